@@ -1,0 +1,5 @@
+"""Allow ``python -m torghut_lint``."""
+
+from torghut_lint.cli import main
+
+raise SystemExit(main())

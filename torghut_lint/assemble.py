@@ -1,0 +1,134 @@
+"""Turn linted roots into applications as Argo CD would see them.
+
+A directory with a kustomization is rendered with kustomize; files below a kustomization
+directory that no kustomization reaches are orphans; other YAML files (directory-type apps)
+are applied as they are, grouped per directory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from torghut_lint.builtin_rules import builtin_finding
+from torghut_lint.discover import discover, display_path
+from torghut_lint.kustomize.build import (
+    KUSTOMIZATION_NAMES,
+    Builder,
+    SourceFiles,
+    find_kustomization,
+    resources_of,
+)
+from torghut_lint.model import Finding, Location, Resource
+from torghut_lint.parse import Document
+
+
+@dataclass
+class App:
+    """One deployable unit: what Argo CD applies for one source path."""
+
+    name: str
+    root: Path
+    resources: list[Resource] = field(default_factory=list)
+    helm_values: list[Document] = field(default_factory=list)
+
+
+@dataclass
+class Project:
+    """Everything loaded from the linted roots."""
+
+    apps: list[App] = field(default_factory=list)
+    orphans: list[Resource] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def resources(self) -> list[Resource]:
+        return [r for app in self.apps for r in app.resources]
+
+
+def repository_root(path: Path) -> Path:
+    """The enclosing git work tree, or ``path`` itself outside one."""
+    start = path.resolve() if path.is_dir() else path.resolve().parent
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return start
+
+
+def load(roots: list[Path], render: str = "builtin") -> Project:
+    """Discover, parse and assemble every root."""
+    project = Project()
+    for root in roots:
+        _load_root(root, project, render)
+    for app in project.apps:
+        for res in app.resources:
+            res.app = app.name
+    return project
+
+
+def _load_root(root: Path, project: Project, render: str) -> None:
+    found = discover(root)
+    project.findings.extend(found.findings)
+    project.files += len(found.files)
+    sources = SourceFiles(repository_root(root))
+    for path in found.files:
+        sources.get(path)
+    builder = Builder(sources)
+    kfiles = [p for p in found.files if p.name in KUSTOMIZATION_NAMES]
+    if root.is_dir() and (k := find_kustomization(root)) and k not in kfiles:
+        kfiles.append(k)
+    k_dirs = {p.parent.resolve() for p in kfiles}
+    referenced: set[Path] = set()
+    for kfile in kfiles:
+        referenced |= builder.referenced_dirs(kfile)
+    used: set[Path] = set()
+    for directory in sorted(k_dirs - referenced):
+        result = builder.build(directory)
+        app = App(display_path(directory), directory, result.resources, result.helm_values)
+        if render == "kubectl":
+            from torghut_lint.kustomize.render import render_with_kubectl
+
+            app.resources = render_with_kubectl(directory, result.resources, project.findings)
+        project.apps.append(app)
+        project.findings.extend(result.findings)
+        used |= result.used
+    plain: dict[Path, App] = {}
+    for path in found.files:
+        real = path.resolve()
+        if real in used:
+            continue
+        parsed = sources.get(path)
+        governed = _governing_kustomization(real, k_dirs, root.resolve())
+        if governed is not None:
+            if parsed.documents and parsed.ok:
+                kdisp = display_path(governed)
+                project.findings.append(
+                    builtin_finding(
+                        "kustomize-orphan",
+                        f"no kustomization includes this file (nearest: {kdisp}); Argo CD never applies it",
+                        Location(display_path(path), 1, 1),
+                    )
+                )
+                for res in resources_of(parsed, []):
+                    res.deployed = False
+                    project.orphans.append(res)
+            continue
+        directory = path.parent
+        app = plain.get(directory)
+        if app is None:
+            app = plain[directory] = App(display_path(directory), directory)
+            project.apps.append(app)
+        app.resources.extend(resources_of(parsed, project.findings))
+    for parsed in sources.all():
+        project.findings.extend(parsed.findings)
+
+
+def _governing_kustomization(path: Path, k_dirs: set[Path], root: Path) -> Path | None:
+    """The nearest kustomization file whose directory contains ``path`` (within ``root``)."""
+    for parent in path.parents:
+        if parent in k_dirs:
+            return find_kustomization(parent)
+        if parent == root or root not in parent.parents:
+            return None
+    return None

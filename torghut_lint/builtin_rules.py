@@ -1,0 +1,102 @@
+"""Rules raised by the loader itself (parsing, kustomize assembly, waivers), not by policies.
+
+They are listed, explained and configurable like policy rules; only their logic lives in code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from torghut_lint.model import Finding, Location, ResourceId, Severity
+
+
+@dataclass(frozen=True)
+class BuiltinRule:
+    id: str
+    severity: Severity
+    description: str
+    rationale: str
+    fix: str
+
+
+_E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+BUILTIN_RULES: dict[str, BuiltinRule] = {
+    r.id: r
+    for r in [
+        BuiltinRule("yaml-syntax", _E, "A file does not parse as YAML (or is not text).",
+                    "Argo CD refuses the whole application when one file does not parse.",
+                    "Fix the YAML at the reported line; `python -c 'import yaml'` shows the same error."),
+        BuiltinRule("yaml-duplicate-key", _E, "A mapping repeats a key.",
+                    "Kubernetes silently keeps one of the values; the other edit is lost.",
+                    "Delete one of the two entries."),
+        BuiltinRule("yaml-too-large", _E, "A file is over the size limit and was not linted.",
+                    "Unbounded input would let one file stall the gate; it is reported instead.",
+                    "Split the file, or lint it separately with care."),
+        BuiltinRule("yaml-too-complex", _E, "A document expands past the node or depth limit.",
+                    "Alias bombs and pathological nesting would exhaust memory in CI and in Argo CD.",
+                    "Remove the alias chain or the nesting."),
+        BuiltinRule("file-unreadable", _E, "A file or directory could not be read.",
+                    "A manifest the linter cannot read is a manifest nobody checked.",
+                    "Fix the permissions or the dangling symlink."),
+        BuiltinRule("file-outside-root", _W, "A symlink leads outside the linted tree.",
+                    "Following it could read files the repository does not own.",
+                    "Replace the symlink with the file, or lint the target tree directly."),
+        BuiltinRule("manifest-invalid", _E,
+                    "A document is not a Kubernetes object (no apiVersion, kind or metadata.name).",
+                    "Argo CD fails the sync on such a document.",
+                    "Give the document apiVersion, kind and metadata.name, or remove it."),
+        BuiltinRule("kustomize-missing-resource", _E,
+                    "A kustomization lists a resource that does not exist.",
+                    "kustomize build fails, so Argo CD cannot render the application at all.",
+                    "Fix the path or remove the entry."),
+        BuiltinRule("kustomize-orphan", _W, "A manifest file that no kustomization reaches.",
+                    "Argo CD never applies it: an edit there (a fix, a rollback) silently does nothing.",
+                    "Add it to the kustomization's resources, or delete it."),
+        BuiltinRule("kustomize-helm-not-rendered", _I,
+                    "A helmCharts entry cannot be rendered offline; its manifests are not linted.",
+                    "Saying so keeps the linter from implying the chart's output was checked.",
+                    "Nothing to fix; review the chart's values by hand (they are scanned for secrets)."),
+        BuiltinRule("kustomize-cycle", _E, "Kustomizations include each other in a cycle.",
+                    "kustomize build fails on a cycle.", "Break the cycle."),
+        BuiltinRule("kustomize-outside-root", _E,
+                    "A kustomization points outside the repository; not followed.",
+                    "Rendering must not depend on files the repository does not control.",
+                    "Vendor the resource into the repository."),
+        BuiltinRule("kustomize-remote-resource", _W,
+                    "A kustomization pulls a remote (URL or git) resource; not fetched or linted.",
+                    "Remote bases change under you and are invisible to the gate.",
+                    "Vendor the resource, or pin it by commit and waive."),
+        BuiltinRule("kustomize-patch-unmatched", _W, "A patch matches no resource.",
+                    "kustomize fails or silently ignores it; either way the intended change is missing.",
+                    "Fix the patch target (kind, name, namespace)."),
+        BuiltinRule("kustomize-patch-invalid", _E, "A patch cannot be applied.",
+                    "kustomize build fails on it.", "Fix the patch."),
+        BuiltinRule("kustomize-unsupported", _I,
+                    "A kustomization feature the built-in renderer does not model (use --render kubectl).",
+                    "Said out loud so nothing is skipped silently.",
+                    "Run with `--render kubectl` for exact rendering."),
+        BuiltinRule("kustomize-render-failed", _E, "`kubectl kustomize` failed for an application.",
+                    "Argo CD would fail the same way.", "Run `kubectl kustomize DIR` and fix the error."),
+        BuiltinRule("waiver-invalid", _E, "A waiver lacks a reason, owner or valid expiry, or is not allowed.",
+                    "A waiver must say who accepted which risk and until when.",
+                    'Write it as "reason=...; owner=...; expires=YYYY-MM-DD".'),
+        BuiltinRule("waiver-expired", _E, "A waiver is past its expiry date and waives nothing.",
+                    "Accepted risks must be re-examined, not accepted forever.",
+                    "Fix the finding, or renew the waiver with a new date and reason."),
+        BuiltinRule("waiver-unused", _W, "A waiver matches no finding.",
+                    "Stale waivers hide the next real finding on the same resource.",
+                    "Delete the waiver."),
+    ]
+}
+
+
+def builtin_finding(
+    rule: str,
+    message: str,
+    location: Location,
+    resource: ResourceId | None = None,
+    field: str = "",
+) -> Finding:
+    """A finding of a built-in rule at its default severity."""
+    return Finding(rule, BUILTIN_RULES[rule].severity, message, location, resource, field)

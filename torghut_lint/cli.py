@@ -1,0 +1,174 @@
+"""Command line: ``torghut-lint [PATH ...]``, ``torghut-lint rules``, ``torghut-lint explain RULE``.
+
+Exit codes: 0 nothing blocking, 1 blocking findings, 2 usage or configuration error,
+3 internal error (a bug: please report it)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from torghut_lint import __version__
+
+EXIT_OK, EXIT_BLOCKING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+DEFAULT_PATH = "argocd/applications/torghut"
+SUBCOMMANDS = ("lint", "rules", "explain")
+
+
+class UsageError(Exception):
+    """Bad flags, paths, policies or config: exit 2 with one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="torghut-lint", description="Policy-as-code linter for the Torghut GitOps tree.")
+    parser.add_argument("--version", action="version", version=f"torghut-lint {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    lint = sub.add_parser("lint", help="lint manifests (the default command)")
+    lint.add_argument("paths", nargs="*", metavar="PATH", help=f"files or directories (default: {DEFAULT_PATH})")
+    lint.add_argument("--format", choices=["text", "json"], default="text")
+    lint.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+    lint.add_argument("--fail-on", choices=["error", "warning", "info"], help="lowest blocking severity (default error)")
+    lint.add_argument("--config", metavar="FILE", help=".torghut-lint.yaml to use (default: ./.torghut-lint.yaml)")
+    lint.add_argument("--policies", metavar="DIR", action="append", default=[], help="extra policy directory")
+    lint.add_argument("--render", choices=["builtin", "kubectl"], default="builtin",
+                      help="kustomize renderer: built-in (default) or `kubectl kustomize`")
+    lint.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    for name in ("rules", "explain"):
+        cmd = sub.add_parser(name, help="list rules" if name == "rules" else "explain one rule")
+        if name == "explain":
+            cmd.add_argument("rule")
+        cmd.add_argument("--config", metavar="FILE")
+        cmd.add_argument("--policies", metavar="DIR", action="append", default=[])
+    return parser
+
+
+def _argv(argv: list[str]) -> list[str]:
+    """``torghut-lint PATH`` means ``torghut-lint lint PATH``."""
+    if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version")):
+        return argv
+    return ["lint", *argv]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = _argv(list(sys.argv[1:] if argv is None else argv))
+    try:
+        args = build_parser().parse_args(args_list)
+        if args.command == "rules":
+            return _rules(args)
+        if args.command == "explain":
+            return _explain(args)
+        return _lint(args)
+    except UsageError as exc:
+        print(f"torghut-lint: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("torghut-lint: interrupted", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
+        where = exc.__traceback__
+        while where is not None and where.tb_next is not None:
+            where = where.tb_next
+        frame = f" at {Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno}" if where else ""
+        print(f"torghut-lint: internal error: {type(exc).__name__}{frame} (please report)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _load_rules(args: argparse.Namespace):
+    from torghut_lint.config import CONFIG_NAME, apply_overrides, load_config
+    from torghut_lint.policy import PolicyError, bundled_policy_dir, load_policies
+
+    try:
+        config_path = Path(args.config) if args.config else Path(CONFIG_NAME)
+        config = load_config(config_path, required=bool(args.config))
+        dirs = [bundled_policy_dir(), *config.policy_dirs, *(Path(p) for p in args.policies)]
+        policies = load_policies(dirs)
+        apply_overrides(policies, config)
+    except PolicyError as exc:
+        raise UsageError(str(exc)) from exc
+    return config, policies
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from torghut_lint.lint import run
+
+    config, policies = _load_rules(args)
+    paths = [Path(p) for p in args.paths] or [Path(DEFAULT_PATH)]
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or directory")
+    fail_on = args.fail_on or config.fail_on or "error"
+    result = run(paths, policies, config, fail_on, render=args.render)
+    colour = args.color == "always" or (
+        args.color == "auto" and args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    )
+    if args.format == "json":
+        from torghut_lint.report.json_format import render
+
+        text = render(result.findings, result.summary)
+    else:
+        from torghut_lint.report.text import render
+
+        text = render(result.findings, result.summary, colour)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{args.output}: cannot write report: {exc.strerror}") from exc
+    else:
+        sys.stdout.write(text)
+    return EXIT_BLOCKING if result.summary.blocking else EXIT_OK
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from torghut_lint.builtin_rules import BUILTIN_RULES
+
+    config, policies = _load_rules(args)
+    rows = [(p.id, str(p.severity), p.description, "policy" if p.enabled else "disabled") for p in policies]
+    rows += [(r.id, str(config.severity_of(r.id, r.severity)), r.description, "built-in") for r in BUILTIN_RULES.values()]
+    width = max(len(r[0]) for r in rows)
+    for rule, severity, description, origin in sorted(rows):
+        print(f"{rule:<{width}}  {severity:<7}  {origin:<8}  {description.splitlines()[0]}")
+    return EXIT_OK
+
+
+def _explain(args: argparse.Namespace) -> int:
+    import yaml
+
+    from torghut_lint.builtin_rules import BUILTIN_RULES
+    from torghut_lint.waivers import ANNOTATION_PREFIX
+
+    config, policies = _load_rules(args)
+    policy = next((p for p in policies if p.id == args.rule), None)
+    waive_central = (f"Central waiver in .torghut-lint.yaml:\n  waivers:\n    - rule: {args.rule}\n"
+                     "      kind: KIND\n      name: NAME\n      reason: ...\n      owner: ...\n      expires: YYYY-MM-DD")
+    if policy is not None:
+        print(f"{policy.id} ({policy.severity}, template {policy.template}, {policy.source})\n")
+        print(f"{policy.description}\n\nWhy: {policy.rationale}\n")
+        if policy.match.as_dict():
+            print("Applies to: " + yaml.safe_dump(policy.match.as_dict(), default_flow_style=True).strip() + "\n")
+        if policy.params:
+            print("Params:\n" + yaml.safe_dump(policy.params, sort_keys=False, indent=2).rstrip() + "\n")
+        if policy.fix:
+            print(f"How to fix: {policy.fix}\n")
+        if policy.allow_annotation_waivers:
+            print(f'Waive on the resource:\n  metadata.annotations["{ANNOTATION_PREFIX}{policy.id}"]: '
+                  '"reason=...; owner=...; expires=YYYY-MM-DD"\n')
+        else:
+            print("This rule cannot be waived by annotation, only centrally.\n")
+        print(waive_central)
+        return EXIT_OK
+    rule = BUILTIN_RULES.get(args.rule)
+    if rule is None:
+        raise UsageError(f"no such rule {args.rule!r} (see `torghut-lint rules`)")
+    print(f"{rule.id} ({config.severity_of(rule.id, rule.severity)}, built-in)\n")
+    print(f"{rule.description}\n\nWhy: {rule.rationale}\n\nHow to fix: {rule.fix}\n")
+    print(waive_central)
+    return EXIT_OK

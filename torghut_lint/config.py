@@ -1,0 +1,114 @@
+"""The user's ``.torghut-lint.yaml``: rule overrides, extra policy directories, central waivers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from torghut_lint.builtin_rules import BUILTIN_RULES
+from torghut_lint.model import Severity
+import yaml
+
+from torghut_lint.policy import SEVERITIES, Policy, PolicyError, load_yaml_document, validate
+
+CONFIG_NAME = ".torghut-lint.yaml"
+
+WAIVER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["rule", "reason", "owner", "expires"],
+    "properties": {
+        "rule": {"type": "string"},
+        "kind": {"type": "string"},
+        "name": {"type": "string"},
+        "namespace": {"type": "string"},
+        "file": {"type": "string"},
+        "reason": {"type": "string", "minLength": 1},
+        "owner": {"type": "string", "minLength": 1},
+        "expires": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+    },
+}
+
+CONFIG_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "failOn": {"enum": SEVERITIES},
+        "policies": {"type": "array", "items": {"type": "string"}},
+        "rules": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "enabled": {"type": "boolean"},
+                    "severity": {"enum": SEVERITIES},
+                    "params": {"type": "object"},
+                    "allowAnnotationWaivers": {"type": "boolean"},
+                },
+            },
+        },
+        "waivers": {"type": "array", "items": WAIVER_SCHEMA},
+    },
+}
+
+
+@dataclass
+class Config:
+    """Validated configuration (empty when there is no file)."""
+
+    path: Path | None = None
+    fail_on: str | None = None
+    policy_dirs: list[Path] = field(default_factory=list)
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    waivers: list[dict[str, Any]] = field(default_factory=list)
+    node: yaml.Node | None = None  # for locating waivers in the file
+
+    def severity_of(self, rule: str, default: Severity) -> Severity:
+        override = self.rules.get(rule, {}).get("severity")
+        return Severity.parse(override) if override else default
+
+    def enabled(self, rule: str) -> bool:
+        return self.rules.get(rule, {}).get("enabled", True)
+
+
+def load_config(path: Path | None, required: bool) -> Config:
+    """Read and validate the config; a missing default file just means no overrides."""
+    if path is None or not path.exists():
+        if required and path is not None:
+            raise PolicyError(f"{path}: config file does not exist")
+        return Config()
+    doc = load_yaml_document(path)
+    raw = doc.data or {}
+    validate(raw, CONFIG_SCHEMA, str(path))
+    base = path.parent
+    return Config(
+        path=path,
+        fail_on=raw.get("failOn"),
+        policy_dirs=[base / p for p in raw.get("policies") or []],
+        rules=raw.get("rules") or {},
+        waivers=raw.get("waivers") or [],
+        node=doc.node,
+    )
+
+
+def apply_overrides(policies: list[Policy], config: Config) -> None:
+    """Severity, enablement and params from the config; params are re-validated."""
+    from torghut_lint.templates import template_params_schema
+
+    known = {p.id for p in policies} | set(BUILTIN_RULES)
+    for rule in config.rules:
+        if rule not in known:
+            raise PolicyError(f"{config.path}: rules.{rule}: no such rule (see `torghut-lint rules`)")
+    for policy in policies:
+        override = config.rules.get(policy.id)
+        if not override:
+            continue
+        policy.enabled = override.get("enabled", policy.enabled)
+        if "severity" in override:
+            policy.severity = Severity.parse(override["severity"])
+        policy.allow_annotation_waivers = override.get("allowAnnotationWaivers", policy.allow_annotation_waivers)
+        if "params" in override:
+            policy.params = {**policy.params, **override["params"]}
+            validate(policy.params, template_params_schema(policy.template), f"{config.path}: rules.{policy.id}.params")

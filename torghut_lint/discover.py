@@ -1,0 +1,97 @@
+"""Find the YAML files under the linted roots without leaving them or looping."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from torghut_lint.model import Finding, Location, Severity
+
+YAML_SUFFIXES = (".yaml", ".yml")
+SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__"}
+
+
+def display_path(path: Path) -> str:
+    """Path as shown to users: relative to the current directory when below it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+@dataclass
+class Discovery:
+    """YAML files found under one root, plus what could not be walked."""
+
+    root: Path
+    files: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def is_inside(path: Path, root: Path) -> bool:
+    """True when the real location of ``path`` is ``root`` or below it."""
+    try:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
+    except ValueError:
+        return False
+    return True
+
+
+def discover(root: Path) -> Discovery:
+    """All ``*.yaml``/``*.yml`` files under ``root``, sorted, symlinks kept inside ``root``."""
+    found = Discovery(root)
+    if root.is_file():
+        found.files.append(root)
+        return found
+    seen_dirs: set[str] = set()
+    real_root = os.path.realpath(root)
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        real = os.path.realpath(directory)
+        if real in seen_dirs:
+            continue
+        seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            found.findings.append(_unreadable(Path(directory), exc))
+            continue
+        subdirs = []
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                target = os.path.realpath(path)
+                if not (target == real_root or target.startswith(real_root + os.sep)):
+                    found.findings.append(
+                        Finding(
+                            "file-outside-root",
+                            Severity.WARNING,
+                            "symlink points outside the linted tree; not followed",
+                            Location(display_path(path)),
+                        )
+                    )
+                    continue
+                if not os.path.exists(target):
+                    if entry.name.endswith(YAML_SUFFIXES):
+                        found.findings.append(_unreadable(path, FileNotFoundError(2, "dangling symlink")))
+                    continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError as exc:
+                found.findings.append(_unreadable(path, exc))
+                continue
+            if is_dir:
+                if entry.name not in SKIPPED_DIRS:
+                    subdirs.append(path)
+            elif entry.name.endswith(YAML_SUFFIXES):
+                found.files.append(path)
+        stack.extend(reversed(subdirs))
+    found.files.sort()
+    return found
+
+
+def _unreadable(path: Path, exc: OSError) -> Finding:
+    reason = exc.strerror or type(exc).__name__
+    return Finding("file-unreadable", Severity.ERROR, f"cannot read: {reason}", Location(display_path(path)))

@@ -1,0 +1,65 @@
+"""Evaluate policies over the assembled applications."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from torghut_lint.assemble import App, Project
+from torghut_lint.model import Finding, Resource
+from torghut_lint.policy import Policy
+from torghut_lint.templates import load_template
+from torghut_lint.templates.base import RuleContext
+
+
+class KindIndex:
+    """Resources of one application by kind, so a policy only visits what it can match."""
+
+    def __init__(self, resources: list[Resource]) -> None:
+        self.all = resources
+        self.by_kind: dict[str, list[Resource]] = defaultdict(list)
+        for res in resources:
+            self.by_kind[res.id.kind].append(res)
+
+    def candidates(self, policy: Policy) -> list[Resource]:
+        kinds = policy.match.kinds
+        if kinds and not any(any(c in k for c in "*?[") for k in kinds):
+            pool = [r for k in kinds for r in self.by_kind.get(k, [])]
+        else:
+            pool = self.all
+        return [r for r in pool if policy.match.matches(r)]
+
+
+def evaluate(project: Project, policies: list[Policy]) -> list[Finding]:
+    """Findings of every enabled policy on every application (and orphans where it applies)."""
+    findings: list[Finding] = []
+    scopes: list[tuple[App | None, list[Resource]]] = [(app, app.resources) for app in project.apps]
+    if project.orphans:
+        scopes.append((None, project.orphans))
+    for app, resources in scopes:
+        index = KindIndex(resources)
+        for policy in policies:
+            if not policy.enabled:
+                continue
+            template = load_template(policy.template)
+            if app is None and not getattr(template, "INCLUDES_ORPHANS", False):
+                continue
+            ctx = RuleContext(policy.params, index.candidates(policy), resources,
+                              app.helm_values if app else [])
+            for v in template.check(ctx):
+                location = v.location or v.resource.locate(v.path)
+                findings.append(Finding(
+                    rule=policy.id,
+                    severity=policy.severity,
+                    message=v.message,
+                    location=location,
+                    resource=v.resource.id if v.resource else None,
+                    field=_field(v.path),
+                    secrets=v.secrets,
+                ))
+    return findings
+
+
+def _field(path: tuple) -> str:
+    from torghut_lint.model import dotted
+
+    return dotted(path)

@@ -1,0 +1,1 @@
+"""Assemble applications the way Argo CD renders them with kustomize."""

@@ -1,0 +1,592 @@
+"""Built-in kustomize renderer over composed nodes, so every value keeps its file:line:col.
+
+Models what the Torghut trees use: resources (files and directories), namespace, namePrefix,
+nameSuffix, commonLabels/labels, commonAnnotations, images, replicas, patches (strategic merge
+and JSON 6902, inline or from a file, with targets), patchesStrategicMerge, patchesJson6902,
+configMapGenerator/secretGenerator and helmCharts (reported, values scanned, not rendered).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from torghut_lint import nodes
+from torghut_lint.builtin_rules import builtin_finding
+from torghut_lint.discover import display_path
+from torghut_lint.kustomize.patch import PatchError, json6902, strategic_merge
+from torghut_lint.model import Finding, Location, Resource
+from torghut_lint.parse import Document, ParsedFile, parse_bytes, to_data
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+CLUSTER_SCOPED_KINDS = {
+    "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
+    "PersistentVolume", "StorageClass", "PriorityClass", "IngressClass", "RuntimeClass",
+    "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService",
+    "ClusterIssuer", "ClusterSecretStore", "ClusterWorkflowTemplate", "ClusterImagePolicy",
+    "VolumeSnapshotClass", "CSIDriver", "Node",
+}
+
+HANDLED_FIELDS = {
+    "apiVersion", "kind", "metadata", "resources", "bases", "namespace", "namePrefix",
+    "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images", "replicas", "patches",
+    "patchesStrategicMerge", "patchesJson6902", "configMapGenerator", "secretGenerator",
+    "generatorOptions", "helmCharts", "helmGlobals", "sortOptions", "buildMetadata", "openapi",
+    "crds",
+}
+
+_REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)")
+
+
+def find_kustomization(directory: Path) -> Path | None:
+    for name in KUSTOMIZATION_NAMES:
+        candidate = directory / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+class SourceFiles:
+    """Every file the assembly reads, parsed once; parse findings are reported once per file."""
+
+    def __init__(self, boundary: Path) -> None:
+        self.boundary = boundary.resolve()
+        self._parsed: dict[Path, ParsedFile] = {}
+
+    def get(self, path: Path) -> ParsedFile:
+        key = path.resolve()
+        parsed = self._parsed.get(key)
+        if parsed is None:
+            from torghut_lint.parse import parse_file
+
+            parsed = parse_file(path, display_path(path))
+            self._parsed[key] = parsed
+        return parsed
+
+    def put(self, path: Path, parsed: ParsedFile) -> None:
+        self._parsed[path.resolve()] = parsed
+
+    def all(self) -> Iterator[ParsedFile]:
+        return iter(self._parsed.values())
+
+    def inside(self, path: Path) -> bool:
+        try:
+            path.resolve().relative_to(self.boundary)
+        except ValueError:
+            return False
+        return True
+
+
+@dataclass
+class Build:
+    """Result of building one kustomization directory."""
+
+    resources: list[Resource] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    used: set[Path] = field(default_factory=set)
+    helm_values: list[Document] = field(default_factory=list)
+    has_helm: bool = False
+
+
+def resources_of(parsed: ParsedFile, findings: list[Finding]) -> list[Resource]:
+    """Kubernetes objects in a parsed file (``List`` kinds expanded), as fresh node copies."""
+    out: list[Resource] = []
+    for doc in parsed.documents:
+        if doc.data is None:
+            continue
+        items = [(doc.node, doc.data)]
+        if isinstance(doc.data, dict) and doc.data.get("kind") == "List" and isinstance(
+            doc.data.get("items"), list
+        ):
+            item_nodes = nodes.get(doc.node, "items")
+            items = list(zip(item_nodes.value, doc.data["items"], strict=True))
+        for node, data in items:
+            problem = manifest_problem(data)
+            if problem:
+                findings.append(builtin_finding("manifest-invalid", problem, Location.of(node)))
+                continue
+            copied = nodes.copy(node)
+            out.append(Resource(copied, to_data(copied), origin_name=data["metadata"]["name"]))
+    return out
+
+
+def manifest_problem(data: object) -> str | None:
+    """Why a document is not a Kubernetes object, or None."""
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a scalar"
+        return f"document is {kind}, not a Kubernetes object (mapping)"
+    missing = [k for k in ("apiVersion", "kind") if not isinstance(data.get(k), str) or not data.get(k)]
+    meta = data.get("metadata")
+    if not isinstance(meta, dict):
+        missing.append("metadata" if meta is None else "metadata (not a mapping)")
+    elif not isinstance(meta.get("name"), str) or not meta.get("name"):
+        if not meta.get("generateName"):
+            missing.append("metadata.name")
+    if missing:
+        return "not a Kubernetes object: missing " + ", ".join(missing)
+    if not isinstance(meta.get("name"), str):
+        meta["name"] = str(meta.get("generateName"))
+    return None
+
+
+def _ident(node: yaml.MappingNode) -> tuple[str, str, str, str]:
+    """(apiVersion, kind, namespace, name) read straight from the node."""
+
+    def text(n: yaml.Node | None) -> str:
+        return n.value if isinstance(n, yaml.ScalarNode) else ""
+
+    meta = nodes.get(node, "metadata")
+    return (
+        text(nodes.get(node, "apiVersion")),
+        text(nodes.get(node, "kind")),
+        text(nodes.get(meta, "namespace")),
+        text(nodes.get(meta, "name")),
+    )
+
+
+class Builder:
+    """Builds kustomization directories into resources (recursively, cycle-safe)."""
+
+    def __init__(self, sources: SourceFiles) -> None:
+        self.sources = sources
+
+    def build(self, directory: Path, stack: tuple[Path, ...] = ()) -> Build:
+        result = Build()
+        kfile = find_kustomization(directory)
+        if kfile is None:
+            return result
+        result.used.add(kfile.resolve())
+        parsed = self.sources.get(kfile)
+        doc = next((d for d in parsed.documents if isinstance(d.data, dict)), None)
+        if doc is None:
+            return result
+        k = _Kustomization(self, kfile, doc, result, stack + (directory.resolve(),))
+        k.run()
+        return result
+
+    def referenced_dirs(self, kfile: Path) -> set[Path]:
+        """Directories a kustomization lists (cheap pre-pass to find top-level apps)."""
+        parsed = self.sources.get(kfile)
+        out: set[Path] = set()
+        for doc in parsed.documents:
+            if isinstance(doc.data, dict):
+                for key in ("resources", "bases", "components"):
+                    for entry in doc.data.get(key) or []:
+                        if isinstance(entry, str) and not _REMOTE.match(entry):
+                            target = (kfile.parent / entry).resolve()
+                            if target.is_dir():
+                                out.add(target)
+        return out
+
+
+class _Kustomization:
+    """One kustomization file being applied."""
+
+    def __init__(self, builder: Builder, kfile: Path, doc: Document, result: Build, stack: tuple[Path, ...]):
+        self.builder = builder
+        self.kfile = kfile
+        self.dir = kfile.parent
+        self.node = doc.node
+        self.spec = doc.data
+        self.result = result
+        self.stack = stack
+        self.display = display_path(kfile)
+
+    def where(self, *path: str | int) -> Location:
+        from torghut_lint.model import find_node
+
+        return Location.of(find_node(self.node, path))
+
+    def report(self, rule: str, message: str, *path: str | int) -> None:
+        self.result.findings.append(builtin_finding(rule, message, self.where(*path)))
+
+    def entries(self, key: str) -> list:
+        value = self.spec.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.report("kustomize-patch-invalid", f"'{key}' must be a list", key)
+            return []
+        return value
+
+    def run(self) -> None:
+        for key in self.spec:
+            if key not in HANDLED_FIELDS:
+                what = "plugins are never executed" if key in ("transformers", "generators", "validators") else "not modelled"
+                self.report("kustomize-unsupported", f"'{key}' {what}; use --render kubectl for exact output", key)
+        for key in ("resources", "bases", "components"):
+            for i, entry in enumerate(self.entries(key)):
+                self.add_resource(key, i, entry)
+        self.generate("configMapGenerator", "ConfigMap")
+        self.generate("secretGenerator", "Secret")
+        self.helm()
+        self.apply_patches()
+        self.transform()
+
+    # -- resources ---------------------------------------------------------------------------
+    def add_resource(self, key: str, index: int, entry: object) -> None:
+        if not isinstance(entry, str):
+            self.report("kustomize-missing-resource", f"{key}[{index}] is not a path", key, index)
+            return
+        if _REMOTE.match(entry):
+            self.report("kustomize-remote-resource", f"remote resource {entry!r} is not fetched or linted", key, index)
+            return
+        target = self.dir / entry
+        if not self.builder.sources.inside(target):
+            self.report("kustomize-outside-root", f"{entry!r} is outside the repository; not followed", key, index)
+            return
+        if not target.exists():
+            self.report("kustomize-missing-resource", f"{entry!r} does not exist", key, index)
+            return
+        if target.is_dir():
+            if target.resolve() in self.stack:
+                self.report("kustomize-cycle", f"{entry!r} includes this kustomization again", key, index)
+                return
+            if find_kustomization(target) is None:
+                self.report("kustomize-missing-resource", f"directory {entry!r} has no kustomization.yaml", key, index)
+                return
+            child = self.builder.build(target, self.stack)
+            self.result.resources.extend(child.resources)
+            self.result.findings.extend(child.findings)
+            self.result.used |= child.used
+            self.result.helm_values.extend(child.helm_values)
+            self.result.has_helm |= child.has_helm
+            return
+        self.result.used.add(target.resolve())
+        parsed = self.builder.sources.get(target)
+        self.result.resources.extend(resources_of(parsed, self.result.findings))
+
+    # -- generators --------------------------------------------------------------------------
+    def generate(self, key: str, kind: str) -> None:
+        options = self.spec.get("generatorOptions") if isinstance(self.spec.get("generatorOptions"), dict) else {}
+        for i, gen in enumerate(self.entries(key)):
+            if not isinstance(gen, dict) or not isinstance(gen.get("name"), str):
+                self.report("kustomize-patch-invalid", f"{key}[{i}] needs a name", key, i)
+                continue
+            pairs = self.generator_data(key, i, gen)
+            if pairs is None:
+                continue
+            anchor = nodes.get(self.node, key).value[i]
+            data_node = nodes.mapping([(nodes.scalar(k, kn), v) for k, kn, v in pairs], anchor)
+            hashed = not (gen.get("options") or {}).get("disableNameSuffixHash", options.get("disableNameSuffixHash", False))
+            name = gen["name"]
+            values = {k: v.value for k, _, v in pairs}
+            if hashed:
+                name = f"{name}-{content_hash(kind, name, values, gen.get('type', 'Opaque'))}"
+            meta = nodes.mapping([(nodes.scalar("name", anchor), nodes.scalar(name, anchor))], anchor)
+            if gen.get("namespace"):
+                meta.value.append((nodes.scalar("namespace", anchor), nodes.scalar(gen["namespace"], anchor)))
+            body = [
+                (nodes.scalar("apiVersion", anchor), nodes.scalar("v1", anchor)),
+                (nodes.scalar("kind", anchor), nodes.scalar(kind, anchor)),
+                (nodes.scalar("metadata", anchor), meta),
+                (nodes.scalar("stringData" if kind == "Secret" else "data", anchor), data_node),
+            ]
+            if kind == "Secret":
+                body.append((nodes.scalar("type", anchor), nodes.scalar(str(gen.get("type", "Opaque")), anchor)))
+            node = nodes.mapping(body, anchor)
+            self.result.resources.append(Resource(node, to_data(node), origin_name=gen["name"]))
+
+    def generator_data(self, key: str, i: int, gen: dict) -> list[tuple[str, yaml.Node, yaml.Node]] | None:
+        """(key, key-location node, value node) for literals, files and env files."""
+        gen_node = nodes.get(self.node, key).value[i]
+        out: list[tuple[str, yaml.Node, yaml.Node]] = []
+        literals = nodes.get(gen_node, "literals")
+        for lit in literals.value if isinstance(literals, yaml.SequenceNode) else []:
+            name, _, value = str(lit.value).partition("=")
+            out.append((name, lit, nodes.scalar(value.strip('"'), lit)))
+        files = nodes.get(gen_node, "files")
+        for entry in files.value if isinstance(files, yaml.SequenceNode) else []:
+            name, _, rel = str(entry.value).rpartition("=") if "=" in entry.value else ("", "", entry.value)
+            path = self.dir / rel
+            if not path.is_file() or not self.builder.sources.inside(path):
+                self.result.findings.append(
+                    builtin_finding("kustomize-missing-resource", f"generator file {rel!r} does not exist", Location.of(entry))
+                )
+                return None
+            self.result.used.add(path.resolve())
+            text = path.read_bytes().decode("utf-8", errors="replace")
+            out.append((name or path.name, entry, nodes.scalar(text, _FileMark.node(path))))
+        envs = nodes.get(gen_node, "envs")
+        env_entries = envs.value if isinstance(envs, yaml.SequenceNode) else []
+        env_file = nodes.get(gen_node, "env")
+        if isinstance(env_file, yaml.ScalarNode):
+            env_entries = env_entries + [env_file]
+        for entry in env_entries:
+            path = self.dir / entry.value
+            if not path.is_file() or not self.builder.sources.inside(path):
+                self.result.findings.append(
+                    builtin_finding("kustomize-missing-resource", f"env file {entry.value!r} does not exist", Location.of(entry))
+                )
+                return None
+            self.result.used.add(path.resolve())
+            for lineno, line in enumerate(path.read_bytes().decode("utf-8", errors="replace").splitlines(), 1):
+                line = line.strip()
+                if line and not line.startswith("#") and "=" in line:
+                    name, _, value = line.partition("=")
+                    anchor = _FileMark.node(path, lineno)
+                    out.append((name.strip(), anchor, nodes.scalar(value, anchor)))
+        return out
+
+    # -- helm --------------------------------------------------------------------------------
+    def helm(self) -> None:
+        for i, chart in enumerate(self.entries("helmCharts")):
+            self.result.has_helm = True
+            chart = chart if isinstance(chart, dict) else {}
+            values = chart.get("valuesFile")
+            note = ""
+            if isinstance(values, str):
+                path = self.dir / values
+                if path.is_file() and self.builder.sources.inside(path):
+                    self.result.used.add(path.resolve())
+                    self.result.helm_values.extend(self.builder.sources.get(path).documents)
+                    note = f"; values file {values} is still scanned for inline secrets"
+                else:
+                    self.report("kustomize-missing-resource", f"values file {values!r} does not exist", "helmCharts", i, "valuesFile")
+            inline = nodes.get(nodes.get(self.node, "helmCharts").value[i], "valuesInline")
+            if inline is not None:
+                self.result.helm_values.append(Document(inline, to_data(inline), 0))
+            self.report(
+                "kustomize-helm-not-rendered",
+                f"helm chart {chart.get('name', '?')} {chart.get('version', '')} is not rendered offline; "
+                f"its manifests are not linted{note}",
+                "helmCharts", i,
+            )
+
+    # -- patches -----------------------------------------------------------------------------
+    def apply_patches(self) -> None:
+        for i, entry in enumerate(self.entries("patchesStrategicMerge")):
+            if isinstance(entry, str):
+                self.patch_from("patchesStrategicMerge", i, entry, None, None)
+        for key in ("patches", "patchesJson6902"):
+            for i, entry in enumerate(self.entries(key)):
+                if not isinstance(entry, dict):
+                    self.report("kustomize-patch-invalid", f"{key}[{i}] must be a mapping", key, i)
+                    continue
+                target = entry.get("target") if isinstance(entry.get("target"), dict) else None
+                if isinstance(entry.get("path"), str):
+                    self.patch_from(key, i, entry["path"], target, None)
+                elif isinstance(entry.get("patch"), str):
+                    node = nodes.get(nodes.get(self.node, key).value[i], "patch")
+                    self.patch_from(key, i, None, target, node)
+                else:
+                    self.report("kustomize-patch-invalid", f"{key}[{i}] needs 'path' or 'patch'", key, i)
+
+    def patch_from(self, key: str, i: int, rel: str | None, target: dict | None, inline: yaml.ScalarNode | None) -> None:
+        if rel is not None:
+            path = self.dir / rel
+            if not path.is_file() or not self.builder.sources.inside(path):
+                self.report("kustomize-missing-resource", f"patch file {rel!r} does not exist", key, i)
+                return
+            self.result.used.add(path.resolve())
+            parsed = self.builder.sources.get(path)
+        else:
+            parsed = parse_inline(inline, self.kfile)
+            self.result.findings.extend(parsed.findings)
+        for doc in parsed.documents:
+            if doc.data is None:
+                continue
+            self.apply_one(key, i, doc, target)
+
+    def apply_one(self, key: str, i: int, doc: Document, target: dict | None) -> None:
+        is_json = isinstance(doc.node, yaml.SequenceNode)
+        if not is_json and not isinstance(doc.node, yaml.MappingNode):
+            self.report("kustomize-patch-invalid", "a patch must be a mapping or a JSON patch list", key, i)
+            return
+        if target is not None:
+            matches = [r for r in self.result.resources if _selected(r, target)]
+        elif is_json:
+            self.report("kustomize-patch-invalid", "a JSON 6902 patch needs a target", key, i)
+            return
+        else:
+            want = _ident(doc.node)
+            matches = [r for r in self.result.resources if _same_object(_ident(r.node), want)]
+        if not matches:
+            hint = " (it may target a helm chart's output, which is not rendered)" if self.result.has_helm else ""
+            self.report("kustomize-patch-unmatched", f"patch matches no resource{hint}", key, i)
+            return
+        for res in matches:
+            try:
+                if is_json:
+                    json6902(res.node, doc.node)
+                elif (directive := nodes.get(doc.node, "$patch")) is not None and directive.value == "delete":
+                    self.result.resources.remove(res)
+                else:
+                    merged = strategic_merge(res.node, nodes.copy(doc.node))
+                    res.node = merged
+            except PatchError as exc:
+                self.report("kustomize-patch-invalid", f"patch cannot be applied to {res.id}: {exc}", key, i)
+
+    # -- transformers ------------------------------------------------------------------------
+    def transform(self) -> None:
+        spec = self.spec
+        namespace = spec.get("namespace")
+        prefix, suffix = spec.get("namePrefix") or "", spec.get("nameSuffix") or ""
+        labels = dict(spec.get("commonLabels") or {}) if isinstance(spec.get("commonLabels"), dict) else {}
+        for group in spec.get("labels") or []:
+            if isinstance(group, dict) and isinstance(group.get("pairs"), dict):
+                labels.update(group["pairs"])
+        annotations = spec.get("commonAnnotations") if isinstance(spec.get("commonAnnotations"), dict) else {}
+        images = [i for i in spec.get("images") or [] if isinstance(i, dict) and i.get("name")]
+        replicas = {r["name"]: r for r in spec.get("replicas") or [] if isinstance(r, dict) and "name" in r}
+        for res in self.result.resources:
+            meta = nodes.ensure_map(res.node, "metadata", res.node)
+            kind = _ident(res.node)[1]
+            if isinstance(namespace, str) and namespace and kind not in CLUSTER_SCOPED_KINDS:
+                nodes.put(meta, "namespace", nodes.scalar(namespace, nodes.get(self.node, "namespace")), res.node)
+            if prefix or suffix:
+                name_node = nodes.get(meta, "name")
+                if isinstance(name_node, yaml.ScalarNode):
+                    nodes.put(meta, "name", nodes.scalar(f"{prefix}{name_node.value}{suffix}", name_node), res.node)
+            for key, values in (("labels", labels), ("annotations", annotations)):
+                if values:
+                    holder = nodes.ensure_map(meta, key, meta)
+                    source = nodes.get(self.node, "commonLabels" if key == "labels" else "commonAnnotations") or self.node
+                    for k, v in values.items():
+                        nodes.put(holder, str(k), nodes.scalar(str(v), source), source)
+            for j, image in enumerate(images):
+                _set_images(res.node, image, nodes.get(self.node, "images").value[j])
+            name = _ident(res.node)[3]
+            if name in replicas and kind in ("Deployment", "StatefulSet", "ReplicaSet"):
+                entry = replicas[name]
+                anchor = nodes.get(self.node, "replicas")
+                spec_node = nodes.ensure_map(res.node, "spec", res.node)
+                nodes.put(spec_node, "replicas", nodes.scalar(str(entry.get("count")), anchor, plain=True), anchor)
+        for res in self.result.resources:
+            res.data = to_data(res.node)
+
+
+def _selected(res: Resource, target: dict) -> bool:
+    api, kind, ns, name = _ident(res.node)
+    group, _, version = api.rpartition("/") if "/" in api else ("", "", api)
+    checks = {"group": group, "version": version, "kind": kind, "name": name, "namespace": ns}
+    for key, actual in checks.items():
+        want = target.get(key)
+        if want is not None and not re.fullmatch(str(want), actual):
+            return False
+    for key, field_name in (("labelSelector", "labels"), ("annotationSelector", "annotations")):
+        selector = target.get(key)
+        if isinstance(selector, str):
+            have = (res.data.get("metadata") or {}).get(field_name) or {}
+            for term in filter(None, (t.strip() for t in selector.split(","))):
+                k, _, v = term.partition("=")
+                if have.get(k.strip()) != v.strip() if v else k.strip() not in have:
+                    return False
+    return True
+
+
+def _same_object(have: tuple[str, str, str, str], want: tuple[str, str, str, str]) -> bool:
+    api, kind, ns, name = want
+    group = api.rpartition("/")[0]
+    return (
+        have[1] == kind
+        and have[3] == name
+        and (not ns or have[2] in ("", ns))
+        and (not api or have[0].rpartition("/")[0] == group)
+    )
+
+
+def _set_images(root: yaml.Node, image: dict, source: yaml.Node) -> None:
+    """kustomize's images transformer: every containers/initContainers[].image at any depth."""
+    for holder in _walk_maps(root):
+        for key in ("containers", "initContainers"):
+            seq = nodes.get(holder, key)
+            if not isinstance(seq, yaml.SequenceNode):
+                continue
+            for container in seq.value:
+                current = nodes.get(container, "image")
+                if isinstance(current, yaml.ScalarNode):
+                    updated = rewrite_image(current.value, image)
+                    if updated != current.value:
+                        nodes.put(container, "image", nodes.scalar(updated, source), source)
+
+
+def _walk_maps(node: yaml.Node) -> Iterator[yaml.MappingNode]:
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            yield current
+            stack.extend(v for _, v in current.value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+
+
+def split_image(ref: str) -> tuple[str, str, str]:
+    """(name, tag, digest) of an image reference."""
+    name, _, digest = ref.partition("@")
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    tag = ""
+    if colon > slash:
+        name, tag = name[:colon], name[colon + 1 :]
+    return name, tag, digest
+
+
+def rewrite_image(ref: str, image: dict) -> str:
+    name, tag, digest = split_image(ref)
+    if name != image["name"]:
+        return ref
+    new_name = image.get("newName") or name
+    if image.get("digest"):
+        return f"{new_name}@{image['digest']}"
+    if image.get("newTag") is not None:
+        return f"{new_name}:{image['newTag']}"
+    return new_name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
+
+
+def content_hash(kind: str, name: str, data: dict[str, str], secret_type: str) -> str:
+    """kustomize's name-suffix hash for generated ConfigMaps and Secrets."""
+    body: dict[str, object] = {"kind": kind, "name": name, "data": data}
+    if kind == "Secret":
+        import base64
+
+        body["data"] = {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}
+        body["type"] = secret_type
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+    return digest.translate(str.maketrans("013ae", "ghkmt"))
+
+
+def parse_inline(node: yaml.ScalarNode, kfile: Path) -> ParsedFile:
+    """Parse a patch written inline as a block scalar, with marks in the kustomization file."""
+    first_line = node.start_mark.line + (1 if node.style in ("|", ">") else 0)
+    indent = _block_indent(kfile, first_line) if node.style in ("|", ">") else 0
+    padded = "\n" * first_line + "".join(
+        (" " * indent + line if line.strip() else line) for line in node.value.splitlines(keepends=True)
+    )
+    return parse_bytes(padded.encode(), node.start_mark.name)
+
+
+def _block_indent(kfile: Path, line_index: int) -> int:
+    try:
+        lines = kfile.read_bytes().decode("utf-8", errors="replace").splitlines()
+    except OSError:
+        return 0
+    for line in lines[line_index:]:
+        if line.strip():
+            return len(line) - len(line.lstrip(" "))
+    return 0
+
+
+class _FileMark:
+    """Marks pointing at a whole file (or one of its lines) for generated values."""
+
+    @staticmethod
+    def node(path: Path, line: int = 1) -> yaml.Node:
+        mark = yaml.Mark(display_path(path), 0, line - 1, 0, None, None)
+        return yaml.ScalarNode("tag:yaml.org,2002:str", "", mark, mark)
+
+

@@ -1,0 +1,162 @@
+"""Strategic-merge and JSON 6902 patches applied to composed nodes (marks preserved)."""
+
+from __future__ import annotations
+
+import yaml
+
+from torghut_lint import nodes
+
+# List fields merged by a key instead of replaced (the strategic-merge keys Kubernetes declares
+# for the fields Torghut patches); other lists are replaced, as kustomize does for CRDs.
+MERGE_KEYS = {
+    "containers": "name",
+    "initContainers": "name",
+    "ephemeralContainers": "name",
+    "env": "name",
+    "volumes": "name",
+    "volumeMounts": "mountPath",
+    "ports": "containerPort",
+    "imagePullSecrets": "name",
+    "volumeClaimTemplates": "name",
+    "tolerations": "key",
+    "hostAliases": "ip",
+}
+
+
+class PatchError(Exception):
+    """A patch that cannot be applied as written."""
+
+
+def strategic_merge(target: yaml.Node, patch: yaml.Node, field: str = "") -> yaml.Node:
+    """Merge ``patch`` into ``target`` and return the result (``target`` is edited in place)."""
+    if isinstance(patch, yaml.MappingNode) and isinstance(target, yaml.MappingNode):
+        directive = nodes.get(patch, "$patch")
+        if directive is not None and directive.value == "replace":
+            cleaned = nodes.mapping([(k, v) for k, v in patch.value if k.value != "$patch"], patch)
+            return cleaned
+        for key, value in patch.value:
+            name = key.value
+            if name.startswith("$"):
+                continue
+            if nodes.is_null(value):
+                nodes.remove(target, name)
+                continue
+            current = nodes.get(target, name)
+            if current is None:
+                nodes.put(target, name, value, key)
+            else:
+                nodes.put(target, name, strategic_merge(current, value, name), key)
+        return target
+    if isinstance(patch, yaml.SequenceNode) and isinstance(target, yaml.SequenceNode):
+        return _merge_list(target, patch, MERGE_KEYS.get(field))
+    return patch
+
+
+def _merge_list(target: yaml.SequenceNode, patch: yaml.SequenceNode, key: str | None) -> yaml.Node:
+    if key is None or not all(isinstance(i, yaml.MappingNode) for i in target.value + patch.value):
+        return patch
+    items = list(target.value)
+    for item in patch.value:
+        key_node = nodes.get(item, key)
+        directive = nodes.get(item, "$patch")
+        match = next(
+            (i for i, t in enumerate(items) if key_node is not None and _same(nodes.get(t, key), key_node)),
+            None,
+        )
+        if directive is not None and directive.value == "delete":
+            if match is not None:
+                del items[match]
+        elif match is None:
+            items.append(item)
+        else:
+            items[match] = strategic_merge(items[match], item)
+    target.value = items
+    return target
+
+
+def _same(a: yaml.Node | None, b: yaml.Node) -> bool:
+    return isinstance(a, yaml.ScalarNode) and isinstance(b, yaml.ScalarNode) and a.value == b.value
+
+
+def _pointer(path: str) -> list[str]:
+    if not path.startswith("/"):
+        raise PatchError(f"JSON pointer {path!r} must start with '/'")
+    return [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
+
+
+def _child(node: yaml.Node, token: str) -> yaml.Node:
+    if isinstance(node, yaml.MappingNode):
+        found = nodes.get(node, token)
+        if found is None:
+            raise PatchError(f"no key {token!r}")
+        return found
+    if isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+        return node.value[int(token)]
+    raise PatchError(f"no element {token!r}")
+
+
+def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
+    """Apply JSON patch operations (add, remove, replace, copy, move, test) in place."""
+    for op_node in ops.value:
+        op = nodes.get(op_node, "op")
+        path = nodes.get(op_node, "path")
+        if not isinstance(op, yaml.ScalarNode) or not isinstance(path, yaml.ScalarNode):
+            raise PatchError("a JSON patch operation needs 'op' and 'path'")
+        tokens = _pointer(path.value)
+        parent = target
+        for token in tokens[:-1]:
+            parent = _child(parent, token)
+        last = tokens[-1]
+        kind = op.value
+        if kind in ("copy", "move"):
+            source = nodes.get(op_node, "from")
+            if source is None:
+                raise PatchError(f"'{kind}' needs 'from'")
+            src_tokens = _pointer(source.value)
+            holder = target
+            for token in src_tokens[:-1]:
+                holder = _child(holder, token)
+            value = nodes.copy(_child(holder, src_tokens[-1]))
+            if kind == "move":
+                _remove(holder, src_tokens[-1])
+            _add(parent, last, value, op_node)
+            continue
+        value = nodes.get(op_node, "value")
+        if kind == "remove":
+            _remove(parent, last)
+        elif kind == "test":
+            continue
+        elif value is None:
+            raise PatchError(f"'{kind}' needs 'value'")
+        elif kind == "add":
+            _add(parent, last, value, op_node)
+        elif kind == "replace":
+            _child(parent, last)
+            _add(parent, last, value, op_node, replace=True)
+        else:
+            raise PatchError(f"unknown JSON patch op {kind!r}")
+
+
+def _add(parent: yaml.Node, token: str, value: yaml.Node, like: yaml.Node, replace: bool = False) -> None:
+    if isinstance(parent, yaml.MappingNode):
+        nodes.put(parent, token, value, like)
+    elif isinstance(parent, yaml.SequenceNode):
+        if token == "-":
+            parent.value.append(value)
+        elif token.isdigit() and int(token) <= len(parent.value):
+            if replace:
+                parent.value[int(token)] = value
+            else:
+                parent.value.insert(int(token), value)
+        else:
+            raise PatchError(f"index {token!r} out of range")
+    else:
+        raise PatchError(f"cannot add {token!r} under a scalar")
+
+
+def _remove(parent: yaml.Node, token: str) -> None:
+    _child(parent, token)
+    if isinstance(parent, yaml.MappingNode):
+        nodes.remove(parent, token)
+    else:
+        del parent.value[int(token)]

@@ -1,0 +1,190 @@
+"""Plain data types shared by every stage: locations, resources, findings."""
+
+from __future__ import annotations
+
+import enum
+import dataclasses
+import linecache
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+
+class Severity(enum.IntEnum):
+    """Finding severity; higher is worse."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a source file; line and column are 1-based (0 when unknown)."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    @classmethod
+    def of(cls, node: yaml.Node) -> Location:
+        mark = node.start_mark
+        return cls(mark.name, mark.line + 1, mark.column + 1)
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}"
+        return self.file
+
+
+@dataclass(frozen=True)
+class ResourceId:
+    """Identity of a Kubernetes object as Argo CD tracks it."""
+
+    api_version: str
+    kind: str
+    namespace: str
+    name: str
+
+    @property
+    def group(self) -> str:
+        return self.api_version.rpartition("/")[0] if "/" in self.api_version else ""
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "apiVersion": self.api_version,
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "name": self.name,
+        }
+
+    def __str__(self) -> str:
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind} {ns}{self.name}"
+
+
+@dataclass
+class Resource:
+    """One Kubernetes object: its composed node (with source marks) and its plain value."""
+
+    node: yaml.MappingNode
+    data: dict[str, Any]
+    app: str = ""
+    origin_name: str = ""  # metadata.name before kustomize prefixes, suffixes and hashes
+    deployed: bool = True  # False for manifests no kustomization reaches (orphans)
+
+    @property
+    def id(self) -> ResourceId:
+        meta = self.data.get("metadata") or {}
+        if not isinstance(meta, dict):
+            meta = {}
+        return ResourceId(
+            str(self.data.get("apiVersion") or ""),
+            str(self.data.get("kind") or ""),
+            str(meta.get("namespace") or ""),
+            str(meta.get("name") or ""),
+        )
+
+    @property
+    def file(self) -> str:
+        return self.node.start_mark.name
+
+    @property
+    def location(self) -> Location:
+        return Location.of(self.node)
+
+    @property
+    def annotations(self) -> dict[str, Any]:
+        meta = self.data.get("metadata")
+        ann = meta.get("annotations") if isinstance(meta, dict) else None
+        return ann if isinstance(ann, dict) else {}
+
+    def locate(self, path: Path_) -> Location:
+        """Location of the deepest node along ``path`` (the key for mapping entries)."""
+        return Location.of(find_node(self.node, path))
+
+    def locate_in_text(self, path: Path_, offset: int) -> Location:
+        """Location of character ``offset`` of the string at ``path`` (block scalars line-exact)."""
+        node = find_node(self.node, path, want_value=True)
+        if not isinstance(node, yaml.ScalarNode):
+            return self.locate(path)
+        return line_in_scalar(node, offset)
+
+
+def line_in_scalar(node: yaml.ScalarNode, offset: int) -> Location:
+    """Where character ``offset`` of a scalar's value sits in the source file.
+
+    Literal block scalars (``|``) keep lines one to one; for other styles the scalar's own
+    line is the best honest answer."""
+    mark = node.start_mark
+    if node.style == "|":
+        line = mark.line + 2 + node.value.count("\n", 0, offset)
+        column = offset - (node.value.rfind("\n", 0, offset) + 1)
+        source = linecache.getline(mark.name, line)
+        indent = len(source) - len(source.lstrip(" ")) if source.strip() else 0
+        return Location(mark.name, line, indent + column + 1)
+    return Location(mark.name, mark.line + 1, mark.column + 1)
+
+
+def find_node(root: yaml.Node, path: Path_, want_value: bool = False) -> yaml.Node:
+    """Walk ``path`` from ``root``; returns the key node of the last mapping entry found
+    (its value node with ``want_value``), or the deepest ancestor that exists."""
+    node: yaml.Node = root
+    found: yaml.Node = root
+    for step in path:
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            for key, value in reversed(node.value):
+                if key.value == step:
+                    found, node = (value if want_value else key), value
+                    break
+            else:
+                return found
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            if 0 <= step < len(node.value):
+                node = found = node.value[step]
+            else:
+                return found
+        elif isinstance(node, yaml.ScalarNode) and isinstance(step, int):
+            return node  # a line inside a block scalar is resolved by the caller
+        else:
+            return found
+    return found
+
+
+@dataclass
+class Finding:
+    """One policy violation."""
+
+    rule: str
+    severity: Severity
+    message: str
+    location: Location
+    resource: ResourceId | None = None
+    field: str = ""
+    waived: bool = False
+    waiver_reason: str = ""
+    secrets: tuple[str, ...] = dataclasses.field(default=(), repr=False)
+
+    def sort_key(self) -> tuple:
+        return (self.location.file, self.location.line, self.location.column, self.rule)
+
+
+def dotted(path: Path_) -> str:
+    """Render a node path the way kubectl explain does: ``spec.containers[0].env``."""
+    out = ""
+    for step in path:
+        if isinstance(step, int):
+            out += f"[{step}]"
+        else:
+            out += ("." if out else "") + step
+    return out

@@ -1,0 +1,86 @@
+"""Small helpers to read and edit composed YAML nodes while keeping their source marks."""
+
+from __future__ import annotations
+
+import yaml
+
+from torghut_lint.parse import PLAIN, STR
+
+MAP = "tag:yaml.org,2002:map"
+SEQ = "tag:yaml.org,2002:seq"
+
+
+def scalar(value: str, like: yaml.Node, plain: bool = False) -> yaml.ScalarNode:
+    """A new string scalar carrying the marks of ``like`` (where the value came from)."""
+    return yaml.ScalarNode(PLAIN if plain else STR, value, like.start_mark, like.end_mark)
+
+
+def mapping(pairs: list[tuple[yaml.Node, yaml.Node]], like: yaml.Node) -> yaml.MappingNode:
+    return yaml.MappingNode(MAP, pairs, like.start_mark, like.end_mark)
+
+
+def sequence(items: list[yaml.Node], like: yaml.Node) -> yaml.SequenceNode:
+    return yaml.SequenceNode(SEQ, items, like.start_mark, like.end_mark)
+
+
+def get(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """Value node of ``key`` in a mapping node (last one wins, as Kubernetes does)."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    found = None
+    for k, v in node.value:
+        if k.value == key:
+            found = v
+    return found
+
+
+def put(node: yaml.MappingNode, key: str, value: yaml.Node, key_like: yaml.Node) -> None:
+    """Set ``key`` to ``value`` in place, replacing an existing entry."""
+    for i, (k, _) in enumerate(node.value):
+        if k.value == key:
+            node.value[i] = (k, value)
+            return
+    node.value.append((scalar(key, key_like), value))
+
+
+def remove(node: yaml.MappingNode, key: str) -> None:
+    node.value[:] = [(k, v) for k, v in node.value if k.value != key]
+
+
+def ensure_map(node: yaml.MappingNode, key: str, like: yaml.Node) -> yaml.MappingNode:
+    """The mapping under ``key``, created (with ``like``'s marks) when absent or null."""
+    child = get(node, key)
+    if isinstance(child, yaml.MappingNode):
+        return child
+    child = mapping([], like)
+    put(node, key, child, like)
+    return child
+
+
+def copy(node: yaml.Node, memo: dict[int, yaml.Node] | None = None) -> yaml.Node:
+    """Deep copy of a node graph (aliases stay shared), marks kept."""
+    memo = {} if memo is None else memo
+    done = memo.get(id(node))
+    if done is not None:
+        return done
+    if isinstance(node, yaml.ScalarNode):
+        out: yaml.Node = yaml.ScalarNode(node.tag, node.value, node.start_mark, node.end_mark, node.style)
+        memo[id(node)] = out
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        seq = yaml.SequenceNode(node.tag, [], node.start_mark, node.end_mark, node.flow_style)
+        memo[id(node)] = seq
+        seq.value = [copy(item, memo) for item in node.value]
+        return seq
+    mp = yaml.MappingNode(node.tag, [], node.start_mark, node.end_mark, node.flow_style)
+    memo[id(node)] = mp
+    mp.value = [(copy(k, memo), copy(v, memo)) for k, v in node.value]
+    return mp
+
+
+def is_null(node: yaml.Node | None) -> bool:
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and node.tag in (PLAIN, "tag:yaml.org,2002:null")
+        and node.value in ("", "~", "null", "Null", "NULL")
+    )

@@ -1,0 +1,280 @@
+"""YAML -> composed nodes (with file:line:col marks) -> plain values.
+
+libyaml (``CSafeLoader``) composes the node graph; values are then built here with the YAML 1.2
+core schema that kustomize and Argo CD use, so ``2026-05-01T01:25:51Z``, ``yes`` or ``0777``
+stay what they look like to Kubernetes rather than YAML 1.1 surprises.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from torghut_lint.model import Finding, Location, Severity
+
+PLAIN = "!torghut-lint/plain"
+STR = "tag:yaml.org,2002:str"
+MERGE_KEY = "<<"
+
+# Bounds on hostile input (documented in the README).
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_DOCUMENT_NODES = 2_000_000
+MAX_DEPTH = 200
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_OCT = re.compile(r"0o[0-7]+\Z")
+_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
+_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
+
+
+class _Loader(yaml.CSafeLoader):
+    """libyaml composer that leaves plain scalars unresolved (we resolve them as YAML 1.2)."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:  # noqa: D102
+        if kind is yaml.ScalarNode:
+            return PLAIN if implicit[0] else STR
+        if kind is yaml.SequenceNode:
+            return "tag:yaml.org,2002:seq"
+        return "tag:yaml.org,2002:map"
+
+
+class _NamedBytes(io.BytesIO):
+    """A byte stream whose ``name`` libyaml copies into every mark."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        super().__init__(data)
+        self.name = name
+
+
+class TooComplex(Exception):
+    """A document exceeds the node or depth budget (alias bombs, pathological nesting)."""
+
+
+def resolve_plain(text: str) -> Any:
+    """Value of an untagged plain scalar under the YAML 1.2 core schema."""
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    if text in ("true", "True", "TRUE"):
+        return True
+    if text in ("false", "False", "FALSE"):
+        return False
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text) and any(c.isdigit() for c in text):
+        return float(text)
+    if _INF.match(text):
+        return float("-inf") if text.startswith("-") else float("inf")
+    if _NAN.match(text):
+        return float("nan")
+    return text
+
+
+def scalar_value(node: yaml.ScalarNode) -> Any:
+    """Plain value of one scalar node, honouring explicit core tags."""
+    tag = node.tag
+    if tag == PLAIN:
+        return resolve_plain(node.value)
+    if tag == STR or not tag.startswith("tag:yaml.org,2002:"):
+        return node.value
+    resolved = resolve_plain(node.value)
+    kind = tag.rsplit(":", 1)[1]
+    expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}.get(kind)
+    return resolved if expected and isinstance(resolved, expected) else node.value
+
+
+DuplicateHandler = Callable[[yaml.Node, yaml.Node], None]
+
+
+def to_data(
+    node: yaml.Node, on_duplicate: DuplicateHandler | None = None, budget: int = MAX_DOCUMENT_NODES
+) -> Any:
+    """Build plain Python values from a composed node, bounded in size and depth.
+
+    ``on_duplicate(first_key, repeated_key)`` is called for every repeated mapping key.
+    Raises :class:`TooComplex` when the expansion exceeds ``budget`` nodes or MAX_DEPTH.
+    """
+    remaining = [budget]
+
+    def build(current: yaml.Node, depth: int) -> Any:
+        remaining[0] -= 1
+        if remaining[0] < 0:
+            raise TooComplex(f"more than {budget:,} nodes once aliases are expanded")
+        if depth > MAX_DEPTH:
+            raise TooComplex(f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(current, yaml.ScalarNode):
+            return scalar_value(current)
+        if isinstance(current, yaml.SequenceNode):
+            return [build(item, depth + 1) for item in current.value]
+        out: dict[str, Any] = {}
+        seen: dict[str, yaml.Node] = {}
+        merged: dict[str, Any] = {}
+        for key, value in current.value:
+            if not isinstance(key, yaml.ScalarNode):
+                raise TooComplex("a mapping key is itself a mapping or list")
+            name = key.value
+            if name == MERGE_KEY and key.tag == PLAIN:
+                sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+                for source in sources:
+                    part = build(source, depth + 1)
+                    if isinstance(part, dict):
+                        for k, v in part.items():
+                            merged.setdefault(k, v)
+                continue
+            if name in seen and on_duplicate is not None:
+                on_duplicate(seen[name], key)
+            seen[name] = key
+            out[name] = build(value, depth + 1)
+        for k, v in merged.items():
+            out.setdefault(k, v)
+        return out
+
+    return build(node, 0)
+
+
+@dataclass
+class Document:
+    """One YAML document of a file."""
+
+    node: yaml.Node
+    data: Any
+    index: int
+
+
+@dataclass
+class ParsedFile:
+    """A file's documents and the problems found while reading it."""
+
+    path: str
+    documents: list[Document] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.rule == "yaml-syntax" for f in self.findings)
+
+
+def _syntax(path: str, line: int, column: int, message: str) -> Finding:
+    return Finding("yaml-syntax", Severity.ERROR, message, Location(path, line, column))
+
+
+def _decode_problem(data: bytes) -> str | None:
+    """Why ``data`` is not YAML text libyaml can read, or None."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16 with BOM: libyaml reads it
+    if b"\x00" in data[:8192]:
+        return "binary content (NUL bytes) in a YAML file"
+    return None
+
+
+def parse_bytes(data: bytes, path: str) -> ParsedFile:
+    """Parse every document of ``data``; ``path`` is the name shown in findings."""
+    parsed = ParsedFile(path)
+    problem = _decode_problem(data)
+    if problem:
+        parsed.findings.append(_syntax(path, 0, 0, problem))
+        return parsed
+    if len(data) > MAX_FILE_BYTES:
+        return _too_large(path, len(data))
+
+    def duplicate(first: yaml.Node, again: yaml.Node) -> None:
+        parsed.findings.append(
+            Finding(
+                "yaml-duplicate-key",
+                Severity.ERROR,
+                f"key {again.value!r} repeats the one at line {first.start_mark.line + 1}; "
+                "Kubernetes keeps only one of them",
+                Location.of(again),
+                field=again.value,
+            )
+        )
+
+    loader = _Loader(_NamedBytes(data, path))
+    index = 0
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                break
+            try:
+                value = to_data(node, duplicate)
+            except TooComplex as exc:
+                parsed.findings.append(
+                    Finding(
+                        "yaml-too-complex",
+                        Severity.ERROR,
+                        f"document {index + 1} not linted: {exc}",
+                        Location.of(node),
+                    )
+                )
+            except RecursionError:
+                parsed.findings.append(
+                    Finding(
+                        "yaml-too-complex",
+                        Severity.ERROR,
+                        f"document {index + 1} not linted: nested too deeply",
+                        Location.of(node),
+                    )
+                )
+            else:
+                parsed.documents.append(Document(node, value, index))
+            index += 1
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        what = " ".join(filter(None, [exc.context, exc.problem]))
+        parsed.findings.append(_syntax(path, line, column, f"YAML syntax error: {what}"))
+    except yaml.reader.ReaderError as exc:
+        parsed.findings.append(
+            _syntax(path, 0, 0, f"not valid {exc.encoding} text at byte {exc.position}")
+        )
+    except (yaml.YAMLError, RecursionError) as exc:
+        parsed.findings.append(_syntax(path, 0, 0, f"YAML error: {type(exc).__name__}"))
+    finally:
+        loader.dispose()
+    return parsed
+
+
+def parse_file(path: Path, display: str) -> ParsedFile:
+    """Read and parse one file; unreadable files become findings, never exceptions."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return _too_large(display, size)
+        data = path.read_bytes()
+    except OSError as exc:
+        parsed = ParsedFile(display)
+        parsed.findings.append(
+            Finding(
+                "file-unreadable",
+                Severity.ERROR,
+                f"cannot read file: {exc.strerror or type(exc).__name__}",
+                Location(display),
+            )
+        )
+        return parsed
+    return parse_bytes(data, display)
+
+
+def _too_large(display: str, size: int) -> ParsedFile:
+    parsed = ParsedFile(display)
+    parsed.findings.append(
+        Finding(
+            "yaml-too-large",
+            Severity.ERROR,
+            f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; not linted",
+            Location(display),
+        )
+    )
+    return parsed

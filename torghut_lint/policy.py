@@ -1,0 +1,203 @@
+"""Policies: YAML files that instantiate a rule template with a match, params and severity."""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib.resources
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from torghut_lint.model import Resource, Severity
+from torghut_lint.parse import Document
+
+SEVERITIES = ["error", "warning", "info"]
+STRING_OR_LIST = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+
+MATCH_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "apiVersion": STRING_OR_LIST,
+        "kind": STRING_OR_LIST,
+        "name": STRING_OR_LIST,
+        "namespace": STRING_OR_LIST,
+        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+
+POLICY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "template", "severity", "description", "rationale"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+        "template": {"type": "string"},
+        "severity": {"enum": SEVERITIES},
+        "description": {"type": "string", "minLength": 1},
+        "rationale": {"type": "string", "minLength": 1},
+        "fix": {"type": "string"},
+        "enabled": {"type": "boolean"},
+        "allowAnnotationWaivers": {"type": "boolean"},
+        "match": MATCH_SCHEMA,
+        "params": {"type": "object"},
+    },
+}
+
+
+class PolicyError(Exception):
+    """An invalid policy or config file; the message names the file and the field."""
+
+
+def _as_list(value: str | list[str] | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+@dataclass(frozen=True)
+class Match:
+    """Which resources a policy looks at (glob patterns; empty means any)."""
+
+    api_versions: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    namespaces: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any] | None) -> Match:
+        raw = raw or {}
+        return cls(
+            tuple(_as_list(raw.get("apiVersion"))),
+            tuple(_as_list(raw.get("kind"))),
+            tuple(_as_list(raw.get("name"))),
+            tuple(_as_list(raw.get("namespace"))),
+            tuple(sorted((raw.get("labels") or {}).items())),
+        )
+
+    def matches(self, res: Resource) -> bool:
+        rid = res.id
+        for patterns, value in (
+            (self.api_versions, rid.api_version),
+            (self.kinds, rid.kind),
+            (self.names, rid.name),
+            (self.namespaces, rid.namespace),
+        ):
+            if patterns and not any(fnmatch.fnmatchcase(value, p) for p in patterns):
+                return False
+        if self.labels:
+            labels = (res.data.get("metadata") or {}).get("labels") or {}
+            if not isinstance(labels, dict) or any(str(labels.get(k)) != v for k, v in self.labels):
+                return False
+        return True
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in (
+            ("apiVersion", self.api_versions),
+            ("kind", self.kinds),
+            ("name", self.names),
+            ("namespace", self.namespaces),
+        ):
+            if value:
+                out[key] = list(value)
+        if self.labels:
+            out["labels"] = dict(self.labels)
+        return out
+
+
+@dataclass
+class Policy:
+    """One rule: a template instantiated with parameters."""
+
+    id: str
+    template: str
+    severity: Severity
+    description: str
+    rationale: str
+    source: str
+    match: Match = field(default_factory=Match)
+    params: dict[str, Any] = field(default_factory=dict)
+    fix: str = ""
+    enabled: bool = True
+    allow_annotation_waivers: bool = True
+
+
+def validate(instance: Any, schema: dict[str, Any], where: str) -> None:
+    """Raise PolicyError with the first schema violation, naming the field."""
+    import jsonschema
+
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(instance), key=lambda e: list(e.path))
+    if errors:
+        error = errors[0]
+        path = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise PolicyError(f"{where}: {path}: {error.message}")
+
+
+def load_yaml_document(path: Path) -> Document:
+    """Load a small YAML file (policy or config) that must hold one document, or raise PolicyError."""
+    from torghut_lint.parse import parse_file
+
+    parsed = parse_file(path, str(path))
+    problems = [f for f in parsed.findings]
+    if problems:
+        first = problems[0]
+        raise PolicyError(f"{first.location}: {first.message}")
+    docs = [d for d in parsed.documents if d.data is not None]
+    if len(docs) != 1:
+        raise PolicyError(f"{path}: expected exactly one YAML document, found {len(docs)}")
+    return docs[0]
+
+
+def load_yaml_file(path: Path) -> Any:
+    """The plain value of :func:`load_yaml_document`."""
+    return load_yaml_document(path).data
+
+
+def load_policy(path: Path) -> Policy:
+    from torghut_lint.templates import template_params_schema
+
+    raw = load_yaml_file(path)
+    validate(raw, POLICY_SCHEMA, str(path))
+    try:
+        schema = template_params_schema(raw["template"])
+    except KeyError as exc:
+        raise PolicyError(f"{path}: template: unknown template {raw['template']!r}") from exc
+    params = raw.get("params") or {}
+    validate(params, schema, f"{path}: params")
+    return Policy(
+        id=raw["id"],
+        template=raw["template"],
+        severity=Severity.parse(raw["severity"]),
+        description=raw["description"].strip(),
+        rationale=raw["rationale"].strip(),
+        source=str(path),
+        match=Match.from_dict(raw.get("match")),
+        params=params,
+        fix=(raw.get("fix") or "").strip(),
+        enabled=raw.get("enabled", True),
+        allow_annotation_waivers=raw.get("allowAnnotationWaivers", True),
+    )
+
+
+def bundled_policy_dir() -> Path:
+    """The policies shipped with the package (``policies/`` in a source checkout)."""
+    source = Path(__file__).resolve().parent.parent / "policies"
+    if source.is_dir():
+        return source
+    return Path(str(importlib.resources.files("torghut_lint.policies")))
+
+
+def load_policies(directories: list[Path]) -> list[Policy]:
+    """Every ``*.yaml`` policy in the directories; a later id replaces an earlier one."""
+    policies: dict[str, Policy] = {}
+    for directory in directories:
+        if not directory.is_dir():
+            raise PolicyError(f"{directory}: policy directory does not exist")
+        for path in sorted(directory.glob("*.y*ml")):
+            policy = load_policy(path)
+            policies[policy.id] = policy
+    return list(policies.values())

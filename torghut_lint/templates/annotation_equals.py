@@ -1,0 +1,56 @@
+"""Template ``annotation-equals``: an annotation has exactly one value, at exactly one place.
+
+A key set at another ``annotations`` map of the resource (where the controller ignores it) is
+called out as misplaced."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from torghut_lint.k8s import get_path
+from torghut_lint.model import Path_, dotted
+from torghut_lint.templates.base import RuleContext, Violation
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["path", "key", "value"],
+    "properties": {
+        "path": {"type": "string", "description": "dotted path of the annotations map"},
+        "key": {"type": "string"},
+        "value": {"type": "string"},
+    },
+}
+
+
+def _annotation_maps(data: object, path: Path_ = ()) -> Iterator[tuple[Path_, dict]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "annotations" and isinstance(value, dict):
+                yield path + (key,), value
+            yield from _annotation_maps(value, path + (key,))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _annotation_maps(item, path + (i,))
+
+
+def check(ctx: RuleContext) -> Iterator[Violation]:
+    path: Path_ = tuple(ctx.params["path"].split("."))
+    key, want = ctx.params["key"], ctx.params["value"]
+    for res in ctx.matched:
+        annotations = get_path(res.data, path)
+        have = annotations.get(key) if isinstance(annotations, dict) else None
+        if isinstance(annotations, dict) and key in annotations:
+            if not isinstance(have, str) or have != want:
+                shown = have if isinstance(have, str) else f"{have!r} (not a string)"
+                yield Violation(res, path + (key,), f"{key} is {shown}; it must be {want!r}")
+            continue
+        misplaced = [p for p, ann in _annotation_maps(res.data) if key in ann and p != path]
+        if misplaced:
+            yield Violation(res, misplaced[0] + (key,),
+                            f"{key} is set at {dotted(misplaced[0])}, where it has no effect; "
+                            f"it must be {want!r} at {dotted(path)}")
+        elif get_path(res.data, path[:-1]) is not None and annotations is None:
+            yield Violation(res, path, f"{dotted(path)} is empty or null; {key} must be {want!r} there")
+        else:
+            yield Violation(res, path, f"{key} is missing; it must be {want!r} at {dotted(path)}")

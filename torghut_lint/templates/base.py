@@ -1,0 +1,40 @@
+"""What a template receives and returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from torghut_lint.k8s import ConfigMaps
+from torghut_lint.model import Location, Path_, Resource
+from torghut_lint.parse import Document
+
+
+@dataclass
+class Violation:
+    """A template's verdict on one place; the engine turns it into a Finding."""
+
+    resource: Resource | None
+    path: Path_
+    message: str
+    location: Location | None = None  # overrides resource.locate(path)
+    secrets: tuple[str, ...] = ()
+
+
+@dataclass
+class RuleContext:
+    """One policy evaluated over one application."""
+
+    params: dict[str, Any]
+    matched: list[Resource]  # resources the policy's match selects
+    resources: list[Resource]  # the whole application, for cross-references
+    helm_values: list[Document]
+
+    @cached_property
+    def configmaps(self) -> ConfigMaps:
+        return ConfigMaps(self.resources)
+
+    def of_kind(self, kind: str) -> Iterator[Resource]:
+        return (r for r in self.resources if r.id.kind == kind)

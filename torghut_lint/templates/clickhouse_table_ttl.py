@@ -1,0 +1,87 @@
+"""Template ``clickhouse-table-ttl``: every ClickHouse ``CREATE TABLE`` with a MergeTree-family
+engine, written anywhere in the application's strings (ConfigMap data, Job/CronJob scripts and
+heredocs, CHI config files), has a ``TTL`` clause or a matching ``ALTER TABLE ... MODIFY TTL``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from torghut_lint.k8s import walk_strings
+from torghut_lint.model import Path_, Resource
+from torghut_lint.templates.base import RuleContext, Violation
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "engineSuffix": {"type": "string", "description": "engines ending with this need a TTL"},
+        "exemptTables": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+_NAME = r"((?:[`\"]?[\w${}\-]+[`\"]?\.)?[`\"]?[\w${}\-]+[`\"]?)"
+_CREATE = re.compile(
+    r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?" + _NAME, re.I
+)
+_ALTER_TTL = re.compile(
+    r"\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?" + _NAME + r"(?:\s+ON\s+CLUSTER\s+\S+)?\s+MODIFY\s+TTL\b", re.I
+)
+_ENGINE = re.compile(r"\bENGINE\s*=\s*(\w+)", re.I)
+_TTL = re.compile(r"\bTTL\b", re.I)
+_NEXT_STATEMENT = re.compile(r";|\b(?:CREATE|ALTER|INSERT|DROP)\s", re.I)
+
+
+def table_name(raw: str) -> str:
+    """Unqualified, unquoted table name; shell variables are kept as written."""
+    return raw.replace("`", "").replace('"', "").rsplit(".", 1)[-1]
+
+
+@dataclass
+class Statement:
+    resource: Resource
+    path: Path_
+    offset: int
+    table: str
+    engine: str
+    has_ttl: bool
+
+
+def _commented(text: str, offset: int) -> bool:
+    line_start = text.rfind("\n", 0, offset) + 1
+    prefix = text[line_start:offset].lstrip()
+    return prefix.startswith(("--", "#", "//"))
+
+
+def statements(res: Resource) -> Iterator[Statement]:
+    for path, _, text in walk_strings(res.data):
+        if "table" not in text and "TABLE" not in text and "Table" not in text:
+            continue
+        for match in _CREATE.finditer(text):
+            if _commented(text, match.start()):
+                continue
+            end_match = _NEXT_STATEMENT.search(text, match.end())
+            body = text[match.end() : end_match.start() if end_match else len(text)]
+            engine = _ENGINE.search(body)
+            yield Statement(res, path, match.start(), table_name(match.group(1)),
+                            engine.group(1) if engine else "", bool(_TTL.search(body)))
+
+
+def check(ctx: RuleContext) -> Iterator[Violation]:
+    suffix = ctx.params.get("engineSuffix", "MergeTree")
+    exempt = set(ctx.params.get("exemptTables") or [])
+    found: list[Statement] = []
+    altered: set[str] = set()
+    for res in ctx.matched:
+        found.extend(statements(res))
+        for _, _, text in walk_strings(res.data):
+            if "TTL" in text.upper():
+                altered.update(table_name(m.group(1)) for m in _ALTER_TTL.finditer(text))
+    for st in found:
+        if st.has_ttl or not st.engine.endswith(suffix) or st.table in altered or st.table in exempt:
+            continue
+        yield Violation(st.resource, st.path,
+                        f"ClickHouse table {st.table} (ENGINE = {st.engine}) has no TTL and no ALTER TABLE ... "
+                        "MODIFY TTL; it grows until the volume is full",
+                        location=st.resource.locate_in_text(st.path, st.offset))

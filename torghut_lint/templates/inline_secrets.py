@@ -1,0 +1,141 @@
+"""Template ``inline-secrets``: no plaintext credential in the repository.
+
+Flags Secret ``data``/``stringData`` values, string values under secret-like names (env
+entries, ConfigMap keys, any mapping key, Helm values), URLs with ``user:password@``, private
+keys and well-known token formats. SealedSecrets, ExternalSecrets, ``secretKeyRef``,
+``$(VAR)``/``${VAR}`` substitutions, file paths, numbers and secret *names* are not flagged.
+The value itself never leaves this module except as a redaction token for the reporters."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from torghut_lint.model import Location, Path_, Resource, find_node
+from torghut_lint.templates.base import RuleContext, Violation
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "secretKeySuffixes": {"type": "array", "items": {"type": "string"}},
+        "ignoredKeySuffixes": {"type": "array", "items": {"type": "string"}},
+        "exemptKinds": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+INCLUDES_ORPHANS = True
+
+DEFAULT_SECRET_SUFFIXES = [
+    "password", "passwd", "secret", "secretkey", "token", "apikey", "privatekey", "accesskey",
+    "clientsecret", "credentials", "authkey", "webhooksecret", "sessionkey", "encryptionkey",
+]
+DEFAULT_IGNORED_SUFFIXES = [
+    "existingsecret", "secretname", "secretref", "tokenpath", "passwordfile", "tokenfile",
+    "keyfile", "secretfile", "passwordsecret", "usernamesecret", "secretkeyref",
+]
+DEFAULT_EXEMPT_KINDS = ["SealedSecret", "ExternalSecret", "ClusterExternalSecret", "SecretStore",
+                        "ClusterSecretStore", "PushSecret"]
+
+TOKEN_PATTERNS = [
+    ("private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+    ("AWS access key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{40,})\b")),
+    ("Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("API secret key", re.compile(r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{32,}")),
+    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("Stripe live key", re.compile(r"\b[rs]k_live_[0-9A-Za-z]{24,}")),
+    ("JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
+]
+_URL_CREDENTIALS = re.compile(r"\b[a-z][a-z0-9+.-]*://([^/\s:@'\"]+):([^/\s@'\"]+)@", re.I)
+_SUBSTITUTION = re.compile(r"^\$\(|^\$\{|^\$[A-Za-z_]|\{\{|^<[^>]*>$|^\*+$|^%[sd]$")
+_DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+
+
+def _norm(key: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", key.lower())
+
+
+def _placeholder(value: str) -> bool:
+    """A value that is not a credential: empty, a reference, a path, a number, a boolean."""
+    stripped = value.strip()
+    return (
+        len(stripped) < 3
+        or bool(_SUBSTITUTION.search(stripped))
+        or stripped.startswith(("/", "./", "file://", "~/"))
+        or stripped.replace(".", "", 1).isdigit()
+        or stripped.lower() in {"true", "false", "yes", "no", "none", "null", "enabled", "disabled", "required"}
+    )
+
+
+class _Scanner:
+    def __init__(self, params: dict[str, Any]) -> None:
+        self.suffixes = tuple(params.get("secretKeySuffixes") or DEFAULT_SECRET_SUFFIXES)
+        self.ignored = tuple(params.get("ignoredKeySuffixes") or DEFAULT_IGNORED_SUFFIXES)
+
+    def secret_like(self, key: str) -> bool:
+        norm = _norm(key)
+        return norm.endswith(self.suffixes) and not norm.endswith(self.ignored)
+
+    def named_value(self, key: str, value: str) -> bool:
+        """A literal under a secret-like name (a Secret's *name* under ``...secret`` is fine)."""
+        if not self.secret_like(key) or _placeholder(value):
+            return False
+        return not (_norm(key).endswith("secret") and _DNS_NAME.match(value) and "-" in value)
+
+    def walk(self, data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str, str]]:
+        """(path, what, value) of every suspect string."""
+        stack: list[tuple[Any, Path_, str]] = [(data, path, "")]
+        while stack:
+            value, where, key = stack.pop()
+            if isinstance(value, dict):
+                env_name = value.get("name") if isinstance(value.get("name"), str) and "value" in value else None
+                for k, v in value.items():
+                    stack.append((v, where + (k,), env_name if (env_name and k == "value") else str(k)))
+            elif isinstance(value, list):
+                stack.extend((v, where + (i,), key) for i, v in enumerate(value))
+            elif isinstance(value, str):
+                yield from self.judge(where, key, value)
+
+    def judge(self, where: Path_, key: str, value: str) -> Iterator[tuple[Path_, str, str]]:
+        if key and self.named_value(key, value):
+            yield where, f"{key} holds a plaintext credential", value
+            return
+        for match in _URL_CREDENTIALS.finditer(value):
+            password = match.group(2)
+            if not _placeholder(password):
+                yield where, "a URL embeds user:password credentials", password
+        for label, pattern in TOKEN_PATTERNS:
+            for match in pattern.finditer(value):
+                yield where, f"a {label} is written in clear", match.group(0)
+
+
+def _secret_object(res: Resource) -> Iterator[Violation]:
+    for field in ("data", "stringData"):
+        values = res.data.get(field)
+        for key, value in (values.items() if isinstance(values, dict) else ()):
+            if value not in (None, ""):
+                yield Violation(res, (field, key),
+                                f"Secret {res.id.name} {field}.{key} holds a value in clear (redacted); "
+                                "use a SealedSecret or an ExternalSecret", secrets=(str(value),))
+
+
+def check(ctx: RuleContext) -> Iterator[Violation]:
+    scanner = _Scanner(ctx.params)
+    exempt = set(ctx.params.get("exemptKinds") or DEFAULT_EXEMPT_KINDS)
+    for res in ctx.matched:
+        if res.id.kind in exempt:
+            continue
+        if res.id.kind == "Secret" and res.id.api_version == "v1":
+            yield from _secret_object(res)
+            continue
+        for path, what, value in scanner.walk(res.data):
+            yield Violation(res, path, f"{what} (value redacted); use secretKeyRef to a SealedSecret or "
+                            "ExternalSecret", secrets=(value,))
+    for doc in ctx.helm_values:
+
+        for path, what, value in scanner.walk(doc.data):
+            node = find_node(doc.node, path)
+            yield Violation(None, path, f"Helm values: {what} (value redacted); reference an existing Secret instead",
+                            location=Location.of(node), secrets=(value,))

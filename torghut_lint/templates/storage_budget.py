@@ -1,0 +1,180 @@
+"""Template ``storage-budget``: persistent storage requests stay within per-replica budgets
+and an application total.
+
+Counted: PersistentVolumeClaims; StatefulSet ``volumeClaimTemplates`` x replicas; ClickHouse
+(CHI/CHK) ``volumeClaimTemplates`` x the replicas of the clusters that use them; CloudNativePG
+``storage``/``walStorage`` x instances; any other custom resource's ``spec.storage.size`` x
+``spec.replicas``. A volume claim template nobody references is reported as well."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from torghut_lint.k8s import format_bytes, get_path, parse_quantity, pod_specs
+from torghut_lint.model import Path_, Resource
+from torghut_lint.templates.base import RuleContext, Violation
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "budgets": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["kind", "perReplica"],
+                "properties": {
+                    "kind": {"type": "string"},
+                    "apiVersion": {"type": "string"},
+                    "perReplica": {"type": "string"},
+                },
+            },
+        },
+        "appTotal": {"type": "string"},
+        "flagUnreferencedTemplates": {"type": "boolean"},
+    },
+}
+
+CLICKHOUSE_KINDS = ("ClickHouseInstallation", "ClickHouseKeeperInstallation")
+
+
+@dataclass
+class Request:
+    """One storage request: ``size`` per replica, ``replicas`` copies."""
+
+    resource: Resource
+    path: Path_
+    label: str
+    size: Decimal
+    replicas: int
+
+    @property
+    def total(self) -> Decimal:
+        return self.size * self.replicas
+
+
+def _int(value: object, default: int = 1) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
+
+
+def _template_size(res: Resource, path: Path_) -> Decimal | None:
+    return parse_quantity(get_path(res.data, path + ("spec", "resources", "requests", "storage")))
+
+
+def _cluster_replicas(cluster: dict) -> int:
+    layout = cluster.get("layout") or {}
+    return _int(layout.get("shardsCount")) * _int(layout.get("replicasCount"))
+
+
+def _clickhouse(res: Resource, referenced: set[str]) -> Iterator[Request]:
+    """CHI/CHK templates: a template counts once per replica of each cluster that uses it,
+    by name in ``defaults``/cluster ``templates`` or as a container volume mount."""
+    spec = res.data.get("spec") or {}
+    clusters = [c for c in get_path(spec, ("configuration", "clusters")) or [] if isinstance(c, dict)]
+    defaults = get_path(spec, ("defaults", "templates")) or {}
+    replicas_of: dict[str, int] = {}
+    for cluster in clusters:
+        chosen = {**defaults, **(cluster.get("templates") or {})}
+        for key, name in chosen.items():
+            if key.endswith(("VolumeClaimTemplate", "volumeClaimTemplate")) and isinstance(name, str):
+                replicas_of[name] = replicas_of.get(name, 0) + _cluster_replicas(cluster)
+    everywhere = sum(_cluster_replicas(c) for c in clusters) or 1
+    for _, pod in pod_specs(res):
+        for container in pod.get("containers") or []:
+            for mount in (container or {}).get("volumeMounts") or []:
+                if isinstance(mount, dict) and isinstance(mount.get("name"), str):
+                    replicas_of.setdefault(mount["name"], everywhere)
+    referenced.update(replicas_of)
+    for i, tpl in enumerate(get_path(spec, ("templates", "volumeClaimTemplates")) or []):
+        path = ("spec", "templates", "volumeClaimTemplates", i)
+        size = _template_size(res, path)
+        if isinstance(tpl, dict) and size is not None:
+            yield Request(res, path + ("spec", "resources", "requests", "storage"),
+                          f"volumeClaimTemplate {tpl.get('name')}", size, replicas_of.get(str(tpl.get("name")), 0))
+
+
+def requests(res: Resource, referenced: set[str]) -> Iterator[Request]:
+    """Every storage request of one resource; ``referenced`` collects used template names."""
+    kind = res.id.kind
+    spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
+    if kind == "PersistentVolumeClaim":
+        size = parse_quantity(get_path(spec, ("resources", "requests", "storage")))
+        if size is not None:
+            yield Request(res, ("spec", "resources", "requests", "storage"), "claim", size, 1)
+    elif kind == "StatefulSet":
+        replicas = _int(spec.get("replicas"))
+        for _, pod in pod_specs(res):
+            for container in (pod.get("containers") or []) + (pod.get("initContainers") or []):
+                referenced.update(m.get("name") for m in (container or {}).get("volumeMounts") or [] if isinstance(m, dict))
+        for i, tpl in enumerate(spec.get("volumeClaimTemplates") or []):
+            path = ("spec", "volumeClaimTemplates", i)
+            size = _template_size(res, path)
+            if isinstance(tpl, dict) and size is not None:
+                yield Request(res, path + ("spec", "resources", "requests", "storage"),
+                              f"volumeClaimTemplate {(tpl.get('metadata') or {}).get('name')}", size, replicas)
+    elif kind in CLICKHOUSE_KINDS:
+        yield from _clickhouse(res, referenced)
+    elif kind == "Cluster" and res.id.group == "postgresql.cnpg.io":
+        instances = _int(spec.get("instances"))
+        for key in ("storage", "walStorage"):
+            size = parse_quantity(get_path(spec, (key, "size")))
+            if size is not None:
+                yield Request(res, ("spec", key, "size"), f"{key}", size, instances)
+    elif res.id.group and isinstance(spec.get("storage"), dict):
+        size = parse_quantity(spec["storage"].get("size"))
+        if size is not None:
+            yield Request(res, ("spec", "storage", "size"), "storage", size, _int(spec.get("replicas")))
+
+
+def _unreferenced(res: Resource, referenced: set[str]) -> Iterator[Violation]:
+    if res.id.kind == "StatefulSet":
+        path: Path_ = ("spec", "volumeClaimTemplates")
+        names = [((t or {}).get("metadata") or {}).get("name") for t in get_path(res.data, path) or []]
+    elif res.id.kind in CLICKHOUSE_KINDS:
+        path = ("spec", "templates", "volumeClaimTemplates")
+        names = [(t or {}).get("name") for t in get_path(res.data, path) or []]
+    else:
+        return
+    for i, name in enumerate(names):
+        if name and name not in referenced:
+            yield Violation(res, path + (i,),
+                            f"volumeClaimTemplate {name!r} is defined but never referenced; "
+                            "the operator ignores it and the data lands elsewhere")
+
+
+def check(ctx: RuleContext) -> Iterator[Violation]:
+    budgets = ctx.params.get("budgets") or []
+    total_budget = parse_quantity(ctx.params.get("appTotal")) if ctx.params.get("appTotal") else None
+    everything: list[Request] = []
+    for res in ctx.matched:
+        referenced: set[str] = set()
+        found = list(requests(res, referenced))
+        everything.extend(found)
+        if ctx.params.get("flagUnreferencedTemplates", True):
+            yield from _unreferenced(res, referenced)
+        budget = next((b for b in budgets if b["kind"] == res.id.kind
+                       and fnmatch.fnmatchcase(res.id.api_version, b.get("apiVersion", "*"))), None)
+        if budget is None:
+            continue
+        limit = parse_quantity(budget["perReplica"])
+        for req in found:
+            if limit is not None and req.size > limit:
+                yield Violation(res, req.path,
+                                f"{res.id.kind} {res.id.name} {req.label} requests {format_bytes(req.size)} per replica, "
+                                f"over the {budget['perReplica']} budget ({req.replicas} x {format_bytes(req.size)} "
+                                f"= {format_bytes(req.total)}; budget {req.replicas} x {budget['perReplica']} "
+                                f"= {format_bytes(limit * req.replicas)})")
+    if total_budget is not None and everything:
+        total = sum((r.total for r in everything), Decimal(0))
+        if total > total_budget:
+            biggest = max(everything, key=lambda r: r.total)
+            parts = " + ".join(
+                f"{r.resource.id.name} {r.replicas}x{format_bytes(r.size)}" for r in sorted(everything, key=lambda r: -r.total)
+            )
+            yield Violation(biggest.resource, biggest.path,
+                            f"the application requests {format_bytes(total)} of persistent storage, over the "
+                            f"{ctx.params['appTotal']} total budget ({parts})")

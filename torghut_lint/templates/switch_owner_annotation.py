@@ -1,0 +1,35 @@
+"""Template ``switch-owner-annotation``: a resource that sets any of the named switches (in a
+container's env or in ConfigMap data) carries a non-empty owner annotation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from torghut_lint.k8s import direct_settings
+from torghut_lint.templates.base import RuleContext, Violation
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["switches", "annotation"],
+    "properties": {
+        "switches": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "annotation": {"type": "string"},
+    },
+}
+
+
+def check(ctx: RuleContext) -> Iterator[Violation]:
+    names = set(ctx.params["switches"])
+    key = ctx.params["annotation"]
+    for res in ctx.matched:
+        setting = sorted({n for n, _, _ in direct_settings(res) if n in names})
+        if not setting:
+            continue
+        owner = res.annotations.get(key)
+        if isinstance(owner, str) and owner.strip():
+            continue
+        where = ("metadata", "annotations", key) if key in res.annotations else ("metadata",)
+        yield Violation(res, where,
+                        f"{res.id} sets {', '.join(setting)} but has no owner annotation {key!r}; "
+                        "name who answers for live trading here")

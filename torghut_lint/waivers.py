@@ -1,0 +1,127 @@
+"""Waivers: accepted findings, by resource annotation or centrally in the config file.
+
+Annotation: ``torghut-lint.io/waive.<rule-id>: "reason=...; owner=...; expires=YYYY-MM-DD"``.
+A waiver needs all three; an expired or malformed one is itself an error and waives nothing;
+one that matches nothing is a warning. Waived findings stay in the output, marked waived."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from dataclasses import dataclass
+
+from torghut_lint.builtin_rules import BUILTIN_RULES, builtin_finding
+from torghut_lint.config import Config
+from torghut_lint.model import Finding, Location, Resource, ResourceId, find_node
+from torghut_lint.policy import Policy
+
+ANNOTATION_PREFIX = "torghut-lint.io/waive."
+
+
+@dataclass
+class Waiver:
+    rule: str
+    reason: str
+    owner: str
+    expires: dt.date
+    location: Location
+    resource: ResourceId | None  # annotation waivers: exactly this resource
+    selector: dict[str, str]  # central waivers: kind/name/namespace/file globs
+    used: bool = False
+
+    def covers(self, finding: Finding) -> bool:
+        if finding.rule != self.rule:
+            return False
+        if self.resource is not None:
+            return finding.resource == self.resource
+        rid = finding.resource
+        for key, value in (("kind", rid.kind if rid else ""), ("name", rid.name if rid else ""),
+                           ("namespace", rid.namespace if rid else ""), ("file", finding.location.file)):
+            if key in self.selector and not fnmatch.fnmatchcase(value, self.selector[key]):
+                return False
+        return True
+
+
+def parse_annotation(text: str) -> dict[str, str] | str:
+    """Fields of an annotation waiver, or the reason it is malformed."""
+    fields: dict[str, str] = {}
+    for part in str(text).split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep:
+            return f"'{part.strip()}' is not key=value"
+        fields[key.strip()] = value.strip()
+    missing = [k for k in ("reason", "owner", "expires") if not fields.get(k)]
+    if missing:
+        return "missing " + ", ".join(missing)
+    return fields
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def collect(resources: list[Resource], policies: dict[str, Policy], config: Config,
+            today: dt.date) -> tuple[list[Waiver], list[Finding]]:
+    """Valid waivers, and findings about invalid or expired ones."""
+    waivers: list[Waiver] = []
+    problems: list[Finding] = []
+    known = set(policies) | set(BUILTIN_RULES)
+
+    def admit(rule: str, fields: dict[str, str], location: Location, rid: ResourceId | None,
+              selector: dict[str, str]) -> None:
+        expires = _date(fields["expires"])
+        if rule not in known:
+            problems.append(builtin_finding("waiver-invalid", f"waiver names unknown rule {rule!r}", location, rid))
+        elif expires is None:
+            problems.append(builtin_finding("waiver-invalid", f"waiver expiry {fields['expires']!r} is not YYYY-MM-DD",
+                                            location, rid))
+        elif expires < today:
+            problems.append(builtin_finding("waiver-expired", f"waiver of {rule} expired on {expires} "
+                                            f"(owner {fields['owner']}); it waives nothing", location, rid))
+        else:
+            waivers.append(Waiver(rule, fields["reason"], fields["owner"], expires, location, rid, selector))
+
+    for res in resources:
+        for key, value in res.annotations.items():
+            if not key.startswith(ANNOTATION_PREFIX):
+                continue
+            rule = key[len(ANNOTATION_PREFIX):]
+            location = res.locate(("metadata", "annotations", key))
+            policy = policies.get(rule)
+            if policy is not None and not policy.allow_annotation_waivers:
+                problems.append(builtin_finding(
+                    "waiver-invalid", f"{rule} can only be waived centrally in the config file, not by annotation",
+                    location, res.id))
+                continue
+            fields = parse_annotation(value)
+            if isinstance(fields, str):
+                problems.append(builtin_finding("waiver-invalid", f"waiver of {rule}: {fields}", location, res.id))
+                continue
+            admit(rule, fields, location, res.id, {})
+    for i, entry in enumerate(config.waivers):
+        location = Location.of(find_node(config.node, ("waivers", i))) if config.node else Location(str(config.path))
+        selector = {k: entry[k] for k in ("kind", "name", "namespace", "file") if k in entry}
+        admit(entry["rule"], {k: str(entry[k]) for k in ("reason", "owner", "expires")}, location, None, selector)
+    return waivers, problems
+
+
+def apply_waivers(findings: list[Finding], resources: list[Resource], policies: dict[str, Policy],
+                  config: Config, today: dt.date | None = None) -> list[Finding]:
+    """Mark waived findings and add findings about the waivers themselves."""
+    today = today or dt.date.today()
+    waivers, problems = collect(resources, policies, config, today)
+    for finding in findings:
+        for waiver in waivers:
+            if waiver.covers(finding):
+                waiver.used = True
+                finding.waived = True
+                finding.waiver_reason = f"{waiver.reason} (owner {waiver.owner}, expires {waiver.expires})"
+                break
+    unused = [builtin_finding("waiver-unused", f"waiver of {w.rule} matches no finding", w.location, w.resource)
+              for w in waivers if not w.used]
+    return findings + problems + unused
