@@ -20,7 +20,7 @@ from torghut_lint.kustomize.build import (
     resources_of,
 )
 from torghut_lint.model import Finding, Location, Resource
-from torghut_lint.parse import Document
+from torghut_lint.parse import Document, parse_file
 
 
 @dataclass
@@ -70,12 +70,13 @@ def load(roots: list[Path], render: str = "builtin") -> Project:
 def _load_root(root: Path, project: Project, render: str) -> None:
     found = discover(root)
     project.findings.extend(found.findings)
-    project.files += len(found.files)
     sources = SourceFiles(repository_root(root))
-    for path in found.files:
+    chart_dirs = {p.parent.resolve() for p in found.files if p.name == "Chart.yaml"}
+    files = [p for p in found.files if not _helm_chart_file(p, chart_dirs, project)]
+    for path in files:
         sources.get(path)
     builder = Builder(sources)
-    kfiles = [p for p in found.files if p.name in KUSTOMIZATION_NAMES]
+    kfiles = [p for p in files if p.name in KUSTOMIZATION_NAMES]
     if root.is_dir() and (k := find_kustomization(root)) and k not in kfiles:
         kfiles.append(k)
     k_dirs = {p.parent.resolve() for p in kfiles}
@@ -94,7 +95,7 @@ def _load_root(root: Path, project: Project, render: str) -> None:
         project.findings.extend(result.findings)
         used |= result.used
     plain: dict[Path, App] = {}
-    for path in found.files:
+    for path in files:
         real = path.resolve()
         if real in used:
             continue
@@ -122,6 +123,31 @@ def _load_root(root: Path, project: Project, render: str) -> None:
         app.resources.extend(resources_of(parsed, project.findings))
     for parsed in sources.all():
         project.findings.extend(parsed.findings)
+    project.files += sources.count + len(found.files) - len(files)
+
+
+def _helm_chart_file(path: Path, chart_dirs: set[Path], project: Project) -> bool:
+    """Files of a Helm chart are Helm's: templates are reported as not rendered, values files
+    are scanned for secrets, nothing is an orphan or a manifest."""
+    real = path.resolve()
+    chart = next((d for d in real.parents if d in chart_dirs), None)
+    if chart is None:
+        return False
+    if path.name == "Chart.yaml":
+        return True
+    if (chart / "templates") in real.parents:
+        project.findings.append(
+            builtin_finding(
+                "kustomize-helm-not-rendered",
+                f"Helm template of chart {chart.name} is not rendered offline; not linted",
+                Location(display_path(path)),
+            )
+        )
+        return True
+    parsed = parse_file(path, display_path(path))
+    project.findings.extend(parsed.findings)
+    project.apps.append(App(display_path(path), path.parent, helm_values=parsed.documents))
+    return True
 
 
 def _governing_kustomization(path: Path, k_dirs: set[Path], root: Path) -> Path | None:

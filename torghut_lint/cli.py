@@ -35,11 +35,17 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("paths", nargs="*", metavar="PATH", help=f"files or directories (default: {DEFAULT_PATH})")
     lint.add_argument("--format", choices=["text", "json"], default="text")
     lint.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
-    lint.add_argument("--fail-on", choices=["error", "warning", "info"], help="lowest blocking severity (default error)")
+    lint.add_argument(
+        "--fail-on", choices=["error", "warning", "info"], help="lowest blocking severity (default error)"
+    )
     lint.add_argument("--config", metavar="FILE", help=".torghut-lint.yaml to use (default: ./.torghut-lint.yaml)")
     lint.add_argument("--policies", metavar="DIR", action="append", default=[], help="extra policy directory")
-    lint.add_argument("--render", choices=["builtin", "kubectl"], default="builtin",
-                      help="kustomize renderer: built-in (default) or `kubectl kustomize`")
+    lint.add_argument(
+        "--render",
+        choices=["builtin", "kubectl"],
+        default="builtin",
+        help="kustomize renderer: built-in (default) or `kubectl kustomize`",
+    )
     lint.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     for name in ("rules", "explain"):
         cmd = sub.add_parser(name, help="list rules" if name == "rules" else "explain one rule")
@@ -132,7 +138,9 @@ def _rules(args: argparse.Namespace) -> int:
 
     config, policies = _load_rules(args)
     rows = [(p.id, str(p.severity), p.description, "policy" if p.enabled else "disabled") for p in policies]
-    rows += [(r.id, str(config.severity_of(r.id, r.severity)), r.description, "built-in") for r in BUILTIN_RULES.values()]
+    rows += [
+        (r.id, str(config.severity_of(r.id, r.severity)), r.description, "built-in") for r in BUILTIN_RULES.values()
+    ]
     width = max(len(r[0]) for r in rows)
     for rule, severity, description, origin in sorted(rows):
         print(f"{rule:<{width}}  {severity:<7}  {origin:<8}  {description.splitlines()[0]}")
@@ -147,8 +155,10 @@ def _explain(args: argparse.Namespace) -> int:
 
     config, policies = _load_rules(args)
     policy = next((p for p in policies if p.id == args.rule), None)
-    waive_central = (f"Central waiver in .torghut-lint.yaml:\n  waivers:\n    - rule: {args.rule}\n"
-                     "      kind: KIND\n      name: NAME\n      reason: ...\n      owner: ...\n      expires: YYYY-MM-DD")
+    waive_central = (
+        f"Central waiver in .torghut-lint.yaml:\n  waivers:\n    - rule: {args.rule}\n"
+        "      kind: KIND\n      name: NAME\n      reason: ...\n      owner: ...\n      expires: YYYY-MM-DD"
+    )
     if policy is not None:
         print(f"{policy.id} ({policy.severity}, template {policy.template}, {policy.source})\n")
         print(f"{policy.description}\n\nWhy: {policy.rationale}\n")
@@ -159,8 +169,10 @@ def _explain(args: argparse.Namespace) -> int:
         if policy.fix:
             print(f"How to fix: {policy.fix}\n")
         if policy.allow_annotation_waivers:
-            print(f'Waive on the resource:\n  metadata.annotations["{ANNOTATION_PREFIX}{policy.id}"]: '
-                  '"reason=...; owner=...; expires=YYYY-MM-DD"\n')
+            print(
+                f'Waive on the resource:\n  metadata.annotations["{ANNOTATION_PREFIX}{policy.id}"]: '
+                '"reason=...; owner=...; expires=YYYY-MM-DD"\n'
+            )
         else:
             print("This rule cannot be waived by annotation, only centrally.\n")
         print(waive_central)

@@ -6,11 +6,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from torghut_lint.builtin_rules import BUILTIN_RULES
-from torghut_lint.model import Severity
 import yaml
 
-from torghut_lint.policy import SEVERITIES, Policy, PolicyError, load_yaml_document, validate
+from torghut_lint.builtin_rules import BUILTIN_RULES
+from torghut_lint.model import Severity
+from torghut_lint.policy import (
+    MATCH_SCHEMA,
+    SEVERITIES,
+    Match,
+    Policy,
+    PolicyError,
+    load_yaml_document,
+    validate,
+)
 
 CONFIG_NAME = ".torghut-lint.yaml"
 
@@ -46,6 +54,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                     "severity": {"enum": SEVERITIES},
                     "params": {"type": "object"},
                     "allowAnnotationWaivers": {"type": "boolean"},
+                    "match": MATCH_SCHEMA,
                 },
             },
         },
@@ -108,6 +117,8 @@ def apply_overrides(policies: list[Policy], config: Config) -> None:
         policy.enabled = override.get("enabled", policy.enabled)
         if "severity" in override:
             policy.severity = Severity.parse(override["severity"])
+        if "match" in override:
+            policy.match = Match.from_dict(override["match"])
         policy.allow_annotation_waivers = override.get("allowAnnotationWaivers", policy.allow_annotation_waivers)
         if "params" in override:
             policy.params = {**policy.params, **override["params"]}

@@ -43,19 +43,20 @@ def evaluate(project: Project, policies: list[Policy]) -> list[Finding]:
             template = load_template(policy.template)
             if app is None and not getattr(template, "INCLUDES_ORPHANS", False):
                 continue
-            ctx = RuleContext(policy.params, index.candidates(policy), resources,
-                              app.helm_values if app else [])
+            ctx = RuleContext(policy.params, index.candidates(policy), resources, app.helm_values if app else [])
             for v in template.check(ctx):
                 location = v.location or v.resource.locate(v.path)
-                findings.append(Finding(
-                    rule=policy.id,
-                    severity=policy.severity,
-                    message=v.message,
-                    location=location,
-                    resource=v.resource.id if v.resource else None,
-                    field=_field(v.path),
-                    secrets=v.secrets,
-                ))
+                findings.append(
+                    Finding(
+                        rule=policy.id,
+                        severity=policy.severity,
+                        message=v.message,
+                        location=location,
+                        resource=v.resource.id if v.resource else None,
+                        field=_field(v.path),
+                        secrets=v.secrets,
+                    )
+                )
     return findings
 
 

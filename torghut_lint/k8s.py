@@ -110,7 +110,7 @@ def effective_env(res: Resource, path: Path_, container: dict, cms: ConfigMaps) 
     """envFrom ConfigMaps overlaid by env, later duplicates winning, refs resolved."""
     ns = res.id.namespace
     env: dict[str, EnvValue] = {}
-    for i, source in enumerate(container.get("envFrom") or []):
+    for source in container.get("envFrom") or []:
         if not isinstance(source, dict):
             continue
         prefix = text(source.get("prefix"))
@@ -162,8 +162,20 @@ def direct_settings(res: Resource) -> Iterator[tuple[str, Any, Path_]]:
 
 _QUANTITY = re.compile(r"^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([a-zA-Z]*)$")
 _SUFFIX = {
-    "": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
-    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60, "m": Decimal("0.001"),
+    "": 1,
+    "k": 10**3,
+    "M": 10**6,
+    "G": 10**9,
+    "T": 10**12,
+    "P": 10**15,
+    "E": 10**18,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+    "Pi": 2**50,
+    "Ei": 2**60,
+    "m": Decimal("0.001"),
 }
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import enum
 import dataclasses
+import enum
 import linecache
 from dataclasses import dataclass
 from typing import Any
@@ -129,10 +129,12 @@ def line_in_scalar(node: yaml.ScalarNode, offset: int) -> Location:
     mark = node.start_mark
     if node.style == "|":
         line = mark.line + 2 + node.value.count("\n", 0, offset)
-        column = offset - (node.value.rfind("\n", 0, offset) + 1)
+        line_start = node.value.rfind("\n", 0, offset) + 1
+        column = offset - line_start
+        value_line = node.value[line_start : node.value.find("\n", offset) % (len(node.value) + 1)]
         source = linecache.getline(mark.name, line)
-        indent = len(source) - len(source.lstrip(" ")) if source.strip() else 0
-        return Location(mark.name, line, indent + column + 1)
+        block_indent = (len(source) - len(source.lstrip(" "))) - (len(value_line) - len(value_line.lstrip(" ")))
+        return Location(mark.name, line, max(block_indent, 0) + column + 1)
     return Location(mark.name, mark.line + 1, mark.column + 1)
 
 

@@ -35,12 +35,14 @@ def get(node: yaml.Node | None, key: str) -> yaml.Node | None:
 
 
 def put(node: yaml.MappingNode, key: str, value: yaml.Node, key_like: yaml.Node) -> None:
-    """Set ``key`` to ``value`` in place, replacing an existing entry."""
+    """Set ``key`` to ``value`` in place. The key takes ``key_like``'s marks, so the entry is
+    located where the value was written (a patch or kustomization), not where it was replaced."""
+    entry = (scalar(key, key_like), value)
     for i, (k, _) in enumerate(node.value):
         if k.value == key:
-            node.value[i] = (k, value)
+            node.value[i] = entry
             return
-    node.value.append((scalar(key, key_like), value))
+    node.value.append(entry)
 
 
 def remove(node: yaml.MappingNode, key: str) -> None:

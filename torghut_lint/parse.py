@@ -97,9 +97,7 @@ def scalar_value(node: yaml.ScalarNode) -> Any:
 DuplicateHandler = Callable[[yaml.Node, yaml.Node], None]
 
 
-def to_data(
-    node: yaml.Node, on_duplicate: DuplicateHandler | None = None, budget: int = MAX_DOCUMENT_NODES
-) -> Any:
+def to_data(node: yaml.Node, on_duplicate: DuplicateHandler | None = None, budget: int = MAX_DOCUMENT_NODES) -> Any:
     """Build plain Python values from a composed node, bounded in size and depth.
 
     ``on_duplicate(first_key, repeated_key)`` is called for every repeated mapping key.
@@ -236,9 +234,7 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
         what = " ".join(filter(None, [exc.context, exc.problem]))
         parsed.findings.append(_syntax(path, line, column, f"YAML syntax error: {what}"))
     except yaml.reader.ReaderError as exc:
-        parsed.findings.append(
-            _syntax(path, 0, 0, f"not valid {exc.encoding} text at byte {exc.position}")
-        )
+        parsed.findings.append(_syntax(path, 0, 0, f"not valid {exc.encoding} text at byte {exc.position}"))
     except (yaml.YAMLError, RecursionError) as exc:
         parsed.findings.append(_syntax(path, 0, 0, f"YAML error: {type(exc).__name__}"))
     finally:

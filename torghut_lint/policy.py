@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from torghut_lint.model import Resource, Severity
 from torghut_lint.parse import Document
 

@@ -35,8 +35,12 @@ class Waiver:
         if self.resource is not None:
             return finding.resource == self.resource
         rid = finding.resource
-        for key, value in (("kind", rid.kind if rid else ""), ("name", rid.name if rid else ""),
-                           ("namespace", rid.namespace if rid else ""), ("file", finding.location.file)):
+        for key, value in (
+            ("kind", rid.kind if rid else ""),
+            ("name", rid.name if rid else ""),
+            ("namespace", rid.namespace if rid else ""),
+            ("file", finding.location.file),
+        ):
             if key in self.selector and not fnmatch.fnmatchcase(value, self.selector[key]):
                 return False
         return True
@@ -65,24 +69,35 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
-def collect(resources: list[Resource], policies: dict[str, Policy], config: Config,
-            today: dt.date) -> tuple[list[Waiver], list[Finding]]:
+def collect(
+    resources: list[Resource], policies: dict[str, Policy], config: Config, today: dt.date
+) -> tuple[list[Waiver], list[Finding]]:
     """Valid waivers, and findings about invalid or expired ones."""
     waivers: list[Waiver] = []
     problems: list[Finding] = []
     known = set(policies) | set(BUILTIN_RULES)
 
-    def admit(rule: str, fields: dict[str, str], location: Location, rid: ResourceId | None,
-              selector: dict[str, str]) -> None:
+    def admit(
+        rule: str, fields: dict[str, str], location: Location, rid: ResourceId | None, selector: dict[str, str]
+    ) -> None:
         expires = _date(fields["expires"])
         if rule not in known:
             problems.append(builtin_finding("waiver-invalid", f"waiver names unknown rule {rule!r}", location, rid))
         elif expires is None:
-            problems.append(builtin_finding("waiver-invalid", f"waiver expiry {fields['expires']!r} is not YYYY-MM-DD",
-                                            location, rid))
+            problems.append(
+                builtin_finding(
+                    "waiver-invalid", f"waiver expiry {fields['expires']!r} is not YYYY-MM-DD", location, rid
+                )
+            )
         elif expires < today:
-            problems.append(builtin_finding("waiver-expired", f"waiver of {rule} expired on {expires} "
-                                            f"(owner {fields['owner']}); it waives nothing", location, rid))
+            problems.append(
+                builtin_finding(
+                    "waiver-expired",
+                    f"waiver of {rule} expired on {expires} (owner {fields['owner']}); it waives nothing",
+                    location,
+                    rid,
+                )
+            )
         else:
             waivers.append(Waiver(rule, fields["reason"], fields["owner"], expires, location, rid, selector))
 
@@ -90,13 +105,18 @@ def collect(resources: list[Resource], policies: dict[str, Policy], config: Conf
         for key, value in res.annotations.items():
             if not key.startswith(ANNOTATION_PREFIX):
                 continue
-            rule = key[len(ANNOTATION_PREFIX):]
+            rule = key[len(ANNOTATION_PREFIX) :]
             location = res.locate(("metadata", "annotations", key))
             policy = policies.get(rule)
             if policy is not None and not policy.allow_annotation_waivers:
-                problems.append(builtin_finding(
-                    "waiver-invalid", f"{rule} can only be waived centrally in the config file, not by annotation",
-                    location, res.id))
+                problems.append(
+                    builtin_finding(
+                        "waiver-invalid",
+                        f"{rule} can only be waived centrally in the config file, not by annotation",
+                        location,
+                        res.id,
+                    )
+                )
                 continue
             fields = parse_annotation(value)
             if isinstance(fields, str):
@@ -110,8 +130,13 @@ def collect(resources: list[Resource], policies: dict[str, Policy], config: Conf
     return waivers, problems
 
 
-def apply_waivers(findings: list[Finding], resources: list[Resource], policies: dict[str, Policy],
-                  config: Config, today: dt.date | None = None) -> list[Finding]:
+def apply_waivers(
+    findings: list[Finding],
+    resources: list[Resource],
+    policies: dict[str, Policy],
+    config: Config,
+    today: dt.date | None = None,
+) -> list[Finding]:
     """Mark waived findings and add findings about the waivers themselves."""
     today = today or dt.date.today()
     waivers, problems = collect(resources, policies, config, today)
@@ -122,6 +147,9 @@ def apply_waivers(findings: list[Finding], resources: list[Resource], policies: 
                 finding.waived = True
                 finding.waiver_reason = f"{waiver.reason} (owner {waiver.owner}, expires {waiver.expires})"
                 break
-    unused = [builtin_finding("waiver-unused", f"waiver of {w.rule} matches no finding", w.location, w.resource)
-              for w in waivers if not w.used]
+    unused = [
+        builtin_finding("waiver-unused", f"waiver of {w.rule} matches no finding", w.location, w.resource)
+        for w in waivers
+        if not w.used
+    ]
     return findings + problems + unused

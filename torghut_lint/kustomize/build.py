@@ -21,24 +21,58 @@ from torghut_lint import nodes
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import display_path
 from torghut_lint.kustomize.patch import PatchError, json6902, strategic_merge
-from torghut_lint.model import Finding, Location, Resource
+from torghut_lint.model import Finding, Location, Resource, Severity
 from torghut_lint.parse import Document, ParsedFile, parse_bytes, to_data
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 CLUSTER_SCOPED_KINDS = {
-    "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
-    "PersistentVolume", "StorageClass", "PriorityClass", "IngressClass", "RuntimeClass",
-    "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService",
-    "ClusterIssuer", "ClusterSecretStore", "ClusterWorkflowTemplate", "ClusterImagePolicy",
-    "VolumeSnapshotClass", "CSIDriver", "Node",
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "PersistentVolume",
+    "StorageClass",
+    "PriorityClass",
+    "IngressClass",
+    "RuntimeClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "APIService",
+    "ClusterIssuer",
+    "ClusterSecretStore",
+    "ClusterWorkflowTemplate",
+    "ClusterImagePolicy",
+    "VolumeSnapshotClass",
+    "CSIDriver",
+    "Node",
 }
 
 HANDLED_FIELDS = {
-    "apiVersion", "kind", "metadata", "resources", "bases", "namespace", "namePrefix",
-    "nameSuffix", "commonLabels", "labels", "commonAnnotations", "images", "replicas", "patches",
-    "patchesStrategicMerge", "patchesJson6902", "configMapGenerator", "secretGenerator",
-    "generatorOptions", "helmCharts", "helmGlobals", "sortOptions", "buildMetadata", "openapi",
+    "apiVersion",
+    "kind",
+    "metadata",
+    "resources",
+    "bases",
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "images",
+    "replicas",
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "configMapGenerator",
+    "secretGenerator",
+    "generatorOptions",
+    "helmCharts",
+    "helmGlobals",
+    "sortOptions",
+    "buildMetadata",
+    "openapi",
     "crds",
 }
 
@@ -70,8 +104,9 @@ class SourceFiles:
             self._parsed[key] = parsed
         return parsed
 
-    def put(self, path: Path, parsed: ParsedFile) -> None:
-        self._parsed[path.resolve()] = parsed
+    @property
+    def count(self) -> int:
+        return len(self._parsed)
 
     def all(self) -> Iterator[ParsedFile]:
         return iter(self._parsed.values())
@@ -92,7 +127,7 @@ class Build:
     findings: list[Finding] = field(default_factory=list)
     used: set[Path] = field(default_factory=set)
     helm_values: list[Document] = field(default_factory=list)
-    has_helm: bool = False
+    unrendered: bool = False  # helm charts or remote resources: some objects are not visible
 
 
 def resources_of(parsed: ParsedFile, findings: list[Finding]) -> list[Resource]:
@@ -102,9 +137,7 @@ def resources_of(parsed: ParsedFile, findings: list[Finding]) -> list[Resource]:
         if doc.data is None:
             continue
         items = [(doc.node, doc.data)]
-        if isinstance(doc.data, dict) and doc.data.get("kind") == "List" and isinstance(
-            doc.data.get("items"), list
-        ):
+        if isinstance(doc.data, dict) and doc.data.get("kind") == "List" and isinstance(doc.data.get("items"), list):
             item_nodes = nodes.get(doc.node, "items")
             items = list(zip(item_nodes.value, doc.data["items"], strict=True))
         for node, data in items:
@@ -219,7 +252,11 @@ class _Kustomization:
     def run(self) -> None:
         for key in self.spec:
             if key not in HANDLED_FIELDS:
-                what = "plugins are never executed" if key in ("transformers", "generators", "validators") else "not modelled"
+                what = (
+                    "plugins are never executed"
+                    if key in ("transformers", "generators", "validators")
+                    else "not modelled"
+                )
                 self.report("kustomize-unsupported", f"'{key}' {what}; use --render kubectl for exact output", key)
         for key in ("resources", "bases", "components"):
             for i, entry in enumerate(self.entries(key)):
@@ -236,6 +273,7 @@ class _Kustomization:
             self.report("kustomize-missing-resource", f"{key}[{index}] is not a path", key, index)
             return
         if _REMOTE.match(entry):
+            self.result.unrendered = True
             self.report("kustomize-remote-resource", f"remote resource {entry!r} is not fetched or linted", key, index)
             return
         target = self.dir / entry
@@ -257,7 +295,7 @@ class _Kustomization:
             self.result.findings.extend(child.findings)
             self.result.used |= child.used
             self.result.helm_values.extend(child.helm_values)
-            self.result.has_helm |= child.has_helm
+            self.result.unrendered |= child.unrendered
             return
         self.result.used.add(target.resolve())
         parsed = self.builder.sources.get(target)
@@ -275,7 +313,9 @@ class _Kustomization:
                 continue
             anchor = nodes.get(self.node, key).value[i]
             data_node = nodes.mapping([(nodes.scalar(k, kn), v) for k, kn, v in pairs], anchor)
-            hashed = not (gen.get("options") or {}).get("disableNameSuffixHash", options.get("disableNameSuffixHash", False))
+            hashed = not (gen.get("options") or {}).get(
+                "disableNameSuffixHash", options.get("disableNameSuffixHash", False)
+            )
             name = gen["name"]
             values = {k: v.value for k, _, v in pairs}
             if hashed:
@@ -308,7 +348,9 @@ class _Kustomization:
             path = self.dir / rel
             if not path.is_file() or not self.builder.sources.inside(path):
                 self.result.findings.append(
-                    builtin_finding("kustomize-missing-resource", f"generator file {rel!r} does not exist", Location.of(entry))
+                    builtin_finding(
+                        "kustomize-missing-resource", f"generator file {rel!r} does not exist", Location.of(entry)
+                    )
                 )
                 return None
             self.result.used.add(path.resolve())
@@ -323,7 +365,9 @@ class _Kustomization:
             path = self.dir / entry.value
             if not path.is_file() or not self.builder.sources.inside(path):
                 self.result.findings.append(
-                    builtin_finding("kustomize-missing-resource", f"env file {entry.value!r} does not exist", Location.of(entry))
+                    builtin_finding(
+                        "kustomize-missing-resource", f"env file {entry.value!r} does not exist", Location.of(entry)
+                    )
                 )
                 return None
             self.result.used.add(path.resolve())
@@ -338,7 +382,7 @@ class _Kustomization:
     # -- helm --------------------------------------------------------------------------------
     def helm(self) -> None:
         for i, chart in enumerate(self.entries("helmCharts")):
-            self.result.has_helm = True
+            self.result.unrendered = True
             chart = chart if isinstance(chart, dict) else {}
             values = chart.get("valuesFile")
             note = ""
@@ -349,7 +393,13 @@ class _Kustomization:
                     self.result.helm_values.extend(self.builder.sources.get(path).documents)
                     note = f"; values file {values} is still scanned for inline secrets"
                 else:
-                    self.report("kustomize-missing-resource", f"values file {values!r} does not exist", "helmCharts", i, "valuesFile")
+                    self.report(
+                        "kustomize-missing-resource",
+                        f"values file {values!r} does not exist",
+                        "helmCharts",
+                        i,
+                        "valuesFile",
+                    )
             inline = nodes.get(nodes.get(self.node, "helmCharts").value[i], "valuesInline")
             if inline is not None:
                 self.result.helm_values.append(Document(inline, to_data(inline), 0))
@@ -357,7 +407,8 @@ class _Kustomization:
                 "kustomize-helm-not-rendered",
                 f"helm chart {chart.get('name', '?')} {chart.get('version', '')} is not rendered offline; "
                 f"its manifests are not linted{note}",
-                "helmCharts", i,
+                "helmCharts",
+                i,
             )
 
     # -- patches -----------------------------------------------------------------------------
@@ -379,7 +430,9 @@ class _Kustomization:
                 else:
                     self.report("kustomize-patch-invalid", f"{key}[{i}] needs 'path' or 'patch'", key, i)
 
-    def patch_from(self, key: str, i: int, rel: str | None, target: dict | None, inline: yaml.ScalarNode | None) -> None:
+    def patch_from(
+        self, key: str, i: int, rel: str | None, target: dict | None, inline: yaml.ScalarNode | None
+    ) -> None:
         if rel is not None:
             path = self.dir / rel
             if not path.is_file() or not self.builder.sources.inside(path):
@@ -409,8 +462,17 @@ class _Kustomization:
             want = _ident(doc.node)
             matches = [r for r in self.result.resources if _same_object(_ident(r.node), want)]
         if not matches:
-            hint = " (it may target a helm chart's output, which is not rendered)" if self.result.has_helm else ""
-            self.report("kustomize-patch-unmatched", f"patch matches no resource{hint}", key, i)
+            if self.result.unrendered:
+                finding = builtin_finding(
+                    "kustomize-patch-unmatched",
+                    "patch matches no visible resource; it may target a Helm chart's or remote "
+                    "resource's output, which is not rendered offline",
+                    self.where(key, i),
+                )
+                finding.severity = Severity.INFO
+                self.result.findings.append(finding)
+            else:
+                self.report("kustomize-patch-unmatched", "patch matches no resource", key, i)
             return
         for res in matches:
             try:
@@ -419,8 +481,7 @@ class _Kustomization:
                 elif (directive := nodes.get(doc.node, "$patch")) is not None and directive.value == "delete":
                     self.result.resources.remove(res)
                 else:
-                    merged = strategic_merge(res.node, nodes.copy(doc.node))
-                    res.node = merged
+                    res.node = strategic_merge(res.node, _without_identity(doc.node))
             except PatchError as exc:
                 self.report("kustomize-patch-invalid", f"patch cannot be applied to {res.id}: {exc}", key, i)
 
@@ -440,15 +501,18 @@ class _Kustomization:
             meta = nodes.ensure_map(res.node, "metadata", res.node)
             kind = _ident(res.node)[1]
             if isinstance(namespace, str) and namespace and kind not in CLUSTER_SCOPED_KINDS:
-                nodes.put(meta, "namespace", nodes.scalar(namespace, nodes.get(self.node, "namespace")), res.node)
+                ns_node = nodes.get(self.node, "namespace")
+                nodes.put(meta, "namespace", nodes.scalar(namespace, ns_node), ns_node)
             if prefix or suffix:
                 name_node = nodes.get(meta, "name")
                 if isinstance(name_node, yaml.ScalarNode):
-                    nodes.put(meta, "name", nodes.scalar(f"{prefix}{name_node.value}{suffix}", name_node), res.node)
+                    nodes.put(meta, "name", nodes.scalar(f"{prefix}{name_node.value}{suffix}", name_node), name_node)
             for key, values in (("labels", labels), ("annotations", annotations)):
                 if values:
                     holder = nodes.ensure_map(meta, key, meta)
-                    source = nodes.get(self.node, "commonLabels" if key == "labels" else "commonAnnotations") or self.node
+                    source = (
+                        nodes.get(self.node, "commonLabels" if key == "labels" else "commonAnnotations") or self.node
+                    )
                     for k, v in values.items():
                         nodes.put(holder, str(k), nodes.scalar(str(v), source), source)
             for j, image in enumerate(images):
@@ -461,6 +525,19 @@ class _Kustomization:
                 nodes.put(spec_node, "replicas", nodes.scalar(str(entry.get("count")), anchor, plain=True), anchor)
         for res in self.result.resources:
             res.data = to_data(res.node)
+
+
+def _without_identity(patch: yaml.MappingNode) -> yaml.MappingNode:
+    """A copy of a strategic-merge patch minus apiVersion, kind, name and namespace: the target
+    keeps its identity (kustomize ignores a targeted patch's own)."""
+    body = nodes.copy(patch)
+    nodes.remove(body, "apiVersion")
+    nodes.remove(body, "kind")
+    meta = nodes.get(body, "metadata")
+    if isinstance(meta, yaml.MappingNode):
+        nodes.remove(meta, "name")
+        nodes.remove(meta, "namespace")
+    return body
 
 
 def _selected(res: Resource, target: dict) -> bool:
@@ -588,5 +665,3 @@ class _FileMark:
     def node(path: Path, line: int = 1) -> yaml.Node:
         mark = yaml.Mark(display_path(path), 0, line - 1, 0, None, None)
         return yaml.ScalarNode("tag:yaml.org,2002:str", "", mark, mark)
-
-

@@ -139,7 +139,7 @@ def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
 
 def _add(parent: yaml.Node, token: str, value: yaml.Node, like: yaml.Node, replace: bool = False) -> None:
     if isinstance(parent, yaml.MappingNode):
-        nodes.put(parent, token, value, like)
+        nodes.put(parent, token, value, value if value.start_mark.name == like.start_mark.name else like)
     elif isinstance(parent, yaml.SequenceNode):
         if token == "-":
             parent.value.append(value)

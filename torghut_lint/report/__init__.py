@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from torghut_lint.model import Finding, Severity
 
 REDACTED = "[REDACTED]"
+MIN_REDACTED = 6  # shorter values are common words; messages never quote secret values anyway
 
 
 @dataclass
@@ -19,16 +21,11 @@ class Summary:
 
 def redact(findings: list[Finding]) -> list[Finding]:
     """Findings with every known secret value scrubbed from every message (defence in depth)."""
-    secrets = sorted({s for f in findings for s in f.secrets if len(s) >= 3}, key=len, reverse=True)
+    secrets = sorted({s for f in findings for s in f.secrets if len(s) >= MIN_REDACTED}, key=len, reverse=True)
     if not secrets:
         return findings
-    out = []
-    for finding in findings:
-        message = finding.message
-        for secret in secrets:
-            message = message.replace(secret, REDACTED)
-        out.append(replace(finding, message=message))
-    return out
+    pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(s)}(?![\w-])" for s in secrets))
+    return [replace(f, message=pattern.sub(REDACTED, f.message)) for f in findings]
 
 
 def is_blocking(finding: Finding, fail_on: Severity) -> bool:

@@ -13,7 +13,7 @@ _RESET, _BOLD, _DIM = "\033[0m", "\033[1m", "\033[2m"
 
 def render(findings: list[Finding], summary: Summary, colour: bool) -> str:
     lines: list[str] = []
-    for file, group in groupby(findings, key=lambda f: f.location.file):
+    for _, group in groupby(findings, key=lambda f: f.location.file):
         if lines:
             lines.append("")
         for f in group:

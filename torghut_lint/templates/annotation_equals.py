@@ -47,9 +47,12 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             continue
         misplaced = [p for p, ann in _annotation_maps(res.data) if key in ann and p != path]
         if misplaced:
-            yield Violation(res, misplaced[0] + (key,),
-                            f"{key} is set at {dotted(misplaced[0])}, where it has no effect; "
-                            f"it must be {want!r} at {dotted(path)}")
+            yield Violation(
+                res,
+                misplaced[0] + (key,),
+                f"{key} is set at {dotted(misplaced[0])}, where it has no effect; "
+                f"it must be {want!r} at {dotted(path)}",
+            )
         elif get_path(res.data, path[:-1]) is not None and annotations is None:
             yield Violation(res, path, f"{dotted(path)} is empty or null; {key} must be {want!r} there")
         else:

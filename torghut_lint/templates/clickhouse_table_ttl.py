@@ -22,9 +22,7 @@ PARAMS_SCHEMA = {
 }
 
 _NAME = r"((?:[`\"]?[\w${}\-]+[`\"]?\.)?[`\"]?[\w${}\-]+[`\"]?)"
-_CREATE = re.compile(
-    r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?" + _NAME, re.I
-)
+_CREATE = re.compile(r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?" + _NAME, re.I)
 _ALTER_TTL = re.compile(
     r"\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?" + _NAME + r"(?:\s+ON\s+CLUSTER\s+\S+)?\s+MODIFY\s+TTL\b", re.I
 )
@@ -64,8 +62,14 @@ def statements(res: Resource) -> Iterator[Statement]:
             end_match = _NEXT_STATEMENT.search(text, match.end())
             body = text[match.end() : end_match.start() if end_match else len(text)]
             engine = _ENGINE.search(body)
-            yield Statement(res, path, match.start(), table_name(match.group(1)),
-                            engine.group(1) if engine else "", bool(_TTL.search(body)))
+            yield Statement(
+                res,
+                path,
+                match.start(),
+                table_name(match.group(1)),
+                engine.group(1) if engine else "",
+                bool(_TTL.search(body)),
+            )
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -81,7 +85,10 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     for st in found:
         if st.has_ttl or not st.engine.endswith(suffix) or st.table in altered or st.table in exempt:
             continue
-        yield Violation(st.resource, st.path,
-                        f"ClickHouse table {st.table} (ENGINE = {st.engine}) has no TTL and no ALTER TABLE ... "
-                        "MODIFY TTL; it grows until the volume is full",
-                        location=st.resource.locate_in_text(st.path, st.offset))
+        yield Violation(
+            st.resource,
+            st.path,
+            f"ClickHouse table {st.table} (ENGINE = {st.engine}) has no TTL and no ALTER TABLE ... "
+            "MODIFY TTL; it grows until the volume is full",
+            location=st.resource.locate_in_text(st.path, st.offset),
+        )

@@ -21,8 +21,11 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 name = item["name"]
                 if name in first:
                     line = res.locate(path + ("env", first[name])).line
-                    yield Violation(res, path + ("env", i, "name"),
-                                    f"container {container.get('name', '?')!r} sets env {name} twice "
-                                    f"(first at line {line}); Kubernetes keeps only this later one")
+                    yield Violation(
+                        res,
+                        path + ("env", i, "name"),
+                        f"container {container.get('name', '?')!r} sets env {name} twice "
+                        f"(first at line {line}); Kubernetes keeps only this later one",
+                    )
                 else:
                     first[name] = i

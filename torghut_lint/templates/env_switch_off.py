@@ -25,10 +25,18 @@ PARAMS_SCHEMA = {
                 "required": ["name"],
                 "properties": {
                     "name": {"type": "string"},
-                    "off": {"type": "array", "items": {"type": "string"}, "minItems": 1,
-                            "description": "the only values allowed"},
-                    "on": {"type": "array", "items": {"type": "string"}, "minItems": 1,
-                           "description": "values that count as on"},
+                    "off": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "minItems": 1,
+                        "description": "the only values allowed",
+                    },
+                    "on": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "minItems": 1,
+                        "description": "values that count as on",
+                    },
                 },
                 "oneOf": [{"required": ["off"]}, {"required": ["on"]}],
             },
@@ -56,10 +64,12 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     for res in ctx.matched:
         if res.id.kind == "ConfigMap":
             data = res.data.get("data")
-            for key, value in (data.items() if isinstance(data, dict) else ()):
-                if key in switches and is_on(switches[key], text(value)):
+            for key, value in data.items() if isinstance(data, dict) else ():
+                if key in switches and is_on(switches[key], text(value)) and (id(res), ("data", key)) not in seen:
                     seen.add((id(res), ("data", key)))
-                    yield Violation(res, ("data", key), f"ConfigMap sets {_verdict(switches[key], text(value))}")
+                    yield Violation(
+                        res, ("data", key), f"ConfigMap {res.id.name}: {_verdict(switches[key], text(value))}"
+                    )
             continue
         for path, container in containers(res):
             env = effective_env(res, path, container, ctx.configmaps)
@@ -73,10 +83,14 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 seen.add(key)
                 cname = container.get("name", "?")
                 if item.value is None:
-                    yield Violation(item.source, item.path,
-                                    f"container {cname!r} reads {name} from {item.origin}, which the repository "
-                                    "cannot show to be off; set it as a literal")
+                    yield Violation(
+                        item.source,
+                        item.path,
+                        f"container {cname!r} reads {name} from {item.origin}, which the repository "
+                        "cannot show to be off; set it as a literal",
+                    )
                 elif is_on(switch, item.value):
                     via = "" if item.source is res else f" (via {item.origin} from {item.source.id})"
-                    yield Violation(item.source, item.path,
-                                    f"container {cname!r} of {res.id}: {_verdict(switch, item.value)}{via}")
+                    yield Violation(
+                        item.source, item.path, f"container {cname!r} of {res.id}: {_verdict(switch, item.value)}{via}"
+                    )

@@ -28,15 +28,41 @@ PARAMS_SCHEMA = {
 INCLUDES_ORPHANS = True
 
 DEFAULT_SECRET_SUFFIXES = [
-    "password", "passwd", "secret", "secretkey", "token", "apikey", "privatekey", "accesskey",
-    "clientsecret", "credentials", "authkey", "webhooksecret", "sessionkey", "encryptionkey",
+    "password",
+    "passwd",
+    "secret",
+    "secretkey",
+    "token",
+    "apikey",
+    "privatekey",
+    "accesskey",
+    "clientsecret",
+    "authkey",
+    "webhooksecret",
+    "sessionkey",
+    "encryptionkey",
 ]
 DEFAULT_IGNORED_SUFFIXES = [
-    "existingsecret", "secretname", "secretref", "tokenpath", "passwordfile", "tokenfile",
-    "keyfile", "secretfile", "passwordsecret", "usernamesecret", "secretkeyref",
+    "existingsecret",
+    "secretname",
+    "secretref",
+    "tokenpath",
+    "passwordfile",
+    "tokenfile",
+    "keyfile",
+    "secretfile",
+    "passwordsecret",
+    "usernamesecret",
+    "secretkeyref",
 ]
-DEFAULT_EXEMPT_KINDS = ["SealedSecret", "ExternalSecret", "ClusterExternalSecret", "SecretStore",
-                        "ClusterSecretStore", "PushSecret"]
+DEFAULT_EXEMPT_KINDS = [
+    "SealedSecret",
+    "ExternalSecret",
+    "ClusterExternalSecret",
+    "SecretStore",
+    "ClusterSecretStore",
+    "PushSecret",
+]
 
 TOKEN_PATTERNS = [
     ("private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
@@ -49,7 +75,34 @@ TOKEN_PATTERNS = [
     ("JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
 ]
 _URL_CREDENTIALS = re.compile(r"\b[a-z][a-z0-9+.-]*://([^/\s:@'\"]+):([^/\s@'\"]+)@", re.I)
-_SUBSTITUTION = re.compile(r"^\$\(|^\$\{|^\$[A-Za-z_]|\{\{|^<[^>]*>$|^\*+$|^%[sd]$")
+_SUBSTITUTION = re.compile(r"\$\(|\$\{|\$[A-Za-z_]|\{\{|^<[^>]*>$|^\*+$|^%[sd]$")
+# Key suffixes of a Secret entry that configure a credential rather than hold one (Argo CD
+# repository secrets, SASL settings, connection coordinates); every other Secret key is a
+# credential. Their values are still checked for embedded credentials and tokens.
+BENIGN_SECRET_KEY_SUFFIXES = (
+    "type",
+    "name",
+    "url",
+    "project",
+    "enableoci",
+    "insecure",
+    "username",
+    "user",
+    "host",
+    "hostname",
+    "port",
+    "database",
+    "dbname",
+    "sasltype",
+    "saslmechanism",
+    "mechanism",
+    "region",
+    "endpoint",
+    "bucket",
+    "networkdata",
+    "appid",
+    "installationid",
+)
 _DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 
 
@@ -111,14 +164,23 @@ class _Scanner:
                 yield where, f"a {label} is written in clear", match.group(0)
 
 
-def _secret_object(res: Resource) -> Iterator[Violation]:
+def _secret_object(res: Resource, scanner: _Scanner) -> Iterator[Violation]:
     for field in ("data", "stringData"):
         values = res.data.get(field)
-        for key, value in (values.items() if isinstance(values, dict) else ()):
-            if value not in (None, ""):
-                yield Violation(res, (field, key),
-                                f"Secret {res.id.name} {field}.{key} holds a value in clear (redacted); "
-                                "use a SealedSecret or an ExternalSecret", secrets=(str(value),))
+        for key, value in values.items() if isinstance(values, dict) else ():
+            if value in (None, ""):
+                continue
+            if not _norm(str(key)).endswith(BENIGN_SECRET_KEY_SUFFIXES):
+                yield Violation(
+                    res,
+                    (field, key),
+                    f"Secret {res.id.name} {field}.{key} holds a value in clear (redacted); "
+                    "use a SealedSecret or an ExternalSecret",
+                    secrets=(str(value),),
+                )
+            elif isinstance(value, str):
+                for path, what, secret in scanner.judge((field, key), "", value):
+                    yield Violation(res, path, f"Secret {res.id.name}: {what} (value redacted)", secrets=(secret,))
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -128,14 +190,22 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         if res.id.kind in exempt:
             continue
         if res.id.kind == "Secret" and res.id.api_version == "v1":
-            yield from _secret_object(res)
+            yield from _secret_object(res, scanner)
             continue
         for path, what, value in scanner.walk(res.data):
-            yield Violation(res, path, f"{what} (value redacted); use secretKeyRef to a SealedSecret or "
-                            "ExternalSecret", secrets=(value,))
+            yield Violation(
+                res,
+                path,
+                f"{what} (value redacted); use secretKeyRef to a SealedSecret or ExternalSecret",
+                secrets=(value,),
+            )
     for doc in ctx.helm_values:
-
         for path, what, value in scanner.walk(doc.data):
             node = find_node(doc.node, path)
-            yield Violation(None, path, f"Helm values: {what} (value redacted); reference an existing Secret instead",
-                            location=Location.of(node), secrets=(value,))
+            yield Violation(
+                None,
+                path,
+                f"Helm values: {what} (value redacted); reference an existing Secret instead",
+                location=Location.of(node),
+                secrets=(value,),
+            )

@@ -29,17 +29,26 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             probe = container.get("readinessProbe")
             http = probe.get("httpGet") if isinstance(probe, dict) else None
             if not isinstance(http, dict):
-                yield Violation(res, path + ("readinessProbe",) if probe is not None else path,
-                                f"container {name!r} has no httpGet readinessProbe on {want}")
+                yield Violation(
+                    res,
+                    path + ("readinessProbe",) if probe is not None else path,
+                    f"container {name!r} has no httpGet readinessProbe on {want}",
+                )
                 continue
             if http.get("path") != want:
-                yield Violation(res, path + ("readinessProbe", "httpGet", "path"),
-                                f"container {name!r} readinessProbe path is {http.get('path')!r}, expected {want!r}")
+                yield Violation(
+                    res,
+                    path + ("readinessProbe", "httpGet", "path"),
+                    f"container {name!r} readinessProbe path is {http.get('path')!r}, expected {want!r}",
+                )
             port = http.get("port")
             ports = [p for p in container.get("ports") or [] if isinstance(p, dict)]
             declared = {p.get("containerPort") for p in ports} | {p.get("name") for p in ports if p.get("name")}
             if port not in declared and not (isinstance(port, str) and port.isdigit() and int(port) in declared):
                 listed = ", ".join(str(p.get("name") or p.get("containerPort")) for p in ports) or "none"
-                yield Violation(res, path + ("readinessProbe", "httpGet", "port"),
-                                f"container {name!r} readinessProbe port {port!r} is not a declared port "
-                                f"(declared: {listed}); the probe would always fail")
+                yield Violation(
+                    res,
+                    path + ("readinessProbe", "httpGet", "port"),
+                    f"container {name!r} readinessProbe port {port!r} is not a declared port "
+                    f"(declared: {listed}); the probe would always fail",
+                )

@@ -24,14 +24,23 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
         if "replicas" not in spec or spec["replicas"] is None:
             if not (allow_absent and want == 1):
-                yield Violation(res, ("spec",), f"spec.replicas is not set; it must be exactly {want} "
-                                "(an absent value defaults to 1 but is one edit away from drifting)")
+                yield Violation(
+                    res,
+                    ("spec",),
+                    f"spec.replicas is not set; it must be exactly {want} "
+                    "(an absent value defaults to 1 but is one edit away from drifting)",
+                )
         elif spec["replicas"] != want or isinstance(spec["replicas"], bool):
-            yield Violation(res, ("spec", "replicas"), f"spec.replicas is {spec['replicas']!r}; it must be exactly {want}")
+            yield Violation(
+                res, ("spec", "replicas"), f"spec.replicas is {spec['replicas']!r}; it must be exactly {want}"
+            )
         for hpa in ctx.of_kind("HorizontalPodAutoscaler"):
             target = (hpa.data.get("spec") or {}).get("scaleTargetRef") or {}
             if target.get("kind") == res.id.kind and target.get("name") == res.id.name:
                 top = (hpa.data.get("spec") or {}).get("maxReplicas")
                 if not isinstance(top, int) or top > want:
-                    yield Violation(hpa, ("spec", "maxReplicas"),
-                                    f"HorizontalPodAutoscaler scales {res.id} to maxReplicas {top!r}; it must stay at {want}")
+                    yield Violation(
+                        hpa,
+                        ("spec", "maxReplicas"),
+                        f"HorizontalPodAutoscaler scales {res.id} to maxReplicas {top!r}; it must stay at {want}",
+                    )

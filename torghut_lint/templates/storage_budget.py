@@ -93,8 +93,13 @@ def _clickhouse(res: Resource, referenced: set[str]) -> Iterator[Request]:
         path = ("spec", "templates", "volumeClaimTemplates", i)
         size = _template_size(res, path)
         if isinstance(tpl, dict) and size is not None:
-            yield Request(res, path + ("spec", "resources", "requests", "storage"),
-                          f"volumeClaimTemplate {tpl.get('name')}", size, replicas_of.get(str(tpl.get("name")), 0))
+            yield Request(
+                res,
+                path + ("spec", "resources", "requests", "storage"),
+                f"volumeClaimTemplate {tpl.get('name')}",
+                size,
+                replicas_of.get(str(tpl.get("name")), 0),
+            )
 
 
 def requests(res: Resource, referenced: set[str]) -> Iterator[Request]:
@@ -109,13 +114,20 @@ def requests(res: Resource, referenced: set[str]) -> Iterator[Request]:
         replicas = _int(spec.get("replicas"))
         for _, pod in pod_specs(res):
             for container in (pod.get("containers") or []) + (pod.get("initContainers") or []):
-                referenced.update(m.get("name") for m in (container or {}).get("volumeMounts") or [] if isinstance(m, dict))
+                referenced.update(
+                    m.get("name") for m in (container or {}).get("volumeMounts") or [] if isinstance(m, dict)
+                )
         for i, tpl in enumerate(spec.get("volumeClaimTemplates") or []):
             path = ("spec", "volumeClaimTemplates", i)
             size = _template_size(res, path)
             if isinstance(tpl, dict) and size is not None:
-                yield Request(res, path + ("spec", "resources", "requests", "storage"),
-                              f"volumeClaimTemplate {(tpl.get('metadata') or {}).get('name')}", size, replicas)
+                yield Request(
+                    res,
+                    path + ("spec", "resources", "requests", "storage"),
+                    f"volumeClaimTemplate {(tpl.get('metadata') or {}).get('name')}",
+                    size,
+                    replicas,
+                )
     elif kind in CLICKHOUSE_KINDS:
         yield from _clickhouse(res, referenced)
     elif kind == "Cluster" and res.id.group == "postgresql.cnpg.io":
@@ -141,9 +153,12 @@ def _unreferenced(res: Resource, referenced: set[str]) -> Iterator[Violation]:
         return
     for i, name in enumerate(names):
         if name and name not in referenced:
-            yield Violation(res, path + (i,),
-                            f"volumeClaimTemplate {name!r} is defined but never referenced; "
-                            "the operator ignores it and the data lands elsewhere")
+            yield Violation(
+                res,
+                path + (i,),
+                f"volumeClaimTemplate {name!r} is defined but never referenced; "
+                "the operator ignores it and the data lands elsewhere",
+            )
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -156,25 +171,38 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         everything.extend(found)
         if ctx.params.get("flagUnreferencedTemplates", True):
             yield from _unreferenced(res, referenced)
-        budget = next((b for b in budgets if b["kind"] == res.id.kind
-                       and fnmatch.fnmatchcase(res.id.api_version, b.get("apiVersion", "*"))), None)
+        budget = next(
+            (
+                b
+                for b in budgets
+                if b["kind"] == res.id.kind and fnmatch.fnmatchcase(res.id.api_version, b.get("apiVersion", "*"))
+            ),
+            None,
+        )
         if budget is None:
             continue
         limit = parse_quantity(budget["perReplica"])
         for req in found:
             if limit is not None and req.size > limit:
-                yield Violation(res, req.path,
-                                f"{res.id.kind} {res.id.name} {req.label} requests {format_bytes(req.size)} per replica, "
-                                f"over the {budget['perReplica']} budget ({req.replicas} x {format_bytes(req.size)} "
-                                f"= {format_bytes(req.total)}; budget {req.replicas} x {budget['perReplica']} "
-                                f"= {format_bytes(limit * req.replicas)})")
+                yield Violation(
+                    res,
+                    req.path,
+                    f"{res.id.kind} {res.id.name} {req.label} requests {format_bytes(req.size)} per replica, "
+                    f"over the {budget['perReplica']} budget ({req.replicas} x {format_bytes(req.size)} "
+                    f"= {format_bytes(req.total)}; budget {req.replicas} x {budget['perReplica']} "
+                    f"= {format_bytes(limit * req.replicas)})",
+                )
     if total_budget is not None and everything:
         total = sum((r.total for r in everything), Decimal(0))
         if total > total_budget:
             biggest = max(everything, key=lambda r: r.total)
             parts = " + ".join(
-                f"{r.resource.id.name} {r.replicas}x{format_bytes(r.size)}" for r in sorted(everything, key=lambda r: -r.total)
+                f"{r.resource.id.name} {r.replicas}x{format_bytes(r.size)}"
+                for r in sorted(everything, key=lambda r: -r.total)
             )
-            yield Violation(biggest.resource, biggest.path,
-                            f"the application requests {format_bytes(total)} of persistent storage, over the "
-                            f"{ctx.params['appTotal']} total budget ({parts})")
+            yield Violation(
+                biggest.resource,
+                biggest.path,
+                f"the application requests {format_bytes(total)} of persistent storage, over the "
+                f"{ctx.params['appTotal']} total budget ({parts})",
+            )

@@ -30,6 +30,9 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         if isinstance(owner, str) and owner.strip():
             continue
         where = ("metadata", "annotations", key) if key in res.annotations else ("metadata",)
-        yield Violation(res, where,
-                        f"{res.id} sets {', '.join(setting)} but has no owner annotation {key!r}; "
-                        "name who answers for live trading here")
+        yield Violation(
+            res,
+            where,
+            f"{res.id} sets {', '.join(setting)} but has no owner annotation {key!r}; "
+            "name who answers for live trading here",
+        )

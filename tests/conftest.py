@@ -1,0 +1,60 @@
+"""Shared helpers: run the CLI the way a user does, build fixture trees in temp dirs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+BASE_TREE = FIXTURES / "torghut"
+APP = Path("argocd/applications/torghut")
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> CliResult:
+    """``torghut-lint ARGS`` in a subprocess (``python -m`` so the checkout under test is used)."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-m", "torghut_lint", *args],
+        cwd=cwd or ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A temporary repository root holding a copy of the passing Torghut fixture tree."""
+    shutil.copytree(BASE_TREE, tmp_path, dirs_exist_ok=True)
+    return tmp_path
+
+
+def findings_of(result: CliResult) -> list[tuple[str, str, int]]:
+    return sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
+
+
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")

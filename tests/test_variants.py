@@ -1,0 +1,36 @@
+"""Every failing fixture variant yields exactly its expected findings (rule, file, line) and exit code."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import APP, FIXTURES, run_cli
+
+VARIANTS = sorted(p for p in (FIXTURES / "variants").iterdir() if p.is_dir())
+
+
+def test_base_tree_passes(repo: Path) -> None:
+    result = run_cli("--format", "json", cwd=repo)
+    assert result.code == 0, result.stdout + result.stderr
+    assert result.json["findings"] == []
+    assert result.json["summary"]["resources"] == 16
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
+def test_variant(variant: Path, repo: Path) -> None:
+    expected = json.loads((variant / "expected.json").read_text())
+    shutil.copytree(variant / "overlay", repo / APP, dirs_exist_ok=True)
+    if "config" in expected:
+        (repo / ".torghut-lint.yaml").write_text(expected["config"])
+    result = run_cli("--format", "json", cwd=repo)
+    assert result.stderr == ""
+    prefix = f"{APP}/"
+    actual = sorted(
+        (f["rule"], f["file"].removeprefix(prefix), f["line"], f["waived"]) for f in result.json["findings"]
+    )
+    want = sorted((f["rule"], f["file"], f["line"], f["waived"]) for f in expected["findings"])
+    assert actual == want, json.dumps(result.json["findings"], indent=1)
+    assert result.code == expected["exit"]
