@@ -107,6 +107,11 @@ def _lint(args: argparse.Namespace) -> int:
 
     config, policies = _load_rules(args)
     paths = [Path(p) for p in args.paths] or [Path(DEFAULT_PATH)]
+    if args.render == "kubectl":
+        from torghut_lint.kustomize.render import kubectl_available
+
+        if not kubectl_available():
+            raise UsageError("--render kubectl needs kubectl on PATH")
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
@@ -157,7 +162,7 @@ def _explain(args: argparse.Namespace) -> int:
     policy = next((p for p in policies if p.id == args.rule), None)
     waive_central = (
         f"Central waiver in .torghut-lint.yaml:\n  waivers:\n    - rule: {args.rule}\n"
-        "      kind: KIND\n      name: NAME\n      reason: ...\n      owner: ...\n      expires: YYYY-MM-DD"
+        "      kind: KIND          # or name/namespace/file globs\n      name: NAME\n      reason: ...\n      owner: ...\n      expires: YYYY-MM-DD"
     )
     if policy is not None:
         print(f"{policy.id} ({policy.severity}, template {policy.template}, {policy.source})\n")

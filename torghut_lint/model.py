@@ -82,6 +82,7 @@ class Resource:
     app: str = ""
     origin_name: str = ""  # metadata.name before kustomize prefixes, suffixes and hashes
     deployed: bool = True  # False for manifests no kustomization reaches (orphans)
+    source_node: yaml.MappingNode | None = None  # where a `kubectl kustomize` rendering came from
 
     @property
     def id(self) -> ResourceId:
@@ -95,13 +96,6 @@ class Resource:
             str(meta.get("name") or ""),
         )
 
-    @property
-    def file(self) -> str:
-        return self.node.start_mark.name
-
-    @property
-    def location(self) -> Location:
-        return Location.of(self.node)
 
     @property
     def annotations(self) -> dict[str, Any]:
@@ -111,11 +105,11 @@ class Resource:
 
     def locate(self, path: Path_) -> Location:
         """Location of the deepest node along ``path`` (the key for mapping entries)."""
-        return Location.of(find_node(self.node, path))
+        return Location.of(find_node(self.source_node or self.node, path))
 
     def locate_in_text(self, path: Path_, offset: int) -> Location:
         """Location of character ``offset`` of the string at ``path`` (block scalars line-exact)."""
-        node = find_node(self.node, path, want_value=True)
+        node = find_node(self.source_node or self.node, path, want_value=True)
         if not isinstance(node, yaml.ScalarNode):
             return self.locate(path)
         return line_in_scalar(node, offset)

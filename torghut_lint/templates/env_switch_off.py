@@ -25,20 +25,20 @@ PARAMS_SCHEMA = {
                 "required": ["name"],
                 "properties": {
                     "name": {"type": "string"},
-                    "off": {
+                    "offValues": {
                         "type": "array",
                         "items": {"type": "string"},
                         "minItems": 1,
                         "description": "the only values allowed",
                     },
-                    "on": {
+                    "onValues": {
                         "type": "array",
                         "items": {"type": "string"},
                         "minItems": 1,
                         "description": "values that count as on",
                     },
                 },
-                "oneOf": [{"required": ["off"]}, {"required": ["on"]}],
+                "oneOf": [{"required": ["offValues"]}, {"required": ["onValues"]}],
             },
         },
     },
@@ -46,14 +46,14 @@ PARAMS_SCHEMA = {
 
 
 def is_on(switch: dict, value: str) -> bool:
-    if "off" in switch:
-        return value not in switch["off"]
-    return value.strip().lower() in {v.lower() for v in switch["on"]}
+    if "offValues" in switch:
+        return value not in switch["offValues"]
+    return value.strip().lower() in {v.lower() for v in switch["onValues"]}
 
 
 def _verdict(switch: dict, value: str) -> str:
-    if "off" in switch:
-        allowed = " or ".join(repr(v) for v in switch["off"])
+    if "offValues" in switch:
+        allowed = " or ".join(repr(v) for v in switch["offValues"])
         return f"{switch['name']} is {value!r}; it must be {allowed}"
     return f"{switch['name']} is {value!r}, which turns live trading on"
 
