@@ -96,7 +96,6 @@ class Resource:
             str(meta.get("name") or ""),
         )
 
-
     @property
     def annotations(self) -> dict[str, Any]:
         meta = self.data.get("metadata")

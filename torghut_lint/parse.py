@@ -58,6 +58,14 @@ class TooComplex(Exception):
     """A document exceeds the node or depth budget (alias bombs, pathological nesting)."""
 
 
+class ComplexKey(Exception):
+    """A mapping key that is itself a mapping or a list (valid YAML, never valid Kubernetes)."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__("a mapping key is a list or mapping; Kubernetes keys are strings")
+        self.node = node
+
+
 def resolve_plain(text: str) -> Any:
     """Value of an untagged plain scalar under the YAML 1.2 core schema."""
     if text in ("", "~", "null", "Null", "NULL"):
@@ -120,7 +128,7 @@ def to_data(node: yaml.Node, on_duplicate: DuplicateHandler | None = None, budge
         merged: dict[str, Any] = {}
         for key, value in current.value:
             if not isinstance(key, yaml.ScalarNode):
-                raise TooComplex("a mapping key is itself a mapping or list")
+                raise ComplexKey(key)
             name = key.value
             if name == MERGE_KEY and key.tag == PLAIN:
                 sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
@@ -216,6 +224,9 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
                         Location.of(node),
                     )
                 )
+            except ComplexKey as exc:
+                mark = exc.node.start_mark
+                parsed.findings.append(_syntax(path, mark.line + 1, mark.column + 1, str(exc)))
             except RecursionError:
                 parsed.findings.append(
                     Finding(

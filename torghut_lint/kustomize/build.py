@@ -20,7 +20,7 @@ import yaml
 from torghut_lint import nodes
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import display_path
-from torghut_lint.kustomize.patch import PatchError, json6902, strategic_merge
+from torghut_lint.kustomize.patch import BUILTIN_GROUPS, PatchError, json6902, strategic_merge
 from torghut_lint.model import Finding, Location, Resource, Severity
 from torghut_lint.parse import Document, ParsedFile, parse_bytes, to_data
 
@@ -319,7 +319,7 @@ class _Kustomization:
             name = gen["name"]
             values = {k: v.value for k, _, v in pairs}
             if hashed:
-                name = f"{name}-{content_hash(kind, name, values, gen.get('type', 'Opaque'))}"
+                name = f"{name}-{content_hash(kind, values, gen.get('type', 'Opaque'))}"
             meta = nodes.mapping([(nodes.scalar("name", anchor), nodes.scalar(name, anchor))], anchor)
             if gen.get("namespace"):
                 meta.value.append((nodes.scalar("namespace", anchor), nodes.scalar(gen["namespace"], anchor)))
@@ -481,7 +481,8 @@ class _Kustomization:
                 elif (directive := nodes.get(doc.node, "$patch")) is not None and directive.value == "delete":
                     self.result.resources.remove(res)
                 else:
-                    res.node = strategic_merge(res.node, _without_identity(doc.node))
+                    builtin = res.id.group in BUILTIN_GROUPS
+                    res.node = strategic_merge(res.node, _without_identity(doc.node), builtin=builtin)
             except PatchError as exc:
                 self.report("kustomize-patch-invalid", f"patch cannot be applied to {res.id}: {exc}", key, i)
 
@@ -623,9 +624,10 @@ def rewrite_image(ref: str, image: dict) -> str:
     return new_name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
 
 
-def content_hash(kind: str, name: str, data: dict[str, str], secret_type: str) -> str:
-    """kustomize's name-suffix hash for generated ConfigMaps and Secrets."""
-    body: dict[str, object] = {"kind": kind, "name": name, "data": data}
+def content_hash(kind: str, data: dict[str, str], secret_type: str) -> str:
+    """kustomize's name-suffix hash for generated ConfigMaps and Secrets (kustomize hashes the
+    object before it is named, so the name is empty in the hashed JSON)."""
+    body: dict[str, object] = {"kind": kind, "name": "", "data": data}
     if kind == "Secret":
         import base64
 

@@ -6,8 +6,9 @@ import yaml
 
 from torghut_lint import nodes
 
-# List fields merged by a key instead of replaced (the strategic-merge keys Kubernetes declares
-# for the fields Torghut patches); other lists are replaced, as kustomize does for CRDs.
+# List fields merged by a key instead of replaced: the strategic-merge keys Kubernetes declares
+# for built-in kinds. Lists of custom resources, and all other lists, are replaced whole, as
+# kustomize does (it has no merge keys for CRDs).
 MERGE_KEYS = {
     "containers": "name",
     "initContainers": "name",
@@ -15,9 +16,8 @@ MERGE_KEYS = {
     "env": "name",
     "volumes": "name",
     "volumeMounts": "mountPath",
-    "ports": "containerPort",
+    "ports": "containerPort",  # Service ports merge on "port": see _merge_key
     "imagePullSecrets": "name",
-    "volumeClaimTemplates": "name",
     "tolerations": "key",
     "hostAliases": "ip",
 }
@@ -27,8 +27,26 @@ class PatchError(Exception):
     """A patch that cannot be applied as written."""
 
 
-def strategic_merge(target: yaml.Node, patch: yaml.Node, field: str = "") -> yaml.Node:
-    """Merge ``patch`` into ``target`` and return the result (``target`` is edited in place)."""
+BUILTIN_GROUPS = {
+    "",
+    "apps",
+    "batch",
+    "policy",
+    "autoscaling",
+    "networking.k8s.io",
+    "rbac.authorization.k8s.io",
+    "storage.k8s.io",
+    "scheduling.k8s.io",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+}
+
+
+def strategic_merge(target: yaml.Node, patch: yaml.Node, field: str = "", builtin: bool = True) -> yaml.Node:
+    """Merge ``patch`` into ``target`` and return the result (``target`` is edited in place).
+
+    ``builtin`` says whether the object is a built-in kind (lists merge by key) or a custom
+    resource (lists are replaced)."""
     if isinstance(patch, yaml.MappingNode) and isinstance(target, yaml.MappingNode):
         directive = nodes.get(patch, "$patch")
         if directive is not None and directive.value == "replace":
@@ -44,12 +62,23 @@ def strategic_merge(target: yaml.Node, patch: yaml.Node, field: str = "") -> yam
             current = nodes.get(target, name)
             if current is None:
                 nodes.put(target, name, value, key)
+                continue
+            merged = strategic_merge(current, value, name, builtin)
+            if isinstance(merged, yaml.MappingNode) and not merged.value and current is merged:
+                nodes.remove(target, name)  # kustomize drops a map its patch emptied
             else:
-                nodes.put(target, name, strategic_merge(current, value, name), key)
+                nodes.put(target, name, merged, key)
         return target
-    if isinstance(patch, yaml.SequenceNode) and isinstance(target, yaml.SequenceNode):
-        return _merge_list(target, patch, MERGE_KEYS.get(field))
+    if isinstance(patch, yaml.SequenceNode) and isinstance(target, yaml.SequenceNode) and builtin:
+        return _merge_list(target, patch, _merge_key(field, target, patch))
     return patch
+
+
+def _merge_key(field: str, target: yaml.SequenceNode, patch: yaml.SequenceNode) -> str | None:
+    key = MERGE_KEYS.get(field)
+    if key == "containerPort" and not any(nodes.get(i, "containerPort") for i in target.value + patch.value):
+        return "port"
+    return key
 
 
 def _merge_list(target: yaml.SequenceNode, patch: yaml.SequenceNode, key: str | None) -> yaml.Node:
@@ -69,7 +98,7 @@ def _merge_list(target: yaml.SequenceNode, patch: yaml.SequenceNode, key: str | 
         elif match is None:
             items.append(item)
         else:
-            items[match] = strategic_merge(items[match], item)
+            items[match] = strategic_merge(items[match], item)  # only reached for built-in kinds
     target.value = items
     return target
 

@@ -37,7 +37,9 @@ def render_with_kubectl(directory: Path, built: list[Resource], findings: list[F
             env=env,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        findings.append(builtin_finding("kustomize-render-failed", f"kubectl kustomize: {type(exc).__name__}", Location(where)))
+        findings.append(
+            builtin_finding("kustomize-render-failed", f"kubectl kustomize: {type(exc).__name__}", Location(where))
+        )
         return built
     if proc.returncode != 0:
         findings.append(

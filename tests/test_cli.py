@@ -1,0 +1,146 @@
+"""The command line as users and CI see it: exit codes, formats, rules, explain, config errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import APP, FIXTURES, run_cli
+
+DRIFTED = FIXTURES / "drifted"
+
+
+def test_default_path_is_the_torghut_app_under_cwd() -> None:
+    result = run_cli(cwd=DRIFTED)
+    assert result.code == 1
+    assert "argocd/applications/torghut/ws-scale.patch.yaml:6:3: error ws-single-replica" in result.stdout
+    assert result.stdout.rstrip().endswith("(24 files, 16 resources)")
+    assert "\033[" not in result.stdout
+
+
+def test_json_contract_shape() -> None:
+    doc = run_cli("--format", "json", cwd=DRIFTED).json
+    assert set(doc) == {"tool", "summary", "findings"}
+    assert doc["tool"]["name"] == "torghut-lint"
+    assert set(doc["summary"]) == {"files", "resources", "findings", "blocking"}
+    assert doc["summary"]["findings"] == len(doc["findings"]) == 6
+    assert doc["summary"]["blocking"] == 5
+    for f in doc["findings"]:
+        assert set(f) == {"rule", "severity", "message", "file", "line", "column", "resource", "field", "waived"}
+    replica = next(f for f in doc["findings"] if f["rule"] == "ws-single-replica")
+    assert replica["resource"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "namespace": "torghut",
+        "name": "torghut-ws",
+    }
+    assert replica["field"] == "spec.replicas"
+
+
+def test_fail_on_controls_exit_code(repo: Path) -> None:
+    orphan = repo / APP / "ta" / "deployment.yaml"
+    orphan.write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: torghut-ta\n")
+    assert run_cli(cwd=repo).code == 0
+    assert run_cli("--fail-on", "warning", cwd=repo).code == 1
+    (repo / ".torghut-lint.yaml").write_text("failOn: warning\n")
+    assert run_cli(cwd=repo).code == 1
+
+
+def test_output_file(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    result = run_cli("--format", "json", "--output", str(out), cwd=DRIFTED)
+    assert result.stdout == ""
+    assert json.loads(out.read_text())["summary"]["findings"] == 6
+
+
+def test_missing_path_is_a_usage_error() -> None:
+    result = run_cli("no/such/dir")
+    assert result.code == 2
+    assert result.stderr == "torghut-lint: error: no/such/dir: no such file or directory\n"
+
+
+def test_bad_flag_is_one_line() -> None:
+    result = run_cli("--format", "xml")
+    assert result.code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_policy_file_names_file_and_field(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text(
+        "id: my-rule\ntemplate: replica-count\nseverity: fatal\ndescription: d\nrationale: r\n"
+    )
+    result = run_cli("--policies", str(tmp_path), str(FIXTURES / "torghut"))
+    assert result.code == 2
+    assert "bad.yaml: severity: 'fatal' is not one of" in result.stderr
+    (tmp_path / "bad.yaml").write_text(
+        "id: my-rule\ntemplate: replica-count\nseverity: error\ndescription: d\nrationale: r\nparams: {count: two}\n"
+    )
+    result = run_cli("--policies", str(tmp_path), str(FIXTURES / "torghut"))
+    assert result.code == 2
+    assert "bad.yaml: params: count: 'two' is not of type 'integer'" in result.stderr
+
+
+def test_invalid_config_is_rejected(repo: Path) -> None:
+    (repo / ".torghut-lint.yaml").write_text("rules:\n  ws-single-replica:\n    severity: loud\n")
+    result = run_cli(cwd=repo)
+    assert result.code == 2
+    assert ".torghut-lint.yaml: rules.ws-single-replica.severity" in result.stderr
+    (repo / ".torghut-lint.yaml").write_text("rules:\n  no-such-rule: {enabled: false}\n")
+    assert "rules.no-such-rule: no such rule" in run_cli(cwd=repo).stderr
+    assert run_cli("--config", "missing.yaml", cwd=repo).code == 2
+
+
+def test_config_overrides_severity_params_and_enablement(repo: Path) -> None:
+    ws = repo / APP / "ws" / "deployment.yaml"
+    ws.write_text(ws.read_text().replace("replicas: 1", "replicas: 2"))
+    (repo / ".torghut-lint.yaml").write_text("rules:\n  ws-single-replica:\n    severity: warning\n")
+    result = run_cli("--format", "json", cwd=repo)
+    assert result.code == 0 and result.json["findings"][0]["severity"] == "warning"
+    (repo / ".torghut-lint.yaml").write_text("rules:\n  ws-single-replica:\n    params: {count: 2}\n")
+    assert run_cli("--format", "json", cwd=repo).json["findings"] == []
+    (repo / ".torghut-lint.yaml").write_text("rules:\n  ws-single-replica: {enabled: false}\n")
+    assert run_cli(cwd=repo).code == 0
+
+
+def test_user_policy_reuses_a_template_without_python(repo: Path, tmp_path: Path) -> None:
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "ws-replica-target.yaml").write_text(
+        "id: ws-replica-target\ntemplate: replica-count\nseverity: warning\n"
+        "description: torghut-ws runs three replicas\nrationale: a team-specific target\n"
+        "match: {kind: Deployment, name: torghut-ws}\nparams: {count: 3}\n"
+    )
+    result = run_cli("--policies", str(policies), "--format", "json", cwd=repo)
+    assert [f["rule"] for f in result.json["findings"]] == ["ws-replica-target"]
+    assert result.code == 0
+
+
+def test_rules_and_explain() -> None:
+    listed = run_cli("rules").stdout
+    for rule in (
+        "pvc-disk-budget",
+        "clickhouse-table-ttl",
+        "ws-single-replica",
+        "ws-readiness-probe",
+        "live-trading-default-off",
+        "live-trading-owner",
+        "knative-max-scale",
+        "no-inline-secrets",
+        "env-duplicate-name",
+        "yaml-syntax",
+        "yaml-duplicate-key",
+        "kustomize-orphan",
+    ):
+        assert rule in listed
+    explained = run_cli("explain", "pvc-disk-budget")
+    assert explained.code == 0
+    assert "volumes once filled up" in explained.stdout and "perReplica: 20Gi" in explained.stdout
+    assert "torghut-lint.io/waive.pvc-disk-budget" in explained.stdout
+    assert "only centrally" in run_cli("explain", "live-trading-owner").stdout
+    assert run_cli("explain", "nope").code == 2
+
+
+def test_version() -> None:
+    result = run_cli("--version")
+    assert result.code == 0 and result.stdout.startswith("torghut-lint ")

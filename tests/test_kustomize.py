@@ -1,0 +1,160 @@
+"""The built-in kustomize renderer against `kubectl kustomize`, and its edge cases."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import APP, FIXTURES, findings_of, run_cli
+from torghut_lint.assemble import load
+from torghut_lint.kustomize.build import content_hash, rewrite_image
+
+needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
+
+
+def _kubectl(directory: Path) -> dict[tuple[str, str, str], dict]:
+    import subprocess
+
+    out = subprocess.run(["kubectl", "kustomize", str(directory)], check=True, capture_output=True).stdout
+    docs = [d for d in yaml.load_all(out, Loader=yaml.CSafeLoader) if d]
+    return {(d["kind"], d["metadata"].get("namespace", ""), d["metadata"]["name"]): d for d in docs}
+
+
+def _builtin(directory: Path) -> dict[tuple[str, str, str], dict]:
+    project = load([directory])
+    return {(r.id.kind, r.id.namespace, r.id.name): r.data for r in project.resources}
+
+
+def _normalise(data: object) -> object:
+    """kubectl prints YAML 1.1 timestamps back as strings, and sorts keys: compare as JSON."""
+    import json
+
+    return json.loads(json.dumps(data, default=str, sort_keys=True))
+
+
+@pytest.mark.slow
+@needs_kubectl
+@pytest.mark.parametrize("tree", ["torghut", "drifted"])
+def test_builtin_rendering_equals_kubectl(tree: str) -> None:
+    directory = FIXTURES / tree / APP
+    ours, theirs = _builtin(directory), _kubectl(directory)
+    assert set(ours) == set(theirs)
+    for key in ours:
+        assert _normalise(ours[key]) == _normalise(theirs[key]), key
+
+
+@needs_kubectl
+def test_config_map_generator_hash_matches_kubectl(tmp_path: Path) -> None:
+    (tmp_path / "kustomization.yaml").write_text(
+        "configMapGenerator:\n  - name: cfg\n    literals: [A=1, B=<x>&y]\n    files: [app.conf]\n"
+    )
+    (tmp_path / "app.conf").write_text("key = value\n")
+    ours, theirs = _builtin(tmp_path), _kubectl(tmp_path)
+    assert set(ours) == set(theirs)
+    assert list(ours)[0][2].startswith("cfg-")
+
+
+def test_content_hash_is_stable() -> None:
+    assert content_hash("ConfigMap", {"A": "1"}, "") == "89g4tffbfk"  # what kubectl kustomize prints
+    assert len(content_hash("Secret", {"a": "1"}, "Opaque")) == 10
+
+
+def test_images_transformer() -> None:
+    image = {"name": "reg/app", "newTag": "v2"}
+    assert rewrite_image("reg/app:v1", image) == "reg/app:v2"
+    assert rewrite_image("reg/app", {"name": "reg/app", "digest": "sha256:ab"}) == "reg/app@sha256:ab"
+    assert rewrite_image("reg/other:v1", image) == "reg/other:v1"
+    assert rewrite_image("host:5000/reg/app:v1", {"name": "host:5000/reg/app", "newName": "x/app"}) == "x/app:v1"
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+KUST = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  A: '1'\n"
+
+
+def test_cycle_outside_repo_remote_and_missing(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    repo = _tree(
+        tmp_path,
+        {
+            "app/kustomization.yaml": KUST + "resources:\n  - ../b\n  - missing.yaml\n  - https://example.com/x.yaml\n"
+            "  - ../../outside\n  - cm.yaml\n",
+            "app/cm.yaml": CM.format(name="a"),
+            "b/kustomization.yaml": KUST + "resources:\n  - ../app\n",
+        },
+    )
+    result = run_cli("--format", "json", "app", cwd=repo)
+    got = findings_of(result)
+    assert ("kustomize-cycle", "b/kustomization.yaml", 4) in got
+    assert ("kustomize-missing-resource", "app/kustomization.yaml", 5) in got
+    assert ("kustomize-remote-resource", "app/kustomization.yaml", 6) in got
+    assert ("kustomize-outside-root", "app/kustomization.yaml", 7) in got
+    assert result.code == 1
+
+
+def test_json6902_and_strategic_merge_keep_patch_locations(tmp_path: Path) -> None:
+    repo = _tree(
+        tmp_path,
+        {
+            "app/kustomization.yaml": KUST + "resources: [deploy.yaml]\npatches:\n  - path: env.patch.yaml\n"
+            "  - target: {kind: Deployment, name: torghut-ws}\n    patch: |-\n      - op: replace\n"
+            "        path: /spec/replicas\n        value: 4\n",
+            "app/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: torghut-ws\nspec:\n"
+            "  replicas: 1\n  template:\n    spec:\n      containers:\n        - name: ws\n          image: ws:1\n"
+            "          env:\n            - name: A\n              value: '1'\n",
+            "app/env.patch.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: torghut-ws\nspec:\n"
+            "  template:\n    spec:\n      containers:\n        - name: ws\n          env:\n"
+            "            - name: TRADING_MODE\n              value: live\n",
+        },
+    )
+    got = findings_of(run_cli("--format", "json", "app", cwd=repo))
+    assert ("ws-single-replica", "app/kustomization.yaml", 10) in got
+    assert ("live-trading-default-off", "app/env.patch.yaml", 12) in got
+    project = load([repo / "app"])
+    env = project.resources[0].data["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert [e["name"] for e in env] == ["A", "TRADING_MODE"]
+
+
+def test_unmatched_patch_is_reported(tmp_path: Path) -> None:
+    repo = _tree(
+        tmp_path,
+        {
+            "app/kustomization.yaml": KUST + "resources: [cm.yaml]\npatches:\n  - path: p.yaml\n",
+            "app/cm.yaml": CM.format(name="a"),
+            "app/p.yaml": CM.format(name="b"),
+        },
+    )
+    assert ("kustomize-patch-unmatched", "app/kustomization.yaml", 5) in findings_of(
+        run_cli("--format", "json", "app", cwd=repo)
+    )
+
+
+def test_helm_chart_is_reported_and_values_scanned(tmp_path: Path) -> None:
+    repo = _tree(
+        tmp_path,
+        {
+            "app/kustomization.yaml": KUST + "helmCharts:\n  - name: jupyterhub\n    version: 4.4.0\n"
+            "    valuesFile: values.yaml\n",
+            "app/values.yaml": "hub:\n  db:\n    password: hunter2-plaintext\n",
+        },
+    )
+    result = run_cli("--format", "json", "app", cwd=repo)
+    got = findings_of(result)
+    assert ("kustomize-helm-not-rendered", "app/kustomization.yaml", 4) in got
+    assert ("no-inline-secrets", "app/values.yaml", 3) in got
+    assert "hunter2-plaintext" not in result.stdout
+
+
+def test_plain_directory_without_kustomization_is_linted(tmp_path: Path) -> None:
+    repo = _tree(tmp_path, {"apps/svc.yaml": CM.format(name="x").replace("A: '1'", "TRADING_MODE: live")})
+    got = findings_of(run_cli("--format", "json", "apps", cwd=repo))
+    assert ("live-trading-default-off", "apps/svc.yaml", 6) in got

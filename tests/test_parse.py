@@ -1,0 +1,109 @@
+"""Parsing: positions, YAML 1.2 values, duplicate keys and hostile encodings."""
+
+from __future__ import annotations
+
+from torghut_lint.parse import MAX_DEPTH, parse_bytes
+
+
+def rules(parsed) -> list[tuple[str, int]]:
+    return [(f.rule, f.location.line) for f in parsed.findings]
+
+
+def test_yaml_1_1_surprises_keep_their_text() -> None:
+    doc = (
+        parse_bytes(
+            b"restartedAt: 2026-05-01T01:25:51Z\nnorway: NO\nflag: yes\nmode: on\nver: 1.10\nq: '0777'\nn: 0o17\nt: true\ne:\n",
+            "x.yaml",
+        )
+        .documents[0]
+        .data
+    )
+    assert doc == {
+        "restartedAt": "2026-05-01T01:25:51Z",
+        "norway": "NO",
+        "flag": "yes",
+        "mode": "on",
+        "ver": 1.10,
+        "q": "0777",
+        "n": 15,
+        "t": True,
+        "e": None,
+    }
+
+
+def test_marks_keep_file_line_and_column() -> None:
+    parsed = parse_bytes(b"---\n# c\na:\n  b:\n    - x\n    - y: 1\n", "dir/f.yaml")
+    node = parsed.documents[0].node
+    item = node.value[0][1].value[0][1].value[1]
+    assert (item.start_mark.name, item.start_mark.line + 1, item.start_mark.column + 1) == ("dir/f.yaml", 6, 7)
+
+
+def test_multi_document_with_empty_and_comment_only_documents() -> None:
+    parsed = parse_bytes(b"---\n---\n# only a comment\n---\na: 1\n---\n", "f.yaml")
+    assert [d.data for d in parsed.documents if d.data is not None] == [{"a": 1}]
+    assert parsed.findings == []
+
+
+def test_duplicate_keys_at_any_depth() -> None:
+    parsed = parse_bytes(b"a: 1\nb:\n  c: 1\n  d: 2\n  c: 3\na: 2\n", "f.yaml")
+    assert sorted(rules(parsed)) == [("yaml-duplicate-key", 5), ("yaml-duplicate-key", 6)]
+    assert parsed.documents[0].data == {"a": 2, "b": {"c": 3, "d": 2}}
+
+
+def test_syntax_error_has_line_and_keeps_earlier_documents() -> None:
+    parsed = parse_bytes(b"a: 1\n---\nb: [1, 2\nc: 3\n", "f.yaml")
+    assert parsed.documents[0].data == {"a": 1}
+    assert [f.rule for f in parsed.findings] == ["yaml-syntax"]
+    assert parsed.findings[0].location.line >= 3
+
+
+def test_tab_indentation_is_a_syntax_error() -> None:
+    parsed = parse_bytes(b"a:\n\tb: 1\n", "f.yaml")
+    assert rules(parsed) == [("yaml-syntax", 2)]
+
+
+def test_crlf_bom_and_utf16_keep_lines() -> None:
+    for data in (
+        b"a: 1\r\nb:\r\n  c: 2\r\n",
+        "\ufeffa: 1\nb:\n  c: 2\n".encode(),
+        "a: 1\nb:\n  c: 2\n".encode("utf-16"),
+    ):
+        parsed = parse_bytes(data, "f.yaml")
+        assert parsed.findings == [], data[:10]
+        c_key = parsed.documents[0].node.value[1][1].value[0][0]
+        assert c_key.start_mark.line + 1 == 3
+
+
+def test_invalid_utf8_and_binary_are_reported_not_raised() -> None:
+    bad = parse_bytes(b"a: \xff\xfe\xfa\n", "f.yaml")
+    assert [f.rule for f in bad.findings] == ["yaml-syntax"]
+    binary = parse_bytes(b"\x00\x01\x02ELF", "f.yaml")
+    assert "binary" in binary.findings[0].message
+
+
+def test_alias_bomb_is_bounded() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i, name in enumerate("bcdefghij"):
+        prev = "abcdefghij"[i]
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    parsed = parse_bytes("\n".join(lines).encode(), "bomb.yaml")
+    assert [f.rule for f in parsed.findings] == ["yaml-too-complex"]
+    assert parsed.documents == []
+
+
+def test_deep_nesting_is_bounded() -> None:
+    deep = ("[" * (MAX_DEPTH + 50)) + ("]" * (MAX_DEPTH + 50))
+    parsed = parse_bytes(deep.encode(), "deep.yaml")
+    assert [f.rule for f in parsed.findings] in (["yaml-too-complex"], ["yaml-syntax"])
+
+
+def test_merge_keys_follow_yaml_semantics() -> None:
+    parsed = parse_bytes(b"base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n", "f.yaml")
+    assert parsed.documents[0].data["d"] == {"x": 1, "y": 3}
+
+
+def test_non_string_and_complex_keys() -> None:
+    parsed = parse_bytes(b"1: a\n? [x]\n: b\n", "f.yaml")
+    assert rules(parsed) == [("yaml-syntax", 2)]
+    assert "Kubernetes keys are strings" in parsed.findings[0].message
+    assert parse_bytes(b"1: a\n", "f.yaml").documents[0].data == {"1": "a"}
