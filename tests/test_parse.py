@@ -12,7 +12,8 @@ def rules(parsed) -> list[tuple[str, int]]:
 def test_yaml_1_1_surprises_keep_their_text() -> None:
     doc = (
         parse_bytes(
-            b"restartedAt: 2026-05-01T01:25:51Z\nnorway: NO\nflag: yes\nmode: on\nver: 1.10\nq: '0777'\nn: 0o17\nt: true\ne:\n",
+            b"restartedAt: 2026-05-01T01:25:51Z\nnorway: NO\nflag: yes\nmode: on\n"
+            b"ver: 1.10\nq: '0777'\nn: 0o17\nt: true\ne:\n",
             "x.yaml",
         )
         .documents[0]

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from conftest import APP, FIXTURES, run_cli
 
 VARIANTS = sorted(p for p in (FIXTURES / "variants").iterdir() if p.is_dir())

@@ -161,8 +161,10 @@ def _explain(args: argparse.Namespace) -> int:
     config, policies = _load_rules(args)
     policy = next((p for p in policies if p.id == args.rule), None)
     waive_central = (
-        f"Central waiver in .torghut-lint.yaml:\n  waivers:\n    - rule: {args.rule}\n"
-        "      kind: KIND          # or name/namespace/file globs\n      name: NAME\n      reason: ...\n      owner: ...\n      expires: YYYY-MM-DD"
+        "Central waiver in .torghut-lint.yaml:\n  waivers:\n"
+        f"    - rule: {args.rule}\n"
+        "      kind: KIND          # or name/namespace/file globs\n"
+        "      name: NAME\n      reason: ...\n      owner: ...\n      expires: YYYY-MM-DD"
     )
     if policy is not None:
         print(f"{policy.id} ({policy.severity}, template {policy.template}, {policy.source})\n")
