@@ -1,0 +1,137 @@
+"""Benchmark torghut-lint: cold-start wall time, documents/s and peak RSS per corpus, next to the
+YAML parse floor (libyaml compose with marks) measured in the same run.
+
+    python benchmarks/run.py [--repeat N] [--checkov]
+
+Corpora: an empty directory, the bundled fixture tree, the real trees in ../shared/corpus when
+present, and synthetic monorepos of 10x and 100x the fixture tree (generated under
+benchmarks/.cache). ``--checkov`` installs checkov into a throwaway venv and adds its column
+(skipped with a message when it cannot be installed). Figures only: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "benchmarks" / ".cache"
+CORPUS = ROOT.parent / "shared" / "corpus"
+FIXTURE_APP = ROOT / "fixtures" / "torghut" / "argocd" / "applications" / "torghut"
+
+
+def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MB, exit code) of one cold process."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def best(cmd: list[str], repeat: int) -> tuple[float, float, int]:
+    runs = [measure(cmd) for _ in range(repeat)]
+    return min(runs, key=lambda r: r[0])
+
+
+def synthetic(copies: int) -> Path:
+    """A monorepo of ``copies`` Torghut apps (each in its own namespace)."""
+    target = CACHE / f"synthetic-{copies}x"
+    if target.is_dir():
+        return target
+    for i in range(copies):
+        app = target / f"torghut-{i:03d}"
+        shutil.copytree(FIXTURE_APP, app)
+        kust = app / "kustomization.yaml"
+        kust.write_text(kust.read_text().replace("namespace: torghut", f"namespace: torghut-{i:03d}"))
+    return target
+
+
+def documents(path: Path) -> int:
+    import yaml
+
+    count = 0
+    for file in [path] if path.is_file() else path.rglob("*.y*ml"):
+        try:
+            count += sum(1 for d in yaml.compose_all(file.read_bytes(), Loader=yaml.CSafeLoader) if d is not None)
+        except yaml.YAMLError:
+            pass
+    return count
+
+
+PARSE_FLOOR = (
+    "import sys, yaml, pathlib\n"
+    "root = pathlib.Path(sys.argv[1])\n"
+    "for f in ([root] if root.is_file() else root.rglob('*.y*ml')):\n"
+    "    try:\n"
+    "        for n in yaml.compose_all(f.read_bytes(), Loader=yaml.CSafeLoader): pass\n"
+    "    except yaml.YAMLError: pass\n"
+)
+
+
+def checkov_binary() -> Path | None:
+    venv = CACHE / "checkov-venv"
+    binary = venv / "bin" / "checkov"
+    if binary.exists():
+        return binary
+    print("installing checkov into a throwaway venv (once)...", file=sys.stderr)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", "checkov"], check=True, capture_output=True, timeout=900
+        )
+    except (subprocess.SubprocessError, OSError) as exc:
+        print(f"checkov column skipped: could not install checkov ({type(exc).__name__})", file=sys.stderr)
+        return None
+    return binary if binary.exists() else None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the fastest is kept")
+    parser.add_argument("--checkov", action="store_true", help="also measure checkov (installs it once)")
+    args = parser.parse_args()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    empty = Path(tempfile.mkdtemp())
+    corpora: list[tuple[str, Path]] = [("empty directory (start-up)", empty), ("fixtures/torghut", FIXTURE_APP)]
+    if CORPUS.is_dir():
+        corpora += [
+            ("torghut-2026-02-08", CORPUS / "torghut-2026-02-08"),
+            ("lab .../applications/torghut", CORPUS / "lab-argocd-2026-08-22" / "applications" / "torghut"),
+            ("lab-argocd-2026-08-22 (whole)", CORPUS / "lab-argocd-2026-08-22"),
+        ]
+    corpora += [("synthetic 10x fixture", synthetic(10)), ("synthetic 100x fixture", synthetic(100))]
+    checkov = checkov_binary() if args.checkov else None
+    lint = [sys.executable, "-m", "torghut_lint", "--format", "json"]
+    header = f"{'corpus':<32} {'docs':>6} {'wall s':>7} {'docs/s':>8} {'RSS MB':>7} {'floor s':>8} {'x floor':>8}"
+    if checkov:
+        header += f" {'checkov s':>10} {'checkov MB':>10} {'speed-up':>9}"
+    print(f"torghut-lint benchmark, {os.cpu_count()} cores, best of {args.repeat}")
+    print(header)
+    version_wall, version_rss, _ = best([*lint[:3], "--version"], args.repeat)
+    for name, path in corpora:
+        docs = documents(path)
+        wall, rss, code = best([*lint, str(path)], args.repeat)
+        floor, _, _ = best([sys.executable, "-c", PARSE_FLOOR, str(path)], args.repeat)
+        rate = docs / wall if wall else 0.0
+        row = f"{name:<32} {docs:>6} {wall:>7.2f} {rate:>8.0f} {rss:>7.0f} {floor:>8.2f} {wall / floor:>8.1f}"
+        if code not in (0, 1):
+            row += f"  (exit {code})"
+        if checkov:
+            c_wall, c_rss, _ = measure([str(checkov), "-d", str(path), "--framework", "kubernetes", "--quiet"])
+            row += f" {c_wall:>10.2f} {c_rss:>10.0f} {c_wall / wall:>8.1f}x"
+        print(row)
+    print(f"torghut-lint --version: {version_wall:.2f} s, {version_rss:.0f} MB")
+    shutil.rmtree(empty, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
