@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import importlib.resources
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,11 +181,11 @@ def load_policy(path: Path) -> Policy:
 
 
 def bundled_policy_dir() -> Path:
-    """The policies shipped with the package (``policies/`` in a source checkout)."""
-    source = Path(__file__).resolve().parent.parent / "policies"
-    if source.is_dir():
-        return source
-    return Path(str(importlib.resources.files("torghut_lint.policies")))
+    """The policies shipped with the package: ``torghut_lint/policies`` when installed,
+    ``policies/`` at the top of a source checkout (editable installs)."""
+    package = Path(__file__).resolve().parent
+    installed = package / "policies"
+    return installed if installed.is_dir() else package.parent / "policies"
 
 
 def load_policies(directories: list[Path]) -> list[Policy]:
