@@ -48,12 +48,14 @@ class Project:
 
 
 def repository_root(path: Path) -> Path:
-    """The enclosing git work tree, or ``path`` itself outside one."""
+    """The boundary references may not cross: the enclosing git work tree; outside one, the
+    current directory when ``path`` is below it, else ``path`` itself."""
     start = path.resolve() if path.is_dir() else path.resolve().parent
     for candidate in (start, *start.parents):
         if (candidate / ".git").exists():
             return candidate
-    return start
+    cwd = Path.cwd().resolve()
+    return cwd if start == cwd or cwd in start.parents else start
 
 
 def load(roots: list[Path], render: str = "builtin") -> Project:
