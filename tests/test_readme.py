@@ -19,7 +19,7 @@ def _commands() -> list[str]:
 
 def test_readme_starts_with_two_commands_and_ci_runs_the_second() -> None:
     install_and_lint, install_and_test = _commands()[:2]
-    assert "torghut-lint" in install_and_lint and "fixtures/" in install_and_lint
+    assert "torghut-lint" in install_and_lint and "cd fixtures" in install_and_lint
     assert "pytest" in install_and_test
     assert install_and_test in (ROOT / ".ci" / "run").read_text()
 
