@@ -31,9 +31,7 @@ def test_first_command_installs_and_lints_the_example(tmp_path: Path) -> None:
         if (ROOT / rel).is_file():
             (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / rel, tmp_path / rel)
-    result = subprocess.run(
-        ["bash", "-c", _commands()[0]], cwd=tmp_path, capture_output=True, text=True, timeout=600
-    )
+    result = subprocess.run(["bash", "-c", _commands()[0]], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert result.returncode == 1, result.stderr  # the example has blocking findings
     assert "drifted/argocd/applications/torghut/ws-scale.patch.yaml:6:3: error ws-single-replica" in result.stdout
     assert "5 blocking" in result.stdout
