@@ -86,7 +86,10 @@ def _load_root(root: Path, project: Project, render: str) -> None:
     for kfile in kfiles:
         referenced |= builder.referenced_dirs(kfile)
     used: set[Path] = set()
-    for directory in sorted(k_dirs - referenced):
+    # Top-level kustomizations first; then any left unreached (kustomizations in a cycle).
+    for directory in sorted(k_dirs - referenced) + sorted(k_dirs & referenced):
+        if (kfile := find_kustomization(directory)) is None or kfile.resolve() in used:
+            continue
         result = builder.build(directory)
         app = App(display_path(directory), directory, result.resources, result.helm_values)
         if render == "kubectl":

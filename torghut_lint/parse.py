@@ -175,12 +175,47 @@ def _syntax(path: str, line: int, column: int, message: str) -> Finding:
     return Finding("yaml-syntax", Severity.ERROR, message, Location(path, line, column))
 
 
+_DEEP_INDENT = re.compile(rb"(?:^|\n)[ \t]{1000}")
+_DEEP_DASHES = re.compile(rb"(?:-[ \t]+){500}")
+
+
+def _nesting_exceeds(data: bytes, limit: int) -> bool:
+    """True when the text nests deeper than ``limit``.
+
+    libyaml's composer recurses in C and would crash the process on pathological nesting, so a
+    file that *could* nest deeply (many brackets, huge indentation) is first walked as an event
+    stream, which libyaml parses without recursion. Ordinary files skip the walk."""
+    if data.count(b"[") + data.count(b"{") < 2_000 and not _DEEP_INDENT.search(data) and not _DEEP_DASHES.search(data):
+        return False
+    depth = 0
+    try:
+        for event in yaml.parse(data, Loader=yaml.CSafeLoader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > limit:
+                    return True
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return False  # the composer reports the syntax error itself
+    return False
+
+
+def _char_at(data: bytes, mark: yaml.Mark) -> str:
+    """The character a problem mark points at, from the raw bytes (UTF-8 files)."""
+    lines = data.split(b"\n", mark.line + 1)
+    if mark.line >= len(lines):
+        return ""
+    text = lines[mark.line].decode("utf-8", errors="replace")
+    return text[mark.column] if mark.column < len(text) else ""
+
+
 def _decode_problem(data: bytes) -> str | None:
     """Why ``data`` is not YAML text libyaml can read, or None."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None  # UTF-16 with BOM: libyaml reads it
     if b"\x00" in data[:8192]:
-        return "binary content (NUL bytes) in a YAML file"
+        return "binary content (NUL bytes) in a YAML file, or UTF-16 without a byte-order mark"
     return None
 
 
@@ -193,6 +228,13 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
         return parsed
     if len(data) > MAX_FILE_BYTES:
         return _too_large(path, len(data))
+    if _nesting_exceeds(data, MAX_DEPTH):
+        parsed.findings.append(
+            Finding(
+                "yaml-too-complex", Severity.ERROR, f"not linted: nested deeper than {MAX_DEPTH} levels", Location(path)
+            )
+        )
+        return parsed
 
     def duplicate(first: yaml.Node, again: yaml.Node) -> None:
         parsed.findings.append(
@@ -243,9 +285,13 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = " ".join(filter(None, [exc.context, exc.problem]))
+        if mark is not None and _char_at(data, mark) == "\t":
+            what += " (a tab: YAML indents with spaces only)"
         parsed.findings.append(_syntax(path, line, column, f"YAML syntax error: {what}"))
     except yaml.reader.ReaderError as exc:
-        parsed.findings.append(_syntax(path, 0, 0, f"not valid {exc.encoding} text at byte {exc.position}"))
+        line = data.count(b"\n", 0, exc.position) + 1
+        message = f"not valid UTF-8 text: invalid byte at offset {exc.position} (line {line})"
+        parsed.findings.append(_syntax(path, line, 0, message))
     except (yaml.YAMLError, RecursionError) as exc:
         parsed.findings.append(_syntax(path, 0, 0, f"YAML error: {type(exc).__name__}"))
     finally:

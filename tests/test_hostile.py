@@ -1,0 +1,96 @@
+"""Hostile and broken input through the CLI: a clear finding, the rest still linted, no traceback."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, run_cli
+
+CASES = sorted(p for p in (FIXTURES / "hostile").iterdir() if p.is_dir())
+
+
+def _tree_digest(root: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            h.update(str(path.relative_to(root)).encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_case(case: Path, tmp_path: Path) -> None:
+    expected = json.loads((case / "expected.json").read_text())
+    shutil.copytree(case, tmp_path / "repo", ignore=shutil.ignore_patterns("expected.json"))
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir()  # the repository boundary
+    before = _tree_digest(repo)
+    result = run_cli("--format", "json", ".", cwd=repo, timeout=60)
+    assert "Traceback" not in result.stderr and result.stderr == ""
+    assert result.code == expected["exit"]
+    got = [(f["rule"], f["file"], f["line"], f["message"]) for f in result.json["findings"]]
+    for want in expected["findings"]:
+        match = [g for g in got if g[:3] == (want["rule"], want["file"], want["line"]) and want["message"] in g[3]]
+        assert match, f"{want} not in {got}"
+    assert len(got) == len(expected["findings"]), got
+    assert _tree_digest(repo) == before  # the linter never writes to the linted tree
+
+
+def test_symlinks_out_of_root_and_loops(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {p: x}\n")
+    repo = tmp_path / "repo"
+    (repo / "apps").mkdir(parents=True)
+    (repo / ".git").mkdir()
+    (repo / "apps" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    os.symlink(outside / "secret.yaml", repo / "apps" / "leak.yaml")
+    os.symlink(repo / "apps", repo / "apps" / "loop")
+    os.symlink(repo / "missing.yaml", repo / "apps" / "dangling.yaml")
+    result = run_cli("--format", "json", ".", cwd=repo, timeout=60)
+    got = sorted((f["rule"], f["file"]) for f in result.json["findings"])
+    assert got == [("file-outside-root", "apps/leak.yaml"), ("file-unreadable", "apps/dangling.yaml")]
+    assert result.json["summary"]["resources"] == 1
+
+
+def test_oversized_file_and_long_line(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    doc = b"---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: 1\n"
+    with big.open("wb") as out:
+        for _ in range(50 * 1024 * 1024 // len(doc) + 1):
+            out.write(doc)
+    (tmp_path / "long.yaml").write_bytes(
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: long\ndata:\n  blob: " + b"x" * 5_000_000 + b"\n"
+    )
+    result = run_cli("--format", "json", ".", cwd=tmp_path, timeout=120)
+    got = [(f["rule"], f["file"]) for f in result.json["findings"]]
+    assert got == [("yaml-too-large", "big.yaml")]
+    assert result.json["summary"]["resources"] == 1 and result.code == 1
+
+
+def test_unreadable_and_vanishing_files_are_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from torghut_lint.config import Config
+    from torghut_lint.lint import run
+
+    (tmp_path / "a.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    (tmp_path / "b.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n")
+    real = Path.read_bytes
+
+    def flaky(self: Path) -> bytes:
+        if self.name == "a.yaml":
+            raise PermissionError(13, "Permission denied")
+        if self.name == "b.yaml":
+            raise FileNotFoundError(2, "No such file or directory")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", flaky)
+    result = run([tmp_path], [], Config(), "error")
+    assert sorted((f.rule, f.message) for f in result.findings) == [
+        ("file-unreadable", "cannot read file: No such file or directory"),
+        ("file-unreadable", "cannot read file: Permission denied"),
+    ]
