@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from torghut_lint.model import Finding, Location, Severity
+from torghut_lint.builtin_rules import builtin_finding
+from torghut_lint.model import Finding, Location
 
 PLAIN = "!torghut-lint/plain"
 STR = "tag:yaml.org,2002:str"
@@ -172,7 +173,7 @@ class ParsedFile:
 
 
 def _syntax(path: str, line: int, column: int, message: str) -> Finding:
-    return Finding("yaml-syntax", Severity.ERROR, message, Location(path, line, column))
+    return builtin_finding("yaml-syntax", message, Location(path, line, column))
 
 
 _DEEP_INDENT = re.compile(rb"(?:^|\n)[ \t]{1000}")
@@ -185,7 +186,8 @@ def _nesting_exceeds(data: bytes, limit: int) -> bool:
     libyaml's composer recurses in C and would crash the process on pathological nesting, so a
     file that *could* nest deeply (many brackets, huge indentation) is first walked as an event
     stream, which libyaml parses without recursion. Ordinary files skip the walk."""
-    if data.count(b"[") + data.count(b"{") < 2_000 and not _DEEP_INDENT.search(data) and not _DEEP_DASHES.search(data):
+    brackets = data.count(b"[") + data.count(b"{")
+    if brackets < 2_000 and not _DEEP_INDENT.search(data) and not _DEEP_DASHES.search(data):
         return False
     depth = 0
     try:
@@ -229,57 +231,27 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
     if len(data) > MAX_FILE_BYTES:
         return _too_large(path, len(data))
     if _nesting_exceeds(data, MAX_DEPTH):
-        parsed.findings.append(
-            Finding(
-                "yaml-too-complex", Severity.ERROR, f"not linted: nested deeper than {MAX_DEPTH} levels", Location(path)
-            )
-        )
+        message = f"not linted: nested deeper than {MAX_DEPTH} levels"
+        parsed.findings.append(builtin_finding("yaml-too-complex", message, Location(path)))
         return parsed
 
     def duplicate(first: yaml.Node, again: yaml.Node) -> None:
-        parsed.findings.append(
-            Finding(
-                "yaml-duplicate-key",
-                Severity.ERROR,
-                f"key {again.value!r} repeats the one at line {first.start_mark.line + 1}; "
-                "Kubernetes keeps only one of them",
-                Location.of(again),
-                field=again.value,
-            )
-        )
+        message = f"key {again.value!r} repeats the one at line {first.start_mark.line + 1}; Kubernetes keeps only one"
+        parsed.findings.append(builtin_finding("yaml-duplicate-key", message, Location.of(again), field=again.value))
 
     loader = _Loader(_NamedBytes(data, path))
     index = 0
     try:
         while loader.check_node():
             node = loader.get_node()
-            if node is None:
-                break
             try:
-                value = to_data(node, duplicate)
+                parsed.documents.append(Document(node, to_data(node, duplicate), index))
             except TooComplex as exc:
-                parsed.findings.append(
-                    Finding(
-                        "yaml-too-complex",
-                        Severity.ERROR,
-                        f"document {index + 1} not linted: {exc}",
-                        Location.of(node),
-                    )
-                )
+                message = f"document {index + 1} not linted: {exc}"
+                parsed.findings.append(builtin_finding("yaml-too-complex", message, Location.of(node)))
             except ComplexKey as exc:
                 mark = exc.node.start_mark
                 parsed.findings.append(_syntax(path, mark.line + 1, mark.column + 1, str(exc)))
-            except RecursionError:
-                parsed.findings.append(
-                    Finding(
-                        "yaml-too-complex",
-                        Severity.ERROR,
-                        f"document {index + 1} not linted: nested too deeply",
-                        Location.of(node),
-                    )
-                )
-            else:
-                parsed.documents.append(Document(node, value, index))
             index += 1
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -292,8 +264,6 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
         line = data.count(b"\n", 0, exc.position) + 1
         message = f"not valid UTF-8 text: invalid byte at offset {exc.position} (line {line})"
         parsed.findings.append(_syntax(path, line, 0, message))
-    except (yaml.YAMLError, RecursionError) as exc:
-        parsed.findings.append(_syntax(path, 0, 0, f"YAML error: {type(exc).__name__}"))
     finally:
         loader.dispose()
     return parsed
@@ -308,26 +278,14 @@ def parse_file(path: Path, display: str) -> ParsedFile:
         data = path.read_bytes()
     except OSError as exc:
         parsed = ParsedFile(display)
-        parsed.findings.append(
-            Finding(
-                "file-unreadable",
-                Severity.ERROR,
-                f"cannot read file: {exc.strerror or type(exc).__name__}",
-                Location(display),
-            )
-        )
+        reason = exc.strerror or type(exc).__name__
+        parsed.findings.append(builtin_finding("file-unreadable", f"cannot read file: {reason}", Location(display)))
         return parsed
     return parse_bytes(data, display)
 
 
 def _too_large(display: str, size: int) -> ParsedFile:
     parsed = ParsedFile(display)
-    parsed.findings.append(
-        Finding(
-            "yaml-too-large",
-            Severity.ERROR,
-            f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; not linted",
-            Location(display),
-        )
-    )
+    message = f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; not linted"
+    parsed.findings.append(builtin_finding("yaml-too-large", message, Location(display)))
     return parsed
