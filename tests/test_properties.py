@@ -17,10 +17,49 @@ from torghut_lint.cli import main
 
 MANIFESTS = sorted(BASE_TREE.rglob("*.yaml"))
 TOKENS = [
-    "apiVersion: v1", "kind: ConfigMap", "kind: Kustomization", "metadata:", "  name: x", "data:", "---", "- ",
-    "  ", "\t", ": ", "&a ", "*a", "!!str ", "!!binary ", "? ", "|", ">-", "'", '"', "[", "]", "{", "}", ",",
-    "#", "\n", "\r\n", "resources:", "  - ../", "  - x.yaml", "patches:", "env:", "- name: TRADING_MODE",
-    "  value: live", "<<: *a", "\ufeff", "\x00", "\xe9", "...", "%YAML 1.2", "spec:", "replicas: 2",
+    "apiVersion: v1",
+    "kind: ConfigMap",
+    "kind: Kustomization",
+    "metadata:",
+    "  name: x",
+    "data:",
+    "---",
+    "- ",
+    "  ",
+    "\t",
+    ": ",
+    "&a ",
+    "*a",
+    "!!str ",
+    "!!binary ",
+    "? ",
+    "|",
+    ">-",
+    "'",
+    '"',
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "#",
+    "\n",
+    "\r\n",
+    "resources:",
+    "  - ../",
+    "  - x.yaml",
+    "patches:",
+    "env:",
+    "- name: TRADING_MODE",
+    "  value: live",
+    "<<: *a",
+    "\ufeff",
+    "\x00",
+    "\xe9",
+    "...",
+    "%YAML 1.2",
+    "spec:",
+    "replicas: 2",
 ]
 CASES = {"count": 0}
 
@@ -55,8 +94,11 @@ def test_generated_yamlish_text(tmp_path_factory, parts: list[str]) -> None:
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     index=st.integers(min_value=0, max_value=len(MANIFESTS) - 1),
-    edits=st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=8), st.binary(max_size=6)),
-                   min_size=1, max_size=6),
+    edits=st.lists(
+        st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=8), st.binary(max_size=6)),
+        min_size=1,
+        max_size=6,
+    ),
 )
 def test_mutated_real_manifests(tmp_path_factory, index: int, edits: list[tuple[int, int, bytes]]) -> None:
     import shutil

@@ -144,6 +144,20 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "Run `kubectl kustomize DIR` and fix the error.",
         ),
         BuiltinRule(
+            "gate-config-changed",
+            _W,
+            "With --trusted-config: the change edits the linter's config or policy files.",
+            "A pull request must not weaken its own gate unnoticed; its edits are ignored and shown.",
+            "Have the gate's owners review the change; it takes effect once merged.",
+        ),
+        BuiltinRule(
+            "gate-waiver-added",
+            _W,
+            "With --trusted-config: the change adds a waiver annotation.",
+            "A waiver written by the change it waives is the easiest way around the gate.",
+            "Have the rule's owners review the waiver (or raise this rule to error in the trusted config).",
+        ),
+        BuiltinRule(
             "waiver-invalid",
             _E,
             "A waiver lacks a reason, owner or valid expiry, or is not allowed.",

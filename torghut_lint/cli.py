@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--config", metavar="FILE", help=".torghut-lint.yaml to use (default: ./.torghut-lint.yaml)")
     lint.add_argument("--policies", metavar="DIR", action="append", default=[], help="extra policy directory")
     lint.add_argument(
+        "--trusted-config",
+        metavar="REF",
+        help="take .torghut-lint.yaml and its policies from this git ref (the PR's base), report gate changes",
+    )
+    lint.add_argument(
         "--render",
         choices=["builtin", "kubectl"],
         default="builtin",
@@ -87,12 +92,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _load_rules(args: argparse.Namespace):
+def _load_rules(args: argparse.Namespace, config_path: Path | None = None):
     from torghut_lint.config import CONFIG_NAME, apply_overrides, load_config
     from torghut_lint.policy import PolicyError, bundled_policy_dir, load_policies
 
     try:
-        config_path = Path(args.config) if args.config else Path(CONFIG_NAME)
+        if config_path is None:
+            config_path = Path(args.config) if args.config else Path(CONFIG_NAME)
         config = load_config(config_path, required=bool(args.config))
         dirs = [bundled_policy_dir(), *config.policy_dirs, *(Path(p) for p in args.policies)]
         policies = load_policies(dirs)
@@ -102,10 +108,28 @@ def _load_rules(args: argparse.Namespace):
     return config, policies
 
 
+def _trusted(args: argparse.Namespace):
+    """The trusted config from ``--trusted-config REF``, or None."""
+    if not args.trusted_config:
+        return None
+    from torghut_lint.trust import TrustError, load_trusted
+
+    if args.config:
+        raise UsageError("--trusted-config and --config are exclusive")
+    try:
+        return load_trusted(args.trusted_config)
+    except TrustError as exc:
+        raise UsageError(f"--trusted-config {args.trusted_config}: {exc}") from exc
+
+
 def _lint(args: argparse.Namespace) -> int:
     from torghut_lint.lint import run
 
-    config, policies = _load_rules(args)
+    trusted = _trusted(args)
+    if trusted is not None:
+        config, policies = _load_rules(args, trusted.config or Path(trusted.workdir.name) / "absent")
+    else:
+        config, policies = _load_rules(args)
     paths = [Path(p) for p in args.paths] or [Path(DEFAULT_PATH)]
     if args.render == "kubectl":
         from torghut_lint.kustomize.render import kubectl_available
@@ -116,7 +140,8 @@ def _lint(args: argparse.Namespace) -> int:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
     fail_on = args.fail_on or config.fail_on or "error"
-    result = run(paths, policies, config, fail_on, render=args.render)
+    extra = trusted.findings if trusted is not None else []
+    result = run(paths, policies, config, fail_on, render=args.render, extra=extra)
     colour = args.color == "always" or (
         args.color == "auto" and args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )

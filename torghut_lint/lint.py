@@ -21,9 +21,17 @@ class Result:
     summary: Summary
 
 
-def run(paths: list[Path], policies: list[Policy], config: Config, fail_on: str, render: str = "builtin") -> Result:
+def run(
+    paths: list[Path],
+    policies: list[Policy],
+    config: Config,
+    fail_on: str,
+    render: str = "builtin",
+    extra: list[Finding] | None = None,
+) -> Result:
+    """Lint ``paths``; ``extra`` are findings from outside the tree (``--trusted-config``)."""
     project = load(paths, render=render)
-    findings = [f for f in project.findings if config.enabled(f.rule)]
+    findings = [f for f in project.findings + (extra or []) if config.enabled(f.rule)]
     for f in findings:
         if f.rule in BUILTIN_RULES:
             f.severity = config.severity_of(f.rule, f.severity)

@@ -1,0 +1,63 @@
+"""A pull request cannot switch the gate off: --trusted-config takes config and policies from the
+base ref and reports the PR's edits to them and the waivers it adds."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from conftest import APP, findings_of, run_cli
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def test_pull_request_cannot_weaken_its_own_gate(repo: Path) -> None:
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "ci")
+    (repo / "lint-policies").mkdir()
+    (repo / "lint-policies" / "ws-max.yaml").write_text(
+        "id: ws-at-most-one\ntemplate: replica-count\nseverity: error\ndescription: d\nrationale: r\n"
+        "match: {kind: Deployment, name: torghut-ws}\nparams: {count: 1}\n"
+    )
+    (repo / ".torghut-lint.yaml").write_text("policies: [lint-policies]\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    # The pull request: scale torghut-ws, disable both rules, delete the team policy, waive itself.
+    ws = repo / APP / "ws" / "deployment.yaml"
+    ws.write_text(
+        ws.read_text()
+        .replace("replicas: 1", "replicas: 2")
+        .replace(
+            "  labels:\n    app: torghut-ws\nspec:",
+            "  labels:\n    app: torghut-ws\n  annotations:\n"
+            '    torghut-lint.io/waive.ws-single-replica: "reason=x; owner=me; expires=2099-01-01"\nspec:',
+        )
+    )
+    (repo / ".torghut-lint.yaml").write_text(
+        "policies: [lint-policies]\nrules:\n  ws-single-replica: {enabled: false}\n"
+    )
+    (repo / "lint-policies" / "ws-max.yaml").unlink()
+    git(repo, "commit", "-qam", "pr")
+
+    untrusted = run_cli("--format", "json", cwd=repo)
+    assert untrusted.code == 0  # without a trusted config, the PR has switched its own gate off
+    trusted = run_cli("--format", "json", "--trusted-config", "main~1", cwd=repo)
+    assert trusted.stderr == ""
+    got = findings_of(trusted)
+    ws_file = f"{APP}/ws/deployment.yaml"
+    assert ("ws-at-most-one", ws_file, 10) in got  # the deleted team policy still applies
+    assert ("gate-config-changed", ".torghut-lint.yaml", 0) in got
+    assert ("gate-config-changed", "lint-policies/ws-max.yaml", 0) in got
+    assert ("gate-waiver-added", ws_file, 8) in got
+    waived = [f for f in trusted.json["findings"] if f["rule"] == "ws-single-replica"]
+    assert waived and waived[0]["waived"]  # annotation waivers still work, and are reported above
+    assert trusted.code == 1
+
+
+def test_trusted_config_needs_a_git_ref(repo: Path) -> None:
+    result = run_cli("--trusted-config", "main", cwd=repo)
+    assert result.code == 2
+    assert result.stderr.startswith("torghut-lint: error: --trusted-config main: git rev-parse")

@@ -1,0 +1,113 @@
+"""``--trusted-config REF``: take the config and config policies from a trusted git ref (the
+pull request's base branch), and report every change the pull request makes to the gate itself:
+the config file, policy files, and waiver annotations it adds."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from torghut_lint.builtin_rules import builtin_finding
+from torghut_lint.config import CONFIG_NAME
+from torghut_lint.discover import display_path
+from torghut_lint.model import Finding, Location
+from torghut_lint.policy import PolicyError, load_yaml_file
+from torghut_lint.waivers import ANNOTATION_PREFIX
+
+
+class TrustError(Exception):
+    """The trusted ref cannot be read (not a git repository, unknown ref)."""
+
+
+@dataclass
+class TrustedConfig:
+    """The config file (and the policy directories it names) materialised from the trusted ref,
+    in a temporary directory that lives as long as this object."""
+
+    config: Path | None
+    workdir: tempfile.TemporaryDirectory
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _git(repo: Path, *args: str) -> str:
+    try:
+        proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise TrustError(f"git {args[0]}: {type(exc).__name__}") from exc
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
+        raise TrustError(f"git {' '.join(args[:2])}: {message[-1] if message else 'failed'}")
+    return proc.stdout.decode("utf-8", errors="replace")
+
+
+def _exists(repo: Path, ref: str, path: str) -> bool:
+    try:
+        _git(repo, "cat-file", "-e", f"{ref}:{path}")
+    except TrustError:
+        return False
+    return True
+
+
+def load_trusted(ref: str, config_name: str = CONFIG_NAME) -> TrustedConfig:
+    """Config and policies as they are at ``ref``, plus findings for what changed since."""
+    repo = Path(_git(Path.cwd(), "rev-parse", "--show-toplevel").strip())
+    _git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")
+    workdir = tempfile.TemporaryDirectory(prefix="torghut-lint-trusted-")
+    base = Path(workdir.name)
+    config: Path | None = None
+    gate_paths = [config_name]
+    if _exists(repo, ref, config_name):
+        config = base / config_name
+        config.write_text(_git(repo, "show", f"{ref}:{config_name}"), encoding="utf-8")
+        try:
+            raw = load_yaml_file(config) or {}
+        except PolicyError as exc:
+            raise TrustError(f"{ref}:{config_name}: {exc}") from exc
+        for rel in raw.get("policies") or [] if isinstance(raw, dict) else []:
+            gate_paths.append(rel)
+            (base / rel).mkdir(parents=True, exist_ok=True)
+            listing = _git(repo, "ls-tree", "--name-only", f"{ref}:{rel}") if _exists(repo, ref, rel) else ""
+            for name in listing.splitlines():
+                if name.endswith((".yaml", ".yml")):
+                    (base / rel / name).write_text(_git(repo, "show", f"{ref}:{rel}/{name}"), encoding="utf-8")
+    return TrustedConfig(config, workdir, gate_changes(repo, ref, gate_paths))
+
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+
+
+def gate_changes(repo: Path, ref: str, gate_paths: list[str]) -> list[Finding]:
+    """Findings for config/policy files changed since ``ref`` and waiver annotations added."""
+    findings: list[Finding] = []
+    changed = _git(repo, "diff", "--name-only", ref, "--", *gate_paths).splitlines()
+    for rel in changed:
+        findings.append(
+            builtin_finding(
+                "gate-config-changed",
+                "this change edits the linter's own config or policies; it is not applied here "
+                f"(the trusted copy from {ref} is) and needs review",
+                Location(display_path(repo / rel)),
+            )
+        )
+    diff = _git(repo, "diff", "-U0", "--no-color", ref, "--", "*.yaml", "*.yml")
+    current, line = "", 0
+    for text in diff.splitlines():
+        if text.startswith("+++ "):
+            current = text[6:] if text.startswith("+++ b/") else ""
+        elif match := _HUNK.match(text):
+            line = int(match.group(1))
+        elif text.startswith("+") and current:
+            if ANNOTATION_PREFIX in text:
+                rule = text.split(ANNOTATION_PREFIX, 1)[1].split(":", 1)[0].strip().strip("\"'")
+                findings.append(
+                    builtin_finding(
+                        "gate-waiver-added",
+                        f"this change adds a waiver of {rule}; a waiver written by the change it waives needs review",
+                        Location(display_path(repo / current), line, 1),
+                    )
+                )
+            line += 1
+    return findings
