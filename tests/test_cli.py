@@ -8,10 +8,11 @@ from pathlib import Path
 from conftest import APP, FIXTURES, run_cli
 
 DRIFTED = FIXTURES / "drifted"
+EXAMPLE = ("drifted/argocd/applications/torghut",)  # linted from fixtures/, as in the README
 
 
 def test_default_path_is_the_torghut_app_under_cwd() -> None:
-    result = run_cli(cwd=DRIFTED)
+    result = run_cli("--config", "../.torghut-lint.yaml", cwd=DRIFTED)
     assert result.code == 1
     assert "argocd/applications/torghut/ws-scale.patch.yaml:6:3: error ws-single-replica" in result.stdout
     assert result.stdout.rstrip().endswith("(24 files, 16 resources)")
@@ -19,7 +20,7 @@ def test_default_path_is_the_torghut_app_under_cwd() -> None:
 
 
 def test_json_contract_shape() -> None:
-    doc = run_cli("--format", "json", cwd=DRIFTED).json
+    doc = run_cli("--format", "json", *EXAMPLE, cwd=FIXTURES).json
     assert set(doc) == {"tool", "summary", "findings"}
     assert doc["tool"]["name"] == "torghut-lint"
     assert set(doc["summary"]) == {"files", "resources", "findings", "blocking"}
@@ -48,7 +49,7 @@ def test_fail_on_controls_exit_code(repo: Path) -> None:
 
 def test_output_file(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
-    result = run_cli("--format", "json", "--output", str(out), cwd=DRIFTED)
+    result = run_cli("--format", "json", "--output", str(out), *EXAMPLE, cwd=FIXTURES)
     assert result.stdout == ""
     assert json.loads(out.read_text())["summary"]["findings"] == 6
 
@@ -95,10 +96,10 @@ def test_config_overrides_severity_params_and_enablement(repo: Path) -> None:
     ws = repo / APP / "ws" / "deployment.yaml"
     ws.write_text(ws.read_text().replace("replicas: 1", "replicas: 2"))
     (repo / ".torghut-lint.yaml").write_text("rules:\n  ws-single-replica:\n    severity: warning\n")
-    result = run_cli("--format", "json", cwd=repo)
+    result = run_cli("--format", "json", "--no-schemas", cwd=repo)
     assert result.code == 0 and result.json["findings"][0]["severity"] == "warning"
     (repo / ".torghut-lint.yaml").write_text("rules:\n  ws-single-replica:\n    params: {count: 2}\n")
-    assert run_cli("--format", "json", cwd=repo).json["findings"] == []
+    assert run_cli("--format", "json", "--no-schemas", cwd=repo).json["findings"] == []
     (repo / ".torghut-lint.yaml").write_text("rules:\n  ws-single-replica: {enabled: false}\n")
     assert run_cli(cwd=repo).code == 0
 
@@ -111,7 +112,7 @@ def test_user_policy_reuses_a_template_without_python(repo: Path, tmp_path: Path
         "description: torghut-ws runs three replicas\nrationale: a team-specific target\n"
         "match: {kind: Deployment, name: torghut-ws}\nparams: {count: 3}\n"
     )
-    result = run_cli("--policies", str(policies), "--format", "json", cwd=repo)
+    result = run_cli("--policies", str(policies), "--format", "json", "--no-schemas", cwd=repo)
     assert [f["rule"] for f in result.json["findings"]] == ["ws-replica-target"]
     assert result.code == 0
 

@@ -39,6 +39,7 @@ class Project:
 
     apps: list[App] = field(default_factory=list)
     orphans: list[Resource] = field(default_factory=list)
+    kustomizations: list[Resource] = field(default_factory=list)  # for schema validation
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
 
@@ -82,6 +83,10 @@ def _load_root(root: Path, project: Project, render: str) -> None:
     if root.is_dir() and (k := find_kustomization(root)) and k not in kfiles:
         kfiles.append(k)
     k_dirs = {p.parent.resolve() for p in kfiles}
+    for kfile in kfiles:
+        for doc in sources.get(kfile).documents:
+            if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind"):
+                project.kustomizations.append(Resource(doc.node, doc.data, origin_name=kfile.name))
     referenced: set[Path] = set()
     for kfile in kfiles:
         referenced |= builder.referenced_dirs(kfile)

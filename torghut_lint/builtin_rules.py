@@ -144,6 +144,28 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "Run `kubectl kustomize DIR` and fix the error.",
         ),
         BuiltinRule(
+            "schema-invalid",
+            _E,
+            "A field has the wrong type or value for its schema (core kinds and CRDs).",
+            "A number where Kubernetes wants a string, or an enum typo, fails the sync or changes behaviour.",
+            "Fix the value at the reported field; `torghut-lint explain schema-invalid`.",
+        ),
+        BuiltinRule(
+            "schema-unknown-field",
+            _E,
+            "A field the schema does not know (strict mode): a typo or a block at the wrong path.",
+            "A misspelled readinessProbe, or ClickHouse volumeClaimTemplates nested where the operator ignores "
+            "them, silently change what gets deployed.",
+            "Fix the spelling or move the block to the path the schema expects.",
+        ),
+        BuiltinRule(
+            "schema-missing",
+            _I,
+            "A kind has no schema anywhere; its resources were not validated.",
+            "Said once per kind so nothing passes silently.",
+            "Point --schema-location at a CRDs-catalog checkout, pass --crd, or --ignore-missing-schemas.",
+        ),
+        BuiltinRule(
             "gate-config-changed",
             _W,
             "With --trusted-config: the change edits the linter's config or policy files.",

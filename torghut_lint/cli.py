@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from torghut_lint import __version__
+from torghut_lint.schemas.store import SchemaError
 
 EXIT_OK, EXIT_BLOCKING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DEFAULT_PATH = "argocd/applications/torghut"
@@ -52,6 +53,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="kustomize renderer: built-in (default) or `kubectl kustomize`",
     )
     lint.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    schemas = lint.add_argument_group("schema validation (offline; strict by default)")
+    schemas.add_argument("--kubernetes-version", metavar="X.Y", help="core schemas to use (default 1.33)")
+    schemas.add_argument(
+        "--schema-location",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="CRD JSON Schemas as <group>/<kind>_<version>.json (repeatable)",
+    )
+    schemas.add_argument(
+        "--crd",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="CustomResourceDefinition manifests (file or directory, repeatable)",
+    )
+    schemas.add_argument("--ignore-missing-schemas", action="store_true", help="no schema-missing findings")
+    schemas.add_argument("--no-strict", action="store_true", help="allow fields the schemas do not know")
+    schemas.add_argument("--no-schemas", action="store_true", help="skip schema validation")
     for name in ("rules", "explain"):
         cmd = sub.add_parser(name, help="list rules" if name == "rules" else "explain one rule")
         if name == "explain":
@@ -141,7 +161,11 @@ def _lint(args: argparse.Namespace) -> int:
             raise UsageError(f"{path}: no such file or directory")
     fail_on = args.fail_on or config.fail_on or "error"
     extra = trusted.findings if trusted is not None else []
-    result = run(paths, policies, config, fail_on, render=args.render, extra=extra)
+    try:
+        options = _schema_options(args, config.schemas)
+        result = run(paths, policies, config, fail_on, render=args.render, extra=extra, schemas=options)
+    except SchemaError as exc:
+        raise UsageError(str(exc)) from exc
     colour = args.color == "always" or (
         args.color == "auto" and args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )
@@ -161,6 +185,27 @@ def _lint(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_BLOCKING if result.summary.blocking else EXIT_OK
+
+
+def _schema_options(args: argparse.Namespace, settings: dict):
+    """Schema validation settings: flags first, then the config's ``schemas`` section."""
+    from torghut_lint.lint import SchemaOptions
+    from torghut_lint.schemas.store import DEFAULT_KUBERNETES_VERSION
+
+    if args.no_schemas or settings.get("enabled") is False:
+        return None
+    locations = [*args.schema_location, *settings.get("locations", [])]
+    crds = [*args.crd, *settings.get("crds", [])]
+    for path in [*locations, *crds]:
+        if not Path(path).exists():
+            raise UsageError(f"{path}: no such file or directory")
+    return SchemaOptions(
+        kubernetes_version=args.kubernetes_version or settings.get("kubernetesVersion", DEFAULT_KUBERNETES_VERSION),
+        strict=not args.no_strict and settings.get("strict", True),
+        locations=[Path(p) for p in locations],
+        crd_files=[Path(p) for p in crds],
+        report_missing=not args.ignore_missing_schemas and not settings.get("ignoreMissing", False),
+    )
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -59,6 +59,18 @@ CONFIG_SCHEMA: dict[str, Any] = {
             },
         },
         "waivers": {"type": "array", "items": WAIVER_SCHEMA},
+        "schemas": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "enabled": {"type": "boolean"},
+                "kubernetesVersion": {"type": "string", "pattern": r"^v?\d+\.\d+"},
+                "strict": {"type": "boolean"},
+                "locations": {"type": "array", "items": {"type": "string"}},
+                "crds": {"type": "array", "items": {"type": "string"}},
+                "ignoreMissing": {"type": "boolean"},
+            },
+        },
     },
 }
 
@@ -73,6 +85,7 @@ class Config:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     waivers: list[dict[str, Any]] = field(default_factory=list)
     node: yaml.Node | None = None  # for locating waivers in the file
+    schemas: dict[str, Any] = field(default_factory=dict)  # paths already relative to the cwd
 
     def severity_of(self, rule: str, default: Severity) -> Severity:
         override = self.rules.get(rule, {}).get("severity")
@@ -99,7 +112,16 @@ def load_config(path: Path | None, required: bool) -> Config:
         rules=raw.get("rules") or {},
         waivers=raw.get("waivers") or [],
         node=doc.node,
+        schemas=_schema_settings(raw.get("schemas") or {}, base),
     )
+
+
+def _schema_settings(raw: dict[str, Any], base: Path) -> dict[str, Any]:
+    out = dict(raw)
+    for key in ("locations", "crds"):
+        if key in out:
+            out[key] = [str(base / p) for p in out[key]]
+    return out
 
 
 def apply_overrides(policies: list[Policy], config: Config) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from torghut_lint.assemble import load
+from torghut_lint.assemble import Project, load
 from torghut_lint.builtin_rules import BUILTIN_RULES
 from torghut_lint.config import Config
 from torghut_lint.engine import evaluate
@@ -13,6 +13,38 @@ from torghut_lint.model import Finding, Severity
 from torghut_lint.policy import Policy
 from torghut_lint.report import Summary, is_blocking, redact
 from torghut_lint.waivers import apply_waivers
+
+
+@dataclass
+class SchemaOptions:
+    """How to validate: Kubernetes version, strictness, extra schema sources."""
+
+    kubernetes_version: str
+    strict: bool = True
+    locations: list[Path] = field(default_factory=list)
+    crd_files: list[Path] = field(default_factory=list)
+    report_missing: bool = True
+
+    def validate(self, project: Project) -> list[Finding]:
+        from torghut_lint.kustomize.build import resources_of
+        from torghut_lint.parse import parse_file
+        from torghut_lint.schemas.store import SchemaStore
+        from torghut_lint.schemas.validate import validate_all
+
+        store = SchemaStore(self.kubernetes_version, self.strict, self.locations)
+        findings: list[Finding] = []
+        crds = [r for r in project.resources + project.orphans if r.id.kind == "CustomResourceDefinition"]
+        for path in self.crd_files:
+            files = sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]
+            for file in files:
+                parsed = parse_file(file, str(file))
+                findings.extend(parsed.findings)
+                crds.extend(resources_of(parsed, findings))
+        for crd in crds:
+            store.add_crd(crd.data)
+        findings += validate_all(project.resources, store, self.report_missing)
+        # kustomization.yaml is build input, not a cluster object: validated when a schema is known.
+        return findings + validate_all(project.kustomizations, store, report_missing=False)
 
 
 @dataclass
@@ -28,10 +60,14 @@ def run(
     fail_on: str,
     render: str = "builtin",
     extra: list[Finding] | None = None,
+    schemas: SchemaOptions | None = None,
 ) -> Result:
-    """Lint ``paths``; ``extra`` are findings from outside the tree (``--trusted-config``)."""
+    """Lint ``paths``; ``extra`` are findings from outside the tree (``--trusted-config``);
+    ``schemas`` turns on schema validation."""
     project = load(paths, render=render)
     findings = [f for f in project.findings + (extra or []) if config.enabled(f.rule)]
+    if schemas is not None:
+        findings += schemas.validate(project)
     for f in findings:
         if f.rule in BUILTIN_RULES:
             f.severity = config.severity_of(f.rule, f.severity)

@@ -1,0 +1,110 @@
+"""Where schemas come from, loaded lazily and compiled once per (apiVersion, kind)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from torghut_lint.schemas.openapi import crd_versions, to_json_schema
+
+DEFAULT_KUBERNETES_VERSION = "1.33"
+
+
+class SchemaError(Exception):
+    """A schema location or file that cannot be used (named in the message)."""
+
+
+def _core_root() -> Path | None:
+    try:
+        import kubernetes_validate
+    except ImportError:
+        return None
+    return Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+
+
+def _version_key(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", text)[:3])
+
+
+@dataclass
+class SchemaStore:
+    """Core schemas for one Kubernetes version, plus CRD schemas from directories and manifests."""
+
+    kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
+    strict: bool = True
+    locations: list[Path] = field(default_factory=list)
+    _crds: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    _validators: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    @cached_property
+    def core_dir(self) -> Path | None:
+        root = _core_root()
+        if root is None or not root.is_dir():
+            return None
+        want = _version_key(self.kubernetes_version)
+        versions = sorted(
+            (p for p in root.iterdir() if p.name.endswith("-local-strict" if self.strict else "-local")),
+            key=lambda p: _version_key(p.name),
+        )
+        eligible = [p for p in versions if _version_key(p.name)[:2] <= want[:2]]
+        if not eligible:
+            available = ", ".join(sorted({p.name.split("-")[0][1:] for p in versions}, key=_version_key))
+            raise SchemaError(f"no bundled schemas for Kubernetes {self.kubernetes_version} (available: {available})")
+        return eligible[-1]
+
+    @cached_property
+    def _core_registry(self) -> Any:
+        from referencing import Registry, Resource
+
+        definitions = json.loads((self.core_dir / "_definitions.json").read_text())
+        return Resource.from_contents(definitions) @ Registry()
+
+    def add_crd(self, crd: dict[str, Any]) -> None:
+        """Register the schemas of a CustomResourceDefinition manifest."""
+        for group, kind, version, schema in crd_versions(crd):
+            self._crds[(f"{group}/{version}", kind)] = to_json_schema(schema, self.strict)
+
+    def _from_locations(self, api_version: str, kind: str) -> dict[str, Any] | None:
+        group, _, version = api_version.rpartition("/")
+        for location in self.locations:
+            path = location / group / f"{kind.lower()}_{version}.json"
+            if path.is_file():
+                try:
+                    return to_json_schema(json.loads(path.read_text()), self.strict)
+                except (OSError, ValueError) as exc:
+                    raise SchemaError(f"{path}: not a readable JSON schema ({type(exc).__name__})") from exc
+        return None
+
+    def _core_schema(self, api_version: str, kind: str) -> dict[str, Any] | None:
+        if self.core_dir is None:
+            return None
+        short = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+        path = self.core_dir / f"{kind.lower()}-{short}.json"
+        if not path.is_file():
+            return None
+        schema = json.loads(path.read_text())
+        enum = (schema.get("properties", {}).get("apiVersion") or {}).get("enum")
+        return schema if not enum or api_version in enum else None
+
+    def validator(self, api_version: str, kind: str) -> Any | None:
+        """A compiled validator for the kind, or None when no schema is known anywhere."""
+        key = (api_version, kind)
+        if key in self._validators:
+            return self._validators[key]
+        import jsonschema
+
+        schema = self._crds.get(key) or self._from_locations(api_version, kind)
+        registry = None
+        if schema is None:
+            schema = self._core_schema(api_version, kind)
+            registry = self._core_registry if schema is not None else None
+        validator = None
+        if schema is not None:
+            cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+            validator = cls(schema, registry=registry) if registry is not None else cls(schema)
+        self._validators[key] = validator
+        return validator

@@ -1,0 +1,128 @@
+"""Validate resources against their schemas; every error becomes a located finding.
+
+Messages never quote the offending value (it could be a secret): they name the field, what the
+schema expects, and for unknown fields the closest known name."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from torghut_lint.builtin_rules import builtin_finding
+from torghut_lint.model import Finding, Resource, dotted
+from torghut_lint.schemas.store import SchemaStore
+
+MAX_ERRORS_PER_RESOURCE = 20
+
+
+def _kind_of(value: Any) -> str:
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
+
+
+def _unknown_fields(error: Any) -> list[tuple[str, list[str]]]:
+    """(unknown key, known keys) for an additionalProperties error."""
+    props = error.schema.get("properties") or {}
+    patterns = list((error.schema.get("patternProperties") or {}).keys())
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    return [(key, list(props)) for key in instance if key not in props and not any(re.search(p, key) for p in patterns)]
+
+
+def _homes(schema: Any, key: str, prefix: tuple = (), depth: int = 0) -> list[tuple]:
+    """Paths where an inline schema defines property ``key`` (to say where a misplaced block belongs)."""
+    if not isinstance(schema, dict) or depth > 10:
+        return []
+    found = []
+    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    if key in props:
+        found.append(prefix + (key,))
+    for name, sub in props.items():
+        found += _homes(sub, key, prefix + (name,), depth + 1)
+    items = schema.get("items")
+    if isinstance(items, dict):
+        found += _homes(items, key, prefix + (0,), depth + 1)
+    return found
+
+
+def _explain(error: Any) -> str:
+    v, expected = error.validator, error.validator_value
+    if v == "type":
+        want = " or ".join(t for t in ([expected] if isinstance(expected, str) else expected) if t != "null")
+        return f"must be {want}, not {_kind_of(error.instance)}"
+    if v == "enum":
+        return "must be one of " + ", ".join(repr(e) for e in expected[:10])
+    if v == "required":
+        return error.message.replace("is a required property", "is required")
+    if v in ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems", "pattern", "format"):
+        return f"violates {v} {expected!r}"
+    if v in ("oneOf", "anyOf"):
+        return "matches none of the allowed forms"
+    return f"violates {v}"
+
+
+def _hint(key: str, known: list[str], path: tuple, root_schema: Any) -> str:
+    homes = [h for h in _homes(root_schema, key) if h[:-1] != path]
+    if homes:
+        where = dotted(homes[0]).replace("[0]", "[]")
+        return f" (it belongs at {where})"
+    close = difflib.get_close_matches(key, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def validate_resource(res: Resource, validator: Any) -> Iterator[Finding]:
+    errors = sorted(validator.iter_errors(res.data), key=lambda e: list(map(str, e.absolute_path)))
+    for count, error in enumerate(errors):
+        if count >= MAX_ERRORS_PER_RESOURCE:
+            rest = len(errors) - count
+            yield builtin_finding("schema-invalid", f"{rest} more schema error(s) not shown", res.locate(()), res.id)
+            return
+        path = tuple(error.absolute_path)
+        where = dotted(path) or "(top level)"
+        if error.validator == "additionalProperties" and error.validator_value is False:
+            for key, known in _unknown_fields(error):
+                suggestion = _hint(key, known, path, validator.schema)
+                yield builtin_finding(
+                    "schema-unknown-field",
+                    f"{res.id.kind} {res.id.name}: unknown field {key!r} in {where}{suggestion}; "
+                    "Kubernetes drops or rejects it",
+                    res.locate(path + (key,)),
+                    res.id,
+                    dotted(path + (key,)),
+                )
+            continue
+        yield builtin_finding(
+            "schema-invalid", f"{res.id.kind} {res.id.name}: {where} {_explain(error)}", res.locate(path), res.id, where
+        )
+
+
+def validate_all(resources: list[Resource], store: SchemaStore, report_missing: bool) -> list[Finding]:
+    """Findings for every resource; kinds without a schema are reported once each."""
+    findings: list[Finding] = []
+    missing: set[tuple[str, str]] = set()
+    for res in resources:
+        rid = res.id
+        validator = store.validator(rid.api_version, rid.kind)
+        if validator is None:
+            if report_missing and (rid.api_version, rid.kind) not in missing:
+                missing.add((rid.api_version, rid.kind))
+                findings.append(
+                    builtin_finding(
+                        "schema-missing",
+                        f"no schema for {rid.kind} ({rid.api_version}): not validated; add --schema-location or "
+                        "--crd (or --ignore-missing-schemas)",
+                        res.locate(("kind",)),
+                        rid,
+                    )
+                )
+            continue
+        findings.extend(validate_resource(res, validator))
+    return findings
