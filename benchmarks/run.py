@@ -1,5 +1,7 @@
-"""Benchmark torghut-lint: cold-start wall time, documents/s and peak RSS per corpus, next to the
-YAML parse floor (libyaml compose with marks) measured in the same run.
+"""Benchmark torghut-lint: cold-start wall time, documents/s and peak RSS per corpus (all rules and
+strict schema validation, CRD schemas from ../shared/schemas/crds-catalog when present), the
+same without schema validation, and the YAML parse floor (libyaml compose with marks) measured
+in the same run; "x floor" compares the no-schema run with the floor.
 
     python benchmarks/run.py [--repeat N] [--checkov]
 
@@ -110,7 +112,13 @@ def main() -> int:
     corpora += [("synthetic 10x fixture", synthetic(10)), ("synthetic 100x fixture", synthetic(100))]
     checkov = checkov_binary() if args.checkov else None
     lint = [sys.executable, "-m", "torghut_lint", "--format", "json"]
-    header = f"{'corpus':<32} {'docs':>6} {'wall s':>7} {'docs/s':>8} {'RSS MB':>7} {'floor s':>8} {'x floor':>8}"
+    catalog = ROOT.parent / "shared" / "schemas" / "crds-catalog"
+    if catalog.is_dir():
+        lint += ["--schema-location", str(catalog)]
+    header = (
+        f"{'corpus':<32} {'docs':>6} {'wall s':>7} {'docs/s':>8} {'RSS MB':>7} {'no-schema s':>11} "
+        f"{'floor s':>8} {'x floor':>8}"
+    )
     if checkov:
         header += f" {'checkov s':>10} {'checkov MB':>10} {'speed-up':>9}"
     print(f"torghut-lint benchmark, {os.cpu_count()} cores, best of {args.repeat}")
@@ -119,9 +127,13 @@ def main() -> int:
     for name, path in corpora:
         docs = documents(path)
         wall, rss, code = best([*lint, str(path)], args.repeat)
+        bare, _, _ = best([*lint, "--no-schemas", str(path)], args.repeat)
         floor, _, _ = best([sys.executable, "-c", PARSE_FLOOR, str(path)], args.repeat)
         rate = docs / wall if wall else 0.0
-        row = f"{name:<32} {docs:>6} {wall:>7.2f} {rate:>8.0f} {rss:>7.0f} {floor:>8.2f} {wall / floor:>8.1f}"
+        row = (
+            f"{name:<32} {docs:>6} {wall:>7.2f} {rate:>8.0f} {rss:>7.0f} {bare:>11.2f} "
+            f"{floor:>8.2f} {bare / floor:>8.1f}"
+        )
         if code not in (0, 1):
             row += f"  (exit {code})"
         if checkov:

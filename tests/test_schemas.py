@@ -1,0 +1,144 @@
+"""Schema validation: strict, located, offline; core kinds, CRD manifests and schema directories."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import APP, CORPUS, FIXTURES, SHARED, findings_of, needs_corpus, run_cli
+from torghut_lint.schemas.openapi import to_json_schema
+
+CATALOG = SHARED / "schemas" / "crds-catalog"
+CRDS = str(FIXTURES / "crds")
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_core_typos_types_and_enums_are_located(repo: Path) -> None:
+    ws = repo / APP / "ws" / "deployment.yaml"
+    _edit(ws, "          readinessProbe:", "          readinesProbe:")
+    _edit(ws, "  replicas: 1", '  replicas: "1"')
+    result = run_cli("--format", "json", "--crd", CRDS, cwd=repo)
+    by_rule = {(f["rule"], f["line"]): f for f in result.json["findings"]}
+    ws_file = f"{APP}/ws/deployment.yaml"
+    assert {(r, f["file"]) for (r, _), f in by_rule.items()} == {
+        ("schema-unknown-field", ws_file),
+        ("schema-invalid", ws_file),
+        ("ws-readiness-probe", ws_file),  # the typo also leaves the container without a probe
+        ("ws-single-replica", ws_file),  # "1" is not 1
+    }
+    typo = by_rule[("schema-unknown-field", 42)]
+    assert "did you mean 'readinessProbe'?" in typo["message"] and typo["column"] == 11
+    assert "spec.replicas must be integer, not a string" in by_rule[("schema-invalid", 8)]["message"]
+    assert result.code == 1
+
+
+def test_misplaced_clickhouse_volume_claim_templates(repo: Path) -> None:
+    """The real incident: the PVC template nested where the operator ignores it."""
+    chi = repo / APP / "clickhouse" / "clickhouse-cluster.yaml"
+    _edit(
+        chi,
+        "  templates:\n    podTemplates:",
+        "  volumeClaimTemplates:\n    - name: data\n  templates:\n    podTemplates:",
+    )
+    found = [f for f in run_cli("--format", "json", "--crd", CRDS, cwd=repo).json["findings"]]
+    assert [(f["rule"], f["line"]) for f in found] == [("schema-unknown-field", 37)]
+    assert "it belongs at spec.templates.volumeClaimTemplates" in found[0]["message"]
+
+
+def test_crd_in_the_linted_tree_is_used(repo: Path) -> None:
+    (repo / APP / "crds.yaml").write_text((FIXTURES / "crds" / "postgres-flink-knative-sealed.yaml").read_text())
+    _edit(repo / APP / "kustomization.yaml", "  - serviceaccount.yaml\n", "  - serviceaccount.yaml\n  - crds.yaml\n")
+    _edit(repo / APP / "postgres-cluster.yaml", "instances: 1", "instances: 0")
+    _edit(repo / APP / "postgres-cluster.yaml", "primaryUpdateStrategy: unsupervised", "primaryUpdateStrategy: later")
+    result = run_cli("--format", "json", "--ignore-missing-schemas", cwd=repo)
+    assert findings_of(result) == [("schema-invalid", f"{APP}/postgres-cluster.yaml", n) for n in (6, 7)]
+    assert "must be one of 'supervised', 'unsupervised'" in result.json["findings"][1]["message"]
+
+
+def test_missing_schema_is_reported_once_per_kind(repo: Path) -> None:
+    got = Counter(f["message"].split(" (")[0] for f in run_cli("--format", "json", cwd=repo).json["findings"])
+    assert got == {
+        "no schema for ClickHouseInstallation": 1,
+        "no schema for ClickHouseKeeperInstallation": 1,
+        "no schema for Service": 1,
+        "no schema for Cluster": 1,
+        "no schema for SealedSecret": 1,
+        "no schema for FlinkDeployment": 1,
+    }
+    assert run_cli("--format", "json", "--ignore-missing-schemas", cwd=repo).json["findings"] == []
+    assert run_cli("--format", "json", "--crd", CRDS, cwd=repo).json["findings"] == []
+
+
+def test_schema_location_layout_and_relaxed_mode(repo: Path, tmp_path: Path) -> None:
+    group = tmp_path / "schemas" / "bitnami.com"
+    group.mkdir(parents=True)
+    (group / "sealedsecret_v1alpha1.json").write_text(
+        json.dumps(
+            {
+                "type": "object",
+                "properties": {
+                    "spec": {
+                        "type": "object",
+                        "properties": {"encryptedData": {"type": "object", "additionalProperties": {"type": "string"}}},
+                    }
+                },
+            }
+        )
+    )
+    _edit(repo / APP / "sealed-secrets.yaml", "  encryptedData:\n    password:", "  encryptedDate:\n    password:")
+    args = ("--format", "json", "--crd", CRDS, "--schema-location", str(tmp_path / "schemas"))
+    got = findings_of(run_cli(*args, cwd=repo))
+    assert got == [("schema-unknown-field", f"{APP}/sealed-secrets.yaml", 19)]
+    assert findings_of(run_cli(*args, "--no-strict", cwd=repo)) == []
+
+
+def test_schema_messages_never_quote_values(repo: Path) -> None:
+    _edit(repo / APP / "ws" / "configmap.yaml", "  ALPACA_FEED: iex", "  ALPACA_FEED: [hunter2-value-in-a-list]")
+    result = run_cli("--format", "json", "--crd", CRDS, cwd=repo)
+    assert [f["rule"] for f in result.json["findings"]] == ["schema-invalid"]
+    assert "hunter2" not in result.stdout
+
+
+def test_unknown_kubernetes_version_is_a_usage_error(repo: Path) -> None:
+    result = run_cli("--kubernetes-version", "1.10", cwd=repo)
+    assert result.code == 2 and "no bundled schemas for Kubernetes 1.10" in result.stderr
+    assert run_cli("--kubernetes-version", "1.29", "--ignore-missing-schemas", cwd=repo).code == 0
+
+
+def test_openapi_extensions() -> None:
+    schema = to_json_schema(
+        {
+            "type": "object",
+            "properties": {
+                "port": {"x-kubernetes-int-or-string": True},
+                "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": True, "properties": {"a": {}}},
+                "maybe": {"type": "string", "nullable": True},
+                "pod": {"type": "object", "x-kubernetes-embedded-resource": True, "properties": {"spec": {}}},
+            },
+        },
+        strict=True,
+    )
+    assert schema["additionalProperties"] is False
+    assert schema["properties"]["port"]["anyOf"] == [{"type": "integer"}, {"type": "string"}]
+    assert "additionalProperties" not in schema["properties"]["free"]
+    assert schema["properties"]["maybe"]["type"] == ["string", "null"]
+    assert set(schema["properties"]["pod"]["properties"]) == {"spec", "apiVersion", "kind", "metadata"}
+
+
+@needs_corpus
+@pytest.mark.skipif(not CATALOG.is_dir(), reason="../shared/schemas/crds-catalog is not present")
+@pytest.mark.parametrize("tree", ["torghut-2026-02-08", "lab-argocd-2026-08-22/applications/torghut"])
+def test_corpus_validates_against_the_real_schemas(tree: str) -> None:
+    result = run_cli("--format", "json", "--schema-location", str(CATALOG), str(CORPUS / tree))
+    schema = [f for f in result.json["findings"] if f["rule"].startswith("schema-")]
+    assert [f for f in schema if f["rule"] != "schema-missing"] == []
+    # Only the in-house TigerBeetle operator has no public schema.
+    assert {f["resource"]["kind"] for f in schema} <= {"TigerBeetleCluster"}
