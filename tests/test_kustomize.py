@@ -158,3 +158,27 @@ def test_plain_directory_without_kustomization_is_linted(tmp_path: Path) -> None
     repo = _tree(tmp_path, {"apps/svc.yaml": CM.format(name="x").replace("A: '1'", "TRADING_MODE: live")})
     got = findings_of(run_cli("--format", "json", "apps", cwd=repo))
     assert ("live-trading-default-off", "apps/svc.yaml", 6) in got
+
+
+@pytest.mark.slow
+@needs_kubectl
+def test_kubectl_rendering_maps_findings_back_to_sources() -> None:
+    args = ("--format", "json", "drifted/argocd/applications/torghut")
+    builtin = findings_of(run_cli(*args, cwd=FIXTURES))
+    rendered = findings_of(run_cli(*args, "--render", "kubectl", cwd=FIXTURES))
+    assert rendered == builtin
+    assert ("ws-single-replica", "drifted/argocd/applications/torghut/ws-scale.patch.yaml", 6) in rendered
+
+
+@needs_kubectl
+def test_kubectl_failure_is_reported_and_builtin_used(tmp_path: Path) -> None:
+    repo = _tree(
+        tmp_path,
+        {
+            "app/kustomization.yaml": KUST + "resources: [cm.yaml]\nhelmCharts:\n  - name: x\n    repo: https://e.x\n",
+            "app/cm.yaml": CM.format(name="a").replace("A: '1'", "TRADING_MODE: live"),
+        },
+    )
+    got = findings_of(run_cli("--format", "json", "--render", "kubectl", "app", cwd=repo))
+    assert ("kustomize-render-failed", "app", 0) in got
+    assert ("live-trading-default-off", "app/cm.yaml", 6) in got
