@@ -123,6 +123,13 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "Fix the patch target (kind, name, namespace).",
         ),
         BuiltinRule(
+            "kustomize-invalid",
+            _E,
+            "A kustomization field has the wrong shape (a list where a mapping is expected, ...).",
+            "kustomize refuses the file, so Argo CD cannot render the application.",
+            "Fix the field to the shape the kustomization reference documents.",
+        ),
+        BuiltinRule(
             "kustomize-patch-invalid",
             _E,
             "A patch cannot be applied.",

@@ -17,6 +17,7 @@ from torghut_lint.schemas.store import SchemaError
 EXIT_OK, EXIT_BLOCKING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DEFAULT_PATH = "argocd/applications/torghut"
 SUBCOMMANDS = ("lint", "rules", "explain")
+FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
 class UsageError(Exception):
@@ -34,13 +35,26 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     lint = sub.add_parser("lint", help="lint manifests (the default command)")
     lint.add_argument("paths", nargs="*", metavar="PATH", help=f"files or directories (default: {DEFAULT_PATH})")
-    lint.add_argument("--format", choices=["text", "json"], default="text")
-    lint.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+    lint.add_argument(
+        "--format",
+        choices=FORMATS,
+        action="append",
+        help="text (default), json, sarif, junit or github; repeat with --output for several reports in one run",
+    )
+    lint.add_argument(
+        "--output", metavar="FILE", action="append", help="where the matching --format goes (default stdout)"
+    )
     lint.add_argument(
         "--fail-on", choices=["error", "warning", "info"], help="lowest blocking severity (default error)"
     )
     lint.add_argument("--config", metavar="FILE", help=".torghut-lint.yaml to use (default: ./.torghut-lint.yaml)")
     lint.add_argument("--policies", metavar="DIR", action="append", default=[], help="extra policy directory")
+    adoption = lint.add_argument_group("adoption on an existing repository")
+    adoption.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
+    adoption.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE, exit 0")
+    adoption.add_argument(
+        "--changed-since", metavar="REF", help="report findings only in files changed since this git ref"
+    )
     lint.add_argument(
         "--trusted-config",
         metavar="REF",
@@ -161,30 +175,74 @@ def _lint(args: argparse.Namespace) -> int:
             raise UsageError(f"{path}: no such file or directory")
     fail_on = args.fail_on or config.fail_on or "error"
     extra = trusted.findings if trusted is not None else []
+    outputs = _outputs(args)
     try:
         options = _schema_options(args, config.schemas)
-        result = run(paths, policies, config, fail_on, render=args.render, extra=extra, schemas=options)
+        report = run(
+            paths, policies, config, fail_on, render=args.render, extra=extra, schemas=options, scope=_scope(args)
+        )
     except SchemaError as exc:
         raise UsageError(str(exc)) from exc
-    colour = args.color == "always" or (
-        args.color == "auto" and args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    )
-    if args.format == "json":
-        from torghut_lint.report.json_format import render
+    if args.write_baseline:
+        from torghut_lint.baseline import Baseline
 
-        text = render(result.findings, result.summary)
-    else:
-        from torghut_lint.report.text import render
-
-        text = render(result.findings, result.summary, colour)
-    if args.output:
+        Baseline.of(report.findings).write(Path(args.write_baseline))
+        print(f"torghut-lint: baseline of {len(report.findings)} finding(s) written to {args.write_baseline}")
+        return EXIT_OK
+    for fmt, target in outputs:
+        colour = args.color == "always" or (
+            args.color == "auto" and target is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        )
+        text = _render(fmt, report, colour)
+        if target is None:
+            sys.stdout.write(text)
+            continue
         try:
-            Path(args.output).write_text(text, encoding="utf-8")
+            Path(target).write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"{args.output}: cannot write report: {exc.strerror}") from exc
-    else:
-        sys.stdout.write(text)
-    return EXIT_BLOCKING if result.summary.blocking else EXIT_OK
+            raise UsageError(f"{target}: cannot write report: {exc.strerror}") from exc
+    return EXIT_BLOCKING if report.summary.blocking else EXIT_OK
+
+
+def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
+    """(format, file or None for stdout) pairs: the n-th --output belongs to the n-th --format."""
+    formats = args.format or ["text"]
+    files = args.output or []
+    if len(files) > len(formats):
+        raise UsageError("more --output than --format options")
+    pairs = [(fmt, files[i] if i < len(files) else None) for i, fmt in enumerate(formats)]
+    if sum(1 for _, target in pairs if target is None) > 1:
+        raise UsageError("only one --format can go to stdout; give the others an --output")
+    return pairs
+
+
+def _render(fmt: str, report, colour: bool) -> str:
+    import importlib
+
+    module = importlib.import_module(f"torghut_lint.report.{'json_format' if fmt == 'json' else fmt}")
+    return module.render(report, colour) if fmt == "text" else module.render(report)
+
+
+def _scope(args: argparse.Namespace):
+    from torghut_lint.baseline import Baseline, BaselineError
+    from torghut_lint.lint import Scope
+
+    if not args.baseline and not args.changed_since:
+        return None
+    scope = Scope()
+    if args.baseline:
+        try:
+            scope.baseline = Baseline.read(Path(args.baseline))
+        except BaselineError as exc:
+            raise UsageError(str(exc)) from exc
+    if args.changed_since:
+        from torghut_lint.trust import TrustError, changed_files
+
+        try:
+            scope.changed_files = changed_files(args.changed_since)
+        except TrustError as exc:
+            raise UsageError(f"--changed-since {args.changed_since}: {exc}") from exc
+    return scope
 
 
 def _schema_options(args: argparse.Namespace, settings: dict):

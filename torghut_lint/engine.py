@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from torghut_lint.assemble import App, Project
-from torghut_lint.model import Finding, Resource
+from torghut_lint.model import Finding, Resource, ResourceId, dotted
 from torghut_lint.policy import Policy
 from torghut_lint.templates import load_template
 from torghut_lint.templates.base import RuleContext
@@ -29,8 +29,12 @@ class KindIndex:
         return [r for r in pool if policy.match.matches(r)]
 
 
-def evaluate(project: Project, policies: list[Policy]) -> list[Finding]:
-    """Findings of every enabled policy on every application (and orphans where it applies)."""
+def evaluate(
+    project: Project, policies: list[Policy], evaluated: dict[str, list[ResourceId]] | None = None
+) -> list[Finding]:
+    """Findings of every enabled policy on every application (and orphans where it applies).
+
+    ``evaluated`` collects, per rule, the resources it looked at (JUnit's passing test cases)."""
     findings: list[Finding] = []
     scopes: list[tuple[App | None, list[Resource]]] = [(app, app.resources) for app in project.apps]
     if project.orphans:
@@ -44,6 +48,8 @@ def evaluate(project: Project, policies: list[Policy]) -> list[Finding]:
             if app is None and not getattr(template, "INCLUDES_ORPHANS", False):
                 continue
             ctx = RuleContext(policy.params, index.candidates(policy), resources, app.helm_values if app else [])
+            if evaluated is not None:
+                evaluated.setdefault(policy.id, []).extend(r.id for r in ctx.matched)
             for v in template.check(ctx):
                 location = v.location or v.resource.locate(v.path)
                 findings.append(
@@ -53,14 +59,8 @@ def evaluate(project: Project, policies: list[Policy]) -> list[Finding]:
                         message=v.message,
                         location=location,
                         resource=v.resource.id if v.resource else None,
-                        field=_field(v.path),
+                        field=dotted(v.path),
                         secrets=v.secrets,
                     )
                 )
     return findings
-
-
-def _field(path: tuple) -> str:
-    from torghut_lint.model import dotted
-
-    return dotted(path)

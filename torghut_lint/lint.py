@@ -1,4 +1,4 @@
-"""One lint run: load -> evaluate -> waive -> sort and redact, ready for any reporter."""
+"""One lint run: load -> validate -> evaluate -> waive -> baseline/scope -> sort and redact."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from torghut_lint.assemble import Project, load
+from torghut_lint.baseline import Baseline
 from torghut_lint.builtin_rules import BUILTIN_RULES
 from torghut_lint.config import Config
 from torghut_lint.engine import evaluate
-from torghut_lint.model import Finding, Severity
+from torghut_lint.model import Finding, ResourceId, Severity
 from torghut_lint.policy import Policy
-from torghut_lint.report import Summary, is_blocking, redact
+from torghut_lint.report import Report, RuleInfo, Summary, is_blocking, redact
 from torghut_lint.waivers import apply_waivers
 
 
@@ -48,9 +49,26 @@ class SchemaOptions:
 
 
 @dataclass
-class Result:
-    findings: list[Finding]
-    summary: Summary
+class Scope:
+    """Which findings a run reports: all, minus a baseline, limited to changed files."""
+
+    baseline: Baseline | None = None
+    changed_files: set[Path] | None = None  # resolved paths; None means every file
+
+    def keep(self, finding: Finding) -> bool:
+        if self.changed_files is None:
+            return True
+        return Path(finding.location.file).resolve() in self.changed_files
+
+
+def rule_catalog(policies: list[Policy], config: Config) -> dict[str, RuleInfo]:
+    rules = {
+        r.id: RuleInfo(r.id, config.severity_of(r.id, r.severity), r.description, r.rationale, r.fix)
+        for r in BUILTIN_RULES.values()
+    }
+    for p in policies:
+        rules[p.id] = RuleInfo(p.id, p.severity, p.description, p.rationale, p.fix)
+    return rules
 
 
 def run(
@@ -61,20 +79,30 @@ def run(
     render: str = "builtin",
     extra: list[Finding] | None = None,
     schemas: SchemaOptions | None = None,
-) -> Result:
-    """Lint ``paths``; ``extra`` are findings from outside the tree (``--trusted-config``);
-    ``schemas`` turns on schema validation."""
+    scope: Scope | None = None,
+) -> Report:
+    """Lint ``paths``. ``extra`` are findings from outside the tree (``--trusted-config``),
+    ``schemas`` turns on schema validation, ``scope`` applies a baseline and changed files."""
     project = load(paths, render=render)
     findings = [f for f in project.findings + (extra or []) if config.enabled(f.rule)]
-    if schemas is not None:
-        findings += schemas.validate(project)
     for f in findings:
         if f.rule in BUILTIN_RULES:
             f.severity = config.severity_of(f.rule, f.severity)
-    findings += evaluate(project, policies)
+    if schemas is not None:
+        findings += [f for f in schemas.validate(project) if config.enabled(f.rule)]
+    evaluated: dict[str, list[ResourceId]] = {}
+    findings += evaluate(project, policies, evaluated)
     findings = apply_waivers(findings, project.resources + project.orphans, {p.id: p for p in policies}, config)
     findings = [f for f in findings if config.enabled(f.rule)]
-    findings = redact(sorted(_unique(findings), key=Finding.sort_key))
+    findings = sorted(_unique(findings), key=Finding.sort_key)
+    baselined = 0
+    if scope is not None:
+        findings = [f for f in findings if scope.keep(f)]
+        if scope.baseline is not None:
+            before = len(findings)
+            findings = scope.baseline.new_findings(findings)
+            baselined = before - len(findings)
+    findings = redact(findings)
     threshold = Severity.parse(fail_on)
     summary = Summary(
         files=project.files,
@@ -82,7 +110,7 @@ def run(
         findings=len(findings),
         blocking=sum(1 for f in findings if is_blocking(f, threshold)),
     )
-    return Result(findings, summary)
+    return Report(findings, summary, threshold, rule_catalog(policies, config), evaluated, baselined)
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -76,6 +76,15 @@ def load_trusted(ref: str, config_name: str = CONFIG_NAME) -> TrustedConfig:
     return TrustedConfig(config, workdir, gate_changes(repo, ref, gate_paths))
 
 
+def changed_files(ref: str) -> set[Path]:
+    """Files changed since ``ref`` (committed, staged, unstaged and untracked), resolved."""
+    repo = Path(_git(Path.cwd(), "rev-parse", "--show-toplevel").strip())
+    _git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")
+    names = _git(repo, "diff", "--name-only", ref).splitlines()
+    names += _git(repo, "ls-files", "--others", "--exclude-standard").splitlines()
+    return {(repo / name).resolve() for name in names if name}
+
+
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 
 

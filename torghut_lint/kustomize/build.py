@@ -76,6 +76,39 @@ HANDLED_FIELDS = {
     "crds",
 }
 
+_STR = {"type": "string"}
+_STR_MAP = {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}
+_LIST_OF_MAPS = {"type": "array", "items": {"type": "object"}}
+_PATHS = {"type": "array", "items": {"type": "string"}}
+# The shape of the fields the built-in renderer reads; a field of the wrong shape is reported
+# (kustomize-invalid) and ignored instead of derailing the build.
+KUSTOMIZATION_SHAPE = {
+    "type": "object",
+    "properties": {
+        "resources": _PATHS,
+        "bases": _PATHS,
+        "components": _PATHS,
+        "namespace": _STR,
+        "namePrefix": _STR,
+        "nameSuffix": _STR,
+        "commonLabels": _STR_MAP,
+        "commonAnnotations": _STR_MAP,
+        "labels": {"type": "array", "items": {"type": "object", "properties": {"pairs": _STR_MAP}}},
+        "images": {"type": "array", "items": {"type": "object", "properties": {"name": _STR}}},
+        "replicas": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"name": _STR, "count": {"type": "integer"}}},
+        },
+        "patches": _LIST_OF_MAPS,
+        "patchesStrategicMerge": _PATHS,
+        "patchesJson6902": _LIST_OF_MAPS,
+        "configMapGenerator": _LIST_OF_MAPS,
+        "secretGenerator": _LIST_OF_MAPS,
+        "generatorOptions": {"type": "object"},
+        "helmCharts": _LIST_OF_MAPS,
+    },
+}
+
 _REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)")
 
 
@@ -249,7 +282,21 @@ class _Kustomization:
             return []
         return value
 
+    def check_shape(self) -> None:
+        """Report and drop top-level fields whose shape the renderer cannot use."""
+        import jsonschema
+
+        bad: set[str] = set()
+        for error in jsonschema.Draft202012Validator(KUSTOMIZATION_SHAPE).iter_errors(self.spec):
+            path = tuple(error.absolute_path)
+            if path and path[0] not in bad:
+                bad.add(path[0])
+                want = error.validator_value if error.validator == "type" else error.validator
+                self.report("kustomize-invalid", f"{'.'.join(map(str, path))} must be {want}; ignored", *path)
+        self.spec = {k: v for k, v in self.spec.items() if k not in bad}
+
     def run(self) -> None:
+        self.check_shape()
         for key in self.spec:
             if key not in HANDLED_FIELDS:
                 what = (

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from torghut_lint.model import Finding, Severity
+from torghut_lint.model import Finding, ResourceId, Severity
 
 REDACTED = "[REDACTED]"
 MIN_REDACTED = 6  # shorter values are common words; messages never quote secret values anyway
@@ -17,6 +17,29 @@ class Summary:
     resources: int
     findings: int
     blocking: int
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What reporters say about a rule (SARIF rule metadata, JUnit suites)."""
+
+    id: str
+    severity: Severity
+    description: str
+    rationale: str
+    fix: str
+
+
+@dataclass
+class Report:
+    """Everything a reporter needs; findings are already redacted and sorted."""
+
+    findings: list[Finding]
+    summary: Summary
+    fail_on: Severity
+    rules: dict[str, RuleInfo] = field(default_factory=dict)
+    evaluated: dict[str, list[ResourceId]] = field(default_factory=dict)
+    baselined: int = 0
 
 
 def redact(findings: list[Finding]) -> list[Finding]:

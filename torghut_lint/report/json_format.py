@@ -1,4 +1,4 @@
-"""The JSON contract (documented in the README; fields are never renamed)."""
+"""The JSON contract (documented in the README; fields are only ever added)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 from torghut_lint import __version__
 from torghut_lint.model import Finding
-from torghut_lint.report import Summary
+from torghut_lint.report import Report
 
 
 def finding_json(f: Finding) -> dict:
@@ -24,10 +24,13 @@ def finding_json(f: Finding) -> dict:
     }
 
 
-def render(findings: list[Finding], summary: Summary) -> str:
+def render(report: Report) -> str:
+    summary = asdict(report.summary)
+    if report.baselined:
+        summary["baselined"] = report.baselined
     doc = {
         "tool": {"name": "torghut-lint", "version": __version__},
-        "summary": asdict(summary),
-        "findings": [finding_json(f) for f in findings],
+        "summary": summary,
+        "findings": [finding_json(f) for f in report.findings],
     }
     return json.dumps(doc, indent=2) + "\n"

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from torghut_lint.model import Finding, Severity
-from torghut_lint.report import Summary
+from torghut_lint.model import Severity
+from torghut_lint.report import Report
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _RESET, _BOLD, _DIM = "\033[0m", "\033[1m", "\033[2m"
 
 
-def render(findings: list[Finding], summary: Summary, colour: bool) -> str:
+def render(report: Report, colour: bool = False) -> str:
+    findings, summary = report.findings, report.summary
     lines: list[str] = []
     for _, group in groupby(findings, key=lambda f: f.location.file):
         if lines:
@@ -33,6 +34,8 @@ def render(findings: list[Finding], summary: Summary, colour: bool) -> str:
         f"{counts[Severity.INFO]} info, {waived} waived; {summary.blocking} blocking "
         f"({summary.files} files, {summary.resources} resources)"
     )
+    if report.baselined:
+        tail += f"; {report.baselined} known finding(s) in the baseline not shown"
     if lines:
         lines.append("")
     lines.append(f"{_BOLD}{tail}{_RESET}" if colour else tail)

@@ -1,0 +1,79 @@
+"""SARIF 2.1.0 for code scanning: rule metadata, levels, physical locations with line/column,
+waived findings as suppressions, and partial fingerprints that survive line shifts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import PurePosixPath
+
+from torghut_lint import __version__
+from torghut_lint.model import Finding, Severity
+from torghut_lint.report import Report
+
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _uri(path: str) -> str:
+    return PurePosixPath(path.replace("\\", "/")).as_posix()
+
+
+def _rule(info) -> dict:
+    return {
+        "id": info.id,
+        "name": "".join(part.capitalize() for part in info.id.split("-")),
+        "shortDescription": {"text": info.description},
+        "fullDescription": {"text": info.rationale},
+        "help": {"text": f"{info.fix}\n\nExplain: torghut-lint explain {info.id}", "markdown": info.fix},
+        "defaultConfiguration": {"level": LEVELS[info.severity]},
+        "properties": {"tags": ["torghut", "kubernetes", "gitops"]},
+    }
+
+
+def _result(f: Finding, index: dict[str, int]) -> dict:
+    location: dict = {"artifactLocation": {"uri": _uri(f.location.file)}}
+    if f.location.line > 0:
+        location["region"] = {"startLine": f.location.line, "startColumn": max(f.location.column, 1)}
+    subject = str(f.resource) if f.resource else f.location.file
+    fingerprint = hashlib.sha256(f"{f.rule}|{subject}|{f.field}".encode()).hexdigest()[:32]
+    result: dict = {
+        "ruleId": f.rule,
+        "level": LEVELS[f.severity],
+        "message": {"text": f.message},
+        "locations": [{"physicalLocation": location}],
+        "partialFingerprints": {"torghutLint/v1": fingerprint},
+    }
+    if f.rule in index:
+        result["ruleIndex"] = index[f.rule]
+    if f.resource:
+        result["properties"] = {"resource": f.resource.as_json(), "field": f.field}
+    if f.waived:
+        result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": f.waiver_reason}]
+    return result
+
+
+def render(report: Report) -> str:
+    used = sorted({f.rule for f in report.findings} | set(report.rules))
+    rules = [_rule(report.rules[r]) for r in used if r in report.rules]
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    doc = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "torghut-lint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": "https://github.com/proompteng/torghut-lint",
+                        "rules": rules,
+                    }
+                },
+                "results": [_result(f, index) for f in report.findings],
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2) + "\n"
