@@ -1,0 +1,142 @@
+"""CI output formats (SARIF, JUnit, GitHub), several in one run, baselines and --changed-since."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from conftest import APP, FIXTURES, SHARED, findings_of, run_cli
+
+SARIF_SCHEMA = SHARED / "schemas" / "sarif" / "sarif-schema-2.1.0.json"
+EXAMPLE = "drifted/argocd/applications/torghut"
+
+
+def test_several_formats_in_one_run(tmp_path: Path) -> None:
+    out = {fmt: tmp_path / f"report.{fmt}" for fmt in ("json", "sarif", "junit", "github")}
+    args = [x for fmt, path in out.items() for x in ("--format", fmt, "--output", str(path))]
+    result = run_cli(*args, "--format", "text", EXAMPLE, cwd=FIXTURES)
+    assert result.code == 1
+    assert "ws-single-replica" in result.stdout  # the text report goes to stdout
+    assert json.loads(out["json"].read_text())["summary"]["blocking"] == 5
+    assert all(path.stat().st_size > 0 for path in out.values())
+
+
+def test_only_one_report_on_stdout() -> None:
+    result = run_cli("--format", "json", "--format", "sarif", EXAMPLE, cwd=FIXTURES)
+    assert result.code == 2 and "only one --format can go to stdout" in result.stderr
+
+
+def test_sarif_has_rules_levels_and_regions() -> None:
+    doc = json.loads(run_cli("--format", "sarif", EXAMPLE, cwd=FIXTURES).stdout)
+    run = doc["runs"][0]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert rules["ws-single-replica"]["defaultConfiguration"]["level"] == "error"
+    assert "Alpaca key" in rules["ws-single-replica"]["fullDescription"]["text"]
+    result = next(r for r in run["results"] if r["ruleId"] == "ws-single-replica")
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == f"{EXAMPLE}/ws-scale.patch.yaml"
+    assert location["region"] == {"startLine": 6, "startColumn": 3}
+    assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "ws-single-replica"
+    levels = {r["ruleId"]: r["level"] for r in run["results"]}
+    assert levels["kustomize-orphan"] == "warning"
+
+
+@pytest.mark.skipif(not SARIF_SCHEMA.is_file(), reason="../shared/schemas/sarif is not present")
+def test_sarif_is_valid_against_the_official_schema(repo: Path) -> None:
+    import jsonschema
+
+    ws = repo / APP / "ws" / "deployment.yaml"
+    ws.write_text(
+        ws.read_text()
+        .replace("replicas: 1", "replicas: 2")
+        .replace(
+            "  labels:\n    app: torghut-ws\nspec:",
+            "  labels:\n    app: torghut-ws\n  annotations:\n"
+            '    torghut-lint.io/waive.ws-single-replica: "reason=drill; owner=sre; expires=2099-01-01"\nspec:',
+        )
+    )
+    (repo / APP / "broken.yaml").write_text("a: [\n")  # a file-level finding without a resource
+    doc = json.loads(run_cli("--format", "sarif", cwd=repo).stdout)
+    schema = json.loads(SARIF_SCHEMA.read_text())
+    jsonschema.validators.validator_for(schema)(schema).validate(doc)
+    waived = next(r for r in doc["runs"][0]["results"] if r["ruleId"] == "ws-single-replica")
+    assert waived["suppressions"][0]["justification"].startswith("drill")
+
+
+def test_junit_one_case_per_rule_per_resource() -> None:
+    root = ET.fromstring(run_cli("--format", "junit", EXAMPLE, cwd=FIXTURES).stdout)
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    ws = suites["ws-single-replica"]
+    cases = {c.get("name"): c for c in ws.iter("testcase")}
+    assert list(cases) == ["Deployment torghut/torghut-ws"]
+    assert cases["Deployment torghut/torghut-ws"].find("failure") is not None
+    knative = {c.get("name"): c for c in suites["knative-max-scale"].iter("testcase")}
+    assert knative["Service torghut/torghut"].find("failure") is None  # evaluated and passing
+    assert root.get("failures") == "4"  # 5 blocking findings, two of them on the same ClickHouse resource
+    orphan = next(suites["kustomize-orphan"].iter("testcase"))
+    assert orphan.find("failure") is None and "kustomize-orphan" in orphan.find("system-out").text
+
+
+def test_github_workflow_commands_escape_and_annotate() -> None:
+    lines = run_cli("--format", "github", EXAMPLE, cwd=FIXTURES).stdout.splitlines()
+    ws = next(line for line in lines if "ws-single-replica" in line)
+    assert ws.startswith(f"::error file={EXAMPLE}/ws-scale.patch.yaml,line=6,col=3,title=ws-single-replica::")
+    orphan = next(line for line in lines if "kustomize-orphan" in line)
+    assert orphan.startswith("::warning ")
+    assert lines[-1].startswith("torghut-lint: 6 finding(s), 5 blocking")
+
+
+def test_baseline_keeps_old_findings_quiet_and_new_ones_loud(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    written = run_cli("--write-baseline", str(baseline), EXAMPLE, cwd=FIXTURES)
+    assert written.code == 0 and "6 finding(s) written" in written.stdout
+    entries = json.loads(baseline.read_text())["entries"]
+    assert {
+        "rule": "ws-single-replica",
+        "subject": "Deployment/torghut/torghut-ws",
+        "field": "spec.replicas",
+        "count": 1,
+    } in entries
+    again = run_cli("--baseline", str(baseline), "--format", "json", EXAMPLE, cwd=FIXTURES)
+    assert again.code == 0 and again.json["findings"] == [] and again.json["summary"]["baselined"] == 6
+
+
+def test_baseline_survives_line_shifts_but_catches_new_findings(repo: Path) -> None:
+    ws = repo / APP / "ws" / "deployment.yaml"
+    ws.write_text(ws.read_text().replace("replicas: 1", "replicas: 2"))
+    assert run_cli("--write-baseline", "b.json", cwd=repo).code == 0
+    ws.write_text("# a comment that shifts every line\n\n" + ws.read_text())
+    assert run_cli("--baseline", "b.json", cwd=repo).code == 0
+    cm = repo / APP / "trading-configmap.yaml"
+    cm.write_text(cm.read_text().replace("TRADING_MODE: paper", "TRADING_MODE: live"))
+    result = run_cli("--baseline", "b.json", "--format", "json", cwd=repo)
+    assert result.code == 1
+    assert [f["rule"] for f in result.json["findings"]] == ["live-trading-default-off"]
+
+
+def test_bad_baseline_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "b.json").write_text("{}")
+    result = run_cli("--baseline", str(tmp_path / "b.json"), EXAMPLE, cwd=FIXTURES)
+    assert result.code == 2 and "not a torghut-lint baseline" in result.stderr
+
+
+def test_changed_since_limits_reports_to_changed_files(repo: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+    ws = repo / APP / "ws" / "deployment.yaml"
+    ws.write_text(ws.read_text().replace("replicas: 1", "replicas: 2"))  # an old finding
+    git("init", "-q", "-b", "main")
+    git("-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "base", "--allow-empty")
+    git("add", "-A")
+    git("-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "tree")
+    cm = repo / APP / "trading-configmap.yaml"
+    cm.write_text(cm.read_text().replace("TRADING_MODE: paper", "TRADING_MODE: live"))
+    all_findings = findings_of(run_cli("--format", "json", "--no-schemas", cwd=repo))
+    assert {r for r, _, _ in all_findings} == {"ws-single-replica", "live-trading-default-off"}
+    scoped = findings_of(run_cli("--format", "json", "--no-schemas", "--changed-since", "HEAD", cwd=repo))
+    assert [r for r, _, _ in scoped] == ["live-trading-default-off"]
