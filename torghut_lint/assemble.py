@@ -59,21 +59,22 @@ def repository_root(path: Path) -> Path:
     return cwd if start == cwd or cwd in start.parents else start
 
 
-def load(roots: list[Path], render: str = "builtin") -> Project:
-    """Discover, parse and assemble every root."""
+def load(roots: list[Path], render: str = "builtin", boundary: Path | None = None) -> Project:
+    """Discover, parse and assemble every root; ``boundary`` overrides the repository root that
+    kustomize references may not leave."""
     project = Project()
     for root in roots:
-        _load_root(root, project, render)
+        _load_root(root, project, render, boundary)
     for app in project.apps:
         for res in app.resources:
             res.app = app.name
     return project
 
 
-def _load_root(root: Path, project: Project, render: str) -> None:
+def _load_root(root: Path, project: Project, render: str, boundary: Path | None) -> None:
     found = discover(root)
     project.findings.extend(found.findings)
-    sources = SourceFiles(repository_root(root))
+    sources = SourceFiles(boundary or repository_root(root))
     chart_dirs = {p.parent.resolve() for p in found.files if p.name == "Chart.yaml"}
     files = [p for p in found.files if not _helm_chart_file(p, chart_dirs, project)]
     for path in files:

@@ -24,6 +24,28 @@ class UsageError(Exception):
     """Bad flags, paths, policies or config: exit 2 with one line."""
 
 
+class _FormatAction(argparse.Action):
+    """``--format F``: a new report, on stdout until an ``--output`` follows."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        reports = list(getattr(namespace, self.dest) or [])
+        reports.append([values, None])
+        setattr(namespace, self.dest, reports)
+
+
+class _OutputAction(argparse.Action):
+    """``--output FILE``: where the report of the ``--format`` just before goes."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        reports = list(getattr(namespace, self.dest) or [])
+        if not reports:
+            reports.append(["text", None])
+        if reports[-1][1] is not None:
+            raise UsageError("each --output needs its own --format before it")
+        reports[-1][1] = values
+        setattr(namespace, self.dest, reports)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
@@ -38,11 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument(
         "--format",
         choices=FORMATS,
-        action="append",
-        help="text (default), json, sarif, junit or github; repeat with --output for several reports in one run",
+        action=_FormatAction,
+        dest="reports",
+        help="text (default), json, sarif, junit or github; repeatable, each followed by its own --output",
     )
     lint.add_argument(
-        "--output", metavar="FILE", action="append", help="where the matching --format goes (default stdout)"
+        "--output", metavar="FILE", action=_OutputAction, dest="reports", help="file for the --format before it"
     )
     lint.add_argument(
         "--fail-on", choices=["error", "warning", "info"], help="lowest blocking severity (default error)"
@@ -67,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="kustomize renderer: built-in (default) or `kubectl kustomize`",
     )
     lint.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    lint.add_argument(
+        "--repo-root", metavar="DIR", help="repository boundary for kustomize paths (default: the git work tree)"
+    )
     schemas = lint.add_argument_group("schema validation (offline; strict by default)")
     schemas.add_argument("--kubernetes-version", metavar="X.Y", help="core schemas to use (default 1.33)")
     schemas.add_argument(
@@ -179,7 +205,15 @@ def _lint(args: argparse.Namespace) -> int:
     try:
         options = _schema_options(args, config.schemas)
         report = run(
-            paths, policies, config, fail_on, render=args.render, extra=extra, schemas=options, scope=_scope(args)
+            paths,
+            policies,
+            config,
+            fail_on,
+            render=args.render,
+            extra=extra,
+            schemas=options,
+            scope=_scope(args),
+            boundary=Path(args.repo_root) if args.repo_root else None,
         )
     except SchemaError as exc:
         raise UsageError(str(exc)) from exc
@@ -205,12 +239,8 @@ def _lint(args: argparse.Namespace) -> int:
 
 
 def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
-    """(format, file or None for stdout) pairs: the n-th --output belongs to the n-th --format."""
-    formats = args.format or ["text"]
-    files = args.output or []
-    if len(files) > len(formats):
-        raise UsageError("more --output than --format options")
-    pairs = [(fmt, files[i] if i < len(files) else None) for i, fmt in enumerate(formats)]
+    """(format, file or None for stdout) pairs, in the order given."""
+    pairs = [(fmt, target) for fmt, target in (args.reports or [["text", None]])]
     if sum(1 for _, target in pairs if target is None) > 1:
         raise UsageError("only one --format can go to stdout; give the others an --output")
     return pairs

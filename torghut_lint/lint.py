@@ -80,10 +80,11 @@ def run(
     extra: list[Finding] | None = None,
     schemas: SchemaOptions | None = None,
     scope: Scope | None = None,
+    boundary: Path | None = None,
 ) -> Report:
     """Lint ``paths``. ``extra`` are findings from outside the tree (``--trusted-config``),
     ``schemas`` turns on schema validation, ``scope`` applies a baseline and changed files."""
-    project = load(paths, render=render)
+    project = load(paths, render=render, boundary=boundary)
     findings = [f for f in project.findings + (extra or []) if config.enabled(f.rule)]
     for f in findings:
         if f.rule in BUILTIN_RULES:

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The pull-request check the GitHub Action runs (and the test suite runs locally): lint once,
+# write SARIF (code scanning) and JUnit, annotate the PR, fail on blocking findings.
+#
+# Environment (all optional):
+#   TORGHUT_LINT_PATHS   paths to lint (default: argocd/applications/torghut)
+#   TORGHUT_LINT_BASE    trusted git ref for config/policies (default: origin/$GITHUB_BASE_REF when set)
+#   TORGHUT_LINT_SARIF   SARIF output file (default: torghut-lint.sarif)
+#   TORGHUT_LINT_JUNIT   JUnit output file (default: torghut-lint.junit.xml)
+#   TORGHUT_LINT_ARGS    extra arguments (e.g. "--fail-on warning --baseline .torghut-lint-baseline.json")
+#   GITHUB_OUTPUT        when set, receives exit-code=<n> and sarif=<file>
+set -uo pipefail
+
+paths=${TORGHUT_LINT_PATHS:-argocd/applications/torghut}
+sarif=${TORGHUT_LINT_SARIF:-torghut-lint.sarif}
+junit=${TORGHUT_LINT_JUNIT:-torghut-lint.junit.xml}
+base=${TORGHUT_LINT_BASE:-}
+if [ -z "$base" ] && [ -n "${GITHUB_BASE_REF:-}" ]; then
+  base="origin/${GITHUB_BASE_REF}"
+fi
+
+args=(--format github --format sarif --output "$sarif" --format junit --output "$junit")
+if [ -n "$base" ]; then
+  args+=(--trusted-config "$base")
+fi
+# shellcheck disable=SC2206  # word splitting of TORGHUT_LINT_ARGS is intended
+extra=(${TORGHUT_LINT_ARGS:-})
+# shellcheck disable=SC2086
+torghut-lint "${args[@]}" "${extra[@]}" $paths
+code=$?
+
+if [ -n "${GITHUB_OUTPUT:-}" ]; then
+  {
+    echo "exit-code=$code"
+    echo "sarif=$sarif"
+  } >> "$GITHUB_OUTPUT"
+fi
+exit "$code"

@@ -1,0 +1,128 @@
+"""The GitHub check script and the Argo CD plugin, run exactly as CI and the sidecar run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import APP, BASE_TREE, ROOT, SHARED, run_cli
+
+needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
+SARIF_SCHEMA = SHARED / "schemas" / "sarif" / "sarif-schema-2.1.0.json"
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ARGOCD_", "GITHUB_", "TORGHUT_LINT_"))}
+    bin_dir = str(Path(sys.executable).parent)
+    return {**env, "PYTHONPATH": str(ROOT), "PATH": f"{bin_dir}:{env['PATH']}", **extra}
+
+
+def _cmp(app_dir: Path, source_path: str) -> subprocess.CompletedProcess:
+    """The plugin's generate command as the sidecar runs it: cwd = app path, stdin closed."""
+    return subprocess.run(
+        [sys.executable, "-m", "torghut_lint.integrations.argocd_cmp"],
+        cwd=app_dir,
+        env=_env(ARGOCD_APP_NAME="torghut", ARGOCD_APP_SOURCE_PATH=source_path, ARGOCD_APP_NAMESPACE="argocd"),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+@needs_kubectl
+def test_cmp_generate_prints_the_rendering_when_the_lint_passes(tmp_path: Path) -> None:
+    shutil.copytree(BASE_TREE, tmp_path / "repo")
+    (tmp_path / "repo" / ".torghut-lint.yaml").write_text("schemas:\n  ignoreMissing: true\n")
+    app_dir = tmp_path / "repo" / APP
+    proc = _cmp(app_dir, str(APP))
+    assert proc.returncode == 0, proc.stderr.decode()
+    expected = subprocess.run(["kubectl", "kustomize", "."], cwd=app_dir, capture_output=True, check=True).stdout
+    assert proc.stdout == expected
+    docs = [d for d in yaml.safe_load_all(proc.stdout) if d]
+    assert len(docs) == 16 and {d["metadata"]["namespace"] for d in docs if d["kind"] != "Namespace"} == {"torghut"}
+
+
+@needs_kubectl
+def test_cmp_generate_refuses_a_failing_tree(tmp_path: Path) -> None:
+    shutil.copytree(BASE_TREE, tmp_path / "repo")
+    app_dir = tmp_path / "repo" / APP
+    ws = app_dir / "ws" / "deployment.yaml"
+    ws.write_text(ws.read_text().replace("replicas: 1", "replicas: 2"))
+    proc = _cmp(app_dir, str(APP))
+    assert proc.returncode == 1
+    assert proc.stdout == b""
+    stderr = proc.stderr.decode()
+    assert "ws/deployment.yaml:8:3: error ws-single-replica" in stderr
+    assert "refusing to render torghut" in stderr
+
+
+def test_cmp_respects_the_repository_root_for_overlays(tmp_path: Path) -> None:
+    """Argo CD hands the plugin a checkout without .git: overlays reaching ../base must still work."""
+    repo = tmp_path / "repo"
+    shutil.copytree(BASE_TREE, repo)
+    overlay = repo / "argocd" / "overlays" / "prod"
+    overlay.mkdir(parents=True)
+    (overlay / "kustomization.yaml").write_text("resources:\n  - ../../applications/torghut\n")
+    proc = _cmp(overlay, "argocd/overlays/prod")
+    assert "kustomize-outside-root" not in proc.stderr.decode()
+
+
+def test_ci_script_annotates_uploads_and_fails(tmp_path: Path) -> None:
+    repo = tmp_path / "gitops"
+    shutil.copytree(BASE_TREE, repo)
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.email=a@b", "-c", "user.name=a", *args], cwd=repo, check=True, capture_output=True
+        )
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    git("checkout", "-q", "-b", "pr")
+    ws = repo / APP / "ws" / "deployment.yaml"
+    ws.write_text(ws.read_text().replace("replicas: 1", "replicas: 2"))
+    git("commit", "-qam", "scale")
+    outputs = tmp_path / "github_output"
+    proc = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "ci-check.sh")],
+        cwd=repo,
+        env=_env(TORGHUT_LINT_BASE="main", TORGHUT_LINT_ARGS="--ignore-missing-schemas", GITHUB_OUTPUT=str(outputs)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert f"::error file={APP}/ws/deployment.yaml,line=8,col=3,title=ws-single-replica::" in proc.stdout
+    assert outputs.read_text().splitlines() == ["exit-code=1", "sarif=torghut-lint.sarif"]
+    sarif = json.loads((repo / "torghut-lint.sarif").read_text())
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["ws-single-replica"]
+    if SARIF_SCHEMA.is_file():
+        import jsonschema
+
+        schema = json.loads(SARIF_SCHEMA.read_text())
+        jsonschema.validators.validator_for(schema)(schema).validate(sarif)
+    assert "<testsuites" in (repo / "torghut-lint.junit.xml").read_text()
+
+
+def test_action_runs_the_tested_script() -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    runs = " ".join(step.get("run", "") for step in action["runs"]["steps"])
+    assert "scripts/ci-check.sh" in runs and (ROOT / "scripts" / "ci-check.sh").is_file()
+    assert any(step.get("uses", "").startswith("github/codeql-action/upload-sarif") for step in action["runs"]["steps"])
+
+
+def test_shipped_manifests_pass_the_linter_and_their_schemas() -> None:
+    for path in ("examples/argocd", "deploy/argocd"):
+        result = run_cli("--format", "json", path)
+        assert result.code == 0, result.stdout
+        assert [f for f in result.json["findings"] if f["rule"] != "schema-missing"] == []
+    plugin = yaml.safe_load((ROOT / "deploy" / "argocd" / "plugin.yaml").read_text())
+    assert plugin["spec"]["generate"]["command"] == ["torghut-lint-cmp"]

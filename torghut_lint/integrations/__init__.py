@@ -1,0 +1,1 @@
+"""Where torghut-lint plugs into delivery: the Argo CD config management plugin."""

@@ -1,0 +1,72 @@
+"""``torghut-lint-cmp``: the ``generate`` command of an Argo CD Config Management Plugin.
+
+Argo CD runs it in the application's source directory (``ARGOCD_APP_SOURCE_PATH`` inside the
+repository checkout) with stdin closed. It lints the application; only if nothing blocks does it
+print the rendered manifests (``kubectl kustomize``, or ``kustomize build``) on stdout. Findings
+go to stderr and a failing lint exits non-zero, so Argo CD refuses to sync.
+
+Extra linter arguments come from ``TORGHUT_LINT_ARGS`` (plugin env, e.g. ``--fail-on warning``);
+``.torghut-lint.yaml`` is read from the repository root."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from torghut_lint.cli import main as lint_main
+
+RENDER_TIMEOUT_SECONDS = 300
+
+
+def repository_root(cwd: Path, source_path: str) -> Path:
+    """The checkout root: ``cwd`` minus ``ARGOCD_APP_SOURCE_PATH``."""
+    depth = len([p for p in Path(source_path).parts if p not in ("", ".")])
+    root = cwd
+    for _ in range(depth):
+        root = root.parent
+    return root
+
+
+def render_command() -> list[str] | None:
+    if shutil.which("kustomize"):
+        return ["kustomize", "build", "."]
+    if shutil.which("kubectl"):
+        return ["kubectl", "kustomize", "."]
+    return None
+
+
+def main() -> int:
+    app = os.environ.get("ARGOCD_APP_NAME", "application")
+    cwd = Path.cwd()
+    root = repository_root(cwd, os.environ.get("ARGOCD_APP_SOURCE_PATH", "."))
+    args = ["lint", ".", "--color", "never", "--repo-root", str(root)]
+    args += shlex.split(os.environ.get("TORGHUT_LINT_ARGS", ""))
+    config = root / ".torghut-lint.yaml"
+    if config.is_file() and "--config" not in args:
+        args += ["--config", str(config)]
+    with contextlib.redirect_stdout(sys.stderr):
+        code = lint_main(args)
+    if code != 0:
+        print(f"torghut-lint: refusing to render {app}: the lint failed (exit {code})", file=sys.stderr)
+        return code
+    command = render_command()
+    if command is None:
+        print("torghut-lint: neither kustomize nor kubectl is installed in the plugin image", file=sys.stderr)
+        return 2
+    proc = subprocess.run(command, capture_output=True, timeout=RENDER_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr.decode("utf-8", errors="replace"))
+        print(f"torghut-lint: rendering {app} failed", file=sys.stderr)
+        return 1
+    sys.stdout.buffer.write(proc.stdout)
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
