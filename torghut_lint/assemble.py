@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from torghut_lint.builtin_rules import builtin_finding
-from torghut_lint.discover import discover, display_path
+from torghut_lint.discover import discover, display_path, real
 from torghut_lint.kustomize.build import (
     KUSTOMIZATION_NAMES,
     Builder,
@@ -75,7 +75,7 @@ def _load_root(root: Path, project: Project, render: str, boundary: Path | None)
     found = discover(root)
     project.findings.extend(found.findings)
     sources = SourceFiles(boundary or repository_root(root))
-    chart_dirs = {p.parent.resolve() for p in found.files if p.name == "Chart.yaml"}
+    chart_dirs = {real(p.parent) for p in found.files if p.name == "Chart.yaml"}
     files = [p for p in found.files if not _helm_chart_file(p, chart_dirs, project)]
     for path in files:
         sources.get(path)
@@ -83,7 +83,7 @@ def _load_root(root: Path, project: Project, render: str, boundary: Path | None)
     kfiles = [p for p in files if p.name in KUSTOMIZATION_NAMES]
     if root.is_dir() and (k := find_kustomization(root)) and k not in kfiles:
         kfiles.append(k)
-    k_dirs = {p.parent.resolve() for p in kfiles}
+    k_dirs = {real(p.parent) for p in kfiles}
     for kfile in kfiles:
         for doc in sources.get(kfile).documents:
             if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind"):
@@ -94,7 +94,7 @@ def _load_root(root: Path, project: Project, render: str, boundary: Path | None)
     used: set[Path] = set()
     # Top-level kustomizations first; then any left unreached (kustomizations in a cycle).
     for directory in sorted(k_dirs - referenced) + sorted(k_dirs & referenced):
-        if (kfile := find_kustomization(directory)) is None or kfile.resolve() in used:
+        if (kfile := find_kustomization(directory)) is None or real(kfile) in used:
             continue
         result = builder.build(directory)
         app = App(display_path(directory), directory, result.resources, result.helm_values)
@@ -107,11 +107,11 @@ def _load_root(root: Path, project: Project, render: str, boundary: Path | None)
         used |= result.used
     plain: dict[Path, App] = {}
     for path in files:
-        real = path.resolve()
-        if real in used:
+        resolved = real(path)
+        if resolved in used:
             continue
         parsed = sources.get(path)
-        governed = _governing_kustomization(real, k_dirs, root.resolve())
+        governed = _governing_kustomization(resolved, k_dirs, real(root))
         if governed is not None:
             if parsed.documents and parsed.ok:
                 kdisp = display_path(governed)
@@ -140,13 +140,13 @@ def _load_root(root: Path, project: Project, render: str, boundary: Path | None)
 def _helm_chart_file(path: Path, chart_dirs: set[Path], project: Project) -> bool:
     """Files of a Helm chart are Helm's: templates are reported as not rendered, values files
     are scanned for secrets, nothing is an orphan or a manifest."""
-    real = path.resolve()
-    chart = next((d for d in real.parents if d in chart_dirs), None)
+    resolved = real(path)
+    chart = next((d for d in resolved.parents if d in chart_dirs), None)
     if chart is None:
         return False
     if path.name == "Chart.yaml":
         return True
-    if (chart / "templates") in real.parents:
+    if (chart / "templates") in resolved.parents:
         project.findings.append(
             builtin_finding(
                 "kustomize-helm-not-rendered",

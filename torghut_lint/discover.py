@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,12 @@ from torghut_lint.model import Finding, Location, Severity
 
 YAML_SUFFIXES = (".yaml", ".yml")
 SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__"}
+
+
+@functools.cache
+def real(path: Path) -> Path:
+    """``path`` with symlinks and ``..`` resolved (cached: the assembly asks often)."""
+    return Path(os.path.realpath(path))
 
 
 def display_path(path: Path) -> str:

@@ -106,8 +106,11 @@ class ConfigMaps:
         return self._by_name.get((namespace, name)) or self._by_name.get(("", name))
 
 
-def effective_env(res: Resource, path: Path_, container: dict, cms: ConfigMaps) -> dict[str, EnvValue]:
-    """envFrom ConfigMaps overlaid by env, later duplicates winning, refs resolved."""
+def effective_env(
+    res: Resource, path: Path_, container: dict, cms: ConfigMaps, only: set[str] | None = None
+) -> dict[str, EnvValue]:
+    """envFrom ConfigMaps overlaid by env, later duplicates winning, refs resolved; ``only``
+    limits the result to those names (large ConfigMaps make the full map costly)."""
     ns = res.id.namespace
     env: dict[str, EnvValue] = {}
     for source in container.get("envFrom") or []:
@@ -119,12 +122,15 @@ def effective_env(res: Resource, path: Path_, container: dict, cms: ConfigMaps) 
             cm = cms.find(ns, text(ref.get("name")))
             data = cm.data.get("data") if cm else None
             for key, value in (data or {}).items() if isinstance(data, dict) else ():
-                env[prefix + key] = EnvValue(prefix + key, text(value), cm, ("data", key), "envFrom")
+                if only is None or prefix + key in only:
+                    env[prefix + key] = EnvValue(prefix + key, text(value), cm, ("data", key), "envFrom")
         # secretRef: values unknown, names unknown: nothing to add
     for i, item in enumerate(container.get("env") or []):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             continue
         name = item["name"]
+        if only is not None and name not in only:
+            continue
         item_path = path + ("env", i)
         if "value" in item:
             env[name] = EnvValue(name, text(item["value"]), res, item_path + ("value",), "env")

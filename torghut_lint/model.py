@@ -86,6 +86,15 @@ class Resource:
 
     @property
     def id(self) -> ResourceId:
+        """Identity from the current data (cached until ``data`` is replaced)."""
+        cached = self.__dict__.get("_id")
+        if cached is not None and cached[0] is self.data:
+            return cached[1]
+        rid = self._identity()
+        self.__dict__["_id"] = (self.data, rid)
+        return rid
+
+    def _identity(self) -> ResourceId:
         meta = self.data.get("metadata") or {}
         if not isinstance(meta, dict):
             meta = {}

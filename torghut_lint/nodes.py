@@ -45,6 +45,16 @@ def put(node: yaml.MappingNode, key: str, value: yaml.Node, key_like: yaml.Node)
     node.value.append(entry)
 
 
+def set_text(node: yaml.MappingNode, key: str, value: str, source: yaml.Node, plain: bool = False) -> bool:
+    """Set ``key`` to the scalar ``value`` written at ``source``; False (and untouched) when the
+    entry already holds that text."""
+    current = get(node, key)
+    if isinstance(current, yaml.ScalarNode) and current.value == value:
+        return False
+    put(node, key, scalar(value, source, plain), source)
+    return True
+
+
 def remove(node: yaml.MappingNode, key: str) -> None:
     node.value[:] = [(k, v) for k, v in node.value if k.value != key]
 

@@ -19,7 +19,7 @@ import yaml
 
 from torghut_lint import nodes
 from torghut_lint.builtin_rules import builtin_finding
-from torghut_lint.discover import display_path
+from torghut_lint.discover import display_path, real
 from torghut_lint.kustomize.patch import BUILTIN_GROUPS, PatchError, json6902, strategic_merge
 from torghut_lint.model import Finding, Location, Resource, Severity
 from torghut_lint.parse import Document, ParsedFile, parse_bytes, to_data
@@ -124,11 +124,19 @@ class SourceFiles:
     """Every file the assembly reads, parsed once; parse findings are reported once per file."""
 
     def __init__(self, boundary: Path) -> None:
-        self.boundary = boundary.resolve()
+        self.boundary = real(boundary)
         self._parsed: dict[Path, ParsedFile] = {}
+        self._claimed: set[Path] = set()
+
+    def claim(self, path: Path) -> bool:
+        """True the first time a file's objects are taken (later takers must copy them)."""
+        key = real(path)
+        first = key not in self._claimed
+        self._claimed.add(key)
+        return first
 
     def get(self, path: Path) -> ParsedFile:
-        key = path.resolve()
+        key = real(path)
         parsed = self._parsed.get(key)
         if parsed is None:
             from torghut_lint.parse import parse_file
@@ -146,7 +154,7 @@ class SourceFiles:
 
     def inside(self, path: Path) -> bool:
         try:
-            path.resolve().relative_to(self.boundary)
+            real(path).relative_to(self.boundary)
         except ValueError:
             return False
         return True
@@ -161,10 +169,12 @@ class Build:
     used: set[Path] = field(default_factory=set)
     helm_values: list[Document] = field(default_factory=list)
     unrendered: bool = False  # helm charts or remote resources: some objects are not visible
+    stale: set[int] = field(default_factory=set)  # ids of resources whose data lags their nodes
 
 
-def resources_of(parsed: ParsedFile, findings: list[Finding]) -> list[Resource]:
-    """Kubernetes objects in a parsed file (``List`` kinds expanded), as fresh node copies."""
+def resources_of(parsed: ParsedFile, findings: list[Finding], copy: bool = False) -> list[Resource]:
+    """Kubernetes objects in a parsed file (``List`` kinds expanded). With ``copy``, on fresh node
+    copies (a file two kustomizations include is transformed twice)."""
     out: list[Resource] = []
     for doc in parsed.documents:
         if doc.data is None:
@@ -178,8 +188,10 @@ def resources_of(parsed: ParsedFile, findings: list[Finding]) -> list[Resource]:
             if problem:
                 findings.append(builtin_finding("manifest-invalid", problem, Location.of(node)))
                 continue
-            copied = nodes.copy(node)
-            out.append(Resource(copied, to_data(copied), origin_name=data["metadata"]["name"]))
+            if copy:
+                node = nodes.copy(node)
+                data = to_data(node)
+            out.append(Resource(node, data, origin_name=data["metadata"]["name"]))
     return out
 
 
@@ -228,12 +240,12 @@ class Builder:
         kfile = find_kustomization(directory)
         if kfile is None:
             return result
-        result.used.add(kfile.resolve())
+        result.used.add(real(kfile))
         parsed = self.sources.get(kfile)
         doc = next((d for d in parsed.documents if isinstance(d.data, dict)), None)
         if doc is None:
             return result
-        k = _Kustomization(self, kfile, doc, result, stack + (directory.resolve(),))
+        k = _Kustomization(self, kfile, doc, result, stack + (real(directory),))
         k.run()
         return result
 
@@ -246,7 +258,7 @@ class Builder:
                 for key in ("resources", "bases", "components"):
                     for entry in doc.data.get(key) or []:
                         if isinstance(entry, str) and not _REMOTE.match(entry):
-                            target = (kfile.parent / entry).resolve()
+                            target = real(kfile.parent / entry)
                             if target.is_dir():
                                 out.add(target)
         return out
@@ -331,7 +343,7 @@ class _Kustomization:
             self.report("kustomize-missing-resource", f"{entry!r} does not exist", key, index)
             return
         if target.is_dir():
-            if target.resolve() in self.stack:
+            if real(target) in self.stack:
                 self.report("kustomize-cycle", f"{entry!r} includes this kustomization again", key, index)
                 return
             if find_kustomization(target) is None:
@@ -344,9 +356,10 @@ class _Kustomization:
             self.result.helm_values.extend(child.helm_values)
             self.result.unrendered |= child.unrendered
             return
-        self.result.used.add(target.resolve())
+        self.result.used.add(real(target))
         parsed = self.builder.sources.get(target)
-        self.result.resources.extend(resources_of(parsed, self.result.findings))
+        reused = not self.builder.sources.claim(target)
+        self.result.resources.extend(resources_of(parsed, self.result.findings, copy=reused))
 
     # -- generators --------------------------------------------------------------------------
     def generate(self, key: str, kind: str) -> None:
@@ -400,7 +413,7 @@ class _Kustomization:
                     )
                 )
                 return None
-            self.result.used.add(path.resolve())
+            self.result.used.add(real(path))
             text = path.read_bytes().decode("utf-8", errors="replace")
             out.append((name or path.name, entry, nodes.scalar(text, _FileMark.node(path))))
         envs = nodes.get(gen_node, "envs")
@@ -417,7 +430,7 @@ class _Kustomization:
                     )
                 )
                 return None
-            self.result.used.add(path.resolve())
+            self.result.used.add(real(path))
             for lineno, line in enumerate(path.read_bytes().decode("utf-8", errors="replace").splitlines(), 1):
                 line = line.strip()
                 if line and not line.startswith("#") and "=" in line:
@@ -436,7 +449,7 @@ class _Kustomization:
             if isinstance(values, str):
                 path = self.dir / values
                 if path.is_file() and self.builder.sources.inside(path):
-                    self.result.used.add(path.resolve())
+                    self.result.used.add(real(path))
                     self.result.helm_values.extend(self.builder.sources.get(path).documents)
                     note = f"; values file {values} is still scanned for inline secrets"
                 else:
@@ -485,7 +498,7 @@ class _Kustomization:
             if not path.is_file() or not self.builder.sources.inside(path):
                 self.report("kustomize-missing-resource", f"patch file {rel!r} does not exist", key, i)
                 return
-            self.result.used.add(path.resolve())
+            self.result.used.add(real(path))
             parsed = self.builder.sources.get(path)
         else:
             parsed = parse_inline(inline, self.kfile)
@@ -522,6 +535,7 @@ class _Kustomization:
                 self.report("kustomize-patch-unmatched", "patch matches no resource", key, i)
             return
         for res in matches:
+            self.result.stale.add(id(res))
             try:
                 if is_json:
                     json6902(res.node, doc.node)
@@ -548,13 +562,13 @@ class _Kustomization:
         for res in self.result.resources:
             meta = nodes.ensure_map(res.node, "metadata", res.node)
             kind = _ident(res.node)[1]
+            changed = False
             if isinstance(namespace, str) and namespace and kind not in CLUSTER_SCOPED_KINDS:
-                ns_node = nodes.get(self.node, "namespace")
-                nodes.put(meta, "namespace", nodes.scalar(namespace, ns_node), ns_node)
+                changed |= nodes.set_text(meta, "namespace", namespace, nodes.get(self.node, "namespace"))
             if prefix or suffix:
                 name_node = nodes.get(meta, "name")
                 if isinstance(name_node, yaml.ScalarNode):
-                    nodes.put(meta, "name", nodes.scalar(f"{prefix}{name_node.value}{suffix}", name_node), name_node)
+                    changed |= nodes.set_text(meta, "name", f"{prefix}{name_node.value}{suffix}", name_node)
             for key, values in (("labels", labels), ("annotations", annotations)):
                 if values:
                     holder = nodes.ensure_map(meta, key, meta)
@@ -562,17 +576,21 @@ class _Kustomization:
                         nodes.get(self.node, "commonLabels" if key == "labels" else "commonAnnotations") or self.node
                     )
                     for k, v in values.items():
-                        nodes.put(holder, str(k), nodes.scalar(str(v), source), source)
+                        changed |= nodes.set_text(holder, str(k), str(v), source)
             for j, image in enumerate(images):
-                _set_images(res.node, image, nodes.get(self.node, "images").value[j])
+                changed |= _set_images(res.node, image, nodes.get(self.node, "images").value[j])
             name = _ident(res.node)[3]
             if name in replicas and kind in ("Deployment", "StatefulSet", "ReplicaSet"):
-                entry = replicas[name]
                 anchor = nodes.get(self.node, "replicas")
                 spec_node = nodes.ensure_map(res.node, "spec", res.node)
-                nodes.put(spec_node, "replicas", nodes.scalar(str(entry.get("count")), anchor, plain=True), anchor)
+                count = str(replicas[name].get("count"))
+                changed |= nodes.set_text(spec_node, "replicas", count, anchor, plain=True)
+            if changed:
+                self.result.stale.add(id(res))
         for res in self.result.resources:
-            res.data = to_data(res.node)
+            if id(res) in self.result.stale:
+                res.data = to_data(res.node)
+        self.result.stale.clear()
 
 
 def _without_identity(patch: yaml.MappingNode) -> yaml.MappingNode:
@@ -618,8 +636,10 @@ def _same_object(have: tuple[str, str, str, str], want: tuple[str, str, str, str
     )
 
 
-def _set_images(root: yaml.Node, image: dict, source: yaml.Node) -> None:
-    """kustomize's images transformer: every containers/initContainers[].image at any depth."""
+def _set_images(root: yaml.Node, image: dict, source: yaml.Node) -> bool:
+    """kustomize's images transformer: every containers/initContainers[].image at any depth;
+    True when an image changed."""
+    changed = False
     for holder in _walk_maps(root):
         for key in ("containers", "initContainers"):
             seq = nodes.get(holder, key)
@@ -628,9 +648,8 @@ def _set_images(root: yaml.Node, image: dict, source: yaml.Node) -> None:
             for container in seq.value:
                 current = nodes.get(container, "image")
                 if isinstance(current, yaml.ScalarNode):
-                    updated = rewrite_image(current.value, image)
-                    if updated != current.value:
-                        nodes.put(container, "image", nodes.scalar(updated, source), source)
+                    changed |= nodes.set_text(container, "image", rewrite_image(current.value, image), source)
+    return changed
 
 
 def _walk_maps(node: yaml.Node) -> Iterator[yaml.MappingNode]:

@@ -72,7 +72,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     )
             continue
         for path, container in containers(res):
-            env = effective_env(res, path, container, ctx.configmaps)
+            env = effective_env(res, path, container, ctx.configmaps, only=set(switches))
             for name, switch in switches.items():
                 item = env.get(name)
                 if item is None:

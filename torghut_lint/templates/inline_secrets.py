@@ -8,6 +8,7 @@ The value itself never leaves this module except as a redaction token for the re
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -106,8 +107,13 @@ BENIGN_SECRET_KEY_SUFFIXES = (
 _DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", key.lower())
+
+
+# One pass that says whether any token pattern or URL credential could be present at all.
+_ANY_SUSPECT = re.compile("|".join(f"(?:{p.pattern})" for _, p in TOKEN_PATTERNS) + r"|://[^/\s@'\"]+:[^/\s@'\"]+@")
 
 
 def _placeholder(value: str) -> bool:
@@ -127,6 +133,7 @@ class _Scanner:
         self.suffixes = tuple(params.get("secretKeySuffixes") or DEFAULT_SECRET_SUFFIXES)
         self.ignored = tuple(params.get("ignoredKeySuffixes") or DEFAULT_IGNORED_SUFFIXES)
 
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one scanner per policy evaluation
     def secret_like(self, key: str) -> bool:
         norm = _norm(key)
         return norm.endswith(self.suffixes) and not norm.endswith(self.ignored)
@@ -154,6 +161,8 @@ class _Scanner:
     def judge(self, where: Path_, key: str, value: str) -> Iterator[tuple[Path_, str, str]]:
         if key and self.named_value(key, value):
             yield where, f"{key} holds a plaintext credential", value
+            return
+        if len(value) < 12 or not _ANY_SUSPECT.search(value):
             return
         for match in _URL_CREDENTIALS.finditer(value):
             password = match.group(2)
