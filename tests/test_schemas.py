@@ -49,7 +49,7 @@ def test_misplaced_clickhouse_volume_claim_templates(repo: Path) -> None:
         "  volumeClaimTemplates:\n    - name: data\n  templates:\n    podTemplates:",
     )
     found = [f for f in run_cli("--format", "json", "--crd", CRDS, cwd=repo).json["findings"]]
-    assert [(f["rule"], f["line"]) for f in found] == [("schema-unknown-field", 37)]
+    assert [(f["rule"], f["line"]) for f in found] == [("schema-unknown-field", 51)]
     assert "it belongs at spec.templates.volumeClaimTemplates" in found[0]["message"]
 
 

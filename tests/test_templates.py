@@ -166,3 +166,18 @@ data:
   URL: https://user:${PW}@host/x
 """
     assert lint(tmp_path, text) == []
+
+
+def test_a_template_that_meets_an_unexpected_shape_fails_closed(tmp_path: Path) -> None:
+    text = """apiVersion: clickhouse.altinity.com/v1
+kind: ClickHouseInstallation
+metadata: {name: chi}
+spec:
+  configuration:
+    clusters:
+      - name: default
+        layout: "2 shards please"
+"""
+    found = lint(tmp_path, text)
+    crashed = [m for r, _, m in found if r == "pvc-disk-budget"]
+    assert crashed and "could not be evaluated here (AttributeError in template storage-budget)" in crashed[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from torghut_lint.assemble import App, Project
-from torghut_lint.model import Finding, Resource, ResourceId, dotted
+from torghut_lint.model import Finding, Location, Resource, ResourceId, Severity, dotted
 from torghut_lint.policy import Policy
 from torghut_lint.templates import load_template
 from torghut_lint.templates.base import RuleContext
@@ -50,17 +50,28 @@ def evaluate(
             ctx = RuleContext(policy.params, index.candidates(policy), resources, app.helm_values if app else [])
             if evaluated is not None:
                 evaluated.setdefault(policy.id, []).extend(r.id for r in ctx.matched)
-            for v in template.check(ctx):
-                location = v.location or v.resource.locate(v.path)
+            try:
+                for v in template.check(ctx):
+                    findings.append(
+                        Finding(
+                            rule=policy.id,
+                            severity=policy.severity,
+                            message=v.message,
+                            location=v.location or v.resource.locate(v.path),
+                            resource=v.resource.id if v.resource else None,
+                            field=dotted(v.path),
+                            secrets=v.secrets,
+                        )
+                    )
+            except Exception as exc:  # noqa: BLE001 - fail closed, located, never a traceback
+                where = Location(app.name if app else "(orphaned files)")
                 findings.append(
                     Finding(
-                        rule=policy.id,
-                        severity=policy.severity,
-                        message=v.message,
-                        location=location,
-                        resource=v.resource.id if v.resource else None,
-                        field=dotted(v.path),
-                        secrets=v.secrets,
+                        policy.id,
+                        Severity.ERROR,
+                        f"could not be evaluated here ({type(exc).__name__} in template {policy.template}): a "
+                        "manifest has a shape the rule does not expect; fix the schema findings, or report a bug",
+                        where,
                     )
                 )
     return findings

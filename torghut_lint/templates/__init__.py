@@ -19,6 +19,11 @@ TEMPLATES: dict[str, str] = {
     "annotation-equals": "annotation_equals",
     "inline-secrets": "inline_secrets",
     "env-duplicate-name": "env_duplicate_name",
+    "flink-job-isolation": "flink_job_isolation",
+    "env-requirements": "env_requirements",
+    "clickhouse-system-logs": "clickhouse_system_logs",
+    "flink-durability": "flink_durability",
+    "argocd-hooks": "argocd_hooks",
 }
 
 

@@ -78,7 +78,8 @@ def _clickhouse(res: Resource, referenced: set[str]) -> Iterator[Request]:
     defaults = get_path(spec, ("defaults", "templates")) or {}
     replicas_of: dict[str, int] = {}
     for cluster in clusters:
-        chosen = {**defaults, **(cluster.get("templates") or {})}
+        own = cluster.get("templates")
+        chosen = {**(defaults if isinstance(defaults, dict) else {}), **(own if isinstance(own, dict) else {})}
         for key, name in chosen.items():
             if key.endswith(("VolumeClaimTemplate", "volumeClaimTemplate")) and isinstance(name, str):
                 replicas_of[name] = replicas_of.get(name, 0) + _cluster_replicas(cluster)

@@ -1,0 +1,100 @@
+"""Template ``clickhouse-system-logs``: every ClickHouse system log table that is enabled has a
+TTL or is removed, judged from the server config XML in a ClickHouseInstallation's
+``spec.configuration.files`` (parsed as XML, merged across files, not grepped)."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+
+from torghut_lint.k8s import get_path
+from torghut_lint.model import Path_, Resource
+from torghut_lint.templates.base import RuleContext, Violation
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "enabledByDefault": {"type": "array", "items": {"type": "string"}},
+        "tablePattern": {"type": "string", "description": "regex for element names that are system logs"},
+    },
+}
+
+DEFAULT_ENABLED = [
+    "query_log",
+    "query_thread_log",
+    "query_views_log",
+    "part_log",
+    "trace_log",
+    "text_log",
+    "metric_log",
+    "asynchronous_metric_log",
+    "processors_profile_log",
+    "asynchronous_insert_log",
+    "error_log",
+]
+_FILES: Path_ = ("spec", "configuration", "files")
+
+
+def _state(element: ET.Element) -> str:
+    """'removed', 'ttl' or 'unbounded' for one system log element."""
+    if element.get("remove", "").lower() in ("1", "true", "remove"):
+        return "removed"
+    engine = element.findtext("engine") or ""
+    if element.find("ttl") is not None or re.search(r"\bTTL\b", engine, re.I):
+        return "ttl"
+    return "unbounded"
+
+
+def check(ctx: RuleContext) -> Iterator[Violation]:
+    defaults = ctx.params.get("enabledByDefault", DEFAULT_ENABLED)
+    table = re.compile(ctx.params.get("tablePattern", r"_log$"))
+    for res in ctx.matched:
+        files = get_path(res.data, _FILES)
+        files = files if isinstance(files, dict) else {}
+        states: dict[str, str] = {}  # merged across files, as ClickHouse merges config.d
+        first_seen: dict[str, tuple[str, str]] = {}
+        for name, text in files.items():
+            if not str(name).endswith(".xml") or not isinstance(text, str):
+                continue
+            try:
+                root = ET.fromstring(text)
+            except ET.ParseError as exc:
+                yield Violation(
+                    res,
+                    _FILES + (name,),
+                    f"config file {name} is not valid XML ({exc}); ClickHouse would fail to start",
+                )
+                continue
+            for element in root:
+                if not table.search(element.tag):
+                    continue
+                state = _state(element)
+                if states.get(element.tag) not in ("removed", "ttl"):
+                    states[element.tag] = state
+                first_seen.setdefault(element.tag, (name, text))
+        for tag, state in states.items():
+            if state == "unbounded":
+                name, text = first_seen[tag]
+                yield Violation(
+                    res,
+                    _FILES + (name,),
+                    f"system log {tag} is enabled in {name} without a TTL; add <ttl> (or TTL in <engine>) "
+                    'or remove="1"',
+                    location=_element_location(res, name, text, tag),
+                )
+        missing = [t for t in defaults if t not in states]
+        if missing:
+            anchor = _FILES if files else ("spec", "configuration")
+            yield Violation(
+                res,
+                anchor,
+                f"ClickHouse keeps these system logs by default and nothing bounds them: {', '.join(missing)}; "
+                'give each a TTL or remove="1" in spec.configuration.files',
+            )
+
+
+def _element_location(res: Resource, name: str, text: str, tag: str):
+    match = re.search(rf"<{re.escape(tag)}[\s>/]", text)
+    return res.locate_in_text(_FILES + (name,), match.start() if match else 0)

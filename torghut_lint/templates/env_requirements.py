@@ -1,0 +1,80 @@
+"""Template ``env-requirements``: when a feature switch is on in a container's effective
+environment, other variables must be set as required (shadow mode on, adjustments off, a
+positive numeric budget cap, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from torghut_lint.k8s import containers, effective_env
+from torghut_lint.templates.base import RuleContext, Violation
+
+_VALUES = {"type": "array", "items": {"type": "string"}, "minItems": 1}
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["trigger"],
+    "properties": {
+        "trigger": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name", "values"],
+            "properties": {"name": {"type": "string"}, "values": _VALUES},
+        },
+        "require": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name", "values"],
+                "properties": {"name": {"type": "string"}, "values": _VALUES, "absentOk": {"type": "boolean"}},
+            },
+        },
+        "positiveNumberOneOf": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+    },
+}
+
+
+def _positive(text: str | None) -> bool:
+    try:
+        return text is not None and float(text) > 0
+    except ValueError:
+        return False
+
+
+def check(ctx: RuleContext) -> Iterator[Violation]:
+    trigger = ctx.params["trigger"]
+    on_values = {v.lower() for v in trigger["values"]}
+    requirements = ctx.params.get("require", [])
+    caps = ctx.params.get("positiveNumberOneOf", [])
+    names = {trigger["name"], *(r["name"] for r in requirements), *caps}
+    seen: set[tuple[int, tuple]] = set()
+    for res in ctx.matched:
+        for path, container in containers(res):
+            env = effective_env(res, path, container, ctx.configmaps, only=names)
+            switch = env.get(trigger["name"])
+            if switch is None or (switch.value or "").strip().lower() not in on_values:
+                continue
+            problems = []
+            for req in requirements:
+                item = env.get(req["name"])
+                if item is None:
+                    if not req.get("absentOk"):
+                        problems.append(f"{req['name']} is not set (needs {' or '.join(req['values'])})")
+                elif item.value not in req["values"]:
+                    shown = "from a Secret" if item.value is None else repr(item.value)
+                    problems.append(f"{req['name']} is {shown} (needs {' or '.join(req['values'])})")
+            if caps:
+                set_caps = [env[c] for c in caps if c in env]
+                if not set_caps:
+                    problems.append(f"no budget cap ({' or '.join(caps)}) is set")
+                problems += [f"{c.name} must be a number > 0" for c in set_caps if not _positive(c.value)]
+            key = (id(switch.source), switch.path)
+            if problems and key not in seen:
+                seen.add(key)
+                yield Violation(
+                    switch.source,
+                    switch.path,
+                    f"container {container.get('name', '?')!r} of {res.id} has {trigger['name']} on, but "
+                    + "; ".join(problems),
+                )

@@ -1,0 +1,100 @@
+"""Template ``flink-durability``: a FlinkDeployment that writes to an external store keeps its
+state durable: checkpoints on durable storage, a bounded restart strategy, and an upgrade mode
+that keeps state (a job that restarts forever from nothing re-writes or loses data)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from torghut_lint.k8s import containers, effective_env, get_path
+from torghut_lint.templates.base import RuleContext, Violation
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "writesTo": {"type": "string", "description": "regex: a job whose config/env mentions it is a writer"},
+        "durableSchemes": {"type": "array", "items": {"type": "string"}},
+        "boundedRestarts": {
+            "type": "object",
+            "description": "restart strategy -> the key that must bound it",
+            "additionalProperties": {"type": ["string", "null"]},
+        },
+        "statefulUpgradeModes": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+DEFAULT_RESTARTS = {
+    "fixed-delay": "restart-strategy.fixed-delay.attempts",
+    "fixeddelay": "restart-strategy.fixed-delay.attempts",
+    "failure-rate": "restart-strategy.failure-rate.max-failures-per-interval",
+    "failurerate": "restart-strategy.failure-rate.max-failures-per-interval",
+    "exponential-delay": "restart-strategy.exponential-delay.attempts-before-reset-backoff",
+    "exponentialdelay": "restart-strategy.exponential-delay.attempts-before-reset-backoff",
+    "none": None,
+    "off": None,
+    "disable": None,
+}
+_CONF = ("spec", "flinkConfiguration")
+
+
+def _writes(job, ctx: RuleContext, pattern: re.Pattern) -> bool:
+    config = get_path(job.data, _CONF)
+    texts = [f"{k}={v}" for k, v in (config.items() if isinstance(config, dict) else ())]
+    texts += [str(a) for a in get_path(job.data, ("spec", "job", "args")) or []]
+    for path, container in containers(job):
+        texts += [f"{e.name}={e.value}" for e in effective_env(job, path, container, ctx.configmaps).values()]
+    return any(pattern.search(t) for t in texts)
+
+
+def check(ctx: RuleContext) -> Iterator[Violation]:
+    pattern = re.compile(ctx.params.get("writesTo", r"(?i)clickhouse"))
+    schemes = tuple(ctx.params.get("durableSchemes", ["s3://", "s3a://"]))
+    restarts = ctx.params.get("boundedRestarts", DEFAULT_RESTARTS)
+    modes = ctx.params.get("statefulUpgradeModes", ["savepoint", "last-state"])
+    for job in ctx.matched:
+        if not _writes(job, ctx, pattern):
+            continue
+        config = get_path(job.data, _CONF)
+        config = config if isinstance(config, dict) else {}
+        name = job.id.name
+        checkpoints = str(config.get("state.checkpoints.dir") or config.get("execution.checkpointing.dir") or "")
+        if not checkpoints.startswith(schemes):
+            where = "is not set" if not checkpoints else f"is {checkpoints!r}"
+            yield Violation(
+                job,
+                _CONF + ("state.checkpoints.dir",),
+                f"{name} writes to an external store but state.checkpoints.dir {where}; "
+                f"it must be on durable storage ({', '.join(schemes)})",
+            )
+        strategy_key = "restart-strategy.type" if "restart-strategy.type" in config else "restart-strategy"
+        strategy = str(config.get(strategy_key) or "").strip().lower()
+        if not strategy:
+            yield Violation(
+                job,
+                _CONF,
+                f"{name} sets no restart strategy; Flink's default with checkpointing "
+                "restarts forever: set a bounded one",
+            )
+        elif strategy not in restarts:
+            yield Violation(
+                job,
+                _CONF + (strategy_key,),
+                f"{name} restart strategy {strategy!r} is not one "
+                f"known to be bounded ({', '.join(sorted(k for k in restarts if '-' in k or k == 'none'))})",
+            )
+        elif restarts[strategy] and not str(config.get(restarts[strategy]) or "").strip():
+            yield Violation(
+                job,
+                _CONF + (strategy_key,),
+                f"{name} uses {strategy} without {restarts[strategy]}, so restarts are unbounded",
+            )
+        mode = get_path(job.data, ("spec", "job", "upgradeMode"))
+        if mode not in modes:
+            shown = "not set (stateless)" if mode is None else repr(mode)
+            yield Violation(
+                job,
+                ("spec", "job", "upgradeMode") if mode is not None else ("spec", "job"),
+                f"{name} upgradeMode is {shown}; an upgrade would drop its state (use {' or '.join(modes)})",
+            )

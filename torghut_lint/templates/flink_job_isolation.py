@@ -1,0 +1,106 @@
+"""Template ``flink-job-isolation``: the live Flink job's Kafka consumer group id is its own.
+
+The group id is read wherever it is set: a container's effective environment (names matching
+``groupIdEnv``), ``flinkConfiguration`` keys matching ``groupIdConfig``, or ``--group-id``
+style job arguments. The live job's id must differ from every other Flink job's in the app and
+must not look like a replay/simulation group; checkpoint and savepoint directories must be
+distinct per job (two jobs restoring each other's state is the same mistake one level down)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from torghut_lint.k8s import containers, effective_env, get_path
+from torghut_lint.model import Path_, Resource
+from torghut_lint.templates.base import RuleContext, Violation
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["liveJobs"],
+    "properties": {
+        "liveJobs": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "groupIdEnv": {"type": "string", "description": "regex for env names holding the group id"},
+        "groupIdConfig": {"type": "string", "description": "regex for flinkConfiguration keys"},
+        "replayPatterns": {"type": "array", "items": {"type": "string"}},
+        "stateDirKeys": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+_ARG = re.compile(r"^--?(?:group[-_.]?id|groupId)(?:=(.+))?$", re.I)
+
+
+@dataclass
+class Setting:
+    value: str
+    source: Resource
+    path: Path_
+
+
+def group_ids(job: Resource, ctx: RuleContext, env_pattern: re.Pattern, config_pattern: re.Pattern) -> list[Setting]:
+    found: list[Setting] = []
+    config = get_path(job.data, ("spec", "flinkConfiguration"))
+    for key, value in config.items() if isinstance(config, dict) else ():
+        if config_pattern.search(key) and value not in (None, ""):
+            found.append(Setting(str(value), job, ("spec", "flinkConfiguration", key)))
+    args = get_path(job.data, ("spec", "job", "args"))
+    for i, arg in enumerate(args if isinstance(args, list) else []):
+        match = _ARG.match(str(arg))
+        if match and match.group(1):
+            found.append(Setting(match.group(1), job, ("spec", "job", "args", i)))
+        elif match and i + 1 < len(args):
+            found.append(Setting(str(args[i + 1]), job, ("spec", "job", "args", i + 1)))
+    for path, container in containers(job):
+        for item in effective_env(job, path, container, ctx.configmaps).values():
+            if env_pattern.search(item.name) and item.value:
+                found.append(Setting(item.value, item.source, item.path))
+    return found
+
+
+def check(ctx: RuleContext) -> Iterator[Violation]:
+    live_names = set(ctx.params["liveJobs"])
+    env_pattern = re.compile(ctx.params.get("groupIdEnv", r"(^|_)GROUP_ID$"))
+    config_pattern = re.compile(ctx.params.get("groupIdConfig", r"group\.id$"))
+    replay = [p.lower() for p in ctx.params.get("replayPatterns", ["replay", "sim", "backtest", "shadow"])]
+    dir_keys = ctx.params.get("stateDirKeys", ["state.checkpoints.dir", "state.savepoints.dir"])
+    jobs = ctx.matched
+    ids = {id(job): group_ids(job, ctx, env_pattern, config_pattern) for job in jobs}
+    for job in jobs:
+        if job.id.name not in live_names:
+            continue
+        for setting in ids[id(job)]:
+            lowered = setting.value.lower()
+            hit = next((p for p in replay if p in lowered), None)
+            if hit:
+                yield Violation(
+                    setting.source,
+                    setting.path,
+                    f"live job {job.id.name} consumes as group {setting.value!r}, which looks like a "
+                    f"{hit} group; the live job needs its own group id",
+                )
+            for other in jobs:
+                if other is job:
+                    continue
+                if any(o.value == setting.value for o in ids[id(other)]):
+                    yield Violation(
+                        setting.source,
+                        setting.path,
+                        f"live job {job.id.name} shares Kafka consumer group {setting.value!r} with "
+                        f"{other.id.kind} {other.id.name}; they would split (or steal) the live partitions",
+                    )
+    for key in dir_keys:
+        seen: dict[str, Resource] = {}
+        for job in jobs:
+            value = get_path(job.data, ("spec", "flinkConfiguration", key))
+            if not value:
+                continue
+            first = seen.setdefault(str(value).rstrip("/"), job)
+            if first is not job:
+                yield Violation(
+                    job,
+                    ("spec", "flinkConfiguration", key),
+                    f"{job.id.name} uses the same {key} as {first.id.name} ({value}); "
+                    "each job needs its own state directory",
+                )
