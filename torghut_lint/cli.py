@@ -16,7 +16,7 @@ from torghut_lint.schemas.store import SchemaError
 
 EXIT_OK, EXIT_BLOCKING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DEFAULT_PATH = "argocd/applications/torghut"
-SUBCOMMANDS = ("lint", "rules", "explain")
+SUBCOMMANDS = ("lint", "rules", "explain", "test")
 FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
@@ -112,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     schemas.add_argument("--ignore-missing-schemas", action="store_true", help="no schema-missing findings")
     schemas.add_argument("--no-strict", action="store_true", help="allow fields the schemas do not know")
     schemas.add_argument("--no-schemas", action="store_true", help="skip schema validation")
+    test = sub.add_parser("test", help="run the policies' own cases (default: the bundled policies)")
+    test.add_argument("dirs", nargs="*", metavar="POLICY_DIR")
     for name in ("rules", "explain"):
         cmd = sub.add_parser(name, help="list rules" if name == "rules" else "explain one rule")
         if name == "explain":
@@ -136,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             return _rules(args)
         if args.command == "explain":
             return _explain(args)
+        if args.command == "test":
+            return _test(args)
         return _lint(args)
     except UsageError as exc:
         print(f"torghut-lint: error: {exc}", file=sys.stderr)
@@ -294,6 +298,22 @@ def _schema_options(args: argparse.Namespace, settings: dict):
         crd_files=[Path(p) for p in crds],
         report_missing=not args.ignore_missing_schemas and not settings.get("ignoreMissing", False),
     )
+
+
+def _test(args: argparse.Namespace) -> int:
+    from torghut_lint.policy import PolicyError, bundled_policy_dir
+    from torghut_lint.policy_tests import render_table, run_policy_tests
+
+    dirs = [Path(d) for d in args.dirs] or [bundled_policy_dir()]
+    for directory in dirs:
+        if not directory.is_dir():
+            raise UsageError(f"{directory}: no such policy directory")
+    try:
+        results = run_policy_tests(dirs)
+    except PolicyError as exc:
+        raise UsageError(str(exc)) from exc
+    sys.stdout.write(render_table(results))
+    return EXIT_OK if results and all(r.ok for r in results) else EXIT_BLOCKING
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -40,11 +40,12 @@ _CONF = ("spec", "flinkConfiguration")
 
 
 def _writes(job, ctx: RuleContext, pattern: re.Pattern) -> bool:
+    """True when a configuration value, job argument or environment value names the store."""
     config = get_path(job.data, _CONF)
-    texts = [f"{k}={v}" for k, v in (config.items() if isinstance(config, dict) else ())]
+    texts = [str(v) for v in (config.values() if isinstance(config, dict) else ())]
     texts += [str(a) for a in get_path(job.data, ("spec", "job", "args")) or []]
     for path, container in containers(job):
-        texts += [f"{e.name}={e.value}" for e in effective_env(job, path, container, ctx.configmaps).values()]
+        texts += [e.value for e in effective_env(job, path, container, ctx.configmaps).values() if e.value]
     return any(pattern.search(t) for t in texts)
 
 

@@ -90,9 +90,10 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                         f"live job {job.id.name} shares Kafka consumer group {setting.value!r} with "
                         f"{other.id.kind} {other.id.name}; they would split (or steal) the live partitions",
                     )
+    owners_first = sorted(jobs, key=lambda j: j.id.name not in live_names)  # the live job keeps its dirs
     for key in dir_keys:
         seen: dict[str, Resource] = {}
-        for job in jobs:
+        for job in owners_first:
             value = get_path(job.data, ("spec", "flinkConfiguration", key))
             if not value:
                 continue

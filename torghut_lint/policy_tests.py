@@ -1,0 +1,96 @@
+"""``torghut-lint test``: run every policy's own cases, with locations.
+
+Layout, next to the policy files::
+
+    policies/
+      knative-max-scale.yaml
+      tests/knative-max-scale/<case>/*.yaml   # a small tree (a kustomization is optional)
+      tests/knative-max-scale/<case>/expect.json
+
+``expect.json`` is ``{"findings": [{"file": "service.yaml", "line": 12}, ...]}`` with files
+relative to the case directory: the exact findings of this policy the case must produce (an
+empty list for a passing case). Every policy needs at least one failing case."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from torghut_lint.config import Config
+from torghut_lint.lint import run
+from torghut_lint.policy import Policy, PolicyError, load_policies
+
+EXPECT = "expect.json"
+
+
+@dataclass
+class CaseResult:
+    name: str
+    failing: bool  # the case expects findings
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class PolicyResult:
+    policy: Policy
+    cases: list[CaseResult] = field(default_factory=list)
+
+    @property
+    def has_failing_case(self) -> bool:
+        return any(c.failing for c in self.cases)
+
+    @property
+    def ok(self) -> bool:
+        return self.has_failing_case and all(c.ok for c in self.cases)
+
+
+def _expected(case: Path) -> Counter[tuple[str, int]]:
+    try:
+        doc = json.loads((case / EXPECT).read_text(encoding="utf-8"))
+        return Counter((str(f["file"]), int(f["line"])) for f in doc["findings"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise PolicyError(f"{case / EXPECT}: not a valid expectation file ({type(exc).__name__})") from exc
+
+
+def run_case(policy: Policy, case: Path) -> CaseResult:
+    want = _expected(case)
+    report = run([case], [policy], Config(), "error")
+    got: Counter[tuple[str, int]] = Counter()
+    for finding in report.findings:
+        if finding.rule == policy.id:
+            rel = Path(finding.location.file).resolve().relative_to(case.resolve())
+            got[(rel.as_posix(), finding.location.line)] += 1
+    missing, unexpected = want - got, got - want
+    detail = "; ".join(
+        [f"missing {f}:{line}" for f, line in sorted(missing)]
+        + [f"unexpected {f}:{line}" for f, line in sorted(unexpected)]
+    )
+    return CaseResult(case.name, bool(want), not missing and not unexpected, detail)
+
+
+def run_policy_tests(directories: list[Path]) -> list[PolicyResult]:
+    results = []
+    for directory in directories:
+        for policy in load_policies([directory]):
+            result = PolicyResult(policy)
+            cases_dir = directory / "tests" / policy.id
+            for case in sorted(p for p in cases_dir.iterdir() if p.is_dir()) if cases_dir.is_dir() else []:
+                result.cases.append(run_case(policy, case))
+            results.append(result)
+    return results
+
+
+def render_table(results: list[PolicyResult]) -> str:
+    width = max([len(r.policy.id) for r in results] + [6])
+    lines = [f"{'policy':<{width}}  cases  pass  fail  status"]
+    for r in results:
+        passed = sum(c.ok for c in r.cases)
+        status = "ok" if r.ok else ("no failing case" if not r.has_failing_case else "FAILED")
+        lines.append(f"{r.policy.id:<{width}}  {len(r.cases):>5}  {passed:>4}  {len(r.cases) - passed:>4}  {status}")
+        lines += [f"    {c.name}: {c.detail}" for c in r.cases if not c.ok]
+    bad = sum(not r.ok for r in results)
+    lines.append(f"{len(results)} policies, {sum(len(r.cases) for r in results)} cases, {bad} failing")
+    return "\n".join(lines) + "\n"
