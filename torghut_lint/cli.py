@@ -16,7 +16,7 @@ from torghut_lint.schemas.store import SchemaError
 
 EXIT_OK, EXIT_BLOCKING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DEFAULT_PATH = "argocd/applications/torghut"
-SUBCOMMANDS = ("lint", "rules", "explain", "test")
+SUBCOMMANDS = ("lint", "rules", "explain", "test", "fix")
 FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     schemas.add_argument("--ignore-missing-schemas", action="store_true", help="no schema-missing findings")
     schemas.add_argument("--no-strict", action="store_true", help="allow fields the schemas do not know")
     schemas.add_argument("--no-schemas", action="store_true", help="skip schema validation")
+    fix = sub.add_parser("fix", help="repair findings whose remedy is unambiguous")
+    fix.add_argument("paths", nargs="*", metavar="PATH")
+    fix.add_argument("--diff", action="store_true", help="print a unified diff instead of writing")
+    fix.add_argument("--config", metavar="FILE")
+    fix.add_argument("--policies", metavar="DIR", action="append", default=[])
     test = sub.add_parser("test", help="run the policies' own cases (default: the bundled policies)")
     test.add_argument("dirs", nargs="*", metavar="POLICY_DIR")
     for name in ("rules", "explain"):
@@ -140,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             return _explain(args)
         if args.command == "test":
             return _test(args)
+        if args.command == "fix":
+            return _fix(args)
         return _lint(args)
     except UsageError as exc:
         print(f"torghut-lint: error: {exc}", file=sys.stderr)
@@ -298,6 +305,32 @@ def _schema_options(args: argparse.Namespace, settings: dict):
         crd_files=[Path(p) for p in crds],
         report_missing=not args.ignore_missing_schemas and not settings.get("ignoreMissing", False),
     )
+
+
+def _fix(args: argparse.Namespace) -> int:
+    from torghut_lint.fix import FixError, diff, plan, write
+    from torghut_lint.lint import run
+
+    config, policies = _load_rules(args)
+    paths = [Path(p) for p in args.paths] or [Path(DEFAULT_PATH)]
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or directory")
+    report = run(paths, policies, config, "error")
+    try:
+        documents, applied = plan(report.findings, {p.id: p for p in policies})
+    except FixError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.diff:
+        text = diff(documents)
+        sys.stdout.write(text)
+        return EXIT_BLOCKING if text else EXIT_OK
+    write(documents)
+    for item in applied:
+        print(f"{item.finding.location}: fixed {item.finding.rule}: {item.description}")
+    left = [f for f in report.findings if not f.waived and f not in [a.finding for a in applied]]
+    print(f"{len(applied)} fixed, {len(left)} left for a person (torghut-lint shows them)")
+    return EXIT_OK
 
 
 def _test(args: argparse.Namespace) -> int:

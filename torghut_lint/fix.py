@@ -1,0 +1,220 @@
+"""``torghut-lint fix``: repair findings whose remedy is unambiguous, editing the file where the
+offending value is written with ruamel.yaml round-trip (comments, key order, quoting and
+indentation kept).
+
+Fixable: ``knative-max-scale`` (value, and a key at the wrong place moved to the revision
+template), ``live-trading-default-off`` (a switch with a single allowed value set back to it),
+``ws-single-replica`` (``spec.replicas`` set to the required count). Everything else, including
+switches read from Secrets and owner annotations (a fix never invents an owner or a reason), is
+left for a person. A file whose formatting ruamel cannot reproduce exactly is not touched.
+Writes are atomic; a second run changes nothing."""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from torghut_lint.model import Finding
+from torghut_lint.policy import Policy
+
+FIXABLE = ("knative-max-scale", "live-trading-default-off", "ws-single-replica")
+
+
+class FixError(Exception):
+    """A file that cannot be edited safely (named in the message)."""
+
+
+@dataclass
+class Applied:
+    finding: Finding
+    description: str
+
+
+def _yaml(mapping: int, sequence: int, offset: int, explicit_start: bool) -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    yaml.explicit_start = explicit_start
+    return yaml
+
+
+class Document:
+    """A YAML file loaded for round-trip editing, with a dumper proven to reproduce it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.original = path.read_text(encoding="utf-8")
+        for mapping, sequence, offset in ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4)):
+            explicit = self.original.lstrip().startswith("---")
+            yaml = _yaml(mapping, sequence, offset, explicit)
+            try:
+                docs = list(yaml.load_all(self.original))
+            except Exception as exc:  # noqa: BLE001 - ruamel raises many types
+                raise FixError(f"{path}: cannot be parsed for editing ({type(exc).__name__})") from exc
+            if self._dump(yaml, docs) == self.original:
+                self.yaml, self.docs = yaml, docs
+                return
+        raise FixError(f"{path}: its formatting cannot be preserved exactly; fix it by hand")
+
+    @staticmethod
+    def _dump(yaml: Any, docs: list) -> str:
+        out = io.StringIO()
+        yaml.dump_all(docs, out)
+        return out.getvalue()
+
+    def text(self) -> str:
+        return self._dump(self.yaml, self.docs)
+
+    def key_at(self, line: int, column: int) -> tuple[Any, Any, Any] | None:
+        """(document, mapping, key) whose key sits at 1-based ``line``:``column``."""
+        for doc in self.docs:
+            for mapping, key in _maps(doc):
+                pos = mapping.lc.key(key)
+                if pos and pos[0] + 1 == line and pos[1] + 1 == column:
+                    return doc, mapping, key
+        return None
+
+
+def _maps(node: Any) -> list[tuple[Any, Any]]:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    out, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, CommentedMap):
+            out.extend((current, k) for k in current)
+            stack.extend(current.values())
+        elif isinstance(current, CommentedSeq):
+            stack.extend(current)
+    return out
+
+
+def _string_like(old: Any, text: str) -> Any:
+    """``text`` as a string scalar quoted the way ``old`` was (double quotes if it was plain)."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+    if isinstance(old, SingleQuotedScalarString):
+        return SingleQuotedScalarString(text)
+    return DoubleQuotedScalarString(text)
+
+
+def _ensure(mapping: Any, key: str) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    if not isinstance(mapping.get(key), CommentedMap):
+        mapping[key] = CommentedMap()
+    return mapping[key]
+
+
+def _fix_replicas(policy: Policy, doc: Any, mapping: Any, key: Any) -> str | None:
+    count = policy.params.get("count", 1)
+    if key == "replicas":
+        mapping[key] = count
+    elif key == "spec" and hasattr(mapping[key], "insert") and "replicas" not in mapping[key]:
+        mapping[key].insert(0, "replicas", count)
+    else:
+        return None
+    return f"spec.replicas set to {count}"
+
+
+def _fix_switch(policy: Policy, doc: Any, mapping: Any, key: Any) -> str | None:
+    switches = {s["name"]: s for s in policy.params.get("switches", [])}
+    if key == "value" and mapping.get("name") in switches:
+        switch = switches[mapping["name"]]
+    elif key in switches and doc.get("kind") == "ConfigMap":
+        switch = switches[key]
+    else:
+        return None  # e.g. read from a Secret: nothing unambiguous to write
+    allowed = switch.get("offValues") or []
+    if len(allowed) != 1:
+        return None
+    mapping[key] = _string_like(mapping[key], allowed[0])
+    return f"{switch['name']} set back to {allowed[0]!r}"
+
+
+def _fix_annotation(policy: Policy, doc: Any, mapping: Any, key: Any) -> str | None:
+    want_key, value = policy.params["key"], policy.params["value"]
+    target = doc
+    for step in policy.params["path"].split("."):
+        target = _ensure(target, step)
+    moved = ""
+    for other, k in _maps(doc):
+        if k == want_key and other is not target:
+            del other[k]
+            moved = " (moved from where it had no effect)"
+            break
+    target[want_key] = _string_like(target.get(want_key), value)
+    return f"{want_key} set to {value!r} at {policy.params['path']}{moved}"
+
+
+FIXERS: dict[str, Callable[[Policy, Any, Any, Any], str | None]] = {
+    "ws-single-replica": _fix_replicas,
+    "live-trading-default-off": _fix_switch,
+    "knative-max-scale": _fix_annotation,
+}
+
+
+def plan(findings: list[Finding], policies: dict[str, Policy]) -> tuple[dict[Path, Document], list[Applied]]:
+    """Apply every fixable finding to in-memory documents."""
+    documents: dict[Path, Document] = {}
+    applied: list[Applied] = []
+    for finding in findings:
+        fixer = FIXERS.get(finding.rule)
+        policy = policies.get(finding.rule)
+        if fixer is None or policy is None or finding.waived or not finding.location.line:
+            continue
+        path = Path(finding.location.file)
+        if path not in documents:
+            documents[path] = Document(path)
+        document = documents[path]
+        found = document.key_at(finding.location.line, finding.location.column)
+        if found is None:
+            continue
+        description = fixer(policy, *found)
+        if description:
+            applied.append(Applied(finding, description))
+    return documents, applied
+
+
+def diff(documents: dict[Path, Document]) -> str:
+    chunks = []
+    for path, document in sorted(documents.items()):
+        new = document.text()
+        if new != document.original:
+            chunks += difflib.unified_diff(
+                document.original.splitlines(keepends=True),
+                new.splitlines(keepends=True),
+                fromfile=f"a/{path}",
+                tofile=f"b/{path}",
+            )
+    return "".join(chunks)
+
+
+def write(documents: dict[Path, Document]) -> list[Path]:
+    """Write changed files atomically (same directory, same permissions); returns them."""
+    written = []
+    for path, document in sorted(documents.items()):
+        new = document.text()
+        if new == document.original:
+            continue
+        mode = path.stat().st_mode
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                out.write(new)
+            os.chmod(temp, mode & 0o7777)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        written.append(path)
+    return written
