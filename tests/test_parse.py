@@ -98,6 +98,15 @@ def test_deep_nesting_is_bounded() -> None:
     assert [f.rule for f in parsed.findings] in (["yaml-too-complex"], ["yaml-syntax"])
 
 
+def test_pathological_nesting_never_reaches_the_recursive_composer() -> None:
+    """100,000 levels would overflow the C stack in libyaml's composer (older libyaml has no
+    limit of its own; newer libyaml reports a syntax error). Either way: one finding, no crash."""
+    for text in (b"[" * 100_000 + b"]" * 100_000, b"- " * 100_000 + b"x\n", b"a:\n" + b" " * 2000 + b"b: 1\n"):
+        parsed = parse_bytes(text, "deep.yaml")
+        assert len(parsed.findings) <= 1
+        assert all(f.rule in ("yaml-too-complex", "yaml-syntax") for f in parsed.findings)
+
+
 def test_merge_keys_follow_yaml_semantics() -> None:
     parsed = parse_bytes(b"base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n", "f.yaml")
     assert parsed.documents[0].data["d"] == {"x": 1, "y": 3}
