@@ -53,6 +53,20 @@ def repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def scale_ws(repo: Path, replicas: int = 2, waiver: str | None = None) -> Path:
+    """Scale the fixture's torghut-ws Deployment, optionally waiving ws-single-replica on it."""
+    ws = repo / APP / "ws" / "deployment.yaml"
+    text = ws.read_text().replace("replicas: 1", f"replicas: {replicas}")
+    if waiver is not None:
+        text = text.replace(
+            "  labels:\n    app: torghut-ws\nspec:",
+            "  labels:\n    app: torghut-ws\n  annotations:\n"
+            f'    torghut-lint.io/waive.ws-single-replica: "{waiver}"\nspec:',
+        )
+    ws.write_text(text)
+    return ws
+
+
 def findings_of(result: CliResult) -> list[tuple[str, str, int]]:
     return sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
 

@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from conftest import APP, FIXTURES, SHARED, findings_of, run_cli
+from conftest import APP, FIXTURES, SHARED, findings_of, run_cli, scale_ws
 
 SARIF_SCHEMA = SHARED / "schemas" / "sarif" / "sarif-schema-2.1.0.json"
 EXAMPLE = "drifted/argocd/applications/torghut"
@@ -49,16 +49,7 @@ def test_sarif_has_rules_levels_and_regions() -> None:
 def test_sarif_is_valid_against_the_official_schema(repo: Path) -> None:
     import jsonschema
 
-    ws = repo / APP / "ws" / "deployment.yaml"
-    ws.write_text(
-        ws.read_text()
-        .replace("replicas: 1", "replicas: 2")
-        .replace(
-            "  labels:\n    app: torghut-ws\nspec:",
-            "  labels:\n    app: torghut-ws\n  annotations:\n"
-            '    torghut-lint.io/waive.ws-single-replica: "reason=drill; owner=sre; expires=2099-01-01"\nspec:',
-        )
-    )
+    scale_ws(repo, waiver="reason=drill; owner=sre; expires=2099-01-01")
     (repo / APP / "broken.yaml").write_text("a: [\n")  # a file-level finding without a resource
     doc = json.loads(run_cli("--format", "sarif", cwd=repo).stdout)
     schema = json.loads(SARIF_SCHEMA.read_text())

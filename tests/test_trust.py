@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conftest import APP, findings_of, run_cli
+from conftest import APP, findings_of, run_cli, scale_ws
 
 
 def git(repo: Path, *args: str) -> None:
@@ -26,16 +26,7 @@ def test_pull_request_cannot_weaken_its_own_gate(repo: Path) -> None:
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "base")
     # The pull request: scale torghut-ws, disable both rules, delete the team policy, waive itself.
-    ws = repo / APP / "ws" / "deployment.yaml"
-    ws.write_text(
-        ws.read_text()
-        .replace("replicas: 1", "replicas: 2")
-        .replace(
-            "  labels:\n    app: torghut-ws\nspec:",
-            "  labels:\n    app: torghut-ws\n  annotations:\n"
-            '    torghut-lint.io/waive.ws-single-replica: "reason=x; owner=me; expires=2099-01-01"\nspec:',
-        )
-    )
+    scale_ws(repo, waiver="reason=x; owner=me; expires=2099-01-01")
     (repo / ".torghut-lint.yaml").write_text(
         "policies: [lint-policies]\nrules:\n  ws-single-replica: {enabled: false}\n"
     )

@@ -361,6 +361,17 @@ class _Kustomization:
         reused = not self.builder.sources.claim(target)
         self.result.resources.extend(resources_of(parsed, self.result.findings, copy=reused))
 
+    def local_file(self, rel: str, what: str, location: Location) -> Path | None:
+        """A file the kustomization names, inside the repository, marked as used; or a finding."""
+        path = self.dir / rel
+        if not path.is_file() or not self.builder.sources.inside(path):
+            self.result.findings.append(
+                builtin_finding("kustomize-missing-resource", f"{what} {rel!r} does not exist", location)
+            )
+            return None
+        self.result.used.add(real(path))
+        return path
+
     # -- generators --------------------------------------------------------------------------
     def generate(self, key: str, kind: str) -> None:
         options = self.spec.get("generatorOptions") if isinstance(self.spec.get("generatorOptions"), dict) else {}
@@ -405,15 +416,9 @@ class _Kustomization:
         files = nodes.get(gen_node, "files")
         for entry in files.value if isinstance(files, yaml.SequenceNode) else []:
             name, _, rel = str(entry.value).rpartition("=") if "=" in entry.value else ("", "", entry.value)
-            path = self.dir / rel
-            if not path.is_file() or not self.builder.sources.inside(path):
-                self.result.findings.append(
-                    builtin_finding(
-                        "kustomize-missing-resource", f"generator file {rel!r} does not exist", Location.of(entry)
-                    )
-                )
+            path = self.local_file(rel, "generator file", Location.of(entry))
+            if path is None:
                 return None
-            self.result.used.add(real(path))
             text = path.read_bytes().decode("utf-8", errors="replace")
             out.append((name or path.name, entry, nodes.scalar(text, _FileMark.node(path))))
         envs = nodes.get(gen_node, "envs")
@@ -422,15 +427,9 @@ class _Kustomization:
         if isinstance(env_file, yaml.ScalarNode):
             env_entries = env_entries + [env_file]
         for entry in env_entries:
-            path = self.dir / entry.value
-            if not path.is_file() or not self.builder.sources.inside(path):
-                self.result.findings.append(
-                    builtin_finding(
-                        "kustomize-missing-resource", f"env file {entry.value!r} does not exist", Location.of(entry)
-                    )
-                )
+            path = self.local_file(entry.value, "env file", Location.of(entry))
+            if path is None:
                 return None
-            self.result.used.add(real(path))
             for lineno, line in enumerate(path.read_bytes().decode("utf-8", errors="replace").splitlines(), 1):
                 line = line.strip()
                 if line and not line.startswith("#") and "=" in line:
@@ -447,25 +446,17 @@ class _Kustomization:
             values = chart.get("valuesFile")
             note = ""
             if isinstance(values, str):
-                path = self.dir / values
-                if path.is_file() and self.builder.sources.inside(path):
-                    self.result.used.add(real(path))
+                path = self.local_file(values, "values file", self.where("helmCharts", i, "valuesFile"))
+                if path is not None:
                     self.result.helm_values.extend(self.builder.sources.get(path).documents)
                     note = f"; values file {values} is still scanned for inline secrets"
-                else:
-                    self.report(
-                        "kustomize-missing-resource",
-                        f"values file {values!r} does not exist",
-                        "helmCharts",
-                        i,
-                        "valuesFile",
-                    )
             inline = nodes.get(nodes.get(self.node, "helmCharts").value[i], "valuesInline")
             if inline is not None:
                 self.result.helm_values.append(Document(inline, to_data(inline), 0))
             self.report(
                 "kustomize-helm-not-rendered",
-                f"helm chart {chart.get('name', '?')} {chart.get('version', '')} is not rendered offline; "
+                f"helm chart {' '.join(str(chart[k]) for k in ('name', 'version') if chart.get(k)) or '?'} "
+                "is not rendered offline; "
                 f"its manifests are not linted{note}",
                 "helmCharts",
                 i,
@@ -494,11 +485,9 @@ class _Kustomization:
         self, key: str, i: int, rel: str | None, target: dict | None, inline: yaml.ScalarNode | None
     ) -> None:
         if rel is not None:
-            path = self.dir / rel
-            if not path.is_file() or not self.builder.sources.inside(path):
-                self.report("kustomize-missing-resource", f"patch file {rel!r} does not exist", key, i)
+            path = self.local_file(rel, "patch file", self.where(key, i))
+            if path is None:
                 return
-            self.result.used.add(real(path))
             parsed = self.builder.sources.get(path)
         else:
             parsed = parse_inline(inline, self.kfile)

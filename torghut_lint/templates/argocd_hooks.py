@@ -43,22 +43,15 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             )
         if res.id.kind == "Job":
             spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
-            backoff = spec.get("backoffLimit")
-            if not isinstance(backoff, int) or backoff > max_backoff:
-                shown = "not set (Kubernetes retries 6 times)" if backoff is None else str(backoff)
-                yield Violation(
-                    res,
-                    ("spec", "backoffLimit") if backoff is not None else ("spec",),
-                    f"{name} backoffLimit is {shown}; at most {max_backoff}",
-                )
-            deadline = spec.get("activeDeadlineSeconds")
-            if not isinstance(deadline, int) or deadline > max_deadline:
-                shown = "not set (no time limit)" if deadline is None else str(deadline)
-                yield Violation(
-                    res,
-                    ("spec", "activeDeadlineSeconds") if deadline is not None else ("spec",),
-                    f"{name} activeDeadlineSeconds is {shown}; at most {max_deadline}",
-                )
+            for field, limit, absent in (
+                ("backoffLimit", max_backoff, "not set (Kubernetes retries 6 times)"),
+                ("activeDeadlineSeconds", max_deadline, "not set (no time limit)"),
+            ):
+                value = spec.get(field)
+                if not isinstance(value, int) or value > limit:
+                    shown = absent if value is None else str(value)
+                    where = ("spec", field) if value is not None else ("spec",)
+                    yield Violation(res, where, f"{name} {field} is {shown}; at most {limit}")
         if digest:
             for path, container in containers(res):
                 image = str(container.get("image") or "")

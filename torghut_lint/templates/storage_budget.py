@@ -9,7 +9,7 @@ Counted: PersistentVolumeClaims; StatefulSet ``volumeClaimTemplates`` x replicas
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -61,8 +61,16 @@ def _int(value: object, default: int = 1) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
 
 
-def _template_size(res: Resource, path: Path_) -> Decimal | None:
-    return parse_quantity(get_path(res.data, path + ("spec", "resources", "requests", "storage")))
+def _templates(
+    res: Resource, path: Path_, name_of: Callable[[dict], object], replicas_of: Callable[[str], int]
+) -> Iterator[Request]:
+    """One request per volume claim template listed at ``path``."""
+    for i, tpl in enumerate(get_path(res.data, path) or []):
+        storage = path + (i, "spec", "resources", "requests", "storage")
+        size = parse_quantity(get_path(res.data, storage))
+        if isinstance(tpl, dict) and size is not None:
+            name = str(name_of(tpl))
+            yield Request(res, storage, f"volumeClaimTemplate {name}", size, replicas_of(name))
 
 
 def _cluster_replicas(cluster: dict) -> int:
@@ -90,17 +98,8 @@ def _clickhouse(res: Resource, referenced: set[str]) -> Iterator[Request]:
                 if isinstance(mount, dict) and isinstance(mount.get("name"), str):
                     replicas_of.setdefault(mount["name"], everywhere)
     referenced.update(replicas_of)
-    for i, tpl in enumerate(get_path(spec, ("templates", "volumeClaimTemplates")) or []):
-        path = ("spec", "templates", "volumeClaimTemplates", i)
-        size = _template_size(res, path)
-        if isinstance(tpl, dict) and size is not None:
-            yield Request(
-                res,
-                path + ("spec", "resources", "requests", "storage"),
-                f"volumeClaimTemplate {tpl.get('name')}",
-                size,
-                replicas_of.get(str(tpl.get("name")), 0),
-            )
+    path = ("spec", "templates", "volumeClaimTemplates")
+    yield from _templates(res, path, lambda t: t.get("name"), lambda name: replicas_of.get(name, 0))
 
 
 def requests(res: Resource, referenced: set[str]) -> Iterator[Request]:
@@ -118,17 +117,8 @@ def requests(res: Resource, referenced: set[str]) -> Iterator[Request]:
                 referenced.update(
                     m.get("name") for m in (container or {}).get("volumeMounts") or [] if isinstance(m, dict)
                 )
-        for i, tpl in enumerate(spec.get("volumeClaimTemplates") or []):
-            path = ("spec", "volumeClaimTemplates", i)
-            size = _template_size(res, path)
-            if isinstance(tpl, dict) and size is not None:
-                yield Request(
-                    res,
-                    path + ("spec", "resources", "requests", "storage"),
-                    f"volumeClaimTemplate {(tpl.get('metadata') or {}).get('name')}",
-                    size,
-                    replicas,
-                )
+        name_of = lambda t: (t.get("metadata") or {}).get("name")  # noqa: E731
+        yield from _templates(res, ("spec", "volumeClaimTemplates"), name_of, lambda _: replicas)
     elif kind in CLICKHOUSE_KINDS:
         yield from _clickhouse(res, referenced)
     elif kind == "Cluster" and res.id.group == "postgresql.cnpg.io":
