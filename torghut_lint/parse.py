@@ -176,8 +176,8 @@ def _syntax(path: str, line: int, column: int, message: str) -> Finding:
     return builtin_finding("yaml-syntax", message, Location(path, line, column))
 
 
-_DEEP_INDENT = re.compile(rb"(?:^|\n)[ \t]{1000}")
-_DEEP_DASHES = re.compile(rb"(?:-[ \t]+){500}")
+_DEEP_INDENT = b"\n" + b" " * 1000
+_DEEP_DASHES = b"- " * 500
 
 
 def _nesting_exceeds(data: bytes, limit: int) -> bool:
@@ -187,7 +187,7 @@ def _nesting_exceeds(data: bytes, limit: int) -> bool:
     file that *could* nest deeply (many brackets, huge indentation) is first walked as an event
     stream, which libyaml parses without recursion. Ordinary files skip the walk."""
     brackets = data.count(b"[") + data.count(b"{")
-    if brackets < 2_000 and not _DEEP_INDENT.search(data) and not _DEEP_DASHES.search(data):
+    if brackets < 2_000 and _DEEP_INDENT not in data and _DEEP_DASHES not in data:
         return False
     depth = 0
     try:
