@@ -27,7 +27,7 @@ def _user_dir(tmp_path: Path) -> Path:
     case = policies / "tests" / "ws-two" / "one-replica"
     case.mkdir(parents=True)
     (case / "d.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  replicas: 1\n")
-    (case / "expect.json").write_text(json.dumps({"findings": [{"file": "d.yaml", "line": 5}]}))
+    (case / "expect.json").write_text(json.dumps({"findings": [{"rule": "ws-two", "file": "d.yaml", "line": 5}]}))
     return policies
 
 

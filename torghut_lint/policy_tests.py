@@ -7,9 +7,10 @@ Layout, next to the policy files::
       tests/knative-max-scale/<case>/*.yaml   # a small tree (a kustomization is optional)
       tests/knative-max-scale/<case>/expect.json
 
-``expect.json`` is ``{"findings": [{"file": "service.yaml", "line": 12}, ...]}`` with files
-relative to the case directory: the exact findings of this policy the case must produce (an
-empty list for a passing case). Every policy needs at least one failing case."""
+``expect.json`` is ``{"findings": [{"rule": "knative-max-scale", "file": "service.yaml", "line": 12}]}``
+with files relative to the case directory: the exact findings the case must produce, of this
+policy (``rule`` defaults to it) and of any other rule named; an empty list makes a passing
+case. Every policy needs at least one failing case."""
 
 from __future__ import annotations
 
@@ -47,28 +48,31 @@ class PolicyResult:
         return self.has_failing_case and all(c.ok for c in self.cases)
 
 
-def _expected(case: Path) -> Counter[tuple[str, int]]:
+def _expected(case: Path, policy: Policy) -> Counter[tuple[str, str, int]]:
     try:
         doc = json.loads((case / EXPECT).read_text(encoding="utf-8"))
-        return Counter((str(f["file"]), int(f["line"])) for f in doc["findings"])
+        return Counter((str(f.get("rule", policy.id)), str(f["file"]), int(f["line"])) for f in doc["findings"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise PolicyError(f"{case / EXPECT}: not a valid expectation file ({type(exc).__name__})") from exc
 
 
 def run_case(policy: Policy, case: Path) -> CaseResult:
-    want = _expected(case)
+    want = _expected(case, policy)
+    rules = {policy.id} | {rule for rule, _, _ in want}
     report = run([case], [policy], Config(), "error")
-    got: Counter[tuple[str, int]] = Counter()
+    got: Counter[tuple[str, str, int]] = Counter()
     for finding in report.findings:
-        if finding.rule == policy.id:
+        if finding.rule in rules:
             rel = Path(finding.location.file).resolve().relative_to(case.resolve())
-            got[(rel.as_posix(), finding.location.line)] += 1
+            got[(finding.rule, rel.as_posix(), finding.location.line)] += 1
     missing, unexpected = want - got, got - want
-    detail = "; ".join(
-        [f"missing {f}:{line}" for f, line in sorted(missing)]
-        + [f"unexpected {f}:{line}" for f, line in sorted(unexpected)]
-    )
-    return CaseResult(case.name, bool(want), not missing and not unexpected, detail)
+
+    def show(rule: str, file: str, line: int) -> str:
+        return f"{file}:{line}" if rule == policy.id else f"{rule} {file}:{line}"
+
+    problems = [f"missing {show(*m)}" for m in sorted(missing)]
+    problems += [f"unexpected {show(*u)}" for u in sorted(unexpected)]
+    return CaseResult(case.name, bool(want), not missing and not unexpected, "; ".join(problems))
 
 
 def run_policy_tests(directories: list[Path]) -> list[PolicyResult]:
