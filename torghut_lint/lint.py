@@ -9,6 +9,7 @@ from torghut_lint.assemble import Project, load
 from torghut_lint.baseline import Baseline
 from torghut_lint.builtin_rules import BUILTIN_RULES
 from torghut_lint.config import Config
+from torghut_lint.discover import real
 from torghut_lint.engine import evaluate
 from torghut_lint.model import Finding, ResourceId, Severity
 from torghut_lint.policy import Policy
@@ -55,10 +56,13 @@ class Scope:
     baseline: Baseline | None = None
     changed_files: set[Path] | None = None  # resolved paths; None means every file
 
-    def keep(self, finding: Finding) -> bool:
+    def keep(self, finding: Finding, resource_files: dict[ResourceId, set[str]]) -> bool:
+        """True unless ``--changed-since`` is on and neither the finding's file nor a file the
+        finding's resource comes from has changed."""
         if self.changed_files is None:
             return True
-        return Path(finding.location.file).resolve() in self.changed_files
+        files = {finding.location.file} | resource_files.get(finding.resource, set())
+        return any(real(Path(f)) in self.changed_files for f in files)
 
 
 def rule_catalog(policies: list[Policy], config: Config) -> dict[str, RuleInfo]:
@@ -98,7 +102,10 @@ def run(
     findings = sorted(_unique(findings), key=Finding.sort_key)
     baselined = 0
     if scope is not None:
-        findings = [f for f in findings if scope.keep(f)]
+        resource_files: dict[ResourceId, set[str]] = {}
+        for res in project.resources:
+            resource_files.setdefault(res.id, set()).add(res.node.start_mark.name)
+        findings = [f for f in findings if scope.keep(f, resource_files)]
         if scope.baseline is not None:
             before = len(findings)
             findings = scope.baseline.new_findings(findings)
