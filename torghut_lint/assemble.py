@@ -122,9 +122,7 @@ def _load_root(root: Path, project: Project, render: str, boundary: Path | None)
                         Location(display_path(path), 1, 1),
                     )
                 )
-                for res in resources_of(parsed, []):
-                    res.deployed = False
-                    project.orphans.append(res)
+                project.orphans.extend(resources_of(parsed, []))
             continue
         directory = path.parent
         app = plain.get(directory)

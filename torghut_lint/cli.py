@@ -27,7 +27,7 @@ class UsageError(Exception):
 class _FormatAction(argparse.Action):
     """``--format F``: a new report, on stdout until an ``--output`` follows."""
 
-    def __call__(self, parser, namespace, values, option_string=None) -> None:
+    def __call__(self, parser, namespace, values, _option_string=None) -> None:
         reports = list(getattr(namespace, self.dest) or [])
         reports.append([values, None])
         setattr(namespace, self.dest, reports)
@@ -36,7 +36,7 @@ class _FormatAction(argparse.Action):
 class _OutputAction(argparse.Action):
     """``--output FILE``: where the report of the ``--format`` just before goes."""
 
-    def __call__(self, parser, namespace, values, option_string=None) -> None:
+    def __call__(self, parser, namespace, values, _option_string=None) -> None:
         reports = list(getattr(namespace, self.dest) or [])
         if not reports:
             reports.append(["text", None])

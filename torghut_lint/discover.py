@@ -36,15 +36,6 @@ class Discovery:
     findings: list[Finding] = field(default_factory=list)
 
 
-def is_inside(path: Path, root: Path) -> bool:
-    """True when the real location of ``path`` is ``root`` or below it."""
-    try:
-        Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
-    except ValueError:
-        return False
-    return True
-
-
 def discover(root: Path) -> Discovery:
     """All ``*.yaml``/``*.yml`` files under ``root``, sorted, symlinks kept inside ``root``."""
     found = Discovery(root)

@@ -23,8 +23,6 @@ from typing import Any
 from torghut_lint.model import Finding
 from torghut_lint.policy import Policy
 
-FIXABLE = ("knative-max-scale", "live-trading-default-off", "ws-single-replica")
-
 
 class FixError(Exception):
     """A file that cannot be edited safely (named in the message)."""

@@ -81,7 +81,6 @@ class Resource:
     data: dict[str, Any]
     app: str = ""
     origin_name: str = ""  # metadata.name before kustomize prefixes, suffixes and hashes
-    deployed: bool = True  # False for manifests no kustomization reaches (orphans)
     source_node: yaml.MappingNode | None = None  # where a `kubectl kustomize` rendering came from
 
     @property
