@@ -154,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("torghut-lint: interrupted", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `torghut-lint | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
         where = exc.__traceback__
         while where is not None and where.tb_next is not None:
