@@ -67,8 +67,13 @@ class ComplexKey(Exception):
         self.node = node
 
 
+_MAYBE_NOT_STRING = frozenset("0123456789+-.~nNtTfF")
+
+
 def resolve_plain(text: str) -> Any:
     """Value of an untagged plain scalar under the YAML 1.2 core schema."""
+    if text and text[0] not in _MAYBE_NOT_STRING:
+        return text  # most plain scalars are words: no pattern can match
     if text in ("", "~", "null", "Null", "NULL"):
         return None
     if text in ("true", "True", "TRUE"):
