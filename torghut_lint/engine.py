@@ -30,14 +30,20 @@ class KindIndex:
 
 
 def evaluate(
-    project: Project, policies: list[Policy], evaluated: dict[str, list[ResourceId]] | None = None
+    project: Project,
+    policies: list[Policy],
+    evaluated: dict[str, list[ResourceId]] | None = None,
+    apps: list[App] | None = None,
+    orphans: bool = True,
 ) -> list[Finding]:
-    """Findings of every enabled policy on every application (and orphans where it applies).
+    """Findings of every enabled policy on the applications (all by default) and, with
+    ``orphans``, on orphaned manifests where the template applies to them.
 
     ``evaluated`` collects, per rule, the resources it looked at (JUnit's passing test cases)."""
     findings: list[Finding] = []
-    scopes: list[tuple[App | None, list[Resource]]] = [(app, app.resources) for app in project.apps]
-    if project.orphans:
+    chosen = project.apps if apps is None else apps
+    scopes: list[tuple[App | None, list[Resource]]] = [(app, app.resources) for app in chosen]
+    if orphans and project.orphans:
         scopes.append((None, project.orphans))
     for app, resources in scopes:
         index = KindIndex(resources)

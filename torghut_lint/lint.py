@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +17,8 @@ from torghut_lint.engine import evaluate
 from torghut_lint.model import Finding, ResourceId, Severity
 from torghut_lint.policy import Policy
 from torghut_lint.report import Report, RuleInfo, Summary, is_blocking, redact
+from torghut_lint.schemas.store import SchemaStore
+from torghut_lint.schemas.validate import once_per_kind, validate_all
 from torghut_lint.waivers import apply_waivers
 
 
@@ -27,11 +32,11 @@ class SchemaOptions:
     crd_files: list[Path] = field(default_factory=list)
     report_missing: bool = True
 
-    def validate(self, project: Project) -> list[Finding]:
+    def store(self, project: Project) -> tuple[SchemaStore, list[Finding]]:
+        """A schema store with every CRD of the project and of ``--crd`` registered."""
         from torghut_lint.kustomize.build import resources_of
         from torghut_lint.parse import parse_file
         from torghut_lint.schemas.store import SchemaStore
-        from torghut_lint.schemas.validate import validate_all
 
         store = SchemaStore(self.kubernetes_version, self.strict, self.locations)
         findings: list[Finding] = []
@@ -44,9 +49,7 @@ class SchemaOptions:
                 crds.extend(resources_of(parsed, findings))
         for crd in crds:
             store.add_crd(crd.data)
-        findings += validate_all(project.resources, store, self.report_missing)
-        # kustomization.yaml is build input, not a cluster object: validated when a schema is known.
-        return findings + validate_all(project.kustomizations, store, report_missing=False)
+        return store, findings
 
 
 @dataclass
@@ -89,16 +92,20 @@ def run(
     """Lint ``paths``. ``extra`` are findings from outside the tree (``--trusted-config``),
     ``schemas`` turns on schema validation, ``scope`` applies a baseline and changed files."""
     project = load(paths, render=render, boundary=boundary)
-    findings = [f for f in project.findings + (extra or []) if config.enabled(f.rule)]
+    findings = project.findings + (extra or [])
+    store = None
+    if schemas is not None:
+        store, crd_findings = schemas.store(project)
+        findings += crd_findings
+        # kustomization.yaml is build input, not a cluster object: validated when a schema is known.
+        findings += validate_all(project.kustomizations, store, report_missing=False)
+    checked, evaluated = check_applications(project, policies, store, schemas is not None and schemas.report_missing)
+    findings += checked
+    findings = apply_waivers(findings, project.resources + project.orphans, {p.id: p for p in policies}, config)
+    findings = [f for f in findings if config.enabled(f.rule)]
     for f in findings:
         if f.rule in BUILTIN_RULES:
             f.severity = config.severity_of(f.rule, f.severity)
-    if schemas is not None:
-        findings += [f for f in schemas.validate(project) if config.enabled(f.rule)]
-    evaluated: dict[str, list[ResourceId]] = {}
-    findings += evaluate(project, policies, evaluated)
-    findings = apply_waivers(findings, project.resources + project.orphans, {p.id: p for p in policies}, config)
-    findings = [f for f in findings if config.enabled(f.rule)]
     findings = sorted(_unique(findings), key=Finding.sort_key)
     baselined = 0
     if scope is not None:
@@ -119,6 +126,68 @@ def run(
         blocking=sum(1 for f in findings if is_blocking(f, threshold)),
     )
     return Report(findings, summary, threshold, rule_catalog(policies, config), evaluated, baselined)
+
+
+PARALLEL_MIN_RESOURCES = 400  # below this, forking costs more than it saves
+_SHARED: tuple = ()  # what forked workers inherit: (project, policies, store, report_missing)
+
+
+def check_applications(
+    project: Project, policies: list[Policy], store: SchemaStore | None, report_missing: bool
+) -> tuple[list[Finding], dict[str, list[ResourceId]]]:
+    """Schema validation and policy evaluation per application; on large trees the applications
+    are split over two forked processes (each returns only findings)."""
+    global _SHARED
+    jobs = int(os.environ.get("TORGHUT_LINT_JOBS", "0") or 0) or min(2, os.cpu_count() or 1)
+    parallel = (
+        jobs > 1
+        and len(project.resources) >= PARALLEL_MIN_RESOURCES
+        and len(project.apps) > 1
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+    if not parallel:
+        return _check_part(project, policies, store, report_missing, list(range(len(project.apps))), True)
+    parts: list[list[int]] = [[] for _ in range(jobs)]
+    loads = [0] * jobs
+    for i in sorted(range(len(project.apps)), key=lambda i: -len(project.apps[i].resources)):
+        lightest = loads.index(min(loads))
+        parts[lightest].append(i)
+        loads[lightest] += len(project.apps[i].resources) + 1
+    _SHARED = (project, policies, store, report_missing)
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(pool.map(_forked_part, [(sorted(p), n == 0) for n, p in enumerate(parts)]))
+    finally:
+        _SHARED = ()
+    findings: list[Finding] = []
+    evaluated: dict[str, list[ResourceId]] = {}
+    for part_findings, part_evaluated in results:
+        findings += part_findings
+        for rule, ids in part_evaluated.items():
+            evaluated.setdefault(rule, []).extend(ids)
+    return once_per_kind(findings), evaluated
+
+
+def _forked_part(part: tuple[list[int], bool]) -> tuple[list[Finding], dict[str, list[ResourceId]]]:
+    project, policies, store, report_missing = _SHARED
+    return _check_part(project, policies, store, report_missing, *part)
+
+
+def _check_part(
+    project: Project,
+    policies: list[Policy],
+    store: SchemaStore | None,
+    report_missing: bool,
+    app_indexes: list[int],
+    with_orphans: bool,
+) -> tuple[list[Finding], dict[str, list[ResourceId]]]:
+    apps = [project.apps[i] for i in app_indexes]
+    findings: list[Finding] = []
+    if store is not None:
+        findings += validate_all([r for app in apps for r in app.resources], store, report_missing)
+    evaluated: dict[str, list[ResourceId]] = {}
+    findings += evaluate(project, policies, evaluated, apps=apps, orphans=with_orphans)
+    return findings, evaluated
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

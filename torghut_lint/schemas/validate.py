@@ -107,22 +107,37 @@ def validate_resource(res: Resource, validator: Any) -> Iterator[Finding]:
 def validate_all(resources: list[Resource], store: SchemaStore, report_missing: bool) -> list[Finding]:
     """Findings for every resource; kinds without a schema are reported once each."""
     findings: list[Finding] = []
-    missing: set[tuple[str, str]] = set()
+    missing: dict[tuple[str, str], Resource] = {}
     for res in resources:
         rid = res.id
         validator = store.validator(rid.api_version, rid.kind)
         if validator is None:
-            if report_missing and (rid.api_version, rid.kind) not in missing:
-                missing.add((rid.api_version, rid.kind))
-                findings.append(
-                    builtin_finding(
-                        "schema-missing",
-                        f"no schema for {rid.kind} ({rid.api_version}): not validated; add --schema-location or "
-                        "--crd (or --ignore-missing-schemas)",
-                        res.locate(("kind",)),
-                        rid,
-                    )
-                )
+            missing.setdefault((rid.api_version, rid.kind), res)
             continue
         findings.extend(validate_resource(res, validator))
+    if report_missing:
+        findings += [missing_schema(res) for res in missing.values()]
     return findings
+
+
+def missing_schema(res: Resource) -> Finding:
+    rid = res.id
+    return builtin_finding(
+        "schema-missing",
+        f"no schema for {rid.kind} ({rid.api_version}): not validated; add --schema-location or --crd "
+        "(or --ignore-missing-schemas)",
+        res.locate(("kind",)),
+        rid,
+    )
+
+
+def once_per_kind(findings: list[Finding]) -> list[Finding]:
+    """Keep the first-located schema-missing finding of each kind (parts validated separately)."""
+    first: dict[tuple[str, str], Finding] = {}
+    for f in findings:
+        if f.rule == "schema-missing" and f.resource is not None:
+            key = (f.resource.api_version, f.resource.kind)
+            if key not in first or f.sort_key() < first[key].sort_key():
+                first[key] = f
+    kept = set(map(id, first.values()))
+    return [f for f in findings if f.rule != "schema-missing" or id(f) in kept]
