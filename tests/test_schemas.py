@@ -142,3 +142,10 @@ def test_corpus_validates_against_the_real_schemas(tree: str) -> None:
     assert [f for f in schema if f["rule"] != "schema-missing"] == []
     # Only the in-house TigerBeetle operator has no public schema.
     assert {f["resource"]["kind"] for f in schema} <= {"TigerBeetleCluster"}
+
+
+def test_config_severity_reaches_schema_findings(repo: Path) -> None:
+    (repo / ".torghut-lint.yaml").write_text("rules:\n  schema-missing: {severity: warning}\n")
+    result = run_cli("--format", "json", "--fail-on", "warning", cwd=repo)
+    assert {f["severity"] for f in result.json["findings"]} == {"warning"}
+    assert result.code == 1
