@@ -420,7 +420,7 @@ class _Kustomization:
             if path is None:
                 return None
             text = path.read_bytes().decode("utf-8", errors="replace")
-            out.append((name or path.name, entry, nodes.scalar(text, _FileMark.node(path))))
+            out.append((name or path.name, entry, nodes.scalar(text, _file_anchor(path))))
         envs = nodes.get(gen_node, "envs")
         env_entries = envs.value if isinstance(envs, yaml.SequenceNode) else []
         env_file = nodes.get(gen_node, "env")
@@ -434,7 +434,7 @@ class _Kustomization:
                 line = line.strip()
                 if line and not line.startswith("#") and "=" in line:
                     name, _, value = line.partition("=")
-                    anchor = _FileMark.node(path, lineno)
+                    anchor = _file_anchor(path, lineno)
                     out.append((name.strip(), anchor, nodes.scalar(value, anchor)))
         return out
 
@@ -715,10 +715,7 @@ def _block_indent(kfile: Path, line_index: int) -> int:
     return 0
 
 
-class _FileMark:
-    """Marks pointing at a whole file (or one of its lines) for generated values."""
-
-    @staticmethod
-    def node(path: Path, line: int = 1) -> yaml.Node:
-        mark = yaml.Mark(display_path(path), 0, line - 1, 0, None, None)
-        return yaml.ScalarNode("tag:yaml.org,2002:str", "", mark, mark)
+def _file_anchor(path: Path, line: int = 1) -> yaml.Node:
+    """A node whose marks point at ``path`` (line ``line``): where a generated value came from."""
+    mark = yaml.Mark(display_path(path), 0, line - 1, 0, None, None)
+    return yaml.ScalarNode("tag:yaml.org,2002:str", "", mark, mark)
