@@ -26,7 +26,8 @@ def test_readme_starts_with_two_commands_and_ci_runs_the_second() -> None:
 
 @pytest.mark.slow
 def test_first_command_installs_and_lints_the_example(tmp_path: Path) -> None:
-    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    listing = ["git", "ls-files", "--cached", "--others", "--exclude-standard"]
+    tracked = subprocess.run(listing, cwd=ROOT, capture_output=True, text=True, check=True).stdout
     for rel in tracked.splitlines():
         if (ROOT / rel).is_file():
             (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
