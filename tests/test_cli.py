@@ -145,3 +145,10 @@ def test_rules_and_explain() -> None:
 def test_version() -> None:
     result = run_cli("--version")
     assert result.code == 0 and result.stdout.startswith("torghut-lint ")
+
+
+def test_rules_as_json_for_dashboards() -> None:
+    doc = json.loads(run_cli("rules", "--format", "json").stdout)
+    by_id = {r["id"]: r for r in doc["rules"]}
+    assert by_id["ws-single-replica"]["origin"] == "policy" and by_id["yaml-syntax"]["origin"] == "built-in"
+    assert all(r["rationale"] and r["severity"] in ("error", "warning", "info") for r in doc["rules"])

@@ -123,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help="list rules" if name == "rules" else "explain one rule")
         if name == "explain":
             cmd.add_argument("rule")
+        else:
+            cmd.add_argument("--format", choices=["text", "json"], default="text", dest="rules_format")
         cmd.add_argument("--config", metavar="FILE")
         cmd.add_argument("--policies", metavar="DIR", action="append", default=[])
     return parser
@@ -353,16 +355,31 @@ def _test(args: argparse.Namespace) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from torghut_lint.builtin_rules import BUILTIN_RULES
+    import json
+
+    from torghut_lint.lint import rule_catalog
 
     config, policies = _load_rules(args)
-    rows = [(p.id, str(p.severity), p.description, "policy" if p.enabled else "disabled") for p in policies]
-    rows += [
-        (r.id, str(config.severity_of(r.id, r.severity)), r.description, "built-in") for r in BUILTIN_RULES.values()
-    ]
-    width = max(len(r[0]) for r in rows)
-    for rule, severity, description, origin in sorted(rows):
-        print(f"{rule:<{width}}  {severity:<7}  {origin:<8}  {description.splitlines()[0]}")
+    catalog = rule_catalog(policies, config)
+    origin = {p.id: ("policy" if p.enabled else "disabled") for p in policies}
+    if args.rules_format == "json":
+        rules = [
+            {
+                "id": r.id,
+                "severity": str(r.severity),
+                "origin": origin.get(r.id, "built-in"),
+                "description": r.description,
+                "rationale": r.rationale,
+                "fix": r.fix,
+            }
+            for r in sorted(catalog.values(), key=lambda r: r.id)
+        ]
+        print(json.dumps({"rules": rules}, indent=2))
+        return EXIT_OK
+    width = max(len(rule) for rule in catalog)
+    for r in sorted(catalog.values(), key=lambda r: r.id):
+        kind = origin.get(r.id, "built-in")
+        print(f"{r.id:<{width}}  {r.severity!s:<7}  {kind:<8}  {r.description.splitlines()[0]}")
     return EXIT_OK
 
 
