@@ -94,3 +94,26 @@ def test_unreadable_and_vanishing_files_are_findings(tmp_path: Path, monkeypatch
         ("file-unreadable", "cannot read file: No such file or directory"),
         ("file-unreadable", "cannot read file: Permission denied"),
     ]
+
+
+def test_unreadable_directory_is_a_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import torghut_lint.discover as discover_module
+    from torghut_lint.config import Config
+    from torghut_lint.lint import run
+
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "a.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    (tmp_path / "b.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n")
+    real_scandir = discover_module.os.scandir
+
+    def scandir(path):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(discover_module.os, "scandir", scandir)
+    report = run([tmp_path], [], Config(), "error")
+    assert [(f.rule, f.location.file.endswith("locked"), f.message) for f in report.findings] == [
+        ("file-unreadable", True, "cannot read: Permission denied")
+    ]
+    assert report.summary.resources == 1
