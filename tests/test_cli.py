@@ -152,3 +152,11 @@ def test_rules_as_json_for_dashboards() -> None:
     by_id = {r["id"]: r for r in doc["rules"]}
     assert by_id["ws-single-replica"]["origin"] == "policy" and by_id["yaml-syntax"]["origin"] == "built-in"
     assert all(r["rationale"] and r["severity"] in ("error", "warning", "info") for r in doc["rules"])
+
+
+def test_config_is_found_from_a_subdirectory_up_to_the_repository_root(repo: Path) -> None:
+    (repo / ".git").mkdir()
+    scale = repo / APP / "ws" / "deployment.yaml"
+    scale.write_text(scale.read_text().replace("replicas: 1", "replicas: 2"))
+    (repo / ".torghut-lint.yaml").write_text("rules:\n  ws-single-replica: {enabled: false}\nschemas: {enabled: false}\n")
+    assert run_cli(".", cwd=repo / APP).code == 0

@@ -169,12 +169,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _load_rules(args: argparse.Namespace, config_path: Path | None = None):
-    from torghut_lint.config import CONFIG_NAME, apply_overrides, load_config
+    from torghut_lint.config import apply_overrides, find_config, load_config
     from torghut_lint.policy import PolicyError, bundled_policy_dir, load_policies
 
     try:
         if config_path is None:
-            config_path = Path(args.config) if args.config else Path(CONFIG_NAME)
+            config_path = Path(args.config) if args.config else find_config(Path.cwd())
         config = load_config(config_path, required=bool(args.config))
         dirs = [bundled_policy_dir(), *config.policy_dirs, *(Path(p) for p in args.policies)]
         policies = load_policies(dirs)

@@ -95,6 +95,17 @@ class Config:
         return self.rules.get(rule, {}).get("enabled", True)
 
 
+def find_config(start: Path) -> Path:
+    """``.torghut-lint.yaml`` in ``start`` or the nearest parent up to the repository root (the
+    directory holding ``.git``); ``start/.torghut-lint.yaml`` (absent) when there is none."""
+    for directory in (start, *start.parents):
+        if (directory / CONFIG_NAME).is_file():
+            return directory / CONFIG_NAME
+        if (directory / ".git").exists():
+            break
+    return start / CONFIG_NAME
+
+
 def load_config(path: Path | None, required: bool) -> Config:
     """Read and validate the config; a missing default file just means no overrides."""
     if path is None or not path.exists():
