@@ -52,3 +52,23 @@ def test_trusted_config_needs_a_git_ref(repo: Path) -> None:
     result = run_cli("--trusted-config", "main", cwd=repo)
     assert result.code == 2
     assert result.stderr.startswith("torghut-lint: error: --trusted-config main: git rev-parse")
+
+
+def test_changes_made_on_the_base_after_branching_are_not_the_pull_requests(repo: Path) -> None:
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "ci")
+    (repo / ".torghut-lint.yaml").write_text("failOn: error\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    git(repo, "checkout", "-q", "-b", "pr")
+    cm = repo / APP / "strategy-configmap.yaml"
+    cm.write_text(cm.read_text() + "  # a harmless edit\n")
+    git(repo, "commit", "-qam", "pr edit")
+    git(repo, "checkout", "-q", "main")
+    (repo / ".torghut-lint.yaml").write_text("failOn: warning\n")
+    git(repo, "commit", "-qam", "gate owners tighten the gate")
+    git(repo, "checkout", "-q", "pr")
+    result = run_cli("--format", "json", "--ignore-missing-schemas", "--trusted-config", "main", cwd=repo)
+    assert [f["rule"] for f in result.json["findings"]] == []
+    assert result.code == 0

@@ -43,6 +43,14 @@ def _git(repo: Path, *args: str) -> str:
     return proc.stdout.decode("utf-8", errors="replace")
 
 
+def _diff_base(repo: Path, ref: str) -> str:
+    """Where the current branch left ``ref`` (so later changes on ``ref`` are not ours)."""
+    try:
+        return _git(repo, "merge-base", ref, "HEAD").strip() or ref
+    except TrustError:
+        return ref
+
+
 def _exists(repo: Path, ref: str, path: str) -> bool:
     try:
         _git(repo, "cat-file", "-e", f"{ref}:{path}")
@@ -80,7 +88,7 @@ def changed_files(ref: str) -> set[Path]:
     """Files changed since ``ref`` (committed, staged, unstaged and untracked), resolved."""
     repo = Path(_git(Path.cwd(), "rev-parse", "--show-toplevel").strip())
     _git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")
-    names = _git(repo, "diff", "--name-only", ref).splitlines()
+    names = _git(repo, "diff", "--name-only", _diff_base(repo, ref)).splitlines()
     names += _git(repo, "ls-files", "--others", "--exclude-standard").splitlines()
     return {(repo / name).resolve() for name in names if name}
 
@@ -91,7 +99,8 @@ _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 def gate_changes(repo: Path, ref: str, gate_paths: list[str]) -> list[Finding]:
     """Findings for config/policy files changed since ``ref`` and waiver annotations added."""
     findings: list[Finding] = []
-    changed = _git(repo, "diff", "--name-only", ref, "--", *gate_paths).splitlines()
+    base = _diff_base(repo, ref)
+    changed = _git(repo, "diff", "--name-only", base, "--", *gate_paths).splitlines()
     for rel in changed:
         findings.append(
             builtin_finding(
@@ -101,7 +110,7 @@ def gate_changes(repo: Path, ref: str, gate_paths: list[str]) -> list[Finding]:
                 Location(display_path(repo / rel)),
             )
         )
-    diff = _git(repo, "diff", "-U0", "--no-color", ref, "--", "*.yaml", "*.yml")
+    diff = _git(repo, "diff", "-U0", "--no-color", base, "--", "*.yaml", "*.yml")
     current, line = "", 0
     for text in diff.splitlines():
         if text.startswith("+++ "):
