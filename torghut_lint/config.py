@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from torghut_lint.builtin_rules import BUILTIN_RULES
+from torghut_lint.discover import display_path
 from torghut_lint.model import Severity
 from torghut_lint.policy import (
     MATCH_SCHEMA,
@@ -114,10 +115,10 @@ def load_config(path: Path | None, required: bool) -> Config:
         return Config()
     doc = load_yaml_document(path)
     raw = doc.data or {}
-    validate(raw, CONFIG_SCHEMA, str(path))
+    validate(raw, CONFIG_SCHEMA, display_path(path))
     base = path.parent
     return Config(
-        path=path,
+        path=Path(display_path(path)),
         fail_on=raw.get("failOn"),
         policy_dirs=[base / p for p in raw.get("policies") or []],
         rules=raw.get("rules") or {},

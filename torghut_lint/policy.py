@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from torghut_lint.discover import display_path
 from torghut_lint.model import Resource, Severity
 from torghut_lint.parse import Document
 
@@ -138,7 +139,7 @@ def load_yaml_document(path: Path) -> Document:
     """Load a small YAML file (policy or config) that must hold one document, or raise PolicyError."""
     from torghut_lint.parse import parse_file
 
-    parsed = parse_file(path, str(path))
+    parsed = parse_file(path, display_path(path))
     problems = [f for f in parsed.findings]
     if problems:
         first = problems[0]
