@@ -406,6 +406,10 @@ def _explain(args: argparse.Namespace) -> int:
             print("Params:\n" + yaml.safe_dump(policy.params, sort_keys=False, indent=2).rstrip() + "\n")
         if policy.fix:
             print(f"How to fix: {policy.fix}\n")
+        from torghut_lint.fix import FIXABLE_RULES
+
+        if policy.id in FIXABLE_RULES:
+            print("Fixable: `torghut-lint fix` repairs the unambiguous cases in place (`--diff` to preview).\n")
         if policy.allow_annotation_waivers:
             print(
                 f'Waive on the resource:\n  metadata.annotations["{ANNOTATION_PREFIX}{policy.id}"]: '

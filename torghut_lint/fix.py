@@ -161,6 +161,9 @@ FIXERS: dict[str, Callable[[Policy, Any, Any, Any], str | None]] = {
 }
 
 
+FIXABLE_RULES = frozenset(FIXERS)
+
+
 def plan(findings: list[Finding], policies: dict[str, Policy]) -> tuple[dict[Path, Document], list[Applied]]:
     """Apply every fixable finding to in-memory documents."""
     documents: dict[Path, Document] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from torghut_lint.fix import FIXABLE_RULES
 from torghut_lint.model import Severity
 from torghut_lint.report import Report
 
@@ -36,6 +37,9 @@ def render(report: Report, colour: bool = False) -> str:
     )
     if report.baselined:
         tail += f"; {report.baselined} known finding(s) in the baseline not shown"
+    fixable = sum(1 for f in findings if f.rule in FIXABLE_RULES and not f.waived)
+    if fixable:
+        tail += f"; {fixable} may be fixable with `torghut-lint fix`"
     if lines:
         lines.append("")
     lines.append(f"{_BOLD}{tail}{_RESET}" if colour else tail)
