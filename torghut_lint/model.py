@@ -132,7 +132,8 @@ def line_in_scalar(node: yaml.ScalarNode, offset: int) -> Location:
         line = mark.line + 2 + node.value.count("\n", 0, offset)
         line_start = node.value.rfind("\n", 0, offset) + 1
         column = offset - line_start
-        value_line = node.value[line_start : node.value.find("\n", offset) % (len(node.value) + 1)]
+        line_end = node.value.find("\n", offset)
+        value_line = node.value[line_start : line_end if line_end >= 0 else len(node.value)]
         source = linecache.getline(mark.name, line)
         block_indent = (len(source) - len(source.lstrip(" "))) - (len(value_line) - len(value_line.lstrip(" ")))
         return Location(mark.name, line, max(block_indent, 0) + column + 1)
