@@ -138,6 +138,7 @@ def test_rules_and_explain() -> None:
     assert explained.code == 0
     assert "volumes once filled up" in explained.stdout and "perReplica: 20Gi" in explained.stdout
     assert "torghut-lint.io/waive.pvc-disk-budget" in explained.stdout
+    assert "Example (" in explained.stdout and "# finding" in explained.stdout  # from the policy's own cases
     assert "only centrally" in run_cli("explain", "live-trading-owner").stdout
     assert run_cli("explain", "nope").code == 2
 

@@ -407,6 +407,11 @@ def _explain(args: argparse.Namespace) -> int:
         if policy.fix:
             print(f"How to fix: {policy.fix}\n")
         from torghut_lint.fix import FIXABLE_RULES
+        from torghut_lint.policy_tests import failing_example
+
+        example = failing_example(policy)
+        if example:
+            print(example)
 
         if policy.id in FIXABLE_RULES:
             print("Fixable: `torghut-lint fix` repairs the unambiguous cases in place (`--diff` to preview).\n")

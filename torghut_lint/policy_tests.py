@@ -87,6 +87,26 @@ def run_policy_tests(directories: list[Path]) -> list[PolicyResult]:
     return results
 
 
+def failing_example(policy: Policy, context: int = 3) -> str:
+    """The first failing case of a policy, its flagged lines marked with '>' (for ``explain``)."""
+    cases = Path(policy.source).parent / "tests" / policy.id
+    for case in sorted(p for p in cases.iterdir() if p.is_dir()) if cases.is_dir() else []:
+        try:
+            expected = _expected(case, policy)
+        except PolicyError:
+            continue
+        flagged = sorted((f, line) for rule, f, line in expected if rule == policy.id)
+        if not flagged:
+            continue
+        file = flagged[0][0]
+        lines = (case / file).read_text(encoding="utf-8").splitlines()
+        marks = {line for f, line in flagged if f == file}
+        start, end = max(min(marks) - context, 1), min(max(marks) + context, len(lines))
+        body = [f"{'>' if n in marks else ' '} {n:>3} | {lines[n - 1]}" for n in range(start, end + 1)]
+        return f"Example ({case.name}/{file}):\n" + "\n".join(body) + "\n"
+    return ""
+
+
 def render_table(results: list[PolicyResult]) -> str:
     width = max([len(r.policy.id) for r in results] + [6])
     lines = [f"{'policy':<{width}}  cases  pass  fail  status"]
