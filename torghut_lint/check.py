@@ -5,9 +5,7 @@ only findings (pickling the YAML nodes themselves would cost more than parsing t
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 
 from torghut_lint.assemble import Project
 from torghut_lint.engine import evaluate
@@ -27,12 +25,12 @@ def check_applications(
     are split over two forked processes (each returns only findings)."""
     global _SHARED
     jobs = int(os.environ.get("TORGHUT_LINT_JOBS", "0") or 0) or min(2, os.cpu_count() or 1)
-    parallel = (
-        jobs > 1
-        and len(project.resources) >= PARALLEL_MIN_RESOURCES
-        and len(project.apps) > 1
-        and "fork" in multiprocessing.get_all_start_methods()
-    )
+    parallel = jobs > 1 and len(project.resources) >= PARALLEL_MIN_RESOURCES and len(project.apps) > 1
+    if parallel:  # imported only here: small trees never pay for multiprocessing
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        parallel = "fork" in multiprocessing.get_all_start_methods()
     if not parallel:
         return _check_part(project, policies, store, report_missing, list(range(len(project.apps))), True)
     parts: list[list[int]] = [[] for _ in range(jobs)]

@@ -5,7 +5,6 @@ schema expects, and for unknown fields the closest known name."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -74,6 +73,8 @@ def _hint(key: str, known: list[str], path: tuple, root_schema: Any) -> str:
     if homes:
         where = dotted(homes[0]).replace("[0]", "[]")
         return f" (it belongs at {where})"
+    import difflib  # only when there is an unknown field to explain
+
     close = difflib.get_close_matches(key, known, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
