@@ -8,6 +8,7 @@ import json
 from pathlib import PurePosixPath
 
 from torghut_lint import __version__
+from torghut_lint.baseline import fingerprint
 from torghut_lint.model import Finding, Severity
 from torghut_lint.report import Report
 
@@ -35,14 +36,13 @@ def _result(f: Finding, index: dict[str, int]) -> dict:
     location: dict = {"artifactLocation": {"uri": _uri(f.location.file)}}
     if f.location.line > 0:
         location["region"] = {"startLine": f.location.line, "startColumn": max(f.location.column, 1)}
-    subject = str(f.resource) if f.resource else f.location.file
-    fingerprint = hashlib.sha256(f"{f.rule}|{subject}|{f.field}".encode()).hexdigest()[:32]
+    digest = hashlib.sha256("|".join(fingerprint(f)).encode()).hexdigest()[:32]
     result: dict = {
         "ruleId": f.rule,
         "level": LEVELS[f.severity],
         "message": {"text": f.message},
         "locations": [{"physicalLocation": location}],
-        "partialFingerprints": {"torghutLint/v1": fingerprint},
+        "partialFingerprints": {"torghutLint/v1": digest},
     }
     if f.rule in index:
         result["ruleIndex"] = index[f.rule]
