@@ -15,7 +15,7 @@ def test_default_path_is_the_torghut_app_under_cwd() -> None:
     result = run_cli("--config", "../.torghut-lint.yaml", cwd=DRIFTED)
     assert result.code == 1
     assert "argocd/applications/torghut/ws-scale.patch.yaml:6:3: error ws-single-replica" in result.stdout
-    assert "(24 files, 16 resources); 2 may be fixable with `torghut-lint fix`" in result.stdout
+    assert "(24 files, 16 resources); 1 may be fixable with `torghut-lint fix`" in result.stdout
     assert "\033[" not in result.stdout
 
 

@@ -181,3 +181,20 @@ spec:
     found = lint(tmp_path, text)
     crashed = [m for r, _, m in found if r == "pvc-disk-budget"]
     assert crashed and "could not be evaluated here (AttributeError in template storage-budget)" in crashed[0]
+
+
+def test_only_unambiguous_findings_are_marked_fixable(tmp_path: Path) -> None:
+    from torghut_lint.report.text import render
+
+    (tmp_path / "m.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t\n"
+        "  annotations: {torghut.proompteng.ai/live-trading-owner: desk}\n"
+        "data:\n  TRADING_MODE: live\n  TRADING_LIVE_ENABLED: 'true'\n"
+    )
+    report = run([tmp_path], load_policies([bundled_policy_dir()]), Config(), "error")
+    # TRADING_MODE=live has no single "off" value to return to; TRADING_LIVE_ENABLED does.
+    assert sorted((f.field, f.fixable) for f in report.findings) == [
+        ("data.TRADING_LIVE_ENABLED", True),
+        ("data.TRADING_MODE", False),
+    ]
+    assert "1 may be fixable" in render(report)

@@ -67,6 +67,7 @@ def evaluate(
                             resource=v.resource.id if v.resource else None,
                             field=dotted(v.path),
                             secrets=v.secrets,
+                            fixable=v.fixable,
                         )
                     )
             except Exception as exc:  # noqa: BLE001 - fail closed, located, never a traceback

@@ -22,6 +22,7 @@ from typing import Any
 
 from torghut_lint.model import Finding
 from torghut_lint.policy import Policy
+from torghut_lint.templates.env_switch_off import resettable
 
 
 class FixError(Exception):
@@ -132,11 +133,11 @@ def _fix_switch(policy: Policy, doc: Any, mapping: Any, key: Any) -> str | None:
         switch = switches[key]
     else:
         return None  # e.g. read from a Secret: nothing unambiguous to write
-    allowed = switch.get("offValues") or []
-    if len(allowed) != 1:
+    if not resettable(switch):
         return None
-    mapping[key] = _string_like(mapping[key], allowed[0])
-    return f"{switch['name']} set back to {allowed[0]!r}"
+    value = switch["offValues"][0]
+    mapping[key] = _string_like(mapping[key], value)
+    return f"{switch['name']} set back to {value!r}"
 
 
 def _fix_annotation(policy: Policy, doc: Any, mapping: Any, key: Any) -> str | None:
@@ -171,7 +172,7 @@ def plan(findings: list[Finding], policies: dict[str, Policy]) -> tuple[dict[Pat
     for finding in findings:
         fixer = FIXERS.get(finding.rule)
         policy = policies.get(finding.rule)
-        if fixer is None or policy is None or finding.waived or not finding.location.line:
+        if not finding.fixable or fixer is None or policy is None or finding.waived or not finding.location.line:
             continue
         path = Path(finding.location.file)
         if path not in documents:

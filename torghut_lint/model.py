@@ -178,6 +178,7 @@ class Finding:
     waived: bool = False
     waiver_reason: str = ""
     secrets: tuple[str, ...] = dataclasses.field(default=(), repr=False)
+    fixable: bool = False
 
     def sort_key(self) -> tuple:
         return (self.location.file, self.location.line, self.location.column, self.rule)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from torghut_lint.fix import FIXABLE_RULES
 from torghut_lint.model import Severity
 from torghut_lint.report import Report
 
@@ -37,7 +36,7 @@ def render(report: Report, colour: bool = False) -> str:
     )
     if report.baselined:
         tail += f"; {report.baselined} known finding(s) in the baseline not shown"
-    fixable = sum(1 for f in findings if f.rule in FIXABLE_RULES and not f.waived)
+    fixable = sum(1 for f in findings if f.fixable and not f.waived)
     if fixable:
         tail += f"; {fixable} may be fixable with `torghut-lint fix`"
     if lines:

@@ -43,7 +43,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         if isinstance(annotations, dict) and key in annotations:
             if not isinstance(have, str) or have != want:
                 shown = have if isinstance(have, str) else f"{have!r} (not a string)"
-                yield Violation(res, path + (key,), f"{key} is {shown}; it must be {want!r}")
+                yield Violation(res, path + (key,), f"{key} is {shown}; it must be {want!r}", fixable=True)
             continue
         misplaced = [p for p, ann in _annotation_maps(res.data) if key in ann and p != path]
         if misplaced:
@@ -52,8 +52,9 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 misplaced[0] + (key,),
                 f"{key} is set at {dotted(misplaced[0])}, where it has no effect; "
                 f"it must be {want!r} at {dotted(path)}",
+                fixable=True,
             )
         elif get_path(res.data, path[:-1]) is not None and annotations is None:
-            yield Violation(res, path, f"{dotted(path)} is empty or null; {key} must be {want!r} there")
+            yield Violation(res, path, f"{dotted(path)} is empty or null; {key} must be {want!r} there", fixable=True)
         else:
-            yield Violation(res, path, f"{key} is missing; it must be {want!r} at {dotted(path)}")
+            yield Violation(res, path, f"{key} is missing; it must be {want!r} at {dotted(path)}", fixable=True)

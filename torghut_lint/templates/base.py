@@ -21,6 +21,7 @@ class Violation:
     message: str
     location: Location | None = None  # overrides resource.locate(path)
     secrets: tuple[str, ...] = ()
+    fixable: bool = False  # `torghut-lint fix` has an unambiguous remedy for this one
 
 
 @dataclass

@@ -51,6 +51,11 @@ def is_on(switch: dict, value: str) -> bool:
     return value.strip().lower() in {v.lower() for v in switch["onValues"]}
 
 
+def resettable(switch: dict) -> bool:
+    """A switch with exactly one allowed value can be set back to it without a judgement call."""
+    return len(switch.get("offValues") or []) == 1
+
+
 def _verdict(switch: dict, value: str) -> str:
     if "offValues" in switch:
         allowed = " or ".join(repr(v) for v in switch["offValues"])
@@ -68,7 +73,10 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 if key in switches and is_on(switches[key], text(value)) and (id(res), ("data", key)) not in seen:
                     seen.add((id(res), ("data", key)))
                     yield Violation(
-                        res, ("data", key), f"ConfigMap {res.id.name}: {_verdict(switches[key], text(value))}"
+                        res,
+                        ("data", key),
+                        f"ConfigMap {res.id.name}: {_verdict(switches[key], text(value))}",
+                        fixable=resettable(switches[key]),
                     )
             continue
         for path, container in containers(res):
@@ -92,5 +100,8 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 elif is_on(switch, item.value):
                     via = "" if item.source is res else f" (via {item.origin} from {item.source.id})"
                     yield Violation(
-                        item.source, item.path, f"container {cname!r} of {res.id}: {_verdict(switch, item.value)}{via}"
+                        item.source,
+                        item.path,
+                        f"container {cname!r} of {res.id}: {_verdict(switch, item.value)}{via}",
+                        fixable=resettable(switch),
                     )

@@ -29,10 +29,14 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     ("spec",),
                     f"spec.replicas is not set; it must be exactly {want} "
                     "(an absent value defaults to 1 but is one edit away from drifting)",
+                    fixable=True,
                 )
         elif spec["replicas"] != want or isinstance(spec["replicas"], bool):
             yield Violation(
-                res, ("spec", "replicas"), f"spec.replicas is {spec['replicas']!r}; it must be exactly {want}"
+                res,
+                ("spec", "replicas"),
+                f"spec.replicas is {spec['replicas']!r}; it must be exactly {want}",
+                fixable=True,
             )
         for hpa in ctx.of_kind("HorizontalPodAutoscaler"):
             target = (hpa.data.get("spec") or {}).get("scaleTargetRef") or {}
