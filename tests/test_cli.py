@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import APP, FIXTURES, run_cli
+from conftest import APP, FIXTURES, run_cli, scale_ws
 
 DRIFTED = FIXTURES / "drifted"
 EXAMPLE = ("drifted/argocd/applications/torghut",)  # linted from fixtures/, as in the README
@@ -93,8 +93,7 @@ def test_invalid_config_is_rejected(repo: Path) -> None:
 
 
 def test_config_overrides_severity_params_and_enablement(repo: Path) -> None:
-    ws = repo / APP / "ws" / "deployment.yaml"
-    ws.write_text(ws.read_text().replace("replicas: 1", "replicas: 2"))
+    scale_ws(repo)
     (repo / ".torghut-lint.yaml").write_text("rules:\n  ws-single-replica:\n    severity: warning\n")
     result = run_cli("--format", "json", "--no-schemas", cwd=repo)
     assert result.code == 0 and result.json["findings"][0]["severity"] == "warning"
@@ -157,7 +156,8 @@ def test_rules_as_json_for_dashboards() -> None:
 
 def test_config_is_found_from_a_subdirectory_up_to_the_repository_root(repo: Path) -> None:
     (repo / ".git").mkdir()
-    scale = repo / APP / "ws" / "deployment.yaml"
-    scale.write_text(scale.read_text().replace("replicas: 1", "replicas: 2"))
-    (repo / ".torghut-lint.yaml").write_text("rules:\n  ws-single-replica: {enabled: false}\nschemas: {enabled: false}\n")
+    scale_ws(repo)
+    (repo / ".torghut-lint.yaml").write_text(
+        "rules:\n  ws-single-replica: {enabled: false}\nschemas: {enabled: false}\n"
+    )
     assert run_cli(".", cwd=repo / APP).code == 0

@@ -97,8 +97,7 @@ def test_baseline_keeps_old_findings_quiet_and_new_ones_loud(tmp_path: Path) -> 
 
 
 def test_baseline_survives_line_shifts_but_catches_new_findings(repo: Path) -> None:
-    ws = repo / APP / "ws" / "deployment.yaml"
-    ws.write_text(ws.read_text().replace("replicas: 1", "replicas: 2"))
+    ws = scale_ws(repo)
     assert run_cli("--write-baseline", "b.json", cwd=repo).code == 0
     ws.write_text("# a comment that shifts every line\n\n" + ws.read_text())
     assert run_cli("--baseline", "b.json", cwd=repo).code == 0
@@ -119,8 +118,7 @@ def test_changed_since_limits_reports_to_changed_files(repo: Path) -> None:
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
 
-    ws = repo / APP / "ws" / "deployment.yaml"
-    ws.write_text(ws.read_text().replace("replicas: 1", "replicas: 2"))  # an old finding
+    scale_ws(repo)  # an old finding
     git("init", "-q", "-b", "main")
     git("-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "base", "--allow-empty")
     git("add", "-A")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import APP, BASE_TREE, ROOT, SHARED, run_cli
+from conftest import APP, BASE_TREE, ROOT, SHARED, run_cli, scale_ws
 
 needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
 SARIF_SCHEMA = SHARED / "schemas" / "sarif" / "sarif-schema-2.1.0.json"
@@ -53,8 +53,7 @@ def test_cmp_generate_prints_the_rendering_when_the_lint_passes(tmp_path: Path) 
 def test_cmp_generate_refuses_a_failing_tree(tmp_path: Path) -> None:
     shutil.copytree(BASE_TREE, tmp_path / "repo")
     app_dir = tmp_path / "repo" / APP
-    ws = app_dir / "ws" / "deployment.yaml"
-    ws.write_text(ws.read_text().replace("replicas: 1", "replicas: 2"))
+    scale_ws(tmp_path / "repo")
     proc = _cmp(app_dir, str(APP))
     assert proc.returncode == 1
     assert proc.stdout == b""
@@ -87,8 +86,7 @@ def test_ci_script_annotates_uploads_and_fails(tmp_path: Path) -> None:
     git("add", "-A")
     git("commit", "-qm", "base")
     git("checkout", "-q", "-b", "pr")
-    ws = repo / APP / "ws" / "deployment.yaml"
-    ws.write_text(ws.read_text().replace("replicas: 1", "replicas: 2"))
+    scale_ws(repo)
     git("commit", "-qam", "scale")
     outputs = tmp_path / "github_output"
     proc = subprocess.run(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import APP, BASE_TREE, ROOT
+from conftest import APP, BASE_TREE, ROOT, scale_ws
 
 pytestmark = pytest.mark.slow
 
@@ -44,8 +44,7 @@ def test_hook_refuses_a_violating_commit_and_passes_a_clean_one(tmp_path: Path) 
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "torghut-lint" in clean.stdout + clean.stderr and "Passed" in clean.stdout + clean.stderr
 
-    ws = gitops / APP / "ws" / "deployment.yaml"
-    ws.write_text(ws.read_text().replace("replicas: 1", "replicas: 2"))
+    scale_ws(gitops)
     _run(["git", "add", "-A"], gitops, env)
     refused = _run(["git", "commit", "-qm", "scale ws"], gitops, env)
     output = refused.stdout + refused.stderr  # git prints hook output on stderr

@@ -37,6 +37,9 @@ def test_first_command_installs_and_lints_the_example(tmp_path: Path) -> None:
     assert "drifted/argocd/applications/torghut/ws-scale.patch.yaml:6:3: error ws-single-replica" in result.stdout
     assert "5 blocking" in result.stdout
     installed = subprocess.run(
-        [str(tmp_path / ".venv" / "bin" / "torghut-lint"), "test"], cwd=tmp_path / "fixtures", capture_output=True, text=True
+        [str(tmp_path / ".venv" / "bin" / "torghut-lint"), "test"],
+        cwd=tmp_path / "fixtures",
+        capture_output=True,
+        text=True,
     )
     assert installed.returncode == 0, installed.stdout  # bundled policies and their cases ship in the wheel
