@@ -10,6 +10,7 @@ from typing import Any
 from torghut_lint.discover import display_path
 from torghut_lint.model import Resource, Severity
 from torghut_lint.parse import Document
+from torghut_lint.schemas.compiled import compiled
 
 SEVERITIES = ["error", "warning", "info"]
 STRING_OR_LIST = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
@@ -126,9 +127,7 @@ class Policy:
 
 def validate(instance: Any, schema: dict[str, Any], where: str) -> None:
     """Raise PolicyError with the first schema violation, naming the field."""
-    import jsonschema
-
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(instance), key=lambda e: list(e.path))
+    errors = sorted(compiled(schema).iter_errors(instance), key=lambda e: list(e.path))
     if errors:
         error = errors[0]
         path = ".".join(str(p) for p in error.absolute_path) or "(top level)"

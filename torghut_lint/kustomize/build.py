@@ -23,6 +23,7 @@ from torghut_lint.discover import display_path, real
 from torghut_lint.kustomize.patch import BUILTIN_GROUPS, PatchError, json6902, strategic_merge
 from torghut_lint.model import Finding, Location, Resource, Severity
 from torghut_lint.parse import Document, ParsedFile, parse_bytes, to_data
+from torghut_lint.schemas.compiled import compiled
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
@@ -296,10 +297,8 @@ class _Kustomization:
 
     def check_shape(self) -> None:
         """Report and drop top-level fields whose shape the renderer cannot use."""
-        import jsonschema
-
         bad: set[str] = set()
-        for error in jsonschema.Draft202012Validator(KUSTOMIZATION_SHAPE).iter_errors(self.spec):
+        for error in compiled(KUSTOMIZATION_SHAPE).iter_errors(self.spec):
             path = tuple(error.absolute_path)
             if path and path[0] not in bad:
                 bad.add(path[0])

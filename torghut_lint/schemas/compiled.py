@@ -1,0 +1,90 @@
+"""One JSON Schema verdict from two engines.
+
+jsonschema-rs decides whether an instance is valid (compiled once, about a microsecond per
+Deployment); only an invalid instance is handed to ``jsonschema``, the reference engine, whose
+errors carry the paths and keywords the findings are written from. ``jsonschema`` is therefore
+imported only when there is something to explain. Where jsonschema-rs cannot compile a schema
+or take an instance, ``jsonschema`` decides alone. Tests hold both engines to the same verdicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Any
+
+
+class SchemaResources:
+    """Schemas that ``$ref``s point into (Kubernetes' ``_definitions.json``), registered once
+    per engine and shared by every schema that refers to them."""
+
+    def __init__(self, documents: list[dict[str, Any]]) -> None:
+        self.documents = documents
+
+    @cached_property
+    def fast(self) -> Any:
+        import jsonschema_rs
+
+        return jsonschema_rs.Registry([(d["$id"], d) for d in self.documents])
+
+    @cached_property
+    def reference(self) -> Any:
+        from referencing import Registry, Resource
+
+        return Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in self.documents)
+
+
+class CompiledSchema:
+    """A JSON Schema (draft 2020-12 unless it says otherwise), ``$ref`` targets from ``resources``."""
+
+    def __init__(self, schema: dict[str, Any], resources: SchemaResources | None = None) -> None:
+        self.schema = schema
+        self._resources = resources
+
+    @cached_property
+    def _fast(self) -> Any | None:
+        import jsonschema_rs
+
+        try:
+            registry = self._resources.fast if self._resources else None
+            return jsonschema_rs.validator_for(self.schema, registry=registry, validate_formats=False)
+        except (ValueError, jsonschema_rs.ReferencingError):  # ValidationError: a schema it rejects
+            return None
+
+    @cached_property
+    def _reference(self) -> Any:
+        import jsonschema
+
+        cls = jsonschema.validators.validator_for(self.schema, default=jsonschema.Draft202012Validator)
+        if self._resources is None:
+            return cls(self.schema)
+        return cls(self.schema, registry=self._resources.reference)
+
+    def _surely_valid(self, instance: Any) -> bool:
+        """jsonschema-rs only ever answers "valid" early: its "invalid" is confirmed by
+        ``jsonschema`` (the two disagree on NaN, which jsonschema-rs rejects as a number)."""
+        if self._fast is None:
+            return False
+        try:
+            return self._fast.is_valid(instance)
+        except ValueError:  # a value jsonschema-rs cannot represent
+            return False
+
+    def is_valid(self, instance: Any) -> bool:
+        return self._surely_valid(instance) or self._reference.is_valid(instance)
+
+    def iter_errors(self, instance: Any) -> Iterator[Any]:
+        """``jsonschema`` errors (none when the instance is valid)."""
+        return iter(()) if self._surely_valid(instance) else self._reference.iter_errors(instance)
+
+
+_COMPILED: dict[int, CompiledSchema] = {}
+
+
+def compiled(schema: dict[str, Any]) -> CompiledSchema:
+    """The compiled form of a schema the program holds for its whole run (policy, config and
+    template parameter schemas): compiled on first use, then reused."""
+    found = _COMPILED.get(id(schema))
+    if found is None or found.schema is not schema:
+        found = _COMPILED[id(schema)] = CompiledSchema(schema)
+    return found
