@@ -182,3 +182,21 @@ def test_kubectl_failure_is_reported_and_builtin_used(tmp_path: Path) -> None:
     got = findings_of(run_cli("--format", "json", "--render", "kubectl", "app", cwd=repo))
     assert ("kustomize-render-failed", "app", 0) in got
     assert ("live-trading-default-off", "app/cm.yaml", 6) in got
+
+
+def test_a_base_shared_by_several_apps_is_transformed_afresh_for_each(tmp_path: Path) -> None:
+    """Three apps include one base with their own suffix, labels and patch: no app sees what
+    another one's transformers did to the shared files (a patch on the base name still matches)."""
+    files = {"base/kustomization.yaml": KUST + "resources: [cm.yaml]\n", "base/cm.yaml": CM.format(name="web")}
+    for app in ("a", "b", "c"):
+        files[f"{app}/kustomization.yaml"] = (
+            KUST
+            + f"nameSuffix: -{app}\ncommonLabels:\n  app: {app}\n"
+            + "resources: [../base]\npatches:\n  - path: p.yaml\n"
+        )
+        files[f"{app}/p.yaml"] = CM.format(name="web").replace("A: '1'", f"B: '{app}'")
+    _tree(tmp_path, files)
+    project = load([tmp_path])
+    built = {Path(r.app).name: (r.id.name, r.data["metadata"]["labels"], r.data["data"]) for r in project.resources}
+    assert built == {app: (f"web-{app}", {"app": app}, {"A": "1", "B": app}) for app in ("a", "b", "c")}
+    assert not [f for f in project.findings if f.rule == "kustomize-patch-unmatched"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from torghut_lint.config import Config
 from torghut_lint.k8s import format_bytes, parse_quantity
 from torghut_lint.lint import run
@@ -198,3 +200,14 @@ def test_only_unambiguous_findings_are_marked_fixable(tmp_path: Path) -> None:
         ("data.TRADING_MODE", False),
     ]
     assert "1 may be fixable" in render(report)
+
+
+@pytest.mark.parametrize("prefix", ["", "İstanbul -- ", "-- CREATE TABLE skipped;\n"])
+def test_clickhouse_statements_are_found_at_the_right_offset(prefix: str) -> None:
+    from torghut_lint.templates.clickhouse_table_ttl import _statements
+
+    text = prefix + "create table IF NOT EXISTS db.ticks (x Int32) ENGINE = ReplicatedMergeTree ORDER BY x;"
+    found = list(_statements(None, ("data", "init.sql"), text, text.lower()))  # type: ignore[arg-type]
+    assert [(s.table, s.engine, s.has_ttl, text[s.offset : s.offset + 6]) for s in found] == [
+        ("ticks", "ReplicatedMergeTree", False, "create")
+    ]

@@ -35,17 +35,39 @@ class App:
 
 @dataclass
 class Project:
-    """Everything loaded from the linted roots."""
+    """Everything loaded from the linted roots (or, in a forked worker, from its share of them)."""
 
     apps: list[App] = field(default_factory=list)
     orphans: list[Resource] = field(default_factory=list)
     kustomizations: list[Resource] = field(default_factory=list)  # for schema validation
+    crds: list[Resource] = field(default_factory=list)  # every CRD manifest under the roots
     findings: list[Finding] = field(default_factory=list)
-    files: int = 0
+    used: set[Path] = field(default_factory=set)  # files some kustomization build read
+    parsed: set[Path] = field(default_factory=set)  # files parsed (resolved paths)
+    chart_files: int = 0
 
     @property
     def resources(self) -> list[Resource]:
         return [r for app in self.apps for r in app.resources]
+
+    @property
+    def files(self) -> int:
+        return len(self.parsed) + self.chart_files
+
+
+@dataclass
+class Plan:
+    """A root's layout, known before any manifest is parsed: which kustomizations are the
+    applications (each can be built on its own, so on any process), and which files are left
+    for :func:`finish` once every build has said what it used."""
+
+    root: Path
+    sources: SourceFiles
+    files: list[Path]  # YAML files outside Helm charts
+    k_dirs: set[Path]
+    apps: list[Path]  # kustomization directories no other kustomization references
+    referenced: list[Path]  # built only when no application reached them (cycles)
+    sizes: dict[Path, int]  # bytes of YAML below each application directory (to share work)
 
 
 def repository_root(path: Path) -> Path:
@@ -60,41 +82,62 @@ def repository_root(path: Path) -> Path:
 
 
 def load(roots: list[Path], render: str = "builtin", boundary: Path | None = None) -> Project:
-    """Discover, parse and assemble every root; ``boundary`` overrides the repository root that
-    kustomize references may not leave."""
+    """Discover, parse and assemble every root in this process; ``boundary`` overrides the
+    repository root that kustomize references may not leave."""
     project = Project()
-    for root in roots:
-        _load_root(root, project, render, boundary)
-    for app in project.apps:
-        for res in app.resources:
-            res.app = app.name
+    plans = [plan(root, project, boundary) for root in roots]
+    for p in plans:
+        build_apps(p, p.apps, project, render)
+    for p in plans:
+        finish(p, project, render)
     return project
 
 
-def _load_root(root: Path, project: Project, render: str, boundary: Path | None) -> None:
+_CRD_MARKER = b"CustomResourceDefinition"
+
+
+def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
+    """Discover ``root``, parse its kustomization files and CRD manifests, and order its
+    applications. Helm charts are handled here (their files are Helm's, not manifests)."""
     found = discover(root)
     project.findings.extend(found.findings)
     sources = SourceFiles(boundary or repository_root(root))
     chart_dirs = {real(p.parent) for p in found.files if p.name == "Chart.yaml"}
     files = [p for p in found.files if not _helm_chart_file(p, chart_dirs, project)]
-    for path in files:
-        sources.get(path)
+    project.chart_files += len(found.files) - len(files)
     builder = Builder(sources)
     kfiles = [p for p in files if p.name in KUSTOMIZATION_NAMES]
     if root.is_dir() and (k := find_kustomization(root)) and k not in kfiles:
         kfiles.append(k)
-    k_dirs = {real(p.parent) for p in kfiles}
     for kfile in kfiles:
         for doc in sources.get(kfile).documents:
             if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind"):
                 project.kustomizations.append(Resource(doc.node, doc.data, origin_name=kfile.name))
+    sizes: dict[Path, int] = {}
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue  # reported when the file is parsed
+        for parent in real(path).parents:
+            sizes[parent] = sizes.get(parent, 0) + len(data)
+        if _CRD_MARKER in data:  # the schema store needs every CRD before any validation
+            crds = [r for r in resources_of(sources.get(path), []) if r.id.kind == "CustomResourceDefinition"]
+            project.crds.extend(crds)
+    k_dirs = {real(p.parent) for p in kfiles}
     referenced: set[Path] = set()
     for kfile in kfiles:
         referenced |= builder.referenced_dirs(kfile)
-    used: set[Path] = set()
-    # Top-level kustomizations first; then any left unreached (kustomizations in a cycle).
-    for directory in sorted(k_dirs - referenced) + sorted(k_dirs & referenced):
-        if (kfile := find_kustomization(directory)) is None or real(kfile) in used:
+    _account_parsed(sources, project)
+    return Plan(root, sources, files, k_dirs, sorted(k_dirs - referenced), sorted(k_dirs & referenced), sizes)
+
+
+def build_apps(plan: Plan, directories: list[Path], project: Project, render: str) -> None:
+    """Build the kustomization applications in ``directories`` (skipping any an earlier build
+    already read) into ``project``."""
+    builder = Builder(plan.sources)
+    for directory in directories:
+        if (kfile := find_kustomization(directory)) is None or real(kfile) in project.used:
             continue
         result = builder.build(directory)
         app = App(display_path(directory), directory, result.resources, result.helm_values)
@@ -102,16 +145,27 @@ def _load_root(root: Path, project: Project, render: str, boundary: Path | None)
             from torghut_lint.kustomize.render import render_with_kubectl
 
             app.resources = render_with_kubectl(directory, result.resources, project.findings)
+        for res in app.resources:
+            res.app = app.name
         project.apps.append(app)
         project.findings.extend(result.findings)
-        used |= result.used
+        project.used |= result.used
+    _account_parsed(plan.sources, project)
+
+
+def finish(plan: Plan, project: Project, render: str) -> None:
+    """What only the whole picture decides, once every application is built: kustomizations
+    no application reached, orphans below a kustomization, and directory-type applications."""
+    build_apps(plan, plan.referenced, project, render)
     plain: dict[Path, App] = {}
-    for path in files:
+    for path in plan.files:
         resolved = real(path)
-        if resolved in used:
+        if resolved in project.used:
+            if resolved not in project.parsed:  # read as data (a generator's file): still YAML
+                plan.sources.get(path)
             continue
-        parsed = sources.get(path)
-        governed = _governing_kustomization(resolved, k_dirs, real(root))
+        parsed = plan.sources.get(path)
+        governed = _governing_kustomization(resolved, plan.k_dirs, real(plan.root))
         if governed is not None:
             if parsed.documents and parsed.ok:
                 kdisp = display_path(governed)
@@ -129,10 +183,18 @@ def _load_root(root: Path, project: Project, render: str, boundary: Path | None)
         if app is None:
             app = plain[directory] = App(display_path(directory), directory)
             project.apps.append(app)
-        app.resources.extend(resources_of(parsed, project.findings))
-    for parsed in sources.all():
-        project.findings.extend(parsed.findings)
-    project.files += sources.count + len(found.files) - len(files)
+        for res in resources_of(parsed, project.findings):
+            res.app = app.name
+            app.resources.append(res)
+    _account_parsed(plan.sources, project)
+
+
+def _account_parsed(sources: SourceFiles, project: Project) -> None:
+    """Report each file's parse findings once, and count it."""
+    for key, parsed in sources.items():
+        if key not in project.parsed:
+            project.parsed.add(key)
+            project.findings.extend(parsed.findings)
 
 
 def _helm_chart_file(path: Path, chart_dirs: set[Path], project: Project) -> bool:

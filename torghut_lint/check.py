@@ -1,76 +1,120 @@
-"""Schema validation and policy evaluation per application, on two processes for large trees.
+"""Build, validate and evaluate the applications, on two processes when the tree is large.
 
-Applications are independent once assembled, so a forked worker checks its share and sends back
-only findings (pickling the YAML nodes themselves would cost more than parsing them)."""
+Applications are independent, so each process builds its share from the files (it parses them
+itself), checks it, and returns only what the report needs (:class:`Assessment`): the YAML nodes
+never cross processes, since pickling them costs more than parsing. What needs the whole picture
+(orphans, directory-type applications, kustomizations no application reached) comes after,
+in the calling process."""
 
 from __future__ import annotations
 
-import os
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from torghut_lint.assemble import Project
+from torghut_lint.assemble import Plan, Project, build_apps, finish
 from torghut_lint.engine import evaluate
 from torghut_lint.model import Finding, ResourceId
+from torghut_lint.parallel import jobs_wanted, run_shares
 from torghut_lint.policy import Policy
 from torghut_lint.schemas.store import SchemaStore
 from torghut_lint.schemas.validate import once_per_kind, validate_all
+from torghut_lint.waivers import Waivers, annotation_waivers
 
-PARALLEL_MIN_RESOURCES = 400  # below this, forking costs more than it saves
-_SHARED: tuple = ()  # what forked workers inherit: (project, policies, store, report_missing)
+PARALLEL_MIN_BYTES = 512 * 1024  # below this much YAML in applications, a second process costs more than it saves
 
 
-def check_applications(
-    project: Project, policies: list[Policy], store: SchemaStore | None, report_missing: bool
-) -> tuple[list[Finding], dict[str, list[ResourceId]]]:
-    """Schema validation and policy evaluation per application; on large trees the applications
-    are split over two forked processes (each returns only findings)."""
-    global _SHARED
-    jobs = int(os.environ.get("TORGHUT_LINT_JOBS", "0") or 0) or min(2, os.cpu_count() or 1)
-    parallel = jobs > 1 and len(project.resources) >= PARALLEL_MIN_RESOURCES and len(project.apps) > 1
-    if parallel:  # imported only here: small trees never pay for multiprocessing
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+@dataclass
+class Checks:
+    """What every share is checked with."""
 
-        parallel = "fork" in multiprocessing.get_all_start_methods()
-    if not parallel:
-        return _check_part(project, policies, store, report_missing, list(range(len(project.apps))), True)
-    parts: list[list[int]] = [[] for _ in range(jobs)]
+    policies: list[Policy]
+    store: SchemaStore | None
+    report_missing: bool
+    render: str
+    today: dt.date
+
+
+@dataclass
+class Assessment:
+    """What checking some applications found: small enough to send between processes."""
+
+    findings: list[Finding] = field(default_factory=list)
+    evaluated: dict[str, list[ResourceId]] = field(default_factory=dict)
+    waivers: Waivers = field(default_factory=Waivers)
+    resource_files: dict[ResourceId, set[str]] = field(default_factory=dict)
+    resources: int = 0
+    used: set[Path] = field(default_factory=set)
+    parsed: set[Path] = field(default_factory=set)
+
+    def add(self, other: Assessment) -> None:
+        self.findings += other.findings
+        for rule, ids in other.evaluated.items():
+            self.evaluated.setdefault(rule, []).extend(ids)
+        self.waivers.extend(other.waivers)
+        for rid, files in other.resource_files.items():
+            self.resource_files.setdefault(rid, set()).update(files)
+        self.resources += other.resources
+        self.used |= other.used
+        self.parsed |= other.parsed
+
+
+def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assessment:
+    """Build every application of the planned roots into ``project`` and check it all."""
+    apps = [(i, directory) for i, plan in enumerate(plans) for directory in plan.apps]
+    jobs = jobs_wanted(sum(plans[i].sizes.get(d, 0) for i, d in apps), PARALLEL_MIN_BYTES)
+
+    def check_share(share: list[tuple[int, Path]]) -> Assessment:
+        part = Project(parsed=set(project.parsed))
+        for i, plan in enumerate(plans):
+            build_apps(plan, [d for j, d in share if j == i], part, checks.render)
+        return _assess(part, checks, orphans=False)
+
+    result = Assessment()
+    for share_result in run_shares(check_share, _shares(apps, plans, jobs)):
+        result.add(share_result)
+    project.used |= result.used
+    project.parsed |= result.parsed
+    rest = Project(apps=list(project.apps), used=project.used, parsed=project.parsed)  # Helm values so far
+    for plan in plans:
+        finish(plan, rest, checks.render)
+    project.apps, project.orphans = rest.apps, rest.orphans
+    result.add(_assess(rest, checks, orphans=True))
+    result.findings = once_per_kind(result.findings)
+    return result
+
+
+def _shares(apps: list[tuple[int, Path]], plans: list[Plan], jobs: int) -> list[list[tuple[int, Path]]]:
+    """``apps`` split into ``jobs`` shares of about equal bytes, each in the original order."""
+    if jobs < 2 or len(apps) < 2:
+        return [apps]
+    shares: list[list[tuple[int, Path]]] = [[] for _ in range(jobs)]
     loads = [0] * jobs
-    for i in sorted(range(len(project.apps)), key=lambda i: -len(project.apps[i].resources)):
+    for app in sorted(apps, key=lambda a: -plans[a[0]].sizes.get(a[1], 0)):
         lightest = loads.index(min(loads))
-        parts[lightest].append(i)
-        loads[lightest] += len(project.apps[i].resources) + 1
-    _SHARED = (project, policies, store, report_missing)
-    try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = list(pool.map(_forked_part, [(sorted(p), n == 0) for n, p in enumerate(parts)]))
-    finally:
-        _SHARED = ()
-    findings: list[Finding] = []
+        shares[lightest].append(app)
+        loads[lightest] += plans[app[0]].sizes.get(app[1], 0) + 1
+    order = {app: n for n, app in enumerate(apps)}
+    return [sorted(s, key=order.__getitem__) for s in shares if s]
+
+
+def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
+    resources = part.resources
+    findings = part.findings
+    if checks.store is not None:
+        findings += validate_all(resources, checks.store, checks.report_missing)
     evaluated: dict[str, list[ResourceId]] = {}
-    for part_findings, part_evaluated in results:
-        findings += part_findings
-        for rule, ids in part_evaluated.items():
-            evaluated.setdefault(rule, []).extend(ids)
-    return once_per_kind(findings), evaluated
-
-
-def _forked_part(part: tuple[list[int], bool]) -> tuple[list[Finding], dict[str, list[ResourceId]]]:
-    project, policies, store, report_missing = _SHARED
-    return _check_part(project, policies, store, report_missing, *part)
-
-
-def _check_part(
-    project: Project,
-    policies: list[Policy],
-    store: SchemaStore | None,
-    report_missing: bool,
-    app_indexes: list[int],
-    with_orphans: bool,
-) -> tuple[list[Finding], dict[str, list[ResourceId]]]:
-    apps = [project.apps[i] for i in app_indexes]
-    findings: list[Finding] = []
-    if store is not None:
-        findings += validate_all([r for app in apps for r in app.resources], store, report_missing)
-    evaluated: dict[str, list[ResourceId]] = {}
-    findings += evaluate(project, policies, evaluated, apps=apps, orphans=with_orphans)
-    return findings, evaluated
+    findings += evaluate(part, checks.policies, evaluated, orphans=orphans)
+    policies = {p.id: p for p in checks.policies}
+    resource_files: dict[ResourceId, set[str]] = {}
+    for res in resources:
+        resource_files.setdefault(res.id, set()).add(res.node.start_mark.name)
+    return Assessment(
+        findings,
+        evaluated,
+        annotation_waivers(resources + (part.orphans if orphans else []), policies, checks.today),
+        resource_files,
+        len(resources),
+        part.used,
+        part.parsed,
+    )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from torghut_lint.assemble import Project, load
+from torghut_lint.assemble import Project, plan
 from torghut_lint.baseline import Baseline
 from torghut_lint.builtin_rules import BUILTIN_RULES
-from torghut_lint.check import check_applications
+from torghut_lint.check import Checks, check_project
 from torghut_lint.config import Config
 from torghut_lint.discover import real
 from torghut_lint.model import Finding, ResourceId, Severity
@@ -16,7 +17,7 @@ from torghut_lint.policy import Policy
 from torghut_lint.report import Report, RuleInfo, Summary, is_blocking, redact
 from torghut_lint.schemas.store import SchemaStore
 from torghut_lint.schemas.validate import validate_all
-from torghut_lint.waivers import apply_waivers
+from torghut_lint.waivers import apply_waivers, central_waivers
 
 
 @dataclass
@@ -37,7 +38,7 @@ class SchemaOptions:
 
         store = SchemaStore(self.kubernetes_version, self.strict, self.locations)
         findings: list[Finding] = []
-        crds = [r for r in project.resources + project.orphans if r.id.kind == "CustomResourceDefinition"]
+        crds = list(project.crds)
         for path in self.crd_files:
             files = sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]
             for file in files:
@@ -88,7 +89,8 @@ def run(
 ) -> Report:
     """Lint ``paths``. ``extra`` are findings from outside the tree (``--trusted-config``),
     ``schemas`` turns on schema validation, ``scope`` applies a baseline and changed files."""
-    project = load(paths, render=render, boundary=boundary)
+    project = Project()
+    plans = [plan(root, project, boundary) for root in paths]
     findings = project.findings + (extra or [])
     store = None
     if schemas is not None:
@@ -96,9 +98,14 @@ def run(
         findings += crd_findings
         # kustomization.yaml is build input, not a cluster object: validated when a schema is known.
         findings += validate_all(project.kustomizations, store, report_missing=False)
-    checked, evaluated = check_applications(project, policies, store, schemas is not None and schemas.report_missing)
-    findings += checked
-    findings = apply_waivers(findings, project.resources + project.orphans, {p.id: p for p in policies}, config)
+    today = dt.date.today()
+    checks = Checks(policies, store, schemas is not None and schemas.report_missing, render, today)
+    checked = check_project(project, plans, checks)
+    findings += checked.findings
+    by_id = {p.id: p for p in policies}
+    waivers = checked.waivers
+    waivers.extend(central_waivers(config, by_id, today))
+    findings = apply_waivers(findings, waivers)
     findings = [f for f in findings if config.enabled(f.rule)]
     for f in findings:
         if f.rule in BUILTIN_RULES:
@@ -106,10 +113,7 @@ def run(
     findings = sorted(_unique(findings), key=Finding.sort_key)
     baselined = 0
     if scope is not None:
-        resource_files: dict[ResourceId, set[str]] = {}
-        for res in project.resources:
-            resource_files.setdefault(res.id, set()).add(res.node.start_mark.name)
-        findings = [f for f in findings if scope.keep(f, resource_files)]
+        findings = [f for f in findings if scope.keep(f, checked.resource_files)]
         if scope.baseline is not None:
             before = len(findings)
             findings = scope.baseline.new_findings(findings)
@@ -118,11 +122,11 @@ def run(
     threshold = Severity.parse(fail_on)
     summary = Summary(
         files=project.files,
-        resources=len(project.resources),
+        resources=checked.resources,
         findings=len(findings),
         blocking=sum(1 for f in findings if is_blocking(f, threshold)),
     )
-    return Report(findings, summary, threshold, rule_catalog(policies, config), evaluated, baselined)
+    return Report(findings, summary, threshold, rule_catalog(policies, config), checked.evaluated, baselined)
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from torghut_lint.builtin_rules import BUILTIN_RULES, builtin_finding
 from torghut_lint.config import Config
@@ -69,38 +69,45 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
-def collect(
-    resources: list[Resource], policies: dict[str, Policy], config: Config, today: dt.date
-) -> tuple[list[Waiver], list[Finding]]:
+@dataclass
+class Waivers:
     """Valid waivers, and findings about invalid or expired ones."""
-    waivers: list[Waiver] = []
-    problems: list[Finding] = []
-    known = set(policies) | set(BUILTIN_RULES)
+
+    valid: list[Waiver] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
 
     def admit(
-        rule: str, fields: dict[str, str], location: Location, rid: ResourceId | None, selector: dict[str, str]
+        self,
+        rule: str,
+        fields: dict[str, str],
+        location: Location,
+        rid: ResourceId | None,
+        selector: dict[str, str],
+        known: set[str],
+        today: dt.date,
     ) -> None:
         expires = _date(fields["expires"])
         if rule not in known:
-            problems.append(builtin_finding("waiver-invalid", f"waiver names unknown rule {rule!r}", location, rid))
+            message = f"waiver names unknown rule {rule!r}"
+            self.problems.append(builtin_finding("waiver-invalid", message, location, rid))
         elif expires is None:
-            problems.append(
-                builtin_finding(
-                    "waiver-invalid", f"waiver expiry {fields['expires']!r} is not YYYY-MM-DD", location, rid
-                )
-            )
+            message = f"waiver expiry {fields['expires']!r} is not YYYY-MM-DD"
+            self.problems.append(builtin_finding("waiver-invalid", message, location, rid))
         elif expires < today:
-            problems.append(
-                builtin_finding(
-                    "waiver-expired",
-                    f"waiver of {rule} expired on {expires} (owner {fields['owner']}); it waives nothing",
-                    location,
-                    rid,
-                )
-            )
+            message = f"waiver of {rule} expired on {expires} (owner {fields['owner']}); it waives nothing"
+            self.problems.append(builtin_finding("waiver-expired", message, location, rid))
         else:
-            waivers.append(Waiver(rule, fields["reason"], fields["owner"], expires, location, rid, selector))
+            self.valid.append(Waiver(rule, fields["reason"], fields["owner"], expires, location, rid, selector))
 
+    def extend(self, other: Waivers) -> None:
+        self.valid += other.valid
+        self.problems += other.problems
+
+
+def annotation_waivers(resources: list[Resource], policies: dict[str, Policy], today: dt.date) -> Waivers:
+    """Waivers written as annotations on ``resources``."""
+    found = Waivers()
+    known = set(policies) | set(BUILTIN_RULES)
     for res in resources:
         for key, value in res.annotations.items():
             if not key.startswith(ANNOTATION_PREFIX):
@@ -109,39 +116,38 @@ def collect(
             location = res.locate(("metadata", "annotations", key))
             policy = policies.get(rule)
             if policy is not None and not policy.allow_annotation_waivers:
-                problems.append(
-                    builtin_finding(
-                        "waiver-invalid",
-                        f"{rule} can only be waived centrally in the config file, not by annotation",
-                        location,
-                        res.id,
-                    )
-                )
+                message = f"{rule} can only be waived centrally in the config file, not by annotation"
+                found.problems.append(builtin_finding("waiver-invalid", message, location, res.id))
                 continue
             fields = parse_annotation(value)
             if isinstance(fields, str):
-                problems.append(builtin_finding("waiver-invalid", f"waiver of {rule}: {fields}", location, res.id))
+                message = f"waiver of {rule}: {fields}"
+                found.problems.append(builtin_finding("waiver-invalid", message, location, res.id))
                 continue
-            admit(rule, fields, location, res.id, {})
+            found.admit(rule, fields, location, res.id, {}, known, today)
+    return found
+
+
+def central_waivers(config: Config, policies: dict[str, Policy], today: dt.date) -> Waivers:
+    """Waivers listed in the config file."""
+    found = Waivers()
+    known = set(policies) | set(BUILTIN_RULES)
     for i, entry in enumerate(config.waivers):
         location = Location.of(find_node(config.node, ("waivers", i))) if config.node else Location(str(config.path))
         selector = {k: entry[k] for k in ("kind", "name", "namespace", "file") if k in entry}
-        admit(entry["rule"], {k: str(entry[k]) for k in ("reason", "owner", "expires")}, location, None, selector)
-    return waivers, problems
+        fields = {k: str(entry[k]) for k in ("reason", "owner", "expires")}
+        found.admit(entry["rule"], fields, location, None, selector, known, today)
+    return found
 
 
-def apply_waivers(
-    findings: list[Finding],
-    resources: list[Resource],
-    policies: dict[str, Policy],
-    config: Config,
-    today: dt.date | None = None,
-) -> list[Finding]:
-    """Mark waived findings and add findings about the waivers themselves."""
-    today = today or dt.date.today()
-    waivers, problems = collect(resources, policies, config, today)
+def apply_waivers(findings: list[Finding], waivers: Waivers) -> list[Finding]:
+    """Mark waived findings and add findings about the waivers themselves. A resource two
+    applications include carries its annotation waivers twice: they count as one."""
+    unique: dict[tuple, Waiver] = {}
+    for waiver in waivers.valid:
+        unique.setdefault((waiver.rule, waiver.location, waiver.resource), waiver)
     for finding in findings:
-        for waiver in waivers:
+        for waiver in unique.values():
             if waiver.covers(finding):
                 waiver.used = True
                 finding.waived = True
@@ -149,7 +155,7 @@ def apply_waivers(
                 break
     unused = [
         builtin_finding("waiver-unused", f"waiver of {w.rule} matches no finding", w.location, w.resource)
-        for w in waivers
+        for w in unique.values()
         if not w.used
     ]
-    return findings + problems + unused
+    return findings + waivers.problems + unused

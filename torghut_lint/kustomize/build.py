@@ -129,12 +129,16 @@ class SourceFiles:
         self._parsed: dict[Path, ParsedFile] = {}
         self._claimed: set[Path] = set()
 
-    def claim(self, path: Path) -> bool:
-        """True the first time a file's objects are taken (later takers must copy them)."""
+    def take(self, path: Path) -> ParsedFile:
+        """A file whose objects a build will transform in place: the cached parse the first time,
+        a fresh one (same text, untouched nodes) for every later build that includes the file."""
         key = real(path)
-        first = key not in self._claimed
+        if key in self._claimed:
+            from torghut_lint.parse import parse_file
+
+            return parse_file(path, display_path(path))
         self._claimed.add(key)
-        return first
+        return self.get(path)
 
     def get(self, path: Path) -> ParsedFile:
         key = real(path)
@@ -146,12 +150,9 @@ class SourceFiles:
             self._parsed[key] = parsed
         return parsed
 
-    @property
-    def count(self) -> int:
-        return len(self._parsed)
-
-    def all(self) -> Iterator[ParsedFile]:
-        return iter(self._parsed.values())
+    def items(self) -> Iterator[tuple[Path, ParsedFile]]:
+        """(resolved path, parsed file) of every file parsed so far."""
+        return iter(list(self._parsed.items()))
 
     def inside(self, path: Path) -> bool:
         try:
@@ -173,9 +174,8 @@ class Build:
     stale: set[int] = field(default_factory=set)  # ids of resources whose data lags their nodes
 
 
-def resources_of(parsed: ParsedFile, findings: list[Finding], copy: bool = False) -> list[Resource]:
-    """Kubernetes objects in a parsed file (``List`` kinds expanded). With ``copy``, on fresh node
-    copies (a file two kustomizations include is transformed twice)."""
+def resources_of(parsed: ParsedFile, findings: list[Finding]) -> list[Resource]:
+    """Kubernetes objects in a parsed file (``List`` kinds expanded)."""
     out: list[Resource] = []
     for doc in parsed.documents:
         if doc.data is None:
@@ -189,9 +189,6 @@ def resources_of(parsed: ParsedFile, findings: list[Finding], copy: bool = False
             if problem:
                 findings.append(builtin_finding("manifest-invalid", problem, Location.of(node)))
                 continue
-            if copy:
-                node = nodes.copy(node)
-                data = to_data(node)
             out.append(Resource(node, data, origin_name=data["metadata"]["name"]))
     return out
 
@@ -356,9 +353,7 @@ class _Kustomization:
             self.result.unrendered |= child.unrendered
             return
         self.result.used.add(real(target))
-        parsed = self.builder.sources.get(target)
-        reused = not self.builder.sources.claim(target)
-        self.result.resources.extend(resources_of(parsed, self.result.findings, copy=reused))
+        self.result.resources.extend(resources_of(self.builder.sources.take(target), self.result.findings))
 
     def local_file(self, rel: str, what: str, location: Location) -> Path | None:
         """A file the kustomization names, inside the repository, marked as used; or a finding."""

@@ -52,24 +52,37 @@ def _commented(text: str, offset: int) -> bool:
     return prefix.startswith(("--", "#", "//"))
 
 
-def statements(res: Resource) -> Iterator[Statement]:
-    for path, _, text in walk_strings(res.data):
-        if "table" not in text and "TABLE" not in text and "Table" not in text:
+def _matches_at(pattern: re.Pattern[str], text: str, lowered: str, word: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern that starts with ``word``: the word is found by a
+    plain substring search and the pattern only tried there (scripts in ConfigMaps can be large)."""
+    if len(lowered) != len(text):  # lower() changed the length ("İ"): offsets would not line up
+        yield from pattern.finditer(text)
+        return
+    at = lowered.find(word)
+    while at >= 0:
+        match = pattern.match(text, at)
+        if match:
+            yield match
+            at = lowered.find(word, match.end())
+        else:
+            at = lowered.find(word, at + 1)
+
+
+def _statements(res: Resource, path: Path_, text: str, lowered: str) -> Iterator[Statement]:
+    for match in _matches_at(_CREATE, text, lowered, "create"):
+        if _commented(text, match.start()):
             continue
-        for match in _CREATE.finditer(text):
-            if _commented(text, match.start()):
-                continue
-            end_match = _NEXT_STATEMENT.search(text, match.end())
-            body = text[match.end() : end_match.start() if end_match else len(text)]
-            engine = _ENGINE.search(body)
-            yield Statement(
-                res,
-                path,
-                match.start(),
-                table_name(match.group(1)),
-                engine.group(1) if engine else "",
-                bool(_TTL.search(body)),
-            )
+        end_match = _NEXT_STATEMENT.search(text, match.end())
+        body = text[match.end() : end_match.start() if end_match else len(text)]
+        engine = _ENGINE.search(body)
+        yield Statement(
+            res,
+            path,
+            match.start(),
+            table_name(match.group(1)),
+            engine.group(1) if engine else "",
+            bool(_TTL.search(body)),
+        )
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -78,10 +91,13 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     found: list[Statement] = []
     altered: set[str] = set()
     for res in ctx.matched:
-        found.extend(statements(res))
-        for _, _, text in walk_strings(res.data):
-            if "TTL" in text.upper():
-                altered.update(table_name(m.group(1)) for m in _ALTER_TTL.finditer(text))
+        for path, _, text in walk_strings(res.data):
+            lowered = text.lower()
+            if "table" not in lowered:
+                continue
+            found.extend(_statements(res, path, text, lowered))
+            if "ttl" in lowered:
+                altered.update(table_name(m.group(1)) for m in _matches_at(_ALTER_TTL, text, lowered, "alter"))
     for st in found:
         if st.has_ttl or not st.engine.endswith(suffix) or st.table in altered or st.table in exempt:
             continue
