@@ -28,16 +28,24 @@ def test_two_processes_report_exactly_what_one_does(tmp_path: Path) -> None:
     assert len(kinds) == len({(f["resource"]["apiVersion"], f["resource"]["kind"]) for f in kinds}) == 6
 
 
-def test_a_failed_child_share_is_redone_in_the_calling_process() -> None:
+def test_items_a_failed_child_took_are_redone_in_the_calling_process() -> None:
     import os
+    import time
 
-    from torghut_lint.parallel import run_shares
+    from torghut_lint.parallel import run_queue
 
     parent = os.getpid()
 
-    def work(share: int) -> tuple[int, bool]:
-        if share == 2 and os.getpid() != parent:
-            os._exit(9)  # the child dies without a result
-        return share * 10, os.getpid() == parent
+    def work(items) -> list[int]:  # noqa: ANN001 - an iterator of item numbers
+        done = []
+        for n in items:
+            if os.getpid() == parent:
+                time.sleep(0.02)  # leave the child time to take items
+            elif done:
+                os._exit(9)  # the child dies holding its second item, without a result
+            done.append(n)
+        return done
 
-    assert run_shares(work, [1, 2, 3]) == [(10, True), (20, True), (30, False)]
+    results = run_queue(work, 8, 2)
+    assert len(results) == 2  # the parent's own share, then the items the child took, redone
+    assert sorted(n for result in results for n in result) == list(range(8))  # each item exactly once

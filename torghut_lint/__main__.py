@@ -1,5 +1,5 @@
 """Allow ``python -m torghut_lint``."""
 
-from torghut_lint.cli import main
+from torghut_lint.cli import entry
 
-raise SystemExit(main())
+entry()

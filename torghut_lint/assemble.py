@@ -7,6 +7,7 @@ are applied as they are, grouped per directory.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,7 +104,8 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     project.findings.extend(found.findings)
     sources = SourceFiles(boundary or repository_root(root))
     chart_dirs = {real(p.parent) for p in found.files if p.name == "Chart.yaml"}
-    files = [p for p in found.files if not _helm_chart_file(p, chart_dirs, project)]
+    charted = _chart_candidates(found.files, chart_dirs)
+    files = [p for p in found.files if not (p in charted and _helm_chart_file(p, chart_dirs, project))]
     project.chart_files += len(found.files) - len(files)
     builder = Builder(sources)
     kfiles = [p for p in files if p.name in KUSTOMIZATION_NAMES]
@@ -195,6 +197,15 @@ def _account_parsed(sources: SourceFiles, project: Project) -> None:
         if key not in project.parsed:
             project.parsed.add(key)
             project.findings.extend(parsed.findings)
+
+
+def _chart_candidates(files: list[Path], chart_dirs: set[Path]) -> set[Path]:
+    """Files below a chart directory (resolved paths), by string prefix: much cheaper than
+    walking every file's parents."""
+    if not chart_dirs:
+        return set()
+    prefixes = tuple(f"{d}{os.sep}" for d in chart_dirs)
+    return {p for p in files if str(real(p)).startswith(prefixes)}
 
 
 def _helm_chart_file(path: Path, chart_dirs: set[Path], project: Project) -> bool:

@@ -1,21 +1,22 @@
 """Build, validate and evaluate the applications, on two processes when the tree is large.
 
-Applications are independent, so each process builds its share from the files (it parses them
-itself), checks it, and returns only what the report needs (:class:`Assessment`): the YAML nodes
-never cross processes, since pickling them costs more than parsing. What needs the whole picture
-(orphans, directory-type applications, kustomizations no application reached) comes after,
-in the calling process."""
+Applications are independent, so each process takes the next one from a shared queue, builds it
+from the files (it parses them itself), checks it, and returns only what the report needs
+(:class:`Assessment`): the YAML nodes never cross processes, since pickling them costs more than
+parsing. What needs the whole picture (orphans, directory-type applications, kustomizations no
+application reached) comes after, in the calling process."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from torghut_lint.assemble import Plan, Project, build_apps, finish
 from torghut_lint.engine import evaluate
 from torghut_lint.model import Finding, ResourceId
-from torghut_lint.parallel import jobs_wanted, run_shares
+from torghut_lint.parallel import jobs_wanted, run_queue
 from torghut_lint.policy import Policy
 from torghut_lint.schemas.store import SchemaStore
 from torghut_lint.schemas.validate import once_per_kind, validate_all
@@ -62,17 +63,21 @@ class Assessment:
 def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assessment:
     """Build every application of the planned roots into ``project`` and check it all."""
     apps = [(i, directory) for i, plan in enumerate(plans) for directory in plan.apps]
+    apps.sort(key=lambda app: -plans[app[0]].sizes.get(app[1], 0))  # the large ones first: less waiting at the end
     jobs = jobs_wanted(sum(plans[i].sizes.get(d, 0) for i, d in apps), PARALLEL_MIN_BYTES)
 
-    def check_share(share: list[tuple[int, Path]]) -> Assessment:
-        part = Project(parsed=set(project.parsed))
-        for i, plan in enumerate(plans):
-            build_apps(plan, [d for j, d in share if j == i], part, checks.render)
-        return _assess(part, checks, orphans=False)
+    def check_apps(taken: Iterator[int]) -> Assessment:
+        done = Assessment(used=set(), parsed=set(project.parsed))
+        for n in taken:
+            i, directory = apps[n]
+            part = Project(used=done.used, parsed=done.parsed)
+            build_apps(plans[i], [directory], part, checks.render)
+            done.add(_assess(part, checks, orphans=False))
+        return done
 
     result = Assessment()
-    for share_result in run_shares(check_share, _shares(apps, plans, jobs)):
-        result.add(share_result)
+    for share in run_queue(check_apps, len(apps), jobs):
+        result.add(share)
     project.used |= result.used
     project.parsed |= result.parsed
     rest = Project(apps=list(project.apps), used=project.used, parsed=project.parsed)  # Helm values so far
@@ -82,20 +87,6 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
     result.add(_assess(rest, checks, orphans=True))
     result.findings = once_per_kind(result.findings)
     return result
-
-
-def _shares(apps: list[tuple[int, Path]], plans: list[Plan], jobs: int) -> list[list[tuple[int, Path]]]:
-    """``apps`` split into ``jobs`` shares of about equal bytes, each in the original order."""
-    if jobs < 2 or len(apps) < 2:
-        return [apps]
-    shares: list[list[tuple[int, Path]]] = [[] for _ in range(jobs)]
-    loads = [0] * jobs
-    for app in sorted(apps, key=lambda a: -plans[a[0]].sizes.get(a[1], 0)):
-        lightest = loads.index(min(loads))
-        shares[lightest].append(app)
-        loads[lightest] += plans[app[0]].sizes.get(app[1], 0) + 1
-    order = {app: n for n, app in enumerate(apps)}
-    return [sorted(s, key=order.__getitem__) for s in shares if s]
 
 
 def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:

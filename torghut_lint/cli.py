@@ -10,10 +10,13 @@ import gc
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from torghut_lint import __version__
 from torghut_lint.schemas.store import SchemaError
+
+if TYPE_CHECKING:
+    from torghut_lint.trust import TrustedConfig
 
 EXIT_OK, EXIT_BLOCKING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DEFAULT_PATH = "argocd/applications/torghut"
@@ -144,6 +147,19 @@ def _argv(argv: list[str]) -> list[str]:
 GC_THRESHOLDS = (100_000, 50, 100)
 
 
+def entry() -> NoReturn:
+    """The ``torghut-lint`` command: :func:`main`, then exit at once. Tearing the interpreter down
+    object by object (every YAML node, every compiled schema) would take longer than some lints;
+    the operating system reclaims the memory in one go."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader left: nothing more to say
+        pass
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     gc.set_threshold(*GC_THRESHOLDS)
     args_list = _argv(list(sys.argv[1:] if argv is None else argv))
@@ -192,7 +208,7 @@ def _load_rules(args: argparse.Namespace, config_path: Path | None = None):
     return config, policies
 
 
-def _trusted(args: argparse.Namespace):
+def _trusted(args: argparse.Namespace) -> TrustedConfig | None:
     """The trusted config from ``--trusted-config REF``, or None."""
     if not args.trusted_config:
         return None
@@ -207,9 +223,17 @@ def _trusted(args: argparse.Namespace):
 
 
 def _lint(args: argparse.Namespace) -> int:
+    trusted = _trusted(args)
+    try:
+        return _lint_with(args, trusted)
+    finally:
+        if trusted is not None:  # explicitly: the command exits without running finalizers
+            trusted.workdir.cleanup()
+
+
+def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
     from torghut_lint.lint import run
 
-    trusted = _trusted(args)
     if trusted is not None:
         config, policies = _load_rules(args, trusted.config or Path(trusted.workdir.name) / "absent")
     else:

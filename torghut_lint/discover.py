@@ -15,8 +15,16 @@ SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__"}
 
 @functools.cache
 def real(path: Path) -> Path:
-    """``path`` with symlinks and ``..`` resolved (cached: the assembly asks often)."""
-    return Path(os.path.realpath(path))
+    """``path`` with symlinks and ``..`` resolved (cached: the assembly asks often). The parent
+    directory is resolved once for all its files; only the file itself is then checked."""
+    name = path.name
+    if name in ("", ".", ".."):
+        return Path(os.path.realpath(path))
+    joined = os.path.join(_real_directory(str(path.parent)), name)
+    return Path(os.path.realpath(joined) if os.path.islink(joined) else joined)
+
+
+_real_directory = functools.cache(os.path.realpath)
 
 
 def display_path(path: Path) -> str:

@@ -1,22 +1,27 @@
-"""Shares of work on forked processes: the calling process takes the first share itself, each
-other share runs in a child that sends back its (pickled) result over a pipe.
+"""Work items shared by forked processes through one queue: whichever process is free takes the
+next item, so one large application does not leave the other core idle.
 
-Only results cross processes: a child inherits everything already loaded (copy-on-write), so
-nothing has to be pickled on the way in. A child that fails for any reason is not trusted with
-the error report: its share is redone in the calling process, where errors surface exactly as
-they would with one process."""
+The queue is a pipe filled with item numbers before forking; every process reads fixed-size
+tokens from it (the kernel hands each token to exactly one reader). Only results cross
+processes: a child inherits everything already loaded (copy-on-write) and pickles back what its
+``work`` returned, with the items it took. A child that fails for any reason is not trusted with
+the error report: whatever no surviving process took is redone in the calling process, where
+errors surface exactly as they would with one process."""
 
 from __future__ import annotations
 
 import os
 import pickle
 import signal
+import struct
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-Share = TypeVar("Share")
 Result = TypeVar("Result")
+
+_TOKEN = struct.Struct("<I")
+_MAX_TOKENS = 8192  # 32 KiB of tokens: fits any pipe buffer, so filling the queue never blocks
 
 
 def jobs_wanted(work_bytes: int, min_bytes: int) -> int:
@@ -31,39 +36,62 @@ def jobs_wanted(work_bytes: int, min_bytes: int) -> int:
     return min(2, cores)
 
 
-def run_shares(work: Callable[[Share], Result], shares: list[Share]) -> list[Result]:
-    """``[work(s) for s in shares]``, the shares after the first on forked children."""
-    if len(shares) < 2 or not hasattr(os, "fork"):
-        return [work(s) for s in shares]
+def run_queue(work: Callable[[Iterator[int]], Result], count: int, jobs: int) -> list[Result]:
+    """``work`` run in ``jobs`` processes (this one included) over items ``0..count-1``, each
+    process taking the next item from the queue whenever it is ready for one."""
+    if jobs < 2 or count < 2 or not hasattr(os, "fork"):
+        return [work(iter(range(count)))]
+    chunk = -(-count // _MAX_TOKENS)
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"".join(_TOKEN.pack(n) for n in range(-(-count // chunk))))
+    os.close(write_end)
     sys.stdout.flush()
     sys.stderr.flush()
-    pending: dict[int, int] = {}  # child pid -> read end of its pipe
+    pending: dict[int, int] = {}  # child pid -> read end of its result pipe
     try:
-        for share in shares[1:]:
-            pid, pipe = _fork(work, share)
+        for _ in range(min(jobs, count) - 1):
+            pid, pipe = _fork(work, read_end, chunk, count)
             pending[pid] = pipe
-        forked = list(pending.items())
-        results = [work(shares[0])]
-        for (pid, pipe), share in zip(forked, shares[1:], strict=True):
-            del pending[pid]
-            results.append(_collect(pid, pipe, work, share))
+        mine: list[int] = []
+        results = [work(_take(read_end, chunk, count, mine))]
+        taken = set(mine)
+        for pid in list(pending):
+            outcome = _collect(pid, pending.pop(pid))
+            if outcome is not None:
+                results.append(outcome[1])
+                taken.update(outcome[0])
+        missed = [n for n in range(count) if n not in taken]
+        if missed:  # a child failed: its items are redone here
+            results.append(work(iter(missed)))
         return results
     finally:
+        os.close(read_end)
         for pid, pipe in pending.items():  # only when this process failed first: stop the rest
             os.close(pipe)
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
 
 
-def _fork(work: Callable[[Share], Result], share: Share) -> tuple[int, int]:
+def _take(queue: int, chunk: int, count: int, taken: list[int]) -> Iterator[int]:
+    """Items from the queue until it is empty, recorded in ``taken`` as they are handed out."""
+    while token := os.read(queue, _TOKEN.size):
+        (number,) = _TOKEN.unpack(token)
+        for item in range(number * chunk, min(count, (number + 1) * chunk)):
+            taken.append(item)
+            yield item
+
+
+def _fork(work: Callable[[Iterator[int]], Result], queue: int, chunk: int, count: int) -> tuple[int, int]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns, never runs the parent's exit handlers
         os.close(read_end)
         status = 0
         try:
-            payload = pickle.dumps(work(share), protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:  # noqa: BLE001 - reported by the parent redoing the share
+            taken: list[int] = []
+            result = work(_take(queue, chunk, count, taken))
+            payload = pickle.dumps((taken, result), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:  # noqa: BLE001 - reported by the parent redoing the items
             payload, status = b"", 1
         try:
             with os.fdopen(write_end, "wb") as out:
@@ -74,10 +102,11 @@ def _fork(work: Callable[[Share], Result], share: Share) -> tuple[int, int]:
     return pid, read_end
 
 
-def _collect(pid: int, pipe: int, work: Callable[[Share], Result], share: Share) -> Result:
+def _collect(pid: int, pipe: int) -> tuple[list[int], Result] | None:
+    """(items taken, result) of a child, or None when it failed."""
     with os.fdopen(pipe, "rb") as source:
         payload = source.read()
     _, status = os.waitpid(pid, 0)
-    if status == 0 and payload:
-        return pickle.loads(payload)
-    return work(share)
+    if status != 0 or not payload:
+        return None
+    return pickle.loads(payload)
