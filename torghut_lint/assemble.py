@@ -115,14 +115,19 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
         for doc in sources.get(kfile).documents:
             if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind"):
                 project.kustomizations.append(Resource(doc.node, doc.data, origin_name=kfile.name))
-    sizes: dict[Path, int] = {}
+    below: dict[str, int] = {}  # bytes of YAML below each directory (resolved, as text: cheap)
     for path in files:
         try:
             data = path.read_bytes()
         except OSError:
             continue  # reported when the file is parsed
-        for parent in real(path).parents:
-            sizes[parent] = sizes.get(parent, 0) + len(data)
+        directory = os.path.dirname(str(real(path)))
+        while True:
+            below[directory] = below.get(directory, 0) + len(data)
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
         if _CRD_MARKER in data:  # the schema store needs every CRD before any validation
             crds = [r for r in resources_of(sources.get(path), []) if r.id.kind == "CustomResourceDefinition"]
             project.crds.extend(crds)
@@ -131,7 +136,9 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     for kfile in kfiles:
         referenced |= builder.referenced_dirs(kfile)
     _account_parsed(sources, project)
-    return Plan(root, sources, files, k_dirs, sorted(k_dirs - referenced), sorted(k_dirs & referenced), sizes)
+    apps = sorted(k_dirs - referenced)
+    sizes = {d: below.get(str(d), 0) for d in apps}
+    return Plan(root, sources, files, k_dirs, apps, sorted(k_dirs & referenced), sizes)
 
 
 def build_apps(plan: Plan, directories: list[Path], project: Project, render: str) -> None:

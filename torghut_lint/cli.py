@@ -147,10 +147,16 @@ def _argv(argv: list[str]) -> list[str]:
 GC_THRESHOLDS = (100_000, 50, 100)
 
 
+# Set by the command (not by in-process callers): what a lint loaded is kept here until exit.
+_RETAINED: list[object] | None = None
+
+
 def entry() -> NoReturn:
-    """The ``torghut-lint`` command: :func:`main`, then exit at once. Tearing the interpreter down
-    object by object (every YAML node, every compiled schema) would take longer than some lints;
-    the operating system reclaims the memory in one go."""
+    """The ``torghut-lint`` command: :func:`main`, then exit at once. Freeing the heap object by
+    object (every YAML node, every compiled schema) would take longer than some lints; the
+    operating system reclaims the memory in one go."""
+    global _RETAINED
+    _RETAINED = []
     code = main()
     try:
         sys.stdout.flush()
@@ -262,6 +268,7 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
             schemas=options,
             scope=_scope(args),
             boundary=Path(args.repo_root) if args.repo_root else None,
+            retain=_RETAINED,
         )
     except SchemaError as exc:
         raise UsageError(str(exc)) from exc

@@ -86,9 +86,12 @@ def run(
     schemas: SchemaOptions | None = None,
     scope: Scope | None = None,
     boundary: Path | None = None,
+    retain: list[object] | None = None,
 ) -> Report:
     """Lint ``paths``. ``extra`` are findings from outside the tree (``--trusted-config``),
-    ``schemas`` turns on schema validation, ``scope`` applies a baseline and changed files."""
+    ``schemas`` turns on schema validation, ``scope`` applies a baseline and changed files.
+    ``retain`` receives the loaded tree and compiled schemas when the caller is about to exit
+    (freeing them object by object would only cost time)."""
     project = Project()
     plans = [plan(root, project, boundary) for root in paths]
     findings = project.findings + (extra or [])
@@ -126,6 +129,8 @@ def run(
         findings=len(findings),
         blocking=sum(1 for f in findings if is_blocking(f, threshold)),
     )
+    if retain is not None:
+        retain.append((project, plans, store, checked))
     return Report(findings, summary, threshold, rule_catalog(policies, config), checked.evaluated, baselined)
 
 
