@@ -49,3 +49,22 @@ def test_items_a_failed_child_took_are_redone_in_the_calling_process() -> None:
     results = run_queue(work, 8, 2)
     assert len(results) == 2  # the parent's own share, then the items the child took, redone
     assert sorted(n for result in results for n in result) == list(range(8))  # each item exactly once
+
+
+def test_directory_app_whose_file_a_kustomization_includes_is_redone(tmp_path: Path) -> None:
+    """shared/ has no kustomization, so it is a directory-type app, checked alongside the others;
+    web/ includes one of its files, which then belongs to web alone, however the work was shared."""
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  DB_PASSWORD: hunter2-{name}-value\n"
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "cm.yaml").write_text(cm.format(name="included") + "# padding\n" * 2000)
+    (tmp_path / "shared" / "other.yaml").write_text(cm.format(name="standalone"))
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "kustomization.yaml").write_text("resources:\n  - ../shared/cm.yaml\nnamespace: web\n")
+    one = run_cli("--format", "json", "--no-schemas", ".", cwd=tmp_path, env={"TORGHUT_LINT_JOBS": "1"})
+    two = run_cli("--format", "json", "--no-schemas", ".", cwd=tmp_path, env={"TORGHUT_LINT_JOBS": "2"})
+    assert one.stdout == two.stdout
+    secrets = [
+        (f["file"], f["resource"]["namespace"]) for f in one.json["findings"] if f["rule"] == "no-inline-secrets"
+    ]
+    assert sorted(secrets) == [("shared/cm.yaml", "web"), ("shared/other.yaml", "")]
+    assert one.json["summary"]["resources"] == 2

@@ -21,7 +21,7 @@ from torghut_lint.kustomize.build import (
     resources_of,
 )
 from torghut_lint.model import Finding, Location, Resource
-from torghut_lint.parse import Document, parse_file
+from torghut_lint.parse import Document, ParsedFile, parse_file
 
 
 @dataclass
@@ -58,9 +58,9 @@ class Project:
 
 @dataclass
 class Plan:
-    """A root's layout, known before any manifest is parsed: which kustomizations are the
-    applications (each can be built on its own, so on any process), and which files are left
-    for :func:`finish` once every build has said what it used."""
+    """A root's layout, known before any manifest is parsed: the applications (each can be built
+    on its own, so on any process), and the files left for :func:`finish` once every build has
+    said what it used."""
 
     root: Path
     sources: SourceFiles
@@ -68,7 +68,8 @@ class Plan:
     k_dirs: set[Path]
     apps: list[Path]  # kustomization directories no other kustomization references
     referenced: list[Path]  # built only when no application reached them (cycles)
-    sizes: dict[Path, int]  # bytes of YAML below each application directory (to share work)
+    plain: dict[Path, list[Path]]  # directory-type applications: files below no kustomization
+    sizes: dict[Path, int]  # bytes of YAML of each application (to share work)
 
 
 def repository_root(path: Path) -> Path:
@@ -90,7 +91,7 @@ def load(roots: list[Path], render: str = "builtin", boundary: Path | None = Non
     for p in plans:
         build_apps(p, p.apps, project, render)
     for p in plans:
-        finish(p, project, render)
+        finish(p, project, render, list(p.plain))
     return project
 
 
@@ -116,11 +117,13 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
             if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind"):
                 project.kustomizations.append(Resource(doc.node, doc.data, origin_name=kfile.name))
     below: dict[str, int] = {}  # bytes of YAML below each directory (resolved, as text: cheap)
+    sizes: dict[Path, int] = {}
     for path in files:
         try:
             data = path.read_bytes()
         except OSError:
             continue  # reported when the file is parsed
+        sizes[path] = len(data)
         directory = os.path.dirname(str(real(path)))
         while True:
             below[directory] = below.get(directory, 0) + len(data)
@@ -137,8 +140,14 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
         referenced |= builder.referenced_dirs(kfile)
     _account_parsed(sources, project)
     apps = sorted(k_dirs - referenced)
-    sizes = {d: below.get(str(d), 0) for d in apps}
-    return Plan(root, sources, files, k_dirs, apps, sorted(k_dirs & referenced), sizes)
+    plain: dict[Path, list[Path]] = {}
+    for path in files:
+        if _governing_kustomization(real(path), k_dirs, real(root)) is None:
+            plain.setdefault(path.parent, []).append(path)
+    sizes = {d: below.get(str(d), 0) for d in apps} | {
+        d: sum(sizes.get(p, 0) for p in paths) for d, paths in plain.items()
+    }
+    return Plan(root, sources, files, k_dirs, apps, sorted(k_dirs & referenced), plain, sizes)
 
 
 def build_apps(plan: Plan, directories: list[Path], project: Project, render: str) -> None:
@@ -162,48 +171,67 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
     _account_parsed(plan.sources, project)
 
 
-def finish(plan: Plan, project: Project, render: str) -> None:
+def build_plain(plan: Plan, directory: Path, project: Project) -> None:
+    """The directory-type application of ``directory``: its files that no build used, as they are."""
+    files = [p for p in plan.plain[directory] if real(p) not in project.used]
+    if files:
+        app = App(display_path(directory), directory)
+        for path in files:
+            for res in resources_of(_parsed(plan, path, project), project.findings):
+                res.app = app.name
+                app.resources.append(res)
+        project.apps.append(app)
+    _account_parsed(plan.sources, project)
+
+
+def finish(plan: Plan, project: Project, render: str, plain: list[Path]) -> None:
     """What only the whole picture decides, once every application is built: kustomizations
-    no application reached, orphans below a kustomization, and directory-type applications."""
+    no application reached, orphans below a kustomization, and the directory-type applications
+    in ``plain`` (those not built yet, or built before a kustomization turned out to use them)."""
     build_apps(plan, plan.referenced, project, render)
-    plain: dict[Path, App] = {}
+    plain_files = {p for files in plan.plain.values() for p in files}
     for path in plan.files:
         resolved = real(path)
         if resolved in project.used:
             if resolved not in project.parsed:  # read as data (a generator's file): still YAML
-                plan.sources.get(path)
+                _parsed(plan, path, project)
             continue
-        parsed = plan.sources.get(path)
-        governed = _governing_kustomization(resolved, plan.k_dirs, real(plan.root))
-        if governed is not None:
-            if parsed.documents and parsed.ok:
-                kdisp = display_path(governed)
-                project.findings.append(
-                    builtin_finding(
-                        "kustomize-orphan",
-                        f"no kustomization includes this file (nearest: {kdisp}); Argo CD never applies it",
-                        Location(display_path(path), 1, 1),
-                    )
+        if path in plain_files:
+            continue
+        parsed = _parsed(plan, path, project)
+        if parsed.documents and parsed.ok:
+            kdisp = display_path(_governing_kustomization(resolved, plan.k_dirs, real(plan.root)))
+            project.findings.append(
+                builtin_finding(
+                    "kustomize-orphan",
+                    f"no kustomization includes this file (nearest: {kdisp}); Argo CD never applies it",
+                    Location(display_path(path), 1, 1),
                 )
-                project.orphans.extend(resources_of(parsed, []))
-            continue
-        directory = path.parent
-        app = plain.get(directory)
-        if app is None:
-            app = plain[directory] = App(display_path(directory), directory)
-            project.apps.append(app)
-        for res in resources_of(parsed, project.findings):
-            res.app = app.name
-            app.resources.append(res)
+            )
+            project.orphans.extend(resources_of(parsed, []))
+    for directory in plain:
+        build_plain(plan, directory, project)
     _account_parsed(plan.sources, project)
 
 
 def _account_parsed(sources: SourceFiles, project: Project) -> None:
-    """Report each file's parse findings once, and count it."""
-    for key, parsed in sources.items():
-        if key not in project.parsed:
-            project.parsed.add(key)
-            project.findings.extend(parsed.findings)
+    """Report the parse findings of the files parsed since the last call, once per project."""
+    for key, parsed in sources.newly_parsed():
+        _account(key, parsed, project)
+
+
+def _account(key: Path, parsed: ParsedFile, project: Project) -> None:
+    if key not in project.parsed:
+        project.parsed.add(key)
+        project.findings.extend(parsed.findings)
+
+
+def _parsed(plan: Plan, path: Path, project: Project) -> ParsedFile:
+    """A file taken as it is (directory apps, orphans), its parse findings reported to ``project``
+    even if another process or an abandoned application parsed it first."""
+    parsed = plan.sources.get(path)
+    _account(real(path), parsed, project)
+    return parsed
 
 
 def _chart_candidates(files: list[Path], chart_dirs: set[Path]) -> set[Path]:

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from torghut_lint.assemble import Plan, Project, build_apps, finish
+from torghut_lint.assemble import Plan, Project, build_apps, build_plain, finish
+from torghut_lint.discover import real
 from torghut_lint.engine import evaluate
 from torghut_lint.model import Finding, ResourceId
 from torghut_lint.parallel import jobs_wanted, run_queue
@@ -61,28 +62,47 @@ class Assessment:
 
 
 def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assessment:
-    """Build every application of the planned roots into ``project`` and check it all."""
-    apps = [(i, directory) for i, plan in enumerate(plans) for directory in plan.apps]
-    apps.sort(key=lambda app: -plans[app[0]].sizes.get(app[1], 0))  # the large ones first: less waiting at the end
-    jobs = jobs_wanted(sum(plans[i].sizes.get(d, 0) for i, d in apps), PARALLEL_MIN_BYTES)
+    """Build every application of the planned roots into ``project`` and check it all.
 
-    def check_apps(taken: Iterator[int]) -> Assessment:
-        done = Assessment(used=set(), parsed=set(project.parsed))
+    Directory-type applications are checked alongside the kustomizations; the rare one holding
+    a file that some kustomization turns out to include is done again afterwards without it."""
+    items = [(i, d, False) for i, plan in enumerate(plans) for d in plan.apps]
+    items += [(i, d, True) for i, plan in enumerate(plans) for d in plan.plain]
+    items.sort(key=lambda item: -plans[item[0]].sizes.get(item[1], 0))  # large first: less waiting at the end
+    jobs = jobs_wanted(sum(plans[i].sizes.get(d, 0) for i, d, _ in items), PARALLEL_MIN_BYTES)
+
+    def check_items(taken: Iterator[int]) -> dict[int, Assessment]:
+        done: dict[int, Assessment] = {}
+        used, parsed = set(), set(project.parsed)
         for n in taken:
-            i, directory = apps[n]
-            part = Project(used=done.used, parsed=done.parsed)
-            build_apps(plans[i], [directory], part, checks.render)
-            done.add(_assess(part, checks, orphans=False))
+            i, directory, plain = items[n]
+            part = Project(used=used, parsed=parsed)
+            if plain:
+                build_plain(plans[i], directory, part)
+            else:
+                build_apps(plans[i], [directory], part, checks.render)
+            done[n] = _assess(part, checks, orphans=False)
         return done
 
+    by_item: dict[int, Assessment] = {}
+    for share in run_queue(check_items, len(items), jobs):
+        by_item.update(share)
+    for assessment in by_item.values():
+        project.used |= assessment.used
+        project.parsed |= assessment.parsed
+    redo: dict[int, list[Path]] = {}
+    for n, (i, directory, plain) in enumerate(items):
+        files = {real(p) for p in plans[i].plain[directory]} if plain else set()
+        if files & project.used:  # built before a kustomization was seen to include some of its files
+            del by_item[n]
+            project.parsed -= files  # report their parse findings once more, from the redo
+            redo.setdefault(i, []).append(directory)
     result = Assessment()
-    for share in run_queue(check_apps, len(apps), jobs):
-        result.add(share)
-    project.used |= result.used
-    project.parsed |= result.parsed
+    for n in sorted(by_item):
+        result.add(by_item[n])
     rest = Project(apps=list(project.apps), used=project.used, parsed=project.parsed)  # Helm values so far
-    for plan in plans:
-        finish(plan, rest, checks.render)
+    for i, plan in enumerate(plans):
+        finish(plan, rest, checks.render, redo.get(i, []))
     project.apps, project.orphans = rest.apps, rest.orphans
     result.add(_assess(rest, checks, orphans=True))
     result.findings = once_per_kind(result.findings)

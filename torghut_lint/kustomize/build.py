@@ -128,6 +128,7 @@ class SourceFiles:
         self.boundary = real(boundary)
         self._parsed: dict[Path, ParsedFile] = {}
         self._claimed: set[Path] = set()
+        self._news: list[Path] = []  # parsed since newly_parsed() was last asked
 
     def take(self, path: Path) -> ParsedFile:
         """A file whose objects a build will transform in place: the cached parse the first time,
@@ -148,11 +149,13 @@ class SourceFiles:
 
             parsed = parse_file(path, display_path(path))
             self._parsed[key] = parsed
+            self._news.append(key)
         return parsed
 
-    def items(self) -> Iterator[tuple[Path, ParsedFile]]:
-        """(resolved path, parsed file) of every file parsed so far."""
-        return iter(list(self._parsed.items()))
+    def newly_parsed(self) -> list[tuple[Path, ParsedFile]]:
+        """(resolved path, parsed file) of the files parsed since the last call."""
+        news, self._news = self._news, []
+        return [(key, self._parsed[key]) for key in news]
 
     def inside(self, path: Path) -> bool:
         try:
