@@ -95,9 +95,6 @@ def load(roots: list[Path], render: str = "builtin", boundary: Path | None = Non
     return project
 
 
-_CRD_MARKER = b"CustomResourceDefinition"
-
-
 def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     """Discover ``root``, parse its kustomization files and CRD manifests, and order its
     applications. Helm charts are handled here (their files are Helm's, not manifests)."""
@@ -116,24 +113,9 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
         for doc in sources.get(kfile).documents:
             if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind"):
                 project.kustomizations.append(Resource(doc.node, doc.data, origin_name=kfile.name))
-    below: dict[str, int] = {}  # bytes of YAML below each directory (resolved, as text: cheap)
-    sizes: dict[Path, int] = {}
-    for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue  # reported when the file is parsed
-        sizes[path] = len(data)
-        directory = os.path.dirname(str(real(path)))
-        while True:
-            below[directory] = below.get(directory, 0) + len(data)
-            parent = os.path.dirname(directory)
-            if parent == directory:
-                break
-            directory = parent
-        if _CRD_MARKER in data:  # the schema store needs every CRD before any validation
-            crds = [r for r in resources_of(sources.get(path), []) if r.id.kind == "CustomResourceDefinition"]
-            project.crds.extend(crds)
+    survey = _survey(files)
+    for path in survey.crd_files:  # the schema store needs every CRD before any validation
+        project.crds += [r for r in resources_of(sources.get(path), []) if r.id.kind == "CustomResourceDefinition"]
     k_dirs = {real(p.parent) for p in kfiles}
     referenced: set[Path] = set()
     for kfile in kfiles:
@@ -144,10 +126,41 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     for path in files:
         if _governing_kustomization(real(path), k_dirs, real(root)) is None:
             plain.setdefault(path.parent, []).append(path)
-    sizes = {d: below.get(str(d), 0) for d in apps} | {
-        d: sum(sizes.get(p, 0) for p in paths) for d, paths in plain.items()
+    sizes = {d: survey.below.get(str(d), 0) for d in apps} | {
+        d: sum(survey.sizes.get(p, 0) for p in paths) for d, paths in plain.items()
     }
     return Plan(root, sources, files, k_dirs, apps, sorted(k_dirs & referenced), plain, sizes)
+
+
+_CRD_MARKER = b"CustomResourceDefinition"
+
+
+@dataclass
+class _Survey:
+    """What reading the files' bytes (no parsing) tells: sizes and which files hold CRDs."""
+
+    sizes: dict[Path, int] = field(default_factory=dict)  # per file
+    below: dict[str, int] = field(default_factory=dict)  # bytes per resolved directory and its subdirectories
+    crd_files: list[Path] = field(default_factory=list)
+
+
+def _survey(files: list[Path]) -> _Survey:
+    survey = _Survey()
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue  # reported when the file is parsed
+        survey.sizes[path] = len(data)
+        if _CRD_MARKER in data:
+            survey.crd_files.append(path)
+        directory = os.path.dirname(str(real(path)))
+        while True:
+            survey.below[directory] = survey.below.get(directory, 0) + len(data)
+            if (parent := os.path.dirname(directory)) == directory:
+                break
+            directory = parent
+    return survey
 
 
 def build_apps(plan: Plan, directories: list[Path], project: Project, render: str) -> None:
