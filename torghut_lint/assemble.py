@@ -113,7 +113,7 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
         for doc in sources.get(kfile).documents:
             if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind"):
                 project.kustomizations.append(Resource(doc.node, doc.data, origin_name=kfile.name))
-    survey = _survey(files)
+    survey = _survey(files, str(real(root)))
     for path in survey.crd_files:  # the schema store needs every CRD before any validation
         project.crds += [r for r in resources_of(sources.get(path), []) if r.id.kind == "CustomResourceDefinition"]
     k_dirs = {real(p.parent) for p in kfiles}
@@ -123,8 +123,9 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     _account_parsed(sources, project)
     apps = sorted(k_dirs - referenced)
     plain: dict[Path, list[Path]] = {}
+    k_dir_names, root_name = {str(d) for d in k_dirs}, str(real(root))
     for path in files:
-        if _governing_kustomization(real(path), k_dirs, real(root)) is None:
+        if _governing_directory(real(path), k_dir_names, root_name) is None:
             plain.setdefault(path.parent, []).append(path)
     sizes = {d: survey.below.get(str(d), 0) for d in apps} | {
         d: sum(survey.sizes.get(p, 0) for p in paths) for d, paths in plain.items()
@@ -140,11 +141,13 @@ class _Survey:
     """What reading the files' bytes (no parsing) tells: sizes and which files hold CRDs."""
 
     sizes: dict[Path, int] = field(default_factory=dict)  # per file
-    below: dict[str, int] = field(default_factory=dict)  # bytes per resolved directory and its subdirectories
+    below: dict[str, int] = field(
+        default_factory=dict
+    )  # bytes per resolved directory and its subdirectories, up to the root
     crd_files: list[Path] = field(default_factory=list)
 
 
-def _survey(files: list[Path]) -> _Survey:
+def _survey(files: list[Path], root: str) -> _Survey:
     survey = _Survey()
     for path in files:
         try:
@@ -157,7 +160,7 @@ def _survey(files: list[Path]) -> _Survey:
         directory = os.path.dirname(str(real(path)))
         while True:
             survey.below[directory] = survey.below.get(directory, 0) + len(data)
-            if (parent := os.path.dirname(directory)) == directory:
+            if directory == root or (parent := os.path.dirname(directory)) == directory:
                 break
             directory = parent
     return survey
@@ -213,7 +216,8 @@ def finish(plan: Plan, project: Project, render: str, plain: list[Path]) -> None
             continue
         parsed = _parsed(plan, path, project)
         if parsed.documents and parsed.ok:
-            kdisp = display_path(_governing_kustomization(resolved, plan.k_dirs, real(plan.root)))
+            governing = _governing_directory(resolved, {str(d) for d in plan.k_dirs}, str(real(plan.root)))
+            kdisp = display_path(find_kustomization(Path(governing)))
             project.findings.append(
                 builtin_finding(
                     "kustomize-orphan",
@@ -280,11 +284,13 @@ def _helm_chart_file(path: Path, chart_dirs: set[Path], project: Project) -> boo
     return True
 
 
-def _governing_kustomization(path: Path, k_dirs: set[Path], root: Path) -> Path | None:
-    """The nearest kustomization file whose directory contains ``path`` (within ``root``)."""
-    for parent in path.parents:
-        if parent in k_dirs:
-            return find_kustomization(parent)
-        if parent == root or root not in parent.parents:
+def _governing_directory(path: Path, k_dirs: set[str], root: str) -> str | None:
+    """The nearest directory with a kustomization that contains ``path`` (resolved), looking no
+    higher than ``root`` (paths as text: this runs for every file)."""
+    directory = os.path.dirname(str(path))
+    while directory not in k_dirs:
+        parent = os.path.dirname(directory)
+        if directory == root or parent == directory or not directory.startswith(root + os.sep):
             return None
-    return None
+        directory = parent
+    return directory
