@@ -68,3 +68,18 @@ def test_directory_app_whose_file_a_kustomization_includes_is_redone(tmp_path: P
     ]
     assert sorted(secrets) == [("shared/cm.yaml", "web"), ("shared/other.yaml", "")]
     assert one.json["summary"]["resources"] == 2
+
+
+def test_queue_hands_each_item_to_exactly_one_process() -> None:
+    """More items than tokens (chunked), more than two processes: nothing lost, nothing twice."""
+    import os
+
+    from torghut_lint.parallel import run_queue
+
+    def work(items) -> list[tuple[int, int]]:  # noqa: ANN001 - an iterator of item numbers
+        return [(n, os.getpid()) for n in items if sum(range(200)) >= 0]  # a little work per item
+
+    results = run_queue(work, 20_000, 3)
+    done = sorted(n for result in results for n, _ in result)
+    assert done == list(range(20_000))
+    assert len({pid for result in results for _, pid in result}) >= 2  # the work was shared

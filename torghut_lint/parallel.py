@@ -1,8 +1,8 @@
 """Work items shared by forked processes through one queue: whichever process is free takes the
 next item, so one large application does not leave the other core idle.
 
-The queue is a pipe filled with item numbers before forking; every process reads fixed-size
-tokens from it (the kernel hands each token to exactly one reader). Only results cross
+The queue is a pipe the calling process fills with item numbers once the children exist; every
+process reads fixed-size tokens from it (the kernel hands each token to exactly one reader). Only results cross
 processes: a child inherits everything already loaded (copy-on-write) and pickles back what its
 ``work`` returned, with the items it took. A child that fails for any reason is not trusted with
 the error report: whatever no surviving process took is redone in the calling process, where
@@ -21,7 +21,7 @@ from typing import TypeVar
 Result = TypeVar("Result")
 
 _TOKEN = struct.Struct("<I")
-_MAX_TOKENS = 8192  # 32 KiB of tokens: fits any pipe buffer, so filling the queue never blocks
+_MAX_TOKENS = 8192  # more items than this go in chunks of several per token
 
 
 def jobs_wanted(work_bytes: int, min_bytes: int) -> int:
@@ -43,15 +43,19 @@ def run_queue(work: Callable[[Iterator[int]], Result], count: int, jobs: int) ->
         return [work(iter(range(count)))]
     chunk = -(-count // _MAX_TOKENS)
     read_end, write_end = os.pipe()
-    os.write(write_end, b"".join(_TOKEN.pack(n) for n in range(-(-count // chunk))))
-    os.close(write_end)
     sys.stdout.flush()
     sys.stderr.flush()
     pending: dict[int, int] = {}  # child pid -> read end of its result pipe
     try:
         for _ in range(min(jobs, count) - 1):
-            pid, pipe = _fork(work, read_end, chunk, count)
+            pid, pipe = _fork(work, (read_end, write_end), chunk, count)
             pending[pid] = pipe
+        # Filled once the children exist: they read while it fills, so no pipe buffer is too small.
+        tokens = memoryview(b"".join(_TOKEN.pack(n) for n in range(-(-count // chunk))))
+        while tokens:
+            tokens = tokens[os.write(write_end, tokens) :]
+        os.close(write_end)
+        write_end = -1
         mine: list[int] = []
         results = [work(_take(read_end, chunk, count, mine))]
         taken = set(mine)
@@ -66,6 +70,8 @@ def run_queue(work: Callable[[Iterator[int]], Result], count: int, jobs: int) ->
         return results
     finally:
         os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
         for pid, pipe in pending.items():  # only when this process failed first: stop the rest
             os.close(pipe)
             os.kill(pid, signal.SIGKILL)
@@ -81,15 +87,16 @@ def _take(queue: int, chunk: int, count: int, taken: list[int]) -> Iterator[int]
             yield item
 
 
-def _fork(work: Callable[[Iterator[int]], Result], queue: int, chunk: int, count: int) -> tuple[int, int]:
+def _fork(work: Callable[[Iterator[int]], Result], queue: tuple[int, int], chunk: int, count: int) -> tuple[int, int]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns, never runs the parent's exit handlers
         os.close(read_end)
+        os.close(queue[1])  # only the parent fills the queue: its end of file must reach us
         status = 0
         try:
             taken: list[int] = []
-            result = work(_take(queue, chunk, count, taken))
+            result = work(_take(queue[0], chunk, count, taken))
             payload = pickle.dumps((taken, result), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException:  # noqa: BLE001 - reported by the parent redoing the items
             payload, status = b"", 1
