@@ -3,6 +3,11 @@
 A directory with a kustomization is rendered with kustomize; files below a kustomization
 directory that no kustomization reaches are orphans; other YAML files (directory-type apps)
 are applied as they are, grouped per directory.
+
+Three steps: :func:`plan` finds the layout from the kustomization files alone;
+:func:`build_apps` and :func:`build_plain` build one application at a time (on any process);
+:func:`finish` does what needs every build's result (orphans, kustomizations no application
+reached). :func:`load` runs them all in this process.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ class App:
 
 @dataclass
 class Project:
-    """Everything loaded from the linted roots (or, in a forked worker, from its share of them)."""
+    """What was loaded from the linted roots, or from the part of them checked together."""
 
     apps: list[App] = field(default_factory=list)
     orphans: list[Resource] = field(default_factory=list)

@@ -1,10 +1,10 @@
 """Build, validate and evaluate the applications, on two processes when the tree is large.
 
-Applications are independent, so each process takes the next one from a shared queue, builds it
-from the files (it parses them itself), checks it, and returns only what the report needs
-(:class:`Assessment`): the YAML nodes never cross processes, since pickling them costs more than
-parsing. What needs the whole picture (orphans, directory-type applications, kustomizations no
-application reached) comes after, in the calling process."""
+Applications (kustomizations and directory-type apps) are independent, so each process takes the
+next one from a shared queue, builds it from the files (it parses them itself), checks it, and
+returns only what the report needs (:class:`Assessment`): the YAML nodes never cross processes,
+since pickling them costs more than parsing. What needs every build's result (orphans,
+kustomizations no application reached) comes after, in the calling process."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ PARALLEL_MIN_BYTES = 512 * 1024  # below this much YAML in applications, a secon
 
 @dataclass
 class Checks:
-    """What every share is checked with."""
+    """What every application is checked with."""
 
     policies: list[Policy]
     store: SchemaStore | None
@@ -62,7 +62,8 @@ class Assessment:
 
 
 def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assessment:
-    """Build every application of the planned roots into ``project`` and check it all.
+    """Build and check every application of the planned roots; ``project`` learns which files
+    were used and parsed.
 
     Directory-type applications are checked alongside the kustomizations; the rare one holding
     a file that some kustomization turns out to include is done again afterwards without it."""
@@ -103,7 +104,6 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
     rest = Project(apps=list(project.apps), used=project.used, parsed=project.parsed)  # Helm values so far
     for i, plan in enumerate(plans):
         finish(plan, rest, checks.render, redo.get(i, []))
-    project.apps, project.orphans = rest.apps, rest.orphans
     result.add(_assess(rest, checks, orphans=True))
     result.findings = once_per_kind(result.findings)
     return result
