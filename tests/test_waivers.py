@@ -1,0 +1,49 @@
+"""Waivers where the same annotated resource is reached more than once, or checked on another process."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import APP, BASE_TREE, run_cli
+
+WAIVER = 'torghut-lint.io/waive.no-inline-secrets: "reason=rotated test key; owner=sre; expires=2099-01-01"'
+CM = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: creds\n  annotations:\n    {waiver}\n"
+    "data:\n  DB_PASSWORD: hunter2-not-a-placeholder\n"
+)
+
+
+def test_a_base_two_apps_include_carries_its_waiver_once(tmp_path: Path) -> None:
+    """Both apps render the waived ConfigMap: the finding is waived and the waiver is used (it
+    used to be counted twice, the second copy reported as matching nothing)."""
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    (tmp_path / "base" / "cm.yaml").write_text(CM.format(waiver=WAIVER))
+    for app in ("a", "b"):
+        (tmp_path / app).mkdir()
+        (tmp_path / app / "kustomization.yaml").write_text("resources: [../base]\n")
+    result = run_cli("--format", "json", "--no-schemas", ".", cwd=tmp_path)
+    rules = [(f["rule"], f["waived"]) for f in result.json["findings"]]
+    assert rules == [("no-inline-secrets", True)]
+    assert result.code == 0
+
+
+def test_waivers_used_and_unused_are_the_same_on_two_processes(tmp_path: Path) -> None:
+    for i in range(30):  # enough YAML for two processes
+        shutil.copytree(BASE_TREE / APP, tmp_path / f"app-{i:02d}")
+    (tmp_path / "app-03" / "creds.yaml").write_text(CM.format(waiver=WAIVER))
+    (tmp_path / "app-07" / "unused.yaml").write_text(
+        CM.format(waiver=WAIVER).replace("hunter2-not-a-placeholder", "$(DB_PASSWORD)")
+    )
+    for app, name in (("app-03", "creds.yaml"), ("app-07", "unused.yaml")):
+        kust = tmp_path / app / "kustomization.yaml"
+        kust.write_text(kust.read_text().replace("resources:\n", f"resources:\n  - {name}\n", 1))
+    one = run_cli("--format", "json", "--no-schemas", ".", cwd=tmp_path, env={"TORGHUT_LINT_JOBS": "1"})
+    two = run_cli("--format", "json", "--no-schemas", ".", cwd=tmp_path, env={"TORGHUT_LINT_JOBS": "2"})
+    assert one.stdout == two.stdout
+    found = sorted((f["rule"], f["file"], f["waived"]) for f in one.json["findings"])
+    assert found == [
+        ("no-inline-secrets", "app-03/creds.yaml", True),
+        ("waiver-unused", "app-07/unused.yaml", False),
+    ]
