@@ -103,6 +103,8 @@ def _fork(work: Callable[[Iterator[int]], Result], queue: tuple[int, int], chunk
         try:
             with os.fdopen(write_end, "wb") as out:
                 out.write(payload)
+        except OSError:
+            status = 1
         finally:
             os._exit(status)
     os.close(write_end)
@@ -116,4 +118,7 @@ def _collect(pid: int, pipe: int) -> tuple[list[int], Result] | None:
     _, status = os.waitpid(pid, 0)
     if status != 0 or not payload:
         return None
-    return pickle.loads(payload)
+    try:
+        return pickle.loads(payload)
+    except (pickle.UnpicklingError, EOFError, ValueError):  # cut short: redone, never half-trusted
+        return None
