@@ -22,7 +22,7 @@ from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import display_path, real
 from torghut_lint.kustomize.patch import BUILTIN_GROUPS, PatchError, json6902, strategic_merge
 from torghut_lint.model import Finding, Location, Resource, Severity
-from torghut_lint.parse import Document, ParsedFile, parse_bytes, to_data
+from torghut_lint.parse import Document, ParsedFile, parse_bytes, parse_file, to_data
 from torghut_lint.schemas.compiled import compiled
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -135,8 +135,6 @@ class SourceFiles:
         a fresh one (same text, untouched nodes) for every later build that includes the file."""
         key = real(path)
         if key in self._claimed:
-            from torghut_lint.parse import parse_file
-
             return parse_file(path, display_path(path))
         self._claimed.add(key)
         return self.get(path)
@@ -145,8 +143,6 @@ class SourceFiles:
         key = real(path)
         parsed = self._parsed.get(key)
         if parsed is None:
-            from torghut_lint.parse import parse_file
-
             parsed = parse_file(path, display_path(path))
             self._parsed[key] = parsed
             self._news.append(key)
