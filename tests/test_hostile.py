@@ -117,3 +117,16 @@ def test_unreadable_directory_is_a_finding(tmp_path: Path, monkeypatch: pytest.M
         ("file-unreadable", True, "cannot read: Permission denied")
     ]
     assert report.summary.resources == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_is_reported_not_waited_on(tmp_path: Path) -> None:
+    """A FIFO called *.yaml would block a read forever (the linter used to hang on one)."""
+    (tmp_path / "app").mkdir()
+    os.mkfifo(tmp_path / "app" / "x.yaml")
+    (tmp_path / "app" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
+    result = run_cli("--format", "json", "--no-schemas", "app", cwd=tmp_path, timeout=30)
+    assert [(f["rule"], f["file"], f["message"]) for f in result.json["findings"]] == [
+        ("file-unreadable", "app/x.yaml", "cannot read file: not a regular file")
+    ]
+    assert result.code == 1

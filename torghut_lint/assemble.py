@@ -26,7 +26,7 @@ from torghut_lint.kustomize.build import (
     resources_of,
 )
 from torghut_lint.model import Finding, Location, Resource
-from torghut_lint.parse import Document, ParsedFile, parse_file
+from torghut_lint.parse import Document, ParsedFile, parse_file, readable_size
 
 
 @dataclass
@@ -156,9 +156,11 @@ def _survey(files: list[Path], root: str) -> _Survey:
     survey = _Survey()
     for path in files:
         try:
-            data = path.read_bytes()
+            data = path.read_bytes() if readable_size(path) is not None else None
         except OSError:
-            continue  # reported when the file is parsed
+            data = None
+        if data is None:
+            continue  # not read here: the parse reports why
         survey.sizes[path] = len(data)
         if _CRD_MARKER in data:
             survey.crd_files.append(path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,16 +278,31 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
 def parse_file(path: Path, display: str) -> ParsedFile:
     """Read and parse one file; unreadable files become findings, never exceptions."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return _too_large(display, size)
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            return _unreadable(display, "not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            return _too_large(display, info.st_size)
         data = path.read_bytes()
     except OSError as exc:
-        parsed = ParsedFile(display)
-        reason = exc.strerror or type(exc).__name__
-        parsed.findings.append(builtin_finding("file-unreadable", f"cannot read file: {reason}", Location(display)))
-        return parsed
+        return _unreadable(display, exc.strerror or type(exc).__name__)
     return parse_bytes(data, display)
+
+
+def readable_size(path: Path) -> int | None:
+    """The size of a file :func:`parse_file` would read, or None when it would not read it
+    (unreadable, not a regular file, over the size limit)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES else None
+
+
+def _unreadable(display: str, reason: str) -> ParsedFile:
+    parsed = ParsedFile(display)
+    parsed.findings.append(builtin_finding("file-unreadable", f"cannot read file: {reason}", Location(display)))
+    return parsed
 
 
 def _too_large(display: str, size: int) -> ParsedFile:
