@@ -83,3 +83,15 @@ def test_queue_hands_each_item_to_exactly_one_process() -> None:
     done = sorted(n for result in results for n, _ in result)
     assert done == list(range(20_000))
     assert len({pid for result in results for _, pid in result}) >= 2  # the work was shared
+
+
+def test_jobs_setting(monkeypatch) -> None:  # noqa: ANN001 - pytest's fixture
+    from torghut_lint.parallel import jobs_wanted
+
+    monkeypatch.setenv("TORGHUT_LINT_JOBS", "1")
+    assert jobs_wanted(10**9, 1) == 1
+    monkeypatch.setenv("TORGHUT_LINT_JOBS", "3")
+    assert jobs_wanted(0, 1) == 3  # set explicitly: used whatever the size
+    monkeypatch.delenv("TORGHUT_LINT_JOBS")
+    assert jobs_wanted(10, 1024) == 1  # small trees are not worth a fork
+    assert 1 <= jobs_wanted(2048, 1024) <= 2

@@ -35,8 +35,11 @@ def test_pull_request_cannot_weaken_its_own_gate(repo: Path) -> None:
 
     untrusted = run_cli("--format", "json", cwd=repo)
     assert untrusted.code == 0  # without a trusted config, the PR has switched its own gate off
-    trusted = run_cli("--format", "json", "--trusted-config", "main~1", cwd=repo)
+    temp = repo.parent / "tmp"
+    temp.mkdir()
+    trusted = run_cli("--format", "json", "--trusted-config", "main~1", cwd=repo, env={"TMPDIR": str(temp)})
     assert trusted.stderr == ""
+    assert list(temp.iterdir()) == []  # the base ref's checkout is removed, though the command skips finalizers
     got = findings_of(trusted)
     ws_file = f"{APP}/ws/deployment.yaml"
     assert ("ws-at-most-one", ws_file, 10) in got  # the deleted team policy still applies

@@ -235,7 +235,7 @@ def _lint(args: argparse.Namespace) -> int:
     try:
         return _lint_with(args, trusted)
     finally:
-        if trusted is not None:  # explicitly: the command exits without running finalizers
+        if trusted is not None:  # explicitly, not left to a finalizer: the command skips them at exit
             trusted.workdir.cleanup()
 
 
