@@ -70,10 +70,10 @@ class Plan:
     root: Path
     sources: SourceFiles
     files: list[Path]  # YAML files outside Helm charts
-    k_dirs: set[Path]
     apps: list[Path]  # kustomization directories no other kustomization references
     referenced: list[Path]  # built only when no application reached them (cycles)
-    plain: dict[Path, list[Path]]  # directory-type applications: files below no kustomization
+    governing: dict[Path, Path]  # file below a kustomization -> that kustomization's directory
+    plain: dict[Path, list[Path]]  # directory-type applications: the other files, per directory
     sizes: dict[Path, int]  # bytes of YAML of each application (to share work)
 
 
@@ -127,15 +127,18 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
         referenced |= builder.referenced_dirs(kfile)
     _account_parsed(sources, project)
     apps = sorted(k_dirs - referenced)
+    governing: dict[Path, Path] = {}
     plain: dict[Path, list[Path]] = {}
     k_dir_names, root_name = {str(d) for d in k_dirs}, str(real(root))
     for path in files:
-        if _governing_directory(real(path), k_dir_names, root_name) is None:
+        if (directory := _governing_directory(real(path), k_dir_names, root_name)) is not None:
+            governing[path] = Path(directory)
+        else:
             plain.setdefault(path.parent, []).append(path)
     sizes = {d: survey.below.get(str(d), 0) for d in apps} | {
         d: sum(survey.sizes.get(p, 0) for p in paths) for d, paths in plain.items()
     }
-    return Plan(root, sources, files, k_dirs, apps, sorted(k_dirs & referenced), plain, sizes)
+    return Plan(root, sources, files, apps, sorted(k_dirs & referenced), governing, plain, sizes)
 
 
 _CRD_MARKER = b"CustomResourceDefinition"
@@ -146,21 +149,20 @@ class _Survey:
     """What reading the files' bytes (no parsing) tells: sizes and which files hold CRDs."""
 
     sizes: dict[Path, int] = field(default_factory=dict)  # per file
-    below: dict[str, int] = field(
-        default_factory=dict
-    )  # bytes per resolved directory and its subdirectories, up to the root
+    # bytes per resolved directory, its subdirectories included, up to the root
+    below: dict[str, int] = field(default_factory=dict)
     crd_files: list[Path] = field(default_factory=list)
 
 
 def _survey(files: list[Path], root: str) -> _Survey:
     survey = _Survey()
     for path in files:
-        try:
-            data = path.read_bytes() if readable_size(path) is not None else None
-        except OSError:
-            data = None
-        if data is None:
+        if readable_size(path) is None:
             continue  # not read here: the parse reports why
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
         survey.sizes[path] = len(data)
         if _CRD_MARKER in data:
             survey.crd_files.append(path)
@@ -212,19 +214,17 @@ def finish(plan: Plan, project: Project, render: str, plain: list[Path]) -> None
     no application reached, orphans below a kustomization, and the directory-type applications
     in ``plain`` (those not built yet, or built before a kustomization turned out to use them)."""
     build_apps(plan, plan.referenced, project, render)
-    plain_files = {p for files in plan.plain.values() for p in files}
     for path in plan.files:
         resolved = real(path)
         if resolved in project.used:
             if resolved not in project.parsed:  # read as data (a generator's file): still YAML
                 _parsed(plan, path, project)
             continue
-        if path in plain_files:
+        if path not in plan.governing:  # a directory-type application's
             continue
         parsed = _parsed(plan, path, project)
         if parsed.documents and parsed.ok:
-            governing = _governing_directory(resolved, {str(d) for d in plan.k_dirs}, str(real(plan.root)))
-            kdisp = display_path(find_kustomization(Path(governing)))
+            kdisp = display_path(find_kustomization(plan.governing[path]))
             project.findings.append(
                 builtin_finding(
                     "kustomize-orphan",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from torghut_lint.assemble import Plan, Project, build_apps, build_plain, finish
@@ -35,6 +36,10 @@ class Checks:
     report_missing: bool
     render: str
     today: dt.date
+
+    @cached_property
+    def policies_by_id(self) -> dict[str, Policy]:
+        return {p.id: p for p in self.policies}
 
 
 @dataclass
@@ -116,14 +121,13 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
         findings += validate_all(resources, checks.store, checks.report_missing)
     evaluated: dict[str, list[ResourceId]] = {}
     findings += evaluate(part, checks.policies, evaluated, orphans=orphans)
-    policies = {p.id: p for p in checks.policies}
     resource_files: dict[ResourceId, set[str]] = {}
     for res in resources:
         resource_files.setdefault(res.id, set()).add(res.node.start_mark.name)
     return Assessment(
         findings,
         evaluated,
-        annotation_waivers(resources + (part.orphans if orphans else []), policies, checks.today),
+        annotation_waivers(resources + (part.orphans if orphans else []), checks.policies_by_id, checks.today),
         resource_files,
         len(resources),
         part.used,

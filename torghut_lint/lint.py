@@ -105,9 +105,8 @@ def run(
     checks = Checks(policies, store, schemas is not None and schemas.report_missing, render, today)
     checked = check_project(project, plans, checks)
     findings += checked.findings
-    by_id = {p.id: p for p in policies}
     waivers = checked.waivers
-    waivers.extend(central_waivers(config, by_id, today))
+    waivers.extend(central_waivers(config, checks.policies_by_id, today))
     findings = apply_waivers(findings, waivers)
     findings = [f for f in findings if config.enabled(f.rule)]
     for f in findings:
