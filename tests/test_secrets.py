@@ -6,13 +6,11 @@ import base64
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from conftest import APP, run_cli
 from torghut_lint.model import Finding, Location, Severity
 from torghut_lint.report import redact
-from torghut_lint.templates.inline_secrets import _ANY_SUSPECT, _suspect
+from torghut_lint.secrets import Redactor
 
 SECRETS = {
     "env": "Zx8!envPlantedPassw0rd",
@@ -75,53 +73,18 @@ def test_no_secret_in_any_output(repo: Path, fmt: str) -> None:
     assert "yaml-syntax" in output
 
 
-_FRAGMENTS = [
-    "-----BEGIN ",
-    "RSA ",
-    "PRIVATE KEY-----",
-    "AKIA",
-    "ASIA",
-    "ghp_",
-    "github_pat_",
-    "xoxb-",
-    "sk-",
-    "ant-",
-    "AIza",
-    "rk_live_",
-    "sk_live_",
-    "eyJ",
-    ".",
-    "://",
-    "user:",
-    "pw@",
-    "@",
-    "_",
-    "-",
-    " ",
-    "x",
-    "A1B2C3D4E5F6G7H8",
-    "abcdefghij0123456789abcdefghij0123456789",
-]
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=12).map("".join))
-def test_literal_prefilter_agrees_with_the_full_search(text: str) -> None:
-    """The fast path of the secrets scan finds exactly what one regex search over the value finds."""
-    assert _suspect(text) == bool(_ANY_SUSPECT.search(text))
-
-
 def test_redaction_scrubs_every_known_secret_from_every_message() -> None:
     """Defence in depth: a secret one rule found is scrubbed from any message that quotes it,
-    longest first, whole tokens only."""
+    wherever it stands (after a dash, inside a longer word: over-masking is safe)."""
     where = Location("a.yaml", 1)
     findings = [
         Finding("r1", Severity.ERROR, "one", where, secrets=("hunter2-secret", "hunter2-secret-long")),
-        Finding("r2", Severity.ERROR, "quotes hunter2-secret-long and hunter2-secret.", where),
-        Finding("r3", Severity.ERROR, "mentions hunter2-secretive, a different word", where),
+        Finding("r2", Severity.ERROR, "quotes hunter2-secret-long and x-hunter2-secret.", where),
+        Finding("r3", Severity.ERROR, "mentions hunter2-secretive", where),
     ]
-    assert [f.message for f in redact(findings)] == [
+    redactor = Redactor(s for f in findings for s in f.secrets)
+    assert [f.message for f in redact(findings, redactor)] == [
         "one",
-        "quotes [REDACTED] and [REDACTED].",
-        "mentions hunter2-secretive, a different word",
+        "quotes [REDACTED] and x-[REDACTED].",
+        "mentions [REDACTED]ive",
     ]

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from torghut_lint import __version__
+from torghut_lint.report.text import escape_line
 from torghut_lint.schemas.store import SchemaError
+from torghut_lint.secrets import SCRUB, Redactor
 
 if TYPE_CHECKING:
     from torghut_lint.trust import TrustedConfig
@@ -151,6 +153,9 @@ GC_THRESHOLDS = (100_000, 50, 100)
 # Set by the command (not by in-process callers): what a lint loaded is kept here until exit.
 _RETAINED: list[object] | None = None
 
+# The last lint's redaction (its known secrets): the Argo CD plugin masks kustomize's stderr with it.
+last_redactor: Redactor = SCRUB
+
 
 def entry() -> NoReturn:
     """The ``torghut-lint`` command: :func:`main`, then exit at once. Freeing the heap object by
@@ -165,6 +170,9 @@ def entry() -> NoReturn:
         sys.stderr.flush()
     except BrokenPipeError:  # the reader left: nothing more to say
         pass
+    except OSError as exc:  # a full disk behind stdout
+        os.write(2, f"torghut-lint: error: cannot write output: {exc.strerror}\n".encode())
+        code = EXIT_USAGE
     os._exit(code)
 
 
@@ -183,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             return _fix(args)
         return _lint(args)
     except UsageError as exc:
-        print(f"torghut-lint: error: {exc}", file=sys.stderr)
+        print(f"torghut-lint: error: {escape_line(SCRUB(str(exc)))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("torghut-lint: interrupted", file=sys.stderr)
@@ -274,10 +282,15 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
         )
     except SchemaError as exc:
         raise UsageError(str(exc)) from exc
+    global last_redactor
+    last_redactor = report.redactor
     if args.write_baseline:
         from torghut_lint.baseline import Baseline
 
-        Baseline.of(report.findings).write(Path(args.write_baseline))
+        try:
+            Baseline.of(report.findings).write(Path(args.write_baseline))
+        except OSError as exc:
+            raise UsageError(f"{args.write_baseline}: cannot write baseline: {exc.strerror}") from exc
         print(f"torghut-lint: baseline of {len(report.findings)} finding(s) written to {args.write_baseline}")
         return EXIT_OK
     for fmt, target in outputs:
@@ -286,13 +299,25 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
         )
         text = _render(fmt, report, colour)
         if target is None:
-            sys.stdout.write(text)
+            _stdout(text)
             continue
         try:
             Path(target).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"{target}: cannot write report: {exc.strerror}") from exc
     return EXIT_BLOCKING if report.summary.blocking else EXIT_OK
+
+
+def _stdout(text: str) -> None:
+    """Write a report to stdout; a full disk or a closed pipe is a usage-level failure (exit 2),
+    not a bug."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to stdout: {exc.strerror or type(exc).__name__}") from exc
 
 
 def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
@@ -363,13 +388,15 @@ def _fix(args: argparse.Namespace) -> int:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
     report = run(paths, policies, config, "error")
+    from torghut_lint.assemble import repository_root
+
     try:
-        documents, applied = plan(report.findings, {p.id: p for p in policies})
+        documents, applied = plan(report.findings, {p.id: p for p in policies}, repository_root(paths[0]))
     except FixError as exc:
         raise UsageError(str(exc)) from exc
     if args.diff:
-        text = diff(documents)
-        sys.stdout.write(text)
+        text = report.redactor(diff(documents))
+        _stdout(text)
         return EXIT_BLOCKING if text else EXIT_OK
     write(documents)
     for item in applied:

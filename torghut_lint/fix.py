@@ -51,15 +51,24 @@ class Document:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.original = path.read_text(encoding="utf-8")
+        try:
+            self.original = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise FixError(f"{path}: cannot be read for editing ({type(exc).__name__})") from exc
+        # Line endings are kept: a CRLF file is edited as LF and written back as CRLF; a file
+        # that mixes both cannot be reproduced exactly and is left alone.
+        self.crlf = "\r\n" in self.original
+        text = self.original.replace("\r\n", "\n") if self.crlf else self.original
+        if "\r" in text:
+            raise FixError(f"{path}: mixed or bare CR line endings cannot be preserved; fix it by hand")
         for mapping, sequence, offset in ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4)):
-            explicit = self.original.lstrip().startswith("---")
+            explicit = text.lstrip().startswith("---")
             yaml = _yaml(mapping, sequence, offset, explicit)
             try:
-                docs = list(yaml.load_all(self.original))
+                docs = list(yaml.load_all(text))
             except Exception as exc:  # noqa: BLE001 - ruamel raises many types
                 raise FixError(f"{path}: cannot be parsed for editing ({type(exc).__name__})") from exc
-            if self._dump(yaml, docs) == self.original:
+            if self._dump(yaml, docs) == text:
                 self.yaml, self.docs = yaml, docs
                 return
         raise FixError(f"{path}: its formatting cannot be preserved exactly; fix it by hand")
@@ -71,7 +80,8 @@ class Document:
         return out.getvalue()
 
     def text(self) -> str:
-        return self._dump(self.yaml, self.docs)
+        out = self._dump(self.yaml, self.docs)
+        return out.replace("\n", "\r\n") if self.crlf else out
 
     def key_at(self, line: int, column: int) -> tuple[Any, Any, Any] | None:
         """(document, mapping, key) whose key sits at 1-based ``line``:``column``."""
@@ -165,8 +175,21 @@ FIXERS: dict[str, Callable[[Policy, Any, Any, Any], str | None]] = {
 FIXABLE_RULES = frozenset(FIXERS)
 
 
-def plan(findings: list[Finding], policies: dict[str, Policy]) -> tuple[dict[Path, Document], list[Applied]]:
-    """Apply every fixable finding to in-memory documents."""
+def _check_target(path: Path, boundary: Path | None) -> None:
+    """Refuse to edit through a symlink that leaves the repository (the edit would land outside
+    the tree the user asked to fix)."""
+    if boundary is None or not path.is_symlink():
+        return
+    target = Path(os.path.realpath(path))
+    if not target.is_relative_to(Path(os.path.realpath(boundary))):
+        raise FixError(f"{path}: a symlink to a file outside the repository; fix {target} by hand")
+
+
+def plan(
+    findings: list[Finding], policies: dict[str, Policy], boundary: Path | None = None
+) -> tuple[dict[Path, Document], list[Applied]]:
+    """Apply every fixable finding to in-memory documents; ``boundary`` is the repository root
+    no edit may leave."""
     documents: dict[Path, Document] = {}
     applied: list[Applied] = []
     for finding in findings:
@@ -176,6 +199,7 @@ def plan(findings: list[Finding], policies: dict[str, Policy]) -> tuple[dict[Pat
             continue
         path = Path(finding.location.file)
         if path not in documents:
+            _check_target(path, boundary)
             documents[path] = Document(path)
         document = documents[path]
         found = document.key_at(finding.location.line, finding.location.column)
@@ -202,17 +226,19 @@ def diff(documents: dict[Path, Document]) -> str:
 
 
 def write(documents: dict[Path, Document]) -> list[Path]:
-    """Write changed files atomically (same directory, same permissions); returns them."""
+    """Write changed files atomically (same directory, same permissions); returns them. A symlink
+    stays a symlink: the file it points at is edited (the caller has checked it is in the tree)."""
     written = []
     for path, document in sorted(documents.items()):
         new = document.text()
         if new == document.original:
             continue
+        path = Path(os.path.realpath(path))
         mode = path.stat().st_mode
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-                out.write(new)
+            with os.fdopen(fd, "wb") as out:
+                out.write(new.encode("utf-8"))
             os.chmod(temp, mode & 0o7777)
             os.replace(temp, path)
         except BaseException:

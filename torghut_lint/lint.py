@@ -17,6 +17,7 @@ from torghut_lint.policy import Policy
 from torghut_lint.report import Report, RuleInfo, Summary, is_blocking, redact
 from torghut_lint.schemas.store import SchemaStore
 from torghut_lint.schemas.validate import validate_all
+from torghut_lint.secrets import Redactor
 from torghut_lint.waivers import apply_waivers, central_waivers
 
 
@@ -113,6 +114,8 @@ def run(
         if f.rule in BUILTIN_RULES:
             f.severity = config.severity_of(f.rule, f.severity)
     findings = sorted(_unique(findings), key=Finding.sort_key)
+    redactor = Redactor(s for f in findings for s in f.secrets)
+    findings = redact(findings, redactor)  # before the baseline, which stores the redacted identity
     baselined = 0
     if scope is not None:
         findings = [f for f in findings if scope.keep(f, checked.resource_files)]
@@ -120,7 +123,6 @@ def run(
             before = len(findings)
             findings = scope.baseline.new_findings(findings)
             baselined = before - len(findings)
-    findings = redact(findings)
     threshold = Severity.parse(fail_on)
     summary = Summary(
         files=project.files,
@@ -130,7 +132,7 @@ def run(
     )
     if retain is not None:
         retain.append((project, plans, store, checked))
-    return Report(findings, summary, threshold, rule_catalog(policies, config), checked.evaluated, baselined)
+    return Report(findings, summary, threshold, rule_catalog(policies, config), checked.evaluated, baselined, redactor)
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

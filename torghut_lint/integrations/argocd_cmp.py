@@ -18,7 +18,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from torghut_lint import cli
 from torghut_lint.cli import main as lint_main
+from torghut_lint.report.text import escape_text
 
 RENDER_TIMEOUT_SECONDS = 300
 
@@ -60,7 +62,8 @@ def main() -> int:
         return 2
     proc = subprocess.run(command, capture_output=True, timeout=RENDER_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL)
     if proc.returncode != 0:
-        sys.stderr.write(proc.stderr.decode("utf-8", errors="replace"))
+        # Argo CD shows this in its UI: kustomize quotes literals and URLs in its errors.
+        sys.stderr.write(escape_text(cli.last_redactor(proc.stderr.decode("utf-8", errors="replace"))))
         print(f"torghut-lint: rendering {app} failed", file=sys.stderr)
         return 1
     sys.stdout.buffer.write(proc.stdout)

@@ -21,6 +21,7 @@ from torghut_lint import nodes
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import display_path, real
 from torghut_lint.kustomize.patch import BUILTIN_GROUPS, PatchError, json6902, strategic_merge
+from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity
 from torghut_lint.parse import Document, ParsedFile, parse_bytes, parse_file, to_data
 from torghut_lint.schemas.compiled import compiled
@@ -495,8 +496,14 @@ class _Kustomization:
         if not is_json and not isinstance(doc.node, yaml.MappingNode):
             self.report("kustomize-patch-invalid", "a patch must be a mapping or a JSON patch list", key, i)
             return
+        self.refresh()
         if target is not None:
-            matches = [r for r in self.result.resources if _selected(r, target)]
+            try:
+                selector = Target(target)
+            except SelectorError as exc:
+                self.report("kustomize-patch-invalid", str(exc), key, i, "target")
+                return
+            matches = [r for r in self.result.resources if selector.selects(r.data)]
         elif is_json:
             self.report("kustomize-patch-invalid", "a JSON 6902 patch needs a target", key, i)
             return
@@ -569,6 +576,11 @@ class _Kustomization:
                 changed |= nodes.set_text(spec_node, "replicas", count, anchor, plain=True)
             if changed:
                 self.result.stale.add(id(res))
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild the values of resources whose nodes a patch or transformer changed, so the
+        next target selection sees what kustomize would (labels an earlier patch added)."""
         for res in self.result.resources:
             if id(res) in self.result.stale:
                 res.data = to_data(res.node)
@@ -586,25 +598,6 @@ def _without_identity(patch: yaml.MappingNode) -> yaml.MappingNode:
         nodes.remove(meta, "name")
         nodes.remove(meta, "namespace")
     return body
-
-
-def _selected(res: Resource, target: dict) -> bool:
-    api, kind, ns, name = _ident(res.node)
-    group, _, version = api.rpartition("/") if "/" in api else ("", "", api)
-    checks = {"group": group, "version": version, "kind": kind, "name": name, "namespace": ns}
-    for key, actual in checks.items():
-        want = target.get(key)
-        if want is not None and not re.fullmatch(str(want), actual):
-            return False
-    for key, field_name in (("labelSelector", "labels"), ("annotationSelector", "annotations")):
-        selector = target.get(key)
-        if isinstance(selector, str):
-            have = (res.data.get("metadata") or {}).get(field_name) or {}
-            for term in filter(None, (t.strip() for t in selector.split(","))):
-                k, _, v = term.partition("=")
-                if have.get(k.strip()) != v.strip() if v else k.strip() not in have:
-                    return False
-    return True
 
 
 def _same_object(have: tuple[str, str, str, str], want: tuple[str, str, str, str]) -> bool:

@@ -16,6 +16,7 @@ from torghut_lint.discover import display_path
 from torghut_lint.kustomize.build import resources_of
 from torghut_lint.model import Finding, Location, Resource
 from torghut_lint.parse import parse_bytes
+from torghut_lint.secrets import SCRUB
 
 RENDER_TIMEOUT_SECONDS = 120
 
@@ -71,9 +72,10 @@ _KLOG_HEADER = re.compile(r"^[EWI]\d{4} [\d:.]+\s+\d+ \S+\] ")
 
 
 def _reason(stderr: bytes) -> str:
-    """The first meaningful line of kubectl's error (klog headers stripped), shortened."""
+    """The first meaningful line of kubectl's error (klog headers stripped), shortened, with every
+    credential the detector sees masked (kustomize quotes literals and URLs in its errors)."""
     for line in stderr.decode("utf-8", errors="replace").splitlines():
         line = _KLOG_HEADER.sub("", line).strip().removeprefix('"command failed" err=<').strip()
         if line:
-            return line[:300]
+            return SCRUB(line[:300])
     return "no error output"

@@ -1,14 +1,14 @@
-"""Output formats. Every format goes through :func:`redact`, so no secret value is printed."""
+"""Output formats. Every finding goes through :func:`redact` before any format sees it, so no
+secret value is printed."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field, replace
 
 from torghut_lint.model import Finding, ResourceId, Severity
-
-REDACTED = "[REDACTED]"
-MIN_REDACTED = 6  # shorter values are common words; messages never quote secret values anyway
+from torghut_lint.secrets import SCRUB, Redactor
 
 
 @dataclass
@@ -40,20 +40,28 @@ class Report:
     rules: dict[str, RuleInfo] = field(default_factory=dict)
     evaluated: dict[str, list[ResourceId]] = field(default_factory=dict)
     baselined: int = 0
+    redactor: Redactor = SCRUB  # masks the run's known secrets in anything printed later (fix --diff)
 
 
-def redact(findings: list[Finding]) -> list[Finding]:
-    """Findings with every known secret value scrubbed from every message (defence in depth)."""
-    secrets = sorted({s for f in findings for s in f.secrets if len(s) >= MIN_REDACTED}, key=len, reverse=True)
+def redact(findings: list[Finding], redactor: Redactor) -> list[Finding]:
+    """Findings with every credential masked in every field that came from the tree (message,
+    field path, resource names, waiver reason). The key names a finding is about are kept as
+    words in its message, so ``password: password`` is still reported as ``password``."""
     out = []
-    for finding in findings:
-        # Only the secrets a message contains go into its pattern: one pattern of every secret
-        # found in a monorepo takes longer to compile than the whole lint.
-        present = [s for s in secrets if s in finding.message]
-        if present:
-            pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(s)}(?![\w-])" for s in present))
-            finding = replace(finding, message=pattern.sub(REDACTED, finding.message))
-        out.append(finding)
+    for f in findings:
+        keep = [step for step in re.split(r"[.\[\]]", f.field) if step]
+        resource = f.resource
+        if resource is not None:
+            resource = ResourceId(*(redactor(part) for part in dataclasses.astuple(resource)))
+        out.append(
+            replace(
+                f,
+                message=redactor(f.message, keep),
+                field=redactor(f.field, keep),
+                resource=resource,
+                waiver_reason=redactor(f.waiver_reason),
+            )
+        )
     return out
 
 

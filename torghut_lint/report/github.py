@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from torghut_lint.model import Severity
 from torghut_lint.report import Report
+from torghut_lint.report.text import escape_line
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Workflow-command data: GitHub's own escapes for %, CR and LF, and every other control
+    character made visible, so a value from the tree cannot end the command or colour the log."""
+    return escape_line(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _prop(text: str) -> str:

@@ -5,15 +5,24 @@ in system-out; findings not tied to a resource get a test case named after their
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from xml.etree import ElementTree as ET
 
 from torghut_lint.model import Finding
 from torghut_lint.report import Report, is_blocking
 
+# Characters XML 1.0 forbids (most C0 controls, lone surrogates, U+FFFE/U+FFFF): a file or
+# resource name carrying one would make the whole report unparseable.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else "\ufffd", text)
+
 
 def _case_name(f: Finding) -> str:
-    return str(f.resource) if f.resource else f.location.file
+    return _xml(str(f.resource) if f.resource else f.location.file)
 
 
 def render(report: Report) -> str:
@@ -33,17 +42,19 @@ def render(report: Report) -> str:
             blocking = [f for f in found if is_blocking(f, report.fail_on)]
             if blocking:
                 counts["failures"] += 1
-                failure = ET.SubElement(case, "failure", message=blocking[0].message, type=str(blocking[0].severity))
-                failure.text = "\n".join(f"{f.location}: {f.severity} {f.rule} {f.message}" for f in blocking)
+                failure = ET.SubElement(
+                    case, "failure", message=_xml(blocking[0].message), type=str(blocking[0].severity)
+                )
+                failure.text = _xml("\n".join(f"{f.location}: {f.severity} {f.rule} {f.message}" for f in blocking))
             elif found and all(f.waived for f in found):
                 counts["skipped"] += 1
-                ET.SubElement(case, "skipped", message=f"waived: {found[0].waiver_reason}")
+                ET.SubElement(case, "skipped", message=_xml(f"waived: {found[0].waiver_reason}"))
             elif found:
                 out = ET.SubElement(case, "system-out")
-                out.text = "\n".join(f"{f.location}: {f.severity} {f.rule} {f.message}" for f in found)
+                out.text = _xml("\n".join(f"{f.location}: {f.severity} {f.rule} {f.message}" for f in found))
             file = found[0].location.file if found else ""
             if file:
-                case.set("file", file)
+                case.set("file", _xml(file))
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value

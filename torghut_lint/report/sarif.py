@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import PurePosixPath
+from urllib.parse import quote
 
 from torghut_lint import __version__
 from torghut_lint.baseline import fingerprint
@@ -17,7 +18,10 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def _uri(path: str) -> str:
-    return PurePosixPath(path.replace("\\", "/")).as_posix()
+    """A relative URI reference for a file path (RFC 3986): every segment percent-encoded, so
+    ``x#frag y%20.yaml`` stays that file instead of the path ``x`` with a fragment."""
+    posix = PurePosixPath(path.replace("\\", "/")).as_posix()
+    return quote(posix, safe="/")
 
 
 def _rule(info) -> dict:

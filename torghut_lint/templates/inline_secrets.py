@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from torghut_lint.model import Location, Path_, Resource, find_node
+from torghut_lint.secrets import URL_CREDENTIALS, tokens
 from torghut_lint.templates.base import RuleContext, Violation
 
 PARAMS_SCHEMA = {
@@ -65,17 +66,6 @@ DEFAULT_EXEMPT_KINDS = [
     "PushSecret",
 ]
 
-TOKEN_PATTERNS = [
-    ("private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
-    ("AWS access key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{40,})\b")),
-    ("Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    ("API secret key", re.compile(r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{32,}")),
-    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
-    ("Stripe live key", re.compile(r"\b[rs]k_live_[0-9A-Za-z]{24,}")),
-    ("JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
-]
-_URL_CREDENTIALS = re.compile(r"\b[a-z][a-z0-9+.-]*://([^/\s:@'\"]+):([^/\s@'\"]+)@", re.I)
 _SUBSTITUTION = re.compile(r"\$\(|\$\{|\$[A-Za-z_]|\{\{|^<[^>]*>$|^\*+$|^%[sd]$")
 # Key suffixes of a Secret entry that configure a credential rather than hold one (Argo CD
 # repository secrets, SASL settings, connection coordinates); every other Secret key is a
@@ -112,23 +102,6 @@ def _norm(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", key.lower())
 
 
-# Whether any token pattern or URL credential is present at all. Searching for it directly is slow
-# (a leading \b defeats the regex engine's literal scan, and a ConfigMap may embed a 400 kB file),
-# so literals are found first: every match of _ANY_SUSPECT starts at one of them, or one character
-# before (the r/s of ``[rs]k_live_``), where it is then tried anchored.
-_ANY_SUSPECT = re.compile("|".join(f"(?:{p.pattern})" for _, p in TOKEN_PATTERNS) + r"|://[^/\s@'\"]+:[^/\s@'\"]+@")
-_SUSPECT_STARTS = re.compile(r"-----BEGIN |AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|sk-|AIza|k_live_|eyJ|://")
-
-
-def _suspect(value: str) -> bool:
-    """``_ANY_SUSPECT.search(value)``, quickly."""
-    for start in _SUSPECT_STARTS.finditer(value):
-        at = start.start()
-        if _ANY_SUSPECT.match(value, at) or (at and _ANY_SUSPECT.match(value, at - 1)):
-            return True
-    return False
-
-
 def _placeholder(value: str) -> bool:
     """A value that is not a credential: empty, a reference, a path, a number, a boolean."""
     stripped = value.strip()
@@ -157,11 +130,18 @@ class _Scanner:
             return False
         return not (_norm(key).endswith("secret") and _DNS_NAME.match(value) and "-" in value)
 
-    def walk(self, data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str, str]]:
-        """(path, what, value) of every suspect string."""
+    def walk(
+        self, data: Any, path: Path_ = (), named: bool = True, skip: frozenset[Path_] = frozenset()
+    ) -> Iterator[tuple[Path_, str, str]]:
+        """(path, what, value) of every suspect string; ``named=False`` looks for token formats
+        and URL credentials only (no judgement from key names), ``skip`` prunes subtrees."""
         stack: list[tuple[Any, Path_, str]] = [(data, path, "")]
         while stack:
             value, where, key = stack.pop()
+            if where in skip:
+                continue
+            if not named:
+                key = ""
             if isinstance(value, dict):
                 env_name = value.get("name") if isinstance(value.get("name"), str) and "value" in value else None
                 for k, v in value.items():
@@ -175,15 +155,15 @@ class _Scanner:
         if key and self.named_value(key, value):
             yield where, f"{key} holds a plaintext credential", value
             return
-        if len(value) < 12 or not _suspect(value):
+        if len(value) < 12:
             return
-        for match in _URL_CREDENTIALS.finditer(value):
-            password = match.group(2)
-            if not _placeholder(password):
-                yield where, "a URL embeds user:password credentials", password
-        for label, pattern in TOKEN_PATTERNS:
-            for match in pattern.finditer(value):
-                yield where, f"a {label} is written in clear", match.group(0)
+        if "://" in value:
+            for match in URL_CREDENTIALS.finditer(value):
+                password = match.group(2)
+                if not _placeholder(password):
+                    yield where, "a URL embeds user:password credentials", password
+        for label, token in tokens(value):
+            yield where, f"a {label} is written in clear", token
 
 
 def _secret_object(res: Resource, scanner: _Scanner) -> Iterator[Violation]:
@@ -205,16 +185,26 @@ def _secret_object(res: Resource, scanner: _Scanner) -> Iterator[Violation]:
                     yield Violation(res, path, f"Secret {res.id.name}: {what} (value redacted)", secrets=(secret,))
 
 
+_SECRET_DATA = frozenset({("data",), ("stringData",)})
+_CIPHERTEXT = frozenset({("spec", "encryptedData")})
+
+
 def check(ctx: RuleContext) -> Iterator[Violation]:
     scanner = _Scanner(ctx.params)
     exempt = set(ctx.params.get("exemptKinds") or DEFAULT_EXEMPT_KINDS)
     for res in ctx.matched:
-        if res.id.kind in exempt:
-            continue
         if res.id.kind == "Secret" and res.id.api_version == "v1":
             yield from _secret_object(res, scanner)
-            continue
-        for path, what, value in scanner.walk(res.data):
+            # The rest of a Secret (annotations such as last-applied-configuration) is a copy
+            # of its data at worst: tokens there are as clear as in data.
+            walk = scanner.walk(res.data, named=False, skip=_SECRET_DATA)
+        elif res.id.kind in exempt:
+            # Ciphertext and references hold no credential, but a SealedSecret's template and
+            # every annotation are plain text: tokens there are still in clear.
+            walk = scanner.walk(res.data, named=False, skip=_CIPHERTEXT)
+        else:
+            walk = scanner.walk(res.data)
+        for path, what, value in walk:
             yield Violation(
                 res,
                 path,

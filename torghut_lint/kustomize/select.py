@@ -1,0 +1,168 @@
+"""Which resources a patch ``target`` selects, as kustomize decides it.
+
+Name, namespace, kind, group and version are RE2 patterns anchored at both ends (kustomize
+compiles ``^(?:pattern)$`` with Go's regexp); ``labelSelector`` and ``annotationSelector`` are
+Kubernetes label selectors (``k=v``, ``k==v``, ``k!=v``, ``k in (a,b)``, ``k notin (a,b)``,
+``k``, ``!k``, ``k>1``, ``k<1``), all requirements ANDed. A target that kustomize would refuse
+raises :class:`SelectorError`, so the build reports it instead of matching nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+from torghut_lint import regex
+
+Requirement = Callable[[Mapping[str, object]], bool]
+
+
+class SelectorError(ValueError):
+    """A target kustomize rejects (bad pattern or selector syntax)."""
+
+
+_TOKEN = re.compile(r"\s*(\(|\)|,|!=|==|=|!|<|>|[^\s(),!=<>]+)")
+
+
+def _tokens(text: str) -> list[str]:
+    out: list[str] = []
+    pos = 0
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            if text[pos:].strip():
+                raise SelectorError(f"cannot read selector {text!r}")
+            break
+        out.append(match.group(1))
+        pos = match.end()
+    return out
+
+
+def parse_selector(text: str) -> list[Requirement]:
+    """The requirements of a label selector; an empty selector selects everything."""
+    tokens = _tokens(text)
+    requirements: list[Requirement] = []
+    i = 0
+
+    def take() -> str:
+        nonlocal i
+        if i >= len(tokens):
+            raise SelectorError(f"selector {text!r} ends too early")
+        i += 1
+        return tokens[i - 1]
+
+    def value_token() -> str:
+        if i < len(tokens) and tokens[i] not in (",", ")", "(", "=", "==", "!=", "!", "<", ">"):
+            return take()
+        return ""  # an empty value is allowed (k=)
+
+    while i < len(tokens):
+        token = take()
+        if token == "!":
+            key = take()
+            requirements.append(lambda labels, k=key: k not in labels)
+        else:
+            key = token
+            if key in ("(", ")", ",", "=", "==", "!=", "<", ">"):
+                raise SelectorError(f"selector {text!r}: unexpected {key!r}")
+            op = tokens[i] if i < len(tokens) else ","
+            if op == ",":
+                requirements.append(lambda labels, k=key: k in labels)
+            elif op in ("=", "=="):
+                take()
+                want = value_token()
+                requirements.append(lambda labels, k=key, v=want: k in labels and str(labels[k]) == v)
+            elif op == "!=":
+                take()
+                want = value_token()
+                requirements.append(lambda labels, k=key, v=want: k not in labels or str(labels[k]) != v)
+            elif op in ("in", "notin"):
+                take()
+                if take() != "(":
+                    raise SelectorError(f"selector {text!r}: {op} needs a parenthesised set")
+                values: set[str] = set()
+                while True:
+                    values.add(value_token())
+                    closing = take()
+                    if closing == ")":
+                        break
+                    if closing != ",":
+                        raise SelectorError(f"selector {text!r}: unexpected {closing!r} in a set")
+                if op == "in":
+                    requirements.append(lambda labels, k=key, s=frozenset(values): k in labels and str(labels[k]) in s)
+                else:
+                    requirements.append(
+                        lambda labels, k=key, s=frozenset(values): k not in labels or str(labels[k]) not in s
+                    )
+            elif op in ("<", ">"):
+                take()
+                bound = value_token()
+                try:
+                    limit = int(bound)
+                except ValueError:
+                    raise SelectorError(f"selector {text!r}: {op} needs an integer") from None
+                requirements.append(lambda labels, k=key, n=limit, gt=(op == ">"): _compare(labels.get(k), n, gt))
+            else:
+                raise SelectorError(f"selector {text!r}: unexpected {op!r} after {key!r}")
+        if i < len(tokens):
+            if tokens[i] != ",":
+                raise SelectorError(f"selector {text!r}: expected ',' before {tokens[i]!r}")
+            i += 1
+    return requirements
+
+
+def _compare(value: object, limit: int, greater: bool) -> bool:
+    try:
+        number = int(str(value))
+    except ValueError:
+        return False
+    return number > limit if greater else number < limit
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+class Target:
+    """A compiled patch target; :meth:`selects` answers for one resource's data."""
+
+    FIELDS = ("group", "version", "kind", "name", "namespace")
+
+    def __init__(self, spec: Mapping[str, object]) -> None:
+        self.patterns: dict[str, object] = {}
+        for key in self.FIELDS:
+            want = spec.get(key)
+            if want is None or want == "":
+                continue
+            try:
+                self.patterns[key] = regex.compile(f"^(?:{want})$")
+            except regex.RegexError as exc:
+                raise SelectorError(f"target {key} {str(want)!r} is not a valid pattern: {exc}") from None
+        self.selectors: dict[str, list[Requirement]] = {}
+        for key, holder in (("labelSelector", "labels"), ("annotationSelector", "annotations")):
+            selector = spec.get(key)
+            if selector is None:
+                continue
+            if not isinstance(selector, str):
+                raise SelectorError(f"target {key} must be a string")
+            self.selectors[holder] = parse_selector(selector)
+
+    def selects(self, data: Mapping[str, object]) -> bool:
+        api = _text(data.get("apiVersion"))
+        group, _, version = api.rpartition("/") if "/" in api else ("", "", api)
+        meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        actual = {
+            "group": group,
+            "version": version,
+            "kind": _text(data.get("kind")),
+            "name": _text(meta.get("name")),
+            "namespace": _text(meta.get("namespace")),
+        }
+        for key, pattern in self.patterns.items():
+            if pattern.search(actual[key]) is None:
+                return False
+        for holder, requirements in self.selectors.items():
+            values = meta.get(holder) if isinstance(meta.get(holder), dict) else {}
+            if not all(requirement(values) for requirement in requirements):
+                return False
+        return True

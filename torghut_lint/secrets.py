@@ -1,0 +1,102 @@
+"""What a credential looks like, and the one layer that masks credentials in everything printed.
+
+The detector (token formats, private keys, ``user:password@`` URLs) serves two masters: the
+``inline-secrets`` template, which reports credentials written in the tree, and :class:`Redactor`,
+which every output passes through (report formats, stderr, ``fix --diff``, baseline files, the
+Argo CD plugin's stderr). Using one detector for both means anything the rule can see, the
+redaction can mask: the two never disagree on where a token starts or ends.
+
+All patterns are RE2 (:mod:`torghut_lint.regex`), so a scan is linear in the text it reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from torghut_lint import regex
+
+REDACTED = "[REDACTED]"
+MIN_KNOWN_SECRET = 6  # shorter known values are too common to mask by text (messages never quote them)
+
+TOKEN_PATTERNS = [
+    ("private key", regex.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+    ("AWS access key", regex.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("GitHub token", regex.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{40,})\b")),
+    ("Slack token", regex.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("API secret key", regex.compile(r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{32,}")),
+    ("Google API key", regex.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("Stripe live key", regex.compile(r"\b[rs]k_live_[0-9A-Za-z]{24,}")),
+    ("JSON Web Token", regex.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
+]
+# A URL's credentials: user:password@ (the rule reports the password) ...
+URL_CREDENTIALS = regex.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://([^/\s:@'\"]+):([^/\s@'\"]+)@")
+# ... and any userinfo at all, which output always masks (a token is often the user part alone).
+_URL_USERINFO = regex.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)([^/\s@'\"?#]+)@")
+_ANY_TOKEN = regex.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in TOKEN_PATTERNS))
+
+
+def tokens(text: str) -> Iterator[tuple[str, str]]:
+    """(label, token) of every well-known token format or private key in ``text``."""
+    if _ANY_TOKEN.search(text) is None:
+        return
+    for label, pattern in TOKEN_PATTERNS:
+        for match in pattern.finditer(text):
+            yield label, match.group(0)
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Where the detector sees a credential in ``text``: tokens and URL userinfo."""
+    spans = [m.span(2) for m in _URL_USERINFO.finditer(text)] if "://" in text else []
+    if _ANY_TOKEN.search(text) is not None:
+        spans += [m.span() for m in _ANY_TOKEN.finditer(text)]
+    return spans
+
+
+def _word_at(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` is a whole word (nothing name-like on either side)."""
+
+    def namey(i: int) -> bool:
+        return 0 <= i < len(text) and (text[i].isalnum() or text[i] in "_-")
+
+    return not namey(start - 1) and not namey(end)
+
+
+class Redactor:
+    """Masks credentials in text: whatever the detector sees, URL userinfo, and every value the
+    ``inline-secrets`` rule found in the tree (``known``), wherever it appears.
+
+    Masking is by position, not by blind replacement: a known value that is also a key name the
+    text is about (``keep``, e.g. ``password`` when ``password: password`` is flagged) is left
+    where it stands as that whole word, so the message still names the key."""
+
+    def __init__(self, known: Iterable[str] = ()) -> None:
+        self.known = sorted({s for s in known if len(s) >= MIN_KNOWN_SECRET}, key=len, reverse=True)
+
+    def __call__(self, text: str, keep: Iterable[str] = ()) -> str:
+        if not text:
+            return text
+        spans = _spans(text)
+        kept = set(keep)
+        for secret in self.known:
+            at = text.find(secret)
+            while at >= 0:
+                end = at + len(secret)
+                if not (secret in kept and _word_at(text, at, end)):
+                    spans.append((at, end))
+                at = text.find(secret, at + 1)
+        if not spans:
+            return text
+        out, pos = [], 0
+        for start, end in sorted(spans):
+            if end <= pos:
+                continue
+            out.append(text[pos : max(start, pos)])
+            if start >= pos:
+                out.append(REDACTED)
+            pos = end
+        out.append(text[pos:])
+        return "".join(out)
+
+
+SCRUB = Redactor()
+"""The detector alone (no known values): for text produced before the tree's secrets are known."""
