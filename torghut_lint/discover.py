@@ -24,7 +24,17 @@ def real(path: Path) -> Path:
     return Path(os.path.realpath(joined) if os.path.islink(joined) else joined)
 
 
-_real_directory = functools.cache(os.path.realpath)
+_REAL_DIRECTORIES: dict[str, str] = {}
+
+
+def _real_directory(path: str) -> str:
+    """``os.path.realpath`` of a directory, remembered; :func:`discover` records the ones it walks
+    (it knows them without asking the filesystem), so a deep tree is not resolved component by
+    component once per directory."""
+    found = _REAL_DIRECTORIES.get(path)
+    if found is None:
+        found = _REAL_DIRECTORIES[path] = os.path.realpath(path)
+    return found
 
 
 def display_path(path: Path) -> str:
@@ -52,13 +62,15 @@ def discover(root: Path) -> Discovery:
         return found
     seen_dirs: set[str] = set()
     real_root = os.path.realpath(root)
-    stack = [root]
+    # (directory, its resolved path): a plain subdirectory's resolved path is its parent's plus
+    # its name, so the walk is linear in the number of directories at any depth.
+    stack: list[tuple[Path, str]] = [(root, real_root)]
     while stack:
-        directory = stack.pop()
-        real = os.path.realpath(directory)
+        directory, real = stack.pop()
         if real in seen_dirs:
             continue
         seen_dirs.add(real)
+        _REAL_DIRECTORIES[str(directory)] = real
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
@@ -67,6 +79,7 @@ def discover(root: Path) -> Discovery:
         subdirs = []
         for entry in entries:
             path = Path(entry.path)
+            target = os.path.join(real, entry.name)
             if entry.is_symlink():
                 target = os.path.realpath(path)
                 if not (target == real_root or target.startswith(real_root + os.sep)):
@@ -90,7 +103,7 @@ def discover(root: Path) -> Discovery:
                 continue
             if is_dir:
                 if entry.name not in SKIPPED_DIRS:
-                    subdirs.append(path)
+                    subdirs.append((path, target))
             elif entry.name.endswith(YAML_SUFFIXES):
                 found.files.append(path)
         stack.extend(reversed(subdirs))

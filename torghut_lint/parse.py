@@ -28,6 +28,17 @@ MERGE_KEY = "<<"
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DOCUMENT_NODES = 2_000_000
 MAX_DEPTH = 200
+# Memory follows nodes, not bytes (a composed node with its marks costs ~300 bytes; ``- a`` is 4
+# bytes of YAML): a file may hold NODE_ALLOWANCE nodes plus one per BYTES_PER_NODE bytes, counted
+# with aliases expanded and summed over its documents. Real manifests use one node per 17-30 bytes.
+NODE_ALLOWANCE = 200_000
+BYTES_PER_NODE = 16
+
+
+def node_budget(size: int) -> int:
+    """How many nodes (aliases expanded) a file of ``size`` bytes may hold."""
+    return min(MAX_DOCUMENT_NODES, NODE_ALLOWANCE + size // BYTES_PER_NODE)
+
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
@@ -112,13 +123,19 @@ def scalar_value(node: yaml.ScalarNode) -> Any:
 DuplicateHandler = Callable[[yaml.Node, yaml.Node], None]
 
 
-def to_data(node: yaml.Node, on_duplicate: DuplicateHandler | None = None, budget: int = MAX_DOCUMENT_NODES) -> Any:
+def to_data(
+    node: yaml.Node,
+    on_duplicate: DuplicateHandler | None = None,
+    budget: int = MAX_DOCUMENT_NODES,
+    remaining: list[int] | None = None,
+) -> Any:
     """Build plain Python values from a composed node, bounded in size and depth.
 
     ``on_duplicate(first_key, repeated_key)`` is called for every repeated mapping key.
-    Raises :class:`TooComplex` when the expansion exceeds ``budget`` nodes or MAX_DEPTH.
+    Raises :class:`TooComplex` when the expansion exceeds ``budget`` nodes or MAX_DEPTH;
+    ``remaining`` (a one-item list) shares one budget between several calls (a file's documents).
     """
-    remaining = [budget]
+    remaining = [budget] if remaining is None else remaining
 
     def build(current: yaml.Node, depth: int) -> Any:
         remaining[0] -= 1
@@ -154,6 +171,54 @@ def to_data(node: yaml.Node, on_duplicate: DuplicateHandler | None = None, budge
         return out
 
     return build(node, 0)
+
+
+def _has_merge_key(root: yaml.Node) -> bool:
+    """Whether a ``<<`` merge key appears anywhere (aliases are walked once)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == MERGE_KEY and key.tag == PLAIN:
+                    return True
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return False
+
+
+def resolve_merges(node: yaml.Node, depth: int = 0) -> yaml.Node:
+    """The node graph with every ``<<`` merge key applied at node level (explicit keys win, then
+    the merged mappings in order), so the renderer, patches and locations see the same keys as
+    the values do. Called only on documents :func:`to_data` accepted, so it is within the same
+    node and depth budget."""
+    if isinstance(node, yaml.SequenceNode):
+        items = [resolve_merges(item, depth + 1) for item in node.value]
+        return yaml.SequenceNode(node.tag, items, node.start_mark, node.end_mark, node.flow_style)
+    if not isinstance(node, yaml.MappingNode):
+        return node
+    pairs: list[tuple[yaml.Node, yaml.Node]] = []
+    merged: list[tuple[yaml.Node, yaml.Node]] = []
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == MERGE_KEY and key.tag == PLAIN:
+            sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            for source in sources:
+                resolved = resolve_merges(source, depth + 1)
+                if isinstance(resolved, yaml.MappingNode):
+                    merged.extend(resolved.value)
+            continue
+        pairs.append((key, resolve_merges(value, depth + 1)))
+    names = {k.value for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
+    for key, value in merged:
+        if isinstance(key, yaml.ScalarNode) and key.value not in names:
+            names.add(key.value)
+            pairs.append((key, value))
+    return yaml.MappingNode(node.tag, pairs, node.start_mark, node.end_mark, node.flow_style)
 
 
 @dataclass
@@ -209,6 +274,25 @@ def _nesting_exceeds(data: bytes, limit: int) -> bool:
     return False
 
 
+def _too_many_nodes(data: bytes, budget: int) -> bool:
+    """True when ``data`` composes to more than ``budget`` nodes (aliases not expanded: that is
+    :func:`to_data`'s budget). Composing is where the memory goes, so a file that *could* be that
+    dense is first counted as an event stream, which takes constant memory; ordinary files, whose
+    line and comma count bounds their node count, skip the count."""
+    if 3 * data.count(b"\n") + data.count(b",") + 3 <= budget:
+        return False
+    count = 0
+    try:
+        for event in yaml.parse(data, Loader=yaml.CSafeLoader):
+            if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                count += 1
+                if count > budget:
+                    return True
+    except yaml.YAMLError:
+        return False  # the composer reports the syntax error itself
+    return False
+
+
 def _char_at(data: bytes, mark: yaml.Mark) -> str:
     """The character a problem mark points at, from the raw bytes (UTF-8 files)."""
     lines = data.split(b"\n", mark.line + 1)
@@ -240,6 +324,12 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
         message = f"not linted: nested deeper than {MAX_DEPTH} levels"
         parsed.findings.append(builtin_finding("yaml-too-complex", message, Location(path)))
         return parsed
+    budget = node_budget(len(data))
+    if _too_many_nodes(data, budget):
+        message = f"not linted: more than {budget:,} YAML nodes for {len(data):,} bytes (denser than any manifest)"
+        parsed.findings.append(builtin_finding("yaml-too-complex", message, Location(path)))
+        return parsed
+    remaining = [budget]
 
     def duplicate(first: yaml.Node, again: yaml.Node) -> None:
         message = f"key {again.value!r} repeats the one at line {first.start_mark.line + 1}; Kubernetes keeps only one"
@@ -251,7 +341,10 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
         while loader.check_node():
             node = loader.get_node()
             try:
-                parsed.documents.append(Document(node, to_data(node, duplicate), index))
+                value = to_data(node, duplicate, budget, remaining)
+                if _has_merge_key(node):
+                    node = resolve_merges(node)
+                parsed.documents.append(Document(node, value, index))
             except TooComplex as exc:
                 message = f"document {index + 1} not linted: {exc}"
                 parsed.findings.append(builtin_finding("yaml-too-complex", message, Location.of(node)))

@@ -23,7 +23,7 @@ from torghut_lint.discover import display_path, real
 from torghut_lint.kustomize.patch import BUILTIN_GROUPS, PatchError, json6902, strategic_merge
 from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity
-from torghut_lint.parse import Document, ParsedFile, parse_bytes, parse_file, to_data
+from torghut_lint.parse import MAX_FILE_BYTES, Document, ParsedFile, TooComplex, parse_bytes, parse_file, to_data
 from torghut_lint.schemas.compiled import compiled
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -227,13 +227,28 @@ def _ident(node: yaml.MappingNode) -> tuple[str, str, str, str]:
     )
 
 
+MAX_INCLUDE_DEPTH = 100  # kustomizations nested deeper than this are reported, not followed
+
+
 class Builder:
-    """Builds kustomization directories into resources (recursively, cycle-safe)."""
+    """Builds kustomization directories into resources (recursively, cycle-safe).
+
+    Each directory is built once per build of an application: a directory several kustomizations
+    include (a diamond) is built the first time and handed out as a copy afterwards, so diamond
+    shaped includes cost time linear in the tree, not one build per path through it."""
 
     def __init__(self, sources: SourceFiles) -> None:
         self.sources = sources
+        self._shared: set[Path] = set()  # directories included more than once from the current root
+        self._done: dict[Path, Build] = {}  # pristine results of shared directories
 
     def build(self, directory: Path, stack: tuple[Path, ...] = ()) -> Build:
+        key = real(directory)
+        if not stack:
+            self._shared = self._included_twice(directory)
+            self._done = {}
+        elif key in self._done:
+            return _copy_build(self._done[key])
         result = Build()
         kfile = find_kustomization(directory)
         if kfile is None:
@@ -243,9 +258,30 @@ class Builder:
         doc = next((d for d in parsed.documents if isinstance(d.data, dict)), None)
         if doc is None:
             return result
-        k = _Kustomization(self, kfile, doc, result, stack + (real(directory),))
+        k = _Kustomization(self, kfile, doc, result, stack + (key,))
         k.run()
+        if key in self._shared:
+            self._done[key] = _copy_build(result)
         return result
+
+    def _included_twice(self, root: Path) -> set[Path]:
+        """Directories reached by more than one include edge below ``root`` (cheap: reads the
+        kustomization files only)."""
+        seen: set[Path] = set()
+        twice: set[Path] = set()
+        todo = [real(root)]
+        while todo:
+            directory = todo.pop()
+            kfile = find_kustomization(directory)
+            if kfile is None:
+                continue
+            for child in self.referenced_dirs(kfile):
+                if child in seen:
+                    twice.add(child)
+                else:
+                    seen.add(child)
+                    todo.append(child)
+        return twice
 
     def referenced_dirs(self, kfile: Path) -> set[Path]:
         """Directories a kustomization lists (cheap pre-pass to find top-level apps)."""
@@ -254,12 +290,27 @@ class Builder:
         for doc in parsed.documents:
             if isinstance(doc.data, dict):
                 for key in ("resources", "bases", "components"):
-                    for entry in doc.data.get(key) or []:
+                    entries = doc.data.get(key)
+                    for entry in entries if isinstance(entries, list) else []:
                         if isinstance(entry, str) and not _REMOTE.match(entry):
-                            target = real(kfile.parent / entry)
-                            if target.is_dir():
-                                out.add(target)
+                            try:
+                                target = real(kfile.parent / entry)
+                                if target.is_dir():
+                                    out.add(target)
+                            except (OSError, ValueError):
+                                continue  # reported by the build itself
         return out
+
+
+def _copy_build(build: Build) -> Build:
+    """An independent copy of a build's result (its resources are transformed in place later)."""
+    out = Build(findings=list(build.findings), used=set(build.used), unrendered=build.unrendered)
+    out.helm_values = list(build.helm_values)
+    memo: dict[int, yaml.Node] = {}
+    for res in build.resources:
+        node = nodes.copy(res.node, memo)
+        out.resources.append(Resource(node, to_data(node), origin_name=res.origin_name))
+    return out
 
 
 class _Kustomization:
@@ -274,6 +325,7 @@ class _Kustomization:
         self.result = result
         self.stack = stack
         self.display = display_path(kfile)
+        self.ids: set[tuple[str, str, str, str]] = set()  # identities accumulated from resources
 
     def where(self, *path: str | int) -> Location:
         from torghut_lint.model import find_node
@@ -331,6 +383,13 @@ class _Kustomization:
             self.result.unrendered = True
             self.report("kustomize-remote-resource", f"remote resource {entry!r} is not fetched or linted", key, index)
             return
+        try:
+            self.add_path(key, index, entry)
+        except (OSError, ValueError) as exc:  # over-long names, NUL bytes, permissions
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            self.report("kustomize-missing-resource", f"{entry[:200]!r} cannot be read: {reason}", key, index)
+
+    def add_path(self, key: str, index: int, entry: str) -> None:
         target = self.dir / entry
         if not self.builder.sources.inside(target):
             self.report("kustomize-outside-root", f"{entry!r} is outside the repository; not followed", key, index)
@@ -345,15 +404,41 @@ class _Kustomization:
             if find_kustomization(target) is None:
                 self.report("kustomize-missing-resource", f"directory {entry!r} has no kustomization.yaml", key, index)
                 return
+            if len(self.stack) >= MAX_INCLUDE_DEPTH:
+                self.report(
+                    "kustomize-invalid",
+                    f"{entry!r} nests kustomizations deeper than {MAX_INCLUDE_DEPTH} levels; not followed",
+                    key,
+                    index,
+                )
+                return
             child = self.builder.build(target, self.stack)
-            self.result.resources.extend(child.resources)
+            self.accumulate(child.resources, key, index)
             self.result.findings.extend(child.findings)
             self.result.used |= child.used
             self.result.helm_values.extend(child.helm_values)
             self.result.unrendered |= child.unrendered
             return
         self.result.used.add(real(target))
-        self.result.resources.extend(resources_of(self.builder.sources.take(target), self.result.findings))
+        self.accumulate(resources_of(self.builder.sources.take(target), self.result.findings), key, index)
+
+    def accumulate(self, resources: list[Resource], key: str, index: int) -> None:
+        """Add resources, refusing an identity already present, as kustomize does ("may not add
+        resource with an already registered id"): the build fails there, so it is an error."""
+        have = self.ids
+        for res in resources:
+            ident = _ident(res.node)
+            if ident in have:
+                api, kind, ns, name = ident
+                self.report(
+                    "kustomize-invalid",
+                    f"{kind} {ns + '/' if ns else ''}{name} ({api}) is already included; kustomize refuses the build",
+                    key,
+                    index,
+                )
+                continue
+            have.add(ident)
+            self.result.resources.append(res)
 
     def local_file(self, rel: str, what: str, location: Location) -> Path | None:
         """A file the kustomization names, inside the repository, marked as used; or a finding."""
@@ -413,7 +498,9 @@ class _Kustomization:
             path = self.local_file(rel, "generator file", Location.of(entry))
             if path is None:
                 return None
-            text = path.read_bytes().decode("utf-8", errors="replace")
+            text = self.read_text(path, entry)
+            if text is None:
+                return None
             out.append((name or path.name, entry, nodes.scalar(text, _file_anchor(path))))
         envs = nodes.get(gen_node, "envs")
         env_entries = envs.value if isinstance(envs, yaml.SequenceNode) else []
@@ -424,13 +511,32 @@ class _Kustomization:
             path = self.local_file(entry.value, "env file", Location.of(entry))
             if path is None:
                 return None
-            for lineno, line in enumerate(path.read_bytes().decode("utf-8", errors="replace").splitlines(), 1):
+            text = self.read_text(path, entry)
+            if text is None:
+                return None
+            for lineno, line in enumerate(text.splitlines(), 1):
                 line = line.strip()
                 if line and not line.startswith("#") and "=" in line:
                     name, _, value = line.partition("=")
                     anchor = _file_anchor(path, lineno)
                     out.append((name.strip(), anchor, nodes.scalar(value, anchor)))
         return out
+
+    def read_text(self, path: Path, entry: yaml.Node) -> str | None:
+        """A generator's input file as text (a UTF-8 byte-order mark dropped, as kustomize does),
+        or None with a finding when it is over the size limit or unreadable."""
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                message = f"generator input {entry.value!r} is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit"
+                self.result.findings.append(builtin_finding("yaml-too-large", message, Location.of(entry)))
+                return None
+            data = path.read_bytes()
+        except OSError as exc:
+            message = f"generator input {entry.value!r} cannot be read: {exc.strerror or type(exc).__name__}"
+            self.result.findings.append(builtin_finding("kustomize-missing-resource", message, Location.of(entry)))
+            return None
+        return data.decode("utf-8", errors="replace").removeprefix("\ufeff")
 
     # -- helm --------------------------------------------------------------------------------
     def helm(self) -> None:
@@ -581,9 +687,17 @@ class _Kustomization:
     def refresh(self) -> None:
         """Rebuild the values of resources whose nodes a patch or transformer changed, so the
         next target selection sees what kustomize would (labels an earlier patch added)."""
+        kept = []
         for res in self.result.resources:
             if id(res) in self.result.stale:
-                res.data = to_data(res.node)
+                try:
+                    res.data = to_data(res.node)
+                except TooComplex as exc:
+                    message = f"{res.id} not linted: once patched it has {exc}"
+                    self.result.findings.append(builtin_finding("yaml-too-complex", message, self.where()))
+                    continue
+            kept.append(res)
+        self.result.resources = kept
         self.result.stale.clear()
 
 

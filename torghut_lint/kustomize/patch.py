@@ -124,8 +124,28 @@ def _child(node: yaml.Node, token: str) -> yaml.Node:
     raise PatchError(f"no element {token!r}")
 
 
+MAX_COPIED_NODES = 200_000  # what ``copy`` operations may add to one resource (a container is ~100)
+
+
+def _size(node: yaml.Node, limit: int) -> int:
+    """Nodes under ``node`` counted as values (shared nodes once per use), stopping past ``limit``."""
+    count, stack = 0, [node]
+    while stack and count <= limit:
+        current = stack.pop()
+        count += 1
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(v for _, v in current.value)
+    return count
+
+
 def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
-    """Apply JSON patch operations (add, remove, replace, copy, move, test) in place."""
+    """Apply JSON patch operations (add, remove, replace, copy, move, test) in place.
+
+    ``copy`` doubles what it copies, so a short patch could grow a resource exponentially: the
+    nodes copies add to one resource are budgeted (MAX_COPIED_NODES) and a patch past it fails."""
+    budget = MAX_COPIED_NODES
     for op_node in ops.value:
         op = nodes.get(op_node, "op")
         path = nodes.get(op_node, "path")
@@ -145,9 +165,14 @@ def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
             holder = target
             for token in src_tokens[:-1]:
                 holder = _child(holder, token)
-            value = nodes.copy(_child(holder, src_tokens[-1]))
+            value = _child(holder, src_tokens[-1])
             if kind == "move":
                 _remove(holder, src_tokens[-1])
+            else:
+                budget -= _size(value, budget)
+                if budget < 0:
+                    raise PatchError(f"copy operations grow the resource past {MAX_COPIED_NODES:,} nodes")
+                value = nodes.copy(value)
             _add(parent, last, value, op_node)
             continue
         value = nodes.get(op_node, "value")
