@@ -200,12 +200,23 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
-        where = exc.__traceback__
-        while where is not None and where.tb_next is not None:
-            where = where.tb_next
-        frame = f" at {Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno}" if where else ""
+        frame = _where(exc)
         print(f"torghut-lint: internal error: {type(exc).__name__}{frame} (please report)", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _where(exc: BaseException) -> str:
+    """`` at module.py:LINE`` of the innermost frame in this package (the library frame below it
+    too when the error was raised there), for a bug report."""
+    ours = last = None
+    where = exc.__traceback__
+    while where is not None:
+        last = where
+        if "torghut_lint" in where.tb_frame.f_code.co_filename:
+            ours = where
+        where = where.tb_next
+    parts = [f"{Path(t.tb_frame.f_code.co_filename).name}:{t.tb_lineno}" for t in (ours, last) if t is not None]
+    return f" at {' via '.join(dict.fromkeys(parts))}" if parts else ""
 
 
 def _load_rules(args: argparse.Namespace, config_path: Path | None = None):

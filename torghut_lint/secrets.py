@@ -32,6 +32,12 @@ TOKEN_PATTERNS = [
 URL_CREDENTIALS = regex.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://([^/\s:@'\"]+):([^/\s@'\"]+)@")
 # ... and any userinfo at all, which output always masks (a token is often the user part alone).
 _URL_USERINFO = regex.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)([^/\s@'\"?#]+)@")
+# ``password=...``, ``"api_key": "..."`` in free text (tool errors quoting a generator literal or
+# a manifest line): the value after a credential-like key and ``=`` or ``:``.
+_KEYWORD_VALUE = regex.compile(
+    r"(?i)(?:passw(?:or)?d|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|credentials?)"
+    r"[A-Za-z0-9_-]*[\"']?\s*[:=]\s*[\"']?([^\s\"',;}\]]{3,})"
+)
 _ANY_TOKEN = regex.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in TOKEN_PATTERNS))
 
 
@@ -45,10 +51,13 @@ def tokens(text: str) -> Iterator[tuple[str, str]]:
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
-    """Where the detector sees a credential in ``text``: tokens and URL userinfo."""
+    """Where the detector sees a credential in ``text``: tokens, URL userinfo, and values written
+    after a credential-like key in free text."""
     spans = [m.span(2) for m in _URL_USERINFO.finditer(text)] if "://" in text else []
     if _ANY_TOKEN.search(text) is not None:
         spans += [m.span() for m in _ANY_TOKEN.finditer(text)]
+    if ("=" in text or ":" in text) and _KEYWORD_VALUE.search(text) is not None:
+        spans += [m.span(1) for m in _KEYWORD_VALUE.finditer(text)]
     return spans
 
 

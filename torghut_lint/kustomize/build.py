@@ -78,12 +78,58 @@ HANDLED_FIELDS = {
     "crds",
 }
 
-_STR = {"type": "string"}
-_STR_MAP = {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}
-_LIST_OF_MAPS = {"type": "array", "items": {"type": "object"}}
-_PATHS = {"type": "array", "items": {"type": "string"}}
-# The shape of the fields the built-in renderer reads; a field of the wrong shape is reported
-# (kustomize-invalid) and ignored instead of derailing the build.
+
+def _maybe(schema: dict) -> dict:
+    """``schema`` or null: kustomize reads its file as JSON into Go structs, where null is the zero value."""
+    return {"anyOf": [{"type": "null"}, schema]}
+
+
+_STR = _maybe({"type": "string"})
+_BOOL = _maybe({"type": "boolean"})
+_INT = _maybe({"type": "integer"})
+_STR_MAP = _maybe({"type": "object", "additionalProperties": _STR})
+_PATHS = _maybe({"type": "array", "items": {"type": "string"}})
+
+
+def _list_of(properties: dict) -> dict:
+    return _maybe({"type": "array", "items": {"type": "object", "properties": properties}})
+
+
+_TARGET = _maybe(
+    {
+        "type": "object",
+        "properties": {
+            k: _STR for k in ("group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector")
+        },
+    }
+)
+_GENERATOR_OPTIONS = _maybe(
+    {
+        "type": "object",
+        "properties": {
+            "labels": _STR_MAP,
+            "annotations": _STR_MAP,
+            "disableNameSuffixHash": _BOOL,
+            "immutable": _BOOL,
+        },
+    }
+)
+_GENERATOR = _list_of(
+    {
+        "name": _STR,
+        "namespace": _STR,
+        "behavior": _STR,
+        "literals": _PATHS,
+        "files": _PATHS,
+        "envs": _PATHS,
+        "env": _STR,
+        "type": _STR,
+        "options": _GENERATOR_OPTIONS,
+    }
+)
+# The shape kustomize accepts for the fields the built-in renderer reads (Go struct types:
+# kustomize refuses the whole kustomization when one field has the wrong JSON type). A field or
+# list entry of the wrong shape is reported (kustomize-invalid, blocking) and left out.
 KUSTOMIZATION_SHAPE = {
     "type": "object",
     "properties": {
@@ -95,23 +141,34 @@ KUSTOMIZATION_SHAPE = {
         "nameSuffix": _STR,
         "commonLabels": _STR_MAP,
         "commonAnnotations": _STR_MAP,
-        "labels": {"type": "array", "items": {"type": "object", "properties": {"pairs": _STR_MAP}}},
-        "images": {"type": "array", "items": {"type": "object", "properties": {"name": _STR}}},
-        "replicas": {
-            "type": "array",
-            "items": {"type": "object", "properties": {"name": _STR, "count": {"type": "integer"}}},
-        },
-        "patches": _LIST_OF_MAPS,
+        "labels": _list_of({"pairs": _STR_MAP, "includeSelectors": _BOOL, "includeTemplates": _BOOL}),
+        "images": _list_of({"name": _STR, "newName": _STR, "newTag": _STR, "digest": _STR}),
+        "replicas": _list_of({"name": _STR, "count": _INT}),
+        "patches": _list_of({"path": _STR, "patch": _STR, "target": _TARGET, "options": _maybe({"type": "object"})}),
         "patchesStrategicMerge": _PATHS,
-        "patchesJson6902": _LIST_OF_MAPS,
-        "configMapGenerator": _LIST_OF_MAPS,
-        "secretGenerator": _LIST_OF_MAPS,
-        "generatorOptions": {"type": "object"},
-        "helmCharts": _LIST_OF_MAPS,
+        "patchesJson6902": _list_of({"path": _STR, "patch": _STR, "target": _TARGET}),
+        "configMapGenerator": _GENERATOR,
+        "secretGenerator": _GENERATOR,
+        "generatorOptions": _GENERATOR_OPTIONS,
+        "helmCharts": _list_of(
+            {k: _STR for k in ("name", "version", "repo", "releaseName", "namespace", "valuesFile")}
+        ),
     },
 }
 
 _REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)")
+
+
+_PATH_LIKE = re.compile(r"[\w./@:~+=-]{1,160}")
+
+
+def shown(entry: str) -> str:
+    """A path entry quoted in a message, or a neutral description when it does not look like a
+    path at all (an inline patch pasted as a path, a long or multi-line value): a message never
+    carries arbitrary tree text that no rule has judged."""
+    if _PATH_LIKE.fullmatch(entry):
+        return repr(entry)
+    return f"an entry of {len(entry):,} characters that is not a path"
 
 
 def find_kustomization(directory: Path) -> Path | None:
@@ -259,7 +316,10 @@ class Builder:
         if doc is None:
             return result
         k = _Kustomization(self, kfile, doc, result, stack + (key,))
-        k.run()
+        try:
+            k.run()
+        except OSError as exc:  # the filesystem refused a path no handler expected to probe
+            k.report("kustomize-render-failed", f"cannot read a referenced path: {exc.strerror or type(exc).__name__}")
         if key in self._shared:
             self._done[key] = _copy_build(result)
         return result
@@ -326,6 +386,7 @@ class _Kustomization:
         self.stack = stack
         self.display = display_path(kfile)
         self.ids: set[tuple[str, str, str, str]] = set()  # identities accumulated from resources
+        self.bad_entries: set[tuple] = set()  # (field, index) of list entries of the wrong shape
 
     def where(self, *path: str | int) -> Location:
         from torghut_lint.model import find_node
@@ -335,24 +396,26 @@ class _Kustomization:
     def report(self, rule: str, message: str, *path: str | int) -> None:
         self.result.findings.append(builtin_finding(rule, message, self.where(*path)))
 
-    def entries(self, key: str) -> list:
+    def entries(self, key: str) -> list[tuple[int, object]]:
+        """(index, entry) of a list field, without the entries :meth:`check_shape` refused."""
         value = self.spec.get(key)
-        if value is None:
-            return []
         if not isinstance(value, list):
-            self.report("kustomize-patch-invalid", f"'{key}' must be a list", key)
             return []
-        return value
+        return [(i, entry) for i, entry in enumerate(value) if (key, i) not in self.bad_entries]
 
     def check_shape(self) -> None:
-        """Report and drop top-level fields whose shape the renderer cannot use."""
+        """Report fields and list entries whose shape kustomize refuses, and leave them out: a
+        bad field is dropped, a bad list entry is skipped by :meth:`entries`."""
         bad: set[str] = set()
         for error in compiled(KUSTOMIZATION_SHAPE).iter_errors(self.spec):
             path = tuple(error.absolute_path)
-            if path and path[0] not in bad:
+            if not path or path[0] in bad or path[:2] in self.bad_entries:
+                continue
+            if len(path) >= 2 and isinstance(path[1], int):
+                self.bad_entries.add(path[:2])
+            else:
                 bad.add(path[0])
-                want = error.validator_value if error.validator == "type" else error.validator
-                self.report("kustomize-invalid", f"{'.'.join(map(str, path))} must be {want}; ignored", *path)
+            self.report("kustomize-invalid", f"{_dotted(path)} {_expected(error)}; kustomize refuses this", *path)
         self.spec = {k: v for k, v in self.spec.items() if k not in bad}
 
     def run(self) -> None:
@@ -366,7 +429,7 @@ class _Kustomization:
                 )
                 self.report("kustomize-unsupported", f"'{key}' {what}; use --render kubectl for exact output", key)
         for key in ("resources", "bases", "components"):
-            for i, entry in enumerate(self.entries(key)):
+            for i, entry in self.entries(key):
                 self.add_resource(key, i, entry)
         self.generate("configMapGenerator", "ConfigMap")
         self.generate("secretGenerator", "Secret")
@@ -381,33 +444,37 @@ class _Kustomization:
             return
         if _REMOTE.match(entry):
             self.result.unrendered = True
-            self.report("kustomize-remote-resource", f"remote resource {entry!r} is not fetched or linted", key, index)
+            self.report(
+                "kustomize-remote-resource", f"remote resource {shown(entry)} is not fetched or linted", key, index
+            )
             return
         try:
             self.add_path(key, index, entry)
         except (OSError, ValueError) as exc:  # over-long names, NUL bytes, permissions
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-            self.report("kustomize-missing-resource", f"{entry[:200]!r} cannot be read: {reason}", key, index)
+            self.report("kustomize-missing-resource", f"{shown(entry)} cannot be read: {reason}", key, index)
 
     def add_path(self, key: str, index: int, entry: str) -> None:
         target = self.dir / entry
         if not self.builder.sources.inside(target):
-            self.report("kustomize-outside-root", f"{entry!r} is outside the repository; not followed", key, index)
+            self.report("kustomize-outside-root", f"{shown(entry)} is outside the repository; not followed", key, index)
             return
         if not target.exists():
-            self.report("kustomize-missing-resource", f"{entry!r} does not exist", key, index)
+            self.report("kustomize-missing-resource", f"{shown(entry)} does not exist", key, index)
             return
         if target.is_dir():
             if real(target) in self.stack:
-                self.report("kustomize-cycle", f"{entry!r} includes this kustomization again", key, index)
+                self.report("kustomize-cycle", f"{shown(entry)} includes this kustomization again", key, index)
                 return
             if find_kustomization(target) is None:
-                self.report("kustomize-missing-resource", f"directory {entry!r} has no kustomization.yaml", key, index)
+                self.report(
+                    "kustomize-missing-resource", f"directory {shown(entry)} has no kustomization.yaml", key, index
+                )
                 return
             if len(self.stack) >= MAX_INCLUDE_DEPTH:
                 self.report(
                     "kustomize-invalid",
-                    f"{entry!r} nests kustomizations deeper than {MAX_INCLUDE_DEPTH} levels; not followed",
+                    f"{shown(entry)} nests kustomizations deeper than {MAX_INCLUDE_DEPTH} levels; not followed",
                     key,
                     index,
                 )
@@ -443,9 +510,13 @@ class _Kustomization:
     def local_file(self, rel: str, what: str, location: Location) -> Path | None:
         """A file the kustomization names, inside the repository, marked as used; or a finding."""
         path = self.dir / rel
-        if not path.is_file() or not self.builder.sources.inside(path):
+        try:
+            problem = None if path.is_file() and self.builder.sources.inside(path) else "does not exist"
+        except (OSError, ValueError) as exc:  # a name too long for the filesystem, a NUL byte
+            problem = f"cannot be read: {exc.strerror if isinstance(exc, OSError) else type(exc).__name__}"
+        if problem:
             self.result.findings.append(
-                builtin_finding("kustomize-missing-resource", f"{what} {rel!r} does not exist", location)
+                builtin_finding("kustomize-missing-resource", f"{what} {shown(rel)} {problem}", location)
             )
             return None
         self.result.used.add(real(path))
@@ -454,7 +525,7 @@ class _Kustomization:
     # -- generators --------------------------------------------------------------------------
     def generate(self, key: str, kind: str) -> None:
         options = self.spec.get("generatorOptions") if isinstance(self.spec.get("generatorOptions"), dict) else {}
-        for i, gen in enumerate(self.entries(key)):
+        for i, gen in self.entries(key):
             if not isinstance(gen, dict) or not isinstance(gen.get("name"), str):
                 self.report("kustomize-patch-invalid", f"{key}[{i}] needs a name", key, i)
                 continue
@@ -528,19 +599,21 @@ class _Kustomization:
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
-                message = f"generator input {entry.value!r} is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit"
+                message = (
+                    f"generator input {shown(entry.value)} is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit"
+                )
                 self.result.findings.append(builtin_finding("yaml-too-large", message, Location.of(entry)))
                 return None
             data = path.read_bytes()
         except OSError as exc:
-            message = f"generator input {entry.value!r} cannot be read: {exc.strerror or type(exc).__name__}"
+            message = f"generator input {shown(entry.value)} cannot be read: {exc.strerror or type(exc).__name__}"
             self.result.findings.append(builtin_finding("kustomize-missing-resource", message, Location.of(entry)))
             return None
         return data.decode("utf-8", errors="replace").removeprefix("\ufeff")
 
     # -- helm --------------------------------------------------------------------------------
     def helm(self) -> None:
-        for i, chart in enumerate(self.entries("helmCharts")):
+        for i, chart in self.entries("helmCharts"):
             self.result.unrendered = True
             chart = chart if isinstance(chart, dict) else {}
             values = chart.get("valuesFile")
@@ -564,11 +637,11 @@ class _Kustomization:
 
     # -- patches -----------------------------------------------------------------------------
     def apply_patches(self) -> None:
-        for i, entry in enumerate(self.entries("patchesStrategicMerge")):
+        for i, entry in self.entries("patchesStrategicMerge"):
             if isinstance(entry, str):
                 self.patch_from("patchesStrategicMerge", i, entry, None, None)
         for key in ("patches", "patchesJson6902"):
-            for i, entry in enumerate(self.entries(key)):
+            for i, entry in self.entries(key):
                 if not isinstance(entry, dict):
                     self.report("kustomize-patch-invalid", f"{key}[{i}] must be a mapping", key, i)
                     continue
@@ -648,12 +721,12 @@ class _Kustomization:
         namespace = spec.get("namespace")
         prefix, suffix = spec.get("namePrefix") or "", spec.get("nameSuffix") or ""
         labels = dict(spec.get("commonLabels") or {}) if isinstance(spec.get("commonLabels"), dict) else {}
-        for group in spec.get("labels") or []:
+        for _, group in self.entries("labels"):
             if isinstance(group, dict) and isinstance(group.get("pairs"), dict):
                 labels.update(group["pairs"])
         annotations = spec.get("commonAnnotations") if isinstance(spec.get("commonAnnotations"), dict) else {}
-        images = [i for i in spec.get("images") or [] if isinstance(i, dict) and i.get("name")]
-        replicas = {r["name"]: r for r in spec.get("replicas") or [] if isinstance(r, dict) and "name" in r}
+        images = [(j, i) for j, i in self.entries("images") if isinstance(i, dict) and i.get("name")]
+        replicas = {r["name"]: r for _, r in self.entries("replicas") if isinstance(r, dict) and "name" in r}
         for res in self.result.resources:
             meta = nodes.ensure_map(res.node, "metadata", res.node)
             kind = _ident(res.node)[1]
@@ -672,7 +745,7 @@ class _Kustomization:
                     )
                     for k, v in values.items():
                         changed |= nodes.set_text(holder, str(k), str(v), source)
-            for j, image in enumerate(images):
+            for j, image in images:
                 changed |= _set_images(res.node, image, nodes.get(self.node, "images").value[j])
             name = _ident(res.node)[3]
             if name in replicas and kind in ("Deployment", "StatefulSet", "ReplicaSet"):
@@ -699,6 +772,20 @@ class _Kustomization:
             kept.append(res)
         self.result.resources = kept
         self.result.stale.clear()
+
+
+def _dotted(path: tuple) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else ("." if i else "") + str(p) for i, p in enumerate(path))
+
+
+def _expected(error) -> str:
+    """What a shape error expected, in words (the value itself is never quoted)."""
+    if error.validator == "anyOf":
+        types = [s.get("type") for s in error.validator_value if s.get("type") != "null"]
+        return f"must be {' or '.join(map(str, types))}" if types else "has the wrong shape"
+    if error.validator == "type":
+        return f"must be {error.validator_value}"
+    return f"violates {error.validator}"
 
 
 def _without_identity(patch: yaml.MappingNode) -> yaml.MappingNode:

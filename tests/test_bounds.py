@@ -1,0 +1,266 @@
+"""Small hostile inputs never hang the linter, blow up its memory, or end in exit 3 (issue 13).
+
+Each case is a tree of a few kB that used to take minutes, gigabytes or a traceback. The command
+runs in a subprocess under a hard timeout and ``/usr/bin/time``-free RSS accounting (resource
+usage of the child), so a regression shows up as a failed test, not a hung suite."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s}\ndata: {a: b}\n"
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return root
+
+
+def lint(root: Path, *args: str, timeout: float = 30, cwd: Path | None = None) -> tuple[int, str, str, int]:
+    """(exit code, stdout, stderr, peak RSS of the child in MB)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    proc = subprocess.run(
+        [sys.executable, "-m", "torghut_lint", "--no-schemas", "--format", "json", *args, str(root)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        cwd=cwd or root,
+    )
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return proc.returncode, proc.stdout, proc.stderr, max(peak, before) // 1024
+
+
+def rules_of(stdout: str) -> set[str]:
+    import json
+
+    return {f["rule"] for f in json.loads(stdout)["findings"]}
+
+
+def test_backtracking_target_regex_is_linear(tmp_path: Path) -> None:
+    """``(a|a)*b`` against a 30-character name took minutes with Python's re; RE2 is linear."""
+    name = "a" * 30
+    write(
+        tmp_path,
+        {
+            "cm.yaml": CM % name,
+            "kustomization.yaml": 'resources: [cm.yaml]\npatches:\n- target: {name: "(a|a)*b"}\n'
+            "  patch: |-\n    - {op: add, path: /data/x, value: y}\n",
+        },
+    )
+    code, out, err, _ = lint(tmp_path, timeout=20)
+    assert code == 0 and err == "", err
+    assert rules_of(out) == {"kustomize-patch-unmatched"}
+
+
+@pytest.mark.parametrize("pattern", [r"\\z(", "(?<=a)b", "a{1001}"])
+def test_target_regex_kustomize_rejects_is_a_located_finding(tmp_path: Path, pattern: str) -> None:
+    write(
+        tmp_path,
+        {
+            "cm.yaml": CM % "x",
+            "kustomization.yaml": f'resources: [cm.yaml]\npatches:\n- target: {{name: "{pattern}"}}\n'
+            "  patch: |-\n    - {op: add, path: /data/x, value: y}\n",
+        },
+    )
+    code, out, err, _ = lint(tmp_path)
+    assert code == 1, err
+    assert "kustomize-patch-invalid" in rules_of(out)
+
+
+def test_re2_only_syntax_matches_as_in_kustomize(tmp_path: Path) -> None:
+    r"""``[[:alpha:]]`` and ``\z`` are Go regexp syntax: the patch applies (kubectl agrees)."""
+    write(
+        tmp_path,
+        {
+            "cm.yaml": CM % "torghut-ws",
+            "kustomization.yaml": 'resources: [cm.yaml]\npatches:\n- target: {name: "[[:alpha:]]+-ws\\\\z"}\n'
+            '  patch: |-\n    - {op: add, path: /data/TRADING_LIVE_ENABLED, value: "true"}\n',
+        },
+    )
+    code, out, err, _ = lint(tmp_path)
+    assert "kustomize-patch-unmatched" not in rules_of(out), out
+
+
+def test_colon_string_does_not_make_the_secrets_scan_quadratic(tmp_path: Path) -> None:
+    value = "x://" + ":" * 200_000
+    write(tmp_path, {"cm.yaml": f'apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata: {{a: "{value}"}}\n'})
+    code, _, err, _ = lint(tmp_path, timeout=20)
+    assert code == 0, err
+
+
+def test_diamond_includes_are_built_once_each(tmp_path: Path) -> None:
+    """41 tiny kustomizations in diamonds: one build per path was 2^20 builds. kustomize refuses
+    the tree (the same ConfigMap reaches the root twice): so does the linter, quickly."""
+    files: dict[str, str] = {}
+    depth = 20
+    for i in range(depth):
+        files[f"l{i}/kustomization.yaml"] = f"resources: [../a{i}, ../b{i}]\n"
+        files[f"a{i}/kustomization.yaml"] = f"resources: [../l{i + 1}]\n"
+        files[f"b{i}/kustomization.yaml"] = f"resources: [../l{i + 1}]\n"
+    files[f"l{depth}/kustomization.yaml"] = "resources: [cm.yaml]\n"
+    files[f"l{depth}/cm.yaml"] = CM % "x"
+    write(tmp_path, files)
+    code, out, err, rss = lint(tmp_path / "l0", timeout=20, cwd=tmp_path)
+    assert code == 1, err
+    assert rules_of(out) == {"kustomize-invalid"}
+    assert rss < 300
+
+
+def test_json_patch_copy_bomb_is_refused(tmp_path: Path) -> None:
+    ops = "    - {op: add, path: /data/x, value: [a, b]}\n" + "    - {op: copy, from: /data/x, path: /data/x/-}\n" * 60
+    write(
+        tmp_path,
+        {
+            "cm.yaml": CM % "x",
+            "kustomization.yaml": f"resources: [cm.yaml]\npatches:\n- target: {{kind: ConfigMap}}\n  patch: |-\n{ops}",
+        },
+    )
+    code, out, err, rss = lint(tmp_path, timeout=20)
+    assert code == 1, err
+    assert "kustomize-patch-invalid" in rules_of(out)
+    assert rss < 300
+
+
+def test_dense_file_is_refused_before_it_is_composed(tmp_path: Path) -> None:
+    """8 MB of ``- a``: 2 million nodes, 650 MB once composed. Refused within 10x its bytes + 200 MB."""
+    write(tmp_path, {"list.yaml": "a:\n" + "- a\n" * 2_000_000})
+    code, out, err, rss = lint(tmp_path, timeout=30)
+    assert code == 1, err
+    assert rules_of(out) == {"yaml-too-complex"}
+    assert rss < 8 * 10 + 200
+
+
+def test_alias_expansion_is_budgeted_per_file(tmp_path: Path) -> None:
+    """Many documents, each just under the old per-document budget, add up: the budget is the file's."""
+    doc = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    doc += "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+    doc += "e: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+    write(tmp_path, {"bomb.yaml": "---\n".join([doc] * 20)})
+    code, out, err, rss = lint(tmp_path, timeout=30)
+    assert code == 1, err
+    assert rules_of(out) == {"yaml-too-complex"}
+    assert rss < 250
+
+
+def test_generator_input_over_the_size_limit_is_not_read(tmp_path: Path) -> None:
+    big = tmp_path / "big.env"
+    write(tmp_path, {"kustomization.yaml": "configMapGenerator:\n- name: g\n  envs: [big.env]\n"})
+    with big.open("wb") as out:
+        out.truncate(9 * 1024 * 1024)
+    code, out, err, rss = lint(tmp_path, timeout=20)
+    assert code == 1, err
+    assert "yaml-too-large" in rules_of(out)
+    assert rss < 200
+
+
+def test_discovery_is_linear_in_depth(tmp_path: Path) -> None:
+    """One file 1,900 directories deep took 81 s (each directory resolved from the root)."""
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        for _ in range(1_900):
+            os.mkdir("d")
+            os.chdir("d")
+        Path("cm.yaml").write_text(CM % "x")
+    finally:
+        os.chdir(here)
+    try:
+        code, out, err, _ = lint(tmp_path, timeout=20)
+        assert code == 0, err
+    finally:
+        _remove_deep(tmp_path / "d")
+
+
+def _remove_deep(top: Path) -> None:
+    """Remove a deep chain of ``d`` directories without recursion (pytest's cleanup recurses)."""
+    here = os.getcwd()
+    try:
+        os.chdir(top)
+        depth = 1
+        while os.path.isdir("d"):
+            os.chdir("d")
+            depth += 1
+        for name in os.listdir("."):
+            os.unlink(name)
+        for _ in range(depth):
+            os.chdir("..")
+            os.rmdir("d")
+    finally:
+        os.chdir(here)
+
+
+KUSTOMIZATION_SHAPES = {
+    "merge-keys": "base: &b {resources: [cm.yaml]}\n<<: *b\nnamePrefix: p-\n",
+    "patches-scalar": "resources: [cm.yaml]\npatches: 3\n",
+    "patch-path-int": "resources: [cm.yaml]\npatches: [{path: 1}]\n",
+    "target-list": "resources: [cm.yaml]\npatches: [{target: [1], patch: 'a: b'}]\n",
+    "selector-int": "resources: [cm.yaml]\npatches:\n- target: {labelSelector: 3}\n  patch: '[]'\n",
+    "images-int": "resources: [cm.yaml]\nimages: [{name: x, newTag: 1}, 3]\n",
+    "replicas-str": "resources: [cm.yaml]\nreplicas: [{name: x, count: '3'}]\n",
+    "generator-literal-map": "configMapGenerator: [{name: g, literals: [{a: b}]}]\n",
+    "generator-files-int": "configMapGenerator: [{name: g, files: [3]}]\n",
+    "generator-envs-map": "configMapGenerator: [{name: g, envs: {a: b}}]\n",
+    "generator-options-list": "generatorOptions: []\nconfigMapGenerator: [{name: g, literals: [a=b]}]\n",
+    "labels-pairs-list": "resources: [cm.yaml]\nlabels: [{pairs: [a]}]\n",
+    "long-path": "resources: [" + "a" * 5000 + ".yaml]\n",
+    "nul-path": 'resources: ["a\\0b.yaml"]\n',
+    "json-patch-scalar-ops": "resources: [cm.yaml]\npatches:\n- target: {kind: ConfigMap}\n  patch: '[1, {op: add}]'\n",
+    "json-patch-bad-index": "resources: [cm.yaml]\npatches:\n- target: {kind: ConfigMap}\n"
+    "  patch: '[{op: add, path: /data/99999999999999999999, value: 1}]'\n",
+    "delete-directive-scalar": "resources: [cm.yaml]\npatches:\n- patch: |-\n    apiVersion: v1\n"
+    "    kind: ConfigMap\n    metadata: {name: x}\n    data: {$patch: delete}\n",
+    "helm-chart-int": "helmCharts: [3, {name: 4, valuesFile: 5, valuesInline: 6}]\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(KUSTOMIZATION_SHAPES))
+def test_malformed_kustomization_is_a_finding_never_exit_3(tmp_path: Path, name: str) -> None:
+    write(tmp_path, {"cm.yaml": CM % "x", "kustomization.yaml": KUSTOMIZATION_SHAPES[name]})
+    code, out, err, _ = lint(tmp_path)
+    assert code in (0, 1), (code, err)
+    assert err == ""
+
+
+def test_deep_include_chain_is_reported_not_a_recursion_error(tmp_path: Path) -> None:
+    files = {f"k{i}/kustomization.yaml": f"resources: [../k{i + 1}]\n" for i in range(400)}
+    files["k400/kustomization.yaml"] = "resources: [cm.yaml]\n"
+    files["k400/cm.yaml"] = CM % "x"
+    write(tmp_path, files)
+    code, out, err, _ = lint(tmp_path / "k0", cwd=tmp_path)
+    assert code == 1, err
+    assert rules_of(out) == {"kustomize-invalid"}
+
+
+def test_patch_growing_a_resource_past_the_node_budget_is_reported(tmp_path: Path) -> None:
+    """Aliases in a patch are shared nodes: once merged their values expand past the budget."""
+    patch = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    patch += "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+    write(
+        tmp_path,
+        {
+            "cm.yaml": CM % "x",
+            "p.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+            + "data:\n  "
+            + patch.replace("\n", "\n  "),
+            "kustomization.yaml": "resources: [cm.yaml]\npatches:\n- path: p.yaml\n"
+            "- target: {kind: ConfigMap}\n  patch: '[{op: copy, from: /data/d, path: /data/e}, "
+            "{op: copy, from: /data/d, path: /data/f}, {op: copy, from: /data/e, path: /data/g}]'\n",
+        },
+    )
+    code, out, err, rss = lint(tmp_path)
+    assert code in (0, 1) and err == "", err
+    assert rss < 300
