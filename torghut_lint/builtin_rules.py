@@ -110,9 +110,10 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
         ),
         BuiltinRule(
             "kustomize-remote-resource",
-            _W,
+            _E,
             "A kustomization pulls a remote (URL or git) resource; not fetched or linted.",
-            "Remote bases change under you and are invisible to the gate.",
+            "Remote bases change under you and are invisible to the gate; a gate that cannot see "
+            "what it would deploy must not say yes.",
             "Vendor the resource, or pin it by commit and waive.",
         ),
         BuiltinRule(
@@ -138,10 +139,12 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
         ),
         BuiltinRule(
             "kustomize-unsupported",
-            _I,
+            _E,
             "A kustomization feature the built-in renderer does not model (use --render kubectl).",
-            "Said out loud so nothing is skipped silently.",
-            "Run with `--render kubectl` for exact rendering.",
+            "What the renderer does not model, the policies do not see: a violation carried by it "
+            "would pass. The gate blocks instead of saying yes blind.",
+            "Run with `--render kubectl` for exact rendering, or lower the rule's severity in the "
+            "trusted config where the feature is known to be harmless.",
         ),
         BuiltinRule(
             "kustomize-render-failed",
