@@ -184,7 +184,9 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
             continue
         result = builder.build(directory)
         app = App(display_path(directory), directory, result.resources, result.helm_values)
-        if render == "kubectl":
+        if render == "kubectl" and not result.remote:
+            # Never with remote resources: kubectl would fetch them (a pull request could make CI
+            # reach any host); they are reported by the build and block on their own.
             from torghut_lint.kustomize.render import render_with_kubectl
 
             app.resources = render_with_kubectl(directory, result.resources, project.findings)

@@ -31,7 +31,8 @@ TOKEN_PATTERNS = [
 # A URL's credentials: user:password@ (the rule reports the password) ...
 URL_CREDENTIALS = regex.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://([^/\s:@'\"]+):([^/\s@'\"]+)@")
 # ... and any userinfo at all, which output always masks (a token is often the user part alone).
-_URL_USERINFO = regex.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)([^/\s@'\"?#]+)@")
+# (``scheme:/user:pw@`` too: tools that clean paths print URLs with one slash).
+_URL_USERINFO = regex.compile(r"([A-Za-z][A-Za-z0-9+.-]*:/+)([^/\s@'\"?#]+)@")
 # ``password=...``, ``"api_key": "..."`` in free text (tool errors quoting a generator literal or
 # a manifest line): the value after a credential-like key and ``=`` or ``:``.
 _KEYWORD_VALUE = regex.compile(
@@ -53,7 +54,7 @@ def tokens(text: str) -> Iterator[tuple[str, str]]:
 def _spans(text: str) -> list[tuple[int, int]]:
     """Where the detector sees a credential in ``text``: tokens, URL userinfo, and values written
     after a credential-like key in free text."""
-    spans = [m.span(2) for m in _URL_USERINFO.finditer(text)] if "://" in text else []
+    spans = [m.span(2) for m in _URL_USERINFO.finditer(text)] if ":/" in text else []
     if _ANY_TOKEN.search(text) is not None:
         spans += [m.span() for m in _ANY_TOKEN.finditer(text)]
     if ("=" in text or ":" in text) and _KEYWORD_VALUE.search(text) is not None:

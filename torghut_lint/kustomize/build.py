@@ -228,6 +228,7 @@ class Build:
     used: set[Path] = field(default_factory=set)
     helm_values: list[Document] = field(default_factory=list)
     unrendered: bool = False  # helm charts or remote resources: some objects are not visible
+    remote: bool = False  # a remote resource is referenced (never fetched, by us or by kubectl)
     stale: set[int] = field(default_factory=set)  # ids of resources whose data lags their nodes
 
 
@@ -364,7 +365,7 @@ class Builder:
 
 def _copy_build(build: Build) -> Build:
     """An independent copy of a build's result (its resources are transformed in place later)."""
-    out = Build(findings=list(build.findings), used=set(build.used), unrendered=build.unrendered)
+    out = Build(findings=list(build.findings), used=set(build.used), unrendered=build.unrendered, remote=build.remote)
     out.helm_values = list(build.helm_values)
     memo: dict[int, yaml.Node] = {}
     for res in build.resources:
@@ -443,7 +444,7 @@ class _Kustomization:
             self.report("kustomize-missing-resource", f"{key}[{index}] is not a path", key, index)
             return
         if _REMOTE.match(entry):
-            self.result.unrendered = True
+            self.result.unrendered = self.result.remote = True
             self.report(
                 "kustomize-remote-resource", f"remote resource {shown(entry)} is not fetched or linted", key, index
             )
@@ -485,6 +486,7 @@ class _Kustomization:
             self.result.used |= child.used
             self.result.helm_values.extend(child.helm_values)
             self.result.unrendered |= child.unrendered
+            self.result.remote |= child.remote
             return
         self.result.used.add(real(target))
         self.accumulate(resources_of(self.builder.sources.take(target), self.result.findings), key, index)

@@ -32,7 +32,8 @@ def render(report: Report) -> str:
     suites = ET.Element("testsuites", name="torghut-lint")
     totals = {"tests": 0, "failures": 0, "skipped": 0}
     for rule in sorted(set(report.evaluated) | set(by_case)):
-        cases = sorted({str(r) for r in report.evaluated.get(rule, [])} | set(by_case[rule]))
+        evaluated = {_xml(report.redactor(str(r))) for r in report.evaluated.get(rule, [])}
+        cases = sorted(evaluated | set(by_case[rule]))
         suite = ET.SubElement(suites, "testsuite", name=rule)
         counts = {"tests": 0, "failures": 0, "skipped": 0}
         for name in cases:
