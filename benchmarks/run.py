@@ -74,6 +74,113 @@ def big_file(target_mb: int = 50) -> Path:
     return path
 
 
+CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s}\ndata: {a: b}\n"
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def _deep(root: Path, depth: int) -> Path:
+    """One file ``depth`` directories down (made with relative steps: the path outgrows PATH_MAX)."""
+    here = os.getcwd()
+    os.chdir(root)
+    try:
+        for _ in range(depth):
+            os.mkdir("d")
+            os.chdir("d")
+        Path("cm.yaml").write_text(CM % "x")
+    finally:
+        os.chdir(here)
+    return root
+
+
+def hostile_corpora() -> list[tuple[str, Path]]:
+    """One small input per pathological class of issue 13, generated once under
+    benchmarks/generated/hostile (each used to hang, take gigabytes, or end in exit 3)."""
+    base = GENERATED / "hostile"
+    out: list[tuple[str, Path]] = []
+
+    def case(name: str, make) -> None:
+        target = base / name
+        if not target.is_dir():
+            target.mkdir(parents=True)
+            make(target)
+        out.append((name, target))
+
+    case(
+        "target regex (a|a)*b",
+        lambda t: _write(
+            t,
+            {
+                "cm.yaml": CM % ("a" * 30),
+                "kustomization.yaml": 'resources: [cm.yaml]\npatches:\n- target: {name: "(a|a)*b"}\n'
+                "  patch: '[{op: add, path: /data/x, value: y}]'\n",
+            },
+        ),
+    )
+    case(
+        "200 kB of x:// and colons",
+        lambda t: _write(t, {"cm.yaml": CM.replace("{a: b}", '{a: "x://' + ":" * 200_000 + '"}') % "c"}),
+    )
+
+    def diamond(t: Path) -> None:
+        files = {}
+        for i in range(20):
+            files[f"l{i}/kustomization.yaml"] = f"resources: [../a{i}, ../b{i}]\n"
+            files[f"a{i}/kustomization.yaml"] = f"resources: [../l{i + 1}]\n"
+            files[f"b{i}/kustomization.yaml"] = f"resources: [../l{i + 1}]\n"
+        files["l20/kustomization.yaml"] = "resources: [cm.yaml]\n"
+        files["l20/cm.yaml"] = CM % "x"
+        _write(t, files)
+
+    case("diamond includes, 41 files", diamond)
+    case("8 MB of '- a' (2M nodes)", lambda t: _write(t, {"list.yaml": "a:\n" + "- a\n" * 2_000_000}))
+    alias = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    alias += "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+    case("alias expansion, 20 documents", lambda t: _write(t, {"bomb.yaml": "---\n".join([alias] * 20)}))
+    ops = "    - {op: add, path: /data/x, value: [a, b]}\n" + "    - {op: copy, from: /data/x, path: /data/x/-}\n" * 60
+    case(
+        "JSON-patch copy bomb",
+        lambda t: _write(
+            t,
+            {
+                "cm.yaml": CM % "x",
+                "kustomization.yaml": "resources: [cm.yaml]\npatches:\n- target: {kind: ConfigMap}\n"
+                f"  patch: |-\n{ops}",
+            },
+        ),
+    )
+
+    def big_env(t: Path) -> None:
+        _write(t, {"kustomization.yaml": "configMapGenerator:\n- name: g\n  envs: [big.env]\n"})
+        with (t / "big.env").open("w") as env:
+            env.write("A=b\n" * (24 * 1024 * 1024 // 4))
+
+    case("generator env file of 24 MB", big_env)
+    case("one file 1,900 directories deep", lambda t: _deep(t, 1_900))
+    chain = {f"k{i}/kustomization.yaml": f"resources: [../k{i + 1}]\n" for i in range(400)}
+    chain |= {"k400/kustomization.yaml": "resources: [cm.yaml]\n", "k400/cm.yaml": CM % "x"}
+    case("include chain 400 deep", lambda t: _write(t, chain))
+    return out
+
+
+def tree_bytes(path: Path) -> int:
+    """Bytes of every file below ``path`` (walked without recursion: one corpus is 1,900 deep)."""
+    total, todo = 0, [str(path)]
+    while todo:
+        with os.scandir(todo.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    total += entry.stat().st_size
+    return total
+
+
 def documents(path: Path) -> int:
     import yaml
 
@@ -117,7 +224,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the fastest is kept")
     parser.add_argument("--checkov", action="store_true", help="also measure checkov (installs it once)")
+    parser.add_argument("--hostile", action="store_true", help="only the pathological inputs of issue 13")
     args = parser.parse_args()
+    if args.hostile:
+        return hostile(args.repeat)
     CACHE.mkdir(parents=True, exist_ok=True)
     GENERATED.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "torghut_lint")], check=True)
@@ -167,6 +277,22 @@ def main() -> int:
         print(row)
     print(f"torghut-lint --version: {version_wall:.2f} s, {version_rss:.0f} MB")
     shutil.rmtree(empty, ignore_errors=True)
+    return 0
+
+
+def hostile(repeat: int) -> int:
+    """Time and peak RSS of each pathological input class, against the documented memory bound
+    (10x the bytes read plus 200 MB) and a 10 s time budget."""
+    GENERATED.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "torghut_lint")], check=True)
+    lint = [sys.executable, "-m", "torghut_lint", "--format", "json"]
+    print(f"torghut-lint hostile inputs, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, best of {repeat}")
+    print(f"{'input':<34} {'KB':>7} {'wall s':>7} {'RSS MB':>7} {'bound MB':>8}  exit")
+    for name, path in hostile_corpora():
+        size = tree_bytes(path)
+        wall, rss, code = best([*lint, str(path)], repeat)
+        bound = 10 * size / 1024 / 1024 + 200
+        print(f"{name:<34} {size // 1024:>7} {wall:>7.2f} {rss:>7.0f} {bound:>8.0f}  {code}")
     return 0
 
 

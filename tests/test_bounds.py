@@ -6,6 +6,7 @@ usage of the child), so a regression shows up as a failed test, not a hung suite
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -117,6 +118,7 @@ def test_diamond_includes_are_built_once_each(tmp_path: Path) -> None:
     code, out, err, rss = lint(tmp_path / "l0", timeout=20, cwd=tmp_path)
     assert code == 1, err
     assert rules_of(out) == {"kustomize-invalid"}
+    assert len(json.loads(out)["findings"]) == depth  # one per diamond, not one per path through it
     assert rss < 300
 
 

@@ -364,9 +364,10 @@ class Builder:
 
 
 def _copy_build(build: Build) -> Build:
-    """An independent copy of a build's result (its resources are transformed in place later)."""
-    out = Build(findings=list(build.findings), used=set(build.used), unrendered=build.unrendered, remote=build.remote)
-    out.helm_values = list(build.helm_values)
+    """An independent copy of a build's resources (they are transformed in place later). Its
+    findings and Helm values are not copied: they were reported with the first build, and copying
+    them through every level of a diamond would double them per level."""
+    out = Build(used=set(build.used), unrendered=build.unrendered, remote=build.remote)
     memo: dict[int, yaml.Node] = {}
     for res in build.resources:
         node = nodes.copy(res.node, memo)
