@@ -266,3 +266,26 @@ def test_patch_growing_a_resource_past_the_node_budget_is_reported(tmp_path: Pat
     code, out, err, rss = lint(tmp_path)
     assert code in (0, 1) and err == "", err
     assert rss < 300
+
+
+def test_a_full_disk_on_stdout_is_exit_2(tmp_path: Path) -> None:
+    write(tmp_path, {"cm.yaml": CM % "x"})
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "torghut_lint", "--no-schemas", str(tmp_path)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=30,
+        )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("torghut-lint: error:") and proc.stderr.count("\n") == 1
+
+
+def test_an_unwritable_baseline_path_is_exit_2(tmp_path: Path) -> None:
+    write(tmp_path, {"cm.yaml": CM % "x"})
+    code, _, err, _ = lint(tmp_path, "--write-baseline", str(tmp_path / "no" / "such" / "dir" / "b.json"))
+    assert code == 2
+    assert "cannot write baseline" in err and err.count("\n") == 1
