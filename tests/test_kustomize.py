@@ -121,7 +121,7 @@ def test_json6902_and_strategic_merge_keep_patch_locations(tmp_path: Path) -> No
     assert ("live-trading-default-off", "app/env.patch.yaml", 12) in got
     project = load([repo / "app"])
     env = project.resources[0].data["spec"]["template"]["spec"]["containers"][0]["env"]
-    assert [e["name"] for e in env] == ["A", "TRADING_MODE"]
+    assert [e["name"] for e in env] == ["TRADING_MODE", "A"]  # kustomize's order: the patch's items first
 
 
 def test_unmatched_patch_is_reported(tmp_path: Path) -> None:

@@ -82,6 +82,7 @@ class Resource:
     app: str = ""
     origin_name: str = ""  # metadata.name before kustomize prefixes, suffixes and hashes
     source_node: yaml.MappingNode | None = None  # where a `kubectl kustomize` rendering came from
+    hash_type: str = ""  # generated with a name hash still to append: "Opaque"... (its Secret type) or any text
 
     @property
     def id(self) -> ResourceId:

@@ -1,8 +1,9 @@
 """YAML -> composed nodes (with file:line:col marks) -> plain values.
 
-libyaml (``CSafeLoader``) composes the node graph; values are then built here with the YAML 1.2
-core schema that kustomize and Argo CD use, so ``2026-05-01T01:25:51Z``, ``yes`` or ``0777``
-stay what they look like to Kubernetes rather than YAML 1.1 surprises.
+libyaml (``CSafeLoader``) composes the node graph; values are then built here the way kustomize's
+YAML library (go-yaml v3) resolves them: the YAML 1.2 core schema, so ``2026-05-01T01:25:51Z``,
+``yes`` or ``on`` stay strings, plus the YAML 1.1 octal it still accepts (``0444`` is 292, as
+kubectl renders it and the API server stores it), and ``!!binary`` decoded.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from torghut_lint.model import Finding, Location
 
 PLAIN = "!torghut-lint/plain"
 STR = "tag:yaml.org,2002:str"
+BINARY = "tag:yaml.org,2002:binary"
 MERGE_KEY = "<<"
 
 # Bounds on hostile input (documented in the README).
@@ -42,10 +44,12 @@ def node_budget(size: int) -> int:
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
+_OCT_11 = re.compile(r"[-+]?0[0-7]+\Z")  # YAML 1.1 octal, as kustomize's YAML library and kubectl read it
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
 _NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
+_TIMESTAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)\Z")
 
 
 class _Loader(yaml.CSafeLoader):
@@ -92,6 +96,9 @@ def resolve_plain(text: str) -> Any:
         return True
     if text in ("false", "False", "FALSE"):
         return False
+    if _OCT_11.match(text):
+        # ``defaultMode: 0444`` is 292 to kustomize and the API server (YAML 1.1 octal), not 444
+        return int(text, 8)
     if _INT.match(text):
         return int(text)
     if _OCT.match(text):
@@ -104,20 +111,46 @@ def resolve_plain(text: str) -> Any:
         return float("-inf") if text.startswith("-") else float("inf")
     if _NAN.match(text):
         return float("nan")
+    if (stamp := _TIMESTAMP.match(text)) is not None:
+        return _timestamp(stamp)
     return text
 
 
+def _timestamp(stamp: re.Match) -> str:
+    """An unquoted RFC 3339 timestamp as kustomize writes it back (Go's RFC3339Nano: trailing
+    zeros of the fraction dropped, a zero offset written ``Z``); still a string to Kubernetes."""
+    seconds, fraction, zone = stamp.groups()
+    fraction = (fraction or "").rstrip("0")
+    zone = "Z" if zone in ("+00:00", "-00:00") else zone
+    return seconds + (f".{fraction}" if fraction else "") + zone
+
+
 def scalar_value(node: yaml.ScalarNode) -> Any:
-    """Plain value of one scalar node, honouring explicit core tags."""
+    """Plain value of one scalar node, honouring explicit core tags; ``!!binary`` is decoded as
+    kustomize decodes it (``TRADING_MODE: !!binary bGl2ZQ==`` deploys ``live``)."""
     tag = node.tag
     if tag == PLAIN:
         return resolve_plain(node.value)
+    if tag == BINARY:
+        return _binary(node.value)
     if tag == STR or not tag.startswith("tag:yaml.org,2002:"):
         return node.value
     resolved = resolve_plain(node.value)
     kind = tag.rsplit(":", 1)[1]
     expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}.get(kind)
     return resolved if expected and isinstance(resolved, expected) else node.value
+
+
+def _binary(text: str) -> str:
+    """A ``!!binary`` scalar's bytes as text (undecodable bytes replaced), or the text itself
+    when it is not base64."""
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode("".join(text.split()), validate=True).decode("utf-8", errors="replace")
+    except (binascii.Error, ValueError):
+        return text
 
 
 DuplicateHandler = Callable[[yaml.Node, yaml.Node], None]

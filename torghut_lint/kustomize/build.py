@@ -20,6 +20,7 @@ import yaml
 from torghut_lint import nodes
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import display_path, real
+from torghut_lint.kustomize import fieldspecs, namerefs
 from torghut_lint.kustomize.patch import BUILTIN_GROUPS, PatchError, json6902, strategic_merge
 from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity
@@ -74,7 +75,6 @@ HANDLED_FIELDS = {
     "helmGlobals",
     "sortOptions",
     "buildMetadata",
-    "openapi",
     "crds",
 }
 
@@ -239,7 +239,7 @@ def resources_of(parsed: ParsedFile, findings: list[Finding]) -> list[Resource]:
         if doc.data is None:
             continue
         items = [(doc.node, doc.data)]
-        if isinstance(doc.data, dict) and doc.data.get("kind") == "List" and isinstance(doc.data.get("items"), list):
+        if _is_list(doc.data):
             item_nodes = nodes.get(doc.node, "items")
             items = list(zip(item_nodes.value, doc.data["items"], strict=True))
         for node, data in items:
@@ -249,6 +249,14 @@ def resources_of(parsed: ParsedFile, findings: list[Finding]) -> list[Resource]:
                 continue
             out.append(Resource(node, data, origin_name=data["metadata"]["name"]))
     return out
+
+
+def _is_list(data: object) -> bool:
+    """A ``List`` or ``*List`` kind with ``items``: kustomize adds each item, not the list."""
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        return False
+    kind = data.get("kind")
+    return isinstance(kind, str) and kind.endswith("List")
 
 
 def manifest_problem(data: object) -> str | None:
@@ -323,6 +331,8 @@ class Builder:
             k.report("kustomize-render-failed", f"cannot read a referenced path: {exc.strerror or type(exc).__name__}")
         if key in self._shared:
             self._done[key] = _copy_build(result)
+        if not stack:
+            finalize(result)
         return result
 
     def _included_twice(self, root: Path) -> set[Path]:
@@ -371,8 +381,31 @@ def _copy_build(build: Build) -> Build:
     memo: dict[int, yaml.Node] = {}
     for res in build.resources:
         node = nodes.copy(res.node, memo)
-        out.resources.append(Resource(node, to_data(node), origin_name=res.origin_name))
+        out.resources.append(Resource(node, to_data(node), origin_name=res.origin_name, hash_type=res.hash_type))
     return out
+
+
+def finalize(build: Build) -> None:
+    """What kustomize does once the whole build is transformed: generated objects get their
+    content hash appended to their (prefixed, suffixed) names, and references follow renames."""
+    changed: set[int] = set()
+    before_hash: dict[int, str] = {}
+    for res in build.resources:
+        if not res.hash_type:
+            continue
+        kind = _ident(res.node)[1]
+        data = res.data.get("data") if isinstance(res.data.get("data"), dict) else {}
+        values = {str(k): "" if v is None else str(v) for k, v in data.items()}
+        meta = nodes.get(res.node, "metadata")
+        name_node = nodes.get(meta, "name")
+        if isinstance(name_node, yaml.ScalarNode):
+            before_hash[id(res)] = name_node.value
+            nodes.set_text(meta, "name", f"{name_node.value}-{content_hash(kind, values, res.hash_type)}", name_node)
+            changed.add(id(res))
+    changed |= namerefs.follow_renames(build.resources, before_hash)
+    for res in build.resources:
+        if id(res) in changed:
+            res.data = to_data(res.node)
 
 
 class _Kustomization:
@@ -527,36 +560,81 @@ class _Kustomization:
 
     # -- generators --------------------------------------------------------------------------
     def generate(self, key: str, kind: str) -> None:
+        """configMapGenerator/secretGenerator: a new object (``behavior: create``), or data merged
+        into / replacing the one of the same name from the resources (``merge``/``replace``). The
+        name hash is appended when the whole build is done (:func:`finalize`), after prefixes and
+        suffixes, as kustomize does; Secrets carry base64 ``data`` as kustomize renders them."""
         options = self.spec.get("generatorOptions") if isinstance(self.spec.get("generatorOptions"), dict) else {}
         for i, gen in self.entries(key):
-            if not isinstance(gen, dict) or not isinstance(gen.get("name"), str):
-                self.report("kustomize-patch-invalid", f"{key}[{i}] needs a name", key, i)
+            if not isinstance(gen, dict) or not isinstance(gen.get("name"), str) or not gen["name"]:
+                self.report("kustomize-invalid", f"{key}[{i}] needs a name", key, i)
+                continue
+            behavior = gen.get("behavior") or "create"
+            if behavior not in ("create", "merge", "replace"):
+                self.report("kustomize-invalid", f"{key}[{i}].behavior must be create, merge or replace", key, i)
                 continue
             pairs = self.generator_data(key, i, gen)
             if pairs is None:
                 continue
             anchor = nodes.get(self.node, key).value[i]
-            data_node = nodes.mapping([(nodes.scalar(k, kn), v) for k, kn, v in pairs], anchor)
-            hashed = not (gen.get("options") or {}).get(
-                "disableNameSuffixHash", options.get("disableNameSuffixHash", False)
-            )
-            name = gen["name"]
-            values = {k: v.value for k, _, v in pairs}
-            if hashed:
-                name = f"{name}-{content_hash(kind, values, gen.get('type', 'Opaque'))}"
-            meta = nodes.mapping([(nodes.scalar("name", anchor), nodes.scalar(name, anchor))], anchor)
+            secret_type = str(gen.get("type") or "Opaque")
+            field_name = "data"
+            encode = _base64 if kind == "Secret" else (lambda text: text)
+            data_pairs = [(nodes.scalar(k, kn), nodes.scalar(encode(v.value), v)) for k, kn, v in pairs]
+            gen_options = gen.get("options") if isinstance(gen.get("options"), dict) else {}
+            hashed = not gen_options.get("disableNameSuffixHash", options.get("disableNameSuffixHash", False))
+            labels = {**(options.get("labels") or {}), **(gen_options.get("labels") or {})}
+            annotations = {**(options.get("annotations") or {}), **(gen_options.get("annotations") or {})}
+            if behavior != "create":
+                self.merge_generated(key, i, kind, gen, behavior, data_pairs, field_name)
+                continue
+            meta = nodes.mapping([(nodes.scalar("name", anchor), nodes.scalar(gen["name"], anchor))], anchor)
             if gen.get("namespace"):
                 meta.value.append((nodes.scalar("namespace", anchor), nodes.scalar(gen["namespace"], anchor)))
+            for holder, values in (("labels", labels), ("annotations", annotations)):
+                if values:
+                    items = [(nodes.scalar(str(k), anchor), nodes.scalar(str(v), anchor)) for k, v in values.items()]
+                    meta.value.append((nodes.scalar(holder, anchor), nodes.mapping(items, anchor)))
             body = [
                 (nodes.scalar("apiVersion", anchor), nodes.scalar("v1", anchor)),
                 (nodes.scalar("kind", anchor), nodes.scalar(kind, anchor)),
                 (nodes.scalar("metadata", anchor), meta),
-                (nodes.scalar("stringData" if kind == "Secret" else "data", anchor), data_node),
+                (nodes.scalar(field_name, anchor), nodes.mapping(data_pairs, anchor)),
             ]
             if kind == "Secret":
-                body.append((nodes.scalar("type", anchor), nodes.scalar(str(gen.get("type", "Opaque")), anchor)))
+                body.append((nodes.scalar("type", anchor), nodes.scalar(secret_type, anchor)))
+            if gen_options.get("immutable", options.get("immutable")):
+                body.append((nodes.scalar("immutable", anchor), nodes.scalar("true", anchor, plain=True)))
             node = nodes.mapping(body, anchor)
-            self.result.resources.append(Resource(node, to_data(node), origin_name=gen["name"]))
+            self.accumulate(
+                [Resource(node, to_data(node), origin_name=gen["name"], hash_type=secret_type if hashed else "")],
+                key,
+                i,
+            )
+
+    def merge_generated(
+        self, key: str, i: int, kind: str, gen: dict, behavior: str, data_pairs: list, field_name: str
+    ) -> None:
+        namespace = gen.get("namespace") or ""
+        target = next(
+            (
+                r
+                for r in self.result.resources
+                if _ident(r.node)[1] == kind
+                and r.origin_name == gen["name"]
+                and (not namespace or _ident(r.node)[2] in ("", namespace))
+            ),
+            None,
+        )
+        if target is None:
+            self.report("kustomize-invalid", f"{kind} {gen['name']} to {behavior} is not in the resources", key, i)
+            return
+        holder = nodes.ensure_map(target.node, field_name, target.node)
+        if behavior == "replace":
+            holder.value = []
+        for key_node, value_node in data_pairs:
+            nodes.put(holder, key_node.value, value_node, key_node)
+        self.result.stale.add(id(target))
 
     def generator_data(self, key: str, i: int, gen: dict) -> list[tuple[str, yaml.Node, yaml.Node]] | None:
         """(key, key-location node, value node) for literals, files and env files."""
@@ -723,31 +801,41 @@ class _Kustomization:
         spec = self.spec
         namespace = spec.get("namespace")
         prefix, suffix = spec.get("namePrefix") or "", spec.get("nameSuffix") or ""
-        labels = dict(spec.get("commonLabels") or {}) if isinstance(spec.get("commonLabels"), dict) else {}
-        for _, group in self.entries("labels"):
-            if isinstance(group, dict) and isinstance(group.get("pairs"), dict):
-                labels.update(group["pairs"])
+        # (pairs, where they go, the kustomization node a written value points at)
+        label_sets: list[tuple[dict, list, yaml.Node]] = []
+        if isinstance(spec.get("commonLabels"), dict) and spec["commonLabels"]:
+            label_sets.append((spec["commonLabels"], fieldspecs.COMMON_LABELS, nodes.get(self.node, "commonLabels")))
+        for j, group in self.entries("labels"):
+            if isinstance(group, dict) and isinstance(group.get("pairs"), dict) and group["pairs"]:
+                if group.get("includeSelectors"):
+                    where = fieldspecs.COMMON_LABELS
+                elif group.get("includeTemplates"):
+                    where = fieldspecs.METADATA_LABELS
+                else:
+                    where = fieldspecs.METADATA_LABELS[:1]
+                label_sets.append((group["pairs"], where, nodes.get(self.node, "labels").value[j]))
         annotations = spec.get("commonAnnotations") if isinstance(spec.get("commonAnnotations"), dict) else {}
+        if annotations:
+            label_sets.append((annotations, fieldspecs.ANNOTATIONS, nodes.get(self.node, "commonAnnotations")))
         images = [(j, i) for j, i in self.entries("images") if isinstance(i, dict) and i.get("name")]
         replicas = {r["name"]: r for _, r in self.entries("replicas") if isinstance(r, dict) and "name" in r}
         for res in self.result.resources:
-            meta = nodes.ensure_map(res.node, "metadata", res.node)
-            kind = _ident(res.node)[1]
+            nodes.ensure_map(res.node, "metadata", res.node)
+            meta = nodes.get(res.node, "metadata")
+            api, kind, _, _ = _ident(res.node)
             changed = False
-            if isinstance(namespace, str) and namespace and kind not in CLUSTER_SCOPED_KINDS:
-                changed |= nodes.set_text(meta, "namespace", namespace, nodes.get(self.node, "namespace"))
+            if isinstance(namespace, str) and namespace:
+                source = nodes.get(self.node, "namespace")
+                if kind not in CLUSTER_SCOPED_KINDS:
+                    changed |= nodes.set_text(meta, "namespace", namespace, source)
+                if kind in ("RoleBinding", "ClusterRoleBinding"):
+                    changed |= _subjects_namespace(res.node, namespace, source)
             if prefix or suffix:
                 name_node = nodes.get(meta, "name")
                 if isinstance(name_node, yaml.ScalarNode):
                     changed |= nodes.set_text(meta, "name", f"{prefix}{name_node.value}{suffix}", name_node)
-            for key, values in (("labels", labels), ("annotations", annotations)):
-                if values:
-                    holder = nodes.ensure_map(meta, key, meta)
-                    source = (
-                        nodes.get(self.node, "commonLabels" if key == "labels" else "commonAnnotations") or self.node
-                    )
-                    for k, v in values.items():
-                        changed |= nodes.set_text(holder, str(k), str(v), source)
+            for pairs, where, source in label_sets:
+                changed |= fieldspecs.apply(res.node, api, kind, where, pairs, source or self.node)
             for j, image in images:
                 changed |= _set_images(res.node, image, nodes.get(self.node, "images").value[j])
             name = _ident(res.node)[3]
@@ -789,6 +877,22 @@ def _expected(error) -> str:
     if error.validator == "type":
         return f"must be {error.validator_value}"
     return f"violates {error.validator}"
+
+
+def _subjects_namespace(binding: yaml.MappingNode, namespace: str, source: yaml.Node) -> bool:
+    """kustomize's namespace transformer moves a binding's ServiceAccount subjects that name no
+    namespace or ``default`` into the new namespace (its default ``defaultOnly`` mode)."""
+    changed = False
+    subjects = nodes.get(binding, "subjects")
+    for subject in subjects.value if isinstance(subjects, yaml.SequenceNode) else []:
+        if not isinstance(subject, yaml.MappingNode):
+            continue
+        kind = nodes.get(subject, "kind")
+        current = nodes.get(subject, "namespace")
+        if isinstance(kind, yaml.ScalarNode) and kind.value == "ServiceAccount":
+            if current is None or (isinstance(current, yaml.ScalarNode) and current.value in ("", "default")):
+                changed |= nodes.set_text(subject, "namespace", namespace, source)
+    return changed
 
 
 def _without_identity(patch: yaml.MappingNode) -> yaml.MappingNode:
@@ -862,21 +966,27 @@ def rewrite_image(ref: str, image: dict) -> str:
     if name != image["name"]:
         return ref
     new_name = image.get("newName") or name
-    if image.get("digest"):
-        return f"{new_name}@{image['digest']}"
-    if image.get("newTag") is not None:
-        return f"{new_name}:{image['newTag']}"
+    new_tag, new_digest = image.get("newTag"), image.get("digest")
+    if new_tag and new_digest:  # kustomize keeps both: name:tag@digest
+        return f"{new_name}:{new_tag}@{new_digest}"
+    if new_digest:
+        return f"{new_name}@{new_digest}"
+    if new_tag:
+        return f"{new_name}:{new_tag}"
     return new_name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
+
+
+def _base64(text: str) -> str:
+    import base64
+
+    return base64.b64encode(text.encode()).decode()
 
 
 def content_hash(kind: str, data: dict[str, str], secret_type: str) -> str:
     """kustomize's name-suffix hash for generated ConfigMaps and Secrets (kustomize hashes the
-    object before it is named, so the name is empty in the hashed JSON)."""
+    object before it is named, so the name is empty in the hashed JSON); Secret data is base64."""
     body: dict[str, object] = {"kind": kind, "name": "", "data": data}
     if kind == "Secret":
-        import base64
-
-        body["data"] = {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}
         body["type"] = secret_type
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -23,6 +23,9 @@ MERGE_KEYS = {
 }
 
 
+DELETED = yaml.MappingNode("tag:yaml.org,2002:map", [])  # what a ``$patch: delete`` map merges to
+
+
 class PatchError(Exception):
     """A patch that cannot be applied as written."""
 
@@ -52,6 +55,8 @@ def strategic_merge(target: yaml.Node, patch: yaml.Node, field: str = "", builti
         if directive is not None and directive.value == "replace":
             cleaned = nodes.mapping([(k, v) for k, v in patch.value if k.value != "$patch"], patch)
             return cleaned
+        if directive is not None and directive.value == "delete":
+            return DELETED
         for key, value in patch.value:
             name = key.value
             if name.startswith("$"):
@@ -61,10 +66,14 @@ def strategic_merge(target: yaml.Node, patch: yaml.Node, field: str = "", builti
                 continue
             current = nodes.get(target, name)
             if current is None:
-                nodes.put(target, name, value, key)
+                gone = isinstance(value, yaml.MappingNode) and _directive(value) == "delete"
+                if not gone:
+                    nodes.put(target, name, value, key)
                 continue
             merged = strategic_merge(current, value, name, builtin)
-            if isinstance(merged, yaml.MappingNode) and not merged.value and current is merged:
+            if merged is DELETED:
+                nodes.remove(target, name)  # a nested ``$patch: delete`` removes the whole map
+            elif isinstance(merged, yaml.MappingNode) and not merged.value and current is merged:
                 nodes.remove(target, name)  # kustomize drops a map its patch emptied
             else:
                 nodes.put(target, name, merged, key)
@@ -72,6 +81,11 @@ def strategic_merge(target: yaml.Node, patch: yaml.Node, field: str = "", builti
     if isinstance(patch, yaml.SequenceNode) and isinstance(target, yaml.SequenceNode) and builtin:
         return _merge_list(target, patch, _merge_key(field, target, patch))
     return patch
+
+
+def _directive(node: yaml.MappingNode) -> str | None:
+    directive = nodes.get(node, "$patch")
+    return directive.value if isinstance(directive, yaml.ScalarNode) else None
 
 
 def _merge_key(field: str, target: yaml.SequenceNode, patch: yaml.SequenceNode) -> str | None:
@@ -82,24 +96,24 @@ def _merge_key(field: str, target: yaml.SequenceNode, patch: yaml.SequenceNode) 
 
 
 def _merge_list(target: yaml.SequenceNode, patch: yaml.SequenceNode, key: str | None) -> yaml.Node:
+    """Merge a list by its merge key, in kustomize's order: the patch's items first (merged into
+    the item with the same key), then the target's items the patch did not name."""
     if key is None or not all(isinstance(i, yaml.MappingNode) for i in target.value + patch.value):
         return patch
-    items = list(target.value)
+    remaining = list(target.value)
+    merged: list[yaml.Node] = []
     for item in patch.value:
         key_node = nodes.get(item, key)
         directive = nodes.get(item, "$patch")
         match = next(
-            (i for i, t in enumerate(items) if key_node is not None and _same(nodes.get(t, key), key_node)),
+            (i for i, t in enumerate(remaining) if key_node is not None and _same(nodes.get(t, key), key_node)),
             None,
         )
+        existing = remaining.pop(match) if match is not None else None
         if directive is not None and directive.value == "delete":
-            if match is not None:
-                del items[match]
-        elif match is None:
-            items.append(item)
-        else:
-            items[match] = strategic_merge(items[match], item)  # only reached for built-in kinds
-    target.value = items
+            continue
+        merged.append(item if existing is None else strategic_merge(existing, item))
+    target.value = merged + remaining
     return target
 
 

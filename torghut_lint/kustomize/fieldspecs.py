@@ -1,0 +1,129 @@
+"""Where kustomize's label and annotation transformers write, as data (its built-in field specs).
+
+``commonLabels`` and ``labels`` with ``includeSelectors`` write to every path below; ``labels``
+with ``includeTemplates`` only to :data:`METADATA_LABELS` (metadata and pod templates); plain
+``labels`` only to ``metadata/labels``. ``commonAnnotations`` writes to :data:`ANNOTATIONS`.
+A path through a list applies to every item (``[]`` marks it, as kustomize writes it). ``create``
+says whether a missing field is created or the spec is skipped for that resource.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import yaml
+
+from torghut_lint import nodes
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    path: tuple[str, ...]
+    create: bool
+    kind: str | None = None
+    group: str | None = None  # None: any group
+    version: str | None = None
+
+    def applies(self, api_version: str, kind: str) -> bool:
+        group, _, version = api_version.rpartition("/") if "/" in api_version else ("", "", api_version)
+        return (
+            (self.kind is None or self.kind == kind)
+            and (self.group is None or self.group == group)
+            and (self.version is None or self.version == version)
+        )
+
+
+def _spec(path: str, create: bool, kind: str | None = None, group: str | None = None, version: str | None = None):
+    return FieldSpec(tuple(path.split("/")), create, kind, group, version)
+
+
+_TEMPLATE_KINDS = [
+    ("ReplicationController", None, "v1"),
+    ("Deployment", None, None),
+    ("ReplicaSet", None, None),
+    ("DaemonSet", None, None),
+    ("StatefulSet", "apps", None),
+    ("Job", "batch", None),
+]
+
+METADATA_LABELS = [
+    _spec("metadata/labels", True),
+    *(_spec("spec/template/metadata/labels", True, k, g, v) for k, g, v in _TEMPLATE_KINDS),
+    _spec("spec/volumeClaimTemplates[]/metadata/labels", True, "StatefulSet", "apps"),
+    _spec("spec/jobTemplate/metadata/labels", True, "CronJob", "batch"),
+    _spec("spec/jobTemplate/spec/template/metadata/labels", True, "CronJob", "batch"),
+]
+
+_AFFINITY = [
+    "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/"
+    "labelSelector/matchLabels",
+    "spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+    "spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/"
+    "labelSelector/matchLabels",
+    "spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/"
+    "matchLabels",
+    "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels",
+]
+
+SELECTOR_LABELS = [
+    _spec("spec/selector", True, "Service", None, "v1"),
+    _spec("spec/selector", True, "ReplicationController", None, "v1"),
+    _spec("spec/selector/matchLabels", True, "Deployment"),
+    *(_spec(path, False, "Deployment", "apps") for path in _AFFINITY),
+    _spec("spec/selector/matchLabels", True, "ReplicaSet"),
+    _spec("spec/selector/matchLabels", True, "DaemonSet"),
+    _spec("spec/selector/matchLabels", True, "StatefulSet", "apps"),
+    *(_spec(path, False, "StatefulSet", "apps") for path in _AFFINITY),
+    _spec("spec/selector/matchLabels", False, "Job", "batch"),
+    _spec("spec/jobTemplate/spec/selector/matchLabels", False, "CronJob", "batch"),
+    _spec("spec/selector/matchLabels", False, "PodDisruptionBudget", "policy"),
+    _spec("spec/podSelector/matchLabels", False, "NetworkPolicy", "networking.k8s.io"),
+    _spec("spec/ingress/from/podSelector/matchLabels", False, "NetworkPolicy", "networking.k8s.io"),
+    _spec("spec/egress/to/podSelector/matchLabels", False, "NetworkPolicy", "networking.k8s.io"),
+]
+
+COMMON_LABELS = SELECTOR_LABELS + METADATA_LABELS
+
+ANNOTATIONS = [
+    _spec("metadata/annotations", True),
+    *(_spec("spec/template/metadata/annotations", True, k, g, v) for k, g, v in _TEMPLATE_KINDS),
+    _spec("spec/jobTemplate/metadata/annotations", True, "CronJob", "batch"),
+    _spec("spec/jobTemplate/spec/template/metadata/annotations", True, "CronJob", "batch"),
+]
+
+
+def targets(root: yaml.Node, path: tuple[str, ...], create: bool) -> Iterator[yaml.MappingNode]:
+    """The mappings at ``path`` under ``root`` (every item of a list on the way), created with
+    ``root``'s marks where missing when ``create``."""
+    if not path:
+        if isinstance(root, yaml.MappingNode):
+            yield root
+        return
+    if isinstance(root, yaml.SequenceNode):
+        for item in root.value:
+            yield from targets(item, path, create)
+        return
+    if not isinstance(root, yaml.MappingNode):
+        return
+    step = path[0].removesuffix("[]")
+    child = nodes.get(root, step)
+    if child is None or nodes.is_null(child):
+        if not create or path[0].endswith("[]"):
+            return
+        child = nodes.ensure_map(root, step, root)
+    yield from targets(child, path[1:], create)
+
+
+def apply(
+    root: yaml.MappingNode, api_version: str, kind: str, specs: list[FieldSpec], pairs: dict, source: yaml.Node
+) -> bool:
+    """Write ``pairs`` at every field spec that applies to the resource; True when anything changed."""
+    changed = False
+    for spec in specs:
+        if not spec.applies(api_version, kind):
+            continue
+        for holder in list(targets(root, spec.path, spec.create)):
+            for key, value in pairs.items():
+                changed |= nodes.set_text(holder, str(key), "" if value is None else str(value), source)
+    return changed

@@ -1,0 +1,169 @@
+"""kustomize's name reference transformer, as data: when a build renames an object (a prefix, a
+suffix, a generator's content hash), every field that refers to it by name follows.
+
+The table is kustomize's built-in ``nameReference`` configuration (which fields of which kinds
+name a ConfigMap, a Secret, a ServiceAccount, ...). Only those fields follow a rename: a
+reference kustomize does not know (a Knative Service's ``envFrom``, say) keeps the old name in
+kustomize's output too, and so here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import yaml
+
+from torghut_lint import nodes
+from torghut_lint.model import Resource
+
+# Where a pod spec sits in each workload kind kustomize knows.
+_POD = {
+    "Pod": "spec",
+    "PodTemplate": "template/spec",
+    "Deployment": "spec/template/spec",
+    "ReplicaSet": "spec/template/spec",
+    "DaemonSet": "spec/template/spec",
+    "StatefulSet": "spec/template/spec",
+    "Job": "spec/template/spec",
+    "CronJob": "spec/jobTemplate/spec/template/spec",
+    "ReplicationController": "spec/template/spec",
+}
+_CONFIGMAP_IN_POD = [
+    "volumes/configMap/name",
+    "containers/env/valueFrom/configMapKeyRef/name",
+    "initContainers/env/valueFrom/configMapKeyRef/name",
+    "containers/envFrom/configMapRef/name",
+    "initContainers/envFrom/configMapRef/name",
+    "volumes/projected/sources/configMap/name",
+]
+_SECRET_IN_POD = [
+    "volumes/secret/secretName",
+    "containers/env/valueFrom/secretKeyRef/name",
+    "initContainers/env/valueFrom/secretKeyRef/name",
+    "containers/envFrom/secretRef/name",
+    "initContainers/envFrom/secretRef/name",
+    "imagePullSecrets/name",
+    "volumes/projected/sources/secret/name",
+]
+_CONFIG_KINDS = ("Pod", "PodTemplate", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob")
+_SA_KINDS = ("Pod", "StatefulSet", "Deployment", "ReplicationController", "CronJob", "Job", "DaemonSet")
+
+
+def _in_pods(kinds: tuple[str, ...], paths: list[str]) -> list[tuple[str, str]]:
+    return [(kind, f"{_POD[kind]}/{path}") for kind in kinds for path in paths]
+
+
+# referenced kind -> [(referring kind, path)]; a path ending in "subjects" or "roleRef" is special.
+REFERENCES: dict[str, list[tuple[str, str]]] = {
+    "ConfigMap": _in_pods(_CONFIG_KINDS, _CONFIGMAP_IN_POD)
+    + [("Role", "rules/resourceNames"), ("ClusterRole", "rules/resourceNames")],
+    "Secret": _in_pods(_CONFIG_KINDS, _SECRET_IN_POD)
+    + [
+        ("Ingress", "spec/tls/secretName"),
+        ("ServiceAccount", "imagePullSecrets/name"),
+        ("Role", "rules/resourceNames"),
+        ("ClusterRole", "rules/resourceNames"),
+        ("Service", "spec/template/spec/containers/env/valueFrom/secretKeyRef/name"),  # Knative
+    ],
+    "ServiceAccount": _in_pods(_SA_KINDS, ["serviceAccountName"])
+    + [("RoleBinding", "subjects"), ("ClusterRoleBinding", "subjects")],
+    "PersistentVolumeClaim": _in_pods(_SA_KINDS, ["volumes/persistentVolumeClaim/claimName"]),
+    "Role": [("RoleBinding", "roleRef")],
+    "ClusterRole": [("RoleBinding", "roleRef"), ("ClusterRoleBinding", "roleRef")],
+    "Service": [
+        ("StatefulSet", "spec/serviceName"),
+        ("Ingress", "spec/rules/http/paths/backend/service/name"),
+        ("Ingress", "spec/defaultBackend/service/name"),
+    ],
+    "Deployment": [("HorizontalPodAutoscaler", "spec/scaleTargetRef/name")],
+    "StatefulSet": [("HorizontalPodAutoscaler", "spec/scaleTargetRef/name")],
+}
+
+
+def _text(node: yaml.Node | None) -> str:
+    return node.value if isinstance(node, yaml.ScalarNode) else ""
+
+
+def _kind(res: Resource) -> str:
+    return _text(nodes.get(res.node, "kind"))
+
+
+def _meta(res: Resource, key: str) -> str:
+    return _text(nodes.get(nodes.get(res.node, "metadata"), key))
+
+
+def _holders(root: yaml.Node, path: list[str]) -> Iterator[tuple[yaml.MappingNode, str]]:
+    """(mapping, key) pairs at ``path`` (every list item on the way)."""
+    if isinstance(root, yaml.SequenceNode):
+        for item in root.value:
+            yield from _holders(item, path)
+        return
+    if not isinstance(root, yaml.MappingNode) or not path:
+        return
+    if len(path) == 1:
+        yield root, path[0]
+        return
+    yield from _holders(nodes.get(root, path[0]), path[1:])
+
+
+def _rename(holder: yaml.MappingNode, key: str, old: str, new: str, source: yaml.Node) -> bool:
+    value = nodes.get(holder, key)
+    if isinstance(value, yaml.ScalarNode) and value.value == old:
+        return nodes.set_text(holder, key, new, source)
+    if isinstance(value, yaml.SequenceNode):  # rules/resourceNames
+        changed = False
+        for i, item in enumerate(value.value):
+            if isinstance(item, yaml.ScalarNode) and item.value == old:
+                value.value[i] = nodes.scalar(new, source)
+                changed = True
+        return changed
+    return False
+
+
+def follow_renames(resources: list[Resource], before_hash: dict[int, str] | None = None) -> set[int]:
+    """Point every known reference at the renamed objects; the ids of the resources changed.
+
+    A reference may use the original name or the name an overlay gave it before the content
+    hash was appended (``before_hash``): kustomize resolves both."""
+    before_hash = before_hash or {}
+    renamed = [r for r in resources if r.origin_name and _meta(r, "name") != r.origin_name]
+    changed: set[int] = set()
+    for target in renamed:
+        olds = {target.origin_name, before_hash.get(id(target), target.origin_name)}
+        for old in olds:
+            changed |= _follow(resources, target, old)
+    return changed
+
+
+def _follow(resources: list[Resource], target: Resource, old: str) -> set[int]:
+    changed: set[int] = set()
+    if True:
+        kind, new, namespace = _kind(target), _meta(target, "name"), _meta(target, "namespace")
+        source = nodes.get(nodes.get(target.node, "metadata"), "name") or target.node
+        for referrer_kind, path in REFERENCES.get(kind, []):
+            for res in resources:
+                if _kind(res) != referrer_kind:
+                    continue
+                same_namespace = not namespace or _meta(res, "namespace") in ("", namespace)
+                if path == "subjects":
+                    for subject in _seq(nodes.get(res.node, "subjects")):
+                        subject_ns = _text(nodes.get(subject, "namespace"))
+                        if _text(nodes.get(subject, "kind")) == kind and (
+                            not namespace or subject_ns in ("", namespace)
+                        ):
+                            if _rename(subject, "name", old, new, source):
+                                changed.add(id(res))
+                elif path == "roleRef":
+                    ref = nodes.get(res.node, "roleRef")
+                    if isinstance(ref, yaml.MappingNode) and _text(nodes.get(ref, "kind")) == kind:
+                        if (kind == "ClusterRole" or same_namespace) and _rename(ref, "name", old, new, source):
+                            changed.add(id(res))
+                elif same_namespace:
+                    for holder, key in list(_holders(res.node, path.split("/"))):
+                        if _rename(holder, key, old, new, source):
+                            changed.add(id(res))
+    return changed
+
+
+def _seq(node: yaml.Node | None) -> list[yaml.Node]:
+    return node.value if isinstance(node, yaml.SequenceNode) else []
