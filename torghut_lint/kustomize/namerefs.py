@@ -136,32 +136,39 @@ def follow_renames(resources: list[Resource], before_hash: dict[int, str] | None
 
 
 def _follow(resources: list[Resource], target: Resource, old: str) -> set[int]:
+    """Rename references from ``old`` to ``target``'s current name; the ids of the referrers changed."""
+    kind, new, namespace = _kind(target), _meta(target, "name"), _meta(target, "namespace")
+    source = nodes.get(nodes.get(target.node, "metadata"), "name") or target.node
     changed: set[int] = set()
-    if True:
-        kind, new, namespace = _kind(target), _meta(target, "name"), _meta(target, "namespace")
-        source = nodes.get(nodes.get(target.node, "metadata"), "name") or target.node
-        for referrer_kind, path in REFERENCES.get(kind, []):
-            for res in resources:
-                if _kind(res) != referrer_kind:
-                    continue
-                same_namespace = not namespace or _meta(res, "namespace") in ("", namespace)
-                if path == "subjects":
-                    for subject in _seq(nodes.get(res.node, "subjects")):
-                        subject_ns = _text(nodes.get(subject, "namespace"))
-                        if _text(nodes.get(subject, "kind")) == kind and (
-                            not namespace or subject_ns in ("", namespace)
-                        ):
-                            if _rename(subject, "name", old, new, source):
-                                changed.add(id(res))
-                elif path == "roleRef":
-                    ref = nodes.get(res.node, "roleRef")
-                    if isinstance(ref, yaml.MappingNode) and _text(nodes.get(ref, "kind")) == kind:
-                        if (kind == "ClusterRole" or same_namespace) and _rename(ref, "name", old, new, source):
-                            changed.add(id(res))
-                elif same_namespace:
-                    for holder, key in list(_holders(res.node, path.split("/"))):
-                        if _rename(holder, key, old, new, source):
-                            changed.add(id(res))
+    for referrer_kind, path in REFERENCES.get(kind, []):
+        for res in resources:
+            if _kind(res) != referrer_kind:
+                continue
+            if _rename_in(res, path, kind, namespace, old, new, source):
+                changed.add(id(res))
+    return changed
+
+
+def _rename_in(res: Resource, path: str, kind: str, namespace: str, old: str, new: str, source: yaml.Node) -> bool:
+    """Rename ``old`` to ``new`` at ``path`` of one referrer (namespaces must agree)."""
+    same_namespace = not namespace or _meta(res, "namespace") in ("", namespace)
+    if path == "subjects":
+        changed = False
+        for subject in _seq(nodes.get(res.node, "subjects")):
+            subject_namespace = _text(nodes.get(subject, "namespace"))
+            if _text(nodes.get(subject, "kind")) == kind and (not namespace or subject_namespace in ("", namespace)):
+                changed |= _rename(subject, "name", old, new, source)
+        return changed
+    if path == "roleRef":
+        ref = nodes.get(res.node, "roleRef")
+        if not isinstance(ref, yaml.MappingNode) or _text(nodes.get(ref, "kind")) != kind:
+            return False
+        return (kind == "ClusterRole" or same_namespace) and _rename(ref, "name", old, new, source)
+    if not same_namespace:
+        return False
+    changed = False
+    for holder, key in list(_holders(res.node, path.split("/"))):
+        changed |= _rename(holder, key, old, new, source)
     return changed
 
 
