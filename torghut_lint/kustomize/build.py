@@ -1,9 +1,10 @@
 """Built-in kustomize renderer over composed nodes, so every value keeps its file:line:col.
 
-Models what the Torghut trees use: resources (files and directories), namespace, namePrefix,
-nameSuffix, commonLabels/labels, commonAnnotations, images, replicas, patches (strategic merge
-and JSON 6902, inline or from a file, with targets), patchesStrategicMerge, patchesJson6902,
-configMapGenerator/secretGenerator and helmCharts (reported, values scanned, not rendered).
+What it models is the :data:`FEATURES` table (field, shape, build step), kept at parity with
+``kubectl kustomize`` by the parity tests; any other kustomization field is reported as
+``kustomize-unsupported`` (blocking), plugins are never run, Helm charts are reported with their
+values scanned. Field specs for labels and annotations live in ``fieldspecs``, name references in
+``namerefs``, patch semantics in ``patch``, target selection in ``select``.
 """
 
 from __future__ import annotations
@@ -51,33 +52,6 @@ CLUSTER_SCOPED_KINDS = {
     "Node",
 }
 
-HANDLED_FIELDS = {
-    "apiVersion",
-    "kind",
-    "metadata",
-    "resources",
-    "bases",
-    "namespace",
-    "namePrefix",
-    "nameSuffix",
-    "commonLabels",
-    "labels",
-    "commonAnnotations",
-    "images",
-    "replicas",
-    "patches",
-    "patchesStrategicMerge",
-    "patchesJson6902",
-    "configMapGenerator",
-    "secretGenerator",
-    "generatorOptions",
-    "helmCharts",
-    "helmGlobals",
-    "sortOptions",
-    "buildMetadata",
-    "crds",
-}
-
 
 def _maybe(schema: dict) -> dict:
     """``schema`` or null: kustomize reads its file as JSON into Go structs, where null is the zero value."""
@@ -114,6 +88,7 @@ _GENERATOR_OPTIONS = _maybe(
         },
     }
 )
+_PATCH_OPTIONS = _maybe({"type": "object", "properties": {"allowNameChange": _BOOL, "allowKindChange": _BOOL}})
 _GENERATOR = _list_of(
     {
         "name": _STR,
@@ -127,34 +102,58 @@ _GENERATOR = _list_of(
         "options": _GENERATOR_OPTIONS,
     }
 )
-# The shape kustomize accepts for the fields the built-in renderer reads (Go struct types:
-# kustomize refuses the whole kustomization when one field has the wrong JSON type). A field or
-# list entry of the wrong shape is reported (kustomize-invalid, blocking) and left out.
-KUSTOMIZATION_SHAPE = {
-    "type": "object",
-    "properties": {
-        "resources": _PATHS,
-        "bases": _PATHS,
-        "components": _PATHS,
-        "namespace": _STR,
-        "namePrefix": _STR,
-        "nameSuffix": _STR,
-        "commonLabels": _STR_MAP,
-        "commonAnnotations": _STR_MAP,
-        "labels": _list_of({"pairs": _STR_MAP, "includeSelectors": _BOOL, "includeTemplates": _BOOL}),
-        "images": _list_of({"name": _STR, "newName": _STR, "newTag": _STR, "digest": _STR}),
-        "replicas": _list_of({"name": _STR, "count": _INT}),
-        "patches": _list_of({"path": _STR, "patch": _STR, "target": _TARGET, "options": _maybe({"type": "object"})}),
-        "patchesStrategicMerge": _PATHS,
-        "patchesJson6902": _list_of({"path": _STR, "patch": _STR, "target": _TARGET}),
-        "configMapGenerator": _GENERATOR,
-        "secretGenerator": _GENERATOR,
-        "generatorOptions": _GENERATOR_OPTIONS,
-        "helmCharts": _list_of(
-            {k: _STR for k in ("name", "version", "repo", "releaseName", "namespace", "valuesFile")}
-        ),
-    },
-}
+_ANY = {}
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One kustomization field the built-in renderer models: its shape (the Go type kustomize
+    reads it into; a value of another shape blocks, as kustomize refuses the file) and the build
+    step that applies it. Adding a kustomize feature is one row here, its handler in that step,
+    and fixtures proving parity with ``kubectl kustomize``."""
+
+    field: str
+    shape: dict
+    step: str  # resources, generators, helm, patches, transformers, or "-" (read by another row's step)
+
+
+# In build order: every resource (files, directories, then components), generated objects,
+# Helm charts (reported), patches, then the built-in transformers.
+FEATURES = (
+    Feature("apiVersion", _STR, "-"),
+    Feature("kind", _STR, "-"),
+    Feature("metadata", _ANY, "-"),
+    Feature("resources", _PATHS, "resources"),
+    Feature("bases", _PATHS, "resources"),
+    Feature("components", _PATHS, "resources"),
+    Feature("configMapGenerator", _GENERATOR, "generators"),
+    Feature("secretGenerator", _GENERATOR, "generators"),
+    Feature("generatorOptions", _GENERATOR_OPTIONS, "-"),
+    Feature(
+        "helmCharts",
+        _list_of({k: _STR for k in ("name", "version", "repo", "releaseName", "namespace", "valuesFile")}),
+        "helm",
+    ),
+    Feature("helmGlobals", _ANY, "-"),
+    Feature("patchesStrategicMerge", _PATHS, "patches"),
+    Feature(
+        "patches", _list_of({"path": _STR, "patch": _STR, "target": _TARGET, "options": _PATCH_OPTIONS}), "patches"
+    ),
+    Feature("patchesJson6902", _list_of({"path": _STR, "patch": _STR, "target": _TARGET}), "patches"),
+    Feature("namespace", _STR, "transformers"),
+    Feature("namePrefix", _STR, "transformers"),
+    Feature("nameSuffix", _STR, "transformers"),
+    Feature("commonLabels", _STR_MAP, "transformers"),
+    Feature(
+        "labels", _list_of({"pairs": _STR_MAP, "includeSelectors": _BOOL, "includeTemplates": _BOOL}), "transformers"
+    ),
+    Feature("commonAnnotations", _STR_MAP, "transformers"),
+    Feature("images", _list_of({"name": _STR, "newName": _STR, "newTag": _STR, "digest": _STR}), "transformers"),
+    Feature("replicas", _list_of({"name": _STR, "count": _INT}), "transformers"),
+    Feature("sortOptions", _ANY, "-"),  # output order only
+)
+FEATURE_FIELDS = {f.field: f for f in FEATURES}
+KUSTOMIZATION_SHAPE = {"type": "object", "properties": {f.field: f.shape for f in FEATURES}}
 
 _REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)")
 
@@ -422,6 +421,7 @@ class _Kustomization:
         self.display = display_path(kfile)
         self.ids: set[tuple[str, str, str, str]] = set()  # identities accumulated from resources
         self.bad_entries: set[tuple] = set()  # (field, index) of list entries of the wrong shape
+        self.patch_options: dict = {}  # options of the patch entry being applied (allowNameChange, ...)
 
     def where(self, *path: str | int) -> Location:
         from torghut_lint.model import find_node
@@ -456,21 +456,30 @@ class _Kustomization:
     def run(self) -> None:
         self.check_shape()
         for key in self.spec:
-            if key not in HANDLED_FIELDS:
+            if key not in FEATURE_FIELDS:
                 what = (
                     "plugins are never executed"
                     if key in ("transformers", "generators", "validators")
-                    else "not modelled"
+                    else "not modelled by the built-in renderer"
                 )
                 self.report("kustomize-unsupported", f"'{key}' {what}; use --render kubectl for exact output", key)
-        for key in ("resources", "bases", "components"):
+        steps = {
+            "resources": self.add_resources,
+            "generators": self.generate,
+            "helm": lambda _: self.helm(),
+            "patches": lambda _: self.apply_patches(),
+            "transformers": lambda _: self.transform(),
+        }
+        done: set[str] = set()
+        for feature in FEATURES:  # each step once, in table order, for the fields it owns
+            if feature.step in steps and feature.step not in done:
+                done.add(feature.step)
+                steps[feature.step]([f.field for f in FEATURES if f.step == feature.step])
+
+    def add_resources(self, fields: list[str]) -> None:
+        for key in fields:
             for i, entry in self.entries(key):
                 self.add_resource(key, i, entry)
-        self.generate("configMapGenerator", "ConfigMap")
-        self.generate("secretGenerator", "Secret")
-        self.helm()
-        self.apply_patches()
-        self.transform()
 
     # -- resources ---------------------------------------------------------------------------
     def add_resource(self, key: str, index: int, entry: object) -> None:
@@ -514,6 +523,14 @@ class _Kustomization:
                     index,
                 )
                 return
+            kind = _kustomization_kind(self.builder.sources, target)
+            if (kind == "Component") != (key == "components"):
+                want = "a Component" if key == "components" else "a Kustomization, not a Component"
+                self.report("kustomize-invalid", f"{shown(entry)} must be {want}; kustomize refuses it", key, index)
+                return
+            if key == "components":
+                self.apply_component(target)
+                return
             child = self.builder.build(target, self.stack)
             self.accumulate(child.resources, key, index)
             self.result.findings.extend(child.findings)
@@ -524,6 +541,20 @@ class _Kustomization:
             return
         self.result.used.add(real(target))
         self.accumulate(resources_of(self.builder.sources.take(target), self.result.findings), key, index)
+
+    def apply_component(self, directory: Path) -> None:
+        """A Component works on this kustomization's resources, not on its own: its resources and
+        generated objects join ours, and its patches and transformers apply to everything
+        accumulated so far (kustomize's order: resources, then components, then our own
+        generators and transformers)."""
+        kfile = find_kustomization(directory)
+        self.result.used.add(real(kfile))
+        doc = next((d for d in self.builder.sources.get(kfile).documents if isinstance(d.data, dict)), None)
+        if doc is None:
+            return
+        component = _Kustomization(self.builder, kfile, doc, self.result, self.stack + (real(directory),))
+        component.ids = self.ids
+        component.run()
 
     def accumulate(self, resources: list[Resource], key: str, index: int) -> None:
         """Add resources, refusing an identity already present, as kustomize does ("may not add
@@ -559,7 +590,11 @@ class _Kustomization:
         return path
 
     # -- generators --------------------------------------------------------------------------
-    def generate(self, key: str, kind: str) -> None:
+    def generate(self, fields: list[str]) -> None:
+        for key in fields:
+            self.generate_one(key, "Secret" if key == "secretGenerator" else "ConfigMap")
+
+    def generate_one(self, key: str, kind: str) -> None:
         """configMapGenerator/secretGenerator: a new object (``behavior: create``), or data merged
         into / replacing the one of the same name from the resources (``merge``/``replace``). The
         name hash is appended when the whole build is done (:func:`finalize`), after prefixes and
@@ -727,6 +762,7 @@ class _Kustomization:
                     self.report("kustomize-patch-invalid", f"{key}[{i}] must be a mapping", key, i)
                     continue
                 target = entry.get("target") if isinstance(entry.get("target"), dict) else None
+                self.patch_options = entry.get("options") if isinstance(entry.get("options"), dict) else {}
                 if isinstance(entry.get("path"), str):
                     self.patch_from(key, i, entry["path"], target, None)
                 elif isinstance(entry.get("patch"), str):
@@ -792,7 +828,11 @@ class _Kustomization:
                     self.result.resources.remove(res)
                 else:
                     builtin = res.id.group in BUILTIN_GROUPS
-                    res.node = strategic_merge(res.node, _without_identity(doc.node), builtin=builtin)
+                    options = self.patch_options
+                    body = _without_identity(
+                        doc.node, bool(options.get("allowNameChange")), bool(options.get("allowKindChange"))
+                    )
+                    res.node = strategic_merge(res.node, body, builtin=builtin)
             except PatchError as exc:
                 self.report("kustomize-patch-invalid", f"patch cannot be applied to {res.id}: {exc}", key, i)
 
@@ -879,6 +919,14 @@ def _expected(error) -> str:
     return f"violates {error.validator}"
 
 
+def _kustomization_kind(sources: SourceFiles, directory: Path) -> str:
+    kfile = find_kustomization(directory)
+    for doc in sources.get(kfile).documents if kfile else []:
+        if isinstance(doc.data, dict):
+            return str(doc.data.get("kind") or "Kustomization")
+    return "Kustomization"
+
+
 def _subjects_namespace(binding: yaml.MappingNode, namespace: str, source: yaml.Node) -> bool:
     """kustomize's namespace transformer moves a binding's ServiceAccount subjects that name no
     namespace or ``default`` into the new namespace (its default ``defaultOnly`` mode)."""
@@ -895,15 +943,18 @@ def _subjects_namespace(binding: yaml.MappingNode, namespace: str, source: yaml.
     return changed
 
 
-def _without_identity(patch: yaml.MappingNode) -> yaml.MappingNode:
-    """A copy of a strategic-merge patch minus apiVersion, kind, name and namespace: the target
-    keeps its identity (kustomize ignores a targeted patch's own)."""
+def _without_identity(patch: yaml.MappingNode, keep_name: bool = False, keep_kind: bool = False) -> yaml.MappingNode:
+    """A copy of a strategic-merge patch minus the identity fields the target keeps: kustomize
+    ignores a patch's own kind and name unless ``allowKindChange``/``allowNameChange`` say to
+    apply them; namespace never changes."""
     body = nodes.copy(patch)
-    nodes.remove(body, "apiVersion")
-    nodes.remove(body, "kind")
+    if not keep_kind:
+        nodes.remove(body, "apiVersion")
+        nodes.remove(body, "kind")
     meta = nodes.get(body, "metadata")
     if isinstance(meta, yaml.MappingNode):
-        nodes.remove(meta, "name")
+        if not keep_name:
+            nodes.remove(meta, "name")
         nodes.remove(meta, "namespace")
     return body
 
