@@ -126,7 +126,11 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     for kfile in kfiles:
         referenced |= builder.referenced_dirs(kfile)
     _account_parsed(sources, project)
-    apps = sorted(k_dirs - referenced)
+    # A path with a kustomization is one application, as Argo CD builds it: kustomizations below
+    # it that it does not include are not applications of their own (their files are orphans).
+    # Only in a directory without one is every kustomization no other includes a root.
+    own = find_kustomization(root) if root.is_dir() else None
+    apps = [real(root)] if own is not None else sorted(k_dirs - referenced)
     governing: dict[Path, Path] = {}
     plain: dict[Path, list[Path]] = {}
     k_dir_names, root_name = {str(d) for d in k_dirs}, str(real(root))
@@ -226,14 +230,14 @@ def finish(plan: Plan, project: Project, render: str, plain: list[Path]) -> None
             continue
         parsed = _parsed(plan, path, project)
         if parsed.documents and parsed.ok:
-            kdisp = display_path(find_kustomization(plan.governing[path]))
-            project.findings.append(
-                builtin_finding(
-                    "kustomize-orphan",
-                    f"no kustomization includes this file (nearest: {kdisp}); Argo CD never applies it",
-                    Location(display_path(path), 1, 1),
-                )
-            )
+            kfile = find_kustomization(plan.governing[path])
+            if kfile is not None and real(kfile) == resolved:
+                message = f"the application at {display_path(plan.root)} does not include this kustomization; "
+                message += "Argo CD never builds it"
+            else:
+                kdisp = display_path(kfile) if kfile else "?"
+                message = f"no kustomization includes this file (nearest: {kdisp}); Argo CD never applies it"
+            project.findings.append(builtin_finding("kustomize-orphan", message, Location(display_path(path), 1, 1)))
             project.orphans.extend(resources_of(parsed, []))
     for directory in plain:
         build_plain(plan, directory, project)

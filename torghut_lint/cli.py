@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_BLOCKING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DEFAULT_PATH = "argocd/applications/torghut"
-SUBCOMMANDS = ("lint", "rules", "explain", "test", "fix")
+SUBCOMMANDS = ("lint", "rules", "explain", "test", "fix", "render")
 FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
@@ -123,6 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--diff", action="store_true", help="print a unified diff instead of writing")
     fix.add_argument("--config", metavar="FILE")
     fix.add_argument("--policies", metavar="DIR", action="append", default=[])
+    render = sub.add_parser(
+        "render", help="print the resources the policies evaluate, as the YAML stream `kubectl kustomize` prints"
+    )
+    render.add_argument("paths", nargs="*", metavar="PATH", help=f"files or directories (default: {DEFAULT_PATH})")
+    render.add_argument("--render", choices=["builtin", "kubectl"], default="builtin", dest="mode")
+    render.add_argument("--repo-root", metavar="DIR")
     test = sub.add_parser("test", help="run the policies' own cases (default: the bundled policies)")
     test.add_argument("dirs", nargs="*", metavar="POLICY_DIR")
     for name in ("rules", "explain"):
@@ -189,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
             return _test(args)
         if args.command == "fix":
             return _fix(args)
+        if args.command == "render":
+            return _render_stream(args)
         return _lint(args)
     except UsageError as exc:
         print(f"torghut-lint: error: {escape_line(SCRUB(str(exc)))}", file=sys.stderr)
@@ -415,6 +423,34 @@ def _fix(args: argparse.Namespace) -> int:
     left = [f for f in report.findings if not f.waived and f not in [a.finding for a in applied]]
     print(f"{len(applied)} fixed, {len(left)} left for a person (torghut-lint shows them)")
     return EXIT_OK
+
+
+def _render_stream(args: argparse.Namespace) -> int:
+    """``torghut-lint render``: each application's resources on stdout (applications in path
+    order, each in kustomize's order); what stops a faithful rendering goes to stderr (exit 1)."""
+    from torghut_lint.assemble import load
+    from torghut_lint.kustomize.stream import dump, legacy_order
+    from torghut_lint.model import Severity
+    from torghut_lint.report.text import escape_line, safe_path
+
+    paths = [Path(p) for p in args.paths] or [Path(DEFAULT_PATH)]
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or directory")
+    if args.mode == "kubectl":
+        from torghut_lint.kustomize.render import kubectl_available
+
+        if not kubectl_available():
+            raise UsageError("--render kubectl needs kubectl on PATH")
+    project = load(paths, args.mode, Path(args.repo_root) if args.repo_root else None)
+    streams = [dump(legacy_order(app.resources)) for app in project.apps if app.resources]
+    _stdout("---\n".join(streams))
+    problems = [
+        f for f in project.findings if f.severity >= Severity.ERROR and f.rule.startswith(("kustomize", "yaml"))
+    ]
+    for f in sorted(problems, key=lambda f: f.sort_key()):
+        print(f"{safe_path(str(f.location))}: {f.severity} {f.rule} {escape_line(SCRUB(f.message))}", file=sys.stderr)
+    return EXIT_BLOCKING if problems else EXIT_OK
 
 
 def _test(args: argparse.Namespace) -> int:

@@ -630,16 +630,16 @@ class _Kustomization:
                 if values:
                     items = [(nodes.scalar(str(k), anchor), nodes.scalar(str(v), anchor)) for k, v in values.items()]
                     meta.value.append((nodes.scalar(holder, anchor), nodes.mapping(items, anchor)))
-            body = [
+            body = [  # kustomize writes generated objects with their keys sorted
                 (nodes.scalar("apiVersion", anchor), nodes.scalar("v1", anchor)),
-                (nodes.scalar("kind", anchor), nodes.scalar(kind, anchor)),
-                (nodes.scalar("metadata", anchor), meta),
                 (nodes.scalar(field_name, anchor), nodes.mapping(data_pairs, anchor)),
             ]
-            if kind == "Secret":
-                body.append((nodes.scalar("type", anchor), nodes.scalar(secret_type, anchor)))
             if gen_options.get("immutable", options.get("immutable")):
                 body.append((nodes.scalar("immutable", anchor), nodes.scalar("true", anchor, plain=True)))
+            body.append((nodes.scalar("kind", anchor), nodes.scalar(kind, anchor)))
+            body.append((nodes.scalar("metadata", anchor), meta))
+            if kind == "Secret":
+                body.append((nodes.scalar("type", anchor), nodes.scalar(secret_type, anchor)))
             node = nodes.mapping(body, anchor)
             self.accumulate(
                 [Resource(node, to_data(node), origin_name=gen["name"], hash_type=secret_type if hashed else "")],
