@@ -125,6 +125,8 @@ def test_json6902_and_strategic_merge_keep_patch_locations(tmp_path: Path) -> No
 
 
 def test_unmatched_patch_is_reported(tmp_path: Path) -> None:
+    """An untargeted strategic-merge patch whose object does not exist: kustomize refuses the
+    build ("no resource matches strategic merge patch"), so it blocks."""
     repo = _tree(
         tmp_path,
         {
@@ -133,9 +135,9 @@ def test_unmatched_patch_is_reported(tmp_path: Path) -> None:
             "app/p.yaml": CM.format(name="b"),
         },
     )
-    assert ("kustomize-patch-unmatched", "app/kustomization.yaml", 5) in findings_of(
-        run_cli("--format", "json", "app", cwd=repo)
-    )
+    result = run_cli("--format", "json", "app", cwd=repo)
+    assert ("kustomize-patch-invalid", "app/kustomization.yaml", 5) in findings_of(result)
+    assert result.code == 1
 
 
 def test_helm_chart_is_reported_and_values_scanned(tmp_path: Path) -> None:

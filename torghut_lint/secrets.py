@@ -40,6 +40,11 @@ _KEYWORD_VALUE = regex.compile(
     r"[A-Za-z0-9_-]*[\"']?\s*[:=]\s*[\"']?([^\s\"',;}\]]{3,})"
 )
 _ANY_TOKEN = regex.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in TOKEN_PATTERNS))
+# Output masks a token wherever it stands, even glued to other name characters (a token used as
+# a namePrefix ends up inside a resource name): the same patterns without word boundaries.
+_ANY_TOKEN_ANYWHERE = regex.compile(
+    "|".join(f"(?:{pattern.pattern.replace(chr(92) + 'b', '')})" for _, pattern in TOKEN_PATTERNS)
+)
 
 
 def tokens(text: str) -> Iterator[tuple[str, str]]:
@@ -55,8 +60,8 @@ def _spans(text: str) -> list[tuple[int, int]]:
     """Where the detector sees a credential in ``text``: tokens, URL userinfo, and values written
     after a credential-like key in free text."""
     spans = [m.span(2) for m in _URL_USERINFO.finditer(text)] if ":/" in text else []
-    if _ANY_TOKEN.search(text) is not None:
-        spans += [m.span() for m in _ANY_TOKEN.finditer(text)]
+    if _ANY_TOKEN_ANYWHERE.search(text) is not None:
+        spans += [m.span() for m in _ANY_TOKEN_ANYWHERE.finditer(text)]
     if ("=" in text or ":" in text) and _KEYWORD_VALUE.search(text) is not None:
         spans += [m.span(1) for m in _KEYWORD_VALUE.finditer(text)]
     return spans

@@ -402,6 +402,12 @@ def finalize(build: Build) -> None:
             nodes.set_text(meta, "name", f"{name_node.value}-{content_hash(kind, values, res.hash_type)}", name_node)
             changed.add(id(res))
     changed |= namerefs.follow_renames(build.resources, before_hash)
+    for res in build.resources:  # kustomize drops an empty metadata.annotations (its own bookkeeping)
+        meta = nodes.get(res.node, "metadata")
+        annotations = nodes.get(meta, "annotations")
+        if isinstance(annotations, yaml.MappingNode) and not annotations.value or nodes.is_null(annotations):
+            nodes.remove(meta, "annotations")
+            changed.add(id(res))
     for res in build.resources:
         if id(res) in changed:
             res.data = to_data(res.node)
@@ -630,10 +636,9 @@ class _Kustomization:
                 if values:
                     items = [(nodes.scalar(str(k), anchor), nodes.scalar(str(v), anchor)) for k, v in values.items()]
                     meta.value.append((nodes.scalar(holder, anchor), nodes.mapping(items, anchor)))
-            body = [  # kustomize writes generated objects with their keys sorted
-                (nodes.scalar("apiVersion", anchor), nodes.scalar("v1", anchor)),
-                (nodes.scalar(field_name, anchor), nodes.mapping(data_pairs, anchor)),
-            ]
+            body = [(nodes.scalar("apiVersion", anchor), nodes.scalar("v1", anchor))]  # keys sorted, as kustomize
+            if data_pairs:  # kustomize leaves out an empty data map
+                body.append((nodes.scalar(field_name, anchor), nodes.mapping(data_pairs, anchor)))
             if gen_options.get("immutable", options.get("immutable")):
                 body.append((nodes.scalar("immutable", anchor), nodes.scalar("true", anchor, plain=True)))
             body.append((nodes.scalar("kind", anchor), nodes.scalar(kind, anchor)))
@@ -779,9 +784,15 @@ class _Kustomization:
             if path is None:
                 return
             parsed = self.builder.sources.get(path)
+            text = path.read_bytes().decode("utf-8", errors="replace")
         else:
             parsed = parse_inline(inline, self.kfile)
             self.result.findings.extend(parsed.findings)
+            text = inline.value
+        if text.startswith("[") and not _is_json(text):
+            # kustomize reads a patch that starts with '[' as JSON only (YAML flow style fails)
+            self.report("kustomize-patch-invalid", "a patch starting with '[' must be valid JSON", key, i)
+            return
         for doc in parsed.documents:
             if doc.data is None:
                 continue
@@ -791,6 +802,11 @@ class _Kustomization:
         is_json = isinstance(doc.node, yaml.SequenceNode)
         if not is_json and not isinstance(doc.node, yaml.MappingNode):
             self.report("kustomize-patch-invalid", "a patch must be a mapping or a JSON patch list", key, i)
+            return
+        if not is_json and not _ident(doc.node)[3]:
+            # kustomize reads a strategic-merge patch as an object: without a name it refuses it
+            message = "a strategic-merge patch needs metadata.name (kustomize cannot parse it otherwise)"
+            self.report("kustomize-patch-invalid", message, key, i)
             return
         self.refresh()
         if target is not None:
@@ -816,8 +832,10 @@ class _Kustomization:
                 )
                 finding.severity = Severity.INFO
                 self.result.findings.append(finding)
+            elif target is None:  # kustomize needs a strategic-merge patch's own identity to exist
+                self.report("kustomize-patch-invalid", "patch matches no resource; kustomize refuses the build", key, i)
             else:
-                self.report("kustomize-patch-unmatched", "patch matches no resource", key, i)
+                self.report("kustomize-patch-unmatched", "patch target matches no resource", key, i)
             return
         for res in matches:
             self.result.stale.add(id(res))
@@ -842,34 +860,45 @@ class _Kustomization:
         namespace = spec.get("namespace")
         prefix, suffix = spec.get("namePrefix") or "", spec.get("nameSuffix") or ""
         # (pairs, where they go, the kustomization node a written value points at)
-        label_sets: list[tuple[dict, list, yaml.Node]] = []
+        label_sets: list[tuple[dict, list, yaml.Node]] = []  # ``labels`` first: commonLabels wins a clash
+        where: list = []  # kustomize carries one entry's field specs over to the next ones
+        for j, group in self.entries("labels"):
+            if not isinstance(group, dict) or not isinstance(group.get("pairs"), dict) or not group["pairs"]:
+                continue  # an entry without pairs is skipped before its field specs count
+            if group.get("includeSelectors"):
+                more = fieldspecs.COMMON_LABELS
+            elif group.get("includeTemplates"):
+                more = fieldspecs.METADATA_LABELS
+            else:
+                more = fieldspecs.METADATA_LABELS[:1]
+            where = where + [spec for spec in more if spec not in where]
+            label_sets.append((group["pairs"], where, nodes.get(self.node, "labels").value[j]))
         if isinstance(spec.get("commonLabels"), dict) and spec["commonLabels"]:
             label_sets.append((spec["commonLabels"], fieldspecs.COMMON_LABELS, nodes.get(self.node, "commonLabels")))
-        for j, group in self.entries("labels"):
-            if isinstance(group, dict) and isinstance(group.get("pairs"), dict) and group["pairs"]:
-                if group.get("includeSelectors"):
-                    where = fieldspecs.COMMON_LABELS
-                elif group.get("includeTemplates"):
-                    where = fieldspecs.METADATA_LABELS
-                else:
-                    where = fieldspecs.METADATA_LABELS[:1]
-                label_sets.append((group["pairs"], where, nodes.get(self.node, "labels").value[j]))
+        self.check_label_clashes(label_sets)
         annotations = spec.get("commonAnnotations") if isinstance(spec.get("commonAnnotations"), dict) else {}
         if annotations:
             label_sets.append((annotations, fieldspecs.ANNOTATIONS, nodes.get(self.node, "commonAnnotations")))
         images = [(j, i) for j, i in self.entries("images") if isinstance(i, dict) and i.get("name")]
         replicas = {r["name"]: r for _, r in self.entries("replicas") if isinstance(r, dict) and "name" in r}
+        # ServiceAccounts of this build, with the namespace they had before this transformer
+        scaled: set[str] = set()
+        accounts = {
+            (_ident(r.node)[3], _ident(r.node)[2])
+            for r in self.result.resources
+            if _ident(r.node)[1] == "ServiceAccount"
+        }
         for res in self.result.resources:
             nodes.ensure_map(res.node, "metadata", res.node)
             meta = nodes.get(res.node, "metadata")
-            api, kind, _, _ = _ident(res.node)
+            api, kind, _, before = _ident(res.node)
             changed = False
             if isinstance(namespace, str) and namespace:
                 source = nodes.get(self.node, "namespace")
                 if kind not in CLUSTER_SCOPED_KINDS:
                     changed |= nodes.set_text(meta, "namespace", namespace, source)
                 if kind in ("RoleBinding", "ClusterRoleBinding"):
-                    changed |= _subjects_namespace(res.node, namespace, source)
+                    changed |= _subjects_namespace(res.node, namespace, source, accounts)
             if prefix or suffix:
                 name_node = nodes.get(meta, "name")
                 if isinstance(name_node, yaml.ScalarNode):
@@ -878,15 +907,37 @@ class _Kustomization:
                 changed |= fieldspecs.apply(res.node, api, kind, where, pairs, source or self.node)
             for j, image in images:
                 changed |= _set_images(res.node, image, nodes.get(self.node, "images").value[j])
-            name = _ident(res.node)[3]
-            if name in replicas and kind in ("Deployment", "StatefulSet", "ReplicaSet"):
+            # replicas select by the name before or after this kustomization's prefix and suffix
+            name = next((n for n in (_ident(res.node)[3], before) if n in replicas), None)
+            if name is not None and kind in _SCALABLE:
+                scaled.add(name)
                 anchor = nodes.get(self.node, "replicas")
                 spec_node = nodes.ensure_map(res.node, "spec", res.node)
                 count = str(replicas[name].get("count"))
                 changed |= nodes.set_text(spec_node, "replicas", count, anchor, plain=True)
             if changed:
                 self.result.stale.add(id(res))
+        for j, entry in self.entries("replicas"):
+            if isinstance(entry, dict) and entry.get("name") in replicas and entry["name"] not in scaled:
+                message = (
+                    f"replicas: no {'/'.join(_SCALABLE)} named {shown(str(entry['name']))}; kustomize refuses the build"
+                )
+                self.report("kustomize-invalid", message, "replicas", j)
         self.refresh()
+
+    def check_label_clashes(self, label_sets: list[tuple[dict, list, yaml.Node]]) -> None:
+        """Several label entries giving one key different values: which value lands where then
+        depends on kustomize internals the built-in renderer does not reproduce, so it says so
+        (blocking) instead of guessing."""
+        seen: dict[str, str] = {}
+        for pairs, _, source in label_sets:
+            for key, value in pairs.items():
+                if key in seen and seen[key] != str(value):
+                    message = f"label {shown(str(key))} is set to different values by several entries; "
+                    message += "not modelled by the built-in renderer, use --render kubectl"
+                    self.result.findings.append(builtin_finding("kustomize-unsupported", message, Location.of(source)))
+                    return
+                seen[str(key)] = str(value)
 
     def refresh(self) -> None:
         """Rebuild the values of resources whose nodes a patch or transformer changed, so the
@@ -919,6 +970,17 @@ def _expected(error) -> str:
     return f"violates {error.validator}"
 
 
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+_SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+
+
 def _kustomization_kind(sources: SourceFiles, directory: Path) -> str:
     kfile = find_kustomization(directory)
     for doc in sources.get(kfile).documents if kfile else []:
@@ -927,20 +989,27 @@ def _kustomization_kind(sources: SourceFiles, directory: Path) -> str:
     return "Kustomization"
 
 
-def _subjects_namespace(binding: yaml.MappingNode, namespace: str, source: yaml.Node) -> bool:
-    """kustomize's namespace transformer moves a binding's ServiceAccount subjects that name no
-    namespace or ``default`` into the new namespace (its default ``defaultOnly`` mode)."""
+def _subjects_namespace(
+    binding: yaml.MappingNode, namespace: str, source: yaml.Node, accounts: set[tuple[str, str]]
+) -> bool:
+    """kustomize's namespace transformer moves a binding's subject with its ServiceAccount: a
+    subject naming a ServiceAccount of this build (in no namespace, ``default``, or the one the
+    account had) follows it into the new namespace; other subjects stay as written."""
     changed = False
     subjects = nodes.get(binding, "subjects")
     for subject in subjects.value if isinstance(subjects, yaml.SequenceNode) else []:
         if not isinstance(subject, yaml.MappingNode):
             continue
-        kind = nodes.get(subject, "kind")
-        current = nodes.get(subject, "namespace")
-        if isinstance(kind, yaml.ScalarNode) and kind.value == "ServiceAccount":
-            if current is None or (isinstance(current, yaml.ScalarNode) and current.value in ("", "default")):
-                changed |= nodes.set_text(subject, "namespace", namespace, source)
+        kind, name, current = (_scalar_text(nodes.get(subject, k)) for k in ("kind", "name", "namespace"))
+        if kind != "ServiceAccount":
+            continue
+        if any(name == account and current in ("", "default", was) for account, was in accounts):
+            changed |= nodes.set_text(subject, "namespace", namespace, source)
     return changed
+
+
+def _scalar_text(node: yaml.Node | None) -> str:
+    return node.value if isinstance(node, yaml.ScalarNode) else ""
 
 
 def _without_identity(patch: yaml.MappingNode, keep_name: bool = False, keep_kind: bool = False) -> yaml.MappingNode:
@@ -1036,7 +1105,7 @@ def _base64(text: str) -> str:
 def content_hash(kind: str, data: dict[str, str], secret_type: str) -> str:
     """kustomize's name-suffix hash for generated ConfigMaps and Secrets (kustomize hashes the
     object before it is named, so the name is empty in the hashed JSON); Secret data is base64."""
-    body: dict[str, object] = {"kind": kind, "name": "", "data": data}
+    body: dict[str, object] = {"kind": kind, "name": "", "data": data or ""}  # no data hashes as ""
     if kind == "Secret":
         body["type"] = secret_type
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import yaml
 
 from torghut_lint import nodes
+from torghut_lint.parse import to_data
 
 # List fields merged by a key instead of replaced: the strategic-merge keys Kubernetes declares
 # for built-in kinds. Lists of custom resources, and all other lists, are replaced whole, as
@@ -73,9 +74,7 @@ def strategic_merge(target: yaml.Node, patch: yaml.Node, field: str = "", builti
             merged = strategic_merge(current, value, name, builtin)
             if merged is DELETED:
                 nodes.remove(target, name)  # a nested ``$patch: delete`` removes the whole map
-            elif isinstance(merged, yaml.MappingNode) and not merged.value and current is merged:
-                nodes.remove(target, name)  # kustomize drops a map its patch emptied
-            else:
+            else:  # a map the patch emptied stays, as ``{}`` (kubectl kustomize)
                 nodes.put(target, name, merged, key)
         return target
     if isinstance(patch, yaml.SequenceNode) and isinstance(target, yaml.SequenceNode) and builtin:
@@ -193,7 +192,8 @@ def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
         if kind == "remove":
             _remove(parent, last)
         elif kind == "test":
-            continue
+            if value is None or to_data(_child(parent, last)) != to_data(value):
+                raise PatchError(f"'test' at {path.value!r} failed; kustomize refuses the build")
         elif value is None:
             raise PatchError(f"'{kind}' needs 'value'")
         elif kind == "add":
