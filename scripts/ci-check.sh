@@ -8,6 +8,8 @@
 #   TORGHUT_LINT_SARIF   SARIF output file (default: torghut-lint.sarif)
 #   TORGHUT_LINT_JUNIT   JUnit output file (default: torghut-lint.junit.xml)
 #   TORGHUT_LINT_ARGS    extra arguments (e.g. "--fail-on warning --baseline .torghut-lint-baseline.json")
+#   TORGHUT_LINT_RENDER  kustomize renderer: kubectl (default when kubectl is installed: the gate
+#                        checks what kustomize renders), verify, or builtin
 #   GITHUB_OUTPUT        when set, receives exit-code=<n> and sarif=<file>
 set -uo pipefail
 
@@ -19,7 +21,11 @@ if [ -z "$base" ] && [ -n "${GITHUB_BASE_REF:-}" ]; then
   base="origin/${GITHUB_BASE_REF}"
 fi
 
-args=(--format github --format sarif --output "$sarif" --format junit --output "$junit")
+render=${TORGHUT_LINT_RENDER:-}
+if [ -z "$render" ]; then
+  if command -v kubectl >/dev/null 2>&1; then render=kubectl; else render=builtin; fi
+fi
+args=(--render "$render" --format github --format sarif --output "$sarif" --format junit --output "$junit")
 if [ -n "$base" ]; then
   args+=(--trusted-config "$base")
 fi

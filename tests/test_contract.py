@@ -17,8 +17,9 @@ RULE_IDS = {
     "file-outside-root", "file-unreadable", "gate-config-changed", "gate-waiver-added", "kustomize-cycle",
     "kustomize-helm-not-rendered", "kustomize-invalid", "kustomize-missing-resource", "kustomize-orphan",
     "kustomize-outside-root", "kustomize-patch-invalid", "kustomize-patch-unmatched", "kustomize-remote-resource",
-    "kustomize-render-failed", "kustomize-unsupported", "manifest-invalid", "schema-invalid", "schema-missing",
-    "schema-unknown-field", "waiver-expired", "waiver-invalid", "waiver-unused", "yaml-duplicate-key",
+    "kustomize-render-failed", "kustomize-render-mismatch", "kustomize-unsupported", "manifest-invalid",
+    "schema-invalid", "schema-missing", "schema-unknown-field", "waiver-expired", "waiver-invalid", "waiver-unused",
+    "yaml-duplicate-key",
     "yaml-syntax", "yaml-too-complex", "yaml-too-large",
 }  # fmt: skip
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -173,17 +174,47 @@ def test_kubectl_rendering_maps_findings_back_to_sources() -> None:
 
 
 @needs_kubectl
-def test_kubectl_failure_is_reported_and_builtin_used(tmp_path: Path) -> None:
+def test_helm_tree_is_rendered_by_kubectl_without_the_chart(tmp_path: Path) -> None:
+    """kubectl runs without --enable-helm: the application is rendered from a staged copy with the
+    chart left out (everything else is still kustomize's rendering), the chart is reported at
+    its entry, and a patch that can only target the chart's output does not break the render."""
     repo = _tree(
         tmp_path,
         {
-            "app/kustomization.yaml": KUST + "resources: [cm.yaml]\nhelmCharts:\n  - name: x\n    repo: https://e.x\n",
+            "app/kustomization.yaml": KUST
+            + "resources: [cm.yaml]\nhelmCharts:\n  - name: x\n    repo: https://e.x\n"
+            + "patches:\n  - path: chart.patch.yaml\n",
+            "app/cm.yaml": CM.format(name="a").replace("A: '1'", "TRADING_MODE: live"),
+            "app/chart.patch.yaml": CM.format(name="from-the-chart"),
+        },
+    )
+    result = run_cli("--format", "json", "--render", "verify", "app", cwd=repo)
+    got = findings_of(result)
+    assert ("kustomize-helm-not-rendered", "app/kustomization.yaml", 5) in got
+    assert ("live-trading-default-off", "app/cm.yaml", 6) in got
+    assert not any(rule in ("kustomize-render-failed", "kustomize-render-mismatch") for rule, _, _ in got), got
+
+
+def test_kubectl_failure_is_reported_and_builtin_used(tmp_path: Path) -> None:
+    """A kubectl that fails (here a stand-in on PATH): a blocking finding at the kustomization, its
+    error masked, and the built-in rendering still checked."""
+    repo = _tree(
+        tmp_path,
+        {
+            "app/kustomization.yaml": KUST + "resources: [cm.yaml]\n",
             "app/cm.yaml": CM.format(name="a").replace("A: '1'", "TRADING_MODE: live"),
         },
     )
-    got = findings_of(run_cli("--format", "json", "--render", "kubectl", "app", cwd=repo))
-    assert ("kustomize-render-failed", "app", 0) in got
+    fake = tmp_path / "bin" / "kubectl"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'error: literal password=Hunter2Secret99 is bad' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    env = {"PATH": f"{fake.parent}:{os.environ['PATH']}"}
+    result = run_cli("--format", "json", "--render", "kubectl", "app", cwd=repo, env=env)
+    got = findings_of(result)
+    assert ("kustomize-render-failed", "app/kustomization.yaml", 0) in got
     assert ("live-trading-default-off", "app/cm.yaml", 6) in got
+    assert "Hunter2Secret99" not in result.stdout
 
 
 def test_a_base_shared_by_several_apps_is_transformed_afresh_for_each(tmp_path: Path) -> None:

@@ -188,12 +188,15 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
             continue
         result = builder.build(directory)
         app = App(display_path(directory), directory, result.resources, result.helm_values)
-        if render == "kubectl" and not result.remote:
+        if render in ("kubectl", "verify") and not result.remote:
             # Never with remote resources: kubectl would fetch them (a pull request could make CI
             # reach any host); they are reported by the build and block on their own.
-            from torghut_lint.kustomize.render import render_with_kubectl
+            from torghut_lint.kustomize.render import render_with_kubectl, verify
 
-            app.resources = render_with_kubectl(directory, result.resources, project.findings)
+            rendered = render_with_kubectl(directory, result, plan.sources.boundary, project.findings)
+            if render == "verify" and rendered is not result.resources:
+                verify(directory, result.resources, rendered, project.findings)
+            app.resources = rendered
         for res in app.resources:
             res.app = app.name
         project.apps.append(app)

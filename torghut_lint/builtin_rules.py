@@ -147,6 +147,14 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "trusted config where the feature is known to be harmless.",
         ),
         BuiltinRule(
+            "kustomize-render-mismatch",
+            _E,
+            "`--render verify`: the built-in renderer and `kubectl kustomize` disagree on a resource or field.",
+            "Policies are only as right as the rendering they read; where the two renderers differ, "
+            "the gate evaluates kubectl's and says where the built-in one is wrong.",
+            "Report it (a built-in renderer bug), and use --render kubectl meanwhile.",
+        ),
+        BuiltinRule(
             "kustomize-render-failed",
             _E,
             "`kubectl kustomize` failed for an application.",

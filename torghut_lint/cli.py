@@ -91,9 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lint.add_argument(
         "--render",
-        choices=["builtin", "kubectl"],
+        choices=["builtin", "kubectl", "verify"],
         default="builtin",
-        help="kustomize renderer: built-in (default) or `kubectl kustomize`",
+        help="kustomize renderer: built-in (default), `kubectl kustomize` (exact; the gate's), "
+        "or verify (kubectl's rendering is checked, and every difference from the built-in one is an error)",
     )
     lint.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     lint.add_argument(
@@ -274,11 +275,11 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
     else:
         config, policies = _load_rules(args)
     paths = [Path(p) for p in args.paths] or [Path(DEFAULT_PATH)]
-    if args.render == "kubectl":
+    if args.render in ("kubectl", "verify"):
         from torghut_lint.kustomize.render import kubectl_available
 
         if not kubectl_available():
-            raise UsageError("--render kubectl needs kubectl on PATH")
+            raise UsageError(f"--render {args.render} needs kubectl on PATH")
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")

@@ -30,6 +30,9 @@ from torghut_lint.schemas.compiled import compiled
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
+# Kinds kustomize's namespace transformer leaves alone: the cluster-scoped kinds of its built-in
+# OpenAPI schema. It does not know custom resources' scope, so a cluster-scoped custom resource
+# (a ClusterIssuer) gets the namespace too, in kustomize's output and so here.
 CLUSTER_SCOPED_KINDS = {
     "Namespace",
     "ClusterRole",
@@ -43,13 +46,17 @@ CLUSTER_SCOPED_KINDS = {
     "ValidatingWebhookConfiguration",
     "MutatingWebhookConfiguration",
     "APIService",
-    "ClusterIssuer",
-    "ClusterSecretStore",
-    "ClusterWorkflowTemplate",
-    "ClusterImagePolicy",
-    "VolumeSnapshotClass",
+    "VolumeAttachment",
     "CSIDriver",
+    "CSINode",
+    "CertificateSigningRequest",
+    "ComponentStatus",
     "Node",
+    "PodSecurityPolicy",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "FlowSchema",
+    "PriorityLevelConfiguration",
 }
 
 
@@ -228,6 +235,10 @@ class Build:
     helm_values: list[Document] = field(default_factory=list)
     unrendered: bool = False  # helm charts or remote resources: some objects are not visible
     remote: bool = False  # a remote resource is referenced (never fetched, by us or by kubectl)
+    helm: bool = False  # a helmCharts entry is used (kubectl renders a staged copy without it)
+    # (kustomization, field, index) of patches that matched nothing while a chart was unrendered:
+    # they may patch the chart's output, so the staged copy leaves them out with the chart
+    chart_patches: set[tuple[Path, str, int]] = field(default_factory=set)
     stale: set[int] = field(default_factory=set)  # ids of resources whose data lags their nodes
 
 
@@ -376,7 +387,7 @@ def _copy_build(build: Build) -> Build:
     """An independent copy of a build's resources (they are transformed in place later). Its
     findings and Helm values are not copied: they were reported with the first build, and copying
     them through every level of a diamond would double them per level."""
-    out = Build(used=set(build.used), unrendered=build.unrendered, remote=build.remote)
+    out = Build(used=set(build.used), unrendered=build.unrendered, remote=build.remote, helm=build.helm)
     memo: dict[int, yaml.Node] = {}
     for res in build.resources:
         node = nodes.copy(res.node, memo)
@@ -544,6 +555,8 @@ class _Kustomization:
             self.result.helm_values.extend(child.helm_values)
             self.result.unrendered |= child.unrendered
             self.result.remote |= child.remote
+            self.result.helm |= child.helm
+            self.result.chart_patches |= child.chart_patches
             return
         self.result.used.add(real(target))
         self.accumulate(resources_of(self.builder.sources.take(target), self.result.findings), key, index)
@@ -735,7 +748,7 @@ class _Kustomization:
     # -- helm --------------------------------------------------------------------------------
     def helm(self) -> None:
         for i, chart in self.entries("helmCharts"):
-            self.result.unrendered = True
+            self.result.unrendered = self.result.helm = True
             chart = chart if isinstance(chart, dict) else {}
             values = chart.get("valuesFile")
             note = ""
@@ -824,6 +837,7 @@ class _Kustomization:
             matches = [r for r in self.result.resources if _same_object(_ident(r.node), want)]
         if not matches:
             if self.result.unrendered:
+                self.result.chart_patches.add((real(self.kfile), key, i))
                 finding = builtin_finding(
                     "kustomize-patch-unmatched",
                     "patch matches no visible resource; it may target a Helm chart's or remote "
