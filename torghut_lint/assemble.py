@@ -194,8 +194,11 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
             from torghut_lint.kustomize.render import render_with_kubectl, verify
 
             rendered = render_with_kubectl(directory, result, plan.sources.boundary, project.findings)
-            if render == "verify" and rendered is not result.resources:
-                verify(directory, result.resources, rendered, project.findings)
+            if rendered is not result.resources:  # kubectl rendered it: what the built-in renderer
+                # could not model no longer matters, the policies read kustomize's own output
+                result.findings = [f for f in result.findings if f.rule != "kustomize-unsupported"]
+                if render == "verify":
+                    verify(directory, result.resources, rendered, project.findings)
             app.resources = rendered
         for res in app.resources:
             res.app = app.name
