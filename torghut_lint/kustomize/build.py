@@ -875,17 +875,15 @@ class _Kustomization:
         prefix, suffix = spec.get("namePrefix") or "", spec.get("nameSuffix") or ""
         # (pairs, where they go, the kustomization node a written value points at)
         label_sets: list[tuple[dict, list, yaml.Node]] = []  # ``labels`` first: commonLabels wins a clash
-        where: list = []  # kustomize carries one entry's field specs over to the next ones
         for j, group in self.entries("labels"):
             if not isinstance(group, dict) or not isinstance(group.get("pairs"), dict) or not group["pairs"]:
                 continue  # an entry without pairs is skipped before its field specs count
             if group.get("includeSelectors"):
-                more = fieldspecs.COMMON_LABELS
+                where = fieldspecs.COMMON_LABELS
             elif group.get("includeTemplates"):
-                more = fieldspecs.METADATA_LABELS
+                where = fieldspecs.METADATA_LABELS
             else:
-                more = fieldspecs.METADATA_LABELS[:1]
-            where = where + [spec for spec in more if spec not in where]
+                where = fieldspecs.METADATA_LABELS[:1]
             label_sets.append((group["pairs"], where, nodes.get(self.node, "labels").value[j]))
         if isinstance(spec.get("commonLabels"), dict) and spec["commonLabels"]:
             label_sets.append((spec["commonLabels"], fieldspecs.COMMON_LABELS, nodes.get(self.node, "commonLabels")))
@@ -941,8 +939,9 @@ class _Kustomization:
 
     def check_label_clashes(self, label_sets: list[tuple[dict, list, yaml.Node]]) -> None:
         """Several label entries giving one key different values: which value lands where then
-        depends on kustomize internals the built-in renderer does not reproduce, so it says so
-        (blocking) instead of guessing."""
+        depends on how kustomize shares value nodes between the places an earlier entry wrote
+        (a later entry can change a selector it was not configured for), which the built-in
+        renderer does not reproduce: it says so (blocking) instead of guessing."""
         seen: dict[str, str] = {}
         for pairs, _, source in label_sets:
             for key, value in pairs.items():

@@ -40,6 +40,7 @@ class CompiledSchema:
     def __init__(self, schema: dict[str, Any], resources: SchemaResources | None = None) -> None:
         self.schema = schema
         self._resources = resources
+        self.custom = False  # a custom resource's schema: the API server prunes nulls before validating
 
     @cached_property
     def _fast(self) -> Any | None:

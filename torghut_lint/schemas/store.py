@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from torghut_lint.schemas.compiled import CompiledSchema, SchemaResources
 from torghut_lint.schemas.openapi import crd_versions, to_json_schema
 
 DEFAULT_KUBERNETES_VERSION = "1.33"
+BUNDLED = Path(__file__).resolve().parent / "catalog"  # CRDs-catalog schemas (MIT, LICENSE there)
 
 
 class SchemaError(Exception):
@@ -79,6 +81,15 @@ class SchemaStore:
                     raise SchemaError(f"{path}: not a readable JSON schema ({type(exc).__name__})") from exc
         return None
 
+    def _bundled(self, api_version: str, kind: str) -> dict[str, Any] | None:
+        """A schema from the CRDs-catalog files bundled in the package (gzip, loaded lazily)."""
+        group, _, version = api_version.rpartition("/")
+        path = BUNDLED / group / f"{kind.lower()}_{version}.json.gz"
+        if not group or not path.is_file():
+            return None
+        with gzip.open(path, "rb") as data:
+            return to_json_schema(json.loads(data.read()), self.strict)
+
     def _core_schema(self, api_version: str, kind: str) -> dict[str, Any] | None:
         if self.core_dir is None:
             return None
@@ -96,9 +107,15 @@ class SchemaStore:
         if key in self._validators:
             return self._validators[key]
         validator = None
-        if schema := self._crds.get(key) or self._from_locations(api_version, kind):
-            validator = CompiledSchema(schema)
-        elif schema := self._core_schema(api_version, kind):
+        # A core kind's schema is never replaced (a CRD in the tree for apps/v1 Deployment would
+        # otherwise switch validation off); custom resources: CRDs given or in the tree, then
+        # --schema-location, then the bundled catalog.
+        if schema := self._core_schema(api_version, kind):
             validator = CompiledSchema(schema, self._core_definitions)
+        elif schema := (
+            self._crds.get(key) or self._from_locations(api_version, kind) or self._bundled(api_version, kind)
+        ):
+            validator = CompiledSchema(schema)
+            validator.custom = True
         self._validators[key] = validator
         return validator

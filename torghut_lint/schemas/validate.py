@@ -79,8 +79,19 @@ def _hint(key: str, known: list[str], path: tuple, root_schema: Any) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _without_nulls(value: Any) -> Any:
+    """A custom resource as the API server validates it: fields set to null are pruned first
+    (``affinity: {nodeSelector: null}`` is a server-side-apply idiom, not an error)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
 def validate_resource(res: Resource, validator: Any) -> Iterator[Finding]:
-    errors = sorted(validator.iter_errors(res.data), key=lambda e: list(map(str, e.absolute_path)))
+    instance = _without_nulls(res.data) if getattr(validator, "custom", False) else res.data
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
     for count, error in enumerate(errors):
         if count >= MAX_ERRORS_PER_RESOURCE:
             rest = len(errors) - count
