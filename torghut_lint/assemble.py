@@ -281,14 +281,20 @@ def _chart_candidates(files: list[Path], chart_dirs: set[Path]) -> set[Path]:
 
 def _helm_chart_file(path: Path, chart_dirs: set[Path], project: Project) -> bool:
     """Files of a Helm chart are Helm's: templates are reported as not rendered, values files
-    are scanned for secrets, nothing is an orphan or a manifest."""
+    are scanned for secrets, nothing is an orphan or a manifest. A chart directory that also
+    holds a kustomization is a kustomize application (Argo CD checks kustomization last)."""
     resolved = real(path)
     chart = next((d for d in resolved.parents if d in chart_dirs), None)
     if chart is None:
         return False
     if path.name == "Chart.yaml":
         return True
-    if (chart / "templates") in resolved.parents:
+    in_templates = (chart / "templates") in resolved.parents
+    if not in_templates and not path.name.startswith("values") and find_kustomization(chart) is not None:
+        # Argo CD's source detection: a kustomization wins over Chart.yaml in one directory, so
+        # the directory's manifests are kustomize's (the chart's templates and values stay Helm's)
+        return False
+    if in_templates:
         project.findings.append(
             builtin_finding(
                 "kustomize-helm-not-rendered",
