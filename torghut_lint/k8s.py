@@ -47,24 +47,53 @@ def is_knative_service(res: Resource) -> bool:
 
 
 def pod_specs(res: Resource) -> Iterator[tuple[Path_, dict]]:
-    """(path, pod spec) for every pod template of a workload."""
+    """(path, pod spec) for every pod template of a workload: the known paths of core kinds,
+    Knative, Flink and ClickHouse, and for any other kind (Knative Configuration, PodTemplate,
+    Argo Workflows, operators' CRDs) every mapping that carries a ``containers`` list, or an Argo
+    template's single ``container``/``script``. A live switch in a kind nobody listed is still found."""
     kind = res.id.kind
-    paths = POD_SPEC_PATHS.get(kind, [])
+    paths = POD_SPEC_PATHS.get(kind)
     if is_knative_service(res):
         paths = [KNATIVE_SERVICE_PATH]
     elif kind in ("ClickHouseInstallation", "ClickHouseKeeperInstallation"):
         templates = get_path(res.data, ("spec", "templates", "podTemplates")) or []
         paths = [("spec", "templates", "podTemplates", i, "spec") for i in range(len(templates))]
+    if paths is None:
+        yield from _carried_pod_specs(res.data)
+        return
     for path in paths:
         spec = get_path(res.data, path)
         if isinstance(spec, dict):
             yield path, spec
 
 
+def _carried_pod_specs(data: Any) -> Iterator[tuple[Path_, dict]]:
+    """Mappings anywhere in ``data`` that hold containers (bounded by the document's size)."""
+    stack: list[tuple[Any, Path_]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            items = value.get("containers")
+            if isinstance(items, list) and any(isinstance(c, dict) and "image" in c for c in items):
+                yield path, value
+                continue
+            single = [k for k in ("container", "script") if isinstance(value.get(k), dict) and "image" in value[k]]
+            if single:
+                yield path, {"containers": [value[k] for k in single], "_argo": single}
+                continue
+            stack.extend((v, path + (k,)) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((v, path + (i,)) for i, v in reversed(list(enumerate(value))))
+
+
 def containers(res: Resource, init: bool = True) -> Iterator[tuple[Path_, dict]]:
     """(path, container) for every container (and init container) of a workload."""
     keys = ("containers", "initContainers") if init else ("containers",)
     for path, spec in pod_specs(res):
+        if "_argo" in spec:  # an Argo template's single container: its path has no index
+            for key, container in zip(spec["_argo"], spec["containers"], strict=True):
+                yield path + (key,), container
+            continue
         for key in keys:
             items = spec.get(key)
             if isinstance(items, list):
@@ -113,7 +142,7 @@ def effective_env(
     limits the result to those names (large ConfigMaps make the full map costly)."""
     ns = res.id.namespace
     env: dict[str, EnvValue] = {}
-    for source in container.get("envFrom") or []:
+    for j, source in enumerate(container.get("envFrom") or []):
         if not isinstance(source, dict):
             continue
         prefix = text(source.get("prefix"))
@@ -124,16 +153,19 @@ def effective_env(
             for key, value in (data or {}).items() if isinstance(data, dict) else ():
                 if only is None or prefix + key in only:
                     env[prefix + key] = EnvValue(prefix + key, text(value), cm, ("data", key), "envFrom")
-        # secretRef: values unknown, names unknown: nothing to add
+        elif isinstance(source.get("secretRef"), dict):
+            # A Secret's keys cannot be seen: every name set so far may be overridden by it at
+            # run time, so none of them can be shown to hold its value any more.
+            for name in [n for n in env if n.startswith(prefix)]:
+                env[name] = EnvValue(name, None, res, path + ("envFrom", j, "secretRef"), "secretRef")
     for i, item in enumerate(container.get("env") or []):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             continue
         name = item["name"]
-        if only is not None and name not in only:
-            continue
         item_path = path + ("env", i)
         if "value" in item:
-            env[name] = EnvValue(name, text(item["value"]), res, item_path + ("value",), "env")
+            # every literal is kept (env lists are short): a later $(NAME) may read it
+            env[name] = EnvValue(name, _expand(text(item["value"]), env), res, item_path + ("value",), "env")
             continue
         value_from = item.get("valueFrom") if isinstance(item.get("valueFrom"), dict) else {}
         cm_ref = value_from.get("configMapKeyRef")
@@ -151,6 +183,33 @@ def effective_env(
     return env
 
 
+_REFERENCE = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
+
+
+def _expand(value: str, env: dict[str, EnvValue]) -> str | None:
+    """``$(VAR)`` expanded as the kubelet does: from variables defined earlier (envFrom, then env
+    in order), ``$$`` an escaped ``$``, an unknown reference left as written. A reference to a
+    variable whose value cannot be seen (a Secret) makes the result unknown (None)."""
+    if "$" not in value:
+        return value
+    unknown = False
+
+    def substitute(match: re.Match) -> str:
+        nonlocal unknown
+        if match.group(0) == "$$":
+            return "$"
+        known = env.get(match.group(1))
+        if known is None:
+            return match.group(0)
+        if known.value is None:
+            unknown = True
+            return ""
+        return known.value
+
+    expanded = _REFERENCE.sub(substitute, value)
+    return None if unknown else expanded
+
+
 def direct_settings(res: Resource) -> Iterator[tuple[str, Any, Path_]]:
     """(name, value, path) of variables a resource sets itself: container env and ConfigMap data."""
     if res.id.kind == "ConfigMap":
@@ -166,36 +225,48 @@ def direct_settings(res: Resource) -> Iterator[tuple[str, Any, Path_]]:
                 yield item["name"], value, path + ("env", i)
 
 
-_QUANTITY = re.compile(r"^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([a-zA-Z]*)$")
+# Kubernetes' quantity grammar (resource.Quantity): a signed decimal number, then a binary SI
+# suffix, a decimal SI suffix, or a decimal exponent (e3, E-2) -- nothing else.
+_QUANTITY = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?")
 _SUFFIX = {
-    "": 1,
-    "k": 10**3,
-    "M": 10**6,
-    "G": 10**9,
-    "T": 10**12,
-    "P": 10**15,
-    "E": 10**18,
-    "Ki": 2**10,
-    "Mi": 2**20,
-    "Gi": 2**30,
-    "Ti": 2**40,
-    "Pi": 2**50,
-    "Ei": 2**60,
-    "m": Decimal("0.001"),
+    "": Decimal(1),
+    "n": Decimal("1e-9"),
+    "u": Decimal("1e-6"),
+    "m": Decimal("1e-3"),
+    "k": Decimal(10**3),
+    "M": Decimal(10**6),
+    "G": Decimal(10**9),
+    "T": Decimal(10**12),
+    "P": Decimal(10**15),
+    "E": Decimal(10**18),
+    "Ki": Decimal(2**10),
+    "Mi": Decimal(2**20),
+    "Gi": Decimal(2**30),
+    "Ti": Decimal(2**40),
+    "Pi": Decimal(2**50),
+    "Ei": Decimal(2**60),
 }
 
 
 def parse_quantity(value: Any) -> Decimal | None:
-    """Bytes in a Kubernetes quantity (``50Gi``, ``1.5G``, ``1e9``), or None if malformed."""
+    """The amount in a Kubernetes quantity, exactly as the API server reads it (``50Gi``,
+    ``1.5G``, ``500000000000000000000n``, ``1e9``), or None if malformed. A negative amount is
+    returned as such: callers treat it as a finding, never as something to subtract."""
     if isinstance(value, bool) or value is None:
         return None
-    match = _QUANTITY.match(str(value).strip())
-    if not match or match.group(2) not in _SUFFIX:
+    if isinstance(value, (int, float)):
+        value = repr(value) if isinstance(value, float) else str(value)
+    match = _QUANTITY.fullmatch(str(value).strip())
+    if not match:
         return None
+    number, suffix = match.group(1), match.group(2) or ""
     try:
-        return Decimal(match.group(1)) * _SUFFIX[match.group(2)]
+        amount = Decimal(number)
     except InvalidOperation:
         return None
+    if suffix[:1] in ("e", "E") and len(suffix) > 1:
+        return amount.scaleb(int(suffix[1:]))
+    return amount * _SUFFIX[suffix]
 
 
 def format_bytes(amount: Decimal) -> str:

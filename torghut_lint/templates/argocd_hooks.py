@@ -22,6 +22,9 @@ PARAMS_SCHEMA = {
 
 HOOK = "argocd.argoproj.io/hook"
 DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy"
+# Argo CD runs Helm's hooks as its own (pre-install -> PreSync, ...), with Helm's delete policy
+HELM_HOOK = "helm.sh/hook"
+HELM_DELETE_POLICY = "helm.sh/hook-delete-policy"
 _DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 
 
@@ -30,14 +33,15 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     max_deadline = ctx.params.get("maxActiveDeadlineSeconds", 3600)
     digest = ctx.params.get("requireDigest", True)
     for res in ctx.matched:
-        if HOOK not in res.annotations or str(res.annotations[HOOK]).strip() == "Skip":
+        hook = res.annotations.get(HOOK, res.annotations.get(HELM_HOOK))
+        if hook is None or str(hook).strip() == "Skip":
             continue  # "Skip" tells Argo CD not to apply the resource at all: not a hook
-        hook = res.annotations[HOOK]
         name = f"{res.id.kind} {res.id.name} ({hook} hook)"
-        if not str(res.annotations.get(DELETE_POLICY) or "").strip():
+        policy = res.annotations.get(DELETE_POLICY, res.annotations.get(HELM_DELETE_POLICY))
+        if not str(policy or "").strip():
             yield Violation(
                 res,
-                ("metadata", "annotations", HOOK),
+                ("metadata", "annotations", HOOK if HOOK in res.annotations else HELM_HOOK),
                 f"{name} has no {DELETE_POLICY}; finished hooks pile up and a re-sync cannot "
                 "recreate it (use BeforeHookCreation)",
             )

@@ -74,8 +74,24 @@ def _templates(
 
 
 def _cluster_replicas(cluster: dict) -> int:
-    layout = cluster.get("layout") or {}
-    return _int(layout.get("shardsCount")) * _int(layout.get("replicasCount"))
+    """Replicas of a ClickHouse cluster from every layout form the operator reads: explicit
+    ``shards[]`` (each with ``replicasCount`` or a ``replicas[]`` list, else the layout's
+    ``replicasCount``), or ``shardsCount`` x ``replicasCount``."""
+    layout = cluster.get("layout") if isinstance(cluster.get("layout"), dict) else {}
+    default = _int(layout.get("replicasCount"))
+    shards = layout.get("shards")
+    if isinstance(shards, list) and shards:
+        total = 0
+        for shard in shards:
+            shard = shard if isinstance(shard, dict) else {}
+            listed = shard.get("replicas")
+            count = len(listed) if isinstance(listed, list) and listed else None
+            total += _int(shard.get("replicasCount"), count or default)
+        return total
+    replicas = layout.get("replicas")
+    if isinstance(replicas, list) and replicas:
+        return _int(layout.get("shardsCount")) * len(replicas)
+    return _int(layout.get("shardsCount")) * default
 
 
 def _clickhouse(res: Resource, referenced: set[str]) -> Iterator[Request]:
@@ -159,6 +175,15 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     for res in ctx.matched:
         referenced: set[str] = set()
         found = list(requests(res, referenced))
+        for req in found:
+            if req.size <= 0:  # never subtracted from the total: a request the API server refuses
+                yield Violation(
+                    res,
+                    req.path,
+                    f"{res.id.kind} {res.id.name} {req.label} requests {req.size.normalize():f} bytes; "
+                    "a storage request must be positive",
+                )
+        found = [r for r in found if r.size > 0]
         everything.extend(found)
         if ctx.params.get("flagUnreferencedTemplates", True):
             yield from _unreferenced(res, referenced)

@@ -1,0 +1,128 @@
+"""The policies evaluate what runs in the cluster, not a narrower model of it (issue 11): the
+kubelet's ``$(VAR)`` expansion, Secrets that may override a switch, pod specs in any kind,
+quantities as the API server reads them, every ClickHouse layout form, Helm hooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+
+OWNER = "torghut.proompteng.ai/live-trading-owner: trading-platform"
+
+
+def lint(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, str, int]]:
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    result = run_cli("--format", "json", "--ignore-missing-schemas", ".", cwd=tmp_path)
+    assert result.stderr == ""
+    return sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
+
+
+def deployment(env: str, env_from: str = "") -> str:
+    return (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: trader\n  namespace: torghut\n"
+        f"  annotations:\n    {OWNER}\nspec:\n  selector: {{matchLabels: {{app: t}}}}\n  template:\n"
+        "    metadata: {labels: {app: t}}\n    spec:\n      containers:\n"
+        f"        - name: app\n          image: app@sha256:{'a' * 64}\n{env_from}          env:\n{env}"
+    )
+
+
+def test_variable_references_are_expanded_as_the_kubelet_does(tmp_path: Path) -> None:
+    env = (
+        "            - {name: APP_PROFILE, value: live}\n"
+        "            - {name: TRADING_MODE, value: $(APP_PROFILE)}\n"
+        "            - {name: ESCAPED, value: $$(APP_PROFILE)}\n"
+    )
+    assert ("live-trading-default-off", "deploy.yaml", 18) in lint(tmp_path, {"deploy.yaml": deployment(env)})
+
+
+def test_a_reference_to_a_secret_value_cannot_be_shown_off(tmp_path: Path) -> None:
+    env = (
+        "            - name: PROFILE\n              valueFrom: {secretKeyRef: {name: s, key: k}}\n"
+        "            - {name: TRADING_MODE, value: $(PROFILE)}\n"
+    )
+    assert ("live-trading-default-off", "deploy.yaml", 19) in lint(tmp_path, {"deploy.yaml": deployment(env)})
+
+
+def test_a_secret_after_the_configmap_may_override_the_switch(tmp_path: Path) -> None:
+    cm = (
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\n  namespace: torghut\n  annotations:\n"
+        f"    {OWNER}\ndata:\n  TRADING_LIVE_ENABLED: 'false'\n"
+    )
+    env_from = "          envFrom:\n            - configMapRef: {name: flags}\n            - secretRef: {name: s}\n"
+    found = lint(tmp_path, {"cm.yaml": cm, "deploy.yaml": deployment("            - {name: A, value: b}\n", env_from)})
+    assert ("live-trading-default-off", "deploy.yaml", 18) in found  # at the secretRef
+    # the same Secret before the ConfigMap cannot override it: the ConfigMap's "false" wins
+    env_from = "          envFrom:\n            - secretRef: {name: s}\n            - configMapRef: {name: flags}\n"
+    found = lint(tmp_path, {"cm.yaml": cm, "deploy.yaml": deployment("            - {name: A, value: b}\n", env_from)})
+    assert not [f for f in found if f[0] == "live-trading-default-off"], found
+
+
+@pytest.mark.parametrize(
+    ("kind", "body"),
+    [
+        ("serving.knative.dev/v1 Configuration", "spec:\n  template:\n    spec:\n      containers:\n"),
+        ("v1 PodTemplate", "template:\n  spec:\n    containers:\n"),
+        (
+            "argoproj.io/v1alpha1 CronWorkflow",
+            "spec:\n  workflowSpec:\n    templates:\n      - name: t\n        container:\n",
+        ),
+    ],
+)
+def test_a_switch_in_any_kind_that_carries_a_pod_spec_is_found(tmp_path: Path, kind: str, body: str) -> None:
+    api, kind_name = kind.split()
+    indent = " " * (len(body.splitlines()[-1]) - len(body.splitlines()[-1].lstrip()) + 2)
+    if body.rstrip().endswith("container:"):
+        container = f"{indent}image: x\n{indent}env:\n{indent}  - {{name: TRADING_LIVE_ENABLED, value: 'true'}}\n"
+    else:
+        container = f"{indent}- name: app\n{indent}  image: x\n{indent}  env:\n"
+        container += f"{indent}    - {{name: TRADING_LIVE_ENABLED, value: 'true'}}\n"
+    text = f"apiVersion: {api}\nkind: {kind_name}\nmetadata:\n  name: w\n  annotations:\n    {OWNER}\n{body}{container}"
+    assert "live-trading-default-off" in {rule for rule, _, _ in lint(tmp_path, {"w.yaml": text})}
+
+
+def pvc(size: str, name: str = "data") -> str:
+    return (
+        f"apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {name}\n  namespace: torghut\n"
+        f"spec:\n  resources:\n    requests:\n      storage: {size}\n"
+    )
+
+
+def test_quantities_are_read_as_the_api_server_reads_them(tmp_path: Path) -> None:
+    """500000000000000000000n is 500G, over the 100Gi app total; it used to parse as nothing."""
+    assert ("pvc-disk-budget", "pvc.yaml", 9) in lint(tmp_path, {"pvc.yaml": pvc("500000000000000000000n")})
+
+
+def test_a_negative_request_is_a_finding_not_a_subtraction(tmp_path: Path) -> None:
+    found = lint(tmp_path, {"a.yaml": pvc("90Gi", "a"), "b.yaml": pvc("20Gi", "b"), "c.yaml": pvc("-50Gi", "c")})
+    assert ("pvc-disk-budget", "c.yaml", 9) in found  # the negative request itself
+    assert sum(1 for rule, _, _ in found if rule == "pvc-disk-budget") == 2  # and 110Gi > 100Gi total
+
+
+def test_clickhouse_replicas_from_explicit_shards(tmp_path: Path) -> None:
+    """8 replicas listed per shard: 8 x 20Gi = 160Gi, over the app total (it was counted as one)."""
+    chi = (
+        "apiVersion: clickhouse.altinity.com/v1\nkind: ClickHouseInstallation\nmetadata:\n  name: ch\n"
+        "  namespace: torghut\nspec:\n  configuration:\n    clusters:\n      - name: c\n        layout:\n"
+        "          shards:\n            - replicasCount: 8\n  defaults:\n    templates:\n"
+        "      dataVolumeClaimTemplate: data\n  templates:\n    volumeClaimTemplates:\n      - name: data\n"
+        "        spec:\n          resources:\n            requests:\n              storage: 20Gi\n"
+    )
+    found = lint(tmp_path, {"chi.yaml": chi})
+    messages = [f for f in found if f[0] == "pvc-disk-budget"]
+    assert messages, found
+
+
+def test_helm_hooks_are_hooks_to_argo_cd(tmp_path: Path) -> None:
+    job = (
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n"
+        "    helm.sh/hook: pre-install\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n"
+        "      containers:\n        - name: m\n          image: migrate:latest\n"
+    )
+    found = [f for f in lint(tmp_path, {"job.yaml": job}) if f[0] == "argocd-hook-hygiene"]
+    assert len(found) == 4, found  # no delete policy, backoffLimit, activeDeadlineSeconds, image digest
