@@ -177,8 +177,7 @@ metadata: {name: chi}
 spec:
   configuration:
     clusters:
-      - name: default
-        layout: "2 shards please"
+      - 2 shards please
 """
     found = lint(tmp_path, text)
     crashed = [m for r, _, m in found if r == "pvc-disk-budget"]
