@@ -176,12 +176,11 @@ kind: ClickHouseInstallation
 metadata: {name: chi}
 spec:
   configuration:
-    clusters:
-      - 2 shards please
+    clusters: 7
 """
     found = lint(tmp_path, text)
     crashed = [m for r, _, m in found if r == "pvc-disk-budget"]
-    assert crashed and "could not be evaluated here (AttributeError in template storage-budget)" in crashed[0]
+    assert crashed and "could not be evaluated here (TypeError in template storage-budget)" in crashed[0]
 
 
 def test_only_unambiguous_findings_are_marked_fixable(tmp_path: Path) -> None:
