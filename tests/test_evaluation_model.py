@@ -126,3 +126,50 @@ def test_helm_hooks_are_hooks_to_argo_cd(tmp_path: Path) -> None:
     )
     found = [f for f in lint(tmp_path, {"job.yaml": job}) if f[0] == "argocd-hook-hygiene"]
     assert len(found) == 4, found  # no delete policy, backoffLimit, activeDeadlineSeconds, image digest
+
+
+@pytest.mark.parametrize(
+    ("sql", "flagged"),
+    [
+        ("CREATE TABLE t (a String) ENGINE = MergeTree ORDER BY a -- TTL d + INTERVAL 1 DAY\n;", True),
+        ("CREATE TABLE t (a String DEFAULT ';') ENGINE = MergeTree ORDER BY a TTL d + INTERVAL 1 DAY;", False),
+        ("CREATE TABLE t (a String DEFAULT 'TTL') ENGINE = MergeTree ORDER BY a;", True),
+        ("CREATE TABLE t (a String) /* drop; */ ENGINE = MergeTree ORDER BY a TTL d + INTERVAL 1 DAY;", False),
+        ("CREATE TABLE t (a String COMMENT 'x; drop it') ENGINE = MergeTree ORDER BY a;", True),
+    ],
+)
+def test_clickhouse_statements_understand_comments_and_literals(tmp_path: Path, sql: str, flagged: bool) -> None:
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: schema\ndata:\n  schema.sql: |\n"
+    cm += "".join(f"    {line}\n" for line in sql.splitlines())
+    rules = {rule for rule, _, _ in lint(tmp_path, {"cm.yaml": cm})}
+    assert ("clickhouse-table-ttl" in rules) == flagged
+
+
+def test_a_later_replace_drops_an_earlier_system_log_ttl(tmp_path: Path) -> None:
+    logs = "".join(
+        f"<{t}><ttl>event_date + INTERVAL 7 DAY</ttl></{t}>"
+        for t in (
+            "query_log",
+            "query_thread_log",
+            "query_views_log",
+            "part_log",
+            "trace_log",
+            "text_log",
+            "metric_log",
+            "asynchronous_metric_log",
+            "processors_profile_log",
+            "asynchronous_insert_log",
+            "error_log",
+        )
+    )
+
+    def chi(later: str) -> str:
+        return (
+            "apiVersion: clickhouse.altinity.com/v1\nkind: ClickHouseInstallation\nmetadata:\n  name: ch\n"
+            f"spec:\n  configuration:\n    files:\n      config.d/a.xml: '<clickhouse>{logs}</clickhouse>'\n"
+            f"      config.d/b.xml: '<clickhouse>{later}</clickhouse>'\n"
+        )
+
+    assert "clickhouse-system-log-ttl" not in {r for r, _, _ in lint(tmp_path, {"chi.yaml": chi("<query_log/>")})}
+    replaced = lint(tmp_path, {"chi.yaml": chi('<query_log replace="1"><database>system</database></query_log>')})
+    assert "clickhouse-system-log-ttl" in {r for r, _, _ in replaced}

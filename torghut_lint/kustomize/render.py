@@ -72,13 +72,23 @@ def _run(directory: Path, built: list[Resource], where: str, findings: list[Find
         by_identity.setdefault((rid.kind, rid.namespace, rid.name), res)
         by_identity.setdefault((rid.kind, rid.name), res)
     rendered = resources_of(parsed, findings)
+    anchor = _kustomization_node(where)
     for res in rendered:
         rid = res.id
         source = by_identity.get((rid.kind, rid.namespace, rid.name)) or by_identity.get((rid.kind, rid.name))
         if source is not None:
             res.source_node = source.node
             res.origin_name = source.origin_name
+        else:  # a resource only kustomize produced: its findings point at the kustomization
+            res.source_node = anchor
     return rendered
+
+
+def _kustomization_node(where: str) -> yaml.MappingNode:
+    """A node whose marks are line 1 of the kustomization: where a value no source line
+    explains is reported (never dropped)."""
+    mark = yaml.Mark(where, 0, 0, 0, None, None)
+    return yaml.MappingNode("tag:yaml.org,2002:map", [], mark, mark)
 
 
 def _stage_without_helm(directory: Path, build: Build, boundary: Path, stage: Path) -> Path:

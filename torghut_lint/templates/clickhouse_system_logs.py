@@ -1,6 +1,8 @@
 """Template ``clickhouse-system-logs``: every ClickHouse system log table that is enabled has a
 TTL or is removed, judged from the server config XML in a ClickHouseInstallation's
-``spec.configuration.files`` (parsed as XML, merged across files, not grepped)."""
+``spec.configuration.files`` (parsed as XML, merged across files in ClickHouse's order, not
+grepped): ``remove="1"`` drops a log, ``replace="1"`` replaces what earlier files said (a TTL
+included), a plain element merges into it."""
 
 from __future__ import annotations
 
@@ -55,7 +57,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         files = files if isinstance(files, dict) else {}
         states: dict[str, str] = {}  # merged across files, as ClickHouse merges config.d
         first_seen: dict[str, tuple[str, str]] = {}
-        for name, text in files.items():
+        for name, text in sorted(files.items(), key=lambda item: str(item[0])):  # ClickHouse's file order
             if not str(name).endswith(".xml") or not isinstance(text, str):
                 continue
             try:
@@ -71,9 +73,13 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 if not table.search(element.tag):
                     continue
                 state = _state(element)
-                if states.get(element.tag) not in ("removed", "ttl"):
+                before = states.get(element.tag)
+                if element.get("replace", "").lower() in ("1", "true") or state == "removed" or before == "removed":
+                    states[element.tag] = state  # replaces what earlier files said (a TTL too)
+                    first_seen[element.tag] = (name, text)
+                elif before != "ttl":  # merged: a TTL set earlier survives a later plain element
                     states[element.tag] = state
-                first_seen.setdefault(element.tag, (name, text))
+                    first_seen.setdefault(element.tag, (name, text))
         for tag, state in states.items():
             if state == "unbounded":
                 name, text = first_seen[tag]

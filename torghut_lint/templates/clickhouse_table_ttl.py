@@ -68,12 +68,58 @@ def _matches_at(pattern: re.Pattern[str], text: str, lowered: str, word: str) ->
             at = lowered.find(word, at + 1)
 
 
+def _code_only(text: str, start: int) -> str:
+    """``text[start:]`` with SQL comments (``--`` to the end of the line, ``/* */``) and single-
+    quoted literals blanked out (same length, newlines kept), so a ``;``, ``DROP`` or ``TTL``
+    written inside them neither ends the statement nor counts as a clause. One pass, linear. A
+    quote left open at the end of its line is taken as the end of a shell-quoted query, not the
+    start of a literal spanning the rest of the script."""
+    out = list(text[start:])
+    i, n = 0, len(out)
+    while i < n:
+        ch = out[i]
+        if ch == "-" and i + 1 < n and out[i + 1] == "-":
+            end = text.find("\n", start + i)
+            end = n if end < 0 else end - start
+            out[i:end] = " " * (end - i)
+            i = end
+        elif ch == "/" and i + 1 < n and out[i + 1] == "*":
+            end = text.find("*/", start + i + 2)
+            end = n if end < 0 else end - start + 2
+            out[i:end] = [c if c == "\n" else " " for c in out[i:end]]
+            i = end
+        elif ch == "'":
+            j = i + 1
+            while j < n and out[j] != "\n":
+                if out[j] == "\\":
+                    j += 2
+                    continue
+                if out[j] == "'":
+                    if j + 1 < n and out[j + 1] == "'":
+                        j += 2
+                        continue
+                    break
+                j += 1
+            if j < n and out[j] == "'":
+                out[i + 1 : j] = " " * (j - i - 1)
+                i = j + 1
+            else:
+                i += 1  # unterminated on its line: a shell quote, not a literal
+        else:
+            i += 1
+    return "".join(out)
+
+
 def _statements(res: Resource, path: Path_, text: str, lowered: str) -> Iterator[Statement]:
+    code: str | None = None  # the text without comments and literals, made once per string
     for match in _matches_at(_CREATE, text, lowered, "create"):
         if _commented(text, match.start()):
             continue
-        end_match = _NEXT_STATEMENT.search(text, match.end())
-        body = text[match.end() : end_match.start() if end_match else len(text)]
+        code = _code_only(text, 0) if code is None else code
+        # A CREATE inside a quoted string (``--query 'CREATE TABLE ...'``) is read as written.
+        source = code if code[match.start()] != " " else text
+        end_match = _NEXT_STATEMENT.search(source, match.end())
+        body = source[match.end() : end_match.start() if end_match else len(source)]
         engine = _ENGINE.search(body)
         yield Statement(
             res,
