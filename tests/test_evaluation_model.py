@@ -173,3 +173,20 @@ def test_a_later_replace_drops_an_earlier_system_log_ttl(tmp_path: Path) -> None
     assert "clickhouse-system-log-ttl" not in {r for r, _, _ in lint(tmp_path, {"chi.yaml": chi("<query_log/>")})}
     replaced = lint(tmp_path, {"chi.yaml": chi('<query_log replace="1"><database>system</database></query_log>')})
     assert "clickhouse-system-log-ttl" in {r for r, _, _ in replaced}
+
+
+def test_json_manifests_of_directory_apps_are_linted(tmp_path: Path) -> None:
+    cm = (
+        '{\n\t"apiVersion": "v1",\n\t"kind": "ConfigMap",\n\t"metadata": {"name": "flags", "annotations": '
+        '{"torghut.proompteng.ai/live-trading-owner": "desk"}},\n\t"data": {"TRADING_LIVE_ENABLED": "true"}\n}\n'
+    )
+    found = lint(
+        tmp_path,
+        {
+            "apps/flags.json": cm,
+            "apps/app/kustomization.yaml": "resources: []\n",
+            "apps/app/dashboard.json": '{"panels": []}\n',
+        },
+    )
+    assert ("live-trading-default-off", "apps/flags.json", 5) in found
+    assert not any(f[1].endswith("dashboard.json") for f in found), found

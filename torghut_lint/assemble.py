@@ -214,11 +214,19 @@ def build_plain(plan: Plan, directory: Path, project: Project) -> None:
     if files:
         app = App(display_path(directory), directory)
         for path in files:
-            for res in resources_of(_parsed(plan, path, project), project.findings):
+            parsed = _parsed(plan, path, project)
+            if path.suffix == ".json" and not _holds_objects(parsed):
+                continue  # JSON that is not a Kubernetes object is data (a baseline, a report)
+            for res in resources_of(parsed, project.findings):
                 res.app = app.name
                 app.resources.append(res)
         project.apps.append(app)
     _account_parsed(plan.sources, project)
+
+
+def _holds_objects(parsed: ParsedFile) -> bool:
+    """Whether a file holds a Kubernetes object (or a list of them) at all."""
+    return any(isinstance(d.data, dict) and d.data.get("apiVersion") and d.data.get("kind") for d in parsed.documents)
 
 
 def finish(plan: Plan, project: Project, render: str, plain: list[Path]) -> None:
@@ -235,6 +243,8 @@ def finish(plan: Plan, project: Project, render: str, plain: list[Path]) -> None
         if path not in plan.governing:  # a directory-type application's
             continue
         parsed = _parsed(plan, path, project)
+        if path.suffix == ".json" and not _holds_objects(parsed):
+            continue  # a JSON data file next to a kustomization (a dashboard) is not a manifest
         if parsed.documents and parsed.ok:
             kfile = find_kustomization(plan.governing[path])
             if kfile is not None and real(kfile) == resolved:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from torghut_lint.model import Finding, Location, Severity
 
-YAML_SUFFIXES = (".yaml", ".yml")
+YAML_SUFFIXES = (".yaml", ".yml", ".json")  # Argo CD applies .json manifests of directory apps too
 SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__"}
 
 

@@ -412,6 +412,8 @@ def parse_file(path: Path, display: str) -> ParsedFile:
         data = path.read_bytes()
     except OSError as exc:
         return _unreadable(display, exc.strerror or type(exc).__name__)
+    if path.suffix == ".json":  # JSON is YAML 1.2, but libyaml refuses tabs as indentation: in
+        data = data.replace(b"\t", b" ")  # JSON a raw tab is only ever whitespace (same offsets)
     return parse_bytes(data, display)
 
 
