@@ -14,11 +14,14 @@ OWNER = "torghut.proompteng.ai/live-trading-owner: trading-platform"
 
 
 def lint(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, str, int]]:
+    """Findings of ``files`` as a Torghut application (``torghut/``, where every policy applies),
+    with paths relative to it."""
+    app = tmp_path / "torghut"
     for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+        (app / rel).parent.mkdir(parents=True, exist_ok=True)
+        (app / rel).write_text(text)
     (tmp_path / ".git").mkdir(exist_ok=True)
-    result = run_cli("--format", "json", "--ignore-missing-schemas", ".", cwd=tmp_path)
+    result = run_cli("--format", "json", "--ignore-missing-schemas", ".", cwd=app)
     assert result.stderr == ""
     return sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
 
@@ -190,3 +193,24 @@ def test_json_manifests_of_directory_apps_are_linted(tmp_path: Path) -> None:
     )
     assert ("live-trading-default-off", "apps/flags.json", 5) in found
     assert not any(f[1].endswith("dashboard.json") for f in found), found
+
+
+def test_torghut_policies_keep_to_torghut_in_a_monorepo(tmp_path: Path) -> None:
+    """A registry's 2Ti volume and another team's Knative service are not held to Torghut's budgets
+    and maxScale; the same objects in the Torghut application (or namespace) are."""
+    knative = "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: web\n  namespace: {ns}\n"
+    knative += "spec:\n  template:\n    spec:\n      containers:\n        - image: x\n"
+    files = {
+        "registry/pvc.yaml": pvc("2Ti").replace("namespace: torghut", "namespace: registry"),
+        "web/service.yaml": knative.format(ns="web"),
+    }
+    for rel, text in files.items():
+        (tmp_path / "apps" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "apps" / rel).write_text(text)
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    result = run_cli("--format", "json", "--ignore-missing-schemas", "apps", cwd=tmp_path)
+    assert result.json["findings"] == [], result.stdout
+    # in the torghut namespace, wherever it lives, the budget applies again
+    (tmp_path / "apps" / "web" / "service.yaml").write_text(knative.format(ns="torghut"))
+    result = run_cli("--format", "json", "--ignore-missing-schemas", "apps", cwd=tmp_path)
+    assert {f["rule"] for f in result.json["findings"]} == {"knative-max-scale"}

@@ -18,7 +18,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_fix_matches_expected_bytes_and_is_idempotent(case: Path, tmp_path: Path) -> None:
-    work = tmp_path / "tree"
+    work = tmp_path / "torghut"  # a Torghut application: the Torghut-scoped policies apply
     shutil.copytree(case / "input", work)
     preview = run_cli("fix", "--diff", ".", cwd=work)
     assert preview.code == 1 and preview.stdout.startswith("--- a/")

@@ -13,8 +13,11 @@ from torghut_lint.policy import bundled_policy_dir, load_policies
 
 
 def lint(tmp_path: Path, text: str) -> list[tuple[str, int, str]]:
-    (tmp_path / "m.yaml").write_text(text)
-    result = run([tmp_path], load_policies([bundled_policy_dir()]), Config(), "error")
+    """Findings of ``text`` as a file of a Torghut application (where every policy applies)."""
+    app = tmp_path / "torghut"
+    app.mkdir(exist_ok=True)
+    (app / "m.yaml").write_text(text)
+    result = run([app], load_policies([bundled_policy_dir()]), Config(), "error")
     return [(f.rule, f.location.line, f.message) for f in result.findings]
 
 

@@ -201,7 +201,7 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
                     verify(directory, result.resources, rendered, project.findings)
             app.resources = rendered
         for res in app.resources:
-            res.app = app.name
+            res.app, res.app_path = app.name, real(directory).as_posix()
         project.apps.append(app)
         project.findings.extend(result.findings)
         project.used |= result.used
@@ -218,7 +218,7 @@ def build_plain(plan: Plan, directory: Path, project: Project) -> None:
             if path.suffix == ".json" and not _holds_objects(parsed):
                 continue  # JSON that is not a Kubernetes object is data (a baseline, a report)
             for res in resources_of(parsed, project.findings):
-                res.app = app.name
+                res.app, res.app_path = app.name, real(directory).as_posix()
                 app.resources.append(res)
         project.apps.append(app)
     _account_parsed(plan.sources, project)

@@ -24,6 +24,13 @@ MATCH_SCHEMA: dict[str, Any] = {
         "name": STRING_OR_LIST,
         "namespace": STRING_OR_LIST,
         "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "within": {
+            "description": "the resource is in one of these namespaces OR in an application whose "
+            "directory path matches one of these globs (how Torghut-specific policies keep to Torghut)",
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"namespaces": STRING_OR_LIST, "applications": STRING_OR_LIST},
+        },
     },
 }
 
@@ -65,6 +72,8 @@ class Match:
     names: tuple[str, ...] = ()
     namespaces: tuple[str, ...] = ()
     labels: tuple[tuple[str, str], ...] = ()
+    within_namespaces: tuple[str, ...] = ()
+    within_applications: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> Match:
@@ -75,6 +84,8 @@ class Match:
             tuple(_as_list(raw.get("name"))),
             tuple(_as_list(raw.get("namespace"))),
             tuple(sorted((raw.get("labels") or {}).items())),
+            tuple(_as_list((raw.get("within") or {}).get("namespaces"))),
+            tuple(_as_list((raw.get("within") or {}).get("applications"))),
         )
 
     def matches(self, res: Resource) -> bool:
@@ -91,6 +102,10 @@ class Match:
             labels = (res.data.get("metadata") or {}).get("labels") or {}
             if not isinstance(labels, dict) or any(str(labels.get(k)) != v for k, v in self.labels):
                 return False
+        if self.within_namespaces or self.within_applications:
+            in_namespace = any(fnmatch.fnmatchcase(rid.namespace, p) for p in self.within_namespaces)
+            in_app = any(fnmatch.fnmatchcase(res.app_path, p) for p in self.within_applications)
+            return in_namespace or in_app
         return True
 
     def as_dict(self) -> dict[str, Any]:
@@ -105,6 +120,8 @@ class Match:
                 out[key] = list(value)
         if self.labels:
             out["labels"] = dict(self.labels)
+        if self.within_namespaces or self.within_applications:
+            out["within"] = {"namespaces": list(self.within_namespaces), "applications": list(self.within_applications)}
         return out
 
 

@@ -10,11 +10,14 @@ Layout, next to the policy files::
 ``expect.json`` is ``{"findings": [{"rule": "knative-max-scale", "file": "service.yaml", "line": 12}]}``
 with files relative to the case directory: the exact findings the case must produce, of this
 policy (``rule`` defaults to it) and of any other rule named; an empty list makes a passing
-case. Every policy needs at least one failing case."""
+case. Every policy needs at least one failing case. A case runs as a Torghut application (from a
+copy under a ``torghut/`` directory), so policies scoped with ``match.within`` apply to it."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,12 +62,17 @@ def _expected(case: Path, policy: Policy) -> Counter[tuple[str, str, int]]:
 def run_case(policy: Policy, case: Path) -> CaseResult:
     want = _expected(case, policy)
     rules = {policy.id} | {rule for rule, _, _ in want}
-    report = run([case], [policy], Config(), "error")
-    got: Counter[tuple[str, str, int]] = Counter()
-    for finding in report.findings:
-        if finding.rule in rules:
-            rel = Path(finding.location.file).resolve().relative_to(case.resolve())
-            got[(finding.rule, rel.as_posix(), finding.location.line)] += 1
+    # A case is a small Torghut application: it is evaluated from a copy under a ``torghut/``
+    # directory, where the policies scoped to Torghut (``match.within``) apply.
+    with tempfile.TemporaryDirectory(prefix="torghut-lint-case-") as scratch:
+        copy = Path(scratch) / "torghut" / case.name
+        shutil.copytree(case, copy, ignore=shutil.ignore_patterns(EXPECT))
+        report = run([copy], [policy], Config(), "error", boundary=Path(scratch))
+        got: Counter[tuple[str, str, int]] = Counter()
+        for finding in report.findings:
+            if finding.rule in rules:
+                rel = Path(finding.location.file).resolve().relative_to(copy.resolve())
+                got[(finding.rule, rel.as_posix(), finding.location.line)] += 1
     missing, unexpected = want - got, got - want
 
     def show(rule: str, file: str, line: int) -> str:
