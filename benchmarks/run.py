@@ -5,6 +5,10 @@ in the same run; "x floor" compares the no-schema run with the floor.
 
     python benchmarks/run.py [--repeat N] [--checkov]
 
+With kubectl on PATH, two more columns: "gate s", the same lint with ``--render kubectl`` (what
+the CI check and the Argo CD plugin run), and "parity", the number of resources or fields where
+the built-in rendering differs from kubectl's over the corpus (``--render verify``; 0 expected).
+
 Corpora: an empty directory, the bundled fixture tree, the real trees in ../shared/corpus when
 present, and synthetic monorepos of 10x and 100x the fixture tree (generated under
 benchmarks/generated). ``--checkov`` installs checkov into a throwaway venv (benchmarks/.cache) and
@@ -203,6 +207,20 @@ PARSE_FLOOR = (
 )
 
 
+def parity(lint: list[str], path: Path) -> str:
+    """Differences between the built-in rendering and kubectl's over ``path`` (``--render
+    verify``): the number of kustomize-render-mismatch findings, 0 expected."""
+    import json
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([*lint, "--render", "verify", "--no-schemas", str(path)], capture_output=True, env=env)
+    try:
+        findings = json.loads(proc.stdout)["findings"]
+    except (ValueError, KeyError):
+        return "n/a"
+    return str(sum(1 for f in findings if f["rule"] == "kustomize-render-mismatch"))
+
+
 def checkov_binary() -> Path | None:
     venv = CACHE / "checkov-venv"
     binary = venv / "bin" / "checkov"
@@ -246,10 +264,13 @@ def main() -> int:
     catalog = ROOT.parent / "shared" / "schemas" / "crds-catalog"
     if catalog.is_dir():
         lint += ["--schema-location", str(catalog)]
+    gate = shutil.which("kubectl") is not None
     header = (
         f"{'corpus':<32} {'docs':>6} {'wall s':>7} {'docs/s':>8} {'RSS MB':>7} {'no-schema s':>11} "
         f"{'floor s':>8} {'x floor':>8}"
     )
+    if gate:
+        header += f" {'gate s':>7} {'parity':>7}"
     if checkov:
         header += f" {'checkov s':>10} {'checkov MB':>10} {'speed-up':>9}"
     print(f"torghut-lint benchmark, {os.cpu_count()} cores, best of {args.repeat}")
@@ -265,6 +286,9 @@ def main() -> int:
             f"{name:<32} {docs:>6} {wall:>7.2f} {rate:>8.0f} {rss:>7.0f} {bare:>11.2f} "
             f"{floor:>8.2f} {bare / floor:>8.1f}"
         )
+        if gate:
+            gate_wall, _, _ = best([*lint, "--render", "kubectl", str(path)], args.repeat)
+            row += f" {gate_wall:>7.2f} {parity(lint, path):>7}"
         if code not in (0, 1):
             row += f"  (exit {code})"
         if checkov and path.stat().st_size > 10 * 1024 * 1024:
