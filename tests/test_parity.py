@@ -246,22 +246,56 @@ kustomizations = st.fixed_dictionaries(
 )
 
 
+components = st.fixed_dictionaries(
+    {"apiVersion": st.just("kustomize.config.k8s.io/v1alpha1"), "kind": st.just("Component")},
+    optional={
+        "patches": patches,
+        "commonAnnotations": labels,
+        "configMapGenerator": st.lists(generator, max_size=1),
+        "images": st.lists(st.fixed_dictionaries({"name": st.just("registry/ws"), "newTag": st.just("3")}), max_size=1),
+    },
+)
+replacements = st.just(
+    [
+        {
+            "source": {"kind": "Service", "name": "torghut-ws", "fieldPath": "metadata.name"},
+            "targets": [
+                {
+                    "select": {"kind": "Deployment"},
+                    "fieldPaths": ["metadata.annotations.svc"],
+                    "options": {"create": True},
+                }
+            ],
+        }
+    ]
+)
+
+
 @settings(
     max_examples=int(os.environ.get("TORGHUT_LINT_PARITY_CASES", "150")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(kustomizations, st.booleans())
-def test_generated_kustomizations_render_as_kubectl_does(tmp_path: Path, kustomization: dict, overlay: bool) -> None:
-    """A base with the generated kustomization, optionally under an overlay that adds a prefix
-    and a component-free patch: same resources as kubectl, or a blocking finding where kubectl
-    refuses the tree."""
+@given(kustomizations, st.booleans(), st.one_of(st.none(), components), st.one_of(st.none(), replacements))
+def test_generated_kustomizations_render_as_kubectl_does(
+    tmp_path: Path, kustomization: dict, overlay: bool, component: dict | None, replacement: list | None
+) -> None:
+    """A base with the generated kustomization (and maybe a component, maybe replacements),
+    optionally under an overlay that adds a prefix and labels: the same resources as kubectl, or,
+    where kubectl refuses the tree or the built-in renderer does not model a field, a blocking
+    finding."""
     tree = tmp_path / "tree"
     shutil.rmtree(tree, ignore_errors=True)
     base = tree / "base"
     base.mkdir(parents=True)
     for name, doc in BASE.items():
         (base / name).write_text(yaml.safe_dump(doc))
+    if component is not None:
+        (tree / "comp").mkdir()
+        (tree / "comp" / "kustomization.yaml").write_text(yaml.safe_dump(component))
+        kustomization = {**kustomization, "components": ["../comp"]}
+    if replacement is not None:
+        kustomization = {**kustomization, "replacements": replacement}
     (base / "kustomization.yaml").write_text(yaml.safe_dump(kustomization))
     root = base
     if overlay:

@@ -124,15 +124,14 @@ class Feature:
     step: str  # resources, generators, helm, patches, transformers, or "-" (read by another row's step)
 
 
-# In build order: every resource (files, directories, then components), generated objects,
-# Helm charts (reported), patches, then the built-in transformers.
+# In kustomize's build order: resources, generated objects, Helm charts (reported), components
+# (which see all of those), patches, then the built-in transformers.
 FEATURES = (
     Feature("apiVersion", _STR, "-"),
     Feature("kind", _STR, "-"),
     Feature("metadata", _ANY, "-"),
     Feature("resources", _PATHS, "resources"),
     Feature("bases", _PATHS, "resources"),
-    Feature("components", _PATHS, "resources"),
     Feature("configMapGenerator", _GENERATOR, "generators"),
     Feature("secretGenerator", _GENERATOR, "generators"),
     Feature("generatorOptions", _GENERATOR_OPTIONS, "-"),
@@ -142,6 +141,7 @@ FEATURES = (
         "helm",
     ),
     Feature("helmGlobals", _ANY, "-"),
+    Feature("components", _PATHS, "components"),
     Feature("patchesStrategicMerge", _PATHS, "patches"),
     Feature(
         "patches", _list_of({"path": _STR, "patch": _STR, "target": _TARGET, "options": _PATCH_OPTIONS}), "patches"
@@ -331,7 +331,7 @@ class Builder:
             return result
         result.used.add(real(kfile))
         parsed = self.sources.get(kfile)
-        doc = next((d for d in parsed.documents if isinstance(d.data, dict)), None)
+        doc = _kustomization_doc(parsed, kfile, result)
         if doc is None:
             return result
         k = _Kustomization(self, kfile, doc, result, stack + (key,))
@@ -482,6 +482,7 @@ class _Kustomization:
                 self.report("kustomize-unsupported", f"'{key}' {what}; use --render kubectl for exact output", key)
         steps = {
             "resources": self.add_resources,
+            "components": self.add_resources,
             "generators": self.generate,
             "helm": lambda _: self.helm(),
             "patches": lambda _: self.apply_patches(),
@@ -568,7 +569,7 @@ class _Kustomization:
         generators and transformers)."""
         kfile = find_kustomization(directory)
         self.result.used.add(real(kfile))
-        doc = next((d for d in self.builder.sources.get(kfile).documents if isinstance(d.data, dict)), None)
+        doc = _kustomization_doc(self.builder.sources.get(kfile), kfile, self.result)
         if doc is None:
             return
         component = _Kustomization(self.builder, kfile, doc, self.result, self.stack + (real(directory),))
@@ -992,6 +993,18 @@ def _is_json(text: str) -> bool:
 
 
 _SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+
+
+def _kustomization_doc(parsed: ParsedFile, kfile: Path, result: Build) -> Document | None:
+    """The kustomization's document, or None with a finding when kustomize would call it empty
+    (nothing but apiVersion, kind and metadata: "kustomization.yaml is empty")."""
+    doc = next((d for d in parsed.documents if isinstance(d.data, dict)), None)
+    if doc is not None and set(doc.data) - {"apiVersion", "kind", "metadata"}:
+        return doc
+    if parsed.ok and not any(f.rule.startswith("yaml-") for f in parsed.findings):
+        message = "kustomization is empty; kustomize refuses it"
+        result.findings.append(builtin_finding("kustomize-invalid", message, Location(display_path(kfile), 1, 1)))
+    return None
 
 
 def _kustomization_kind(sources: SourceFiles, directory: Path) -> str:
