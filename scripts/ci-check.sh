@@ -23,7 +23,7 @@ fi
 
 render=${TORGHUT_LINT_RENDER:-}
 if [ -z "$render" ]; then
-  if command -v kubectl >/dev/null 2>&1; then render=kubectl; else render=builtin; fi
+  if command -v kubectl >/dev/null 2>&1 || command -v kustomize >/dev/null 2>&1; then render=kubectl; else render=builtin; fi
 fi
 args=(--render "$render" --format github --format sarif --output "$sarif" --format junit --output "$junit")
 if [ -n "$base" ]; then

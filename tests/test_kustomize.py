@@ -233,3 +233,26 @@ def test_a_base_shared_by_several_apps_is_transformed_afresh_for_each(tmp_path: 
     built = {Path(r.app).name: (r.id.name, r.data["metadata"]["labels"], r.data["data"]) for r in project.resources}
     assert built == {app: (f"web-{app}", {"app": app}, {"A": "1", "B": app}) for app in ("a", "b", "c")}
     assert not [f for f in project.findings if f.rule == "kustomize-patch-unmatched"]
+
+
+def test_the_kustomize_binary_renders_where_kubectl_is_absent(tmp_path: Path) -> None:
+    """The plugin image ships `kustomize`, not kubectl: `--render kubectl` uses `kustomize build`."""
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed (the stand-in kustomize calls it)")
+    repo = _tree(
+        tmp_path,
+        {
+            "app/kustomization.yaml": KUST + "resources: [cm.yaml]\n",
+            "app/cm.yaml": CM.format(name="a").replace("A: '1'", "TRADING_MODE: live"),
+        },
+    )
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "calls"
+    stand_in = bin_dir / "kustomize"
+    stand_in.write_text(f'#!/bin/sh\necho "$@" >> {log}\n[ "$1" = build ] || exit 2\nexec {kubectl} kustomize "$2"\n')
+    stand_in.chmod(0o755)
+    result = run_cli("--format", "json", "--render", "kubectl", "app", cwd=repo, env={"PATH": str(bin_dir)})
+    assert ("live-trading-default-off", "app/cm.yaml", 6) in findings_of(result)
+    assert log.read_text().startswith("build ")

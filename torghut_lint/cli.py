@@ -279,7 +279,7 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
         from torghut_lint.kustomize.render import kubectl_available
 
         if not kubectl_available():
-            raise UsageError(f"--render {args.render} needs kubectl on PATH")
+            raise UsageError(f"--render {args.render} needs kubectl (or the kustomize binary) on PATH")
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")

@@ -32,7 +32,18 @@ MAX_MISMATCHES_SHOWN = 5
 
 
 def kubectl_available() -> bool:
-    return shutil.which("kubectl") is not None
+    """Whether a real kustomize is installed: kubectl's built-in one, or the kustomize binary."""
+    return _command() is not None
+
+
+def _command() -> list[str] | None:
+    """``kubectl kustomize``, or ``kustomize build`` where only the kustomize binary is installed
+    (the Argo CD plugin image ships that one)."""
+    if shutil.which("kubectl"):
+        return ["kubectl", "kustomize"]
+    if shutil.which("kustomize"):
+        return ["kustomize", "build"]
+    return None
 
 
 def render_with_kubectl(directory: Path, build: Build, boundary: Path, findings: list[Finding]) -> list[Resource]:
@@ -50,7 +61,7 @@ def _run(directory: Path, built: list[Resource], where: str, findings: list[Find
     env = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOMIZE_PLUGIN")}
     try:
         proc = subprocess.run(
-            ["kubectl", "kustomize", str(directory)],
+            [*(_command() or ["kubectl", "kustomize"]), str(directory)],
             capture_output=True,
             timeout=RENDER_TIMEOUT_SECONDS,
             stdin=subprocess.DEVNULL,
