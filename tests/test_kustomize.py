@@ -256,3 +256,38 @@ def test_the_kustomize_binary_renders_where_kubectl_is_absent(tmp_path: Path) ->
     result = run_cli("--format", "json", "--render", "kubectl", "app", cwd=repo, env={"PATH": str(bin_dir)})
     assert ("live-trading-default-off", "app/cm.yaml", 6) in findings_of(result)
     assert log.read_text().startswith("build ")
+
+
+def test_a_kustomization_the_application_does_not_include_is_an_orphan(tmp_path: Path) -> None:
+    """A path with a kustomization is one application, as Argo CD builds it: a FlinkDeployment in
+    a kustomization below it that it does not include is never applied (it used to block)."""
+    repo = _tree(
+        tmp_path,
+        {
+            "app/kustomization.yaml": KUST + "resources: [cm.yaml]\n",
+            "app/cm.yaml": CM.format(name="a"),
+            "app/old/kustomization.yaml": KUST + "resources: [flink.yaml]\n",
+            "app/old/flink.yaml": "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\nmetadata:\n"
+            "  name: torghut-ta\nspec:\n  flinkConfiguration:\n    state.checkpoints.dir: file:///tmp\n",
+        },
+    )
+    got = findings_of(run_cli("--format", "json", "app", cwd=repo))
+    assert {rule for rule, _, _ in got} == {"kustomize-orphan"}, got
+
+
+def test_a_chart_directory_with_a_kustomization_is_a_kustomize_application(tmp_path: Path) -> None:
+    """Argo CD checks for a kustomization after Chart.yaml: kustomize wins. Its SealedSecret is a
+    manifest (no inline-secret false positive on ciphertext) and its values file stays Helm's."""
+    repo = _tree(
+        tmp_path,
+        {
+            "coder/Chart.yaml": "apiVersion: v2\nname: coder\nversion: 1.0.0\n",
+            "coder/values.yaml": "replicas: 1\n",
+            "coder/kustomization.yaml": KUST + "resources: [sealed.yaml]\n",
+            "coder/sealed.yaml": "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: t\n"
+            "spec:\n  encryptedData:\n    GITHUB_TOKEN: AgBy3i4OJSWK+PiTySYZZA1aa1c2c3e4f5a6b7c8d9e0f==\n",
+        },
+    )
+    result = run_cli("--format", "json", "coder", cwd=repo)
+    assert result.json["findings"] == [], result.stdout
+    assert result.json["summary"]["resources"] == 1
