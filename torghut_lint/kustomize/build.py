@@ -239,7 +239,6 @@ class Build:
     # (kustomization, field, index) of patches that matched nothing while a chart was unrendered:
     # they may patch the chart's output, so the staged copy leaves them out with the chart
     chart_patches: set[tuple[Path, str, int]] = field(default_factory=set)
-    stale: set[int] = field(default_factory=set)  # ids of resources whose data lags their nodes
 
 
 def resources_of(parsed: ParsedFile, findings: list[Finding]) -> list[Resource]:
@@ -391,37 +390,43 @@ def _copy_build(build: Build) -> Build:
     memo: dict[int, yaml.Node] = {}
     for res in build.resources:
         node = nodes.copy(res.node, memo)
-        out.resources.append(Resource(node, to_data(node), origin_name=res.origin_name, hash_type=res.hash_type))
+        out.resources.append(Resource(node, {}, origin_name=res.origin_name, hash_type=res.hash_type))
     return out
 
 
 def finalize(build: Build) -> None:
     """What kustomize does once the whole build is transformed: generated objects get their
-    content hash appended to their (prefixed, suffixed) names, and references follow renames."""
-    changed: set[int] = set()
+    content hash appended to their (prefixed, suffixed) names, references follow renames, an
+    empty ``metadata.annotations`` goes. Then every resource's values are built from its nodes,
+    once: during the build only nodes are read and written, so values can never lag them."""
     before_hash: dict[int, str] = {}
     for res in build.resources:
         if not res.hash_type:
             continue
         kind = _ident(res.node)[1]
-        data = res.data.get("data") if isinstance(res.data.get("data"), dict) else {}
-        values = {str(k): "" if v is None else str(v) for k, v in data.items()}
+        data = nodes.get(res.node, "data")
+        pairs = data.value if isinstance(data, yaml.MappingNode) else []
+        values = {k.value: v.value if isinstance(v, yaml.ScalarNode) else "" for k, v in pairs}
         meta = nodes.get(res.node, "metadata")
         name_node = nodes.get(meta, "name")
         if isinstance(name_node, yaml.ScalarNode):
             before_hash[id(res)] = name_node.value
             nodes.set_text(meta, "name", f"{name_node.value}-{content_hash(kind, values, res.hash_type)}", name_node)
-            changed.add(id(res))
-    changed |= namerefs.follow_renames(build.resources, before_hash)
-    for res in build.resources:  # kustomize drops an empty metadata.annotations (its own bookkeeping)
+    namerefs.follow_renames(build.resources, before_hash)
+    kept = []
+    for res in build.resources:
         meta = nodes.get(res.node, "metadata")
-        annotations = nodes.get(meta, "annotations")
+        annotations = nodes.get(meta, "annotations")  # kustomize's own bookkeeping empties it
         if isinstance(annotations, yaml.MappingNode) and not annotations.value or nodes.is_null(annotations):
             nodes.remove(meta, "annotations")
-            changed.add(id(res))
-    for res in build.resources:
-        if id(res) in changed:
+        try:
             res.data = to_data(res.node)
+        except TooComplex as exc:
+            message = f"{res.id} not linted: once patched it has {exc}"
+            build.findings.append(builtin_finding("yaml-too-complex", message, Location.of(res.node)))
+            continue
+        kept.append(res)
+    build.resources = kept
 
 
 class _Kustomization:
@@ -688,7 +693,6 @@ class _Kustomization:
             holder.value = []
         for key_node, value_node in data_pairs:
             nodes.put(holder, key_node.value, value_node, key_node)
-        self.result.stale.add(id(target))
 
     def generator_data(self, key: str, i: int, gen: dict) -> list[tuple[str, yaml.Node, yaml.Node]] | None:
         """(key, key-location node, value node) for literals, files and env files."""
@@ -822,14 +826,13 @@ class _Kustomization:
             message = "a strategic-merge patch needs metadata.name (kustomize cannot parse it otherwise)"
             self.report("kustomize-patch-invalid", message, key, i)
             return
-        self.refresh()
         if target is not None:
             try:
                 selector = Target(target)
             except SelectorError as exc:
                 self.report("kustomize-patch-invalid", str(exc), key, i, "target")
                 return
-            matches = [r for r in self.result.resources if selector.selects(r.data)]
+            matches = [r for r in self.result.resources if selector.selects(r.node)]
         elif is_json:
             self.report("kustomize-patch-invalid", "a JSON 6902 patch needs a target", key, i)
             return
@@ -853,7 +856,6 @@ class _Kustomization:
                 self.report("kustomize-patch-unmatched", "patch target matches no resource", key, i)
             return
         for res in matches:
-            self.result.stale.add(id(res))
             try:
                 if is_json:
                     json6902(res.node, doc.node)
@@ -928,15 +930,12 @@ class _Kustomization:
                 spec_node = nodes.ensure_map(res.node, "spec", res.node)
                 count = str(replicas[name].get("count"))
                 changed |= nodes.set_text(spec_node, "replicas", count, anchor, plain=True)
-            if changed:
-                self.result.stale.add(id(res))
         for j, entry in self.entries("replicas"):
             if isinstance(entry, dict) and entry.get("name") in replicas and entry["name"] not in scaled:
                 message = (
                     f"replicas: no {'/'.join(_SCALABLE)} named {shown(str(entry['name']))}; kustomize refuses the build"
                 )
                 self.report("kustomize-invalid", message, "replicas", j)
-        self.refresh()
 
     def check_label_clashes(self, label_sets: list[tuple[dict, list, yaml.Node]]) -> None:
         """Several label entries giving one key different values: which value lands where then
@@ -952,22 +951,6 @@ class _Kustomization:
                     self.result.findings.append(builtin_finding("kustomize-unsupported", message, Location.of(source)))
                     return
                 seen[str(key)] = str(value)
-
-    def refresh(self) -> None:
-        """Rebuild the values of resources whose nodes a patch or transformer changed, so the
-        next target selection sees what kustomize would (labels an earlier patch added)."""
-        kept = []
-        for res in self.result.resources:
-            if id(res) in self.result.stale:
-                try:
-                    res.data = to_data(res.node)
-                except TooComplex as exc:
-                    message = f"{res.id} not linted: once patched it has {exc}"
-                    self.result.findings.append(builtin_finding("yaml-too-complex", message, self.where()))
-                    continue
-            kept.append(res)
-        self.result.resources = kept
-        self.result.stale.clear()
 
 
 def _dotted(path: tuple) -> str:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from torghut_lint import regex
+import yaml
+
+from torghut_lint import nodes, regex
 
 Requirement = Callable[[Mapping[str, object]], bool]
 
@@ -119,8 +121,8 @@ def _compare(value: object, limit: int, greater: bool) -> bool:
     return number > limit if greater else number < limit
 
 
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
+def _scalar(node: yaml.Node | None) -> str:
+    return node.value if isinstance(node, yaml.ScalarNode) else ""
 
 
 class Target:
@@ -147,22 +149,29 @@ class Target:
                 raise SelectorError(f"target {key} must be a string")
             self.selectors[holder] = parse_selector(selector)
 
-    def selects(self, data: Mapping[str, object]) -> bool:
-        api = _text(data.get("apiVersion"))
+    def selects(self, node: yaml.Node) -> bool:
+        """Whether the resource at ``node`` is selected, read from its nodes as they are now (a
+        label an earlier patch added counts, as in kustomize)."""
+        api = _scalar(nodes.get(node, "apiVersion"))
         group, _, version = api.rpartition("/") if "/" in api else ("", "", api)
-        meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        meta = nodes.get(node, "metadata")
         actual = {
             "group": group,
             "version": version,
-            "kind": _text(data.get("kind")),
-            "name": _text(meta.get("name")),
-            "namespace": _text(meta.get("namespace")),
+            "kind": _scalar(nodes.get(node, "kind")),
+            "name": _scalar(nodes.get(meta, "name")),
+            "namespace": _scalar(nodes.get(meta, "namespace")),
         }
         for key, pattern in self.patterns.items():
             if pattern.search(actual[key]) is None:
                 return False
         for holder, requirements in self.selectors.items():
-            values = meta.get(holder) if isinstance(meta.get(holder), dict) else {}
+            pairs = nodes.get(meta, holder)
+            values = {
+                k.value: _scalar(v)
+                for k, v in (pairs.value if isinstance(pairs, yaml.MappingNode) else [])
+                if isinstance(k, yaml.ScalarNode)
+            }
             if not all(requirement(values) for requirement in requirements):
                 return False
         return True
