@@ -5,11 +5,13 @@ a blocking finding: a gate that cannot see must not say yes."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, FIXTURES, ROOT
+from conftest import CORPUS, FIXTURES
+from torghut_lint.cli import main
 from torghut_lint.kustomize.build import Builder, SourceFiles, resources_of
 from torghut_lint.model import Severity
 from torghut_lint.parse import parse_bytes
@@ -36,6 +39,9 @@ def kubectl(root: Path) -> subprocess.CompletedProcess:
     )
 
 
+lab_kubectl = functools.cache(kubectl)  # the lab roots are rendered once for both lab tests
+
+
 def by_identity(resources) -> dict:
     return {(r.id.api_version, r.id.kind, r.id.namespace, r.id.name): r.data for r in resources}
 
@@ -51,9 +57,9 @@ def differences(want: dict, have: dict) -> list[str]:
     return out
 
 
-def compare(root: Path, boundary: Path) -> tuple[bool, list[str]]:
+def compare(root: Path, boundary: Path, render=kubectl) -> tuple[bool, list[str]]:
     """(kubectl rendered it, differences or why the built-in build cannot stand for it)."""
-    proc = kubectl(root)
+    proc = render(root)
     build = Builder(SourceFiles(boundary)).build(root)
     if proc.returncode != 0:
         if b"--enable-helm" in proc.stderr:
@@ -80,7 +86,7 @@ def test_fixture_roots_render_as_kubectl_does(root: Path) -> None:
 def test_lab_tree_renders_as_kubectl_does_for_every_root_kubectl_can_render() -> None:
     rendered, problems = 0, {}
     for root in roots(LAB):
-        ok, diff = compare(root, LAB)
+        ok, diff = compare(root, LAB, lab_kubectl)
         rendered += ok
         if diff:
             problems[str(root.relative_to(LAB))] = diff[:3]
@@ -91,20 +97,16 @@ def test_lab_tree_renders_as_kubectl_does_for_every_root_kubectl_can_render() ->
 @pytest.mark.skipif(not LAB.is_dir(), reason="../shared/corpus is not present")
 def test_render_prints_what_kubectl_prints() -> None:
     """``torghut-lint render`` is diff-able against kubectl: byte-identical but for the listed roots."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     differ = []
     for root in roots(LAB):
-        proc = kubectl(root)
+        proc = lab_kubectl(root)
         if proc.returncode != 0:
             continue
-        ours = subprocess.run(
-            [sys.executable, "-m", "torghut_lint", "render", str(root), "--repo-root", str(LAB)],
-            capture_output=True,
-            env=env,
-            timeout=120,
-        )
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            main(["render", str(root), "--repo-root", str(LAB)])
         rel = str(root.relative_to(LAB))
-        if ours.stdout != proc.stdout and rel not in TEXT_EXCEPTIONS:
+        if out.getvalue().encode() != proc.stdout and rel not in TEXT_EXCEPTIONS:
             differ.append(rel)
     assert differ == []
 
