@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
+from torghut_lint.templates.clickhouse_system_logs import DEFAULT_ENABLED
 
 OWNER = "torghut.proompteng.ai/live-trading-owner: trading-platform"
 
@@ -149,22 +150,7 @@ def test_clickhouse_statements_understand_comments_and_literals(tmp_path: Path, 
 
 
 def test_a_later_replace_drops_an_earlier_system_log_ttl(tmp_path: Path) -> None:
-    logs = "".join(
-        f"<{t}><ttl>event_date + INTERVAL 7 DAY</ttl></{t}>"
-        for t in (
-            "query_log",
-            "query_thread_log",
-            "query_views_log",
-            "part_log",
-            "trace_log",
-            "text_log",
-            "metric_log",
-            "asynchronous_metric_log",
-            "processors_profile_log",
-            "asynchronous_insert_log",
-            "error_log",
-        )
-    )
+    logs = "".join(f"<{t}><ttl>event_date + INTERVAL 7 DAY</ttl></{t}>" for t in DEFAULT_ENABLED)
 
     def chi(later: str) -> str:
         return (
