@@ -89,7 +89,7 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
         ),
         BuiltinRule(
             "kustomize-helm-not-rendered",
-            _I,
+            _W,
             "A helmCharts entry cannot be rendered offline; its manifests are not linted.",
             "Saying so keeps the linter from implying the chart's output was checked.",
             "Nothing to fix; review the chart's values by hand (they are scanned for secrets).",
