@@ -75,3 +75,56 @@ def test_changes_made_on_the_base_after_branching_are_not_the_pull_requests(repo
     result = run_cli("--format", "json", "--ignore-missing-schemas", "--trusted-config", "main", cwd=repo)
     assert [f["rule"] for f in result.json["findings"]] == []
     assert result.code == 0
+
+
+def _base_repo(repo: Path) -> None:
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "ci")
+
+
+def test_the_baseline_and_given_policies_come_from_the_trusted_ref(repo: Path) -> None:
+    """A pull request writes its own violation into the baseline and disables a --policies file:
+    under --trusted-config both are read as they are at the base, and the edits are gate changes."""
+    _base_repo(repo)
+    (repo / "team").mkdir()
+    (repo / "team" / "ws-max.yaml").write_text(
+        "id: ws-at-most-one\ntemplate: replica-count\nseverity: error\ndescription: d\nrationale: r\n"
+        "match: {kind: Deployment, name: torghut-ws}\nparams: {count: 1}\n"
+    )
+    assert run_cli("--write-baseline", "baseline.json", cwd=repo).code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    scale_ws(repo)  # the violation
+    assert run_cli("--write-baseline", "baseline.json", "--policies", "team", cwd=repo).code == 0
+    (repo / "team" / "ws-max.yaml").write_text((repo / "team" / "ws-max.yaml").read_text().replace("error", "info"))
+    git(repo, "commit", "-qam", "pr")
+    args = ("--format", "json", "--baseline", "baseline.json", "--policies", "team")
+    assert run_cli(*args, cwd=repo).code == 0  # the PR's own baseline hides everything
+    gated = run_cli(*args, "--trusted-config", "main~1", cwd=repo)
+    got = findings_of(gated)
+    ws_file = f"{APP}/ws/deployment.yaml"
+    assert ("ws-single-replica", ws_file, 8) in got
+    assert ("ws-at-most-one", ws_file, 8) in got
+    assert ("gate-config-changed", "baseline.json", 0) in got
+    assert ("gate-config-changed", "team/ws-max.yaml", 0) in got
+    assert gated.code == 1
+
+
+def test_a_trusted_config_naming_crds_and_schema_locations_works(repo: Path) -> None:
+    """schemas.crds / schemas.locations in the trusted config are read from the trusted ref
+    (they used to be looked up next to the temporary copy of the config: exit 2)."""
+    _base_repo(repo)
+    (repo / "crds").mkdir()
+    (repo / "crds" / "widget.yaml").write_text(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\n"
+        "spec:\n  group: example.com\n  names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n"
+        "  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n"
+        "        openAPIV3Schema: {type: object, properties: {spec: {type: object}}}\n"
+    )
+    (repo / "schemas").mkdir()
+    (repo / ".torghut-lint.yaml").write_text("schemas:\n  crds: [crds]\n  locations: [schemas]\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    result = run_cli("--format", "json", "--trusted-config", "main", cwd=repo)
+    assert result.code == 0, result.stderr

@@ -185,14 +185,14 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
         ),
         BuiltinRule(
             "gate-config-changed",
-            _W,
+            _E,
             "With --trusted-config: the change edits the linter's config or policy files.",
             "A pull request must not weaken its own gate unnoticed; its edits are ignored and shown.",
             "Have the gate's owners review the change; it takes effect once merged.",
         ),
         BuiltinRule(
             "gate-waiver-added",
-            _W,
+            _E,
             "With --trusted-config: the change adds a waiver annotation.",
             "A waiver written by the change it waives is the easiest way around the gate.",
             "Have the rule's owners review the waiver (or raise this rule to error in the trusted config).",

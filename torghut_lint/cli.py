@@ -228,7 +228,7 @@ def _where(exc: BaseException) -> str:
     return f" at {' via '.join(dict.fromkeys(parts))}" if parts else ""
 
 
-def _load_rules(args: argparse.Namespace, config_path: Path | None = None):
+def _load_rules(args: argparse.Namespace, config_path: Path | None = None, policy_dirs: list[Path] | None = None):
     from torghut_lint.config import apply_overrides, find_config, load_config
     from torghut_lint.policy import PolicyError, bundled_policy_dir, load_policies
 
@@ -236,7 +236,8 @@ def _load_rules(args: argparse.Namespace, config_path: Path | None = None):
         if config_path is None:
             config_path = Path(args.config) if args.config else find_config(Path.cwd())
         config = load_config(config_path, required=bool(args.config))
-        dirs = [bundled_policy_dir(), *config.policy_dirs, *(Path(p) for p in args.policies)]
+        given = policy_dirs if policy_dirs is not None else [Path(p) for p in args.policies]
+        dirs = [bundled_policy_dir(), *config.policy_dirs, *given]
         policies = load_policies(dirs)
         apply_overrides(policies, config)
     except PolicyError as exc:
@@ -253,7 +254,7 @@ def _trusted(args: argparse.Namespace) -> TrustedConfig | None:
     if args.config:
         raise UsageError("--trusted-config and --config are exclusive")
     try:
-        return load_trusted(args.trusted_config)
+        return load_trusted(args.trusted_config, policy_dirs=args.policies, baseline=args.baseline)
     except TrustError as exc:
         raise UsageError(f"--trusted-config {args.trusted_config}: {exc}") from exc
 
@@ -271,7 +272,9 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
     from torghut_lint.lint import run
 
     if trusted is not None:
-        config, policies = _load_rules(args, trusted.config or Path(trusted.workdir.name) / "absent")
+        config, policies = _load_rules(
+            args, trusted.config or Path(trusted.workdir.name) / "absent", trusted.policy_dirs
+        )
     else:
         config, policies = _load_rules(args)
     paths = [Path(p) for p in args.paths] or [Path(DEFAULT_PATH)]
@@ -296,7 +299,7 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
             render=args.render,
             extra=extra,
             schemas=options,
-            scope=_scope(args),
+            scope=_scope(args, trusted),
             boundary=Path(args.repo_root) if args.repo_root else None,
             retain=_RETAINED,
         )
@@ -355,7 +358,7 @@ def _render(fmt: str, report, colour: bool) -> str:
     return module.render(report, colour) if fmt == "text" else module.render(report)
 
 
-def _scope(args: argparse.Namespace):
+def _scope(args: argparse.Namespace, trusted: TrustedConfig | None = None):
     from torghut_lint.baseline import Baseline, BaselineError
     from torghut_lint.lint import Scope
 
@@ -363,8 +366,11 @@ def _scope(args: argparse.Namespace):
         return None
     scope = Scope()
     if args.baseline:
+        # under --trusted-config the baseline is read as it is at the trusted ref: a change cannot
+        # write its own findings into it (absent there: an empty baseline)
+        path = Path(args.baseline) if trusted is None else trusted.baseline
         try:
-            scope.baseline = Baseline.read(Path(args.baseline))
+            scope.baseline = Baseline.read(path) if path is not None else Baseline.of([])
         except BaselineError as exc:
             raise UsageError(str(exc)) from exc
     if args.changed_since:

@@ -4,6 +4,7 @@ the config file, policy files, and waiver annotations it adds."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import tempfile
@@ -30,6 +31,8 @@ class TrustedConfig:
     config: Path | None
     workdir: tempfile.TemporaryDirectory
     findings: list[Finding] = field(default_factory=list)
+    policy_dirs: list[Path] = field(default_factory=list)  # --policies, as they are at the ref
+    baseline: Path | None = None  # --baseline, as it is at the ref (None: not there)
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -59,8 +62,36 @@ def _exists(repo: Path, ref: str, path: str) -> bool:
     return True
 
 
-def load_trusted(ref: str, config_name: str = CONFIG_NAME) -> TrustedConfig:
-    """Config and policies as they are at ``ref``, plus findings for what changed since."""
+def _in_repo(repo: Path, path: str) -> str | None:
+    """``path`` (from the command line) relative to the repository, or None when it is outside."""
+    resolved = Path(os.path.realpath(path))
+    try:
+        return resolved.relative_to(Path(os.path.realpath(repo))).as_posix()
+    except ValueError:
+        return None
+
+
+def _materialize(repo: Path, ref: str, rel: str, base: Path) -> bool:
+    """Copy the file or directory ``rel`` as it is at ``ref`` to ``base/rel``; False when the ref
+    does not have it."""
+    if not _exists(repo, ref, rel):
+        return False
+    kind = _git(repo, "cat-file", "-t", f"{ref}:{rel}").strip()
+    names = [""] if kind == "blob" else _git(repo, "ls-tree", "-r", "--name-only", f"{ref}:{rel}").splitlines()
+    for name in names:
+        source = f"{rel}/{name}" if name else rel
+        target = base / source
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_git(repo, "show", f"{ref}:{source}"), encoding="utf-8")
+    return True
+
+
+def load_trusted(
+    ref: str, config_name: str = CONFIG_NAME, policy_dirs: list[str] = (), baseline: str | None = None
+) -> TrustedConfig:
+    """Everything that decides the verdict as it is at ``ref`` (the config, the policy
+    directories it names and those given with --policies, the schema locations and CRD files it
+    names, the baseline), plus findings for what the change did to any of them."""
     repo = Path(_git(Path.cwd(), "rev-parse", "--show-toplevel").strip())
     _git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")
     workdir = tempfile.TemporaryDirectory(prefix="torghut-lint-trusted-")
@@ -74,14 +105,35 @@ def load_trusted(ref: str, config_name: str = CONFIG_NAME) -> TrustedConfig:
             raw = load_yaml_file(config) or {}
         except PolicyError as exc:
             raise TrustError(f"{ref}:{config_name}: {exc}") from exc
-        for rel in raw.get("policies") or [] if isinstance(raw, dict) else []:
+        raw = raw if isinstance(raw, dict) else {}
+        schemas = raw.get("schemas") if isinstance(raw.get("schemas"), dict) else {}
+        named = [*(raw.get("policies") or []), *(schemas.get("locations") or []), *(schemas.get("crds") or [])]
+        for rel in named:
             gate_paths.append(rel)
-            (base / rel).mkdir(parents=True, exist_ok=True)
-            listing = _git(repo, "ls-tree", "--name-only", f"{ref}:{rel}") if _exists(repo, ref, rel) else ""
-            for name in listing.splitlines():
-                if name.endswith((".yaml", ".yml")):
-                    (base / rel / name).write_text(_git(repo, "show", f"{ref}:{rel}/{name}"), encoding="utf-8")
-    return TrustedConfig(config, workdir, gate_changes(repo, ref, gate_paths))
+            if not _materialize(repo, ref, rel, base):
+                (base / rel).mkdir(parents=True, exist_ok=True)  # absent at the ref: empty
+    trusted_dirs: list[Path] = []
+    for directory in policy_dirs:
+        rel = _in_repo(repo, directory)
+        if rel is None:  # outside the repository: not the change's to edit
+            trusted_dirs.append(Path(directory))
+            continue
+        gate_paths.append(rel)
+        target = base / "policies-given" / rel
+        target.mkdir(parents=True, exist_ok=True)
+        _materialize(repo, ref, rel, base / "policies-given")
+        trusted_dirs.append(target)
+    trusted_baseline = None
+    if baseline is not None:
+        rel = _in_repo(repo, baseline)
+        if rel is None:
+            trusted_baseline = Path(baseline)
+        else:
+            gate_paths.append(rel)
+            if _materialize(repo, ref, rel, base / "baseline"):
+                trusted_baseline = base / "baseline" / rel
+    findings = gate_changes(repo, ref, gate_paths)
+    return TrustedConfig(config, workdir, findings, trusted_dirs, trusted_baseline)
 
 
 def changed_files(ref: str) -> set[Path]:
