@@ -291,3 +291,35 @@ def test_a_chart_directory_with_a_kustomization_is_a_kustomize_application(tmp_p
     result = run_cli("--format", "json", "coder", cwd=repo)
     assert result.json["findings"] == [], result.stdout
     assert result.json["summary"]["resources"] == 1
+
+
+def test_enable_helm_renders_a_chart_kept_in_the_repository(tmp_path: Path) -> None:
+    """--enable-helm (as Argo CD's kustomize.buildOptions): a local chart is rendered by kustomize
+    with the installed helm (here a stand-in that prints what `helm template` would), and the
+    policies see its output; without the flag the chart is reported, not rendered."""
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    repo = _tree(
+        tmp_path,
+        {
+            "app/kustomization.yaml": "helmCharts:\n  - name: mychart\n    releaseName: r\n",
+            "app/charts/mychart/Chart.yaml": "apiVersion: v2\nname: mychart\nversion: 0.1.0\n",
+            "app/charts/mychart/values.yaml": "live: true\n",
+        },
+    )
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    helm = bin_dir / "helm"
+    helm.write_text(
+        "#!/bin/sh\ncase \"$1\" in\n  version) echo v3.14.0; exit 0;;\n  template) cat <<'Y'\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-chart\n  annotations:\n"
+        "    torghut.proompteng.ai/live-trading-owner: desk\ndata:\n  TRADING_LIVE_ENABLED: 'true'\nY\n"
+        "  exit 0;;\nesac\nexit 1\n"
+    )
+    helm.chmod(0o755)
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    rendered = run_cli("--format", "json", "--render", "kubectl", "--enable-helm", "app", cwd=repo, env=env)
+    assert findings_of(rendered) == [("live-trading-default-off", "app/kustomization.yaml", 1)]
+    assert sorted(p.name for p in (repo / "app" / "charts").iterdir()) == ["mychart"]  # nothing written
+    plain = run_cli("--format", "json", "--render", "kubectl", "app", cwd=repo, env=env)
+    assert findings_of(plain) == [("kustomize-helm-not-rendered", "app/kustomization.yaml", 2)]

@@ -188,16 +188,21 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
             continue
         result = builder.build(directory)
         app = App(display_path(directory), directory, result.resources, result.helm_values)
-        if render in ("kubectl", "verify") and not result.remote:
+        mode, _, option = render.partition("+")  # "kubectl+helm": --enable-helm as well
+        if mode in ("kubectl", "verify") and not result.remote:
             # Never with remote resources: kubectl would fetch them (a pull request could make CI
             # reach any host); they are reported by the build and block on their own.
-            from torghut_lint.kustomize.render import render_with_kubectl, verify
+            from torghut_lint.kustomize.render import helm_renders, render_with_kubectl, verify
 
-            rendered = render_with_kubectl(directory, result, plan.sources.boundary, project.findings)
+            helm = option == "helm"
+            rendered = render_with_kubectl(directory, result, plan.sources.boundary, project.findings, helm)
             if rendered is not result.resources:  # kubectl rendered it: what the built-in renderer
                 # could not model no longer matters, the policies read kustomize's own output
-                result.findings = [f for f in result.findings if f.rule != "kustomize-unsupported"]
-                if render == "verify":
+                dropped = {"kustomize-unsupported"}
+                if helm_renders(result, helm):  # the charts were rendered too
+                    dropped |= {"kustomize-helm-not-rendered", "kustomize-patch-unmatched"}
+                result.findings = [f for f in result.findings if f.rule not in dropped]
+                if mode == "verify":
                     verify(directory, result.resources, rendered, project.findings)
             app.resources = rendered
         for res in app.resources:

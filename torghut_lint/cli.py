@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="kustomize renderer: built-in (default), `kubectl kustomize` (exact; the gate's), "
         "or verify (kubectl's rendering is checked, and every difference from the built-in one is an error)",
     )
+    lint.add_argument(
+        "--enable-helm",
+        action="store_true",
+        help="with --render kubectl/verify: render Helm charts kept in the repository too, with the installed "
+        "helm (as Argo CD's kustomize.buildOptions --enable-helm); charts are never pulled",
+    )
     lint.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     lint.add_argument(
         "--repo-root", metavar="DIR", help="repository boundary for kustomize paths (default: the git work tree)"
@@ -296,7 +302,7 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
             policies,
             config,
             fail_on,
-            render=args.render,
+            render=args.render + ("+helm" if args.enable_helm and args.render != "builtin" else ""),
             extra=extra,
             schemas=options,
             scope=_scope(args, trusted),

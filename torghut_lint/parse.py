@@ -34,7 +34,7 @@ MAX_DEPTH = 200
 # bytes of YAML): a file may hold NODE_ALLOWANCE nodes plus one per BYTES_PER_NODE bytes, counted
 # with aliases expanded and summed over its documents. Real manifests use one node per 17-30 bytes.
 NODE_ALLOWANCE = 200_000
-BYTES_PER_NODE = 16
+BYTES_PER_NODE = 24
 
 
 def node_budget(size: int) -> int:

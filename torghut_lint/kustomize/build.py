@@ -236,6 +236,7 @@ class Build:
     unrendered: bool = False  # helm charts or remote resources: some objects are not visible
     remote: bool = False  # a remote resource is referenced (never fetched, by us or by kubectl)
     helm: bool = False  # a helmCharts entry is used (kubectl renders a staged copy without it)
+    charts: list[Path | None] = field(default_factory=list)  # each entry's chart directory, if local
     # (kustomization, field, index) of patches that matched nothing while a chart was unrendered:
     # they may patch the chart's output, so the staged copy leaves them out with the chart
     chart_patches: set[tuple[Path, str, int]] = field(default_factory=set)
@@ -387,6 +388,7 @@ def _copy_build(build: Build) -> Build:
     findings and Helm values are not copied: they were reported with the first build, and copying
     them through every level of a diamond would double them per level."""
     out = Build(used=set(build.used), unrendered=build.unrendered, remote=build.remote, helm=build.helm)
+    out.charts = list(build.charts)
     memo: dict[int, yaml.Node] = {}
     for res in build.resources:
         node = nodes.copy(res.node, memo)
@@ -562,6 +564,7 @@ class _Kustomization:
             self.result.unrendered |= child.unrendered
             self.result.remote |= child.remote
             self.result.helm |= child.helm
+            self.result.charts += child.charts
             self.result.chart_patches |= child.chart_patches
             return
         self.result.used.add(real(target))
@@ -765,6 +768,7 @@ class _Kustomization:
             inline = nodes.get(nodes.get(self.node, "helmCharts").value[i], "valuesInline")
             if inline is not None:
                 self.result.helm_values.append(Document(inline, to_data(inline), 0))
+            self.result.charts.append(self.local_chart(chart))
             self.report(
                 "kustomize-helm-not-rendered",
                 f"helm chart {' '.join(str(chart[k]) for k in ('name', 'version') if chart.get(k)) or '?'} "
@@ -773,6 +777,22 @@ class _Kustomization:
                 "helmCharts",
                 i,
             )
+
+    def local_chart(self, chart: dict) -> Path | None:
+        """The chart's directory when it is in the repository under the chart home (kustomize's
+        ``charts/<name>``, or ``charts/<name>-<version>/<name>``): only such a chart can be
+        rendered without reaching a chart repository."""
+        globals_ = self.spec.get("helmGlobals") if isinstance(self.spec.get("helmGlobals"), dict) else {}
+        home = self.dir / str(globals_.get("chartHome") or "charts")
+        name, version = str(chart.get("name") or ""), chart.get("version")
+        candidates = [home / name] + ([home / f"{name}-{version}" / name] if version else [])
+        for candidate in candidates:
+            try:
+                if name and (candidate / "Chart.yaml").is_file() and self.builder.sources.inside(candidate):
+                    return candidate
+            except OSError:
+                continue
+        return None
 
     # -- patches -----------------------------------------------------------------------------
     def apply_patches(self) -> None:

@@ -46,22 +46,34 @@ def _command() -> list[str] | None:
     return None
 
 
-def render_with_kubectl(directory: Path, build: Build, boundary: Path, findings: list[Finding]) -> list[Resource]:
+def helm_renders(build: Build, enable_helm: bool) -> bool:
+    """Whether the charts are rendered too: asked for (``--enable-helm``, as Argo CD's
+    ``kustomize.buildOptions``), helm installed, and every chart in the repository (never pulled)."""
+    return enable_helm and shutil.which("helm") is not None and bool(build.charts) and all(build.charts)
+
+
+def render_with_kubectl(
+    directory: Path, build: Build, boundary: Path, findings: list[Finding], enable_helm: bool = False
+) -> list[Resource]:
     """Resources as ``kubectl kustomize`` renders ``directory``; on failure, the built-in ones
     (with a blocking ``kustomize-render-failed``)."""
     where = display_path(find_kustomization(directory) or directory)
     if build.helm:
+        with_helm = helm_renders(build, enable_helm)
         with tempfile.TemporaryDirectory(prefix="torghut-lint-render-") as stage:
-            target = _stage_without_helm(directory, build, boundary, Path(stage))
-            return _run(target, build.resources, where, findings)
+            target = _stage(directory, build, boundary, Path(stage), keep_charts=with_helm)
+            return _run(target, build.resources, where, findings, with_helm)
     return _run(directory, build.resources, where, findings)
 
 
-def _run(directory: Path, built: list[Resource], where: str, findings: list[Finding]) -> list[Resource]:
+def _run(
+    directory: Path, built: list[Resource], where: str, findings: list[Finding], helm: bool = False
+) -> list[Resource]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOMIZE_PLUGIN")}
+    flags = ["--enable-helm", "--helm-command", shutil.which("helm") or "helm"] if helm else []
     try:
         proc = subprocess.run(
-            [*(_command() or ["kubectl", "kustomize"]), str(directory)],
+            [*(_command() or ["kubectl", "kustomize"]), *flags, str(directory)],
             capture_output=True,
             timeout=RENDER_TIMEOUT_SECONDS,
             stdin=subprocess.DEVNULL,
@@ -102,19 +114,25 @@ def _kustomization_node(where: str) -> yaml.MappingNode:
     return yaml.MappingNode("tag:yaml.org,2002:map", [], mark, mark)
 
 
-def _stage_without_helm(directory: Path, build: Build, boundary: Path, stage: Path) -> Path:
-    """Copy the files the build read into ``stage`` (same layout below ``boundary``), with the
-    ``helmCharts`` entries of every kustomization left out; the staged ``directory``."""
+def _stage(directory: Path, build: Build, boundary: Path, stage: Path, keep_charts: bool) -> Path:
+    """Copy the files the build read into ``stage`` (same layout below ``boundary``); the staged
+    ``directory``. With ``keep_charts`` the local chart directories come along (kustomize renders
+    them there, so nothing is written to the linted tree); otherwise the ``helmCharts`` entries,
+    and the patches only a chart's output could match, are left out."""
     root = Path(os.path.realpath(boundary))
     for path in build.used:
         relative = path.relative_to(root)
         target = stage / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        if path.name in KUSTOMIZATION_NAMES:
+        if path.name in KUSTOMIZATION_NAMES and not keep_charts:
             drop = {(key, i) for kfile, key, i in build.chart_patches if kfile == path}
             target.write_text(_without_helm(path, drop), encoding="utf-8")
         else:
             shutil.copyfile(path, target)
+    if keep_charts:
+        for chart in build.charts:
+            real_chart = Path(os.path.realpath(chart))
+            shutil.copytree(real_chart, stage / real_chart.relative_to(root), dirs_exist_ok=True, symlinks=False)
     return stage / Path(os.path.realpath(directory)).relative_to(root)
 
 
