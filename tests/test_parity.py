@@ -274,7 +274,7 @@ replacements = st.just(
 
 
 @settings(
-    max_examples=int(os.environ.get("TORGHUT_LINT_PARITY_CASES", "150")),
+    max_examples=int(os.environ.get("TORGHUT_LINT_PARITY_CASES", "300")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
