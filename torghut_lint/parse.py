@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -206,23 +206,29 @@ def to_data(
     return build(node, 0)
 
 
-def _has_merge_key(root: yaml.Node) -> bool:
-    """Whether a ``<<`` merge key appears anywhere (aliases are walked once)."""
+def mappings(node: yaml.Node) -> Iterator[yaml.MappingNode]:
+    """Every mapping in a node graph, each once (aliases are shared nodes)."""
+    stack = [node]
     seen: set[int] = set()
-    stack = [root]
     while stack:
-        node = stack.pop()
-        if id(node) in seen:
+        current = stack.pop()
+        if id(current) in seen:
             continue
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.value == MERGE_KEY and key.tag == PLAIN:
-                    return True
-                stack.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    return False
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            yield current
+            stack.extend(v for _, v in current.value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+
+
+def _has_merge_key(root: yaml.Node) -> bool:
+    """Whether a ``<<`` merge key appears anywhere."""
+    return any(
+        isinstance(key, yaml.ScalarNode) and key.value == MERGE_KEY and key.tag == PLAIN
+        for mapping in mappings(root)
+        for key, _ in mapping.value
+    )
 
 
 def resolve_merges(node: yaml.Node, depth: int = 0) -> yaml.Node:

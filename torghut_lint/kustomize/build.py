@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +24,16 @@ from torghut_lint.kustomize import fieldspecs, namerefs
 from torghut_lint.kustomize.patch import BUILTIN_GROUPS, PatchError, json6902, strategic_merge
 from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity
-from torghut_lint.parse import MAX_FILE_BYTES, Document, ParsedFile, TooComplex, parse_bytes, parse_file, to_data
+from torghut_lint.parse import (
+    MAX_FILE_BYTES,
+    Document,
+    ParsedFile,
+    TooComplex,
+    mappings,
+    parse_bytes,
+    parse_file,
+    to_data,
+)
 from torghut_lint.schemas.compiled import compiled
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -1072,7 +1080,7 @@ def _set_images(root: yaml.Node, image: dict, source: yaml.Node) -> bool:
     """kustomize's images transformer: every containers/initContainers[].image at any depth;
     True when an image changed."""
     changed = False
-    for holder in _walk_maps(root):
+    for holder in mappings(root):
         for key in ("containers", "initContainers"):
             seq = nodes.get(holder, key)
             if not isinstance(seq, yaml.SequenceNode):
@@ -1082,21 +1090,6 @@ def _set_images(root: yaml.Node, image: dict, source: yaml.Node) -> bool:
                 if isinstance(current, yaml.ScalarNode):
                     changed |= nodes.set_text(container, "image", rewrite_image(current.value, image), source)
     return changed
-
-
-def _walk_maps(node: yaml.Node) -> Iterator[yaml.MappingNode]:
-    stack = [node]
-    seen: set[int] = set()
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, yaml.MappingNode):
-            yield current
-            stack.extend(v for _, v in current.value)
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
 
 
 def split_image(ref: str) -> tuple[str, str, str]:
