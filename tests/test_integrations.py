@@ -24,12 +24,12 @@ def _env(**extra: str) -> dict[str, str]:
     return {**env, "PYTHONPATH": str(ROOT), "PATH": f"{bin_dir}:{env['PATH']}", **extra}
 
 
-def _cmp(app_dir: Path, source_path: str) -> subprocess.CompletedProcess:
+def _cmp(app_dir: Path, source_path: str, **env: str) -> subprocess.CompletedProcess:
     """The plugin's generate command as the sidecar runs it: cwd = app path, stdin closed."""
     return subprocess.run(
         [sys.executable, "-m", "torghut_lint.integrations.argocd_cmp"],
         cwd=app_dir,
-        env=_env(ARGOCD_APP_NAME="torghut", ARGOCD_APP_SOURCE_PATH=source_path, ARGOCD_APP_NAMESPACE="argocd"),
+        env=_env(ARGOCD_APP_NAME="torghut", ARGOCD_APP_SOURCE_PATH=source_path, ARGOCD_APP_NAMESPACE="argocd", **env),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         timeout=120,
@@ -60,6 +60,27 @@ def test_cmp_generate_refuses_a_failing_tree(tmp_path: Path) -> None:
     stderr = proc.stderr.decode()
     assert "ws/deployment.yaml:8:3: error ws-single-replica" in stderr
     assert "refusing to render torghut" in stderr
+
+
+@needs_kubectl
+def test_cmp_reads_the_application_plugin_env_and_no_config_above_the_checkout(tmp_path: Path) -> None:
+    """Argo CD prefixes an Application's plugin env with ARGOCD_ENV_; a checkout without .git must
+    not pick up a .torghut-lint.yaml from the directory above it."""
+    checkout = tmp_path / "checkout"
+    shutil.copytree(BASE_TREE, checkout)
+    (tmp_path / ".torghut-lint.yaml").write_text("rules:\n  ws-single-replica: {enabled: false}\n")
+    scale_ws(checkout)
+    app_dir = checkout / APP
+    proc = _cmp(app_dir, str(APP))
+    assert proc.returncode == 1, proc.stderr.decode()  # the config above the checkout is not read
+    proc = _cmp(app_dir, str(APP), ARGOCD_ENV_TORGHUT_LINT_ARGS="--no-such-flag")
+    assert proc.returncode == 2 and b"--no-such-flag" in proc.stderr  # the Application's args are read
+
+
+def test_plugin_manifest_name_is_what_the_readme_tells_applications_to_use() -> None:
+    plugin = yaml.safe_load((ROOT / "deploy" / "argocd" / "plugin.yaml").read_text())
+    assert plugin["metadata"]["name"] == "torghut-lint" and "version" not in plugin["spec"]
+    assert "plugin.name: torghut-lint`" in (ROOT / "README.md").read_text()
 
 
 def test_cmp_respects_the_repository_root_for_overlays(tmp_path: Path) -> None:

@@ -240,7 +240,8 @@ def _load_rules(args: argparse.Namespace, config_path: Path | None = None, polic
 
     try:
         if config_path is None:
-            config_path = Path(args.config) if args.config else find_config(Path.cwd())
+            boundary = Path(args.repo_root) if getattr(args, "repo_root", None) else None
+            config_path = Path(args.config) if args.config else find_config(Path.cwd(), boundary)
         config = load_config(config_path, required=bool(args.config))
         given = policy_dirs if policy_dirs is not None else [Path(p) for p in args.policies]
         dirs = [bundled_policy_dir(), *config.policy_dirs, *given]

@@ -96,13 +96,16 @@ class Config:
         return self.rules.get(rule, {}).get("enabled", True)
 
 
-def find_config(start: Path) -> Path:
+def find_config(start: Path, boundary: Path | None = None) -> Path:
     """``.torghut-lint.yaml`` in ``start`` or the nearest parent up to the repository root (the
-    directory holding ``.git``); ``start/.torghut-lint.yaml`` (absent) when there is none."""
+    directory holding ``.git``, or ``boundary`` when given: a checkout without ``.git``, as Argo
+    CD hands to a plugin, must not pick up a config from above it); ``start/.torghut-lint.yaml``
+    (absent) when there is none."""
+    stop = boundary.resolve() if boundary is not None else None
     for directory in (start, *start.parents):
         if (directory / CONFIG_NAME).is_file():
             return directory / CONFIG_NAME
-        if (directory / ".git").exists():
+        if (directory / ".git").exists() or (stop is not None and directory.resolve() == stop):
             break
     return start / CONFIG_NAME
 

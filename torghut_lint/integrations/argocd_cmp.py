@@ -5,7 +5,9 @@ repository checkout) with stdin closed. It lints the application; only if nothin
 print the rendered manifests (``kubectl kustomize``, or ``kustomize build``) on stdout. Findings
 go to stderr and a failing lint exits non-zero, so Argo CD refuses to sync.
 
-Extra linter arguments come from ``TORGHUT_LINT_ARGS`` (plugin env, e.g. ``--fail-on warning``);
+Extra linter arguments come from ``TORGHUT_LINT_ARGS`` (the sidecar's env) and
+``ARGOCD_ENV_TORGHUT_LINT_ARGS`` (an Application's plugin env, which Argo CD prefixes), e.g.
+``--fail-on warning`` or ``--enable-helm``;
 ``.torghut-lint.yaml`` is read from the repository root."""
 
 from __future__ import annotations
@@ -49,7 +51,10 @@ def main() -> int:
     args = ["lint", ".", "--color", "never", "--repo-root", str(root)]
     if shutil.which("kubectl") or shutil.which("kustomize"):  # the gate checks kustomize's own output
         args += ["--render", "kubectl"]
+    # Argo CD passes an Application's plugin env prefixed with ARGOCD_ENV_; the sidecar's own env
+    # (TORGHUT_LINT_ARGS) is read too, first.
     args += shlex.split(os.environ.get("TORGHUT_LINT_ARGS", ""))
+    args += shlex.split(os.environ.get("ARGOCD_ENV_TORGHUT_LINT_ARGS", ""))
     config = root / ".torghut-lint.yaml"
     if config.is_file() and "--config" not in args:
         args += ["--config", str(config)]
