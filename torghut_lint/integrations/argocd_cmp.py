@@ -64,6 +64,8 @@ def main() -> int:
         print(f"torghut-lint: refusing to render {app}: the lint failed (exit {code})", file=sys.stderr)
         return code
     command = render_command()
+    if command is not None and "--enable-helm" in args:  # render what was linted: the charts too
+        command = [*command[:-1], "--enable-helm", command[-1]]
     if command is None:
         print("torghut-lint: neither kustomize nor kubectl is installed in the plugin image", file=sys.stderr)
         return 2
