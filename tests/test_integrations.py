@@ -131,6 +131,17 @@ def test_ci_script_annotates_uploads_and_fails(tmp_path: Path) -> None:
     assert "<testsuites" in (repo / "torghut-lint.junit.xml").read_text()
 
 
+def test_the_example_workflow_always_reports_the_required_check() -> None:
+    """A path filter would leave the required check pending on pull requests it skips; a SARIF
+    upload that code scanning refuses must not fail the check."""
+    workflow = yaml.safe_load((ROOT / "examples" / "github" / "torghut-lint.yml").read_text())
+    triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads `on` as true
+    assert "paths" not in (triggers["pull_request"] or {})
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    upload = next(s for s in action["runs"]["steps"] if s.get("name") == "Upload SARIF")
+    assert upload["continue-on-error"] is True
+
+
 def test_action_runs_the_tested_script() -> None:
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     runs = " ".join(step.get("run", "") for step in action["runs"]["steps"])
