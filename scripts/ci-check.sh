@@ -29,8 +29,12 @@ args=(--render "$render" --format github --format sarif --output "$sarif" --form
 if [ -n "$base" ]; then
   args+=(--trusted-config "$base")
 fi
-# shellcheck disable=SC2206  # word splitting of TORGHUT_LINT_ARGS is intended
-extra=(${TORGHUT_LINT_ARGS:-})
+# TORGHUT_LINT_ARGS is split as a shell would (quotes kept: a path with a space stays one
+# argument), without evaluating anything
+extra=()
+if [ -n "${TORGHUT_LINT_ARGS:-}" ]; then
+  mapfile -d '' extra < <(python3 -c 'import os, shlex, sys; sys.stdout.write("".join(a + "\0" for a in shlex.split(os.environ["TORGHUT_LINT_ARGS"])))')
+fi
 # shellcheck disable=SC2086
 torghut-lint "${args[@]}" "${extra[@]}" $paths
 code=$?

@@ -131,6 +131,34 @@ def test_ci_script_annotates_uploads_and_fails(tmp_path: Path) -> None:
     assert "<testsuites" in (repo / "torghut-lint.junit.xml").read_text()
 
 
+def test_ci_script_keeps_quoted_arguments_and_explains_a_shallow_clone(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(BASE_TREE, source)
+    (source / "team policies").mkdir()
+    (source / "team policies" / "ws-max.yaml").write_text(
+        "id: ws-at-most-zero\ntemplate: replica-count\nseverity: error\ndescription: d\nrationale: r\n"
+        "match: {kind: Deployment, name: torghut-ws}\nparams: {count: 0}\n"
+    )
+    run = {"cwd": source, "check": True, "capture_output": True}
+    subprocess.run(["git", "init", "-q", "-b", "main"], **run)
+    subprocess.run(["git", "-c", "user.email=a@b", "-c", "user.name=a", "add", "-A"], **run)
+    subprocess.run(["git", "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "one"], **run)
+    subprocess.run(["git", "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "two", "--allow-empty"], **run)
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{source}", str(shallow)], check=True)
+
+    def check(cwd: Path, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["bash", str(ROOT / "scripts" / "ci-check.sh")], cwd=cwd, env=_env(**env), capture_output=True, text=True
+        )
+
+    quoted = check(source, TORGHUT_LINT_ARGS='--ignore-missing-schemas --policies "team policies"')
+    assert "title=ws-at-most-zero::" in quoted.stdout, quoted.stderr  # one argument, with its space
+    refused = check(shallow, TORGHUT_LINT_BASE="HEAD~1")
+    assert refused.returncode == 2
+    assert "fetch-depth: 0" in refused.stderr
+
+
 def test_the_example_workflow_always_reports_the_required_check() -> None:
     """A path filter would leave the required check pending on pull requests it skips; a SARIF
     upload that code scanning refuses must not fail the check."""

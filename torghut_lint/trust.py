@@ -93,7 +93,12 @@ def load_trusted(
     directories it names and those given with --policies, the schema locations and CRD files it
     names, the baseline), plus findings for what the change did to any of them."""
     repo = Path(_git(Path.cwd(), "rev-parse", "--show-toplevel").strip())
-    _git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")
+    try:
+        _git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")
+    except TrustError as exc:
+        shallow = _git(repo, "rev-parse", "--is-shallow-repository").strip() == "true"
+        hint = " (a shallow clone: fetch the base branch, e.g. actions/checkout with fetch-depth: 0)" if shallow else ""
+        raise TrustError(f"{exc}{hint}") from exc
     workdir = tempfile.TemporaryDirectory(prefix="torghut-lint-trusted-")
     base = Path(workdir.name)
     config: Path | None = None
