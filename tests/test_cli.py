@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
-from conftest import APP, FIXTURES, run_cli, scale_ws
+from conftest import APP, FIXTURES, ROOT, run_cli, scale_ws
 
 DRIFTED = FIXTURES / "drifted"
 EXAMPLE = ("drifted/argocd/applications/torghut",)  # linted from fixtures/, as in the README
@@ -161,3 +164,27 @@ def test_config_is_found_from_a_subdirectory_up_to_the_repository_root(repo: Pat
         "rules:\n  ws-single-replica: {enabled: false}\nschemas: {enabled: false}\n"
     )
     assert run_cli(".", cwd=repo / APP).code == 0
+
+
+def test_short_version_abbreviations_quiet_and_force_color() -> None:
+    drifted = "drifted/argocd/applications/torghut"
+    assert run_cli("-V").stdout.startswith("torghut-lint ")
+    abbreviated = run_cli("--form", "json", drifted, cwd=FIXTURES)
+    assert abbreviated.code == 2 and "see `torghut-lint --help`" in abbreviated.stderr
+    full = run_cli("--format", "json", drifted, cwd=FIXTURES).json
+    quiet = run_cli("--format", "json", "-q", drifted, cwd=FIXTURES).json
+    assert {f["severity"] for f in full["findings"]} == {"error", "warning"}
+    assert {f["severity"] for f in quiet["findings"]} == {"error"}
+    assert quiet["summary"]["blocking"] == full["summary"]["blocking"]
+    coloured = run_cli(drifted, cwd=FIXTURES, env={"FORCE_COLOR": "1", "NO_COLOR": ""})
+    assert "\x1b[" not in coloured.stdout  # NO_COLOR (set, even empty) wins over FORCE_COLOR
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env["FORCE_COLOR"] = "1"
+    result = subprocess.run(
+        [sys.executable, "-m", "torghut_lint", drifted],
+        cwd=FIXTURES,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+    )
+    assert "\x1b[" in result.stdout

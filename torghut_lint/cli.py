@@ -53,14 +53,21 @@ class _OutputAction(argparse.Action):
 
 
 class _Parser(argparse.ArgumentParser):
+    """Abbreviated flags are refused (``--form`` would break the day a ``--format-x`` is added),
+    and a usage error says where to look."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="torghut-lint", description="Policy-as-code linter for the Torghut GitOps tree.")
-    parser.add_argument("--version", action="version", version=f"torghut-lint {__version__}")
-    sub = parser.add_subparsers(dest="command")
+    parser.add_argument("-V", "--version", action="version", version=f"torghut-lint {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     lint = sub.add_parser("lint", help="lint manifests (the default command)")
     lint.add_argument("paths", nargs="*", metavar="PATH", help=f"files or directories (default: {DEFAULT_PATH})")
     lint.add_argument(
@@ -102,7 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --render kubectl/verify: render Helm charts kept in the repository too, with the installed "
         "helm (as Argo CD's kustomize.buildOptions --enable-helm); charts are never pulled",
     )
-    lint.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    lint.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR turns it on",
+    )
+    lint.add_argument("-q", "--quiet", action="store_true", help="report errors only (warnings and info left out)")
     lint.add_argument(
         "--repo-root", metavar="DIR", help="repository boundary for kustomize paths (default: the git work tree)"
     )
@@ -151,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _argv(argv: list[str]) -> list[str]:
     """``torghut-lint PATH`` means ``torghut-lint lint PATH``."""
-    if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version")):
+    if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version", "-V")):
         return argv
     return ["lint", *argv]
 
@@ -314,6 +327,11 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
         raise UsageError(str(exc)) from exc
     global last_redactor
     last_redactor = report.redactor
+    if args.quiet:  # errors only: the exit code is the same, the reports just say less
+        from torghut_lint.model import Severity
+
+        report.findings = [f for f in report.findings if f.severity >= Severity.ERROR]
+        report.summary.findings = len(report.findings)
     if args.write_baseline:
         from torghut_lint.baseline import Baseline
 
@@ -325,7 +343,10 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
         return EXIT_OK
     for fmt, target in outputs:
         colour = args.color == "always" or (
-            args.color == "auto" and target is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            args.color == "auto"
+            and target is None
+            and "NO_COLOR" not in os.environ
+            and (sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR")))
         )
         text = _render(fmt, report, colour)
         if target is None:
