@@ -129,3 +129,21 @@ def test_changed_since_limits_reports_to_changed_files(repo: Path) -> None:
     assert {r for r, _, _ in all_findings} == {"ws-single-replica", "live-trading-default-off"}
     scoped = findings_of(run_cli("--format", "json", "--no-schemas", "--changed-since", "HEAD", cwd=repo))
     assert [r for r, _, _ in scoped] == ["live-trading-default-off"]
+
+
+def test_sarif_results_all_have_a_region_unique_fingerprints_and_rule_ranking(tmp_path: Path) -> None:
+    """GitHub's ingestion: startLine on every result (a whole-file finding is at line 1),
+    partialFingerprints unique per result, helpUri and security-severity on every rule."""
+    (tmp_path / "broken.yaml").write_text("a: [\n")  # a whole-file finding
+    (tmp_path / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  password: hunter2hunter2\n"
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  password: hunter2hunter2\n"
+    )
+    sarif = json.loads(run_cli("--no-schemas", "--format", "sarif", ".", cwd=tmp_path).stdout)
+    run = sarif["runs"][0]
+    assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in run["results"])
+    prints = [r["partialFingerprints"]["torghutLint/v1"] for r in run["results"]]
+    assert len(prints) == len(set(prints)) > 2
+    for rule in run["tool"]["driver"]["rules"]:
+        assert rule["helpUri"].startswith("https://")
+        assert 0 < float(rule["properties"]["security-severity"]) <= 10

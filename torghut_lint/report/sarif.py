@@ -24,6 +24,11 @@ def _uri(path: str) -> str:
     return quote(posix, safe="/")
 
 
+# GitHub code scanning ranks results by this (0.1-10): blocking rules high, notes low.
+SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.0", Severity.INFO: "2.0"}
+HELP_URI = "https://github.com/proompteng/torghut-lint#rules-stable-ids"
+
+
 def _rule(info) -> dict:
     return {
         "id": info.id,
@@ -31,16 +36,23 @@ def _rule(info) -> dict:
         "shortDescription": {"text": info.description},
         "fullDescription": {"text": info.rationale},
         "help": {"text": f"{info.fix}\n\nExplain: torghut-lint explain {info.id}", "markdown": info.fix},
+        "helpUri": HELP_URI,
         "defaultConfiguration": {"level": LEVELS[info.severity]},
-        "properties": {"tags": ["torghut", "kubernetes", "gitops"]},
+        "properties": {
+            "tags": ["torghut", "kubernetes", "gitops"],
+            "security-severity": SECURITY_SEVERITY[info.severity],
+        },
     }
 
 
-def _result(f: Finding, index: dict[str, int]) -> dict:
+def _result(f: Finding, index: dict[str, int], seen: dict[str, int]) -> dict:
     location: dict = {"artifactLocation": {"uri": _uri(f.location.file)}}
-    if f.location.line > 0:
-        location["region"] = {"startLine": f.location.line, "startColumn": max(f.location.column, 1)}
+    # every result has a region (GitHub requires startLine): a whole-file finding is at line 1
+    location["region"] = {"startLine": max(f.location.line, 1), "startColumn": max(f.location.column, 1)}
     digest = hashlib.sha256("|".join(fingerprint(f)).encode()).hexdigest()[:32]
+    seen[digest] = seen.get(digest, 0) + 1
+    if seen[digest] > 1:  # unique per result: the n-th finding of one identity is told apart
+        digest = f"{digest}:{seen[digest]}"
     result: dict = {
         "ruleId": f.rule,
         "level": LEVELS[f.severity],
@@ -61,6 +73,7 @@ def render(report: Report) -> str:
     used = sorted({f.rule for f in report.findings} | set(report.rules))
     rules = [_rule(report.rules[r]) for r in used if r in report.rules]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
+    seen: dict[str, int] = {}
     doc = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -75,7 +88,7 @@ def render(report: Report) -> str:
                         "rules": rules,
                     }
                 },
-                "results": [_result(f, index) for f in report.findings],
+                "results": [_result(f, index, seen) for f in report.findings],
                 "columnKind": "unicodeCodePoints",
             }
         ],
