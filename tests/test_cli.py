@@ -188,3 +188,23 @@ def test_short_version_abbreviations_quiet_and_force_color() -> None:
         text=True,
     )
     assert "\x1b[" in result.stdout
+
+
+def test_a_rendered_stream_on_stdin_is_linted() -> None:
+    """`kubectl kustomize . | torghut-lint -`: locations are lines of the stream."""
+    stream = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\n  annotations:\n"
+        "    torghut.proompteng.ai/live-trading-owner: desk\ndata:\n  TRADING_LIVE_ENABLED: 'true'\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "torghut_lint", "--no-schemas", "--format", "json", "-"],
+        input=stream,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=FIXTURES,
+    )
+    assert proc.returncode == 1, proc.stderr
+    found = [(f["rule"], f["file"], f["line"]) for f in json.loads(proc.stdout)["findings"]]
+    assert found == [("live-trading-default-off", "<stdin>", 8)]

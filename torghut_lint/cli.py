@@ -289,14 +289,14 @@ def _lint(args: argparse.Namespace) -> int:
 
 
 def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
-    from torghut_lint.lint import run
-
     if trusted is not None:
         config, policies = _load_rules(
             args, trusted.config or Path(trusted.workdir.name) / "absent", trusted.policy_dirs
         )
     else:
         config, policies = _load_rules(args)
+    if args.paths == ["-"]:
+        return _lint_stdin(args, config, policies)
     paths = [Path(p) for p in args.paths] or [Path(DEFAULT_PATH)]
     if args.render in ("kubectl", "verify"):
         from torghut_lint.kustomize.render import kubectl_available
@@ -306,6 +306,38 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
+    return _report(args, config, policies, paths, trusted)
+
+
+def _lint_stdin(args: argparse.Namespace, config, policies) -> int:
+    """``torghut-lint -``: a stream of rendered manifests on stdin (``kubectl kustomize . |
+    torghut-lint -``), linted as one directory-type application; locations are lines of the
+    stream, reported as ``<stdin>``."""
+    import dataclasses
+    import tempfile
+
+    from torghut_lint.discover import display_path
+    from torghut_lint.parse import MAX_FILE_BYTES
+
+    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    with tempfile.TemporaryDirectory(prefix="torghut-lint-stdin-") as scratch:
+        stream = Path(scratch) / "stdin.yaml"
+        stream.write_bytes(data)
+        shown = display_path(stream)
+
+        def relabel(report) -> None:
+            for i, f in enumerate(report.findings):
+                if f.location.file == shown:
+                    where = dataclasses.replace(f.location, file="<stdin>")
+                    report.findings[i] = dataclasses.replace(f, location=where)
+
+        return _report(args, config, policies, [stream], None, relabel, Path(scratch))
+
+
+def _report(args, config, policies, paths, trusted, adjust=None, boundary: Path | None = None) -> int:
+    """Lint ``paths`` and write every requested report; the exit code."""
+    from torghut_lint.lint import run
+
     fail_on = args.fail_on or config.fail_on or "error"
     extra = trusted.findings if trusted is not None else []
     outputs = _outputs(args)
@@ -320,11 +352,13 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
             extra=extra,
             schemas=options,
             scope=_scope(args, trusted),
-            boundary=Path(args.repo_root) if args.repo_root else None,
+            boundary=boundary or (Path(args.repo_root) if args.repo_root else None),
             retain=_RETAINED,
         )
     except SchemaError as exc:
         raise UsageError(str(exc)) from exc
+    if adjust is not None:
+        adjust(report)
     global last_redactor
     last_redactor = report.redactor
     if args.quiet:  # errors only: the exit code is the same, the reports just say less

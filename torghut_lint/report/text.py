@@ -19,7 +19,7 @@ _RESET, _BOLD, _DIM = "\033[0m", "\033[1m", "\033[2m"
 
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators some terminals honour.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_SAFE_START = re.compile(r"[A-Za-z0-9_./]")
+_SAFE_START = re.compile(r"[A-Za-z0-9_./<]")
 
 
 def escape_line(text: str) -> str:
