@@ -323,3 +323,21 @@ def test_enable_helm_renders_a_chart_kept_in_the_repository(tmp_path: Path) -> N
     assert sorted(p.name for p in (repo / "app" / "charts").iterdir()) == ["mychart"]  # nothing written
     plain = run_cli("--format", "json", "--render", "kubectl", "app", cwd=repo, env=env)
     assert findings_of(plain) == [("kustomize-helm-not-rendered", "app/kustomization.yaml", 2)]
+
+
+def test_a_tree_outside_any_repository_follows_references_as_kustomize_does(tmp_path: Path) -> None:
+    """No git work tree and linted from elsewhere: there is no repository to stay in, so an
+    overlay's ../base is followed (kubectl renders it), not reported as outside the repository."""
+    tree = tmp_path / "tree"
+    for rel, text in {
+        "base/kustomization.yaml": KUST + "resources: [cm.yaml]\n",
+        "base/cm.yaml": CM.format(name="a").replace("A: '1'", "TRADING_MODE: live"),
+        "overlays/prod/kustomization.yaml": KUST + "resources: [../../base]\nnamePrefix: p-\n",
+    }.items():
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_text(text)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run_cli("--format", "json", str(tree / "overlays" / "prod"), cwd=elsewhere)
+    rules = {f["rule"] for f in result.json["findings"]}
+    assert "kustomize-outside-root" not in rules and "live-trading-default-off" in rules, rules

@@ -78,14 +78,16 @@ class Plan:
 
 
 def repository_root(path: Path) -> Path:
-    """The boundary references may not cross: the enclosing git work tree; outside one, the
-    current directory when ``path`` is below it, else ``path`` itself."""
+    """The boundary references may not cross: the enclosing git work tree (in CI and the Argo CD
+    plugin, which passes ``--repo-root``, there is one); outside one, the current directory when
+    ``path`` is below it; else there is no repository to stay in, and references are followed as
+    kustomize follows them (``../base`` of a tree linted from elsewhere renders as kubectl's)."""
     start = path.resolve() if path.is_dir() else path.resolve().parent
     for candidate in (start, *start.parents):
         if (candidate / ".git").exists():
             return candidate
     cwd = Path.cwd().resolve()
-    return cwd if start == cwd or cwd in start.parents else start
+    return cwd if start == cwd or cwd in start.parents else Path(start.anchor)
 
 
 def load(roots: list[Path], render: str = "builtin", boundary: Path | None = None) -> Project:
