@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import APP, BASE_TREE, run_cli
+from conftest import APP, BASE_TREE, run_cli, scale_ws
 
 WAIVER = 'torghut-lint.io/waive.no-inline-secrets: "reason=rotated test key; owner=sre; expires=2099-01-01"'
 CM = (
@@ -47,3 +47,25 @@ def test_waivers_used_and_unused_are_the_same_on_two_processes(tmp_path: Path) -
         ("no-inline-secrets", "app-03/creds.yaml", True),
         ("waiver-unused", "app-07/unused.yaml", False),
     ]
+
+
+def test_an_orphaned_copy_cannot_waive_the_deployed_resource(repo: Path) -> None:
+    """A never-applied copy of torghut-ws (a file no kustomization includes) carrying a waiver
+    annotation does not waive the real Deployment's finding; the orphan's waiver is unused."""
+    ws = scale_ws(repo)
+    copy = repo / APP / "ws" / "old-deployment.yaml"
+    copy.write_text(
+        ws.read_text().replace(
+            "  labels:\n    app: torghut-ws\nspec:",
+            "  namespace: torghut\n  labels:\n    app: torghut-ws\n  annotations:\n"
+            '    torghut-lint.io/waive.ws-single-replica: "reason=x; owner=me; expires=2099-01-01"\nspec:',
+        )
+    )
+    result = run_cli("--format", "json", "--ignore-missing-schemas", cwd=repo)
+    real = [
+        f
+        for f in result.json["findings"]
+        if f["rule"] == "ws-single-replica" and f["file"].endswith("/deployment.yaml")
+    ]
+    assert real and not real[0]["waived"], result.stdout
+    assert result.code == 1

@@ -124,10 +124,13 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     resource_files: dict[ResourceId, set[str]] = {}
     for res in resources:
         resource_files.setdefault(res.id, set()).add(res.node.start_mark.name)
+    waivers = annotation_waivers(resources, checks.policies_by_id, checks.today)
+    if orphans:
+        waivers.extend(annotation_waivers(part.orphans, checks.policies_by_id, checks.today, orphaned=True))
     return Assessment(
         findings,
         evaluated,
-        annotation_waivers(resources + (part.orphans if orphans else []), checks.policies_by_id, checks.today),
+        waivers,
         resource_files,
         len(resources),
         part.used,

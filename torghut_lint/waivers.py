@@ -32,8 +32,9 @@ class Waiver:
     def covers(self, finding: Finding) -> bool:
         if finding.rule != self.rule:
             return False
-        if self.resource is not None:
-            return finding.resource == self.resource
+        if self.resource is not None:  # an annotation: this resource (an orphan's: in its own file only)
+            file = self.selector.get("file")
+            return finding.resource == self.resource and (file is None or finding.location.file == file)
         rid = finding.resource
         for key, value in (
             ("kind", rid.kind if rid else ""),
@@ -104,8 +105,12 @@ class Waivers:
         self.problems += other.problems
 
 
-def annotation_waivers(resources: list[Resource], policies: dict[str, Policy], today: dt.date) -> Waivers:
-    """Waivers written as annotations on ``resources``."""
+def annotation_waivers(
+    resources: list[Resource], policies: dict[str, Policy], today: dt.date, orphaned: bool = False
+) -> Waivers:
+    """Waivers written as annotations on ``resources``. An orphan (a file Argo CD never applies)
+    can only waive findings about itself: a never-deployed copy of a resource must not waive the
+    deployed one's findings."""
     found = Waivers()
     known = set(policies) | set(BUILTIN_RULES)
     for res in resources:
@@ -124,7 +129,7 @@ def annotation_waivers(resources: list[Resource], policies: dict[str, Policy], t
                 message = f"waiver of {rule}: {fields}"
                 found.problems.append(builtin_finding("waiver-invalid", message, location, res.id))
                 continue
-            found.admit(rule, fields, location, res.id, {}, known, today)
+            found.admit(rule, fields, location, res.id, {"file": location.file} if orphaned else {}, known, today)
     return found
 
 
