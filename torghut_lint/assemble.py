@@ -222,8 +222,8 @@ def build_plain(plan: Plan, directory: Path, project: Project) -> None:
         app = App(display_path(directory), directory)
         for path in files:
             parsed = _parsed(plan, path, project)
-            if path.suffix == ".json" and not _holds_objects(parsed):
-                continue  # JSON that is not a Kubernetes object is data (a baseline, a report)
+            if _json_data(path, parsed):
+                continue
             for res in resources_of(parsed, project.findings):
                 res.app, res.app_path = app.name, real(directory).as_posix()
                 app.resources.append(res)
@@ -231,9 +231,12 @@ def build_plain(plan: Plan, directory: Path, project: Project) -> None:
     _account_parsed(plan.sources, project)
 
 
-def _holds_objects(parsed: ParsedFile) -> bool:
-    """Whether a file holds a Kubernetes object (or a list of them) at all."""
-    return any(isinstance(d.data, dict) and d.data.get("apiVersion") and d.data.get("kind") for d in parsed.documents)
+def _json_data(path: Path, parsed: ParsedFile) -> bool:
+    """A JSON file that holds no Kubernetes object is data (a dashboard, a baseline, a report),
+    not a manifest: neither an orphan nor part of a directory application."""
+    return path.suffix == ".json" and not any(
+        isinstance(d.data, dict) and d.data.get("apiVersion") and d.data.get("kind") for d in parsed.documents
+    )
 
 
 def finish(plan: Plan, project: Project, render: str, plain: list[Path]) -> None:
@@ -250,8 +253,8 @@ def finish(plan: Plan, project: Project, render: str, plain: list[Path]) -> None
         if path not in plan.governing:  # a directory-type application's
             continue
         parsed = _parsed(plan, path, project)
-        if path.suffix == ".json" and not _holds_objects(parsed):
-            continue  # a JSON data file next to a kustomization (a dashboard) is not a manifest
+        if _json_data(path, parsed):
+            continue
         if parsed.documents and parsed.ok:
             kfile = find_kustomization(plan.governing[path])
             if kfile is not None and real(kfile) == resolved:

@@ -241,13 +241,30 @@ class Build:
     findings: list[Finding] = field(default_factory=list)
     used: set[Path] = field(default_factory=set)
     helm_values: list[Document] = field(default_factory=list)
-    unrendered: bool = False  # helm charts or remote resources: some objects are not visible
     remote: bool = False  # a remote resource is referenced (never fetched, by us or by kubectl)
-    helm: bool = False  # a helmCharts entry is used (kubectl renders a staged copy without it)
-    charts: list[Path | None] = field(default_factory=list)  # each entry's chart directory, if local
+    charts: list[Path | None] = field(default_factory=list)  # each helmCharts entry's directory, if local
     # (kustomization, field, index) of patches that matched nothing while a chart was unrendered:
     # they may patch the chart's output, so the staged copy leaves them out with the chart
     chart_patches: set[tuple[Path, str, int]] = field(default_factory=set)
+
+    @property
+    def helm(self) -> bool:
+        """A helmCharts entry is used (kubectl renders a staged copy)."""
+        return bool(self.charts)
+
+    @property
+    def unrendered(self) -> bool:
+        """Helm charts or remote resources: some objects are not visible to the built-in build."""
+        return self.remote or self.helm
+
+    def absorb(self, other: Build) -> None:
+        """What a nested build contributes besides its resources (accumulated separately)."""
+        self.findings.extend(other.findings)
+        self.used |= other.used
+        self.helm_values.extend(other.helm_values)
+        self.remote |= other.remote
+        self.charts += other.charts
+        self.chart_patches |= other.chart_patches
 
 
 def resources_of(parsed: ParsedFile, findings: list[Finding]) -> list[Resource]:
@@ -395,8 +412,8 @@ def _copy_build(build: Build) -> Build:
     """An independent copy of a build's resources (they are transformed in place later). Its
     findings and Helm values are not copied: they were reported with the first build, and copying
     them through every level of a diamond would double them per level."""
-    out = Build(used=set(build.used), unrendered=build.unrendered, remote=build.remote, helm=build.helm)
-    out.charts = list(build.charts)
+    out = Build(used=set(build.used), remote=build.remote, charts=list(build.charts))
+    out.chart_patches = set(build.chart_patches)
     memo: dict[int, yaml.Node] = {}
     for res in build.resources:
         node = nodes.copy(res.node, memo)
@@ -453,7 +470,6 @@ class _Kustomization:
         self.display = display_path(kfile)
         self.ids: set[tuple[str, str, str, str]] = set()  # identities accumulated from resources
         self.bad_entries: set[tuple] = set()  # (field, index) of list entries of the wrong shape
-        self.patch_options: dict = {}  # options of the patch entry being applied (allowNameChange, ...)
 
     def where(self, *path: str | int) -> Location:
         from torghut_lint.model import find_node
@@ -520,7 +536,7 @@ class _Kustomization:
             self.report("kustomize-missing-resource", f"{key}[{index}] is not a path", key, index)
             return
         if _REMOTE.match(entry):
-            self.result.unrendered = self.result.remote = True
+            self.result.remote = True
             self.report(
                 "kustomize-remote-resource", f"remote resource {shown(entry)} is not fetched or linted", key, index
             )
@@ -566,14 +582,7 @@ class _Kustomization:
                 return
             child = self.builder.build(target, self.stack)
             self.accumulate(child.resources, key, index)
-            self.result.findings.extend(child.findings)
-            self.result.used |= child.used
-            self.result.helm_values.extend(child.helm_values)
-            self.result.unrendered |= child.unrendered
-            self.result.remote |= child.remote
-            self.result.helm |= child.helm
-            self.result.charts += child.charts
-            self.result.chart_patches |= child.chart_patches
+            self.result.absorb(child)
             return
         self.result.used.add(real(target))
         self.accumulate(resources_of(self.builder.sources.take(target), self.result.findings), key, index)
@@ -649,7 +658,6 @@ class _Kustomization:
                 continue
             anchor = nodes.get(self.node, key).value[i]
             secret_type = str(gen.get("type") or "Opaque")
-            field_name = "data"
             encode = _base64 if kind == "Secret" else (lambda text: text)
             data_pairs = [(nodes.scalar(k, kn), nodes.scalar(encode(v.value), v)) for k, kn, v in pairs]
             gen_options = gen.get("options") if isinstance(gen.get("options"), dict) else {}
@@ -657,7 +665,7 @@ class _Kustomization:
             labels = {**(options.get("labels") or {}), **(gen_options.get("labels") or {})}
             annotations = {**(options.get("annotations") or {}), **(gen_options.get("annotations") or {})}
             if behavior != "create":
-                self.merge_generated(key, i, kind, gen, behavior, data_pairs, field_name)
+                self.merge_generated(key, i, kind, gen, behavior, data_pairs)
                 continue
             meta = nodes.mapping([(nodes.scalar("name", anchor), nodes.scalar(gen["name"], anchor))], anchor)
             if gen.get("namespace"):
@@ -668,7 +676,7 @@ class _Kustomization:
                     meta.value.append((nodes.scalar(holder, anchor), nodes.mapping(items, anchor)))
             body = [(nodes.scalar("apiVersion", anchor), nodes.scalar("v1", anchor))]  # keys sorted, as kustomize
             if data_pairs:  # kustomize leaves out an empty data map
-                body.append((nodes.scalar(field_name, anchor), nodes.mapping(data_pairs, anchor)))
+                body.append((nodes.scalar("data", anchor), nodes.mapping(data_pairs, anchor)))
             if gen_options.get("immutable", options.get("immutable")):
                 body.append((nodes.scalar("immutable", anchor), nodes.scalar("true", anchor, plain=True)))
             body.append((nodes.scalar("kind", anchor), nodes.scalar(kind, anchor)))
@@ -682,9 +690,7 @@ class _Kustomization:
                 i,
             )
 
-    def merge_generated(
-        self, key: str, i: int, kind: str, gen: dict, behavior: str, data_pairs: list, field_name: str
-    ) -> None:
+    def merge_generated(self, key: str, i: int, kind: str, gen: dict, behavior: str, data_pairs: list) -> None:
         namespace = gen.get("namespace") or ""
         target = next(
             (
@@ -699,7 +705,7 @@ class _Kustomization:
         if target is None:
             self.report("kustomize-invalid", f"{kind} {gen['name']} to {behavior} is not in the resources", key, i)
             return
-        holder = nodes.ensure_map(target.node, field_name, target.node)
+        holder = nodes.ensure_map(target.node, "data", target.node)
         if behavior == "replace":
             holder.value = []
         for key_node, value_node in data_pairs:
@@ -764,7 +770,6 @@ class _Kustomization:
     # -- helm --------------------------------------------------------------------------------
     def helm(self) -> None:
         for i, chart in self.entries("helmCharts"):
-            self.result.unrendered = self.result.helm = True
             chart = chart if isinstance(chart, dict) else {}
             values = chart.get("valuesFile")
             note = ""
@@ -806,31 +811,31 @@ class _Kustomization:
     def apply_patches(self) -> None:
         for i, entry in self.entries("patchesStrategicMerge"):
             if isinstance(entry, str):
-                self.patch_from("patchesStrategicMerge", i, entry, None, None)
+                self.patch_from("patchesStrategicMerge", i, entry, None, None, {})
         for key in ("patches", "patchesJson6902"):
             for i, entry in self.entries(key):
                 if not isinstance(entry, dict):
                     self.report("kustomize-patch-invalid", f"{key}[{i}] must be a mapping", key, i)
                     continue
                 target = entry.get("target") if isinstance(entry.get("target"), dict) else None
-                self.patch_options = entry.get("options") if isinstance(entry.get("options"), dict) else {}
+                options = entry.get("options") if isinstance(entry.get("options"), dict) else {}
                 if isinstance(entry.get("path"), str):
-                    self.patch_from(key, i, entry["path"], target, None)
+                    self.patch_from(key, i, entry["path"], target, None, options)
                 elif isinstance(entry.get("patch"), str):
                     node = nodes.get(nodes.get(self.node, key).value[i], "patch")
-                    self.patch_from(key, i, None, target, node)
+                    self.patch_from(key, i, None, target, node, options)
                 else:
                     self.report("kustomize-patch-invalid", f"{key}[{i}] needs 'path' or 'patch'", key, i)
 
     def patch_from(
-        self, key: str, i: int, rel: str | None, target: dict | None, inline: yaml.ScalarNode | None
+        self, key: str, i: int, rel: str | None, target: dict | None, inline: yaml.ScalarNode | None, options: dict
     ) -> None:
         if rel is not None:
             path = self.local_file(rel, "patch file", self.where(key, i))
             if path is None:
                 return
             parsed = self.builder.sources.get(path)
-            text = path.read_bytes().decode("utf-8", errors="replace")
+            text = _json_text(path)
         else:
             parsed = parse_inline(inline, self.kfile)
             self.result.findings.extend(parsed.findings)
@@ -842,9 +847,9 @@ class _Kustomization:
         for doc in parsed.documents:
             if doc.data is None:
                 continue
-            self.apply_one(key, i, doc, target)
+            self.apply_one(key, i, doc, target, options)
 
-    def apply_one(self, key: str, i: int, doc: Document, target: dict | None) -> None:
+    def apply_one(self, key: str, i: int, doc: Document, target: dict | None, options: dict) -> None:
         is_json = isinstance(doc.node, yaml.SequenceNode)
         if not is_json and not isinstance(doc.node, yaml.MappingNode):
             self.report("kustomize-patch-invalid", "a patch must be a mapping or a JSON patch list", key, i)
@@ -891,7 +896,6 @@ class _Kustomization:
                     self.result.resources.remove(res)
                 else:
                     builtin = res.id.group in BUILTIN_GROUPS
-                    options = self.patch_options
                     body = _without_identity(
                         doc.node, bool(options.get("allowNameChange")), bool(options.get("allowKindChange"))
                     )
@@ -993,6 +997,14 @@ def _expected(error) -> str:
     if error.validator == "type":
         return f"must be {error.validator_value}"
     return f"violates {error.validator}"
+
+
+def _json_text(path: Path) -> str:
+    """A patch file's text where it matters (it starts with '['), else its first character: the
+    file was parsed already, and only a JSON-looking patch is read whole again."""
+    with path.open("rb") as handle:
+        head = handle.read(1)
+    return path.read_bytes().decode("utf-8", errors="replace") if head == b"[" else head.decode("latin-1")
 
 
 def _is_json(text: str) -> bool:
