@@ -46,20 +46,25 @@ def is_knative_service(res: Resource) -> bool:
     return res.id.kind == "Service" and res.id.api_version.startswith("serving.knative.dev/")
 
 
+def _known_paths(res: Resource) -> list[Path_] | None:
+    """Where a kind known to keep pod specs keeps them; None for any other kind."""
+    kind = res.id.kind
+    if is_knative_service(res):
+        return [KNATIVE_SERVICE_PATH]
+    if kind in ("ClickHouseInstallation", "ClickHouseKeeperInstallation"):
+        templates = get_path(res.data, ("spec", "templates", "podTemplates")) or []
+        return [("spec", "templates", "podTemplates", i, "spec") for i in range(len(templates))]
+    return POD_SPEC_PATHS.get(kind)
+
+
 def pod_specs(res: Resource) -> Iterator[tuple[Path_, dict]]:
     """(path, pod spec) for every pod template of a workload: the known paths of core kinds,
     Knative, Flink and ClickHouse, and for any other kind (Knative Configuration, PodTemplate,
-    Argo Workflows, operators' CRDs) every mapping that carries a ``containers`` list, or an Argo
-    template's single ``container``/``script``. A live switch in a kind nobody listed is still found."""
-    kind = res.id.kind
-    paths = POD_SPEC_PATHS.get(kind)
-    if is_knative_service(res):
-        paths = [KNATIVE_SERVICE_PATH]
-    elif kind in ("ClickHouseInstallation", "ClickHouseKeeperInstallation"):
-        templates = get_path(res.data, ("spec", "templates", "podTemplates")) or []
-        paths = [("spec", "templates", "podTemplates", i, "spec") for i in range(len(templates))]
+    Argo Workflows, operators' CRDs) every mapping that carries a ``containers`` list. A live
+    switch in a kind nobody listed is still found."""
+    paths = _known_paths(res)
     if paths is None:
-        yield from _carried_pod_specs(res.data)
+        yield from ((path, spec) for what, path, spec in _carried(res.data) if what == "pod")
         return
     for path in paths:
         spec = get_path(res.data, path)
@@ -67,39 +72,50 @@ def pod_specs(res: Resource) -> Iterator[tuple[Path_, dict]]:
             yield path, spec
 
 
-def _carried_pod_specs(data: Any) -> Iterator[tuple[Path_, dict]]:
-    """Mappings anywhere in ``data`` that hold containers (bounded by the document's size)."""
+def _carried(data: Any) -> Iterator[tuple[str, Path_, dict]]:
+    """("pod", path, pod spec) for mappings anywhere in ``data`` that hold containers, and
+    ("container", path, container) for an Argo template's single ``container``/``script``; one
+    walk, bounded by the document's size."""
     stack: list[tuple[Any, Path_]] = [(data, ())]
     while stack:
         value, path = stack.pop()
         if isinstance(value, dict):
             items = value.get("containers")
             if isinstance(items, list) and any(isinstance(c, dict) and "image" in c for c in items):
-                yield path, value
+                yield "pod", path, value
                 continue
             single = [k for k in ("container", "script") if isinstance(value.get(k), dict) and "image" in value[k]]
+            for key in single:
+                yield "container", path + (key,), value[key]
             if single:
-                yield path, {"containers": [value[k] for k in single], "_argo": single}
                 continue
             stack.extend((v, path + (k,)) for k, v in reversed(list(value.items())))
         elif isinstance(value, list):
             stack.extend((v, path + (i,)) for i, v in reversed(list(enumerate(value))))
 
 
+def _pod_containers(path: Path_, spec: dict, keys: tuple[str, ...]) -> Iterator[tuple[Path_, dict]]:
+    for key in keys:
+        items = spec.get(key)
+        if isinstance(items, list):
+            for i, container in enumerate(items):
+                if isinstance(container, dict):
+                    yield path + (key, i), container
+
+
 def containers(res: Resource, init: bool = True) -> Iterator[tuple[Path_, dict]]:
     """(path, container) for every container (and init container) of a workload."""
     keys = ("containers", "initContainers") if init else ("containers",)
-    for path, spec in pod_specs(res):
-        if "_argo" in spec:  # an Argo template's single container: its path has no index
-            for key, container in zip(spec["_argo"], spec["containers"], strict=True):
-                yield path + (key,), container
-            continue
-        for key in keys:
-            items = spec.get(key)
-            if isinstance(items, list):
-                for i, container in enumerate(items):
-                    if isinstance(container, dict):
-                        yield path + (key, i), container
+    paths = _known_paths(res)
+    if paths is not None:
+        for path, spec in pod_specs(res):
+            yield from _pod_containers(path, spec, keys)
+        return
+    for what, path, found in _carried(res.data):
+        if what == "pod":
+            yield from _pod_containers(path, found, keys)
+        else:
+            yield path, found
 
 
 @dataclass(frozen=True)
