@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from torghut_lint import __version__
-from torghut_lint.report.text import escape_line
 from torghut_lint.schemas.store import SchemaError
-from torghut_lint.secrets import SCRUB, Redactor
 
 if TYPE_CHECKING:
+    from torghut_lint.secrets import Redactor
     from torghut_lint.trust import TrustedConfig
 
 EXIT_OK, EXIT_BLOCKING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -179,8 +178,9 @@ GC_THRESHOLDS = (100_000, 50, 100)
 # Set by the command (not by in-process callers): what a lint loaded is kept here until exit.
 _RETAINED: list[object] | None = None
 
-# The last lint's redaction (its known secrets): the Argo CD plugin masks kustomize's stderr with it.
-last_redactor: Redactor = SCRUB
+# The last lint's redaction (its known secrets; None before a lint): the Argo CD plugin masks
+# kustomize's stderr with it.
+last_redactor: Redactor | None = None
 
 
 def entry() -> NoReturn:
@@ -219,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
             return _render_stream(args)
         return _lint(args)
     except UsageError as exc:
+        from torghut_lint.report.text import escape_line  # imported here: not on every start-up
+        from torghut_lint.secrets import SCRUB
+
         print(f"torghut-lint: error: {escape_line(SCRUB(str(exc)))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -501,6 +504,7 @@ def _render_stream(args: argparse.Namespace) -> int:
     from torghut_lint.kustomize.stream import dump, legacy_order
     from torghut_lint.model import Severity
     from torghut_lint.report.text import escape_line, safe_path
+    from torghut_lint.secrets import SCRUB
 
     paths = [Path(p) for p in args.paths] or [Path(DEFAULT_PATH)]
     for path in paths:

@@ -23,6 +23,7 @@ from pathlib import Path
 from torghut_lint import cli
 from torghut_lint.cli import main as lint_main
 from torghut_lint.report.text import escape_text
+from torghut_lint.secrets import SCRUB
 
 RENDER_TIMEOUT_SECONDS = 300
 
@@ -72,7 +73,8 @@ def main() -> int:
     proc = subprocess.run(command, capture_output=True, timeout=RENDER_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL)
     if proc.returncode != 0:
         # Argo CD shows this in its UI: kustomize quotes literals and URLs in its errors.
-        sys.stderr.write(escape_text(cli.last_redactor(proc.stderr.decode("utf-8", errors="replace"))))
+        redactor = cli.last_redactor or SCRUB
+        sys.stderr.write(escape_text(redactor(proc.stderr.decode("utf-8", errors="replace"))))
         print(f"torghut-lint: rendering {app} failed", file=sys.stderr)
         return 1
     sys.stdout.buffer.write(proc.stdout)
