@@ -30,7 +30,10 @@ def test_json_contract_shape() -> None:
     assert doc["summary"]["findings"] == len(doc["findings"]) == 6
     assert doc["summary"]["blocking"] == 5
     for f in doc["findings"]:
-        assert set(f) == {"rule", "severity", "message", "file", "line", "column", "resource", "field", "waived"}
+        assert set(f) == {
+            "rule", "severity", "message", "file", "line", "column", "resource", "field", "waived",
+            "fingerprint", "key",
+        }  # fmt: skip
     replica = next(f for f in doc["findings"] if f["rule"] == "ws-single-replica")
     assert replica["resource"] == {
         "apiVersion": "apps/v1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from pathlib import Path
@@ -88,10 +89,12 @@ def test_baseline_keeps_old_findings_quiet_and_new_ones_loud(tmp_path: Path) -> 
     entries = json.loads(baseline.read_text())["entries"]
     assert {
         "rule": "ws-single-replica",
-        "subject": "Deployment/torghut/torghut-ws",
-        "field": "spec.replicas",
+        "subject": "Deployment.apps/torghut/torghut-ws",
+        "key": "spec.replicas",
+        "digest": hashlib.sha256(b"2").hexdigest()[:16],  # of the offending value, never the value
         "count": 1,
     } in entries
+    assert json.loads(baseline.read_text())["formatVersion"] == 2
     again = run_cli("--baseline", str(baseline), "--format", "json", EXAMPLE, cwd=FIXTURES)
     assert again.code == 0 and again.json["findings"] == [] and again.json["summary"]["baselined"] == 6
 
@@ -142,7 +145,7 @@ def test_sarif_results_all_have_a_region_unique_fingerprints_and_rule_ranking(tm
     sarif = json.loads(run_cli("--no-schemas", "--format", "sarif", ".", cwd=tmp_path).stdout)
     run = sarif["runs"][0]
     assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in run["results"])
-    prints = [r["partialFingerprints"]["torghutLint/v1"] for r in run["results"]]
+    prints = [r["partialFingerprints"]["torghutLint/v2"] for r in run["results"]]
     assert len(prints) == len(set(prints)) > 2
     for rule in run["tool"]["driver"]["rules"]:
         assert rule["helpUri"].startswith("https://")

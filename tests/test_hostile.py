@@ -89,7 +89,7 @@ def test_unreadable_and_vanishing_files_are_findings(tmp_path: Path, monkeypatch
         return real(self)
 
     monkeypatch.setattr(Path, "read_bytes", flaky)
-    result = run([tmp_path], [], Config(), "error")
+    result = run([tmp_path], [], Config())
     assert sorted((f.rule, f.message) for f in result.findings) == [
         ("file-unreadable", "cannot read file: No such file or directory"),
         ("file-unreadable", "cannot read file: Permission denied"),
@@ -112,7 +112,7 @@ def test_unreadable_directory_is_a_finding(tmp_path: Path, monkeypatch: pytest.M
         return real_scandir(path)
 
     monkeypatch.setattr(discover_module.os, "scandir", scandir)
-    report = run([tmp_path], [], Config(), "error")
+    report = run([tmp_path], [], Config())
     assert [(f.rule, f.location.file.endswith("locked"), f.message) for f in report.findings] == [
         ("file-unreadable", True, "cannot read: Permission denied")
     ]

@@ -17,7 +17,7 @@ def lint(tmp_path: Path, text: str) -> list[tuple[str, int, str]]:
     app = tmp_path / "torghut"
     app.mkdir(exist_ok=True)
     (app / "m.yaml").write_text(text)
-    result = run([app], load_policies([bundled_policy_dir()]), Config(), "error")
+    result = run([app], load_policies([bundled_policy_dir()]), Config())
     return [(f.rule, f.location.line, f.message) for f in result.findings]
 
 
@@ -194,7 +194,7 @@ def test_only_unambiguous_findings_are_marked_fixable(tmp_path: Path) -> None:
         "  annotations: {torghut.proompteng.ai/live-trading-owner: desk}\n"
         "data:\n  TRADING_MODE: live\n  TRADING_LIVE_ENABLED: 'true'\n"
     )
-    report = run([tmp_path], load_policies([bundled_policy_dir()]), Config(), "error")
+    report = run([tmp_path], load_policies([bundled_policy_dir()]), Config())
     # TRADING_MODE=live has no single "off" value to return to; TRADING_LIVE_ENABLED does.
     assert sorted((f.field, f.fixable) for f in report.findings) == [
         ("data.TRADING_LIVE_ENABLED", True),

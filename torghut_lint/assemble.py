@@ -37,6 +37,7 @@ class App:
     root: Path
     resources: list[Resource] = field(default_factory=list)
     helm_values: list[Document] = field(default_factory=list)
+    inputs: set[Path] = field(default_factory=set)  # every file its build read or named (resolved)
 
 
 @dataclass
@@ -189,7 +190,11 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
         if (kfile := find_kustomization(directory)) is None or real(kfile) in project.used:
             continue
         result = builder.build(directory)
-        app = App(display_path(directory), directory, result.resources, result.helm_values)
+        app = App(
+            display_path(directory), directory, result.resources, result.helm_values, result.used | result.missing
+        )
+        for finding in result.findings:
+            finding.app = app.name
         mode, _, option = render.partition("+")  # "kubectl+helm": --enable-helm as well
         if mode in ("kubectl", "verify") and not result.remote:
             # Never with remote resources: kubectl would fetch them (a pull request could make CI
@@ -219,7 +224,7 @@ def build_plain(plan: Plan, directory: Path, project: Project) -> None:
     """The directory-type application of ``directory``: its files that no build used, as they are."""
     files = [p for p in plan.plain[directory] if real(p) not in project.used]
     if files:
-        app = App(display_path(directory), directory)
+        app = App(display_path(directory), directory, inputs={real(p) for p in files})
         for path in files:
             parsed = _parsed(plan, path, project)
             if _json_data(path, parsed):

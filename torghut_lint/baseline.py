@@ -1,67 +1,132 @@
-"""Baselines for adopting the gate on an existing repository: known findings are recorded by rule,
-resource identity and field (never by line number, which every edit shifts), so only new
-findings are reported."""
+"""Finding identity, and baselines for adopting the gate on an existing repository.
+
+A finding's identity is (rule, subject, key, digest): the subject is the resource (group, kind,
+namespace, name), the application for application totals, the kind for kind-level findings, or
+the file (relative to the repository root) for file-level ones; the key is the field with list
+items named by their merge key (``env[name=LIVE]``, never ``env[39]``) plus the requirement when
+several can fail at one place; the digest is a digest of the offending value (never the value).
+So a line that moves keeps its identity, a worse value gets a new one, and nothing depends on the
+order resources are rendered in. Baselines, ``--new-since`` and SARIF fingerprints all use it.
+
+Baseline files carry ``formatVersion``: 2 records identities; 1 (rule, subject, indexed field,
+file paths as given) is still read, matched the old way, and should be rewritten."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
 from torghut_lint import __version__
 from torghut_lint.model import Finding
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+
+Identity = tuple[str, str, str, str]
 
 
 class BaselineError(Exception):
     """An unreadable or malformed baseline file (named in the message)."""
 
 
-def fingerprint(finding: Finding) -> tuple[str, str, str]:
-    """(rule, subject, field): the subject is the resource, or the file for file-level findings."""
+def _relative(path: str, root: Path | None) -> str:
+    """``path`` (absolute, or relative to the working directory) relative to ``root``, POSIX."""
+    if root is None or path.startswith("<"):  # <stdin>
+        return path.replace(os.sep, "/")
+    absolute = os.path.realpath(path)
+    try:
+        return Path(absolute).relative_to(root).as_posix()
+    except ValueError:
+        return path.replace(os.sep, "/")
+
+
+def identity(finding: Finding, root: Path | None = None) -> Identity:
+    """The finding's identity; file and application paths relative to ``root`` (the repository
+    root, resolved), so the same tree gives the same identities from any working directory."""
+    subject = finding.subject
+    if subject.startswith("app:"):
+        subject = "app:" + _relative(subject[4:], root)
+    elif not subject:
+        rid = finding.resource
+        if rid is not None:
+            kind = f"{rid.kind}.{rid.group}" if rid.group else rid.kind
+            subject = f"{kind}/{rid.namespace}/{rid.name}"
+        else:
+            subject = "file:" + _relative(finding.location.file, root)
+    return finding.rule, subject, finding.key or finding.field, finding.digest
+
+
+def legacy_identity(finding: Finding) -> tuple[str, str, str]:
+    """Format 1: (rule, subject, indexed field), file subjects as displayed."""
     rid = finding.resource
     subject = f"{rid.kind}/{rid.namespace}/{rid.name}" if rid else f"file:{finding.location.file}"
     return finding.rule, subject, finding.field
 
 
-class Baseline:
-    """A multiset of finding fingerprints."""
+def fingerprints(findings: list[Finding], root: Path | None = None) -> list[str]:
+    """One fingerprint per finding, unique in the list: the identity's digest, and for the n-th
+    finding of one identity (n > 1) a ``:n`` suffix."""
+    seen: Counter[str] = Counter()
+    out = []
+    for f in findings:
+        digest = hashlib.sha256("|".join(identity(f, root)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        seen[digest] += 1
+        out.append(digest if seen[digest] == 1 else f"{digest}:{seen[digest]}")
+    return out
 
-    def __init__(self, counts: Counter[tuple[str, str, str]]) -> None:
+
+class Baseline:
+    """A multiset of finding identities (format 2) or of legacy keys (format 1)."""
+
+    def __init__(self, counts: Counter[tuple], version: int = FORMAT_VERSION) -> None:
         self.counts = counts
+        self.version = version
 
     @classmethod
-    def of(cls, findings: list[Finding]) -> Baseline:
-        return cls(Counter(fingerprint(f) for f in findings if not f.waived))
+    def of(cls, findings: list[Finding], root: Path | None = None) -> Baseline:
+        return cls(Counter(identity(f, root) for f in findings if not f.waived))
 
     @classmethod
     def read(cls, path: Path) -> Baseline:
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(doc, dict) or doc.get("tool") != "torghut-lint":
+                raise BaselineError(f"{path}: not a torghut-lint baseline (no \"tool\": \"torghut-lint\")")
+            version = doc.get("formatVersion")
+            if version not in READABLE_VERSIONS:
+                raise BaselineError(
+                    f"{path}: baseline formatVersion {version!r} is not one this torghut-lint reads "
+                    f"({', '.join(map(str, READABLE_VERSIONS))}); write it again with --write-baseline"
+                )
             entries = doc["entries"]
-            if doc.get("formatVersion") != FORMAT_VERSION:
-                raise BaselineError(f"{path}: unsupported baseline formatVersion {doc.get('formatVersion')!r}")
-            return cls(Counter({(e["rule"], e["subject"], e["field"]): int(e["count"]) for e in entries}))
+            if version == 1:
+                counts = Counter({(e["rule"], e["subject"], e["field"]): int(e["count"]) for e in entries})
+            else:
+                counts = Counter({(e["rule"], e["subject"], e["key"], e["digest"]): int(e["count"]) for e in entries})
+            return cls(counts, version)
         except OSError as exc:
             raise BaselineError(f"{path}: cannot read baseline: {exc.strerror}") from exc
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise BaselineError(f"{path}: not a torghut-lint baseline ({type(exc).__name__}: {exc})") from exc
 
     def write(self, path: Path) -> None:
         entries = [
-            {"rule": rule, "subject": subject, "field": field_, "count": count}
-            for (rule, subject, field_), count in sorted(self.counts.items())
+            {"rule": rule, "subject": subject, "key": key, "digest": digest, "count": count}
+            for (rule, subject, key, digest), count in sorted(self.counts.items())
         ]
         doc = {"tool": "torghut-lint", "toolVersion": __version__, "formatVersion": FORMAT_VERSION, "entries": entries}
         path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
 
-    def new_findings(self, findings: list[Finding]) -> list[Finding]:
-        """Findings beyond what the baseline records (each recorded finding absorbs one)."""
+    def new_findings(self, findings: list[Finding], root: Path | None = None) -> list[Finding]:
+        """Findings beyond what the baseline records (each recorded finding absorbs one);
+        identities relative to ``root``, the repository root."""
         budget = Counter(self.counts)
         out = []
         for finding in findings:
-            key = fingerprint(finding)
+            key = identity(finding, root) if self.version >= 2 else legacy_identity(finding)
             if budget[key] > 0 and not finding.waived:
                 budget[key] -= 1
             else:

@@ -43,6 +43,20 @@ class Checks:
 
 
 @dataclass
+class AppFiles:
+    """What ``--changed-since`` needs to know of an application: the files (and absent paths) its
+    build read or named, and which of them hold its resources (the others are build inputs:
+    kustomizations, patches, generator sources, deleted files)."""
+
+    inputs: set[str] = field(default_factory=set)
+    resources: set[str] = field(default_factory=set)
+
+    def merge(self, other: AppFiles) -> None:
+        self.inputs |= other.inputs
+        self.resources |= other.resources
+
+
+@dataclass
 class Assessment:
     """What checking some applications found: small enough to send between processes."""
 
@@ -53,6 +67,8 @@ class Assessment:
     resources: int = 0
     used: set[Path] = field(default_factory=set)
     parsed: set[Path] = field(default_factory=set)
+    apps: dict[str, AppFiles] = field(default_factory=dict)
+    merged: set[int] = field(default_factory=set, repr=False)  # ids of the file sets merged so far
 
     def add(self, other: Assessment) -> None:
         self.findings += other.findings
@@ -62,8 +78,18 @@ class Assessment:
         for rid, files in other.resource_files.items():
             self.resource_files.setdefault(rid, set()).update(files)
         self.resources += other.resources
-        self.used |= other.used
-        self.parsed |= other.parsed
+        for name, files in other.apps.items():
+            self.apps.setdefault(name, AppFiles()).merge(files)
+        _merge_once(self.used, other.used, self.merged)
+        _merge_once(self.parsed, other.parsed, self.merged)
+
+
+def _merge_once(into: set[Path], other: set[Path], merged: set[int]) -> None:
+    """``into |= other`` unless ``other`` (the same set object is shared by every part one process
+    checks) was merged already: merging it once per part re-walked every file per application."""
+    if other is not into and id(other) not in merged:
+        merged.add(id(other))
+        into |= other
 
 
 def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assessment:
@@ -93,9 +119,10 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
     by_item: dict[int, Assessment] = {}
     for share in run_queue(check_items, len(items), jobs):
         by_item.update(share)
+    merged: set[int] = set()
     for assessment in by_item.values():
-        project.used |= assessment.used
-        project.parsed |= assessment.parsed
+        _merge_once(project.used, assessment.used, merged)
+        _merge_once(project.parsed, assessment.parsed, merged)
     redo: dict[int, list[Path]] = {}
     for n, (i, directory, plain) in enumerate(items):
         files = {real(p) for p in plans[i].plain[directory]} if plain else set()
@@ -122,8 +149,19 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     evaluated: dict[str, list[ResourceId]] = {}
     findings += evaluate(part, checks.policies, evaluated, orphans=orphans)
     resource_files: dict[ResourceId, set[str]] = {}
-    for res in resources:
-        resource_files.setdefault(res.id, set()).add(res.node.start_mark.name)
+    app_of: dict[ResourceId, str] = {}
+    apps: dict[str, AppFiles] = {}
+    for app in part.apps:
+        files = apps.setdefault(app.name, AppFiles())
+        files.inputs |= {str(p) for p in app.inputs}
+        for res in app.resources:
+            name = res.node.start_mark.name
+            resource_files.setdefault(res.id, set()).add(name)
+            files.resources.add(str(real(Path(name))))
+            app_of.setdefault(res.id, app.name)
+    for finding in findings:
+        if not finding.app and finding.resource is not None:
+            finding.app = app_of.get(finding.resource, "")
     waivers = annotation_waivers(resources, checks.policies_by_id, checks.today)
     if orphans:
         waivers.extend(annotation_waivers(part.orphans, checks.policies_by_id, checks.today, orphaned=True))
@@ -135,4 +173,5 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
         len(resources),
         part.used,
         part.parsed,
+        apps,
     )

@@ -88,7 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
     adoption.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     adoption.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE, exit 0")
     adoption.add_argument(
-        "--changed-since", metavar="REF", help="report findings only in files changed since this git ref"
+        "--changed-since",
+        metavar="REF",
+        help="report only findings a change since this git ref can cause (pre-commit): in changed files, "
+        "and in applications whose kustomizations, patches or totals the change touches",
+    )
+    adoption.add_argument(
+        "--new-since",
+        metavar="REF",
+        help="the differential gate (pull requests): lint the tree at REF too (from git objects, "
+        "never checked out) and report only findings it does not have, or has with a better value",
     )
     lint.add_argument(
         "--trusted-config",
@@ -299,6 +308,8 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
     else:
         config, policies = _load_rules(args)
     if args.paths == ["-"]:
+        if args.new_since or args.changed_since:
+            raise UsageError("a stream on stdin has no git history: --new-since and --changed-since need paths")
         return _lint_stdin(args, config, policies)
     paths = [Path(p) for p in args.paths] or [Path(DEFAULT_PATH)]
     if args.render in ("kubectl", "verify"):
@@ -339,27 +350,28 @@ def _lint_stdin(args: argparse.Namespace, config, policies) -> int:
 
 def _report(args, config, policies, paths, trusted, adjust=None, boundary: Path | None = None) -> int:
     """Lint ``paths`` and write every requested report; the exit code."""
-    from torghut_lint.lint import run
+    from torghut_lint.lint import RunOptions, run
 
-    fail_on = args.fail_on or config.fail_on or "error"
-    extra = trusted.findings if trusted is not None else []
     outputs = _outputs(args)
+    options = RunOptions(
+        fail_on=args.fail_on or config.fail_on or "error",
+        render=args.render + ("+helm" if args.enable_helm and args.render != "builtin" else ""),
+        extra=trusted.findings if trusted is not None else [],
+        scope=_scope(args, trusted),
+        boundary=boundary or (Path(args.repo_root) if args.repo_root else None),
+        retain=_RETAINED,
+    )
+    base = None
     try:
-        options = _schema_options(args, config.schemas)
-        report = run(
-            paths,
-            policies,
-            config,
-            fail_on,
-            render=args.render + ("+helm" if args.enable_helm and args.render != "builtin" else ""),
-            extra=extra,
-            schemas=options,
-            scope=_scope(args, trusted),
-            boundary=boundary or (Path(args.repo_root) if args.repo_root else None),
-            retain=_RETAINED,
-        )
+        options.schemas = _schema_options(args, config.schemas)
+        if getattr(args, "new_since", None) or trusted is not None:
+            base = _base_tree(args, paths, options)
+        report = run(paths, policies, config, options)
     except SchemaError as exc:
         raise UsageError(str(exc)) from exc
+    finally:
+        if base is not None:
+            base.cleanup()
     if adjust is not None:
         adjust(report)
     global last_redactor
@@ -373,7 +385,7 @@ def _report(args, config, policies, paths, trusted, adjust=None, boundary: Path 
         from torghut_lint.baseline import Baseline
 
         try:
-            Baseline.of(report.findings).write(Path(args.write_baseline))
+            Baseline.of(report.findings, report.root).write(Path(args.write_baseline))
         except OSError as exc:
             raise UsageError(f"{args.write_baseline}: cannot write baseline: {exc.strerror}") from exc
         print(f"torghut-lint: baseline of {len(report.findings)} finding(s) written to {args.write_baseline}")
@@ -421,6 +433,34 @@ def _render(fmt: str, report, colour: bool) -> str:
 
     module = importlib.import_module(f"torghut_lint.report.{'json_format' if fmt == 'json' else fmt}")
     return module.render(report, colour) if fmt == "text" else module.render(report)
+
+
+def _base_tree(args: argparse.Namespace, paths: list[Path], options):
+    """The snapshot the change is compared with (``--new-since REF``, else the trusted ref, for
+    its waivers), with ``options.base`` pointing at the linted paths inside it."""
+    from torghut_lint.lint import BaseTree
+    from torghut_lint.trust import TrustError, in_repository, snapshot
+
+    ref = args.new_since or args.trusted_config
+    flag = "--new-since" if args.new_since else "--trusted-config"
+    try:
+        base = snapshot(ref)
+    except TrustError as exc:
+        raise UsageError(f"{flag} {ref}: {exc}") from exc
+    inside = []
+    for path in paths:
+        rel = in_repository(path)
+        if rel is None:
+            base.cleanup()
+            raise UsageError(f"{flag} {ref}: {path} is not in the git repository being compared")
+        if (base.root / rel).exists():  # a path the change adds: everything in it is new
+            inside.append(base.root / rel)
+    boundary = base.root
+    if options.boundary is not None and (rel := in_repository(options.boundary)) is not None:
+        boundary = base.root / rel
+    trusted = args.trusted_config is not None
+    options.base = BaseTree(ref, boundary, inside, new_only=bool(args.new_since), waivers=trusted)
+    return base
 
 
 def _scope(args: argparse.Namespace, trusted: TrustedConfig | None = None):
@@ -478,7 +518,7 @@ def _fix(args: argparse.Namespace) -> int:
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
-    report = run(paths, policies, config, "error")
+    report = run(paths, policies, config)
     from torghut_lint.assemble import repository_root
 
     try:

@@ -60,6 +60,14 @@ CONFIG_SCHEMA: dict[str, Any] = {
             },
         },
         "waivers": {"type": "array", "items": WAIVER_SCHEMA},
+        "gate": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                # rules a pull request may waive by annotation without a gate-waiver-added finding
+                "allowPullRequestWaivers": {"type": "array", "items": {"type": "string"}},
+            },
+        },
         "schemas": {
             "type": "object",
             "additionalProperties": False,
@@ -87,6 +95,7 @@ class Config:
     waivers: list[dict[str, Any]] = field(default_factory=list)
     node: yaml.Node | None = None  # for locating waivers in the file
     schemas: dict[str, Any] = field(default_factory=dict)  # paths already relative to the cwd
+    gate: dict[str, Any] = field(default_factory=dict)
 
     def severity_of(self, rule: str, default: Severity) -> Severity:
         override = self.rules.get(rule, {}).get("severity")
@@ -128,6 +137,7 @@ def load_config(path: Path | None, required: bool) -> Config:
         waivers=raw.get("waivers") or [],
         node=doc.node,
         schemas=_schema_settings(raw.get("schemas") or {}, base),
+        gate=raw.get("gate") or {},
     )
 
 

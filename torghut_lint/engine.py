@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections import defaultdict
 
 from torghut_lint.assemble import App, Project
-from torghut_lint.model import Finding, Location, Resource, ResourceId, Severity, dotted
+from torghut_lint.discover import real
+from torghut_lint.model import (
+    UNSET,
+    Finding,
+    Location,
+    Resource,
+    ResourceId,
+    Severity,
+    digest_of,
+    dotted,
+    keyed,
+    value_at,
+)
 from torghut_lint.policy import Policy
 from torghut_lint.templates import load_template
 from torghut_lint.templates.base import RuleContext
@@ -58,18 +70,7 @@ def evaluate(
                 evaluated.setdefault(policy.id, []).extend(r.id for r in ctx.matched)
             try:
                 for v in template.check(ctx):
-                    findings.append(
-                        Finding(
-                            rule=policy.id,
-                            severity=policy.severity,
-                            message=v.message,
-                            location=v.location or v.resource.locate(v.path),
-                            resource=v.resource.id if v.resource else None,
-                            field=dotted(v.path),
-                            secrets=v.secrets,
-                            fixable=v.fixable,
-                        )
-                    )
+                    findings.append(_finding(policy, v, app))
             except Exception as exc:  # noqa: BLE001 - fail closed, located, never a traceback
                 where = Location(app.name if app else "(orphaned files)")
                 findings.append(
@@ -79,6 +80,40 @@ def evaluate(
                         f"could not be evaluated here ({type(exc).__name__} in template {policy.template}): a "
                         "manifest has a shape the rule does not expect; fix the schema findings, or report a bug",
                         where,
+                        subject=app_subject(app),
+                        app=app.name if app else "",
                     )
                 )
     return findings
+
+
+def _finding(policy: Policy, v, app: App | None) -> Finding:
+    """A template's violation as a located finding with its identity (merge-keyed field, digest
+    of the offending value, requirement)."""
+    data = v.resource.data if v.resource else None
+    key = keyed(data, v.path)
+    if v.requirement:
+        key += f"#{v.requirement}"
+    value = value_at(data, v.path) if v.value is UNSET else v.value
+    if v.secrets:  # never a digest of a secret: a short hash of a weak password can be reversed
+        value = ""
+    return Finding(
+        rule=policy.id,
+        severity=policy.severity,
+        message=v.message,
+        location=v.location or v.resource.locate(v.path),
+        resource=v.resource.id if v.resource else None,
+        field=dotted(v.path),
+        secrets=v.secrets,
+        fixable=v.fixable,
+        key=key,
+        digest=digest_of(value),
+        subject=app_subject(app) if v.subject == "app" else v.subject,
+        app=app.name if app else "",
+    )
+
+
+def app_subject(app: App | None) -> str:
+    """The subject of a finding about a whole application (its resolved directory; identities
+    make it relative to the repository root)."""
+    return f"app:{real(app.root).as_posix()}" if app is not None else "orphans"

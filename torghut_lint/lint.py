@@ -1,24 +1,29 @@
-"""One lint run: load -> validate -> evaluate -> waive -> baseline/scope -> sort and redact."""
+"""The pipeline, and its one owner (:func:`run`): for the linted tree (and the base tree it is
+compared with) plan -> build -> validate -> evaluate -> waive (:func:`assess`); then compare with
+the base, enable and override severities, sort, redact, scope (changed files, baseline) and
+summarise into the :class:`Report` every format renders."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import os
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from torghut_lint.assemble import Project, plan
-from torghut_lint.baseline import Baseline
+from torghut_lint.assemble import Project, plan, repository_root
+from torghut_lint.baseline import Baseline, identity
 from torghut_lint.builtin_rules import BUILTIN_RULES
-from torghut_lint.check import Checks, check_project
+from torghut_lint.check import Assessment, Checks, check_project
 from torghut_lint.config import Config
 from torghut_lint.discover import real
-from torghut_lint.model import Finding, ResourceId, Severity
+from torghut_lint.model import Finding, Severity
 from torghut_lint.policy import Policy
 from torghut_lint.report import Report, RuleInfo, Summary, is_blocking, redact
 from torghut_lint.schemas.store import SchemaStore
 from torghut_lint.schemas.validate import validate_all
 from torghut_lint.secrets import Redactor
-from torghut_lint.waivers import apply_waivers, central_waivers
+from torghut_lint.waivers import Waiver, added_waivers, apply_waivers, central_waivers
 
 
 @dataclass
@@ -58,13 +63,65 @@ class Scope:
     baseline: Baseline | None = None
     changed_files: set[Path] | None = None  # resolved paths; None means every file
 
-    def keep(self, finding: Finding, resource_files: dict[ResourceId, set[str]]) -> bool:
-        """True unless ``--changed-since`` is on and neither the finding's file nor a file the
-        finding's resource comes from has changed."""
+    def keep(self, finding: Finding, checked: Assessment) -> bool:
+        """True unless ``--changed-since`` is on and nothing that causes the finding changed:
+        its file, the files its resource comes from, and for the application it was found in,
+        any build input (a kustomization, a patch, a generator's source, a file it names that was
+        deleted: each can change every resource of the application), or any file at all when the
+        finding is about the application as a whole (a total over its resources)."""
         if self.changed_files is None:
             return True
-        files = {finding.location.file} | resource_files.get(finding.resource, set())
-        return any(real(Path(f)) in self.changed_files for f in files)
+        changed = self.changed_files
+        files = {finding.location.file} | checked.resource_files.get(finding.resource, set())
+        if any(real(Path(f)) in changed for f in files):
+            return True
+        app = checked.apps.get(finding.app)
+        if app is None:
+            return False
+        touched = {str(p) for p in changed} & app.inputs
+        if finding.subject.startswith("app:") or finding.resource is None:
+            return bool(touched)
+        return bool(touched - app.resources)
+
+
+@dataclass
+class BaseTree:
+    """The tree a change is compared with (``--new-since``, ``--trusted-config``): the linted
+    paths as they are in a snapshot of the base revision."""
+
+    ref: str
+    root: Path  # the snapshot's repository root (resolved)
+    paths: list[Path]  # the linted paths inside it (those the base has)
+    new_only: bool = False  # --new-since: report only findings whose identity the base does not have
+    waivers: bool = False  # --trusted-config: a waiver the base does not have is gate-waiver-added
+
+
+@dataclass
+class RunOptions:
+    """How one lint runs, besides what it lints and with which rules."""
+
+    fail_on: str = "error"
+    render: str = "builtin"
+    extra: list[Finding] = field(default_factory=list)  # found outside the tree (--trusted-config)
+    schemas: SchemaOptions | None = None  # None: no schema validation
+    scope: Scope | None = None
+    boundary: Path | None = None  # the repository root kustomize references may not leave
+    base: BaseTree | None = None
+    # receives the loaded tree and compiled schemas when the caller is about to exit (freeing
+    # them object by object would only cost time)
+    retain: list[object] | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass
+class Outcome:
+    """What linting one tree found, before it is scoped and redacted."""
+
+    findings: list[Finding]
+    waivers: list[Waiver]  # the annotation waivers of applied resources
+    checked: Assessment
+    files: int
+    root: Path  # identities are relative to it
 
 
 def rule_catalog(policies: list[Policy], config: Config) -> dict[str, RuleInfo]:
@@ -77,38 +134,56 @@ def rule_catalog(policies: list[Policy], config: Config) -> dict[str, RuleInfo]:
     return rules
 
 
-def run(
-    paths: list[Path],
-    policies: list[Policy],
-    config: Config,
-    fail_on: str,
-    render: str = "builtin",
-    extra: list[Finding] | None = None,
-    schemas: SchemaOptions | None = None,
-    scope: Scope | None = None,
-    boundary: Path | None = None,
-    retain: list[object] | None = None,
-) -> Report:
-    """Lint ``paths``. ``extra`` are findings from outside the tree (``--trusted-config``),
-    ``schemas`` turns on schema validation, ``scope`` applies a baseline and changed files.
-    ``retain`` receives the loaded tree and compiled schemas when the caller is about to exit
-    (freeing them object by object would only cost time)."""
+def assess(
+    paths: list[Path], policies: list[Policy], config: Config, options: RunOptions, boundary: Path | None
+) -> Outcome:
+    """plan -> build -> validate -> evaluate -> waive, for one tree."""
     project = Project()
     plans = [plan(root, project, boundary) for root in paths]
-    findings = project.findings + (extra or [])
+    findings = list(project.findings)
     store = None
-    if schemas is not None:
-        store, crd_findings = schemas.store(project)
+    if options.schemas is not None:
+        store, crd_findings = options.schemas.store(project)
         findings += crd_findings
         # kustomization.yaml is build input, not a cluster object: validated when a schema is known.
         findings += validate_all(project.kustomizations, store, report_missing=False)
-    today = dt.date.today()
-    checks = Checks(policies, store, schemas is not None and schemas.report_missing, render, today)
+    schemas = options.schemas
+    checks = Checks(policies, store, schemas is not None and schemas.report_missing, options.render, options.today)
     checked = check_project(project, plans, checks)
     findings += checked.findings
     waivers = checked.waivers
-    waivers.extend(central_waivers(config, checks.policies_by_id, today))
+    annotations = [w for w in waivers.valid if w.resource is not None]
+    waivers.extend(central_waivers(config, checks.policies_by_id, options.today))
     findings = apply_waivers(findings, waivers)
+    if options.retain is not None:
+        options.retain.append((project, plans, store, checked))
+    root = Path(os.path.realpath(boundary or (repository_root(paths[0]) if paths else Path.cwd())))
+    return Outcome(findings, annotations, checked, project.files, root)
+
+
+def run(paths: list[Path], policies: list[Policy], config: Config, options: RunOptions | None = None) -> Report:
+    """Lint ``paths``: the one pipeline every command and integration goes through."""
+    options = options or RunOptions()
+    head = assess(paths, policies, config, options, options.boundary)
+    findings = head.findings + options.extra
+    preexisting = 0
+    if options.base is not None:
+        base = options.base
+        before = assess(base.paths, policies, config, replace(options, retain=None), base.root)
+        if base.waivers:
+            allowed = set(config.gate.get("allowPullRequestWaivers") or [])
+            findings += added_waivers(before.waivers, head.waivers, base.ref, allowed)
+        if base.new_only:
+            known = Counter(identity(f, before.root) for f in before.findings)
+            fresh = []
+            for f in findings:
+                key = identity(f, head.root)
+                if known[key] > 0:
+                    known[key] -= 1
+                else:
+                    fresh.append(f)
+            preexisting = len(findings) - len(fresh)
+            findings = fresh
     findings = [f for f in findings if config.enabled(f.rule)]
     for f in findings:
         if f.rule in BUILTIN_RULES:
@@ -117,22 +192,24 @@ def run(
     redactor = Redactor(s for f in findings for s in f.secrets)
     findings = redact(findings, redactor)  # before the baseline, which stores the redacted identity
     baselined = 0
+    scope = options.scope
     if scope is not None:
-        findings = [f for f in findings if scope.keep(f, checked.resource_files)]
+        findings = [f for f in findings if scope.keep(f, head.checked)]
         if scope.baseline is not None:
-            before = len(findings)
-            findings = scope.baseline.new_findings(findings)
-            baselined = before - len(findings)
-    threshold = Severity.parse(fail_on)
+            before_count = len(findings)
+            findings = scope.baseline.new_findings(findings, head.root)
+            baselined = before_count - len(findings)
+    threshold = Severity.parse(options.fail_on)
     summary = Summary(
-        files=project.files,
-        resources=checked.resources,
+        files=head.files,
+        resources=head.checked.resources,
         findings=len(findings),
         blocking=sum(1 for f in findings if is_blocking(f, threshold)),
     )
-    if retain is not None:
-        retain.append((project, plans, store, checked))
-    return Report(findings, summary, threshold, rule_catalog(policies, config), checked.evaluated, baselined, redactor)
+    catalog = rule_catalog(policies, config)
+    return Report(
+        findings, summary, threshold, catalog, head.checked.evaluated, baselined, redactor, head.root, preexisting
+    )
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import hashlib
+import json
 import linecache
 from dataclasses import dataclass
 from typing import Any
@@ -181,6 +183,10 @@ class Finding:
     waiver_reason: str = ""
     secrets: tuple[str, ...] = dataclasses.field(default=(), repr=False)
     fixable: bool = False
+    key: str = ""  # the field as identity: list items by merge key (``env[name=X]``), plus the requirement
+    digest: str = ""  # digest of the offending value (never the value): a worse value is a new finding
+    subject: str = ""  # what the finding is about when not ``resource`` alone: ``app:PATH``, ``kind:API/KIND``
+    app: str = ""  # the application it was found in (display path), for --changed-since causes
 
     def sort_key(self) -> tuple:
         return (self.location.file, self.location.line, self.location.column, self.rule)
@@ -195,3 +201,57 @@ def dotted(path: Path_) -> str:
         else:
             out += ("." if out else "") + step
     return out
+
+
+# Fields that identify an item of a Kubernetes list, as strategic merge patches do (patchMergeKey),
+# in the order they are tried: a container by name, a port by number, a mount by path.
+MERGE_KEYS = ("name", "mountPath", "devicePath", "containerPort", "port", "ip", "key", "topologyKey", "type")
+
+
+def keyed(data: Any, path: Path_) -> str:
+    """``path`` as a stable identity: list items are named by their merge key
+    (``spec.template.spec.containers[name=app].env[name=LIVE]``), so inserting an item before
+    them does not change it; items without one keep their index."""
+    out = ""
+    node = data
+    for step in path:
+        if isinstance(step, int):
+            item = node[step] if isinstance(node, list) and -len(node) <= step < len(node) else None
+            label = str(step)
+            if isinstance(item, dict):
+                for key in MERGE_KEYS:
+                    value = item.get(key)
+                    if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
+                        label = f"{key}={value}"
+                        break
+            out += f"[{label}]"
+            node = item
+        else:
+            out += ("." if out else "") + str(step)
+            node = node.get(step) if isinstance(node, dict) else None
+    return out
+
+
+UNSET: Any = object()
+
+
+def value_at(data: Any, path: Path_) -> Any:
+    """The value at ``path`` in ``data``, or UNSET where the path leaves it."""
+    node = data
+    for step in path:
+        if isinstance(step, int) and isinstance(node, list) and -len(node) <= step < len(node):
+            node = node[step]
+        elif isinstance(step, str) and isinstance(node, dict) and step in node:
+            node = node[step]
+        else:
+            return UNSET
+    return node
+
+
+def digest_of(value: Any) -> str:
+    """A short digest of a scalar value (empty for structures and absence: a finding about a
+    container must not change identity when an unrelated field of it does)."""
+    if value is UNSET or isinstance(value, (dict, list)):
+        return ""
+    text = json.dumps(value, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from torghut_lint.config import Config
-from torghut_lint.lint import run
+from torghut_lint.lint import RunOptions, run
 from torghut_lint.policy import Policy, PolicyError, load_policies
 
 EXPECT = "expect.json"
@@ -67,7 +67,7 @@ def run_case(policy: Policy, case: Path) -> CaseResult:
     with tempfile.TemporaryDirectory(prefix="torghut-lint-case-") as scratch:
         copy = Path(scratch) / "torghut" / case.name
         shutil.copytree(case, copy, ignore=shutil.ignore_patterns(EXPECT))
-        report = run([copy], [policy], Config(), "error", boundary=Path(scratch))
+        report = run([copy], [policy], Config(), RunOptions(boundary=Path(scratch)))
         got: Counter[tuple[str, str, int]] = Counter()
         for finding in report.findings:
             if finding.rule in rules:

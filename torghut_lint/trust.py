@@ -1,11 +1,11 @@
-"""``--trusted-config REF``: take the config and config policies from a trusted git ref (the
-pull request's base branch), and report every change the pull request makes to the gate itself:
-the config file, policy files, and waiver annotations it adds."""
+"""Git inputs of the gate. ``--trusted-config REF``: take everything that decides the verdict
+(config, policies, baseline, schema files) from a trusted ref (the pull request's base branch)
+and report every change the pull request makes to them; :func:`snapshot`: the tree at a revision,
+for ``--new-since`` and for comparing waivers; :func:`changed_files` for ``--changed-since``."""
 
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -16,7 +16,6 @@ from torghut_lint.config import CONFIG_NAME
 from torghut_lint.discover import display_path
 from torghut_lint.model import Finding, Location
 from torghut_lint.policy import PolicyError, load_yaml_file
-from torghut_lint.waivers import ANNOTATION_PREFIX
 
 
 class TrustError(Exception):
@@ -36,14 +35,7 @@ class TrustedConfig:
 
 
 def _git(repo: Path, *args: str) -> str:
-    try:
-        proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise TrustError(f"git {args[0]}: {type(exc).__name__}") from exc
-    if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
-        raise TrustError(f"git {' '.join(args[:2])}: {message[-1] if message else 'failed'}")
-    return proc.stdout.decode("utf-8", errors="replace")
+    return _git_bytes(repo, *args).decode("utf-8", errors="replace")
 
 
 def _diff_base(repo: Path, ref: str) -> str:
@@ -60,6 +52,12 @@ def _exists(repo: Path, ref: str, path: str) -> bool:
     except TrustError:
         return False
     return True
+
+
+def in_repository(path: Path) -> str | None:
+    """``path`` relative to the root of the git work tree the command runs in (None outside)."""
+    repo = Path(_git(Path.cwd(), "rev-parse", "--show-toplevel").strip())
+    return _in_repo(repo, str(path))
 
 
 def _in_repo(repo: Path, path: str) -> str | None:
@@ -82,7 +80,7 @@ def _materialize(repo: Path, ref: str, rel: str, base: Path) -> bool:
         source = f"{rel}/{name}" if name else rel
         target = base / source
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_git(repo, "show", f"{ref}:{source}"), encoding="utf-8")
+        target.write_bytes(_git_bytes(repo, "show", f"{ref}:{source}"))
     return True
 
 
@@ -92,13 +90,7 @@ def load_trusted(
     """Everything that decides the verdict as it is at ``ref`` (the config, the policy
     directories it names and those given with --policies, the schema locations and CRD files it
     names, the baseline), plus findings for what the change did to any of them."""
-    repo = Path(_git(Path.cwd(), "rev-parse", "--show-toplevel").strip())
-    try:
-        _git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")
-    except TrustError as exc:
-        shallow = _git(repo, "rev-parse", "--is-shallow-repository").strip() == "true"
-        hint = " (a shallow clone: fetch the base branch, e.g. actions/checkout with fetch-depth: 0)" if shallow else ""
-        raise TrustError(f"{exc}{hint}") from exc
+    repo = repository(ref)
     workdir = tempfile.TemporaryDirectory(prefix="torghut-lint-trusted-")
     base = Path(workdir.name)
     config: Path | None = None
@@ -142,47 +134,107 @@ def load_trusted(
 
 
 def changed_files(ref: str) -> set[Path]:
-    """Files changed since ``ref`` (committed, staged, unstaged and untracked), resolved."""
+    """Files changed since ``ref`` (committed, staged, unstaged, untracked and deleted), resolved.
+    Names are read NUL-separated: git quotes non-ASCII names in its line output."""
+    repo = repository(ref)
+    names = _git(repo, "diff", "--name-only", "-z", "--no-renames", _diff_base(repo, ref)).split("\0")
+    names += _git(repo, "ls-files", "-z", "--others", "--exclude-standard").split("\0")
+    return {Path(os.path.realpath(repo / name)) for name in names if name}
+
+
+def repository(ref: str) -> Path:
+    """The work tree's repository root, once ``ref`` is known to name a commit there."""
     repo = Path(_git(Path.cwd(), "rev-parse", "--show-toplevel").strip())
-    _git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")
-    names = _git(repo, "diff", "--name-only", _diff_base(repo, ref)).splitlines()
-    names += _git(repo, "ls-files", "--others", "--exclude-standard").splitlines()
-    return {(repo / name).resolve() for name in names if name}
+    try:
+        _git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")
+    except TrustError as exc:
+        shallow = _git(repo, "rev-parse", "--is-shallow-repository").strip() == "true"
+        hint = " (a shallow clone: fetch the base branch, e.g. actions/checkout with fetch-depth: 0)" if shallow else ""
+        raise TrustError(f"{exc}{hint}") from exc
+    return repo
 
 
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+@dataclass
+class Snapshot:
+    """The repository as it is at a revision, written from git's objects into a temporary
+    directory (never checked out over the user's files), removed by :meth:`cleanup`."""
+
+    ref: str
+    root: Path
+    workdir: tempfile.TemporaryDirectory
+
+    def cleanup(self) -> None:
+        self.workdir.cleanup()
+
+
+def snapshot(ref: str, merge_base: bool = True) -> Snapshot:
+    """The tree at ``ref`` (where the current branch left it, with ``merge_base``: later changes
+    on ``ref`` are not the change's). Files are written as git stores them; submodules are not
+    followed (their content is not in this repository's objects)."""
+    repo = repository(ref)
+    revision = _diff_base(repo, ref) if merge_base else ref
+    workdir = tempfile.TemporaryDirectory(prefix="torghut-lint-base-")
+    root = Path(os.path.realpath(workdir.name)) / "tree"
+    root.mkdir()
+    listing = _git_bytes(repo, "ls-tree", "-r", "-z", "--full-tree", revision)
+    entries = []
+    for record in listing.split(b"\0"):
+        if not record:
+            continue
+        meta, _, name = record.partition(b"\t")
+        mode, kind, sha = meta.split()
+        if kind == b"blob":
+            entries.append((mode, sha, os.fsdecode(name)))
+    blobs = _cat_blobs(repo, [sha for _, sha, _ in entries])
+    for (mode, _sha, name), data in zip(entries, blobs, strict=True):
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if mode == b"120000":
+            os.symlink(os.fsdecode(data), target)
+        else:
+            target.write_bytes(data)
+    return Snapshot(ref, root, workdir)
+
+
+def _git_bytes(repo: Path, *args: str, data: bytes | None = None) -> bytes:
+    try:
+        proc = subprocess.run(
+            ["git", *args], cwd=repo, capture_output=True, timeout=300, input=data if data is not None else b""
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise TrustError(f"git {args[0]}: {type(exc).__name__}") from exc
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
+        raise TrustError(f"git {' '.join(args[:2])}: {message[-1] if message else 'failed'}")
+    return proc.stdout
+
+
+def _cat_blobs(repo: Path, shas: list[bytes]) -> list[bytes]:
+    """The blobs' contents, in order, from one ``git cat-file --batch``."""
+    if not shas:
+        return []
+    out = _git_bytes(repo, "cat-file", "--batch", data=b"\n".join(shas) + b"\n")
+    blobs, at = [], 0
+    for _ in shas:
+        header_end = out.index(b"\n", at)
+        size = int(out[at:header_end].split()[2])
+        blobs.append(out[header_end + 1 : header_end + 1 + size])
+        at = header_end + 1 + size + 1
+    return blobs
 
 
 def gate_changes(repo: Path, ref: str, gate_paths: list[str]) -> list[Finding]:
-    """Findings for config/policy files changed since ``ref`` and waiver annotations added."""
-    findings: list[Finding] = []
+    """A finding for each config, policy, baseline or schema file changed since ``ref``. (Waivers
+    the change adds are found by comparing the parsed waivers of both trees, not here.)"""
     base = _diff_base(repo, ref)
-    changed = _git(repo, "diff", "--name-only", base, "--", *gate_paths).splitlines()
-    for rel in changed:
-        findings.append(
-            builtin_finding(
-                "gate-config-changed",
-                "this change edits the linter's own config or policies; it is not applied here "
-                f"(the trusted copy from {ref} is) and needs review",
-                Location(display_path(repo / rel)),
-            )
+    changed = _git(repo, "diff", "--name-only", "-z", "--no-renames", base, "--", *gate_paths).split("\0")
+    return [
+        builtin_finding(
+            "gate-config-changed",
+            "this change edits the linter's own config or policies; it is not applied here "
+            f"(the trusted copy from {ref} is) and needs review",
+            Location(display_path(repo / rel)),
         )
-    diff = _git(repo, "diff", "-U0", "--no-color", base, "--", "*.yaml", "*.yml")
-    current, line = "", 0
-    for text in diff.splitlines():
-        if text.startswith("+++ "):
-            current = text[6:] if text.startswith("+++ b/") else ""
-        elif match := _HUNK.match(text):
-            line = int(match.group(1))
-        elif text.startswith("+") and current:
-            if ANNOTATION_PREFIX in text:
-                rule = text.split(ANNOTATION_PREFIX, 1)[1].split(":", 1)[0].strip().strip("\"'")
-                findings.append(
-                    builtin_finding(
-                        "gate-waiver-added",
-                        f"this change adds a waiver of {rule}; a waiver written by the change it waives needs review",
-                        Location(display_path(repo / current), line, 1),
-                    )
-                )
-            line += 1
-    return findings
+        for rel in changed
+        if rel
+    ]

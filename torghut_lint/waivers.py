@@ -32,9 +32,8 @@ class Waiver:
     def covers(self, finding: Finding) -> bool:
         if finding.rule != self.rule:
             return False
-        if self.resource is not None:  # an annotation: this resource (an orphan's: in its own file only)
-            file = self.selector.get("file")
-            return finding.resource == self.resource and (file is None or finding.location.file == file)
+        if self.resource is not None:  # an annotation: this resource
+            return finding.resource == self.resource
         rid = finding.resource
         for key, value in (
             ("kind", rid.kind if rid else ""),
@@ -108,9 +107,9 @@ class Waivers:
 def annotation_waivers(
     resources: list[Resource], policies: dict[str, Policy], today: dt.date, orphaned: bool = False
 ) -> Waivers:
-    """Waivers written as annotations on ``resources``. An orphan (a file Argo CD never applies)
-    can only waive findings about itself: a never-deployed copy of a resource must not waive the
-    deployed one's findings."""
+    """Waivers written as annotations on ``resources``. Only resources that are applied can carry
+    one: on an orphan (a file Argo CD never applies) it is ``waiver-invalid`` and waives nothing,
+    so a never-deployed copy can neither waive the deployed resource nor itself."""
     found = Waivers()
     known = set(policies) | set(BUILTIN_RULES)
     for res in resources:
@@ -120,6 +119,13 @@ def annotation_waivers(
             rule = key[len(ANNOTATION_PREFIX) :]
             location = res.locate(("metadata", "annotations", key))
             policy = policies.get(rule)
+            if orphaned:
+                message = (
+                    f"waiver of {rule} on a resource no application applies; only applied resources can carry "
+                    "a waiver (waive centrally in the config file)"
+                )
+                found.problems.append(builtin_finding("waiver-invalid", message, location, res.id))
+                continue
             if policy is not None and not policy.allow_annotation_waivers:
                 message = f"{rule} can only be waived centrally in the config file, not by annotation"
                 found.problems.append(builtin_finding("waiver-invalid", message, location, res.id))
@@ -129,7 +135,7 @@ def annotation_waivers(
                 message = f"waiver of {rule}: {fields}"
                 found.problems.append(builtin_finding("waiver-invalid", message, location, res.id))
                 continue
-            found.admit(rule, fields, location, res.id, {"file": location.file} if orphaned else {}, known, today)
+            found.admit(rule, fields, location, res.id, {}, known, today)
     return found
 
 
@@ -164,3 +170,31 @@ def apply_waivers(findings: list[Finding], waivers: Waivers) -> list[Finding]:
         if not w.used
     ]
     return findings + waivers.problems + unused
+
+
+def added_waivers(base: list[Waiver], head: list[Waiver], ref: str, allowed: set[str]) -> list[Finding]:
+    """``gate-waiver-added`` for every annotation waiver of ``head`` (the change's applied
+    resources, parsed) that ``base`` (the tree at ``ref``) does not have for the same resource and
+    rule, or has with an earlier expiry (widened). Compared parsed, so no spelling of the key
+    (YAML escapes, a kustomization's ``commonAnnotations``, a file of any name) escapes it."""
+    before: dict[tuple[ResourceId, str], dt.date] = {}
+    for w in base:
+        if w.resource is not None:
+            key = (w.resource, w.rule)
+            before[key] = max(before.get(key, w.expires), w.expires)
+    findings: list[Finding] = []
+    seen: set[tuple] = set()
+    for w in head:
+        if w.resource is None or w.rule in allowed or (w.resource, w.rule, w.location) in seen:
+            continue
+        seen.add((w.resource, w.rule, w.location))
+        earlier = before.get((w.resource, w.rule))
+        if earlier is None:
+            what = f"adds a waiver of {w.rule} for {w.resource}"
+        elif w.expires > earlier:
+            what = f"extends the waiver of {w.rule} for {w.resource} from {earlier} to {w.expires}"
+        else:
+            continue
+        message = f"this change {what} (not at {ref}); a waiver written by the change it waives needs review"
+        findings.append(builtin_finding("gate-waiver-added", message, w.location, w.resource))
+    return findings

@@ -240,6 +240,7 @@ class Build:
     resources: list[Resource] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     used: set[Path] = field(default_factory=set)
+    missing: set[Path] = field(default_factory=set)  # paths named but absent (a deleted file is a cause)
     helm_values: list[Document] = field(default_factory=list)
     remote: bool = False  # a remote resource is referenced (never fetched, by us or by kubectl)
     charts: list[Path | None] = field(default_factory=list)  # each helmCharts entry's directory, if local
@@ -261,6 +262,7 @@ class Build:
         """What a nested build contributes besides its resources (accumulated separately)."""
         self.findings.extend(other.findings)
         self.used |= other.used
+        self.missing |= other.missing
         self.helm_values.extend(other.helm_values)
         self.remote |= other.remote
         self.charts += other.charts
@@ -412,7 +414,7 @@ def _copy_build(build: Build) -> Build:
     """An independent copy of a build's resources (they are transformed in place later). Its
     findings and Helm values are not copied: they were reported with the first build, and copying
     them through every level of a diamond would double them per level."""
-    out = Build(used=set(build.used), remote=build.remote, charts=list(build.charts))
+    out = Build(used=set(build.used), missing=set(build.missing), remote=build.remote, charts=list(build.charts))
     out.chart_patches = set(build.chart_patches)
     memo: dict[int, yaml.Node] = {}
     for res in build.resources:
@@ -553,6 +555,7 @@ class _Kustomization:
             self.report("kustomize-outside-root", f"{shown(entry)} is outside the repository; not followed", key, index)
             return
         if not target.exists():
+            self.result.missing.add(real(target))
             self.report("kustomize-missing-resource", f"{shown(entry)} does not exist", key, index)
             return
         if target.is_dir():
@@ -627,6 +630,7 @@ class _Kustomization:
         except (OSError, ValueError) as exc:  # a name too long for the filesystem, a NUL byte
             problem = f"cannot be read: {exc.strerror if isinstance(exc, OSError) else type(exc).__name__}"
         if problem:
+            self.result.missing.add(real(path))
             self.result.findings.append(
                 builtin_finding("kustomize-missing-resource", f"{what} {shown(rel)} {problem}", location)
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from torghut_lint.model import Finding, ResourceId, Severity
 from torghut_lint.secrets import SCRUB, Redactor
@@ -41,6 +42,8 @@ class Report:
     evaluated: dict[str, list[ResourceId]] = field(default_factory=dict)
     baselined: int = 0
     redactor: Redactor = SCRUB  # masks the run's known secrets in anything printed later (fix --diff)
+    root: Path | None = None  # the repository root (resolved) identities are relative to
+    preexisting: int = 0  # --new-since: findings the base revision has as well (not reported)
 
 
 def redact(findings: list[Finding], redactor: Redactor) -> list[Finding]:
@@ -58,6 +61,8 @@ def redact(findings: list[Finding], redactor: Redactor) -> list[Finding]:
                 f,
                 message=redactor(f.message, keep),
                 field=redactor(f.field, keep),
+                key=redactor(f.key, keep),
+                subject=redactor(f.subject),
                 resource=resource,
                 waiver_reason=redactor(f.waiver_reason),
             )

@@ -6,11 +6,12 @@ import json
 from dataclasses import asdict
 
 from torghut_lint import __version__
+from torghut_lint.baseline import fingerprints
 from torghut_lint.model import Finding
 from torghut_lint.report import Report
 
 
-def finding_json(f: Finding) -> dict:
+def finding_json(f: Finding, fingerprint: str) -> dict:
     return {
         "rule": f.rule,
         "severity": str(f.severity),
@@ -21,6 +22,8 @@ def finding_json(f: Finding) -> dict:
         "resource": f.resource.as_json() if f.resource else None,
         "field": f.field,
         "waived": f.waived,
+        "fingerprint": fingerprint,
+        "key": f.key or f.field,
     }
 
 
@@ -28,9 +31,13 @@ def render(report: Report) -> str:
     summary = asdict(report.summary)
     if report.baselined:
         summary["baselined"] = report.baselined
+    if report.preexisting:
+        summary["preexisting"] = report.preexisting
     doc = {
         "tool": {"name": "torghut-lint", "version": __version__},
         "summary": summary,
-        "findings": [finding_json(f) for f in report.findings],
+        "findings": [
+            finding_json(f, p) for f, p in zip(report.findings, fingerprints(report.findings, report.root), strict=True)
+        ],
     }
     return json.dumps(doc, indent=2) + "\n"

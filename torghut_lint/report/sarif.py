@@ -3,13 +3,12 @@ waived findings as suppressions, and partial fingerprints that survive line shif
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from torghut_lint import __version__
-from torghut_lint.baseline import fingerprint
+from torghut_lint.baseline import fingerprints
 from torghut_lint.model import Finding, Severity
 from torghut_lint.report import Report
 
@@ -45,20 +44,17 @@ def _rule(info) -> dict:
     }
 
 
-def _result(f: Finding, index: dict[str, int], seen: dict[str, int]) -> dict:
+def _result(f: Finding, index: dict[str, int], fingerprint: str) -> dict:
     location: dict = {"artifactLocation": {"uri": _uri(f.location.file)}}
     # every result has a region (GitHub requires startLine): a whole-file finding is at line 1
     location["region"] = {"startLine": max(f.location.line, 1), "startColumn": max(f.location.column, 1)}
-    digest = hashlib.sha256("|".join(fingerprint(f)).encode()).hexdigest()[:32]
-    seen[digest] = seen.get(digest, 0) + 1
-    if seen[digest] > 1:  # unique per result: the n-th finding of one identity is told apart
-        digest = f"{digest}:{seen[digest]}"
     result: dict = {
         "ruleId": f.rule,
         "level": LEVELS[f.severity],
         "message": {"text": f.message},
         "locations": [{"physicalLocation": location}],
-        "partialFingerprints": {"torghutLint/v1": digest},
+        # the finding identity (merge-keyed field, value digest; see baseline.py), unique per result
+        "partialFingerprints": {"torghutLint/v2": fingerprint},
     }
     if f.rule in index:
         result["ruleIndex"] = index[f.rule]
@@ -73,7 +69,7 @@ def render(report: Report) -> str:
     used = sorted({f.rule for f in report.findings} | set(report.rules))
     rules = [_rule(report.rules[r]) for r in used if r in report.rules]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    seen: dict[str, int] = {}
+    prints = fingerprints(report.findings, report.root)
     doc = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -88,7 +84,7 @@ def render(report: Report) -> str:
                         "rules": rules,
                     }
                 },
-                "results": [_result(f, index, seen) for f in report.findings],
+                "results": [_result(f, index, p) for f, p in zip(report.findings, prints, strict=True)],
                 "columnKind": "unicodeCodePoints",
             }
         ],

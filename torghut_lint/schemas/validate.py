@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from torghut_lint.builtin_rules import builtin_finding
-from torghut_lint.model import Finding, Resource, dotted
+from torghut_lint.model import Finding, Resource, digest_of, dotted, keyed, value_at
 from torghut_lint.schemas.store import SchemaStore
 
 MAX_ERRORS_PER_RESOURCE = 20
@@ -102,7 +102,7 @@ def validate_resource(res: Resource, validator: Any) -> Iterator[Finding]:
         if error.validator == "additionalProperties" and error.validator_value is False:
             for key, known in _unknown_fields(error):
                 suggestion = _hint(key, known, path, validator.schema)
-                yield builtin_finding(
+                finding = builtin_finding(
                     "schema-unknown-field",
                     f"{res.id.kind} {res.id.name}: unknown field {key!r} in {where}{suggestion}; "
                     "Kubernetes drops or rejects it",
@@ -110,10 +110,15 @@ def validate_resource(res: Resource, validator: Any) -> Iterator[Finding]:
                     res.id,
                     dotted(path + (key,)),
                 )
+                finding.key = keyed(res.data, path + (key,))
+                yield finding
             continue
-        yield builtin_finding(
+        finding = builtin_finding(
             "schema-invalid", f"{res.id.kind} {res.id.name}: {where} {_explain(error)}", res.locate(path), res.id, where
         )
+        finding.key = f"{keyed(res.data, path)}#{error.validator}"
+        finding.digest = digest_of(value_at(res.data, path))
+        yield finding
 
 
 def validate_all(resources: list[Resource], store: SchemaStore, report_missing: bool) -> list[Finding]:
@@ -133,14 +138,18 @@ def validate_all(resources: list[Resource], store: SchemaStore, report_missing: 
 
 
 def missing_schema(res: Resource) -> Finding:
+    """Reported once per kind, at its first-located resource: the kind is the subject (which
+    resource comes first must not change the finding's identity)."""
     rid = res.id
-    return builtin_finding(
+    finding = builtin_finding(
         "schema-missing",
         f"no schema for {rid.kind} ({rid.api_version}): not validated; add --schema-location or --crd "
         "(or --ignore-missing-schemas)",
         res.locate(("kind",)),
         rid,
     )
+    finding.subject = f"kind:{rid.api_version}/{rid.kind}"
+    return finding
 
 
 def once_per_kind(findings: list[Finding]) -> list[Finding]:

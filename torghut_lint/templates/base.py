@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from torghut_lint.k8s import ConfigMaps
-from torghut_lint.model import Location, Path_, Resource
+from torghut_lint.model import UNSET, Location, Path_, Resource
 from torghut_lint.parse import Document
 
 
@@ -22,6 +22,12 @@ class Violation:
     location: Location | None = None  # overrides resource.locate(path)
     secrets: tuple[str, ...] = ()
     fixable: bool = False  # `torghut-lint fix` has an unambiguous remedy for this one
+    # Identity (baselines, --new-since, SARIF fingerprints): the offending value (digested, never
+    # stored; default: the scalar at ``path``), the requirement when several can fail at one place,
+    # and a subject when the finding is about more than ``resource`` (``app:`` totals).
+    value: Any = UNSET
+    requirement: str = ""
+    subject: str = ""
 
 
 @dataclass

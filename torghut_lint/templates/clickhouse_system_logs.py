@@ -67,6 +67,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     res,
                     _FILES + (name,),
                     f"config file {name} is not valid XML ({exc}); ClickHouse would fail to start",
+                    value=str(exc),
                 )
                 continue
             for element in root:
@@ -89,15 +90,17 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     f"system log {tag} is enabled in {name} without a TTL; add <ttl> (or TTL in <engine>) "
                     'or remove="1"',
                     location=_element_location(res, name, text, tag),
+                    value="",  # the file's text changes for unrelated reasons; the element is the identity
+                    requirement=tag,
                 )
-        missing = [t for t in defaults if t not in states]
-        if missing:
-            anchor = _FILES if files else ("spec", "configuration")
+        anchor = _FILES if files else ("spec", "configuration")
+        for tag in (t for t in defaults if t not in states):  # one finding per log: each is its own requirement
             yield Violation(
                 res,
                 anchor,
-                f"ClickHouse keeps these system logs by default and nothing bounds them: {', '.join(missing)}; "
-                'give each a TTL or remove="1" in spec.configuration.files',
+                f"ClickHouse keeps system log {tag} by default and nothing bounds it; "
+                'give it a TTL or remove="1" in spec.configuration.files',
+                requirement=tag,
             )
 
 

@@ -153,4 +153,6 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             f"ClickHouse table {st.table} (ENGINE = {st.engine}) has no TTL and no ALTER TABLE ... "
             "MODIFY TTL; it grows until the volume is full",
             location=st.resource.locate_in_text(st.path, st.offset),
+            value=st.engine,  # not the whole SQL text: another table's edit must not change this identity
+            requirement=st.table,
         )

@@ -43,38 +43,44 @@ def _positive(text: str | None) -> bool:
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
+    """One violation per unmet requirement, at the value that fails it (the variable's own entry,
+    wherever the container's effective environment takes it from), or at the container when the
+    variable is absent: a baseline or waiver of one requirement never hides another."""
     trigger = ctx.params["trigger"]
     on_values = {v.lower() for v in trigger["values"]}
     requirements = ctx.params.get("require", [])
     caps = ctx.params.get("positiveNumberOneOf", [])
     names = {trigger["name"], *(r["name"] for r in requirements), *caps}
-    seen: set[tuple[int, tuple]] = set()
+    seen: set[tuple] = set()
     for res in ctx.matched:
         for path, container in containers(res):
             env = effective_env(res, path, container, ctx.configmaps, only=names)
             switch = env.get(trigger["name"])
             if switch is None or (switch.value or "").strip().lower() not in on_values:
                 continue
-            problems = []
+            cname = container.get("name", "?")
+            on = f"container {cname!r} of {res.id} has {trigger['name']} on, but"
+            found: list[Violation] = []
             for req in requirements:
                 item = env.get(req["name"])
+                needs = " or ".join(req["values"])
                 if item is None:
                     if not req.get("absentOk"):
-                        problems.append(f"{req['name']} is not set (needs {' or '.join(req['values'])})")
+                        message = f"{on} {req['name']} is not set (needs {needs})"
+                        found.append(Violation(res, path, message, requirement=req["name"]))
                 elif item.value not in req["values"]:
                     shown = "from a Secret" if item.value is None else repr(item.value)
-                    problems.append(f"{req['name']} is {shown} (needs {' or '.join(req['values'])})")
+                    found.append(Violation(item.source, item.path, f"{on} {req['name']} is {shown} (needs {needs})"))
             if caps:
                 set_caps = [env[c] for c in caps if c in env]
                 if not set_caps:
-                    problems.append(f"no budget cap ({' or '.join(caps)}) is set")
-                problems += [f"{c.name} must be a number > 0" for c in set_caps if not _positive(c.value)]
-            key = (id(switch.source), switch.path)
-            if problems and key not in seen:
-                seen.add(key)
-                yield Violation(
-                    switch.source,
-                    switch.path,
-                    f"container {container.get('name', '?')!r} of {res.id} has {trigger['name']} on, but "
-                    + "; ".join(problems),
-                )
+                    message = f"{on} no budget cap ({' or '.join(caps)}) is set"
+                    found.append(Violation(res, path, message, requirement="budget-cap"))
+                for c in set_caps:
+                    if not _positive(c.value):
+                        found.append(Violation(c.source, c.path, f"{on} {c.name} must be a number > 0"))
+            for v in found:  # a ConfigMap two containers read is one place: reported once
+                key = (id(v.resource), v.path, v.requirement)
+                if key not in seen:
+                    seen.add(key)
+                    yield v

@@ -211,14 +211,22 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     if total_budget is not None and everything:
         total = sum((r.total for r in everything), Decimal(0))
         if total > total_budget:
-            biggest = max(everything, key=lambda r: r.total)
+            # the largest contributor, ties broken by place: never by the order resources render in
+            biggest = min(everything, key=lambda r: (-r.total, *_place(r)))
             parts = " + ".join(
                 f"{r.resource.id.name} {r.replicas}x{format_bytes(r.size)}"
-                for r in sorted(everything, key=lambda r: -r.total)
+                for r in sorted(everything, key=lambda r: (-r.total, *_place(r)))
             )
             yield Violation(
                 biggest.resource,
                 biggest.path,
                 f"the application requests {format_bytes(total)} of persistent storage, over the "
                 f"{ctx.params['appTotal']} total budget ({parts})",
+                value=str(total),
+                subject="app",
             )
+
+
+def _place(req: Request) -> tuple:
+    where = req.resource.locate(req.path)
+    return where.file, where.line, where.column, str(req.resource.id)
