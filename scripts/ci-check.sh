@@ -4,7 +4,11 @@
 #
 # Environment (all optional):
 #   TORGHUT_LINT_PATHS   paths to lint (default: argocd/applications/torghut)
-#   TORGHUT_LINT_BASE    trusted git ref for config/policies (default: origin/$GITHUB_BASE_REF when set)
+#   TORGHUT_LINT_BASE    the pull request's base (default: origin/$GITHUB_BASE_REF when set): the
+#                        config, policies and baseline are read from it (--trusted-config), and
+#                        only findings the change adds are reported (--new-since, the
+#                        differential gate: no baseline file the change could edit)
+#   TORGHUT_LINT_DIFFERENTIAL  0 to report every finding of the tree, not only the change's
 #   TORGHUT_LINT_SARIF   SARIF output file (default: torghut-lint.sarif)
 #   TORGHUT_LINT_JUNIT   JUnit output file (default: torghut-lint.junit.xml)
 #   TORGHUT_LINT_ARGS    extra arguments (e.g. "--fail-on warning --baseline .torghut-lint-baseline.json")
@@ -28,6 +32,9 @@ fi
 args=(--render "$render" --format github --format sarif --output "$sarif" --format junit --output "$junit")
 if [ -n "$base" ]; then
   args+=(--trusted-config "$base")
+  if [ "${TORGHUT_LINT_DIFFERENTIAL:-1}" != "0" ]; then
+    args+=(--new-since "$base")
+  fi
 fi
 # TORGHUT_LINT_ARGS is split as a shell would (quotes kept: a path with a space stays one
 # argument), without evaluating anything

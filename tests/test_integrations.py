@@ -103,6 +103,8 @@ def test_ci_script_annotates_uploads_and_fails(tmp_path: Path) -> None:
             ["git", "-c", "user.email=a@b", "-c", "user.name=a", *args], cwd=repo, check=True, capture_output=True
         )
 
+    chi = repo / APP / "clickhouse" / "clickhouse-cluster.yaml"
+    chi.write_text(chi.read_text().replace("storage: 20Gi", "storage: 30Gi"))  # already on main: not the PR's
     git("init", "-q", "-b", "main")
     git("add", "-A")
     git("commit", "-qm", "base")
@@ -122,7 +124,7 @@ def test_ci_script_annotates_uploads_and_fails(tmp_path: Path) -> None:
     assert f"::error file={APP}/ws/deployment.yaml,line=8,col=3,title=ws-single-replica::" in proc.stdout
     assert outputs.read_text().splitlines() == ["exit-code=1", "sarif=torghut-lint.sarif"]
     sarif = json.loads((repo / "torghut-lint.sarif").read_text())
-    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["ws-single-replica"]
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["ws-single-replica"]  # the differential gate
     if SARIF_SCHEMA.is_file():
         import jsonschema
 

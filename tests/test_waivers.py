@@ -51,7 +51,7 @@ def test_waivers_used_and_unused_are_the_same_on_two_processes(tmp_path: Path) -
 
 def test_an_orphaned_copy_cannot_waive_the_deployed_resource(repo: Path) -> None:
     """A never-applied copy of torghut-ws (a file no kustomization includes) carrying a waiver
-    annotation does not waive the real Deployment's finding; the orphan's waiver is unused."""
+    annotation does not waive the real Deployment's finding; the orphan's waiver is invalid."""
     ws = scale_ws(repo)
     copy = repo / APP / "ws" / "old-deployment.yaml"
     copy.write_text(
@@ -68,4 +68,6 @@ def test_an_orphaned_copy_cannot_waive_the_deployed_resource(repo: Path) -> None
         if f["rule"] == "ws-single-replica" and f["file"].endswith("/deployment.yaml")
     ]
     assert real and not real[0]["waived"], result.stdout
+    invalid = [f for f in result.json["findings"] if f["rule"] == "waiver-invalid"]
+    assert [f["file"] for f in invalid] == [f"{APP}/ws/old-deployment.yaml"]  # only applied resources carry waivers
     assert result.code == 1

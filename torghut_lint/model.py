@@ -248,10 +248,11 @@ def value_at(data: Any, path: Path_) -> Any:
     return node
 
 
-def digest_of(value: Any) -> str:
-    """A short digest of a scalar value (empty for structures and absence: a finding about a
-    container must not change identity when an unrelated field of it does)."""
-    if value is UNSET or isinstance(value, (dict, list)):
+def digest_of(value: Any, structural: bool = False) -> str:
+    """A short digest of a scalar value (empty for absence, and for structures unless
+    ``structural``: a finding about a container must not change identity when an unrelated field
+    of it does; a kustomization entry is identified by all of it)."""
+    if value is UNSET or (isinstance(value, (dict, list)) and not structural):
         return ""
     text = json.dumps(value, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]

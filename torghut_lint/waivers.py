@@ -185,9 +185,10 @@ def added_waivers(base: list[Waiver], head: list[Waiver], ref: str, allowed: set
     findings: list[Finding] = []
     seen: set[tuple] = set()
     for w in head:
-        if w.resource is None or w.rule in allowed or (w.resource, w.rule, w.location) in seen:
+        # one finding per written waiver: a kustomization's commonAnnotations puts it on many resources
+        if w.resource is None or w.rule in allowed or (w.rule, w.location) in seen:
             continue
-        seen.add((w.resource, w.rule, w.location))
+        seen.add((w.rule, w.location))
         earlier = before.get((w.resource, w.rule))
         if earlier is None:
             what = f"adds a waiver of {w.rule} for {w.resource}"

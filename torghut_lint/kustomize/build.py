@@ -23,7 +23,7 @@ from torghut_lint.discover import display_path, real
 from torghut_lint.kustomize import fieldspecs, namerefs
 from torghut_lint.kustomize.patch import BUILTIN_GROUPS, PatchError, json6902, strategic_merge
 from torghut_lint.kustomize.select import SelectorError, Target
-from torghut_lint.model import Finding, Location, Resource, Severity
+from torghut_lint.model import Finding, Location, Resource, Severity, digest_of, value_at
 from torghut_lint.parse import (
     MAX_FILE_BYTES,
     Document,
@@ -478,8 +478,15 @@ class _Kustomization:
 
         return Location.of(find_node(self.node, path))
 
-    def report(self, rule: str, message: str, *path: str | int) -> None:
-        self.result.findings.append(builtin_finding(rule, message, self.where(*path)))
+    def report(self, rule: str, message: str, *path: str | int) -> Finding:
+        """A finding at a field (or list entry) of this kustomization, identified by the field and
+        the entry's content (not its index: inserting an entry before it changes nothing)."""
+        finding = builtin_finding(rule, message, self.where(*path))
+        if path:
+            finding.key = str(path[0])
+            finding.digest = digest_of(value_at(self.spec, path[:2]), structural=True)
+        self.result.findings.append(finding)
+        return finding
 
     def entries(self, key: str) -> list[tuple[int, object]]:
         """(index, entry) of a list field, without the entries :meth:`check_shape` refused."""
@@ -879,14 +886,14 @@ class _Kustomization:
         if not matches:
             if self.result.unrendered:
                 self.result.chart_patches.add((real(self.kfile), key, i))
-                finding = builtin_finding(
+                finding = self.report(
                     "kustomize-patch-unmatched",
                     "patch matches no visible resource; it may target a Helm chart's or remote "
                     "resource's output, which is not rendered offline",
-                    self.where(key, i),
+                    key,
+                    i,
                 )
                 finding.severity = Severity.INFO
-                self.result.findings.append(finding)
             elif target is None:  # kustomize needs a strategic-merge patch's own identity to exist
                 self.report("kustomize-patch-invalid", "patch matches no resource; kustomize refuses the build", key, i)
             else:

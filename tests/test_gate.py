@@ -1,0 +1,342 @@
+"""The gate as a hostile pull request meets it: finding identity (baselines, SARIF), the
+differential gate (--new-since), waivers compared parsed, --changed-since following causes.
+Each scenario is a throwaway git repository with a base commit and a pull request on top."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import APP, CORPUS, findings_of, needs_corpus, run_cli, scale_ws
+
+WAIVE = "reason=x; owner=me; expires=2099-01-01"
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def commit_base(repo: Path) -> None:
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    git(repo, "checkout", "-q", "-b", "pr")
+
+
+def commit_pr(repo: Path) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "pr")
+
+
+def rules(result) -> list[str]:
+    return sorted(f["rule"] for f in result.json["findings"])
+
+
+def set_claim(repo: Path, size: str) -> Path:
+    chi = repo / APP / "clickhouse" / "clickhouse-cluster.yaml"
+    chi.write_text(chi.read_text().replace("storage: 20Gi", f"storage: {size}"))
+    return chi
+
+
+def set_env(repo: Path, entries: str, first: bool = False) -> Path:
+    """Add env entries to the Knative service's container (after APP_ENV, or first)."""
+    ksvc = repo / APP / "knative-service.yaml"
+    anchor = "          env:\n"
+    text = ksvc.read_text()
+    if first:
+        text = text.replace(anchor, anchor + entries, 1)
+    else:
+        text = text.replace("              value: prod\n", "              value: prod\n" + entries, 1)
+    ksvc.write_text(text)
+    return ksvc
+
+
+LIVE = "            - name: TRADING_MODE\n              value: live\n"
+
+
+# -- identity: baselines ------------------------------------------------------------------------
+
+
+def test_a_baseline_does_not_swallow_a_worse_value(repo: Path) -> None:
+    set_claim(repo, "50Gi")
+    assert run_cli("--write-baseline", "b.json", "--no-schemas", cwd=repo).code == 0
+    assert run_cli("--baseline", "b.json", "--no-schemas", cwd=repo).code == 0
+    chi = repo / APP / "clickhouse" / "clickhouse-cluster.yaml"
+    chi.write_text(chi.read_text().replace("storage: 50Gi", "storage: 900Gi"))
+    worse = run_cli("--baseline", "b.json", "--no-schemas", "--format", "json", cwd=repo)
+    assert worse.code == 1
+    assert "pvc-disk-budget" in rules(worse)
+
+
+def test_inserting_an_env_var_does_not_renew_baselined_findings(repo: Path) -> None:
+    """Identities name env entries by name, not index: one variable inserted at the top of the
+    list must not turn baselined findings (and SARIF fingerprints) into new ones."""
+    set_env(repo, LIVE)
+    assert run_cli("--write-baseline", "b.json", "--no-schemas", cwd=repo).code == 0
+    before = run_cli("--format", "sarif", "--no-schemas", cwd=repo)
+    set_env(repo, "            - name: A_NEW_HARMLESS_VARIABLE\n              value: x\n", first=True)
+    again = run_cli("--baseline", "b.json", "--no-schemas", "--format", "json", cwd=repo)
+    assert again.code == 0 and again.json["findings"] == [], again.stdout
+    after = run_cli("--format", "sarif", "--no-schemas", cwd=repo)
+
+    def prints(result) -> dict[str, str]:
+        runs = json.loads(result.stdout)["runs"][0]["results"]
+        return {r["ruleId"]: r["partialFingerprints"]["torghutLint/v2"] for r in runs}
+
+    assert prints(before) == prints(after) != {}
+
+
+def test_each_requirement_is_its_own_finding_at_its_own_value(repo: Path) -> None:
+    """llm-shadow-first: a baseline of "no budget cap" does not hide "shadow mode off", which is
+    reported at the LLM_SHADOW_MODE entry."""
+    set_env(repo, "            - name: LLM_ENABLED\n              value: 'true'\n"
+            "            - name: LLM_SHADOW_MODE\n              value: 'true'\n")  # fmt: skip
+    first = run_cli("--format", "json", "--no-schemas", cwd=repo)
+    assert [f["message"].split(" but ")[-1][:13] for f in first.json["findings"]] == ["no budget cap"], first.stdout
+    assert run_cli("--write-baseline", "b.json", "--no-schemas", cwd=repo).code == 0
+    ksvc = repo / APP / "knative-service.yaml"
+    ksvc.write_text(
+        ksvc.read_text().replace(
+            "LLM_SHADOW_MODE\n              value: 'true'", "LLM_SHADOW_MODE\n              value: 'false'"
+        )
+    )
+    result = run_cli("--baseline", "b.json", "--format", "json", "--no-schemas", cwd=repo)
+    (new,) = result.json["findings"]
+    assert "LLM_SHADOW_MODE is 'false'" in new["message"]
+    line = ksvc.read_text().splitlines()[new["line"] - 1]
+    assert "LLM_SHADOW_MODE" in line or "'false'" in line
+    assert result.code == 1
+
+
+def test_a_baseline_written_at_the_root_matches_from_an_application_directory(repo: Path) -> None:
+    """File-level subjects are relative to the repository root, not the working directory (the
+    Argo CD plugin runs in the application's directory)."""
+    (repo / ".git").mkdir()  # the repository root
+    scale_ws(repo)
+    (repo / APP / "stray.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stray}\n")
+    assert run_cli("--write-baseline", "b.json", "--no-schemas", cwd=repo).code == 0
+    app = repo / APP
+    from_app = run_cli("--baseline", str(repo / "b.json"), "--no-schemas", "--format", "json", ".", cwd=app)
+    assert from_app.json["findings"] == [] and from_app.json["summary"]["baselined"] >= 2, from_app.stdout
+
+
+def test_a_format_1_baseline_is_still_read_and_an_unknown_format_is_refused(repo: Path) -> None:
+    scale_ws(repo)
+    legacy = {
+        "tool": "torghut-lint",
+        "formatVersion": 1,
+        "entries": [
+            {
+                "rule": "ws-single-replica",
+                "subject": "Deployment/torghut/torghut-ws",
+                "field": "spec.replicas",
+                "count": 1,
+            }
+        ],
+    }
+    (repo / "old.json").write_text(json.dumps(legacy))
+    assert run_cli("--baseline", "old.json", "--no-schemas", cwd=repo).code == 0
+    (repo / "future.json").write_text(json.dumps({**legacy, "formatVersion": 9}))
+    refused = run_cli("--baseline", "future.json", "--no-schemas", cwd=repo)
+    assert refused.code == 2 and "formatVersion 9" in refused.stderr
+
+
+def test_application_totals_and_kind_findings_do_not_depend_on_render_order(repo: Path) -> None:
+    """The app-total finding is anchored by size then place, identified by the application; the
+    same tree rendered by kubectl (another resource order) gives the same location and identity."""
+    set_claim(repo, "60Gi")  # 2 x 60Gi > 100Gi total, and over the per-replica budget
+    outs = []
+    for mode in ("builtin", "kubectl"):
+        result = run_cli("--format", "json", "--no-schemas", "--render", mode, cwd=repo)
+        outs.append(sorted((f["rule"], f["file"], f["line"], f["fingerprint"]) for f in result.json["findings"]))
+    assert outs[0] == outs[1]
+    assert sum(1 for rule, *_ in outs[0] if rule == "pvc-disk-budget") == 2
+
+
+@needs_corpus
+def test_every_sarif_result_of_the_lab_tree_has_its_own_identity() -> None:
+    lab = CORPUS / "lab-argocd-2026-08-22"
+    sarif = json.loads(run_cli("--format", "sarif", ".", cwd=lab).stdout)
+    prints = [r["partialFingerprints"]["torghutLint/v2"] for r in sarif["runs"][0]["results"]]
+    assert len(prints) > 200
+    assert [p for p in prints if ":" in p] == []  # no two results share an identity
+
+
+# -- the differential gate ----------------------------------------------------------------------
+
+
+def test_new_since_reports_only_what_the_change_adds(repo: Path) -> None:
+    scale_ws(repo)  # already on main: not this change's
+    set_claim(repo, "50Gi")
+    commit_base(repo)
+    set_env(repo, LIVE)  # new
+    chi = repo / APP / "clickhouse" / "clickhouse-cluster.yaml"
+    chi.write_text(chi.read_text().replace("storage: 50Gi", "storage: 900Gi"))  # worse
+    commit_pr(repo)
+    before = {f for f in (repo).rglob("*") if ".git" not in f.parts}
+    result = run_cli("--format", "json", "--no-schemas", "--new-since", "main", cwd=repo)
+    assert {f for f in repo.rglob("*") if ".git" not in f.parts} == before  # nothing checked out over the tree
+    got = rules(result)
+    assert "ws-single-replica" not in got
+    assert "live-trading-default-off" in got
+    assert got.count("pvc-disk-budget") == 2  # the claim and the total, both worse
+    assert result.json["summary"]["preexisting"] >= 1
+    assert result.code == 1
+    quiet = run_cli("--format", "json", "--no-schemas", "--new-since", "HEAD", cwd=repo)
+    assert quiet.json["findings"] == [] and quiet.code == 0
+
+
+def test_new_since_sees_deletions_and_kustomization_edits(repo: Path) -> None:
+    commit_base(repo)
+    (repo / APP / "serviceaccount.yaml").unlink()  # still listed by the kustomization
+    kust = repo / APP / "ws" / "kustomization.yaml"
+    kust.write_text(kust.read_text() + "replicas:\n  - name: torghut-ws\n    count: 3\n")
+    commit_pr(repo)
+    got = rules(run_cli("--format", "json", "--no-schemas", "--new-since", "main", cwd=repo))
+    assert "kustomize-missing-resource" in got
+    assert "ws-single-replica" in got
+
+
+def test_new_since_outside_a_repository_or_with_an_unknown_ref_is_a_usage_error(repo: Path) -> None:
+    outside = run_cli("--new-since", "main", cwd=repo)
+    assert outside.code == 2 and outside.stderr.startswith("torghut-lint: error: --new-since main: git")
+    commit_base(repo)
+    unknown = run_cli("--new-since", "no-such-ref", cwd=repo)
+    assert unknown.code == 2 and "no-such-ref" in unknown.stderr
+
+
+# -- waivers are compared, not grepped ----------------------------------------------------------
+
+KEY = "torghut-lint.io/waive.ws-single-replica"
+
+
+def _waive_ws_by_annotation(repo: Path, key: str) -> None:
+    ws = scale_ws(repo)
+    ws.write_text(
+        ws.read_text().replace(
+            "  labels:\n    app: torghut-ws\nspec:",
+            f'  labels:\n    app: torghut-ws\n  annotations:\n    {key}: "{WAIVE}"\nspec:',
+        )
+    )
+
+
+def _escaped_slash(repo: Path) -> None:
+    _waive_ws_by_annotation(repo, '"torghut-lint.io\\/waive.ws-single-replica"')
+
+
+def _escaped_dot(repo: Path) -> None:
+    _waive_ws_by_annotation(repo, '"torghut-lint.io/waive\\x2Ews-single-replica"')
+
+
+def _common_annotations_in_a_file_named_kustomization(repo: Path) -> None:
+    scale_ws(repo)
+    ws = repo / APP / "ws"
+    text = (ws / "kustomization.yaml").read_text()
+    (ws / "kustomization.yaml").unlink()
+    (ws / "Kustomization").write_text(text + f'commonAnnotations:\n  {KEY}: "{WAIVE}"\n')
+
+
+def _non_ascii_file_name(repo: Path) -> None:
+    scale_ws(repo)
+    ws = repo / APP / "ws"
+    patch = (
+        f'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: torghut-ws\n  annotations:\n    {KEY}: "{WAIVE}"\n'
+    )
+    (ws / "überschreiben.yaml").write_text(patch)
+    kust = ws / "kustomization.yaml"
+    kust.write_text(kust.read_text() + "patches:\n  - path: überschreiben.yaml\n")
+
+
+@pytest.mark.parametrize(
+    "spell", [_escaped_slash, _escaped_dot, _common_annotations_in_a_file_named_kustomization, _non_ascii_file_name]
+)
+def test_a_waiver_added_by_the_change_is_found_however_it_is_written(repo: Path, spell) -> None:
+    commit_base(repo)
+    spell(repo)
+    commit_pr(repo)
+    result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", cwd=repo)
+    waived = [f for f in result.json["findings"] if f["rule"] == "ws-single-replica"]
+    assert waived and all(f["waived"] for f in waived), result.stdout  # the waiver itself works...
+    added = [f for f in result.json["findings"] if f["rule"] == "gate-waiver-added"]
+    assert len(added) == 1 and "ws-single-replica" in added[0]["message"], result.stdout  # ...and is reported
+    assert added[0]["line"] > 0
+    assert result.code == 1
+
+
+def test_a_widened_waiver_is_a_gate_change_and_an_unchanged_one_is_not(repo: Path) -> None:
+    _waive_ws_by_annotation(repo, KEY)
+    commit_base(repo)
+    same = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", cwd=repo)
+    assert rules(same) == ["ws-single-replica"] and same.code == 0
+    ws = repo / APP / "ws" / "deployment.yaml"
+    ws.write_text(ws.read_text().replace("expires=2099-01-01", "expires=2199-01-01"))
+    commit_pr(repo)
+    widened = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", cwd=repo)
+    assert "gate-waiver-added" in rules(widened) and widened.code == 1
+
+
+def test_the_trusted_config_can_allow_pull_request_waivers_of_named_rules(repo: Path) -> None:
+    (repo / ".torghut-lint.yaml").write_text("gate:\n  allowPullRequestWaivers: [ws-single-replica]\n")
+    commit_base(repo)
+    _waive_ws_by_annotation(repo, KEY)
+    commit_pr(repo)
+    result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", cwd=repo)
+    assert rules(result) == ["ws-single-replica"] and result.code == 0
+
+
+# -- --changed-since follows causes -------------------------------------------------------------
+
+
+def _changed_since(repo: Path) -> list[tuple[str, str, int]]:
+    return findings_of(run_cli("--format", "json", "--no-schemas", "--changed-since", "main", cwd=repo))
+
+
+def test_changed_since_reports_a_deleted_file_a_kustomization_still_lists(repo: Path) -> None:
+    commit_base(repo)
+    (repo / APP / "serviceaccount.yaml").unlink()
+    assert [r for r, _, _ in _changed_since(repo)] == ["kustomize-missing-resource"]
+
+
+def test_changed_since_reports_an_application_total_a_new_file_exceeds(repo: Path) -> None:
+    commit_base(repo)
+    pvc = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {n}\nspec:\n  resources:\n    requests:\n      storage: 40Gi\n"
+    for n in ("extra-a", "extra-b"):
+        (repo / APP / f"{n}.yaml").write_text(pvc.format(n=n))
+    kust = repo / APP / "kustomization.yaml"
+    kust.write_text(kust.read_text().replace("resources:\n", "resources:\n  - extra-a.yaml\n  - extra-b.yaml\n", 1))
+    got = _changed_since(repo)
+    assert [r for r, _, _ in got] == ["pvc-disk-budget"], got
+
+
+def test_changed_since_reports_what_a_kustomization_edit_causes(repo: Path) -> None:
+    commit_base(repo)
+    kust = repo / APP / "ws" / "kustomization.yaml"
+    kust.write_text(kust.read_text() + "replicas:\n  - name: torghut-ws\n    count: 2\n")
+    assert "ws-single-replica" in [r for r, _, _ in _changed_since(repo)]
+
+
+def test_changed_since_handles_non_ascii_file_names(repo: Path) -> None:
+    commit_base(repo)
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\ndata:\n  TRADING_LIVE_ENABLED: 'true'\n"
+    (repo / APP / "schalter-für-live.yaml").write_text(cm)
+    kust = repo / APP / "kustomization.yaml"
+    kust.write_text(kust.read_text().replace("resources:\n", "resources:\n  - schalter-für-live.yaml\n", 1))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "pr")
+    assert "live-trading-default-off" in [r for r, _, _ in _changed_since(repo)]
+
+
+def test_changed_since_leaves_out_old_findings_of_untouched_resources(repo: Path) -> None:
+    scale_ws(repo)
+    commit_base(repo)
+    cm = repo / APP / "strategy-configmap.yaml"
+    cm.write_text(cm.read_text() + "  # an edit\n")
+    assert _changed_since(repo) == []
