@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from conftest import APP, CORPUS, findings_of, needs_corpus, run_cli, scale_ws
 
 WAIVE = "reason=x; owner=me; expires=2099-01-01"
@@ -307,7 +308,10 @@ def test_changed_since_reports_a_deleted_file_a_kustomization_still_lists(repo: 
 
 def test_changed_since_reports_an_application_total_a_new_file_exceeds(repo: Path) -> None:
     commit_base(repo)
-    pvc = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {n}\nspec:\n  resources:\n    requests:\n      storage: 40Gi\n"
+    pvc = (
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {n}\n"
+        "spec:\n  resources:\n    requests:\n      storage: 40Gi\n"
+    )
     for n in ("extra-a", "extra-b"):
         (repo / APP / f"{n}.yaml").write_text(pvc.format(n=n))
     kust = repo / APP / "kustomization.yaml"
