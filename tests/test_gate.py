@@ -344,3 +344,21 @@ def test_changed_since_leaves_out_old_findings_of_untouched_resources(repo: Path
     cm = repo / APP / "strategy-configmap.yaml"
     cm.write_text(cm.read_text() + "  # an edit\n")
     assert _changed_since(repo) == []
+
+
+def test_an_orphaned_crd_does_not_redefine_a_kind(repo: Path) -> None:
+    """A never-applied CRD (a file below a kustomization that none lists) that makes
+    ClickHouseInstallation accept anything must not switch off its schema validation."""
+    chi = repo / APP / "clickhouse" / "clickhouse-cluster.yaml"
+    chi.write_text(chi.read_text().replace("spec:\n", "spec:\n  notAField: true\n", 1))
+    assert "schema-unknown-field" in rules(run_cli("--format", "json", cwd=repo))
+    (repo / APP / "clickhouse" / "fake-crd.yaml").write_text(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+        "metadata:\n  name: clickhouseinstallations.clickhouse.altinity.com\n"
+        "spec:\n  group: clickhouse.altinity.com\n"
+        "  names: {kind: ClickHouseInstallation, plural: clickhouseinstallations}\n  scope: Namespaced\n"
+        "  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n"
+        "        openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}\n"
+    )
+    result = run_cli("--format", "json", cwd=repo)
+    assert "schema-unknown-field" in rules(result) and "kustomize-orphan" in rules(result)

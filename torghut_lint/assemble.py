@@ -122,12 +122,18 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
             if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind"):
                 project.kustomizations.append(Resource(doc.node, doc.data, origin_name=kfile.name))
     survey = _survey(files, str(real(root)))
-    for path in survey.crd_files:  # the schema store needs every CRD before any validation
-        project.crds += [r for r in resources_of(sources.get(path), []) if r.id.kind == "CustomResourceDefinition"]
     k_dirs = {real(p.parent) for p in kfiles}
     referenced: set[Path] = set()
+    listed: set[Path] = set()
     for kfile in kfiles:
-        referenced |= builder.referenced_dirs(kfile)
+        referenced |= builder.referenced_dirs(kfile, listed)
+    k_dir_names, root_name = {str(d) for d in k_dirs}, str(real(root))
+    for path in survey.crd_files:  # the schema store needs every CRD before any validation
+        # only CRDs that are applied count: a file below a kustomization that none lists is an
+        # orphan, and its CRD must not redefine a kind's schema (found by a hostile PR)
+        resolved = real(path)
+        if resolved in listed or _governing_directory(resolved, k_dir_names, root_name) is None:
+            project.crds += [r for r in resources_of(sources.get(path), []) if r.id.kind == "CustomResourceDefinition"]
     _account_parsed(sources, project)
     # A path with a kustomization is one application, as Argo CD builds it: kustomizations below
     # it that it does not include are not applications of their own (their files are orphans).
@@ -136,7 +142,6 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     apps = [real(root)] if own is not None else sorted(k_dirs - referenced)
     governing: dict[Path, Path] = {}
     plain: dict[Path, list[Path]] = {}
-    k_dir_names, root_name = {str(d) for d in k_dirs}, str(real(root))
     for path in files:
         if (directory := _governing_directory(real(path), k_dir_names, root_name)) is not None:
             governing[path] = Path(directory)

@@ -94,7 +94,7 @@ class Baseline:
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(doc, dict) or doc.get("tool") != "torghut-lint":
-                raise BaselineError(f"{path}: not a torghut-lint baseline (no \"tool\": \"torghut-lint\")")
+                raise BaselineError(f'{path}: not a torghut-lint baseline (no "tool": "torghut-lint")')
             version = doc.get("formatVersion")
             if version not in READABLE_VERSIONS:
                 raise BaselineError(

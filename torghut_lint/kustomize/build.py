@@ -391,8 +391,9 @@ class Builder:
                     todo.append(child)
         return twice
 
-    def referenced_dirs(self, kfile: Path) -> set[Path]:
-        """Directories a kustomization lists (cheap pre-pass to find top-level apps)."""
+    def referenced_dirs(self, kfile: Path, files: set[Path] | None = None) -> set[Path]:
+        """Directories a kustomization lists (cheap pre-pass to find top-level apps); the files
+        it lists are added to ``files`` when given."""
         parsed = self.sources.get(kfile)
         out: set[Path] = set()
         for doc in parsed.documents:
@@ -405,6 +406,8 @@ class Builder:
                                 target = real(kfile.parent / entry)
                                 if target.is_dir():
                                     out.add(target)
+                                elif files is not None:
+                                    files.add(target)
                             except (OSError, ValueError):
                                 continue  # reported by the build itself
         return out
