@@ -114,6 +114,7 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
             else:
                 build_apps(plans[i], [directory], part, checks.render)
             done[n] = _assess(part, checks, orphans=False)
+            plans[i].sources.release()  # the application is checked: its nodes can go
         return done
 
     by_item: dict[int, Assessment] = {}

@@ -220,6 +220,14 @@ class SourceFiles:
             self._news.append(key)
         return parsed
 
+    def release(self) -> None:
+        """Forget every parse but the kustomization files' (a build transforms the nodes it
+        takes in place, so no later build reads them; a later :meth:`get` parses the file
+        again). Called once an application is checked, so memory holds one application's
+        files, not the repository's."""
+        assert not self._news, "parse findings are accounted for before a release"
+        self._parsed = {key: parsed for key, parsed in self._parsed.items() if key.name in KUSTOMIZATION_NAMES}
+
     def newly_parsed(self) -> list[tuple[Path, ParsedFile]]:
         """(resolved path, parsed file) of the files parsed since the last call."""
         news, self._news = self._news, []
