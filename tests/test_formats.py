@@ -39,7 +39,9 @@ def test_sarif_has_rules_levels_and_regions() -> None:
     assert "Alpaca key" in rules["ws-single-replica"]["fullDescription"]["text"]
     result = next(r for r in run["results"] if r["ruleId"] == "ws-single-replica")
     location = result["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"]["uri"] == f"{EXAMPLE}/ws-scale.patch.yaml"
+    # relative to the repository root (this checkout), not to the directory the linter ran in
+    assert location["artifactLocation"] == {"uri": f"fixtures/{EXAMPLE}/ws-scale.patch.yaml", "uriBaseId": "%SRCROOT%"}
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].endswith("/")
     assert location["region"] == {"startLine": 6, "startColumn": 3}
     assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "ws-single-replica"
     levels = {r["ruleId"]: r["level"] for r in run["results"]}
@@ -150,3 +152,18 @@ def test_sarif_results_all_have_a_region_unique_fingerprints_and_rule_ranking(tm
     for rule in run["tool"]["driver"]["rules"]:
         assert rule["helpUri"].startswith("https://")
         assert 0 < float(rule["properties"]["security-severity"]) <= 10
+
+
+def test_sarif_locations_are_the_same_from_any_directory(repo: Path) -> None:
+    """Code scanning resolves URIs against the repository root: run from the application's
+    directory (as a monorepo job might), the URIs do not change."""
+    (repo / ".git").mkdir()
+    scale_ws(repo)
+
+    def uris(cwd: Path, path: str) -> list[str]:
+        sarif = json.loads(run_cli("--no-schemas", "--format", "sarif", path, cwd=cwd).stdout)
+        return [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]]
+
+    from_root = uris(repo, str(APP))
+    assert from_root == [f"{APP}/ws/deployment.yaml"]
+    assert uris(repo / APP, ".") == from_root

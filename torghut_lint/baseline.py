@@ -32,7 +32,7 @@ class BaselineError(Exception):
     """An unreadable or malformed baseline file (named in the message)."""
 
 
-def _relative(path: str, root: Path | None) -> str:
+def relative_to_root(path: str, root: Path | None) -> str:
     """``path`` (absolute, or relative to the working directory) relative to ``root``, POSIX."""
     if root is None or path.startswith("<"):  # <stdin>
         return path.replace(os.sep, "/")
@@ -48,14 +48,14 @@ def identity(finding: Finding, root: Path | None = None) -> Identity:
     root, resolved), so the same tree gives the same identities from any working directory."""
     subject = finding.subject
     if subject.startswith("app:"):
-        subject = "app:" + _relative(subject[4:], root)
+        subject = "app:" + relative_to_root(subject[4:], root)
     elif not subject:
         rid = finding.resource
         if rid is not None:
             kind = f"{rid.kind}.{rid.group}" if rid.group else rid.kind
             subject = f"{kind}/{rid.namespace}/{rid.name}"
         else:
-            subject = "file:" + _relative(finding.location.file, root)
+            subject = "file:" + relative_to_root(finding.location.file, root)
     return finding.rule, subject, finding.key or finding.field, finding.digest
 
 

@@ -4,11 +4,11 @@ waived findings as suppressions, and partial fingerprints that survive line shif
 from __future__ import annotations
 
 import json
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from torghut_lint import __version__
-from torghut_lint.baseline import fingerprints
+from torghut_lint.baseline import fingerprints, relative_to_root
 from torghut_lint.model import Finding, Severity
 from torghut_lint.report import Report
 
@@ -44,8 +44,20 @@ def _rule(info) -> dict:
     }
 
 
-def _result(f: Finding, index: dict[str, int], fingerprint: str) -> dict:
-    location: dict = {"artifactLocation": {"uri": _uri(f.location.file)}}
+SRCROOT = "%SRCROOT%"
+
+
+def _artifact(file: str, root: Path | None) -> dict:
+    """A file relative to the repository root (``uriBaseId`` %SRCROOT%), whatever directory the
+    linter ran in, so code scanning finds it; a file outside the repository keeps its path."""
+    rel = relative_to_root(file, root) if root is not None and not file.startswith("<") else None
+    if rel is None or rel.startswith(("/", "../")) or rel == "..":
+        return {"uri": _uri(file)}
+    return {"uri": _uri(rel), "uriBaseId": SRCROOT}
+
+
+def _result(f: Finding, index: dict[str, int], fingerprint: str, root: Path | None) -> dict:
+    location: dict = {"artifactLocation": _artifact(f.location.file, root)}
     # every result has a region (GitHub requires startLine): a whole-file finding is at line 1
     location["region"] = {"startLine": max(f.location.line, 1), "startColumn": max(f.location.column, 1)}
     result: dict = {
@@ -84,8 +96,9 @@ def render(report: Report) -> str:
                         "rules": rules,
                     }
                 },
-                "results": [_result(f, index, p) for f, p in zip(report.findings, prints, strict=True)],
+                "results": [_result(f, index, p, report.root) for f, p in zip(report.findings, prints, strict=True)],
                 "columnKind": "unicodeCodePoints",
+                **({"originalUriBaseIds": {SRCROOT: {"uri": report.root.as_uri() + "/"}}} if report.root else {}),
             }
         ],
     }
