@@ -68,7 +68,6 @@ class Assessment:
     used: set[Path] = field(default_factory=set)
     parsed: set[Path] = field(default_factory=set)
     apps: dict[str, AppFiles] = field(default_factory=dict)
-    merged: set[int] = field(default_factory=set, repr=False)  # ids of the file sets merged so far
 
     def add(self, other: Assessment) -> None:
         self.findings += other.findings
@@ -80,8 +79,6 @@ class Assessment:
         self.resources += other.resources
         for name, files in other.apps.items():
             self.apps.setdefault(name, AppFiles()).merge(files)
-        _merge_once(self.used, other.used, self.merged)
-        _merge_once(self.parsed, other.parsed, self.merged)
 
 
 def _merge_once(into: set[Path], other: set[Path], merged: set[int]) -> None:

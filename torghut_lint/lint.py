@@ -9,6 +9,7 @@ import datetime as dt
 import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from torghut_lint.assemble import Project, plan, repository_root
@@ -63,6 +64,10 @@ class Scope:
     baseline: Baseline | None = None
     changed_files: set[Path] | None = None  # resolved paths; None means every file
 
+    @cached_property
+    def changed_names(self) -> set[str]:
+        return {str(p) for p in self.changed_files or ()}
+
     def keep(self, finding: Finding, checked: Assessment) -> bool:
         """True unless ``--changed-since`` is on and nothing that causes the finding changed:
         its file, the files its resource comes from, and for the application it was found in,
@@ -78,7 +83,7 @@ class Scope:
         app = checked.apps.get(finding.app)
         if app is None:
             return False
-        touched = {str(p) for p in changed} & app.inputs
+        touched = self.changed_names & app.inputs
         if finding.subject.startswith("app:") or finding.resource is None:
             return bool(touched)
         return bool(touched - app.resources)

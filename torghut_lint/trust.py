@@ -75,12 +75,16 @@ def _materialize(repo: Path, ref: str, rel: str, base: Path) -> bool:
     if not _exists(repo, ref, rel):
         return False
     kind = _git(repo, "cat-file", "-t", f"{ref}:{rel}").strip()
-    names = [""] if kind == "blob" else _git(repo, "ls-tree", "-r", "--name-only", f"{ref}:{rel}").splitlines()
-    for name in names:
-        source = f"{rel}/{name}" if name else rel
+    if kind == "blob":
+        sources = [rel]
+    else:
+        listing = _git(repo, "ls-tree", "-r", "-z", "--name-only", f"{ref}:{rel}").split("\0")
+        sources = [f"{rel}/{name}" for name in listing if name]
+    blobs = _cat_blobs(repo, [f"{ref}:{source}".encode() for source in sources])
+    for source, data in zip(sources, blobs, strict=True):
         target = base / source
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(_git_bytes(repo, "show", f"{ref}:{source}"))
+        target.write_bytes(data)
     return True
 
 
