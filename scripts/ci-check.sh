@@ -14,7 +14,10 @@
 #   TORGHUT_LINT_ARGS    extra arguments (e.g. "--fail-on warning --baseline .torghut-lint-baseline.json")
 #   TORGHUT_LINT_RENDER  kustomize renderer: kubectl (default when kubectl is installed: the gate
 #                        checks what kustomize renders), verify, or builtin
-#   GITHUB_OUTPUT        when set, receives exit-code=<n> and sarif=<file>
+#   GITHUB_OUTPUT        when set, receives exit-code=<n>, and sarif=<file> / junit=<file> for the
+#                        reports that were written
+#   GITHUB_STEP_SUMMARY  when set, the job summary (--format markdown: verdict, counts per rule,
+#                        every finding, live-trading switches, storage per volume) is appended to it
 set -uo pipefail
 
 paths=${TORGHUT_LINT_PATHS:-argocd/applications/torghut}
@@ -29,7 +32,11 @@ render=${TORGHUT_LINT_RENDER:-}
 if [ -z "$render" ]; then
   if command -v kubectl >/dev/null 2>&1 || command -v kustomize >/dev/null 2>&1; then render=kubectl; else render=builtin; fi
 fi
-args=(--render "$render" --format github --format sarif --output "$sarif" --format junit --output "$junit")
+summary=$(mktemp "${TMPDIR:-/tmp}/torghut-lint-summary.XXXXXX")
+trap 'rm -f "$summary"' EXIT
+rm -f "$sarif" "$junit"  # a report left from an earlier run must not pass for this one's
+args=(--render "$render" --format github --format sarif --output "$sarif" --format junit --output "$junit"
+      --format markdown --output "$summary")
 if [ -n "$base" ]; then
   args+=(--trusted-config "$base")
   if [ "${TORGHUT_LINT_DIFFERENTIAL:-1}" != "0" ]; then
@@ -46,10 +53,18 @@ fi
 torghut-lint "${args[@]}" "${extra[@]}" $paths
 code=$?
 
+if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+  if [ -s "$summary" ]; then
+    cat "$summary" >> "$GITHUB_STEP_SUMMARY"
+  else
+    printf '## torghut-lint: could not lint (exit %s)\n\nThe reason is in the log of this step.\n' "$code" >> "$GITHUB_STEP_SUMMARY"
+  fi
+fi
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   {
     echo "exit-code=$code"
-    echo "sarif=$sarif"
+    if [ -s "$sarif" ]; then echo "sarif=$sarif"; fi
+    if [ -s "$junit" ]; then echo "junit=$junit"; fi
   } >> "$GITHUB_OUTPUT"
 fi
 exit "$code"

@@ -211,3 +211,22 @@ def test_a_rendered_stream_on_stdin_is_linted() -> None:
     assert proc.returncode == 1, proc.stderr
     found = [(f["rule"], f["file"], f["line"]) for f in json.loads(proc.stdout)["findings"]]
     assert found == [("live-trading-default-off", "<stdin>", 8)]
+
+
+def test_top_level_help_shows_the_lint_usage_exit_codes_and_examples() -> None:
+    text = run_cli("--help").stdout
+    assert "usage: torghut-lint lint" in text and "--new-since REF" in text  # lint's flags, not only commands
+    assert "  3  internal error" in text and "examples:" in text
+    assert "torghut-lint --trusted-config origin/main --new-since origin/main" in text
+    assert run_cli("lint", "--help").stdout.count("exit codes") == 1
+
+
+def test_verbose_says_each_stage_and_its_time_on_stderr() -> None:
+    drifted = "drifted/argocd/applications/torghut"
+    loud = run_cli("-v", "--format", "json", drifted, cwd=FIXTURES)
+    stages = [line.split(":")[1].strip() for line in loud.stderr.splitlines()]
+    assert stages == ["plan", "schemas", "build, validate, evaluate", "done"], loud.stderr
+    assert all(line.endswith(" s)") for line in loud.stderr.splitlines())
+    assert loud.json == run_cli("--format", "json", drifted, cwd=FIXTURES).json  # stdout unchanged
+    both = run_cli("-q", "-v", drifted, cwd=FIXTURES)
+    assert both.code == 2 and "not allowed with argument" in both.stderr

@@ -111,18 +111,31 @@ def test_ci_script_annotates_uploads_and_fails(tmp_path: Path) -> None:
     git("checkout", "-q", "-b", "pr")
     scale_ws(repo)
     git("commit", "-qam", "scale")
-    outputs = tmp_path / "github_output"
+    outputs, summary = tmp_path / "github_output", tmp_path / "step_summary"
+    summary.write_text("earlier step\n")
+    env = _env(
+        TORGHUT_LINT_BASE="main",
+        TORGHUT_LINT_ARGS="--ignore-missing-schemas",
+        GITHUB_OUTPUT=str(outputs),
+        GITHUB_STEP_SUMMARY=str(summary),
+    )
     proc = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "ci-check.sh")],
-        cwd=repo,
-        env=_env(TORGHUT_LINT_BASE="main", TORGHUT_LINT_ARGS="--ignore-missing-schemas", GITHUB_OUTPUT=str(outputs)),
-        capture_output=True,
-        text=True,
-        timeout=120,
+        ["bash", str(ROOT / "scripts" / "ci-check.sh")], cwd=repo, env=env, capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 1, proc.stderr
     assert f"::error file={APP}/ws/deployment.yaml,line=8,col=3,title=ws-single-replica::" in proc.stdout
-    assert outputs.read_text().splitlines() == ["exit-code=1", "sarif=torghut-lint.sarif"]
+    assert outputs.read_text().splitlines() == [
+        "exit-code=1",
+        "sarif=torghut-lint.sarif",
+        "junit=torghut-lint.junit.xml",
+    ]
+    job_summary = summary.read_text()
+    assert job_summary.startswith("earlier step\n## torghut-lint: ❌ 1 blocking finding(s)\n")  # appended
+    assert "Differential gate: 1 finding(s) the base revision has as well are not listed." in job_summary
+    assert f"| ❌ ✎ | {APP}/ws/deployment.yaml:8 | ws-single-replica |" in job_summary  # the PR's file, marked
+    assert "| ❌ | ClickHouseInstallation torghut-clickhouse volumeClaimTemplate chi-data | 2 x 30Gi = 60Gi |" in (
+        job_summary
+    )  # the state of every volume, also where the base revision already breaks the budget
     sarif = json.loads((repo / "torghut-lint.sarif").read_text())
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["ws-single-replica"]  # the differential gate
     if SARIF_SCHEMA.is_file():
@@ -156,9 +169,13 @@ def test_ci_script_keeps_quoted_arguments_and_explains_a_shallow_clone(tmp_path:
 
     quoted = check(source, TORGHUT_LINT_ARGS='--ignore-missing-schemas --policies "team policies"')
     assert "title=ws-at-most-zero::" in quoted.stdout, quoted.stderr  # one argument, with its space
-    refused = check(shallow, TORGHUT_LINT_BASE="HEAD~1")
+    outputs, summary = tmp_path / "github_output", tmp_path / "step_summary"
+    (shallow / "torghut-lint.sarif").write_text("{}")  # from an earlier run: never passed off as this one's
+    refused = check(shallow, TORGHUT_LINT_BASE="HEAD~1", GITHUB_OUTPUT=str(outputs), GITHUB_STEP_SUMMARY=str(summary))
     assert refused.returncode == 2
     assert "fetch-depth: 0" in refused.stderr
+    assert outputs.read_text().splitlines() == ["exit-code=2"]  # no report named that was not written
+    assert summary.read_text().startswith("## torghut-lint: could not lint (exit 2)")
 
 
 def test_the_example_workflow_always_reports_the_required_check() -> None:
@@ -180,9 +197,125 @@ def test_action_runs_the_tested_script() -> None:
 
 
 def test_shipped_manifests_pass_the_linter_and_their_schemas() -> None:
-    for path in ("examples/argocd", "deploy/argocd"):
+    # the install component as a user's kustomization uses it (alone, its patch has no repo-server)
+    for path in ("examples/argocd", "fixtures/argocd-install"):
         result = run_cli("--format", "json", path)
         assert result.code == 0, result.stdout
         assert [f for f in result.json["findings"] if f["rule"] != "schema-missing"] == []
     plugin = yaml.safe_load((ROOT / "deploy" / "argocd" / "plugin.yaml").read_text())
     assert plugin["spec"]["generate"]["command"] == ["torghut-lint-cmp"]
+
+
+HELM_APP = {
+    "kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: demo\n"
+    "resources:\n  - cm.yaml\nhelmCharts:\n  - name: demo\n    releaseName: demo\n"
+    "    valuesInline:\n      replicas: 1\n",
+    "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\ndata:\n  a: b\n",
+    "charts/demo/Chart.yaml": "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
+    "charts/demo/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-v\n"
+    'data:\n  replicas: "{{ .Values.replicas }}"\n',
+}
+
+
+@needs_kubectl
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root and setpriv for uid 999")
+def test_sidecar_generate_as_uid_999_without_a_passwd_entry_renders_or_refuses_helm() -> None:
+    """The generate command exactly as the CMP sidecar runs it: uid/gid 999 with no passwd entry
+    (Argo CD's image user), Argo CD's build environment only, cwd the application, stdin closed,
+    on a tree with a local Helm chart and the Application asking for --enable-helm."""
+    import pwd
+    import tempfile
+
+    with pytest.raises(KeyError):
+        pwd.getpwuid(999)  # the point: nothing may need a home directory or a user name
+    scratch = Path(tempfile.mkdtemp(prefix="torghut-cmp-"))
+    try:
+        app = scratch / "repo" / "apps" / "demo"
+        for name, text in HELM_APP.items():
+            (app / name).parent.mkdir(parents=True, exist_ok=True)
+            (app / name).write_text(text)
+        subprocess.run(["chown", "-R", "999:999", str(scratch)], check=True)
+        scratch.chmod(0o755)
+        env = {
+            "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+            "PYTHONPATH": str(ROOT),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "ARGOCD_APP_NAME": "demo",
+            "ARGOCD_APP_NAMESPACE": "demo",
+            "ARGOCD_APP_REVISION": "0123456789abcdef0123456789abcdef01234567",
+            "ARGOCD_APP_SOURCE_PATH": "apps/demo",
+            "ARGOCD_APP_SOURCE_REPO_URL": "https://git.example.com/gitops.git",
+            "ARGOCD_APP_SOURCE_TARGET_REVISION": "main",
+            "KUBE_VERSION": "1.31.4",
+            "KUBE_API_VERSIONS": "v1,apps/v1,batch/v1",
+            "ARGOCD_ENV_TORGHUT_LINT_ARGS": "--enable-helm --ignore-missing-schemas",
+        }
+        proc = subprocess.run(
+            ["setpriv", "--reuid=999", "--regid=999", "--clear-groups", "--",
+             sys.executable, "-m", "torghut_lint.integrations.argocd_cmp"],
+            cwd=app, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=120,
+        )  # fmt: skip
+        stderr = proc.stderr.decode()
+        assert "Traceback" not in stderr and "internal error" not in stderr, stderr
+        expected = subprocess.run(["kubectl", "kustomize", "--enable-helm", "."], cwd=app, capture_output=True)
+        if shutil.which("helm") and expected.returncode == 0:
+            assert proc.returncode == 0, stderr
+            assert proc.stdout == expected.stdout  # exactly what Argo CD's kustomize would render
+        else:  # the documented refusal: the chart cannot be seen, so nothing is rendered
+            assert proc.returncode == 1 and proc.stdout == b""
+            assert "kustomization.yaml:7:5: error kustomize-helm-not-rendered" in stderr, stderr
+            assert "refusing to render demo" in stderr
+    finally:
+        shutil.rmtree(scratch)
+
+
+@needs_kubectl
+def test_cmp_stamps_the_synced_revision_and_uses_the_clusters_kubernetes_version(tmp_path: Path) -> None:
+    shutil.copytree(BASE_TREE, tmp_path / "repo")
+    (tmp_path / "repo" / ".torghut-lint.yaml").write_text("schemas:\n  ignoreMissing: true\n")
+    app_dir = tmp_path / "repo" / APP
+    job = (ROOT / "examples" / "argocd" / "presync-hook-job.yaml").read_text()
+    (app_dir / "presync.yaml").write_text(job)
+    kustomization = app_dir / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text().replace("resources:\n", "resources:\n  - presync.yaml\n", 1))
+    sha = "89abcdef0123456789abcdef0123456789abcdef"
+    proc = _cmp(app_dir, str(APP), ARGOCD_APP_REVISION=sha, KUBE_VERSION="1.30.2")
+    assert proc.returncode == 0, proc.stderr.decode()
+    rendered = [d for d in yaml.safe_load_all(proc.stdout) if d and d["kind"] == "Job"]
+    env = {e["name"]: e.get("value") for e in rendered[0]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["GIT_REVISION"] == sha  # the revision being synced, not a branch
+    assert b"__ARGOCD_APP_REVISION__" not in proc.stdout
+    unknown = _cmp(app_dir, str(APP), ARGOCD_APP_REVISION="main")
+    assert unknown.returncode == 1 and b"ARGOCD_APP_REVISION is not a commit id" in unknown.stderr
+    assert unknown.stdout == b""
+    too_old = _cmp(app_dir, str(APP), ARGOCD_APP_REVISION=sha, KUBE_VERSION="1.2.0")
+    assert too_old.returncode == 2 and b"no bundled schemas for Kubernetes 1.2" in too_old.stderr
+
+
+@needs_kubectl
+def test_install_component_adds_the_sidecar_the_way_argo_cd_documents_it() -> None:
+    built = subprocess.run(
+        ["kubectl", "kustomize", str(ROOT / "fixtures" / "argocd-install")], capture_output=True, check=True
+    ).stdout
+    docs = {d["kind"]: d for d in yaml.safe_load_all(built) if d}
+    pod = docs["Deployment"]["spec"]["template"]["spec"]
+    sidecar = next(c for c in pod["containers"] if c["name"] == "torghut-lint")
+    assert sidecar["command"] == ["/var/run/argocd/argocd-cmp-server"]
+    assert sidecar["image"].startswith("registry.example.com/platform/torghut-lint@sha256:")  # pinned by the user
+    assert sidecar["securityContext"]["runAsUser"] == 999 and sidecar["securityContext"]["runAsNonRoot"] is True
+    mounts = {m["mountPath"]: m for m in sidecar["volumeMounts"]}
+    assert mounts["/var/run/argocd"]["name"] == "var-files"
+    assert mounts["/home/argocd/cmp-server/plugins"]["name"] == "plugins"
+    assert mounts["/home/argocd/cmp-server/config/plugin.yaml"]["subPath"] == "plugin.yaml"
+    volume = next(
+        v for v in pod["volumes"] if v["name"] == mounts["/home/argocd/cmp-server/config/plugin.yaml"]["name"]
+    )
+    config = docs["ConfigMap"]
+    assert volume["configMap"]["name"] == config["metadata"]["name"]  # the hashed name, so a change rolls out
+    assert yaml.safe_load(config["data"]["plugin.yaml"]) == yaml.safe_load(
+        (ROOT / "deploy" / "argocd" / "plugin.yaml").read_text()
+    )
+    # unpinned (no images: entry), the image's host is a reserved name that never resolves: the
+    # sidecar cannot start on whatever some registry serves under a guessed name
+    sidecar_patch = (ROOT / "deploy" / "argocd" / "repo-server-sidecar.yaml").read_text()
+    assert "image: torghut-lint.invalid/torghut-lint\n" in sidecar_patch

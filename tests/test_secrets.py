@@ -9,7 +9,7 @@ import pytest
 
 from conftest import APP, run_cli
 from torghut_lint.model import Finding, Location, Severity
-from torghut_lint.report import redact
+from torghut_lint.report.base import redact
 from torghut_lint.secrets import Redactor
 
 SECRETS = {

@@ -89,10 +89,13 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
         ),
         BuiltinRule(
             "kustomize-helm-not-rendered",
-            _W,
-            "A helmCharts entry cannot be rendered offline; its manifests are not linted.",
-            "Saying so keeps the linter from implying the chart's output was checked.",
-            "Nothing to fix; review the chart's values by hand (they are scanned for secrets).",
+            _E,
+            "A Helm chart (a helmCharts entry, or a chart's templates) is not rendered here; its manifests "
+            "are not linted.",
+            "A gate that cannot see the chart's output must not pass it: Argo CD renders and applies it.",
+            "Render it: `--render kubectl --enable-helm` with helm installed and the chart kept in the repository "
+            "(charts/<name>), as Argo CD's kustomize.buildOptions --enable-helm does; or, having reviewed the chart, "
+            "lower the rule in the trusted config (rules: {kustomize-helm-not-rendered: {severity: warning}}).",
         ),
         BuiltinRule(
             "kustomize-cycle",

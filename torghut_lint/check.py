@@ -17,7 +17,7 @@ from pathlib import Path
 from torghut_lint.assemble import Plan, Project, build_apps, build_plain, finish
 from torghut_lint.discover import real
 from torghut_lint.engine import evaluate
-from torghut_lint.model import Finding, ResourceId
+from torghut_lint.model import Fact, Finding, ResourceId
 from torghut_lint.parallel import jobs_wanted, run_queue
 from torghut_lint.policy import Policy
 from torghut_lint.schemas.store import SchemaStore
@@ -68,9 +68,11 @@ class Assessment:
     used: set[Path] = field(default_factory=set)
     parsed: set[Path] = field(default_factory=set)
     apps: dict[str, AppFiles] = field(default_factory=dict)
+    facts: list[Fact] = field(default_factory=list)
 
     def add(self, other: Assessment) -> None:
         self.findings += other.findings
+        self.facts += other.facts
         for rule, ids in other.evaluated.items():
             self.evaluated.setdefault(rule, []).extend(ids)
         self.waivers.extend(other.waivers)
@@ -145,7 +147,8 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     if checks.store is not None:
         findings += validate_all(resources, checks.store, checks.report_missing)
     evaluated: dict[str, list[ResourceId]] = {}
-    findings += evaluate(part, checks.policies, evaluated, orphans=orphans)
+    facts: list[Fact] = []
+    findings += evaluate(part, checks.policies, evaluated, orphans=orphans, facts=facts)
     resource_files: dict[ResourceId, set[str]] = {}
     app_of: dict[ResourceId, str] = {}
     apps: dict[str, AppFiles] = {}
@@ -172,4 +175,5 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
         part.used,
         part.parsed,
         apps,
+        facts,
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from torghut_lint import __version__
+from torghut_lint.report import FORMATS
 from torghut_lint.schemas.store import SchemaError
 
 if TYPE_CHECKING:
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_BLOCKING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DEFAULT_PATH = "argocd/applications/torghut"
 SUBCOMMANDS = ("lint", "rules", "explain", "test", "fix", "render")
-FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
 class UsageError(Exception):
@@ -63,18 +63,45 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
+EXIT_CODES = """exit codes (a public contract):
+  0  nothing blocking
+  1  blocking findings (at or above --fail-on, not waived)
+  2  usage, configuration or input error: one line on stderr naming the file
+  3  internal error: a bug, please report it"""
+
+EXAMPLES = f"""examples:
+  torghut-lint                                  lint {DEFAULT_PATH}
+  torghut-lint --render kubectl --fail-on warning argocd/applications/torghut
+  torghut-lint --trusted-config origin/main --new-since origin/main   the pull-request gate
+  torghut-lint --format sarif --output lint.sarif --format github   several reports in one run
+  kubectl kustomize overlays/prod | torghut-lint -              a rendered stream on stdin
+  torghut-lint explain ws-readiness-probe       why a rule exists and how to fix or waive it
+  torghut-lint fix --diff                       preview the unambiguous repairs"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="torghut-lint", description="Policy-as-code linter for the Torghut GitOps tree.")
+    parser = _Parser(
+        prog="torghut-lint",
+        description="Policy-as-code linter for the Torghut GitOps tree. Without a command, "
+        "`torghut-lint [PATH ...]` means `torghut-lint lint [PATH ...]` (options below).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("-V", "--version", action="version", version=f"torghut-lint {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    lint = sub.add_parser("lint", help="lint manifests (the default command)")
+    lint = sub.add_parser(
+        "lint",
+        help="lint manifests (the default command)",
+        epilog=f"{EXIT_CODES}\n\n{EXAMPLES}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     lint.add_argument("paths", nargs="*", metavar="PATH", help=f"files or directories (default: {DEFAULT_PATH})")
     lint.add_argument(
         "--format",
         choices=FORMATS,
         action=_FormatAction,
         dest="reports",
-        help="text (default), json, sarif, junit or github; repeatable, each followed by its own --output",
+        help="; ".join(f"{f.name}: {f.description}" for f in FORMATS.values())
+        + ". Repeatable, each followed by its own --output",
     )
     lint.add_argument(
         "--output", metavar="FILE", action=_OutputAction, dest="reports", help="file for the --format before it"
@@ -123,7 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR turns it on",
     )
-    lint.add_argument("-q", "--quiet", action="store_true", help="report errors only (warnings and info left out)")
+    talk = lint.add_mutually_exclusive_group()
+    talk.add_argument("-q", "--quiet", action="store_true", help="report errors only (warnings and info left out)")
+    talk.add_argument(
+        "-v", "--verbose", action="store_true", help="say on stderr what each stage did and how long it took"
+    )
     lint.add_argument(
         "--repo-root", metavar="DIR", help="repository boundary for kustomize paths (default: the git work tree)"
     )
@@ -167,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--format", choices=["text", "json"], default="text", dest="rules_format")
         cmd.add_argument("--config", metavar="FILE")
         cmd.add_argument("--policies", metavar="DIR", action="append", default=[])
+    parser.epilog = f"the lint command, the default:\n\n{lint.format_help()}"
     return parser
 
 
@@ -360,7 +392,10 @@ def _report(args, config, policies, paths, trusted, adjust=None, boundary: Path 
         scope=_scope(args, trusted),
         boundary=boundary or (Path(args.repo_root) if args.repo_root else None),
         retain=_RETAINED,
+        log=_progress if args.verbose else None,
     )
+    if options.scope is not None and options.scope.changed_files is not None:
+        options.changed = options.scope.changed_files
     base = None
     try:
         options.schemas = _schema_options(args, config.schemas)
@@ -408,6 +443,12 @@ def _report(args, config, policies, paths, trusted, adjust=None, boundary: Path 
     return EXIT_BLOCKING if report.summary.blocking else EXIT_OK
 
 
+def _progress(line: str) -> None:
+    from torghut_lint.report.text import escape_line
+
+    print(f"torghut-lint: {escape_line(line)}", file=sys.stderr, flush=True)
+
+
 def _stdout(text: str) -> None:
     """Write a report to stdout; a full disk or a closed pipe is a usage-level failure (exit 2),
     not a bug."""
@@ -429,21 +470,22 @@ def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
 
 
 def _render(fmt: str, report, colour: bool) -> str:
-    import importlib
+    from torghut_lint.report import render
 
-    module = importlib.import_module(f"torghut_lint.report.{'json_format' if fmt == 'json' else fmt}")
-    return module.render(report, colour) if fmt == "text" else module.render(report)
+    return render(fmt, report, colour)
 
 
 def _base_tree(args: argparse.Namespace, paths: list[Path], options):
     """The snapshot the change is compared with (``--new-since REF``, else the trusted ref, for
     its waivers), with ``options.base`` pointing at the linted paths inside it."""
     from torghut_lint.lint import BaseTree
-    from torghut_lint.trust import TrustError, in_repository, snapshot
+    from torghut_lint.trust import TrustError, changed_files, in_repository, snapshot
 
     ref = args.new_since or args.trusted_config
     flag = "--new-since" if args.new_since else "--trusted-config"
     try:
+        if options.changed is None:
+            options.changed = changed_files(ref)
         base = snapshot(ref)
     except TrustError as exc:
         raise UsageError(f"{flag} {ref}: {exc}") from exc

@@ -8,6 +8,7 @@ from torghut_lint.assemble import App, Project
 from torghut_lint.discover import real
 from torghut_lint.model import (
     UNSET,
+    Fact,
     Finding,
     Location,
     Resource,
@@ -47,11 +48,14 @@ def evaluate(
     evaluated: dict[str, list[ResourceId]] | None = None,
     apps: list[App] | None = None,
     orphans: bool = True,
+    facts: list[Fact] | None = None,
 ) -> list[Finding]:
     """Findings of every enabled policy on the applications (all by default) and, with
     ``orphans``, on orphaned manifests where the template applies to them.
 
-    ``evaluated`` collects, per rule, the resources it looked at (JUnit's passing test cases)."""
+    ``evaluated`` collects, per rule, the resources it looked at (JUnit's passing test cases);
+    ``facts``, what templates with a ``facts(ctx)`` report whatever their verdict (applications
+    only: the job summary's switches and volumes)."""
     findings: list[Finding] = []
     chosen = project.apps if apps is None else apps
     scopes: list[tuple[App | None, list[Resource]]] = [(app, app.resources) for app in chosen]
@@ -71,6 +75,8 @@ def evaluate(
             try:
                 for v in template.check(ctx):
                     findings.append(_finding(policy, v, app))
+                if facts is not None and app is not None and hasattr(template, "facts"):
+                    facts.extend(_fact(policy, o, app) for o in template.facts(ctx))
             except Exception as exc:  # noqa: BLE001 - fail closed, located, never a traceback
                 where = Location(app.name if app else "(orphaned files)")
                 findings.append(
@@ -111,6 +117,12 @@ def _finding(policy: Policy, v, app: App | None) -> Finding:
         subject=app_subject(app) if v.subject == "app" else v.subject,
         app=app.name if app else "",
     )
+
+
+def _fact(policy: Policy, o, app: App) -> Fact:
+    where = o.location or (o.resource.locate(o.path) if o.resource is not None else Location(app.name))
+    resource = o.resource.id if o.resource is not None else None
+    return Fact(policy.id, o.table, resource, where, o.item, o.value, o.limit, o.ok)
 
 
 def app_subject(app: App | None) -> str:

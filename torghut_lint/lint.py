@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -18,9 +21,9 @@ from torghut_lint.builtin_rules import BUILTIN_RULES
 from torghut_lint.check import Assessment, Checks, check_project
 from torghut_lint.config import Config
 from torghut_lint.discover import real
-from torghut_lint.model import Finding, Severity
+from torghut_lint.model import Finding, ResourceId, Severity
 from torghut_lint.policy import Policy
-from torghut_lint.report import Report, RuleInfo, Summary, is_blocking, redact
+from torghut_lint.report.base import Report, RuleInfo, Summary, is_blocking, redact
 from torghut_lint.schemas.store import SchemaStore
 from torghut_lint.schemas.validate import validate_all
 from torghut_lint.secrets import Redactor
@@ -116,6 +119,19 @@ class RunOptions:
     # them object by object would only cost time)
     retain: list[object] | None = None
     today: dt.date = field(default_factory=dt.date.today)
+    changed: set[Path] | None = None  # the change's files, resolved (reports put them first)
+    log: Callable[[str], None] | None = None  # --verbose: each stage's progress and time, one line each
+
+
+@contextmanager
+def _stage(options: RunOptions, name: str) -> Iterator[list[str]]:
+    """Time one stage; with ``options.log`` say what it did (the words put in the yielded list)
+    and how long it took."""
+    said: list[str] = []
+    start = time.perf_counter()
+    yield said
+    if options.log is not None:
+        options.log(f"{name}: {' '.join(said)} ({time.perf_counter() - start:.2f} s)")
 
 
 @dataclass
@@ -144,17 +160,24 @@ def assess(
 ) -> Outcome:
     """plan -> build -> validate -> evaluate -> waive, for one tree."""
     project = Project()
-    plans = [plan(root, project, boundary) for root in paths]
+    with _stage(options, "plan") as said:
+        plans = [plan(root, project, boundary) for root in paths]
+        apps = sum(len(p.apps) + len(p.plain) for p in plans)
+        said.append(f"{apps} application(s), {len(project.kustomizations)} kustomization(s) under {len(paths)} path(s)")
     findings = list(project.findings)
     store = None
     if options.schemas is not None:
-        store, crd_findings = options.schemas.store(project)
-        findings += crd_findings
-        # kustomization.yaml is build input, not a cluster object: validated when a schema is known.
-        findings += validate_all(project.kustomizations, store, report_missing=False)
+        with _stage(options, "schemas") as said:
+            store, crd_findings = options.schemas.store(project)
+            findings += crd_findings
+            # kustomization.yaml is build input, not a cluster object: validated when a schema is known.
+            findings += validate_all(project.kustomizations, store, report_missing=False)
+            said.append(f"Kubernetes {options.schemas.kubernetes_version}, {len(project.crds)} CRD(s) from the tree")
     schemas = options.schemas
     checks = Checks(policies, store, schemas is not None and schemas.report_missing, options.render, options.today)
-    checked = check_project(project, plans, checks)
+    with _stage(options, "build, validate, evaluate") as said:
+        checked = check_project(project, plans, checks)
+        said.append(f"{checked.resources} resource(s) from {project.files} file(s), {len(checked.findings)} finding(s)")
     findings += checked.findings
     waivers = checked.waivers
     annotations = [w for w in waivers.valid if w.resource is not None]
@@ -169,11 +192,14 @@ def assess(
 def run(paths: list[Path], policies: list[Policy], config: Config, options: RunOptions | None = None) -> Report:
     """Lint ``paths``: the one pipeline every command and integration goes through."""
     options = options or RunOptions()
+    start = time.perf_counter()
     head = assess(paths, policies, config, options, options.boundary)
     findings = head.findings + options.extra
     preexisting = 0
     if options.base is not None:
         base = options.base
+        if options.log is not None:
+            options.log(f"the base revision {base.ref}:")
         before = assess(base.paths, policies, config, replace(options, retain=None), base.root)
         if base.waivers:
             allowed = set(config.gate.get("allowPullRequestWaivers") or [])
@@ -212,8 +238,34 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
         blocking=sum(1 for f in findings if is_blocking(f, threshold)),
     )
     catalog = rule_catalog(policies, config)
+    facts = [
+        replace(
+            fact,
+            item=redactor(fact.item),
+            value=redactor(fact.value),
+            limit=redactor(fact.limit),
+            resource=fact.resource and ResourceId(*(redactor(part) for part in astuple(fact.resource))),
+        )
+        for fact in sorted(head.checked.facts, key=lambda fact: (fact.table, fact.location, fact.item))
+    ]
+    changed = frozenset(str(p) for p in options.changed) if options.changed is not None else None
+    if options.log is not None:
+        options.log(
+            f"done: {summary.findings} finding(s) reported, {summary.blocking} blocking, {preexisting} on the base "
+            f"too, {baselined} in the baseline ({time.perf_counter() - start:.2f} s)"
+        )
     return Report(
-        findings, summary, threshold, catalog, head.checked.evaluated, baselined, redactor, head.root, preexisting
+        findings,
+        summary,
+        threshold,
+        catalog,
+        head.checked.evaluated,
+        baselined,
+        redactor,
+        head.root,
+        preexisting,
+        facts,
+        changed,
     )
 
 

@@ -192,6 +192,22 @@ class Finding:
         return (self.location.file, self.location.line, self.location.column, self.rule)
 
 
+@dataclass(frozen=True)
+class Fact:
+    """A value a policy reports whether or not it passes: each live-trading switch as set, each
+    volume against its budget. The job summary lists them so a reviewer sees the state, not only
+    the violations."""
+
+    rule: str
+    table: str  # what the value is, e.g. "Live-trading switches", "Storage per volume"
+    resource: ResourceId | None
+    location: Location
+    item: str  # the thing measured, e.g. "TRADING_LIVE_ENABLED in container app"
+    value: str
+    limit: str  # what the policy allows
+    ok: bool
+
+
 def dotted(path: Path_) -> str:
     """Render a node path the way kubectl explain does: ``spec.containers[0].env``."""
     out = ""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -26,6 +27,10 @@ from torghut_lint.report.text import escape_text
 from torghut_lint.secrets import SCRUB
 
 RENDER_TIMEOUT_SECONDS = 300
+# Written in a manifest (the PreSync hook Job's GIT_REVISION), replaced in the rendered stream by
+# the commit being synced (ARGOCD_APP_REVISION): a hex commit id, so the substitution cannot change
+# the YAML's structure. Nothing else in the rendering is altered.
+REVISION_MARK = b"__ARGOCD_APP_REVISION__"
 
 
 def repository_root(cwd: Path, source_path: str) -> Path:
@@ -52,6 +57,11 @@ def main() -> int:
     args = ["lint", ".", "--color", "never", "--repo-root", str(root)]
     if shutil.which("kubectl") or shutil.which("kustomize"):  # the gate checks kustomize's own output
         args += ["--render", "kubectl"]
+    # Argo CD's build environment names the destination cluster's version (KUBE_VERSION, e.g.
+    # 1.31.4): its core schemas are used (the newest bundled at or below it); flags win.
+    kube = re.match(r"v?(\d+)\.(\d+)", os.environ.get("KUBE_VERSION", ""))
+    if kube:
+        args += ["--kubernetes-version", f"{kube[1]}.{kube[2]}"]
     # Argo CD passes an Application's plugin env prefixed with ARGOCD_ENV_; the sidecar's own env
     # (TORGHUT_LINT_ARGS) is read too, first.
     args += shlex.split(os.environ.get("TORGHUT_LINT_ARGS", ""))
@@ -77,7 +87,18 @@ def main() -> int:
         sys.stderr.write(escape_text(redactor(proc.stderr.decode("utf-8", errors="replace"))))
         print(f"torghut-lint: rendering {app} failed", file=sys.stderr)
         return 1
-    sys.stdout.buffer.write(proc.stdout)
+    rendered = proc.stdout
+    if REVISION_MARK in rendered:
+        revision = os.environ.get("ARGOCD_APP_REVISION", "")
+        if not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", revision):
+            print(
+                f"torghut-lint: refusing to render {app}: the manifests ask for the revision being synced "
+                f"({REVISION_MARK.decode()}) and ARGOCD_APP_REVISION is not a commit id",
+                file=sys.stderr,
+            )
+            return 1
+        rendered = rendered.replace(REVISION_MARK, revision.encode())
+    sys.stdout.buffer.write(rendered)
     sys.stdout.flush()
     return 0
 

@@ -1,74 +1,44 @@
-"""Output formats. Every finding goes through :func:`redact` before any format sees it, so no
-secret value is printed."""
+"""Report formats, by name: the registry the command line, the CI script and the Argo CD plugin
+choose from. Each format is a module with ``render(report, colour=False) -> str`` over a
+:class:`~torghut_lint.report.base.Report`; it is imported only when chosen, so start-up stays light.
+
+Adding a format is one module and one entry here; the names are a public contract (``--format``)."""
 
 from __future__ import annotations
 
-import dataclasses
-import re
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from torghut_lint.model import Finding, ResourceId, Severity
-from torghut_lint.secrets import SCRUB, Redactor
-
-
-@dataclass
-class Summary:
-    files: int
-    resources: int
-    findings: int
-    blocking: int
+if TYPE_CHECKING:
+    from torghut_lint.report.base import Report
 
 
 @dataclass(frozen=True)
-class RuleInfo:
-    """What reporters say about a rule (SARIF rule metadata, JUnit suites)."""
+class Format:
+    """One report format: its ``--format`` name, the module rendering it, what it is for."""
 
-    id: str
-    severity: Severity
+    name: str
+    module: str
     description: str
-    rationale: str
-    fix: str
+
+    def render(self, report: Report, colour: bool = False) -> str:
+        return importlib.import_module(f"torghut_lint.report.{self.module}").render(report, colour)
 
 
-@dataclass
-class Report:
-    """Everything a reporter needs; findings are already redacted and sorted."""
-
-    findings: list[Finding]
-    summary: Summary
-    fail_on: Severity
-    rules: dict[str, RuleInfo] = field(default_factory=dict)
-    evaluated: dict[str, list[ResourceId]] = field(default_factory=dict)
-    baselined: int = 0
-    redactor: Redactor = SCRUB  # masks the run's known secrets in anything printed later (fix --diff)
-    root: Path | None = None  # the repository root (resolved) identities are relative to
-    preexisting: int = 0  # --new-since: findings the base revision has as well (not reported)
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("text", "text", "for people: path:line:col: severity rule message, grouped by file (default)"),
+        Format("json", "json_format", "the JSON contract: summary and findings with fingerprints"),
+        Format("sarif", "sarif", "SARIF 2.1.0 for code scanning, URIs relative to the repository root"),
+        Format("junit", "junit", "JUnit XML: a suite per rule, a test case per resource and per finding"),
+        Format("github", "github", "GitHub Actions annotations, the pull request's files first, capped as GitHub caps"),
+        Format("markdown", "markdown", "a job summary: verdict, counts per rule, findings, switches and storage"),
+    )
+}
 
 
-def redact(findings: list[Finding], redactor: Redactor) -> list[Finding]:
-    """Findings with every credential masked in every field that came from the tree (message,
-    field path, resource names, waiver reason). The key names a finding is about are kept as
-    words in its message, so ``password: password`` is still reported as ``password``."""
-    out = []
-    for f in findings:
-        keep = [step for step in re.split(r"[.\[\]]", f.field) if step]
-        resource = f.resource
-        if resource is not None:
-            resource = ResourceId(*(redactor(part) for part in dataclasses.astuple(resource)))
-        out.append(
-            replace(
-                f,
-                message=redactor(f.message, keep),
-                field=redactor(f.field, keep),
-                key=redactor(f.key, keep),
-                subject=redactor(f.subject),
-                resource=resource,
-                waiver_reason=redactor(f.waiver_reason),
-            )
-        )
-    return out
-
-
-def is_blocking(finding: Finding, fail_on: Severity) -> bool:
-    return not finding.waived and finding.severity >= fail_on
+def render(name: str, report: Report, colour: bool = False) -> str:
+    """The report in format ``name`` (a key of :data:`FORMATS`)."""
+    return FORMATS[name].render(report, colour)

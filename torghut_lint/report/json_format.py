@@ -8,7 +8,7 @@ from dataclasses import asdict
 from torghut_lint import __version__
 from torghut_lint.baseline import fingerprints
 from torghut_lint.model import Finding
-from torghut_lint.report import Report
+from torghut_lint.report.base import Report
 
 
 def finding_json(f: Finding, fingerprint: str) -> dict:
@@ -27,7 +27,7 @@ def finding_json(f: Finding, fingerprint: str) -> dict:
     }
 
 
-def render(report: Report) -> str:
+def render(report: Report, colour: bool = False) -> str:
     summary = asdict(report.summary)
     if report.baselined:
         summary["baselined"] = report.baselined

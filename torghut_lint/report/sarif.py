@@ -10,7 +10,7 @@ from urllib.parse import quote
 from torghut_lint import __version__
 from torghut_lint.baseline import fingerprints, relative_to_root
 from torghut_lint.model import Finding, Severity
-from torghut_lint.report import Report
+from torghut_lint.report.base import Report
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -77,7 +77,7 @@ def _result(f: Finding, index: dict[str, int], fingerprint: str, root: Path | No
     return result
 
 
-def render(report: Report) -> str:
+def render(report: Report, colour: bool = False) -> str:
     used = sorted({f.rule for f in report.findings} | set(report.rules))
     rules = [_rule(report.rules[r]) for r in used if r in report.rules]
     index = {rule["id"]: i for i, rule in enumerate(rules)}

@@ -11,7 +11,7 @@ import re
 from itertools import groupby
 
 from torghut_lint.model import Severity
-from torghut_lint.report import Report
+from torghut_lint.report.base import Report
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _RESET, _BOLD, _DIM = "\033[0m", "\033[1m", "\033[2m"

@@ -31,6 +31,21 @@ class Violation:
 
 
 @dataclass
+class Observation:
+    """A value a template reports whatever its verdict (``facts(ctx)``); the engine locates it
+    as a :class:`~torghut_lint.model.Fact` for the job summary."""
+
+    resource: Resource | None
+    path: Path_
+    table: str
+    item: str
+    value: str
+    limit: str
+    ok: bool
+    location: Location | None = None  # overrides resource.locate(path)
+
+
+@dataclass
 class RuleContext:
     """One policy evaluated over one application."""
 

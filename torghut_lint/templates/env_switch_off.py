@@ -7,9 +7,11 @@ repository must show that the switch is off."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from torghut_lint.k8s import containers, effective_env, text
-from torghut_lint.templates.base import RuleContext, Violation
+from torghut_lint.model import Path_, Resource
+from torghut_lint.templates.base import Observation, RuleContext, Violation
 
 PARAMS_SCHEMA = {
     "type": "object",
@@ -63,45 +65,79 @@ def _verdict(switch: dict, value: str) -> str:
     return f"{switch['name']} is {value!r}, which turns live trading on"
 
 
-def check(ctx: RuleContext) -> Iterator[Violation]:
+@dataclass
+class Setting:
+    """One place a switch is set: a ConfigMap key, or a container's effective environment
+    (``value`` None when it comes from a source the repository cannot show)."""
+
+    switch: dict
+    source: Resource  # where the value is written
+    path: Path_
+    value: str | None
+    who: str  # "ConfigMap NAME" or "container 'c'"
+    of: str = ""  # the workload a container belongs to
+    via: str = ""  # how a container gets it from another resource
+    origin: str = ""
+
+    @property
+    def owner_suffix(self) -> str:
+        return f" of {self.of}" if self.of else ""
+
+
+def settings(ctx: RuleContext) -> Iterator[Setting]:
+    """Every place a switch is set, once per written value (a ConfigMap entry read by three
+    containers is one setting)."""
     switches = {s["name"]: s for s in ctx.params["switches"]}
     seen: set[tuple[int, tuple]] = set()
     for res in ctx.matched:
         if res.id.kind == "ConfigMap":
             data = res.data.get("data")
             for key, value in data.items() if isinstance(data, dict) else ():
-                if key in switches and is_on(switches[key], text(value)) and (id(res), ("data", key)) not in seen:
+                if key in switches and (id(res), ("data", key)) not in seen:
                     seen.add((id(res), ("data", key)))
-                    yield Violation(
-                        res,
-                        ("data", key),
-                        f"ConfigMap {res.id.name}: {_verdict(switches[key], text(value))}",
-                        fixable=resettable(switches[key]),
-                    )
+                    yield Setting(switches[key], res, ("data", key), text(value), f"ConfigMap {res.id.name}")
             continue
         for path, container in containers(res):
             env = effective_env(res, path, container, ctx.configmaps, only=set(switches))
             for name, switch in switches.items():
                 item = env.get(name)
-                if item is None:
+                if item is None or (id(item.source), item.path) in seen:
                     continue
-                key = (id(item.source), item.path)
-                if key in seen:
-                    continue
-                seen.add(key)
-                cname = container.get("name", "?")
-                if item.value is None:
-                    yield Violation(
-                        item.source,
-                        item.path,
-                        f"container {cname!r} reads {name} from {item.origin}, which the repository "
-                        "cannot show to be off; set it as a literal",
-                    )
-                elif is_on(switch, item.value):
-                    via = "" if item.source is res else f" (via {item.origin} from {item.source.id})"
-                    yield Violation(
-                        item.source,
-                        item.path,
-                        f"container {cname!r} of {res.id}: {_verdict(switch, item.value)}{via}",
-                        fixable=resettable(switch),
-                    )
+                seen.add((id(item.source), item.path))
+                who = f"container {container.get('name', '?')!r}"
+                via = "" if item.source is res else f" (via {item.origin} from {item.source.id})"
+                yield Setting(switch, item.source, item.path, item.value, who, str(res.id), via, item.origin)
+
+
+def check(ctx: RuleContext) -> Iterator[Violation]:
+    for s in settings(ctx):
+        name = s.switch["name"]
+        if s.value is None:
+            yield Violation(
+                s.source,
+                s.path,
+                f"{s.who} reads {name} from {s.origin}, which the repository "
+                "cannot show to be off; set it as a literal",
+            )
+        elif is_on(s.switch, s.value):
+            yield Violation(
+                s.source,
+                s.path,
+                f"{s.who}{s.owner_suffix}: {_verdict(s.switch, s.value)}{s.via}",
+                fixable=resettable(s.switch),
+            )
+
+
+def facts(ctx: RuleContext) -> Iterator[Observation]:
+    """Each switch as set (the job summary's live-trading table)."""
+    for s in settings(ctx):
+        allowed = s.switch.get("offValues") or [f"not {v}" for v in s.switch["onValues"]]
+        yield Observation(
+            s.source,
+            s.path,
+            "Live-trading switches",
+            f"{s.switch['name']} in {s.who}{s.owner_suffix}{s.via}",
+            s.value if s.value is not None else f"(from {s.origin}: not visible)",
+            " or ".join(allowed),
+            s.value is not None and not is_on(s.switch, s.value),
+        )

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from torghut_lint.k8s import format_bytes, get_path, parse_quantity, pod_specs
 from torghut_lint.model import Path_, Resource
-from torghut_lint.templates.base import RuleContext, Violation
+from torghut_lint.templates.base import Observation, RuleContext, Violation
 
 PARAMS_SCHEMA = {
     "type": "object",
@@ -187,14 +187,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         everything.extend(found)
         if ctx.params.get("flagUnreferencedTemplates", True):
             yield from _unreferenced(res, referenced)
-        budget = next(
-            (
-                b
-                for b in budgets
-                if b["kind"] == res.id.kind and fnmatch.fnmatchcase(res.id.api_version, b.get("apiVersion", "*"))
-            ),
-            None,
-        )
+        budget = _budget(res, budgets)
         if budget is None:
             continue
         limit = parse_quantity(budget["perReplica"])
@@ -225,6 +218,53 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 value=str(total),
                 subject="app",
             )
+
+
+def _budget(res: Resource, budgets: list[dict]) -> dict | None:
+    """The per-replica budget that applies to ``res`` (the first listed for its kind and apiVersion)."""
+    return next(
+        (
+            b
+            for b in budgets
+            if b["kind"] == res.id.kind and fnmatch.fnmatchcase(res.id.api_version, b.get("apiVersion", "*"))
+        ),
+        None,
+    )
+
+
+def facts(ctx: RuleContext) -> Iterator[Observation]:
+    """Each volume against its budget, and the application's total (the job summary's storage table)."""
+    budgets = ctx.params.get("budgets") or []
+    everything: list[Request] = []
+    for res in ctx.matched:
+        budget = _budget(res, budgets)
+        limit = parse_quantity(budget["perReplica"]) if budget else None
+        for req in requests(res, set()):
+            if req.size <= 0:
+                continue
+            everything.append(req)
+            yield Observation(
+                res,
+                req.path,
+                "Storage per volume",
+                f"{res.id.kind} {res.id.name} {req.label}",
+                f"{req.replicas} x {format_bytes(req.size)} = {format_bytes(req.total)}",
+                f"{budget['perReplica']} per replica" if budget else "no per-replica budget",
+                limit is None or req.size <= limit,
+            )
+    total_budget = ctx.params.get("appTotal")
+    if everything:
+        total = sum((r.total for r in everything), Decimal(0))
+        limit = parse_quantity(total_budget) if total_budget else None
+        yield Observation(
+            None,
+            (),
+            "Storage per volume",
+            "application total",
+            format_bytes(total),
+            f"{total_budget} in all" if total_budget else "no total budget",
+            limit is None or total <= limit,
+        )
 
 
 def _place(req: Request) -> tuple:

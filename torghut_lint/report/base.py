@@ -1,0 +1,105 @@
+"""What every report format renders: the :class:`Report` of one run, its findings already
+redacted (:func:`redact`: every finding goes through it before any format sees it, so no secret
+value is printed) and sorted."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from torghut_lint.model import Fact, Finding, ResourceId, Severity
+from torghut_lint.secrets import SCRUB, Redactor
+
+
+@dataclass
+class Summary:
+    files: int
+    resources: int
+    findings: int
+    blocking: int
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What reporters say about a rule (SARIF rule metadata, JUnit suites)."""
+
+    id: str
+    severity: Severity
+    description: str
+    rationale: str
+    fix: str
+
+
+@dataclass
+class Report:
+    """Everything a reporter needs; findings are already redacted and sorted."""
+
+    findings: list[Finding]
+    summary: Summary
+    fail_on: Severity
+    rules: dict[str, RuleInfo] = field(default_factory=dict)
+    evaluated: dict[str, list[ResourceId]] = field(default_factory=dict)
+    baselined: int = 0
+    redactor: Redactor = SCRUB  # masks the run's known secrets in anything printed later (fix --diff)
+    root: Path | None = None  # the repository root (resolved) identities are relative to
+    preexisting: int = 0  # --new-since: findings the base revision has as well (not reported)
+    facts: list[Fact] = field(default_factory=list)  # switches and volumes as set (the job summary)
+    changed: frozenset[str] | None = None  # the change's files, resolved (annotations go to them first)
+
+
+def redact(findings: list[Finding], redactor: Redactor) -> list[Finding]:
+    """Findings with every credential masked in every field that came from the tree (message,
+    field path, resource names, waiver reason). The key names a finding is about are kept as
+    words in its message, so ``password: password`` is still reported as ``password``."""
+    out = []
+    for f in findings:
+        keep = [step for step in re.split(r"[.\[\]]", f.field) if step]
+        resource = f.resource
+        if resource is not None:
+            resource = ResourceId(*(redactor(part) for part in dataclasses.astuple(resource)))
+        out.append(
+            replace(
+                f,
+                message=redactor(f.message, keep),
+                field=redactor(f.field, keep),
+                key=redactor(f.key, keep),
+                subject=redactor(f.subject),
+                resource=resource,
+                waiver_reason=redactor(f.waiver_reason),
+            )
+        )
+    return out
+
+
+def is_blocking(finding: Finding, fail_on: Severity) -> bool:
+    return not finding.waived and finding.severity >= fail_on
+
+
+def repo_path(report: Report, file: str) -> str:
+    """``file`` (as findings carry it: relative to the working directory) relative to the
+    repository root, POSIX: what GitHub, code scanning and reviewers resolve."""
+    from torghut_lint.baseline import relative_to_root
+
+    return relative_to_root(file, report.root)
+
+
+def in_change(report: Report, finding: Finding) -> bool:
+    """Whether the finding's file is one of the change's (False when the change is unknown)."""
+    return report.changed is not None and os.path.realpath(finding.location.file) in report.changed
+
+
+def by_priority(report: Report, findings: list[Finding]) -> list[Finding]:
+    """Blocking first, then the change's own files, then severity, then place: what a reviewer
+    (or a capped list of annotations) should see first."""
+    return sorted(
+        findings,
+        key=lambda f: (
+            not is_blocking(f, report.fail_on),
+            not in_change(report, f),
+            -int(f.severity),
+            f.sort_key(),
+        ),
+    )
