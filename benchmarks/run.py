@@ -102,6 +102,21 @@ def _deep(root: Path, depth: int) -> Path:
     return root
 
 
+def dense_configmaps(files: int, size: int) -> dict[str, str]:
+    """``files`` files of ``size`` bytes each, ConfigMaps of 100 short keys: the densest realistic
+    YAML (a node per 17 bytes), the worst case for memory per byte read."""
+    out = {}
+    for f in range(files):
+        docs, total = [], 0
+        while total < size:
+            doc = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{f}-{len(docs)}\ndata:\n"
+            doc += "".join(f"  key-number-{i}: value-{i}-abcdefgh\n" for i in range(100))
+            docs.append(doc)
+            total += len(doc) + 4
+        out[f"cm-{f}.yaml"] = "---\n".join(docs)
+    return out
+
+
 def hostile_corpora() -> list[tuple[str, Path]]:
     """One small input per pathological class of issue 13, generated once under
     benchmarks/generated/hostile (each used to hang, take gigabytes, or end in exit 3)."""
@@ -122,7 +137,7 @@ def hostile_corpora() -> list[tuple[str, Path]]:
             {
                 "cm.yaml": CM % ("a" * 30),
                 "kustomization.yaml": 'resources: [cm.yaml]\npatches:\n- target: {name: "(a|a)*b"}\n'
-                "  patch: '[{op: add, path: /data/x, value: y}]'\n",
+                """  patch: '[{"op": "add", "path": "/data/x", "value": "y"}]'\n""",
             },
         ),
     )
@@ -165,6 +180,7 @@ def hostile_corpora() -> list[tuple[str, Path]]:
             env.write("A=b\n" * (24 * 1024 * 1024 // 4))
 
     case("generator env file of 24 MB", big_env)
+    case("15 MB in one application, 2 files", lambda t: _write(t, dense_configmaps(2, 7_500_000)))
     case("one file 1,900 directories deep", lambda t: _deep(t, 1_900))
     chain = {f"k{i}/kustomization.yaml": f"resources: [../k{i + 1}]\n" for i in range(400)}
     chain |= {"k400/kustomization.yaml": "resources: [cm.yaml]\n", "k400/cm.yaml": CM % "x"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import APP, BASE_TREE
+from conftest import APP, BASE_TREE, ROOT
 from torghut_lint.config import Config
 from torghut_lint.lint import RunOptions, run
 from torghut_lint.parse import ParsedFile, parse_file
@@ -50,3 +50,39 @@ def test_no_yaml_node_outlives_the_run(tmp_path: Path) -> None:
         assert _alive(yaml.Node) == before
     finally:
         gc.enable()
+
+
+def test_peak_memory_of_one_dense_application_is_within_the_documented_bound(tmp_path: Path) -> None:
+    """README limits: peak RSS under 10x the YAML bytes read plus 200 MB. Two files of 7.5 MB of
+    ConfigMaps with 100 short keys each (a node per 17 bytes) in one application used to peak at
+    392 MB against a 357 MB bound: per node, libyaml's two marks and a string per repeated key."""
+    import importlib.util
+    import os
+    import subprocess
+    import sys
+
+    spec = importlib.util.spec_from_file_location("benchmarks_run", ROOT / "benchmarks" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)  # the benchmark's own generator: the same input as its "hostile" row
+    files = bench.dense_configmaps(2, 7_500_000)
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    size = sum(len(text) for text in files.values())
+    probe = (
+        "import resource, subprocess, sys; "
+        "code = subprocess.run([sys.executable, '-m', 'torghut_lint', '--no-schemas', sys.argv[1]], "
+        "stdout=subprocess.DEVNULL).returncode; "
+        "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )  # a fresh parent: RUSAGE_CHILDREN then covers the lint (and its workers) only
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    ).stdout.split()
+    code, peak_kb = int(out[0]), int(out[1])
+    assert code == 0
+    bound_kb = (10 * size + 200 * 1024 * 1024) // 1024
+    assert peak_kb < bound_kb, f"peak {peak_kb // 1024} MB over the bound {bound_kb // 1024} MB"

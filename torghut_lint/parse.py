@@ -35,6 +35,7 @@ MAX_DEPTH = 200
 # with aliases expanded and summed over its documents. Real manifests use one node per 17-30 bytes.
 NODE_ALLOWANCE = 200_000
 BYTES_PER_NODE = 24
+SHARED_TEXT = 64  # scalars up to this long are kept once per file however often they repeat
 
 
 def node_budget(size: int) -> int:
@@ -61,6 +62,19 @@ class _Loader(yaml.CSafeLoader):
         if kind is yaml.SequenceNode:
             return "tag:yaml.org,2002:seq"
         return "tag:yaml.org,2002:map"
+
+
+class Mark:
+    """Where a node starts, as findings locate it: the file's display name and the 0-based line
+    and column (what libyaml's mark carries besides buffer offsets nothing here reads)."""
+
+    __slots__ = ("name", "line", "column")
+
+    def __init__(self, name: str, line: int, column: int) -> None:
+        self.name, self.line, self.column = name, line, column
+
+    def __repr__(self) -> str:
+        return f"Mark({self.name!r}, {self.line}, {self.column})"
 
 
 class _NamedBytes(io.BytesIO):
@@ -161,14 +175,27 @@ def to_data(
     on_duplicate: DuplicateHandler | None = None,
     budget: int = MAX_DOCUMENT_NODES,
     remaining: list[int] | None = None,
+    strings: dict[str, str] | None = None,
 ) -> Any:
     """Build plain Python values from a composed node, bounded in size and depth.
 
     ``on_duplicate(first_key, repeated_key)`` is called for every repeated mapping key.
     Raises :class:`TooComplex` when the expansion exceeds ``budget`` nodes or MAX_DEPTH;
-    ``remaining`` (a one-item list) shares one budget between several calls (a file's documents).
+    ``remaining`` (a one-item list) shares one budget between several calls (a file's documents),
+    ``strings`` the texts they have in common.
     """
     remaining = [budget] if remaining is None else remaining
+    strings: dict[str, str] = {} if strings is None else strings
+
+    def slim(current: yaml.Node) -> None:
+        """Less memory per node, nothing anyone reads lost: one small mark where libyaml made two
+        (nothing reads where a node ends, nor libyaml's buffer offsets), and one string object
+        for each short text the file repeats (keys above all: ``name``, ``value``, ``image``)."""
+        mark = current.start_mark
+        if type(mark) is not Mark:
+            current.start_mark = current.end_mark = Mark(mark.name, mark.line, mark.column)
+        if type(current) is yaml.ScalarNode and len(current.value) <= SHARED_TEXT:
+            current.value = strings.setdefault(current.value, current.value)
 
     def build(current: yaml.Node, depth: int) -> Any:
         remaining[0] -= 1
@@ -176,8 +203,7 @@ def to_data(
             raise TooComplex(f"more than {budget:,} nodes once aliases are expanded")
         if depth > MAX_DEPTH:
             raise TooComplex(f"nested deeper than {MAX_DEPTH} levels")
-        # nothing reads where a node ends: sharing the start mark frees a third of a file's objects
-        current.end_mark = current.start_mark
+        slim(current)
         if isinstance(current, yaml.ScalarNode):
             return scalar_value(current)
         if isinstance(current, yaml.SequenceNode):
@@ -188,6 +214,7 @@ def to_data(
         for key, value in current.value:
             if not isinstance(key, yaml.ScalarNode):
                 raise ComplexKey(key)
+            slim(key)
             name = key.value
             if name == MERGE_KEY and key.tag == PLAIN:
                 sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
@@ -211,7 +238,7 @@ def to_data(
         # ``build`` refers to itself through its closure: a cycle that would keep the caller's
         # ``on_duplicate`` (and the whole parsed file) alive until a garbage collection, which
         # the command never runs. Emptying the cell breaks it.
-        build = None  # noqa: F841
+        build = slim = None  # noqa: F841
 
 
 def mappings(node: yaml.Node) -> Iterator[yaml.MappingNode]:
@@ -377,6 +404,7 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
         parsed.findings.append(builtin_finding("yaml-too-complex", message, Location(path)))
         return parsed
     remaining = [budget]
+    strings: dict[str, str] = {}
 
     def duplicate(first: yaml.Node, again: yaml.Node) -> None:
         message = f"key {again.value!r} repeats the one at line {first.start_mark.line + 1}; Kubernetes keeps only one"
@@ -388,7 +416,7 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
         while loader.check_node():
             node = loader.get_node()
             try:
-                value = to_data(node, duplicate, budget, remaining)
+                value = to_data(node, duplicate, budget, remaining, strings)
                 if _has_merge_key(node):
                     node = resolve_merges(node)
                 parsed.documents.append(Document(node, value, index))
