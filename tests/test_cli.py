@@ -141,7 +141,7 @@ def test_rules_and_explain() -> None:
         assert rule in listed
     explained = run_cli("explain", "pvc-disk-budget")
     assert explained.code == 0
-    assert "volumes once filled up" in explained.stdout and "perReplica: 20Gi" in explained.stdout
+    assert "volumes once filled up" in explained.stdout and '"perReplica": "20Gi"' in explained.stdout
     assert "torghut-lint.io/waive.pvc-disk-budget" in explained.stdout
     assert "Example (" in explained.stdout and "# finding" in explained.stdout  # from the policy's own cases
     assert "only centrally" in run_cli("explain", "live-trading-owner").stdout

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_BLOCKING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DEFAULT_PATH = "argocd/applications/torghut"
-SUBCOMMANDS = ("lint", "rules", "explain", "test", "fix", "render")
+SUBCOMMANDS = ("lint", "rules", "explain", "templates", "test", "fix", "render")
 
 
 class UsageError(Exception):
@@ -190,6 +190,13 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--repo-root", metavar="DIR")
     test = sub.add_parser("test", help="run the policies' own cases (default: the bundled policies)")
     test.add_argument("dirs", nargs="*", metavar="POLICY_DIR")
+    templates = sub.add_parser(
+        "templates", help="list the rule templates policies instantiate, their kinds and parameters"
+    )
+    templates.add_argument(
+        "--format", choices=["text", "json", "markdown"], default="text", dest="templates_format",
+        help="text (a line each), json (the declarations), markdown (docs/templates.md)",
+    )  # fmt: skip
     for name in ("rules", "explain"):
         cmd = sub.add_parser(name, help="list rules" if name == "rules" else "explain one rule")
         if name == "explain":
@@ -252,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
             return _rules(args)
         if args.command == "explain":
             return _explain(args)
+        if args.command == "templates":
+            return _templates(args)
         if args.command == "test":
             return _test(args)
         if args.command == "fix":
@@ -625,39 +634,28 @@ def _test(args: argparse.Namespace) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    import json
-
     from torghut_lint.lint import rule_catalog
+    from torghut_lint.report import catalog
 
     config, policies = _load_rules(args)
-    catalog = rule_catalog(policies, config)
     origin = {p.id: ("policy" if p.enabled else "disabled") for p in policies}
-    if args.rules_format == "json":
-        rules = [
-            {
-                "id": r.id,
-                "severity": str(r.severity),
-                "origin": origin.get(r.id, "built-in"),
-                "description": r.description,
-                "rationale": r.rationale,
-                "fix": r.fix,
-            }
-            for r in sorted(catalog.values(), key=lambda r: r.id)
-        ]
-        print(json.dumps({"rules": rules}, indent=2))
-        return EXIT_OK
-    width = max(len(rule) for rule in catalog)
-    for r in sorted(catalog.values(), key=lambda r: r.id):
-        kind = origin.get(r.id, "built-in")
-        print(f"{r.id:<{width}}  {r.severity!s:<7}  {kind:<8}  {r.description.splitlines()[0]}")
+    _stdout(catalog.rules(rule_catalog(policies, config), origin, args.rules_format))
+    return EXIT_OK
+
+
+def _templates(args: argparse.Namespace) -> int:
+    from torghut_lint.report import catalog
+    from torghut_lint.templates import all_templates
+
+    _stdout(catalog.templates(all_templates(), args.templates_format))
     return EXIT_OK
 
 
 def _explain(args: argparse.Namespace) -> int:
-    import yaml
-
     from torghut_lint.builtin_rules import BUILTIN_RULES
-    from torghut_lint.waivers import ANNOTATION_PREFIX
+    from torghut_lint.policy_tests import failing_example
+    from torghut_lint.report import catalog
+    from torghut_lint.templates import load_template
 
     config, policies = _load_rules(args)
     policy = next((p for p in policies if p.id == args.rule), None)
@@ -668,36 +666,11 @@ def _explain(args: argparse.Namespace) -> int:
         "      name: NAME\n      reason: ...\n      owner: ...\n      expires: YYYY-MM-DD"
     )
     if policy is not None:
-        print(f"{policy.id} ({policy.severity}, template {policy.template}, {policy.source})\n")
-        print(f"{policy.description}\n\nWhy: {policy.rationale}\n")
-        if policy.match.as_dict():
-            print("Applies to: " + yaml.safe_dump(policy.match.as_dict(), default_flow_style=True).strip() + "\n")
-        if policy.params:
-            print("Params:\n" + yaml.safe_dump(policy.params, sort_keys=False, indent=2).rstrip() + "\n")
-        if policy.fix:
-            print(f"How to fix: {policy.fix}\n")
-        from torghut_lint.fix import FIXABLE_RULES
-        from torghut_lint.policy_tests import failing_example
-
-        example = failing_example(policy)
-        if example:
-            print(example)
-
-        if policy.id in FIXABLE_RULES:
-            print("Fixable: `torghut-lint fix` repairs the unambiguous cases in place (`--diff` to preview).\n")
-        if policy.allow_annotation_waivers:
-            print(
-                f'Waive on the resource:\n  metadata.annotations["{ANNOTATION_PREFIX}{policy.id}"]: '
-                '"reason=...; owner=...; expires=YYYY-MM-DD"\n'
-            )
-        else:
-            print("This rule cannot be waived by annotation, only centrally.\n")
-        print(waive_central)
+        text = catalog.explain_policy(policy, load_template(policy.template), failing_example(policy), waive_central)
+        _stdout(text)
         return EXIT_OK
     rule = BUILTIN_RULES.get(args.rule)
     if rule is None:
         raise UsageError(f"no such rule {args.rule!r} (see `torghut-lint rules`)")
-    print(f"{rule.id} ({config.severity_of(rule.id, rule.severity)}, built-in)\n")
-    print(f"{rule.description}\n\nWhy: {rule.rationale}\n\nHow to fix: {rule.fix}\n")
-    print(waive_central)
+    _stdout(catalog.explain_builtin(rule, str(config.severity_of(rule.id, rule.severity)), waive_central))
     return EXIT_OK

@@ -17,6 +17,7 @@ from torghut_lint.policy import (
     Match,
     Policy,
     PolicyError,
+    check_kinds,
     load_yaml_document,
     validate,
 )
@@ -151,7 +152,7 @@ def _schema_settings(raw: dict[str, Any], base: Path) -> dict[str, Any]:
 
 def apply_overrides(policies: list[Policy], config: Config) -> None:
     """Severity, enablement and params from the config; params are re-validated."""
-    from torghut_lint.templates import template_params_schema
+    from torghut_lint.templates import load_template
 
     known = {p.id for p in policies} | set(BUILTIN_RULES)
     for rule in config.rules:
@@ -164,9 +165,11 @@ def apply_overrides(policies: list[Policy], config: Config) -> None:
         policy.enabled = override.get("enabled", policy.enabled)
         if "severity" in override:
             policy.severity = Severity.parse(override["severity"])
+        template = load_template(policy.template)
         if "match" in override:
             policy.match = Match.from_dict(override["match"])
+            check_kinds(policy.match, template, f"{config.path}: rules.{policy.id}.match.kind")
         policy.allow_annotation_waivers = override.get("allowAnnotationWaivers", policy.allow_annotation_waivers)
         if "params" in override:
             policy.params = {**policy.params, **override["params"]}
-            validate(policy.params, template_params_schema(policy.template), f"{config.path}: rules.{policy.id}.params")
+            validate(policy.params, template.params, f"{config.path}: rules.{policy.id}.params")

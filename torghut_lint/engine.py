@@ -61,21 +61,21 @@ def evaluate(
     scopes: list[tuple[App | None, list[Resource]]] = [(app, app.resources) for app in chosen]
     if orphans and project.orphans:
         scopes.append((None, project.orphans))
+    active = [(p, load_template(p.template)) for p in policies if p.enabled]
+    params = {p.id: t.with_defaults(p.params) for p, t in active}
     for app, resources in scopes:
         index = KindIndex(resources)
-        for policy in policies:
-            if not policy.enabled:
+        for policy, template in active:
+            if app is None and not template.orphans:
                 continue
-            template = load_template(policy.template)
-            if app is None and not getattr(template, "INCLUDES_ORPHANS", False):
-                continue
-            ctx = RuleContext(policy.params, index.candidates(policy), resources, app.helm_values if app else [])
+            matched = [r for r in index.candidates(policy) if not template.kinds or r.id.kind in template.kinds]
+            ctx = RuleContext(params[policy.id], matched, resources, app.helm_values if app else [])
             if evaluated is not None:
                 evaluated.setdefault(policy.id, []).extend(r.id for r in ctx.matched)
             try:
                 for v in template.check(ctx):
-                    findings.append(_finding(policy, v, app))
-                if facts is not None and app is not None and hasattr(template, "facts"):
+                    findings.append(_finding(policy, v, app, fixable=v.fixable and template.fix is not None))
+                if facts is not None and app is not None and template.facts is not None:
                     facts.extend(_fact(policy, o, app) for o in template.facts(ctx))
             except Exception as exc:  # noqa: BLE001 - fail closed, located, never a traceback
                 where = Location(app.name if app else "(orphaned files)")
@@ -93,7 +93,7 @@ def evaluate(
     return findings
 
 
-def _finding(policy: Policy, v, app: App | None) -> Finding:
+def _finding(policy: Policy, v, app: App | None, fixable: bool) -> Finding:
     """A template's violation as a located finding with its identity (merge-keyed field, digest
     of the offending value, requirement)."""
     data = v.resource.data if v.resource else None
@@ -111,7 +111,7 @@ def _finding(policy: Policy, v, app: App | None) -> Finding:
         resource=v.resource.id if v.resource else None,
         field=dotted(v.path),
         secrets=v.secrets,
-        fixable=v.fixable,
+        fixable=fixable,
         key=key,
         digest=digest_of(value),
         subject=app_subject(app) if v.subject == "app" else v.subject,

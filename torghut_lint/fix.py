@@ -2,9 +2,10 @@
 offending value is written with ruamel.yaml round-trip (comments, key order, quoting and
 indentation kept).
 
-Fixable: ``knative-max-scale`` (value, and a key at the wrong place moved to the revision
-template), ``live-trading-default-off`` (a switch with a single allowed value set back to it),
-``ws-single-replica`` (``spec.replicas`` set to the required count). Everything else, including
+Fixers belong to templates (``Template.fix``), so every policy over a fixable template is
+fixable the same way: ``annotation-equals`` (value, and a key at the wrong place moved to the
+right map), ``env-switch-off`` (a switch with a single allowed value set back to it),
+``replica-count`` (``spec.replicas`` set to the required count). Everything else, including
 switches read from Secrets and owner annotations (a fix never invents an owner or a reason), is
 left for a person. A file whose formatting ruamel cannot reproduce exactly is not touched.
 Writes are atomic; a second run changes nothing."""
@@ -15,14 +16,13 @@ import difflib
 import io
 import os
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from torghut_lint.model import Finding
 from torghut_lint.policy import Policy
-from torghut_lint.templates.env_switch_off import resettable
+from torghut_lint.templates import load_template
 
 
 class FixError(Exception):
@@ -86,14 +86,14 @@ class Document:
     def key_at(self, line: int, column: int) -> tuple[Any, Any, Any] | None:
         """(document, mapping, key) whose key sits at 1-based ``line``:``column``."""
         for doc in self.docs:
-            for mapping, key in _maps(doc):
+            for mapping, key in mappings_of(doc):
                 pos = mapping.lc.key(key)
                 if pos and pos[0] + 1 == line and pos[1] + 1 == column:
                     return doc, mapping, key
         return None
 
 
-def _maps(node: Any) -> list[tuple[Any, Any]]:
+def mappings_of(node: Any) -> list[tuple[Any, Any]]:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     out, stack = [], [node]
@@ -107,7 +107,7 @@ def _maps(node: Any) -> list[tuple[Any, Any]]:
     return out
 
 
-def _string_like(old: Any, text: str) -> Any:
+def string_like(old: Any, text: str) -> Any:
     """``text`` as a string scalar quoted the way ``old`` was (double quotes if it was plain)."""
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
@@ -116,63 +116,12 @@ def _string_like(old: Any, text: str) -> Any:
     return DoubleQuotedScalarString(text)
 
 
-def _ensure(mapping: Any, key: str) -> Any:
+def ensure_mapping(mapping: Any, key: str) -> Any:
     from ruamel.yaml.comments import CommentedMap
 
     if not isinstance(mapping.get(key), CommentedMap):
         mapping[key] = CommentedMap()
     return mapping[key]
-
-
-def _fix_replicas(policy: Policy, doc: Any, mapping: Any, key: Any) -> str | None:
-    count = policy.params.get("count", 1)
-    if key == "replicas":
-        mapping[key] = count
-    elif key == "spec" and hasattr(mapping[key], "insert") and "replicas" not in mapping[key]:
-        mapping[key].insert(0, "replicas", count)
-    else:
-        return None
-    return f"spec.replicas set to {count}"
-
-
-def _fix_switch(policy: Policy, doc: Any, mapping: Any, key: Any) -> str | None:
-    switches = {s["name"]: s for s in policy.params.get("switches", [])}
-    if key == "value" and mapping.get("name") in switches:
-        switch = switches[mapping["name"]]
-    elif key in switches and doc.get("kind") == "ConfigMap":
-        switch = switches[key]
-    else:
-        return None  # e.g. read from a Secret: nothing unambiguous to write
-    if not resettable(switch):
-        return None
-    value = switch["offValues"][0]
-    mapping[key] = _string_like(mapping[key], value)
-    return f"{switch['name']} set back to {value!r}"
-
-
-def _fix_annotation(policy: Policy, doc: Any, mapping: Any, key: Any) -> str | None:
-    want_key, value = policy.params["key"], policy.params["value"]
-    target = doc
-    for step in policy.params["path"].split("."):
-        target = _ensure(target, step)
-    moved = ""
-    for other, k in _maps(doc):
-        if k == want_key and other is not target:
-            del other[k]
-            moved = " (moved from where it had no effect)"
-            break
-    target[want_key] = _string_like(target.get(want_key), value)
-    return f"{want_key} set to {value!r} at {policy.params['path']}{moved}"
-
-
-FIXERS: dict[str, Callable[[Policy, Any, Any, Any], str | None]] = {
-    "ws-single-replica": _fix_replicas,
-    "live-trading-default-off": _fix_switch,
-    "knative-max-scale": _fix_annotation,
-}
-
-
-FIXABLE_RULES = frozenset(FIXERS)
 
 
 def _check_target(path: Path, boundary: Path | None) -> None:
@@ -193,9 +142,11 @@ def plan(
     documents: dict[Path, Document] = {}
     applied: list[Applied] = []
     for finding in findings:
-        fixer = FIXERS.get(finding.rule)
         policy = policies.get(finding.rule)
-        if not finding.fixable or fixer is None or policy is None or finding.waived or not finding.location.line:
+        if policy is None or not finding.fixable or finding.waived or not finding.location.line:
+            continue
+        template = load_template(policy.template)
+        if template.fix is None:
             continue
         path = Path(finding.location.file)
         if path not in documents:
@@ -205,7 +156,7 @@ def plan(
         found = document.key_at(finding.location.line, finding.location.column)
         if found is None:
             continue
-        description = fixer(policy, *found)
+        description = template.fix(template.with_defaults(policy.params), *found)
         if description:
             applied.append(Applied(finding, description))
     return documents, applied

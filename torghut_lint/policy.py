@@ -5,12 +5,15 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from torghut_lint.discover import display_path
 from torghut_lint.model import Resource, Severity
 from torghut_lint.parse import Document
 from torghut_lint.schemas.compiled import compiled
+
+if TYPE_CHECKING:
+    from torghut_lint.templates.base import Template
 
 SEVERITIES = ["error", "warning", "info"]
 STRING_OR_LIST = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
@@ -172,16 +175,18 @@ def load_yaml_file(path: Path) -> Any:
 
 
 def load_policy(path: Path) -> Policy:
-    from torghut_lint.templates import template_params_schema
+    from torghut_lint.templates import MODULES, load_template
 
     raw = load_yaml_file(path)
     validate(raw, POLICY_SCHEMA, str(path))
-    try:
-        schema = template_params_schema(raw["template"])
-    except KeyError as exc:
-        raise PolicyError(f"{path}: template: unknown template {raw['template']!r}") from exc
+    if raw["template"] not in MODULES:
+        known = ", ".join(sorted(MODULES))
+        raise PolicyError(f"{path}: template: unknown template {raw['template']!r} (templates: {known})")
+    template = load_template(raw["template"])
     params = raw.get("params") or {}
-    validate(params, schema, f"{path}: params")
+    validate(params, template.params, f"{path}: params")
+    match = Match.from_dict(raw.get("match"))
+    check_kinds(match, template, f"{path}: match.kind")
     return Policy(
         id=raw["id"],
         template=raw["template"],
@@ -189,12 +194,22 @@ def load_policy(path: Path) -> Policy:
         description=raw["description"].strip(),
         rationale=raw["rationale"].strip(),
         source=str(path),
-        match=Match.from_dict(raw.get("match")),
+        match=match,
         params=params,
         fix=(raw.get("fix") or "").strip(),
         enabled=raw.get("enabled", True),
         allow_annotation_waivers=raw.get("allowAnnotationWaivers", True),
     )
+
+
+def check_kinds(match: Match, template: Template, where: str) -> None:
+    """A policy may only select kinds its template evaluates: anything else it would never see."""
+    unsupported = [kind for kind in match.kinds if not template.supports(kind)]
+    if unsupported:
+        raise PolicyError(
+            f"{where}: {', '.join(unsupported)} is not a kind template {template.id} evaluates "
+            f"({', '.join(template.kinds)}); the policy would never see it"
+        )
 
 
 def bundled_policy_dir() -> Path:

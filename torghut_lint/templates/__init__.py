@@ -1,15 +1,21 @@
-"""Rule templates: one module per template, each with ``PARAMS_SCHEMA`` and ``check(ctx)``.
+"""Rule templates, by id: one module per template, each declaring ``TEMPLATE`` (a
+:class:`~torghut_lint.templates.base.Template`: id, description, documented parameters, kinds,
+``check``, optional ``fix`` and ``facts``), its docstring saying why it exists.
 
-Modules are imported on first use so that start-up stays light.
+A new template is one module here and one line in :data:`MODULES`; ``torghut-lint templates``
+and ``docs/templates.md`` are generated from the declarations. Modules are imported on first
+use so that start-up stays light.
 """
 
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING
 
-TEMPLATES: dict[str, str] = {
+if TYPE_CHECKING:
+    from torghut_lint.templates.base import Template
+
+MODULES: dict[str, str] = {
     "storage-budget": "storage_budget",
     "clickhouse-table-ttl": "clickhouse_table_ttl",
     "replica-count": "replica_count",
@@ -27,10 +33,12 @@ TEMPLATES: dict[str, str] = {
 }
 
 
-def load_template(name: str) -> ModuleType:
-    """The module implementing template ``name`` (KeyError when unknown)."""
-    return importlib.import_module(f"torghut_lint.templates.{TEMPLATES[name]}")
+def load_template(name: str) -> Template:
+    """The template ``name`` (KeyError when there is none)."""
+    template = importlib.import_module(f"torghut_lint.templates.{MODULES[name]}").TEMPLATE
+    assert template.id == name, f"templates/{MODULES[name]}.py declares {template.id!r}"
+    return template
 
 
-def template_params_schema(name: str) -> dict[str, Any]:
-    return load_template(name).PARAMS_SCHEMA
+def all_templates() -> list[Template]:
+    return [load_template(name) for name in sorted(MODULES)]

@@ -6,21 +6,11 @@ called out as misplaced."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from torghut_lint.k8s import get_path
 from torghut_lint.model import Path_, dotted
-from torghut_lint.templates.base import RuleContext, Violation
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["path", "key", "value"],
-    "properties": {
-        "path": {"type": "string", "description": "dotted path of the annotations map"},
-        "key": {"type": "string"},
-        "value": {"type": "string"},
-    },
-}
+from torghut_lint.templates.base import RuleContext, Template, Violation
 
 
 def _annotation_maps(data: object, path: Path_ = ()) -> Iterator[tuple[Path_, dict]]:
@@ -58,3 +48,44 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             yield Violation(res, path, f"{dotted(path)} is empty or null; {key} must be {want!r} there", fixable=True)
         else:
             yield Violation(res, path, f"{key} is missing; it must be {want!r} at {dotted(path)}", fixable=True)
+
+
+def fix(params: dict, doc: Any, mapping: Any, key: Any) -> str | None:
+    """The annotation set to its value at ``path``, and removed from a map where it has no effect."""
+    from torghut_lint.fix import ensure_mapping, mappings_of, string_like
+
+    want_key, value = params["key"], params["value"]
+    target = doc
+    for step in params["path"].split("."):
+        target = ensure_mapping(target, step)
+    moved = ""
+    for other, k in mappings_of(doc):
+        if k == want_key and other is not target:
+            del other[k]
+            moved = " (moved from where it had no effect)"
+            break
+    target[want_key] = string_like(target.get(want_key), value)
+    return f"{want_key} set to {value!r} at {params['path']}{moved}"
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["path", "key", "value"],
+    "properties": {
+        "path": {
+            "type": "string",
+            "description": "dotted path of the annotations map that counts, e.g. spec.template.metadata.annotations",
+        },
+        "key": {"type": "string", "description": "the annotation key"},
+        "value": {"type": "string", "description": "the only value allowed"},
+    },
+}
+
+TEMPLATE = Template(
+    "annotation-equals",
+    "An annotation has exactly one value, at exactly one place.",
+    PARAMS_SCHEMA,
+    check,
+    fix=fix,
+)

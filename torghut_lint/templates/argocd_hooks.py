@@ -8,17 +8,7 @@ import re
 from collections.abc import Iterator
 
 from torghut_lint.k8s import containers
-from torghut_lint.templates.base import RuleContext, Violation
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "maxBackoffLimit": {"type": "integer", "minimum": 0},
-        "maxActiveDeadlineSeconds": {"type": "integer", "minimum": 1},
-        "requireDigest": {"type": "boolean"},
-    },
-}
+from torghut_lint.templates.base import RuleContext, Template, Violation
 
 HOOK = "argocd.argoproj.io/hook"
 DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy"
@@ -29,9 +19,9 @@ _DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
-    max_backoff = ctx.params.get("maxBackoffLimit", 3)
-    max_deadline = ctx.params.get("maxActiveDeadlineSeconds", 3600)
-    digest = ctx.params.get("requireDigest", True)
+    max_backoff = ctx.params["maxBackoffLimit"]
+    max_deadline = ctx.params["maxActiveDeadlineSeconds"]
+    digest = ctx.params["requireDigest"]
     for res in ctx.matched:
         hook = res.annotations.get(HOOK, res.annotations.get(HELM_HOOK))
         if hook is None or str(hook).strip() == "Skip":
@@ -66,3 +56,39 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                         f"{name} container {container.get('name', '?')!r} image {image or '(none)'} is not "
                         "pinned by digest (@sha256:...); an unpullable or moved tag blocks the sync",
                     )
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "maxBackoffLimit": {
+            "type": "integer",
+            "minimum": 0,
+            "default": 3,
+            "description": "highest backoffLimit a hook Job may set",
+        },
+        "maxActiveDeadlineSeconds": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 3600,
+            "description": "highest activeDeadlineSeconds a hook Job may set (it must set one)",
+        },
+        "requireDigest": {
+            "type": "boolean",
+            "default": True,
+            "description": "hook images must be pinned by digest (@sha256:...)",
+        },
+    },
+}
+
+TEMPLATE = Template(
+    "argocd-hooks",
+    (
+        "Argo CD hook resources clean up after themselves, are bounded in retries and time, and pull "
+        "images by digest (a hook whose image cannot be pulled, or that retries forever, blocks every "
+        "sync)."
+    ),
+    PARAMS_SCHEMA,
+    check,
+)

@@ -1,8 +1,12 @@
-"""What a template receives and returns."""
+"""What a template is (:class:`Template`), receives (:class:`RuleContext`) and returns
+(:class:`Violation`, and :class:`Observation` for the job summary).
+
+A template is pure: it sees resources and parameters, never files, formats or the command line.
+The engine matches resources, calls ``check``, and locates what it returns."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -60,3 +64,43 @@ class RuleContext:
 
     def of_kind(self, kind: str) -> Iterator[Resource]:
         return (r for r in self.resources if r.id.kind == kind)
+
+
+# (the policy's parameters, defaults applied; the round-trip document; the mapping and the key
+# at the finding's line and column) -> what was changed, or None when nothing unambiguous can be
+Fixer = Callable[[dict[str, Any], Any, Any, Any], "str | None"]
+
+
+@dataclass(frozen=True)
+class Template:
+    """A rule template: what policies instantiate (``template: ID`` in a policy file).
+
+    ``params`` is a JSON Schema object whose properties each carry a ``description`` and, when
+    optional, the ``default`` the template uses (applied before ``check`` runs: one place for
+    defaults). ``kinds`` are the resource kinds the template understands (empty: any kind); a
+    policy matching another kind is refused when it loads. ``orphans``: the template also looks
+    at manifests no application applies (a secret in an orphaned file is still in the
+    repository). ``fix`` repairs the findings it marks fixable; ``facts`` reports values
+    whatever the verdict (the job summary)."""
+
+    id: str
+    description: str
+    params: dict[str, Any]
+    check: Callable[[RuleContext], Iterable[Violation]]
+    kinds: tuple[str, ...] = ()
+    orphans: bool = False
+    fix: Fixer | None = None
+    facts: Callable[[RuleContext], Iterable[Observation]] | None = None
+
+    def with_defaults(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` with every omitted optional parameter set to its documented default."""
+        defaults = {
+            name: prop["default"] for name, prop in self.params.get("properties", {}).items() if "default" in prop
+        }
+        return {**defaults, **params}
+
+    def supports(self, kind_pattern: str) -> bool:
+        """Whether a policy's ``kind`` (a glob) can select a kind this template understands."""
+        import fnmatch
+
+        return not self.kinds or any(fnmatch.fnmatchcase(kind, kind_pattern) for kind in self.kinds)

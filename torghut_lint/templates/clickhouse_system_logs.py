@@ -12,16 +12,7 @@ from collections.abc import Iterator
 
 from torghut_lint.k8s import get_path
 from torghut_lint.model import Path_, Resource
-from torghut_lint.templates.base import RuleContext, Violation
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "enabledByDefault": {"type": "array", "items": {"type": "string"}},
-        "tablePattern": {"type": "string", "description": "regex for element names that are system logs"},
-    },
-}
+from torghut_lint.templates.base import RuleContext, Template, Violation
 
 DEFAULT_ENABLED = [
     "query_log",
@@ -50,8 +41,8 @@ def _state(element: ET.Element) -> str:
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
-    defaults = ctx.params.get("enabledByDefault", DEFAULT_ENABLED)
-    table = re.compile(ctx.params.get("tablePattern", r"_log$"))
+    defaults = ctx.params["enabledByDefault"]
+    table = re.compile(ctx.params["tablePattern"])
     for res in ctx.matched:
         files = get_path(res.data, _FILES)
         files = files if isinstance(files, dict) else {}
@@ -107,3 +98,36 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
 def _element_location(res: Resource, name: str, text: str, tag: str):
     match = re.search(rf"<{re.escape(tag)}[\s>/]", text)
     return res.locate_in_text(_FILES + (name,), match.start() if match else 0)
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "enabledByDefault": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": DEFAULT_ENABLED,
+            "description": "system logs ClickHouse writes unless the config removes them",
+        },
+        "tablePattern": {
+            "type": "string",
+            "default": "_log$",
+            "description": "regex for config element names that are system logs",
+        },
+    },
+}
+
+TEMPLATE = Template(
+    "clickhouse-system-logs",
+    (
+        "Every ClickHouse system log table that is enabled has a TTL or is removed, judged from the "
+        "server config XML in a ClickHouseInstallation's ``spec.configuration.files`` (parsed as XML, "
+        'merged across files in ClickHouse\'s order, not grepped): ``remove="1"`` drops a log, '
+        '``replace="1"`` replaces what earlier files said (a TTL included), a plain element merges into '
+        "it."
+    ),
+    PARAMS_SCHEMA,
+    check,
+    kinds=("ClickHouseInstallation",),
+)

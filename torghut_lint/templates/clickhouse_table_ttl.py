@@ -10,16 +10,7 @@ from dataclasses import dataclass
 
 from torghut_lint.k8s import walk_strings
 from torghut_lint.model import Path_, Resource
-from torghut_lint.templates.base import RuleContext, Violation
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "engineSuffix": {"type": "string", "description": "engines ending with this need a TTL"},
-        "exemptTables": {"type": "array", "items": {"type": "string"}},
-    },
-}
+from torghut_lint.templates.base import RuleContext, Template, Violation
 
 _NAME = r"((?:[`\"]?[\w${}\-]+[`\"]?\.)?[`\"]?[\w${}\-]+[`\"]?)"
 _CREATE = re.compile(r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?" + _NAME, re.I)
@@ -132,8 +123,8 @@ def _statements(res: Resource, path: Path_, text: str, lowered: str) -> Iterator
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
-    suffix = ctx.params.get("engineSuffix", "MergeTree")
-    exempt = set(ctx.params.get("exemptTables") or [])
+    suffix = ctx.params["engineSuffix"]
+    exempt = set(ctx.params["exemptTables"])
     found: list[Statement] = []
     altered: set[str] = set()
     for res in ctx.matched:
@@ -156,3 +147,33 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             value=st.engine,  # not the whole SQL text: another table's edit must not change this identity
             requirement=st.table,
         )
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "engineSuffix": {
+            "type": "string",
+            "default": "MergeTree",
+            "description": "tables whose engine ends with this need a TTL",
+        },
+        "exemptTables": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "table names (database.table or table) allowed without a TTL",
+        },
+    },
+}
+
+TEMPLATE = Template(
+    "clickhouse-table-ttl",
+    (
+        "Every ClickHouse ``CREATE TABLE`` with a MergeTree-family engine, written anywhere in the "
+        "application's strings (ConfigMap data, Job/CronJob scripts and heredocs, CHI config files), has "
+        "a ``TTL`` clause or a matching ``ALTER TABLE ... MODIFY TTL``."
+    ),
+    PARAMS_SCHEMA,
+    check,
+)

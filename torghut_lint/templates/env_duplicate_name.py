@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from torghut_lint.k8s import containers
-from torghut_lint.templates.base import RuleContext, Violation
-
-PARAMS_SCHEMA = {"type": "object", "additionalProperties": False, "properties": {}}
+from torghut_lint.templates.base import RuleContext, Template, Violation
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -29,3 +27,13 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     )
                 else:
                     first[name] = i
+
+
+PARAMS_SCHEMA = {"type": "object", "additionalProperties": False, "properties": {}}
+
+TEMPLATE = Template(
+    "env-duplicate-name",
+    "A container lists the same env name twice; Kubernetes silently keeps the last one.",
+    PARAMS_SCHEMA,
+    check,
+)

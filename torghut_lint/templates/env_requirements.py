@@ -7,32 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from torghut_lint.k8s import containers, effective_env
-from torghut_lint.templates.base import RuleContext, Violation
+from torghut_lint.templates.base import RuleContext, Template, Violation
 
 _VALUES = {"type": "array", "items": {"type": "string"}, "minItems": 1}
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["trigger"],
-    "properties": {
-        "trigger": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["name", "values"],
-            "properties": {"name": {"type": "string"}, "values": _VALUES},
-        },
-        "require": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["name", "values"],
-                "properties": {"name": {"type": "string"}, "values": _VALUES, "absentOk": {"type": "boolean"}},
-            },
-        },
-        "positiveNumberOneOf": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-    },
-}
 
 
 def _positive(text: str | None) -> bool:
@@ -48,7 +25,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     variable is absent: a baseline or waiver of one requirement never hides another."""
     trigger = ctx.params["trigger"]
     on_values = {v.lower() for v in trigger["values"]}
-    requirements = ctx.params.get("require", [])
+    requirements = ctx.params["require"]
     caps = ctx.params.get("positiveNumberOneOf", [])
     names = {trigger["name"], *(r["name"] for r in requirements), *caps}
     seen: set[tuple] = set()
@@ -84,3 +61,48 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 if key not in seen:
                     seen.add(key)
                     yield v
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["trigger"],
+    "properties": {
+        "trigger": {
+            "type": "object",
+            "description": (
+                "the switch that turns the feature on: a variable and the values meaning on (case-insensitive)"
+            ),
+            "additionalProperties": False,
+            "required": ["name", "values"],
+            "properties": {"name": {"type": "string"}, "values": _VALUES},
+        },
+        "require": {
+            "type": "array",
+            "default": [],
+            "description": "variables that must then hold one of their values (absentOk: may also be unset)",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name", "values"],
+                "properties": {"name": {"type": "string"}, "values": _VALUES, "absentOk": {"type": "boolean"}},
+            },
+        },
+        "positiveNumberOneOf": {
+            "type": "array",
+            "items": {"type": "string"},
+            "minItems": 1,
+            "description": "at least one of these variables must then be a positive number (a budget cap)",
+        },
+    },
+}
+
+TEMPLATE = Template(
+    "env-requirements",
+    (
+        "When a feature switch is on in a container's effective environment, other variables must be set "
+        "as required (shadow mode on, adjustments off, a positive numeric budget cap, ...)."
+    ),
+    PARAMS_SCHEMA,
+    check,
+)

@@ -8,43 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from torghut_lint.k8s import containers, effective_env, text
 from torghut_lint.model import Path_, Resource
-from torghut_lint.templates.base import Observation, RuleContext, Violation
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["switches"],
-    "properties": {
-        "switches": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["name"],
-                "properties": {
-                    "name": {"type": "string"},
-                    "offValues": {
-                        "type": "array",
-                        "items": {"type": "string"},
-                        "minItems": 1,
-                        "description": "the only values allowed",
-                    },
-                    "onValues": {
-                        "type": "array",
-                        "items": {"type": "string"},
-                        "minItems": 1,
-                        "description": "values that count as on",
-                    },
-                },
-                "oneOf": [{"required": ["offValues"]}, {"required": ["onValues"]}],
-            },
-        },
-    },
-}
+from torghut_lint.templates.base import Observation, RuleContext, Template, Violation
 
 
 def is_on(switch: dict, value: str) -> bool:
@@ -141,3 +109,72 @@ def facts(ctx: RuleContext) -> Iterator[Observation]:
             " or ".join(allowed),
             s.value is not None and not is_on(s.switch, s.value),
         )
+
+
+def fix(params: dict, doc: Any, mapping: Any, key: Any) -> str | None:
+    """A switch with exactly one allowed value set back to it, where it is written (an env entry's
+    ``value`` or a ConfigMap key); a switch read from a Secret has nothing unambiguous to write."""
+    from torghut_lint.fix import string_like
+
+    switches = {s["name"]: s for s in params["switches"]}
+    if key == "value" and mapping.get("name") in switches:
+        switch = switches[mapping["name"]]
+    elif key in switches and doc.get("kind") == "ConfigMap":
+        switch = switches[key]
+    else:
+        return None
+    if not resettable(switch):
+        return None
+    value = switch["offValues"][0]
+    mapping[key] = string_like(mapping[key], value)
+    return f"{switch['name']} set back to {value!r}"
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["switches"],
+    "properties": {
+        "switches": {
+            "type": "array",
+            "minItems": 1,
+            "description": (
+                "the switches: each a variable (or ConfigMap key) name with either the only values allowed "
+                "(offValues) or the values that count as on (onValues)"
+            ),
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "offValues": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "minItems": 1,
+                        "description": "the only values allowed",
+                    },
+                    "onValues": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "minItems": 1,
+                        "description": "values that count as on",
+                    },
+                },
+                "oneOf": [{"required": ["offValues"]}, {"required": ["onValues"]}],
+            },
+        },
+    },
+}
+
+TEMPLATE = Template(
+    "env-switch-off",
+    (
+        "Safety switches are off wherever they are set: in the effective environment of every container "
+        "(envFrom ConfigMaps, env, configMapKeyRef) and in every ConfigMap."
+    ),
+    PARAMS_SCHEMA,
+    check,
+    fix=fix,
+    facts=facts,
+)

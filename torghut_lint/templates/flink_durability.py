@@ -8,22 +8,7 @@ import re
 from collections.abc import Iterator
 
 from torghut_lint.k8s import containers, effective_env, get_path
-from torghut_lint.templates.base import RuleContext, Violation
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "writesTo": {"type": "string", "description": "regex: a job whose config/env mentions it is a writer"},
-        "durableSchemes": {"type": "array", "items": {"type": "string"}},
-        "boundedRestarts": {
-            "type": "object",
-            "description": "restart strategy -> the key that must bound it",
-            "additionalProperties": {"type": ["string", "null"]},
-        },
-        "statefulUpgradeModes": {"type": "array", "items": {"type": "string"}},
-    },
-}
+from torghut_lint.templates.base import RuleContext, Template, Violation
 
 DEFAULT_RESTARTS = {
     "fixed-delay": "restart-strategy.fixed-delay.attempts",
@@ -50,10 +35,10 @@ def _writes(job, ctx: RuleContext, pattern: re.Pattern) -> bool:
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
-    pattern = re.compile(ctx.params.get("writesTo", r"(?i)clickhouse"))
-    schemes = tuple(ctx.params.get("durableSchemes", ["s3://", "s3a://"]))
-    restarts = ctx.params.get("boundedRestarts", DEFAULT_RESTARTS)
-    modes = ctx.params.get("statefulUpgradeModes", ["savepoint", "last-state"])
+    pattern = re.compile(ctx.params["writesTo"])
+    schemes = tuple(ctx.params["durableSchemes"])
+    restarts = ctx.params["boundedRestarts"]
+    modes = ctx.params["statefulUpgradeModes"]
     for job in ctx.matched:
         if not _writes(job, ctx, pattern):
             continue
@@ -99,3 +84,49 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 ("spec", "job", "upgradeMode") if mode is not None else ("spec", "job"),
                 f"{name} upgradeMode is {shown}; an upgrade would drop its state (use {' or '.join(modes)})",
             )
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "writesTo": {
+            "type": "string",
+            "default": "(?i)clickhouse",
+            "description": "regex: a job whose config, env or arguments mention it writes to an external store",
+        },
+        "durableSchemes": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["s3://", "s3a://"],
+            "description": "checkpoint directory prefixes that count as durable",
+        },
+        "boundedRestarts": {
+            "type": "object",
+            "default": DEFAULT_RESTARTS,
+            "description": (
+                "restart strategy -> the flinkConfiguration key that must bound it (null: the strategy is never "
+                "bounded)"
+            ),
+            "additionalProperties": {"type": ["string", "null"]},
+        },
+        "statefulUpgradeModes": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["savepoint", "last-state"],
+            "description": "job.upgradeMode values that keep state across upgrades",
+        },
+    },
+}
+
+TEMPLATE = Template(
+    "flink-durability",
+    (
+        "A FlinkDeployment that writes to an external store keeps its state durable: checkpoints on "
+        "durable storage, a bounded restart strategy, and an upgrade mode that keeps state (a job that "
+        "restarts forever from nothing re-writes or loses data)."
+    ),
+    PARAMS_SCHEMA,
+    check,
+    kinds=("FlinkDeployment",),
+)

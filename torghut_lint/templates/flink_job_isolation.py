@@ -14,20 +14,7 @@ from dataclasses import dataclass
 
 from torghut_lint.k8s import containers, effective_env, get_path
 from torghut_lint.model import Path_, Resource
-from torghut_lint.templates.base import RuleContext, Violation
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["liveJobs"],
-    "properties": {
-        "liveJobs": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-        "groupIdEnv": {"type": "string", "description": "regex for env names holding the group id"},
-        "groupIdConfig": {"type": "string", "description": "regex for flinkConfiguration keys"},
-        "replayPatterns": {"type": "array", "items": {"type": "string"}},
-        "stateDirKeys": {"type": "array", "items": {"type": "string"}},
-    },
-}
+from torghut_lint.templates.base import RuleContext, Template, Violation
 
 _ARG = re.compile(r"^--?(?:group[-_.]?id|groupId)(?:=(.+))?$", re.I)
 
@@ -61,10 +48,10 @@ def group_ids(job: Resource, ctx: RuleContext, env_pattern: re.Pattern, config_p
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
     live_names = set(ctx.params["liveJobs"])
-    env_pattern = re.compile(ctx.params.get("groupIdEnv", r"(^|_)GROUP_ID$"))
-    config_pattern = re.compile(ctx.params.get("groupIdConfig", r"group\.id$"))
-    replay = [p.lower() for p in ctx.params.get("replayPatterns", ["replay", "sim", "backtest", "shadow"])]
-    dir_keys = ctx.params.get("stateDirKeys", ["state.checkpoints.dir", "state.savepoints.dir"])
+    env_pattern = re.compile(ctx.params["groupIdEnv"])
+    config_pattern = re.compile(ctx.params["groupIdConfig"])
+    replay = [p.lower() for p in ctx.params["replayPatterns"]]
+    dir_keys = ctx.params["stateDirKeys"]
     jobs = ctx.matched
     ids = {id(job): group_ids(job, ctx, env_pattern, config_pattern) for job in jobs}
     for job in jobs:
@@ -105,3 +92,48 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     f"{job.id.name} uses the same {key} as {first.id.name} ({value}); "
                     "each job needs its own state directory",
                 )
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["liveJobs"],
+    "properties": {
+        "liveJobs": {
+            "type": "array",
+            "items": {"type": "string"},
+            "minItems": 1,
+            "description": "names of the FlinkDeployments that consume live data",
+        },
+        "groupIdEnv": {
+            "type": "string",
+            "default": "(^|_)GROUP_ID$",
+            "description": "regex for env names holding the Kafka group id",
+        },
+        "groupIdConfig": {
+            "type": "string",
+            "default": "group\\.id$",
+            "description": "regex for flinkConfiguration keys holding it",
+        },
+        "replayPatterns": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["replay", "sim", "backtest", "shadow"],
+            "description": "a live job's group id must not contain these (case-insensitive)",
+        },
+        "stateDirKeys": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["state.checkpoints.dir", "state.savepoints.dir"],
+            "description": "flinkConfiguration keys whose directories must differ between jobs",
+        },
+    },
+}
+
+TEMPLATE = Template(
+    "flink-job-isolation",
+    "The live Flink job's Kafka consumer group id is its own.",
+    PARAMS_SCHEMA,
+    check,
+    kinds=("FlinkDeployment",),
+)

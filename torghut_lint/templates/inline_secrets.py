@@ -15,19 +15,7 @@ from typing import Any
 
 from torghut_lint.model import Location, Path_, Resource, find_node
 from torghut_lint.secrets import URL_CREDENTIALS, tokens
-from torghut_lint.templates.base import RuleContext, Violation
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "secretKeySuffixes": {"type": "array", "items": {"type": "string"}},
-        "ignoredKeySuffixes": {"type": "array", "items": {"type": "string"}},
-        "exemptKinds": {"type": "array", "items": {"type": "string"}},
-    },
-}
-
-INCLUDES_ORPHANS = True
+from torghut_lint.templates.base import RuleContext, Template, Violation
 
 DEFAULT_SECRET_SUFFIXES = [
     "password",
@@ -221,3 +209,39 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 location=Location.of(node),
                 secrets=(value,),
             )
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "secretKeySuffixes": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": DEFAULT_SECRET_SUFFIXES,
+            "description": (
+                "a key or env name ending with one of these (case and separators ignored) holds a credential"
+            ),
+        },
+        "ignoredKeySuffixes": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": DEFAULT_IGNORED_SUFFIXES,
+            "description": "names ending with these only refer to a credential (a Secret's name, a file path)",
+        },
+        "exemptKinds": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": DEFAULT_EXEMPT_KINDS,
+            "description": "kinds whose values are encrypted or references (SealedSecret, ExternalSecret, ...)",
+        },
+    },
+}
+
+TEMPLATE = Template(
+    "inline-secrets",
+    "No plaintext credential in the repository.",
+    PARAMS_SCHEMA,
+    check,
+    orphans=True,
+)

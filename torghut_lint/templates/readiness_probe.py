@@ -6,21 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from torghut_lint.k8s import containers
-from torghut_lint.templates.base import RuleContext, Violation
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "path": {"type": "string", "pattern": "^/"},
-        "containers": {"type": "array", "items": {"type": "string"}},
-    },
-}
+from torghut_lint.templates.base import RuleContext, Template, Violation
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
-    want = ctx.params.get("path", "/readyz")
-    only = set(ctx.params.get("containers") or [])
+    want = ctx.params["path"]
+    only = set(ctx.params["containers"])
     for res in ctx.matched:
         for path, container in containers(res, init=False):
             name = container.get("name", "?")
@@ -52,3 +43,30 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     f"container {name!r} readinessProbe port {port!r} is not a declared port "
                     f"(declared: {listed}); the probe would always fail",
                 )
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "path": {
+            "type": "string",
+            "pattern": "^/",
+            "default": "/readyz",
+            "description": "the HTTP path the readiness probe must check",
+        },
+        "containers": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "container names to check (empty: every container)",
+        },
+    },
+}
+
+TEMPLATE = Template(
+    "readiness-probe",
+    "Every container has an HTTP readiness probe on ``path``, aimed at a port the container declares.",
+    PARAMS_SCHEMA,
+    check,
+)

@@ -4,22 +4,14 @@ HorizontalPodAutoscaler scales it past that."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from torghut_lint.templates.base import RuleContext, Violation
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "count": {"type": "integer", "minimum": 0},
-        "allowAbsent": {"type": "boolean"},
-    },
-}
+from torghut_lint.templates.base import RuleContext, Template, Violation
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
-    want = ctx.params.get("count", 1)
-    allow_absent = ctx.params.get("allowAbsent", False)
+    want = ctx.params["count"]
+    allow_absent = ctx.params["allowAbsent"]
     for res in ctx.matched:
         spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
         if "replicas" not in spec or spec["replicas"] is None:
@@ -48,3 +40,37 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                         ("spec", "maxReplicas"),
                         f"HorizontalPodAutoscaler scales {res.id} to maxReplicas {top!r}; it must stay at {want}",
                     )
+
+
+def fix(params: dict, doc: Any, mapping: Any, key: Any) -> str | None:
+    """``spec.replicas`` set to ``count`` (added at the top of ``spec`` when absent)."""
+    count = params["count"]
+    if key == "replicas":
+        mapping[key] = count
+    elif key == "spec" and hasattr(mapping[key], "insert") and "replicas" not in mapping[key]:
+        mapping[key].insert(0, "replicas", count)
+    else:
+        return None
+    return f"spec.replicas set to {count}"
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "count": {"type": "integer", "minimum": 0, "default": 1, "description": "the exact number of replicas"},
+        "allowAbsent": {
+            "type": "boolean",
+            "default": False,
+            "description": "an unset spec.replicas passes when count is 1 (the API server's default)",
+        },
+    },
+}
+
+TEMPLATE = Template(
+    "replica-count",
+    "A workload runs exactly ``count`` replicas, and no HorizontalPodAutoscaler scales it past that.",
+    PARAMS_SCHEMA,
+    check,
+    fix=fix,
+)

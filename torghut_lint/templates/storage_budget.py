@@ -15,29 +15,7 @@ from decimal import Decimal
 
 from torghut_lint.k8s import format_bytes, get_path, parse_quantity, pod_specs
 from torghut_lint.model import Path_, Resource
-from torghut_lint.templates.base import Observation, RuleContext, Violation
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "budgets": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["kind", "perReplica"],
-                "properties": {
-                    "kind": {"type": "string"},
-                    "apiVersion": {"type": "string"},
-                    "perReplica": {"type": "string"},
-                },
-            },
-        },
-        "appTotal": {"type": "string"},
-        "flagUnreferencedTemplates": {"type": "boolean"},
-    },
-}
+from torghut_lint.templates.base import Observation, RuleContext, Template, Violation
 
 CLICKHOUSE_KINDS = ("ClickHouseInstallation", "ClickHouseKeeperInstallation")
 
@@ -169,7 +147,7 @@ def _unreferenced(res: Resource, referenced: set[str]) -> Iterator[Violation]:
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
-    budgets = ctx.params.get("budgets") or []
+    budgets = ctx.params["budgets"]
     total_budget = parse_quantity(ctx.params.get("appTotal")) if ctx.params.get("appTotal") else None
     everything: list[Request] = []
     for res in ctx.matched:
@@ -185,7 +163,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 )
         found = [r for r in found if r.size > 0]
         everything.extend(found)
-        if ctx.params.get("flagUnreferencedTemplates", True):
+        if ctx.params["flagUnreferencedTemplates"]:
             yield from _unreferenced(res, referenced)
         budget = _budget(res, budgets)
         if budget is None:
@@ -234,7 +212,7 @@ def _budget(res: Resource, budgets: list[dict]) -> dict | None:
 
 def facts(ctx: RuleContext) -> Iterator[Observation]:
     """Each volume against its budget, and the application's total (the job summary's storage table)."""
-    budgets = ctx.params.get("budgets") or []
+    budgets = ctx.params["budgets"]
     everything: list[Request] = []
     for res in ctx.matched:
         budget = _budget(res, budgets)
@@ -270,3 +248,45 @@ def facts(ctx: RuleContext) -> Iterator[Observation]:
 def _place(req: Request) -> tuple:
     where = req.resource.locate(req.path)
     return where.file, where.line, where.column, str(req.resource.id)
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "budgets": {
+            "type": "array",
+            "default": [],
+            "description": (
+                "per-replica budgets: a kind (and apiVersion glob) and the largest size one replica may request"
+            ),
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["kind", "perReplica"],
+                "properties": {
+                    "kind": {"type": "string"},
+                    "apiVersion": {"type": "string"},
+                    "perReplica": {"type": "string"},
+                },
+            },
+        },
+        "appTotal": {
+            "type": "string",
+            "description": "the most storage the whole application may request (a quantity, e.g. 100Gi)",
+        },
+        "flagUnreferencedTemplates": {
+            "type": "boolean",
+            "default": True,
+            "description": "report volume claim templates nothing mounts",
+        },
+    },
+}
+
+TEMPLATE = Template(
+    "storage-budget",
+    "Persistent storage requests stay within per-replica budgets and an application total.",
+    PARAMS_SCHEMA,
+    check,
+    facts=facts,
+)

@@ -6,17 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from torghut_lint.k8s import direct_settings
-from torghut_lint.templates.base import RuleContext, Violation
-
-PARAMS_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["switches", "annotation"],
-    "properties": {
-        "switches": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-        "annotation": {"type": "string"},
-    },
-}
+from torghut_lint.templates.base import RuleContext, Template, Violation
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -36,3 +26,29 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             f"{res.id} sets {', '.join(setting)} but has no owner annotation {key!r}; "
             "name who answers for live trading here",
         )
+
+
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["switches", "annotation"],
+    "properties": {
+        "switches": {
+            "type": "array",
+            "items": {"type": "string"},
+            "minItems": 1,
+            "description": "variable names that are switches",
+        },
+        "annotation": {"type": "string", "description": "the annotation naming the switch's owner (non-empty)"},
+    },
+}
+
+TEMPLATE = Template(
+    "switch-owner-annotation",
+    (
+        "A resource that sets any of the named switches (in a container's env or in ConfigMap data) "
+        "carries a non-empty owner annotation."
+    ),
+    PARAMS_SCHEMA,
+    check,
+)
