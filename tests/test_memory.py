@@ -5,6 +5,7 @@ command never runs one)."""
 from __future__ import annotations
 
 import gc
+import json
 import shutil
 from pathlib import Path
 
@@ -86,3 +87,63 @@ def test_peak_memory_of_one_dense_application_is_within_the_documented_bound(tmp
     assert code == 0
     bound_kb = (10 * size + 200 * 1024 * 1024) // 1024
     assert peak_kb < bound_kb, f"peak {peak_kb // 1024} MB over the bound {bound_kb // 1024} MB"
+
+
+def _tree_with_everything(root: Path) -> Path:
+    """Two applications, orphans, a CRD, a Helm chart's values with a credential."""
+    for i in range(2):
+        shutil.copytree(BASE_TREE / APP, root / f"app-{i}")
+        for n in range(3):
+            (root / f"app-{i}" / f"orphan-{n}.yaml").write_text(
+                f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: orphan-{n}}}\ndata: {{password: hunter2-{i}{n}}}\n"
+            )
+    chart = root / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text("db:\n  password: s3cr3t-value-in-values\n")
+    crd = root / "crd" / "crd.yaml"
+    crd.parent.mkdir()
+    crd.write_text(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: ws.example.com}\n"
+        "spec:\n  group: example.com\n  names: {kind: W, plural: ws}\n  scope: Namespaced\n  versions:\n"
+        "  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema: {type: object}\n"
+    )
+    return root
+
+
+def test_the_plan_keeps_paths_and_schemas_not_nodes(tmp_path: Path) -> None:
+    """Planning reads every kustomization and CRD of the tree; it keeps their paths and the CRD
+    schemas, and no node: memory at plan time must not grow with the repository."""
+    from torghut_lint.assemble import Project, plan
+
+    root = _tree_with_everything(tmp_path)
+    gc.collect()
+    gc.disable()
+    try:
+        before = _alive(yaml.Node)
+        project = Project()
+        planned = plan(root, project, root)
+        assert _alive(yaml.Node) == before
+        assert ("example.com/v1", "W") in project.crds
+        assert len(project.kustomizations) == 8 and project.values_files == [root / "chart" / "values.yaml"]
+        del planned
+    finally:
+        gc.enable()
+
+
+def test_batches_change_nothing_but_memory(tmp_path: Path, monkeypatch) -> None:
+    """Orphans, Helm values and the plan's kustomizations are held a batch at a time; with
+    batches of one the report is the same, finding for finding."""
+    from torghut_lint import assemble, check
+    from torghut_lint.report.json_format import render
+
+    root = _tree_with_everything(tmp_path)
+    policies = load_policies([bundled_policy_dir()])
+    whole = render(run([root], policies, Config(), RunOptions()))
+    monkeypatch.setattr(assemble, "ORPHAN_BATCH", 1)
+    monkeypatch.setattr(assemble, "PLAN_BATCH", 1)
+    monkeypatch.setattr(check, "VALUES_BATCH", 1)
+    batched = render(run([root], policies, Config(), RunOptions()))
+    assert batched == whole
+    rules = {f["rule"] for f in json.loads(whole)["findings"]}
+    assert {"kustomize-orphan", "no-inline-secrets"} <= rules

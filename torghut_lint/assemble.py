@@ -13,6 +13,7 @@ reached). :func:`load` runs them all in this process.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from torghut_lint.kustomize.build import (
 )
 from torghut_lint.model import Finding, Location, Resource
 from torghut_lint.parse import Document, ParsedFile, parse_file, readable_size
+from torghut_lint.schemas.openapi import crd_versions
 
 
 @dataclass
@@ -46,9 +48,12 @@ class Project:
 
     apps: list[App] = field(default_factory=list)
     orphans: list[Resource] = field(default_factory=list)
-    kustomizations: list[Resource] = field(default_factory=list)  # for schema validation
-    crds: list[Resource] = field(default_factory=list)  # every CRD manifest under the roots
+    kustomizations: list[Path] = field(default_factory=list)  # kustomization files (schema validation)
+    # the openAPIV3Schema of every served CRD version under the roots, by (apiVersion, kind); a later
+    # definition of the same version replaces an earlier one, as the schema store does
+    crds: dict[tuple[str, str], dict] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    values_files: list[Path] = field(default_factory=list)  # Helm charts' values files
     used: set[Path] = field(default_factory=set)  # files some kustomization build read
     parsed: set[Path] = field(default_factory=set)  # files parsed (resolved paths)
     chart_files: int = 0
@@ -117,24 +122,29 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     kfiles = [p for p in files if p.name in KUSTOMIZATION_NAMES]
     if root.is_dir() and (k := find_kustomization(root)) and k not in kfiles:
         kfiles.append(k)
-    for kfile in kfiles:
-        for doc in sources.get(kfile).documents:
-            if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind"):
-                project.kustomizations.append(Resource(doc.node, doc.data, origin_name=kfile.name))
+    project.kustomizations += kfiles
     survey = _survey(files, str(real(root)))
     k_dirs = {real(p.parent) for p in kfiles}
     referenced: set[Path] = set()
     listed: set[Path] = set()
-    for kfile in kfiles:
+    for n, kfile in enumerate(kfiles, 1):
         referenced |= builder.referenced_dirs(kfile, listed)
+        if n % PLAN_BATCH == 0:  # hold a batch of kustomizations, not the tree's
+            _account_parsed(sources, project)
+            sources.release()
     k_dir_names, root_name = {str(d) for d in k_dirs}, str(real(root))
     for path in survey.crd_files:  # the schema store needs every CRD before any validation
         # only CRDs that are applied count: a file below a kustomization that none lists is an
         # orphan, and its CRD must not redefine a kind's schema (found by a hostile PR)
         resolved = real(path)
         if resolved in listed or _governing_directory(resolved, k_dir_names, root_name) is None:
-            project.crds += [r for r in resources_of(sources.get(path), []) if r.id.kind == "CustomResourceDefinition"]
+            parsed = parse_file(path, display_path(path))  # not cached: only the schemas are kept
+            _account(resolved, parsed, project)
+            for crd in resources_of(parsed, []):
+                if crd.id.kind == "CustomResourceDefinition":
+                    project.crds.update(((f"{g}/{v}", k), schema) for g, k, v, schema in crd_versions(crd.data))
     _account_parsed(sources, project)
+    sources.release()  # the kustomizations were read for the plan; each build reads its own again
     # A path with a kustomization is one application, as Argo CD builds it: kustomizations below
     # it that it does not include are not applications of their own (their files are orphans).
     # Only in a directory without one is every kustomization no other includes a root.
@@ -142,9 +152,10 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     apps = [real(root)] if own is not None else sorted(k_dirs - referenced)
     governing: dict[Path, Path] = {}
     plain: dict[Path, list[Path]] = {}
+    directories: dict[str, Path] = {}  # one Path per governing directory, not one per file
     for path in files:
         if (directory := _governing_directory(real(path), k_dir_names, root_name)) is not None:
-            governing[path] = Path(directory)
+            governing[path] = directories.get(directory) or directories.setdefault(directory, Path(directory))
         else:
             plain.setdefault(path.parent, []).append(path)
     sizes = {d: survey.below.get(str(d), 0) for d in apps} | {
@@ -249,10 +260,23 @@ def _json_data(path: Path, parsed: ParsedFile) -> bool:
     )
 
 
-def finish(plan: Plan, project: Project, render: str, plain: list[Path]) -> None:
+ORPHAN_BATCH = 2_000  # orphaned resources handed to ``flush`` at a time
+PLAN_BATCH = 500  # kustomization files the plan holds parsed at a time
+
+
+def finish(
+    plan: Plan,
+    project: Project,
+    render: str,
+    plain: list[Path],
+    flush: Callable[[list[Resource]], None] | None = None,
+) -> None:
     """What only the whole picture decides, once every application is built: kustomizations
     no application reached, orphans below a kustomization, and the directory-type applications
-    in ``plain`` (those not built yet, or built before a kustomization turned out to use them)."""
+    in ``plain`` (those not built yet, or built before a kustomization turned out to use them).
+
+    With ``flush``, orphaned resources are handed over (and their parses released) every
+    :data:`ORPHAN_BATCH`, so a tree full of orphans is held a batch at a time."""
     build_apps(plan, plan.referenced, project, render)
     for path in plan.files:
         resolved = real(path)
@@ -275,6 +299,11 @@ def finish(plan: Plan, project: Project, render: str, plain: list[Path]) -> None
                 message = f"no kustomization includes this file (nearest: {kdisp}); Argo CD never applies it"
             project.findings.append(builtin_finding("kustomize-orphan", message, Location(display_path(path), 1, 1)))
             project.orphans.extend(resources_of(parsed, []))
+            if flush is not None and len(project.orphans) >= ORPHAN_BATCH:
+                _account_parsed(plan.sources, project)
+                flush(project.orphans)
+                project.orphans = []
+                plan.sources.release()
     for directory in plain:
         build_plain(plan, directory, project)
     _account_parsed(plan.sources, project)
@@ -333,10 +362,19 @@ def _helm_chart_file(path: Path, chart_dirs: set[Path], project: Project) -> boo
             )
         )
         return True
-    parsed = parse_file(path, display_path(path))
-    project.findings.extend(parsed.findings)
-    project.apps.append(App(display_path(path), path.parent, helm_values=parsed.documents))
+    project.values_files.append(path)  # read when checked, a batch at a time (helm_values_apps)
     return True
+
+
+def helm_values_apps(paths: list[Path]) -> Project:
+    """Helm values files as applications of their own (their values are scanned for secrets),
+    with their parse findings."""
+    project = Project()
+    for path in paths:
+        parsed = parse_file(path, display_path(path))
+        project.findings.extend(parsed.findings)
+        project.apps.append(App(display_path(path), path.parent, helm_values=parsed.documents))
+    return project
 
 
 def _governing_directory(path: Path, k_dirs: set[str], root: str) -> str | None:

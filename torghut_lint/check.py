@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from torghut_lint.assemble import Plan, Project, build_apps, build_plain, finish
+from torghut_lint.assemble import Plan, Project, build_apps, build_plain, finish, helm_values_apps
 from torghut_lint.discover import real
 from torghut_lint.engine import evaluate
 from torghut_lint.model import Fact, Finding, ResourceId
@@ -24,6 +24,7 @@ from torghut_lint.schemas.store import SchemaStore
 from torghut_lint.schemas.validate import once_per_kind, validate_all
 from torghut_lint.waivers import Waivers, annotation_waivers
 
+VALUES_BATCH = 200  # Helm values files held parsed at a time
 PARALLEL_MIN_BYTES = 512 * 1024  # below this much YAML in applications, a second process costs more than it saves
 
 
@@ -133,9 +134,15 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
     result = Assessment()
     for n in sorted(by_item):
         result.add(by_item[n])
-    rest = Project(apps=list(project.apps), used=project.used, parsed=project.parsed)  # Helm values so far
+    for start in range(0, len(project.values_files), VALUES_BATCH):
+        result.add(_assess(helm_values_apps(project.values_files[start : start + VALUES_BATCH]), checks, False))
+    rest = Project(used=project.used, parsed=project.parsed)
+
+    def flush(orphans: list) -> None:  # a batch of orphaned resources, checked and let go
+        result.add(_assess(Project(orphans=orphans), checks, orphans=True))
+
     for i, plan in enumerate(plans):
-        finish(plan, rest, checks.render, redo.get(i, []))
+        finish(plan, rest, checks.render, redo.get(i, []), flush)
     result.add(_assess(rest, checks, orphans=True))
     result.findings = once_per_kind(result.findings)
     return result
@@ -152,12 +159,14 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     resource_files: dict[ResourceId, set[str]] = {}
     app_of: dict[ResourceId, str] = {}
     apps: dict[str, AppFiles] = {}
+    found = {f.resource for f in findings if f.resource is not None}  # only they are ever looked up
     for app in part.apps:
         files = apps.setdefault(app.name, AppFiles())
         files.inputs |= {str(p) for p in app.inputs}
         for res in app.resources:
             name = res.node.start_mark.name
-            resource_files.setdefault(res.id, set()).add(name)
+            if res.id in found:
+                resource_files.setdefault(res.id, set()).add(name)
             files.resources.add(str(real(Path(name))))
             app_of.setdefault(res.id, app.name)
     for finding in findings:

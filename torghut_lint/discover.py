@@ -21,7 +21,9 @@ def real(path: Path) -> Path:
     if name in ("", ".", ".."):
         return Path(os.path.realpath(path))
     joined = os.path.join(_real_directory(str(path.parent)), name)
-    return Path(os.path.realpath(joined) if os.path.islink(joined) else joined)
+    resolved = os.path.realpath(joined) if os.path.islink(joined) else joined
+    # most paths are real already: the same object, so the cache costs an entry, not a Path
+    return path if resolved == str(path) else Path(resolved)
 
 
 _REAL_DIRECTORIES: dict[str, str] = {}

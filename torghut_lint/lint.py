@@ -48,15 +48,15 @@ class SchemaOptions:
 
         store = SchemaStore(self.kubernetes_version, self.strict, self.locations)
         findings: list[Finding] = []
-        crds = list(project.crds)
-        for path in self.crd_files:
+        for (api_version, kind), schema in project.crds.items():
+            store.add_crd_schema(api_version, kind, schema)
+        for path in self.crd_files:  # --crd: after the tree's, as given
             files = sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]
             for file in files:
                 parsed = parse_file(file, str(file))
                 findings.extend(parsed.findings)
-                crds.extend(resources_of(parsed, findings))
-        for crd in crds:
-            store.add_crd(crd.data)
+                for crd in resources_of(parsed, findings):
+                    store.add_crd(crd.data)
         return store, findings
 
 
@@ -145,6 +145,24 @@ class Outcome:
     root: Path  # identities are relative to it
 
 
+def validate_kustomizations(paths: list[Path], store: SchemaStore) -> list[Finding]:
+    """Schema findings of the kustomization files (their parse findings are reported already)."""
+    from torghut_lint.discover import display_path
+    from torghut_lint.model import Resource
+    from torghut_lint.parse import parse_file
+
+    findings: list[Finding] = []
+    for path in paths:
+        documents = parse_file(path, display_path(path)).documents
+        resources = [
+            Resource(doc.node, doc.data, origin_name=path.name)
+            for doc in documents
+            if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind")
+        ]
+        findings += validate_all(resources, store, report_missing=False)
+    return findings
+
+
 def rule_catalog(policies: list[Policy], config: Config) -> dict[str, RuleInfo]:
     rules = {
         r.id: RuleInfo(r.id, config.severity_of(r.id, r.severity), r.description, r.rationale, r.fix)
@@ -170,9 +188,13 @@ def assess(
         with _stage(options, "schemas") as said:
             store, crd_findings = options.schemas.store(project)
             findings += crd_findings
-            # kustomization.yaml is build input, not a cluster object: validated when a schema is known.
-            findings += validate_all(project.kustomizations, store, report_missing=False)
-            said.append(f"Kubernetes {options.schemas.kubernetes_version}, {len(project.crds)} CRD(s) from the tree")
+            # kustomization.yaml is build input, not a cluster object: validated when a schema is known
+            # (each file read again, one at a time: the plan keeps paths, not nodes)
+            findings += validate_kustomizations(project.kustomizations, store)
+            said.append(
+                f"Kubernetes {options.schemas.kubernetes_version}, {len(project.crds)} CRD version(s) from the tree"
+            )
+    project.crds = {}  # in the store now
     schemas = options.schemas
     checks = Checks(policies, store, schemas is not None and schemas.report_missing, options.render, options.today)
     with _stage(options, "build, validate, evaluate") as said:

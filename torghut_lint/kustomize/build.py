@@ -199,7 +199,6 @@ class SourceFiles:
     def __init__(self, boundary: Path) -> None:
         self.boundary = real(boundary)
         self._parsed: dict[Path, ParsedFile] = {}  # released once an application is checked
-        self._kept: dict[Path, ParsedFile] = {}  # kustomization files: read again by later builds
         self._claimed: set[Path] = set()
         self._news: list[Path] = []  # parsed since newly_parsed() was last asked
 
@@ -214,26 +213,25 @@ class SourceFiles:
 
     def get(self, path: Path) -> ParsedFile:
         key = real(path)
-        parsed = self._parsed.get(key) or self._kept.get(key)
+        parsed = self._parsed.get(key)
         if parsed is None:
             parsed = parse_file(path, display_path(path))
-            (self._kept if key.name in KUSTOMIZATION_NAMES else self._parsed)[key] = parsed
+            self._parsed[key] = parsed
             self._news.append(key)
         return parsed
 
     def release(self) -> None:
-        """Forget every parse but the kustomization files' (a build transforms the nodes it
-        takes in place, so no later build reads them; a later :meth:`get` parses the file
-        again). Called once an application is checked, so memory holds one application's
-        files, not the repository's; the kustomizations are kept apart, so a release costs
-        nothing per application already checked."""
+        """Forget every parse (a build transforms the nodes it takes in place, so no later build
+        reads them; a later :meth:`get` parses the file again, a kustomization several
+        applications include once per application). Called once an application is checked, so
+        memory holds one application's files, not the repository's."""
         assert not self._news, "parse findings are accounted for before a release"
         self._parsed = {}
 
     def newly_parsed(self) -> list[tuple[Path, ParsedFile]]:
         """(resolved path, parsed file) of the files parsed since the last call."""
         news, self._news = self._news, []
-        return [(key, self._parsed.get(key) or self._kept[key]) for key in news]
+        return [(key, self._parsed[key]) for key in news]
 
     def inside(self, path: Path) -> bool:
         try:

@@ -68,7 +68,11 @@ class SchemaStore:
     def add_crd(self, crd: dict[str, Any]) -> None:
         """Register the schemas of a CustomResourceDefinition manifest."""
         for group, kind, version, schema in crd_versions(crd):
-            self._crds[(f"{group}/{version}", kind)] = to_json_schema(schema, self.strict)
+            self.add_crd_schema(f"{group}/{version}", kind, schema)
+
+    def add_crd_schema(self, api_version: str, kind: str, schema: dict[str, Any]) -> None:
+        """Register one served version's openAPIV3Schema (a later one for the same kind replaces it)."""
+        self._crds[(api_version, kind)] = to_json_schema(schema, self.strict)
 
     def _from_locations(self, api_version: str, kind: str) -> dict[str, Any] | None:
         group, _, version = api_version.rpartition("/")
