@@ -300,10 +300,11 @@ def finish(
             project.findings.append(builtin_finding("kustomize-orphan", message, Location(display_path(path), 1, 1)))
             project.orphans.extend(resources_of(parsed, []))
             if flush is not None and len(project.orphans) >= ORPHAN_BATCH:
-                _account_parsed(plan.sources, project)
                 flush(project.orphans)
                 project.orphans = []
-                plan.sources.release()
+        if len(plan.sources) >= PLAN_BATCH:  # orphans and data files: their parses are done with
+            _account_parsed(plan.sources, project)
+            plan.sources.release()
     for directory in plain:
         build_plain(plan, directory, project)
     _account_parsed(plan.sources, project)

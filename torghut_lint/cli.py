@@ -402,6 +402,7 @@ def _report(args, config, policies, paths, trusted, adjust=None, boundary: Path 
         boundary=boundary or (Path(args.repo_root) if args.repo_root else None),
         retain=_RETAINED,
         log=_progress if args.verbose else None,
+        evaluated=any(fmt == "junit" for fmt, _ in outputs),
     )
     if options.scope is not None and options.scope.changed_files is not None:
         options.changed = options.scope.changed_files

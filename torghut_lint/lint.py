@@ -121,6 +121,7 @@ class RunOptions:
     today: dt.date = field(default_factory=dt.date.today)
     changed: set[Path] | None = None  # the change's files, resolved (reports put them first)
     log: Callable[[str], None] | None = None  # --verbose: each stage's progress and time, one line each
+    evaluated: bool = True  # keep which resources each rule evaluated (only JUnit reports them)
 
 
 @contextmanager
@@ -196,7 +197,8 @@ def assess(
             )
     project.crds = {}  # in the store now
     schemas = options.schemas
-    checks = Checks(policies, store, schemas is not None and schemas.report_missing, options.render, options.today)
+    missing = schemas is not None and schemas.report_missing
+    checks = Checks(policies, store, missing, options.render, options.today, options.evaluated)
     with _stage(options, "build, validate, evaluate") as said:
         checked = check_project(project, plans, checks)
         said.append(f"{checked.resources} resource(s) from {project.files} file(s), {len(checked.findings)} finding(s)")

@@ -228,6 +228,10 @@ class SourceFiles:
         assert not self._news, "parse findings are accounted for before a release"
         self._parsed = {}
 
+    def __len__(self) -> int:
+        """Files held parsed."""
+        return len(self._parsed)
+
     def newly_parsed(self) -> list[tuple[Path, ParsedFile]]:
         """(resolved path, parsed file) of the files parsed since the last call."""
         news, self._news = self._news, []
