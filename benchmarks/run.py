@@ -1,20 +1,21 @@
-"""Benchmark torghut-lint: cold-start wall time, documents/s and peak RSS per corpus (all rules and
-strict schema validation, CRD schemas from ../shared/schemas/crds-catalog when present), the
-same without schema validation, and the YAML parse floor (libyaml compose with marks) measured
-in the same run; "x floor" compares the no-schema run with the floor.
+"""Benchmark torghut-lint against kubeconform (and checkov) on the same files, at monorepo scale.
 
-    python benchmarks/run.py [--repeat N] [--checkov]
+    python benchmarks/run.py [--runs N] [--sizes 1,10,50,100] [--checkov]
+    python benchmarks/run.py --hostile [--runs N]      # the pathological inputs of issue 13
 
-With kubectl on PATH, two more columns: "gate s", the same lint with ``--render kubectl`` (what
-the CI check and the Argo CD plugin run), and "parity", the number of resources or fields where
-the built-in rendering differs from kubectl's over the corpus (``--render verify``; 0 expected).
+Corpora: the Torghut application of the lab tree (../shared/corpus/lab-argocd-2026-08-22) and
+the whole lab tree replicated 1x, 10x, 50x and 100x into separate directories (hard links under
+benchmarks/generated). Every tool runs on the same directory: torghut-lint with everything on
+(kustomize, every policy, strict schema validation with the CRDs catalog from
+../shared/schemas/crds-catalog), kubeconform (schema validation only, strict, the same Kubernetes
+1.33 schemas written into its offline layout by benchmarks/kubeconform_schemas.py, the same CRDs
+catalog; found at ../shared/tools/kubeconform or on PATH), checkov with --checkov (installed once
+into benchmarks/.cache; the Torghut tree and lab x1 only: it takes minutes beyond).
 
-Corpora: an empty directory, the bundled fixture tree, the real trees in ../shared/corpus when
-present, and synthetic monorepos of 10x and 100x the fixture tree (generated under
-benchmarks/generated). ``--checkov`` installs checkov into a throwaway venv (benchmarks/.cache) and
-adds its column (skipped with a message when it cannot be installed). The package is byte-compiled
-first, as ``pip install`` does, so start-up is measured as users see it. Figures only: nothing here
-asserts a time.
+Runs are interleaved (run 1 of every tool, then run 2, ...) so load drifts hit all tools alike;
+the minimum and the median of N runs are printed, with peak RSS, the machine (usable cores, load
+average at start), the versions, the time per document net of start-up (an empty directory's
+run), and each tool's time over torghut-lint's. Figures only: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ CACHE = ROOT / "benchmarks" / ".cache"  # checkov's venv
 GENERATED = ROOT / "benchmarks" / "generated"  # corpora; not hidden, or checkov would skip them
 CORPUS = ROOT.parent / "shared" / "corpus"
 FIXTURE_APP = ROOT / "fixtures" / "torghut" / "argocd" / "applications" / "torghut"
+LAB_TORGHUT = Path("lab-argocd-2026-08-22") / "applications" / "torghut"
 
 
 def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, int]:
@@ -254,68 +256,138 @@ def checkov_binary() -> Path | None:
     return binary if binary.exists() else None
 
 
+def lab_copies(copies: int) -> Path:
+    """The lab tree ``copies`` times, each copy in its own directory (hard links: no extra disk)."""
+    target = GENERATED / f"lab-x{copies}"
+    if target.is_dir():
+        return target
+    source = CORPUS / "lab-argocd-2026-08-22"
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    for i in range(copies):
+        shutil.copytree(source, partial / f"copy-{i:03d}", copy_function=_link_or_copy, symlinks=True)
+    partial.rename(target)
+    return target
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def kubeconform_binary() -> str | None:
+    built = ROOT.parent / "shared" / "tools" / "kubeconform" / "kubeconform"
+    return str(built) if built.is_file() else shutil.which("kubeconform")
+
+
+def _version(cmd: list[str]) -> str:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr).strip() else "?"
+
+
+def interleaved(commands: dict[str, list[str]], runs: int) -> dict[str, list[tuple[float, float, int]]]:
+    """Each command ``runs`` times, round-robin."""
+    out: dict[str, list[tuple[float, float, int]]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, cmd in commands.items():
+            out[name].append(measure(cmd))
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the fastest is kept")
+    parser.add_argument("--runs", "--repeat", type=int, default=5, help="interleaved runs per figure")
+    parser.add_argument("--sizes", default="1,10,50,100", help="lab tree replications to measure")
     parser.add_argument("--checkov", action="store_true", help="also measure checkov (installs it once)")
     parser.add_argument("--hostile", action="store_true", help="only the pathological inputs of issue 13")
     args = parser.parse_args()
     if args.hostile:
-        return hostile(args.repeat)
-    CACHE.mkdir(parents=True, exist_ok=True)
+        return hostile(args.runs)
+    if not CORPUS.is_dir():
+        print(f"{CORPUS} is not present: nothing to measure", file=sys.stderr)
+        return 2
+    import statistics
+
+    from kubeconform_schemas import generate
+
     GENERATED.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "torghut_lint")], check=True)
-    empty = Path(tempfile.mkdtemp())
-    corpora: list[tuple[str, Path]] = [("empty directory (start-up)", empty), ("fixtures/torghut", FIXTURE_APP)]
-    if CORPUS.is_dir():
-        corpora += [
-            ("torghut-2026-02-08", CORPUS / "torghut-2026-02-08"),
-            ("lab .../applications/torghut", CORPUS / "lab-argocd-2026-08-22" / "applications" / "torghut"),
-            ("lab-argocd-2026-08-22 (whole)", CORPUS / "lab-argocd-2026-08-22"),
-        ]
-    corpora += [("synthetic 10x fixture", synthetic(10)), ("synthetic 100x fixture", synthetic(100))]
-    corpora += [("one 50 MB file of Deployments", big_file())]
-    checkov = checkov_binary() if args.checkov else None
-    lint = [sys.executable, "-m", "torghut_lint", "--format", "json"]
     catalog = ROOT.parent / "shared" / "schemas" / "crds-catalog"
-    if catalog.is_dir():
-        lint += ["--schema-location", str(catalog)]
-    gate = shutil.which("kubectl") is not None
-    header = (
-        f"{'corpus':<32} {'docs':>6} {'wall s':>7} {'docs/s':>8} {'RSS MB':>7} {'no-schema s':>11} "
-        f"{'floor s':>8} {'x floor':>8}"
+    lint = [sys.executable, "-m", "torghut_lint", "--format", "json", "--schema-location", str(catalog)]
+    kubeconform = kubeconform_binary()
+    checkov = checkov_binary() if args.checkov else None
+    layout = generate("1.33")
+    kc = [
+        str(kubeconform),
+        "-summary",
+        "-strict",
+        "-kubernetes-version",
+        "1.33.0",
+        "-schema-location",
+        f"{layout}/{{{{ .NormalizedKubernetesVersion }}}}-standalone{{{{ .StrictSuffix }}}}/"
+        "{{ .ResourceKind }}{{ .KindSuffix }}.json",
+        "-schema-location",
+        f"{catalog}/{{{{ .Group }}}}/{{{{ .ResourceKind }}}}_{{{{ .ResourceAPIVersion }}}}.json",
+        "-ignore-missing-schemas",
+    ]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"machine: {cores} usable cores, load average {os.getloadavg()[0]:.2f} at start, {sys.platform}")
+    versions = [
+        f"torghut-lint {_version([*lint[:3], '--version']).split()[-1]}",
+        f"Python {sys.version.split()[0]}",
+    ]
+    versions += [f"kubeconform {_version([kubeconform, '-v'])}"] if kubeconform else ["kubeconform: not found"]
+    versions += [f"checkov {_version([str(checkov), '--version'])}"] if checkov else []
+    print("versions: " + ", ".join(versions))
+    print(f"{args.runs} interleaved runs per corpus; min and median wall seconds, peak RSS of the min run\n")
+    empty = Path(tempfile.mkdtemp())
+    corpora = [("empty directory (start-up)", empty), ("lab applications/torghut", CORPUS / LAB_TORGHUT)]
+    corpora += [(f"lab x{n}", lab_copies(n)) for n in (int(x) for x in args.sizes.split(","))]
+    print(
+        f"{'corpus':<28} {'docs':>7} {'tool':<13} {'min s':>7} {'median s':>8} {'RSS MB':>7} {'ms/doc':>7} {'vs lint':>8}"
     )
-    if gate:
-        header += f" {'gate s':>7} {'parity':>7}"
-    if checkov:
-        header += f" {'checkov s':>10} {'checkov MB':>10} {'speed-up':>9}"
-    print(f"torghut-lint benchmark, {os.cpu_count()} cores, best of {args.repeat}")
-    print(header)
-    version_wall, version_rss, _ = best([*lint[:3], "--version"], args.repeat)
+    startup = 0.0
+    per_doc: dict[str, float] = {}
     for name, path in corpora:
         docs = documents(path)
-        wall, rss, code = best([*lint, str(path)], args.repeat)
-        bare, _, _ = best([*lint, "--no-schemas", str(path)], args.repeat)
-        floor, _, _ = best([sys.executable, "-c", PARSE_FLOOR, str(path)], args.repeat)
-        rate = docs / wall if wall else 0.0
-        row = (
-            f"{name:<32} {docs:>6} {wall:>7.2f} {rate:>8.0f} {rss:>7.0f} {bare:>11.2f} "
-            f"{floor:>8.2f} {bare / floor:>8.1f}"
-        )
-        if gate:
-            gate_wall, _, _ = best([*lint, "--render", "kubectl", str(path)], args.repeat)
-            row += f" {gate_wall:>7.2f} {parity(lint, path):>7}"
-        if code not in (0, 1):
-            row += f"  (exit {code})"
-        if checkov and path.stat().st_size > 10 * 1024 * 1024:
-            row += f" {'(skipped: minutes)':>31}"
-        elif checkov:
-            # best of N too, so the ratio is not flattered; --skip-download: no network at run time
-            checkov_cmd = [str(checkov), "-d", str(path), "--framework", "kubernetes", "--quiet", "--skip-download"]
-            c_wall, c_rss, _ = best(checkov_cmd, args.repeat)
-            row += f" {c_wall:>10.2f} {c_rss:>10.0f} {c_wall / wall:>8.1f}x"
-        print(row)
-    print(f"torghut-lint --version: {version_wall:.2f} s, {version_rss:.0f} MB")
+        commands = {"torghut-lint": [*lint, str(path)]}
+        if kubeconform:
+            commands["kubeconform"] = [*kc, str(path)]
+        if checkov and (name.startswith("lab applications") or name == "lab x1"):
+            commands["checkov"] = [
+                str(checkov),
+                "-d",
+                str(path),
+                "--framework",
+                "kubernetes",
+                "--quiet",
+                "--skip-download",
+            ]
+        results = interleaved(commands, args.runs)
+        lint_min = min(r[0] for r in results["torghut-lint"])
+        for tool, runs in results.items():
+            fastest = min(runs, key=lambda r: r[0])
+            median = statistics.median(r[0] for r in runs)
+            net = (fastest[0] - startup) / docs * 1000 if docs and tool == "torghut-lint" and path != empty else None
+            ratio = f"{fastest[0] / lint_min:>7.1f}x" if tool != "torghut-lint" else f"{'':>8}"
+            shown = f"{net:>7.3f}" if net is not None else f"{'':>7}"
+            code = "" if fastest[2] in (0, 1) else f"  (exit {fastest[2]})"
+            print(
+                f"{name:<28} {docs:>7} {tool:<13} {fastest[0]:>7.2f} {median:>8.2f} {fastest[1]:>7.0f} {shown} {ratio}{code}"
+            )
+            if path == empty and tool == "torghut-lint":
+                startup = fastest[0]
+            if net is not None and name.startswith("lab x"):
+                per_doc[name] = net
+    if len(per_doc) > 1:
+        low, high = min(per_doc.values()), max(per_doc.values())
+        spread = ", ".join(f"{k} {v:.3f}" for k, v in per_doc.items())
+        print(f"\ntorghut-lint time per document net of start-up (ms): {spread}; spread {(high / low - 1) * 100:.0f}%")
     shutil.rmtree(empty, ignore_errors=True)
     return 0
 

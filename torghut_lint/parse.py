@@ -176,48 +176,55 @@ def to_data(
     budget: int = MAX_DOCUMENT_NODES,
     remaining: list[int] | None = None,
     strings: dict[str, str] | None = None,
+    merges: list[bool] | None = None,
 ) -> Any:
     """Build plain Python values from a composed node, bounded in size and depth.
 
     ``on_duplicate(first_key, repeated_key)`` is called for every repeated mapping key.
     Raises :class:`TooComplex` when the expansion exceeds ``budget`` nodes or MAX_DEPTH;
     ``remaining`` (a one-item list) shares one budget between several calls (a file's documents),
-    ``strings`` the texts they have in common.
+    ``strings`` the texts they have in common; ``merges[0]`` is set when a ``<<`` merge key is seen.
     """
     remaining = [budget] if remaining is None else remaining
     strings: dict[str, str] = {} if strings is None else strings
+    scalar, sequence = yaml.ScalarNode, yaml.SequenceNode
 
-    def slim(current: yaml.Node) -> None:
-        """Less memory per node, nothing anyone reads lost: one small mark where libyaml made two
-        (nothing reads where a node ends, nor libyaml's buffer offsets), and one string object
-        for each short text the file repeats (keys above all: ``name``, ``value``, ``image``)."""
-        mark = current.start_mark
-        if type(mark) is not Mark:
-            current.start_mark = current.end_mark = Mark(mark.name, mark.line, mark.column)
-        if type(current) is yaml.ScalarNode and len(current.value) <= SHARED_TEXT:
-            current.value = strings.setdefault(current.value, current.value)
-
+    # Less memory per node, nothing anyone reads lost: one small mark where libyaml made two
+    # (nothing reads where a node ends, nor libyaml's buffer offsets), and one string object for
+    # each short text the file repeats (keys above all: ``name``, ``value``, ``image``). Written
+    # inline: this runs for every node of every file.
     def build(current: yaml.Node, depth: int) -> Any:
         remaining[0] -= 1
         if remaining[0] < 0:
             raise TooComplex(f"more than {budget:,} nodes once aliases are expanded")
         if depth > MAX_DEPTH:
             raise TooComplex(f"nested deeper than {MAX_DEPTH} levels")
-        slim(current)
-        if isinstance(current, yaml.ScalarNode):
+        mark = current.start_mark
+        if type(mark) is not Mark:
+            current.start_mark = current.end_mark = Mark(mark.name, mark.line, mark.column)
+        if isinstance(current, scalar):
+            text = current.value
+            if len(text) <= SHARED_TEXT:
+                current.value = strings.setdefault(text, text)
             return scalar_value(current)
-        if isinstance(current, yaml.SequenceNode):
+        if isinstance(current, sequence):
             return [build(item, depth + 1) for item in current.value]
         out: dict[str, Any] = {}
         seen: dict[str, yaml.Node] = {}
         merged: dict[str, Any] = {}
         for key, value in current.value:
-            if not isinstance(key, yaml.ScalarNode):
+            if not isinstance(key, scalar):
                 raise ComplexKey(key)
-            slim(key)
+            mark = key.start_mark
+            if type(mark) is not Mark:
+                key.start_mark = key.end_mark = Mark(mark.name, mark.line, mark.column)
             name = key.value
+            if len(name) <= SHARED_TEXT:
+                key.value = name = strings.setdefault(name, name)
             if name == MERGE_KEY and key.tag == PLAIN:
-                sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+                if merges is not None:
+                    merges[0] = True
+                sources = value.value if isinstance(value, sequence) else [value]
                 for source in sources:
                     part = build(source, depth + 1)
                     if isinstance(part, dict):
@@ -238,7 +245,7 @@ def to_data(
         # ``build`` refers to itself through its closure: a cycle that would keep the caller's
         # ``on_duplicate`` (and the whole parsed file) alive until a garbage collection, which
         # the command never runs. Emptying the cell breaks it.
-        build = slim = None  # noqa: F841
+        build = None  # noqa: F841
 
 
 def mappings(node: yaml.Node) -> Iterator[yaml.MappingNode]:
@@ -255,15 +262,6 @@ def mappings(node: yaml.Node) -> Iterator[yaml.MappingNode]:
             stack.extend(v for _, v in current.value)
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
-
-
-def _has_merge_key(root: yaml.Node) -> bool:
-    """Whether a ``<<`` merge key appears anywhere."""
-    return any(
-        isinstance(key, yaml.ScalarNode) and key.value == MERGE_KEY and key.tag == PLAIN
-        for mapping in mappings(root)
-        for key, _ in mapping.value
-    )
 
 
 def resolve_merges(node: yaml.Node, depth: int = 0) -> yaml.Node:
@@ -416,8 +414,9 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
         while loader.check_node():
             node = loader.get_node()
             try:
-                value = to_data(node, duplicate, budget, remaining, strings)
-                if _has_merge_key(node):
+                merges = [False]
+                value = to_data(node, duplicate, budget, remaining, strings, merges)
+                if merges[0]:
                     node = resolve_merges(node)
                 parsed.documents.append(Document(node, value, index))
             except TooComplex as exc:
