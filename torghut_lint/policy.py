@@ -177,7 +177,8 @@ def load_yaml_file(path: Path) -> Any:
 def load_policy(path: Path) -> Policy:
     from torghut_lint.templates import MODULES, load_template
 
-    raw = load_yaml_file(path)
+    document = load_yaml_document(path)
+    raw = document.data
     validate(raw, POLICY_SCHEMA, str(path))
     if raw["template"] not in MODULES:
         known = ", ".join(sorted(MODULES))
@@ -185,6 +186,15 @@ def load_policy(path: Path) -> Policy:
     template = load_template(raw["template"])
     params = raw.get("params") or {}
     validate(params, template.params, f"{path}: params")
+    if template.prepare is not None:
+        from torghut_lint.templates.base import ParamError
+
+        try:
+            template.prepare(template.with_defaults(params))
+        except ParamError as exc:
+            where = Resource(document.node, raw).locate_in_text(("params", *exc.path), 0)
+            field = ".".join(str(p) for p in ("params", *exc.path))
+            raise PolicyError(f"{where}: {field}: {exc}") from exc
     match = Match.from_dict(raw.get("match"))
     check_kinds(match, template, f"{path}: match.kind")
     return Policy(

@@ -30,6 +30,7 @@ MODULES: dict[str, str] = {
     "clickhouse-system-logs": "clickhouse_system_logs",
     "flink-durability": "flink_durability",
     "argocd-hooks": "argocd_hooks",
+    "cel": "cel",
 }
 
 

@@ -66,6 +66,15 @@ class RuleContext:
         return (r for r in self.resources if r.id.kind == kind)
 
 
+class ParamError(ValueError):
+    """A policy's parameters that the schema accepts but the template cannot use (an expression
+    that does not compile): ``path`` points into ``params``."""
+
+    def __init__(self, path: tuple, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 # (the policy's parameters, defaults applied; the round-trip document; the mapping and the key
 # at the finding's line and column) -> what was changed, or None when nothing unambiguous can be
 Fixer = Callable[[dict[str, Any], Any, Any, Any], "str | None"]
@@ -81,7 +90,8 @@ class Template:
     policy matching another kind is refused when it loads. ``orphans``: the template also looks
     at manifests no application applies (a secret in an orphaned file is still in the
     repository). ``fix`` repairs the findings it marks fixable; ``facts`` reports values
-    whatever the verdict (the job summary)."""
+    whatever the verdict (the job summary); ``prepare`` checks parameters beyond their schema
+    when the policy loads (compiles expressions), raising :class:`ParamError`."""
 
     id: str
     description: str
@@ -91,6 +101,7 @@ class Template:
     orphans: bool = False
     fix: Fixer | None = None
     facts: Callable[[RuleContext], Iterable[Observation]] | None = None
+    prepare: Callable[[dict[str, Any]], None] | None = None  # checks params further (ParamError)
 
     def with_defaults(self, params: dict[str, Any]) -> dict[str, Any]:
         """``params`` with every omitted optional parameter set to its documented default."""

@@ -1,0 +1,178 @@
+"""The CEL functions policies may call: the CEL standard library (native in the ``cel`` package,
+cel-rust), its extended strings/lists/math/sets/encoders libraries (``cel.stdlib``), and the
+Kubernetes libraries ValidatingAdmissionPolicies commonly use, written here: regex (``find``,
+``findAll``, with RE2 like everything that reads tree content), lists (``isSorted``, ``sum``,
+``min``, ``max``, ``indexOf``, ``lastIndexOf`` on lists), quantity (``quantity``, ``isQuantity``
+and its comparison and arithmetic methods) and url (``url``, ``isURL``, ``getScheme``,
+``getHost``, ``getHostname``, ``getPort``, ``getEscapedPath``, ``getQuery``).
+
+A quantity is carried as its number of base units (``quantity("1Gi")`` is 1073741824), so its
+methods and the ordinary comparison operators both work; a url is carried as its text."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+# Functions the cel package implements natively (macros expand to operators, not listed).
+NATIVE = frozenset(
+    "size timestamp duration int uint double string bytes dyn type contains startsWith endsWith matches "
+    "getFullYear getMonth getDate getDayOfMonth getDayOfWeek getDayOfYear getHours getMinutes getSeconds "
+    "getMilliseconds".split()
+)
+
+
+def _regex(pattern: str):
+    from torghut_lint import regex
+
+    return regex.compile(pattern)
+
+
+def find(text: str, pattern: str) -> str:
+    match = _regex(pattern).search(text)
+    return match.group(0) if match else ""
+
+
+def find_all(text: str, pattern: str, limit: int = -1) -> list[str]:
+    found = [m.group(0) for m in _regex(pattern).finditer(text)]
+    return found if limit < 0 else found[:limit]
+
+
+def _quantity(text: Any) -> Decimal:
+    from torghut_lint.k8s import parse_quantity
+
+    value = parse_quantity(text) if isinstance(text, str) else None
+    if value is None:
+        raise ValueError(f"quantity: {text!r} is not a Kubernetes quantity")
+    return value
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def quantity(text: str) -> int | float:
+    return _number(_quantity(text))
+
+
+def is_quantity(text: Any) -> bool:
+    try:
+        _quantity(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _compare(a: Any, b: Any) -> int:
+    return (a > b) - (a < b)
+
+
+def index_of(container: Any, item: Any) -> int:
+    if isinstance(container, str):
+        return container.find(item)
+    return next((i for i, x in enumerate(container) if x == item), -1)
+
+
+def last_index_of(container: Any, item: Any) -> int:
+    if isinstance(container, str):
+        return container.rfind(item)
+    return next((i for i in range(len(container) - 1, -1, -1) if container[i] == item), -1)
+
+
+def _url(text: str):
+    parts = urlsplit(text)
+    if not parts.scheme:
+        raise ValueError(f"url: {text!r} is not an absolute URL")
+    return parts
+
+
+def is_url(text: Any) -> bool:
+    try:
+        return isinstance(text, str) and bool(_url(text).scheme)
+    except ValueError:
+        return False
+
+
+FUNCTIONS: dict[str, Any] = {
+    "find": find,
+    "findAll": find_all,
+    "isSorted": lambda items: all(a <= b for a, b in zip(items, items[1:], strict=False)),
+    "indexOf": index_of,
+    "lastIndexOf": last_index_of,
+    "quantity": quantity,
+    "isQuantity": is_quantity,
+    "isGreaterThan": lambda a, b: a > b,
+    "isLessThan": lambda a, b: a < b,
+    "compareTo": _compare,
+    "add": lambda a, b: a + (b if not isinstance(b, str) else quantity(b)),
+    "sub": lambda a, b: a - (b if not isinstance(b, str) else quantity(b)),
+    "asInteger": lambda a: int(a),
+    "asApproximateFloat": lambda a: float(a),
+    "isInteger": lambda a: float(a).is_integer(),
+    "sign": lambda a: (a > 0) - (a < 0),
+    "url": lambda text: _url(text).geturl(),
+    "isURL": is_url,
+    "getScheme": lambda u: _url(u).scheme,
+    "getHost": lambda u: _url(u).netloc.rsplit("@", 1)[-1],
+    "getHostname": lambda u: _url(u).hostname or "",
+    "getPort": lambda u: str(_url(u).port or ""),
+    "getEscapedPath": lambda u: _url(u).path,
+    "getQuery": lambda u: {k: v for k, v in parse_qs(_url(u).query).items()},
+}
+
+
+def cel() -> Any:
+    """The ``cel`` extension module (cel-rust). Imported without the package's ``__init__``, which
+    also imports its command-line interface (typer, rich, prompt_toolkit: 110 ms of start-up for
+    nothing a lint uses); the normal import when the package is loaded already or laid out
+    differently."""
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    if "cel" not in sys.modules:
+        spec = importlib.util.find_spec("cel")
+        if spec is not None and spec.submodule_search_locations:
+            package = types.ModuleType("cel")
+            package.__path__ = list(spec.submodule_search_locations)
+            package.__spec__ = spec
+            sys.modules["cel"] = package
+            try:
+                module = importlib.import_module("cel.cel")
+                importlib.import_module("cel.stdlib")
+                return module
+            except ImportError:
+                del sys.modules["cel"]
+    return importlib.import_module("cel.cel")
+
+
+def _stdlib() -> dict[str, Any]:
+    cel()
+    from cel.stdlib import EXTENSIONS
+
+    merged: dict[str, Any] = {}
+    for functions in EXTENSIONS.values():
+        merged.update(functions)
+    merged.update(FUNCTIONS)  # the Kubernetes spellings win (indexOf on lists too)
+    return merged
+
+
+_ALL: dict[str, Any] | None = None
+
+
+def functions() -> dict[str, Any]:
+    global _ALL
+    if _ALL is None:
+        _ALL = _stdlib()
+    return _ALL
+
+
+def supports(name: str) -> bool:
+    """Whether a function a compiled expression calls exists here (operators always do)."""
+    return name.startswith(("_", "@", "!")) or name in NATIVE or name in functions()
+
+
+def context(activation: dict[str, Any]) -> Any:
+    return cel().Context(variables=activation, functions=functions())
