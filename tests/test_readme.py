@@ -43,3 +43,13 @@ def test_first_command_installs_and_lints_the_example(tmp_path: Path) -> None:
         text=True,
     )
     assert installed.returncode == 0, installed.stdout  # bundled policies and their cases ship in the wheel
+
+
+def test_the_cel_policy_in_the_readme_works(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    text = (ROOT / "README.md").read_text()
+    start = text.index("id: ws-single-replica-cel\ntemplate: cel")
+    (tmp_path / "policy.yaml").write_text(text[start : text.index("```", start)])
+    result = run_cli("--policies", str(tmp_path), "drifted/argocd/applications/torghut", cwd=ROOT / "fixtures")
+    assert "ws-scale.patch.yaml:6:3: error ws-single-replica-cel spec.replicas is 2" in result.stdout
