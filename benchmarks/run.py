@@ -348,9 +348,8 @@ def main() -> int:
     empty = Path(tempfile.mkdtemp())
     corpora = [("empty directory (start-up)", empty), ("lab applications/torghut", CORPUS / LAB_TORGHUT)]
     corpora += [(f"lab x{n}", lab_copies(n)) for n in (int(x) for x in args.sizes.split(","))]
-    print(
-        f"{'corpus':<28} {'docs':>7} {'tool':<13} {'min s':>7} {'median s':>8} {'RSS MB':>7} {'ms/doc':>7} {'vs lint':>8}"
-    )
+    columns = ("min s", "median s", "RSS MB", "ms/doc", "vs lint")
+    print(f"{'corpus':<28} {'docs':>7} {'tool':<13} " + " ".join(f"{c:>8}" for c in columns))
     startup = 0.0
     per_doc: dict[str, float] = {}
     for name, path in corpora:
@@ -374,12 +373,11 @@ def main() -> int:
             fastest = min(runs, key=lambda r: r[0])
             median = statistics.median(r[0] for r in runs)
             net = (fastest[0] - startup) / docs * 1000 if docs and tool == "torghut-lint" and path != empty else None
-            ratio = f"{fastest[0] / lint_min:>7.1f}x" if tool != "torghut-lint" else f"{'':>8}"
-            shown = f"{net:>7.3f}" if net is not None else f"{'':>7}"
+            ratio = f"{fastest[0] / lint_min:.1f}x" if tool != "torghut-lint" else ""
+            shown = f"{net:.3f}" if net is not None else ""
             code = "" if fastest[2] in (0, 1) else f"  (exit {fastest[2]})"
-            print(
-                f"{name:<28} {docs:>7} {tool:<13} {fastest[0]:>7.2f} {median:>8.2f} {fastest[1]:>7.0f} {shown} {ratio}{code}"
-            )
+            cells = (f"{fastest[0]:.2f}", f"{median:.2f}", f"{fastest[1]:.0f}", shown, ratio)
+            print(f"{name:<28} {docs:>7} {tool:<13} " + " ".join(f"{c:>8}" for c in cells) + code)
             if path == empty and tool == "torghut-lint":
                 startup = fastest[0]
             if net is not None and name.startswith("lab x"):

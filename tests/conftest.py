@@ -72,3 +72,15 @@ def findings_of(result: CliResult) -> list[tuple[str, str, int]]:
 
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+
+
+def write_policy(directory: Path, policy_id: str, template: str, kind: str, params: str) -> Path:
+    """A user policy file in ``directory``: ``params`` is the YAML after ``params:`` (inline or
+    an indented block starting with a newline)."""
+    directory.mkdir(exist_ok=True)
+    path = directory / f"{policy_id}.yaml"
+    path.write_text(
+        f"id: {policy_id}\ntemplate: {template}\nseverity: error\ndescription: d\nrationale: r\n"
+        f"match: {{kind: {kind}}}\nparams: {params}\n"
+    )
+    return path

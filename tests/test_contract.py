@@ -14,7 +14,8 @@ RULE_IDS = {
     "llm-shadow-first", "no-inline-secrets", "pvc-disk-budget", "ta-group-id-isolation", "ws-readiness-probe",
     "ws-single-replica",
     # built-in
-    "file-outside-root", "file-unreadable", "gate-config-changed", "gate-waiver-added", "kustomize-cycle",
+    "admission-policy-invalid", "file-outside-root", "file-unreadable", "gate-config-changed", "gate-waiver-added",
+    "kustomize-cycle",
     "kustomize-helm-not-rendered", "kustomize-invalid", "kustomize-missing-resource", "kustomize-orphan",
     "kustomize-outside-root", "kustomize-patch-invalid", "kustomize-patch-unmatched", "kustomize-remote-resource",
     "kustomize-render-failed", "kustomize-render-mismatch", "kustomize-unsupported", "manifest-invalid",

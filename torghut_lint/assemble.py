@@ -54,6 +54,7 @@ class Project:
     crds: dict[tuple[str, str], dict] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     values_files: list[Path] = field(default_factory=list)  # Helm charts' values files
+    admission_files: list[Path] = field(default_factory=list)  # files with ValidatingAdmissionPolicies
     used: set[Path] = field(default_factory=set)  # files some kustomization build read
     parsed: set[Path] = field(default_factory=set)  # files parsed (resolved paths)
     chart_files: int = 0
@@ -124,6 +125,7 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
         kfiles.append(k)
     project.kustomizations += kfiles
     survey = _survey(files, str(real(root)))
+    project.admission_files += survey.admission_files
     k_dirs = {real(p.parent) for p in kfiles}
     referenced: set[Path] = set()
     listed: set[Path] = set()
@@ -165,6 +167,7 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
 
 
 _CRD_MARKER = b"CustomResourceDefinition"
+ADMISSION_MARKER = b"ValidatingAdmissionPolicy"
 
 
 @dataclass
@@ -175,6 +178,7 @@ class _Survey:
     # bytes per resolved directory, its subdirectories included, up to the root
     below: dict[str, int] = field(default_factory=dict)
     crd_files: list[Path] = field(default_factory=list)
+    admission_files: list[Path] = field(default_factory=list)  # hold ValidatingAdmissionPolicy objects
 
 
 def _survey(files: list[Path], root: str) -> _Survey:
@@ -189,6 +193,8 @@ def _survey(files: list[Path], root: str) -> _Survey:
         survey.sizes[path] = len(data)
         if _CRD_MARKER in data:
             survey.crd_files.append(path)
+        if ADMISSION_MARKER in data:
+            survey.admission_files.append(path)
         directory = os.path.dirname(str(real(path)))
         while True:
             survey.below[directory] = survey.below.get(directory, 0) + len(data)

@@ -98,6 +98,14 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "lower the rule in the trusted config (rules: {kustomize-helm-not-rendered: {severity: warning}}).",
         ),
         BuiltinRule(
+            "admission-policy-invalid",
+            _E,
+            "A ValidatingAdmissionPolicy or binding in the tree cannot be evaluated offline.",
+            "An expression that does not compile, a binding without validationActions or of a policy the tree "
+            "does not have: admission would fail or enforce nothing, and the gate cannot check the rule.",
+            "Fix the expression (the message quotes CEL's error) or the binding.",
+        ),
+        BuiltinRule(
             "kustomize-cycle",
             _E,
             "Kustomizations include each other in a cycle.",

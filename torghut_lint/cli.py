@@ -111,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lint.add_argument("--config", metavar="FILE", help=".torghut-lint.yaml to use (default: ./.torghut-lint.yaml)")
     lint.add_argument("--policies", metavar="DIR", action="append", default=[], help="extra policy directory")
+    lint.add_argument(
+        "--admission-policies",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="ValidatingAdmissionPolicy and binding manifests (file or directory, repeatable) to evaluate as rules "
+        "vap/<name>, besides those in the linted tree",
+    )
     adoption = lint.add_argument_group("adoption on an existing repository")
     adoption.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     adoption.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE, exit 0")
@@ -358,7 +366,7 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
 
         if not kubectl_available():
             raise UsageError(f"--render {args.render} needs kubectl (or the kustomize binary) on PATH")
-    for path in paths:
+    for path in [*paths, *map(Path, args.admission_policies)]:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
     return _report(args, config, policies, paths, trusted)
@@ -403,6 +411,7 @@ def _report(args, config, policies, paths, trusted, adjust=None, boundary: Path 
         retain=_RETAINED,
         log=_progress if args.verbose else None,
         evaluated=any(fmt == "junit" for fmt, _ in outputs),
+        admission=[Path(p) for p in args.admission_policies],
     )
     if options.scope is not None and options.scope.changed_files is not None:
         options.changed = options.scope.changed_files

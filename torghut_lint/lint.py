@@ -121,6 +121,7 @@ class RunOptions:
     today: dt.date = field(default_factory=dt.date.today)
     changed: set[Path] | None = None  # the change's files, resolved (reports put them first)
     log: Callable[[str], None] | None = None  # --verbose: each stage's progress and time, one line each
+    admission: list[Path] = field(default_factory=list)  # --admission-policies: more policies and bindings
     evaluated: bool = True  # keep which resources each rule evaluated (only JUnit reports them)
 
 
@@ -144,6 +145,27 @@ class Outcome:
     checked: Assessment
     files: int
     root: Path  # identities are relative to it
+    rules: list[Policy] = field(default_factory=list)  # the tree's admission policies, as rules
+
+
+def _with_admission_policies(
+    project: Project, policies: list[Policy], options: RunOptions, findings: list[Finding]
+) -> tuple[list[Policy], list[Policy]]:
+    """``policies`` plus a rule per ValidatingAdmissionPolicy of the tree and of
+    ``options.admission`` (and those rules alone, for the catalog); what cannot be evaluated goes
+    to ``findings``."""
+    from torghut_lint import admission
+
+    extra = [p for d in options.admission for p in (sorted(d.rglob("*.y*ml")) if d.is_dir() else [d])]
+    if not project.admission_files and not extra:
+        return policies, []
+    from torghut_lint.parse import parse_file
+
+    for path in extra:  # outside the linted tree: their parse findings are reported here
+        findings += parse_file(path, str(path)).findings
+    rules, problems = admission.policies(admission.read(project.admission_files + extra))
+    findings += problems
+    return [*policies, *rules], rules
 
 
 def validate_kustomizations(paths: list[Path], store: SchemaStore) -> list[Finding]:
@@ -184,6 +206,7 @@ def assess(
         apps = sum(len(p.apps) + len(p.plain) for p in plans)
         said.append(f"{apps} application(s), {len(project.kustomizations)} kustomization(s) under {len(paths)} path(s)")
     findings = list(project.findings)
+    policies, rules = _with_admission_policies(project, policies, options, findings)
     store = None
     if options.schemas is not None:
         with _stage(options, "schemas") as said:
@@ -210,7 +233,7 @@ def assess(
     if options.retain is not None:
         options.retain.append((project, plans, store, checked))
     root = Path(os.path.realpath(boundary or (repository_root(paths[0]) if paths else Path.cwd())))
-    return Outcome(findings, annotations, checked, project.files, root)
+    return Outcome(findings, annotations, checked, project.files, root, rules)
 
 
 def run(paths: list[Path], policies: list[Policy], config: Config, options: RunOptions | None = None) -> Report:
@@ -261,7 +284,7 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
         findings=len(findings),
         blocking=sum(1 for f in findings if is_blocking(f, threshold)),
     )
-    catalog = rule_catalog(policies, config)
+    catalog = rule_catalog([*policies, *head.rules], config)
     facts = [
         replace(
             fact,

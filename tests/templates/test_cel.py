@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, write_policy
 from torghut_lint.policy import load_policies
 from torghut_lint.policy_tests import run_policy_tests
 
@@ -32,14 +32,10 @@ spec:
 NAMESPACE = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {tier: gold}\n"
 
 
-def _policy(directory: Path, validations: str, extra: str = "", policy_id: str = "team-cel") -> Path:
-    directory.mkdir(exist_ok=True)
-    path = directory / f"{policy_id}.yaml"
-    path.write_text(
-        f"id: {policy_id}\ntemplate: cel\nseverity: error\ndescription: d\nrationale: r\n"
-        f"match: {{kind: Deployment}}\nparams:\n{extra}  validations:\n{validations}"
+def _policy(directory: Path, validations: str, extra: str = "") -> Path:
+    return write_policy(
+        directory, "team-cel", "cel", "Deployment", f"\n{extra}  validations:\n{validations}".rstrip("\n")
     )
-    return path
 
 
 def _tree(root: Path) -> Path:

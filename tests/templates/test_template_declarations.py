@@ -7,7 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import APP, BASE_TREE, ROOT, run_cli
+from conftest import APP, BASE_TREE, ROOT, run_cli, write_policy
 from torghut_lint.templates import MODULES, all_templates
 
 
@@ -36,13 +36,7 @@ def test_docs_templates_md_is_generated_from_the_declarations() -> None:
 
 
 def _policy(directory: Path, template: str, kind: str, params: str = "{}", policy_id: str = "team-rule") -> Path:
-    directory.mkdir(exist_ok=True)
-    path = directory / f"{policy_id}.yaml"
-    path.write_text(
-        f"id: {policy_id}\ntemplate: {template}\nseverity: error\ndescription: d\nrationale: r\n"
-        f"match: {{kind: {kind}}}\nparams: {params}\n"
-    )
-    return path
+    return write_policy(directory, policy_id, template, kind, params)
 
 
 def test_a_policy_over_a_kind_its_template_does_not_evaluate_is_refused(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ MODULES: dict[str, str] = {
     "flink-durability": "flink_durability",
     "argocd-hooks": "argocd_hooks",
     "cel": "cel",
+    "validating-admission-policy": "admission_policy",
 }
 
 

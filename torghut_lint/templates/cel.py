@@ -119,7 +119,8 @@ def _where(res: Resource, validation: dict[str, Any]) -> Path_:
     return max(found, key=len, default=())
 
 
-def _namespace(ctx: RuleContext, res: Resource) -> dict | None:
+def namespace_of(ctx: RuleContext, res: Resource) -> dict | None:
+    """The Namespace object of ``res`` when its application has it."""
     return next(
         (r.data for r in ctx.of_kind("Namespace") if r.id.name == res.id.namespace and res.id.namespace),
         None,
@@ -127,49 +128,65 @@ def _namespace(ctx: RuleContext, res: Resource) -> dict | None:
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
-
-    variables = ctx.params["variables"]
-    validations = ctx.params["validations"]
-    depth = max((nesting(e["expression"]) for e in [*variables, *validations]), default=0)
     for res in ctx.matched:
         activation = {
             "object": res.data,
             "oldObject": None,
             "params": ctx.params["paramsObject"],
-            "namespaceObject": _namespace(ctx, res),
-            "variables": {},
+            "namespaceObject": namespace_of(ctx, res),
         }
-        cost = max(_longest_list(res.data), _longest_list(activation["params"]), 1) ** depth
-        if cost > MAX_COST:
-            yield Violation(
-                res,
-                (),
-                f"not evaluated: estimated cost {cost:,} is over the limit of {MAX_COST:,} (as the API "
-                "server refuses costly expressions); simplify the expression or narrow the match",
-            )
-            continue
-        context = cel_library.context(activation)
-        try:
-            for variable in variables:
-                activation["variables"][variable["name"]] = program(variable["expression"]).execute(context)
-                context = cel_library.context(activation)
-        except Exception as exc:  # noqa: BLE001 - CEL raises several types; fail closed, located
+        yield from evaluate(res, activation, ctx.params["variables"], ctx.params["validations"])
+
+
+def evaluate(
+    res: Resource,
+    activation: dict[str, Any],
+    variables: list[dict[str, Any]],
+    validations: list[dict[str, Any]],
+    fail_closed: bool = True,
+) -> Iterator[Violation]:
+    """Violations of ``validations`` on one resource, with ``variables`` computed first in order.
+    An evaluation error is a violation when ``fail_closed`` (an admission ``failurePolicy: Fail``)."""
+    depth = max((nesting(e["expression"]) for e in [*variables, *validations]), default=0)
+    cost = max(_longest_list(res.data), _longest_list(activation.get("params")), 1) ** depth
+    if cost > MAX_COST:
+        yield Violation(
+            res,
+            (),
+            f"not evaluated: estimated cost {cost:,} is over the limit of {MAX_COST:,} (as the API "
+            "server refuses costly expressions); simplify the expression or narrow the match",
+        )
+        return
+    activation = {**activation, "variables": {}}
+    context = cel_library.context(activation)
+    try:
+        for variable in variables:
+            activation["variables"][variable["name"]] = program(variable["expression"]).execute(context)
+            context = cel_library.context(activation)
+    except Exception as exc:  # noqa: BLE001 - CEL raises several types; fail closed, located
+        if fail_closed:
             yield Violation(res, (), f"variable could not be evaluated: {_reason(exc)}")
-            continue
-        for validation in validations:
-            try:
-                verdict = program(validation["expression"]).execute(context)
-            except Exception as exc:  # noqa: BLE001
+        return
+    for validation in validations:
+        try:
+            verdict = program(validation["expression"]).execute(context)
+        except Exception as exc:  # noqa: BLE001
+            if fail_closed:
                 yield Violation(res, _where(res, validation), f"{_label(validation)} could not be evaluated: "
                                 f"{_reason(exc)}", requirement=validation["expression"])  # fmt: skip
-                continue
-            if verdict is True:
-                continue
-            if verdict is not False:
-                message = f"{_label(validation)} returned {type(verdict).__name__}, not a bool"
-            else:
-                message = _message(validation, context)
-            yield Violation(res, _where(res, validation), message, requirement=validation["expression"])
+            continue
+        if verdict is True:
+            continue
+        if verdict is not False:
+            message = f"{_label(validation)} returned {type(verdict).__name__}, not a bool"
+        else:
+            message = _message(validation, context)
+        yield Violation(res, _where(res, validation), message, requirement=validation["expression"])
+
+
+def condition(expression: str, activation: dict[str, Any]) -> bool:
+    """A match condition's verdict (errors propagate: the caller applies its failure policy)."""
+    return program(expression).execute(cel_library.context(activation)) is True
 
 
 def _label(validation: dict[str, Any]) -> str:

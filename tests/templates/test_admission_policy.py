@@ -1,0 +1,97 @@
+"""ValidatingAdmissionPolicies of the tree (or --admission-policies) evaluated offline as rules
+vap/<name>: what admission would deny is blocked in the pull request, at file:line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, run_cli
+from torghut_lint.templates.admission_policy import resource_name, selects
+
+APP = FIXTURES / "admission" / "app"
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    shutil.copytree(APP, tmp_path / "app")
+    return tmp_path / "app"
+
+
+def _findings(tree: Path, *args: str) -> list[tuple[str, str, int, str, str]]:
+    result = run_cli("--no-schemas", "--format", "json", *args, str(tree))
+    assert result.code in (0, 1), result.stderr
+    return sorted(
+        (f["rule"], Path(f["file"]).name, f["line"], f["severity"], f["message"])
+        for f in result.json["findings"]
+        if f["rule"].startswith(("vap/", "admission-"))
+    )
+
+
+def test_the_cluster_policy_blocks_the_violation_at_its_line(tree: Path) -> None:
+    assert _findings(tree) == [("vap/max-replicas", "deploy.yaml", 7, "error", "replicas 5 over 3")]
+    result = run_cli("--no-schemas", "--format", "sarif", str(tree))
+    rules = {r["id"] for r in result.json["runs"][0]["tool"]["driver"]["rules"]}
+    assert "vap/max-replicas" in rules and result.code == 1
+
+
+def test_namespace_selector_match_conditions_and_actions(tree: Path) -> None:
+    ns = tree / "ns.yaml"
+    ns.write_text(ns.read_text().replace("environment: prod", "environment: dev"))
+    assert _findings(tree) == []  # the namespace selector no longer selects the Deployment
+    ns.write_text(ns.read_text().replace("environment: dev", "environment: prod"))
+    vap = tree / "vap.yaml"
+    vap.write_text(vap.read_text().replace("validationActions: [Deny]", "validationActions: [Warn, Audit]"))
+    assert [f[3] for f in _findings(tree)] == ["warning"]  # the strictest action of the binding
+
+
+def test_missing_params_deny_or_allow(tree: Path) -> None:
+    (tree / "params.yaml").write_text((tree / "params.yaml").read_text().replace("replica-limits", "other"))
+    # params are resolved before match conditions, as the API server does: both Deployments
+    assert [f[4] for f in _findings(tree)] == [
+        "no params object for the binding's paramRef; admission would deny it"
+    ] * 2
+    vap = tree / "vap.yaml"
+    vap.write_text(vap.read_text().replace("parameterNotFoundAction: Deny", "parameterNotFoundAction: Allow"))
+    assert _findings(tree) == []
+
+
+def test_what_cannot_be_evaluated_is_reported_not_skipped(tree: Path) -> None:
+    vap = tree / "vap.yaml"
+    text = vap.read_text()
+    vap.write_text(text.replace("object.spec.replicas <= int(params.data.maxReplicas)", "object.spec.replicas <="))
+    broken = _findings(tree)
+    assert [(f[0], f[1], f[2]) for f in broken] == [("admission-policy-invalid", "vap.yaml", 22)]
+    assert "validations[0].expression does not compile" in broken[0][4]
+    vap.write_text(text.replace("policyName: max-replicas", "policyName: nothing-by-that-name"))
+    assert [(f[0], f[4]) for f in _findings(tree)] == [
+        ("admission-policy-invalid", "binds policy 'nothing-by-that-name', which the tree does not have")
+    ]
+    vap.write_text(text.replace("object.spec.replicas <= int(", "object.spec.missing <= int("))
+    assert "could not be evaluated" in _findings(tree)[0][4]  # failurePolicy: Fail
+    vap.write_text(text.replace("object.spec.replicas <= int(", "object.spec.missing <= int(").replace(
+        "failurePolicy: Fail", "failurePolicy: Ignore"
+    ))  # fmt: skip
+    assert _findings(tree) == []
+
+
+def test_policies_from_outside_the_tree(tree: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "cluster-policies"
+    outside.mkdir()
+    shutil.move(tree / "vap.yaml", outside / "vap.yaml")
+    (tree / "kustomization.yaml").write_text("resources: [deploy.yaml, params.yaml, ns.yaml]\n")
+    assert _findings(tree) == []
+    assert [f[0] for f in _findings(tree, "--admission-policies", str(outside))] == ["vap/max-replicas"]
+    missing = run_cli("--admission-policies", str(tmp_path / "nope"), str(tree))
+    assert missing.code == 2 and "no such file or directory" in missing.stderr
+
+
+def test_resource_names_and_label_selectors() -> None:
+    assert [resource_name(k) for k in ("Deployment", "NetworkPolicy", "Ingress", "Endpoints", "Gateway")] == [
+        "deployments", "networkpolicies", "ingresses", "endpoints", "gateways"
+    ]  # fmt: skip
+    selector = {"matchLabels": {"a": "1"}, "matchExpressions": [{"key": "b", "operator": "NotIn", "values": ["x"]}]}
+    assert selects(selector, {"a": "1", "b": "y"}) and not selects(selector, {"a": "1", "b": "x"})
+    assert not selects({"matchExpressions": [{"key": "c", "operator": "Exists"}]}, {})

@@ -1,0 +1,100 @@
+"""ValidatingAdmissionPolicies as rules: the policies and bindings of the linted tree (and of
+``--admission-policies DIR``) become one rule each, ``vap/<policy name>``, evaluated by the
+``validating-admission-policy`` template on every application.
+
+Read from the manifests as written (the files holding them are parsed as they are, before any
+kustomize build): a policy is what the cluster will have once the tree is synced. The severity
+is the binding's ``validationActions``: ``Deny`` error, ``Warn`` warning, ``Audit`` info (the
+strictest of a policy's bindings). What cannot be evaluated is reported, never skipped: an
+expression that does not compile, a binding without actions, a binding of a policy the tree does
+not have (``admission-policy-invalid``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from torghut_lint.builtin_rules import builtin_finding
+from torghut_lint.discover import display_path
+from torghut_lint.model import Finding, Location, Resource, Severity
+from torghut_lint.policy import Match, Policy
+
+GROUP = "admissionregistration.k8s.io"
+SEVERITY = {"Deny": Severity.ERROR, "Warn": Severity.WARNING, "Audit": Severity.INFO}
+MARKER = b"ValidatingAdmissionPolicy"  # both kinds' names hold it: files without it are not read
+
+
+def read(files: list[Path]) -> list[Resource]:
+    """The admission policy objects (and every other object, for paramRef) of ``files``."""
+    from torghut_lint.kustomize.build import resources_of
+    from torghut_lint.parse import parse_file
+
+    out: list[Resource] = []
+    for path in files:
+        out += resources_of(parse_file(path, display_path(path)), [])
+    return out
+
+
+def _invalid(res: Resource, path: tuple, message: str) -> Finding:
+    return builtin_finding("admission-policy-invalid", message, res.locate(path), res.id)
+
+
+def policies(objects: list[Resource]) -> tuple[list[Policy], list[Finding]]:
+    """One rule per ValidatingAdmissionPolicy with at least one binding, and the findings on what
+    cannot be evaluated."""
+    from torghut_lint.templates.cel import program
+
+    vaps = {r.id.name: r for r in objects if r.id.group == GROUP and r.id.kind == "ValidatingAdmissionPolicy"}
+    bindings: dict[str, list[Resource]] = {}
+    findings: list[Finding] = []
+    for res in objects:
+        if res.id.group != GROUP or res.id.kind != "ValidatingAdmissionPolicyBinding":
+            continue
+        spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
+        name = spec.get("policyName")
+        if name not in vaps:
+            findings.append(
+                _invalid(res, ("spec", "policyName"), f"binds policy {name!r}, which the tree does not have")
+            )
+        elif not [a for a in spec.get("validationActions") or [] if a in SEVERITY]:
+            findings.append(
+                _invalid(res, ("spec",), "has no validationActions (Deny, Warn or Audit): it enforces nothing")
+            )
+        else:
+            bindings.setdefault(name, []).append(res)
+    rules: list[Policy] = []
+    for name, vap in sorted(vaps.items()):
+        spec = vap.data.get("spec") if isinstance(vap.data.get("spec"), dict) else {}
+        broken = False
+        for group in ("validations", "variables", "matchConditions"):
+            for i, item in enumerate(spec.get(group) or []):
+                for key in ("expression", "messageExpression"):
+                    text = item.get(key) if isinstance(item, dict) else None
+                    if not isinstance(text, str):
+                        continue
+                    try:
+                        program(text)
+                    except Exception as exc:  # noqa: BLE001 - any compile failure is reported
+                        findings.append(
+                            _invalid(vap, ("spec", group, i, key), f"{group}[{i}].{key} does not compile: {exc}")
+                        )
+                        broken = True
+        if broken or name not in bindings:
+            continue
+        actions = {a for b in bindings[name] for a in b.data["spec"].get("validationActions") or []}
+        rules.append(
+            Policy(
+                id=f"vap/{name}",
+                template="validating-admission-policy",
+                severity=max(SEVERITY[a] for a in actions if a in SEVERITY),
+                description=f"ValidatingAdmissionPolicy {name}, as admission enforces it.",
+                rationale="The cluster enforces this policy at admission: a violation merged is a failed sync.",
+                source=str(Location.of(vap.node)),
+                match=Match(),
+                params={
+                    "policy": spec,
+                    "bindings": [b.data["spec"] for b in bindings[name]],
+                    "sources": [o.data for o in objects],
+                },
+            )
+        )
+    return rules, findings
