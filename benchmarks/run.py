@@ -9,7 +9,9 @@ benchmarks/generated). Every tool runs on the same directory: torghut-lint with 
 (kustomize, every policy, strict schema validation with the CRDs catalog from
 ../shared/schemas/crds-catalog), kubeconform (schema validation only, strict, the same Kubernetes
 1.33 schemas written into its offline layout by benchmarks/kubeconform_schemas.py, the same CRDs
-catalog; found at ../shared/tools/kubeconform or on PATH), checkov with --checkov (installed once
+catalog; found at ../shared/tools/kubeconform or on PATH), "+ CEL examples" (torghut-lint with
+the three CEL policies of policies/examples added, on the two smaller corpora: what CEL
+evaluation costs next to the Python templates), checkov with --checkov (installed once
 into benchmarks/.cache; the Torghut tree and lab x1 only: it takes minutes beyond).
 
 Runs are interleaved (run 1 of every tool, then run 2, ...) so load drifts hit all tools alike;
@@ -355,6 +357,8 @@ def main() -> int:
     for name, path in corpora:
         docs = documents(path)
         commands = {"torghut-lint": [*lint, str(path)]}
+        if name.startswith("lab applications") or name == "lab x1":  # the CEL versions of three policies, added
+            commands["+ CEL examples"] = [*lint, "--policies", str(ROOT / "policies" / "examples"), str(path)]
         if kubeconform:
             commands["kubeconform"] = [*kc, str(path)]
         if checkov and (name.startswith("lab applications") or name == "lab x1"):
