@@ -366,7 +366,7 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
 
         if not kubectl_available():
             raise UsageError(f"--render {args.render} needs kubectl (or the kustomize binary) on PATH")
-    for path in [*paths, *map(Path, args.admission_policies)]:
+    for path in [*paths, *config.admission, *map(Path, args.admission_policies)]:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
     return _report(args, config, policies, paths, trusted)
@@ -411,7 +411,7 @@ def _report(args, config, policies, paths, trusted, adjust=None, boundary: Path 
         retain=_RETAINED,
         log=_progress if args.verbose else None,
         evaluated=any(fmt == "junit" for fmt, _ in outputs),
-        admission=[Path(p) for p in args.admission_policies],
+        admission=[*config.admission, *(Path(p) for p in args.admission_policies)],
     )
     if options.scope is not None and options.scope.changed_files is not None:
         options.changed = options.scope.changed_files

@@ -46,6 +46,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "properties": {
         "failOn": {"enum": SEVERITIES},
         "policies": {"type": "array", "items": {"type": "string"}},
+        "admissionPolicies": {"type": "array", "items": {"type": "string"}},
         "rules": {
             "type": "object",
             "additionalProperties": {
@@ -92,6 +93,7 @@ class Config:
     path: Path | None = None
     fail_on: str | None = None
     policy_dirs: list[Path] = field(default_factory=list)
+    admission: list[Path] = field(default_factory=list)  # ValidatingAdmissionPolicy files or directories
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     waivers: list[dict[str, Any]] = field(default_factory=list)
     node: yaml.Node | None = None  # for locating waivers in the file
@@ -134,6 +136,7 @@ def load_config(path: Path | None, required: bool) -> Config:
         path=Path(display_path(path)),
         fail_on=raw.get("failOn"),
         policy_dirs=[base / p for p in raw.get("policies") or []],
+        admission=[base / p for p in raw.get("admissionPolicies") or []],
         rules=raw.get("rules") or {},
         waivers=raw.get("waivers") or [],
         node=doc.node,

@@ -108,7 +108,8 @@ def load_trusted(
             raise TrustError(f"{ref}:{config_name}: {exc}") from exc
         raw = raw if isinstance(raw, dict) else {}
         schemas = raw.get("schemas") if isinstance(raw.get("schemas"), dict) else {}
-        named = [*(raw.get("policies") or []), *(schemas.get("locations") or []), *(schemas.get("crds") or [])]
+        named = [*(raw.get("policies") or []), *(raw.get("admissionPolicies") or [])]
+        named += [*(schemas.get("locations") or []), *(schemas.get("crds") or [])]
         for rel in named:
             gate_paths.append(rel)
             if not _materialize(repo, ref, rel, base):

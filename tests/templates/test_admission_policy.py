@@ -95,3 +95,16 @@ def test_resource_names_and_label_selectors() -> None:
     selector = {"matchLabels": {"a": "1"}, "matchExpressions": [{"key": "b", "operator": "NotIn", "values": ["x"]}]}
     assert selects(selector, {"a": "1", "b": "y"}) and not selects(selector, {"a": "1", "b": "x"})
     assert not selects({"matchExpressions": [{"key": "c", "operator": "Exists"}]}, {})
+
+
+def test_policies_named_by_the_config(tree: Path, tmp_path: Path) -> None:
+    cluster = tmp_path / "cluster"
+    cluster.mkdir()
+    shutil.move(tree / "vap.yaml", cluster / "vap.yaml")
+    (tree / "kustomization.yaml").write_text("resources: [deploy.yaml, params.yaml, ns.yaml]\n")
+    config = tmp_path / "lint.yaml"
+    config.write_text("admissionPolicies: [cluster]\n")
+    assert [f[0] for f in _findings(tree, "--config", str(config))] == ["vap/max-replicas"]
+    config.write_text("admissionPolicies: [nowhere]\n")
+    result = run_cli("--config", str(config), str(tree))
+    assert result.code == 2 and "nowhere: no such file or directory" in result.stderr
