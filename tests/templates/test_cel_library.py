@@ -1,0 +1,47 @@
+"""The Kubernetes CEL libraries the cel template provides, through real expressions."""
+
+from __future__ import annotations
+
+import pytest
+
+from torghut_lint.templates.cel import program
+from torghut_lint.templates.cel_library import context
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("quantity('1Gi') == 1073741824 && quantity('500m') == 0.5", True),
+        ("quantity('2Gi').isGreaterThan(quantity('1500Mi')) && quantity('1').isLessThan(quantity('2'))", True),
+        ("quantity('1Gi').compareTo(quantity('1024Mi'))", 0),
+        (
+            "quantity('1Gi').add(quantity('1Gi')) == quantity('2Gi')"
+            " && quantity('1Gi').sub('512Mi') == quantity('512Mi')",
+            True,
+        ),
+        ("isQuantity('10Gi') && !isQuantity('ten') && quantity('1.5').isInteger() == false", True),
+        ("quantity('3').asInteger() + 1", 4),
+        ("url('https://user@registry.example.com:5000/v2/x?a=1').getHost()", "registry.example.com:5000"),
+        (
+            "url('https://registry.example.com:5000/v2/x').getHostname() + url('https://r.io:5000/p').getPort()",
+            "registry.example.com5000",
+        ),
+        ("url('https://r.io/v2/x?a=1&a=2').getQuery()['a']", ["1", "2"]),
+        ("url('https://r.io/v2/x').getScheme() + url('https://r.io/v2/x').getEscapedPath()", "https/v2/x"),
+        ("isURL('https://r.io') && !isURL('not a url')", True),
+        ("'a1b22c333'.findAll('[0-9]+')", ["1", "22", "333"]),
+        ("'a1b22c333'.findAll('[0-9]+', 2)", ["1", "22"]),
+        ("'abc'.find('z')", ""),
+        ("[1, 2, 2, 3].isSorted() && ![3, 1].isSorted()", True),
+        ("[1, 2, 1].lastIndexOf(1) + [1, 2, 1].indexOf(2) + 'abca'.lastIndexOf('a')", 2 + 1 + 3),
+        ("'a,b'.split(',').join('-') + 'AbC'.lowerAscii()", "a-babc"),
+    ],
+)
+def test_kubernetes_libraries(expression: str, expected: object) -> None:
+    assert program(expression).execute(context({})) == expected
+
+
+def test_an_invalid_quantity_or_url_is_an_evaluation_error() -> None:
+    for expression in ("quantity('ten') > 1", "url('no scheme').getHost() == ''"):
+        with pytest.raises(Exception, match="quantity|url"):
+            program(expression).execute(context({}))
