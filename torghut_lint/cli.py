@@ -571,7 +571,7 @@ def _schema_options(args: argparse.Namespace, settings: dict):
 
 
 def _fix(args: argparse.Namespace) -> int:
-    from torghut_lint.fix import FixError, diff, plan, write
+    from torghut_lint.fix import FixError, diff, repairs, write
     from torghut_lint.lint import run
 
     config, policies = _load_rules(args)
@@ -583,7 +583,7 @@ def _fix(args: argparse.Namespace) -> int:
     from torghut_lint.assemble import repository_root
 
     try:
-        documents, applied = plan(report.findings, {p.id: p for p in policies}, repository_root(paths[0]))
+        documents, applied = repairs(report.findings, {p.id: p for p in policies}, repository_root(paths[0]))
     except FixError as exc:
         raise UsageError(str(exc)) from exc
     if args.diff:

@@ -46,7 +46,7 @@ def _yaml(mapping: int, sequence: int, offset: int, explicit_start: bool) -> Any
     return yaml
 
 
-class Document:
+class EditedFile:
     """A YAML file loaded for round-trip editing, with a dumper proven to reproduce it."""
 
     def __init__(self, path: Path) -> None:
@@ -134,12 +134,12 @@ def _check_target(path: Path, boundary: Path | None) -> None:
         raise FixError(f"{path}: a symlink to a file outside the repository; fix {target} by hand")
 
 
-def plan(
+def repairs(
     findings: list[Finding], policies: dict[str, Policy], boundary: Path | None = None
-) -> tuple[dict[Path, Document], list[Applied]]:
+) -> tuple[dict[Path, EditedFile], list[Applied]]:
     """Apply every fixable finding to in-memory documents; ``boundary`` is the repository root
     no edit may leave."""
-    documents: dict[Path, Document] = {}
+    documents: dict[Path, EditedFile] = {}
     applied: list[Applied] = []
     for finding in findings:
         policy = policies.get(finding.rule)
@@ -151,7 +151,7 @@ def plan(
         path = Path(finding.location.file)
         if path not in documents:
             _check_target(path, boundary)
-            documents[path] = Document(path)
+            documents[path] = EditedFile(path)
         document = documents[path]
         found = document.key_at(finding.location.line, finding.location.column)
         if found is None:
@@ -162,7 +162,7 @@ def plan(
     return documents, applied
 
 
-def diff(documents: dict[Path, Document]) -> str:
+def diff(documents: dict[Path, EditedFile]) -> str:
     chunks = []
     for path, document in sorted(documents.items()):
         new = document.text()
@@ -176,7 +176,7 @@ def diff(documents: dict[Path, Document]) -> str:
     return "".join(chunks)
 
 
-def write(documents: dict[Path, Document]) -> list[Path]:
+def write(documents: dict[Path, EditedFile]) -> list[Path]:
     """Write changed files atomically (same directory, same permissions); returns them. A symlink
     stays a symlink: the file it points at is edited (the caller has checked it is in the tree)."""
     written = []
