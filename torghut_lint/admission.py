@@ -11,6 +11,7 @@ not have (``admission-policy-invalid``)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from torghut_lint.builtin_rules import builtin_finding
@@ -21,6 +22,7 @@ from torghut_lint.policy import Match, Policy
 GROUP = "admissionregistration.k8s.io"
 SEVERITY = {"Deny": Severity.ERROR, "Warn": Severity.WARNING, "Audit": Severity.INFO}
 MARKER = b"ValidatingAdmissionPolicy"  # both kinds' names hold it: files without it are not read
+NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")  # RFC 1123 subdomain
 
 
 def read(files: list[Path]) -> list[Resource]:
@@ -43,9 +45,17 @@ def policies(objects: list[Resource]) -> tuple[list[Policy], list[Finding]]:
     cannot be evaluated."""
     from torghut_lint.templates.cel import program
 
-    vaps = {r.id.name: r for r in objects if r.id.group == GROUP and r.id.kind == "ValidatingAdmissionPolicy"}
-    bindings: dict[str, list[Resource]] = {}
+    vaps: dict[str, Resource] = {}
     findings: list[Finding] = []
+    for res in objects:
+        if res.id.group == GROUP and res.id.kind == "ValidatingAdmissionPolicy":
+            if NAME.fullmatch(res.id.name):
+                vaps[res.id.name] = res
+            else:  # it becomes a rule id, printed in every report and CI log
+                findings.append(
+                    _invalid(res, ("metadata", "name"), "the policy's name is not a Kubernetes object name")
+                )
+    bindings: dict[str, list[Resource]] = {}
     for res in objects:
         if res.id.group != GROUP or res.id.kind != "ValidatingAdmissionPolicyBinding":
             continue

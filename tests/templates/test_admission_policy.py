@@ -108,3 +108,11 @@ def test_policies_named_by_the_config(tree: Path, tmp_path: Path) -> None:
     config.write_text("admissionPolicies: [nowhere]\n")
     result = run_cli("--config", str(config), str(tree))
     assert result.code == 2 and "nowhere: no such file or directory" in result.stderr
+
+
+def test_a_policy_name_cannot_forge_a_log_line(tree: Path) -> None:
+    vap = tree / "vap.yaml"
+    vap.write_text(vap.read_text().replace("  name: max-replicas\n", '  name: "x\\n::error::forged"\n', 1))
+    result = run_cli("--no-schemas", str(tree))
+    assert not any(line.startswith("::") for line in result.stdout.splitlines())
+    assert "error admission-policy-invalid the policy's name is not a Kubernetes object name" in result.stdout

@@ -48,7 +48,7 @@ def render(report: Report, colour: bool = False) -> str:
                 f"(GitHub shows {PER_LEVEL} per level): they are in the log below and in the job summary"
             )
             plain += [
-                f"{safe_path(repo_path(report, f.location.file) + _line(f))}: {f.severity} {f.rule} "
+                f"{safe_path(repo_path(report, f.location.file) + _line(f))}: {f.severity} {escape_line(f.rule)} "
                 f"{escape_line(f.message)}"
                 for f in rest
             ]

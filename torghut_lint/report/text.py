@@ -55,7 +55,7 @@ def render(report: Report, colour: bool = False) -> str:
             if colour:
                 severity = f"{_COLOURS[f.severity]}{severity}{_RESET}"
             where = safe_path(str(f.location))
-            line = f"{where}: {severity} {f.rule} {escape_line(f.message)}"
+            line = f"{where}: {severity} {escape_line(f.rule)} {escape_line(f.message)}"
             if f.waived:
                 line += f" [waived: {escape_line(f.waiver_reason)}]"
                 if colour:
