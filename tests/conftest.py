@@ -31,7 +31,49 @@ class CliResult:
         return json.loads(self.stdout)
 
 
+# CLI tests call the command's ``main`` in this process (a subprocess per test cost most of the
+# suite's time); TORGHUT_LINT_TEST_SUBPROCESS=1 runs every one as a real process instead, and
+# tests of what only a process shows (exit handling, pipes, stdin) use ``run_process``.
+IN_PROCESS = os.environ.get("TORGHUT_LINT_TEST_SUBPROCESS") != "1"
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> CliResult:
+    """``torghut-lint ARGS`` as a user runs it: ``main`` with the working directory, environment
+    and standard streams it would have (stdin empty), every cache that depends on them cleared."""
+    if not IN_PROCESS:
+        return run_process(*args, cwd=cwd, env=env, timeout=timeout)
+    import contextlib
+    import gc
+    import io
+
+    from torghut_lint import cli, discover
+
+    discover.real.cache_clear()
+    discover._REAL_DIRECTORIES.clear()
+    saved_env, saved_cwd, saved_gc = dict(os.environ), os.getcwd(), gc.get_threshold()
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        os.environ.update({"NO_COLOR": "1", **(env or {})})
+        os.chdir(cwd or ROOT)
+        with open(os.devnull) as stdin, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            saved_stdin, sys.stdin = sys.stdin, stdin
+            try:
+                code = cli.main(list(args))
+            finally:
+                sys.stdin = saved_stdin
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        gc.set_threshold(*saved_gc)
+        discover.real.cache_clear()
+        discover._REAL_DIRECTORIES.clear()
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def run_process(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120
+) -> CliResult:
     """``torghut-lint ARGS`` in a subprocess (``python -m`` so the checkout under test is used)."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", **(env or {})}
     proc = subprocess.run(

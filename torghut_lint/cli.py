@@ -262,7 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     gc.set_threshold(*GC_THRESHOLDS)
     args_list = _argv(list(sys.argv[1:] if argv is None else argv))
     try:
-        args = build_parser().parse_args(args_list)
+        try:
+            args = build_parser().parse_args(args_list)
+        except SystemExit as done:  # --help, --version: printed; main returns, it does not exit
+            return int(done.code or 0)
         if args.command == "rules":
             return _rules(args)
         if args.command == "explain":
