@@ -193,6 +193,32 @@ def find_kustomization(directory: Path) -> Path | None:
     return None
 
 
+def _touches_metadata(ops: yaml.Node) -> bool:
+    """Whether JSON patch operations write ``metadata`` itself or its labels or annotations."""
+    for op in ops.value if isinstance(ops, yaml.SequenceNode) else []:
+        path = nodes.get(op, "path")
+        text = path.value if isinstance(path, yaml.ScalarNode) else ""
+        if text in ("", "/metadata") or text.startswith(("/metadata/labels", "/metadata/annotations")):
+            return True
+    return False
+
+
+def _unmodelled_metadata(node: yaml.Node) -> str | None:
+    """What a JSON patch made of ``metadata.labels``/``annotations`` that is not a map of strings
+    (kustomize drops a string, turns a list into a map, stringifies annotation values), or None."""
+    meta = nodes.get(node, "metadata")
+    for name in ("labels", "annotations"):
+        value = nodes.get(meta, name) if isinstance(meta, yaml.MappingNode) else None
+        if value is None:
+            continue
+        if not isinstance(value, yaml.MappingNode):
+            return f"metadata.{name} not a map"
+        data = to_data(value)
+        if any(not isinstance(v, str) for v in (data or {}).values()):
+            return f"metadata.{name} with a value that is not a string"
+    return None
+
+
 class SourceFiles:
     """Every file the assembly reads, parsed once; parse findings are reported once per file."""
 
@@ -918,6 +944,14 @@ class _Kustomization:
             try:
                 if is_json:
                     json6902(res.node, doc.node)
+                    if _touches_metadata(doc.node) and (odd := _unmodelled_metadata(res.node)) is not None:
+                        self.report(
+                            "kustomize-unsupported",
+                            f"patch leaves {res.id}'s {odd}; kustomize rewrites such metadata in ways the built-in "
+                            "renderer does not model: use --render kubectl for exact output",
+                            key,
+                            i,
+                        )
                 elif (directive := nodes.get(doc.node, "$patch")) is not None and directive.value == "delete":
                     self.result.resources.remove(res)
                 else:

@@ -1,0 +1,82 @@
+"""JSON patch operations (kustomize/patch.py json6902) against `kubectl kustomize` itself: every
+op (add, remove, replace, copy, move, test), list indices and `-`, escaped pointer tokens, and
+the failures kustomize refuses (a failed `test`, a missing path, an index out of range), which
+the built-in renderer must refuse too (a blocking finding), never render differently."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from test_parity import compare
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  labels: {app: api, "a/b": x}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: api
+          image: api:1
+          env: [{name: A, value: "1"}, {name: B, value: "2"}]
+        - name: sidecar
+          image: side:1
+"""
+
+CASES = {
+    "add and replace": [
+        "{op: add, path: /spec/template/spec/containers/0/env/-, value: {name: C, value: '3'}}",
+        "{op: replace, path: /spec/replicas, value: 3}",
+    ],
+    "add at an index": ["{op: add, path: /spec/template/spec/containers/0/env/1, value: {name: Z, value: z}}"],
+    "remove a list item and a key": [
+        "{op: remove, path: /spec/template/spec/containers/1}",
+        "{op: remove, path: /metadata/labels/app}",
+    ],
+    "copy": ["{op: copy, from: /spec/template/spec/containers/0/env, path: /spec/template/spec/containers/1/env}"],
+    # a string where annotations go: kustomize drops it; the built-in renderer refuses (kustomize-unsupported)
+    "move": ["{op: move, from: /spec/template/spec/containers/0/image, path: /metadata/annotations}"],
+    "move into a new key": ["{op: move, from: /metadata/labels, path: /metadata/annotations}"],
+    "escaped tokens": ["{op: replace, path: /metadata/labels/a~1b, value: y}"],
+    "test that holds": [
+        "{op: test, path: /spec/replicas, value: 1}",
+        "{op: replace, path: /spec/replicas, value: 2}",
+    ],
+    "test that fails": ["{op: test, path: /spec/replicas, value: 5}", "{op: replace, path: /spec/replicas, value: 2}"],
+    "replace a missing key (kustomize adds it)": ["{op: replace, path: /spec/paused, value: true}"],
+    "remove a missing path": ["{op: remove, path: /spec/nothing}"],
+    "index out of range": ["{op: add, path: /spec/template/spec/containers/7, value: {name: x, image: x}}"],
+    "unknown op": ["{op: frobnicate, path: /spec/replicas, value: 1}"],
+    # go-yaml v2 reads patch values: YAML 1.1 booleans, binary and underscored numbers
+    "yaml 1.1 values": [
+        "{op: add, path: /metadata/annotations, value: {a: 'y'}}",
+        "{op: add, path: /spec/paused, value: on}",
+        "{op: add, path: /spec/template/spec/containers/0/env/0/value, value: 'Off'}",
+        "{op: replace, path: /spec/replicas, value: 0b11}",
+        "{op: add, path: /spec/minReadySeconds, value: 1_0}",
+        "{op: add, path: /spec/progressDeadlineSeconds, value: Yes}",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_json_patch_renders_as_kubectl_does(tmp_path: Path, name: str) -> None:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    ops = "".join(f"    - {op}\n" for op in CASES[name])
+    (tmp_path / "deployment.yaml").write_text(DEPLOYMENT)
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [deployment.yaml]\npatches:\n  - target: {kind: Deployment, name: api}\n"
+        f"    patch: |-\n{ops.replace('    - ', '      - ')}"
+    )
+    rendered, problems = compare(tmp_path, tmp_path)
+    assert problems == [], problems
+    # both sides agree on whether kustomize accepts the patch; the failures are refused by both
+    assert rendered == (name not in {"test that fails", "remove a missing path", "index out of range", "unknown op"})
