@@ -21,7 +21,7 @@ from torghut_lint import nodes
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import display_path, real
 from torghut_lint.kustomize import fieldspecs, namerefs
-from torghut_lint.kustomize.patch import BUILTIN_GROUPS, PatchError, json6902, strategic_merge
+from torghut_lint.kustomize.patch import BUILTIN_GROUPS, PatchError, Unmodelled, json6902, strategic_merge
 from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity, digest_of, value_at
 from torghut_lint.parse import (
@@ -960,6 +960,8 @@ class _Kustomization:
                         doc.node, bool(options.get("allowNameChange")), bool(options.get("allowKindChange"))
                     )
                     res.node = strategic_merge(res.node, body, builtin=builtin)
+            except Unmodelled as exc:
+                self.report("kustomize-unsupported", f"{exc} ({res.id}); use --render kubectl for exact output", key, i)
             except PatchError as exc:
                 self.report("kustomize-patch-invalid", f"patch cannot be applied to {res.id}: {exc}", key, i)
 

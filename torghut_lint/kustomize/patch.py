@@ -64,8 +64,8 @@ def strategic_merge(target: yaml.Node, patch: yaml.Node, field: str = "", builti
             return DELETED
         for key, value in patch.value:
             name = key.value
-            if name.startswith("$"):
-                continue
+            if name == "$patch":  # kustomize applies no other directive: $retainKeys, $setElementOrder/...
+                continue  # and the like stay in the object as written (kubectl kustomize prints them)
             if nodes.is_null(value):
                 nodes.remove(target, name)
                 continue
@@ -100,9 +100,17 @@ def _merge_key(field: str, target: yaml.SequenceNode, patch: yaml.SequenceNode) 
 
 def _merge_list(target: yaml.SequenceNode, patch: yaml.SequenceNode, key: str | None) -> yaml.Node:
     """Merge a list by its merge key, in kustomize's order: the patch's items first (merged into
-    the item with the same key), then the target's items the patch did not name."""
+    the item with the same key), then the target's items the patch did not name. An item
+    ``$patch: replace`` replaces the list with the patch's other items."""
+    if any(isinstance(i, yaml.MappingNode) and _directive(i) == "replace" for i in patch.value):
+        return yaml.SequenceNode(
+            patch.tag, [i for i in patch.value if not (isinstance(i, yaml.MappingNode) and _directive(i) == "replace")],
+            patch.start_mark, patch.end_mark, patch.flow_style,
+        )  # fmt: skip
     if key is None or not all(isinstance(i, yaml.MappingNode) for i in target.value + patch.value):
         return patch
+    if key in ("containerPort", "port"):
+        return _merge_ports(target, patch, key)
     remaining = list(target.value)
     merged: list[yaml.Node] = []
     for item in patch.value:
@@ -117,6 +125,38 @@ def _merge_list(target: yaml.SequenceNode, patch: yaml.SequenceNode, key: str | 
             continue
         merged.append(item if existing is None else strategic_merge(existing, item))
     target.value = merged + remaining
+    return target
+
+
+class Unmodelled(PatchError):
+    """A patch kustomize applies in a way the built-in renderer does not model (reported as
+    kustomize-unsupported: blocking, kubectl renders it exactly)."""
+
+
+def _merge_ports(target: yaml.SequenceNode, patch: yaml.SequenceNode, key: str) -> yaml.Node:
+    """Ports merge on port and protocol together (kustomize's list-map keys): the patch's new
+    ports first, then the target's in order, each merged with the patch's port of the same
+    number and protocol. A patch port without a protocol is not modelled: kustomize drops or
+    keeps it depending on defaults it applies internally."""
+    if any(nodes.get(item, "protocol") is None and _directive(item) is None for item in patch.value):
+        raise Unmodelled("a strategic-merge patch of ports without 'protocol'")
+
+    def ident(item: yaml.Node) -> tuple:
+        return tuple(
+            n.value if isinstance(n, yaml.ScalarNode) else None
+            for n in (nodes.get(item, key), nodes.get(item, "protocol"))
+        )
+
+    by_id = {ident(item): item for item in patch.value}
+    known = {ident(item) for item in target.value}
+    merged = [item for item in patch.value if ident(item) not in known and _directive(item) != "delete"]
+    for item in target.value:
+        change = by_id.get(ident(item))
+        if change is None:
+            merged.append(item)
+        elif _directive(change) != "delete":
+            merged.append(strategic_merge(item, change))
+    target.value = merged
     return target
 
 

@@ -1,0 +1,85 @@
+"""Strategic-merge patches (kustomize/patch.py) against `kubectl kustomize` itself, directive by
+directive: merge keys, null deletes, $patch replace/delete/merge, $retainKeys, $setElementOrder,
+$deleteFromPrimitiveList, primitive lists, CRDs (no merge keys: lists replaced)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from test_parity import compare
+
+BASE = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  labels: {app: api, tier: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: api}}
+  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      volumes: [{name: data, emptyDir: {}}, {name: cfg, configMap: {name: c}}]
+      containers:
+        - name: api
+          image: api:1
+          args: [--a, --b]
+          env: [{name: A, value: "1"}, {name: B, value: "2"}]
+          ports: [{containerPort: 80, protocol: TCP}, {containerPort: 443, protocol: TCP}]
+        - name: side
+          image: side:1
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: w
+spec:
+  items: [{name: a, v: 1}, {name: b, v: 2}]
+"""
+
+HEAD = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\n"
+CASES = {
+    "merge a container by name": HEAD + "spec:\n  template:\n    spec:\n      containers:\n"
+    "        - name: api\n          image: api:2\n          env: [{name: B, value: '3'}, {name: C, value: '4'}]\n",
+    "a new container": HEAD + "spec:\n  template:\n    spec:\n      containers: [{name: new, image: n}]\n",
+    "null deletes a key": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, labels: {tier: null}}\n"
+    "spec: {strategy: {rollingUpdate: null}}\n",
+    "primitive list replaced": HEAD + "spec:\n  template:\n    spec:\n      containers: [{name: api, args: [--c]}]\n",
+    "delete a container": HEAD + "spec:\n  template:\n    spec:\n      containers: [{name: side, $patch: delete}]\n",
+    "replace the list": HEAD + "spec:\n  template:\n    spec:\n      containers:\n"
+    "        - {name: only, image: o}\n        - $patch: replace\n",
+    "replace a map": HEAD + "spec:\n  strategy:\n    $patch: replace\n    type: Recreate\n",
+    "retain keys": HEAD + "spec:\n  strategy:\n    $retainKeys: [type]\n    type: Recreate\n",
+    "set element order": HEAD
+    + "spec:\n  template:\n    spec:\n      $setElementOrder/containers: [{name: side}, {name: api}]\n"
+    "      containers: [{name: api, image: api:3}]\n",
+    "delete from a primitive list": HEAD + "spec:\n  template:\n    spec:\n      containers:\n"
+    "        - name: api\n          $deleteFromPrimitiveList/args: [--a]\n",
+    "ports by containerPort and protocol": HEAD + "spec:\n  template:\n    spec:\n      containers:\n"
+    "        - name: api\n          ports: [{containerPort: 8080, protocol: TCP},"
+    " {containerPort: 443, protocol: TCP, name: s}]\n",
+    # kustomize drops or keeps a port without a protocol by internal defaults: refused, not guessed
+    "ports without a protocol": HEAD + "spec:\n  template:\n    spec:\n      containers:\n"
+    "        - name: api\n          ports: [{containerPort: 443, name: https}, {containerPort: 8080}]\n",
+    "unknown directives stay": HEAD + "spec:\n  template:\n    spec:\n      containers:\n"
+    "        - name: api\n          $deleteFromPrimitiveList/args: [--a]\n          $other: x\n",
+    "volumes by name": HEAD
+    + "spec:\n  template:\n    spec:\n      volumes: [{name: cfg, configMap: {name: d}}, {name: x, emptyDir: {}}]\n",
+    "custom resource lists are replaced": "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"
+    "spec:\n  items: [{name: b, v: 3}]\n",
+    "delete the object": HEAD + "$patch: delete\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_strategic_merge_renders_as_kubectl_does(tmp_path: Path, name: str) -> None:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    (tmp_path / "base.yaml").write_text(BASE)
+    (tmp_path / "patch.yaml").write_text(CASES[name])
+    (tmp_path / "kustomization.yaml").write_text("resources: [base.yaml]\npatches:\n  - path: patch.yaml\n")
+    rendered, problems = compare(tmp_path, tmp_path)
+    assert rendered and problems == [], problems
