@@ -189,9 +189,11 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
         ),
         BuiltinRule(
             "schema-missing",
-            _I,
+            _E,
             "A kind has no schema anywhere; its resources were not validated.",
-            "Said once per kind so nothing passes silently.",
+            "A gate that cannot validate a kind must not pass it: a misspelled field of a custom resource is "
+            "silently dropped by the API server. Said once per kind; once the kind is known to be harmless, the "
+            "trusted config may lower it (rules: {schema-missing: {severity: warning}}).",
             "Point --schema-location at a CRDs-catalog checkout, pass --crd, or --ignore-missing-schemas.",
         ),
         BuiltinRule(
