@@ -156,7 +156,8 @@ def _rename_in(res: Resource, path: str, kind: str, namespace: str, old: str, ne
         changed = False
         for subject in _seq(nodes.get(res.node, "subjects")):
             subject_namespace = _text(nodes.get(subject, "namespace"))
-            if _text(nodes.get(subject, "kind")) == kind and (not namespace or subject_namespace in ("", namespace)):
+            # a subject names its namespace; the object without one is in "default" (kustomize matches so)
+            if _text(nodes.get(subject, "kind")) == kind and subject_namespace in ("", namespace or "default"):
                 changed |= _rename(subject, "name", old, new, source)
         return changed
     if path == "roleRef":

@@ -1,0 +1,158 @@
+"""Names, namespaces and labels kustomize rewrites across references, against `kubectl kustomize`:
+every field the built-in renderer must follow when a prefix, suffix, namespace or common label
+changes an object (name references, selectors, subjects, cluster-scoped kinds)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from test_parity import compare
+
+OBJECTS = """apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {a: "1"}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {p: x}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: runner}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: web
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      serviceAccountName: runner
+      imagePullSecrets: [{name: creds}]
+      containers:
+        - name: db
+          image: postgres:16
+          env:
+            - {name: A, valueFrom: {configMapKeyRef: {name: settings, key: a}}}
+            - {name: P, valueFrom: {secretKeyRef: {name: creds, key: p}}}
+      volumes:
+        - {name: d, persistentVolumeClaim: {claimName: data}}
+        - {name: s, secret: {secretName: creds}}
+        - {name: p, projected: {sources: [{configMap: {name: settings}}, {secret: {name: creds}}]}}
+  volumeClaimTemplates:
+    - metadata: {name: pg, labels: {app: db}}
+      spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: backup}
+spec:
+  schedule: "0 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: b, image: busybox, envFrom: [{configMapRef: {name: settings}}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  tls: [{secretName: creds}]
+  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web}
+spec: {podSelector: {matchLabels: {app: web}}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: db}
+spec: {minAvailable: 1, selector: {matchLabels: {app: db}}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader}
+rules: [{apiGroups: [""], resources: [configmaps], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects: [{kind: ServiceAccount, name: runner}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: global-reader}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: global-reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: global-reader}
+subjects: [{kind: ServiceAccount, name: runner, namespace: elsewhere}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: db}
+spec: {scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: db}, minReplicas: 1, maxReplicas: 2}
+"""
+
+CASES = {
+    "prefix and suffix": "namePrefix: a-\nnameSuffix: -z\n",
+    "namespace": "namespace: shop\n",
+    "prefix and namespace": "namePrefix: a-\nnamespace: shop\n",
+    "common labels": "commonLabels: {team: t}\n",
+    "labels with templates": "labels: [{pairs: {team: t}, includeTemplates: true}]\n",
+    "common annotations": "commonAnnotations: {owner: o}\n",
+    "replicas of a stateful set": "replicas: [{name: db, count: 3}]\n",
+    "images everywhere": "images: [{name: busybox, newTag: '1.37'}, {name: postgres, newName: pg, newTag: '17'}]\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_references_render_as_kubectl_does(tmp_path: Path, name: str) -> None:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    (tmp_path / "objects.yaml").write_text(OBJECTS)
+    (tmp_path / "kustomization.yaml").write_text("resources: [objects.yaml]\n" + CASES[name])
+    rendered, problems = compare(tmp_path, tmp_path)
+    assert rendered and problems == [], problems
+
+
+@pytest.mark.parametrize("kustomization_namespace", ["", "namespace: default\n", "namespace: shop\n"])
+@pytest.mark.parametrize("subject_namespace", ["namespace: elsewhere", "namespace: default", "namespace: shop", ""])
+def test_binding_subjects_follow_a_renamed_account_only_in_its_namespace(
+    tmp_path: Path, kustomization_namespace: str, subject_namespace: str
+) -> None:
+    """An object without a namespace is in "default": a subject naming another namespace names
+    another account, and keeps its name when the account is renamed."""
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    subject = "subjects: [{kind: ServiceAccount, name: runner, namespace: elsewhere}]"
+    changed = subject.replace("namespace: elsewhere", subject_namespace).replace(", }", "}")
+    (tmp_path / "objects.yaml").write_text(OBJECTS.replace(subject, changed))
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [objects.yaml]\nnamePrefix: a-\n" + kustomization_namespace
+    )
+    rendered, problems = compare(tmp_path, tmp_path)
+    assert rendered and problems == [], problems
