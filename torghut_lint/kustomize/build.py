@@ -29,6 +29,7 @@ from torghut_lint.parse import (
     Document,
     ParsedFile,
     TooComplex,
+    as_yaml11,
     mappings,
     parse_bytes,
     parse_file,
@@ -507,7 +508,8 @@ class _Kustomization:
         self.kfile = kfile
         self.dir = kfile.parent
         self.node = doc.node
-        self.spec = doc.data
+        # read as kustomize reads it (YAML 1.1): `namespace: on` is a boolean there, and refused
+        self.spec = to_data(as_yaml11(doc.node))
         self.result = result
         self.stack = stack
         self.display = display_path(kfile)
@@ -794,11 +796,20 @@ class _Kustomization:
             if text is None:
                 return None
             for lineno, line in enumerate(text.splitlines(), 1):
-                line = line.strip()
-                if line and not line.startswith("#") and "=" in line:
-                    name, _, value = line.partition("=")
-                    anchor = _file_anchor(path, lineno)
-                    out.append((name.strip(), anchor, nodes.scalar(value, anchor)))
+                line = line.lstrip()  # as kustomize reads env files: leading space only; the value is kept whole
+                if not line or line.startswith("#"):
+                    continue
+                anchor = _file_anchor(path, lineno)
+                if "=" not in line:  # kustomize takes the value from its own environment
+                    message = (
+                        f"names {line.strip()!r} without '=': kustomize takes its value from the environment it "
+                        "runs in, which the linter cannot see; write NAME=value"
+                    )
+                    finding = builtin_finding("kustomize-unsupported", message, Location(display_path(path), lineno, 1))
+                    self.result.findings.append(finding)
+                    continue
+                name, _, value = line.partition("=")
+                out.append((name, anchor, nodes.scalar(value, anchor)))
         return out
 
     def read_text(self, path: Path, entry: yaml.Node) -> str | None:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import yaml
 
 from torghut_lint import nodes
-from torghut_lint.parse import PLAIN, resolve_plain, to_data
-
-BOOL, INT, FLOAT = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+from torghut_lint.parse import as_yaml11, to_data
 
 # List fields merged by a key instead of replaced: the strategic-merge keys Kubernetes declares
 # for built-in kinds. Lists of custom resources, and all other lists, are replaced whole, as
@@ -197,42 +193,6 @@ def _size(node: yaml.Node, limit: int) -> int:
     return count
 
 
-# kustomize reads a JSON patch through sigs.k8s.io/yaml (go-yaml v2): YAML 1.1 plain scalars, so
-# `on`, `y`, `Off` are booleans, `1_000` and `0b101` numbers, where a manifest (go-yaml v3) keeps
-# them strings.
-_BOOLS_1_1 = {
-    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), "true"),
-    **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), "false"),
-}
-_BINARY_1_1 = re.compile(r"[-+]?0b[01_]+\Z")
-
-
-def _yaml11(node: yaml.Node) -> yaml.Node:
-    """A patch value with its plain scalars resolved as YAML 1.1 where that differs from 1.2
-    (tagged, so the values and the rendered stream say what kustomize deploys)."""
-    if isinstance(node, yaml.SequenceNode):
-        return yaml.SequenceNode(
-            node.tag, [_yaml11(v) for v in node.value], node.start_mark, node.end_mark, node.flow_style
-        )
-    if isinstance(node, yaml.MappingNode):
-        pairs = [(k, _yaml11(v)) for k, v in node.value]
-        return yaml.MappingNode(node.tag, pairs, node.start_mark, node.end_mark, node.flow_style)
-    if not isinstance(node, yaml.ScalarNode) or node.tag != PLAIN:
-        return node
-    text = node.value
-    if text in _BOOLS_1_1:
-        return yaml.ScalarNode(BOOL, _BOOLS_1_1[text], node.start_mark, node.end_mark)
-    if _BINARY_1_1.match(text):
-        number = int(text.replace("_", "").replace("0b", ""), 2)
-        return yaml.ScalarNode(INT, str(number), node.start_mark, node.end_mark)
-    if "_" in text and any(c.isdigit() for c in text):
-        value = resolve_plain(text.replace("_", ""))
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            tag = INT if isinstance(value, int) else FLOAT
-            return yaml.ScalarNode(tag, repr(value), node.start_mark, node.end_mark)
-    return node
-
-
 def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
     """Apply JSON patch operations (add, remove, replace, copy, move, test) in place.
 
@@ -269,7 +229,7 @@ def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
             _add(parent, last, value, op_node)
             continue
         value = nodes.get(op_node, "value")
-        value = _yaml11(value) if value is not None else None
+        value = as_yaml11(value) if value is not None else None
         if kind == "remove":
             _remove(parent, last)
         elif kind == "test":
