@@ -194,6 +194,18 @@ def find_kustomization(directory: Path) -> Path | None:
     return None
 
 
+def _several_kustomizations(directory: Path, result: Build) -> bool:
+    """Whether ``directory`` holds more than one kustomization file, which kustomize refuses
+    ("Found multiple kustomization files"); reported at the first."""
+    found = [directory / name for name in KUSTOMIZATION_NAMES if (directory / name).is_file()]
+    if len(found) < 2:
+        return False
+    names = ", ".join(p.name for p in found)
+    message = f"{display_path(directory)} holds several kustomization files ({names}); kustomize refuses the directory"
+    result.findings.append(builtin_finding("kustomize-invalid", message, Location(display_path(found[0]), 1, 1)))
+    return True
+
+
 def _touches_metadata(ops: yaml.Node) -> bool:
     """Whether JSON patch operations write ``metadata`` itself or its labels or annotations."""
     for op in ops.value if isinstance(ops, yaml.SequenceNode) else []:
@@ -393,7 +405,7 @@ class Builder:
             return _copy_build(self._done[key])
         result = Build()
         kfile = find_kustomization(directory)
-        if kfile is None:
+        if kfile is None or _several_kustomizations(directory, result):
             return result
         result.used.add(real(kfile))
         parsed = self.sources.get(kfile)
