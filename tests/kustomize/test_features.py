@@ -70,3 +70,24 @@ def test_features_render_as_kubectl_does(tmp_path: Path, name: str) -> None:
         "an unquoted y where a string goes",
     }
     assert rendered == (name not in kubectl_refuses)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "labels: [{pairs: {a: b}, includeSelector: true}]",  # a typo: kustomize refuses the file
+        "images: [{name: busybox, newTags: '2'}]",
+        "configMapGenerator: [{name: g, literals: [a=b], options: {immutable: true, typo: 1}}]",
+        "labels: [{pairs: {a: b}, fields: [{path: data/x, create: true}]}]",  # real, not modelled
+    ],
+)
+def test_an_entry_field_the_renderer_does_not_model_blocks(tmp_path: Path, entry: str) -> None:
+    """kustomize refuses an unknown field of an entry (or applies one the renderer does not):
+    either way the gate cannot show what would be deployed, so it blocks at the field."""
+    from conftest import run_cli
+
+    (tmp_path / "base.yaml").write_text(FILES["base.yaml"])
+    (tmp_path / "kustomization.yaml").write_text(f"resources: [base.yaml]\n{entry}\n")
+    result = run_cli("--no-schemas", "--format", "json", str(tmp_path))
+    assert result.code == 1
+    assert [f["line"] for f in result.json["findings"] if f["rule"] == "kustomize-unsupported"] == [2]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,6 +193,21 @@ def find_kustomization(directory: Path) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def _unmodelled_keys(schema: dict, value: object, path: tuple) -> Iterator[tuple]:
+    """Paths of keys in ``value`` that its shape (a KUSTOMIZATION_SHAPE schema) does not list."""
+    options = [s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"]
+    shape = options[0] if options else {}
+    if shape.get("type") == "object" and "properties" in shape and "additionalProperties" not in shape:
+        for key, sub in (value or {}).items() if isinstance(value, dict) else ():
+            if key not in shape["properties"]:
+                yield (*path, key)
+            else:
+                yield from _unmodelled_keys(shape["properties"][key], sub, (*path, key))
+    elif shape.get("type") == "array" and isinstance(shape.get("items"), dict) and isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _unmodelled_keys(shape["items"], item, (*path, i))
 
 
 def _several_kustomizations(directory: Path, result: Build) -> bool:
@@ -564,6 +580,15 @@ class _Kustomization:
                 bad.add(path[0])
             self.report("kustomize-invalid", f"{_dotted(path)} {_expected(error)}; kustomize refuses this", *path)
         self.spec = {k: v for k, v in self.spec.items() if k not in bad}
+        for path in _unmodelled_keys(KUSTOMIZATION_SHAPE, self.spec, ()):
+            # top-level fields are reported by run(); a chart is rendered by helm or reported not rendered
+            if len(path) > 1 and path[:2] not in self.bad_entries and path[0] != "helmCharts":
+                self.report(
+                    "kustomize-unsupported",
+                    f"{_dotted(path)} is not a field the built-in renderer models (kustomize refuses an unknown "
+                    "field, or applies one the gate would not see); use --render kubectl for exact output",
+                    *path,
+                )
 
     def run(self) -> None:
         self.check_shape()
