@@ -83,3 +83,33 @@ def test_strategic_merge_renders_as_kubectl_does(tmp_path: Path, name: str) -> N
     (tmp_path / "kustomization.yaml").write_text("resources: [base.yaml]\npatches:\n  - path: patch.yaml\n")
     rendered, problems = compare(tmp_path, tmp_path)
     assert rendered and problems == [], problems
+
+
+MORE = {
+    "delete a map inside a list item": HEAD + "spec:\n  template:\n    spec:\n      containers:\n"
+    "        - name: api\n          resources: {$patch: delete}\n",
+    "null inside a list item": HEAD
+    + "spec:\n  template:\n    spec:\n      containers:\n        - {name: api, args: null}\n",
+    "an env entry deleted": HEAD + "spec:\n  template:\n    spec:\n      containers:\n"
+    "        - name: api\n          env: [{name: A, $patch: delete}]\n",
+    "a volume replaced by name": HEAD + "spec:\n  template:\n    spec:\n      volumes:\n"
+    "        - {name: data, $patch: replace, persistentVolumeClaim: {claimName: pvc}}\n",
+    "patch with an explicit merge directive": HEAD
+    + "spec:\n  template:\n    $patch: merge\n    metadata: {labels: {x: y}}\n",
+    "a patch naming another namespace matches nothing": "apiVersion: apps/v1\nkind: Deployment\n"
+    "metadata: {name: api, namespace: other}\n"
+    "spec: {replicas: 9}\n",
+    "a list of maps without a merge key is replaced": HEAD + "spec:\n  template:\n    spec:\n"
+    "      tolerations: [{operator: Exists}]\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_more_strategic_merge_renders_as_kubectl_does(tmp_path: Path, name: str) -> None:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    (tmp_path / "base.yaml").write_text(BASE)
+    (tmp_path / "patch.yaml").write_text(MORE[name])
+    (tmp_path / "kustomization.yaml").write_text("resources: [base.yaml]\npatches:\n  - path: patch.yaml\n")
+    rendered, problems = compare(tmp_path, tmp_path)
+    assert problems == [], problems

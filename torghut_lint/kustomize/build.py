@@ -1193,7 +1193,7 @@ def _same_object(have: tuple[str, str, str, str], want: tuple[str, str, str, str
     return (
         have[1] == kind
         and have[3] == name
-        and (not ns or have[2] in ("", ns))
+        and (not ns or (have[2] or "default") == ns)  # an object without a namespace is in "default"
         and (not api or have[0].rpartition("/")[0] == group)
     )
 

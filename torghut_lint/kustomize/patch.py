@@ -98,7 +98,10 @@ def _merge_list(target: yaml.SequenceNode, patch: yaml.SequenceNode, key: str | 
     """Merge a list by its merge key, in kustomize's order: the patch's items first (merged into
     the item with the same key), then the target's items the patch did not name. An item
     ``$patch: replace`` replaces the list with the patch's other items."""
-    if any(isinstance(i, yaml.MappingNode) and _directive(i) == "replace" for i in patch.value):
+    replacing = [i for i in patch.value if isinstance(i, yaml.MappingNode) and _directive(i) == "replace"]
+    if any(len(i.value) > 1 for i in replacing):  # kustomize drops such an item; nothing documents it
+        raise Unmodelled("a list item with $patch: replace and other fields")
+    if replacing:
         return yaml.SequenceNode(
             patch.tag, [i for i in patch.value if not (isinstance(i, yaml.MappingNode) and _directive(i) == "replace")],
             patch.start_mark, patch.end_mark, patch.flow_style,
