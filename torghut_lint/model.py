@@ -83,6 +83,7 @@ class Resource:
     data: dict[str, Any]
     app: str = ""
     origin_name: str = ""  # metadata.name before kustomize prefixes, suffixes and hashes
+    origin_namespace: str = ""  # metadata.namespace as written, before namespace transformers
     source_node: yaml.MappingNode | None = None  # where a `kubectl kustomize` rendering came from
     app_path: str = ""  # the application's directory, resolved (what ``within.applications`` globs match)
     hash_type: str = ""  # generated with a name hash still to append: "Opaque"... (its Secret type) or any text

@@ -113,3 +113,41 @@ def test_more_strategic_merge_renders_as_kubectl_does(tmp_path: Path, name: str)
     (tmp_path / "kustomization.yaml").write_text("resources: [base.yaml]\npatches:\n  - path: patch.yaml\n")
     rendered, problems = compare(tmp_path, tmp_path)
     assert problems == [], problems
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        "{name: api}",  # the name as written in the base: kustomize matches it
+        "{name: b-api}",  # the prefixed name outside its namespace: kustomize refuses
+        "{name: api, namespace: t}",
+        "{name: b-api, namespace: t}",
+        "{name: api, namespace: elsewhere}",
+    ],
+)
+def test_an_overlay_patch_finds_the_base_object_by_any_of_its_ids(tmp_path: Path, metadata: str) -> None:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "d.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 1}\n"
+    )
+    (tmp_path / "base" / "kustomization.yaml").write_text("resources: [d.yaml]\nnamePrefix: b-\nnamespace: t\n")
+    (tmp_path / "patch.yaml").write_text(
+        f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {metadata}\nspec: {{replicas: 5}}\n"
+    )
+    (tmp_path / "kustomization.yaml").write_text("resources: [base]\npatches: [{path: patch.yaml}]\n")
+    rendered, problems = compare(tmp_path, tmp_path)
+    assert problems == [], problems
+
+
+def test_a_patch_without_a_namespace_does_not_reach_an_object_written_with_one(tmp_path: Path) -> None:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    (tmp_path / "d.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: x}\n")
+    (tmp_path / "patch.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 5}\n"
+    )
+    (tmp_path / "kustomization.yaml").write_text("resources: [d.yaml]\npatches: [{path: patch.yaml}]\n")
+    rendered, problems = compare(tmp_path, tmp_path)
+    assert problems == [] and not rendered  # kustomize refuses; so does the built-in renderer

@@ -351,7 +351,9 @@ def resources_of(parsed: ParsedFile, findings: list[Finding]) -> list[Resource]:
             if problem:
                 findings.append(builtin_finding("manifest-invalid", problem, Location.of(node)))
                 continue
-            out.append(Resource(node, data, origin_name=data["metadata"]["name"]))
+            namespace = data["metadata"].get("namespace")
+            origin_namespace = namespace if isinstance(namespace, str) else ""
+            out.append(Resource(node, data, origin_name=data["metadata"]["name"], origin_namespace=origin_namespace))
     return out
 
 
@@ -489,7 +491,11 @@ def _copy_build(build: Build) -> Build:
     memo: dict[int, yaml.Node] = {}
     for res in build.resources:
         node = nodes.copy(res.node, memo)
-        out.resources.append(Resource(node, {}, origin_name=res.origin_name, hash_type=res.hash_type))
+        out.resources.append(
+            Resource(
+                node, {}, origin_name=res.origin_name, origin_namespace=res.origin_namespace, hash_type=res.hash_type
+            )
+        )
     return out
 
 
@@ -971,7 +977,7 @@ class _Kustomization:
             return
         else:
             want = _ident(doc.node)
-            matches = [r for r in self.result.resources if _same_object(_ident(r.node), want)]
+            matches = [r for r in self.result.resources if _patch_matches(r, want)]
         if not matches:
             if self.result.unrendered:
                 self.result.chart_patches.add((real(self.kfile), key, i))
@@ -1187,15 +1193,19 @@ def _without_identity(patch: yaml.MappingNode, keep_name: bool = False, keep_kin
     return body
 
 
-def _same_object(have: tuple[str, str, str, str], want: tuple[str, str, str, str]) -> bool:
+def _patch_matches(res: Resource, want: tuple[str, str, str, str]) -> bool:
+    """Whether a strategic-merge patch naming ``want`` applies to ``res``, as kustomize decides:
+    by any id the object has had (its current name and namespace, its name and namespace as
+    written, and its written name in its current namespace: kustomize's namespace transformer
+    runs before prefixes and suffixes); an object or patch without a namespace is in "default"."""
     api, kind, ns, name = want
-    group = api.rpartition("/")[0]
-    return (
-        have[1] == kind
-        and have[3] == name
-        and (not ns or (have[2] or "default") == ns)  # an object without a namespace is in "default"
-        and (not api or have[0].rpartition("/")[0] == group)
-    )
+    have = _ident(res.node)
+    if have[1] != kind or (api and have[0].rpartition("/")[0] != api.rpartition("/")[0]):
+        return False
+    ids = {(have[3], have[2] or "default")}
+    if res.origin_name:
+        ids |= {(res.origin_name, res.origin_namespace or "default"), (res.origin_name, have[2] or "default")}
+    return (name, ns or "default") in ids
 
 
 def _set_images(root: yaml.Node, image: dict, source: yaml.Node) -> bool:
