@@ -80,3 +80,30 @@ def test_json_patch_renders_as_kubectl_does(tmp_path: Path, name: str) -> None:
     assert problems == [], problems
     # both sides agree on whether kustomize accepts the patch; the failures are refused by both
     assert rendered == (name not in {"test that fails", "remove a missing path", "index out of range", "unknown op"})
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "{kind: Deployment, name: api}",  # the name as the base wrote it
+        "{kind: Deployment, name: b-api}",
+        "{kind: Deployment, name: api, namespace: t}",
+        "{kind: Deployment, name: b-api, namespace: default}",  # name and namespace matched independently
+        "{kind: Deployment, name: 'a.*'}",
+        "{kind: Deployment, namespace: other}",
+    ],
+)
+def test_a_target_selects_by_current_or_written_names(tmp_path: Path, target: str) -> None:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "d.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 1}\n"
+    )
+    (tmp_path / "base" / "kustomization.yaml").write_text("resources: [d.yaml]\nnamePrefix: b-\nnamespace: t\n")
+    (tmp_path / "kustomization.yaml").write_text(
+        f"resources: [base]\npatches:\n  - target: {target}\n    patch: |-\n"
+        "      - {op: replace, path: /spec/replicas, value: 5}\n"
+    )
+    rendered, problems = compare(tmp_path, tmp_path)
+    assert rendered and problems == [], problems

@@ -971,7 +971,9 @@ class _Kustomization:
             except SelectorError as exc:
                 self.report("kustomize-patch-invalid", str(exc), key, i, "target")
                 return
-            matches = [r for r in self.result.resources if selector.selects(r.node)]
+            matches = [
+                r for r in self.result.resources if selector.selects(r.node, (r.origin_name,), (r.origin_namespace,))
+            ]
         elif is_json:
             self.report("kustomize-patch-invalid", "a JSON 6902 patch needs a target", key, i)
             return

@@ -149,9 +149,11 @@ class Target:
                 raise SelectorError(f"target {key} must be a string")
             self.selectors[holder] = parse_selector(selector)
 
-    def selects(self, node: yaml.Node) -> bool:
+    def selects(self, node: yaml.Node, names: tuple[str, ...] = (), namespaces: tuple[str, ...] = ()) -> bool:
         """Whether the resource at ``node`` is selected, read from its nodes as they are now (a
-        label an earlier patch added counts, as in kustomize)."""
+        label an earlier patch added counts, as in kustomize). As kustomize selects, the name may
+        match the current name or one in ``names`` (as written, before prefixes and suffixes), the
+        namespace the current one or one in ``namespaces``, an absent namespace being "default"."""
         api = _scalar(nodes.get(node, "apiVersion"))
         group, _, version = api.rpartition("/") if "/" in api else ("", "", api)
         meta = nodes.get(node, "metadata")
@@ -162,8 +164,11 @@ class Target:
             "name": _scalar(nodes.get(meta, "name")),
             "namespace": _scalar(nodes.get(meta, "namespace")),
         }
+        candidates = {key: [value] for key, value in actual.items()}
+        candidates["name"] += [n for n in names if n]
+        candidates["namespace"] = [n or "default" for n in (actual["namespace"], *namespaces)]
         for key, pattern in self.patterns.items():
-            if pattern.search(actual[key]) is None:
+            if not any(pattern.search(value) is not None for value in candidates[key]):
                 return False
         for holder, requirements in self.selectors.items():
             pairs = nodes.get(meta, holder)
