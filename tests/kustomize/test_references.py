@@ -156,3 +156,16 @@ def test_binding_subjects_follow_a_renamed_account_only_in_its_namespace(
     )
     rendered, problems = compare(tmp_path, tmp_path)
     assert rendered and problems == [], problems
+
+
+@pytest.mark.parametrize("kustomization", ["namePrefix: p-\n", "namespace: nsx\n", "namespace: nsx\nnamePrefix: p-\n"])
+def test_a_namespace_object_is_renamed_by_the_namespace_and_never_prefixed(tmp_path: Path, kustomization: str) -> None:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    (tmp_path / "r.yaml").write_text(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: ns1}\n---\n"
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: cr}\n"
+    )
+    (tmp_path / "kustomization.yaml").write_text("resources: [r.yaml]\n" + kustomization)
+    rendered, problems = compare(tmp_path, tmp_path)
+    assert rendered and problems == [], problems

@@ -1062,9 +1062,11 @@ class _Kustomization:
                 source = nodes.get(self.node, "namespace")
                 if kind not in CLUSTER_SCOPED_KINDS:
                     changed |= nodes.set_text(meta, "namespace", namespace, source)
+                elif kind == "Namespace" and api == "v1":  # kustomize renames a Namespace object to it
+                    changed |= nodes.set_text(meta, "name", namespace, source)
                 if kind in ("RoleBinding", "ClusterRoleBinding"):
                     changed |= _subjects_namespace(res.node, namespace, source, accounts)
-            if prefix or suffix:
+            if (prefix or suffix) and not (kind == "Namespace" and api == "v1"):  # kustomize never prefixes one
                 name_node = nodes.get(meta, "name")
                 if isinstance(name_node, yaml.ScalarNode):
                     changed |= nodes.set_text(meta, "name", f"{prefix}{name_node.value}{suffix}", name_node)
