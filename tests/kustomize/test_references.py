@@ -169,3 +169,60 @@ def test_a_namespace_object_is_renamed_by_the_namespace_and_never_prefixed(tmp_p
     (tmp_path / "kustomization.yaml").write_text("resources: [r.yaml]\n" + kustomization)
     rendered, problems = compare(tmp_path, tmp_path)
     assert rendered and problems == [], problems
+
+
+CLUSTER = """apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: high}
+value: 1000
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: fast}
+provisioner: x
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec: {priorityClassName: high, containers: [{name: c, image: i}]}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: c}
+spec: {storageClassName: fast, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: ws.example.com}
+spec:
+  group: example.com
+  names: {kind: W, plural: ws}
+  scope: Namespaced
+  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: hook}
+spec: {ports: [{port: 443}]}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: vw}
+webhooks:
+  - name: a.example.com
+    clientConfig: {service: {name: hook, namespace: default}}
+    admissionReviewVersions: [v1]
+    sideEffects: None
+"""
+
+
+@pytest.mark.parametrize("kustomization", ["namePrefix: p-\n", "namespace: nsx\n", "namePrefix: p-\nnamespace: nsx\n"])
+def test_class_names_crds_and_webhook_services(tmp_path: Path, kustomization: str) -> None:
+    """priorityClassName and storageClassName follow a renamed class, a webhook's Service its
+    Service (name and namespace), and a CRD is never prefixed (its name is <plural>.<group>)."""
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    (tmp_path / "r.yaml").write_text(CLUSTER)
+    (tmp_path / "kustomization.yaml").write_text("resources: [r.yaml]\n" + kustomization)
+    rendered, problems = compare(tmp_path, tmp_path)
+    assert rendered and problems == [], problems

@@ -210,6 +210,10 @@ def _unmodelled_keys(schema: dict, value: object, path: tuple) -> Iterator[tuple
             yield from _unmodelled_keys(shape["items"], item, (*path, i))
 
 
+def _items(node: yaml.Node | None) -> list[yaml.Node]:
+    return node.value if isinstance(node, yaml.SequenceNode) else []
+
+
 def _several_kustomizations(directory: Path, result: Build) -> bool:
     """Whether ``directory`` holds more than one kustomization file, which kustomize refuses
     ("Found multiple kustomization files"); reported at the first."""
@@ -1066,7 +1070,13 @@ class _Kustomization:
                     changed |= nodes.set_text(meta, "name", namespace, source)
                 if kind in ("RoleBinding", "ClusterRoleBinding"):
                     changed |= _subjects_namespace(res.node, namespace, source, accounts)
-            if (prefix or suffix) and not (kind == "Namespace" and api == "v1"):  # kustomize never prefixes one
+                if kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
+                    for webhook in _items(nodes.get(res.node, "webhooks")):  # the webhook's Service moves too
+                        service = nodes.get(nodes.get(webhook, "clientConfig"), "service")
+                        if isinstance(service, yaml.MappingNode) and nodes.get(service, "namespace") is not None:
+                            changed |= nodes.set_text(service, "namespace", namespace, source)
+            # kustomize never prefixes a Namespace, nor a CRD (its name is <plural>.<group>)
+            if (prefix or suffix) and not (kind == "Namespace" and api == "v1") and kind != "CustomResourceDefinition":
                 name_node = nodes.get(meta, "name")
                 if isinstance(name_node, yaml.ScalarNode):
                     changed |= nodes.set_text(meta, "name", f"{prefix}{name_node.value}{suffix}", name_node)
