@@ -226,3 +226,59 @@ def test_class_names_crds_and_webhook_services(tmp_path: Path, kustomization: st
     (tmp_path / "kustomization.yaml").write_text("resources: [r.yaml]\n" + kustomization)
     rendered, problems = compare(tmp_path, tmp_path)
     assert rendered and problems == [], problems
+
+
+MORE_REFERENCES = """apiVersion: v1
+kind: Secret
+metadata: {name: s}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: c}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec: {ports: [{port: 443}]}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: sa}
+secrets: [{name: s}]
+imagePullSecrets: [{name: s}]
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1.example.com}
+spec:
+  group: example.com
+  version: v1
+  service: {name: api, namespace: default}
+  groupPriorityMinimum: 1
+  versionPriority: 1
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: d}
+spec:
+  selector: {matchLabels: {a: b}}
+  template:
+    metadata: {labels: {a: b}}
+    spec:
+      serviceAccountName: sa
+      containers: [{name: c, image: i, env: [{name: X, valueFrom: {configMapKeyRef: {name: c, key: k}}}]}]
+      volumes:
+        - {name: v1, csi: {driver: x, nodePublishSecretRef: {name: s}}}
+        - {name: v2, configMap: {name: c, items: [{key: k, path: p}]}}
+        - {name: v3, projected: {sources: [{serviceAccountToken: {path: t}}, {configMap: {name: c}}]}}
+"""
+
+
+@pytest.mark.parametrize("kustomization", ["namePrefix: p-\n", "namespace: nsx\n", "namePrefix: p-\nnamespace: nsx\n"])
+def test_api_services_csi_secrets_and_account_secrets(tmp_path: Path, kustomization: str) -> None:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    (tmp_path / "r.yaml").write_text(MORE_REFERENCES)
+    (tmp_path / "kustomization.yaml").write_text("resources: [r.yaml]\n" + kustomization)
+    rendered, problems = compare(tmp_path, tmp_path)
+    assert rendered and problems == [], problems

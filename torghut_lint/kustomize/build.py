@@ -210,6 +210,9 @@ def _unmodelled_keys(schema: dict, value: object, path: tuple) -> Iterator[tuple
             yield from _unmodelled_keys(shape["items"], item, (*path, i))
 
 
+_NAMED_BY_THE_API = {"CustomResourceDefinition", "APIService"}  # names the API server dictates
+
+
 def _items(node: yaml.Node | None) -> list[yaml.Node]:
     return node.value if isinstance(node, yaml.SequenceNode) else []
 
@@ -1070,13 +1073,17 @@ class _Kustomization:
                     changed |= nodes.set_text(meta, "name", namespace, source)
                 if kind in ("RoleBinding", "ClusterRoleBinding"):
                     changed |= _subjects_namespace(res.node, namespace, source, accounts)
+                if kind == "APIService":  # its Service moves with the namespace
+                    service = nodes.get(nodes.get(res.node, "spec"), "service")
+                    if isinstance(service, yaml.MappingNode) and nodes.get(service, "namespace") is not None:
+                        changed |= nodes.set_text(service, "namespace", namespace, source)
                 if kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
                     for webhook in _items(nodes.get(res.node, "webhooks")):  # the webhook's Service moves too
                         service = nodes.get(nodes.get(webhook, "clientConfig"), "service")
                         if isinstance(service, yaml.MappingNode) and nodes.get(service, "namespace") is not None:
                             changed |= nodes.set_text(service, "namespace", namespace, source)
-            # kustomize never prefixes a Namespace, nor a CRD (its name is <plural>.<group>)
-            if (prefix or suffix) and not (kind == "Namespace" and api == "v1") and kind != "CustomResourceDefinition":
+            # kustomize never prefixes a Namespace, a CRD (<plural>.<group>) or an APIService (<version>.<group>)
+            if (prefix or suffix) and not (kind == "Namespace" and api == "v1") and kind not in _NAMED_BY_THE_API:
                 name_node = nodes.get(meta, "name")
                 if isinstance(name_node, yaml.ScalarNode):
                     changed |= nodes.set_text(meta, "name", f"{prefix}{name_node.value}{suffix}", name_node)

@@ -76,6 +76,7 @@ REFERENCES: dict[str, list[tuple[str, str]]] = {
         ("Ingress", "spec/defaultBackend/service/name"),
         ("ValidatingWebhookConfiguration", "webhooks/clientConfig/service/name"),
         ("MutatingWebhookConfiguration", "webhooks/clientConfig/service/name"),
+        ("APIService", "spec/service/name"),
     ],
     "PriorityClass": _in_pods(tuple(_POD), ["priorityClassName"]),
     "StorageClass": [
