@@ -282,3 +282,64 @@ def test_api_services_csi_secrets_and_account_secrets(tmp_path: Path, kustomizat
     (tmp_path / "kustomization.yaml").write_text("resources: [r.yaml]\n" + kustomization)
     rendered, problems = compare(tmp_path, tmp_path)
     assert rendered and problems == [], problems
+
+
+SELECTORS = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d}
+spec:
+  selector: {matchLabels: {a: b}}
+  template:
+    metadata: {labels: {a: b}}
+    spec:
+      containers: [{name: c, image: i}]
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution: [{labelSelector: {matchLabels: {a: b}}, topologyKey: k}]
+      topologySpreadConstraints:
+        - {maxSkew: 1, topologyKey: k, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {a: b}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s}
+spec: {selector: {a: b}, ports: [{port: 80}]}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: p}
+spec: {maxUnavailable: 1, selector: {matchLabels: {a: b}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: n}
+spec: {podSelector: {matchLabels: {a: b}}, ingress: [{from: [{podSelector: {matchLabels: {a: b}}}]}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: st}
+spec:
+  serviceName: s
+  selector: {matchLabels: {a: b}}
+  template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i}]}}
+  volumeClaimTemplates:
+    - {metadata: {name: v}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}
+"""
+
+
+@pytest.mark.parametrize(
+    "kustomization",
+    [
+        "commonLabels: {t: x}\n",
+        "labels: [{pairs: {t: x}, includeSelectors: true}]\n",
+        "labels: [{pairs: {t: x}, includeTemplates: true}]\n",
+        "labels: [{pairs: {t: x}}]\n",
+        "commonAnnotations: {o: p}\n",
+    ],
+)
+def test_labels_reach_the_selectors_kustomize_writes(tmp_path: Path, kustomization: str) -> None:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    (tmp_path / "r.yaml").write_text(SELECTORS)
+    (tmp_path / "kustomization.yaml").write_text("resources: [r.yaml]\n" + kustomization)
+    rendered, problems = compare(tmp_path, tmp_path)
+    assert rendered and problems == [], problems
