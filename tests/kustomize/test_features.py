@@ -5,11 +5,10 @@ or is refused with a blocking finding (never rendered differently)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from test_parity import compare
+from kubectl_parity import render_both
 
 FILES = {
     "base.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: 1\n"
@@ -56,13 +55,8 @@ CASES = {
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_features_render_as_kubectl_does(tmp_path: Path, name: str) -> None:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed")
-    for rel, text in FILES.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
-    (tmp_path / "kustomization.yaml").write_text("resources: [base.yaml]\n" + CASES[name])
-    rendered, problems = compare(tmp_path, tmp_path)
+    kustomization = {"kustomization.yaml": "resources: [base.yaml]\n" + CASES[name]}
+    rendered, problems = render_both(tmp_path, {**FILES, **kustomization})
     assert problems == [], problems
     kubectl_refuses = {
         "yaml 1.1 in the kustomization",

@@ -5,11 +5,10 @@ the built-in renderer must refuse too (a blocking finding), never render differe
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from test_parity import compare
+from kubectl_parity import PREFIXED_BASE, render_both
 
 DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment
@@ -68,15 +67,12 @@ CASES = {
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_json_patch_renders_as_kubectl_does(tmp_path: Path, name: str) -> None:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed")
     ops = "".join(f"    - {op}\n" for op in CASES[name])
-    (tmp_path / "deployment.yaml").write_text(DEPLOYMENT)
-    (tmp_path / "kustomization.yaml").write_text(
+    kustomization = (
         "resources: [deployment.yaml]\npatches:\n  - target: {kind: Deployment, name: api}\n"
         f"    patch: |-\n{ops.replace('    - ', '      - ')}"
     )
-    rendered, problems = compare(tmp_path, tmp_path)
+    rendered, problems = render_both(tmp_path, {"deployment.yaml": DEPLOYMENT, "kustomization.yaml": kustomization})
     assert problems == [], problems
     # both sides agree on whether kustomize accepts the patch; the failures are refused by both
     assert rendered == (name not in {"test that fails", "remove a missing path", "index out of range", "unknown op"})
@@ -94,16 +90,9 @@ def test_json_patch_renders_as_kubectl_does(tmp_path: Path, name: str) -> None:
     ],
 )
 def test_a_target_selects_by_current_or_written_names(tmp_path: Path, target: str) -> None:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed")
-    (tmp_path / "base").mkdir()
-    (tmp_path / "base" / "d.yaml").write_text(
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 1}\n"
-    )
-    (tmp_path / "base" / "kustomization.yaml").write_text("resources: [d.yaml]\nnamePrefix: b-\nnamespace: t\n")
-    (tmp_path / "kustomization.yaml").write_text(
+    overlay = (
         f"resources: [base]\npatches:\n  - target: {target}\n    patch: |-\n"
         "      - {op: replace, path: /spec/replicas, value: 5}\n"
     )
-    rendered, problems = compare(tmp_path, tmp_path)
+    rendered, problems = render_both(tmp_path, {**PREFIXED_BASE, "kustomization.yaml": overlay})
     assert rendered and problems == [], problems

@@ -4,11 +4,10 @@ changes an object (name references, selectors, subjects, cluster-scoped kinds)."
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from test_parity import compare
+from kubectl_parity import render_both
 
 OBJECTS = """apiVersion: v1
 kind: ConfigMap
@@ -131,11 +130,9 @@ CASES = {
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_references_render_as_kubectl_does(tmp_path: Path, name: str) -> None:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed")
-    (tmp_path / "objects.yaml").write_text(OBJECTS)
-    (tmp_path / "kustomization.yaml").write_text("resources: [objects.yaml]\n" + CASES[name])
-    rendered, problems = compare(tmp_path, tmp_path)
+    rendered, problems = render_both(
+        tmp_path, {"objects.yaml": OBJECTS, "kustomization.yaml": "resources: [objects.yaml]\n" + CASES[name]}
+    )
     assert rendered and problems == [], problems
 
 
@@ -146,28 +143,22 @@ def test_binding_subjects_follow_a_renamed_account_only_in_its_namespace(
 ) -> None:
     """An object without a namespace is in "default": a subject naming another namespace names
     another account, and keeps its name when the account is renamed."""
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed")
     subject = "subjects: [{kind: ServiceAccount, name: runner, namespace: elsewhere}]"
     changed = subject.replace("namespace: elsewhere", subject_namespace).replace(", }", "}")
-    (tmp_path / "objects.yaml").write_text(OBJECTS.replace(subject, changed))
-    (tmp_path / "kustomization.yaml").write_text(
-        "resources: [objects.yaml]\nnamePrefix: a-\n" + kustomization_namespace
-    )
-    rendered, problems = compare(tmp_path, tmp_path)
+    kustomization = "resources: [objects.yaml]\nnamePrefix: a-\n" + kustomization_namespace
+    files = {"objects.yaml": OBJECTS.replace(subject, changed), "kustomization.yaml": kustomization}
+    rendered, problems = render_both(tmp_path, files)
     assert rendered and problems == [], problems
 
 
 @pytest.mark.parametrize("kustomization", ["namePrefix: p-\n", "namespace: nsx\n", "namespace: nsx\nnamePrefix: p-\n"])
 def test_a_namespace_object_is_renamed_by_the_namespace_and_never_prefixed(tmp_path: Path, kustomization: str) -> None:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed")
-    (tmp_path / "r.yaml").write_text(
+    namespace_and_role = (
         "apiVersion: v1\nkind: Namespace\nmetadata: {name: ns1}\n---\n"
         "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: cr}\n"
     )
-    (tmp_path / "kustomization.yaml").write_text("resources: [r.yaml]\n" + kustomization)
-    rendered, problems = compare(tmp_path, tmp_path)
+    files = {"r.yaml": namespace_and_role, "kustomization.yaml": "resources: [r.yaml]\n" + kustomization}
+    rendered, problems = render_both(tmp_path, files)
     assert rendered and problems == [], problems
 
 
@@ -220,11 +211,9 @@ webhooks:
 def test_class_names_crds_and_webhook_services(tmp_path: Path, kustomization: str) -> None:
     """priorityClassName and storageClassName follow a renamed class, a webhook's Service its
     Service (name and namespace), and a CRD is never prefixed (its name is <plural>.<group>)."""
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed")
-    (tmp_path / "r.yaml").write_text(CLUSTER)
-    (tmp_path / "kustomization.yaml").write_text("resources: [r.yaml]\n" + kustomization)
-    rendered, problems = compare(tmp_path, tmp_path)
+    rendered, problems = render_both(
+        tmp_path, {"r.yaml": CLUSTER, "kustomization.yaml": "resources: [r.yaml]\n" + kustomization}
+    )
     assert rendered and problems == [], problems
 
 
@@ -276,11 +265,9 @@ spec:
 
 @pytest.mark.parametrize("kustomization", ["namePrefix: p-\n", "namespace: nsx\n", "namePrefix: p-\nnamespace: nsx\n"])
 def test_api_services_csi_secrets_and_account_secrets(tmp_path: Path, kustomization: str) -> None:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed")
-    (tmp_path / "r.yaml").write_text(MORE_REFERENCES)
-    (tmp_path / "kustomization.yaml").write_text("resources: [r.yaml]\n" + kustomization)
-    rendered, problems = compare(tmp_path, tmp_path)
+    rendered, problems = render_both(
+        tmp_path, {"r.yaml": MORE_REFERENCES, "kustomization.yaml": "resources: [r.yaml]\n" + kustomization}
+    )
     assert rendered and problems == [], problems
 
 
@@ -337,9 +324,7 @@ spec:
     ],
 )
 def test_labels_reach_the_selectors_kustomize_writes(tmp_path: Path, kustomization: str) -> None:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed")
-    (tmp_path / "r.yaml").write_text(SELECTORS)
-    (tmp_path / "kustomization.yaml").write_text("resources: [r.yaml]\n" + kustomization)
-    rendered, problems = compare(tmp_path, tmp_path)
+    rendered, problems = render_both(
+        tmp_path, {"r.yaml": SELECTORS, "kustomization.yaml": "resources: [r.yaml]\n" + kustomization}
+    )
     assert rendered and problems == [], problems

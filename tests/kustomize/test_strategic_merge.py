@@ -4,11 +4,10 @@ $deleteFromPrimitiveList, primitive lists, CRDs (no merge keys: lists replaced).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from test_parity import compare
+from kubectl_parity import PREFIXED_BASE, render_both
 
 BASE = """apiVersion: apps/v1
 kind: Deployment
@@ -74,14 +73,17 @@ CASES = {
 }
 
 
+def _patched(patch: str) -> dict[str, str]:
+    return {
+        "base.yaml": BASE,
+        "patch.yaml": patch,
+        "kustomization.yaml": "resources: [base.yaml]\npatches:\n  - path: patch.yaml\n",
+    }
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_strategic_merge_renders_as_kubectl_does(tmp_path: Path, name: str) -> None:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed")
-    (tmp_path / "base.yaml").write_text(BASE)
-    (tmp_path / "patch.yaml").write_text(CASES[name])
-    (tmp_path / "kustomization.yaml").write_text("resources: [base.yaml]\npatches:\n  - path: patch.yaml\n")
-    rendered, problems = compare(tmp_path, tmp_path)
+    rendered, problems = render_both(tmp_path, _patched(CASES[name]))
     assert rendered and problems == [], problems
 
 
@@ -106,12 +108,7 @@ MORE = {
 
 @pytest.mark.parametrize("name", sorted(MORE))
 def test_more_strategic_merge_renders_as_kubectl_does(tmp_path: Path, name: str) -> None:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed")
-    (tmp_path / "base.yaml").write_text(BASE)
-    (tmp_path / "patch.yaml").write_text(MORE[name])
-    (tmp_path / "kustomization.yaml").write_text("resources: [base.yaml]\npatches:\n  - path: patch.yaml\n")
-    rendered, problems = compare(tmp_path, tmp_path)
+    rendered, problems = render_both(tmp_path, _patched(MORE[name]))
     assert problems == [], problems
 
 
@@ -126,28 +123,24 @@ def test_more_strategic_merge_renders_as_kubectl_does(tmp_path: Path, name: str)
     ],
 )
 def test_an_overlay_patch_finds_the_base_object_by_any_of_its_ids(tmp_path: Path, metadata: str) -> None:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed")
-    (tmp_path / "base").mkdir()
-    (tmp_path / "base" / "d.yaml").write_text(
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 1}\n"
+    rendered, problems = render_both(
+        tmp_path,
+        {
+            **PREFIXED_BASE,
+            "patch.yaml": f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {metadata}\nspec: {{replicas: 5}}\n",
+            "kustomization.yaml": "resources: [base]\npatches: [{path: patch.yaml}]\n",
+        },
     )
-    (tmp_path / "base" / "kustomization.yaml").write_text("resources: [d.yaml]\nnamePrefix: b-\nnamespace: t\n")
-    (tmp_path / "patch.yaml").write_text(
-        f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {metadata}\nspec: {{replicas: 5}}\n"
-    )
-    (tmp_path / "kustomization.yaml").write_text("resources: [base]\npatches: [{path: patch.yaml}]\n")
-    rendered, problems = compare(tmp_path, tmp_path)
     assert problems == [], problems
 
 
 def test_a_patch_without_a_namespace_does_not_reach_an_object_written_with_one(tmp_path: Path) -> None:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed")
-    (tmp_path / "d.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: x}\n")
-    (tmp_path / "patch.yaml").write_text(
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 5}\n"
+    rendered, problems = render_both(
+        tmp_path,
+        {
+            "d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: x}\n",
+            "patch.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 5}\n",
+            "kustomization.yaml": "resources: [d.yaml]\npatches: [{path: patch.yaml}]\n",
+        },
     )
-    (tmp_path / "kustomization.yaml").write_text("resources: [d.yaml]\npatches: [{path: patch.yaml}]\n")
-    rendered, problems = compare(tmp_path, tmp_path)
     assert problems == [] and not rendered  # kustomize refuses; so does the built-in renderer

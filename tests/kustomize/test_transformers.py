@@ -3,11 +3,10 @@ case: what the built-in renderer produces must be what kubectl produces, or a bl
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from test_parity import compare
+from kubectl_parity import render_both
 
 BASE = """apiVersion: apps/v1
 kind: Deployment
@@ -79,16 +78,6 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_transformers_render_as_kubectl_does(tmp_path: Path, name: str) -> None:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed")
-    (tmp_path / "base.yaml").write_text(BASE)
-    (tmp_path / "kustomization.yaml").write_text("resources: [base.yaml]\n" + CASES[name])
-    rendered, problems = compare(tmp_path, tmp_path)
-    assert rendered and problems == [], problems
-
-
 MORE = {
     "replacements": "replacements:\n  - source: {kind: Service, name: api, fieldPath: spec.ports.0.port}\n"
     "    targets:\n      - select: {kind: Deployment}\n"
@@ -101,12 +90,12 @@ MORE = {
     "prefix with a cluster-scoped binding": "namePrefix: p-\nnamespace: shop\n",
 }
 
+CASES.update(MORE)  # replacements and patch target selectors, compared the same way
 
-@pytest.mark.parametrize("name", sorted(MORE))
-def test_more_constructs_render_as_kubectl_does(tmp_path: Path, name: str) -> None:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed")
-    (tmp_path / "base.yaml").write_text(BASE)
-    (tmp_path / "kustomization.yaml").write_text("resources: [base.yaml]\n" + MORE[name])
-    rendered, problems = compare(tmp_path, tmp_path)
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_transformers_render_as_kubectl_does(tmp_path: Path, name: str) -> None:
+    rendered, problems = render_both(
+        tmp_path, {"base.yaml": BASE, "kustomization.yaml": "resources: [base.yaml]\n" + CASES[name]}
+    )
     assert rendered and problems == [], problems
