@@ -213,8 +213,19 @@ def _unmodelled_keys(schema: dict, value: object, path: tuple) -> Iterator[tuple
 _NAMED_BY_THE_API = {"CustomResourceDefinition", "APIService"}  # names the API server dictates
 
 
-def _items(node: yaml.Node | None) -> list[yaml.Node]:
-    return node.value if isinstance(node, yaml.SequenceNode) else []
+def _service_refs(node: yaml.Node, kind: str) -> list[yaml.MappingNode]:
+    """The Service references of an APIService or a webhook configuration (name and namespace)."""
+    if kind == "APIService":
+        found = [nodes.get(nodes.get(node, "spec"), "service")]
+    elif kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
+        webhooks = nodes.get(node, "webhooks")
+        found = [
+            nodes.get(nodes.get(hook, "clientConfig"), "service")
+            for hook in (webhooks.value if isinstance(webhooks, yaml.SequenceNode) else [])
+        ]
+    else:
+        return []
+    return [service for service in found if isinstance(service, yaml.MappingNode)]
 
 
 def _several_kustomizations(directory: Path, result: Build) -> bool:
@@ -1073,15 +1084,9 @@ class _Kustomization:
                     changed |= nodes.set_text(meta, "name", namespace, source)
                 if kind in ("RoleBinding", "ClusterRoleBinding"):
                     changed |= _subjects_namespace(res.node, namespace, source, accounts)
-                if kind == "APIService":  # its Service moves with the namespace
-                    service = nodes.get(nodes.get(res.node, "spec"), "service")
-                    if isinstance(service, yaml.MappingNode) and nodes.get(service, "namespace") is not None:
+                for service in _service_refs(res.node, kind):  # a Service it calls moves with the namespace
+                    if nodes.get(service, "namespace") is not None:
                         changed |= nodes.set_text(service, "namespace", namespace, source)
-                if kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
-                    for webhook in _items(nodes.get(res.node, "webhooks")):  # the webhook's Service moves too
-                        service = nodes.get(nodes.get(webhook, "clientConfig"), "service")
-                        if isinstance(service, yaml.MappingNode) and nodes.get(service, "namespace") is not None:
-                            changed |= nodes.set_text(service, "namespace", namespace, source)
             # kustomize never prefixes a Namespace, a CRD (<plural>.<group>) or an APIService (<version>.<group>)
             if (prefix or suffix) and not (kind == "Namespace" and api == "v1") and kind not in _NAMED_BY_THE_API:
                 name_node = nodes.get(meta, "name")
