@@ -48,8 +48,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
 
     from torghut_lint import cli, discover
 
-    discover.real.cache_clear()
-    discover._REAL_DIRECTORIES.clear()
+    discover.forget()
     saved_env, saved_cwd, saved_gc = dict(os.environ), os.getcwd(), gc.get_threshold()
     out, err = io.StringIO(), io.StringIO()
     try:
@@ -66,8 +65,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
         os.environ.clear()
         os.environ.update(saved_env)
         gc.set_threshold(*saved_gc)
-        discover.real.cache_clear()
-        discover._REAL_DIRECTORIES.clear()
+        discover.forget()
     return CliResult(code, out.getvalue(), err.getvalue())
 
 

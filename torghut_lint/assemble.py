@@ -13,7 +13,7 @@ reached). :func:`load` runs them all in this process.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from torghut_lint.kustomize.build import (
     resources_of,
 )
 from torghut_lint.model import Finding, Location, Resource
+from torghut_lint.parallel import jobs_wanted, run_queue
 from torghut_lint.parse import Document, ParsedFile, parse_file, readable_size
 from torghut_lint.schemas.openapi import crd_versions
 
@@ -119,21 +120,18 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     charted = _chart_candidates(found.files, chart_dirs)
     files = [p for p in found.files if not (p in charted and _helm_chart_file(p, chart_dirs, project))]
     project.chart_files += len(found.files) - len(files)
-    builder = Builder(sources)
     kfiles = [p for p in files if p.name in KUSTOMIZATION_NAMES]
     if root.is_dir() and (k := find_kustomization(root)) and k not in kfiles:
         kfiles.append(k)
     project.kustomizations += kfiles
-    survey = _survey(files, str(real(root)))
+    survey = _read_layout(files, kfiles, Builder(sources), str(real(root)))
+    for key, parsed_findings in survey.parsed:
+        if key not in project.parsed:
+            project.parsed.add(key)
+            project.findings.extend(parsed_findings)
     project.admission_files += survey.admission_files
     k_dirs = {real(p.parent) for p in kfiles}
-    referenced: set[Path] = set()
-    listed: set[Path] = set()
-    for n, kfile in enumerate(kfiles, 1):
-        referenced |= builder.referenced_dirs(kfile, listed)
-        if n % PLAN_BATCH == 0:  # hold a batch of kustomizations, not the tree's
-            _account_parsed(sources, project)
-            sources.release()
+    referenced, listed = survey.referenced, survey.listed
     k_dir_names, root_name = {str(d) for d in k_dirs}, str(real(root))
     for path in survey.crd_files:  # the schema store needs every CRD before any validation
         # only CRDs that are applied count: a file below a kustomization that none lists is an
@@ -172,36 +170,102 @@ ADMISSION_MARKER = b"ValidatingAdmissionPolicy"
 
 @dataclass
 class _Survey:
-    """What reading the files' bytes (no parsing) tells: sizes and which files hold CRDs."""
+    """What reading the files tells before any manifest is parsed: sizes and which files hold CRDs
+    or admission policies (from their bytes), and what the kustomization files reference.
 
-    sizes: dict[Path, int] = field(default_factory=dict)  # per file
+    Built from items numbered kustomization files first, then every file: a process returns its
+    part keyed by those numbers (ints and strings pickle cheaply, paths do not), and the parts are
+    merged in item order, so the result does not depend on which process took what."""
+
+    sizes: dict[int, int] = field(default_factory=dict)  # per file item
     # bytes per resolved directory, its subdirectories included, up to the root
     below: dict[str, int] = field(default_factory=dict)
-    crd_files: list[Path] = field(default_factory=list)
-    admission_files: list[Path] = field(default_factory=list)  # hold ValidatingAdmissionPolicy objects
+    crd_files: list[int] = field(default_factory=list)
+    admission_files: list[int] = field(default_factory=list)  # hold ValidatingAdmissionPolicy objects
+    referenced: set[str] = field(default_factory=set)  # directories some kustomization lists
+    listed: set[str] = field(default_factory=set)  # files some kustomization lists
+    parsed: list[tuple[int, list[Finding]]] = field(default_factory=list)  # kustomizations read, their findings
+
+    def add(self, other: _Survey) -> None:
+        self.sizes.update(other.sizes)
+        for directory, size in other.below.items():
+            self.below[directory] = self.below.get(directory, 0) + size
+        self.crd_files += other.crd_files
+        self.admission_files += other.admission_files
+        self.referenced |= other.referenced
+        self.listed |= other.listed
+        self.parsed += other.parsed
 
 
-def _survey(files: list[Path], root: str) -> _Survey:
+@dataclass
+class _Layout:
+    """:class:`_Survey` with its item numbers turned back into paths."""
+
+    sizes: dict[Path, int]
+    below: dict[str, int]
+    crd_files: list[Path]
+    admission_files: list[Path]
+    referenced: set[Path]
+    listed: set[Path]
+    parsed: list[tuple[Path, list[Finding]]]
+
+
+PLAN_PARALLEL_MIN_FILES = 4_000  # below this many files, reading them on a second process costs more than it saves
+
+
+def _read_layout(files: list[Path], kfiles: list[Path], builder: Builder, root: str) -> _Layout:
+    """Every file's bytes surveyed and every kustomization file read, on two processes for a
+    large tree."""
+    count, first = len(kfiles) + len(files), len(kfiles)
+
+    def work(taken: Iterator[int]) -> _Survey:
+        part = _Survey()
+        for n in taken:  # as handed out: sorting would take the whole queue
+            if n < first:
+                listed: set[Path] = set()
+                part.referenced.update(str(d) for d in builder.referenced_dirs(kfiles[n], listed))
+                part.listed.update(str(f) for f in listed)
+                part.parsed += [(n, parsed.findings) for _, parsed in builder.sources.newly_parsed()]
+                if len(builder.sources) >= PLAN_BATCH:  # hold a batch of kustomizations, not the tree's
+                    builder.sources.release()
+            else:
+                _survey_file(files[n - first], n, root, part)
+        builder.sources.release()
+        return part
+
+    parts = run_queue(work, count, jobs_wanted(count, PLAN_PARALLEL_MIN_FILES))
     survey = _Survey()
-    for path in files:
-        if readable_size(path) is None:
-            continue  # not read here: the parse reports why
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue
-        survey.sizes[path] = len(data)
-        if _CRD_MARKER in data:
-            survey.crd_files.append(path)
-        if ADMISSION_MARKER in data:
-            survey.admission_files.append(path)
-        directory = os.path.dirname(str(real(path)))
-        while True:
-            survey.below[directory] = survey.below.get(directory, 0) + len(data)
-            if directory == root or (parent := os.path.dirname(directory)) == directory:
-                break
-            directory = parent
-    return survey
+    for part in parts:
+        survey.add(part)
+    return _Layout(
+        {files[n - first]: size for n, size in survey.sizes.items()},
+        survey.below,
+        [files[n - first] for n in sorted(survey.crd_files)],
+        [files[n - first] for n in sorted(survey.admission_files)],
+        {Path(d) for d in survey.referenced},
+        {Path(f) for f in survey.listed},
+        [(real(kfiles[n]), found) for n, found in sorted(survey.parsed, key=lambda item: item[0])],
+    )
+
+
+def _survey_file(path: Path, item: int, root: str, survey: _Survey) -> None:
+    if readable_size(path) is None:
+        return  # not read here: the parse reports why
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return
+    survey.sizes[item] = len(data)
+    if _CRD_MARKER in data:
+        survey.crd_files.append(item)
+    if ADMISSION_MARKER in data:
+        survey.admission_files.append(item)
+    directory = os.path.dirname(str(real(path)))
+    while True:
+        survey.below[directory] = survey.below.get(directory, 0) + len(data)
+        if directory == root or (parent := os.path.dirname(directory)) == directory:
+            break
+        directory = parent
 
 
 def build_apps(plan: Plan, directories: list[Path], project: Project, render: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,10 +12,17 @@ YAML_SUFFIXES = (".yaml", ".yml", ".json")  # Argo CD applies .json manifests of
 SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__"}
 
 
-@functools.cache
 def real(path: Path) -> Path:
-    """``path`` with symlinks and ``..`` resolved (cached: the assembly asks often). The parent
-    directory is resolved once for all its files; only the file itself is then checked."""
+    """``path`` with symlinks and ``..`` resolved (remembered: the assembly asks often; the files
+    :func:`discover` walks are known without asking the filesystem). The parent directory is
+    resolved once for all its files; only the file itself is then checked."""
+    found = _REAL_PATHS.get(path)
+    if found is None:
+        found = _REAL_PATHS[path] = _resolve(path)
+    return found
+
+
+def _resolve(path: Path) -> Path:
     name = path.name
     if name in ("", ".", ".."):
         return Path(os.path.realpath(path))
@@ -26,6 +32,13 @@ def real(path: Path) -> Path:
     return path if resolved == str(path) else Path(resolved)
 
 
+def forget() -> None:
+    """Drop every remembered resolution (the tree or the working directory changed: tests)."""
+    _REAL_PATHS.clear()
+    _REAL_DIRECTORIES.clear()
+
+
+_REAL_PATHS: dict[Path, Path] = {}
 _REAL_DIRECTORIES: dict[str, str] = {}
 
 
@@ -108,8 +121,9 @@ def discover(root: Path) -> Discovery:
                     subdirs.append((path, target))
             elif entry.name.endswith(YAML_SUFFIXES):
                 found.files.append(path)
+                _REAL_PATHS[path] = path if target == entry.path else Path(target)
         stack.extend(reversed(subdirs))
-    found.files.sort()
+    found.files.sort(key=lambda p: p.parts)  # Path order, without a Path comparison per step
     return found
 
 

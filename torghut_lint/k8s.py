@@ -64,12 +64,62 @@ def pod_specs(res: Resource) -> Iterator[tuple[Path_, dict]]:
     switch in a kind nobody listed is still found."""
     paths = _known_paths(res)
     if paths is None:
-        yield from ((path, spec) for what, path, spec in _carried(res.data) if what == "pod")
+        yield from ((path, spec) for what, path, spec in carried(res) if what == "pod")
         return
     for path in paths:
         spec = get_path(res.data, path)
         if isinstance(spec, dict):
             yield path, spec
+
+
+def carried(res: Resource) -> tuple[tuple[str, Path_, dict], ...]:
+    """:func:`_carried` of a resource, walked once however many policies ask (cached until its
+    ``data`` is replaced, like its id); a kind Kubernetes defines without pods is not walked."""
+    cached = res.__dict__.get("_carried")
+    if cached is not None and cached[0] is res.data:
+        return cached[1]
+    found = () if (res.id.group, res.id.kind) in NO_PODS else tuple(_carried(res.data))
+    res.__dict__["_carried"] = (res.data, found)
+    return found
+
+
+# Core kinds whose schema has no pod template anywhere (by API group and kind: a CRD may reuse a
+# kind name, as Knative's ``Service`` does): the documents walked most (ConfigMaps, CRDs, RBAC)
+# are skipped by the search for pods in kinds nobody listed.
+NO_PODS = frozenset(
+    [
+        ("", k)
+        for k in (
+            "ConfigMap",
+            "Secret",
+            "Service",
+            "ServiceAccount",
+            "Namespace",
+            "PersistentVolumeClaim",
+            "PersistentVolume",
+            "ResourceQuota",
+            "LimitRange",
+            "Endpoints",
+        )
+    ]
+    + [("rbac.authorization.k8s.io", k) for k in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")]
+    + [
+        ("apiextensions.k8s.io", "CustomResourceDefinition"),
+        ("networking.k8s.io", "Ingress"),
+        ("networking.k8s.io", "NetworkPolicy"),
+        ("networking.k8s.io", "IngressClass"),
+        ("policy", "PodDisruptionBudget"),
+        ("autoscaling", "HorizontalPodAutoscaler"),
+        ("storage.k8s.io", "StorageClass"),
+        ("scheduling.k8s.io", "PriorityClass"),
+        ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+        ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+        ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+        ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+        ("apiregistration.k8s.io", "APIService"),
+        ("coordination.k8s.io", "Lease"),
+    ]
+)
 
 
 def _carried(data: Any) -> Iterator[tuple[str, Path_, dict]]:
@@ -111,7 +161,7 @@ def containers(res: Resource, init: bool = True) -> Iterator[tuple[Path_, dict]]
         for path, spec in pod_specs(res):
             yield from _pod_containers(path, spec, keys)
         return
-    for what, path, found in _carried(res.data):
+    for what, path, found in carried(res):
         if what == "pod":
             yield from _pod_containers(path, found, keys)
         else:

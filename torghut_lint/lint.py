@@ -169,21 +169,35 @@ def _with_admission_policies(
 
 
 def validate_kustomizations(paths: list[Path], store: SchemaStore) -> list[Finding]:
-    """Schema findings of the kustomization files (their parse findings are reported already)."""
+    """Schema findings of the kustomization files (their parse findings are reported already),
+    on two processes for a large tree (each file read again, one at a time: the plan keeps paths,
+    not nodes)."""
     from torghut_lint.discover import display_path
     from torghut_lint.model import Resource
+    from torghut_lint.parallel import jobs_wanted, run_queue
     from torghut_lint.parse import parse_file
 
-    findings: list[Finding] = []
-    for path in paths:
-        documents = parse_file(path, display_path(path)).documents
-        resources = [
-            Resource(doc.node, doc.data, origin_name=path.name)
-            for doc in documents
-            if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind")
-        ]
-        findings += validate_all(resources, store, report_missing=False)
-    return findings
+    def work(taken: Iterator[int]) -> dict[int, list[Finding]]:
+        done: dict[int, list[Finding]] = {}
+        for n in taken:
+            path = paths[n]
+            documents = parse_file(path, display_path(path)).documents
+            resources = [
+                Resource(doc.node, doc.data, origin_name=path.name)
+                for doc in documents
+                if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind")
+            ]
+            if found := validate_all(resources, store, report_missing=False):
+                done[n] = found
+        return done
+
+    by_file: dict[int, list[Finding]] = {}
+    for part in run_queue(work, len(paths), jobs_wanted(len(paths), KUSTOMIZATIONS_PARALLEL_MIN)):
+        by_file.update(part)
+    return [f for n in sorted(by_file) for f in by_file[n]]
+
+
+KUSTOMIZATIONS_PARALLEL_MIN = 1_000  # kustomization files worth a second process
 
 
 def rule_catalog(policies: list[Policy], config: Config) -> dict[str, RuleInfo]:

@@ -24,13 +24,14 @@ _TOKEN = struct.Struct("<I")
 _MAX_TOKENS = 8192  # more items than this go in chunks of several per token
 
 
-def jobs_wanted(work_bytes: int, min_bytes: int) -> int:
+def jobs_wanted(work: int, minimum: int) -> int:
     """Processes to use: ``TORGHUT_LINT_JOBS`` when set (1 = one process), else the usable
-    cores (at most two) once there are ``min_bytes`` of input, since forking costs too."""
+    cores (at most two) once there is ``minimum`` work (bytes of YAML, files: the caller's
+    measure), since forking costs too."""
     configured = os.environ.get("TORGHUT_LINT_JOBS", "").strip()
     if configured.isdigit() and int(configured) > 0:
         return int(configured)
-    if work_bytes < min_bytes:
+    if work < minimum:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return min(2, cores)

@@ -192,28 +192,38 @@ def to_data(
     # Less memory per node, nothing anyone reads lost: one small mark where libyaml made two
     # (nothing reads where a node ends, nor libyaml's buffer offsets), and one string object for
     # each short text the file repeats (keys above all: ``name``, ``value``, ``image``). Written
-    # inline: this runs for every node of every file.
+    # inline, scalars (most nodes) without a call of their own: this runs for every node of every
+    # file. A collection counts its children against the budget as it meets them.
+    def leaf(current: yaml.ScalarNode) -> Any:
+        mark = current.start_mark
+        if type(mark) is not Mark:
+            current.start_mark = current.end_mark = Mark(mark.name, mark.line, mark.column)
+        text = current.value
+        if len(text) <= SHARED_TEXT:
+            current.value = text = strings.setdefault(text, text)
+        if current.tag != PLAIN:
+            return scalar_value(current)
+        return text if text and text[0] not in _MAYBE_NOT_STRING else resolve_plain(text)
+
     def build(current: yaml.Node, depth: int) -> Any:
-        remaining[0] -= 1
-        if remaining[0] < 0:
-            raise TooComplex(f"more than {budget:,} nodes once aliases are expanded")
+        if type(current) is scalar:
+            return leaf(current)
         if depth > MAX_DEPTH:
             raise TooComplex(f"nested deeper than {MAX_DEPTH} levels")
         mark = current.start_mark
         if type(mark) is not Mark:
             current.start_mark = current.end_mark = Mark(mark.name, mark.line, mark.column)
-        if isinstance(current, scalar):
-            text = current.value
-            if len(text) <= SHARED_TEXT:
-                current.value = strings.setdefault(text, text)
-            return scalar_value(current)
-        if isinstance(current, sequence):
-            return [build(item, depth + 1) for item in current.value]
+        children = current.value
+        remaining[0] -= len(children)
+        if remaining[0] < 0:
+            raise TooComplex(f"more than {budget:,} nodes once aliases are expanded")
+        if type(current) is sequence:
+            return [leaf(item) if type(item) is scalar else build(item, depth + 1) for item in children]
         out: dict[str, Any] = {}
         seen: dict[str, yaml.Node] = {}
         merged: dict[str, Any] = {}
-        for key, value in current.value:
-            if not isinstance(key, scalar):
+        for key, value in children:
+            if type(key) is not scalar:
                 raise ComplexKey(key)
             mark = key.start_mark
             if type(mark) is not Mark:
@@ -224,7 +234,8 @@ def to_data(
             if name == MERGE_KEY and key.tag == PLAIN:
                 if merges is not None:
                     merges[0] = True
-                sources = value.value if isinstance(value, sequence) else [value]
+                sources = value.value if type(value) is sequence else [value]
+                remaining[0] -= len(sources) - 1
                 for source in sources:
                     part = build(source, depth + 1)
                     if isinstance(part, dict):
@@ -234,11 +245,14 @@ def to_data(
             if name in seen and on_duplicate is not None:
                 on_duplicate(seen[name], key)
             seen[name] = key
-            out[name] = build(value, depth + 1)
+            out[name] = leaf(value) if type(value) is scalar else build(value, depth + 1)
         for k, v in merged.items():
             out.setdefault(k, v)
         return out
 
+    remaining[0] -= 1  # the document's own node
+    if remaining[0] < 0:
+        raise TooComplex(f"more than {budget:,} nodes once aliases are expanded")
     try:
         return build(node, 0)
     finally:

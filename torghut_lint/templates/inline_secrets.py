@@ -124,20 +124,38 @@ class _Scanner:
         """(path, what, value) of every suspect string; ``named=False`` looks for token formats
         and URL credentials only (no judgement from key names), ``skip`` prunes subtrees."""
         stack: list[tuple[Any, Path_, str]] = [(data, path, "")]
+        secret_like = self.secret_like
         while stack:
             value, where, key = stack.pop()
-            if where in skip:
+            if skip and where in skip:
                 continue
             if not named:
                 key = ""
-            if isinstance(value, dict):
-                env_name = value.get("name") if isinstance(value.get("name"), str) and "value" in value else None
-                for k, v in value.items():
-                    stack.append((v, where + (k,), env_name if (env_name and k == "value") else str(k)))
-            elif isinstance(value, list):
-                stack.extend((v, where + (i,), key) for i, v in enumerate(value))
-            elif isinstance(value, str):
+            kind = type(value)
+            if kind is str:
                 yield from self.judge(where, key, value)
+                continue
+            # Only what judge() could say something of is walked: most values are short words or
+            # numbers under ordinary names.
+            if kind is dict:
+                name = value.get("name")
+                env_name = name if type(name) is str and "value" in value else None
+                for k, v in value.items():
+                    child = env_name if (env_name and k == "value") else str(k)
+                    if type(v) is str:
+                        if len(v) < 12 and not (named and secret_like(child)):
+                            continue
+                    elif not isinstance(v, (dict, list)):
+                        continue
+                    stack.append((v, where + (k,), child))
+            elif kind is list:
+                for i, v in enumerate(value):
+                    if type(v) is str:
+                        if len(v) < 12 and not (key and secret_like(key)):
+                            continue
+                    elif not isinstance(v, (dict, list)):
+                        continue
+                    stack.append((v, where + (i,), key))
 
     def judge(self, where: Path_, key: str, value: str) -> Iterator[tuple[Path_, str, str]]:
         if key and self.named_value(key, value):
