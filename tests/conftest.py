@@ -36,6 +36,13 @@ class CliResult:
 # tests of what only a process shows (exit handling, pipes, stdin) use ``run_process``.
 IN_PROCESS = os.environ.get("TORGHUT_LINT_TEST_SUBPROCESS") != "1"
 
+# The cache (converted schemas, loaded policies) of every run the suite makes is its own: never
+# the user's, never shared between suites; tests of the cache point it elsewhere.
+if "TORGHUT_LINT_CACHE_DIR" not in os.environ or os.environ.get("TORGHUT_LINT_TEST_OWN_CACHE") != "1":
+    import tempfile
+
+    os.environ["TORGHUT_LINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="torghut-lint-test-cache-")
+
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> CliResult:
     """``torghut-lint ARGS`` as a user runs it: ``main`` with the working directory, environment

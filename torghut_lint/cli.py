@@ -166,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument(
         "--repo-root", metavar="DIR", help="repository boundary for kustomize paths (default: the git work tree)"
     )
+    lint.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the cache of converted schemas and loaded policies "
+        "(default: $TORGHUT_LINT_CACHE_DIR, else ~/.cache/torghut-lint; never inside the linted tree)",
+    )
     schemas = lint.add_argument_group("schema validation (offline; strict by default)")
     schemas.add_argument("--kubernetes-version", metavar="X.Y", help="core schemas to use (default 1.33)")
     schemas.add_argument(
@@ -322,7 +328,7 @@ def _load_rules(args: argparse.Namespace, config_path: Path | None = None, polic
         config = load_config(config_path, required=bool(args.config))
         given = policy_dirs if policy_dirs is not None else [Path(p) for p in args.policies]
         dirs = [bundled_policy_dir(), *config.policy_dirs, *given]
-        policies = load_policies(dirs)
+        policies = load_policies(dirs, getattr(args, "cache", None))
         apply_overrides(policies, config)
     except PolicyError as exc:
         raise UsageError(str(exc)) from exc
@@ -353,6 +359,13 @@ def _lint(args: argparse.Namespace) -> int:
 
 
 def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
+    from torghut_lint.cache import Cache
+
+    linted = [Path(p) for p in args.paths if p != "-"] or [Path(DEFAULT_PATH)]
+    boundary = Path(args.repo_root) if args.repo_root else None
+    args.cache, why = Cache.for_run(linted, boundary, enabled=not args.no_cache)
+    if args.verbose and why:
+        _progress(f"cache: {why}")
     if trusted is not None:
         config, policies = _load_rules(
             args, trusted.config or Path(trusted.workdir.name) / "absent", trusted.policy_dirs
@@ -554,6 +567,7 @@ def _scope(args: argparse.Namespace, trusted: TrustedConfig | None = None):
 
 def _schema_options(args: argparse.Namespace, settings: dict):
     """Schema validation settings: flags first, then the config's ``schemas`` section."""
+    from torghut_lint.cache import Cache
     from torghut_lint.lint import SchemaOptions
     from torghut_lint.schemas.store import DEFAULT_KUBERNETES_VERSION
 
@@ -570,6 +584,7 @@ def _schema_options(args: argparse.Namespace, settings: dict):
         locations=[Path(p) for p in locations],
         crd_files=[Path(p) for p in crds],
         report_missing=not args.ignore_missing_schemas and not settings.get("ignoreMissing", False),
+        cache=getattr(args, "cache", None) or Cache(None),
     )
 
 

@@ -36,6 +36,7 @@ def forget() -> None:
     """Drop every remembered resolution (the tree or the working directory changed: tests)."""
     _REAL_PATHS.clear()
     _REAL_DIRECTORIES.clear()
+    _SHOWN.clear()
 
 
 _REAL_PATHS: dict[Path, Path] = {}
@@ -53,11 +54,23 @@ def _real_directory(path: str) -> str:
 
 
 def display_path(path: Path) -> str:
-    """Path as shown to users: relative to the current directory when below it."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
+    """Path as shown to users: relative to the current directory (remembered while it stays the
+    same: a file is shown many times, and ``relpath`` resolves both paths each time)."""
+    cwd = os.getcwd()
+    if _SHOWN.get(None) != cwd:
+        _SHOWN.clear()
+        _SHOWN[None] = cwd
+    shown = _SHOWN.get(path)
+    if shown is None:
+        try:
+            shown = os.path.relpath(path, cwd)
+        except ValueError:  # another drive on Windows
+            shown = str(path)
+        _SHOWN[path] = shown
+    return shown
+
+
+_SHOWN: dict[Path | None, str] = {}  # None: the directory they are relative to
 
 
 @dataclass

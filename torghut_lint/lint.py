@@ -18,6 +18,7 @@ from pathlib import Path
 from torghut_lint.assemble import Project, plan, repository_root
 from torghut_lint.baseline import Baseline, identity
 from torghut_lint.builtin_rules import BUILTIN_RULES
+from torghut_lint.cache import Cache
 from torghut_lint.check import Assessment, Checks, check_project
 from torghut_lint.config import Config
 from torghut_lint.discover import real
@@ -39,6 +40,7 @@ class SchemaOptions:
     locations: list[Path] = field(default_factory=list)
     crd_files: list[Path] = field(default_factory=list)
     report_missing: bool = True
+    cache: Cache = field(default_factory=lambda: Cache(None))
 
     def store(self, project: Project) -> tuple[SchemaStore, list[Finding]]:
         """A schema store with every CRD of the project and of ``--crd`` registered."""
@@ -46,7 +48,7 @@ class SchemaOptions:
         from torghut_lint.parse import parse_file
         from torghut_lint.schemas.store import SchemaStore
 
-        store = SchemaStore(self.kubernetes_version, self.strict, self.locations)
+        store = SchemaStore(self.kubernetes_version, self.strict, self.locations, self.cache)
         findings: list[Finding] = []
         for (api_version, kind), schema in project.crds.items():
             store.add_crd_schema(api_version, kind, schema)

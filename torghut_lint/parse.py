@@ -54,7 +54,14 @@ _TIMESTAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\
 
 
 class _Loader(yaml.CSafeLoader):
-    """libyaml composer that leaves plain scalars unresolved (we resolve them as YAML 1.2)."""
+    """libyaml composer that leaves plain scalars unresolved (we resolve them as YAML 1.2).
+
+    The composer calls ``descend_resolver(parent, index)`` and ``ascend_resolver()`` around every
+    node for path-based resolvers, which nothing here registers: built-ins that take the same
+    arguments and do nothing stand in for the two Python methods (millions of calls on a large tree)."""
+
+    descend_resolver = {}.get
+    ascend_resolver = int
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:  # noqa: D102
         if kind is yaml.ScalarNode:
@@ -62,19 +69,6 @@ class _Loader(yaml.CSafeLoader):
         if kind is yaml.SequenceNode:
             return "tag:yaml.org,2002:seq"
         return "tag:yaml.org,2002:map"
-
-
-class Mark:
-    """Where a node starts, as findings locate it: the file's display name and the 0-based line
-    and column (what libyaml's mark carries besides buffer offsets nothing here reads)."""
-
-    __slots__ = ("name", "line", "column")
-
-    def __init__(self, name: str, line: int, column: int) -> None:
-        self.name, self.line, self.column = name, line, column
-
-    def __repr__(self) -> str:
-        return f"Mark({self.name!r}, {self.line}, {self.column})"
 
 
 class _NamedBytes(io.BytesIO):
@@ -189,15 +183,13 @@ def to_data(
     strings: dict[str, str] = {} if strings is None else strings
     scalar, sequence = yaml.ScalarNode, yaml.SequenceNode
 
-    # Less memory per node, nothing anyone reads lost: one small mark where libyaml made two
-    # (nothing reads where a node ends, nor libyaml's buffer offsets), and one string object for
+    # Less memory per node, nothing anyone reads lost: one mark where libyaml made two (nothing
+    # reads where a node ends; libyaml's mark keeps its numbers unboxed), and one string object for
     # each short text the file repeats (keys above all: ``name``, ``value``, ``image``). Written
     # inline, scalars (most nodes) without a call of their own: this runs for every node of every
     # file. A collection counts its children against the budget as it meets them.
     def leaf(current: yaml.ScalarNode) -> Any:
-        mark = current.start_mark
-        if type(mark) is not Mark:
-            current.start_mark = current.end_mark = Mark(mark.name, mark.line, mark.column)
+        current.end_mark = current.start_mark
         text = current.value
         if len(text) <= SHARED_TEXT:
             current.value = text = strings.setdefault(text, text)
@@ -210,9 +202,7 @@ def to_data(
             return leaf(current)
         if depth > MAX_DEPTH:
             raise TooComplex(f"nested deeper than {MAX_DEPTH} levels")
-        mark = current.start_mark
-        if type(mark) is not Mark:
-            current.start_mark = current.end_mark = Mark(mark.name, mark.line, mark.column)
+        current.end_mark = current.start_mark
         children = current.value
         remaining[0] -= len(children)
         if remaining[0] < 0:
@@ -225,9 +215,7 @@ def to_data(
         for key, value in children:
             if type(key) is not scalar:
                 raise ComplexKey(key)
-            mark = key.start_mark
-            if type(mark) is not Mark:
-                key.start_mark = key.end_mark = Mark(mark.name, mark.line, mark.column)
+            key.end_mark = key.start_mark
             name = key.value
             if len(name) <= SHARED_TEXT:
                 key.value = name = strings.setdefault(name, name)

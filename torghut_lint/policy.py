@@ -13,6 +13,7 @@ from torghut_lint.parse import Document
 from torghut_lint.schemas.compiled import compiled
 
 if TYPE_CHECKING:
+    from torghut_lint.cache import Cache
     from torghut_lint.templates.base import Template
 
 SEVERITIES = ["error", "warning", "info"]
@@ -60,6 +61,11 @@ class PolicyError(Exception):
     """An invalid policy or config file; the message names the file and the field."""
 
 
+def _glob(pattern: str) -> bool:
+    """Whether ``pattern`` has wildcards (a plain one matches only itself: no fnmatch needed)."""
+    return "*" in pattern or "?" in pattern or "[" in pattern
+
+
 def _as_list(value: str | list[str] | None) -> list[str]:
     if value is None:
         return []
@@ -99,7 +105,11 @@ class Match:
             (self.names, rid.name),
             (self.namespaces, rid.namespace),
         ):
-            if patterns and not any(fnmatch.fnmatchcase(value, p) for p in patterns):
+            if (
+                patterns
+                and value not in patterns
+                and not any(_glob(p) and fnmatch.fnmatchcase(value, p) for p in patterns)
+            ):
                 return False
         if self.labels:
             labels = (res.data.get("metadata") or {}).get("labels") or {}
@@ -174,7 +184,20 @@ def load_yaml_file(path: Path) -> Any:
     return load_yaml_document(path).data
 
 
-def load_policy(path: Path) -> Policy:
+def load_policy(path: Path, cache: Cache | None = None) -> Policy:
+    """One policy file, checked against the policy schema, its template's parameters and kinds;
+    with ``cache``, a file whose bytes this code has loaded before is not checked again."""
+    if cache is not None and cache.directory is not None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise PolicyError(f"{path}: cannot read: {exc.strerror or type(exc).__name__}") from exc
+        return _policy(cache.get("policy", data, lambda: _checked_policy(path)), path)
+    return _policy(_checked_policy(path), path)
+
+
+def _checked_policy(path: Path) -> dict[str, Any]:
+    """The policy document of ``path`` once every check passed, or PolicyError."""
     from torghut_lint.templates import MODULES, load_template
 
     document = load_yaml_document(path)
@@ -195,8 +218,11 @@ def load_policy(path: Path) -> Policy:
             where = Resource(document.node, raw).locate_in_text(("params", *exc.path), 0)
             field = ".".join(str(p) for p in ("params", *exc.path))
             raise PolicyError(f"{where}: {field}: {exc}") from exc
-    match = Match.from_dict(raw.get("match"))
-    check_kinds(match, template, f"{path}: match.kind")
+    check_kinds(Match.from_dict(raw.get("match")), template, f"{path}: match.kind")
+    return raw
+
+
+def _policy(raw: dict[str, Any], path: Path) -> Policy:
     return Policy(
         id=raw["id"],
         template=raw["template"],
@@ -204,8 +230,8 @@ def load_policy(path: Path) -> Policy:
         description=raw["description"].strip(),
         rationale=raw["rationale"].strip(),
         source=str(path),
-        match=match,
-        params=params,
+        match=Match.from_dict(raw.get("match")),
+        params=raw.get("params") or {},
         fix=(raw.get("fix") or "").strip(),
         enabled=raw.get("enabled", True),
         allow_annotation_waivers=raw.get("allowAnnotationWaivers", True),
@@ -230,13 +256,13 @@ def bundled_policy_dir() -> Path:
     return installed if installed.is_dir() else package.parent / "policies"
 
 
-def load_policies(directories: list[Path]) -> list[Policy]:
+def load_policies(directories: list[Path], cache: Cache | None = None) -> list[Policy]:
     """Every ``*.yaml`` policy in the directories; a later id replaces an earlier one."""
     policies: dict[str, Policy] = {}
     for directory in directories:
         if not directory.is_dir():
             raise PolicyError(f"{directory}: policy directory does not exist")
         for path in sorted(directory.glob("*.y*ml")):
-            policy = load_policy(path)
+            policy = load_policy(path, cache)
             policies[policy.id] = policy
     return list(policies.values())

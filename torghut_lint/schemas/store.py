@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from torghut_lint.cache import Cache
 from torghut_lint.schemas.compiled import CompiledSchema, SchemaResources
 from torghut_lint.schemas.openapi import crd_versions, to_json_schema
 
@@ -42,6 +43,7 @@ class SchemaStore:
     kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
     strict: bool = True
     locations: list[Path] = field(default_factory=list)
+    cache: Cache = field(default_factory=lambda: Cache(None))  # converted schemas, keyed by their file's bytes
     _crds: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _validators: dict[tuple[str, str], CompiledSchema | None] = field(default_factory=dict)
 
@@ -80,7 +82,7 @@ class SchemaStore:
             path = location / group / f"{kind.lower()}_{version}.json"
             if path.is_file():
                 try:
-                    return to_json_schema(json.loads(path.read_text()), self.strict)
+                    return self._converted(path.read_bytes(), lambda data: json.loads(data))
                 except (OSError, ValueError) as exc:
                     raise SchemaError(f"{path}: not a readable JSON schema ({type(exc).__name__})") from exc
         return None
@@ -91,8 +93,13 @@ class SchemaStore:
         path = BUNDLED / group / f"{kind.lower()}_{version}.json.gz"
         if not group or not path.is_file():
             return None
-        with gzip.open(path, "rb") as data:
-            return to_json_schema(json.loads(data.read()), self.strict)
+        return self._converted(path.read_bytes(), lambda data: json.loads(gzip.decompress(data)))
+
+    def _converted(self, data: bytes, load: Any) -> dict[str, Any]:
+        """An OpenAPI schema file's JSON Schema (strict or not): converted once, then from the
+        cache while the file's bytes are the same."""
+        strict = "strict" if self.strict else "lax"
+        return self.cache.get("schema", data, lambda: to_json_schema(load(data), self.strict), strict)
 
     def _core_schema(self, api_version: str, kind: str) -> dict[str, Any] | None:
         if self.core_dir is None:
