@@ -131,3 +131,23 @@ def write_policy(directory: Path, policy_id: str, template: str, kind: str, para
         f"match: {{kind: {kind}}}\nparams: {params}\n"
     )
     return path
+
+
+_PROBE = (
+    "import resource, subprocess, sys; "
+    "code = subprocess.run(sys.argv[2:]).returncode; "
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+    "sys.exit(code)"
+)
+
+
+def run_measured(cmd: list[str], **kwargs) -> tuple[subprocess.CompletedProcess, int]:
+    """``subprocess.run(cmd, **kwargs)`` and the peak RSS in MB of ``cmd`` (its workers included),
+    measured by a fresh parent: this process's RUSAGE_CHILDREN keeps the largest child any earlier
+    test ran, so it cannot bound one command."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
+        proc = subprocess.run([sys.executable, "-c", _PROBE, peak.name, *cmd], **kwargs)
+        text = Path(peak.name).read_text().strip()
+    return proc, int(text or 0) // 1024

@@ -32,29 +32,6 @@ def test_two_processes_report_exactly_what_one_does(tmp_path: Path) -> None:
     assert len(kinds) == len({(f["resource"]["apiVersion"], f["resource"]["kind"]) for f in kinds}) == 1
 
 
-def test_items_a_failed_child_took_are_redone_in_the_calling_process() -> None:
-    import os
-    import time
-
-    from torghut_lint.parallel import run_queue
-
-    parent = os.getpid()
-
-    def work(items) -> list[int]:  # noqa: ANN001 - an iterator of item numbers
-        done = []
-        for n in items:
-            if os.getpid() == parent:
-                time.sleep(0.02)  # leave the child time to take items
-            elif done:
-                os._exit(9)  # the child dies holding its second item, without a result
-            done.append(n)
-        return done
-
-    results = run_queue(work, 8, 2)
-    assert len(results) == 2  # the parent's own share, then the items the child took, redone
-    assert sorted(n for result in results for n in result) == list(range(8))  # each item exactly once
-
-
 def test_directory_app_whose_file_a_kustomization_includes_is_redone(tmp_path: Path) -> None:
     """shared/ has no kustomization, so it is a directory-type app, checked alongside the others;
     web/ includes one of its files, which then belongs to web alone, however the work was shared."""
@@ -72,30 +49,3 @@ def test_directory_app_whose_file_a_kustomization_includes_is_redone(tmp_path: P
     ]
     assert sorted(secrets) == [("shared/cm.yaml", "web"), ("shared/other.yaml", "")]
     assert one.json["summary"]["resources"] == 2
-
-
-def test_queue_hands_each_item_to_exactly_one_process() -> None:
-    """More items than tokens (chunked), more than two processes: nothing lost, nothing twice."""
-    import os
-
-    from torghut_lint.parallel import run_queue
-
-    def work(items) -> list[tuple[int, int]]:  # noqa: ANN001 - an iterator of item numbers
-        return [(n, os.getpid()) for n in items if sum(range(200)) >= 0]  # a little work per item
-
-    results = run_queue(work, 20_000, 3)
-    done = sorted(n for result in results for n, _ in result)
-    assert done == list(range(20_000))
-    assert len({pid for result in results for _, pid in result}) >= 2  # the work was shared
-
-
-def test_jobs_setting(monkeypatch) -> None:  # noqa: ANN001 - pytest's fixture
-    from torghut_lint.parallel import jobs_wanted
-
-    monkeypatch.setenv("TORGHUT_LINT_JOBS", "1")
-    assert jobs_wanted(10**9, 1) == 1
-    monkeypatch.setenv("TORGHUT_LINT_JOBS", "3")
-    assert jobs_wanted(0, 1) == 3  # set explicitly: used whatever the size
-    monkeypatch.delenv("TORGHUT_LINT_JOBS")
-    assert jobs_wanted(10, 1024) == 1  # small trees are not worth a fork
-    assert 1 <= jobs_wanted(2048, 1024) <= 2

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, run_measured
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s}\ndata: {a: b}\n"
 
@@ -29,10 +28,9 @@ def write(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def lint(root: Path, *args: str, timeout: float = 30, cwd: Path | None = None) -> tuple[int, str, str, int]:
-    """(exit code, stdout, stderr, peak RSS of the child in MB)."""
+    """(exit code, stdout, stderr, peak RSS of the lint in MB)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    proc = subprocess.run(
+    proc, peak = run_measured(
         [sys.executable, "-m", "torghut_lint", "--no-schemas", "--format", "json", *args, str(root)],
         capture_output=True,
         text=True,
@@ -41,8 +39,7 @@ def lint(root: Path, *args: str, timeout: float = 30, cwd: Path | None = None) -
         stdin=subprocess.DEVNULL,
         cwd=cwd or root,
     )
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return proc.returncode, proc.stdout, proc.stderr, max(peak, before) // 1024
+    return proc.returncode, proc.stdout, proc.stderr, peak
 
 
 def rules_of(stdout: str) -> set[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import APP, BASE_TREE, ROOT
+from conftest import APP, BASE_TREE, ROOT, run_measured
 from torghut_lint.config import Config
 from torghut_lint.lint import RunOptions, run
 from torghut_lint.parse import ParsedFile, parse_file
@@ -69,21 +69,13 @@ def test_peak_memory_of_one_dense_application_is_within_the_documented_bound(tmp
     for name, text in files.items():
         (tmp_path / name).write_text(text)
     size = sum(len(text) for text in files.values())
-    probe = (
-        "import resource, subprocess, sys; "
-        "code = subprocess.run([sys.executable, '-m', 'torghut_lint', '--no-schemas', sys.argv[1]], "
-        "stdout=subprocess.DEVNULL).returncode; "
-        "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )  # a fresh parent: RUSAGE_CHILDREN then covers the lint (and its workers) only
-    out = subprocess.run(
-        [sys.executable, "-c", probe, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=True,
+    proc, peak = run_measured(
+        [sys.executable, "-m", "torghut_lint", "--no-schemas", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
         timeout=120,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
-    ).stdout.split()
-    code, peak_kb = int(out[0]), int(out[1])
+    )
+    code, peak_kb = proc.returncode, peak * 1024
     assert code == 0
     bound_kb = (10 * size + 200 * 1024 * 1024) // 1024
     assert peak_kb < bound_kb, f"peak {peak_kb // 1024} MB over the bound {bound_kb // 1024} MB"

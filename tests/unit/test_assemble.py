@@ -1,0 +1,105 @@
+"""The plan (torghut_lint/assemble.py): applications, what is referenced, orphans' governing
+kustomizations, directory apps and the tree's CRDs, from the kustomization files and bytes alone;
+the same on one process and on two."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from torghut_lint import assemble, discover
+from torghut_lint.assemble import Project, load, plan, repository_root
+
+CRD = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {{name: widgets.example.com}}
+spec:
+  group: example.com
+  names: {{kind: Widget, plural: widgets}}
+  scope: Namespaced
+  versions:
+    - name: {version}
+      served: true
+      storage: true
+      schema: {{openAPIV3Schema: {{type: object}}}}
+"""
+
+
+def tree(root: Path) -> Path:
+    files = {
+        "apps/web/kustomization.yaml": "resources:\n  - ../../base\n  - cm.yaml\n  - crd.yaml\n",
+        "apps/web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n",
+        "apps/web/crd.yaml": CRD.format(version="v1"),
+        "apps/web/forgotten.yaml": CRD.format(version="v9"),  # below web, listed by nobody: not applied
+        "base/kustomization.yaml": "resources:\n  - deploy.yaml\n",
+        "base/deploy.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: base}\n",
+        "loose/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+        "loose/b.yml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n",
+        "broken/kustomization.yaml": "resources: [\n",  # a parse finding, reported once
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def test_the_plan_of_a_monorepo(tmp_path: Path) -> None:
+    root = tree(tmp_path).resolve()
+    project = Project()
+    layout = plan(root, project, root)
+    assert layout.apps == [root / "apps/web", root / "broken"]  # base is included by web: not an app
+    assert layout.referenced == [root / "base"]
+    assert sorted(layout.plain) == [root / "loose"]
+    assert layout.governing[root / "apps/web/forgotten.yaml"] == root / "apps/web"
+    assert set(project.crds) == {("example.com/v1", "Widget")}  # the unlisted v9 is an orphan's
+    assert [f.rule for f in project.findings] == ["yaml-syntax"]
+    assert layout.sizes[root / "apps/web"] == sum(
+        (root / "apps/web" / n).stat().st_size for n in ("kustomization.yaml", "cm.yaml", "crd.yaml", "forgotten.yaml")
+    )
+
+
+def test_two_processes_plan_what_one_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tree(tmp_path).resolve()
+    for i in range(40):  # enough items for both processes to take some
+        (root / f"many/{i:02d}").mkdir(parents=True)
+        (root / f"many/{i:02d}/kustomization.yaml").write_text("resources:\n  - ../../../base\n")
+    outcomes = []
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("TORGHUT_LINT_JOBS", jobs)
+        monkeypatch.setattr(assemble, "PLAN_PARALLEL_MIN_FILES", 1)
+        discover.forget()
+        project = Project()
+        layout = plan(root, project, root)
+        outcomes.append(
+            (
+                layout.apps,
+                layout.referenced,
+                layout.plain,
+                layout.governing,
+                layout.sizes,
+                project.crds,
+                project.parsed,
+                [(f.rule, f.location) for f in project.findings],
+            )
+        )
+    assert outcomes[0] == outcomes[1]
+    assert len(outcomes[0][0]) == 42
+
+
+def test_load_builds_what_the_plan_found(tmp_path: Path) -> None:
+    root = tree(tmp_path).resolve()
+    project = load([root], boundary=root)
+    names = {app.name.split("/")[-1]: sorted(r.id.name for r in app.resources) for app in project.apps}
+    assert names["web"] == ["base", "web", "widgets.example.com"]
+    assert names["loose"] == ["a", "b"]
+    assert [r.id.name for r in project.orphans] == ["widgets.example.com"]  # forgotten.yaml
+
+
+def test_the_repository_root_is_the_git_work_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "repo/.git").mkdir(parents=True)
+    (tmp_path / "repo/apps").mkdir()
+    assert repository_root(tmp_path / "repo/apps") == (tmp_path / "repo").resolve()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plain/apps").mkdir(parents=True)
+    assert repository_root(tmp_path / "plain/apps") == tmp_path.resolve()  # below the working directory

@@ -1,0 +1,105 @@
+"""Policy evaluation (torghut_lint/engine.py): which resources a policy sees, and what a template
+that breaks on a shape it did not expect produces (a located, blocking finding, never a pass)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from torghut_lint.assemble import App, Project
+from torghut_lint.engine import KindIndex, evaluate
+from torghut_lint.model import Resource, Severity
+from torghut_lint.parse import parse_bytes
+from torghut_lint.policy import Match, Policy
+
+
+def resources(text: str) -> list[Resource]:
+    return [Resource(d.node, d.data) for d in parse_bytes(text.encode(), "app/all.yaml").documents]
+
+
+TREE = resources(
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: torghut-ws, namespace: torghut}\n"
+    "spec: {replicas: 2, template: {spec: {containers: [{name: ws, image: ws:1}]}}}\n"
+    "---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: clickhouse, namespace: torghut}\n"
+    "spec: {replicas: 3, template: {spec: {containers: [{name: ch, image: ch:1}]}}}\n"
+    "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: torghut-config, namespace: other}\ndata: {a: b}\n"
+)
+
+
+def policy(match: dict, template: str = "replica-count", params: dict | None = None) -> Policy:
+    return Policy(
+        id="p",
+        template=template,
+        severity=Severity.ERROR,
+        description="d",
+        rationale="r",
+        source="p.yaml",
+        match=Match.from_dict(match),
+        params=params if params is not None else {"count": 1},
+    )
+
+
+@pytest.mark.parametrize(
+    ("match", "names"),
+    [
+        ({"kind": "Deployment"}, ["torghut-ws"]),
+        ({"kind": ["Deployment", "StatefulSet"]}, ["torghut-ws", "clickhouse"]),
+        ({"kind": "*Set"}, ["clickhouse"]),  # a glob: every kind is a candidate
+        ({"name": "torghut-*"}, ["torghut-ws", "torghut-config"]),
+        ({"namespace": "torghut", "name": "c?ickhouse"}, ["clickhouse"]),
+        ({"apiVersion": "apps/*"}, ["torghut-ws", "clickhouse"]),
+        ({"kind": "Deployment", "name": "torghut-w"}, []),  # a plain pattern matches only itself
+        ({}, ["torghut-ws", "clickhouse", "torghut-config"]),
+    ],
+)
+def test_candidates_are_what_the_match_selects(match: dict, names: list[str]) -> None:
+    assert [r.id.name for r in KindIndex(TREE).candidates(policy(match))] == names
+
+
+def test_findings_are_located_and_the_evaluated_resources_recorded() -> None:
+    project = Project(apps=[App("app", root=None, resources=TREE)])  # type: ignore[arg-type]
+    evaluated: dict = {}
+    findings = evaluate(project, [policy({"kind": ["Deployment", "StatefulSet"]})], evaluated)
+    assert [r.name for r in evaluated["p"]] == ["torghut-ws", "clickhouse"]
+    assert sorted((f.rule, f.resource.name, f.location.line) for f in findings) == [
+        ("p", "clickhouse", 9),
+        ("p", "torghut-ws", 4),
+    ]
+
+
+def test_a_template_only_sees_the_kinds_it_declares() -> None:
+    """flink-durability evaluates FlinkDeployments: a policy matching everything still hands it
+    nothing else."""
+    project = Project(apps=[App("app", root=None, resources=TREE)])  # type: ignore[arg-type]
+    evaluated: dict = {}
+    assert evaluate(project, [policy({}, "flink-durability", {})], evaluated) == []
+    assert evaluated == {"p": []}
+
+
+def test_a_template_that_breaks_fails_closed_at_the_application(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from torghut_lint.templates import load_template
+
+    template = load_template("replica-count")
+
+    def broken(ctx):  # noqa: ANN001, ANN202 - a template meeting a shape it did not expect
+        raise TypeError("unexpected shape")
+
+    monkeypatch.setattr("torghut_lint.engine.load_template", lambda name: replace(template, check=broken))
+    project = Project(
+        apps=[App("argocd/applications/torghut", root=Path("argocd/applications/torghut"), resources=TREE)]
+    )
+    (finding,) = evaluate(project, [policy({"kind": "Deployment"})])
+    assert finding.severity == Severity.ERROR and finding.rule == "p"
+    assert finding.location.file == "argocd/applications/torghut"
+    assert "TypeError in template replica-count" in finding.message
+
+
+def test_a_disabled_policy_is_not_evaluated() -> None:
+    project = Project(apps=[App("app", root=None, resources=TREE)])  # type: ignore[arg-type]
+    off = policy({"kind": "Deployment"})
+    off.enabled = False
+    evaluated: dict = {}
+    assert evaluate(project, [off], evaluated) == [] and evaluated == {}

@@ -1,0 +1,52 @@
+"""Kubernetes semantics the templates share (torghut_lint/k8s.py): where pods are found."""
+
+from __future__ import annotations
+
+import pytest
+
+from torghut_lint.k8s import NO_PODS, carried, containers, pod_specs
+from torghut_lint.parse import parse_bytes
+
+
+def resource(text: str):
+    from torghut_lint.model import Resource
+
+    doc = parse_bytes(text.encode(), "r.yaml").documents[0]
+    return Resource(doc.node, doc.data)
+
+
+POD = "spec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app:1\n"
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind", "found"),
+    [
+        ("v1", "ConfigMap", False),  # a core kind without pods: never walked
+        ("example.com/v1", "ConfigMap", True),  # the same name in another group is not the core kind
+        ("serving.knative.dev/v1", "Configuration", True),  # a kind nobody listed: searched
+        ("argoproj.io/v1alpha1", "Workflow", True),
+        ("rbac.authorization.k8s.io/v1", "Role", False),
+    ],
+)
+def test_pods_are_searched_in_every_kind_but_the_core_kinds_without_pods(api_version, kind, found) -> None:
+    res = resource(f"apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: x\n{POD}")
+    assert bool(list(pod_specs(res))) is found
+    assert bool(list(containers(res))) is found
+
+
+def test_every_kind_without_pods_is_a_kubernetes_kind_without_a_pod_template() -> None:
+    """The list only names kinds whose schema holds no pod template (a Pod, a workload or a
+    PodTemplate listed there would switch the search off for it)."""
+    kinds = {kind for _, kind in NO_PODS}
+    assert not kinds & {"Pod", "PodTemplate", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicaSet"}
+    # Kubernetes' own API groups only: a CRD's kind is never assumed to be pod-free
+    assert all(group in ("", "policy", "autoscaling") or group.endswith(".k8s.io") for group, _ in NO_PODS)
+
+
+def test_the_search_is_done_once_per_resource_until_its_data_is_replaced() -> None:
+    res = resource("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: x\n" + POD)
+    first = carried(res)
+    assert carried(res) is first
+    res.data = {**res.data, "spec": {"containers": [{"name": "b", "image": "b:2"}]}}
+    assert [what for what, _, _ in carried(res)] == ["pod"] and carried(res) is not first
+    assert [c["image"] for _, c in containers(res)] == ["b:2"]

@@ -1,0 +1,33 @@
+"""The credential detector (torghut_lint/secrets.py) that the rule and the redaction share."""
+
+from __future__ import annotations
+
+from torghut_lint.secrets import TOKEN_HINTS, TOKEN_PATTERNS, tokens
+
+# One token per format (fakes of the right shape).
+SAMPLES = {
+    "private key": "-----BEGIN OPENSSH PRIVATE KEY-----",
+    "AWS access key": "id AKIAABCDEFGHIJKLMNOP here",
+    "GitHub token": "ghp_" + "a" * 36,
+    "Slack token": "xoxb-1234567890-abcdef",
+    "API secret key": "sk-proj-" + "A" * 40,
+    "Google API key": "AIza" + "b" * 35,
+    "Stripe live key": "sk_live_" + "c" * 24,
+    "JSON Web Token": "eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.abcdefghijkl",
+}
+
+
+def test_every_token_format_is_found_past_the_literal_prefilter() -> None:
+    """A format added without a literal in TOKEN_HINTS (or without a sample here) fails this."""
+    assert set(SAMPLES) == {label for label, _ in TOKEN_PATTERNS}
+    for label, text in SAMPLES.items():
+        assert any(hint in text for hint in TOKEN_HINTS), label
+        assert label in {found for found, _ in tokens(text)}, label
+
+
+def test_fine_grained_github_tokens_are_found() -> None:
+    assert [label for label, _ in tokens("github_pat_" + "A1_" * 20)] == ["GitHub token"]
+
+
+def test_text_without_any_hint_holds_no_token() -> None:
+    assert list(tokens("just a long ordinary value of a config map")) == []
