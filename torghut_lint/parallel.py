@@ -11,7 +11,6 @@ errors surface exactly as they would with one process."""
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 import struct
 import sys
@@ -98,6 +97,8 @@ def _fork(work: Callable[[Iterator[int]], Result], queue: tuple[int, int], chunk
         try:
             taken: list[int] = []
             result = work(_take(queue[0], chunk, count, taken))
+            import pickle  # here: a run on one process never needs it
+
             payload = pickle.dumps((taken, result), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException:  # noqa: BLE001 - reported by the parent redoing the items
             payload, status = b"", 1
@@ -114,6 +115,8 @@ def _fork(work: Callable[[Iterator[int]], Result], queue: tuple[int, int], chunk
 
 def _collect(pid: int, pipe: int) -> tuple[list[int], Result] | None:
     """(items taken, result) of a child, or None when it failed."""
+    import pickle
+
     with os.fdopen(pipe, "rb") as source:
         payload = source.read()
     _, status = os.waitpid(pid, 0)

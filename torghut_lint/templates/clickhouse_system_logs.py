@@ -7,12 +7,15 @@ included), a plain element merges into it."""
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from torghut_lint.k8s import get_path
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 DEFAULT_ENABLED = [
     "query_log",
@@ -42,6 +45,8 @@ def _state(element: ET.Element) -> str:
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
     defaults = ctx.params["enabledByDefault"]
+    import xml.etree.ElementTree as ET  # here: only ClickHouse installations need an XML parser
+
     table = re.compile(ctx.params["tablePattern"])
     for res in ctx.matched:
         files = get_path(res.data, _FILES)
