@@ -144,3 +144,30 @@ def test_a_patch_without_a_namespace_does_not_reach_an_object_written_with_one(t
         },
     )
     assert problems == [] and not rendered  # kustomize refuses; so does the built-in renderer
+
+
+INLINE = {
+    "several documents": "  - patch: |-\n"
+    "      apiVersion: apps/v1\n      kind: Deployment\n      metadata: {name: api}\n      spec: {replicas: 4}\n"
+    "      ---\n"
+    "      apiVersion: example.com/v1\n      kind: Widget\n      metadata: {name: w}\n      spec: {items: []}\n",
+    "a document end marker": "  - patch: |\n"
+    "      apiVersion: apps/v1\n      kind: Deployment\n      metadata: {name: api}\n      spec: {replicas: 4}\n"
+    "      ...\n",
+    "a separator with a comment": "  - patch: |-\n"
+    "      apiVersion: apps/v1\n      kind: Deployment\n      metadata: {name: api}\n      spec: {replicas: 4}\n"
+    "      --- # the widget\n"
+    "      apiVersion: example.com/v1\n      kind: Widget\n      metadata: {name: w}\n      spec: {items: []}\n",
+    "a block scalar holding a separator line": "  - patch: |-\n"
+    "      apiVersion: apps/v1\n      kind: Deployment\n      metadata:\n        name: api\n"
+    "        annotations:\n          notes: |\n            first\n            ---\n            second\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(INLINE))
+def test_inline_patches_render_as_kubectl_does(tmp_path: Path, name: str) -> None:
+    """An inline patch is indented back to its place in the kustomization (for locations); its own
+    document markers must stay markers (an indented ``---`` is text)."""
+    files = {"base.yaml": BASE, "kustomization.yaml": "resources: [base.yaml]\npatches:\n" + INLINE[name]}
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems

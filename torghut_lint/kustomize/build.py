@@ -1299,9 +1299,16 @@ def parse_inline(node: yaml.ScalarNode, kfile: Path) -> ParsedFile:
     first_line = node.start_mark.line + (1 if node.style in ("|", ">") else 0)
     indent = _block_indent(kfile, first_line) if node.style in ("|", ">") else 0
     padded = "\n" * first_line + "".join(
-        (" " * indent + line if line.strip() else line) for line in node.value.splitlines(keepends=True)
+        (" " * indent + line if line.strip() and not _DOCUMENT_MARKER.match(line) else line)
+        for line in node.value.splitlines(keepends=True)
     )
     return parse_bytes(padded.encode(), node.start_mark.name)
+
+
+# Lines of a patch's own text that separate or end its documents, or are directives: they stay at
+# column 0 when the text is indented back to where it sits in the kustomization (an indented
+# ``---`` is no separator, and a multi-document inline patch would not parse).
+_DOCUMENT_MARKER = re.compile(r"(?:---|\.\.\.)(?:[ \t]|\r?$)|%")
 
 
 def _block_indent(kfile: Path, line_index: int) -> int:

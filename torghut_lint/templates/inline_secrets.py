@@ -135,27 +135,23 @@ class _Scanner:
             if kind is str:
                 yield from self.judge(where, key, value)
                 continue
-            # Only what judge() could say something of is walked: most values are short words or
-            # numbers under ordinary names.
             if kind is dict:
                 name = value.get("name")
                 env_name = name if type(name) is str and "value" in value else None
-                for k, v in value.items():
-                    child = env_name if (env_name and k == "value") else str(k)
-                    if type(v) is str:
-                        if len(v) < 12 and not (named and secret_like(child)):
-                            continue
-                    elif not isinstance(v, (dict, list)):
-                        continue
-                    stack.append((v, where + (k,), child))
+                entries = ((k, v, env_name if (env_name and k == "value") else str(k)) for k, v in value.items())
             elif kind is list:
-                for i, v in enumerate(value):
-                    if type(v) is str:
-                        if len(v) < 12 and not (key and secret_like(key)):
-                            continue
-                    elif not isinstance(v, (dict, list)):
+                entries = ((i, v, key) for i, v in enumerate(value))
+            else:
+                continue
+            # Only what judge() could say something of is walked: most values are short words or
+            # numbers under ordinary names.
+            for step, v, child in entries:
+                if type(v) is str:
+                    if len(v) < 12 and not (named and child and secret_like(child)):
                         continue
-                    stack.append((v, where + (i,), key))
+                elif not isinstance(v, (dict, list)):
+                    continue
+                stack.append((v, where + (step,), child))
 
     def judge(self, where: Path_, key: str, value: str) -> Iterator[tuple[Path_, str, str]]:
         if key and self.named_value(key, value):
