@@ -171,3 +171,29 @@ def test_inline_patches_render_as_kubectl_does(tmp_path: Path, name: str) -> Non
     files = {"base.yaml": BASE, "kustomization.yaml": "resources: [base.yaml]\npatches:\n" + INLINE[name]}
     rendered, problems = render_both(tmp_path, files)
     assert rendered and problems == [], problems
+
+
+def test_a_patches_strategic_merge_entry_may_be_the_patch_itself(tmp_path: Path) -> None:
+    """kustomize reads a patchesStrategicMerge entry as objects before reading it as a path."""
+    kustomization = (
+        "resources: [base.yaml]\npatchesStrategicMerge:\n  - |-\n"
+        "    apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: api}\n    spec: {replicas: 3}\n"
+        "    ---\n    apiVersion: example.com/v1\n    kind: Widget\n    metadata: {name: w}\n    spec: {items: []}\n"
+        "  - patch.yaml\n"
+    )
+    patch = HEAD + "spec: {minReadySeconds: 4}\n"
+    files = {"base.yaml": BASE, "patch.yaml": patch, "kustomization.yaml": kustomization}
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems
+
+
+def test_an_inline_patch_indented_as_a_whole_is_read_as_kustomize_trims_it(tmp_path: Path) -> None:
+    """``|2-`` keeps every line indented; kustomize trims the text first, so the first line loses
+    its indentation and kubectl refuses the patch: so does the built-in build."""
+    kustomization = (
+        "resources: [base.yaml]\npatches:\n  - patch: |2-\n"
+        "        apiVersion: apps/v1\n        kind: Deployment\n        metadata: {name: api}\n"
+        "        spec: {replicas: 2}\n"
+    )
+    rendered, problems = render_both(tmp_path, {"base.yaml": BASE, "kustomization.yaml": kustomization})
+    assert not rendered and problems == [], problems

@@ -75,6 +75,9 @@ CASES = {
     "secret types": "secretGenerator:\n"
     "  - {name: creds, type: kubernetes.io/basic-auth, literals: [username=u, password=p]}\n",
     "numbers in literals": "configMapGenerator: [{name: settings, literals: ['A=010', 'B=true', 'C=1.50', 'D=']}]\n",
+    # one pair of matching quotes around the whole value goes, an unmatched one stays
+    "quotes in literals": "configMapGenerator:\n  - name: settings\n    literals: [\"A='q'\", 'B=\"dq\"', "
+    "\"C='it's'\", 'D=\"x', \"E='a'b'\", 'F=\"\"', \"G='\", 'H= spaced ', 'I=a=b']\n",
 }
 
 
@@ -99,3 +102,11 @@ def test_transformers_render_as_kubectl_does(tmp_path: Path, name: str) -> None:
         tmp_path, {"base.yaml": BASE, "kustomization.yaml": "resources: [base.yaml]\n" + CASES[name]}
     )
     assert rendered and problems == [], problems
+
+
+@pytest.mark.parametrize("literal", ["NOEQ", "=x", "''"])
+def test_a_literal_kustomize_refuses_blocks(tmp_path: Path, literal: str) -> None:
+    """No '=' or no key: kustomize refuses the build; the built-in build blocks at the literal."""
+    kustomization = f"resources: [base.yaml]\nconfigMapGenerator: [{{name: settings, literals: [A=1, {literal}]}}]\n"
+    rendered, problems = render_both(tmp_path, {"base.yaml": BASE, "kustomization.yaml": kustomization})
+    assert not rendered and problems == [], problems

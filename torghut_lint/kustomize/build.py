@@ -80,6 +80,8 @@ _BOOL = _maybe({"type": "boolean"})
 _INT = _maybe({"type": "integer"})
 _STR_MAP = _maybe({"type": "object", "additionalProperties": _STR})
 _PATHS = _maybe({"type": "array", "items": {"type": "string"}})
+# kustomize splits a literal at its first '=' and refuses one without a key or without '='
+_LITERALS = _maybe({"type": "array", "items": {"type": "string", "pattern": "^[^=]+=", "description": "KEY=value"}})
 
 
 def _list_of(properties: dict) -> dict:
@@ -111,7 +113,7 @@ _GENERATOR = _list_of(
         "name": _STR,
         "namespace": _STR,
         "behavior": _STR,
-        "literals": _PATHS,
+        "literals": _LITERALS,
         "files": _PATHS,
         "envs": _PATHS,
         "env": _STR,
@@ -594,7 +596,8 @@ class _Kustomization:
         """Report fields and list entries whose shape kustomize refuses, and leave them out: a
         bad field is dropped, a bad list entry is skipped by :meth:`entries`."""
         bad: set[str] = set()
-        for error in compiled(KUSTOMIZATION_SHAPE).iter_errors(self.spec):
+        errors = compiled(KUSTOMIZATION_SHAPE).iter_errors(self.spec)
+        for error in (inner for e in errors for inner in _innermost(e)):
             path = tuple(error.absolute_path)
             if not path or path[0] in bad or path[:2] in self.bad_entries:
                 continue
@@ -833,7 +836,7 @@ class _Kustomization:
         literals = nodes.get(gen_node, "literals")
         for lit in literals.value if isinstance(literals, yaml.SequenceNode) else []:
             name, _, value = str(lit.value).partition("=")
-            out.append((name, lit, nodes.scalar(value.strip('"'), lit)))
+            out.append((name, lit, nodes.scalar(_unquoted(value), lit)))
         files = nodes.get(gen_node, "files")
         for entry in files.value if isinstance(files, yaml.SequenceNode) else []:
             name, _, rel = str(entry.value).rpartition("=") if "=" in entry.value else ("", "", entry.value)
@@ -935,7 +938,13 @@ class _Kustomization:
     def apply_patches(self) -> None:
         for i, entry in self.entries("patchesStrategicMerge"):
             if isinstance(entry, str):
-                self.patch_from("patchesStrategicMerge", i, entry, None, None, {})
+                # kustomize first reads the entry itself as objects, and only then as a path: an
+                # inline patch written there is applied, not looked for as a file
+                node = nodes.get(self.node, "patchesStrategicMerge").value[i]
+                if _inline_objects(node, self.kfile):
+                    self.patch_from("patchesStrategicMerge", i, None, None, node, {})
+                else:
+                    self.patch_from("patchesStrategicMerge", i, entry, None, None, {})
         for key in ("patches", "patchesJson6902"):
             for i, entry in self.entries(key):
                 if not isinstance(entry, dict):
@@ -1131,6 +1140,21 @@ def _dotted(path: tuple) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else ("." if i else "") + str(p) for i, p in enumerate(path))
 
 
+def _innermost(error) -> Iterator:
+    """The errors inside a nullable field's ``anyOf`` that say what is wrong where (a literal
+    without '=' is reported at that literal, not as "the generator list must be an array"); every
+    one of them, so each bad entry is left out."""
+    if error.validator != "anyOf" or not error.context:
+        yield error
+        return
+    inner = [e for e in error.context if not (e.validator == "type" and e.validator_value == "null")]
+    if not inner or all(e.validator == "type" and len(e.absolute_path) == len(error.absolute_path) for e in inner):
+        yield error  # the value itself has the wrong type: said at the field
+        return
+    for e in inner:
+        yield from _innermost(e)
+
+
 def _expected(error) -> str:
     """What a shape error expected, in words (the value itself is never quoted)."""
     if error.validator == "anyOf":
@@ -1138,6 +1162,8 @@ def _expected(error) -> str:
         return f"must be {' or '.join(map(str, types))}" if types else "has the wrong shape"
     if error.validator == "type":
         return f"must be {error.validator_value}"
+    if error.validator == "pattern" and error.schema.get("description"):
+        return f"must be {error.schema['description']}"
     return f"violates {error.validator}"
 
 
@@ -1294,8 +1320,32 @@ def content_hash(kind: str, data: dict[str, str], secret_type: str) -> str:
     return digest.translate(str.maketrans("013ae", "ghkmt"))
 
 
+def _inline_objects(node: yaml.Node, kfile: Path) -> bool:
+    """Whether a ``patchesStrategicMerge`` entry is itself objects (mappings, every document),
+    as kustomize tries it before reading it as a path."""
+    if not isinstance(node, yaml.ScalarNode) or "\n" not in node.value.strip() and ": " not in node.value:
+        return False
+    parsed = parse_inline(node, kfile)
+    documents = [d for d in parsed.documents if d.data is not None]
+    return not parsed.findings and bool(documents) and all(isinstance(d.data, dict) for d in documents)
+
+
+def _unquoted(value: str) -> str:
+    """A literal's value as kustomize reads it: one pair of matching quotes around the whole value
+    removed (``'a'b'`` is ``a'b``), an unmatched quote kept (``"x`` stays ``"x``)."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
 def parse_inline(node: yaml.ScalarNode, kfile: Path) -> ParsedFile:
     """Parse a patch written inline as a block scalar, with marks in the kustomization file."""
+    text = node.value
+    if text.strip() and text[len(text) - len(text.lstrip("\n")) :][:1] in (" ", "\t"):
+        # kustomize trims a patch's text before reading it: a first line indented like the rest
+        # (``|2-``, a quoted string) loses its indentation, and the patch is read as kustomize
+        # reads it (usually refused), located at the patch
+        return parse_bytes(("\n" * node.start_mark.line + text.strip()).encode(), node.start_mark.name)
     first_line = node.start_mark.line + (1 if node.style in ("|", ">") else 0)
     indent = _block_indent(kfile, first_line) if node.style in ("|", ">") else 0
     padded = "\n" * first_line + "".join(
