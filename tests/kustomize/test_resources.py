@@ -52,6 +52,16 @@ CASES = {
         "sub/cm.yaml": CM % ("one", ""),
         "kustomization.yaml": "resources: [sub]\n",
     },
+    "a resource named by generateName alone is refused": {
+        "job.yaml": "apiVersion: batch/v1\nkind: Job\nmetadata: {generateName: migrate-}\n"
+        "spec: {template: {spec: {restartPolicy: Never, containers: [{name: m, image: m}]}}}\n",
+        "kustomization.yaml": "resources: [job.yaml]\n",
+    },
+    "a List's items named by generateName alone are refused": {
+        "list.yaml": "apiVersion: v1\nkind: List\nitems:\n"
+        "  - {apiVersion: v1, kind: ConfigMap, metadata: {generateName: c-}}\n",
+        "kustomization.yaml": "resources: [list.yaml]\n",
+    },
     "two kustomization files in one directory are refused": {
         "sub/kustomization.yaml": "resources: [cm.yaml]\n",
         "sub/kustomization.yml": "resources: [cm.yaml]\n",

@@ -356,8 +356,9 @@ class Build:
         self.chart_patches |= other.chart_patches
 
 
-def resources_of(parsed: ParsedFile, findings: list[Finding]) -> list[Resource]:
-    """Kubernetes objects in a parsed file (``List`` kinds expanded)."""
+def resources_of(parsed: ParsedFile, findings: list[Finding], kustomize: bool = False) -> list[Resource]:
+    """Kubernetes objects in a parsed file (``List`` kinds expanded); ``kustomize``: as a
+    kustomization's resources, which kustomize requires to be named."""
     out: list[Resource] = []
     for doc in parsed.documents:
         if doc.data is None:
@@ -367,7 +368,7 @@ def resources_of(parsed: ParsedFile, findings: list[Finding]) -> list[Resource]:
             item_nodes = nodes.get(doc.node, "items")
             items = list(zip(item_nodes.value, doc.data["items"], strict=True))
         for node, data in items:
-            problem = manifest_problem(data)
+            problem = manifest_problem(data, kustomize)
             if problem:
                 findings.append(builtin_finding("manifest-invalid", problem, Location.of(node)))
                 continue
@@ -385,8 +386,9 @@ def _is_list(data: object) -> bool:
     return isinstance(kind, str) and kind.endswith("List")
 
 
-def manifest_problem(data: object) -> str | None:
-    """Why a document is not a Kubernetes object, or None."""
+def manifest_problem(data: object, kustomize: bool = False) -> str | None:
+    """Why a document is not a Kubernetes object, or None. The API server names an object from
+    ``generateName``; kustomize does not, and refuses a resource without ``metadata.name``."""
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a scalar"
         return f"document is {kind}, not a Kubernetes object (mapping)"
@@ -397,6 +399,8 @@ def manifest_problem(data: object) -> str | None:
     elif not isinstance(meta.get("name"), str) or not meta.get("name"):
         if not meta.get("generateName"):
             missing.append("metadata.name")
+        elif kustomize:
+            return "kustomize refuses a resource without metadata.name (generateName alone is not enough)"
     if missing:
         return "not a Kubernetes object: missing " + ", ".join(missing)
     if not isinstance(meta.get("name"), str):
@@ -702,7 +706,8 @@ class _Kustomization:
             self.result.absorb(child)
             return
         self.result.used.add(real(target))
-        self.accumulate(resources_of(self.builder.sources.take(target), self.result.findings), key, index)
+        taken = self.builder.sources.take(target)
+        self.accumulate(resources_of(taken, self.result.findings, kustomize=True), key, index)
 
     def apply_component(self, directory: Path) -> None:
         """A Component works on this kustomization's resources, not on its own: its resources and
