@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from kubectl_parity import render_both
 
+from conftest import run_cli
+
 FILES = {
     "base.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: 1\n"
     "  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec:\n"
@@ -85,3 +87,37 @@ def test_an_entry_field_the_renderer_does_not_model_blocks(tmp_path: Path, entry
     result = run_cli("--no-schemas", "--format", "json", str(tmp_path))
     assert result.code == 1
     assert [f["line"] for f in result.json["findings"] if f["rule"] == "kustomize-unsupported"] == [2]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "",
+        "kind: Kustomization\n",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\n",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n",
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n",
+        "kind: Component\n",
+        "apiVersion: v1\nkind: Kustomization\n",  # refused: the wrong apiVersion for its kind
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\n",  # refused: a Kustomization's is v1beta1
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Component\n",  # refused
+        "kind: kustomization\n",  # refused: kinds are case-sensitive
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Deployment\n",  # refused
+    ],
+)
+def test_the_kustomization_header_is_checked_as_kustomize_checks_it(tmp_path: Path, header: str) -> None:
+    files = {"kustomization.yaml": header + "configMapGenerator: [{name: g, literals: [a=b]}]\n"}
+    rendered, problems = render_both(tmp_path, files)
+    assert problems == [], problems
+
+
+def test_a_generator_file_that_is_not_utf8_blocks(tmp_path: Path) -> None:
+    """kustomize puts it base64 under binaryData (a Secret: its raw bytes); not modelled, so refused
+    with a finding rather than rendered with replacement characters (another hash, other data)."""
+    (tmp_path / "blob.bin").write_bytes(bytes(range(256)))
+    files = {"kustomization.yaml": "configMapGenerator: [{name: g, files: [blob.bin]}]\n"}
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems
+    result = run_cli("--no-schemas", "--format", "json", "--repo-root", str(tmp_path), str(tmp_path))
+    assert [f["rule"] for f in result.json["findings"]] == ["kustomize-unsupported"]
+    assert result.json["findings"][0]["line"] == 1 and result.code == 1

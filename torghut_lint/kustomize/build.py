@@ -452,7 +452,7 @@ class Builder:
         result.used.add(real(kfile))
         parsed = self.sources.get(kfile)
         doc = _kustomization_doc(parsed, kfile, result)
-        if doc is None:
+        if doc is None or _refused_header(doc, result):
             return result
         k = _Kustomization(self, kfile, doc, result, stack + (key,))
         try:
@@ -883,7 +883,7 @@ class _Kustomization:
 
     def read_text(self, path: Path, entry: yaml.Node) -> str | None:
         """A generator's input file as text (a UTF-8 byte-order mark dropped, as kustomize does),
-        or None with a finding when it is over the size limit or unreadable."""
+        or None with a finding when it is over the size limit, unreadable or not UTF-8."""
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
@@ -897,7 +897,16 @@ class _Kustomization:
             message = f"generator input {shown(entry.value)} cannot be read: {exc.strerror or type(exc).__name__}"
             self.result.findings.append(builtin_finding("kustomize-missing-resource", message, Location.of(entry)))
             return None
-        return data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+        try:
+            return data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            message = (
+                f"generator input {shown(entry.value)} is not UTF-8 text: kustomize stores such content "
+                "base64-encoded under binaryData, which the built-in renderer does not model; "
+                "use --render kubectl for exact output"
+            )
+            self.result.findings.append(builtin_finding("kustomize-unsupported", message, Location.of(entry)))
+            return None
 
     # -- helm --------------------------------------------------------------------------------
     def helm(self) -> None:
@@ -1201,6 +1210,30 @@ def _kustomization_doc(parsed: ParsedFile, kfile: Path, result: Build) -> Docume
         message = "kustomization is empty; kustomize refuses it"
         result.findings.append(builtin_finding("kustomize-invalid", message, Location(display_path(kfile), 1, 1)))
     return None
+
+
+KUSTOMIZATION_API = {
+    "Kustomization": "kustomize.config.k8s.io/v1beta1",
+    "Component": "kustomize.config.k8s.io/v1alpha1",
+}
+
+
+def _refused_header(doc: Document, result: Build) -> bool:
+    """Whether kustomize refuses the file for its ``kind`` (Kustomization, Component or none) or
+    its ``apiVersion`` (none, or the one of its kind); the finding is at the field."""
+    kind, api = doc.data.get("kind"), doc.data.get("apiVersion")
+    if isinstance(kind, str) and kind and kind not in KUSTOMIZATION_API:
+        message = "kind must be Kustomization or Component; kustomize refuses this file"
+        field = "kind"
+    elif isinstance(api, str) and api and api != KUSTOMIZATION_API.get(kind or "Kustomization"):
+        want = KUSTOMIZATION_API.get(kind or "Kustomization")
+        message = f"apiVersion of a {kind or 'Kustomization'} must be {want}; kustomize refuses this file"
+        field = "apiVersion"
+    else:
+        return False
+    key = next(k for k, _ in doc.node.value if isinstance(k, yaml.ScalarNode) and k.value == field)
+    result.findings.append(builtin_finding("kustomize-invalid", message, Location.of(key)))
+    return True
 
 
 def _kustomization_kind(sources: SourceFiles, directory: Path) -> str:
