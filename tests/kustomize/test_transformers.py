@@ -110,3 +110,25 @@ def test_a_literal_kustomize_refuses_blocks(tmp_path: Path, literal: str) -> Non
     kustomization = f"resources: [base.yaml]\nconfigMapGenerator: [{{name: settings, literals: [A=1, {literal}]}}]\n"
     rendered, problems = render_both(tmp_path, {"base.yaml": BASE, "kustomization.yaml": kustomization})
     assert not rendered and problems == [], problems
+
+
+@pytest.mark.parametrize(
+    "generator",
+    [
+        "secretGenerator: [{name: creds}]",  # an empty Secret keeps `data: {}`, and hashes it so
+        "configMapGenerator: [{name: settings}]",  # an empty ConfigMap has no data at all
+        "configMapGenerator: [{name: settings, literals: [a=1, a=2]}]",  # a repeated key: refused
+        "configMapGenerator: [{name: settings, literals: [a=1], envs: [a.env]}]",  # across sources too
+        "configMapGenerator: [{name: settings, literals: ['0=zero']}]",  # keys kustomize reads back as
+        "configMapGenerator: [{name: settings, literals: ['true=t']}]",  # a number, a boolean, null,
+        "configMapGenerator: [{name: settings, literals: ['~=n']}]",  # an int with underscores or a
+        "configMapGenerator: [{name: settings, literals: ['1_000=k']}]",  # timestamp: refused
+        "configMapGenerator: [{name: settings, literals: ['2001-12-14=d']}]",
+        "configMapGenerator: [{name: settings, literals: ['yes=y', 'on=o', 'a_1=x', 'Yes=z']}]",  # strings
+        "secretGenerator: [{name: creds, envs: [a.env]}]",
+    ],
+)
+def test_generator_keys_and_empty_data_as_kubectl(tmp_path: Path, generator: str) -> None:
+    files = {"base.yaml": BASE, "a.env": "a=3\n", "kustomization.yaml": "resources: [base.yaml]\n" + generator + "\n"}
+    rendered, problems = render_both(tmp_path, files)
+    assert problems == [], problems

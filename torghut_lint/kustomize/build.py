@@ -34,6 +34,7 @@ from torghut_lint.parse import (
     mappings,
     parse_bytes,
     parse_file,
+    resolve_plain,
     to_data,
 )
 from torghut_lint.schemas.compiled import compiled
@@ -777,7 +778,7 @@ class _Kustomization:
                 self.report("kustomize-invalid", f"{key}[{i}].behavior must be create, merge or replace", key, i)
                 continue
             pairs = self.generator_data(key, i, gen)
-            if pairs is None:
+            if pairs is None or self.refused_keys(key, kind, gen["name"], pairs):
                 continue
             anchor = nodes.get(self.node, key).value[i]
             secret_type = str(gen.get("type") or "Opaque")
@@ -798,7 +799,7 @@ class _Kustomization:
                     items = [(nodes.scalar(str(k), anchor), nodes.scalar(str(v), anchor)) for k, v in values.items()]
                     meta.value.append((nodes.scalar(holder, anchor), nodes.mapping(items, anchor)))
             body = [(nodes.scalar("apiVersion", anchor), nodes.scalar("v1", anchor))]  # keys sorted, as kustomize
-            if data_pairs:  # kustomize leaves out an empty data map
+            if data_pairs or kind == "Secret":  # kustomize leaves out an empty ConfigMap's data map
                 body.append((nodes.scalar("data", anchor), nodes.mapping(data_pairs, anchor)))
             if gen_options.get("immutable", options.get("immutable")):
                 body.append((nodes.scalar("immutable", anchor), nodes.scalar("true", anchor, plain=True)))
@@ -812,6 +813,26 @@ class _Kustomization:
                 key,
                 i,
             )
+
+    def refused_keys(self, key: str, kind: str, name: str, pairs: list[tuple[str, yaml.Node, yaml.Node]]) -> bool:
+        """Whether kustomize refuses the generator for its keys: one repeated, or one its YAML
+        library reads back as a number, boolean, null or timestamp (``0``, ``true``, ``1_000``,
+        ``2001-12-14``: the build fails); the finding is at the key."""
+        seen: set[str] = set()
+        for name_text, where, _ in pairs:
+            if name_text in seen:
+                message = f"{kind} {name} repeats the key {shown(name_text)}; kustomize refuses the build"
+            elif not _string_key(name_text):
+                message = (
+                    f"{kind} {name} key {shown(name_text)} is read back as a number, boolean, null or timestamp "
+                    "by kustomize, which then refuses the build; use another key"
+                )
+            else:
+                seen.add(name_text)
+                continue
+            self.result.findings.append(builtin_finding("kustomize-invalid", message, Location.of(where)))
+            return True
+        return False
 
     def merge_generated(self, key: str, i: int, kind: str, gen: dict, behavior: str, data_pairs: list) -> None:
         namespace = gen.get("namespace") or ""
@@ -1349,7 +1370,8 @@ def _base64(text: str) -> str:
 def content_hash(kind: str, data: dict[str, str], secret_type: str) -> str:
     """kustomize's name-suffix hash for generated ConfigMaps and Secrets (kustomize hashes the
     object before it is named, so the name is empty in the hashed JSON); Secret data is base64."""
-    body: dict[str, object] = {"kind": kind, "name": "", "data": data or ""}  # no data hashes as ""
+    # a ConfigMap without data hashes its data as "", a Secret's (always written) as {}
+    body: dict[str, object] = {"kind": kind, "name": "", "data": data if data or kind == "Secret" else ""}
     if kind == "Secret":
         body["type"] = secret_type
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -1366,6 +1388,19 @@ def _inline_objects(node: yaml.Node, kfile: Path) -> bool:
     parsed = parse_inline(node, kfile)
     documents = [d for d in parsed.documents if d.data is not None]
     return not parsed.findings and bool(documents) and all(isinstance(d.data, dict) for d in documents)
+
+
+_DATE = re.compile(r"\d{4}-\d\d?-\d\d?(?:(?:[Tt]|[ \t]+)\d\d?:\d\d:\d\d.*)?\Z")
+
+
+def _string_key(text: str) -> bool:
+    """Whether go-yaml v3 (kustomize) reads ``text`` as a plain key back as a string: not a YAML
+    1.2 number, boolean or null, nor an integer with underscores, nor a timestamp."""
+    if not isinstance(resolve_plain(text), str) or _DATE.match(text):
+        return False
+    if "_" in text and any(c.isdigit() for c in text):
+        return isinstance(resolve_plain(text.replace("_", "")), str)
+    return True
 
 
 def _unquoted(value: str) -> str:
