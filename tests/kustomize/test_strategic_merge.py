@@ -197,3 +197,54 @@ def test_an_inline_patch_indented_as_a_whole_is_read_as_kustomize_trims_it(tmp_p
     )
     rendered, problems = render_both(tmp_path, {"base.yaml": BASE, "kustomization.yaml": kustomization})
     assert not rendered and problems == [], problems
+
+
+POD_LISTS = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      imagePullSecrets: [{name: a}]
+      tolerations: [{key: k, operator: Exists}]
+      topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]
+      schedulingGates: [{name: g1}]
+      containers:
+        - name: api
+          image: api
+          volumeDevices: [{name: d, devicePath: /dev/a}]
+          envFrom: [{configMapRef: {name: c}}]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: sa}
+imagePullSecrets: [{name: a}]
+"""
+SPEC = HEAD + "spec:\n  template:\n    spec:\n"
+BY_SCHEMA = {
+    # the Kubernetes schema says how each list merges; the same name can mean two things
+    "tolerations are replaced (atomic)": SPEC + "      tolerations: [{key: j, operator: Exists}]\n",
+    "spread constraints merge on two keys": SPEC
+    + "      topologySpreadConstraints: [{maxSkew: 2, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway},"
+    " {maxSkew: 3, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]\n",
+    # a Pod's schedulingGates merge by name since Kubernetes 1.26: kustomize's own schema predates them
+    "scheduling gates are replaced": SPEC + "      schedulingGates: [{name: g2}]\n",
+    "a pod's pull secrets merge by name": SPEC + "      imagePullSecrets: [{name: b}]\n",
+    "a service account's pull secrets are replaced": "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}\n"
+    "imagePullSecrets: [{name: b}]\n",
+    "volume devices merge by path": SPEC + "      containers:\n        - name: api\n"
+    "          volumeDevices: [{name: e, devicePath: /dev/b}]\n",
+    "envFrom is replaced (atomic)": SPEC + "      containers:\n        - name: api\n"
+    "          envFrom: [{secretRef: {name: s}}]\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BY_SCHEMA))
+def test_lists_merge_as_the_kubernetes_schema_says(tmp_path: Path, name: str) -> None:
+    files = {
+        "base.yaml": POD_LISTS,
+        "patch.yaml": BY_SCHEMA[name],
+        "kustomization.yaml": "resources: [base.yaml]\npatches:\n  - path: patch.yaml\n",
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems

@@ -22,7 +22,8 @@ from torghut_lint import nodes
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import display_path, real
 from torghut_lint.kustomize import fieldspecs, namerefs
-from torghut_lint.kustomize.patch import BUILTIN_GROUPS, PatchError, Unmodelled, json6902, strategic_merge
+from torghut_lint.kustomize.merge_schema import kind_schema
+from torghut_lint.kustomize.patch import PatchError, Unmodelled, json6902, strategic_merge
 from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity, digest_of, value_at
 from torghut_lint.parse import (
@@ -1073,11 +1074,11 @@ class _Kustomization:
                 elif (directive := nodes.get(doc.node, "$patch")) is not None and directive.value == "delete":
                     self.result.resources.remove(res)
                 else:
-                    builtin = res.id.group in BUILTIN_GROUPS
                     body = _without_identity(
                         doc.node, bool(options.get("allowNameChange")), bool(options.get("allowKindChange"))
                     )
-                    res.node = strategic_merge(res.node, body, builtin=builtin)
+                    schema = kind_schema(res.id.api_version, res.id.kind)  # None for a custom resource
+                    res.node = strategic_merge(res.node, body, schema)
             except Unmodelled as exc:
                 self.report("kustomize-unsupported", f"{exc} ({res.id}); use --render kubectl for exact output", key, i)
             except PatchError as exc:

@@ -5,24 +5,9 @@ from __future__ import annotations
 import yaml
 
 from torghut_lint import nodes
+from torghut_lint.kustomize import merge_schema
+from torghut_lint.kustomize.merge_schema import Schema
 from torghut_lint.parse import as_yaml11, to_data
-
-# List fields merged by a key instead of replaced: the strategic-merge keys Kubernetes declares
-# for built-in kinds. Lists of custom resources, and all other lists, are replaced whole, as
-# kustomize does (it has no merge keys for CRDs).
-MERGE_KEYS = {
-    "containers": "name",
-    "initContainers": "name",
-    "ephemeralContainers": "name",
-    "env": "name",
-    "volumes": "name",
-    "volumeMounts": "mountPath",
-    "ports": "containerPort",  # Service ports merge on "port": see _merge_key
-    "imagePullSecrets": "name",
-    "tolerations": "key",
-    "hostAliases": "ip",
-}
-
 
 DELETED = yaml.MappingNode("tag:yaml.org,2002:map", [])  # what a ``$patch: delete`` map merges to
 
@@ -31,26 +16,11 @@ class PatchError(Exception):
     """A patch that cannot be applied as written."""
 
 
-BUILTIN_GROUPS = {
-    "",
-    "apps",
-    "batch",
-    "policy",
-    "autoscaling",
-    "networking.k8s.io",
-    "rbac.authorization.k8s.io",
-    "storage.k8s.io",
-    "scheduling.k8s.io",
-    "coordination.k8s.io",
-    "discovery.k8s.io",
-}
-
-
-def strategic_merge(target: yaml.Node, patch: yaml.Node, field: str = "", builtin: bool = True) -> yaml.Node:
+def strategic_merge(target: yaml.Node, patch: yaml.Node, schema: Schema | None = None) -> yaml.Node:
     """Merge ``patch`` into ``target`` and return the result (``target`` is edited in place).
 
-    ``builtin`` says whether the object is a built-in kind (lists merge by key) or a custom
-    resource (lists are replaced)."""
+    ``schema`` is the target's schema (:mod:`merge_schema`): it says which lists merge on which
+    keys; without one (a custom resource) every list is replaced, as kustomize does."""
     if isinstance(patch, yaml.MappingNode) and isinstance(target, yaml.MappingNode):
         directive = nodes.get(patch, "$patch")
         if directive is not None and directive.value == "replace":
@@ -71,14 +41,14 @@ def strategic_merge(target: yaml.Node, patch: yaml.Node, field: str = "", builti
                 if not gone:
                     nodes.put(target, name, value, key)
                 continue
-            merged = strategic_merge(current, value, name, builtin)
+            merged = strategic_merge(current, value, merge_schema.child(schema, name))
             if merged is DELETED:
                 nodes.remove(target, name)  # a nested ``$patch: delete`` removes the whole map
             else:  # a map the patch emptied stays, as ``{}`` (kubectl kustomize)
                 nodes.put(target, name, merged, key)
         return target
-    if isinstance(patch, yaml.SequenceNode) and isinstance(target, yaml.SequenceNode) and builtin:
-        return _merge_list(target, patch, _merge_key(field, target, patch))
+    if isinstance(patch, yaml.SequenceNode) and isinstance(target, yaml.SequenceNode):
+        return _merge_list(target, patch, merge_schema.merge_keys(schema), merge_schema.items(schema))
     return patch
 
 
@@ -87,29 +57,27 @@ def _directive(node: yaml.MappingNode) -> str | None:
     return directive.value if isinstance(directive, yaml.ScalarNode) else None
 
 
-def _merge_key(field: str, target: yaml.SequenceNode, patch: yaml.SequenceNode) -> str | None:
-    key = MERGE_KEYS.get(field)
-    if key == "containerPort" and not any(nodes.get(i, "containerPort") for i in target.value + patch.value):
-        return "port"
-    return key
-
-
-def _merge_list(target: yaml.SequenceNode, patch: yaml.SequenceNode, key: str | None) -> yaml.Node:
-    """Merge a list by its merge key, in kustomize's order: the patch's items first (merged into
-    the item with the same key), then the target's items the patch did not name. An item
-    ``$patch: replace`` replaces the list with the patch's other items."""
+def _merge_list(
+    target: yaml.SequenceNode, patch: yaml.SequenceNode, keys: tuple[str, ...] | None, item_schema: Schema | None
+) -> yaml.Node:
+    """Merge a list on its keys, in kustomize's order: the patch's items first (merged into the
+    item with the same key), then the target's items the patch did not name; a list keyed on
+    several fields keeps the target's order (see :func:`_merge_associative`). An item
+    ``$patch: replace`` replaces the list with the patch's other items; a list without keys is
+    replaced by the patch's."""
     replacing = [i for i in patch.value if isinstance(i, yaml.MappingNode) and _directive(i) == "replace"]
-    if any(len(i.value) > 1 for i in replacing):  # kustomize drops such an item; nothing documents it
+    if keys is not None and any(len(i.value) > 1 for i in replacing):  # kustomize drops such an item
         raise Unmodelled("a list item with $patch: replace and other fields")
-    if replacing:
+    if keys is not None and replacing:
         return yaml.SequenceNode(
             patch.tag, [i for i in patch.value if not (isinstance(i, yaml.MappingNode) and _directive(i) == "replace")],
             patch.start_mark, patch.end_mark, patch.flow_style,
         )  # fmt: skip
-    if key is None or not all(isinstance(i, yaml.MappingNode) for i in target.value + patch.value):
+    if keys is None or not all(isinstance(i, yaml.MappingNode) for i in target.value + patch.value):
         return patch
-    if key in ("containerPort", "port"):
-        return _merge_ports(target, patch, key)
+    if len(keys) > 1:
+        return _merge_associative(target, patch, keys, item_schema)
+    (key,) = keys
     remaining = list(target.value)
     merged: list[yaml.Node] = []
     for item in patch.value:
@@ -122,7 +90,7 @@ def _merge_list(target: yaml.SequenceNode, patch: yaml.SequenceNode, key: str | 
         existing = remaining.pop(match) if match is not None else None
         if directive is not None and directive.value == "delete":
             continue
-        merged.append(item if existing is None else strategic_merge(existing, item))
+        merged.append(item if existing is None else strategic_merge(existing, item, item_schema))
     target.value = merged + remaining
     return target
 
@@ -132,19 +100,19 @@ class Unmodelled(PatchError):
     kustomize-unsupported: blocking, kubectl renders it exactly)."""
 
 
-def _merge_ports(target: yaml.SequenceNode, patch: yaml.SequenceNode, key: str) -> yaml.Node:
-    """Ports merge on port and protocol together (kustomize's list-map keys): the patch's new
-    ports first, then the target's in order, each merged with the patch's port of the same
-    number and protocol. A patch port without a protocol is not modelled: kustomize drops or
-    keeps it depending on defaults it applies internally."""
-    if any(nodes.get(item, "protocol") is None and _directive(item) is None for item in patch.value):
-        raise Unmodelled("a strategic-merge patch of ports without 'protocol'")
+def _merge_associative(
+    target: yaml.SequenceNode, patch: yaml.SequenceNode, keys: tuple[str, ...], item_schema: Schema | None
+) -> yaml.Node:
+    """A list keyed on several fields together (ports on port and protocol, spread constraints
+    on topologyKey and whenUnsatisfiable): the patch's new items first, then the target's in
+    order, each merged with the patch's item of the same keys. A patch item without one of the
+    keys is not modelled: kustomize drops or keeps it depending on defaults it applies internally
+    (a port's protocol)."""
+    if any(nodes.get(item, k) is None and _directive(item) is None for item in patch.value for k in keys):
+        raise Unmodelled(f"a strategic-merge patch of a list keyed on {', '.join(keys)} without all of them")
 
     def ident(item: yaml.Node) -> tuple:
-        return tuple(
-            n.value if isinstance(n, yaml.ScalarNode) else None
-            for n in (nodes.get(item, key), nodes.get(item, "protocol"))
-        )
+        return tuple(n.value if isinstance(n, yaml.ScalarNode) else None for n in (nodes.get(item, k) for k in keys))
 
     by_id = {ident(item): item for item in patch.value}
     known = {ident(item) for item in target.value}
@@ -154,7 +122,7 @@ def _merge_ports(target: yaml.SequenceNode, patch: yaml.SequenceNode, key: str) 
         if change is None:
             merged.append(item)
         elif _directive(change) != "delete":
-            merged.append(strategic_merge(item, change))
+            merged.append(strategic_merge(item, change, item_schema))
     target.value = merged
     return target
 
