@@ -132,3 +132,62 @@ def test_generator_keys_and_empty_data_as_kubectl(tmp_path: Path, generator: str
     files = {"base.yaml": BASE, "a.env": "a=3\n", "kustomization.yaml": "resources: [base.yaml]\n" + generator + "\n"}
     rendered, problems = render_both(tmp_path, files)
     assert problems == [], problems
+
+
+def test_the_namespace_goes_where_kustomize_puts_it_kind_by_kind(tmp_path: Path) -> None:
+    """kustomize knows a kind's scope by apiVersion and kind from the OpenAPI compiled into it: a
+    kind of a newer Kubernetes (ValidatingAdmissionPolicy, flowcontrol v1beta2+), a webhook
+    configuration's v1alpha1, a ClusterRole of another group get the namespace; the cluster-scoped
+    kinds it knows do not. Every combination below, against kubectl."""
+    groups = {
+        "": ["Namespace", "Node", "PersistentVolume", "ComponentStatus", "ConfigMap"],
+        "rbac.authorization.k8s.io": ["ClusterRole", "ClusterRoleBinding", "Role"],
+        "apiextensions.k8s.io": ["CustomResourceDefinition"],
+        "storage.k8s.io": ["StorageClass", "VolumeAttachment", "CSIDriver", "CSINode", "VolumeAttributesClass"],
+        "scheduling.k8s.io": ["PriorityClass"],
+        "networking.k8s.io": ["IngressClass", "IPAddress", "ServiceCIDR"],
+        "node.k8s.io": ["RuntimeClass"],
+        "admissionregistration.k8s.io": [
+            "ValidatingWebhookConfiguration",
+            "MutatingWebhookConfiguration",
+            "ValidatingAdmissionPolicy",
+            "ValidatingAdmissionPolicyBinding",
+        ],
+        "apiregistration.k8s.io": ["APIService"],
+        "certificates.k8s.io": ["CertificateSigningRequest", "ClusterTrustBundle"],
+        "policy": ["PodSecurityPolicy"],
+        "flowcontrol.apiserver.k8s.io": ["FlowSchema", "PriorityLevelConfiguration"],
+        "authorization.k8s.io": ["SubjectAccessReview"],
+        "resource.k8s.io": ["DeviceClass"],
+        "example.com": ["ClusterRole", "ClusterIssuer"],
+    }
+    docs = []
+    for group, kinds in groups.items():
+        for version in ("v1", "v1beta1", "v1beta2", "v1beta3", "v1alpha1") if group else ("v1",):
+            api = f"{group}/{version}" if group else version
+            docs += [f"apiVersion: {api}\nkind: {kind}\nmetadata: {{name: x{len(docs)}}}\n" for kind in kinds]
+    files = {"all.yaml": "---\n".join(docs), "kustomization.yaml": "resources: [all.yaml]\nnamespace: shop\n"}
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems
+
+
+def test_prefix_and_namespace_spare_what_kustomize_spares_by_group(tmp_path: Path) -> None:
+    """Any group's Namespace and CRD keep their names, only apiregistration's APIService does
+    (and gets spec.service.namespace made for it); webhooks' services keep a missing namespace."""
+    docs = [
+        "apiVersion: example.com/v1\nkind: Namespace\nmetadata: {name: n}\n",
+        "apiVersion: example.com/v1\nkind: CustomResourceDefinition\nmetadata: {name: c}\n",
+        "apiVersion: example.com/v1\nkind: APIService\nmetadata: {name: a}\n",
+        "apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata: {name: v1.x.example.com}\n",
+        "apiVersion: apiregistration.k8s.io/v1beta2\nkind: APIService\nmetadata: {name: v1.y.example.com}\n",
+        "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata: {name: v}\n"
+        "webhooks: [{name: a, clientConfig: {service: {name: s}}}, {name: b}]\n",
+        "apiVersion: example.com/v1\nkind: ValidatingWebhookConfiguration\nmetadata: {name: w}\n"
+        "webhooks: [{name: a, clientConfig: {service: {name: s, namespace: x}}}]\n",
+    ]
+    files = {
+        "all.yaml": "---\n".join(docs),
+        "kustomization.yaml": "resources: [all.yaml]\nnamePrefix: p-\nnamespace: shop\n",
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems

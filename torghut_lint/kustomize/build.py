@@ -42,34 +42,32 @@ from torghut_lint.schemas.compiled import compiled
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
-# Kinds kustomize's namespace transformer leaves alone: the cluster-scoped kinds of its built-in
-# OpenAPI schema. It does not know custom resources' scope, so a cluster-scoped custom resource
-# (a ClusterIssuer) gets the namespace too, in kustomize's output and so here.
-CLUSTER_SCOPED_KINDS = {
-    "Namespace",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "CustomResourceDefinition",
-    "PersistentVolume",
-    "StorageClass",
-    "PriorityClass",
-    "IngressClass",
-    "RuntimeClass",
-    "ValidatingWebhookConfiguration",
-    "MutatingWebhookConfiguration",
-    "APIService",
-    "VolumeAttachment",
-    "CSIDriver",
-    "CSINode",
-    "CertificateSigningRequest",
-    "ComponentStatus",
-    "Node",
-    "PodSecurityPolicy",
-    "ValidatingAdmissionPolicy",
-    "ValidatingAdmissionPolicyBinding",
-    "FlowSchema",
-    "PriorityLevelConfiguration",
+# What kustomize's namespace transformer leaves alone: the cluster-scoped kinds of the OpenAPI
+# document compiled into it, by apiVersion and kind (measured on kubectl 1.32's kustomize, and held
+# to it by tests/kustomize/test_transformers.py). Anything else gets the namespace, in kustomize's
+# output and so here: a cluster-scoped custom resource (a ClusterIssuer), a kind from a newer
+# Kubernetes (ValidatingAdmissionPolicy, flowcontrol v1), a kind name in another group
+# (example.com ClusterRole).
+_CLUSTER_SCOPED_BY_GROUP = {
+    "v1": ("ComponentStatus", "Namespace", "Node", "PersistentVolume"),
+    "admissionregistration.k8s.io/v1 admissionregistration.k8s.io/v1beta1": (
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+    ),
+    "apiextensions.k8s.io/v1 apiextensions.k8s.io/v1beta1": ("CustomResourceDefinition",),
+    "apiregistration.k8s.io/v1 apiregistration.k8s.io/v1beta1": ("APIService",),
+    "certificates.k8s.io/v1 certificates.k8s.io/v1beta1": ("CertificateSigningRequest",),
+    "flowcontrol.apiserver.k8s.io/v1beta1": ("FlowSchema", "PriorityLevelConfiguration"),
+    "networking.k8s.io/v1 networking.k8s.io/v1beta1": ("IngressClass",),
+    "node.k8s.io/v1 node.k8s.io/v1beta1": ("RuntimeClass",),
+    "policy/v1beta1": ("PodSecurityPolicy",),
+    "rbac.authorization.k8s.io/v1 rbac.authorization.k8s.io/v1beta1": ("ClusterRole", "ClusterRoleBinding"),
+    "scheduling.k8s.io/v1 scheduling.k8s.io/v1beta1": ("PriorityClass",),
+    "storage.k8s.io/v1 storage.k8s.io/v1beta1": ("CSIDriver", "CSINode", "StorageClass", "VolumeAttachment"),
 }
+CLUSTER_SCOPED = frozenset(
+    (api, kind) for apis, kinds in _CLUSTER_SCOPED_BY_GROUP.items() for api in apis.split() for kind in kinds
+)
 
 
 def _maybe(schema: dict) -> dict:
@@ -214,22 +212,37 @@ def _unmodelled_keys(schema: dict, value: object, path: tuple) -> Iterator[tuple
             yield from _unmodelled_keys(shape["items"], item, (*path, i))
 
 
-_NAMED_BY_THE_API = {"CustomResourceDefinition", "APIService"}  # names the API server dictates
+def _never_prefixed(api: str, kind: str) -> bool:
+    """What kustomize's prefix/suffix transformer skips (names the API server dictates): any
+    ``Namespace`` and any ``CustomResourceDefinition`` whatever their group, and an APIService of
+    apiregistration.k8s.io (another group's APIService is prefixed)."""
+    return kind in ("Namespace", "CustomResourceDefinition") or (
+        kind == "APIService" and api.rpartition("/")[0] == "apiregistration.k8s.io"
+    )
 
 
-def _service_refs(node: yaml.Node, kind: str) -> list[yaml.MappingNode]:
-    """The Service references of an APIService or a webhook configuration (name and namespace)."""
-    if kind == "APIService":
-        found = [nodes.get(nodes.get(node, "spec"), "service")]
-    elif kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
+def _service_refs(node: yaml.Node, api: str, kind: str) -> list[tuple[yaml.MappingNode, bool]]:
+    """The Service references of an APIService or a webhook configuration (kustomize's field specs,
+    by group and kind), each with whether the namespace transformer creates its namespace: it
+    does for an APIService (``spec.service`` made if absent), not for a webhook's service."""
+    group = api.rpartition("/")[0]
+    if kind == "APIService" and group == "apiregistration.k8s.io":
+        holder = node
+        for key in ("spec", "service"):  # made where absent or null, as kustomize makes them
+            child = nodes.get(holder, key)
+            if child is not None and not nodes.is_null(child) and not isinstance(child, yaml.MappingNode):
+                return []  # a scalar where a map goes: schema validation says so
+            holder = nodes.ensure_map(holder, key, node)
+        return [(holder, True)]
+    webhooks = ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
+    if kind in webhooks and group == "admissionregistration.k8s.io":
         webhooks = nodes.get(node, "webhooks")
         found = [
             nodes.get(nodes.get(hook, "clientConfig"), "service")
             for hook in (webhooks.value if isinstance(webhooks, yaml.SequenceNode) else [])
         ]
-    else:
-        return []
-    return [service for service in found if isinstance(service, yaml.MappingNode)]
+        return [(service, False) for service in found if isinstance(service, yaml.MappingNode)]
+    return []
 
 
 def _several_kustomizations(directory: Path, result: Build) -> bool:
@@ -1123,17 +1136,16 @@ class _Kustomization:
             changed = False
             if isinstance(namespace, str) and namespace:
                 source = nodes.get(self.node, "namespace")
-                if kind not in CLUSTER_SCOPED_KINDS:
+                if (api, kind) not in CLUSTER_SCOPED:
                     changed |= nodes.set_text(meta, "namespace", namespace, source)
                 elif kind == "Namespace" and api == "v1":  # kustomize renames a Namespace object to it
                     changed |= nodes.set_text(meta, "name", namespace, source)
                 if kind in ("RoleBinding", "ClusterRoleBinding"):
                     changed |= _subjects_namespace(res.node, namespace, source, accounts)
-                for service in _service_refs(res.node, kind):  # a Service it calls moves with the namespace
-                    if nodes.get(service, "namespace") is not None:
+                for service, create in _service_refs(res.node, api, kind):  # the Service it calls moves too
+                    if create or nodes.get(service, "namespace") is not None:
                         changed |= nodes.set_text(service, "namespace", namespace, source)
-            # kustomize never prefixes a Namespace, a CRD (<plural>.<group>) or an APIService (<version>.<group>)
-            if (prefix or suffix) and not (kind == "Namespace" and api == "v1") and kind not in _NAMED_BY_THE_API:
+            if (prefix or suffix) and not _never_prefixed(api, kind):
                 name_node = nodes.get(meta, "name")
                 if isinstance(name_node, yaml.ScalarNode):
                     changed |= nodes.set_text(meta, "name", f"{prefix}{name_node.value}{suffix}", name_node)
