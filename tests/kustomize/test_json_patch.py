@@ -53,6 +53,12 @@ CASES = {
     "remove a missing path": ["{op: remove, path: /spec/nothing}"],
     "index out of range": ["{op: add, path: /spec/template/spec/containers/7, value: {name: x, image: x}}"],
     "unknown op": ["{op: frobnicate, path: /spec/replicas, value: 1}"],
+    # the Deployment has no annotations, but kustomize patches it with its own bookkeeping there
+    "add an annotation to an object without any": ["{op: add, path: /metadata/annotations/owner, value: team}"],
+    "replace a missing annotation": ["{op: replace, path: /metadata/annotations/owner, value: team}"],
+    "remove annotations that were never written": ["{op: remove, path: /metadata/annotations}"],
+    "test the whole annotations map": ["{op: test, path: /metadata/annotations, value: {}}"],
+    "add to a template's missing annotations": ["{op: add, path: /spec/template/metadata/annotations/x, value: y}"],
     # go-yaml v2 reads patch values: YAML 1.1 booleans, binary and underscored numbers
     "yaml 1.1 values": [
         "{op: add, path: /metadata/annotations, value: {a: 'y'}}",
@@ -75,7 +81,9 @@ def test_json_patch_renders_as_kubectl_does(tmp_path: Path, name: str) -> None:
     rendered, problems = render_both(tmp_path, {"deployment.yaml": DEPLOYMENT, "kustomization.yaml": kustomization})
     assert problems == [], problems
     # both sides agree on whether kustomize accepts the patch; the failures are refused by both
-    assert rendered == (name not in {"test that fails", "remove a missing path", "index out of range", "unknown op"})
+    refused = {"test that fails", "remove a missing path", "index out of range", "unknown op"}
+    refused |= {"test the whole annotations map", "add to a template's missing annotations"}
+    assert rendered == (name not in refused)
 
 
 @pytest.mark.parametrize(

@@ -170,11 +170,19 @@ def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
     ``copy`` doubles what it copies, so a short patch could grow a resource exponentially: the
     nodes copies add to one resource are budgeted (MAX_COPIED_NODES) and a patch past it fails."""
     budget = MAX_COPIED_NODES
+    # kustomize patches an object whose metadata.annotations holds its own bookkeeping, so the map
+    # is there even when the manifest has none (add /metadata/annotations/x works, remove
+    # /metadata/annotations too); it goes again when left empty (finalize)
+    meta = nodes.get(target, "metadata")
+    if isinstance(meta, yaml.MappingNode):
+        nodes.ensure_map(meta, "annotations", meta)
     for op_node in ops.value:
         op = nodes.get(op_node, "op")
         path = nodes.get(op_node, "path")
         if not isinstance(op, yaml.ScalarNode) or not isinstance(path, yaml.ScalarNode):
             raise PatchError("a JSON patch operation needs 'op' and 'path'")
+        if op.value == "test" and path.value.rstrip("/") in ("/metadata", "/metadata/annotations"):
+            raise Unmodelled("a JSON patch test of the whole annotations map (it holds kustomize's own then)")
         tokens = _pointer(path.value)
         parent = target
         for token in tokens[:-1]:
