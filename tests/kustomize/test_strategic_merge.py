@@ -248,3 +248,23 @@ def test_lists_merge_as_the_kubernetes_schema_says(tmp_path: Path, name: str) ->
     }
     rendered, problems = render_both(tmp_path, files)
     assert rendered and problems == [], problems
+
+
+def test_metadata_lists_merge_as_the_schema_says(tmp_path: Path) -> None:
+    """finalizers merge as a set of strings (the patch's first), ownerReferences by uid."""
+    base = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  finalizers: [a, b]\n"
+        "  ownerReferences: [{apiVersion: v1, kind: X, name: x, uid: u1}]\ndata: {k: v}\n"
+    )
+    patch = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  finalizers: [c, a]\n"
+        "  ownerReferences:\n    - {apiVersion: v1, kind: Y, name: y, uid: u2}\n"
+        "    - {apiVersion: v1, kind: X, name: x2, uid: u1}\n"
+    )
+    files = {
+        "base.yaml": base,
+        "patch.yaml": patch,
+        "kustomization.yaml": "resources: [base.yaml]\npatches: [{path: patch.yaml}]\n",
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems

@@ -90,10 +90,10 @@ def items(schema: Schema | None) -> Schema | None:
 
 
 def merge_keys(schema: Schema | None) -> tuple[str, ...] | None:
-    """The keys a list merges on, or None when the patch's list replaces it."""
+    """The keys a list merges on, ``()`` for a list of scalars merged as a set (``finalizers``),
+    or None when the patch's list replaces it."""
     schema = _resolved(schema)
     if schema is None or "merge" not in str(schema.get("x-kubernetes-patch-strategy", "")).split(","):
         return None
     keys = schema.get("x-kubernetes-list-map-keys") or [schema.get("x-kubernetes-patch-merge-key")]
-    keys = tuple(k for k in keys if isinstance(k, str))
-    return keys or None
+    return tuple(k for k in keys if isinstance(k, str))

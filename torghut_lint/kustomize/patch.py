@@ -73,6 +73,12 @@ def _merge_list(
             patch.tag, [i for i in patch.value if not (isinstance(i, yaml.MappingNode) and _directive(i) == "replace")],
             patch.start_mark, patch.end_mark, patch.flow_style,
         )  # fmt: skip
+    if keys == ():  # scalars merged as a set: the patch's first, then the target's it does not hold
+        if not all(isinstance(i, yaml.ScalarNode) for i in target.value + patch.value):
+            return patch
+        given = {i.value for i in patch.value}
+        target.value = list(patch.value) + [i for i in target.value if i.value not in given]
+        return target
     if keys is None or not all(isinstance(i, yaml.MappingNode) for i in target.value + patch.value):
         return patch
     if len(keys) > 1:
