@@ -120,6 +120,17 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "Vendor the resource into the repository.",
         ),
         BuiltinRule(
+            "kustomize-load-restricted",
+            _E,
+            "A kustomization loads a file outside its own directory, which kustomize's default load "
+            "restrictor (LoadRestrictionsRootOnly, as Argo CD runs it) refuses.",
+            "The sync would fail on a build the gate rendered; only directories (other kustomizations) "
+            "may be referenced from outside.",
+            "Move the file below the kustomization, or make its directory a kustomization and list that; "
+            "where Argo CD runs kustomize with --load-restrictor LoadRestrictionsNone, turn this rule off in "
+            "the trusted config (the file is rendered either way).",
+        ),
+        BuiltinRule(
             "kustomize-remote-resource",
             _E,
             "A kustomization pulls a remote (URL or git) resource; not fetched or linted.",

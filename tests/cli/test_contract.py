@@ -16,7 +16,8 @@ RULE_IDS = {
     # built-in
     "admission-policy-invalid", "file-outside-root", "file-unreadable", "gate-config-changed", "gate-waiver-added",
     "kustomize-cycle",
-    "kustomize-helm-not-rendered", "kustomize-invalid", "kustomize-missing-resource", "kustomize-orphan",
+    "kustomize-helm-not-rendered", "kustomize-invalid", "kustomize-load-restricted", "kustomize-missing-resource",
+    "kustomize-orphan",
     "kustomize-outside-root", "kustomize-patch-invalid", "kustomize-patch-unmatched", "kustomize-remote-resource",
     "kustomize-render-failed", "kustomize-render-mismatch", "kustomize-unsupported", "manifest-invalid",
     "schema-invalid", "schema-missing", "schema-unknown-field", "waiver-expired", "waiver-invalid", "waiver-unused",

@@ -76,3 +76,47 @@ def test_resources_read_as_kubectl_reads_them(tmp_path: Path, name: str) -> None
     rendered, problems = render_both(tmp_path, CASES[name])
     assert problems == [], problems
     assert rendered == ("refused" not in name)
+
+
+LOADED_FROM_ABOVE = {
+    "a resource file": "resources: [cm.yaml, ../shared/extra.yaml]\n",
+    "a patch file": "resources: [cm.yaml]\npatches: [{path: ../shared/patch.yaml}]\n",
+    "a generator file": "resources: [cm.yaml]\nconfigMapGenerator: [{name: g, files: [../shared/f.txt]}]\n",
+    "an env file": "resources: [cm.yaml]\nconfigMapGenerator: [{name: g, envs: [../shared/a.env]}]\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOADED_FROM_ABOVE))
+def test_files_outside_the_kustomization_are_refused_as_kustomize_refuses_them(tmp_path: Path, name: str) -> None:
+    """kustomize's default load restrictor: a kustomization loads files only from its own
+    directory (other kustomizations may be anywhere). kubectl refuses; the build blocks with
+    kustomize-load-restricted, and still reads the file, so with the rule turned off (Argo CD
+    running LoadRestrictionsNone) it renders what that build renders."""
+    import subprocess
+
+    from conftest import run_cli
+    from test_parity import compare
+
+    files = {
+        "app/cm.yaml": CM % ("one", ""),
+        "app/kustomization.yaml": LOADED_FROM_ABOVE[name],
+        "shared/extra.yaml": CM % ("two", ""),
+        "shared/patch.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: one}\ndata: {a: patched}\n",
+        "shared/f.txt": "text\n",
+        "shared/a.env": "K=v\n",
+    }
+    (tmp_path / ".git").mkdir()
+    render_both(tmp_path, files)  # writes the tree
+    rendered, problems = compare(tmp_path / "app", tmp_path)
+    assert problems == [] and not rendered, problems
+    result = run_cli("--no-schemas", "--format", "json", str(tmp_path / "app"), cwd=tmp_path)
+    assert [f["rule"] for f in result.json["findings"]] == ["kustomize-load-restricted"]
+    assert result.json["findings"][0]["file"] == "app/kustomization.yaml"
+    unrestricted = subprocess.run(
+        ["kubectl", "kustomize", "--load-restrictor", "LoadRestrictionsNone", str(tmp_path / "app")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    ours = run_cli("render", str(tmp_path / "app"), cwd=tmp_path)
+    assert ours.stdout == unrestricted

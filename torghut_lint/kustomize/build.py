@@ -721,6 +721,7 @@ class _Kustomization:
             self.result.absorb(child)
             return
         self.result.used.add(real(target))
+        self.restricted(target, entry, self.where(key, index))
         taken = self.builder.sources.take(target)
         self.accumulate(resources_of(taken, self.result.findings, kustomize=True), key, index)
 
@@ -770,7 +771,21 @@ class _Kustomization:
             )
             return None
         self.result.used.add(real(path))
+        self.restricted(path, rel, location)
         return path
+
+    def restricted(self, path: Path, rel: str, location: Location) -> None:
+        """Report a file outside this kustomization's directory (symlinks resolved), which
+        kustomize's default load restrictor refuses; it is still read, so where the rule is turned
+        off (Argo CD running LoadRestrictionsNone) the rendering is that build's."""
+        try:
+            real(path).relative_to(real(self.dir))
+        except ValueError:
+            message = (
+                f"{shown(rel)} is outside this kustomization's directory; kustomize's default load restrictor "
+                "refuses to load it (directories may be referenced, files may not)"
+            )
+            self.result.findings.append(builtin_finding("kustomize-load-restricted", message, location))
 
     # -- generators --------------------------------------------------------------------------
     def generate(self, fields: list[str]) -> None:
