@@ -52,9 +52,18 @@ def test_credentials_in_remote_resource_urls_never_printed(tmp_path: Path, entry
     assert PASSWORD not in out and TOKEN not in out
 
 
-def test_kubectl_is_never_run_on_remote_resources(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "entry",
+    [
+        f"https://user:{PASSWORD}@example.invalid/x.yaml",
+        f"HTTP:/user:{PASSWORD}@example.invalid/x.yaml",  # Go's URL parser: still http, still fetched
+        "http:/example.invalid/x.yaml",
+        f"git::https://{PASSWORD}@example.invalid/org/repo//dir?ref=v1",
+    ],
+)
+def test_kubectl_is_never_run_on_remote_resources(tmp_path: Path, entry: str) -> None:
     """kubectl would fetch the URL (any host a pull request names); the build reports it instead."""
-    write(tmp_path, {"kustomization.yaml": f"resources: ['https://user:{PASSWORD}@example.invalid/x.yaml']\n"})
+    write(tmp_path, {"kustomization.yaml": f"resources: ['{entry}']\n"})
     result = run_cli("--no-schemas", "--render", "kubectl", "--format", "json", ".", cwd=tmp_path)
     assert result.code == 1
     rules = {f["rule"] for f in result.json["findings"]}

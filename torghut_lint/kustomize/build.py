@@ -174,7 +174,10 @@ FEATURES = (
 FEATURE_FIELDS = {f.field: f for f in FEATURES}
 KUSTOMIZATION_SHAPE = {"type": "object", "properties": {f.field: f.shape for f in FEATURES}}
 
-_REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)")
+# What kustomize fetches instead of reading: a URL (any scheme://, and http: or https: with any
+# number of slashes, as Go's URL parser reads "http:/x.yaml"), go-getter's git:: forms, scp-like git
+# addresses and the hosts it knows
+_REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*://|(?i:https?):|git::|git@|github\.com/|gitlab\.com/|bitbucket\.org/)")
 
 
 _PATH_LIKE = re.compile(r"[\w./@:~+=-]{1,160}")
