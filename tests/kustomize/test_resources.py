@@ -94,8 +94,9 @@ def test_files_outside_the_kustomization_are_refused_as_kustomize_refuses_them(t
     running LoadRestrictionsNone) it renders what that build renders."""
     import subprocess
 
-    from conftest import run_cli
     from test_parity import compare
+
+    from conftest import run_cli
 
     files = {
         "app/cm.yaml": CM % ("one", ""),
