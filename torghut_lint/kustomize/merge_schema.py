@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 Schema = dict[str, Any]
@@ -31,13 +32,18 @@ KUSTOMIZE_OPENAPI = "1.25"  # the schemas standing for the OpenAPI document comp
 
 
 @functools.cache
-def _core_dir():
-    from torghut_lint.schemas.store import SchemaError, SchemaStore
+def _core_dir() -> Path | None:
+    """The schemas standing for kustomize's: the newest at or below 1.25, else the oldest
+    kubernetes-validate still ships (never none while it is installed: without merge keys every
+    list would be replaced)."""
+    from torghut_lint.schemas.store import _core_root, _version_key
 
-    try:
-        return SchemaStore(KUSTOMIZE_OPENAPI, strict=False).core_dir
-    except SchemaError:
+    root = _core_root()
+    if root is None or not root.is_dir():
         return None
+    versions = sorted((p for p in root.iterdir() if p.name.endswith("-local")), key=lambda p: _version_key(p.name))
+    eligible = [p for p in versions if _version_key(p.name)[:2] <= _version_key(KUSTOMIZE_OPENAPI)[:2]]
+    return (eligible or versions or [None])[-1 if eligible else 0]
 
 
 @functools.cache
