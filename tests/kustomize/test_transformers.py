@@ -191,3 +191,18 @@ def test_prefix_and_namespace_spare_what_kustomize_spares_by_group(tmp_path: Pat
     }
     rendered, problems = render_both(tmp_path, files)
     assert rendered and problems == [], problems
+
+
+@pytest.mark.parametrize("source", ["settings.txt", "key=settings.txt", "=settings.txt", "k=v=settings.txt", "k="])
+def test_generator_file_sources_as_kubectl(tmp_path: Path, source: str) -> None:
+    """A file source is a path or KEY=path, one '=' with both sides written; kubectl refuses any other."""
+    files = {
+        "base.yaml": BASE,
+        "settings.txt": "a\n",
+        "v=settings.txt": "b\n",
+        "kustomization.yaml": "resources: [base.yaml]\n"
+        f"configMapGenerator: [{{name: settings, files: ['{source}']}}]\n",
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert problems == [], problems
+    assert rendered == (source in ("settings.txt", "key=settings.txt"))

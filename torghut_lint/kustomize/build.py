@@ -82,6 +82,10 @@ _STR_MAP = _maybe({"type": "object", "additionalProperties": _STR})
 _PATHS = _maybe({"type": "array", "items": {"type": "string"}})
 # kustomize splits a literal at its first '=' and refuses one without a key or without '='
 _LITERALS = _maybe({"type": "array", "items": {"type": "string", "pattern": "^[^=]+=", "description": "KEY=value"}})
+# a file source is a path, or KEY=path with one '=' and both sides written
+_FILE_SOURCES = _maybe(
+    {"type": "array", "items": {"type": "string", "pattern": "^[^=]+(=[^=]+)?$", "description": "a path or KEY=path"}}
+)
 
 
 def _list_of(properties: dict) -> dict:
@@ -114,7 +118,7 @@ _GENERATOR = _list_of(
         "namespace": _STR,
         "behavior": _STR,
         "literals": _LITERALS,
-        "files": _PATHS,
+        "files": _FILE_SOURCES,
         "envs": _PATHS,
         "env": _STR,
         "type": _STR,
