@@ -104,3 +104,34 @@ def test_a_target_selects_by_current_or_written_names(tmp_path: Path, target: st
     )
     rendered, problems = render_both(tmp_path, {**PREFIXED_BASE, "kustomization.yaml": overlay})
     assert rendered and problems == [], problems
+
+
+T6902 = "target: {group: apps, version: v1, kind: Deployment, name: api}"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "patches: [{path: empty.yaml, target: {kind: Deployment}}]",  # no text at all: nothing to do
+        "patches: [{path: comments.yaml, target: {kind: Deployment}}]",  # refused: both SM and JSON
+        "patches: [{patch: 'null', target: {kind: Deployment}}]",  # refused
+        "patches: [{patch: '', target: {kind: Deployment}}]",  # '' is unset: refused
+        "patches: [{path: ops.yaml, patch: '', target: {kind: Deployment}}]",  # '' is unset: the path
+        "patches: [{path: ops.yaml, patch: '[]', target: {kind: Deployment}}]",  # refused: both set
+        f"patchesJson6902: [{{path: empty.yaml, {T6902}}}]",  # refused: any empty patch
+        f"patchesJson6902: [{{path: comments.yaml, {T6902}}}]",
+        f"patchesJson6902: [{{patch: '[]', {T6902}}}]",
+        f"patchesJson6902: [{{path: ops.yaml, patch: '[]', {T6902}}}]",
+        f"patchesJson6902: [{{path: ops.yaml, {T6902}}}]",
+    ],
+)
+def test_empty_and_doubly_given_patches_as_kubectl(tmp_path: Path, entry: str) -> None:
+    files = {
+        "deployment.yaml": DEPLOYMENT,
+        "empty.yaml": "",
+        "comments.yaml": "# nothing here\n",
+        "ops.yaml": "- {op: replace, path: /spec/replicas, value: 4}\n",
+        "kustomization.yaml": f"resources: [deployment.yaml]\n{entry}\n",
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert problems == [], problems

@@ -1023,9 +1023,12 @@ class _Kustomization:
                     continue
                 target = entry.get("target") if isinstance(entry.get("target"), dict) else None
                 options = entry.get("options") if isinstance(entry.get("options"), dict) else {}
-                if isinstance(entry.get("path"), str):
+                inline_patch = entry.get("patch")
+                if isinstance(entry.get("path"), str) and inline_patch:
+                    self.report("kustomize-patch-invalid", f"{key}[{i}] sets both 'path' and 'patch'", key, i)
+                elif isinstance(entry.get("path"), str):
                     self.patch_from(key, i, entry["path"], target, None, options)
-                elif isinstance(entry.get("patch"), str):
+                elif isinstance(inline_patch, str) and inline_patch:  # '' is unset, as kustomize reads it
                     node = nodes.get(nodes.get(self.node, key).value[i], "patch")
                     self.patch_from(key, i, None, target, node, options)
                 else:
@@ -1048,9 +1051,16 @@ class _Kustomization:
             # kustomize reads a patch that starts with '[' as JSON only (YAML flow style fails)
             self.report("kustomize-patch-invalid", "a patch starting with '[' must be valid JSON", key, i)
             return
-        for doc in parsed.documents:
-            if doc.data is None:
-                continue
+        documents = [doc for doc in parsed.documents if doc.data is not None]
+        if all(isinstance(d.data, list) and not d.data for d in documents):
+            # nothing but comments, null or []: `patches` reads it as both an empty strategic-merge
+            # and an empty JSON patch and refuses it (a file with no text at all is nothing to it);
+            # `patchesJson6902` refuses any empty patch
+            written = inline.value if inline is not None else path.read_bytes().decode("utf-8", "replace")
+            if (written.strip() or key == "patchesJson6902") and parsed.ok:
+                self.report("kustomize-patch-invalid", "an empty patch (comments, null or []) is refused", key, i)
+                return
+        for doc in documents:
             self.apply_one(key, i, doc, target, options)
 
     def apply_one(self, key: str, i: int, doc: Document, target: dict | None, options: dict) -> None:
