@@ -206,3 +206,25 @@ def test_generator_file_sources_as_kubectl(tmp_path: Path, source: str) -> None:
     rendered, problems = render_both(tmp_path, files)
     assert problems == [], problems
     assert rendered == (source in ("settings.txt", "key=settings.txt"))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        # an images name is a regular expression, then an optional tag and digest
+        "images: [{name: 'busybox:1.36', newTag: '2'}]",
+        "images: [{name: 'b.sybox', newTag: '2'}]",
+        "images: [{name: '(busybox|registry.example.com/team/api)', newTag: '2'}]",
+        "images: [{name: 'busy', newTag: '2'}]",  # a prefix is not a match
+        "images: [{name: 'busybox[', newTag: '2'}]",  # not a pattern: refused
+        "replicas: [{name: api}]",  # no count: 0
+        "replicas: [{count: 2}]",  # no name: no object has it, refused
+        "commonLabels: {'': x}",  # an empty label or annotation key: refused
+        "commonAnnotations: {'': x}",
+        "labels: [{pairs: {'': x}}]",
+    ],
+)
+def test_images_replicas_and_label_keys_as_kubectl(tmp_path: Path, entry: str) -> None:
+    files = {"base.yaml": BASE, "kustomization.yaml": f"resources: [base.yaml]\n{entry}\n"}
+    rendered, problems = render_both(tmp_path, files)
+    assert problems == [], problems

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from torghut_lint import nodes
+from torghut_lint import nodes, regex
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import display_path, real
 from torghut_lint.kustomize import fieldspecs, namerefs
@@ -78,7 +78,14 @@ def _maybe(schema: dict) -> dict:
 _STR = _maybe({"type": "string"})
 _BOOL = _maybe({"type": "boolean"})
 _INT = _maybe({"type": "integer"})
-_STR_MAP = _maybe({"type": "object", "additionalProperties": _STR})
+# labels and annotations: an empty key makes kustomize fail setting the field
+_STR_MAP = _maybe(
+    {
+        "type": "object",
+        "additionalProperties": _STR,
+        "propertyNames": {"minLength": 1, "description": "has an empty key"},
+    }
+)
 _PATHS = _maybe({"type": "array", "items": {"type": "string"}})
 # kustomize splits a literal at its first '=' and refuses one without a key or without '='
 _LITERALS = _maybe({"type": "array", "items": {"type": "string", "pattern": "^[^=]+=", "description": "KEY=value"}})
@@ -1152,8 +1159,17 @@ class _Kustomization:
         annotations = spec.get("commonAnnotations") if isinstance(spec.get("commonAnnotations"), dict) else {}
         if annotations:
             label_sets.append((annotations, fieldspecs.ANNOTATIONS, nodes.get(self.node, "commonAnnotations")))
-        images = [(j, i) for j, i in self.entries("images") if isinstance(i, dict) and i.get("name")]
-        replicas = {r["name"]: r for _, r in self.entries("replicas") if isinstance(r, dict) and "name" in r}
+        images = []
+        for j, image in self.entries("images"):
+            if isinstance(image, dict) and image.get("name"):
+                try:
+                    _image_pattern(str(image["name"]))
+                except regex.RegexError as exc:  # kustomize compiles it too, and fails the build
+                    self.report("kustomize-invalid", f"images[{j}].name is not a valid pattern: {exc}", "images", j)
+                    continue
+                images.append((j, image))
+        # an entry without a name names "", which no object has: kustomize refuses it as unmatched
+        replicas = {str(r.get("name") or ""): r for _, r in self.entries("replicas") if isinstance(r, dict)}
         # ServiceAccounts of this build, with the namespace they had before this transformer
         scaled: set[str] = set()
         accounts = {
@@ -1191,12 +1207,13 @@ class _Kustomization:
                 scaled.add(name)
                 anchor = nodes.get(self.node, "replicas")
                 spec_node = nodes.ensure_map(res.node, "spec", res.node)
-                count = str(replicas[name].get("count"))
+                count = str(replicas[name].get("count") or 0)  # no count is 0, as kustomize reads it
                 changed |= nodes.set_text(spec_node, "replicas", count, anchor, plain=True)
         for j, entry in self.entries("replicas"):
-            if isinstance(entry, dict) and entry.get("name") in replicas and entry["name"] not in scaled:
+            if isinstance(entry, dict) and str(entry.get("name") or "") not in scaled:
                 message = (
-                    f"replicas: no {'/'.join(_SCALABLE)} named {shown(str(entry['name']))}; kustomize refuses the build"
+                    f"replicas: no {'/'.join(_SCALABLE)} named {shown(str(entry.get('name') or ''))}; "
+                    "kustomize refuses the build"
                 )
                 self.report("kustomize-invalid", message, "replicas", j)
 
@@ -1244,6 +1261,8 @@ def _expected(error) -> str:
         return f"must be {error.validator_value}"
     if error.validator == "pattern" and error.schema.get("description"):
         return f"must be {error.schema['description']}"
+    if error.validator == "minLength" and error.schema.get("description"):
+        return error.schema["description"]
     return f"violates {error.validator}"
 
 
@@ -1391,10 +1410,16 @@ def split_image(ref: str) -> tuple[str, str, str]:
     return name, tag, digest
 
 
+def _image_pattern(name: str):
+    """How kustomize matches an images entry: its name is a regular expression (``.`` is any
+    character, ``app:1`` matches ``app:1``), followed by an optional tag and digest."""
+    return regex.compile("^" + name + "(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$")
+
+
 def rewrite_image(ref: str, image: dict) -> str:
-    name, tag, digest = split_image(ref)
-    if name != image["name"]:
+    if _image_pattern(str(image["name"])).search(ref) is None:
         return ref
+    name, tag, digest = split_image(ref)
     new_name = image.get("newName") or name
     new_tag, new_digest = image.get("newTag"), image.get("digest")
     if new_tag and new_digest:  # kustomize keeps both: name:tag@digest
