@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -594,6 +595,7 @@ class _Kustomization:
         self.builder = builder
         self.kfile = kfile
         self.dir = kfile.parent
+        self.real_dir = os.path.join(str(real(self.dir)), "")  # with a trailing separator: a prefix test
         self.node = doc.node
         # read as kustomize reads it (YAML 1.1): `namespace: on` is a boolean there, and refused
         self.spec = to_data(as_yaml11(doc.node))
@@ -792,9 +794,7 @@ class _Kustomization:
         """Report a file outside this kustomization's directory (symlinks resolved), which
         kustomize's default load restrictor refuses; it is still read, so where the rule is turned
         off (Argo CD running LoadRestrictionsNone) the rendering is that build's."""
-        try:
-            real(path).relative_to(real(self.dir))
-        except ValueError:
+        if not str(real(path)).startswith(self.real_dir):
             message = (
                 f"{shown(rel)} is outside this kustomization's directory; kustomize's default load restrictor "
                 "refuses to load it (directories may be referenced, files may not)"
