@@ -228,3 +228,34 @@ def test_images_replicas_and_label_keys_as_kubectl(tmp_path: Path, entry: str) -
     files = {"base.yaml": BASE, "kustomization.yaml": f"resources: [base.yaml]\n{entry}\n"}
     rendered, problems = render_both(tmp_path, files)
     assert problems == [], problems
+
+
+@pytest.mark.parametrize(
+    ("base", "overlay"),
+    [
+        # the merged object takes the overlay generator's make: a Secret's type (Opaque when unset) ...
+        ("secretGenerator: [{name: s, type: kubernetes.io/basic-auth, literals: [username=u, password=p]}]",
+         "secretGenerator: [{name: s, behavior: merge, literals: [x=y]}]"),
+        # ... immutable as the overlay says (the base's goes) ...
+        ("configMapGenerator: [{name: c, literals: [A=1], options: {immutable: true}}]",
+         "configMapGenerator: [{name: c, behavior: merge, literals: [B=2]}]"),
+        ("configMapGenerator: [{name: c, literals: [A=1]}]",
+         "configMapGenerator: [{name: c, behavior: replace, literals: [B=2], options: {immutable: true}}]"),
+        # ... and a name hash only when neither disabled it
+        ("configMapGenerator: [{name: c, literals: [A=1]}]",
+         "generatorOptions: {disableNameSuffixHash: true}\\n"
+         "configMapGenerator: [{name: c, behavior: merge, literals: [B=2]}]"),
+        ("configMapGenerator: [{name: c, literals: [A=1], options: {disableNameSuffixHash: true}}]",
+         "configMapGenerator: [{name: c, behavior: merge, literals: [B=2]}]"),
+    ],
+)  # fmt: skip
+def test_a_generator_merged_in_an_overlay_as_kubectl(tmp_path: Path, base: str, overlay: str) -> None:
+    files = {
+        "base/kustomization.yaml": base + "\n",
+        "overlay/kustomization.yaml": "resources: [../base]\n" + overlay.replace("\\n", "\n") + "\n",
+    }
+    render_both(tmp_path, files)  # writes the tree
+    from test_parity import compare
+
+    rendered, problems = compare(tmp_path / "overlay", tmp_path)
+    assert rendered and problems == [], problems

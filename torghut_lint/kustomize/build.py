@@ -832,7 +832,8 @@ class _Kustomization:
             labels = {**(options.get("labels") or {}), **(gen_options.get("labels") or {})}
             annotations = {**(options.get("annotations") or {}), **(gen_options.get("annotations") or {})}
             if behavior != "create":
-                self.merge_generated(key, i, kind, gen, behavior, data_pairs)
+                immutable = bool(gen_options.get("immutable", options.get("immutable")))
+                self.merge_generated(key, i, kind, gen, behavior, data_pairs, (secret_type, hashed, immutable))
                 continue
             meta = nodes.mapping([(nodes.scalar("name", anchor), nodes.scalar(gen["name"], anchor))], anchor)
             if gen.get("namespace"):
@@ -877,7 +878,14 @@ class _Kustomization:
             return True
         return False
 
-    def merge_generated(self, key: str, i: int, kind: str, gen: dict, behavior: str, data_pairs: list) -> None:
+    def merge_generated(
+        self, key: str, i: int, kind: str, gen: dict, behavior: str, data_pairs: list, made: tuple[str, bool, bool]
+    ) -> None:
+        """``behavior: merge|replace``: the data go into the object generated earlier, which takes
+        this generator's make as kustomize gives it (measured against kubectl): a Secret's type
+        (Opaque when unset), ``immutable`` as this generator says (the earlier one's goes), and a
+        name hash only when neither generator disabled it."""
+        secret_type, hashed, immutable = made
         namespace = gen.get("namespace") or ""
         target = next(
             (
@@ -897,6 +905,13 @@ class _Kustomization:
             holder.value = []
         for key_node, value_node in data_pairs:
             nodes.put(holder, key_node.value, value_node, key_node)
+        anchor = nodes.get(self.node, key).value[i]
+        if kind == "Secret":
+            nodes.set_text(target.node, "type", secret_type, anchor)
+        nodes.remove(target.node, "immutable")
+        if immutable:
+            nodes.put(target.node, "immutable", nodes.scalar("true", anchor, plain=True), anchor)
+        target.hash_type = secret_type if hashed and target.hash_type else ""
 
     def generator_data(self, key: str, i: int, gen: dict) -> list[tuple[str, yaml.Node, yaml.Node]] | None:
         """(key, key-location node, value node) for literals, files and env files."""
