@@ -328,3 +328,120 @@ def test_labels_reach_the_selectors_kustomize_writes(tmp_path: Path, kustomizati
         tmp_path, {"r.yaml": SELECTORS, "kustomization.yaml": "resources: [r.yaml]\n" + kustomization}
     )
     assert rendered and problems == [], problems
+
+
+STORAGE_AND_NETWORK = """\
+apiVersion: v1
+kind: Service
+metadata: {name: svc}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: ss}
+spec:
+  serviceName: svc
+  selector: {matchLabels: {a: b}}
+  template:
+    metadata: {labels: {a: b}}
+    spec:
+      runtimeClassName: rc
+      containers: [{name: c, image: i}]
+      volumes: [{name: v, csi: {driver: d, nodePublishSecretRef: {name: sec}}}]
+---
+apiVersion: node.k8s.io/v1
+kind: RuntimeClass
+metadata: {name: rc}
+handler: runc
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: sec}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  storageClassName: sc
+  csi: {driver: d, volumeHandle: h, nodePublishSecretRef: {name: sec, namespace: default}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: pvc}
+spec:
+  volumeName: pv
+  storageClassName: sc
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+  dataSource: {kind: PersistentVolumeClaim, name: other}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: other}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: sc}
+provisioner: p
+parameters: {csi.storage.k8s.io/provisioner-secret-name: sec}
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: ic}
+spec: {controller: x, parameters: {kind: ConfigMap, name: cm}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cm}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ing}
+spec:
+  ingressClassName: ic
+  defaultBackend: {service: {name: svc, port: {number: 80}}}
+  tls: [{secretName: sec}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: pod}
+spec:
+  serviceAccountName: sa
+  subdomain: svc
+  containers: [{name: c, image: i}]
+  imagePullSecrets: [{name: sec}]
+  volumes:
+    - {name: v, azureFile: {secretName: sec, shareName: s}}
+    - {name: w, cephfs: {monitors: [m], secretRef: {name: sec}}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: sa}
+secrets: [{name: sec}]
+imagePullSecrets: [{name: sec}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: j}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      serviceAccountName: sa
+      containers: [{name: c, image: i, envFrom: [{secretRef: {name: sec}}]}]
+"""
+
+
+@pytest.mark.parametrize("transform", ["namePrefix: p-\n", "nameSuffix: -s\nnamespace: shop\n"])
+def test_storage_network_and_secret_references_follow_renames_as_kubectl(tmp_path: Path, transform: str) -> None:
+    """A claim's volumeName follows its PersistentVolume; a StatefulSet's serviceName, an Ingress's
+    backends and TLS secret, CSI and volume secret references, pull secrets: each as kubectl."""
+    files = {
+        "objects.yaml": STORAGE_AND_NETWORK + "\n",
+        "kustomization.yaml": "resources: [objects.yaml]\n" + transform,
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems

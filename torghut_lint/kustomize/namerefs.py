@@ -68,6 +68,7 @@ REFERENCES: dict[str, list[tuple[str, str]]] = {
     "ServiceAccount": _in_pods(_SA_KINDS, ["serviceAccountName"])
     + [("RoleBinding", "subjects"), ("ClusterRoleBinding", "subjects")],
     "PersistentVolumeClaim": _in_pods(_SA_KINDS, ["volumes/persistentVolumeClaim/claimName"]),
+    "PersistentVolume": [("PersistentVolumeClaim", "spec/volumeName")],
     "Role": [("RoleBinding", "roleRef")],
     "ClusterRole": [("RoleBinding", "roleRef"), ("ClusterRoleBinding", "roleRef")],
     "Service": [
