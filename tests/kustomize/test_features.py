@@ -74,7 +74,7 @@ def test_features_render_as_kubectl_does(tmp_path: Path, name: str) -> None:
         "labels: [{pairs: {a: b}, includeSelector: true}]",  # a typo: kustomize refuses the file
         "images: [{name: busybox, newTags: '2'}]",
         "configMapGenerator: [{name: g, literals: [a=b], options: {immutable: true, typo: 1}}]",
-        "labels: [{pairs: {a: b}, fields: [{path: data/x, create: true}]}]",  # real, not modelled
+        "labels: [{pairs: {a: b}, fields: [{path: data/x, creat: true}]}]",  # a typo in a field spec
     ],
 )
 def test_an_entry_field_the_renderer_does_not_model_blocks(tmp_path: Path, entry: str) -> None:

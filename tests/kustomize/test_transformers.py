@@ -259,3 +259,23 @@ def test_a_generator_merged_in_an_overlay_as_kubectl(tmp_path: Path, base: str, 
 
     rendered, problems = compare(tmp_path / "overlay", tmp_path)
     assert rendered and problems == [], problems
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        "[{path: spec/selector/matchLabels, kind: HorizontalPodAutoscaler, create: true}]",
+        "[{path: spec/other/labels, kind: Deployment}]",  # missing and not created: skipped
+        "[{path: spec/other/labels, kind: Deployment, create: true}]",
+        "[{path: spec/template/metadata/labels, create: true}]",  # any kind
+        "[{path: spec/selector, group: apps, kind: Service, create: true}]",  # not this group: nothing
+    ],
+)
+def test_a_labels_entrys_own_field_specs_as_kubectl(tmp_path: Path, fields: str) -> None:
+    kustomization = f"resources: [base.yaml]\nlabels: [{{pairs: {{team: t}}, fields: {fields}}}]\n"
+    rendered, problems = render_both(tmp_path, {"base.yaml": BASE, "kustomization.yaml": kustomization})
+    assert rendered and problems == [], problems
+    from conftest import run_cli
+
+    result = run_cli("--no-schemas", "--format", "json", str(tmp_path))
+    assert "kustomize-unsupported" not in {f["rule"] for f in result.json["findings"]}

@@ -134,6 +134,8 @@ _GENERATOR = _list_of(
     }
 )
 _ANY = {}
+# field specs a `labels` entry adds to the built-in ones: where else its pairs are written
+_FIELD_SPECS = _list_of({"path": _STR, "kind": _STR, "group": _STR, "version": _STR, "create": _BOOL})
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,9 @@ FEATURES = (
     Feature("nameSuffix", _STR, "transformers"),
     Feature("commonLabels", _STR_MAP, "transformers"),
     Feature(
-        "labels", _list_of({"pairs": _STR_MAP, "includeSelectors": _BOOL, "includeTemplates": _BOOL}), "transformers"
+        "labels",
+        _list_of({"pairs": _STR_MAP, "includeSelectors": _BOOL, "includeTemplates": _BOOL, "fields": _FIELD_SPECS}),
+        "transformers",
     ),
     Feature("commonAnnotations", _STR_MAP, "transformers"),
     Feature("images", _list_of({"name": _STR, "newName": _STR, "newTag": _STR, "digest": _STR}), "transformers"),
@@ -1167,6 +1171,7 @@ class _Kustomization:
                 where = fieldspecs.METADATA_LABELS
             else:
                 where = fieldspecs.METADATA_LABELS[:1]
+            where = where + [fieldspecs.from_entry(f) for f in group.get("fields") or [] if f.get("path")]
             label_sets.append((group["pairs"], where, nodes.get(self.node, "labels").value[j]))
         if isinstance(spec.get("commonLabels"), dict) and spec["commonLabels"]:
             label_sets.append((spec["commonLabels"], fieldspecs.COMMON_LABELS, nodes.get(self.node, "commonLabels")))

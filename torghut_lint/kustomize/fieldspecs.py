@@ -38,6 +38,18 @@ def _spec(path: str, create: bool, kind: str | None = None, group: str | None = 
     return FieldSpec(tuple(path.split("/")), create, kind, group, version)
 
 
+def from_entry(entry: dict) -> FieldSpec:
+    """A field spec written in a kustomization (``labels[].fields``): path, optional kind, group,
+    version, and create."""
+    return _spec(
+        str(entry["path"]).strip("/"),
+        bool(entry.get("create")),
+        entry.get("kind") or None,
+        entry.get("group") or None,
+        entry.get("version") or None,
+    )
+
+
 _TEMPLATE_KINDS = [
     ("ReplicationController", None, "v1"),
     ("Deployment", None, None),
