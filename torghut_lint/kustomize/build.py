@@ -1336,7 +1336,8 @@ def _refused_header(doc: Document, result: Build) -> bool:
         field = "apiVersion"
     else:
         return False
-    key = next(k for k, _ in doc.node.value if isinstance(k, yaml.ScalarNode) and k.value == field)
+    # the key as written (a merge key may have supplied it: then the document)
+    key = next((k for k, _ in doc.node.value if isinstance(k, yaml.ScalarNode) and k.value == field), doc.node)
     result.findings.append(builtin_finding("kustomize-invalid", message, Location.of(key)))
     return True
 
