@@ -126,9 +126,7 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     project.kustomizations += kfiles
     survey = _read_layout(files, kfiles, Builder(sources), str(real(root)))
     for key, parsed_findings in survey.parsed:
-        if key not in project.parsed:
-            project.parsed.add(key)
-            project.findings.extend(parsed_findings)
+        _account(key, parsed_findings, project)
     project.admission_files += survey.admission_files
     k_dirs = {real(p.parent) for p in kfiles}
     referenced, listed = survey.referenced, survey.listed
@@ -139,7 +137,7 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
         resolved = real(path)
         if resolved in listed or _governing_directory(resolved, k_dir_names, root_name) is None:
             parsed = parse_file(path, display_path(path))  # not cached: only the schemas are kept
-            _account(resolved, parsed, project)
+            _account(resolved, parsed.findings, project)
             for crd in resources_of(parsed, []):
                 if crd.id.kind == "CustomResourceDefinition":
                     project.crds.update(((f"{g}/{v}", k), schema) for g, k, v, schema in crd_versions(crd.data))
@@ -383,20 +381,21 @@ def finish(
 def _account_parsed(sources: SourceFiles, project: Project) -> None:
     """Report the parse findings of the files parsed since the last call, once per project."""
     for key, parsed in sources.newly_parsed():
-        _account(key, parsed, project)
+        _account(key, parsed.findings, project)
 
 
-def _account(key: Path, parsed: ParsedFile, project: Project) -> None:
+def _account(key: Path, findings: list[Finding], project: Project) -> None:
+    """A file's parse findings, reported once per project."""
     if key not in project.parsed:
         project.parsed.add(key)
-        project.findings.extend(parsed.findings)
+        project.findings.extend(findings)
 
 
 def _parsed(plan: Plan, path: Path, project: Project) -> ParsedFile:
     """A file taken as it is (directory apps, orphans), its parse findings reported to ``project``
     even if another process or an abandoned application parsed it first."""
     parsed = plan.sources.get(path)
-    _account(real(path), parsed, project)
+    _account(real(path), parsed.findings, project)
     return parsed
 
 

@@ -146,10 +146,3 @@ class Cache:
                 raise
         except OSError:  # a read-only or full disk: the run goes on without caching
             return
-
-    def summary(self) -> str:
-        if self.directory is None:
-            return "off"
-        return (
-            f"{self.directory}: {self.hits} hit(s), {self.misses} miss(es), {self.rebuilt} damaged entry(ies) rebuilt"
-        )

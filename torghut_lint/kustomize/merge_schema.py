@@ -36,12 +36,12 @@ def _core_dir() -> Path | None:
     """The schemas standing for kustomize's: the newest at or below 1.25, else the oldest
     kubernetes-validate still ships (never none while it is installed: without merge keys every
     list would be replaced)."""
-    from torghut_lint.schemas.store import _core_root, _version_key
+    from torghut_lint.schemas.store import _core_root, _version_key, bundled_versions
 
     root = _core_root()
     if root is None or not root.is_dir():
         return None
-    versions = sorted((p for p in root.iterdir() if p.name.endswith("-local")), key=lambda p: _version_key(p.name))
+    versions = bundled_versions(root, strict=False)
     eligible = [p for p in versions if _version_key(p.name)[:2] <= _version_key(KUSTOMIZE_OPENAPI)[:2]]
     return (eligible or versions or [None])[-1 if eligible else 0]
 

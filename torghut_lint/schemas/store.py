@@ -36,6 +36,12 @@ def _version_key(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in re.findall(r"\d+", text)[:3])
 
 
+def bundled_versions(root: Path, strict: bool) -> list[Path]:
+    """kubernetes-validate's schema directories (strict or not), oldest first."""
+    suffix = "-local-strict" if strict else "-local"
+    return sorted((p for p in root.iterdir() if p.name.endswith(suffix)), key=lambda p: _version_key(p.name))
+
+
 @dataclass
 class SchemaStore:
     """Core schemas for one Kubernetes version, plus CRD schemas from directories and manifests."""
@@ -53,10 +59,7 @@ class SchemaStore:
         if root is None or not root.is_dir():
             return None
         want = _version_key(self.kubernetes_version)
-        versions = sorted(
-            (p for p in root.iterdir() if p.name.endswith("-local-strict" if self.strict else "-local")),
-            key=lambda p: _version_key(p.name),
-        )
+        versions = bundled_versions(root, self.strict)
         eligible = [p for p in versions if _version_key(p.name)[:2] <= want[:2]]
         if not eligible:
             available = ", ".join(sorted({p.name.split("-")[0][1:] for p in versions}, key=_version_key))
