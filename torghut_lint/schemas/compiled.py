@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
+from torghut_lint.schemas.folded import fold
+
 
 class SchemaResources:
     """Schemas that ``$ref``s point into (Kubernetes' ``_definitions.json``), registered once
@@ -37,9 +39,12 @@ class SchemaResources:
 class CompiledSchema:
     """A JSON Schema (draft 2020-12 unless it says otherwise), ``$ref`` targets from ``resources``."""
 
-    def __init__(self, schema: dict[str, Any], resources: SchemaResources | None = None) -> None:
+    def __init__(
+        self, schema: dict[str, Any], resources: SchemaResources | None = None, folded: dict[str, Any] | None = None
+    ) -> None:
         self.schema = schema
         self._resources = resources
+        self._folded = folded  # what jsonschema-rs compiles (schemas.folded); folded on first use when not given
         self.custom = False  # a custom resource's schema: the API server prunes nulls before validating
 
     @cached_property
@@ -48,7 +53,8 @@ class CompiledSchema:
 
         try:
             registry = self._resources.fast if self._resources else None
-            return jsonschema_rs.validator_for(self.schema, registry=registry, validate_formats=False)
+            folded = self._folded if self._folded is not None else fold(self.schema)
+            return jsonschema_rs.validator_for(folded, registry=registry, validate_formats=False)
         except (ValueError, jsonschema_rs.ReferencingError):  # ValidationError: a schema it rejects
             return None
 

@@ -12,9 +12,11 @@ from typing import Any
 
 from torghut_lint.cache import Cache
 from torghut_lint.schemas.compiled import CompiledSchema, SchemaResources
+from torghut_lint.schemas.folded import fold
 from torghut_lint.schemas.openapi import crd_versions, to_json_schema
 
 DEFAULT_KUBERNETES_VERSION = "1.33"
+Converted = tuple[dict[str, Any], dict[str, Any] | None]  # a JSON Schema and its folded form (None: not made yet)
 BUNDLED = Path(__file__).resolve().parent / "catalog"  # CRDs-catalog schemas (MIT, LICENSE there)
 
 
@@ -50,7 +52,7 @@ class SchemaStore:
     strict: bool = True
     locations: list[Path] = field(default_factory=list)
     cache: Cache = field(default_factory=lambda: Cache(None))  # converted schemas, keyed by their file's bytes
-    _crds: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    _crds: dict[tuple[str, str], Converted] = field(default_factory=dict)
     _validators: dict[tuple[str, str], CompiledSchema | None] = field(default_factory=dict)
 
     @cached_property
@@ -77,9 +79,9 @@ class SchemaStore:
 
     def add_crd_schema(self, api_version: str, kind: str, schema: dict[str, Any]) -> None:
         """Register one served version's openAPIV3Schema (a later one for the same kind replaces it)."""
-        self._crds[(api_version, kind)] = to_json_schema(schema, self.strict)
+        self._crds[(api_version, kind)] = (to_json_schema(schema, self.strict), None)  # folded when compiled
 
-    def _from_locations(self, api_version: str, kind: str) -> dict[str, Any] | None:
+    def _from_locations(self, api_version: str, kind: str) -> Converted | None:
         group, _, version = api_version.rpartition("/")
         for location in self.locations:
             path = location / group / f"{kind.lower()}_{version}.json"
@@ -90,7 +92,7 @@ class SchemaStore:
                     raise SchemaError(f"{path}: not a readable JSON schema ({type(exc).__name__})") from exc
         return None
 
-    def _bundled(self, api_version: str, kind: str) -> dict[str, Any] | None:
+    def _bundled(self, api_version: str, kind: str) -> Converted | None:
         """A schema from the CRDs-catalog files bundled in the package (gzip, loaded lazily)."""
         group, _, version = api_version.rpartition("/")
         path = BUNDLED / group / f"{kind.lower()}_{version}.json.gz"
@@ -98,11 +100,17 @@ class SchemaStore:
             return None
         return self._converted(path.read_bytes(), lambda data: json.loads(gzip.decompress(data)))
 
-    def _converted(self, data: bytes, load: Any) -> dict[str, Any]:
-        """An OpenAPI schema file's JSON Schema (strict or not): converted once, then from the
-        cache while the file's bytes are the same."""
+    def _converted(self, data: bytes, load: Any) -> Converted:
+        """An OpenAPI schema file's JSON Schema (strict or not) and its folded form: made once,
+        then from the cache while the file's bytes are the same."""
+
+        def convert() -> Converted:
+            schema = to_json_schema(load(data), self.strict)
+            return schema, fold(schema)
+
         strict = "strict" if self.strict else "lax"
-        return self.cache.get("schema", data, lambda: to_json_schema(load(data), self.strict), strict)
+        schema, folded = self.cache.get("schema", data, convert, strict)
+        return schema, folded
 
     def _core_schema(self, api_version: str, kind: str) -> dict[str, Any] | None:
         if self.core_dir is None:
@@ -126,10 +134,11 @@ class SchemaStore:
         # --schema-location, then the bundled catalog.
         if schema := self._core_schema(api_version, kind):
             validator = CompiledSchema(schema, self._core_definitions)
-        elif schema := (
+        elif found := (
             self._crds.get(key) or self._from_locations(api_version, kind) or self._bundled(api_version, kind)
         ):
-            validator = CompiledSchema(schema)
+            schema, folded = found
+            validator = CompiledSchema(schema, folded=folded)
             validator.custom = True
         self._validators[key] = validator
         return validator

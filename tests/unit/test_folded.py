@@ -1,0 +1,200 @@
+"""The folded form jsonschema-rs compiles must give the original schema's verdict on every
+object, and fold only what cannot change a verdict."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+from typing import Any
+
+import jsonschema_rs
+import pytest
+
+from torghut_lint.schemas.folded import fold
+from torghut_lint.schemas.openapi import to_json_schema
+from torghut_lint.schemas.store import BUNDLED
+
+CONTAINER = {
+    "type": "object",
+    "description": "A container.",
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string", "description": "Its name."},
+        "image": {"type": "string"},
+        "args": {"type": "array", "items": {"type": "string"}},
+        "description": {"type": "string"},  # a property named like the keyword: kept
+    },
+    "additionalProperties": False,
+}
+
+
+def _pod(description: str) -> dict[str, Any]:
+    container = copy.deepcopy(CONTAINER)
+    container["description"] = description
+    return {"type": "array", "items": container}
+
+
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "containers": _pod("Main containers."),
+        "initContainers": _pod("Run first."),
+        "sidecars": {"type": "array", "items": copy.deepcopy(CONTAINER), "x-kubernetes-list-type": "map"},
+        "flag": {"type": "boolean"},
+    },
+    "additionalProperties": False,
+}
+
+
+def _verdicts(schema: dict[str, Any], instances: list[Any]) -> list[bool]:
+    validator = jsonschema_rs.validator_for(schema, validate_formats=False)
+    return [validator.is_valid(i) for i in instances]
+
+
+INSTANCES = [
+    {},
+    {"containers": [{"name": "a", "image": "x", "args": ["-v"], "description": "d"}]},
+    {"initContainers": [{"name": "a"}], "sidecars": [{"name": "b"}]},
+    {"sidecars": [{"image": "no-name"}]},  # required, inside a shared part
+    {"initContainers": [{"name": "a", "imagePullPolicy": "Always"}]},  # unknown key inside a shared part
+    {"containers": [{"name": 1}]},
+    {"containers": [{"name": "a", "args": [1]}]},
+    {"flag": "yes"},
+    {"unknown": True},
+]
+
+
+def test_repeated_parts_are_defined_once_and_decide_the_same() -> None:
+    folded = fold(SCHEMA)
+    assert folded is not SCHEMA and "$ref" not in json.dumps(SCHEMA)
+    lists = folded["properties"]
+    # descriptions and an x- extension differed: annotations, so still one part
+    assert lists["containers"] == lists["initContainers"] == lists["sidecars"] and set(lists["sidecars"]) == {"$ref"}
+    (part,) = folded["$defs"].values()
+    assert part["type"] == "array" and "x-kubernetes-list-type" not in part
+    container = part["items"]
+    assert "description" not in container and "description" in container["properties"]  # keyword gone, property kept
+    assert (
+        _verdicts(folded, INSTANCES)
+        == _verdicts(SCHEMA, INSTANCES)
+        == [
+            True,
+            True,
+            True,
+            False,
+            False,
+            False,
+            False,
+            False,
+            False,
+        ]
+    )
+
+
+def test_the_original_is_not_changed() -> None:
+    before = json.dumps(SCHEMA, sort_keys=True)
+    fold(SCHEMA)
+    assert json.dumps(SCHEMA, sort_keys=True) == before
+
+
+@pytest.mark.parametrize(
+    "keyword",
+    ["$ref", "$id", "$anchor", "$dynamicRef", "$schema", "$defs", "definitions", "unevaluatedProperties"],
+)
+def test_a_schema_whose_parts_could_be_pointed_at_is_left_alone(keyword: str) -> None:
+    schema = copy.deepcopy(SCHEMA)
+    schema["properties"]["containers"]["items"][keyword] = "#/properties/flag" if "ef" in keyword else False
+    assert fold(schema) is schema
+
+
+def test_small_repeated_parts_stay_inline() -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}
+    assert fold(schema) == schema  # nothing worth a reference
+
+
+def test_boolean_subschemas_are_kept() -> None:
+    schema = {"type": "object", "properties": {"a": False, "b": True}, "additionalProperties": False}
+    assert fold(schema) == schema
+    assert _verdicts(fold(schema), [{"a": 1}, {"b": 1}, {"c": 1}, {}]) == [False, True, False, True]
+
+
+def _bundled(name: str) -> dict[str, Any]:
+    return to_json_schema(json.loads(gzip.decompress((BUNDLED / "argoproj.io" / name).read_bytes())), strict=True)
+
+
+APPLICATION_SET = {
+    "apiVersion": "argoproj.io/v1alpha1",
+    "kind": "ApplicationSet",
+    "metadata": {"name": "apps"},
+    "spec": {
+        "generators": [
+            {
+                "matrix": {
+                    "generators": [
+                        {"list": {"elements": [{"cluster": "in-cluster"}]}},
+                        {"git": {"repoURL": "https://example.com/r.git", "revision": "main", "files": [{"path": "a"}]}},
+                    ]
+                }
+            }
+        ],
+        "template": {
+            "metadata": {"name": "{{cluster}}"},
+            "spec": {
+                "project": "default",
+                "source": {"repoURL": "https://example.com/r.git", "path": "apps", "targetRevision": "main"},
+                "destination": {"server": "https://kubernetes.default.svc", "namespace": "x"},
+            },
+        },
+    },
+}
+
+
+def _broken(instance: dict[str, Any], path: tuple, change: Any) -> dict[str, Any]:
+    out = copy.deepcopy(instance)
+    node = out
+    for step in path[:-1]:
+        node = node[step]
+    if change is KeyError:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = change
+    return out
+
+
+def test_heavy_catalog_schemas_shrink_and_keep_their_verdicts() -> None:
+    """ApplicationSet repeats the Application template in every generator: folded it compiles
+    from a fraction of the size, and a fault deep inside a repeated part is still found."""
+    schema = _bundled("applicationset_v1alpha1.json.gz")
+    folded = fold(schema)
+    assert len(json.dumps(folded)) * 5 < len(json.dumps(schema))
+    matrix = ("spec", "generators", 0, "matrix", "generators")
+    instances = [
+        APPLICATION_SET,
+        _broken(APPLICATION_SET, ("spec", "template", "spec", "source", "pathh"), "apps"),
+        _broken(APPLICATION_SET, (*matrix, 1, "git", "template"), {"spec": {"project": 1}}),
+        _broken(APPLICATION_SET, (*matrix, 1, "git", "template"), {"metadata": {"labelz": {}}}),
+        _broken(APPLICATION_SET, (*matrix, 0, "list", "template"), {"spec": {"source": {"repoURL": 5}}}),
+        _broken(APPLICATION_SET, ("spec", "template", "spec", "project"), KeyError),
+        _broken(APPLICATION_SET, (*matrix, 1, "git", "files", 0, "path"), KeyError),
+    ]
+    verdicts = _verdicts(schema, instances)
+    assert _verdicts(folded, instances) == verdicts
+    assert verdicts[0] is True and verdicts[1:].count(False) >= 5
+
+
+def test_workflow_template_folds() -> None:
+    schema = _bundled("workflowtemplate_v1alpha1.json.gz")
+    folded = fold(schema)
+    assert len(folded["$defs"]) > 20
+    instance = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "WorkflowTemplate",
+        "metadata": {"name": "w"},
+        "spec": {"templates": [{"name": "main", "container": {"image": "busybox", "command": ["true"]}}]},
+    }
+    bad = _broken(instance, ("spec", "templates", 0, "container", "imagePullPolicyy"), "Always")
+    other = _broken(instance, ("spec", "templates", 0, "script"), {"image": "b", "source": "x", "cmd": []})
+    assert (
+        _verdicts(folded, [instance, bad, other]) == _verdicts(schema, [instance, bad, other]) == [True, False, False]
+    )

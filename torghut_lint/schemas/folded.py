@@ -1,0 +1,157 @@
+"""A schema's folded form: what jsonschema-rs compiles to answer "valid".
+
+A CRD schema repeats itself: Argo CD's ApplicationSet embeds the Application template once per
+generator (and again inside matrix and merge generators), Argo Workflows' WorkflowTemplate the
+container schema a dozen times, each copy with its own descriptions. jsonschema-rs compiles every
+copy: 20-30 ms for each of those two kinds, in every process, for the handful of such objects a
+tree holds (most of the fixed cost of validating a small tree). The folded form keeps what
+decides validity and nothing else: annotations (``description``, ``title``, ``examples``,
+``$comment``, ``x-*`` extensions) dropped, then every subschema that occurs more than once
+written once under ``$defs`` and referred to by ``$ref``. ApplicationSet shrinks 17x and
+compiles 9x faster.
+
+Replacing a subschema by a reference to an identical copy changes no verdict in draft 2020-12
+(the dialect :class:`~torghut_lint.schemas.compiled.CompiledSchema` assumes). A schema that
+already uses references, names a dialect, anchors or identifies its parts, or relies on
+annotations to decide (``unevaluated*``) is left as it is: moving its parts could change what
+a reference points at. Only jsonschema-rs's early "valid" uses the folded form; ``jsonschema``
+explains invalid objects from the original, so findings read the same.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# Keywords whose value is a map of subschemas, one subschema, or a list of subschemas.
+_SCHEMA_MAPS = frozenset(("properties", "patternProperties", "dependentSchemas"))
+_SCHEMA_ONE = frozenset(
+    ("items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else", "additionalItems")
+)
+_SCHEMA_LISTS = frozenset(("allOf", "anyOf", "oneOf", "prefixItems"))
+_ANNOTATIONS = frozenset(("description", "title", "examples", "$comment"))
+_UNSAFE = frozenset(
+    (
+        "$ref",
+        "$dynamicRef",
+        "$recursiveRef",
+        "$id",
+        "$anchor",
+        "$dynamicAnchor",
+        "$recursiveAnchor",
+        "$schema",
+        "$defs",
+        "definitions",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+    )
+)
+MIN_SHARED_SIZE = 4  # subschemas (counting their own) a shared part must hold to be worth a reference
+
+
+class _Unsafe(Exception):
+    """The schema uses a keyword folding must not move."""
+
+
+def fold(schema: Any) -> Any:
+    """The folded form of ``schema`` (a new object), or ``schema`` itself when folding could
+    change its meaning or there is nothing to fold."""
+    if not isinstance(schema, dict):
+        return schema
+    table = _Table()
+    try:
+        root = table.intern(schema)
+    except _Unsafe:
+        return schema
+    return table.emit(root)
+
+
+class _Table:
+    """Hash-consing of subschemas: each distinct (annotation-free) subschema gets one number."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[tuple, int] = {}
+        self.forms: list[dict[str, Any]] = []  # by number: keywords, subschemas given as numbers
+        self.sizes: list[int] = []
+        self.uses: list[int] = []  # by number: how often the distinct subschemas refer to it
+
+    def intern(self, node: dict[str, Any]) -> int:
+        form: dict[str, Any] = {}
+        key: list[tuple] = []
+        size = 1
+        for name, value in node.items():
+            if name in _UNSAFE:
+                raise _Unsafe(name)
+            if name in _ANNOTATIONS or name.startswith("x-"):
+                continue
+            if name in _SCHEMA_MAPS and isinstance(value, dict):
+                parts = {k: self._part(v) for k, v in value.items()}
+                form[name] = parts
+                key.append((name, tuple(sorted(parts.items()))))
+            elif name in _SCHEMA_ONE:
+                part = form[name] = self._part(value)
+                key.append((name, part))
+            elif name in _SCHEMA_LISTS and isinstance(value, list):
+                parts_list = [self._part(v) for v in value]
+                form[name] = parts_list
+                key.append((name, tuple(parts_list)))
+            else:
+                form[name] = value
+                key.append((name, "=", json.dumps(value, sort_keys=True)))
+        frozen = tuple(sorted(key, key=lambda item: item[0]))
+        number = self.numbers.get(frozen)
+        if number is not None:
+            return number
+        number = self.numbers[frozen] = len(self.forms)
+        self.forms.append(form)
+        for part in _numbers(form):
+            size += self.sizes[part]
+            self.uses[part] += 1
+        self.sizes.append(size)
+        self.uses.append(0)
+        return number
+
+    def _part(self, value: Any) -> Any:
+        """A subschema position's value: a number for a schema object, a boolean schema as is."""
+        return self.intern(value) if isinstance(value, dict) else ("literal", json.dumps(value))
+
+    def emit(self, root: int) -> dict[str, Any]:
+        defs: dict[str, Any] = {}
+        out = self._expand(root, defs, top=True)
+        if defs:
+            out["$defs"] = defs
+        return out
+
+    def _expand(self, number: int, defs: dict[str, Any], top: bool = False) -> Any:
+        if not top and self.uses[number] > 1 and self.sizes[number] >= MIN_SHARED_SIZE:
+            name = f"s{number}"
+            if name not in defs:
+                defs[name] = self._expand(number, defs, top=True)
+            return {"$ref": f"#/$defs/{name}"}
+        out: dict[str, Any] = {}
+        for name, value in self.forms[number].items():
+            if name in _SCHEMA_MAPS and isinstance(value, dict):
+                out[name] = {k: self._value(v, defs) for k, v in value.items()}
+            elif name in _SCHEMA_ONE:
+                out[name] = self._value(value, defs)
+            elif name in _SCHEMA_LISTS and isinstance(value, list):
+                out[name] = [self._value(v, defs) for v in value]
+            else:
+                out[name] = value
+        return out
+
+    def _value(self, part: Any, defs: dict[str, Any]) -> Any:
+        return json.loads(part[1]) if isinstance(part, tuple) else self._expand(part, defs)
+
+
+def _numbers(form: dict[str, Any]) -> list[int]:
+    """The numbers of the subschemas a form refers to directly, once per reference."""
+    found: list[int] = []
+    for name, value in form.items():
+        if name in _SCHEMA_MAPS and isinstance(value, dict):
+            found += (v for v in value.values() if isinstance(v, int))
+        elif name in _SCHEMA_ONE and isinstance(value, int):
+            found.append(value)
+        elif name in _SCHEMA_LISTS and isinstance(value, list):
+            found += (v for v in value if isinstance(v, int))
+    return found
