@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
-from torghut_lint.schemas.folded import fold
-
 
 class SchemaResources:
     """Schemas that ``$ref``s point into (Kubernetes' ``_definitions.json``), registered once
@@ -44,7 +42,7 @@ class CompiledSchema:
     ) -> None:
         self.schema = schema
         self._resources = resources
-        self._folded = folded  # what jsonschema-rs compiles (schemas.folded); folded on first use when not given
+        self._folded = schema if folded is None else folded  # what jsonschema-rs compiles (see schemas.folded)
         self.custom = False  # a custom resource's schema: the API server prunes nulls before validating
 
     @cached_property
@@ -53,8 +51,7 @@ class CompiledSchema:
 
         try:
             registry = self._resources.fast if self._resources else None
-            folded = self._folded if self._folded is not None else fold(self.schema)
-            return jsonschema_rs.validator_for(folded, registry=registry, validate_formats=False)
+            return jsonschema_rs.validator_for(self._folded, registry=registry, validate_formats=False)
         except (ValueError, jsonschema_rs.ReferencingError):  # ValidationError: a schema it rejects
             return None
 

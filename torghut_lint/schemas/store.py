@@ -16,7 +16,7 @@ from torghut_lint.schemas.folded import fold
 from torghut_lint.schemas.openapi import crd_versions, to_json_schema
 
 DEFAULT_KUBERNETES_VERSION = "1.33"
-Converted = tuple[dict[str, Any], dict[str, Any] | None]  # a JSON Schema and its folded form (None: not made yet)
+Converted = tuple[dict[str, Any], dict[str, Any]]  # a JSON Schema and its folded form (schemas.folded)
 BUNDLED = Path(__file__).resolve().parent / "catalog"  # CRDs-catalog schemas (MIT, LICENSE there)
 
 
@@ -52,7 +52,7 @@ class SchemaStore:
     strict: bool = True
     locations: list[Path] = field(default_factory=list)
     cache: Cache = field(default_factory=lambda: Cache(None))  # converted schemas, keyed by their file's bytes
-    _crds: dict[tuple[str, str], Converted] = field(default_factory=dict)
+    _crds: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _validators: dict[tuple[str, str], CompiledSchema | None] = field(default_factory=dict)
 
     @cached_property
@@ -79,7 +79,11 @@ class SchemaStore:
 
     def add_crd_schema(self, api_version: str, kind: str, schema: dict[str, Any]) -> None:
         """Register one served version's openAPIV3Schema (a later one for the same kind replaces it)."""
-        self._crds[(api_version, kind)] = (to_json_schema(schema, self.strict), None)  # folded when compiled
+        self._crds[(api_version, kind)] = to_json_schema(schema, self.strict)
+
+    def _from_tree(self, key: tuple[str, str]) -> Converted | None:
+        schema = self._crds.get(key)
+        return None if schema is None else (schema, fold(schema))
 
     def _from_locations(self, api_version: str, kind: str) -> Converted | None:
         group, _, version = api_version.rpartition("/")
@@ -135,7 +139,7 @@ class SchemaStore:
         if schema := self._core_schema(api_version, kind):
             validator = CompiledSchema(schema, self._core_definitions)
         elif found := (
-            self._crds.get(key) or self._from_locations(api_version, kind) or self._bundled(api_version, kind)
+            self._from_tree(key) or self._from_locations(api_version, kind) or self._bundled(api_version, kind)
         ):
             schema, folded = found
             validator = CompiledSchema(schema, folded=folded)
