@@ -13,6 +13,7 @@ file paths as given) is still read, matched the old way, and should be rewritten
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -36,7 +37,12 @@ def relative_to_root(path: str, root: Path | None) -> str:
     """``path`` (absolute, or relative to the working directory) relative to ``root``, POSIX."""
     if root is None or path.startswith("<"):  # <stdin>
         return path.replace(os.sep, "/")
-    absolute = os.path.realpath(path)
+    return _relative_to_root(os.getcwd(), path, root)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a report names the same files many times
+def _relative_to_root(cwd: str, path: str, root: Path) -> str:
+    absolute = os.path.realpath(os.path.join(cwd, path))
     try:
         return Path(absolute).relative_to(root).as_posix()
     except ValueError:

@@ -32,15 +32,32 @@ def _resolve(path: Path) -> Path:
     return path if resolved == str(path) else Path(resolved)
 
 
+def is_within(path: Path, directory: Path) -> bool:
+    """``path.relative_to(directory)`` succeeds (both resolved), told from their text: the
+    assembly asks for every file it reads."""
+    inner, outer = str(path), str(directory)
+    return inner == outer or inner.startswith(outer if outer.endswith(os.sep) else outer + os.sep)
+
+
+def real_text(name: str) -> str:
+    """``str(real(Path(name)))``, remembered by the text (resources name their file as text)."""
+    found = _REAL_TEXTS.get(name)
+    if found is None:
+        found = _REAL_TEXTS[name] = str(real(Path(name)))
+    return found
+
+
 def forget() -> None:
     """Drop every remembered resolution (the tree or the working directory changed: tests)."""
     _REAL_PATHS.clear()
     _REAL_DIRECTORIES.clear()
+    _REAL_TEXTS.clear()
     _SHOWN.clear()
 
 
 _REAL_PATHS: dict[Path, Path] = {}
 _REAL_DIRECTORIES: dict[str, str] = {}
+_REAL_TEXTS: dict[str, str] = {}
 
 
 def _real_directory(path: str) -> str:
@@ -62,12 +79,23 @@ def display_path(path: Path) -> str:
         _SHOWN[None] = cwd
     shown = _SHOWN.get(path)
     if shown is None:
-        try:
-            shown = os.path.relpath(path, cwd)
-        except ValueError:  # another drive on Windows
-            shown = str(path)
-        _SHOWN[path] = shown
+        shown = _SHOWN[path] = _relative(path, cwd)
     return shown
+
+
+def _relative(path: Path, cwd: str) -> str:
+    """``os.path.relpath(path, cwd)``; without its two ``abspath`` calls where the answer is
+    plain: a Path holds no ``.`` or empty component, so without ``..`` it is normal already."""
+    text = str(path)
+    if os.sep == "/" and ".." not in path.parts:
+        if not path.is_absolute():
+            return text
+        if text.startswith(cwd + "/") and cwd != "/":
+            return text[len(cwd) + 1 :]
+    try:
+        return os.path.relpath(path, cwd)
+    except ValueError:  # another drive on Windows
+        return text
 
 
 _SHOWN: dict[Path | None, str] = {}  # None: the directory they are relative to

@@ -8,7 +8,9 @@ kubectl renders it and the API server stores it), and ``!!binary`` decoded.
 
 from __future__ import annotations
 
+import errno
 import io
+import os
 import re
 import stat
 from collections.abc import Callable, Iterator
@@ -484,17 +486,34 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
 def parse_file(path: Path, display: str) -> ParsedFile:
     """Read and parse one file; unreadable files become findings, never exceptions."""
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
-            return _unreadable(display, "not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            return _too_large(display, info.st_size)
-        data = path.read_bytes()
+        # Opened without blocking (a FIFO would wait for a writer), then asked what it is.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+                return _unreadable(display, "not a regular file")
+            if info.st_size > MAX_FILE_BYTES:
+                return _too_large(display, info.st_size)
+            data = _read_all(fd, info.st_size)
+        finally:
+            os.close(fd)
     except OSError as exc:
         return _unreadable(display, exc.strerror or type(exc).__name__)
-    if path.suffix == ".json":  # JSON is YAML 1.2, but libyaml refuses tabs as indentation: in
+    if path.name.endswith(".json"):  # JSON is YAML 1.2, but libyaml refuses tabs as indentation: in
         data = data.replace(b"\t", b" ")  # JSON a raw tab is only ever whitespace (same offsets)
     return parse_bytes(data, display)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """The file's bytes, read to its end (it may have changed since ``fstat``), within the limit."""
+    chunks = []
+    total = 0
+    while chunk := os.read(fd, max(size + 1 - total, 1 << 16)):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > MAX_FILE_BYTES:
+            raise OSError(errno.EFBIG, "the file grew over the size limit while it was read")
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def readable_size(path: Path) -> int | None:

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,16 +80,24 @@ def test_unreadable_and_vanishing_files_are_findings(tmp_path: Path, monkeypatch
 
     (tmp_path / "a.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
     (tmp_path / "b.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n")
-    real = Path.read_bytes
+    real, real_open = Path.read_bytes, os.open
+
+    def refuse(name: str) -> None:
+        if name.endswith("a.yaml"):
+            raise PermissionError(13, "Permission denied")
+        if name.endswith("b.yaml"):
+            raise FileNotFoundError(2, "No such file or directory")
 
     def flaky(self: Path) -> bytes:
-        if self.name == "a.yaml":
-            raise PermissionError(13, "Permission denied")
-        if self.name == "b.yaml":
-            raise FileNotFoundError(2, "No such file or directory")
+        refuse(self.name)
         return real(self)
 
-    monkeypatch.setattr(Path, "read_bytes", flaky)
+    def flaky_open(path: Any, *args: Any, **kwargs: Any) -> int:
+        refuse(os.fspath(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_bytes", flaky)  # the plan's survey
+    monkeypatch.setattr(os, "open", flaky_open)  # the parse
     result = run([tmp_path], [], Config())
     assert sorted((f.rule, f.message) for f in result.findings) == [
         ("file-unreadable", "cannot read file: No such file or directory"),

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+import pytest
+
 from torghut_lint.parse import MAX_DEPTH, parse_bytes
 
 
@@ -117,3 +122,21 @@ def test_non_string_and_complex_keys() -> None:
     assert rules(parsed) == [("yaml-syntax", 2)]
     assert "Kubernetes keys are strings" in parsed.findings[0].message
     assert parse_bytes(b"1: a\n", "f.yaml").documents[0].data == {"1": "a"}
+
+
+def test_a_file_read_to_its_end_even_when_it_grew(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The size ``fstat`` gave is a hint: a file that grew since is read whole, or refused once
+    over the limit (never a partial parse)."""
+    from torghut_lint import parse
+
+    path = tmp_path / "grown.yaml"
+    path.write_bytes(b"a: 1\n" * 20)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert parse._read_all(fd, 10) == b"a: 1\n" * 20
+        os.lseek(fd, 0, os.SEEK_SET)
+        monkeypatch.setattr(parse, "MAX_FILE_BYTES", 50)
+        with pytest.raises(OSError, match="grew over the size limit"):
+            parse._read_all(fd, 10)
+    finally:
+        os.close(fd)

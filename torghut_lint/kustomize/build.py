@@ -21,7 +21,7 @@ import yaml
 
 from torghut_lint import nodes, regex
 from torghut_lint.builtin_rules import builtin_finding
-from torghut_lint.discover import display_path, real
+from torghut_lint.discover import display_path, is_within, real
 from torghut_lint.kustomize import fieldspecs, namerefs
 from torghut_lint.kustomize.merge_schema import kind_schema
 from torghut_lint.kustomize.patch import PatchError, Unmodelled, json6902, strategic_merge
@@ -347,11 +347,7 @@ class SourceFiles:
         return [(key, self._parsed[key]) for key in news]
 
     def inside(self, path: Path) -> bool:
-        try:
-            real(path).relative_to(self.boundary)
-        except ValueError:
-            return False
-        return True
+        return is_within(real(path), self.boundary)
 
 
 @dataclass
