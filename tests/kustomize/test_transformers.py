@@ -217,6 +217,10 @@ def test_generator_file_sources_as_kubectl(tmp_path: Path, source: str) -> None:
         "images: [{name: '(busybox|registry.example.com/team/api)', newTag: '2'}]",
         "images: [{name: 'busy', newTag: '2'}]",  # a prefix is not a match
         "images: [{name: 'busybox[', newTag: '2'}]",  # not a pattern: refused
+        # entries apply in turn: the second sees the name the first wrote, in either order
+        "images: [{name: busybox, newName: mirror/busybox}, {name: mirror/busybox, newTag: '9'}]",
+        "images: [{name: mirror/busybox, newTag: '9'}, {name: busybox, newName: mirror/busybox}]",
+        "images: [{name: busybox, newTag: '1'}, {name: 'busybox:1', digest: 'sha256:" + "0" * 63 + "1'}]",
         "replicas: [{name: api}]",  # no count: 0
         "replicas: [{count: 2}]",  # no name: no object has it, refused
         "commonLabels: {'': x}",  # an empty label or annotation key: refused

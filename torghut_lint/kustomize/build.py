@@ -1183,16 +1183,13 @@ class _Kustomization:
                 except regex.RegexError as exc:  # kustomize compiles it too, and fails the build
                     self.report("kustomize-invalid", f"images[{j}].name is not a valid pattern: {exc}", "images", j)
                     continue
-                images.append((j, image))
+                images.append((image, nodes.get(self.node, "images").value[j]))
         # an entry without a name names "", which no object has: kustomize refuses it as unmatched
         replicas = {str(r.get("name") or ""): r for _, r in self.entries("replicas") if isinstance(r, dict)}
         # ServiceAccounts of this build, with the namespace they had before this transformer
         scaled: set[str] = set()
-        accounts = {
-            (_ident(r.node)[3], _ident(r.node)[2])
-            for r in self.result.resources
-            if _ident(r.node)[1] == "ServiceAccount"
-        }
+        idents = [_ident(r.node) for r in self.result.resources]
+        accounts = {(name, ns) for _, kind, ns, name in idents if kind == "ServiceAccount"}
         for res in self.result.resources:
             nodes.ensure_map(res.node, "metadata", res.node)
             meta = nodes.get(res.node, "metadata")
@@ -1215,8 +1212,8 @@ class _Kustomization:
                     changed |= nodes.set_text(meta, "name", f"{prefix}{name_node.value}{suffix}", name_node)
             for pairs, where, source in label_sets:
                 changed |= fieldspecs.apply(res.node, api, kind, where, pairs, source or self.node)
-            for j, image in images:
-                changed |= _set_images(res.node, image, nodes.get(self.node, "images").value[j])
+            if images:
+                changed |= _set_images(res.node, images)
             # replicas select by the name before or after this kustomization's prefix and suffix
             name = next((n for n in (_ident(res.node)[3], before) if n in replicas), None)
             if name is not None and kind in _SCALABLE:
@@ -1400,9 +1397,10 @@ def _patch_matches(res: Resource, want: tuple[str, str, str, str]) -> bool:
     return (name, ns or "default") in ids
 
 
-def _set_images(root: yaml.Node, image: dict, source: yaml.Node) -> bool:
-    """kustomize's images transformer: every containers/initContainers[].image at any depth;
-    True when an image changed."""
+def _set_images(root: yaml.Node, images: list[tuple[dict, yaml.Node]]) -> bool:
+    """kustomize's images transformer: every containers/initContainers[].image at any depth,
+    rewritten by each ``(images entry, its node)`` in turn (an entry sees what the ones before
+    it wrote, as kustomize runs one transformer per entry); True when an image changed."""
     changed = False
     for holder in mappings(root):
         for key in ("containers", "initContainers"):
@@ -1410,9 +1408,10 @@ def _set_images(root: yaml.Node, image: dict, source: yaml.Node) -> bool:
             if not isinstance(seq, yaml.SequenceNode):
                 continue
             for container in seq.value:
-                current = nodes.get(container, "image")
-                if isinstance(current, yaml.ScalarNode):
-                    changed |= nodes.set_text(container, "image", rewrite_image(current.value, image), source)
+                for image, source in images:
+                    current = nodes.get(container, "image")
+                    if isinstance(current, yaml.ScalarNode):
+                        changed |= nodes.set_text(container, "image", rewrite_image(current.value, image), source)
     return changed
 
 
