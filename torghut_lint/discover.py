@@ -19,6 +19,8 @@ def real(path: Path) -> Path:
     found = _REAL_PATHS.get(path)
     if found is None:
         found = _REAL_PATHS[path] = _resolve(path)
+    elif type(found) is str:  # recorded by discover as text: made a Path when first asked
+        found = _REAL_PATHS[path] = Path(found)
     return found
 
 
@@ -55,7 +57,7 @@ def forget() -> None:
     _SHOWN.clear()
 
 
-_REAL_PATHS: dict[Path, Path] = {}
+_REAL_PATHS: dict[Path, Path | str] = {}
 _REAL_DIRECTORIES: dict[str, str] = {}
 _REAL_TEXTS: dict[str, str] = {}
 
@@ -134,35 +136,37 @@ def discover(root: Path) -> Discovery:
             continue
         subdirs = []
         for entry in entries:
-            path = Path(entry.path)
-            target = os.path.join(real, entry.name)
+            # A Path only for what is kept or reported: most entries of a tree are neither.
+            name = entry.name
+            target = os.path.join(real, name)
             if entry.is_symlink():
-                target = os.path.realpath(path)
+                target = os.path.realpath(entry.path)
                 if not (target == real_root or target.startswith(real_root + os.sep)):
                     found.findings.append(
                         Finding(
                             "file-outside-root",
                             Severity.WARNING,
                             "symlink points outside the linted tree; not followed",
-                            Location(display_path(path)),
+                            Location(display_path(Path(entry.path))),
                         )
                     )
                     continue
                 if not os.path.exists(target):
-                    if entry.name.endswith(YAML_SUFFIXES):
-                        found.findings.append(_unreadable(path, FileNotFoundError(2, "dangling symlink")))
+                    if name.endswith(YAML_SUFFIXES):
+                        found.findings.append(_unreadable(Path(entry.path), FileNotFoundError(2, "dangling symlink")))
                     continue
             try:
                 is_dir = entry.is_dir()
             except OSError as exc:
-                found.findings.append(_unreadable(path, exc))
+                found.findings.append(_unreadable(Path(entry.path), exc))
                 continue
             if is_dir:
-                if entry.name not in SKIPPED_DIRS:
-                    subdirs.append((path, target))
-            elif entry.name.endswith(YAML_SUFFIXES):
+                if name not in SKIPPED_DIRS:
+                    subdirs.append((directory / name, target))
+            elif name.endswith(YAML_SUFFIXES):
+                path = directory / name  # parses one component, where Path(entry.path) parses all
                 found.files.append(path)
-                _REAL_PATHS[path] = path if target == entry.path else Path(target)
+                _REAL_PATHS[path] = path if target == entry.path else target
         stack.extend(reversed(subdirs))
     found.files.sort(key=lambda p: p.parts)  # Path order, without a Path comparison per step
     return found
