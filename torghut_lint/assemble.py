@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from torghut_lint.builtin_rules import builtin_finding
-from torghut_lint.discover import discover, display_path, real
+from torghut_lint.discover import discover, display_path, real, real_directory
 from torghut_lint.kustomize.build import (
     KUSTOMIZATION_NAMES,
     Builder,
@@ -28,7 +28,7 @@ from torghut_lint.kustomize.build import (
 )
 from torghut_lint.model import Finding, Location, Resource
 from torghut_lint.parallel import jobs_wanted, run_queue
-from torghut_lint.parse import Document, ParsedFile, parse_file, readable_size
+from torghut_lint.parse import Document, ParsedFile, parse_file, parse_source, read_source
 from torghut_lint.schemas.openapi import crd_versions
 
 
@@ -128,26 +128,24 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     for key, parsed_findings in survey.parsed:
         _account(key, parsed_findings, project)
     project.admission_files += survey.admission_files
-    k_dirs = {real(p.parent) for p in kfiles}
+    # the resolved directories (discovery knows them): a Path each, made once
+    k_dir_names, root_name = {real_directory(os.path.dirname(str(p))) for p in kfiles}, str(real(root))
+    k_dirs = {Path(d) for d in k_dir_names}
     referenced, listed = survey.referenced, survey.listed
-    k_dir_names, root_name = {str(d) for d in k_dirs}, str(real(root))
-    for path in survey.crd_files:  # the schema store needs every CRD before any validation
+    for path, (parse_findings, crds) in survey.crd_files:  # the schema store needs every CRD first
         # only CRDs that are applied count: a file below a kustomization that none lists is an
         # orphan, and its CRD must not redefine a kind's schema (found by a hostile PR)
         resolved = real(path)
-        if resolved in listed or _governing_directory(resolved, k_dir_names, root_name) is None:
-            parsed = parse_file(path, display_path(path))  # not cached: only the schemas are kept
-            _account(resolved, parsed.findings, project)
-            for crd in resources_of(parsed, []):
-                if crd.id.kind == "CustomResourceDefinition":
-                    project.crds.update(((f"{g}/{v}", k), schema) for g, k, v, schema in crd_versions(crd.data))
+        if str(resolved) in listed or _governing_directory(resolved, k_dir_names, root_name) is None:
+            _account(resolved, parse_findings, project)
+            project.crds.update(crds)
     _account_parsed(sources, project)
     sources.release()  # the kustomizations were read for the plan; each build reads its own again
     # A path with a kustomization is one application, as Argo CD builds it: kustomizations below
     # it that it does not include are not applications of their own (their files are orphans).
     # Only in a directory without one is every kustomization no other includes a root.
     own = find_kustomization(root) if root.is_dir() else None
-    apps = [real(root)] if own is not None else sorted(k_dirs - referenced)
+    apps = [real(root)] if own is not None else sorted(d for d in k_dirs if str(d) not in referenced)
     governing: dict[Path, Path] = {}
     plain: dict[Path, list[Path]] = {}
     directories: dict[str, Path] = {}  # one Path per governing directory, not one per file
@@ -159,10 +157,12 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     sizes = {d: survey.below.get(str(d), 0) for d in apps} | {
         d: sum(survey.sizes.get(p, 0) for p in paths) for d, paths in plain.items()
     }
-    return Plan(root, sources, files, apps, sorted(k_dirs & referenced), governing, plain, sizes)
+    included = sorted(d for d in k_dirs if str(d) in referenced)
+    return Plan(root, sources, files, apps, included, governing, plain, sizes)
 
 
 _CRD_MARKER = b"CustomResourceDefinition"
+CrdFile = tuple[list[Finding], list[tuple[tuple[str, str], dict]]]  # parse findings, (apiVersion, kind) -> schema
 ADMISSION_MARKER = b"ValidatingAdmissionPolicy"
 
 
@@ -178,7 +178,8 @@ class _Survey:
     sizes: dict[int, int] = field(default_factory=dict)  # per file item
     # bytes per resolved directory, its subdirectories included, up to the root
     below: dict[str, int] = field(default_factory=dict)
-    crd_files: list[int] = field(default_factory=list)
+    # files holding CRDs, read whole: their parse findings and (apiVersion, kind) -> schema
+    crd_files: dict[int, CrdFile] = field(default_factory=dict)
     admission_files: list[int] = field(default_factory=list)  # hold ValidatingAdmissionPolicy objects
     referenced: set[str] = field(default_factory=set)  # directories some kustomization lists
     listed: set[str] = field(default_factory=set)  # files some kustomization lists
@@ -188,7 +189,7 @@ class _Survey:
         self.sizes.update(other.sizes)
         for directory, size in other.below.items():
             self.below[directory] = self.below.get(directory, 0) + size
-        self.crd_files += other.crd_files
+        self.crd_files.update(other.crd_files)
         self.admission_files += other.admission_files
         self.referenced |= other.referenced
         self.listed |= other.listed
@@ -201,10 +202,10 @@ class _Layout:
 
     sizes: dict[Path, int]
     below: dict[str, int]
-    crd_files: list[Path]
+    crd_files: list[tuple[Path, CrdFile]]
     admission_files: list[Path]
-    referenced: set[Path]
-    listed: set[Path]
+    referenced: set[str]  # resolved paths as text: compared, never opened
+    listed: set[str]
     parsed: list[tuple[Path, list[Finding]]]
 
 
@@ -238,24 +239,28 @@ def _read_layout(files: list[Path], kfiles: list[Path], builder: Builder, root: 
     return _Layout(
         {files[n - first]: size for n, size in survey.sizes.items()},
         survey.below,
-        [files[n - first] for n in sorted(survey.crd_files)],
+        [(files[n - first], survey.crd_files[n]) for n in sorted(survey.crd_files)],
         [files[n - first] for n in sorted(survey.admission_files)],
-        {Path(d) for d in survey.referenced},
-        {Path(f) for f in survey.listed},
+        survey.referenced,
+        survey.listed,
         [(real(kfiles[n]), found) for n, found in sorted(survey.parsed, key=lambda item: item[0])],
     )
 
 
 def _survey_file(path: Path, item: int, root: str, survey: _Survey) -> None:
-    if readable_size(path) is None:
+    data = read_source(path, "")
+    if isinstance(data, ParsedFile):
         return  # not read here: the parse reports why
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return
     survey.sizes[item] = len(data)
-    if _CRD_MARKER in data:
-        survey.crd_files.append(item)
+    if _CRD_MARKER in data:  # parsed here, on the survey's processes; only the schemas are kept
+        parsed = parse_source(path, data, display_path(path))
+        crds = [
+            ((f"{group}/{version}", kind), schema)
+            for crd in resources_of(parsed, [])
+            if crd.id.kind == "CustomResourceDefinition"
+            for group, kind, version, schema in crd_versions(crd.data)
+        ]
+        survey.crd_files[item] = (parsed.findings, crds)
     if ADMISSION_MARKER in data:
         survey.admission_files.append(item)
     directory = os.path.dirname(str(real(path)))

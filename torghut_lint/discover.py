@@ -28,7 +28,7 @@ def _resolve(path: Path) -> Path:
     name = path.name
     if name in ("", ".", ".."):
         return Path(os.path.realpath(path))
-    joined = os.path.join(_real_directory(str(path.parent)), name)
+    joined = os.path.join(real_directory(str(path.parent)), name)
     resolved = os.path.realpath(joined) if os.path.islink(joined) else joined
     # most paths are real already: the same object, so the cache costs an entry, not a Path
     return path if resolved == str(path) else Path(resolved)
@@ -62,7 +62,7 @@ _REAL_DIRECTORIES: dict[str, str] = {}
 _REAL_TEXTS: dict[str, str] = {}
 
 
-def _real_directory(path: str) -> str:
+def real_directory(path: str) -> str:
     """``os.path.realpath`` of a directory, remembered; :func:`discover` records the ones it walks
     (it knows them without asking the filesystem), so a deep tree is not resolved component by
     component once per directory."""

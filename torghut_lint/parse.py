@@ -485,6 +485,12 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
 
 def parse_file(path: Path, display: str) -> ParsedFile:
     """Read and parse one file; unreadable files become findings, never exceptions."""
+    data = read_source(path, display)
+    return data if isinstance(data, ParsedFile) else parse_source(path, data, display)
+
+
+def read_source(path: Path, display: str) -> bytes | ParsedFile:
+    """The bytes :func:`parse_file` parses, or the parse result saying why it cannot read them."""
     try:
         # Opened without blocking (a FIFO would wait for a writer), then asked what it is.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -494,11 +500,15 @@ def parse_file(path: Path, display: str) -> ParsedFile:
                 return _unreadable(display, "not a regular file")
             if info.st_size > MAX_FILE_BYTES:
                 return _too_large(display, info.st_size)
-            data = _read_all(fd, info.st_size)
+            return _read_all(fd, info.st_size)
         finally:
             os.close(fd)
     except OSError as exc:
         return _unreadable(display, exc.strerror or type(exc).__name__)
+
+
+def parse_source(path: Path, data: bytes, display: str) -> ParsedFile:
+    """Parse what :func:`read_source` read from ``path``."""
     if path.name.endswith(".json"):  # JSON is YAML 1.2, but libyaml refuses tabs as indentation: in
         data = data.replace(b"\t", b" ")  # JSON a raw tab is only ever whitespace (same offsets)
     return parse_bytes(data, display)
@@ -514,16 +524,6 @@ def _read_all(fd: int, size: int) -> bytes:
         if total > MAX_FILE_BYTES:
             raise OSError(errno.EFBIG, "the file grew over the size limit while it was read")
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-def readable_size(path: Path) -> int | None:
-    """The size of a file :func:`parse_file` would read, or None when it would not read it
-    (unreadable, not a regular file, over the size limit)."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_size if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES else None
 
 
 def _unreadable(display: str, reason: str) -> ParsedFile:
