@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from torghut_lint.assemble import Plan, Project, build_apps, build_plain, finish, helm_values_apps
-from torghut_lint.discover import real, real_text
+from torghut_lint.discover import real
 from torghut_lint.engine import evaluate
 from torghut_lint.model import Fact, Finding, ResourceId
 from torghut_lint.parallel import jobs_wanted, run_queue
@@ -50,8 +50,8 @@ class AppFiles:
     build read or named, and which of them hold its resources (the others are build inputs:
     kustomizations, patches, generator sources, deleted files)."""
 
-    inputs: set[str] = field(default_factory=set)
-    resources: set[str] = field(default_factory=set)
+    inputs: set[str] = field(default_factory=set)  # resolved
+    resources: set[str] = field(default_factory=set)  # as shown (resolved only when a scope asks)
 
     def merge(self, other: AppFiles) -> None:
         self.inputs |= other.inputs
@@ -168,7 +168,7 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
             name = res.node.start_mark.name
             if res.id in found:
                 resource_files.setdefault(res.id, set()).add(name)
-            files.resources.add(real_text(name))
+            files.resources.add(name)
             app_of.setdefault(res.id, app.name)
     for finding in findings:
         if not finding.app and finding.resource is not None:
