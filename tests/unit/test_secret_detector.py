@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from torghut_lint.secrets import TOKEN_HINT, TOKEN_PATTERNS, tokens
+from torghut_lint.secrets import TOKEN_HINTS, TOKEN_PATTERNS, tokens
 
 # One token per format (fakes of the right shape).
 SAMPLES = {
@@ -18,10 +18,10 @@ SAMPLES = {
 
 
 def test_every_token_format_is_found_past_the_literal_prefilter() -> None:
-    """A format added without its start in TOKEN_HINT (or without a sample here) fails this."""
+    """A format added without a literal in TOKEN_HINTS (or without a sample here) fails this."""
     assert set(SAMPLES) == {label for label, _ in TOKEN_PATTERNS}
     for label, text in SAMPLES.items():
-        assert TOKEN_HINT.search(text), label
+        assert any(hint in text for hint in TOKEN_HINTS), label
         assert label in {found for found, _ in tokens(text)}, label
 
 
@@ -31,3 +31,8 @@ def test_fine_grained_github_tokens_are_found() -> None:
 
 def test_text_without_any_hint_holds_no_token() -> None:
     assert list(tokens("just a long ordinary value of a config map")) == []
+
+
+def test_every_github_token_prefix_passes_the_prefilter() -> None:
+    for kind in "pousr":
+        assert [label for label, _ in tokens(f"gh{kind}_" + "a" * 36)] == ["GitHub token"], kind
