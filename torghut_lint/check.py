@@ -103,11 +103,16 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
     items += [(i, d, True) for i, plan in enumerate(plans) for d in plan.plain]
     items.sort(key=lambda item: -plans[item[0]].sizes.get(item[1], 0))  # large first: less waiting at the end
     jobs = jobs_wanted(sum(plans[i].sizes.get(d, 0) for i, d, _ in items), PARALLEL_MIN_BYTES)
+    # Helm values files (scanned for secrets) in batches, queued after the applications
+    batches = [project.values_files[k : k + VALUES_BATCH] for k in range(0, len(project.values_files), VALUES_BATCH)]
 
     def check_items(taken: Iterator[int]) -> dict[int, Assessment]:
         done: dict[int, Assessment] = {}
         used, parsed = set(), set(project.parsed)
         for n in taken:
+            if n >= len(items):
+                done[n] = _assess(helm_values_apps(batches[n - len(items)]), checks, False)
+                continue
             i, directory, plain = items[n]
             part = Project(used=used, parsed=parsed)
             if plain:
@@ -119,7 +124,7 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
         return done
 
     by_item: dict[int, Assessment] = {}
-    for share in run_queue(check_items, len(items), jobs):
+    for share in run_queue(check_items, len(items) + len(batches), jobs):
         by_item.update(share)
     merged: set[int] = set()
     for assessment in by_item.values():
@@ -133,10 +138,8 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
             project.parsed -= files  # report their parse findings once more, from the redo
             redo.setdefault(i, []).append(directory)
     result = Assessment()
-    for n in sorted(by_item):
+    for n in sorted(by_item):  # applications in item order, then the values batches
         result.add(by_item[n])
-    for start in range(0, len(project.values_files), VALUES_BATCH):
-        result.add(_assess(helm_values_apps(project.values_files[start : start + VALUES_BATCH]), checks, False))
     rest = Project(used=project.used, parsed=project.parsed)
 
     def flush(orphans: list) -> None:  # a batch of orphaned resources, checked and let go
