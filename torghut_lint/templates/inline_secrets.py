@@ -120,38 +120,44 @@ class _Scanner:
 
     def walk(
         self, data: Any, path: Path_ = (), named: bool = True, skip: frozenset[Path_] = frozenset()
-    ) -> Iterator[tuple[Path_, str, str]]:
+    ) -> list[tuple[Path_, str, str]]:
         """(path, what, value) of every suspect string; ``named=False`` looks for token formats
-        and URL credentials only (no judgement from key names), ``skip`` prunes subtrees."""
-        stack: list[tuple[Any, Path_, str]] = [(data, path, "")]
-        secret_like = self.secret_like
-        while stack:
-            value, where, key = stack.pop()
-            if skip and where in skip:
-                continue
-            if not named:
-                key = ""
-            kind = type(value)
-            if kind is str:
-                yield from self.judge(where, key, value)
-                continue
-            if kind is dict:
+        and URL credentials only (no judgement from key names), ``skip`` prunes subtrees.
+
+        Only what :meth:`judge` could say something of is visited: most values are short words
+        or numbers under ordinary names (this runs over every value of every resource)."""
+        found: list[tuple[Path_, str, str]] = []
+        secret_like, judge = self.secret_like, self.judge
+
+        def visit(value: Any, where: Path_, key: str) -> None:
+            if type(value) is dict:
                 name = value.get("name")
                 env_name = name if type(name) is str and "value" in value else None
-                entries = ((k, v, env_name if (env_name and k == "value") else str(k)) for k, v in value.items())
-            elif kind is list:
-                entries = ((i, v, key) for i, v in enumerate(value))
+                entries = value.items()
             else:
-                continue
-            # Only what judge() could say something of is walked: most values are short words or
-            # numbers under ordinary names.
-            for step, v, child in entries:
-                if type(v) is str:
-                    if len(v) < 12 and not (named and child and secret_like(child)):
+                env_name = None
+                entries = enumerate(value)
+            for step, child in entries:
+                if named and type(value) is dict:
+                    key = env_name if (env_name and step == "value") else str(step)
+                kind = type(child)
+                if kind is str:
+                    if len(child) < 12 and not (named and key and secret_like(key)):
                         continue
-                elif not isinstance(v, (dict, list)):
-                    continue
-                stack.append((v, where + (step,), child))
+                    at = (*where, step)
+                    if not (skip and at in skip):
+                        found.extend(judge(at, key if named else "", child))
+                elif kind is dict or kind is list:
+                    at = (*where, step)
+                    if not (skip and at in skip):
+                        visit(child, at, key)
+
+        if type(data) is str:
+            if not (skip and path in skip):
+                found.extend(judge(path, "", data))
+        elif type(data) in (dict, list) and not (skip and path in skip):
+            visit(data, path, "")
+        return found
 
     def judge(self, where: Path_, key: str, value: str) -> Iterator[tuple[Path_, str, str]]:
         if key and self.named_value(key, value):
