@@ -9,7 +9,8 @@ benchmarks/generated). Every tool runs on the same directory: torghut-lint with 
 (kustomize, every policy, strict schema validation with the CRDs catalog from
 ../shared/schemas/crds-catalog), kubeconform (schema validation only, strict, the same Kubernetes
 1.33 schemas written into its offline layout by benchmarks/kubeconform_schemas.py, the same CRDs
-catalog; found at ../shared/tools/kubeconform or on PATH), "+ CEL examples" (torghut-lint with
+catalog; found at ../shared/tools/kubeconform or on PATH; at its default of four workers, and
+with -n 1 as in issue 17's table), "+ CEL examples" (torghut-lint with
 the three CEL policies of policies/examples added, on the two smaller corpora: what CEL
 evaluation costs next to the Python templates), checkov with --checkov (installed once
 into benchmarks/.cache; the Torghut tree and lab x1 only: it takes minutes beyond).
@@ -361,7 +362,7 @@ def main() -> int:
     ]
     corpora += [(f"lab x{n}", lab_copies(n)) for n in (int(x) for x in args.sizes.split(","))]
     columns = ("min s", "median s", "RSS MB", "ms/doc", "vs lint")
-    print(f"{'corpus':<28} {'docs':>7} {'tool':<13} " + " ".join(f"{c:>8}" for c in columns))
+    print(f"{'corpus':<28} {'docs':>7} {'tool':<15} " + " ".join(f"{c:>8}" for c in columns))
     startup = 0.0
     per_doc: dict[str, float] = {}
     for name, path in corpora:
@@ -373,7 +374,8 @@ def main() -> int:
         if name.startswith(("lab applications", "Torghut")) or name == "lab x1":  # the CEL versions of three policies
             commands["+ CEL examples"] = [*lint, "--policies", str(ROOT / "policies" / "examples"), str(path)]
         if kubeconform:
-            commands["kubeconform"] = [*kc, str(path)]
+            commands["kubeconform"] = [*kc, str(path)]  # its default: four workers
+            commands["kubeconform -n1"] = [*kc, "-n", "1", str(path)]  # issue 17's table: one worker
         if checkov and (name.startswith(("lab applications", "Torghut")) or name == "lab x1"):
             commands["checkov"] = [
                 str(checkov),
@@ -394,7 +396,7 @@ def main() -> int:
             shown = f"{net:.3f}" if net is not None else ""
             code = "" if fastest[2] in (0, 1) else f"  (exit {fastest[2]})"
             cells = (f"{fastest[0]:.2f}", f"{median:.2f}", f"{fastest[1]:.0f}", shown, ratio)
-            print(f"{name:<28} {docs:>7} {tool:<13} " + " ".join(f"{c:>8}" for c in cells) + code)
+            print(f"{name:<28} {docs:>7} {tool:<15} " + " ".join(f"{c:>8}" for c in cells) + code)
             if path == empty and tool == "torghut-lint":
                 startup = fastest[0]
             if net is not None and name.startswith("lab x"):

@@ -67,8 +67,8 @@ class Assessment:
     waivers: Waivers = field(default_factory=Waivers)
     resource_files: dict[ResourceId, set[str]] = field(default_factory=dict)
     resources: int = 0
-    used: set[Path] = field(default_factory=set)
-    parsed: set[Path] = field(default_factory=set)
+    used: set[str] = field(default_factory=set)  # resolved paths of the files builds read
+    parsed: set[str] = field(default_factory=set)  # resolved paths of the files parsed
     apps: dict[str, AppFiles] = field(default_factory=dict)
     facts: list[Fact] = field(default_factory=list)
 
@@ -85,7 +85,7 @@ class Assessment:
             self.apps.setdefault(name, AppFiles()).merge(files)
 
 
-def _merge_once(into: set[Path], other: set[Path], merged: set[int]) -> None:
+def _merge_once(into: set[str], other: set[str], merged: set[int]) -> None:
     """``into |= other`` unless ``other`` (the same set object is shared by every part one process
     checks) was merged already: merging it once per part re-walked every file per application."""
     if other is not into and id(other) not in merged:
@@ -121,15 +121,25 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
                 build_apps(plans[i], [directory], part, checks.render)
             done[n] = _assess(part, checks, orphans=False)
             plans[i].sources.release()  # the application is checked: its nodes can go
+        # The files used and parsed cross processes as text: a Path unpickles by parsing itself
+        # again (a quarter of a second for the 50,000 paths of a large tree), a string does not.
+        used_text, parsed_text = {str(p) for p in used}, {str(p) for p in parsed}
+        for assessment in done.values():
+            assessment.used, assessment.parsed = used_text, parsed_text
         return done
 
     by_item: dict[int, Assessment] = {}
     for share in run_queue(check_items, len(items) + len(batches), jobs):
         by_item.update(share)
     merged: set[int] = set()
+    used_text: set[str] = set()
+    parsed_text: set[str] = set()
     for assessment in by_item.values():
-        _merge_once(project.used, assessment.used, merged)
-        _merge_once(project.parsed, assessment.parsed, merged)
+        _merge_once(used_text, assessment.used, merged)
+        _merge_once(parsed_text, assessment.parsed, merged)
+    known = {str(path): path for plan in plans for path in map(real, plan.files)}  # back to the plan's Paths
+    project.used |= {known.get(text) or Path(text) for text in used_text}
+    project.parsed |= {known.get(text) or Path(text) for text in parsed_text}
     redo: dict[int, list[Path]] = {}
     for n, (i, directory, plain) in enumerate(items):
         files = {real(p) for p in plans[i].plain[directory]} if plain else set()
@@ -185,8 +195,6 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
         waivers,
         resource_files,
         len(resources),
-        part.used,
-        part.parsed,
-        apps,
-        facts,
+        apps=apps,
+        facts=facts,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import APP, BASE_TREE, run_cli
 
 
@@ -49,3 +51,39 @@ def test_directory_app_whose_file_a_kustomization_includes_is_redone(tmp_path: P
     ]
     assert sorted(secrets) == [("shared/cm.yaml", "web"), ("shared/other.yaml", "")]
     assert one.json["summary"]["resources"] == 2
+
+
+def test_helm_values_checked_on_the_queue_report_what_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Values files are queued in batches after the applications: a secret in one, a syntax
+    error in another, each reported once and in the same order however the batches were shared."""
+    from torghut_lint import check
+    from torghut_lint.config import Config
+    from torghut_lint.lint import run
+    from torghut_lint.policy import bundled_policy_dir, load_policies
+
+    monkeypatch.setattr(check, "VALUES_BATCH", 2)  # several batches on the queue
+    for i in range(30):
+        shutil.copytree(BASE_TREE / APP, tmp_path / f"app-{i:02d}")
+    for i in range(5):
+        chart = tmp_path / "charts" / f"c{i}"
+        (chart / "templates").mkdir(parents=True)
+        (chart / "Chart.yaml").write_text(f"apiVersion: v2\nname: c{i}\nversion: 0.1.0\n")
+        values = f"auth:\n  password: hunter2-value-{i}\n" if i % 2 else "image: {tag: 1.0\n"
+        (chart / "values.yaml").write_text(values)
+    policies = load_policies([bundled_policy_dir()])
+    reports = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("TORGHUT_LINT_JOBS", jobs)
+        findings = run([tmp_path], policies, Config()).findings
+        reports[jobs] = [(f.rule, f.location.file, f.location.line, f.message) for f in findings]
+    assert reports["1"] == reports["2"]
+    values = sorted((rule, Path(file).parent.name) for rule, file, _, _ in reports["1"] if file.endswith("values.yaml"))
+    assert values == [
+        ("no-inline-secrets", "c1"),
+        ("no-inline-secrets", "c3"),
+        ("yaml-syntax", "c0"),
+        ("yaml-syntax", "c2"),
+        ("yaml-syntax", "c4"),
+    ]
