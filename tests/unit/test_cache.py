@@ -145,7 +145,7 @@ def test_a_lint_reads_the_same_cold_warm_damaged_and_off(tmp_path: Path) -> None
     assert not directory.exists()
     cold = run_cli(*args, env=env)
     kinds = {p.parent.name for p in entries(directory)}
-    assert kinds == {"schema", "policy"}
+    assert kinds == {"schema", "core-schema", "policy"}
     warm = run_cli(*args, env=env)
     for entry in entries(directory):
         entry.write_bytes(entry.read_bytes()[:-3])
@@ -173,3 +173,31 @@ def test_an_edited_policy_is_checked_again(tmp_path: Path) -> None:
     policy.write_text(text.replace("count: 1", "count: one"))
     refused = run_cli(*args, env=env)
     assert refused.code == 2 and "params" in refused.stderr and "ws.yaml" in refused.stderr
+
+
+def test_a_core_schemas_standalone_form_follows_the_definitions_file(tmp_path: Path) -> None:
+    """The standalone form of a core kind depends on _definitions.json too (1.4 MB, stood for by
+    its path, size and modification time): a changed definitions file makes it again."""
+    import os
+    import shutil
+
+    from torghut_lint.schemas.store import SchemaStore
+
+    source = SchemaStore().core_dir
+    core = tmp_path / "v1.33.0-standalone-strict"
+    core.mkdir()
+    for name in ("deployment-apps-v1.json", "_definitions.json"):
+        shutil.copy(source / name, core / name)
+    cache = Cache(tmp_path / "cache")
+
+    def load() -> dict:
+        store = SchemaStore(cache=cache)
+        store.__dict__["core_dir"] = core
+        return store._core_schema("apps/v1", "Deployment")[1]
+
+    first = load()
+    assert (cache.hits, cache.misses) == (0, 1)
+    assert load() == first and (cache.hits, cache.misses) == (1, 1)
+    stat = (core / "_definitions.json").stat()
+    os.utime(core / "_definitions.json", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert load() == first and (cache.hits, cache.misses) == (1, 2)

@@ -198,3 +198,41 @@ def test_workflow_template_folds() -> None:
     assert (
         _verdicts(folded, [instance, bad, other]) == _verdicts(schema, [instance, bad, other]) == [True, False, False]
     )
+
+
+def test_core_schemas_compile_standalone_with_the_same_verdicts() -> None:
+    """A core kind's references into _definitions.json are copied in: no registry needed."""
+    from torghut_lint.schemas.folded import standalone
+    from torghut_lint.schemas.store import DEFINITIONS_REF, SchemaStore
+
+    store = SchemaStore()
+    schema, folded = store._core_schema("apps/v1", "Deployment")
+    assert "/api/" not in json.dumps(folded) and "$id" not in folded
+    assert "io.k8s.api.core.v1.Container" in folded["$defs"]  # reached through the pod template
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "ws"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "ws"}},
+            "template": {
+                "metadata": {"labels": {"app": "ws"}},
+                "spec": {"containers": [{"name": "ws", "image": "ws:1", "ports": [{"containerPort": 8080}]}]},
+            },
+        },
+    }
+    containers = ("spec", "template", "spec", "containers", 0)
+    instances = [
+        deployment,
+        _broken(deployment, (*containers, "imagePullPolicyy"), "Always"),
+        _broken(deployment, (*containers, "ports", 0, "containerPort"), "http"),
+        _broken(deployment, ("spec", "selector"), KeyError),
+        _broken(deployment, ("spec", "replicas"), "2"),
+    ]
+    registry = store._core_definitions.fast
+    reference = jsonschema_rs.validator_for(schema, registry=registry, validate_formats=False)
+    assert _verdicts(folded, instances) == [reference.is_valid(i) for i in instances] == [True] + [False] * 4
+    # a schema with local definitions, or a reference the definitions lack, is left alone
+    assert standalone({"$defs": {}, "type": "object"}, {}, DEFINITIONS_REF) == {"$defs": {}, "type": "object"}
+    dangling = {"properties": {"a": {"$ref": DEFINITIONS_REF + "missing"}}}
+    assert standalone(dangling, {}, DEFINITIONS_REF) is dangling

@@ -50,7 +50,8 @@ class CompiledSchema:
         import jsonschema_rs
 
         try:
-            registry = self._resources.fast if self._resources else None
+            # a folded form is self-contained: the registry serves the original's references only
+            registry = self._resources.fast if self._resources and self._folded is self.schema else None
             return jsonschema_rs.validator_for(self._folded, registry=registry, validate_formats=False)
         except (ValueError, jsonschema_rs.ReferencingError):  # ValidationError: a schema it rejects
             return None

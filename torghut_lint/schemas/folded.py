@@ -155,3 +155,41 @@ def _numbers(form: dict[str, Any]) -> list[int]:
         elif name in _SCHEMA_LISTS and isinstance(value, list):
             found += (v for v in value if isinstance(v, int))
     return found
+
+
+def standalone(schema: dict[str, Any], definitions: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """``schema`` with the definitions it refers to (``$ref`` to ``prefix`` + name, and within
+    them ``#/$defs/`` + name) copied under its own ``$defs``: compiled without a registry.
+
+    kubernetes-validate's core schemas point into one ``_definitions.json`` of every definition
+    (1.4 MB); registering it costs each process more than compiling the few a tree's kinds use.
+    The copied definitions keep their names, so a reference means what it meant."""
+    needed: dict[str, Any] = {}
+    todo: list[str] = []
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, list):
+            return [rewrite(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith((prefix, "#/$defs/")):
+                name = value.rpartition("/")[2]
+                todo.append(name)
+                out[key] = "#/$defs/" + name
+            elif key != "$id":
+                out[key] = rewrite(value)
+        return out
+
+    if "$defs" in schema or "definitions" in schema:
+        return schema  # its own local references would be taken for the shared ones
+    out = rewrite(schema)
+    while todo:
+        name = todo.pop()
+        if name not in needed:
+            if name not in definitions:
+                return schema  # a reference the definitions do not have: left to the registry
+            needed[name] = rewrite(definitions[name])
+    out["$defs"] = dict(sorted(needed.items()))
+    return out

@@ -12,11 +12,12 @@ from typing import Any
 
 from torghut_lint.cache import Cache
 from torghut_lint.schemas.compiled import CompiledSchema, SchemaResources
-from torghut_lint.schemas.folded import fold
+from torghut_lint.schemas.folded import fold, standalone
 from torghut_lint.schemas.openapi import crd_versions, to_json_schema
 
 DEFAULT_KUBERNETES_VERSION = "1.33"
 Converted = tuple[dict[str, Any], dict[str, Any]]  # a JSON Schema and its folded form (schemas.folded)
+DEFINITIONS_REF = "/api/_definitions.json#/$defs/"  # how core schemas refer to a definition
 BUNDLED = Path(__file__).resolve().parent / "catalog"  # CRDs-catalog schemas (MIT, LICENSE there)
 
 
@@ -116,16 +117,29 @@ class SchemaStore:
         schema, folded = self.cache.get("schema", data, convert, strict)
         return schema, folded
 
-    def _core_schema(self, api_version: str, kind: str) -> dict[str, Any] | None:
+    def _core_schema(self, api_version: str, kind: str) -> Converted | None:
+        """A core kind's schema (its references point into ``_definitions.json``) and its
+        standalone form for jsonschema-rs (:func:`~torghut_lint.schemas.folded.standalone`),
+        made once and then taken from the cache while both files are the same."""
         if self.core_dir is None:
             return None
         short = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
         path = self.core_dir / f"{kind.lower()}-{short}.json"
         if not path.is_file():
             return None
-        schema = json.loads(path.read_text())
+        data = path.read_bytes()
+        schema = json.loads(data)
         enum = (schema.get("properties", {}).get("apiVersion") or {}).get("enum")
-        return schema if not enum or api_version in enum else None
+        if enum and api_version not in enum:
+            return None
+        definitions = self.core_dir / "_definitions.json"
+        info = definitions.stat()  # the installed file: its identity stands for its bytes (1.4 MB)
+
+        def make() -> dict[str, Any]:
+            return standalone(schema, self._core_definitions.documents[0]["$defs"], DEFINITIONS_REF)
+
+        folded = self.cache.get("core-schema", data, make, str(definitions), str(info.st_size), str(info.st_mtime_ns))
+        return schema, folded
 
     def validator(self, api_version: str, kind: str) -> CompiledSchema | None:
         """The compiled schema of the kind, or None when no schema is known anywhere."""
@@ -136,8 +150,9 @@ class SchemaStore:
         # A core kind's schema is never replaced (a CRD in the tree for apps/v1 Deployment would
         # otherwise switch validation off); custom resources: CRDs given or in the tree, then
         # --schema-location, then the bundled catalog.
-        if schema := self._core_schema(api_version, kind):
-            validator = CompiledSchema(schema, self._core_definitions)
+        if core := self._core_schema(api_version, kind):
+            schema, folded = core
+            validator = CompiledSchema(schema, self._core_definitions, folded=folded)
         elif found := (
             self._from_tree(key) or self._from_locations(api_version, kind) or self._bundled(api_version, kind)
         ):
