@@ -94,6 +94,7 @@ class ComplexKey(Exception):
 
 
 _MAYBE_NOT_STRING = frozenset("0123456789+-.~nNtTfF")
+_OCTAL_DIGITS = frozenset("01234567")
 
 
 def resolve_plain(text: str) -> Any:
@@ -106,6 +107,12 @@ def resolve_plain(text: str) -> Any:
         return True
     if text in ("false", "False", "FALSE"):
         return False
+    if text[0] in "nNtTfF":
+        return text  # a word: every other pattern starts with a digit, a sign or a dot
+    if text.isdigit() and text.isascii():  # most numbers: no pattern needed
+        if text[0] == "0" and len(text) > 1 and _OCTAL_DIGITS.issuperset(text):
+            return int(text, 8)  # ``defaultMode: 0444`` is 292 (YAML 1.1 octal, below)
+        return int(text)
     if _OCT_11.match(text):
         # ``defaultMode: 0444`` is 292 to kustomize and the API server (YAML 1.1 octal), not 444
         return int(text, 8)
