@@ -36,3 +36,11 @@ def test_text_without_any_hint_holds_no_token() -> None:
 def test_every_github_token_prefix_passes_the_prefilter() -> None:
     for kind in "pousr":
         assert [label for label, _ in tokens(f"gh{kind}_" + "a" * 36)] == ["GitHub token"], kind
+
+
+def test_the_written_out_prefilter_is_the_hint_list() -> None:
+    from torghut_lint.secrets import _hinted
+
+    for hint in TOKEN_HINTS:
+        assert _hinted(f"value {hint} here"), hint
+        assert not _hinted(f"value {hint[:-1]}|here"), hint
