@@ -341,3 +341,21 @@ def test_a_tree_outside_any_repository_follows_references_as_kustomize_does(tmp_
     result = run_cli("--format", "json", str(tree / "overlays" / "prod"), cwd=elsewhere)
     rules = {f["rule"] for f in result.json["findings"]}
     assert "kustomize-outside-root" not in rules and "live-trading-default-off" in rules, rules
+
+
+@pytest.mark.parametrize(
+    "text, ident",
+    [
+        ("apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: n}\n", ("v1", "Service", "n", "a")),
+        ("kind: Service\nmetadata: {name: a}\n", ("", "Service", "", "a")),
+        # a repeated key: the last one, as everything reading nodes takes it
+        ("kind: A\nkind: B\nmetadata: {name: x, name: y}\n", ("", "B", "", "y")),
+        ("kind: [A]\nmetadata: {name: {x: 1}}\n", ("", "", "", "")),
+        ("metadata: {name: a}\nmetadata: oops\n", ("", "", "", "")),
+        ("- not a mapping\n", ("", "", "", "")),
+    ],
+)
+def test_identity_read_from_nodes_takes_the_last_key(text: str, ident: tuple) -> None:
+    from torghut_lint.kustomize.build import _ident
+
+    assert _ident(yaml.compose(text)) == ident

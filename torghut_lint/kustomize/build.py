@@ -438,19 +438,25 @@ def manifest_problem(data: object, kustomize: bool = False) -> str | None:
     return None
 
 
+_IDENT_KEYS = {"apiVersion": 0, "kind": 1, "namespace": 2, "name": 3}
+
+
 def _ident(node: yaml.MappingNode) -> tuple[str, str, str, str]:
-    """(apiVersion, kind, namespace, name) read straight from the node."""
-
-    def text(n: yaml.Node | None) -> str:
-        return n.value if isinstance(n, yaml.ScalarNode) else ""
-
-    meta = nodes.get(node, "metadata")
-    return (
-        text(nodes.get(node, "apiVersion")),
-        text(nodes.get(node, "kind")),
-        text(nodes.get(meta, "namespace")),
-        text(nodes.get(meta, "name")),
-    )
+    """(apiVersion, kind, namespace, name) read straight from the node (one pass over it and one
+    over its metadata, the last of a repeated key winning as in :func:`nodes.get`: the build
+    asks for every resource at every step)."""
+    found = ["", "", "", ""]
+    meta = None
+    for key, value in node.value if isinstance(node, yaml.MappingNode) else ():
+        name = key.value
+        if name == "metadata":
+            meta = value
+        elif name == "apiVersion" or name == "kind":
+            found[_IDENT_KEYS[name]] = value.value if isinstance(value, yaml.ScalarNode) else ""
+    for key, value in meta.value if isinstance(meta, yaml.MappingNode) else ():
+        if key.value == "namespace" or key.value == "name":
+            found[_IDENT_KEYS[key.value]] = value.value if isinstance(value, yaml.ScalarNode) else ""
+    return found[0], found[1], found[2], found[3]
 
 
 MAX_INCLUDE_DEPTH = 100  # kustomizations nested deeper than this are reported, not followed
