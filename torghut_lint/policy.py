@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,6 +69,16 @@ def _glob(pattern: str) -> bool:
     return "*" in pattern or "?" in pattern or "[" in pattern
 
 
+@functools.lru_cache(maxsize=256)
+def _any_of(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a text matches any of the glob ``patterns`` (``fnmatchcase``'s), with one regular
+    expression for all of them: asked for every resource a scoped policy could match."""
+    if not patterns:
+        return lambda text: False
+    match = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
+    return lambda text: match(text) is not None
+
+
 def _as_list(value: str | list[str] | None) -> list[str]:
     if value is None:
         return []
@@ -116,9 +129,7 @@ class Match:
             if not isinstance(labels, dict) or any(str(labels.get(k)) != v for k, v in self.labels):
                 return False
         if self.within_namespaces or self.within_applications:
-            in_namespace = any(fnmatch.fnmatchcase(rid.namespace, p) for p in self.within_namespaces)
-            in_app = any(fnmatch.fnmatchcase(res.app_path, p) for p in self.within_applications)
-            return in_namespace or in_app
+            return _any_of(self.within_namespaces)(rid.namespace) or _any_of(self.within_applications)(res.app_path)
         return True
 
     def as_dict(self) -> dict[str, Any]:

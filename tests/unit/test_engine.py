@@ -103,3 +103,30 @@ def test_a_disabled_policy_is_not_evaluated() -> None:
     off.enabled = False
     evaluated: dict = {}
     assert evaluate(project, [off], evaluated) == [] and evaluated == {}
+
+
+def test_within_matches_what_fnmatch_says_for_every_pattern() -> None:
+    """``within`` namespaces and applications are globs: one combined expression per policy
+    decides as ``fnmatchcase`` over each pattern would."""
+    import fnmatch
+    import itertools
+
+    import yaml as pyyaml
+
+    from torghut_lint.model import Resource
+    from torghut_lint.policy import Match
+
+    namespaces = ["torghut", "torghut-ta", "torghutx", "other", "", "torghut-"]
+    apps = ["/r/apps/torghut", "/r/apps/torghut/ws", "/r/apps/torghut-sim", "/r/apps/other", "", "/torghut"]
+    within = {"namespaces": ["torghut", "torghut-*"], "applications": ["*/torghut", "*/torghut/*", "*/torghut-*"]}
+    match = Match.from_dict({"within": within})
+    for namespace, app in itertools.product(namespaces, apps):
+        data = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": namespace}}
+        res = Resource(pyyaml.compose("a: 1"), data, app_path=app)
+        want = any(fnmatch.fnmatchcase(namespace, p) for p in within["namespaces"]) or any(
+            fnmatch.fnmatchcase(app, p) for p in within["applications"]
+        )
+        assert match.matches(res) == want, (namespace, app)
+    only_apps = Match.from_dict({"within": {"applications": ["*/torghut"]}})
+    res = Resource(pyyaml.compose("a: 1"), {"metadata": {"namespace": "torghut"}}, app_path="/x/other")
+    assert not only_apps.matches(res)  # no namespace patterns: a namespace alone never matches
