@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
@@ -233,6 +234,24 @@ def test_core_schemas_compile_standalone_with_the_same_verdicts() -> None:
     reference = jsonschema_rs.validator_for(schema, registry=registry, validate_formats=False)
     assert _verdicts(folded, instances) == [reference.is_valid(i) for i in instances] == [True] + [False] * 4
     # a schema with local definitions, or a reference the definitions lack, is left alone
-    assert standalone({"$defs": {}, "type": "object"}, {}, DEFINITIONS_REF) == {"$defs": {}, "type": "object"}
+    assert standalone({"$defs": {}, "type": "object"}, {}, DEFINITIONS_REF) is None
     dangling = {"properties": {"a": {"$ref": DEFINITIONS_REF + "missing"}}}
-    assert standalone(dangling, {}, DEFINITIONS_REF) is dangling
+    assert standalone(dangling, {}, DEFINITIONS_REF) is None
+
+
+def test_a_core_schema_that_cannot_stand_alone_compiles_with_the_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cold or warm, a kind whose standalone form cannot be made is compiled as it is, with the
+    registry of every definition, and still decides."""
+    from torghut_lint.cache import Cache
+    from torghut_lint.schemas import store as store_module
+
+    monkeypatch.setattr(store_module, "standalone", lambda *args: None)
+    cache = Cache(tmp_path)
+    for _ in ("cold", "warm"):
+        validator = store_module.SchemaStore(cache=cache).validator("apps/v1", "Deployment")
+        assert validator._folded is validator.schema and validator._fast is not None
+        bad = _broken(APPLICATION_SET, ("kind",), "Deployment") | {"apiVersion": "apps/v1"}
+        assert not validator._fast.is_valid(bad)
+    assert cache.hits == 1

@@ -113,9 +113,7 @@ class SchemaStore:
             schema = to_json_schema(load(data), self.strict)
             return schema, fold(schema)
 
-        strict = "strict" if self.strict else "lax"
-        schema, folded = self.cache.get("schema", data, convert, strict)
-        return schema, folded
+        return self.cache.get("schema", data, convert, "strict" if self.strict else "lax")
 
     def _core_schema(self, api_version: str, kind: str) -> Converted | None:
         """A core kind's schema (its references point into ``_definitions.json``) and its
@@ -135,11 +133,11 @@ class SchemaStore:
         definitions = self.core_dir / "_definitions.json"
         info = definitions.stat()  # the installed file: its identity stands for its bytes (1.4 MB)
 
-        def make() -> dict[str, Any]:
+        def make() -> dict[str, Any] | None:
             return standalone(schema, self._core_definitions.documents[0]["$defs"], DEFINITIONS_REF)
 
         folded = self.cache.get("core-schema", data, make, str(definitions), str(info.st_size), str(info.st_mtime_ns))
-        return schema, folded
+        return schema, schema if folded is None else folded  # None: compiled as it is, with the registry
 
     def validator(self, api_version: str, kind: str) -> CompiledSchema | None:
         """The compiled schema of the kind, or None when no schema is known anywhere."""
