@@ -1196,10 +1196,9 @@ class _Kustomization:
         scaled: set[str] = set()
         idents = [_ident(r.node) for r in self.result.resources]
         accounts = {(name, ns) for _, kind, ns, name in idents if kind == "ServiceAccount"}
-        for res in self.result.resources:
+        for res, (api, kind, _, before) in zip(self.result.resources, idents, strict=True):
             nodes.ensure_map(res.node, "metadata", res.node)
             meta = nodes.get(res.node, "metadata")
-            api, kind, _, before = _ident(res.node)
             changed = False
             if isinstance(namespace, str) and namespace:
                 source = nodes.get(self.node, "namespace")
