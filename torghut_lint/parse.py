@@ -219,8 +219,7 @@ def to_data(
         if type(current) is sequence:
             return [leaf(item) if type(item) is scalar else build(item, depth + 1) for item in children]
         out: dict[str, Any] = {}
-        seen: dict[str, yaml.Node] = {}
-        merged: dict[str, Any] = {}
+        merged: dict[str, Any] | None = None  # made for the rare mapping with a ``<<`` key
         for key, value in children:
             if type(key) is not scalar:
                 raise ComplexKey(key)
@@ -233,18 +232,19 @@ def to_data(
                     merges[0] = True
                 sources = value.value if type(value) is sequence else [value]
                 remaining[0] -= len(sources) - 1
+                merged = {} if merged is None else merged
                 for source in sources:
                     part = build(source, depth + 1)
                     if isinstance(part, dict):
                         for k, v in part.items():
                             merged.setdefault(k, v)
                 continue
-            if name in seen and on_duplicate is not None:
-                on_duplicate(seen[name], key)
-            seen[name] = key
+            if name in out and on_duplicate is not None:  # a repeat: the key it repeats is looked up
+                on_duplicate(_previous_key(children, key), key)
             out[name] = leaf(value) if type(value) is scalar else build(value, depth + 1)
-        for k, v in merged.items():
-            out.setdefault(k, v)
+        if merged:
+            for k, v in merged.items():
+                out.setdefault(k, v)
         return out
 
     remaining[0] -= 1  # the document's own node
@@ -257,6 +257,17 @@ def to_data(
         # ``on_duplicate`` (and the whole parsed file) alive until a garbage collection, which
         # the command never runs. Emptying the cell breaks it.
         build = None  # noqa: F841
+
+
+def _previous_key(pairs: list[tuple[yaml.Node, yaml.Node]], key: yaml.ScalarNode) -> yaml.Node:
+    """The last key before ``key`` in a mapping's pairs that has its text (a repeat's original)."""
+    previous = key
+    for other, _ in pairs:
+        if other is key:
+            break
+        if other.value == key.value and not (other.value == MERGE_KEY and other.tag == PLAIN):
+            previous = other
+    return previous
 
 
 # kustomize reads kustomization files and JSON patches through sigs.k8s.io/yaml (go-yaml v2):

@@ -59,6 +59,20 @@ def test_duplicate_keys_at_any_depth() -> None:
     assert parsed.documents[0].data == {"a": 2, "b": {"c": 3, "d": 2}}
 
 
+def test_a_repeated_key_names_the_occurrence_before_it() -> None:
+    """Three of one key: the second repeats the first, the third the second; a ``<<`` merge key
+    in between is not a repeat of anything, and a quoted '<<' is an ordinary key."""
+    text = b"base: &b {x: 1}\nm:\n  k: 1\n  <<: *b\n  k: 2\n  '<<': 3\n  k: 3\n  '<<': 4\n"
+    parsed = parse_bytes(text, "f.yaml")
+    messages = [(f.location.line, f.message) for f in parsed.findings]
+    assert messages == [
+        (5, "key 'k' repeats the one at line 3; Kubernetes keeps only one"),
+        (7, "key 'k' repeats the one at line 5; Kubernetes keeps only one"),
+        (8, "key '<<' repeats the one at line 6; Kubernetes keeps only one"),
+    ]
+    assert parsed.documents[0].data["m"] == {"k": 3, "<<": 4, "x": 1}
+
+
 def test_syntax_error_has_line_and_keeps_earlier_documents() -> None:
     parsed = parse_bytes(b"a: 1\n---\nb: [1, 2\nc: 3\n", "f.yaml")
     assert parsed.documents[0].data == {"a": 1}
