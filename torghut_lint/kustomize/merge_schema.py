@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -57,16 +56,11 @@ def _definitions() -> dict[str, Schema]:
 @functools.cache
 def kind_schema(api_version: str, kind: str) -> Schema | None:
     """The schema of a built-in kind (None for a custom resource or an unknown kind)."""
+    from torghut_lint.schemas.store import core_kind_schema
+
     core = _core_dir()
-    if core is None or not kind:
-        return None
-    short = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
-    path = core / f"{kind.lower()}-{short}.json"
-    if not path.is_file():
-        return None
-    schema = json.loads(path.read_text())
-    enum = (schema.get("properties", {}).get("apiVersion") or {}).get("enum")
-    return schema if not enum or api_version in enum else None
+    found = core_kind_schema(core, api_version, kind) if core is not None and kind else None
+    return None if found is None else found[1]
 
 
 def _resolved(schema: Schema | None) -> Schema | None:

@@ -45,6 +45,19 @@ def bundled_versions(root: Path, strict: bool) -> list[Path]:
     return sorted((p for p in root.iterdir() if p.name.endswith(suffix)), key=lambda p: _version_key(p.name))
 
 
+def core_kind_schema(core_dir: Path, api_version: str, kind: str) -> tuple[bytes, dict[str, Any]] | None:
+    """(file bytes, schema) of a built-in kind in one of kubernetes-validate's version
+    directories (``deployment-apps-v1.json``), or None when that version has no such kind."""
+    short = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    path = core_dir / f"{kind.lower()}-{short}.json"
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    schema = json.loads(data)
+    enum = (schema.get("properties", {}).get("apiVersion") or {}).get("enum")
+    return None if enum and api_version not in enum else (data, schema)
+
+
 @dataclass
 class SchemaStore:
     """Core schemas for one Kubernetes version, plus CRD schemas from directories and manifests."""
@@ -119,17 +132,10 @@ class SchemaStore:
         """A core kind's schema (its references point into ``_definitions.json``) and its
         standalone form for jsonschema-rs (:func:`~torghut_lint.schemas.folded.standalone`),
         made once and then taken from the cache while both files are the same."""
-        if self.core_dir is None:
+        found = core_kind_schema(self.core_dir, api_version, kind) if self.core_dir is not None else None
+        if found is None:
             return None
-        short = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
-        path = self.core_dir / f"{kind.lower()}-{short}.json"
-        if not path.is_file():
-            return None
-        data = path.read_bytes()
-        schema = json.loads(data)
-        enum = (schema.get("properties", {}).get("apiVersion") or {}).get("enum")
-        if enum and api_version not in enum:
-            return None
+        data, schema = found
         definitions = self.core_dir / "_definitions.json"
         info = definitions.stat()  # the installed file: its identity stands for its bytes (1.4 MB)
 
