@@ -19,7 +19,7 @@ from torghut_lint.model import (
     keyed,
     value_at,
 )
-from torghut_lint.policy import Policy
+from torghut_lint.policy import Policy, has_wildcards
 from torghut_lint.templates import load_template
 from torghut_lint.templates.base import RuleContext
 
@@ -35,7 +35,7 @@ class KindIndex:
 
     def candidates(self, policy: Policy) -> list[Resource]:
         kinds = policy.match.kinds
-        if kinds and not any(any(c in k for c in "*?[") for k in kinds):
+        if kinds and not any(map(has_wildcards, kinds)):
             pool = [r for k in kinds for r in self.by_kind.get(k, [])]
         else:
             pool = self.all

@@ -64,19 +64,22 @@ class PolicyError(Exception):
     """An invalid policy or config file; the message names the file and the field."""
 
 
-def _glob(pattern: str) -> bool:
+def has_wildcards(pattern: str) -> bool:
     """Whether ``pattern`` has wildcards (a plain one matches only itself: no fnmatch needed)."""
     return "*" in pattern or "?" in pattern or "[" in pattern
 
 
 @functools.lru_cache(maxsize=256)
 def _any_of(patterns: tuple[str, ...]) -> Callable[[str], bool]:
-    """Whether a text matches any of the glob ``patterns`` (``fnmatchcase``'s), with one regular
-    expression for all of them: asked for every resource a scoped policy could match."""
-    if not patterns:
-        return lambda text: False
-    match = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
-    return lambda text: match(text) is not None
+    """Whether a text matches any of the glob ``patterns`` (``fnmatchcase``'s): plain ones by set
+    membership, those with wildcards by one regular expression for all of them (asked for every
+    resource a policy could match)."""
+    plain = frozenset(p for p in patterns if not has_wildcards(p))
+    globs = [p for p in patterns if has_wildcards(p)]
+    if not globs:
+        return plain.__contains__
+    match = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in globs)).match
+    return lambda text: text in plain or match(text) is not None
 
 
 def _as_list(value: str | list[str] | None) -> list[str]:
@@ -118,11 +121,7 @@ class Match:
             (self.names, rid.name),
             (self.namespaces, rid.namespace),
         ):
-            if (
-                patterns
-                and value not in patterns
-                and not any(_glob(p) and fnmatch.fnmatchcase(value, p) for p in patterns)
-            ):
+            if patterns and not _any_of(patterns)(value):
                 return False
         if self.labels:
             labels = (res.data.get("metadata") or {}).get("labels") or {}
