@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from torghut_lint.builtin_rules import builtin_finding
-from torghut_lint.discover import discover, display_path, real, real_directory
+from torghut_lint.discover import discover, display_path, real, real_text
 from torghut_lint.kustomize.build import (
     KUSTOMIZATION_NAMES,
     Builder,
@@ -129,14 +129,14 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
         _account(key, parsed_findings, project)
     project.admission_files += survey.admission_files
     # the resolved directories (discovery knows them): a Path each, made once
-    k_dir_names, root_name = {real_directory(os.path.dirname(str(p))) for p in kfiles}, str(real(root))
+    k_dir_names, root_name = {real_text(os.path.dirname(str(p))) for p in kfiles}, str(real(root))
     k_dirs = {Path(d) for d in k_dir_names}
     referenced, listed = survey.referenced, survey.listed
     for path, (parse_findings, crds) in survey.crd_files:  # the schema store needs every CRD first
         # only CRDs that are applied count: a file below a kustomization that none lists is an
         # orphan, and its CRD must not redefine a kind's schema (found by a hostile PR)
         resolved = real(path)
-        if str(resolved) in listed or _governing_directory(resolved, k_dir_names, root_name) is None:
+        if str(resolved) in listed or _governing_directory(str(resolved), k_dir_names, root_name) is None:
             _account(resolved, parse_findings, project)
             project.crds.update(crds)
     _account_parsed(sources, project)
@@ -150,7 +150,7 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     plain: dict[Path, list[Path]] = {}
     directories: dict[str, Path] = {}  # one Path per governing directory, not one per file
     for path in files:
-        if (directory := _governing_directory(real(path), k_dir_names, root_name)) is not None:
+        if (directory := _governing_directory(real_text(path), k_dir_names, root_name)) is not None:
             governing[path] = directories.get(directory) or directories.setdefault(directory, Path(directory))
         else:
             plain.setdefault(path.parent, []).append(path)
@@ -263,7 +263,7 @@ def _survey_file(path: Path, item: int, root: str, survey: _Survey) -> None:
         survey.crd_files[item] = (parsed.findings, crds)
     if ADMISSION_MARKER in data:
         survey.admission_files.append(item)
-    directory = os.path.dirname(str(real(path)))
+    directory = os.path.dirname(real_text(path))
     while True:
         survey.below[directory] = survey.below.get(directory, 0) + len(data)
         if directory == root or (parent := os.path.dirname(directory)) == directory:
@@ -405,12 +405,27 @@ def _parsed(plan: Plan, path: Path, project: Project) -> ParsedFile:
 
 
 def _chart_candidates(files: list[Path], chart_dirs: set[Path]) -> set[Path]:
-    """Files below a chart directory (resolved paths), by string prefix: much cheaper than
-    walking every file's parents."""
+    """Files below a chart directory (resolved paths). Decided once per directory, each from its
+    parent's answer: files share directories, and a prefix test against every chart would cost
+    files x charts."""
     if not chart_dirs:
         return set()
-    prefixes = tuple(f"{d}{os.sep}" for d in chart_dirs)
-    return {p for p in files if str(real(p)).startswith(prefixes)}
+    below: dict[str, bool] = {str(d): True for d in chart_dirs}
+
+    def charted(directory: str) -> bool:
+        unknown = []  # up to the nearest directory already decided (no recursion: trees can be deep)
+        while (found := below.get(directory)) is None:
+            unknown.append(directory)
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                found = False
+                break
+            directory = parent
+        for each in unknown:
+            below[each] = found
+        return found
+
+    return {p for p in files if charted(os.path.dirname(real_text(p)))}
 
 
 def _helm_chart_file(path: Path, chart_dirs: set[Path], project: Project) -> bool:
@@ -452,10 +467,10 @@ def helm_values_apps(paths: list[Path]) -> Project:
     return project
 
 
-def _governing_directory(path: Path, k_dirs: set[str], root: str) -> str | None:
+def _governing_directory(path: str, k_dirs: set[str], root: str) -> str | None:
     """The nearest directory with a kustomization that contains ``path`` (resolved), looking no
     higher than ``root`` (paths as text: this runs for every file)."""
-    directory = os.path.dirname(str(path))
+    directory = os.path.dirname(path)
     while directory not in k_dirs:
         parent = os.path.dirname(directory)
         if directory == root or parent == directory or not directory.startswith(root + os.sep):

@@ -21,7 +21,9 @@ from collections import Counter
 from pathlib import Path
 
 from torghut_lint import __version__
+from torghut_lint.discover import real_text
 from torghut_lint.model import Finding
+from torghut_lint.report.jsontext import indented
 
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
@@ -42,7 +44,7 @@ def relative_to_root(path: str, root: Path | None) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)  # a report names the same files many times
 def _relative_to_root(cwd: str, path: str, root: Path) -> str:
-    absolute = os.path.realpath(os.path.join(cwd, path))
+    absolute = real_text(os.path.join(cwd, path))
     try:
         return Path(absolute).relative_to(root).as_posix()
     except ValueError:
@@ -124,7 +126,7 @@ class Baseline:
             for (rule, subject, key, digest), count in sorted(self.counts.items())
         ]
         doc = {"tool": "torghut-lint", "toolVersion": __version__, "formatVersion": FORMAT_VERSION, "entries": entries}
-        path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        path.write_text(indented(doc) + "\n", encoding="utf-8")
 
     def new_findings(self, findings: list[Finding], root: Path | None = None) -> list[Finding]:
         """Findings beyond what the baseline records (each recorded finding absorbs one);

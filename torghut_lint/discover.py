@@ -25,11 +25,7 @@ def real(path: Path) -> Path:
 
 
 def _resolve(path: Path) -> Path:
-    name = path.name
-    if name in ("", ".", ".."):
-        return Path(os.path.realpath(path))
-    joined = os.path.join(real_directory(str(path.parent)), name)
-    resolved = os.path.realpath(joined) if os.path.islink(joined) else joined
+    resolved = real_text(str(path))
     # most paths are real already: the same object, so the cache costs an entry, not a Path
     return path if resolved == str(path) else Path(resolved)
 
@@ -41,35 +37,60 @@ def is_within(path: Path, directory: Path) -> bool:
     return inner == outer or inner.startswith(outer if outer.endswith(os.sep) else outer + os.sep)
 
 
-def real_text(name: str) -> str:
-    """``str(real(Path(name)))``, remembered by the text (resources name their file as text)."""
+def real_text(name: str | Path) -> str:
+    """``os.path.realpath(name)``, remembered by the text. A path not known yet is resolved from
+    its parent's resolution and its last component, so each directory is asked of the filesystem
+    at most once (``realpath`` checks every component of a deep path again on every call, and a
+    kustomization's ``../base`` is one such path per entry); :func:`discover` records the
+    directories it walks and the files it finds without asking. For a path discovery found, the
+    text without making a Path of it (the plan asks for every file)."""
+    if isinstance(name, Path):
+        known = _REAL_PATHS.get(name)
+        if known is not None:
+            return known if type(known) is str else str(known)
+        name = str(name)
     found = _REAL_TEXTS.get(name)
     if found is None:
-        found = _REAL_TEXTS[name] = str(real(Path(name)))
+        found = _REAL_TEXTS[name] = _resolve_text(name)
     return found
+
+
+def _resolve_text(path: str) -> str:
+    chain: list[tuple[str, str]] = []  # (path, its last component), deepest first
+    current = path
+    while True:  # up to a parent already resolved (no recursion: a path can be deep)
+        head, tail = os.path.split(current)
+        if not head or head == current or not tail or head.endswith(os.sep + os.sep):
+            # one relative component, the root, a trailing or double separator: realpath's own
+            resolved = _REAL_TEXTS[current] = os.path.realpath(current)
+            break
+        chain.append((current, tail))
+        if (known := _REAL_TEXTS.get(head)) is not None:
+            resolved = known
+            break
+        current = head
+    for current, tail in reversed(chain):  # down again, each from its parent's resolution
+        if tail == "..":  # the parent's parent, as realpath resolves it: after the parent's links
+            resolved = os.path.dirname(resolved)
+        elif tail != ".":
+            joined = os.path.join(resolved, tail)
+            # a directory the walk reached by its real path is no link
+            resolved = joined if joined in _WALKED or not os.path.islink(joined) else os.path.realpath(joined)
+        _REAL_TEXTS[current] = resolved
+    return resolved
 
 
 def forget() -> None:
     """Drop every remembered resolution (the tree or the working directory changed: tests)."""
     _REAL_PATHS.clear()
-    _REAL_DIRECTORIES.clear()
+    _WALKED.clear()
     _REAL_TEXTS.clear()
     _SHOWN.clear()
 
 
 _REAL_PATHS: dict[Path, Path | str] = {}
-_REAL_DIRECTORIES: dict[str, str] = {}
-_REAL_TEXTS: dict[str, str] = {}
-
-
-def real_directory(path: str) -> str:
-    """``os.path.realpath`` of a directory, remembered; :func:`discover` records the ones it walks
-    (it knows them without asking the filesystem), so a deep tree is not resolved component by
-    component once per directory."""
-    found = _REAL_DIRECTORIES.get(path)
-    if found is None:
-        found = _REAL_DIRECTORIES[path] = os.path.realpath(path)
-    return found
+_WALKED: set[str] = set()  # the resolved directories discover walked
+_REAL_TEXTS: dict[str, str] = {}  # text -> resolved text
 
 
 def display_path(path: Path) -> str:
@@ -128,7 +149,8 @@ def discover(root: Path) -> Discovery:
         if real in seen_dirs:
             continue
         seen_dirs.add(real)
-        _REAL_DIRECTORIES[str(directory)] = real
+        _REAL_TEXTS[str(directory)] = real
+        _WALKED.add(real)
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:

@@ -103,3 +103,37 @@ def test_the_repository_root_is_the_git_work_tree(tmp_path: Path, monkeypatch: p
     monkeypatch.chdir(tmp_path)
     (tmp_path / "plain/apps").mkdir(parents=True)
     assert repository_root(tmp_path / "plain/apps") == tmp_path.resolve()  # below the working directory
+
+
+def test_chart_files_are_those_below_a_chart_directory(tmp_path: Path) -> None:
+    """A file is Helm's when a resolved parent directory holds Chart.yaml: not a sibling whose
+    name only starts like the chart's, at any depth, through links, charts within charts."""
+    root = tmp_path / "repo"
+    names = [
+        "charts/app/Chart.yaml",
+        "charts/app/values.yaml",
+        "charts/app/templates/deploy.yaml",
+        "charts/app/charts/sub/Chart.yaml",
+        "charts/app/charts/sub/templates/x.yaml",
+        "charts/app-two/cm.yaml",  # starts like charts/app, is not below it
+        "charts/appendix.yaml",
+        "apps/web/cm.yaml",
+        "deep/" + "/".join(f"d{n}" for n in range(60)) + "/Chart.yaml",
+        "deep/" + "/".join(f"d{n}" for n in range(60)) + "/templates/t.yaml",
+        "deep/d0/outside.yaml",
+    ]
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("a: 1\n")
+    (root / "apps/linked").symlink_to("../charts/app/templates")  # a link into a chart
+    discover.forget()
+    files = discover.discover(root).files
+    chart_dirs = {discover.real(p.parent) for p in files if p.name == "Chart.yaml"}
+    expected = {p for p in files if any(d in chart_dirs for d in discover.real(p).parents)}
+    found = assemble._chart_candidates(files, chart_dirs)
+    assert found == expected
+    shown = {str(p.relative_to(root)) for p in found}
+    assert "charts/app-two/cm.yaml" not in shown and "charts/appendix.yaml" not in shown
+    assert {"apps/linked/deploy.yaml", "charts/app/values.yaml", "charts/app/charts/sub/templates/x.yaml"} <= shown
+    assert len(found) == 7  # the linked templates directory is walked once, as apps/linked
+    discover.forget()

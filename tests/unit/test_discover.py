@@ -1,4 +1,5 @@
-"""Discovery's path helpers: the shown path must be exactly ``os.path.relpath``'s."""
+"""Discovery's path helpers: the shown path must be exactly ``os.path.relpath``'s, the
+resolved one exactly ``os.path.realpath``'s."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from torghut_lint import discover
 
@@ -44,4 +47,100 @@ def test_display_path_follows_a_changed_working_directory(tmp_path: Path, monkey
     assert discover.display_path(path) == "a/f.yaml"
     monkeypatch.chdir(tmp_path / "a")
     assert discover.display_path(path) == "f.yaml"
+    discover.forget()
+
+
+def _linked_tree(root: Path) -> None:
+    """Directories, files and every kind of link ``realpath`` treats specially."""
+    for d in ("apps/base", "apps/overlay/prod", "shared/deep/er", "loop"):
+        (root / d).mkdir(parents=True)
+    (root / "apps/base/kustomization.yaml").write_text("resources: []\n")
+    (root / "apps/overlay/prod/kustomization.yaml").write_text("resources: [../../base]\n")
+    (root / "apps/link-to-base").symlink_to("base")  # relative link
+    (root / "apps/overlay/abs-shared").symlink_to(root / "shared/deep")  # absolute link
+    (root / "apps/overlay/prod/up").symlink_to("../../..")  # a link whose target climbs
+    (root / "dangling").symlink_to("nowhere/at/all")
+    (root / "loop/a").symlink_to("b")
+    (root / "loop/b").symlink_to("a")
+    (root / "loop/self").symlink_to("self")
+    (root / "file-link.yaml").symlink_to("apps/base/kustomization.yaml")
+
+
+_COMPONENTS = [
+    "apps", "base", "overlay", "prod", "link-to-base", "abs-shared", "up", "deep", "er", "shared",
+    "dangling", "loop", "a", "b", "self", "file-link.yaml", "kustomization.yaml", "missing", "..", ".",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "apps/overlay/prod/../../base",
+        "apps/link-to-base/..",
+        "apps/link-to-base/../overlay/prod",
+        "apps/overlay/abs-shared/../..",
+        "apps/overlay/abs-shared/er/../../deep",
+        "apps/overlay/prod/up/shared/deep/..",
+        "apps/overlay/prod/up/..",
+        "dangling/..",
+        "dangling/x/../..",
+        "loop/a",
+        "loop/a/..",
+        "loop/self/x",
+        "file-link.yaml",
+        "file-link.yaml/..",
+        "apps/base/kustomization.yaml/..",
+        "missing/../apps/./base",
+        "..",
+        "../..",
+        ".",
+        "",
+    ],
+)
+@pytest.mark.parametrize("absolute", [False, True])
+def test_real_text_is_realpath(given: str, absolute: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolved from the parent's remembered resolution, the answer is still ``realpath``'s:
+    links followed before ``..``, links relative to their directory or absolute, dangling
+    links, loops, files used as directories, paths relative to the working directory."""
+    root = tmp_path / "tree"
+    root.mkdir()
+    _linked_tree(root)
+    monkeypatch.chdir(root)
+    discover.forget()
+    discover.discover(root)  # the walk's own records are part of what must agree
+    text = os.path.join(str(root), given) if absolute else given
+    if not text:
+        text = "."
+    assert discover.real_text(text) == os.path.realpath(text)
+    assert str(discover.real(Path(text))) == os.path.realpath(Path(text))
+    discover.forget()
+
+
+@given(parts=st.lists(st.sampled_from(_COMPONENTS), min_size=1, max_size=7), absolute=st.booleans())
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_real_text_is_realpath_for_any_path(
+    parts: list[str], absolute: bool, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = tmp_path_factory.getbasetemp() / "linked-tree"
+    if not root.exists():
+        root.mkdir()
+        _linked_tree(root)
+    discover.forget()
+    discover.discover(root)
+    path = os.path.join(*parts)
+    text = os.path.join(str(root), path) if absolute else os.path.join(os.path.relpath(root), path)
+    for prefix in range(1, len(parts) + 1):  # every prefix first: answers built on remembered ones
+        head = os.path.join(*parts[:prefix])
+        head = os.path.join(str(root), head) if absolute else os.path.join(os.path.relpath(root), head)
+        assert discover.real_text(head) == os.path.realpath(head), head
+    assert discover.real_text(text) == os.path.realpath(text)
+    discover.forget()
+
+
+def test_real_text_of_a_very_deep_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thousands of components (a hostile kustomization entry): resolved without recursion."""
+    monkeypatch.chdir(tmp_path)
+    discover.forget()
+    for text in ["/".join(["d"] * 3000), "/".join(["d", ".."] * 1500) + "/x", str(tmp_path) + "/a/.." * 1500]:
+        assert discover.real_text(text) == os.path.realpath(text)
     discover.forget()

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from torghut_lint.report.jsontext import indented
+
 if TYPE_CHECKING:
     from torghut_lint.builtin_rules import BuiltinRule
     from torghut_lint.policy import Policy
@@ -33,7 +35,7 @@ def rules(catalog: dict[str, RuleInfo], origin: dict[str, str], fmt: str) -> str
                 for r in ordered
             ]
         }
-        return json.dumps(doc, indent=2) + "\n"
+        return indented(doc) + "\n"
     width = max(len(r.id) for r in ordered)
     return "".join(
         f"{r.id:<{width}}  {r.severity!s:<7}  {origin.get(r.id, 'built-in'):<8}  {r.description.splitlines()[0]}\n"
@@ -120,7 +122,7 @@ def templates(all_templates: list[Template], fmt: str) -> str:
             }
             for t in all_templates
         ]
-        return json.dumps({"templates": doc}, indent=2) + "\n"
+        return indented({"templates": doc}) + "\n"
     if fmt == "markdown":
         out = [
             "# Rule templates",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 
 from torghut_lint import __version__
 from torghut_lint.baseline import fingerprints
 from torghut_lint.model import Finding
 from torghut_lint.report.base import Report
+from torghut_lint.report.jsontext import indented
 
 
 def finding_json(f: Finding, fingerprint: str) -> dict:
@@ -40,4 +40,4 @@ def render(report: Report, colour: bool = False) -> str:
             finding_json(f, p) for f, p in zip(report.findings, fingerprints(report.findings, report.root), strict=True)
         ],
     }
-    return json.dumps(doc, indent=2) + "\n"
+    return indented(doc) + "\n"

@@ -3,7 +3,6 @@ waived findings as suppressions, and partial fingerprints that survive line shif
 
 from __future__ import annotations
 
-import json
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -11,6 +10,7 @@ from torghut_lint import __version__
 from torghut_lint.baseline import fingerprints, relative_to_root
 from torghut_lint.model import Finding, Severity
 from torghut_lint.report.base import Report
+from torghut_lint.report.jsontext import indented
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -102,4 +102,4 @@ def render(report: Report, colour: bool = False) -> str:
             }
         ],
     }
-    return json.dumps(doc, indent=2) + "\n"
+    return indented(doc) + "\n"
