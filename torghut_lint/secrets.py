@@ -102,6 +102,9 @@ def _word_at(text: str, start: int, end: int) -> bool:
     return not namey(start - 1) and not namey(end)
 
 
+MAX_REMEMBERED = 1 << 16  # texts a redactor remembers the masked form of
+
+
 class Redactor:
     """Masks credentials in text: whatever the detector sees, URL userinfo, and every value the
     ``inline-secrets`` rule found in the tree (``known``), wherever it appears.
@@ -112,10 +115,22 @@ class Redactor:
 
     def __init__(self, known: Iterable[str] = ()) -> None:
         self.known = sorted({s for s in known if len(s) >= MIN_KNOWN_SECRET}, key=len, reverse=True)
+        # every answer, by (text, keep): a report's findings repeat the same kinds, namespaces,
+        # names and messages thousands of times, and each text is otherwise scanned anew
+        self._masked: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def __call__(self, text: str, keep: Iterable[str] = ()) -> str:
         if not text:
             return text
+        key = (text, tuple(keep))
+        masked = self._masked.get(key)
+        if masked is None:
+            if len(self._masked) >= MAX_REMEMBERED:  # SCRUB lives as long as the process
+                self._masked.clear()
+            masked = self._masked[key] = self._mask(text, key[1])
+        return masked
+
+    def _mask(self, text: str, keep: tuple[str, ...]) -> str:
         spans = _spans(text)
         kept = set(keep)
         for secret in self.known:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from torghut_lint.secrets import TOKEN_HINTS, TOKEN_PATTERNS, tokens
+import pytest
+
+from torghut_lint import secrets as secrets_module
+from torghut_lint.secrets import TOKEN_HINTS, TOKEN_PATTERNS, Redactor, tokens
 
 # One token per format (fakes of the right shape).
 SAMPLES = {
@@ -44,3 +47,19 @@ def test_the_written_out_prefilter_is_the_hint_list() -> None:
     for hint in TOKEN_HINTS:
         assert _hinted(f"value {hint} here"), hint
         assert not _hinted(f"value {hint[:-1]}|here"), hint
+
+
+def test_a_remembered_mask_is_the_one_for_that_text_and_those_kept_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The redactor remembers what it masked: the same text asked with other words to keep is
+    masked again (``password: password`` names its key; without the key kept, both go), and the
+    memory is bounded."""
+    redactor = Redactor(["password", "hunter2-secret"])
+    text = "key password holds password and hunter2-secret"
+    kept = redactor(text, ["password"])
+    assert kept == "key password holds password and [REDACTED]"
+    assert redactor(text) == "key [REDACTED] holds [REDACTED] and [REDACTED]"
+    assert redactor(text, ["password"]) == kept  # asked again, remembered
+    monkeypatch.setattr(secrets_module, "MAX_REMEMBERED", 4)
+    for n in range(20):
+        assert redactor(f"{n} hunter2-secret") == f"{n} [REDACTED]"
+    assert len(redactor._masked) <= 4

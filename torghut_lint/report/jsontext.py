@@ -54,8 +54,11 @@ def _encode(value: Any, newline: str, out: list[str]) -> None:
         for key, item in value.items():
             out.append(separator)
             out.append(_string(key if isinstance(key, str) else _key(key)))
-            out.append(": ")
-            _encode(item, inner, out)
+            if type(item) is str:  # most values: no call of their own
+                out.append(": " + _string(item))
+            else:
+                out.append(": ")
+                _encode(item, inner, out)
             separator = "," + inner
         out.append(newline + "}")
     else:
