@@ -68,14 +68,15 @@ TOKEN_HINTS = (
 )
 
 
-# ``hint in text or ...`` written out from TOKEN_HINTS: a generator over them costs more than the
-# substring searches themselves, and this runs for every long string of every resource.
-_hinted = eval("lambda text: " + " or ".join(f"{hint!r} in text" for hint in TOKEN_HINTS))  # noqa: S307
+# Whether ``text`` holds one of TOKEN_HINTS (False: :func:`tokens` finds nothing in it), as
+# ``hint in text or ...`` written out: a generator over them costs more than the substring
+# searches themselves, and this runs for every long string of every resource.
+token_hinted = eval("lambda text: " + " or ".join(f"{hint!r} in text" for hint in TOKEN_HINTS))  # noqa: S307
 
 
 def tokens(text: str) -> Iterator[tuple[str, str]]:
     """(label, token) of every well-known token format or private key in ``text``."""
-    if not _hinted(text) or _ANY_TOKEN.search(text) is None:
+    if not token_hinted(text) or _ANY_TOKEN.search(text) is None:
         return
     for label, pattern in TOKEN_PATTERNS:
         for match in pattern.finditer(text):

@@ -42,11 +42,11 @@ def test_every_github_token_prefix_passes_the_prefilter() -> None:
 
 
 def test_the_written_out_prefilter_is_the_hint_list() -> None:
-    from torghut_lint.secrets import _hinted
+    from torghut_lint.secrets import token_hinted
 
     for hint in TOKEN_HINTS:
-        assert _hinted(f"value {hint} here"), hint
-        assert not _hinted(f"value {hint[:-1]}|here"), hint
+        assert token_hinted(f"value {hint} here"), hint
+        assert not token_hinted(f"value {hint[:-1]}|here"), hint
 
 
 def test_a_remembered_mask_is_the_one_for_that_text_and_those_kept_words(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from torghut_lint.model import Location, Path_, Resource, find_node
-from torghut_lint.secrets import URL_CREDENTIALS, tokens
+from torghut_lint.secrets import URL_CREDENTIALS, token_hinted, tokens
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 DEFAULT_SECRET_SUFFIXES = [
@@ -127,7 +127,7 @@ class _Scanner:
         Only what :meth:`judge` could say something of is visited: most values are short words
         or numbers under ordinary names (this runs over every value of every resource)."""
         found: list[tuple[Path_, str, str]] = []
-        secret_like, judge = self.secret_like, self.judge
+        secret_like, judge, hinted = self.secret_like, self.judge, token_hinted
 
         def visit(value: Any, where: Path_, key: str) -> None:
             if type(value) is dict:
@@ -142,7 +142,11 @@ class _Scanner:
                     key = env_name if (env_name and step == "value") else str(step)
                 kind = type(child)
                 if kind is str:
-                    if len(child) < 12 and not (named and key and secret_like(key)):
+                    # what judge would find nothing in, told without calling it: not under a
+                    # secret-like name, and short, or holding neither a URL nor a token's hint
+                    if not (named and key and secret_like(key)) and (
+                        len(child) < 12 or ("://" not in child and not hinted(child))
+                    ):
                         continue
                     at = (*where, step)
                     if not (skip and at in skip):

@@ -1,0 +1,62 @@
+"""The inline-secrets scan (torghut_lint/templates/inline_secrets.py) decides most strings
+without judging them; what it skips must be exactly what the judgement would find nothing in."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from torghut_lint.templates import inline_secrets
+from torghut_lint.templates.inline_secrets import _Scanner
+
+_TEXTS = st.sampled_from(
+    [
+        "short",
+        "a plain sentence of some length",
+        "https://user:hunter2-password@db.example.com/x",
+        "https://db.example.com/no-credentials-here",
+        "postgres://app:${PASSWORD}@db:5432/app",
+        "token ghp_" + "a" * 36 + " inside",
+        "AKIAABCDEFGHIJKLMNOP",
+        "sk_live_" + "c" * 24,
+        "eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.abcdefghijkl",
+        "-----BEGIN OPENSSH PRIVATE KEY-----",
+        "xoxb-1234567890-abcdef",
+        "my-secret-name",
+        "correct-horse-battery",
+        "",
+    ]
+) | st.text(max_size=40)
+_KEYS = st.sampled_from(["name", "value", "password", "apiKey", "token", "image", "secret", "DB_PASSWORD", "url"])
+_DATA = st.recursive(
+    _TEXTS | st.integers() | st.none(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=5),
+    max_leaves=25,
+)
+
+
+@given(data=_DATA, named=st.booleans())
+@settings(max_examples=400, deadline=None)
+def test_the_shortcut_skips_only_what_judging_finds_nothing_in(data: object, named: bool) -> None:
+    scanner = _Scanner({})
+    fast = scanner.walk(data, named=named)
+    with pytest.MonkeyPatch.context() as patch:  # every long string judged, as before the shortcut
+        patch.setattr(inline_secrets, "token_hinted", lambda text: True)
+        judged = scanner.walk(data, named=named)
+    assert fast == judged
+
+
+def test_credentials_in_long_strings_are_still_found() -> None:
+    scanner = _Scanner({})
+    data = {
+        "env": [{"name": "DB_URL", "value": "https://user:hunter2-password@db.example.com/x"}],
+        "annotations": {"note": "token ghp_" + "a" * 36},
+        "password": "hunter2",
+    }
+    found = {(path, what) for path, what, _ in scanner.walk(data)}
+    assert found == {
+        (("env", 0, "value"), "a URL embeds user:password credentials"),
+        (("annotations", "note"), "a GitHub token is written in clear"),
+        (("password",), "password holds a plaintext credential"),
+    }
