@@ -153,19 +153,34 @@ def _pod_containers(path: Path_, spec: dict, keys: tuple[str, ...]) -> Iterator[
                     yield path + (key, i), container
 
 
-def containers(res: Resource, init: bool = True) -> Iterator[tuple[Path_, dict]]:
-    """(path, container) for every container (and init container) of a workload."""
-    keys = ("containers", "initContainers") if init else ("containers",)
-    paths = _known_paths(res)
-    if paths is not None:
-        for path, spec in pod_specs(res):
-            yield from _pod_containers(path, spec, keys)
-        return
-    for what, path, found in carried(res):
+def containers(res: Resource, init: bool = True) -> tuple[tuple[Path_, dict], ...]:
+    """(path, container) for every container (and init container) of a workload; found once
+    however many policies ask (cached until its ``data`` is replaced, like :func:`carried`)."""
+    cached = res.__dict__.get("_containers")
+    if cached is None or cached[0] is not res.data:
+        cached = res.__dict__["_containers"] = (res.data, *_containers(res))
+    return cached[1] if init else cached[2]
+
+
+def _containers(res: Resource) -> tuple[tuple[tuple[Path_, dict], ...], tuple[tuple[Path_, dict], ...]]:
+    """(every container and init container, the containers without init containers), in the
+    order they stand: each pod's containers, then its init containers."""
+    every: list[tuple[Path_, dict]] = []
+    main: list[tuple[Path_, dict]] = []
+    if _known_paths(res) is not None:
+        found = [("pod", path, spec) for path, spec in pod_specs(res)]
+    else:
+        found = carried(res)
+    for what, path, value in found:
         if what == "pod":
-            yield from _pod_containers(path, found, keys)
-        else:
-            yield path, found
+            containers = list(_pod_containers(path, value, ("containers",)))
+            every += containers
+            every += _pod_containers(path, value, ("initContainers",))
+            main += containers
+        else:  # an Argo template's single container or script
+            every.append((path, value))
+            main.append((path, value))
+    return tuple(every), tuple(main)
 
 
 @dataclass(frozen=True)

@@ -50,3 +50,32 @@ def test_the_search_is_done_once_per_resource_until_its_data_is_replaced() -> No
     res.data = {**res.data, "spec": {"containers": [{"name": "b", "image": "b:2"}]}}
     assert [what for what, _, _ in carried(res)] == ["pod"] and carried(res) is not first
     assert [c["image"] for _, c in containers(res)] == ["b:2"]
+
+
+def test_containers_in_the_order_they_stand_init_ones_only_when_asked() -> None:
+    """Each pod's containers, then its init containers, pods and Argo templates' single
+    container or script in document order; a key named like a container list elsewhere (a
+    template under ``initContainers``) does not make a template an init container."""
+    res = resource(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  templates:\n"
+        "    - name: a\n      container: {name: a, image: a:1}\n"
+        "    - name: b\n      containers: [{name: b1, image: b:1}]\n"
+        "      initContainers: [{name: b0, image: b:0}]\n"
+        "    - name: c\n      script: {image: c:1, source: echo}\n"
+        "  initContainers:\n    x: {container: {name: d, image: d:1}}\n"
+    )
+    every = [c.get("name") or c["image"] for _, c in containers(res)]
+    main = [c.get("name") or c["image"] for _, c in containers(res, init=False)]
+    assert every == ["a", "b1", "b0", "c:1", "d"]
+    assert main == ["a", "b1", "c:1", "d"]
+    deploy = resource(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n"
+        "      initContainers: [{name: i, image: i:1}]\n      containers: [{name: m, image: m:1}]\n"
+    )
+    assert [path for path, _ in containers(deploy)] == [
+        ("spec", "template", "spec", "containers", 0),
+        ("spec", "template", "spec", "initContainers", 0),
+    ]
+    assert [path for path, _ in containers(deploy, init=False)] == [("spec", "template", "spec", "containers", 0)]
+    deploy.data = resource(POD.replace("app:1", "app:2").join(["apiVersion: apps/v1\nkind: Deployment\n", ""])).data
+    assert [c["image"] for _, c in containers(deploy)] == ["app:2"]  # new data: found again
