@@ -18,7 +18,9 @@ into benchmarks/.cache; the Torghut tree and lab x1 only: it takes minutes beyon
 Runs are interleaved (run 1 of every tool, then run 2, ...) so load drifts hit all tools alike;
 the minimum and the median of N runs are printed, with peak RSS, the machine (usable cores, load
 average at start), the versions, the time per document net of start-up (an empty directory's
-run), and each tool's time over torghut-lint's. Figures only: nothing here asserts a time.
+run), the time per added document between consecutive sizes of the replicated tree (the slope:
+what is paid once per run or per process drops out), and each tool's time over torghut-lint's.
+Figures only: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -365,6 +367,7 @@ def main() -> int:
     print(f"{'corpus':<28} {'docs':>7} {'tool':<15} " + " ".join(f"{c:>8}" for c in columns))
     startup = 0.0
     per_doc: dict[str, float] = {}
+    sizes: dict[str, tuple[int, float]] = {}  # lab xN: (documents, torghut-lint's min seconds)
     for name, path in corpora:
         docs = documents(path)
         commands = {"torghut-lint": [*lint, str(path)]}
@@ -401,10 +404,22 @@ def main() -> int:
                 startup = fastest[0]
             if net is not None and name.startswith("lab x"):
                 per_doc[name] = net
+                sizes[name] = (docs, fastest[0])
     if len(per_doc) > 1:
         low, high = min(per_doc.values()), max(per_doc.values())
         spread = ", ".join(f"{k} {v:.3f}" for k, v in per_doc.items())
         print(f"\ntorghut-lint time per document net of start-up (ms): {spread}; spread {(high / low - 1) * 100:.0f}%")
+        # the slope between consecutive sizes: what each added document costs, whatever is paid
+        # once per run or per process (schemas compiled, modules imported, caches warmed)
+        steps = list(sizes.items())
+        marginal = {
+            f"{a}->{b}": (tb - ta) / (nb - na) * 1000
+            for (a, (na, ta)), (b, (nb, tb)) in zip(steps, steps[1:], strict=False)
+        }
+        if marginal:
+            low, high = min(marginal.values()), max(marginal.values())
+            shown = ", ".join(f"{k} {v:.3f}" for k, v in marginal.items())
+            print(f"torghut-lint time per added document (ms): {shown}; spread {(high / low - 1) * 100:.0f}%")
     shutil.rmtree(empty, ignore_errors=True)
     shutil.rmtree(os.environ["TORGHUT_LINT_CACHE_DIR"], ignore_errors=True)
     return 0
