@@ -56,8 +56,10 @@ class Project:
     findings: list[Finding] = field(default_factory=list)
     values_files: list[Path] = field(default_factory=list)  # Helm charts' values files
     admission_files: list[Path] = field(default_factory=list)  # files with ValidatingAdmissionPolicies
-    used: set[Path] = field(default_factory=set)  # files some kustomization build read
-    parsed: set[Path] = field(default_factory=set)  # files parsed (resolved paths)
+    # resolved paths as text (compared, never opened; they cross processes, and a Path unpickles
+    # by parsing itself again): files some kustomization build read, files parsed
+    used: set[str] = field(default_factory=set)
+    parsed: set[str] = field(default_factory=set)
     chart_files: int = 0
 
     @property
@@ -137,7 +139,7 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
         # orphan, and its CRD must not redefine a kind's schema (found by a hostile PR)
         resolved = real(path)
         if str(resolved) in listed or _governing_directory(str(resolved), k_dir_names, root_name) is None:
-            _account(resolved, parse_findings, project)
+            _account(str(resolved), parse_findings, project)
             project.crds.update(crds)
     _account_parsed(sources, project)
     sources.release()  # the kustomizations were read for the plan; each build reads its own again
@@ -206,7 +208,7 @@ class _Layout:
     admission_files: list[Path]
     referenced: set[str]  # resolved paths as text: compared, never opened
     listed: set[str]
-    parsed: list[tuple[Path, list[Finding]]]
+    parsed: list[tuple[str, list[Finding]]]  # resolved kustomization files as text
 
 
 PLAN_PARALLEL_MIN_FILES = 4_000  # below this many files, reading them on a second process costs more than it saves
@@ -243,7 +245,7 @@ def _read_layout(files: list[Path], kfiles: list[Path], builder: Builder, root: 
         [files[n - first] for n in sorted(survey.admission_files)],
         survey.referenced,
         survey.listed,
-        [(real(kfiles[n]), found) for n, found in sorted(survey.parsed, key=lambda item: item[0])],
+        [(real_text(kfiles[n]), found) for n, found in sorted(survey.parsed, key=lambda item: item[0])],
     )
 
 
@@ -276,7 +278,7 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
     already read) into ``project``."""
     builder = Builder(plan.sources)
     for directory in directories:
-        if (kfile := find_kustomization(directory)) is None or real(kfile) in project.used:
+        if (kfile := find_kustomization(directory)) is None or real_text(kfile) in project.used:
             continue
         result = builder.build(directory)
         app = App(
@@ -301,25 +303,27 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
                 if mode == "verify":
                     verify(directory, result.resources, rendered, project.findings)
             app.resources = rendered
+        app_path = real(directory).as_posix()
         for res in app.resources:
-            res.app, res.app_path = app.name, real(directory).as_posix()
+            res.app, res.app_path = app.name, app_path
         project.apps.append(app)
         project.findings.extend(result.findings)
-        project.used |= result.used
+        project.used.update(map(str, result.used))
     _account_parsed(plan.sources, project)
 
 
 def build_plain(plan: Plan, directory: Path, project: Project) -> None:
     """The directory-type application of ``directory``: its files that no build used, as they are."""
-    files = [p for p in plan.plain[directory] if real(p) not in project.used]
+    files = [p for p in plan.plain[directory] if real_text(p) not in project.used]
     if files:
         app = App(display_path(directory), directory, inputs={real(p) for p in files})
+        app_path = real(directory).as_posix()
         for path in files:
             parsed = _parsed(plan, path, project)
             if _json_data(path, parsed):
                 continue
             for res in resources_of(parsed, project.findings):
-                res.app, res.app_path = app.name, real(directory).as_posix()
+                res.app, res.app_path = app.name, app_path
                 app.resources.append(res)
         project.apps.append(app)
     _account_parsed(plan.sources, project)
@@ -352,7 +356,7 @@ def finish(
     :data:`ORPHAN_BATCH`, so a tree full of orphans is held a batch at a time."""
     build_apps(plan, plan.referenced, project, render)
     for path in plan.files:
-        resolved = real(path)
+        resolved = real_text(path)
         if resolved in project.used:
             if resolved not in project.parsed:  # read as data (a generator's file): still YAML
                 _parsed(plan, path, project)
@@ -364,7 +368,7 @@ def finish(
             continue
         if parsed.documents and parsed.ok:
             kfile = find_kustomization(plan.governing[path])
-            if kfile is not None and real(kfile) == resolved:
+            if kfile is not None and real_text(kfile) == resolved:
                 message = f"the application at {display_path(plan.root)} does not include this kustomization; "
                 message += "Argo CD never builds it"
             else:
@@ -386,10 +390,10 @@ def finish(
 def _account_parsed(sources: SourceFiles, project: Project) -> None:
     """Report the parse findings of the files parsed since the last call, once per project."""
     for key, parsed in sources.newly_parsed():
-        _account(key, parsed.findings, project)
+        _account(str(key), parsed.findings, project)
 
 
-def _account(key: Path, findings: list[Finding], project: Project) -> None:
+def _account(key: str, findings: list[Finding], project: Project) -> None:
     """A file's parse findings, reported once per project."""
     if key not in project.parsed:
         project.parsed.add(key)
@@ -400,7 +404,7 @@ def _parsed(plan: Plan, path: Path, project: Project) -> ParsedFile:
     """A file taken as it is (directory apps, orphans), its parse findings reported to ``project``
     even if another process or an abandoned application parsed it first."""
     parsed = plan.sources.get(path)
-    _account(real(path), parsed.findings, project)
+    _account(real_text(path), parsed.findings, project)
     return parsed
 
 

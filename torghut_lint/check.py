@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from torghut_lint.assemble import Plan, Project, build_apps, build_plain, finish, helm_values_apps
-from torghut_lint.discover import real
+from torghut_lint.discover import real_text
 from torghut_lint.engine import evaluate
 from torghut_lint.model import Fact, Finding, ResourceId
 from torghut_lint.parallel import jobs_wanted, run_queue
@@ -121,28 +121,20 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
                 build_apps(plans[i], [directory], part, checks.render)
             done[n] = _assess(part, checks, orphans=False)
             plans[i].sources.release()  # the application is checked: its nodes can go
-        # The files used and parsed cross processes as text: a Path unpickles by parsing itself
-        # again (a quarter of a second for the 50,000 paths of a large tree), a string does not.
-        used_text, parsed_text = {str(p) for p in used}, {str(p) for p in parsed}
         for assessment in done.values():
-            assessment.used, assessment.parsed = used_text, parsed_text
+            assessment.used, assessment.parsed = used, parsed
         return done
 
     by_item: dict[int, Assessment] = {}
     for share in run_queue(check_items, len(items) + len(batches), jobs):
         by_item.update(share)
     merged: set[int] = set()
-    used_text: set[str] = set()
-    parsed_text: set[str] = set()
     for assessment in by_item.values():
-        _merge_once(used_text, assessment.used, merged)
-        _merge_once(parsed_text, assessment.parsed, merged)
-    known = {str(path): path for plan in plans for path in map(real, plan.files)}  # back to the plan's Paths
-    project.used |= {known.get(text) or Path(text) for text in used_text}
-    project.parsed |= {known.get(text) or Path(text) for text in parsed_text}
+        _merge_once(project.used, assessment.used, merged)
+        _merge_once(project.parsed, assessment.parsed, merged)
     redo: dict[int, list[Path]] = {}
     for n, (i, directory, plain) in enumerate(items):
-        files = {real(p) for p in plans[i].plain[directory]} if plain else set()
+        files = {real_text(p) for p in plans[i].plain[directory]} if plain else set()
         if files & project.used:  # built before a kustomization was seen to include some of its files
             del by_item[n]
             project.parsed -= files  # report their parse findings once more, from the redo
