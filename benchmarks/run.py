@@ -1,6 +1,6 @@
 """Benchmark torghut-lint against kubeconform (and checkov) on the same files, at monorepo scale.
 
-    python benchmarks/run.py [--runs N] [--sizes 1,10,50,100] [--checkov]
+    python benchmarks/run.py [--runs N] [--sizes 1,10,50,100] [--checkov] [--python INTERPRETER]
     python benchmarks/run.py --hostile [--runs N]      # the pathological inputs of issue 13
 
 Corpora: the Torghut application of the lab tree (../shared/corpus/lab-argocd-2026-08-22) and
@@ -13,7 +13,11 @@ catalog; found at ../shared/tools/kubeconform or on PATH; at its default of four
 with -n 1 as in issue 17's table), "+ CEL examples" (torghut-lint with
 the three CEL policies of policies/examples added, on the two smaller corpora: what CEL
 evaluation costs next to the Python templates), checkov with --checkov (installed once
-into benchmarks/.cache; the Torghut tree and lab x1 only: it takes minutes beyond).
+into benchmarks/.cache; the Torghut tree and lab x1 only: it takes minutes beyond), and with
+--python "lint --python": torghut-lint under another interpreter of the same Python version
+(a venv of it in benchmarks/.cache that reads this checkout and this venv's packages through a
+.pth file), such as the distribution's /usr/bin/python3.11, built with PGO and LTO like the
+deploy image's python:3.11-slim, where a pyenv build without them runs the same code slower.
 
 Runs are interleaved (run 1 of every tool, then run 2, ...) so load drifts hit all tools alike;
 the minimum and the median of N runs are printed, with peak RSS, the machine (usable cores, load
@@ -32,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -283,6 +288,36 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
+def other_python(interpreter: str) -> str | None:
+    """A venv of ``interpreter`` that runs this checkout with this venv's packages (a .pth file,
+    no installation: nothing is downloaded), or None when its Python is another minor version,
+    whose compiled packages would not load."""
+    probe = "import sys; print('%d.%d' % sys.version_info[:2])"
+    try:
+        version = subprocess.run([interpreter, "-c", probe], capture_output=True, text=True, timeout=60).stdout.strip()
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"--python {interpreter} cannot be run ({type(exc).__name__}): skipped", file=sys.stderr)
+        return None
+    if version != f"{sys.version_info[0]}.{sys.version_info[1]}":
+        print(f"--python {interpreter} is Python {version or '?'}, not this one's: skipped", file=sys.stderr)
+        return None
+    venv = CACHE / ("python-" + interpreter.strip("/").replace("/", "-"))
+    binary = venv / "bin" / "python"
+    if not binary.exists():
+        subprocess.run([interpreter, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
+    import sysconfig
+
+    site = subprocess.run(
+        [str(binary), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    packages = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    Path(site, "torghut-lint-benchmark.pth").write_text("\n".join([str(ROOT), *sorted(packages)]) + "\n")
+    return str(binary)
+
+
 def kubeconform_binary() -> str | None:
     built = ROOT.parent / "shared" / "tools" / "kubeconform" / "kubeconform"
     return str(built) if built.is_file() else shutil.which("kubeconform")
@@ -311,6 +346,12 @@ def main() -> int:
     parser.add_argument("--sizes", default="1,10,50,100", help="lab tree replications to measure")
     parser.add_argument("--checkov", action="store_true", help="also measure checkov (installs it once)")
     parser.add_argument("--hostile", action="store_true", help="only the pathological inputs of issue 13")
+    parser.add_argument(
+        "--python",
+        metavar="INTERPRETER",
+        help="also time torghut-lint under this interpreter, same Python minor version (e.g. the distribution's "
+        "/usr/bin/python3.11, built with PGO and LTO as the deploy image's python:3.11-slim is)",
+    )
     args = parser.parse_args()
     if args.hostile:
         return hostile(args.runs)
@@ -349,6 +390,10 @@ def main() -> int:
     ]
     versions += [f"kubeconform {_version([kubeconform, '-v'])}"] if kubeconform else ["kubeconform: not found"]
     versions += [f"checkov {_version([str(checkov), '--version'])}"] if checkov else []
+    python = other_python(args.python) if args.python else None
+    if python:
+        build = "import sys, sysconfig; print(sys.version.split()[0], sysconfig.get_config_var('CONFIG_ARGS'))"
+        versions += [f"'lint --python': {args.python}, Python {_version([python, '-c', build])[:60]}"]
     print("versions: " + ", ".join(versions))
     # torghut-lint's cache (converted schemas, checked policies) in a directory of its own, outside
     # every linted tree, warmed by one untimed run per corpus: "torghut-lint" is the warm cache,
@@ -368,6 +413,7 @@ def main() -> int:
     startup = 0.0
     per_doc: dict[str, float] = {}
     sizes: dict[str, tuple[int, float]] = {}  # lab xN: (documents, torghut-lint's min seconds)
+    other: dict[str, dict[str, float]] = defaultdict(dict)  # corpus -> tool -> min seconds
     for name, path in corpora:
         docs = documents(path)
         commands = {"torghut-lint": [*lint, str(path)]}
@@ -376,6 +422,9 @@ def main() -> int:
             commands["--no-cache"] = [*lint, "--no-cache", str(path)]
         if name.startswith(("lab applications", "Torghut")) or name == "lab x1":  # the CEL versions of three policies
             commands["+ CEL examples"] = [*lint, "--policies", str(ROOT / "policies" / "examples"), str(path)]
+        if python:
+            commands["lint --python"] = [python, *lint[1:], str(path)]
+            measure(commands["lint --python"])  # warms its cache entries (its own Python version)
         if kubeconform:
             commands["kubeconform"] = [*kc, str(path)]  # its default: four workers
             commands["kubeconform -n1"] = [*kc, "-n", "1", str(path)]  # issue 17's table: one worker
@@ -405,6 +454,8 @@ def main() -> int:
             if net is not None and name.startswith("lab x"):
                 per_doc[name] = net
                 sizes[name] = (docs, fastest[0])
+            if tool in ("lint --python", "kubeconform", "kubeconform -n1"):
+                other[name][tool] = fastest[0]
     if len(per_doc) > 1:
         low, high = min(per_doc.values()), max(per_doc.values())
         spread = ", ".join(f"{k} {v:.3f}" for k, v in per_doc.items())
@@ -420,6 +471,13 @@ def main() -> int:
             low, high = min(marginal.values()), max(marginal.values())
             shown = ", ".join(f"{k} {v:.3f}" for k, v in marginal.items())
             print(f"torghut-lint time per added document (ms): {shown}; spread {(high / low - 1) * 100:.0f}%")
+    if python:
+        print("\nkubeconform / torghut-lint under --python (default workers, -n 1):")
+        for name, times in other.items():
+            if "lint --python" in times and "kubeconform" in times:
+                lint_time = times["lint --python"]
+                ratios = [f"{times[k] / lint_time:.2f}x" for k in ("kubeconform", "kubeconform -n1") if k in times]
+                print(f"  {name:<28} {_seconds(lint_time):>8} s   " + ", ".join(ratios))
     shutil.rmtree(empty, ignore_errors=True)
     shutil.rmtree(os.environ["TORGHUT_LINT_CACHE_DIR"], ignore_errors=True)
     return 0
