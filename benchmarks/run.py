@@ -16,8 +16,9 @@ evaluation costs next to the Python templates), checkov with --checkov (installe
 into benchmarks/.cache; the Torghut tree and lab x1 only: it takes minutes beyond), and with
 --python "lint --python": torghut-lint under another interpreter of the same Python version
 (a venv of it in benchmarks/.cache that reads this checkout and this venv's packages through a
-.pth file), such as the distribution's /usr/bin/python3.11, built with PGO and LTO like the
-deploy image's python:3.11-slim, where a pyenv build without them runs the same code slower.
+.pth file), such as Debian's /usr/bin/python3.11 (statically linked, optimised builds), closer to
+the deploy image's python:3.11-slim (built with --enable-optimizations and --with-lto) than a
+pyenv build with neither, which runs the same code slower.
 
 Runs are interleaved (run 1 of every tool, then run 2, ...) so load drifts hit all tools alike;
 the minimum and the median of N runs are printed, with peak RSS, the machine (usable cores, load
@@ -349,8 +350,8 @@ def main() -> int:
     parser.add_argument(
         "--python",
         metavar="INTERPRETER",
-        help="also time torghut-lint under this interpreter, same Python minor version (e.g. the distribution's "
-        "/usr/bin/python3.11, built with PGO and LTO as the deploy image's python:3.11-slim is)",
+        help="also time torghut-lint under this interpreter, same Python minor version (e.g. Debian's "
+        "/usr/bin/python3.11: an optimised build, as the deploy image's python:3.11-slim is)",
     )
     args = parser.parse_args()
     if args.hostile:
