@@ -144,13 +144,12 @@ def _carried(data: Any) -> Iterator[tuple[str, Path_, dict]]:
             stack.extend((v, path + (i,)) for i, v in reversed(list(enumerate(value))))
 
 
-def _pod_containers(path: Path_, spec: dict, keys: tuple[str, ...]) -> Iterator[tuple[Path_, dict]]:
-    for key in keys:
-        items = spec.get(key)
-        if isinstance(items, list):
-            for i, container in enumerate(items):
-                if isinstance(container, dict):
-                    yield path + (key, i), container
+def _pod_containers(path: Path_, spec: dict, key: str) -> list[tuple[Path_, dict]]:
+    """(path, container) of the pod spec's ``containers`` or ``initContainers``."""
+    items = spec.get(key)
+    if not isinstance(items, list):
+        return []
+    return [(path + (key, i), container) for i, container in enumerate(items) if isinstance(container, dict)]
 
 
 def containers(res: Resource, init: bool = True) -> tuple[tuple[Path_, dict], ...]:
@@ -173,9 +172,9 @@ def _containers(res: Resource) -> tuple[tuple[tuple[Path_, dict], ...], tuple[tu
         found = carried(res)
     for what, path, value in found:
         if what == "pod":
-            containers = list(_pod_containers(path, value, ("containers",)))
+            containers = _pod_containers(path, value, "containers")
             every += containers
-            every += _pod_containers(path, value, ("initContainers",))
+            every += _pod_containers(path, value, "initContainers")
             main += containers
         else:  # an Argo template's single container or script
             every.append((path, value))

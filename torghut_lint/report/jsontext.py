@@ -7,6 +7,7 @@ rule catalog, baselines) is written here, so the public formats stay exactly wha
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from json.encoder import encode_basestring_ascii as _string  # the C function json.dumps uses
 from typing import Any
 
@@ -33,36 +34,29 @@ def _encode(value: Any, newline: str, out: list[str]) -> None:
     elif isinstance(value, float):
         out.append(json.dumps(value))  # its NaN/Infinity spelling and repr
     elif isinstance(value, (list, tuple)):
-        if not value:
-            out.append("[]")
-            return
-        inner = newline + "  "
-        out.append("[")
-        separator = inner
-        for item in value:
-            out.append(separator)
-            _encode(item, inner, out)
-            separator = "," + inner
-        out.append(newline + "]")
+        _members("[", "]", (("", item) for item in value), newline, out)
     elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + "  "
-        out.append("{")
-        separator = inner
-        for key, item in value.items():
-            out.append(separator)
-            out.append(_string(key if isinstance(key, str) else _key(key)))
-            if type(item) is str:  # most values: no call of their own
-                out.append(": " + _string(item))
-            else:
-                out.append(": ")
-                _encode(item, inner, out)
-            separator = "," + inner
-        out.append(newline + "}")
+        named = ((_string(k if isinstance(k, str) else _key(k)) + ": ", item) for k, item in value.items())
+        _members("{", "}", named, newline, out)
     else:
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _members(opening: str, closing: str, members: Iterator[tuple[str, Any]], newline: str, out: list[str]) -> None:
+    """A list's items or a mapping's entries (each after its ``"key": `` prefix), one per line one
+    level in, or the empty pair of brackets."""
+    inner = newline + "  "
+    separator = opening + inner
+    empty = True
+    for prefix, item in members:
+        empty = False
+        if type(item) is str:  # most values: no call of their own
+            out.append(separator + prefix + _string(item))
+        else:
+            out.append(separator + prefix)
+            _encode(item, inner, out)
+        separator = "," + inner
+    out.append(opening + closing if empty else newline + closing)
 
 
 def _key(key: Any) -> str:
