@@ -57,6 +57,12 @@ class AppFiles:
         self.inputs |= other.inputs
         self.resources |= other.resources
 
+    @cached_property
+    def resolved_resources(self) -> set[str]:
+        """``resources`` resolved, once per application (``--changed-since`` asks per finding),
+        after every part was merged."""
+        return {real_text(name) for name in self.resources}
+
 
 @dataclass
 class Assessment:

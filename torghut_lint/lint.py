@@ -21,7 +21,7 @@ from torghut_lint.builtin_rules import BUILTIN_RULES
 from torghut_lint.cache import Cache
 from torghut_lint.check import Assessment, Checks, check_project
 from torghut_lint.config import Config
-from torghut_lint.discover import real, real_text
+from torghut_lint.discover import real
 from torghut_lint.model import Finding, ResourceId, Severity
 from torghut_lint.policy import Policy
 from torghut_lint.report.base import Report, RuleInfo, Summary, is_blocking, redact
@@ -89,9 +89,9 @@ class Scope:
         if app is None:
             return False
         touched = self.changed_names & app.inputs
-        if finding.subject.startswith("app:") or finding.resource is None:
+        if not touched or finding.subject.startswith("app:") or finding.resource is None:
             return bool(touched)
-        return bool(touched - {real_text(name) for name in app.resources})
+        return bool(touched - app.resolved_resources)
 
 
 @dataclass
