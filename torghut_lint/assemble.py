@@ -137,9 +137,9 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     for path, (parse_findings, crds) in survey.crd_files:  # the schema store needs every CRD first
         # only CRDs that are applied count: a file below a kustomization that none lists is an
         # orphan, and its CRD must not redefine a kind's schema (found by a hostile PR)
-        resolved = real(path)
-        if str(resolved) in listed or _governing_directory(str(resolved), k_dir_names, root_name) is None:
-            _account(str(resolved), parse_findings, project)
+        resolved = real_text(path)
+        if resolved in listed or _governing_directory(resolved, k_dir_names, root_name) is None:
+            _account(resolved, parse_findings, project)
             project.crds.update(crds)
     _account_parsed(sources, project)
     sources.release()  # the kustomizations were read for the plan; each build reads its own again
