@@ -201,6 +201,21 @@ def test_workflow_template_folds() -> None:
     )
 
 
+DEPLOYMENT = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {"name": "ws"},
+    "spec": {
+        "selector": {"matchLabels": {"app": "ws"}},
+        "template": {
+            "metadata": {"labels": {"app": "ws"}},
+            "spec": {"containers": [{"name": "ws", "image": "ws:1", "ports": [{"containerPort": 8080}]}]},
+        },
+    },
+}
+CONTAINER_PATH = ("spec", "template", "spec", "containers", 0)
+
+
 def test_core_schemas_compile_standalone_with_the_same_verdicts() -> None:
     """A core kind's references into _definitions.json are copied in: no registry needed."""
     from torghut_lint.schemas.folded import standalone
@@ -210,23 +225,11 @@ def test_core_schemas_compile_standalone_with_the_same_verdicts() -> None:
     schema, folded = store._core_schema("apps/v1", "Deployment")
     assert "/api/" not in json.dumps(folded) and "$id" not in folded
     assert "io.k8s.api.core.v1.Container" in folded["$defs"]  # reached through the pod template
-    deployment = {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "ws"},
-        "spec": {
-            "selector": {"matchLabels": {"app": "ws"}},
-            "template": {
-                "metadata": {"labels": {"app": "ws"}},
-                "spec": {"containers": [{"name": "ws", "image": "ws:1", "ports": [{"containerPort": 8080}]}]},
-            },
-        },
-    }
-    containers = ("spec", "template", "spec", "containers", 0)
+    deployment = DEPLOYMENT
     instances = [
         deployment,
-        _broken(deployment, (*containers, "imagePullPolicyy"), "Always"),
-        _broken(deployment, (*containers, "ports", 0, "containerPort"), "http"),
+        _broken(deployment, (*CONTAINER_PATH, "imagePullPolicyy"), "Always"),
+        _broken(deployment, (*CONTAINER_PATH, "ports", 0, "containerPort"), "http"),
         _broken(deployment, ("spec", "selector"), KeyError),
         _broken(deployment, ("spec", "replicas"), "2"),
     ]
@@ -237,6 +240,30 @@ def test_core_schemas_compile_standalone_with_the_same_verdicts() -> None:
     assert standalone({"$defs": {}, "type": "object"}, {}, DEFINITIONS_REF) is None
     dangling = {"properties": {"a": {"$ref": DEFINITIONS_REF + "missing"}}}
     assert standalone(dangling, {}, DEFINITIONS_REF) is None
+
+
+def test_the_definitions_are_read_only_when_a_verdict_needs_them(tmp_path: Path) -> None:
+    """Warm, a core kind compiles from its cached standalone form: Kubernetes' 1.4 MB
+    _definitions.json is read only to explain an invalid object (the reference engine follows
+    the original's references into it), and the explanation is the same as with them read first."""
+    from torghut_lint.cache import Cache
+    from torghut_lint.schemas.store import SchemaStore
+
+    cache = Cache(tmp_path)
+    cold = SchemaStore(cache=cache)
+    cold.validator("apps/v1", "Deployment")
+    assert "documents" in vars(cold._core_definitions)  # the standalone form is made from them
+    bad = _broken(DEPLOYMENT, (*CONTAINER_PATH, "ports", 0, "containerPort"), "http")
+
+    warm = SchemaStore(cache=cache)
+    validator = warm.validator("apps/v1", "Deployment")
+    assert validator.is_valid(DEPLOYMENT) and list(validator.iter_errors(DEPLOYMENT)) == []
+    assert "documents" not in vars(warm._core_definitions)
+    errors = [(list(e.absolute_path), e.validator) for e in validator.iter_errors(bad)]
+    assert "documents" in vars(warm._core_definitions)
+    assert errors == [([*CONTAINER_PATH, "ports", 0, "containerPort"], "type")]
+    first = cold.validator("apps/v1", "Deployment")
+    assert errors == [(list(e.absolute_path), e.validator) for e in first.iter_errors(bad)]
 
 
 def test_a_core_schema_that_cannot_stand_alone_compiles_with_the_registry(

@@ -84,7 +84,7 @@ class SchemaStore:
 
     @cached_property
     def _core_definitions(self) -> SchemaResources:
-        return SchemaResources([json.loads((self.core_dir / "_definitions.json").read_text())])
+        return SchemaResources(lambda: [json.loads((self.core_dir / "_definitions.json").read_bytes())])
 
     def add_crd(self, crd: dict[str, Any]) -> None:
         """Register the schemas of a CustomResourceDefinition manifest."""
