@@ -282,3 +282,62 @@ def test_a_core_schema_that_cannot_stand_alone_compiles_with_the_registry(
         bad = _broken(APPLICATION_SET, ("kind",), "Deployment") | {"apiVersion": "apps/v1"}
         assert not validator._fast.is_valid(bad)
     assert cache.hits == 1
+
+
+def test_a_core_schema_stands_alone_without_annotations_and_with_every_property_name() -> None:
+    """Annotations go from a core kind's standalone form, in schema positions only: a CRD's own
+    schema (JSONSchemaProps) has properties *named* description, title and x-kubernetes-*, and a
+    CRD that uses them, or misspells one, gets the verdict the original schema gives."""
+    from torghut_lint.schemas.store import SchemaStore
+
+    store = SchemaStore()
+    schema, folded = store._core_schema("apiextensions.k8s.io/v1", "CustomResourceDefinition")
+    props = folded["$defs"]["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps"]["properties"]
+    assert {"description", "title", "x-kubernetes-int-or-string", "x-kubernetes-preserve-unknown-fields"} <= set(props)
+    assert '"description": "' in json.dumps(schema) and '"description": "' not in json.dumps(folded)
+    meta = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+    owners = store._core_definitions.documents[0]["$defs"][meta]["properties"]["ownerReferences"]
+    assert owners["x-kubernetes-patch-merge-key"] == "uid"
+    assert set(folded["$defs"][meta]["properties"]["ownerReferences"]) == set(owners) - {
+        "description",
+        "x-kubernetes-patch-merge-key",
+        "x-kubernetes-patch-strategy",
+        "x-kubernetes-list-type",
+        "x-kubernetes-list-map-keys",
+    }
+    column = {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp", "description": "age"}
+    spec_schema = {
+        "type": "object",
+        "description": "a CRD's schema, described",
+        "title": "Widget",
+        "x-kubernetes-preserve-unknown-fields": True,
+        "properties": {"size": {"type": "integer", "x-kubernetes-int-or-string": True, "description": "size"}},
+    }
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "names": {"kind": "Widget", "plural": "widgets"},
+            "scope": "Namespaced",
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "additionalPrinterColumns": [column],
+                    "schema": {"openAPIV3Schema": spec_schema},
+                }
+            ],
+        },
+    }
+    version = ("spec", "versions", 0)
+    instances = [
+        crd,
+        _broken(crd, (*version, "schema", "openAPIV3Schema", "descripton"), "misspelt"),
+        _broken(crd, (*version, "schema", "openAPIV3Schema", "description"), 7),
+        _broken(crd, (*version, "additionalPrinterColumns", 0, "description"), ["not", "text"]),
+    ]
+    reference = jsonschema_rs.validator_for(schema, registry=store._core_definitions.fast, validate_formats=False)
+    assert _verdicts(folded, instances) == [reference.is_valid(i) for i in instances] == [True, False, False, False]

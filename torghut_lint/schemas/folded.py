@@ -12,7 +12,8 @@ compiles 9x faster.
 
 A core kind's schema gets the same treatment the other way round (:func:`standalone`): its
 references into kubernetes-validate's ``_definitions.json`` are copied in, so it compiles without
-a registry of every definition.
+a registry of every definition, and its annotations are dropped (a Deployment's 199 KB of schema
+is 47 KB without them).
 
 Replacing a subschema by a reference to an identical copy changes no verdict in draft 2020-12
 (the dialect :class:`~torghut_lint.schemas.compiled.CompiledSchema` assumes). A schema that
@@ -33,6 +34,7 @@ _SCHEMA_ONE = frozenset(
     ("items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else", "additionalItems")
 )
 _SCHEMA_LISTS = frozenset(("allOf", "anyOf", "oneOf", "prefixItems"))
+_DEFINITION_MAPS = frozenset(("$defs", "definitions"))
 _ANNOTATIONS = frozenset(("description", "title", "examples", "$comment"))
 _UNSAFE = frozenset(
     (
@@ -197,4 +199,27 @@ def standalone(schema: dict[str, Any], definitions: dict[str, Any], prefix: str)
                 return None  # a reference the definitions do not have: left to the registry
             needed[name] = rewrite(definitions[name])
     out["$defs"] = dict(sorted(needed.items()))
+    return without_annotations(out)
+
+
+def without_annotations(schema: Any) -> Any:
+    """A copy of ``schema`` without the keywords that decide nothing (annotations and ``x-``
+    extensions), in schema positions only: a property *named* ``description`` or
+    ``x-kubernetes-int-or-string`` (a CRD's own schema has both) stays, and so does data
+    (``enum``, ``const``, ``default``). Core schemas are three-quarters descriptions: without
+    them a pod-bearing kind compiles in 60% of the time and loads from the cache faster."""
+    if not isinstance(schema, dict):
+        return schema  # a boolean schema, or a keyword's list form this does not look into
+    out: dict[str, Any] = {}
+    for name, value in schema.items():
+        if name in _ANNOTATIONS or name.startswith("x-"):
+            continue
+        if (name in _SCHEMA_MAPS or name in _DEFINITION_MAPS) and isinstance(value, dict):
+            out[name] = {key: without_annotations(part) for key, part in value.items()}
+        elif name in _SCHEMA_ONE:
+            out[name] = without_annotations(value)
+        elif name in _SCHEMA_LISTS and isinstance(value, list):
+            out[name] = [without_annotations(part) for part in value]
+        else:
+            out[name] = value
     return out
