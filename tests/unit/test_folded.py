@@ -278,7 +278,7 @@ def test_a_core_schema_that_cannot_stand_alone_compiles_with_the_registry(
     cache = Cache(tmp_path)
     for _ in ("cold", "warm"):
         validator = store_module.SchemaStore(cache=cache).validator("apps/v1", "Deployment")
-        assert validator._folded is validator.schema and validator._fast is not None
+        assert validator._folded is None and validator._fast is not None
         bad = _broken(APPLICATION_SET, ("kind",), "Deployment") | {"apiVersion": "apps/v1"}
         assert not validator._fast.is_valid(bad)
     assert cache.hits == 1
@@ -341,3 +341,64 @@ def test_a_core_schema_stands_alone_without_annotations_and_with_every_property_
     ]
     reference = jsonschema_rs.validator_for(schema, registry=store._core_definitions.fast, validate_formats=False)
     assert _verdicts(folded, instances) == [reference.is_valid(i) for i in instances] == [True, False, False, False]
+
+
+def _made(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the full JSON Schemas the store makes from OpenAPI files from now on."""
+    from torghut_lint.schemas import store as store_module
+
+    made: list[int] = []
+    convert = store_module.to_json_schema
+    monkeypatch.setattr(store_module, "to_json_schema", lambda *args: made.append(1) or convert(*args))
+    return made
+
+
+def test_a_custom_kind_is_made_whole_only_to_explain_an_invalid_object(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Warm, a custom resource's kind compiles from its cached folded form: the full schema
+    (ApplicationSet's is 10x its folded form) is made again from the file's bytes only when an
+    invalid object needs explaining, and explains it as a run without the cache does. Bundled
+    schemas and --schema-location files alike."""
+    from torghut_lint.cache import Cache
+    from torghut_lint.schemas.store import SchemaStore
+
+    location = tmp_path / "schemas"
+    (location / "example.com").mkdir(parents=True)
+    widget = {"type": "object", "properties": {"spec": {"type": "object", "properties": {"size": {"type": "integer"}}}}}
+    (location / "example.com" / "widget_v1.json").write_text(json.dumps(widget))
+    cases = [
+        (("argoproj.io/v1alpha1", "ApplicationSet"), APPLICATION_SET, ("spec", "template", "spec", "source", "pathh")),
+        (("example.com/v1", "Widget"), {"kind": "Widget", "spec": {"size": 2}}, ("spec", "size")),
+    ]
+    cache = Cache(tmp_path / "cache")
+    for (api_version, kind), good, where in cases:
+        bad = _broken(good, where, "wrong")
+        SchemaStore(cache=cache, locations=[location]).validator(api_version, kind)  # cold: made, folded, cached
+        plain = SchemaStore(locations=[location]).validator(api_version, kind)  # no cache at all
+        made = _made(monkeypatch)
+        validator = SchemaStore(cache=cache, locations=[location]).validator(api_version, kind)
+        assert validator.is_valid(good) and list(validator.iter_errors(good)) == [] and made == []
+        errors = [(list(e.absolute_path), e.validator, e.message) for e in validator.iter_errors(bad)]
+        assert errors and made == [1]
+        assert errors == [(list(e.absolute_path), e.validator, e.message) for e in plain.iter_errors(bad)]
+        monkeypatch.undo()
+
+
+def test_a_custom_kind_that_does_not_fold_is_cached_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A schema folding must leave alone (it uses references of its own) is what jsonschema-rs
+    compiles: cached whole, never made again."""
+    from torghut_lint.cache import Cache
+    from torghut_lint.schemas.store import SchemaStore
+
+    location = tmp_path / "schemas"
+    (location / "example.com").mkdir(parents=True)
+    size = {"type": "integer"}
+    gadget = {"type": "object", "$defs": {"size": size}, "properties": {"size": {"$ref": "#/$defs/size"}}}
+    (location / "example.com" / "gadget_v1.json").write_text(json.dumps(gadget))
+    cache = Cache(tmp_path / "cache")
+    SchemaStore(cache=cache, locations=[location]).validator("example.com/v1", "Gadget")
+    made = _made(monkeypatch)
+    validator = SchemaStore(cache=cache, locations=[location]).validator("example.com/v1", "Gadget")
+    assert [e.validator for e in validator.iter_errors({"size": "big"})] == ["type"] and validator.is_valid({"size": 3})
+    assert made == [] and validator._folded is None and cache.hits == 1

@@ -41,24 +41,40 @@ class SchemaResources:
 
 
 class CompiledSchema:
-    """A JSON Schema (draft 2020-12 unless it says otherwise), ``$ref`` targets from ``resources``."""
+    """A JSON Schema (draft 2020-12 unless it says otherwise), ``$ref`` targets from ``resources``.
+
+    ``folded`` is what jsonschema-rs compiles (see schemas.folded; None or the schema itself:
+    the schema, with the registry). Beside a folded form, ``schema`` may be a function that makes
+    it: only the reference engine reads it, to explain an invalid object or to decide where
+    jsonschema-rs cannot, so a run whose objects are valid never makes it (a CRD's full schema,
+    descriptions and all, is several times its folded form)."""
 
     def __init__(
-        self, schema: dict[str, Any], resources: SchemaResources | None = None, folded: dict[str, Any] | None = None
+        self,
+        schema: dict[str, Any] | Callable[[], dict[str, Any]],
+        resources: SchemaResources | None = None,
+        folded: dict[str, Any] | None = None,
     ) -> None:
-        self.schema = schema
+        if callable(schema) and folded is None:
+            raise TypeError("a schema made on demand needs its folded form")
+        self._schema = schema
         self._resources = resources
-        self._folded = schema if folded is None else folded  # what jsonschema-rs compiles (see schemas.folded)
+        self._folded = None if folded is schema else folded
         self.custom = False  # a custom resource's schema: the API server prunes nulls before validating
+
+    @cached_property
+    def schema(self) -> dict[str, Any]:
+        return self._schema() if callable(self._schema) else self._schema
 
     @cached_property
     def _fast(self) -> Any | None:
         import jsonschema_rs
 
         try:
-            # a folded form is self-contained: the registry serves the original's references only
-            registry = self._resources.fast if self._resources and self._folded is self.schema else None
-            return jsonschema_rs.validator_for(self._folded, registry=registry, validate_formats=False)
+            if self._folded is not None:  # self-contained: the registry serves the original's references only
+                return jsonschema_rs.validator_for(self._folded, validate_formats=False)
+            registry = self._resources.fast if self._resources else None
+            return jsonschema_rs.validator_for(self.schema, registry=registry, validate_formats=False)
         except (ValueError, jsonschema_rs.ReferencingError):  # ValidationError: a schema it rejects
             return None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,7 +17,8 @@ from torghut_lint.schemas.folded import fold, standalone
 from torghut_lint.schemas.openapi import crd_versions, to_json_schema
 
 DEFAULT_KUBERNETES_VERSION = "1.33"
-Converted = tuple[dict[str, Any], dict[str, Any]]  # a JSON Schema and its folded form (schemas.folded)
+# a JSON Schema (or what makes it when first asked) and its folded form (schemas.folded)
+Converted = tuple[dict[str, Any] | Callable[[], dict[str, Any]], dict[str, Any]]
 DEFINITIONS_REF = "/api/_definitions.json#/$defs/"  # how core schemas refer to a definition
 BUNDLED = Path(__file__).resolve().parent / "catalog"  # CRDs-catalog schemas (MIT, LICENSE there)
 
@@ -119,14 +121,22 @@ class SchemaStore:
         return self._converted(path.read_bytes(), lambda data: json.loads(gzip.decompress(data)))
 
     def _converted(self, data: bytes, load: Any) -> Converted:
-        """An OpenAPI schema file's JSON Schema (strict or not) and its folded form: made once,
-        then from the cache while the file's bytes are the same."""
+        """An OpenAPI schema file's JSON Schema (strict or not) and its folded form. The folded
+        form is made once, then taken from the cache while the file's bytes are the same; the
+        JSON Schema, which only explains invalid objects, is made again from the bytes if a run
+        needs it (cached too, it was most of what every process loaded). A schema that does not
+        fold is cached whole: it is what jsonschema-rs compiles."""
 
-        def convert() -> Converted:
-            schema = to_json_schema(load(data), self.strict)
-            return schema, fold(schema)
+        def schema() -> dict[str, Any]:
+            return to_json_schema(load(data), self.strict)
 
-        return self.cache.get("schema", data, convert, "strict" if self.strict else "lax")
+        def convert() -> tuple[bool, dict[str, Any]]:  # (folding changed nothing, what jsonschema-rs compiles)
+            full = schema()
+            folded = fold(full)
+            return folded is full, folded
+
+        whole, folded = self.cache.get("schema", data, convert, "strict" if self.strict else "lax")
+        return (folded, folded) if whole else (schema, folded)
 
     def _core_schema(self, api_version: str, kind: str) -> Converted | None:
         """A core kind's schema (its references point into ``_definitions.json``) and its
