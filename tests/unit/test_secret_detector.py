@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from torghut_lint import secrets as secrets_module
-from torghut_lint.secrets import TOKEN_HINTS, TOKEN_PATTERNS, Redactor, tokens
+from torghut_lint.secrets import LONG_TEXT, TOKEN_HINTS, TOKEN_PATTERNS, Redactor, tokens
 
 # One token per format (fakes of the right shape).
 SAMPLES = {
@@ -47,6 +47,36 @@ def test_the_written_out_prefilter_is_the_hint_list() -> None:
     for hint in TOKEN_HINTS:
         assert token_hinted(f"value {hint} here"), hint
         assert not token_hinted(f"value {hint[:-1]}|here"), hint
+
+
+def _placed(text: str, size: int, where: str) -> str:
+    """``text`` at the start, middle or end of ``size`` characters of ordinary script."""
+    filler = ("x = 1; " * (size // 7 + 1))[: max(size - len(text) - 2, 0)]
+    half = len(filler) // 2
+    return {
+        "start": f"{text} {filler} ",
+        "middle": f"{filler[:half]} {text} {filler[half:]}",
+        "end": f" {filler} {text}",
+    }[where]
+
+
+@pytest.mark.parametrize("size", [LONG_TEXT - 1, LONG_TEXT, LONG_TEXT + 1, 450_000])
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_long_texts_are_prefiltered_and_scanned_by_one_pass_with_the_same_answers(size: int, where: str) -> None:
+    """From LONG_TEXT characters the hints are one RE2 pattern and :func:`tokens` skips them: the
+    answers are those of the substring searches and of each pattern on its own, for every hint
+    (and a near miss) and every format anywhere in the text (a JavaScript bundle in a ConfigMap is
+    450 kB), on either side of the length it switches at."""
+    from torghut_lint.secrets import token_hinted
+
+    texts = [*TOKEN_HINTS, *(hint[:-1] + "|" for hint in TOKEN_HINTS), *SAMPLES.values()]
+    for text in texts:
+        body = _placed(text, size, where)
+        assert len(body) == max(size, len(text) + 2)
+        assert token_hinted(body) is any(hint in body for hint in TOKEN_HINTS), text
+        expected = [(label, m.group(0)) for label, pattern in TOKEN_PATTERNS for m in pattern.finditer(body)]
+        assert list(tokens(body)) == expected, text
+        assert bool(expected) is (text in SAMPLES.values()), text
 
 
 def test_a_remembered_mask_is_the_one_for_that_text_and_those_kept_words(monkeypatch: pytest.MonkeyPatch) -> None:
