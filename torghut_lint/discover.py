@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,12 +82,54 @@ def _resolve_text(path: str) -> str:
     return resolved
 
 
+def path_kind(path: Path | str) -> str | None:
+    """What ``path`` names once symlinks are followed: "dir", "file" (a regular file) or "other",
+    or None when nothing is there; what ``Path.is_dir``, ``is_file`` and ``exists`` would answer,
+    from one ``stat`` per path text (resolving kustomizations asks about the same directories and
+    files again and again: 39,000 questions about 13,700 paths on the lab tree x10). An error
+    pathlib would raise (a directory that may not be searched, a name too long) is raised and not
+    remembered."""
+    text = str(path)
+    found = _KINDS.get(text, _UNASKED)
+    if found is _UNASKED:
+        try:
+            mode = os.stat(text).st_mode
+        except OSError as exc:
+            if exc.errno not in _ABSENT:
+                raise
+            found = None
+        except ValueError:  # a NUL byte: no such file, as pathlib answers
+            found = None
+        else:
+            found = "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
+        _KINDS[text] = found
+    return found
+
+
+def is_dir(path: Path | str) -> bool:
+    return path_kind(path) == "dir"
+
+
+def is_file(path: Path | str) -> bool:
+    return path_kind(path) == "file"
+
+
+def exists(path: Path | str) -> bool:
+    return path_kind(path) is not None
+
+
+_UNASKED = object()
+_ABSENT = frozenset((errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP))  # pathlib's "not there"
+_KINDS: dict[str, str | None] = {}
+
+
 def forget() -> None:
     """Drop every remembered resolution (the tree or the working directory changed: tests)."""
     _REAL_PATHS.clear()
     _WALKED.clear()
     _REAL_TEXTS.clear()
     _SHOWN.clear()
+    _KINDS.clear()
 
 
 _REAL_PATHS: dict[Path, Path | str] = {}

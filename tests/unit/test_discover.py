@@ -144,3 +144,62 @@ def test_real_text_of_a_very_deep_path(tmp_path: Path, monkeypatch: pytest.Monke
     for text in ["/".join(["d"] * 3000), "/".join(["d", ".."] * 1500) + "/x", str(tmp_path) + "/a/.." * 1500]:
         assert discover.real_text(text) == os.path.realpath(text)
     discover.forget()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "dir",
+        "file.yaml",
+        "link-to-dir",
+        "link-to-file",
+        "dangling",
+        "loop-a",
+        "fifo",
+        "missing",
+        "file.yaml/under-a-file",
+        "dir/../file.yaml",
+        "nul\0byte",
+        "x" * 300,
+        "dir/" + "/".join(["y" * 200] * 30),
+    ],
+)
+def test_path_kind_answers_as_pathlib_does(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """is_dir, is_file and exists are pathlib's answers (symlinks followed, a loop or a file used as
+    a directory is "not there", a FIFO is neither), errors pathlib raises are raised (a name too
+    long), and each path text is asked of the filesystem once."""
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "file.yaml").write_text("a: 1\n")
+    (tmp_path / "link-to-dir").symlink_to("dir")
+    (tmp_path / "link-to-file").symlink_to(tmp_path / "file.yaml")
+    (tmp_path / "dangling").symlink_to("nowhere")
+    (tmp_path / "loop-a").symlink_to("loop-b")
+    (tmp_path / "loop-b").symlink_to("loop-a")
+    os.mkfifo(tmp_path / "fifo")
+    discover.forget()
+    path = tmp_path / name
+    for ask, expected in (
+        (discover.is_dir, Path.is_dir),
+        (discover.is_file, Path.is_file),
+        (discover.exists, Path.exists),
+    ):
+        try:
+            want: object = expected(path)
+        except OSError as exc:
+            want = type(exc)
+        if isinstance(want, type):
+            with pytest.raises(want):
+                ask(path)
+        else:
+            assert ask(path) is want, (ask.__name__, name)
+            assert ask(str(path)) is want, (ask.__name__, name)
+    asked: list[str] = []
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda p, *a, **k: asked.append(p) or real_stat(p, *a, **k))
+    if not name.startswith("x" * 300) and not name.startswith("dir/y"):
+        discover.is_dir(path), discover.is_file(path), discover.exists(path)
+        assert asked == []  # remembered
+        discover.forget()
+        discover.exists(path)
+        assert asked == [str(path)]
+    discover.forget()

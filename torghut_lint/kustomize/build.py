@@ -21,7 +21,7 @@ import yaml
 
 from torghut_lint import nodes, regex
 from torghut_lint.builtin_rules import builtin_finding
-from torghut_lint.discover import display_path, is_within, real
+from torghut_lint.discover import display_path, exists, is_dir, is_file, is_within, real
 from torghut_lint.kustomize import fieldspecs, namerefs
 from torghut_lint.kustomize.merge_schema import kind_schema
 from torghut_lint.kustomize.patch import PatchError, Unmodelled, json6902, strategic_merge
@@ -211,7 +211,7 @@ def shown(entry: str) -> str:
 def find_kustomization(directory: Path) -> Path | None:
     for name in KUSTOMIZATION_NAMES:
         candidate = directory / name
-        if candidate.is_file():
+        if is_file(candidate):
             return candidate
     return None
 
@@ -267,7 +267,7 @@ def _service_refs(node: yaml.Node, api: str, kind: str) -> list[tuple[yaml.Mappi
 def _several_kustomizations(directory: Path, result: Build) -> bool:
     """Whether ``directory`` holds more than one kustomization file, which kustomize refuses
     ("Found multiple kustomization files"); reported at the first."""
-    found = [directory / name for name in KUSTOMIZATION_NAMES if (directory / name).is_file()]
+    found = [directory / name for name in KUSTOMIZATION_NAMES if is_file(directory / name)]
     if len(found) < 2:
         return False
     names = ", ".join(p.name for p in found)
@@ -533,7 +533,7 @@ class Builder:
                         if isinstance(entry, str) and not _REMOTE.match(entry):
                             try:
                                 target = real(kfile.parent / entry)
-                                if target.is_dir():
+                                if is_dir(target):
                                     out.add(target)
                                 elif files is not None:
                                     files.add(target)
@@ -709,11 +709,11 @@ class _Kustomization:
         if not self.builder.sources.inside(target):
             self.report("kustomize-outside-root", f"{shown(entry)} is outside the repository; not followed", key, index)
             return
-        if not target.exists():
+        if not exists(target):
             self.result.missing.add(real(target))
             self.report("kustomize-missing-resource", f"{shown(entry)} does not exist", key, index)
             return
-        if target.is_dir():
+        if is_dir(target):
             if real(target) in self.stack:
                 self.report("kustomize-cycle", f"{shown(entry)} includes this kustomization again", key, index)
                 return
@@ -783,7 +783,7 @@ class _Kustomization:
         """A file the kustomization names, inside the repository, marked as used; or a finding."""
         path = self.dir / rel
         try:
-            problem = None if path.is_file() and self.builder.sources.inside(path) else "does not exist"
+            problem = None if is_file(path) and self.builder.sources.inside(path) else "does not exist"
         except (OSError, ValueError) as exc:  # a name too long for the filesystem, a NUL byte
             problem = f"cannot be read: {exc.strerror if isinstance(exc, OSError) else type(exc).__name__}"
         if problem:
@@ -1027,7 +1027,7 @@ class _Kustomization:
         candidates = [home / name] + ([home / f"{name}-{version}" / name] if version else [])
         for candidate in candidates:
             try:
-                if name and (candidate / "Chart.yaml").is_file() and self.builder.sources.inside(candidate):
+                if name and is_file(candidate / "Chart.yaml") and self.builder.sources.inside(candidate):
                     return candidate
             except OSError:
                 continue
