@@ -76,8 +76,10 @@ def _resolve_text(path: str) -> str:
             resolved = os.path.dirname(resolved)
         elif tail != ".":
             joined = os.path.join(resolved, tail)
-            # a directory the walk reached by its real path is no link
-            resolved = joined if joined in _WALKED or not os.path.islink(joined) else os.path.realpath(joined)
+            # a directory the walk reached by its real path is no link, nor is any other entry the
+            # walk saw in a directory it walked unless it recorded it as one (files, above all)
+            walked = resolved in _WALKED and tail not in _LINKED.get(resolved, ())
+            resolved = joined if walked or joined in _WALKED or not os.path.islink(joined) else os.path.realpath(joined)
         _REAL_TEXTS[current] = resolved
     return resolved
 
@@ -130,10 +132,12 @@ def forget() -> None:
     _REAL_TEXTS.clear()
     _SHOWN.clear()
     _KINDS.clear()
+    _LINKED.clear()
 
 
 _REAL_PATHS: dict[Path, Path | str] = {}
 _WALKED: set[str] = set()  # the resolved directories discover walked
+_LINKED: dict[str, set[str]] = {}  # a walked directory -> the names of its symlinks (most have none)
 _REAL_TEXTS: dict[str, str] = {}  # text -> resolved text
 
 
@@ -206,6 +210,7 @@ def discover(root: Path) -> Discovery:
             name = entry.name
             target = os.path.join(real, name)
             if entry.is_symlink():
+                _LINKED.setdefault(real, set()).add(name)
                 target = os.path.realpath(entry.path)
                 if not (target == real_root or target.startswith(real_root + os.sep)):
                     found.findings.append(
