@@ -36,9 +36,6 @@ def compile(pattern: str):  # noqa: A001 - the module is used as ``regex.compile
         raise RegexError(str(reason)) from None
 
 
-escape = re2.escape  # ``text`` as a pattern that matches it literally
-
-
 def fullmatch(pattern: str, text: str) -> bool:
     """Whether ``pattern`` matches all of ``text``, as kustomize anchors target patterns
     (``^(?:pattern)$``)."""

@@ -72,17 +72,12 @@ TOKEN_HINTS = (
 # each of TOKEN_HINTS (four times less on a 450 kB script in a ConfigMap); below it, the call into
 # the RE2 binding costs more than the searches.
 LONG_TEXT = 1024
-_HINTS = regex.compile("|".join(regex.escape(hint) for hint in TOKEN_HINTS))
 
-# Whether ``text`` holds one of TOKEN_HINTS (False: :func:`tokens` finds nothing in it): a short
-# text by ``hint in text or ...`` written out (a generator over them costs more than the substring
-# searches themselves, and this runs for every long string of every resource), a long one by RE2.
-token_hinted = eval(  # noqa: S307
-    "lambda text: (_HINTS.search(text) is not None) if len(text) >= LONG_TEXT else ("
-    + " or ".join(f"{hint!r} in text" for hint in TOKEN_HINTS)
-    + ")",
-    {"_HINTS": _HINTS, "LONG_TEXT": LONG_TEXT},
-)
+# Whether ``text`` holds one of TOKEN_HINTS (False: :func:`tokens` finds nothing in it), as
+# ``hint in text or ...`` written out: a generator over them costs more than the substring
+# searches themselves, and this runs for every string of every resource. Worth asking of texts
+# shorter than LONG_TEXT only: a longer one goes to the patterns at once.
+token_hinted = eval("lambda text: " + " or ".join(f"{hint!r} in text" for hint in TOKEN_HINTS))  # noqa: S307
 
 
 def tokens(text: str) -> Iterator[tuple[str, str]]:

@@ -26,6 +26,11 @@ _TEXTS = st.sampled_from(
         "my-secret-name",
         "correct-horse-battery",
         "",
+        *(  # texts of LONG_TEXT characters and more, judged without the substring prefilter
+            filler + tail
+            for filler in ("x = 1; " * 147, "y" * 1030)
+            for tail in ("", " ghp_" + "a" * 36, " https://u:hunter2-password@db/x", " https://db/plain", " sk-")
+        ),
     ]
 ) | st.text(max_size=40)
 _KEYS = st.sampled_from(["name", "value", "password", "apiKey", "token", "image", "secret", "DB_PASSWORD", "url"])
@@ -59,4 +64,25 @@ def test_credentials_in_long_strings_are_still_found() -> None:
         (("env", 0, "value"), "a URL embeds user:password credentials"),
         (("annotations", "note"), "a GitHub token is written in clear"),
         (("password",), "password holds a plaintext credential"),
+    }
+
+
+def test_credentials_in_texts_past_the_prefilter_length_are_found() -> None:
+    """A script of LONG_TEXT characters and more (a bundle in a ConfigMap) skips the substring
+    prefilter and goes to the patterns: what they find in it is still reported, and a long text
+    without a credential is not."""
+    from torghut_lint.secrets import LONG_TEXT
+
+    script = "x = 1; " * (LONG_TEXT // 7 + 1)
+    data = {
+        "data": {
+            "bundle.js": script + "const t = 'ghp_" + "a" * 36 + "';",
+            "start.sh": script + "curl https://u:hunter2-password@db.example.com/x",
+            "plain.js": script + "fetch('https://db.example.com/x')",
+        }
+    }
+    found = {(path, what) for path, what, _ in _Scanner({}).walk(data)}
+    assert found == {
+        (("data", "bundle.js"), "a GitHub token is written in clear"),
+        (("data", "start.sh"), "a URL embeds user:password credentials"),
     }

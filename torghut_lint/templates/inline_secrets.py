@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from torghut_lint.model import Location, Path_, Resource, find_node
-from torghut_lint.secrets import URL_CREDENTIALS, token_hinted, tokens
+from torghut_lint.secrets import LONG_TEXT, URL_CREDENTIALS, token_hinted, tokens
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 DEFAULT_SECRET_SUFFIXES = [
@@ -144,8 +144,9 @@ class _Scanner:
                 if kind is str:
                     # what judge would find nothing in, told without calling it: not under a
                     # secret-like name, and short, or holding neither a URL nor a token's hint
+                    # (a long text goes to the patterns at once: one pass instead of two)
                     if not (named and key and secret_like(key)) and (
-                        len(child) < 12 or ("://" not in child and not hinted(child))
+                        len(child) < 12 or (len(child) < LONG_TEXT and "://" not in child and not hinted(child))
                     ):
                         continue
                     at = (*where, step)
