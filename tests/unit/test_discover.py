@@ -158,25 +158,37 @@ def test_real_text_of_a_very_deep_path(tmp_path: Path, monkeypatch: pytest.Monke
         "fifo",
         "missing",
         "file.yaml/under-a-file",
+        "link-to-file.yaml",
+        "link-to-dir.yaml",
+        "fifo.yaml",
         "dir/../file.yaml",
         "nul\0byte",
         "x" * 300,
         "dir/" + "/".join(["y" * 200] * 30),
     ],
 )
-def test_path_kind_answers_as_pathlib_does(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("walked", [False, True])
+def test_path_kind_answers_as_pathlib_does(
+    name: str, walked: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """is_dir, is_file and exists are pathlib's answers (symlinks followed, a loop or a file used as
     a directory is "not there", a FIFO is neither), errors pathlib raises are raised (a name too
-    long), and each path text is asked of the filesystem once."""
+    long), and each path text is asked of the filesystem once; after discovery walked the tree
+    (what it saw answered without asking), the same answers."""
     (tmp_path / "dir").mkdir()
     (tmp_path / "file.yaml").write_text("a: 1\n")
     (tmp_path / "link-to-dir").symlink_to("dir")
     (tmp_path / "link-to-file").symlink_to(tmp_path / "file.yaml")
+    (tmp_path / "link-to-file.yaml").symlink_to("file.yaml")
+    (tmp_path / "link-to-dir.yaml").symlink_to("dir")
     (tmp_path / "dangling").symlink_to("nowhere")
     (tmp_path / "loop-a").symlink_to("loop-b")
     (tmp_path / "loop-b").symlink_to("loop-a")
     os.mkfifo(tmp_path / "fifo")
+    os.mkfifo(tmp_path / "fifo.yaml")
     discover.forget()
+    if walked:
+        discover.discover(tmp_path)
     path = tmp_path / name
     for ask, expected in (
         (discover.is_dir, Path.is_dir),
@@ -203,3 +215,10 @@ def test_path_kind_answers_as_pathlib_does(name: str, tmp_path: Path, monkeypatc
         discover.exists(path)
         assert asked == [str(path)]
     discover.forget()
+    if walked:  # what discovery saw by its real path is known without asking
+        discover.discover(tmp_path)
+        asked.clear()
+        real_root = os.path.realpath(tmp_path)
+        assert discover.is_dir(real_root) and discover.is_file(os.path.join(real_root, "file.yaml"))
+        assert discover.is_dir(os.path.join(real_root, "dir")) and asked == []
+        discover.forget()
