@@ -445,3 +445,28 @@ def test_storage_network_and_secret_references_follow_renames_as_kubectl(tmp_pat
     }
     rendered, problems = render_both(tmp_path, files)
     assert rendered and problems == [], problems
+
+
+def test_a_prefix_over_many_objects_follows_references_in_linear_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name prefix renames every object: each reference still follows its target as kubectl
+    renders it, and each object's kind is read a bounded number of times (the referrers of a kind
+    were found by reading every object's kind once per renamed object and reference)."""
+    from torghut_lint.kustomize import namerefs
+
+    count = 60
+    objects = "---\n".join(
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata: {{a: '{i}'}}\n"
+        f"---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\n"
+        f"spec: {{containers: [{{name: m, image: busybox, envFrom: [{{configMapRef: {{name: c{i}}}}}]}}]}}\n"
+        for i in range(count)
+    )
+    asked: list[int] = []
+    read_kind = namerefs._kind
+    monkeypatch.setattr(namerefs, "_kind", lambda res: asked.append(1) or read_kind(res))
+    rendered, problems = render_both(
+        tmp_path, {"objects.yaml": objects, "kustomization.yaml": "resources: [objects.yaml]\nnamePrefix: a-\n"}
+    )
+    assert rendered and problems == [], problems
+    assert 0 < len(asked) <= 3 * (2 * count)

@@ -138,22 +138,27 @@ def follow_renames(resources: list[Resource], before_hash: dict[int, str] | None
     before_hash = before_hash or {}
     renamed = [r for r in resources if r.origin_name and _meta(r, "name") != r.origin_name]
     changed: set[int] = set()
+    if not renamed:
+        return changed
+    # a renaming changes names, never kinds: the referrers of each kind are found once, not once
+    # per renamed object and reference (a name prefix renames every object of the build)
+    by_kind: dict[str, list[Resource]] = {}
+    for res in resources:
+        by_kind.setdefault(_kind(res), []).append(res)
     for target in renamed:
         olds = {target.origin_name, before_hash.get(id(target), target.origin_name)}
         for old in olds:
-            changed |= _follow(resources, target, old)
+            changed |= _follow(by_kind, target, old)
     return changed
 
 
-def _follow(resources: list[Resource], target: Resource, old: str) -> set[int]:
+def _follow(by_kind: dict[str, list[Resource]], target: Resource, old: str) -> set[int]:
     """Rename references from ``old`` to ``target``'s current name; the ids of the referrers changed."""
     kind, new, namespace = _kind(target), _meta(target, "name"), _meta(target, "namespace")
     source = nodes.get(nodes.get(target.node, "metadata"), "name") or target.node
     changed: set[int] = set()
     for referrer_kind, path in REFERENCES.get(kind, []):
-        for res in resources:
-            if _kind(res) != referrer_kind:
-                continue
+        for res in by_kind.get(referrer_kind, ()):
             if _rename_in(res, path, kind, namespace, old, new, source):
                 changed.add(id(res))
     return changed
