@@ -89,13 +89,12 @@ def path_kind(path: Path | str) -> str | None:
     or None when nothing is there; what ``Path.is_dir``, ``is_file`` and ``exists`` would answer,
     from one ``stat`` per path text (resolving kustomizations asks about the same directories and
     files again and again: 39,000 questions about 13,700 paths on the lab tree x10), and none for
-    what :func:`discover` saw (the directories it walked, the regular files it found, by their real
-    paths). An error pathlib would raise (a directory that may not be searched, a name too long) is
-    raised and not remembered."""
+    the directories :func:`discover` walked (by their real paths). An error pathlib would raise (a
+    directory that may not be searched, a name too long) is raised and not remembered."""
     text = str(path)
+    if text in _WALKED:  # discovery walked it by its real path
+        return "dir"
     found = _KINDS.get(text, _UNASKED)
-    if found is _UNASKED and text in _WALKED:  # discovery walked it by its real path
-        found = _KINDS[text] = "dir"
     if found is _UNASKED:
         try:
             mode = os.stat(text).st_mode
@@ -107,6 +106,8 @@ def path_kind(path: Path | str) -> str | None:
             found = None
         else:
             found = "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
+        if len(_KINDS) >= MAX_KINDS:  # questions come back within an application: a bounded memory
+            _KINDS.clear()  # keeps them, where one of every path asked would grow with the tree
         _KINDS[text] = found
     return found
 
@@ -126,6 +127,7 @@ def exists(path: Path | str) -> bool:
 _UNASKED = object()
 _ABSENT = frozenset((errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP))  # pathlib's "not there"
 _KINDS: dict[str, str | None] = {}
+MAX_KINDS = 16_384  # answers remembered at a time (path_kind)
 
 
 def forget() -> None:
@@ -241,8 +243,6 @@ def discover(root: Path) -> Discovery:
                 path = directory / name  # parses one component, where Path(entry.path) parses all
                 found.files.append(path)
                 _REAL_PATHS[path] = path if target == entry.path else target
-                if entry.is_file(follow_symlinks=False):
-                    _KINDS[target] = "file"  # a regular file, no link: path_kind need not ask
         stack.extend(reversed(subdirs))
     found.files.sort(key=lambda p: p.parts)  # Path order, without a Path comparison per step
     return found

@@ -215,10 +215,25 @@ def test_path_kind_answers_as_pathlib_does(
         discover.exists(path)
         assert asked == [str(path)]
     discover.forget()
-    if walked:  # what discovery saw by its real path is known without asking
+    if walked:  # the directories discovery walked (by their real paths) are known without asking
         discover.discover(tmp_path)
         asked.clear()
         real_root = os.path.realpath(tmp_path)
-        assert discover.is_dir(real_root) and discover.is_file(os.path.join(real_root, "file.yaml"))
-        assert discover.is_dir(os.path.join(real_root, "dir")) and asked == []
+        assert discover.is_dir(real_root) and discover.is_dir(os.path.join(real_root, "dir")) and asked == []
         discover.forget()
+
+
+def test_path_kind_remembers_a_bounded_number_of_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memory of answers is bounded (a monorepo asks about every path it holds): past the
+    bound it starts again, and every answer is still pathlib's."""
+    monkeypatch.setattr(discover, "MAX_KINDS", 5)
+    discover.forget()
+    for i in range(12):
+        (tmp_path / f"d{i}").mkdir()
+        (tmp_path / f"f{i}.yaml").write_text("a: 1\n")
+    for _ in range(2):
+        for i in range(12):
+            assert discover.is_dir(tmp_path / f"d{i}") and not discover.is_dir(tmp_path / f"f{i}.yaml")
+            assert discover.is_file(tmp_path / f"f{i}.yaml") and not discover.exists(tmp_path / f"none{i}")
+            assert len(discover._KINDS) <= 5
+    discover.forget()
