@@ -15,16 +15,18 @@ from functools import cached_property
 from pathlib import Path
 
 from torghut_lint.assemble import Plan, Project, build_apps, build_plain, finish, helm_values_apps
-from torghut_lint.discover import real_text
+from torghut_lint.discover import display_path, real_text
 from torghut_lint.engine import evaluate
-from torghut_lint.model import Fact, Finding, ResourceId
+from torghut_lint.model import Fact, Finding, Resource, ResourceId
 from torghut_lint.parallel import jobs_wanted, run_queue
+from torghut_lint.parse import parse_file
 from torghut_lint.policy import Policy
 from torghut_lint.schemas.store import SchemaStore
 from torghut_lint.schemas.validate import once_per_kind, validate_all
 from torghut_lint.waivers import Waivers, annotation_waivers
 
 VALUES_BATCH = 200  # Helm values files held parsed at a time
+KUSTOMIZATIONS_BATCH = 64  # kustomization files validated per queue item
 PARALLEL_MIN_BYTES = 512 * 1024  # below this much YAML in applications, a second process costs more than it saves
 
 
@@ -109,13 +111,19 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
     items += [(i, d, True) for i, plan in enumerate(plans) for d in plan.plain]
     items.sort(key=lambda item: -plans[item[0]].sizes.get(item[1], 0))  # large first: less waiting at the end
     jobs = jobs_wanted(sum(plans[i].sizes.get(d, 0) for i, d, _ in items), PARALLEL_MIN_BYTES)
-    # Helm values files (scanned for secrets) in batches, queued after the applications
+    # Helm values files (scanned for secrets) in batches, queued after the applications, then the
+    # kustomization files (validated when a schema is known) in batches
     batches = [project.values_files[k : k + VALUES_BATCH] for k in range(0, len(project.values_files), VALUES_BATCH)]
+    kfiles = project.kustomizations if checks.store is not None else []
+    kbatches = [kfiles[k : k + KUSTOMIZATIONS_BATCH] for k in range(0, len(kfiles), KUSTOMIZATIONS_BATCH)]
 
     def check_items(taken: Iterator[int]) -> dict[int, Assessment]:
         done: dict[int, Assessment] = {}
         used, parsed = set(), set(project.parsed)
         for n in taken:
+            if n >= len(items) + len(batches):
+                done[n] = Assessment(_kustomization_findings(kbatches[n - len(items) - len(batches)], checks.store))
+                continue
             if n >= len(items):
                 done[n] = _assess(helm_values_apps(batches[n - len(items)]), checks, False)
                 continue
@@ -132,7 +140,7 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
         return done
 
     by_item: dict[int, Assessment] = {}
-    for share in run_queue(check_items, len(items) + len(batches), jobs):
+    for share in run_queue(check_items, len(items) + len(batches) + len(kbatches), jobs):
         by_item.update(share)
     merged: set[int] = set()
     for assessment in by_item.values():
@@ -146,7 +154,7 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
             project.parsed -= files  # report their parse findings once more, from the redo
             redo.setdefault(i, []).append(directory)
     result = Assessment()
-    for n in sorted(by_item):  # applications in item order, then the values batches
+    for n in sorted(by_item):  # applications in item order, then the values and kustomization batches
         result.add(by_item[n])
     rest = Project(used=project.used, parsed=project.parsed)
 
@@ -158,6 +166,21 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
     result.add(_assess(rest, checks, orphans=True))
     result.findings = once_per_kind(result.findings)
     return result
+
+
+def _kustomization_findings(paths: list[Path], store: SchemaStore) -> list[Finding]:
+    """Schema findings of kustomization files: build input, not cluster objects, validated when a
+    schema is known (their parse findings are the plan's). Each file is read again: the plan keeps
+    paths, not nodes."""
+    findings: list[Finding] = []
+    for path in paths:
+        resources = [
+            Resource(doc.node, doc.data, origin_name=path.name)
+            for doc in parse_file(path, display_path(path)).documents
+            if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind")
+        ]
+        findings += validate_all(resources, store, report_missing=False)
+    return findings
 
 
 def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:

@@ -26,7 +26,6 @@ from torghut_lint.model import Finding, ResourceId, Severity
 from torghut_lint.policy import Policy
 from torghut_lint.report.base import Report, RuleInfo, Summary, is_blocking, redact
 from torghut_lint.schemas.store import SchemaStore
-from torghut_lint.schemas.validate import validate_all
 from torghut_lint.secrets import Redactor
 from torghut_lint.waivers import Waiver, added_waivers, apply_waivers, central_waivers
 
@@ -170,38 +169,6 @@ def _with_admission_policies(
     return [*policies, *rules], rules
 
 
-def validate_kustomizations(paths: list[Path], store: SchemaStore) -> list[Finding]:
-    """Schema findings of the kustomization files (their parse findings are reported already),
-    on two processes for a large tree (each file read again, one at a time: the plan keeps paths,
-    not nodes)."""
-    from torghut_lint.discover import display_path
-    from torghut_lint.model import Resource
-    from torghut_lint.parallel import jobs_wanted, run_queue
-    from torghut_lint.parse import parse_file
-
-    def work(taken: Iterator[int]) -> dict[int, list[Finding]]:
-        done: dict[int, list[Finding]] = {}
-        for n in taken:
-            path = paths[n]
-            documents = parse_file(path, display_path(path)).documents
-            resources = [
-                Resource(doc.node, doc.data, origin_name=path.name)
-                for doc in documents
-                if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind")
-            ]
-            if found := validate_all(resources, store, report_missing=False):
-                done[n] = found
-        return done
-
-    by_file: dict[int, list[Finding]] = {}
-    for part in run_queue(work, len(paths), jobs_wanted(len(paths), KUSTOMIZATIONS_PARALLEL_MIN)):
-        by_file.update(part)
-    return [f for n in sorted(by_file) for f in by_file[n]]
-
-
-KUSTOMIZATIONS_PARALLEL_MIN = 1_000  # kustomization files worth a second process
-
-
 def rule_catalog(policies: list[Policy], config: Config) -> dict[str, RuleInfo]:
     rules = {
         r.id: RuleInfo(r.id, config.severity_of(r.id, r.severity), r.description, r.rationale, r.fix)
@@ -228,9 +195,6 @@ def assess(
         with _stage(options, "schemas") as said:
             store, crd_findings = options.schemas.store(project)
             findings += crd_findings
-            # kustomization.yaml is build input, not a cluster object: validated when a schema is known
-            # (each file read again, one at a time: the plan keeps paths, not nodes)
-            findings += validate_kustomizations(project.kustomizations, store)
             said.append(
                 f"Kubernetes {options.schemas.kubernetes_version}, {len(project.crds)} CRD version(s) from the tree"
             )

@@ -192,3 +192,70 @@ def test_custom_resource_nulls_are_pruned_as_the_api_server_does(repo: Path) -> 
     server prunes the null before validating; so does the linter."""
     _edit(repo / APP / "postgres-cluster.yaml", "spec:\n", "spec:\n  affinity:\n    nodeSelector: null\n")
     assert run_cli("--format", "json", cwd=repo).json["findings"] == []
+
+
+KUSTOMIZATION_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "apiVersion": {"type": "string"},
+        "kind": {"type": "string"},
+        "resources": {"type": "array", "items": {"type": "string"}},
+        "namePrefix": {"type": "string"},
+        "namespace": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+
+
+def _many_kustomizations(root: Path, count: int) -> None:
+    """``count`` applications (more than one queue batch), each kustomization with a misspelt
+    field and a namespace of the wrong type."""
+    for i in range(count):
+        app = root / f"app{i:03}"
+        app.mkdir(parents=True)
+        (app / "cm.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n")
+        (app / "kustomization.yaml").write_text(
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+            f"resources: [cm.yaml]\nnamePrefx: a{i}-\nnamespace: {i}\n"
+        )
+
+
+def test_kustomization_files_are_validated_on_any_number_of_processes(tmp_path: Path) -> None:
+    """kustomization.yaml is build input, not a cluster object: validated when a schema for its
+    kind is known, every file (in batches of the work queue) located at its line, the same report
+    on one process and two; a CRD in the tree for the kind is the schema used, as for any kind."""
+    from torghut_lint.check import KUSTOMIZATIONS_BATCH
+
+    schemas = tmp_path / "schemas" / "kustomize.config.k8s.io"
+    schemas.mkdir(parents=True)
+    (schemas / "kustomization_v1beta1.json").write_text(json.dumps(KUSTOMIZATION_SCHEMA))
+    tree = tmp_path / "tree"
+    count = KUSTOMIZATIONS_BATCH * 2 + 3
+    _many_kustomizations(tree, count)
+    args = ("--format", "json", "--no-cache", "--schema-location", str(tmp_path / "schemas"), str(tree))
+    reports = [run_cli(*args, env={"TORGHUT_LINT_JOBS": jobs}) for jobs in ("1", "2")]
+    assert reports[0].stdout == reports[1].stdout
+    found = Counter((rule, line) for rule, _, line in findings_of(reports[0]) if rule.startswith("schema"))
+    assert found == {("schema-unknown-field", 4): count, ("schema-invalid", 5): count}
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "kustomizations.kustomize.config.k8s.io"},
+        "spec": {
+            "group": "kustomize.config.k8s.io",
+            "names": {"kind": "Kustomization", "plural": "kustomizations"},
+            "scope": "Namespaced",
+            "versions": [
+                {
+                    "name": "v1beta1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                }
+            ],
+        },
+    }
+    (tree / "crds").mkdir()
+    (tree / "crds" / "kustomization-crd.yaml").write_text(json.dumps(crd))
+    relaxed = run_cli(*args, env={"TORGHUT_LINT_JOBS": "2"})
+    assert not [f for f in findings_of(relaxed) if f[0].startswith("schema")], relaxed.stdout[:2000]
