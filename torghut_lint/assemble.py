@@ -223,9 +223,7 @@ def _read_layout(files: list[Path], kfiles: list[Path], builder: Builder, root: 
         part = _Survey()
         for n in taken:  # as handed out: sorting would take the whole queue
             if n < first:
-                listed: set[Path] = set()
-                part.referenced.update(str(d) for d in builder.referenced_dirs(kfiles[n], listed))
-                part.listed.update(str(f) for f in listed)
+                part.referenced.update(builder.referenced_dirs(kfiles[n], part.listed))
                 part.parsed += [(n, parsed.findings) for _, parsed in builder.sources.newly_parsed()]
                 if len(builder.sources) >= PLAN_BATCH:  # hold a batch of kustomizations, not the tree's
                     builder.sources.release()

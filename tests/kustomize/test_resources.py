@@ -121,3 +121,20 @@ def test_files_outside_the_kustomization_are_refused_as_kustomize_refuses_them(t
     ).stdout
     ours = run_cli("render", str(tmp_path / "app"), cwd=tmp_path)
     assert ours.stdout == unrestricted
+
+
+@pytest.mark.parametrize("spelling", ["./base/", "base//", "./base/../base", "base/.", "link"])
+def test_a_base_spelt_any_way_is_one_base_as_kubectl_reads_it(tmp_path: Path, spelling: str) -> None:
+    """A directory entry written with ``./``, a trailing or doubled slash, ``..`` or through a
+    link names the same base (resolved once, as text): two overlays including it under different
+    spellings, and an application including both, render as kubectl renders them."""
+    files = {
+        "base/kustomization.yaml": "resources: [cm.yaml]\n",
+        "base/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: '1'}\n",
+        "one/kustomization.yaml": f"resources: ['../{spelling}']\nnamePrefix: one-\n",
+        "two/kustomization.yaml": "resources: [../base]\nnamePrefix: two-\n",
+        "app/kustomization.yaml": "resources: [../one, ../two]\n",
+    }
+    (tmp_path / "link").symlink_to("base")
+    rendered, problems = render_both(tmp_path, files, root="app")
+    assert rendered and problems == [], problems

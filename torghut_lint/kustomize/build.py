@@ -21,7 +21,7 @@ import yaml
 
 from torghut_lint import nodes, regex
 from torghut_lint.builtin_rules import builtin_finding
-from torghut_lint.discover import display_path, exists, is_dir, is_file, is_within, real
+from torghut_lint.discover import display_path, exists, is_dir, is_file, is_within, real, real_text
 from torghut_lint.kustomize import fieldspecs, namerefs
 from torghut_lint.kustomize.merge_schema import kind_schema
 from torghut_lint.kustomize.patch import PatchError, Unmodelled, json6902, strategic_merge
@@ -208,11 +208,11 @@ def shown(entry: str) -> str:
     return f"an entry of {len(entry):,} characters that is not a path"
 
 
-def find_kustomization(directory: Path) -> Path | None:
+def find_kustomization(directory: Path | str) -> Path | None:
+    base = str(directory)
     for name in KUSTOMIZATION_NAMES:
-        candidate = directory / name
-        if is_file(candidate):
-            return candidate
+        if is_file(os.path.join(base, name)):  # asked as text: most directories have none
+            return Path(directory) / name
     return None
 
 
@@ -267,9 +267,11 @@ def _service_refs(node: yaml.Node, api: str, kind: str) -> list[tuple[yaml.Mappi
 def _several_kustomizations(directory: Path, result: Build) -> bool:
     """Whether ``directory`` holds more than one kustomization file, which kustomize refuses
     ("Found multiple kustomization files"); reported at the first."""
-    found = [directory / name for name in KUSTOMIZATION_NAMES if is_file(directory / name)]
-    if len(found) < 2:
+    base = str(directory)
+    names = [name for name in KUSTOMIZATION_NAMES if is_file(os.path.join(base, name))]
+    if len(names) < 2:
         return False
+    found = [directory / name for name in names]
     names = ", ".join(p.name for p in found)
     message = f"{display_path(directory)} holds several kustomization files ({names}); kustomize refuses the directory"
     result.findings.append(builtin_finding("kustomize-invalid", message, Location(display_path(found[0]), 1, 1)))
@@ -471,7 +473,7 @@ class Builder:
 
     def __init__(self, sources: SourceFiles) -> None:
         self.sources = sources
-        self._shared: set[Path] = set()  # directories included more than once from the current root
+        self._shared: set[str] = set()  # directories (resolved) included more than once from the current root
         self._done: dict[Path, Build] = {}  # pristine results of shared directories
 
     def build(self, directory: Path, stack: tuple[Path, ...] = ()) -> Build:
@@ -495,18 +497,18 @@ class Builder:
             k.run()
         except OSError as exc:  # the filesystem refused a path no handler expected to probe
             k.report("kustomize-render-failed", f"cannot read a referenced path: {exc.strerror or type(exc).__name__}")
-        if key in self._shared:
+        if str(key) in self._shared:
             self._done[key] = _copy_build(result)
         if not stack:
             finalize(result)
         return result
 
-    def _included_twice(self, root: Path) -> set[Path]:
-        """Directories reached by more than one include edge below ``root`` (cheap: reads the
-        kustomization files only)."""
-        seen: set[Path] = set()
-        twice: set[Path] = set()
-        todo = [real(root)]
+    def _included_twice(self, root: Path) -> set[str]:
+        """Directories (resolved, as text) reached by more than one include edge below ``root``
+        (cheap: reads the kustomization files only)."""
+        seen: set[str] = set()
+        twice: set[str] = set()
+        todo = [real_text(root)]
         while todo:
             directory = todo.pop()
             kfile = find_kustomization(directory)
@@ -520,11 +522,13 @@ class Builder:
                     todo.append(child)
         return twice
 
-    def referenced_dirs(self, kfile: Path, files: set[Path] | None = None) -> set[Path]:
+    def referenced_dirs(self, kfile: Path, files: set[str] | None = None) -> set[str]:
         """Directories a kustomization lists (cheap pre-pass to find top-level apps); the files
-        it lists are added to ``files`` when given."""
+        it lists are added to ``files`` when given. Resolved paths, as text: compared, never
+        opened (a kustomization lists many, and every build of a tree asks again)."""
         parsed = self.sources.get(kfile)
-        out: set[Path] = set()
+        base = str(kfile.parent)
+        out: set[str] = set()
         for doc in parsed.documents:
             if isinstance(doc.data, dict):
                 for key in ("resources", "bases", "components"):
@@ -532,7 +536,7 @@ class Builder:
                     for entry in entries if isinstance(entries, list) else []:
                         if isinstance(entry, str) and not _REMOTE.match(entry):
                             try:
-                                target = real(kfile.parent / entry)
+                                target = real_text(os.path.join(base, entry))
                                 if is_dir(target):
                                     out.add(target)
                                 elif files is not None:
