@@ -178,7 +178,7 @@ class _Survey:
     merged in item order, so the result does not depend on which process took what."""
 
     sizes: dict[int, int] = field(default_factory=dict)  # per file item
-    # bytes per resolved directory, its subdirectories included, up to the root
+    # bytes of the files directly in each resolved directory (summed up to the root once merged)
     below: dict[str, int] = field(default_factory=dict)
     # files holding CRDs, read whole: their parse findings and (apiVersion, kind) -> schema
     crd_files: dict[int, CrdFile] = field(default_factory=dict)
@@ -228,7 +228,7 @@ def _read_layout(files: list[Path], kfiles: list[Path], builder: Builder, root: 
                 if len(builder.sources) >= PLAN_BATCH:  # hold a batch of kustomizations, not the tree's
                     builder.sources.release()
             else:
-                _survey_file(files[n - first], n, root, part)
+                _survey_file(files[n - first], n, part)
         builder.sources.release()
         return part
 
@@ -238,7 +238,7 @@ def _read_layout(files: list[Path], kfiles: list[Path], builder: Builder, root: 
         survey.add(part)
     return _Layout(
         {files[n - first]: size for n, size in survey.sizes.items()},
-        survey.below,
+        _below(survey.below, root),
         [(files[n - first], survey.crd_files[n]) for n in sorted(survey.crd_files)],
         [files[n - first] for n in sorted(survey.admission_files)],
         survey.referenced,
@@ -247,7 +247,7 @@ def _read_layout(files: list[Path], kfiles: list[Path], builder: Builder, root: 
     )
 
 
-def _survey_file(path: Path, item: int, root: str, survey: _Survey) -> None:
+def _survey_file(path: Path, item: int, survey: _Survey) -> None:
     data = read_source(path, "")
     if isinstance(data, ParsedFile):
         return  # not read here: the parse reports why
@@ -264,11 +264,18 @@ def _survey_file(path: Path, item: int, root: str, survey: _Survey) -> None:
     if ADMISSION_MARKER in data:
         survey.admission_files.append(item)
     directory = os.path.dirname(real_text(path))
-    while True:
-        survey.below[directory] = survey.below.get(directory, 0) + len(data)
-        if directory == root or (parent := os.path.dirname(directory)) == directory:
-            break
-        directory = parent
+    survey.below[directory] = survey.below.get(directory, 0) + len(data)
+
+
+def _below(own: dict[str, int], root: str) -> dict[str, int]:
+    """Bytes per resolved directory, its subdirectories included, up to ``root``: each directory's
+    own bytes added to its ancestors once (a walk up per directory, not per file)."""
+    total = dict(own)
+    for directory, size in own.items():
+        while directory != root and (parent := os.path.dirname(directory)) != directory:
+            total[parent] = total.get(parent, 0) + size
+            directory = parent
+    return total
 
 
 def build_apps(plan: Plan, directories: list[Path], project: Project, render: str) -> None:

@@ -4,6 +4,7 @@ the same on one process and on two."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,25 @@ def test_chart_files_are_those_below_a_chart_directory(tmp_path: Path) -> None:
     assert {"apps/linked/deploy.yaml", "charts/app/values.yaml", "charts/app/charts/sub/templates/x.yaml"} <= shown
     assert len(found) == 7  # the linked templates directory is walked once, as apps/linked
     discover.forget()
+
+
+@pytest.mark.parametrize("root", ["/r", "/elsewhere"])
+def test_bytes_below_each_directory_are_summed_once_per_directory(root: str) -> None:
+    """An application's size is the bytes of every file below it: each directory's own bytes are
+    added up to the root (past it to / when the root is not above it), as a walk up from every
+    file would add them."""
+    from torghut_lint.assemble import _below
+
+    files = {"/r/a/x.yaml": 3, "/r/a/y.yaml": 4, "/r/a/b/c/z.yaml": 5, "/r/top.yaml": 7, "/r/d/e.yaml": 11}
+    own: dict[str, int] = {}
+    expected: dict[str, int] = {}
+    for name, size in files.items():
+        directory = os.path.dirname(name)
+        own[directory] = own.get(directory, 0) + size
+        while True:  # the walk up from each file
+            expected[directory] = expected.get(directory, 0) + size
+            if directory == root or (parent := os.path.dirname(directory)) == directory:
+                break
+            directory = parent
+    assert _below(own, root) == expected
+    assert _below(own, "/r")["/r"] == sum(files.values()) and _below(own, "/r")["/r/a"] == 12
