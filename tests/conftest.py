@@ -151,3 +151,22 @@ def run_measured(cmd: list[str], **kwargs) -> tuple[subprocess.CompletedProcess,
         proc = subprocess.run([sys.executable, "-c", _PROBE, peak.name, *cmd], **kwargs)
         text = Path(peak.name).read_text().strip()
     return proc, int(text or 0) // 1024
+
+
+def crd_manifest(group: str, kind: str, version: str, schema: dict, **served: object) -> dict:
+    """A CustomResourceDefinition serving ``kind`` of ``group`` at ``version`` with the
+    openAPIV3Schema ``schema`` (``served`` adds fields to that version's entry)."""
+    plural = kind.lower() + "s"
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{plural}.{group}"},
+        "spec": {
+            "group": group,
+            "names": {"kind": kind, "plural": plural},
+            "scope": "Namespaced",
+            "versions": [
+                {"name": version, "served": True, "storage": True, **served, "schema": {"openAPIV3Schema": schema}}
+            ],
+        },
+    }

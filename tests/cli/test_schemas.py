@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import APP, CORPUS, FIXTURES, SHARED, findings_of, needs_corpus, run_cli
+from conftest import APP, CORPUS, FIXTURES, SHARED, crd_manifest, findings_of, needs_corpus, run_cli
 from torghut_lint.schemas.openapi import to_json_schema
 
 CATALOG = SHARED / "schemas" / "crds-catalog"
@@ -237,24 +237,8 @@ def test_kustomization_files_are_validated_on_any_number_of_processes(tmp_path: 
     assert reports[0].stdout == reports[1].stdout
     found = Counter((rule, line) for rule, _, line in findings_of(reports[0]) if rule.startswith("schema"))
     assert found == {("schema-unknown-field", 4): count, ("schema-invalid", 5): count}
-    crd = {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "kustomizations.kustomize.config.k8s.io"},
-        "spec": {
-            "group": "kustomize.config.k8s.io",
-            "names": {"kind": "Kustomization", "plural": "kustomizations"},
-            "scope": "Namespaced",
-            "versions": [
-                {
-                    "name": "v1beta1",
-                    "served": True,
-                    "storage": True,
-                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
-                }
-            ],
-        },
-    }
+    permissive = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+    crd = crd_manifest("kustomize.config.k8s.io", "Kustomization", "v1beta1", permissive)
     (tree / "crds").mkdir()
     (tree / "crds" / "kustomization-crd.yaml").write_text(json.dumps(crd))
     relaxed = run_cli(*args, env={"TORGHUT_LINT_JOBS": "2"})

@@ -12,6 +12,7 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
+from conftest import crd_manifest
 from torghut_lint.schemas.folded import fold
 from torghut_lint.schemas.openapi import to_json_schema
 from torghut_lint.schemas.store import BUNDLED
@@ -313,25 +314,7 @@ def test_a_core_schema_stands_alone_without_annotations_and_with_every_property_
         "x-kubernetes-preserve-unknown-fields": True,
         "properties": {"size": {"type": "integer", "x-kubernetes-int-or-string": True, "description": "size"}},
     }
-    crd = {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "widgets.example.com"},
-        "spec": {
-            "group": "example.com",
-            "names": {"kind": "Widget", "plural": "widgets"},
-            "scope": "Namespaced",
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "additionalPrinterColumns": [column],
-                    "schema": {"openAPIV3Schema": spec_schema},
-                }
-            ],
-        },
-    }
+    crd = crd_manifest("example.com", "Widget", "v1", spec_schema, additionalPrinterColumns=[column])
     version = ("spec", "versions", 0)
     instances = [
         crd,
