@@ -138,3 +138,21 @@ def test_a_base_spelt_any_way_is_one_base_as_kubectl_reads_it(tmp_path: Path, sp
     (tmp_path / "link").symlink_to("base")
     rendered, problems = render_both(tmp_path, files, root="app")
     assert rendered and problems == [], problems
+
+
+def test_a_directory_with_two_kustomization_files_is_refused_as_kubectl_refuses_it(tmp_path: Path) -> None:
+    """kustomize refuses a directory holding more than one kustomization file; the built-in build
+    blocks with one finding located at the first of them, naming both."""
+    from torghut_lint.kustomize.build import Builder, SourceFiles
+
+    files = {
+        "kustomization.yaml": "resources: [cm.yaml]\n",
+        "kustomization.yml": "resources: [cm.yaml]\n",
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert not rendered and problems == [], problems
+    build = Builder(SourceFiles(tmp_path)).build(tmp_path)
+    [finding] = [f for f in build.findings if f.rule == "kustomize-invalid"]
+    assert finding.location.file.endswith("kustomization.yaml") and finding.location.line == 1
+    assert "(kustomization.yaml, kustomization.yml)" in finding.message and build.resources == []

@@ -271,10 +271,10 @@ def _several_kustomizations(directory: Path, result: Build) -> bool:
     names = [name for name in KUSTOMIZATION_NAMES if is_file(os.path.join(base, name))]
     if len(names) < 2:
         return False
-    found = [directory / name for name in names]
-    names = ", ".join(p.name for p in found)
-    message = f"{display_path(directory)} holds several kustomization files ({names}); kustomize refuses the directory"
-    result.findings.append(builtin_finding("kustomize-invalid", message, Location(display_path(found[0]), 1, 1)))
+    listed = ", ".join(names)
+    message = f"{display_path(directory)} holds several kustomization files ({listed}); kustomize refuses the directory"
+    first = display_path(directory / names[0])
+    result.findings.append(builtin_finding("kustomize-invalid", message, Location(first, 1, 1)))
     return True
 
 
