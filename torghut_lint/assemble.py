@@ -151,8 +151,15 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     governing: dict[Path, Path] = {}
     plain: dict[Path, list[Path]] = {}
     directories: dict[str, Path] = {}  # one Path per governing directory, not one per file
+    nearest: dict[str, str | None] = {}  # a file's directory -> its governing one (files share directories)
     for path in files:
-        if (directory := _governing_directory(real_text(path), k_dir_names, root_name)) is not None:
+        resolved = real_text(path)
+        parent = os.path.dirname(resolved)
+        if parent in nearest:
+            directory = nearest[parent]
+        else:
+            directory = nearest[parent] = _governing_directory(resolved, k_dir_names, root_name)
+        if directory is not None:
             governing[path] = directories.get(directory) or directories.setdefault(directory, Path(directory))
         else:
             plain.setdefault(path.parent, []).append(path)
