@@ -3,8 +3,10 @@
 Applications (kustomizations and directory-type apps) are independent, so each process takes the
 next one from a shared queue, builds it from the files (it parses them itself), checks it, and
 returns only what the report needs (:class:`Assessment`): the YAML nodes never cross processes,
-since pickling them costs more than parsing. What needs every build's result (orphans,
-kustomizations no application reached) comes after, in the calling process."""
+since pickling them costs more than parsing. Helm values files (scanned for secrets) and the
+kustomization files (validated against their schema) follow the applications on the same queue,
+in batches. What needs every build's result (orphans, kustomizations no application reached)
+comes after, in the calling process."""
 
 from __future__ import annotations
 
