@@ -133,12 +133,13 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     # the resolved directories (discovery knows them): a Path each, made once
     k_dir_names, root_name = {real_text(os.path.dirname(str(p))) for p in kfiles}, str(real(root))
     k_dirs = {Path(d) for d in k_dir_names}
+    governed = _nearest_above(k_dir_names, root_name)  # the kustomization directory a file is below
     referenced, listed = survey.referenced, survey.listed
     for path, (parse_findings, crds) in survey.crd_files:  # the schema store needs every CRD first
         # only CRDs that are applied count: a file below a kustomization that none lists is an
         # orphan, and its CRD must not redefine a kind's schema (found by a hostile PR)
         resolved = real_text(path)
-        if resolved in listed or _governing_directory(resolved, k_dir_names, root_name) is None:
+        if resolved in listed or governed(os.path.dirname(resolved)) is None:
             _account(resolved, parse_findings, project)
             project.crds.update(crds)
     _account_parsed(sources, project)
@@ -151,15 +152,8 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     governing: dict[Path, Path] = {}
     plain: dict[Path, list[Path]] = {}
     directories: dict[str, Path] = {}  # one Path per governing directory, not one per file
-    nearest: dict[str, str | None] = {}  # a file's directory -> its governing one (files share directories)
     for path in files:
-        resolved = real_text(path)
-        parent = os.path.dirname(resolved)
-        if parent in nearest:
-            directory = nearest[parent]
-        else:
-            directory = nearest[parent] = _governing_directory(resolved, k_dir_names, root_name)
-        if directory is not None:
+        if (directory := governed(os.path.dirname(real_text(path)))) is not None:
             governing[path] = directories.get(directory) or directories.setdefault(directory, Path(directory))
         else:
             plain.setdefault(path.parent, []).append(path)
@@ -421,27 +415,12 @@ def _parsed(plan: Plan, path: Path, project: Project) -> ParsedFile:
 
 
 def _chart_candidates(files: list[Path], chart_dirs: set[Path]) -> set[Path]:
-    """Files below a chart directory (resolved paths). Decided once per directory, each from its
-    parent's answer: files share directories, and a prefix test against every chart would cost
-    files x charts."""
+    """Files below a chart directory (resolved paths): a prefix test against every chart would
+    cost files x charts."""
     if not chart_dirs:
         return set()
-    below: dict[str, bool] = {str(d): True for d in chart_dirs}
-
-    def charted(directory: str) -> bool:
-        unknown = []  # up to the nearest directory already decided (no recursion: trees can be deep)
-        while (found := below.get(directory)) is None:
-            unknown.append(directory)
-            parent = os.path.dirname(directory)
-            if parent == directory:
-                found = False
-                break
-            directory = parent
-        for each in unknown:
-            below[each] = found
-        return found
-
-    return {p for p in files if charted(os.path.dirname(real_text(p)))}
+    chart_of = _nearest_above({str(d) for d in chart_dirs})
+    return {p for p in files if chart_of(os.path.dirname(real_text(p))) is not None}
 
 
 def _helm_chart_file(path: Path, chart_dirs: set[Path], project: Project) -> bool:
@@ -483,13 +462,26 @@ def helm_values_apps(paths: list[Path]) -> Project:
     return project
 
 
-def _governing_directory(path: str, k_dirs: set[str], root: str) -> str | None:
-    """The nearest directory with a kustomization that contains ``path`` (resolved), looking no
-    higher than ``root`` (paths as text: this runs for every file)."""
-    directory = os.path.dirname(path)
-    while directory not in k_dirs:
-        parent = os.path.dirname(directory)
-        if directory == root or parent == directory or not directory.startswith(root + os.sep):
-            return None
-        directory = parent
-    return directory
+def _nearest_above(marked: set[str], root: str | None = None) -> Callable[[str], str | None]:
+    """For a resolved directory (text), the nearest of ``marked`` at or above it, looking no higher
+    than ``root`` when one is given; None when there is none. Decided once per directory, each
+    from its parent's answer (files share directories; no recursion: trees can be deep)."""
+    known: dict[str, str | None] = {d: d for d in marked}
+    inside = None if root is None else root + os.sep  # what a directory below the root starts with
+
+    def nearest(directory: str) -> str | None:
+        unknown = []  # up to the nearest directory already decided
+        found = None
+        while directory not in known:
+            unknown.append(directory)
+            parent = os.path.dirname(directory)
+            if parent == directory or (inside is not None and not directory.startswith(inside)):
+                break  # the top of the filesystem, or the root (or what is outside it) reached
+            directory = parent
+        else:
+            found = known[directory]
+        for each in unknown:
+            known[each] = found
+        return found
+
+    return nearest

@@ -160,3 +160,29 @@ def test_bytes_below_each_directory_are_summed_once_per_directory(root: str) -> 
             directory = parent
     assert _below(own, root) == expected
     assert _below(own, "/r")["/r"] == sum(files.values()) and _below(own, "/r")["/r/a"] == 12
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_the_nearest_marked_directory_is_looked_for_no_higher_than_the_root(order: int) -> None:
+    """A file's kustomization directory (or chart) is the nearest marked one at or above it, never
+    above the root when there is one; answers are remembered per directory, whatever order the
+    directories are asked in."""
+    from torghut_lint.assemble import _nearest_above
+
+    marked = {"/r", "/r/a", "/r/a/b/c", "/above"}
+    asked = {
+        "/r/a/b/c/d": "/r/a/b/c",
+        "/r/a/b": "/r/a",
+        "/r/a": "/r/a",
+        "/r/x/y": "/r",
+        "/r": "/r",
+        "/elsewhere/z": None,
+        "/above/r2": None,  # above the root's reach: outside it
+    }
+    governed = _nearest_above(marked, "/r")
+    for directory, expected in list(asked.items())[::order]:
+        assert governed(directory) == expected, directory
+    unmarked_root = _nearest_above(marked - {"/r"}, "/r")
+    assert unmarked_root("/r/x/y") is None and unmarked_root("/r/a/q") == "/r/a"
+    unbounded = _nearest_above(marked)  # no root: up to /
+    assert unbounded("/above/r2/deep") == "/above" and unbounded("/nowhere/else") is None
