@@ -208,12 +208,16 @@ def shown(entry: str) -> str:
     return f"an entry of {len(entry):,} characters that is not a path"
 
 
-def find_kustomization(directory: Path | str) -> Path | None:
+def _kustomization_names(directory: Path | str) -> Iterator[str]:
+    """The kustomization file names present in ``directory``, in kustomize's order, each asked
+    when wanted (as text: most directories have none)."""
     base = str(directory)
-    for name in KUSTOMIZATION_NAMES:
-        if is_file(os.path.join(base, name)):  # asked as text: most directories have none
-            return Path(directory) / name
-    return None
+    return (name for name in KUSTOMIZATION_NAMES if is_file(os.path.join(base, name)))
+
+
+def find_kustomization(directory: Path | str) -> Path | None:
+    name = next(_kustomization_names(directory), None)
+    return None if name is None else Path(directory) / name
 
 
 def _unmodelled_keys(schema: dict, value: object, path: tuple) -> Iterator[tuple]:
@@ -267,8 +271,7 @@ def _service_refs(node: yaml.Node, api: str, kind: str) -> list[tuple[yaml.Mappi
 def _several_kustomizations(directory: Path, result: Build) -> bool:
     """Whether ``directory`` holds more than one kustomization file, which kustomize refuses
     ("Found multiple kustomization files"); reported at the first."""
-    base = str(directory)
-    names = [name for name in KUSTOMIZATION_NAMES if is_file(os.path.join(base, name))]
+    names = list(_kustomization_names(directory))
     if len(names) < 2:
         return False
     listed = ", ".join(names)
