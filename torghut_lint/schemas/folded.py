@@ -55,6 +55,11 @@ _UNSAFE = frozenset(
 MIN_SHARED_SIZE = 4  # subschemas (counting their own) a shared part must hold to be worth a reference
 
 
+def _annotation(keyword: str) -> bool:
+    """A keyword that decides no verdict: an annotation or an ``x-`` extension."""
+    return keyword in _ANNOTATIONS or keyword.startswith("x-")
+
+
 class _Unsafe(Exception):
     """The schema uses a keyword folding must not move."""
 
@@ -88,7 +93,7 @@ class _Table:
         for name, value in node.items():
             if name in _UNSAFE:
                 raise _Unsafe(name)
-            if name in _ANNOTATIONS or name.startswith("x-"):
+            if _annotation(name):
                 continue
             if name in _SCHEMA_MAPS and isinstance(value, dict):
                 parts = {k: self._part(v) for k, v in value.items()}
@@ -212,7 +217,7 @@ def without_annotations(schema: Any) -> Any:
         return schema  # a boolean schema, or a keyword's list form this does not look into
     out: dict[str, Any] = {}
     for name, value in schema.items():
-        if name in _ANNOTATIONS or name.startswith("x-"):
+        if _annotation(name):
             continue
         if (name in _SCHEMA_MAPS or name in _DEFINITION_MAPS) and isinstance(value, dict):
             out[name] = {key: without_annotations(part) for key, part in value.items()}
