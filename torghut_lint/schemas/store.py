@@ -17,8 +17,9 @@ from torghut_lint.schemas.folded import fold, standalone
 from torghut_lint.schemas.openapi import crd_versions, to_json_schema
 
 DEFAULT_KUBERNETES_VERSION = "1.33"
-# a JSON Schema (or what makes it when first asked) and its folded form (schemas.folded)
-Converted = tuple[dict[str, Any] | Callable[[], dict[str, Any]], dict[str, Any]]
+# a JSON Schema (or what makes it when first asked) and its folded form (schemas.folded; None or
+# the schema itself: jsonschema-rs compiles the schema as it is)
+Converted = tuple[dict[str, Any] | Callable[[], dict[str, Any]], dict[str, Any] | None]
 DEFINITIONS_REF = "/api/_definitions.json#/$defs/"  # how core schemas refer to a definition
 BUNDLED = Path(__file__).resolve().parent / "catalog"  # CRDs-catalog schemas (MIT, LICENSE there)
 
@@ -136,7 +137,7 @@ class SchemaStore:
             return folded is full, folded
 
         whole, folded = self.cache.get("schema", data, convert, "strict" if self.strict else "lax")
-        return (folded, folded) if whole else (schema, folded)
+        return (folded, None) if whole else (schema, folded)
 
     def _core_schema(self, api_version: str, kind: str) -> Converted | None:
         """A core kind's schema (its references point into ``_definitions.json``) and its
@@ -153,7 +154,7 @@ class SchemaStore:
             return standalone(schema, self._core_definitions.documents[0]["$defs"], DEFINITIONS_REF)
 
         folded = self.cache.get("core-schema", data, make, str(definitions), str(info.st_size), str(info.st_mtime_ns))
-        return schema, schema if folded is None else folded  # None: compiled as it is, with the registry
+        return schema, folded  # None: compiled as it is, with the registry
 
     def validator(self, api_version: str, kind: str) -> CompiledSchema | None:
         """The compiled schema of the kind, or None when no schema is known anywhere."""
