@@ -4,10 +4,10 @@ quantities and storage requests."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from torghut_lint.model import Path_, Resource
 
@@ -72,15 +72,22 @@ def pod_specs(res: Resource) -> Iterator[tuple[Path_, dict]]:
             yield path, spec
 
 
+Found = TypeVar("Found")
+
+
+def _once(res: Resource, name: str, find: Callable[[Resource], Found]) -> Found:
+    """``find(res)``, found once however many policies ask: remembered on the resource until its
+    ``data`` is replaced (as its id is; builds and fixes replace it, never edit it in place)."""
+    cached = res.__dict__.get(name)
+    if cached is None or cached[0] is not res.data:
+        cached = res.__dict__[name] = (res.data, find(res))
+    return cached[1]
+
+
 def carried(res: Resource) -> tuple[tuple[str, Path_, dict], ...]:
-    """:func:`_carried` of a resource, walked once however many policies ask (cached until its
-    ``data`` is replaced, like its id); a kind Kubernetes defines without pods is not walked."""
-    cached = res.__dict__.get("_carried")
-    if cached is not None and cached[0] is res.data:
-        return cached[1]
-    found = () if (res.id.group, res.id.kind) in NO_PODS else tuple(_carried(res.data))
-    res.__dict__["_carried"] = (res.data, found)
-    return found
+    """:func:`_carried` of a resource, walked once (:func:`_once`); a kind Kubernetes defines
+    without pods is not walked."""
+    return _once(res, "_carried", lambda r: () if (r.id.group, r.id.kind) in NO_PODS else tuple(_carried(r.data)))
 
 
 # Core kinds whose schema has no pod template anywhere (by API group and kind: a CRD may reuse a
@@ -153,12 +160,10 @@ def _pod_containers(path: Path_, spec: dict, key: str) -> list[tuple[Path_, dict
 
 
 def containers(res: Resource, init: bool = True) -> tuple[tuple[Path_, dict], ...]:
-    """(path, container) for every container (and init container) of a workload; found once
-    however many policies ask (cached until its ``data`` is replaced, like :func:`carried`)."""
-    cached = res.__dict__.get("_containers")
-    if cached is None or cached[0] is not res.data:
-        cached = res.__dict__["_containers"] = (res.data, *_containers(res))
-    return cached[1] if init else cached[2]
+    """(path, container) for every container (and init container) of a workload, found once
+    (:func:`_once`)."""
+    every, main = _once(res, "_containers", _containers)
+    return every if init else main
 
 
 def _containers(res: Resource) -> tuple[tuple[tuple[Path_, dict], ...], tuple[tuple[Path_, dict], ...]]:
