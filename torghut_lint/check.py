@@ -11,7 +11,8 @@ comes after, in the calling process."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -113,21 +114,23 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
     items += [(i, d, True) for i, plan in enumerate(plans) for d in plan.plain]
     items.sort(key=lambda item: -plans[item[0]].sizes.get(item[1], 0))  # large first: less waiting at the end
     jobs = jobs_wanted(sum(plans[i].sizes.get(d, 0) for i, d, _ in items), PARALLEL_MIN_BYTES)
-    # Helm values files (scanned for secrets) in batches, queued after the applications, then the
-    # kustomization files (validated when a schema is known) in batches
-    batches = [project.values_files[k : k + VALUES_BATCH] for k in range(0, len(project.values_files), VALUES_BATCH)]
-    kfiles = project.kustomizations if checks.store is not None else []
-    kbatches = [kfiles[k : k + KUSTOMIZATIONS_BATCH] for k in range(0, len(kfiles), KUSTOMIZATIONS_BATCH)]
+    # queued after the applications, in batches: Helm values files (scanned for secrets), then
+    # the kustomization files (validated when a schema is known)
+    values, kfiles = project.values_files, project.kustomizations if checks.store is not None else []
+    batches: list[Callable[[], Assessment]] = [
+        functools.partial(_values_assessment, values[k : k + VALUES_BATCH], checks)
+        for k in range(0, len(values), VALUES_BATCH)
+    ] + [
+        functools.partial(_kustomizations_assessment, kfiles[k : k + KUSTOMIZATIONS_BATCH], checks.store)
+        for k in range(0, len(kfiles), KUSTOMIZATIONS_BATCH)
+    ]
 
     def check_items(taken: Iterator[int]) -> dict[int, Assessment]:
         done: dict[int, Assessment] = {}
         used, parsed = set(), set(project.parsed)
         for n in taken:
-            if n >= len(items) + len(batches):
-                done[n] = Assessment(_kustomization_findings(kbatches[n - len(items) - len(batches)], checks.store))
-                continue
             if n >= len(items):
-                done[n] = _assess(helm_values_apps(batches[n - len(items)]), checks, False)
+                done[n] = batches[n - len(items)]()
                 continue
             i, directory, plain = items[n]
             part = Project(used=used, parsed=parsed)
@@ -142,7 +145,7 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
         return done
 
     by_item: dict[int, Assessment] = {}
-    for share in run_queue(check_items, len(items) + len(batches) + len(kbatches), jobs):
+    for share in run_queue(check_items, len(items) + len(batches), jobs):
         by_item.update(share)
     merged: set[int] = set()
     for assessment in by_item.values():
@@ -170,7 +173,12 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
     return result
 
 
-def _kustomization_findings(paths: list[Path], store: SchemaStore) -> list[Finding]:
+def _values_assessment(paths: list[Path], checks: Checks) -> Assessment:
+    """Helm values files checked as applications of their own."""
+    return _assess(helm_values_apps(paths), checks, orphans=False)
+
+
+def _kustomizations_assessment(paths: list[Path], store: SchemaStore) -> Assessment:
     """Schema findings of kustomization files: build input, not cluster objects, validated when a
     schema is known (their parse findings are the plan's). Each file is read again: the plan keeps
     paths, not nodes."""
@@ -182,7 +190,7 @@ def _kustomization_findings(paths: list[Path], store: SchemaStore) -> list[Findi
             if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind")
         ]
         findings += validate_all(resources, store, report_missing=False)
-    return findings
+    return Assessment(findings)
 
 
 def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
