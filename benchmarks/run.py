@@ -319,6 +319,12 @@ def other_python(interpreter: str) -> str | None:
     return str(binary)
 
 
+def _with_spread(values: dict[str, float]) -> str:
+    """``name value, ...; spread N%``: the largest value over the smallest."""
+    shown = ", ".join(f"{name} {value:.3f}" for name, value in values.items())
+    return f"{shown}; spread {(max(values.values()) / min(values.values()) - 1) * 100:.0f}%"
+
+
 def kubeconform_binary() -> str | None:
     built = ROOT.parent / "shared" / "tools" / "kubeconform" / "kubeconform"
     return str(built) if built.is_file() else shutil.which("kubeconform")
@@ -458,9 +464,7 @@ def main() -> int:
             if tool in ("lint --python", "kubeconform", "kubeconform -n1"):
                 other[name][tool] = fastest[0]
     if len(per_doc) > 1:
-        low, high = min(per_doc.values()), max(per_doc.values())
-        spread = ", ".join(f"{k} {v:.3f}" for k, v in per_doc.items())
-        print(f"\ntorghut-lint time per document net of start-up (ms): {spread}; spread {(high / low - 1) * 100:.0f}%")
+        print(f"\ntorghut-lint time per document net of start-up (ms): {_with_spread(per_doc)}")
         # the slope between consecutive sizes: what each added document costs, whatever is paid
         # once per run or per process (schemas compiled, modules imported, caches warmed)
         steps = list(sizes.items())
@@ -469,9 +473,7 @@ def main() -> int:
             for (a, (na, ta)), (b, (nb, tb)) in zip(steps, steps[1:], strict=False)
         }
         if marginal:
-            low, high = min(marginal.values()), max(marginal.values())
-            shown = ", ".join(f"{k} {v:.3f}" for k, v in marginal.items())
-            print(f"torghut-lint time per added document (ms): {shown}; spread {(high / low - 1) * 100:.0f}%")
+            print(f"torghut-lint time per added document (ms): {_with_spread(marginal)}")
     if python:
         print("\nkubeconform / torghut-lint under --python (default workers, -n 1):")
         for name, times in other.items():
