@@ -45,10 +45,22 @@ def relative_to_root(path: str, root: Path | None) -> str:
 @functools.lru_cache(maxsize=1 << 16)  # a report names the same files many times
 def _relative_to_root(cwd: str, path: str, root: Path) -> str:
     absolute = real_text(os.path.join(cwd, path))
+    return _below(absolute, str(root)) or path.replace(os.sep, "/")
+
+
+def _below(absolute: str, root: str) -> str | None:
+    """``Path(absolute).relative_to(root).as_posix()`` for resolved paths, or None where it raises.
+    As text where the answer is plain (a Path per file was most of a large report's identities);
+    by pathlib itself for the spellings it reads its own way (Windows, a leading ``//``)."""
+    if os.sep == "/" and not absolute.startswith("//") and not root.startswith("//"):
+        if absolute == root:
+            return "."
+        prefix = root if root.endswith("/") else root + "/"
+        return absolute[len(prefix) :] if absolute.startswith(prefix) else None
     try:
         return Path(absolute).relative_to(root).as_posix()
     except ValueError:
-        return path.replace(os.sep, "/")
+        return None
 
 
 def identity(finding: Finding, root: Path | None = None) -> Identity:

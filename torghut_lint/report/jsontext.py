@@ -7,7 +7,6 @@ rule catalog, baselines) is written here, so the public formats stay exactly wha
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from json.encoder import encode_basestring_ascii as _string  # the C function json.dumps uses
 from typing import Any
 
@@ -34,29 +33,50 @@ def _encode(value: Any, newline: str, out: list[str]) -> None:
     elif isinstance(value, float):
         out.append(json.dumps(value))  # its NaN/Infinity spelling and repr
     elif isinstance(value, (list, tuple)):
-        _members("[", "]", (("", item) for item in value), newline, out)
+        _members("[", "]", [""] * len(value), value, newline, out)
     elif isinstance(value, dict):
-        named = ((_string(k if isinstance(k, str) else _key(k)) + ": ", item) for k, item in value.items())
-        _members("{", "}", named, newline, out)
+        keys = [_KEY_TEXTS.get(k) or _key_text(k) for k in value]
+        _members("{", "}", keys, value.values(), newline, out)
     else:
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def _members(opening: str, closing: str, members: Iterator[tuple[str, Any]], newline: str, out: list[str]) -> None:
-    """A list's items or a mapping's entries (each after its ``"key": `` prefix), one per line one
+_PLAIN: dict[type, Any] = {  # exact types whose text needs no call of _encode (most values)
+    str: _string,
+    type(None): lambda _: "null",
+    bool: lambda value: "true" if value else "false",
+    int: int.__repr__,
+}
+
+
+def _members(opening: str, closing: str, prefixes: list[str], items: Any, newline: str, out: list[str]) -> None:
+    """A list's items or a mapping's values (each after its ``"key": `` prefix), one per line one
     level in, or the empty pair of brackets."""
+    if not prefixes:
+        out.append(opening + closing)
+        return
     inner = newline + "  "
-    separator = opening + inner
-    empty = True
-    for prefix, item in members:
-        empty = False
-        if type(item) is str:  # most values: no call of their own
-            out.append(separator + prefix + _string(item))
+    texts = []
+    for prefix, item in zip(prefixes, items, strict=True):
+        plain = _PLAIN.get(type(item))
+        if plain is not None:
+            texts.append(prefix + plain(item))
         else:
-            out.append(separator + prefix)
-            _encode(item, inner, out)
-        separator = "," + inner
-    out.append(opening + closing if empty else newline + closing)
+            nested: list[str] = []
+            _encode(item, inner, nested)
+            texts.append(prefix + "".join(nested))
+    out.append(opening + inner + ("," + inner).join(texts) + newline + closing)
+
+
+_KEY_TEXTS: dict[Any, str] = {}  # ``"key": `` of the keys seen so far: reports repeat a few names
+_KEY_TEXTS_MAX = 4096
+
+
+def _key_text(key: Any) -> str:
+    text = _string(key if isinstance(key, str) else _key(key)) + ": "
+    if type(key) is str and len(_KEY_TEXTS) < _KEY_TEXTS_MAX:  # exact str: 1, 1.0 and True are equal keys
+        _KEY_TEXTS[key] = text
+    return text
 
 
 def _key(key: Any) -> str:
