@@ -31,6 +31,10 @@ from torghut_lint.parallel import jobs_wanted, run_queue
 from torghut_lint.parse import Document, ParsedFile, parse_file, parse_source, read_source
 from torghut_lint.schemas.openapi import crd_versions
 
+Kind = tuple[str, str]  # (apiVersion, kind)
+Validated = tuple[list[Finding], set[Kind]]
+Validate = Callable[[list[Resource]], list[Finding]]
+
 
 @dataclass
 class App:
@@ -50,6 +54,9 @@ class Project:
     apps: list[App] = field(default_factory=list)
     orphans: list[Resource] = field(default_factory=list)
     kustomizations: list[Path] = field(default_factory=list)  # kustomization files (schema validation)
+    # kustomization files the plan validated as it read them, against the schemas known before any
+    # CRD: their findings and the kinds validated (a CRD of one of those kinds means validating again)
+    validated: dict[Path, Validated] = field(default_factory=dict)
     # the openAPIV3Schema of every served CRD version under the roots, by (apiVersion, kind); a later
     # definition of the same version replaces an earlier one, as the schema store does
     crds: dict[tuple[str, str], dict] = field(default_factory=dict)
@@ -112,9 +119,11 @@ def load(roots: list[Path], render: str = "builtin", boundary: Path | None = Non
     return project
 
 
-def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
+def plan(root: Path, project: Project, boundary: Path | None, validate: Validate | None = None) -> Plan:
     """Discover ``root``, parse its kustomization files and CRD manifests, and order its
-    applications. Helm charts are handled here (their files are Helm's, not manifests)."""
+    applications. Helm charts are handled here (their files are Helm's, not manifests). With
+    ``validate``, each kustomization file is validated as it is read (see ``Project.validated``),
+    so that no later stage parses it again for its schema."""
     found = discover(root)
     project.findings.extend(found.findings)
     sources = SourceFiles(boundary or repository_root(root))
@@ -126,9 +135,10 @@ def plan(root: Path, project: Project, boundary: Path | None) -> Plan:
     if root.is_dir() and (k := find_kustomization(root)) and k not in kfiles:
         kfiles.append(k)
     project.kustomizations += kfiles
-    survey = _read_layout(files, kfiles, Builder(sources), str(real(root)))
+    survey = _read_layout(files, kfiles, Builder(sources), str(real(root)), validate)
     for key, parsed_findings in survey.parsed:
         _account(key, parsed_findings, project)
+    project.validated.update(survey.validated)
     project.admission_files += survey.admission_files
     # the resolved directories (discovery knows them): a Path each, made once
     k_dir_names, root_name = {real_text(os.path.dirname(str(p))) for p in kfiles}, str(real(root))
@@ -187,6 +197,7 @@ class _Survey:
     referenced: set[str] = field(default_factory=set)  # directories some kustomization lists
     listed: set[str] = field(default_factory=set)  # files some kustomization lists
     parsed: list[tuple[int, list[Finding]]] = field(default_factory=list)  # kustomizations read, their findings
+    validated: dict[int, Validated] = field(default_factory=dict)  # kustomizations validated as read
 
     def add(self, other: _Survey) -> None:
         self.sizes.update(other.sizes)
@@ -197,6 +208,7 @@ class _Survey:
         self.referenced |= other.referenced
         self.listed |= other.listed
         self.parsed += other.parsed
+        self.validated.update(other.validated)
 
 
 @dataclass
@@ -210,14 +222,17 @@ class _Layout:
     referenced: set[str]  # resolved paths as text: compared, never opened
     listed: set[str]
     parsed: list[tuple[str, list[Finding]]]  # resolved kustomization files as text
+    validated: dict[Path, Validated]
 
 
 PLAN_PARALLEL_MIN_FILES = 4_000  # below this many files, reading them on a second process costs more than it saves
 
 
-def _read_layout(files: list[Path], kfiles: list[Path], builder: Builder, root: str) -> _Layout:
-    """Every file's bytes surveyed and every kustomization file read, on two processes for a
-    large tree."""
+def _read_layout(
+    files: list[Path], kfiles: list[Path], builder: Builder, root: str, validate: Validate | None
+) -> _Layout:
+    """Every file's bytes surveyed and every kustomization file read (and validated), on two
+    processes for a large tree."""
     count, first = len(kfiles) + len(files), len(kfiles)
 
     def work(taken: Iterator[int]) -> _Survey:
@@ -225,6 +240,8 @@ def _read_layout(files: list[Path], kfiles: list[Path], builder: Builder, root: 
         for n in taken:  # as handed out: sorting would take the whole queue
             if n < first:
                 part.referenced.update(builder.referenced_dirs(kfiles[n], part.listed))
+                if validate is not None:
+                    _validate_kustomization(kfiles[n], n, builder.sources.get(kfiles[n]), validate, part)
                 part.parsed += [(n, parsed.findings) for _, parsed in builder.sources.newly_parsed()]
                 if len(builder.sources) >= PLAN_BATCH:  # hold a batch of kustomizations, not the tree's
                     builder.sources.release()
@@ -245,7 +262,26 @@ def _read_layout(files: list[Path], kfiles: list[Path], builder: Builder, root: 
         survey.referenced,
         survey.listed,
         [(real_text(kfiles[n]), found) for n, found in sorted(survey.parsed, key=lambda item: item[0])],
+        {kfiles[n]: survey.validated[n] for n in sorted(survey.validated)},
     )
+
+
+def kustomization_resources(path: Path, parsed: ParsedFile) -> list[Resource]:
+    """A kustomization file's documents that name an apiVersion and kind, as resources to
+    validate: build input, not cluster objects (their parse findings are the plan's)."""
+    return [
+        Resource(doc.node, doc.data, origin_name=path.name)
+        for doc in parsed.documents
+        if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind")
+    ]
+
+
+def _validate_kustomization(path: Path, item: int, parsed: ParsedFile, validate: Validate, survey: _Survey) -> None:
+    # A file parsed first under another name (a link to it is a kustomization file too) is left to
+    # be validated on its own: its findings must name the file as given.
+    if parsed.path == display_path(path):
+        resources = kustomization_resources(path, parsed)
+        survey.validated[item] = (validate(resources), {(r.id.api_version, r.id.kind) for r in resources})
 
 
 def _survey_file(path: Path, item: int, survey: _Survey) -> None:

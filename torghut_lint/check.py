@@ -17,10 +17,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from torghut_lint.assemble import Plan, Project, build_apps, build_plain, finish, helm_values_apps
+from torghut_lint.assemble import (
+    Plan,
+    Project,
+    build_apps,
+    build_plain,
+    finish,
+    helm_values_apps,
+    kustomization_resources,
+)
 from torghut_lint.discover import display_path, real_text
 from torghut_lint.engine import evaluate
-from torghut_lint.model import Fact, Finding, Resource, ResourceId
+from torghut_lint.model import Fact, Finding, ResourceId
 from torghut_lint.parallel import jobs_wanted, run_queue
 from torghut_lint.parse import parse_file
 from torghut_lint.policy import Policy
@@ -115,8 +123,9 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
     items.sort(key=lambda item: -plans[item[0]].sizes.get(item[1], 0))  # large first: less waiting at the end
     jobs = jobs_wanted(sum(plans[i].sizes.get(d, 0) for i, d, _ in items), PARALLEL_MIN_BYTES)
     # queued after the applications, in batches: Helm values files (scanned for secrets), then
-    # the kustomization files (validated when a schema is known)
-    values, kfiles = project.values_files, project.kustomizations if checks.store is not None else []
+    # the kustomization files the plan did not validate (validated when a schema is known)
+    validated, kfiles = _validated_kustomizations(project, checks.store)
+    values = project.values_files
     batches: list[Callable[[], Assessment]] = [
         functools.partial(_values_assessment, values[k : k + VALUES_BATCH], checks)
         for k in range(0, len(values), VALUES_BATCH)
@@ -161,6 +170,7 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
     result = Assessment()
     for n in sorted(by_item):  # applications in item order, then the values and kustomization batches
         result.add(by_item[n])
+    result.findings += validated
     rest = Project(used=project.used, parsed=project.parsed)
 
     def flush(orphans: list) -> None:  # a batch of orphaned resources, checked and let go
@@ -178,17 +188,29 @@ def _values_assessment(paths: list[Path], checks: Checks) -> Assessment:
     return _assess(helm_values_apps(paths), checks, orphans=False)
 
 
+def _validated_kustomizations(project: Project, store: SchemaStore | None) -> tuple[list[Finding], list[Path]]:
+    """The schema findings of the kustomization files the plan validated, and the files left to
+    validate: those it did not, and those of a kind a CRD (of the tree or ``--crd``) defines,
+    since the plan knew no CRD yet."""
+    if store is None:
+        return [], []
+    findings: list[Finding] = []
+    rest: list[Path] = []
+    for path in project.kustomizations:
+        done = project.validated.get(path)
+        if done is not None and not any(store.has_crd(*kind) for kind in done[1]):
+            findings += done[0]
+        else:
+            rest.append(path)
+    return findings, rest
+
+
 def _kustomizations_assessment(paths: list[Path], store: SchemaStore) -> Assessment:
-    """Schema findings of kustomization files: build input, not cluster objects, validated when a
-    schema is known (their parse findings are the plan's). Each file is read again: the plan keeps
-    paths, not nodes."""
+    """Schema findings of kustomization files the plan did not validate (their parse findings are
+    the plan's). Each file is read again: the plan keeps paths, not nodes."""
     findings: list[Finding] = []
     for path in paths:
-        resources = [
-            Resource(doc.node, doc.data, origin_name=path.name)
-            for doc in parse_file(path, display_path(path)).documents
-            if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind")
-        ]
+        resources = kustomization_resources(path, parse_file(path, display_path(path)))
         findings += validate_all(resources, store, report_missing=False)
     return Assessment(findings)
 

@@ -6,6 +6,7 @@ summarise into the :class:`Report` every format renders."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import time
 from collections import Counter
@@ -15,7 +16,7 @@ from dataclasses import astuple, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from torghut_lint.assemble import Project, plan, repository_root
+from torghut_lint.assemble import Project, Validate, plan, repository_root
 from torghut_lint.baseline import Baseline, identity
 from torghut_lint.builtin_rules import BUILTIN_RULES
 from torghut_lint.cache import Cache
@@ -26,6 +27,7 @@ from torghut_lint.model import Finding, ResourceId, Severity
 from torghut_lint.policy import Policy
 from torghut_lint.report.base import Report, RuleInfo, Summary, is_blocking, redact
 from torghut_lint.schemas.store import SchemaStore
+from torghut_lint.schemas.validate import validate_all
 from torghut_lint.secrets import Redactor
 from torghut_lint.waivers import Waiver, added_waivers, apply_waivers, central_waivers
 
@@ -40,6 +42,12 @@ class SchemaOptions:
     crd_files: list[Path] = field(default_factory=list)
     report_missing: bool = True
     cache: Cache = field(default_factory=lambda: Cache(None))
+
+    def kustomization_validator(self) -> Validate:
+        """Validation of kustomization files as the plan reads them, with the schemas known
+        before any CRD (``check`` validates again a file whose kind a CRD turns out to define)."""
+        store = SchemaStore(self.kubernetes_version, self.strict, self.locations, self.cache)
+        return functools.partial(validate_all, store=store, report_missing=False)
 
     def store(self, project: Project) -> tuple[SchemaStore, list[Finding]]:
         """A schema store with every CRD of the project and of ``--crd`` registered."""
@@ -185,7 +193,8 @@ def assess(
     """plan -> build -> validate -> evaluate -> waive, for one tree."""
     project = Project()
     with _stage(options, "plan") as said:
-        plans = [plan(root, project, boundary) for root in paths]
+        validate = options.schemas.kustomization_validator() if options.schemas is not None else None
+        plans = [plan(root, project, boundary, validate) for root in paths]
         apps = sum(len(p.apps) + len(p.plain) for p in plans)
         said.append(f"{apps} application(s), {len(project.kustomizations)} kustomization(s) under {len(paths)} path(s)")
     findings = list(project.findings)

@@ -94,6 +94,10 @@ class SchemaStore:
         for group, kind, version, schema in crd_versions(crd):
             self.add_crd_schema(f"{group}/{version}", kind, schema)
 
+    def has_crd(self, api_version: str, kind: str) -> bool:
+        """Whether a CRD registered here (of the tree, or ``--crd``) gives the kind a schema."""
+        return (api_version, kind) in self._crds
+
     def add_crd_schema(self, api_version: str, kind: str, schema: dict[str, Any]) -> None:
         """Register one served version's openAPIV3Schema (a later one for the same kind replaces it)."""
         self._crds[(api_version, kind)] = to_json_schema(schema, self.strict)
