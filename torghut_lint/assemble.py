@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from torghut_lint.builtin_rules import builtin_finding
-from torghut_lint.discover import discover, display_path, real, real_text
+from torghut_lint.discover import discover, display_path, real, real_parent, real_text
 from torghut_lint.kustomize.build import (
     KUSTOMIZATION_NAMES,
     Builder,
@@ -163,7 +163,7 @@ def plan(root: Path, project: Project, boundary: Path | None, validate: Validate
     plain: dict[Path, list[Path]] = {}
     directories: dict[str, Path] = {}  # one Path per governing directory, not one per file
     for path in files:
-        if (directory := governed(os.path.dirname(real_text(path)))) is not None:
+        if (directory := governed(real_parent(path))) is not None:
             governing[path] = directories.get(directory) or directories.setdefault(directory, Path(directory))
         else:
             plain.setdefault(path.parent, []).append(path)
@@ -300,7 +300,7 @@ def _survey_file(path: Path, item: int, survey: _Survey) -> None:
         survey.crd_files[item] = (parsed.findings, crds)
     if ADMISSION_MARKER in data:
         survey.admission_files.append(item)
-    directory = os.path.dirname(real_text(path))
+    directory = real_parent(path)
     survey.below[directory] = survey.below.get(directory, 0) + len(data)
 
 
@@ -320,6 +320,10 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
     already read) into ``project``."""
     builder = Builder(plan.sources)
     for directory in directories:
+        # Already built, as most are when finish() asks: a resolved kustomization.yaml a build
+        # read is no link and a file, so it is the one find_kustomization() would find.
+        if os.path.join(real_text(directory), KUSTOMIZATION_NAMES[0]) in project.used:
+            continue
         if (kfile := find_kustomization(directory)) is None or real_text(kfile) in project.used:
             continue
         result = builder.build(directory)
@@ -456,7 +460,7 @@ def _chart_candidates(files: list[Path], chart_dirs: set[Path]) -> set[Path]:
     if not chart_dirs:
         return set()
     chart_of = _nearest_above({str(d) for d in chart_dirs})
-    return {p for p in files if chart_of(os.path.dirname(real_text(p))) is not None}
+    return {p for p in files if chart_of(real_parent(p)) is not None}
 
 
 def _helm_chart_file(path: Path, chart_dirs: set[Path], project: Project) -> bool:

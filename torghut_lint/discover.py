@@ -57,6 +57,15 @@ def real_text(name: str | Path) -> str:
     return found
 
 
+def real_parent(path: str | Path) -> str:
+    """``os.path.dirname(real_text(path))``, the resolved directory holding ``path``: resolved text
+    is absolute and normal, so below the top of the filesystem it is the text up to the last
+    separator (the plan asks for every file's, several times)."""
+    text = real_text(path)
+    cut = text.rfind("/")
+    return text[:cut] if cut > 1 and os.sep == "/" else os.path.dirname(text)
+
+
 def _resolve_text(path: str) -> str:
     chain: list[tuple[str, str]] = []  # (path, its last component), deepest first
     current = path
@@ -177,6 +186,18 @@ def _relative(path: Path, cwd: str) -> str:
 _SHOWN: dict[Path | None, str] = {}  # None: the directory they are relative to
 
 
+def _child_by_parsing(directory: Path, name: str) -> Path:
+    return directory / name
+
+
+# pathlib's own child of one component, which parses nothing (where this Python's pathlib has
+# one and it answers as ``/`` does): a walk makes a Path per file it keeps, and parsing it again
+# was a third of the walk.
+_child = getattr(Path, "_make_child_relpath", None) or _child_by_parsing
+if _child(Path("/a"), "b.yaml").parts != ("/", "a", "b.yaml") or _child(Path("a"), "b") != Path("a/b"):
+    _child = _child_by_parsing
+
+
 @dataclass
 class Discovery:
     """YAML files found under one root, plus what could not be walked."""
@@ -238,9 +259,9 @@ def discover(root: Path) -> Discovery:
                 continue
             if is_dir:
                 if name not in SKIPPED_DIRS:
-                    subdirs.append((directory / name, target))
+                    subdirs.append((_child(directory, name), target))
             elif name.endswith(YAML_SUFFIXES):
-                path = directory / name  # parses one component, where Path(entry.path) parses all
+                path = _child(directory, name)  # where Path(entry.path) would parse every component
                 found.files.append(path)
                 _REAL_PATHS[path] = path if target == entry.path else target
         stack.extend(reversed(subdirs))

@@ -186,3 +186,40 @@ def test_the_nearest_marked_directory_is_looked_for_no_higher_than_the_root(orde
     assert unmarked_root("/r/x/y") is None and unmarked_root("/r/a/q") == "/r/a"
     unbounded = _nearest_above(marked)  # no root: up to /
     assert unbounded("/above/r2/deep") == "/above" and unbounded("/nowhere/else") is None
+
+
+def test_finish_builds_again_no_kustomization_an_application_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What no application reached (a cycle) is built once every application is; a directory a
+    build read is known without asking the filesystem, a linked kustomization file by asking."""
+    root = tree(tmp_path).resolve()
+    files = {
+        "apps/api/kustomization.yaml": "resources:\n  - ../../linked\n",
+        "linked/deploy.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: linked}\n",
+        "cycle/a/kustomization.yaml": "resources:\n  - ../b\n",
+        "cycle/b/kustomization.yaml": "resources:\n  - ../a\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    (root / "linked/kustomization.yaml").symlink_to("../base/kustomization.yaml")
+    project = Project()
+    layout = plan(root, project, root)
+    assert layout.referenced == [root / "base", root / "cycle/a", root / "cycle/b", root / "linked"]
+    assemble.build_apps(layout, layout.apps, project, "builtin")
+    asked: list[str] = []
+    real_find = assemble.find_kustomization
+    monkeypatch.setattr(assemble, "find_kustomization", lambda d: asked.append(str(d)) or real_find(d))
+    built: list[str] = []  # the applications built (a build's own includes pass their stack)
+    real_build = assemble.Builder.build
+
+    def build(self: assemble.Builder, directory: Path, *stack: object) -> object:
+        if not stack:
+            built.append(str(directory))
+        return real_build(self, directory, *stack)
+
+    monkeypatch.setattr(assemble.Builder, "build", build)
+    assemble.finish(layout, project, "builtin", list(layout.plain))
+    assert built == [str(root / "cycle/a")]  # b is a's: built with it
+    assert str(root / "base") not in asked and str(root / "linked") in asked

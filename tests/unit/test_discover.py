@@ -113,6 +113,17 @@ def test_real_text_is_realpath(given: str, absolute: bool, tmp_path: Path, monke
         text = "."
     assert discover.real_text(text) == os.path.realpath(text)
     assert str(discover.real(Path(text))) == os.path.realpath(Path(text))
+    assert discover.real_parent(Path(text)) == os.path.dirname(os.path.realpath(text))
+    discover.forget()
+
+
+@pytest.mark.parametrize("given", ["/", "/tmp", "/tmp/", "//", "//tmp", "//tmp/x", "///tmp/x", "/tmp/../tmp/x"])
+def test_real_parent_at_the_top_of_the_filesystem(given: str) -> None:
+    """Below the top the resolved directory is the text up to the last separator; at the top,
+    and where a leading ``//`` is kept as its own root, it is ``dirname``'s answer."""
+    discover.forget()
+    assert discover.real_parent(Path(given)) == os.path.dirname(os.path.realpath(Path(given)))
+    assert discover.real_parent(given) == os.path.dirname(os.path.realpath(given))
     discover.forget()
 
 
@@ -134,6 +145,7 @@ def test_real_text_is_realpath_for_any_path(
         head = os.path.join(str(root), head) if absolute else os.path.join(os.path.relpath(root), head)
         assert discover.real_text(head) == os.path.realpath(head), head
     assert discover.real_text(text) == os.path.realpath(text)
+    assert discover.real_parent(Path(text)) == os.path.dirname(os.path.realpath(text))
     discover.forget()
 
 
@@ -237,3 +249,26 @@ def test_path_kind_remembers_a_bounded_number_of_answers(tmp_path: Path, monkeyp
             assert discover.is_file(tmp_path / f"f{i}.yaml") and not discover.exists(tmp_path / f"none{i}")
             assert len(discover._KINDS) <= 5
     discover.forget()
+
+
+@pytest.mark.parametrize("name", ["a.yaml", "with space.yml", "back\\slash.yaml", "ü.yaml", "...", "-x", "a:b"])
+@pytest.mark.parametrize("directory", ["/", "/repo/apps", "relative/apps", "."])
+def test_a_child_made_without_parsing_is_the_path_slash_makes(directory: str, name: str) -> None:
+    child = discover._child(Path(directory), name)
+    expected = Path(directory) / name
+    assert (child, child.parts, str(child), hash(child)) == (expected, expected.parts, str(expected), hash(expected))
+
+
+def test_the_walk_finds_what_it_finds_with_pathlib_slash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "tree"
+    root.mkdir()
+    _linked_tree(root)
+    (root / "apps/base/odd name ü.yml").write_text("a: 1\n")
+    found = []
+    for child in (discover._child, discover._child_by_parsing):
+        monkeypatch.setattr(discover, "_child", child)
+        discover.forget()
+        walk = discover.discover(root)
+        found.append(([(p, p.parts, str(p)) for p in walk.files], [f.message for f in walk.findings]))
+    discover.forget()
+    assert found[0] == found[1] and len(found[0][0]) >= 4
