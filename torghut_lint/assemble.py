@@ -22,6 +22,7 @@ from torghut_lint.discover import discover, display_path, real, real_parent, rea
 from torghut_lint.kustomize.build import (
     KUSTOMIZATION_NAMES,
     Builder,
+    Edges,
     SourceFiles,
     find_kustomization,
     resources_of,
@@ -92,6 +93,7 @@ class Plan:
     governing: dict[Path, Path]  # file below a kustomization -> that kustomization's directory
     plain: dict[Path, list[Path]]  # directory-type applications: the other files, per directory
     sizes: dict[Path, int]  # bytes of YAML of each application (to share work)
+    edges: Edges = field(default_factory=dict)  # what each kustomization file lists (builds ask again)
 
 
 def repository_root(path: Path) -> Path:
@@ -171,7 +173,7 @@ def plan(root: Path, project: Project, boundary: Path | None, validate: Validate
         d: sum(survey.sizes.get(p, 0) for p in paths) for d, paths in plain.items()
     }
     included = sorted(d for d in k_dirs if str(d) in referenced)
-    return Plan(root, sources, files, apps, included, governing, plain, sizes)
+    return Plan(root, sources, files, apps, included, governing, plain, sizes, survey.edges)
 
 
 _CRD_MARKER = b"CustomResourceDefinition"
@@ -198,6 +200,7 @@ class _Survey:
     listed: set[str] = field(default_factory=set)  # files some kustomization lists
     parsed: list[tuple[int, list[Finding]]] = field(default_factory=list)  # kustomizations read, their findings
     validated: dict[int, Validated] = field(default_factory=dict)  # kustomizations validated as read
+    edges: dict[int, frozenset[str]] = field(default_factory=dict)  # the directories each one lists
 
     def add(self, other: _Survey) -> None:
         self.sizes.update(other.sizes)
@@ -209,6 +212,7 @@ class _Survey:
         self.listed |= other.listed
         self.parsed += other.parsed
         self.validated.update(other.validated)
+        self.edges.update(other.edges)
 
 
 @dataclass
@@ -223,6 +227,7 @@ class _Layout:
     listed: set[str]
     parsed: list[tuple[str, list[Finding]]]  # resolved kustomization files as text
     validated: dict[Path, Validated]
+    edges: Edges
 
 
 PLAN_PARALLEL_MIN_FILES = 4_000  # below this many files, reading them on a second process costs more than it saves
@@ -239,7 +244,8 @@ def _read_layout(
         part = _Survey()
         for n in taken:  # as handed out: sorting would take the whole queue
             if n < first:
-                part.referenced.update(builder.referenced_dirs(kfiles[n], part.listed))
+                part.edges[n] = frozenset(builder.referenced_dirs(kfiles[n], part.listed))
+                part.referenced.update(part.edges[n])
                 if validate is not None:
                     _validate_kustomization(kfiles[n], n, builder.sources.get(kfiles[n]), validate, part)
                 part.parsed += [(n, parsed.findings) for _, parsed in builder.sources.newly_parsed()]
@@ -263,6 +269,7 @@ def _read_layout(
         survey.listed,
         [(real_text(kfiles[n]), found) for n, found in sorted(survey.parsed, key=lambda item: item[0])],
         {kfiles[n]: survey.validated[n] for n in sorted(survey.validated)},
+        {(real_text(str(kfiles[n].parent)), real_text(kfiles[n])): survey.edges[n] for n in sorted(survey.edges)},
     )
 
 
@@ -318,7 +325,7 @@ def _below(own: dict[str, int], root: str) -> dict[str, int]:
 def build_apps(plan: Plan, directories: list[Path], project: Project, render: str) -> None:
     """Build the kustomization applications in ``directories`` (skipping any an earlier build
     already read) into ``project``."""
-    builder = Builder(plan.sources)
+    builder = Builder(plan.sources, plan.edges)
     for directory in directories:
         # Already built, as most are when finish() asks: a resolved kustomization.yaml a build
         # read is no link and a file, so it is the one find_kustomization() would find.

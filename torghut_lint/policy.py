@@ -7,6 +7,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -115,21 +116,41 @@ class Match:
 
     def matches(self, res: Resource) -> bool:
         rid = res.id
-        for patterns, value in (
-            (self.api_versions, rid.api_version),
-            (self.kinds, rid.kind),
-            (self.names, rid.name),
-            (self.namespaces, rid.namespace),
-        ):
-            if patterns and not _any_of(patterns)(value):
+        for test, attribute in self._identity_tests:
+            if not test(getattr(rid, attribute)):
                 return False
         if self.labels:
             labels = (res.data.get("metadata") or {}).get("labels") or {}
             if not isinstance(labels, dict) or any(str(labels.get(k)) != v for k, v in self.labels):
                 return False
         if self.within_namespaces or self.within_applications:
-            return _any_of(self.within_namespaces)(rid.namespace) or _any_of(self.within_applications)(res.app_path)
+            return _any_of(self.within_namespaces)(rid.namespace) or self._within_application(res.app_path)
         return True
+
+    @cached_property
+    def _identity_tests(self) -> list[tuple[Callable[[str], bool], str]]:
+        """A test per pattern list that is set, with the identity field it reads: made once, as
+        ``matches`` is asked for every resource a policy could match."""
+        fields = (
+            (self.api_versions, "api_version"),
+            (self.kinds, "kind"),
+            (self.names, "name"),
+            (self.namespaces, "namespace"),
+        )
+        return [(_any_of(patterns), attribute) for patterns, attribute in fields if patterns]
+
+    def _within_application(self, app_path: str) -> bool:
+        """``within.applications`` against an application's path, decided once per application
+        (every resource of one shares it)."""
+        known = self._applications_within
+        found = known.get(app_path)
+        if found is None:
+            found = known[app_path] = _any_of(self.within_applications)(app_path)
+        return found
+
+    @cached_property
+    def _applications_within(self) -> dict[str, bool]:
+        return {}
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

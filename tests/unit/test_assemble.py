@@ -223,3 +223,34 @@ def test_finish_builds_again_no_kustomization_an_application_built(
     assemble.finish(layout, project, "builtin", list(layout.plain))
     assert built == [str(root / "cycle/a")]  # b is a's: built with it
     assert str(root / "base") not in asked and str(root / "linked") in asked
+
+
+def test_what_the_plan_found_each_kustomization_to_list_is_what_a_build_would_find(tmp_path: Path) -> None:
+    """Builds take the directories a kustomization lists from the plan instead of resolving its
+    entries again: under links (a linked kustomization file, a linked directory, ``..`` through a
+    link), the plan's answer is what resolving them from the build's own path gives."""
+    from torghut_lint.kustomize.build import Builder, SourceFiles, find_kustomization
+
+    root = tree(tmp_path).resolve()
+    files = {
+        "apps/api/kustomization.yaml": "resources:\n  - ../../deep/linked\n  - ../../via/base\n  - ../../via/../base\n",
+        "deep/base/kustomization.yaml": "resources: []\n",
+        "real/kustomization.yaml": "resources:\n  - ../base\n  - ../loose/a.yaml\n  - missing\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    (root / "deep/linked").mkdir()
+    (root / "deep/linked/kustomization.yaml").symlink_to("../../real/kustomization.yaml")
+    (root / "via").symlink_to(root / "apps")  # via/base does not exist; via/.. is the root
+    discover.forget()
+    layout = plan(root, Project(), root)
+    assert len(layout.edges) == 7
+    fresh = Builder(SourceFiles(root))
+    for (directory, resolved), listed in layout.edges.items():
+        kfile = find_kustomization(directory)
+        assert kfile is not None and discover.real_text(kfile) == resolved
+        assert listed == fresh.referenced_dirs(kfile), directory
+    linked = layout.edges[(str(root / "deep/linked"), str(root / "real/kustomization.yaml"))]
+    assert linked == {str(root / "deep/base")}  # ../base from deep/linked/, not from real/
+    discover.forget()

@@ -130,3 +130,30 @@ def test_within_matches_what_fnmatch_says_for_every_pattern() -> None:
     only_apps = Match.from_dict({"within": {"applications": ["*/torghut"]}})
     res = Resource(pyyaml.compose("a: 1"), {"metadata": {"namespace": "torghut"}}, app_path="/x/other")
     assert not only_apps.matches(res)  # no namespace patterns: a namespace alone never matches
+
+
+def test_identity_patterns_match_what_fnmatch_says_asked_again_and_again() -> None:
+    """apiVersion, kind, name and namespace patterns: each set list tested as ``fnmatchcase``
+    over its patterns would, an unset one matching anything, whatever was asked before."""
+    import fnmatch
+    import itertools
+
+    import yaml as pyyaml
+
+    from torghut_lint.model import Resource
+    from torghut_lint.policy import Match
+
+    raw = {"apiVersion": ["apps/*", "v1"], "kind": ["Deployment", "Stat*Set"], "name": "torghut-?s"}
+    match = Match.from_dict(raw)
+    values = list(
+        itertools.product(["apps/v1", "v1", "batch/v1"], ["Deployment", "StatefulSet", "Job"], ["torghut-ws", "ws"])
+    )
+    for _ in range(2):
+        for api_version, kind, name in values:
+            data = {"apiVersion": api_version, "kind": kind, "metadata": {"name": name, "namespace": "any"}}
+            res = Resource(pyyaml.compose("a: 1"), data)
+            want = all(
+                any(fnmatch.fnmatchcase(value, p) for p in ([patterns] if isinstance(patterns, str) else patterns))
+                for value, patterns in zip((api_version, kind, name), raw.values(), strict=True)
+            )
+            assert match.matches(res) == want, (api_version, kind, name)

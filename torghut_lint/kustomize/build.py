@@ -466,6 +466,10 @@ def _ident(node: yaml.MappingNode) -> tuple[str, str, str, str]:
 
 MAX_INCLUDE_DEPTH = 100  # kustomizations nested deeper than this are reported, not followed
 
+# (the resolved directory a kustomization file is read from, the file resolved) -> the resolved
+# directories it lists: what :meth:`Builder.referenced_dirs` answers, which depends on nothing else
+Edges = dict[tuple[str, str], frozenset[str]]
+
 
 class Builder:
     """Builds kustomization directories into resources (recursively, cycle-safe).
@@ -474,8 +478,9 @@ class Builder:
     include (a diamond) is built the first time and handed out as a copy afterwards, so diamond
     shaped includes cost time linear in the tree, not one build per path through it."""
 
-    def __init__(self, sources: SourceFiles) -> None:
+    def __init__(self, sources: SourceFiles, edges: Edges | None = None) -> None:
         self.sources = sources
+        self.edges = edges or {}  # what the plan's survey found each kustomization file to list
         self._shared: set[str] = set()  # directories (resolved) included more than once from the current root
         self._done: dict[Path, Build] = {}  # pristine results of shared directories
 
@@ -517,7 +522,8 @@ class Builder:
             kfile = find_kustomization(directory)
             if kfile is None:
                 continue
-            for child in self.referenced_dirs(kfile):
+            children = self.edges.get((directory, real_text(kfile)))
+            for child in self.referenced_dirs(kfile) if children is None else children:
                 if child in seen:
                     twice.add(child)
                 else:
