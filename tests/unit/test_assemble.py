@@ -27,7 +27,8 @@ spec:
 """
 
 
-def tree(root: Path) -> Path:
+def tree(root: Path, more: dict[str, str] | None = None) -> Path:
+    """A small monorepo, with ``more`` files (name -> text) beside it."""
     files = {
         "apps/web/kustomization.yaml": "resources:\n  - ../../base\n  - cm.yaml\n  - crd.yaml\n",
         "apps/web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n",
@@ -38,6 +39,7 @@ def tree(root: Path) -> Path:
         "loose/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
         "loose/b.yml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n",
         "broken/kustomization.yaml": "resources: [\n",  # a parse finding, reported once
+        **(more or {}),
     }
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -193,16 +195,13 @@ def test_finish_builds_again_no_kustomization_an_application_built(
 ) -> None:
     """What no application reached (a cycle) is built once every application is; a directory a
     build read is known without asking the filesystem, a linked kustomization file by asking."""
-    root = tree(tmp_path).resolve()
-    files = {
+    more = {
         "apps/api/kustomization.yaml": "resources:\n  - ../../linked\n",
         "linked/deploy.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: linked}\n",
         "cycle/a/kustomization.yaml": "resources:\n  - ../b\n",
         "cycle/b/kustomization.yaml": "resources:\n  - ../a\n",
     }
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
+    root = tree(tmp_path, more).resolve()
     (root / "linked/kustomization.yaml").symlink_to("../base/kustomization.yaml")
     project = Project()
     layout = plan(root, project, root)
@@ -231,15 +230,12 @@ def test_what_the_plan_found_each_kustomization_to_list_is_what_a_build_would_fi
     link), the plan's answer is what resolving them from the build's own path gives."""
     from torghut_lint.kustomize.build import Builder, SourceFiles, find_kustomization
 
-    root = tree(tmp_path).resolve()
-    files = {
+    more = {
         "apps/api/kustomization.yaml": "resources:\n  - ../../deep/linked\n  - ../../via/base\n  - ../../via/../base\n",
         "deep/base/kustomization.yaml": "resources: []\n",
         "real/kustomization.yaml": "resources:\n  - ../base\n  - ../loose/a.yaml\n  - missing\n",
     }
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
+    root = tree(tmp_path, more).resolve()
     (root / "deep/linked").mkdir()
     (root / "deep/linked/kustomization.yaml").symlink_to("../../real/kustomization.yaml")
     (root / "via").symlink_to(root / "apps")  # via/base does not exist; via/.. is the root
