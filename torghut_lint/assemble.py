@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from torghut_lint.builtin_rules import builtin_finding
-from torghut_lint.discover import discover, display_path, real, real_parent, real_text
+from torghut_lint.discover import KUSTOMIZATION_NAMES, discover, display_path, real, real_parent, real_text
 from torghut_lint.kustomize.build import (
-    KUSTOMIZATION_NAMES,
     Builder,
     Edges,
     SourceFiles,

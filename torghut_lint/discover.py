@@ -12,6 +12,7 @@ from torghut_lint.model import Finding, Location, Severity
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")  # Argo CD applies .json manifests of directory apps too
 SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__"}
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")  # kustomize's order
 
 
 def real(path: Path) -> Path:
@@ -147,6 +148,7 @@ def forget() -> None:
     _SHOWN.clear()
     _KINDS.clear()
     _LINKED.clear()
+    _KUSTOMIZATIONS.clear()
 
 
 _REAL_PATHS: dict[Path, Path | str] = {}
@@ -229,7 +231,9 @@ def discover(root: Path) -> Discovery:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             found.findings.append(_unreadable(Path(directory), exc))
+            _KUSTOMIZATIONS[real] = None  # not listed: a name in it may still be a file
             continue
+        _record_kustomizations(real, entries)
         subdirs = []
         for entry in entries:
             # A Path only for what is kept or reported: most entries of a tree are neither.
@@ -267,6 +271,31 @@ def discover(root: Path) -> Discovery:
         stack.extend(reversed(subdirs))
     found.files.sort(key=lambda p: p.parts)  # Path order, without a Path comparison per step
     return found
+
+
+def _record_kustomizations(real: str, entries: list[os.DirEntry]) -> None:
+    """Which kustomization files a walked directory holds, from its listing: regular files that
+    are not links (a link, or an entry whose type the listing does not tell, is left to ``stat``)."""
+    named = [e for e in entries if e.name in KUSTOMIZATION_NAMES]
+    if named:
+        try:
+            regular = {e.name for e in named if e.is_file(follow_symlinks=False)}
+            sure = all(e.name in regular or e.is_dir(follow_symlinks=False) for e in named)
+        except OSError:
+            sure = False
+        _KUSTOMIZATIONS[real] = tuple(n for n in KUSTOMIZATION_NAMES if n in regular) if sure else None
+
+
+def kustomization_files(directory: str) -> tuple[str, ...] | None:
+    """The kustomization file names in ``directory`` (resolved text), in kustomize's order, as its
+    listing told when :func:`discover` walked it; None when the walk cannot tell (a directory it did
+    not walk, a link among them): ask the filesystem."""
+    if directory not in _WALKED:
+        return None
+    return _KUSTOMIZATIONS.get(directory, ())
+
+
+_KUSTOMIZATIONS: dict[str, tuple[str, ...] | None] = {}  # walked directory -> its kustomization files
 
 
 def _unreadable(path: Path, exc: OSError) -> Finding:

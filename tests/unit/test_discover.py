@@ -272,3 +272,48 @@ def test_the_walk_finds_what_it_finds_with_pathlib_slash(tmp_path: Path, monkeyp
         found.append(([(p, p.parts, str(p)) for p in walk.files], [f.message for f in walk.findings]))
     discover.forget()
     assert found[0] == found[1] and len(found[0][0]) >= 4
+
+
+def test_the_kustomization_files_of_a_walked_directory_are_what_stat_says(tmp_path: Path) -> None:
+    """A directory's listing tells which kustomization files it holds (no ``stat`` per name, asked
+    for every directory a build reaches); where it cannot tell (a link, a FIFO, a directory not
+    walked) the filesystem is asked, and the answer is always ``isfile``'s, in kustomize's order."""
+    from torghut_lint.kustomize.build import _kustomization_names
+
+    root = tmp_path / "tree"
+    layout = {
+        "none": [],
+        "one": ["kustomization.yaml"],
+        "two": ["Kustomization", "kustomization.yml"],
+        "three": ["Kustomization", "kustomization.yml", "kustomization.yaml"],
+        "node_modules/skipped": ["kustomization.yaml"],
+    }
+    for directory, names in layout.items():
+        (root / directory).mkdir(parents=True)
+        for name in names:
+            (root / directory / name).write_text("resources: []\n")
+    (root / "a-dir/kustomization.yaml").mkdir(parents=True)
+    for name, target in (("to-file", "../one/kustomization.yaml"), ("to-dir", "../a-dir"), ("dangling", "nowhere")):
+        (root / name).mkdir()
+        (root / name / "kustomization.yaml").symlink_to(target)
+    (root / "fifo").mkdir()
+    os.mkfifo(root / "fifo" / "Kustomization")
+    (root / "fifo" / "kustomization.yml").write_text("resources: []\n")
+    discover.forget()
+    discover.discover(root)
+    told = {}
+    for directory in [*layout, "a-dir", "to-file", "to-dir", "dangling", "fifo"]:
+        text = str(root / directory)
+        told[directory] = discover.kustomization_files(text)
+        want = [n for n in discover.KUSTOMIZATION_NAMES if os.path.isfile(os.path.join(text, n))]
+        assert list(_kustomization_names(text)) == want, directory
+    assert told["three"] == ("kustomization.yaml", "kustomization.yml", "Kustomization")
+    assert told["none"] == () and told["a-dir"] == ()
+    assert {d for d, names in told.items() if names is None} == {
+        "node_modules/skipped",
+        "to-file",
+        "to-dir",
+        "dangling",
+        "fifo",
+    }
+    discover.forget()

@@ -21,7 +21,17 @@ import yaml
 
 from torghut_lint import nodes, regex
 from torghut_lint.builtin_rules import builtin_finding
-from torghut_lint.discover import display_path, exists, is_dir, is_file, is_within, real, real_text
+from torghut_lint.discover import (
+    KUSTOMIZATION_NAMES,
+    display_path,
+    exists,
+    is_dir,
+    is_file,
+    is_within,
+    kustomization_files,
+    real,
+    real_text,
+)
 from torghut_lint.kustomize import fieldspecs, namerefs
 from torghut_lint.kustomize.merge_schema import kind_schema
 from torghut_lint.kustomize.patch import PatchError, Unmodelled, json6902, strategic_merge
@@ -40,8 +50,6 @@ from torghut_lint.parse import (
     to_data,
 )
 from torghut_lint.schemas.compiled import compiled
-
-KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 # What kustomize's namespace transformer leaves alone: the cluster-scoped kinds of the OpenAPI
 # document compiled into it, by apiVersion and kind (measured on kubectl 1.32's kustomize, and held
@@ -212,6 +220,9 @@ def _kustomization_names(directory: Path | str) -> Iterator[str]:
     """The kustomization file names present in ``directory``, in kustomize's order, each asked
     when wanted (as text: most directories have none)."""
     base = str(directory)
+    known = kustomization_files(base)
+    if known is not None:
+        return iter(known)
     return (name for name in KUSTOMIZATION_NAMES if is_file(os.path.join(base, name)))
 
 
