@@ -13,7 +13,7 @@ reached). :func:`load` runs them all in this process.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,7 +143,7 @@ def plan(root: Path, project: Project, boundary: Path | None, validate: Validate
     project.admission_files += survey.admission_files
     # the resolved directories (discovery knows them): a Path each, made once
     k_dir_names, root_name = {real_text(os.path.dirname(str(p))) for p in kfiles}, str(real(root))
-    k_dirs = {Path(d) for d in k_dir_names}
+    k_dirs = {d: Path(d) for d in k_dir_names}
     governed = _nearest_above(k_dir_names, root_name)  # the kustomization directory a file is below
     referenced, listed = survey.referenced, survey.listed
     for path, (parse_findings, crds) in survey.crd_files:  # the schema store needs every CRD first
@@ -159,20 +159,24 @@ def plan(root: Path, project: Project, boundary: Path | None, validate: Validate
     # it that it does not include are not applications of their own (their files are orphans).
     # Only in a directory without one is every kustomization no other includes a root.
     own = find_kustomization(root) if root.is_dir() else None
-    apps = [real(root)] if own is not None else sorted(d for d in k_dirs if str(d) not in referenced)
+    apps = [real(root)] if own is not None else _in_order(d for t, d in k_dirs.items() if t not in referenced)
     governing: dict[Path, Path] = {}
     plain: dict[Path, list[Path]] = {}
-    directories: dict[str, Path] = {}  # one Path per governing directory, not one per file
     for path in files:
         if (directory := governed(real_parent(path))) is not None:
-            governing[path] = directories.get(directory) or directories.setdefault(directory, Path(directory))
+            governing[path] = k_dirs[directory]  # one Path per kustomization directory, not per file
         else:
             plain.setdefault(path.parent, []).append(path)
     sizes = {d: survey.below.get(str(d), 0) for d in apps} | {
         d: sum(survey.sizes.get(p, 0) for p in paths) for d, paths in plain.items()
     }
-    included = sorted(d for d in k_dirs if str(d) in referenced)
+    included = _in_order(d for t, d in k_dirs.items() if t in referenced)
     return Plan(root, sources, files, apps, included, governing, plain, sizes, survey.edges)
+
+
+def _in_order(paths: Iterable[Path]) -> list[Path]:
+    """``sorted(paths)``, comparing their parts as tuples instead of a Path comparison per step."""
+    return sorted(paths, key=lambda p: p.parts)
 
 
 _CRD_MARKER = b"CustomResourceDefinition"

@@ -235,10 +235,11 @@ def discover(root: Path) -> Discovery:
             continue
         _record_kustomizations(real, entries)
         subdirs = []
+        inside = real if real.endswith(os.sep) else real + os.sep  # os.path.join(real, name), once
         for entry in entries:
             # A Path only for what is kept or reported: most entries of a tree are neither.
             name = entry.name
-            target = os.path.join(real, name)
+            target = inside + name
             if entry.is_symlink():
                 _LINKED.setdefault(real, set()).add(name)
                 target = os.path.realpath(entry.path)

@@ -250,3 +250,10 @@ def test_what_the_plan_found_each_kustomization_to_list_is_what_a_build_would_fi
     linked = layout.edges[(str(root / "deep/linked"), str(root / "real/kustomization.yaml"))]
     assert linked == {str(root / "deep/base")}  # ../base from deep/linked/, not from real/
     discover.forget()
+
+
+def test_applications_are_in_path_order() -> None:
+    """The plan orders directories as ``sorted`` orders Paths (by component, so ``a/b`` before
+    ``a-b``), from their parts."""
+    paths = [Path(p) for p in ("/r/a-b", "/r/a/b", "/r/a", "/r/a.b", "/r/A", "/r/a/b/c", "/r/ab", "/r/a b")]
+    assert assemble._in_order(reversed(paths)) == sorted(paths)
