@@ -28,7 +28,7 @@ from torghut_lint.kustomize.build import (
 )
 from torghut_lint.model import Finding, Location, Resource
 from torghut_lint.parallel import jobs_wanted, run_queue
-from torghut_lint.parse import Document, ParsedFile, parse_file, parse_source, read_source
+from torghut_lint.parse import Document, ParsedFile, parse_file, parse_source, read_into, read_source
 from torghut_lint.schemas.openapi import crd_versions
 
 Kind = tuple[str, str]  # (apiVersion, kind)
@@ -294,13 +294,20 @@ def _validate_kustomization(path: Path, item: int, parsed: ParsedFile, validate:
         survey.validated[item] = (validate(resources), {(r.id.api_version, r.id.kind) for r in resources})
 
 
+_SURVEY_BUFFER = bytearray(1 << 16)  # most files: read into one buffer, looked at, forgotten
+
+
 def _survey_file(path: Path, item: int, survey: _Survey) -> None:
-    data = read_source(path, "")
-    if isinstance(data, ParsedFile):
+    data: bytes | bytearray | ParsedFile
+    if (size := read_into(path, _SURVEY_BUFFER)) is not None:
+        data = _SURVEY_BUFFER  # its first ``size`` bytes
+    elif isinstance(data := read_source(path, ""), ParsedFile):
         return  # not read here: the parse reports why
-    survey.sizes[item] = len(data)
-    if _CRD_MARKER in data:  # parsed here, on the survey's processes; only the schemas are kept
-        parsed = parse_source(path, data, display_path(path))
+    else:
+        size = len(data)
+    survey.sizes[item] = size
+    if data.find(_CRD_MARKER, 0, size) >= 0:  # parsed here, on the survey's processes; only the schemas are kept
+        parsed = parse_source(path, bytes(data[:size]), display_path(path))
         crds = [
             ((f"{group}/{version}", kind), schema)
             for crd in resources_of(parsed, [])
@@ -308,10 +315,10 @@ def _survey_file(path: Path, item: int, survey: _Survey) -> None:
             for group, kind, version, schema in crd_versions(crd.data)
         ]
         survey.crd_files[item] = (parsed.findings, crds)
-    if ADMISSION_MARKER in data:
+    if data.find(ADMISSION_MARKER, 0, size) >= 0:
         survey.admission_files.append(item)
     directory = real_parent(path)
-    survey.below[directory] = survey.below.get(directory, 0) + len(data)
+    survey.below[directory] = survey.below.get(directory, 0) + size
 
 
 def _below(own: dict[str, int], root: str) -> dict[str, int]:

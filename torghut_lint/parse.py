@@ -507,11 +507,14 @@ def parse_file(path: Path, display: str) -> ParsedFile:
     return data if isinstance(data, ParsedFile) else parse_source(path, data, display)
 
 
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)  # a FIFO would wait for a writer
+
+
 def read_source(path: Path, display: str) -> bytes | ParsedFile:
     """The bytes :func:`parse_file` parses, or the parse result saying why it cannot read them."""
     try:
-        # Opened without blocking (a FIFO would wait for a writer), then asked what it is.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        # Opened without blocking, then asked what it is.
+        fd = os.open(path, _OPEN_FLAGS)
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
@@ -523,6 +526,27 @@ def read_source(path: Path, display: str) -> bytes | ParsedFile:
             os.close(fd)
     except OSError as exc:
         return _unreadable(display, exc.strerror or type(exc).__name__)
+
+
+def read_into(path: Path, buffer: bytearray) -> int | None:
+    """How many bytes of a regular file were read into the start of ``buffer``, when they fit, as
+    :func:`read_source` reads them (never blocking); None for anything else, which
+    :func:`read_source` reads or explains. For a pass over every file that only looks at its
+    bytes: no bytes object of its own per file."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except (OSError, ValueError):
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size >= len(buffer):
+            return None
+        size = os.readv(fd, [buffer])
+        return None if size >= len(buffer) else size  # grown since fstat: read_source reads it whole
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def parse_source(path: Path, data: bytes, display: str) -> ParsedFile:

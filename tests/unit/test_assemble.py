@@ -257,3 +257,20 @@ def test_applications_are_in_path_order() -> None:
     ``a-b``), from their parts."""
     paths = [Path(p) for p in ("/r/a-b", "/r/a/b", "/r/a", "/r/a.b", "/r/A", "/r/a/b/c", "/r/ab", "/r/a b")]
     assert assemble._in_order(reversed(paths)) == sorted(paths)
+
+
+@pytest.mark.parametrize("padding", [0, (1 << 16) - 400, 1 << 16, 3 << 16])
+def test_the_survey_reads_every_file_whole_whatever_its_size(tmp_path: Path, padding: int) -> None:
+    """Small files are surveyed from one buffer, larger ones read whole: around the buffer's size
+    a CRD or an admission policy is found all the same, and each file's size is its own; a FIFO
+    named like a manifest is neither read nor waited for."""
+    crd = CRD.format(version="v1") + "#" * padding + "\n"
+    admission = "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\n"
+    root = tree(tmp_path, {"loose/crd.yaml": crd, "loose/vap.yaml": admission + "#" * padding + "\n"}).resolve()
+    os.mkfifo(root / "loose/pipe.yaml")
+    project = Project()
+    layout = plan(root, project, root)
+    assert set(project.crds) == {("example.com/v1", "Widget")}
+    assert project.admission_files == [root / "loose/vap.yaml"]
+    expected = sum(p.stat().st_size for p in (root / "loose").iterdir() if p.is_file())
+    assert layout.sizes[root / "loose"] == expected
