@@ -4,10 +4,11 @@ value is printed) and sorted."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from torghut_lint.model import Fact, Finding, ResourceId, Severity
@@ -56,22 +57,23 @@ def redact(findings: list[Finding], redactor: Redactor) -> list[Finding]:
     words in its message, so ``password: password`` is still reported as ``password``."""
     out = []
     for f in findings:
-        keep = [step for step in re.split(r"[.\[\]]", f.field) if step]
+        keep = [step for step in _STEP.split(f.field) if step]
         resource = f.resource
         if resource is not None:
-            resource = ResourceId(*(redactor(part) for part in dataclasses.astuple(resource)))
-        out.append(
-            replace(
-                f,
-                message=redactor(f.message, keep),
-                field=redactor(f.field, keep),
-                key=redactor(f.key, keep),
-                subject=redactor(f.subject),
-                resource=resource,
-                waiver_reason=redactor(f.waiver_reason),
-            )
-        )
+            resource = ResourceId(*(redactor(getattr(resource, name)) for name in _RESOURCE_FIELDS))
+        masked = copy.copy(f)  # a Finding of its own (what replace() makes), without running its __init__
+        masked.message = redactor(f.message, keep)
+        masked.field = redactor(f.field, keep)
+        masked.key = redactor(f.key, keep)
+        masked.subject = redactor(f.subject)
+        masked.resource = resource
+        masked.waiver_reason = redactor(f.waiver_reason)
+        out.append(masked)
     return out
+
+
+_STEP = re.compile(r"[.\[\]]")  # what separates a field path's steps
+_RESOURCE_FIELDS = tuple(f.name for f in dataclasses.fields(ResourceId))
 
 
 def is_blocking(finding: Finding, fail_on: Severity) -> bool:
