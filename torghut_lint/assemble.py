@@ -32,7 +32,7 @@ from torghut_lint.parse import Document, ParsedFile, parse_file, parse_source, r
 from torghut_lint.schemas.openapi import crd_versions
 
 Kind = tuple[str, str]  # (apiVersion, kind)
-Validated = tuple[list[Finding], set[Kind]]
+Validated = tuple[list[Finding], tuple[Kind, ...]]
 Validate = Callable[[list[Resource]], list[Finding]]
 
 
@@ -203,7 +203,7 @@ class _Survey:
     listed: set[str] = field(default_factory=set)  # files some kustomization lists
     parsed: list[tuple[int, list[Finding]]] = field(default_factory=list)  # kustomizations read, their findings
     validated: dict[int, Validated] = field(default_factory=dict)  # kustomizations validated as read
-    edges: dict[int, frozenset[str]] = field(default_factory=dict)  # the directories each one lists
+    edges: dict[int, tuple[str, ...]] = field(default_factory=dict)  # the directories each one lists
 
     def add(self, other: _Survey) -> None:
         self.sizes.update(other.sizes)
@@ -247,7 +247,7 @@ def _read_layout(
         part = _Survey()
         for n in taken:  # as handed out: sorting would take the whole queue
             if n < first:
-                part.edges[n] = frozenset(builder.referenced_dirs(kfiles[n], part.listed))
+                part.edges[n] = tuple(builder.referenced_dirs(kfiles[n], part.listed))  # tuples: held all run
                 part.referenced.update(part.edges[n])
                 if validate is not None:
                     _validate_kustomization(kfiles[n], n, builder.sources.get(kfiles[n]), validate, part)
@@ -291,7 +291,7 @@ def _validate_kustomization(path: Path, item: int, parsed: ParsedFile, validate:
     # be validated on its own: its findings must name the file as given.
     if parsed.path == display_path(path):
         resources = kustomization_resources(path, parsed)
-        survey.validated[item] = (validate(resources), {(r.id.api_version, r.id.kind) for r in resources})
+        survey.validated[item] = (validate(resources), tuple({(r.id.api_version, r.id.kind) for r in resources}))
 
 
 _SURVEY_BUFFER = bytearray(1 << 16)  # most files: read into one buffer, looked at, forgotten

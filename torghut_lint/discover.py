@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -264,9 +265,10 @@ def discover(root: Path) -> Discovery:
                 continue
             if is_dir:
                 if name not in SKIPPED_DIRS:
-                    subdirs.append((_child(directory, name), target))
+                    subdirs.append((_child(directory, sys.intern(name)), target))
             elif name.endswith(YAML_SUFFIXES):
-                path = _child(directory, name)  # where Path(entry.path) would parse every component
+                # one text per name (the file names of a tree repeat), as pathlib's parsing keeps them
+                path = _child(directory, sys.intern(name))  # where Path(entry.path) would parse it all
                 found.files.append(path)
                 _REAL_PATHS[path] = path if target == entry.path else target
         stack.extend(reversed(subdirs))

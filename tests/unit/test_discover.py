@@ -272,6 +272,8 @@ def test_the_walk_finds_what_it_finds_with_pathlib_slash(tmp_path: Path, monkeyp
         found.append(([(p, p.parts, str(p)) for p in walk.files], [f.message for f in walk.findings]))
     discover.forget()
     assert found[0] == found[1] and len(found[0][0]) >= 4
+    names = [p.name for p, _, _ in found[0][0] if p.name == "kustomization.yaml"]
+    assert len(names) > 1 and all(n is names[0] for n in names)  # one text per name, as pathlib keeps it
 
 
 def test_the_kustomization_files_of_a_walked_directory_are_what_stat_says(tmp_path: Path) -> None:

@@ -479,7 +479,7 @@ MAX_INCLUDE_DEPTH = 100  # kustomizations nested deeper than this are reported, 
 
 # (the resolved directory a kustomization file is read from, the file resolved) -> the resolved
 # directories it lists: what :meth:`Builder.referenced_dirs` answers, which depends on nothing else
-Edges = dict[tuple[str, str], frozenset[str]]
+Edges = dict[tuple[str, str], tuple[str, ...]]
 
 
 class Builder:

@@ -51,21 +51,22 @@ _PLAIN: dict[type, Any] = {  # exact types whose text needs no call of _encode (
 
 def _members(opening: str, closing: str, prefixes: list[str], items: Any, newline: str, out: list[str]) -> None:
     """A list's items or a mapping's values (each after its ``"key": `` prefix), one per line one
-    level in, or the empty pair of brackets."""
+    level in, or the empty pair of brackets. Appended piece by piece: a large report is never
+    held as text twice over."""
     if not prefixes:
         out.append(opening + closing)
         return
     inner = newline + "  "
-    texts = []
+    separator = opening + inner
     for prefix, item in zip(prefixes, items, strict=True):
         plain = _PLAIN.get(type(item))
         if plain is not None:
-            texts.append(prefix + plain(item))
+            out.append(separator + prefix + plain(item))
         else:
-            nested: list[str] = []
-            _encode(item, inner, nested)
-            texts.append(prefix + "".join(nested))
-    out.append(opening + inner + ("," + inner).join(texts) + newline + closing)
+            out.append(separator + prefix)
+            _encode(item, inner, out)
+        separator = "," + inner
+    out.append(newline + closing)
 
 
 _KEY_TEXTS: dict[Any, str] = {}  # ``"key": `` of the keys seen so far: reports repeat a few names
