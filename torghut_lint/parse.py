@@ -533,6 +533,8 @@ def read_into(path: Path, buffer: bytearray) -> int | None:
     :func:`read_source` reads them (never blocking); None for anything else, which
     :func:`read_source` reads or explains. For a pass over every file that only looks at its
     bytes: no bytes object of its own per file."""
+    if not hasattr(os, "readv"):  # not on Windows
+        return None
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except (OSError, ValueError):
@@ -542,7 +544,9 @@ def read_into(path: Path, buffer: bytearray) -> int | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size >= len(buffer):
             return None
         size = os.readv(fd, [buffer])
-        return None if size >= len(buffer) else size  # grown since fstat: read_source reads it whole
+        # A file that changed since fstat, or a short read (some network and FUSE filesystems):
+        # read_source reads it to its end.
+        return size if size == info.st_size else None
     except OSError:
         return None
     finally:

@@ -252,3 +252,24 @@ def test_plain_scalars_resolve_as_the_core_schema_patterns_say(text: str) -> Non
 @given(st.text(alphabet="0123456789+-._xoabeEfinNtTrulsF~٣²", max_size=6))
 def test_any_plain_scalar_resolves_as_the_patterns_say(text: str) -> None:
     test_plain_scalars_resolve_as_the_core_schema_patterns_say(text)
+
+
+def test_read_into_reads_a_whole_regular_file_or_says_none(tmp_path, monkeypatch) -> None:
+    """The survey's read: a regular file that fits, whole; anything else (too large, a FIFO, a
+    directory, nothing there, a short read) is None, for ``read_source`` to read or explain."""
+    import os
+
+    from torghut_lint.parse import read_into
+
+    buffer = bytearray(64)
+    (tmp_path / "small.yaml").write_bytes(b"a: 1\n")
+    (tmp_path / "fits.yaml").write_bytes(b"x" * 63)
+    (tmp_path / "large.yaml").write_bytes(b"x" * 64)
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "dir.yaml").mkdir()
+    assert read_into(tmp_path / "small.yaml", buffer) == 5 and bytes(buffer[:5]) == b"a: 1\n"
+    assert read_into(tmp_path / "fits.yaml", buffer) == 63
+    for name in ("large.yaml", "pipe.yaml", "dir.yaml", "missing.yaml"):
+        assert read_into(tmp_path / name, buffer) is None, name
+    monkeypatch.setattr(os, "readv", lambda fd, buffers: 2)  # a filesystem that returns less than asked
+    assert read_into(tmp_path / "small.yaml", buffer) is None
