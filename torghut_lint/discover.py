@@ -6,6 +6,7 @@ import errno
 import os
 import stat
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -218,13 +219,15 @@ def discover(root: Path) -> Discovery:
         return found
     seen_dirs: set[str] = set()
     real_root = os.path.realpath(root)
-    # (directory, its resolved path): a plain subdirectory's resolved path is its parent's plus
-    # its name, so the walk is linear in the number of directories at any depth.
-    stack: list[tuple[Path, str]] = [(root, real_root)]
-    while stack:
-        directory, real = stack.pop()
+    # The directories being listed, innermost last: (its entries not yet looked at, the directory,
+    # its resolved path, that path and a separator). A subdirectory is walked as its name comes up among its
+    # parent's entries, so files come out in Path order (no sort of the whole tree), and a plain
+    # subdirectory's resolved path is its parent's plus its name (linear at any depth).
+    stack: list[tuple[Iterator[os.DirEntry], Path, str, str]] = []
+
+    def enter(directory: Path, real: str) -> None:
         if real in seen_dirs:
-            continue
+            return
         seen_dirs.add(real)
         _REAL_TEXTS[str(directory)] = real
         _WALKED.add(real)
@@ -233,14 +236,17 @@ def discover(root: Path) -> Discovery:
         except OSError as exc:
             found.findings.append(_unreadable(Path(directory), exc))
             _KUSTOMIZATIONS[real] = None  # not listed: a name in it may still be a file
-            continue
+            return
         _record_kustomizations(real, entries)
-        subdirs = []
-        inside = real if real.endswith(os.sep) else real + os.sep  # os.path.join(real, name), once
+        stack.append((iter(entries), directory, real, real if real.endswith(os.sep) else real + os.sep))
+
+    enter(root, real_root)
+    while stack:
+        entries, directory, real, inside = stack[-1]
         for entry in entries:
             # A Path only for what is kept or reported: most entries of a tree are neither.
             name = entry.name
-            target = inside + name
+            target = inside + name  # os.path.join(real, name)
             if entry.is_symlink():
                 _LINKED.setdefault(real, set()).add(name)
                 target = os.path.realpath(entry.path)
@@ -265,14 +271,15 @@ def discover(root: Path) -> Discovery:
                 continue
             if is_dir:
                 if name not in SKIPPED_DIRS:
-                    subdirs.append((_child(directory, sys.intern(name)), target))
+                    enter(_child(directory, sys.intern(name)), target)
+                    break  # its entries first, then the rest of this directory's
             elif name.endswith(YAML_SUFFIXES):
                 # one text per name (the file names of a tree repeat), as pathlib's parsing keeps them
                 path = _child(directory, sys.intern(name))  # where Path(entry.path) would parse it all
                 found.files.append(path)
                 _REAL_PATHS[path] = path if target == entry.path else target
-        stack.extend(reversed(subdirs))
-    found.files.sort(key=lambda p: p.parts)  # Path order, without a Path comparison per step
+        else:
+            stack.pop()
     return found
 
 

@@ -319,3 +319,28 @@ def test_the_kustomization_files_of_a_walked_directory_are_what_stat_says(tmp_pa
         "fifo",
     }
     discover.forget()
+
+
+_NAMES = st.sampled_from(["a", "a-b", "a.b", "a0", "A", "b", "ab", "a b", "é", "kustomization.yaml", "x.yaml", "x.yml"])
+
+
+@given(tree=st.lists(st.lists(_NAMES, min_size=1, max_size=4), min_size=1, max_size=12))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_walk_gives_files_in_path_order(tree: list[list[str]], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each subdirectory is walked as its name comes up among its parent's entries: the files come
+    out in ``sorted`` Path order (``a/b/x.yaml`` before ``a-b.yaml``) without sorting them all."""
+    root = tmp_path_factory.mktemp("walk")
+    for parts in tree:
+        *dirs, name = parts
+        directory = root.joinpath(*dirs)
+        if any(p.is_file() for p in (directory, *directory.parents) if p != root and root in p.parents):
+            continue  # a name taken by a file already
+        directory.mkdir(parents=True, exist_ok=True)
+        target = directory / (name if name.endswith((".yaml", ".yml")) else name + ".yaml")
+        if not target.is_dir():
+            target.write_text("a: 1\n")
+    discover.forget()
+    files = discover.discover(root).files
+    discover.forget()
+    walked = {Path(d) / f for d, _, names in os.walk(root) for f in names if f.endswith((".yaml", ".yml"))}
+    assert files == sorted(walked)
