@@ -51,6 +51,9 @@ class Checks:
     render: str
     today: dt.date
     evaluated: bool = True  # record which resources each rule evaluated (JUnit's passing cases)
+    # record the files behind each finding and application (what --changed-since asks of a finding:
+    # most of what a process sends back on a large tree, so only when it is asked)
+    causes: bool = True
 
     @cached_property
     def policies_by_id(self) -> dict[str, Policy]:
@@ -149,6 +152,7 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
                 build_apps(plans[i], [directory], part, checks.render)
             done[n] = _assess(part, checks, orphans=False)
             plans[i].sources.release()  # the application is checked: its nodes can go
+        parsed -= project.parsed  # what this process parsed, not what it was handed (sent back)
         for assessment in done.values():
             assessment.used, assessment.parsed = used, parsed
         return done
@@ -228,13 +232,15 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     apps: dict[str, AppFiles] = {}
     found = {f.resource for f in findings if f.resource is not None}  # only they are ever looked up
     for app in part.apps:
-        files = apps.setdefault(app.name, AppFiles())
-        files.inputs |= {str(p) for p in app.inputs}
+        if checks.causes:
+            files = apps.setdefault(app.name, AppFiles())
+            files.inputs |= {str(p) for p in app.inputs}
+            for res in app.resources:
+                name = res.node.start_mark.name
+                if res.id in found:
+                    resource_files.setdefault(res.id, set()).add(name)
+                files.resources.add(name)
         for res in app.resources:
-            name = res.node.start_mark.name
-            if res.id in found:
-                resource_files.setdefault(res.id, set()).add(name)
-            files.resources.add(name)
             app_of.setdefault(res.id, app.name)
     for finding in findings:
         if not finding.app and finding.resource is not None:

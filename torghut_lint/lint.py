@@ -210,7 +210,8 @@ def assess(
     project.crds = {}  # in the store now
     schemas = options.schemas
     missing = schemas is not None and schemas.report_missing
-    checks = Checks(policies, store, missing, options.render, options.today, options.evaluated)
+    causes = options.scope is not None and options.scope.changed_files is not None
+    checks = Checks(policies, store, missing, options.render, options.today, options.evaluated, causes)
     with _stage(options, "build, validate, evaluate") as said:
         checked = check_project(project, plans, checks)
         said.append(f"{checked.resources} resource(s) from {project.files} file(s), {len(checked.findings)} finding(s)")
