@@ -285,15 +285,22 @@ def discover(root: Path) -> Discovery:
 
 def _record_kustomizations(real: str, entries: list[os.DirEntry]) -> None:
     """Which kustomization files a walked directory holds, from its listing: regular files that
-    are not links (a link, or an entry whose type the listing does not tell, is left to ``stat``)."""
-    named = [e for e in entries if e.name in KUSTOMIZATION_NAMES]
+    are not links. Left to ``stat``: a link, an entry whose type the listing does not tell, and a
+    name that is a kustomization file's but for its case (``Kustomization.yaml``), which a
+    case-insensitive filesystem (macOS, Windows) opens as ``kustomization.yaml``, as kustomize does."""
+    named = [e for e in entries if e.name.lower() in _KUSTOMIZATION_NAMES_LOWER]
     if named:
         try:
             regular = {e.name for e in named if e.is_file(follow_symlinks=False)}
-            sure = all(e.name in regular or e.is_dir(follow_symlinks=False) for e in named)
+            sure = all(
+                e.name in KUSTOMIZATION_NAMES and (e.name in regular or e.is_dir(follow_symlinks=False)) for e in named
+            )
         except OSError:
             sure = False
         _KUSTOMIZATIONS[real] = tuple(n for n in KUSTOMIZATION_NAMES if n in regular) if sure else None
+
+
+_KUSTOMIZATION_NAMES_LOWER = frozenset(n.lower() for n in KUSTOMIZATION_NAMES)
 
 
 def kustomization_files(directory: str) -> tuple[str, ...] | None:

@@ -279,7 +279,8 @@ def test_the_walk_finds_what_it_finds_with_pathlib_slash(tmp_path: Path, monkeyp
 def test_the_kustomization_files_of_a_walked_directory_are_what_stat_says(tmp_path: Path) -> None:
     """A directory's listing tells which kustomization files it holds (no ``stat`` per name, asked
     for every directory a build reaches); where it cannot tell (a link, a FIFO, a directory not
-    walked) the filesystem is asked, and the answer is always ``isfile``'s, in kustomize's order."""
+    walked, a name that differs from one only by case) the filesystem is asked, and the answer is
+    always ``isfile``'s, in kustomize's order."""
     from torghut_lint.kustomize.build import _kustomization_names
 
     root = tmp_path / "tree"
@@ -289,6 +290,7 @@ def test_the_kustomization_files_of_a_walked_directory_are_what_stat_says(tmp_pa
         "two": ["Kustomization", "kustomization.yml"],
         "three": ["Kustomization", "kustomization.yml", "kustomization.yaml"],
         "node_modules/skipped": ["kustomization.yaml"],
+        "cased": ["Kustomization.yaml"],  # kustomization.yaml itself on a case-insensitive filesystem
     }
     for directory, names in layout.items():
         (root / directory).mkdir(parents=True)
@@ -317,6 +319,7 @@ def test_the_kustomization_files_of_a_walked_directory_are_what_stat_says(tmp_pa
         "to-dir",
         "dangling",
         "fifo",
+        "cased",
     }
     discover.forget()
 
