@@ -4,9 +4,9 @@ Applications (kustomizations and directory-type apps) are independent, so each p
 next one from a shared queue, builds it from the files (it parses them itself), checks it, and
 returns only what the report needs (:class:`Assessment`): the YAML nodes never cross processes,
 since pickling them costs more than parsing. Helm values files (scanned for secrets) and the
-kustomization files (validated against their schema) follow the applications on the same queue,
-in batches. What needs every build's result (orphans, kustomizations no application reached)
-comes after, in the calling process."""
+kustomization files the plan could not validate against their schema (a CRD redefines their kind)
+follow the applications on the same queue, in batches. What needs every build's result (orphans,
+kustomizations no application reached) comes after, in the calling process."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ from torghut_lint.schemas.validate import once_per_kind, validate_all
 from torghut_lint.waivers import Waivers, annotation_waivers
 
 VALUES_BATCH = 200  # Helm values files held parsed at a time
-KUSTOMIZATIONS_BATCH = 64  # kustomization files validated per queue item
+KUSTOMIZATIONS_BATCH = 64  # kustomization files validated per queue item (those the plan could not)
 PARALLEL_MIN_BYTES = 512 * 1024  # below this much YAML in applications, a second process costs more than it saves
 
 
