@@ -4,7 +4,7 @@ Applications (kustomizations and directory-type apps) are independent, so each p
 next one from a shared queue, builds it from the files (it parses them itself), checks it, and
 returns only what the report needs (:class:`Assessment`): the YAML nodes never cross processes,
 since pickling them costs more than parsing. Helm values files (scanned for secrets) and the
-kustomization files the plan could not validate against their schema (a CRD redefines their kind)
+kustomization files the plan could not validate (a CRD redefines their kind; a link named them first)
 follow the applications on the same queue, in batches. What needs every build's result (orphans,
 kustomizations no application reached) comes after, in the calling process."""
 
