@@ -30,10 +30,11 @@ from torghut_lint.model import Finding, Location, Resource
 from torghut_lint.parallel import jobs_wanted, run_queue
 from torghut_lint.parse import Document, ParsedFile, parse_file, parse_source, read_into, read_source
 from torghut_lint.schemas.openapi import crd_versions
+from torghut_lint.schemas.store import SchemaStore
+from torghut_lint.schemas.validate import validate_all
 
 Kind = tuple[str, str]  # (apiVersion, kind)
-Validated = tuple[list[Finding], tuple[Kind, ...]]
-Validate = Callable[[list[Resource]], list[Finding]]
+Validated = tuple[list[Finding], tuple[Kind, ...]]  # schema findings, the kinds validated
 
 
 @dataclass
@@ -120,11 +121,11 @@ def load(roots: list[Path], render: str = "builtin", boundary: Path | None = Non
     return project
 
 
-def plan(root: Path, project: Project, boundary: Path | None, validate: Validate | None = None) -> Plan:
+def plan(root: Path, project: Project, boundary: Path | None, store: SchemaStore | None = None) -> Plan:
     """Discover ``root``, parse its kustomization files and CRD manifests, and order its
-    applications. Helm charts are handled here (their files are Helm's, not manifests). With
-    ``validate``, each kustomization file is validated as it is read (see ``Project.validated``),
-    so that no later stage parses it again for its schema."""
+    applications. Helm charts are handled here (their files are Helm's, not manifests). With a
+    schema ``store`` (no CRD in it yet), each kustomization file is validated as it is read (see
+    ``Project.validated``), so that no later stage parses it again for its schema."""
     found = discover(root)
     project.findings.extend(found.findings)
     sources = SourceFiles(boundary or repository_root(root))
@@ -136,7 +137,7 @@ def plan(root: Path, project: Project, boundary: Path | None, validate: Validate
     if root.is_dir() and (k := find_kustomization(root)) and k not in kfiles:
         kfiles.append(k)
     project.kustomizations += kfiles
-    survey = _read_layout(files, kfiles, Builder(sources), str(real(root)), validate)
+    survey = _read_layout(files, kfiles, Builder(sources), str(real(root)), store)
     for key, parsed_findings in survey.parsed:
         _account(key, parsed_findings, project)
     project.validated.update(survey.validated)
@@ -237,7 +238,7 @@ PLAN_PARALLEL_MIN_FILES = 4_000  # below this many files, reading them on a seco
 
 
 def _read_layout(
-    files: list[Path], kfiles: list[Path], builder: Builder, root: str, validate: Validate | None
+    files: list[Path], kfiles: list[Path], builder: Builder, root: str, store: SchemaStore | None
 ) -> _Layout:
     """Every file's bytes surveyed and every kustomization file read (and validated), on two
     processes for a large tree."""
@@ -249,8 +250,10 @@ def _read_layout(
             if n < first:
                 part.edges[n] = tuple(builder.referenced_dirs(kfiles[n], part.listed))  # tuples: held all run
                 part.referenced.update(part.edges[n])
-                if validate is not None:
-                    _validate_kustomization(kfiles[n], n, builder.sources.get(kfiles[n]), validate, part)
+                # a file parsed first under another name (a link to it is a kustomization file
+                # too) is left to be validated on its own: its findings must name it as given
+                if store is not None and (read := builder.sources.get(kfiles[n])).path == display_path(kfiles[n]):
+                    part.validated[n] = kustomization_schema(kfiles[n], read, store)
                 part.parsed += [(n, parsed.findings) for _, parsed in builder.sources.newly_parsed()]
                 if len(builder.sources) >= PLAN_BATCH:  # hold a batch of kustomizations, not the tree's
                     builder.sources.release()
@@ -276,22 +279,17 @@ def _read_layout(
     )
 
 
-def kustomization_resources(path: Path, parsed: ParsedFile) -> list[Resource]:
-    """A kustomization file's documents that name an apiVersion and kind, as resources to
-    validate: build input, not cluster objects (their parse findings are the plan's)."""
-    return [
+def kustomization_schema(path: Path, parsed: ParsedFile, store: SchemaStore) -> Validated:
+    """The schema findings of a kustomization file's documents that name an apiVersion and kind,
+    and those kinds: build input, not cluster objects, validated when a schema is known (a kind
+    without one is not reported; their parse findings are the plan's)."""
+    resources = [
         Resource(doc.node, doc.data, origin_name=path.name)
         for doc in parsed.documents
         if isinstance(doc.data, dict) and doc.data.get("apiVersion") and doc.data.get("kind")
     ]
-
-
-def _validate_kustomization(path: Path, item: int, parsed: ParsedFile, validate: Validate, survey: _Survey) -> None:
-    # A file parsed first under another name (a link to it is a kustomization file too) is left to
-    # be validated on its own: its findings must name the file as given.
-    if parsed.path == display_path(path):
-        resources = kustomization_resources(path, parsed)
-        survey.validated[item] = (validate(resources), tuple({(r.id.api_version, r.id.kind) for r in resources}))
+    kinds = tuple({(r.id.api_version, r.id.kind) for r in resources})
+    return validate_all(resources, store, report_missing=False), kinds
 
 
 _SURVEY_BUFFER = bytearray(1 << 16)  # most files: read into one buffer, looked at, forgotten

@@ -24,7 +24,7 @@ from torghut_lint.assemble import (
     build_plain,
     finish,
     helm_values_apps,
-    kustomization_resources,
+    kustomization_schema,
 )
 from torghut_lint.discover import display_path, real_text
 from torghut_lint.engine import evaluate
@@ -214,8 +214,7 @@ def _kustomizations_assessment(paths: list[Path], store: SchemaStore) -> Assessm
     the plan's). Each file is read again: the plan keeps paths, not nodes."""
     findings: list[Finding] = []
     for path in paths:
-        resources = kustomization_resources(path, parse_file(path, display_path(path)))
-        findings += validate_all(resources, store, report_missing=False)
+        findings += kustomization_schema(path, parse_file(path, display_path(path)), store)[0]
     return Assessment(findings)
 
 

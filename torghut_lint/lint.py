@@ -6,7 +6,6 @@ summarise into the :class:`Report` every format renders."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import time
 from collections import Counter
@@ -16,7 +15,7 @@ from dataclasses import astuple, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from torghut_lint.assemble import Project, Validate, plan, repository_root
+from torghut_lint.assemble import Project, plan, repository_root
 from torghut_lint.baseline import Baseline, identity
 from torghut_lint.builtin_rules import BUILTIN_RULES
 from torghut_lint.cache import Cache
@@ -27,7 +26,6 @@ from torghut_lint.model import Finding, ResourceId, Severity
 from torghut_lint.policy import Policy
 from torghut_lint.report.base import Report, RuleInfo, Summary, is_blocking, redact
 from torghut_lint.schemas.store import SchemaStore
-from torghut_lint.schemas.validate import validate_all
 from torghut_lint.secrets import Redactor
 from torghut_lint.waivers import Waiver, added_waivers, apply_waivers, central_waivers
 
@@ -43,19 +41,18 @@ class SchemaOptions:
     report_missing: bool = True
     cache: Cache = field(default_factory=lambda: Cache(None))
 
-    def kustomization_validator(self) -> Validate:
-        """Validation of kustomization files as the plan reads them, with the schemas known
-        before any CRD (``check`` validates again a file whose kind a CRD turns out to define)."""
-        store = SchemaStore(self.kubernetes_version, self.strict, self.locations, self.cache)
-        return functools.partial(validate_all, store=store, report_missing=False)
+    def bare_store(self) -> SchemaStore:
+        """A schema store without any CRD: what the plan validates kustomization files with, as
+        it reads them, before the tree's CRDs are known (``check`` validates again a file whose
+        kind a CRD turns out to define)."""
+        return SchemaStore(self.kubernetes_version, self.strict, self.locations, self.cache)
 
     def store(self, project: Project) -> tuple[SchemaStore, list[Finding]]:
         """A schema store with every CRD of the project and of ``--crd`` registered."""
         from torghut_lint.kustomize.build import resources_of
         from torghut_lint.parse import parse_file
-        from torghut_lint.schemas.store import SchemaStore
 
-        store = SchemaStore(self.kubernetes_version, self.strict, self.locations, self.cache)
+        store = self.bare_store()
         findings: list[Finding] = []
         for (api_version, kind), schema in project.crds.items():
             store.add_crd_schema(api_version, kind, schema)
@@ -193,8 +190,8 @@ def assess(
     """plan -> build -> validate -> evaluate -> waive, for one tree."""
     project = Project()
     with _stage(options, "plan") as said:
-        validate = options.schemas.kustomization_validator() if options.schemas is not None else None
-        plans = [plan(root, project, boundary, validate) for root in paths]
+        bare = options.schemas.bare_store() if options.schemas is not None else None
+        plans = [plan(root, project, boundary, bare) for root in paths]
         apps = sum(len(p.apps) + len(p.plain) for p in plans)
         said.append(f"{apps} application(s), {len(project.kustomizations)} kustomization(s) under {len(paths)} path(s)")
     findings = list(project.findings)
