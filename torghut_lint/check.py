@@ -231,16 +231,16 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     apps: dict[str, AppFiles] = {}
     found = {f.resource for f in findings if f.resource is not None}  # only they are ever looked up
     for app in part.apps:
-        if checks.causes:
-            files = apps.setdefault(app.name, AppFiles())
+        files = apps.setdefault(app.name, AppFiles()) if checks.causes else None
+        if files is not None:
             files.inputs |= {str(p) for p in app.inputs}
-            for res in app.resources:
+        for res in app.resources:
+            app_of.setdefault(res.id, app.name)
+            if files is not None:
                 name = res.node.start_mark.name
                 if res.id in found:
                     resource_files.setdefault(res.id, set()).add(name)
                 files.resources.add(name)
-        for res in app.resources:
-            app_of.setdefault(res.id, app.name)
     for finding in findings:
         if not finding.app and finding.resource is not None:
             finding.app = app_of.get(finding.resource, "")
