@@ -142,8 +142,8 @@ def plan(root: Path, project: Project, boundary: Path | None, store: SchemaStore
         _account(key, parsed_findings, project)
     project.validated.update(survey.validated)
     project.admission_files += survey.admission_files
-    # the resolved directories (discovery knows them): a Path each, made once
-    k_dir_names, root_name = {real_text(os.path.dirname(str(p))) for p in kfiles}, str(real(root))
+    # the resolved directories the kustomization files are read from (the survey's keys): a Path each, made once
+    k_dir_names, root_name = {directory for directory, _ in survey.edges}, str(real(root))
     k_dirs = {d: Path(d) for d in k_dir_names}
     governed = _nearest_above(k_dir_names, root_name)  # the kustomization directory a file is below
     referenced, listed = survey.referenced, survey.listed
