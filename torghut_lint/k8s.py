@@ -195,7 +195,12 @@ class EnvValue:
     value: str | None  # None when it comes from a Secret, a field or an unresolved ref
     source: Resource  # the resource whose file sets it
     path: Path_  # where in ``source``
-    origin: str  # "env", "configMapKeyRef", "envFrom", "secretKeyRef", ...
+    origin: str  # "env", "envFrom", "configMapKeyRef", or where an unseen value comes from (HIDDEN_ORIGINS)
+
+    @property
+    def hidden_in(self) -> str:
+        """Where a value the linter cannot see comes from, in words."""
+        return HIDDEN_ORIGINS.get(self.origin, self.origin)
 
 
 def text(value: Any) -> str:
@@ -205,26 +210,77 @@ def text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class ConfigMaps:
-    """ConfigMaps of one application by namespace and name (original names too)."""
+class EnvSources:
+    """What ``envFrom`` and ``valueFrom`` read within one application: ConfigMaps, and the keys of
+    the Secrets whose keys the repository shows (a Secret's ``data`` and ``stringData``, a
+    SealedSecret's ``encryptedData`` and template ``data``), by namespace and name (original names
+    too). Nothing of another explicit namespace stands in for a reference: the cluster reads the
+    pod's own namespace, so a decoy of the same name elsewhere would show a value it never reads."""
 
     def __init__(self, resources: list[Resource]) -> None:
-        self._by_name: dict[tuple[str, str], Resource] = {}
+        self._configmaps: dict[tuple[str | None, str], Resource] = {}
+        self._secret_keys: dict[tuple[str | None, str], frozenset[str]] = {}
         for res in resources:
             if res.id.kind == "ConfigMap" and res.id.api_version == "v1":
-                for name in {res.id.name, res.origin_name}:
-                    self._by_name.setdefault((res.id.namespace, name), res)
-                    self._by_name.setdefault(("", name), res)
+                self._index(self._configmaps, res, res)
+            elif (keys := secret_keys(res)) is not None:
+                self._index(self._secret_keys, res, keys)
 
-    def find(self, namespace: str, name: str) -> Resource | None:
-        return self._by_name.get((namespace, name)) or self._by_name.get(("", name))
+    @staticmethod
+    def _index(table: dict, res: Resource, value: Any) -> None:
+        for name in {res.id.name, res.origin_name}:
+            table.setdefault((res.id.namespace, name), value)
+            table.setdefault((None, name), value)  # in any namespace: what an unnamespaced reference may read
+
+    @staticmethod
+    def _find(table: dict, namespace: str, name: str) -> Any:
+        """What a reference from ``namespace`` reads: the one of that namespace, else one where
+        the other side names none (both land in the Application's destination namespace)."""
+        found = table.get((namespace, name))
+        return table.get(("", name) if namespace else (None, name)) if found is None else found
+
+    def configmap(self, namespace: str, name: str) -> Resource | None:
+        return self._find(self._configmaps, namespace, name)
+
+    def secret_keys(self, namespace: str, name: str) -> frozenset[str] | None:
+        """The keys of the Secret a reference reads, or None when the repository does not show them."""
+        return self._find(self._secret_keys, namespace, name)
+
+
+def secret_keys(res: Resource) -> frozenset[str] | None:
+    """The keys of the Secret a resource makes, when its manifest shows them: a v1 Secret's, a
+    SealedSecret's (its keys are in clear beside the ciphertext); None for anything else."""
+    if res.id.kind == "Secret" and res.id.api_version == "v1":
+        fields = [res.data.get("data"), res.data.get("stringData")]
+    elif res.id.kind == "SealedSecret" and res.id.group == "bitnami.com":
+        fields = [get_path(res.data, ("spec", "encryptedData")), get_path(res.data, ("spec", "template", "data"))]
+    else:
+        return None
+    return frozenset(str(k) for f in fields if isinstance(f, dict) for k in f)
+
+
+# Where a value the linter cannot see comes from, as findings say it (EnvValue.origin).
+HIDDEN_ORIGINS = {
+    "secretRef": "an envFrom Secret whose keys the repository does not show",
+    "secretKey": "an envFrom Secret",
+    "configMapRef": "an envFrom ConfigMap the application does not hold",
+    "configMapKeyRef": "a ConfigMap key the application does not hold",
+    "secretKeyRef": "a Secret",
+    "fieldRef": "a pod field",
+    "resourceFieldRef": "a container resource",
+}
 
 
 def effective_env(
-    res: Resource, path: Path_, container: dict, cms: ConfigMaps, only: set[str] | None = None
+    res: Resource, path: Path_, container: dict, sources: EnvSources, only: set[str] | None = None
 ) -> dict[str, EnvValue]:
     """envFrom ConfigMaps overlaid by env, later duplicates winning, refs resolved; ``only``
-    limits the result to those names (large ConfigMaps make the full map costly)."""
+    limits the result to those names (large ConfigMaps make the full map costly).
+
+    An envFrom source whose values cannot be seen (a Secret; a ConfigMap the application does not
+    hold, which the cluster may still have) may set any name it holds: each name of ``only``
+    and each set so far that it may hold is unknown (value None) until a later entry sets it
+    again. A Secret whose keys the repository shows holds only those."""
     ns = res.id.namespace
     env: dict[str, EnvValue] = {}
     for j, source in enumerate(container.get("envFrom") or []):
@@ -233,16 +289,23 @@ def effective_env(
         prefix = text(source.get("prefix"))
         ref = source.get("configMapRef")
         if isinstance(ref, dict):
-            cm = cms.find(ns, text(ref.get("name")))
-            data = cm.data.get("data") if cm else None
-            for key, value in (data or {}).items() if isinstance(data, dict) else ():
-                if only is None or prefix + key in only:
-                    env[prefix + key] = EnvValue(prefix + key, text(value), cm, ("data", key), "envFrom")
-        elif isinstance(source.get("secretRef"), dict):
-            # A Secret's keys cannot be seen: every name set so far may be overridden by it at
-            # run time, so none of them can be shown to hold its value any more.
-            for name in [n for n in env if n.startswith(prefix)]:
-                env[name] = EnvValue(name, None, res, path + ("envFrom", j, "secretRef"), "secretRef")
+            cm = sources.configmap(ns, text(ref.get("name")))
+            if cm is not None:
+                data = cm.data.get("data")
+                for key, value in data.items() if isinstance(data, dict) else ():
+                    if only is None or prefix + key in only:
+                        env[prefix + key] = EnvValue(prefix + key, text(value), cm, ("data", key), "envFrom")
+                continue
+            keys, origin = None, "configMapRef"
+        elif isinstance(ref := source.get("secretRef"), dict):
+            keys = sources.secret_keys(ns, text(ref.get("name")))
+            origin = "secretRef" if keys is None else "secretKey"
+        else:
+            continue
+        where = path + ("envFrom", j, "configMapRef" if origin == "configMapRef" else "secretRef")
+        for name in set(env) | (only or set()):
+            if name.startswith(prefix) and (keys is None or name[len(prefix) :] in keys):
+                env[name] = EnvValue(name, None, res, where, origin)
     for i, item in enumerate(container.get("env") or []):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             continue
@@ -255,7 +318,7 @@ def effective_env(
         value_from = item.get("valueFrom") if isinstance(item.get("valueFrom"), dict) else {}
         cm_ref = value_from.get("configMapKeyRef")
         if isinstance(cm_ref, dict):
-            cm = cms.find(ns, text(cm_ref.get("name")))
+            cm = sources.configmap(ns, text(cm_ref.get("name")))
             key = text(cm_ref.get("key"))
             data = cm.data.get("data") if cm else None
             if isinstance(data, dict) and key in data:

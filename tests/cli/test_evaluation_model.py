@@ -53,18 +53,77 @@ def test_a_reference_to_a_secret_value_cannot_be_shown_off(tmp_path: Path) -> No
     assert ("live-trading-default-off", "deploy.yaml", 19) in lint(tmp_path, {"deploy.yaml": deployment(env)})
 
 
-def test_a_secret_after_the_configmap_may_override_the_switch(tmp_path: Path) -> None:
-    cm = (
-        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\n  namespace: torghut\n  annotations:\n"
-        f"    {OWNER}\ndata:\n  TRADING_LIVE_ENABLED: 'false'\n"
+SWITCHES_OFF = "  TRADING_LIVE_ENABLED: 'false'\n  TRADING_MODE: paper\n  TRADING_LIVE_SUBMIT_ENABLED: 'false'\n"
+
+
+def configmap(name: str = "flags", namespace: str = "torghut", data: str = SWITCHES_OFF) -> str:
+    return (
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: {namespace}\n  annotations:\n"
+        f"    {OWNER}\ndata:\n{data}"
     )
+
+
+def sealed_secret(keys: list[str], name: str = "s") -> str:
+    data = "".join(f"    {k}: AgBy3i4OJSWK+PiTySYZZA==\n" for k in keys)
+    return (
+        f"apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: {name}\n  namespace: torghut\n"
+        f"spec:\n  encryptedData:\n{data}"
+    )
+
+
+PLAIN_ENV = "            - {name: A, value: b}\n"
+
+
+def switch_findings(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, int]]:
+    return [(file, line) for rule, file, line in lint(tmp_path, files) if rule == "live-trading-default-off"]
+
+
+def test_a_secret_after_the_configmap_may_override_the_switch(tmp_path: Path) -> None:
     env_from = "          envFrom:\n            - configMapRef: {name: flags}\n            - secretRef: {name: s}\n"
-    found = lint(tmp_path, {"cm.yaml": cm, "deploy.yaml": deployment("            - {name: A, value: b}\n", env_from)})
-    assert ("live-trading-default-off", "deploy.yaml", 18) in found  # at the secretRef
-    # the same Secret before the ConfigMap cannot override it: the ConfigMap's "false" wins
+    found = switch_findings(tmp_path, {"cm.yaml": configmap(), "deploy.yaml": deployment(PLAIN_ENV, env_from)})
+    assert found == [("deploy.yaml", 18)]  # at the secretRef
+    # the same Secret before the ConfigMap cannot override it: the ConfigMap's values win
     env_from = "          envFrom:\n            - secretRef: {name: s}\n            - configMapRef: {name: flags}\n"
-    found = lint(tmp_path, {"cm.yaml": cm, "deploy.yaml": deployment("            - {name: A, value: b}\n", env_from)})
-    assert not [f for f in found if f[0] == "live-trading-default-off"], found
+    assert switch_findings(tmp_path, {"cm.yaml": configmap(), "deploy.yaml": deployment(PLAIN_ENV, env_from)}) == []
+
+
+def test_a_source_the_repository_cannot_show_may_set_a_switch_set_nowhere_else(tmp_path: Path) -> None:
+    """A Secret the repository does not hold, or a ConfigMap the application does not hold (the
+    cluster may have one: applied by hand, by another application), may set any switch, though no
+    other source sets it; a literal after it settles it."""
+    for source in ("secretRef: {name: s}", "configMapRef: {name: live-overrides}"):
+        env_from = f"          envFrom:\n            - {source}\n"
+        assert switch_findings(tmp_path, {"deploy.yaml": deployment(PLAIN_ENV, env_from)}) == [("deploy.yaml", 17)]
+        literals = "".join(
+            f"            - {{name: {k}, value: '{v}'}}\n"
+            for k, v in (
+                ("TRADING_LIVE_ENABLED", "false"),
+                ("TRADING_MODE", "paper"),
+                ("TRADING_LIVE_SUBMIT_ENABLED", "false"),
+            )
+        )
+        assert switch_findings(tmp_path, {"deploy.yaml": deployment(literals, env_from)}) == []
+
+
+def test_a_secret_whose_keys_the_repository_shows_sets_only_those(tmp_path: Path) -> None:
+    env_from = "          envFrom:\n            - secretRef: {name: s}\n"
+    files = {"deploy.yaml": deployment(PLAIN_ENV, env_from)}
+    assert switch_findings(tmp_path, {**files, "sealed.yaml": sealed_secret(["APCA_API_KEY_ID", "DB_URI"])}) == []
+    assert switch_findings(tmp_path, {**files, "sealed.yaml": sealed_secret(["TRADING_MODE"])}) == [("deploy.yaml", 17)]
+    # with a prefix, the key MODE is the variable TRADING_MODE
+    env_from = "          envFrom:\n            - secretRef: {name: s}\n              prefix: TRADING_\n"
+    files = {"deploy.yaml": deployment(PLAIN_ENV, env_from), "sealed.yaml": sealed_secret(["MODE"])}
+    assert switch_findings(tmp_path, files) == [("deploy.yaml", 17)]
+
+
+def test_a_configmap_of_another_namespace_is_not_the_one_the_pod_reads(tmp_path: Path) -> None:
+    """A decoy of the same name in another namespace shows "false"; the pod (in torghut) reads
+    torghut's, which the application does not hold."""
+    env_from = "          envFrom:\n            - configMapRef: {name: flags}\n"
+    files = {"deploy.yaml": deployment(PLAIN_ENV, env_from), "cm.yaml": configmap(namespace="decoy")}
+    assert switch_findings(tmp_path, files) == [("deploy.yaml", 17)]
+    files["cm.yaml"] = configmap(namespace="torghut")
+    assert switch_findings(tmp_path, files) == []
 
 
 @pytest.mark.parametrize(

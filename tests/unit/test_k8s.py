@@ -1,10 +1,11 @@
-"""Kubernetes semantics the templates share (torghut_lint/k8s.py): where pods are found."""
+"""Kubernetes semantics the templates share (torghut_lint/k8s.py): where pods are found, what
+envFrom and valueFrom read."""
 
 from __future__ import annotations
 
 import pytest
 
-from torghut_lint.k8s import NO_PODS, carried, containers, pod_specs
+from torghut_lint.k8s import NO_PODS, EnvSources, carried, containers, pod_specs, secret_keys
 from torghut_lint.parse import parse_bytes
 
 
@@ -79,3 +80,50 @@ def test_containers_in_the_order_they_stand_init_ones_only_when_asked() -> None:
     assert [path for path, _ in containers(deploy, init=False)] == [("spec", "template", "spec", "containers", 0)]
     deploy.data = resource(POD.replace("app:1", "app:2").join(["apiVersion: apps/v1\nkind: Deployment\n", ""])).data
     assert [c["image"] for _, c in containers(deploy)] == ["app:2"]  # new data: found again
+
+
+def named(kind: str, name: str, namespace: str | None, body: str = "", api_version: str = "v1"):
+    ns = f"\n  namespace: {namespace}" if namespace is not None else ""
+    return resource(f"apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: {name}{ns}\n{body}")
+
+
+@pytest.mark.parametrize(
+    ("held", "reader", "found"),
+    [
+        ("torghut", "torghut", True),
+        ("decoy", "torghut", False),  # another namespace is never the one the pod reads
+        (None, "torghut", True),  # an unnamespaced one lands in the destination namespace
+        ("torghut", None, True),  # and so does an unnamespaced pod
+        ("decoy", None, True),
+    ],
+)
+def test_a_reference_reads_its_own_namespace_or_one_that_names_none(held, reader, found) -> None:
+    sources = EnvSources([named("ConfigMap", "flags", held, "data: {A: b}\n"), named("Secret", "s", held)])
+    assert (sources.configmap(reader or "", "flags") is not None) is found
+    assert (sources.secret_keys(reader or "", "s") is not None) is found
+    assert sources.configmap(reader or "", "other") is None
+
+
+def test_a_decoy_elsewhere_does_not_hide_the_one_of_the_namespace() -> None:
+    decoy, own = named("ConfigMap", "flags", "decoy"), named("ConfigMap", "flags", "torghut")
+    assert EnvSources([decoy, own]).configmap("torghut", "flags") is own
+
+
+@pytest.mark.parametrize(
+    ("kind", "api_version", "body", "keys"),
+    [
+        ("Secret", "v1", "data: {A: eA==}\nstringData: {B: x}\n", {"A", "B"}),
+        ("Secret", "v1", "", set()),  # no keys at all: known to hold nothing
+        (
+            "SealedSecret",
+            "bitnami.com/v1alpha1",
+            "spec:\n  encryptedData: {A: x}\n  template: {data: {B: y}}\n",
+            {"A", "B"},
+        ),
+        ("ExternalSecret", "external-secrets.io/v1beta1", "spec: {data: [{secretKey: A}]}\n", None),
+        ("SealedSecret", "example.com/v1", "spec: {encryptedData: {A: x}}\n", None),  # not the controller's kind
+    ],
+)
+def test_the_keys_a_secret_shows(kind, api_version, body, keys) -> None:
+    found = secret_keys(named(kind, "s", "torghut", body, api_version))
+    assert (None if found is None else set(found)) == keys

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from torghut_lint.k8s import ConfigMaps
+from torghut_lint.k8s import EnvSources
 from torghut_lint.model import UNSET, Location, Path_, Resource
 from torghut_lint.parse import Document
 
@@ -59,8 +59,8 @@ class RuleContext:
     helm_values: list[Document]
 
     @cached_property
-    def configmaps(self) -> ConfigMaps:
-        return ConfigMaps(self.resources)
+    def env_sources(self) -> EnvSources:
+        return EnvSources(self.resources)
 
     def of_kind(self, kind: str) -> Iterator[Resource]:
         return (r for r in self.resources if r.id.kind == kind)

@@ -31,7 +31,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     seen: set[tuple] = set()
     for res in ctx.matched:
         for path, container in containers(res):
-            env = effective_env(res, path, container, ctx.configmaps, only=names)
+            env = effective_env(res, path, container, ctx.env_sources, only=names)
             switch = env.get(trigger["name"])
             if switch is None or (switch.value or "").strip().lower() not in on_values:
                 continue
@@ -46,7 +46,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                         message = f"{on} {req['name']} is not set (needs {needs})"
                         found.append(Violation(res, path, message, requirement=req["name"]))
                 elif item.value not in req["values"]:
-                    shown = "from a Secret" if item.value is None else repr(item.value)
+                    shown = f"from {item.hidden_in}" if item.value is None else repr(item.value)
                     found.append(Violation(item.source, item.path, f"{on} {req['name']} is {shown} (needs {needs})"))
             if caps:
                 set_caps = [env[c] for c in caps if c in env]

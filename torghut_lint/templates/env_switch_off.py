@@ -1,8 +1,9 @@
 """Template ``env-switch-off``: safety switches are off wherever they are set: in the effective
 environment of every container (envFrom ConfigMaps, env, configMapKeyRef) and in every ConfigMap.
 
-A switch read from a Secret or another source the linter cannot see is reported too: the
-repository must show that the switch is off."""
+A switch read from a Secret or another source the linter cannot see is reported too, and so is an
+envFrom source that may set it (a Secret whose keys the repository does not show or that holds its
+name; a ConfigMap the application does not hold): the repository must show that the switch is off."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ class Setting:
     of: str = ""  # the workload a container belongs to
     via: str = ""  # how a container gets it from another resource
     origin: str = ""
+    hidden_in: str = ""  # where a value the repository cannot show comes from, in words
 
     @property
     def owner_suffix(self) -> str:
@@ -66,7 +68,7 @@ def settings(ctx: RuleContext) -> Iterator[Setting]:
                     yield Setting(switches[key], res, ("data", key), text(value), f"ConfigMap {res.id.name}")
             continue
         for path, container in containers(res):
-            env = effective_env(res, path, container, ctx.configmaps, only=set(switches))
+            env = effective_env(res, path, container, ctx.env_sources, only=set(switches))
             for name, switch in switches.items():
                 item = env.get(name)
                 if item is None or (id(item.source), item.path) in seen:
@@ -74,7 +76,9 @@ def settings(ctx: RuleContext) -> Iterator[Setting]:
                 seen.add((id(item.source), item.path))
                 who = f"container {container.get('name', '?')!r}"
                 via = "" if item.source is res else f" (via {item.origin} from {item.source.id})"
-                yield Setting(switch, item.source, item.path, item.value, who, str(res.id), via, item.origin)
+                yield Setting(
+                    switch, item.source, item.path, item.value, who, str(res.id), via, item.origin, item.hidden_in
+                )
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -84,8 +88,8 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             yield Violation(
                 s.source,
                 s.path,
-                f"{s.who} reads {name} from {s.origin}, which the repository "
-                "cannot show to be off; set it as a literal",
+                f"{s.who}{s.owner_suffix} may read {name} from {s.hidden_in}, which the repository "
+                "cannot show to be off; set it as a literal after it",
             )
         elif is_on(s.switch, s.value):
             yield Violation(
@@ -105,7 +109,7 @@ def facts(ctx: RuleContext) -> Iterator[Observation]:
             s.path,
             "Live-trading switches",
             f"{s.switch['name']} in {s.who}{s.owner_suffix}{s.via}",
-            s.value if s.value is not None else f"(from {s.origin}: not visible)",
+            s.value if s.value is not None else f"(from {s.hidden_in}: not visible)",
             " or ".join(allowed),
             s.value is not None and not is_on(s.switch, s.value),
         )
@@ -171,7 +175,8 @@ TEMPLATE = Template(
     "env-switch-off",
     (
         "Safety switches are off wherever they are set: in the effective environment of every container "
-        "(envFrom ConfigMaps, env, configMapKeyRef) and in every ConfigMap."
+        "(envFrom ConfigMaps, env, configMapKeyRef) and in every ConfigMap. A switch that a source the "
+        "repository cannot show may set (a Secret, an envFrom Secret or ConfigMap it does not hold) fails too."
     ),
     PARAMS_SCHEMA,
     check,

@@ -30,7 +30,7 @@ def _writes(job, ctx: RuleContext, pattern: re.Pattern) -> bool:
     texts = [str(v) for v in (config.values() if isinstance(config, dict) else ())]
     texts += [str(a) for a in get_path(job.data, ("spec", "job", "args")) or []]
     for path, container in containers(job):
-        texts += [e.value for e in effective_env(job, path, container, ctx.configmaps).values() if e.value]
+        texts += [e.value for e in effective_env(job, path, container, ctx.env_sources).values() if e.value]
     return any(pattern.search(t) for t in texts)
 
 

@@ -40,7 +40,7 @@ def group_ids(job: Resource, ctx: RuleContext, env_pattern: re.Pattern, config_p
         elif match and i + 1 < len(args):
             found.append(Setting(str(args[i + 1]), job, ("spec", "job", "args", i + 1)))
     for path, container in containers(job):
-        for item in effective_env(job, path, container, ctx.configmaps).values():
+        for item in effective_env(job, path, container, ctx.env_sources).values():
             if env_pattern.search(item.name) and item.value:
                 found.append(Setting(item.value, item.source, item.path))
     return found
