@@ -1,7 +1,10 @@
 """Template ``annotation-equals``: an annotation has exactly one value, at exactly one place.
 
 A key set at another ``annotations`` map of the resource (where the controller ignores it) is
-called out as misplaced."""
+called out as misplaced. A controller that reads a setting under several spellings (Knative reads
+``autoscaling.knative.dev/max-scale`` before its older ``maxScale``) is held to every spelling:
+whichever it prefers, none may carry another value (``maxScale: "1"`` beside ``max-scale: "10"``
+runs ten)."""
 
 from __future__ import annotations
 
@@ -27,21 +30,24 @@ def _annotation_maps(data: object, path: Path_ = ()) -> Iterator[tuple[Path_, di
 def check(ctx: RuleContext) -> Iterator[Violation]:
     path: Path_ = tuple(ctx.params["path"].split("."))
     key, want = ctx.params["key"], ctx.params["value"]
+    spellings = (key, *ctx.params.get("synonyms", ()))
     for res in ctx.matched:
         annotations = get_path(res.data, path)
-        have = annotations.get(key) if isinstance(annotations, dict) else None
-        if isinstance(annotations, dict) and key in annotations:
+        present = [k for k in spellings if k in annotations] if isinstance(annotations, dict) else []
+        for k in present:
+            have = annotations[k]
             if not isinstance(have, str) or have != want:
                 shown = have if isinstance(have, str) else f"{have!r} (not a string)"
-                yield Violation(res, path + (key,), f"{key} is {shown}; it must be {want!r}", fixable=True)
+                yield Violation(res, path + (k,), f"{k} is {shown}; it must be {want!r}", fixable=True)
+        if present:
             continue
-        misplaced = [p for p, ann in _annotation_maps(res.data) if key in ann and p != path]
+        misplaced = [(p, k) for p, ann in _annotation_maps(res.data) if p != path for k in spellings if k in ann]
         if misplaced:
+            where, k = misplaced[0]
             yield Violation(
                 res,
-                misplaced[0] + (key,),
-                f"{key} is set at {dotted(misplaced[0])}, where it has no effect; "
-                f"it must be {want!r} at {dotted(path)}",
+                where + (k,),
+                f"{k} is set at {dotted(where)}, where it has no effect; it must be {want!r} at {dotted(path)}",
                 fixable=True,
             )
         elif get_path(res.data, path[:-1]) is not None and annotations is None:
@@ -51,16 +57,21 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
 
 
 def fix(params: dict, doc: Any, mapping: Any, key: Any) -> str | None:
-    """The annotation set to its value at ``path``, and removed from a map where it has no effect."""
+    """A spelling that counts set to the value where it stands; else the annotation set at
+    ``path`` and removed from a map where it has no effect."""
     from torghut_lint.fix import ensure_mapping, mappings_of, string_like
 
     want_key, value = params["key"], params["value"]
+    spellings = (want_key, *params.get("synonyms", ()))
     target = doc
     for step in params["path"].split("."):
         target = ensure_mapping(target, step)
+    if key in spellings and mapping is target:
+        mapping[key] = string_like(mapping[key], value)
+        return f"{key} set to {value!r} at {params['path']}"
     moved = ""
     for other, k in mappings_of(doc):
-        if k == want_key and other is not target:
+        if k in spellings and other is not target:
             del other[k]
             moved = " (moved from where it had no effect)"
             break
@@ -77,7 +88,16 @@ PARAMS_SCHEMA = {
             "type": "string",
             "description": "dotted path of the annotations map that counts, e.g. spec.template.metadata.annotations",
         },
-        "key": {"type": "string", "description": "the annotation key"},
+        "key": {"type": "string", "description": "the annotation key (the spelling a fix writes)"},
+        "synonyms": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": (
+                "other spellings the controller reads for the same setting (deprecated or newer keys): "
+                "each one set must carry the value too"
+            ),
+        },
         "value": {"type": "string", "description": "the only value allowed"},
     },
 }
