@@ -22,6 +22,25 @@ DEFAULT_RESTARTS = {
     "disable": None,
 }
 _CONF = ("spec", "flinkConfiguration")
+# Every spelling Flink reads a setting under, the current key first (CheckpointingOptions,
+# StateBackendOptions: ``withDeprecatedKeys``). Which one wins depends on the Flink version (1.20
+# reads execution.checkpointing.dir before state.checkpoints.dir; 1.17 knows only the latter),
+# so every spelling that is set is held to the rule: a durable directory under the old key does not
+# hide a local one under the new.
+CHECKPOINT_DIRS = ("execution.checkpointing.dir", "state.checkpoints.dir", "state.backend.fs.checkpointdir")
+# Checkpoint storage and (legacy) state backend: "jobmanager" keeps checkpoints in the
+# JobManager's memory whatever the directory says (only their metadata goes there).
+IN_MEMORY = {
+    "execution.checkpointing.storage": "checkpoint storage",
+    "state.checkpoint-storage": "checkpoint storage",
+    "state.backend.type": "state backend",
+    "state.backend": "state backend",
+}
+_IN_MEMORY_VALUES = {
+    "jobmanager",
+    "memory",
+    "org.apache.flink.runtime.state.storage.jobmanagercheckpointstoragefactory",
+}
 
 
 def _writes(job, ctx: RuleContext, pattern: re.Pattern) -> bool:
@@ -45,15 +64,25 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         config = get_path(job.data, _CONF)
         config = config if isinstance(config, dict) else {}
         name = job.id.name
-        checkpoints = str(config.get("state.checkpoints.dir") or config.get("execution.checkpointing.dir") or "")
-        if not checkpoints.startswith(schemes):
-            where = "is not set" if not checkpoints else f"is {checkpoints!r}"
-            yield Violation(
-                job,
-                _CONF + ("state.checkpoints.dir",),
-                f"{name} writes to an external store but state.checkpoints.dir {where}; "
-                f"it must be on durable storage ({', '.join(schemes)})",
-            )
+        dirs = [key for key in CHECKPOINT_DIRS if key in config]
+        for key in dirs or CHECKPOINT_DIRS[1:2]:
+            checkpoints = str(config.get(key) or "")
+            if not checkpoints.startswith(schemes):
+                where = "is not set" if not checkpoints else f"is {checkpoints!r}"
+                yield Violation(
+                    job,
+                    _CONF + (key,),
+                    f"{name} writes to an external store but {key} {where}; "
+                    f"it must be on durable storage ({', '.join(schemes)})",
+                )
+        for key, what in IN_MEMORY.items():
+            if str(config.get(key) or "").strip().lower() in _IN_MEMORY_VALUES:
+                yield Violation(
+                    job,
+                    _CONF + (key,),
+                    f"{name} {what} {key} is {config[key]!r}: checkpoints are kept in the JobManager's memory "
+                    "and lost with it, whatever the checkpoint directory",
+                )
         strategy_key = "restart-strategy.type" if "restart-strategy.type" in config else "restart-strategy"
         strategy = str(config.get(strategy_key) or "").strip().lower()
         if not strategy:
@@ -123,8 +152,9 @@ TEMPLATE = Template(
     "flink-durability",
     (
         "A FlinkDeployment that writes to an external store keeps its state durable: checkpoints on "
-        "durable storage, a bounded restart strategy, and an upgrade mode that keeps state (a job that "
-        "restarts forever from nothing re-writes or loses data)."
+        "durable storage (under every key Flink reads the directory from, and not kept in the JobManager's "
+        "memory), a bounded restart strategy, and an upgrade mode that keeps state (a job that restarts "
+        "forever from nothing re-writes or loses data)."
     ),
     PARAMS_SCHEMA,
     check,
