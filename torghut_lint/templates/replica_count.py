@@ -1,11 +1,14 @@
-"""Template ``replica-count``: a workload runs exactly ``count`` replicas, and no
-HorizontalPodAutoscaler scales it past that."""
+"""Template ``replica-count``: a workload runs exactly ``count`` replicas, and no autoscaler
+scales it past that: a HorizontalPodAutoscaler's ``maxReplicas``, a KEDA ScaledObject's
+``maxReplicaCount`` (100 when unset), and any other object whose ``spec.scaleTargetRef`` names the
+workload (an autoscaler whose bound the linter cannot read)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
+from torghut_lint.model import Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 
@@ -30,16 +33,43 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 f"spec.replicas is {spec['replicas']!r}; it must be exactly {want}",
                 fixable=True,
             )
-        for hpa in ctx.of_kind("HorizontalPodAutoscaler"):
-            target = (hpa.data.get("spec") or {}).get("scaleTargetRef") or {}
-            if target.get("kind") == res.id.kind and target.get("name") == res.id.name:
-                top = (hpa.data.get("spec") or {}).get("maxReplicas")
-                if not isinstance(top, int) or top > want:
-                    yield Violation(
-                        hpa,
-                        ("spec", "maxReplicas"),
-                        f"HorizontalPodAutoscaler scales {res.id} to maxReplicas {top!r}; it must stay at {want}",
-                    )
+        for scaler in ctx.resources:
+            yield from _scales_past(scaler, res, want)
+
+
+# Where each autoscaler keeps its upper bound, and the bound it applies when none is written.
+_BOUNDS = {
+    ("autoscaling", "HorizontalPodAutoscaler"): ("maxReplicas", None),
+    ("keda.sh", "ScaledObject"): ("maxReplicaCount", 100),
+}
+
+
+def _scales_past(scaler: Resource, res: Resource, want: int) -> Iterator[Violation]:
+    """A violation when ``scaler`` targets ``res`` (``spec.scaleTargetRef``; KEDA's kind defaults
+    to Deployment) and may scale it past ``want``."""
+    spec = scaler.data.get("spec")
+    target = spec.get("scaleTargetRef") if isinstance(spec, dict) else None
+    if not isinstance(target, dict) or target.get("name") != res.id.name:
+        return
+    if target.get("kind", "Deployment" if scaler.id.group == "keda.sh" else None) != res.id.kind:
+        return
+    bound = _BOUNDS.get((scaler.id.group, scaler.id.kind))
+    if bound is None:
+        yield Violation(
+            scaler,
+            ("spec", "scaleTargetRef"),
+            f"{scaler.id.kind} scales {res.id}, and how far is not known to the linter; it must stay at {want}",
+        )
+        return
+    field, default = bound
+    top = spec.get(field, default)
+    if not isinstance(top, int) or isinstance(top, bool) or top > want:
+        yield Violation(
+            scaler,
+            ("spec", field) if field in spec else ("spec",),
+            f"{scaler.id.kind} scales {res.id} to {field} {top!r}"
+            f"{' (its default)' if field not in spec else ''}; it must stay at {want}",
+        )
 
 
 def fix(params: dict, doc: Any, mapping: Any, key: Any) -> str | None:
@@ -69,7 +99,10 @@ PARAMS_SCHEMA = {
 
 TEMPLATE = Template(
     "replica-count",
-    "A workload runs exactly ``count`` replicas, and no HorizontalPodAutoscaler scales it past that.",
+    (
+        "A workload runs exactly ``count`` replicas, and no autoscaler scales it past that "
+        "(HorizontalPodAutoscaler, KEDA ScaledObject, anything whose spec.scaleTargetRef names it)."
+    ),
     PARAMS_SCHEMA,
     check,
     fix=fix,
