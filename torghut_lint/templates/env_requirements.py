@@ -1,6 +1,7 @@
 """Template ``env-requirements``: when a feature switch is on in a container's effective
 environment, other variables must be set as required (shadow mode on, adjustments off, a
-positive numeric budget cap, ...)."""
+positive numeric budget cap, ...). A switch read from a source the repository cannot show (a
+Secret, an envFrom source it does not hold) may be on: the requirements hold for it too."""
 
 from __future__ import annotations
 
@@ -33,10 +34,13 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         for path, container in containers(res):
             env = effective_env(res, path, container, ctx.env_sources, only=names)
             switch = env.get(trigger["name"])
-            if switch is None or (switch.value or "").strip().lower() not in on_values:
+            if switch is None or (switch.value is not None and switch.value.strip().lower() not in on_values):
                 continue
             cname = container.get("name", "?")
-            on = f"container {cname!r} of {res.id} has {trigger['name']} on, but"
+            if switch.value is None:  # from a source the repository cannot show: it may be on
+                on = f"container {cname!r} of {res.id} may have {trigger['name']} on (from {switch.hidden_in}), but"
+            else:
+                on = f"container {cname!r} of {res.id} has {trigger['name']} on, but"
             found: list[Violation] = []
             for req in requirements:
                 item = env.get(req["name"])
@@ -101,7 +105,8 @@ TEMPLATE = Template(
     "env-requirements",
     (
         "When a feature switch is on in a container's effective environment, other variables must be set "
-        "as required (shadow mode on, adjustments off, a positive numeric budget cap, ...)."
+        "as required (shadow mode on, adjustments off, a positive numeric budget cap, ...). A switch read "
+        "from a source the repository cannot show may be on: the requirements hold for it too."
     ),
     PARAMS_SCHEMA,
     check,
