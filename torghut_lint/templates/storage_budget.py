@@ -3,8 +3,10 @@ and an application total.
 
 Counted: PersistentVolumeClaims; StatefulSet ``volumeClaimTemplates`` x replicas; ClickHouse
 (CHI/CHK) ``volumeClaimTemplates`` x the replicas of the clusters that use them; CloudNativePG
-``storage``/``walStorage`` x instances; any other custom resource's ``spec.storage.size`` x
-``spec.replicas``. A volume claim template nobody references is reported as well."""
+``storage``/``walStorage``/``tablespaces`` x instances; any other custom resource's
+``spec.storage.size`` x ``spec.replicas``; and a generic ephemeral volume in any pod template (a
+claim per pod: x the workload's replicas, a Job's parallelism; once for a DaemonSet, whose pods
+follow the nodes). A volume claim template nobody references is reported as well."""
 
 from __future__ import annotations
 
@@ -121,10 +123,48 @@ def requests(res: Resource, referenced: set[str]) -> Iterator[Request]:
             size = parse_quantity(get_path(spec, (key, "size")))
             if size is not None:
                 yield Request(res, ("spec", key, "size"), f"{key}", size, instances)
+        for i, tablespace in enumerate(spec.get("tablespaces") or []):  # a volume per tablespace and instance
+            size = parse_quantity(get_path(tablespace, ("storage", "size")))
+            if size is not None:
+                name = tablespace.get("name") if isinstance(tablespace, dict) else None
+                yield Request(res, ("spec", "tablespaces", i, "storage", "size"), f"tablespace {name}", size, instances)
     elif res.id.group and isinstance(spec.get("storage"), dict):
         size = parse_quantity(spec["storage"].get("size"))
         if size is not None:
             yield Request(res, ("spec", "storage", "size"), "storage", size, _int(spec.get("replicas")))
+    yield from _ephemeral(res, spec)
+
+
+def _pods_per_template(res: Resource, spec: dict) -> int:
+    """How many pods one of the resource's pod templates makes at once, as far as its spec says."""
+    kind = res.id.kind
+    if kind in ("Deployment", "StatefulSet", "ReplicaSet", "Rollout"):
+        return _int(spec.get("replicas"))
+    if kind == "Job":
+        return _int(spec.get("parallelism"))
+    if kind == "CronJob":
+        return _int(get_path(spec, ("jobTemplate", "spec", "parallelism")))
+    if kind in CLICKHOUSE_KINDS:
+        clusters = [c for c in get_path(spec, ("configuration", "clusters")) or [] if isinstance(c, dict)]
+        return sum(_cluster_replicas(c) for c in clusters) or 1
+    return 1
+
+
+def _ephemeral(res: Resource, spec: dict) -> Iterator[Request]:
+    """Generic ephemeral volumes: each makes a claim per pod, deleted with it, but provisioned
+    (and filling the same storage) while it runs."""
+    if res.id.kind == "PersistentVolumeClaim":
+        return
+    pods = None
+    for path, pod in pod_specs(res):
+        for i, volume in enumerate(pod.get("volumes") or []):
+            template = get_path(volume, ("ephemeral", "volumeClaimTemplate")) if isinstance(volume, dict) else None
+            storage = ("spec", "resources", "requests", "storage")
+            size = parse_quantity(get_path(template, storage)) if isinstance(template, dict) else None
+            if size is not None:
+                pods = _pods_per_template(res, spec) if pods is None else pods
+                where = path + ("volumes", i, "ephemeral", "volumeClaimTemplate", *storage)
+                yield Request(res, where, f"ephemeral volume {volume.get('name')}", size, pods)
 
 
 def _unreferenced(res: Resource, referenced: set[str]) -> Iterator[Violation]:
