@@ -89,6 +89,9 @@ def _as_list(value: str | list[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+_AS_WRITTEN = {"name": "origin_name", "namespace": "origin_namespace"}  # Resource attributes
+
+
 @dataclass(frozen=True)
 class Match:
     """Which resources a policy looks at (glob patterns; empty means any)."""
@@ -115,10 +118,17 @@ class Match:
         )
 
     def matches(self, res: Resource) -> bool:
+        """Whether the policy looks at ``res``. Names and namespaces match the object as rendered
+        or as written (before kustomize's prefixes, suffixes, hashes and namespace): a rename by a
+        kustomization (``nameSuffix: -v2``) does not take an object out of a policy."""
         rid = res.id
         for test, attribute in self._identity_tests:
-            if not test(getattr(rid, attribute)):
-                return False
+            value = getattr(rid, attribute)
+            if not test(value):
+                written = _AS_WRITTEN.get(attribute)
+                origin = getattr(res, written) if written else ""
+                if not origin or origin == value or not test(origin):
+                    return False
         if self.labels:
             labels = (res.data.get("metadata") or {}).get("labels") or {}
             if not isinstance(labels, dict) or any(str(labels.get(k)) != v for k, v in self.labels):

@@ -157,3 +157,25 @@ def test_identity_patterns_match_what_fnmatch_says_asked_again_and_again() -> No
                 for value, patterns in zip((api_version, kind, name), raw.values(), strict=True)
             )
             assert match.matches(res) == want, (api_version, kind, name)
+
+
+@pytest.mark.parametrize(
+    ("written", "rendered", "raw", "matched"),
+    [
+        (("torghut-ws", ""), ("torghut-ws-v2", "torghut"), {"name": "torghut-ws"}, True),  # nameSuffix
+        (("torghut-ws", ""), ("prod-torghut-ws", "torghut"), {"name": "torghut-ws"}, True),  # namePrefix
+        (("ws", "torghut"), ("ws", "trading"), {"namespace": "torghut"}, True),  # a namespace transformer
+        (("ws", ""), ("torghut-ws", "torghut"), {"name": "torghut-ws"}, True),  # renamed into the pattern
+        (("other", ""), ("other-v2", "torghut"), {"name": "torghut-ws"}, False),
+        (("", ""), ("other", "torghut"), {"name": "torghut-ws"}, False),  # nothing written (a direct object)
+        (("torghut-ws", ""), ("torghut-ws-v2", "torghut"), {"name": "torghut-ws", "kind": "StatefulSet"}, False),
+    ],
+)
+def test_names_and_namespaces_match_as_rendered_or_as_written(written, rendered, raw, matched) -> None:
+    """A kustomization's rename (prefix, suffix, namespace) does not take an object out of a
+    policy that names it: the object as written is matched too."""
+    import yaml as pyyaml
+
+    data = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": rendered[0], "namespace": rendered[1]}}
+    res = Resource(pyyaml.compose("a: 1"), data, origin_name=written[0], origin_namespace=written[1])
+    assert Match.from_dict(raw).matches(res) is matched
