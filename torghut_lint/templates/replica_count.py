@@ -17,7 +17,9 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     allow_absent = ctx.params["allowAbsent"]
     for res in ctx.matched:
         spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
-        if "replicas" not in spec or spec["replicas"] is None:
+        if res.id.kind == "DaemonSet":  # no replica count: a pod on every node the selector allows
+            yield Violation(res, ("spec",), f"a DaemonSet runs a pod on every node; {res.id} must run exactly {want}")
+        elif "replicas" not in spec or spec["replicas"] is None:
             if not (allow_absent and want == 1):
                 yield Violation(
                     res,
