@@ -199,6 +199,15 @@ def hostile_corpora() -> list[tuple[str, Path]]:
     chain = {f"k{i}/kustomization.yaml": f"resources: [../k{i + 1}]\n" for i in range(400)}
     chain |= {"k400/kustomization.yaml": "resources: [cm.yaml]\n", "k400/cm.yaml": CM % "x"}
     case("include chain 400 deep", lambda t: _write(t, chain))
+    scaled = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: torghut-ws, namespace: n%d}\nspec: {replicas: 1}\n"
+        "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h, namespace: n%d}\n"
+        "spec: {scaleTargetRef: {kind: Deployment, name: torghut-ws}, maxReplicas: 1}\n"
+    )
+    case(
+        "4,000 torghut-ws and their HPAs",
+        lambda t: _write(t, {"torghut/all.yaml": "---\n".join(scaled % (i, i) for i in range(4000))}),
+    )
     return out
 
 

@@ -15,7 +15,9 @@ from torghut_lint.templates.base import RuleContext, Template, Violation
 def check(ctx: RuleContext) -> Iterator[Violation]:
     want = ctx.params["count"]
     allow_absent = ctx.params["allowAbsent"]
+    workloads: dict[tuple[str, str, str], Resource] = {}  # (namespace, kind, name) -> the first of them
     for res in ctx.matched:
+        workloads.setdefault((res.id.namespace, res.id.kind, res.id.name), res)
         spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
         if res.id.kind == "DaemonSet":  # no replica count: a pod on every node the selector allows
             yield Violation(res, ("spec",), f"a DaemonSet runs a pod on every node; {res.id} must run exactly {want}")
@@ -35,8 +37,23 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 f"spec.replicas is {spec['replicas']!r}; it must be exactly {want}",
                 fixable=True,
             )
-        for scaler in ctx.resources:
-            yield from _scales_past(scaler, res, want)
+    if not workloads:
+        return
+    unnamespaced = {(kind, name): res for (_, kind, name), res in reversed(workloads.items())}
+    for scaler in ctx.resources:  # each autoscaler once, against the workload it targets
+        spec = scaler.data.get("spec")
+        target = spec.get("scaleTargetRef") if isinstance(spec, dict) else None
+        if not isinstance(target, dict):
+            continue
+        kind = target.get("kind", "Deployment" if scaler.id.group == "keda.sh" else None)
+        key = (kind, target.get("name"))
+        namespace = scaler.id.namespace
+        # the workload of the autoscaler's namespace; where either names none, both land in the
+        # Application's destination namespace
+        res = workloads.get((namespace, *key)) if namespace else unnamespaced.get(key)
+        res = res or (workloads.get(("", *key)) if namespace else None)
+        if res is not None:
+            yield from _scales_past(scaler, spec, res, want)
 
 
 # Where each autoscaler keeps its upper bound, and the bound it applies when none is written.
@@ -46,15 +63,8 @@ _BOUNDS = {
 }
 
 
-def _scales_past(scaler: Resource, res: Resource, want: int) -> Iterator[Violation]:
-    """A violation when ``scaler`` targets ``res`` (``spec.scaleTargetRef``; KEDA's kind defaults
-    to Deployment) and may scale it past ``want``."""
-    spec = scaler.data.get("spec")
-    target = spec.get("scaleTargetRef") if isinstance(spec, dict) else None
-    if not isinstance(target, dict) or target.get("name") != res.id.name:
-        return
-    if target.get("kind", "Deployment" if scaler.id.group == "keda.sh" else None) != res.id.kind:
-        return
+def _scales_past(scaler: Resource, spec: dict, res: Resource, want: int) -> Iterator[Violation]:
+    """A violation when ``scaler``, which targets ``res``, may scale it past ``want``."""
     bound = _BOUNDS.get((scaler.id.group, scaler.id.kind))
     if bound is None:
         yield Violation(
