@@ -62,3 +62,20 @@ def test_each_autoscaler_is_asked_once_however_many_workloads_share_the_name(mon
     assert len(calls) == n
     assert len(found) == n  # one finding per autoscaler
     assert {v.resource.id.namespace for v in found} == {f"n{i}" for i in range(n)}
+
+
+def test_the_context_indexes_kinds_and_namespaces_in_order() -> None:
+    """``of_kind`` and ``namespace`` answer from one index per application (templates ask them per
+    matched resource): the same answers as a scan, in order, the first Namespace of a name."""
+    text = (
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: torghut, labels: {n: '1'}}\n---\n"
+        + deployment("torghut")
+        + "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: torghut, labels: {n: '2'}}\n---\n"
+        + deployment("other")
+    )
+    found = resources(text)
+    ctx = RuleContext(PARAMS, found, found, [])
+    for kind in ("Namespace", "Deployment", "Secret"):
+        assert ctx.of_kind(kind) == [r for r in found if r.id.kind == kind]
+    assert ctx.namespace("torghut").data["metadata"]["labels"] == {"n": "1"}
+    assert ctx.namespace("other") is None and ctx.namespace("") is None

@@ -93,24 +93,38 @@ def _matches(match: dict[str, Any] | None, res: Resource, namespace: dict | None
     return True
 
 
-def _params(ctx: RuleContext, binding: dict[str, Any], kind: dict | None, res: Resource) -> list[Any] | None:
-    """The param objects a binding gives a resource: [None] without paramKind, [] when not found."""
+def _params(
+    ctx: RuleContext, binding: dict[str, Any], kind: dict | None, res: Resource, by_name: dict[str, list[dict]]
+) -> list[Any] | None:
+    """The param objects a binding gives a resource: [None] without paramKind, [] when not found.
+    ``by_name``: the objects of ``kind`` by name (made once per policy, not per resource)."""
     ref = binding.get("paramRef")
     if not kind or not ref:
         return [None]
-    candidates = [r.data for r in ctx.resources] + list(ctx.params.get("sources") or [])
     namespace = ref.get("namespace") or res.id.namespace
+    if ref.get("name") is not None:
+        candidates = by_name.get(str(ref["name"]), [])
+    else:
+        candidates = [data for same in by_name.values() for data in same]
     found = []
     for data in candidates:
         meta = data.get("metadata") or {}
-        if data.get("kind") != kind.get("kind") or data.get("apiVersion") != kind.get("apiVersion"):
-            continue
         if meta.get("namespace", "") not in ("", namespace):
             continue
-        if ref.get("name") is not None and meta.get("name") == ref["name"]:
+        if ref.get("name") is not None or selects(ref.get("selector") or {}, meta.get("labels") or {}):
             found.append(data)
-        elif ref.get("name") is None and selects(ref.get("selector") or {}, meta.get("labels") or {}):
-            found.append(data)
+    return found
+
+
+def _of_param_kind(ctx: RuleContext, kind: dict | None) -> dict[str, list[dict]]:
+    """The application's objects (and the policy's ``sources``) of the param kind, by name."""
+    found: dict[str, list[dict]] = {}
+    if not kind:
+        return found
+    candidates = [r.data for r in ctx.of_kind(str(kind.get("kind")))] + list(ctx.params.get("sources") or [])
+    for data in candidates:
+        if data.get("kind") == kind.get("kind") and data.get("apiVersion") == kind.get("apiVersion"):
+            found.setdefault(str((data.get("metadata") or {}).get("name")), []).append(data)
     return found
 
 
@@ -119,6 +133,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     fail_closed = policy.get("failurePolicy", "Fail") != "Ignore"
     validations = [v for v in policy.get("validations") or [] if isinstance(v, dict) and v.get("expression")]
     variables = [v for v in policy.get("variables") or [] if isinstance(v, dict) and v.get("expression")]
+    by_name = _of_param_kind(ctx, policy.get("paramKind"))
     for res in ctx.matched:
         namespace = namespace_of(ctx, res)
         if not _matches(policy.get("matchConstraints"), res, namespace):
@@ -126,7 +141,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         for binding in ctx.params["bindings"]:
             if not _matches(binding.get("matchResources"), res, namespace):
                 continue
-            objects = _params(ctx, binding, policy.get("paramKind"), res)
+            objects = _params(ctx, binding, policy.get("paramKind"), res, by_name)
             if not objects:
                 if (binding.get("paramRef") or {}).get("parameterNotFoundAction", "Deny") != "Allow":
                     yield Violation(res, (), "no params object for the binding's paramRef; admission would deny it")

@@ -6,7 +6,7 @@ The engine matches resources, calls ``check``, and locates what it returns."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -62,8 +62,28 @@ class RuleContext:
     def env_sources(self) -> EnvSources:
         return EnvSources(self.resources)
 
-    def of_kind(self, kind: str) -> Iterator[Resource]:
-        return (r for r in self.resources if r.id.kind == kind)
+    def of_kind(self, kind: str) -> list[Resource]:
+        """The application's resources of ``kind``, in order (indexed once: templates ask per
+        matched resource, and a scan each time is quadratic in a hostile application)."""
+        return self._by_kind.get(kind, [])
+
+    @cached_property
+    def _by_kind(self) -> dict[str, list[Resource]]:
+        found: dict[str, list[Resource]] = {}
+        for res in self.resources:
+            found.setdefault(res.id.kind, []).append(res)
+        return found
+
+    def namespace(self, name: str) -> Resource | None:
+        """The application's Namespace object called ``name`` (the first, as kustomize keeps one)."""
+        return self._namespaces.get(name) if name else None
+
+    @cached_property
+    def _namespaces(self) -> dict[str, Resource]:
+        found: dict[str, Resource] = {}
+        for res in self.of_kind("Namespace"):
+            found.setdefault(res.id.name, res)
+        return found
 
 
 class ParamError(ValueError):

@@ -121,10 +121,8 @@ def _where(res: Resource, validation: dict[str, Any]) -> Path_:
 
 def namespace_of(ctx: RuleContext, res: Resource) -> dict | None:
     """The Namespace object of ``res`` when its application has it."""
-    return next(
-        (r.data for r in ctx.of_kind("Namespace") if r.id.name == res.id.namespace and res.id.namespace),
-        None,
-    )
+    found = ctx.namespace(res.id.namespace)
+    return None if found is None else found.data
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:

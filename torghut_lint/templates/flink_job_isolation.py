@@ -26,6 +26,9 @@ class Setting:
     path: Path_
 
 
+_NAMED = 10  # jobs named one by one for a shared group; the rest in one finding (bounded output)
+
+
 def group_ids(job: Resource, ctx: RuleContext, env_pattern: re.Pattern, config_pattern: re.Pattern) -> list[Setting]:
     found: list[Setting] = []
     config = get_path(job.data, ("spec", "flinkConfiguration"))
@@ -54,6 +57,10 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     dir_keys = ctx.params["stateDirKeys"]
     jobs = ctx.matched
     ids = {id(job): group_ids(job, ctx, env_pattern, config_pattern) for job in jobs}
+    by_group: dict[str, list[Resource]] = {}  # group id -> the jobs that consume as it, each once, in order
+    for job in jobs:
+        for value in dict.fromkeys(s.value for s in ids[id(job)]):
+            by_group.setdefault(value, []).append(job)
     for job in jobs:
         if job.id.name not in live_names:
             continue
@@ -67,31 +74,40 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     f"live job {job.id.name} consumes as group {setting.value!r}, which looks like a "
                     f"{hit} group; the live job needs its own group id",
                 )
-            for other in jobs:
-                if other is job:
-                    continue
-                if any(o.value == setting.value for o in ids[id(other)]):
-                    yield Violation(
-                        setting.source,
-                        setting.path,
-                        f"live job {job.id.name} shares Kafka consumer group {setting.value!r} with "
-                        f"{other.id.kind} {other.id.name}; they would split (or steal) the live partitions",
-                    )
+            others = [other for other in by_group[setting.value] if other is not job]
+            for other in others[:_NAMED]:
+                yield Violation(
+                    setting.source,
+                    setting.path,
+                    f"live job {job.id.name} shares Kafka consumer group {setting.value!r} with "
+                    f"{other.id.kind} {other.id.name}; they would split (or steal) the live partitions",
+                )
+            if len(others) > _NAMED:
+                yield Violation(
+                    setting.source,
+                    setting.path,
+                    f"live job {job.id.name} shares Kafka consumer group {setting.value!r} with "
+                    f"{len(others) - _NAMED} more jobs; they would split (or steal) the live partitions",
+                )
     owners_first = sorted(jobs, key=lambda j: j.id.name not in live_names)  # the live job keeps its dirs
-    for key in dir_keys:
+    for entry in dir_keys:
+        keys = [entry] if isinstance(entry, str) else entry  # one setting under all its spellings
         seen: dict[str, Resource] = {}
         for job in owners_first:
-            value = get_path(job.data, ("spec", "flinkConfiguration", key))
-            if not value:
-                continue
-            first = seen.setdefault(str(value).rstrip("/"), job)
-            if first is not job:
-                yield Violation(
-                    job,
-                    ("spec", "flinkConfiguration", key),
-                    f"{job.id.name} uses the same {key} as {first.id.name} ({value}); "
-                    "each job needs its own state directory",
-                )
+            config = get_path(job.data, ("spec", "flinkConfiguration"))
+            config = config if isinstance(config, dict) else {}
+            for key in dict.fromkeys(keys):
+                value = config.get(key)
+                if not value:
+                    continue
+                first = seen.setdefault(str(value).rstrip("/"), job)
+                if first is not job:
+                    yield Violation(
+                        job,
+                        ("spec", "flinkConfiguration", key),
+                        f"{job.id.name} uses the same {key} as {first.id.name} ({value}); "
+                        "each job needs its own state directory",
+                    )
 
 
 PARAMS_SCHEMA = {
@@ -123,9 +139,15 @@ PARAMS_SCHEMA = {
         },
         "stateDirKeys": {
             "type": "array",
-            "items": {"type": "string"},
-            "default": ["state.checkpoints.dir", "state.savepoints.dir"],
-            "description": "flinkConfiguration keys whose directories must differ between jobs",
+            "items": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]},
+            "default": [
+                ["execution.checkpointing.dir", "state.checkpoints.dir", "state.backend.fs.checkpointdir"],
+                ["execution.checkpointing.savepoint-dir", "state.savepoints.dir", "savepoints.state.backend.fs.dir"],
+            ],
+            "description": (
+                "flinkConfiguration keys whose directories must differ between jobs; a list is one setting under "
+                "every spelling Flink reads it from (a directory under one spelling is the same under another)"
+            ),
         },
     },
 }
