@@ -37,11 +37,9 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             if switch is None or (switch.value is not None and switch.value.strip().lower() not in on_values):
                 continue
             cname = container.get("name", "?")
-            if switch.value is None:  # from a source the repository cannot show: it may be on
-                on = f"container {cname!r} of {res.id} may have {trigger['name']} on (from {switch.hidden_in}), but"
-            else:
-                on = f"container {cname!r} of {res.id} has {trigger['name']} on, but"
+            on = f"container {cname!r} of {res.id} has {trigger['name']} on, but"
             found: list[Violation] = []
+            unmet: list[str] = []  # each unmet need, briefly
             for req in requirements:
                 item = env.get(req["name"])
                 needs = " or ".join(req["values"])
@@ -49,9 +47,11 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     if not req.get("absentOk"):
                         message = f"{on} {req['name']} is not set (needs {needs})"
                         found.append(Violation(res, path, message, requirement=req["name"]))
+                        unmet.append(f"{req['name']} {needs}")
                 elif item.value not in req["values"]:
                     shown = f"from {item.hidden_in}" if item.value is None else repr(item.value)
                     found.append(Violation(item.source, item.path, f"{on} {req['name']} is {shown} (needs {needs})"))
+                    unmet.append(f"{req['name']} {needs}" + (" or unset" if req.get("absentOk") else ""))
             if caps:
                 set_caps = [env[c] for c in caps if c in env]
                 if not set_caps:
@@ -60,6 +60,19 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 for c in set_caps:
                     if not _positive(c.value):
                         found.append(Violation(c.source, c.path, f"{on} {c.name} must be a number > 0"))
+                if not any(_positive(c.value) for c in set_caps):
+                    unmet.append(f"a budget cap ({' or '.join(caps)}) > 0")
+            if switch.value is None and found:  # it may be on: one finding where it comes from, not one per need
+                found = [
+                    Violation(
+                        switch.source,
+                        switch.path,
+                        f"container {cname!r} of {res.id} may have {trigger['name']} on (from {switch.hidden_in}), "
+                        f"and the repository does not show {', '.join(unmet)}; set {trigger['name']} as a "
+                        "literal, or those",
+                        requirement="unseen-trigger",
+                    )
+                ]
             for v in found:  # a ConfigMap two containers read is one place: reported once
                 key = (id(v.resource), v.path, v.requirement)
                 if key not in seen:
