@@ -67,6 +67,15 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "Replace the symlink with the file, or lint the target tree directly.",
         ),
         BuiltinRule(
+            "manifest-outside-root",
+            _E,
+            "A symlink named like a manifest (.yaml, .yml, .json) leads outside the linted tree.",
+            "Argo CD applies the manifest a link leads to anywhere in the repository (and fails the "
+            "application for a link out of it); the linter does not follow it, so the manifest would ship "
+            "unchecked.",
+            "Replace the symlink with the file, or lint the tree that holds its target.",
+        ),
+        BuiltinRule(
             "manifest-invalid",
             _E,
             "A document is not a Kubernetes object (no apiVersion, kind or metadata.name).",

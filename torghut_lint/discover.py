@@ -211,6 +211,16 @@ class Discovery:
     findings: list[Finding] = field(default_factory=list)
 
 
+def _outside_root(link: Path, name: str) -> Finding:
+    """A symlink out of the linted tree, not followed: a blocking finding when it is named like a
+    manifest (Argo CD applies what it leads to), a warning for anything else."""
+    if name.endswith(YAML_SUFFIXES):
+        message = "symlink to a manifest outside the linted tree, which Argo CD applies and the linter does not read"
+        return Finding("manifest-outside-root", Severity.ERROR, message, Location(display_path(link)))
+    message = "symlink points outside the linted tree; not followed"
+    return Finding("file-outside-root", Severity.WARNING, message, Location(display_path(link)))
+
+
 def discover(root: Path) -> Discovery:
     """All ``*.yaml``/``*.yml`` files under ``root``, sorted, symlinks kept inside ``root``."""
     found = Discovery(root)
@@ -251,14 +261,7 @@ def discover(root: Path) -> Discovery:
                 _LINKED.setdefault(real, set()).add(name)
                 target = os.path.realpath(entry.path)
                 if not (target == real_root or target.startswith(real_root + os.sep)):
-                    found.findings.append(
-                        Finding(
-                            "file-outside-root",
-                            Severity.WARNING,
-                            "symlink points outside the linted tree; not followed",
-                            Location(display_path(Path(entry.path))),
-                        )
-                    )
+                    found.findings.append(_outside_root(Path(entry.path), name))
                     continue
                 if not os.path.exists(target):
                     if name.endswith(YAML_SUFFIXES):

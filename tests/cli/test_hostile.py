@@ -55,8 +55,34 @@ def test_symlinks_out_of_root_and_loops(tmp_path: Path) -> None:
     os.symlink(repo / "missing.yaml", repo / "apps" / "dangling.yaml")
     result = run_cli("--format", "json", ".", cwd=repo, timeout=60)
     got = sorted((f["rule"], f["file"]) for f in result.json["findings"])
-    assert got == [("file-outside-root", "apps/leak.yaml"), ("file-unreadable", "apps/dangling.yaml")]
+    assert got == [("file-unreadable", "apps/dangling.yaml"), ("manifest-outside-root", "apps/leak.yaml")]
+    assert result.code == 1  # Argo CD would apply the manifest the link leads to: it blocks
     assert result.json["summary"]["resources"] == 1
+
+
+def test_a_link_out_of_the_tree_blocks_only_when_named_like_a_manifest(tmp_path: Path) -> None:
+    """A manifest a link leads to elsewhere in the repository is applied by Argo CD (it follows
+    links within the repository) but not read by a lint of the application's tree: blocking. A
+    README or a script linked from elsewhere is nothing Argo CD applies: a warning."""
+    repo = tmp_path / "repo"
+    (repo / "apps" / "common").mkdir(parents=True)
+    (repo / "apps" / "torghut").mkdir()
+    (repo / ".git").mkdir()
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flags}\ndata: {TRADING_LIVE_ENABLED: 'true'}\n"
+    (repo / "apps" / "common" / "flags.yaml").write_text(cm)
+    (repo / "apps" / "common" / "README.md").write_text("notes\n")
+    os.symlink("../common/README.md", repo / "apps" / "torghut" / "README.md")
+    result = run_cli("--format", "json", "apps/torghut", cwd=repo, timeout=60)
+    assert [(f["rule"], f["severity"]) for f in result.json["findings"]] == [("file-outside-root", "warning")]
+    assert result.code == 0
+    os.symlink("../common/flags.yaml", repo / "apps" / "torghut" / "flags.yaml")
+    result = run_cli("--format", "json", "apps/torghut", cwd=repo, timeout=60)
+    got = sorted((f["rule"], f["file"]) for f in result.json["findings"])
+    assert got == [
+        ("file-outside-root", "apps/torghut/README.md"),
+        ("manifest-outside-root", "apps/torghut/flags.yaml"),
+    ]
+    assert result.code == 1
 
 
 def test_oversized_file_and_long_line(tmp_path: Path) -> None:
