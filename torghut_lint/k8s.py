@@ -303,7 +303,7 @@ def effective_env(
         else:
             continue
         where = path + ("envFrom", j, "configMapRef" if origin == "configMapRef" else "secretRef")
-        for name in set(env) | (only or set()):
+        for name in [*env, *sorted(n for n in only or () if n not in env)]:  # in a stable order
             if name.startswith(prefix) and (keys is None or name[len(prefix) :] in keys):
                 env[name] = EnvValue(name, None, res, where, origin)
     for i, item in enumerate(container.get("env") or []):

@@ -46,7 +46,6 @@ class Setting:
     who: str  # "ConfigMap NAME" or "container 'c'"
     of: str = ""  # the workload a container belongs to
     via: str = ""  # how a container gets it from another resource
-    origin: str = ""
     hidden_in: str = ""  # where a value the repository cannot show comes from, in words
 
     @property
@@ -76,9 +75,7 @@ def settings(ctx: RuleContext) -> Iterator[Setting]:
                 seen.add((id(item.source), item.path))
                 who = f"container {container.get('name', '?')!r}"
                 via = "" if item.source is res else f" (via {item.origin} from {item.source.id})"
-                yield Setting(
-                    switch, item.source, item.path, item.value, who, str(res.id), via, item.origin, item.hidden_in
-                )
+                yield Setting(switch, item.source, item.path, item.value, who, str(res.id), via, item.hidden_in)
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
