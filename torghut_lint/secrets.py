@@ -68,6 +68,51 @@ TOKEN_HINTS = (
 )
 
 
+# ``key=value``, ``key: value``, ``"key": "value"``, ``-Dkey=value``, ``--key=value`` and
+# ``<key>value</key>`` written inside a text (a properties, env, JSON, YAML or XML file held in a
+# ConfigMap, a JVM or command-line flag, a literal in a script): each key the inline-secrets rule
+# then judges by its name, as it judges a mapping key. Only texts holding a separator and a
+# credential word (CREDENTIAL_WORDS, lowercase) are searched.
+CREDENTIAL_WORDS = ("pass", "secret", "token", "key", "cred")
+_CREDENTIAL_KEY = r"(?:[A-Za-z_][A-Za-z0-9_.\-]*)?(?i:" + "|".join(CREDENTIAL_WORDS) + r")[A-Za-z0-9_.\-]*"
+_ASSIGNMENT = regex.compile(
+    rf"(-D|--)?({_CREDENTIAL_KEY})[\"']?[ \t]*[:=][ \t]*"
+    r"(?:\"([^\"\n]{3,})\"|'([^'\n]{3,})'|([^\s\"',;}\]<>]{3,}))"
+    rf"|<({_CREDENTIAL_KEY})>[ \t]*([^\s<>]{{3,}})[ \t]*</([A-Za-z_][A-Za-z0-9_.\-]*)>"
+)
+
+
+def assignment_hinted(text: str) -> bool:
+    """Whether ``text`` may hold a credential-like key assigned a value (False: :func:`assignments`
+    finds nothing the rule would judge)."""
+    if "=" not in text and ":" not in text and "<" not in text:
+        return False
+    lowered = text.lower()
+    return any(word in lowered for word in CREDENTIAL_WORDS)
+
+
+def assignments(text: str, config: bool) -> Iterator[tuple[str, str]]:
+    """(key, value) of every literal assigned inside ``text`` (see _ASSIGNMENT): a quoted value, a
+    flag's, an XML element's that closes with its own name, and, where ``text`` is a configuration
+    file (``config``), an unquoted one too. In a script an unquoted right-hand side is code
+    (``password = os.environ["PW"]``), not a literal."""
+    if not assignment_hinted(text):
+        return
+    for match in _ASSIGNMENT.finditer(text):
+        flag, key, double, single, bare, element, content, closing = match.groups()
+        if key is not None:
+            value = double if double is not None else single if single is not None else bare
+            if bare is None or flag is not None or config:
+                yield key, value
+        elif element == closing:
+            yield element, content
+
+
+# Keys of a ConfigMap (or any mapping) whose value is a configuration file: an unquoted value in
+# it is a literal.
+CONFIG_FILES = (".properties", ".env", ".ini", ".conf", ".cfg", ".cnf", ".toml", ".yaml", ".yml", ".json", ".xml")
+
+
 # From this many characters one RE2 pass over a text costs less than the substring searches for
 # each of TOKEN_HINTS (four times less on a 450 kB script in a ConfigMap); below it, the call into
 # the RE2 binding costs more than the searches.

@@ -201,3 +201,25 @@ def test_fix_refuses_a_symlink_out_of_the_repository(tmp_path: Path) -> None:
     assert (repo / "app" / "service.yaml").is_symlink()
     assert result.code in (0, 2)
     assert os.path.realpath(repo / "app" / "service.yaml") == str(outside / "service.yaml")
+
+
+def test_credentials_inside_configuration_files_and_binary_data_are_found_and_never_printed(tmp_path: Path) -> None:
+    """A properties file, a JSON file and a JVM flag in a ConfigMap, a token behind base64 in its
+    binaryData: each found where it is written, its value in no output of any format."""
+    import base64
+
+    hidden = base64.b64encode(f"token={TOKEN}\n".encode()).decode()
+    cm = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata:\n"
+        f"  app.properties: |\n    url=jdbc:postgresql://db/app\n    spring.datasource.password={PASSWORD}\n"
+        f'  config.json: \'{{"auth": {{"client_secret": "{PASSWORD}x"}}}}\'\n'
+        f"  JAVA_OPTS: -Xmx1g -Djavax.net.ssl.keyStorePassword={PASSWORD}y\n"
+        f"binaryData:\n  creds: {hidden}\n"
+    )
+    write(tmp_path, {"cm.yaml": cm})
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=tmp_path)
+    lines = sorted(f["line"] for f in result.json["findings"] if f["rule"] == "no-inline-secrets")
+    assert lines == [5, 8, 9, 11]
+    printed = every_format(tmp_path)
+    for value in (PASSWORD, TOKEN, hidden):
+        assert value not in printed

@@ -25,6 +25,12 @@ _TEXTS = st.sampled_from(
         "xoxb-1234567890-abcdef",
         "my-secret-name",
         "correct-horse-battery",
+        "spring.datasource.password=hunter2-value",
+        '{"api_key": "abcd1234efgh"}',
+        "-Djavax.net.ssl.keyStorePassword=changeit",
+        "password = os.environ['DB_PASSWORD']",
+        "<password>p4ssw0rd-x</password>",
+        "TOKEN: ${TOKEN}",
         "",
         *(  # texts of LONG_TEXT characters and more, judged without the substring prefilter
             filler + tail
@@ -33,7 +39,10 @@ _TEXTS = st.sampled_from(
         ),
     ]
 ) | st.text(max_size=40)
-_KEYS = st.sampled_from(["name", "value", "password", "apiKey", "token", "image", "secret", "DB_PASSWORD", "url"])
+_KEYS = st.sampled_from(
+    ["name", "value", "password", "apiKey", "token", "image", "secret", "DB_PASSWORD", "url"]
+    + ["app.properties", "run.py"]
+)
 _DATA = st.recursive(
     _TEXTS | st.integers() | st.none(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=5),
@@ -86,3 +95,28 @@ def test_credentials_in_texts_past_the_prefilter_length_are_found() -> None:
         (("data", "bundle.js"), "a GitHub token is written in clear"),
         (("data", "start.sh"), "a URL embeds user:password credentials"),
     }
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "found"),
+    [
+        ("app.properties", "url=jdbc:postgresql://db/x\nspring.datasource.password=hunter2-value\n", True),
+        ("app.properties", "spring.datasource.password=${DB_PASSWORD}\n", False),  # a reference
+        ("app.properties", "spring.datasource.password-file=/run/secrets/pw\n", False),  # a path's name
+        ("config.json", '{"auth": {"password": "hunter2-value"}}', True),
+        ("users.xml", "<users><torghut><password>hunter2-value</password></torghut></users>", True),
+        ("users.xml", "<password_sha256_hex>abcdef0123</password_sha256_hex>", False),  # a hash's name
+        ("JAVA_OPTS", "-Xmx1g -Djavax.net.ssl.keyStorePassword=hunter2-value", True),  # a flag
+        ("start.sh", "exec app --db-password=hunter2-value", True),
+        ("start.sh", 'PASSWORD="hunter2-value"\nexec app', True),  # a quoted literal in a script
+        ("run.py", "password = os.environ['DB_PASSWORD']\ntoken = read_token()\n", False),  # code, not literals
+        ("run.py", 'CLICKHOUSE_PASSWORD = os.environ.get("CLICKHOUSE_PASSWORD", "")\n', False),
+        ("notes", "the password: is rotated monthly by the platform team", False),  # prose: a bare word
+    ],
+)
+def test_credentials_assigned_inside_a_text_are_found_and_code_is_not(key: str, text: str, found: bool) -> None:
+    """A properties, JSON, XML or env file held in a ConfigMap, a JVM or command-line flag, a
+    quoted literal in a script: the key is judged by its name. An unquoted right-hand side outside
+    a configuration file is code (a variable, a call), not a literal."""
+    hits = _Scanner({}).walk({"data": {key: text}})
+    assert bool(hits) is found, hits

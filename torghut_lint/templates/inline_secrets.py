@@ -2,7 +2,9 @@
 
 Flags Secret ``data``/``stringData`` values, string values under secret-like names (env
 entries, ConfigMap keys, any mapping key, Helm values), URLs with ``user:password@``, private
-keys and well-known token formats. SealedSecrets, ExternalSecrets, ``secretKeyRef``,
+keys and well-known token formats, and secret-like keys assigned inside a text (a properties,
+env, JSON, YAML or XML file held in a ConfigMap, a ``-D``/``--`` flag, a quoted literal in a
+script; a ConfigMap's ``binaryData`` decoded first). SealedSecrets, ExternalSecrets, ``secretKeyRef``,
 ``$(VAR)``/``${VAR}`` substitutions, file paths, numbers and secret *names* are not flagged.
 The value itself never leaves this module except as a redaction token for the reporters."""
 
@@ -14,7 +16,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from torghut_lint.model import Location, Path_, Resource, find_node
-from torghut_lint.secrets import LONG_TEXT, URL_CREDENTIALS, token_hinted, tokens
+from torghut_lint.secrets import (
+    CONFIG_FILES,
+    LONG_TEXT,
+    URL_CREDENTIALS,
+    assignment_hinted,
+    assignments,
+    token_hinted,
+    tokens,
+)
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 DEFAULT_SECRET_SUFFIXES = [
@@ -146,12 +156,18 @@ class _Scanner:
                     # secret-like name, and short, or holding neither a URL nor a token's hint
                     # (a long text goes to the patterns at once: one pass instead of two)
                     if not (named and key and secret_like(key)) and (
-                        len(child) < 12 or (len(child) < LONG_TEXT and "://" not in child and not hinted(child))
+                        len(child) < 12
+                        or (
+                            len(child) < LONG_TEXT
+                            and "://" not in child
+                            and not hinted(child)
+                            and not (named and assignment_hinted(child))
+                        )
                     ):
                         continue
                     at = (*where, step)
                     if not (skip and at in skip):
-                        found.extend(judge(at, key if named else "", child))
+                        found.extend(judge(at, key if named else "", child, named))
                 elif kind is dict or kind is list:
                     at = (*where, step)
                     if not (skip and at in skip):
@@ -159,12 +175,14 @@ class _Scanner:
 
         if type(data) is str:
             if not (skip and path in skip):
-                found.extend(judge(path, "", data))
+                found.extend(judge(path, "", data, named))
         elif type(data) in (dict, list) and not (skip and path in skip):
             visit(data, path, "")
         return found
 
-    def judge(self, where: Path_, key: str, value: str) -> Iterator[tuple[Path_, str, str]]:
+    def judge(self, where: Path_, key: str, value: str, named: bool = True) -> Iterator[tuple[Path_, str, str]]:
+        """(where, what, value) of each credential in ``value``: under a secret-like ``key``, in a
+        URL's userinfo, a token format, and (``named``) a secret-like key assigned inside the text."""
         if key and self.named_value(key, value):
             yield where, f"{key} holds a plaintext credential", value
             return
@@ -177,6 +195,11 @@ class _Scanner:
                     yield where, "a URL embeds user:password credentials", password
         for label, token in tokens(value):
             yield where, f"a {label} is written in clear", token
+        if named:  # judged by name: not in the name-blind scans of Secrets and exempt kinds
+            config = key.lower().endswith(CONFIG_FILES) or key == ".env"
+            for name, literal in assignments(value, config):
+                if self.named_value(name, literal):
+                    yield where, f"{name} written in the text holds a plaintext credential", literal
 
 
 def _secret_object(res: Resource, scanner: _Scanner) -> Iterator[Violation]:
@@ -198,6 +221,23 @@ def _secret_object(res: Resource, scanner: _Scanner) -> Iterator[Violation]:
                     yield Violation(res, path, f"Secret {res.id.name}: {what} (value redacted)", secrets=(secret,))
 
 
+def _binary_data(res: Resource, scanner: _Scanner) -> list[tuple[Path_, str, str]]:
+    """What a ConfigMap's ``binaryData`` holds once decoded (base64 hides a token from the walk):
+    each text entry judged as a ``data`` entry of that name would be."""
+    import base64
+    import binascii
+
+    found: list[tuple[Path_, str, str]] = []
+    entries = res.data.get("binaryData")
+    for key, value in entries.items() if isinstance(entries, dict) else ():
+        try:
+            text = base64.b64decode("".join(str(value).split()), validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):  # not base64, or not text: nothing to read
+            continue
+        found += scanner.judge(("binaryData", key), str(key), text)
+    return found
+
+
 _SECRET_DATA = frozenset({("data",), ("stringData",)})
 _CIPHERTEXT = frozenset({("spec", "encryptedData")})
 
@@ -217,6 +257,8 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             walk = scanner.walk(res.data, named=False, skip=_CIPHERTEXT)
         else:
             walk = scanner.walk(res.data)
+            if res.id.kind == "ConfigMap" and res.id.api_version == "v1":
+                walk += _binary_data(res, scanner)
         for path, what, value in walk:
             yield Violation(
                 res,
