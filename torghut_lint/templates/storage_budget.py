@@ -3,10 +3,11 @@ and an application total.
 
 Counted: PersistentVolumeClaims; StatefulSet ``volumeClaimTemplates`` x replicas; ClickHouse
 (CHI/CHK) ``volumeClaimTemplates`` x the replicas of the clusters that use them; CloudNativePG
-``storage``/``walStorage``/``tablespaces`` x instances; any other custom resource's
-``spec.storage.size`` x ``spec.replicas``; and a generic ephemeral volume in any pod template (a
-claim per pod: x the workload's replicas, a Job's parallelism; once for a DaemonSet, whose pods
-follow the nodes). A volume claim template nobody references is reported as well."""
+``storage``/``walStorage``/``tablespaces`` x instances (``size``, else the ``pvcTemplate``'s
+request); any other custom resource's ``spec.storage.size`` x ``spec.replicas``; and a generic
+ephemeral volume in any pod template (a claim per pod: x the workload's replicas, a Job's
+parallelism; once for a DaemonSet, whose pods follow the nodes). A volume claim template nobody
+references is reported as well."""
 
 from __future__ import annotations
 
@@ -119,20 +120,29 @@ def requests(res: Resource, referenced: set[str]) -> Iterator[Request]:
         yield from _clickhouse(res, referenced)
     elif kind == "Cluster" and res.id.group == "postgresql.cnpg.io":
         instances = _int(spec.get("instances"))
-        for key in ("storage", "walStorage"):
-            size = parse_quantity(get_path(spec, (key, "size")))
-            if size is not None:
-                yield Request(res, ("spec", key, "size"), f"{key}", size, instances)
+        volumes = [(("spec", key), key) for key in ("storage", "walStorage")]
         for i, tablespace in enumerate(spec.get("tablespaces") or []):  # a volume per tablespace and instance
-            size = parse_quantity(get_path(tablespace, ("storage", "size")))
-            if size is not None:
-                name = tablespace.get("name") if isinstance(tablespace, dict) else None
-                yield Request(res, ("spec", "tablespaces", i, "storage", "size"), f"tablespace {name}", size, instances)
+            name = tablespace.get("name") if isinstance(tablespace, dict) else None
+            volumes.append((("spec", "tablespaces", i, "storage"), f"tablespace {name}"))
+        for path, label in volumes:
+            if (found := _cnpg_size(res, path)) is not None:
+                yield Request(res, found[0], label, found[1], instances)
     elif res.id.group and isinstance(spec.get("storage"), dict):
         size = parse_quantity(spec["storage"].get("size"))
         if size is not None:
             yield Request(res, ("spec", "storage", "size"), "storage", size, _int(spec.get("replicas")))
     yield from _ephemeral(res, spec)
+
+
+def _cnpg_size(res: Resource, path: Path_) -> tuple[Path_, Decimal] | None:
+    """(where, size) of a CloudNativePG storage configuration at ``path``: its ``size``, which the
+    operator writes over its ``pvcTemplate``'s request, else that request."""
+    for tail in (("size",), ("pvcTemplate", "resources", "requests", "storage")):
+        value = get_path(res.data, path + tail)
+        if value is not None:
+            size = parse_quantity(value)
+            return None if size is None else (path + tail, size)
+    return None
 
 
 def _pods_per_template(res: Resource, spec: dict) -> int:
