@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from torghut_lint.model import Path_, Resource
 
@@ -210,41 +210,57 @@ def text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+Key = TypeVar("Key")
+Value = TypeVar("Value")
+
+
+class ByNamespace(Generic[Key, Value]):
+    """Objects of one application by namespace and key (a name, a kind and name), found as a
+    reference from a namespace finds them in the cluster: the one of that namespace, else one
+    where either side names none (both land in the Application's destination namespace). Nothing of
+    another explicit namespace stands in: a decoy of the same name elsewhere is never read. The
+    first object added under a key wins, as kustomize keeps one object per identity."""
+
+    def __init__(self) -> None:
+        self._exact: dict[tuple[str, Key], Value] = {}
+        self._anywhere: dict[Key, Value] = {}
+
+    def add(self, namespace: str, key: Key, value: Value) -> None:
+        self._exact.setdefault((namespace, key), value)
+        self._anywhere.setdefault(key, value)
+
+    def find(self, namespace: str, key: Key) -> Value | None:
+        found = self._exact.get((namespace, key))
+        if found is None:
+            found = self._exact.get(("", key)) if namespace else self._anywhere.get(key)
+        return found
+
+
 class EnvSources:
-    """What ``envFrom`` and ``valueFrom`` read within one application: ConfigMaps, and the keys of
-    the Secrets whose keys the repository shows (a Secret's ``data`` and ``stringData``, a
-    SealedSecret's ``encryptedData`` and template ``data``), by namespace and name (original names
-    too). Nothing of another explicit namespace stands in for a reference: the cluster reads the
-    pod's own namespace, so a decoy of the same name elsewhere would show a value it never reads."""
+    """What ``envFrom`` and ``valueFrom`` read within one application (:class:`ByNamespace`):
+    ConfigMaps, and the keys of the Secrets whose keys the repository shows (a Secret's ``data``
+    and ``stringData``, a SealedSecret's ``encryptedData`` and template ``data``), by name and
+    original name."""
 
     def __init__(self, resources: list[Resource]) -> None:
-        self._configmaps: dict[tuple[str | None, str], Resource] = {}
-        self._secret_keys: dict[tuple[str | None, str], frozenset[str]] = {}
+        self._configmaps: ByNamespace[str, Resource] = ByNamespace()
+        self._secret_keys: ByNamespace[str, frozenset[str]] = ByNamespace()
         for res in resources:
             if res.id.kind == "ConfigMap" and res.id.api_version == "v1":
-                self._index(self._configmaps, res, res)
+                table, value = self._configmaps, res
             elif (keys := secret_keys(res)) is not None:
-                self._index(self._secret_keys, res, keys)
-
-    @staticmethod
-    def _index(table: dict, res: Resource, value: Any) -> None:
-        for name in {res.id.name, res.origin_name}:
-            table.setdefault((res.id.namespace, name), value)
-            table.setdefault((None, name), value)  # in any namespace: what an unnamespaced reference may read
-
-    @staticmethod
-    def _find(table: dict, namespace: str, name: str) -> Any:
-        """What a reference from ``namespace`` reads: the one of that namespace, else one where
-        the other side names none (both land in the Application's destination namespace)."""
-        found = table.get((namespace, name))
-        return table.get(("", name) if namespace else (None, name)) if found is None else found
+                table, value = self._secret_keys, keys
+            else:
+                continue
+            for name in {res.id.name, res.origin_name}:
+                table.add(res.id.namespace, name, value)
 
     def configmap(self, namespace: str, name: str) -> Resource | None:
-        return self._find(self._configmaps, namespace, name)
+        return self._configmaps.find(namespace, name)
 
     def secret_keys(self, namespace: str, name: str) -> frozenset[str] | None:
         """The keys of the Secret a reference reads, or None when the repository does not show them."""
-        return self._find(self._secret_keys, namespace, name)
+        return self._secret_keys.find(namespace, name)
 
 
 def secret_keys(res: Resource) -> frozenset[str] | None:

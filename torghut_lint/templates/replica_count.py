@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from torghut_lint.k8s import ByNamespace
 from torghut_lint.model import Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
@@ -15,9 +16,9 @@ from torghut_lint.templates.base import RuleContext, Template, Violation
 def check(ctx: RuleContext) -> Iterator[Violation]:
     want = ctx.params["count"]
     allow_absent = ctx.params["allowAbsent"]
-    workloads: dict[tuple[str, str, str], Resource] = {}  # (namespace, kind, name) -> the first of them
+    workloads: ByNamespace[tuple[str, str], Resource] = ByNamespace()  # by (kind, name)
     for res in ctx.matched:
-        workloads.setdefault((res.id.namespace, res.id.kind, res.id.name), res)
+        workloads.add(res.id.namespace, (res.id.kind, res.id.name), res)
         spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
         if res.id.kind == "DaemonSet":  # no replica count: a pod on every node the selector allows
             yield Violation(res, ("spec",), f"a DaemonSet runs a pod on every node; {res.id} must run exactly {want}")
@@ -37,21 +38,15 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 f"spec.replicas is {spec['replicas']!r}; it must be exactly {want}",
                 fixable=True,
             )
-    if not workloads:
+    if not ctx.matched:
         return
-    unnamespaced = {(kind, name): res for (_, kind, name), res in reversed(workloads.items())}
-    for scaler in ctx.resources:  # each autoscaler once, against the workload it targets
+    for scaler in ctx.resources:  # each autoscaler once, against the workload of its namespace it targets
         spec = scaler.data.get("spec")
         target = spec.get("scaleTargetRef") if isinstance(spec, dict) else None
         if not isinstance(target, dict):
             continue
         kind = target.get("kind", "Deployment" if scaler.id.group == "keda.sh" else None)
-        key = (kind, target.get("name"))
-        namespace = scaler.id.namespace
-        # the workload of the autoscaler's namespace; where either names none, both land in the
-        # Application's destination namespace
-        res = workloads.get((namespace, *key)) if namespace else unnamespaced.get(key)
-        res = res or (workloads.get(("", *key)) if namespace else None)
+        res = workloads.find(scaler.id.namespace, (kind, target.get("name")))
         if res is not None:
             yield from _scales_past(scaler, spec, res, want)
 
