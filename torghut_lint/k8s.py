@@ -28,6 +28,17 @@ POD_SPEC_PATHS: dict[str, list[Path_]] = {
     ],
 }
 KNATIVE_SERVICE_PATH: Path_ = ("spec", "template", "spec")
+# Every key Flink reads a directory from, the current one first (CheckpointingOptions:
+# ``withDeprecatedKeys``). Which one wins depends on the Flink version (1.20 reads
+# execution.checkpointing.dir before state.checkpoints.dir; 1.17 knows only the latter), so a
+# policy holds every spelling that is set: a durable directory under the old key does not hide a
+# local one under the new, nor a shared one under another spelling.
+FLINK_CHECKPOINT_DIRS = ("execution.checkpointing.dir", "state.checkpoints.dir", "state.backend.fs.checkpointdir")
+FLINK_SAVEPOINT_DIRS = (
+    "execution.checkpointing.savepoint-dir",
+    "state.savepoints.dir",
+    "savepoints.state.backend.fs.dir",
+)
 
 
 def get_path(data: Any, path: Path_) -> Any:

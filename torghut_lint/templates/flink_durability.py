@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from torghut_lint.k8s import containers, effective_env, get_path
+from torghut_lint.k8s import FLINK_CHECKPOINT_DIRS, containers, effective_env, get_path
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 DEFAULT_RESTARTS = {
@@ -22,12 +22,6 @@ DEFAULT_RESTARTS = {
     "disable": None,
 }
 _CONF = ("spec", "flinkConfiguration")
-# Every spelling Flink reads a setting under, the current key first (CheckpointingOptions,
-# StateBackendOptions: ``withDeprecatedKeys``). Which one wins depends on the Flink version (1.20
-# reads execution.checkpointing.dir before state.checkpoints.dir; 1.17 knows only the latter),
-# so every spelling that is set is held to the rule: a durable directory under the old key does not
-# hide a local one under the new.
-CHECKPOINT_DIRS = ("execution.checkpointing.dir", "state.checkpoints.dir", "state.backend.fs.checkpointdir")
 # Checkpoint storage and (legacy) state backend: "jobmanager" keeps checkpoints in the
 # JobManager's memory whatever the directory says (only their metadata goes there).
 IN_MEMORY = {
@@ -64,8 +58,9 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         config = get_path(job.data, _CONF)
         config = config if isinstance(config, dict) else {}
         name = job.id.name
-        dirs = [key for key in CHECKPOINT_DIRS if key in config]
-        for key in dirs or CHECKPOINT_DIRS[1:2]:
+        # every spelling that is set is held to the rule (k8s.FLINK_CHECKPOINT_DIRS)
+        dirs = [key for key in FLINK_CHECKPOINT_DIRS if key in config]
+        for key in dirs or FLINK_CHECKPOINT_DIRS[1:2]:
             checkpoints = str(config.get(key) or "")
             if not checkpoints.startswith(schemes):
                 where = "is not set" if not checkpoints else f"is {checkpoints!r}"

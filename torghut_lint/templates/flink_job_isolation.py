@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from torghut_lint.k8s import containers, effective_env, get_path
+from torghut_lint.k8s import FLINK_CHECKPOINT_DIRS, FLINK_SAVEPOINT_DIRS, containers, effective_env, get_path
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
@@ -140,10 +140,7 @@ PARAMS_SCHEMA = {
         "stateDirKeys": {
             "type": "array",
             "items": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]},
-            "default": [
-                ["execution.checkpointing.dir", "state.checkpoints.dir", "state.backend.fs.checkpointdir"],
-                ["execution.checkpointing.savepoint-dir", "state.savepoints.dir", "savepoints.state.backend.fs.dir"],
-            ],
+            "default": [list(FLINK_CHECKPOINT_DIRS), list(FLINK_SAVEPOINT_DIRS)],
             "description": (
                 "flinkConfiguration keys whose directories must differ between jobs; a list is one setting under "
                 "every spelling Flink reads it from (a directory under one spelling is the same under another)"
