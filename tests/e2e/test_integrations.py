@@ -50,6 +50,23 @@ def test_cmp_generate_prints_the_rendering_when_the_lint_passes(tmp_path: Path) 
 
 
 @needs_kubectl
+def test_cmp_prints_what_the_kustomize_the_lint_ran_renders(tmp_path: Path) -> None:
+    """With kubectl and a kustomize binary both on PATH (two kustomize versions may render one
+    tree differently), the plugin prints the rendering of the kustomize the lint checked."""
+    shutil.copytree(BASE_TREE, tmp_path / "repo")
+    (tmp_path / "repo" / ".torghut-lint.yaml").write_text("schemas:\n  ignoreMissing: true\n")
+    other = tmp_path / "bin" / "kustomize"
+    other.parent.mkdir()
+    other.write_text("#!/bin/sh\necho 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: another-kustomize}'\n")
+    other.chmod(0o755)
+    app_dir = tmp_path / "repo" / APP
+    proc = _cmp(app_dir, str(APP), PATH=f"{other.parent}:{_env()['PATH']}")
+    assert proc.returncode == 0, proc.stderr.decode()
+    expected = subprocess.run(["kubectl", "kustomize", "."], cwd=app_dir, capture_output=True, check=True).stdout
+    assert proc.stdout == expected
+
+
+@needs_kubectl
 def test_cmp_generate_refuses_a_failing_tree(tmp_path: Path) -> None:
     shutil.copytree(BASE_TREE, tmp_path / "repo")
     app_dir = tmp_path / "repo" / APP

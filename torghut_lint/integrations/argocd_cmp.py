@@ -16,13 +16,13 @@ import contextlib
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from torghut_lint import cli
 from torghut_lint.cli import main as lint_main
+from torghut_lint.kustomize.render import kustomize_command
 from torghut_lint.report.text import escape_text
 from torghut_lint.secrets import SCRUB
 
@@ -43,11 +43,11 @@ def repository_root(cwd: Path, source_path: str) -> Path:
 
 
 def render_command() -> list[str] | None:
-    if shutil.which("kustomize"):
-        return ["kustomize", "build", "."]
-    if shutil.which("kubectl"):
-        return ["kubectl", "kustomize", "."]
-    return None
+    """What renders the manifests Argo CD applies: the kustomize the lint's ``--render kubectl``
+    ran (:func:`~torghut_lint.kustomize.render.kustomize_command`), so the stream printed is the
+    stream checked."""
+    command = kustomize_command()
+    return None if command is None else [*command, "."]
 
 
 def main() -> int:
@@ -55,7 +55,7 @@ def main() -> int:
     cwd = Path.cwd()
     root = repository_root(cwd, os.environ.get("ARGOCD_APP_SOURCE_PATH", "."))
     args = ["lint", ".", "--color", "never", "--repo-root", str(root)]
-    if shutil.which("kubectl") or shutil.which("kustomize"):  # the gate checks kustomize's own output
+    if kustomize_command() is not None:  # the gate checks kustomize's own output
         args += ["--render", "kubectl"]
     # Argo CD's build environment names the destination cluster's version (KUBE_VERSION, e.g.
     # 1.31.4): its core schemas are used (the newest bundled at or below it); flags win.

@@ -33,12 +33,14 @@ MAX_MISMATCHES_SHOWN = 5
 
 def kubectl_available() -> bool:
     """Whether a real kustomize is installed: kubectl's built-in one, or the kustomize binary."""
-    return _command() is not None
+    return kustomize_command() is not None
 
 
-def _command() -> list[str] | None:
+def kustomize_command() -> list[str] | None:
     """``kubectl kustomize``, or ``kustomize build`` where only the kustomize binary is installed
-    (the Argo CD plugin image ships that one)."""
+    (the Argo CD plugin image ships that one). The one real kustomize of a run: what the lint's
+    rendering runs and what the Argo CD plugin prints are rendered by the same binary (two
+    versions of kustomize may render one tree differently)."""
     if shutil.which("kubectl"):
         return ["kubectl", "kustomize"]
     if shutil.which("kustomize"):
@@ -73,7 +75,7 @@ def _run(
     flags = ["--enable-helm", "--helm-command", shutil.which("helm") or "helm"] if helm else []
     try:
         proc = subprocess.run(
-            [*(_command() or ["kubectl", "kustomize"]), *flags, str(directory)],
+            [*(kustomize_command() or ["kubectl", "kustomize"]), *flags, str(directory)],
             capture_output=True,
             timeout=RENDER_TIMEOUT_SECONDS,
             stdin=subprocess.DEVNULL,
