@@ -76,6 +76,16 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "Replace the symlink with the file, or lint the tree that holds its target.",
         ),
         BuiltinRule(
+            "argocd-source-override",
+            _E,
+            "An .argocd-source.yaml (or .argocd-source-<app>.yaml) overrides how Argo CD renders the application.",
+            "Argo CD merges the file's kustomize, helm, directory or plugin parameters into the application's "
+            "source before rendering (patches, images, replicas, name prefixes...); the linter does not apply "
+            "them, so what Argo CD deploys would not be what was checked.",
+            "Move the parameters into the kustomization (patches, images, replicas), or lower this rule in the "
+            "trusted config where the file only pins images an image updater writes.",
+        ),
+        BuiltinRule(
             "manifest-invalid",
             _E,
             "A document is not a Kubernetes object (no apiVersion, kind or metadata.name).",

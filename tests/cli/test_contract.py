@@ -14,7 +14,8 @@ RULE_IDS = {
     "llm-shadow-first", "no-inline-secrets", "pvc-disk-budget", "ta-group-id-isolation", "ws-readiness-probe",
     "ws-single-replica",
     # built-in
-    "admission-policy-invalid", "file-outside-root", "file-unreadable", "gate-config-changed", "gate-waiver-added",
+    "admission-policy-invalid", "argocd-source-override", "file-outside-root", "file-unreadable",
+    "gate-config-changed", "gate-waiver-added",
     "kustomize-cycle",
     "kustomize-helm-not-rendered", "kustomize-invalid", "kustomize-load-restricted", "kustomize-missing-resource",
     "kustomize-orphan",

@@ -85,6 +85,39 @@ def test_a_link_out_of_the_tree_blocks_only_when_named_like_a_manifest(tmp_path:
     assert result.code == 1
 
 
+def test_argo_cd_source_overrides_in_the_tree_block_and_are_no_orphans(tmp_path: Path) -> None:
+    """Argo CD merges .argocd-source.yaml and .argocd-source-<app>.yaml of the application's path
+    into its source before rendering (a patch switching live trading on, more replicas): the lint
+    cannot see their effect, so each that sets something blocks, where it was an orphan warning
+    ("Argo CD never applies it"). Other names are what they were."""
+    repo = tmp_path / "repo"
+    app = repo / "apps" / "torghut"
+    app.mkdir(parents=True)
+    (repo / ".git").mkdir()
+    (app / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flags}\ndata: {a: b}\n")
+    patch = "- {op: add, path: /data/TRADING_LIVE_ENABLED, value: 'true'}"
+    (app / ".argocd-source.yaml").write_text(
+        f'kustomize:\n  patches:\n    - target: {{kind: ConfigMap}}\n      patch: "{patch}"\n'
+    )
+    (app / ".argocd-source-torghut.yaml").write_text("kustomize:\n  replicas: [{name: torghut-ws, count: 3}]\n")
+    (app / ".argocd-source-empty.yaml").write_text("{}\n")  # sets nothing
+    (app / ".argocd-source.yml").write_text("kustomize: {namePrefix: x-}\n")  # a name Argo CD never reads
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
+    got = sorted((f["rule"], f["file"], f["line"], f["message"].split(" into ")[0]) for f in result.json["findings"])
+    assert got == [
+        ("argocd-source-override", "apps/torghut/.argocd-source-torghut.yaml", 1, "Argo CD merges kustomize.replicas"),
+        ("argocd-source-override", "apps/torghut/.argocd-source.yaml", 1, "Argo CD merges kustomize.patches"),
+        (
+            "kustomize-orphan",
+            "apps/torghut/.argocd-source.yml",
+            1,
+            "no kustomization includes this file (nearest: apps/torghut/kustomization.yaml); Argo CD never applies it",
+        ),
+    ]
+    assert result.code == 1
+
+
 def test_oversized_file_and_long_line(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     doc = b"---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: 1\n"
