@@ -1,5 +1,5 @@
 """Template ``readiness-probe``: every container has an HTTP readiness probe on ``path``,
-aimed at a port the container declares."""
+aimed at a port the container declares, on the pod itself (no ``host``)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,13 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     f"container {name!r} has no httpGet readinessProbe on {want}",
                 )
                 continue
+            if http.get("host"):  # the kubelet then asks that host, whatever state this pod is in
+                yield Violation(
+                    res,
+                    path + ("readinessProbe", "httpGet", "host"),
+                    f"container {name!r} readinessProbe asks host {http.get('host')!r}, not the pod: "
+                    "its readiness would not reflect this container",
+                )
             if http.get("path") != want:
                 yield Violation(
                     res,
