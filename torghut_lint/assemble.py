@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from torghut_lint.argocd import ARGOCD_SOURCE, source_file
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import KUSTOMIZATION_NAMES, discover, display_path, real, real_parent, real_text
 from torghut_lint.kustomize.build import (
@@ -132,7 +133,7 @@ def plan(root: Path, project: Project, boundary: Path | None, store: SchemaStore
     chart_dirs = {real(p.parent) for p in found.files if p.name == "Chart.yaml"}
     charted = _chart_candidates(found.files, chart_dirs)
     files = [p for p in found.files if not (p in charted and _helm_chart_file(p, chart_dirs, project))]
-    files = [p for p in files if not (p.name.startswith(ARGOCD_SOURCE) and _argocd_source(p, project))]
+    files = [p for p in files if not (p.name.startswith(ARGOCD_SOURCE) and source_file(p, project.findings))]
     project.chart_files += len(found.files) - len(files)
     kfiles = [p for p in files if p.name in KUSTOMIZATION_NAMES]
     if root.is_dir() and (k := find_kustomization(root)) and k not in kfiles:
@@ -468,37 +469,6 @@ def _parsed(plan: Plan, path: Path, project: Project) -> ParsedFile:
     parsed = plan.sources.get(path)
     _account(real_text(path), parsed.findings, project)
     return parsed
-
-
-ARGOCD_SOURCE = ".argocd-source"
-
-
-def _argocd_source(path: Path, project: Project) -> bool:
-    """Whether ``path`` is a file Argo CD merges into the application's source before rendering
-    (``.argocd-source.yaml``, ``.argocd-source-<app name>.yaml``: reposerver's
-    mergeSourceParameters), reported when it sets anything: not a manifest, and no orphan."""
-    name = path.name
-    if not (name == ARGOCD_SOURCE + ".yaml" or (name.startswith(ARGOCD_SOURCE + "-") and name.endswith(".yaml"))):
-        return False
-    parsed = parse_file(path, display_path(path))
-    project.findings.extend(parsed.findings)
-    for doc in parsed.documents:
-        if isinstance(doc.data, dict) and doc.data:
-            message = (
-                f"Argo CD merges {', '.join(_parameters(doc.data))} into this application's source before "
-                "rendering; the linter does not apply them, so what Argo CD deploys is not what was checked"
-            )
-            where = Location(display_path(path), doc.node.start_mark.line + 1, 1)
-            project.findings.append(builtin_finding("argocd-source-override", message, where))
-    return True
-
-
-def _parameters(data: dict) -> list[str]:
-    """The parameters a source override sets, one level down (``kustomize.patches``)."""
-    found: list[str] = []
-    for key, value in data.items():
-        found += [f"{key}.{inner}" for inner in value] if isinstance(value, dict) and value else [str(key)]
-    return found
 
 
 def _chart_candidates(files: list[Path], chart_dirs: set[Path]) -> set[Path]:

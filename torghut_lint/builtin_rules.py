@@ -78,7 +78,8 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
         BuiltinRule(
             "argocd-source-override",
             _E,
-            "An .argocd-source.yaml (or .argocd-source-<app>.yaml) overrides how Argo CD renders the application.",
+            "An .argocd-source.yaml (or .argocd-source-<app>.yaml), or an Application or ApplicationSet source, "
+            "overrides how Argo CD renders a path of the repository (kustomize parameters, another plugin).",
             "Argo CD merges the file's kustomize, helm, directory or plugin parameters into the application's "
             "source before rendering (patches, images, replicas, name prefixes...); the linter does not apply "
             "them, so what Argo CD deploys would not be what was checked.",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from torghut_lint.argocd import source_overrides
 from torghut_lint.assemble import (
     Plan,
     Project,
@@ -223,6 +224,7 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     findings = part.findings
     if checks.store is not None:
         findings += validate_all(resources, checks.store, checks.report_missing)
+    findings += source_overrides(resources)
     evaluated: dict[str, list[ResourceId]] = {}
     facts: list[Fact] = []
     findings += evaluate(part, checks.policies, evaluated if checks.evaluated else None, orphans=orphans, facts=facts)

@@ -118,6 +118,49 @@ def test_argo_cd_source_overrides_in_the_tree_block_and_are_no_orphans(tmp_path:
     assert result.code == 1
 
 
+def test_argo_cd_applications_that_render_a_path_of_the_repository_their_own_way(tmp_path: Path) -> None:
+    """An Application (or an ApplicationSet's template or list element) that gives kustomize
+    parameters or a plugin for a path of this repository: Argo CD renders that path differently
+    from the directory the lint checks. Tool selection, torghut-lint's own plugin and paths of
+    other repositories change nothing here."""
+    repo = tmp_path / "repo"
+    (repo / "apps" / "torghut").mkdir(parents=True)
+    (repo / ".git").mkdir()
+    (repo / "apps" / "torghut" / "kustomization.yaml").write_text("resources: []\n")
+
+    def app(name: str, source: str) -> str:
+        return f"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: {name}}}\nspec:\n{source}"
+
+    docs = [
+        app(
+            "patched",
+            "  source:\n    path: apps/torghut\n    kustomize:\n      replicas: [{name: torghut-ws, count: 3}]\n",
+        ),
+        app("other-plugin", "  sources:\n    - path: apps/torghut\n      plugin: {name: lovely}\n"),
+        app("own-plugin", "  source:\n    path: apps/torghut\n    plugin: {name: torghut-lint}\n"),
+        app("tool-only", "  source:\n    path: apps/torghut\n    kustomize: {version: v5.4.3}\n"),
+        app("elsewhere", "  source:\n    path: deploy/overlays/prod\n    kustomize: {namePrefix: x-}\n"),
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: set}\nspec:\n"
+        "  generators:\n    - matrix:\n        generators:\n          - list:\n              elements:\n"
+        "                - {name: torghut, path: apps/torghut, kustomize: {images: [x=y:1]}}\n"
+        "  template:\n    metadata: {name: '{{name}}'}\n    spec:\n      source:\n        path: apps/torghut\n"
+        "        kustomize: {namePrefix: t-}\n",
+    ]
+    (repo / "argocd").mkdir()
+    (repo / "argocd" / "apps.yaml").write_text("---\n".join(docs))
+    result = run_cli("--no-schemas", "--format", "json", "argocd", cwd=repo, timeout=60)
+    text = (repo / "argocd" / "apps.yaml").read_text().splitlines()
+    got = sorted((text[f["line"] - 1].strip(), f["message"].split(" renders")[0]) for f in result.json["findings"])
+    assert got == [
+        ("- {name: torghut, path: apps/torghut, kustomize: {images: [x=y:1]}}", "an element of ApplicationSet set"),
+        ("kustomize:", "Application patched"),
+        ("kustomize: {namePrefix: t-}", "ApplicationSet set"),
+        ("plugin: {name: lovely}", "Application other-plugin"),
+    ]
+    assert all(f["rule"] == "argocd-source-override" for f in result.json["findings"])
+    assert result.code == 1
+
+
 def test_oversized_file_and_long_line(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     doc = b"---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: 1\n"

@@ -1,0 +1,124 @@
+"""What Argo CD changes about an application's rendering outside its manifests: parameters it
+merges into the application's source (``.argocd-source.yaml`` files in the application's path,
+``spec.source.kustomize`` of Application objects and ApplicationSet templates and elements). The
+linter renders the directory as kustomize does and does not apply them, so each that sets
+something is ``argocd-source-override``: what Argo CD deploys would not be what was checked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from torghut_lint.builtin_rules import builtin_finding
+from torghut_lint.discover import display_path
+from torghut_lint.model import Finding, Location, Path_, Resource
+from torghut_lint.parse import parse_file
+
+ARGOCD_SOURCE = ".argocd-source"
+# torghut-lint's own Config Management Plugin (deploy/argocd/plugin.yaml): it renders with kustomize
+# what it linted, so an Application using it changes nothing the linter does not see.
+OWN_PLUGIN = "torghut-lint"
+# kustomize parameters that select the tool, not what it renders (Argo CD's kustomize.version)
+_TOOL_ONLY = {"version"}
+
+
+def source_file(path: Path, findings: list[Finding]) -> bool:
+    """Whether ``path`` is a file Argo CD merges into the application's source before rendering
+    (``.argocd-source.yaml``, ``.argocd-source-<app name>.yaml``: reposerver's
+    mergeSourceParameters), reported when it sets anything: not a manifest, and no orphan."""
+    name = path.name
+    if not (name == ARGOCD_SOURCE + ".yaml" or (name.startswith(ARGOCD_SOURCE + "-") and name.endswith(".yaml"))):
+        return False
+    parsed = parse_file(path, display_path(path))
+    findings.extend(parsed.findings)
+    for doc in parsed.documents:
+        if isinstance(doc.data, dict) and doc.data:
+            message = (
+                f"Argo CD merges {', '.join(_parameters(doc.data))} into this application's source before "
+                "rendering; the linter does not apply them, so what Argo CD deploys is not what was checked"
+            )
+            where = Location(display_path(path), doc.node.start_mark.line + 1, 1)
+            findings.append(builtin_finding("argocd-source-override", message, where))
+    return True
+
+
+def _parameters(data: dict) -> list[str]:
+    """The parameters a source override sets, one level down (``kustomize.patches``)."""
+    found: list[str] = []
+    for key, value in data.items():
+        found += [f"{key}.{inner}" for inner in value] if isinstance(value, dict) and value else [str(key)]
+    return found
+
+
+def source_overrides(resources: list[Resource]) -> Iterator[Finding]:
+    """``argocd-source-override`` for each Application source (and ApplicationSet template source
+    or list element) that gives kustomize parameters or a plugin other than torghut-lint's own."""
+    for res in resources:
+        if res.id.group != "argoproj.io" or res.id.kind not in ("Application", "ApplicationSet"):
+            continue
+        spec = res.data.get("spec")
+        if not isinstance(spec, dict):
+            continue
+        if res.id.kind == "Application":
+            yield from _sources(res, ("spec",), spec)
+            continue
+        template = spec.get("template")
+        if isinstance(template, dict) and isinstance(template.get("spec"), dict):
+            yield from _sources(res, ("spec", "template", "spec"), template["spec"])
+        for path, element in _elements(spec.get("generators"), ("spec", "generators")):
+            yield from _overrides(res, path, element, f"an element of {res.id.kind} {res.id.name} renders")
+
+
+def _sources(res: Resource, path: Path_, spec: dict) -> Iterator[Finding]:
+    where = f"{res.id.kind} {res.id.name} renders"
+    if isinstance(spec.get("source"), dict):
+        yield from _overrides(res, path + ("source",), spec["source"], where)
+    for i, source in enumerate(spec.get("sources") or []):
+        if isinstance(source, dict):
+            yield from _overrides(res, path + ("sources", i), source, where)
+
+
+def _in_repository(res: Resource, path: object) -> bool:
+    """Whether a source's ``path`` is a directory of the repository that holds ``res`` (another
+    repository's path, or a chart from a registry, is nothing this tree renders)."""
+    from torghut_lint.assemble import repository_root  # the boundary kustomize references keep to
+
+    if not isinstance(path, str) or not path.strip("/. "):
+        return False
+    return (repository_root(Path(res.node.start_mark.name)) / path.strip("/")).is_dir()
+
+
+def _overrides(res: Resource, path: Path_, source: dict, who: str) -> Iterator[Finding]:
+    if not _in_repository(res, source.get("path")):
+        return
+    target = f" {source['path']}"
+    kustomize = source.get("kustomize")
+    if isinstance(kustomize, dict) and (set_ := [k for k, v in kustomize.items() if k not in _TOOL_ONLY and v]):
+        message = (
+            f"{who}{target} with kustomize {', '.join(map(str, set_))}, which the linter does not apply: "
+            "what Argo CD deploys is not what was checked; move them into the kustomization"
+        )
+        yield builtin_finding("argocd-source-override", message, res.locate(path + ("kustomize",)), res.id)
+    plugin = source.get("plugin")
+    if isinstance(plugin, dict) and plugin.get("name") != OWN_PLUGIN:
+        message = (
+            f"{who}{target} with the plugin {plugin.get('name', '(discovered)')!r}, whose output the linter "
+            "cannot render: what Argo CD deploys is not what was checked"
+        )
+        yield builtin_finding("argocd-source-override", message, res.locate(path + ("plugin",)), res.id)
+
+
+def _elements(generators: Any, path: Path_) -> Iterator[tuple[Path_, dict]]:
+    """The list generators' elements, nested matrix and merge generators included."""
+    for i, generator in enumerate(generators if isinstance(generators, list) else []):
+        if not isinstance(generator, dict):
+            continue
+        elements = (generator.get("list") or {}).get("elements") if isinstance(generator.get("list"), dict) else None
+        for j, element in enumerate(elements if isinstance(elements, list) else []):
+            if isinstance(element, dict):
+                yield path + (i, "list", "elements", j), element
+        for nested in ("matrix", "merge"):
+            inner = generator.get(nested)
+            if isinstance(inner, dict):
+                yield from _elements(inner.get("generators"), path + (i, nested, "generators"))
