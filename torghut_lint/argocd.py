@@ -6,6 +6,8 @@ something is ``argocd-source-override``: what Argo CD deploys would not be what 
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -55,7 +57,7 @@ def source_overrides(resources: list[Resource]) -> Iterator[Finding]:
     """``argocd-source-override`` for each Application source (and ApplicationSet template source
     or list element) that gives kustomize parameters or a plugin other than torghut-lint's own."""
     for res in resources:
-        if res.id.group != "argoproj.io" or res.id.kind not in ("Application", "ApplicationSet"):
+        if res.id.kind not in ("Application", "ApplicationSet") or res.id.group != "argoproj.io":
             continue
         spec = res.data.get("spec")
         if not isinstance(spec, dict):
@@ -82,26 +84,35 @@ def _sources(res: Resource, path: Path_, spec: dict) -> Iterator[Finding]:
 def _in_repository(res: Resource, path: object) -> bool:
     """Whether a source's ``path`` is a directory of the repository that holds ``res`` (another
     repository's path, or a chart from a registry, is nothing this tree renders)."""
-    from torghut_lint.assemble import repository_root  # the boundary kustomize references keep to
-
     if not isinstance(path, str) or not path.strip("/. "):
         return False
-    return (repository_root(Path(res.node.start_mark.name)) / path.strip("/")).is_dir()
+    return (_repository_of(os.path.abspath(os.path.dirname(res.node.start_mark.name))) / path.strip("/")).is_dir()
+
+
+@functools.lru_cache(maxsize=256)
+def _repository_of(directory: str) -> Path:
+    """The repository an absolute directory is in (asked once per directory)."""
+    from torghut_lint.assemble import repository_root  # the boundary kustomize references keep to
+
+    return repository_root(Path(directory))
 
 
 def _overrides(res: Resource, path: Path_, source: dict, who: str) -> Iterator[Finding]:
-    if not _in_repository(res, source.get("path")):
+    """Findings for what ``source`` sets, asked of the filesystem only when it sets something."""
+    kustomize = source.get("kustomize")
+    set_ = [k for k, v in kustomize.items() if k not in _TOOL_ONLY and v] if isinstance(kustomize, dict) else []
+    plugin = source.get("plugin")
+    foreign = isinstance(plugin, dict) and plugin.get("name") != OWN_PLUGIN
+    if not (set_ or foreign) or not _in_repository(res, source.get("path")):
         return
     target = f" {source['path']}"
-    kustomize = source.get("kustomize")
-    if isinstance(kustomize, dict) and (set_ := [k for k, v in kustomize.items() if k not in _TOOL_ONLY and v]):
+    if set_:
         message = (
             f"{who}{target} with kustomize {', '.join(map(str, set_))}, which the linter does not apply: "
             "what Argo CD deploys is not what was checked; move them into the kustomization"
         )
         yield builtin_finding("argocd-source-override", message, res.locate(path + ("kustomize",)), res.id)
-    plugin = source.get("plugin")
-    if isinstance(plugin, dict) and plugin.get("name") != OWN_PLUGIN:
+    if foreign:
         message = (
             f"{who}{target} with the plugin {plugin.get('name', '(discovered)')!r}, whose output the linter "
             "cannot render: what Argo CD deploys is not what was checked"
