@@ -1,6 +1,7 @@
 """Template ``clickhouse-table-ttl``: every ClickHouse ``CREATE TABLE`` with a MergeTree-family
 engine, written anywhere in the application's strings (ConfigMap data, Job/CronJob scripts and
-heredocs, CHI config files), has a ``TTL`` clause or a matching ``ALTER TABLE ... MODIFY TTL``."""
+heredocs, CHI config files), has a table ``TTL`` clause (after the engine: a column's TTL keeps
+the rows) or a matching ``ALTER TABLE ... MODIFY TTL``."""
 
 from __future__ import annotations
 
@@ -118,8 +119,29 @@ def _statements(res: Resource, path: Path_, text: str, lowered: str) -> Iterator
             match.start(),
             table_name(match.group(1)),
             engine.group(1) if engine else "",
-            bool(_TTL.search(body)),
+            _table_ttl(body[engine.end() :]) if engine else bool(_TTL.search(body)),
         )
+
+
+def _table_ttl(clauses: str) -> bool:
+    """Whether the clauses after ``ENGINE = ...`` hold a table TTL, which deletes rows: the keyword
+    at parenthesis depth 0, not a column named ``ttl`` listed in ``ORDER BY``/``PRIMARY KEY``/
+    ``SAMPLE BY`` and followed by an expression. A column's own TTL (in the column list, before the
+    engine) only resets that column's values: the rows, and the disk they fill, stay."""
+    depth, counted = 0, 0
+    for match in _TTL.finditer(clauses):
+        start = match.start()
+        depth += clauses.count("(", counted, start) - clauses.count(")", counted, start)
+        counted = start
+        if depth != 0:
+            continue
+        before = clauses[max(0, start - 32) : start].rstrip()
+        if before.endswith((",", "(")) or before.upper().endswith((" BY", " KEY")) or before.upper() in ("BY", "KEY"):
+            continue
+        rest = clauses[match.end() : match.end() + 64].lstrip()
+        if rest and rest[0] not in ";,)":
+            return True
+    return False
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
