@@ -38,7 +38,7 @@ def _state(element: ET.Element) -> str:
     if element.get("remove", "").lower() in ("1", "true", "remove"):
         return "removed"
     engine = element.findtext("engine") or ""
-    if element.find("ttl") is not None or re.search(r"\bTTL\b", engine, re.I):
+    if (element.findtext("ttl") or "").strip() or re.search(r"\bTTL\b", engine, re.I):  # an empty <ttl/> is none
         return "ttl"
     return "unbounded"
 
