@@ -149,7 +149,8 @@ def scalar_value(node: yaml.ScalarNode) -> Any:
     if tag == PLAIN:
         return resolve_plain(node.value)
     if tag == BINARY:
-        return _binary(node.value)
+        decoded = base64_text(node.value, errors="replace")
+        return node.value if decoded is None else decoded
     if tag == STR or not tag.startswith("tag:yaml.org,2002:"):
         return node.value
     resolved = resolve_plain(node.value)
@@ -158,16 +159,18 @@ def scalar_value(node: yaml.ScalarNode) -> Any:
     return resolved if expected and isinstance(resolved, expected) else node.value
 
 
-def _binary(text: str) -> str:
-    """A ``!!binary`` scalar's bytes as text (undecodable bytes replaced), or the text itself
-    when it is not base64."""
+def base64_text(text: str, errors: str = "strict") -> str | None:
+    """The UTF-8 text base64 ``text`` encodes (whitespace ignored, undecodable bytes as ``errors``
+    says), or None when it is not base64 (or, strictly, not text). A ``!!binary`` scalar deploys
+    its bytes (replaced where not UTF-8); a ConfigMap's ``binaryData`` is scanned as the text it
+    holds."""
     import base64
     import binascii
 
     try:
-        return base64.b64decode("".join(text.split()), validate=True).decode("utf-8", errors="replace")
+        return base64.b64decode("".join(text.split()), validate=True).decode("utf-8", errors=errors)
     except (binascii.Error, ValueError):
-        return text
+        return None
 
 
 DuplicateHandler = Callable[[yaml.Node, yaml.Node], None]

@@ -58,9 +58,10 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         config = get_path(job.data, _CONF)
         config = config if isinstance(config, dict) else {}
         name = job.id.name
-        # every spelling that is set is held to the rule (k8s.FLINK_CHECKPOINT_DIRS)
-        dirs = [key for key in FLINK_CHECKPOINT_DIRS if key in config]
-        for key in dirs or FLINK_CHECKPOINT_DIRS[1:2]:
+        # every spelling that is set is held to the rule (k8s.FLINK_CHECKPOINT_DIRS); none set is
+        # reported where it always was, so that finding keeps its identity
+        dirs = [key for key in FLINK_CHECKPOINT_DIRS if key in config] or ["state.checkpoints.dir"]
+        for key in dirs:
             checkpoints = str(config.get(key) or "")
             if not checkpoints.startswith(schemes):
                 where = "is not set" if not checkpoints else f"is {checkpoints!r}"

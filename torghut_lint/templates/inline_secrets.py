@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from torghut_lint.model import Location, Path_, Resource, find_node
+from torghut_lint.parse import base64_text
 from torghut_lint.secrets import (
     CONFIG_FILES,
     LONG_TEXT,
@@ -196,7 +197,7 @@ class _Scanner:
         for label, token in tokens(value):
             yield where, f"a {label} is written in clear", token
         if named:  # judged by name: not in the name-blind scans of Secrets and exempt kinds
-            config = key.lower().endswith(CONFIG_FILES) or key == ".env"
+            config = key.lower().endswith(CONFIG_FILES)
             for name, literal in assignments(value, config):
                 if self.named_value(name, literal):
                     yield where, f"{name} written in the text holds a plaintext credential", literal
@@ -224,17 +225,11 @@ def _secret_object(res: Resource, scanner: _Scanner) -> Iterator[Violation]:
 def _binary_data(res: Resource, scanner: _Scanner) -> list[tuple[Path_, str, str]]:
     """What a ConfigMap's ``binaryData`` holds once decoded (base64 hides a token from the walk):
     each text entry judged as a ``data`` entry of that name would be."""
-    import base64
-    import binascii
-
     found: list[tuple[Path_, str, str]] = []
     entries = res.data.get("binaryData")
     for key, value in entries.items() if isinstance(entries, dict) else ():
-        try:
-            text = base64.b64decode("".join(str(value).split()), validate=True).decode("utf-8")
-        except (binascii.Error, ValueError):  # not base64, or not text: nothing to read
-            continue
-        found += scanner.judge(("binaryData", key), str(key), text)
+        if (text := base64_text(str(value))) is not None:  # not base64, or not text: nothing to read
+            found += scanner.judge(("binaryData", key), str(key), text)
     return found
 
 

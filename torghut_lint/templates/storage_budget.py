@@ -75,11 +75,21 @@ def _cluster_replicas(cluster: dict) -> int:
     return _int(layout.get("shardsCount")) * default
 
 
+def _clusters(spec: dict) -> list[dict]:
+    """A ClickHouse installation's clusters."""
+    return [c for c in get_path(spec, ("configuration", "clusters")) or [] if isinstance(c, dict)]
+
+
+def _installation_replicas(clusters: list[dict]) -> int:
+    """Pods of an installation's templates used by every cluster (at least one)."""
+    return sum(_cluster_replicas(c) for c in clusters) or 1
+
+
 def _clickhouse(res: Resource, referenced: set[str]) -> Iterator[Request]:
     """CHI/CHK templates: a template counts once per replica of each cluster that uses it,
     by name in ``defaults``/cluster ``templates`` or as a container volume mount."""
     spec = res.data.get("spec") or {}
-    clusters = [c for c in get_path(spec, ("configuration", "clusters")) or [] if isinstance(c, dict)]
+    clusters = _clusters(spec)
     defaults = get_path(spec, ("defaults", "templates")) or {}
     replicas_of: dict[str, int] = {}
     for cluster in clusters:
@@ -88,7 +98,7 @@ def _clickhouse(res: Resource, referenced: set[str]) -> Iterator[Request]:
         for key, name in chosen.items():
             if key.endswith(("VolumeClaimTemplate", "volumeClaimTemplate")) and isinstance(name, str):
                 replicas_of[name] = replicas_of.get(name, 0) + _cluster_replicas(cluster)
-    everywhere = sum(_cluster_replicas(c) for c in clusters) or 1
+    everywhere = _installation_replicas(clusters)
     for _, pod in pod_specs(res):
         for container in pod.get("containers") or []:
             for mount in (container or {}).get("volumeMounts") or []:
@@ -155,8 +165,7 @@ def _pods_per_template(res: Resource, spec: dict) -> int:
     if kind == "CronJob":
         return _int(get_path(spec, ("jobTemplate", "spec", "parallelism")))
     if kind in CLICKHOUSE_KINDS:
-        clusters = [c for c in get_path(spec, ("configuration", "clusters")) or [] if isinstance(c, dict)]
-        return sum(_cluster_replicas(c) for c in clusters) or 1
+        return _installation_replicas(_clusters(spec))
     return 1
 
 
