@@ -87,7 +87,7 @@ class EditedFile:
         """(document, mapping, key) whose key sits at 1-based ``line``:``column``."""
         for doc in self.docs:
             for mapping, key in mappings_of(doc):
-                pos = mapping.lc.key(key)
+                pos = mapping.lc.data.get(key)  # none for a key a repair added
                 if pos and pos[0] + 1 == line and pos[1] + 1 == column:
                     return doc, mapping, key
         return None
@@ -138,9 +138,11 @@ def repairs(
     findings: list[Finding], policies: dict[str, Policy], boundary: Path | None = None
 ) -> tuple[dict[Path, EditedFile], list[Applied]]:
     """Apply every fixable finding to in-memory documents; ``boundary`` is the repository root
-    no edit may leave."""
+    no edit may leave. Every finding's key is found in the files as read before any repair runs:
+    a repair that adds keys (an annotations map) moves the lines after it."""
     documents: dict[Path, EditedFile] = {}
     applied: list[Applied] = []
+    located = []
     for finding in findings:
         policy = policies.get(finding.rule)
         if policy is None or not finding.fixable or finding.waived or not finding.location.line:
@@ -154,8 +156,9 @@ def repairs(
             documents[path] = EditedFile(path)
         document = documents[path]
         found = document.key_at(finding.location.line, finding.location.column)
-        if found is None:
-            continue
+        if found is not None:
+            located.append((finding, template, policy, found))
+    for finding, template, policy, found in located:
         description = template.fix(template.with_defaults(policy.params), *found)
         if description:
             applied.append(Applied(finding, description))
