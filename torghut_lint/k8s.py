@@ -4,7 +4,7 @@ quantities and storage requests."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
@@ -298,16 +298,64 @@ HIDDEN_ORIGINS = {
 }
 
 
+IGNORE_CASE_PARAM = {
+    "type": "boolean",
+    "default": False,
+    "description": (
+        "the application reads variable names in any case (pydantic-settings' default, case_sensitive=False, "
+        "which Torghut's settings keep): a name that differs only in case is the same variable to it, and "
+        "Kubernetes passes both spellings in no defined order, so each must pass"
+    ),
+}
+
+
+class Names:
+    """The variable names a policy asks about, compared as the application reads them: exactly,
+    as Kubernetes and most programs do, or in any case (``ignore_case``), as pydantic-settings
+    does by default: then ``trading_live_enabled`` sets what the service calls
+    TRADING_LIVE_ENABLED."""
+
+    def __init__(self, names: Iterable[str], ignore_case: bool = False) -> None:
+        self.ignore_case = ignore_case
+        self._canonical: dict[str, str] = {}
+        for name in names:
+            self._canonical.setdefault(self.key(name), name)
+
+    def key(self, name: str) -> str:
+        return name.lower() if self.ignore_case else name
+
+    def canonical(self, name: str) -> str | None:
+        """The policy's name for ``name``, or None when it is none of them."""
+        return self._canonical.get(self.key(name))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._canonical.values())
+
+    def matching(self, env: dict[str, EnvValue], name: str) -> list[EnvValue]:
+        """The entries of an effective environment that set ``name`` (one of the policy's), in
+        their order: exactly one at most when names are exact, every spelling in any case."""
+        if not self.ignore_case:
+            found = env.get(name)
+            return [] if found is None else [found]
+        wanted = self.key(name)
+        return [item for item in env.values() if self.key(item.name) == wanted]
+
+
 def effective_env(
-    res: Resource, path: Path_, container: dict, sources: EnvSources, only: set[str] | None = None
+    res: Resource, path: Path_, container: dict, sources: EnvSources, only: Names | set[str] | None = None
 ) -> dict[str, EnvValue]:
     """envFrom ConfigMaps overlaid by env, later duplicates winning, refs resolved; ``only``
-    limits the result to those names (large ConfigMaps make the full map costly).
+    limits the result to those names (large ConfigMaps make the full map costly), matched as
+    :class:`Names` says (a set: exactly). The keys are the variables' names; read the entries of
+    a name with :meth:`Names.matching`.
 
     An envFrom source whose values cannot be seen (a Secret; a ConfigMap the application does not
     hold, which the cluster may still have) may set any name it holds: each name of ``only``
     and each set so far that it may hold is unknown (value None) until a later entry sets it
-    again. A Secret whose keys the repository shows holds only those."""
+    again. A Secret whose keys the repository shows holds only those. Where names are read in
+    any case, no later entry settles an unseen source: it may hold another spelling, which
+    Kubernetes keeps beside the literal."""
+    names = only if isinstance(only, Names) or only is None else Names(only)
     ns = res.id.namespace
     env: dict[str, EnvValue] = {}
     for j, source in enumerate(container.get("envFrom") or []):
@@ -320,7 +368,7 @@ def effective_env(
             if cm is not None:
                 data = cm.data.get("data")
                 for key, value in data.items() if isinstance(data, dict) else ():
-                    if only is None or prefix + key in only:
+                    if names is None or names.canonical(prefix + key) is not None:
                         env[prefix + key] = EnvValue(prefix + key, text(value), cm, ("data", key), "envFrom")
                 continue
             keys, origin = None, "configMapRef"
@@ -330,7 +378,16 @@ def effective_env(
         else:
             continue
         where = path + ("envFrom", j, "configMapRef" if origin == "configMapRef" else "secretRef")
-        for name in [*env, *sorted(n for n in only or () if n not in env)]:  # in a stable order
+        if names is not None and names.ignore_case:
+            held = (
+                [prefix + k for k in sorted(keys) if names.canonical(prefix + k) is not None]
+                if keys is not None
+                else [n for n in names if names.key(n).startswith(names.key(prefix))]
+            )
+            for name in held:  # a name the source may hold in any spelling: kept apart from every literal
+                env[name if keys is not None else f"{name}\0{j}"] = EnvValue(name, None, res, where, origin)
+            continue
+        for name in [*env, *sorted(n for n in names or () if n not in env)]:  # in a stable order
             if name.startswith(prefix) and (keys is None or name[len(prefix) :] in keys):
                 env[name] = EnvValue(name, None, res, where, origin)
     for i, item in enumerate(container.get("env") or []):

@@ -82,15 +82,20 @@ def test_a_secret_after_the_configmap_may_override_the_switch(tmp_path: Path) ->
     env_from = "          envFrom:\n            - configMapRef: {name: flags}\n            - secretRef: {name: s}\n"
     found = switch_findings(tmp_path, {"cm.yaml": configmap(), "deploy.yaml": deployment(PLAIN_ENV, env_from)})
     assert found == [("deploy.yaml", 18)]  # at the secretRef
-    # the same Secret before the ConfigMap cannot override it: the ConfigMap's values win
+    # the same Secret before the ConfigMap: the ConfigMap's values replace its TRADING_LIVE_ENABLED, but
+    # Torghut's settings read names in any case, and trading_live_enabled from the Secret would stay
     env_from = "          envFrom:\n            - secretRef: {name: s}\n            - configMapRef: {name: flags}\n"
-    assert switch_findings(tmp_path, {"cm.yaml": configmap(), "deploy.yaml": deployment(PLAIN_ENV, env_from)}) == []
+    files = {"cm.yaml": configmap(), "deploy.yaml": deployment(PLAIN_ENV, env_from)}
+    assert switch_findings(tmp_path, files) == [("deploy.yaml", 17)]
+    # a Secret whose keys show (and hold no switch) is settled
+    assert switch_findings(tmp_path, {**files, "sealed.yaml": sealed_secret(["DB_URI"])}) == []
 
 
 def test_a_source_the_repository_cannot_show_may_set_a_switch_set_nowhere_else(tmp_path: Path) -> None:
     """A Secret the repository does not hold, or a ConfigMap the application does not hold (the
     cluster may have one: applied by hand, by another application), may set any switch, though no
-    other source sets it; a literal after it settles it."""
+    other source sets it. A literal after it does not settle it: Torghut's settings read names in
+    any case, and the source may hold another spelling, which Kubernetes keeps beside the literal."""
     for source in ("secretRef: {name: s}", "configMapRef: {name: live-overrides}"):
         env_from = f"          envFrom:\n            - {source}\n"
         assert switch_findings(tmp_path, {"deploy.yaml": deployment(PLAIN_ENV, env_from)}) == [("deploy.yaml", 17)]
@@ -102,7 +107,7 @@ def test_a_source_the_repository_cannot_show_may_set_a_switch_set_nowhere_else(t
                 ("TRADING_LIVE_SUBMIT_ENABLED", "false"),
             )
         )
-        assert switch_findings(tmp_path, {"deploy.yaml": deployment(literals, env_from)}) == []
+        assert switch_findings(tmp_path, {"deploy.yaml": deployment(literals, env_from)}) == [("deploy.yaml", 17)]
 
 
 def test_a_secret_whose_keys_the_repository_shows_sets_only_those(tmp_path: Path) -> None:

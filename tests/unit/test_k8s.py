@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from torghut_lint.k8s import NO_PODS, EnvSources, carried, containers, pod_specs, secret_keys
+from torghut_lint.k8s import NO_PODS, EnvSources, Names, carried, containers, effective_env, pod_specs, secret_keys
 from torghut_lint.parse import parse_bytes
 
 
@@ -127,3 +127,46 @@ def test_a_decoy_elsewhere_does_not_hide_the_one_of_the_namespace() -> None:
 def test_the_keys_a_secret_shows(kind, api_version, body, keys) -> None:
     found = secret_keys(named(kind, "s", "torghut", body, api_version))
     assert (None if found is None else set(found)) == keys
+
+
+def _env(env: str, env_from: str = "", *held):
+    """The effective environment of a Deployment's one container, with ``held`` as its sources."""
+    body = f"spec:\n  template:\n    spec:\n      containers:\n        - name: app\n{env_from}{env}"
+    deploy = named("Deployment", "app", "torghut", body, "apps/v1")
+    (path, container), *_ = containers(deploy)
+    return lambda names: effective_env(deploy, path, container, EnvSources(list(held)), only=names)
+
+
+SECRET_FIRST = "          envFrom:\n            - secretRef: {name: creds}\n"
+LITERAL = "          env:\n            - {name: LIVE, value: 'false'}\n"
+
+
+def test_exact_names_a_literal_after_an_unseen_source_settles_it() -> None:
+    env = _env(LITERAL, SECRET_FIRST)(Names(["LIVE"]))
+    assert [(e.name, e.value) for e in Names(["LIVE"]).matching(env, "LIVE")] == [("LIVE", "false")]
+    assert (
+        Names(["LIVE"]).matching(_env("          env:\n            - {name: live, value: 'true'}\n")({"LIVE"}), "LIVE")
+        == []
+    )
+
+
+def test_names_in_any_case_every_spelling_counts_and_no_literal_settles_an_unseen_source() -> None:
+    names = Names(["LIVE"], ignore_case=True)
+    both = "          env:\n            - {name: LIVE, value: 'false'}\n            - {name: live, value: 'true'}\n"
+    assert [(e.name, e.value) for e in names.matching(_env(both)(names), "LIVE")] == [
+        ("LIVE", "false"),
+        ("live", "true"),
+    ]
+    found = names.matching(_env(LITERAL, SECRET_FIRST)(names), "LIVE")
+    assert [(e.name, e.value, e.origin) for e in found] == [("LIVE", None, "secretRef"), ("LIVE", "false", "env")]
+    # a Secret whose keys show: only what it holds, as spelt, and a later literal of that spelling replaces it
+    shown = named("Secret", "creds", "torghut", "stringData: {live: x, OTHER: y}\n")
+    env = _env(LITERAL, SECRET_FIRST, shown)(names)
+    assert [(e.name, e.value, e.origin) for e in names.matching(env, "LIVE")] == [
+        ("live", None, "secretKey"),
+        ("LIVE", "false", "env"),
+    ]
+    # an envFrom prefix is part of the name, in any case
+    prefixed = "          envFrom:\n            - {prefix: li, configMapRef: {name: flags}}\n"
+    flags = named("ConfigMap", "flags", "torghut", "data: {VE: 'true', VELY: 'x'}\n")
+    assert [(e.name, e.value) for e in names.matching(_env("", prefixed, flags)(names), "LIVE")] == [("liVE", "true")]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from torghut_lint.k8s import containers, effective_env
+from torghut_lint.k8s import IGNORE_CASE_PARAM, Names, containers, effective_env
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 _VALUES = {"type": "array", "items": {"type": "string"}, "minItems": 1}
@@ -23,44 +23,52 @@ def _positive(text: str | None) -> bool:
 def check(ctx: RuleContext) -> Iterator[Violation]:
     """One violation per unmet requirement, at the value that fails it (the variable's own entry,
     wherever the container's effective environment takes it from), or at the container when the
-    variable is absent: a baseline or waiver of one requirement never hides another."""
+    variable is absent: a baseline or waiver of one requirement never hides another. Where the
+    application reads names in any case, every spelling set counts: the trigger is on if one is,
+    and a requirement holds only if every spelling set meets it."""
     trigger = ctx.params["trigger"]
     on_values = {v.lower() for v in trigger["values"]}
     requirements = ctx.params["require"]
     caps = ctx.params.get("positiveNumberOneOf", [])
-    names = {trigger["name"], *(r["name"] for r in requirements), *caps}
+    names = Names([trigger["name"], *(r["name"] for r in requirements), *caps], ctx.params.get("ignoreCase", False))
+    # names read in any case: a literal settles one spelling, and the source may hold another
+    settle = "set those" if names.ignore_case else f"set {trigger['name']} as a literal, or those"
     seen: set[tuple] = set()
     for res in ctx.matched:
         for path, container in containers(res):
             env = effective_env(res, path, container, ctx.env_sources, only=names)
-            switch = env.get(trigger["name"])
-            if switch is None or (switch.value is not None and switch.value.strip().lower() not in on_values):
+            # a spelling that is on, else one that may be (from a source the repository cannot show)
+            spellings = names.matching(env, trigger["name"])
+            triggers = [t for t in spellings if t.value is not None and t.value.strip().lower() in on_values]
+            triggers += [t for t in spellings if t.value is None]
+            if not triggers:
                 continue
+            switch = triggers[0]
             cname = container.get("name", "?")
             on = f"container {cname!r} of {res.id} has {trigger['name']} on, but"
             found: list[Violation] = []
             unmet: list[str] = []  # each unmet need, briefly
             for req in requirements:
-                item = env.get(req["name"])
+                items = names.matching(env, req["name"])
                 needs = " or ".join(req["values"])
-                if item is None:
+                if not items:
                     if not req.get("absentOk"):
                         message = f"{on} {req['name']} is not set (needs {needs})"
                         found.append(Violation(res, path, message, requirement=req["name"]))
                         unmet.append(f"{req['name']} {needs}")
-                elif item.value not in req["values"]:
+                for item in (i for i in items if i.value not in req["values"]):
                     shown = f"from {item.hidden_in}" if item.value is None else repr(item.value)
-                    found.append(Violation(item.source, item.path, f"{on} {req['name']} is {shown} (needs {needs})"))
+                    found.append(Violation(item.source, item.path, f"{on} {item.name} is {shown} (needs {needs})"))
                     unmet.append(f"{req['name']} {needs}" + (" or unset" if req.get("absentOk") else ""))
             if caps:
-                set_caps = [env[c] for c in caps if c in env]
-                if not set_caps:
+                set_caps = {c: names.matching(env, c) for c in caps}
+                if not any(set_caps.values()):
                     message = f"{on} no budget cap ({' or '.join(caps)}) is set"
                     found.append(Violation(res, path, message, requirement="budget-cap"))
-                for c in set_caps:
+                for c in (c for items in set_caps.values() for c in items):
                     if not _positive(c.value):
                         found.append(Violation(c.source, c.path, f"{on} {c.name} must be a number > 0"))
-                if not any(_positive(c.value) for c in set_caps):
+                if not any(items and all(_positive(c.value) for c in items) for items in set_caps.values()):
                     unmet.append(f"a budget cap ({' or '.join(caps)}) > 0")
             if switch.value is None and found:  # it may be on: one finding where it comes from, not one per need
                 found = [
@@ -68,8 +76,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                         switch.source,
                         switch.path,
                         f"container {cname!r} of {res.id} may have {trigger['name']} on (from {switch.hidden_in}), "
-                        f"and the repository does not show {', '.join(unmet)}; set {trigger['name']} as a "
-                        "literal, or those",
+                        f"and the repository does not show {', '.join(unmet)}; {settle}",
                         requirement="unseen-trigger",
                     )
                 ]
@@ -111,6 +118,7 @@ PARAMS_SCHEMA = {
             "minItems": 1,
             "description": "at least one of these variables must then be a positive number (a budget cap)",
         },
+        "ignoreCase": IGNORE_CASE_PARAM,
     },
 }
 

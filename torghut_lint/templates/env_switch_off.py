@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from torghut_lint.k8s import containers, effective_env, text
+from torghut_lint.k8s import IGNORE_CASE_PARAM, Names, containers, effective_env, text
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import Observation, RuleContext, Template, Violation
 
@@ -27,11 +27,21 @@ def resettable(switch: dict) -> bool:
     return len(switch.get("offValues") or []) == 1
 
 
-def _verdict(switch: dict, value: str) -> str:
+def _verdict(switch: dict, name: str, value: str) -> str:
     if "offValues" in switch:
         allowed = " or ".join(repr(v) for v in switch["offValues"])
-        return f"{switch['name']} is {value!r}; it must be {allowed}"
-    return f"{switch['name']} is {value!r}, which turns live trading on"
+        return f"{spelt(switch, name)} is {value!r}; it must be {allowed}"
+    return f"{spelt(switch, name)} is {value!r}, which turns live trading on"
+
+
+def spelt(switch: dict, name: str) -> str:
+    """The switch as the manifest spells it, and the name it stands for when that differs."""
+    return switch["name"] if name == switch["name"] else f"{name} (the application's {switch['name']})"
+
+
+def _names(params: dict) -> tuple[Names, dict[str, dict]]:
+    switches = {s["name"]: s for s in params["switches"]}
+    return Names(switches, params.get("ignoreCase", False)), switches
 
 
 @dataclass
@@ -40,6 +50,7 @@ class Setting:
     (``value`` None when it comes from a source the repository cannot show)."""
 
     switch: dict
+    name: str  # as spelt where it is set
     source: Resource  # where the value is written
     path: Path_
     value: str | None
@@ -56,29 +67,37 @@ class Setting:
 def settings(ctx: RuleContext) -> Iterator[Setting]:
     """Every place a switch is set, once per written value (a ConfigMap entry read by three
     containers is one setting)."""
-    switches = {s["name"]: s for s in ctx.params["switches"]}
+    names, switches = _names(ctx.params)
     seen: set[tuple[int, tuple]] = set()
     for res in ctx.matched:
         if res.id.kind == "ConfigMap":
             data = res.data.get("data")
             for key, value in data.items() if isinstance(data, dict) else ():
-                if key in switches and (id(res), ("data", key)) not in seen:
+                if (name := names.canonical(key)) is not None and (id(res), ("data", key)) not in seen:
                     seen.add((id(res), ("data", key)))
-                    yield Setting(switches[key], res, ("data", key), text(value), f"ConfigMap {res.id.name}")
+                    yield Setting(switches[name], key, res, ("data", key), text(value), f"ConfigMap {res.id.name}")
             continue
         for path, container in containers(res):
-            env = effective_env(res, path, container, ctx.env_sources, only=set(switches))
+            env = effective_env(res, path, container, ctx.env_sources, only=names)
             for name, switch in switches.items():
-                item = env.get(name)
-                if item is None or (id(item.source), item.path) in seen:
-                    continue
-                seen.add((id(item.source), item.path))
-                who = f"container {container.get('name', '?')!r}"
-                via = "" if item.source is res else f" (via {item.origin} from {item.source.id})"
-                yield Setting(switch, item.source, item.path, item.value, who, str(res.id), via, item.hidden_in)
+                for item in names.matching(env, name):
+                    if (id(item.source), item.path) in seen:
+                        continue
+                    seen.add((id(item.source), item.path))
+                    who = f"container {container.get('name', '?')!r}"
+                    via = "" if item.source is res else f" (via {item.origin} from {item.source.id})"
+                    yield Setting(
+                        switch, item.name, item.source, item.path, item.value, who, str(res.id), via, item.hidden_in
+                    )
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
+    settle = (
+        "show its keys (a SealedSecret) or drop it: the application reads the name in any case, so a literal "
+        "after it settles one spelling only"
+        if ctx.params.get("ignoreCase")
+        else "set it as a literal after it"
+    )
     for s in settings(ctx):
         name = s.switch["name"]
         if s.value is None:
@@ -86,13 +105,13 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 s.source,
                 s.path,
                 f"{s.who}{s.owner_suffix} may read {name} from {s.hidden_in}, which the repository "
-                "cannot show to be off; set it as a literal after it",
+                f"cannot show to be off; {settle}",
             )
         elif is_on(s.switch, s.value):
             yield Violation(
                 s.source,
                 s.path,
-                f"{s.who}{s.owner_suffix}: {_verdict(s.switch, s.value)}{s.via}",
+                f"{s.who}{s.owner_suffix}: {_verdict(s.switch, s.name, s.value)}{s.via}",
                 fixable=resettable(s.switch),
             )
 
@@ -105,7 +124,7 @@ def facts(ctx: RuleContext) -> Iterator[Observation]:
             s.source,
             s.path,
             "Live-trading switches",
-            f"{s.switch['name']} in {s.who}{s.owner_suffix}{s.via}",
+            f"{spelt(s.switch, s.name)} in {s.who}{s.owner_suffix}{s.via}",
             s.value if s.value is not None else f"(from {s.hidden_in}: not visible)",
             " or ".join(allowed),
             s.value is not None and not is_on(s.switch, s.value),
@@ -117,18 +136,18 @@ def fix(params: dict, doc: Any, mapping: Any, key: Any) -> str | None:
     ``value`` or a ConfigMap key); a switch read from a Secret has nothing unambiguous to write."""
     from torghut_lint.fix import string_like
 
-    switches = {s["name"]: s for s in params["switches"]}
-    if key == "value" and mapping.get("name") in switches:
-        switch = switches[mapping["name"]]
-    elif key in switches and doc.get("kind") == "ConfigMap":
-        switch = switches[key]
+    names, switches = _names(params)
+    if key == "value" and isinstance(mapping.get("name"), str) and (name := names.canonical(mapping["name"])):
+        switch, written = switches[name], mapping["name"]
+    elif isinstance(key, str) and (name := names.canonical(key)) and doc.get("kind") == "ConfigMap":
+        switch, written = switches[name], key
     else:
         return None
     if not resettable(switch):
         return None
     value = switch["offValues"][0]
     mapping[key] = string_like(mapping[key], value)
-    return f"{switch['name']} set back to {value!r}"
+    return f"{spelt(switch, written)} set back to {value!r}"
 
 
 PARAMS_SCHEMA = {
@@ -165,6 +184,7 @@ PARAMS_SCHEMA = {
                 "oneOf": [{"required": ["offValues"]}, {"required": ["onValues"]}],
             },
         },
+        "ignoreCase": IGNORE_CASE_PARAM,
     },
 }
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from torghut_lint.k8s import direct_settings
+from torghut_lint.k8s import IGNORE_CASE_PARAM, Names, direct_settings
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
-    names = set(ctx.params["switches"])
+    names = Names(ctx.params["switches"], ctx.params.get("ignoreCase", False))
     key = ctx.params["annotation"]
     for res in ctx.matched:
-        setting = sorted({n for n, _, _ in direct_settings(res) if n in names})
+        setting = sorted({n for n, _, _ in direct_settings(res) if names.canonical(n) is not None})
         if not setting:
             continue
         owner = res.annotations.get(key)
@@ -40,6 +40,7 @@ PARAMS_SCHEMA = {
             "description": "variable names that are switches",
         },
         "annotation": {"type": "string", "description": "the annotation naming the switch's owner (non-empty)"},
+        "ignoreCase": IGNORE_CASE_PARAM,
     },
 }
 
