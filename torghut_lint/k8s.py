@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
+from torghut_lint import regex
 from torghut_lint.model import Path_, Resource
+from torghut_lint.parse import base64_text
 
 # Where each kind keeps its pod spec(s).
 POD_SPEC_PATHS: dict[str, list[Path_]] = {
@@ -442,13 +444,54 @@ def _expand(value: str, env: dict[str, EnvValue]) -> str | None:
     return None if unknown else expanded
 
 
-def direct_settings(res: Resource) -> Iterator[tuple[str, Any, Path_]]:
-    """(name, value, path) of variables a resource sets itself: container env and ConfigMap data."""
+# A line of an environment file as python-dotenv reads it (what pydantic-settings loads from
+# ``.env``) and a shell runs it: ``[export] NAME = value``, the value quoted or one bare word (a
+# shell runs what follows as a command; python-dotenv takes the rest of the line, which a switch
+# cannot parse). RE2: the text is the pull request's.
+_ENV_FILE_LINE = regex.compile(
+    r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*(?:'([^'\n]*)'|\"([^\"\n]*)\"|([^\s'\"]*))"
+)
+
+
+def env_file_assignments(text: str, names: Names) -> Iterator[tuple[str, str, int]]:
+    """(name as written, value, offset of the name) of each line of ``text`` that assigns one of
+    ``names`` as an environment file does: a ConfigMap entry mounted as the service's ``.env``
+    (pydantic-settings reads it when the variable is not set), or sourced by a script."""
+    if "=" not in text:
+        return
+    folded = text.lower() if names.ignore_case else text  # only to skip texts that name none
+    if not any(names.key(name) in folded for name in names):
+        return
+    for match in _ENV_FILE_LINE.finditer(text):
+        if names.canonical(match.group(1)) is not None:
+            value = next(group for group in match.groups()[1:] if group is not None)
+            yield match.group(1), value, match.start(1)
+
+
+def configmap_files(res: Resource) -> Iterator[tuple[Path_, str, bool]]:
+    """(path, text, whether offsets in it are the file's) of each entry of a ConfigMap: ``data``
+    as written, ``binaryData`` decoded (base64 hides nothing from a policy)."""
+    data = res.data.get("data")
+    for key, value in data.items() if isinstance(data, dict) else ():
+        if isinstance(value, str):
+            yield ("data", key), value, True
+    binary = res.data.get("binaryData")
+    for key, value in binary.items() if isinstance(binary, dict) else ():
+        if (decoded := base64_text(str(value))) is not None:
+            yield ("binaryData", key), decoded, False
+
+
+def direct_settings(res: Resource, names: Names | None = None) -> Iterator[tuple[str, Any, Path_]]:
+    """(name, value, path) of variables a resource sets itself: container env and ConfigMap data,
+    and, with ``names``, those of them a ConfigMap entry assigns as an environment file."""
     if res.id.kind == "ConfigMap":
         data = res.data.get("data")
         if isinstance(data, dict):
             for key, value in data.items():
                 yield key, value, ("data", key)
+        for path, text, _ in configmap_files(res) if names is not None else ():
+            for name, value, _ in env_file_assignments(text, names):
+                yield name, value, path
         return
     for path, container in containers(res):
         for i, item in enumerate(container.get("env") or []):

@@ -170,3 +170,23 @@ def test_names_in_any_case_every_spelling_counts_and_no_literal_settles_an_unsee
     prefixed = "          envFrom:\n            - {prefix: li, configMapRef: {name: flags}}\n"
     flags = named("ConfigMap", "flags", "torghut", "data: {VE: 'true', VELY: 'x'}\n")
     assert [(e.name, e.value) for e in names.matching(_env("", prefixed, flags)(names), "LIVE")] == [("liVE", "true")]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("LIVE=true\n", [("LIVE", "true", 0)]),
+        ("# LIVE=true\nA=1\n  export LIVE = 'on' # said\n", [("LIVE", "on", 25)]),
+        ('LIVE="a b"\n', [("LIVE", "a b", 0)]),
+        ("LIVE=false exec app\n", [("LIVE", "false", 0)]),  # a shell runs the rest as a command
+        ('if [ "$LIVE" = "true" ]; then\n  echo "LIVE=true"\nfi\n', []),  # a test and a string
+        ("live=true\nLIVE_X=1\nNOT_LIVE=1\n", [("live", "true", 0)]),  # in any case; other names are others
+        ("LIVE: true\n", []),  # YAML: not an environment file
+    ],
+)
+def test_assignments_of_an_environment_file(text: str, found: list) -> None:
+    from torghut_lint.k8s import env_file_assignments
+
+    assert list(env_file_assignments(text, Names(["LIVE"], ignore_case=True))) == found
+    exact = [item for item in found if item[0] == "LIVE"]
+    assert list(env_file_assignments(text, Names(["LIVE"]))) == exact

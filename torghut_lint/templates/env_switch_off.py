@@ -1,5 +1,7 @@
 """Template ``env-switch-off``: safety switches are off wherever they are set: in the effective
-environment of every container (envFrom ConfigMaps, env, configMapKeyRef) and in every ConfigMap.
+environment of every container (envFrom ConfigMaps, env, configMapKeyRef) and in every ConfigMap,
+as a key or as a line of an entry that is an environment file (a ``.env`` the service reads, a
+script that exports it; ``binaryData`` decoded).
 
 A switch read from a Secret or another source the linter cannot see is reported too, and so is an
 envFrom source that may set it (a Secret whose keys the repository does not show or that holds its
@@ -11,7 +13,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from torghut_lint.k8s import IGNORE_CASE_PARAM, Names, containers, effective_env, text
+from torghut_lint.k8s import (
+    IGNORE_CASE_PARAM,
+    Names,
+    configmap_files,
+    containers,
+    effective_env,
+    env_file_assignments,
+    text,
+)
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import Observation, RuleContext, Template, Violation
 
@@ -58,6 +68,8 @@ class Setting:
     of: str = ""  # the workload a container belongs to
     via: str = ""  # how a container gets it from another resource
     hidden_in: str = ""  # where a value the repository cannot show comes from, in words
+    in_file: bool = False  # a line of a ConfigMap entry that is an environment file
+    offset: int | None = None  # where in that entry, when the entry is the file as written
 
     @property
     def owner_suffix(self) -> str:
@@ -76,6 +88,15 @@ def settings(ctx: RuleContext) -> Iterator[Setting]:
                 if (name := names.canonical(key)) is not None and (id(res), ("data", key)) not in seen:
                     seen.add((id(res), ("data", key)))
                     yield Setting(switches[name], key, res, ("data", key), text(value), f"ConfigMap {res.id.name}")
+            for path, content, exact in configmap_files(res):  # an entry that is an environment file
+                for written, value, offset in env_file_assignments(content, names):
+                    if (id(res), path, written, offset) not in seen:
+                        seen.add((id(res), path, written, offset))
+                        who = f"ConfigMap {res.id.name} (environment file {path[1]!r})"
+                        switch = switches[names.canonical(written) or written]
+                        yield Setting(
+                            switch, written, res, path, value, who, in_file=True, offset=offset if exact else None
+                        )
             continue
         for path, container in containers(res):
             env = effective_env(res, path, container, ctx.env_sources, only=names)
@@ -107,12 +128,21 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 f"{s.who}{s.owner_suffix} may read {name} from {s.hidden_in}, which the repository "
                 f"cannot show to be off; {settle}",
             )
-        elif is_on(s.switch, s.value):
+        elif is_on(s.switch, s.value) and not s.in_file:
             yield Violation(
                 s.source,
                 s.path,
                 f"{s.who}{s.owner_suffix}: {_verdict(s.switch, s.name, s.value)}{s.via}",
                 fixable=resettable(s.switch),
+            )
+        elif is_on(s.switch, s.value):  # a line of an environment file: located at it, named by it
+            yield Violation(
+                s.source,
+                s.path,
+                f"{s.who}: {_verdict(s.switch, s.name, s.value)}",
+                location=None if s.offset is None else s.source.locate_in_text(s.path, s.offset),
+                value=f"{s.name}={s.value}",
+                requirement=s.name,
             )
 
 
@@ -192,7 +222,8 @@ TEMPLATE = Template(
     "env-switch-off",
     (
         "Safety switches are off wherever they are set: in the effective environment of every container "
-        "(envFrom ConfigMaps, env, configMapKeyRef) and in every ConfigMap. A switch that a source the "
+        "(envFrom ConfigMaps, env, configMapKeyRef) and in every ConfigMap, as a key or a line of an environment "
+        "file in an entry. A switch that a source the "
         "repository cannot show may set (a Secret, an envFrom Secret or ConfigMap it does not hold) fails too."
     ),
     PARAMS_SCHEMA,

@@ -1,5 +1,6 @@
 """Template ``switch-owner-annotation``: a resource that sets any of the named switches (in a
-container's env or in ConfigMap data) carries a non-empty owner annotation."""
+container's env or in ConfigMap data, a key or a line of an entry that is an environment file)
+carries a non-empty owner annotation."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     names = Names(ctx.params["switches"], ctx.params.get("ignoreCase", False))
     key = ctx.params["annotation"]
     for res in ctx.matched:
-        setting = sorted({n for n, _, _ in direct_settings(res) if names.canonical(n) is not None})
+        setting = sorted({n for n, _, _ in direct_settings(res, names) if names.canonical(n) is not None})
         if not setting:
             continue
         owner = res.annotations.get(key)
