@@ -311,6 +311,48 @@ IGNORE_CASE_PARAM = {
 }
 
 
+SWITCH_PARAM = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string"},
+        "offValues": {
+            "type": "array",
+            "items": {"type": "string"},
+            "minItems": 1,
+            "description": "the only values allowed",
+        },
+        "onValues": {
+            "type": "array",
+            "items": {"type": "string"},
+            "minItems": 1,
+            "description": "values that count as on (in any case, around spaces)",
+        },
+    },
+    "oneOf": [{"required": ["offValues"]}, {"required": ["onValues"]}],
+}
+
+
+def is_on(switch: dict, value: str) -> bool:
+    """Whether a switch (:data:`SWITCH_PARAM`) set to ``value`` is on: any value but its
+    ``offValues``, or one of its ``onValues``."""
+    if "offValues" in switch:
+        return value not in switch["offValues"]
+    return value.strip().lower() in {v.lower() for v in switch["onValues"]}
+
+
+def may_be_on(res: Resource, sources: EnvSources, switches: dict[str, dict], names: Names) -> bool:
+    """Whether a container of ``res`` has (or may have, from a source the repository cannot show)
+    one of ``switches`` on in its effective environment."""
+    for path, container in containers(res):
+        env = effective_env(res, path, container, sources, only=names)
+        for name, switch in switches.items():
+            if any(item.value is None or is_on(switch, item.value) for item in names.matching(env, name)):
+                return True
+    return False
+
+
 class Names:
     """The variable names a policy asks about, compared as the application reads them: exactly,
     as Kubernetes and most programs do, or in any case (``ignore_case``), as pydantic-settings

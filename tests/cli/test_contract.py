@@ -12,7 +12,7 @@ RULE_IDS = {
     "argocd-hook-hygiene", "clickhouse-system-log-ttl", "clickhouse-table-ttl", "env-duplicate-name",
     "flink-checkpoints-durable", "knative-max-scale", "live-trading-default-off", "live-trading-owner",
     "llm-shadow-first", "no-inline-secrets", "pvc-disk-budget", "ta-group-id-isolation", "ws-readiness-probe",
-    "ws-single-replica",
+    "trading-loop-single-replica", "ws-single-replica",
     # built-in
     "admission-policy-invalid", "argocd-source-override", "file-outside-root", "file-unreadable",
     "gate-config-changed", "gate-waiver-added",

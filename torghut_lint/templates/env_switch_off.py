@@ -15,21 +15,17 @@ from typing import Any
 
 from torghut_lint.k8s import (
     IGNORE_CASE_PARAM,
+    SWITCH_PARAM,
     Names,
     configmap_files,
     containers,
     effective_env,
     env_file_assignments,
+    is_on,
     text,
 )
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import Observation, RuleContext, Template, Violation
-
-
-def is_on(switch: dict, value: str) -> bool:
-    if "offValues" in switch:
-        return value not in switch["offValues"]
-    return value.strip().lower() in {v.lower() for v in switch["onValues"]}
 
 
 def resettable(switch: dict) -> bool:
@@ -192,27 +188,7 @@ PARAMS_SCHEMA = {
                 "the switches: each a variable (or ConfigMap key) name with either the only values allowed "
                 "(offValues) or the values that count as on (onValues)"
             ),
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["name"],
-                "properties": {
-                    "name": {"type": "string"},
-                    "offValues": {
-                        "type": "array",
-                        "items": {"type": "string"},
-                        "minItems": 1,
-                        "description": "the only values allowed",
-                    },
-                    "onValues": {
-                        "type": "array",
-                        "items": {"type": "string"},
-                        "minItems": 1,
-                        "description": "values that count as on",
-                    },
-                },
-                "oneOf": [{"required": ["offValues"]}, {"required": ["onValues"]}],
-            },
+            "items": SWITCH_PARAM,
         },
         "ignoreCase": IGNORE_CASE_PARAM,
     },

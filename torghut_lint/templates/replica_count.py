@@ -1,14 +1,20 @@
 """Template ``replica-count``: a workload runs exactly ``count`` replicas, and no autoscaler
 scales it past that: a HorizontalPodAutoscaler's ``maxReplicas``, a KEDA ScaledObject's
 ``maxReplicaCount`` (100 when unset), and any other object whose ``spec.scaleTargetRef`` names the
-workload (an autoscaler whose bound the linter cannot read)."""
+workload (an autoscaler whose bound the linter cannot read).
+
+With ``whenEnv``, the workloads held to it are those whose containers have one of its switches on
+in their effective environment (or may have: a source the repository cannot show), whatever their
+names: the trading loop is wherever TRADING_ENABLED is on. With ``alone``, such a workload is
+the only one of its namespace that has a switch on, of any kind that runs pods (a Knative Service
+trading beside the scheduler is a second loop)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from torghut_lint.k8s import ByNamespace
+from torghut_lint.k8s import IGNORE_CASE_PARAM, SWITCH_PARAM, ByNamespace, Names, containers, may_be_on
 from torghut_lint.model import Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
@@ -16,8 +22,20 @@ from torghut_lint.templates.base import RuleContext, Template, Violation
 def check(ctx: RuleContext) -> Iterator[Violation]:
     want = ctx.params["count"]
     allow_absent = ctx.params["allowAbsent"]
+    held = ctx.matched
+    when = ctx.params.get("whenEnv")
+    if when is not None:
+        switches = {s["name"]: s for s in when["switches"]}
+        names = Names(switches, when.get("ignoreCase", False))
+
+        def switched(res: Resource) -> bool:
+            return may_be_on(res, ctx.env_sources, switches, names)
+
+        held = [res for res in ctx.matched if switched(res)]
+        if ctx.params.get("alone"):
+            yield from _alone(ctx, switched)
     workloads: ByNamespace[tuple[str, str], Resource] = ByNamespace()  # by (kind, name)
-    for res in ctx.matched:
+    for res in held:
         workloads.add(res.id.namespace, (res.id.kind, res.id.name), res)
         spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
         if res.id.kind == "DaemonSet":  # no replica count: a pod on every node the selector allows
@@ -38,7 +56,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 f"spec.replicas is {spec['replicas']!r}; it must be exactly {want}",
                 fixable=True,
             )
-    if not ctx.matched:
+    if not held:
         return
     for scaler in ctx.resources:  # each autoscaler once, against the workload of its namespace it targets
         spec = scaler.data.get("spec")
@@ -56,6 +74,28 @@ _BOUNDS = {
     ("autoscaling", "HorizontalPodAutoscaler"): ("maxReplicas", None),
     ("keda.sh", "ScaledObject"): ("maxReplicaCount", 100),
 }
+
+
+def _alone(ctx: RuleContext, switched: Callable[[Resource], bool]) -> Iterator[Violation]:
+    """A violation at each workload of a namespace where more than one has a switch on: of every
+    kind that runs pods, in the namespaces of the workloads the policy selects."""
+    namespaces = {res.id.namespace for res in ctx.matched}
+    by_namespace: dict[str, list[Resource]] = {}
+    for res in ctx.resources:
+        if res.id.namespace in namespaces and next(iter(containers(res)), None) is not None and switched(res):
+            by_namespace.setdefault(res.id.namespace, []).append(res)
+    for namespace, found in by_namespace.items():
+        if len(found) < 2:
+            continue
+        listed = ", ".join(str(res.id) for res in found)
+        for res in found:
+            yield Violation(
+                res,
+                ("metadata", "name"),
+                f"{len(found)} workloads of namespace {namespace or '(default)'} have the switch on ({listed}); "
+                "each runs the loop, so exactly one may",
+                requirement="alone",
+            )
 
 
 def _scales_past(scaler: Resource, spec: dict, res: Resource, want: int) -> Iterator[Violation]:
@@ -100,6 +140,27 @@ PARAMS_SCHEMA = {
             "type": "boolean",
             "default": False,
             "description": "an unset spec.replicas passes when count is 1 (the API server's default)",
+        },
+        "whenEnv": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["switches"],
+            "description": (
+                "hold only the workloads whose containers have one of these switches on (or may have: a source the "
+                "repository cannot show), as env-switch-off reads them"
+            ),
+            "properties": {
+                "switches": {"type": "array", "minItems": 1, "items": SWITCH_PARAM},
+                "ignoreCase": IGNORE_CASE_PARAM,
+            },
+        },
+        "alone": {
+            "type": "boolean",
+            "default": False,
+            "description": (
+                "with whenEnv: a workload held is the only one of its namespace, of any kind that runs pods, "
+                "with a switch on"
+            ),
         },
     },
 }
