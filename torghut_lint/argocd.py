@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import os
+import re
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,35 @@ ARGOCD_SOURCE = ".argocd-source"
 OWN_PLUGIN = "torghut-lint"
 # kustomize parameters that select the tool, not what it renders (Argo CD's kustomize.version)
 _TOOL_ONLY = {"version"}
+
+# The plugin's extra arguments: the sidecar's own env, and an Application's plugin env of that name
+# (Argo CD passes it as ARGOCD_ENV_TORGHUT_LINT_ARGS). An Application is a manifest of the
+# repository a pull request edits, so it may only make the check stricter: a level of --fail-on
+# and -v. Everything else (--config, --policies, --enable-helm, --ignore-missing-schemas, ...) is
+# the sidecar's, which the platform installs; argparse's abbreviations (--conf) are refused too.
+PLUGIN_ENV = "TORGHUT_LINT_ARGS"
+_APPLICATION_OPTIONS = {"--fail-on": {"error", "warning", "info"}}
+_APPLICATION_FLAGS = {"-v", "--verbose"}
+_FLAG = re.compile(r"-{1,2}[A-Za-z0-9][A-Za-z0-9-]{0,40}")
+
+
+def refused_application_args(text: str) -> list[str]:
+    """What of an Application's plugin arguments the plugin refuses, as flag names (never the
+    values: they are the tree's text): every argument but ``--fail-on LEVEL`` and ``-v``."""
+    try:
+        args = shlex.split(text)
+    except ValueError:
+        return ["arguments a shell cannot split (an unclosed quote)"]
+    refused: list[str] = []
+    taken = iter(args)
+    for arg in taken:
+        name, eq, value = arg.partition("=")
+        if name in _APPLICATION_OPTIONS:
+            if (value if eq else next(taken, None)) not in _APPLICATION_OPTIONS[name]:
+                refused.append(f"{name} with a level other than {', '.join(sorted(_APPLICATION_OPTIONS[name]))}")
+        elif arg not in _APPLICATION_FLAGS:
+            refused.append(name if _FLAG.fullmatch(name) else "an argument that is not a flag")
+    return list(dict.fromkeys(refused))
 
 
 def source_file(path: Path, findings: list[Finding]) -> bool:
@@ -103,6 +134,17 @@ def _overrides(res: Resource, path: Path_, source: dict, who: str) -> Iterator[F
     set_ = [k for k, v in kustomize.items() if k not in _TOOL_ONLY and v] if isinstance(kustomize, dict) else []
     plugin = source.get("plugin")
     foreign = isinstance(plugin, dict) and plugin.get("name") != OWN_PLUGIN
+    if isinstance(plugin, dict) and not foreign:  # the plugin refuses (at sync) what could weaken it
+        for i, entry in enumerate(plugin.get("env") if isinstance(plugin.get("env"), list) else []):
+            if isinstance(entry, dict) and entry.get("name") == PLUGIN_ENV:
+                if refused := refused_application_args(str(entry.get("value") or "")):
+                    message = (
+                        f"{who} with the torghut-lint plugin given {', '.join(refused)} in its env {PLUGIN_ENV}: "
+                        "an Application may only make the check stricter (--fail-on, -v), and the plugin refuses "
+                        "to render it; give the rest to the sidecar's own env"
+                    )
+                    where = res.locate(path + ("plugin", "env", i, "value"))
+                    yield builtin_finding("argocd-source-override", message, where, res.id)
     if not (set_ or foreign) or not _in_repository(res, source.get("path")):
         return
     target = f" {source['path']}"

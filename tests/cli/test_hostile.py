@@ -161,6 +161,42 @@ def test_argo_cd_applications_that_render_a_path_of_the_repository_their_own_way
     assert result.code == 1
 
 
+def test_an_application_may_only_make_the_plugins_check_stricter(tmp_path: Path) -> None:
+    """The Application is a manifest a pull request edits: plugin env TORGHUT_LINT_ARGS with a lax
+    config, policies of its own, an abbreviation argparse would take for --config, or a lower bar
+    would weaken the check at sync (the plugin refuses to render it); --fail-on and -v are fine.
+    The message names flags, never the values the tree wrote."""
+    (tmp_path / ".git").mkdir()
+
+    def app(name: str, args: str) -> str:
+        return (
+            f"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: {name}}}\nspec:\n  source:\n"
+            "    path: elsewhere\n    plugin:\n      name: torghut-lint\n      env:\n"
+            f"        - {{name: OTHER, value: '--config x'}}\n        - {{name: TORGHUT_LINT_ARGS, value: '{args}'}}\n"
+        )
+
+    docs = [
+        app("lax", "--config lax-secret-name.yaml"),
+        app("abbreviated", "--conf lax.yaml -v"),
+        app("policies", "--fail-on warning --policies=/tmp/none"),
+        app("lower", "--fail-on never"),
+        app("stricter", "--fail-on warning -v"),
+    ]
+    (tmp_path / "apps.yaml").write_text("---\n".join(docs))
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=tmp_path, timeout=60)
+    got = [(f["line"], f["message"].split(" renders")[0], f["message"].split("given ")[1].split(" in its env")[0])
+           for f in result.json["findings"]]  # fmt: skip
+    assert got == [
+        (11, "Application lax", "--config, an argument that is not a flag"),
+        (23, "Application abbreviated", "--conf, an argument that is not a flag"),
+        (35, "Application policies", "--policies"),
+        (47, "Application lower", "--fail-on with a level other than error, info, warning"),
+    ]
+    assert "lax-secret-name" not in result.stdout and {f["rule"] for f in result.json["findings"]} == {
+        "argocd-source-override"
+    }
+
+
 def test_oversized_file_and_long_line(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     doc = b"---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: 1\n"

@@ -90,8 +90,31 @@ def test_cmp_reads_the_application_plugin_env_and_no_config_above_the_checkout(t
     app_dir = checkout / APP
     proc = _cmp(app_dir, str(APP))
     assert proc.returncode == 1, proc.stderr.decode()  # the config above the checkout is not read
-    proc = _cmp(app_dir, str(APP), ARGOCD_ENV_TORGHUT_LINT_ARGS="--no-such-flag")
-    assert proc.returncode == 2 and b"--no-such-flag" in proc.stderr  # the Application's args are read
+    proc = _cmp(app_dir, str(APP), TORGHUT_LINT_ARGS="--no-such-flag")
+    assert proc.returncode == 2 and b"--no-such-flag" in proc.stderr  # the sidecar's args are read
+    proc = _cmp(app_dir, str(APP), ARGOCD_ENV_TORGHUT_LINT_ARGS="--fail-on warning --no-such-level")
+    assert proc.returncode == 2 and b"--no-such-level" in proc.stderr  # and the Application's
+
+
+@needs_kubectl
+def test_cmp_refuses_what_an_application_could_weaken_the_check_with(tmp_path: Path) -> None:
+    """An Application's plugin env may make the check stricter, never laxer: a config of the
+    tree that switches the failing rule off is refused (nothing rendered), in every spelling
+    argparse would take, while the same flag from the sidecar's own env applies."""
+    shutil.copytree(BASE_TREE, tmp_path / "repo")
+    scale_ws(tmp_path / "repo")
+    (tmp_path / "repo" / "lax.yaml").write_text("rules:\n  ws-single-replica: {enabled: false}\n")
+    app_dir = tmp_path / "repo" / APP
+    lax = f"--config {tmp_path / 'repo' / 'lax.yaml'} --ignore-missing-schemas"
+    for args in (lax, lax.replace("--config ", "--conf="), "--fail-on never", "--fail-on 'unclosed"):
+        proc = _cmp(app_dir, str(APP), ARGOCD_ENV_TORGHUT_LINT_ARGS=args)
+        stderr = proc.stderr.decode()
+        assert proc.returncode == 2 and proc.stdout == b"", stderr
+        assert "refusing to render torghut" in stderr and "Traceback" not in stderr and "lax.yaml" not in stderr
+    proc = _cmp(app_dir, str(APP), ARGOCD_ENV_TORGHUT_LINT_ARGS="--fail-on warning -v")
+    assert proc.returncode == 1 and b"ws-single-replica" in proc.stderr  # stricter: taken, and the lint fails
+    proc = _cmp(app_dir, str(APP), TORGHUT_LINT_ARGS=lax)
+    assert proc.returncode == 0, proc.stderr.decode()  # the sidecar's own env is the platform's: applied
 
 
 def test_plugin_manifest_name_is_what_the_readme_tells_applications_to_use() -> None:
@@ -239,7 +262,7 @@ HELM_APP = {
 def test_sidecar_generate_as_uid_999_without_a_passwd_entry_renders_or_refuses_helm() -> None:
     """The generate command exactly as the CMP sidecar runs it: uid/gid 999 with no passwd entry
     (Argo CD's image user), Argo CD's build environment only, cwd the application, stdin closed,
-    on a tree with a local Helm chart and the Application asking for --enable-helm."""
+    on a tree with a local Helm chart and the sidecar's env giving --enable-helm."""
     import pwd
     import tempfile
 
@@ -265,7 +288,8 @@ def test_sidecar_generate_as_uid_999_without_a_passwd_entry_renders_or_refuses_h
             "ARGOCD_APP_SOURCE_TARGET_REVISION": "main",
             "KUBE_VERSION": "1.31.4",
             "KUBE_API_VERSIONS": "v1,apps/v1,batch/v1",
-            "ARGOCD_ENV_TORGHUT_LINT_ARGS": "--enable-helm --ignore-missing-schemas",
+            "TORGHUT_LINT_ARGS": "--enable-helm --ignore-missing-schemas",  # the sidecar's, as installed
+            "ARGOCD_ENV_TORGHUT_LINT_ARGS": "--fail-on error",
         }
         proc = subprocess.run(
             ["setpriv", "--reuid=999", "--regid=999", "--clear-groups", "--",

@@ -5,10 +5,11 @@ repository checkout) with stdin closed. It lints the application; only if nothin
 print the rendered manifests (``kubectl kustomize``, or ``kustomize build``) on stdout. Findings
 go to stderr and a failing lint exits non-zero, so Argo CD refuses to sync.
 
-Extra linter arguments come from ``TORGHUT_LINT_ARGS`` (the sidecar's env) and
-``ARGOCD_ENV_TORGHUT_LINT_ARGS`` (an Application's plugin env, which Argo CD prefixes), e.g.
-``--fail-on warning`` or ``--enable-helm``;
-``.torghut-lint.yaml`` is read from the repository root."""
+Extra linter arguments come from ``TORGHUT_LINT_ARGS`` (the sidecar's env, which the platform
+installs: ``--enable-helm``, for one) and ``ARGOCD_ENV_TORGHUT_LINT_ARGS`` (an Application's plugin
+env, which Argo CD prefixes): the Application is a manifest a pull request edits, so it may only
+make the check stricter (``--fail-on warning``, ``-v``); anything else from it is refused, and
+nothing is rendered. ``.torghut-lint.yaml`` is read from the repository root."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import sys
 from pathlib import Path
 
 from torghut_lint import cli
+from torghut_lint.argocd import PLUGIN_ENV, refused_application_args
 from torghut_lint.cli import main as lint_main
 from torghut_lint.kustomize.render import kustomize_command
 from torghut_lint.report.text import escape_text
@@ -62,10 +64,25 @@ def main() -> int:
     kube = re.match(r"v?(\d+)\.(\d+)", os.environ.get("KUBE_VERSION", ""))
     if kube:
         args += ["--kubernetes-version", f"{kube[1]}.{kube[2]}"]
-    # Argo CD passes an Application's plugin env prefixed with ARGOCD_ENV_; the sidecar's own env
-    # (TORGHUT_LINT_ARGS) is read too, first.
-    args += shlex.split(os.environ.get("TORGHUT_LINT_ARGS", ""))
-    args += shlex.split(os.environ.get("ARGOCD_ENV_TORGHUT_LINT_ARGS", ""))
+    # The sidecar's own env first, then the Application's plugin env (Argo CD prefixes it with
+    # ARGOCD_ENV_), which may only make the check stricter.
+    try:
+        args += shlex.split(os.environ.get(PLUGIN_ENV, ""))
+    except ValueError:
+        print(
+            f"torghut-lint: refusing to render {app}: the sidecar's {PLUGIN_ENV} has an unclosed quote", file=sys.stderr
+        )
+        return 2
+    application = os.environ.get(f"ARGOCD_ENV_{PLUGIN_ENV}", "")
+    if refused := refused_application_args(application):
+        print(
+            f"torghut-lint: refusing to render {app}: its plugin env {PLUGIN_ENV} gives {', '.join(refused)}; an "
+            "Application (a manifest a pull request edits) may only make the check stricter (--fail-on, -v): "
+            f"set the rest in the sidecar's own {PLUGIN_ENV}",
+            file=sys.stderr,
+        )
+        return 2
+    args += shlex.split(application)
     config = root / ".torghut-lint.yaml"
     if config.is_file() and "--config" not in args:
         args += ["--config", str(config)]
