@@ -19,7 +19,15 @@ from pathlib import Path
 
 from torghut_lint.argocd import ARGOCD_SOURCE, source_file
 from torghut_lint.builtin_rules import builtin_finding
-from torghut_lint.discover import KUSTOMIZATION_NAMES, discover, display_path, real, real_parent, real_text
+from torghut_lint.discover import (
+    KUSTOMIZATION_NAMES,
+    discover,
+    display_path,
+    real,
+    real_parent,
+    real_text,
+    unseen_submodules,
+)
 from torghut_lint.kustomize.build import (
     Builder,
     Edges,
@@ -129,7 +137,10 @@ def plan(root: Path, project: Project, boundary: Path | None, store: SchemaStore
     ``Project.validated``), so that no later stage parses it again for its schema."""
     found = discover(root)
     project.findings.extend(found.findings)
-    sources = SourceFiles(boundary or repository_root(root))
+    repository = boundary or repository_root(root)
+    if root.is_dir():
+        project.findings.extend(unseen_submodules(repository, root))
+    sources = SourceFiles(repository)
     chart_dirs = {real(p.parent) for p in found.files if p.name == "Chart.yaml"}
     charted = _chart_candidates(found.files, chart_dirs)
     files = [p for p in found.files if not (p in charted and _helm_chart_file(p, chart_dirs, project))]

@@ -60,6 +60,16 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "Fix the permissions or the dangling symlink.",
         ),
         BuiltinRule(
+            "submodule-not-checked-out",
+            _E,
+            "A git submodule in the linted tree is not checked out (its directory is empty).",
+            "Argo CD checks submodules out (ARGOCD_GIT_MODULES_ENABLED, on by default) and applies the manifests "
+            "they hold; a checkout without them shows the linter an empty directory, so the gate would pass what "
+            "it never read.",
+            "Check submodules out before linting (actions/checkout: submodules: recursive; git submodule update "
+            "--init --recursive), or remove the submodule.",
+        ),
+        BuiltinRule(
             "file-outside-root",
             _W,
             "A symlink leads outside the linted tree.",

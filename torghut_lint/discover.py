@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from torghut_lint import regex
 from torghut_lint.model import Finding, Location, Severity
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")  # Argo CD applies .json manifests of directory apps too
@@ -283,6 +284,44 @@ def discover(root: Path) -> Discovery:
                 _REAL_PATHS[path] = path if target == entry.path else target
         else:
             stack.pop()
+    return found
+
+
+# A submodule's path in .gitmodules (git config syntax: ``path = dir``, the value maybe quoted; RE2:
+# the file is the pull request's)
+_SUBMODULE_PATH = regex.compile(r'(?m)^[ \t]*path[ \t]*=[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|([^\n;#]*?))[ \t]*(?:[;#].*)?$')
+
+
+def unseen_submodules(repository: Path, root: Path) -> list[Finding]:
+    """``submodule-not-checked-out`` for each submodule of ``repository`` (its ``.gitmodules``)
+    below ``root`` whose directory is empty: git tracks no empty directory, so an empty one at a
+    submodule's path is a submodule this checkout lacks, and Argo CD's checkout has it."""
+    gitmodules = repository / ".gitmodules"
+    try:
+        text = gitmodules.read_bytes()[: 1 << 20].decode("utf-8", errors="replace")
+    except OSError:
+        return []
+    top = os.path.realpath(root)
+    found = []
+    for match in _SUBMODULE_PATH.finditer(text):
+        relative = match.group(1) if match.group(1) is not None else match.group(2)
+        directory = os.path.realpath(repository / relative.strip())
+        if not (directory == top or directory.startswith(top.rstrip(os.sep) + os.sep)) or not os.path.isdir(directory):
+            continue
+        try:
+            with os.scandir(directory) as entries:
+                if next(entries, None) is not None:
+                    continue  # checked out: its files are linted as the tree's
+        except OSError:
+            continue  # unreadable: discovery reports it
+        line = text.count("\n", 0, match.start()) + 1
+        message = (
+            f"the submodule at {display_path(Path(directory))} is not checked out: Argo CD checks it out and "
+            "applies what it holds, which the linter cannot see"
+        )
+        found.append(
+            Finding("submodule-not-checked-out", Severity.ERROR, message, Location(display_path(gitmodules), line, 1))
+        )
     return found
 
 

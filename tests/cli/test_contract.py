@@ -22,7 +22,8 @@ RULE_IDS = {
     "kustomize-outside-root", "kustomize-patch-invalid", "kustomize-patch-unmatched", "kustomize-remote-resource",
     "kustomize-render-failed", "kustomize-render-mismatch", "kustomize-unsupported", "manifest-invalid",
     "manifest-outside-root",
-    "schema-invalid", "schema-missing", "schema-unknown-field", "waiver-expired", "waiver-invalid", "waiver-unused",
+    "schema-invalid", "schema-missing", "schema-unknown-field", "submodule-not-checked-out",
+    "waiver-expired", "waiver-invalid", "waiver-unused",
     "yaml-duplicate-key",
     "yaml-syntax", "yaml-too-complex", "yaml-too-large",
 }  # fmt: skip

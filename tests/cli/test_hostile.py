@@ -197,6 +197,25 @@ def test_an_application_may_only_make_the_plugins_check_stricter(tmp_path: Path)
     }
 
 
+def test_what_argo_cds_checkout_has_and_this_one_lacks_blocks(tmp_path: Path) -> None:
+    """Argo CD checks out submodules and Git LFS content; a CI checkout without them shows an empty
+    directory and a pointer file. Neither is a pass."""
+    (tmp_path / ".git").mkdir()
+    app = tmp_path / "apps" / "torghut"
+    (app / "vendor").mkdir(parents=True)
+    (tmp_path / ".gitmodules").write_text('[submodule "v"]\n\tpath = apps/torghut/vendor\n\turl = ../v.git\n')
+    (app / "deploy.yaml").write_text(
+        "version https://git-lfs.github.com/spec/v1\noid sha256:" + "4" * 64 + "\nsize 2048\n"
+    )
+    result = run_cli("--no-schemas", "--format", "json", "apps/torghut", cwd=tmp_path, timeout=60)
+    got = [(f["rule"], f["file"], f["line"], f["message"][:32]) for f in result.json["findings"]]
+    assert sorted(got) == [
+        ("manifest-invalid", "apps/torghut/deploy.yaml", 1, "a Git LFS pointer, not the manif"),
+        ("submodule-not-checked-out", ".gitmodules", 2, "the submodule at apps/torghut/ve"),
+    ]
+    assert result.code == 1
+
+
 def test_oversized_file_and_long_line(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     doc = b"---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: 1\n"

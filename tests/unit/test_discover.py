@@ -347,3 +347,28 @@ def test_the_walk_gives_files_in_path_order(tree: list[list[str]], tmp_path_fact
     discover.forget()
     walked = {Path(d) / f for d, _, names in os.walk(root) for f in names if f.endswith((".yaml", ".yml"))}
     assert files == sorted(walked)
+
+
+def test_a_submodule_the_checkout_lacks_is_reported_at_its_gitmodules_line(tmp_path: Path) -> None:
+    """git tracks no empty directory: an empty one at a submodule's path is a submodule this
+    checkout lacks (Argo CD's has it). Checked out, missing, or outside the linted root: nothing."""
+    from torghut_lint.discover import unseen_submodules
+
+    app = tmp_path / "apps" / "torghut"
+    for name in ("vendor", "quoted dir", "checked-out"):
+        (app / name).mkdir(parents=True)
+    (app / "checked-out" / "cm.yaml").write_text("{}\n")
+    (tmp_path / "other").mkdir()
+    (tmp_path / ".gitmodules").write_text(
+        '[submodule "vendor"]\n\tpath = apps/torghut/vendor\n\turl = https://example.com/v.git\n'
+        '[submodule "q"]\n  path = "apps/torghut/quoted dir" ; a comment\n'
+        '[submodule "c"]\n\tpath = apps/torghut/checked-out\n'
+        '[submodule "gone"]\n\tpath = apps/torghut/gone\n'
+        '[submodule "other"]\n\tpath = other\n'
+    )
+    found = unseen_submodules(tmp_path, app)
+    assert [(f.rule, f.location.line, f.location.file.endswith(".gitmodules")) for f in found] == [
+        ("submodule-not-checked-out", 2, True),
+        ("submodule-not-checked-out", 5, True),
+    ]
+    assert unseen_submodules(tmp_path, tmp_path / "other") != [] and unseen_submodules(tmp_path / "apps", app) == []
