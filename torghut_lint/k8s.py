@@ -208,7 +208,8 @@ class EnvValue:
     value: str | None  # None when it comes from a Secret, a field or an unresolved ref
     source: Resource  # the resource whose file sets it
     path: Path_  # where in ``source``
-    origin: str  # "env", "envFrom", "configMapKeyRef", or where an unseen value comes from (HIDDEN_ORIGINS)
+    origin: str  # "env", "envFrom", "configMapKeyRef", "command", "args", or where an unseen value comes from
+    offset: int | None = None  # in the word at ``path``, for an assignment on the command line
 
     @property
     def hidden_in(self) -> str:
@@ -297,6 +298,8 @@ HIDDEN_ORIGINS = {
     "secretKeyRef": "a Secret",
     "fieldRef": "a pod field",
     "resourceFieldRef": "a container resource",
+    "command": "the container's command line, through a variable",
+    "args": "the container's arguments, through a variable",
 }
 
 
@@ -398,7 +401,8 @@ def effective_env(
     and each set so far that it may hold is unknown (value None) until a later entry sets it
     again. A Secret whose keys the repository shows holds only those. Where names are read in
     any case, no later entry settles an unseen source: it may hold another spelling, which
-    Kubernetes keeps beside the literal."""
+    Kubernetes keeps beside the literal. An assignment on the container's command line (a shell's
+    ``export NAME=v``, ``env NAME=v app``) is what the process gets: it comes last (with ``only``)."""
     names = only if isinstance(only, Names) or only is None else Names(only)
     ns = res.id.namespace
     env: dict[str, EnvValue] = {}
@@ -456,7 +460,20 @@ def effective_env(
             continue
         origin = next(iter(value_from), "env") if value_from else "env"
         env[name] = EnvValue(name, None, res, item_path, origin)
+    for field in COMMAND_LINE if names is not None else ():  # set for the process, whatever env says
+        words = container.get(field)
+        for i, word in enumerate(words if isinstance(words, list) else []):
+            # the kubelet expands $(NAME) in the command line as in env values; a value the shell
+            # would expand ($X, `...`) or that reads a hidden variable is unknown
+            expanded = _expand(text(word), env)
+            for name, value, offset in env_file_assignments(text(word) if expanded is None else expanded, names, True):
+                known = expanded is not None and "$" not in value and "`" not in value
+                env.pop(name, None)  # the latest assignment last, as the shell leaves it
+                env[name] = EnvValue(name, value if known else None, res, (*path, field, i), field, offset)
     return env
+
+
+COMMAND_LINE = ("command", "args")  # a container's command line: its words, in the order they run
 
 
 _REFERENCE = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
@@ -495,16 +512,26 @@ _ENV_FILE_LINE = regex.compile(
 )
 
 
-def env_file_assignments(text: str, names: Names) -> Iterator[tuple[str, str, int]]:
+# An assignment a command line makes for the process it runs: ``sh -c "export NAME=v; exec app"``,
+# ``env NAME=v app``, ``NAME=v app``: a word that starts the text or follows a blank or a shell
+# operator. RE2, as above.
+_COMMAND_ASSIGNMENT = regex.compile(
+    r"(?:^|[\s;&|(`])(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:'([^'\n]*)'|\"([^\"\n]*)\"|([^\s'\";&|)`]*))"
+)
+
+
+def env_file_assignments(text: str, names: Names, command: bool = False) -> Iterator[tuple[str, str, int]]:
     """(name as written, value, offset of the name) of each line of ``text`` that assigns one of
     ``names`` as an environment file does: a ConfigMap entry mounted as the service's ``.env``
-    (pydantic-settings reads it when the variable is not set), or sourced by a script."""
+    (pydantic-settings reads it when the variable is not set), or sourced by a script. With
+    ``command``, each assignment anywhere in a container's command line (``sh -c`` scripts, the
+    ``env`` utility's arguments): the process it starts has it, whatever the container's env says."""
     if "=" not in text:
         return
     folded = text.lower() if names.ignore_case else text  # only to skip texts that name none
     if not any(names.key(name) in folded for name in names):
         return
-    for match in _ENV_FILE_LINE.finditer(text):
+    for match in (_COMMAND_ASSIGNMENT if command else _ENV_FILE_LINE).finditer(text):
         if names.canonical(match.group(1)) is not None:
             value = next(group for group in match.groups()[1:] if group is not None)
             yield match.group(1), value, match.start(1)

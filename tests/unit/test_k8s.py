@@ -190,3 +190,17 @@ def test_assignments_of_an_environment_file(text: str, found: list) -> None:
     assert list(env_file_assignments(text, Names(["LIVE"], ignore_case=True))) == found
     exact = [item for item in found if item[0] == "LIVE"]
     assert list(env_file_assignments(text, Names(["LIVE"]))) == exact
+
+
+def test_the_command_line_sets_what_the_process_gets_after_env() -> None:
+    """``export NAME=v`` in a shell command, ``env NAME=v app``: the process has that value, whatever
+    env says; $(VAR) is expanded as in env; a value the shell computes ($X) is unknown."""
+    names = Names(["LIVE", "MODE"], ignore_case=True)
+    env_part = "          env:\n            - {name: LIVE, value: 'false'}\n            - {name: M, value: live}\n"
+    command = "          command: [sh, -c, 'export LIVE=true; exec app']\n          args: ['MODE=$(M)', 'live=$X']\n"
+    env = _env(env_part + command)(names)
+    got = [(e.name, e.value, e.origin, e.path[-2:], e.offset) for e in names.matching(env, "LIVE")]
+    assert got == [("LIVE", "true", "command", ("command", 2), 7), ("live", None, "args", ("args", 1), 0)]
+    assert [(e.name, e.value) for e in names.matching(env, "MODE")] == [("MODE", "live")]
+    # without names to look for (the Flink templates read every variable), the command line is not read
+    assert _env(env_part + command)(None)["LIVE"].value == "false"

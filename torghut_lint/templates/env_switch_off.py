@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from torghut_lint.k8s import (
+    COMMAND_LINE,
     IGNORE_CASE_PARAM,
     SWITCH_PARAM,
     Names,
@@ -95,13 +96,19 @@ def settings(ctx: RuleContext) -> Iterator[Setting]:
                         )
             continue
         for path, container in containers(res):
+            who = f"container {container.get('name', '?')!r}"
             env = effective_env(res, path, container, ctx.env_sources, only=names)
             for name, switch in switches.items():
                 for item in names.matching(env, name):
                     if (id(item.source), item.path) in seen:
                         continue
                     seen.add((id(item.source), item.path))
-                    who = f"container {container.get('name', '?')!r}"
+                    if item.origin in COMMAND_LINE:  # a word of the command line: located in it
+                        yield Setting(
+                            switch, item.name, res, item.path, item.value, f"{who} ({item.origin})", str(res.id),
+                            hidden_in=item.hidden_in, in_file=True, offset=item.offset,
+                        )  # fmt: skip
+                        continue
                     via = "" if item.source is res else f" (via {item.origin} from {item.source.id})"
                     yield Setting(
                         switch, item.name, item.source, item.path, item.value, who, str(res.id), via, item.hidden_in
@@ -122,7 +129,8 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 s.source,
                 s.path,
                 f"{s.who}{s.owner_suffix} may read {name} from {s.hidden_in}, which the repository "
-                f"cannot show to be off; {settle}",
+                f"cannot show to be off; {'write the value itself' if s.in_file else settle}",
+                location=None if s.offset is None else s.source.locate_in_text(s.path, s.offset),
             )
         elif is_on(s.switch, s.value) and not s.in_file:
             yield Violation(
@@ -135,7 +143,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             yield Violation(
                 s.source,
                 s.path,
-                f"{s.who}: {_verdict(s.switch, s.name, s.value)}",
+                f"{s.who}{s.owner_suffix}: {_verdict(s.switch, s.name, s.value)}",
                 location=None if s.offset is None else s.source.locate_in_text(s.path, s.offset),
                 value=f"{s.name}={s.value}",
                 requirement=s.name,
