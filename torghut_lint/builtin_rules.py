@@ -60,6 +60,15 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "Fix the permissions or the dangling symlink.",
         ),
         BuiltinRule(
+            "jsonnet-not-rendered",
+            _E,
+            "A .jsonnet file of a directory application (no kustomization or Helm chart governs it).",
+            "Argo CD evaluates the Jsonnet files of a directory application and applies what they output; the "
+            "linter does not evaluate Jsonnet, so it would pass manifests it never saw.",
+            "Write the manifests as YAML (or render them with kustomize), or move the file out of the "
+            "application's directory.",
+        ),
+        BuiltinRule(
             "submodule-not-checked-out",
             _E,
             "A git submodule in the linted tree is not checked out (its directory is empty).",

@@ -14,6 +14,7 @@ from torghut_lint import regex
 from torghut_lint.model import Finding, Location, Severity
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")  # Argo CD applies .json manifests of directory apps too
+JSONNET_SUFFIX = ".jsonnet"  # a directory app's Jsonnet, which Argo CD evaluates and applies
 SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__"}
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")  # kustomize's order
 
@@ -210,6 +211,7 @@ class Discovery:
     root: Path
     files: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    jsonnet: list[Path] = field(default_factory=list)  # never parsed: the plan reports those Argo CD evaluates
 
 
 def _outside_root(link: Path, name: str) -> Finding:
@@ -282,6 +284,8 @@ def discover(root: Path) -> Discovery:
                 path = _child(directory, sys.intern(name))  # where Path(entry.path) would parse it all
                 found.files.append(path)
                 _REAL_PATHS[path] = path if target == entry.path else target
+            elif name.endswith(JSONNET_SUFFIX):
+                found.jsonnet.append(_child(directory, sys.intern(name)))
         else:
             stack.pop()
     return found

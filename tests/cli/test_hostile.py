@@ -216,6 +216,22 @@ def test_what_argo_cds_checkout_has_and_this_one_lacks_blocks(tmp_path: Path) ->
     assert result.code == 1
 
 
+def test_jsonnet_argo_cd_evaluates_is_not_a_pass(tmp_path: Path) -> None:
+    """A directory application's .jsonnet is evaluated by Argo CD and its output applied; under a
+    kustomization (kustomize reads no Jsonnet) or in a Helm chart it is not."""
+    (tmp_path / ".git").mkdir()
+    jsonnet = '{apiVersion: "v1", kind: "ConfigMap", metadata: {name: "x"}, data: {TRADING_LIVE_ENABLED: "true"}}\n'
+    for rel in ("apps/plain/live.jsonnet", "apps/kust/live.jsonnet", "apps/chart/templates/live.jsonnet"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(jsonnet)
+    (tmp_path / "apps/kust/kustomization.yaml").write_text("resources: []\n")
+    (tmp_path / "apps/chart/Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    result = run_cli("--no-schemas", "--format", "json", "apps", cwd=tmp_path, timeout=60)
+    got = [(f["rule"], f["file"]) for f in result.json["findings"] if f["rule"] != "kustomize-helm-not-rendered"]
+    assert got == [("jsonnet-not-rendered", "apps/plain/live.jsonnet")]
+    assert result.code == 1
+
+
 def test_oversized_file_and_long_line(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     doc = b"---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: 1\n"
