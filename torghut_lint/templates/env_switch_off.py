@@ -100,9 +100,13 @@ def settings(ctx: RuleContext) -> Iterator[Setting]:
             env = effective_env(res, path, container, ctx.env_sources, only=names)
             for name, switch in switches.items():
                 for item in names.matching(env, name):
-                    if (id(item.source), item.path) in seen:
+                    # one place once (a ConfigMap entry two containers read, a Secret that may hold
+                    # several switches); a word of a command line may set several
+                    place = (id(item.source), item.path)
+                    place += (item.name, item.offset) if item.origin in COMMAND_LINE else ()
+                    if place in seen:
                         continue
-                    seen.add((id(item.source), item.path))
+                    seen.add(place)
                     if item.origin in COMMAND_LINE:  # a word of the command line: located in it
                         yield Setting(
                             switch, item.name, res, item.path, item.value, f"{who} ({item.origin})", str(res.id),
