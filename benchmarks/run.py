@@ -208,6 +208,18 @@ def hostile_corpora() -> list[tuple[str, Path]]:
         "4,000 torghut-ws and their HPAs",
         lambda t: _write(t, {"torghut/all.yaml": "---\n".join(scaled % (i, i) for i in range(4000))}),
     )
+    plugin_args = '"' + "a" * 8_000_000 + '"'  # one quoted word: shlex splits it in quadratic time
+    case(
+        "8 MB of plugin arguments",
+        lambda t: _write(
+            t,
+            {
+                "app.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec:\n"
+                "  source:\n    path: x\n    plugin:\n      name: torghut-lint\n      env:\n"
+                f"        - name: TORGHUT_LINT_ARGS\n          value: '{plugin_args}'\n"
+            },
+        ),
+    )
     return out
 
 

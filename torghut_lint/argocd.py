@@ -35,11 +35,14 @@ PLUGIN_ENV = "TORGHUT_LINT_ARGS"
 _APPLICATION_OPTIONS = {"--fail-on": {"error", "warning", "info"}}
 _APPLICATION_FLAGS = {"-v", "--verbose"}
 _FLAG = re.compile(r"-{1,2}[A-Za-z0-9][A-Za-z0-9-]{0,40}")
+MAX_ARGS_TEXT = 4096  # an Application's plugin arguments: a few flags
 
 
 def refused_application_args(text: str) -> list[str]:
     """What of an Application's plugin arguments the plugin refuses, as flag names (never the
     values: they are the tree's text): every argument but ``--fail-on LEVEL`` and ``-v``."""
+    if len(text) > MAX_ARGS_TEXT:  # shlex takes quadratic time over one long quoted word
+        return [f"an argument list longer than {MAX_ARGS_TEXT:,} characters"]
     try:
         args = shlex.split(text)
     except ValueError:

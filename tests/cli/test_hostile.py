@@ -312,3 +312,19 @@ def test_a_named_pipe_is_reported_not_waited_on(tmp_path: Path) -> None:
         ("file-unreadable", "app/x.yaml", "cannot read file: not a regular file")
     ]
     assert result.code == 1
+
+
+def test_an_applications_plugin_arguments_are_bounded_before_they_are_split(tmp_path: Path) -> None:
+    """shlex takes quadratic time over one long quoted word (8 MB of it took minutes): past a few
+    flags' length, the value is refused unsplit."""
+    (tmp_path / ".git").mkdir()
+    value = '"' + "a" * 5_000 + '"'  # the bound, not the time, is what is tested
+    (tmp_path / "app.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec:\n  source:\n"
+        "    path: x\n    plugin:\n      name: torghut-lint\n      env:\n        - name: TORGHUT_LINT_ARGS\n"
+        f"          value: '{value}'\n"
+    )
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=tmp_path, timeout=60)
+    assert [f["message"].split("given ")[1][:45] for f in result.json["findings"]] == [
+        "an argument list longer than 4,096 characters"
+    ]
