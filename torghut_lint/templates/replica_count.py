@@ -7,7 +7,8 @@ With ``whenEnv``, the workloads held to it are those whose containers have one o
 in their effective environment (or may have: a source the repository cannot show), whatever their
 names: the trading loop is wherever TRADING_ENABLED is on. With ``alone``, such a workload is
 the only one of its namespace that has a switch on, of any kind that runs pods (a Knative Service
-trading beside the scheduler is a second loop)."""
+trading beside the scheduler is a second loop, and so is each revision its traffic keeps routed).
+Knative kinds are counted, not held to ``count``: their revisions scale by annotations."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             yield from _alone(ctx, switched)
     workloads: ByNamespace[tuple[str, str], Resource] = ByNamespace()  # by (kind, name)
     for res in held:
+        if res.id.group == KNATIVE_SERVING:  # revisions scale by their annotations: knative-max-scale's
+            continue
         workloads.add(res.id.namespace, (res.id.kind, res.id.name), res)
         spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
         if res.id.kind == "DaemonSet":  # no replica count: a pod on every node the selector allows
@@ -80,22 +83,41 @@ def _alone(ctx: RuleContext, switched: Callable[[Resource], bool]) -> Iterator[V
     """A violation at each workload of a namespace where more than one has a switch on: of every
     kind that runs pods, in the namespaces of the workloads the policy selects."""
     namespaces = {res.id.namespace for res in ctx.matched}
-    by_namespace: dict[str, list[Resource]] = {}
+    by_namespace: dict[str, list[tuple[Resource, int]]] = {}
     for res in ctx.resources:
         if res.id.namespace in namespaces and next(iter(containers(res)), None) is not None and switched(res):
-            by_namespace.setdefault(res.id.namespace, []).append(res)
+            by_namespace.setdefault(res.id.namespace, []).append((res, _revisions_routed(res)))
     for namespace, found in by_namespace.items():
-        if len(found) < 2:
+        if sum(count for _, count in found) < 2:
             continue
-        listed = ", ".join(str(res.id) for res in found)
-        for res in found:
+        listed = ", ".join(f"{res.id}" + (f" ({count} revisions routed)" if count > 1 else "") for res, count in found)
+        for res, count in found:
             yield Violation(
                 res,
-                ("metadata", "name"),
-                f"{len(found)} workloads of namespace {namespace or '(default)'} have the switch on ({listed}); "
+                ("spec", "traffic") if count > 1 else ("metadata", "name"),
+                f"{len(found)} workload(s) of namespace {namespace or '(default)'} have the switch on ({listed}); "
                 "each runs the loop, so exactly one may",
                 requirement="alone",
             )
+
+
+KNATIVE_SERVING = "serving.knative.dev"
+
+
+def _revisions_routed(res: Resource) -> int:
+    """How many revisions of a Knative Service traffic keeps running (each with its own pods, so
+    its own loop): the distinct targets with a percentage or a tag (a tagged revision at 0% is
+    still routed, and kept at its min-scale); one for anything else."""
+    if res.id.kind != "Service" or res.id.group != KNATIVE_SERVING:
+        return 1
+    spec = res.data.get("spec")
+    traffic = spec.get("traffic") if isinstance(spec, dict) else None
+    targets = {
+        (str(t.get("revisionName") or ""), bool(t.get("latestRevision")) or not t.get("revisionName"))
+        for t in (traffic if isinstance(traffic, list) else [])
+        if isinstance(t, dict) and (t.get("tag") or t.get("percent") not in (0, None))
+    }
+    return max(1, len(targets))
 
 
 def _scales_past(scaler: Resource, spec: dict, res: Resource, want: int) -> Iterator[Violation]:
