@@ -20,6 +20,14 @@ MIN_KNOWN_SECRET = 6  # shorter known values are too common to mask by text (mes
 
 TOKEN_PATTERNS = [
     ("private key", regex.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+    # the same, base64-encoded (a kubeconfig's client-key-data): "-----BEGIN ", then "PRIVATE KEY"
+    # at any of the three alignments base64 can give it; the whole blob
+    (
+        "base64 private key",
+        regex.compile(
+            r"\bLS0tLS1CRUdJTi[A-Za-z0-9+/]{0,64}?(?:UFJJVkFURSBLRVk|SVZBVEUgS0VZ|UklWQVRFIEtFWS)[A-Za-z0-9+/=]*"
+        ),
+    ),
     ("AWS access key", regex.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
     ("GitHub token", regex.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{40,})\b")),
     ("Slack token", regex.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
@@ -27,6 +35,7 @@ TOKEN_PATTERNS = [
     ("Google API key", regex.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
     ("Stripe live key", regex.compile(r"\b[rs]k_live_[0-9A-Za-z]{24,}")),
     ("JSON Web Token", regex.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
+    ("npm token", regex.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
 ]
 # A URL's credentials: user:password@ (the rule reports the password) ...
 URL_CREDENTIALS = regex.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://([^/\s:@'\"]+):([^/\s@'\"]+)@")
@@ -52,6 +61,7 @@ _ANY_TOKEN_ANYWHERE = regex.compile(
 # scanned values; GitHub's prefixes spelled out, or every ghcr.io image would pass).
 TOKEN_HINTS = (
     "-----BEGIN ",
+    "LS0tLS1CRUdJTi",
     "AKIA",
     "ASIA",
     "ghp_",
@@ -65,6 +75,7 @@ TOKEN_HINTS = (
     "AIza",
     "k_live_",
     "eyJ",
+    "npm_",
 )
 
 
@@ -76,7 +87,7 @@ TOKEN_HINTS = (
 CREDENTIAL_WORDS = ("pass", "secret", "token", "key", "cred")
 _CREDENTIAL_KEY = r"(?:[A-Za-z_][A-Za-z0-9_.\-]*)?(?i:" + "|".join(CREDENTIAL_WORDS) + r")[A-Za-z0-9_.\-]*"
 _ASSIGNMENT = regex.compile(
-    rf"(-D|--)?({_CREDENTIAL_KEY})[\"']?[ \t]*[:=][ \t]*"
+    rf"(-D|--|[?&])?({_CREDENTIAL_KEY})[\"']?[ \t]*[:=][ \t]*"
     r"(?:\"([^\"\n]{3,})\"|'([^'\n]{3,})'|([^\s\"',;}\]<>]{3,}))"
     rf"|<({_CREDENTIAL_KEY})>[ \t]*([^\s<>]{{3,}})[ \t]*</([A-Za-z_][A-Za-z0-9_.\-]*)>"
 )
@@ -93,7 +104,8 @@ def assignment_hinted(text: str) -> bool:
 
 def assignments(text: str, config: bool) -> Iterator[tuple[str, str]]:
     """(key, value) of every literal assigned inside ``text`` (see _ASSIGNMENT): a quoted value, a
-    flag's, an XML element's that closes with its own name, and, where ``text`` is a configuration
+    flag's, a URL query parameter's (``?user=u&password=p``: a JDBC or DSN string), an XML
+    element's that closes with its own name, and, where ``text`` is a configuration
     file (``config``), an unquoted one too. In a script an unquoted right-hand side is code
     (``password = os.environ["PW"]``), not a literal."""
     if not assignment_hinted(text):

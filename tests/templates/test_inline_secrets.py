@@ -112,6 +112,9 @@ def test_credentials_in_texts_past_the_prefilter_length_are_found() -> None:
         ("run.py", "password = os.environ['DB_PASSWORD']\ntoken = read_token()\n", False),  # code, not literals
         ("run.py", 'CLICKHOUSE_PASSWORD = os.environ.get("CLICKHOUSE_PASSWORD", "")\n', False),
         ("notes", "the password: is rotated monthly by the platform team", False),  # prose: a bare word
+        ("jdbc.url", "jdbc:postgresql://db:5432/x?user=torghut&password=hunter2-value", True),  # a URL query
+        ("dsn", "clickhouse://db:9000/x?secure=true&access_token=hunter2-value&x=1", True),
+        ("run.sh", "curl https://api/x?token=$TOKEN", False),  # a shell variable, not a literal
     ],
 )
 def test_credentials_assigned_inside_a_text_are_found_and_code_is_not(key: str, text: str, found: bool) -> None:

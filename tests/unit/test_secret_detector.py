@@ -17,7 +17,24 @@ SAMPLES = {
     "Google API key": "AIza" + "b" * 35,
     "Stripe live key": "sk_live_" + "c" * 24,
     "JSON Web Token": "eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.abcdefghijkl",
+    "base64 private key": "client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVB",
+    "npm token": "//registry.npmjs.org/:_authToken=npm_" + "d" * 36,
 }
+
+
+@pytest.mark.parametrize("kind", ["", "RSA ", "EC ", "OPENSSH ", "ENCRYPTED "])
+def test_a_base64_private_key_is_found_at_every_alignment_and_masked_whole(kind: str) -> None:
+    """base64 spells "PRIVATE KEY" three ways, by its offset from the start; a kubeconfig's
+    client-key-data holds one. A base64 certificate is not a key."""
+    import base64
+
+    blob = base64.b64encode(
+        f"-----BEGIN {kind}PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo\n".encode()
+    ).decode()
+    assert [label for label, _ in tokens(f"client-key-data: {blob}")] == ["base64 private key"]
+    assert Redactor([])(f"client-key-data: {blob} end") == "client-key-data: [REDACTED] end"
+    certificate = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIDazCCAlOgAwIBAgIUE\n").decode()
+    assert list(tokens(certificate)) == []
 
 
 def test_every_token_format_is_found_past_the_literal_prefilter() -> None:
