@@ -144,6 +144,7 @@ kind: Deployment
 metadata: {name: torghut-ws}
 spec:
   replicas: 1
+  strategy: {type: Recreate}
   template:
     spec:
       containers:
@@ -154,7 +155,7 @@ spec:
         - name: sidecar
           image: s
 """
-    assert rules(lint(tmp_path, text)) == [("ws-readiness-probe", 13)]
+    assert rules(lint(tmp_path, text)) == [("ws-readiness-probe", 14)]
 
 
 def test_secret_names_references_and_placeholders_are_not_flagged(tmp_path: Path) -> None:

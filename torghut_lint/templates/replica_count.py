@@ -59,6 +59,14 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 f"spec.replicas is {spec['replicas']!r}; it must be exactly {want}",
                 fixable=True,
             )
+        if ctx.params.get("noSurge") and (surge := _surges(res, spec)) is not None:
+            yield Violation(
+                res,
+                surge[0],
+                f"{surge[1]}: a rollout runs a pod beside the running one, {want + 1} at once; "
+                "use strategy type Recreate (or maxSurge 0)",
+                requirement="surge",
+            )
     if not held:
         return
     for scaler in ctx.resources:  # each autoscaler once, against the workload of its namespace it targets
@@ -102,6 +110,34 @@ def _alone(ctx: RuleContext, switched: Callable[[Resource], bool]) -> Iterator[V
 
 
 KNATIVE_SERVING = "serving.knative.dev"
+
+
+def _surges(res: Resource, spec: dict) -> tuple[tuple, str] | None:
+    """(path, why) when a rollout of ``res`` starts new pods before the old one stops, as the
+    controller does it: a Deployment's RollingUpdate (the default, maxSurge 25%, which rounds up to
+    a pod), an Argo Rollout's canary (the same default) or blue-green (a full preview set); None for
+    Recreate, maxSurge 0, and kinds that replace pods in place (StatefulSet, ReplicaSet)."""
+    strategy = spec.get("strategy")
+    strategy = strategy if isinstance(strategy, dict) else {}
+    where = ("spec", "strategy") if "strategy" in spec else ("spec",)
+    if res.id.kind == "Deployment" and res.id.group == "apps":
+        kind = strategy.get("type") or "RollingUpdate"
+        if kind == "Recreate":
+            return None
+        rolling = strategy.get("rollingUpdate")
+        surge = rolling.get("maxSurge", "25%") if isinstance(rolling, dict) else "25%"
+        reason = f"strategy {kind}" if "strategy" in spec else "no strategy: RollingUpdate"
+    elif res.id.kind == "Rollout" and res.id.group == "argoproj.io":
+        if "blueGreen" in strategy:
+            return where, "a blue-green strategy runs a full preview set beside the active one"
+        canary = strategy.get("canary")
+        surge = canary.get("maxSurge", "25%") if isinstance(canary, dict) else "25%"
+        reason = "a canary strategy"
+    else:
+        return None
+    if surge in (0, "0", "0%"):
+        return None
+    return where, f"{reason} with maxSurge {surge}" + (" (the default)" if surge == "25%" else "")
 
 
 def _revisions_routed(res: Resource) -> int:
@@ -175,6 +211,14 @@ PARAMS_SCHEMA = {
                 "switches": {"type": "array", "minItems": 1, "items": SWITCH_PARAM},
                 "ignoreCase": IGNORE_CASE_PARAM,
             },
+        },
+        "noSurge": {
+            "type": "boolean",
+            "default": False,
+            "description": (
+                "a rollout never runs a pod beside the running one: a Deployment uses Recreate (or maxSurge 0; "
+                "RollingUpdate with 25% is the default), an Argo Rollout no blue-green and a canary with maxSurge 0"
+            ),
         },
         "alone": {
             "type": "boolean",
