@@ -552,14 +552,15 @@ def configmap_files(res: Resource) -> Iterator[tuple[Path_, str, bool]]:
 
 def direct_settings(res: Resource, names: Names | None = None) -> Iterator[tuple[str, Any, Path_]]:
     """(name, value, path) of variables a resource sets itself: container env and ConfigMap data,
-    and, with ``names``, those of them a ConfigMap entry assigns as an environment file."""
+    and, with ``names``, those of them a ConfigMap entry assigns as an environment file or a
+    container's command line assigns."""
     if res.id.kind == "ConfigMap":
         data = res.data.get("data")
         if isinstance(data, dict):
             for key, value in data.items():
                 yield key, value, ("data", key)
-        for path, text, _ in configmap_files(res) if names is not None else ():
-            for name, value, _ in env_file_assignments(text, names):
+        for path, content, _ in configmap_files(res) if names is not None else ():
+            for name, value, _ in env_file_assignments(content, names):
                 yield name, value, path
         return
     for path, container in containers(res):
@@ -567,6 +568,11 @@ def direct_settings(res: Resource, names: Names | None = None) -> Iterator[tuple
             if isinstance(item, dict) and isinstance(item.get("name"), str):
                 value = item.get("value") if "value" in item else item.get("valueFrom")
                 yield item["name"], value, path + ("env", i)
+        for field in COMMAND_LINE if names is not None else ():
+            words = container.get(field)
+            for i, word in enumerate(words if isinstance(words, list) else []):
+                for name, value, _ in env_file_assignments(text(word), names, command=True):
+                    yield name, value, (*path, field, i)
 
 
 # Kubernetes' quantity grammar (resource.Quantity): a signed decimal number, then a binary SI
