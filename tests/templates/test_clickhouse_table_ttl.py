@@ -25,3 +25,54 @@ from torghut_lint.templates.clickhouse_table_ttl import _table_ttl
 )
 def test_a_table_ttl_is_the_keyword_after_the_engine_then_an_expression(clauses: str, deletes_rows: bool) -> None:
     assert _table_ttl(clauses) is deletes_rows
+
+
+def _findings(sql: str) -> list[str]:
+    from torghut_lint.model import Resource
+    from torghut_lint.parse import parse_bytes
+    from torghut_lint.templates.base import RuleContext
+    from torghut_lint.templates.clickhouse_table_ttl import TEMPLATE
+
+    body = "\n".join("    " + line for line in sql.split("\n"))
+    text = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: s}}\ndata:\n  init.sql: |\n{body}\n"
+    doc = parse_bytes(text.encode(), "cm.yaml").documents[0]
+    res = Resource(doc.node, doc.data)
+    ctx = RuleContext(TEMPLATE.with_defaults({}), [res], [res], [])
+    return [v.message.split(" has no")[0].split(" takes")[0] for v in TEMPLATE.check(ctx)]
+
+
+@pytest.mark.parametrize(
+    ("sql", "found"),
+    [
+        (
+            "REPLACE TABLE d (ts DateTime) ENGINE = ReplacingMergeTree ORDER BY ts;",
+            ["ClickHouse table d (ENGINE = ReplacingMergeTree)"],
+        ),
+        ("ATTACH TABLE e (ts DateTime) ENGINE = MergeTree ORDER BY ts;", ["ClickHouse table e (ENGINE = MergeTree)"]),
+        (
+            "CREATE OR REPLACE TABLE c (ts DateTime) ENGINE = MergeTree ORDER BY ts;",
+            ["ClickHouse table c (ENGINE = MergeTree)"],
+        ),
+        # a view with an engine of its own stores every row in its inner table; one TO another stores none
+        (
+            "CREATE MATERIALIZED VIEW f ENGINE = MergeTree ORDER BY ts AS SELECT now() AS ts;",
+            ["ClickHouse table f (ENGINE = MergeTree)"],
+        ),
+        (
+            "CREATE MATERIALIZED VIEW f ENGINE = MergeTree ORDER BY ts TTL ts + INTERVAL 1 DAY AS SELECT now() AS ts;",
+            [],
+        ),
+        ("CREATE MATERIALIZED VIEW IF NOT EXISTS f ON CLUSTER c TO db.t AS SELECT now() AS ts;", []),
+        ("CREATE TABLE view (ts DateTime) ENGINE = MergeTree ORDER BY ts TTL ts + INTERVAL 1 DAY;", []),  # a name
+        # REMOVE TTL takes it away, unless MODIFY TTL gives one back after it
+        (
+            "CREATE TABLE a (ts DateTime) ENGINE = MergeTree ORDER BY ts TTL ts + INTERVAL 7 DAY;\n"
+            "ALTER TABLE a REMOVE TTL;",
+            ["ALTER TABLE a REMOVE TTL"],
+        ),
+        ("ALTER TABLE a REMOVE TTL;\nALTER TABLE a MODIFY TTL ts + INTERVAL 7 DAY;", []),
+        ("-- ALTER TABLE a REMOVE TTL;\nSELECT replace(x, 'a', 'b') FROM t;", []),
+    ],
+)
+def test_every_statement_that_makes_a_table_or_takes_its_ttl_away(sql: str, found: list[str]) -> None:
+    assert _findings(sql) == found

@@ -1,7 +1,10 @@
-"""Template ``clickhouse-table-ttl``: every ClickHouse ``CREATE TABLE`` with a MergeTree-family
-engine, written anywhere in the application's strings (ConfigMap data, Job/CronJob scripts and
+"""Template ``clickhouse-table-ttl``: every ClickHouse table with a MergeTree-family engine that
+the application makes, written anywhere in its strings (ConfigMap data, Job/CronJob scripts and
 heredocs, CHI config files), has a table ``TTL`` clause (after the engine: a column's TTL keeps
-the rows) or a matching ``ALTER TABLE ... MODIFY TTL``."""
+the rows) or a matching ``ALTER TABLE ... MODIFY TTL``. A table is made by ``CREATE [OR REPLACE]
+TABLE``, ``REPLACE TABLE``, ``ATTACH TABLE`` with a definition, and ``CREATE MATERIALIZED VIEW``
+with an engine of its own (its inner table stores every row; one ``TO`` another table stores
+none). ``ALTER TABLE ... REMOVE TTL`` takes a table's TTL away, unless a ``MODIFY TTL`` follows."""
 
 from __future__ import annotations
 
@@ -14,13 +17,25 @@ from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 _NAME = r"((?:[`\"]?[\w${}\-]+[`\"]?\.)?[`\"]?[\w${}\-]+[`\"]?)"
-_CREATE = re.compile(r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?" + _NAME, re.I)
+# what makes a table: each form starts with one of _MAKERS (the words searched for)
+_CREATE = re.compile(
+    r"\b(?:CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMPORARY\s+)?TABLE|REPLACE\s+TABLE|ATTACH\s+TABLE"
+    r"|CREATE\s+MATERIALIZED\s+VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?" + _NAME,
+    re.I,
+)
+_MAKERS = ("create", "replace", "attach")
+_VIEW = re.compile(r"CREATE\s+MATERIALIZED\s+VIEW\s", re.I)
+_STORES_ELSEWHERE = re.compile(r"\s*(?:ON\s+CLUSTER\s+\S+\s+)?TO\s", re.I)  # a view writing into another table
+_VIEW_QUERY = re.compile(r"\b(?:AS\s+SELECT|AS\s*\(|POPULATE)\b", re.I)  # where a view's engine clauses end
+_REMOVE_TTL = re.compile(
+    r"\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?" + _NAME + r"(?:\s+ON\s+CLUSTER\s+\S+)?\s+REMOVE\s+TTL\b", re.I
+)
 _ALTER_TTL = re.compile(
     r"\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?" + _NAME + r"(?:\s+ON\s+CLUSTER\s+\S+)?\s+MODIFY\s+TTL\b", re.I
 )
 _ENGINE = re.compile(r"\bENGINE\s*=\s*(\w+)", re.I)
 _TTL = re.compile(r"\bTTL\b", re.I)
-_NEXT_STATEMENT = re.compile(r";|\b(?:CREATE|ALTER|INSERT|DROP)\s", re.I)
+_NEXT_STATEMENT = re.compile(r";|\b(?:CREATE|ALTER|INSERT|DROP)\s|\b(?:REPLACE|ATTACH)\s+TABLE\b", re.I)
 
 
 def table_name(raw: str) -> str:
@@ -102,9 +117,20 @@ def _code_only(text: str, start: int) -> str:
     return "".join(out)
 
 
+def _makers(text: str, lowered: str) -> list[re.Match[str]]:
+    """The statements that make a table, in order; ``CREATE OR REPLACE TABLE`` once (its
+    ``REPLACE TABLE`` is inside it)."""
+    found = sorted((m for word in _MAKERS for m in _matches_at(_CREATE, text, lowered, word)), key=re.Match.start)
+    out: list[re.Match[str]] = []
+    for match in found:
+        if not out or match.start() >= out[-1].end():
+            out.append(match)
+    return out
+
+
 def _statements(res: Resource, path: Path_, text: str, lowered: str) -> Iterator[Statement]:
     code: str | None = None  # the text without comments and literals, made once per string
-    for match in _matches_at(_CREATE, text, lowered, "create"):
+    for match in _makers(text, lowered):
         if _commented(text, match.start()):
             continue
         code = _code_only(text, 0) if code is None else code
@@ -112,6 +138,11 @@ def _statements(res: Resource, path: Path_, text: str, lowered: str) -> Iterator
         source = code if code[match.start()] != " " else text
         end_match = _NEXT_STATEMENT.search(source, match.end())
         body = source[match.end() : end_match.start() if end_match else len(source)]
+        if _VIEW.match(match.group(0)):
+            if _STORES_ELSEWHERE.match(body):
+                continue  # its rows are stored by the table it writes to, which is judged on its own
+            query = _VIEW_QUERY.search(body)
+            body = body[: query.start()] if query else body
         engine = _ENGINE.search(body)
         yield Statement(
             res,
@@ -149,14 +180,32 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     exempt = set(ctx.params["exemptTables"])
     found: list[Statement] = []
     altered: set[str] = set()
+    removed: list[tuple[Resource, Path_, int, str]] = []
     for res in ctx.matched:
         for path, _, text in walk_strings(res.data):
             lowered = text.lower()
-            if "table" not in lowered:
+            if "table" not in lowered and "view" not in lowered:
                 continue
             found.extend(_statements(res, path, text, lowered))
             if "ttl" in lowered:
-                altered.update(table_name(m.group(1)) for m in _matches_at(_ALTER_TTL, text, lowered, "alter"))
+                modified = [
+                    (m.start(), table_name(m.group(1))) for m in _matches_at(_ALTER_TTL, text, lowered, "alter")
+                ]
+                altered.update(table for _, table in modified)
+                for m in _matches_at(_REMOVE_TTL, text, lowered, "alter"):
+                    table = table_name(m.group(1))
+                    if not _commented(text, m.start()) and not any(t == table and at > m.start() for at, t in modified):
+                        removed.append((res, path, m.start(), table))
+    for res, path, offset, table in removed:  # a later MODIFY TTL of the same text gives one back
+        if table not in exempt:
+            yield Violation(
+                res,
+                path,
+                f"ALTER TABLE {table} REMOVE TTL takes the table's TTL away; it grows until the volume is full",
+                location=res.locate_in_text(path, offset),
+                value="REMOVE TTL",
+                requirement=table,
+            )
     for st in found:
         if st.has_ttl or not st.engine.endswith(suffix) or st.table in altered or st.table in exempt:
             continue
@@ -192,9 +241,10 @@ PARAMS_SCHEMA = {
 TEMPLATE = Template(
     "clickhouse-table-ttl",
     (
-        "Every ClickHouse ``CREATE TABLE`` with a MergeTree-family engine, written anywhere in the "
-        "application's strings (ConfigMap data, Job/CronJob scripts and heredocs, CHI config files), has "
-        "a ``TTL`` clause or a matching ``ALTER TABLE ... MODIFY TTL``."
+        "Every ClickHouse table with a MergeTree-family engine the application makes (CREATE [OR REPLACE] "
+        "TABLE, REPLACE TABLE, ATTACH TABLE, a materialized view with an engine of its own), written anywhere "
+        "in its strings (ConfigMap data, Job/CronJob scripts and heredocs, CHI config files), has a ``TTL`` "
+        "clause or a matching ``ALTER TABLE ... MODIFY TTL``, and no ``REMOVE TTL`` takes it away."
     ),
     PARAMS_SCHEMA,
     check,
