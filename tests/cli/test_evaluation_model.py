@@ -264,3 +264,25 @@ def test_torghut_policies_keep_to_torghut_in_a_monorepo(tmp_path: Path) -> None:
     (tmp_path / "apps" / "web" / "service.yaml").write_text(knative.format(ns="torghut"))
     result = run_cli("--format", "json", "--ignore-missing-schemas", "apps", cwd=tmp_path)
     assert {f["rule"] for f in result.json["findings"]} == {"knative-max-scale"}
+
+
+def test_a_switch_that_cannot_be_seen_is_told_how_to_show_it_off(tmp_path: Path) -> None:
+    """The remedy follows where the value comes from: a ConfigMap to hold, a Secret's keys to show,
+    a reference's value to write out."""
+    env_from = "          envFrom:\n            - configMapRef: {name: overrides}\n            - secretRef: {name: s}\n"
+    env = "            - name: TRADING_MODE\n              valueFrom: {secretKeyRef: {name: s, key: mode}}\n"
+    app = tmp_path / "torghut"
+    app.mkdir()
+    (app / "deploy.yaml").write_text(deployment(env, env_from))
+    (tmp_path / ".git").mkdir()
+    result = run_cli("--format", "json", "--ignore-missing-schemas", ".", cwd=app)
+    remedies = sorted(
+        f["message"].split("cannot show to be off; ")[1].split(":")[0].split(",")[0]
+        for f in result.json["findings"]
+        if f["rule"] == "live-trading-default-off"
+    )
+    assert remedies == [
+        "hold that ConfigMap in the application",
+        "show its keys (a SealedSecret)",
+        "write the value itself",
+    ]

@@ -65,6 +65,7 @@ class Setting:
     of: str = ""  # the workload a container belongs to
     via: str = ""  # how a container gets it from another resource
     hidden_in: str = ""  # where a value the repository cannot show comes from, in words
+    origin: str = ""  # how a container's value is set (k8s.EnvValue.origin)
     in_file: bool = False  # a line of a ConfigMap entry that is an environment file
     offset: int | None = None  # where in that entry, when the entry is the file as written
 
@@ -115,17 +116,31 @@ def settings(ctx: RuleContext) -> Iterator[Setting]:
                         continue
                     via = "" if item.source is res else f" (via {item.origin} from {item.source.id})"
                     yield Setting(
-                        switch, item.name, item.source, item.path, item.value, who, str(res.id), via, item.hidden_in
-                    )
+                        switch, item.name, item.source, item.path, item.value, who, str(res.id), via, item.hidden_in,
+                        origin=item.origin,
+                    )  # fmt: skip
+
+
+# What shows a switch off where its value cannot be seen, by where it comes from: an envFrom
+# source may hold the name (in any spelling, where the application reads names so), a reference
+# or a command-line variable reads a value the repository does not hold.
+_SHOW = {
+    "configMapRef": "hold that ConfigMap in the application, or drop it",
+    "secretRef": "show its keys (a SealedSecret), or drop it",
+    "secretKey": "drop that key from it, or the envFrom",
+}
+
+
+def _settle(s: Setting, any_case: bool) -> str:
+    if s.origin not in _SHOW:
+        return "write the value itself"
+    if not any_case:
+        return "set it as a literal after it"
+    return f"{_SHOW[s.origin]}: the application reads the name in any case, so a literal after it settles one spelling"
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
-    settle = (
-        "show its keys (a SealedSecret) or drop it: the application reads the name in any case, so a literal "
-        "after it settles one spelling only"
-        if ctx.params.get("ignoreCase")
-        else "set it as a literal after it"
-    )
+    any_case = bool(ctx.params.get("ignoreCase"))
     for s in settings(ctx):
         name = s.switch["name"]
         if s.value is None:
@@ -133,7 +148,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 s.source,
                 s.path,
                 f"{s.who}{s.owner_suffix} may read {name} from {s.hidden_in}, which the repository "
-                f"cannot show to be off; {'write the value itself' if s.in_file else settle}",
+                f"cannot show to be off; {_settle(s, any_case)}",
                 location=None if s.offset is None else s.source.locate_in_text(s.path, s.offset),
             )
         elif is_on(s.switch, s.value) and not s.in_file:
