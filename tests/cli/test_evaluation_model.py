@@ -286,3 +286,20 @@ def test_a_switch_that_cannot_be_seen_is_told_how_to_show_it_off(tmp_path: Path)
         "show its keys (a SealedSecret)",
         "write the value itself",
     ]
+
+
+def test_a_trading_loop_moved_out_of_torghuts_directories_and_namespaces_is_still_held(tmp_path: Path) -> None:
+    """The loop is found by its switch: an application moved to another directory and namespace
+    (which takes it out of every policy scoped to Torghut) still runs one writer."""
+    app = tmp_path / "markets"
+    app.mkdir()
+    (tmp_path / ".git").mkdir()
+    (app / "scheduler.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: scheduler, namespace: markets}\nspec:\n"
+        "  replicas: 2\n  strategy: {type: Recreate}\n  template:\n    spec:\n      containers:\n"
+        "        - name: s\n          image: torghut\n          env: [{name: TRADING_ENABLED, value: 'true'}]\n"
+    )
+    result = run_cli("--format", "json", "--no-schemas", ".", cwd=app)
+    assert [(f["rule"], f["line"]) for f in result.json["findings"] if f["rule"].startswith("trading")] == [
+        ("trading-loop-single-replica", 5)
+    ]
