@@ -8,7 +8,8 @@ in their effective environment (or may have: a source the repository cannot show
 names: the trading loop is wherever TRADING_ENABLED is on. With ``alone``, such a workload is
 the only one of its namespace that has a switch on, of any kind that runs pods (a Knative Service
 trading beside the scheduler is a second loop, and so is each revision its traffic keeps routed).
-Knative kinds are counted, not held to ``count``: their revisions scale by annotations."""
+A Knative Service or Configuration held is bounded by its revisions' max-scale annotation instead
+of ``spec.replicas``."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             yield from _alone(ctx, switched)
     workloads: ByNamespace[tuple[str, str], Resource] = ByNamespace()  # by (kind, name)
     for res in held:
-        if res.id.group == KNATIVE_SERVING:  # revisions scale by their annotations: knative-max-scale's
+        if res.id.group == KNATIVE_SERVING:  # its revisions scale by an annotation, not spec.replicas
+            yield from _knative_cap(res, want)
             continue
         workloads.add(res.id.namespace, (res.id.kind, res.id.name), res)
         spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
@@ -138,6 +140,27 @@ def _surges(res: Resource, spec: dict) -> tuple[tuple, str] | None:
     if surge in (0, "0", "0%"):
         return None
     return where, f"{reason} with maxSurge {surge}" + (" (the default)" if surge == "25%" else "")
+
+
+# Where Knative reads a revision's upper bound, in the order it reads them (kmap.KeyPriority)
+KNATIVE_MAX_SCALE = ("autoscaling.knative.dev/max-scale", "autoscaling.knative.dev/maxScale")
+
+
+def _knative_cap(res: Resource, want: int) -> Iterator[Violation]:
+    """A violation when a Knative Service's or Configuration's revisions may scale past ``want``
+    pods: no max-scale (Knative's default, 0, is no bound) or one above it, in the spelling Knative
+    reads first."""
+    meta = (res.data.get("spec") or {}).get("template", {}) if isinstance(res.data.get("spec"), dict) else {}
+    meta = meta.get("metadata") if isinstance(meta, dict) else None
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    annotations = annotations if isinstance(annotations, dict) else {}
+    key = next((k for k in KNATIVE_MAX_SCALE if k in annotations), None)
+    value = str(annotations[key]).strip() if key else ""
+    if key and value.isdigit() and 0 < int(value) <= want:
+        return
+    where = ("spec", "template", "metadata", "annotations", key) if key else ("spec", "template")
+    shown = f"{key} is {value!r}" if key else "no max-scale annotation (Knative scales without bound)"
+    yield Violation(res, where, f"{res.id} runs the loop with {shown}; its revisions must stay at {want} pod(s)")
 
 
 def _revisions_routed(res: Resource) -> int:
