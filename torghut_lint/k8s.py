@@ -466,7 +466,8 @@ def effective_env(
             # the kubelet expands $(NAME) in the command line as in env values; a value the shell
             # would expand ($X, `...`) or that reads a hidden variable is unknown
             expanded = _expand(text(word), env)
-            for name, value, offset in env_file_assignments(text(word) if expanded is None else expanded, names, True):
+            written = text(word) if expanded is None else expanded
+            for name, value, offset in env_file_assignments(written, names, command=True):
                 known = expanded is not None and "$" not in value and "`" not in value
                 env.pop(name, None)  # the latest assignment last, as the shell leaves it
                 env[name] = EnvValue(name, value if known else None, res, (*path, field, i), field, offset)
