@@ -288,22 +288,17 @@ def test_a_switch_that_cannot_be_seen_is_told_how_to_show_it_off(tmp_path: Path)
     ]
 
 
-def test_a_trading_loop_moved_out_of_torghuts_directories_and_namespaces_is_still_held(tmp_path: Path) -> None:
-    """The loop is found by its switch: an application moved to another directory and namespace
-    (which takes it out of every policy scoped to Torghut) still runs one writer."""
-    app = tmp_path / "markets"
+def test_a_workload_elsewhere_in_a_monorepo_reading_an_unseen_secret_is_no_trading_loop(tmp_path: Path) -> None:
+    """Inside Torghut's scope a switch an unseen source may set counts as on (fail closed);
+    holding the rest of a monorepo to that would flag every multi-replica workload that reads an
+    ExternalSecret."""
+    app = tmp_path / "shop"
     app.mkdir()
     (tmp_path / ".git").mkdir()
-    (app / "scheduler.yaml").write_text(
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: scheduler, namespace: markets}\nspec:\n"
-        "  replicas: 2\n  strategy: {type: Recreate}\n  template:\n    spec:\n      containers:\n"
-        "        - name: s\n          image: torghut\n          env: [{name: TRADING_ENABLED, value: 'true'}]\n"
-    )
-    (app / "knative.yaml").write_text(  # moved too: out of knative-max-scale's scope, not out of this rule's
-        "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: api, namespace: markets-api}\nspec:\n"
-        "  template:\n    spec:\n      containers:\n"
-        "        - image: torghut\n          env: [{name: TRADING_ENABLED, value: 'true'}]\n"
+    (app / "web.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n"
+        "  replicas: 3\n  template:\n    spec:\n      containers:\n"
+        "        - name: web\n          image: shop\n          envFrom: [{secretRef: {name: shop-external}}]\n"
     )
     result = run_cli("--format", "json", "--no-schemas", ".", cwd=app)
-    found = [(f["file"], f["line"]) for f in result.json["findings"] if f["rule"] == "trading-loop-single-replica"]
-    assert found == [("knative.yaml", 5), ("scheduler.yaml", 5)]
+    assert [f for f in result.json["findings"] if f["rule"] == "trading-loop-single-replica"] == []
