@@ -367,13 +367,19 @@ class Names:
         self._canonical: dict[str, str] = {}
         for name in names:
             self._canonical.setdefault(self.key(name), name)
+        # for the loops over every key of every ConfigMap a container reads: a set and a function
+        self.keys = frozenset(self._canonical)
+        self.fold: Callable[[str], str] | None = str.lower if ignore_case else None
+        # whether a text names any of them: one scan, no lowered copy of a large script
+        flags = "(?i)" if ignore_case else ""
+        self.mentioned = regex.compile(flags + "|".join(re.escape(n) for n in self._canonical) or "$^").search
 
     def key(self, name: str) -> str:
         return name.lower() if self.ignore_case else name
 
     def canonical(self, name: str) -> str | None:
         """The policy's name for ``name``, or None when it is none of them."""
-        return self._canonical.get(self.key(name))
+        return self._canonical.get(name.lower() if self.ignore_case else name)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._canonical.values())
@@ -384,8 +390,8 @@ class Names:
         if not self.ignore_case:
             found = env.get(name)
             return [] if found is None else [found]
-        wanted = self.key(name)
-        return [item for item in env.values() if self.key(item.name) == wanted]
+        wanted = name.lower()
+        return [item for item in env.values() if item.name.lower() == wanted]
 
 
 def effective_env(
@@ -404,6 +410,7 @@ def effective_env(
     Kubernetes keeps beside the literal. An assignment on the container's command line (a shell's
     ``export NAME=v``, ``env NAME=v app``) is what the process gets: it comes last (with ``only``)."""
     names = only if isinstance(only, Names) or only is None else Names(only)
+    wanted, fold = (None, None) if names is None else (names.keys, names.fold)
     ns = res.id.namespace
     env: dict[str, EnvValue] = {}
     for j, source in enumerate(container.get("envFrom") or []):
@@ -416,8 +423,9 @@ def effective_env(
             if cm is not None:
                 data = cm.data.get("data")
                 for key, value in data.items() if isinstance(data, dict) else ():
-                    if names is None or names.canonical(prefix + key) is not None:
-                        env[prefix + key] = EnvValue(prefix + key, text(value), cm, ("data", key), "envFrom")
+                    name = prefix + key
+                    if wanted is None or (fold(name) if fold else name) in wanted:
+                        env[name] = EnvValue(name, text(value), cm, ("data", key), "envFrom")
                 continue
             keys, origin = None, "configMapRef"
         elif isinstance(ref := source.get("secretRef"), dict):
@@ -527,10 +535,7 @@ def env_file_assignments(text: str, names: Names, command: bool = False) -> Iter
     (pydantic-settings reads it when the variable is not set), or sourced by a script. With
     ``command``, each assignment anywhere in a container's command line (``sh -c`` scripts, the
     ``env`` utility's arguments): the process it starts has it, whatever the container's env says."""
-    if "=" not in text:
-        return
-    folded = text.lower() if names.ignore_case else text  # only to skip texts that name none
-    if not any(names.key(name) in folded for name in names):
+    if "=" not in text or names.mentioned(text) is None:
         return
     for match in (_COMMAND_ASSIGNMENT if command else _ENV_FILE_LINE).finditer(text):
         if names.canonical(match.group(1)) is not None:

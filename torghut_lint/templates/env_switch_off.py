@@ -78,12 +78,13 @@ def settings(ctx: RuleContext) -> Iterator[Setting]:
     """Every place a switch is set, once per written value (a ConfigMap entry read by three
     containers is one setting)."""
     names, switches = _names(ctx.params)
+    canonical = names.canonical
     seen: set[tuple[int, tuple]] = set()
     for res in ctx.matched:
         if res.id.kind == "ConfigMap":
             data = res.data.get("data")
             for key, value in data.items() if isinstance(data, dict) else ():
-                if (name := names.canonical(key)) is not None and (id(res), ("data", key)) not in seen:
+                if (name := canonical(key)) is not None and (id(res), ("data", key)) not in seen:
                     seen.add((id(res), ("data", key)))
                     yield Setting(switches[name], key, res, ("data", key), text(value), f"ConfigMap {res.id.name}")
             for path, content, exact in configmap_files(res):  # an entry that is an environment file
