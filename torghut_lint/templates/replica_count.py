@@ -9,7 +9,8 @@ names: the trading loop is wherever TRADING_ENABLED is on. With ``alone``, such 
 the only one of its namespace that has a switch on, of any kind that runs pods (a Knative Service
 trading beside the scheduler is a second loop, and so is each revision its traffic keeps routed).
 A Knative Service or Configuration held is bounded by its revisions' max-scale annotation instead
-of ``spec.replicas``."""
+of ``spec.replicas``; a Job, CronJob or KEDA ScaledJob by how many pods it runs at once
+(parallelism, a CronJob's concurrencyPolicy Forbid, maxReplicaCount)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,9 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     for res in held:
         if res.id.group == KNATIVE_SERVING:  # its revisions scale by an annotation, not spec.replicas
             yield from _knative_cap(res, want)
+            continue
+        if (res.id.group, res.id.kind) in _JOBS:  # runs to completion: how many pods at once
+            yield from _concurrent_runs(res, want)
             continue
         workloads.add(res.id.namespace, (res.id.kind, res.id.name), res)
         spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
@@ -140,6 +144,41 @@ def _surges(res: Resource, spec: dict) -> tuple[tuple, str] | None:
     if surge in (0, "0", "0%"):
         return None
     return where, f"{reason} with maxSurge {surge}" + (" (the default)" if surge == "25%" else "")
+
+
+_JOBS = {("batch", "Job"), ("batch", "CronJob"), ("keda.sh", "ScaledJob")}
+
+
+def _concurrent_runs(res: Resource, want: int) -> Iterator[Violation]:
+    """Violations where a Job, CronJob or KEDA ScaledJob may run more than ``want`` pods at once:
+    a Job's ``parallelism`` (1 when unset), a CronJob's ``concurrencyPolicy`` (Allow, the default,
+    starts a run beside one still running) and its jobs' parallelism, a ScaledJob's
+    ``maxReplicaCount`` (100 when unset)."""
+    spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
+    job, path = spec, ("spec",)
+    if res.id.kind == "CronJob":
+        policy = spec.get("concurrencyPolicy", "Allow")
+        if policy != "Forbid":
+            where = ("spec", "concurrencyPolicy") if "concurrencyPolicy" in spec else ("spec",)
+            shown = f"{policy!r}" + ("" if "concurrencyPolicy" in spec else " (the default)")
+            yield Violation(
+                res, where, f"{res.id} has concurrencyPolicy {shown}: a run may start beside one still running; "
+                "use Forbid", requirement="concurrency",
+            )  # fmt: skip
+        template = spec.get("jobTemplate")
+        job = template.get("spec") if isinstance(template, dict) and isinstance(template.get("spec"), dict) else {}
+        path = ("spec", "jobTemplate", "spec")
+    elif res.id.kind == "ScaledJob":
+        top = spec.get("maxReplicaCount", 100)
+        if not isinstance(top, int) or isinstance(top, bool) or top > want:
+            where = ("spec", "maxReplicaCount") if "maxReplicaCount" in spec else ("spec",)
+            yield Violation(res, where, f"{res.id} runs up to {top!r} jobs at once; it must stay at {want}")
+        return
+    parallelism = job.get("parallelism", 1)
+    if not isinstance(parallelism, int) or isinstance(parallelism, bool) or parallelism > want:
+        yield Violation(
+            res, (*path, "parallelism"), f"{res.id} runs {parallelism!r} pods at once; it must stay at {want}"
+        )
 
 
 # Where Knative reads a revision's upper bound, in the order it reads them (kmap.KeyPriority)
