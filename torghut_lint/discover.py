@@ -309,15 +309,16 @@ def unseen_submodules(repository: Path, root: Path) -> list[Finding]:
     found = []
     for match in _SUBMODULE_PATH.finditer(text):
         relative = match.group(1) if match.group(1) is not None else match.group(2)
-        directory = os.path.realpath(repository / relative.strip())
-        if not (directory == top or directory.startswith(top.rstrip(os.sep) + os.sep)) or not os.path.isdir(directory):
-            continue
         try:
+            directory = os.path.realpath(repository / relative.strip())
+            inside = directory == top or directory.startswith(top.rstrip(os.sep) + os.sep)
+            if not inside or not os.path.isdir(directory):
+                continue
             with os.scandir(directory) as entries:
                 if next(entries, None) is not None:
                     continue  # checked out: its files are linted as the tree's
-        except OSError:
-            continue  # unreadable: discovery reports it
+        except (OSError, ValueError):  # unreadable (discovery reports it), or no path at all (a NUL byte)
+            continue
         line = text.count("\n", 0, match.start()) + 1
         message = (
             f"the submodule at {display_path(Path(directory))} is not checked out: Argo CD checks it out and "

@@ -372,3 +372,6 @@ def test_a_submodule_the_checkout_lacks_is_reported_at_its_gitmodules_line(tmp_p
         ("submodule-not-checked-out", 5, True),
     ]
     assert unseen_submodules(tmp_path, tmp_path / "other") != [] and unseen_submodules(tmp_path / "apps", app) == []
+    # a pull request's .gitmodules is text of any kind: a NUL byte in a path names no directory (it was exit 3)
+    (tmp_path / ".gitmodules").write_bytes(b'\xff\xfe[submodule "x"]\n\tpath = apps/torghut/\x00vendor\n')
+    assert unseen_submodules(tmp_path, app) == []
