@@ -1,7 +1,8 @@
 """Template ``replica-count``: a workload runs exactly ``count`` replicas, and no autoscaler
 scales it past that: a HorizontalPodAutoscaler's ``maxReplicas``, a KEDA ScaledObject's
 ``maxReplicaCount`` (100 when unset), and any other object whose ``spec.scaleTargetRef`` names the
-workload (an autoscaler whose bound the linter cannot read).
+workload (an autoscaler whose bound the linter cannot read); no Argo Rollout runs its pods again
+through ``spec.workloadRef``.
 
 With ``whenEnv``, the workloads held to it are those whose containers have one of its switches on
 in their effective environment (or may have: a source the repository cannot show), whatever their
@@ -77,6 +78,17 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         return
     for scaler in ctx.resources:  # each autoscaler once, against the workload of its namespace it targets
         spec = scaler.data.get("spec")
+        reference = spec.get("workloadRef") if isinstance(spec, dict) and scaler.id.group == "argoproj.io" else None
+        if isinstance(reference, dict) and scaler.id.kind == "Rollout":
+            res = workloads.find(scaler.id.namespace, (reference.get("kind"), reference.get("name")))
+            if res is not None:
+                yield Violation(
+                    scaler,
+                    ("spec", "workloadRef"),
+                    f"{scaler.id} runs the pods of {res.id} again as its own (workloadRef), beside the ones "
+                    f"{res.id.kind} runs until it is scaled down: more than {want} at once",
+                )
+            continue
         target = spec.get("scaleTargetRef") if isinstance(spec, dict) else None
         if not isinstance(target, dict):
             continue
