@@ -123,3 +123,12 @@ def test_credentials_assigned_inside_a_text_are_found_and_code_is_not(key: str, 
     a configuration file is code (a variable, a call), not a literal."""
     hits = _Scanner({}).walk({"data": {key: text}})
     assert bool(hits) is found, hits
+
+
+def test_an_argo_cd_sources_inline_helm_values_are_a_values_file() -> None:
+    """``spec.source.helm.values`` is a values.yaml written inline: an unquoted value in it is a
+    literal (it passed as code); elsewhere an unquoted right-hand side stays code."""
+    text = "auth:\n  password: hunter2-value-x\n"
+    hits = _Scanner({}).walk({"spec": {"source": {"helm": {"values": text}}}})
+    assert [what for _, what, _ in hits] == ["password written in the text holds a plaintext credential"]
+    assert _Scanner({}).walk({"spec": {"source": {"notes": text}}}) == []

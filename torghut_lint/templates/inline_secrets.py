@@ -197,7 +197,9 @@ class _Scanner:
         for label, token in tokens(value):
             yield where, f"a {label} is written in clear", token
         if named:  # judged by name: not in the name-blind scans of Secrets and exempt kinds
-            config = key.lower().endswith(CONFIG_FILES)
+            # a configuration file by its name, or an Argo CD source's helm.values (a values.yaml
+            # written inline: an unquoted value in it is a literal, as in the file)
+            config = key.lower().endswith(CONFIG_FILES) or tuple(where[-2:]) == ("helm", "values")
             for name, literal in assignments(value, config):
                 if self.named_value(name, literal):
                     yield where, f"{name} written in the text holds a plaintext credential", literal
