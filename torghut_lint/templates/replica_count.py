@@ -309,7 +309,10 @@ TEMPLATE = Template(
     "replica-count",
     (
         "A workload runs exactly ``count`` replicas, and no autoscaler scales it past that "
-        "(HorizontalPodAutoscaler, KEDA ScaledObject, anything whose spec.scaleTargetRef names it)."
+        "(HorizontalPodAutoscaler, KEDA ScaledObject, anything whose spec.scaleTargetRef names it), nor an Argo "
+        "Rollout's workloadRef. Optionally: only the workloads with a switch on (whenEnv), alone in their "
+        "namespace (alone), never surging in a rollout (noSurge); Jobs, CronJobs, ScaledJobs and Knative "
+        "services by how many pods they run at once."
     ),
     PARAMS_SCHEMA,
     check,
