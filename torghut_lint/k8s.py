@@ -253,8 +253,8 @@ class ByNamespace(Generic[Key, Value]):
 class EnvSources:
     """What ``envFrom`` and ``valueFrom`` read within one application (:class:`ByNamespace`):
     ConfigMaps, and the keys of the Secrets whose keys the repository shows (a Secret's ``data``
-    and ``stringData``, a SealedSecret's ``encryptedData`` and template ``data``), by name and
-    original name."""
+    and ``stringData``, a SealedSecret's ``encryptedData`` and template ``data``, an
+    ExternalSecret's named keys), by name and original name (an ExternalSecret's by its target)."""
 
     def __init__(self, resources: list[Resource]) -> None:
         self._configmaps: ByNamespace[str, Resource] = ByNamespace()
@@ -264,6 +264,9 @@ class EnvSources:
                 table, value = self._configmaps, res
             elif (keys := secret_keys(res)) is not None:
                 table, value = self._secret_keys, keys
+                if (target := secret_name(res)) != res.id.name:  # an ExternalSecret's target
+                    table.add(res.id.namespace, target, value)
+                    continue
             else:
                 continue
             for name in {res.id.name, res.origin_name}:
@@ -279,14 +282,39 @@ class EnvSources:
 
 def secret_keys(res: Resource) -> frozenset[str] | None:
     """The keys of the Secret a resource makes, when its manifest shows them: a v1 Secret's, a
-    SealedSecret's (its keys are in clear beside the ciphertext); None for anything else."""
+    SealedSecret's (its keys are in clear beside the ciphertext), an ExternalSecret's that names
+    each (``spec.data[].secretKey``, and its template's ``data``: all of them, whatever the merge
+    policy keeps); None for anything else, and for an ExternalSecret that takes keys from the
+    provider (``dataFrom``) or a template from elsewhere (``templateFrom``)."""
     if res.id.kind == "Secret" and res.id.api_version == "v1":
         fields = [res.data.get("data"), res.data.get("stringData")]
     elif res.id.kind == "SealedSecret" and res.id.group == "bitnami.com":
         fields = [get_path(res.data, ("spec", "encryptedData")), get_path(res.data, ("spec", "template", "data"))]
+    elif res.id.kind == "ExternalSecret" and res.id.group == "external-secrets.io":
+        spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
+        template = get_path(spec, ("target", "template"))
+        data = spec.get("data")
+        if spec.get("dataFrom") or (isinstance(template, dict) and template.get("templateFrom")):
+            return None
+        if data is not None and not isinstance(data, list):
+            return None
+        named = [d.get("secretKey") for d in data or [] if isinstance(d, dict)]
+        if any(not isinstance(key, str) for key in named):
+            return None
+        fields = [dict.fromkeys(named), template.get("data") if isinstance(template, dict) else None]
     else:
         return None
     return frozenset(str(k) for f in fields if isinstance(f, dict) for k in f)
+
+
+def secret_name(res: Resource) -> str:
+    """The name of the Secret a resource makes: an ExternalSecret's target (its own name when
+    unset), anything else's own."""
+    if res.id.kind == "ExternalSecret" and res.id.group == "external-secrets.io":
+        target = get_path(res.data, ("spec", "target", "name"))
+        if isinstance(target, str) and target:
+            return target
+    return res.id.name
 
 
 # Where a value the linter cannot see comes from, as findings say it (EnvValue.origin).

@@ -120,7 +120,16 @@ def test_a_decoy_elsewhere_does_not_hide_the_one_of_the_namespace() -> None:
             "spec:\n  encryptedData: {A: x}\n  template: {data: {B: y}}\n",
             {"A", "B"},
         ),
-        ("ExternalSecret", "external-secrets.io/v1beta1", "spec: {data: [{secretKey: A}]}\n", None),
+        ("ExternalSecret", "external-secrets.io/v1beta1", "spec: {data: [{secretKey: A}]}\n", {"A"}),
+        (  # its template's keys too, whatever the merge policy keeps: never fewer than the Secret has
+            "ExternalSecret",
+            "external-secrets.io/v1",
+            "spec: {data: [{secretKey: A}], target: {template: {data: {B: '{{ .A }}'}}}}\n",
+            {"A", "B"},
+        ),
+        ("ExternalSecret", "external-secrets.io/v1", "spec: {dataFrom: [{extract: {key: all}}]}\n", None),
+        ("ExternalSecret", "external-secrets.io/v1", "spec: {target: {template: {templateFrom: [{}]}}}\n", None),
+        ("ExternalSecret", "example.com/v1", "spec: {data: [{secretKey: A}]}\n", None),  # another group's
         ("SealedSecret", "example.com/v1", "spec: {encryptedData: {A: x}}\n", None),  # not the controller's kind
     ],
 )
@@ -204,3 +213,12 @@ def test_the_command_line_sets_what_the_process_gets_after_env() -> None:
     assert [(e.name, e.value) for e in names.matching(env, "MODE")] == [("MODE", "live")]
     # without names to look for (the Flink templates read every variable), the command line is not read
     assert _env(env_part + command)(None)["LIVE"].value == "false"
+
+
+def test_an_external_secret_is_read_by_the_name_of_the_secret_it_makes() -> None:
+    made = named("ExternalSecret", "es", "torghut", "spec: {data: [{secretKey: DB}], target: {name: app-env}}\n",
+                 "external-secrets.io/v1beta1")  # fmt: skip
+    sources = EnvSources([made])
+    assert (
+        sources.secret_keys("torghut", "app-env") == frozenset({"DB"}) and sources.secret_keys("torghut", "es") is None
+    )
