@@ -392,22 +392,23 @@ class Names:
 
     def __init__(self, names: Iterable[str], ignore_case: bool = False) -> None:
         self.ignore_case = ignore_case
+        # how a name is compared (None: as it is), for the loops over every key of every ConfigMap
+        # a container reads, where a call per key would cost
+        self.fold: Callable[[str], str] | None = str.lower if ignore_case else None
         self._canonical: dict[str, str] = {}
         for name in names:
             self._canonical.setdefault(self.key(name), name)
-        # for the loops over every key of every ConfigMap a container reads: a set and a function
         self.keys = frozenset(self._canonical)
-        self.fold: Callable[[str], str] | None = str.lower if ignore_case else None
         # whether a text names any of them: one scan, no lowered copy of a large script
         flags = "(?i)" if ignore_case else ""
         self.mentioned = regex.compile(flags + "|".join(re.escape(n) for n in self._canonical) or "$^").search
 
     def key(self, name: str) -> str:
-        return name.lower() if self.ignore_case else name
+        return self.fold(name) if self.fold else name
 
     def canonical(self, name: str) -> str | None:
         """The policy's name for ``name``, or None when it is none of them."""
-        return self._canonical.get(name.lower() if self.ignore_case else name)
+        return self._canonical.get(self.fold(name) if self.fold else name)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._canonical.values())
@@ -496,21 +497,26 @@ def effective_env(
             continue
         origin = next(iter(value_from), "env") if value_from else "env"
         env[name] = EnvValue(name, None, res, item_path, origin)
-    for field in COMMAND_LINE if names is not None else ():  # set for the process, whatever env says
-        words = container.get(field)
-        for i, word in enumerate(words if isinstance(words, list) else []):
-            # the kubelet expands $(NAME) in the command line as in env values; a value the shell
-            # would expand ($X, `...`) or that reads a hidden variable is unknown
-            expanded = _expand(text(word), env)
-            written = text(word) if expanded is None else expanded
-            for name, value, offset in env_file_assignments(written, names, command=True):
-                known = expanded is not None and "$" not in value and "`" not in value
-                env.pop(name, None)  # the latest assignment last, as the shell leaves it
-                env[name] = EnvValue(name, value if known else None, res, (*path, field, i), field, offset)
+    for field, i, word in command_words(container) if names is not None else ():  # what the process gets
+        # the kubelet expands $(NAME) in the command line as in env values; a value the shell
+        # would expand ($X, `...`) or that reads a hidden variable is unknown
+        expanded = _expand(word, env)
+        for name, value, offset in env_file_assignments(word if expanded is None else expanded, names, command=True):
+            known = expanded is not None and "$" not in value and "`" not in value
+            env.pop(name, None)  # the latest assignment last, as the shell leaves it
+            env[name] = EnvValue(name, value if known else None, res, (*path, field, i), field, offset)
     return env
 
 
 COMMAND_LINE = ("command", "args")  # a container's command line: its words, in the order they run
+
+
+def command_words(container: dict) -> Iterator[tuple[str, int, str]]:
+    """(field, index, text) of each word of a container's command line, in the order they run."""
+    for field in COMMAND_LINE:
+        words = container.get(field)
+        for i, word in enumerate(words if isinstance(words, list) else []):
+            yield field, i, text(word)
 
 
 _REFERENCE = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
@@ -578,10 +584,16 @@ def configmap_files(res: Resource) -> Iterator[tuple[Path_, str, bool]]:
     for key, value in data.items() if isinstance(data, dict) else ():
         if isinstance(value, str):
             yield ("data", key), value, True
+    for key, decoded in binary_texts(res):
+        yield ("binaryData", key), decoded, False
+
+
+def binary_texts(res: Resource) -> Iterator[tuple[Any, str]]:
+    """(key, text) of each entry of a ConfigMap's ``binaryData`` that is base64 of text."""
     binary = res.data.get("binaryData")
     for key, value in binary.items() if isinstance(binary, dict) else ():
-        if (decoded := base64_text(str(value))) is not None:
-            yield ("binaryData", key), decoded, False
+        if (decoded := base64_text(str(value))) is not None:  # not base64, or not text: nothing to read
+            yield key, decoded
 
 
 def direct_settings(res: Resource, names: Names | None = None) -> Iterator[tuple[str, Any, Path_]]:
@@ -602,11 +614,9 @@ def direct_settings(res: Resource, names: Names | None = None) -> Iterator[tuple
             if isinstance(item, dict) and isinstance(item.get("name"), str):
                 value = item.get("value") if "value" in item else item.get("valueFrom")
                 yield item["name"], value, path + ("env", i)
-        for field in COMMAND_LINE if names is not None else ():
-            words = container.get(field)
-            for i, word in enumerate(words if isinstance(words, list) else []):
-                for name, value, _ in env_file_assignments(text(word), names, command=True):
-                    yield name, value, (*path, field, i)
+        for field, i, word in command_words(container) if names is not None else ():
+            for name, value, _ in env_file_assignments(word, names, command=True):
+                yield name, value, (*path, field, i)
 
 
 # Kubernetes' quantity grammar (resource.Quantity): a signed decimal number, then a binary SI

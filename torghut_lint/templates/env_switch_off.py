@@ -15,6 +15,7 @@ from typing import Any
 
 from torghut_lint.k8s import (
     COMMAND_LINE,
+    HIDDEN_ORIGINS,
     IGNORE_CASE_PARAM,
     SWITCH_PARAM,
     Names,
@@ -25,7 +26,7 @@ from torghut_lint.k8s import (
     is_on,
     text,
 )
-from torghut_lint.model import Path_, Resource
+from torghut_lint.model import Location, Path_, Resource
 from torghut_lint.templates.base import Observation, RuleContext, Template, Violation
 
 
@@ -53,8 +54,9 @@ def _names(params: dict) -> tuple[Names, dict[str, dict]]:
 
 @dataclass
 class Setting:
-    """One place a switch is set: a ConfigMap key, or a container's effective environment
-    (``value`` None when it comes from a source the repository cannot show)."""
+    """One place a switch is set: a ConfigMap key or a line of an environment file in one, or a
+    container's effective environment (``value`` None when it comes from a source the repository
+    cannot show)."""
 
     switch: dict
     name: str  # as spelt where it is set
@@ -64,14 +66,29 @@ class Setting:
     who: str  # "ConfigMap NAME" or "container 'c'"
     of: str = ""  # the workload a container belongs to
     via: str = ""  # how a container gets it from another resource
-    hidden_in: str = ""  # where a value the repository cannot show comes from, in words
-    origin: str = ""  # how a container's value is set (k8s.EnvValue.origin)
-    in_file: bool = False  # a line of a ConfigMap entry that is an environment file
-    offset: int | None = None  # where in that entry, when the entry is the file as written
+    origin: str = ""  # how it is set (k8s.EnvValue.origin; FILE for a line of an environment file)
+    offset: int | None = None  # where in the text at ``path``, for an assignment written inside one
 
     @property
     def owner_suffix(self) -> str:
         return f" of {self.of}" if self.of else ""
+
+    @property
+    def hidden_in(self) -> str:
+        return HIDDEN_ORIGINS.get(self.origin, self.origin)
+
+    @property
+    def in_text(self) -> bool:
+        """An assignment inside a text (a line of an environment file, a word of a command line):
+        named by the assignment, not fixable as a key."""
+        return self.origin == FILE or self.origin in COMMAND_LINE
+
+    @property
+    def location(self) -> Location | None:
+        return None if self.offset is None else self.source.locate_in_text(self.path, self.offset)
+
+
+FILE = "file"  # Setting.origin of a line of an environment file in a ConfigMap
 
 
 def settings(ctx: RuleContext) -> Iterator[Setting]:
@@ -92,9 +109,9 @@ def settings(ctx: RuleContext) -> Iterator[Setting]:
                     if (id(res), path, written, offset) not in seen:
                         seen.add((id(res), path, written, offset))
                         who = f"ConfigMap {res.id.name} (environment file {path[1]!r})"
-                        switch = switches[names.canonical(written) or written]
+                        at = offset if exact else None
                         yield Setting(
-                            switch, written, res, path, value, who, in_file=True, offset=offset if exact else None
+                            switches[canonical(written)], written, res, path, value, who, origin=FILE, offset=at
                         )
             continue
         for path, container in containers(res):
@@ -104,21 +121,16 @@ def settings(ctx: RuleContext) -> Iterator[Setting]:
                 for item in names.matching(env, name):
                     # one place once (a ConfigMap entry two containers read, a Secret that may hold
                     # several switches); a word of a command line may set several
-                    place = (id(item.source), item.path)
-                    place += (item.name, item.offset) if item.origin in COMMAND_LINE else ()
+                    command = item.origin in COMMAND_LINE
+                    place = (id(item.source), item.path) + ((item.name, item.offset) if command else ())
                     if place in seen:
                         continue
                     seen.add(place)
-                    if item.origin in COMMAND_LINE:  # a word of the command line: located in it
-                        yield Setting(
-                            switch, item.name, res, item.path, item.value, f"{who} ({item.origin})", str(res.id),
-                            hidden_in=item.hidden_in, in_file=True, offset=item.offset,
-                        )  # fmt: skip
-                        continue
                     via = "" if item.source is res else f" (via {item.origin} from {item.source.id})"
+                    shown = f"{who} ({item.origin})" if command else who
                     yield Setting(
-                        switch, item.name, item.source, item.path, item.value, who, str(res.id), via, item.hidden_in,
-                        origin=item.origin,
+                        switch, item.name, item.source, item.path, item.value, shown, str(res.id), via, item.origin,
+                        item.offset,
                     )  # fmt: skip
 
 
@@ -150,21 +162,21 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 s.path,
                 f"{s.who}{s.owner_suffix} may read {name} from {s.hidden_in}, which the repository "
                 f"cannot show to be off; {_settle(s, any_case)}",
-                location=None if s.offset is None else s.source.locate_in_text(s.path, s.offset),
+                location=s.location,
             )
-        elif is_on(s.switch, s.value) and not s.in_file:
+        elif is_on(s.switch, s.value) and not s.in_text:
             yield Violation(
                 s.source,
                 s.path,
                 f"{s.who}{s.owner_suffix}: {_verdict(s.switch, s.name, s.value)}{s.via}",
                 fixable=resettable(s.switch),
             )
-        elif is_on(s.switch, s.value):  # a line of an environment file: located at it, named by it
+        elif is_on(s.switch, s.value):  # an assignment inside a text: located at it, named by it
             yield Violation(
                 s.source,
                 s.path,
                 f"{s.who}{s.owner_suffix}: {_verdict(s.switch, s.name, s.value)}",
-                location=None if s.offset is None else s.source.locate_in_text(s.path, s.offset),
+                location=s.location,
                 value=f"{s.name}={s.value}",
                 requirement=s.name,
             )

@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from torghut_lint.k8s import binary_texts
 from torghut_lint.model import Location, Path_, Resource, find_node
-from torghut_lint.parse import base64_text
 from torghut_lint.secrets import (
     CONFIG_FILES,
     LONG_TEXT,
@@ -228,10 +228,8 @@ def _binary_data(res: Resource, scanner: _Scanner) -> list[tuple[Path_, str, str
     """What a ConfigMap's ``binaryData`` holds once decoded (base64 hides a token from the walk):
     each text entry judged as a ``data`` entry of that name would be."""
     found: list[tuple[Path_, str, str]] = []
-    entries = res.data.get("binaryData")
-    for key, value in entries.items() if isinstance(entries, dict) else ():
-        if (text := base64_text(str(value))) is not None:  # not base64, or not text: nothing to read
-            found += scanner.judge(("binaryData", key), str(key), text)
+    for key, text in binary_texts(res):
+        found += scanner.judge(("binaryData", key), str(key), text)
     return found
 
 
