@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from torghut_lint.k8s import IGNORE_CASE_PARAM, SWITCH_PARAM, ByNamespace, Names, containers, may_be_on
+from torghut_lint.k8s import IGNORE_CASE_PARAM, SWITCH_PARAM, ByNamespace, Names, may_be_on
 from torghut_lint.model import Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
@@ -31,9 +31,13 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     if when is not None:
         switches = {s["name"]: s for s in when["switches"]}
         names = Names(switches, when.get("ignoreCase", False))
+        known: dict[int, bool] = {}  # by resource: the census asks again of the workloads held
 
         def switched(res: Resource) -> bool:
-            return may_be_on(res, ctx.env_sources, switches, names)
+            found = known.get(id(res))
+            if found is None:
+                found = known[id(res)] = may_be_on(res, ctx.env_sources, switches, names)
+            return found
 
         held = [res for res in ctx.matched if switched(res)]
         if ctx.params.get("alone"):
@@ -111,7 +115,7 @@ def _alone(ctx: RuleContext, switched: Callable[[Resource], bool]) -> Iterator[V
     namespaces = {res.id.namespace for res in ctx.matched}
     by_namespace: dict[str, list[tuple[Resource, int]]] = {}
     for res in ctx.resources:
-        if res.id.namespace in namespaces and next(iter(containers(res)), None) is not None and switched(res):
+        if res.id.namespace in namespaces and switched(res):  # a kind without pods has no switch on
             by_namespace.setdefault(res.id.namespace, []).append((res, _revisions_routed(res)))
     for namespace, found in by_namespace.items():
         if sum(count for _, count in found) < 2:
@@ -161,6 +165,12 @@ def _surges(res: Resource, spec: dict) -> tuple[tuple, str] | None:
 _JOBS = {("batch", "Job"), ("batch", "CronJob"), ("keda.sh", "ScaledJob")}
 
 
+def _past(bound: Any, want: int) -> bool:
+    """Whether a count read from a manifest may be past ``want`` (one that is not an integer is
+    not known to stay under it)."""
+    return not isinstance(bound, int) or isinstance(bound, bool) or bound > want
+
+
 def _concurrent_runs(res: Resource, want: int) -> Iterator[Violation]:
     """Violations where a Job, CronJob or KEDA ScaledJob may run more than ``want`` pods at once:
     a Job's ``parallelism`` (1 when unset), a CronJob's ``concurrencyPolicy`` (Allow, the default,
@@ -182,12 +192,12 @@ def _concurrent_runs(res: Resource, want: int) -> Iterator[Violation]:
         path = ("spec", "jobTemplate", "spec")
     elif res.id.kind == "ScaledJob":
         top = spec.get("maxReplicaCount", 100)
-        if not isinstance(top, int) or isinstance(top, bool) or top > want:
+        if _past(top, want):
             where = ("spec", "maxReplicaCount") if "maxReplicaCount" in spec else ("spec",)
             yield Violation(res, where, f"{res.id} runs up to {top!r} jobs at once; it must stay at {want}")
         return
     parallelism = job.get("parallelism", 1)
-    if not isinstance(parallelism, int) or isinstance(parallelism, bool) or parallelism > want:
+    if _past(parallelism, want):
         yield Violation(
             res, (*path, "parallelism"), f"{res.id} runs {parallelism!r} pods at once; it must stay at {want}"
         )
@@ -242,7 +252,7 @@ def _scales_past(scaler: Resource, spec: dict, res: Resource, want: int) -> Iter
         return
     field, default = bound
     top = spec.get(field, default)
-    if not isinstance(top, int) or isinstance(top, bool) or top > want:
+    if _past(top, want):
         yield Violation(
             scaler,
             ("spec", field) if field in spec else ("spec",),
