@@ -27,11 +27,9 @@ _MAKERS = ("create", "replace", "attach")
 _VIEW = re.compile(r"CREATE\s+MATERIALIZED\s+VIEW\s", re.I)
 _STORES_ELSEWHERE = re.compile(r"\s*(?:ON\s+CLUSTER\s+\S+\s+)?TO\s", re.I)  # a view writing into another table
 _VIEW_QUERY = re.compile(r"\b(?:AS\s+SELECT|AS\s*\(|POPULATE)\b", re.I)  # where a view's engine clauses end
-_REMOVE_TTL = re.compile(
-    r"\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?" + _NAME + r"(?:\s+ON\s+CLUSTER\s+\S+)?\s+REMOVE\s+TTL\b", re.I
-)
+# a table's TTL given (MODIFY) or taken away (REMOVE)
 _ALTER_TTL = re.compile(
-    r"\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?" + _NAME + r"(?:\s+ON\s+CLUSTER\s+\S+)?\s+MODIFY\s+TTL\b", re.I
+    r"\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?" + _NAME + r"(?:\s+ON\s+CLUSTER\s+\S+)?\s+(MODIFY|REMOVE)\s+TTL\b", re.I
 )
 _ENGINE = re.compile(r"\bENGINE\s*=\s*(\w+)", re.I)
 _TTL = re.compile(r"\bTTL\b", re.I)
@@ -188,14 +186,16 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 continue
             found.extend(_statements(res, path, text, lowered))
             if "ttl" in lowered:
-                modified = [
-                    (m.start(), table_name(m.group(1))) for m in _matches_at(_ALTER_TTL, text, lowered, "alter")
+                alters = [
+                    (m.start(), table_name(m.group(1)), m.group(2).upper() == "MODIFY")
+                    for m in _matches_at(_ALTER_TTL, text, lowered, "alter")
                 ]
-                altered.update(table for _, table in modified)
-                for m in _matches_at(_REMOVE_TTL, text, lowered, "alter"):
-                    table = table_name(m.group(1))
-                    if not _commented(text, m.start()) and not any(t == table and at > m.start() for at, t in modified):
-                        removed.append((res, path, m.start(), table))
+                altered.update(table for _, table, modify in alters if modify)
+                for at, table, modify in alters:
+                    if modify or _commented(text, at):
+                        continue
+                    if not any(other == table and later > at and again for later, other, again in alters):
+                        removed.append((res, path, at, table))
     for res, path, offset, table in removed:  # a later MODIFY TTL of the same text gives one back
         if table not in exempt:
             yield Violation(
