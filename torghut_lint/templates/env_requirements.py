@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from torghut_lint.k8s import IGNORE_CASE_PARAM, Names, containers, effective_env
+from torghut_lint.k8s import IGNORE_CASE_PARAM, Names, containers, effective_env, is_on
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 _VALUES = {"type": "array", "items": {"type": "string"}, "minItems": 1}
@@ -27,7 +27,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     application reads names in any case, every spelling set counts: the trigger is on if one is,
     and a requirement holds only if every spelling set meets it."""
     trigger = ctx.params["trigger"]
-    on_values = {v.lower() for v in trigger["values"]}
+    trigger_on = {"onValues": trigger["values"]}  # a switch, as k8s.is_on reads one
     requirements = ctx.params["require"]
     caps = ctx.params.get("positiveNumberOneOf", [])
     names = Names([trigger["name"], *(r["name"] for r in requirements), *caps], ctx.params.get("ignoreCase", False))
@@ -39,7 +39,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             env = effective_env(res, path, container, ctx.env_sources, only=names)
             # a spelling that is on, else one that may be (from a source the repository cannot show)
             spellings = names.matching(env, trigger["name"])
-            triggers = [t for t in spellings if t.value is not None and t.value.strip().lower() in on_values]
+            triggers = [t for t in spellings if t.value is not None and is_on(trigger_on, t.value)]
             triggers += [t for t in spellings if t.value is None]
             if not triggers:
                 continue
