@@ -137,17 +137,8 @@ def _overrides(res: Resource, path: Path_, source: dict, who: str) -> Iterator[F
     set_ = [k for k, v in kustomize.items() if k not in _TOOL_ONLY and v] if isinstance(kustomize, dict) else []
     plugin = source.get("plugin")
     foreign = isinstance(plugin, dict) and plugin.get("name") != OWN_PLUGIN
-    if isinstance(plugin, dict) and not foreign:  # the plugin refuses (at sync) what could weaken it
-        for i, entry in enumerate(plugin.get("env") if isinstance(plugin.get("env"), list) else []):
-            if isinstance(entry, dict) and entry.get("name") == PLUGIN_ENV:
-                if refused := refused_application_args(str(entry.get("value") or "")):
-                    message = (
-                        f"{who} with the torghut-lint plugin given {', '.join(refused)} in its env {PLUGIN_ENV}: "
-                        "an Application may only make the check stricter (--fail-on, -v), and the plugin refuses "
-                        "to render it; give the rest to the sidecar's own env"
-                    )
-                    where = res.locate(path + ("plugin", "env", i, "value"))
-                    yield builtin_finding("argocd-source-override", message, where, res.id)
+    if isinstance(plugin, dict) and not foreign:
+        yield from _own_plugin_env(res, path + ("plugin",), plugin, who)
     if not (set_ or foreign) or not _in_repository(res, source.get("path")):
         return
     target = f" {source['path']}"
@@ -163,6 +154,22 @@ def _overrides(res: Resource, path: Path_, source: dict, who: str) -> Iterator[F
             "cannot render: what Argo CD deploys is not what was checked"
         )
         yield builtin_finding("argocd-source-override", message, res.locate(path + ("plugin",)), res.id)
+
+
+def _own_plugin_env(res: Resource, path: Path_, plugin: dict, who: str) -> Iterator[Finding]:
+    """Findings for the arguments an Application gives torghut-lint's plugin that the plugin
+    refuses at sync (they could weaken its check)."""
+    env = plugin.get("env")
+    for i, entry in enumerate(env if isinstance(env, list) else []):
+        if not isinstance(entry, dict) or entry.get("name") != PLUGIN_ENV:
+            continue
+        if refused := refused_application_args(str(entry.get("value") or "")):
+            message = (
+                f"{who} with the torghut-lint plugin given {', '.join(refused)} in its env {PLUGIN_ENV}: "
+                "an Application may only make the check stricter (--fail-on, -v), and the plugin refuses "
+                "to render it; give the rest to the sidecar's own env"
+            )
+            yield builtin_finding("argocd-source-override", message, res.locate(path + ("env", i, "value")), res.id)
 
 
 def _elements(generators: Any, path: Path_) -> Iterator[tuple[Path_, dict]]:

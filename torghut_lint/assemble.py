@@ -159,14 +159,7 @@ def plan(root: Path, project: Project, boundary: Path | None, store: SchemaStore
     k_dir_names, root_name = {directory for directory, _ in survey.edges}, str(real(root))
     k_dirs = {d: Path(d) for d in k_dir_names}
     governed = _nearest_above(k_dir_names, root_name)  # the kustomization directory a file is below
-    chart_of = _nearest_above({str(d) for d in chart_dirs})
-    for path in found.jsonnet:  # a directory app's: Argo CD evaluates it (kustomize and Helm do not)
-        if governed(real_parent(path)) is None and chart_of(real_parent(path)) is None:
-            message = "Argo CD evaluates a directory application's Jsonnet and applies its output, which the linter "
-            message += "does not render"
-            project.findings.append(
-                builtin_finding("jsonnet-not-rendered", message, Location(display_path(path), 1, 1))
-            )
+    project.findings.extend(_unrendered_jsonnet(found.jsonnet, governed, chart_dirs))
     referenced, listed = survey.referenced, survey.listed
     for path, (parse_findings, crds) in survey.crd_files:  # the schema store needs every CRD first
         # only CRDs that are applied count: a file below a kustomization that none lists is an
@@ -488,6 +481,22 @@ def _parsed(plan: Plan, path: Path, project: Project) -> ParsedFile:
     parsed = plan.sources.get(path)
     _account(real_text(path), parsed.findings, project)
     return parsed
+
+
+def _unrendered_jsonnet(
+    jsonnet: list[Path], governed: Callable[[str], str | None], chart_dirs: set[Path]
+) -> list[Finding]:
+    """``jsonnet-not-rendered`` for each .jsonnet file of a directory application: Argo CD
+    evaluates it and applies its output; kustomize and Helm do not read one."""
+    charted = _chart_candidates(jsonnet, chart_dirs)
+    message = (
+        "Argo CD evaluates a directory application's Jsonnet and applies its output, which the linter does not render"
+    )
+    return [
+        builtin_finding("jsonnet-not-rendered", message, Location(display_path(path), 1, 1))
+        for path in jsonnet
+        if path not in charted and governed(real_parent(path)) is None
+    ]
 
 
 def _chart_candidates(files: list[Path], chart_dirs: set[Path]) -> set[Path]:

@@ -37,7 +37,7 @@ def _resolve(path: Path) -> Path:
     return path if resolved == str(path) else Path(resolved)
 
 
-def is_within(path: Path, directory: Path) -> bool:
+def is_within(path: Path | str, directory: Path | str) -> bool:
     """``path.relative_to(directory)`` succeeds (both resolved), told from their text: the
     assembly asks for every file it reads."""
     inner, outer = str(path), str(directory)
@@ -311,8 +311,7 @@ def unseen_submodules(repository: Path, root: Path) -> list[Finding]:
         relative = match.group(1) if match.group(1) is not None else match.group(2)
         try:
             directory = os.path.realpath(repository / relative.strip())
-            inside = directory == top or directory.startswith(top.rstrip(os.sep) + os.sep)
-            if not inside or not os.path.isdir(directory):
+            if not is_within(directory, top) or not os.path.isdir(directory):
                 continue
             with os.scandir(directory) as entries:
                 if next(entries, None) is not None:
