@@ -200,6 +200,43 @@ def _containers(res: Resource) -> tuple[tuple[tuple[Path_, dict], ...], tuple[tu
     return tuple(every), tuple(main)
 
 
+def image_repositories(res: Resource) -> tuple[str, ...]:
+    """The repository of every image a resource runs (its containers', init containers' and a
+    FlinkDeployment's ``spec.image``), found once (:func:`_once`): what identifies Torghut's
+    workloads wherever a change moves or renames them."""
+    return _once(res, "_images", _image_repositories)
+
+
+def _image_repositories(res: Resource) -> tuple[str, ...]:
+    found = [container.get("image") for _, container in containers(res)]
+    spec = res.data.get("spec")
+    if res.id.kind == "FlinkDeployment" and isinstance(spec, dict):
+        found.append(spec.get("image"))
+    return tuple(dict.fromkeys(repository(image) for image in found if isinstance(image, str) and image))
+
+
+def repository(image: str) -> str:
+    """An image reference's repository as the container runtime resolves it (the distribution
+    library's normalised name): no digest, no tag, and a Docker Hub name written out (``torghut``
+    is ``docker.io/library/torghut``, ``lab/torghut`` is ``docker.io/lab/torghut``), so a short
+    spelling does not escape a ``*/torghut`` glob."""
+    name = image.strip().split("@", 1)[0]
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    if colon > slash:
+        name = name[:colon]
+    first, _, rest = name.partition("/")
+    if not rest:
+        return f"docker.io/library/{name}"
+    if "." not in first and ":" not in first and first != "localhost":
+        return f"docker.io/{name}"
+    if first in ("index.docker.io", "registry-1.docker.io"):
+        first = "docker.io"
+    if first == "docker.io" and "/" not in rest:
+        rest = f"library/{rest}"
+    return f"{first}/{rest}"
+
+
 @dataclass(frozen=True)
 class EnvValue:
     """One effective environment variable of a container."""
@@ -373,15 +410,23 @@ def is_on(switch: dict, value: str) -> bool:
     return value.strip().lower() in {v.lower() for v in switch["onValues"]}
 
 
-def may_be_on(res: Resource, sources: EnvSources, switches: dict[str, dict], names: Names) -> bool:
-    """Whether a container of ``res`` has (or may have, from a source the repository cannot show)
-    one of ``switches`` on in its effective environment."""
+ON, MAYBE = "on", "may be on"
+
+
+def switch_state(res: Resource, sources: EnvSources, switches: dict[str, dict], names: Names) -> str | None:
+    """:data:`ON` when a container of ``res`` has one of ``switches`` on in its effective
+    environment, :data:`MAYBE` when none is shown on but a source the repository cannot show may
+    set one, None when every one is shown off or unset."""
+    state = None
     for path, container in containers(res):
         env = effective_env(res, path, container, sources, only=names)
         for name, switch in switches.items():
-            if any(item.value is None or is_on(switch, item.value) for item in names.matching(env, name)):
-                return True
-    return False
+            for item in names.matching(env, name):
+                if item.value is None:
+                    state = MAYBE
+                elif is_on(switch, item.value):
+                    return ON
+    return state
 
 
 class Names:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from torghut_lint.discover import display_path
+from torghut_lint.k8s import image_repositories
 from torghut_lint.model import Resource, Severity
 from torghut_lint.parse import Document
 from torghut_lint.schemas.compiled import compiled
@@ -23,21 +24,42 @@ if TYPE_CHECKING:
 SEVERITIES = ["error", "warning", "info"]
 STRING_OR_LIST = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
 
+IMAGE_DESCRIPTION = (
+    "globs on the repository of an image the resource runs (a container's, or a FlinkDeployment's "
+    "spec.image), normalised as the container runtime does: no tag or digest, Docker Hub's implied "
+    "docker.io/library/ written out"
+)
+_SELECTORS: dict[str, Any] = {
+    "apiVersion": STRING_OR_LIST,
+    "kind": STRING_OR_LIST,
+    "name": STRING_OR_LIST,
+    "namespace": STRING_OR_LIST,
+    "image": {**STRING_OR_LIST, "description": IMAGE_DESCRIPTION},
+    "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+}
 MATCH_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "apiVersion": STRING_OR_LIST,
-        "kind": STRING_OR_LIST,
-        "name": STRING_OR_LIST,
-        "namespace": STRING_OR_LIST,
-        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        **_SELECTORS,
+        "any": {
+            "description": "the resource also matches at least one of these (each with the fields above, "
+            "all of which it meets): a workload known by its name OR by the image it runs",
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "object", "additionalProperties": False, "properties": _SELECTORS},
+        },
         "within": {
             "description": "the resource is in one of these namespaces OR in an application whose "
-            "directory path matches one of these globs (how Torghut-specific policies keep to Torghut)",
+            "directory path matches one of these globs OR runs one of these images (how Torghut-specific "
+            "policies keep to Torghut, and still hold Torghut's workloads moved elsewhere)",
             "type": "object",
             "additionalProperties": False,
-            "properties": {"namespaces": STRING_OR_LIST, "applications": STRING_OR_LIST},
+            "properties": {
+                "namespaces": STRING_OR_LIST,
+                "applications": STRING_OR_LIST,
+                "images": {**STRING_OR_LIST, "description": IMAGE_DESCRIPTION},
+            },
         },
     },
 }
@@ -103,19 +125,31 @@ class Match:
     labels: tuple[tuple[str, str], ...] = ()
     within_namespaces: tuple[str, ...] = ()
     within_applications: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
+    within_images: tuple[str, ...] = ()
+    alternatives: tuple[Match, ...] = ()  # ``any``: the resource meets at least one
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> Match:
         raw = raw or {}
+        within = raw.get("within") or {}
         return cls(
             tuple(_as_list(raw.get("apiVersion"))),
             tuple(_as_list(raw.get("kind"))),
             tuple(_as_list(raw.get("name"))),
             tuple(_as_list(raw.get("namespace"))),
             tuple(sorted((raw.get("labels") or {}).items())),
-            tuple(_as_list((raw.get("within") or {}).get("namespaces"))),
-            tuple(_as_list((raw.get("within") or {}).get("applications"))),
+            tuple(_as_list(within.get("namespaces"))),
+            tuple(_as_list(within.get("applications"))),
+            tuple(_as_list(raw.get("image"))),
+            tuple(_as_list(within.get("images"))),
+            tuple(cls.from_dict(each) for each in raw.get("any") or ()),
         )
+
+    @property
+    def all_kinds(self) -> tuple[str, ...]:
+        """Every kind the match names, its alternatives' too (what a template must evaluate)."""
+        return self.kinds + tuple(kind for each in self.alternatives for kind in each.kinds)
 
     def matches(self, res: Resource) -> bool:
         """Whether the policy looks at ``res``. Names and namespaces match the object as rendered
@@ -133,8 +167,16 @@ class Match:
             labels = (res.data.get("metadata") or {}).get("labels") or {}
             if not isinstance(labels, dict) or any(str(labels.get(k)) != v for k, v in self.labels):
                 return False
-        if self.within_namespaces or self.within_applications:
-            return _any_of(self.within_namespaces)(rid.namespace) or self._within_application(res.app_path)
+        if self.images and not _runs_any(self.images, res):
+            return False
+        if self.alternatives and not any(each.matches(res) for each in self.alternatives):
+            return False
+        if self.within_namespaces or self.within_applications or self.within_images:
+            return (
+                _any_of(self.within_namespaces)(rid.namespace)
+                or self._within_application(res.app_path)
+                or (bool(self.within_images) and _runs_any(self.within_images, res))
+            )
         return True
 
     @cached_property
@@ -172,11 +214,23 @@ class Match:
         ):
             if value:
                 out[key] = list(value)
+        if self.images:
+            out["image"] = list(self.images)
         if self.labels:
             out["labels"] = dict(self.labels)
-        if self.within_namespaces or self.within_applications:
+        if self.alternatives:
+            out["any"] = [each.as_dict() for each in self.alternatives]
+        if self.within_namespaces or self.within_applications or self.within_images:
             out["within"] = {"namespaces": list(self.within_namespaces), "applications": list(self.within_applications)}
+            if self.within_images:
+                out["within"]["images"] = list(self.within_images)
         return out
+
+
+def _runs_any(patterns: tuple[str, ...], res: Resource) -> bool:
+    """Whether ``res`` runs an image whose repository matches one of the globs."""
+    test = _any_of(patterns)
+    return any(test(repository) for repository in image_repositories(res))
 
 
 @dataclass
@@ -281,7 +335,7 @@ def _policy(raw: dict[str, Any], path: Path) -> Policy:
 
 def check_kinds(match: Match, template: Template, where: str) -> None:
     """A policy may only select kinds its template evaluates: anything else it would never see."""
-    unsupported = [kind for kind in match.kinds if not template.supports(kind)]
+    unsupported = [kind for kind in match.all_kinds if not template.supports(kind)]
     if unsupported:
         raise PolicyError(
             f"{where}: {', '.join(unsupported)} is not a kind template {template.id} evaluates "

@@ -302,3 +302,38 @@ def test_a_workload_elsewhere_in_a_monorepo_reading_an_unseen_secret_is_no_tradi
     )
     result = run_cli("--format", "json", "--no-schemas", ".", cwd=app)
     assert [f for f in result.json["findings"] if f["rule"] == "trading-loop-single-replica"] == []
+
+
+def test_torghut_moved_to_another_directory_and_namespace_is_still_held(tmp_path: Path) -> None:
+    """A change that moves Torghut's workloads out of its directories and namespaces (``trading/``,
+    namespace ``trading``) does not take them out of Torghut's own limits: they run Torghut's
+    images. Another team's workload beside them, reading an unseen Secret, is still not held."""
+    app = tmp_path / "argocd" / "applications" / "trading"
+    app.mkdir(parents=True)
+    (tmp_path / ".git").mkdir()
+    (app / "kustomization.yaml").write_text("namespace: trading\nresources: [scheduler.yaml, service.yaml, web.yaml]\n")
+    (app / "scheduler.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: scheduler}\nspec:\n"
+        "  replicas: 2\n  strategy: {type: Recreate}\n  template:\n    spec:\n      containers:\n"
+        "        - name: loop\n          image: registry.ide-newton.ts.net/lab/torghut:v9\n"
+        "          env: [{name: TRADING_ENABLED, value: 'true'}]\n"
+    )
+    (app / "service.yaml").write_text(
+        "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: api}\nspec:\n  template:\n"
+        "    metadata:\n      annotations: {autoscaling.knative.dev/max-scale: '4'}\n"
+        "    spec:\n      containers:\n        - image: registry.ide-newton.ts.net/lab/torghut@sha256:"
+        + "e" * 64
+        + "\n          env: [{name: TRADING_ENABLED, value: 'false'}]\n"
+    )
+    (app / "web.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+        "  replicas: 3\n  template:\n    spec:\n      containers:\n"
+        "        - name: web\n          image: nginx\n          envFrom: [{secretRef: {name: web-external}}]\n"
+    )
+    result = run_cli("--format", "json", "--no-schemas", ".", cwd=tmp_path)
+    got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
+    scheduler, service = "argocd/applications/trading/scheduler.yaml", "argocd/applications/trading/service.yaml"
+    assert ("trading-loop-single-replica", scheduler, 5) in got
+    assert ("knative-max-scale", service, 7) in got
+    # (live-trading-default-off holds every workload of the tree: web's unseen Secret may set it)
+    assert not [g for g in got if g[1].endswith("web.yaml") and g[0] != "live-trading-default-off"], got

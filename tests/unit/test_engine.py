@@ -51,6 +51,13 @@ def policy(match: dict, template: str = "replica-count", params: dict | None = N
         ({"apiVersion": "apps/*"}, ["torghut-ws", "clickhouse"]),
         ({"kind": "Deployment", "name": "torghut-w"}, []),  # a plain pattern matches only itself
         ({}, ["torghut-ws", "clickhouse", "torghut-config"]),
+        ({"image": "docker.io/library/ch"}, ["clickhouse"]),  # ch:1 is Docker Hub's library/ch
+        ({"image": "*/ws"}, ["torghut-ws"]),
+        ({"image": "ws"}, []),  # a repository, normalised: never the short spelling
+        ({"any": [{"name": "clickhouse"}, {"image": "*/ws"}]}, ["torghut-ws", "clickhouse"]),
+        ({"kind": "Deployment", "any": [{"name": "clickhouse"}, {"image": "*/ch"}]}, []),  # and the rest
+        ({"within": {"namespaces": "none", "images": "*/library/c*"}}, ["clickhouse"]),
+        ({"within": {"namespaces": "other", "images": "*/ws"}}, ["torghut-ws", "torghut-config"]),
     ],
 )
 def test_candidates_are_what_the_match_selects(match: dict, names: list[str]) -> None:

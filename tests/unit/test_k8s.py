@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from torghut_lint.k8s import NO_PODS, EnvSources, Names, carried, containers, effective_env, pod_specs, secret_keys
+from torghut_lint.k8s import (
+    NO_PODS,
+    EnvSources,
+    Names,
+    carried,
+    containers,
+    effective_env,
+    image_repositories,
+    pod_specs,
+    secret_keys,
+)
+from torghut_lint.k8s import repository as k8s_repository
 from torghut_lint.parse import parse_bytes
 
 
@@ -222,3 +233,31 @@ def test_an_external_secret_is_read_by_the_name_of_the_secret_it_makes() -> None
     assert (
         sources.secret_keys("torghut", "app-env") == frozenset({"DB"}) and sources.secret_keys("torghut", "es") is None
     )
+
+
+@pytest.mark.parametrize(
+    ("image", "repository"),
+    [
+        ("torghut", "docker.io/library/torghut"),
+        ("lab/torghut:1.2", "docker.io/lab/torghut"),
+        ("docker.io/torghut", "docker.io/library/torghut"),
+        ("index.docker.io/lab/torghut-ws", "docker.io/lab/torghut-ws"),
+        (
+            "registry.ide-newton.ts.net/lab/torghut-ws:v1@sha256:" + "4" * 64,
+            "registry.ide-newton.ts.net/lab/torghut-ws",
+        ),
+        ("localhost:5000/torghut:dev", "localhost:5000/torghut"),
+        ("reg:5000/lab/torghut", "reg:5000/lab/torghut"),
+    ],
+)
+def test_an_image_is_known_by_its_repository_as_the_runtime_resolves_it(image: str, repository: str) -> None:
+    assert k8s_repository(image) == repository
+
+
+def test_a_resource_runs_the_images_of_every_container_and_a_flink_jobs_own() -> None:
+    flink = resource(
+        "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\nmetadata: {name: ta}\n"
+        "spec:\n  image: lab/torghut-ta@sha256:" + "7" * 64 + "\n  podTemplate:\n    spec:\n"
+        "      initContainers: [{name: wait, image: busybox}]\n      containers: [{name: flink-main-container}]\n"
+    )
+    assert image_repositories(flink) == ("docker.io/library/busybox", "docker.io/lab/torghut-ta")

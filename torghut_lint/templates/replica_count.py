@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from torghut_lint.k8s import IGNORE_CASE_PARAM, SWITCH_PARAM, ByNamespace, Names, may_be_on
+from torghut_lint.k8s import IGNORE_CASE_PARAM, ON, SWITCH_PARAM, ByNamespace, Names, switch_state
 from torghut_lint.model import Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
@@ -31,13 +31,12 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     if when is not None:
         switches = {s["name"]: s for s in when["switches"]}
         names = Names(switches, when.get("ignoreCase", False))
-        known: dict[int, bool] = {}  # by resource: the census asks again of the workloads held
+        known: dict[int, str | None] = {}  # by resource: the census asks again of the workloads held
 
-        def switched(res: Resource) -> bool:
-            found = known.get(id(res))
-            if found is None:
-                found = known[id(res)] = may_be_on(res, ctx.env_sources, switches, names)
-            return found
+        def switched(res: Resource) -> str | None:
+            if id(res) not in known:
+                known[id(res)] = switch_state(res, ctx.env_sources, switches, names)
+            return known[id(res)]
 
         held = [res for res in ctx.matched if switched(res)]
         if ctx.params.get("alone"):
@@ -109,13 +108,19 @@ _BOUNDS = {
 }
 
 
-def _alone(ctx: RuleContext, switched: Callable[[Resource], bool]) -> Iterator[Violation]:
+def _alone(ctx: RuleContext, switched: Callable[[Resource], str | None]) -> Iterator[Violation]:
     """A violation at each workload of a namespace where more than one has a switch on: of every
-    kind that runs pods, in the namespaces of the workloads the policy selects."""
+    kind that runs pods, in the namespaces of the workloads the policy selects. A workload the
+    policy does not select (another team's, beside Torghut's moved into a shared namespace)
+    counts when its switch is shown on, not merely when a source nobody can see might set it."""
     namespaces = {res.id.namespace for res in ctx.matched}
+    selected = {id(res) for res in ctx.matched}
     by_namespace: dict[str, list[tuple[Resource, int]]] = {}
     for res in ctx.resources:
-        if res.id.namespace in namespaces and switched(res):  # a kind without pods has no switch on
+        if res.id.namespace not in namespaces:
+            continue
+        state = switched(res)  # a kind without pods has no switch on
+        if state == ON or (state is not None and id(res) in selected):
             by_namespace.setdefault(res.id.namespace, []).append((res, _revisions_routed(res)))
     for namespace, found in by_namespace.items():
         if sum(count for _, count in found) < 2:
@@ -309,7 +314,8 @@ PARAMS_SCHEMA = {
             "default": False,
             "description": (
                 "with whenEnv: a workload held is the only one of its namespace, of any kind that runs pods, "
-                "with a switch on"
+                "with a switch on (one the policy does not select counts when its switch is shown on, not "
+                "when an unseen source merely may set it)"
             ),
         },
     },
