@@ -69,6 +69,11 @@ def test_a_user_policy_over_a_fixable_template_is_fixed_as_the_hint_says(tmp_pat
 
 def test_omitted_parameters_take_the_declared_defaults() -> None:
     template = next(t for t in all_templates() if t.id == "readiness-probe")
-    assert template.with_defaults({}) == {"path": "/readyz", "containers": []}
+    assert template.with_defaults({}) == {
+        "path": "/readyz",
+        "scheme": None,
+        "maxInitialDelaySeconds": None,
+        "containers": [],
+    }
     assert template.with_defaults({"path": "/health"})["path"] == "/health"
     assert json.loads(run_cli("templates", "--format", "json").stdout)["templates"][0]["id"] == "annotation-equals"

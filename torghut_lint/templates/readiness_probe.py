@@ -1,12 +1,23 @@
-"""Template ``readiness-probe``: every container has an HTTP readiness probe on ``path``,
-aimed at a port the container declares, on the pod itself (no ``host``)."""
+"""Template ``readiness-probe``: every container has an HTTP readiness probe on ``path``, and
+none of its probes (readiness, startup, liveness) is one that could never succeed: each aims at a
+port the container declares, on the pod itself (no ``host``), in the scheme the server speaks, and
+first asks within a bound. A startup or liveness probe that cannot succeed keeps the container
+from ever being ready as surely as a wrong readiness probe (torghut-ws stuck at 503)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from torghut_lint.k8s import containers
+from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
+
+# The probes besides readiness that keep a container from ever being ready when they cannot
+# succeed: a failing startup probe kills the container before readiness is asked, a failing
+# liveness probe restarts it over and over (the kubelet's prober).
+OTHER_PROBES = ("startupProbe", "livenessProbe")
+HANDLERS = ("httpGet", "tcpSocket", "grpc")  # a probe's handlers that aim at a port
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -17,6 +28,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             name = container.get("name", "?")
             if only and name not in only:
                 continue
+            ports = [p for p in container.get("ports") or [] if isinstance(p, dict)]
             probe = container.get("readinessProbe")
             http = probe.get("httpGet") if isinstance(probe, dict) else None
             if not isinstance(http, dict):
@@ -25,31 +37,84 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     path + ("readinessProbe",) if probe is not None else path,
                     f"container {name!r} has no httpGet readinessProbe on {want}",
                 )
-                continue
-            if http.get("host"):  # the kubelet then asks that host, whatever state this pod is in
-                yield Violation(
-                    res,
-                    path + ("readinessProbe", "httpGet", "host"),
-                    f"container {name!r} readinessProbe asks host {http.get('host')!r}, not the pod: "
-                    "its readiness would not reflect this container",
-                )
-            if http.get("path") != want:
+            elif http.get("path") != want:
                 yield Violation(
                     res,
                     path + ("readinessProbe", "httpGet", "path"),
                     f"container {name!r} readinessProbe path is {http.get('path')!r}, expected {want!r}",
                 )
-            port = http.get("port")
-            ports = [p for p in container.get("ports") or [] if isinstance(p, dict)]
-            declared = {p.get("containerPort") for p in ports} | {p.get("name") for p in ports if p.get("name")}
-            if port not in declared and not (isinstance(port, str) and port.isdigit() and int(port) in declared):
-                listed = ", ".join(str(p.get("name") or p.get("containerPort")) for p in ports) or "none"
-                yield Violation(
-                    res,
-                    path + ("readinessProbe", "httpGet", "port"),
-                    f"container {name!r} readinessProbe port {port!r} is not a declared port "
-                    f"(declared: {listed}); the probe would always fail",
-                )
+            for kind in ("readinessProbe", *OTHER_PROBES):
+                yield from _probe(ctx, res, path + (kind,), name, kind, container.get(kind), ports)
+
+
+def _probe(
+    ctx: RuleContext, res: Resource, at: Path_, name: str, kind: str, probe: Any, ports: list[dict]
+) -> Iterator[Violation]:
+    """Why ``probe`` could never succeed against this container: aimed at another host, at a port
+    it does not declare, in a scheme the server does not speak, or not asked for longer than the
+    policy allows."""
+    if not isinstance(probe, dict):
+        return
+    never = (
+        "the container would never be ready"
+        if kind == "readinessProbe"
+        else (
+            "the kubelet would kill the container before it is ever ready"
+            if kind == "startupProbe"
+            else "the kubelet would restart the container over and over"
+        )
+    )
+    for handler in HANDLERS:
+        action = probe.get(handler)
+        if not isinstance(action, dict):
+            continue
+        where = at + (handler,)
+        if action.get("host"):  # the kubelet then asks that host, whatever state this pod is in
+            yield Violation(
+                res,
+                where + ("host",),
+                f"container {name!r} {kind} asks host {action.get('host')!r}, not the pod: "
+                "its result would not reflect this container",
+            )
+        port = action.get("port")
+        if not _declared(port, ports, by_name=handler != "grpc"):
+            listed = ", ".join(str(p.get("name") or p.get("containerPort")) for p in ports) or "none"
+            yield Violation(
+                res,
+                where + ("port",),
+                f"container {name!r} {kind} port {port!r} is not a declared port (declared: {listed}); "
+                f"the probe would always fail and {never}",
+            )
+        scheme = ctx.params.get("scheme")
+        if handler == "httpGet" and scheme and str(action.get("scheme", "HTTP")).upper() != scheme:
+            yield Violation(
+                res,
+                where + ("scheme",) if "scheme" in action else where,
+                f"container {name!r} {kind} speaks {action.get('scheme', 'HTTP')!r} to a server that speaks "
+                f"{scheme}; the probe would always fail and {never}",
+            )
+    delay = probe.get("initialDelaySeconds")
+    bound = ctx.params.get("maxInitialDelaySeconds")
+    if bound is not None and isinstance(delay, int) and not isinstance(delay, bool) and delay > bound:
+        yield Violation(
+            res,
+            at + ("initialDelaySeconds",),
+            f"container {name!r} {kind} waits {delay} s before it first asks (at most {bound}): "
+            "the container is not ready for that long after every start",
+        )
+
+
+def _declared(port: Any, ports: list[dict], by_name: bool = True) -> bool:
+    """Whether the kubelet finds ``port`` among the container's: a number it declares, or (not for
+    gRPC, whose port is a number) a name it declares, or a number written as text."""
+    numbers = {p.get("containerPort") for p in ports}
+    if isinstance(port, int) and not isinstance(port, bool):
+        return port in numbers
+    if not isinstance(port, str):
+        return False
+    if by_name and port in {p.get("name") for p in ports if p.get("name")}:
+        return True
+    return port.isdigit() and int(port) in numbers
 
 
 PARAMS_SCHEMA = {
@@ -62,6 +127,18 @@ PARAMS_SCHEMA = {
             "default": "/readyz",
             "description": "the HTTP path the readiness probe must check",
         },
+        "scheme": {
+            "enum": ["HTTP", "HTTPS", None],
+            "default": None,
+            "description": "the scheme the server speaks on its probe ports: every httpGet probe (readiness, "
+            "liveness, startup) uses it (null: any)",
+        },
+        "maxInitialDelaySeconds": {
+            "type": ["integer", "null"],
+            "minimum": 0,
+            "default": None,
+            "description": "the longest initialDelaySeconds a probe may wait before it first asks (null: any)",
+        },
         "containers": {
             "type": "array",
             "items": {"type": "string"},
@@ -73,7 +150,8 @@ PARAMS_SCHEMA = {
 
 TEMPLATE = Template(
     "readiness-probe",
-    "Every container has an HTTP readiness probe on ``path``, aimed at a port the container declares.",
+    "Every container has an HTTP readiness probe on ``path``; none of its probes (readiness, startup, liveness) "
+    "could never succeed: each aims at a port the container declares, on the pod, in the server's scheme.",
     PARAMS_SCHEMA,
     check,
 )
