@@ -93,10 +93,17 @@ _ASSIGNMENT = regex.compile(
 )
 
 
+# ``--password value`` in a text (a shell script's command line): a long flag and the word after it.
+_SPACED_FLAG = regex.compile(
+    rf"(?:^|[\s;&|(])--({_CREDENTIAL_KEY})[ \t]+"
+    r"(?:\"([^\"\n]{3,})\"|'([^'\n]{3,})'|([^\s\"'\-;&|)][^\s\"';&|)]{2,}))"
+)
+
+
 def assignment_hinted(text: str) -> bool:
     """Whether ``text`` may hold a credential-like key assigned a value (False: :func:`assignments`
     finds nothing the rule would judge)."""
-    if "=" not in text and ":" not in text and "<" not in text:
+    if "=" not in text and ":" not in text and "<" not in text and "--" not in text:
         return False
     lowered = text.lower()
     return any(word in lowered for word in CREDENTIAL_WORDS)
@@ -104,10 +111,10 @@ def assignment_hinted(text: str) -> bool:
 
 def assignments(text: str, config: bool) -> Iterator[tuple[str, str]]:
     """(key, value) of every literal assigned inside ``text`` (see _ASSIGNMENT): a quoted value, a
-    flag's, a URL query parameter's (``?user=u&password=p``: a JDBC or DSN string), an XML
-    element's that closes with its own name, and, where ``text`` is a configuration
-    file (``config``), an unquoted one too. In a script an unquoted right-hand side is code
-    (``password = os.environ["PW"]``), not a literal."""
+    flag's (``--password=v``, and ``--password v`` as a shell splits it), a URL query parameter's
+    (``?user=u&password=p``: a JDBC or DSN string), an XML element's that closes with its own
+    name, and, where ``text`` is a configuration file (``config``), an unquoted one too. In a
+    script an unquoted right-hand side is code (``password = os.environ["PW"]``), not a literal."""
     if not assignment_hinted(text):
         return
     for match in _ASSIGNMENT.finditer(text):
@@ -118,6 +125,10 @@ def assignments(text: str, config: bool) -> Iterator[tuple[str, str]]:
                 yield key, value
         elif element == closing:
             yield element, content
+    if "--" in text:
+        for match in _SPACED_FLAG.finditer(text):
+            key, double, single, bare = match.groups()
+            yield key, double if double is not None else single if single is not None else bare
 
 
 # Keys of a ConfigMap (or any mapping) whose value is a configuration file: an unquoted value in

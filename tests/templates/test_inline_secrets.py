@@ -28,6 +28,8 @@ _TEXTS = st.sampled_from(
         "spring.datasource.password=hunter2-value",
         '{"api_key": "abcd1234efgh"}',
         "-Djavax.net.ssl.keyStorePassword=changeit",
+        "exec app --db-password hunter2-value",
+        "--password",
         "password = os.environ['DB_PASSWORD']",
         "<password>p4ssw0rd-x</password>",
         "TOKEN: ${TOKEN}",
@@ -115,6 +117,10 @@ def test_credentials_in_texts_past_the_prefilter_length_are_found() -> None:
         ("jdbc.url", "jdbc:postgresql://db:5432/x?user=torghut&password=hunter2-value", True),  # a URL query
         ("dsn", "clickhouse://db:9000/x?secure=true&access_token=hunter2-value&x=1", True),
         ("run.sh", "curl https://api/x?token=$TOKEN", False),  # a shell variable, not a literal
+        ("start.sh", "exec app --db-password hunter2-value --port 80", True),  # a flag and its word
+        ("start.sh", "exec app --port 80 && other --api-token 'hunter2-value'", True),
+        ("start.sh", 'exec app --api-token "$TOKEN"', False),
+        ("start.sh", "exec app --token-file /run/secrets/token --password-stdin", False),
     ],
 )
 def test_credentials_assigned_inside_a_text_are_found_and_code_is_not(key: str, text: str, found: bool) -> None:
@@ -132,3 +138,31 @@ def test_an_argo_cd_sources_inline_helm_values_are_a_values_file() -> None:
     hits = _Scanner({}).walk({"spec": {"source": {"helm": {"values": text}}}})
     assert [what for _, what, _ in hits] == ["password written in the text holds a plaintext credential"]
     assert _Scanner({}).walk({"spec": {"source": {"notes": text}}}) == []
+
+
+def test_a_flag_alone_on_a_command_line_names_the_word_after_it() -> None:
+    """``args: [--password, value]``: the kubelet passes the two words, the program reads the
+    second as the first's value (a Flink job's ``spec.job.args``, a container's ``args``)."""
+    args = ["--password", "hunter2-value", "--port", "8080", "--secret-name", "alpaca-keys"]
+    args += ["--token", "$(API_TOKEN)", "--verbose", "plain-word-after-a-flag", "-pwd", "hunter2-other"]
+    hits = _Scanner({}).walk({"spec": {"args": args}})
+    assert [(path, what) for path, what, _ in hits] == [
+        (("spec", "args", 1), "password holds a plaintext credential"),
+        (("spec", "args", 11), "pwd holds a plaintext credential"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        ("DB_PASS", True),
+        ("SMTP_PASS", True),
+        ("MYSQL_PWD", True),
+        ("TLS_BYPASS", False),
+        ("COMPASS", False),
+        ("next_on_pass", False),  # a workflow's step (the lab tree's autonomous pipeline)
+    ],
+)
+def test_short_spellings_of_a_password_are_credential_names(name: str, found: bool) -> None:
+    hits = _Scanner({}).walk({"env": [{"name": name, "value": "correcthorsebattery"}]})
+    assert bool(hits) is found, hits

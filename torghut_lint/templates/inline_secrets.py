@@ -31,6 +31,7 @@ from torghut_lint.templates.base import RuleContext, Template, Violation
 DEFAULT_SECRET_SUFFIXES = [
     "password",
     "passwd",
+    "pwd",  # MYSQL_PWD (PWD itself holds a path)
     "secret",
     "secretkey",
     "token",
@@ -43,7 +44,12 @@ DEFAULT_SECRET_SUFFIXES = [
     "sessionkey",
     "encryptionkey",
 ]
+# Suffixes that name a credential only in an environment variable's spelling (upper case):
+# DB_PASS and SMTP_PASS are passwords, a workflow's next_on_pass is a step.
+DEFAULT_VARIABLE_SUFFIXES = ["pass"]
 DEFAULT_IGNORED_SUFFIXES = [
+    "bypass",
+    "compass",
     "existingsecret",
     "secretname",
     "secretref",
@@ -65,6 +71,9 @@ DEFAULT_EXEMPT_KINDS = [
     "PushSecret",
 ]
 
+# A command-line word that is a flag alone (``--password``, ``-token``): the next word is its value.
+_VARIABLE = re.compile(r"^[A-Z][A-Z0-9_]*$")  # an environment variable's spelling
+_FLAG = re.compile(r"^--?([A-Za-z][A-Za-z0-9_.-]*)$")
 _SUBSTITUTION = re.compile(r"\$\(|\$\{|\$[A-Za-z_]|\{\{|^<[^>]*>$|^\*+$|^%[sd]$")
 # Key suffixes of a Secret entry that configure a credential rather than hold one (Argo CD
 # repository secrets, SASL settings, connection coordinates); every other Secret key is a
@@ -117,11 +126,17 @@ class _Scanner:
     def __init__(self, params: dict[str, Any]) -> None:
         self.suffixes = tuple(params.get("secretKeySuffixes") or DEFAULT_SECRET_SUFFIXES)
         self.ignored = tuple(params.get("ignoredKeySuffixes") or DEFAULT_IGNORED_SUFFIXES)
+        variable = params.get("variableSuffixes")
+        self.variable = tuple(DEFAULT_VARIABLE_SUFFIXES if variable is None else variable)
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one scanner per policy evaluation
     def secret_like(self, key: str) -> bool:
         norm = _norm(key)
-        return norm.endswith(self.suffixes) and not norm.endswith(self.ignored)
+        if norm.endswith(self.ignored):
+            return False
+        return norm.endswith(self.suffixes) or bool(
+            self.variable and norm.endswith(self.variable) and _VARIABLE.match(key)
+        )
 
     def named_value(self, key: str, value: str) -> bool:
         """A literal under a secret-like name (a Secret's *name* under ``...secret`` is fine)."""
@@ -148,10 +163,23 @@ class _Scanner:
             else:
                 env_name = None
                 entries = enumerate(value)
+            flag = ""  # in a list (a command line), a flag's name is the key of the word after it
+            outer = key
             for step, child in entries:
                 if named and type(value) is dict:
                     key = env_name if (env_name and step == "value") else str(step)
+                elif named:
+                    key, flag = flag or outer, ""
                 kind = type(child)
+                if (
+                    named
+                    and kind is str
+                    and child[:1] == "-"
+                    and type(value) is list
+                    and (found_flag := _FLAG.match(child))
+                ):
+                    flag = found_flag.group(1)
+                    continue
                 if kind is str:
                     # what judge would find nothing in, told without calling it: not under a
                     # secret-like name, and short, or holding neither a URL nor a token's hint
@@ -284,6 +312,13 @@ PARAMS_SCHEMA = {
             "description": (
                 "a key or env name ending with one of these (case and separators ignored) holds a credential"
             ),
+        },
+        "variableSuffixes": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": DEFAULT_VARIABLE_SUFFIXES,
+            "description": "a name written as an environment variable (upper case: DB_PASS) ending with one of these "
+            "also holds a credential (in lower case the word means something else: next_on_pass)",
         },
         "ignoredKeySuffixes": {
             "type": "array",
