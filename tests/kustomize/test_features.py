@@ -121,3 +121,23 @@ def test_a_generator_file_that_is_not_utf8_blocks(tmp_path: Path) -> None:
     result = run_cli("--no-schemas", "--format", "json", "--repo-root", str(tmp_path), str(tmp_path))
     assert [f["rule"] for f in result.json["findings"]] == ["kustomize-unsupported"]
     assert result.json["findings"][0]["line"] == 1 and result.code == 1
+
+
+def test_the_files_an_unmodelled_field_names_are_the_kustomizations_not_orphans(tmp_path: Path) -> None:
+    """A transformer's configuration, ``configurations``, ``crds`` and ``openapi.path`` block once
+    at their field (kustomize-unsupported); the files they name are not "never applied" as well."""
+    (tmp_path / "base.yaml").write_text(FILES["base.yaml"])
+    (tmp_path / "replicas.yaml").write_text(
+        "apiVersion: builtin\nkind: ReplicaCountTransformer\nmetadata: {name: r}\nreplica: {name: api, count: 3}\n"
+        "fieldSpecs: [{path: spec/replicas, create: true, kind: Deployment}]\n"
+    )
+    (tmp_path / "conf.yaml").write_text("namePrefix: [{path: metadata/name}]\n")
+    (tmp_path / "crd.json").write_text("{}\n")
+    (tmp_path / "schema.json").write_text("{}\n")
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [base.yaml]\ntransformers: [replicas.yaml]\nconfigurations: [conf.yaml]\n"
+        "crds: [crd.json]\nopenapi: {path: schema.json}\n"
+    )
+    result = run_cli("--no-schemas", "--format", "json", "--repo-root", str(tmp_path), str(tmp_path))
+    got = [(f["rule"], f["line"]) for f in result.json["findings"]]
+    assert got == [("kustomize-unsupported", line) for line in (2, 3, 4, 5)], got

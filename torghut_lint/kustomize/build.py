@@ -700,6 +700,7 @@ class _Kustomization:
                     else "not modelled by the built-in renderer"
                 )
                 self.report("kustomize-unsupported", f"'{key}' {what}; use --render kubectl for exact output", key)
+                self.mark_named_files(key)
         steps = {
             "resources": self.add_resources,
             "components": self.add_resources,
@@ -810,6 +811,21 @@ class _Kustomization:
                 continue
             have.add(ident)
             self.result.resources.append(res)
+
+    def mark_named_files(self, key: str) -> None:
+        """The files an unmodelled field names (a transformer's or generator's configuration,
+        ``configurations``, ``crds``, ``openapi.path``) are the kustomization's, not orphans: the
+        field itself is already a blocking finding, a warning per file would say it again wrongly."""
+        value = self.spec.get(key)
+        named = [value.get("path")] if key == "openapi" and isinstance(value, dict) else value
+        for entry in named if isinstance(named, list) else ():
+            if isinstance(entry, str) and not _REMOTE.match(entry):
+                try:
+                    path = self.dir / entry
+                    if is_file(path) and self.builder.sources.inside(path):
+                        self.result.used.add(real(path))
+                except (OSError, ValueError):  # a name the filesystem refuses: nothing to mark
+                    continue
 
     def local_file(self, rel: str, what: str, location: Location) -> Path | None:
         """A file the kustomization names, inside the repository, marked as used; or a finding."""
