@@ -17,7 +17,7 @@ from typing import Any
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import display_path
 from torghut_lint.model import Finding, Location, Path_, Resource
-from torghut_lint.parse import parse_file
+from torghut_lint.parse import parse_bytes, parse_file
 
 ARGOCD_SOURCE = ".argocd-source"
 # torghut-lint's own Config Management Plugin (deploy/argocd/plugin.yaml): it renders with kustomize
@@ -87,9 +87,11 @@ def _parameters(data: dict) -> list[str]:
     return found
 
 
-def source_overrides(resources: list[Resource]) -> Iterator[Finding]:
-    """``argocd-source-override`` for each Application source (and ApplicationSet template source
-    or list element) that gives kustomize parameters or a plugin other than torghut-lint's own."""
+def source_overrides(resources: list[Resource], plugins: frozenset[str] = frozenset()) -> Iterator[Finding]:
+    """``argocd-source-override`` for each Application source (and ApplicationSet template source,
+    list element or ``templatePatch``) that gives kustomize parameters or a plugin other than
+    torghut-lint's own; ``plugins`` names those the configuration says render a path as
+    ``kustomize build`` does when given no env or parameters (in a ``templatePatch``)."""
     for res in resources:
         if res.id.kind not in ("Application", "ApplicationSet") or res.id.group != "argoproj.io":
             continue
@@ -104,6 +106,8 @@ def source_overrides(resources: list[Resource]) -> Iterator[Finding]:
             yield from _sources(res, ("spec", "template", "spec"), template["spec"])
         for path, element in _elements(spec.get("generators"), ("spec", "generators")):
             yield from _overrides(res, path, element, f"an element of {res.id.kind} {res.id.name} renders")
+        if isinstance(spec.get("templatePatch"), str) and spec["templatePatch"].strip():
+            yield from _template_patch(res, spec, plugins)
 
 
 def _sources(res: Resource, path: Path_, spec: dict) -> Iterator[Finding]:
@@ -170,6 +174,127 @@ def _own_plugin_env(res: Resource, path: Path_, plugin: dict, who: str) -> Itera
                 "to render it; give the rest to the sidecar's own env"
             )
             yield builtin_finding("argocd-source-override", message, res.locate(path + ("env", i, "value")), res.id)
+
+
+# A Go template action of a templatePatch: ``{{ .x }}`` writes a parameter, ``{{- if ... }}``,
+# ``{{ end }}``, ``{{ $v := ... }}`` and comments only steer which text is kept.
+_ACTION = re.compile(r"\{\{(-?)(.*?)-?\}\}", re.S)
+_CONTROL = re.compile(r"\s*(?:(?:if|else|end|range|with|define|template|block|break|continue)\b|/\*|\$[\w]*\s*:?=)")
+TEMPLATED = "torghut-lint-templated-value"
+MAX_PATCH_TEXT = 1 << 16  # a templatePatch is a few hundred lines at most
+_PATCH_KEY = re.compile(r"\b(kustomize|plugin)\s*:")
+
+
+def _skeleton(text: str) -> str:
+    """A templatePatch with every branch of its template kept: control actions removed (the lines
+    they leave empty dropped), each written value a placeholder. What any parameters can make of
+    it sets at most what the skeleton sets, or a placeholder stands where they decide."""
+
+    def action(match: re.Match) -> str:
+        if _CONTROL.match(match.group(2)):
+            return ""
+        return (" " if match.group(1) else "") + TEMPLATED
+
+    return "\n".join(line for line in _ACTION.sub(action, text).splitlines() if line.strip())
+
+
+def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Iterator[Finding]:
+    """``argocd-source-override`` for what an ApplicationSet's ``templatePatch`` sets on the source
+    of each application it generates (Argo CD renders the patch with each element's parameters and
+    merges it into the template): kustomize parameters or a plugin, wherever a branch of it sets
+    them; a patch that cannot be read, or whose parameters decide the source, fails closed."""
+    text = spec["templatePatch"]
+    who = f"{res.id.kind} {res.id.name}'s templatePatch"
+
+    def finding(message: str, offset: int = 0) -> Finding:
+        return builtin_finding(
+            "argocd-source-override", message, res.locate_in_text(("spec", "templatePatch"), offset), res.id
+        )
+
+    if len(text) > MAX_PATCH_TEXT:
+        yield finding(f"{who} is {len(text):,} characters, past {MAX_PATCH_TEXT:,}: not read, what it sets is unknown")
+        return
+    parsed = parse_bytes(_skeleton(text).encode(), "templatePatch")  # its findings are not reported
+    documents = [d.data for d in parsed.documents if d.data is not None]
+    patch = documents[0] if len(documents) == 1 and not parsed.findings else None
+    if not isinstance(patch, dict):
+        yield finding(
+            f"{who} cannot be read as YAML with its template actions set aside: what it sets on the sources "
+            "of the applications it generates is unknown"
+        )
+        return
+    patched = patch.get("spec")
+    sources = [] if not isinstance(patched, dict) else [patched.get("source"), *_as_list(patched.get("sources"))]
+    if (
+        patched == TEMPLATED
+        or TEMPLATED in sources
+        or (isinstance(patched, dict) and patched.get("sources") == TEMPLATED)
+    ):
+        yield finding(f"{who} takes an application's source from the generator's parameters: what renders is unknown")
+        return
+    if not _patch_in_repository(res, spec, [s for s in sources if isinstance(s, dict)]):
+        return
+    for source in sources:
+        if not isinstance(source, dict):
+            continue
+        offsets: dict[str, int] = {}
+        for match in _PATCH_KEY.finditer(text):
+            offsets.setdefault(match.group(1), match.start())
+        kustomize = source.get("kustomize")
+        if kustomize == TEMPLATED or (isinstance(kustomize, dict) and any(k not in _TOOL_ONLY for k in kustomize)):
+            yield finding(
+                f"{who} sets kustomize parameters on the sources it patches, which the linter does not apply: "
+                "what Argo CD deploys is not what was checked; move them into the kustomization",
+                offsets.get("kustomize", 0),
+            )
+        plugin = source.get("plugin")
+        if plugin is None:
+            continue
+        name = plugin.get("name") if isinstance(plugin, dict) else TEMPLATED
+        tuned = isinstance(plugin, dict) and any(plugin.get(k) for k in ("env", "parameters"))
+        if name == OWN_PLUGIN:  # only its arguments matter: an Application may make the check stricter
+            env = plugin.get("env") if isinstance(plugin.get("env"), list) else []
+            values = [str(e.get("value") or "") for e in env if isinstance(e, dict) and e.get("name") == PLUGIN_ENV]
+            if any(TEMPLATED in v or refused_application_args(v) for v in values):
+                yield finding(
+                    f"{who} gives the torghut-lint plugin arguments in its env {PLUGIN_ENV} that could weaken "
+                    "its check (or that the generator's parameters write): the plugin refuses to render them",
+                    offsets.get("plugin", 0),
+                )
+            continue
+        if name in plugins and not tuned:  # the configuration says it renders as kustomize build
+            continue
+        shown_name = "named by a parameter" if name in (TEMPLATED, None) else repr(name)
+        detail = " with env or parameters" if tuned and name in plugins else ""
+        yield finding(
+            f"{who} renders the sources it patches with the plugin {shown_name}{detail}, whose output the linter "
+            "cannot render: what Argo CD deploys is not what was checked (a plugin that renders as kustomize "
+            "build does can be named in the configuration's argocd.kustomizePlugins)",
+            offsets.get("plugin", 0),
+        )
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _patch_in_repository(res: Resource, spec: dict, sources: list[dict]) -> bool:
+    """Whether a patched source may render a directory of this repository: its path (the patch's, or
+    the template's), or where a parameter writes the path, any list element's; a path nothing here
+    settles (a git generator's) counts as this repository's (fail closed)."""
+    template = spec.get("template") if isinstance(spec.get("template"), dict) else {}
+    inner = template.get("spec") if isinstance(template.get("spec"), dict) else {}
+    written = [s.get("path") for s in sources if "path" in s]
+    if not written:
+        written = [s.get("path") for s in [inner.get("source"), *_as_list(inner.get("sources"))] if isinstance(s, dict)]
+    if any(isinstance(p, str) and "{{" not in p and TEMPLATED not in p and _in_repository(res, p) for p in written):
+        return True
+    if not any(isinstance(p, str) and ("{{" in p or TEMPLATED in p) for p in written) and written:
+        return False
+    elements = [e for _, e in _elements(spec.get("generators"), ("spec", "generators"))]
+    if not elements:
+        return True
+    return any(_in_repository(res, e.get("path")) for e in elements)
 
 
 def _elements(generators: Any, path: Path_) -> Iterator[tuple[Path_, dict]]:

@@ -55,6 +55,8 @@ class Checks:
     # record the files behind each finding and application (what --changed-since asks of a finding:
     # most of what a process sends back on a large tree, so only when it is asked)
     causes: bool = True
+    # Config Management Plugins the configuration says render a path as kustomize build does
+    kustomize_plugins: frozenset[str] = frozenset()
 
     @cached_property
     def policies_by_id(self) -> dict[str, Policy]:
@@ -224,7 +226,7 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     findings = part.findings
     if checks.store is not None:
         findings += validate_all(resources, checks.store, checks.report_missing)
-    findings += source_overrides(resources)
+    findings += source_overrides(resources, checks.kustomize_plugins)
     evaluated: dict[str, list[ResourceId]] = {}
     facts: list[Fact] = []
     findings += evaluate(part, checks.policies, evaluated if checks.evaluated else None, orphans=orphans, facts=facts)

@@ -70,6 +70,15 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "allowPullRequestWaivers": {"type": "array", "items": {"type": "string"}},
             },
         },
+        "argocd": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                # Config Management Plugins that, given no env or parameters, render a path as
+                # `kustomize build` does (argocd-lovely-plugin without LOVELY_* settings)
+                "kustomizePlugins": {"type": "array", "items": {"type": "string", "minLength": 1}},
+            },
+        },
         "schemas": {
             "type": "object",
             "additionalProperties": False,
@@ -99,6 +108,7 @@ class Config:
     node: yaml.Node | None = None  # for locating waivers in the file
     schemas: dict[str, Any] = field(default_factory=dict)  # paths already relative to the cwd
     gate: dict[str, Any] = field(default_factory=dict)
+    argocd: dict[str, Any] = field(default_factory=dict)
 
     def severity_of(self, rule: str, default: Severity) -> Severity:
         override = self.rules.get(rule, {}).get("severity")
@@ -142,6 +152,7 @@ def load_config(path: Path | None, required: bool) -> Config:
         node=doc.node,
         schemas=_schema_settings(raw.get("schemas") or {}, base),
         gate=raw.get("gate") or {},
+        argocd=raw.get("argocd") or {},
     )
 
 

@@ -208,7 +208,8 @@ def assess(
     schemas = options.schemas
     missing = schemas is not None and schemas.report_missing
     causes = options.scope is not None and options.scope.changed_files is not None
-    checks = Checks(policies, store, missing, options.render, options.today, options.evaluated, causes)
+    plugins = frozenset(config.argocd.get("kustomizePlugins") or ())
+    checks = Checks(policies, store, missing, options.render, options.today, options.evaluated, causes, plugins)
     with _stage(options, "build, validate, evaluate") as said:
         checked = check_project(project, plans, checks)
         said.append(f"{checked.resources} resource(s) from {project.files} file(s), {len(checked.findings)} finding(s)")

@@ -328,3 +328,66 @@ def test_an_applications_plugin_arguments_are_bounded_before_they_are_split(tmp_
     assert [f["message"].split("given ")[1][:45] for f in result.json["findings"]] == [
         "an argument list longer than 4,096 characters"
     ]
+
+
+TEMPLATE_PATCHES = {
+    # the lab tree's pattern: every branch of the template is read, the plugin is in one of them
+    "lovely": "{{- $useLovely := or (not (hasKey . \"renderWithLovely\")) .renderWithLovely -}}\n"
+    "spec:\n{{- if $useLovely }}\n  source:\n    plugin:\n      name: lovely\n{{- end }}\n",
+    "lovely-tuned": "spec:\n  source:\n    plugin:\n      name: lovely\n      env:\n"
+    "        - {name: LOVELY_KUSTOMIZE_PATCH, value: '{{ .patch }}'}\n",
+    "kustomize": "spec:\n  source:\n    kustomize:\n      patches: {{ toJson .patches }}\n",
+    "source-from-parameters": "spec:\n  source: {{ .source | toJson }}\n",
+    "unreadable": "spec:\n  source: [\n",
+    "sync-only": "{{- if .auto }}\nspec:\n  syncPolicy:\n    automated: {prune: true}\n{{- end }}\n",
+    "own-plugin-stricter": "spec:\n  source:\n    plugin:\n      name: torghut-lint\n"
+    "      env: [{name: TORGHUT_LINT_ARGS, value: --fail-on warning}]\n",
+    "own-plugin-lax": "spec:\n  source:\n    plugin:\n      name: torghut-lint\n"
+    "      env: [{name: TORGHUT_LINT_ARGS, value: '{{ .args }}'}]\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("patch", "found", "configured"),
+    [
+        ("lovely", True, False),
+        ("lovely", False, True),  # named in argocd.kustomizePlugins: it renders as kustomize build
+        ("lovely-tuned", True, True),  # its env can patch what it renders
+        ("kustomize", True, False),
+        ("source-from-parameters", True, False),
+        ("unreadable", True, False),
+        ("sync-only", False, False),
+        ("own-plugin-stricter", False, False),
+        ("own-plugin-lax", True, False),
+    ],
+)
+def test_an_application_sets_template_patch_is_read_for_what_it_sets_on_the_sources(
+    tmp_path: Path, patch: str, found: bool, configured: bool
+) -> None:
+    """Argo CD renders templatePatch with each element's parameters and merges it into the
+    template (the lab tree switches its product applications to the lovely plugin this way): a
+    plugin or kustomize parameters set in any branch, a source the parameters write, or a patch
+    that cannot be read blocks, at the line that sets it."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "apps" / "torghut").mkdir(parents=True)
+    (tmp_path / "apps" / "torghut" / "kustomization.yaml").write_text("resources: []\n")
+    if configured:
+        (tmp_path / ".torghut-lint.yaml").write_text("argocd:\n  kustomizePlugins: [lovely]\n")
+    text = TEMPLATE_PATCHES[patch]
+    (tmp_path / "argocd").mkdir()
+    (tmp_path / "argocd" / "set.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: product}\nspec:\n"
+        "  goTemplate: true\n  generators:\n    - list:\n        elements:\n"
+        "          - {name: torghut, path: apps/torghut}\n"
+        "  template:\n    metadata: {name: '{{ .name }}'}\n    spec:\n      source: {path: '{{ .path }}'}\n"
+        "  templatePatch: |\n" + "".join(f"    {line}\n" for line in text.splitlines())
+    )
+    result = run_cli("--no-schemas", "--format", "json", "argocd", cwd=tmp_path, timeout=60)
+    got = [(f["rule"], f["line"]) for f in result.json["findings"]]
+    if not found:
+        assert got == [] and result.code == 0, result.json["findings"]
+        return
+    assert [rule for rule, _ in got] == ["argocd-source-override"] and result.code == 1
+    lines = (tmp_path / "argocd" / "set.yaml").read_text().splitlines()
+    where = lines[got[0][1] - 1].strip()
+    assert where.startswith(("plugin:", "kustomize:", "spec:")), where  # what sets it, or the patch
