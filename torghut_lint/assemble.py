@@ -23,6 +23,7 @@ from torghut_lint.discover import (
     KUSTOMIZATION_NAMES,
     discover,
     display_path,
+    is_within,
     real,
     real_parent,
     real_text,
@@ -130,9 +131,13 @@ def load(roots: list[Path], render: str = "builtin", boundary: Path | None = Non
     return project
 
 
-def plan(root: Path, project: Project, boundary: Path | None, store: SchemaStore | None = None) -> Plan:
+def plan(
+    root: Path, project: Project, boundary: Path | None, store: SchemaStore | None = None, own: tuple[Path, ...] = ()
+) -> Plan:
     """Discover ``root``, parse its kustomization files and CRD manifests, and order its
-    applications. Helm charts are handled here (their files are Helm's, not manifests). With a
+    applications. Helm charts are handled here (their files are Helm's, not manifests), and so are
+    the linter's own inputs: the configuration in use and what is under the ``own`` directories (the
+    policies the run loads, with their cases), which are not manifests either. With a
     schema ``store`` (no CRD in it yet), each kustomization file is validated as it is read (see
     ``Project.validated``), so that no later stage parses it again for its schema."""
     found = discover(root)
@@ -145,6 +150,7 @@ def plan(root: Path, project: Project, boundary: Path | None, store: SchemaStore
     charted = _chart_candidates(found.files, chart_dirs)
     files = [p for p in found.files if not (p in charted and _helm_chart_file(p, chart_dirs, project))]
     files = [p for p in files if not (p.name.startswith(ARGOCD_SOURCE) and source_file(p, project.findings))]
+    files = [p for p in files if not _own_input(p, own)]
     project.chart_files += len(found.files) - len(files)
     kfiles = [p for p in files if p.name in KUSTOMIZATION_NAMES]
     if root.is_dir() and (k := find_kustomization(root)) and k not in kfiles:
@@ -187,6 +193,13 @@ def plan(root: Path, project: Project, boundary: Path | None, store: SchemaStore
     }
     included = _in_order(d for t, d in k_dirs.items() if t in referenced)
     return Plan(root, sources, files, apps, included, governing, plain, sizes, survey.edges)
+
+
+def _own_input(path: Path, own: tuple[Path, ...]) -> bool:
+    """Whether ``path`` is one of ``own`` (the configuration in use) or under one (a policy
+    directory the run loads). Only those: Argo CD applies a ``.torghut-lint.yaml`` elsewhere in a
+    directory application like any other file, so the name alone does not make one the linter's."""
+    return bool(own) and any(is_within(real(path), directory) for directory in own)
 
 
 def _in_order(paths: Iterable[Path]) -> list[Path]:

@@ -413,12 +413,36 @@ def _lint_stdin(args: argparse.Namespace, config, policies) -> int:
         return _report(args, config, policies, [stream], None, relabel, Path(scratch))
 
 
+def _own_inputs(args, config, trusted: TrustedConfig | None) -> tuple[Path, ...]:
+    """The configuration in use and the directories of the policies this run loads, as they stand
+    in the linted tree: the linter's inputs (policy files, their cases, which break rules on
+    purpose), not manifests. Under --trusted-config they are read from the ref; the tree's copies
+    are still the linter's."""
+    from torghut_lint.assemble import repository_root
+    from torghut_lint.discover import CONFIG_NAME, is_within, real
+    from torghut_lint.policy import bundled_policy_dir
+
+    dirs = [bundled_policy_dir(), *(Path(p) for p in getattr(args, "policies", None) or [])]
+    workdir = Path(trusted.workdir.name).resolve() if trusted is not None else None
+    for directory in config.policy_dirs:
+        resolved = directory.resolve()
+        if workdir is not None and is_within(resolved, workdir):
+            resolved = repository_root(Path.cwd()) / resolved.relative_to(workdir)
+        dirs.append(resolved)
+    if trusted is not None:  # the tree's copy (the ref's decides; a changed one is gate-config-changed)
+        dirs.append(repository_root(Path.cwd()) / CONFIG_NAME)
+    elif config.path is not None:
+        dirs.append(config.path)
+    return tuple(dict.fromkeys(real(d.absolute()) for d in dirs))
+
+
 def _report(args, config, policies, paths, trusted, adjust=None, boundary: Path | None = None) -> int:
     """Lint ``paths`` and write every requested report; the exit code."""
     from torghut_lint.lint import RunOptions, run
 
     outputs = _outputs(args)
     options = RunOptions(
+        own=_own_inputs(args, config, trusted),
         fail_on=args.fail_on or config.fail_on or "error",
         render=args.render + ("+helm" if args.enable_helm and args.render != "builtin" else ""),
         extra=trusted.findings if trusted is not None else [],

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from torghut_lint.builtin_rules import BUILTIN_RULES
-from torghut_lint.discover import display_path
+from torghut_lint.discover import CONFIG_NAME, display_path
 from torghut_lint.model import Severity
 from torghut_lint.policy import (
     MATCH_SCHEMA,
@@ -21,8 +21,6 @@ from torghut_lint.policy import (
     load_yaml_document,
     validate,
 )
-
-CONFIG_NAME = ".torghut-lint.yaml"
 
 WAIVER_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -17,6 +17,7 @@ YAML_SUFFIXES = (".yaml", ".yml", ".json")  # Argo CD applies .json manifests of
 JSONNET_SUFFIX = ".jsonnet"  # a directory app's Jsonnet, which Argo CD evaluates and applies
 SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__"}
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")  # kustomize's order
+CONFIG_NAME = ".torghut-lint.yaml"  # the linter's configuration: never a manifest
 
 
 def real(path: Path) -> Path:

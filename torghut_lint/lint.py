@@ -129,6 +129,8 @@ class RunOptions:
     log: Callable[[str], None] | None = None  # --verbose: each stage's progress and time, one line each
     admission: list[Path] = field(default_factory=list)  # --admission-policies: more policies and bindings
     evaluated: bool = True  # keep which resources each rule evaluated (only JUnit reports them)
+    # the linter's own inputs in the tree (policy directories, with their cases): not manifests
+    own: tuple[Path, ...] = ()
 
 
 @contextmanager
@@ -191,7 +193,7 @@ def assess(
     project = Project()
     with _stage(options, "plan") as said:
         bare = options.schemas.bare_store() if options.schemas is not None else None
-        plans = [plan(root, project, boundary, bare) for root in paths]
+        plans = [plan(root, project, boundary, bare, options.own) for root in paths]
         apps = sum(len(p.apps) + len(p.plain) for p in plans)
         said.append(f"{apps} application(s), {len(project.kustomizations)} kustomization(s) under {len(paths)} path(s)")
     findings = list(project.findings)

@@ -128,3 +128,33 @@ def test_a_trusted_config_naming_crds_and_schema_locations_works(repo: Path) -> 
     git(repo, "commit", "-qm", "base")
     result = run_cli("--format", "json", "--trusted-config", "main", cwd=repo)
     assert result.code == 0, result.stderr
+
+
+def test_the_linters_own_files_in_the_tree_are_not_manifests(tmp_path: Path) -> None:
+    """Linting a repository from its root: the config in use and the policies it loads (with their
+    cases, which break rules on purpose) are the linter's inputs, not manifests, with or without
+    --trusted-config. A file merely named like the config elsewhere is a manifest Argo CD applies."""
+    repo = tmp_path / "repo"
+    case = repo / "lint" / "policies" / "tests" / "ws-max" / "too-many"
+    case.mkdir(parents=True)
+    (repo / "lint" / "policies" / "ws-max.yaml").write_text(
+        "id: ws-max\ntemplate: replica-count\nseverity: error\ndescription: d\nrationale: r\n"
+        "match: {kind: Deployment, name: torghut-ws}\nparams: {count: 1}\n"
+    )
+    ws = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: torghut-ws}\nspec: {replicas: 3}\n"
+    (case / "deployment.yaml").write_text(ws)
+    (case / "expect.json").write_text('{"findings": [{"file": "deployment.yaml", "line": 4}]}\n')
+    (repo / ".torghut-lint.yaml").write_text("policies: [lint/policies]\n")
+    (repo / "apps" / "feed").mkdir(parents=True)
+    (repo / "apps" / "feed" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "ci")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    for extra in ([], ["--trusted-config", "main"]):
+        result = run_cli("--no-schemas", "--format", "json", *extra, ".", cwd=repo)
+        assert (result.code, result.json["findings"]) == (0, []), extra
+    (repo / "apps" / "feed" / ".torghut-lint.yaml").write_text(ws)  # a directory application's file
+    got = findings_of(run_cli("--no-schemas", "--format", "json", ".", cwd=repo))
+    assert ("ws-max", "apps/feed/.torghut-lint.yaml", 4) in got
