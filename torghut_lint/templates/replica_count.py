@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from torghut_lint.k8s import IGNORE_CASE_PARAM, ON, SWITCH_PARAM, ByNamespace, Names, switch_state
+from torghut_lint.k8s import IGNORE_CASE_PARAM, NO_PODS, ON, SWITCH_PARAM, ByNamespace, Names, switch_state
 from torghut_lint.model import Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
@@ -40,9 +40,15 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
 
         held = [res for res in ctx.matched if switched(res)]
         if ctx.params.get("alone"):
-            yield from _alone(ctx, switched)
+            yield from _alone(ctx, switched, ctx.resources)
+    else:
+        held = [res for res in ctx.matched if (res.id.group, res.id.kind) not in NO_PODS]  # a Service runs none
+        if ctx.params.get("alone"):  # the workloads the policy selects are together the one
+            yield from _alone(ctx, lambda res: ON, held)
     workloads: ByNamespace[tuple[str, str], Resource] = ByNamespace()  # by (kind, name)
     for res in held:
+        if (res.id.group, res.id.kind) == ("", "Pod"):  # one pod: counted by alone, no replicas to set
+            continue
         if res.id.group == KNATIVE_SERVING:  # its revisions scale by an annotation, not spec.replicas
             yield from _knative_cap(res, want)
             continue
@@ -108,20 +114,23 @@ _BOUNDS = {
 }
 
 
-def _alone(ctx: RuleContext, switched: Callable[[Resource], str | None]) -> Iterator[Violation]:
-    """A violation at each workload of a namespace where more than one has a switch on: of every
-    kind that runs pods, in the namespaces of the workloads the policy selects. A workload the
+def _alone(ctx: RuleContext, switched: Callable[[Resource], str | None], census: list[Resource]) -> Iterator[Violation]:
+    """A violation at each workload of a namespace where more than one has a switch on (without
+    whenEnv: more than one the policy selects runs at all), among ``census`` (with whenEnv every
+    kind that runs pods), in the namespaces of the workloads the policy selects. A workload the
     policy does not select (another team's, beside Torghut's moved into a shared namespace)
     counts when its switch is shown on, not merely when a source nobody can see might set it."""
     namespaces = {res.id.namespace for res in ctx.matched}
     selected = {id(res) for res in ctx.matched}
     by_namespace: dict[str, list[tuple[Resource, int]]] = {}
-    for res in ctx.resources:
+    for res in census:
         if res.id.namespace not in namespaces:
             continue
         state = switched(res)  # a kind without pods has no switch on
         if state == ON or (state is not None and id(res) in selected):
             by_namespace.setdefault(res.id.namespace, []).append((res, _revisions_routed(res)))
+    switch = ctx.params.get("whenEnv") is not None
+    what, its = ("have the switch on", "the loop") if switch else ("run it", "its own")
     for namespace, found in by_namespace.items():
         if sum(count for _, count in found) < 2:
             continue
@@ -130,8 +139,8 @@ def _alone(ctx: RuleContext, switched: Callable[[Resource], str | None]) -> Iter
             yield Violation(
                 res,
                 ("spec", "traffic") if count > 1 else ("metadata", "name"),
-                f"{len(found)} workload(s) of namespace {namespace or '(default)'} have the switch on ({listed}); "
-                "each runs the loop, so exactly one may",
+                f"{len(found)} workload(s) of namespace {namespace or '(default)'} {what} ({listed}); "
+                f"each runs {its}, so exactly one may",
                 requirement="alone",
             )
 
@@ -313,9 +322,10 @@ PARAMS_SCHEMA = {
             "type": "boolean",
             "default": False,
             "description": (
-                "with whenEnv: a workload held is the only one of its namespace, of any kind that runs pods, "
-                "with a switch on (one the policy does not select counts when its switch is shown on, not "
-                "when an unseen source merely may set it)"
+                "a workload held is the only one of its namespace the policy selects (a bare Pod, a Job and "
+                "a copy under another name count); with whenEnv, the only one of any kind that runs pods with "
+                "a switch on (one the policy does not select counts when its switch is shown on, not when an "
+                "unseen source merely may set it)"
             ),
         },
     },
