@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
 from torghut_lint import regex
-from torghut_lint.model import Path_, Resource
+from torghut_lint.model import Location, Path_, Resource
 from torghut_lint.parse import base64_text
 
 # Where each kind keeps its pod spec(s).
@@ -253,6 +253,12 @@ class EnvValue:
         """Where a value the linter cannot see comes from, in words."""
         return HIDDEN_ORIGINS.get(self.origin, self.origin)
 
+    @property
+    def location(self) -> Location | None:
+        """The line of an assignment inside a text (a command line, an environment file); None:
+        the entry at ``path`` is the place."""
+        return None if self.offset is None else self.source.locate_in_text(self.path, self.offset)
+
 
 def text(value: Any) -> str:
     """A scalar as Kubernetes would see it in a string field."""
@@ -365,6 +371,7 @@ HIDDEN_ORIGINS = {
     "resourceFieldRef": "a container resource",
     "command": "the container's command line, through a variable",
     "args": "the container's arguments, through a variable",
+    "env file": "an environment file mounted into the container",
 }
 
 
@@ -420,8 +427,11 @@ def switch_state(res: Resource, sources: EnvSources, switches: dict[str, dict], 
     state = None
     for path, container in containers(res):
         env = effective_env(res, path, container, sources, only=names)
+        files = mounted_env_files(res, path, container, sources, names)
         for name, switch in switches.items():
-            for item in names.matching(env, name):
+            # the environment's, else (read only for what the environment does not set) a mounted .env's
+            set_by = names.matching(env, name) or [f for f in files if names.key(f.name) == names.key(name)]
+            for item in set_by:
                 if item.value is None:
                     state = MAYBE
                 elif is_on(switch, item.value):
@@ -620,6 +630,56 @@ def env_file_assignments(text: str, names: Names, command: bool = False) -> Iter
         if names.canonical(match.group(1)) is not None:
             value = next(group for group in match.groups()[1:] if group is not None)
             yield match.group(1), value, match.start(1)
+
+
+ENV_FILE = "env file"  # EnvValue.origin of a line of an environment file mounted into the container
+
+
+def mounted_env_files(res: Resource, path: Path_, container: dict, sources: EnvSources, names: Names) -> list[EnvValue]:
+    """The assignments of ``names`` in every environment file (a file named ``.env`` or ``*.env``) that a
+    ConfigMap of the application mounts into the container at ``path`` (a ``configMap`` or
+    ``projected`` volume, with its ``items`` and the mount's ``subPath``): pydantic-settings reads
+    the service's ``.env`` for each variable the environment does not set. Which of them is the
+    service's depends on its working directory: each counts. A ConfigMap the application does not
+    hold shows nothing (the environment's unseen sources are judged where they are read)."""
+    pod = get_path(res.data, path[:-2])
+    volumes = (
+        {v.get("name"): v for v in (pod.get("volumes") or []) if isinstance(v, dict)} if isinstance(pod, dict) else {}
+    )
+    found: list[EnvValue] = []
+    for mount in container.get("volumeMounts") or []:
+        volume = volumes.get(mount.get("name")) if isinstance(mount, dict) else None
+        if not isinstance(volume, dict):
+            continue
+        projected = volume.get("projected") if isinstance(volume.get("projected"), dict) else {}
+        refs = [volume.get("configMap")] + [
+            s.get("configMap") for s in projected.get("sources") or [] if isinstance(s, dict)
+        ]
+        for ref in (r for r in refs if isinstance(r, dict)):
+            cm = sources.configmap(res.id.namespace, text(ref.get("name")))
+            if cm is None:
+                continue
+            items = ref.get("items")
+            named = (
+                {text(i.get("key")): text(i.get("path")) for i in items if isinstance(i, dict)}
+                if isinstance(items, list)
+                else None
+            )
+            for where, body, exact in configmap_files(cm):
+                key = str(where[1])
+                file = named.get(key) if named is not None else key
+                if file is None:
+                    continue
+                sub = text(mount.get("subPath"))
+                if sub:
+                    if sub != file:
+                        continue
+                    file = text(mount.get("mountPath"))
+                name = file.rsplit("/", 1)[-1]
+                if name == ".env" or name.endswith(".env"):
+                    for variable, value, offset in env_file_assignments(body, names):
+                        found.append(EnvValue(variable, value, cm, where, ENV_FILE, offset if exact else None))
+    return found
 
 
 def configmap_files(res: Resource) -> Iterator[tuple[Path_, str, bool]]:

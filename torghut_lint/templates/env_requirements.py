@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from torghut_lint.k8s import IGNORE_CASE_PARAM, Names, containers, effective_env, is_on
+from torghut_lint.k8s import IGNORE_CASE_PARAM, EnvValue, Names, containers, effective_env, is_on, mounted_env_files
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 _VALUES = {"type": "array", "items": {"type": "string"}, "minItems": 1}
@@ -37,8 +37,15 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     for res in ctx.matched:
         for path, container in containers(res):
             env = effective_env(res, path, container, ctx.env_sources, only=names)
+            files = mounted_env_files(res, path, container, ctx.env_sources, names)
+
+            def entries(name: str, env=env, files=files) -> list[EnvValue]:
+                """The entries that set ``name``: the environment's, else (pydantic-settings reads
+                its .env file only for what the environment does not set) every mounted env file's."""
+                return names.matching(env, name) or [f for f in files if names.key(f.name) == names.key(name)]
+
             # a spelling that is on, else one that may be (from a source the repository cannot show)
-            spellings = names.matching(env, trigger["name"])
+            spellings = entries(trigger["name"])
             triggers = [t for t in spellings if t.value is not None and is_on(trigger_on, t.value)]
             triggers += [t for t in spellings if t.value is None]
             if not triggers:
@@ -49,7 +56,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             found: list[Violation] = []
             unmet: list[str] = []  # each unmet need, briefly
             for req in requirements:
-                items = names.matching(env, req["name"])
+                items = entries(req["name"])
                 needs = " or ".join(req["values"])
                 if not items:
                     if not req.get("absentOk"):
@@ -58,16 +65,18 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                         unmet.append(f"{req['name']} {needs}")
                 for item in (i for i in items if i.value not in req["values"]):
                     shown = f"from {item.hidden_in}" if item.value is None else repr(item.value)
-                    found.append(Violation(item.source, item.path, f"{on} {item.name} is {shown} (needs {needs})"))
+                    message = f"{on} {item.name} is {shown} (needs {needs})"
+                    found.append(Violation(item.source, item.path, message, location=item.location))
                     unmet.append(f"{req['name']} {needs}" + (" or unset" if req.get("absentOk") else ""))
             if caps:
-                set_caps = {c: names.matching(env, c) for c in caps}
+                set_caps = {c: entries(c) for c in caps}
                 if not any(set_caps.values()):
                     message = f"{on} no budget cap ({' or '.join(caps)}) is set"
                     found.append(Violation(res, path, message, requirement="budget-cap"))
                 for c in (c for items in set_caps.values() for c in items):
                     if not _positive(c.value):
-                        found.append(Violation(c.source, c.path, f"{on} {c.name} must be a number > 0"))
+                        message = f"{on} {c.name} must be a number > 0"
+                        found.append(Violation(c.source, c.path, message, location=c.location))
                 if not any(items and all(_positive(c.value) for c in items) for items in set_caps.values()):
                     unmet.append(f"a budget cap ({' or '.join(caps)}) > 0")
             if switch.value is None and found:  # it may be on: one finding where it comes from, not one per need
