@@ -332,7 +332,7 @@ def test_an_applications_plugin_arguments_are_bounded_before_they_are_split(tmp_
 
 TEMPLATE_PATCHES = {
     # the lab tree's pattern: every branch of the template is read, the plugin is in one of them
-    "lovely": "{{- $useLovely := or (not (hasKey . \"renderWithLovely\")) .renderWithLovely -}}\n"
+    "lovely": '{{- $useLovely := or (not (hasKey . "renderWithLovely")) .renderWithLovely -}}\n'
     "spec:\n{{- if $useLovely }}\n  source:\n    plugin:\n      name: lovely\n{{- end }}\n",
     "lovely-tuned": "spec:\n  source:\n    plugin:\n      name: lovely\n      env:\n"
     "        - {name: LOVELY_KUSTOMIZE_PATCH, value: '{{ .patch }}'}\n",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from torghut_lint.templates import clickhouse_table_ttl
 from torghut_lint.templates.clickhouse_table_ttl import _table_ttl
 
 
@@ -24,7 +25,7 @@ from torghut_lint.templates.clickhouse_table_ttl import _table_ttl
     ],
 )
 def test_a_table_ttl_is_the_keyword_after_the_engine_then_an_expression(clauses: str, deletes_rows: bool) -> None:
-    assert _table_ttl(clauses) is deletes_rows
+    assert (_table_ttl(clauses) is not None) is deletes_rows
 
 
 def _findings(sql: str) -> list[str]:
@@ -76,3 +77,26 @@ def _findings(sql: str) -> list[str]:
 )
 def test_every_statement_that_makes_a_table_or_takes_its_ttl_away(sql: str, found: list[str]) -> None:
     assert _findings(sql) == found
+
+
+@pytest.mark.parametrize(
+    ("clause", "problem"),
+    [
+        ("ts + INTERVAL 30 DAY", None),
+        ("ts + INTERVAL 30 DAY DELETE", None),
+        ("toDateTime(ts) + toIntervalDay(400)", None),
+        ("ts + INTERVAL 2 YEAR", "keeps rows 732 days"),
+        ("ts + INTERVAL 1 YEAR + INTERVAL 40 DAY", "keeps rows 406 days"),
+        ("ts + INTERVAL 2 YEAR - INTERVAL 400 DAY", None),  # 332 days
+        ("ts + INTERVAL 7 DAY TO VOLUME 'cold'", "deletes no row"),
+        ("ts + INTERVAL 7 DAY TO DISK 's3', ts + INTERVAL 30 DAY RECOMPRESS CODEC(ZSTD(9))", "deletes no row"),
+        ("ts + INTERVAL 1 DAY GROUP BY k SET v = sum(v)", "deletes no row"),
+        ("ts + INTERVAL 1 DAY WHERE kind = 'debug'", "deletes no row"),
+        ("ts + INTERVAL 1 DAY TO VOLUME 'cold', ts + INTERVAL 35 DAY DELETE SETTINGS x = 1", None),
+        ("expires_at", None),  # an expiry column: not an interval, not judged
+        ("ts + INTERVAL 30 DAY; CREATE TABLE x (a Int8) ENGINE = Log TTL a + INTERVAL 9 YEAR", None),  # its own
+    ],
+)
+def test_a_ttl_bounds_the_table_only_if_it_deletes_rows_within_the_limit(clause: str, problem: str | None) -> None:
+    found = clickhouse_table_ttl.ttl_problem(clause, 400)
+    assert (found is None) if problem is None else (found is not None and problem in found), found

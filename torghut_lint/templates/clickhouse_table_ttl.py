@@ -48,7 +48,11 @@ class Statement:
     offset: int
     table: str
     engine: str
-    has_ttl: bool
+    ttl: str | None  # the table's TTL clause, None without one
+
+    @property
+    def has_ttl(self) -> bool:
+        return self.ttl is not None
 
 
 def _commented(text: str, offset: int) -> bool:
@@ -148,11 +152,16 @@ def _statements(res: Resource, path: Path_, text: str, lowered: str) -> Iterator
             match.start(),
             table_name(match.group(1)),
             engine.group(1) if engine else "",
-            _table_ttl(body[engine.end() :]) if engine else bool(_TTL.search(body)),
+            _table_ttl(body[engine.end() :]) if engine else _view_ttl(body),
         )
 
 
-def _table_ttl(clauses: str) -> bool:
+def _view_ttl(body: str) -> str | None:
+    found = _TTL.search(body)
+    return body[found.end() :] if found else None
+
+
+def _table_ttl(clauses: str) -> str | None:
     """Whether the clauses after ``ENGINE = ...`` hold a table TTL, which deletes rows: the keyword
     at parenthesis depth 0, not a column named ``ttl`` listed in ``ORDER BY``/``PRIMARY KEY``/
     ``SAMPLE BY`` and followed by an expression. A column's own TTL (in the column list, before the
@@ -169,13 +178,75 @@ def _table_ttl(clauses: str) -> bool:
             continue
         rest = clauses[match.end() : match.end() + 64].lstrip()
         if rest and rest[0] not in ";,)":
-            return True
-    return False
+            return clauses[match.end() :]
+    return None
+
+
+# What ends a TTL clause, what a TTL element does besides deleting, and the intervals it adds.
+_TTL_END = re.compile(r"\b(?:SETTINGS|COMMENT)\b|;", re.I)
+_TTL_ACTION = re.compile(r"\b(DELETE|RECOMPRESS|TO\s+DISK|TO\s+VOLUME|GROUP\s+BY)\b", re.I)
+_WHERE = re.compile(r"\bWHERE\b", re.I)
+_INTERVAL = re.compile(
+    r"([+-])?\s*(?:INTERVAL\s+(\d+(?:\.\d+)?)\s+(SECOND|MINUTE|HOUR|DAY|WEEK|MONTH|QUARTER|YEAR)S?\b"
+    r"|toInterval(Second|Minute|Hour|Day|Week|Month|Quarter|Year)\s*\(\s*(\d+(?:\.\d+)?)\s*\))",
+    re.I,
+)
+_DAYS = {"second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 31, "quarter": 92}
+_DAYS["year"] = 366  # each unit at its longest
+
+
+def _top_level(text: str) -> list[str]:
+    """``text`` split at the commas outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def _days(expression: str) -> float | None:
+    """How many days past its column an expression's intervals reach (None: it adds none)."""
+    found = list(_INTERVAL.finditer(expression))
+    if not found:
+        return None
+    total = 0.0
+    for match in found:
+        amount = float(match.group(2) or match.group(5))
+        unit = (match.group(3) or match.group(4)).lower()
+        total += (-1 if match.group(1) == "-" else 1) * amount * _DAYS[unit]
+    return total
+
+
+def ttl_problem(clause: str, max_days: float | None) -> str | None:
+    """Why a table TTL clause does not bound the table: every element moves, recompresses or
+    groups rows, or deletes only those a WHERE selects (an element deletes by default), or the
+    soonest unconditional delete is past ``max_days``; None when it does (or its intervals are not
+    plain ``INTERVAL n UNIT``/``toIntervalUnit(n)`` ones, which are not judged)."""
+    end = _TTL_END.search(clause)
+    deletes: list[float | None] = []
+    for element in _top_level(clause[: end.start()] if end else clause):
+        action = _TTL_ACTION.search(element)
+        if (action and action.group(1).upper() != "DELETE") or _WHERE.search(element):
+            continue
+        deletes.append(_days(element[: action.start()] if action else element))
+    if not deletes:
+        return "deletes no row (it only moves, recompresses or groups rows, or deletes those a WHERE selects)"
+    known = [days for days in deletes if days is not None]
+    if max_days is not None and len(known) == len(deletes) and min(known) > max_days:
+        return f"keeps rows {min(known):g} days, past the {max_days:g}-day limit"
+    return None
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
     suffix = ctx.params["engineSuffix"]
     exempt = set(ctx.params["exemptTables"])
+    max_days = ctx.params.get("maxTtlDays")
     found: list[Statement] = []
     altered: set[str] = set()
     removed: list[tuple[Resource, Path_, int, str]] = []
@@ -186,11 +257,26 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 continue
             found.extend(_statements(res, path, text, lowered))
             if "ttl" in lowered:
-                alters = [
-                    (m.start(), table_name(m.group(1)), m.group(2).upper() == "MODIFY")
-                    for m in _matches_at(_ALTER_TTL, text, lowered, "alter")
-                ]
-                altered.update(table for _, table, modify in alters if modify)
+                matches = list(_matches_at(_ALTER_TTL, text, lowered, "alter"))
+                alters = [(m.start(), table_name(m.group(1)), m.group(2).upper() == "MODIFY") for m in matches]
+                for m in matches:
+                    if m.group(2).upper() != "MODIFY" or _commented(text, m.start()):
+                        continue
+                    end = _NEXT_STATEMENT.search(text, m.end())
+                    clause = text[m.end() : end.start() if end else len(text)]
+                    table, problem = table_name(m.group(1)), ttl_problem(clause, max_days)
+                    if problem is None:
+                        altered.add(table)
+                    elif table not in exempt:
+                        yield Violation(
+                            res,
+                            path,
+                            f"ALTER TABLE {table} MODIFY TTL gives a TTL that {problem}; the table grows until the "
+                            "volume is full",
+                            location=res.locate_in_text(path, m.start()),
+                            value="MODIFY TTL",
+                            requirement=table,
+                        )
                 for at, table, modify in alters:
                     if modify or _commented(text, at):
                         continue
@@ -207,7 +293,19 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 requirement=table,
             )
     for st in found:
-        if st.has_ttl or not st.engine.endswith(suffix) or st.table in altered or st.table in exempt:
+        if not st.engine.endswith(suffix) or st.table in altered or st.table in exempt:
+            continue
+        if st.ttl is not None:
+            if (problem := ttl_problem(st.ttl, max_days)) is not None:
+                yield Violation(
+                    st.resource,
+                    st.path,
+                    f"ClickHouse table {st.table} (ENGINE = {st.engine}) has a TTL that {problem}; it grows until "
+                    "the volume is full",
+                    location=st.resource.locate_in_text(st.path, st.offset),
+                    value=st.engine,
+                    requirement=st.table,
+                )
             continue
         yield Violation(
             st.resource,
@@ -228,6 +326,13 @@ PARAMS_SCHEMA = {
             "type": "string",
             "default": "MergeTree",
             "description": "tables whose engine ends with this need a TTL",
+        },
+        "maxTtlDays": {
+            "type": ["number", "null"],
+            "exclusiveMinimum": 0,
+            "default": None,
+            "description": "the longest a table TTL may keep rows, in days (a month counted as 31, a year as 366; "
+            "null: any); a TTL whose intervals are not plain INTERVAL n UNIT or toIntervalUnit(n) is not judged",
         },
         "exemptTables": {
             "type": "array",
