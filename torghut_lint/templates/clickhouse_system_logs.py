@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from torghut_lint.k8s import get_path
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
+from torghut_lint.templates.clickhouse_table_ttl import ttl_problem
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -33,14 +34,18 @@ DEFAULT_ENABLED = [
 _FILES: Path_ = ("spec", "configuration", "files")
 
 
-def _state(element: ET.Element) -> str:
-    """'removed', 'ttl' or 'unbounded' for one system log element."""
+def _state(element: ET.Element, max_days: float | None) -> tuple[str, str]:
+    """'removed', 'ttl' or 'unbounded' for one system log element, and why a TTL it has does not
+    bound it (as clickhouse-table-ttl judges a table's: it deletes no row, or too late)."""
     if element.get("remove", "").lower() in ("1", "true", "remove"):
-        return "removed"
+        return "removed", ""
     engine = element.findtext("engine") or ""
-    if (element.findtext("ttl") or "").strip() or re.search(r"\bTTL\b", engine, re.I):  # an empty <ttl/> is none
-        return "ttl"
-    return "unbounded"
+    ttl = (element.findtext("ttl") or "").strip()  # an empty <ttl/> is none
+    in_engine = re.search(r"\bTTL\b", engine, re.I)
+    if not ttl and not in_engine:
+        return "unbounded", ""
+    problem = ttl_problem(ttl or engine[in_engine.end() if in_engine else 0 :], max_days)
+    return ("ttl", "") if problem is None else ("unbounded", problem)
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -53,6 +58,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         files = files if isinstance(files, dict) else {}
         states: dict[str, str] = {}  # merged across files, as ClickHouse merges config.d
         first_seen: dict[str, tuple[str, str]] = {}
+        reasons: dict[str, str] = {}  # why the last TTL of a log does not bound it
         for name, text in sorted(files.items(), key=lambda item: str(item[0])):  # ClickHouse's file order
             if not str(name).endswith(".xml") or not isinstance(text, str):
                 continue
@@ -69,13 +75,18 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             for element in root:
                 if not table.search(element.tag):
                     continue
-                state = _state(element)
+                state, why = _state(element, ctx.params.get("maxTtlDays"))
+                sets_ttl = state == "ttl" or bool(why)
                 before = states.get(element.tag)
                 if element.get("replace", "").lower() in ("1", "true") or state == "removed" or before == "removed":
                     states[element.tag] = state  # replaces what earlier files said (a TTL too)
+                    reasons[element.tag] = why
                     first_seen[element.tag] = (name, text)
-                elif before != "ttl":  # merged: a TTL set earlier survives a later plain element
-                    states[element.tag] = state
+                elif sets_ttl or before != "ttl":  # merged: a TTL it sets replaces one set earlier, which
+                    states[element.tag] = state  # survives a later element that sets none
+                    if sets_ttl:  # where the TTL that counts is set; else an earlier one still stands
+                        reasons[element.tag] = why
+                        first_seen[element.tag] = (name, text)
                     first_seen.setdefault(element.tag, (name, text))
         for tag, state in states.items():
             if state == "unbounded":
@@ -83,8 +94,13 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 yield Violation(
                     res,
                     _FILES + (name,),
-                    f"system log {tag} is enabled in {name} without a TTL; add <ttl> (or TTL in <engine>) "
-                    'or remove="1"',
+                    (
+                        f"system log {tag} is enabled in {name} with a TTL that {reasons[tag]}; give it one that "
+                        'deletes rows or remove="1"'
+                        if reasons.get(tag)
+                        else f"system log {tag} is enabled in {name} without a TTL; add <ttl> (or TTL in <engine>) "
+                        'or remove="1"'
+                    ),
                     location=_element_location(res, name, text, tag),
                     value="",  # the file's text changes for unrelated reasons; the element is the identity
                     requirement=tag,
@@ -114,6 +130,13 @@ PARAMS_SCHEMA = {
             "items": {"type": "string"},
             "default": DEFAULT_ENABLED,
             "description": "system logs ClickHouse writes unless the config removes them",
+        },
+        "maxTtlDays": {
+            "type": ["number", "null"],
+            "exclusiveMinimum": 0,
+            "default": None,
+            "description": "the longest a system log's TTL may keep rows, in days (as clickhouse-table-ttl judges a "
+            "table's; null: any)",
         },
         "tablePattern": {
             "type": "string",
