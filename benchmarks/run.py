@@ -220,6 +220,24 @@ def hostile_corpora() -> list[tuple[str, Path]]:
             },
         ),
     )
+    opened = "{{" * 32_000  # a Go template's actions left open: each would rescan the rest of the text
+    case(
+        "64 kB templatePatch of open actions",
+        lambda t: _write(
+            t,
+            {
+                "set.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s}\nspec:\n"
+                "  generators: []\n  template: {metadata: {name: x}, spec: {source: {path: x}}}\n"
+                f"  templatePatch: '{opened}'\n"
+            },
+        ),
+    )
+    ttl = "CREATE TABLE t (ts DateTime) ENGINE = MergeTree ORDER BY ts TTL ts + INTERVAL 1 DAY, ts +"
+    ttl += " " * 2_000_000 + "toIntervalDay"  # no interval after the spaces
+    case(
+        "2 MB of spaces in a TTL",
+        lambda t: _write(t, {"torghut/cm.yaml": CM.replace("{a: b}", "{schema.sql: '" + ttl + "'}") % "ddl"}),
+    )
     return out
 
 

@@ -178,7 +178,6 @@ def _own_plugin_env(res: Resource, path: Path_, plugin: dict, who: str) -> Itera
 
 # A Go template action of a templatePatch: ``{{ .x }}`` writes a parameter, ``{{- if ... }}``,
 # ``{{ end }}``, ``{{ $v := ... }}`` and comments only steer which text is kept.
-_ACTION = re.compile(r"\{\{(-?)(.*?)-?\}\}", re.S)
 _CONTROL = re.compile(r"\s*(?:(?:if|else|end|range|with|define|template|block|break|continue)\b|/\*|\$[\w]*\s*:?=)")
 TEMPLATED = "torghut-lint-templated-value"
 MAX_PATCH_TEXT = 1 << 16  # a templatePatch is a few hundred lines at most
@@ -188,14 +187,24 @@ _PATCH_KEY = re.compile(r"\b(kustomize|plugin)\s*:")
 def _skeleton(text: str) -> str:
     """A templatePatch with every branch of its template kept: control actions removed (the lines
     they leave empty dropped), each written value a placeholder. What any parameters can make of
-    it sets at most what the skeleton sets, or a placeholder stands where they decide."""
-
-    def action(match: re.Match) -> str:
-        if _CONTROL.match(match.group(2)):
-            return ""
-        return (" " if match.group(1) else "") + TEMPLATED
-
-    return "\n".join(line for line in _ACTION.sub(action, text).splitlines() if line.strip())
+    it sets at most what the skeleton sets, or a placeholder stands where they decide. One pass
+    (a regular expression's lazy match would rescan the rest of the text at every ``{{``); an
+    action left open runs to the end, as Go's parser refuses it."""
+    out: list[str] = []
+    at = 0
+    while (start := text.find("{{", at)) >= 0:
+        end = text.find("}}", start + 2)
+        out.append(text[at:start])
+        if end < 0:
+            at = len(text)
+            break
+        inner = text[start + 2 : end]
+        trimmed = inner[1:] if inner.startswith("-") else inner
+        if not _CONTROL.match(trimmed.removesuffix("-")):
+            out.append((" " if inner.startswith("-") else "") + TEMPLATED)
+        at = end + 2
+    out.append(text[at:])
+    return "\n".join(line for line in "".join(out).splitlines() if line.strip())
 
 
 def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Iterator[Finding]:

@@ -636,50 +636,57 @@ ENV_FILE = "env file"  # EnvValue.origin of a line of an environment file mounte
 
 
 def mounted_env_files(res: Resource, path: Path_, container: dict, sources: EnvSources, names: Names) -> list[EnvValue]:
-    """The assignments of ``names`` in every environment file (a file named ``.env`` or ``*.env``) that a
-    ConfigMap of the application mounts into the container at ``path`` (a ``configMap`` or
+    """The assignments of ``names`` in every environment file (a file named ``.env`` or ``*.env``)
+    that a ConfigMap of the application mounts into the container at ``path`` (a ``configMap`` or
     ``projected`` volume, with its ``items`` and the mount's ``subPath``): pydantic-settings reads
     the service's ``.env`` for each variable the environment does not set. Which of them is the
     service's depends on its working directory: each counts. A ConfigMap the application does not
-    hold shows nothing (the environment's unseen sources are judged where they are read)."""
+    hold shows nothing (the environment's unseen sources are judged where they are read). Each
+    entry is read once however many mounts show it."""
     pod = get_path(res.data, path[:-2])
-    volumes = (
-        {v.get("name"): v for v in (pod.get("volumes") or []) if isinstance(v, dict)} if isinstance(pod, dict) else {}
-    )
-    found: list[EnvValue] = []
+    listed = pod.get("volumes") if isinstance(pod, dict) else None
+    volumes = {v.get("name"): v for v in listed if isinstance(v, dict)} if isinstance(listed, list) else {}
+    wanted: dict[int, tuple[Resource, set[str]]] = {}  # by ConfigMap: the keys mounted as env files
     for mount in container.get("volumeMounts") or []:
         volume = volumes.get(mount.get("name")) if isinstance(mount, dict) else None
         if not isinstance(volume, dict):
             continue
         projected = volume.get("projected") if isinstance(volume.get("projected"), dict) else {}
-        refs = [volume.get("configMap")] + [
-            s.get("configMap") for s in projected.get("sources") or [] if isinstance(s, dict)
-        ]
+        parts = projected.get("sources") if isinstance(projected.get("sources"), list) else []
+        refs = [volume.get("configMap"), *(part.get("configMap") for part in parts if isinstance(part, dict))]
+        sub = text(mount.get("subPath"))
         for ref in (r for r in refs if isinstance(r, dict)):
             cm = sources.configmap(res.id.namespace, text(ref.get("name")))
             if cm is None:
                 continue
             items = ref.get("items")
-            named = (
-                {text(i.get("key")): text(i.get("path")) for i in items if isinstance(i, dict)}
-                if isinstance(items, list)
-                else None
-            )
-            for where, body, exact in configmap_files(cm):
-                key = str(where[1])
-                file = named.get(key) if named is not None else key
-                if file is None:
-                    continue
-                sub = text(mount.get("subPath"))
-                if sub:
+            keys = _all_keys(cm)  # every key, under its own name
+            if isinstance(items, list):
+                keys = {text(i.get("key")): text(i.get("path")) for i in items if isinstance(i, dict)}
+            for key, file in keys.items():
+                if sub:  # one file of the volume, at the mount path itself
                     if sub != file:
                         continue
                     file = text(mount.get("mountPath"))
                 name = file.rsplit("/", 1)[-1]
                 if name == ".env" or name.endswith(".env"):
-                    for variable, value, offset in env_file_assignments(body, names):
-                        found.append(EnvValue(variable, value, cm, where, ENV_FILE, offset if exact else None))
+                    wanted.setdefault(id(cm), (cm, set()))[1].add(key)
+    found: list[EnvValue] = []
+    for cm, keys in wanted.values():
+        for where, body, exact in configmap_files(cm):
+            if str(where[1]) in keys:
+                for variable, value, offset in env_file_assignments(body, names):
+                    found.append(EnvValue(variable, value, cm, where, ENV_FILE, offset if exact else None))
     return found
+
+
+def _all_keys(cm: Resource) -> dict[str, str]:
+    """Each key of a ConfigMap's data and binaryData, as the file name a volume gives it."""
+    keys: dict[str, str] = {}
+    for field in ("data", "binaryData"):
+        entries = cm.data.get(field)
+        keys.update({str(k): str(k) for k in entries} if isinstance(entries, dict) else {})
+    return keys
 
 
 def configmap_files(res: Resource) -> Iterator[tuple[Path_, str, bool]]:

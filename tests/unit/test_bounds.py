@@ -286,3 +286,30 @@ def test_an_unwritable_baseline_path_is_exit_2(tmp_path: Path) -> None:
     code, _, err, _ = lint(tmp_path, "--write-baseline", str(tmp_path / "no" / "such" / "dir" / "b.json"))
     assert code == 2
     assert "cannot write baseline" in err and err.count("\n") == 1
+
+
+def test_an_application_sets_template_patch_of_open_actions_is_read_in_one_pass(tmp_path: Path) -> None:
+    """32,000 ``{{`` never closed (64 kB, the most of a templatePatch read): a lazy regular
+    expression rescanned the rest of the text at each one (18 s); one pass takes milliseconds."""
+    patch = "{{" * 32_000
+    write(
+        tmp_path,
+        {
+            "set.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s}\nspec:\n"
+            f"  generators: []\n  template: {{metadata: {{name: x}}, spec: {{source: {{path: x}}}}}}\n"
+            f"  templatePatch: '{patch}'\n"
+        },
+    )
+    (tmp_path / ".git").mkdir()
+    code, stdout, stderr, _ = lint(tmp_path, timeout=10)
+    assert (code, stderr) == (1, "") and rules_of(stdout) == {"argocd-source-override"}
+
+
+def test_spaces_in_a_clickhouse_ttl_do_not_make_its_reading_quadratic(tmp_path: Path) -> None:
+    """400 kB of spaces in a TTL and no interval after them: an optional sign and ``\\s*`` before the
+    interval pattern tried every space as a start (minutes); anchored on the keyword, it is linear."""
+    ttl = "CREATE TABLE t (ts DateTime) ENGINE = MergeTree ORDER BY ts TTL ts + INTERVAL 9 YEAR, ts +"
+    ttl += " " * 400_000 + "toIntervalDay"  # no interval after the spaces: every start was tried
+    write(tmp_path, {"torghut/cm.yaml": CM.replace("{a: b}", "{schema.sql: '" + ttl + "'}") % "ddl"})
+    code, stdout, stderr, _ = lint(tmp_path, timeout=10)
+    assert (code, stderr) == (0, "") and rules_of(stdout) == set()  # the second delete is not judged

@@ -186,9 +186,10 @@ def _table_ttl(clauses: str) -> str | None:
 _TTL_END = re.compile(r"\b(?:SETTINGS|COMMENT)\b|;", re.I)
 _TTL_ACTION = re.compile(r"\b(DELETE|RECOMPRESS|TO\s+DISK|TO\s+VOLUME|GROUP\s+BY)\b", re.I)
 _WHERE = re.compile(r"\bWHERE\b", re.I)
+# (the sign is read before the match: a leading ``\s*`` would make every run of spaces quadratic)
 _INTERVAL = re.compile(
-    r"([+-])?\s*(?:INTERVAL\s+(\d+(?:\.\d+)?)\s+(SECOND|MINUTE|HOUR|DAY|WEEK|MONTH|QUARTER|YEAR)S?\b"
-    r"|toInterval(Second|Minute|Hour|Day|Week|Month|Quarter|Year)\s*\(\s*(\d+(?:\.\d+)?)\s*\))",
+    r"\bINTERVAL\s+(\d+(?:\.\d+)?)\s+(SECOND|MINUTE|HOUR|DAY|WEEK|MONTH|QUARTER|YEAR)S?\b"
+    r"|\btoInterval(Second|Minute|Hour|Day|Week|Month|Quarter|Year)\s*\(\s*(\d+(?:\.\d+)?)\s*\)",
     re.I,
 )
 _DAYS = {"second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 31, "quarter": 92}
@@ -217,9 +218,11 @@ def _days(expression: str) -> float | None:
         return None
     total = 0.0
     for match in found:
-        amount = float(match.group(2) or match.group(5))
-        unit = (match.group(3) or match.group(4)).lower()
-        total += (-1 if match.group(1) == "-" else 1) * amount * _DAYS[unit]
+        amount = float(match.group(1) or match.group(4))
+        unit = (match.group(2) or match.group(3)).lower()
+        # the operator before it, within a bounded look-back (a minus farther off counts as a plus: longer)
+        sign = -1 if expression[max(0, match.start() - 64) : match.start()].rstrip()[-1:] == "-" else 1
+        total += sign * amount * _DAYS[unit]
     return total
 
 
