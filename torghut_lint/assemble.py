@@ -79,6 +79,8 @@ class Project:
     used: set[str] = field(default_factory=set)
     parsed: set[str] = field(default_factory=set)
     chart_files: int = 0
+    # (shown path, text) of the files read for credentials that no build read (discover.TEXT_SUFFIXES)
+    texts: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def resources(self) -> list[Resource]:
@@ -104,6 +106,7 @@ class Plan:
     plain: dict[Path, list[Path]]  # directory-type applications: the other files, per directory
     sizes: dict[Path, int]  # bytes of YAML of each application (to share work)
     edges: Edges = field(default_factory=dict)  # what each kustomization file lists (builds ask again)
+    texts: list[Path] = field(default_factory=list)  # files read for credentials (discover.TEXT_SUFFIXES)
 
 
 def repository_root(path: Path) -> Path:
@@ -132,11 +135,15 @@ def load(roots: list[Path], render: str = "builtin", boundary: Path | None = Non
 
 
 def plan(
-    root: Path, project: Project, boundary: Path | None, store: SchemaStore | None = None, own: tuple[Path, ...] = ()
+    root: Path,
+    project: Project,
+    boundary: Path | None,
+    store: SchemaStore | None = None,
+    own_inputs: tuple[Path, ...] = (),
 ) -> Plan:
     """Discover ``root``, parse its kustomization files and CRD manifests, and order its
     applications. Helm charts are handled here (their files are Helm's, not manifests), and so are
-    the linter's own inputs: the configuration in use and what is under the ``own`` directories (the
+    the linter's own inputs: the configuration in use and what is under the ``own_inputs`` directories (the
     policies the run loads, with their cases), which are not manifests either. With a
     schema ``store`` (no CRD in it yet), each kustomization file is validated as it is read (see
     ``Project.validated``), so that no later stage parses it again for its schema."""
@@ -150,7 +157,7 @@ def plan(
     charted = _chart_candidates(found.files, chart_dirs)
     files = [p for p in found.files if not (p in charted and _helm_chart_file(p, chart_dirs, project))]
     files = [p for p in files if not (p.name.startswith(ARGOCD_SOURCE) and source_file(p, project.findings))]
-    files = [p for p in files if not _own_input(p, own)]
+    files = [p for p in files if not _own_input(p, own_inputs)]
     project.chart_files += len(found.files) - len(files)
     kfiles = [p for p in files if p.name in KUSTOMIZATION_NAMES]
     if root.is_dir() and (k := find_kustomization(root)) and k not in kfiles:
@@ -192,7 +199,8 @@ def plan(
         d: sum(survey.sizes.get(p, 0) for p in paths) for d, paths in plain.items()
     }
     included = _in_order(d for t, d in k_dirs.items() if t in referenced)
-    return Plan(root, sources, files, apps, included, governing, plain, sizes, survey.edges)
+    texts = [p for p in found.texts if not _own_input(p, own_inputs)]
+    return Plan(root, sources, files, apps, included, governing, plain, sizes, survey.edges, texts)
 
 
 def _own_input(path: Path, own: tuple[Path, ...]) -> bool:
@@ -408,7 +416,8 @@ def build_plain(plan: Plan, directory: Path, project: Project) -> None:
         app_path = real(directory).as_posix()
         for path in files:
             parsed = _parsed(plan, path, project)
-            if _json_data(path, parsed):
+            if _json_data(path, parsed):  # not applied, and still in the repository: read for secrets
+                project.texts += _loose_texts([path], project)
                 continue
             for res in resources_of(parsed, project.findings):
                 res.app, res.app_path = app.name, app_path
@@ -452,7 +461,8 @@ def finish(
         if path not in plan.governing:  # a directory-type application's
             continue
         parsed = _parsed(plan, path, project)
-        if _json_data(path, parsed):
+        if _json_data(path, parsed):  # not applied, and still in the repository: read for secrets
+            project.texts += _loose_texts([path], project)
             continue
         if parsed.documents and parsed.ok:
             kfile = find_kustomization(plan.governing[path])
@@ -473,6 +483,28 @@ def finish(
     for directory in plain:
         build_plain(plan, directory, project)
     _account_parsed(plan.sources, project)
+    project.texts += _loose_texts(plan.texts, project)
+
+
+def _loose_texts(paths: list[Path], project: Project) -> list[tuple[str, str]]:
+    """(shown path, text) of each file read for credentials that no build read (a generator's
+    input is scanned in what it makes), read as a manifest is (never blocking on a FIFO; one that
+    cannot be read, or is over the size limit, a finding); nothing of one that is not text (a
+    binary key is no plaintext)."""
+    out: list[tuple[str, str]] = []
+    for path in paths:
+        if real_text(path) in project.used:
+            continue
+        shown = display_path(path)
+        data = read_source(path, shown)
+        if isinstance(data, ParsedFile):
+            project.findings += data.findings
+            continue
+        try:
+            out.append((shown, data.decode("utf-8")))
+        except UnicodeDecodeError:
+            continue
+    return out
 
 
 def _account_parsed(sources: SourceFiles, project: Project) -> None:

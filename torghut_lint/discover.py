@@ -16,6 +16,15 @@ from torghut_lint.model import Finding, Location, Severity
 YAML_SUFFIXES = (".yaml", ".yml", ".json")  # Argo CD applies .json manifests of directory apps too
 JSONNET_SUFFIX = ".jsonnet"  # a directory app's Jsonnet, which Argo CD evaluates and applies
 SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__"}
+# Files that are not manifests and hold a credential when they hold one: environment, properties
+# and INI-style configuration, shell scripts, private keys and the dotfiles tools keep tokens in.
+# The secrets rule reads each that no kustomization reads (a generator's input is read in the
+# ConfigMap or Secret it makes): a credential committed in one is in the repository in clear.
+TEXT_SUFFIXES = (".env", ".properties", ".ini", ".conf", ".cfg", ".cnf", ".toml", ".sh", ".pem", ".key")
+TEXT_NAMES = frozenset(
+    {".env", ".npmrc", ".netrc", ".pgpass", ".git-credentials", ".dockercfg", "id_rsa", "id_dsa", "id_ecdsa"}
+    | {"id_ed25519", "credentials"}
+)
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")  # kustomize's order
 CONFIG_NAME = ".torghut-lint.yaml"  # the linter's configuration: never a manifest
 
@@ -213,6 +222,7 @@ class Discovery:
     files: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     jsonnet: list[Path] = field(default_factory=list)  # never parsed: the plan reports those Argo CD evaluates
+    texts: list[Path] = field(default_factory=list)  # TEXT_SUFFIXES and TEXT_NAMES: read for credentials
 
 
 def _outside_root(link: Path, name: str) -> Finding:
@@ -287,6 +297,10 @@ def discover(root: Path) -> Discovery:
                 _REAL_PATHS[path] = path if target == entry.path else target
             elif name.endswith(JSONNET_SUFFIX):
                 found.jsonnet.append(_child(directory, sys.intern(name)))
+            elif name.endswith(TEXT_SUFFIXES) or name in TEXT_NAMES or name.startswith(".env."):
+                path = _child(directory, sys.intern(name))
+                found.texts.append(path)
+                _REAL_PATHS[path] = path if target == entry.path else target
         else:
             stack.pop()
     return found

@@ -59,8 +59,8 @@ def evaluate(
     findings: list[Finding] = []
     chosen = project.apps if apps is None else apps
     scopes: list[tuple[App | None, list[Resource]]] = [(app, app.resources) for app in chosen]
-    if orphans and project.orphans:
-        scopes.append((None, project.orphans))
+    if (orphans and project.orphans) or project.texts:  # texts: loose files and JSON data, read for secrets
+        scopes.append((None, project.orphans if orphans else []))
     active = [(p, load_template(p.template)) for p in policies if p.enabled]
     params = {p.id: t.with_defaults(p.params) for p, t in active}
     for app, resources in scopes:
@@ -70,6 +70,8 @@ def evaluate(
                 continue
             matched = [r for r in index.candidates(policy) if not template.kinds or r.id.kind in template.kinds]
             ctx = RuleContext(params[policy.id], matched, resources, app.helm_values if app else [])
+            if app is None:
+                ctx.texts = project.texts
             if evaluated is not None:
                 evaluated.setdefault(policy.id, []).extend(r.id for r in ctx.matched)
             try:

@@ -22,6 +22,8 @@ SECRETS = {
     "private_key": "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7plantedkey",
     "helm": "helmPlantedAdminPw-31337",
     "generator": "generatorPlantedLiteral-4242",
+    "loose_env": "looseEnvPlanted-2718281828",
+    "loose_json": "ghp_" + "Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2",
 }
 
 
@@ -54,6 +56,9 @@ def _plant(repo: Path) -> None:
         + "helmCharts:\n  - name: grafana\n    version: 8.0.0\n    valuesFile: charts/values.yaml\n"
         f"secretGenerator:\n  - name: gen\n    literals:\n      - API_KEY={SECRETS['generator']}\n"
     )
+    # Files no build reads, still in the repository: an .env, a JSON data file, a key
+    (app / ".env").write_text(f"export ALPACA_SECRET_KEY='{SECRETS['loose_env']}'\n")
+    (app / "ws" / "creds.json").write_text(f'{{"auth": {{"token": "{SECRETS["loose_json"]}"}}}}\n')
     # A broken file whose text holds a secret: the syntax error must not echo it.
     (app / "ws" / "broken.yaml").write_text(f"a: [{SECRETS['env']}\nb: c\n")
     wsk = app / "ws" / "kustomization.yaml"
@@ -69,7 +74,7 @@ def test_no_secret_in_any_output(repo: Path, fmt: str) -> None:
     for name, value in SECRETS.items():
         assert value not in output, name
     assert base64.b64encode(SECRETS["secret_data"].encode()).decode() not in output
-    assert output.count("no-inline-secrets") >= 8
+    assert output.count("no-inline-secrets") >= 10
     assert "yaml-syntax" in output
 
 
@@ -88,3 +93,39 @@ def test_redaction_scrubs_every_known_secret_from_every_message() -> None:
         "quotes [REDACTED] and x-[REDACTED].",
         "mentions [REDACTED]ive",
     ]
+
+
+def test_a_credential_in_a_file_no_build_reads_is_still_in_the_repository(tmp_path: Path) -> None:
+    """An .env, a properties file, a script, a private key or a JSON data file committed beside
+    the manifests is a credential in clear though nothing applies it; a generator's input is read
+    once, in what it makes; a file that is not text (a DER key) holds no plaintext, a FIFO named
+    like a config file is never opened (it would block)."""
+    import os
+
+    repo = tmp_path / "repo"
+    app = repo / "apps" / "torghut"
+    app.mkdir(parents=True)
+    (repo / ".git").mkdir()
+    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    (app / ".env.production").write_text("# keys\nALPACA_SECRET_KEY=Zx9Kq2LmN8pR4tV7wY1bC3dF5gH6jJ0k\n")
+    (app / "db.properties").write_text("url=jdbc:postgresql://db/x\npassword=${DB_PASSWORD}\n")  # a reference
+    (app / "start.sh").write_text("#!/bin/sh\nexec app --db-password hunter2-literal\n")
+    (app / "id_ed25519").write_text(
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----\n"
+    )
+    (app / "der.key").write_bytes(bytes(range(256)))
+    os.mkfifo(app / "pipe.env")
+    gen = repo / "apps" / "gen"
+    gen.mkdir()
+    (gen / "kustomization.yaml").write_text("configMapGenerator: [{name: g, envs: [app.env]}]\n")
+    (gen / "app.env").write_text("API_TOKEN=Qw3rTy8Uiop5Asdf6Ghjk7Lzxc\n")
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
+    got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
+    assert got == [
+        ("file-unreadable", "apps/torghut/pipe.env", 0),
+        ("no-inline-secrets", "apps/gen/app.env", 1),
+        ("no-inline-secrets", "apps/torghut/.env.production", 2),
+        ("no-inline-secrets", "apps/torghut/id_ed25519", 1),
+        ("no-inline-secrets", "apps/torghut/start.sh", 2),
+    ], got
+    assert "Zx9Kq2LmN8pR4tV7wY1bC3dF5gH6jJ0k" not in result.stdout and "hunter2-literal" not in result.stdout

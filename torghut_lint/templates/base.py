@@ -7,7 +7,7 @@ The engine matches resources, calls ``check``, and locates what it returns."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -57,6 +57,9 @@ class RuleContext:
     matched: list[Resource]  # resources the policy's match selects
     resources: list[Resource]  # the whole application, for cross-references
     helm_values: list[Document]
+    # (shown path, text) of the tree's loose configuration files, scripts and keys no build read
+    # (given with the orphans: discover.TEXT_SUFFIXES)
+    texts: list[tuple[str, str]] = field(default_factory=list)
 
     @cached_property
     def env_sources(self) -> EnvSources:

@@ -289,6 +289,26 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 f"{what} (value redacted); use secretKeyRef to a SealedSecret or ExternalSecret",
                 secrets=(value,),
             )
+    for shown, text in ctx.texts:  # a loose configuration file, script or key: judged as a ConfigMap entry of its name
+        reported: set[tuple[int, str]] = set()
+        name = shown.rsplit("/", 1)[-1]
+        # a configuration file by its suffix, or by its name (.env.production, .npmrc, credentials):
+        # an unquoted value in it is a literal; a script's is code
+        key = name if name.endswith(CONFIG_FILES) or name.endswith(".sh") else f"{name}.conf"
+        for _, what, value in scanner.judge((), key, text):
+            line = text.count("\n", 0, max(text.find(value), 0)) + 1
+            if (line, value) in reported:  # a token under a credential's name: one finding, not two
+                continue
+            reported.add((line, value))
+            yield Violation(
+                None,
+                (),
+                f"{what} (value redacted); keep it out of the repository (a SealedSecret or ExternalSecret), "
+                "and rotate it",
+                location=Location(shown, line, 1),
+                secrets=(value,),
+                value=what,  # the identity: what was found and under which name, never the secret
+            )
     for doc in ctx.helm_values:
         for path, what, value in scanner.walk(doc.data):
             node = find_node(doc.node, path)
