@@ -145,10 +145,25 @@ def run_measured(cmd: list[str], **kwargs) -> tuple[subprocess.CompletedProcess,
     """``subprocess.run(cmd, **kwargs)`` and the peak RSS in MB of ``cmd`` (its workers included),
     measured by a fresh parent: this process's RUSAGE_CHILDREN keeps the largest child any earlier
     test ran, so it cannot bound one command."""
+    import os
+    import signal
     import tempfile
 
+    timeout = kwargs.pop("timeout", None)
+    if kwargs.pop("capture_output", False):
+        kwargs["stdout"] = kwargs["stderr"] = subprocess.PIPE
     with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
-        proc = subprocess.run([sys.executable, "-c", _PROBE, peak.name, *cmd], **kwargs)
+        args = [sys.executable, "-c", _PROBE, peak.name, *cmd]
+        # its own process group: on a timeout the lint is killed with the probe, not left running
+        # (an orphan eating a core for the rest of the suite)
+        with subprocess.Popen(args, start_new_session=True, **kwargs) as child:
+            try:
+                out, err = child.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.communicate()
+                raise
+        proc = subprocess.CompletedProcess(args, child.returncode, out, err)
         text = Path(peak.name).read_text().strip()
     return proc, int(text or 0) // 1024
 
