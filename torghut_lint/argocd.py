@@ -11,12 +11,13 @@ import os
 import re
 import shlex
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import display_path
-from torghut_lint.model import Finding, Location, Path_, Resource
+from torghut_lint.model import Finding, Location, Path_, Resource, ResourceId
 from torghut_lint.parse import parse_bytes, parse_file
 
 ARGOCD_SOURCE = ".argocd-source"
@@ -112,11 +113,15 @@ def source_overrides(resources: list[Resource], plugins: frozenset[str] = frozen
 
 def _sources(res: Resource, path: Path_, spec: dict) -> Iterator[Finding]:
     where = f"{res.id.kind} {res.id.name} renders"
-    if isinstance(spec.get("source"), dict):
-        yield from _overrides(res, path + ("source",), spec["source"], where)
-    for i, source in enumerate(spec.get("sources") or []):
-        if isinstance(source, dict):
-            yield from _overrides(res, path + ("sources", i), source, where)
+    for at, source in _listed_sources(path, spec):
+        yield from _overrides(res, at, source, where)
+
+
+def _listed_sources(path: Path_, spec: dict) -> list[tuple[Path_, dict]]:
+    """(path, source) of an Application spec's ``source`` and each of its ``sources``."""
+    listed = [(path + ("source",), spec["source"])] if isinstance(spec.get("source"), dict) else []
+    sources = spec.get("sources")
+    return listed + [(path + ("sources", i), x) for i, x in enumerate(_as_list(sources)) if isinstance(x, dict)]
 
 
 def _in_repository(res: Resource, path: object) -> bool:
@@ -304,6 +309,75 @@ def _patch_in_repository(res: Resource, spec: dict, sources: list[dict]) -> bool
     if not elements:
         return True
     return any(_in_repository(res, e.get("path")) for e in elements)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """Where an Application (or an ApplicationSet's template or list element) deploys a path of
+    this repository from: the repository and revision Argo CD checks out."""
+
+    resource: ResourceId
+    repo_url: str
+    revision: str
+    location: Location
+    ours: bool  # the source renders a directory of this repository (or a template writes its path)
+
+
+def revisions(resources: list[Resource]) -> list[Revision]:
+    """The (repository, revision) of every source of an Application or ApplicationSet, and of each
+    list element that sets its own ``repoURL`` or ``targetRevision``; ``ours`` where it renders a
+    directory of this repository (or a template writes its path)."""
+    found: list[Revision] = []
+    for res in resources:
+        if res.id.kind not in ("Application", "ApplicationSet") or res.id.group != "argoproj.io":
+            continue
+        spec = res.data.get("spec")
+        if not isinstance(spec, dict):
+            continue
+        template = spec.get("template") if res.id.kind == "ApplicationSet" else None
+        inner: Any = template.get("spec") if isinstance(template, dict) else spec if template is None else None
+        if not isinstance(inner, dict):
+            continue
+        at: Path_ = ("spec", "template", "spec") if template is not None else ("spec",)
+        listed = _listed_sources(at, inner)
+        for path, source in listed:
+            found.append(_revision(res, source, {}, res.locate(path)))
+        if template is not None and listed:
+            for path, element in _elements(spec.get("generators"), ("spec", "generators")):
+                if "repoURL" in element or "targetRevision" in element:
+                    found.append(_revision(res, listed[0][1], element, res.locate(path)))
+    return found
+
+
+def _revision(res: Resource, source: dict, element: dict, location: Location) -> Revision:
+    repo = element.get("repoURL", source.get("repoURL"))
+    revision = element.get("targetRevision", source.get("targetRevision"))
+    path = element.get("path", source.get("path"))
+    ours = "{{" in str(source.get("path", "")) or _in_repository(res, path)
+    return Revision(res.id, str(repo or ""), str(revision or "HEAD"), location, ours)
+
+
+def moved_sources(base: list[Revision], head: list[Revision], ref: str) -> list[Finding]:
+    """``argocd-source-moved`` for each source of this repository (in ``head``, the tree linted: the
+    base's checkout may hold only the linted paths) that the change points at a
+    repository or revision its Application (or ApplicationSet) did not deploy from at ``ref``: the
+    gate lints this tree, and Argo CD would deploy what it never saw. A new Application is not
+    compared (nothing to compare it with)."""
+    before: dict[ResourceId, set[tuple[str, str]]] = {}
+    for r in base:
+        before.setdefault(r.resource, set()).add((r.repo_url, r.revision))
+    findings: list[Finding] = []
+    for r in head:
+        known = before.get(r.resource)
+        if not r.ours or known is None or (r.repo_url, r.revision) in known:
+            continue
+        was = ", ".join(f"{repo or '(this repository)'}@{rev}" for repo, rev in sorted(known))
+        message = (
+            f"this change deploys {r.resource.kind} {r.resource.name} from {r.repo_url or '(this repository)'}@"
+            f"{r.revision} (at {ref}: {was}): the gate lints this tree, not what Argo CD would check out there"
+        )
+        findings.append(builtin_finding("argocd-source-moved", message, r.location, r.resource))
+    return findings
 
 
 def _elements(generators: Any, path: Path_) -> Iterator[tuple[Path_, dict]]:

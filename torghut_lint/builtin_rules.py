@@ -264,6 +264,15 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "Have the rule's owners review the waiver (or raise this rule to error in the trusted config).",
         ),
         BuiltinRule(
+            "argocd-source-moved",
+            _E,
+            "With --trusted-config: the change points an Application (or ApplicationSet) source of this "
+            "repository at another repository or revision than it deployed from at the trusted ref.",
+            "The gate lints the tree of the pull request; a source moved to a branch, a tag or a fork makes "
+            "Argo CD deploy manifests the gate never saw.",
+            "Keep the source on the revision the gate lints (or have the platform's owners review the move).",
+        ),
+        BuiltinRule(
             "waiver-invalid",
             _E,
             "A waiver lacks a reason, owner or valid expiry, or is not allowed.",

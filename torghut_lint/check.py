@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from torghut_lint.argocd import source_overrides
+from torghut_lint.argocd import Revision, revisions, source_overrides
 from torghut_lint.assemble import (
     Plan,
     Project,
@@ -96,10 +96,12 @@ class Assessment:
     parsed: set[str] = field(default_factory=set)  # resolved paths of the files parsed
     apps: dict[str, AppFiles] = field(default_factory=dict)
     facts: list[Fact] = field(default_factory=list)
+    revisions: list[Revision] = field(default_factory=list)  # where Applications deploy this repository from
 
     def add(self, other: Assessment) -> None:
         self.findings += other.findings
         self.facts += other.facts
+        self.revisions += other.revisions
         for rule, ids in other.evaluated.items():
             self.evaluated.setdefault(rule, []).extend(ids)
         self.waivers.extend(other.waivers)
@@ -259,4 +261,5 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
         len(resources),
         apps=apps,
         facts=facts,
+        revisions=revisions(resources),
     )

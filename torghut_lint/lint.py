@@ -15,6 +15,7 @@ from dataclasses import astuple, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
+from torghut_lint.argocd import moved_sources
 from torghut_lint.assemble import Project, plan, repository_root
 from torghut_lint.baseline import Baseline, identity
 from torghut_lint.builtin_rules import BUILTIN_RULES
@@ -241,6 +242,7 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
         if base.waivers:
             allowed = set(config.gate.get("allowPullRequestWaivers") or [])
             findings += added_waivers(before.waivers, head.waivers, base.ref, allowed)
+            findings += moved_sources(before.checked.revisions, head.checked.revisions, base.ref)
         if base.new_only:
             known = Counter(identity(f, before.root) for f in before.findings)
             fresh = []

@@ -158,3 +158,53 @@ def test_the_linters_own_files_in_the_tree_are_not_manifests(tmp_path: Path) -> 
     (repo / "apps" / "feed" / ".torghut-lint.yaml").write_text(ws)  # a directory application's file
     got = findings_of(run_cli("--no-schemas", "--format", "json", ".", cwd=repo))
     assert ("ws-max", "apps/feed/.torghut-lint.yaml", 4) in got
+
+
+def test_a_change_that_moves_a_source_of_this_repository_to_another_revision_is_reported(tmp_path: Path) -> None:
+    """The gate lints the pull request's tree; an Application (or an ApplicationSet's element)
+    pointed at a branch or a fork makes Argo CD deploy what it never saw. A chart of another
+    repository moving to its next version is an ordinary change, a new Application has nothing to
+    compare with."""
+    repo = tmp_path / "repo"
+    (repo / "apps" / "torghut").mkdir(parents=True)
+    (repo / "apps" / "torghut" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    lab = "https://github.com/proompteng/lab.git"
+
+    def app(name: str, repo_url: str, path: str, revision: str) -> str:
+        return (
+            f"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: {name}}}\nspec:\n  source:\n"
+            f"    repoURL: {repo_url}\n    path: {path}\n    targetRevision: {revision}\n"
+        )
+
+    def appset(element: str) -> str:
+        return (
+            "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: product}\nspec:\n"
+            "  goTemplate: true\n  generators:\n    - list:\n        elements:\n"
+            f"          - {{name: torghut, path: apps/torghut{element}}}\n"
+            "  template:\n    metadata: {name: '{{ .name }}'}\n    spec:\n"
+            f"      source: {{repoURL: {lab}, path: '{{{{ .path }}}}', targetRevision: main}}\n"
+        )
+
+    argocd = repo / "argocd"
+    argocd.mkdir()
+    (argocd / "torghut.yaml").write_text(app("torghut", lab, "apps/torghut", "main"))
+    (argocd / "chart.yaml").write_text(app("metrics", "https://charts.example/x", "chart", "0.14.2"))
+    (argocd / "set.yaml").write_text(appset(""))
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "ci")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    (argocd / "torghut.yaml").write_text(app("torghut", lab, "apps/torghut", "codex/live-on"))
+    (argocd / "chart.yaml").write_text(app("metrics", "https://charts.example/x", "chart", "0.15.0"))
+    (argocd / "set.yaml").write_text(appset(", targetRevision: evil"))
+    (argocd / "new.yaml").write_text(app("new", lab, "apps/torghut", "feature"))
+    git(repo, "commit", "-qam", "pr")
+    result = run_cli("--no-schemas", "--format", "json", "--trusted-config", "main~1", "argocd", cwd=repo)
+    got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
+    assert got == [
+        ("argocd-source-moved", "argocd/set.yaml", 9),
+        ("argocd-source-moved", "argocd/torghut.yaml", 5),
+    ], result.json["findings"]
+    assert "codex/live-on" in result.stdout and result.code == 1
+    assert run_cli("--no-schemas", "--format", "json", "argocd", cwd=repo).code == 0  # a trusted ref is needed
