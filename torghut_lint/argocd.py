@@ -93,12 +93,7 @@ def source_overrides(resources: list[Resource], plugins: frozenset[str] = frozen
     list element or ``templatePatch``) that gives kustomize parameters or a plugin other than
     torghut-lint's own; ``plugins`` names those the configuration says render a path as
     ``kustomize build`` does when given no env or parameters (in a ``templatePatch``)."""
-    for res in resources:
-        if res.id.kind not in ("Application", "ApplicationSet") or res.id.group != "argoproj.io":
-            continue
-        spec = res.data.get("spec")
-        if not isinstance(spec, dict):
-            continue
+    for res, spec in _applications(resources):
         if res.id.kind == "Application":
             yield from _sources(res, ("spec",), spec)
             continue
@@ -109,6 +104,15 @@ def source_overrides(resources: list[Resource], plugins: frozenset[str] = frozen
             yield from _overrides(res, path, element, f"an element of {res.id.kind} {res.id.name} renders")
         if isinstance(spec.get("templatePatch"), str) and spec["templatePatch"].strip():
             yield from _template_patch(res, spec, plugins)
+
+
+def _applications(resources: list[Resource]) -> Iterator[tuple[Resource, dict]]:
+    """(resource, spec) of each Argo CD Application and ApplicationSet with a spec."""
+    for res in resources:
+        if res.id.kind in ("Application", "ApplicationSet") and res.id.group == "argoproj.io":
+            spec = res.data.get("spec")
+            if isinstance(spec, dict):
+                yield res, spec
 
 
 def _sources(res: Resource, path: Path_, spec: dict) -> Iterator[Finding]:
@@ -328,12 +332,7 @@ def revisions(resources: list[Resource]) -> list[Revision]:
     list element that sets its own ``repoURL`` or ``targetRevision``; ``ours`` where it renders a
     directory of this repository (or a template writes its path)."""
     found: list[Revision] = []
-    for res in resources:
-        if res.id.kind not in ("Application", "ApplicationSet") or res.id.group != "argoproj.io":
-            continue
-        spec = res.data.get("spec")
-        if not isinstance(spec, dict):
-            continue
+    for res, spec in _applications(resources):
         template = spec.get("template") if res.id.kind == "ApplicationSet" else None
         inner: Any = template.get("spec") if isinstance(template, dict) else spec if template is None else None
         if not isinstance(inner, dict):

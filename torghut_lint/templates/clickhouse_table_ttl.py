@@ -298,23 +298,16 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     for st in found:
         if not st.engine.endswith(suffix) or st.table in altered or st.table in exempt:
             continue
-        if st.ttl is not None:
-            if (problem := ttl_problem(st.ttl, max_days)) is not None:
-                yield Violation(
-                    st.resource,
-                    st.path,
-                    f"ClickHouse table {st.table} (ENGINE = {st.engine}) has a TTL that {problem}; it grows until "
-                    "the volume is full",
-                    location=st.resource.locate_in_text(st.path, st.offset),
-                    value=st.engine,
-                    requirement=st.table,
-                )
+        if st.ttl is None:
+            why = "has no TTL and no ALTER TABLE ... MODIFY TTL"
+        elif (problem := ttl_problem(st.ttl, max_days)) is not None:
+            why = f"has a TTL that {problem}"
+        else:
             continue
         yield Violation(
             st.resource,
             st.path,
-            f"ClickHouse table {st.table} (ENGINE = {st.engine}) has no TTL and no ALTER TABLE ... "
-            "MODIFY TTL; it grows until the volume is full",
+            f"ClickHouse table {st.table} (ENGINE = {st.engine}) {why}; it grows until the volume is full",
             location=st.resource.locate_in_text(st.path, st.offset),
             value=st.engine,  # not the whole SQL text: another table's edit must not change this identity
             requirement=st.table,
