@@ -157,7 +157,8 @@ def plan(
     charted = _chart_candidates(found.files, chart_dirs)
     files = [p for p in found.files if not (p in charted and _helm_chart_file(p, chart_dirs, project))]
     files = [p for p in files if not (p.name.startswith(ARGOCD_SOURCE) and source_file(p, project.findings))]
-    files = [p for p in files if not _own_input(p, own_inputs)]
+    own = tuple(map(str, own_inputs))  # compared as text, as every path of the tree is
+    files = [p for p in files if not _own_input(p, own)]
     project.chart_files += len(found.files) - len(files)
     kfiles = [p for p in files if p.name in KUSTOMIZATION_NAMES]
     if root.is_dir() and (k := find_kustomization(root)) and k not in kfiles:
@@ -199,15 +200,18 @@ def plan(
         d: sum(survey.sizes.get(p, 0) for p in paths) for d, paths in plain.items()
     }
     included = _in_order(d for t, d in k_dirs.items() if t in referenced)
-    texts = [p for p in found.texts if not _own_input(p, own_inputs)]
+    texts = [p for p in found.texts if not _own_input(p, own)]
     return Plan(root, sources, files, apps, included, governing, plain, sizes, survey.edges, texts)
 
 
-def _own_input(path: Path, own: tuple[Path, ...]) -> bool:
+def _own_input(path: Path, own: tuple[str, ...]) -> bool:
     """Whether ``path`` is one of ``own`` (the configuration in use) or under one (a policy
     directory the run loads). Only those: Argo CD applies a ``.torghut-lint.yaml`` elsewhere in a
     directory application like any other file, so the name alone does not make one the linter's."""
-    return bool(own) and any(is_within(real(path), directory) for directory in own)
+    if not own:
+        return False
+    resolved = real_text(path)
+    return any(is_within(resolved, directory) for directory in own)
 
 
 def _in_order(paths: Iterable[Path]) -> list[Path]:

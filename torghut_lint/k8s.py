@@ -3,6 +3,7 @@ quantities and storage requests."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -215,6 +216,7 @@ def _image_repositories(res: Resource) -> tuple[str, ...]:
     return tuple(dict.fromkeys(repository(image) for image in found if isinstance(image, str) and image))
 
 
+@functools.lru_cache(maxsize=4096)  # a tree names the same images again and again
 def repository(image: str) -> str:
     """An image reference's repository as the container runtime resolves it (the distribution
     library's normalised name): no digest, no tag, and a Docker Hub name written out (``torghut``

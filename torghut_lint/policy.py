@@ -228,9 +228,21 @@ class Match:
 
 
 def _runs_any(patterns: tuple[str, ...], res: Resource) -> bool:
-    """Whether ``res`` runs an image whose repository matches one of the globs."""
-    test = _any_of(patterns)
-    return any(test(repository) for repository in image_repositories(res))
+    """Whether ``res`` runs an image whose repository matches one of the globs: answered once per
+    resource and list of globs (the scoped policies share one and ask of every resource), at once
+    for a kind that runs nothing."""
+    repositories = image_repositories(res)
+    if not repositories:
+        return False
+    memo = res.__dict__.get("_runs_any")
+    if memo is None or memo[0] is not res.data:  # asked again once ``data`` is replaced (as k8s._once)
+        memo = res.__dict__["_runs_any"] = (res.data, {})
+    known: dict[tuple[str, ...], bool] = memo[1]
+    found = known.get(patterns)
+    if found is None:
+        test = _any_of(patterns)
+        found = known[patterns] = any(test(repository) for repository in repositories)
+    return found
 
 
 @dataclass
