@@ -157,8 +157,8 @@ def plan(
     charted = _chart_candidates(found.files, chart_dirs)
     files = [p for p in found.files if not (p in charted and _helm_chart_file(p, chart_dirs, project))]
     files = [p for p in files if not (p.name.startswith(ARGOCD_SOURCE) and source_file(p, project.findings))]
-    own = tuple(map(str, own_inputs))  # compared as text, as every path of the tree is
-    files = [p for p in files if not _own_input(p, own)]
+    own_text = tuple(map(str, own_inputs))  # compared as text, as every path of the tree is
+    files = [p for p in files if not _own_input(p, own_text)]
     project.chart_files += len(found.files) - len(files)
     kfiles = [p for p in files if p.name in KUSTOMIZATION_NAMES]
     if root.is_dir() and (k := find_kustomization(root)) and k not in kfiles:
@@ -200,7 +200,7 @@ def plan(
         d: sum(survey.sizes.get(p, 0) for p in paths) for d, paths in plain.items()
     }
     included = _in_order(d for t, d in k_dirs.items() if t in referenced)
-    texts = [p for p in found.texts if not _own_input(p, own)]
+    texts = [p for p in found.texts if not _own_input(p, own_text)]
     return Plan(root, sources, files, apps, included, governing, plain, sizes, survey.edges, texts)
 
 
