@@ -2,7 +2,7 @@
 
 The group id is read wherever it is set: a container's effective environment (names matching
 ``groupIdEnv``), ``flinkConfiguration`` keys matching ``groupIdConfig``, or ``--group-id``
-style job arguments. The live job's id must differ from every other Flink job's in the app and
+job arguments (prefixed too: ``--kafka.group.id``). The live job's id must differ from every other Flink job's in the app and
 must not look like a replay/simulation group; checkpoint and savepoint directories must be
 distinct per job (two jobs restoring each other's state is the same mistake one level down)."""
 
@@ -16,7 +16,9 @@ from torghut_lint.k8s import FLINK_CHECKPOINT_DIRS, FLINK_SAVEPOINT_DIRS, contai
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
-_ARG = re.compile(r"^--?(?:group[-_.]?id|groupId)(?:=(.+))?$", re.I)
+# ``--group-id``, and prefixed (``--kafka.group.id``, ``--source-group-id``), its value after ``=``
+# or in the next argument
+_ARG = re.compile(r"^--?(?:[A-Za-z0-9]+[-_.])*group[-_.]?id(?:=(.+))?$", re.I)
 
 
 @dataclass
