@@ -4,8 +4,8 @@ The group id is read wherever it is set: a container's effective environment (na
 ``groupIdEnv``), ``flinkConfiguration`` keys matching ``groupIdConfig``, or ``--group-id``
 job arguments (prefixed too: ``--kafka.group.id``). The live job's id must differ from every
 other Flink job's in the app and must not look like a replay/simulation group; checkpoint and
-savepoint directories must be
-distinct per job (two jobs restoring each other's state is the same mistake one level down)."""
+savepoint directories must be distinct per job (two jobs restoring each other's state is the
+same mistake one level down)."""
 
 from __future__ import annotations
 
