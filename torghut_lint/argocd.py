@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from torghut_lint.builtin_rules import builtin_finding
-from torghut_lint.discover import display_path
+from torghut_lint.discover import display_path, is_dir
 from torghut_lint.model import Finding, Location, Path_, Resource, ResourceId
 from torghut_lint.parse import parse_bytes, parse_file
 
@@ -133,7 +133,11 @@ def _in_repository(res: Resource, path: object) -> bool:
     repository's path, or a chart from a registry, is nothing this tree renders)."""
     if not isinstance(path, str) or not path.strip("/. "):
         return False
-    return (_repository_of(os.path.abspath(os.path.dirname(res.node.start_mark.name))) / path.strip("/")).is_dir()
+    directory = _repository_of(os.path.abspath(os.path.dirname(res.node.start_mark.name))) / path.strip("/")
+    try:
+        return is_dir(directory)
+    except OSError:  # a name too long, a directory that may not be searched: no path Argo CD could render
+        return False
 
 
 @functools.lru_cache(maxsize=256)

@@ -647,10 +647,11 @@ def mounted_env_files(res: Resource, path: Path_, container: dict, sources: EnvS
     entry is read once however many mounts show it."""
     pod = get_path(res.data, path[:-2])
     listed = pod.get("volumes") if isinstance(pod, dict) else None
-    volumes = {v.get("name"): v for v in listed if isinstance(v, dict)} if isinstance(listed, list) else {}
+    volumes = {text(v.get("name")): v for v in listed if isinstance(v, dict)} if isinstance(listed, list) else {}
     wanted: dict[int, tuple[Resource, set[str]]] = {}  # by ConfigMap: the keys mounted as env files
-    for mount in container.get("volumeMounts") or []:
-        volume = volumes.get(mount.get("name")) if isinstance(mount, dict) else None
+    mounts = container.get("volumeMounts")
+    for mount in mounts if isinstance(mounts, list) else ():
+        volume = volumes.get(text(mount.get("name"))) if isinstance(mount, dict) else None
         if not isinstance(volume, dict):
             continue
         projected = volume.get("projected") if isinstance(volume.get("projected"), dict) else {}

@@ -391,3 +391,28 @@ def test_an_application_sets_template_patch_is_read_for_what_it_sets_on_the_sour
     lines = (tmp_path / "argocd" / "set.yaml").read_text().splitlines()
     where = lines[got[0][1] - 1].strip()
     assert where.startswith(("plugin:", "kustomize:", "spec:")), where  # what sets it, or the patch
+
+
+def test_odd_shapes_in_sources_volumes_and_mounts_are_no_crash(tmp_path: Path) -> None:
+    """Found by generating hostile trees: an Application source path too long for the filesystem
+    (exit 3 where it is asked whether the repository holds it), a volume mount named by a mapping
+    (unhashable where volumes are looked up), ``volumes: true`` (not a list). Each ends as a lint:
+    nothing "could not be evaluated"."""
+    (tmp_path / ".git").mkdir()
+    app = tmp_path / "torghut"
+    app.mkdir()
+    (app / "app.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec:\n"
+        f"  source: {{repoURL: x, path: {'a' * 300}, targetRevision: main}}\n"
+    )
+    (app / "ws.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: torghut-ws, namespace: torghut}\nspec:\n"
+        "  replicas: 1\n  strategy: {type: Recreate}\n  template:\n    spec:\n      volumes: true\n      containers:\n"
+        "        - name: c\n          image: registry/lab/torghut-ws:v1\n"
+        "          env: [{name: TRADING_ENABLED, value: 'true'}]\n"
+        "          volumeMounts: [{name: {a: null}, mountPath: /app/.env}]\n"
+        "          readinessProbe: {httpGet: {path: /readyz, port: 8080}}\n          ports: [{containerPort: 8080}]\n"
+    )
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=tmp_path, timeout=60)
+    assert result.code in (0, 1) and result.stderr == "", result.stderr
+    assert not [f for f in result.json["findings"] if "could not be evaluated" in f["message"]], result.json

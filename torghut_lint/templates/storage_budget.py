@@ -176,7 +176,8 @@ def _ephemeral(res: Resource, spec: dict) -> Iterator[Request]:
         return
     pods = None
     for path, pod in pod_specs(res):
-        for i, volume in enumerate(pod.get("volumes") or []):
+        volumes = pod.get("volumes")
+        for i, volume in enumerate(volumes if isinstance(volumes, list) else ()):
             template = get_path(volume, ("ephemeral", "volumeClaimTemplate")) if isinstance(volume, dict) else None
             storage = ("spec", "resources", "requests", "storage")
             size = parse_quantity(get_path(template, storage)) if isinstance(template, dict) else None
