@@ -256,12 +256,12 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
         return
     if not _patch_in_repository(res, spec, [s for s in sources if isinstance(s, dict)]):
         return
+    offsets: dict[str, int] = {}  # where the patch first names each
+    for match in _PATCH_KEY.finditer(text):
+        offsets.setdefault(match.group(1), match.start())
     for source in sources:
         if not isinstance(source, dict):
             continue
-        offsets: dict[str, int] = {}
-        for match in _PATCH_KEY.finditer(text):
-            offsets.setdefault(match.group(1), match.start())
         kustomize = source.get("kustomize")
         if kustomize == TEMPLATED or (isinstance(kustomize, dict) and any(k not in _TOOL_ONLY for k in kustomize)):
             yield finding(
@@ -308,7 +308,7 @@ def _patch_in_repository(res: Resource, spec: dict, sources: list[dict]) -> bool
     inner = template.get("spec") if isinstance(template.get("spec"), dict) else {}
     written = [s.get("path") for s in sources if "path" in s]
     if not written:
-        written = [s.get("path") for s in [inner.get("source"), *_as_list(inner.get("sources"))] if isinstance(s, dict)]
+        written = [s.get("path") for _, s in _listed_sources((), inner)]
     if any(isinstance(p, str) and "{{" not in p and TEMPLATED not in p and _in_repository(res, p) for p in written):
         return True
     if not any(isinstance(p, str) and ("{{" in p or TEMPLATED in p) for p in written) and written:
@@ -329,12 +329,13 @@ class Revision:
     revision: str
     location: Location
     ours: bool  # the source renders a directory of this repository (or a template writes its path)
+    key: str  # which source of the resource: its path, or a list element's name
 
 
 def revisions(resources: list[Resource]) -> list[Revision]:
     """The (repository, revision) of every source of an Application or ApplicationSet, and of each
-    list element that sets its own ``repoURL`` or ``targetRevision``; ``ours`` where it renders a
-    directory of this repository (or a template writes its path)."""
+    list element of an ApplicationSet (its own ``repoURL``/``targetRevision``, else the template's);
+    ``ours`` where it renders a directory of this repository (or a template writes its path)."""
     found: list[Revision] = []
     for res, spec in _applications(resources):
         template = spec.get("template") if res.id.kind == "ApplicationSet" else None
@@ -347,8 +348,7 @@ def revisions(resources: list[Resource]) -> list[Revision]:
             found.append(_revision(res, source, {}, res.locate(path)))
         if template is not None and listed:
             for path, element in _elements(spec.get("generators"), ("spec", "generators")):
-                if "repoURL" in element or "targetRevision" in element:
-                    found.append(_revision(res, listed[0][1], element, res.locate(path)))
+                found.append(_revision(res, listed[0][1], element, res.locate(path)))  # its own, or the template's
     return found
 
 
@@ -357,7 +357,8 @@ def _revision(res: Resource, source: dict, element: dict, location: Location) ->
     revision = element.get("targetRevision", source.get("targetRevision"))
     path = element.get("path", source.get("path"))
     ours = "{{" in str(source.get("path", "")) or _in_repository(res, path)
-    return Revision(res.id, str(repo or ""), str(revision or "HEAD"), location, ours)
+    key = f"element {element.get('name', path)}" if element else f"path {path}"
+    return Revision(res.id, str(repo or ""), str(revision or "HEAD"), location, ours, key)
 
 
 def moved_sources(base: list[Revision], head: list[Revision], ref: str) -> list[Finding]:
@@ -366,12 +367,15 @@ def moved_sources(base: list[Revision], head: list[Revision], ref: str) -> list[
     repository or revision its Application (or ApplicationSet) did not deploy from at ``ref``: the
     gate lints this tree, and Argo CD would deploy what it never saw. A new Application is not
     compared (nothing to compare it with)."""
-    before: dict[ResourceId, set[tuple[str, str]]] = {}
+    before: dict[ResourceId, set[tuple[str, str]]] = {}  # every source of a resource
+    same: dict[tuple[ResourceId, str], set[tuple[str, str]]] = {}  # the same source (path or element)
     for r in base:
         before.setdefault(r.resource, set()).add((r.repo_url, r.revision))
+        same.setdefault((r.resource, r.key), set()).add((r.repo_url, r.revision))
     findings: list[Finding] = []
     for r in head:
-        known = before.get(r.resource)
+        # the same source's, else (a path the change also moved) any of the resource's
+        known = same.get((r.resource, r.key), before.get(r.resource))
         if not r.ours or known is None or (r.repo_url, r.revision) in known:
             continue
         was = ", ".join(f"{repo or '(this repository)'}@{rev}" for repo, rev in sorted(known))

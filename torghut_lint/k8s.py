@@ -363,6 +363,7 @@ def secret_name(res: Resource) -> str:
 
 
 # Where a value the linter cannot see comes from, as findings say it (EnvValue.origin).
+ENV_FILE = "env file"  # EnvValue.origin of a line of an environment file mounted into the container
 HIDDEN_ORIGINS = {
     "secretRef": "an envFrom Secret whose keys the repository does not show",
     "secretKey": "an envFrom Secret",
@@ -373,7 +374,7 @@ HIDDEN_ORIGINS = {
     "resourceFieldRef": "a container resource",
     "command": "the container's command line, through a variable",
     "args": "the container's arguments, through a variable",
-    "env file": "an environment file mounted into the container",
+    ENV_FILE: "an environment file mounted into the container",
 }
 
 
@@ -632,9 +633,6 @@ def env_file_assignments(text: str, names: Names, command: bool = False) -> Iter
         if names.canonical(match.group(1)) is not None:
             value = next(group for group in match.groups()[1:] if group is not None)
             yield match.group(1), value, match.start(1)
-
-
-ENV_FILE = "env file"  # EnvValue.origin of a line of an environment file mounted into the container
 
 
 def mounted_env_files(res: Resource, path: Path_, container: dict, sources: EnvSources, names: Names) -> list[EnvValue]:

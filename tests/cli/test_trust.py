@@ -180,6 +180,7 @@ def test_a_change_that_moves_a_source_of_this_repository_to_another_revision_is_
         return (
             "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: product}\nspec:\n"
             "  goTemplate: true\n  generators:\n    - list:\n        elements:\n"
+            "          - {name: bayn, path: apps/torghut, targetRevision: codex/bayn-deploy}\n"
             f"          - {{name: torghut, path: apps/torghut{element}}}\n"
             "  template:\n    metadata: {name: '{{ .name }}'}\n    spec:\n"
             f"      source: {{repoURL: {lab}, path: '{{{{ .path }}}}', targetRevision: main}}\n"
@@ -197,13 +198,13 @@ def test_a_change_that_moves_a_source_of_this_repository_to_another_revision_is_
     git(repo, "commit", "-qm", "base")
     (argocd / "torghut.yaml").write_text(app("torghut", lab, "apps/torghut", "codex/live-on"))
     (argocd / "chart.yaml").write_text(app("metrics", "https://charts.example/x", "chart", "0.15.0"))
-    (argocd / "set.yaml").write_text(appset(", targetRevision: evil"))
+    (argocd / "set.yaml").write_text(appset(", targetRevision: codex/bayn-deploy"))  # another element's
     (argocd / "new.yaml").write_text(app("new", lab, "apps/torghut", "feature"))
     git(repo, "commit", "-qam", "pr")
     result = run_cli("--no-schemas", "--format", "json", "--trusted-config", "main~1", "argocd", cwd=repo)
     got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
     assert got == [
-        ("argocd-source-moved", "argocd/set.yaml", 9),
+        ("argocd-source-moved", "argocd/set.yaml", 10),
         ("argocd-source-moved", "argocd/torghut.yaml", 5),
     ], result.json["findings"]
     assert "codex/live-on" in result.stdout and result.code == 1
