@@ -100,6 +100,15 @@ def repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def app_tree(tmp_path: Path) -> tuple[Path, Path]:
+    """(repository, its apps/torghut directory): an empty Torghut application in a repository."""
+    repo = tmp_path / "repo"
+    app = repo / "apps" / "torghut"
+    app.mkdir(parents=True)
+    (repo / ".git").mkdir()
+    return repo, app
+
+
 def scale_ws(repo: Path, replicas: int = 2, waiver: str | None = None) -> Path:
     """Scale the fixture's torghut-ws Deployment, optionally waiving ws-single-replica on it."""
     ws = repo / APP / "ws" / "deployment.yaml"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, app_tree, run_cli
 
 CASES = sorted(p for p in (FIXTURES / "hostile").iterdir() if p.is_dir())
 
@@ -90,10 +90,7 @@ def test_argo_cd_source_overrides_in_the_tree_block_and_are_no_orphans(tmp_path:
     into its source before rendering (a patch switching live trading on, more replicas): the lint
     cannot see their effect, so each that sets something blocks, where it was an orphan warning
     ("Argo CD never applies it"). Other names are what they were."""
-    repo = tmp_path / "repo"
-    app = repo / "apps" / "torghut"
-    app.mkdir(parents=True)
-    (repo / ".git").mkdir()
+    repo, app = app_tree(tmp_path)
     (app / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
     (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flags}\ndata: {a: b}\n")
     patch = "- {op: add, path: /data/TRADING_LIVE_ENABLED, value: 'true'}"

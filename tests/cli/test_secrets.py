@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import APP, run_cli
+from conftest import APP, app_tree, run_cli
 from torghut_lint.model import Finding, Location, Severity
 from torghut_lint.report.base import redact
 from torghut_lint.secrets import Redactor
@@ -102,10 +102,7 @@ def test_a_credential_in_a_file_no_build_reads_is_still_in_the_repository(tmp_pa
     like a config file is never opened (it would block)."""
     import os
 
-    repo = tmp_path / "repo"
-    app = repo / "apps" / "torghut"
-    app.mkdir(parents=True)
-    (repo / ".git").mkdir()
+    repo, app = app_tree(tmp_path)
     (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
     (app / ".env.production").write_text("# keys\nALPACA_SECRET_KEY=Zx9Kq2LmN8pR4tV7wY1bC3dF5gH6jJ0k\n")
     (app / "db.properties").write_text("url=jdbc:postgresql://db/x\npassword=${DB_PASSWORD}\n")  # a reference
