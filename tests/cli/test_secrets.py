@@ -106,6 +106,8 @@ def test_a_credential_in_a_file_no_build_reads_is_still_in_the_repository(tmp_pa
     (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
     (app / ".env.production").write_text("# keys\nALPACA_SECRET_KEY=Zx9Kq2LmN8pR4tV7wY1bC3dF5gH6jJ0k\n")
     (app / "db.properties").write_text("url=jdbc:postgresql://db/x\npassword=${DB_PASSWORD}\n")  # a reference
+    # an example holds placeholders by convention: only a token format counts there
+    (app / ".env.example").write_text("ALPACA_SECRET_KEY=your-secret-here\nGH=ghp_" + "b" * 36 + "\n")
     (app / "start.sh").write_text("#!/bin/sh\nexec app --db-password hunter2-literal\n")
     (app / "id_ed25519").write_text(
         "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----\n"
@@ -121,6 +123,7 @@ def test_a_credential_in_a_file_no_build_reads_is_still_in_the_repository(tmp_pa
     assert got == [
         ("file-unreadable", "apps/torghut/pipe.env", 0),
         ("no-inline-secrets", "apps/gen/app.env", 1),
+        ("no-inline-secrets", "apps/torghut/.env.example", 2),
         ("no-inline-secrets", "apps/torghut/.env.production", 2),
         ("no-inline-secrets", "apps/torghut/id_ed25519", 1),
         ("no-inline-secrets", "apps/torghut/start.sh", 2),

@@ -74,6 +74,7 @@ DEFAULT_EXEMPT_KINDS = [
 # A command-line word that is a flag alone (``--password``, ``-token``): the next word is its value.
 _VARIABLE = re.compile(r"^[A-Z][A-Z0-9_]*$")  # an environment variable's spelling
 _FLAG = re.compile(r"^--?([A-Za-z][A-Za-z0-9_.-]*)$")
+EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist")
 _SUBSTITUTION = re.compile(r"\$\(|\$\{|\$[A-Za-z_]|\{\{|^<[^>]*>$|^\*+$|^%[sd]$")
 # Key suffixes of a Secret entry that configure a credential rather than hold one (Argo CD
 # repository secrets, SASL settings, connection coordinates); every other Secret key is a
@@ -295,7 +296,10 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         # a configuration file by its suffix, or by its name (.env.production, .npmrc, credentials):
         # an unquoted value in it is a literal; a script's is code
         key = name if name.endswith(CONFIG_FILES) or name.endswith(".sh") else f"{name}.conf"
-        for _, what, value in scanner.judge((), key, text):
+        # an example (.env.example, app.properties.sample) holds placeholders by convention: only
+        # what is a credential whatever its name (a token format, a private key, URL userinfo)
+        named = not name.endswith(EXAMPLE_SUFFIXES)
+        for _, what, value in scanner.judge((), key if named else "", text, named):
             line = text.count("\n", 0, max(text.find(value), 0)) + 1
             if (line, value) in reported:  # a token under a credential's name: one finding, not two
                 continue
