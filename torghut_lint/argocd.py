@@ -95,13 +95,13 @@ def source_overrides(resources: list[Resource], plugins: frozenset[str] = frozen
     ``kustomize build`` does when given no env or parameters (in a ``templatePatch``)."""
     for res, spec in _applications(resources):
         if res.id.kind == "Application":
-            yield from _sources(res, ("spec",), spec)
+            yield from _sources(res, ("spec",), spec, plugins)
             continue
         template = spec.get("template")
         if isinstance(template, dict) and isinstance(template.get("spec"), dict):
-            yield from _sources(res, ("spec", "template", "spec"), template["spec"])
+            yield from _sources(res, ("spec", "template", "spec"), template["spec"], plugins)
         for path, element in _elements(spec.get("generators"), ("spec", "generators")):
-            yield from _overrides(res, path, element, f"an element of {res.id.kind} {res.id.name} renders")
+            yield from _overrides(res, path, element, f"an element of {res.id.kind} {res.id.name} renders", plugins)
         if isinstance(spec.get("templatePatch"), str) and spec["templatePatch"].strip():
             yield from _template_patch(res, spec, plugins)
 
@@ -115,10 +115,10 @@ def _applications(resources: list[Resource]) -> Iterator[tuple[Resource, dict]]:
                 yield res, spec
 
 
-def _sources(res: Resource, path: Path_, spec: dict) -> Iterator[Finding]:
+def _sources(res: Resource, path: Path_, spec: dict, plugins: frozenset[str]) -> Iterator[Finding]:
     where = f"{res.id.kind} {res.id.name} renders"
     for at, source in _listed_sources(path, spec):
-        yield from _overrides(res, at, source, where)
+        yield from _overrides(res, at, source, where, plugins)
 
 
 def _listed_sources(path: Path_, spec: dict) -> list[tuple[Path_, dict]]:
@@ -148,12 +148,12 @@ def _repository_of(directory: str) -> Path:
     return repository_root(Path(directory))
 
 
-def _overrides(res: Resource, path: Path_, source: dict, who: str) -> Iterator[Finding]:
+def _overrides(res: Resource, path: Path_, source: dict, who: str, plugins: frozenset[str]) -> Iterator[Finding]:
     """Findings for what ``source`` sets, asked of the filesystem only when it sets something."""
     kustomize = source.get("kustomize")
     set_ = [k for k, v in kustomize.items() if k not in _TOOL_ONLY and v] if isinstance(kustomize, dict) else []
     plugin = source.get("plugin")
-    foreign = isinstance(plugin, dict) and plugin.get("name") != OWN_PLUGIN
+    foreign = isinstance(plugin, dict) and plugin.get("name") != OWN_PLUGIN and not _kustomize_alike(plugin, plugins)
     if isinstance(plugin, dict) and not foreign:
         yield from _own_plugin_env(res, path + ("plugin",), plugin, who)
     if not (set_ or foreign) or not _in_repository(res, source.get("path")):
@@ -284,7 +284,7 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
                     offsets.get("plugin", 0),
                 )
             continue
-        if name in plugins and not tuned:  # the configuration says it renders as kustomize build
+        if isinstance(plugin, dict) and _kustomize_alike(plugin, plugins):
             continue
         shown_name = "named by a parameter" if name in (TEMPLATED, None) else repr(name)
         detail = " with env or parameters" if tuned and name in plugins else ""
@@ -294,6 +294,12 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
             "build does can be named in the configuration's argocd.kustomizePlugins)",
             offsets.get("plugin", 0),
         )
+
+
+def _kustomize_alike(plugin: dict, plugins: frozenset[str]) -> bool:
+    """Whether the configuration names ``plugin`` as rendering a path as ``kustomize build`` does,
+    and it is given no env or parameters (which could make it render otherwise)."""
+    return plugin.get("name") in plugins and not any(plugin.get(k) for k in ("env", "parameters"))
 
 
 def _as_list(value: Any) -> list:

@@ -413,3 +413,22 @@ def test_odd_shapes_in_sources_volumes_and_mounts_are_no_crash(tmp_path: Path) -
     result = run_cli("--no-schemas", "--format", "json", ".", cwd=tmp_path, timeout=60)
     assert result.code in (0, 1) and result.stderr == "", result.stderr
     assert not [f for f in result.json["findings"] if "could not be evaluated" in f["message"]], result.json
+
+
+@pytest.mark.parametrize(
+    ("plugin", "found"), [("{name: lovely}", False), ("{name: lovely, env: [{name: X, value: y}]}", True)]
+)
+def test_a_plugin_the_configuration_names_as_kustomize_alike_is_no_override(
+    tmp_path: Path, plugin: str, found: bool
+) -> None:
+    """``argocd.kustomizePlugins`` holds for an Application's own source as for a templatePatch:
+    the plugin renders the path as kustomize does, unless env or parameters could change that."""
+    repo, app = app_tree(tmp_path)
+    (app / "kustomization.yaml").write_text("resources: []\n")
+    (repo / ".torghut-lint.yaml").write_text("argocd:\n  kustomizePlugins: [lovely]\n")
+    (repo / "app.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: t}\nspec:\n"
+        f"  source: {{path: apps/torghut, plugin: {plugin}}}\n"
+    )
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
+    assert [f["rule"] for f in result.json["findings"]] == (["argocd-source-override"] if found else [])
