@@ -133,11 +133,9 @@ class _Scanner:
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one scanner per policy evaluation
     def secret_like(self, key: str) -> bool:
         norm = _norm(key)
-        if norm.endswith(self.ignored):
-            return False
-        return norm.endswith(self.suffixes) or bool(
-            self.variable and norm.endswith(self.variable) and _VARIABLE.match(key)
-        )
+        if norm.endswith(self.suffixes) or (self.variable and norm.endswith(self.variable) and _VARIABLE.match(key)):
+            return not norm.endswith(self.ignored)
+        return False
 
     def named_value(self, key: str, value: str) -> bool:
         """A literal under a secret-like name (a Secret's *name* under ``...secret`` is fine)."""
@@ -157,31 +155,26 @@ class _Scanner:
         secret_like, judge, hinted = self.secret_like, self.judge, token_hinted
 
         def visit(value: Any, where: Path_, key: str) -> None:
-            if type(value) is dict:
+            mapping = type(value) is dict
+            if mapping:
                 name = value.get("name")
                 env_name = name if type(name) is str and "value" in value else None
                 entries = value.items()
             else:
                 env_name = None
                 entries = enumerate(value)
-            flag = ""  # in a list (a command line), a flag's name is the key of the word after it
-            outer = key
+            words = named and not mapping  # a list (a command line): a flag names the word after it
+            flag, outer = "", key
             for step, child in entries:
-                if named and type(value) is dict:
-                    key = env_name if (env_name and step == "value") else str(step)
+                if words:
+                    key, flag = (flag, "") if flag else (outer, "")
                 elif named:
-                    key, flag = flag or outer, ""
+                    key = env_name if (env_name and step == "value") else str(step)
                 kind = type(child)
-                if (
-                    named
-                    and kind is str
-                    and child[:1] == "-"
-                    and type(value) is list
-                    and (found_flag := _FLAG.match(child))
-                ):
-                    flag = found_flag.group(1)
-                    continue
                 if kind is str:
+                    if words and child[:1] == "-" and (found_flag := _FLAG.match(child)):
+                        flag = found_flag.group(1)
+                        continue
                     # what judge would find nothing in, told without calling it: not under a
                     # secret-like name, and short, or holding neither a URL nor a token's hint
                     # (a long text goes to the patterns at once: one pass instead of two)
