@@ -70,6 +70,7 @@ def evaluate(
                 continue
             matched = [r for r in index.candidates(policy) if not template.kinds or r.id.kind in template.kinds]
             ctx = RuleContext(params[policy.id], matched, resources, app.helm_values if app else [])
+            ctx.in_scope = policy.match.within
             if app is None:
                 ctx.texts = project.texts
             if evaluated is not None:

@@ -171,9 +171,14 @@ class Match:
             return False
         if self.alternatives and not any(each.matches(res) for each in self.alternatives):
             return False
+        return self.within(res)
+
+    def within(self, res: Resource) -> bool:
+        """Whether ``res`` is in the policy's scope (``within``: a namespace, an application's
+        directory or an image; everything when it sets none), whatever its kind and name."""
         if self.within_namespaces or self.within_applications or self.within_images:
             return (
-                _any_of(self.within_namespaces)(rid.namespace)
+                _any_of(self.within_namespaces)(res.id.namespace)
                 or self._within_application(res.app_path)
                 or (bool(self.within_images) and _runs_any(self.within_images, res))
             )

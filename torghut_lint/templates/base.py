@@ -60,6 +60,9 @@ class RuleContext:
     # (shown path, text) of the tree's loose configuration files, scripts and keys no build read
     # (given with the orphans: discover.TEXT_SUFFIXES)
     texts: list[tuple[str, str]] = field(default_factory=list)
+    # whether a resource of the application is in the policy's scope (its ``within``), whatever
+    # its kind: a census of the namespace judges those the policy answers for as it judges its own
+    in_scope: Callable[[Resource], bool] = field(default=lambda res: True)
 
     @cached_property
     def env_sources(self) -> EnvSources:

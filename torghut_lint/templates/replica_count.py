@@ -121,13 +121,12 @@ def _alone(ctx: RuleContext, switched: Callable[[Resource], str | None], census:
     policy does not select (another team's, beside Torghut's moved into a shared namespace)
     counts when its switch is shown on, not merely when a source nobody can see might set it."""
     namespaces = {res.id.namespace for res in ctx.matched}
-    selected = {id(res) for res in ctx.matched}
     by_namespace: dict[str, list[tuple[Resource, int]]] = {}
     for res in census:
         if res.id.namespace not in namespaces:
             continue
         state = switched(res)  # a kind without pods has no switch on
-        if state == ON or (state is not None and id(res) in selected):
+        if state == ON or (state is not None and ctx.in_scope(res)):
             by_namespace.setdefault(res.id.namespace, []).append((res, _revisions_routed(res)))
     switch = ctx.params.get("whenEnv") is not None
     what, its = ("have the switch on", "the loop") if switch else ("run it", "its own")
@@ -324,7 +323,7 @@ PARAMS_SCHEMA = {
             "description": (
                 "a workload held is the only one of its namespace the policy selects (a bare Pod, a Job and "
                 "a copy under another name count); with whenEnv, the only one of any kind that runs pods with "
-                "a switch on (one the policy does not select counts when its switch is shown on, not when an "
+                "a switch on (one outside the policy's scope counts when its switch is shown on, not when an "
                 "unseen source merely may set it)"
             ),
         },
