@@ -166,8 +166,8 @@ class _Scanner:
             words = named and not mapping  # a list (a command line): a flag names the word after it
             flag, outer = "", key
             for step, child in entries:
-                if words:
-                    key, flag = (flag, "") if flag else (outer, "")
+                if words:  # a credential flag names the word after it; any other word is the list's
+                    key, flag = (flag, "") if flag and secret_like(flag) else (outer, "")
                 elif named:
                     key = env_name if (env_name and step == "value") else str(step)
                 kind = type(child)
