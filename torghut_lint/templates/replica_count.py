@@ -117,9 +117,10 @@ _BOUNDS = {
 def _alone(ctx: RuleContext, switched: Callable[[Resource], str | None], census: list[Resource]) -> Iterator[Violation]:
     """A violation at each workload of a namespace where more than one has a switch on (without
     whenEnv: more than one the policy selects runs at all), among ``census`` (with whenEnv every
-    kind that runs pods), in the namespaces of the workloads the policy selects. A workload the
-    policy does not select (another team's, beside Torghut's moved into a shared namespace)
-    counts when its switch is shown on, not merely when a source nobody can see might set it."""
+    kind that runs pods), in the namespaces of the workloads the policy selects. A workload outside
+    the policy's scope (another team's, beside Torghut's moved into a shared namespace) counts when
+    its switch is shown on, not merely when a source nobody can see might set it; one inside it (a
+    bare Pod in Torghut's namespace) counts as the policy's own do."""
     namespaces = {res.id.namespace for res in ctx.matched}
     by_namespace: dict[str, list[tuple[Resource, int]]] = {}
     for res in census:
