@@ -77,7 +77,11 @@ def _probe(
                 "its result would not reflect this container",
             )
         port = action.get("port")
-        if not _declared(port, ports, by_name=handler != "grpc"):
+        # the readiness probe aims at a declared port (the policy's requirement); another probe can
+        # only never succeed on a name the container does not declare (a number may be listened on
+        # undeclared: the kubelet resolves names from the declared ports only)
+        named = isinstance(port, str) and not port.isdigit()
+        if (kind == "readinessProbe" or named) and not _declared(port, ports, by_name=handler != "grpc"):
             listed = ", ".join(str(p.get("name") or p.get("containerPort")) for p in ports) or "none"
             yield Violation(
                 res,
