@@ -1,7 +1,7 @@
 """Template ``readiness-probe``: every container has an HTTP readiness probe on ``path``, and
 none of its probes (readiness, startup, liveness) is one that could never succeed: each aims at a
-port the container declares, on the pod itself (no ``host``), in the scheme the server speaks, and
-first asks within a bound. A startup or liveness probe that cannot succeed keeps the container
+port the container declares (by name; the readiness probe by number too), on the pod itself (no
+``host``), in the scheme the server speaks, and first asks within a bound. A startup or liveness probe that cannot succeed keeps the container
 from ever being ready as surely as a wrong readiness probe (torghut-ws stuck at 503)."""
 
 from __future__ import annotations
@@ -155,7 +155,8 @@ PARAMS_SCHEMA = {
 TEMPLATE = Template(
     "readiness-probe",
     "Every container has an HTTP readiness probe on ``path``; none of its probes (readiness, startup, liveness) "
-    "could never succeed: each aims at a port the container declares, on the pod, in the server's scheme.",
+    "could never succeed: each aims at a port the container declares (by name; the readiness probe by number "
+    "too), on the pod, in the server's scheme.",
     PARAMS_SCHEMA,
     check,
 )
