@@ -1,8 +1,9 @@
 """Template ``readiness-probe``: every container has an HTTP readiness probe on ``path``, and
 none of its probes (readiness, startup, liveness) is one that could never succeed: each aims at a
 port the container declares (by name; the readiness probe by number too), on the pod itself (no
-``host``), in the scheme the server speaks, and first asks within a bound. A startup or liveness probe that cannot succeed keeps the container
-from ever being ready as surely as a wrong readiness probe (torghut-ws stuck at 503)."""
+``host``), in the scheme the server speaks, and first asks within a bound. A startup or liveness
+probe that cannot succeed keeps the container from ever being ready as surely as a wrong readiness
+probe (torghut-ws stuck at 503)."""
 
 from __future__ import annotations
 
