@@ -77,6 +77,29 @@ def test_a_baseline_does_not_swallow_a_worse_value(repo: Path) -> None:
     assert "pvc-disk-budget" in rules(worse)
 
 
+def test_a_baseline_does_not_swallow_a_longer_clickhouse_ttl(tmp_path: Path) -> None:
+    """A table kept 500 days (accepted in the baseline) then kept a century is a new finding; an
+    unrelated edit of the same SQL text is not."""
+    (tmp_path / ".git").mkdir()
+    app = tmp_path / "torghut"
+    app.mkdir()
+    ddl = app / "schema.yaml"
+
+    def write(ttl: str, extra: str = "") -> None:
+        ddl.write_text(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ddl}\ndata:\n  schema.sql: |\n"
+            f"    CREATE TABLE ta.bars (ts DateTime) ENGINE = MergeTree ORDER BY ts TTL ts + {ttl};\n{extra}"
+        )
+
+    write("INTERVAL 500 DAY")
+    assert run_cli("--write-baseline", "b.json", "--no-schemas", ".", cwd=tmp_path).code == 0
+    write("INTERVAL 500 DAY", "    CREATE TABLE ta.log (ts DateTime) ENGINE = Log;\n")
+    assert run_cli("--baseline", "b.json", "--no-schemas", ".", cwd=tmp_path).code == 0
+    write("INTERVAL 100 YEAR")
+    worse = run_cli("--baseline", "b.json", "--no-schemas", "--format", "json", ".", cwd=tmp_path)
+    assert worse.code == 1 and rules(worse) == ["clickhouse-table-ttl"]
+
+
 def test_inserting_an_env_var_does_not_renew_baselined_findings(repo: Path) -> None:
     """Identities name env entries by name, not index: one variable inserted at the top of the
     list must not turn baselined findings (and SARIF fingerprints) into new ones."""

@@ -277,7 +277,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                             f"ALTER TABLE {table} MODIFY TTL gives a TTL that {problem}; the table grows until the "
                             "volume is full",
                             location=res.locate_in_text(path, m.start()),
-                            value="MODIFY TTL",
+                            value=problem,  # a longer TTL is another finding
                             requirement=table,
                         )
                 for at, table, modify in alters:
@@ -299,9 +299,9 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         if not st.engine.endswith(suffix) or st.table in altered or st.table in exempt:
             continue
         if st.ttl is None:
-            why = "has no TTL and no ALTER TABLE ... MODIFY TTL"
+            why, value = "has no TTL and no ALTER TABLE ... MODIFY TTL", st.engine
         elif (problem := ttl_problem(st.ttl, max_days)) is not None:
-            why = f"has a TTL that {problem}"
+            why, value = f"has a TTL that {problem}", problem  # a longer TTL is another finding
         else:
             continue
         yield Violation(
@@ -309,7 +309,8 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             st.path,
             f"ClickHouse table {st.table} (ENGINE = {st.engine}) {why}; it grows until the volume is full",
             location=st.resource.locate_in_text(st.path, st.offset),
-            value=st.engine,  # not the whole SQL text: another table's edit must not change this identity
+            # not the whole SQL text: another table's edit must not change this identity
+            value=value,
             requirement=st.table,
         )
 
