@@ -273,3 +273,15 @@ def test_read_into_reads_a_whole_regular_file_or_says_none(tmp_path, monkeypatch
         assert read_into(tmp_path / name, buffer) is None, name
     monkeypatch.setattr(os, "readv", lambda fd, buffers: 2)  # a filesystem that returns less than asked
     assert read_into(tmp_path / "small.yaml", buffer) is None
+
+
+def test_pyyamls_reader_pattern_compiled_on_first_use_still_finds_what_it_found() -> None:
+    """torghut_lint defers PyYAML's pure-Python reader pattern (start-up time); anything that uses
+    it gets the same answers."""
+    import yaml.reader
+
+    pattern = yaml.reader.Reader.NON_PRINTABLE
+    assert pattern.search("ab\x07c").start() == 2
+    assert pattern.search("plain text, \u00e9 and \U0001f600") is None
+    with pytest.raises(yaml.reader.ReaderError):
+        yaml.reader.Reader("bell \x07")
