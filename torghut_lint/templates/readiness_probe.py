@@ -133,6 +133,7 @@ PARAMS_SCHEMA = {
             "description": "the HTTP path the readiness probe must check",
         },
         "scheme": {
+            "type": ["string", "null"],
             "enum": ["HTTP", "HTTPS", None],
             "default": None,
             "description": "the scheme the server speaks on its probe ports: every httpGet probe (readiness, "
