@@ -273,7 +273,6 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
         if plugin is None:
             continue
         name = plugin.get("name") if isinstance(plugin, dict) else TEMPLATED
-        tuned = isinstance(plugin, dict) and any(plugin.get(k) for k in ("env", "parameters"))
         if name == OWN_PLUGIN:  # only its arguments matter: an Application may make the check stricter
             env = plugin.get("env") if isinstance(plugin.get("env"), list) else []
             values = [str(e.get("value") or "") for e in env if isinstance(e, dict) and e.get("name") == PLUGIN_ENV]
@@ -287,7 +286,7 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
         if isinstance(plugin, dict) and _kustomize_alike(plugin, plugins):
             continue
         shown_name = "named by a parameter" if name in (TEMPLATED, None) else repr(name)
-        detail = " with env or parameters" if tuned and name in plugins else ""
+        detail = " with env or parameters" if name in plugins else ""  # named, so tuned
         yield finding(
             f"{who} renders the sources it patches with the plugin {shown_name}{detail}, whose output the linter "
             "cannot render: what Argo CD deploys is not what was checked (a plugin that renders as kustomize "

@@ -57,6 +57,7 @@ class Checks:
     causes: bool = True
     # Config Management Plugins the configuration says render a path as kustomize build does
     kustomize_plugins: frozenset[str] = frozenset()
+    revisions: bool = False  # record where Applications deploy from (--trusted-config compares them)
 
     @cached_property
     def policies_by_id(self) -> dict[str, Policy]:
@@ -261,5 +262,5 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
         len(resources),
         apps=apps,
         facts=facts,
-        revisions=revisions(resources),
+        revisions=revisions(resources) if checks.revisions else [],
     )

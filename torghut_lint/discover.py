@@ -22,8 +22,8 @@ SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__"}
 # ConfigMap or Secret it makes): a credential committed in one is in the repository in clear.
 TEXT_SUFFIXES = (".env", ".properties", ".ini", ".conf", ".cfg", ".cnf", ".toml", ".sh", ".pem", ".key")
 TEXT_NAMES = frozenset(
-    {".env", ".npmrc", ".netrc", ".pgpass", ".git-credentials", ".dockercfg", "id_rsa", "id_dsa", "id_ecdsa"}
-    | {"id_ed25519", "credentials"}
+    {".env", ".npmrc", ".netrc", ".pgpass", ".git-credentials", ".dockercfg", "credentials"}
+    | {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"}  # ssh private keys
 )
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")  # kustomize's order
 CONFIG_NAME = ".torghut-lint.yaml"  # the linter's configuration: never a manifest

@@ -69,10 +69,14 @@ def evaluate(
             if app is None and not template.orphans:
                 continue
             matched = [r for r in index.candidates(policy) if not template.kinds or r.id.kind in template.kinds]
-            ctx = RuleContext(params[policy.id], matched, resources, app.helm_values if app else [])
-            ctx.in_scope = policy.match.within
-            if app is None:
-                ctx.texts = project.texts
+            ctx = RuleContext(
+                params[policy.id],
+                matched,
+                resources,
+                app.helm_values if app else [],
+                texts=project.texts if app is None else [],
+                in_scope=policy.match.within,
+            )
             if evaluated is not None:
                 evaluated.setdefault(policy.id, []).extend(r.id for r in ctx.matched)
             try:

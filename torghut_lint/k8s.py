@@ -89,7 +89,7 @@ def pod_specs(res: Resource) -> Iterator[tuple[Path_, dict]]:
 Found = TypeVar("Found")
 
 
-def _once(res: Resource, name: str, find: Callable[[Resource], Found]) -> Found:
+def once(res: Resource, name: str, find: Callable[[Resource], Found]) -> Found:
     """``find(res)``, found once however many policies ask: remembered on the resource until its
     ``data`` is replaced (as its id is; builds and fixes replace it, never edit it in place)."""
     cached = res.__dict__.get(name)
@@ -99,9 +99,9 @@ def _once(res: Resource, name: str, find: Callable[[Resource], Found]) -> Found:
 
 
 def carried(res: Resource) -> tuple[tuple[str, Path_, dict], ...]:
-    """:func:`_carried` of a resource, walked once (:func:`_once`); a kind Kubernetes defines
+    """:func:`_carried` of a resource, walked once (:func:`once`); a kind Kubernetes defines
     without pods is not walked."""
-    return _once(res, "_carried", lambda r: () if (r.id.group, r.id.kind) in NO_PODS else tuple(_carried(r.data)))
+    return once(res, "_carried", lambda r: () if (r.id.group, r.id.kind) in NO_PODS else tuple(_carried(r.data)))
 
 
 # Core kinds whose schema has no pod template anywhere (by API group and kind: a CRD may reuse a
@@ -175,8 +175,8 @@ def _pod_containers(path: Path_, spec: dict, key: str) -> list[tuple[Path_, dict
 
 def containers(res: Resource, init: bool = True) -> tuple[tuple[Path_, dict], ...]:
     """(path, container) for every container (and init container) of a workload, found once
-    (:func:`_once`)."""
-    every, main = _once(res, "_containers", _containers)
+    (:func:`once`)."""
+    every, main = once(res, "_containers", _containers)
     return every if init else main
 
 
@@ -203,9 +203,9 @@ def _containers(res: Resource) -> tuple[tuple[tuple[Path_, dict], ...], tuple[tu
 
 def image_repositories(res: Resource) -> tuple[str, ...]:
     """The repository of every image a resource runs (its containers', init containers' and a
-    FlinkDeployment's ``spec.image``), found once (:func:`_once`): what identifies Torghut's
+    FlinkDeployment's ``spec.image``), found once (:func:`once`): what identifies Torghut's
     workloads wherever a change moves or renames them."""
-    return _once(res, "_images", _image_repositories)
+    return once(res, "_images", _image_repositories)
 
 
 def _image_repositories(res: Resource) -> tuple[str, ...]:
@@ -432,9 +432,7 @@ def switch_state(res: Resource, sources: EnvSources, switches: dict[str, dict], 
         env = effective_env(res, path, container, sources, only=names)
         files = mounted_env_files(res, path, container, sources, names)
         for name, switch in switches.items():
-            # the environment's, else (read only for what the environment does not set) a mounted .env's
-            set_by = names.matching(env, name) or [f for f in files if names.key(f.name) == names.key(name)]
-            for item in set_by:
+            for item in names.setting(env, files, name):
                 if item.value is None:
                     state = MAYBE
                 elif is_on(switch, item.value):
@@ -470,6 +468,13 @@ class Names:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._canonical.values())
+
+    def setting(self, env: dict[str, EnvValue], files: list[EnvValue], name: str) -> list[EnvValue]:
+        """The entries that set ``name`` for the process: the environment's, else (pydantic-settings
+        reads its .env only for what the environment does not set) every mounted env file's
+        (:func:`mounted_env_files`)."""
+        key = self.key(name)
+        return self.matching(env, name) or [f for f in files if self.key(f.name) == key]
 
     def matching(self, env: dict[str, EnvValue], name: str) -> list[EnvValue]:
         """The entries of an effective environment that set ``name`` (one of the policy's), in

@@ -212,7 +212,10 @@ def assess(
     missing = schemas is not None and schemas.report_missing
     causes = options.scope is not None and options.scope.changed_files is not None
     plugins = frozenset(config.argocd.get("kustomizePlugins") or ())
-    checks = Checks(policies, store, missing, options.render, options.today, options.evaluated, causes, plugins)
+    compared = options.base is not None and options.base.waivers  # --trusted-config: its base's too
+    checks = Checks(
+        policies, store, missing, options.render, options.today, options.evaluated, causes, plugins, compared
+    )
     with _stage(options, "build, validate, evaluate") as said:
         checked = check_project(project, plans, checks)
         said.append(f"{checked.resources} resource(s) from {project.files} file(s), {len(checked.findings)} finding(s)")

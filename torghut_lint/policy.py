@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from torghut_lint.discover import display_path
-from torghut_lint.k8s import image_repositories
+from torghut_lint.k8s import image_repositories, once
 from torghut_lint.model import Resource, Severity
 from torghut_lint.parse import Document
 from torghut_lint.schemas.compiled import compiled
@@ -239,10 +239,7 @@ def _runs_any(patterns: tuple[str, ...], res: Resource) -> bool:
     repositories = image_repositories(res)
     if not repositories:
         return False
-    memo = res.__dict__.get("_runs_any")
-    if memo is None or memo[0] is not res.data:  # asked again once ``data`` is replaced (as k8s._once)
-        memo = res.__dict__["_runs_any"] = (res.data, {})
-    known: dict[tuple[str, ...], bool] = memo[1]
+    known: dict[tuple[str, ...], bool] = once(res, "_runs_any", lambda _: {})
     found = known.get(patterns)
     if found is None:
         test = _any_of(patterns)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from torghut_lint.k8s import IGNORE_CASE_PARAM, EnvValue, Names, containers, effective_env, is_on, mounted_env_files
+from torghut_lint.k8s import IGNORE_CASE_PARAM, Names, containers, effective_env, is_on, mounted_env_files
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 _VALUES = {"type": "array", "items": {"type": "string"}, "minItems": 1}
@@ -39,13 +39,8 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             env = effective_env(res, path, container, ctx.env_sources, only=names)
             files = mounted_env_files(res, path, container, ctx.env_sources, names)
 
-            def entries(name: str, env=env, files=files) -> list[EnvValue]:
-                """The entries that set ``name``: the environment's, else (pydantic-settings reads
-                its .env file only for what the environment does not set) every mounted env file's."""
-                return names.matching(env, name) or [f for f in files if names.key(f.name) == names.key(name)]
-
             # a spelling that is on, else one that may be (from a source the repository cannot show)
-            spellings = entries(trigger["name"])
+            spellings = names.setting(env, files, trigger["name"])
             triggers = [t for t in spellings if t.value is not None and is_on(trigger_on, t.value)]
             triggers += [t for t in spellings if t.value is None]
             if not triggers:
@@ -56,7 +51,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             found: list[Violation] = []
             unmet: list[str] = []  # each unmet need, briefly
             for req in requirements:
-                items = entries(req["name"])
+                items = names.setting(env, files, req["name"])
                 needs = " or ".join(req["values"])
                 if not items:
                     if not req.get("absentOk"):
@@ -69,7 +64,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     found.append(Violation(item.source, item.path, message, location=item.location))
                     unmet.append(f"{req['name']} {needs}" + (" or unset" if req.get("absentOk") else ""))
             if caps:
-                set_caps = {c: entries(c) for c in caps}
+                set_caps = {c: names.setting(env, files, c) for c in caps}
                 if not any(set_caps.values()):
                     message = f"{on} no budget cap ({' or '.join(caps)}) is set"
                     found.append(Violation(res, path, message, requirement="budget-cap"))

@@ -18,6 +18,11 @@ from torghut_lint.templates.base import RuleContext, Template, Violation
 # succeed: a failing startup probe kills the container before readiness is asked, a failing
 # liveness probe restarts it over and over (the kubelet's prober).
 OTHER_PROBES = ("startupProbe", "livenessProbe")
+NEVER = {  # what a probe that always fails does to the container
+    "readinessProbe": "the container would never be ready",
+    "startupProbe": "the kubelet would kill the container before it is ever ready",
+    "livenessProbe": "the kubelet would restart the container over and over",
+}
 HANDLERS = ("httpGet", "tcpSocket", "grpc")  # a probe's handlers that aim at a port
 
 
@@ -56,15 +61,7 @@ def _probe(
     policy allows."""
     if not isinstance(probe, dict):
         return
-    never = (
-        "the container would never be ready"
-        if kind == "readinessProbe"
-        else (
-            "the kubelet would kill the container before it is ever ready"
-            if kind == "startupProbe"
-            else "the kubelet would restart the container over and over"
-        )
-    )
+    never = NEVER[kind]
     for handler in HANDLERS:
         action = probe.get(handler)
         if not isinstance(action, dict):
