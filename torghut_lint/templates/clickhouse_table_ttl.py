@@ -192,8 +192,16 @@ _INTERVAL = re.compile(
     r"|\btoInterval(Second|Minute|Hour|Day|Week|Month|Quarter|Year)\s*\(\s*(\d+(?:\.\d+)?)\s*\)",
     re.I,
 )
-_DAYS = {"second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 31, "quarter": 92}
-_DAYS["year"] = 366  # each unit at its longest
+_DAYS = {  # each unit at its longest
+    "second": 1 / 86400,
+    "minute": 1 / 1440,
+    "hour": 1 / 24,
+    "day": 1,
+    "week": 7,
+    "month": 31,
+    "quarter": 92,
+    "year": 366,
+}
 
 
 def _top_level(text: str) -> list[str]:

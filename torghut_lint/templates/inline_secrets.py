@@ -71,8 +71,8 @@ DEFAULT_EXEMPT_KINDS = [
     "PushSecret",
 ]
 
-# A command-line word that is a flag alone (``--password``, ``-token``): the next word is its value.
 _VARIABLE = re.compile(r"^[A-Z][A-Z0-9_]*$")  # an environment variable's spelling
+# A command-line word that is a flag alone (``--password``, ``-token``): the next word is its value.
 _FLAG = re.compile(r"^--?([A-Za-z][A-Za-z0-9_.-]*)$")
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist")
 _SUBSTITUTION = re.compile(r"\$\(|\$\{|\$[A-Za-z_]|\{\{|^<[^>]*>$|^\*+$|^%[sd]$")
@@ -255,6 +255,34 @@ def _binary_data(res: Resource, scanner: _Scanner) -> list[tuple[Path_, str, str
     return found
 
 
+def _loose_files(texts: list[tuple[str, str]], scanner: _Scanner) -> Iterator[Violation]:
+    """A loose configuration file, script or key (discover.TEXT_SUFFIXES) judged as a ConfigMap
+    entry of its name would be; located at the line of each value, which is never printed."""
+    for shown, text in texts:
+        reported: set[tuple[int, str]] = set()
+        name = shown.rsplit("/", 1)[-1]
+        # a configuration file by its suffix, or by its name (.env.production, .npmrc, credentials):
+        # an unquoted value in it is a literal; a script's is code
+        key = name if name.endswith(CONFIG_FILES) or name.endswith(".sh") else f"{name}.conf"
+        # an example (.env.example, app.properties.sample) holds placeholders by convention: only
+        # what is a credential whatever its name (a token format, a private key, URL userinfo)
+        named = not name.endswith(EXAMPLE_SUFFIXES)
+        for _, what, value in scanner.judge((), key if named else "", text, named):
+            line = text.count("\n", 0, max(text.find(value), 0)) + 1
+            if (line, value) in reported:  # a token under a credential's name: one finding, not two
+                continue
+            reported.add((line, value))
+            yield Violation(
+                None,
+                (),
+                f"{what} (value redacted); keep it out of the repository (a SealedSecret or ExternalSecret), "
+                "and rotate it",
+                location=Location(shown, line, 1),
+                secrets=(value,),
+                value=what,  # the identity: what was found and under which name, never the secret
+            )
+
+
 _SECRET_DATA = frozenset({("data",), ("stringData",)})
 _CIPHERTEXT = frozenset({("spec", "encryptedData")})
 
@@ -283,29 +311,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 f"{what} (value redacted); use secretKeyRef to a SealedSecret or ExternalSecret",
                 secrets=(value,),
             )
-    for shown, text in ctx.texts:  # a loose configuration file, script or key: judged as a ConfigMap entry of its name
-        reported: set[tuple[int, str]] = set()
-        name = shown.rsplit("/", 1)[-1]
-        # a configuration file by its suffix, or by its name (.env.production, .npmrc, credentials):
-        # an unquoted value in it is a literal; a script's is code
-        key = name if name.endswith(CONFIG_FILES) or name.endswith(".sh") else f"{name}.conf"
-        # an example (.env.example, app.properties.sample) holds placeholders by convention: only
-        # what is a credential whatever its name (a token format, a private key, URL userinfo)
-        named = not name.endswith(EXAMPLE_SUFFIXES)
-        for _, what, value in scanner.judge((), key if named else "", text, named):
-            line = text.count("\n", 0, max(text.find(value), 0)) + 1
-            if (line, value) in reported:  # a token under a credential's name: one finding, not two
-                continue
-            reported.add((line, value))
-            yield Violation(
-                None,
-                (),
-                f"{what} (value redacted); keep it out of the repository (a SealedSecret or ExternalSecret), "
-                "and rotate it",
-                location=Location(shown, line, 1),
-                secrets=(value,),
-                value=what,  # the identity: what was found and under which name, never the secret
-            )
+    yield from _loose_files(ctx.texts, scanner)
     for doc in ctx.helm_values:
         for path, what, value in scanner.walk(doc.data):
             node = find_node(doc.node, path)
