@@ -305,6 +305,11 @@ def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
+def _templated(path: object) -> bool:
+    """Whether a source path is written by a template's parameters (as written, or in a patch's skeleton)."""
+    return isinstance(path, str) and ("{{" in path or TEMPLATED in path)
+
+
 def _patch_in_repository(res: Resource, spec: dict, sources: list[dict]) -> bool:
     """Whether a patched source may render a directory of this repository: its path (the patch's, or
     the template's), or where a parameter writes the path, any list element's; a path nothing here
@@ -314,9 +319,9 @@ def _patch_in_repository(res: Resource, spec: dict, sources: list[dict]) -> bool
     written = [s.get("path") for s in sources if "path" in s]
     if not written:
         written = [s.get("path") for _, s in _listed_sources((), inner)]
-    if any(isinstance(p, str) and "{{" not in p and TEMPLATED not in p and _in_repository(res, p) for p in written):
+    if any(not _templated(p) and _in_repository(res, p) for p in written):
         return True
-    if not any(isinstance(p, str) and ("{{" in p or TEMPLATED in p) for p in written) and written:
+    if written and not any(map(_templated, written)):
         return False
     elements = [e for _, e in _elements(spec.get("generators"), ("spec", "generators"))]
     if not elements:
@@ -361,7 +366,7 @@ def _revision(res: Resource, source: dict, element: dict, location: Location) ->
     repo = element.get("repoURL", source.get("repoURL"))
     revision = element.get("targetRevision", source.get("targetRevision"))
     path = element.get("path", source.get("path"))
-    ours = "{{" in str(source.get("path", "")) or _in_repository(res, path)
+    ours = _templated(source.get("path")) or _in_repository(res, path)
     key = f"element {element.get('name', path)}" if element else f"path {path}"
     return Revision(res.id, str(repo or ""), str(revision or "HEAD"), location, ours, key)
 
