@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from torghut_lint.assemble import App, Project
 from torghut_lint.discover import real
+from torghut_lint.k8s import has_wildcards
 from torghut_lint.model import (
     UNSET,
     Fact,
@@ -19,7 +20,7 @@ from torghut_lint.model import (
     keyed,
     value_at,
 )
-from torghut_lint.policy import Policy, has_wildcards
+from torghut_lint.policy import Policy
 from torghut_lint.templates import load_template
 from torghut_lint.templates.base import RuleContext
 

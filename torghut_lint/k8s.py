@@ -3,6 +3,7 @@ quantities and storage requests."""
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -143,24 +144,44 @@ NO_PODS = frozenset(
 )
 
 
+# Where a mapping keeps containers that run (a pod spec's ``containers`` and ``initContainers``;
+# an Argo Workflows template's ``sidecars`` and ``initContainers``), and where one keeps a single
+# container (an Argo template's ``container`` or ``script``).
+CONTAINER_LISTS = ("containers", "sidecars", "initContainers")
+SINGLE_CONTAINERS = ("container", "script")
+
+
+def _runs_image(item: Any) -> bool:
+    return isinstance(item, dict) and "image" in item
+
+
 def _carried(data: Any) -> Iterator[tuple[str, Path_, dict]]:
-    """("pod", path, pod spec) for mappings anywhere in ``data`` that hold containers, and
-    ("container", path, container) for an Argo template's single ``container``/``script``; one
-    walk, bounded by the document's size."""
+    """("pod", path, pod spec) for mappings anywhere in ``data`` that hold ``containers``, and
+    ("container", path, container) for every other container that runs: an Argo template's
+    ``container``, ``script``, ``sidecars`` and ``initContainers`` (a template that also holds a
+    ``containerSet`` is walked on into it); one walk, bounded by the document's size."""
     stack: list[tuple[Any, Path_]] = [(data, ())]
     while stack:
         value, path = stack.pop()
         if isinstance(value, dict):
             items = value.get("containers")
-            if isinstance(items, list) and any(isinstance(c, dict) and "image" in c for c in items):
+            if isinstance(items, list) and any(_runs_image(c) for c in items):
                 yield "pod", path, value
                 continue
-            single = [k for k in ("container", "script") if isinstance(value.get(k), dict) and "image" in value[k]]
-            for key in single:
-                yield "container", path + (key,), value[key]
-            if single:
-                continue
-            stack.extend((v, path + (k,)) for k, v in reversed(list(value.items())))
+            held = False
+            for key in SINGLE_CONTAINERS:
+                if _runs_image(value.get(key)):
+                    held = True
+                    yield "container", path + (key,), value[key]
+            for key in ("sidecars", "initContainers"):
+                listed = value.get(key)
+                if isinstance(listed, list) and any(_runs_image(c) for c in listed):
+                    held = True
+                    yield from (("container", path + (key, i), c) for i, c in enumerate(listed) if _runs_image(c))
+            children = value.items()
+            if held:  # the containers are yielded; the rest of the template may hold more (a containerSet)
+                children = [(k, v) for k, v in children if k not in CONTAINER_LISTS and k not in SINGLE_CONTAINERS]
+            stack.extend((v, path + (k,)) for k, v in reversed(list(children)))
         elif isinstance(value, list):
             stack.extend((v, path + (i,)) for i, v in reversed(list(enumerate(value))))
 
@@ -195,10 +216,42 @@ def _containers(res: Resource) -> tuple[tuple[tuple[Path_, dict], ...], tuple[tu
             every += containers
             every += _pod_containers(path, value, "initContainers")
             main += containers
-        else:  # an Argo template's single container or script
+        else:  # an Argo template's container, script, sidecar or init container
             every.append((path, value))
-            main.append((path, value))
+            if path[-2:-1] != ("initContainers",):
+                main.append((path, value))
     return tuple(every), tuple(main)
+
+
+def pod_of(path: Path_) -> Path_:
+    """The path of the pod spec (or Argo template) holding the container at ``path``."""
+    return path[:-2] if path[-2:-1] and path[-2] in CONTAINER_LISTS else path[:-1]
+
+
+def runs_alongside(path: Path_, container: dict) -> bool:
+    """Whether the container at ``path`` runs for the pod's life, beside its others: a container,
+    an Argo template's container, script or sidecar, or a native sidecar (an init container with
+    ``restartPolicy: Always``); a plain init container runs to completion before any of them."""
+    return path[-2:-1] != ("initContainers",) or container.get("restartPolicy") == "Always"
+
+
+def copies(res: Resource, is_copy: Callable[[Path_, dict], bool]) -> dict[Path_, list[Path_]]:
+    """For each pod of ``res`` (by the path of its spec), the containers that run a copy of
+    something at once (``is_copy``): those that run alongside each other (:func:`runs_alongside`),
+    or, where none does, the first plain init container that is one (init containers run one at
+    a time). Pods without a copy are left out."""
+    found: dict[Path_, list[Path_]] = {}
+    first_init: dict[Path_, Path_] = {}
+    for path, container in containers(res):
+        if not is_copy(path, container):
+            continue
+        if runs_alongside(path, container):
+            found.setdefault(pod_of(path), []).append(path)
+        else:
+            first_init.setdefault(pod_of(path), path)
+    for pod, path in first_init.items():
+        found.setdefault(pod, [path])
+    return found
 
 
 def image_repositories(res: Resource) -> tuple[str, ...]:
@@ -214,6 +267,24 @@ def _image_repositories(res: Resource) -> tuple[str, ...]:
     if res.id.kind == "FlinkDeployment" and isinstance(spec, dict):
         found.append(spec.get("image"))
     return tuple(dict.fromkeys(repository(image) for image in found if isinstance(image, str) and image))
+
+
+def has_wildcards(pattern: str) -> bool:
+    """Whether ``pattern`` has wildcards (a plain one matches only itself: no fnmatch needed)."""
+    return "*" in pattern or "?" in pattern or "[" in pattern
+
+
+@functools.lru_cache(maxsize=256)
+def any_of(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a text matches any of the glob ``patterns`` (``fnmatchcase``'s): plain ones by set
+    membership, those with wildcards by one regular expression for all of them (asked for every
+    resource a policy could match)."""
+    plain = frozenset(p for p in patterns if not has_wildcards(p))
+    globs = [p for p in patterns if has_wildcards(p)]
+    if not globs:
+        return plain.__contains__
+    match = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in globs)).match
+    return lambda text: text in plain or match(text) is not None
 
 
 @functools.lru_cache(maxsize=4096)  # a tree names the same images again and again
@@ -429,14 +500,26 @@ def switch_state(res: Resource, sources: EnvSources, switches: dict[str, dict], 
     set one, None when every one is shown off or unset."""
     state = None
     for path, container in containers(res):
-        env = effective_env(res, path, container, sources, only=names)
-        files = mounted_env_files(res, path, container, sources, names)
-        for name, switch in switches.items():
-            for item in names.setting(env, files, name):
-                if item.value is None:
-                    state = MAYBE
-                elif is_on(switch, item.value):
-                    return ON
+        found = container_switch_state(res, path, container, sources, switches, names)
+        if found == ON:
+            return ON
+        state = found or state
+    return state
+
+
+def container_switch_state(
+    res: Resource, path: Path_, container: dict, sources: EnvSources, switches: dict[str, dict], names: Names
+) -> str | None:
+    """:func:`switch_state` of the one container at ``path``."""
+    env = effective_env(res, path, container, sources, only=names)
+    files = mounted_env_files(res, path, container, sources, names)
+    state = None
+    for name, switch in switches.items():
+        for item in names.setting(env, files, name):
+            if item.value is None:
+                state = MAYBE
+            elif is_on(switch, item.value):
+                return ON
     return state
 
 

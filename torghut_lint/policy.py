@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
-import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from torghut_lint.discover import display_path
-from torghut_lint.k8s import image_repositories, once
+from torghut_lint.k8s import any_of, image_repositories, once
 from torghut_lint.model import Resource, Severity
 from torghut_lint.parse import Document
 from torghut_lint.schemas.compiled import compiled
@@ -85,24 +82,6 @@ POLICY_SCHEMA: dict[str, Any] = {
 
 class PolicyError(Exception):
     """An invalid policy or config file; the message names the file and the field."""
-
-
-def has_wildcards(pattern: str) -> bool:
-    """Whether ``pattern`` has wildcards (a plain one matches only itself: no fnmatch needed)."""
-    return "*" in pattern or "?" in pattern or "[" in pattern
-
-
-@functools.lru_cache(maxsize=256)
-def _any_of(patterns: tuple[str, ...]) -> Callable[[str], bool]:
-    """Whether a text matches any of the glob ``patterns`` (``fnmatchcase``'s): plain ones by set
-    membership, those with wildcards by one regular expression for all of them (asked for every
-    resource a policy could match)."""
-    plain = frozenset(p for p in patterns if not has_wildcards(p))
-    globs = [p for p in patterns if has_wildcards(p)]
-    if not globs:
-        return plain.__contains__
-    match = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in globs)).match
-    return lambda text: text in plain or match(text) is not None
 
 
 def _as_list(value: str | list[str] | None) -> list[str]:
@@ -178,7 +157,7 @@ class Match:
         directory or an image; everything when it sets none), whatever its kind and name."""
         if self.within_namespaces or self.within_applications or self.within_images:
             return (
-                _any_of(self.within_namespaces)(res.id.namespace)
+                any_of(self.within_namespaces)(res.id.namespace)
                 or self._within_application(res.app_path)
                 or (bool(self.within_images) and _runs_any(self.within_images, res))
             )
@@ -194,7 +173,7 @@ class Match:
             (self.names, "name"),
             (self.namespaces, "namespace"),
         )
-        return [(_any_of(patterns), attribute) for patterns, attribute in fields if patterns]
+        return [(any_of(patterns), attribute) for patterns, attribute in fields if patterns]
 
     def _within_application(self, app_path: str) -> bool:
         """``within.applications`` against an application's path, decided once per application
@@ -202,7 +181,7 @@ class Match:
         known = self._applications_within
         found = known.get(app_path)
         if found is None:
-            found = known[app_path] = _any_of(self.within_applications)(app_path)
+            found = known[app_path] = any_of(self.within_applications)(app_path)
         return found
 
     @cached_property
@@ -242,7 +221,7 @@ def _runs_any(patterns: tuple[str, ...], res: Resource) -> bool:
     known: dict[tuple[str, ...], bool] = once(res, "_runs_any", lambda _: {})
     found = known.get(patterns)
     if found is None:
-        test = _any_of(patterns)
+        test = any_of(patterns)
         found = known[patterns] = any(test(repository) for repository in repositories)
     return found
 

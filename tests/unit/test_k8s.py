@@ -11,6 +11,7 @@ from torghut_lint.k8s import (
     Names,
     carried,
     containers,
+    copies,
     effective_env,
     image_repositories,
     pod_specs,
@@ -261,3 +262,35 @@ def test_a_resource_runs_the_images_of_every_container_and_a_flink_jobs_own() ->
         "      initContainers: [{name: wait, image: busybox}]\n      containers: [{name: flink-main-container}]\n"
     )
     assert image_repositories(flink) == ("docker.io/library/busybox", "docker.io/lab/torghut-ta")
+
+
+def test_an_argo_templates_sidecars_and_init_containers_run_and_a_container_set_beside_them() -> None:
+    """An Argo Workflows template runs its ``sidecars`` beside its container or script (main
+    containers) and its ``initContainers`` before them; a template holding both sidecars and a
+    ``containerSet`` runs the set's containers too (the walk goes on past the sidecars)."""
+    res = resource(
+        "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: w}\nspec:\n  templates:\n"
+        "    - name: a\n      container: {name: a, image: a:1}\n"
+        "      sidecars: [{name: a-side, image: s:1}]\n      initContainers: [{name: a-init, image: i:1}]\n"
+        "    - name: b\n      sidecars: [{name: b-side, image: s:1}]\n"
+        "      containerSet: {containers: [{name: b1, image: b:1}, {name: b2, image: b:2}]}\n"
+    )
+    every = [c["name"] for _, c in containers(res)]
+    main = [c["name"] for _, c in containers(res, init=False)]
+    assert sorted(every) == ["a", "a-init", "a-side", "b-side", "b1", "b2"]
+    assert sorted(main) == ["a", "a-side", "b-side", "b1", "b2"]
+
+
+def test_copies_run_at_once_per_pod_native_sidecars_included_plain_init_containers_one_at_a_time() -> None:
+    res = resource(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n"
+        "      initContainers:\n        - {name: i1, image: x:1}\n        - {name: i2, image: x:1}\n"
+        "        - {name: side, image: x:1, restartPolicy: Always}\n"
+        "      containers: [{name: m, image: x:1}, {name: other, image: y:1}]\n"
+    )
+    runs_x = lambda _path, container: container["image"] == "x:1"  # noqa: E731
+    pod = ("spec", "template", "spec")
+    assert copies(res, runs_x) == {pod: [(*pod, "containers", 0), (*pod, "initContainers", 2)]}
+    only_init = lambda _path, container: container["name"] in ("i1", "i2")  # noqa: E731
+    assert copies(res, only_init) == {pod: [(*pod, "initContainers", 0)]}  # one at a time, before the rest
+    assert copies(res, lambda _p, _c: False) == {}

@@ -11,15 +11,33 @@ the only one of its namespace that has a switch on, of any kind that runs pods (
 trading beside the scheduler is a second loop, and so is each revision its traffic keeps routed).
 A Knative Service or Configuration held is bounded by its revisions' max-scale annotation instead
 of ``spec.replicas``; a Job, CronJob or KEDA ScaledJob by how many pods it runs at once
-(parallelism, a CronJob's concurrencyPolicy Forbid, maxReplicaCount)."""
+(parallelism, a CronJob's concurrencyPolicy Forbid, maxReplicaCount).
+
+A pod may run more than one copy: two containers with the switch on (whenEnv), or running one of
+``copyImages``, a native sidecar (an init container with ``restartPolicy: Always``) or an Argo
+template's sidecar among them, each submit or connect on their own. A pod of a workload held runs at
+most ``count`` copies, and the census of ``alone`` counts each workload as many times as it runs
+copies at once."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from torghut_lint.k8s import IGNORE_CASE_PARAM, NO_PODS, ON, SWITCH_PARAM, ByNamespace, Names, switch_state
-from torghut_lint.model import Resource
+from torghut_lint.k8s import (
+    IGNORE_CASE_PARAM,
+    NO_PODS,
+    ON,
+    SWITCH_PARAM,
+    ByNamespace,
+    Names,
+    any_of,
+    container_switch_state,
+    copies,
+    repository,
+    switch_state,
+)
+from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 
@@ -38,13 +56,26 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 known[id(res)] = switch_state(res, ctx.env_sources, switches, names)
             return known[id(res)]
 
+        def running(res: Resource) -> Callable[[Path_, dict], bool]:  # a container with a switch on
+            return lambda path, c: bool(container_switch_state(res, path, c, ctx.env_sources, switches, names))
+
         held = [res for res in ctx.matched if switched(res)]
-        if ctx.params.get("alone"):
-            yield from _alone(ctx, switched, ctx.resources)
     else:
         held = [res for res in ctx.matched if (res.id.group, res.id.kind) not in NO_PODS]  # a Service runs none
-        if ctx.params.get("alone"):  # the workloads the policy selects are together the one
-            yield from _alone(ctx, lambda res: ON, held)
+        image = any_of(tuple(ctx.params.get("copyImages") or ()))
+
+        def switched(res: Resource) -> str | None:  # the workloads the policy selects are together the one
+            return ON
+
+        def running(res: Resource) -> Callable[[Path_, dict], bool]:  # a container running the image
+            return lambda path, c: isinstance(c.get("image"), str) and image(repository(c["image"]))
+
+    pods = {id(res): copies(res, running(res)) for res in held}
+    if ctx.params.get("alone"):
+        census = ctx.resources if when is not None else held
+        yield from _alone(ctx, switched, census, lambda res: pods.get(id(res)) or copies(res, running(res)), held)
+    for res in held:
+        yield from _copies_per_pod(res, pods[id(res)], want, when is not None)
     workloads: ByNamespace[tuple[str, str], Resource] = ByNamespace()  # by (kind, name)
     for res in held:
         if (res.id.group, res.id.kind) == ("", "Pod"):  # one pod: counted by alone, no replicas to set
@@ -114,35 +145,78 @@ _BOUNDS = {
 }
 
 
-def _alone(ctx: RuleContext, switched: Callable[[Resource], str | None], census: list[Resource]) -> Iterator[Violation]:
+def _alone(
+    ctx: RuleContext,
+    switched: Callable[[Resource], str | None],
+    census: list[Resource],
+    pods: Callable[[Resource], dict[Path_, list[Path_]]],
+    held: list[Resource],
+) -> Iterator[Violation]:
     """A violation at each workload of a namespace where more than one has a switch on (without
     whenEnv: more than one the policy selects runs at all), among ``census`` (with whenEnv every
     kind that runs pods), in the namespaces of the workloads the policy selects. A workload outside
     the policy's scope (another team's, beside Torghut's moved into a shared namespace) counts when
     its switch is shown on, not merely when a source nobody can see might set it; one inside it (a
-    bare Pod in Torghut's namespace) counts as the policy's own do."""
+    bare Pod in Torghut's namespace) counts as the policy's own do. Each counts as many times as
+    it runs copies at once (``pods``: the containers of each pod, every revision Knative routes)."""
     namespaces = {res.id.namespace for res in ctx.matched}
-    by_namespace: dict[str, list[tuple[Resource, int]]] = {}
+    by_namespace: dict[str, list[tuple[Resource, int, int]]] = {}
     for res in census:
         if res.id.namespace not in namespaces:
             continue
         state = switched(res)  # a kind without pods has no switch on
         if state == ON or (state is not None and ctx.in_scope(res)):
-            by_namespace.setdefault(res.id.namespace, []).append((res, _revisions_routed(res)))
+            each = max(1, sum(len(found) for found in pods(res).values()))
+            by_namespace.setdefault(res.id.namespace, []).append((res, _revisions_routed(res), each))
     switch = ctx.params.get("whenEnv") is not None
     what, its = ("have the switch on", "the loop") if switch else ("run it", "its own")
+    held_ids = {id(res) for res in held}
     for namespace, found in by_namespace.items():
-        if sum(count for _, count in found) < 2:
+        if sum(routed * each for _, routed, each in found) < 2:
             continue
-        listed = ", ".join(f"{res.id}" + (f" ({count} revisions routed)" if count > 1 else "") for res, count in found)
-        for res, count in found:
+        if len(found) == 1 and found[0][1] == 1 and id(found[0][0]) in held_ids:
+            continue  # one workload held, its copies in one pod: reported per pod
+        listed = ", ".join(f"{res.id}" + _times(routed, each) for res, routed, each in found)
+        for res, routed, _ in found:
             yield Violation(
                 res,
-                ("spec", "traffic") if count > 1 else ("metadata", "name"),
+                ("spec", "traffic") if routed > 1 else ("metadata", "name"),
                 f"{len(found)} workload(s) of namespace {namespace or '(default)'} {what} ({listed}); "
                 f"each runs {its}, so exactly one may",
                 requirement="alone",
             )
+
+
+def _times(routed: int, each: int) -> str:
+    """How a workload of the census runs more than one copy, in words."""
+    said = [f"{routed} revisions routed"] if routed > 1 else []
+    said += [f"{each} containers in a pod"] if each > 1 else []
+    return f" ({', '.join(said)})" if said else ""
+
+
+def _copies_per_pod(res: Resource, pods: dict[Path_, list[Path_]], want: int, switch: bool) -> Iterator[Violation]:
+    """A violation at each container past ``want`` in a pod of ``res`` that runs more copies at once
+    (two containers, or a native sidecar, running the websocket or the loop: each its own)."""
+    what = "the loop (the switch on)" if switch else "it"
+    for found in pods.values():
+        if len(found) <= want:
+            continue
+        names = ", ".join(repr(_container_name(res, path)) for path in found)
+        for path in found[want:]:
+            yield Violation(
+                res,
+                path,
+                f"a pod of {res.id} runs {what} in {len(found)} containers at once ({names}); "
+                f"each is its own, so at most {want} may",
+                requirement="copies",
+            )
+
+
+def _container_name(res: Resource, path: Path_) -> str:
+    container: Any = res.data
+    for step in path:
+        container = container[step]
+    return str(container.get("name", path[-1]))
 
 
 KNATIVE_SERVING = "serving.knative.dev"
@@ -318,6 +392,16 @@ PARAMS_SCHEMA = {
                 "RollingUpdate with 25% is the default), an Argo Rollout no blue-green and a canary with maxSurge 0"
             ),
         },
+        "copyImages": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": (
+                "without whenEnv: image repositories (globs, as match.image) that run a copy each: a pod running "
+                "two containers (or a native sidecar) with one of them runs two copies at once, and so counts twice "
+                "(with whenEnv, every container with a switch on is a copy)"
+            ),
+        },
         "alone": {
             "type": "boolean",
             "default": False,
@@ -338,7 +422,8 @@ TEMPLATE = Template(
         "(HorizontalPodAutoscaler, KEDA ScaledObject, anything whose spec.scaleTargetRef names it), nor an Argo "
         "Rollout's workloadRef. Optionally: only the workloads with a switch on (whenEnv), alone in their "
         "namespace (alone), never surging in a rollout (noSurge); Jobs, CronJobs, ScaledJobs and Knative "
-        "services by how many pods they run at once."
+        "services by how many pods they run at once. A pod runs at most count copies: containers (native sidecars "
+        "included) with a switch on, or running one of copyImages."
     ),
     PARAMS_SCHEMA,
     check,
