@@ -849,9 +849,9 @@ def parse_quantity(value: Any) -> Decimal | None:
         amount = Decimal(number)
     except InvalidOperation:
         return None
-    if suffix[:1] in ("e", "E") and len(suffix) > 1:
-        return amount.scaleb(int(suffix[1:]))
-    return amount * _SUFFIX[suffix]
+    if suffix in _SUFFIX:  # ``Ei`` (exbibytes) and ``E`` (exabytes) are suffixes, ``E3`` an exponent
+        return amount * _SUFFIX[suffix]
+    return amount.scaleb(int(suffix[1:]))
 
 
 def format_bytes(amount: Decimal) -> str:

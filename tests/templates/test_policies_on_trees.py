@@ -136,6 +136,8 @@ def test_quantities() -> None:
     assert parse_quantity("1.5G") == 1_500_000_000
     assert parse_quantity("100m") is not None and parse_quantity("ten") is None and parse_quantity(True) is None
     assert format_bytes(parse_quantity("106Gi")) == "106Gi"
+    # the largest suffixes: ``Ei`` is exbibytes, ``E`` exabytes, ``E3`` an exponent (``Ei`` was read as one)
+    assert parse_quantity("1Ei") == 2**60 and parse_quantity("1E") == 10**18 and parse_quantity("2E3") == 2000
 
 
 def test_readiness_port_by_number_and_missing_probe(tmp_path: Path) -> None:
