@@ -5,7 +5,8 @@ entries, ConfigMap keys, any mapping key, Helm values), URLs with ``user:passwor
 keys and well-known token formats, and secret-like keys assigned inside a text (a properties,
 env, JSON, YAML or XML file held in a ConfigMap, a ``-D``/``--`` flag, a quoted literal in a
 script; a ConfigMap's ``binaryData`` decoded first). SealedSecrets, ExternalSecrets, ``secretKeyRef``,
-``$(VAR)``/``${VAR}`` substitutions, file paths, numbers and secret *names* are not flagged.
+``$(VAR)``/``${VAR}`` substitutions, file paths, numbers of fewer than eight digits and secret
+*names* are not flagged.
 The value itself never leaves this module except as a redaction token for the reporters."""
 
 from __future__ import annotations
@@ -111,14 +112,20 @@ def _norm(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", key.lower())
 
 
+# A number under a credential's name is a port, a count or a size up to this many digits; one of
+# more is a numeric password or PIN (``ALPACA_SECRET: "84736251908374651"``).
+NUMERIC_CREDENTIAL_DIGITS = 8
+_LONG_NUMBER = 10 ** (NUMERIC_CREDENTIAL_DIGITS - 1)
+
+
 def _placeholder(value: str) -> bool:
-    """A value that is not a credential: empty, a reference, a path, a number, a boolean."""
+    """A value that is not a credential: empty, a reference, a path, a short number, a boolean."""
     stripped = value.strip()
     return (
         len(stripped) < 3
         or bool(_SUBSTITUTION.search(stripped))
         or stripped.startswith(("/", "./", "file://", "~/"))
-        or stripped.replace(".", "", 1).isdigit()
+        or (stripped.replace(".", "", 1).isdigit() and len(stripped) < NUMERIC_CREDENTIAL_DIGITS)
         or stripped.lower() in {"true", "false", "yes", "no", "none", "null", "enabled", "disabled", "required"}
     )
 
@@ -195,6 +202,11 @@ class _Scanner:
                     at = (*where, step)
                     if not (skip and at in skip):
                         visit(child, at, key)
+                elif kind is int and named and key and abs(child) >= _LONG_NUMBER and secret_like(key):
+                    # unquoted, a numeric password is a YAML integer (a Helm value, a CRD's field)
+                    at = (*where, step)
+                    if not (skip and at in skip):
+                        found.extend(judge(at, key, str(child), named))
 
         if type(data) is str:
             if not (skip and path in skip):
