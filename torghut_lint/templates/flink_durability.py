@@ -47,6 +47,17 @@ def _writes(job, ctx: RuleContext, pattern: re.Pattern) -> bool:
     return any(pattern.search(t) for t in texts)
 
 
+def _unbounded(value: object, most: int) -> str | None:
+    """Why a restart strategy's bound does not bound it in practice (Flink reads an integer; one
+    past ``most``, Integer.MAX_VALUE above all, is a crash loop that never ends), or None."""
+    text = str(value).strip()
+    if not (text.isdigit() and text.isascii()):
+        return f"not a number of attempts Flink reads; a whole number of at most {most}"
+    if int(text) > most:
+        return f"a crash loop of that many restarts never ends in practice; at most {most}"
+    return None
+
+
 def check(ctx: RuleContext) -> Iterator[Violation]:
     pattern = re.compile(ctx.params["writesTo"])
     schemes = tuple(ctx.params["durableSchemes"])
@@ -101,6 +112,9 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 _CONF + (strategy_key,),
                 f"{name} uses {strategy} without {restarts[strategy]}, so restarts are unbounded",
             )
+        elif restarts[strategy] and (why := _unbounded(config[restarts[strategy]], ctx.params["maxRestartAttempts"])):
+            key = restarts[strategy]
+            yield Violation(job, _CONF + (key,), f"{name} {key} is {config[key]!r}: {why}")
         mode = get_path(job.data, ("spec", "job", "upgradeMode"))
         if mode not in modes:
             shown = "not set (stateless)" if mode is None else repr(mode)
@@ -135,6 +149,16 @@ PARAMS_SCHEMA = {
             ),
             "additionalProperties": {"type": ["string", "null"]},
         },
+        "maxRestartAttempts": {
+            "type": "integer",
+            "minimum": 0,
+            "default": 100,
+            "description": (
+                "the most attempts (or failures per interval) the bounding key may allow: past it, a job that "
+                "fails on every start crash-loops for days (2147483647, Flink's own default for exponential-delay, "
+                "is no bound)"
+            ),
+        },
         "statefulUpgradeModes": {
             "type": "array",
             "items": {"type": "string"},
@@ -149,8 +173,8 @@ TEMPLATE = Template(
     (
         "A FlinkDeployment that writes to an external store keeps its state durable: checkpoints on "
         "durable storage (under every key Flink reads the directory from, and not kept in the JobManager's "
-        "memory), a bounded restart strategy, and an upgrade mode that keeps state (a job that restarts "
-        "forever from nothing re-writes or loses data)."
+        "memory), a bounded restart strategy (at most maxRestartAttempts), and an upgrade mode that keeps "
+        "state (a job that restarts forever from nothing re-writes or loses data)."
     ),
     PARAMS_SCHEMA,
     check,
