@@ -53,3 +53,24 @@ def test_hook_refuses_a_violating_commit_and_passes_a_clean_one(tmp_path: Path) 
     assert "Failed" in output
     head = _run(["git", "log", "--oneline"], gitops, env).stdout.splitlines()
     assert len(head) == 1  # the violating commit was not made
+
+    # a commit that changes no manifest, only the env file a configMapGenerator reads, still deploys
+    # live trading: the hook runs whatever the commit touches
+    _run(["git", "checkout", "-q", "--", "."], gitops, env)
+    app = gitops / APP
+    (app / "trading.env").write_text("TRADING_MODE=paper\n")
+    kustomization = app / "kustomization.yaml"
+    kustomization.write_text(
+        kustomization.read_text()
+        + "configMapGenerator:\n  - name: torghut-mode\n    envs: [trading.env]\n"
+        + "    options:\n      annotations:\n        torghut.proompteng.ai/live-trading-owner: trading-platform\n"
+    )
+    _run(["git", "add", "-A"], gitops, env)
+    generator = _run(["git", "commit", "-qm", "mode from an env file"], gitops, env)
+    assert generator.returncode == 0, generator.stdout + generator.stderr
+    (app / "trading.env").write_text("TRADING_MODE=live\n")
+    _run(["git", "add", "-A"], gitops, env)
+    live = _run(["git", "commit", "-qm", "only the env file"], gitops, env)
+    said = live.stdout + live.stderr
+    assert live.returncode != 0
+    assert "live-trading-default-off" in said and "TRADING_MODE is 'live'" in said
