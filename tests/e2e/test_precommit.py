@@ -56,7 +56,7 @@ def test_hook_refuses_a_violating_commit_and_passes_a_clean_one(tmp_path: Path) 
 
     # a commit that changes no manifest, only the env file a configMapGenerator reads, still deploys
     # live trading: the hook runs whatever the commit touches
-    _run(["git", "checkout", "-q", "--", "."], gitops, env)
+    _run(["git", "reset", "-q", "--hard"], gitops, env)  # the refused change dropped
     app = gitops / APP
     (app / "trading.env").write_text("TRADING_MODE=paper\n")
     kustomization = app / "kustomization.yaml"
