@@ -119,13 +119,15 @@ _LONG_NUMBER = 10 ** (NUMERIC_CREDENTIAL_DIGITS - 1)
 
 
 def _placeholder(value: str) -> bool:
-    """A value that is not a credential: empty, a reference, a path, a short number, a boolean."""
+    """A value that is not a credential: empty, a reference, a path, a short number, a boolean, one
+    character repeated."""
     stripped = value.strip()
     return (
         len(stripped) < 3
         or bool(_SUBSTITUTION.search(stripped))
         or stripped.startswith(("/", "./", "file://", "~/"))
         or (stripped.replace(".", "", 1).isdigit() and len(stripped) < NUMERIC_CREDENTIAL_DIGITS)
+        or len(set(stripped)) == 1  # one character repeated (``1111...``, ``xxxx``): a placeholder by convention
         or stripped.lower() in {"true", "false", "yes", "no", "none", "null", "enabled", "disabled", "required"}
     )
 
