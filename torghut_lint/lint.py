@@ -247,10 +247,12 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
             findings += added_waivers(before.waivers, head.waivers, base.ref, allowed)
             findings += moved_sources(before.checked.revisions, head.checked.revisions, base.ref)
         if base.new_only:
-            known = Counter(identity(f, before.root) for f in before.findings)
+            # Compared with the credentials a finding is about (in memory only: the identity
+            # stores no digest of a secret): another plaintext credential where one was is a new leak.
+            known = Counter((identity(f, before.root), f.secrets) for f in before.findings)
             fresh = []
             for f in findings:
-                key = identity(f, head.root)
+                key = (identity(f, head.root), f.secrets)
                 if known[key] > 0:
                     known[key] -= 1
                 else:

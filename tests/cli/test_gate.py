@@ -218,6 +218,22 @@ def test_new_since_reports_only_what_the_change_adds(repo: Path) -> None:
     assert quiet.json["findings"] == [] and quiet.code == 0
 
 
+def test_new_since_reports_a_credential_replaced_by_another_at_the_same_place(repo: Path) -> None:
+    """A plaintext credential already on the base is old debt; the change writing another one in its
+    place leaks a new credential. Compared in memory (the identity stores no digest of a secret)."""
+    set_env(repo, "            - name: BROKER_API_KEY\n              value: old-plaintext-key-0001\n")
+    commit_base(repo)
+    ksvc = repo / APP / "knative-service.yaml"
+    ksvc.write_text(ksvc.read_text().replace("old-plaintext-key-0001", "new-production-key-9f3k"))
+    commit_pr(repo)
+    result = run_cli("--format", "json", "--no-schemas", "--new-since", "main", cwd=repo)
+    assert rules(result) == ["no-inline-secrets"] and result.code == 1
+    assert "new-production-key-9f3k" not in result.stdout + result.stderr
+    git(repo, "commit", "-q", "--allow-empty", "-m", "unrelated")
+    same = run_cli("--format", "json", "--no-schemas", "--new-since", "HEAD~1", cwd=repo)
+    assert same.json["findings"] == [] and same.code == 0  # the same credential: old debt
+
+
 def test_new_since_sees_deletions_and_kustomization_edits(repo: Path) -> None:
     commit_base(repo)
     (repo / APP / "serviceaccount.yaml").unlink()  # still listed by the kustomization
