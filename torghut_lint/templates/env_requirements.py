@@ -5,6 +5,7 @@ Secret, an envFrom source it does not hold) may be on: the requirements hold for
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from torghut_lint.k8s import IGNORE_CASE_PARAM, Names, containers, effective_env, is_on, mounted_env_files
@@ -13,9 +14,12 @@ from torghut_lint.templates.base import RuleContext, Template, Violation
 _VALUES = {"type": "array", "items": {"type": "string"}, "minItems": 1}
 
 
-def _positive(text: str | None) -> bool:
+def _positive(text: str | None, most: float = math.inf) -> bool:
+    """Whether ``text`` is a number that caps: above zero, finite (``inf``, which the service's
+    settings read as a float, caps nothing; nor does ``nan``, past which nothing ever is) and at
+    most ``most``."""
     try:
-        return text is not None and float(text) > 0
+        return text is not None and 0 < float(text) <= most and math.isfinite(float(text))
     except ValueError:
         return False
 
@@ -30,6 +34,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     trigger_on = {"onValues": trigger["values"]}  # a switch, as k8s.is_on reads one
     requirements = ctx.params["require"]
     caps = ctx.params.get("positiveNumberOneOf", [])
+    most = ctx.params.get("capAtMost", {})
     names = Names([trigger["name"], *(r["name"] for r in requirements), *caps], ctx.params.get("ignoreCase", False))
     # names read in any case: a literal settles one spelling, and the source may hold another
     settle = "set those" if names.ignore_case else f"set {trigger['name']} as a literal, or those"
@@ -68,11 +73,16 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 if not any(set_caps.values()):
                     message = f"{on} no budget cap ({' or '.join(caps)}) is set"
                     found.append(Violation(res, path, message, requirement="budget-cap"))
-                for c in (c for items in set_caps.values() for c in items):
-                    if not _positive(c.value):
-                        message = f"{on} {c.name} must be a number > 0"
-                        found.append(Violation(c.source, c.path, message, location=c.location))
-                if not any(items and all(_positive(c.value) for c in items) for items in set_caps.values()):
+                for cap, items in set_caps.items():
+                    for c in items:
+                        if not _positive(c.value, most.get(cap, math.inf)):
+                            bound = f" and at most {most[cap]:g}" if cap in most else ""
+                            message = f"{on} {c.name} must be a finite number > 0{bound}"
+                            found.append(Violation(c.source, c.path, message, location=c.location))
+                if not any(
+                    items and all(_positive(c.value, most.get(cap, math.inf)) for c in items)
+                    for cap, items in set_caps.items()
+                ):
                     unmet.append(f"a budget cap ({' or '.join(caps)}) > 0")
             if switch.value is None and found:  # it may be on: one finding where it comes from, not one per need
                 found = [
@@ -121,6 +131,15 @@ PARAMS_SCHEMA = {
             "items": {"type": "string"},
             "minItems": 1,
             "description": "at least one of these variables must then be a positive number (a budget cap)",
+        },
+        "capAtMost": {
+            "type": "object",
+            "default": {},
+            "additionalProperties": {"type": "number", "exclusiveMinimum": 0},
+            "description": (
+                "a cap of positiveNumberOneOf -> the largest value that still caps (above it, a budget is none in "
+                "practice: 1e308 is as unbounded as inf, which never passes)"
+            ),
         },
         "ignoreCase": IGNORE_CASE_PARAM,
     },
