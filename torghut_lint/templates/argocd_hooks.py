@@ -1,6 +1,7 @@
 """Template ``argocd-hooks``: Argo CD hook resources clean up after themselves, are bounded in
 retries and time, and pull images by digest (a hook whose image cannot be pulled, or that
-retries forever, blocks every sync)."""
+retries forever, blocks every sync). Bounded by their kind's own fields: a Job, a bare Pod, an
+Argo Workflow; a hook of any other kind that runs pods has no bound the linter knows."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from collections.abc import Iterator
 
 from torghut_lint.k8s import containers
+from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 HOOK = "argocd.argoproj.io/hook"
@@ -35,17 +37,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 f"{name} has no {DELETE_POLICY}; finished hooks pile up and a re-sync cannot "
                 "recreate it (use BeforeHookCreation)",
             )
-        if res.id.kind == "Job":
-            spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
-            for field, limit, absent in (
-                ("backoffLimit", max_backoff, "not set (Kubernetes retries 6 times)"),
-                ("activeDeadlineSeconds", max_deadline, "not set (no time limit)"),
-            ):
-                value = spec.get(field)
-                if not isinstance(value, int) or value > limit:
-                    shown = absent if value is None else str(value)
-                    where = ("spec", field) if value is not None else ("spec",)
-                    yield Violation(res, where, f"{name} {field} is {shown}; at most {limit}")
+        yield from _bounds(res, name, max_backoff, max_deadline)
         if digest:
             for path, container in containers(res):
                 image = str(container.get("image") or "")
@@ -58,6 +50,69 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     )
 
 
+def _bounds(res: Resource, name: str, max_backoff: int, max_deadline: int) -> Iterator[Violation]:
+    """Where a hook that runs pods may run or retry without bound, by how its kind is bounded: a
+    Job by ``backoffLimit`` and ``activeDeadlineSeconds``; a bare Pod by ``activeDeadlineSeconds``
+    and a restart policy that lets it finish (``Always``, its default, restarts it after it
+    succeeds: the hook never completes); an Argo Workflow by ``activeDeadlineSeconds`` and each
+    ``retryStrategy``'s ``limit``; any other kind that runs pods has no bound the linter knows."""
+    spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
+    group, kind = res.id.group, res.id.kind
+    if (group, kind) == ("batch", "Job"):
+        yield from _at_most(res, spec, name, "backoffLimit", max_backoff, "not set (Kubernetes retries 6 times)")
+    elif (group, kind) == ("", "Pod"):
+        policy = spec.get("restartPolicy", "Always")
+        if policy not in ("Never", "OnFailure"):
+            where = ("spec", "restartPolicy") if "restartPolicy" in spec else ("spec",)
+            shown = f"{policy!r}" + ("" if "restartPolicy" in spec else " (the default)")
+            yield Violation(
+                res, where, f"{name} restartPolicy is {shown}: the pod restarts after it succeeds, so the hook "
+                "never completes and the sync waits on it (use Never)", requirement="restartPolicy",
+            )  # fmt: skip
+    elif (group, kind) == ("argoproj.io", "Workflow"):
+        for path, strategy in _retry_strategies(spec, ("spec",)):
+            limit = strategy.get("limit")
+            count = int(limit) if isinstance(limit, str) and limit.strip().isdigit() else limit
+            if not isinstance(count, int) or isinstance(count, bool) or count > max_backoff:
+                shown = "not set (retries without end)" if limit is None else repr(limit)
+                yield Violation(
+                    res, path + (("limit",) if limit is not None else ()), f"{name} retryStrategy limit is {shown}; "
+                    f"at most {max_backoff}", requirement="retry",
+                )  # fmt: skip
+    elif containers(res):
+        yield Violation(
+            res,
+            ("metadata", "annotations", HOOK if HOOK in res.annotations else HELM_HOOK),
+            f"{name} runs pods the linter knows no time or retry bound for in a {kind}; the sync waits on it "
+            "until it is healthy (run the hook as a Job)",
+        )
+        return
+    else:
+        return  # a hook that runs nothing (a ConfigMap, a Secret) is done once applied
+    yield from _at_most(res, spec, name, "activeDeadlineSeconds", max_deadline, "not set (no time limit)")
+
+
+def _at_most(res: Resource, spec: dict, name: str, field: str, limit: int, absent: str) -> Iterator[Violation]:
+    value = spec.get(field)
+    if not isinstance(value, int) or isinstance(value, bool) or value > limit:
+        shown = absent if value is None else str(value)
+        where = ("spec", field) if value is not None else ("spec",)
+        yield Violation(res, where, f"{name} {field} is {shown}; at most {limit}")
+
+
+def _retry_strategies(value: object, path: Path_) -> Iterator[tuple[Path_, dict]]:
+    """(path, retryStrategy) of every one a workflow spec sets (its own, its templates', defaults)."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if key == "retryStrategy" and isinstance(child, dict):
+                yield path + (key,), child
+            else:
+                yield from _retry_strategies(child, path + (key,))
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            yield from _retry_strategies(child, path + (i,))
+
+
 PARAMS_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
@@ -66,13 +121,13 @@ PARAMS_SCHEMA = {
             "type": "integer",
             "minimum": 0,
             "default": 3,
-            "description": "highest backoffLimit a hook Job may set",
+            "description": "highest backoffLimit a hook Job (or retryStrategy limit a hook Workflow) may set",
         },
         "maxActiveDeadlineSeconds": {
             "type": "integer",
             "minimum": 1,
             "default": 3600,
-            "description": "highest activeDeadlineSeconds a hook Job may set (it must set one)",
+            "description": "highest activeDeadlineSeconds a hook Job, Pod or Workflow may set (it must set one)",
         },
         "requireDigest": {
             "type": "boolean",
@@ -85,9 +140,10 @@ PARAMS_SCHEMA = {
 TEMPLATE = Template(
     "argocd-hooks",
     (
-        "Argo CD hook resources clean up after themselves, are bounded in retries and time, and pull "
-        "images by digest (a hook whose image cannot be pulled, or that retries forever, blocks every "
-        "sync)."
+        "Argo CD hook resources clean up after themselves, are bounded in retries and time (a Job's "
+        "backoffLimit and activeDeadlineSeconds, a Pod's deadline and a restart policy that lets it finish, a "
+        "Workflow's deadline and retry limits; any other kind that runs pods is reported), and pull images by "
+        "digest (a hook whose image cannot be pulled, or that retries forever, blocks every sync)."
     ),
     PARAMS_SCHEMA,
     check,
