@@ -45,6 +45,13 @@ FLINK_SAVEPOINT_DIRS = (
 )
 
 
+def listed(mapping: dict, key: str) -> list:
+    """``mapping[key]`` when it is a list, else an empty one: a field of the wrong shape is the
+    schema's finding, and a rule reads past it rather than failing on it."""
+    value = mapping.get(key)
+    return value if isinstance(value, list) else []
+
+
 def get_path(data: Any, path: Path_) -> Any:
     """Value at ``path`` or None."""
     for step in path:
@@ -588,7 +595,7 @@ def effective_env(
     wanted, fold = (None, None) if names is None else (names.keys, names.fold)
     ns = res.id.namespace
     env: dict[str, EnvValue] = {}
-    for j, source in enumerate(container.get("envFrom") or []):
+    for j, source in enumerate(listed(container, "envFrom")):
         if not isinstance(source, dict):
             continue
         prefix = text(source.get("prefix"))
@@ -621,7 +628,7 @@ def effective_env(
         for name in [*env, *sorted(n for n in names or () if n not in env)]:  # in a stable order
             if name.startswith(prefix) and (keys is None or name[len(prefix) :] in keys):
                 env[name] = EnvValue(name, None, res, where, origin)
-    for i, item in enumerate(container.get("env") or []):
+    for i, item in enumerate(listed(container, "env")):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             continue
         name = item["name"]
@@ -811,7 +818,7 @@ def direct_settings(res: Resource, names: Names | None = None) -> Iterator[tuple
                 yield name, value, path
         return
     for path, container in containers(res):
-        for i, item in enumerate(container.get("env") or []):
+        for i, item in enumerate(listed(container, "env")):
             if isinstance(item, dict) and isinstance(item.get("name"), str):
                 value = item.get("value") if "value" in item else item.get("valueFrom")
                 yield item["name"], value, path + ("env", i)

@@ -416,6 +416,33 @@ def test_odd_shapes_in_sources_volumes_and_mounts_are_no_crash(tmp_path: Path) -
 
 
 @pytest.mark.parametrize(
+    "pod",
+    [
+        "containers: [{name: c, image: registry/lab/torghut-ws:v1, env: 1, envFrom: x, ports: 7}]",
+        "containers: [{name: c, image: registry/lab/torghut-ws:v1, volumeMounts: {a: 1}}]",
+        "containers: [[1], {name: c, image: registry/lab/torghut-ws:v1}]\n      initContainers: x",
+        "containers: x\n      initContainers: [{name: i, image: registry/lab/torghut:v1, env: true}]",
+    ],
+)
+def test_odd_shapes_in_containers_are_no_crash(tmp_path: Path, pod: str) -> None:
+    """Found by generating hostile trees: ``env: 1``, ``containers: x``, a container that is a list,
+    ``volumeMounts`` a mapping made five templates (env, duplicates, owners, switches, storage)
+    fail to evaluate. A field of the wrong shape is the schema's finding; the rules read past it."""
+    (tmp_path / ".git").mkdir()
+    app = tmp_path / "torghut"
+    app.mkdir()
+    (app / "ws.yaml").write_text(
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: torghut-ws, namespace: torghut}\nspec:\n"
+        "  replicas: 1\n"
+        "  volumeClaimTemplates: [{metadata: {name: a}, spec: {resources: {requests: {storage: 1Gi}}}}]\n"
+        f"  template:\n    spec:\n      {pod}\n"
+    )
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=tmp_path, timeout=60)
+    assert result.code in (0, 1) and result.stderr == "", result.stderr
+    assert not [f for f in result.json["findings"] if "could not be evaluated" in f["message"]], result.json
+
+
+@pytest.mark.parametrize(
     ("plugin", "found"), [("{name: lovely}", False), ("{name: lovely, env: [{name: X, value: y}]}", True)]
 )
 def test_a_plugin_the_configuration_names_as_kustomize_alike_is_no_override(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from torghut_lint.k8s import containers
+from torghut_lint.k8s import containers, listed
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 
@@ -13,7 +13,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     for res in ctx.matched:
         for path, container in containers(res):
             first: dict[str, int] = {}
-            for i, item in enumerate(container.get("env") or []):
+            for i, item in enumerate(listed(container, "env")):
                 if not isinstance(item, dict) or not isinstance(item.get("name"), str):
                     continue
                 name = item["name"]

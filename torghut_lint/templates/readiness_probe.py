@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from torghut_lint.k8s import containers
+from torghut_lint.k8s import containers, listed
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
@@ -34,7 +34,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             name = container.get("name", "?")
             if only and name not in only:
                 continue
-            ports = [p for p in container.get("ports") or [] if isinstance(p, dict)]
+            ports = [p for p in listed(container, "ports") if isinstance(p, dict)]
             probe = container.get("readinessProbe")
             http = probe.get("httpGet") if isinstance(probe, dict) else None
             if not isinstance(http, dict):

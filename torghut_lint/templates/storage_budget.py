@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from torghut_lint.k8s import format_bytes, get_path, parse_quantity, pod_specs
+from torghut_lint.k8s import containers, format_bytes, get_path, listed, parse_quantity, pod_specs
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import Observation, RuleContext, Template, Violation
 
@@ -99,11 +99,10 @@ def _clickhouse(res: Resource, referenced: set[str]) -> Iterator[Request]:
             if key.endswith(("VolumeClaimTemplate", "volumeClaimTemplate")) and isinstance(name, str):
                 replicas_of[name] = replicas_of.get(name, 0) + _cluster_replicas(cluster)
     everywhere = _installation_replicas(clusters)
-    for _, pod in pod_specs(res):
-        for container in pod.get("containers") or []:
-            for mount in (container or {}).get("volumeMounts") or []:
-                if isinstance(mount, dict) and isinstance(mount.get("name"), str):
-                    replicas_of.setdefault(mount["name"], everywhere)
+    for _, container in containers(res, init=False):
+        for mount in listed(container, "volumeMounts"):
+            if isinstance(mount, dict) and isinstance(mount.get("name"), str):
+                replicas_of.setdefault(mount["name"], everywhere)
     referenced.update(replicas_of)
     path = ("spec", "templates", "volumeClaimTemplates")
     yield from _templates(res, path, lambda t: t.get("name"), lambda name: replicas_of.get(name, 0))
@@ -119,11 +118,9 @@ def requests(res: Resource, referenced: set[str]) -> Iterator[Request]:
             yield Request(res, ("spec", "resources", "requests", "storage"), "claim", size, 1)
     elif kind == "StatefulSet":
         replicas = _int(spec.get("replicas"))
-        for _, pod in pod_specs(res):
-            for container in (pod.get("containers") or []) + (pod.get("initContainers") or []):
-                referenced.update(
-                    m.get("name") for m in (container or {}).get("volumeMounts") or [] if isinstance(m, dict)
-                )
+        for _, container in containers(res):
+            mounts = listed(container, "volumeMounts")
+            referenced.update(m["name"] for m in mounts if isinstance(m, dict) and isinstance(m.get("name"), str))
         name_of = lambda t: (t.get("metadata") or {}).get("name")  # noqa: E731
         yield from _templates(res, ("spec", "volumeClaimTemplates"), name_of, lambda _: replicas)
     elif kind in CLICKHOUSE_KINDS:
