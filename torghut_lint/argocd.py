@@ -410,3 +410,128 @@ def _elements(generators: Any, path: Path_) -> Iterator[tuple[Path_, dict]]:
             inner = generator.get(nested)
             if isinstance(inner, dict):
                 yield from _elements(inner.get("generators"), path + (i, nested, "generators"))
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One source an Application (or an ApplicationSet list element) deploys: which of the
+    resource's sources (``key``: a source's place, an element's name), from where."""
+
+    resource: ResourceId
+    key: str
+    repo_url: str
+    revision: str
+    path: str | None  # as Argo CD resolves it (an element's parameters written in); None: unknown
+    location: Location
+
+
+_PARAMETER = re.compile(r"\{\{-?\s*\.?([A-Za-z0-9_.-]+)\s*-?\}\}")  # {{path}}, {{ .path }}
+
+
+def _resolved(text: object, element: dict) -> str | None:
+    """A source path with a list element's parameters written in (fasttemplate's ``{{name}}`` and
+    Go template's ``{{ .name }}``), normalised; None when something stays unknown."""
+    if not isinstance(text, str):
+        return None
+    value = _PARAMETER.sub(lambda m: str(element.get(m.group(1), m.group(0))), text)
+    if "{{" in value:
+        return None
+    return os.path.normpath(value.strip().strip("/")) if value.strip().strip("/") else "."
+
+
+def deployments(resources: list[Resource]) -> list[Deployment]:
+    """Every source of every Application, and each list element of every ApplicationSet."""
+    found: list[Deployment] = []
+    for res, spec in _applications(resources):
+        template = spec.get("template") if res.id.kind == "ApplicationSet" else None
+        inner: Any = template.get("spec") if isinstance(template, dict) else spec if template is None else None
+        if not isinstance(inner, dict):
+            continue
+        at: Path_ = ("spec", "template", "spec") if template is not None else ("spec",)
+        listed = _listed_sources(at, inner)
+        if template is None:
+            for path, source in listed:
+                found.append(_deployment(res, ".".join(map(str, path[1:])), source, {}, res.locate(path)))
+            continue
+        for path, element in _elements(spec.get("generators"), ("spec", "generators")):
+            key = f"element {element.get('name', path[-1])}"
+            for where, source in listed:
+                which = key if where[3:] == ("source",) else f"{key}, {'.'.join(map(str, where[3:]))}"
+                found.append(_deployment(res, which, source, element, res.locate(path)))
+    return found
+
+
+def _deployment(res: Resource, key: str, source: dict, element: dict, location: Location) -> Deployment:
+    repo = element.get("repoURL", source.get("repoURL"))
+    revision = element.get("targetRevision", source.get("targetRevision"))
+    path = _resolved(element["path"], element) if "path" in element else _resolved(source.get("path"), element)
+    return Deployment(res.id, key, str(repo or ""), str(revision or "HEAD"), path, location)
+
+
+def _under(path: str | None, linted: list[str]) -> bool:
+    return path is not None and any(p == "." or path == p or path.startswith(p + "/") for p in linted)
+
+
+def moved_away(
+    base: list[Deployment], head: list[Deployment], linted: list[str], ref: str, compared: frozenset[ResourceId]
+) -> list[Finding]:
+    """``argocd-source-moved`` where the change points a source that deployed a linted path at
+    ``ref`` somewhere else (another path, repository or revision), wherever its Application or
+    ApplicationSet is in the repository: the gate lints ``linted``, and Argo CD would deploy what it
+    never saw (a copy of the tree with live trading on, the old one left as it was). Where the linted
+    paths were deployed at ``ref`` and no source deploys them after the change (the Application
+    renamed and pointed elsewhere), the same, at each source that deployed them. ``compared``: the
+    Applications in the linted tree, whose repository and revision :func:`moved_sources` compares."""
+    findings: list[Finding] = []
+    was = {(d.resource, d.key): d for d in base if _under(d.path, linted)}
+    now = {(d.resource, d.key): d for d in head}
+    for identity, before in was.items():
+        after = now.get(identity)
+        if after is None:
+            continue
+        if _under(after.path, linted) and (
+            (after.repo_url, after.revision) == (before.repo_url, before.revision) or identity[0] in compared
+        ):
+            continue  # still the linted path, from where it was (or a linted Application: moved_sources compares it)
+        shown = after.path if after.path is not None else "a path its parameters leave unknown"
+        message = (
+            f"this change deploys {identity[0].kind} {identity[0].name} ({identity[1]}) from {shown} at "
+            f"{after.repo_url or '(this repository)'}@{after.revision}, which the gate does not lint (at {ref}: "
+            f"{before.path} at {before.repo_url or '(this repository)'}@{before.revision}, which it does)"
+        )
+        findings.append(builtin_finding("argocd-source-moved", message, after.location, identity[0]))
+    if was and not any(_under(d.path, linted) for d in head):
+        for before in was.values():
+            if (before.resource, before.key) in now:
+                continue  # reported above, where it moved
+            message = (
+                f"no Application deploys {before.path} after this change (at {ref}: {before.resource.kind} "
+                f"{before.resource.name} ({before.key})): what Argo CD deploys in its place is not what the gate lints"
+            )
+            findings.append(
+                builtin_finding("argocd-source-moved", message, Location(before.location.file), before.resource)
+            )
+    return findings
+
+
+def repository_deployments(root: Path, shown: Path) -> list[Deployment]:
+    """:func:`deployments` of every Application and ApplicationSet in the repository at ``root``
+    (a work tree, or a snapshot of the base), its files named as they are below ``shown`` (the
+    work tree): only files that mention both are parsed."""
+    from torghut_lint.discover import SKIPPED_DIRS, YAML_SUFFIXES
+    from torghut_lint.parse import parse_source, read_source
+
+    resources: list[Resource] = []
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
+        for name in sorted(n for n in files if n.endswith(YAML_SUFFIXES)):
+            path = Path(directory, name)
+            data = read_source(path, "")
+            if isinstance(data, bytes) and b"argoproj.io" in data and b"Application" in data:
+                parsed = parse_source(path, data, display_path(shown / path.relative_to(root)))
+                resources += [
+                    Resource(doc.node, doc.data)
+                    for doc in parsed.documents
+                    if isinstance(doc.data, dict) and doc.data.get("kind") in ("Application", "ApplicationSet")
+                ]
+    return deployments(resources)

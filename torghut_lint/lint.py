@@ -15,7 +15,7 @@ from dataclasses import astuple, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from torghut_lint.argocd import moved_sources
+from torghut_lint.argocd import moved_away, moved_sources, repository_deployments
 from torghut_lint.assemble import Project, plan, repository_root
 from torghut_lint.baseline import Baseline, identity
 from torghut_lint.builtin_rules import BUILTIN_RULES
@@ -246,6 +246,7 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
             allowed = set(config.gate.get("allowPullRequestWaivers") or [])
             findings += added_waivers(before.waivers, head.waivers, base.ref, allowed)
             findings += moved_sources(before.checked.revisions, head.checked.revisions, base.ref)
+            findings += _moved_away(paths, head, base, before)
         if base.new_only:
             # Compared with the credentials a finding is about (in memory only: the identity
             # stores no digest of a secret): another plaintext credential where one was is a new leak.
@@ -310,6 +311,24 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
         preexisting,
         facts,
         changed,
+    )
+
+
+def _moved_away(paths: list[Path], head: Outcome, base: BaseTree, before: Outcome) -> list[Finding]:
+    """``argocd-source-moved`` where the change points what deployed the linted paths elsewhere,
+    read from every Application and ApplicationSet of the repository (before and after), not only
+    the linted tree's: a change that copies the tree and points its Application at the copy leaves
+    the linted paths as they were."""
+    linted = [os.path.relpath(os.path.realpath(p), head.root) for p in paths]
+    if any(p.startswith("..") for p in linted):
+        return []  # a path outside the repository: no Application of it deploys it
+    compared = frozenset(r.resource for r in head.checked.revisions)
+    return moved_away(
+        repository_deployments(before.root, head.root),
+        repository_deployments(head.root, head.root),
+        [os.path.normpath(p) for p in linted],
+        base.ref,
+        compared,
     )
 
 

@@ -209,3 +209,85 @@ def test_a_change_that_moves_a_source_of_this_repository_to_another_revision_is_
     ], result.json["findings"]
     assert "codex/live-on" in result.stdout and result.code == 1
     assert run_cli("--no-schemas", "--format", "json", "argocd", cwd=repo).code == 0  # a trusted ref is needed
+
+
+def _product_set(elements: str) -> str:
+    return (
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: product}\nspec:\n"
+        f"  generators:\n    - list:\n        elements:\n{elements}"
+        "  template:\n    metadata: {name: '{{name}}'}\n    spec:\n"
+        "      project: default\n"
+        "      source: {repoURL: https://github.com/proompteng/lab.git, path: '{{path}}', targetRevision: main}\n"
+        "      destination: {server: https://kubernetes.default.svc, namespace: '{{name}}'}\n"
+    )
+
+
+TORGHUT_ELEMENT = "          - {name: torghut, path: argocd/applications/torghut}\n"
+OTHER_ELEMENT = "          - {name: feed, path: argocd/applications/feed}\n"
+
+
+def _copied_live(repo: Path, target: str) -> None:
+    """A copy of the Torghut tree with live trading on, the linted one left as it was."""
+    import shutil
+
+    copy = repo / "argocd" / "applications" / target
+    shutil.copytree(repo / APP, copy)
+    cm = copy / "trading-configmap.yaml"
+    cm.write_text(cm.read_text().replace("TRADING_MODE: paper", "TRADING_MODE: live"))
+
+
+def _trusted_repo(repo: Path) -> Path:
+    sets = repo / "argocd" / "applicationsets"
+    sets.mkdir(parents=True)
+    (sets / "product.yaml").write_text(_product_set(TORGHUT_ELEMENT + OTHER_ELEMENT))
+    (repo / "argocd" / "applications" / "feed").mkdir()
+    (repo / "argocd" / "applications" / "feed" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f}\n"
+    )
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "ci")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    return sets / "product.yaml"
+
+
+def _gate(repo: Path):
+    return run_cli("--no-schemas", "--format", "json", "--trusted-config", "main", str(APP), cwd=repo)
+
+
+def test_an_application_outside_the_linted_tree_pointed_at_a_copy_of_it_is_reported(repo: Path) -> None:
+    """The gate lints argocd/applications/torghut; the ApplicationSet that deploys it lives
+    elsewhere. A change that copies the tree with live trading on and points the element at the
+    copy (or renames the element too) leaves the linted tree as it was: Argo CD deploys the copy."""
+    product = _trusted_repo(repo)
+    clean = _gate(repo)
+    assert clean.code == 0, clean.stderr
+    _copied_live(repo, "torghut-next")
+    product.write_text(_product_set(TORGHUT_ELEMENT.replace("torghut}", "torghut-next}") + OTHER_ELEMENT))
+    moved = _gate(repo)
+    assert moved.code == 1, (moved.stdout, moved.stderr)
+    got = [(f["rule"], f["file"]) for f in moved.json["findings"]]
+    assert got == [("argocd-source-moved", "argocd/applicationsets/product.yaml")], moved.json["findings"]
+    assert "argocd/applications/torghut-next" in moved.stdout and moved.code == 1
+    # renamed as well: no element deploys the linted tree any more
+    product.write_text(
+        _product_set(
+            TORGHUT_ELEMENT.replace("torghut,", "trading,").replace("torghut}", "torghut-next}") + OTHER_ELEMENT
+        )
+    )
+    renamed = _gate(repo)
+    assert [f["rule"] for f in renamed.json["findings"]] == ["argocd-source-moved"], renamed.json["findings"]
+    assert "no Application deploys argocd/applications/torghut" in renamed.stdout and renamed.code == 1
+
+
+def test_other_applications_of_the_repository_moving_are_not_the_gates(repo: Path) -> None:
+    product = _trusted_repo(repo)
+    (repo / "argocd" / "applications" / "feed-v2").mkdir()
+    product.write_text(
+        _product_set(
+            TORGHUT_ELEMENT + OTHER_ELEMENT.replace("feed}", "feed-v2}") + "          - {name: new, path: x}\n"
+        )
+    )
+    result = _gate(repo)
+    assert result.json["findings"] == [] and result.code == 0
