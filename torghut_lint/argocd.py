@@ -478,28 +478,38 @@ def moved_away(
     """``argocd-source-moved`` where the change points a source that deployed a linted path at
     ``ref`` somewhere else (another path, repository or revision), wherever its Application or
     ApplicationSet is in the repository: the gate lints ``linted``, and Argo CD would deploy what it
-    never saw (a copy of the tree with live trading on, the old one left as it was). Where the linted
-    paths were deployed at ``ref`` and no source deploys them after the change (the Application
-    renamed and pointed elsewhere), the same, at each source that deployed them. ``compared``: the
-    Applications in the linted tree, whose repository and revision :func:`moved_sources` compares."""
+    never saw (a copy of the tree with live trading on, the old one left as it was). An Application
+    that deployed them is held whole: a source it gains beside them is not linted either (a list
+    element that is new is another application, not compared). Where the linted paths were deployed
+    at ``ref`` and no source deploys them after the change (the Application renamed and pointed
+    elsewhere), the same, at each source that deployed them. ``compared``: the Applications in the
+    linted tree, whose repository and revision :func:`moved_sources` compares."""
     findings: list[Finding] = []
     was = {(d.resource, d.key): d for d in base if _under(d.path, linted)}
-    now = {(d.resource, d.key): d for d in head}
-    for identity, before in was.items():
-        after = now.get(identity)
-        if after is None:
-            continue
-        if _under(after.path, linted) and (
-            (after.repo_url, after.revision) == (before.repo_url, before.revision) or identity[0] in compared
+    before_all: dict[ResourceId, set[tuple[str | None, str, str]]] = {}
+    for d in base:
+        before_all.setdefault(d.resource, set()).add((d.path, d.repo_url, d.revision))
+    held = {resource for resource, _ in was if resource.kind == "Application"}
+    for after in head:
+        before = was.get((after.resource, after.key))
+        if before is None:
+            if after.resource not in held or _under(after.path, linted):
+                continue
+            if (after.path, after.repo_url, after.revision) in before_all.get(after.resource, ()):
+                continue  # a source it had
+        elif _under(after.path, linted) and (
+            (after.repo_url, after.revision) == (before.repo_url, before.revision) or after.resource in compared
         ):
             continue  # still the linted path, from where it was (or a linted Application: moved_sources compares it)
         shown = after.path if after.path is not None else "a path its parameters leave unknown"
+        had = before or next(d for d in was.values() if d.resource == after.resource)
         message = (
-            f"this change deploys {identity[0].kind} {identity[0].name} ({identity[1]}) from {shown} at "
+            f"this change deploys {after.resource.kind} {after.resource.name} ({after.key}) from {shown} at "
             f"{after.repo_url or '(this repository)'}@{after.revision}, which the gate does not lint (at {ref}: "
-            f"{before.path} at {before.repo_url or '(this repository)'}@{before.revision}, which it does)"
+            f"{had.path} at {had.repo_url or '(this repository)'}@{had.revision}, which it does)"
         )
-        findings.append(builtin_finding("argocd-source-moved", message, after.location, identity[0]))
+        findings.append(builtin_finding("argocd-source-moved", message, after.location, after.resource))
+    now = {(d.resource, d.key) for d in head}
     if was and not any(_under(d.path, linted) for d in head):
         for before in was.values():
             if (before.resource, before.key) in now:

@@ -291,3 +291,27 @@ def test_other_applications_of_the_repository_moving_are_not_the_gates(repo: Pat
     )
     result = _gate(repo)
     assert result.json["findings"] == [] and result.code == 0
+
+
+def test_an_application_of_the_linted_tree_given_a_second_source_beside_it_is_reported(repo: Path) -> None:
+    """Argo CD deploys every source of an Application: a copy added beside the linted path (the
+    ``source`` turned into ``sources``) is deployed as surely as the linted tree is."""
+    lab = "https://github.com/proompteng/lab.git"
+    app = repo / "argocd" / "apps" / "torghut.yaml"
+    app.parent.mkdir(parents=True)
+    head = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: torghut}\nspec:\n"
+    app.write_text(head + f"  source: {{repoURL: {lab}, path: argocd/applications/torghut, targetRevision: main}}\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "ci")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    _copied_live(repo, "torghut-extra")
+    app.write_text(
+        head + "  sources:\n"
+        f"    - {{repoURL: {lab}, path: argocd/applications/torghut, targetRevision: main}}\n"
+        f"    - {{repoURL: {lab}, path: argocd/applications/torghut-extra, targetRevision: main}}\n"
+    )
+    result = _gate(repo)
+    assert [(f["rule"], f["line"]) for f in result.json["findings"]] == [("argocd-source-moved", 7)], result.json
+    assert "torghut-extra" in result.stdout and result.code == 1
