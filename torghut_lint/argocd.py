@@ -342,21 +342,26 @@ class Revision:
     key: str  # which source of the resource: its path, or a list element's name
 
 
+def _application_sources(resources: list[Resource]) -> Iterator[tuple[Resource, dict, bool, list[tuple[Path_, dict]]]]:
+    """(resource, spec, whether its sources are an ApplicationSet's template, (path, source) of
+    each) for every Application and ApplicationSet with sources to read."""
+    for res, spec in _applications(resources):
+        template = spec.get("template") if res.id.kind == "ApplicationSet" else None
+        inner: Any = template.get("spec") if isinstance(template, dict) else spec if template is None else None
+        if isinstance(inner, dict):
+            at: Path_ = ("spec", "template", "spec") if template is not None else ("spec",)
+            yield res, spec, template is not None, _listed_sources(at, inner)
+
+
 def revisions(resources: list[Resource]) -> list[Revision]:
     """The (repository, revision) of every source of an Application or ApplicationSet, and of each
     list element of an ApplicationSet (its own ``repoURL``/``targetRevision``, else the template's);
     ``ours`` where it renders a directory of this repository (or a template writes its path)."""
     found: list[Revision] = []
-    for res, spec in _applications(resources):
-        template = spec.get("template") if res.id.kind == "ApplicationSet" else None
-        inner: Any = template.get("spec") if isinstance(template, dict) else spec if template is None else None
-        if not isinstance(inner, dict):
-            continue
-        at: Path_ = ("spec", "template", "spec") if template is not None else ("spec",)
-        listed = _listed_sources(at, inner)
+    for res, spec, templated, listed in _application_sources(resources):
         for path, source in listed:
             found.append(_revision(res, source, {}, res.locate(path)))
-        if template is not None and listed:
+        if templated and listed:
             for path, element in _elements(spec.get("generators"), ("spec", "generators")):
                 found.append(_revision(res, listed[0][1], element, res.locate(path)))  # its own, or the template's
     return found
@@ -442,14 +447,8 @@ def _resolved(text: object, element: dict) -> str | None:
 def deployments(resources: list[Resource]) -> list[Deployment]:
     """Every source of every Application, and each list element of every ApplicationSet."""
     found: list[Deployment] = []
-    for res, spec in _applications(resources):
-        template = spec.get("template") if res.id.kind == "ApplicationSet" else None
-        inner: Any = template.get("spec") if isinstance(template, dict) else spec if template is None else None
-        if not isinstance(inner, dict):
-            continue
-        at: Path_ = ("spec", "template", "spec") if template is not None else ("spec",)
-        listed = _listed_sources(at, inner)
-        if template is None:
+    for res, spec, templated, listed in _application_sources(resources):
+        if not templated:
             for path, source in listed:
                 found.append(_deployment(res, ".".join(map(str, path[1:])), source, {}, res.locate(path)))
             continue

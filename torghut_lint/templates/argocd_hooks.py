@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from torghut_lint.k8s import containers
 from torghut_lint.model import Path_, Resource
-from torghut_lint.templates.base import RuleContext, Template, Violation
+from torghut_lint.templates.base import RuleContext, Template, Violation, defaulted
 
 HOOK = "argocd.argoproj.io/hook"
 DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy"
@@ -61,10 +61,8 @@ def _bounds(res: Resource, name: str, max_backoff: int, max_deadline: int) -> It
     if (group, kind) == ("batch", "Job"):
         yield from _at_most(res, spec, name, "backoffLimit", max_backoff, "not set (Kubernetes retries 6 times)")
     elif (group, kind) == ("", "Pod"):
-        policy = spec.get("restartPolicy", "Always")
-        if policy not in ("Never", "OnFailure"):
-            where = ("spec", "restartPolicy") if "restartPolicy" in spec else ("spec",)
-            shown = f"{policy!r}" + ("" if "restartPolicy" in spec else " (the default)")
+        if spec.get("restartPolicy", "Always") not in ("Never", "OnFailure"):
+            where, shown = defaulted(spec, "restartPolicy", "Always")
             yield Violation(
                 res, where, f"{name} restartPolicy is {shown}: the pod restarts after it succeeds, so the hook "
                 "never completes and the sync waits on it (use Never)", requirement="restartPolicy",

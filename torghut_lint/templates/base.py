@@ -92,6 +92,14 @@ class RuleContext:
         return found
 
 
+def defaulted(spec: dict, key: str, default: Any, at: Path_ = ("spec",)) -> tuple[Path_, str]:
+    """Where a finding about ``spec[key]`` points (the field, or ``at`` when it is unset) and the
+    value as shown (``(the default)`` when unset): Kubernetes applies defaults nobody wrote."""
+    if key in spec:
+        return (*at, key), repr(spec[key])
+    return at, f"{default!r} (the default)"
+
+
 class ParamError(ValueError):
     """A policy's parameters that the schema accepts but the template cannot use (an expression
     that does not compile): ``path`` points into ``params``."""

@@ -38,7 +38,7 @@ from torghut_lint.k8s import (
     switch_state,
 )
 from torghut_lint.model import Path_, Resource
-from torghut_lint.templates.base import RuleContext, Template, Violation
+from torghut_lint.templates.base import RuleContext, Template, Violation, defaulted
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -267,10 +267,8 @@ def _concurrent_runs(res: Resource, want: int) -> Iterator[Violation]:
     spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
     job, path = spec, ("spec",)
     if res.id.kind == "CronJob":
-        policy = spec.get("concurrencyPolicy", "Allow")
-        if policy != "Forbid":
-            where = ("spec", "concurrencyPolicy") if "concurrencyPolicy" in spec else ("spec",)
-            shown = f"{policy!r}" + ("" if "concurrencyPolicy" in spec else " (the default)")
+        if spec.get("concurrencyPolicy", "Allow") != "Forbid":
+            where, shown = defaulted(spec, "concurrencyPolicy", "Allow")
             yield Violation(
                 res, where, f"{res.id} has concurrencyPolicy {shown}: a run may start beside one still running; "
                 "use Forbid", requirement="concurrency",
