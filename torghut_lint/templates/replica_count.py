@@ -21,6 +21,7 @@ copies at once."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -34,6 +35,7 @@ from torghut_lint.k8s import (
     any_of,
     container_switch_state,
     copies,
+    get_path,
     repository,
     switch_state,
 )
@@ -167,7 +169,7 @@ def _alone(
         state = switched(res)  # a kind without pods has no switch on
         if state == ON or (state is not None and ctx.in_scope(res)):
             each = max(1, sum(len(found) for found in pods(res).values()))
-            by_namespace.setdefault(res.id.namespace, []).append((res, _revisions_routed(res), each))
+            by_namespace.setdefault(res.id.namespace, []).append((res, _revisions_routed(res, ctx.resources), each))
     switch = ctx.params.get("whenEnv") is not None
     what, its = ("have the switch on", "the loop") if switch else ("run it", "its own")
     held_ids = {id(res) for res in held}
@@ -310,20 +312,39 @@ def _knative_cap(res: Resource, want: int) -> Iterator[Violation]:
     yield Violation(res, where, f"{res.id} runs the loop with {shown}; its revisions must stay at {want} pod(s)")
 
 
-def _revisions_routed(res: Resource) -> int:
-    """How many revisions of a Knative Service traffic keeps running (each with its own pods, so
-    its own loop): the distinct targets with a percentage or a tag (a tagged revision at 0% is
-    still routed, and kept at its min-scale); one for anything else."""
-    if res.id.kind != "Service" or res.id.group != KNATIVE_SERVING:
+def _revisions_routed(res: Resource, routes: list[Resource]) -> int:
+    """How many revisions of a Knative Service or Configuration traffic keeps running (each with
+    its own pods, so its own loop): the distinct targets with a percentage or a tag (a tagged
+    revision at 0% is still routed, and kept at its min-scale), in the Service's own ``traffic``
+    and in every Route of its namespace that names its configuration or one of its revisions (a
+    Route beside it keeps an old revision serving as surely); one for anything else."""
+    if res.id.group != KNATIVE_SERVING or res.id.kind not in ("Service", "Configuration"):
         return 1
     spec = res.data.get("spec")
-    traffic = spec.get("traffic") if isinstance(spec, dict) else None
+    entries = list(_listed(spec.get("traffic"))) if res.id.kind == "Service" and isinstance(spec, dict) else []
+    template = spec.get("template") if isinstance(spec, dict) else None
+    named = get_path(template, ("metadata", "name")) if isinstance(template, dict) else None
+    ours = re.compile(rf"{re.escape(res.id.name)}-\d{{5,}}\Z")  # Knative names revisions <name>-00001
+
+    def revision_of_it(name: object) -> bool:
+        return isinstance(name, str) and (bool(ours.match(name)) or name == named)
+
+    for route in routes:
+        if route.id.kind == "Route" and route.id.group == KNATIVE_SERVING and route.id.namespace == res.id.namespace:
+            route_spec = route.data.get("spec")
+            for t in _listed(route_spec.get("traffic") if isinstance(route_spec, dict) else None):
+                if t.get("configurationName") == res.id.name or revision_of_it(t.get("revisionName")):
+                    entries.append(t)
     targets = {
         (str(t.get("revisionName") or ""), bool(t.get("latestRevision")) or not t.get("revisionName"))
-        for t in (traffic if isinstance(traffic, list) else [])
-        if isinstance(t, dict) and (t.get("tag") or t.get("percent") not in (0, None))
+        for t in entries
+        if t.get("tag") or t.get("percent") not in (0, None)
     }
     return max(1, len(targets))
+
+
+def _listed(value: object) -> list[dict]:
+    return [t for t in value if isinstance(t, dict)] if isinstance(value, list) else []
 
 
 def _scales_past(scaler: Resource, spec: dict, res: Resource, want: int) -> Iterator[Violation]:
