@@ -83,7 +83,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         if (res.id.group, res.id.kind) == ("", "Pod"):  # one pod: counted by alone, no replicas to set
             continue
         if res.id.group == KNATIVE_SERVING:  # its revisions scale by an annotation, not spec.replicas
-            yield from _knative_cap(res, want)
+            yield from _knative_cap(res, want, "the loop" if when is not None else "it")
             continue
         if (res.id.group, res.id.kind) in _JOBS:  # runs to completion: how many pods at once
             yield from _concurrent_runs(res, want)
@@ -295,7 +295,7 @@ def _concurrent_runs(res: Resource, want: int) -> Iterator[Violation]:
 KNATIVE_MAX_SCALE = ("autoscaling.knative.dev/max-scale", "autoscaling.knative.dev/maxScale")
 
 
-def _knative_cap(res: Resource, want: int) -> Iterator[Violation]:
+def _knative_cap(res: Resource, want: int, what: str) -> Iterator[Violation]:
     """A violation when a Knative Service's or Configuration's revisions may scale past ``want``
     pods: no max-scale (Knative's default, 0, is no bound) or one above it, in the spelling Knative
     reads first."""
@@ -309,7 +309,7 @@ def _knative_cap(res: Resource, want: int) -> Iterator[Violation]:
         return
     where = ("spec", "template", "metadata", "annotations", key) if key else ("spec", "template")
     shown = f"{key} is {value!r}" if key else "no max-scale annotation (Knative scales without bound)"
-    yield Violation(res, where, f"{res.id} runs the loop with {shown}; its revisions must stay at {want} pod(s)")
+    yield Violation(res, where, f"{res.id} runs {what} with {shown}; its revisions must stay at {want} pod(s)")
 
 
 def _revisions_routed(res: Resource, routes: list[Resource]) -> int:
