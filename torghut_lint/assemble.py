@@ -155,7 +155,8 @@ def plan(
     sources = SourceFiles(repository)
     chart_dirs = {real(p.parent) for p in found.files if p.name == "Chart.yaml"}
     charted = _chart_candidates(found.files, chart_dirs)
-    files = [p for p in found.files if not (p in charted and _helm_chart_file(p, chart_dirs, project))]
+    templates: list[Path] = []  # a chart's templates: not rendered, but read for credentials in clear
+    files = [p for p in found.files if not (p in charted and _helm_chart_file(p, chart_dirs, project, templates))]
     files = [p for p in files if not (p.name.startswith(ARGOCD_SOURCE) and source_file(p, project.findings))]
     own_text = tuple(map(str, own_inputs))  # compared as text, as every path of the tree is
     files = [p for p in files if not _own_input(p, own_text)]
@@ -200,7 +201,7 @@ def plan(
         d: sum(survey.sizes.get(p, 0) for p in paths) for d, paths in plain.items()
     }
     included = _in_order(d for t, d in k_dirs.items() if t in referenced)
-    texts = [p for p in found.texts if not _own_input(p, own_text)]
+    texts = [p for p in [*found.texts, *templates] if not _own_input(p, own_text)]
     return Plan(root, sources, files, apps, included, governing, plain, sizes, survey.edges, texts)
 
 
@@ -557,10 +558,12 @@ def _chart_candidates(files: list[Path], chart_dirs: set[Path]) -> set[Path]:
     return {p for p in files if chart_of(real_parent(p)) is not None}
 
 
-def _helm_chart_file(path: Path, chart_dirs: set[Path], project: Project) -> bool:
-    """Files of a Helm chart are Helm's: templates are reported as not rendered, values files
-    are scanned for secrets, nothing is an orphan or a manifest. A chart directory that also
-    holds a kustomization is a kustomize application (Argo CD checks kustomization last)."""
+def _helm_chart_file(path: Path, chart_dirs: set[Path], project: Project, templates: list[Path]) -> bool:
+    """Files of a Helm chart are Helm's: templates are reported as not rendered (and added to
+    ``templates``: a credential written in one is in the repository in clear all the same, read as
+    a loose file is), values files are scanned for secrets, nothing is an orphan or a manifest. A
+    chart directory that also holds a kustomization is a kustomize application (Argo CD checks
+    kustomization last)."""
     resolved = real(path)
     chart = next((d for d in resolved.parents if d in chart_dirs), None)
     if chart is None:
@@ -573,6 +576,7 @@ def _helm_chart_file(path: Path, chart_dirs: set[Path], project: Project) -> boo
         # the directory's manifests are kustomize's (the chart's templates and values stay Helm's)
         return False
     if in_templates:
+        templates.append(path)
         project.findings.append(
             builtin_finding(
                 "kustomize-helm-not-rendered",

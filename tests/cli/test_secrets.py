@@ -129,3 +129,24 @@ def test_a_credential_in_a_file_no_build_reads_is_still_in_the_repository(tmp_pa
         ("no-inline-secrets", "apps/torghut/start.sh", 2),
     ], got
     assert "Zx9Kq2LmN8pR4tV7wY1bC3dF5gH6jJ0k" not in result.stdout and "hunter2-literal" not in result.stdout
+
+
+def test_a_credential_in_a_helm_template_is_in_the_repository_though_it_is_not_rendered(tmp_path: Path) -> None:
+    """A chart's templates are not rendered offline (kustomize-helm-not-rendered, which a team may
+    set down for charts it does not own); a literal credential written in one is in clear all the
+    same. Template expressions are references, not literals."""
+    repo, app = app_tree(tmp_path)
+    chart = app / "charts" / "mini"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: mini\nversion: 0.1.0\n")
+    (chart / "templates" / "secret.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: '{{ .Release.Name }}'}\nstringData:\n"
+        "  password: Zq8vX2mLp9RtW4yB7nKd\n  token: '{{ .Values.token }}'\n"
+    )
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
+    got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
+    assert got == [
+        ("kustomize-helm-not-rendered", "apps/torghut/charts/mini/templates/secret.yaml", 0),
+        ("no-inline-secrets", "apps/torghut/charts/mini/templates/secret.yaml", 5),
+    ], got
+    assert "Zq8vX2mLp9RtW4yB7nKd" not in result.stdout
