@@ -7,6 +7,7 @@ import enum
 import hashlib
 import json
 import linecache
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -263,6 +264,19 @@ def value_at(data: Any, path: Path_) -> Any:
         else:
             return UNSET
     return node
+
+
+# Owner values that name nobody (compared in any case): an owner nobody can ask is no owner.
+PLACEHOLDER_OWNERS = ("tbd", "todo", "tba", "none", "n/a", "na", "unknown", "nobody", "owner", "changeme", "fixme")
+
+
+def names_someone(owner: object, placeholders: Iterable[str] = PLACEHOLDER_OWNERS) -> bool:
+    """Whether an owner's value names someone: a letter in it (``-``, ``[]`` and ``?`` name
+    nobody), and not a placeholder."""
+    if not isinstance(owner, str):
+        return False
+    text = owner.strip()
+    return any(c.isalpha() for c in text) and text.lower() not in {p.strip().lower() for p in placeholders}
 
 
 def digest_of(value: Any, structural: bool = False) -> str:

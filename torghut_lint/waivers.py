@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from torghut_lint.builtin_rules import BUILTIN_RULES, builtin_finding
 from torghut_lint.config import Config
-from torghut_lint.model import Finding, Location, Resource, ResourceId, find_node
+from torghut_lint.model import Finding, Location, Resource, ResourceId, find_node, names_someone
 from torghut_lint.policy import Policy
 
 ANNOTATION_PREFIX = "torghut-lint.io/waive."
@@ -92,6 +92,9 @@ class Waivers:
             self.problems.append(builtin_finding("waiver-invalid", message, location, rid))
         elif expires is None:
             message = f"waiver expiry {fields['expires']!r} is not YYYY-MM-DD"
+            self.problems.append(builtin_finding("waiver-invalid", message, location, rid))
+        elif not names_someone(fields["owner"]):
+            message = f"waiver owner {fields['owner']!r} names nobody; name who accepted the risk"
             self.problems.append(builtin_finding("waiver-invalid", message, location, rid))
         elif expires < today:
             message = f"waiver of {rule} expired on {expires} (owner {fields['owner']}); it waives nothing"

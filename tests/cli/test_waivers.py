@@ -71,3 +71,16 @@ def test_an_orphaned_copy_cannot_waive_the_deployed_resource(repo: Path) -> None
     invalid = [f for f in result.json["findings"] if f["rule"] == "waiver-invalid"]
     assert [f["file"] for f in invalid] == [f"{APP}/ws/old-deployment.yaml"]  # only applied resources carry waivers
     assert result.code == 1
+
+
+def test_a_waiver_whose_owner_names_nobody_waives_nothing(repo: Path) -> None:
+    """A waiver must say who accepted the risk: ``owner=-`` or ``owner=TBD`` names nobody."""
+    deployment = repo / APP / "ws" / "deployment.yaml"
+    original = deployment.read_text()
+    for owner, waived in (("-", False), ("TBD", False), ("trading-platform", True)):
+        deployment.write_text(original)
+        scale_ws(repo, waiver=f"reason=canary; owner={owner}; expires=2099-01-01")
+        result = run_cli("--format", "json", "--ignore-missing-schemas", cwd=repo)
+        found = {f["rule"]: f for f in result.json["findings"]}
+        assert found["ws-single-replica"]["waived"] is waived, (owner, result.stdout)
+        assert ("waiver-invalid" in found) is not waived

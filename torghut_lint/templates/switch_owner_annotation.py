@@ -8,19 +8,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from torghut_lint.k8s import IGNORE_CASE_PARAM, Names, direct_settings
+from torghut_lint.model import PLACEHOLDER_OWNERS, names_someone
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
     names = Names(ctx.params["switches"], ctx.params.get("ignoreCase", False))
     key = ctx.params["annotation"]
-    placeholders = frozenset(p.strip().lower() for p in ctx.params["placeholderOwners"])
+    placeholders = ctx.params["placeholderOwners"]
     for res in ctx.matched:
         setting = sorted({n for n, _, _ in direct_settings(res, names) if names.canonical(n) is not None})
         if not setting:
             continue
         owner = res.annotations.get(key)
-        if _names_someone(owner, placeholders):
+        if names_someone(owner, placeholders):
             continue
         where = ("metadata", "annotations", key) if key in res.annotations else ("metadata",)
         said = (
@@ -31,14 +32,6 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         yield Violation(
             res, where, f"{res.id} sets {', '.join(setting)} but {said}; name who answers for live trading here"
         )
-
-
-def _names_someone(owner: object, placeholders: frozenset[str]) -> bool:
-    """Whether an owner annotation's value names someone: a letter in it, and not a placeholder."""
-    if not isinstance(owner, str):
-        return False
-    text = owner.strip()
-    return any(c.isalpha() for c in text) and text.lower() not in placeholders
 
 
 PARAMS_SCHEMA = {
@@ -56,7 +49,7 @@ PARAMS_SCHEMA = {
         "placeholderOwners": {
             "type": "array",
             "items": {"type": "string"},
-            "default": ["tbd", "todo", "tba", "none", "n/a", "na", "unknown", "nobody", "owner", "changeme", "fixme"],
+            "default": list(PLACEHOLDER_OWNERS),
             "description": (
                 "owner values that name nobody (compared in any case); a value without a letter (``-``, ``[]``, ``?``) "
                 "names nobody either"
