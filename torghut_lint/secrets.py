@@ -131,6 +131,54 @@ def assignments(text: str, config: bool) -> Iterator[tuple[str, str]]:
             yield key, double if double is not None else single if single is not None else bare
 
 
+# Credential files whose format is neither ``key=value`` nor a URL, by the end of their name (a
+# loose file's, or a ConfigMap key's mounted as one): libpq's password file, ``.netrc``, Docker's
+# legacy config. Each is read by its own format (:func:`file_credentials`).
+CREDENTIAL_FILES = ("pgpass", "netrc", ".dockercfg", ".dockerconfigjson")
+_NETRC_PASSWORD = regex.compile(r"(?:^|\s)password\s+(\S+)")
+_DOCKER_AUTH = regex.compile(r"\"auth\"\s*:\s*\"([A-Za-z0-9+/=]{8,})\"")
+
+
+def _pgpass_fields(line: str) -> list[str]:
+    """A ``.pgpass`` line's colon-separated fields, ``\\`` escapes undone."""
+    fields: list[str] = []
+    current: list[str] = []
+    escaped = False
+    for char in line:
+        if escaped or char not in ":\\":
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        else:
+            fields.append("".join(current))
+            current = []
+    return [*fields, "".join(current)]
+
+
+def credential_file(name: str) -> str | None:
+    """The credential file format ``name`` names (see CREDENTIAL_FILES), or None."""
+    lowered = name.lower().removesuffix(".conf")
+    return next((kind for kind in CREDENTIAL_FILES if lowered.endswith(kind)), None)
+
+
+def file_credentials(name: str, text: str) -> Iterator[tuple[str, str]]:
+    """(what, literal) of each credential a credential file holds, by its format: a ``.pgpass``
+    line's fifth field (``host:port:database:user:password``, ``\\:`` escaping a colon), a
+    ``.netrc``'s ``password`` token, a Docker config's base64 ``auth``."""
+    kind = credential_file(name)
+    if kind == "pgpass":
+        for line in text.splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                fields = _pgpass_fields(line)
+                if len(fields) >= 5:  # the rest of the line after four fields, as libpq reads it
+                    yield "a .pgpass password", ":".join(fields[4:])
+    elif kind == "netrc":
+        yield from (("a .netrc password", m.group(1)) for m in _NETRC_PASSWORD.finditer(text))
+    elif kind is not None:
+        yield from (("a Docker registry auth", m.group(1)) for m in _DOCKER_AUTH.finditer(text))
+
+
 # Keys of a ConfigMap (or any mapping) whose value is a configuration file: an unquoted value in
 # it is a literal.
 CONFIG_FILES = (".properties", ".env", ".ini", ".conf", ".cfg", ".cnf", ".toml", ".yaml", ".yml", ".json", ".xml")

@@ -150,3 +150,28 @@ def test_a_credential_in_a_helm_template_is_in_the_repository_though_it_is_not_r
         ("no-inline-secrets", "apps/torghut/charts/mini/templates/secret.yaml", 5),
     ], got
     assert "Zq8vX2mLp9RtW4yB7nKd" not in result.stdout
+
+
+def test_credential_files_are_read_by_their_own_format(tmp_path: Path) -> None:
+    """A .pgpass line's password, a .netrc password token and a Docker config's auth are neither
+    ``key=value`` nor a URL: each file is read by its format, as a loose file or a ConfigMap key
+    mounted as one; a line that is a comment, or a reference, is no credential."""
+    repo, app = app_tree(tmp_path)
+    (app / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n"
+        '  .pgpass: "db.example:5432:torghut:torghut:Zq8vX2mLp9RtW4yB7nKdQ"\n'
+        '  ref.pgpass: "db.example:5432:torghut:torghut:${PGPASSWORD}"\n'
+    )
+    (app / ".pgpass").write_text("# host:port:db:user:password\ndb.example:5432:*:torghut:Pw7kXq2Lm9Rt\n")
+    (app / ".netrc").write_text("machine api.example.com\n  login torghut\n  password Nq4zT8wLp2Rs\n")
+    (app / ".dockercfg").write_text('{"registry.example": {"auth": "dG9yZ2h1dDpadzlxUjJ0VjdwTTQ=", "email": "x@y"}}\n')
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
+    got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
+    assert got == [
+        ("no-inline-secrets", "apps/torghut/.dockercfg", 1),
+        ("no-inline-secrets", "apps/torghut/.netrc", 3),
+        ("no-inline-secrets", "apps/torghut/.pgpass", 2),
+        ("no-inline-secrets", "apps/torghut/cm.yaml", 5),
+    ], got
+    for secret in ("Zq8vX2mLp9RtW4yB7nKdQ", "Pw7kXq2Lm9Rt", "Nq4zT8wLp2Rs", "dG9yZ2h1dDpadzlxUjJ0VjdwTTQ="):
+        assert secret not in result.stdout

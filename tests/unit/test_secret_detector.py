@@ -110,3 +110,20 @@ def test_a_remembered_mask_is_the_one_for_that_text_and_those_kept_words(monkeyp
     for n in range(20):
         assert redactor(f"{n} hunter2-secret") == f"{n} [REDACTED]"
     assert len(redactor._masked) <= 4
+
+
+def test_credential_files_by_their_format() -> None:
+    from torghut_lint.secrets import credential_file, file_credentials
+
+    assert [credential_file(n) for n in (".pgpass", "pgpass.conf", "_netrc", "x.dockercfg", "x.yaml")] == [
+        "pgpass",
+        "pgpass",
+        "netrc",
+        ".dockercfg",
+        None,
+    ]
+    # libpq: the rest of the line after four fields, backslash escapes undone; comments skipped
+    text = "# h:p:d:u:not-this\nh:5432:*:u:pa\\:ss:word\nshort:line\n"
+    assert list(file_credentials(".pgpass", text)) == [("a .pgpass password", "pa:ss:word")]
+    assert list(file_credentials(".netrc", "machine m login u password p4ss\n")) == [("a .netrc password", "p4ss")]
+    assert list(file_credentials("x.yaml", "password=x")) == []

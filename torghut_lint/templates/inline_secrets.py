@@ -24,6 +24,8 @@ from torghut_lint.secrets import (
     URL_CREDENTIALS,
     assignment_hinted,
     assignments,
+    credential_file,
+    file_credentials,
     token_hinted,
     tokens,
 )
@@ -187,7 +189,7 @@ class _Scanner:
                     # what judge would find nothing in, told without calling it: not under a
                     # secret-like name, and short, or holding neither a URL nor a token's hint
                     # (a long text goes to the patterns at once: one pass instead of two)
-                    if not (named and key and secret_like(key)) and (
+                    if not (named and key and (secret_like(key) or credential_file(key))) and (
                         len(child) < 12
                         or (
                             len(child) < LONG_TEXT
@@ -223,6 +225,10 @@ class _Scanner:
         if key and self.named_value(key, value):
             yield where, f"{key} holds a plaintext credential", value
             return
+        if named and key:  # a credential file by its name (.pgpass, .netrc), read by its format
+            for what, literal in file_credentials(key, value):
+                if not _placeholder(literal):
+                    yield where, f"{what} is written in clear", literal
         if len(value) < 12:
             return
         if "://" in value:
