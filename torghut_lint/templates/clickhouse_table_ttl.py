@@ -31,6 +31,10 @@ _VIEW_QUERY = re.compile(r"\b(?:AS\s+SELECT|AS\s*\(|POPULATE)\b", re.I)  # where
 _ALTER_TTL = re.compile(
     r"\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?" + _NAME + r"(?:\s+ON\s+CLUSTER\s+\S+)?\s+(MODIFY|REMOVE)\s+TTL\b", re.I
 )
+# a table's settings changed after it was made
+_ALTER_SETTING = re.compile(
+    r"\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?" + _NAME + r"(?:\s+ON\s+CLUSTER\s+\S+)?\s+MODIFY\s+SETTING\b", re.I
+)
 _ENGINE = re.compile(r"\bENGINE\s*=\s*(\w+)", re.I)
 _TTL = re.compile(r"\bTTL\b", re.I)
 _NEXT_STATEMENT = re.compile(r";|\b(?:CREATE|ALTER|INSERT|DROP)\s|\b(?:REPLACE|ATTACH)\s+TABLE\b", re.I)
@@ -234,11 +238,31 @@ def _days(expression: str) -> float | None:
     return total
 
 
+# MergeTree settings that keep a TTL from deleting: TTL merges run at most every
+# ``merge_with_ttl_timeout`` seconds (rows live that much past their TTL), and never with no slot
+# for them in the background pool.
+_TTL_TIMEOUT = re.compile(r"\bmerge_with_ttl_timeout\s*=\s*(\d+)", re.I)
+_TTL_POOL_OFF = re.compile(r"\bmax_number_of_merges_with_ttl_in_pool\s*=\s*0\b", re.I)
+
+
+def settings_problem(settings: str, ttl_days: float, max_days: float | None) -> str | None:
+    """Why a table's settings keep its TTL from deleting in time: no TTL merge ever runs, or the
+    TTL plus the wait between TTL merges is past ``max_days``; None otherwise."""
+    if _TTL_POOL_OFF.search(settings):
+        return "never deletes (max_number_of_merges_with_ttl_in_pool = 0: no TTL merge runs)"
+    timeout = _TTL_TIMEOUT.search(settings)
+    if timeout and max_days is not None and ttl_days + int(timeout.group(1)) / 86400 > max_days:
+        late = int(timeout.group(1)) / 86400
+        return f"deletes {late:g} days late (merge_with_ttl_timeout), past the {max_days:g}-day limit"
+    return None
+
+
 def ttl_problem(clause: str, max_days: float | None) -> str | None:
     """Why a table TTL clause does not bound the table: every element moves, recompresses or
     groups rows, or deletes only those a WHERE selects (an element deletes by default), or the
-    soonest unconditional delete is past ``max_days``; None when it does (or its intervals are not
-    plain ``INTERVAL n UNIT``/``toIntervalUnit(n)`` ones, which are not judged)."""
+    soonest unconditional delete is past ``max_days``, or the table's SETTINGS keep TTL merges
+    from running in time; None when it does (or its intervals are not plain ``INTERVAL n
+    UNIT``/``toIntervalUnit(n)`` ones, which are not judged for length)."""
     end = _TTL_END.search(clause)
     deletes: list[float | None] = []
     for element in _top_level(clause[: end.start()] if end else clause):
@@ -251,6 +275,8 @@ def ttl_problem(clause: str, max_days: float | None) -> str | None:
     known = [days for days in deletes if days is not None]
     if max_days is not None and len(known) == len(deletes) and min(known) > max_days:
         return f"keeps rows {min(known):g} days, past the {max_days:g}-day limit"
+    if end is not None and end.group(0).upper() == "SETTINGS":
+        return settings_problem(clause[end.start() :], min(known) if known else 0.0, max_days)
     return None
 
 
@@ -286,6 +312,21 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                             "volume is full",
                             location=res.locate_in_text(path, m.start()),
                             value=problem,  # a longer TTL is another finding
+                            requirement=table,
+                        )
+                for m in _matches_at(_ALTER_SETTING, text, lowered, "alter"):
+                    end = _NEXT_STATEMENT.search(text, m.end())
+                    settings = text[m.end() : end.start() if end else len(text)]
+                    problem = settings_problem(settings, 0.0, max_days)
+                    if problem is not None and not _commented(text, m.start()) and table_name(m.group(1)) not in exempt:
+                        table = table_name(m.group(1))
+                        yield Violation(
+                            res,
+                            path,
+                            f"ALTER TABLE {table} MODIFY SETTING keeps its TTL from deleting: it {problem}; the table "
+                            "grows until the volume is full",
+                            location=res.locate_in_text(path, m.start()),
+                            value=problem,
                             requirement=table,
                         )
                 for at, table, modify in alters:
