@@ -24,6 +24,7 @@ NEVER = {  # what a probe that always fails does to the container
     "livenessProbe": "the kubelet would restart the container over and over",
 }
 HANDLERS = ("httpGet", "tcpSocket", "grpc")  # a probe's handlers that aim at a port
+KNATIVE_SERVING = "serving.knative.dev"
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -79,7 +80,9 @@ def _probe(
         # only never succeed on a name the container does not declare (a number may be listened on
         # undeclared: the kubelet resolves names from the declared ports only)
         named = isinstance(port, str) and not port.isdigit()
-        if (kind == "readinessProbe" or named) and not _declared(port, ports, by_name=handler != "grpc"):
+        if port is None and res.id.group == KNATIVE_SERVING:
+            pass  # Knative's queue-proxy probes the container's serving port when none is written
+        elif (kind == "readinessProbe" or named) and not _declared(port, ports, by_name=handler != "grpc"):
             listed = ", ".join(str(p.get("name") or p.get("containerPort")) for p in ports) or "none"
             yield Violation(
                 res,
