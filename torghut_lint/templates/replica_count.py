@@ -162,6 +162,7 @@ def _alone(
     bare Pod in Torghut's namespace) counts as the policy's own do. Each counts as many times as
     it runs copies at once (``pods``: the containers of each pod, every revision Knative routes)."""
     namespaces = {res.id.namespace for res in ctx.matched}
+    routes = _routes(ctx.of_kind("Route"))
     by_namespace: dict[str, list[tuple[Resource, int, int]]] = {}
     for res in census:
         if res.id.namespace not in namespaces:
@@ -169,7 +170,7 @@ def _alone(
         state = switched(res)  # a kind without pods has no switch on
         if state == ON or (state is not None and ctx.in_scope(res)):
             each = max(1, sum(len(found) for found in pods(res).values()))
-            by_namespace.setdefault(res.id.namespace, []).append((res, _revisions_routed(res, ctx.resources), each))
+            by_namespace.setdefault(res.id.namespace, []).append((res, _revisions_routed(res, routes), each))
     switch = ctx.params.get("whenEnv") is not None
     what, its = ("have the switch on", "the loop") if switch else ("run it", "its own")
     held_ids = {id(res) for res in held}
@@ -192,7 +193,7 @@ def _alone(
 def _times(routed: int, each: int) -> str:
     """How a workload of the census runs more than one copy, in words."""
     said = [f"{routed} revisions routed"] if routed > 1 else []
-    said += [f"{each} containers in a pod"] if each > 1 else []
+    said += [f"{each} containers running it at once"] if each > 1 else []
     return f" ({', '.join(said)})" if said else ""
 
 
@@ -312,35 +313,51 @@ def _knative_cap(res: Resource, want: int, what: str) -> Iterator[Violation]:
     yield Violation(res, where, f"{res.id} runs {what} with {shown}; its revisions must stay at {want} pod(s)")
 
 
-def _revisions_routed(res: Resource, routes: list[Resource]) -> int:
+def _revisions_routed(res: Resource, routes: dict[tuple[str, str], list[dict]]) -> int:
     """How many revisions of a Knative Service or Configuration traffic keeps running (each with
     its own pods, so its own loop): the distinct targets with a percentage or a tag (a tagged
     revision at 0% is still routed, and kept at its min-scale), in the Service's own ``traffic``
     and in every Route of its namespace that names its configuration or one of its revisions (a
-    Route beside it keeps an old revision serving as surely); one for anything else."""
+    Route beside it keeps an old revision serving as surely: :func:`_routes`); one for anything else."""
     if res.id.group != KNATIVE_SERVING or res.id.kind not in ("Service", "Configuration"):
         return 1
     spec = res.data.get("spec")
     entries = list(_listed(spec.get("traffic"))) if res.id.kind == "Service" and isinstance(spec, dict) else []
     template = spec.get("template") if isinstance(spec, dict) else None
     named = get_path(template, ("metadata", "name")) if isinstance(template, dict) else None
-    ours = re.compile(rf"{re.escape(res.id.name)}-\d{{5,}}\Z")  # Knative names revisions <name>-00001
-
-    def revision_of_it(name: object) -> bool:
-        return isinstance(name, str) and (bool(ours.match(name)) or name == named)
-
-    for route in routes:
-        if route.id.kind == "Route" and route.id.group == KNATIVE_SERVING and route.id.namespace == res.id.namespace:
-            route_spec = route.data.get("spec")
-            for t in _listed(route_spec.get("traffic") if isinstance(route_spec, dict) else None):
-                if t.get("configurationName") == res.id.name or revision_of_it(t.get("revisionName")):
-                    entries.append(t)
+    entries += routes.get((res.id.namespace, res.id.name), [])
+    if isinstance(named, str) and named != res.id.name:
+        entries += [t for t in routes.get((res.id.namespace, named), []) if t.get("revisionName") == named]
     targets = {
         (str(t.get("revisionName") or ""), bool(t.get("latestRevision")) or not t.get("revisionName"))
         for t in entries
         if t.get("tag") or t.get("percent") not in (0, None)
     }
     return max(1, len(targets))
+
+
+_GENERATION = re.compile(r"-\d{5,}\Z")  # Knative names a configuration's revisions <name>-00001
+
+
+def _routes(resources: list[Resource]) -> dict[tuple[str, str], list[dict]]:
+    """The traffic entries of the Knative Routes, by (namespace, the configuration they name): its
+    name, or the one a revision's default name carries; a revision named otherwise under its own
+    name (a template's ``metadata.name``)."""
+    found: dict[tuple[str, str], list[dict]] = {}
+    for route in resources:
+        if route.id.kind != "Route" or route.id.group != KNATIVE_SERVING:
+            continue
+        spec = route.data.get("spec")
+        for t in _listed(spec.get("traffic") if isinstance(spec, dict) else None):
+            revision = t.get("revisionName")
+            if isinstance(t.get("configurationName"), str):
+                found.setdefault((route.id.namespace, t["configurationName"]), []).append(t)
+            elif isinstance(revision, str):
+                owner = _GENERATION.sub("", revision)
+                found.setdefault((route.id.namespace, owner), []).append(t)
+                if owner != revision:
+                    found.setdefault((route.id.namespace, revision), []).append(t)
+    return found
 
 
 def _listed(value: object) -> list[dict]:
