@@ -95,6 +95,12 @@ def test_redaction_scrubs_every_known_secret_from_every_message() -> None:
     ]
 
 
+def _located(repo: Path):
+    """The lint of ``repo`` (no schemas) and its findings as (rule, file, line), sorted."""
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
+    return result, sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
+
+
 def test_a_credential_in_a_file_no_build_reads_is_still_in_the_repository(tmp_path: Path) -> None:
     """An .env, a properties file, a script, a private key or a JSON data file committed beside
     the manifests is a credential in clear though nothing applies it; a generator's input is read
@@ -118,8 +124,7 @@ def test_a_credential_in_a_file_no_build_reads_is_still_in_the_repository(tmp_pa
     gen.mkdir()
     (gen / "kustomization.yaml").write_text("configMapGenerator: [{name: g, envs: [app.env]}]\n")
     (gen / "app.env").write_text("API_TOKEN=Qw3rTy8Uiop5Asdf6Ghjk7Lzxc\n")
-    result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
-    got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
+    result, got = _located(repo)
     assert got == [
         ("file-unreadable", "apps/torghut/pipe.env", 0),
         ("no-inline-secrets", "apps/gen/app.env", 1),
@@ -143,8 +148,7 @@ def test_a_credential_in_a_helm_template_is_in_the_repository_though_it_is_not_r
         "apiVersion: v1\nkind: Secret\nmetadata: {name: '{{ .Release.Name }}'}\nstringData:\n"
         "  password: Zq8vX2mLp9RtW4yB7nKd\n  token: '{{ .Values.token }}'\n"
     )
-    result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
-    got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
+    result, got = _located(repo)
     assert got == [
         ("kustomize-helm-not-rendered", "apps/torghut/charts/mini/templates/secret.yaml", 0),
         ("no-inline-secrets", "apps/torghut/charts/mini/templates/secret.yaml", 5),
@@ -165,8 +169,7 @@ def test_credential_files_are_read_by_their_own_format(tmp_path: Path) -> None:
     (app / ".pgpass").write_text("# host:port:db:user:password\ndb.example:5432:*:torghut:Pw7kXq2Lm9Rt\n")
     (app / ".netrc").write_text("machine api.example.com\n  login torghut\n  password Nq4zT8wLp2Rs\n")
     (app / ".dockercfg").write_text('{"registry.example": {"auth": "dG9yZ2h1dDpadzlxUjJ0VjdwTTQ=", "email": "x@y"}}\n')
-    result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
-    got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
+    result, got = _located(repo)
     assert got == [
         ("no-inline-secrets", "apps/torghut/.dockercfg", 1),
         ("no-inline-secrets", "apps/torghut/.netrc", 3),

@@ -305,30 +305,15 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     if problem is None:
                         altered.add(table)
                     elif table not in exempt:
-                        yield Violation(
-                            res,
-                            path,
-                            f"ALTER TABLE {table} MODIFY TTL gives a TTL that {problem}; the table grows until the "
-                            "volume is full",
-                            location=res.locate_in_text(path, m.start()),
-                            value=problem,  # a longer TTL is another finding
-                            requirement=table,
-                        )
+                        yield _altered(res, path, m.start(), table, f"MODIFY TTL gives a TTL that {problem}", problem)
                 for m in _matches_at(_ALTER_SETTING, text, lowered, "alter"):
                     end = _NEXT_STATEMENT.search(text, m.end())
                     settings = text[m.end() : end.start() if end else len(text)]
                     problem = settings_problem(settings, 0.0, max_days)
-                    if problem is not None and not _commented(text, m.start()) and table_name(m.group(1)) not in exempt:
-                        table = table_name(m.group(1))
-                        yield Violation(
-                            res,
-                            path,
-                            f"ALTER TABLE {table} MODIFY SETTING keeps its TTL from deleting: it {problem}; the table "
-                            "grows until the volume is full",
-                            location=res.locate_in_text(path, m.start()),
-                            value=problem,
-                            requirement=table,
-                        )
+                    table = table_name(m.group(1))
+                    if problem is not None and not _commented(text, m.start()) and table not in exempt:
+                        what = f"MODIFY SETTING keeps its TTL from deleting: it {problem}"
+                        yield _altered(res, path, m.start(), table, what, problem)
                 for at, table, modify in alters:
                     if modify or _commented(text, at):
                         continue
@@ -362,6 +347,19 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             value=value,
             requirement=st.table,
         )
+
+
+def _altered(res: Resource, path: Path_, offset: int, table: str, what: str, problem: str) -> Violation:
+    """An ``ALTER TABLE`` that leaves ``table`` unbounded, at the statement, identified by the
+    problem (a longer TTL, a longer wait, is another finding)."""
+    return Violation(
+        res,
+        path,
+        f"ALTER TABLE {table} {what}; the table grows until the volume is full",
+        location=res.locate_in_text(path, offset),
+        value=problem,
+        requirement=table,
+    )
 
 
 PARAMS_SCHEMA = {
