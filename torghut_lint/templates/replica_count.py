@@ -17,7 +17,8 @@ A pod may run more than one copy: two containers with the switch on (whenEnv), o
 ``copyImages``, a native sidecar (an init container with ``restartPolicy: Always``) or an Argo
 template's sidecar among them, each submit or connect on their own. A pod of a workload held runs at
 most ``count`` copies, and the census of ``alone`` counts each workload as many times as it runs
-copies at once."""
+copies at once. With ``whenEnv``, a workload Git keeps at zero replicas that no autoscaler or
+Rollout scales (a standby) runs no loop: it is neither held nor counted."""
 
 from __future__ import annotations
 
@@ -52,10 +53,11 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         switches = {s["name"]: s for s in when["switches"]}
         names = Names(switches, when.get("ignoreCase", False))
         known: dict[int, str | None] = {}  # by resource: the census asks again of the workloads held
+        scaled = _scale_targets(ctx.resources)
 
-        def switched(res: Resource) -> str | None:
+        def switched(res: Resource) -> str | None:  # None for a standby at zero replicas: it runs no loop
             if id(res) not in known:
-                known[id(res)] = switch_state(res, ctx.env_sources, switches, names)
+                known[id(res)] = None if _idle(res, scaled) else switch_state(res, ctx.env_sources, switches, names)
             return known[id(res)]
 
         def running(res: Resource) -> Callable[[Path_, dict], bool]:  # a container with a switch on
@@ -138,6 +140,38 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         res = workloads.find(scaler.id.namespace, (kind, target.get("name")))
         if res is not None:
             yield from _scales_past(scaler, spec, res, want)
+
+
+_REPLICATED = {("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "ReplicaSet"), ("argoproj.io", "Rollout")}
+
+
+def _idle(res: Resource, scaled: set[tuple[str, str, str]]) -> bool:
+    """Whether a workload runs no pod: ``replicas: 0`` (a standby, as Git keeps it), and nothing
+    scales it (an autoscaler or a Rollout's workloadRef naming it may start pods at any time)."""
+    spec = res.data.get("spec")
+    replicas = spec.get("replicas") if isinstance(spec, dict) else None
+    return (
+        type(replicas) is int
+        and replicas == 0
+        and (res.id.group, res.id.kind) in _REPLICATED
+        and (res.id.namespace, res.id.kind, res.id.name) not in scaled
+    )
+
+
+def _scale_targets(resources: list[Resource]) -> set[tuple[str, str, str]]:
+    """(namespace, kind, name) of every workload an autoscaler's ``scaleTargetRef`` (a KEDA
+    ScaledObject's kind defaults to Deployment) or an Argo Rollout's ``workloadRef`` names."""
+    found: set[tuple[str, str, str]] = set()
+    for res in resources:
+        spec = res.data.get("spec")
+        if not isinstance(spec, dict):
+            continue
+        for key in ("scaleTargetRef", "workloadRef"):
+            ref = spec.get(key)
+            if isinstance(ref, dict) and isinstance(ref.get("name"), str):
+                kind = ref.get("kind", "Deployment" if res.id.group == "keda.sh" else None)
+                found.add((res.id.namespace, str(kind), ref["name"]))
+    return found
 
 
 # Where each autoscaler keeps its upper bound, and the bound it applies when none is written.
