@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from torghut_lint.k8s import walk_strings
-from torghut_lint.model import Path_, Resource
+from torghut_lint.k8s import get_path, walk_strings
+from torghut_lint.model import Location, Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 _NAME = r"((?:[`\"]?[\w${}\-]+[`\"]?\.)?[`\"]?[\w${}\-]+[`\"]?)"
@@ -245,6 +245,47 @@ _TTL_TIMEOUT = re.compile(r"\bmerge_with_ttl_timeout\s*=\s*(\d+)", re.I)
 _TTL_POOL_OFF = re.compile(r"\bmax_number_of_merges_with_ttl_in_pool\s*=\s*0\b", re.I)
 
 
+# the same settings server-wide: a config file's ``<merge_tree>`` section, or a CHI's
+# ``configuration.settings`` key ``merge_tree/<name>``
+_SERVER_TTL_SETTING = re.compile(
+    r"<(merge_with_ttl_timeout|max_number_of_merges_with_ttl_in_pool)>\s*(\d+)\s*</\1>", re.I
+)
+_TTL_SETTINGS = ("merge_with_ttl_timeout", "max_number_of_merges_with_ttl_in_pool")
+
+
+def _server_settings(res: Resource, path: Path_, text: str, max_days: float | None) -> Iterator[Violation]:
+    """A violation at each server-wide MergeTree setting in a config file's text that keeps every
+    table's TTL from deleting in time."""
+    for m in _SERVER_TTL_SETTING.finditer(text):
+        problem = settings_problem(f"{m.group(1)} = {m.group(2)}", 0.0, max_days)
+        if problem is not None:
+            yield _server_wide(res, path, problem, res.locate_in_text(path, m.start()))
+
+
+def _chi_settings(res: Resource, max_days: float | None) -> Iterator[Violation]:
+    """The same, in a ClickHouseInstallation's ``spec.configuration.settings``."""
+    settings = get_path(res.data, ("spec", "configuration", "settings"))
+    for key, value in settings.items() if isinstance(settings, dict) else ():
+        name = str(key).rsplit("/", 1)[-1]
+        if str(key).startswith("merge_tree/") and name in _TTL_SETTINGS:
+            problem = settings_problem(f"{name} = {value}", 0.0, max_days)
+            if problem is not None:
+                at = ("spec", "configuration", "settings", key)
+                yield _server_wide(res, at, problem, None)
+
+
+def _server_wide(res: Resource, path: Path_, problem: str, location: Location | None) -> Violation:
+    return Violation(
+        res,
+        path,
+        f"a server-wide MergeTree setting keeps every table's TTL from deleting: it {problem}; the tables grow "
+        "until the volume is full",
+        location=location,
+        value=problem,
+        requirement="merge_tree",
+    )
+
+
 def settings_problem(settings: str, ttl_days: float, max_days: float | None) -> str | None:
     """Why a table's settings keep its TTL from deleting in time: no TTL merge ever runs, or the
     TTL plus the wait between TTL merges is past ``max_days``; None otherwise."""
@@ -288,8 +329,12 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     altered: set[str] = set()
     removed: list[tuple[Resource, Path_, int, str]] = []
     for res in ctx.matched:
+        if res.id.kind == "ClickHouseInstallation":
+            yield from _chi_settings(res, max_days)
         for path, _, text in walk_strings(res.data):
             lowered = text.lower()
+            if "_ttl_" in lowered and "<" in text:
+                yield from _server_settings(res, path, text, max_days)
             if "table" not in lowered and "view" not in lowered:
                 continue
             found.extend(_statements(res, path, text, lowered))
