@@ -58,6 +58,7 @@ class Checks:
     # Config Management Plugins the configuration says render a path as kustomize build does
     kustomize_plugins: frozenset[str] = frozenset()
     revisions: bool = False  # record where Applications deploy from (--trusted-config compares them)
+    max_waiver_days: int | None = None  # the longest a waiver may run (the config's gate.maxWaiverDays)
 
     @cached_property
     def policies_by_id(self) -> dict[str, Policy]:
@@ -251,7 +252,7 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     for finding in findings:
         if not finding.app and finding.resource is not None:
             finding.app = app_of.get(finding.resource, "")
-    waivers = annotation_waivers(resources, checks.policies_by_id, checks.today)
+    waivers = annotation_waivers(resources, checks.policies_by_id, checks.today, max_days=checks.max_waiver_days)
     if orphans:
         waivers.extend(annotation_waivers(part.orphans, checks.policies_by_id, checks.today, orphaned=True))
     return Assessment(

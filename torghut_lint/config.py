@@ -66,6 +66,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "properties": {
                 # rules a pull request may waive by annotation without a gate-waiver-added finding
                 "allowPullRequestWaivers": {"type": "array", "items": {"type": "string"}},
+                # the longest a waiver may run, from today (a waiver to 2099 accepts a risk for good)
+                "maxWaiverDays": {"type": "integer", "minimum": 1},
             },
         },
         "argocd": {

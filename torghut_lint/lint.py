@@ -213,8 +213,9 @@ def assess(
     causes = options.scope is not None and options.scope.changed_files is not None
     plugins = frozenset(config.argocd.get("kustomizePlugins") or ())
     compared = options.base is not None and options.base.waivers  # --trusted-config: its base's too
+    most = config.gate.get("maxWaiverDays")
     checks = Checks(
-        policies, store, missing, options.render, options.today, options.evaluated, causes, plugins, compared
+        policies, store, missing, options.render, options.today, options.evaluated, causes, plugins, compared, most
     )
     with _stage(options, "build, validate, evaluate") as said:
         checked = check_project(project, plans, checks)

@@ -85,6 +85,7 @@ class Waivers:
         selector: dict[str, str],
         known: set[str],
         today: dt.date,
+        max_days: int | None = None,
     ) -> None:
         expires = _date(fields["expires"])
         if rule not in known:
@@ -92,6 +93,12 @@ class Waivers:
             self.problems.append(builtin_finding("waiver-invalid", message, location, rid))
         elif expires is None:
             message = f"waiver expiry {fields['expires']!r} is not YYYY-MM-DD"
+            self.problems.append(builtin_finding("waiver-invalid", message, location, rid))
+        elif max_days is not None and expires > today + dt.timedelta(days=max_days):
+            message = (
+                f"waiver of {rule} runs to {expires}, past the {max_days} days the configuration allows "
+                f"(gate.maxWaiverDays: until {today + dt.timedelta(days=max_days)})"
+            )
             self.problems.append(builtin_finding("waiver-invalid", message, location, rid))
         elif not names_someone(fields["owner"]):
             message = f"waiver owner {fields['owner']!r} names nobody; name who accepted the risk"
@@ -108,7 +115,11 @@ class Waivers:
 
 
 def annotation_waivers(
-    resources: list[Resource], policies: dict[str, Policy], today: dt.date, orphaned: bool = False
+    resources: list[Resource],
+    policies: dict[str, Policy],
+    today: dt.date,
+    orphaned: bool = False,
+    max_days: int | None = None,
 ) -> Waivers:
     """Waivers written as annotations on ``resources``. Only resources that are applied can carry
     one: on an orphan (a file Argo CD never applies) it is ``waiver-invalid`` and waives nothing,
@@ -138,7 +149,7 @@ def annotation_waivers(
                 message = f"waiver of {rule}: {fields}"
                 found.problems.append(builtin_finding("waiver-invalid", message, location, res.id))
                 continue
-            found.admit(rule, fields, location, res.id, {}, known, today)
+            found.admit(rule, fields, location, res.id, {}, known, today, max_days)
     return found
 
 
@@ -150,7 +161,7 @@ def central_waivers(config: Config, policies: dict[str, Policy], today: dt.date)
         location = Location.of(find_node(config.node, ("waivers", i))) if config.node else Location(str(config.path))
         selector = {k: entry[k] for k in ("kind", "name", "namespace", "file") if k in entry}
         fields = {k: str(entry[k]) for k in ("reason", "owner", "expires")}
-        found.admit(entry["rule"], fields, location, None, selector, known, today)
+        found.admit(entry["rule"], fields, location, None, selector, known, today, config.gate.get("maxWaiverDays"))
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -84,3 +85,24 @@ def test_a_waiver_whose_owner_names_nobody_waives_nothing(repo: Path) -> None:
         found = {f["rule"]: f for f in result.json["findings"]}
         assert found["ws-single-replica"]["waived"] is waived, (owner, result.stdout)
         assert ("waiver-invalid" in found) is not waived
+
+
+def test_the_trusted_config_bounds_how_long_a_waiver_may_run(repo: Path) -> None:
+    """``gate.maxWaiverDays``: a waiver to 2099 accepts a risk for good; past the bound it is
+    invalid and waives nothing (annotation or central); within it, it waives."""
+    config = repo / ".torghut-lint.yaml"
+    config.write_text(
+        "gate:\n  maxWaiverDays: 90\nwaivers:\n"
+        "  - {rule: pvc-disk-budget, reason: capacity review, owner: data, expires: '2099-01-01'}\n"
+    )
+    deployment = repo / APP / "ws" / "deployment.yaml"
+    original = deployment.read_text()
+    soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    for expires, waived in (("2099-01-01", False), (soon, True)):
+        deployment.write_text(original)
+        scale_ws(repo, waiver=f"reason=canary; owner=trading-platform; expires={expires}")
+        result = run_cli("--format", "json", "--ignore-missing-schemas", cwd=repo)
+        found = {(f["rule"], f["file"]): f for f in result.json["findings"]}
+        assert found[("ws-single-replica", f"{APP}/ws/deployment.yaml")]["waived"] is waived, result.stdout
+        assert (("waiver-invalid", f"{APP}/ws/deployment.yaml") in found) is not waived
+        assert ("waiver-invalid", ".torghut-lint.yaml") in found  # the central one, to 2099
