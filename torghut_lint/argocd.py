@@ -463,7 +463,7 @@ def deployments(resources: list[Resource]) -> list[Deployment]:
 def _deployment(res: Resource, key: str, source: dict, element: dict, location: Location) -> Deployment:
     repo = element.get("repoURL", source.get("repoURL"))
     revision = element.get("targetRevision", source.get("targetRevision"))
-    path = _resolved(element["path"], element) if "path" in element else _resolved(source.get("path"), element)
+    path = _resolved(source.get("path"), element)  # the template's path, the element's parameters written in
     return Deployment(res.id, key, str(repo or ""), str(revision or "HEAD"), path, location)
 
 

@@ -23,3 +23,27 @@ def test_the_parameters_a_source_file_sets_are_named_one_level_down() -> None:
         "plugin",
         "helm",
     ]
+
+
+def test_a_list_elements_path_is_the_templates_with_its_parameters_written_in() -> None:
+    """Argo CD renders the template's ``source.path`` with the element's parameters (fasttemplate's
+    ``{{name}}`` or Go template's ``{{ .name }}``); an element's own ``path`` parameter counts only
+    where the template uses it; a parameter nothing gives leaves the path unknown."""
+    from torghut_lint.argocd import deployments
+    from torghut_lint.model import Resource
+    from torghut_lint.parse import parse_bytes
+
+    text = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s}\nspec:\n"
+        "  generators:\n    - list:\n        elements:\n"
+        "          - {name: torghut, path: elsewhere}\n          - {name: feed}\n"
+        "  template:\n    spec:\n      source: {repoURL: r, path: 'argocd/applications/{{ .name }}/{{env}}'}\n"
+    )
+    doc = parse_bytes(text.encode(), "s.yaml").documents[0]
+    found = deployments([Resource(doc.node, doc.data)])
+    assert [(d.key, d.path) for d in found] == [("element torghut", None), ("element feed", None)]
+    doc.data["spec"]["template"]["spec"]["source"]["path"] = "argocd/applications/{{ .name }}/"
+    assert [d.path for d in deployments([Resource(doc.node, doc.data)])] == [
+        "argocd/applications/torghut",
+        "argocd/applications/feed",
+    ]
