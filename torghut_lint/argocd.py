@@ -371,7 +371,7 @@ def _revision(res: Resource, source: dict, element: dict, location: Location) ->
     repo = element.get("repoURL", source.get("repoURL"))
     revision = element.get("targetRevision", source.get("targetRevision"))
     path = element.get("path", source.get("path"))
-    ours = _templated(source.get("path")) or _in_repository(res, path)
+    ours = _templated(source.get("path")) or _in_repository(res, source.get("path"))  # the path Argo CD renders
     key = f"element {element.get('name', path)}" if element else f"path {path}"
     return Revision(res.id, str(repo or ""), str(revision or "HEAD"), location, ours, key)
 

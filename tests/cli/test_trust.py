@@ -315,3 +315,31 @@ def test_an_application_of_the_linted_tree_given_a_second_source_beside_it_is_re
     result = _gate(repo)
     assert [(f["rule"], f["line"]) for f in result.json["findings"]] == [("argocd-source-moved", 7)], result.json
     assert "torghut-extra" in result.stdout and result.code == 1
+
+
+def test_an_elements_own_path_parameter_does_not_hide_the_templates_path(tmp_path: Path) -> None:
+    """The template renders its own literal path; an element's ``path`` parameter the template
+    does not use named no directory here, and the element's revision moving went unreported."""
+    repo = tmp_path / "repo"
+    (repo / "apps" / "torghut").mkdir(parents=True)
+    (repo / "apps" / "torghut" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+
+    def appset(revision: str) -> str:
+        return (
+            "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: product}\nspec:\n"
+            "  generators:\n    - list:\n        elements:\n"
+            f"          - {{name: torghut, path: not-a-directory, targetRevision: {revision}}}\n"
+            "  template:\n    metadata: {name: '{{name}}'}\n    spec:\n"
+            "      source: {repoURL: https://github.com/proompteng/lab.git, path: apps/torghut, targetRevision: main}\n"
+        )
+
+    (repo / "argocd").mkdir()
+    (repo / "argocd" / "set.yaml").write_text(appset("main"))
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "ci")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    (repo / "argocd" / "set.yaml").write_text(appset("codex/live-on"))
+    result = run_cli("--no-schemas", "--format", "json", "--trusted-config", "main", "argocd", cwd=repo)
+    assert [f["rule"] for f in result.json["findings"]] == ["argocd-source-moved"], result.json["findings"]
