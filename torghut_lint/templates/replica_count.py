@@ -447,7 +447,8 @@ PARAMS_SCHEMA = {
             "required": ["switches"],
             "description": (
                 "hold only the workloads whose containers have one of these switches on (or may have: a source the "
-                "repository cannot show), as env-switch-off reads them"
+                "repository cannot show), as env-switch-off reads them; one kept at zero replicas that no autoscaler "
+                "or Rollout scales (a standby) runs no loop"
             ),
             "properties": {
                 "switches": {"type": "array", "minItems": 1, "items": SWITCH_PARAM},
