@@ -64,8 +64,11 @@ def get_path(data: Any, path: Path_) -> Any:
     return data
 
 
+KNATIVE_SERVING = "serving.knative.dev"  # the API group of Knative's Services, Configurations and Routes
+
+
 def is_knative_service(res: Resource) -> bool:
-    return res.id.kind == "Service" and res.id.api_version.startswith("serving.knative.dev/")
+    return res.id.kind == "Service" and res.id.group == KNATIVE_SERVING
 
 
 def _known_paths(res: Resource) -> list[Path_] | None:
@@ -180,11 +183,11 @@ def _carried(data: Any) -> Iterator[tuple[str, Path_, dict]]:
                 if _runs_image(value.get(key)):
                     held = True
                     yield "container", path + (key,), value[key]
-            for key in ("sidecars", "initContainers"):
-                listed = value.get(key)
-                if isinstance(listed, list) and any(_runs_image(c) for c in listed):
-                    held = True
-                    yield from (("container", path + (key, i), c) for i, c in enumerate(listed) if _runs_image(c))
+            for key in ("sidecars", "initContainers"):  # an Argo template's lists (a pod's hold containers too)
+                for i, item in enumerate(listed(value, key)):
+                    if _runs_image(item):
+                        held = True
+                        yield "container", path + (key, i), item
             children = value.items()
             if held:  # the containers are yielded; the rest of the template may hold more (a containerSet)
                 children = [(k, v) for k, v in children if k not in CONTAINER_LISTS and k not in SINGLE_CONTAINERS]
@@ -501,23 +504,12 @@ def is_on(switch: dict, value: str) -> bool:
 ON, MAYBE = "on", "may be on"
 
 
-def switch_state(res: Resource, sources: EnvSources, switches: dict[str, dict], names: Names) -> str | None:
-    """:data:`ON` when a container of ``res`` has one of ``switches`` on in its effective
-    environment, :data:`MAYBE` when none is shown on but a source the repository cannot show may
-    set one, None when every one is shown off or unset."""
-    state = None
-    for path, container in containers(res):
-        found = container_switch_state(res, path, container, sources, switches, names)
-        if found == ON:
-            return ON
-        state = found or state
-    return state
-
-
 def container_switch_state(
     res: Resource, path: Path_, container: dict, sources: EnvSources, switches: dict[str, dict], names: Names
 ) -> str | None:
-    """:func:`switch_state` of the one container at ``path``."""
+    """:data:`ON` when the container at ``path`` has one of ``switches`` on in its effective
+    environment (or a mounted env file), :data:`MAYBE` when none is shown on but a source the
+    repository cannot show may set one, None when every one is shown off or unset."""
     env = effective_env(res, path, container, sources, only=names)
     files = mounted_env_files(res, path, container, sources, names)
     state = None
@@ -739,11 +731,11 @@ def mounted_env_files(res: Resource, path: Path_, container: dict, sources: EnvS
     hold shows nothing (the environment's unseen sources are judged where they are read). Each
     entry is read once however many mounts show it."""
     pod = get_path(res.data, path[:-2])
-    listed = pod.get("volumes") if isinstance(pod, dict) else None
-    volumes = {text(v.get("name")): v for v in listed if isinstance(v, dict)} if isinstance(listed, list) else {}
+    volumes = (
+        {text(v.get("name")): v for v in listed(pod, "volumes") if isinstance(v, dict)} if isinstance(pod, dict) else {}
+    )
     wanted: dict[int, tuple[Resource, set[str]]] = {}  # by ConfigMap: the keys mounted as env files
-    mounts = container.get("volumeMounts")
-    for mount in mounts if isinstance(mounts, list) else ():
+    for mount in listed(container, "volumeMounts"):
         volume = volumes.get(text(mount.get("name"))) if isinstance(mount, dict) else None
         if not isinstance(volume, dict):
             continue

@@ -28,6 +28,8 @@ from typing import Any
 
 from torghut_lint.k8s import (
     IGNORE_CASE_PARAM,
+    KNATIVE_SERVING,
+    MAYBE,
     NO_PODS,
     ON,
     SWITCH_PARAM,
@@ -35,10 +37,10 @@ from torghut_lint.k8s import (
     Names,
     any_of,
     container_switch_state,
+    containers,
     copies,
     get_path,
     repository,
-    switch_state,
 )
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation, defaulted
@@ -52,16 +54,23 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     if when is not None:
         switches = {s["name"]: s for s in when["switches"]}
         names = Names(switches, when.get("ignoreCase", False))
-        known: dict[int, str | None] = {}  # by resource: the census asks again of the workloads held
-        scaled = _scale_targets(ctx.resources)
+        known: dict[int, dict[Path_, str | None]] = {}  # by resource: each container's switch, read once
+        scaled = {(ns, kind, name) for _, _, ns, kind, name in _targets(ctx.resources)}
 
-        def switched(res: Resource) -> str | None:  # None for a standby at zero replicas: it runs no loop
+        def states(res: Resource) -> dict[Path_, str | None]:  # none for a standby at zero replicas
             if id(res) not in known:
-                known[id(res)] = None if _idle(res, scaled) else switch_state(res, ctx.env_sources, switches, names)
+                known[id(res)] = {} if _idle(res, scaled) else {
+                    path: container_switch_state(res, path, c, ctx.env_sources, switches, names)
+                    for path, c in containers(res)
+                }  # fmt: skip
             return known[id(res)]
 
+        def switched(res: Resource) -> str | None:  # on if a container has it on, else may be, else None
+            found = states(res).values()
+            return ON if ON in found else MAYBE if MAYBE in found else None
+
         def running(res: Resource) -> Callable[[Path_, dict], bool]:  # a container with a switch on
-            return lambda path, c: bool(container_switch_state(res, path, c, ctx.env_sources, switches, names))
+            return lambda path, _: bool(states(res).get(path))
 
         held = [res for res in ctx.matched if switched(res)]
     else:
@@ -74,12 +83,17 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         def running(res: Resource) -> Callable[[Path_, dict], bool]:  # a container running the image
             return lambda path, c: isinstance(c.get("image"), str) and image(repository(c["image"]))
 
-    pods = {id(res): copies(res, running(res)) for res in held}
+    counted: dict[int, dict[Path_, list[Path_]]] = {}  # by resource: the copies each pod runs, found once
+
+    def pods(res: Resource) -> dict[Path_, list[Path_]]:
+        if id(res) not in counted:
+            counted[id(res)] = copies(res, running(res))
+        return counted[id(res)]
+
     if ctx.params.get("alone"):
-        census = ctx.resources if when is not None else held
-        yield from _alone(ctx, switched, census, lambda res: pods.get(id(res)) or copies(res, running(res)), held)
+        yield from _alone(ctx, switched, ctx.resources if when is not None else held, pods, held)
     for res in held:
-        yield from _copies_per_pod(res, pods[id(res)], want, when is not None)
+        yield from _copies_per_pod(res, pods(res), want, when is not None)
     workloads: ByNamespace[tuple[str, str], Resource] = ByNamespace()  # by (kind, name)
     for res in held:
         if (res.id.group, res.id.kind) == ("", "Pod"):  # one pod: counted by alone, no replicas to set
@@ -120,32 +134,25 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             )
     if not held:
         return
-    for scaler in ctx.resources:  # each autoscaler once, against the workload of its namespace it targets
-        spec = scaler.data.get("spec")
-        reference = spec.get("workloadRef") if isinstance(spec, dict) and scaler.id.group == "argoproj.io" else None
-        if isinstance(reference, dict) and scaler.id.kind == "Rollout":
-            res = workloads.find(scaler.id.namespace, (reference.get("kind"), reference.get("name")))
-            if res is not None:
-                yield Violation(
-                    scaler,
-                    ("spec", "workloadRef"),
-                    f"{scaler.id} runs the pods of {res.id} again as its own (workloadRef), beside the ones "
-                    f"{res.id.kind} runs until it is scaled down: more than {want} at once",
-                )
+    for scaler, field, namespace, kind, name in _targets(ctx.resources):  # each, against the workload it names
+        res = workloads.find(namespace, (kind, name))
+        if res is None:
             continue
-        target = spec.get("scaleTargetRef") if isinstance(spec, dict) else None
-        if not isinstance(target, dict):
-            continue
-        kind = target.get("kind", "Deployment" if scaler.id.group == "keda.sh" else None)
-        res = workloads.find(scaler.id.namespace, (kind, target.get("name")))
-        if res is not None:
-            yield from _scales_past(scaler, spec, res, want)
+        if field == "workloadRef":
+            yield Violation(
+                scaler,
+                ("spec", "workloadRef"),
+                f"{scaler.id} runs the pods of {res.id} again as its own (workloadRef), beside the ones "
+                f"{res.id.kind} runs until it is scaled down: more than {want} at once",
+            )
+        else:
+            yield from _scales_past(scaler, scaler.data["spec"], res, want)
 
 
 _REPLICATED = {("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "ReplicaSet"), ("argoproj.io", "Rollout")}
 
 
-def _idle(res: Resource, scaled: set[tuple[str, str, str]]) -> bool:
+def _idle(res: Resource, scaled: set[tuple[str, str | None, str]]) -> bool:
     """Whether a workload runs no pod: ``replicas: 0`` (a standby, as Git keeps it), and nothing
     scales it (an autoscaler or a Rollout's workloadRef naming it may start pods at any time)."""
     spec = res.data.get("spec")
@@ -158,20 +165,22 @@ def _idle(res: Resource, scaled: set[tuple[str, str, str]]) -> bool:
     )
 
 
-def _scale_targets(resources: list[Resource]) -> set[tuple[str, str, str]]:
-    """(namespace, kind, name) of every workload an autoscaler's ``scaleTargetRef`` (a KEDA
-    ScaledObject's kind defaults to Deployment) or an Argo Rollout's ``workloadRef`` names."""
-    found: set[tuple[str, str, str]] = set()
+def _targets(resources: list[Resource]) -> Iterator[tuple[Resource, str, str, str | None, str]]:
+    """(resource, field, namespace, kind, name) of each workload another resource runs or scales:
+    an Argo Rollout's ``workloadRef``, any other's ``spec.scaleTargetRef`` (an autoscaler, whose
+    bound the linter may not know; a KEDA ScaledObject's kind defaults to Deployment)."""
     for res in resources:
         spec = res.data.get("spec")
         if not isinstance(spec, dict):
             continue
-        for key in ("scaleTargetRef", "workloadRef"):
-            ref = spec.get(key)
-            if isinstance(ref, dict) and isinstance(ref.get("name"), str):
-                kind = ref.get("kind", "Deployment" if res.id.group == "keda.sh" else None)
-                found.add((res.id.namespace, str(kind), ref["name"]))
-    return found
+        rollout = res.id.kind == "Rollout" and res.id.group == "argoproj.io"
+        field = "workloadRef" if rollout and isinstance(spec.get("workloadRef"), dict) else "scaleTargetRef"
+        ref = spec.get(field)
+        if not isinstance(ref, dict) or not isinstance(ref.get("name"), str):
+            continue
+        kind = ref.get("kind", "Deployment" if res.id.group == "keda.sh" else None)
+        if kind is None or isinstance(kind, str):
+            yield res, field, res.id.namespace, kind, ref["name"]
 
 
 # Where each autoscaler keeps its upper bound, and the bound it applies when none is written.
@@ -254,9 +263,6 @@ def _container_name(res: Resource, path: Path_) -> str:
     for step in path:
         container = container[step]
     return str(container.get("name", path[-1]))
-
-
-KNATIVE_SERVING = "serving.knative.dev"
 
 
 def _surges(res: Resource, spec: dict) -> tuple[tuple, str] | None:
