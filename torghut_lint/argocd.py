@@ -367,13 +367,19 @@ def revisions(resources: list[Resource]) -> list[Revision]:
     return found
 
 
-def _revision(res: Resource, source: dict, element: dict, location: Location) -> Revision:
+def _checked_out(source: dict, element: dict) -> tuple[str, str]:
+    """(repository, revision) Argo CD checks out for a source: a list element's own, else the
+    template's (``HEAD`` when none is written)."""
     repo = element.get("repoURL", source.get("repoURL"))
     revision = element.get("targetRevision", source.get("targetRevision"))
+    return str(repo or ""), str(revision or "HEAD")
+
+
+def _revision(res: Resource, source: dict, element: dict, location: Location) -> Revision:
     path = element.get("path", source.get("path"))
     ours = _templated(source.get("path")) or _in_repository(res, source.get("path"))  # the path Argo CD renders
     key = f"element {element.get('name', path)}" if element else f"path {path}"
-    return Revision(res.id, str(repo or ""), str(revision or "HEAD"), location, ours, key)
+    return Revision(res.id, *_checked_out(source, element), location, ours, key)
 
 
 def moved_sources(base: list[Revision], head: list[Revision], ref: str) -> list[Finding]:
@@ -461,10 +467,8 @@ def deployments(resources: list[Resource]) -> list[Deployment]:
 
 
 def _deployment(res: Resource, key: str, source: dict, element: dict, location: Location) -> Deployment:
-    repo = element.get("repoURL", source.get("repoURL"))
-    revision = element.get("targetRevision", source.get("targetRevision"))
     path = _resolved(source.get("path"), element)  # the template's path, the element's parameters written in
-    return Deployment(res.id, key, str(repo or ""), str(revision or "HEAD"), path, location)
+    return Deployment(res.id, key, *_checked_out(source, element), path, location)
 
 
 def _under(path: str | None, linted: list[str]) -> bool:

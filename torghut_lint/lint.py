@@ -211,11 +211,17 @@ def assess(
     schemas = options.schemas
     missing = schemas is not None and schemas.report_missing
     causes = options.scope is not None and options.scope.changed_files is not None
-    plugins = frozenset(config.argocd.get("kustomizePlugins") or ())
-    compared = options.base is not None and options.base.waivers  # --trusted-config: its base's too
-    most = config.gate.get("maxWaiverDays")
     checks = Checks(
-        policies, store, missing, options.render, options.today, options.evaluated, causes, plugins, compared, most
+        policies,
+        store,
+        missing,
+        options.render,
+        options.today,
+        options.evaluated,
+        causes,
+        kustomize_plugins=frozenset(config.argocd.get("kustomizePlugins") or ()),
+        revisions=options.base is not None and options.base.waivers,  # --trusted-config: its base's too
+        max_waiver_days=config.gate.get("maxWaiverDays"),
     )
     with _stage(options, "build, validate, evaluate") as said:
         checked = check_project(project, plans, checks)
@@ -327,7 +333,7 @@ def _moved_away(paths: list[Path], head: Outcome, base: BaseTree, before: Outcom
     return moved_away(
         repository_deployments(before.root, head.root),
         repository_deployments(head.root, head.root),
-        [os.path.normpath(p) for p in linted],
+        linted,
         base.ref,
         compared,
     )

@@ -11,6 +11,7 @@ All patterns are RE2 (:mod:`torghut_lint.regex`), so a scan is linear in the tex
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 
 from torghut_lint import regex
@@ -156,6 +157,7 @@ def _pgpass_fields(line: str) -> list[str]:
     return [*fields, "".join(current)]
 
 
+@functools.lru_cache(maxsize=4096)  # asked of the key of every string the secrets walk reads
 def credential_file(name: str) -> str | None:
     """The credential file format ``name`` names (see CREDENTIAL_FILES), or None."""
     lowered = name.lower().removesuffix(".conf")

@@ -247,10 +247,8 @@ _TTL_POOL_OFF = re.compile(r"\bmax_number_of_merges_with_ttl_in_pool\s*=\s*0\b",
 
 # the same settings server-wide: a config file's ``<merge_tree>`` section, or a CHI's
 # ``configuration.settings`` key ``merge_tree/<name>``
-_SERVER_TTL_SETTING = re.compile(
-    r"<(merge_with_ttl_timeout|max_number_of_merges_with_ttl_in_pool)>\s*(\d+)\s*</\1>", re.I
-)
 _TTL_SETTINGS = ("merge_with_ttl_timeout", "max_number_of_merges_with_ttl_in_pool")
+_SERVER_TTL_SETTING = re.compile(rf"<({'|'.join(_TTL_SETTINGS)})>\s*(\d+)\s*</\1>", re.I)
 
 
 def _server_settings(res: Resource, path: Path_, text: str, max_days: float | None) -> Iterator[Violation]:

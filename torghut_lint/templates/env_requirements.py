@@ -19,9 +19,10 @@ def _positive(text: str | None, most: float = math.inf) -> bool:
     settings read as a float, caps nothing; nor does ``nan``, past which nothing ever is) and at
     most ``most``."""
     try:
-        return text is not None and 0 < float(text) <= most and math.isfinite(float(text))
+        value = float(text) if text is not None else math.nan
     except ValueError:
         return False
+    return math.isfinite(value) and 0 < value <= most
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -73,16 +74,15 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 if not any(set_caps.values()):
                     message = f"{on} no budget cap ({' or '.join(caps)}) is set"
                     found.append(Violation(res, path, message, requirement="budget-cap"))
+                capped = False  # a cap set, every spelling of it a number that caps
                 for cap, items in set_caps.items():
-                    for c in items:
-                        if not _positive(c.value, most.get(cap, math.inf)):
-                            bound = f" and at most {most[cap]:g}" if cap in most else ""
-                            message = f"{on} {c.name} must be a finite number > 0{bound}"
-                            found.append(Violation(c.source, c.path, message, location=c.location))
-                if not any(
-                    items and all(_positive(c.value, most.get(cap, math.inf)) for c in items)
-                    for cap, items in set_caps.items()
-                ):
+                    failing = [c for c in items if not _positive(c.value, most.get(cap, math.inf))]
+                    capped = capped or bool(items and not failing)
+                    bound = f" and at most {most[cap]:g}" if cap in most else ""
+                    for c in failing:
+                        message = f"{on} {c.name} must be a finite number > 0{bound}"
+                        found.append(Violation(c.source, c.path, message, location=c.location))
+                if not capped:
                     unmet.append(f"a budget cap ({' or '.join(caps)}) > 0")
             if switch.value is None and found:  # it may be on: one finding where it comes from, not one per need
                 found = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from torghut_lint.k8s import containers, listed
+from torghut_lint.k8s import KNATIVE_SERVING, containers, listed
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
@@ -24,7 +24,6 @@ NEVER = {  # what a probe that always fails does to the container
     "livenessProbe": "the kubelet would restart the container over and over",
 }
 HANDLERS = ("httpGet", "tcpSocket", "grpc")  # a probe's handlers that aim at a port
-KNATIVE_SERVING = "serving.knative.dev"
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -83,11 +82,11 @@ def _probe(
         if port is None and res.id.group == KNATIVE_SERVING:
             pass  # Knative's queue-proxy probes the container's serving port when none is written
         elif (kind == "readinessProbe" or named) and not _declared(port, ports, by_name=handler != "grpc"):
-            listed = ", ".join(str(p.get("name") or p.get("containerPort")) for p in ports) or "none"
+            declared = ", ".join(str(p.get("name") or p.get("containerPort")) for p in ports) or "none"
             yield Violation(
                 res,
                 where + ("port",),
-                f"container {name!r} {kind} port {port!r} is not a declared port (declared: {listed}); "
+                f"container {name!r} {kind} port {port!r} is not a declared port (declared: {declared}); "
                 f"the probe would always fail and {never}",
             )
         scheme = ctx.params.get("scheme")
