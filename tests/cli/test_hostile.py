@@ -459,3 +459,25 @@ def test_a_plugin_the_configuration_names_as_kustomize_alike_is_no_override(
     )
     result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
     assert [f["rule"] for f in result.json["findings"]] == (["argocd-source-override"] if found else [])
+
+
+@pytest.mark.parametrize("directive", ["replace", "delete"])
+def test_a_metadata_directive_keeps_the_patched_objects_name(repo: Path, directive: str) -> None:
+    """kustomize puts an object's name and namespace back after a strategic merge; the built-in
+    renderer let ``metadata: {$patch: replace}`` take them away, and the websocket's finding
+    named a Deployment without a name (what waivers, baselines and reports know it by)."""
+    ws = repo / "argocd/applications/torghut/ws"
+    patch = f"metadata: {{name: torghut-ws, $patch: {directive}}}\nspec: {{replicas: 3}}\n"
+    (ws / "scale.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\n" + patch)
+    with (ws / "kustomization.yaml").open("a") as out:
+        out.write("patches:\n  - path: scale.yaml\n")
+    result = run_cli("--format", "json", "argocd/applications/torghut", cwd=repo)
+    assert result.code == 1, result.stderr
+    [finding] = [f for f in result.json["findings"] if f["rule"] == "ws-single-replica"]
+    assert (finding["file"], finding["line"]) == ("argocd/applications/torghut/ws/scale.yaml", 4)
+    assert finding["resource"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "namespace": "torghut",
+        "name": "torghut-ws",
+    }

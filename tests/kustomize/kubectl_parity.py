@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from test_parity import compare
 
+from torghut_lint.kustomize.build import Builder, SourceFiles
+
 
 def render_both(tmp_path: Path, files: dict[str, str], root: str = ".") -> tuple[bool, list[str]]:
     """``files`` (path relative to ``tmp_path`` -> text) written and the kustomization in ``root``
@@ -27,3 +29,15 @@ PREFIXED_BASE = {
     "base/d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 1}\n",
     "base/kustomization.yaml": "resources: [d.yaml]\nnamePrefix: b-\nnamespace: t\n",
 }
+
+
+def outcome(tmp_path: Path, files: dict[str, str]) -> str:
+    """How the built-in build stands for kubectl's on ``files``: "exact" (kubectl renders it and
+    the built-in build renders the same, modelling it), "refused" (kubectl refuses it and the
+    built-in build blocks) or "closed" (kubectl renders it, the built-in build blocks as not
+    modelled); anything else is a failure of the test."""
+    rendered, problems = render_both(tmp_path, files)
+    assert problems == [], problems
+    build = Builder(SourceFiles(tmp_path)).build(tmp_path)
+    unsupported = any(f.rule == "kustomize-unsupported" for f in build.findings)
+    return "refused" if not rendered else "closed" if unsupported else "exact"

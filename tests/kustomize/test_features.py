@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kubectl_parity import render_both
+from kubectl_parity import outcome, render_both
 
 from conftest import run_cli
 
@@ -141,3 +141,60 @@ def test_the_files_an_unmodelled_field_names_are_the_kustomizations_not_orphans(
     result = run_cli("--no-schemas", "--format", "json", "--repo-root", str(tmp_path), str(tmp_path))
     got = [(f["rule"], f["line"]) for f in result.json["findings"]]
     assert got == [("kustomize-unsupported", line) for line in (2, 3, 4, 5)], got
+
+
+# A generator's behavior finds the object it would be by any id it has had, in the generator's
+# namespace (unset is "default"), as kustomize does: create refuses one that exists, merge and
+# replace refuse one that does not (or that is in another namespace).
+GENERATED = {
+    "create over a base object by its written name": (
+        "refused",
+        {"base/kustomization.yaml": "resources: [c.yaml]\nnamePrefix: b-\n"},
+        "configMapGenerator: [{name: cfg, literals: [A=1]}]\n",
+    ),
+    "create over a base object in the default namespace": (
+        "refused",
+        {"base/kustomization.yaml": "resources: [c.yaml]\nnamespace: default\n"},
+        "configMapGenerator: [{name: cfg, behavior: create, literals: [A=1]}]\n",
+    ),
+    "create over a base object the base moved to another namespace": (  # written without one
+        "refused",
+        {"base/kustomization.yaml": "resources: [c.yaml]\nnamespace: other\n"},
+        "configMapGenerator: [{name: cfg, literals: [A=1]}]\n",
+    ),
+    "create beside a base object written in another namespace": (
+        "exact",
+        {"base/c.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: other}\ndata: {k: v}\n"},
+        "configMapGenerator: [{name: cfg, literals: [A=1]}]\n",
+    ),
+    "merge into a base object of another namespace": (
+        "refused",
+        {"base/c.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: other}\ndata: {k: v}\n"},
+        "configMapGenerator: [{name: cfg, behavior: merge, literals: [TRADING_LIVE_ENABLED=false]}]\n",
+    ),
+    "merge into a base generator's object that names its namespace": (
+        "refused",
+        {
+            "base/kustomization.yaml": "namespace: torghut\n"
+            "configMapGenerator: [{name: cfg, namespace: torghut, literals: [k=v]}]\n"
+        },
+        "configMapGenerator: [{name: cfg, behavior: merge, literals: [A=1]}]\n",
+    ),
+    "merge into a base generator's object moved by the base namespace": (
+        "exact",
+        {"base/kustomization.yaml": "namespace: torghut\nconfigMapGenerator: [{name: cfg, literals: [k=v]}]\n"},
+        "configMapGenerator: [{name: cfg, behavior: merge, literals: [A=1]}]\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_a_generators_behavior_finds_its_object_as_kustomize_does(tmp_path: Path, name: str) -> None:
+    expected, base, overlay = GENERATED[name]
+    files = {
+        "base/kustomization.yaml": "resources: [c.yaml]\n",
+        "base/c.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {k: v}\n",
+        **base,
+        "kustomization.yaml": "resources: [base]\n" + overlay,
+    }
+    assert outcome(tmp_path, files) == expected

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kubectl_parity import PREFIXED_BASE, render_both
+from kubectl_parity import PREFIXED_BASE, outcome, render_both
 
 BASE = """apiVersion: apps/v1
 kind: Deployment
@@ -268,3 +268,92 @@ def test_metadata_lists_merge_as_the_schema_says(tmp_path: Path) -> None:
     }
     rendered, problems = render_both(tmp_path, files)
     assert rendered and problems == [], problems
+
+
+CONTAINERS = HEAD + "spec:\n  template:\n    spec:\n      containers:\n"
+# Directives where the target has nothing to meet them, a whole patch's directive, list directives
+# (kustomize reads a keyed list's own from the first item holding $patch, and only when that item
+# holds nothing else), and directives kustomize refuses: each as kubectl renders it, or blocked.
+DIRECTIVES = {
+    "a top-level replace changes nothing": ("exact", HEAD + "$patch: replace\nspec: {replicas: 5}\n"),
+    "metadata replaced keeps the name": (
+        "exact",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, $patch: replace}\nspec: {replicas: 2}\n",
+    ),
+    "metadata deleted keeps the name": (
+        "exact",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, $patch: delete}\nspec: {replicas: 2}\n",
+    ),
+    "an added map that says delete is not added": (
+        "exact",
+        HEAD + "spec:\n  template:\n    spec:\n      securityContext: {$patch: delete, runAsUser: 1}\n",
+    ),
+    "an added map's nulls and directives settle": (
+        "exact",
+        HEAD + "spec:\n  template:\n    spec:\n      securityContext:\n        runAsUser: null\n"
+        "        runAsGroup: 1\n        seLinuxOptions: {$patch: replace, level: x, role: null}\n",
+    ),
+    "a new container's env items that say delete go": (
+        "exact",
+        CONTAINERS + "        - name: new\n          image: n\n"
+        "          readinessProbe: {$patch: delete, httpGet: {path: /readyz, port: 80}}\n"
+        "          env: [{name: A, $patch: delete}, {name: B, value: '1'}]\n",
+    ),
+    "a replaced map's content settles": (
+        "exact",
+        HEAD + "spec:\n  template:\n    spec:\n      $patch: replace\n      containers:\n"
+        "        - {name: new, image: n, env: [{name: A, $patch: delete}, {name: B, value: '1'}]}\n",
+    ),
+    "a matched item told to replace is left as it was": (
+        "exact",
+        CONTAINERS + "        - {name: side, $patch: replace, image: evil}\n        - {name: api, image: api:9}\n",
+    ),
+    "an item's delete with other fields makes the list merge": (
+        "exact",
+        CONTAINERS + "        - {name: side, $patch: delete}\n        - {name: api, image: api:9}\n",
+    ),
+    "a list deleted by its own directive": (
+        "exact",
+        HEAD + "spec:\n  template:\n    spec:\n      volumes: [{$patch: delete}, {name: x, emptyDir: {}}]\n",
+    ),
+    "a list replaced by a directive first, its items settled": (
+        "exact",
+        CONTAINERS + "        - $patch: replace\n"
+        "        - {name: api, image: a, env: [{name: A, $patch: delete}, {name: Z, value: '1'}]}\n",
+    ),
+    "an unknown directive": ("refused", HEAD + "spec:\n  strategy: {$patch: Replace, type: Recreate}\n"),
+    "an unknown directive of a list item": ("refused", CONTAINERS + "        - {name: api, $patch: bogus}\n"),
+    "a null directive": ("refused", HEAD + "spec:\n  strategy: {$patch: null, type: Recreate}\n"),
+    "an unknown directive of the whole patch": ("refused", HEAD + "$patch: bogus\nspec: {replicas: 2}\n"),
+    "a patch of another apiVersion": (
+        "refused",
+        "apiVersion: apps/v1beta2\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 2}\n",
+    ),
+    "a patch without an apiVersion": ("refused", "kind: Deployment\nmetadata: {name: api}\nspec: {replicas: 2}\n"),
+    "two directive items in a list": (
+        "closed",
+        CONTAINERS + "        - $patch: merge\n        - {name: side, image: s}\n        - $patch: replace\n",
+    ),
+    "a list item without its merge key": (
+        "closed",
+        CONTAINERS + "        - name: api\n          env: [{value: x}, {name: A, value: '2'}]\n",
+    ),
+    "two list items with one key": (
+        "closed",
+        CONTAINERS + "        - name: api\n          env: [{name: B, value: x}, {name: B, value: y}]\n",
+    ),
+    "a port whose key is null": (
+        "closed",
+        CONTAINERS + "        - name: api\n          ports: [{containerPort: null, protocol: TCP}]\n",
+    ),
+    "an added keyed list with a directive": (
+        "closed",
+        CONTAINERS + "        - name: side\n          ports: [{containerPort: 1, protocol: TCP}, {$patch: replace}]\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DIRECTIVES))
+def test_directives_render_as_kubectl_does_or_block(tmp_path: Path, name: str) -> None:
+    expected, patch = DIRECTIVES[name]
+    assert outcome(tmp_path, _patched(patch)) == expected

@@ -34,7 +34,7 @@ from torghut_lint.discover import (
 )
 from torghut_lint.kustomize import fieldspecs, namerefs
 from torghut_lint.kustomize.merge_schema import kind_schema
-from torghut_lint.kustomize.patch import PatchError, Unmodelled, json6902, strategic_merge
+from torghut_lint.kustomize.patch import PatchError, Unmodelled, json6902, strategic_merge, strategy
 from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity, digest_of, value_at
 from torghut_lint.parse import (
@@ -889,6 +889,10 @@ class _Kustomization:
                 immutable = bool(gen_options.get("immutable", options.get("immutable")))
                 self.merge_generated(key, i, kind, gen, behavior, data_pairs, (secret_type, hashed, immutable))
                 continue
+            if self.generated_targets(kind, gen):
+                message = f"{kind} {gen['name']} is in the resources already: behavior must be merge or replace"
+                self.report("kustomize-invalid", f"{message}; kustomize refuses the build", key, i)
+                continue
             meta = nodes.mapping([(nodes.scalar("name", anchor), nodes.scalar(gen["name"], anchor))], anchor)
             if gen.get("namespace"):
                 meta.value.append((nodes.scalar("namespace", anchor), nodes.scalar(gen["namespace"], anchor)))
@@ -907,7 +911,15 @@ class _Kustomization:
                 body.append((nodes.scalar("type", anchor), nodes.scalar(secret_type, anchor)))
             node = nodes.mapping(body, anchor)
             self.accumulate(
-                [Resource(node, to_data(node), origin_name=gen["name"], hash_type=secret_type if hashed else "")],
+                [
+                    Resource(
+                        node,
+                        to_data(node),
+                        origin_name=gen["name"],
+                        origin_namespace=str(gen.get("namespace") or ""),
+                        hash_type=secret_type if hashed else "",
+                    )
+                ],
                 key,
                 i,
             )
@@ -940,20 +952,12 @@ class _Kustomization:
         (Opaque when unset), ``immutable`` as this generator says (the earlier one's goes), and a
         name hash only when neither generator disabled it."""
         secret_type, hashed, immutable = made
-        namespace = gen.get("namespace") or ""
-        target = next(
-            (
-                r
-                for r in self.result.resources
-                if _ident(r.node)[1] == kind
-                and r.origin_name == gen["name"]
-                and (not namespace or _ident(r.node)[2] in ("", namespace))
-            ),
-            None,
-        )
-        if target is None:
-            self.report("kustomize-invalid", f"{kind} {gen['name']} to {behavior} is not in the resources", key, i)
+        found = self.generated_targets(kind, gen)
+        if len(found) != 1:
+            problem = "is not in the resources" if not found else "is more than one of the resources"
+            self.report("kustomize-invalid", f"{kind} {gen['name']} to {behavior} {problem}; kustomize refuses", key, i)
             return
+        target = found[0]
         holder = nodes.ensure_map(target.node, "data", target.node)
         if behavior == "replace":
             holder.value = []
@@ -966,6 +970,12 @@ class _Kustomization:
         if immutable:
             nodes.put(target.node, "immutable", nodes.scalar("true", anchor, plain=True), anchor)
         target.hash_type = secret_type if hashed and target.hash_type else ""
+
+    def generated_targets(self, kind: str, gen: dict) -> list[Resource]:
+        """The resources a generator's object would be: by any id they have had, in its namespace
+        (unset is "default"), as kustomize looks them up before it creates, merges or replaces."""
+        want = ("v1", kind, str(gen.get("namespace") or ""), gen["name"])
+        return [r for r in self.result.resources if _known_as(r, want)]
 
     def generator_data(self, key: str, i: int, gen: dict) -> list[tuple[str, yaml.Node, yaml.Node]] | None:
         """(key, key-location node, value node) for literals, files and env files."""
@@ -1163,7 +1173,7 @@ class _Kustomization:
             return
         else:
             want = _ident(doc.node)
-            matches = [r for r in self.result.resources if _patch_matches(r, want)]
+            matches = [r for r in self.result.resources if _known_as(r, want)]
         if not matches:
             if self.result.unrendered:
                 self.result.chart_patches.add((real(self.kfile), key, i))
@@ -1180,6 +1190,15 @@ class _Kustomization:
             else:
                 self.report("kustomize-patch-unmatched", "patch target matches no resource", key, i)
             return
+        try:
+            directive = None if is_json else strategy(doc.node)
+        except PatchError as exc:
+            self.report("kustomize-patch-invalid", str(exc), key, i)
+            return
+        if directive == "replace":  # kustomize merges it into a copy of the resource that it then drops
+            message = "$patch: replace at a patch's top changes nothing: kustomize keeps the resource as it was"
+            self.report("kustomize-patch-unmatched", message, key, i)
+            return
         for res in matches:
             try:
                 if is_json:
@@ -1192,14 +1211,16 @@ class _Kustomization:
                             key,
                             i,
                         )
-                elif (directive := nodes.get(doc.node, "$patch")) is not None and directive.value == "delete":
+                elif directive == "delete":
                     self.result.resources.remove(res)
                 else:
                     body = _without_identity(
                         doc.node, bool(options.get("allowNameChange")), bool(options.get("allowKindChange"))
                     )
                     schema = kind_schema(res.id.api_version, res.id.kind)  # None for a custom resource
+                    identity = _identity(res.node)
                     res.node = strategic_merge(res.node, body, schema)
+                    _restore_identity(res.node, identity, bool(options.get("allowNameChange")))
             except Unmodelled as exc:
                 self.report("kustomize-unsupported", f"{exc} ({res.id}); use --render kubectl for exact output", key, i)
             except PatchError as exc:
@@ -1435,14 +1456,39 @@ def _without_identity(patch: yaml.MappingNode, keep_name: bool = False, keep_kin
     return body
 
 
-def _patch_matches(res: Resource, want: tuple[str, str, str, str]) -> bool:
-    """Whether a strategic-merge patch naming ``want`` applies to ``res``, as kustomize decides:
-    by any id the object has had (its current name and namespace, its name and namespace as
-    written, and its written name in its current namespace: kustomize's namespace transformer
-    runs before prefixes and suffixes); an object or patch without a namespace is in "default"."""
+Identity = tuple[yaml.Node | None, yaml.Node | None]  # metadata.name, metadata.namespace
+
+
+def _identity(node: yaml.MappingNode) -> Identity:
+    """An object's ``metadata.name`` and ``metadata.namespace`` nodes."""
+    meta = nodes.get(node, "metadata")
+    return nodes.get(meta, "name"), nodes.get(meta, "namespace")
+
+
+def _restore_identity(node: yaml.MappingNode, identity: Identity, renamed: bool) -> None:
+    """Put back what kustomize puts back after a strategic merge: the name (unless
+    ``allowNameChange``) and the namespace (none, if the object had none), which a patch replacing
+    or deleting ``metadata`` took away."""
+    name, namespace = identity
+    meta = nodes.ensure_map(node, "metadata", node)
+    if name is not None and not renamed and nodes.get(meta, "name") is not name:
+        nodes.put(meta, "name", name, name)
+    if namespace is None:
+        nodes.remove(meta, "namespace")
+    elif nodes.get(meta, "namespace") is not namespace:
+        nodes.put(meta, "namespace", namespace, namespace)
+
+
+def _known_as(res: Resource, want: tuple[str, str, str, str]) -> bool:
+    """Whether ``res`` answers to ``want`` (apiVersion, kind, namespace, name) where kustomize
+    looks an object up, for a strategic-merge patch or a generator's ``behavior``: by its exact
+    apiVersion and kind, and by any id the object has had (its current name and namespace, its
+    name and namespace as written, and its written name in its current namespace: kustomize's
+    namespace transformer runs before prefixes and suffixes); an object or patch without a
+    namespace is in "default"."""
     api, kind, ns, name = want
     have = _ident(res.node)
-    if have[1] != kind or (api and have[0].rpartition("/")[0] != api.rpartition("/")[0]):
+    if have[1] != kind or have[0] != api:
         return False
     ids = {(have[3], have[2] or "default")}
     if res.origin_name:

@@ -20,13 +20,14 @@ def strategic_merge(target: yaml.Node, patch: yaml.Node, schema: Schema | None =
     """Merge ``patch`` into ``target`` and return the result (``target`` is edited in place).
 
     ``schema`` is the target's schema (:mod:`merge_schema`): it says which lists merge on which
-    keys; without one (a custom resource) every list is replaced, as kustomize does."""
+    keys; without one (a custom resource) every list is replaced, as kustomize does. What the
+    patch puts where the target has nothing, or puts in place of what it has (``$patch:
+    replace``), is :func:`settled` first, as kustomize merges it with itself."""
     if isinstance(patch, yaml.MappingNode) and isinstance(target, yaml.MappingNode):
-        directive = nodes.get(patch, "$patch")
-        if directive is not None and directive.value == "replace":
-            cleaned = nodes.mapping([(k, v) for k, v in patch.value if k.value != "$patch"], patch)
-            return cleaned
-        if directive is not None and directive.value == "delete":
+        directive = strategy(patch)
+        if directive == "replace":
+            return settled(_without_directive(patch), schema)
+        if directive == "delete":
             return DELETED
         for key, value in patch.value:
             name = key.value
@@ -36,12 +37,11 @@ def strategic_merge(target: yaml.Node, patch: yaml.Node, schema: Schema | None =
                 nodes.remove(target, name)
                 continue
             current = nodes.get(target, name)
-            if current is None:
-                gone = isinstance(value, yaml.MappingNode) and _directive(value) == "delete"
-                if not gone:
-                    nodes.put(target, name, value, key)
-                continue
-            merged = strategic_merge(current, value, merge_schema.child(schema, name))
+            merged = (
+                _added(value, merge_schema.child(schema, name))
+                if current is None
+                else strategic_merge(current, value, merge_schema.child(schema, name))
+            )
             if merged is DELETED:
                 nodes.remove(target, name)  # a nested ``$patch: delete`` removes the whole map
             else:  # a map the patch emptied stays, as ``{}`` (kubectl kustomize)
@@ -49,7 +49,22 @@ def strategic_merge(target: yaml.Node, patch: yaml.Node, schema: Schema | None =
         return target
     if isinstance(patch, yaml.SequenceNode) and isinstance(target, yaml.SequenceNode):
         return _merge_list(target, patch, merge_schema.merge_keys(schema), merge_schema.items(schema))
-    return patch
+    return settled(patch, schema)
+
+
+DIRECTIVES = frozenset({"replace", "delete", "merge"})
+
+
+def strategy(node: yaml.MappingNode) -> str | None:
+    """A map's ``$patch`` directive, None without one. Any other value (``Replace``, ``null``, a
+    list) makes kustomize refuse the build wherever the map meets one of the target's: an error."""
+    directive = nodes.get(node, "$patch")
+    if directive is None:
+        return None
+    if isinstance(directive, yaml.ScalarNode) and directive.value in DIRECTIVES:
+        return directive.value
+    text = directive.value if isinstance(directive, yaml.ScalarNode) else ""
+    raise PatchError(f"unknown patch strategy {text!r}: kustomize refuses the build")
 
 
 def _directive(node: yaml.MappingNode) -> str | None:
@@ -57,22 +72,94 @@ def _directive(node: yaml.MappingNode) -> str | None:
     return directive.value if isinstance(directive, yaml.ScalarNode) else None
 
 
+def _without_directive(node: yaml.MappingNode) -> yaml.MappingNode:
+    return nodes.mapping([(k, v) for k, v in node.value if k.value != "$patch"], node)
+
+
+def _added(value: yaml.Node, schema: Schema | None) -> yaml.Node:
+    """What a patch's ``value`` becomes where the target has no such field or list item: a map's
+    own known directive is applied (``delete``: nothing is added; ``replace``, ``merge``: the key
+    goes) and an unknown one is kept as written (kustomize ignores it there); what the map holds is
+    :func:`settled`."""
+    if not isinstance(value, yaml.MappingNode):
+        return settled(value, schema)
+    directive = _directive(value)
+    if directive == "delete":
+        return DELETED
+    if directive in DIRECTIVES:
+        value = _without_directive(value)
+    return nodes.mapping(_settled_pairs(value, schema), value)
+
+
+def settled(node: yaml.Node, schema: Schema | None = None) -> yaml.Node:
+    """Patch content as kustomize leaves it where nothing of the target's meets it: merged with
+    itself. A map's directive is applied (``delete``: the map goes), null fields are dropped, and
+    so is every item of a keyed list that says ``$patch: delete``; lists that replace (no keys, a
+    custom resource's) are taken as written, directives and all (kubectl kustomize prints them)."""
+    if isinstance(node, yaml.MappingNode):
+        directive = strategy(node)
+        if directive == "delete":
+            return DELETED
+        return nodes.mapping(_settled_pairs(node, schema), node)
+    if isinstance(node, yaml.SequenceNode):
+        keys = merge_schema.merge_keys(schema)
+        if not keys or not all(isinstance(i, yaml.MappingNode) for i in node.value):
+            return node
+        directive, items = _list_directive(node)
+        if directive is not None:  # kustomize keeps the directive item and drops others, by rules of its walk
+            raise Unmodelled(f"a list with $patch: {directive} where the target has no such list")
+        return _settled_items(node, items, keys, merge_schema.items(schema))
+    return node
+
+
+def _list_directive(items: yaml.SequenceNode) -> tuple[str | None, list[yaml.Node]]:
+    """A keyed list's own directive and its other items. kustomize reads it from the first item
+    holding ``$patch``, and only when that item holds nothing else (``- $patch: replace``);
+    otherwise the list merges. More than one such item is not modelled (kustomize then drops
+    items by rules of its own walk)."""
+    first = next((i for i in items.value if isinstance(i, yaml.MappingNode) and nodes.get(i, "$patch")), None)
+    if first is None or len(first.value) > 1:
+        directive, rest = None, items.value
+    else:
+        directive, rest = strategy(first), [i for i in items.value if i is not first]
+    if any(isinstance(i, yaml.MappingNode) and len(i.value) == 1 and nodes.get(i, "$patch") for i in rest):
+        raise Unmodelled("a list with more than one item that is only a $patch directive")
+    return directive, rest
+
+
+def _settled_items(
+    like: yaml.SequenceNode, items: list[yaml.Node], keys: tuple[str, ...], item_schema: Schema | None
+) -> yaml.SequenceNode:
+    """A keyed list's ``items`` :func:`settled` (those that say ``$patch: delete`` go)."""
+    if len(keys) == 1:
+        _keyed(items, keys[0])
+    if any(_directive(i) == "replace" for i in items):
+        raise Unmodelled("a list item with $patch: replace where nothing of the target's meets it")
+    kept = (settled(i, item_schema) for i in items)
+    return yaml.SequenceNode(like.tag, [i for i in kept if i is not DELETED], like.start_mark, like.end_mark)
+
+
+def _settled_pairs(node: yaml.MappingNode, schema: Schema | None) -> list[tuple[yaml.Node, yaml.Node]]:
+    pairs = []
+    for key, value in node.value:
+        if key.value == "$patch" and _directive(node) in DIRECTIVES:
+            continue
+        if nodes.is_null(value):
+            continue
+        value = settled(value, merge_schema.child(schema, key.value))
+        if value is not DELETED:
+            pairs.append((key, value))
+    return pairs
+
+
 def _merge_list(
     target: yaml.SequenceNode, patch: yaml.SequenceNode, keys: tuple[str, ...] | None, item_schema: Schema | None
 ) -> yaml.Node:
     """Merge a list on its keys, in kustomize's order: the patch's items first (merged into the
     item with the same key), then the target's items the patch did not name; a list keyed on
-    several fields keeps the target's order (see :func:`_merge_associative`). An item
-    ``$patch: replace`` replaces the list with the patch's other items; a list without keys is
+    several fields keeps the target's order (see :func:`_merge_associative`). A keyed list's
+    directive (:func:`_list_directive`) may delete or replace it instead; a list without keys is
     replaced by the patch's."""
-    replacing = [i for i in patch.value if isinstance(i, yaml.MappingNode) and _directive(i) == "replace"]
-    if keys is not None and any(len(i.value) > 1 for i in replacing):  # kustomize drops such an item
-        raise Unmodelled("a list item with $patch: replace and other fields")
-    if keys is not None and replacing:
-        return yaml.SequenceNode(
-            patch.tag, [i for i in patch.value if not (isinstance(i, yaml.MappingNode) and _directive(i) == "replace")],
-            patch.start_mark, patch.end_mark, patch.flow_style,
-        )  # fmt: skip
     if keys == ():  # scalars merged as a set: the patch's first, then the target's it does not hold
         if not all(isinstance(i, yaml.ScalarNode) for i in target.value + patch.value):
             return patch
@@ -81,9 +168,17 @@ def _merge_list(
         return target
     if keys is None or not all(isinstance(i, yaml.MappingNode) for i in target.value + patch.value):
         return patch
+    directive, items = _list_directive(patch)
+    if directive == "delete":
+        return DELETED
+    if directive == "replace":  # the patch's other items, as they stand on their own
+        return _settled_items(patch, items, keys, item_schema)
+    patch = nodes.sequence(items, patch)
     if len(keys) > 1:
         return _merge_associative(target, patch, keys, item_schema)
     (key,) = keys
+    _keyed(target.value, key)
+    _keyed(patch.value, key)
     remaining = list(target.value)
     merged: list[yaml.Node] = []
     for item in patch.value:
@@ -96,7 +191,13 @@ def _merge_list(
         existing = remaining.pop(match) if match is not None else None
         if directive is not None and directive.value == "delete":
             continue
-        merged.append(item if existing is None else strategic_merge(existing, item, item_schema))
+        if existing is None:
+            if (added := _added(item, item_schema)) is not DELETED:
+                merged.append(added)
+        elif _directive(item) == "replace":  # kustomize leaves an item it is told to replace as it was
+            merged.append(existing)
+        else:
+            merged.append(strategic_merge(existing, item, item_schema))
     target.value = merged + remaining
     return target
 
@@ -114,7 +215,7 @@ def _merge_associative(
     order, each merged with the patch's item of the same keys. A patch item without one of the
     keys is not modelled: kustomize drops or keeps it depending on defaults it applies internally
     (a port's protocol)."""
-    if any(nodes.get(item, k) is None and _directive(item) is None for item in patch.value for k in keys):
+    if any(not _has(item, k) for item in patch.value for k in keys):
         raise Unmodelled(f"a strategic-merge patch of a list keyed on {', '.join(keys)} without all of them")
 
     def ident(item: yaml.Node) -> tuple:
@@ -122,15 +223,37 @@ def _merge_associative(
 
     by_id = {ident(item): item for item in patch.value}
     known = {ident(item) for item in target.value}
-    merged = [item for item in patch.value if ident(item) not in known and _directive(item) != "delete"]
+    added = (_added(item, item_schema) for item in patch.value if ident(item) not in known)
+    merged = [item for item in added if item is not DELETED]
     for item in target.value:
         change = by_id.get(ident(item))
         if change is None:
+            merged.append(item)
+        elif _directive(change) == "replace":  # left as it was, as :func:`_merge_list` says
             merged.append(item)
         elif _directive(change) != "delete":
             merged.append(strategic_merge(item, change, item_schema))
     target.value = merged
     return target
+
+
+def _has(item: yaml.Node, key: str) -> bool:
+    """Whether a list item holds ``key`` as kustomize reads a merge key: a scalar, not null."""
+    found = nodes.get(item, key)
+    return isinstance(found, yaml.ScalarNode) and not nodes.is_null(found)
+
+
+def _keyed(items: list[yaml.Node], key: str) -> None:
+    """Refuse (as not modelled) a list merged on ``key`` where an item lacks it, or two items share
+    it: kustomize then drops, merges or keeps items by rules of its own walk."""
+    seen: set[str] = set()
+    for item in items:
+        if not _has(item, key):
+            raise Unmodelled(f"a list item merged on {key} without a {key}")
+        found = nodes.get(item, key)
+        if found.value in seen:
+            raise Unmodelled(f"two items of a list merged on {key} with the same {key} {found.value!r}")
+        seen.add(found.value)
 
 
 def _same(a: yaml.Node | None, b: yaml.Node) -> bool:
