@@ -56,6 +56,14 @@ class App:
     resources: list[Resource] = field(default_factory=list)
     helm_values: list[Document] = field(default_factory=list)
     inputs: set[Path] = field(default_factory=set)  # every file its build read or named (resolved)
+    # What sits in the repository and the rendered objects no longer hold (a patch, a transformer or
+    # a generator dropped or overwrote it), checked by the rules that judge the repository's text
+    # (orphan-capable templates: credentials in clear): the documents of the manifests its build
+    # read whose values the rendered objects do not all hold, with their files (their nodes may
+    # have been transformed since: read again as written before anything is located in them), and
+    # generated objects as they stood before a later generator replaced them (nodes of their own).
+    written: list[tuple[Path, Resource]] = field(default_factory=list)
+    superseded: list[Resource] = field(default_factory=list)
 
 
 @dataclass
@@ -404,6 +412,8 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
                 if mode == "verify":
                     verify(directory, result.resources, rendered, project.findings)
             app.resources = rendered
+        app.written = _written(plan.sources, result.used, app.resources)
+        app.superseded = result.superseded
         app_path = real(directory).as_posix()
         for res in app.resources:
             res.app, res.app_path = app.name, app_path
@@ -411,6 +421,42 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
         project.findings.extend(result.findings)
         project.used.update(map(str, result.used))
     _account_parsed(plan.sources, project)
+
+
+def _written(sources: SourceFiles, used: set[Path], rendered: list[Resource]) -> list[tuple[Path, Resource]]:
+    """The objects (and patches) of the manifests a build read, as their documents were parsed,
+    whose values the rendered objects do not all hold at the same place (see ``App.written``).
+    Most documents are an object rendered as written, or with values added (a namespace, labels):
+    compared whole first, field by field only where they differ."""
+    by_node = {id(r.node): r.data for r in rendered}
+    out: list[tuple[Path, Resource]] = []
+    for path in used:
+        parsed = sources.cached(path)
+        if parsed is None or path.name in KUSTOMIZATION_NAMES:  # build input: its generators render
+            continue
+        changed = [
+            doc
+            for doc in parsed.documents
+            if isinstance(doc.data, dict) and not holds(by_node.get(id(doc.node)), doc.data)
+        ]
+        if changed:
+            out += [(path, res) for res in resources_of(ParsedFile(parsed.path, changed), [])]
+    return out
+
+
+HELD_LIST_ITEMS = 64  # a longer list that changed is read again whole rather than matched item by item
+
+
+def holds(have: object, want: object) -> bool:
+    """Whether ``have`` holds every value of ``want`` at the same place (more values may be
+    added; a list's items anywhere in it, as merges reorder them)."""
+    if have == want:
+        return True
+    if isinstance(want, dict):
+        return isinstance(have, dict) and all(k in have and holds(have[k], v) for k, v in want.items())
+    if isinstance(want, list) and isinstance(have, list) and len(want) <= HELD_LIST_ITEMS:
+        return all(any(holds(h, w) for h in have) for w in want)
+    return False
 
 
 def build_plain(plan: Plan, directory: Path, project: Project) -> None:

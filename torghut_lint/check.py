@@ -28,7 +28,8 @@ from torghut_lint.assemble import (
     kustomization_schema,
 )
 from torghut_lint.discover import display_path, real_text
-from torghut_lint.engine import evaluate
+from torghut_lint.engine import evaluate, flags, repository_rules
+from torghut_lint.kustomize.build import resources_of
 from torghut_lint.model import Fact, Finding, ResourceId
 from torghut_lint.parallel import jobs_wanted, run_queue
 from torghut_lint.parse import parse_file
@@ -225,6 +226,30 @@ def _kustomizations_assessment(paths: list[Path], store: SchemaStore) -> Assessm
     return Assessment(findings)
 
 
+WRITTEN = " (as written in the repository; the rendered object no longer holds it)"
+
+
+def _written_findings(part: Project, checks: Checks, rendered: list[Finding]) -> list[Finding]:
+    """What the repository-judging rules find in what the applications' builds read and no longer
+    render (``App.written``, ``App.superseded``): a credential in clear in a base that an overlay's
+    patch removes is still in the repository. A document is read again as written (and located
+    there) only once its values show a finding; one a rendered finding of the same rule already
+    stands for (the same place) is not reported twice."""
+    policies = repository_rules(checks.policies)
+    found: list[Finding] = []
+    for app in part.apps if policies else ():
+        paths = sorted({path for path, res in app.written if flags(res, policies)})
+        fresh = [res for path in paths for res in resources_of(parse_file(path, display_path(path)), [])]
+        if not fresh and not app.superseded:
+            continue
+        standing = {(f.rule, f.location) for f in rendered}
+        for finding in evaluate(Project(orphans=fresh + app.superseded), policies, orphans=True):
+            if (finding.rule, finding.location) not in standing:
+                finding.app, finding.message = app.name, finding.message + WRITTEN
+                found.append(finding)
+    return found
+
+
 def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     resources = part.resources
     findings = part.findings
@@ -234,6 +259,7 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     evaluated: dict[str, list[ResourceId]] = {}
     facts: list[Fact] = []
     findings += evaluate(part, checks.policies, evaluated if checks.evaluated else None, orphans=orphans, facts=facts)
+    findings += _written_findings(part, checks, findings)
     resource_files: dict[ResourceId, set[str]] = {}
     app_of: dict[ResourceId, str] = {}
     apps: dict[str, AppFiles] = {}

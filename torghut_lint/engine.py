@@ -101,6 +101,29 @@ def evaluate(
     return findings
 
 
+def repository_rules(policies: list[Policy]) -> list[Policy]:
+    """The enabled policies whose templates judge what sits in the repository, whether or not it is
+    applied (orphan-capable: credentials in clear)."""
+    return [p for p in policies if p.enabled and load_template(p.template).orphans]
+
+
+def flags(res: Resource, policies: list[Policy]) -> bool:
+    """Whether one of ``policies`` finds something in ``res``, judged on its values alone (nothing is
+    located: ``res``'s nodes may no longer be the ones its values were read from). A template
+    that fails on it counts as finding something: the caller reads it again and evaluates that."""
+    for policy in policies:
+        template = load_template(policy.template)
+        if (template.kinds and res.id.kind not in template.kinds) or not policy.match.matches(res):
+            continue
+        ctx = RuleContext(template.with_defaults(policy.params), [res], [res], [])
+        try:
+            if next(iter(template.check(ctx)), None) is not None:
+                return True
+        except Exception:  # noqa: BLE001 - evaluated again on a fresh read, where it is reported
+            return True
+    return False
+
+
 def _finding(policy: Policy, v, app: App | None, fixable: bool) -> Finding:
     """A template's violation as a located finding with its identity (merge-keyed field, digest
     of the offending value, requirement)."""

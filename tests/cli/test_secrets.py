@@ -178,3 +178,69 @@ def test_credential_files_are_read_by_their_own_format(tmp_path: Path) -> None:
     ], got
     for secret in ("Zq8vX2mLp9RtW4yB7nKdQ", "Pw7kXq2Lm9Rt", "Nq4zT8wLp2Rs", "dG9yZ2h1dDpadzlxUjJ0VjdwTTQ="):
         assert secret not in result.stdout
+
+
+BASE_SECRET = (
+    "apiVersion: v1\nkind: Secret\nmetadata: {name: alpaca}\ntype: Opaque\n"
+    "stringData:\n  APCA_API_SECRET_KEY: Zq8vR2mX9pL4kT7wN3bY6cH1\n"
+)
+DROPPED = {  # an overlay that renders the base's Secret without the credential the base holds in clear
+    "a JSON patch removes it": "patches:\n- target: {kind: Secret, name: alpaca}\n"
+    "  patch: |\n    - {op: remove, path: /stringData}\n",
+    "a patch deletes the object": "patches:\n- patch: |\n    apiVersion: v1\n    kind: Secret\n"
+    "    metadata: {name: alpaca}\n    $patch: delete\n",
+    "a patch overwrites it": "patches:\n- patch: |\n    apiVersion: v1\n    kind: Secret\n"
+    "    metadata: {name: alpaca}\n    stringData: {APCA_API_SECRET_KEY: null}\n",
+    "a generator replaces the object": "secretGenerator: [{name: alpaca, behavior: replace, type: Opaque}]\n",
+}
+
+
+@pytest.mark.parametrize("overlay", sorted(DROPPED))
+def test_a_credential_an_overlay_drops_is_still_in_the_repository(tmp_path: Path, overlay: str) -> None:
+    """kustomize's output had no credential, so nothing the rules evaluate held one, while the base
+    file holds it in clear in the repository: it is reported where it is written, once."""
+    repo, app = app_tree(tmp_path)
+    (app / "base").mkdir()
+    (app / "base" / "secret.yaml").write_text(BASE_SECRET)
+    (app / "base" / "kustomization.yaml").write_text("resources: [secret.yaml]\n")
+    (app / "kustomization.yaml").write_text("resources: [base]\n" + DROPPED[overlay])
+    result, got = _located(repo)
+    assert got == [("no-inline-secrets", "apps/torghut/base/secret.yaml", 6)], got
+    assert "as written in the repository" in result.json["findings"][0]["message"]
+    assert "Zq8vR2mX9pL4kT7wN3bY6cH1" not in result.stdout
+
+
+def test_a_generators_literal_a_later_generator_replaces_is_still_in_the_repository(tmp_path: Path) -> None:
+    repo, app = app_tree(tmp_path)
+    (app / "base").mkdir()
+    (app / "base" / "kustomization.yaml").write_text(
+        "secretGenerator:\n- name: alpaca\n  literals: [APCA_API_SECRET_KEY=Zq8vR2mX9pL4kT7wN3bY6cH1]\n"
+    )
+    (app / "kustomization.yaml").write_text(
+        "resources: [base]\nconfigMapGenerator: [{name: c, literals: [a=b]}]\n"
+        "secretGenerator: [{name: alpaca, behavior: replace, type: Opaque}]\n"
+    )
+    _, got = _located(repo)
+    assert got == [("no-inline-secrets", "apps/torghut/base/kustomization.yaml", 3)], got
+
+
+@pytest.mark.parametrize(
+    "overlay",
+    [
+        "",
+        "namespace: torghut\ncommonLabels: {team: t}\n",
+        "patches:\n- patch: |\n    apiVersion: v1\n"
+        "    kind: Secret\n    metadata: {name: alpaca}\n    stringData: {OTHER: x}\n",
+    ],
+    ids=["as written", "values added", "a key added"],
+)
+def test_a_credential_the_rendered_object_holds_is_reported_once(tmp_path: Path, overlay: str) -> None:
+    repo, app = app_tree(tmp_path)
+    (app / "base").mkdir()
+    (app / "base" / "secret.yaml").write_text(BASE_SECRET)
+    (app / "base" / "kustomization.yaml").write_text("resources: [secret.yaml]\n")
+    (app / "kustomization.yaml").write_text("resources: [base]\n" + overlay)
+    result, got = _located(repo)
+    assert ("no-inline-secrets", "apps/torghut/base/secret.yaml", 6) in got
+    assert len([g for g in got if g[1] == "apps/torghut/base/secret.yaml"]) == 1, got
+    assert all("as written in the repository" not in f["message"] for f in result.json["findings"])

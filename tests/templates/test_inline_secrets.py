@@ -166,3 +166,24 @@ def test_a_flag_alone_on_a_command_line_names_the_word_after_it() -> None:
 def test_short_spellings_of_a_password_are_credential_names(name: str, found: bool) -> None:
     hits = _Scanner({}).walk({"env": [{"name": name, "value": "correcthorsebattery"}]})
     assert bool(hits) is found, hits
+
+
+LUA = 'hs = {}\nlocal status = obj.status or {}\nif status.phase == "Synced" then\n  hs.status = "Healthy"\nend\nreturn hs\n'
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "found"),
+    [
+        # Argo CD's health check of a SealedSecret: a script under a name ending in "secret"
+        ("resource.customizations.health.bitnami.com_SealedSecret", LUA, False),
+        ("client_secret", "Hunter2_Value_x9\n", True),  # a block scalar: one literal and a line end
+        ("client_secret", "aGVsbG8gd29ybGQgaGVsbG8g\nd29ybGQgaGVsbG8gd29ybGQ=\n", True),  # wrapped base64
+        ("webhook_secret", LUA + "local token = 'ghp_" + "a" * 36 + "'\n", True),  # a token inside the text
+        ("db_password", "user: torghut\npassword: hunter2-value\n", True),  # an assignment inside it
+    ],
+)
+def test_a_text_of_several_lines_under_a_secret_name_is_judged_by_what_it_holds(
+    key: str, text: str, found: bool
+) -> None:
+    hits = _Scanner({}).walk({"data": {key: text}})
+    assert bool(hits) is found, hits

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from torghut_lint import assemble, discover
-from torghut_lint.assemble import Project, load, plan, repository_root
+from torghut_lint.assemble import Project, holds, load, plan, repository_root
 
 CRD = """apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -274,3 +274,19 @@ def test_the_survey_reads_every_file_whole_whatever_its_size(tmp_path: Path, pad
     assert project.admission_files == [root / "loose/vap.yaml"]
     expected = sum(p.stat().st_size for p in (root / "loose").iterdir() if p.is_file())
     assert layout.sizes[root / "loose"] == expected
+
+
+@pytest.mark.parametrize(
+    ("have", "want", "held"),
+    [
+        ({"a": 1, "b": {"c": 2}}, {"b": {"c": 2}}, True),  # values added around it
+        ({"a": 1}, {"a": 2}, False),  # overwritten
+        ({"b": {}}, {"b": {"c": 2}}, False),  # removed
+        ({"l": [{"n": "y"}, {"n": "x", "v": 1}]}, {"l": [{"n": "x"}]}, True),  # a list item moved, extended
+        ({"l": [{"n": "y"}]}, {"l": [{"n": "x"}]}, False),
+        (None, {"a": 1}, False),  # not rendered at all
+        ({"l": list(range(100))}, {"l": list(range(99)) + [200]}, False),  # a long list: compared whole
+    ],
+)
+def test_holds_tells_whether_rendered_values_hold_every_written_one(have: object, want: object, held: bool) -> None:
+    assert holds(have, want) is held

@@ -345,6 +345,10 @@ class SourceFiles:
             self._news.append(key)
         return parsed
 
+    def cached(self, path: Path) -> ParsedFile | None:
+        """The parse :meth:`get` holds for ``path`` (resolved), None when it holds none."""
+        return self._parsed.get(path)
+
     def release(self) -> None:
         """Forget every parse (a build transforms the nodes it takes in place, so no later build
         reads them; a later :meth:`get` parses the file again, a kustomization several
@@ -380,6 +384,9 @@ class Build:
     # (kustomization, field, index) of patches that matched nothing while a chart was unrendered:
     # they may patch the chart's output, so the staged copy leaves them out with the chart
     chart_patches: set[tuple[Path, str, int]] = field(default_factory=set)
+    # generated objects as they stood before a later generator merged into or replaced them: their
+    # earlier literals sit in a kustomization in the repository whatever kustomize renders
+    superseded: list[Resource] = field(default_factory=list)
 
     @property
     def helm(self) -> bool:
@@ -400,6 +407,7 @@ class Build:
         self.remote |= other.remote
         self.charts += other.charts
         self.chart_patches |= other.chart_patches
+        self.superseded += other.superseded
 
 
 def resources_of(parsed: ParsedFile, findings: list[Finding], kustomize: bool = False) -> list[Resource]:
@@ -958,6 +966,14 @@ class _Kustomization:
             self.report("kustomize-invalid", f"{kind} {gen['name']} to {behavior} {problem}; kustomize refuses", key, i)
             return
         target = found[0]
+        before = nodes.copy(target.node)
+        self.result.superseded.append(
+            Resource(before, to_data(before), origin_name=target.origin_name, origin_namespace=target.origin_namespace)
+        )
+        # kustomize's result is the generated object with the old one's metadata and data: any other
+        # field of the old object (a Secret's stringData, a ConfigMap's binaryData on replace) goes
+        kept = {"apiVersion", "kind", "metadata", "data"} | ({"binaryData"} if behavior == "merge" else set())
+        target.node.value = [(k, v) for k, v in target.node.value if k.value in kept]
         holder = nodes.ensure_map(target.node, "data", target.node)
         if behavior == "replace":
             holder.value = []
@@ -1264,7 +1280,11 @@ class _Kustomization:
         # ServiceAccounts of this build, with the namespace they had before this transformer
         scaled: set[str] = set()
         idents = [_ident(r.node) for r in self.result.resources]
-        accounts = {(name, ns) for _, kind, ns, name in idents if kind == "ServiceAccount"}
+        accounts = {  # each ServiceAccount's names (current, as written) and namespace as written
+            (name, res.origin_name, res.origin_namespace or "default")
+            for res, (_, kind, _, name) in zip(self.result.resources, idents, strict=True)
+            if kind == "ServiceAccount"
+        }
         for res, (api, kind, _, before) in zip(self.result.resources, idents, strict=True):
             nodes.ensure_map(res.node, "metadata", res.node)
             meta = nodes.get(res.node, "metadata")
@@ -1418,20 +1438,23 @@ def _kustomization_kind(sources: SourceFiles, directory: Path) -> str:
 
 
 def _subjects_namespace(
-    binding: yaml.MappingNode, namespace: str, source: yaml.Node, accounts: set[tuple[str, str]]
+    binding: yaml.MappingNode, namespace: str, source: yaml.Node, accounts: set[tuple[str, str, str]]
 ) -> bool:
-    """kustomize's namespace transformer moves a binding's subject with its ServiceAccount: a
-    subject naming a ServiceAccount of this build (in no namespace, ``default``, or the one the
-    account had) follows it into the new namespace; other subjects stay as written."""
+    """kustomize's namespace transformer sets the namespace of a binding's subjects named
+    ``default`` (of any kind: the default ServiceAccount is meant), and its name references move a
+    subject with its ServiceAccount: a subject naming a ServiceAccount of this build (by its name
+    now or as written) in no namespace or in the one the account was written in (unset is
+    ``default``) follows it; other subjects stay as written."""
     changed = False
     subjects = nodes.get(binding, "subjects")
     for subject in subjects.value if isinstance(subjects, yaml.SequenceNode) else []:
         if not isinstance(subject, yaml.MappingNode):
             continue
         kind, name, current = (_scalar_text(nodes.get(subject, k)) for k in ("kind", "name", "namespace"))
-        if kind != "ServiceAccount":
-            continue
-        if any(name == account and current in ("", "default", was) for account, was in accounts):
+        if name == "default" or (
+            kind == "ServiceAccount"
+            and any(name in (now, written) and current in ("", was) for now, written, was in accounts)
+        ):
             changed |= nodes.set_text(subject, "namespace", namespace, source)
     return changed
 

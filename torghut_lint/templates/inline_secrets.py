@@ -149,8 +149,14 @@ class _Scanner:
         return False
 
     def named_value(self, key: str, value: str) -> bool:
-        """A literal under a secret-like name (a Secret's *name* under ``...secret`` is fine)."""
+        """A literal under a secret-like name (a Secret's *name* under ``...secret`` is fine). A
+        text of several lines with words in them (a script, a configuration file: Argo CD's health
+        check of a SealedSecret in Lua) is no literal: what it holds is judged by its contents
+        (token formats, URLs, assignments), as any text's."""
         if not self.secret_like(key) or _placeholder(value):
+            return False
+        text = value.strip()
+        if "\n" in text and (" " in text or "\t" in text):
             return False
         return not (_norm(key).endswith("secret") and _DNS_NAME.match(value) and "-" in value)
 
@@ -241,7 +247,12 @@ class _Scanner:
         if named:  # judged by name: not in the name-blind scans of Secrets and exempt kinds
             # a configuration file by its name, or an Argo CD source's helm.values (a values.yaml
             # written inline: an unquoted value in it is a literal, as in the file)
-            config = key.lower().endswith(CONFIG_FILES) or tuple(where[-2:]) == ("helm", "values")
+            # written under a secret-like name, a text's unquoted right-hand sides are literals too
+            config = (
+                key.lower().endswith(CONFIG_FILES)
+                or tuple(where[-2:]) == ("helm", "values")
+                or bool(key and self.secret_like(key))
+            )
             for name, literal in assignments(value, config):
                 if self.named_value(name, literal):
                     yield where, f"{name} written in the text holds a plaintext credential", literal
