@@ -44,6 +44,16 @@ CASES = {
     "move": ["{op: move, from: /spec/template/spec/containers/0/image, path: /metadata/annotations}"],
     "move into a new key": ["{op: move, from: /metadata/labels, path: /metadata/annotations}"],
     "escaped tokens": ["{op: replace, path: /metadata/labels/a~1b, value: y}"],
+    # a move takes its value out before it looks for the destination (kustomize's JSON patch library)
+    "move into what it moves": [
+        "{op: move, from: /spec/template/spec/containers/0, path: /spec/template/spec/containers/0/env/1}"
+    ],
+    "move through an index the move shifted": [
+        "{op: move, from: /spec/template/spec/containers/0, path: /spec/template/spec/containers/1/env/0}"
+    ],
+    "move within a list": [
+        "{op: move, from: /spec/template/spec/containers/0/env/0, path: /spec/template/spec/containers/0/env/1}"
+    ],
     "test that holds": [
         "{op: test, path: /spec/replicas, value: 1}",
         "{op: replace, path: /spec/replicas, value: 2}",
@@ -83,6 +93,7 @@ def test_json_patch_renders_as_kubectl_does(tmp_path: Path, name: str) -> None:
     # both sides agree on whether kustomize accepts the patch; the failures are refused by both
     refused = {"test that fails", "remove a missing path", "index out of range", "unknown op"}
     refused |= {"test the whole annotations map", "add to a template's missing annotations"}
+    refused |= {"move into what it moves", "move through an index the move shifted"}
     assert rendered == (name not in refused)
 
 

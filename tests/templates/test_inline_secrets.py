@@ -168,7 +168,10 @@ def test_short_spellings_of_a_password_are_credential_names(name: str, found: bo
     assert bool(hits) is found, hits
 
 
-LUA = 'hs = {}\nlocal status = obj.status or {}\nif status.phase == "Synced" then\n  hs.status = "Healthy"\nend\nreturn hs\n'
+LUA = (
+    'hs = {}\nlocal status = obj.status or {}\nif status.phase == "Synced" then\n'
+    '  hs.status = "Healthy"\nend\nreturn hs\n'
+)
 
 
 @pytest.mark.parametrize(

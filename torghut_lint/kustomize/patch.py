@@ -313,11 +313,19 @@ def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
         if op.value == "test" and path.value.rstrip("/") in ("/metadata", "/metadata/annotations"):
             raise Unmodelled("a JSON patch test of the whole annotations map (it holds kustomize's own then)")
         tokens = _pointer(path.value)
-        parent = target
-        for token in tokens[:-1]:
-            parent = _child(parent, token)
         last = tokens[-1]
         kind = op.value
+
+        def parent_of(where: list[str]) -> yaml.Node:
+            found = target
+            for token in where[:-1]:
+                found = _child(found, token)
+            return found
+
+        # a move takes its value out first and then looks for where it goes, as kustomize's JSON
+        # patch library does: a destination through the moved value, or through an index of the
+        # list it left, is found (or not) in the document without it
+        parent = target if kind == "move" else parent_of(tokens)
         if kind in ("copy", "move"):
             source = nodes.get(op_node, "from")
             if source is None:
@@ -329,6 +337,7 @@ def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
             value = _child(holder, src_tokens[-1])
             if kind == "move":
                 _remove(holder, src_tokens[-1])
+                parent = parent_of(tokens)
             else:
                 budget -= _size(value, budget)
                 if budget < 0:
