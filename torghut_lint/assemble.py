@@ -61,9 +61,9 @@ class App:
     # (orphan-capable templates: credentials in clear): the documents of the manifests its build
     # read whose values the rendered objects do not all hold, with their files (their nodes may
     # have been transformed since: read again as written before anything is located in them), and
-    # generated objects as they stood before a later generator replaced them (nodes of their own).
+    # what its kustomizations write with nodes of their own (``Build.as_written``).
     written: list[tuple[Path, Resource]] = field(default_factory=list)
-    superseded: list[Resource] = field(default_factory=list)
+    as_written: list[Resource] = field(default_factory=list)
 
 
 @dataclass
@@ -413,7 +413,7 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
                     verify(directory, result.resources, rendered, project.findings)
             app.resources = rendered
         app.written = _written(plan.sources, result.used, app.resources)
-        app.superseded = result.superseded
+        app.as_written = result.as_written
         app_path = real(directory).as_posix()
         for res in app.resources:
             res.app, res.app_path = app.name, app_path

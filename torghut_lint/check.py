@@ -226,12 +226,12 @@ def _kustomizations_assessment(paths: list[Path], store: SchemaStore) -> Assessm
     return Assessment(findings)
 
 
-WRITTEN = " (as written in the repository; the rendered object no longer holds it)"
+WRITTEN = " (as written in the repository; no rendered object holds it)"
 
 
 def _written_findings(part: Project, checks: Checks, rendered: list[Finding]) -> list[Finding]:
     """What the repository-judging rules find in what the applications' builds read and no longer
-    render (``App.written``, ``App.superseded``): a credential in clear in a base that an overlay's
+    render (``App.written``, ``App.as_written``): a credential in clear in a base that an overlay's
     patch removes is still in the repository. A document is read again as written (and located
     there) only once its values show a finding; one a rendered finding of the same rule already
     stands for (the same place) is not reported twice."""
@@ -240,10 +240,10 @@ def _written_findings(part: Project, checks: Checks, rendered: list[Finding]) ->
     for app in part.apps if policies else ():
         paths = sorted({path for path, res in app.written if flags(res, policies)})
         fresh = [res for path in paths for res in resources_of(parse_file(path, display_path(path)), [])]
-        if not fresh and not app.superseded:
+        if not fresh and not app.as_written:
             continue
         standing = {(f.rule, f.location) for f in rendered}
-        for finding in evaluate(Project(orphans=fresh + app.superseded), policies, orphans=True):
+        for finding in evaluate(Project(orphans=fresh + app.as_written), policies, orphans=True):
             if (finding.rule, finding.location) not in standing:
                 finding.app, finding.message = app.name, finding.message + WRITTEN
                 found.append(finding)

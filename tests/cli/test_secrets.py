@@ -244,3 +244,52 @@ def test_a_credential_the_rendered_object_holds_is_reported_once(tmp_path: Path,
     assert ("no-inline-secrets", "apps/torghut/base/secret.yaml", 6) in got
     assert len([g for g in got if g[1] == "apps/torghut/base/secret.yaml"]) == 1, got
     assert all("as written in the repository" not in f["message"] for f in result.json["findings"])
+
+
+REMOTE = "resources: [https://raw.githubusercontent.com/example/upstream/v1/install.yaml]\n"
+PATCHES = {  # (kustomization, where the credential is written)
+    "an inline patch of a remote object": (
+        REMOTE + "patches:\n  - patch: |\n      apiVersion: v1\n      kind: Secret\n      metadata: {name: upstream}\n"
+        "      stringData:\n        APCA_API_SECRET_KEY: Zq8vR2mX9pL4kT7wN3bY6cH1\n",
+        8,
+    ),
+    "a JSON patch of a remote object": (
+        REMOTE + "patches:\n  - target: {kind: Deployment, name: upstream}\n    patch: |\n"
+        "      - op: add\n        path: /spec/template/spec/containers/0/env/-\n"
+        "        value: {name: DB_PASSWORD, value: Zq8vR2mX9pL4kT7wN3bY6cH1}\n",
+        7,
+    ),
+    "a JSON patch value a later op removes": (
+        "resources: [s.yaml]\npatches:\n  - target: {kind: Secret}\n    patch: |\n"
+        "      - {op: add, path: /stringData/token, value: Zq8vR2mX9pL4kT7wN3bY6cH1}\n"
+        "      - {op: remove, path: /stringData/token}\n",
+        5,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PATCHES))
+def test_a_credential_written_in_a_patch_is_judged_whatever_the_patch_reaches(tmp_path: Path, case: str) -> None:
+    """A patch of an object not rendered offline (a remote base's, a Helm chart's) was never
+    evaluated: a credential written in it passed once the remote resource's own finding was
+    waived or configured down; one a later operation removes passed too."""
+    repo, app = app_tree(tmp_path)
+    (app / "s.yaml").write_text("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: Opaque\n")
+    kustomization, line = PATCHES[case]
+    (app / "kustomization.yaml").write_text(kustomization)
+    result, got = _located(repo)
+    assert ("no-inline-secrets", "apps/torghut/kustomization.yaml", line) in got, got
+    assert len([g for g in got if g[0] == "no-inline-secrets"]) == 1, got
+    assert "Zq8vR2mX9pL4kT7wN3bY6cH1" not in result.stdout
+
+
+def test_a_json_patch_value_the_rendered_object_holds_is_reported_once(tmp_path: Path) -> None:
+    repo, app = app_tree(tmp_path)
+    (app / "s.yaml").write_text("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: Opaque\n")
+    (app / "kustomization.yaml").write_text(
+        "resources: [s.yaml]\npatches:\n  - target: {kind: Secret}\n    patch: |\n"
+        "      - {op: add, path: /stringData, value: {token: Zq8vR2mX9pL4kT7wN3bY6cH1}}\n"
+    )
+    result, got = _located(repo)
+    assert got == [("no-inline-secrets", "apps/torghut/kustomization.yaml", 5)], got
+    assert "as written" not in result.json["findings"][0]["message"]

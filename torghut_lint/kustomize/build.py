@@ -39,6 +39,7 @@ from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity, digest_of, value_at
 from torghut_lint.parse import (
     MAX_FILE_BYTES,
+    ComplexKey,
     Document,
     ParsedFile,
     TooComplex,
@@ -384,9 +385,10 @@ class Build:
     # (kustomization, field, index) of patches that matched nothing while a chart was unrendered:
     # they may patch the chart's output, so the staged copy leaves them out with the chart
     chart_patches: set[tuple[Path, str, int]] = field(default_factory=set)
-    # generated objects as they stood before a later generator merged into or replaced them: their
-    # earlier literals sit in a kustomization in the repository whatever kustomize renders
-    superseded: list[Resource] = field(default_factory=list)
+    # what a kustomization writes that the rendered objects may not hold, with nodes of their own:
+    # generated objects as they stood before a later generator merged into or replaced them, and
+    # objects written as inline patches (what they patch may be remote, or lose the value later)
+    as_written: list[Resource] = field(default_factory=list)
 
     @property
     def helm(self) -> bool:
@@ -407,7 +409,7 @@ class Build:
         self.remote |= other.remote
         self.charts += other.charts
         self.chart_patches |= other.chart_patches
-        self.superseded += other.superseded
+        self.as_written += other.as_written
 
 
 def resources_of(parsed: ParsedFile, findings: list[Finding], kustomize: bool = False) -> list[Resource]:
@@ -967,7 +969,7 @@ class _Kustomization:
             return
         target = found[0]
         before = nodes.copy(target.node)
-        self.result.superseded.append(
+        self.result.as_written.append(
             Resource(before, to_data(before), origin_name=target.origin_name, origin_namespace=target.origin_namespace)
         )
         # kustomize's result is the generated object with the old one's metadata and data: any other
@@ -1149,6 +1151,9 @@ class _Kustomization:
             parsed = parse_inline(inline, self.kfile)
             self.result.findings.extend(parsed.findings)
             text = inline.value
+            # as written in the kustomization, whatever it patches (an object not rendered here, a
+            # value a later patch removes): nodes of its own, never merged into (a copy is)
+            self.result.as_written += resources_of(parsed, [])
         if text.startswith("[") and not _is_json(text):
             # kustomize reads a patch that starts with '[' as JSON only (YAML flow style fails)
             self.report("kustomize-patch-invalid", "a patch starting with '[' must be valid JSON", key, i)
@@ -1163,6 +1168,8 @@ class _Kustomization:
                 self.report("kustomize-patch-invalid", "an empty patch (comments, null or []) is refused", key, i)
                 return
         for doc in documents:
+            if isinstance(doc.node, yaml.SequenceNode) and (written := _json_patch_object(doc.node, target)):
+                self.result.as_written.append(written)
             self.apply_one(key, i, doc, target, options)
 
     def apply_one(self, key: str, i: int, doc: Document, target: dict | None, options: dict) -> None:
@@ -1617,6 +1624,39 @@ def _unquoted(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         return value[1:-1]
     return value
+
+
+_KIND_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
+
+
+def _json_patch_object(ops: yaml.SequenceNode, target: dict | None) -> Resource | None:
+    """What a JSON patch writes (its ``add``, ``replace`` and ``test`` values at their paths, list
+    indices as keys), as an object of the kind its target names: the rules that judge what sits in
+    the repository read a credential in it as they would in the object, whether or not the patch
+    reaches one here (an object of a remote base, one a later patch changes). None without values."""
+    root = nodes.mapping([], ops)
+    for op in ops.value:
+        value, path = nodes.get(op, "value"), nodes.get(op, "path")
+        if value is None or not isinstance(path, yaml.ScalarNode) or not path.value.startswith("/"):
+            continue
+        holder, tokens = root, path.value[1:].split("/")
+        for token in tokens[:-1]:
+            holder = nodes.ensure_map(holder, token.replace("~1", "/").replace("~0", "~"), op)
+        nodes.put(holder, tokens[-1].replace("~1", "/").replace("~0", "~"), value, value)  # located as the op's
+    if not root.value:
+        return None
+    kind, name = (target or {}).get("kind"), (target or {}).get("name")
+    kind = kind if isinstance(kind, str) and _KIND_WORD.match(kind) else "JsonPatch"
+    name = name if isinstance(name, str) and name else "json-patch"
+    meta = nodes.mapping([(nodes.scalar("name", ops), nodes.scalar(name, ops))], ops)
+    head = [("apiVersion", nodes.scalar("v1", ops)), ("kind", nodes.scalar(kind, ops)), ("metadata", meta)]
+    for key, node in reversed(head):
+        if nodes.get(root, key) is None:
+            root.value.insert(0, (nodes.scalar(key, ops), node))
+    try:
+        return Resource(root, to_data(root), origin_name=name)
+    except (TooComplex, ComplexKey):
+        return None
 
 
 def parse_inline(node: yaml.ScalarNode, kfile: Path) -> ParsedFile:

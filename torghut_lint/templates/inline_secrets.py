@@ -105,6 +105,7 @@ BENIGN_SECRET_KEY_SUFFIXES = (
     "networkdata",
     "appid",
     "installationid",
+    "image",  # an image reference a Secret carries (CloudNativePG's barman plugin: SIDECAR_IMAGE)
 )
 _DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 
