@@ -151,6 +151,22 @@ def test_binding_subjects_follow_a_renamed_account_only_in_its_namespace(
     assert rendered and problems == [], problems
 
 
+@pytest.mark.parametrize("generated", ["", ", namespace: default", ", namespace: torghut"])
+@pytest.mark.parametrize("referrer", ["", "namespace: default", "namespace: torghut", "namespace: other"])
+def test_a_generated_name_reaches_references_only_in_its_namespace(
+    tmp_path: Path, generated: str, referrer: str
+) -> None:
+    """A generated Secret's hashed name reaches a Deployment's reference only in the Secret's own
+    namespace (none is "default"): a reference from another namespace names another Secret."""
+    deployment = (
+        f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, {referrer}}}\nspec:\n  template:\n"
+        "    spec:\n      containers: [{name: m, image: x, envFrom: [{secretRef: {name: sec}}]}]\n"
+    )
+    kustomization = f"resources: [d.yaml]\nsecretGenerator: [{{name: sec, literals: [k=v]{generated}}}]\n"
+    rendered, problems = render_both(tmp_path, {"d.yaml": deployment, "kustomization.yaml": kustomization})
+    assert rendered and problems == [], problems
+
+
 @pytest.mark.parametrize("kustomization", ["namePrefix: p-\n", "namespace: nsx\n", "namespace: nsx\nnamePrefix: p-\n"])
 def test_a_namespace_object_is_renamed_by_the_namespace_and_never_prefixed(tmp_path: Path, kustomization: str) -> None:
     namespace_and_role = (

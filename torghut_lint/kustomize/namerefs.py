@@ -90,6 +90,21 @@ REFERENCES: dict[str, list[tuple[str, str]]] = {
 }
 
 
+# the kinds of REFERENCES (referred to or referring) that have no namespace
+_CLUSTER_SCOPED = frozenset(
+    {
+        "PersistentVolume",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "PriorityClass",
+        "StorageClass",
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+        "APIService",
+    }
+)
+
+
 def _text(node: yaml.Node | None) -> str:
     return node.value if isinstance(node, yaml.ScalarNode) else ""
 
@@ -159,14 +174,23 @@ def _follow(by_kind: dict[str, list[Resource]], target: Resource, old: str) -> s
     changed: set[int] = set()
     for referrer_kind, path in REFERENCES.get(kind, []):
         for res in by_kind.get(referrer_kind, ()):
-            if _rename_in(res, path, kind, namespace, old, new, source):
+            if _rename_in(res, (referrer_kind, path), kind, namespace, old, new, source):
                 changed.add(id(res))
     return changed
 
 
-def _rename_in(res: Resource, path: str, kind: str, namespace: str, old: str, new: str, source: yaml.Node) -> bool:
-    """Rename ``old`` to ``new`` at ``path`` of one referrer (namespaces must agree)."""
-    same_namespace = not namespace or _meta(res, "namespace") in ("", namespace)
+def _rename_in(
+    res: Resource, where: tuple[str, str], kind: str, namespace: str, old: str, new: str, source: yaml.Node
+) -> bool:
+    """Rename ``old`` to ``new`` at ``where`` (its kind, the path) of one referrer (namespaces must agree: an object
+    without one is in "default", as kustomize matches them; a cluster-scoped referral or referrer
+    has none to agree on)."""
+    referrer_kind, path = where
+    same_namespace = (
+        kind in _CLUSTER_SCOPED
+        or referrer_kind in _CLUSTER_SCOPED
+        or (_meta(res, "namespace") or "default") == (namespace or "default")
+    )
     if path == "subjects":
         changed = False
         for subject in _seq(nodes.get(res.node, "subjects")):
