@@ -8,8 +8,16 @@ several can fail at one place; the digest is a digest of the offending value (ne
 So a line that moves keeps its identity, a worse value gets a new one, and nothing depends on the
 order resources are rendered in. Baselines, ``--new-since`` and SARIF fingerprints all use it.
 
-Baseline files carry ``formatVersion``: 2 records identities; 1 (rule, subject, indexed field,
-file paths as given) is still read, matched the old way, and should be rewritten."""
+A finding about a credential in clear has no digest of its value in its identity (a short hash of
+a weak password can be reversed); ``--new-since`` compares the credentials themselves, in memory.
+A baseline, which is written to a file, records a salted, deliberately slow digest of them
+(:func:`credential_digest`, the salt in the file), so another credential where a baselined one
+was is a new finding, and the file holds nothing a table of guesses reverses cheaply.
+
+Baseline files carry ``formatVersion``: 3 records identities and credential digests; 2 (identities
+alone) is still read, but its entries for credential findings absorb none (they cannot tell one
+credential from another: rewrite the file); 1 (rule, subject, indexed field, file paths as given)
+is still read, matched the old way, and should be rewritten."""
 
 from __future__ import annotations
 
@@ -25,8 +33,11 @@ from torghut_lint.discover import real_text
 from torghut_lint.model import Finding
 from torghut_lint.report.jsontext import indented
 
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
+SALT_BYTES = 16
+# scrypt's cost: 16 ms and 8 MiB a credential finding when a baseline is written or read
+SCRYPT_N, SCRYPT_R = 2**13, 8
 
 Identity = tuple[str, str, str, str]
 
@@ -79,6 +90,13 @@ def identity(finding: Finding, root: Path | None = None) -> Identity:
     return finding.rule, subject, finding.key or finding.field, finding.digest
 
 
+@functools.lru_cache(maxsize=1024)
+def credential_digest(secrets: tuple[str, ...], salt: bytes) -> str:
+    """A salted, slow digest of the credentials a finding is about (never stored unsalted)."""
+    material = "\0".join(secrets).encode("utf-8", "surrogatepass")
+    return "credential:" + hashlib.scrypt(material, salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=1, dklen=16).hex()
+
+
 def legacy_identity(finding: Finding) -> tuple[str, str, str]:
     """Format 1: (rule, subject, indexed field), file subjects as displayed."""
     rid = finding.resource
@@ -99,15 +117,30 @@ def fingerprints(findings: list[Finding], root: Path | None = None) -> list[str]
 
 
 class Baseline:
-    """A multiset of finding identities (format 2) or of legacy keys (format 1)."""
+    """A multiset of finding identities (formats 2 and 3) or of legacy keys (format 1)."""
 
-    def __init__(self, counts: Counter[tuple], version: int = FORMAT_VERSION) -> None:
+    def __init__(self, counts: Counter[tuple], version: int = FORMAT_VERSION, salt: bytes = b"") -> None:
         self.counts = counts
         self.version = version
+        self.salt = salt or os.urandom(SALT_BYTES)
+
+    def key(self, finding: Finding, root: Path | None = None) -> tuple | None:
+        """What ``finding`` is recorded as in this baseline; None when this baseline cannot
+        record it (a credential finding in a format 2 file)."""
+        if self.version == 1:
+            return legacy_identity(finding)
+        rule, subject, key, digest = identity(finding, root)
+        if finding.secrets:
+            if self.version < 3:
+                return None
+            digest = credential_digest(tuple(finding.secrets), self.salt)
+        return rule, subject, key, digest
 
     @classmethod
     def of(cls, findings: list[Finding], root: Path | None = None) -> Baseline:
-        return cls(Counter(identity(f, root) for f in findings if not f.waived))
+        baseline = cls(Counter())
+        baseline.counts = Counter(baseline.key(f, root) for f in findings if not f.waived)
+        return baseline
 
     @classmethod
     def read(cls, path: Path) -> Baseline:
@@ -126,7 +159,10 @@ class Baseline:
                 counts = Counter({(e["rule"], e["subject"], e["field"]): int(e["count"]) for e in entries})
             else:
                 counts = Counter({(e["rule"], e["subject"], e["key"], e["digest"]): int(e["count"]) for e in entries})
-            return cls(counts, version)
+            salt = bytes.fromhex(doc["salt"]) if version >= 3 else b""
+            if version >= 3 and len(salt) != SALT_BYTES:
+                raise BaselineError(f"{path}: not a torghut-lint baseline (salt is not {SALT_BYTES} bytes)")
+            return cls(counts, version, salt)
         except OSError as exc:
             raise BaselineError(f"{path}: cannot read baseline: {exc.strerror}") from exc
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -137,7 +173,13 @@ class Baseline:
             {"rule": rule, "subject": subject, "key": key, "digest": digest, "count": count}
             for (rule, subject, key, digest), count in sorted(self.counts.items())
         ]
-        doc = {"tool": "torghut-lint", "toolVersion": __version__, "formatVersion": FORMAT_VERSION, "entries": entries}
+        doc = {
+            "tool": "torghut-lint",
+            "toolVersion": __version__,
+            "formatVersion": FORMAT_VERSION,
+            "salt": self.salt.hex(),
+            "entries": entries,
+        }
         path.write_text(indented(doc) + "\n", encoding="utf-8")
 
     def new_findings(self, findings: list[Finding], root: Path | None = None) -> list[Finding]:
@@ -146,8 +188,8 @@ class Baseline:
         budget = Counter(self.counts)
         out = []
         for finding in findings:
-            key = identity(finding, root) if self.version >= 2 else legacy_identity(finding)
-            if budget[key] > 0 and not finding.waived:
+            key = self.key(finding, root)
+            if key is not None and budget[key] > 0 and not finding.waived:
                 budget[key] -= 1
             else:
                 out.append(finding)

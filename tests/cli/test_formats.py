@@ -73,7 +73,7 @@ def test_baseline_keeps_old_findings_quiet_and_new_ones_loud(tmp_path: Path) -> 
         "digest": hashlib.sha256(b"2").hexdigest()[:16],  # of the offending value, never the value
         "count": 1,
     } in entries
-    assert json.loads(baseline.read_text())["formatVersion"] == 2
+    assert json.loads(baseline.read_text())["formatVersion"] == 3
     again = run_cli("--baseline", str(baseline), "--format", "json", EXAMPLE, cwd=FIXTURES)
     assert again.code == 0 and again.json["findings"] == [] and again.json["summary"]["baselined"] == 6
 

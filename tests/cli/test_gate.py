@@ -4,6 +4,7 @@ Each scenario is a throwaway git repository with a base commit and a pull reques
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from pathlib import Path
@@ -171,6 +172,51 @@ def test_a_format_1_baseline_is_still_read_and_an_unknown_format_is_refused(repo
     (repo / "future.json").write_text(json.dumps({**legacy, "formatVersion": 9}))
     refused = run_cli("--baseline", "future.json", "--no-schemas", cwd=repo)
     assert refused.code == 2 and "formatVersion 9" in refused.stderr
+
+
+def _leak(repo: Path, value: str) -> None:
+    (repo / APP / "leak.yaml").write_text(
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: leak}}\ndata:\n  DB_PASSWORD: {value}\n"
+    )
+
+
+def test_a_baseline_tells_one_credential_from_another_without_holding_it(repo: Path) -> None:
+    """A credential finding's identity holds no digest of the value, so a baseline absorbed any
+    other credential written where a baselined one was: a new leak passed. A baseline records a
+    salted scrypt digest of it (never the value, never an unsalted hash)."""
+    _leak(repo, "Zq8vR2mX9pL4kT7wN3bY6cH1")
+    assert run_cli("--write-baseline", "b.json", "--no-schemas", cwd=repo).code == 0
+    text = (repo / "b.json").read_text()
+    doc = json.loads(text)
+    assert doc["formatVersion"] == 3 and len(bytes.fromhex(doc["salt"])) == 16
+    [entry] = [e for e in doc["entries"] if e["rule"] == "no-inline-secrets"]
+    assert entry["digest"].startswith("credential:")
+    assert "Zq8vR2mX9pL4kT7wN3bY6cH1" not in text
+    assert hashlib.sha256(b"Zq8vR2mX9pL4kT7wN3bY6cH1").hexdigest()[:16] not in text
+    same = run_cli("--baseline", "b.json", "--no-schemas", "--format", "json", cwd=repo)
+    assert same.code == 0 and same.json["findings"] == []
+    _leak(repo, "Pp7uQ1nW8oK3jS6vM2aX5bG0")
+    other = run_cli("--baseline", "b.json", "--no-schemas", "--format", "json", cwd=repo)
+    assert other.code == 1 and [f["rule"] for f in other.json["findings"]] == ["no-inline-secrets"]
+
+
+def test_a_format_2_baseline_absorbs_no_credential_finding(repo: Path) -> None:
+    """Format 2 recorded a credential finding without its value: such an entry cannot tell the
+    credential it was written for from another, so it absorbs none (rewrite the file)."""
+    _leak(repo, "Zq8vR2mX9pL4kT7wN3bY6cH1")
+    scale_ws(repo)
+    assert run_cli("--write-baseline", "b.json", "--no-schemas", cwd=repo).code == 0
+    doc = json.loads((repo / "b.json").read_text())
+    for entry in doc["entries"]:
+        if entry["rule"] == "no-inline-secrets":
+            entry["digest"] = hashlib.sha256(b"").hexdigest()[:16]  # what format 2 wrote for one
+    del doc["salt"]
+    (repo / "b.json").write_text(json.dumps({**doc, "formatVersion": 2}))
+    result = run_cli("--baseline", "b.json", "--no-schemas", "--format", "json", cwd=repo)
+    assert [f["rule"] for f in result.json["findings"]] == ["no-inline-secrets"]  # ws-single-replica absorbed
+    (repo / "b.json").write_text(json.dumps({**doc, "formatVersion": 3, "salt": "00"}))
+    refused = run_cli("--baseline", "b.json", "--no-schemas", cwd=repo)
+    assert refused.code == 2 and "salt" in refused.stderr
 
 
 def test_application_totals_and_kind_findings_do_not_depend_on_render_order(repo: Path) -> None:
