@@ -51,6 +51,10 @@ CASES = {
     "move through an index the move shifted": [
         "{op: move, from: /spec/template/spec/containers/0, path: /spec/template/spec/containers/1/env/0}"
     ],
+    # kustomize refuses an object a patch left without a name
+    "a name that is a map": ["{op: replace, path: /metadata/name, value: {a: b}}"],
+    "an empty name": ["{op: replace, path: /metadata/name, value: ''}"],
+    "no metadata at all": ["{op: remove, path: /metadata}"],
     "move within a list": [
         "{op: move, from: /spec/template/spec/containers/0/env/0, path: /spec/template/spec/containers/0/env/1}"
     ],
@@ -94,6 +98,7 @@ def test_json_patch_renders_as_kubectl_does(tmp_path: Path, name: str) -> None:
     refused = {"test that fails", "remove a missing path", "index out of range", "unknown op"}
     refused |= {"test the whole annotations map", "add to a template's missing annotations"}
     refused |= {"move into what it moves", "move through an index the move shifted"}
+    refused |= {"a name that is a map", "an empty name", "no metadata at all"}
     assert rendered == (name not in refused)
 
 

@@ -1226,6 +1226,9 @@ class _Kustomization:
             try:
                 if is_json:
                     json6902(res.node, doc.node)
+                    name = nodes.get(nodes.get(res.node, "metadata"), "name")
+                    if not isinstance(name, yaml.ScalarNode) or not name.value:
+                        raise PatchError("it leaves the object without a metadata.name; kustomize refuses the build")
                     if _touches_metadata(doc.node) and (odd := _unmodelled_metadata(res.node)) is not None:
                         self.report(
                             "kustomize-unsupported",
