@@ -151,6 +151,30 @@ def test_binding_subjects_follow_a_renamed_account_only_in_its_namespace(
     assert rendered and problems == [], problems
 
 
+@pytest.mark.parametrize("binding", ["RoleBinding", "ClusterRoleBinding"])
+@pytest.mark.parametrize("subject_namespace", ["", "  namespace: default\n", "  namespace: torghut\n"])
+@pytest.mark.parametrize("base_prefix", ["", "namePrefix: b-\n"])
+def test_a_subject_an_overlay_moves_again_follows_its_account(
+    tmp_path: Path, binding: str, subject_namespace: str, base_prefix: str
+) -> None:
+    """Two namespace transformers (a base's, an overlay's): a subject the base moved with its
+    ServiceAccount follows it into the overlay's namespace too (and takes its prefixed name); one
+    written in the base's namespace from the start names another account and stays."""
+    objects = (
+        f"apiVersion: rbac.authorization.k8s.io/v1\nkind: {binding}\nmetadata: {{name: rb}}\n"
+        "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}\n"
+        f"subjects:\n- kind: ServiceAccount\n  name: sa\n{subject_namespace}"
+        "---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}\n"
+    )
+    files = {
+        "base/objects.yaml": objects,
+        "base/kustomization.yaml": "resources: [objects.yaml]\nnamespace: torghut\n" + base_prefix,
+        "kustomization.yaml": "resources: [base]\nnamespace: other\n",
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems
+
+
 @pytest.mark.parametrize("generated", ["", ", namespace: default", ", namespace: torghut"])
 @pytest.mark.parametrize("referrer", ["", "namespace: default", "namespace: torghut", "namespace: other"])
 def test_a_generated_name_reaches_references_only_in_its_namespace(

@@ -1461,10 +1461,13 @@ def _subjects_namespace(
         if not isinstance(subject, yaml.MappingNode):
             continue
         kind, name, current = (_scalar_text(nodes.get(subject, k)) for k in ("kind", "name", "namespace"))
-        if name == "default" or (
-            kind == "ServiceAccount"
-            and any(name in (now, written) and current in ("", was) for now, written, was in accounts)
-        ):
+        follows = kind == "ServiceAccount" and any(
+            name in (now, written) and (current in ("", was) or namerefs.follows(subject))
+            for now, written, was in accounts
+        )
+        if follows:
+            namerefs.mark_following(subject)
+        if name == "default" or follows:
             changed |= nodes.set_text(subject, "namespace", namespace, source)
     return changed
 

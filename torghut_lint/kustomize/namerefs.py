@@ -196,7 +196,8 @@ def _rename_in(
         for subject in _seq(nodes.get(res.node, "subjects")):
             subject_namespace = _text(nodes.get(subject, "namespace"))
             # a subject names its namespace; the object without one is in "default" (kustomize matches so)
-            if _text(nodes.get(subject, "kind")) == kind and subject_namespace in ("", namespace or "default"):
+            same = subject_namespace in ("", namespace or "default") or follows(subject)
+            if _text(nodes.get(subject, "kind")) == kind and same:
                 changed |= _rename(subject, "name", old, new, source)
         return changed
     if path == "roleRef":
@@ -210,6 +211,21 @@ def _rename_in(
     for holder, key in list(_holders(res.node, path.split("/"))):
         changed |= _rename(holder, key, old, new, source)
     return changed
+
+
+_FOLLOWING = "_torghut_lint_follows"  # set on a binding subject's node
+
+
+def mark_following(subject: yaml.MappingNode) -> None:
+    """Record that a namespace transformer moved ``subject`` with its ServiceAccount."""
+    setattr(subject, _FOLLOWING, True)
+
+
+def follows(subject: yaml.MappingNode) -> bool:
+    """Whether a namespace transformer of this build moved ``subject`` with its ServiceAccount:
+    kustomize then matches it to the account wherever the account goes next (a later overlay's
+    namespace, a prefix), whatever namespace the subject names by then."""
+    return getattr(subject, _FOLLOWING, False)
 
 
 def _seq(node: yaml.Node | None) -> list[yaml.Node]:
