@@ -25,7 +25,7 @@ from torghut_lint.config import Config
 from torghut_lint.discover import real
 from torghut_lint.model import Finding, ResourceId, Severity
 from torghut_lint.policy import Policy
-from torghut_lint.report.base import Report, RuleInfo, Summary, is_blocking, redact
+from torghut_lint.report.base import Report, RuleInfo, Summary, bounded, is_blocking, redact
 from torghut_lint.schemas.store import SchemaStore
 from torghut_lint.secrets import Redactor
 from torghut_lint.waivers import Waiver, added_waivers, apply_waivers, central_waivers
@@ -293,9 +293,9 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
     facts = [
         replace(
             fact,
-            item=redactor(fact.item),
-            value=redactor(fact.value),
-            limit=redactor(fact.limit),
+            item=bounded(redactor(fact.item)),
+            value=bounded(redactor(fact.value)),
+            limit=bounded(redactor(fact.limit)),
             resource=fact.resource and ResourceId(*(redactor(part) for part in astuple(fact.resource))),
         )
         for fact in sorted(head.checked.facts, key=lambda fact: (fact.table, fact.location, fact.item))

@@ -62,7 +62,7 @@ def redact(findings: list[Finding], redactor: Redactor) -> list[Finding]:
         if resource is not None:
             resource = ResourceId(*(redactor(getattr(resource, name)) for name in _RESOURCE_FIELDS))
         masked = copy.copy(f)  # a Finding of its own (what replace() makes), without running its __init__
-        masked.message = redactor(f.message, keep)
+        masked.message = bounded(redactor(f.message, keep))
         masked.field = redactor(f.field, keep)
         masked.key = redactor(f.key, keep)
         masked.subject = redactor(f.subject)
@@ -70,6 +70,20 @@ def redact(findings: list[Finding], redactor: Redactor) -> list[Finding]:
         masked.waiver_reason = redactor(f.waiver_reason)
         out.append(masked)
     return out
+
+
+MESSAGE_LIMIT = 480  # characters of a finding's message shown; a value from the tree may be megabytes
+_HEAD, _TAIL = 360, 80
+
+
+def bounded(message: str) -> str:
+    """``message`` cut in the middle when it is longer than MESSAGE_LIMIT (a value from the tree
+    it quotes, written out in every format and CI annotation). Applied after redaction: a cut
+    through a credential would leave a piece the redactor no longer recognises."""
+    if len(message) <= MESSAGE_LIMIT:
+        return message
+    cut = len(message) - _HEAD - _TAIL
+    return f"{message[:_HEAD]}… [{cut:,} characters not shown] …{message[-_TAIL:]}"
 
 
 _STEP = re.compile(r"[.\[\]]")  # what separates a field path's steps
