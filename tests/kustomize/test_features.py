@@ -180,6 +180,11 @@ GENERATED = {
         },
         "configMapGenerator: [{name: cfg, behavior: merge, literals: [A=1]}]\n",
     ),
+    "a namespace that makes two objects one": (  # the base's cfg in default, the overlay's in torghut
+        "refused",
+        {},
+        "configMapGenerator: [{name: cfg, namespace: torghut, literals: [A=1]}]\nnamespace: default\n",
+    ),
     "merge into a base generator's object moved by the base namespace": (
         "exact",
         {"base/kustomization.yaml": "namespace: torghut\nconfigMapGenerator: [{name: cfg, literals: [k=v]}]\n"},

@@ -1326,6 +1326,8 @@ class _Kustomization:
                 spec_node = nodes.ensure_map(res.node, "spec", res.node)
                 count = str(replicas[name].get("count") or 0)  # no count is 0, as kustomize reads it
                 changed |= nodes.set_text(spec_node, "replicas", count, anchor, plain=True)
+        if isinstance(namespace, str) and namespace:
+            self.check_namespace_conflicts()
         for j, entry in self.entries("replicas"):
             if isinstance(entry, dict) and str(entry.get("name") or "") not in scaled:
                 message = (
@@ -1333,6 +1335,19 @@ class _Kustomization:
                     "kustomize refuses the build"
                 )
                 self.report("kustomize-invalid", message, "replicas", j)
+
+    def check_namespace_conflicts(self) -> None:
+        """Objects of one kind and name that the namespace transformer put in one namespace (a
+        generator's object from another namespace, say): kustomize refuses the build."""
+        seen: set[tuple[str, str, str, str]] = set()
+        for res in self.result.resources:
+            api, kind, namespace, name = _ident(res.node)
+            ident = (api.rpartition("/")[0], kind, namespace or "default", name)
+            if ident in seen:
+                message = f"the namespace makes two {kind} objects {shown(name)} one; kustomize refuses the build"
+                self.report("kustomize-invalid", message, "namespace")
+                return
+            seen.add(ident)
 
     def check_label_clashes(self, label_sets: list[tuple[dict, list, yaml.Node]]) -> None:
         """Several label entries giving one key different values: which value lands where then
