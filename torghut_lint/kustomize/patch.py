@@ -328,8 +328,8 @@ def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
         parent = target if kind == "move" else parent_of(tokens)
         if kind in ("copy", "move"):
             source = nodes.get(op_node, "from")
-            if source is None:
-                raise PatchError(f"'{kind}' needs 'from'")
+            if not isinstance(source, yaml.ScalarNode):
+                raise PatchError(f"'{kind}' needs 'from', a JSON pointer")
             src_tokens = _pointer(source.value)
             holder = target
             for token in src_tokens[:-1]:
