@@ -346,6 +346,11 @@ DIRECTIVES = {
         "closed",
         CONTAINERS + "        - name: api\n          ports: [{containerPort: null, protocol: TCP}]\n",
     ),
+    "a new container's port without its keys": (
+        "closed",
+        CONTAINERS + "        - name: new\n          image: n\n"
+        "          ports: [{containerPort: null, name: h, protocol: null}]\n",
+    ),
     "an added keyed list with a directive": (
         "closed",
         CONTAINERS + "        - name: side\n          ports: [{containerPort: 1, protocol: TCP}, {$patch: replace}]\n",

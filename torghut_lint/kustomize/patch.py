@@ -133,6 +133,8 @@ def _settled_items(
     """A keyed list's ``items`` :func:`settled` (those that say ``$patch: delete`` go)."""
     if len(keys) == 1:
         _keyed(items, keys[0])
+    elif any(not _has(item, k) for item in items for k in keys):
+        raise Unmodelled(f"a list item keyed on {', '.join(keys)} without all of them")
     if any(_directive(i) == "replace" for i in items):
         raise Unmodelled("a list item with $patch: replace where nothing of the target's meets it")
     kept = (settled(i, item_schema) for i in items)
