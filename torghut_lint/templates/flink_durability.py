@@ -1,13 +1,16 @@
 """Template ``flink-durability``: a FlinkDeployment that writes to an external store keeps its
 state durable: checkpoints on durable storage, a bounded restart strategy, and an upgrade mode
-that keeps state (a job that restarts forever from nothing re-writes or loses data)."""
+that keeps state (a job that restarts forever from nothing re-writes or loses data). What the
+Flink image reads is ``flinkConfiguration`` with ``FLINK_PROPERTIES`` (a container's variable it
+appends to its configuration) over it: both are read, and a value that cannot be seen blocks."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-from torghut_lint.k8s import FLINK_CHECKPOINT_DIRS, containers, effective_env, get_path
+from torghut_lint.k8s import FLINK_CHECKPOINT_DIRS, EnvValue, containers, effective_env, get_path
+from torghut_lint.model import Location
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 DEFAULT_RESTARTS = {
@@ -58,6 +61,32 @@ def _unbounded(value: object, most: int) -> str | None:
     return None
 
 
+PROPERTIES = "FLINK_PROPERTIES"
+
+
+def _properties(job, ctx: RuleContext) -> tuple[dict[str, str], dict[str, Location], list[EnvValue]]:
+    """What ``FLINK_PROPERTIES`` sets in the job's containers: the Flink image appends its lines
+    (``key: value``) to the configuration it starts with, so a key there overrides
+    ``flinkConfiguration`` (a later container's, a later line's wins). Also the variables whose
+    value cannot be read here (a Secret, a ConfigMap the application does not hold)."""
+    found: dict[str, str] = {}
+    where: dict[str, Location] = {}
+    unseen: list[EnvValue] = []
+    for path, container in containers(job):
+        value = effective_env(job, path, container, ctx.env_sources, only={PROPERTIES}).get(PROPERTIES)
+        if value is None:
+            continue
+        if value.value is None:
+            unseen.append(value)
+            continue
+        for line in value.value.splitlines():
+            key, colon, setting = line.strip().partition(":")
+            if colon and key.strip() and not key.startswith("#"):
+                found[key.strip()] = setting.strip()
+                where[key.strip()] = value.source.locate(value.path)
+    return found, where, unseen
+
+
 def check(ctx: RuleContext) -> Iterator[Violation]:
     pattern = re.compile(ctx.params["writesTo"])
     schemes = tuple(ctx.params["durableSchemes"])
@@ -68,7 +97,18 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             continue
         config = get_path(job.data, _CONF)
         config = config if isinstance(config, dict) else {}
+        properties, set_at, unseen = _properties(job, ctx)
+        config = {**config, **properties}
         name = job.id.name
+        for env in unseen:
+            yield Violation(
+                job,
+                _CONF,
+                f"{name} takes {PROPERTIES} from {env.origin} the linter cannot read: it may set the checkpoint "
+                "directory or the restart strategy over flinkConfiguration; write it in the manifest",
+                location=env.source.locate(env.path),
+            )
+        at = set_at.get  # a key FLINK_PROPERTIES sets is located there
         # every spelling that is set is held to the rule (k8s.FLINK_CHECKPOINT_DIRS); none set is
         # reported where it always was, so that finding keeps its identity
         dirs = [key for key in FLINK_CHECKPOINT_DIRS if key in config] or ["state.checkpoints.dir"]
@@ -81,6 +121,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     _CONF + (key,),
                     f"{name} writes to an external store but {key} {where}; "
                     f"it must be on durable storage ({', '.join(schemes)})",
+                    location=at(key),
                 )
         for key, what in IN_MEMORY.items():
             if str(config.get(key) or "").strip().lower() in _IN_MEMORY_VALUES:
@@ -89,6 +130,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     _CONF + (key,),
                     f"{name} {what} {key} is {config[key]!r}: checkpoints are kept in the JobManager's memory "
                     "and lost with it, whatever the checkpoint directory",
+                    location=at(key),
                 )
         strategy_key = "restart-strategy.type" if "restart-strategy.type" in config else "restart-strategy"
         strategy = str(config.get(strategy_key) or "").strip().lower()
@@ -105,16 +147,18 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 _CONF + (strategy_key,),
                 f"{name} restart strategy {strategy!r} is not one "
                 f"known to be bounded ({', '.join(sorted(k for k in restarts if '-' in k or k == 'none'))})",
+                location=at(strategy_key),
             )
         elif restarts[strategy] and not str(config.get(restarts[strategy]) or "").strip():
             yield Violation(
                 job,
                 _CONF + (strategy_key,),
                 f"{name} uses {strategy} without {restarts[strategy]}, so restarts are unbounded",
+                location=at(strategy_key),
             )
         elif restarts[strategy] and (why := _unbounded(config[restarts[strategy]], ctx.params["maxRestartAttempts"])):
             key = restarts[strategy]
-            yield Violation(job, _CONF + (key,), f"{name} {key} is {config[key]!r}: {why}")
+            yield Violation(job, _CONF + (key,), f"{name} {key} is {config[key]!r}: {why}", location=at(key))
         mode = get_path(job.data, ("spec", "job", "upgradeMode"))
         if mode not in modes:
             shown = "not set (stateless)" if mode is None else repr(mode)
@@ -174,7 +218,9 @@ TEMPLATE = Template(
         "A FlinkDeployment that writes to an external store keeps its state durable: checkpoints on "
         "durable storage (under every key Flink reads the directory from, and not kept in the JobManager's "
         "memory), a bounded restart strategy (at most maxRestartAttempts), and an upgrade mode that keeps "
-        "state (a job that restarts forever from nothing re-writes or loses data)."
+        "state (a job that restarts forever from nothing re-writes or loses data). Read from "
+        "flinkConfiguration with FLINK_PROPERTIES over it (the Flink image appends that variable's lines to "
+        "its configuration); a FLINK_PROPERTIES the linter cannot read (a Secret's) is a finding."
     ),
     PARAMS_SCHEMA,
     check,
