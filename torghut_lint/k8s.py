@@ -568,6 +568,27 @@ class Names:
         return [item for item in env.values() if item.name.lower() == wanted]
 
 
+def flink_properties(job: Resource, sources: EnvSources) -> tuple[dict[str, tuple[str, EnvValue]], list[EnvValue]]:
+    """What ``FLINK_PROPERTIES`` sets in a Flink job's containers, key -> (value, the variable): the
+    Flink image appends its lines (``key: value``) to the configuration it starts with, so a key
+    there overrides ``flinkConfiguration`` (a later container's, a later line's wins). Also the
+    variables whose value cannot be read here (a Secret, a ConfigMap the application lacks)."""
+    found: dict[str, tuple[str, EnvValue]] = {}
+    unseen: list[EnvValue] = []
+    for path, container in containers(job):
+        value = effective_env(job, path, container, sources, only={"FLINK_PROPERTIES"}).get("FLINK_PROPERTIES")
+        if value is None:
+            continue
+        if value.value is None:
+            unseen.append(value)
+            continue
+        for line in value.value.splitlines():
+            key, colon, setting = line.strip().partition(":")
+            if colon and key.strip() and not key.startswith("#"):
+                found[key.strip()] = (setting.strip(), value)
+    return found, unseen
+
+
 def effective_env(
     res: Resource, path: Path_, container: dict, sources: EnvSources, only: Names | set[str] | None = None
 ) -> dict[str, EnvValue]:

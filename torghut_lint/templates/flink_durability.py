@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from torghut_lint.k8s import FLINK_CHECKPOINT_DIRS, EnvValue, containers, effective_env, get_path
-from torghut_lint.model import Location
+from torghut_lint.k8s import FLINK_CHECKPOINT_DIRS, containers, effective_env, flink_properties, get_path
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 DEFAULT_RESTARTS = {
@@ -61,32 +60,6 @@ def _unbounded(value: object, most: int) -> str | None:
     return None
 
 
-PROPERTIES = "FLINK_PROPERTIES"
-
-
-def _properties(job, ctx: RuleContext) -> tuple[dict[str, str], dict[str, Location], list[EnvValue]]:
-    """What ``FLINK_PROPERTIES`` sets in the job's containers: the Flink image appends its lines
-    (``key: value``) to the configuration it starts with, so a key there overrides
-    ``flinkConfiguration`` (a later container's, a later line's wins). Also the variables whose
-    value cannot be read here (a Secret, a ConfigMap the application does not hold)."""
-    found: dict[str, str] = {}
-    where: dict[str, Location] = {}
-    unseen: list[EnvValue] = []
-    for path, container in containers(job):
-        value = effective_env(job, path, container, ctx.env_sources, only={PROPERTIES}).get(PROPERTIES)
-        if value is None:
-            continue
-        if value.value is None:
-            unseen.append(value)
-            continue
-        for line in value.value.splitlines():
-            key, colon, setting = line.strip().partition(":")
-            if colon and key.strip() and not key.startswith("#"):
-                found[key.strip()] = setting.strip()
-                where[key.strip()] = value.source.locate(value.path)
-    return found, where, unseen
-
-
 def check(ctx: RuleContext) -> Iterator[Violation]:
     pattern = re.compile(ctx.params["writesTo"])
     schemes = tuple(ctx.params["durableSchemes"])
@@ -97,14 +70,15 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             continue
         config = get_path(job.data, _CONF)
         config = config if isinstance(config, dict) else {}
-        properties, set_at, unseen = _properties(job, ctx)
-        config = {**config, **properties}
+        properties, unseen = flink_properties(job, ctx.env_sources)
+        config = {**config, **{key: value for key, (value, _) in properties.items()}}
+        set_at = {key: env.source.locate(env.path) for key, (_, env) in properties.items()}
         name = job.id.name
         for env in unseen:
             yield Violation(
                 job,
                 _CONF,
-                f"{name} takes {PROPERTIES} from {env.origin} the linter cannot read: it may set the checkpoint "
+                f"{name} takes FLINK_PROPERTIES from {env.origin} the linter cannot read: it may set the checkpoint "
                 "directory or the restart strategy over flinkConfiguration; write it in the manifest",
                 location=env.source.locate(env.path),
             )

@@ -13,7 +13,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from torghut_lint.k8s import FLINK_CHECKPOINT_DIRS, FLINK_SAVEPOINT_DIRS, containers, effective_env, get_path
+from torghut_lint.k8s import (
+    FLINK_CHECKPOINT_DIRS,
+    FLINK_SAVEPOINT_DIRS,
+    containers,
+    effective_env,
+    flink_properties,
+    get_path,
+)
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
@@ -49,6 +56,9 @@ def group_ids(job: Resource, ctx: RuleContext, env_pattern: re.Pattern, config_p
         for item in effective_env(job, path, container, ctx.env_sources).values():
             if env_pattern.search(item.name) and item.value:
                 found.append(Setting(item.value, item.source, item.path))
+    for key, (value, item) in flink_properties(job, ctx.env_sources)[0].items():
+        if config_pattern.search(key) and value:
+            found.append(Setting(value, item.source, item.path))
     return found
 
 
@@ -99,8 +109,9 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         for job in owners_first:
             config = get_path(job.data, ("spec", "flinkConfiguration"))
             config = config if isinstance(config, dict) else {}
+            properties = flink_properties(job, ctx.env_sources)[0]  # over flinkConfiguration, as Flink reads it
             for key in dict.fromkeys(keys):
-                value = config.get(key)
+                value, item = properties.get(key, (config.get(key), None))
                 if not value:
                     continue
                 first = seen.setdefault(str(value).rstrip("/"), job)
@@ -110,6 +121,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                         ("spec", "flinkConfiguration", key),
                         f"{job.id.name} uses the same {key} as {first.id.name} ({value}); "
                         "each job needs its own state directory",
+                        location=item.source.locate(item.path) if item is not None else None,
                     )
 
 
