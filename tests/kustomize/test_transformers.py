@@ -283,3 +283,41 @@ def test_a_labels_entrys_own_field_specs_as_kubectl(tmp_path: Path, fields: str)
 
     result = run_cli("--no-schemas", "--format", "json", str(tmp_path))
     assert "kustomize-unsupported" not in {f["rule"] for f in result.json["findings"]}
+
+
+LABELLED = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, labels: {app: web}}\nspec:\n"
+    "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+    "    spec: {containers: [{name: c, image: x}]}\n---\n"
+    "apiVersion: v1\nkind: Service\nmetadata: {name: svc}\nspec: {selector: {app: web}, ports: [{port: 80}]}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("base", "overlay"),
+    [
+        (
+            "labels: [{pairs: {team: b}, includeSelectors: true}]",
+            "labels: [{pairs: {team: a}, includeTemplates: true}]",
+        ),
+        ("commonLabels: {team: b}", "labels: [{pairs: {team: a}}]"),
+        ("labels: [{pairs: {team: b}, includeSelectors: true}]", "labels: [{pairs: {team: a}}]"),
+        (
+            "labels: [{pairs: {team: b}, includeTemplates: true}]",
+            "labels: [{pairs: {team: a}, includeSelectors: true}]",
+        ),
+        ("commonAnnotations: {owner: b}", "commonAnnotations: {owner: a}"),
+        ("", "labels: [{pairs: {app: z}}]"),  # written in the manifest: each place its own
+    ],
+)
+def test_an_overlays_label_changes_every_place_the_base_wrote_it(tmp_path: Path, base: str, overlay: str) -> None:
+    """kustomize gives every place one label transformer writes a key to the same value node, and
+    a later transformer overwrites a node in place: an overlay's label without selectors still
+    changes the selectors the base's label wrote (the built-in renderer left them)."""
+    files = {
+        "base/d.yaml": LABELLED,
+        "base/kustomization.yaml": f"resources: [d.yaml]\n{base}\n",
+        "kustomization.yaml": f"resources: [base]\n{overlay}\n",
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems

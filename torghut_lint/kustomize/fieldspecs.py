@@ -127,15 +127,33 @@ def targets(root: yaml.Node, path: tuple[str, ...], create: bool) -> Iterator[ya
     yield from targets(child, path[1:], create)
 
 
-def apply(
-    root: yaml.MappingNode, api_version: str, kind: str, specs: list[FieldSpec], pairs: dict, source: yaml.Node
-) -> bool:
-    """Write ``pairs`` at every field spec that applies to the resource; True when anything changed."""
+def written(pairs: dict, source: yaml.Node) -> dict[str, yaml.ScalarNode]:
+    """One value node per key for a whole label or annotation transformer: kustomize sets the
+    same node at every place it adds a key to, in every object."""
+    return {str(key): nodes.scalar("" if value is None else str(value), source) for key, value in pairs.items()}
+
+
+def apply(root: yaml.MappingNode, api_version: str, kind: str, specs: list[FieldSpec], values: dict) -> bool:
+    """Write ``values`` (from :func:`written`) at every field spec that applies to the resource;
+    True when anything changed. Where a key is missing, its shared node goes in; where it is there,
+    that node takes the value in place, as kustomize overwrites a node: every place an earlier
+    transformer gave that same node changes with it (a later ``labels`` entry without
+    ``includeSelectors`` still changes the selectors an earlier ``commonLabels`` wrote)."""
     changed = False
     for spec in specs:
         if not spec.applies(api_version, kind):
             continue
         for holder in list(targets(root, spec.path, spec.create)):
-            for key, value in pairs.items():
-                changed |= nodes.set_text(holder, str(key), "" if value is None else str(value), source)
+            for key, value in values.items():
+                current = nodes.get(holder, key)
+                if current is value:
+                    continue
+                if isinstance(current, yaml.ScalarNode):
+                    if current.value == value.value and current.tag == value.tag:
+                        continue
+                    current.value, current.tag, current.style = value.value, value.tag, value.style
+                    current.start_mark, current.end_mark = value.start_mark, value.end_mark
+                else:
+                    nodes.put(holder, key, value, value)
+                changed = True
     return changed
