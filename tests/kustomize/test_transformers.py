@@ -321,3 +321,17 @@ def test_an_overlays_label_changes_every_place_the_base_wrote_it(tmp_path: Path,
     }
     rendered, problems = render_both(tmp_path, files)
     assert rendered and problems == [], problems
+
+
+def test_each_object_has_its_own_label_nodes(tmp_path: Path) -> None:
+    """The node a label transformer shares is the object's own: the middle overlay's selector
+    label is one node in the Deployment (its template follows the top's change) and another in
+    the Service (which keeps the middle's value)."""
+    files = {
+        "base/d.yaml": LABELLED,
+        "base/kustomization.yaml": "resources: [d.yaml]\nlabels: [{pairs: {team: b}}]\n",
+        "mid/kustomization.yaml": "resources: [../base]\nlabels: [{pairs: {team: a}, includeSelectors: true}]\n",
+        "kustomization.yaml": "resources: [mid]\nlabels: [{pairs: {team: b}, includeTemplates: true}]\n",
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems

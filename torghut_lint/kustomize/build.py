@@ -1289,7 +1289,6 @@ class _Kustomization:
         replicas = {str(r.get("name") or ""): r for _, r in self.entries("replicas") if isinstance(r, dict)}
         # ServiceAccounts of this build, with the namespace they had before this transformer
         scaled: set[str] = set()
-        written_labels = [(fieldspecs.written(pairs, src or self.node), where) for pairs, where, src in label_sets]
         idents = [_ident(r.node) for r in self.result.resources]
         accounts = {  # each ServiceAccount's names (current, as written) and namespace as written
             (name, res.origin_name, res.origin_namespace or "default")
@@ -1315,8 +1314,8 @@ class _Kustomization:
                 name_node = nodes.get(meta, "name")
                 if isinstance(name_node, yaml.ScalarNode):
                     changed |= nodes.set_text(meta, "name", f"{prefix}{name_node.value}{suffix}", name_node)
-            for values, where in written_labels:
-                changed |= fieldspecs.apply(res.node, api, kind, where, values)
+            for pairs, where, source in label_sets:  # a node of its own for each object
+                changed |= fieldspecs.apply(res.node, api, kind, where, fieldspecs.written(pairs, source or self.node))
             if images:
                 changed |= _set_images(res.node, images)
             # replicas select by the name before or after this kustomization's prefix and suffix

@@ -128,8 +128,8 @@ def targets(root: yaml.Node, path: tuple[str, ...], create: bool) -> Iterator[ya
 
 
 def written(pairs: dict, source: yaml.Node) -> dict[str, yaml.ScalarNode]:
-    """One value node per key for a whole label or annotation transformer: kustomize sets the
-    same node at every place it adds a key to, in every object."""
+    """One value node per key for a label or annotation transformer in one object: kustomize sets
+    the same node at every place of the object it adds a key to (each object its own)."""
     return {str(key): nodes.scalar("" if value is None else str(value), source) for key, value in pairs.items()}
 
 
