@@ -335,3 +335,26 @@ def test_each_object_has_its_own_label_nodes(tmp_path: Path) -> None:
     }
     rendered, problems = render_both(tmp_path, files)
     assert rendered and problems == [], problems
+
+
+@pytest.mark.parametrize(
+    ("patch", "transformer"),
+    [
+        ("{op: add, path: /spec/replicas, value: {a: b}}", "replicas: [{name: web, count: 2}]"),
+        ("{op: add, path: /metadata/namespace, value: [a]}", "namespace: torghut"),
+        ("{op: add, path: /metadata/labels/team, value: {a: b}}", "commonLabels: {team: t}"),
+        ("{op: add, path: /spec/template/spec/containers/0, value: paper}", "images: [{name: x, newTag: '2'}]"),
+    ],
+)
+def test_a_transformer_over_a_value_of_the_wrong_kind_is_refused(tmp_path: Path, patch: str, transformer: str) -> None:
+    """A patch left a map where a transformer writes a value (or a word where a container goes):
+    kustomize refuses the build ("wrong node kind"), and so does the built-in renderer, which
+    overwrote or skipped it (a label that is a map is not modelled at all: blocking too)."""
+    files = {
+        "base/d.yaml": LABELLED,
+        "base/kustomization.yaml": "resources: [d.yaml]\npatches:\n- target: {kind: Deployment}\n"
+        f"  patch: |\n    - {patch}\n",
+        "kustomization.yaml": f"resources: [base]\n{transformer}\n",
+    }
+    _, problems = render_both(tmp_path, files)
+    assert problems == [], problems

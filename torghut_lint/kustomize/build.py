@@ -1301,7 +1301,9 @@ class _Kustomization:
             changed = False
             if isinstance(namespace, str) and namespace:
                 source = nodes.get(self.node, "namespace")
-                if (api, kind) not in CLUSTER_SCOPED:
+                if isinstance(nodes.get(meta, "namespace"), (yaml.MappingNode, yaml.SequenceNode)):
+                    self.wrong_kind(res, "metadata/namespace", "namespace")
+                elif (api, kind) not in CLUSTER_SCOPED:
                     changed |= nodes.set_text(meta, "namespace", namespace, source)
                 elif kind == "Namespace" and api == "v1":  # kustomize renames a Namespace object to it
                     changed |= nodes.set_text(meta, "name", namespace, source)
@@ -1314,15 +1316,29 @@ class _Kustomization:
                 name_node = nodes.get(meta, "name")
                 if isinstance(name_node, yaml.ScalarNode):
                     changed |= nodes.set_text(meta, "name", f"{prefix}{name_node.value}{suffix}", name_node)
-            for pairs, where, source in label_sets:  # a node of its own for each object
-                changed |= fieldspecs.apply(res.node, api, kind, where, fieldspecs.written(pairs, source or self.node))
+            try:
+                for pairs, where, source in label_sets:  # a node of its own for each object
+                    values = fieldspecs.written(pairs, source or self.node)
+                    changed |= fieldspecs.apply(res.node, api, kind, where, values)
+            except fieldspecs.WrongKind as exc:
+                self.wrong_kind(res, str(exc), "labels" if spec.get("labels") else "commonLabels")
             if images:
-                changed |= _set_images(res.node, images)
+                try:
+                    changed |= _set_images(res.node, images)
+                except fieldspecs.WrongKind as exc:
+                    self.wrong_kind(res, str(exc), "images")
             # replicas select by the name before or after this kustomization's prefix and suffix
             name = next((n for n in (_ident(res.node)[3], before) if n in replicas), None)
             if name is not None and kind in _SCALABLE:
                 scaled.add(name)
                 anchor = nodes.get(self.node, "replicas")
+                spec_now = nodes.get(res.node, "spec")
+                if isinstance(spec_now, (yaml.ScalarNode, yaml.SequenceNode)) and not nodes.is_null(spec_now):
+                    self.wrong_kind(res, "spec", "replicas")
+                    continue
+                if isinstance(nodes.get(spec_now, "replicas"), (yaml.MappingNode, yaml.SequenceNode)):
+                    self.wrong_kind(res, "spec/replicas", "replicas")
+                    continue
                 spec_node = nodes.ensure_map(res.node, "spec", res.node)
                 count = str(replicas[name].get("count") or 0)  # no count is 0, as kustomize reads it
                 changed |= nodes.set_text(spec_node, "replicas", count, anchor, plain=True)
@@ -1335,6 +1351,12 @@ class _Kustomization:
                     "kustomize refuses the build"
                 )
                 self.report("kustomize-invalid", message, "replicas", j)
+
+    def wrong_kind(self, res: Resource, where: str, key: str) -> None:
+        """A transformer's field (``where``) of ``res`` that holds a map or a list, or a value where a
+        map goes: kustomize refuses the build ("wrong node kind")."""
+        message = f"{where} of {res.id} is not of the kind {key} writes to; kustomize refuses the build"
+        self.report("kustomize-invalid", message, key)
 
     def check_namespace_conflicts(self) -> None:
         """Objects of one kind and name that the namespace transformer put in one namespace (a
@@ -1558,6 +1580,8 @@ def _set_images(root: yaml.Node, images: list[tuple[dict, yaml.Node]]) -> bool:
             if not isinstance(seq, yaml.SequenceNode):
                 continue
             for container in seq.value:
+                if not isinstance(container, yaml.MappingNode):  # kustomize's walk expects a map
+                    raise fieldspecs.WrongKind(f"an item of {key}")
                 for image, source in images:
                     current = nodes.get(container, "image")
                     if isinstance(current, yaml.ScalarNode):

@@ -127,6 +127,10 @@ def targets(root: yaml.Node, path: tuple[str, ...], create: bool) -> Iterator[ya
     yield from targets(child, path[1:], create)
 
 
+class WrongKind(Exception):
+    """A field a transformer writes a value to holds a map or a list: kustomize refuses the build."""
+
+
 def written(pairs: dict, source: yaml.Node) -> dict[str, yaml.ScalarNode]:
     """One value node per key for a label or annotation transformer in one object: kustomize sets
     the same node at every place of the object it adds a key to (each object its own)."""
@@ -148,6 +152,8 @@ def apply(root: yaml.MappingNode, api_version: str, kind: str, specs: list[Field
                 current = nodes.get(holder, key)
                 if current is value:
                     continue
+                if isinstance(current, (yaml.MappingNode, yaml.SequenceNode)):
+                    raise WrongKind(f"{'/'.join(spec.path)}/{key}")
                 if isinstance(current, yaml.ScalarNode):
                     if current.value == value.value and current.tag == value.tag:
                         continue
