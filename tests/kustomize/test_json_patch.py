@@ -67,6 +67,11 @@ CASES = {
     "remove a missing path": ["{op: remove, path: /spec/nothing}"],
     "index out of range": ["{op: add, path: /spec/template/spec/containers/7, value: {name: x, image: x}}"],
     "unknown op": ["{op: frobnicate, path: /spec/replicas, value: 1}"],
+    # each op on the object as the ops before it left it: nothing below a replaced map exists
+    "add below a map an earlier op replaced": [
+        "{op: replace, path: /spec/template/spec, value: {serviceAccountName: x}}",
+        "{op: add, path: /spec/template/spec/containers/0/env/0/value, value: live}",
+    ],
     "a from that is no pointer": ["{op: copy, from: [/spec/replicas], path: /spec/paused}"],
     # the Deployment has no annotations, but kustomize patches it with its own bookkeeping there
     "add an annotation to an object without any": ["{op: add, path: /metadata/annotations/owner, value: team}"],
@@ -100,6 +105,7 @@ def test_json_patch_renders_as_kubectl_does(tmp_path: Path, name: str) -> None:
     refused |= {"test the whole annotations map", "add to a template's missing annotations"}
     refused |= {"move into what it moves", "move through an index the move shifted"}
     refused |= {"a name that is a map", "an empty name", "no metadata at all", "a from that is no pointer"}
+    refused |= {"add below a map an earlier op replaced"}
     assert rendered == (name not in refused)
 
 

@@ -1687,7 +1687,9 @@ def _json_patch_object(ops: yaml.SequenceNode, target: dict | None) -> Resource 
         holder, tokens = root, path.value[1:].split("/")
         for token in tokens[:-1]:
             holder = nodes.ensure_map(holder, token.replace("~1", "/").replace("~0", "~"), op)
-        nodes.put(holder, tokens[-1].replace("~1", "/").replace("~0", "~"), value, value)  # located as the op's
+        # a copy: a later op's path may run through this value, and the patch applies the op's own
+        value_copy = nodes.copy(value)
+        nodes.put(holder, tokens[-1].replace("~1", "/").replace("~0", "~"), value_copy, value)  # located as the op's
     if not root.value:
         return None
     kind, name = (target or {}).get("kind"), (target or {}).get("name")
