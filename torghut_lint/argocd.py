@@ -117,8 +117,41 @@ def _applications(resources: list[Resource]) -> Iterator[tuple[Resource, dict]]:
 
 def _sources(res: Resource, path: Path_, spec: dict, plugins: frozenset[str]) -> Iterator[Finding]:
     where = f"{res.id.kind} {res.id.name} renders"
-    for at, source in _listed_sources(path, spec):
+    sources = _listed_sources(path, spec)
+    for at, source in sources:
         yield from _overrides(res, at, source, where, plugins)
+    if any(_in_repository(res, source.get("path")) for _, source in sources):
+        yield from _kept_live(res, path, spec)
+
+
+RESPECT = "RespectIgnoreDifferences=true"
+
+
+def _kept_live(res: Resource, path: Path_, spec: dict) -> Iterator[Finding]:
+    """``argocd-source-override`` where an Application syncs with ``RespectIgnoreDifferences``
+    (:func:`kept_live`)."""
+    if (finding := kept_live(res, path, spec)) is not None:
+        yield finding
+
+
+def kept_live(res: Resource, path: Path_, spec: dict) -> Finding | None:
+    """The finding for an Application spec (at ``path``) that syncs with ``RespectIgnoreDifferences``:
+    the fields its ``ignoreDifferences`` lists are not applied from the repository at all (Argo CD
+    keeps the live values), so what runs there is nothing the linter could check; None without."""
+    sync = spec.get("syncPolicy")
+    options = sync.get("syncOptions") if isinstance(sync, dict) else None
+    listed = [str(option).replace(" ", "") for option in _as_list(options)]
+    ignored = [entry for entry in _as_list(spec.get("ignoreDifferences")) if isinstance(entry, dict)]
+    if RESPECT not in listed or not ignored:
+        return None
+    what = sorted({str(entry.get("kind") or "*") + "/" + str(entry.get("name") or "*") for entry in ignored})
+    message = (
+        f"{res.id.kind} {res.id.name} syncs with {RESPECT}: the fields its ignoreDifferences lists "
+        f"({', '.join(what)}) are not applied from the repository, the cluster keeps values the linter "
+        "cannot see; drop the option, or keep those fields out of what the policies judge"
+    )
+    at = path + ("syncPolicy", "syncOptions", listed.index(RESPECT))
+    return builtin_finding("argocd-source-override", message, res.locate(at), res.id)
 
 
 def _listed_sources(path: Path_, spec: dict) -> list[tuple[Path_, dict]]:
@@ -434,6 +467,7 @@ class Deployment:
     revision: str
     path: str | None  # as Argo CD resolves it (an element's parameters written in); None: unknown
     location: Location
+    kept_live: Finding | None = None  # it syncs with RespectIgnoreDifferences (:func:`kept_live`)
 
 
 _PARAMETER = re.compile(r"\{\{-?\s*\.?([A-Za-z0-9_.-]+)\s*-?\}\}")  # {{path}}, {{ .path }}
@@ -454,21 +488,25 @@ def deployments(resources: list[Resource]) -> list[Deployment]:
     """Every source of every Application, and each list element of every ApplicationSet."""
     found: list[Deployment] = []
     for res, spec, templated, listed in _application_sources(resources):
+        inner = spec["template"]["spec"] if templated else spec
+        live = kept_live(res, ("spec", "template", "spec") if templated else ("spec",), inner)
         if not templated:
             for path, source in listed:
-                found.append(_deployment(res, ".".join(map(str, path[1:])), source, {}, res.locate(path)))
+                found.append(_deployment(res, ".".join(map(str, path[1:])), source, {}, res.locate(path), live))
             continue
         for path, element in _elements(spec.get("generators"), ("spec", "generators")):
             key = f"element {element.get('name', path[-1])}"
             for where, source in listed:
                 which = key if where[3:] == ("source",) else f"{key}, {'.'.join(map(str, where[3:]))}"
-                found.append(_deployment(res, which, source, element, res.locate(path)))
+                found.append(_deployment(res, which, source, element, res.locate(path), live))
     return found
 
 
-def _deployment(res: Resource, key: str, source: dict, element: dict, location: Location) -> Deployment:
+def _deployment(
+    res: Resource, key: str, source: dict, element: dict, location: Location, live: Finding | None = None
+) -> Deployment:
     path = _resolved(source.get("path"), element)  # the template's path, the element's parameters written in
-    return Deployment(res.id, key, *_checked_out(source, element), path, location)
+    return Deployment(res.id, key, *_checked_out(source, element), path, location, live)
 
 
 def _under(path: str | None, linted: list[str]) -> bool:
@@ -512,6 +550,11 @@ def moved_away(
             f"{had.path} at {had.repo_url or '(this repository)'}@{had.revision}, which it does)"
         )
         findings.append(builtin_finding("argocd-source-moved", message, after.location, after.resource))
+    live_before = {(d.resource, d.key) for d in base if d.kept_live is not None and _under(d.path, linted)}
+    for after in head:  # a new RespectIgnoreDifferences on what deploys the linted paths, wherever it is
+        if after.kept_live is not None and _under(after.path, linted) and after.resource not in compared:
+            if (after.resource, after.key) not in live_before and after.kept_live not in findings:
+                findings.append(after.kept_live)
     now = {(d.resource, d.key) for d in head}
     if was and not any(_under(d.path, linted) for d in head):
         for before in was.values():

@@ -481,3 +481,23 @@ def test_a_metadata_directive_keeps_the_patched_objects_name(repo: Path, directi
         "namespace": "torghut",
         "name": "torghut-ws",
     }
+
+
+def test_an_application_in_the_tree_that_keeps_live_values_is_reported(repo: Path) -> None:
+    """An Application of the linted tree syncing with RespectIgnoreDifferences: what its
+    ignoreDifferences lists stays as the cluster has it, which the linter cannot see."""
+    apps = repo / "argocd/apps"
+    apps.mkdir()
+    (apps / "torghut.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: torghut, namespace: argocd}\n"
+        "spec:\n  project: default\n"
+        "  source: {repoURL: https://github.com/example/lab, path: argocd/applications/torghut}\n"
+        "  destination: {server: https://kubernetes.default.svc, namespace: torghut}\n"
+        "  ignoreDifferences: [{group: apps, kind: Deployment, name: torghut-ws, jsonPointers: [/spec/replicas]}]\n"
+        "  syncPolicy:\n    syncOptions: [CreateNamespace=true, RespectIgnoreDifferences=true]\n"
+    )
+    (repo / ".git").mkdir(exist_ok=True)
+    result = run_cli("--no-schemas", "--format", "json", "argocd", cwd=repo)
+    got = [(f["rule"], f["file"], f["line"]) for f in result.json["findings"]]
+    assert got == [("argocd-source-override", "argocd/apps/torghut.yaml", 10)], got
+    assert result.code == 1

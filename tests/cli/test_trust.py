@@ -343,3 +343,24 @@ def test_an_elements_own_path_parameter_does_not_hide_the_templates_path(tmp_pat
     (repo / "argocd" / "set.yaml").write_text(appset("codex/live-on"))
     result = run_cli("--no-schemas", "--format", "json", "--trusted-config", "main", "argocd", cwd=repo)
     assert [f["rule"] for f in result.json["findings"]] == ["argocd-source-moved"], result.json["findings"]
+
+
+def test_an_application_that_keeps_live_values_of_the_linted_tree_is_reported_once(repo: Path) -> None:
+    """With ``RespectIgnoreDifferences`` Argo CD does not apply the fields ``ignoreDifferences``
+    lists: the websocket's replicas stay what the cluster has, whatever the linted tree says. The
+    ApplicationSet that deploys the tree lives outside it; the option added there is reported (on
+    the change that adds it, not on every later one)."""
+    product = _trusted_repo(repo)
+    kept = _product_set(TORGHUT_ELEMENT + OTHER_ELEMENT) + (
+        "      ignoreDifferences:\n"
+        "        - {group: apps, kind: Deployment, name: torghut-ws, jsonPointers: [/spec/replicas]}\n"
+        "      syncPolicy: {syncOptions: [RespectIgnoreDifferences=true]}\n"
+    )
+    product.write_text(kept)
+    added = _gate(repo)
+    assert added.code == 1, (added.stdout, added.stderr)
+    got = [(f["rule"], f["file"], f["line"]) for f in added.json["findings"]]
+    assert got == [("argocd-source-override", "argocd/applicationsets/product.yaml", 18)], got
+    assert "RespectIgnoreDifferences" in added.json["findings"][0]["message"]
+    git(repo, "commit", "-qam", "kept live")
+    assert _gate(repo).json["findings"] == []  # on the base now: the next change is not the one
