@@ -289,6 +289,15 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
         return
     if not _patch_in_repository(res, spec, [s for s in sources if isinstance(s, dict)]):
         return
+    if isinstance(patched, dict) and (at := text.find("RespectIgnoreDifferences")) >= 0:
+        sync = patched.get("syncPolicy")
+        options = sync.get("syncOptions") if isinstance(sync, dict) else []
+        if any("RespectIgnoreDifferences" in str(o) for o in _as_list(options)) and patched.get("ignoreDifferences"):
+            yield finding(
+                f"{who} syncs the applications it patches with {RESPECT}: the fields its ignoreDifferences lists "
+                "are not applied from the repository, the cluster keeps values the linter cannot see",
+                at,
+            )
     offsets: dict[str, int] = {}  # where the patch first names each
     for match in _PATCH_KEY.finditer(text):
         offsets.setdefault(match.group(1), match.start())

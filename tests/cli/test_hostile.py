@@ -501,3 +501,22 @@ def test_an_application_in_the_tree_that_keeps_live_values_is_reported(repo: Pat
     got = [(f["rule"], f["file"], f["line"]) for f in result.json["findings"]]
     assert got == [("argocd-source-override", "argocd/apps/torghut.yaml", 10)], got
     assert result.code == 1
+
+
+def test_an_application_sets_template_patch_that_keeps_live_values_is_reported(repo: Path) -> None:
+    apps = repo / "argocd/apps"
+    apps.mkdir()
+    (apps / "set.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: product}\nspec:\n"
+        "  generators: [{list: {elements: [{name: torghut, path: argocd/applications/torghut}]}}]\n"
+        "  template:\n    metadata: {name: '{{name}}'}\n    spec:\n      project: default\n"
+        "      source: {repoURL: https://github.com/example/lab, path: '{{path}}'}\n"
+        "      destination: {server: https://kubernetes.default.svc, namespace: '{{name}}'}\n"
+        "  templatePatch: |\n    spec:\n"
+        "      ignoreDifferences: [{group: apps, kind: Deployment, jsonPointers: [/spec/replicas]}]\n"
+        "      syncPolicy:\n        syncOptions: [RespectIgnoreDifferences=true]\n"
+    )
+    (repo / ".git").mkdir(exist_ok=True)
+    result = run_cli("--no-schemas", "--format", "json", "argocd", cwd=repo)
+    got = [(f["rule"], f["file"], f["line"]) for f in result.json["findings"]]
+    assert got == [("argocd-source-override", "argocd/apps/set.yaml", 16)], got
