@@ -237,12 +237,12 @@ def _written_findings(part: Project, checks: Checks, rendered: list[Finding]) ->
     stands for (the same place) is not reported twice."""
     policies = repository_rules(checks.policies)
     found: list[Finding] = []
+    standing = {(f.rule, f.location) for f in rendered} if policies else set()
     for app in part.apps if policies else ():
         paths = sorted({path for path, res in app.written if flags(res, policies)})
         fresh = [res for path in paths for res in resources_of(parse_file(path, display_path(path)), [])]
         if not fresh and not app.as_written:
             continue
-        standing = {(f.rule, f.location) for f in rendered}
         for finding in evaluate(Project(orphans=fresh + app.as_written), policies, orphans=True):
             if (finding.rule, finding.location) not in standing:
                 finding.app, finding.message = app.name, finding.message + WRITTEN
