@@ -477,6 +477,7 @@ class Deployment:
     path: str | None  # as Argo CD resolves it (an element's parameters written in); None: unknown
     location: Location
     kept_live: Finding | None = None  # it syncs with RespectIgnoreDifferences (:func:`kept_live`)
+    prunes: bool = False  # syncPolicy.automated.prune: Argo CD deletes what the repository no longer has
 
 
 _PARAMETER = re.compile(r"\{\{-?\s*\.?([A-Za-z0-9_.-]+)\s*-?\}\}")  # {{path}}, {{ .path }}
@@ -499,23 +500,32 @@ def deployments(resources: list[Resource]) -> list[Deployment]:
     for res, spec, templated, listed in _application_sources(resources):
         inner = spec["template"]["spec"] if templated else spec
         live = kept_live(res, ("spec", "template", "spec") if templated else ("spec",), inner)
+        sync = inner.get("syncPolicy")
+        automated = sync.get("automated") if isinstance(sync, dict) else None
+        prunes = isinstance(automated, dict) and automated.get("prune") is True
         if not templated:
             for path, source in listed:
-                found.append(_deployment(res, ".".join(map(str, path[1:])), source, {}, res.locate(path), live))
+                found.append(_deployment(res, ".".join(map(str, path[1:])), source, {}, res.locate(path), live, prunes))
             continue
         for path, element in _elements(spec.get("generators"), ("spec", "generators")):
             key = f"element {element.get('name', path[-1])}"
             for where, source in listed:
                 which = key if where[3:] == ("source",) else f"{key}, {'.'.join(map(str, where[3:]))}"
-                found.append(_deployment(res, which, source, element, res.locate(path), live))
+                found.append(_deployment(res, which, source, element, res.locate(path), live, prunes))
     return found
 
 
 def _deployment(
-    res: Resource, key: str, source: dict, element: dict, location: Location, live: Finding | None = None
+    res: Resource,
+    key: str,
+    source: dict,
+    element: dict,
+    location: Location,
+    live: Finding | None = None,
+    prunes: bool = False,
 ) -> Deployment:
     path = _resolved(source.get("path"), element)  # the template's path, the element's parameters written in
-    return Deployment(res.id, key, *_checked_out(source, element), path, location, live)
+    return Deployment(res.id, key, *_checked_out(source, element), path, location, live, prunes)
 
 
 def _under(path: str | None, linted: list[str]) -> bool:

@@ -280,6 +280,18 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "move, and lint the new path).",
         ),
         BuiltinRule(
+            "argocd-not-pruned",
+            _E,
+            "With --new-since or --trusted-config: the change removes (or renames) a workload a single-copy "
+            "policy counts (one websocket, one trading loop) and keeps another, while no Application of the "
+            "repository that deploys the linted paths prunes.",
+            "Argo CD deletes what the repository no longer holds only with syncPolicy.automated.prune: without "
+            "it the old workload keeps running beside the new one, a second connection on the one Alpaca key or "
+            "a second trading loop, which the linted tree no longer shows.",
+            "Enable pruning on the Application (syncPolicy.automated.prune: true), or delete the old workload in "
+            "the same change window and waive this finding centrally for it.",
+        ),
+        BuiltinRule(
             "waiver-invalid",
             _E,
             "A waiver lacks a reason, owner or valid expiry, or is not allowed.",

@@ -60,6 +60,9 @@ class Checks:
     kustomize_plugins: frozenset[str] = frozenset()
     revisions: bool = False  # record where Applications deploy from (--trusted-config compares them)
     max_waiver_days: int | None = None  # the longest a waiver may run (the config's gate.maxWaiverDays)
+    # rules whose evaluated resources are recorded whatever ``evaluated`` says (single-copy policies,
+    # compared with the base's: lint.left_running)
+    counted: frozenset[str] = frozenset()
 
     @cached_property
     def policies_by_id(self) -> dict[str, Policy]:
@@ -258,7 +261,10 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     findings += source_overrides(resources, checks.kustomize_plugins)
     evaluated: dict[str, list[ResourceId]] = {}
     facts: list[Fact] = []
-    findings += evaluate(part, checks.policies, evaluated if checks.evaluated else None, orphans=orphans, facts=facts)
+    record = checks.evaluated or bool(checks.counted)
+    findings += evaluate(part, checks.policies, evaluated if record else None, orphans=orphans, facts=facts)
+    if not checks.evaluated:
+        evaluated = {rule: ids for rule, ids in evaluated.items() if rule in checks.counted}
     findings += _written_findings(part, checks, findings)
     resource_files: dict[ResourceId, set[str]] = {}
     app_of: dict[ResourceId, str] = {}

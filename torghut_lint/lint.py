@@ -18,12 +18,12 @@ from pathlib import Path
 from torghut_lint.argocd import moved_away, moved_sources, repository_deployments
 from torghut_lint.assemble import Project, plan, repository_root
 from torghut_lint.baseline import Baseline, identity
-from torghut_lint.builtin_rules import BUILTIN_RULES
+from torghut_lint.builtin_rules import BUILTIN_RULES, builtin_finding
 from torghut_lint.cache import Cache
 from torghut_lint.check import Assessment, Checks, check_project
 from torghut_lint.config import Config
-from torghut_lint.discover import real
-from torghut_lint.model import Finding, ResourceId, Severity
+from torghut_lint.discover import display_path, real
+from torghut_lint.model import Finding, Location, ResourceId, Severity
 from torghut_lint.policy import Policy
 from torghut_lint.report.base import Report, RuleInfo, Summary, bounded, is_blocking, redact
 from torghut_lint.schemas.store import SchemaStore
@@ -222,6 +222,7 @@ def assess(
         kustomize_plugins=frozenset(config.argocd.get("kustomizePlugins") or ()),
         revisions=options.base is not None and options.base.waivers,  # --trusted-config: its base's too
         max_waiver_days=config.gate.get("maxWaiverDays"),
+        counted=single_copy(policies) if options.base is not None else frozenset(),
     )
     with _stage(options, "build, validate, evaluate") as said:
         checked = check_project(project, plans, checks)
@@ -254,6 +255,7 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
             findings += added_waivers(before.waivers, head.waivers, base.ref, allowed)
             findings += moved_sources(before.checked.revisions, head.checked.revisions, base.ref)
             findings += _moved_away(paths, head, base, before)
+        findings += _left_running(paths, head, before, base)
         if base.new_only:
             # Compared with the credentials a finding is about (in memory only: the identity
             # stores no digest of a secret): another plaintext credential where one was is a new leak.
@@ -319,6 +321,49 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
         facts,
         changed,
     )
+
+
+def single_copy(policies: list[Policy]) -> frozenset[str]:
+    """The policies that allow one running copy of what they match in its namespace (a
+    replica-count census, ``alone``): a removed copy Argo CD does not prune is a second one. Not
+    those that count only workloads with a switch on (``whenEnv``): what they match is not what
+    they count."""
+    return frozenset(
+        p.id
+        for p in policies
+        if p.enabled and p.template == "replica-count" and p.params.get("alone") and not p.params.get("whenEnv")
+    )
+
+
+def _left_running(paths: list[Path], head: Outcome, before: Outcome, base: BaseTree) -> list[Finding]:
+    """``argocd-not-pruned`` for each workload a single-copy policy counted at the base that the
+    change removes while the policy still counts another, unless an Application of the repository
+    that deploys the linted paths prunes (Argo CD's default does not: the old one keeps running)."""
+    linted = [os.path.relpath(os.path.realpath(p), head.root) for p in paths]
+    deployed = [
+        d for d in repository_deployments(head.root, head.root) if d.path is not None and _under_any(d.path, linted)
+    ]
+    if any(d.prunes for d in deployed):
+        return []
+    where = deployed[0].location if deployed else Location(display_path(paths[0]) if paths else "")
+    findings = []
+    for rule in sorted(set(head.checked.evaluated) & set(before.checked.evaluated)):
+        now = set(head.checked.evaluated[rule])
+        if not now:
+            continue  # nothing counted any more: the old one running is the only one
+        kept = ", ".join(sorted(map(str, now))[:3])
+        for old in sorted(set(before.checked.evaluated[rule]) - now, key=str):
+            message = (
+                f"this change removes {old} (at {base.ref}), which {rule} counts, and keeps {kept}: no Application "
+                "deploying it prunes (syncPolicy.automated.prune), so Argo CD leaves the old one running beside it"
+            )
+            findings.append(builtin_finding("argocd-not-pruned", message, where, old))
+    return findings
+
+
+def _under_any(path: str, linted: list[str]) -> bool:
+    clean = path.strip("/")
+    return any(clean == p or clean.startswith(p.rstrip("/") + "/") or p.startswith(clean + "/") for p in linted)
 
 
 def _moved_away(paths: list[Path], head: Outcome, base: BaseTree, before: Outcome) -> list[Finding]:

@@ -15,7 +15,7 @@ RULE_IDS = {
     "trading-loop-single-replica", "ws-single-replica",
     # built-in
     "admission-policy-invalid", "argocd-source-override", "file-outside-root", "file-unreadable",
-    "argocd-source-moved", "gate-config-changed", "gate-waiver-added", "jsonnet-not-rendered",
+    "argocd-source-moved", "argocd-not-pruned", "gate-config-changed", "gate-waiver-added", "jsonnet-not-rendered",
     "kustomize-cycle",
     "kustomize-helm-not-rendered", "kustomize-invalid", "kustomize-load-restricted", "kustomize-missing-resource",
     "kustomize-orphan",

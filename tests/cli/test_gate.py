@@ -447,3 +447,32 @@ def test_an_orphaned_crd_does_not_redefine_a_kind(repo: Path) -> None:
     )
     result = run_cli("--format", "json", cwd=repo)
     assert "schema-unknown-field" in rules(result) and "kustomize-orphan" in rules(result)
+
+
+PRUNING = (
+    "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: torghut, namespace: argocd}\n"
+    "spec:\n  project: default\n"
+    "  source: {repoURL: https://github.com/example/lab, path: argocd/applications/torghut, targetRevision: main}\n"
+    "  destination: {server: https://kubernetes.default.svc, namespace: torghut}\n"
+    "  syncPolicy:\n    automated: {prune: %s}\n"
+)
+
+
+@pytest.mark.parametrize("prune", [None, "false", "true"])
+def test_a_renamed_websocket_that_argo_cd_does_not_prune_is_a_second_one(repo: Path, prune: str | None) -> None:
+    """Argo CD deletes what the repository no longer holds only when the Application prunes: the
+    websocket's Deployment renamed leaves the old one running beside the new one (two connections
+    on one Alpaca key), which the tree no longer shows."""
+    if prune is not None:
+        (repo / "argocd/apps").mkdir(parents=True)
+        (repo / "argocd/apps/torghut.yaml").write_text(PRUNING % prune)
+    commit_base(repo)
+    ws = repo / APP / "ws" / "deployment.yaml"
+    ws.write_text(ws.read_text().replace("  name: torghut-ws\n", "  name: torghut-ws-v2\n", 1))
+    result = run_cli("--no-schemas", "--format", "json", "--new-since", "main", str(APP), cwd=repo)
+    got = [(f["rule"], f["resource"]["name"]) for f in result.json["findings"]]
+    if prune == "true":
+        assert got == [] and result.code == 0, got
+    else:
+        assert got == [("argocd-not-pruned", "torghut-ws")], got
+        assert "ws-single-replica" in result.json["findings"][0]["message"] and result.code == 1
