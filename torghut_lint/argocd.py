@@ -121,36 +121,38 @@ def _sources(res: Resource, path: Path_, spec: dict, plugins: frozenset[str]) ->
     for at, source in sources:
         yield from _overrides(res, at, source, where, plugins)
     if any(_in_repository(res, source.get("path")) for _, source in sources):
-        yield from _kept_live(res, path, spec)
+        if (finding := kept_live(res, path, spec)) is not None:
+            yield finding
 
 
 RESPECT = "RespectIgnoreDifferences=true"
 
 
-def _kept_live(res: Resource, path: Path_, spec: dict) -> Iterator[Finding]:
-    """``argocd-source-override`` where an Application syncs with ``RespectIgnoreDifferences``
-    (:func:`kept_live`)."""
-    if (finding := kept_live(res, path, spec)) is not None:
-        yield finding
+def _respected(spec: dict) -> tuple[int, list[dict]] | None:
+    """(its index among the sync options, the ignoreDifferences entries) where an Application spec
+    syncs with ``RespectIgnoreDifferences`` and lists fields to ignore; None otherwise."""
+    sync = spec.get("syncPolicy")
+    options = [
+        str(option).replace(" ", "") for option in _as_list(sync.get("syncOptions") if isinstance(sync, dict) else None)
+    ]
+    ignored = [entry for entry in _as_list(spec.get("ignoreDifferences")) if isinstance(entry, dict)]
+    return (options.index(RESPECT), ignored) if RESPECT in options and ignored else None
 
 
 def kept_live(res: Resource, path: Path_, spec: dict) -> Finding | None:
     """The finding for an Application spec (at ``path``) that syncs with ``RespectIgnoreDifferences``:
     the fields its ``ignoreDifferences`` lists are not applied from the repository at all (Argo CD
     keeps the live values), so what runs there is nothing the linter could check; None without."""
-    sync = spec.get("syncPolicy")
-    options = sync.get("syncOptions") if isinstance(sync, dict) else None
-    listed = [str(option).replace(" ", "") for option in _as_list(options)]
-    ignored = [entry for entry in _as_list(spec.get("ignoreDifferences")) if isinstance(entry, dict)]
-    if RESPECT not in listed or not ignored:
+    if (respected := _respected(spec)) is None:
         return None
+    index, ignored = respected
     what = sorted({str(entry.get("kind") or "*") + "/" + str(entry.get("name") or "*") for entry in ignored})
     message = (
         f"{res.id.kind} {res.id.name} syncs with {RESPECT}: the fields its ignoreDifferences lists "
         f"({', '.join(what)}) are not applied from the repository, the cluster keeps values the linter "
         "cannot see; drop the option, or keep those fields out of what the policies judge"
     )
-    at = path + ("syncPolicy", "syncOptions", listed.index(RESPECT))
+    at = path + ("syncPolicy", "syncOptions", index)
     return builtin_finding("argocd-source-override", message, res.locate(at), res.id)
 
 
@@ -289,15 +291,12 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
         return
     if not _patch_in_repository(res, spec, [s for s in sources if isinstance(s, dict)]):
         return
-    if isinstance(patched, dict) and (at := text.find("RespectIgnoreDifferences")) >= 0:
-        sync = patched.get("syncPolicy")
-        options = sync.get("syncOptions") if isinstance(sync, dict) else []
-        if any("RespectIgnoreDifferences" in str(o) for o in _as_list(options)) and patched.get("ignoreDifferences"):
-            yield finding(
-                f"{who} syncs the applications it patches with {RESPECT}: the fields its ignoreDifferences lists "
-                "are not applied from the repository, the cluster keeps values the linter cannot see",
-                at,
-            )
+    if isinstance(patched, dict) and _respected(patched) is not None:
+        yield finding(
+            f"{who} syncs the applications it patches with {RESPECT}: the fields its ignoreDifferences lists "
+            "are not applied from the repository, the cluster keeps values the linter cannot see",
+            max(text.find("RespectIgnoreDifferences"), 0),
+        )
     offsets: dict[str, int] = {}  # where the patch first names each
     for match in _PATCH_KEY.finditer(text):
         offsets.setdefault(match.group(1), match.start())
@@ -528,7 +527,8 @@ def _deployment(
     return Deployment(res.id, key, *_checked_out(source, element), path, location, live, prunes)
 
 
-def _under(path: str | None, linted: list[str]) -> bool:
+def under(path: str | None, linted: list[str]) -> bool:
+    """Whether a source's (normalised) path is one of the ``linted`` paths or below one."""
     return path is not None and any(p == "." or path == p or path.startswith(p + "/") for p in linted)
 
 
@@ -545,7 +545,7 @@ def moved_away(
     elsewhere), the same, at each source that deployed them. ``compared``: the Applications in the
     linted tree, whose repository and revision :func:`moved_sources` compares."""
     findings: list[Finding] = []
-    was = {(d.resource, d.key): d for d in base if _under(d.path, linted)}
+    was = {(d.resource, d.key): d for d in base if under(d.path, linted)}
     before_all: dict[ResourceId, set[tuple[str | None, str, str]]] = {}
     for d in base:
         before_all.setdefault(d.resource, set()).add((d.path, d.repo_url, d.revision))
@@ -553,11 +553,11 @@ def moved_away(
     for after in head:
         before = was.get((after.resource, after.key))
         if before is None:
-            if after.resource not in held or _under(after.path, linted):
+            if after.resource not in held or under(after.path, linted):
                 continue
             if (after.path, after.repo_url, after.revision) in before_all.get(after.resource, ()):
                 continue  # a source it had
-        elif _under(after.path, linted) and (
+        elif under(after.path, linted) and (
             (after.repo_url, after.revision) == (before.repo_url, before.revision) or after.resource in compared
         ):
             continue  # still the linted path, from where it was (or a linted Application: moved_sources compares it)
@@ -569,13 +569,13 @@ def moved_away(
             f"{had.path} at {had.repo_url or '(this repository)'}@{had.revision}, which it does)"
         )
         findings.append(builtin_finding("argocd-source-moved", message, after.location, after.resource))
-    live_before = {(d.resource, d.key) for d in base if d.kept_live is not None and _under(d.path, linted)}
+    live_before = {(d.resource, d.key) for d in base if d.kept_live is not None and under(d.path, linted)}
     for after in head:  # a new RespectIgnoreDifferences on what deploys the linted paths, wherever it is
-        if after.kept_live is not None and _under(after.path, linted) and after.resource not in compared:
+        if after.kept_live is not None and under(after.path, linted) and after.resource not in compared:
             if (after.resource, after.key) not in live_before and after.kept_live not in findings:
                 findings.append(after.kept_live)
     now = {(d.resource, d.key) for d in head}
-    if was and not any(_under(d.path, linted) for d in head):
+    if was and not any(under(d.path, linted) for d in head):
         for before in was.values():
             if (before.resource, before.key) in now:
                 continue  # reported above, where it moved

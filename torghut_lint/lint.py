@@ -15,7 +15,7 @@ from dataclasses import astuple, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from torghut_lint.argocd import moved_away, moved_sources, repository_deployments
+from torghut_lint.argocd import Deployment, moved_away, moved_sources, repository_deployments, under
 from torghut_lint.assemble import Project, plan, repository_root
 from torghut_lint.baseline import Baseline, identity
 from torghut_lint.builtin_rules import BUILTIN_RULES, builtin_finding
@@ -254,8 +254,14 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
             allowed = set(config.gate.get("allowPullRequestWaivers") or [])
             findings += added_waivers(before.waivers, head.waivers, base.ref, allowed)
             findings += moved_sources(before.checked.revisions, head.checked.revisions, base.ref)
-            findings += _moved_away(paths, head, base, before)
-        findings += _left_running(paths, head, before, base)
+        # what deploys the linted paths: every Application and ApplicationSet of the repository after the
+        # change, read once (not only the linted tree's: the one that deploys it usually lives elsewhere)
+        linted = [os.path.relpath(os.path.realpath(p), head.root) for p in paths]
+        inside = not any(p.startswith("..") for p in linted)  # outside the repository, none of its deploys them
+        deployed = repository_deployments(head.root, head.root) if inside else []
+        if base.waivers and inside:
+            findings += _moved_away(linted, deployed, head, base, before)
+        findings += _left_running(paths, linted, deployed, head, before, base)
         if base.new_only:
             # Compared with the credentials a finding is about (in memory only: the identity
             # stores no digest of a secret): another plaintext credential where one was is a new leak.
@@ -335,17 +341,17 @@ def single_copy(policies: list[Policy]) -> frozenset[str]:
     )
 
 
-def _left_running(paths: list[Path], head: Outcome, before: Outcome, base: BaseTree) -> list[Finding]:
+def _left_running(
+    paths: list[Path], linted: list[str], deployed: list[Deployment], head: Outcome, before: Outcome, base: BaseTree
+) -> list[Finding]:
     """``argocd-not-pruned`` for each workload a single-copy policy counted at the base that the
     change removes while the policy still counts another, unless an Application of the repository
-    that deploys the linted paths prunes (Argo CD's default does not: the old one keeps running)."""
-    linted = [os.path.relpath(os.path.realpath(p), head.root) for p in paths]
-    deployed = [
-        d for d in repository_deployments(head.root, head.root) if d.path is not None and _under_any(d.path, linted)
-    ]
-    if any(d.prunes for d in deployed):
+    that deploys the linted paths (``deployed``: the repository's, after the change) prunes (Argo
+    CD's default does not: the old one keeps running)."""
+    deploying = [d for d in deployed if under(d.path, linted)]
+    if any(d.prunes for d in deploying):
         return []
-    where = deployed[0].location if deployed else Location(display_path(paths[0]) if paths else "")
+    where = deploying[0].location if deploying else Location(display_path(paths[0]) if paths else "")
     findings = []
     for rule in sorted(set(head.checked.evaluated) & set(before.checked.evaluated)):
         now = set(head.checked.evaluated[rule])
@@ -361,27 +367,15 @@ def _left_running(paths: list[Path], head: Outcome, before: Outcome, base: BaseT
     return findings
 
 
-def _under_any(path: str, linted: list[str]) -> bool:
-    clean = path.strip("/")
-    return any(clean == p or clean.startswith(p.rstrip("/") + "/") or p.startswith(clean + "/") for p in linted)
-
-
-def _moved_away(paths: list[Path], head: Outcome, base: BaseTree, before: Outcome) -> list[Finding]:
+def _moved_away(
+    linted: list[str], deployed: list[Deployment], head: Outcome, base: BaseTree, before: Outcome
+) -> list[Finding]:
     """``argocd-source-moved`` where the change points what deployed the linted paths elsewhere,
-    read from every Application and ApplicationSet of the repository (before and after), not only
-    the linted tree's: a change that copies the tree and points its Application at the copy leaves
-    the linted paths as they were."""
-    linted = [os.path.relpath(os.path.realpath(p), head.root) for p in paths]
-    if any(p.startswith("..") for p in linted):
-        return []  # a path outside the repository: no Application of it deploys it
+    read from every Application and ApplicationSet of the repository (before and after: ``deployed``),
+    not only the linted tree's: a change that copies the tree and points its Application at the copy
+    leaves the linted paths as they were."""
     compared = frozenset(r.resource for r in head.checked.revisions)
-    return moved_away(
-        repository_deployments(before.root, head.root),
-        repository_deployments(head.root, head.root),
-        linted,
-        base.ref,
-        compared,
-    )
+    return moved_away(repository_deployments(before.root, head.root), deployed, linted, base.ref, compared)
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
