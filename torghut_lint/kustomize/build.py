@@ -33,6 +33,7 @@ from torghut_lint.discover import (
     real_text,
 )
 from torghut_lint.kustomize import fieldspecs, namerefs
+from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.kustomize.merge_schema import kind_schema
 from torghut_lint.kustomize.patch import PatchError, Unmodelled, json6902, strategic_merge, strategy
 from torghut_lint.kustomize.select import SelectorError, Target
@@ -51,33 +52,6 @@ from torghut_lint.parse import (
     to_data,
 )
 from torghut_lint.schemas.compiled import compiled
-
-# What kustomize's namespace transformer leaves alone: the cluster-scoped kinds of the OpenAPI
-# document compiled into it, by apiVersion and kind (measured on kubectl 1.32's kustomize, and held
-# to it by tests/kustomize/test_transformers.py). Anything else gets the namespace, in kustomize's
-# output and so here: a cluster-scoped custom resource (a ClusterIssuer), a kind from a newer
-# Kubernetes (ValidatingAdmissionPolicy, flowcontrol v1), a kind name in another group
-# (example.com ClusterRole).
-_CLUSTER_SCOPED_BY_GROUP = {
-    "v1": ("ComponentStatus", "Namespace", "Node", "PersistentVolume"),
-    "admissionregistration.k8s.io/v1 admissionregistration.k8s.io/v1beta1": (
-        "MutatingWebhookConfiguration",
-        "ValidatingWebhookConfiguration",
-    ),
-    "apiextensions.k8s.io/v1 apiextensions.k8s.io/v1beta1": ("CustomResourceDefinition",),
-    "apiregistration.k8s.io/v1 apiregistration.k8s.io/v1beta1": ("APIService",),
-    "certificates.k8s.io/v1 certificates.k8s.io/v1beta1": ("CertificateSigningRequest",),
-    "flowcontrol.apiserver.k8s.io/v1beta1": ("FlowSchema", "PriorityLevelConfiguration"),
-    "networking.k8s.io/v1 networking.k8s.io/v1beta1": ("IngressClass",),
-    "node.k8s.io/v1 node.k8s.io/v1beta1": ("RuntimeClass",),
-    "policy/v1beta1": ("PodSecurityPolicy",),
-    "rbac.authorization.k8s.io/v1 rbac.authorization.k8s.io/v1beta1": ("ClusterRole", "ClusterRoleBinding"),
-    "scheduling.k8s.io/v1 scheduling.k8s.io/v1beta1": ("PriorityClass",),
-    "storage.k8s.io/v1 storage.k8s.io/v1beta1": ("CSIDriver", "CSINode", "StorageClass", "VolumeAttachment"),
-}
-CLUSTER_SCOPED = frozenset(
-    (api, kind) for apis, kinds in _CLUSTER_SCOPED_BY_GROUP.items() for api in apis.split() for kind in kinds
-)
 
 
 def _maybe(schema: dict) -> dict:

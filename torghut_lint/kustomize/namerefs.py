@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import yaml
 
 from torghut_lint import nodes
+from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.model import Resource
 
 # Where a pod spec sits in each workload kind kustomize knows.
@@ -90,19 +91,8 @@ REFERENCES: dict[str, list[tuple[str, str]]] = {
 }
 
 
-# the kinds of REFERENCES (referred to or referring) that have no namespace
-_CLUSTER_SCOPED = frozenset(
-    {
-        "PersistentVolume",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "PriorityClass",
-        "StorageClass",
-        "ValidatingWebhookConfiguration",
-        "MutatingWebhookConfiguration",
-        "APIService",
-    }
-)
+# the kinds with no namespace (a reference to or from one has none to agree on)
+_CLUSTER_SCOPED = frozenset(kind for _, kind in CLUSTER_SCOPED)
 
 
 def _text(node: yaml.Node | None) -> str:
