@@ -35,7 +35,7 @@ from torghut_lint.discover import (
 from torghut_lint.kustomize import fieldspecs, namerefs
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.kustomize.merge_schema import kind_schema
-from torghut_lint.kustomize.patch import PatchError, Unmodelled, json6902, strategic_merge, strategy
+from torghut_lint.kustomize.patch import PatchError, Unmodelled, json6902, pointer, strategic_merge, strategy
 from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity, digest_of, value_at
 from torghut_lint.parse import (
@@ -1656,14 +1656,17 @@ def _json_patch_object(ops: yaml.SequenceNode, target: dict | None) -> Resource 
     root = nodes.mapping([], ops)
     for op in ops.value:
         value, path = nodes.get(op, "value"), nodes.get(op, "path")
-        if value is None or not isinstance(path, yaml.ScalarNode) or not path.value.startswith("/"):
+        if value is None or not isinstance(path, yaml.ScalarNode):
             continue
-        holder, tokens = root, path.value[1:].split("/")
+        try:
+            tokens = pointer(path.value)
+        except PatchError:  # applying the patch says so
+            continue
+        holder = root
         for token in tokens[:-1]:
-            holder = nodes.ensure_map(holder, token.replace("~1", "/").replace("~0", "~"), op)
+            holder = nodes.ensure_map(holder, token, op)
         # a copy: a later op's path may run through this value, and the patch applies the op's own
-        value_copy = nodes.copy(value)
-        nodes.put(holder, tokens[-1].replace("~1", "/").replace("~0", "~"), value_copy, value)  # located as the op's
+        nodes.put(holder, tokens[-1], nodes.copy(value), value)  # located as the op's value
     if not root.value:
         return None
     kind, name = (target or {}).get("kind"), (target or {}).get("name")

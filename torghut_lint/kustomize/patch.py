@@ -138,7 +138,7 @@ def _settled_items(
     if any(_directive(i) == "replace" for i in items):
         raise Unmodelled("a list item with $patch: replace where nothing of the target's meets it")
     kept = (settled(i, item_schema) for i in items)
-    return yaml.SequenceNode(like.tag, [i for i in kept if i is not DELETED], like.start_mark, like.end_mark)
+    return nodes.sequence([i for i in kept if i is not DELETED], like)
 
 
 def _settled_pairs(node: yaml.MappingNode, schema: Schema | None) -> list[tuple[yaml.Node, yaml.Node]]:
@@ -185,18 +185,18 @@ def _merge_list(
     merged: list[yaml.Node] = []
     for item in patch.value:
         key_node = nodes.get(item, key)
-        directive = nodes.get(item, "$patch")
+        directive = _directive(item)
         match = next(
             (i for i, t in enumerate(remaining) if key_node is not None and _same(nodes.get(t, key), key_node)),
             None,
         )
         existing = remaining.pop(match) if match is not None else None
-        if directive is not None and directive.value == "delete":
+        if directive == "delete":
             continue
         if existing is None:
             if (added := _added(item, item_schema)) is not DELETED:
                 merged.append(added)
-        elif _directive(item) == "replace":  # kustomize leaves an item it is told to replace as it was
+        elif directive == "replace":  # kustomize leaves an item it is told to replace as it was
             merged.append(existing)
         else:
             merged.append(strategic_merge(existing, item, item_schema))
@@ -262,7 +262,15 @@ def _same(a: yaml.Node | None, b: yaml.Node) -> bool:
     return isinstance(a, yaml.ScalarNode) and isinstance(b, yaml.ScalarNode) and a.value == b.value
 
 
-def _pointer(path: str) -> list[str]:
+def _parent(root: yaml.Node, tokens: list[str]) -> yaml.Node:
+    """The node that holds what the pointer ``tokens`` name (PatchError where a step is missing)."""
+    for token in tokens[:-1]:
+        root = _child(root, token)
+    return root
+
+
+def pointer(path: str) -> list[str]:
+    """The unescaped tokens of a JSON pointer (PatchError unless it starts with ``/``)."""
     if not path.startswith("/"):
         raise PatchError(f"JSON pointer {path!r} must start with '/'")
     return [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
@@ -314,32 +322,23 @@ def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
             raise PatchError("a JSON patch operation needs 'op' and 'path'")
         if op.value == "test" and path.value.rstrip("/") in ("/metadata", "/metadata/annotations"):
             raise Unmodelled("a JSON patch test of the whole annotations map (it holds kustomize's own then)")
-        tokens = _pointer(path.value)
+        tokens = pointer(path.value)
         last = tokens[-1]
         kind = op.value
-
-        def parent_of(where: list[str]) -> yaml.Node:
-            found = target
-            for token in where[:-1]:
-                found = _child(found, token)
-            return found
-
         # a move takes its value out first and then looks for where it goes, as kustomize's JSON
         # patch library does: a destination through the moved value, or through an index of the
         # list it left, is found (or not) in the document without it
-        parent = target if kind == "move" else parent_of(tokens)
+        parent = target if kind == "move" else _parent(target, tokens)
         if kind in ("copy", "move"):
             source = nodes.get(op_node, "from")
             if not isinstance(source, yaml.ScalarNode):
                 raise PatchError(f"'{kind}' needs 'from', a JSON pointer")
-            src_tokens = _pointer(source.value)
-            holder = target
-            for token in src_tokens[:-1]:
-                holder = _child(holder, token)
+            src_tokens = pointer(source.value)
+            holder = _parent(target, src_tokens)
             value = _child(holder, src_tokens[-1])
             if kind == "move":
                 _remove(holder, src_tokens[-1])
-                parent = parent_of(tokens)
+                parent = _parent(target, tokens)
             else:
                 budget -= _size(value, budget)
                 if budget < 0:
