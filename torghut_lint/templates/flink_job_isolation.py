@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from torghut_lint.k8s import (
     FLINK_CHECKPOINT_DIRS,
     FLINK_SAVEPOINT_DIRS,
+    EnvValue,
     containers,
     effective_env,
     flink_properties,
@@ -36,10 +37,13 @@ class Setting:
     path: Path_
 
 
+Properties = dict[str, tuple[str, EnvValue]]  # k8s.flink_properties: key -> (value, the variable)
 _NAMED = 10  # jobs named one by one for a shared group; the rest in one finding (bounded output)
 
 
-def group_ids(job: Resource, ctx: RuleContext, env_pattern: re.Pattern, config_pattern: re.Pattern) -> list[Setting]:
+def group_ids(
+    job: Resource, ctx: RuleContext, env_pattern: re.Pattern, config_pattern: re.Pattern, properties: Properties
+) -> list[Setting]:
     found: list[Setting] = []
     config = get_path(job.data, ("spec", "flinkConfiguration"))
     for key, value in config.items() if isinstance(config, dict) else ():
@@ -56,7 +60,7 @@ def group_ids(job: Resource, ctx: RuleContext, env_pattern: re.Pattern, config_p
         for item in effective_env(job, path, container, ctx.env_sources).values():
             if env_pattern.search(item.name) and item.value:
                 found.append(Setting(item.value, item.source, item.path))
-    for key, (value, item) in flink_properties(job, ctx.env_sources)[0].items():
+    for key, (value, item) in properties.items():
         if config_pattern.search(key) and value:
             found.append(Setting(value, item.source, item.path))
     return found
@@ -69,7 +73,9 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     replay = [p.lower() for p in ctx.params["replayPatterns"]]
     dir_keys = ctx.params["stateDirKeys"]
     jobs = ctx.matched
-    ids = {id(job): group_ids(job, ctx, env_pattern, config_pattern) for job in jobs}
+    # what FLINK_PROPERTIES sets over each job's flinkConfiguration, as Flink reads it (once a job)
+    properties = {id(job): flink_properties(job, ctx.env_sources)[0] for job in jobs}
+    ids = {id(job): group_ids(job, ctx, env_pattern, config_pattern, properties[id(job)]) for job in jobs}
     by_group: dict[str, list[Resource]] = {}  # group id -> the jobs that consume as it, each once, in order
     for job in jobs:
         for value in dict.fromkeys(s.value for s in ids[id(job)]):
@@ -109,9 +115,8 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         for job in owners_first:
             config = get_path(job.data, ("spec", "flinkConfiguration"))
             config = config if isinstance(config, dict) else {}
-            properties = flink_properties(job, ctx.env_sources)[0]  # over flinkConfiguration, as Flink reads it
             for key in dict.fromkeys(keys):
-                value, item = properties.get(key, (config.get(key), None))
+                value, item = properties[id(job)].get(key, (config.get(key), None))
                 if not value:
                     continue
                 first = seen.setdefault(str(value).rstrip("/"), job)
