@@ -358,3 +358,21 @@ def test_a_transformer_over_a_value_of_the_wrong_kind_is_refused(tmp_path: Path,
     }
     _, problems = render_both(tmp_path, files)
     assert problems == [], problems
+
+
+@pytest.mark.parametrize(
+    ("written", "transformer"),
+    [
+        ("metadata: {name: c, labels: {team: {a: b}}}", "commonLabels: {team: x}"),
+        ("metadata: {name: c, annotations: {note: [1]}}", "commonAnnotations: {note: x}"),
+    ],
+)
+def test_a_label_over_a_map_or_list_is_overwritten(tmp_path: Path, written: str, transformer: str) -> None:
+    """kustomize overwrites a label or annotation that holds a map or a list (it refuses only what
+    its walk cannot pass, a container that is a word): no finding, the transformer's value."""
+    files = {
+        "c.yaml": f"apiVersion: v1\nkind: ConfigMap\n{written}\n",
+        "kustomization.yaml": f"resources: [c.yaml]\n{transformer}\n",
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems

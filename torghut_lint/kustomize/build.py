@@ -1290,12 +1290,8 @@ class _Kustomization:
                 name_node = nodes.get(meta, "name")
                 if isinstance(name_node, yaml.ScalarNode):
                     changed |= nodes.set_text(meta, "name", f"{prefix}{name_node.value}{suffix}", name_node)
-            try:
-                for pairs, where, source in label_sets:  # a node of its own for each object
-                    values = fieldspecs.written(pairs, source or self.node)
-                    changed |= fieldspecs.apply(res.node, api, kind, where, values)
-            except fieldspecs.WrongKind as exc:
-                self.wrong_kind(res, str(exc), "labels" if spec.get("labels") else "commonLabels")
+            for pairs, where, source in label_sets:  # a node of its own for each object
+                changed |= fieldspecs.apply(res.node, api, kind, where, fieldspecs.written(pairs, source or self.node))
             if images:
                 try:
                     changed |= _set_images(res.node, images)

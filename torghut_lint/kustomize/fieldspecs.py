@@ -155,7 +155,8 @@ def targets(root: yaml.Node, path: tuple[str, ...], create: bool) -> Iterator[ya
 
 
 class WrongKind(Exception):
-    """A field a transformer writes a value to holds a map or a list: kustomize refuses the build."""
+    """A field a transformer walks through holds what it cannot walk (a container that is a word
+    under ``images``): kustomize refuses the build."""
 
 
 def written(pairs: dict, source: yaml.Node) -> dict[str, yaml.ScalarNode]:
@@ -166,10 +167,11 @@ def written(pairs: dict, source: yaml.Node) -> dict[str, yaml.ScalarNode]:
 
 def apply(root: yaml.MappingNode, api_version: str, kind: str, specs: list[FieldSpec], values: dict) -> bool:
     """Write ``values`` (from :func:`written`) at every field spec that applies to the resource;
-    True when anything changed. Where a key is missing, its shared node goes in; where it is there,
-    that node takes the value in place, as kustomize overwrites a node: every place an earlier
-    transformer gave that same node changes with it (a later ``labels`` entry without
-    ``includeSelectors`` still changes the selectors an earlier ``commonLabels`` wrote)."""
+    True when anything changed. Where a key is missing (or holds a map or a list, which kustomize
+    overwrites), its shared node goes in; where it holds a value, that node takes the value in
+    place, as kustomize overwrites a node: every place an earlier transformer gave that same node
+    changes with it (a later ``labels`` entry without ``includeSelectors`` still changes the
+    selectors an earlier ``commonLabels`` wrote)."""
     changed = False
     for spec in specs:
         if not spec.applies(api_version, kind):
@@ -179,8 +181,6 @@ def apply(root: yaml.MappingNode, api_version: str, kind: str, specs: list[Field
                 current = nodes.get(holder, key)
                 if current is value:
                     continue
-                if isinstance(current, (yaml.MappingNode, yaml.SequenceNode)):
-                    raise WrongKind(f"{'/'.join(spec.path)}/{key}")
                 if isinstance(current, yaml.ScalarNode):
                     if current.value == value.value and current.tag == value.tag:
                         continue
