@@ -61,7 +61,7 @@ class Checks:
     revisions: bool = False  # record where Applications deploy from (--trusted-config compares them)
     max_waiver_days: int | None = None  # the longest a waiver may run (the config's gate.maxWaiverDays)
     # rules whose evaluated resources are recorded whatever ``evaluated`` says (single-copy policies,
-    # compared with the base's: lint.left_running)
+    # compared with the base's: lint._left_running)
     counted: frozenset[str] = frozenset()
 
     @cached_property
@@ -238,11 +238,12 @@ def _written_findings(part: Project, checks: Checks, rendered: list[Finding]) ->
     patch removes is still in the repository. A document is read again as written (and located
     there) only once its values show a finding; one a rendered finding of the same rule already
     stands for (the same place) is not reported twice."""
-    policies = repository_rules(checks.policies)
+    rules = repository_rules(checks.policies)
+    policies = [policy for policy, _, _ in rules]
     found: list[Finding] = []
-    standing = {(f.rule, f.location) for f in rendered} if policies else set()
-    for app in part.apps if policies else ():
-        paths = sorted({path for path, res in app.written if flags(res, policies)})
+    standing = {(f.rule, f.location) for f in rendered} if rules else set()
+    for app in part.apps if rules else ():
+        paths = sorted({path for path, res in app.written if flags(res, rules)})
         fresh = [res for path in paths for res in resources_of(parse_file(path, display_path(path)), [])]
         if not fresh and not app.as_written:
             continue

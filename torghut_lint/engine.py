@@ -22,7 +22,7 @@ from torghut_lint.model import (
 )
 from torghut_lint.policy import Policy
 from torghut_lint.templates import load_template
-from torghut_lint.templates.base import RuleContext
+from torghut_lint.templates.base import RuleContext, Template
 
 
 class KindIndex:
@@ -101,23 +101,25 @@ def evaluate(
     return findings
 
 
-def repository_rules(policies: list[Policy]) -> list[Policy]:
+RepositoryRule = tuple[Policy, Template, dict]  # the policy, its template, its parameters with the defaults
+
+
+def repository_rules(policies: list[Policy]) -> list[RepositoryRule]:
     """The enabled policies whose templates judge what sits in the repository, whether or not it is
-    applied (orphan-capable: credentials in clear)."""
-    return [p for p in policies if p.enabled and load_template(p.template).orphans]
+    applied (orphan-capable: credentials in clear), each with its template and parameters."""
+    rules = [(p, load_template(p.template)) for p in policies if p.enabled]
+    return [(p, t, t.with_defaults(p.params)) for p, t in rules if t.orphans]
 
 
-def flags(res: Resource, policies: list[Policy]) -> bool:
-    """Whether one of ``policies`` finds something in ``res``, judged on its values alone (nothing is
+def flags(res: Resource, rules: list[RepositoryRule]) -> bool:
+    """Whether one of ``rules`` finds something in ``res``, judged on its values alone (nothing is
     located: ``res``'s nodes may no longer be the ones its values were read from). A template
     that fails on it counts as finding something: the caller reads it again and evaluates that."""
-    for policy in policies:
-        template = load_template(policy.template)
+    for policy, template, params in rules:
         if (template.kinds and res.id.kind not in template.kinds) or not policy.match.matches(res):
             continue
-        ctx = RuleContext(template.with_defaults(policy.params), [res], [res], [])
         try:
-            if next(iter(template.check(ctx)), None) is not None:
+            if next(iter(template.check(RuleContext(params, [res], [res], []))), None) is not None:
                 return True
         except Exception:  # noqa: BLE001 - evaluated again on a fresh read, where it is reported
             return True
