@@ -154,14 +154,31 @@ class Match:
 
     def within(self, res: Resource) -> bool:
         """Whether ``res`` is in the policy's scope (``within``: a namespace, an application's
-        directory or an image; everything when it sets none), whatever its kind and name."""
-        if self.within_namespaces or self.within_applications or self.within_images:
-            return (
-                any_of(self.within_namespaces)(res.id.namespace)
+        directory or an image; everything when it sets none), whatever its kind and name. Answered
+        once per resource and scope: the policies of one team share one ``within``."""
+        scope = self._scope
+        if scope is None:
+            return True
+        known: dict[tuple, tuple[str, bool]] = once(res, "_within", _no_answers)
+        found = known.get(scope)
+        if found is None or found[0] is not res.app_path:  # (the application it was answered for)
+            found = known[scope] = (
+                res.app_path,
+                self._in_namespace(res.id.namespace)
                 or self._within_application(res.app_path)
-                or (bool(self.within_images) and _runs_any(self.within_images, res))
+                or (bool(self.within_images) and _runs_any(self.within_images, res)),
             )
-        return True
+        return found[1]
+
+    @cached_property
+    def _scope(self) -> tuple[tuple[str, ...], ...] | None:
+        """``within`` as one key, None when it sets nothing."""
+        scope = (self.within_namespaces, self.within_applications, self.within_images)
+        return scope if any(scope) else None
+
+    @cached_property
+    def _in_namespace(self) -> Callable[[str], bool]:
+        return any_of(self.within_namespaces)
 
     @cached_property
     def _identity_tests(self) -> list[tuple[Callable[[str], bool], str]]:
@@ -211,6 +228,10 @@ class Match:
         return out
 
 
+def _no_answers(_: Resource) -> dict:
+    return {}
+
+
 def _runs_any(patterns: tuple[str, ...], res: Resource) -> bool:
     """Whether ``res`` runs an image whose repository matches one of the globs: answered once per
     resource and list of globs (the scoped policies share one and ask of every resource), at once
@@ -218,7 +239,7 @@ def _runs_any(patterns: tuple[str, ...], res: Resource) -> bool:
     repositories = image_repositories(res)
     if not repositories:
         return False
-    known: dict[tuple[str, ...], bool] = once(res, "_runs_any", lambda _: {})
+    known: dict[tuple[str, ...], bool] = once(res, "_runs_any", _no_answers)
     found = known.get(patterns)
     if found is None:
         test = any_of(patterns)

@@ -190,3 +190,18 @@ def test_a_text_of_several_lines_under_a_secret_name_is_judged_by_what_it_holds(
 ) -> None:
     hits = _Scanner({}).walk({"data": {key: text}})
     assert bool(hits) is found, hits
+
+
+def test_policies_with_different_settings_each_judge_by_their_own() -> None:
+    """One scanner per distinct settings for the run: what one policy learnt of a key (here, that
+    ``pin`` names no credential) never answers for another that says it does."""
+    data = {"pin": "8473625190", "password": "hunter2-value"}
+    default = _Scanner.of({})
+    assert [what for _, what, _ in default.walk(data)] == ["password holds a plaintext credential"]
+    pins = _Scanner.of({"secretKeySuffixes": ["pin", "password"]})
+    assert pins is not default and pins is _Scanner.of({"secretKeySuffixes": ["pin", "password"]})
+    assert sorted(what for _, what, _ in pins.walk(data)) == [
+        "password holds a plaintext credential",
+        "pin holds a plaintext credential",
+    ]
+    assert [what for _, what, _ in _Scanner.of({}).walk(data)] == ["password holds a plaintext credential"]

@@ -186,3 +186,21 @@ def test_names_and_namespaces_match_as_rendered_or_as_written(written, rendered,
     data = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": rendered[0], "namespace": rendered[1]}}
     res = Resource(pyyaml.compose("a: 1"), data, origin_name=written[0], origin_namespace=written[1])
     assert Match.from_dict(raw).matches(res) is matched
+
+
+def test_a_scope_answered_for_one_resource_is_asked_again_for_each_scope_and_application() -> None:
+    """``within`` is answered once per resource and scope (policies share one), never carried over
+    to another scope, another application or values that replaced the resource's."""
+    import yaml as pyyaml
+
+    from torghut_lint.model import Resource
+
+    data = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "other"}}
+    res = Resource(pyyaml.compose("a: 1"), data, app_path="/r/apps/torghut")
+    by_app = Match.from_dict({"within": {"applications": ["*/torghut"]}})
+    by_namespace = Match.from_dict({"within": {"namespaces": ["torghut"]}})
+    assert by_app.matches(res) and not by_namespace.matches(res)
+    res.app_path = "/r/apps/other"  # the same object checked as part of another application
+    assert not by_app.matches(res)
+    res.data = {**data, "metadata": {"name": "c", "namespace": "torghut"}}
+    assert by_namespace.matches(res) and not by_app.matches(res)

@@ -760,7 +760,7 @@ class _Kustomization:
             self.result.absorb(child)
             return
         self.result.used.add(real(target))
-        self.restricted(target, entry, self.where(key, index))
+        self.restricted(target, entry, (key, index))
         taken = self.builder.sources.take(target)
         self.accumulate(resources_of(taken, self.result.findings, kustomize=True), key, index)
 
@@ -828,11 +828,14 @@ class _Kustomization:
         self.restricted(path, rel, location)
         return path
 
-    def restricted(self, path: Path, rel: str, location: Location) -> None:
+    def restricted(self, path: Path, rel: str, location: Location | tuple[str, int]) -> None:
         """Report a file outside this kustomization's directory (symlinks resolved), which
         kustomize's default load restrictor refuses; it is still read, so where the rule is turned
-        off (Argo CD running LoadRestrictionsNone) the rendering is that build's."""
-        if not str(real(path)).startswith(self.real_dir):
+        off (Argo CD running LoadRestrictionsNone) the rendering is that build's. ``location`` is
+        where to report it, or the (field, index) of the entry naming it (located only then)."""
+        if not real_text(path).startswith(self.real_dir):
+            if isinstance(location, tuple):
+                location = self.where(*location)
             message = (
                 f"{shown(rel)} is outside this kustomization's directory; kustomize's default load restrictor "
                 "refuses to load it (directories may be referenced, files may not)"

@@ -135,15 +135,38 @@ def _placeholder(value: str) -> bool:
     )
 
 
+MAX_KEYS_REMEMBERED = 1 << 16  # what a scanner remembers of the keys it met, at most (a hostile tree has many)
+
+
 class _Scanner:
+    """The detector with one policy's settings. One per distinct settings (:meth:`of`), kept for
+    the run: what it learns of each key (asked of every string of every resource) serves every
+    application, not one."""
+
     def __init__(self, params: dict[str, Any]) -> None:
         self.suffixes = tuple(params.get("secretKeySuffixes") or DEFAULT_SECRET_SUFFIXES)
         self.ignored = tuple(params.get("ignoredKeySuffixes") or DEFAULT_IGNORED_SUFFIXES)
         variable = params.get("variableSuffixes")
         self.variable = tuple(DEFAULT_VARIABLE_SUFFIXES if variable is None else variable)
+        # key -> whether a value under it is judged by the key (secret-like, or a credential file's name)
+        self.judged_by_key: dict[str, bool] = {}
+        self.secret_like = functools.lru_cache(maxsize=4096)(self._secret_like)
 
-    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one scanner per policy evaluation
-    def secret_like(self, key: str) -> bool:
+    @staticmethod
+    def of(params: dict[str, Any]) -> _Scanner:
+        """The scanner for these settings, made once per run."""
+        settings = tuple(
+            tuple(value) if isinstance(value, list) else value
+            for value in (params.get(name) for name in ("secretKeySuffixes", "ignoredKeySuffixes", "variableSuffixes"))
+        )
+        scanner = _SCANNERS.get(settings)
+        if scanner is None:
+            scanner = _SCANNERS[settings] = _Scanner(params)
+        if len(scanner.judged_by_key) > MAX_KEYS_REMEMBERED:
+            scanner.judged_by_key.clear()
+        return scanner
+
+    def _secret_like(self, key: str) -> bool:
         norm = _norm(key)
         if norm.endswith(self.suffixes) or (self.variable and norm.endswith(self.variable) and _VARIABLE.match(key)):
             return not norm.endswith(self.ignored)
@@ -170,7 +193,7 @@ class _Scanner:
         Only what :meth:`judge` could say something of is visited: most values are short words
         or numbers under ordinary names (this runs over every value of every resource)."""
         found: list[tuple[Path_, str, str]] = []
-        secret_like, judge, hinted = self.secret_like, self.judge, token_hinted
+        secret_like, judge, hinted, by_key = self.secret_like, self.judge, token_hinted, self.judged_by_key
 
         def visit(value: Any, where: Path_, key: str) -> None:
             mapping = type(value) is dict
@@ -196,16 +219,19 @@ class _Scanner:
                     # what judge would find nothing in, told without calling it: not under a
                     # secret-like name, and short, or holding neither a URL nor a token's hint
                     # (a long text goes to the patterns at once: one pass instead of two)
-                    if not (named and key and (secret_like(key) or credential_file(key))) and (
-                        len(child) < 12
-                        or (
-                            len(child) < LONG_TEXT
-                            and "://" not in child
-                            and not hinted(child)
-                            and not (named and assignment_hinted(child))
-                        )
+                    if len(child) < 12 or (
+                        len(child) < LONG_TEXT
+                        and "://" not in child
+                        and not hinted(child)
+                        and not (named and assignment_hinted(child))
                     ):
-                        continue
+                        if not (named and key):
+                            continue
+                        judged = by_key.get(key)
+                        if judged is None:
+                            judged = by_key[key] = bool(secret_like(key) or credential_file(key))
+                        if not judged:
+                            continue
                     at = (*where, step)
                     if not (skip and at in skip):
                         found.extend(judge(at, key if named else "", child, named))
@@ -319,8 +345,11 @@ _SECRET_DATA = frozenset({("data",), ("stringData",)})
 _CIPHERTEXT = frozenset({("spec", "encryptedData")})
 
 
+_SCANNERS: dict[tuple, _Scanner] = {}
+
+
 def check(ctx: RuleContext) -> Iterator[Violation]:
-    scanner = _Scanner(ctx.params)
+    scanner = _Scanner.of(ctx.params)
     exempt = set(ctx.params.get("exemptKinds") or DEFAULT_EXEMPT_KINDS)
     for res in ctx.matched:
         if res.id.kind == "Secret" and res.id.api_version == "v1":
