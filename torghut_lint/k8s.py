@@ -191,9 +191,10 @@ def _carried(data: Any) -> Iterator[tuple[str, Path_, dict]]:
             children = value.items()
             if held:  # the containers are yielded; the rest of the template may hold more (a containerSet)
                 children = [(k, v) for k, v in children if k not in CONTAINER_LISTS and k not in SINGLE_CONTAINERS]
-            stack.extend((v, path + (k,)) for k, v in reversed(list(children)))
+            # only what can hold more (most values are scalars: no path made for them)
+            stack.extend((v, path + (k,)) for k, v in reversed(list(children)) if isinstance(v, (dict, list)))
         elif isinstance(value, list):
-            stack.extend((v, path + (i,)) for i, v in reversed(list(enumerate(value))))
+            stack.extend((v, path + (i,)) for i, v in reversed(list(enumerate(value))) if isinstance(v, (dict, list)))
 
 
 def _pod_containers(path: Path_, spec: dict, key: str) -> list[tuple[Path_, dict]]:

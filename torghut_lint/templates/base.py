@@ -49,6 +49,9 @@ class Observation:
     location: Location | None = None  # overrides resource.locate(path)
 
 
+_UNMADE = object()
+
+
 @dataclass
 class RuleContext:
     """One policy evaluated over one application."""
@@ -67,6 +70,18 @@ class RuleContext:
     @cached_property
     def env_sources(self) -> EnvSources:
         return EnvSources(self.resources)
+
+    def shared(self, name: str, make: Callable[[RuleContext], Any]) -> Any:
+        """``make(self)``, made once for this context: what a template's ``check`` and ``facts``
+        both read (each is called once per application)."""
+        made = self._shared.get(name, _UNMADE)
+        if made is _UNMADE:
+            made = self._shared[name] = make(self)
+        return made
+
+    @cached_property
+    def _shared(self) -> dict[str, Any]:
+        return {}
 
     def of_kind(self, kind: str) -> list[Resource]:
         """The application's resources of ``kind``, in order (indexed once: templates ask per

@@ -91,9 +91,13 @@ class Setting:
 FILE = "file"  # Setting.origin of a line of an environment file in a ConfigMap
 
 
-def settings(ctx: RuleContext) -> Iterator[Setting]:
+def settings(ctx: RuleContext) -> list[Setting]:
     """Every place a switch is set, once per written value (a ConfigMap entry read by three
-    containers is one setting)."""
+    containers is one setting); found once per context (``check`` and ``facts`` both read them)."""
+    return ctx.shared("settings", lambda c: list(_settings(c)))
+
+
+def _settings(ctx: RuleContext) -> Iterator[Setting]:
     names, switches = _names(ctx.params)
     canonical = names.canonical
     seen: set[tuple[int, tuple]] = set()
