@@ -254,6 +254,7 @@ def discover(root: Path) -> Discovery:
             return
         seen_dirs.add(real)
         _REAL_TEXTS[str(directory)] = real
+        _REAL_TEXTS[real] = real  # as builds name it (resolved): a path below is one step
         _WALKED.add(real)
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)

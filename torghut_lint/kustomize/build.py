@@ -1548,8 +1548,12 @@ def _set_images(root: yaml.Node, images: list[tuple[dict, yaml.Node]]) -> bool:
     it wrote, as kustomize runs one transformer per entry); True when an image changed."""
     changed = False
     for holder in mappings(root):
-        for key in ("containers", "initContainers"):
-            seq = nodes.get(holder, key)
+        held: dict[str, yaml.Node] = {}  # the (last) containers and initContainers, in one pass over the keys
+        for k, v in holder.value:
+            if k.value == "containers" or k.value == "initContainers":
+                held[k.value] = v
+        for key in ("containers", "initContainers") if held else ():
+            seq = held.get(key)
             if not isinstance(seq, yaml.SequenceNode):
                 continue
             for container in seq.value:
