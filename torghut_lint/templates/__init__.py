@@ -9,6 +9,7 @@ use so that start-up stays light.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ MODULES: dict[str, str] = {
 }
 
 
+@functools.cache  # asked per policy and application: the import machinery once per name
 def load_template(name: str) -> Template:
     """The template ``name`` (KeyError when there is none)."""
     template = importlib.import_module(f"torghut_lint.templates.{MODULES[name]}").TEMPLATE
