@@ -135,7 +135,8 @@ def _placeholder(value: str) -> bool:
     )
 
 
-MAX_KEYS_REMEMBERED = 1 << 16  # what a scanner remembers of the keys it met, at most (a hostile tree has many)
+MAX_KEYS_REMEMBERED = 1 << 16  # the keys and texts a scanner remembers, at most (a hostile tree has many)
+_QUIET, _ASSIGNED = 1, 2  # what a text is told to be (_Scanner.told)
 
 
 class _Scanner:
@@ -150,6 +151,9 @@ class _Scanner:
         self.variable = tuple(DEFAULT_VARIABLE_SUFFIXES if variable is None else variable)
         # key -> whether a value under it is judged by the key (secret-like, or a credential file's name)
         self.judged_by_key: dict[str, bool] = {}
+        # text (shorter than LONG_TEXT) -> _QUIET when it holds no URL nor token hint, plus
+        # _ASSIGNED when it may assign a credential-like key
+        self.told: dict[str, int] = {}
         self.secret_like = functools.lru_cache(maxsize=4096)(self._secret_like)
 
     @staticmethod
@@ -164,6 +168,8 @@ class _Scanner:
             scanner = _SCANNERS[settings] = _Scanner(params)
         if len(scanner.judged_by_key) > MAX_KEYS_REMEMBERED:
             scanner.judged_by_key.clear()
+        if len(scanner.told) > MAX_KEYS_REMEMBERED:
+            scanner.told.clear()
         return scanner
 
     def _secret_like(self, key: str) -> bool:
@@ -193,7 +199,13 @@ class _Scanner:
         Only what :meth:`judge` could say something of is visited: most values are short words
         or numbers under ordinary names (this runs over every value of every resource)."""
         found: list[tuple[Path_, str, str]] = []
-        secret_like, judge, hinted, by_key = self.secret_like, self.judge, token_hinted, self.judged_by_key
+        secret_like, judge, hinted, by_key, texts = (
+            self.secret_like,
+            self.judge,
+            token_hinted,
+            self.judged_by_key,
+            self.told,
+        )
 
         def visit(value: Any, where: Path_, key: str) -> None:
             mapping = type(value) is dict
@@ -219,12 +231,19 @@ class _Scanner:
                     # what judge would find nothing in, told without calling it: not under a
                     # secret-like name, and short, or holding neither a URL nor a token's hint
                     # (a long text goes to the patterns at once: one pass instead of two)
-                    if len(child) < 12 or (
-                        len(child) < LONG_TEXT
-                        and "://" not in child
-                        and not hinted(child)
-                        and not (named and assignment_hinted(child))
-                    ):
+                    if len(child) < 12:
+                        quiet = True
+                    elif len(child) < LONG_TEXT:
+                        # told once per text (texts repeat: images, labels, annotations)
+                        told = texts.get(child)
+                        if told is None:
+                            told = texts[child] = _QUIET * ("://" not in child and not hinted(child)) + (
+                                _ASSIGNED * assignment_hinted(child)
+                            )
+                        quiet = told & _QUIET and not (named and told & _ASSIGNED)
+                    else:
+                        quiet = False
+                    if quiet:
                         if not (named and key):
                             continue
                         judged = by_key.get(key)
