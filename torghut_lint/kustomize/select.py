@@ -129,6 +129,7 @@ class Target:
     """A compiled patch target; :meth:`selects` answers for one resource's data."""
 
     FIELDS = ("group", "version", "kind", "name", "namespace")
+    TESTED = ("kind", "name", "namespace", "group", "version")  # the order selects tests them: the most telling first
 
     def __init__(self, spec: Mapping[str, object]) -> None:
         self.patterns: dict[str, object] = {}
@@ -140,6 +141,7 @@ class Target:
                 self.patterns[key] = regex.compile(f"^(?:{want})$")
             except regex.RegexError as exc:
                 raise SelectorError(f"target {key} {str(want)!r} is not a valid pattern: {exc}") from None
+        self._answers: dict[tuple[str, str], bool] = {}  # (field, value) -> matched: kinds repeat
         self.selectors: dict[str, list[Requirement]] = {}
         for key, holder in (("labelSelector", "labels"), ("annotationSelector", "annotations")):
             selector = spec.get(key)
@@ -149,26 +151,33 @@ class Target:
                 raise SelectorError(f"target {key} must be a string")
             self.selectors[holder] = parse_selector(selector)
 
+    def _matches(self, key: str, pattern: object, value: str) -> bool:
+        found = self._answers.get((key, value))
+        if found is None:
+            found = self._answers[(key, value)] = pattern.search(value) is not None
+        return found
+
     def selects(self, node: yaml.Node, names: tuple[str, ...] = (), namespaces: tuple[str, ...] = ()) -> bool:
         """Whether the resource at ``node`` is selected, read from its nodes as they are now (a
         label an earlier patch added counts, as in kustomize). As kustomize selects, the name may
         match the current name or one in ``names`` (as written, before prefixes and suffixes), the
         namespace the current one or one in ``namespaces``, an absent namespace being "default"."""
-        api = _scalar(nodes.get(node, "apiVersion"))
-        group, _, version = api.rpartition("/") if "/" in api else ("", "", api)
         meta = nodes.get(node, "metadata")
-        actual = {
-            "group": group,
-            "version": version,
-            "kind": _scalar(nodes.get(node, "kind")),
-            "name": _scalar(nodes.get(meta, "name")),
-            "namespace": _scalar(nodes.get(meta, "namespace")),
-        }
-        candidates = {key: [value] for key, value in actual.items()}
-        candidates["name"] += [n for n in names if n]
-        candidates["namespace"] = [n or "default" for n in (actual["namespace"], *namespaces)]
-        for key, pattern in self.patterns.items():
-            if not any(pattern.search(value) is not None for value in candidates[key]):
+        for key in self.TESTED:
+            pattern = self.patterns.get(key)
+            if pattern is None:
+                continue
+            if key == "kind":
+                candidates: tuple[str, ...] = (_scalar(nodes.get(node, "kind")),)
+            elif key == "name":
+                candidates = (_scalar(nodes.get(meta, "name")), *(n for n in names if n))
+            elif key == "namespace":
+                candidates = tuple(n or "default" for n in (_scalar(nodes.get(meta, "namespace")), *namespaces))
+            else:
+                api = _scalar(nodes.get(node, "apiVersion"))
+                group, _, version = api.rpartition("/") if "/" in api else ("", "", api)
+                candidates = (group if key == "group" else version,)
+            if not any(self._matches(key, pattern, value) for value in candidates):
                 return False
         for holder, requirements in self.selectors.items():
             pairs = nodes.get(meta, holder)
