@@ -206,3 +206,19 @@ def test_policies_with_different_settings_each_judge_by_their_own() -> None:
         "pin holds a plaintext credential",
     ]
     assert [what for _, what, _ in _Scanner.of({}).walk(data)] == ["password holds a plaintext credential"]
+
+
+def test_what_scanners_remember_between_applications_is_bounded() -> None:
+    """A remembered text outlives its application: only short ones are kept, so many at most,
+    and so many scanners (a long-lived process may lint with many configurations)."""
+    inline_secrets._SCANNERS.clear()
+    scanner = _Scanner.of({})
+    long_text = "x" * (inline_secrets.MAX_REMEMBERED_TEXT + 1) + " plain words"
+    scanner.walk({"note": long_text, "other": "a plain note of some length"})
+    assert long_text not in scanner.told and "a plain note of some length" in scanner.told
+    scanner.walk({f"key-{i}": f"a plain text number {i}" for i in range(inline_secrets.MAX_REMEMBERED + 5)})
+    assert len(scanner.told) > inline_secrets.MAX_REMEMBERED
+    assert _Scanner.of({}) is scanner and len(scanner.told) == 0 and len(scanner.judged_by_key) == 0
+    for n in range(inline_secrets.MAX_SCANNERS + 3):
+        _Scanner.of({"secretKeySuffixes": [f"suffix{n}"]})
+    assert len(inline_secrets._SCANNERS) <= inline_secrets.MAX_SCANNERS

@@ -135,7 +135,11 @@ def _placeholder(value: str) -> bool:
     )
 
 
-MAX_KEYS_REMEMBERED = 1 << 16  # the keys and texts a scanner remembers, at most (a hostile tree has many)
+# What a scanner remembers between applications, at most (a hostile tree has many keys and texts,
+# and a remembered text outlives its application): this many of each, each this short.
+MAX_REMEMBERED = 1 << 14
+MAX_REMEMBERED_TEXT = 256
+MAX_SCANNERS = 16  # distinct settings kept (a long-lived process may lint with many configurations)
 _QUIET, _ASSIGNED = 1, 2  # what a text is told to be (_Scanner.told)
 
 
@@ -165,10 +169,12 @@ class _Scanner:
         )
         scanner = _SCANNERS.get(settings)
         if scanner is None:
+            if len(_SCANNERS) >= MAX_SCANNERS:
+                _SCANNERS.clear()
             scanner = _SCANNERS[settings] = _Scanner(params)
-        if len(scanner.judged_by_key) > MAX_KEYS_REMEMBERED:
+        if len(scanner.judged_by_key) > MAX_REMEMBERED:
             scanner.judged_by_key.clear()
-        if len(scanner.told) > MAX_KEYS_REMEMBERED:
+        if len(scanner.told) > MAX_REMEMBERED:
             scanner.told.clear()
         return scanner
 
@@ -237,9 +243,11 @@ class _Scanner:
                         # told once per text (texts repeat: images, labels, annotations)
                         told = texts.get(child)
                         if told is None:
-                            told = texts[child] = _QUIET * ("://" not in child and not hinted(child)) + (
+                            told = _QUIET * ("://" not in child and not hinted(child)) + (
                                 _ASSIGNED * assignment_hinted(child)
                             )
+                            if len(child) <= MAX_REMEMBERED_TEXT:
+                                texts[child] = told
                         quiet = told & _QUIET and not (named and told & _ASSIGNED)
                     else:
                         quiet = False
@@ -248,7 +256,9 @@ class _Scanner:
                             continue
                         judged = by_key.get(key)
                         if judged is None:
-                            judged = by_key[key] = bool(secret_like(key) or credential_file(key))
+                            judged = bool(secret_like(key) or credential_file(key))
+                            if len(key) <= MAX_REMEMBERED_TEXT:
+                                by_key[key] = judged
                         if not judged:
                             continue
                     at = (*where, step)
