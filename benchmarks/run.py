@@ -24,7 +24,9 @@ Runs are interleaved (run 1 of every tool, then run 2, ...) so load drifts hit a
 the minimum and the median of N runs are printed, with peak RSS, the machine (usable cores, load
 average at start), the versions, the time per document net of start-up (an empty directory's
 run), the time per added document between consecutive sizes of the replicated tree (the slope:
-what is paid once per run or per process drops out), and each tool's time over torghut-lint's.
+what is paid once per run or per process drops out) with kubeconform's over the same steps (a
+load that drifts during the run bends every tool's slope alike), and each tool's time over
+torghut-lint's.
 Figures only: nothing here asserts a time.
 """
 
@@ -358,6 +360,18 @@ def other_python(interpreter: str) -> str | None:
     return str(binary)
 
 
+def slopes(points: dict[str, tuple[int, float]]) -> dict[str, float]:
+    """Milliseconds per added document between consecutive sizes (``name -> (documents, seconds)``,
+    smallest first): what each added document costs, whatever is paid once per run or per process
+    (schemas compiled, modules imported, caches warmed) dropping out."""
+    steps = list(points.items())
+    return {
+        f"{a}->{b}": (tb - ta) / (nb - na) * 1000
+        for (a, (na, ta)), (b, (nb, tb)) in zip(steps, steps[1:], strict=False)
+        if nb != na
+    }
+
+
 def _with_spread(values: dict[str, float]) -> str:
     """``name value, ...; spread N%``: the largest value over the smallest."""
     shown = ", ".join(f"{name} {value:.3f}" for name, value in values.items())
@@ -504,15 +518,15 @@ def main() -> int:
                 other[name][tool] = fastest[0]
     if len(per_doc) > 1:
         print(f"\ntorghut-lint time per document net of start-up (ms): {_with_spread(per_doc)}")
-        # the slope between consecutive sizes: what each added document costs, whatever is paid
-        # once per run or per process (schemas compiled, modules imported, caches warmed)
-        steps = list(sizes.items())
-        marginal = {
-            f"{a}->{b}": (tb - ta) / (nb - na) * 1000
-            for (a, (na, ta)), (b, (nb, tb)) in zip(steps, steps[1:], strict=False)
-        }
+        marginal = slopes(sizes)
         if marginal:
             print(f"torghut-lint time per added document (ms): {_with_spread(marginal)}")
+        # kubeconform's over the same steps: a load that drifts during the run bends every tool's
+        # slope alike, where a cost of the linter's own bends its alone
+        for tool in ("kubeconform -n1", "kubeconform"):
+            theirs = slopes({n: (sizes[n][0], other[n][tool]) for n in sizes if tool in other[n]})
+            if theirs:
+                print(f"{tool} time per added document (ms), the same steps: {_with_spread(theirs)}")
     if python:
         print("\nkubeconform / torghut-lint under --python (default workers, -n 1):")
         for name, times in other.items():

@@ -48,3 +48,9 @@ def test_another_python_version_or_no_interpreter_is_refused(bench, tmp_path: Pa
     assert "is Python 3.99, not this one's: skipped" in err
     assert "cannot be run (FileNotFoundError): skipped" in err
     assert not (tmp_path / "cache").exists()
+
+
+def test_slopes_are_the_cost_per_added_document_between_consecutive_sizes(bench) -> None:
+    points = {"lab x1": (1_000, 1.0), "lab x10": (10_000, 4.6), "lab x50": (50_000, 20.6)}
+    assert bench.slopes(points) == pytest.approx({"lab x1->lab x10": 0.4, "lab x10->lab x50": 0.4})
+    assert bench.slopes({"lab x1": (1_000, 1.0)}) == {}
