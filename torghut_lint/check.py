@@ -28,7 +28,7 @@ from torghut_lint.assemble import (
     kustomization_schema,
 )
 from torghut_lint.discover import display_path, real_text
-from torghut_lint.engine import evaluate, flags, repository_rules
+from torghut_lint.engine import Prepared, evaluate, flags, repository_rules
 from torghut_lint.kustomize.build import resources_of
 from torghut_lint.model import Fact, Finding, ResourceId
 from torghut_lint.parallel import jobs_wanted, run_queue
@@ -67,6 +67,11 @@ class Checks:
     @cached_property
     def policies_by_id(self) -> dict[str, Policy]:
         return {p.id: p for p in self.policies}
+
+    @cached_property
+    def repository_rules(self) -> list[Prepared]:
+        """The rules that judge what sits in the repository (``_written_findings``), prepared once."""
+        return repository_rules(self.policies)
 
 
 @dataclass
@@ -238,11 +243,13 @@ def _written_findings(part: Project, checks: Checks, rendered: list[Finding]) ->
     patch removes is still in the repository. A document is read again as written (and located
     there) only once its values show a finding; one a rendered finding of the same rule already
     stands for (the same place) is not reported twice."""
-    rules = repository_rules(checks.policies)
+    rules = checks.repository_rules
+    if not rules:
+        return []
     policies = [policy for policy, _, _ in rules]
     found: list[Finding] = []
-    standing = {(f.rule, f.location) for f in rendered} if rules else set()
-    for app in part.apps if rules else ():
+    standing = {(f.rule, f.location) for f in rendered}
+    for app in part.apps:
         paths = sorted({path for path, res in app.written if flags(res, rules)})
         fresh = [res for path in paths for res in resources_of(parse_file(path, display_path(path)), [])]
         if not fresh and not app.as_written:

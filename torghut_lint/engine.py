@@ -62,16 +62,15 @@ def evaluate(
     scopes: list[tuple[App | None, list[Resource]]] = [(app, app.resources) for app in chosen]
     if (orphans and project.orphans) or project.texts:  # texts: loose files and JSON data, read for secrets
         scopes.append((None, project.orphans if orphans else []))
-    active = [(p, load_template(p.template)) for p in policies if p.enabled]
-    params = {p.id: t.with_defaults(p.params) for p, t in active}
+    active = prepared(policies)
     for app, resources in scopes:
         index = KindIndex(resources)
-        for policy, template in active:
+        for policy, template, params in active:
             if app is None and not template.orphans:
                 continue
             matched = [r for r in index.candidates(policy) if not template.kinds or r.id.kind in template.kinds]
             ctx = RuleContext(
-                params[policy.id],
+                params,
                 matched,
                 resources,
                 app.helm_values if app else [],
@@ -101,17 +100,22 @@ def evaluate(
     return findings
 
 
-RepositoryRule = tuple[Policy, Template, dict]  # the policy, its template, its parameters with the defaults
+Prepared = tuple[Policy, Template, dict]  # the policy, its template, its parameters with the defaults
 
 
-def repository_rules(policies: list[Policy]) -> list[RepositoryRule]:
+def prepared(policies: list[Policy]) -> list[Prepared]:
+    """The enabled policies, each with its template and its parameters with the defaults."""
+    templates = [(p, load_template(p.template)) for p in policies if p.enabled]
+    return [(p, t, t.with_defaults(p.params)) for p, t in templates]
+
+
+def repository_rules(policies: list[Policy]) -> list[Prepared]:
     """The enabled policies whose templates judge what sits in the repository, whether or not it is
     applied (orphan-capable: credentials in clear), each with its template and parameters."""
-    rules = [(p, load_template(p.template)) for p in policies if p.enabled]
-    return [(p, t, t.with_defaults(p.params)) for p, t in rules if t.orphans]
+    return [rule for rule in prepared(policies) if rule[1].orphans]
 
 
-def flags(res: Resource, rules: list[RepositoryRule]) -> bool:
+def flags(res: Resource, rules: list[Prepared]) -> bool:
     """Whether one of ``rules`` finds something in ``res``, judged on its values alone (nothing is
     located: ``res``'s nodes may no longer be the ones its values were read from). A template
     that fails on it counts as finding something: the caller reads it again and evaluates that."""
