@@ -88,6 +88,12 @@ class Resource:
     source_node: yaml.MappingNode | None = None  # where a `kubectl kustomize` rendering came from
     app_path: str = ""  # the application's directory, resolved (what ``within.applications`` globs match)
     hash_type: str = ""  # generated with a name hash still to append: "Opaque"... (its Secret type) or any text
+    # kustomize's bookkeeping while a build transforms it: each (kind, name, namespace) it had before a
+    # transformer renamed or moved it, oldest first ("default" for no namespace), and the name
+    # prefixes and suffixes it took; name references are resolved with them (kustomize/namerefs.py)
+    history: tuple[tuple[str, str, str], ...] = ()
+    prefixes: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
 
     @property
     def id(self) -> ResourceId:

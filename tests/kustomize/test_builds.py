@@ -356,6 +356,6 @@ def test_a_tree_outside_any_repository_follows_references_as_kustomize_does(tmp_
     ],
 )
 def test_identity_read_from_nodes_takes_the_last_key(text: str, ident: tuple) -> None:
-    from torghut_lint.kustomize.build import _ident
+    from torghut_lint.kustomize.namerefs import ident as _ident
 
     assert _ident(yaml.compose(text)) == ident

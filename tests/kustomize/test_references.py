@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kubectl_parity import render_both
+from kubectl_parity import outcome, render_both
 
 OBJECTS = """apiVersion: v1
 kind: ConfigMap
@@ -491,8 +491,8 @@ def test_a_prefix_over_many_objects_follows_references_in_linear_work(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A name prefix renames every object: each reference still follows its target as kubectl
-    renders it, and each object's kind is read a bounded number of times (the referrers of a kind
-    were found by reading every object's kind once per renamed object and reference)."""
+    renders it, and each object's identity is read a bounded number of times (the referrers of a
+    kind were once found by reading every object's kind once per renamed object and reference)."""
     from torghut_lint.kustomize import namerefs
 
     count = 60
@@ -503,10 +503,103 @@ def test_a_prefix_over_many_objects_follows_references_in_linear_work(
         for i in range(count)
     )
     asked: list[int] = []
-    read_kind = namerefs._kind
-    monkeypatch.setattr(namerefs, "_kind", lambda res: asked.append(1) or read_kind(res))
+    read = namerefs.ident
+    monkeypatch.setattr(namerefs, "ident", lambda node: asked.append(1) or read(node))
     rendered, problems = render_both(
         tmp_path, {"objects.yaml": objects, "kustomization.yaml": "resources: [objects.yaml]\nnamePrefix: a-\n"}
     )
     assert rendered and problems == [], problems
     assert 0 < len(asked) <= 3 * (2 * count)
+
+
+ACCOUNT_AND_BINDING = """apiVersion: v1
+kind: ServiceAccount
+metadata: {name: sa}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: rb}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
+subjects:
+- {kind: ServiceAccount, name: sa, namespace: torghut}
+- {kind: ServiceAccount, name: sa}
+- {kind: ServiceAccount, name: sa, namespace: default}
+- {kind: User, name: sa, apiGroup: rbac.authorization.k8s.io}
+"""
+
+
+@pytest.mark.parametrize("written_in_torghut", [False, True])
+def test_a_subject_follows_only_an_id_its_account_had_level_by_level(tmp_path: Path, written_in_torghut: bool) -> None:
+    """The account is renamed in the base (``q-sa``, in no namespace) and moved by the overlay:
+    a subject naming ``sa`` in ``torghut`` names an id the account never had (kustomize looks in
+    the namespace as objects were written first, and only then as they are now), while the other
+    subjects follow it, a User named like it included; the old renderer crossed the name of one
+    level with the namespace of another."""
+    generator = "configMapGenerator: [{name: gen, namespace: torghut, literals: [k=v]}]\n" if written_in_torghut else ""
+    files = {
+        "base/objects.yaml": ACCOUNT_AND_BINDING,
+        "base/kustomization.yaml": "resources: [objects.yaml]\nnamePrefix: q-\n",
+        "middle/kustomization.yaml": "resources: [../base]\n" + generator,
+        "kustomization.yaml": "resources: [middle]\nnamespace: torghut\n",
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems
+
+
+def test_a_generator_merges_only_into_an_id_the_object_had(tmp_path: Path) -> None:
+    """``gen`` was suffixed in the base and moved to ``default`` in the middle: it never was
+    ``gen`` in ``default``, so kustomize refuses the top's merge (the old renderer merged)."""
+    files = {
+        "base/kustomization.yaml": "configMapGenerator: [{name: gen, namespace: torghut, literals: [a=b]}]\n"
+        "nameSuffix: -s\n",
+        "middle/kustomization.yaml": "resources: [../base]\nnamespace: default\n",
+        "kustomization.yaml": "resources: [middle]\n"
+        "configMapGenerator: [{name: gen, behavior: merge, literals: [c=d]}]\n",
+    }
+    assert outcome(tmp_path, files) == "refused"
+
+
+@pytest.mark.parametrize(
+    "objects",
+    [
+        # a scalar where kustomize walks to a pod's account name
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {template: x}\n",
+        # a binding subject without a name
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb}\n"
+        "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}\nsubjects: [{kind: Group}]\n",
+        # a ServiceAccount subject whose namespace is a number
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb}\n"
+        "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}\n"
+        "subjects: [{kind: ServiceAccount, name: a, namespace: 5}]\n",
+    ],
+)
+def test_a_reference_kustomize_cannot_walk_blocks_renamed_or_not(tmp_path: Path, objects: str) -> None:
+    """kustomize walks every listed reference on every build, renamed or not, and refuses one it
+    cannot walk: the built-in build blocks with kustomize-invalid at the object."""
+    from torghut_lint.kustomize.build import Builder, SourceFiles
+
+    files = {"objects.yaml": objects, "kustomization.yaml": "resources: [objects.yaml]\n"}
+    assert outcome(tmp_path, files) == "refused"
+    build = Builder(SourceFiles(tmp_path)).build(tmp_path)
+    refused = [f for f in build.findings if f.rule == "kustomize-invalid"]
+    assert refused and refused[0].location.file.endswith("objects.yaml") and refused[0].location.line >= 1
+
+
+@pytest.mark.parametrize(("top", "expected"), [("namePrefix: x-\n", "refused"), ("", "exact")])
+def test_two_objects_a_reference_may_name_block_as_kustomize_refuses(tmp_path: Path, top: str, expected: str) -> None:
+    """Two ConfigMaps that both were ``cfg`` (prefixed ``a-`` and ``b-`` in their bases) and a
+    Deployment naming ``cfg``: with a prefix of the Deployment's own on both, kustomize cannot tell
+    which is meant and refuses; without, neither took the Deployment's prefixes and the name stays."""
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: b}\n"
+    files = {
+        "a/cm.yaml": cm,
+        "a/kustomization.yaml": "resources: [cm.yaml]\nnamePrefix: a-\n",
+        "b/cm.yaml": cm,
+        "b/kustomization.yaml": "resources: [cm.yaml]\nnamePrefix: b-\n",
+        "d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+        "spec:\n  selector: {matchLabels: {a: b}}\n"
+        "  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers:\n"
+        "      - {name: c, image: i, envFrom: [{configMapRef: {name: cfg}}]}\n",
+        "kustomization.yaml": "resources: [a, b, d.yaml]\n" + top,
+    }
+    assert outcome(tmp_path, files) == expected

@@ -35,6 +35,7 @@ from torghut_lint.discover import (
 from torghut_lint.kustomize import fieldspecs, namerefs
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.kustomize.merge_schema import kind_schema
+from torghut_lint.kustomize.namerefs import ident
 from torghut_lint.kustomize.patch import PatchError, Unmodelled, json6902, pointer, strategic_merge, strategy
 from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity, digest_of, value_at
@@ -446,27 +447,6 @@ def manifest_problem(data: object, kustomize: bool = False) -> str | None:
     return None
 
 
-_IDENT_KEYS = {"apiVersion": 0, "kind": 1, "namespace": 2, "name": 3}
-
-
-def _ident(node: yaml.MappingNode) -> tuple[str, str, str, str]:
-    """(apiVersion, kind, namespace, name) read straight from the node (one pass over it and one
-    over its metadata, the last of a repeated key winning as in :func:`nodes.get`: the build
-    asks for every resource at every step)."""
-    found = ["", "", "", ""]
-    meta = None
-    for key, value in node.value if isinstance(node, yaml.MappingNode) else ():
-        name = key.value
-        if name == "metadata":
-            meta = value
-        elif name == "apiVersion" or name == "kind":
-            found[_IDENT_KEYS[name]] = value.value if isinstance(value, yaml.ScalarNode) else ""
-    for key, value in meta.value if isinstance(meta, yaml.MappingNode) else ():
-        if key.value == "namespace" or key.value == "name":
-            found[_IDENT_KEYS[key.value]] = value.value if isinstance(value, yaml.ScalarNode) else ""
-    return found[0], found[1], found[2], found[3]
-
-
 MAX_INCLUDE_DEPTH = 100  # kustomizations nested deeper than this are reported, not followed
 
 # (the resolved directory a kustomization file is read from, the file resolved) -> the resolved
@@ -567,11 +547,11 @@ def _copy_build(build: Build) -> Build:
     memo: dict[int, yaml.Node] = {}
     for res in build.resources:
         node = nodes.copy(res.node, memo)
-        out.resources.append(
-            Resource(
-                node, {}, origin_name=res.origin_name, origin_namespace=res.origin_namespace, hash_type=res.hash_type
-            )
+        copied = Resource(
+            node, {}, origin_name=res.origin_name, origin_namespace=res.origin_namespace, hash_type=res.hash_type
         )
+        copied.history, copied.prefixes, copied.suffixes = res.history, res.prefixes, res.suffixes
+        out.resources.append(copied)
     return out
 
 
@@ -580,20 +560,20 @@ def finalize(build: Build) -> None:
     content hash appended to their (prefixed, suffixed) names, references follow renames, an
     empty ``metadata.annotations`` goes. Then every resource's values are built from its nodes,
     once: during the build only nodes are read and written, so values can never lag them."""
-    before_hash: dict[int, str] = {}
     for res in build.resources:
         if not res.hash_type:
             continue
-        kind = _ident(res.node)[1]
+        kind = ident(res.node)[1]
         data = nodes.get(res.node, "data")
         pairs = data.value if isinstance(data, yaml.MappingNode) else []
         values = {k.value: v.value if isinstance(v, yaml.ScalarNode) else "" for k, v in pairs}
         meta = nodes.get(res.node, "metadata")
         name_node = nodes.get(meta, "name")
         if isinstance(name_node, yaml.ScalarNode):
-            before_hash[id(res)] = name_node.value
+            namerefs.remember(res)
             nodes.set_text(meta, "name", f"{name_node.value}-{content_hash(kind, values, res.hash_type)}", name_node)
-    namerefs.follow_renames(build.resources, before_hash)
+    for refused in namerefs.fix_references(build.resources):
+        build.findings.append(builtin_finding("kustomize-invalid", str(refused), Location.of(refused.node)))
     kept = []
     for res in build.resources:
         meta = nodes.get(res.node, "metadata")
@@ -783,9 +763,9 @@ class _Kustomization:
         resource with an already registered id"): the build fails there, so it is an error."""
         have = self.ids
         for res in resources:
-            ident = _ident(res.node)
-            if ident in have:
-                api, kind, ns, name = ident
+            found = ident(res.node)
+            if found in have:
+                api, kind, ns, name = found
                 self.report(
                     "kustomize-invalid",
                     f"{kind} {ns + '/' if ns else ''}{name} ({api}) is already included; kustomize refuses the build",
@@ -793,7 +773,7 @@ class _Kustomization:
                     index,
                 )
                 continue
-            have.add(ident)
+            have.add(found)
             self.result.resources.append(res)
 
     def mark_named_files(self, key: str) -> None:
@@ -1154,7 +1134,7 @@ class _Kustomization:
         if not is_json and not isinstance(doc.node, yaml.MappingNode):
             self.report("kustomize-patch-invalid", "a patch must be a mapping or a JSON patch list", key, i)
             return
-        if not is_json and not _ident(doc.node)[3]:
+        if not is_json and not ident(doc.node)[3]:
             # kustomize reads a strategic-merge patch as an object: without a name it refuses it
             message = "a strategic-merge patch needs metadata.name (kustomize cannot parse it otherwise)"
             self.report("kustomize-patch-invalid", message, key, i)
@@ -1165,14 +1145,16 @@ class _Kustomization:
             except SelectorError as exc:
                 self.report("kustomize-patch-invalid", str(exc), key, i, "target")
                 return
-            matches = [
-                r for r in self.result.resources if selector.selects(r.node, (r.origin_name,), (r.origin_namespace,))
-            ]
+            matches = []
+            for r in self.result.resources:  # by its name and namespace now or before any transformer
+                before = r.history[:1]  # kustomize's original id, when a transformer changed it
+                if selector.selects(r.node, tuple(i[1] for i in before), tuple(i[2] for i in before)):
+                    matches.append(r)
         elif is_json:
             self.report("kustomize-patch-invalid", "a JSON 6902 patch needs a target", key, i)
             return
         else:
-            want = _ident(doc.node)
+            want = ident(doc.node)
             matches = [r for r in self.result.resources if _known_as(r, want)]
         if not matches:
             if self.result.unrendered:
@@ -1202,6 +1184,7 @@ class _Kustomization:
         for res in matches:
             try:
                 if is_json:
+                    namerefs.remember(res)
                     json6902(res.node, doc.node)
                     name = nodes.get(nodes.get(res.node, "metadata"), "name")
                     if not isinstance(name, yaml.ScalarNode) or not name.value:
@@ -1222,6 +1205,8 @@ class _Kustomization:
                     )
                     schema = kind_schema(res.id.api_version, res.id.kind)  # None for a custom resource
                     identity = _identity(res.node)
+                    if options.get("allowNameChange") or options.get("allowKindChange"):
+                        namerefs.remember(res)
                     res.node = strategic_merge(res.node, body, schema)
                     _restore_identity(res.node, identity, bool(options.get("allowNameChange")))
             except Unmodelled as exc:
@@ -1264,20 +1249,15 @@ class _Kustomization:
                 images.append((image, nodes.get(self.node, "images").value[j]))
         # an entry without a name names "", which no object has: kustomize refuses it as unmatched
         replicas = {str(r.get("name") or ""): r for _, r in self.entries("replicas") if isinstance(r, dict)}
-        # ServiceAccounts of this build, with the namespace they had before this transformer
         scaled: set[str] = set()
-        idents = [_ident(r.node) for r in self.result.resources]
-        accounts = {  # each ServiceAccount's names (current, as written) and namespace as written
-            (name, res.origin_name, res.origin_namespace or "default")
-            for res, (_, kind, _, name) in zip(self.result.resources, idents, strict=True)
-            if kind == "ServiceAccount"
-        }
+        idents = [ident(r.node) for r in self.result.resources]
         for res, (api, kind, _, before) in zip(self.result.resources, idents, strict=True):
             nodes.ensure_map(res.node, "metadata", res.node)
             meta = nodes.get(res.node, "metadata")
             changed = False
             if isinstance(namespace, str) and namespace:
                 source = nodes.get(self.node, "namespace")
+                namerefs.remember(res)
                 if isinstance(nodes.get(meta, "namespace"), (yaml.MappingNode, yaml.SequenceNode)):
                     self.wrong_kind(res, "metadata/namespace", "namespace")
                 elif (api, kind) not in CLUSTER_SCOPED:
@@ -1285,13 +1265,20 @@ class _Kustomization:
                 elif kind == "Namespace" and api == "v1":  # kustomize renames a Namespace object to it
                     changed |= nodes.set_text(meta, "name", namespace, source)
                 if kind in ("RoleBinding", "ClusterRoleBinding"):
-                    changed |= _subjects_namespace(res.node, namespace, source, accounts)
+                    changed |= _subjects_namespace(res.node, namespace, source)
                 for service, create in _service_refs(res.node, api, kind):  # the Service it calls moves too
                     if create or nodes.get(service, "namespace") is not None:
                         changed |= nodes.set_text(service, "namespace", namespace, source)
             if (prefix or suffix) and not _never_prefixed(api, kind):
                 name_node = nodes.get(meta, "name")
                 if isinstance(name_node, yaml.ScalarNode):
+                    # kustomize's prefix and suffix transformers each remember the id they change
+                    if prefix:
+                        namerefs.remember(res)
+                        res.prefixes += (prefix,)
+                    if suffix:
+                        namerefs.remember(res, f"{prefix}{name_node.value}")
+                        res.suffixes += (suffix,)
                     changed |= nodes.set_text(meta, "name", f"{prefix}{name_node.value}{suffix}", name_node)
             for pairs, where, source in label_sets:  # a node of its own for each object
                 changed |= fieldspecs.apply(res.node, api, kind, where, fieldspecs.written(pairs, source or self.node))
@@ -1301,7 +1288,7 @@ class _Kustomization:
                 except fieldspecs.WrongKind as exc:
                     self.wrong_kind(res, str(exc), "images")
             # replicas select by the name before or after this kustomization's prefix and suffix
-            name = next((n for n in (_ident(res.node)[3], before) if n in replicas), None)
+            name = next((n for n in (ident(res.node)[3], before) if n in replicas), None)
             if name is not None and kind in _SCALABLE:
                 scaled.add(name)
                 anchor = nodes.get(self.node, "replicas")
@@ -1336,13 +1323,13 @@ class _Kustomization:
         generator's object from another namespace, say): kustomize refuses the build."""
         seen: set[tuple[str, str, str, str]] = set()
         for res in self.result.resources:
-            api, kind, namespace, name = _ident(res.node)
-            ident = (api.rpartition("/")[0], kind, namespace or "default", name)
-            if ident in seen:
+            api, kind, namespace, name = ident(res.node)
+            key = (api.rpartition("/")[0], kind, namespace or "default", name)
+            if key in seen:
                 message = f"the namespace makes two {kind} objects {shown(name)} one; kustomize refuses the build"
                 self.report("kustomize-invalid", message, "namespace")
                 return
-            seen.add(ident)
+            seen.add(key)
 
     def check_label_clashes(self, label_sets: list[tuple[dict, list, yaml.Node]]) -> None:
         """Several label entries giving one key different values: which value lands where then
@@ -1457,27 +1444,14 @@ def _kustomization_kind(sources: SourceFiles, directory: Path) -> str:
     return "Kustomization"
 
 
-def _subjects_namespace(
-    binding: yaml.MappingNode, namespace: str, source: yaml.Node, accounts: set[tuple[str, str, str]]
-) -> bool:
+def _subjects_namespace(binding: yaml.MappingNode, namespace: str, source: yaml.Node) -> bool:
     """kustomize's namespace transformer sets the namespace of a binding's subjects named
-    ``default`` (of any kind: the default ServiceAccount is meant), and its name references move a
-    subject with its ServiceAccount: a subject naming a ServiceAccount of this build (by its name
-    now or as written) in no namespace or in the one the account was written in (unset is
-    ``default``) follows it; other subjects stay as written."""
+    ``default`` (of any kind: the default ServiceAccount is meant); other subjects follow their
+    ServiceAccount, if any, through the name references at the end of the build (namerefs.py)."""
     changed = False
     subjects = nodes.get(binding, "subjects")
     for subject in subjects.value if isinstance(subjects, yaml.SequenceNode) else []:
-        if not isinstance(subject, yaml.MappingNode):
-            continue
-        kind, name, current = (_scalar_text(nodes.get(subject, k)) for k in ("kind", "name", "namespace"))
-        follows = kind == "ServiceAccount" and any(
-            name in (now, written) and (current in ("", was) or namerefs.follows(subject))
-            for now, written, was in accounts
-        )
-        if follows:
-            namerefs.mark_following(subject)
-        if name == "default" or follows:
+        if isinstance(subject, yaml.MappingNode) and _scalar_text(nodes.get(subject, "name")) == "default":
             changed |= nodes.set_text(subject, "namespace", namespace, source)
     return changed
 
@@ -1528,18 +1502,17 @@ def _restore_identity(node: yaml.MappingNode, identity: Identity, renamed: bool)
 def _known_as(res: Resource, want: tuple[str, str, str, str]) -> bool:
     """Whether ``res`` answers to ``want`` (apiVersion, kind, namespace, name) where kustomize
     looks an object up, for a strategic-merge patch or a generator's ``behavior``: by its exact
-    apiVersion and kind, and by any id the object has had (its current name and namespace, its
-    name and namespace as written, and its written name in its current namespace: kustomize's
-    namespace transformer runs before prefixes and suffixes); an object or patch without a
-    namespace is in "default"."""
+    apiVersion, and by any id the object has had (kind, name and namespace now or before any of
+    the transformers that renamed or moved it); an object or patch without a namespace is in
+    "default", a cluster-scoped kind in none."""
     api, kind, ns, name = want
-    have = _ident(res.node)
-    if have[1] != kind or have[0] != api:
+    have_api, have_kind, have_ns, have_name = ident(res.node)
+    if have_api != api:
         return False
-    ids = {(have[3], have[2] or "default")}
-    if res.origin_name:
-        ids |= {(res.origin_name, res.origin_namespace or "default"), (res.origin_name, have[2] or "default")}
-    return (name, ns or "default") in ids
+    wanted = (kind, name, namerefs.effective_namespace(api, kind, ns))
+    return wanted == (have_kind, have_name, namerefs.effective_namespace(api, have_kind, have_ns)) or (
+        wanted in res.history
+    )
 
 
 def _set_images(root: yaml.Node, images: list[tuple[dict, yaml.Node]]) -> bool:

@@ -1,23 +1,42 @@
-"""kustomize's name reference transformer, as data: when a build renames an object (a prefix, a
-suffix, a generator's content hash), every field that refers to it by name follows.
+"""kustomize's name reference transformer: when a build renames or moves an object (a prefix, a
+suffix, a namespace, a generator's content hash, a patch allowed to rename), every field that
+refers to it by name follows, exactly as kustomize decides which object a name means.
 
-The table is kustomize's built-in ``nameReference`` configuration (which fields of which kinds
-name a ConfigMap, a Secret, a ServiceAccount, ...). Only those fields follow a rename: a
-reference kustomize does not know (a Knative Service's ``envFrom``, say) keeps the old name in
-kustomize's output too, and so here.
+kustomize remembers every id an object had before a transformer changed it (its *previous ids*:
+kind, name and namespace, oldest first; "default" for no namespace) and which name prefixes and
+suffixes it took. Once the whole build is transformed it visits every field its built-in
+``nameReference`` table lists (which fields of which kinds name a ConfigMap, a Secret, a
+ServiceAccount, ...) and, for each value, looks for the one object that had that name before:
+
+1. objects whose previous ids hold that name and the referenced kind;
+2. of those, the ones the referrer may name: in its namespace, cluster-scoped, any
+   ServiceAccount, or one in a namespace a RoleBinding's subjects name;
+3. for a ``roleRef``, the kind and group it names; for a mapping (a binding subject, a webhook's
+   service), the objects in the namespace it names (first as they were written, then as they are);
+4. one left: it; several: the ones with the same prefixes and suffixes as the referrer; still
+   several with different names: kustomize refuses the build.
+
+A reference the table does not list (a Knative Service's ``envFrom``, say) keeps the old name in
+kustomize's output too, and so here. kustomize runs the transformer on every build, renamed or
+not, and refuses one whose listed fields it cannot walk (a scalar where a map goes, a subject
+without a name): :func:`fix_references` returns those as problems.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import yaml
 
 from torghut_lint import nodes
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.model import Resource
+from torghut_lint.parse import PLAIN, STR, resolve_plain
 
-# Where a pod spec sits in each workload kind kustomize knows.
+NOT_NAMESPACED = "_non_namespaceable_"  # kustomize's namespace of a cluster-scoped object
+
+Gvk = tuple[str, str, str]  # (group, version, kind) as a selector: "" matches anything
+Id = tuple[str, str, str]  # (kind, name, namespace: "default" when unset, NOT_NAMESPACED)
+
+# Where a pod spec sits in each workload kind, and what in a pod spec names what.
 _POD = {
     "Pod": "spec",
     "PodTemplate": "template/spec",
@@ -29,194 +48,476 @@ _POD = {
     "CronJob": "spec/jobTemplate/spec/template/spec",
     "ReplicationController": "spec/template/spec",
 }
-_CONFIGMAP_IN_POD = [
+_CONTAINERS = ("containers", "initContainers")
+_CONFIGMAP_IN_POD = (
     "volumes/configMap/name",
-    "containers/env/valueFrom/configMapKeyRef/name",
-    "initContainers/env/valueFrom/configMapKeyRef/name",
-    "containers/envFrom/configMapRef/name",
-    "initContainers/envFrom/configMapRef/name",
+    *(f"{c}/env/valueFrom/configMapKeyRef/name" for c in _CONTAINERS),
+    *(f"{c}/envFrom/configMapRef/name" for c in _CONTAINERS),
     "volumes/projected/sources/configMap/name",
-]
-_SECRET_IN_POD = [
+)
+_SECRET_IN_POD = (
     "volumes/secret/secretName",
-    "containers/env/valueFrom/secretKeyRef/name",
-    "initContainers/env/valueFrom/secretKeyRef/name",
-    "containers/envFrom/secretRef/name",
-    "initContainers/envFrom/secretRef/name",
+    *(f"{c}/env/valueFrom/secretKeyRef/name" for c in _CONTAINERS),
+    *(f"{c}/envFrom/secretRef/name" for c in _CONTAINERS),
     "imagePullSecrets/name",
     "volumes/projected/sources/secret/name",
+)
+_CONFIG_HOLDERS = ("Pod", "PodTemplate", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob")
+_POD_HOLDERS = ("Pod", "StatefulSet", "Deployment", "ReplicationController", "CronJob", "Job", "DaemonSet")
+_RBAC = "rbac.authorization.k8s.io"
+_ADMISSION = "admissionregistration.k8s.io"
+
+
+def _in_pods(kinds: tuple[str, ...], paths: tuple[str, ...]) -> list[tuple[Gvk, str]]:
+    # kustomize's table selects a Pod by version v1 and the other holders by kind alone
+    return [(("", "v1" if kind == "Pod" else "", kind), f"{_POD[kind]}/{path}") for kind in kinds for path in paths]
+
+
+def _by_kind(kinds: tuple[str, ...], path: str, group: str = "") -> list[tuple[Gvk, str]]:
+    return [((group, "", kind), path) for kind in kinds]
+
+
+_INGRESS_ANNOTATION = "metadata/annotations/{}"  # an annotation key holds '/': escaped in a path
+
+# kustomize's built-in nameReference table (its v5.5 configuration, in this order): the
+# referenced kind, then the (referrer, path) pairs that name it. A path ending at a mapping (a
+# binding's subjects, a webhook's service, a Node's config source) names an object by its
+# ``name`` and ``namespace`` fields.
+BACK_REFERENCES: list[tuple[Gvk, list[tuple[Gvk, str]]]] = [
+    *(
+        (("", "", kind), _by_kind(("HorizontalPodAutoscaler",), "spec/scaleTargetRef/name"))
+        for kind in ("Deployment", "ReplicationController", "ReplicaSet", "StatefulSet")
+    ),  # fmt: skip
+    (
+        ("", "v1", "ConfigMap"),
+        _in_pods(_CONFIG_HOLDERS, _CONFIGMAP_IN_POD)
+        + _by_kind(("Node",), "spec/configSource/configMap")
+        + _by_kind(("Role", "ClusterRole"), "rules/resourceNames")
+        + _by_kind(("Ingress",), _INGRESS_ANNOTATION.format(r"nginx.ingress.kubernetes.io\/fastcgi-params-configmap")),
+    ),
+    (
+        ("", "v1", "Secret"),
+        _in_pods(_CONFIG_HOLDERS, _SECRET_IN_POD)
+        + _by_kind(("Ingress",), "spec/tls/secretName")
+        + [
+            (("", "", "Ingress"), _INGRESS_ANNOTATION.format(key))
+            for key in (
+                r"ingress.kubernetes.io\/auth-secret",
+                r"nginx.ingress.kubernetes.io\/auth-secret",
+                r"nginx.ingress.kubernetes.io\/auth-tls-secret",
+            )
+        ]
+        + _by_kind(("Ingress",), "spec/tls/secretName")  # listed twice by kustomize
+        + _by_kind(("ServiceAccount",), "imagePullSecrets/name")
+        + [
+            (("", "", "StorageClass"), f"parameters/{key}")
+            for key in ("secretName", "adminSecretName", "userSecretName", "secretRef")
+        ]
+        + _by_kind(("Role", "ClusterRole"), "rules/resourceNames")
+        + [(("serving.knative.dev", "v1", "Service"), "spec/template/spec/containers/env/valueFrom/secretKeyRef/name")]
+        + _by_kind(("PersistentVolume",), "spec/azureFile/secretName"),
+    ),
+    (
+        ("", "v1", "Service"),
+        _by_kind(("StatefulSet",), "spec/serviceName", "apps")
+        + [
+            (("", "", "Ingress"), path)
+            for path in (
+                "spec/rules/http/paths/backend/serviceName",
+                "spec/backend/serviceName",
+                "spec/rules/http/paths/backend/service/name",
+                "spec/defaultBackend/service/name",
+            )
+        ]
+        + _by_kind(("APIService",), "spec/service/name", "apiregistration.k8s.io")
+        + _by_kind(
+            ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"),
+            "webhooks/clientConfig/service",
+            _ADMISSION,
+        ),
+    ),
+    ((_RBAC, "", "Role"), _by_kind(("RoleBinding",), "roleRef/name", _RBAC)),
+    ((_RBAC, "", "ClusterRole"), _by_kind(("RoleBinding", "ClusterRoleBinding"), "roleRef/name", _RBAC)),
+    (
+        ("", "v1", "ServiceAccount"),
+        _by_kind(("RoleBinding", "ClusterRoleBinding"), "subjects", _RBAC)
+        + [(("", "", kind), f"{_POD[kind]}/serviceAccountName") for kind in _POD_HOLDERS],
+    ),
+    (
+        ("", "v1", "PersistentVolumeClaim"),
+        [(("", "", kind), f"{_POD[kind]}/volumes/persistentVolumeClaim/claimName") for kind in _POD_HOLDERS],
+    ),
+    (
+        ("", "v1", "PersistentVolume"),
+        _by_kind(("PersistentVolumeClaim",), "spec/volumeName") + _by_kind(("ClusterRole",), "rules/resourceNames"),
+    ),
+    (
+        ("storage.k8s.io", "v1", "StorageClass"),
+        _by_kind(("PersistentVolume", "PersistentVolumeClaim"), "spec/storageClassName")
+        + _by_kind(("StatefulSet",), "spec/volumeClaimTemplates/spec/storageClassName"),
+    ),
+    (
+        ("scheduling.k8s.io", "v1", "PriorityClass"),
+        [(("", "", kind), f"{_POD[kind]}/priorityClassName") for kind in _POD_HOLDERS],
+    ),
+    # kustomize's table names IngressClass's group "networking.k8s.io/v1", which no object has: an
+    # Ingress's ingressClassName never follows a rename (kept, as kustomize renders it)
+    (("networking.k8s.io/v1", "v1", "IngressClass"), _by_kind(("Ingress",), "spec/ingressClassName")),
+    (
+        (_ADMISSION, "", "ValidatingAdmissionPolicy"),
+        _by_kind(("ValidatingAdmissionPolicyBinding",), "spec/policyName", _ADMISSION),
+    ),
 ]
-_CONFIG_KINDS = ("Pod", "PodTemplate", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "CronJob")
-_SA_KINDS = ("Pod", "StatefulSet", "Deployment", "ReplicationController", "CronJob", "Job", "DaemonSet")
 
 
-def _in_pods(kinds: tuple[str, ...], paths: list[str]) -> list[tuple[str, str]]:
-    return [(kind, f"{_POD[kind]}/{path}") for kind in kinds for path in paths]
+class _Trie(dict):
+    """Path element -> subtree; ``leaf``: the referenced kinds a value there names, in table order."""
+
+    leaf: list[Gvk]
 
 
-# referenced kind -> [(referring kind, path)]; a path ending in "subjects" or "roleRef" is special.
-REFERENCES: dict[str, list[tuple[str, str]]] = {
-    "ConfigMap": _in_pods(_CONFIG_KINDS, _CONFIGMAP_IN_POD)
-    + [("Role", "rules/resourceNames"), ("ClusterRole", "rules/resourceNames")],
-    "Secret": _in_pods(_CONFIG_KINDS, _SECRET_IN_POD)
-    + [
-        ("Ingress", "spec/tls/secretName"),
-        ("ServiceAccount", "imagePullSecrets/name"),
-        ("Role", "rules/resourceNames"),
-        ("ClusterRole", "rules/resourceNames"),
-        ("Service", "spec/template/spec/containers/env/valueFrom/secretKeyRef/name"),  # Knative
-    ],
-    "ServiceAccount": _in_pods(_SA_KINDS, ["serviceAccountName"])
-    + [("RoleBinding", "subjects"), ("ClusterRoleBinding", "subjects")],
-    "PersistentVolumeClaim": _in_pods(_SA_KINDS, ["volumes/persistentVolumeClaim/claimName"]),
-    "PersistentVolume": [("PersistentVolumeClaim", "spec/volumeName")],
-    "Role": [("RoleBinding", "roleRef")],
-    "ClusterRole": [("RoleBinding", "roleRef"), ("ClusterRoleBinding", "roleRef")],
-    "Service": [
-        ("StatefulSet", "spec/serviceName"),
-        ("Ingress", "spec/rules/http/paths/backend/service/name"),
-        ("Ingress", "spec/defaultBackend/service/name"),
-        ("ValidatingWebhookConfiguration", "webhooks/clientConfig/service/name"),
-        ("MutatingWebhookConfiguration", "webhooks/clientConfig/service/name"),
-        ("APIService", "spec/service/name"),
-    ],
-    "PriorityClass": _in_pods(tuple(_POD), ["priorityClassName"]),
-    "StorageClass": [
-        ("PersistentVolumeClaim", "spec/storageClassName"),
-        ("PersistentVolume", "spec/storageClassName"),
-        ("StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName"),
-    ],
-    "Deployment": [("HorizontalPodAutoscaler", "spec/scaleTargetRef/name")],
-    "StatefulSet": [("HorizontalPodAutoscaler", "spec/scaleTargetRef/name")],
-}
+def _split(path: str) -> list[str]:
+    """A field path's elements: ``/`` separates them, ``\\/`` is a slash inside one."""
+    return [part.replace("\0", "/") for part in path.replace("\\/", "\0").split("/")]
 
+
+def _tables() -> dict[str, list[tuple[Gvk, _Trie]]]:
+    """Referrer kind -> [(its group/version/kind selector, the paths it names others at, merged)]."""
+    out: dict[str, list[tuple[Gvk, _Trie]]] = {}
+    for referral, referrers in BACK_REFERENCES:
+        for selector, path in referrers:
+            tries = out.setdefault(selector[2], [])
+            trie = next((t for s, t in tries if s == selector), None)
+            if trie is None:
+                trie = _Trie()
+                tries.append((selector, trie))
+            for part in _split(path):
+                trie = trie.setdefault(part, _Trie())
+            if not hasattr(trie, "leaf"):
+                trie.leaf = []
+            trie.leaf.append(referral)
+    return out
+
+
+_REFERRERS = _tables()
 
 # the kinds with no namespace (a reference to or from one has none to agree on)
-_CLUSTER_SCOPED = frozenset(kind for _, kind in CLUSTER_SCOPED)
+_CLUSTER_KINDS = CLUSTER_SCOPED
+
+
+class RefusedBuild(Exception):
+    """What kustomize's name reference transformer refuses, with the node it refuses at."""
+
+    def __init__(self, message: str, node: yaml.Node) -> None:
+        super().__init__(message)
+        self.node = node
 
 
 def _text(node: yaml.Node | None) -> str:
     return node.value if isinstance(node, yaml.ScalarNode) else ""
 
 
-def _kind(res: Resource) -> str:
-    return _text(nodes.get(res.node, "kind"))
+def _group_version(api: str) -> tuple[str, str]:
+    return (api.rpartition("/")[0], api.rpartition("/")[2]) if "/" in api else ("", api)
 
 
-def _meta(res: Resource, key: str) -> str:
-    return _text(nodes.get(nodes.get(res.node, "metadata"), key))
+def effective_namespace(api: str, kind: str, namespace: str) -> str:
+    """The namespace kustomize compares ids by: none for a cluster-scoped kind, "default" when unset."""
+    if (api, kind) in _CLUSTER_KINDS:
+        return NOT_NAMESPACED
+    return namespace or "default"
 
 
-def _holders(root: yaml.Node, path: list[str]) -> Iterator[tuple[yaml.MappingNode, str]]:
-    """(mapping, key) pairs at ``path`` (every list item on the way)."""
-    if isinstance(root, yaml.SequenceNode):
-        for item in root.value:
-            yield from _holders(item, path)
-        return
-    if not isinstance(root, yaml.MappingNode) or not path:
-        return
-    if len(path) == 1:
-        yield root, path[0]
-        return
-    yield from _holders(nodes.get(root, path[0]), path[1:])
+_IDENT_KEYS = {"apiVersion": 0, "kind": 1, "namespace": 2, "name": 3}
 
 
-def _rename(holder: yaml.MappingNode, key: str, old: str, new: str, source: yaml.Node) -> bool:
-    value = nodes.get(holder, key)
-    if isinstance(value, yaml.ScalarNode) and value.value == old:
-        return nodes.set_text(holder, key, new, source)
-    if isinstance(value, yaml.SequenceNode):  # rules/resourceNames
-        changed = False
-        for i, item in enumerate(value.value):
-            if isinstance(item, yaml.ScalarNode) and item.value == old:
-                value.value[i] = nodes.scalar(new, source)
-                changed = True
-        return changed
-    return False
+def ident(node: yaml.MappingNode) -> tuple[str, str, str, str]:
+    """(apiVersion, kind, namespace, name) read straight from the node (one pass over it and one
+    over its metadata, the last of a repeated key winning as in :func:`nodes.get`: the build
+    asks for every resource at every step)."""
+    found = ["", "", "", ""]
+    meta = None
+    for key, value in node.value if isinstance(node, yaml.MappingNode) else ():
+        name = key.value
+        if name == "metadata":
+            meta = value
+        elif name == "apiVersion" or name == "kind":
+            found[_IDENT_KEYS[name]] = value.value if isinstance(value, yaml.ScalarNode) else ""
+    for key, value in meta.value if isinstance(meta, yaml.MappingNode) else ():
+        if key.value == "namespace" or key.value == "name":
+            found[_IDENT_KEYS[key.value]] = value.value if isinstance(value, yaml.ScalarNode) else ""
+    return found[0], found[1], found[2], found[3]
 
 
-def follow_renames(resources: list[Resource], before_hash: dict[int, str] | None = None) -> set[int]:
-    """Point every known reference at the renamed objects; the ids of the resources changed.
-
-    A reference may use the original name or the name an overlay gave it before the content
-    hash was appended (``before_hash``): kustomize resolves both."""
-    before_hash = before_hash or {}
-    renamed = [r for r in resources if r.origin_name and _meta(r, "name") != r.origin_name]
-    changed: set[int] = set()
-    if not renamed:
-        return changed
-    # a renaming changes names, never kinds: the referrers of each kind are found once, not once
-    # per renamed object and reference (a name prefix renames every object of the build)
-    by_kind: dict[str, list[Resource]] = {}
-    for res in resources:
-        by_kind.setdefault(_kind(res), []).append(res)
-    for target in renamed:
-        olds = {target.origin_name, before_hash.get(id(target), target.origin_name)}
-        for old in olds:
-            changed |= _follow(by_kind, target, old)
-    return changed
+def current_id(res: Resource) -> Id:
+    api, kind, namespace, name = ident(res.node)
+    return kind, name, effective_namespace(api, kind, namespace)
 
 
-def _follow(by_kind: dict[str, list[Resource]], target: Resource, old: str) -> set[int]:
-    """Rename references from ``old`` to ``target``'s current name; the ids of the referrers changed."""
-    kind, new, namespace = _kind(target), _meta(target, "name"), _meta(target, "namespace")
-    source = nodes.get(nodes.get(target.node, "metadata"), "name") or target.node
-    changed: set[int] = set()
-    for referrer_kind, path in REFERENCES.get(kind, []):
-        for res in by_kind.get(referrer_kind, ()):
-            if _rename_in(res, (referrer_kind, path), kind, namespace, old, new, source):
-                changed.add(id(res))
-    return changed
+def remember(res: Resource, name: str | None = None) -> None:
+    """Record ``res``'s id before a transformer changes it (kustomize's ``StorePreviousId``);
+    ``name``: the name it has by then, when a step of the same transformer already ran."""
+    kind, current, namespace = current_id(res)
+    res.history += ((kind, current if name is None else name, namespace),)
 
 
-def _rename_in(
-    res: Resource, where: tuple[str, str], kind: str, namespace: str, old: str, new: str, source: yaml.Node
-) -> bool:
-    """Rename ``old`` to ``new`` at ``where`` (its kind, the path) of one referrer (namespaces must agree: an object
-    without one is in "default", as kustomize matches them; a cluster-scoped referral or referrer
-    has none to agree on)."""
-    referrer_kind, path = where
-    same_namespace = (
-        kind in _CLUSTER_SCOPED
-        or referrer_kind in _CLUSTER_SCOPED
-        or (_meta(res, "namespace") or "default") == (namespace or "default")
+def _selected(api: str, kind: str, selector: Gvk) -> bool:
+    group, version = _group_version(api)
+    return (
+        (not selector[0] or selector[0] == group)
+        and (not selector[1] or selector[1] == version)
+        and (not selector[2] or selector[2] == kind)
     )
-    if path == "subjects":
-        changed = False
-        for subject in _seq(nodes.get(res.node, "subjects")):
-            subject_namespace = _text(nodes.get(subject, "namespace"))
-            # a subject names its namespace; the object without one is in "default" (kustomize matches so)
-            same = subject_namespace in ("", namespace or "default") or follows(subject)
-            if _text(nodes.get(subject, "kind")) == kind and same:
-                changed |= _rename(subject, "name", old, new, source)
-        return changed
-    if path == "roleRef":
-        ref = nodes.get(res.node, "roleRef")
-        if not isinstance(ref, yaml.MappingNode) or _text(nodes.get(ref, "kind")) != kind:
-            return False
-        return (kind == "ClusterRole" or same_namespace) and _rename(ref, "name", old, new, source)
-    if not same_namespace:
+
+
+class _Object:
+    """What the transformer reads of one resource, read once."""
+
+    __slots__ = ("res", "api", "kind", "name", "namespace", "cluster", "history", "effective")
+
+    def __init__(self, res: Resource) -> None:
+        self.res = res
+        self.api, self.kind, self.namespace, self.name = ident(res.node)
+        self.cluster = (self.api, self.kind) in _CLUSTER_KINDS
+        self.history = res.history
+        self.effective = NOT_NAMESPACED if self.cluster else self.namespace or "default"
+
+    @property
+    def original(self) -> Id:
+        """kustomize's ``OrgId``: the first id it remembers, else the current one."""
+        return self.history[0] if self.history else (self.kind, self.name, self.effective)
+
+    def was(self, selector: Gvk) -> bool:
+        """A previous id of this object is of the kind ``selector`` names (kustomize reads a
+        previous id's group and version from the object as it is now)."""
+        return any(_selected(self.api, kind, selector) for kind, _, _ in self.history)
+
+
+def fix_references(resources: list[Resource]) -> list[RefusedBuild]:
+    """Point every reference kustomize knows at the object it names now; what kustomize refuses
+    (the build stops there; here the rest still follow)."""
+    objects = [_Object(res) for res in resources]
+    by_old_name: dict[str, list[_Object]] = {}  # a previous name -> the objects that had it, in build order
+    for obj in objects:
+        for name in dict.fromkeys(name for _, name, _ in obj.history):
+            by_old_name.setdefault(name, []).append(obj)
+    problems: list[RefusedBuild] = []
+    for referrer in objects:
+        tables = _REFERRERS.get(referrer.kind)
+        if not tables:
+            continue
+        original_kind = referrer.original[0]
+        try:
+            visit = _Visit(referrer, objects, by_old_name)
+        except RefusedBuild as exc:
+            problems.append(exc)
+            continue
+        for selector, trie in tables:
+            # kustomize picks referrers by their original kind and walks them by their current one
+            if not (
+                _selected(referrer.api, referrer.kind, selector) and _selected(referrer.api, original_kind, selector)
+            ):
+                continue
+            try:
+                visit.walk(referrer.res.node, trie, [])
+            except RefusedBuild as exc:
+                problems.append(exc)
+                break
+    return problems
+
+
+class _Visit:
+    """One referrer's walk: its fields at the table's paths, each value pointed at its object."""
+
+    def __init__(self, referrer: _Object, objects: list[_Object], by_old_name: dict[str, list[_Object]]) -> None:
+        self.referrer = referrer
+        self.objects = objects
+        self.by_old_name = by_old_name
+        self._reachable: list[_Object] | None = None
+        # read before any of its references follows (a subject's namespace may change below)
+        self.bound = self.bound_namespaces() if referrer.kind == "RoleBinding" and not referrer.cluster else set()
+
+    def walk(self, node: yaml.Node, trie: _Trie, path: list[str], holder: yaml.MappingNode | None = None) -> None:
+        """Follow ``trie`` down from ``node`` (the value of ``path[-1]`` in ``holder``), as
+        kustomize's field walk does: through every list item, stopping at an absent or null
+        field, refusing a scalar where the path goes on."""
+        if hasattr(trie, "leaf"):
+            for referral in trie.leaf:
+                self.set(holder, path[-1], referral, path)
+        if not trie or nodes.is_null(node):
+            return
+        if isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                if not nodes.is_null(item):
+                    self.walk_into(item, trie, path)
+            return
+        self.walk_into(node, trie, path)
+
+    def walk_into(self, node: yaml.Node, trie: _Trie, path: list[str]) -> None:
+        if not isinstance(node, yaml.MappingNode):
+            where = "/".join(path) or "the object"
+            raise RefusedBuild(f"{where} is a {_shape(node)} where kustomize's name references expect a map", node)
+        for key, value in node.value:  # a value set below replaces its entry in place
+            sub = trie.get(key.value) if isinstance(key, yaml.ScalarNode) else None
+            if sub is not None:
+                self.walk(value, sub, [*path, key.value], node)
+
+    def set(self, holder: yaml.MappingNode | None, key: str, referral: Gvk, path: list[str]) -> None:
+        """kustomize's ``set`` on the value at a listed path (read again for each referenced
+        kind: an earlier one may have renamed it)."""
+        node = nodes.get(holder, key)
+        if node is None or nodes.is_null(node):
+            return
+        if isinstance(node, yaml.ScalarNode):
+            found = self.select(node.value, self.reachable(), referral, path, names_only=True)
+            if found is not None and found.name != node.value:
+                nodes.set_text(holder, key, found.name, self.source(found))
+        elif isinstance(node, yaml.MappingNode):
+            self.set_mapping(node, referral, path)
+        else:
+            for i, item in enumerate(list(node.value)):
+                if nodes.is_null(item):
+                    continue
+                if isinstance(item, yaml.ScalarNode):
+                    found = self.select(item.value, self.reachable(), referral, path, names_only=True)
+                    if found is not None and found.name != item.value:
+                        node.value[i] = nodes.scalar(found.name, self.source(found))
+                elif isinstance(item, yaml.MappingNode):
+                    self.set_mapping(item, referral, path)
+                else:
+                    where = "/".join(path)
+                    raise RefusedBuild(f"{where} holds a list in a list; kustomize expects names or maps there", item)
+
+    def set_mapping(self, node: yaml.MappingNode, referral: Gvk, path: list[str]) -> None:
+        """A reference by ``name`` and ``namespace`` (a binding subject, a webhook's service):
+        both follow the object (the namespace when the object has one)."""
+        if not _has(node, "name"):
+            raise RefusedBuild(f"an entry of {'/'.join(path)} has no name; kustomize refuses the build", node)
+        old = _text(nodes.get(node, "name"))
+        found = self.select(old, self.in_namespace(node), referral, path, names_only=False)
+        if found is None or (found.name == old and not found.namespace):
+            return
+        nodes.set_text(node, "name", found.name, self.source(found))
+        if found.namespace:
+            nodes.set_text(node, "namespace", found.namespace, self.source(found))
+
+    @staticmethod
+    def source(found: _Object) -> yaml.Node:
+        """Where a followed name is written: the object's own ``metadata.name``."""
+        return nodes.get(nodes.get(found.res.node, "metadata"), "name") or found.res.node
+
+    # -- which objects a value may mean ----------------------------------------------------------
+    def reachable(self) -> list[_Object]:
+        """The objects this referrer may name (kustomize's ``SubsetThatCouldBeReferencedByResource``)."""
+        if self._reachable is None:
+            referrer = self.referrer
+            if referrer.cluster:
+                self._reachable = self.objects
+            else:
+                bound = self.bound
+                self._reachable = [
+                    obj
+                    for obj in self.objects
+                    if obj.cluster or obj.effective == referrer.effective or obj.namespace in bound
+                ]
+        return self._reachable
+
+    def bound_namespaces(self) -> set[str]:
+        """The namespaces a RoleBinding's ServiceAccount subjects name (it may name accounts there)."""
+        out: set[str] = set()
+        subjects = nodes.get(self.referrer.res.node, "subjects")
+        for subject in subjects.value if isinstance(subjects, yaml.SequenceNode) else []:
+            if not isinstance(subject, yaml.MappingNode) or _text(nodes.get(subject, "kind")) != "ServiceAccount":
+                continue
+            if not _has(subject, "namespace"):
+                continue
+            namespace = nodes.get(subject, "namespace")
+            if not _is_string(namespace):
+                raise RefusedBuild(
+                    "a ServiceAccount subject's namespace is not a string; kustomize refuses it", subject
+                )
+            out.add(namespace.value)
+        return out
+
+    def in_namespace(self, node: yaml.MappingNode) -> list[_Object]:
+        """For a reference with a ``namespace`` field: the reachable objects written in that
+        namespace if any was, else those in it now (kustomize's ``filterMapCandidatesByNamespace``)."""
+        if not _has(node, "namespace"):
+            return self.reachable()
+        namespace = _text(nodes.get(node, "namespace"))
+        written = [obj for obj in self.reachable() if not obj.cluster and obj.original[2] == namespace]
+        if written:
+            return written
+        return [obj for obj in self.reachable() if not obj.cluster and obj.effective == namespace]
+
+    def select(
+        self, old: str, candidates: list[_Object], referral: Gvk, path: list[str], names_only: bool
+    ) -> _Object | None:
+        """kustomize's ``selectReferral``: the one object ``old`` names, None for none; several
+        different ones: kustomize refuses the build."""
+        had = self.by_old_name.get(old)
+        if not had:
+            return None
+        allowed = {id(obj) for obj in candidates}
+        found = [obj for obj in had if id(obj) in allowed and obj.was(referral)]
+        if path and path[-1] == "name" and path[-2:-1] == ["roleRef"]:
+            role = nodes.get(self.referrer.res.node, "roleRef")
+            group, kind = nodes.get(role, "apiGroup"), nodes.get(role, "kind")
+            if group is not None and kind is not None and not nodes.is_null(group) and not nodes.is_null(kind):
+                found = [obj for obj in found if obj.was((_text(group), "", _text(kind)))]
+        referrer = self.referrer
+        if not referrer.cluster:
+            found = [
+                obj
+                for obj in found
+                if obj.cluster or obj.kind == "ServiceAccount" or obj.effective == referrer.effective
+            ]
+        if len(found) == 1:
+            return found[0]
+        found = [obj for obj in found if _affixes_agree(obj.res, referrer.res, loose=True)]
+        if len(found) > 1:
+            found = [obj for obj in found if _affixes_agree(obj.res, referrer.res, loose=False)]
+        if not found:
+            return None
+        first = found[0]
+        if all(obj.name == first.name and (names_only or obj.namespace == first.namespace) for obj in found):
+            return first
+        ids = ", ".join(f"{obj.kind} {obj.namespace + '/' if obj.namespace else ''}{obj.name}" for obj in found)
+        raise RefusedBuild(
+            f"'{'/'.join(path)}' value {old!r} may name any of {ids}; kustomize refuses the build", referrer.res.node
+        )
+
+
+def _has(node: yaml.MappingNode, key: str) -> bool:
+    """Whether ``key`` is written in ``node`` (null or not)."""
+    return any(isinstance(k, yaml.ScalarNode) and k.value == key for k, _ in node.value)
+
+
+def _is_string(node: yaml.Node | None) -> bool:
+    """A scalar kustomize reads as a string (not a number, a boolean or null)."""
+    if not isinstance(node, yaml.ScalarNode):
         return False
-    changed = False
-    for holder, key in list(_holders(res.node, path.split("/"))):
-        changed |= _rename(holder, key, old, new, source)
-    return changed
+    return node.tag == STR or (node.tag == PLAIN and isinstance(resolve_plain(node.value), str))
 
 
-_FOLLOWING = "_torghut_lint_follows"  # set on a binding subject's node
+def _shape(node: yaml.Node) -> str:
+    return "list" if isinstance(node, yaml.SequenceNode) else "scalar"
 
 
-def mark_following(subject: yaml.MappingNode) -> None:
-    """Record that a namespace transformer moved ``subject`` with its ServiceAccount."""
-    setattr(subject, _FOLLOWING, True)
+def _ends_alike(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """kustomize's ``SameEndingSubSlice``: the shorter list ends the longer (two empty lists agree,
+    an empty and a non-empty one do not)."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if not short:
+        return not long
+    return long[len(long) - len(short) :] == short
 
 
-def follows(subject: yaml.MappingNode) -> bool:
-    """Whether a namespace transformer of this build moved ``subject`` with its ServiceAccount:
-    kustomize then matches it to the account wherever the account goes next (a later overlay's
-    namespace, a prefix), whatever namespace the subject names by then."""
-    return getattr(subject, _FOLLOWING, False)
-
-
-def _seq(node: yaml.Node | None) -> list[yaml.Node]:
-    return node.value if isinstance(node, yaml.SequenceNode) else []
+def _affixes_agree(res: Resource, other: Resource, loose: bool) -> bool:
+    """Whether two objects took the same name prefixes and suffixes (``loose``: an object that
+    took none agrees with any)."""
+    if loose:
+        prefixes = not res.prefixes or not other.prefixes or _ends_alike(res.prefixes, other.prefixes)
+        suffixes = not res.suffixes or not other.suffixes or _ends_alike(res.suffixes, other.suffixes)
+        return prefixes and suffixes
+    return _ends_alike(res.prefixes, other.prefixes) and _ends_alike(res.suffixes, other.suffixes)
