@@ -84,7 +84,8 @@ def _level(rng: random.Random) -> dict:
     left them, or neither."""
     k: dict = {}
     for feature in rng.sample(
-        ["namespace", "prefix", "suffix", "patch", "rename", "json", "generator", "labels"], rng.randint(1, 4)
+        ["namespace", "prefix", "suffix", "patch", "rename", "json", "generator", "labels", "replicas"],
+        rng.randint(1, 4),
     ):
         if feature == "namespace":
             k["namespace"] = rng.choice(["torghut", "other", "default"])
@@ -92,6 +93,10 @@ def _level(rng: random.Random) -> dict:
             k["namePrefix"] = rng.choice(["p-", "q-"])
         elif feature == "suffix":
             k["nameSuffix"] = rng.choice(["-s", "-t"])
+        elif feature == "replicas":  # found by any name the Deployment had; the last entry wins
+            k["replicas"] = [
+                {"name": rng.choice(NAMES[:3]), "count": rng.choice([2, 3])} for _ in range(rng.randint(1, 2))
+            ]
         elif feature == "labels":
             k["commonLabels"] = {"team": rng.choice(["a", "b"])}
         elif feature == "patch":  # a strategic-merge patch found by its own name and namespace

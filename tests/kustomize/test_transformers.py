@@ -376,3 +376,23 @@ def test_a_label_over_a_map_or_list_is_overwritten(tmp_path: Path, written: str,
     }
     rendered, problems = render_both(tmp_path, files)
     assert rendered and problems == [], problems
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        "replicas: [{name: web, count: 3}]\n",  # as written, before the base's prefix
+        "replicas: [{name: b-web, count: 3}]\n",  # as the base left it
+        "namePrefix: t-\nreplicas: [{name: web, count: 2}, {name: t-b-web, count: 4}]\n",  # both: the last wins
+    ],
+)
+def test_replicas_find_a_deployment_by_any_name_it_had(tmp_path: Path, top: str) -> None:
+    """kustomize's replicas transformer looks an object up by every id it has had, an earlier
+    kustomization's prefix included (the built-in build refused the written name as unmatched)."""
+    files = {
+        "base/d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n",
+        "base/kustomization.yaml": "resources: [d.yaml]\nnamePrefix: b-\n",
+        "kustomization.yaml": "resources: [base]\n" + top,
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems

@@ -1248,10 +1248,10 @@ class _Kustomization:
                     continue
                 images.append((image, nodes.get(self.node, "images").value[j]))
         # an entry without a name names "", which no object has: kustomize refuses it as unmatched
-        replicas = {str(r.get("name") or ""): r for _, r in self.entries("replicas") if isinstance(r, dict)}
+        replicas = [(str(r.get("name") or ""), r) for _, r in self.entries("replicas") if isinstance(r, dict)]
         scaled: set[str] = set()
         idents = [ident(r.node) for r in self.result.resources]
-        for res, (api, kind, _, before) in zip(self.result.resources, idents, strict=True):
+        for res, (api, kind, _, _) in zip(self.result.resources, idents, strict=True):
             nodes.ensure_map(res.node, "metadata", res.node)
             meta = nodes.get(res.node, "metadata")
             changed = False
@@ -1287,10 +1287,14 @@ class _Kustomization:
                     changed |= _set_images(res.node, images)
                 except fieldspecs.WrongKind as exc:
                     self.wrong_kind(res, str(exc), "images")
-            # replicas select by the name before or after this kustomization's prefix and suffix
-            name = next((n for n in (ident(res.node)[3], before) if n in replicas), None)
-            if name is not None and kind in _SCALABLE:
-                scaled.add(name)
+            # kustomize finds a replicas entry's object by any name it has had as a kind it scales
+            # (before this or an earlier kustomization's prefix, say), entry after entry: the last wins
+            names = {n for k, n, _ in res.history if k in _SCALABLE} | (
+                {ident(res.node)[3]} if kind in _SCALABLE else set()
+            )
+            matching = [(name, entry) for name, entry in replicas if name in names]
+            if matching:
+                scaled.update(name for name, _ in matching)
                 anchor = nodes.get(self.node, "replicas")
                 spec_now = nodes.get(res.node, "spec")
                 if isinstance(spec_now, (yaml.ScalarNode, yaml.SequenceNode)) and not nodes.is_null(spec_now):
@@ -1300,7 +1304,7 @@ class _Kustomization:
                     self.wrong_kind(res, "spec/replicas", "replicas")
                     continue
                 spec_node = nodes.ensure_map(res.node, "spec", res.node)
-                count = str(replicas[name].get("count") or 0)  # no count is 0, as kustomize reads it
+                count = str(matching[-1][1].get("count") or 0)  # no count is 0, as kustomize reads it
                 changed |= nodes.set_text(spec_node, "replicas", count, anchor, plain=True)
         if isinstance(namespace, str) and namespace:
             self.check_namespace_conflicts()
