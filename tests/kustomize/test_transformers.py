@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kubectl_parity import render_both
+from kubectl_parity import outcome, render_both
 
 BASE = """apiVersion: apps/v1
 kind: Deployment
@@ -396,3 +396,15 @@ def test_replicas_find_a_deployment_by_any_name_it_had(tmp_path: Path, top: str)
     }
     rendered, problems = render_both(tmp_path, files)
     assert rendered and problems == [], problems
+
+
+@pytest.mark.parametrize("second", ["apps/v1beta1", "apps/v1"])
+def test_a_namespace_joins_two_objects_only_of_one_api_version(tmp_path: Path, second: str) -> None:
+    """Two Deployments named ``web`` moved into one namespace: of two versions they are two ids to
+    kustomize, which renders both; of one version it refuses the build, and so does the built-in."""
+    files = {
+        "d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: a}\n---\n"
+        f"apiVersion: {second}\nkind: Deployment\nmetadata: {{name: web}}\n",
+        "kustomization.yaml": "resources: [d.yaml]\nnamespace: a\n",
+    }
+    assert outcome(tmp_path, files) == ("exact" if second != "apps/v1" else "refused")

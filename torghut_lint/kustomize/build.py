@@ -1323,12 +1323,13 @@ class _Kustomization:
         self.report("kustomize-invalid", message, key)
 
     def check_namespace_conflicts(self) -> None:
-        """Objects of one kind and name that the namespace transformer put in one namespace (a
-        generator's object from another namespace, say): kustomize refuses the build."""
+        """Objects of one apiVersion, kind and name that the namespace transformer put in one
+        namespace (a generator's object from another namespace, say): kustomize refuses the build
+        (two versions of a kind are two ids to it)."""
         seen: set[tuple[str, str, str, str]] = set()
         for res in self.result.resources:
             api, kind, namespace, name = ident(res.node)
-            key = (api.rpartition("/")[0], kind, namespace or "default", name)
+            key = (api, kind, namerefs.effective_namespace(api, kind, namespace), name)
             if key in seen:
                 message = f"the namespace makes two {kind} objects {shown(name)} one; kustomize refuses the build"
                 self.report("kustomize-invalid", message, "namespace")
