@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kubectl_parity import render_both
+from kubectl_parity import outcome, render_both
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s%s}\ndata: {a: b}\n"
 
@@ -156,3 +156,22 @@ def test_a_directory_with_two_kustomization_files_is_refused_as_kubectl_refuses_
     [finding] = [f for f in build.findings if f.rule == "kustomize-invalid"]
     assert finding.location.file.endswith("kustomization.yaml") and finding.location.line == 1
     assert "(kustomization.yaml, kustomization.yml)" in finding.message and build.resources == []
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        ("metadata: {name: cfg, namespace: default}", "refused"),  # no namespace is "default" to kustomize
+        ("metadata: {name: cfg, namespace: other}", "exact"),
+        ("metadata: {name: cfg}", "refused"),
+    ],
+)
+def test_one_id_included_twice_is_refused_however_its_namespace_is_written(
+    tmp_path: Path, second: str, expected: str
+) -> None:
+    files = {
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: b}\n---\n"
+        f"apiVersion: v1\nkind: ConfigMap\n{second}\ndata: {{a: c}}\n",
+        "kustomization.yaml": "resources: [cm.yaml]\n",
+    }
+    assert outcome(tmp_path, files) == expected

@@ -760,12 +760,13 @@ class _Kustomization:
 
     def accumulate(self, resources: list[Resource], key: str, index: int) -> None:
         """Add resources, refusing an identity already present, as kustomize does ("may not add
-        resource with an already registered id"): the build fails there, so it is an error."""
+        resource with an already registered id"; no namespace and ``default`` are one to it): the
+        build fails there, so it is an error."""
         have = self.ids
         for res in resources:
-            found = ident(res.node)
+            api, kind, ns, name = ident(res.node)
+            found = (api, kind, namerefs.effective_namespace(api, kind, ns), name)
             if found in have:
-                api, kind, ns, name = found
                 self.report(
                     "kustomize-invalid",
                     f"{kind} {ns + '/' if ns else ''}{name} ({api}) is already included; kustomize refuses the build",
