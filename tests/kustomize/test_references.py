@@ -603,3 +603,102 @@ def test_two_objects_a_reference_may_name_block_as_kustomize_refuses(tmp_path: P
         "kustomization.yaml": "resources: [a, b, d.yaml]\n" + top,
     }
     assert outcome(tmp_path, files) == expected
+
+
+EVERY_REFERRER = """apiVersion: v1
+kind: ConfigMap
+metadata: {name: cm}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: sec}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: svc}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: rs}
+---
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: rc}
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: prio}
+value: 10
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: ic}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: vap}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: vapb}
+spec: {policyName: vap}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: h1}
+spec: {scaleTargetRef: {kind: ReplicaSet, name: rs}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: h2}
+spec: {scaleTargetRef: {kind: ReplicationController, name: rc}}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n}
+spec: {configSource: {configMap: {name: cm, namespace: default, kubeletConfigKey: k}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ing
+  annotations:
+    nginx.ingress.kubernetes.io/auth-secret: sec
+    nginx.ingress.kubernetes.io/fastcgi-params-configmap: cm
+spec:
+  ingressClassName: ic
+  backend: {serviceName: svc}
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: sc}
+provisioner: x
+parameters: {secretName: sec, adminSecretName: sec}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv}
+spec: {azureFile: {secretName: sec}}
+---
+apiVersion: v1
+kind: PodTemplate
+metadata: {name: pt}
+template: {spec: {priorityClassName: prio, containers: [{name: c, image: i}]}}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: rs2}
+spec: {template: {spec: {priorityClassName: prio, containers: [{name: c, image: i}]}}}
+"""
+
+
+@pytest.mark.parametrize("transform", ["namePrefix: p-\n", "nameSuffix: -s\nnamespace: shop\n", "namespace: shop\n"])
+def test_every_reference_of_kustomizes_table_as_kubectl(tmp_path: Path, transform: str) -> None:
+    """The rest of kustomize's table: autoscalers of ReplicaSets and ReplicationControllers, a
+    Node's config map (a map with a namespace), Ingress annotations and old-style backends, storage
+    class and volume secrets, admission policy bindings; and what it leaves alone: an Ingress's
+    class (its table names a group no IngressClass has), priority classes of PodTemplates and
+    ReplicaSets (not in its table)."""
+    files = {"objects.yaml": EVERY_REFERRER, "kustomization.yaml": "resources: [objects.yaml]\n" + transform}
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems
