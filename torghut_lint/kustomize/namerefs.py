@@ -171,9 +171,14 @@ BACK_REFERENCES: list[tuple[Gvk, list[tuple[Gvk, str]]]] = [
 
 
 class _Trie(dict):
-    """Path element -> subtree; ``leaf``: the referenced kinds a value there names, in table order."""
+    """Path element -> subtree; ``path``: the field path to here (shown when kustomize refuses
+    it); ``leaf``: the referenced kinds a value here names, in table order."""
 
     leaf: list[Gvk]
+
+    def __init__(self, path: str = "") -> None:
+        super().__init__()
+        self.path = path
 
 
 def _split(path: str) -> list[str]:
@@ -192,7 +197,7 @@ def _tables() -> dict[str, list[tuple[Gvk, _Trie]]]:
                 trie = _Trie()
                 tries.append((selector, trie))
             for part in _split(path):
-                trie = trie.setdefault(part, _Trie())
+                trie = trie.get(part) or trie.setdefault(part, _Trie(f"{trie.path}/{part}" if trie.path else part))
             if not hasattr(trie, "leaf"):
                 trie.leaf = []
             trie.leaf.append(referral)
@@ -319,7 +324,7 @@ def fix_references(resources: list[Resource]) -> list[RefusedBuild]:
             ):
                 continue
             try:
-                visit.walk(referrer.res.node, trie, [])
+                visit.walk(referrer.res.node, trie)
             except RefusedBuild as exc:
                 problems.append(exc)
                 break
@@ -337,32 +342,32 @@ class _Visit:
         # read before any of its references follows (a subject's namespace may change below)
         self.bound = self.bound_namespaces() if referrer.kind == "RoleBinding" and not referrer.cluster else set()
 
-    def walk(self, node: yaml.Node, trie: _Trie, path: list[str], holder: yaml.MappingNode | None = None) -> None:
-        """Follow ``trie`` down from ``node`` (the value of ``path[-1]`` in ``holder``), as
-        kustomize's field walk does: through every list item, stopping at an absent or null
-        field, refusing a scalar where the path goes on."""
+    def walk(self, node: yaml.Node, trie: _Trie, holder: yaml.MappingNode | None = None, key: str = "") -> None:
+        """Follow ``trie`` down from ``node`` (the value of ``key`` in ``holder``), as kustomize's
+        field walk does: through every list item, stopping at an absent or null field, refusing a
+        scalar where the path goes on."""
         if hasattr(trie, "leaf"):
             for referral in trie.leaf:
-                self.set(holder, path[-1], referral, path)
+                self.set(holder, key, referral, trie.path)
         if not trie or nodes.is_null(node):
             return
         if isinstance(node, yaml.SequenceNode):
             for item in node.value:
                 if not nodes.is_null(item):
-                    self.walk_into(item, trie, path)
+                    self.walk_into(item, trie)
             return
-        self.walk_into(node, trie, path)
+        self.walk_into(node, trie)
 
-    def walk_into(self, node: yaml.Node, trie: _Trie, path: list[str]) -> None:
+    def walk_into(self, node: yaml.Node, trie: _Trie) -> None:
         if not isinstance(node, yaml.MappingNode):
-            where = "/".join(path) or "the object"
+            where = trie.path or "the object"
             raise RefusedBuild(f"{where} is a {_shape(node)} where kustomize's name references expect a map", node)
         for key, value in node.value:  # a value set below replaces its entry in place
             sub = trie.get(key.value) if isinstance(key, yaml.ScalarNode) else None
             if sub is not None:
-                self.walk(value, sub, [*path, key.value], node)
+                self.walk(value, sub, node, key.value)
 
-    def set(self, holder: yaml.MappingNode | None, key: str, referral: Gvk, path: list[str]) -> None:
+    def set(self, holder: yaml.MappingNode | None, key: str, referral: Gvk, path: str) -> None:
         """kustomize's ``set`` on the value at a listed path (read again for each referenced
         kind: an earlier one may have renamed it)."""
         node = nodes.get(holder, key)
@@ -385,14 +390,14 @@ class _Visit:
                 elif isinstance(item, yaml.MappingNode):
                     self.set_mapping(item, referral, path)
                 else:
-                    where = "/".join(path)
+                    where = path
                     raise RefusedBuild(f"{where} holds a list in a list; kustomize expects names or maps there", item)
 
-    def set_mapping(self, node: yaml.MappingNode, referral: Gvk, path: list[str]) -> None:
+    def set_mapping(self, node: yaml.MappingNode, referral: Gvk, path: str) -> None:
         """A reference by ``name`` and ``namespace`` (a binding subject, a webhook's service):
         both follow the object (the namespace when the object has one)."""
         if not _has(node, "name"):
-            raise RefusedBuild(f"an entry of {'/'.join(path)} has no name; kustomize refuses the build", node)
+            raise RefusedBuild(f"an entry of {path} has no name; kustomize refuses the build", node)
         old = _text(nodes.get(node, "name"))
         found = self.select(old, self.in_namespace(node), referral, path, names_only=False)
         if found is None or (found.name == old and not found.namespace):
@@ -450,9 +455,7 @@ class _Visit:
             return written
         return [obj for obj in self.reachable() if not obj.cluster and obj.effective == namespace]
 
-    def select(
-        self, old: str, candidates: list[_Object], referral: Gvk, path: list[str], names_only: bool
-    ) -> _Object | None:
+    def select(self, old: str, candidates: list[_Object], referral: Gvk, path: str, names_only: bool) -> _Object | None:
         """kustomize's ``selectReferral``: the one object ``old`` names, None for none; several
         different ones: kustomize refuses the build."""
         had = self.by_old_name.get(old)
@@ -460,7 +463,7 @@ class _Visit:
             return None
         allowed = {id(obj) for obj in candidates}
         found = [obj for obj in had if id(obj) in allowed and obj.was(referral)]
-        if path and path[-1] == "name" and path[-2:-1] == ["roleRef"]:
+        if path.endswith("roleRef/name"):
             role = nodes.get(self.referrer.res.node, "roleRef")
             group, kind = nodes.get(role, "apiGroup"), nodes.get(role, "kind")
             if group is not None and kind is not None and not nodes.is_null(group) and not nodes.is_null(kind):
@@ -484,7 +487,7 @@ class _Visit:
             return first
         ids = ", ".join(f"{obj.kind} {obj.namespace + '/' if obj.namespace else ''}{obj.name}" for obj in found)
         raise RefusedBuild(
-            f"'{'/'.join(path)}' value {old!r} may name any of {ids}; kustomize refuses the build", referrer.res.node
+            f"'{path}' value {old!r} may name any of {ids}; kustomize refuses the build", referrer.res.node
         )
 
 
