@@ -172,34 +172,43 @@ _REAL_TEXTS: dict[str, str] = {}  # text -> resolved text
 
 
 def display_path(path: Path) -> str:
-    """Path as shown to users: relative to the current directory (remembered while it stays the
-    same: a file is shown many times, and ``relpath`` resolves both paths each time)."""
+    """Path as shown to users: relative to the current directory (remembered by its text while
+    the directory stays the same: a file is shown many times, and ``relpath`` resolves both
+    paths each time)."""
     cwd = os.getcwd()
     if _SHOWN.get(None) != cwd:
         _SHOWN.clear()
         _SHOWN[None] = cwd
-    shown = _SHOWN.get(path)
+    text = str(path)
+    shown = _SHOWN.get(text)
     if shown is None:
-        shown = _SHOWN[path] = _relative(path, cwd)
+        shown = _SHOWN[text] = _relative(text, cwd)
     return shown
 
 
-def _relative(path: Path, cwd: str) -> str:
-    """``os.path.relpath(path, cwd)``; without its two ``abspath`` calls where the answer is
-    plain: a Path holds no ``.`` or empty component, so without ``..`` it is normal already."""
-    text = str(path)
-    if os.sep == "/" and ".." not in path.parts:
-        if not path.is_absolute():
+def _relative(text: str, cwd: str) -> str:
+    """``os.path.relpath(text, cwd)``; without its two ``abspath`` calls where the answer is
+    plain: a Path's text holds no ``.`` or empty component, so without ``..`` it is normal already."""
+    if os.sep == "/" and not (text == ".." or text.startswith("../") or "/../" in text or text.endswith("/..")):
+        if not text.startswith("/"):
             return text
         if text.startswith(cwd + "/") and cwd != "/":
             return text[len(cwd) + 1 :]
+        if cwd.startswith("/"):  # both absolute and normal: up from the directory to the common part
+            here, there = (path.strip("/").split("/") if path != "/" else [] for path in (cwd, text))
+            common = 0
+            for a, b in zip(here, there, strict=False):
+                if a != b:
+                    break
+                common += 1
+            return "/".join([".."] * (len(here) - common) + there[common:]) or "."
     try:
-        return os.path.relpath(path, cwd)
+        return os.path.relpath(text, cwd)
     except ValueError:  # another drive on Windows
         return text
 
 
-_SHOWN: dict[Path | None, str] = {}  # None: the directory they are relative to
+_SHOWN: dict[str | None, str] = {}  # None: the directory they are relative to
 
 
 def _child_by_parsing(directory: Path, name: str) -> Path:

@@ -375,3 +375,21 @@ def test_a_submodule_the_checkout_lacks_is_reported_at_its_gitmodules_line(tmp_p
     # a pull request's .gitmodules is text of any kind: a NUL byte in a path names no directory (it was exit 3)
     (tmp_path / ".gitmodules").write_bytes(b'\xff\xfe[submodule "x"]\n\tpath = apps/torghut/\x00vendor\n')
     assert unseen_submodules(tmp_path, app) == []
+
+
+def test_display_path_is_relpath_for_any_absolute_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Absolute paths outside the working directory (up, across, below the root) are shown by the
+    common-prefix shortcut exactly as ``os.path.relpath`` shows them."""
+    import random
+
+    work = tmp_path / "a" / "b" / "work"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    cwd = os.getcwd()
+    rng = random.Random(7)
+    parts = [*cwd.strip("/").split("/"), "x", "..", "b"]
+    for _ in range(300):
+        discover.forget()
+        path = Path("/" + "/".join(rng.choice(parts) for _ in range(rng.randint(0, 7))))
+        assert discover.display_path(path) == os.path.relpath(path, cwd), path
+    discover.forget()
