@@ -126,6 +126,22 @@ def _sources(res: Resource, path: Path_, spec: dict, plugins: frozenset[str]) ->
 
 
 RESPECT = "RespectIgnoreDifferences=true"
+# the sync options that keep Argo CD from pruning (an Application's, or one resource's annotation)
+NO_PRUNE = frozenset({"Prune=false", "Prune=confirm"})
+SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
+
+
+def _options(value: object) -> list[str]:
+    """Sync options as Argo CD compares them: a list's items, or an annotation's comma-separated
+    values, each with surrounding white space trimmed."""
+    items = value if isinstance(value, list) else str(value).split(",") if isinstance(value, str) else []
+    return [str(item).strip() for item in items]
+
+
+def unpruned(res: Resource) -> bool:
+    """Whether ``res`` asks Argo CD never to prune it on its own (``Prune=false``, or
+    ``Prune=confirm``: only once someone confirms), whatever its Application's policy says."""
+    return bool(NO_PRUNE & set(_options(res.annotations.get(SYNC_OPTIONS))))
 
 
 def _respected(spec: dict) -> tuple[int, list[dict]] | None:
@@ -477,6 +493,8 @@ class Deployment:
     location: Location
     kept_live: Finding | None = None  # it syncs with RespectIgnoreDifferences (:func:`kept_live`)
     prunes: bool = False  # syncPolicy.automated.prune: Argo CD deletes what the repository no longer has
+    # syncPolicy.syncOptions holds Prune=false or Prune=confirm: it prunes nothing on its own
+    prune_held: bool = False
 
 
 _PARAMETER = re.compile(r"\{\{-?\s*\.?([A-Za-z0-9_.-]+)\s*-?\}\}")  # {{path}}, {{ .path }}
@@ -502,15 +520,18 @@ def deployments(resources: list[Resource]) -> list[Deployment]:
         sync = inner.get("syncPolicy")
         automated = sync.get("automated") if isinstance(sync, dict) else None
         prunes = isinstance(automated, dict) and automated.get("prune") is True
+        held = bool(NO_PRUNE & set(_options(sync.get("syncOptions") if isinstance(sync, dict) else None)))
         if not templated:
             for path, source in listed:
-                found.append(_deployment(res, ".".join(map(str, path[1:])), source, {}, res.locate(path), live, prunes))
+                found.append(
+                    _deployment(res, ".".join(map(str, path[1:])), source, {}, res.locate(path), live, prunes, held)
+                )
             continue
         for path, element in _elements(spec.get("generators"), ("spec", "generators")):
             key = f"element {element.get('name', path[-1])}"
             for where, source in listed:
                 which = key if where[3:] == ("source",) else f"{key}, {'.'.join(map(str, where[3:]))}"
-                found.append(_deployment(res, which, source, element, res.locate(path), live, prunes))
+                found.append(_deployment(res, which, source, element, res.locate(path), live, prunes, held))
     return found
 
 
@@ -522,9 +543,10 @@ def _deployment(
     location: Location,
     live: Finding | None = None,
     prunes: bool = False,
+    held: bool = False,
 ) -> Deployment:
     path = _resolved(source.get("path"), element)  # the template's path, the element's parameters written in
-    return Deployment(res.id, key, *_checked_out(source, element), path, location, live, prunes)
+    return Deployment(res.id, key, *_checked_out(source, element), path, location, live, prunes, held)
 
 
 def under(path: str | None, linted: list[str]) -> bool:

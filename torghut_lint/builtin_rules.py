@@ -284,12 +284,15 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             _E,
             "With --new-since or --trusted-config: the change removes (or renames) a workload a single-copy "
             "policy counts (one websocket, one trading loop) and keeps another, while no Application of the "
-            "repository that deploys the linted paths prunes.",
-            "Argo CD deletes what the repository no longer holds only with syncPolicy.automated.prune: without "
-            "it the old workload keeps running beside the new one, a second connection on the one Alpaca key or "
-            "a second trading loop, which the linted tree no longer shows.",
-            "Enable pruning on the Application (syncPolicy.automated.prune: true), or delete the old workload in "
-            "the same change window and waive this finding centrally for it.",
+            "repository that deploys the linted paths prunes, or pruning is held back (the Application's "
+            "syncOptions, or the old workload's argocd.argoproj.io/sync-options: Prune=false or Prune=confirm).",
+            "Argo CD deletes what the repository no longer holds only with syncPolicy.automated.prune, and never "
+            "an object whose sync options say Prune=false (Prune=confirm waits for someone to confirm): the old "
+            "workload keeps running beside the new one, a second connection on the one Alpaca key or a second "
+            "trading loop, which the linted tree no longer shows.",
+            "Enable pruning on the Application (syncPolicy.automated.prune: true) and drop Prune=false from the old "
+            "workload first, or delete the old workload in the same change window and waive this finding centrally "
+            "for it.",
         ),
         BuiltinRule(
             "waiver-invalid",

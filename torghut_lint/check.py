@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from torghut_lint.argocd import Revision, revisions, source_overrides
+from torghut_lint.argocd import Revision, revisions, source_overrides, unpruned
 from torghut_lint.assemble import (
     Plan,
     Project,
@@ -108,11 +108,14 @@ class Assessment:
     apps: dict[str, AppFiles] = field(default_factory=dict)
     facts: list[Fact] = field(default_factory=list)
     revisions: list[Revision] = field(default_factory=list)  # where Applications deploy this repository from
+    # resources that ask Argo CD never to prune them (read where single-copy rules are counted)
+    unpruned: set[ResourceId] = field(default_factory=set)
 
     def add(self, other: Assessment) -> None:
         self.findings += other.findings
         self.facts += other.facts
         self.revisions += other.revisions
+        self.unpruned |= other.unpruned
         for rule, ids in other.evaluated.items():
             self.evaluated.setdefault(rule, []).extend(ids)
         self.waivers.extend(other.waivers)
@@ -304,4 +307,5 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
         apps=apps,
         facts=facts,
         revisions=revisions(resources) if checks.revisions else [],
+        unpruned={res.id for res in resources if unpruned(res)} if checks.counted else set(),
     )

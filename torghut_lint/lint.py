@@ -345,12 +345,15 @@ def _left_running(
     paths: list[Path], linted: list[str], deployed: list[Deployment], head: Outcome, before: Outcome, base: BaseTree
 ) -> list[Finding]:
     """``argocd-not-pruned`` for each workload a single-copy policy counted at the base that the
-    change removes while the policy still counts another, unless an Application of the repository
-    that deploys the linted paths (``deployed``: the repository's, after the change) prunes (Argo
-    CD's default does not: the old one keeps running)."""
+    change removes while the policy still counts another, unless Argo CD deletes it: an
+    Application of the repository that deploys the linted paths (``deployed``: the repository's,
+    after the change) prunes (``syncPolicy.automated.prune``; Argo CD's default does not), its
+    sync options do not hold pruning back (``Prune=false``, ``Prune=confirm``), and neither does
+    the workload's own ``argocd.argoproj.io/sync-options`` annotation as the cluster holds it (the
+    base's: Argo CD reads the live object's)."""
     deploying = [d for d in deployed if under(d.path, linted)]
-    if any(d.prunes for d in deploying):
-        return []
+    prunes = any(d.prunes and not d.prune_held for d in deploying)
+    held = any(d.prunes and d.prune_held for d in deploying)
     where = deploying[0].location if deploying else Location(display_path(paths[0]) if paths else "")
     findings = []
     for rule in sorted(set(head.checked.evaluated) & set(before.checked.evaluated)):
@@ -359,9 +362,17 @@ def _left_running(
             continue  # nothing counted any more: the old one running is the only one
         kept = ", ".join(sorted(map(str, now))[:3])
         for old in sorted(set(before.checked.evaluated[rule]) - now, key=str):
+            if old in before.checked.unpruned:
+                why = "it asks Argo CD never to prune it (argocd.argoproj.io/sync-options: Prune=false or confirm)"
+            elif prunes:
+                continue
+            elif held:
+                why = "the Application deploying it holds pruning back (syncOptions Prune=false or confirm)"
+            else:
+                why = "no Application deploying it prunes (syncPolicy.automated.prune)"
             message = (
-                f"this change removes {old} (at {base.ref}), which {rule} counts, and keeps {kept}: no Application "
-                "deploying it prunes (syncPolicy.automated.prune), so Argo CD leaves the old one running beside it"
+                f"this change removes {old} (at {base.ref}), which {rule} counts, and keeps {kept}: {why}, "
+                "so Argo CD leaves the old one running beside it"
             )
             findings.append(builtin_finding("argocd-not-pruned", message, where, old))
     return findings

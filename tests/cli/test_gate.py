@@ -476,3 +476,38 @@ def test_a_renamed_websocket_that_argo_cd_does_not_prune_is_a_second_one(repo: P
     else:
         assert got == [("argocd-not-pruned", "torghut-ws")], got
         assert "ws-single-replica" in result.json["findings"][0]["message"] and result.code == 1
+
+
+@pytest.mark.parametrize(
+    ("held_by", "options"),
+    [
+        ("resource", "Prune=false"),
+        ("resource", "Validate=false, Prune=confirm"),
+        ("application", "Prune=false"),
+        ("resource", "PruneLast=true"),  # prunes, last
+    ],
+)
+def test_a_renamed_websocket_kept_from_pruning_is_a_second_one(repo: Path, held_by: str, options: str) -> None:
+    """An Application that prunes still leaves the old websocket running when pruning is held back:
+    by the workload's own ``argocd.argoproj.io/sync-options`` (as the base, the live object, carries
+    it) or by the Application's ``syncOptions``; another option (``PruneLast``) holds nothing back."""
+    app = PRUNING % "true"
+    if held_by == "application":
+        app += f"    syncOptions: [{options}]\n"
+    (repo / "argocd/apps").mkdir(parents=True)
+    (repo / "argocd/apps/torghut.yaml").write_text(app)
+    ws = repo / APP / "ws" / "deployment.yaml"
+    if held_by == "resource":
+        text = ws.read_text()
+        assert "  name: torghut-ws\n" in text
+        annotation = f"  annotations:\n    argocd.argoproj.io/sync-options: '{options}'\n"
+        ws.write_text(text.replace("  name: torghut-ws\n", "  name: torghut-ws\n" + annotation, 1))
+    commit_base(repo)
+    ws.write_text(ws.read_text().replace("  name: torghut-ws\n", "  name: torghut-ws-v2\n", 1))
+    result = run_cli("--no-schemas", "--format", "json", "--new-since", "main", str(APP), cwd=repo)
+    got = [(f["rule"], f["resource"]["name"]) for f in result.json["findings"]]
+    if "Prune=" not in options:
+        assert got == [] and result.code == 0, got
+    else:
+        assert got == [("argocd-not-pruned", "torghut-ws")], got
+        assert "Prune=false or confirm" in result.json["findings"][0]["message"] and result.code == 1
