@@ -174,7 +174,7 @@ class _Trie(dict):
     """Path element -> subtree; ``path``: the field path to here (shown when kustomize refuses
     it); ``leaf``: the referenced kinds a value here names, in table order."""
 
-    leaf: list[Gvk]
+    leaf: tuple[Gvk, ...] = ()
 
     def __init__(self, path: str = "") -> None:
         super().__init__()
@@ -198,9 +198,7 @@ def _tables() -> dict[str, list[tuple[Gvk, _Trie]]]:
                 tries.append((selector, trie))
             for part in _split(path):
                 trie = trie.get(part) or trie.setdefault(part, _Trie(f"{trie.path}/{part}" if trie.path else part))
-            if not hasattr(trie, "leaf"):
-                trie.leaf = []
-            trie.leaf.append(referral)
+            trie.leaf += (referral,)
     return out
 
 
@@ -346,9 +344,8 @@ class _Visit:
         """Follow ``trie`` down from ``node`` (the value of ``key`` in ``holder``), as kustomize's
         field walk does: through every list item, stopping at an absent or null field, refusing a
         scalar where the path goes on."""
-        if hasattr(trie, "leaf"):
-            for referral in trie.leaf:
-                self.set(holder, key, referral, trie.path)
+        for referral in trie.leaf:
+            self.set(holder, key, referral, trie.path)
         if not trie or nodes.is_null(node):
             return
         if isinstance(node, yaml.SequenceNode):
@@ -374,7 +371,7 @@ class _Visit:
         if node is None or nodes.is_null(node):
             return
         if isinstance(node, yaml.ScalarNode):
-            found = self.select(node.value, self.reachable(), referral, path, names_only=True)
+            found = self.select(node.value, None, referral, path)
             if found is not None and found.name != node.value:
                 nodes.set_text(holder, key, found.name, self.source(found))
         elif isinstance(node, yaml.MappingNode):
@@ -384,7 +381,7 @@ class _Visit:
                 if nodes.is_null(item):
                     continue
                 if isinstance(item, yaml.ScalarNode):
-                    found = self.select(item.value, self.reachable(), referral, path, names_only=True)
+                    found = self.select(item.value, None, referral, path)
                     if found is not None and found.name != item.value:
                         node.value[i] = nodes.scalar(found.name, self.source(found))
                 elif isinstance(item, yaml.MappingNode):
@@ -399,7 +396,7 @@ class _Visit:
         if not _has(node, "name"):
             raise RefusedBuild(f"an entry of {path} has no name; kustomize refuses the build", node)
         old = _text(nodes.get(node, "name"))
-        found = self.select(old, self.in_namespace(node), referral, path, names_only=False)
+        found = self.select(old, node, referral, path)
         if found is None or (found.name == old and not found.namespace):
             return
         nodes.set_text(node, "name", found.name, self.source(found))
@@ -455,12 +452,15 @@ class _Visit:
             return written
         return [obj for obj in self.reachable() if not obj.cluster and obj.effective == namespace]
 
-    def select(self, old: str, candidates: list[_Object], referral: Gvk, path: str, names_only: bool) -> _Object | None:
-        """kustomize's ``selectReferral``: the one object ``old`` names, None for none; several
-        different ones: kustomize refuses the build."""
+    def select(self, old: str, mapping: yaml.MappingNode | None, referral: Gvk, path: str) -> _Object | None:
+        """kustomize's ``selectReferral``: the one object ``old`` (a name, or the ``mapping``'s
+        name and namespace) names, None for none; several different ones: kustomize refuses the
+        build."""
         had = self.by_old_name.get(old)
-        if not had:
+        if not had:  # no object was ever called so: nothing to follow (most values, decided cheaply)
             return None
+        names_only = mapping is None
+        candidates = self.reachable() if mapping is None else self.in_namespace(mapping)
         allowed = {id(obj) for obj in candidates}
         found = [obj for obj in had if id(obj) in allowed and obj.was(referral)]
         if path.endswith("roleRef/name"):
