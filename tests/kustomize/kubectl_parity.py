@@ -3,10 +3,12 @@ compare the two)."""
 
 from __future__ import annotations
 
+import random
 import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from test_parity import compare
 
 from torghut_lint.kustomize.build import Builder, SourceFiles
@@ -41,3 +43,18 @@ def outcome(tmp_path: Path, files: dict[str, str]) -> str:
     build = Builder(SourceFiles(tmp_path)).build(tmp_path)
     unsupported = any(f.rule == "kustomize-unsupported" for f in build.findings)
     return "refused" if not rendered else "closed" if unsupported else "exact"
+
+
+def assert_three_levels(tmp_path: Path, objects: list[dict], level, seed: int) -> None:
+    """``objects`` in a base, under a middle and a top kustomization, each level's fields drawn
+    by ``level(rng)`` from ``seed``: the built-in build renders what kubectl renders, or blocks
+    where kubectl refuses (the failure shows the three kustomizations)."""
+    rng = random.Random(seed)
+    files = {
+        "base/objects.yaml": yaml.safe_dump_all(objects),
+        "base/kustomization.yaml": yaml.safe_dump({"resources": ["objects.yaml"], **level(rng)}),
+        "middle/kustomization.yaml": yaml.safe_dump({"resources": ["../base"], **level(rng)}),
+        "kustomization.yaml": yaml.safe_dump({"resources": ["middle"], **level(rng)}),
+    }
+    _, problems = render_both(tmp_path, files)
+    assert problems == [], (problems, {k: v for k, v in files.items() if k.endswith("kustomization.yaml")})

@@ -9,7 +9,7 @@ import random
 
 import pytest
 import yaml
-from kubectl_parity import render_both
+from kubectl_parity import assert_three_levels
 
 CASES = 40
 
@@ -98,12 +98,4 @@ def _level(rng: random.Random) -> dict:
 
 @pytest.mark.parametrize("seed", range(CASES))
 def test_three_levels_of_transformers_render_as_kubectl_does_or_block(tmp_path, seed: int) -> None:
-    rng = random.Random(seed)
-    files = {
-        "base/objects.yaml": yaml.safe_dump_all(OBJECTS),
-        "base/kustomization.yaml": yaml.safe_dump({"resources": ["objects.yaml"], **_level(rng)}),
-        "middle/kustomization.yaml": yaml.safe_dump({"resources": ["../base"], **_level(rng)}),
-        "kustomization.yaml": yaml.safe_dump({"resources": ["middle"], **_level(rng)}),
-    }
-    _, problems = render_both(tmp_path, files)
-    assert problems == [], (problems, {k: v for k, v in files.items() if k.endswith("kustomization.yaml")})
+    assert_three_levels(tmp_path, OBJECTS, _level, seed)
