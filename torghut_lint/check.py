@@ -110,12 +110,16 @@ class Assessment:
     revisions: list[Revision] = field(default_factory=list)  # where Applications deploy this repository from
     # resources that ask Argo CD never to prune them (read where single-copy rules are counted)
     unpruned: set[ResourceId] = field(default_factory=set)
+    # per single-copy rule, the copies it counted (with whenEnv: the workloads with a switch on)
+    census: dict[str, list[ResourceId]] = field(default_factory=dict)
 
     def add(self, other: Assessment) -> None:
         self.findings += other.findings
         self.facts += other.facts
         self.revisions += other.revisions
         self.unpruned |= other.unpruned
+        for rule, ids in other.census.items():
+            self.census.setdefault(rule, []).extend(ids)
         for rule, ids in other.evaluated.items():
             self.evaluated.setdefault(rule, []).extend(ids)
         self.waivers.extend(other.waivers)
@@ -273,7 +277,10 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     evaluated: dict[str, list[ResourceId]] = {}
     facts: list[Fact] = []
     record = checks.evaluated or bool(checks.counted)
-    findings += evaluate(part, checks.policies, evaluated if record else None, orphans=orphans, facts=facts)
+    census: dict[str, list[ResourceId]] | None = {} if checks.counted else None
+    findings += evaluate(
+        part, checks.policies, evaluated if record else None, orphans=orphans, facts=facts, census=census
+    )
     if not checks.evaluated:
         evaluated = {rule: ids for rule, ids in evaluated.items() if rule in checks.counted}
     findings += _written_findings(part, checks, findings)
@@ -308,4 +315,5 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
         facts=facts,
         revisions=revisions(resources) if checks.revisions else [],
         unpruned={res.id for res in resources if unpruned(res)} if checks.counted else set(),
+        census={rule: ids for rule, ids in (census or {}).items() if rule in checks.counted},
     )

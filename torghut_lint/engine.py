@@ -50,13 +50,15 @@ def evaluate(
     apps: list[App] | None = None,
     orphans: bool = True,
     facts: list[Fact] | None = None,
+    census: dict[str, list[ResourceId]] | None = None,
 ) -> list[Finding]:
     """Findings of every enabled policy on the applications (all by default) and, with
     ``orphans``, on orphaned manifests where the template applies to them.
 
     ``evaluated`` collects, per rule, the resources it looked at (JUnit's passing test cases);
     ``facts``, what templates with a ``facts(ctx)`` report whatever their verdict (applications
-    only: the job summary's switches and volumes)."""
+    only: the job summary's switches and volumes); ``census``, per rule, what a single-copy
+    template counted as copies (:attr:`RuleContext.census`)."""
     findings: list[Finding] = []
     chosen = project.apps if apps is None else apps
     scopes: list[tuple[App | None, list[Resource]]] = [(app, app.resources) for app in chosen]
@@ -84,6 +86,8 @@ def evaluate(
                     findings.append(_finding(policy, v, app, fixable=v.fixable and template.fix is not None))
                 if facts is not None and app is not None and template.facts is not None:
                     facts.extend(_fact(policy, o, app) for o in template.facts(ctx))
+                if census is not None and ctx.census is not None:
+                    census.setdefault(policy.id, []).extend(r.id for r in ctx.census)
             except Exception as exc:  # noqa: BLE001 - fail closed, located, never a traceback
                 where = Location(app.name if app else "(orphaned files)")
                 findings.append(

@@ -331,14 +331,20 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
 
 def single_copy(policies: list[Policy]) -> frozenset[str]:
     """The policies that allow one running copy of what they match in its namespace (a
-    replica-count census, ``alone``): a removed copy Argo CD does not prune is a second one. Not
-    those that count only workloads with a switch on (``whenEnv``): what they match is not what
-    they count."""
-    return frozenset(
-        p.id
-        for p in policies
-        if p.enabled and p.template == "replica-count" and p.params.get("alone") and not p.params.get("whenEnv")
-    )
+    replica-count census, ``alone``): a removed copy Argo CD does not prune is a second one. With
+    ``whenEnv`` (one trading loop) the copies are the workloads with a switch on, as the template
+    counts them (its census), not every workload it matches."""
+    return frozenset(p.id for p in policies if p.enabled and p.template == "replica-count" and p.params.get("alone"))
+
+
+def _present(checked: Assessment, rule: str) -> set[ResourceId]:
+    """What ``rule`` matched in the tree, counted or not."""
+    return set(checked.evaluated.get(rule, ()))
+
+
+def _counted(checked: Assessment, rule: str) -> set[ResourceId]:
+    """What ``rule`` counted as copies: its census, else every resource it matched."""
+    return set(checked.census[rule] if rule in checked.census else checked.evaluated.get(rule, ()))
 
 
 def _left_running(
@@ -356,12 +362,16 @@ def _left_running(
     held = any(d.prunes and d.prune_held for d in deploying)
     where = deploying[0].location if deploying else Location(display_path(paths[0]) if paths else "")
     findings = []
-    for rule in sorted(set(head.checked.evaluated) & set(before.checked.evaluated)):
-        now = set(head.checked.evaluated[rule])
+    rules = (set(head.checked.evaluated) | set(head.checked.census)) & (
+        set(before.checked.evaluated) | set(before.checked.census)
+    )
+    for rule in sorted(rules):
+        now = _counted(head.checked, rule)
         if not now:
             continue  # nothing counted any more: the old one running is the only one
         kept = ", ".join(sorted(map(str, now))[:3])
-        for old in sorted(set(before.checked.evaluated[rule]) - now, key=str):
+        # a copy the tree no longer holds (one it still holds, its switch turned off, is updated in place)
+        for old in sorted(_counted(before.checked, rule) - now - _present(head.checked, rule), key=str):
             if old in before.checked.unpruned:
                 why = "it asks Argo CD never to prune it (argocd.argoproj.io/sync-options: Prune=false or confirm)"
             elif prunes:

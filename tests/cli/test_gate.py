@@ -511,3 +511,29 @@ def test_a_renamed_websocket_kept_from_pruning_is_a_second_one(repo: Path, held_
     else:
         assert got == [("argocd-not-pruned", "torghut-ws")], got
         assert "Prune=false or confirm" in result.json["findings"][0]["message"] and result.code == 1
+
+
+@pytest.mark.parametrize(("trading", "prune"), [("true", None), ("true", "true"), ("false", None)])
+def test_a_renamed_trading_loop_that_argo_cd_does_not_prune_is_a_second_one(
+    repo: Path, trading: str, prune: str | None
+) -> None:
+    """The trading service renamed while no Application prunes: the old revision keeps trading
+    beside the new one (two loops submitting every order). trading-loop-single-replica counts the
+    workloads with TRADING_ENABLED on, so a renamed service that was not trading leaves nothing."""
+    if prune is not None:
+        (repo / "argocd/apps").mkdir(parents=True)
+        (repo / "argocd/apps/torghut.yaml").write_text(PRUNING % prune)
+    config = repo / APP / "trading-configmap.yaml"
+    config.write_text(config.read_text().replace('TRADING_ENABLED: "true"', f'TRADING_ENABLED: "{trading}"'))
+    commit_base(repo)
+    service = repo / APP / "knative-service.yaml"
+    text = service.read_text()
+    assert "\n  name: torghut\n" in text
+    service.write_text(text.replace("\n  name: torghut\n", "\n  name: torghut-v2\n", 1))
+    result = run_cli("--no-schemas", "--format", "json", "--new-since", "main", str(APP), cwd=repo)
+    got = [(f["rule"], f["resource"]["name"]) for f in result.json["findings"]]
+    if trading == "true" and prune is None:
+        assert got == [("argocd-not-pruned", "torghut")], got
+        assert "trading-loop-single-replica" in result.json["findings"][0]["message"] and result.code == 1
+    else:
+        assert got == [] and result.code == 0, got

@@ -66,6 +66,9 @@ class RuleContext:
     # whether a resource of the application is in the policy's scope (its ``within``), whatever
     # its kind: a census of the namespace judges those the policy answers for as it judges its own
     in_scope: Callable[[Resource], bool] = field(default=lambda res: True)
+    # what a single-copy template counts as copies (set by its check: with ``whenEnv``, only the
+    # workloads with a switch on): a copy a change removes and Argo CD does not prune is a second one
+    census: list[Resource] | None = None
 
     @cached_property
     def env_sources(self) -> EnvSources:

@@ -83,6 +83,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         def running(res: Resource) -> Callable[[Path_, dict], bool]:  # a container running the image
             return lambda path, c: isinstance(c.get("image"), str) and image(repository(c["image"]))
 
+    ctx.census = held  # what a removed copy Argo CD leaves running would be a second of
     counted: dict[int, dict[Path_, list[Path_]]] = {}  # by resource: the copies each pod runs, found once
 
     def pods(res: Resource) -> dict[Path_, list[Path_]]:
