@@ -58,3 +58,21 @@ def assert_three_levels(tmp_path: Path, objects: list[dict], level, seed: int) -
     }
     _, problems = render_both(tmp_path, files)
     assert problems == [], (problems, {k: v for k, v in files.items() if k.endswith("kustomization.yaml")})
+
+
+# The renaming fields the fuzzers draw, with values that collide across levels.
+RENAMES = {
+    "namespace": ("namespace", ["torghut", "other", "default"]),
+    "prefix": ("namePrefix", ["p-", "q-"]),
+    "suffix": ("nameSuffix", ["-s", "-t"]),
+}
+
+
+def draw_rename(rng: random.Random, feature: str, kustomization: dict) -> bool:
+    """Set ``feature``'s field (one of RENAMES) in ``kustomization`` to a drawn value; False for
+    another feature."""
+    if feature not in RENAMES:
+        return False
+    field, values = RENAMES[feature]
+    kustomization[field] = rng.choice(values)
+    return True

@@ -15,7 +15,7 @@ import random
 
 import pytest
 import yaml
-from kubectl_parity import assert_three_levels
+from kubectl_parity import assert_three_levels, draw_rename
 
 CASES = 60
 
@@ -87,13 +87,9 @@ def _level(rng: random.Random) -> dict:
         ["namespace", "prefix", "suffix", "patch", "rename", "json", "generator", "labels", "replicas"],
         rng.randint(1, 4),
     ):
-        if feature == "namespace":
-            k["namespace"] = rng.choice(["torghut", "other", "default"])
-        elif feature == "prefix":
-            k["namePrefix"] = rng.choice(["p-", "q-"])
-        elif feature == "suffix":
-            k["nameSuffix"] = rng.choice(["-s", "-t"])
-        elif feature == "replicas":  # found by any name the Deployment had; the last entry wins
+        if draw_rename(rng, feature, k):
+            continue
+        if feature == "replicas":  # found by any name the Deployment had; the last entry wins
             k["replicas"] = [
                 {"name": rng.choice(NAMES[:3]), "count": rng.choice([2, 3])} for _ in range(rng.randint(1, 2))
             ]

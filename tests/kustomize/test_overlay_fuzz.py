@@ -9,7 +9,7 @@ import random
 
 import pytest
 import yaml
-from kubectl_parity import assert_three_levels
+from kubectl_parity import assert_three_levels, draw_rename
 
 CASES = 40
 
@@ -51,13 +51,9 @@ def _level(rng: random.Random) -> dict:
         ["namespace", "prefix", "suffix", "labels", "commonLabels", "annotations", "images", "patch", "generator"],
         rng.randint(1, 4),
     ):
-        if feature == "namespace":
-            k["namespace"] = rng.choice(["torghut", "other", "default"])
-        elif feature == "prefix":
-            k["namePrefix"] = rng.choice(["p-", "q-"])
-        elif feature == "suffix":
-            k["nameSuffix"] = rng.choice(["-s", "-t"])
-        elif feature == "labels":
+        if draw_rename(rng, feature, k):
+            continue
+        if feature == "labels":
             k["labels"] = [
                 {
                     "pairs": {"team": rng.choice(["a", "b"])},
