@@ -702,3 +702,15 @@ def test_every_reference_of_kustomizes_table_as_kubectl(tmp_path: Path, transfor
     files = {"objects.yaml": EVERY_REFERRER, "kustomization.yaml": "resources: [objects.yaml]\n" + transform}
     rendered, problems = render_both(tmp_path, files)
     assert rendered and problems == [], problems
+
+
+def test_a_list_in_a_list_is_walked_as_kustomize_walks_it(tmp_path: Path) -> None:
+    """kustomize's field walk goes into every item of a list, a list's too: a volume written in
+    a nested list still follows its renamed ConfigMap (the built-in walk refused it)."""
+    files = {
+        "o.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\n---\n"
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+        "spec:\n  volumes: [[{name: v, configMap: {name: cfg}}]]\n  containers: [{name: c, image: i}]\n",
+        "kustomization.yaml": "resources: [o.yaml]\nnamePrefix: x-\n",
+    }
+    assert outcome(tmp_path, files) == "exact"

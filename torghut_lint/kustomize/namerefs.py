@@ -342,23 +342,24 @@ class _Visit:
 
     def walk(self, node: yaml.Node, trie: _Trie, holder: yaml.MappingNode | None = None, key: str = "") -> None:
         """Follow ``trie`` down from ``node`` (the value of ``key`` in ``holder``), as kustomize's
-        field walk does: through every list item, stopping at an absent or null field, refusing a
-        scalar where the path goes on."""
+        field walk does."""
         for referral in trie.leaf:
             self.set(holder, key, referral, trie.path)
-        if not trie or nodes.is_null(node):
+        if trie:
+            self.descend(node, trie)
+
+    def descend(self, node: yaml.Node, trie: _Trie) -> None:
+        """Into every list item (a list in a list too), stopping at a null, refusing a scalar where
+        the path goes on ("expected sequence or mapping node")."""
+        if nodes.is_null(node):
             return
         if isinstance(node, yaml.SequenceNode):
             for item in node.value:
-                if not nodes.is_null(item):
-                    self.walk_into(item, trie)
+                self.descend(item, trie)
             return
-        self.walk_into(node, trie)
-
-    def walk_into(self, node: yaml.Node, trie: _Trie) -> None:
         if not isinstance(node, yaml.MappingNode):
             where = trie.path or "the object"
-            raise RefusedBuild(f"{where} is a {_shape(node)} where kustomize's name references expect a map", node)
+            raise RefusedBuild(f"{where} is a scalar where kustomize's name references expect a map or a list", node)
         for key, value in node.value:  # a value set below replaces its entry in place
             sub = trie.get(key.value) if isinstance(key, yaml.ScalarNode) else None
             if sub is not None:
@@ -501,10 +502,6 @@ def _is_string(node: yaml.Node | None) -> bool:
     if not isinstance(node, yaml.ScalarNode):
         return False
     return node.tag == STR or (node.tag == PLAIN and isinstance(resolve_plain(node.value), str))
-
-
-def _shape(node: yaml.Node) -> str:
-    return "list" if isinstance(node, yaml.SequenceNode) else "scalar"
 
 
 def _ends_alike(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
