@@ -198,6 +198,16 @@ def hostile_corpora() -> list[tuple[str, Path]]:
     case("generator env file of 24 MB", big_env)
     case("15 MB in one application, 2 files", lambda t: _write(t, dense_configmaps(2, 7_500_000)))
     case("one file 1,900 directories deep", lambda t: _deep(t, 1_900))
+    named = "---\n".join(
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata: {{a: b}}\n---\n"
+        f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\n"
+        f"spec: {{containers: [{{name: m, image: i, envFrom: [{{configMapRef: {{name: c{i}}}}}]}}]}}\n"
+        for i in range(3_000)
+    )
+    case(  # name references were quadratic in the objects of an application (6 minutes, then 18 s)
+        "3,000 pods naming 3,000 prefixed ConfigMaps",
+        lambda t: _write(t, {"o.yaml": named, "kustomization.yaml": "resources: [o.yaml]\nnamePrefix: a-\n"}),
+    )
     chain = {f"k{i}/kustomization.yaml": f"resources: [../k{i + 1}]\n" for i in range(400)}
     chain |= {"k400/kustomization.yaml": "resources: [cm.yaml]\n", "k400/cm.yaml": CM % "x"}
     case("include chain 400 deep", lambda t: _write(t, chain))

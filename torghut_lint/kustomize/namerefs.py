@@ -304,6 +304,13 @@ def fix_references(resources: list[Resource]) -> list[RefusedBuild]:
     for obj in objects:
         for name in dict.fromkeys(name for _, name, _ in obj.history):
             by_old_name.setdefault(name, []).append(obj)
+    # each namespace objects were written in -> the namespaces they are in now (compared, written)
+    namespaces: dict[str, tuple[set[str], set[str]]] = {}
+    for obj in objects:
+        if not obj.cluster:
+            effective, written = namespaces.setdefault(obj.original[2], (set(), set()))
+            effective.add(obj.effective)
+            written.add(obj.namespace)
     problems: list[RefusedBuild] = []
     for referrer in objects:
         tables = _REFERRERS.get(referrer.kind)
@@ -311,7 +318,7 @@ def fix_references(resources: list[Resource]) -> list[RefusedBuild]:
             continue
         original_kind = referrer.original[0]
         try:
-            visit = _Visit(referrer, objects, by_old_name)
+            visit = _Visit(referrer, by_old_name, namespaces)
         except RefusedBuild as exc:
             problems.append(exc)
             continue
@@ -332,11 +339,15 @@ def fix_references(resources: list[Resource]) -> list[RefusedBuild]:
 class _Visit:
     """One referrer's walk: its fields at the table's paths, each value pointed at its object."""
 
-    def __init__(self, referrer: _Object, objects: list[_Object], by_old_name: dict[str, list[_Object]]) -> None:
+    def __init__(
+        self,
+        referrer: _Object,
+        by_old_name: dict[str, list[_Object]],
+        namespaces: dict[str, tuple[set[str], set[str]]],
+    ) -> None:
         self.referrer = referrer
-        self.objects = objects
         self.by_old_name = by_old_name
-        self._reachable: list[_Object] | None = None
+        self.namespaces = namespaces
         # read before any of its references follows (a subject's namespace may change below)
         self.bound = self.bound_namespaces() if referrer.kind == "RoleBinding" and not referrer.cluster else set()
 
@@ -410,20 +421,12 @@ class _Visit:
         return nodes.get(nodes.get(found.res.node, "metadata"), "name") or found.res.node
 
     # -- which objects a value may mean ----------------------------------------------------------
-    def reachable(self) -> list[_Object]:
-        """The objects this referrer may name (kustomize's ``SubsetThatCouldBeReferencedByResource``)."""
-        if self._reachable is None:
-            referrer = self.referrer
-            if referrer.cluster:
-                self._reachable = self.objects
-            else:
-                bound = self.bound
-                self._reachable = [
-                    obj
-                    for obj in self.objects
-                    if obj.cluster or obj.effective == referrer.effective or obj.namespace in bound
-                ]
-        return self._reachable
+    def reachable(self, obj: _Object) -> bool:
+        """Whether this referrer may name ``obj`` (kustomize's ``SubsetThatCouldBeReferencedByResource``):
+        either is cluster-scoped, both are in one namespace, or a RoleBinding's subjects name its
+        namespace. A test per object, never a list of them per referrer (quadratic in a large app)."""
+        referrer = self.referrer
+        return referrer.cluster or obj.cluster or obj.effective == referrer.effective or obj.namespace in self.bound
 
     def bound_namespaces(self) -> set[str]:
         """The namespaces a RoleBinding's ServiceAccount subjects name (it may name accounts there)."""
@@ -442,16 +445,14 @@ class _Visit:
             out.add(namespace.value)
         return out
 
-    def in_namespace(self, node: yaml.MappingNode) -> list[_Object]:
-        """For a reference with a ``namespace`` field: the reachable objects written in that
-        namespace if any was, else those in it now (kustomize's ``filterMapCandidatesByNamespace``)."""
-        if not _has(node, "namespace"):
-            return self.reachable()
-        namespace = _text(nodes.get(node, "namespace"))
-        written = [obj for obj in self.reachable() if not obj.cluster and obj.original[2] == namespace]
-        if written:
-            return written
-        return [obj for obj in self.reachable() if not obj.cluster and obj.effective == namespace]
+    def written_in(self, namespace: str) -> bool:
+        """Whether an object this referrer may name was written in ``namespace`` (kustomize then
+        looks for a reference's object among those, else among the objects in it now)."""
+        group = self.namespaces.get(namespace)
+        if group is None:
+            return False
+        effective, written = group  # the namespaces they are in now: as compared, and as written
+        return self.referrer.cluster or self.referrer.effective in effective or bool(self.bound & written)
 
     def select(self, old: str, mapping: yaml.MappingNode | None, referral: Gvk, path: str) -> _Object | None:
         """kustomize's ``selectReferral``: the one object ``old`` (a name, or the ``mapping``'s
@@ -461,9 +462,13 @@ class _Visit:
         if not had:  # no object was ever called so: nothing to follow (most values, decided cheaply)
             return None
         names_only = mapping is None
-        candidates = self.reachable() if mapping is None else self.in_namespace(mapping)
-        allowed = {id(obj) for obj in candidates}
-        found = [obj for obj in had if id(obj) in allowed and obj.was(referral)]
+        found = [obj for obj in had if self.reachable(obj) and obj.was(referral)]
+        if mapping is not None and _has(mapping, "namespace"):  # kustomize's filterMapCandidatesByNamespace
+            namespace = _text(nodes.get(mapping, "namespace"))
+            if self.written_in(namespace):
+                found = [obj for obj in found if not obj.cluster and obj.original[2] == namespace]
+            else:
+                found = [obj for obj in found if not obj.cluster and obj.effective == namespace]
         if path.endswith("roleRef/name"):
             role = nodes.get(self.referrer.res.node, "roleRef")
             group, kind = nodes.get(role, "apiGroup"), nodes.get(role, "kind")
