@@ -90,6 +90,11 @@ def copy(node: yaml.Node, memo: dict[int, yaml.Node] | None = None) -> yaml.Node
     return mp
 
 
+def text(node: yaml.Node | None) -> str:
+    """A scalar node's text; "" for anything else (absent, a map, a list)."""
+    return node.value if isinstance(node, yaml.ScalarNode) else ""
+
+
 def is_null(node: yaml.Node | None) -> bool:
     return (
         isinstance(node, yaml.ScalarNode)

@@ -1457,13 +1457,9 @@ def _subjects_namespace(binding: yaml.MappingNode, namespace: str, source: yaml.
     changed = False
     subjects = nodes.get(binding, "subjects")
     for subject in subjects.value if isinstance(subjects, yaml.SequenceNode) else []:
-        if isinstance(subject, yaml.MappingNode) and _scalar_text(nodes.get(subject, "name")) == "default":
+        if isinstance(subject, yaml.MappingNode) and nodes.text(nodes.get(subject, "name")) == "default":
             changed |= nodes.set_text(subject, "namespace", namespace, source)
     return changed
-
-
-def _scalar_text(node: yaml.Node | None) -> str:
-    return node.value if isinstance(node, yaml.ScalarNode) else ""
 
 
 def _without_identity(patch: yaml.MappingNode, keep_name: bool = False, keep_kind: bool = False) -> yaml.MappingNode:

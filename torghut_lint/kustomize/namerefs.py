@@ -204,9 +204,6 @@ def _tables() -> dict[str, list[tuple[Gvk, _Trie]]]:
 
 _REFERRERS = _tables()
 
-# the kinds with no namespace (a reference to or from one has none to agree on)
-_CLUSTER_KINDS = CLUSTER_SCOPED
-
 
 class RefusedBuild(Exception):
     """What kustomize's name reference transformer refuses, with the node it refuses at."""
@@ -216,17 +213,13 @@ class RefusedBuild(Exception):
         self.node = node
 
 
-def _text(node: yaml.Node | None) -> str:
-    return node.value if isinstance(node, yaml.ScalarNode) else ""
-
-
 def _group_version(api: str) -> tuple[str, str]:
     return (api.rpartition("/")[0], api.rpartition("/")[2]) if "/" in api else ("", api)
 
 
 def effective_namespace(api: str, kind: str, namespace: str) -> str:
     """The namespace kustomize compares ids by: none for a cluster-scoped kind, "default" when unset."""
-    if (api, kind) in _CLUSTER_KINDS:
+    if (api, kind) in CLUSTER_SCOPED:
         return NOT_NAMESPACED
     return namespace or "default"
 
@@ -281,9 +274,9 @@ class _Object:
     def __init__(self, res: Resource) -> None:
         self.res = res
         self.api, self.kind, self.namespace, self.name = ident(res.node)
-        self.cluster = (self.api, self.kind) in _CLUSTER_KINDS
+        self.effective = effective_namespace(self.api, self.kind, self.namespace)
+        self.cluster = self.effective == NOT_NAMESPACED
         self.history = res.history
-        self.effective = NOT_NAMESPACED if self.cluster else self.namespace or "default"
 
     @property
     def original(self) -> Id:
@@ -407,7 +400,7 @@ class _Visit:
         both follow the object (the namespace when the object has one)."""
         if not _has(node, "name"):
             raise RefusedBuild(f"an entry of {path} has no name; kustomize refuses the build", node)
-        old = _text(nodes.get(node, "name"))
+        old = nodes.text(nodes.get(node, "name"))
         found = self.select(old, node, referral, path)
         if found is None or (found.name == old and not found.namespace):
             return
@@ -433,7 +426,7 @@ class _Visit:
         out: set[str] = set()
         subjects = nodes.get(self.referrer.res.node, "subjects")
         for subject in subjects.value if isinstance(subjects, yaml.SequenceNode) else []:
-            if not isinstance(subject, yaml.MappingNode) or _text(nodes.get(subject, "kind")) != "ServiceAccount":
+            if not isinstance(subject, yaml.MappingNode) or nodes.text(nodes.get(subject, "kind")) != "ServiceAccount":
                 continue
             if not _has(subject, "namespace"):
                 continue
@@ -464,7 +457,7 @@ class _Visit:
         names_only = mapping is None
         found = [obj for obj in had if self.reachable(obj) and obj.was(referral)]
         if mapping is not None and _has(mapping, "namespace"):  # kustomize's filterMapCandidatesByNamespace
-            namespace = _text(nodes.get(mapping, "namespace"))
+            namespace = nodes.text(nodes.get(mapping, "namespace"))
             if self.written_in(namespace):
                 found = [obj for obj in found if not obj.cluster and obj.original[2] == namespace]
             else:
@@ -473,7 +466,7 @@ class _Visit:
             role = nodes.get(self.referrer.res.node, "roleRef")
             group, kind = nodes.get(role, "apiGroup"), nodes.get(role, "kind")
             if group is not None and kind is not None and not nodes.is_null(group) and not nodes.is_null(kind):
-                found = [obj for obj in found if obj.was((_text(group), "", _text(kind)))]
+                found = [obj for obj in found if obj.was((nodes.text(group), "", nodes.text(kind)))]
         referrer = self.referrer
         if not referrer.cluster:
             found = [

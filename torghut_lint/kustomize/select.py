@@ -121,10 +121,6 @@ def _compare(value: object, limit: int, greater: bool) -> bool:
     return number > limit if greater else number < limit
 
 
-def _scalar(node: yaml.Node | None) -> str:
-    return node.value if isinstance(node, yaml.ScalarNode) else ""
-
-
 class Target:
     """A compiled patch target; :meth:`selects` answers for one resource's data."""
 
@@ -168,13 +164,13 @@ class Target:
             if pattern is None:
                 continue
             if key == "kind":
-                candidates: tuple[str, ...] = (_scalar(nodes.get(node, "kind")),)
+                candidates: tuple[str, ...] = (nodes.text(nodes.get(node, "kind")),)
             elif key == "name":
-                candidates = (_scalar(nodes.get(meta, "name")), *(n for n in names if n))
+                candidates = (nodes.text(nodes.get(meta, "name")), *(n for n in names if n))
             elif key == "namespace":
-                candidates = tuple(n or "default" for n in (_scalar(nodes.get(meta, "namespace")), *namespaces))
+                candidates = tuple(n or "default" for n in (nodes.text(nodes.get(meta, "namespace")), *namespaces))
             else:
-                api = _scalar(nodes.get(node, "apiVersion"))
+                api = nodes.text(nodes.get(node, "apiVersion"))
                 group, _, version = api.rpartition("/") if "/" in api else ("", "", api)
                 candidates = (group if key == "group" else version,)
             if not any(self._matches(key, pattern, value) for value in candidates):
@@ -182,7 +178,7 @@ class Target:
         for holder, requirements in self.selectors.items():
             pairs = nodes.get(meta, holder)
             values = {
-                k.value: _scalar(v)
+                k.value: nodes.text(v)
                 for k, v in (pairs.value if isinstance(pairs, yaml.MappingNode) else [])
                 if isinstance(k, yaml.ScalarNode)
             }
