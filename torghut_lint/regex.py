@@ -40,21 +40,3 @@ def fullmatch(pattern: str, text: str) -> bool:
     """Whether ``pattern`` matches all of ``text``, as kustomize anchors target patterns
     (``^(?:pattern)$``)."""
     return compile(f"^(?:{pattern})$").search(text) is not None
-
-
-try:  # google-re2's matcher itself, where this version of the binding exposes it
-    _UNANCHORED, _NO_MATCH = re2._Anchor.UNANCHORED, re2._NULL_SPAN
-    _DIRECT = hasattr(re2.compile("a", _OPTIONS), "_regexp")
-except AttributeError:  # pragma: no cover - another binding: its public search
-    _DIRECT = False
-
-
-def found(compiled, text: str) -> bool:
-    """Whether ``compiled`` (from :func:`compile`) matches anywhere in ``text``: the yes/no of
-    ``compiled.search(text) is not None`` without what ``search`` builds for a match object (a
-    generator, character offsets mapped back from UTF-8 bytes). The secrets scan asks it of
-    every string of the tree."""
-    if not _DIRECT:
-        return compiled.search(text) is not None
-    encoded = text.encode("utf-8")  # as search encodes it (a lone surrogate raises alike)
-    return compiled._regexp.Match(_UNANCHORED, encoded, 0, len(encoded))[0] != _NO_MATCH

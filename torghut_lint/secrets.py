@@ -204,7 +204,7 @@ token_hinted = eval("lambda text: " + " or ".join(f"{hint!r} in text" for hint i
 def tokens(text: str) -> Iterator[tuple[str, str]]:
     """(label, token) of every well-known token format or private key in ``text``."""
     # a long text goes to the patterns at once: hinted or not, it would be read once more
-    if (len(text) < LONG_TEXT and not token_hinted(text)) or not regex.found(_ANY_TOKEN, text):
+    if (len(text) < LONG_TEXT and not token_hinted(text)) or _ANY_TOKEN.search(text) is None:
         return
     for label, pattern in TOKEN_PATTERNS:
         for match in pattern.finditer(text):
@@ -215,9 +215,9 @@ def _spans(text: str) -> list[tuple[int, int]]:
     """Where the detector sees a credential in ``text``: tokens, URL userinfo, and values written
     after a credential-like key in free text."""
     spans = [m.span(2) for m in _URL_USERINFO.finditer(text)] if ":/" in text else []
-    if regex.found(_ANY_TOKEN_ANYWHERE, text):
+    if _ANY_TOKEN_ANYWHERE.search(text) is not None:
         spans += [m.span() for m in _ANY_TOKEN_ANYWHERE.finditer(text)]
-    if ("=" in text or ":" in text) and regex.found(_KEYWORD_VALUE, text):
+    if ("=" in text or ":" in text) and _KEYWORD_VALUE.search(text) is not None:
         spans += [m.span(1) for m in _KEYWORD_VALUE.finditer(text)]
     return spans
 
