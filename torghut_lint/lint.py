@@ -362,10 +362,7 @@ def _left_running(
     held = any(d.prunes and d.prune_held for d in deploying)
     where = deploying[0].location if deploying else Location(display_path(paths[0]) if paths else "")
     findings = []
-    rules = (set(head.checked.evaluated) | set(head.checked.census)) & (
-        set(before.checked.evaluated) | set(before.checked.census)
-    )
-    for rule in sorted(rules):
+    for rule in sorted(set(head.checked.evaluated) & set(before.checked.evaluated)):  # every counted rule
         now = _counted(head.checked, rule)
         if not now:
             continue  # nothing counted any more: the old one running is the only one
