@@ -250,7 +250,34 @@ def hostile_corpora() -> list[tuple[str, Path]]:
         "2 MB of spaces in a TTL",
         lambda t: _write(t, {"torghut/cm.yaml": CM.replace("{a: b}", "{schema.sql: '" + ttl + "'}") % "ddl"}),
     )
+    literal = "[" + ",".join(map(str, range(100))) + "]"
+    nested = f"{literal}.all(a, {literal}.all(b, {literal}.all(c, {literal}.all(d, {literal}.all(e, true)))))"
+    case(  # 10^10 comprehension steps: the estimate of the first build saw no list in the object
+        "a pull request's admission policy nesting five comprehensions (3 kB)",
+        lambda t: _write(t, _admission_policy("    []", nested)),
+    )
+    doubling = "    - {name: v0, expression: 'object.data.a + object.data.a'}\n" + "".join(
+        f"    - {{name: v{i}, expression: 'variables.v{i - 1} + variables.v{i - 1}'}}\n" for i in range(1, 40)
+    )
+    case(  # each variable twice the one before: 2^40 characters
+        "an admission policy's 40 variables doubling a text",
+        lambda t: _write(t, _admission_policy(doubling.rstrip("\n"), "size(variables.v39) > 0")),
+    )
     return out
+
+
+def _admission_policy(variables: str, validation: str) -> dict[str, str]:
+    """A ValidatingAdmissionPolicy (with its binding) over ConfigMaps, and one ConfigMap."""
+    return {
+        "kustomization.yaml": "resources: [vap.yaml, cm.yaml]\n",
+        "vap.yaml": "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\n"
+        "metadata: {name: p}\nspec:\n  failurePolicy: Fail\n  matchConstraints:\n    resourceRules:\n"
+        "      - {apiGroups: [''], apiVersions: [v1], operations: [CREATE], resources: [configmaps]}\n"
+        f"  variables:\n{variables}\n  validations:\n    - expression: {validation!r}\n---\n"
+        "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\n"
+        "metadata: {name: p}\nspec: {policyName: p, validationActions: [Deny]}\n",
+        "cm.yaml": CM % "x",
+    }
 
 
 def tree_bytes(path: Path) -> int:

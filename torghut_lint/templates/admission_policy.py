@@ -20,7 +20,8 @@ from typing import Any
 
 from torghut_lint.model import Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
-from torghut_lint.templates.cel import condition, evaluate, namespace_of
+from torghut_lint.templates.cel import budget_for, condition, evaluate, namespace_of
+from torghut_lint.templates.cel_budget import BudgetExceeded
 
 # Resource names (plural, lower case) of kinds whose plural is not kind + "s".
 _IRREGULAR = {"Endpoints": "endpoints", "Ingress": "ingresses", "NetworkPolicy": "networkpolicies"}
@@ -164,14 +165,19 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                         "userInfo": {},
                     },
                 }
+                budget = budget_for(activation)  # match conditions and validations spend one budget
                 try:
-                    applies = all(condition(c["expression"], activation) for c in policy.get("matchConditions") or [])
+                    conditions = policy.get("matchConditions") or []
+                    applies = all(condition(c["expression"], activation, budget) for c in conditions)
+                except BudgetExceeded as exc:  # never a verdict: whatever the failure policy says
+                    yield Violation(res, (), f"a match condition was not evaluated: {exc}")
+                    continue
                 except Exception as exc:  # noqa: BLE001 - a match condition that errors follows failurePolicy
                     if fail_closed:
                         yield Violation(res, (), f"a match condition could not be evaluated ({type(exc).__name__})")
                     continue
                 if applies:
-                    yield from evaluate(res, activation, variables, validations, fail_closed)
+                    yield from evaluate(res, activation, variables, validations, fail_closed, budget)
             break  # the first binding that selects the resource decides (its actions set the severity)
 
 

@@ -11,9 +11,9 @@ version offline), ``params`` (the policy's ``paramsObject``), ``namespaceObject`
 of the same application, when it has one, else null) and ``variables.<name>``.
 
 An expression that cannot be evaluated (a missing field without ``has()``, a type error) is a
-finding too (an admission controller failing closed); one whose estimated cost (the longest
-list of the resource to the power of the comprehension nesting) passes :data:`MAX_COST` is not
-run and is reported, as the API server refuses costly expressions."""
+finding too (an admission controller failing closed); so is one stopped by its budget
+(:mod:`torghut_lint.templates.cel_budget`: comprehension steps and memory, counted while it runs,
+as the API server's runtime cost budget stops a costly evaluation)."""
 
 from __future__ import annotations
 
@@ -25,10 +25,9 @@ from typing import Any
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates import cel_library
 from torghut_lint.templates.base import ParamError, RuleContext, Template, Violation
+from torghut_lint.templates.cel_budget import Budget, BudgetExceeded, check_result, count_values, metered
 
-MAX_COST = 1_000_000  # elements visited per evaluation (a nested comprehension over 1,000 items)
 MAX_EXPRESSION = 10_000  # characters, as the API server bounds an expression's size
-MACRO = re.compile(r"\.\s*(all|exists|exists_one|map|filter)\s*\(")
 READ = re.compile(r"\bobject((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
 
 
@@ -38,54 +37,17 @@ def program(expression: str) -> Any:
     does not compile or calls a function no supported library provides."""
     if len(expression) > MAX_EXPRESSION:
         raise ValueError(f"longer than {MAX_EXPRESSION:,} characters")
-    compiled = cel_library.cel().compile(expression)
+    compiled = cel_library.cel().compile(expression)  # errors located in the text as written
     unknown = sorted(f for f in compiled.functions() if not cel_library.supports(f))
     if unknown:
         raise ValueError(
             f"unsupported CEL function {', '.join(unknown)} (supported: the CEL standard library and the "
             f"Kubernetes strings, lists, regex, quantity and url libraries)"
         )
-    return compiled
-
-
-def nesting(expression: str) -> int:
-    """How deep comprehension macros nest in ``expression`` (string literals skipped)."""
-    depth = deepest = 0
-    stack: list[bool] = []
-    i, text = 0, expression
-    while i < len(text):
-        c = text[i]
-        if c in "\"'":
-            end = text.find(c, i + 1)
-            while end > 0 and text[end - 1] == "\\":
-                end = text.find(c, end + 1)
-            i = len(text) if end < 0 else end + 1
-            continue
-        if c == "." and (m := MACRO.match(text, i)):
-            stack.append(True)
-            depth += 1
-            deepest = max(deepest, depth)
-            i = m.end()
-            continue
-        if c == "(":
-            stack.append(False)
-        elif c == ")" and stack and stack.pop():
-            depth -= 1
-        i += 1
-    return deepest
-
-
-def _longest_list(value: Any) -> int:
-    longest, stack = 0, [value]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, list):
-            longest = max(longest, len(current))
-            stack.extend(current)
-        elif isinstance(current, dict):
-            longest = max(longest, len(current))
-            stack.extend(current.values())
-    return longest
+    try:  # what runs: every comprehension step counted (cel_budget)
+        return cel_library.cel().compile(metered(expression))
+    except ValueError as exc:  # never run unmetered
+        raise ValueError(f"its comprehension steps cannot be counted ({exc})") from exc
 
 
 def _field_path(text: str) -> Path_:
@@ -142,32 +104,34 @@ def evaluate(
     variables: list[dict[str, Any]],
     validations: list[dict[str, Any]],
     fail_closed: bool = True,
+    budget: Budget | None = None,
 ) -> Iterator[Violation]:
-    """Violations of ``validations`` on one resource, with ``variables`` computed first in order.
-    An evaluation error is a violation when ``fail_closed`` (an admission ``failurePolicy: Fail``)."""
-    depth = max((nesting(e["expression"]) for e in [*variables, *validations]), default=0)
-    cost = max(_longest_list(res.data), _longest_list(activation.get("params")), 1) ** depth
-    if cost > MAX_COST:
-        yield Violation(
-            res,
-            (),
-            f"not evaluated: estimated cost {cost:,} is over the limit of {MAX_COST:,} (as the API "
-            "server refuses costly expressions); simplify the expression or narrow the match",
-        )
-        return
+    """Violations of ``validations`` on one resource, with ``variables`` computed first in order,
+    within ``budget`` (one made for the resource's values when none is given). An evaluation error
+    is a violation when ``fail_closed`` (an admission ``failurePolicy: Fail``); a spent budget
+    always is."""
+    budget = budget or budget_for(activation)
     activation = {**activation, "variables": {}}
-    context = cel_library.context(activation)
     try:
         for variable in variables:
-            activation["variables"][variable["name"]] = program(variable["expression"]).execute(context)
-            context = cel_library.context(activation)
+            value = run(variable["expression"], cel_library.context(activation, budget.tick), budget)
+            check_result(budget, f"variable {variable['name']!r}", value)  # before the next one repeats it
+            activation["variables"][variable["name"]] = value
+    except BudgetExceeded as exc:
+        yield Violation(res, (), f"not evaluated: {exc}; simplify the expressions or narrow the match")
+        return
     except Exception as exc:  # noqa: BLE001 - CEL raises several types; fail closed, located
         if fail_closed:
             yield Violation(res, (), f"variable could not be evaluated: {_reason(exc)}")
         return
+    context = cel_library.context(activation, budget.tick)
     for validation in validations:
         try:
-            verdict = program(validation["expression"]).execute(context)
+            verdict = run(validation["expression"], context, budget)
+        except BudgetExceeded as exc:
+            yield Violation(res, _where(res, validation), f"{_label(validation)} not evaluated: {exc}; simplify "
+                            "the expressions or narrow the match", requirement=validation["expression"])  # fmt: skip
+            return
         except Exception as exc:  # noqa: BLE001
             if fail_closed:
                 yield Violation(res, _where(res, validation), f"{_label(validation)} could not be evaluated: "
@@ -178,13 +142,32 @@ def evaluate(
         if verdict is not False:
             message = f"{_label(validation)} returned {type(verdict).__name__}, not a bool"
         else:
-            message = _message(validation, context)
+            message = _message(validation, context, budget)
         yield Violation(res, _where(res, validation), message, requirement=validation["expression"])
 
 
-def condition(expression: str, activation: dict[str, Any]) -> bool:
-    """A match condition's verdict (errors propagate: the caller applies its failure policy)."""
-    return program(expression).execute(cel_library.context(activation)) is True
+def budget_for(activation: dict[str, Any]) -> Budget:
+    """The budget of one resource's evaluation: linear in the values it reads."""
+    return Budget(count_values(activation.get("object"), activation.get("params"), activation.get("namespaceObject")))
+
+
+def run(expression: str, context: Any, budget: Budget) -> Any:
+    """The value of ``expression`` in ``context``, spending ``budget`` (the context's tick):
+    :class:`BudgetExceeded` when it is spent, whatever error CEL reported for it."""
+    try:
+        value = program(expression).execute(context)
+    except Exception:
+        if budget.stopped is not None:
+            raise BudgetExceeded(budget.stopped) from None
+        raise
+    budget.check_memory()
+    return value
+
+
+def condition(expression: str, activation: dict[str, Any], budget: Budget) -> bool:
+    """A match condition's verdict (errors propagate: the caller applies its failure policy;
+    :class:`BudgetExceeded` when the budget is spent)."""
+    return run(expression, cel_library.context(activation, budget.tick), budget) is True
 
 
 def _label(validation: dict[str, Any]) -> str:
@@ -196,10 +179,10 @@ def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text}"[:300]
 
 
-def _message(validation: dict[str, Any], context: Any) -> str:
+def _message(validation: dict[str, Any], context: Any, budget: Budget) -> str:
     if validation.get("messageExpression"):
         try:
-            text = program(validation["messageExpression"]).execute(context)
+            text = run(validation["messageExpression"], context, budget)
             if isinstance(text, str) and text.strip():
                 return text
         except Exception:  # noqa: BLE001 - the API server falls back to message as well

@@ -11,9 +11,12 @@ methods and the ordinary comparison operators both work; a url is carried as its
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from torghut_lint.templates.cel_budget import TICK, bounded, silence_library_log
 
 # Functions the cel package implements natively (macros expand to operators, not listed).
 NATIVE = frozenset(
@@ -132,6 +135,7 @@ def cel() -> Any:
     import sys
     import types
 
+    silence_library_log()
     if "cel" not in sys.modules:
         spec = importlib.util.find_spec("cel")
         if spec is not None and spec.submodule_search_locations:
@@ -156,7 +160,7 @@ def _stdlib() -> dict[str, Any]:
     for functions in EXTENSIONS.values():
         merged.update(functions)
     merged.update(FUNCTIONS)  # the Kubernetes spellings win (indexOf on lists too)
-    return merged
+    return {name: bounded(name, function) for name, function in merged.items()}
 
 
 _ALL: dict[str, Any] | None = None
@@ -174,5 +178,9 @@ def supports(name: str) -> bool:
     return name.startswith(("_", "@", "!")) or name in NATIVE or name in functions()
 
 
-def context(activation: dict[str, Any]) -> Any:
-    return cel().Context(variables=activation, functions=functions())
+def context(activation: dict[str, Any], tick: Callable[[], bool] | None = None) -> Any:
+    """An evaluation context; ``tick`` is what a metered expression calls on each comprehension
+    step (cel_budget.TICK)."""
+    if tick is None:
+        return cel().Context(variables=activation, functions=functions())
+    return cel().Context(variables=activation, functions={**functions(), TICK: tick})
