@@ -155,3 +155,58 @@ def test_evaluate_reports_a_spent_budget_located_and_blocking() -> None:
     costly = [{"expression": f"{LIT}.all(a, {LIT}.all(b, {LIT}.all(c, a >= b - 100)))"}]  # 125,000 steps
     found = list(evaluate(res, {"object": res.data}, [], costly, fail_closed=False))
     assert len(found) == 1 and "not evaluated: it takes more than" in found[0].message  # even when failing open
+
+
+SOURCES = ["[1, 2, 3]", "[]", "['a', 'b,c']", "[[1], [2, 3]]", "{'k': 1, 'j': 2}", "object.items"]
+
+
+def _predicate(r, depth: int, bound: list[str]) -> str:  # noqa: ANN001 - a random.Random
+    name = r.choice(bound) if bound else ""
+    options = [
+        "true",
+        "false",
+        f"{name} == {name}" if name else "1 == 1",
+        f"size({r.choice(SOURCES)}) > {r.randint(0, 3)}",
+        "'s\\'q' != r'\\'",  # an escaped quote, and a raw string ending in a backslash
+        "'''.all(x, y)'''.size() > 2",
+    ]
+    if depth < 3:
+        options += [_macro(r, depth + 1, bound)] * 3
+        options += [f"({_predicate(r, depth + 1, bound)} && {_predicate(r, depth + 1, bound)})"]
+        options += [f"({_predicate(r, depth + 1, bound)} || !{_predicate(r, depth + 1, bound)})"]
+    return r.choice(options)
+
+
+def _macro(r, depth: int, bound: list[str]) -> str:  # noqa: ANN001 - a random.Random
+    name = r.choice(["all", "exists", "exists_one", "existsOne", "filter", "map", "map3"])
+    var, source = "xyzuvw"[depth % 6], r.choice(SOURCES)
+    inner = _predicate(r, depth, [*bound, var])
+    if name == "map":
+        return f"size({source}.map({var}, [{var}, {inner}])) >= 0"
+    if name == "map3":
+        return f"size({source}.map({var}, {inner}, {var})) >= 0"
+    if name == "filter":
+        return f"size({source}.filter({var}, {inner})) >= {r.randint(0, 2)}"
+    return f"{source} . {name}( {var} , // a comment ' .all(\n {inner})"
+
+
+def test_metered_expressions_mean_what_they_meant() -> None:
+    """Random nestings of every macro (comments, quotes and raw strings around them): the metered
+    expression gives the value, or the kind of error, the expression as written gives."""
+    import random
+
+    activation, steps = {"object": {"items": [1, "two", [3]]}}, 0
+    for seed in range(200):
+        expression = _macro(random.Random(seed), 0, [])
+        outcomes = []
+        for text, budget in ((expression, None), (metered(expression), Budget(0))):
+            try:
+                tick = budget.tick if budget else None
+                outcomes.append(
+                    ("value", cel_library.cel().compile(text).execute(cel_library.context(activation, tick)))
+                )
+            except Exception as exc:  # noqa: BLE001 - compared by kind
+                outcomes.append(("error", type(exc).__name__))
+        assert outcomes[0] == outcomes[1], (seed, expression)
+        steps += budget.steps
+    assert steps > 500  # the comprehensions ran (and were counted)
