@@ -138,10 +138,15 @@ def _options(value: object) -> list[str]:
     return [str(item).strip() for item in items]
 
 
+def _holds_pruning(options: object) -> bool:
+    """Whether sync options (a list, or an annotation's text) hold pruning back."""
+    return bool(NO_PRUNE & set(_options(options)))
+
+
 def unpruned(res: Resource) -> bool:
     """Whether ``res`` asks Argo CD never to prune it on its own (``Prune=false``, or
     ``Prune=confirm``: only once someone confirms), whatever its Application's policy says."""
-    return bool(NO_PRUNE & set(_options(res.annotations.get(SYNC_OPTIONS))))
+    return _holds_pruning(res.annotations.get(SYNC_OPTIONS))
 
 
 def _respected(spec: dict) -> tuple[int, list[dict]] | None:
@@ -520,7 +525,7 @@ def deployments(resources: list[Resource]) -> list[Deployment]:
         sync = inner.get("syncPolicy")
         automated = sync.get("automated") if isinstance(sync, dict) else None
         prunes = isinstance(automated, dict) and automated.get("prune") is True
-        held = bool(NO_PRUNE & set(_options(sync.get("syncOptions") if isinstance(sync, dict) else None)))
+        held = _holds_pruning(sync.get("syncOptions") if isinstance(sync, dict) else None)
         if not templated:
             for path, source in listed:
                 found.append(

@@ -244,20 +244,7 @@ def to_data(
                 continue
             if name in out and on_duplicate is not None:  # a repeat: the key it repeats is looked up
                 on_duplicate(_previous_key(children, key), key)
-            if type(value) is not scalar:
-                out[name] = build(value, depth + 1)
-                continue
-            # ``leaf(value)``, written out: most nodes are a mapping's scalar values
-            value.end_mark = value.start_mark
-            text = value.value
-            if len(text) <= SHARED_TEXT:
-                value.value = text = strings.setdefault(text, text)
-            if value.tag != PLAIN:
-                out[name] = scalar_value(value)
-            elif text and text[0] not in _MAYBE_NOT_STRING:
-                out[name] = text
-            else:
-                out[name] = resolve_plain(text)
+            out[name] = leaf(value) if type(value) is scalar else build(value, depth + 1)
         if merged:
             for k, v in merged.items():
                 out.setdefault(k, v)

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import run_cli, run_process
 from torghut_lint.templates import cel_library
-from torghut_lint.templates.cel import budget_for, evaluate, program
+from torghut_lint.templates.cel import budget_for, evaluate, program, run
 from torghut_lint.templates.cel_budget import TICK, Budget, BudgetExceeded, metered
 
 LIT = "[" + ",".join(str(i) for i in range(50)) + "]"
@@ -63,8 +63,6 @@ def test_five_comprehensions_over_literal_lists_stop_at_the_budget() -> None:
     expression = f"{LIT}.all(a, {LIT}.all(b, {LIT}.all(c, {LIT}.all(d, a + b + c + d >= 0))))"  # 6.25M steps
     budget = Budget(0)
     with pytest.raises(BudgetExceeded, match="more than 10,000 comprehension steps"):
-        from torghut_lint.templates.cel import run
-
         run(expression, cel_library.context({}, budget.tick), budget)
     assert budget.steps == budget.limit + 1  # stopped at once: no step after the budget
 

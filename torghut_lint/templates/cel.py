@@ -25,7 +25,7 @@ from typing import Any
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates import cel_library
 from torghut_lint.templates.base import ParamError, RuleContext, Template, Violation
-from torghut_lint.templates.cel_budget import Budget, BudgetExceeded, check_result, count_values, metered
+from torghut_lint.templates.cel_budget import Budget, BudgetExceeded, check_result, measure, metered
 
 MAX_EXPRESSION = 10_000  # characters, as the API server bounds an expression's size
 READ = re.compile(r"\bobject((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
@@ -148,7 +148,8 @@ def evaluate(
 
 def budget_for(activation: dict[str, Any]) -> Budget:
     """The budget of one resource's evaluation: linear in the values it reads."""
-    return Budget(count_values(activation.get("object"), activation.get("params"), activation.get("namespaceObject")))
+    values, _ = measure(activation.get("object"), activation.get("params"), activation.get("namespaceObject"))
+    return Budget(values)
 
 
 def run(expression: str, context: Any, budget: Budget) -> Any:

@@ -73,11 +73,6 @@ class Budget:
         raise BudgetExceeded(reason)
 
 
-def count_values(*values: Any) -> int:
-    """How many values (scalars, lists and maps) ``values`` hold."""
-    return measure(*values)[0]
-
-
 def measure(*values: Any) -> tuple[int, int]:
     """(values, characters of text) that ``values`` hold (scalars, lists and maps; keys and
     strings counted as text)."""
@@ -126,8 +121,6 @@ def silence_library_log() -> None:
     import logging
 
     logger = logging.getLogger("cel")
-    if not logger.propagate and logger.level > logging.CRITICAL:
-        return  # done already
     logger.addHandler(logging.NullHandler())
     logger.propagate = False
     logger.setLevel(logging.CRITICAL + 1)
@@ -208,15 +201,15 @@ def metered(expression: str) -> str:
     no ``||`` or ``&&`` absorbs)."""
     tokens = _tokens(expression)
     edits: list[tuple[int, str]] = []  # (offset, text inserted there)
-    for k, (start, _, kind) in enumerate(tokens):
-        if kind != "ident" or expression[start : tokens[k][1]] not in MACROS:
+    for k, (start, end, kind) in enumerate(tokens):
+        name = expression[start:end]
+        if kind != "ident" or name not in MACROS:
             continue
         if k == 0 or tokens[k - 1][2] != "." or k + 1 >= len(tokens) or tokens[k + 1][2] != "(":
             continue  # not a member call: a field or function of that name
         args = _arguments(tokens, k + 1)
         if args is None:
             continue  # unbalanced: the compiler refuses the expression
-        name = expression[start : tokens[k][1]]
         if len(args) == 2 or (name == "map" and len(args) == 3):
             first, last = args[1]
             fallback = "null" if name == "map" and len(args) == 2 else "false"
@@ -255,15 +248,15 @@ def bounded(name: str, function: Any) -> Any:
     """``function`` (a library function expressions call), refusing to make a result past
     :data:`MAX_TEXT` characters or :data:`MAX_ITEMS` items where its arguments say how large
     the result will be before it is made."""
-    check = _SIZE_OF.get(name)
-    if check is None:
+    known = _SIZE_OF.get(name)
+    if known is None:
         return function
+    size_of, limit, unit = known
 
     def guarded(*args: Any) -> Any:
-        size = check(*args)
-        if size is not None and size > (MAX_TEXT if name in _TEXTS else MAX_ITEMS):
-            unit = "characters" if name in _TEXTS else "items"
-            raise BudgetExceeded(f"{name} would make more than {MAX_TEXT if name in _TEXTS else MAX_ITEMS:,} {unit}")
+        size = size_of(*args)
+        if size is not None and size > limit:
+            raise BudgetExceeded(f"{name} would make more than {limit:,} {unit}")
         return function(*args)
 
     return guarded
@@ -303,10 +296,9 @@ def _range_size(n: Any = 0, *_: Any) -> int | None:
     return n if isinstance(n, int) and not isinstance(n, bool) else None
 
 
-_SIZE_OF = {
-    "replace": _replace_size,
-    "join": _join_size,
-    "flatten": _flatten_size,
-    "lists.range": _range_size,
+_SIZE_OF = {  # the size of what a function would make, the limit on it, its unit
+    "replace": (_replace_size, MAX_TEXT, "characters"),
+    "join": (_join_size, MAX_TEXT, "characters"),
+    "flatten": (_flatten_size, MAX_ITEMS, "items"),
+    "lists.range": (_range_size, MAX_ITEMS, "items"),
 }
-_TEXTS = frozenset(("replace", "join"))

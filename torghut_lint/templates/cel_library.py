@@ -135,7 +135,6 @@ def cel() -> Any:
     import sys
     import types
 
-    silence_library_log()
     if "cel" not in sys.modules:
         spec = importlib.util.find_spec("cel")
         if spec is not None and spec.submodule_search_locations:
@@ -169,6 +168,7 @@ _ALL: dict[str, Any] | None = None
 def functions() -> dict[str, Any]:
     global _ALL
     if _ALL is None:
+        silence_library_log()  # what cel-rust logs of a failing function: its arguments
         _ALL = _stdlib()
     return _ALL
 
