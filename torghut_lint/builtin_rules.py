@@ -263,7 +263,8 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
         BuiltinRule(
             "gate-waiver-added",
             _E,
-            "With --trusted-config: the change adds a waiver annotation.",
+            "With --trusted-config: the change adds a waiver annotation, extends one, or makes one cover a finding it "
+            "did not cover at the base (a worse value, another field).",
             "A waiver written by the change it waives is the easiest way around the gate.",
             "Have the rule's owners review the waiver (or raise this rule to error in the trusted config).",
         ),

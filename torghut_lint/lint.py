@@ -28,7 +28,7 @@ from torghut_lint.policy import Policy
 from torghut_lint.report.base import Report, RuleInfo, Summary, bounded, is_blocking, redact
 from torghut_lint.schemas.store import SchemaStore
 from torghut_lint.secrets import Redactor
-from torghut_lint.waivers import Waiver, added_waivers, apply_waivers, central_waivers
+from torghut_lint.waivers import Waiver, added_waivers, apply_waivers, central_waivers, unreviewed_waived
 
 
 @dataclass
@@ -253,6 +253,9 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
         if base.waivers:
             allowed = set(config.gate.get("allowPullRequestWaivers") or [])
             findings += added_waivers(before.waivers, head.waivers, base.ref, allowed)
+            findings += unreviewed_waived(
+                (before.findings, before.waivers), (head.findings, head.waivers), base.ref, allowed
+            )
             findings += moved_sources(before.checked.revisions, head.checked.revisions, base.ref)
         # what deploys the linted paths: every Application and ApplicationSet of the repository after the
         # change, read once (not only the linted tree's: the one that deploys it usually lives elsewhere)

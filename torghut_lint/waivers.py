@@ -213,3 +213,42 @@ def added_waivers(base: list[Waiver], head: list[Waiver], ref: str, allowed: set
         message = f"this change {what} (not at {ref}); a waiver written by the change it waives needs review"
         findings.append(builtin_finding("gate-waiver-added", message, w.location, w.resource))
     return findings
+
+
+def unreviewed_waived(
+    base: tuple[list[Finding], list[Waiver]], head: tuple[list[Finding], list[Waiver]], ref: str, allowed: set[str]
+) -> list[Finding]:
+    """``gate-waiver-added`` for every finding of ``head`` (findings, annotation waivers) that an
+    annotation waiver the tree at ``ref`` already had covers, but that the base's same waiver did not
+    cover: a worse value, another field, or a finding where the base had none. A waiver is reviewed
+    for what it waives then; the same annotation quietly covering whatever the rule later finds on
+    its resource would let a change make any waived finding worse. Compared by identity (the
+    field and a digest of its value; the credentials themselves, in memory, for a rule that never
+    digests one), so moved lines and unrelated edits are no change. A waiver the change adds or
+    extends is :func:`added_waivers`'s."""
+    base_findings, base_waivers = base
+    head_findings, head_waivers = head
+    waived_at_base = {(w.rule, w.resource) for w in base_waivers if w.resource is not None}
+    reviewed: dict[tuple, set[tuple]] = {}
+    for f in base_findings:
+        if f.waived and (f.rule, f.resource) in waived_at_base:  # annotation waivers apply first
+            reviewed.setdefault((f.rule, f.resource), set()).add((f.key, f.digest, f.secrets))
+    where = {(w.rule, w.resource): w.location for w in head_waivers if w.resource is not None}
+    findings: list[Finding] = []
+    seen: set[tuple] = set()
+    for f in head_findings:
+        waiver = (f.rule, f.resource)
+        if not f.waived or f.rule in allowed or waiver not in where or waiver not in waived_at_base:
+            continue
+        identity = (f.key, f.digest, f.secrets)
+        before = reviewed.get(waiver, set())
+        if identity in before or (where[waiver], identity) in seen:
+            continue
+        seen.add((where[waiver], identity))
+        what = "a value" if any(key == f.key for key, _, _ in before) else "a finding"
+        message = (
+            f"this change makes the waiver of {f.rule} for {f.resource} cover {what} it was not reviewed for at "
+            f"{ref} ({f.field or 'the resource'}); a waived finding the change makes needs review"
+        )
+        findings.append(builtin_finding("gate-waiver-added", message, where[waiver], f.resource))
+    return findings

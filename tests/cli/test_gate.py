@@ -537,3 +537,44 @@ def test_a_renamed_trading_loop_that_argo_cd_does_not_prune_is_a_second_one(
         assert "trading-loop-single-replica" in result.json["findings"][0]["message"] and result.code == 1
     else:
         assert got == [] and result.code == 0, got
+
+
+# -- a waiver covers what was reviewed, not whatever the rule later finds on its resource ---------
+
+
+def test_a_waived_value_made_worse_by_the_change_needs_review(repo: Path) -> None:
+    """The waiver was reviewed for two replicas; the change makes it five under the same waiver."""
+    _waive_ws_by_annotation(repo, KEY)  # replicas: 2, waived
+    commit_base(repo)
+    ws = repo / APP / "ws" / "deployment.yaml"
+    ws.write_text(ws.read_text().replace("replicas: 2", "replicas: 5"))
+    commit_pr(repo)
+    result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", cwd=repo)
+    added = [f for f in result.json["findings"] if f["rule"] == "gate-waiver-added"]
+    assert len(added) == 1 and "ws-single-replica" in added[0]["message"], result.stdout
+    assert "was not reviewed for" in added[0]["message"] and added[0]["line"] > 0
+    assert result.code == 1
+
+
+def test_a_waiver_that_waived_nothing_at_the_base_covers_no_new_finding_unreviewed(repo: Path) -> None:
+    """A waiver written while nothing was wrong (waiver-unused at the base) is no review of what the change does."""
+    _waive_ws_by_annotation(repo, KEY)
+    ws = repo / APP / "ws" / "deployment.yaml"
+    ws.write_text(ws.read_text().replace("replicas: 2", "replicas: 1"))
+    commit_base(repo)
+    ws.write_text(ws.read_text().replace("replicas: 1", "replicas: 3"))
+    commit_pr(repo)
+    result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", cwd=repo)
+    assert "gate-waiver-added" in rules(result) and result.code == 1
+
+
+def test_an_unrelated_edit_beside_a_waived_value_is_not_a_gate_change(repo: Path) -> None:
+    """Lines move, other fields change: the waived finding is the same one, so nothing to review."""
+    _waive_ws_by_annotation(repo, KEY)
+    commit_base(repo)
+    ws = repo / APP / "ws" / "deployment.yaml"
+    text = ws.read_text().replace("app: torghut-ws\n", "app: torghut-ws\n    tier: md\n", 1)
+    ws.write_text("# a comment that moves every line\n\n" + text)
+    commit_pr(repo)
+    result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", cwd=repo)
+    assert rules(result) == ["ws-single-replica"] and result.code == 0, result.stdout
