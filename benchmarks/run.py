@@ -263,6 +263,53 @@ def hostile_corpora() -> list[tuple[str, Path]]:
         "an admission policy's 40 variables doubling a text",
         lambda t: _write(t, _admission_policy(doubling.rstrip("\n"), "size(variables.v39) > 0")),
     )
+    case(  # each repeat looked for its original among all the keys before it
+        "a mapping repeating one key 100,000 times (700 kB)",
+        lambda t: _write(t, {"dup.yaml": CM.replace("{a: b}", "\n" + "  a: b\n" * 100_000) % "d"}),
+    )
+    # what kustomize multiplies: each used to run for minutes here (and does in `kubectl kustomize`)
+    images = "".join(f"- {{name: i{n}, newTag: '2'}}\n" for n in range(400))
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+    pod += "".join(f"  - {{name: c{n}, image: 'i{n}:1'}}\n" for n in range(400))
+    case(
+        "400 images entries on 400 containers (20 kB)",
+        lambda t: _write(t, {"kustomization.yaml": "resources: [p.yaml]\nimages:\n" + images, "p.yaml": pod}),
+    )
+    adds = "".join(f"- {{op: add, path: /data/k{n}, value: v}}\n" for n in range(1_500))
+    case(
+        "1,500 JSON-patch adds to one map (50 kB)",
+        lambda t: _write(
+            t,
+            {
+                "kustomization.yaml": "resources: [cm.yaml]\npatches: [{path: p.yaml, target: {kind: ConfigMap}}]\n",
+                "cm.yaml": CM % "c",
+                "p.yaml": adds,
+            },
+        ),
+    )
+    head = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n"
+    head += "      containers:\n      - name: c\n        env:\n"
+    env = "".join(f"        - {{name: A{n}, value: '1'}}\n" for n in range(1_500))
+    case(
+        "a patch of 1,500 env entries into 1,500 (130 kB)",
+        lambda t: _write(
+            t,
+            {
+                "kustomization.yaml": "resources: [d.yaml]\npatches: [{path: p.yaml}]\n",
+                "d.yaml": head + env,
+                "p.yaml": head + env.replace("A", "B"),
+            },
+        ),
+    )
+    selecting = "".join(
+        f'- {{target: {{labelSelector: a=b}}, patch: \'[{{"op": "add", "path": "/data/p{n}", "value": "v"}}]\'}}\n'
+        for n in range(150)
+    )
+    labelled = "".join("---\n" + CM % f"c{n}, labels: {{a: b}}" for n in range(200))
+    case(
+        "150 patches each selecting 200 ConfigMaps (30 kB)",
+        lambda t: _write(t, {"kustomization.yaml": "resources: [c.yaml]\npatches:\n" + selecting, "c.yaml": labelled}),
+    )
     return out
 
 

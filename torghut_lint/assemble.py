@@ -405,7 +405,7 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
             rendered = render_with_kubectl(directory, result, plan.sources.boundary, project.findings, helm)
             if rendered is not result.resources:  # kubectl rendered it: what the built-in renderer
                 # could not model no longer matters, the policies read kustomize's own output
-                dropped = {"kustomize-unsupported"}
+                dropped = {"kustomize-unsupported", "kustomize-too-complex"}
                 if helm_renders(result, helm):  # the charts were rendered too
                     dropped |= {"kustomize-helm-not-rendered", "kustomize-patch-unmatched"}
                 result.findings = [f for f in result.findings if f.rule not in dropped]

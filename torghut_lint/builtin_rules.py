@@ -215,6 +215,17 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "trusted config where the feature is known to be harmless.",
         ),
         BuiltinRule(
+            "kustomize-too-complex",
+            _E,
+            "An application's build takes more steps than the limit (patches times the resources they select, "
+            "merged list items, images times containers); it is not rendered.",
+            "A few hundred kilobytes of patches can ask for billions of steps: kubectl kustomize runs for minutes "
+            "and Argo CD's repo server gives up. The gate answers instead of hanging, and does not say yes to "
+            "what it did not render.",
+            "Target patches narrowly (a kind and name rather than a selector every object meets), patch fewer "
+            "list items at once, or split the application.",
+        ),
+        BuiltinRule(
             "kustomize-render-mismatch",
             _E,
             "`--render verify`: the built-in renderer and `kubectl kustomize` disagree on a resource or field.",

@@ -38,6 +38,7 @@ MAX_DEPTH = 200
 NODE_ALLOWANCE = 200_000
 BYTES_PER_NODE = 24
 SHARED_TEXT = 64  # scalars up to this long are kept once per file however often they repeat
+MAX_REPEATS_LISTED = 100  # repeated keys reported one by one per file; the rest in one finding
 
 
 def node_budget(size: int) -> int:
@@ -223,6 +224,7 @@ def to_data(
             return [leaf(item) if type(item) is scalar else build(item, depth + 1) for item in children]
         out: dict[str, Any] = {}
         merged: dict[str, Any] | None = None  # made for the rare mapping with a ``<<`` key
+        repeats: list[yaml.ScalarNode] | None = None  # made for the rare mapping that repeats a key
         for key, value in children:
             if type(key) is not scalar:
                 raise ComplexKey(key)
@@ -242,9 +244,13 @@ def to_data(
                         for k, v in part.items():
                             merged.setdefault(k, v)
                 continue
-            if name in out and on_duplicate is not None:  # a repeat: the key it repeats is looked up
-                on_duplicate(_previous_key(children, key), key)
+            if name in out and on_duplicate is not None:  # a repeat: reported once the mapping is read
+                if repeats is None:
+                    repeats = []
+                repeats.append(key)
             out[name] = leaf(value) if type(value) is scalar else build(value, depth + 1)
+        if repeats is not None:
+            _report_repeats(children, repeats, on_duplicate)
         if merged:
             for k, v in merged.items():
                 out.setdefault(k, v)
@@ -262,15 +268,19 @@ def to_data(
         build = None  # noqa: F841
 
 
-def _previous_key(pairs: list[tuple[yaml.Node, yaml.Node]], key: yaml.ScalarNode) -> yaml.Node:
-    """The last key before ``key`` in a mapping's pairs that has its text (a repeat's original)."""
-    previous = key
-    for other, _ in pairs:
-        if other is key:
-            break
-        if other.value == key.value and not (other.value == MERGE_KEY and other.tag == PLAIN):
-            previous = other
-    return previous
+def _report_repeats(pairs: list[tuple[yaml.Node, yaml.Node]], repeats: list[yaml.Node], on_duplicate) -> None:
+    """``on_duplicate(original, repeat)`` for each of ``repeats`` (keys of a mapping's ``pairs``
+    that repeat an earlier one), the original being the last key before it with its text. One walk
+    over the pairs for all of them: a mapping that repeats one key a hundred thousand times must
+    not be walked once per repeat."""
+    wanted = set(map(id, repeats))
+    last: dict[str, yaml.Node] = {}
+    for key, _ in pairs:
+        if key.value == MERGE_KEY and key.tag == PLAIN:
+            continue
+        if id(key) in wanted:
+            on_duplicate(last[key.value], key)
+        last[key.value] = key
 
 
 # kustomize reads kustomization files and JSON patches through sigs.k8s.io/yaml (go-yaml v2):
@@ -466,7 +476,12 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
     remaining = [budget]
     strings: dict[str, str] = {}
 
+    repeats = [0]
+
     def duplicate(first: yaml.Node, again: yaml.Node) -> None:
+        repeats[0] += 1
+        if repeats[0] > MAX_REPEATS_LISTED:
+            return
         message = f"key {again.value!r} repeats the one at line {first.start_mark.line + 1}; Kubernetes keeps only one"
         parsed.findings.append(builtin_finding("yaml-duplicate-key", message, Location.of(again), field=again.value))
 
@@ -501,6 +516,12 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
         parsed.findings.append(_syntax(path, line, 0, message))
     finally:
         loader.dispose()
+    if repeats[0] > MAX_REPEATS_LISTED:
+        message = (
+            f"{repeats[0] - MAX_REPEATS_LISTED:,} more repeated keys in this file after the {MAX_REPEATS_LISTED} "
+            "listed (not listed one by one)"
+        )
+        parsed.findings.append(builtin_finding("yaml-duplicate-key", message, Location(path, 1, 1)))
     return parsed
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXTURES, app_tree, run_cli
+from conftest import FIXTURES, app_tree, run_cli, run_process
 
 CASES = sorted(p for p in (FIXTURES / "hostile").iterdir() if p.is_dir())
 
@@ -519,3 +519,18 @@ def test_an_application_that_keeps_live_values_is_reported(repo: Path, case: str
     got = [(f["rule"], f["file"], f["line"]) for f in result.json["findings"]]
     assert got == [("argocd-source-override", "argocd/apps/app.yaml", line)], got
     assert result.code == 1
+
+
+def test_a_key_repeated_a_hundred_thousand_times_answers_in_seconds(tmp_path: Path) -> None:
+    """700 kB of one repeated key: each repeat used to look for its original among every key before
+    it (minutes); in a process of its own, so the timeout fails a hang."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".git").mkdir()
+    (repo / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n" + "  a: b\n" * 100_000
+    )
+    result = run_process("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
+    assert result.code == 1
+    assert {f["rule"] for f in result.json["findings"]} == {"yaml-duplicate-key"}
+    assert len(result.json["findings"]) == 101

@@ -158,3 +158,23 @@ def test_empty_and_doubly_given_patches_as_kubectl(tmp_path: Path, entry: str) -
     }
     rendered, problems = render_both(tmp_path, files)
     assert problems == [], problems
+
+
+def test_a_patch_that_fails_on_every_object_it_selects_is_one_finding(tmp_path: Path) -> None:
+    """kustomize refuses the build at the first; a selector meeting a thousand objects is one
+    finding that says how many more, not a thousand (nor a report of megabytes)."""
+    from torghut_lint.kustomize.build import Builder, SourceFiles
+
+    objects = "".join(
+        f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}, labels: {{a: b}}}}\n" for i in range(1000)
+    )
+    (tmp_path / "c.yaml").write_text(objects)
+    patch = '[{"op": "add", "path": "/data/k", "value": "v"}]'
+    (tmp_path / "kustomization.yaml").write_text(
+        f"resources: [c.yaml]\npatches:\n- target: {{labelSelector: a=b}}\n  patch: '{patch}'\n"
+    )
+    build = Builder(SourceFiles(tmp_path)).build(tmp_path)
+    assert [(f.rule, f.location.line) for f in build.findings] == [("kustomize-patch-invalid", 3)]  # the entry
+    assert build.findings[0].message == (
+        "patch cannot be applied to ConfigMap c0: no key 'data' (and 999 more resource(s) it selects)"
+    )

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -32,11 +33,19 @@ from torghut_lint.discover import (
     real,
     real_text,
 )
-from torghut_lint.kustomize import fieldspecs, namerefs
+from torghut_lint.kustomize import fieldspecs, namerefs, work
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.kustomize.merge_schema import kind_schema
 from torghut_lint.kustomize.namerefs import ident
-from torghut_lint.kustomize.patch import PatchError, Unmodelled, json6902, pointer, strategic_merge, strategy
+from torghut_lint.kustomize.patch import (
+    PAIRS_PER_STEP,
+    PatchError,
+    Unmodelled,
+    json6902,
+    pointer,
+    strategic_merge,
+    strategy,
+)
 from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity, digest_of, value_at
 from torghut_lint.parse import (
@@ -468,6 +477,18 @@ class Builder:
         self._done: dict[Path, Build] = {}  # pristine results of shared directories
 
     def build(self, directory: Path, stack: tuple[Path, ...] = ()) -> Build:
+        """The resources (and findings) of the kustomization in ``directory``; ``stack``: the
+        directories including it, none for an application, whose build gets a budget of work
+        (:mod:`work`): one that runs out renders nothing (its finding blocks)."""
+        if stack:
+            return self._build(directory, stack)
+        with work.budget():
+            result = self._build(directory, stack)
+            if work.spent():
+                result.resources, result.as_written = [], []
+        return result
+
+    def _build(self, directory: Path, stack: tuple[Path, ...]) -> Build:
         key = real(directory)
         if not stack:
             self._shared = self._included_twice(directory)
@@ -490,7 +511,7 @@ class Builder:
             k.report("kustomize-render-failed", f"cannot read a referenced path: {exc.strerror or type(exc).__name__}")
         if str(key) in self._shared:
             self._done[key] = _copy_build(result)
-        if not stack:
+        if not stack and not work.spent():
             finalize(result)
         return result
 
@@ -677,7 +698,15 @@ class _Kustomization:
         for feature in FEATURES:  # each step once, in table order, for the fields it owns
             if feature.step in steps and feature.step not in done:
                 done.add(feature.step)
-                steps[feature.step]([f.field for f in FEATURES if f.step == feature.step])
+                fields = [f.field for f in FEATURES if f.step == feature.step]
+                try:
+                    steps[feature.step](fields)
+                except work.TooMuchWork as exc:  # reported where it ran out (once: a nested build may have)
+                    if not any(f.rule == "kustomize-too-complex" for f in self.result.findings):
+                        field = next((f for f in fields if f in self.spec), None)
+                        at = (field,) if field else ()
+                        self.report("kustomize-too-complex", f"the application is not rendered: {exc}", *at)
+                    return
 
     def add_resources(self, fields: list[str]) -> None:
         for key in fields:
@@ -1146,6 +1175,7 @@ class _Kustomization:
             except SelectorError as exc:
                 self.report("kustomize-patch-invalid", str(exc), key, i, "target")
                 return
+            work.charge(len(self.result.resources))  # every resource is tried
             matches = []
             for r in self.result.resources:  # by its name and namespace now or before any transformer
                 before = r.history[:1]  # kustomize's original id, when a transformer changed it
@@ -1156,6 +1186,7 @@ class _Kustomization:
             return
         else:
             want = ident(doc.node)
+            work.charge(len(self.result.resources))
             matches = [r for r in self.result.resources if _known_as(r, want)]
         if not matches:
             if self.result.unrendered:
@@ -1182,6 +1213,7 @@ class _Kustomization:
             message = "$patch: replace at a patch's top changes nothing: kustomize keeps the resource as it was"
             self.report("kustomize-patch-unmatched", message, key, i)
             return
+        failed: list[tuple[str, Resource, str]] = []  # (rule, resource, why): reported once per patch
         for res in matches:
             try:
                 if is_json:
@@ -1211,9 +1243,23 @@ class _Kustomization:
                     res.node = strategic_merge(res.node, body, schema)
                     _restore_identity(res.node, identity, bool(options.get("allowNameChange")))
             except Unmodelled as exc:
-                self.report("kustomize-unsupported", f"{exc} ({res.id}); use --render kubectl for exact output", key, i)
+                failed.append(("kustomize-unsupported", res, str(exc)))
             except PatchError as exc:
-                self.report("kustomize-patch-invalid", f"patch cannot be applied to {res.id}: {exc}", key, i)
+                failed.append(("kustomize-patch-invalid", res, str(exc)))
+        self.report_failures(failed, key, i)
+
+    def report_failures(self, failed: list[tuple[str, Resource, str]], key: str, i: int) -> None:
+        """One finding per rule for a patch that fails on several resources (the first, and how many
+        more): kustomize refuses the build at the first, and a patch selecting thousands of objects
+        must not make a finding of each."""
+        for rule in dict.fromkeys(rule for rule, _, _ in failed):
+            mine = [(res, why) for each, res, why in failed if each == rule]
+            res, why = mine[0]
+            more = f" (and {len(mine) - 1} more resource(s) it selects)" if len(mine) > 1 else ""
+            if rule == "kustomize-unsupported":
+                self.report(rule, f"{why} ({res.id}){more}; use --render kubectl for exact output", key, i)
+            else:
+                self.report(rule, f"patch cannot be applied to {res.id}: {why}{more}", key, i)
 
     # -- transformers ------------------------------------------------------------------------
     def transform(self) -> None:
@@ -1242,12 +1288,12 @@ class _Kustomization:
         images = []
         for j, image in self.entries("images"):
             if isinstance(image, dict) and image.get("name"):
-                try:
-                    _image_pattern(str(image["name"]))
+                try:  # compiled once here: a thousand entries would not stay in the patterns' cache
+                    pattern = _image_pattern(str(image["name"]))
                 except regex.RegexError as exc:  # kustomize compiles it too, and fails the build
                     self.report("kustomize-invalid", f"images[{j}].name is not a valid pattern: {exc}", "images", j)
                     continue
-                images.append((image, nodes.get(self.node, "images").value[j]))
+                images.append((image, nodes.get(self.node, "images").value[j], pattern))
         # an entry without a name names "", which no object has: kustomize refuses it as unmatched
         replicas = [(str(r.get("name") or ""), r) for _, r in self.entries("replicas") if isinstance(r, dict)]
         scaled: set[str] = set()
@@ -1517,9 +1563,12 @@ def _known_as(res: Resource, want: tuple[str, str, str, str]) -> bool:
     )
 
 
-def _set_images(root: yaml.Node, images: list[tuple[dict, yaml.Node]]) -> bool:
+IMAGE_STEPS = 16  # an images entry tried on a container: a regular expression searched, in steps of work
+
+
+def _set_images(root: yaml.Node, images: list[tuple[dict, yaml.Node, Any]]) -> bool:
     """kustomize's images transformer: every containers/initContainers[].image at any depth,
-    rewritten by each ``(images entry, its node)`` in turn (an entry sees what the ones before
+    rewritten by each ``(images entry, its node, its pattern)`` in turn (an entry sees what the ones before
     it wrote, as kustomize runs one transformer per entry); True when an image changed."""
     changed = False
     for holder in mappings(root):
@@ -1534,10 +1583,13 @@ def _set_images(root: yaml.Node, images: list[tuple[dict, yaml.Node]]) -> bool:
             for container in seq.value:
                 if not isinstance(container, yaml.MappingNode):  # kustomize's walk expects a map
                     raise fieldspecs.WrongKind(f"an item of {key}")
-                for image, source in images:
+                # every entry is tried on every container (a pattern match, worth many steps)
+                work.charge(len(images) * IMAGE_STEPS)
+                for image, source, pattern in images:
                     current = nodes.get(container, "image")
                     if isinstance(current, yaml.ScalarNode):
-                        changed |= nodes.set_text(container, "image", rewrite_image(current.value, image), source)
+                        rewritten = rewrite_image(current.value, image, pattern)
+                        changed |= nodes.set_text(container, "image", rewritten, source)
     return changed
 
 
@@ -1558,8 +1610,9 @@ def _image_pattern(name: str):
     return regex.compile("^" + name + "(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$")
 
 
-def rewrite_image(ref: str, image: dict) -> str:
-    if _image_pattern(str(image["name"])).search(ref) is None:
+def rewrite_image(ref: str, image: dict, pattern: Any = None) -> str:
+    """``ref`` as an ``images`` entry rewrites it (``pattern``: the entry's, compiled)."""
+    if (pattern or _image_pattern(str(image["name"]))).search(ref) is None:
         return ref
     name, tag, digest = split_image(ref)
     new_name = image.get("newName") or name
@@ -1642,7 +1695,9 @@ def _json_patch_object(ops: yaml.SequenceNode, target: dict | None) -> Resource 
             continue
         holder = root
         for token in tokens[:-1]:
+            work.charge(1 + len(holder.value) // PAIRS_PER_STEP)  # each key looked up among those written so far
             holder = nodes.ensure_map(holder, token, op)
+        work.charge(1 + len(holder.value) // PAIRS_PER_STEP)
         # a copy: a later op's path may run through this value, and the patch applies the op's own
         nodes.put(holder, tokens[-1], nodes.copy(value), value)  # located as the op's value
     if not root.value:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import yaml
 
 from torghut_lint import nodes
+from torghut_lint.kustomize import work
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.model import Resource
 from torghut_lint.parse import PLAIN, STR, resolve_plain
@@ -254,6 +255,7 @@ def remember(res: Resource, name: str | None = None) -> None:
     """Record ``res``'s id before a transformer changes it (kustomize's ``StorePreviousId``);
     ``name``: the name it has by then, when a step of the same transformer already ran."""
     kind, current, namespace = current_id(res)
+    work.charge(len(res.history))  # the history is copied to grow
     res.history += ((kind, current if name is None else name, namespace),)
 
 

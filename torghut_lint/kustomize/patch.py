@@ -5,11 +5,13 @@ from __future__ import annotations
 import yaml
 
 from torghut_lint import nodes
-from torghut_lint.kustomize import merge_schema
+from torghut_lint.kustomize import merge_schema, work
 from torghut_lint.kustomize.merge_schema import Schema
 from torghut_lint.parse import as_yaml11, to_data
 
 DELETED = yaml.MappingNode("tag:yaml.org,2002:map", [])  # what a ``$patch: delete`` map merges to
+# a key compared with a map's keys (or a list item shifted) is an eighth of a step of work (:mod:`work`)
+PAIRS_PER_STEP = 8
 
 
 class PatchError(Exception):
@@ -29,6 +31,7 @@ def strategic_merge(target: yaml.Node, patch: yaml.Node, schema: Schema | None =
             return settled(_without_directive(patch), schema)
         if directive == "delete":
             return DELETED
+        work.charge(len(patch.value) * (1 + len(target.value) // PAIRS_PER_STEP))  # each key looked up in the target
         for key, value in patch.value:
             name = key.value
             if name == "$patch":  # kustomize applies no other directive: $retainKeys, $setElementOrder/...
@@ -162,6 +165,7 @@ def _merge_list(
     several fields keeps the target's order (see :func:`_merge_associative`). A keyed list's
     directive (:func:`_list_directive`) may delete or replace it instead; a list without keys is
     replaced by the patch's."""
+    work.charge(len(patch.value) + len(target.value))
     if keys == ():  # scalars merged as a set: the patch's first, then the target's it does not hold
         if not all(isinstance(i, yaml.ScalarNode) for i in target.value + patch.value):
             return patch
@@ -181,16 +185,15 @@ def _merge_list(
     (key,) = keys
     _keyed(target.value, key)
     _keyed(patch.value, key)
-    remaining = list(target.value)
+    # each item has its key once (_keyed), so the target's are found by their key's text
+    by_key = {nodes.get(t, key).value: t for t in target.value}
+    taken: set[int] = set()
     merged: list[yaml.Node] = []
     for item in patch.value:
-        key_node = nodes.get(item, key)
         directive = _directive(item)
-        match = next(
-            (i for i, t in enumerate(remaining) if key_node is not None and _same(nodes.get(t, key), key_node)),
-            None,
-        )
-        existing = remaining.pop(match) if match is not None else None
+        existing = by_key.get(nodes.get(item, key).value)
+        if existing is not None:
+            taken.add(id(existing))
         if directive == "delete":
             continue
         if existing is None:
@@ -200,7 +203,7 @@ def _merge_list(
             merged.append(existing)
         else:
             merged.append(strategic_merge(existing, item, item_schema))
-    target.value = merged + remaining
+    target.value = merged + [t for t in target.value if id(t) not in taken]
     return target
 
 
@@ -256,10 +259,6 @@ def _keyed(items: list[yaml.Node], key: str) -> None:
         if found.value in seen:
             raise Unmodelled(f"two items of a list merged on {key} with the same {key} {found.value!r}")
         seen.add(found.value)
-
-
-def _same(a: yaml.Node | None, b: yaml.Node) -> bool:
-    return isinstance(a, yaml.ScalarNode) and isinstance(b, yaml.ScalarNode) and a.value == b.value
 
 
 def _parent(root: yaml.Node, tokens: list[str]) -> yaml.Node:
@@ -325,6 +324,7 @@ def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
         tokens = pointer(path.value)
         last = tokens[-1]
         kind = op.value
+        work.charge(len(tokens))
         # a move takes its value out first and then looks for where it goes, as kustomize's JSON
         # patch library does: a destination through the moved value, or through an index of the
         # list it left, is found (or not) in the document without it
@@ -366,6 +366,7 @@ def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
 
 
 def _add(parent: yaml.Node, token: str, value: yaml.Node, like: yaml.Node, replace: bool = False) -> None:
+    work.charge(_scan(parent))
     if isinstance(parent, yaml.MappingNode):
         nodes.put(parent, token, value, value if value.start_mark.name == like.start_mark.name else like)
     elif isinstance(parent, yaml.SequenceNode):
@@ -382,7 +383,13 @@ def _add(parent: yaml.Node, token: str, value: yaml.Node, like: yaml.Node, repla
         raise PatchError(f"cannot add {token!r} under a scalar")
 
 
+def _scan(parent: yaml.Node) -> int:
+    """Steps of work to find a key in ``parent`` or shift a list."""
+    return 1 + (len(parent.value) // PAIRS_PER_STEP if isinstance(parent, yaml.CollectionNode) else 0)
+
+
 def _remove(parent: yaml.Node, token: str) -> None:
+    work.charge(_scan(parent))
     _child(parent, token)
     if isinstance(parent, yaml.MappingNode):
         nodes.remove(parent, token)

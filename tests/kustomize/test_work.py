@@ -1,0 +1,192 @@
+"""The build's budget of work (kustomize/work.py): a kustomization whose patches, merges or image
+rewrites multiply into millions of steps (``kubectl kustomize`` runs for minutes on these) is
+stopped with a located, blocking ``kustomize-too-complex``, and its application renders nothing,
+never a hang; the same shapes at a realistic size render, and so do merges the renderer does in
+linear time however long the lists."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import IN_PROCESS, run_cli, run_process
+from torghut_lint.kustomize import work
+from torghut_lint.kustomize.build import Builder, SourceFiles
+from torghut_lint.model import Severity
+
+CONFIGMAP = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}, labels: {{a: b}}}}\ndata: {{x: y}}\n"
+HEAD = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n"
+HEAD += "      containers:\n      - name: c\n"
+
+
+def _images(count: int) -> dict[str, str]:
+    """``count`` images entries and a Pod of ``count`` containers."""
+    entries = "".join(f"- {{name: i{n}, newTag: '2'}}\n" for n in range(count))
+    containers = "".join(f"  - {{name: c{n}, image: 'i{n}:1'}}\n" for n in range(count))
+    return {
+        "kustomization.yaml": "resources: [p.yaml]\nimages:\n" + entries,
+        "p.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n" + containers,
+    }
+
+
+def _json_adds(count: int) -> dict[str, str]:
+    """A JSON patch adding ``count`` keys to one ConfigMap."""
+    return {
+        "kustomization.yaml": "resources: [c.yaml]\npatches: [{path: p.yaml, target: {kind: ConfigMap}}]\n",
+        "c.yaml": CONFIGMAP.format(i=0),
+        "p.yaml": "".join(f"- {{op: add, path: /data/k{n}, value: v}}\n" for n in range(count)),
+    }
+
+
+def _map_merge(count: int) -> dict[str, str]:
+    """A strategic-merge patch of ``count`` keys into a ConfigMap of ``count`` others."""
+    head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n"
+    return {
+        "kustomization.yaml": "resources: [c.yaml]\npatches: [{path: p.yaml}]\n",
+        "c.yaml": head + "".join(f"  a{n}: v\n" for n in range(count)),
+        "p.yaml": head + "".join(f"  b{n}: v\n" for n in range(count)),
+    }
+
+
+def _selecting(patches: int, objects: int) -> dict[str, str]:
+    """``patches`` JSON patches, each selecting all of ``objects`` ConfigMaps by label and adding a key."""
+    entries = "".join(
+        f'- {{target: {{labelSelector: a=b}}, patch: \'[{{"op": "add", "path": "/data/p{n}", "value": "v"}}]\'}}\n'
+        for n in range(patches)
+    )
+    return {
+        "kustomization.yaml": "resources: [c.yaml]\npatches:\n" + entries,
+        "c.yaml": "".join(CONFIGMAP.format(i=i) for i in range(objects)),
+    }
+
+
+def _env_merge(count: int) -> dict[str, str]:
+    """A strategic-merge patch of ``count`` env entries into a container of ``count`` others."""
+    env = "        env:\n" + "".join(f"        - {{name: A{n}, value: '1'}}\n" for n in range(count))
+    return {
+        "kustomization.yaml": "resources: [d.yaml]\npatches: [{path: p.yaml}]\n",
+        "d.yaml": HEAD + "        image: nginx\n" + env,
+        "p.yaml": HEAD + env.replace("A", "B"),
+    }
+
+
+# Each exhausts a budget of 50,000 steps (the tests' own, so that they stay small); at a tenth of
+# the size it does not.
+SHAPES = {
+    "images times containers": _images,
+    "JSON patch operations on a growing map": _json_adds,
+    "a strategic-merge map merged into a large map": _map_merge,
+    "patches times the resources they select": lambda n: _selecting(n // 10, n),
+}
+SIZES = {
+    "images times containers": 80,
+    "JSON patch operations on a growing map": 1_000,
+    "a strategic-merge map merged into a large map": 1_000,
+    "patches times the resources they select": 300,
+}
+SMALL_BUDGET = 50_000
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def _too_complex(build) -> list:
+    return [f for f in build.findings if f.rule == "kustomize-too-complex"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_work_that_multiplies_past_the_budget_blocks_and_renders_nothing(
+    tmp_path: Path, shape: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(work, "MAX_WORK", SMALL_BUDGET)
+    build = Builder(SourceFiles(tmp_path)).build(_write(tmp_path, SHAPES[shape](SIZES[shape])))
+    found = _too_complex(build)
+    assert len(found) == 1, build.findings
+    assert found[0].severity == Severity.ERROR and found[0].location.line > 0
+    assert f"more than {SMALL_BUDGET:,} steps" in found[0].message
+    assert build.resources == [] and build.as_written == []
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_same_shape_a_tenth_the_size_renders(tmp_path: Path, shape: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(work, "MAX_WORK", SMALL_BUDGET)
+    build = Builder(SourceFiles(tmp_path)).build(_write(tmp_path, SHAPES[shape](SIZES[shape] // 10)))
+    assert _too_complex(build) == [] and build.resources
+
+
+def test_the_real_budget_stops_a_few_kilobytes_of_images(tmp_path: Path) -> None:
+    """400 images entries on 400 containers (20 kB; kubectl kustomize takes 11 s)."""
+    build = Builder(SourceFiles(tmp_path)).build(_write(tmp_path, _images(400)))
+    assert len(_too_complex(build)) == 1 and build.resources == []
+    assert f"more than {work.MAX_WORK:,} steps" in _too_complex(build)[0].message
+
+
+def test_a_list_merge_is_linear_and_needs_no_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Env lists of 3,000 entries merged by name (kubectl kustomize takes a minute): items found by
+    their key, the patch's first, then the target's in order."""
+    monkeypatch.setattr(work, "MAX_WORK", 20_000)
+    files = _env_merge(3_000)
+    files["p.yaml"] += "        - {name: A7, value: changed}\n"
+    build = Builder(SourceFiles(tmp_path)).build(_write(tmp_path, files))
+    assert build.findings == []
+    env = build.resources[0].data["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert len(env) == 6_000
+    assert env[0] == {"name": "B0", "value": "1"} and env[3_000] == {"name": "A7", "value": "changed"}
+    assert env[3_001] == {"name": "A0", "value": "1"} and env[-1] == {"name": "A2999", "value": "1"}
+
+
+def test_a_base_that_runs_out_is_reported_once_where_it_ran_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(work, "MAX_WORK", SMALL_BUDGET)
+    files = {f"base/{rel}": text for rel, text in _json_adds(1_000).items()}
+    files["kustomization.yaml"] = "resources: [base, extra.yaml]\nnamePrefix: x-\n"
+    files["extra.yaml"] = CONFIGMAP.format(i=9)
+    build = Builder(SourceFiles(tmp_path)).build(_write(tmp_path, files))
+    found = _too_complex(build)
+    assert len(found) == 1 and found[0].location.file.endswith("/base/kustomization.yaml")
+    assert build.resources == []  # the overlay's own objects too: the application was not rendered
+
+
+def test_the_budget_is_per_application_and_closed_after_it(tmp_path: Path) -> None:
+    builder = Builder(SourceFiles(tmp_path))
+    heavy = _write(tmp_path / "heavy", _images(400))
+    light = _write(tmp_path / "light", {"kustomization.yaml": "resources: [c.yaml]\n", "c.yaml": CONFIGMAP.format(i=0)})
+    assert builder.build(heavy).resources == []
+    assert len(builder.build(light).resources) == 1  # a fresh budget
+    work.charge(10**12)  # outside a build nothing is counted
+    assert work._left[0] == math.inf
+
+
+def test_the_command_answers_within_seconds_and_blocks(tmp_path: Path) -> None:
+    """150 patches each selecting 200 ConfigMaps (30 kB; kubectl kustomize takes 78 s), through
+    the CLI in a process of its own: one located finding, exit 1."""
+    app = _write(tmp_path / "app", _selecting(150, 200))
+    (tmp_path / ".git").mkdir()
+    result = run_process("--no-schemas", "--format", "json", str(app), timeout=60)
+    assert result.code == 1
+    assert [(f["rule"], f["line"]) for f in result.json["findings"]] == [("kustomize-too-complex", 2)]
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_rendered_by_kubectl_the_built_in_budget_no_longer_matters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--render kubectl``: the policies read kubectl's output (which has a timeout of its own)."""
+    if not IN_PROCESS:
+        pytest.skip("the budget is lowered in this process")
+    monkeypatch.setattr(work, "MAX_WORK", SMALL_BUDGET)
+    app = _write(tmp_path / "app", _images(80))
+    (tmp_path / ".git").mkdir()
+    built_in = run_cli("--no-schemas", "--format", "json", str(app))
+    assert [f["rule"] for f in built_in.json["findings"]] == ["kustomize-too-complex"]
+    result = run_cli("--no-schemas", "--format", "json", "--render", "kubectl", str(app))
+    assert result.json["findings"] == [] and result.code == 0
+    assert result.json["summary"]["resources"] == 1
