@@ -73,6 +73,24 @@ def _env_merge(count: int) -> dict[str, str]:
     }
 
 
+def _labels(count: int) -> dict[str, str]:
+    """``count`` common labels on ``count // 3`` ConfigMaps."""
+    return {
+        "kustomization.yaml": "resources: [c.yaml]\ncommonLabels:\n" + "".join(f"  l{n}: v\n" for n in range(count)),
+        "c.yaml": "".join(CONFIGMAP.format(i=i) for i in range(count // 3)),
+    }
+
+
+def _generator_merges(count: int) -> dict[str, str]:
+    """An overlay merging into each of ``count`` ConfigMaps its base generates."""
+    return {
+        "base/kustomization.yaml": "configMapGenerator:\n"
+        + "".join(f"- {{name: g{n}, literals: [a=b]}}\n" for n in range(count)),
+        "kustomization.yaml": "resources: [base]\nconfigMapGenerator:\n"
+        + "".join(f"- {{name: g{n}, behavior: merge, literals: [c=d]}}\n" for n in range(count)),
+    }
+
+
 # Each exhausts a budget of 50,000 steps (the tests' own, so that they stay small); at a tenth of
 # the size it does not.
 SHAPES = {
@@ -80,12 +98,16 @@ SHAPES = {
     "JSON patch operations on a growing map": _json_adds,
     "a strategic-merge map merged into a large map": _map_merge,
     "patches times the resources they select": lambda n: _selecting(n // 10, n),
+    "labels times the objects and keys they meet": _labels,
+    "generators merged into generated objects": _generator_merges,
 }
 SIZES = {
     "images times containers": 80,
     "JSON patch operations on a growing map": 1_000,
     "a strategic-merge map merged into a large map": 1_000,
     "patches times the resources they select": 300,
+    "labels times the objects and keys they meet": 120,
+    "generators merged into generated objects": 120,
 }
 SMALL_BUDGET = 50_000
 

@@ -38,7 +38,6 @@ from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.kustomize.merge_schema import kind_schema
 from torghut_lint.kustomize.namerefs import ident
 from torghut_lint.kustomize.patch import (
-    PAIRS_PER_STEP,
     PatchError,
     Unmodelled,
     json6902,
@@ -980,6 +979,7 @@ class _Kustomization:
         """The resources a generator's object would be: by any id they have had, in its namespace
         (unset is "default"), as kustomize looks them up before it creates, merges or replaces."""
         want = ("v1", kind, str(gen.get("namespace") or ""), gen["name"])
+        work.charge(len(self.result.resources) * work.IDENTITY_STEPS)  # every resource is asked
         return [r for r in self.result.resources if _known_as(r, want)]
 
     def generator_data(self, key: str, i: int, gen: dict) -> list[tuple[str, yaml.Node, yaml.Node]] | None:
@@ -1175,7 +1175,7 @@ class _Kustomization:
             except SelectorError as exc:
                 self.report("kustomize-patch-invalid", str(exc), key, i, "target")
                 return
-            work.charge(len(self.result.resources))  # every resource is tried
+            work.charge(len(self.result.resources) * work.IDENTITY_STEPS)  # every resource is tried
             matches = []
             for r in self.result.resources:  # by its name and namespace now or before any transformer
                 before = r.history[:1]  # kustomize's original id, when a transformer changed it
@@ -1186,7 +1186,7 @@ class _Kustomization:
             return
         else:
             want = ident(doc.node)
-            work.charge(len(self.result.resources))
+            work.charge(len(self.result.resources) * work.IDENTITY_STEPS)
             matches = [r for r in self.result.resources if _known_as(r, want)]
         if not matches:
             if self.result.unrendered:
@@ -1328,6 +1328,7 @@ class _Kustomization:
                         res.suffixes += (suffix,)
                     changed |= nodes.set_text(meta, "name", f"{prefix}{name_node.value}{suffix}", name_node)
             for pairs, where, source in label_sets:  # a node of its own for each object
+                work.charge(len(pairs))
                 changed |= fieldspecs.apply(res.node, api, kind, where, fieldspecs.written(pairs, source or self.node))
             if images:
                 try:
@@ -1695,9 +1696,9 @@ def _json_patch_object(ops: yaml.SequenceNode, target: dict | None) -> Resource 
             continue
         holder = root
         for token in tokens[:-1]:
-            work.charge(1 + len(holder.value) // PAIRS_PER_STEP)  # each key looked up among those written so far
+            work.charge(1 + len(holder.value) // work.PAIRS_PER_STEP)  # each key looked up among those written so far
             holder = nodes.ensure_map(holder, token, op)
-        work.charge(1 + len(holder.value) // PAIRS_PER_STEP)
+        work.charge(1 + len(holder.value) // work.PAIRS_PER_STEP)
         # a copy: a later op's path may run through this value, and the patch applies the op's own
         nodes.put(holder, tokens[-1], nodes.copy(value), value)  # located as the op's value
     if not root.value:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import yaml
 
 from torghut_lint import nodes
+from torghut_lint.kustomize import work
 
 # What kustomize's namespace transformer leaves alone: the cluster-scoped kinds of the OpenAPI
 # document compiled into it, by apiVersion and kind (measured on kubectl 1.32's kustomize, and held
@@ -177,6 +178,8 @@ def apply(root: yaml.MappingNode, api_version: str, kind: str, specs: list[Field
         if not spec.applies(api_version, kind):
             continue
         for holder in list(targets(root, spec.path, spec.create)):
+            # each key looked up among the holder's, which grow by them
+            work.charge(len(values) * (1 + (len(holder.value) + len(values)) // work.PAIRS_PER_STEP))
             for key, value in values.items():
                 current = nodes.get(holder, key)
                 if current is value:

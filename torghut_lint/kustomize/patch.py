@@ -10,8 +10,6 @@ from torghut_lint.kustomize.merge_schema import Schema
 from torghut_lint.parse import as_yaml11, to_data
 
 DELETED = yaml.MappingNode("tag:yaml.org,2002:map", [])  # what a ``$patch: delete`` map merges to
-# a key compared with a map's keys (or a list item shifted) is an eighth of a step of work (:mod:`work`)
-PAIRS_PER_STEP = 8
 
 
 class PatchError(Exception):
@@ -31,7 +29,8 @@ def strategic_merge(target: yaml.Node, patch: yaml.Node, schema: Schema | None =
             return settled(_without_directive(patch), schema)
         if directive == "delete":
             return DELETED
-        work.charge(len(patch.value) * (1 + len(target.value) // PAIRS_PER_STEP))  # each key looked up in the target
+        # each key looked up among the target's, which grow by them
+        work.charge(len(patch.value) * (1 + (len(target.value) + len(patch.value)) // work.PAIRS_PER_STEP))
         for key, value in patch.value:
             name = key.value
             if name == "$patch":  # kustomize applies no other directive: $retainKeys, $setElementOrder/...
@@ -385,7 +384,7 @@ def _add(parent: yaml.Node, token: str, value: yaml.Node, like: yaml.Node, repla
 
 def _scan(parent: yaml.Node) -> int:
     """Steps of work to find a key in ``parent`` or shift a list."""
-    return 1 + (len(parent.value) // PAIRS_PER_STEP if isinstance(parent, yaml.CollectionNode) else 0)
+    return 1 + (len(parent.value) // work.PAIRS_PER_STEP if isinstance(parent, yaml.CollectionNode) else 0)
 
 
 def _remove(parent: yaml.Node, token: str) -> None:
