@@ -310,6 +310,24 @@ def hostile_corpora() -> list[tuple[str, Path]]:
         "150 patches each selecting 200 ConfigMaps (30 kB)",
         lambda t: _write(t, {"kustomization.yaml": "resources: [c.yaml]\npatches:\n" + selecting, "c.yaml": labelled}),
     )
+    many = "".join("---\n" + CM % f"c{n}" for n in range(3_000))
+    labels = "".join(f"  l{n}: v\n" for n in range(3_000))
+    case(
+        "3,000 common labels on 3,000 ConfigMaps (250 kB)",
+        lambda t: _write(t, {"kustomization.yaml": "resources: [c.yaml]\ncommonLabels:\n" + labels, "c.yaml": many}),
+    )
+    generated = "".join(f"- {{name: g{n}, literals: [a=b]}}\n" for n in range(3_000))
+    case(
+        "3,000 generators each merged into its base's (250 kB)",
+        lambda t: _write(
+            t,
+            {
+                "base/kustomization.yaml": "configMapGenerator:\n" + generated,
+                "kustomization.yaml": "resources: [base]\nconfigMapGenerator:\n"
+                + generated.replace("literals: [a=b]", "behavior: merge, literals: [c=d]"),
+            },
+        ),
+    )
     return out
 
 
