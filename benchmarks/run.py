@@ -328,6 +328,13 @@ def hostile_corpora() -> list[tuple[str, Path]]:
             },
         ),
     )
+    waived = "---\n".join(
+        f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{n}\n  annotations:\n"
+        '    torghut-lint.io/waive.env-duplicate-name: "reason=x; owner=me@example.com; expires=2099-01-01"\n'
+        "spec: {containers: [{name: c, image: i, env: [{name: A, value: '1'}, {name: A, value: '2'}]}]}\n"
+        for n in range(4_000)
+    )
+    case("4,000 Pods each waiving its own finding (1 MB)", lambda t: _write(t, {"p.yaml": waived}))
     return out
 
 

@@ -171,13 +171,26 @@ def apply_waivers(findings: list[Finding], waivers: Waivers) -> list[Finding]:
     unique: dict[tuple, Waiver] = {}
     for waiver in waivers.valid:
         unique.setdefault((waiver.rule, waiver.location, waiver.resource), waiver)
+    # The first waiver (in order) that covers a finding waives it. Annotation waivers are looked up
+    # by rule and resource, central ones by rule: a pull request's thousands of annotations on
+    # thousands of findings must not be tried against each other.
+    order = {id(w): n for n, w in enumerate(unique.values())}
+    by_resource: dict[tuple[str, ResourceId], Waiver] = {}
+    by_rule: dict[str, list[Waiver]] = {}
+    for waiver in unique.values():
+        if waiver.resource is not None:
+            by_resource.setdefault((waiver.rule, waiver.resource), waiver)
+        else:
+            by_rule.setdefault(waiver.rule, []).append(waiver)
     for finding in findings:
-        for waiver in unique.values():
-            if waiver.covers(finding):
-                waiver.used = True
-                finding.waived = True
-                finding.waiver_reason = f"{waiver.reason} (owner {waiver.owner}, expires {waiver.expires})"
-                break
+        exact = by_resource.get((finding.rule, finding.resource)) if finding.resource is not None else None
+        central = next((w for w in by_rule.get(finding.rule, ()) if w.covers(finding)), None)
+        chosen = [w for w in (exact, central) if w is not None]
+        if chosen:
+            waiver = min(chosen, key=lambda w: order[id(w)])
+            waiver.used = True
+            finding.waived = True
+            finding.waiver_reason = f"{waiver.reason} (owner {waiver.owner}, expires {waiver.expires})"
     unused = [
         builtin_finding("waiver-unused", f"waiver of {w.rule} matches no finding", w.location, w.resource)
         for w in unique.values()
