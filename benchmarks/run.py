@@ -335,6 +335,12 @@ def hostile_corpora() -> list[tuple[str, Path]]:
         for n in range(4_000)
     )
     case("4,000 Pods each waiving its own finding (1 MB)", lambda t: _write(t, {"p.yaml": waived}))
+    clear = "---\n".join(
+        f"apiVersion: v1\nkind: Secret\nmetadata: {{name: s{n}}}\nstringData:\n"
+        f"  password: 'pw-{n:06d}-{n * 7919 % 100_003:06d}'\n"
+        for n in range(5_000)
+    )
+    case("5,000 Secrets in clear, each its own password (450 kB)", lambda t: _write(t, {"s.yaml": clear}))
     return out
 
 

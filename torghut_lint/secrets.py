@@ -244,6 +244,14 @@ class Redactor:
 
     def __init__(self, known: Iterable[str] = ()) -> None:
         self.known = sorted({s for s in known if len(s) >= MIN_KNOWN_SECRET}, key=len, reverse=True)
+        # many values are looked for in one pass per text (a tree can hold thousands: a search per
+        # value per text was quadratic); a few, one search each
+        self._together = None
+        if len(self.known) > SEARCHED_ONE_BY_ONE:
+            try:
+                self._together = regex.literals(self.known)
+            except regex.RegexError:  # past RE2's memory budget: one by one, slower, the same spans
+                self._together = None
         # every answer, by (text, keep): a report's findings repeat the same kinds, namespaces,
         # names and messages thousands of times, and each text is otherwise scanned anew
         self._masked: dict[tuple[str, tuple[str, ...]], str] = {}
@@ -260,15 +268,7 @@ class Redactor:
         return masked
 
     def _mask(self, text: str, keep: tuple[str, ...]) -> str:
-        spans = _spans(text)
-        kept = set(keep)
-        for secret in self.known:
-            at = text.find(secret)
-            while at >= 0:
-                end = at + len(secret)
-                if not (secret in kept and _word_at(text, at, end)):
-                    spans.append((at, end))
-                at = text.find(secret, at + 1)
+        spans = _spans(text) + self._known_spans(text, set(keep))
         if not spans:
             return text
         out, pos = [], 0
@@ -282,6 +282,40 @@ class Redactor:
         out.append(text[pos:])
         return "".join(out)
 
+    def _known_spans(self, text: str, kept: set[str]) -> list[tuple[int, int]]:
+        """Where the known values stand in ``text``, overlapping ones too, but for a value that is
+        a key name the text is about (in ``kept``) standing there as a whole word. What they cover
+        together is what matters: at each place a value starts, the longest one starting there."""
+        if self._together is None:
+            return [span for secret in self.known for span in self._places(text, secret, kept)]
+        out: list[tuple[int, int]] = []
+        pos = 0
+        while (found := self._together.search(text, pos)) is not None:
+            start, end = found.span()
+            if text[start:end] in kept and _word_at(text, start, end):  # shorter values here still count
+                out += [
+                    span
+                    for secret in self.known
+                    if len(secret) < end - start
+                    for span in self._places(text, secret, kept, start)
+                ]
+            else:
+                out.append((start, end))
+            pos = start + 1
+        return out
+
+    @staticmethod
+    def _places(text: str, secret: str, kept: set[str], only: int | None = None) -> Iterator[tuple[int, int]]:
+        """Where ``secret`` stands in ``text`` (at ``only``, when given) and is no kept whole word."""
+        at = text.find(secret) if only is None else (only if text.startswith(secret, only) else -1)
+        while at >= 0:
+            end = at + len(secret)
+            if not (secret in kept and _word_at(text, at, end)):
+                yield at, end
+            at = -1 if only is not None else text.find(secret, at + 1)
+
+
+SEARCHED_ONE_BY_ONE = 16  # up to this many known values, each is searched for on its own
 
 SCRUB = Redactor()
 """The detector alone (no known values): for text produced before the tree's secrets are known."""

@@ -127,3 +127,37 @@ def test_credential_files_by_their_format() -> None:
     assert list(file_credentials(".pgpass", text)) == [("a .pgpass password", "pa:ss:word")]
     assert list(file_credentials(".netrc", "machine m login u password p4ss\n")) == [("a .netrc password", "p4ss")]
     assert list(file_credentials("x.yaml", "password=x")) == []
+
+
+def _masked_one_by_one(known: list[str], text: str, keep: tuple[str, ...]) -> str:
+    """The reference: every known value searched for on its own at every place (the few-values path)."""
+    redactor = Redactor(known)
+    redactor._together = None
+    return redactor(text, keep)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_many_known_values_are_found_in_one_pass_with_the_same_masks(seed: int) -> None:
+    """Hundreds of known values (a tree full of credentials in clear) are searched for together;
+    what is masked is exactly what searching each on its own masks: values inside, overlapping and
+    beside each other, non-ASCII text, and a value that is the key name the text is about."""
+    import random
+
+    rng = random.Random(seed)
+    alphabet = "abcXYZ019-_ .:/=\u00e9\u4e2d\U0001f511"
+    known = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(6, 14))) for _ in range(200)})
+    known += ["password", "passwordA", "swordfish1", "fish1234"]  # nested, overlapping, a key name
+    pieces = [rng.choice(known) for _ in range(6)] + ["password", " password: ", "x" * 3]
+    pieces += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(6)]
+    rng.shuffle(pieces)
+    text = "".join(pieces)
+    assert len(Redactor(known).known) > 16 and Redactor(known)._together is not None
+    for keep in ((), ("password",)):
+        assert Redactor(known)(text, keep) == _masked_one_by_one(known, text, keep), (text, keep)
+
+
+def test_thousands_of_known_values_mask_a_text_in_one_pass() -> None:
+    known = [f"credential-{n:05d}-value" for n in range(20_000)]
+    redactor = Redactor(known)
+    text = f"Secret s1 stringData.token holds {known[12_345]} and {known[7][:12]}"
+    assert redactor(text) == "Secret s1 stringData.token holds [REDACTED] and credential-0"
