@@ -37,14 +37,7 @@ from torghut_lint.kustomize import fieldspecs, namerefs, work
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.kustomize.merge_schema import kind_schema
 from torghut_lint.kustomize.namerefs import ident
-from torghut_lint.kustomize.patch import (
-    PatchError,
-    Unmodelled,
-    json6902,
-    pointer,
-    strategic_merge,
-    strategy,
-)
+from torghut_lint.kustomize.patch import PatchError, Unmodelled, json6902, pointer, strategic_merge, strategy
 from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity, digest_of, value_at
 from torghut_lint.parse import (
