@@ -140,26 +140,27 @@ def hostile_corpora() -> list[tuple[str, Path]]:
     out: list[tuple[str, Path]] = []
 
     def case(name: str, make) -> None:
+        """``make``: the files (path -> text), or what writes them into the directory it is given."""
         target = base / name
         if not target.is_dir():
             target.mkdir(parents=True)
-            make(target)
+            if callable(make):
+                make(target)
+            else:
+                _write(target, make)
         out.append((name, target))
 
     case(
         "target regex (a|a)*b",
-        lambda t: _write(
-            t,
-            {
-                "cm.yaml": CM % ("a" * 30),
-                "kustomization.yaml": 'resources: [cm.yaml]\npatches:\n- target: {name: "(a|a)*b"}\n'
-                """  patch: '[{"op": "add", "path": "/data/x", "value": "y"}]'\n""",
-            },
-        ),
+        {
+            "cm.yaml": CM % ("a" * 30),
+            "kustomization.yaml": 'resources: [cm.yaml]\npatches:\n- target: {name: "(a|a)*b"}\n'
+            """  patch: '[{"op": "add", "path": "/data/x", "value": "y"}]'\n""",
+        },
     )
     case(
         "200 kB of x:// and colons",
-        lambda t: _write(t, {"cm.yaml": CM.replace("{a: b}", '{a: "x://' + ":" * 200_000 + '"}') % "c"}),
+        {"cm.yaml": CM.replace("{a: b}", '{a: "x://' + ":" * 200_000 + '"}') % "c"},
     )
 
     def diamond(t: Path) -> None:
@@ -173,21 +174,17 @@ def hostile_corpora() -> list[tuple[str, Path]]:
         _write(t, files)
 
     case("diamond includes, 41 files", diamond)
-    case("8 MB of '- a' (2M nodes)", lambda t: _write(t, {"list.yaml": "a:\n" + "- a\n" * 2_000_000}))
+    case("8 MB of '- a' (2M nodes)", {"list.yaml": "a:\n" + "- a\n" * 2_000_000})
     alias = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
     alias += "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-    case("alias expansion, 20 documents", lambda t: _write(t, {"bomb.yaml": "---\n".join([alias] * 20)}))
+    case("alias expansion, 20 documents", {"bomb.yaml": "---\n".join([alias] * 20)})
     ops = "    - {op: add, path: /data/x, value: [a, b]}\n" + "    - {op: copy, from: /data/x, path: /data/x/-}\n" * 60
     case(
         "JSON-patch copy bomb",
-        lambda t: _write(
-            t,
-            {
-                "cm.yaml": CM % "x",
-                "kustomization.yaml": "resources: [cm.yaml]\npatches:\n- target: {kind: ConfigMap}\n"
-                f"  patch: |-\n{ops}",
-            },
-        ),
+        {
+            "cm.yaml": CM % "x",
+            "kustomization.yaml": f"resources: [cm.yaml]\npatches:\n- target: {{kind: ConfigMap}}\n  patch: |-\n{ops}",
+        },
     )
 
     def big_env(t: Path) -> None:
@@ -206,11 +203,11 @@ def hostile_corpora() -> list[tuple[str, Path]]:
     )
     case(  # name references were quadratic in the objects of an application (6 minutes, then 18 s)
         "3,000 pods naming 3,000 prefixed ConfigMaps",
-        lambda t: _write(t, {"o.yaml": named, "kustomization.yaml": "resources: [o.yaml]\nnamePrefix: a-\n"}),
+        {"o.yaml": named, "kustomization.yaml": "resources: [o.yaml]\nnamePrefix: a-\n"},
     )
     chain = {f"k{i}/kustomization.yaml": f"resources: [../k{i + 1}]\n" for i in range(400)}
     chain |= {"k400/kustomization.yaml": "resources: [cm.yaml]\n", "k400/cm.yaml": CM % "x"}
-    case("include chain 400 deep", lambda t: _write(t, chain))
+    case("include chain 400 deep", chain)
     scaled = (
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: torghut-ws, namespace: n%d}\nspec: {replicas: 1}\n"
         "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h, namespace: n%d}\n"
@@ -218,54 +215,48 @@ def hostile_corpora() -> list[tuple[str, Path]]:
     )
     case(
         "4,000 torghut-ws and their HPAs",
-        lambda t: _write(t, {"torghut/all.yaml": "---\n".join(scaled % (i, i) for i in range(4000))}),
+        {"torghut/all.yaml": "---\n".join(scaled % (i, i) for i in range(4000))},
     )
     plugin_args = '"' + "a" * 8_000_000 + '"'  # one quoted word: shlex splits it in quadratic time
     case(
         "8 MB of plugin arguments",
-        lambda t: _write(
-            t,
-            {
-                "app.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec:\n"
-                "  source:\n    path: x\n    plugin:\n      name: torghut-lint\n      env:\n"
-                f"        - name: TORGHUT_LINT_ARGS\n          value: '{plugin_args}'\n"
-            },
-        ),
+        {
+            "app.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec:\n"
+            "  source:\n    path: x\n    plugin:\n      name: torghut-lint\n      env:\n"
+            f"        - name: TORGHUT_LINT_ARGS\n          value: '{plugin_args}'\n"
+        },
     )
     opened = "{{" * 32_000  # a Go template's actions left open: each would rescan the rest of the text
     case(
         "64 kB templatePatch of open actions",
-        lambda t: _write(
-            t,
-            {
-                "set.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s}\nspec:\n"
-                "  generators: []\n  template: {metadata: {name: x}, spec: {source: {path: x}}}\n"
-                f"  templatePatch: '{opened}'\n"
-            },
-        ),
+        {
+            "set.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s}\nspec:\n"
+            "  generators: []\n  template: {metadata: {name: x}, spec: {source: {path: x}}}\n"
+            f"  templatePatch: '{opened}'\n"
+        },
     )
     ttl = "CREATE TABLE t (ts DateTime) ENGINE = MergeTree ORDER BY ts TTL ts + INTERVAL 1 DAY, ts +"
     ttl += " " * 2_000_000 + "toIntervalDay"  # no interval after the spaces
     case(
         "2 MB of spaces in a TTL",
-        lambda t: _write(t, {"torghut/cm.yaml": CM.replace("{a: b}", "{schema.sql: '" + ttl + "'}") % "ddl"}),
+        {"torghut/cm.yaml": CM.replace("{a: b}", "{schema.sql: '" + ttl + "'}") % "ddl"},
     )
     literal = "[" + ",".join(map(str, range(100))) + "]"
     nested = f"{literal}.all(a, {literal}.all(b, {literal}.all(c, {literal}.all(d, {literal}.all(e, true)))))"
     case(  # 10^10 comprehension steps: the estimate of the first build saw no list in the object
         "a pull request's admission policy nesting five comprehensions (3 kB)",
-        lambda t: _write(t, _admission_policy("    []", nested)),
+        _admission_policy("    []", nested),
     )
     doubling = "    - {name: v0, expression: 'object.data.a + object.data.a'}\n" + "".join(
         f"    - {{name: v{i}, expression: 'variables.v{i - 1} + variables.v{i - 1}'}}\n" for i in range(1, 40)
     )
     case(  # each variable twice the one before: 2^40 characters
         "an admission policy's 40 variables doubling a text",
-        lambda t: _write(t, _admission_policy(doubling.rstrip("\n"), "size(variables.v39) > 0")),
+        _admission_policy(doubling.rstrip("\n"), "size(variables.v39) > 0"),
     )
     case(  # each repeat looked for its original among all the keys before it
         "a mapping repeating one key 100,000 times (700 kB)",
-        lambda t: _write(t, {"dup.yaml": CM.replace("{a: b}", "\n" + "  a: b\n" * 100_000) % "d"}),
+        {"dup.yaml": CM.replace("{a: b}", "\n" + "  a: b\n" * 100_000) % "d"},
     )
     # what kustomize multiplies: each used to run for minutes here (and does in `kubectl kustomize`)
     images = "".join(f"- {{name: i{n}, newTag: '2'}}\n" for n in range(400))
@@ -273,33 +264,27 @@ def hostile_corpora() -> list[tuple[str, Path]]:
     pod += "".join(f"  - {{name: c{n}, image: 'i{n}:1'}}\n" for n in range(400))
     case(
         "400 images entries on 400 containers (20 kB)",
-        lambda t: _write(t, {"kustomization.yaml": "resources: [p.yaml]\nimages:\n" + images, "p.yaml": pod}),
+        {"kustomization.yaml": "resources: [p.yaml]\nimages:\n" + images, "p.yaml": pod},
     )
     adds = "".join(f"- {{op: add, path: /data/k{n}, value: v}}\n" for n in range(1_500))
     case(
         "1,500 JSON-patch adds to one map (50 kB)",
-        lambda t: _write(
-            t,
-            {
-                "kustomization.yaml": "resources: [cm.yaml]\npatches: [{path: p.yaml, target: {kind: ConfigMap}}]\n",
-                "cm.yaml": CM % "c",
-                "p.yaml": adds,
-            },
-        ),
+        {
+            "kustomization.yaml": "resources: [cm.yaml]\npatches: [{path: p.yaml, target: {kind: ConfigMap}}]\n",
+            "cm.yaml": CM % "c",
+            "p.yaml": adds,
+        },
     )
     head = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n"
     head += "      containers:\n      - name: c\n        env:\n"
     env = "".join(f"        - {{name: A{n}, value: '1'}}\n" for n in range(1_500))
     case(
         "a patch of 1,500 env entries into 1,500 (130 kB)",
-        lambda t: _write(
-            t,
-            {
-                "kustomization.yaml": "resources: [d.yaml]\npatches: [{path: p.yaml}]\n",
-                "d.yaml": head + env,
-                "p.yaml": head + env.replace("A", "B"),
-            },
-        ),
+        {
+            "kustomization.yaml": "resources: [d.yaml]\npatches: [{path: p.yaml}]\n",
+            "d.yaml": head + env,
+            "p.yaml": head + env.replace("A", "B"),
+        },
     )
     selecting = "".join(
         f'- {{target: {{labelSelector: a=b}}, patch: \'[{{"op": "add", "path": "/data/p{n}", "value": "v"}}]\'}}\n'
@@ -308,25 +293,22 @@ def hostile_corpora() -> list[tuple[str, Path]]:
     labelled = "".join("---\n" + CM % f"c{n}, labels: {{a: b}}" for n in range(200))
     case(
         "150 patches each selecting 200 ConfigMaps (30 kB)",
-        lambda t: _write(t, {"kustomization.yaml": "resources: [c.yaml]\npatches:\n" + selecting, "c.yaml": labelled}),
+        {"kustomization.yaml": "resources: [c.yaml]\npatches:\n" + selecting, "c.yaml": labelled},
     )
     many = "".join("---\n" + CM % f"c{n}" for n in range(3_000))
     labels = "".join(f"  l{n}: v\n" for n in range(3_000))
     case(
         "3,000 common labels on 3,000 ConfigMaps (250 kB)",
-        lambda t: _write(t, {"kustomization.yaml": "resources: [c.yaml]\ncommonLabels:\n" + labels, "c.yaml": many}),
+        {"kustomization.yaml": "resources: [c.yaml]\ncommonLabels:\n" + labels, "c.yaml": many},
     )
     generated = "".join(f"- {{name: g{n}, literals: [a=b]}}\n" for n in range(3_000))
     case(
         "3,000 generators each merged into its base's (250 kB)",
-        lambda t: _write(
-            t,
-            {
-                "base/kustomization.yaml": "configMapGenerator:\n" + generated,
-                "kustomization.yaml": "resources: [base]\nconfigMapGenerator:\n"
-                + generated.replace("literals: [a=b]", "behavior: merge, literals: [c=d]"),
-            },
-        ),
+        {
+            "base/kustomization.yaml": "configMapGenerator:\n" + generated,
+            "kustomization.yaml": "resources: [base]\nconfigMapGenerator:\n"
+            + generated.replace("literals: [a=b]", "behavior: merge, literals: [c=d]"),
+        },
     )
     waived = "---\n".join(
         f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{n}\n  annotations:\n"
@@ -334,13 +316,13 @@ def hostile_corpora() -> list[tuple[str, Path]]:
         "spec: {containers: [{name: c, image: i, env: [{name: A, value: '1'}, {name: A, value: '2'}]}]}\n"
         for n in range(4_000)
     )
-    case("4,000 Pods each waiving its own finding (1 MB)", lambda t: _write(t, {"p.yaml": waived}))
+    case("4,000 Pods each waiving its own finding (1 MB)", {"p.yaml": waived})
     clear = "---\n".join(
         f"apiVersion: v1\nkind: Secret\nmetadata: {{name: s{n}}}\nstringData:\n"
         f"  password: 'pw-{n:06d}-{n * 7919 % 100_003:06d}'\n"
         for n in range(5_000)
     )
-    case("5,000 Secrets in clear, each its own password (480 kB)", lambda t: _write(t, {"s.yaml": clear}))
+    case("5,000 Secrets in clear, each its own password (480 kB)", {"s.yaml": clear})
     return out
 
 
