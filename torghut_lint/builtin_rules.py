@@ -217,8 +217,8 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
         BuiltinRule(
             "kustomize-too-complex",
             _E,
-            "An application's build takes more steps than the limit (patches times the resources they select, "
-            "merged list items, images times containers); it is not rendered.",
+            "An application's build takes more steps than the limit (patches and generators times the resources "
+            "they look up, merged keys, list items and labels, images times containers); it is not rendered.",
             "A few hundred kilobytes of patches can ask for billions of steps: kubectl kustomize runs for minutes "
             "and Argo CD's repo server gives up. The gate answers instead of hanging, and does not say yes to "
             "what it did not render.",
@@ -275,7 +275,7 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "gate-waiver-added",
             _E,
             "With --trusted-config: the change adds a waiver annotation, extends one, or makes one cover a finding it "
-            "did not cover at the base (a worse value, another field).",
+            "did not cover at the base (another value or field: a worse one, say).",
             "A waiver written by the change it waives is the easiest way around the gate.",
             "Have the rule's owners review the waiver (or raise this rule to error in the trusted config).",
         ),

@@ -36,8 +36,8 @@ class TooMuchWork(Exception):
 
     def __init__(self, limit: int) -> None:
         super().__init__(
-            f"building it takes more than {limit:,} steps (patches times the resources they select, "
-            "list items merged, images times containers)"
+            f"building it takes more than {limit:,} steps (patches and generators times the resources they "
+            "look up, keys, list items and labels merged, images times containers)"
         )
 
 
