@@ -323,6 +323,16 @@ def hostile_corpora() -> list[tuple[str, Path]]:
         for n in range(5_000)
     )
     case("5,000 Secrets in clear, each its own password (480 kB)", {"s.yaml": clear})
+    doubling_env = "".join(f"      - {{name: V{i}, value: '$(V{i - 1})$(V{i - 1})'}}\n" for i in range(1, 45))
+    case(
+        "44 env variables each doubling the one before (2 kB)",
+        {
+            "d.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n"
+            "    image: i\n    env:\n      - {name: V0, value: abcdefgh}\n"
+            + doubling_env
+            + "      - {name: TRADING_LIVE_ENABLED, value: '$(V44)'}\n"
+        },
+    )
     return out
 
 

@@ -446,6 +446,7 @@ def secret_name(res: Resource) -> str:
 
 # Where a value the linter cannot see comes from, as findings say it (EnvValue.origin).
 ENV_FILE = "env file"  # EnvValue.origin of a line of an environment file mounted into the container
+EXPANSION = "expansion"  # EnvValue.origin of a value whose $(VAR) expansion is too long (_expand)
 HIDDEN_ORIGINS = {
     "secretRef": "an envFrom Secret whose keys the repository does not show",
     "secretKey": "an envFrom Secret",
@@ -457,6 +458,7 @@ HIDDEN_ORIGINS = {
     "command": "the container's command line, through a variable",
     "args": "the container's arguments, through a variable",
     ENV_FILE: "an environment file mounted into the container",
+    EXPANSION: "a $(VAR) expansion longer than the 128 KiB a process can be given (the container cannot start)",
 }
 
 
@@ -649,7 +651,9 @@ def effective_env(
         item_path = path + ("env", i)
         if "value" in item:
             # every literal is kept (env lists are short): a later $(NAME) may read it
-            env[name] = EnvValue(name, _expand(text(item["value"]), env), res, item_path + ("value",), "env")
+            expanded = _expand(text(item["value"]), env)
+            origin = EXPANSION if expanded is TOO_LONG else "env"
+            env[name] = EnvValue(name, None if expanded is TOO_LONG else expanded, res, item_path + ("value",), origin)
             continue
         value_from = item.get("valueFrom") if isinstance(item.get("valueFrom"), dict) else {}
         cm_ref = value_from.get("configMapKeyRef")
@@ -668,6 +672,7 @@ def effective_env(
         # the kubelet expands $(NAME) in the command line as in env values; a value the shell
         # would expand ($X, `...`) or that reads a hidden variable is unknown
         expanded = _expand(word, env)
+        expanded = None if expanded is TOO_LONG else expanded
         for name, value, offset in env_file_assignments(word if expanded is None else expanded, names, command=True):
             known = expanded is not None and "$" not in value and "`" not in value
             env.pop(name, None)  # the latest assignment last, as the shell leaves it
@@ -689,27 +694,40 @@ def command_words(container: dict) -> Iterator[tuple[str, int, str]]:
 _REFERENCE = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
 
 
-def _expand(value: str, env: dict[str, EnvValue]) -> str | None:
+# The longest "NAME=value" the kernel passes to a process (MAX_ARG_STRLEN, 32 pages): a value
+# expanded past it never reaches the container (exec fails), and each variable doubling the one
+# before would otherwise grow 2 kB of manifest into terabytes.
+MAX_EXPANDED = 128 * 1024
+TOO_LONG = object()  # what _expand answers for an expansion past MAX_EXPANDED
+
+
+def _expand(value: str, env: dict[str, EnvValue]) -> str | object | None:
     """``$(VAR)`` expanded as the kubelet does: from variables defined earlier (envFrom, then env
     in order), ``$$`` an escaped ``$``, an unknown reference left as written. A reference to a
-    variable whose value cannot be seen (a Secret) makes the result unknown (None)."""
+    variable whose value cannot be seen (a Secret) makes the result unknown (None); one longer
+    than MAX_EXPANDED is TOO_LONG (built no further than that)."""
     if "$" not in value:
         return value
     unknown = False
+    size = [len(value)]
 
     def substitute(match: re.Match) -> str:
         nonlocal unknown
         if match.group(0) == "$$":
+            size[0] -= 1
             return "$"
         known = env.get(match.group(1))
         if known is None:
             return match.group(0)
-        if known.value is None:
+        if known.value is None or size[0] > MAX_EXPANDED:
             unknown = True
             return ""
+        size[0] += len(known.value) - len(match.group(0))  # the length of the expansion so far
         return known.value
 
     expanded = _REFERENCE.sub(substitute, value)
+    if size[0] > MAX_EXPANDED:
+        return TOO_LONG
     return None if unknown else expanded
 
 

@@ -294,3 +294,27 @@ def test_copies_run_at_once_per_pod_native_sidecars_included_plain_init_containe
     only_init = lambda _path, container: container["name"] in ("i1", "i2")  # noqa: E731
     assert copies(res, only_init) == {pod: [(*pod, "initContainers", 0)]}  # one at a time, before the rest
     assert copies(res, lambda _p, _c: False) == {}
+
+
+def test_an_expansion_doubling_forty_times_stops_at_what_a_process_can_be_given() -> None:
+    """``V1: $(V0)$(V0)``, ``V2: $(V1)$(V1)``, ...: 45 of them are 2 kB of manifest and 2^47 bytes
+    expanded (the command was killed at 24 GB); 20 here, so that a renderer without the bound fails
+    the test instead of the machine. Past MAX_EXPANDED (the kernel's limit for one variable; exec
+    fails beyond it) a value is unknown, and so is whatever reads it."""
+    from torghut_lint.k8s import EXPANSION, MAX_EXPANDED
+
+    lines = ["            - {name: V0, value: 'abcdefgh'}\n"]
+    lines += [f"            - {{name: V{i}, value: '$(V{i - 1})$(V{i - 1})'}}\n" for i in range(1, 20)]
+    lines += ["            - {name: LIVE, value: 'x$(V19)'}\n"]
+    env = _env("          env:\n" + "".join(lines))(None)
+    sizes = {i: len(env[f"V{i}"].value) for i in range(20) if env[f"V{i}"].value is not None}
+    assert max(sizes.values()) <= MAX_EXPANDED and sizes[14] == 8 * 2**14  # 128 KiB: still given
+    assert env["V15"].value is None and env["V15"].origin == EXPANSION
+    assert env["LIVE"].value is None  # reads an unknown value: unknown, the switch rule blocks on it
+
+
+def test_an_expansion_within_the_limit_is_the_value_the_kubelet_gives() -> None:
+    env = _env(
+        "          env:\n            - {name: A, value: on}\n            - {name: B, value: '$(A)-$$(A)-$(C)'}\n"
+    )
+    assert env(None)["B"].value == "on-$(A)-$(C)"
