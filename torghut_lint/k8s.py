@@ -709,24 +709,24 @@ def _expand(value: str, env: dict[str, EnvValue]) -> str | object | None:
     if "$" not in value:
         return value
     unknown = False
-    size = [len(value)]
+    size = len(value)  # the length of the expansion so far
 
     def substitute(match: re.Match) -> str:
-        nonlocal unknown
+        nonlocal unknown, size
         if match.group(0) == "$$":
-            size[0] -= 1
+            size -= 1
             return "$"
         known = env.get(match.group(1))
         if known is None:
             return match.group(0)
-        if known.value is None or size[0] > MAX_EXPANDED:
+        if known.value is None or size > MAX_EXPANDED:
             unknown = True
             return ""
-        size[0] += len(known.value) - len(match.group(0))  # the length of the expansion so far
+        size += len(known.value) - len(match.group(0))
         return known.value
 
     expanded = _REFERENCE.sub(substitute, value)
-    if size[0] > MAX_EXPANDED:
+    if size > MAX_EXPANDED:
         return TOO_LONG
     return None if unknown else expanded
 

@@ -286,33 +286,36 @@ class Redactor:
         """Where the known values stand in ``text``, overlapping ones too, but for a value that is
         a key name the text is about (in ``kept``) standing there as a whole word. What they cover
         together is what matters: at each place a value starts, the longest one starting there."""
+
+        def counts(secret: str, at: int) -> bool:
+            return not (secret in kept and _word_at(text, at, at + len(secret)))
+
         if self._together is None:
-            return [span for secret in self.known for span in self._places(text, secret, kept)]
+            return [
+                (at, at + len(secret)) for secret in self.known for at in _finds(text, secret) if counts(secret, at)
+            ]
         out: list[tuple[int, int]] = []
         pos = 0
         while (found := self._together.search(text, pos)) is not None:
             start, end = found.span()
-            if text[start:end] in kept and _word_at(text, start, end):  # shorter values here still count
-                out += [
-                    span
-                    for secret in self.known
-                    if len(secret) < end - start
-                    for span in self._places(text, secret, kept, start)
-                ]
-            else:
+            if counts(text[start:end], start):
                 out.append((start, end))
+            else:  # a kept key name: any shorter value starting here still counts
+                out += [
+                    (start, start + len(secret))
+                    for secret in self.known
+                    if len(secret) < end - start and text.startswith(secret, start) and counts(secret, start)
+                ]
             pos = start + 1
         return out
 
-    @staticmethod
-    def _places(text: str, secret: str, kept: set[str], only: int | None = None) -> Iterator[tuple[int, int]]:
-        """Where ``secret`` stands in ``text`` (at ``only``, when given) and is no kept whole word."""
-        at = text.find(secret) if only is None else (only if text.startswith(secret, only) else -1)
-        while at >= 0:
-            end = at + len(secret)
-            if not (secret in kept and _word_at(text, at, end)):
-                yield at, end
-            at = -1 if only is not None else text.find(secret, at + 1)
+
+def _finds(text: str, secret: str) -> Iterator[int]:
+    """Every place ``secret`` starts in ``text``, overlapping ones too."""
+    at = text.find(secret)
+    while at >= 0:
+        yield at
+        at = text.find(secret, at + 1)
 
 
 SEARCHED_ONE_BY_ONE = 16  # up to this many known values, each is searched for on its own

@@ -635,6 +635,11 @@ class _Kustomization:
         self.result.findings.append(finding)
         return finding
 
+    def look_up_all(self) -> None:
+        """Count a lookup among every resource so far (a patch's target, a generator's object)
+        against the build's budget of work."""
+        work.charge(len(self.result.resources) * work.IDENTITY_STEPS)
+
     def entries(self, key: str) -> list[tuple[int, object]]:
         """(index, entry) of a list field, without the entries :meth:`check_shape` refused."""
         value = self.spec.get(key)
@@ -972,7 +977,7 @@ class _Kustomization:
         """The resources a generator's object would be: by any id they have had, in its namespace
         (unset is "default"), as kustomize looks them up before it creates, merges or replaces."""
         want = ("v1", kind, str(gen.get("namespace") or ""), gen["name"])
-        work.charge(len(self.result.resources) * work.IDENTITY_STEPS)  # every resource is asked
+        self.look_up_all()
         return [r for r in self.result.resources if _known_as(r, want)]
 
     def generator_data(self, key: str, i: int, gen: dict) -> list[tuple[str, yaml.Node, yaml.Node]] | None:
@@ -1168,7 +1173,7 @@ class _Kustomization:
             except SelectorError as exc:
                 self.report("kustomize-patch-invalid", str(exc), key, i, "target")
                 return
-            work.charge(len(self.result.resources) * work.IDENTITY_STEPS)  # every resource is tried
+            self.look_up_all()
             matches = []
             for r in self.result.resources:  # by its name and namespace now or before any transformer
                 before = r.history[:1]  # kustomize's original id, when a transformer changed it
@@ -1179,7 +1184,7 @@ class _Kustomization:
             return
         else:
             want = ident(doc.node)
-            work.charge(len(self.result.resources) * work.IDENTITY_STEPS)
+            self.look_up_all()
             matches = [r for r in self.result.resources if _known_as(r, want)]
         if not matches:
             if self.result.unrendered:
