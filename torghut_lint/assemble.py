@@ -38,7 +38,17 @@ from torghut_lint.kustomize.build import (
 )
 from torghut_lint.model import Finding, Location, Resource
 from torghut_lint.parallel import jobs_wanted, run_queue
-from torghut_lint.parse import Document, ParsedFile, parse_file, parse_source, read_into, read_source
+from torghut_lint.parse import (
+    Document,
+    ParsedFile,
+    as_yaml11,
+    json_problems,
+    parse_file,
+    parse_source,
+    read_into,
+    read_source,
+    to_data,
+)
 from torghut_lint.schemas.openapi import crd_versions
 from torghut_lint.schemas.store import SchemaStore
 from torghut_lint.schemas.validate import validate_all
@@ -470,11 +480,25 @@ def build_plain(plan: Plan, directory: Path, project: Project) -> None:
             if _json_data(path, parsed):  # not applied, and still in the repository: read for secrets
                 project.texts += _loose_texts([path], project)
                 continue
-            for res in resources_of(parsed, project.findings):
+            for node, problem in json_problems(parsed.documents, v2=True):
+                message = f"Argo CD cannot apply this: {problem}; quote it"
+                project.findings.append(builtin_finding("manifest-invalid", message, Location.of(node)))
+            for res in resources_of(_as_argocd_reads(parsed), project.findings):
                 res.app, res.app_path = app.name, app_path
                 app.resources.append(res)
         project.apps.append(app)
     _account_parsed(plan.sources, project)
+
+
+def _as_argocd_reads(parsed: ParsedFile) -> ParsedFile:
+    """A directory application's file as Argo CD reads it (sigs.k8s.io/yaml, go-yaml v2): YAML 1.1's
+    booleans (``on``, ``yes``, ``y``) are booleans, a number or boolean key is its text (``on:`` is
+    ``"true"``), a timestamp is kept as written. A copy: the parsed file is the plan's."""
+    documents = []
+    for doc in parsed.documents:
+        node = as_yaml11(doc.node) if doc.data is not None else doc.node
+        documents.append(Document(node, to_data(node) if doc.data is not None else None, doc.index))
+    return ParsedFile(parsed.path, documents, parsed.findings)
 
 
 def _json_data(path: Path, parsed: ParsedFile) -> bool:

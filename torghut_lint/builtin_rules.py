@@ -115,9 +115,10 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
         BuiltinRule(
             "manifest-invalid",
             _E,
-            "A document is not a Kubernetes object (no apiVersion, kind or metadata.name).",
+            "A document is not a Kubernetes object (no apiVersion, kind or metadata.name), or holds a plain "
+            "scalar JSON cannot (`.inf`, `.nan`, a null key).",
             "Argo CD fails the sync on such a document.",
-            "Give the document apiVersion, kind and metadata.name, or remove it.",
+            "Give the document apiVersion, kind and metadata.name, or remove it; quote the scalar.",
         ),
         BuiltinRule(
             "kustomize-missing-resource",
@@ -194,9 +195,11 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
         BuiltinRule(
             "kustomize-invalid",
             _E,
-            "A kustomization field has the wrong shape (a list where a mapping is expected, ...).",
+            "A kustomization field has the wrong shape (a list where a mapping is expected, ...), or a "
+            "manifest it builds holds a plain scalar JSON cannot (a key that reads as a number, boolean, null or "
+            "timestamp; `.inf`, `.nan`).",
             "kustomize refuses the file, so Argo CD cannot render the application.",
-            "Fix the field to the shape the kustomization reference documents.",
+            "Fix the field to the shape the kustomization reference documents; quote the scalar.",
         ),
         BuiltinRule(
             "kustomize-patch-invalid",

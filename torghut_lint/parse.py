@@ -1,9 +1,10 @@
 """YAML -> composed nodes (with file:line:col marks) -> plain values.
 
 libyaml (``CSafeLoader``) composes the node graph; values are then built here the way kustomize's
-YAML library (go-yaml v3) resolves them: the YAML 1.2 core schema, so ``2026-05-01T01:25:51Z``,
-``yes`` or ``on`` stay strings, plus the YAML 1.1 octal it still accepts (``0444`` is 292, as
-kubectl renders it and the API server stores it), and ``!!binary`` decoded.
+YAML library (go-yaml v3) reads them and JSON then writes them (:mod:`torghut_lint.goyaml`):
+``yes`` or ``on`` stay strings, ``0444`` is 292 (YAML 1.1 octal), ``1_000`` is 1000,
+``2026-01-01`` is ``"2026-01-01T00:00:00Z"``, ``!!binary`` is decoded; what JSON cannot hold
+(``.inf``, a key that reads as a number) is noted on the document, for the build to refuse.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import errno
 import io
 import os
-import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +21,17 @@ from typing import Any
 import yaml
 
 from torghut_lint.builtin_rules import builtin_finding
+from torghut_lint.goyaml import (
+    BOOLS_1_1,
+    INT64,
+    Unencodable,
+    go_float_text,
+    is_string,
+    json_problem,
+    resolve_plain,
+    timestamp,
+)
+from torghut_lint.goyaml import MAYBE_NOT_STRING as _MAYBE_NOT_STRING
 from torghut_lint.model import Finding, Location
 
 PLAIN = "!torghut-lint/plain"
@@ -39,6 +50,8 @@ NODE_ALLOWANCE = 200_000
 BYTES_PER_NODE = 24
 SHARED_TEXT = 64  # scalars up to this long are kept once per file however often they repeat
 MAX_REPEATS_LISTED = 100  # repeated keys reported one by one per file; the rest in one finding
+_NUMBER_START = frozenset("0123456789+-.")  # a key starting so may read as a number or timestamp
+_WORDS = frozenset(("", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"))
 
 
 def node_budget(size: int) -> int:
@@ -46,18 +59,8 @@ def node_budget(size: int) -> int:
     return min(MAX_DOCUMENT_NODES, NODE_ALLOWANCE + size // BYTES_PER_NODE)
 
 
-_INT = re.compile(r"[-+]?[0-9]+\Z")
-_OCT = re.compile(r"0o[0-7]+\Z")
-_OCT_11 = re.compile(r"[-+]?0[0-7]+\Z")  # YAML 1.1 octal, as kustomize's YAML library and kubectl read it
-_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-_INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
-_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
-_TIMESTAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)\Z")
-
-
 class _Loader(yaml.CSafeLoader):
-    """libyaml composer that leaves plain scalars unresolved (we resolve them as YAML 1.2).
+    """libyaml composer that leaves plain scalars unresolved (:func:`to_data` resolves them).
 
     The composer calls ``descend_resolver(parent, index)`` and ``ascend_resolver()`` around every
     node for path-based resolvers, which nothing here registers: built-ins that take the same
@@ -92,55 +95,6 @@ class ComplexKey(Exception):
     def __init__(self, node: yaml.Node) -> None:
         super().__init__("a mapping key is a list or mapping; Kubernetes keys are strings")
         self.node = node
-
-
-_MAYBE_NOT_STRING = frozenset("0123456789+-.~nNtTfF")
-_OCTAL_DIGITS = frozenset("01234567")
-
-
-def resolve_plain(text: str) -> Any:
-    """Value of an untagged plain scalar under the YAML 1.2 core schema."""
-    if text and text[0] not in _MAYBE_NOT_STRING:
-        return text  # most plain scalars are words: no pattern can match
-    if text in ("", "~", "null", "Null", "NULL"):
-        return None
-    if text in ("true", "True", "TRUE"):
-        return True
-    if text in ("false", "False", "FALSE"):
-        return False
-    if text[0] in "nNtTfF":
-        return text  # a word: every other pattern starts with a digit, a sign or a dot
-    if text.isdigit() and text.isascii():  # most numbers: no pattern needed
-        if text[0] == "0" and len(text) > 1 and _OCTAL_DIGITS.issuperset(text):
-            return int(text, 8)  # ``defaultMode: 0444`` is 292 (YAML 1.1 octal, below)
-        return int(text)
-    if _OCT_11.match(text):
-        # ``defaultMode: 0444`` is 292 to kustomize and the API server (YAML 1.1 octal), not 444
-        return int(text, 8)
-    if _INT.match(text):
-        return int(text)
-    if _OCT.match(text):
-        return int(text[2:], 8)
-    if _HEX.match(text):
-        return int(text[2:], 16)
-    if _FLOAT.match(text) and any(c.isdigit() for c in text):
-        return float(text)
-    if _INF.match(text):
-        return float("-inf") if text.startswith("-") else float("inf")
-    if _NAN.match(text):
-        return float("nan")
-    if (stamp := _TIMESTAMP.match(text)) is not None:
-        return _timestamp(stamp)
-    return text
-
-
-def _timestamp(stamp: re.Match) -> str:
-    """An unquoted RFC 3339 timestamp as kustomize writes it back (Go's RFC3339Nano: trailing
-    zeros of the fraction dropped, a zero offset written ``Z``); still a string to Kubernetes."""
-    seconds, fraction, zone = stamp.groups()
-    fraction = (fraction or "").rstrip("0")
-    zone = "Z" if zone in ("+00:00", "-00:00") else zone
-    return seconds + (f".{fraction}" if fraction else "") + zone
 
 
 def scalar_value(node: yaml.ScalarNode) -> Any:
@@ -184,16 +138,19 @@ def to_data(
     remaining: list[int] | None = None,
     strings: dict[str, str] | None = None,
     merges: list[bool] | None = None,
+    not_json: list[tuple[yaml.ScalarNode, bool]] | None = None,
 ) -> Any:
     """Build plain Python values from a composed node, bounded in size and depth.
 
     ``on_duplicate(first_key, repeated_key)`` is called for every repeated mapping key.
     Raises :class:`TooComplex` when the expansion exceeds ``budget`` nodes or MAX_DEPTH;
     ``remaining`` (a one-item list) shares one budget between several calls (a file's documents),
-    ``strings`` the texts they have in common; ``merges[0]`` is set when a ``<<`` merge key is seen.
+    ``strings`` the texts they have in common; ``merges[0]`` is set when a ``<<`` merge key is seen;
+    ``not_json`` collects the plain scalars JSON cannot hold (see :attr:`Document.not_json`).
     """
     remaining = [budget] if remaining is None else remaining
     strings: dict[str, str] = {} if strings is None else strings
+    keys: dict[str, str] = {}  # key texts read as strings, each kept once (a suspect one is never kept)
     scalar, sequence = yaml.ScalarNode, yaml.SequenceNode
 
     # Less memory per node, nothing anyone reads lost: one mark where libyaml made two (nothing
@@ -208,7 +165,12 @@ def to_data(
             current.value = text = strings.setdefault(text, text)
         if current.tag != PLAIN:
             return scalar_value(current)
-        return text if text and text[0] not in _MAYBE_NOT_STRING else resolve_plain(text)
+        if text and text[0] not in _MAYBE_NOT_STRING:
+            return text
+        value = resolve_plain(text)
+        if type(value) is Unencodable and not_json is not None:
+            not_json.append((current, False))
+        return value
 
     def build(current: yaml.Node, depth: int) -> Any:
         if type(current) is scalar:
@@ -230,8 +192,14 @@ def to_data(
                 raise ComplexKey(key)
             key.end_mark = key.start_mark
             name = key.value
-            if len(name) <= SHARED_TEXT:
-                key.value = name = strings.setdefault(name, name)
+            shared = keys.get(name)
+            if shared is not None:
+                key.value = name = shared
+            elif name[:1] in _NUMBER_START or name in _WORDS:  # may not read as a string: never kept
+                if key.tag == PLAIN and not_json is not None and not is_string(name):
+                    not_json.append((key, True))
+            elif len(name) <= SHARED_TEXT:
+                keys[name] = name
             if name == MERGE_KEY and key.tag == PLAIN:
                 if merges is not None:
                     merges[0] = True
@@ -268,6 +236,16 @@ def to_data(
         build = None  # noqa: F841
 
 
+def json_problems(documents: list[Document], v2: bool = False) -> Iterator[tuple[yaml.ScalarNode, str]]:
+    """The plain scalars of ``documents`` that JSON cannot hold as go-yaml v3 reads them (kustomize's
+    reading of a manifest) or, with ``v2``, as sigs.k8s.io/yaml does (Argo CD's reading of a
+    directory application, kustomize's of a JSON patch), each with why."""
+    for doc in documents:
+        for node, key in doc.not_json:
+            if (problem := json_problem(node.value, key, v2)) is not None:
+                yield node, problem
+
+
 def _report_repeats(pairs: list[tuple[yaml.Node, yaml.Node]], repeats: list[yaml.Node], on_duplicate) -> None:
     """``on_duplicate(original, repeat)`` for each of ``repeats`` (keys of a mapping's ``pairs``
     that repeat an earlier one), the original being the last key before it with its text. One walk
@@ -283,40 +261,48 @@ def _report_repeats(pairs: list[tuple[yaml.Node, yaml.Node]], repeats: list[yaml
         last[key.value] = key
 
 
-# kustomize reads kustomization files and JSON patches through sigs.k8s.io/yaml (go-yaml v2):
-# YAML 1.1 plain scalars, so `on`, `y`, `Off` are booleans, `1_000` and `0b101` numbers, where a
-# manifest (go-yaml v3) keeps them strings.
-BOOL, INT, FLOAT = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
-_BOOLS_1_1 = {
-    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), "true"),
-    **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), "false"),
-}
-_BINARY_1_1 = re.compile(r"[-+]?0b[01_]+\Z")
+def _key_yaml11(key: yaml.Node) -> yaml.Node:
+    """A plain key as sigs.k8s.io/yaml writes it into JSON: a number or boolean as its text
+    (``on`` is ``"true"``, ``0x1F`` is ``"31"``), a timestamp as written; a null or uint64 key,
+    which it refuses, is left for :func:`json_problems` to report."""
+    if not isinstance(key, yaml.ScalarNode) or key.tag != PLAIN or key.value[:1] not in _KEY_SUSPECT:
+        return key
+    text = key.value
+    value = BOOLS_1_1.get(text, resolve_plain(text))
+    if value is None or isinstance(value, str) or (type(value) is int and value >= INT64):
+        return key
+    written = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    if isinstance(value, float):
+        written = go_float_text(value)
+    return yaml.ScalarNode(STR, written, key.start_mark, key.end_mark)
+
+
+_KEY_SUSPECT = frozenset("0123456789+-.~tTfFnNyYoO")  # a plain key starting otherwise reads as its text
+
+
+# kustomize reads kustomization files and JSON patches through sigs.k8s.io/yaml (go-yaml v2): YAML
+# 1.1's booleans (`on`, `y`, `Off`), which a manifest (go-yaml v3) keeps as strings, and timestamps
+# kept as written (v2 hands one to JSON as its text); numbers as v3 reads them.
+BOOL = "tag:yaml.org,2002:bool"
 
 
 def as_yaml11(node: yaml.Node) -> yaml.Node:
-    """A patch value with its plain scalars resolved as YAML 1.1 where that differs from 1.2
-    (tagged, so the values and the rendered stream say what kustomize deploys)."""
+    """A value as go-yaml v2 reads it where that differs from v3 (tagged, so the values and the
+    rendered stream say what kustomize deploys)."""
     if isinstance(node, yaml.SequenceNode):
         return yaml.SequenceNode(
             node.tag, [as_yaml11(v) for v in node.value], node.start_mark, node.end_mark, node.flow_style
         )
     if isinstance(node, yaml.MappingNode):
-        pairs = [(k, as_yaml11(v)) for k, v in node.value]
+        pairs = [(_key_yaml11(k), as_yaml11(v)) for k, v in node.value]
         return yaml.MappingNode(node.tag, pairs, node.start_mark, node.end_mark, node.flow_style)
     if not isinstance(node, yaml.ScalarNode) or node.tag != PLAIN:
         return node
     text = node.value
-    if text in _BOOLS_1_1:
-        return yaml.ScalarNode(BOOL, _BOOLS_1_1[text], node.start_mark, node.end_mark)
-    if _BINARY_1_1.match(text):
-        number = int(text.replace("_", "").replace("0b", ""), 2)
-        return yaml.ScalarNode(INT, str(number), node.start_mark, node.end_mark)
-    if "_" in text and any(c.isdigit() for c in text):
-        value = resolve_plain(text.replace("_", ""))
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            tag = INT if isinstance(value, int) else FLOAT
-            return yaml.ScalarNode(tag, repr(value), node.start_mark, node.end_mark)
+    if text in BOOLS_1_1:
+        return yaml.ScalarNode(BOOL, "true" if BOOLS_1_1[text] else "false", node.start_mark, node.end_mark)
+    if text[:1].isdigit() and timestamp(text) is not None:
+        return yaml.ScalarNode(STR, text, node.start_mark, node.end_mark)
     return node
 
 
@@ -372,6 +358,9 @@ class Document:
     node: yaml.Node
     data: Any
     index: int
+    # plain scalars JSON cannot hold (a key that does not read as a string, ``.inf``, ``.nan``, a
+    # zone 24 hours from UTC): kustomize refuses the build, Argo CD a directory application
+    not_json: list[tuple[yaml.ScalarNode, bool]] | tuple = ()  # (scalar, whether it is a key)
 
 
 @dataclass
@@ -491,11 +480,11 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
         while loader.check_node():
             node = loader.get_node()
             try:
-                merges = [False]
-                value = to_data(node, duplicate, budget, remaining, strings, merges)
+                merges, not_json = [False], []
+                value = to_data(node, duplicate, budget, remaining, strings, merges, not_json)
                 if merges[0]:
                     node = resolve_merges(node)
-                parsed.documents.append(Document(node, value, index))
+                parsed.documents.append(Document(node, value, index, not_json or ()))
             except TooComplex as exc:
                 message = f"document {index + 1} not linted: {exc}"
                 parsed.findings.append(builtin_finding("yaml-too-complex", message, Location.of(node)))

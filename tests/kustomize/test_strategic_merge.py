@@ -103,6 +103,13 @@ MORE = {
     "spec: {replicas: 9}\n",
     "a list of maps without a merge key is replaced": HEAD + "spec:\n  template:\n    spec:\n"
     "      tolerations: [{operator: Exists}]\n",
+    # read by go-yaml v3 and written as JSON: a timestamp rewritten, a number key or NaN refused
+    "a timestamp and an underscored number": "apiVersion: apps/v1\nkind: Deployment\n"
+    "metadata: {name: api, annotations: {since: 2026-01-01}}\nspec: {minReadySeconds: 1_0, template: {spec: "
+    "{nodeSelector: {since: 2026-01-01}}}}\n",
+    "a number key": HEAD + "spec: {template: {spec: {nodeSelector: {8080: x}}}}\n",
+    "a number annotation key": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, annotations: {'8080': x}}\n",
+    "a NaN value": HEAD + "spec: {template: {metadata: {annotations: {a: .nan}}}}\n",
 }
 
 

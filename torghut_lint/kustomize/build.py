@@ -33,6 +33,7 @@ from torghut_lint.discover import (
     real,
     real_text,
 )
+from torghut_lint.goyaml import is_string, reading
 from torghut_lint.kustomize import fieldspecs, namerefs, work
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.kustomize.merge_schema import kind_schema
@@ -42,15 +43,16 @@ from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity, digest_of, value_at
 from torghut_lint.parse import (
     MAX_FILE_BYTES,
+    STR,
     ComplexKey,
     Document,
     ParsedFile,
     TooComplex,
     as_yaml11,
+    json_problems,
     mappings,
     parse_bytes,
     parse_file,
-    resolve_plain,
     to_data,
 )
 from torghut_lint.schemas.compiled import compiled
@@ -593,6 +595,9 @@ def finalize(build: Build) -> None:
         annotations = nodes.get(meta, "annotations")  # kustomize's own bookkeeping empties it
         if isinstance(annotations, yaml.MappingNode) and not annotations.value or nodes.is_null(annotations):
             nodes.remove(meta, "annotations")
+        elif isinstance(annotations, yaml.MappingNode):
+            build.findings += _annotation_keys_refused(annotations)
+            _annotations_as_written(annotations)
         try:
             res.data = to_data(res.node)
         except TooComplex as exc:
@@ -601,6 +606,35 @@ def finalize(build: Build) -> None:
             continue
         kept.append(res)
     build.resources = kept
+
+
+def _annotation_keys_refused(annotations: yaml.MappingNode) -> list[Finding]:
+    """kustomize writes an object's annotations back with its own and reads them again with go-yaml
+    v3, keys unquoted: a key that then reads as a number, boolean, null or timestamp (``"8080"``,
+    ``"true"``, quoted or not) fails the build (labels are not rewritten so)."""
+    return [
+        builtin_finding(
+            "kustomize-invalid",
+            f"the annotation key {key.value!r} reads as {reading(key.value)} (go-yaml) once kustomize writes its "
+            "annotations back, quoted or not, and kustomize refuses the build; rename it",
+            Location.of(key),
+        )
+        for key, _ in annotations.value
+        if isinstance(key, yaml.ScalarNode) and key.value[:1] in _NOT_WORD_START and not is_string(key.value)
+    ]
+
+
+def _annotations_as_written(annotations: yaml.MappingNode) -> None:
+    """kustomize reads annotations back as strings: each scalar value as written (``8080``, ``1_0``,
+    ``null`` stay that text, where go-yaml would read a number or null), a list or map as ``""``."""
+    for i, (key, value) in enumerate(annotations.value):
+        if not isinstance(value, yaml.ScalarNode):
+            annotations.value[i] = (key, nodes.scalar("", value))
+        elif value.tag != STR:
+            annotations.value[i] = (key, nodes.scalar(value.value, value))
+
+
+_NOT_WORD_START = frozenset(("", *"0123456789+-.~tTfFnN"))  # a key starting otherwise reads as a string
 
 
 class _Kustomization:
@@ -768,6 +802,9 @@ class _Kustomization:
         self.result.used.add(real(target))
         self.restricted(target, entry, (key, index))
         taken = self.builder.sources.take(target)
+        for node, problem in json_problems(taken.documents):
+            message = f"kustomize refuses the build: {problem}; quote it"
+            self.result.findings.append(builtin_finding("kustomize-invalid", message, Location.of(node)))
         self.accumulate(resources_of(taken, self.result.findings, kustomize=True), key, index)
 
     def apply_component(self, directory: Path) -> None:
@@ -926,7 +963,7 @@ class _Kustomization:
         for name_text, where, _ in pairs:
             if name_text in seen:
                 message = f"{kind} {name} repeats the key {shown(name_text)}; kustomize refuses the build"
-            elif not _string_key(name_text):
+            elif not is_string(name_text):
                 message = (
                     f"{kind} {name} key {shown(name_text)} is read back as a number, boolean, null or timestamp "
                     "by kustomize, which then refuses the build; use another key"
@@ -1159,6 +1196,13 @@ class _Kustomization:
 
     def apply_one(self, key: str, i: int, doc: Document, target: dict | None, options: dict) -> None:
         is_json = isinstance(doc.node, yaml.SequenceNode)
+        refused = False
+        for node, problem in json_problems([doc], v2=is_json):
+            message = f"kustomize refuses the patch: {problem}; quote it"
+            self.result.findings.append(builtin_finding("kustomize-patch-invalid", message, Location.of(node)))
+            refused = True
+        if refused:
+            return
         if not is_json and not isinstance(doc.node, yaml.MappingNode):
             self.report("kustomize-patch-invalid", "a patch must be a mapping or a JSON patch list", key, i)
             return
@@ -1652,19 +1696,6 @@ def _inline_objects(node: yaml.Node, kfile: Path) -> bool:
     parsed = parse_inline(node, kfile)
     documents = [d for d in parsed.documents if d.data is not None]
     return not parsed.findings and bool(documents) and all(isinstance(d.data, dict) for d in documents)
-
-
-_DATE = re.compile(r"\d{4}-\d\d?-\d\d?(?:(?:[Tt]|[ \t]+)\d\d?:\d\d:\d\d.*)?\Z")
-
-
-def _string_key(text: str) -> bool:
-    """Whether go-yaml v3 (kustomize) reads ``text`` as a plain key back as a string: not a YAML
-    1.2 number, boolean or null, nor an integer with underscores, nor a timestamp."""
-    if not isinstance(resolve_plain(text), str) or _DATE.match(text):
-        return False
-    if "_" in text and any(c.isdigit() for c in text):
-        return isinstance(resolve_plain(text.replace("_", "")), str)
-    return True
 
 
 def _unquoted(value: str) -> str:

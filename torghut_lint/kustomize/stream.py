@@ -6,12 +6,13 @@ blocks, lines folded at 80 columns, documents separated by ``---``."""
 
 from __future__ import annotations
 
-import datetime
 import functools
+import re
 from typing import Any
 
 import yaml
 
+from torghut_lint.goyaml import BOOLS_1_1, go_float_text, is_string, resolve_plain
 from torghut_lint.model import Resource
 
 # kustomize's legacy order (resid.Gvk): these kinds first, in this order; these last; every other
@@ -68,6 +69,17 @@ class _Dumper(yaml.SafeDumper):
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:  # noqa: D102
         super().increase_indent(flow, False if flow else indentless)
 
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        """What a plain scalar reads as to go-yaml (not to PyYAML's YAML 1.1 resolver), so that a
+        string is written plain exactly where go-yaml reads it back as that string."""
+        if kind is not yaml.ScalarNode or not implicit[0]:
+            return super().resolve(kind, value, implicit)
+        if _reads_as_other_type(value):
+            reading = resolve_plain(value)
+            kind_name = {bool: "bool", int: "int", float: "float", type(None): "null"}.get(type(reading), "timestamp")
+            return f"tag:yaml.org,2002:{kind_name}"
+        return "tag:yaml.org,2002:str"
+
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     """Multi-line strings as literal blocks; strings YAML would read as another type (``"1"``,
@@ -80,21 +92,22 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 
 
+_BASE_60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")  # go-yaml's isBase60Float
+
+
 def _reads_as_other_type(value: str) -> bool:
-    """Whether ``value`` written plain would read back as a number, boolean or null under YAML
-    1.1 or 1.2 (go-yaml quotes those)."""
-    if value.lower() in ("y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", ""):
-        return True
-    if len(value) > 64 or value != value.strip():
-        return False
-    try:
-        resolved = yaml.safe_load(value)
-    except yaml.YAMLError:
-        return False
-    return resolved is None or isinstance(resolved, (bool, int, float, datetime.date))
+    """Whether ``value`` written plain would read back as something else: a number, boolean, null
+    or timestamp to go-yaml v3, or a YAML 1.1 boolean or base 60 number (go-yaml quotes those)."""
+    return value in BOOLS_1_1 or not is_string(value) or _BASE_60.match(value) is not None
+
+
+def _float(dumper: yaml.SafeDumper, value: float) -> yaml.Node:
+    """A float as go-yaml writes it (``1.2345675e+06``, not Python's ``1234567.5``)."""
+    return dumper.represent_scalar("tag:yaml.org,2002:float", go_float_text(value))
 
 
 _Dumper.add_representer(str, _str)
+_Dumper.add_representer(float, _float)
 
 
 def _key_less(a: str, b: str) -> bool:

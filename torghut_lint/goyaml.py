@@ -1,0 +1,266 @@
+"""How go-yaml reads an untagged plain scalar, and what the JSON every manifest then passes through
+makes of it: the value the cluster is sent, which is what the rules must judge.
+
+kustomize reads manifests with go-yaml v3 (kyaml), turns each object into JSON and prints that back
+as YAML; Argo CD reads kustomize's output (and a directory application's files) with
+sigs.k8s.io/yaml, which is go-yaml v2 followed by JSON. The two read numbers and timestamps alike;
+v2 also takes YAML 1.1's ``yes``/``on``/``y`` for booleans (:data:`BOOLS_1_1`, applied where v2
+reads). Measured against ``kubectl kustomize`` (kustomize v5.5), scalar by scalar
+(``tests/unit/test_goyaml.py``):
+
+- **numbers** follow Go's ``strconv`` after every ``_`` is dropped: ``1_000`` is 1000, ``0b101`` 5,
+  ``0x1F`` and ``+0x1F`` 31, ``-0o17`` -15, ``012`` 10 (YAML 1.1 octal), ``08`` 8.0; an integer
+  past int64 and uint64 is a float when it is decimal (``99999999999999999999``) and a string when
+  it is not (``0x10000000000000000``); a float past float64's range is a string (``1e400``);
+- **timestamps** (``2026-01-01``, ``2026-01-01 09:30:00``, ``2026-01-01T09:30:00Z`` with ``t`` or
+  ``T``, one- or two-digit fields, a ``,`` or ``.`` before the fraction) are checked as Go's
+  ``time.Parse`` checks them (``2001-02-29`` stays a string) and written back as RFC 3339 with
+  nanoseconds: ``2026-01-01`` becomes ``"2026-01-01T00:00:00Z"``;
+- **JSON**: an integral float below 1e21 is written without a fraction or exponent, so it reads back
+  as an integer where int64 or uint64 holds it (``1.0`` is 1, ``1e3`` 1000; ``1e20`` stays a
+  float); an infinite or NaN number (``.inf``, ``.nan``) and a timestamp 24 hours or more from UTC
+  cannot be written at all: kustomize refuses the build (:class:`Unencodable`), and so does a
+  mapping key that reads as anything but a string (``8080:``, ``true:``, ``2026-01-01:``).
+"""
+
+from __future__ import annotations
+
+import re
+
+UINT64 = 1 << 64
+INT64 = 1 << 63
+
+
+class Unencodable(str):
+    """A scalar go-yaml reads as a value JSON cannot hold (an infinite or NaN number, a timestamp
+    whose zone is 24 hours or more from UTC): kustomize's build fails on it, and so does Argo CD's
+    reading of a directory application. Its text, so a rule still reads what was written."""
+
+    __slots__ = ()
+
+
+_WORDS = {
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+    **dict.fromkeys(("", "~", "null", "Null", "NULL"), None),
+}
+_NOT_FINITE = frozenset(sign + dot for sign in ("", "+", "-") for dot in (".inf", ".Inf", ".INF")) | frozenset(
+    (".nan", ".NaN", ".NAN")
+)
+# YAML 1.1's booleans, which go-yaml v2 (kustomization files, JSON patches, Argo CD's reading of a
+# directory application) still takes; v3 (a manifest in a kustomize build) reads them as strings
+BOOLS_1_1 = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), True),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), False),
+}
+
+MAYBE_NOT_STRING = frozenset("0123456789+-.~nNtTfF")  # a plain scalar starting otherwise is a string
+_DIGITS = {
+    2: frozenset("01"),
+    8: frozenset("01234567"),
+    10: frozenset("0123456789"),
+    16: frozenset("0123456789abcdefABCDEF"),
+}
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")  # go-yaml's yamlStyleFloat
+# strconv.ParseFloat on a text starting with '.': Go's float syntax, '_' only between digits
+_DOT_FLOAT = re.compile(r"\.[0-9](?:_?[0-9])*(?:[eE][-+]?[0-9](?:_?[0-9])*)?\Z")
+# go-yaml's timestamp layouts: "2006-1-2T15:4:5.999999999Z07:00" (with 't' too), "2006-1-2 15:4:5.999999999"
+# (one or more spaces, no zone) and "2006-1-2"
+_STAMP = re.compile(
+    r"([0-9]{4})-([0-9][0-9]?)-([0-9][0-9]?)"
+    r"(?:([Tt]| +)([0-9][0-9]?):([0-9][0-9]?):([0-9][0-9]?)(?:[.,]([0-9]+))?(Z|[-+][0-9][0-9]:[0-9][0-9])?)?\Z"
+)
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def resolve_plain(text: str) -> object:
+    """The value of an untagged plain scalar: go-yaml's reading, then JSON's (see the module)."""
+    if text and text[0] not in MAYBE_NOT_STRING:
+        return text  # most plain scalars are words: nothing else to try
+    if text in _WORDS:
+        return _WORDS[text]
+    if text.isdigit() and text.isascii() and len(text) < 19 and (text[0] != "0" or len(text) == 1):
+        return int(text)  # most numbers: decimal, well inside int64
+    first = text[0]
+    if first in "nNtTfF~":
+        return text  # a word: every other reading starts with a digit, a sign or a dot
+    if text in _NOT_FINITE:
+        return Unencodable(text)
+    if first == ".":
+        if _DOT_FLOAT.match(text) and (value := _finite(text.replace("_", ""))) is not None:
+            return after_json(value)
+        return text
+    if len(text) >= 8 and text[4] == "-" and (stamp := timestamp(text)) is not None:
+        return stamp
+    plain = text.replace("_", "")
+    if (number := parse_int(plain)) is not None:
+        return number
+    if _FLOAT.match(plain) and (value := _finite(plain)) is not None:
+        return after_json(value)
+    # go-yaml's own prefixes, tried last: the rest is a signed number (``0b+1`` is 1)
+    for prefix, base in (("0b", 2), ("0o", 8)):
+        if plain.startswith(prefix):
+            number = parse_int(plain[2:], base)
+        elif plain.startswith("-" + prefix):
+            number = parse_int("-" + plain[3:], base)
+        else:
+            continue
+        return text if number is None else number
+    return text
+
+
+def is_string(text: str) -> bool:
+    """Whether a plain scalar reads back as the same string (a key kustomize accepts): not a
+    number, boolean, null or timestamp (one already written as Go writes it back included)."""
+    value = resolve_plain(text)
+    return type(value) is str and value == text and not _is_timestamp(text)
+
+
+def _is_timestamp(text: str) -> bool:
+    return len(text) >= 8 and text[4] == "-" and timestamp(text) is not None
+
+
+def reading(text: str) -> str:
+    """What a plain scalar reads as, for messages: "an integer", "a timestamp", ..."""
+    value = resolve_plain(text)
+    if isinstance(value, Unencodable):
+        return "a timestamp 24 hours or more from UTC" if _is_timestamp(text) else "an infinite or NaN number"
+    if isinstance(value, str):
+        return "a timestamp" if _is_timestamp(text) else "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "an integer" if isinstance(value, int) else "a number"
+
+
+def json_problem(text: str, key: bool, v2: bool = False) -> str | None:
+    """Why go-yaml's reading of the plain scalar ``text`` (a mapping key or a value) cannot be
+    written as JSON, or None: as go-yaml v3 reads it (a manifest in a kustomize build) or, with
+    ``v2``, as sigs.k8s.io/yaml does (Argo CD's reading of a directory application, kustomize's of
+    a JSON patch), which turns a number or boolean key into its text and keeps a timestamp as
+    written, but fails on a null or uint64 key and on an infinite or NaN number."""
+    value = resolve_plain(text)
+    if key and not v2 and not is_string(text):
+        return f"the key {text!r} reads as {reading(text)} (go-yaml), and a JSON object's keys are strings"
+    if key and v2 and (value is None or (type(value) is int and value >= INT64)):
+        return f"the key {text!r} reads as {reading(text)} (go-yaml), which JSON cannot hold as a key"
+    if not key and type(value) is Unencodable and not (v2 and _is_timestamp(text)):
+        return f"{text!r} reads as {reading(text)} (go-yaml), which JSON cannot hold"
+    return None
+
+
+def parse_int(text: str, base: int = 0) -> int | None:
+    """strconv.ParseInt(text, base, 64), else strconv.ParseUint (which takes no sign): base 0
+    reads Go's prefixes (``0b``, ``0o``, ``0x``, and a bare leading ``0`` for octal)."""
+    if text[:1] in ("+", "-"):
+        number = _parse_uint(text[1:], base)
+        if number is None:
+            return None
+        if text[0] == "-":
+            return -number if number <= INT64 else None
+        return number if number < INT64 else None
+    return _parse_uint(text, base)
+
+
+def _parse_uint(text: str, base: int) -> int | None:
+    if not text:
+        return None
+    if base == 0:
+        base = 10
+        if text[0] == "0":
+            prefix = text[1:2].lower()
+            if len(text) >= 3 and prefix in ("b", "o", "x"):
+                base, text = {"b": 2, "o": 8, "x": 16}[prefix], text[2:]
+            else:
+                base, text = 8, text[1:]
+    if not _DIGITS[base].issuperset(text):
+        return None
+    number = int(text, base) if text else 0
+    return number if number < UINT64 else None
+
+
+def _finite(text: str) -> float | None:
+    """strconv.ParseFloat: None past float64's range (Go's range error; an underflow is 0)."""
+    value = float(text)
+    return None if value in (float("inf"), float("-inf")) else value
+
+
+def after_json(value: float) -> int | float:
+    """A float as it reads back from Go's JSON: an integral one below 1e21 is written with its
+    shortest digits and no exponent (2**63 as ``9223372036854776000``), and reads back as an
+    integer where int64 or uint64 holds that."""
+    if not value.is_integer() or abs(value) >= 1e21:
+        return value
+    if abs(value) < 1e15:
+        number = int(value)
+    else:
+        mantissa, _, exponent = repr(value).partition("e")
+        whole, _, fraction = mantissa.partition(".")
+        fraction = fraction.rstrip("0") if exponent else ""
+        number = int(whole + fraction) * 10 ** (int(exponent or 0) - len(fraction))
+    return number if -INT64 <= number < UINT64 else value
+
+
+def timestamp(text: str) -> str | None:
+    """A timestamp as Go's JSON writes it back (RFC 3339, nanoseconds without trailing zeros, a
+    zero offset as ``Z``), an :class:`Unencodable` for one Go reads but cannot write, or None when
+    go-yaml does not read ``text`` as a timestamp."""
+    match = _STAMP.match(text)
+    if match is None:
+        return None
+    year, month, day, separator, hour, minute, second, fraction, zone = match.groups()
+    if separator is not None and (separator in "Tt") != (zone is not None):
+        return None  # 'T' needs a zone, spaces take none
+    year, month, day = int(year), int(month), int(day)
+    if not 1 <= month <= 12:
+        return None
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if not 1 <= day <= (29 if month == 2 and leap else _DAYS[month - 1]):
+        return None
+    clock = "00:00:00"
+    if separator is not None:
+        h, m, s = int(hour), int(minute), int(second)
+        if h >= 24 or m >= 60 or s >= 60:
+            return None
+        clock = f"{h:02d}:{m:02d}:{s:02d}" + (f".{fraction[:9].rstrip('0')}" if fraction else "").rstrip(".")
+    offset = 0
+    if zone is not None and zone != "Z":
+        hours, minutes = int(zone[1:3]), int(zone[4:6])
+        if hours > 24 or minutes > 60:
+            return None
+        offset = (hours * 60 + minutes) * (-1 if zone[0] == "-" else 1)
+    written = f"{year:04d}-{month:02d}-{day:02d}T{clock}"
+    if offset == 0:
+        return written + "Z"
+    if abs(offset) >= 24 * 60:
+        return Unencodable(text)  # Go: "timezone hour outside of range [0,23]"
+    return written + f"{'-' if offset < 0 else '+'}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
+
+
+def go_float_text(value: float) -> str:
+    """A float as go-yaml writes it (``strconv.FormatFloat(f, 'g', -1, 64)``): the shortest digits,
+    with an exponent below 1e-4 and from 1e6 (an integral float below 1e21 is an integer by then,
+    see :func:`after_json`)."""
+    if value != value:
+        return ".nan"
+    if value in (float("inf"), float("-inf")):
+        return ".inf" if value > 0 else "-.inf"
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    mantissa, _, exponent = repr(abs(value)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = whole + fraction
+    point = len(whole) + int(exponent or 0)  # where the decimal point falls in ``digits``
+    point -= len(digits) - len(digits.lstrip("0"))
+    digits = digits.strip("0")
+    exp = point - 1
+    if exp < -4 or exp >= 6:
+        body = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{sign}{body}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    if exp < 0:
+        return f"{sign}0.{'0' * (-exp - 1)}{digits}"
+    if len(digits) <= point:
+        return sign + digits + "0" * (point - len(digits))
+    return f"{sign}{digits[:point]}.{digits[point:]}"
