@@ -103,6 +103,10 @@ def test_an_entry_field_the_renderer_does_not_model_blocks(tmp_path: Path, entry
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Component\n",  # refused
         "kind: kustomization\n",  # refused: kinds are case-sensitive
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Deployment\n",  # refused
+        "kind: [1, 2]\n",  # refused: not a string (this crashed the build)
+        "apiVersion: {a: 1}\n",
+        "kind: 5\n",
+        "kind: on\n",  # a boolean to go-yaml v2
     ],
 )
 def test_the_kustomization_header_is_checked_as_kustomize_checks_it(tmp_path: Path, header: str) -> None:

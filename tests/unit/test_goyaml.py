@@ -391,3 +391,12 @@ def test_a_directory_application_cannot_hold_an_infinity_but_takes_a_number_key(
     assert found == [("manifest-invalid", 7)]
     [resource] = project.apps[0].resources
     assert resource.data["spec"] == {"8080": "x", "true": True, "a": ".inf"}  # `y` is a YAML 1.1 boolean
+
+
+def test_a_value_json_cannot_hold_is_printed_as_written() -> None:
+    """``render`` prints what it has (kustomize refuses the build, and the lint says so)."""
+    parsed = parse_bytes(_manifest([".inf", "2026-01-01T00:00:00+24:00"]).encode(), "t.yaml")
+    assert _printed(dump([Resource(doc.node, doc.data) for doc in parsed.documents])) == {
+        0: ".inf",
+        1: "2026-01-01T00:00:00+24:00",
+    }

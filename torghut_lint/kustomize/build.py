@@ -1516,7 +1516,10 @@ def _refused_header(doc: Document, result: Build) -> bool:
     """Whether kustomize refuses the file for its ``kind`` (Kustomization, Component or none) or
     its ``apiVersion`` (none, or the one of its kind); the finding is at the field."""
     kind, api = doc.data.get("kind"), doc.data.get("apiVersion")
-    if isinstance(kind, str) and kind and kind not in KUSTOMIZATION_API:
+    if not isinstance(kind, (str, type(None))) or not isinstance(api, (str, type(None))):
+        field = "kind" if not isinstance(kind, (str, type(None))) else "apiVersion"
+        message = f"{field} must be a string; kustomize refuses this file"
+    elif isinstance(kind, str) and kind and kind not in KUSTOMIZATION_API:
         message = "kind must be Kustomization or Component; kustomize refuses this file"
         field = "kind"
     elif isinstance(api, str) and api and api != KUSTOMIZATION_API.get(kind or "Kustomization"):

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from torghut_lint.goyaml import BOOLS_1_1, go_float_text, is_string, resolve_plain
+from torghut_lint.goyaml import BOOLS_1_1, Unencodable, go_float_text, is_string, resolve_plain
 from torghut_lint.model import Resource
 
 # kustomize's legacy order (resid.Gvk): these kinds first, in this order; these last; every other
@@ -76,6 +76,8 @@ class _Dumper(yaml.SafeDumper):
             return super().resolve(kind, value, implicit)
         if _reads_as_other_type(value):
             reading = resolve_plain(value)
+            if type(reading) is Unencodable:
+                return UNENCODABLE
             kind_name = {bool: "bool", int: "int", float: "float", type(None): "null"}.get(type(reading), "timestamp")
             return f"tag:yaml.org,2002:{kind_name}"
         return "tag:yaml.org,2002:str"
@@ -101,12 +103,21 @@ def _reads_as_other_type(value: str) -> bool:
     return value in BOOLS_1_1 or not is_string(value) or _BASE_60.match(value) is not None
 
 
+UNENCODABLE = "!torghut-lint/unencodable"  # a tag of its own, so that the emitter writes it plain
+
+
+def _unencodable(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    """``.inf`` as written, plain (kustomize refuses the build over it, and the lint says so)."""
+    return dumper.represent_scalar(UNENCODABLE, str(value))
+
+
 def _float(dumper: yaml.SafeDumper, value: float) -> yaml.Node:
     """A float as go-yaml writes it (``1.2345675e+06``, not Python's ``1234567.5``)."""
     return dumper.represent_scalar("tag:yaml.org,2002:float", go_float_text(value))
 
 
 _Dumper.add_representer(str, _str)
+_Dumper.add_representer(Unencodable, _unencodable)
 _Dumper.add_representer(float, _float)
 
 
