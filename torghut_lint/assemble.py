@@ -481,7 +481,7 @@ def build_plain(plan: Plan, directory: Path, project: Project) -> None:
                 project.texts += _loose_texts([path], project)
                 continue
             for node, problem in json_problems(parsed.documents, v2=True):
-                message = f"Argo CD cannot apply this: {problem}; quote it"
+                message = f"Argo CD cannot apply this: {problem}"
                 project.findings.append(builtin_finding("manifest-invalid", message, Location.of(node)))
             for res in resources_of(_as_argocd_reads(parsed), project.findings):
                 res.app, res.app_path = app.name, app_path

@@ -97,15 +97,43 @@ def resolve_plain(text: str) -> object:
         return number
     if _FLOAT.match(plain) and (value := _finite(plain)) is not None:
         return after_json(value)
-    # go-yaml's own prefixes, tried last: the rest is a signed number (``0b+1`` is 1)
+    number = _prefixed(plain)
+    return text if number is None else number
+
+
+def _prefixed(plain: str) -> int | None:
+    """go-yaml's own prefixes, tried after Go's: the rest is a signed number (``0b+1`` is 1)."""
     for prefix, base in (("0b", 2), ("0o", 8)):
         if plain.startswith(prefix):
-            number = parse_int(plain[2:], base)
-        elif plain.startswith("-" + prefix):
-            number = parse_int("-" + plain[3:], base)
-        else:
-            continue
-        return text if number is None else number
+            return parse_int(plain[2:], base)
+        if plain.startswith("-" + prefix):
+            return parse_int("-" + plain[3:], base)
+    return None
+
+
+MISMATCH = object()  # a tagged scalar go-yaml refuses to decode as its tag says
+
+
+def resolve_tagged(text: str, kind: str, v2: bool = False) -> object:
+    """The value of a scalar with an explicit core tag (``!!int``, ``!!float``, ``!!bool``,
+    ``!!null``, ``!!timestamp``; quoted or not, go-yaml reads its text as a plain scalar's), or
+    :data:`MISMATCH` where the text is not of that kind (``!!bool yes`` to go-yaml v3, ``!!int
+    1.5``): kustomize refuses the build. An integer is a float to ``!!float``. Another tag: the text."""
+    if kind == "timestamp":
+        return timestamp(text) if _is_timestamp(text) else MISMATCH
+    value = resolve_plain(text)
+    if kind == "bool":
+        value = BOOLS_1_1.get(text, value) if v2 else value
+        return value if type(value) is bool else MISMATCH
+    if kind == "null":
+        return None if value is None else MISMATCH
+    if kind == "int":
+        plain = text.replace("_", "")
+        integral = type(value) is int and (parse_int(plain) is not None or _prefixed(plain) is not None)
+        return value if integral else MISMATCH
+    if kind == "float":
+        numeric = type(value) in (int, float) or (type(value) is Unencodable and not _is_timestamp(text))
+        return value if numeric else MISMATCH
     return text
 
 
@@ -134,19 +162,27 @@ def reading(text: str) -> str:
     return "an integer" if isinstance(value, int) else "a number"
 
 
-def json_problem(text: str, key: bool, v2: bool = False) -> str | None:
+def json_problem(text: str, key: bool, v2: bool = False, tag: str = "") -> str | None:
     """Why go-yaml's reading of the plain scalar ``text`` (a mapping key or a value) cannot be
     written as JSON, or None: as go-yaml v3 reads it (a manifest in a kustomize build) or, with
     ``v2``, as sigs.k8s.io/yaml does (Argo CD's reading of a directory application, kustomize's of
     a JSON patch), which turns a number or boolean key into its text and keeps a timestamp as
     written, but fails on a null or uint64 key and on an infinite or NaN number."""
+    if tag:  # an explicitly tagged value
+        value = resolve_tagged(text, tag.rsplit(":", 1)[1], v2)
+        if value is MISMATCH:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            return f"{text!r} is tagged {shown} but reads as {reading(text)} (go-yaml), which refuses it: drop the tag"
+        if type(value) is Unencodable:
+            return f"{text!r} reads as {reading(text)} (go-yaml), which JSON cannot hold: quote it"
+        return None
     value = resolve_plain(text)
     if key and not v2 and not is_string(text):
-        return f"the key {text!r} reads as {reading(text)} (go-yaml), and a JSON object's keys are strings"
+        return f"the key {text!r} reads as {reading(text)} (go-yaml), and a JSON object's keys are strings: quote it"
     if key and v2 and (value is None or (type(value) is int and value >= INT64)):
-        return f"the key {text!r} reads as {reading(text)} (go-yaml), which JSON cannot hold as a key"
+        return f"the key {text!r} reads as {reading(text)} (go-yaml), which JSON cannot hold as a key: quote it"
     if not key and type(value) is Unencodable and not (v2 and _is_timestamp(text)):
-        return f"{text!r} reads as {reading(text)} (go-yaml), which JSON cannot hold"
+        return f"{text!r} reads as {reading(text)} (go-yaml), which JSON cannot hold: quote it"
     return None
 
 

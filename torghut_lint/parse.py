@@ -24,11 +24,13 @@ from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.goyaml import (
     BOOLS_1_1,
     INT64,
+    MISMATCH,
     Unencodable,
     go_float_text,
     is_string,
     json_problem,
     resolve_plain,
+    resolve_tagged,
     timestamp,
 )
 from torghut_lint.goyaml import MAYBE_NOT_STRING as _MAYBE_NOT_STRING
@@ -50,6 +52,8 @@ NODE_ALLOWANCE = 200_000
 BYTES_PER_NODE = 24
 SHARED_TEXT = 64  # scalars up to this long are kept once per file however often they repeat
 MAX_REPEATS_LISTED = 100  # repeated keys reported one by one per file; the rest in one finding
+_CORE = "tag:yaml.org,2002:"
+_AS_WRITTEN = frozenset((STR, BINARY))  # core tags whose text is the value (decoded, for !!binary)
 _NUMBER_START = frozenset("0123456789+-.")  # a key starting so may read as a number or timestamp
 _WORDS = frozenset(("", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"))
 
@@ -108,10 +112,8 @@ def scalar_value(node: yaml.ScalarNode) -> Any:
         return node.value if decoded is None else decoded
     if tag == STR or not tag.startswith("tag:yaml.org,2002:"):
         return node.value
-    resolved = resolve_plain(node.value)
-    kind = tag.rsplit(":", 1)[1]
-    expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}.get(kind)
-    return resolved if expected and isinstance(resolved, expected) else node.value
+    value = resolve_tagged(node.value, tag.rsplit(":", 1)[1])
+    return node.value if value is MISMATCH else value
 
 
 def base64_text(text: str, errors: str = "strict") -> str | None:
@@ -164,6 +166,9 @@ def to_data(
         if len(text) <= SHARED_TEXT:
             current.value = text = strings.setdefault(text, text)
         if current.tag != PLAIN:
+            if current.tag not in _AS_WRITTEN and current.tag.startswith(_CORE) and not_json is not None:
+                if json_problem(text, False, tag=current.tag) is not None:  # kustomize refuses it
+                    not_json.append((current, False))
             return scalar_value(current)
         if text and text[0] not in _MAYBE_NOT_STRING:
             return text
@@ -242,7 +247,8 @@ def json_problems(documents: list[Document], v2: bool = False) -> Iterator[tuple
     directory application, kustomize's of a JSON patch), each with why."""
     for doc in documents:
         for node, key in doc.not_json:
-            if (problem := json_problem(node.value, key, v2)) is not None:
+            tag = "" if key or node.tag == PLAIN else node.tag
+            if (problem := json_problem(node.value, key, v2, tag)) is not None:
                 yield node, problem
 
 

@@ -400,3 +400,25 @@ def test_a_value_json_cannot_hold_is_printed_as_written() -> None:
         0: ".inf",
         1: "2026-01-01T00:00:00+24:00",
     }
+
+
+TAGGED = [
+    f"{tag} {text}"
+    for tag in ("!!bool", "!!int", "!!float", "!!null", "!!timestamp")
+    for text in ("yes", "true", "1", "1.5", "'2'", "0x1F", "2026-01-01", "null", "abc", "''", "1_0", "1.0", ".inf")
+]
+
+
+@needs_kubectl
+@pytest.mark.parametrize("value", TAGGED)
+def test_an_explicitly_tagged_value_is_decoded_or_refused_as_kustomize_does(tmp_path: Path, value: str) -> None:
+    """go-yaml reads a tagged scalar's text (quoted or not) as a plain one's and refuses it when it
+    is not of the tag's kind (``!!bool yes``, ``!!int 1.5``): so does the build, at the value."""
+    proc = _kubectl(tmp_path, THING + f"  a: {value}\n")
+    build = Builder(SourceFiles(tmp_path)).build(tmp_path)
+    refused = [f for f in build.findings if f.rule == "kustomize-invalid"]
+    assert bool(refused) is (proc.returncode != 0), (proc.stderr[-300:], [f.message for f in refused])
+    if proc.returncode == 0:
+        [resource] = build.resources
+        line = re.compile(r"^  a: (.*)$", re.M)
+        assert line.search(dump([resource]))[1] == line.search(proc.stdout)[1]

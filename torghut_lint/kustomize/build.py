@@ -803,7 +803,7 @@ class _Kustomization:
         self.restricted(target, entry, (key, index))
         taken = self.builder.sources.take(target)
         for node, problem in json_problems(taken.documents):
-            message = f"kustomize refuses the build: {problem}; quote it"
+            message = f"kustomize refuses the build: {problem}"
             self.result.findings.append(builtin_finding("kustomize-invalid", message, Location.of(node)))
         self.accumulate(resources_of(taken, self.result.findings, kustomize=True), key, index)
 
@@ -1198,7 +1198,7 @@ class _Kustomization:
         is_json = isinstance(doc.node, yaml.SequenceNode)
         refused = False
         for node, problem in json_problems([doc], v2=is_json):
-            message = f"kustomize refuses the patch: {problem}; quote it"
+            message = f"kustomize refuses the patch: {problem}"
             self.result.findings.append(builtin_finding("kustomize-patch-invalid", message, Location.of(node)))
             refused = True
         if refused:
