@@ -141,6 +141,7 @@ def to_data(
     strings: dict[str, str] | None = None,
     merges: list[bool] | None = None,
     not_json: list[tuple[yaml.ScalarNode, bool]] | None = None,
+    keys: dict[str, str] | None = None,
 ) -> Any:
     """Build plain Python values from a composed node, bounded in size and depth.
 
@@ -148,11 +149,13 @@ def to_data(
     Raises :class:`TooComplex` when the expansion exceeds ``budget`` nodes or MAX_DEPTH;
     ``remaining`` (a one-item list) shares one budget between several calls (a file's documents),
     ``strings`` the texts they have in common; ``merges[0]`` is set when a ``<<`` merge key is seen;
-    ``not_json`` collects the plain scalars JSON cannot hold (see :attr:`Document.not_json`).
+    ``not_json`` collects the plain scalars JSON cannot hold (see :attr:`Document.not_json`);
+    ``keys`` is ``strings`` for mapping keys.
     """
     remaining = [budget] if remaining is None else remaining
     strings: dict[str, str] = {} if strings is None else strings
-    keys: dict[str, str] = {}  # key texts read as strings, each kept once (a suspect one is never kept)
+    # key texts read as strings, each kept once (a suspect one is never kept), shared like ``strings``
+    keys: dict[str, str] = {} if keys is None else keys
     scalar, sequence = yaml.ScalarNode, yaml.SequenceNode
 
     # Less memory per node, nothing anyone reads lost: one mark where libyaml made two (nothing
@@ -245,8 +248,12 @@ def json_problems(documents: list[Document], v2: bool = False) -> Iterator[tuple
     """The plain scalars of ``documents`` that JSON cannot hold as go-yaml v3 reads them (kustomize's
     reading of a manifest) or, with ``v2``, as sigs.k8s.io/yaml does (Argo CD's reading of a
     directory application, kustomize's of a JSON patch), each with why."""
+    seen: set[int] = set()  # an alias visits its node again
     for doc in documents:
         for node, key in doc.not_json:
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
             tag = "" if key or node.tag == PLAIN else node.tag
             if (problem := json_problem(node.value, key, v2, tag)) is not None:
                 yield node, problem
@@ -470,6 +477,7 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
         return parsed
     remaining = [budget]
     strings: dict[str, str] = {}
+    keys: dict[str, str] = {}
 
     repeats = [0]
 
@@ -487,7 +495,7 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
             node = loader.get_node()
             try:
                 merges, not_json = [False], []
-                value = to_data(node, duplicate, budget, remaining, strings, merges, not_json)
+                value = to_data(node, duplicate, budget, remaining, strings, merges, not_json, keys)
                 if merges[0]:
                     node = resolve_merges(node)
                 parsed.documents.append(Document(node, value, index, not_json or ()))

@@ -108,7 +108,8 @@ MORE = {
     "metadata: {name: api, annotations: {since: 2026-01-01}}\nspec: {minReadySeconds: 1_0, template: {spec: "
     "{nodeSelector: {since: 2026-01-01}}}}\n",
     "a number key": HEAD + "spec: {template: {spec: {nodeSelector: {8080: x}}}}\n",
-    "a number annotation key": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, annotations: {'8080': x}}\n",
+    "a number annotation key": "apiVersion: apps/v1\nkind: Deployment\n"
+    "metadata: {name: api, annotations: {'8080': x}}\n",
     "a NaN value": HEAD + "spec: {template: {metadata: {annotations: {a: .nan}}}}\n",
 }
 

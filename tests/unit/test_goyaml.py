@@ -422,3 +422,13 @@ def test_an_explicitly_tagged_value_is_decoded_or_refused_as_kustomize_does(tmp_
         [resource] = build.resources
         line = re.compile(r"^  a: (.*)$", re.M)
         assert line.search(dump([resource]))[1] == line.search(proc.stdout)[1]
+
+
+def test_a_scalar_json_cannot_hold_is_reported_once_however_often_an_alias_repeats_it() -> None:
+    from torghut_lint.parse import json_problems
+
+    parsed = parse_bytes(b"a: &x {v: .inf, 8080: k}\nb: [*x, *x, *x]\nc: *x\n", "t.yaml")
+    assert [(node.start_mark.line, why[:6]) for node, why in json_problems(parsed.documents)] == [
+        (0, "'.inf'"),
+        (0, "the ke"),
+    ]
