@@ -42,7 +42,7 @@ from torghut_lint.parse import (
     Document,
     ParsedFile,
     as_yaml11,
-    json_problems,
+    json_findings,
     parse_file,
     parse_source,
     read_into,
@@ -480,9 +480,9 @@ def build_plain(plan: Plan, directory: Path, project: Project) -> None:
             if _json_data(path, parsed):  # not applied, and still in the repository: read for secrets
                 project.texts += _loose_texts([path], project)
                 continue
-            for node, problem in json_problems(parsed.documents, v2=True):
-                message = f"Argo CD cannot apply this: {problem}"
-                project.findings.append(builtin_finding("manifest-invalid", message, Location.of(node)))
+            project.findings += json_findings(
+                parsed.documents, "manifest-invalid", "Argo CD cannot apply this", v2=True
+            )
             for res in resources_of(_as_argocd_reads(parsed), project.findings):
                 res.app, res.app_path = app.name, app_path
                 app.resources.append(res)
@@ -496,8 +496,10 @@ def _as_argocd_reads(parsed: ParsedFile) -> ParsedFile:
     ``"true"``), a timestamp is kept as written. A copy: the parsed file is the plan's."""
     documents = []
     for doc in parsed.documents:
-        node = as_yaml11(doc.node) if doc.data is not None else doc.node
-        documents.append(Document(node, to_data(node) if doc.data is not None else None, doc.index))
+        if doc.data is not None:
+            node = as_yaml11(doc.node)
+            doc = Document(node, to_data(node), doc.index)
+        documents.append(doc)
     return ParsedFile(parsed.path, documents, parsed.findings)
 
 

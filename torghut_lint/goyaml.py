@@ -39,7 +39,7 @@ class Unencodable(str):
     __slots__ = ()
 
 
-_WORDS = {
+WORDS = {  # the plain scalars that read as a boolean or null
     **dict.fromkeys(("true", "True", "TRUE"), True),
     **dict.fromkeys(("false", "False", "FALSE"), False),
     **dict.fromkeys(("", "~", "null", "Null", "NULL"), None),
@@ -77,8 +77,8 @@ def resolve_plain(text: str) -> object:
     """The value of an untagged plain scalar: go-yaml's reading, then JSON's (see the module)."""
     if text and text[0] not in MAYBE_NOT_STRING:
         return text  # most plain scalars are words: nothing else to try
-    if text in _WORDS:
-        return _WORDS[text]
+    if text in WORDS:
+        return WORDS[text]
     if text.isdigit() and text.isascii() and len(text) < 19 and (text[0] != "0" or len(text) == 1):
         return int(text)  # most numbers: decimal, well inside int64
     first = text[0]
@@ -121,16 +121,17 @@ def resolve_tagged(text: str, kind: str, v2: bool = False) -> object:
     1.5``): kustomize refuses the build. An integer is a float to ``!!float``. Another tag: the text."""
     if kind == "timestamp":
         return timestamp(text) if _is_timestamp(text) else MISMATCH
+    if kind == "int":
+        plain = text.replace("_", "")
+        number = parse_int(plain)
+        number = _prefixed(plain) if number is None else number
+        return MISMATCH if number is None else number
     value = resolve_plain(text)
     if kind == "bool":
         value = BOOLS_1_1.get(text, value) if v2 else value
         return value if type(value) is bool else MISMATCH
     if kind == "null":
         return None if value is None else MISMATCH
-    if kind == "int":
-        plain = text.replace("_", "")
-        integral = type(value) is int and (parse_int(plain) is not None or _prefixed(plain) is not None)
-        return value if integral else MISMATCH
     if kind == "float":
         numeric = type(value) in (int, float) or (type(value) is Unencodable and not _is_timestamp(text))
         return value if numeric else MISMATCH

@@ -25,6 +25,7 @@ from torghut_lint.goyaml import (
     BOOLS_1_1,
     INT64,
     MISMATCH,
+    WORDS,
     Unencodable,
     go_float_text,
     is_string,
@@ -55,7 +56,6 @@ MAX_REPEATS_LISTED = 100  # repeated keys reported one by one per file; the rest
 _CORE = "tag:yaml.org,2002:"
 _AS_WRITTEN = frozenset((STR, BINARY))  # core tags whose text is the value (decoded, for !!binary)
 _NUMBER_START = frozenset("0123456789+-.")  # a key starting so may read as a number or timestamp
-_WORDS = frozenset(("", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"))
 
 
 def node_budget(size: int) -> int:
@@ -203,7 +203,7 @@ def to_data(
             shared = keys.get(name)
             if shared is not None:
                 key.value = name = shared
-            elif name[:1] in _NUMBER_START or name in _WORDS:  # may not read as a string: never kept
+            elif name[:1] in _NUMBER_START or name in WORDS:  # may not read as a string: never kept
                 if key.tag == PLAIN and not_json is not None and not is_string(name):
                     not_json.append((key, True))
             elif len(name) <= SHARED_TEXT:
@@ -257,6 +257,12 @@ def json_problems(documents: list[Document], v2: bool = False) -> Iterator[tuple
             tag = "" if key or node.tag == PLAIN else node.tag
             if (problem := json_problem(node.value, key, v2, tag)) is not None:
                 yield node, problem
+
+
+def json_findings(documents: list[Document], rule: str, refused: str, v2: bool = False) -> list[Finding]:
+    """A ``rule`` finding at each scalar :func:`json_problems` yields, saying what is ``refused``
+    ("kustomize refuses the build") and why."""
+    return [builtin_finding(rule, f"{refused}: {why}", Location.of(node)) for node, why in json_problems(documents, v2)]
 
 
 def _report_repeats(pairs: list[tuple[yaml.Node, yaml.Node]], repeats: list[yaml.Node], on_duplicate) -> None:

@@ -49,7 +49,7 @@ from torghut_lint.parse import (
     ParsedFile,
     TooComplex,
     as_yaml11,
-    json_problems,
+    json_findings,
     mappings,
     parse_bytes,
     parse_file,
@@ -620,7 +620,7 @@ def _annotation_keys_refused(annotations: yaml.MappingNode) -> list[Finding]:
             Location.of(key),
         )
         for key, _ in annotations.value
-        if isinstance(key, yaml.ScalarNode) and key.value[:1] in _NOT_WORD_START and not is_string(key.value)
+        if isinstance(key, yaml.ScalarNode) and not is_string(key.value)
     ]
 
 
@@ -632,9 +632,6 @@ def _annotations_as_written(annotations: yaml.MappingNode) -> None:
             annotations.value[i] = (key, nodes.scalar("", value))
         elif value.tag != STR:
             annotations.value[i] = (key, nodes.scalar(value.value, value))
-
-
-_NOT_WORD_START = frozenset(("", *"0123456789+-.~tTfFnN"))  # a key starting otherwise reads as a string
 
 
 class _Kustomization:
@@ -802,9 +799,7 @@ class _Kustomization:
         self.result.used.add(real(target))
         self.restricted(target, entry, (key, index))
         taken = self.builder.sources.take(target)
-        for node, problem in json_problems(taken.documents):
-            message = f"kustomize refuses the build: {problem}"
-            self.result.findings.append(builtin_finding("kustomize-invalid", message, Location.of(node)))
+        self.result.findings += json_findings(taken.documents, "kustomize-invalid", "kustomize refuses the build")
         self.accumulate(resources_of(taken, self.result.findings, kustomize=True), key, index)
 
     def apply_component(self, directory: Path) -> None:
@@ -1196,12 +1191,8 @@ class _Kustomization:
 
     def apply_one(self, key: str, i: int, doc: Document, target: dict | None, options: dict) -> None:
         is_json = isinstance(doc.node, yaml.SequenceNode)
-        refused = False
-        for node, problem in json_problems([doc], v2=is_json):
-            message = f"kustomize refuses the patch: {problem}"
-            self.result.findings.append(builtin_finding("kustomize-patch-invalid", message, Location.of(node)))
-            refused = True
-        if refused:
+        if refused := json_findings([doc], "kustomize-patch-invalid", "kustomize refuses the patch", v2=is_json):
+            self.result.findings += refused
             return
         if not is_json and not isinstance(doc.node, yaml.MappingNode):
             self.report("kustomize-patch-invalid", "a patch must be a mapping or a JSON patch list", key, i)
@@ -1516,8 +1507,9 @@ def _refused_header(doc: Document, result: Build) -> bool:
     """Whether kustomize refuses the file for its ``kind`` (Kustomization, Component or none) or
     its ``apiVersion`` (none, or the one of its kind); the finding is at the field."""
     kind, api = doc.data.get("kind"), doc.data.get("apiVersion")
-    if not isinstance(kind, (str, type(None))) or not isinstance(api, (str, type(None))):
-        field = "kind" if not isinstance(kind, (str, type(None))) else "apiVersion"
+    not_text = [name for name, v in (("kind", kind), ("apiVersion", api)) if v is not None and not isinstance(v, str)]
+    if not_text:
+        field = not_text[0]
         message = f"{field} must be a string; kustomize refuses this file"
     elif isinstance(kind, str) and kind and kind not in KUSTOMIZATION_API:
         message = "kind must be Kustomization or Component; kustomize refuses this file"
