@@ -344,8 +344,9 @@ def mappings(node: yaml.Node) -> Iterator[yaml.MappingNode]:
 def resolve_merges(node: yaml.Node, depth: int = 0) -> yaml.Node:
     """The node graph with every ``<<`` merge key applied at node level (explicit keys win, then
     the merged mappings in order), so the renderer, patches and locations see the same keys as
-    the values do. Called only on documents :func:`to_data` accepted, so it is within the same
-    node and depth budget."""
+    the values do, and every collection an alias repeats copied (kustomize de-anchors what it
+    reads). Called only on documents :func:`to_data` accepted, so it is within the same node and
+    depth budget."""
     if isinstance(node, yaml.SequenceNode):
         items = [resolve_merges(item, depth + 1) for item in node.value]
         return yaml.SequenceNode(node.tag, items, node.start_mark, node.end_mark, node.flow_style)
@@ -494,6 +495,9 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
         message = f"key {again.value!r} repeats the one at line {first.start_mark.line + 1}; Kubernetes keeps only one"
         parsed.findings.append(builtin_finding("yaml-duplicate-key", message, Location.of(again), field=again.value))
 
+    # an alias is a copy of its own to kustomize (it reads every object de-anchored): a patch of
+    # one place must not reach the other, so a file that may hold one has its collections copied
+    anchored = b"&" in data
     loader = _Loader(_NamedBytes(data, path))
     index = 0
     try:
@@ -502,7 +506,7 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
             try:
                 merges, not_json = [False], []
                 value = to_data(node, duplicate, budget, remaining, strings, merges, not_json, keys)
-                if merges[0]:
+                if merges[0] or anchored:
                     node = resolve_merges(node)
                 parsed.documents.append(Document(node, value, index, not_json or ()))
             except TooComplex as exc:

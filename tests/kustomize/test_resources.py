@@ -175,3 +175,47 @@ def test_one_id_included_twice_is_refused_however_its_namespace_is_written(
         "kustomization.yaml": "resources: [cm.yaml]\n",
     }
     assert outcome(tmp_path, files) == expected
+
+
+# One env entry written once and aliased into a second container: kustomize reads each alias as a
+# copy of its own, so a patch of one container leaves the other as written.
+ALIASED = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  labels: &labels {app: api}
+spec:
+  selector: {matchLabels: *labels}
+  template:
+    metadata: {labels: *labels}
+    spec:
+      containers:
+        - name: api
+          image: api:1
+          env: &env
+            - &live {name: TRADING_LIVE_ENABLED, value: "true"}
+        - name: side
+          image: side:1
+          env: *env
+"""
+
+ALIAS_PATCHES = {
+    "a JSON patch into an aliased map": "- {op: add, path: /spec/template/spec/containers/0/env/0/value, "
+    "value: 'false'}\n",
+    "a JSON patch into an aliased list": "- {op: add, path: /spec/template/spec/containers/0/env/-, "
+    "value: {name: B, value: '1'}}\n",
+    "a JSON patch into aliased labels": "- {op: add, path: /metadata/labels/tier, value: web}\n",
+    "a strategic merge into an aliased map": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\n"
+    "spec:\n  template:\n    spec:\n      containers:\n"
+    "        - {name: api, env: [{name: TRADING_LIVE_ENABLED, value: 'false'}]}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALIAS_PATCHES))
+def test_an_alias_is_a_copy_of_its_own_as_kustomize_reads_it(tmp_path: Path, name: str) -> None:
+    """Found by a hostile PR: the alias was the same node here, so a patch switching live trading
+    off in one container switched it off in the other too, where the cluster runs it on."""
+    patch = ALIAS_PATCHES[name].replace("\n", "\n      ")
+    kustomization = f"resources: [d.yaml]\npatches:\n  - target: {{kind: Deployment}}\n    patch: |-\n      {patch}\n"
+    rendered, problems = render_both(tmp_path, {"d.yaml": ALIASED, "kustomization.yaml": kustomization})
+    assert rendered and problems == [], problems
