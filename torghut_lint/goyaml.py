@@ -138,6 +138,22 @@ def resolve_tagged(text: str, kind: str, v2: bool = False) -> object:
     return text
 
 
+def plain_tag(text: str) -> str:
+    """The tag go-yaml gives a plain scalar as it reads it ("str", "int", "float", "bool", "null",
+    "timestamp"): the type a kustomize replacement keeps when it writes new text into it."""
+    value = resolve_plain(text)
+    if _is_timestamp(text):
+        return "timestamp"
+    if value is None:
+        return "null"
+    if type(value) is bool:
+        return "bool"
+    if type(value) is str:
+        return "str"
+    plain = text.replace("_", "")
+    return "int" if parse_int(plain) is not None or _prefixed(plain) is not None else "float"
+
+
 def is_string(text: str) -> bool:
     """Whether a plain scalar reads back as the same string (a key kustomize accepts): not a
     number, boolean, null or timestamp (one already written as Go writes it back included)."""

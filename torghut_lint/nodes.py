@@ -45,13 +45,19 @@ def put(node: yaml.MappingNode, key: str, value: yaml.Node, key_like: yaml.Node)
     node.value.append(entry)
 
 
-def set_text(node: yaml.MappingNode, key: str, value: str, source: yaml.Node, plain: bool = False) -> bool:
+def set_text(
+    node: yaml.MappingNode, key: str, value: str, source: yaml.Node, plain: bool = False, untagged: bool = False
+) -> bool:
     """Set ``key`` to the scalar ``value`` written at ``source``; False (and untouched) when the
-    entry already holds that text."""
+    entry already holds that text. ``untagged``: kustomize writes it without a tag (a name a prefix
+    or suffix made, an image), which a later replacement's text is read against (a string here)."""
     current = get(node, key)
     if isinstance(current, yaml.ScalarNode) and current.value == value:
         return False
-    put(node, key, scalar(value, source, plain), source)
+    written = scalar(value, source, plain)
+    if untagged:
+        written.untagged = True
+    put(node, key, written, source)
     return True
 
 

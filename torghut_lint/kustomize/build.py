@@ -34,7 +34,7 @@ from torghut_lint.discover import (
     real_text,
 )
 from torghut_lint.goyaml import is_string, reading
-from torghut_lint.kustomize import fieldspecs, namerefs, work
+from torghut_lint.kustomize import fieldspecs, namerefs, replace, work
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.kustomize.merge_schema import kind_schema
 from torghut_lint.kustomize.namerefs import ident
@@ -125,6 +125,40 @@ _ANY = {}
 _FIELD_SPECS = _list_of({"path": _STR, "kind": _STR, "group": _STR, "version": _STR, "create": _BOOL})
 
 
+_FIELD_OPTIONS = _maybe(
+    {"type": "object", "properties": {"delimiter": _STR, "index": _INT, "encoding": _STR, "create": _BOOL}}
+)
+_REPLACEMENT = {
+    "source": _maybe(
+        {
+            "type": "object",
+            "properties": {
+                **{k: _STR for k in ("group", "version", "kind", "name", "namespace", "fieldPath")},
+                "options": _FIELD_OPTIONS,
+            },
+        }
+    ),
+    "targets": _maybe(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "select": _TARGET,  # kustomize's Selector: a patch's target and a replacement's are one type
+                    "reject": _maybe({"type": "array", "items": _TARGET}),
+                    "fieldPaths": _PATHS,
+                    "options": _FIELD_OPTIONS,
+                },
+            },
+        }
+    ),
+}
+# a replacement written inline, or the path of a file holding one or a list of them
+_REPLACEMENTS = _list_of({**_REPLACEMENT, "path": _STR})
+_ONE_REPLACEMENT = {"type": "object", "properties": _REPLACEMENT}
+REPLACEMENT_FILE = {"anyOf": [_ONE_REPLACEMENT, {"type": "array", "items": _ONE_REPLACEMENT}]}
+
+
 @dataclass(frozen=True)
 class Feature:
     """One kustomization field the built-in renderer models: its shape (the Go type kustomize
@@ -172,6 +206,7 @@ FEATURES = (
     Feature("commonAnnotations", _STR_MAP, "transformers"),
     Feature("images", _list_of({"name": _STR, "newName": _STR, "newTag": _STR, "digest": _STR}), "transformers"),
     Feature("replicas", _list_of({"name": _STR, "count": _INT}), "transformers"),
+    Feature("replacements", _REPLACEMENTS, "transformers"),  # the last transformer, after images
     Feature("sortOptions", _ANY, "-"),  # output order only
 )
 FEATURE_FIELDS = {f.field: f for f in FEATURES}
@@ -1359,7 +1394,8 @@ class _Kustomization:
                     if suffix:
                         namerefs.remember(res, f"{prefix}{name_node.value}")
                         res.suffixes += (suffix,)
-                    changed |= nodes.set_text(meta, "name", f"{prefix}{name_node.value}{suffix}", name_node)
+                    new_name = f"{prefix}{name_node.value}{suffix}"
+                    changed |= nodes.set_text(meta, "name", new_name, name_node, untagged=True)
             for pairs, where, source in label_sets:  # a node of its own for each object
                 work.charge(len(pairs))
                 changed |= fieldspecs.apply(res.node, api, kind, where, fieldspecs.written(pairs, source or self.node))
@@ -1396,6 +1432,80 @@ class _Kustomization:
                     "kustomize refuses the build"
                 )
                 self.report("kustomize-invalid", message, "replicas", j)
+        self.replace()
+
+    # -- replacements (the last transformer) -------------------------------------------------
+    def replace(self) -> None:
+        """``replacements`` in order (see :mod:`torghut_lint.kustomize.replace`). kustomize stops the
+        build at the first it refuses; so does this, at the first it refuses or does not model."""
+        for i, entry in self.entries("replacements"):
+            try:
+                found = self.replacements_in(i, entry)
+                for replacement in found or ():
+                    self.replace_one(replacement)
+            except replace.Refused as exc:
+                message = f"replacements[{i}]: {exc}; kustomize refuses the build"
+                self.report("kustomize-invalid", message, "replacements", i)
+                found = None
+            except Unmodelled as exc:
+                message = f"replacements[{i}]: {exc} is not modelled; use --render kubectl for exact output"
+                self.report("kustomize-unsupported", message, "replacements", i)
+                found = None
+            if found is None:
+                return
+
+    def replacements_in(self, i: int, entry: dict) -> list[dict] | None:
+        """The replacement an entry writes, or those of the file it names (one, or a list); None
+        where that file is missing (reported)."""
+        rel = entry.get("path")
+        if not rel:
+            return [entry]
+        if entry.get("source") is not None or entry.get("targets"):
+            raise replace.Refused("an entry cannot give both a path and a replacement")
+        path = self.local_file(rel, "replacements file", self.where("replacements", i))
+        if path is None:
+            return None
+        parsed = self.builder.sources.get(path)
+        documents = [doc for doc in parsed.documents if doc.data is not None]
+        if not parsed.ok or len(documents) != 1:
+            raise Unmodelled(f"the replacements file {shown(rel)} holding {len(documents)} documents")
+        data = to_data(as_yaml11(documents[0].node))
+        for error in compiled(REPLACEMENT_FILE).iter_errors(data):
+            raise replace.Refused(f"the replacements file {shown(rel)}: {error.message}")
+        found = data if isinstance(data, list) else [data]
+        for item in found:
+            if list(_unmodelled_keys(_ONE_REPLACEMENT, item, ())):
+                raise Unmodelled(f"a field of the replacements file {shown(rel)} that kustomize 5.5 ignores")
+        return found
+
+    def replace_one(self, replacement: dict) -> None:
+        source, targets = replacement.get("source"), replacement.get("targets")
+        if source is None or targets is None:
+            raise replace.Refused("a replacement must specify a source and at least one target")
+        self.look_up_all()
+        field_path = source.get("fieldPath") or "metadata.name"
+        try:
+            found = replace.source_of(self.result.resources, source)
+        except replace.Refused:
+            if self.result.unrendered:  # it may be a Helm chart's or a remote resource's output
+                raise Unmodelled("a source among objects not rendered offline (Helm, remote)") from None
+            raise
+        value = replace.lookup(found.node, field_path)
+        if replace.is_empty(value):
+            raise replace.Refused(f"the source's fieldPath {shown(field_path)} is missing or empty")
+        value = replace.refined(value, source.get("options") or {})
+        for target in targets:
+            options = target.get("options") or {}
+            self.look_up_all()
+            for res in replace.targets_of(self.result.resources, target):
+                for field_path in target.get("fieldPaths") or ["metadata.name"]:
+                    matcher = replace.matcher(options, value)
+                    slots = matcher.match(res.node, replace.split_path(field_path), None)
+                    if not slots:
+                        made = " or create" if options.get("create") else ""
+                        raise replace.Refused(f"unable to find{made} the field {shown(field_path)} in {res.id}")
+                    for slot in slots:
+                        replace.written(slot, res, value, options, matcher.made)
 
     def wrong_kind(self, res: Resource, where: str, key: str) -> None:
         """A transformer's field (``where``) of ``res`` that holds a map or a list, or a value where a
@@ -1627,7 +1737,7 @@ def _set_images(root: yaml.Node, images: list[tuple[dict, yaml.Node, Any]]) -> b
                     current = nodes.get(container, "image")
                     if isinstance(current, yaml.ScalarNode):
                         rewritten = rewrite_image(current.value, image, pattern)
-                        changed |= nodes.set_text(container, "image", rewritten, source)
+                        changed |= nodes.set_text(container, "image", rewritten, source, untagged=True)
     return changed
 
 

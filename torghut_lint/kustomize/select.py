@@ -138,14 +138,7 @@ class Target:
             except regex.RegexError as exc:
                 raise SelectorError(f"target {key} {str(want)!r} is not a valid pattern: {exc}") from None
         self._answers: dict[tuple[str, str], bool] = {}  # (field, value) -> matched: kinds repeat
-        self.selectors: dict[str, list[Requirement]] = {}
-        for key, holder in (("labelSelector", "labels"), ("annotationSelector", "annotations")):
-            selector = spec.get(key)
-            if selector is None:
-                continue
-            if not isinstance(selector, str):
-                raise SelectorError(f"target {key} must be a string")
-            self.selectors[holder] = parse_selector(selector)
+        self.selectors = selectors_of(spec)
 
     def _matches(self, key: str, pattern: object, value: str) -> bool:
         found = self._answers.get((key, value))
@@ -175,13 +168,38 @@ class Target:
                 candidates = (group if key == "group" else version,)
             if not any(self._matches(key, pattern, value) for value in candidates):
                 return False
-        for holder, requirements in self.selectors.items():
-            pairs = nodes.get(meta, holder)
-            values = {
-                k.value: nodes.text(v)
-                for k, v in (pairs.value if isinstance(pairs, yaml.MappingNode) else [])
-                if isinstance(k, yaml.ScalarNode)
-            }
-            if not all(requirement(values) for requirement in requirements):
-                return False
-        return True
+        return _meets(meta, self.selectors)
+
+
+def _meets(meta: yaml.Node | None, selectors: dict[str, list[Requirement]]) -> bool:
+    """Whether the object's ``metadata`` meets every requirement of ``selectors`` (labels or
+    annotations -> the requirements on them)."""
+    for holder, requirements in selectors.items():
+        pairs = nodes.get(meta, holder)
+        values = {
+            k.value: nodes.text(v)
+            for k, v in (pairs.value if isinstance(pairs, yaml.MappingNode) else [])
+            if isinstance(k, yaml.ScalarNode)
+        }
+        if not all(requirement(values) for requirement in requirements):
+            return False
+    return True
+
+
+def selectors_of(spec: Mapping[str, object]) -> dict[str, list[Requirement]]:
+    """The requirements of a selector's ``labelSelector`` and ``annotationSelector`` (labels or
+    annotations -> requirements; absent or empty: none); SelectorError where one cannot be read."""
+    selectors: dict[str, list[Requirement]] = {}
+    for key, holder in (("labelSelector", "labels"), ("annotationSelector", "annotations")):
+        text = spec.get(key)
+        if text is None or text == "":
+            continue
+        if not isinstance(text, str):
+            raise SelectorError(f"{key} must be a string")
+        selectors[holder] = parse_selector(text)
+    return selectors
+
+
+def meets(node: yaml.Node, selectors: dict[str, list[Requirement]]) -> bool:
+    """Whether the object at ``node`` meets ``selectors`` (see :func:`selectors_of`)."""
+    return _meets(nodes.get(node, "metadata"), selectors)
