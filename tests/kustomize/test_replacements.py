@@ -397,7 +397,19 @@ SEMANTICS = {
         },
         "exact",
     ),
+    "a name replaced by the empty string": (_one(EMPTY, DEPLOYMENT, "[metadata.name]"), "refused"),
     # what this renderer does not model blocks, and says so
+    # kustomize keeps its bookkeeping (the names an object had) in its annotations while it builds
+    "the annotations as a source": (
+        _one(
+            "{kind: ConfigMap, name: mode, namespace: default, fieldPath: metadata.annotations}",
+            DEPLOYMENT,
+            f"['{CONTAINERS}.3.image']",
+            "{create: true}",
+            extra="namePrefix: p-\n",
+        ),
+        "closed",
+    ),
     "a name kustomize 5.8 reads as a pattern": (
         _one(MODE, "{name: 'torghut-w.'}", "[metadata.annotations.a]"),
         "closed",

@@ -1500,12 +1500,15 @@ class _Kustomization:
             for res in replace.targets_of(self.result.resources, target):
                 for field_path in target.get("fieldPaths") or ["metadata.name"]:
                     matcher = replace.matcher(options, value)
-                    slots = matcher.match(res.node, replace.split_path(field_path), None)
+                    slots = matcher.targets(res.node, field_path)
                     if not slots:
                         made = " or create" if options.get("create") else ""
                         raise replace.Refused(f"unable to find{made} the field {shown(field_path)} in {res.id}")
                     for slot in slots:
                         replace.written(slot, res, value, options, matcher.made)
+                name = nodes.get(nodes.get(res.node, "metadata"), "name")
+                if not isinstance(name, yaml.ScalarNode) or nodes.is_null(name) or not name.value:
+                    raise replace.Refused(f"it leaves {res.id} without a metadata.name")
 
     def wrong_kind(self, res: Resource, where: str, key: str) -> None:
         """A transformer's field (``where``) of ``res`` that holds a map or a list, or a value where a

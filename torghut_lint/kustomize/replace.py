@@ -104,11 +104,25 @@ def _kind_error(node: yaml.Node, want: str) -> Refused:
     return Refused(f"the path expects a {want} where the object has a {have}")
 
 
+# kustomize's own bookkeeping, held in an object's annotations while it builds (the names and
+# namespaces it had, the prefixes it took) and dropped from its output: not modelled here
+_BOOKKEEPING = ("internal.config.kubernetes.io/", "config.kubernetes.io/", "config.k8s.io/")
+
+
+def _bookkeeping(parts: list[str]) -> bool:
+    """Whether a path reads or writes what holds kustomize's bookkeeping: the whole object, its
+    ``metadata``, its annotations, or one of kustomize's own annotations."""
+    if parts[:2] in ([], ["metadata"], ["metadata", "annotations"]) and len(parts) <= 2:
+        return True
+    return parts[:2] == ["metadata", "annotations"] and len(parts) > 2 and parts[2].startswith(_BOOKKEEPING)
+
+
 def lookup(node: yaml.Node, path: str) -> yaml.Node | None:
     """The source field (kyaml's ``Lookup``), None where the path finds nothing."""
-    for part in (p.strip() for p in split_path(path)):
-        if not part:
-            continue  # kyaml drops empty parts here (not in a target's path)
+    parts = [part for part in (p.strip() for p in split_path(path)) if part]  # kyaml drops empty parts here
+    if _bookkeeping(parts):
+        raise Unmodelled("a source holding kustomize's own annotations (the object, its metadata or annotations)")
+    for part in parts:
         number = _index(part)
         if part == "*":
             raise Refused("a source's fieldPath cannot hold '*'")
@@ -172,6 +186,13 @@ class _Matcher:
         self.create = create  # "scalar", "map" or "list": the kind the leaf is made as; None: make nothing
         self.like = like  # the marks made nodes take (the source value: where the value was written)
         self.made: set[int] = set()  # ids of the scalars made here (their text is read as a plain scalar's)
+
+    def targets(self, node: yaml.Node, path: str) -> list[Slot | None]:
+        """The places ``path`` selects in the object at ``node``."""
+        parts = split_path(path)
+        if _bookkeeping(parts):
+            raise Unmodelled("a target holding kustomize's own annotations (the object, its metadata or annotations)")
+        return self.match(node, parts, None)
 
     def match(self, node: yaml.Node, parts: list[str], slot: Slot | None, flow: bool = False) -> list[Slot | None]:
         if not parts:
@@ -358,6 +379,8 @@ def targets_of(resources: list[Resource], target: dict) -> list[Resource]:
     if not isinstance(select, dict):
         raise Refused("a replacement target must specify resources to select ('select')")
     rejects = [r for r in target.get("reject") or [] if isinstance(r, dict)]
+    if any(_BOOKKEEPING[2] in str(s.get("annotationSelector") or "") for s in [select, *rejects]):
+        raise Unmodelled("a target selected by kustomize's own annotations")
     try:
         wanted = selectors_of(select)
         unwanted = [selectors for selectors in map(selectors_of, rejects) if selectors]
