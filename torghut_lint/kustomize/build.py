@@ -1505,7 +1505,8 @@ class _Kustomization:
                         made = " or create" if options.get("create") else ""
                         raise replace.Refused(f"unable to find{made} the field {shown(field_path)} in {res.id}")
                     for slot in slots:
-                        replace.written(slot, res, value, options, matcher.made)
+                        was, now = replace.written(slot, value, options, matcher.made)
+                        value = now if was is value else value
                 name = nodes.get(nodes.get(res.node, "metadata"), "name")
                 if not isinstance(name, yaml.ScalarNode) or nodes.is_null(name) or not name.value:
                     raise replace.Refused(f"it leaves {res.id} without a metadata.name")

@@ -187,12 +187,12 @@ class _Matcher:
         self.like = like  # the marks made nodes take (the source value: where the value was written)
         self.made: set[int] = set()  # ids of the scalars made here (their text is read as a plain scalar's)
 
-    def targets(self, node: yaml.Node, path: str) -> list[Slot | None]:
+    def targets(self, node: yaml.Node, path: str) -> list[Slot]:
         """The places ``path`` selects in the object at ``node``."""
-        parts = split_path(path)
+        parts = split_path(path)  # one part at least: a path of none is the object, its bookkeeping included
         if _bookkeeping(parts):
             raise Unmodelled("a target holding kustomize's own annotations (the object, its metadata or annotations)")
-        return self.match(node, parts, None)
+        return self.match(node, parts, None)  # type: ignore[return-value]
 
     def match(self, node: yaml.Node, parts: list[str], slot: Slot | None, flow: bool = False) -> list[Slot | None]:
         if not parts:
@@ -424,17 +424,13 @@ def refined(value: yaml.Node, options: dict) -> yaml.Node:
     return yaml.ScalarNode(value.tag, parts[index], value.start_mark, value.end_mark, value.style)
 
 
-def written(slot: Slot | None, res: Resource, value: yaml.Node, options: dict, made: set[int]) -> None:
+def written(slot: Slot, value: yaml.Node, options: dict, made: set[int]) -> tuple[yaml.Node, yaml.Node]:
     """``value`` written at ``slot`` as kustomize's setFieldValue writes it: a scalar keeps its type
-    and takes the text, anything else becomes a copy of ``value``."""
-    holder, index, flow = slot if slot is not None else (None, 0, False)
-    current = (
-        res.node
-        if holder is None
-        else holder.value[index][1]
-        if isinstance(holder, yaml.MappingNode)
-        else (holder.value[index])
-    )
+    and takes the text, anything else becomes a copy of ``value``. Returns (the node that was
+    there, the node now there): kustomize writes into the node itself, so where that node is the
+    source's value, later targets take the new text."""
+    holder, index, flow = slot
+    current = holder.value[index][1] if isinstance(holder, yaml.MappingNode) else holder.value[index]
     delimiter = options.get("delimiter") or ""
     text = value.value if isinstance(value, yaml.ScalarNode) else ""
     if delimiter:
@@ -459,7 +455,7 @@ def written(slot: Slot | None, res: Resource, value: yaml.Node, options: dict, m
             if decoded is MISMATCH:
                 what = _KINDS.get(kind, f"tagged !!{kind}")
                 raise Refused(
-                    f"the target is {what} (a replacement keeps its type) and go-yaml cannot read {text!r} so"
+                    f"the target is {what} (a replacement keeps its type), which go-yaml cannot read {text!r} as"
                 )
             if type(decoded) is Unencodable:
                 raise Refused(f"the target takes {text!r}, which JSON cannot hold")
@@ -469,15 +465,12 @@ def written(slot: Slot | None, res: Resource, value: yaml.Node, options: dict, m
         new = nodes.copy(value)
         if isinstance(new, yaml.ScalarNode) and delimiter:
             new.value = text
-    if holder is None:
-        if not isinstance(new, yaml.MappingNode):
-            raise Unmodelled("a replacement that replaces a whole object")
-        res.node = new
-    elif isinstance(holder, yaml.MappingNode):  # the entry located where the value was written, as a patch's is
+    if isinstance(holder, yaml.MappingNode):  # the entry located where the value was written, as a patch's is
         key = holder.value[index][0]
         holder.value[index] = (yaml.ScalarNode(key.tag, key.value, value.start_mark, value.end_mark, key.style), new)
     else:
         holder.value[index] = new
+    return current, new
 
 
 _KINDS = {"int": "an integer", "float": "a number", "bool": "a boolean", "null": "null", "timestamp": "a timestamp"}
