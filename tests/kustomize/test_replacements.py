@@ -397,6 +397,17 @@ SEMANTICS = {
         },
         "exact",
     ),
+    # kustomize writes into the source's own node: the next target takes "live:live"
+    "a target that is the source's own value": (
+        _one(MODE, "{kind: ConfigMap, labelSelector: tier=cfg}", "[data.MODE]", "{delimiter: ':', index: 2}")
+        | {
+            "kustomization.yaml": _one(
+                MODE, "{kind: ConfigMap, labelSelector: tier=cfg}", "[data.MODE]", "{delimiter: ':', index: 2}"
+            )["kustomization.yaml"]
+            + "      - select: {kind: Deployment}\n        fieldPaths: [metadata.annotations.a]\n"
+        },
+        "exact",
+    ),
     "a name replaced by the empty string": (_one(EMPTY, DEPLOYMENT, "[metadata.name]"), "refused"),
     # what this renderer does not model blocks, and says so
     # kustomize keeps its bookkeeping (the names an object had) in its annotations while it builds
