@@ -17,13 +17,18 @@ where a pull request hides a value.
   build (unless ``options.create`` makes it).
 - A scalar target keeps its type and takes the source's text: ``replicas: 1`` given ``live``
   refuses the build (go-yaml cannot decode ``live`` as an integer), ``value: "false"`` given ``3``
-  is the string ``"3"``, a created field reads its text as a plain scalar (``3`` is the integer
-  3). A map or list target becomes a copy of the source.
+  is the string ``"3"``, a created field (or a name a prefix wrote: kustomize writes it untagged)
+  reads its text as a plain scalar (``3`` is the integer 3, ``""`` null but in a flow map, where
+  kustomize writes it back quoted). A map or list target becomes a copy of the source. kustomize
+  writes into the node itself: a target that is the source's own value changes what later targets
+  take. An object left without a name refuses the build.
 
 The new value carries the source's location: the finding for a value a replacement wrote points
 at the line that wrote it. What kustomize versions apply differently (a target's name written as a
 pattern, which later versions match as one), what kyaml does that no manifest means (creating
-under a null, ``-`` on an empty list) and a target field whose YAML text is not modelled here raise
+under a null, ``-`` on an empty list), a ``[k=v]`` compared with a value whose YAML text is not
+modelled here, and what reads or writes kustomize's own bookkeeping (an object's whole metadata or
+annotations, where it keeps the names the object had while it builds) raise
 :class:`~torghut_lint.kustomize.patch.Unmodelled`: blocking, with ``--render kubectl`` exact."""
 
 from __future__ import annotations
