@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,6 +92,36 @@ def run_process(
         stdin=subprocess.DEVNULL,
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def untraced():
+    """Coverage paused for the test (``.ci/run`` measures the suite under coverage): for the
+    searches (fuzzers, property tests) whose worth is the cases they try, which coverage's tracing
+    slows two to three times. What they reach, the tests of each module reach too (the report's
+    figure is the same with and without them to the percent)."""
+    try:
+        import coverage
+        import coverage.exceptions
+    except ImportError:  # the suite run without the test extra
+        yield
+        return
+    current = coverage.Coverage.current()
+    if current is None:
+        yield
+        return
+    current.stop()
+    try:
+        yield
+    finally:
+        with warnings.catch_warnings():  # it says again that the suite's modules are imported already
+            warnings.simplefilter("ignore", coverage.exceptions.CoverageWarning)
+            current.start()
+
+
+def without_coverage(env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a child process coverage must not follow (a measurement of the command itself)."""
+    return {k: v for k, v in env.items() if k not in ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START")}
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ _VALUES = st.recursive(
 )
 
 
+@pytest.mark.usefixtures("untraced")  # a search: its worth is the cases it tries
 @given(_VALUES)
 @settings(max_examples=500, deadline=None)
 def test_indented_is_json_dumps(value: object) -> None:

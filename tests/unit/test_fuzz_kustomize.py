@@ -14,11 +14,14 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from torghut_lint.cli import main
+
+pytestmark = pytest.mark.usefixtures("untraced")  # a search: its worth is the cases it tries
 
 TOKEN = "ghp_" + "Q9w8E7r6T5y4U3i2O1p0A9s8D7f6G5h4J3k2"
 PASSWORD = "Plant3dPassw0rd-xyzzy"

@@ -9,11 +9,14 @@ import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import BASE_TREE
 from torghut_lint.cli import main
+
+pytestmark = pytest.mark.usefixtures("untraced")  # a search: its worth is the cases it tries
 
 MANIFESTS = sorted(BASE_TREE.rglob("*.yaml"))
 TOKENS = [
