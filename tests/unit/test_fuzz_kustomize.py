@@ -28,7 +28,7 @@ PASSWORD = "Plant3dPassw0rd-xyzzy"
 SECRETS = (TOKEN, PASSWORD)
 CASES_PER_TEST = int(
     os.environ.get("TORGHUT_LINT_FUZZ_CASES", "500")
-)  # x 4 tests; each case is one in-process lint of a small tree
+)  # x 5 tests; each case is one in-process lint of a small tree
 CASE_SECONDS = 10
 
 CM = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "labels": {"app": "ws"}}, "data": {"a": "b"}}
@@ -108,6 +108,77 @@ generator = st.fixed_dictionaries(
         "options": hostile,
     },
 )
+field_path = st.one_of(
+    st.sampled_from(
+        [
+            "data.a",
+            "metadata.name",
+            "spec.template.spec.containers.[name=ws].env.[name=A].value",
+            "spec.template.spec.containers.[name=w].image",
+            "spec.template.spec.containers.0.env.[name=A].value",
+            "spec.replicas",
+            "data.a",
+            "metadata.labels.app",
+            "spec.template.spec.containers.*.image",
+            "spec.template.spec.containers.0.env.-.value",
+            "spec.template.spec.containers.[name=(a|a)*b].image",
+            "spec.template.spec.containers.[name=(].image",
+            "spec.template.spec.containers.[=x]",
+            "spec.template.spec.containers.99.image",
+            "metadata.annotations",
+            "metadata.annotations.[a.b]",
+            "metadata\\.name",
+            "..",
+            "",
+            "[",
+            "[a",
+            f"data.{TOKEN}",
+        ]
+    ),
+    hostile,
+)
+selector = st.fixed_dictionaries(
+    {},
+    optional={
+        "kind": st.one_of(st.sampled_from(["ConfigMap", "Deployment", "torghut-.*"]), hostile),
+        "name": st.one_of(st.sampled_from(["cm", "torghut-ws", "(a|a)*b"]), hostile),
+        "namespace": st.one_of(st.sampled_from(["torghut", "default"]), hostile),
+        "labelSelector": st.one_of(st.sampled_from(["app=ws", "app notin (", "!app"]), hostile),
+        "annotationSelector": hostile,
+    },
+)
+field_options = st.one_of(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "delimiter": st.one_of(st.sampled_from([":", "/", ""]), hostile),
+            "index": st.one_of(st.integers(min_value=-(2**40), max_value=2**40), hostile),
+            "create": st.one_of(st.booleans(), hostile),
+        },
+    ),
+    hostile,
+)
+good_source = st.builds(
+    lambda pair, path, options: {"kind": pair[0], "name": pair[1], "fieldPath": path, **options},
+    st.sampled_from([("ConfigMap", "cm"), ("Deployment", "torghut-ws")]),
+    st.sampled_from(["data.a", "metadata.name", "spec.replicas", "spec.template.spec.containers.0.image"]),
+    st.one_of(st.just({}), st.fixed_dictionaries({"options": field_options})),
+)
+good_target = st.fixed_dictionaries(
+    {"select": st.one_of(selector, st.just({"kind": "Deployment"})), "fieldPaths": st.lists(field_path, max_size=3)},
+    optional={"reject": st.one_of(st.lists(selector, max_size=2), hostile), "options": field_options},
+)
+replacement = st.one_of(
+    st.fixed_dictionaries({"source": good_source, "targets": st.lists(good_target, min_size=1, max_size=3)}),
+    st.fixed_dictionaries(
+        {
+            "source": st.one_of(good_source, hostile),
+            "targets": st.one_of(st.lists(st.one_of(good_target, hostile), max_size=3), hostile),
+        }
+    ),
+    st.fixed_dictionaries({"path": path_like}),
+    hostile,
+)
 kustomization = st.fixed_dictionaries(
     {},
     optional={
@@ -132,7 +203,7 @@ kustomization = st.fixed_dictionaries(
         "secretGenerator": st.one_of(st.lists(generator, max_size=2), hostile),
         "generatorOptions": hostile,
         "helmCharts": hostile,
-        "replacements": hostile,
+        "replacements": st.one_of(st.lists(replacement, max_size=3), hostile),
         "transformers": hostile,
         "openapi": hostile,
         "crds": hostile,
@@ -195,6 +266,15 @@ def test_generated_kustomization_pairs_json(tmp_path: Path, k: dict, sub: dict) 
 @given(st.lists(patch_entry, min_size=1, max_size=4), st.sampled_from(["sarif", "junit", "github"]))
 def test_generated_patches_every_format(tmp_path: Path, patches: list, fmt: str) -> None:
     _tree(tmp_path / "t", {"resources": ["cm.yaml", "deploy.yaml"], "patches": patches})
+    _check(tmp_path / "t", "--format", fmt)
+
+
+@fuzz
+@given(st.lists(replacement, min_size=1, max_size=3), st.sampled_from(["text", "sarif"]), st.booleans())
+def test_generated_replacements(tmp_path: Path, replacements: list, fmt: str, prefixed: bool) -> None:
+    """Replacements over objects that are there (a source that selects, paths that walk)."""
+    kustomization = {"resources": ["cm.yaml", "deploy.yaml"], "replacements": replacements}
+    _tree(tmp_path / "t", {**kustomization, **({"namePrefix": "p-"} if prefixed else {})})
     _check(tmp_path / "t", "--format", fmt)
 
 
