@@ -91,6 +91,18 @@ def _generator_merges(count: int) -> dict[str, str]:
     }
 
 
+def _replacing(replacements: int, objects: int) -> dict[str, str]:
+    """``replacements`` replacements, each writing two fields (one made) of every one of ``objects`` ConfigMaps."""
+    entry = (
+        "- source: {kind: ConfigMap, name: c0, fieldPath: data.x}\n  targets:\n"
+        "  - select: {kind: ConfigMap}\n    fieldPaths: [data.x, data.y]\n    options: {create: true}\n"
+    )
+    return {
+        "kustomization.yaml": "resources: [c.yaml]\nreplacements:\n" + entry * replacements,
+        "c.yaml": "".join(CONFIGMAP.format(i=i) for i in range(objects)),
+    }
+
+
 # Each exhausts a budget of 50,000 steps (the tests' own, so that they stay small); at a tenth of
 # the size it does not.
 SHAPES = {
@@ -100,6 +112,7 @@ SHAPES = {
     "patches times the resources they select": lambda n: _selecting(n // 10, n),
     "labels times the objects and keys they meet": _labels,
     "generators merged into generated objects": _generator_merges,
+    "replacements times the objects they write": lambda n: _replacing(n // 10, n),
 }
 SIZES = {
     "images times containers": 80,
@@ -108,6 +121,7 @@ SIZES = {
     "patches times the resources they select": 300,
     "labels times the objects and keys they meet": 120,
     "generators merged into generated objects": 120,
+    "replacements times the objects they write": 300,
 }
 SMALL_BUDGET = 50_000
 

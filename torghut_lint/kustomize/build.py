@@ -1497,10 +1497,11 @@ class _Kustomization:
         for target in targets:
             options = target.get("options") or {}
             self.look_up_all()
+            paths = [(path, replace.target_path(path)) for path in target.get("fieldPaths") or ["metadata.name"]]
             for res in replace.targets_of(self.result.resources, target):
-                for field_path in target.get("fieldPaths") or ["metadata.name"]:
+                for field_path, parts in paths:
                     matcher = replace.matcher(options, value)
-                    slots = matcher.targets(res.node, field_path)
+                    slots = matcher.targets(res.node, parts)
                     if not slots:
                         made = " or create" if options.get("create") else ""
                         raise replace.Refused(f"unable to find{made} the field {shown(field_path)} in {res.id}")
