@@ -1492,7 +1492,7 @@ class _Kustomization:
             raise
         value = replace.lookup(found.node, field_path)
         if replace.is_empty(value):
-            raise replace.Refused(f"the source's fieldPath {shown(field_path)} is missing or empty")
+            raise replace.Refused(f"the source's fieldPath {replace.shown_path(field_path)} is missing or empty")
         value = replace.refined(value, source.get("options") or {})
         for target in targets:
             options = target.get("options") or {}
@@ -1504,7 +1504,8 @@ class _Kustomization:
                     slots = matcher.targets(res.node, parts)
                     if not slots:
                         made = " or create" if options.get("create") else ""
-                        raise replace.Refused(f"unable to find{made} the field {shown(field_path)} in {res.id}")
+                        where = replace.shown_path(field_path)
+                        raise replace.Refused(f"unable to find{made} the field {where} in {res.id}")
                     for slot in slots:
                         was, now = replace.written(slot, value, options, matcher.made)
                         value = now if was is value else value

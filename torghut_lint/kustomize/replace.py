@@ -83,6 +83,13 @@ def split_path(text: str) -> list[str]:
     return parts
 
 
+def shown_path(path: str) -> str:
+    """A field path (or a value) quoted in a message, or its length where it is too long or not
+    printable (a message never carries arbitrary tree text; credentials in it are masked like any
+    message's)."""
+    return repr(path) if len(path) <= 160 and path.isprintable() else f"a field path of {len(path):,} characters"
+
+
 def _index(part: str) -> int | None:
     """Go's strconv.Atoi: an optional sign and decimal digits, else None."""
     digits = part[1:] if part[:1] in "+-" else part
@@ -95,7 +102,7 @@ def _bracket(part: str) -> tuple[str, str]:
     """(field, value) of ``[field=value]``; kyaml refuses a bracket without ``=``."""
     inner = part[1:-1] if part.endswith("]") else part[1:]
     if "=" not in inner:
-        raise Refused(f"path element {part!r} must be [field=value]")
+        raise Refused(f"path element {shown_path(part)} must be [field=value]")
     field, _, value = inner.partition("=")
     return field, value
 
@@ -270,9 +277,9 @@ class _Matcher:
         try:
             compiled = regex.compile(pattern)
         except regex.RegexError as exc:
-            raise Refused(f"{parts[0]!r} is not a valid pattern: {exc}") from None
+            raise Refused(f"{shown_path(parts[0])} is not a valid pattern: {exc}") from None
         items = self._items(node)
-        work.charge(len(items))
+        work.charge(2 * len(items))  # each item's text read and searched
         found: list[Slot | None] = []
         for i, item in enumerate(items):
             if not key:  # the items themselves, whatever the path says after them
@@ -289,14 +296,14 @@ class _Matcher:
         made = nodes.scalar(pattern, self.like, plain=True)
         self.made.add(id(made))
         if compiled.search(_emitted(made, self.made)) is None:  # kyaml looks for it again, for ever
-            raise Unmodelled(f"a replacement that creates {parts[0]!r}, which its own pattern does not match")
+            raise Unmodelled(f"a replacement that creates {shown_path(parts[0])}, which its own pattern does not match")
         items.append(made if not key else nodes.mapping([(nodes.scalar(key, self.like), made)], self.like))
         return self._matching(node, parts, flow)
 
     def _field(self, node: yaml.Node, parts: list[str], flow: bool) -> list[Slot | None]:
         if _is_null(node):
             if self.create:
-                raise Unmodelled(f"a replacement that creates {parts[0]!r} under a null")
+                raise Unmodelled(f"a replacement that creates {shown_path(parts[0])} under a null")
             return []
         if not isinstance(node, yaml.MappingNode):
             raise _kind_error(node, "map")
@@ -385,7 +392,10 @@ def source_of(resources: list[Resource], selector: dict) -> Resource:
     """The one object the source selects, by any id it has had."""
     matches = [r for r in resources if any(_selected(found, selector) for found in _ids(r))]
     if len(matches) != 1:
-        shown = ", ".join(f"{f} {selector[f]!r}" for f in _ID_FIELDS if selector.get(f) not in (None, "")) or "{}"
+        shown = (
+            ", ".join(f"{f} {shown_path(str(selector[f]))}" for f in _ID_FIELDS if selector.get(f) not in (None, ""))
+            or "{}"
+        )
         raise Refused(f"{'nothing' if not matches else 'more than one object'} is selected by the source ({shown})")
     return matches[0]
 
@@ -484,12 +494,13 @@ def written(slot: Slot, value: yaml.Node, options: dict, made: set[int]) -> tupl
             if decoded is MISMATCH:
                 what = _KINDS.get(kind, f"tagged !!{kind}")
                 raise Refused(
-                    f"the target is {what} (a replacement keeps its type), which go-yaml cannot read {text!r} as"
+                    f"the target is {what} (a replacement keeps its type), which go-yaml cannot read "
+                    f"{shown_path(text)} as"
                 )
             if type(decoded) is Unencodable:
-                raise Refused(f"the target takes {text!r}, which JSON cannot hold")
+                raise Refused(f"the target takes {shown_path(text)}, which JSON cannot hold")
         if new.tag == BINARY and base64_text(text, errors="replace") is None:
-            raise Refused(f"the target's value is !!binary and {text!r} is not base64; go-yaml refuses it")
+            raise Refused(f"the target's value is !!binary and {shown_path(text)} is not base64; go-yaml refuses it")
     else:
         new = nodes.copy(value)
         if isinstance(new, yaml.ScalarNode) and delimiter:
