@@ -1,15 +1,16 @@
 """A bound on the work one application's build may take.
 
-kustomize's patches, merges and image rewrites multiply: every patch is tried on every resource
-it selects, a JSON patch operation looks its key up among the map's keys, a strategic-merge list
-item is looked for among the target list's items, every ``images`` entry among every container.
+kustomize's patches, merges, image rewrites and replacements multiply: every patch is tried on
+every resource it selects, a JSON patch operation looks its key up among the map's keys, a
+strategic-merge list item is looked for among the target list's items, every ``images`` entry among
+every container, every replacement's path walked and written on every object it selects.
 A few hundred kilobytes of kustomization can ask for billions of steps (``kubectl kustomize`` runs
 for minutes on them too, and Argo CD's repo server gives up). The build counts those steps
 against one budget per application, and stops when it runs out: the application is not
 rendered, which blocks (``kustomize-too-complex``), never a hang. A step is one patch key, list item,
 label or generator entry handled, eight keys compared during a lookup; a resource's identity
 compared with a patch's target or a generator's is four, an images entry tried on a container
-sixteen (a pattern match). The budget runs out in one to two
+sixteen (a pattern match), a replacement's path on an object sixteen and one per part. The budget runs out in one to two
 seconds; the largest application of the lab tree takes 1,764 steps, kubectl needs 10 to 80 seconds
 on the smallest inputs that exhaust it (README, "Limits on hostile input").
 
