@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -464,6 +465,11 @@ def _decode_problem(data: bytes) -> str | None:
     return None
 
 
+# an anchor (``&name``) where a node's properties may start: at the start, after a space, a flow
+# indicator or a colon (a text may hold more, such as a URL's ``?a=1&b=2``: never less)
+_ANCHOR = re.compile(rb"(?:\A|[\s\[{,:\-])&[^\s\[\]{},]")
+
+
 def parse_bytes(data: bytes, path: str) -> ParsedFile:
     """Parse every document of ``data``; ``path`` is the name shown in findings."""
     parsed = ParsedFile(path)
@@ -497,7 +503,7 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
 
     # an alias is a copy of its own to kustomize (it reads every object de-anchored): a patch of
     # one place must not reach the other, so a file that may hold one has its collections copied
-    anchored = b"&" in data
+    anchored = b"&" in data and _ANCHOR.search(data) is not None
     loader = _Loader(_NamedBytes(data, path))
     index = 0
     try:

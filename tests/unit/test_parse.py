@@ -198,3 +198,39 @@ def test_a_key_repeated_a_hundred_thousand_times_is_read_in_one_pass_and_listed_
     (rest,) = [f for f in parsed.findings if f.location.line == 1]
     assert rest.rule == "yaml-duplicate-key" and rest.message.startswith("99,899 more repeated keys in this file")
     assert parsed.documents[0].data == {"data": {"a": "b"}}
+
+
+def _shared(node, seen: set[int] | None = None) -> bool:
+    """Whether a composed graph reaches one collection twice (an alias)."""
+    import yaml
+
+    seen = set() if seen is None else seen
+    if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        return False
+    if id(node) in seen:
+        return True
+    seen.add(id(node))
+    children = [v for pair in node.value for v in pair] if isinstance(node, yaml.MappingNode) else node.value
+    return any(_shared(child, seen) for child in children)
+
+
+ANCHORED = [
+    "a: &x {k: v}\nb: *x\n",
+    "- &x [1, 2]\n- *x\n",
+    "{a: &x {k: v}, b: *x}\n",
+    '{"a":&x [1], "b": *x}\n',
+    "--- &top\na: &x {k: v}\nb: *x\n",
+    "a: !!map &x {k: v}\nb: *x\n",
+    "a: &x [{k: v}]\nb: [*x, *x]\n",
+]
+
+
+@pytest.mark.parametrize("text", ANCHORED)
+def test_every_alias_is_copied_however_its_anchor_is_written(text: str) -> None:
+    """A file is copied only where it may hold an anchor (most files hold none); the test that
+    says so must never miss one, or a patch of one place reaches the other (see parse_bytes)."""
+    import yaml
+
+    assert _shared(yaml.compose(text, Loader=yaml.SafeLoader))  # the plain reading shares the node
+    for doc in parse_bytes(text.encode(), "a.yaml").documents:
+        assert not _shared(doc.node)
