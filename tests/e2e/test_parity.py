@@ -253,6 +253,41 @@ kustomizations = st.fixed_dictionaries(
 )
 
 
+def _replacement(source: dict, select: dict, paths: list[str], options: dict | None = None) -> list[dict]:
+    target = {"select": select, "fieldPaths": paths, **({"options": options} if options else {})}
+    return [{"source": source, "targets": [target]}]
+
+
+# what a replacement reads and writes in BASE: names after the prefixes, a port into a string, a
+# container's image split at a delimiter, an env value by a pattern that also selects others
+replacements = st.sampled_from(
+    [
+        _replacement(
+            {"kind": "Service", "name": "torghut-ws", "fieldPath": "metadata.name"},
+            {"kind": "Deployment"},
+            ["metadata.annotations.svc"],
+            {"create": True},
+        ),
+        _replacement(
+            {"kind": "Service", "fieldPath": "spec.ports.0.port"},
+            {"kind": "Deployment"},
+            ["spec.template.spec.containers.[name=ws].env.[name=A].value"],
+        ),
+        _replacement(
+            {"kind": "Deployment", "fieldPath": "spec.template.spec.containers.0.image", "options": {"delimiter": ":"}},
+            {"kind": "ServiceAccount"},
+            ["metadata.labels.image"],
+            {"create": True},
+        ),
+        _replacement(
+            {"kind": "Service", "fieldPath": "spec.ports.0.targetPort"},
+            {"kind": "Deployment", "name": "torghut-ws"},
+            ["spec.template.spec.containers.*.env.[name=L].value"],
+        ),
+    ]
+)
+
+
 components = st.fixed_dictionaries(
     {"apiVersion": st.just("kustomize.config.k8s.io/v1alpha1"), "kind": st.just("Component")},
     optional={
@@ -260,21 +295,8 @@ components = st.fixed_dictionaries(
         "commonAnnotations": labels,
         "configMapGenerator": st.lists(generator, max_size=1),
         "images": st.lists(st.fixed_dictionaries({"name": st.just("registry/ws"), "newTag": st.just("3")}), max_size=1),
+        "replacements": replacements,
     },
-)
-replacements = st.just(
-    [
-        {
-            "source": {"kind": "Service", "name": "torghut-ws", "fieldPath": "metadata.name"},
-            "targets": [
-                {
-                    "select": {"kind": "Deployment"},
-                    "fieldPaths": ["metadata.annotations.svc"],
-                    "options": {"create": True},
-                }
-            ],
-        }
-    ]
 )
 
 
