@@ -745,6 +745,9 @@ class _Kustomization:
                 what = (
                     "plugins are never executed"
                     if key in ("transformers", "generators", "validators")
+                    else "not modelled by the built-in renderer (kustomize deprecates them for replacements, "
+                    "which it models)"
+                    if key == "vars"
                     else "not modelled by the built-in renderer"
                 )
                 self.report("kustomize-unsupported", f"'{key}' {what}; use --render kubectl for exact output", key)
