@@ -37,7 +37,7 @@ def kubectl(root: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         ["kubectl", "kustomize", str(root)],
         capture_output=True,
-        timeout=int(__import__("os").environ.get("KTO", "120")),
+        timeout=120,
         stdin=subprocess.DEVNULL,
     )
 
