@@ -35,10 +35,7 @@ TEXT_EXCEPTIONS = {
 
 def kubectl(root: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["kubectl", "kustomize", str(root)],
-        capture_output=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
+        ["kubectl", "kustomize", str(root)], capture_output=True, timeout=120, stdin=subprocess.DEVNULL
     )
 
 
