@@ -4,6 +4,7 @@ once whoever takes it, a failed child's items redone here, how many processes a 
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -11,8 +12,6 @@ from torghut_lint.parallel import jobs_wanted, run_queue
 
 
 def test_items_a_failed_child_took_are_redone_in_the_calling_process() -> None:
-    import time
-
     parent = os.getpid()
 
     def work(items) -> list[int]:  # noqa: ANN001 - an iterator of item numbers
@@ -33,8 +32,15 @@ def test_items_a_failed_child_took_are_redone_in_the_calling_process() -> None:
 def test_queue_hands_each_item_to_exactly_one_process() -> None:
     """More items than tokens (chunked), more than two processes: nothing lost, nothing twice."""
 
+    parent = os.getpid()
+
     def work(items) -> list[tuple[int, int]]:  # noqa: ANN001 - an iterator of item numbers
-        return [(n, os.getpid()) for n in items if sum(range(200)) >= 0]  # a little work per item
+        done = []
+        for n in items:
+            if os.getpid() == parent and n % 500 == 0:
+                time.sleep(0.005)  # leave the children time to start on a loaded machine (it took all)
+            done.append((n, os.getpid()))
+        return done
 
     results = run_queue(work, 20_000, 3)
     done = sorted(n for result in results for n, _ in result)
