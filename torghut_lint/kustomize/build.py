@@ -1510,7 +1510,7 @@ class _Kustomization:
                         where = replace.shown_path(field_path)
                         raise replace.Refused(f"unable to find{made} the field {where} in {res.id}")
                     for slot in slots:
-                        was, now = replace.written(slot, value, options, matcher.made)
+                        was, now = replace.written(slot, value, options)
                         value = now if was is value else value
                 name = nodes.get(nodes.get(res.node, "metadata"), "name")
                 if not isinstance(name, yaml.ScalarNode) or nodes.is_null(name) or not name.value:

@@ -210,7 +210,6 @@ class _Matcher:
     def __init__(self, create: str | None, like: yaml.Node) -> None:
         self.create = create  # "scalar", "map" or "list": the kind the leaf is made as; None: make nothing
         self.like = like  # the marks made nodes take (the source value: where the value was written)
-        self.made: set[int] = set()  # ids of the scalars made here (their text is read as a plain scalar's)
 
     def targets(self, node: yaml.Node, parts: list[str]) -> list[Slot]:
         """The places the path ``parts`` (:func:`target_path`) selects in the object at ``node``."""
@@ -258,9 +257,7 @@ class _Matcher:
             return nodes.mapping([], self.like)
         if kind == "list":
             return nodes.sequence([], self.like)
-        made = nodes.scalar("", self.like, plain=True)
-        self.made.add(id(made))
-        return made
+        return _untagged("", self.like)
 
     def _at_index(self, node: yaml.Node, number: int, parts: list[str], flow: bool) -> list[Slot | None]:
         items = self._items(node)
@@ -283,19 +280,18 @@ class _Matcher:
         found: list[Slot | None] = []
         for i, item in enumerate(items):
             if not key:  # the items themselves, whatever the path says after them
-                if compiled.search(_emitted(item, self.made)) is not None:
+                if compiled.search(_emitted(item)) is not None:
                     found.append((node, i, flow))
                 continue
             value = nodes.get(item, key) if isinstance(item, yaml.MappingNode) else None
-            if value is not None and compiled.search(_emitted(value, self.made)) is not None:
+            if value is not None and compiled.search(_emitted(value)) is not None:
                 found += self.match(item, parts[1:], (node, i, flow), flow)
         if found or not self.create:
             return found
         if _is_null(node):
             raise Unmodelled("a replacement that creates an item in a null list")
-        made = nodes.scalar(pattern, self.like, plain=True)
-        self.made.add(id(made))
-        if compiled.search(_emitted(made, self.made)) is None:  # kyaml looks for it again, for ever
+        made = _untagged(pattern, self.like)
+        if compiled.search(_emitted(made)) is None:  # kyaml looks for it again, for ever
             raise Unmodelled(f"a replacement that creates {shown_path(parts[0])}, which its own pattern does not match")
         items.append(made if not key else nodes.mapping([(nodes.scalar(key, self.like), made)], self.like))
         return self._matching(node, parts, flow)
@@ -321,13 +317,20 @@ _SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678
 _LITERAL = _SAFE - {"."} | {":"}  # characters that are themselves in a Go pattern
 
 
-def _emitted(node: yaml.Node, made: set[int]) -> str:
+def _untagged(text: str, like: yaml.Node) -> yaml.ScalarNode:
+    """A scalar kyaml makes (no tag: its text is read as a plain scalar's), with ``like``'s marks."""
+    made = nodes.scalar(text, like, plain=True)
+    made.untagged = True
+    return made
+
+
+def _emitted(node: yaml.Node) -> str:
     """The YAML text kyaml matches a ``[k=v]`` pattern against (the node encoded, trimmed), for the
     scalars whose encoding is certain; others raise Unmodelled."""
     if isinstance(node, yaml.ScalarNode) and node.tag in (PLAIN, STR) and set(node.value) <= _SAFE and node.value:
         if node.style in ("'", '"'):
             return f"{node.style}{node.value}{node.style}"
-        untagged = node.tag == PLAIN or getattr(node, "untagged", False) or id(node) in made
+        untagged = node.tag == PLAIN or getattr(node, "untagged", False)
         if node.style in (None, "") and (untagged or is_string(node.value)):
             return node.value  # plain as read or written, or a string go-yaml would also read back as one
         if node.style in (None, ""):
@@ -463,7 +466,7 @@ def refined(value: yaml.Node, options: dict) -> yaml.Node:
     return yaml.ScalarNode(value.tag, parts[index], value.start_mark, value.end_mark, value.style)
 
 
-def written(slot: Slot, value: yaml.Node, options: dict, made: set[int]) -> tuple[yaml.Node, yaml.Node]:
+def written(slot: Slot, value: yaml.Node, options: dict) -> tuple[yaml.Node, yaml.Node]:
     """``value`` written at ``slot`` as kustomize's setFieldValue writes it: a scalar keeps its type
     and takes the text, anything else becomes a copy of ``value``. Returns (the node that was
     there, the node now there): kustomize writes into the node itself, so where that node is the
@@ -485,7 +488,7 @@ def written(slot: Slot, value: yaml.Node, options: dict, made: set[int]) -> tupl
             parts[index_option] = text
         text = delimiter.join(parts)
     if isinstance(current, yaml.ScalarNode):
-        new: yaml.Node = yaml.ScalarNode(_kept_tag(current, text, made, flow), text, value.start_mark, value.end_mark)
+        new: yaml.Node = yaml.ScalarNode(_kept_tag(current, text, flow), text, value.start_mark, value.end_mark)
         if new.tag == PLAIN:
             new.untagged = True  # it keeps no tag for the next replacement either
         if new.tag.startswith(CORE) and new.tag not in (STR, BINARY):
@@ -516,11 +519,11 @@ def written(slot: Slot, value: yaml.Node, options: dict, made: set[int]) -> tupl
 _KINDS = {"int": "an integer", "float": "a number", "bool": "a boolean", "null": "null", "timestamp": "a timestamp"}
 
 
-def _kept_tag(node: yaml.ScalarNode, text: str, made: set[int], flow: bool) -> str:
+def _kept_tag(node: yaml.ScalarNode, text: str, flow: bool) -> str:
     """The type a scalar keeps when a replacement writes ``text`` into it: the tag go-yaml gave it
     (a plain scalar's resolved type), or none for one a transformer wrote untagged or the
     replacement made."""
-    if getattr(node, "untagged", False) or id(node) in made:
+    if getattr(node, "untagged", False):
         # no tag (written by a prefix, suffix or image, or made here): go-yaml resolves the new
         # text as a plain scalar's, "" included (null), but in a flow collection ({a: b}), where
         # kustomize writes "" back quoted (the empty string)
