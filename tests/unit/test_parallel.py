@@ -32,17 +32,27 @@ def test_items_a_failed_child_took_are_redone_in_the_calling_process() -> None:
 def test_queue_hands_each_item_to_exactly_one_process() -> None:
     """More items than tokens (chunked), more than two processes: nothing lost, nothing twice."""
 
+    import select
+
     parent = os.getpid()
+    started, signal = os.pipe()  # a child says it runs; the parent waits for that before its first item
 
     def work(items) -> list[tuple[int, int]]:  # noqa: ANN001 - an iterator of item numbers
         done = []
         for n in items:
-            if os.getpid() == parent and n % 500 == 0:
-                time.sleep(0.005)  # leave the children time to start on a loaded machine (it took all)
+            if not done:
+                if os.getpid() != parent:
+                    os.write(signal, b"x")
+                else:  # on a loaded machine (under coverage) it took every item before a child ran
+                    select.select([started], [], [], 30)
             done.append((n, os.getpid()))
         return done
 
-    results = run_queue(work, 20_000, 3)
+    try:
+        results = run_queue(work, 20_000, 3)
+    finally:
+        os.close(started)
+        os.close(signal)
     done = sorted(n for result in results for n, _ in result)
     assert done == list(range(20_000))
     assert len({pid for result in results for _, pid in result}) >= 2  # the work was shared
