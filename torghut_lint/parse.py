@@ -54,7 +54,7 @@ NODE_ALLOWANCE = 200_000
 BYTES_PER_NODE = 24
 SHARED_TEXT = 64  # scalars up to this long are kept once per file however often they repeat
 MAX_REPEATS_LISTED = 100  # repeated keys reported one by one per file; the rest in one finding
-_CORE = "tag:yaml.org,2002:"
+CORE = "tag:yaml.org,2002:"  # the prefix of YAML's core tags
 _AS_WRITTEN = frozenset((STR, BINARY))  # core tags whose text is the value (decoded, for !!binary)
 _NUMBER_START = frozenset("0123456789+-.")  # a key starting so may read as a number or timestamp
 
@@ -170,7 +170,7 @@ def to_data(
         if len(text) <= SHARED_TEXT:
             current.value = text = strings.setdefault(text, text)
         if current.tag != PLAIN:
-            if current.tag not in _AS_WRITTEN and current.tag.startswith(_CORE) and not_json is not None:
+            if current.tag not in _AS_WRITTEN and current.tag.startswith(CORE) and not_json is not None:
                 if json_problem(text, False, tag=current.tag) is not None:  # kustomize refuses it
                     not_json.append((current, False))
             return scalar_value(current)

@@ -156,7 +156,7 @@ _REPLACEMENT = {
 # a replacement written inline, or the path of a file holding one or a list of them
 _REPLACEMENTS = _list_of({**_REPLACEMENT, "path": _STR})
 _ONE_REPLACEMENT = {"type": "object", "properties": _REPLACEMENT}
-REPLACEMENT_FILE = {"anyOf": [_ONE_REPLACEMENT, {"type": "array", "items": _ONE_REPLACEMENT}]}
+_REPLACEMENT_FILE = {"anyOf": [_ONE_REPLACEMENT, {"type": "array", "items": _ONE_REPLACEMENT}]}
 
 
 @dataclass(frozen=True)
@@ -1444,17 +1444,17 @@ class _Kustomization:
         for i, entry in self.entries("replacements"):
             try:
                 found = self.replacements_in(i, entry)
-                for replacement in found or ():
+                if found is None:  # its file is missing: reported
+                    return
+                for replacement in found:
                     self.replace_one(replacement)
             except replace.Refused as exc:
                 message = f"replacements[{i}]: {exc}; kustomize refuses the build"
                 self.report("kustomize-invalid", message, "replacements", i)
-                found = None
+                return
             except Unmodelled as exc:
                 message = f"replacements[{i}]: {exc} is not modelled; use --render kubectl for exact output"
                 self.report("kustomize-unsupported", message, "replacements", i)
-                found = None
-            if found is None:
                 return
 
     def replacements_in(self, i: int, entry: dict) -> list[dict] | None:
@@ -1473,7 +1473,7 @@ class _Kustomization:
         if not parsed.ok or len(documents) != 1:
             raise Unmodelled(f"the replacements file {shown(rel)} holding {len(documents)} documents")
         data = to_data(as_yaml11(documents[0].node))
-        for error in compiled(REPLACEMENT_FILE).iter_errors(data):
+        for error in compiled(_REPLACEMENT_FILE).iter_errors(data):
             raise replace.Refused(f"the replacements file {shown(rel)}: {error.message}")
         found = data if isinstance(data, list) else [data]
         for item in found:
@@ -1499,11 +1499,10 @@ class _Kustomization:
         value = replace.refined(value, source.get("options") or {})
         for target in targets:
             options = target.get("options") or {}
-            self.look_up_all()
             paths = [(path, replace.target_path(path)) for path in target.get("fieldPaths") or ["metadata.name"]]
             for res in replace.targets_of(self.result.resources, target):
                 for field_path, parts in paths:
-                    matcher = replace.matcher(options, value)
+                    matcher = replace.Matcher(options, value)
                     slots = matcher.targets(res.node, parts)
                     if not slots:
                         made = " or create" if options.get("create") else ""

@@ -42,9 +42,8 @@ from torghut_lint.kustomize.namerefs import NOT_NAMESPACED, ident
 from torghut_lint.kustomize.patch import Unmodelled
 from torghut_lint.kustomize.select import SelectorError, meets, selectors_of
 from torghut_lint.model import Resource
-from torghut_lint.parse import BINARY, PLAIN, STR, base64_text
+from torghut_lint.parse import BINARY, CORE, PLAIN, STR, base64_text
 
-CORE = "tag:yaml.org,2002:"
 _ID_FIELDS = ("group", "version", "kind", "name", "namespace")
 
 
@@ -111,9 +110,12 @@ def _is_null(node: yaml.Node | None) -> bool:
     return node is None or nodes.is_null(node)
 
 
+def _kind(node: yaml.Node) -> str:
+    return "map" if isinstance(node, yaml.MappingNode) else "list" if isinstance(node, yaml.SequenceNode) else "scalar"
+
+
 def _kind_error(node: yaml.Node, want: str) -> Refused:
-    have = "map" if isinstance(node, yaml.MappingNode) else "list" if isinstance(node, yaml.SequenceNode) else "value"
-    return Refused(f"the path expects a {want} where the object has a {have}")
+    return Refused(f"the path expects a {want} where the object has a {_kind(node)}")
 
 
 # kustomize's own bookkeeping, held in an object's annotations while it builds (the names and
@@ -204,12 +206,13 @@ Slot = tuple[yaml.Node, int, bool]  # a field's place: (its map, the pair's inde
 # index), and whether it is written in flow style ({a: b}: a collection in one, or inside one)
 
 
-class _Matcher:
-    """kyaml's PathMatcher over one object: the places the path selects, made where ``create``."""
+class Matcher:
+    """kyaml's PathMatcher over one object: the places a path selects, made where the target's
+    ``options.create`` says so, as the kind of ``value`` (the source's)."""
 
-    def __init__(self, create: str | None, like: yaml.Node) -> None:
-        self.create = create  # "scalar", "map" or "list": the kind the leaf is made as; None: make nothing
-        self.like = like  # the marks made nodes take (the source value: where the value was written)
+    def __init__(self, options: dict, value: yaml.Node) -> None:
+        self.create = _kind(value) if options.get("create") else None  # the kind a missing leaf is made as; None: none
+        self.like = value  # the marks made nodes take (the source value: where the value was written)
 
     def targets(self, node: yaml.Node, parts: list[str]) -> list[Slot]:
         """The places the path ``parts`` (:func:`target_path`) selects in the object at ``node``."""
@@ -387,10 +390,6 @@ def _as_patterns(found: tuple[str, str, str, str, str], selector: dict) -> bool:
     return True
 
 
-def _has_id(selector: dict) -> bool:
-    return any(selector.get(f) not in (None, "") for f in _ID_FIELDS)
-
-
 def source_of(resources: list[Resource], selector: dict) -> Resource:
     """The one object the source selects, by any id it has had."""
     matches = [r for r in resources if any(_selected(found, selector) for found in _ids(r))]
@@ -417,6 +416,7 @@ def targets_of(resources: list[Resource], target: dict) -> list[Resource]:
         unwanted = [selectors for selectors in map(selectors_of, rejects) if selectors]
     except SelectorError as exc:
         raise Refused(str(exc)) from None
+    by_id = [r for r in rejects if any(r.get(f) not in (None, "") for f in _ID_FIELDS)]  # the rest reject by labels
     # a field without pattern signs reads the same as a pattern (whole-matched); a namespace does not:
     # kustomize 5.5 takes an unset one for "default", 5.8's pattern does not
     both = any(
@@ -431,13 +431,11 @@ def targets_of(resources: list[Resource], target: dict) -> list[Resource]:
         if not meets(res.node, wanted) or any(meets(res.node, selectors) for selectors in unwanted):
             continue
         ids = _ids(res)
-        chosen = any(_selected(i, select) for i in ids) and not any(
-            _has_id(r) and any(_selected(i, r) for i in ids) for r in rejects
-        )
+        chosen = any(_selected(i, select) for i in ids) and not any(_selected(i, r) for r in by_id for i in ids)
         as_patterns = chosen
         if both:
             as_patterns = any(_as_patterns(i, select) for i in ids) and not any(
-                _has_id(r) and any(_as_patterns(i, r) for i in ids) for r in rejects
+                _as_patterns(i, r) for r in by_id for i in ids
             )
         if chosen != as_patterns:
             raise Unmodelled(
@@ -532,13 +530,3 @@ def _kept_tag(node: yaml.ScalarNode, text: str, flow: bool) -> str:
         return node.tag
     kind = plain_tag(node.value)
     return STR if kind == "str" else CORE + kind
-
-
-def create_kind(value: yaml.Node) -> str:
-    if isinstance(value, yaml.MappingNode):
-        return "map"
-    return "list" if isinstance(value, yaml.SequenceNode) else "scalar"
-
-
-def matcher(options: dict, value: yaml.Node) -> _Matcher:
-    return _Matcher(create_kind(value) if options.get("create") else None, value)

@@ -168,12 +168,13 @@ class Target:
                 candidates = (group if key == "group" else version,)
             if not any(self._matches(key, pattern, value) for value in candidates):
                 return False
-        return _meets(meta, self.selectors)
+        return meets(node, self.selectors)
 
 
-def _meets(meta: yaml.Node | None, selectors: dict[str, list[Requirement]]) -> bool:
-    """Whether the object's ``metadata`` meets every requirement of ``selectors`` (labels or
-    annotations -> the requirements on them)."""
+def meets(node: yaml.Node, selectors: dict[str, list[Requirement]]) -> bool:
+    """Whether the object at ``node`` meets every requirement of ``selectors`` (labels or
+    annotations -> the requirements on them: :func:`selectors_of`)."""
+    meta = nodes.get(node, "metadata") if selectors else None
     for holder, requirements in selectors.items():
         pairs = nodes.get(meta, holder)
         values = {
@@ -198,8 +199,3 @@ def selectors_of(spec: Mapping[str, object]) -> dict[str, list[Requirement]]:
             raise SelectorError(f"{key} must be a string")
         selectors[holder] = parse_selector(text)
     return selectors
-
-
-def meets(node: yaml.Node, selectors: dict[str, list[Requirement]]) -> bool:
-    """Whether the object at ``node`` meets ``selectors`` (see :func:`selectors_of`)."""
-    return _meets(nodes.get(node, "metadata"), selectors)
