@@ -14,16 +14,21 @@ from test_parity import compare
 from torghut_lint.kustomize.build import Builder, SourceFiles
 
 
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """``files`` (path relative to ``root`` -> text) written under ``root``."""
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
 def render_both(tmp_path: Path, files: dict[str, str], root: str = ".") -> tuple[bool, list[str]]:
     """``files`` (path relative to ``tmp_path`` -> text) written and the kustomization in ``root``
     rendered both ways: (kubectl rendered it, the differences, or why the built-in build cannot
     stand for it). The test is skipped where kubectl is not installed."""
     if shutil.which("kubectl") is None:
         pytest.skip("kubectl is not installed")
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
-    return compare(tmp_path / root, tmp_path)
+    return compare(write_tree(tmp_path, files) / root, tmp_path)
 
 
 # A base whose Deployment `api` is renamed `b-api` in namespace `t`: overlays find it by either id.

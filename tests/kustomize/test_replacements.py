@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from kubectl_parity import outcome, render_both
+from kubectl_parity import outcome, render_both, write_tree
 
 from conftest import run_cli
 from torghut_lint.kustomize.build import Builder, SourceFiles
@@ -259,21 +259,23 @@ def test_seeded_replacements_are_modelled_not_refused_wholesale(tmp_path: Path) 
     renderer models at least nine in ten (kubectl's verdict aside)."""
     closed = 0
     for seed in range(200):
-        case = tmp_path / str(seed)
-        for rel, text in _replacement_tree(seed).items():
-            (case / rel).parent.mkdir(parents=True, exist_ok=True)
-            (case / rel).write_text(text)
+        case = write_tree(tmp_path / str(seed), _replacement_tree(seed))
         build = Builder(SourceFiles(case)).build(case)
         closed += any(f.rule == "kustomize-unsupported" for f in build.findings)
     assert closed <= 30, closed
 
 
-def _one(source: str, select: str, paths: str, options: str = "", extra: str = "") -> dict[str, str]:
-    """FUZZ_BASE with one replacement at the top (and ``extra`` kustomization lines)."""
+def _one(
+    source: str, select: str, paths: str, options: str = "", extra: str = "", reject: str = "", more: str = ""
+) -> dict[str, str]:
+    """FUZZ_BASE with one replacement at the top: its target (with ``reject``), then ``more``
+    targets as written; ``extra`` kustomization lines before it."""
     kustomization = (
         f"resources: [base]\n{extra}replacements:\n  - source: {source}\n    targets:\n"
         f"      - select: {select}\n        fieldPaths: {paths}\n"
         + (f"        options: {options}\n" if options else "")
+        + (f"        reject: {reject}\n" if reject else "")
+        + more
     )
     return {
         "base/objects.yaml": FUZZ_BASE,
@@ -389,23 +391,18 @@ SEMANTICS = {
         "exact",
     ),
     "a label selector and a reject": (
-        _one(MODE, "{labelSelector: 'tier in (web, cfg)'}", "[metadata.labels.tier]", extra="")
-        | {
-            "kustomization.yaml": _one(MODE, "{labelSelector: 'tier in (web, cfg)'}", "[metadata.labels.tier]")[
-                "kustomization.yaml"
-            ].replace("        fieldPaths", "        reject: [{kind: ConfigMap}]\n        fieldPaths")
-        },
+        _one(MODE, "{labelSelector: 'tier in (web, cfg)'}", "[metadata.labels.tier]", reject="[{kind: ConfigMap}]"),
         "exact",
     ),
     # kustomize writes into the source's own node: the next target takes "live:live"
     "a target that is the source's own value": (
-        _one(MODE, "{kind: ConfigMap, labelSelector: tier=cfg}", "[data.MODE]", "{delimiter: ':', index: 2}")
-        | {
-            "kustomization.yaml": _one(
-                MODE, "{kind: ConfigMap, labelSelector: tier=cfg}", "[data.MODE]", "{delimiter: ':', index: 2}"
-            )["kustomization.yaml"]
-            + "      - select: {kind: Deployment}\n        fieldPaths: [metadata.annotations.a]\n"
-        },
+        _one(
+            MODE,
+            "{kind: ConfigMap, labelSelector: tier=cfg}",
+            "[data.MODE]",
+            "{delimiter: ':', index: 2}",
+            more="      - select: {kind: Deployment}\n        fieldPaths: [metadata.annotations.a]\n",
+        ),
         "exact",
     ),
     "a name replaced by the empty string": (_one(EMPTY, DEPLOYMENT, "[metadata.name]"), "refused"),
@@ -482,10 +479,7 @@ def test_replacements_from_a_file_as_kubectl(tmp_path: Path, name: str) -> None:
 def test_a_replaced_value_is_located_where_it_was_written(tmp_path: Path) -> None:
     """The finding for a value a replacement wrote points at the source's line (the value a pull
     request changed), not at the target's."""
-    files = _one(MODE, DEPLOYMENT, f"['{CONTAINERS}.[name=ws].env.[name=TRADING_LIVE_ENABLED].value']")
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
+    write_tree(tmp_path, _one(MODE, DEPLOYMENT, f"['{CONTAINERS}.[name=ws].env.[name=TRADING_LIVE_ENABLED].value']"))
     result = run_cli("--repo-root", str(tmp_path), str(tmp_path), cwd=tmp_path)
     line, text = next((n, t) for n, t in enumerate(FUZZ_BASE.splitlines(), 1) if t.startswith("data: {MODE: live"))
     where = f"base/objects.yaml:{line}:{text.index('live') + 1}"
