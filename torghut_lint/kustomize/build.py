@@ -33,7 +33,7 @@ from torghut_lint.discover import (
     real,
     real_text,
 )
-from torghut_lint.goyaml import is_string, reading
+from torghut_lint.goyaml import Unreadable, folded_round_trip, is_string, reading
 from torghut_lint.kustomize import fieldspecs, namerefs, replace, work
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.kustomize.merge_schema import kind_schema
@@ -610,6 +610,9 @@ def finalize(build: Build) -> None:
     content hash appended to their (prefixed, suffixed) names, references follow renames, an
     empty ``metadata.annotations`` goes. Then every resource's values are built from its nodes,
     once: during the build only nodes are read and written, so values can never lag them."""
+    for res in build.resources:  # printed before its name's hash is taken (kustomize hashes what it printed)
+        if (odd := as_printed(res.node)) is not None:
+            build.findings.append(_unprinted(res, odd))
     for res in build.resources:
         if not res.hash_type:
             continue
@@ -641,6 +644,77 @@ def finalize(build: Build) -> None:
             continue
         kept.append(res)
     build.resources = kept
+
+
+def as_printed(root: yaml.Node) -> tuple[yaml.Node, str] | None:
+    """An object as kustomize has it once printed (``RNode.MarshalJSON``: go-yaml writes the object,
+    styles kept, and reads the text back), which it does before it writes the object out and before
+    a JSON patch: each folded block scalar (``>``) holds :func:`~torghut_lint.goyaml.folded_round_trip`
+    of its text, and is a literal one from then on (printed once). A block scalar inside a flow
+    collection is written double-quoted, which reads back unchanged. Returns the first node kustomize
+    cannot print and read back (``kustomize-invalid``) or whose printing is not modelled
+    (``kustomize-unsupported``), with that rule; its text is left as written."""
+    odd: tuple[yaml.Node, str] | None = None
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if node.style == ">":
+                try:
+                    text = folded_round_trip(node.value)
+                except Unreadable:
+                    odd = odd or (node, "kustomize-invalid")
+                    continue
+                if text is None:
+                    odd = odd or (node, "kustomize-unsupported")
+                else:
+                    node.value, node.style = text, "|"
+        elif isinstance(node, yaml.SequenceNode):
+            if not node.flow_style:
+                todo.extend(node.value)
+        elif not node.flow_style:
+            for key, value in node.value:
+                # a folded key on several lines is written as a complex key (``? >``), and changes too
+                if key.style == ">" and "\n" in key.value:
+                    odd = odd or (key, "kustomize-unsupported")
+                todo.append(value)
+    return odd
+
+
+def as_decoded(root: yaml.Node) -> None:
+    """An object as kustomize has it after a JSON patch, which it decodes from JSON and encodes
+    again (``RNode.UnmarshalJSON``): no scalar keeps the style it was written in (a patch's folded
+    value is not printed as one later), and a collection is in flow style exactly when it is empty
+    (go-yaml writes ``{}`` and ``[]``)."""
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, yaml.ScalarNode):
+            node.style = None
+        elif isinstance(node, yaml.MappingNode):
+            node.flow_style = not node.value
+            for key, value in node.value:
+                key.style = None
+                todo.append(value)
+        else:
+            node.flow_style = not node.value
+            todo.extend(node.value)
+
+
+def _unprinted(res: Resource, odd: tuple[yaml.Node, str]) -> Finding:
+    node, rule = odd
+    if rule == "kustomize-invalid":
+        message = (
+            f"{res.id}: a folded block scalar (>) whose text starts with a tab: kustomize prints it without "
+            "an indentation indicator and cannot read it back, so it refuses the build"
+        )
+    else:
+        message = (
+            f"{res.id}: a folded block scalar (>) with a line or paragraph separator (U+2028/U+2029), or a "
+            "folded key on several lines, which kustomize rewrites as it prints the object in a way the "
+            "built-in renderer does not model: use --render kubectl for exact output"
+        )
+    return builtin_finding(rule, message, Location.of(node))
 
 
 def _annotation_keys_refused(annotations: yaml.MappingNode) -> list[Finding]:
@@ -1203,7 +1277,7 @@ class _Kustomization:
             parsed = self.builder.sources.get(path)
             text = _json_text(path)
         else:
-            parsed = parse_inline(inline, self.kfile)
+            parsed = parse_inline(inline, self.kfile, key == "patches")
             self.result.findings.extend(parsed.findings)
             text = inline.value
             # as written in the kustomization, whatever it patches (an object not rendered here, a
@@ -1289,7 +1363,10 @@ class _Kustomization:
             try:
                 if is_json:
                     namerefs.remember(res)
+                    if (odd := as_printed(res.node)) is not None:  # kustomize prints it to JSON first
+                        self.result.findings.append(_unprinted(res, odd))
                     json6902(res.node, doc.node)
+                    as_decoded(res.node)
                     name = nodes.get(nodes.get(res.node, "metadata"), "name")
                     if not isinstance(name, yaml.ScalarNode) or not name.value:
                         raise PatchError("it leaves the object without a metadata.name; kustomize refuses the build")
@@ -1806,7 +1883,7 @@ def _inline_objects(node: yaml.Node, kfile: Path) -> bool:
     as kustomize tries it before reading it as a path."""
     if not isinstance(node, yaml.ScalarNode) or "\n" not in node.value.strip() and ": " not in node.value:
         return False
-    parsed = parse_inline(node, kfile)
+    parsed = parse_inline(node, kfile, False)
     documents = [d for d in parsed.documents if d.data is not None]
     return not parsed.findings and bool(documents) and all(isinstance(d.data, dict) for d in documents)
 
@@ -1859,21 +1936,28 @@ def _json_patch_object(ops: yaml.SequenceNode, target: dict | None) -> Resource 
         return None
 
 
-def parse_inline(node: yaml.ScalarNode, kfile: Path) -> ParsedFile:
-    """Parse a patch written inline as a block scalar, with marks in the kustomization file."""
-    text = node.value
-    if text.strip() and text[len(text) - len(text.lstrip("\n")) :][:1] in (" ", "\t"):
-        # kustomize trims a patch's text before reading it: a first line indented like the rest
-        # (``|2-``, a quoted string) loses its indentation, and the patch is read as kustomize
-        # reads it (usually refused), located at the patch
-        return parse_bytes(("\n" * node.start_mark.line + text.strip()).encode(), node.start_mark.name)
+def parse_inline(node: yaml.ScalarNode, kfile: Path, trimmed: bool) -> ParsedFile:
+    """Parse a patch written inline as a block scalar, with marks in the kustomization file.
+
+    ``trimmed``: kustomize trims the text (Go's strings.TrimSpace) before reading it, as it does a
+    ``patches`` entry's (not a ``patchesStrategicMerge`` or ``patchesJson6902`` one's): a block
+    scalar that ends it loses its last line breaks (``|`` clips none, ``|+`` keeps none), and a
+    first line indented like the rest (``|2-``, a quoted string) loses its indentation: the patch
+    is then read as kustomize reads it (usually refused), located at the patch."""
+    text = node.value.rstrip(GO_SPACE) if trimmed else node.value
+    if trimmed and text.lstrip(GO_SPACE) and text.lstrip("\n")[:1] in GO_SPACE:
+        return parse_bytes(("\n" * node.start_mark.line + text.lstrip(GO_SPACE)).encode(), node.start_mark.name)
     first_line = node.start_mark.line + (1 if node.style in ("|", ">") else 0)
     indent = _block_indent(kfile, first_line) if node.style in ("|", ">") else 0
     padded = "\n" * first_line + "".join(
         (" " * indent + line if line.strip() and not _DOCUMENT_MARKER.match(line) else line)
-        for line in node.value.splitlines(keepends=True)
+        for line in text.splitlines(keepends=True)
     )
     return parse_bytes(padded.encode(), node.start_mark.name)
+
+
+# what Go's unicode.IsSpace (and so strings.TrimSpace) takes for white space
+GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 
 
 # Lines of a patch's own text that separate or end its documents, or are directives: they stay at

@@ -29,6 +29,8 @@ def strategic_merge(target: yaml.Node, patch: yaml.Node, schema: Schema | None =
             return settled(_without_directive(patch), schema)
         if directive == "delete":
             return DELETED
+        if not target.value:  # an empty map takes the patch's style (kyaml's SetStyle): {} becomes a block
+            target.flow_style = patch.flow_style
         # each key looked up among the target's, which grow by them
         work.charge(len(patch.value) * (1 + (len(target.value) + len(patch.value)) // work.PAIRS_PER_STEP))
         for key, value in patch.value:
@@ -165,6 +167,8 @@ def _merge_list(
     directive (:func:`_list_directive`) may delete or replace it instead; a list without keys is
     replaced by the patch's."""
     work.charge(len(patch.value) + len(target.value))
+    if not target.value:  # as an empty map does (strategic_merge)
+        target.flow_style = patch.flow_style
     if keys == ():  # scalars merged as a set: the patch's first, then the target's it does not hold
         if not all(isinstance(i, yaml.ScalarNode) for i in target.value + patch.value):
             return patch

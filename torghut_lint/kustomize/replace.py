@@ -486,7 +486,10 @@ def written(slot: Slot, value: yaml.Node, options: dict) -> tuple[yaml.Node, yam
             parts[index_option] = text
         text = delimiter.join(parts)
     if isinstance(current, yaml.ScalarNode):
-        new: yaml.Node = yaml.ScalarNode(_kept_tag(current, text, flow), text, value.start_mark, value.end_mark)
+        # the node keeps its tag and its style (a folded target is printed as one: kustomize.build.as_printed)
+        new: yaml.Node = yaml.ScalarNode(
+            _kept_tag(current, text, flow), text, value.start_mark, value.end_mark, current.style
+        )
         if new.tag == PLAIN:
             new.untagged = True  # it keeps no tag for the next replacement either
         if new.tag.startswith(CORE) and new.tag not in (STR, BINARY):

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from torghut_lint.goyaml import BOOLS_1_1, Unencodable, go_float_text, is_string, resolve_plain
+from torghut_lint.goyaml import BOOLS_1_1, Unencodable, block_allowed, go_float_text, is_string, resolve_plain
 from torghut_lint.model import Resource
 
 # kustomize's legacy order (resid.Gvk): these kinds first, in this order; these last; every other
@@ -84,10 +84,11 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    """Multi-line strings as literal blocks; strings YAML would read as another type (``"1"``,
+    """Multi-line strings as literal blocks where go-yaml writes them so (no space at the end of a
+    line, nothing it cannot print); strings YAML would read as another type (``"1"``,
     ``"true"``, ``"y"``) double-quoted, as go-yaml writes them; the emitter picks plain or single
     quotes for the rest."""
-    if "\n" in value and value == value.strip(" ") and all(line == line.rstrip() for line in value.split("\n")):
+    if "\n" in value and block_allowed(value):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     if _reads_as_other_type(value):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')

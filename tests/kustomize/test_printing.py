@@ -1,0 +1,146 @@
+"""What kustomize's printing of an object does to its text (``build.as_printed``, ``as_decoded``),
+and the trimming of an inline patch's text: against `kubectl kustomize`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from kubectl_parity import outcome, write_tree
+
+from conftest import run_cli
+
+FOLDED = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  a: >\n    a\n      b\n  e: {}\n"
+SMP = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s}\ndata:\n  %s: >\n    c\n      d\n"
+
+CASES = {
+    # a line break before a more-indented line gets an empty line after it (go-yaml's emitter)
+    "a folded value in a manifest": {"cm.yaml": FOLDED, "kustomization.yaml": "resources: [cm.yaml]\n"},
+    "a folded value two levels down": {
+        "base/cm.yaml": FOLDED,
+        "base/kustomization.yaml": "resources: [cm.yaml]\n",
+        "mid/kustomization.yaml": "resources: [../base]\n",
+        "kustomization.yaml": "resources: [mid]\nnamePrefix: p-\n",
+    },
+    # printed once, before the JSON patch (whose `test` sees the printed text); the patch's own
+    # folded value is decoded from JSON, never printed as folded
+    "through a JSON patch": {
+        "cm.yaml": FOLDED,
+        "j.yaml": '- {op: test, path: /data/a, value: "a\\n\\n  b\\n"}\n'
+        "- op: add\n  path: /data/c\n  value: >\n    c\n      d\n",
+        "kustomization.yaml": "resources: [cm.yaml]\npatches:\n- target: {kind: ConfigMap}\n  path: j.yaml\n",
+    },
+    # a base's JSON patch leaves `e: {}` in flow style; a map merged into it takes the patch's
+    "merged into what a base's JSON patch left": {
+        "base/cm.yaml": FOLDED,
+        "base/kustomization.yaml": "resources: [cm.yaml]\npatches:\n- target: {kind: ConfigMap}\n"
+        '  patch: \'[{"op": "add", "path": "/data/z", "value": "1"}]\'\n',
+        "p.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  e:\n    q: >\n      a\n        b\n",
+        "kustomization.yaml": "resources: [base]\npatches:\n- path: p.yaml\n",
+    },
+    # a generated object's name hashes the printed text
+    "a generated ConfigMap patched with a folded value": {
+        "p.yaml": SMP % ("gen", "B"),
+        "kustomization.yaml": "configMapGenerator:\n- {name: gen, literals: [A=1]}\npatches:\n- path: p.yaml\n",
+    },
+    # a block scalar in a flow collection is written double-quoted: unchanged; an empty one takes
+    # the patch's block style
+    "merged into flow collections": {
+        "foo.yaml": "apiVersion: example.com/v1\nkind: Foo\nmetadata: {name: x}\n"
+        "spec:\n  full: {k: v}\n  empty: {}\n  list: []\n",
+        "p.yaml": "apiVersion: example.com/v1\nkind: Foo\nmetadata: {name: x}\nspec:\n"
+        "  full:\n    f: >\n      a\n        b\n  empty:\n    f: >\n      a\n        b\n"
+        "  list:\n  - >\n    a\n      b\n",
+        "kustomization.yaml": "resources: [foo.yaml]\npatches:\n- path: p.yaml\n",
+    },
+    # a replacement writes the text into a scalar that keeps its style, and copies a map whole
+    "replacements into folded values": {
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: src}\n"
+        'data:\n  plain: "p\\n  q\\n"\n  f2: >\n    r\n      s\n'
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: dst}\ndata:\n  folded: >\n    old\n"
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: dst2}\ndata: {}\n",
+        "kustomization.yaml": "resources: [cm.yaml]\nreplacements:\n"
+        "- source: {kind: ConfigMap, name: src, fieldPath: data.plain}\n"
+        "  targets: [{select: {name: dst}, fieldPaths: [data.folded]}]\n"
+        "- source: {kind: ConfigMap, name: src, fieldPath: data}\n"
+        "  targets: [{select: {name: dst2}, fieldPaths: [data]}]\n",
+    },
+    # kustomize trims an inline patch's text: its last block scalar loses its last line breaks
+    "an inline patch ending in block scalars": {
+        "cm.yaml": FOLDED,
+        "kustomization.yaml": "resources: [cm.yaml]\npatches:\n- patch: |\n"
+        "    apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: x}\n    data:\n"
+        "      c: >\n        c\n          d\n      k: |+\n        kept\n\n\n",
+    },
+    "an inline strategic-merge patch ending in a literal": {
+        "cm.yaml": FOLDED,
+        "kustomization.yaml": "resources: [cm.yaml]\npatchesStrategicMerge:\n- |-\n"
+        "  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: x}\n  data:\n    MODE: |\n      live  \n",
+    },
+    # patchesStrategicMerge and patchesJson6902 entries are read untrimmed
+    "an indented inline strategic-merge patch": {
+        "cm.yaml": FOLDED,
+        "kustomization.yaml": "resources: [cm.yaml]\npatchesStrategicMerge:\n- |2+\n"
+        "    apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: x}\n    data:\n      k: |+\n        kept\n\n",
+    },
+    "inline JSON patches ending in a literal, trimmed or not": {
+        "cm.yaml": FOLDED,
+        "kustomization.yaml": "resources: [cm.yaml]\npatchesJson6902:\n"
+        "- target: {version: v1, kind: ConfigMap, name: x}\n  patch: |+\n"
+        "    - op: add\n      path: /data/k\n      value: |+\n        kept\n\n\n"
+        "patches:\n- target: {kind: ConfigMap}\n  patch: |+\n"
+        "    - op: add\n      path: /data/t\n      value: |+\n        kept\n\n\n",
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_printing_changes_text_as_kubectl_does(tmp_path: Path, name: str) -> None:
+    assert outcome(tmp_path, CASES[name]) == "exact"
+
+
+def test_a_folded_text_with_a_line_separator_is_not_modelled(tmp_path: Path) -> None:
+    """U+2028 ends a line in a file (a folded block never holds one as read), but a replacement
+    can write one into a folded target; go-yaml's emitter writes it as itself: blocking, not guessed."""
+    files = {
+        "cm.yaml": 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: src}\ndata: {v: "a\\n  b\\u2028c\\n"}\n'
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: dst}\ndata:\n  folded: >\n    old\n",
+        "kustomization.yaml": "resources: [cm.yaml]\nreplacements:\n"
+        "- source: {kind: ConfigMap, name: src, fieldPath: data.v}\n"
+        "  targets: [{select: {name: dst}, fieldPaths: [data.folded]}]\n",
+    }
+    assert outcome(tmp_path, files) == "closed"
+
+
+def test_a_folded_text_starting_with_a_tab_is_refused_as_kustomize_refuses_it(tmp_path: Path) -> None:
+    """go-yaml writes no indentation indicator for it and cannot read its own output back."""
+    thing = "apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: t}\nspec:\n  k: >2\n    \tt\n    x\n"
+    assert outcome(tmp_path, {"t.yaml": thing, "kustomization.yaml": "resources: [t.yaml]\n"}) == "refused"
+
+
+# Found by a hostile pull request: an environment file in a ConfigMap, written as a folded block
+# whose text starts with a space. The built-in renderer read `TRADING_MODE=` and a line `live`;
+# kustomize prints the object before it writes it out, and go-yaml's emitter folds that line break
+# into a space: the cluster is sent `TRADING_MODE= live`, which an env-file reader takes as live.
+HOSTILE = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: torghut-env
+  annotations: {torghut.proompteng.ai/live-trading-owner: trading-desk}
+data:
+  trading.env: >2
+     # settings
+    TRADING_MODE=
+
+    live
+"""
+
+
+def test_a_switch_folded_into_an_environment_file_line_is_caught(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"cm.yaml": HOSTILE, "kustomization.yaml": "resources: [cm.yaml]\n"})
+    assert outcome(tmp_path, {}) == "exact"
+    result = run_cli("--ignore-missing-schemas", "--repo-root", str(tmp_path), str(tmp_path), cwd=tmp_path)
+    assert "cm.yaml:9:5: error live-trading-default-off ConfigMap torghut-env (environment file 'trading.env')" in (
+        result.stdout
+    ), result.stdout
+    assert result.code == 1
