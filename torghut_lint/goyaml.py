@@ -351,29 +351,38 @@ class Unreadable(ValueError):
     """What go-yaml prints it cannot read back: kustomize fails the build."""
 
 
-def folded_round_trip(value: str) -> str | None:
-    """The text a folded block scalar (``>``) holds once kustomize has printed it and read it back:
-    the value the cluster is sent. None where that is not modelled (a line or paragraph separator,
-    U+2028/U+2029, in the text); :class:`Unreadable` where go-yaml cannot read back what it wrote
-    (a text that starts with a tab: no indentation indicator is written for it, and a tab cannot
-    start a block's first line).
+def printed(value: str, style: str | None) -> str | None:
+    """The text a string scalar written in ``style`` (libyaml's: ``>``, ``|``, quotes, None) holds
+    once kustomize has printed it and read it back: the value the cluster is sent.
 
     kustomize prints every object (``RNode.MarshalJSON``: go-yaml encodes the node, keeping its
-    style, and decodes the text again) before it writes it out, and before a JSON patch. go-yaml
-    v3's folded-scalar emitter (``yaml_emitter_write_folded_scalar``) decides whether a line break
-    needs an empty line after it (a single break between two lines would fold into a space) by
-    looking at the start of the whole text instead of the next line (``k := 0`` where libyaml
-    starts at the break). So when the text starts with a character other than a space or tab,
-    every line break after an ordinary line gets an empty line, also before a more-indented line,
-    where no break folds, and a line break more reads back (``"if x; then\\n  rm y"`` becomes
-    ``"if x; then\\n\\n  rm y"``); when it starts with a space or tab, none does, and a break
-    between two ordinary lines reads back as a space (``"  # a\\nMODE=\\nlive"`` becomes
-    ``"  # a\\nMODE= live"``: an environment file's variable takes the next line's text). Measured
-    against ``kubectl kustomize`` (``tests/unit/test_goyaml.py``). Written as go-yaml writes it
-    (kyaml's encoder does not wrap long lines) and read back with libyaml, whose scanner go-yaml's
-    is a port of."""
-    if not block_allowed(value):
+    style, and decodes the text again) before it writes it out, and before a JSON patch. Plain and
+    quoted scalars, and a block scalar go-yaml writes double-quoted (:func:`block_allowed`), read
+    back as they were; so does a literal one (``|``). A block scalar whose text starts with a tab
+    cannot be read back (go-yaml writes no indentation indicator for it, and a tab cannot start a
+    block's first line): :class:`Unreadable`, kustomize refuses the build. A folded one (``>``)
+    changes (:func:`_folded`); None where that is not modelled (a line or paragraph separator,
+    U+2028/U+2029, in its text). Measured against ``kubectl kustomize``
+    (``tests/unit/test_goyaml.py``)."""
+    if style not in ("|", ">") or not block_allowed(value):
         return value
+    if value[0] == "\t":
+        raise Unreadable("a block scalar's text starts with a tab: go-yaml cannot read back how it prints it")
+    return value if style == "|" else _folded(value)
+
+
+def _folded(value: str) -> str | None:
+    """What go-yaml v3's folded-scalar emitter (``yaml_emitter_write_folded_scalar``) does to a
+    text: it decides whether a line break needs an empty line after it (a single break between two
+    lines would fold into a space) by looking at the start of the whole text instead of the next
+    line (``k := 0`` where libyaml starts at the break). So when the text starts with a character
+    other than a space or tab, every line break after an ordinary line gets an empty line, also
+    before a more-indented line, where no break folds, and a line break more reads back
+    (``"if x; then\\n  rm y"`` becomes ``"if x; then\\n\\n  rm y"``); when it starts with a space or
+    tab, none does, and a break between two ordinary lines reads back as a space
+    (``"  # a\\nMODE=\\nlive"`` becomes ``"  # a\\nMODE= live"``: an environment file's variable
+    takes the next line's text). Written as go-yaml writes it (kyaml's encoder does not wrap long
+    lines) and read back with libyaml, whose scanner go-yaml's is a port of."""
     if "\u2028" in value or "\u2029" in value:
         return None
     first = value.lstrip(_BREAKS)[:1]

@@ -112,10 +112,23 @@ def test_a_folded_text_with_a_line_separator_is_not_modelled(tmp_path: Path) -> 
     assert outcome(tmp_path, files) == "closed"
 
 
-def test_a_folded_text_starting_with_a_tab_is_refused_as_kustomize_refuses_it(tmp_path: Path) -> None:
+TAB_LED = {
+    "folded": "  k: >2\n    \tt\n    x\n",
+    "literal": "  k: |2\n    \tt\n    x\n",
+    # written double-quoted (read back as written), until a JSON patch makes it a literal block
+    "double-quoted, JSON-patched": '  k: "\\tt\\nx\\n"\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(TAB_LED))
+def test_a_block_text_starting_with_a_tab_is_refused_as_kustomize_refuses_it(tmp_path: Path, name: str) -> None:
     """go-yaml writes no indentation indicator for it and cannot read its own output back."""
-    thing = "apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: t}\nspec:\n  k: >2\n    \tt\n    x\n"
-    assert outcome(tmp_path, {"t.yaml": thing, "kustomization.yaml": "resources: [t.yaml]\n"}) == "refused"
+    thing = "apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: t}\nspec:\n" + TAB_LED[name]
+    patch = '- target: {kind: Thing}\n  patch: \'[{"op": "add", "path": "/spec/z", "value": 1}]\'\n'
+    kustomization = "resources: [t.yaml]\n" + ("patches:\n" + patch if "JSON" in name else "")
+    assert outcome(tmp_path, {"t.yaml": thing, "kustomization.yaml": kustomization}) == "refused"
+    plain = "resources: [t.yaml]\n"
+    assert "JSON" not in name or outcome(tmp_path / "plain", {"t.yaml": thing, "kustomization.yaml": plain}) == "exact"
 
 
 # Found by a hostile pull request: an environment file in a ConfigMap, written as a folded block

@@ -33,7 +33,7 @@ from torghut_lint.discover import (
     real,
     real_text,
 )
-from torghut_lint.goyaml import Unreadable, folded_round_trip, is_string, reading
+from torghut_lint.goyaml import Unreadable, is_string, printed, reading
 from torghut_lint.kustomize import fieldspecs, namerefs, replace, work
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.kustomize.merge_schema import kind_schema
@@ -649,8 +649,8 @@ def finalize(build: Build) -> None:
 def as_printed(root: yaml.Node) -> tuple[yaml.Node, str] | None:
     """An object as kustomize has it once printed (``RNode.MarshalJSON``: go-yaml writes the object,
     styles kept, and reads the text back), which it does before it writes the object out and before
-    a JSON patch: each folded block scalar (``>``) holds :func:`~torghut_lint.goyaml.folded_round_trip`
-    of its text, and is a literal one from then on (printed once). A block scalar inside a flow
+    a JSON patch: each block scalar holds :func:`~torghut_lint.goyaml.printed` of its text (a folded
+    one changes), and is a literal one from then on (printed once). A block scalar inside a flow
     collection is written double-quoted, which reads back unchanged. Returns the first node kustomize
     cannot print and read back (``kustomize-invalid``) or whose printing is not modelled
     (``kustomize-unsupported``), with that rule; its text is left as written."""
@@ -659,9 +659,9 @@ def as_printed(root: yaml.Node) -> tuple[yaml.Node, str] | None:
     while todo:
         node = todo.pop()
         if isinstance(node, yaml.ScalarNode):
-            if node.style == ">":
+            if node.style in ("|", ">"):
                 try:
-                    text = folded_round_trip(node.value)
+                    text = printed(node.value, node.style)
                 except Unreadable:
                     odd = odd or (node, "kustomize-invalid")
                     continue
@@ -684,13 +684,14 @@ def as_printed(root: yaml.Node) -> tuple[yaml.Node, str] | None:
 def as_decoded(root: yaml.Node) -> None:
     """An object as kustomize has it after a JSON patch, which it decodes from JSON and encodes
     again (``RNode.UnmarshalJSON``): no scalar keeps the style it was written in (a patch's folded
-    value is not printed as one later), and a collection is in flow style exactly when it is empty
+    value is not printed as one later); a text on several lines is a literal block (go-yaml's
+    choice for it, printed again later); a collection is in flow style exactly when it is empty
     (go-yaml writes ``{}`` and ``[]``)."""
     todo = [root]
     while todo:
         node = todo.pop()
         if isinstance(node, yaml.ScalarNode):
-            node.style = None
+            node.style = "|" if "\n" in node.value else None
         elif isinstance(node, yaml.MappingNode):
             node.flow_style = not node.value
             for key, value in node.value:
@@ -705,8 +706,8 @@ def _unprinted(res: Resource, odd: tuple[yaml.Node, str]) -> Finding:
     node, rule = odd
     if rule == "kustomize-invalid":
         message = (
-            f"{res.id}: a folded block scalar (>) whose text starts with a tab: kustomize prints it without "
-            "an indentation indicator and cannot read it back, so it refuses the build"
+            f"{res.id}: a block scalar whose text starts with a tab: kustomize prints it without an "
+            "indentation indicator and cannot read it back, so it refuses the build"
         )
     else:
         message = (
