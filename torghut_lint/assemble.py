@@ -47,6 +47,7 @@ from torghut_lint.parse import (
     parse_source,
     read_into,
     read_source,
+    split_findings,
     to_data,
 )
 from torghut_lint.schemas.openapi import crd_versions
@@ -480,6 +481,7 @@ def build_plain(plan: Plan, directory: Path, project: Project) -> None:
             if _json_data(path, parsed):  # not applied, and still in the repository: read for secrets
                 project.texts += _loose_texts([path], project)
                 continue
+            project.findings += split_findings(parsed, "manifest-invalid", "Argo CD")
             project.findings += json_findings(
                 parsed.documents, "manifest-invalid", "Argo CD cannot apply this", v2=True
             )

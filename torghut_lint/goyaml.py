@@ -321,6 +321,10 @@ def go_float_text(value: float) -> str:
     return f"{sign}{digits[:point]}.{digits[point:]}"
 
 
+# what Go's unicode.IsSpace (and so strings.TrimSpace) takes for white space
+GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+
+
 # -- folded block scalars ------------------------------------------------------------------------
 
 _BREAKS = "\r\n\x85\u2028\u2029"  # go-yaml's is_break

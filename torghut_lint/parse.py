@@ -24,6 +24,7 @@ import yaml
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.goyaml import (
     BOOLS_1_1,
+    GO_SPACE,
     INT64,
     MISMATCH,
     WORDS,
@@ -391,6 +392,8 @@ class ParsedFile:
     path: str
     documents: list[Document] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # how Go's readers would split it: (line, why, on the text's first line) (:func:`split_problems`)
+    splits: list[tuple[int, str, bool]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -470,8 +473,9 @@ def _decode_problem(data: bytes) -> str | None:
 _ANCHOR = re.compile(rb"(?:\A|[\s\[{,:\-])&[^\s\[\]{},]")
 
 
-def parse_bytes(data: bytes, path: str) -> ParsedFile:
-    """Parse every document of ``data``; ``path`` is the name shown in findings."""
+def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
+    """Parse every document of ``data``; ``path`` is the name shown in findings; ``start``: the
+    line where the text begins (an inline patch, padded to its place in its kustomization)."""
     parsed = ParsedFile(path)
     problem = _decode_problem(data)
     if problem:
@@ -535,6 +539,8 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
         parsed.findings.append(_syntax(path, line, 0, message))
     finally:
         loader.dispose()
+    if parsed.ok and _SPLIT_LINE.search(data) is not None:
+        parsed.splits = split_problems(data, start)
     if repeats[0] > MAX_REPEATS_LISTED:
         message = (
             f"{repeats[0] - MAX_REPEATS_LISTED:,} more repeated keys in this file after the {MAX_REPEATS_LISTED} "
@@ -542,6 +548,50 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
         )
         parsed.findings.append(builtin_finding("yaml-duplicate-key", message, Location(path, 1, 1)))
     return parsed
+
+
+# Go's readers of a manifest file cut it into pieces at lines that start with "---" before they
+# parse anything (kustomize's kyaml.kio.ByteReader: each such line after the first; Argo CD's and
+# kubectl's apimachinery YAMLReader: each such line), refuse a line with more than a comment after
+# its "---", and read one document from each piece.
+_SPLIT_LINE = re.compile(rb"^(?:---|%)", re.M)
+
+
+def split_problems(data: bytes, start: int = 1) -> list[tuple[int, str, bool]]:
+    """Where the readers refuse a file libyaml reads (line, why, whether on the text's first line,
+    where kustomize does not cut): a separator line with more than a comment after its ``---``
+    (``--- {kind: X}``, ``--- !!map``, ``---`` and a lone carriage return), and a directive
+    (``%YAML``) that begins a piece, whose ``---`` was cut off (go-yaml finds no document)."""
+    problems: list[tuple[int, str, bool]] = []
+    lines = data.decode("utf-8", errors="replace").replace("\r\n", "\n").split("\n")
+    piece = True  # before the first document of a piece
+    for number, line in enumerate(lines[start - 1 :], start):
+        if line.startswith("---"):
+            rest = line[3:].strip(GO_SPACE)
+            if rest and not rest.startswith("#"):
+                shown = rest if len(rest) <= 40 else rest[:40] + "..."
+                why = (
+                    f"it cuts the file at lines that start with '---' and refuses this one: {shown!r} follows "
+                    "(only a comment may)"
+                )
+                problems.append((number, why, number == start))
+            piece = True
+        elif piece and line.strip(" \t") and not line.lstrip(" \t").startswith("#"):
+            if line.startswith("%"):
+                why = "it cuts the file at lines that start with '---', which leaves this directive with no document"
+                problems.append((number, why, False))
+            piece = False
+    return problems
+
+
+def split_findings(parsed: ParsedFile, rule: str, reader: str) -> list[Finding]:
+    """:attr:`ParsedFile.splits` as findings of ``rule`` for ``reader``: "kustomize" (a resource or
+    strategic-merge patch file it reads) or "Argo CD" (a directory application's file)."""
+    return [
+        builtin_finding(rule, f"{reader} refuses the file: {why}", Location(parsed.path, line, 1))
+        for line, why, first in parsed.splits
+        if not (first and reader == "kustomize")
+    ]
 
 
 def parse_file(path: Path, display: str) -> ParsedFile:

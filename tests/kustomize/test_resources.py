@@ -68,6 +68,47 @@ CASES = {
         "sub/cm.yaml": CM % ("one", ""),
         "kustomization.yaml": "resources: [sub]\n",
     },
+    # kustomize cuts a file at lines that start with '---' (after its first line) before it parses
+    # it, refuses a line with more than a comment after its '---', and reads one document a piece
+    "an object on a separator line is refused": {
+        "cms.yaml": CM % ("one", "") + "--- {apiVersion: v1, kind: ConfigMap, metadata: {name: two}}\n",
+        "kustomization.yaml": "resources: [cms.yaml]\n",
+    },
+    "a tag on a separator line is refused": {
+        "cms.yaml": CM % ("one", "") + "--- !!map\n" + CM % ("two", ""),
+        "kustomization.yaml": "resources: [cms.yaml]\n",
+    },
+    "a separator ended by a lone carriage return is refused": {
+        "cms.yaml": CM % ("one", "") + "---\r" + CM % ("two", ""),
+        "kustomization.yaml": "resources: [cms.yaml]\n",
+    },
+    "a directive before the first document is refused": {
+        "cms.yaml": "%YAML 1.1\n---\n" + CM % ("one", ""),
+        "kustomization.yaml": "resources: [cms.yaml]\n",
+    },
+    "a directive after an ended document": {
+        "cms.yaml": CM % ("one", "") + "...\n%YAML 1.1\n---\n" + CM % ("two", ""),
+        "kustomization.yaml": "resources: [cms.yaml]\n",
+    },
+    "a comment and a tab on separator lines, windows line ends": {
+        "cms.yaml": (CM % ("one", "")).replace("\n", "\r\n") + "--- # two\r\n" + CM % ("two", "") + "---\t\n",
+        "kustomization.yaml": "resources: [cms.yaml]\n",
+    },
+    "an object on the first line": {
+        "cms.yaml": "--- {apiVersion: v1, kind: ConfigMap, metadata: {name: one}}\n",
+        "kustomization.yaml": "resources: [cms.yaml]\n",
+    },
+    "a strategic-merge patch file with an object on a separator line is refused": {
+        "cms.yaml": CM % ("one", "") + "---\n" + CM % ("two", ""),
+        "p.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: one}\ndata: {a: c}\n"
+        "--- {apiVersion: v1, kind: ConfigMap, metadata: {name: two}, data: {a: d}}\n",
+        "kustomization.yaml": "resources: [cms.yaml]\npatches:\n- path: p.yaml\n",
+    },
+    "an inline patch that starts with an object on its separator line": {
+        "cms.yaml": CM % ("one", ""),
+        "kustomization.yaml": "resources: [cms.yaml]\npatches:\n"
+        "- patch: '--- {apiVersion: v1, kind: ConfigMap, metadata: {name: one}, data: {a: c}}'\n",
+    },
 }
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from torghut_lint.parse import MAX_DEPTH, parse_bytes
+from torghut_lint.parse import MAX_DEPTH, parse_bytes, split_findings
 
 
 def rules(parsed) -> list[tuple[str, int]]:
@@ -234,3 +236,46 @@ def test_every_alias_is_copied_however_its_anchor_is_written(text: str) -> None:
     assert _shared(yaml.compose(text, Loader=yaml.SafeLoader))  # the plain reading shares the node
     for doc in parse_bytes(text.encode(), "a.yaml").documents:
         assert not _shared(doc.node)
+
+
+CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s}\n"
+# (file text, the lines Go's readers refuse it at)
+SPLITS = {
+    "an object after a separator": (CM % "a" + "--- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n", [4]),
+    "an object on the first line": ("--- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n", [1]),
+    "a tag after a separator": (CM % "a" + "--- !!map\n" + CM % "b", [4]),
+    "a lone carriage return": (CM % "a" + "---\r" + CM % "b", [4]),
+    "a directive first": ("%YAML 1.1\n---\n" + CM % "a", [1]),
+    "a directive after a comment": ("# head\n\n%YAML 1.1\n---\n" + CM % "a", [3]),
+    "a directive after an ended document": (CM % "a" + "...\n%YAML 1.1\n---\n" + CM % "b", []),
+    "comments and blanks after separators": (CM % "a" + "--- # b\n" + CM % "b" + "---  \t\n" + CM % "c", []),
+    "windows line ends": ((CM % "a" + "---\n" + CM % "b").replace("\n", "\r\n"), []),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPLITS))
+def test_documents_are_split_as_go_readers_split_them(tmp_path: Path, name: str) -> None:
+    text, refused = SPLITS[name]
+    parsed = parse_bytes(text.encode(), "t.yaml")
+    assert parsed.ok
+    assert [line for line, _, _ in parsed.splits] == refused
+    assert [f.location.line for f in split_findings(parsed, "manifest-invalid", "Argo CD")] == refused
+    kustomize = [f.location.line for f in split_findings(parsed, "kustomize-invalid", "kustomize")]
+    assert kustomize == [line for line in refused if line > 1 or text.startswith("%")]  # kustomize cuts after line 1
+    if shutil.which("kubectl") is None:
+        return
+    (tmp_path / "t.yaml").write_bytes(text.encode())
+    proc = subprocess.run(
+        ["kubectl", "patch", "--local", "--type", "merge", "-p", "{}", "-o", "name", "-f", str(tmp_path / "t.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert (proc.returncode != 0) == bool(refused), proc.stderr  # kubectl reads local files as Argo CD does
+
+
+def test_split_lines_of_an_inline_text_count_from_where_it_starts() -> None:
+    padded = b"\n\n\n--- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n"
+    assert parse_bytes(padded, "k.yaml", 4).splits[0][0::2] == (4, True)
+    assert parse_bytes(padded, "k.yaml").splits[0][0::2] == (4, False)

@@ -33,7 +33,7 @@ from torghut_lint.discover import (
     real,
     real_text,
 )
-from torghut_lint.goyaml import Unreadable, is_string, printed, reading
+from torghut_lint.goyaml import GO_SPACE, Unreadable, is_string, printed, reading
 from torghut_lint.kustomize import fieldspecs, namerefs, replace, work
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.kustomize.merge_schema import kind_schema
@@ -53,6 +53,7 @@ from torghut_lint.parse import (
     mappings,
     parse_bytes,
     parse_file,
+    split_findings,
     to_data,
 )
 from torghut_lint.schemas.compiled import compiled
@@ -912,6 +913,7 @@ class _Kustomization:
         self.result.used.add(real(target))
         self.restricted(target, entry, (key, index))
         taken = self.builder.sources.take(target)
+        self.result.findings += split_findings(taken, "kustomize-invalid", "kustomize")
         self.result.findings += json_findings(taken.documents, "kustomize-invalid", "kustomize refuses the build")
         self.accumulate(resources_of(taken, self.result.findings, kustomize=True), key, index)
 
@@ -1289,6 +1291,11 @@ class _Kustomization:
             self.report("kustomize-patch-invalid", "a patch starting with '[' must be valid JSON", key, i)
             return
         documents = [doc for doc in parsed.documents if doc.data is not None]
+        if any(isinstance(d.node, yaml.MappingNode) for d in documents) and (
+            refused := split_findings(parsed, "kustomize-patch-invalid", "kustomize")
+        ):  # a strategic-merge patch is read as a resource file is
+            self.result.findings += refused
+            return
         if all(isinstance(d.data, list) and not d.data for d in documents):
             # nothing but comments, null or []: `patches` reads it as both an empty strategic-merge
             # and an empty JSON patch and refuses it (a file with no text at all is nothing to it);
@@ -1954,11 +1961,7 @@ def parse_inline(node: yaml.ScalarNode, kfile: Path, trimmed: bool) -> ParsedFil
         (" " * indent + line if line.strip() and not _DOCUMENT_MARKER.match(line) else line)
         for line in text.splitlines(keepends=True)
     )
-    return parse_bytes(padded.encode(), node.start_mark.name)
-
-
-# what Go's unicode.IsSpace (and so strings.TrimSpace) takes for white space
-GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+    return parse_bytes(padded.encode(), node.start_mark.name, first_line + 1)
 
 
 # Lines of a patch's own text that separate or end its documents, or are directives: they stay at
