@@ -330,25 +330,19 @@ GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))
 _BREAKS = "\r\n\x85\u2028\u2029"  # go-yaml's is_break
 
 
-def _printable(char: str) -> bool:
-    """go-yaml's is_printable (astral characters are not: its UTF-8 test stops at three bytes)."""
-    code = ord(char)
-    return (
-        char == "\n" or 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or (0xE000 <= code <= 0xFFFD and code != 0xFEFF)
-    )
+# what go-yaml's is_printable refuses (but a tab, which its analysis allows in a block): controls,
+# U+FEFF, U+FFFE/U+FFFF and astral characters (its UTF-8 test stops at three bytes)
+_UNPRINTABLE = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+_SPACE_BREAK = re.compile("[ ][\r\n\x85\u2028\u2029]")
 
 
 def block_allowed(value: str) -> bool:
     """Whether go-yaml's emitter (v2's and v3's) writes ``value`` as a block scalar when asked to
-    (its analyze_scalar): otherwise it writes it double-quoted, which reads back unchanged."""
-    if not value or value[-1] == " ":
-        return False
-    for i, char in enumerate(value):
-        if char != "\t" and not _printable(char):
-            return False
-        if char == " " and value[i + 1] in _BREAKS:
-            return False
-    return True
+    (its analyze_scalar): not empty, no space at the end or before a line break, nothing it does
+    not print; otherwise it writes it double-quoted, which reads back unchanged."""
+    return (
+        bool(value) and value[-1] != " " and _SPACE_BREAK.search(value) is None and _UNPRINTABLE.search(value) is None
+    )
 
 
 class Unreadable(ValueError):
@@ -368,7 +362,9 @@ def printed(value: str, style: str | None) -> str | None:
     changes (:func:`_folded`); None where that is not modelled (a line or paragraph separator,
     U+2028/U+2029, in its text). Measured against ``kubectl kustomize``
     (``tests/unit/test_goyaml.py``)."""
-    if style not in ("|", ">") or not block_allowed(value):
+    if style != ">" and (style != "|" or value[:1] != "\t"):
+        return value
+    if not block_allowed(value):
         return value
     if value[0] == "\t":
         raise Unreadable("a block scalar's text starts with a tab: go-yaml cannot read back how it prints it")
@@ -389,25 +385,17 @@ def _folded(value: str) -> str | None:
     lines) and read back with libyaml, whose scanner go-yaml's is a port of."""
     if "\u2028" in value or "\u2029" in value:
         return None
-    first = value.lstrip(_BREAKS)[:1]
-    extra = first not in (" ", "\t", "")  # the emitter's test, at the start of the text
+    # the text's line breaks are all "\n" here: go-yaml writes "\r" and U+0085 double-quoted, and
+    # libyaml's scanner turns every other break it reads into "\n"
+    extra = value.lstrip("\n")[:1] not in (" ", "\t")  # the emitter's test, at the start of the text
+    *ended, last = value.split("\n")
     lines: list[str] = []
-    line: str | None = None  # the line being written (None: at the start of a line)
-    after_break, indented = True, True
-    for char in value:
-        if char in _BREAKS:  # "\n" only: libyaml turns every other break but U+2028/9 into it
-            if not after_break and not indented and extra:
-                lines.append(line or "")
-                line = None
-            lines.append(line or "")
-            line, after_break = None, True
-            continue
-        if after_break:
-            line, indented = "", char in " \t"
-        line = (line or "") + char
-        after_break = False
-    if line is not None:
+    for line in ended:
         lines.append(line)
+        if extra and line and line[0] not in " \t":  # after an ordinary line, an empty line more
+            lines.append("")
+    if last:
+        lines.append(last)
     header = ">" + ("2" if value[0] in " " + _BREAKS else "")
     if value[-1] not in _BREAKS:
         header += "-"

@@ -29,9 +29,11 @@ from torghut_lint.goyaml import (
     MISMATCH,
     WORDS,
     Unencodable,
+    Unreadable,
     go_float_text,
     is_string,
     json_problem,
+    printed,
     resolve_plain,
     resolve_tagged,
     timestamp,
@@ -144,6 +146,7 @@ def to_data(
     merges: list[bool] | None = None,
     not_json: list[tuple[yaml.ScalarNode, bool]] | None = None,
     keys: dict[str, str] | None = None,
+    printing: list[tuple[yaml.Node, str]] | None = None,
 ) -> Any:
     """Build plain Python values from a composed node, bounded in size and depth.
 
@@ -152,7 +155,11 @@ def to_data(
     ``remaining`` (a one-item list) shares one budget between several calls (a file's documents),
     ``strings`` the texts they have in common; ``merges[0]`` is set when a ``<<`` merge key is seen;
     ``not_json`` collects the plain scalars JSON cannot hold (see :attr:`Document.not_json`);
-    ``keys`` is ``strings`` for mapping keys.
+    ``keys`` is ``strings`` for mapping keys; with ``printing`` (a list), each block scalar first
+    takes the text kustomize prints and reads back (:func:`~torghut_lint.goyaml.printed`, outside
+    flow collections, written literal from then on), and ``printing`` collects the scalars kustomize
+    cannot read back or whose printing is not modelled, with that rule (``kustomize.build.as_printed``
+    is the same walk for an object that is not read here).
     """
     remaining = [budget] if remaining is None else remaining
     strings: dict[str, str] = {} if strings is None else strings
@@ -165,12 +172,17 @@ def to_data(
     # each short text the file repeats (keys above all: ``name``, ``value``, ``image``). Written
     # inline, scalars (most nodes) without a call of their own: this runs for every node of every
     # file. A collection counts its children against the budget as it meets them.
+    in_flow = [False]  # (printing) inside a flow collection, where go-yaml writes no block scalar
+
     def leaf(current: yaml.ScalarNode) -> Any:
         current.end_mark = current.start_mark
         text = current.value
         if len(text) <= SHARED_TEXT:
             current.value = text = strings.setdefault(text, text)
         if current.tag != PLAIN:
+            if printing is not None and (current.style == ">" or current.style == "|") and not in_flow[0]:
+                print_block(current)
+                text = current.value
             if current.tag not in _AS_WRITTEN and current.tag.startswith(CORE) and not_json is not None:
                 if json_problem(text, False, tag=current.tag) is not None:  # kustomize refuses it
                     not_json.append((current, False))
@@ -187,6 +199,12 @@ def to_data(
             return leaf(current)
         if depth > MAX_DEPTH:
             raise TooComplex(f"nested deeper than {MAX_DEPTH} levels")
+        if printing is not None and current.flow_style and not in_flow[0]:
+            in_flow[0] = True
+            try:
+                return build(current, depth)
+            finally:
+                in_flow[0] = False
         current.end_mark = current.start_mark
         children = current.value
         remaining[0] -= len(children)
@@ -208,6 +226,9 @@ def to_data(
             elif name[:1] in _NUMBER_START or name in WORDS:  # may not read as a string: never kept
                 if key.tag == PLAIN and not_json is not None and not is_string(name):
                     not_json.append((key, True))
+            elif "\n" in name:  # never kept: a folded one changes as kustomize prints it (not modelled)
+                if printing is not None and key.style == ">" and not in_flow[0]:
+                    printing.append((key, "kustomize-unsupported"))
             elif len(name) <= SHARED_TEXT:
                 keys[name] = name
             if name == MERGE_KEY and key.tag == PLAIN:
@@ -234,6 +255,17 @@ def to_data(
                 out.setdefault(k, v)
         return out
 
+    def print_block(current: yaml.ScalarNode) -> None:
+        try:
+            text = printed(current.value, current.style)
+        except Unreadable:
+            printing.append((current, "kustomize-invalid"))
+            return
+        if text is None:
+            printing.append((current, "kustomize-unsupported"))
+        else:
+            current.value, current.style = text, "|"
+
     remaining[0] -= 1  # the document's own node
     if remaining[0] < 0:
         raise TooComplex(f"more than {budget:,} nodes once aliases are expanded")
@@ -243,7 +275,7 @@ def to_data(
         # ``build`` refers to itself through its closure: a cycle that would keep the caller's
         # ``on_duplicate`` (and the whole parsed file) alive until a garbage collection, which
         # the command never runs. Emptying the cell breaks it.
-        build = None  # noqa: F841
+        build = print_block = None  # noqa: F841
 
 
 def json_problems(documents: list[Document], v2: bool = False) -> Iterator[tuple[yaml.ScalarNode, str]]:
@@ -554,7 +586,7 @@ def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
 # parse anything (kustomize's kyaml.kio.ByteReader: each such line after the first; Argo CD's and
 # kubectl's apimachinery YAMLReader: each such line), refuse a line with more than a comment after
 # its "---", and read one document from each piece.
-_SPLIT_LINE = re.compile(rb"^(?:---|%)", re.M)
+_SPLIT_LINE = re.compile(rb"^(?:---[ \t\r\f\v]*[^\s#]|%)", re.M)  # a file that may be refused
 
 
 def split_problems(data: bytes, start: int = 1) -> list[tuple[int, str, bool]]:

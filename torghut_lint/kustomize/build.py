@@ -611,12 +611,11 @@ def finalize(build: Build) -> None:
     content hash appended to their (prefixed, suffixed) names, references follow renames, an
     empty ``metadata.annotations`` goes. Then every resource's values are built from its nodes,
     once: during the build only nodes are read and written, so values can never lag them."""
-    for res in build.resources:  # printed before its name's hash is taken (kustomize hashes what it printed)
-        if (odd := as_printed(res.node)) is not None:
-            build.findings.append(_unprinted(res, odd))
     for res in build.resources:
         if not res.hash_type:
             continue
+        if (odd := as_printed(res.node)) is not None:  # kustomize hashes the text it printed
+            build.findings.append(_unprinted(res, odd))
         kind = ident(res.node)[1]
         data = nodes.get(res.node, "data")
         pairs = data.value if isinstance(data, yaml.MappingNode) else []
@@ -638,7 +637,10 @@ def finalize(build: Build) -> None:
             build.findings += _annotation_keys_refused(annotations)
             _annotations_as_written(annotations)
         try:
-            res.data = to_data(res.node)
+            printing: list[tuple[yaml.Node, str]] = []  # printed as kustomize prints it: see as_printed
+            res.data = to_data(res.node, printing=printing)
+            if printing:
+                build.findings.append(_unprinted(res, printing[0]))
         except TooComplex as exc:
             message = f"{res.id} not linted: once patched it has {exc}"
             build.findings.append(builtin_finding("yaml-too-complex", message, Location.of(res.node)))
