@@ -332,7 +332,7 @@ _BREAKS = "\r\n\x85\u2028\u2029"  # go-yaml's is_break
 
 # what go-yaml's is_printable refuses (but a tab, which its analysis allows in a block): controls,
 # U+FEFF, U+FFFE/U+FFFF and astral characters (its UTF-8 test stops at three bytes)
-_UNPRINTABLE = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff\U00010000-\U0010ffff]")
 _SPACE_BREAK = re.compile("[ ][\r\n\x85\u2028\u2029]")
 
 

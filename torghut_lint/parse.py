@@ -571,7 +571,7 @@ def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
         parsed.findings.append(_syntax(path, line, 0, message))
     finally:
         loader.dispose()
-    if parsed.ok and _SPLIT_LINE.search(data) is not None:
+    if _may_be_split_wrongly(data) and parsed.ok:
         parsed.splits = split_problems(data, start)
     if repeats[0] > MAX_REPEATS_LISTED:
         message = (
@@ -586,7 +586,15 @@ def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
 # parse anything (kustomize's kyaml.kio.ByteReader: each such line after the first; Argo CD's and
 # kubectl's apimachinery YAMLReader: each such line), refuse a line with more than a comment after
 # its "---", and read one document from each piece.
-_SPLIT_LINE = re.compile(rb"^(?:---[ \t\r\f\v]*[^\s#]|%)", re.M)  # a file that may be refused
+_SUSPECT_SEPARATOR = rb"---[ \t\r\f\v]*[^\s#]"
+_SUSPECT_FIRST = re.compile(_SUSPECT_SEPARATOR + rb"|%")
+_SUSPECT_LATER = re.compile(rb"\n" + _SUSPECT_SEPARATOR)  # searched by its literal start, unlike a ^ pattern
+
+
+def _may_be_split_wrongly(data: bytes) -> bool:
+    """Whether a file may hold a line :func:`split_problems` refuses (most files are looked at no
+    further)."""
+    return _SUSPECT_FIRST.match(data) is not None or b"\n%" in data or _SUSPECT_LATER.search(data) is not None
 
 
 def split_problems(data: bytes, start: int = 1) -> list[tuple[int, str, bool]]:
@@ -619,6 +627,8 @@ def split_problems(data: bytes, start: int = 1) -> list[tuple[int, str, bool]]:
 def split_findings(parsed: ParsedFile, rule: str, reader: str) -> list[Finding]:
     """:attr:`ParsedFile.splits` as findings of ``rule`` for ``reader``: "kustomize" (a resource or
     strategic-merge patch file it reads) or "Argo CD" (a directory application's file)."""
+    if not parsed.splits:
+        return []
     return [
         builtin_finding(rule, f"{reader} refuses the file: {why}", Location(parsed.path, line, 1))
         for line, why, first in parsed.splits
