@@ -36,6 +36,7 @@ from torghut_lint.goyaml import (
     printed,
     resolve_plain,
     resolve_tagged,
+    through_json,
     timestamp,
 )
 from torghut_lint.goyaml import MAYBE_NOT_STRING as _MAYBE_NOT_STRING
@@ -179,10 +180,13 @@ def to_data(
         text = current.value
         if len(text) <= SHARED_TEXT:
             current.value = text = strings.setdefault(text, text)
-        if current.tag != PLAIN:
-            if printing is not None and (current.style == ">" or current.style == "|") and not in_flow[0]:
+        if printing is not None:
+            if (current.style == ">" or current.style == "|") and not in_flow[0]:
                 print_block(current)
-                text = current.value
+            if not current.value.isascii() or "\x7f" in current.value:
+                print_json(current, False)
+            text = current.value
+        if current.tag != PLAIN:
             if current.tag not in _AS_WRITTEN and current.tag.startswith(CORE) and not_json is not None:
                 if json_problem(text, False, tag=current.tag) is not None:  # kustomize refuses it
                     not_json.append((current, False))
@@ -229,6 +233,8 @@ def to_data(
             elif "\n" in name:  # never kept: a folded one changes as kustomize prints it (not modelled)
                 if printing is not None and key.style == ">" and not in_flow[0]:
                     printing.append((key, "kustomize-unsupported"))
+            elif printing is not None and (not name.isascii() or "\x7f" in name) and not print_json(key, True):
+                pass  # never kept: a key kustomize cannot write out
             elif len(name) <= SHARED_TEXT:
                 keys[name] = name
             if name == MERGE_KEY and key.tag == PLAIN:
@@ -266,6 +272,14 @@ def to_data(
         else:
             current.value, current.style = text, "|"
 
+    def print_json(current: yaml.ScalarNode, key: bool) -> bool:
+        try:
+            current.value = through_json(current.value, key)
+            return True
+        except Unreadable:
+            printing.append((current, "kustomize-invalid"))
+            return False
+
     remaining[0] -= 1  # the document's own node
     if remaining[0] < 0:
         raise TooComplex(f"more than {budget:,} nodes once aliases are expanded")
@@ -275,7 +289,7 @@ def to_data(
         # ``build`` refers to itself through its closure: a cycle that would keep the caller's
         # ``on_duplicate`` (and the whole parsed file) alive until a garbage collection, which
         # the command never runs. Emptying the cell breaks it.
-        build = print_block = None  # noqa: F841
+        build = print_block = print_json = None  # noqa: F841
 
 
 def json_problems(documents: list[Document], v2: bool = False) -> Iterator[tuple[yaml.ScalarNode, str]]:

@@ -91,6 +91,28 @@ CASES = {
         "patches:\n- target: {kind: ConfigMap}\n  patch: |+\n"
         "    - op: add\n      path: /data/t\n      value: |+\n        kept\n\n\n",
     },
+    # kustomize writes its output by reading JSON back as YAML (go-yaml v2), where U+0085 is a line
+    # break that folds; a generated object's name hashes the text before that
+    "a U+0085 in values, a generator's literal and a replacement": {
+        "cm.yaml": 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  a: "x \\N y"\n'
+        '  b: "p\\N\\Nq"\n  c: "\\N"\n  d: "k\\N\\t\\u2028"\n'
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: dst}\ndata: {t: old}\n",
+        "kustomization.yaml": "resources: [cm.yaml]\n"
+        'configMapGenerator:\n- {name: gen, literals: ["A=1\\N\\N2"]}\n'
+        "replacements:\n- source: {kind: ConfigMap, name: x, fieldPath: data.b}\n"
+        "  targets: [{select: {name: dst}, fieldPaths: [data.t]}]\n",
+    },
+    # a kustomization's fields reach its plugins as JSON read back as YAML: an inline patch's U+0085
+    # pair is a line break that takes the indentation after it away (`c` leaves `data`)
+    "a U+0085 in an inline patch's text": {
+        "cm.yaml": FOLDED,
+        "kustomization.yaml": "resources: [cm.yaml]\npatches:\n"
+        '- patch: "apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: x}\\ndata:\\n  a: b\\N\\N  c: d\\n"\n',
+    },
+    "a U+0085 in a prefix and a label": {
+        "cm.yaml": FOLDED,
+        "kustomization.yaml": 'resources: [cm.yaml]\nnamePrefix: "p\\N"\ncommonLabels: {team: "a\\N\\Nb"}\n',
+    },
 }
 
 
@@ -131,6 +153,25 @@ def test_a_block_text_starting_with_a_tab_is_refused_as_kustomize_refuses_it(tmp
     assert "JSON" not in name or outcome(tmp_path / "plain", {"t.yaml": thing, "kustomization.yaml": plain}) == "exact"
 
 
+REFUSED_AFTER_JSON = {
+    "a DEL in a value": '  k: "a\\x7fb"\n',
+    "a C1 control in a value": '  k: "a\\u0080b"\n',
+    "a U+FFFE in a value": '  k: "a\\uFFFEb"\n',
+    "a U+0085 in a key": '  "k\\Nx": 1\n',
+}
+
+
+def test_a_kustomization_value_its_plugins_cannot_read_is_refused(tmp_path: Path) -> None:
+    files = {"cm.yaml": FOLDED, "kustomization.yaml": 'resources: [cm.yaml]\nnameSuffix: "-\\x7f"\n'}
+    assert outcome(tmp_path, files) == "refused"
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED_AFTER_JSON))
+def test_what_kustomize_cannot_write_out_is_refused(tmp_path: Path, name: str) -> None:
+    thing = "apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: t}\nspec:\n" + REFUSED_AFTER_JSON[name]
+    assert outcome(tmp_path, {"t.yaml": thing, "kustomization.yaml": "resources: [t.yaml]\n"}) == "refused"
+
+
 # Found by a hostile pull request: an environment file in a ConfigMap, written as a folded block
 # whose text starts with a space. The built-in renderer read `TRADING_MODE=` and a line `live`;
 # kustomize prints the object before it writes it out, and go-yaml's emitter folds that line break
@@ -147,6 +188,28 @@ data:
 
     live
 """
+
+
+ESCAPED = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: torghut-env
+  annotations: {torghut.proompteng.ai/live-trading-owner: trading-desk}
+data:
+  trading.env: "TRADING_MODE=paper\\N\\NTRADING_MODE=live\\n"
+"""
+
+
+def test_a_switch_behind_escaped_line_breaks_is_caught(tmp_path: Path) -> None:
+    """Found by a hostile pull request: U+0085 is no line break to an env-file reader, and the
+    linter read one line ``TRADING_MODE=paper...``; kustomize writes its output through JSON read
+    back as YAML, where two of them are a line break: the cluster is sent two lines, the second live."""
+    write_tree(tmp_path, {"cm.yaml": ESCAPED, "kustomization.yaml": "resources: [cm.yaml]\n"})
+    assert outcome(tmp_path, {}) == "exact"
+    result = run_cli("--ignore-missing-schemas", "--repo-root", str(tmp_path), str(tmp_path), cwd=tmp_path)
+    assert "cm.yaml:7:16: error live-trading-default-off ConfigMap torghut-env (environment file" in result.stdout, (
+        result.stdout
+    )
 
 
 def test_a_switch_folded_into_an_environment_file_line_is_caught(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ installed kubectl (skipped without it); keys and values kustomize refuses."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
@@ -22,6 +23,7 @@ from torghut_lint.goyaml import (
     json_problem,
     printed,
     resolve_plain,
+    through_json,
 )
 from torghut_lint.kustomize.build import Builder, SourceFiles
 from torghut_lint.kustomize.stream import dump
@@ -518,3 +520,48 @@ def test_random_folded_scalars_read_back_as_kubectl_prints_them(tmp_path: Path, 
     assert {k: printed(v, ">") for k, v in ours.items() if k.startswith("k")} == {
         k: v for k, v in theirs.items() if k.startswith("k")
     }
+
+
+# (a string, what kubectl kustomize writes out for it), recorded: JSON's output read as YAML
+THROUGH_JSON = [
+    ("a \x85 b", "a b"),  # U+0085 is a line break there: it folds with the spaces around it
+    ("a\x85\x85\x85b", "a\n\nb"),
+    ("\x85ab", " ab"),
+    ("ab\x85", "ab "),
+    ("a\x85\tb", "a \tb"),  # JSON escapes a tab: it stays
+    ("a \t\x85\t b", "a \t \t b"),
+    ("a\x85 \x85 b", "a\nb"),
+    ("x\u2028", "x\u2028"),  # JSON escapes U+2028
+    ("a\xa0b\x85\xa0c", "a\xa0b \xa0c"),
+    ("plain text", "plain text"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), THROUGH_JSON)
+def test_a_string_reads_back_from_json_as_kustomize_writes_it_out(text: str, expected: str) -> None:
+    assert through_json(text) == expected
+
+
+@pytest.mark.parametrize("text", ["a\x7fb", "a\x80b", "a\x9f", "a\ufffeb", "\uffff"])
+def test_a_character_the_yaml_reader_refuses_fails_the_build(text: str) -> None:
+    with pytest.raises(Unreadable):
+        through_json(text)
+
+
+def test_a_key_with_a_line_break_after_json_fails_the_build() -> None:
+    with pytest.raises(Unreadable):
+        through_json("k\x85x", key=True)
+    assert through_json("k\xa0x", key=True) == "k\xa0x"
+
+
+@needs_kubectl
+def test_random_strings_are_written_out_as_kubectl_writes_them(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    alphabet = ["a", "b", " ", "  ", "\t", "\x85", "\n", "\xa0", "\u2028", "\u3000", "é", "\\", '"']
+    texts = ["".join(rng.choices(alphabet, k=rng.randint(1, 8))) for _ in range(300)]
+    manifest = THING + "".join(f"  k{i:03d}: {json.dumps(text)}\n" for i, text in enumerate(texts))
+    proc = _kubectl(tmp_path, manifest)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    theirs = yaml.safe_load(proc.stdout)["spec"]
+    assert sum(through_json(text) != text for text in texts) > 50  # the draw reaches the folding
+    assert {f"k{i:03d}": through_json(text) for i, text in enumerate(texts)} == theirs

@@ -33,7 +33,7 @@ from torghut_lint.discover import (
     real,
     real_text,
 )
-from torghut_lint.goyaml import GO_SPACE, Unreadable, is_string, printed, reading
+from torghut_lint.goyaml import GO_SPACE, Unreadable, is_string, printed, reading, through_json
 from torghut_lint.kustomize import fieldspecs, namerefs, replace, work
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.kustomize.merge_schema import kind_schema
@@ -756,6 +756,7 @@ class _Kustomization:
         self.dir = kfile.parent
         self.real_dir = os.path.join(str(real(self.dir)), "")  # with a trailing separator: a prefix test
         self.node = doc.node
+        result.findings += as_configured(doc.node)
         # read as kustomize reads it (YAML 1.1): `namespace: on` is a boolean there, and refused
         self.spec = to_data(as_yaml11(doc.node))
         self.result = result
@@ -1688,6 +1689,46 @@ def _is_json(text: str) -> bool:
 
 
 _SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+
+
+# what kustomize reads itself (the files it loads); every other field configures a builtin plugin
+_NOT_CONFIGURED = frozenset({"resources", "bases", "components", "apiVersion", "kind", "metadata"})
+
+
+def as_configured(root: yaml.Node) -> list[Finding]:
+    """A kustomization's text as its builtin plugins are given it: kustomize encodes each plugin's
+    configuration (the generators', patches', transformers', replacements' fields) as JSON and reads
+    that back as YAML (sigs.k8s.io/yaml's Marshal), so a string takes
+    :func:`~torghut_lint.goyaml.through_json`: a U+0085 folds as a line break (an inline patch's
+    text too, before it is read), and a character that YAML reader refuses fails the build. The
+    nodes are changed in place (they read back the same again); the findings are returned."""
+    findings: list[Finding] = []
+    todo = [v for k, v in root.value if k.value not in _NOT_CONFIGURED] if isinstance(root, yaml.MappingNode) else []
+    while todo:
+        node = todo.pop()
+        pairs = node.value if isinstance(node, yaml.MappingNode) else ()
+        for key, _ in pairs:
+            if not key.value.isascii() or "\x7f" in key.value:
+                try:
+                    through_json(key.value, key=True)
+                except Unreadable:
+                    message = "this key cannot be written out as kustomize configures its plugins (JSON read as YAML)"
+                    findings.append(builtin_finding("kustomize-invalid", message, Location.of(key)))
+        if isinstance(node, yaml.ScalarNode):
+            if not node.value.isascii() or "\x7f" in node.value:
+                try:
+                    node.value = through_json(node.value)
+                except Unreadable:
+                    message = (
+                        "a character here (U+007F-U+009F, U+FFFE or U+FFFF) cannot be read back as kustomize "
+                        "configures its plugins (JSON read as YAML): kustomize refuses the build"
+                    )
+                    findings.append(builtin_finding("kustomize-invalid", message, Location.of(node)))
+        elif isinstance(node, yaml.MappingNode):
+            todo.extend(v for _, v in pairs)
+        else:
+            todo.extend(node.value)
+    return findings
 
 
 def _kustomization_doc(parsed: ParsedFile, kfile: Path, result: Build) -> Document | None:
