@@ -748,18 +748,198 @@ _COMMAND_ASSIGNMENT = regex.compile(
 )
 
 
-def env_file_assignments(text: str, names: Names, command: bool = False) -> Iterator[tuple[str, str, int]]:
+def is_dotenv(name: str) -> bool:
+    """Whether a file (a ConfigMap entry, a mounted path) is named as a ``.env`` file, which
+    pydantic-settings reads with python-dotenv."""
+    name = name.rsplit("/", 1)[-1]
+    return name == ".env" or name.endswith(".env")
+
+
+def env_file_assignments(
+    text: str, names: Names, command: bool = False, dotenv: bool = False
+) -> Iterator[tuple[str, str | None, int]]:
     """(name as written, value, offset of the name) of each line of ``text`` that assigns one of
-    ``names`` as an environment file does: a ConfigMap entry mounted as the service's ``.env``
-    (pydantic-settings reads it when the variable is not set), or sourced by a script. With
-    ``command``, each assignment anywhere in a container's command line (``sh -c`` scripts, the
-    ``env`` utility's arguments): the process it starts has it, whatever the container's env says."""
+    ``names`` as an environment file does: sourced by a script (a shell's reading: one word), and,
+    with ``dotenv`` (a file named as one, :func:`is_dotenv`), mounted as the service's ``.env``
+    (pydantic-settings reads it when the variable is not set: python-dotenv's reading,
+    :func:`dotenv_bindings`). Where the two read a line differently, both are given (in order of
+    offset); a value python-dotenv takes from the process's environment (``${NAME}`` of a name the
+    file does not set first) is None: unknown.
+    With ``command``, each assignment anywhere in a container's command line (``sh -c`` scripts,
+    the ``env`` utility's arguments): the process it starts has it, whatever the container's env
+    says."""
     if "=" not in text or names.mentioned(text) is None:
         return
+    found: dict[tuple[str, str | None, int], None] = {}
     for match in (_COMMAND_ASSIGNMENT if command else _ENV_FILE_LINE).finditer(text):
         if names.canonical(match.group(1)) is not None:
             value = next(group for group in match.groups()[1:] if group is not None)
-            yield match.group(1), value, match.start(1)
+            found[(match.group(1), value, match.start(1))] = None
+    if dotenv and not command:
+        for key, value, offset in dotenv_bindings(text):
+            if names.canonical(key) is not None:
+                found[(key, value, offset)] = None
+    yield from sorted(found, key=lambda item: item[2])
+
+
+# python-dotenv's white space: Python's (str.isspace), not a line break where it says so
+_PY_SPACE = frozenset("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | frozenset(
+    map(chr, range(0x2000, 0x200B))
+)
+_DOTENV_ESCAPES = {
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+}
+_DOTENV_VARIABLE = regex.compile(r"\$\{([^}:]*)(?::-([^}]*))?\}")
+
+
+def dotenv_bindings(text: str) -> Iterator[tuple[str, str | None, int]]:
+    """(key, value, offset of the key) of each binding python-dotenv reads in ``text``, with its
+    values interpolated as ``dotenv_values`` does (``${NAME}``, ``${NAME:-default}``: the file's
+    earlier binding, else the process's environment, which is unknown here: None). Its grammar:
+    bindings separated by any white space; ``export`` and blanks; a key in single quotes or up to
+    ``=``, ``#`` or white space; blanks, ``=``, blanks; a value in single quotes (``\\\\`` and
+    ``\\'`` decoded), double quotes (those, ``\\"`` and ``\\n`` and the like decoded; a backslash
+    takes any character in both, and both may span lines) or up to the end of the line
+    (``\r``, ``\n``; a comment after white space and trailing white space dropped); then blanks,
+    a comment, the end of the line, or the binding is dropped. Measured against python-dotenv
+    (``tests/unit/test_k8s.py``)."""
+    n = len(text)
+    pos = 1 if text.startswith("\ufeff") else 0
+    bound: dict[str, str | None] = {}
+    while pos < n:
+        while pos < n and text[pos] in _PY_SPACE:
+            pos += 1
+        if pos >= n:
+            return
+        pos, binding = _dotenv_binding(text, pos)
+        if binding is None:  # a comment line, or one python-dotenv cannot read: up to its line break
+            while pos < n and text[pos] not in "\r\n":
+                pos += 1
+            pos += 1
+            continue
+        key, value, offset = binding
+        if value is None:  # a key alone: bound to nothing, which sets nothing (``${KEY}`` reads "")
+            bound[key] = ""
+            continue
+        if "${" in value:
+            value = _interpolated(value, bound)
+        bound[key] = value  # None: unknown, and so is what reads it
+        yield key, value, offset
+
+
+def _blanks(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in _PY_SPACE and text[pos] not in "\r\n":
+        pos += 1
+    return pos
+
+
+def _dotenv_binding(text: str, pos: int) -> tuple[int, tuple[str, str | None, int] | None]:
+    """One binding from ``pos`` (at its first character): (where reading stopped, the binding or
+    None)."""
+    n = len(text)
+    if text.startswith("export", pos) and _blanks(text, pos + 6) > pos + 6:
+        pos = _blanks(text, pos + 6)
+    start = pos
+    if pos >= n or text[pos] == "#":
+        return pos, None
+    if text[pos] == "'":
+        close = text.find("'", pos + 1)
+        if close <= pos + 1:
+            return pos, None
+        key, pos = text[pos + 1 : close], close + 1
+    else:
+        while pos < n and text[pos] not in "=#" and text[pos] not in _PY_SPACE:
+            pos += 1
+        if pos == start:
+            return pos, None
+        key = text[start:pos]
+    pos = _blanks(text, pos)
+    value: str | None = None
+    if pos < n and text[pos] == "=":
+        after = _blanks(text, pos + 1)
+        pos, quote = after, text[after] if after < n else ""
+        if quote == "#" and after > start and text[after - 1] != "=":  # `KEY= # note`: empty (`KEY=#x` is not)
+            value = ""
+        elif quote in ("'", '"'):
+            close = _closing_quote(text, pos, quote)
+            if close < 0:
+                return pos, None
+            value = _unescaped(text[pos + 1 : close], quote)
+            pos = close + 1
+        else:
+            end = pos
+            while end < n and text[end] not in "\r\n":
+                end += 1
+            value = text[pos:end]
+            cut = next((i for i in range(1, len(value)) if value[i] == "#" and value[i - 1] in _PY_SPACE), None)
+            if cut is not None:  # white space then '#': a comment from that white space on
+                while cut > 0 and value[cut - 1] in _PY_SPACE:
+                    cut -= 1
+                value = value[:cut]
+            value = value.rstrip("".join(_PY_SPACE))
+            pos = end
+    pos = _blanks(text, pos)
+    if pos < n and text[pos] == "#":
+        while pos < n and text[pos] not in "\r\n":
+            pos += 1
+    if pos < n and text[pos] not in "\r\n":
+        return pos, None  # more on the line after the value: python-dotenv drops the binding
+    return pos, (key, value, start)
+
+
+def _closing_quote(text: str, pos: int, quote: str) -> int:
+    """Where a quoted value opened at ``pos`` closes (a backslash takes the next character, line
+    breaks too), or -1."""
+    i = pos + 1
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+        elif text[i] == quote:
+            return i
+        else:
+            i += 1
+    return -1
+
+
+def _unescaped(value: str, quote: str) -> str:
+    """A quoted value's escapes decoded as python-dotenv decodes them (single quotes: ``\\\\`` and
+    ``\\'``; double quotes: those, ``\\"`` and ``\\a\\b\\f\\n\\r\\t\\v``)."""
+    known = "\\'" if quote == "'" else "\\'\"abfnrtv"
+    out: list[str] = []
+    i = 0
+    while i < len(value):
+        if value[i] == "\\" and i + 1 < len(value) and value[i + 1] in known:
+            out.append(_DOTENV_ESCAPES[value[i + 1]])
+            i += 2
+        else:
+            out.append(value[i])
+            i += 1
+    return "".join(out)
+
+
+def _interpolated(value: str, bound: dict[str, str | None]) -> str | None:
+    """``${NAME}`` and ``${NAME:-default}`` replaced as python-dotenv replaces them (the file's
+    earlier binding; a key alone reads ""), or None where a name comes from the environment."""
+    out: list[str] = []
+    cursor = 0
+    for match in _DOTENV_VARIABLE.finditer(value):
+        name = match.group(1)  # (a default is the environment's business: only with a name it lacks)
+        known = bound.get(name)
+        if known is None:  # not bound by the file, or bound to what the environment gives
+            return None
+        out.append(value[cursor : match.start()])
+        out.append(known)
+        cursor = match.end()
+    return "".join(out) + value[cursor:]
 
 
 def mounted_env_files(res: Resource, path: Path_, container: dict, sources: EnvSources, names: Names) -> list[EnvValue]:
@@ -796,14 +976,13 @@ def mounted_env_files(res: Resource, path: Path_, container: dict, sources: EnvS
                     if sub != file:
                         continue
                     file = text(mount.get("mountPath"))
-                name = file.rsplit("/", 1)[-1]
-                if name == ".env" or name.endswith(".env"):
+                if is_dotenv(file):
                     wanted.setdefault(id(cm), (cm, set()))[1].add(key)
     found: list[EnvValue] = []
     for cm, keys in wanted.values():
         for where, body, exact in configmap_files(cm):
             if str(where[1]) in keys:
-                for variable, value, offset in env_file_assignments(body, names):
+                for variable, value, offset in env_file_assignments(body, names, dotenv=True):
                     found.append(EnvValue(variable, value, cm, where, ENV_FILE, offset if exact else None))
     return found
 
@@ -846,7 +1025,7 @@ def direct_settings(res: Resource, names: Names | None = None) -> Iterator[tuple
             for key, value in data.items():
                 yield key, value, ("data", key)
         for path, content, _ in configmap_files(res) if names is not None else ():
-            for name, value, _ in env_file_assignments(content, names):
+            for name, value, _ in env_file_assignments(content, names, dotenv=is_dotenv(str(path[1]))):
                 yield name, value, path
         return
     for path, container in containers(res):

@@ -146,6 +146,7 @@ def line_in_scalar(node: yaml.ScalarNode, offset: int) -> Location:
         column = offset - line_start
         line_end = node.value.find("\n", offset)
         value_line = node.value[line_start : line_end if line_end >= 0 else len(node.value)]
+        linecache.checkcache(mark.name)  # a file of that name read before (another run in this process)
         source = linecache.getline(mark.name, line)
         block_indent = (len(source) - len(source.lstrip(" "))) - (len(value_line) - len(value_line.lstrip(" ")))
         return Location(mark.name, line, max(block_indent, 0) + column + 1)

@@ -158,7 +158,7 @@ def to_data(
     ``not_json`` collects the plain scalars JSON cannot hold (see :attr:`Document.not_json`);
     ``keys`` is ``strings`` for mapping keys; with ``printing`` (a list), each block scalar first
     takes the text kustomize prints and reads back (:func:`~torghut_lint.goyaml.printed`, outside
-    flow collections, written literal from then on), and ``printing`` collects the scalars kustomize
+    flow collections; one that changes is no block scalar from then on), and ``printing`` collects the scalars kustomize
     cannot read back or whose printing is not modelled, with that rule (``kustomize.build.as_printed``
     is the same walk for an object that is not read here).
     """
@@ -269,8 +269,8 @@ def to_data(
             return
         if text is None:
             printing.append((current, "kustomize-unsupported"))
-        else:
-            current.value, current.style = text, "|"
+        elif text != current.value:  # its lines are no longer the file's (model.line_in_scalar)
+            current.value, current.style = text, None
 
     def print_json(current: yaml.ScalarNode, key: bool) -> bool:
         try:

@@ -213,10 +213,11 @@ def test_a_switch_behind_escaped_line_breaks_is_caught(tmp_path: Path) -> None:
 
 
 def test_a_switch_folded_into_an_environment_file_line_is_caught(tmp_path: Path) -> None:
+    """Located at the scalar: the lines kustomize reads back are no longer the file's."""
     write_tree(tmp_path, {"cm.yaml": HOSTILE, "kustomization.yaml": "resources: [cm.yaml]\n"})
     assert outcome(tmp_path, {}) == "exact"
     result = run_cli("--ignore-missing-schemas", "--repo-root", str(tmp_path), str(tmp_path), cwd=tmp_path)
-    assert "cm.yaml:9:5: error live-trading-default-off ConfigMap torghut-env (environment file 'trading.env')" in (
+    assert "cm.yaml:7:16: error live-trading-default-off ConfigMap torghut-env (environment file 'trading.env')" in (
         result.stdout
     ), result.stdout
     assert result.code == 1

@@ -3,6 +3,8 @@ envFrom and valueFrom read."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from torghut_lint.k8s import (
@@ -199,7 +201,17 @@ def test_names_in_any_case_every_spelling_counts_and_no_literal_settles_an_unsee
         ("LIVE=true\n", [("LIVE", "true", 0)]),
         ("# LIVE=true\nA=1\n  export LIVE = 'on' # said\n", [("LIVE", "on", 25)]),
         ('LIVE="a b"\n', [("LIVE", "a b", 0)]),
-        ("LIVE=false exec app\n", [("LIVE", "false", 0)]),  # a shell runs the rest as a command
+        # a shell runs the rest as a command; python-dotenv (pydantic-settings' .env) takes the line
+        ("LIVE=false exec app\n", [("LIVE", "false", 0), ("LIVE", "false exec app", 0)]),
+        # python-dotenv's white space is Python's, its line breaks include \r: lines no shell reads so
+        ("A=1\rLIVE=true\n\u00a0LIVE\u00a0=\u00a0on\n", [("LIVE", "true", 4), ("LIVE", "on", 15)]),
+        # a quoted key (python-dotenv's alone), escapes decoded (not by a shell)
+        ("'LIVE'=yes\nLIVE=\"a\\nb\" # c\n", [("LIVE", "yes", 0), ("LIVE", "a\\nb", 11), ("LIVE", "a\nb", 11)]),
+        # python-dotenv interpolates from the file's earlier lines, else the environment's: unknown
+        (
+            "A=live\nLIVE=${A}\nLIVE=${B:-x}\n",
+            [("LIVE", "${A}", 7), ("LIVE", "live", 7), ("LIVE", "${B:-x}", 17), ("LIVE", None, 17)],
+        ),
         ('if [ "$LIVE" = "true" ]; then\n  echo "LIVE=true"\nfi\n', []),  # a test and a string
         ("live=true\nLIVE_X=1\nNOT_LIVE=1\n", [("live", "true", 0)]),  # in any case; other names are others
         ("LIVE: true\n", []),  # YAML: not an environment file
@@ -208,9 +220,53 @@ def test_names_in_any_case_every_spelling_counts_and_no_literal_settles_an_unsee
 def test_assignments_of_an_environment_file(text: str, found: list) -> None:
     from torghut_lint.k8s import env_file_assignments
 
-    assert list(env_file_assignments(text, Names(["LIVE"], ignore_case=True))) == found
+    assert list(env_file_assignments(text, Names(["LIVE"], ignore_case=True), dotenv=True)) == found
     exact = [item for item in found if item[0] == "LIVE"]
-    assert list(env_file_assignments(text, Names(["LIVE"]))) == exact
+    assert list(env_file_assignments(text, Names(["LIVE"]), dotenv=True)) == exact
+
+
+def test_a_file_not_named_as_a_dotenv_file_is_read_as_a_shell_reads_it() -> None:
+    from torghut_lint.k8s import env_file_assignments, is_dotenv
+
+    text = "LIVE=false exec app\nA=1\rLIVE=true\n"
+    assert list(env_file_assignments(text, Names(["LIVE"]))) == [("LIVE", "false", 0)]
+    assert [is_dotenv(name) for name in (".env", "app.env", "/srv/.env", "run.sh", "env", ".envrc")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+
+
+# texts python-dotenv reads in ways a shell does not: a line break that is a carriage return,
+# Python's white space, quoted keys and values over lines, escapes, comments, interpolation
+DOTENV_ALPHABET = ["A", "B", "=", "'", '"', "\\", " ", "\t", "\n", "\r", "#", "x", "export ", "${A}", "${B:-z}"]
+DOTENV_ALPHABET += ["\u00a0", "\u3000", "\x0b", "\ufeff", "\x85", "a b"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_an_environment_file_is_read_as_python_dotenv_reads_it(seed: int) -> None:
+    """Against the real python-dotenv (``dotenv_values``, as pydantic-settings calls it): each key
+    it sets has the last value the linter reads for it, or one the linter calls unknown (taken
+    from the process's environment), and the linter reads no key it does not."""
+    dotenv = pytest.importorskip("dotenv")
+    import io
+    import logging
+
+    from torghut_lint.k8s import dotenv_bindings
+
+    rng = random.Random(seed)
+    logging.getLogger("dotenv.main").disabled = True
+    for _ in range(3000):
+        text = "".join(rng.choice(DOTENV_ALPHABET) for _ in range(rng.randint(1, 14)))
+        ours: dict[str, str | None] = {}
+        for key, value, _ in dotenv_bindings(text):
+            ours[key] = value
+        theirs = {k: v for k, v in dotenv.dotenv_values(stream=io.StringIO(text)).items() if v is not None}
+        assert set(ours) <= set(dotenv.dotenv_values(stream=io.StringIO(text))), text
+        assert all(k in ours and ours[k] in (None, v) for k, v in theirs.items()), (text, ours, theirs)
 
 
 def test_the_command_line_sets_what_the_process_gets_after_env() -> None:

@@ -653,10 +653,11 @@ def as_printed(root: yaml.Node) -> tuple[yaml.Node, str] | None:
     """An object as kustomize has it once printed (``RNode.MarshalJSON``: go-yaml writes the object,
     styles kept, and reads the text back), which it does before it writes the object out and before
     a JSON patch: each block scalar holds :func:`~torghut_lint.goyaml.printed` of its text (a folded
-    one changes), and is a literal one from then on (printed once). A block scalar inside a flow
-    collection is written double-quoted, which reads back unchanged. Returns the first node kustomize
-    cannot print and read back (``kustomize-invalid``) or whose printing is not modelled
-    (``kustomize-unsupported``), with that rule; its text is left as written."""
+    one changes, and is no block scalar from then on: printed once, its lines not the file's). A
+    block scalar inside a flow collection is written double-quoted, which reads back unchanged.
+    Returns the first node kustomize cannot print and read back (``kustomize-invalid``) or whose
+    printing is not modelled (``kustomize-unsupported``), with that rule; its text is left as
+    written."""
     odd: tuple[yaml.Node, str] | None = None
     todo = [root]
     while todo:
@@ -670,8 +671,8 @@ def as_printed(root: yaml.Node) -> tuple[yaml.Node, str] | None:
                     continue
                 if text is None:
                     odd = odd or (node, "kustomize-unsupported")
-                else:
-                    node.value, node.style = text, "|"
+                elif text != node.value:  # printed once: its lines are no longer the file's
+                    node.value, node.style = text, None
         elif isinstance(node, yaml.SequenceNode):
             if not node.flow_style:
                 todo.extend(node.value)

@@ -23,6 +23,7 @@ from torghut_lint.k8s import (
     containers,
     effective_env,
     env_file_assignments,
+    is_dotenv,
     is_on,
     text,
 )
@@ -109,9 +110,10 @@ def _settings(ctx: RuleContext) -> Iterator[Setting]:
                     seen.add((id(res), ("data", key)))
                     yield Setting(switches[name], key, res, ("data", key), text(value), f"ConfigMap {res.id.name}")
             for path, content, exact in configmap_files(res):  # an entry that is an environment file
-                for written, value, offset in env_file_assignments(content, names):
-                    if (id(res), path, written, offset) not in seen:
-                        seen.add((id(res), path, written, offset))
+                for written, value, offset in env_file_assignments(content, names, dotenv=is_dotenv(str(path[1]))):
+                    # (a line a shell and python-dotenv read differently is one setting of each reading)
+                    if (id(res), path, written, offset, value) not in seen:
+                        seen.add((id(res), path, written, offset, value))
                         who = f"ConfigMap {res.id.name} (environment file {path[1]!r})"
                         at = offset if exact else None
                         yield Setting(
@@ -158,8 +160,14 @@ def _settle(s: Setting, any_case: bool) -> str:
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
     any_case = bool(ctx.params.get("ignoreCase"))
+    told: set[tuple] = set()  # a line a shell and python-dotenv read differently: told once
     for s in settings(ctx):
         name = s.switch["name"]
+        if s.in_text and (s.value is None or is_on(s.switch, s.value)):
+            place = (id(s.source), s.path, s.offset, s.name)
+            if place in told:
+                continue
+            told.add(place)
         if s.value is None:
             yield Violation(
                 s.source,
