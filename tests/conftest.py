@@ -94,6 +94,18 @@ def run_process(
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
+def kubectl_reads(path: Path, output: str = "json") -> subprocess.CompletedProcess:
+    """``kubectl`` reading a local manifest file (``patch --local``: no cluster), which it does with
+    the reader Argo CD reads a directory application's files with (apimachinery, go-yaml v2)."""
+    return subprocess.run(
+        ["kubectl", "patch", "--local", "--type", "merge", "-p", "{}", "-o", output, "-f", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
 @pytest.fixture
 def untraced():
     """Coverage paused for the test (``.ci/run`` measures the suite under coverage): for the

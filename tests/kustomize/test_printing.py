@@ -176,28 +176,17 @@ def test_what_kustomize_cannot_write_out_is_refused(tmp_path: Path, name: str) -
 # whose text starts with a space. The built-in renderer read `TRADING_MODE=` and a line `live`;
 # kustomize prints the object before it writes it out, and go-yaml's emitter folds that line break
 # into a space: the cluster is sent `TRADING_MODE= live`, which an env-file reader takes as live.
-HOSTILE = """apiVersion: v1
+ENV_CONFIGMAP = """apiVersion: v1
 kind: ConfigMap
 metadata:
   name: torghut-env
   annotations: {torghut.proompteng.ai/live-trading-owner: trading-desk}
 data:
-  trading.env: >2
-     # settings
-    TRADING_MODE=
-
-    live
-"""
+  trading.env: """
+HOSTILE = ENV_CONFIGMAP + ">2\n     # settings\n    TRADING_MODE=\n\n    live\n"
 
 
-ESCAPED = """apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: torghut-env
-  annotations: {torghut.proompteng.ai/live-trading-owner: trading-desk}
-data:
-  trading.env: "TRADING_MODE=paper\\N\\NTRADING_MODE=live\\n"
-"""
+ESCAPED = ENV_CONFIGMAP + '"TRADING_MODE=paper\\N\\NTRADING_MODE=live\\n"\n'
 
 
 def test_a_switch_behind_escaped_line_breaks_is_caught(tmp_path: Path) -> None:

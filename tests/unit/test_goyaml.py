@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import kubectl_reads
 from torghut_lint.goyaml import (
     Unencodable,
     Unreadable,
@@ -378,15 +379,8 @@ def test_a_directory_application_is_read_as_argo_cd_reads_it(tmp_path: Path, see
             keys.append(text)
     manifest = _manifest(values) + "  map:\n" + "".join(f"    {key}: k{i}\n" for i, key in enumerate(keys))
     (tmp_path / "t.yaml").write_text(manifest)
-    proc = subprocess.run(
-        ["kubectl", "patch", "--local", "--type", "merge", "-p", "{}", "-o", "json", "-f", str(tmp_path / "t.yaml")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    proc = kubectl_reads(tmp_path / "t.yaml")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    import json
 
     assert _directory_app(tmp_path, manifest)["spec"] == json.loads(proc.stdout)["spec"]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from conftest import kubectl_reads
 from torghut_lint.parse import MAX_DEPTH, parse_bytes, split_findings
 
 
@@ -265,14 +265,8 @@ def test_documents_are_split_as_go_readers_split_them(tmp_path: Path, name: str)
     if shutil.which("kubectl") is None:
         return
     (tmp_path / "t.yaml").write_bytes(text.encode())
-    proc = subprocess.run(
-        ["kubectl", "patch", "--local", "--type", "merge", "-p", "{}", "-o", "name", "-f", str(tmp_path / "t.yaml")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
-    assert (proc.returncode != 0) == bool(refused), proc.stderr  # kubectl reads local files as Argo CD does
+    proc = kubectl_reads(tmp_path / "t.yaml", "name")
+    assert (proc.returncode != 0) == bool(refused), proc.stderr
 
 
 def test_split_lines_of_an_inline_text_count_from_where_it_starts() -> None:
