@@ -346,7 +346,15 @@ def block_allowed(value: str) -> bool:
 
 
 class Unreadable(ValueError):
-    """What go-yaml prints it cannot read back: kustomize fails the build."""
+    """What go-yaml prints it cannot read back: kustomize fails the build (the message says what)."""
+
+
+# what :func:`printed` does not model (it returns None)
+FOLDED_SEPARATOR = (
+    "a folded block scalar (>) with a line or paragraph separator (U+2028/U+2029), which go-yaml rewrites "
+    "as it prints the object in a way the built-in renderer does not model"
+)
+FOLDED_KEY = "a folded key on several lines, which go-yaml rewrites as it prints the object (not modelled)"
 
 
 def printed(value: str, style: str | None) -> str | None:
@@ -367,7 +375,10 @@ def printed(value: str, style: str | None) -> str | None:
     if not block_allowed(value):
         return value
     if value[0] == "\t":
-        raise Unreadable("a block scalar's text starts with a tab: go-yaml cannot read back how it prints it")
+        raise Unreadable(
+            "a block scalar whose text starts with a tab: go-yaml prints it without an indentation indicator "
+            "and cannot read it back"
+        )
     return value if style == "|" else _folded(value)
 
 
@@ -404,8 +415,8 @@ def _folded(value: str) -> str | None:
     text = f"- {header}\n" + "".join(("  " + each if each else "") + "\n" for each in lines)
     try:
         return yaml.compose(text, Loader=yaml.CSafeLoader).value[0].value
-    except yaml.YAMLError as exc:
-        raise Unreadable(getattr(exc, "problem", None) or str(exc)) from None
+    except yaml.YAMLError:
+        raise Unreadable("a folded block scalar go-yaml cannot read back as it prints it") from None
 
 
 # -- JSON read back as YAML ----------------------------------------------------------------------
@@ -429,8 +440,14 @@ def through_json(text: str, key: bool = False) -> str:
     if _AFTER_JSON.search(text) is None:
         return text
     if key:
-        raise Unreadable("a key with a character YAML reads as a line break or refuses")
+        raise Unreadable(
+            "a key with a character the YAML reader of kustomize's JSON refuses or reads as a line break "
+            "(U+007F-U+009F, U+FFFE, U+FFFF)"
+        )
     try:
         return yaml.compose('"' + text.translate(_GO_JSON) + '"', Loader=yaml.CSafeLoader).value
-    except yaml.YAMLError as exc:
-        raise Unreadable(getattr(exc, "problem", None) or str(exc)) from None
+    except yaml.YAMLError:
+        raise Unreadable(
+            "a text with a character the YAML reader of kustomize's JSON refuses (U+007F-U+009F but U+0085, "
+            "U+FFFE, U+FFFF)"
+        ) from None

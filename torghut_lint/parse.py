@@ -24,6 +24,8 @@ import yaml
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.goyaml import (
     BOOLS_1_1,
+    FOLDED_KEY,
+    FOLDED_SEPARATOR,
     GO_SPACE,
     INT64,
     MISMATCH,
@@ -147,7 +149,7 @@ def to_data(
     merges: list[bool] | None = None,
     not_json: list[tuple[yaml.ScalarNode, bool]] | None = None,
     keys: dict[str, str] | None = None,
-    printing: list[tuple[yaml.Node, str]] | None = None,
+    printing: list[tuple[yaml.Node, str, str]] | None = None,
 ) -> Any:
     """Build plain Python values from a composed node, bounded in size and depth.
 
@@ -156,11 +158,13 @@ def to_data(
     ``remaining`` (a one-item list) shares one budget between several calls (a file's documents),
     ``strings`` the texts they have in common; ``merges[0]`` is set when a ``<<`` merge key is seen;
     ``not_json`` collects the plain scalars JSON cannot hold (see :attr:`Document.not_json`);
-    ``keys`` is ``strings`` for mapping keys; with ``printing`` (a list), each block scalar first
-    takes the text kustomize prints and reads back (:func:`~torghut_lint.goyaml.printed`, outside
-    flow collections; one that changes is no block scalar from then on), and ``printing`` collects the scalars kustomize
-    cannot read back or whose printing is not modelled, with that rule (``kustomize.build.as_printed``
-    is the same walk for an object that is not read here).
+    ``keys`` is ``strings`` for mapping keys. With ``printing`` (a list: a kustomize build's object,
+    once built), each scalar first takes the text kustomize writes out: a block scalar's as go-yaml
+    prints and reads it back (:func:`~torghut_lint.goyaml.printed`, outside flow collections; one
+    that changes is no block scalar from then on; ``kustomize.build.as_printed`` is that walk alone),
+    then every string's, keys' too, as JSON read back as YAML (:func:`~torghut_lint.goyaml.through_json`);
+    ``printing`` collects the scalars kustomize cannot write out or whose printing is not modelled,
+    with that rule and why.
     """
     remaining = [budget] if remaining is None else remaining
     strings: dict[str, str] = {} if strings is None else strings
@@ -232,9 +236,9 @@ def to_data(
                     not_json.append((key, True))
             elif "\n" in name:  # never kept: a folded one changes as kustomize prints it (not modelled)
                 if printing is not None and key.style == ">" and not in_flow[0]:
-                    printing.append((key, "kustomize-unsupported"))
-            elif printing is not None and (not name.isascii() or "\x7f" in name) and not print_json(key, True):
-                pass  # never kept: a key kustomize cannot write out
+                    printing.append((key, "kustomize-unsupported", FOLDED_KEY))
+            elif printing is not None and (not name.isascii() or "\x7f" in name):
+                print_json(key, True)  # (not kept: a key kustomize may not write out as it reads)
             elif len(name) <= SHARED_TEXT:
                 keys[name] = name
             if name == MERGE_KEY and key.tag == PLAIN:
@@ -264,21 +268,19 @@ def to_data(
     def print_block(current: yaml.ScalarNode) -> None:
         try:
             text = printed(current.value, current.style)
-        except Unreadable:
-            printing.append((current, "kustomize-invalid"))
+        except Unreadable as exc:
+            printing.append((current, "kustomize-invalid", str(exc)))
             return
         if text is None:
-            printing.append((current, "kustomize-unsupported"))
+            printing.append((current, "kustomize-unsupported", FOLDED_SEPARATOR))
         elif text != current.value:  # its lines are no longer the file's (model.line_in_scalar)
             current.value, current.style = text, None
 
-    def print_json(current: yaml.ScalarNode, key: bool) -> bool:
+    def print_json(current: yaml.ScalarNode, key: bool) -> None:
         try:
             current.value = through_json(current.value, key)
-            return True
-        except Unreadable:
-            printing.append((current, "kustomize-invalid"))
-            return False
+        except Unreadable as exc:
+            printing.append((current, "kustomize-invalid", str(exc)))
 
     remaining[0] -= 1  # the document's own node
     if remaining[0] < 0:

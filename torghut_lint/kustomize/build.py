@@ -33,7 +33,16 @@ from torghut_lint.discover import (
     real,
     real_text,
 )
-from torghut_lint.goyaml import GO_SPACE, Unreadable, is_string, printed, reading, through_json
+from torghut_lint.goyaml import (
+    FOLDED_KEY,
+    FOLDED_SEPARATOR,
+    GO_SPACE,
+    Unreadable,
+    is_string,
+    printed,
+    reading,
+    through_json,
+)
 from torghut_lint.kustomize import fieldspecs, namerefs, replace, work
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.kustomize.merge_schema import kind_schema
@@ -637,7 +646,7 @@ def finalize(build: Build) -> None:
             build.findings += _annotation_keys_refused(annotations)
             _annotations_as_written(annotations)
         try:
-            printing: list[tuple[yaml.Node, str]] = []  # printed as kustomize prints it: see as_printed
+            printing: list[tuple[yaml.Node, str, str]] = []  # as kustomize writes it out: see as_printed
             res.data = to_data(res.node, printing=printing)
             if printing:
                 build.findings.append(_unprinted(res, printing[0]))
@@ -649,16 +658,16 @@ def finalize(build: Build) -> None:
     build.resources = kept
 
 
-def as_printed(root: yaml.Node) -> tuple[yaml.Node, str] | None:
+def as_printed(root: yaml.Node) -> tuple[yaml.Node, str, str] | None:
     """An object as kustomize has it once printed (``RNode.MarshalJSON``: go-yaml writes the object,
     styles kept, and reads the text back), which it does before it writes the object out and before
     a JSON patch: each block scalar holds :func:`~torghut_lint.goyaml.printed` of its text (a folded
     one changes, and is no block scalar from then on: printed once, its lines not the file's). A
     block scalar inside a flow collection is written double-quoted, which reads back unchanged.
     Returns the first node kustomize cannot print and read back (``kustomize-invalid``) or whose
-    printing is not modelled (``kustomize-unsupported``), with that rule; its text is left as
-    written."""
-    odd: tuple[yaml.Node, str] | None = None
+    printing is not modelled (``kustomize-unsupported``), with that rule and why; its text is left
+    as written."""
+    odd: tuple[yaml.Node, str, str] | None = None
     todo = [root]
     while todo:
         node = todo.pop()
@@ -666,11 +675,11 @@ def as_printed(root: yaml.Node) -> tuple[yaml.Node, str] | None:
             if node.style in ("|", ">"):
                 try:
                     text = printed(node.value, node.style)
-                except Unreadable:
-                    odd = odd or (node, "kustomize-invalid")
+                except Unreadable as exc:
+                    odd = odd or (node, "kustomize-invalid", str(exc))
                     continue
                 if text is None:
-                    odd = odd or (node, "kustomize-unsupported")
+                    odd = odd or (node, "kustomize-unsupported", FOLDED_SEPARATOR)
                 elif text != node.value:  # printed once: its lines are no longer the file's
                     node.value, node.style = text, None
         elif isinstance(node, yaml.SequenceNode):
@@ -680,7 +689,7 @@ def as_printed(root: yaml.Node) -> tuple[yaml.Node, str] | None:
             for key, value in node.value:
                 # a folded key on several lines is written as a complex key (``? >``), and changes too
                 if key.style == ">" and "\n" in key.value:
-                    odd = odd or (key, "kustomize-unsupported")
+                    odd = odd or (key, "kustomize-unsupported", FOLDED_KEY)
                 todo.append(value)
     return odd
 
@@ -706,20 +715,10 @@ def as_decoded(root: yaml.Node) -> None:
             todo.extend(node.value)
 
 
-def _unprinted(res: Resource, odd: tuple[yaml.Node, str]) -> Finding:
-    node, rule = odd
-    if rule == "kustomize-invalid":
-        message = (
-            f"{res.id}: a block scalar whose text starts with a tab: kustomize prints it without an "
-            "indentation indicator and cannot read it back, so it refuses the build"
-        )
-    else:
-        message = (
-            f"{res.id}: a folded block scalar (>) with a line or paragraph separator (U+2028/U+2029), or a "
-            "folded key on several lines, which kustomize rewrites as it prints the object in a way the "
-            "built-in renderer does not model: use --render kubectl for exact output"
-        )
-    return builtin_finding(rule, message, Location.of(node))
+def _unprinted(res: Resource, odd: tuple[yaml.Node, str, str]) -> Finding:
+    node, rule, why = odd
+    then = "kustomize refuses the build" if rule == "kustomize-invalid" else "use --render kubectl for exact output"
+    return builtin_finding(rule, f"{res.id}: {why}; {then}", Location.of(node))
 
 
 def _annotation_keys_refused(annotations: yaml.MappingNode) -> list[Finding]:
@@ -1708,26 +1707,22 @@ def as_configured(root: yaml.Node) -> list[Finding]:
     while todo:
         node = todo.pop()
         pairs = node.value if isinstance(node, yaml.MappingNode) else ()
-        for key, _ in pairs:
-            if not key.value.isascii() or "\x7f" in key.value:
+        scalars = (
+            [(key, True) for key, _ in pairs] if pairs else [(node, False)] if isinstance(node, yaml.ScalarNode) else []
+        )
+        for scalar, is_key in scalars:
+            if not scalar.value.isascii() or "\x7f" in scalar.value:
                 try:
-                    through_json(key.value, key=True)
-                except Unreadable:
-                    message = "this key cannot be written out as kustomize configures its plugins (JSON read as YAML)"
-                    findings.append(builtin_finding("kustomize-invalid", message, Location.of(key)))
-        if isinstance(node, yaml.ScalarNode):
-            if not node.value.isascii() or "\x7f" in node.value:
-                try:
-                    node.value = through_json(node.value)
-                except Unreadable:
-                    message = (
-                        "a character here (U+007F-U+009F, U+FFFE or U+FFFF) cannot be read back as kustomize "
-                        "configures its plugins (JSON read as YAML): kustomize refuses the build"
-                    )
-                    findings.append(builtin_finding("kustomize-invalid", message, Location.of(node)))
-        elif isinstance(node, yaml.MappingNode):
+                    written = through_json(scalar.value, key=is_key)
+                except Unreadable as exc:
+                    message = f"{exc}: kustomize cannot configure its plugins with it (JSON read as YAML)"
+                    findings.append(builtin_finding("kustomize-invalid", message, Location.of(scalar)))
+                    continue
+                if not is_key:
+                    scalar.value = written
+        if isinstance(node, yaml.MappingNode):
             todo.extend(v for _, v in pairs)
-        else:
+        elif isinstance(node, yaml.SequenceNode):
             todo.extend(node.value)
     return findings
 
