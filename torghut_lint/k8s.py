@@ -674,7 +674,7 @@ def effective_env(
         expanded = _expand(word, env)
         expanded = None if expanded is TOO_LONG else expanded
         for name, value, offset in env_file_assignments(word if expanded is None else expanded, names, command=True):
-            known = expanded is not None and "$" not in value and "`" not in value
+            known = expanded is not None and value is not None
             env.pop(name, None)  # the latest assignment last, as the shell leaves it
             env[name] = EnvValue(name, value if known else None, res, (*path, field, i), field, offset)
     return env
@@ -731,21 +731,58 @@ def _expand(value: str, env: dict[str, EnvValue]) -> str | object | None:
     return None if unknown else expanded
 
 
-# A line of an environment file as python-dotenv reads it (what pydantic-settings loads from
-# ``.env``) and a shell runs it: ``[export] NAME = value``, the value quoted or one bare word (a
-# shell runs what follows as a command; python-dotenv takes the rest of the line, which a switch
-# cannot parse). RE2: the text is the pull request's.
-_ENV_FILE_LINE = regex.compile(
-    r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*(?:'([^'\n]*)'|\"([^\"\n]*)\"|([^\s'\"]*))"
-)
+# An assignment that starts a line of an environment file as a shell sourcing it runs it
+# (``[export] NAME=value``; blanks around ``=`` taken too, as python-dotenv takes them), and one a
+# command line makes for the process it runs (``sh -c "export NAME=v; exec app"``, ``env NAME=v
+# app``, ``NAME=v app``: a word that starts the text or follows a blank or a shell operator). The
+# value is the shell word after ``=`` (:func:`shell_word`). RE2: the text is the pull request's.
+_ENV_FILE_LINE = regex.compile(r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*")
+_COMMAND_ASSIGNMENT = regex.compile(r"(?:^|[\s;&|(`])(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=")
+_NEXT_ASSIGNMENT = regex.compile(r"[ \t]+([A-Za-z_][A-Za-z0-9_]*)=")  # another on the same command
+_WORD_END = frozenset(" \t\n;&|()<>")
 
 
-# An assignment a command line makes for the process it runs: ``sh -c "export NAME=v; exec app"``,
-# ``env NAME=v app``, ``NAME=v app``: a word that starts the text or follows a blank or a shell
-# operator. RE2, as above.
-_COMMAND_ASSIGNMENT = regex.compile(
-    r"(?:^|[\s;&|(`])(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:'([^'\n]*)'|\"([^\"\n]*)\"|([^\s'\";&|)`]*))"
-)
+def shell_word(text: str, pos: int) -> tuple[str | None, int]:
+    """The value a POSIX shell gives the word that starts at ``pos`` (an assignment's value), and
+    where it ends: quotes removed and what they join joined (``l''ive``, ``"li"ve``, ``li\\ve`` are
+    ``live``), a backslash taking the next character (in double quotes only ``$ ` " \\``), up to an
+    unquoted blank or operator; None where the shell expands something (``$``, a backquote) or the
+    word is not closed."""
+    out: list[str] = []
+    i, n = pos, len(text)
+    while i < n and text[i] not in _WORD_END:
+        char = text[i]
+        if char in "$`":
+            return None, i
+        if char == "\\":
+            if i + 1 < n and text[i + 1] != "\n":  # (a backslash and a line break: nothing)
+                out.append(text[i + 1])
+            i += 2
+        elif char == "'":
+            close = text.find("'", i + 1)
+            if close < 0:
+                return None, n
+            out.append(text[i + 1 : close])
+            i = close + 1
+        elif char == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                if text[i] in "$`":
+                    return None, i
+                if text[i] == "\\" and i + 1 < n and text[i + 1] in '$`"\\\n':
+                    if text[i + 1] != "\n":
+                        out.append(text[i + 1])
+                    i += 2
+                    continue
+                out.append(text[i])
+                i += 1
+            if i >= n:
+                return None, n
+            i += 1
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out), i
 
 
 def is_dotenv(name: str) -> bool:
@@ -772,9 +809,15 @@ def env_file_assignments(
         return
     found: dict[tuple[str, str | None, int], None] = {}
     for match in (_COMMAND_ASSIGNMENT if command else _ENV_FILE_LINE).finditer(text):
-        if names.canonical(match.group(1)) is not None:
-            value = next(group for group in match.groups()[1:] if group is not None)
-            found[(match.group(1), value, match.start(1))] = None
+        name, start, end = match.group(1), match.start(1), match.end()
+        while True:  # the assignment, and the ones after it on the same command (`A=1 B=2 app`)
+            value, end = shell_word(text, end)
+            if names.canonical(name) is not None:
+                found[(name, value, start)] = None
+            following = None if command or value is None else _NEXT_ASSIGNMENT.match(text[end : end + 256])
+            if following is None:
+                break
+            name, start, end = following.group(1), end + following.start(1), end + following.end()
     if dotenv and not command:
         for key, value, offset in dotenv_bindings(text):
             if names.canonical(key) is not None:

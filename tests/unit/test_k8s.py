@@ -210,7 +210,7 @@ def test_names_in_any_case_every_spelling_counts_and_no_literal_settles_an_unsee
         # python-dotenv interpolates from the file's earlier lines, else the environment's: unknown
         (
             "A=live\nLIVE=${A}\nLIVE=${B:-x}\n",
-            [("LIVE", "${A}", 7), ("LIVE", "live", 7), ("LIVE", "${B:-x}", 17), ("LIVE", None, 17)],
+            [("LIVE", None, 7), ("LIVE", "live", 7), ("LIVE", None, 17)],  # (a shell expands both: unknown)
         ),
         ('if [ "$LIVE" = "true" ]; then\n  echo "LIVE=true"\nfi\n', []),  # a test and a string
         ("live=true\nLIVE_X=1\nNOT_LIVE=1\n", [("live", "true", 0)]),  # in any case; other names are others
@@ -223,6 +223,36 @@ def test_assignments_of_an_environment_file(text: str, found: list) -> None:
     assert list(env_file_assignments(text, Names(["LIVE"], ignore_case=True), dotenv=True)) == found
     exact = [item for item in found if item[0] == "LIVE"]
     assert list(env_file_assignments(text, Names(["LIVE"]), dotenv=True)) == exact
+
+
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [
+        ("LIVE=li\\ve", "live"),  # a backslash takes the next character
+        ("LIVE=l''ive", "live"),  # quotes removed, what they join joined
+        ('LIVE="li"ve', "live"),
+        ("LIVE='li've", "live"),
+        ('LIVE="a \\"b\\" \\x"', 'a "b" \\x'),  # in double quotes a backslash takes only $ ` " \\
+        ("LIVE=$MODE", None),  # the shell expands it: unknown
+        ('LIVE="$(cat f)"', None),
+        ("LIVE=`cat f`", None),
+        ("LIVE='unclosed", None),
+        ("LIVE=on;exec app", "on"),
+    ],
+)
+def test_a_command_line_assignment_takes_the_word_a_shell_gives_it(word: str, value: str | None) -> None:
+    """Found by a hostile pull request: ``sh -c "TRADING_MODE=l''ive exec app"`` runs live, and the
+    value was read as ``l`` (one bare word, quotes not joined)."""
+    from torghut_lint.k8s import env_file_assignments
+
+    assert list(env_file_assignments(f"sh -c {word} exec app", Names(["LIVE"]), command=True)) == [("LIVE", value, 6)]
+
+
+def test_a_line_of_assignments_sets_each_of_them() -> None:
+    from torghut_lint.k8s import env_file_assignments
+
+    text = "A=1 LIVE=on app\nexport B=2 LIVE='o'n\necho LIVE=true\n"
+    assert list(env_file_assignments(text, Names(["LIVE"]))) == [("LIVE", "on", 4), ("LIVE", "on", 27)]
 
 
 def test_a_file_not_named_as_a_dotenv_file_is_read_as_a_shell_reads_it() -> None:
