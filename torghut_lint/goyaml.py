@@ -327,9 +327,6 @@ GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))
 
 # -- folded block scalars ------------------------------------------------------------------------
 
-_BREAKS = "\r\n\x85\u2028\u2029"  # go-yaml's is_break
-
-
 # what go-yaml's is_printable refuses (but a tab, which its analysis allows in a block): controls,
 # U+FEFF, U+FFFE/U+FFFF and astral characters (its UTF-8 test stops at three bytes)
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff\U00010000-\U0010ffff]")
@@ -370,16 +367,15 @@ def printed(value: str, style: str | None) -> str | None:
     changes (:func:`_folded`); None where that is not modelled (a line or paragraph separator,
     U+2028/U+2029, in its text). Measured against ``kubectl kustomize``
     (``tests/unit/test_goyaml.py``)."""
-    if style != ">" and (style != "|" or value[:1] != "\t"):
-        return value
-    if not block_allowed(value):
-        return value
-    if value[0] == "\t":
-        raise Unreadable(
-            "a block scalar whose text starts with a tab: go-yaml prints it without an indentation indicator "
-            "and cannot read it back"
-        )
-    return value if style == "|" else _folded(value)
+    tab_led = value[:1] == "\t"
+    if (style == ">" or style == "|" and tab_led) and block_allowed(value):
+        if tab_led:
+            raise Unreadable(
+                "a block scalar whose text starts with a tab: go-yaml prints it without an indentation "
+                "indicator and cannot read it back"
+            )
+        return _folded(value)
+    return value
 
 
 def _folded(value: str) -> str | None:
@@ -407,10 +403,10 @@ def _folded(value: str) -> str | None:
             lines.append("")
     if last:
         lines.append(last)
-    header = ">" + ("2" if value[0] in " " + _BREAKS else "")
-    if value[-1] not in _BREAKS:
+    header = ">" + ("2" if value[0] in " \n" else "")  # go-yaml's hints: indentation, chomping
+    if value[-1] != "\n":
         header += "-"
-    elif len(value) == 1 or value[-2] in _BREAKS:
+    elif len(value) == 1 or value[-2] == "\n":
         header += "+"
     text = f"- {header}\n" + "".join(("  " + each if each else "") + "\n" for each in lines)
     try:
@@ -437,7 +433,7 @@ def through_json(text: str, key: bool = False) -> str:
     a key holding one cannot be read at all, nor can a text holding a character the YAML reader
     refuses (U+007F, U+0080-U+009F but U+0085, U+FFFE, U+FFFF): :class:`Unreadable`, kustomize
     refuses the build. Measured against ``kubectl kustomize`` (``tests/unit/test_goyaml.py``)."""
-    if _AFTER_JSON.search(text) is None:
+    if text.isascii() and "\x7f" not in text or _AFTER_JSON.search(text) is None:
         return text
     if key:
         raise Unreadable(

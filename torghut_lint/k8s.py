@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
 from torghut_lint import regex
+from torghut_lint.goyaml import GO_SPACE
 from torghut_lint.model import Location, Path_, Resource
 from torghut_lint.parse import base64_text
 
@@ -814,10 +815,10 @@ def env_file_assignments(
             value, end = shell_word(text, end)
             if names.canonical(name) is not None:
                 found[(name, value, start)] = None
-            following = None if command or value is None else _NEXT_ASSIGNMENT.match(text[end : end + 256])
+            following = None if command or value is None else _NEXT_ASSIGNMENT.match(text, end)
             if following is None:
                 break
-            name, start, end = following.group(1), end + following.start(1), end + following.end()
+            name, start, end = following.group(1), following.start(1), following.end()
     if dotenv and not command:
         for key, value, offset in dotenv_bindings(text):
             if names.canonical(key) is not None:
@@ -825,10 +826,10 @@ def env_file_assignments(
     yield from sorted(found, key=lambda item: item[2])
 
 
-# python-dotenv's white space: Python's (str.isspace), not a line break where it says so
-_PY_SPACE = frozenset("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | frozenset(
-    map(chr, range(0x2000, 0x200B))
-)
+# python-dotenv's white space: Python's (str.isspace: Go's and the four separators U+001C-U+001F),
+# and its blanks, the white space that ends no line
+_PY_SPACE = GO_SPACE + "\x1c\x1d\x1e\x1f"
+_PY_BLANK = _PY_SPACE.replace("\r", "").replace("\n", "")
 _DOTENV_ESCAPES = {
     "\\": "\\",
     "'": "'",
@@ -841,7 +842,7 @@ _DOTENV_ESCAPES = {
     "t": "\t",
     "v": "\v",
 }
-_DOTENV_VARIABLE = regex.compile(r"\$\{([^}:]*)(?::-([^}]*))?\}")
+_DOTENV_VARIABLE = regex.compile(r"\$\{([^}:]*)(?::-[^}]*)?\}")  # (a default is the environment's business)
 
 
 def dotenv_bindings(text: str) -> Iterator[tuple[str, str | None, int]]:
@@ -880,7 +881,7 @@ def dotenv_bindings(text: str) -> Iterator[tuple[str, str | None, int]]:
 
 
 def _blanks(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in _PY_SPACE and text[pos] not in "\r\n":
+    while pos < len(text) and text[pos] in _PY_BLANK:
         pos += 1
     return pos
 
@@ -928,7 +929,7 @@ def _dotenv_binding(text: str, pos: int) -> tuple[int, tuple[str, str | None, in
                 while cut > 0 and value[cut - 1] in _PY_SPACE:
                     cut -= 1
                 value = value[:cut]
-            value = value.rstrip("".join(_PY_SPACE))
+            value = value.rstrip(_PY_SPACE)
             pos = end
     pos = _blanks(text, pos)
     if pos < n and text[pos] == "#":
@@ -975,8 +976,7 @@ def _interpolated(value: str, bound: dict[str, str | None]) -> str | None:
     out: list[str] = []
     cursor = 0
     for match in _DOTENV_VARIABLE.finditer(value):
-        name = match.group(1)  # (a default is the environment's business: only with a name it lacks)
-        known = bound.get(name)
+        known = bound.get(match.group(1))
         if known is None:  # not bound by the file, or bound to what the environment gives
             return None
         out.append(value[cursor : match.start()])

@@ -186,7 +186,8 @@ def to_data(
             current.value = text = strings.setdefault(text, text)
         if printing is not None:
             if (current.style == ">" or current.style == "|") and not in_flow[0]:
-                print_block(current)
+                if (odd := print_block(current)) is not None:
+                    printing.append(odd)
             if not current.value.isascii() or "\x7f" in current.value:
                 print_json(current, False)
             text = current.value
@@ -265,17 +266,6 @@ def to_data(
                 out.setdefault(k, v)
         return out
 
-    def print_block(current: yaml.ScalarNode) -> None:
-        try:
-            text = printed(current.value, current.style)
-        except Unreadable as exc:
-            printing.append((current, "kustomize-invalid", str(exc)))
-            return
-        if text is None:
-            printing.append((current, "kustomize-unsupported", FOLDED_SEPARATOR))
-        elif text != current.value:  # its lines are no longer the file's (model.line_in_scalar)
-            current.value, current.style = text, None
-
     def print_json(current: yaml.ScalarNode, key: bool) -> None:
         try:
             current.value = through_json(current.value, key)
@@ -291,7 +281,23 @@ def to_data(
         # ``build`` refers to itself through its closure: a cycle that would keep the caller's
         # ``on_duplicate`` (and the whole parsed file) alive until a garbage collection, which
         # the command never runs. Emptying the cell breaks it.
-        build = print_block = print_json = None  # noqa: F841
+        build = print_json = None  # noqa: F841
+
+
+def print_block(node: yaml.ScalarNode) -> tuple[yaml.Node, str, str] | None:
+    """A block scalar given the text kustomize prints and reads back
+    (:func:`~torghut_lint.goyaml.printed`); one that changes is no block scalar from then on (printed
+    once; its lines are no longer the file's: ``model.line_in_scalar``). Where kustomize cannot read
+    it back, or its printing is not modelled: (the node, that rule, why), its text left as written."""
+    try:
+        text = printed(node.value, node.style)
+    except Unreadable as exc:
+        return node, "kustomize-invalid", str(exc)
+    if text is None:
+        return node, "kustomize-unsupported", FOLDED_SEPARATOR
+    if text != node.value:
+        node.value, node.style = text, None
+    return None
 
 
 def json_problems(documents: list[Document], v2: bool = False) -> Iterator[tuple[yaml.ScalarNode, str]]:
@@ -613,6 +619,9 @@ def _may_be_split_wrongly(data: bytes) -> bool:
     return _SUSPECT_FIRST.match(data) is not None or b"\n%" in data or _SUSPECT_LATER.search(data) is not None
 
 
+_CUTS = "it cuts the file at lines that start with '---'"
+
+
 def split_problems(data: bytes, start: int = 1) -> list[tuple[int, str, bool]]:
     """Where the readers refuse a file libyaml reads (line, why, whether on the text's first line,
     where kustomize does not cut): a separator line with more than a comment after its ``---``
@@ -626,16 +635,13 @@ def split_problems(data: bytes, start: int = 1) -> list[tuple[int, str, bool]]:
             rest = line[3:].strip(GO_SPACE)
             if rest and not rest.startswith("#"):
                 shown = rest if len(rest) <= 40 else rest[:40] + "..."
-                why = (
-                    f"it cuts the file at lines that start with '---' and refuses this one: {shown!r} follows "
-                    "(only a comment may)"
+                problems.append(
+                    (number, f"{_CUTS} and refuses this one: {shown!r} follows (only a comment may)", number == start)
                 )
-                problems.append((number, why, number == start))
             piece = True
         elif piece and line.strip(" \t") and not line.lstrip(" \t").startswith("#"):
             if line.startswith("%"):
-                why = "it cuts the file at lines that start with '---', which leaves this directive with no document"
-                problems.append((number, why, False))
+                problems.append((number, f"{_CUTS}, which leaves this directive with no document", False))
             piece = False
     return problems
 

@@ -35,11 +35,9 @@ from torghut_lint.discover import (
 )
 from torghut_lint.goyaml import (
     FOLDED_KEY,
-    FOLDED_SEPARATOR,
     GO_SPACE,
     Unreadable,
     is_string,
-    printed,
     reading,
     through_json,
 )
@@ -62,6 +60,7 @@ from torghut_lint.parse import (
     mappings,
     parse_bytes,
     parse_file,
+    print_block,
     split_findings,
     to_data,
 )
@@ -673,15 +672,8 @@ def as_printed(root: yaml.Node) -> tuple[yaml.Node, str, str] | None:
         node = todo.pop()
         if isinstance(node, yaml.ScalarNode):
             if node.style in ("|", ">"):
-                try:
-                    text = printed(node.value, node.style)
-                except Unreadable as exc:
-                    odd = odd or (node, "kustomize-invalid", str(exc))
-                    continue
-                if text is None:
-                    odd = odd or (node, "kustomize-unsupported", FOLDED_SEPARATOR)
-                elif text != node.value:  # printed once: its lines are no longer the file's
-                    node.value, node.style = text, None
+                found = print_block(node)  # (every one printed; the first that fails reported)
+                odd = odd or found
         elif isinstance(node, yaml.SequenceNode):
             if not node.flow_style:
                 todo.extend(node.value)
@@ -1703,27 +1695,28 @@ def as_configured(root: yaml.Node) -> list[Finding]:
     text too, before it is read), and a character that YAML reader refuses fails the build. The
     nodes are changed in place (they read back the same again); the findings are returned."""
     findings: list[Finding] = []
+
+    def configured(scalar: yaml.ScalarNode, key: bool) -> None:
+        try:
+            written = through_json(scalar.value, key)
+        except Unreadable as exc:
+            message = f"{exc}: kustomize cannot configure its plugins with it (JSON read as YAML)"
+            findings.append(builtin_finding("kustomize-invalid", message, Location.of(scalar)))
+            return
+        if not key:
+            scalar.value = written
+
     todo = [v for k, v in root.value if k.value not in _NOT_CONFIGURED] if isinstance(root, yaml.MappingNode) else []
     while todo:
         node = todo.pop()
-        pairs = node.value if isinstance(node, yaml.MappingNode) else ()
-        scalars = (
-            [(key, True) for key, _ in pairs] if pairs else [(node, False)] if isinstance(node, yaml.ScalarNode) else []
-        )
-        for scalar, is_key in scalars:
-            if not scalar.value.isascii() or "\x7f" in scalar.value:
-                try:
-                    written = through_json(scalar.value, key=is_key)
-                except Unreadable as exc:
-                    message = f"{exc}: kustomize cannot configure its plugins with it (JSON read as YAML)"
-                    findings.append(builtin_finding("kustomize-invalid", message, Location.of(scalar)))
-                    continue
-                if not is_key:
-                    scalar.value = written
         if isinstance(node, yaml.MappingNode):
-            todo.extend(v for _, v in pairs)
+            for key, value in node.value:
+                configured(key, True)
+                todo.append(value)
         elif isinstance(node, yaml.SequenceNode):
             todo.extend(node.value)
+        else:
+            configured(node, False)
     return findings
 
 
