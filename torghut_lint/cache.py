@@ -20,7 +20,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -140,6 +139,8 @@ class Cache:
             payload = marshal.dumps(value)
         except ValueError:  # a value marshal cannot hold: not cached
             return
+        import tempfile  # here: a warm run writes nothing, and the module costs start-up
+
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".entry-")

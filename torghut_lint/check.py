@@ -28,7 +28,7 @@ from torghut_lint.assemble import (
     kustomization_schema,
 )
 from torghut_lint.discover import display_path, real_text
-from torghut_lint.engine import Prepared, evaluate, flags, repository_rules
+from torghut_lint.engine import Prepared, evaluate, flags, prepared, repository_rules
 from torghut_lint.kustomize.build import resources_of
 from torghut_lint.model import Fact, Finding, ResourceId
 from torghut_lint.parallel import jobs_wanted, run_queue
@@ -67,6 +67,12 @@ class Checks:
     @cached_property
     def policies_by_id(self) -> dict[str, Policy]:
         return {p.id: p for p in self.policies}
+
+    @cached_property
+    def rules(self) -> list[Prepared]:
+        """The enabled policies with their templates and parameters, prepared once for every
+        application."""
+        return prepared(self.policies)
 
     @cached_property
     def repository_rules(self) -> list[Prepared]:
@@ -279,7 +285,13 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     record = checks.evaluated or bool(checks.counted)
     census: dict[str, list[ResourceId]] | None = {} if checks.counted else None
     findings += evaluate(
-        part, checks.policies, evaluated if record else None, orphans=orphans, facts=facts, census=census
+        part,
+        checks.policies,
+        evaluated if record else None,
+        orphans=orphans,
+        facts=facts,
+        census=census,
+        rules=checks.rules,
     )
     if not checks.evaluated:
         evaluated = {rule: ids for rule, ids in evaluated.items() if rule in checks.counted}

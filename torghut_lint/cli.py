@@ -59,8 +59,17 @@ class _Parser(argparse.ArgumentParser):
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
 
+    default_command: argparse.ArgumentParser | None = None  # its help follows the top-level help
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+    def format_help(self) -> str:
+        """The help, the default command's after it (formatted only when asked for: every run
+        builds the parser)."""
+        if self.default_command is not None and self.epilog is None:
+            self.epilog = f"the lint command, the default:\n\n{self.default_command.format_help()}"
+        return super().format_help()
 
 
 EXIT_CODES = """exit codes (a public contract):
@@ -219,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument("--format", choices=["text", "json"], default="text", dest="rules_format")
         cmd.add_argument("--config", metavar="FILE")
         cmd.add_argument("--policies", metavar="DIR", action="append", default=[])
-    parser.epilog = f"the lint command, the default:\n\n{lint.format_help()}"
+    parser.default_command = lint
     return parser
 
 

@@ -20,27 +20,36 @@ from torghut_lint.model import (
     keyed,
     value_at,
 )
-from torghut_lint.policy import Policy
+from torghut_lint.policy import Match, Policy
 from torghut_lint.templates import load_template
 from torghut_lint.templates.base import RuleContext, Template
 
 
 class KindIndex:
-    """Resources of one application by kind, so a policy only visits what it can match."""
+    """Resources of one application by kind, so a policy only visits what it can match; what one
+    ``match`` selects is worked out once per application, however many policies share it (a
+    team's policies share one ``within``; most policies select every resource)."""
 
     def __init__(self, resources: list[Resource]) -> None:
         self.all = resources
         self.by_kind: dict[str, list[Resource]] = defaultdict(list)
         for res in resources:
             self.by_kind[res.id.kind].append(res)
+        self._selected: dict[Match, list[Resource]] = {}
 
     def candidates(self, policy: Policy) -> list[Resource]:
-        kinds = policy.match.kinds
-        if kinds and not any(map(has_wildcards, kinds)):
-            pool = [r for k in kinds for r in self.by_kind.get(k, [])]
-        else:
-            pool = self.all
-        return [r for r in pool if policy.match.matches(r)]
+        """The resources ``policy`` matches, in the application's order (shared by the policies
+        with the same match: not to be changed)."""
+        match = policy.match
+        selected = self._selected.get(match)
+        if selected is None:
+            kinds = match.kinds
+            if kinds and not any(map(has_wildcards, kinds)):
+                pool = [r for k in kinds for r in self.by_kind.get(k, [])]
+            else:
+                pool = self.all
+            selected = self._selected[match] = pool if match.selects_all else [r for r in pool if match.matches(r)]
+        return selected
 
 
 def evaluate(
@@ -51,6 +60,7 @@ def evaluate(
     orphans: bool = True,
     facts: list[Fact] | None = None,
     census: dict[str, list[ResourceId]] | None = None,
+    rules: list[Prepared] | None = None,
 ) -> list[Finding]:
     """Findings of every enabled policy on the applications (all by default) and, with
     ``orphans``, on orphaned manifests where the template applies to them.
@@ -58,13 +68,14 @@ def evaluate(
     ``evaluated`` collects, per rule, the resources it looked at (JUnit's passing test cases);
     ``facts``, what templates with a ``facts(ctx)`` report whatever their verdict (applications
     only: the job summary's switches and volumes); ``census``, per rule, what a single-copy
-    template counted as copies (:attr:`RuleContext.census`)."""
+    template counted as copies (:attr:`RuleContext.census`); ``rules``: ``prepared(policies)``,
+    when the caller has them already (it evaluates application after application)."""
     findings: list[Finding] = []
     chosen = project.apps if apps is None else apps
     scopes: list[tuple[App | None, list[Resource]]] = [(app, app.resources) for app in chosen]
     if (orphans and project.orphans) or project.texts:  # texts: loose files and JSON data, read for secrets
         scopes.append((None, project.orphans if orphans else []))
-    active = prepared(policies)
+    active = prepared(policies) if rules is None else rules
     for app, resources in scopes:
         index = KindIndex(resources)
         for policy, template, params in active:

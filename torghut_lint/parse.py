@@ -523,8 +523,14 @@ def _decode_problem(data: bytes) -> str | None:
 
 
 # an anchor (``&name``) where a node's properties may start: at the start, after a space, a flow
-# indicator or a colon (a text may hold more, such as a URL's ``?a=1&b=2``: never less)
-_ANCHOR = re.compile(rb"(?:\A|[\s\[{,:\-])&[^\s\[\]{},]")
+# indicator or a colon (a text may hold more, such as a URL's ``?a=1&b=2``: never less); the
+# ``&`` first, so the search skips to each one instead of trying every position of the file
+_ANCHOR = re.compile(rb"&[^\s\[\]{},]")  # matched at the start
+_ANCHOR_LATER = re.compile(rb"(?<=[\s\[{,:\-])&[^\s\[\]{},]")
+
+
+def _may_hold_anchor(data: bytes) -> bool:
+    return b"&" in data and (_ANCHOR.match(data) is not None or _ANCHOR_LATER.search(data) is not None)
 
 
 def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
@@ -561,7 +567,7 @@ def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
 
     # an alias is a copy of its own to kustomize (it reads every object de-anchored): a patch of
     # one place must not reach the other, so a file that may hold one has its collections copied
-    anchored = b"&" in data and _ANCHOR.search(data) is not None
+    anchored = _may_hold_anchor(data)
     loader = _Loader(_NamedBytes(data, path))
     index = 0
     try:

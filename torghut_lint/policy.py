@@ -171,6 +171,11 @@ class Match:
         return found[1]
 
     @cached_property
+    def selects_all(self) -> bool:
+        """Whether :meth:`matches` is true of every resource (the match sets nothing)."""
+        return not (self._identity_tests or self.labels or self.images or self.alternatives or self._scope)
+
+    @cached_property
     def _scope(self) -> tuple[tuple[str, ...], ...] | None:
         """``within`` as one key, None when it sets nothing."""
         scope = (self.within_namespaces, self.within_applications, self.within_images)

@@ -224,6 +224,8 @@ ANCHORED = [
     "--- &top\na: &x {k: v}\nb: *x\n",
     "a: !!map &x {k: v}\nb: *x\n",
     "a: &x [{k: v}]\nb: [*x, *x]\n",
+    "- [&x {k: v}, *x]\n",
+    "a: {b: &x [1], c: *x}\n",
 ]
 
 
