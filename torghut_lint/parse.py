@@ -468,6 +468,8 @@ def _nesting_exceeds(data: bytes, limit: int) -> bool:
     libyaml's composer recurses in C and would crash the process on pathological nesting, so a
     file that *could* nest deeply (many brackets, huge indentation) is first walked as an event
     stream, which libyaml parses without recursion. Ordinary files skip the walk."""
+    if len(data) < len(_DEEP_DASHES):  # (shorter than any of the three signs looked for)
+        return False
     brackets = data.count(b"[") + data.count(b"{")
     if brackets < 2_000 and _DEEP_INDENT not in data and _DEEP_DASHES not in data:
         return False
@@ -523,14 +525,25 @@ def _decode_problem(data: bytes) -> str | None:
 
 
 # an anchor (``&name``) where a node's properties may start: at the start, after a space, a flow
-# indicator or a colon (a text may hold more, such as a URL's ``?a=1&b=2``: never less); the
-# ``&`` first, so the search skips to each one instead of trying every position of the file
-_ANCHOR = re.compile(rb"&[^\s\[\]{},]")  # matched at the start
-_ANCHOR_LATER = re.compile(rb"(?<=[\s\[{,:\-])&[^\s\[\]{},]")
+# indicator or a colon (a text may hold more, such as a URL's ``?a=1&b=2``: never less)
+_ANCHOR = re.compile(rb"(?:\A|[\s\[{,:\-])&[^\s\[\]{},]")
+_BEFORE_ANCHOR = frozenset(b" \t\n\r\f\v[{,:-")
+_NOT_IN_ANCHOR = frozenset(b" \t\n\r\f\v[]{},")
 
 
 def _may_hold_anchor(data: bytes) -> bool:
-    return b"&" in data and (_ANCHOR.match(data) is not None or _ANCHOR_LATER.search(data) is not None)
+    """Whether ``data`` may hold an anchor (:data:`_ANCHOR`). Most files hold no ``&`` or a few,
+    each looked at where it stands (the pattern's search tries every position: 5 ms for a CRD of
+    117 kB with one ``&``); a file with many is searched."""
+    count = data.count(b"&")
+    if count > 64:
+        return _ANCHOR.search(data) is not None
+    at = data.find(b"&") if count else -1
+    while at >= 0:
+        if (at == 0 or data[at - 1] in _BEFORE_ANCHOR) and data[at + 1 : at + 2] and data[at + 1] not in _NOT_IN_ANCHOR:
+            return True
+        at = data.find(b"&", at + 1)
+    return False
 
 
 def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
@@ -616,13 +629,21 @@ def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
 # its "---", and read one document from each piece.
 _SUSPECT_SEPARATOR = rb"---[ \t\r\f\v]*[^\s#]"
 _SUSPECT_FIRST = re.compile(_SUSPECT_SEPARATOR + rb"|%")
-_SUSPECT_LATER = re.compile(rb"\n" + _SUSPECT_SEPARATOR)  # searched by its literal start, unlike a ^ pattern
+_SUSPECT_REST = re.compile(_SUSPECT_SEPARATOR[3:])  # what follows a line's "---"
 
 
 def _may_be_split_wrongly(data: bytes) -> bool:
     """Whether a file may hold a line :func:`split_problems` refuses (most files are looked at no
-    further)."""
-    return _SUSPECT_FIRST.match(data) is not None or b"\n%" in data or _SUSPECT_LATER.search(data) is not None
+    further): each line that starts with ``---`` is found by ``find`` (a pattern search would try
+    every position of the file) and what follows it matched."""
+    if _SUSPECT_FIRST.match(data) is not None or b"\n%" in data:
+        return True
+    at = data.find(b"\n---")
+    while at >= 0:
+        if _SUSPECT_REST.match(data, at + 4) is not None:
+            return True
+        at = data.find(b"\n---", at + 4)
+    return False
 
 
 _CUTS = "it cuts the file at lines that start with '---'"
