@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import kubectl_reads
+from torghut_lint import parse
 from torghut_lint.parse import MAX_DEPTH, parse_bytes, split_findings
 
 
@@ -238,6 +242,27 @@ def test_every_alias_is_copied_however_its_anchor_is_written(text: str) -> None:
     assert _shared(yaml.compose(text, Loader=yaml.SafeLoader))  # the plain reading shares the node
     for doc in parse_bytes(text.encode(), "a.yaml").documents:
         assert not _shared(doc.node)
+
+
+# the pieces the two quick checks look for and around; every other byte is alike to them
+_PIECES = [b"\n", b"---", b"-", b" ", b"\t", b"\r", b"\x0b", b"#", b"%", b"&", b"a", b"[", b"]", b"{", b",", b":"]
+_AROUND = st.lists(st.sampled_from(_PIECES), max_size=24).map(b"".join)
+_SPLIT_LINE = re.compile(rb"---[ \t\r\f\v]*[^\s#]|%")  # at the start, or after a line break
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_AROUND, st.integers(0, 80))
+def test_quick_byte_checks_say_what_their_patterns_say(text: bytes, ampersands: int) -> None:
+    """The anchor and separator checks find each candidate by ``find`` and look around it (a
+    pattern search tried every position); they must answer as the patterns they stand for,
+    also past the count of ``&`` where the anchor check searches instead."""
+    text += b" &&" * ampersands if ampersands > 60 else b""
+    assert parse._may_hold_anchor(text) == (parse._ANCHOR.search(text) is not None)
+    lines = [text, *(text[i + 1 :] for i in range(len(text)) if text[i : i + 1] == b"\n")]
+    expected = _SPLIT_LINE.match(lines[0]) is not None or any(
+        re.match(rb"---[ \t\r\f\v]*[^\s#]|%", line) for line in lines[1:]
+    )
+    assert parse._may_be_split_wrongly(text) == expected
 
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s}\n"
