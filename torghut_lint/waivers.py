@@ -238,7 +238,13 @@ def unreviewed_waived(
     its resource would let a change make any waived finding worse. Compared by identity (the
     field and a digest of its value; the credentials themselves, in memory, for a rule that never
     digests one), so moved lines and unrelated edits are no change. A waiver the change adds or
-    extends is :func:`added_waivers`'s."""
+    extends is :func:`added_waivers`'s.
+
+    The configuration's waivers (trusted: the same at both revisions) are held to what they covered
+    at ``ref`` the same way, on each resource (or file, for a finding of no resource) whose
+    findings of the rule they covered there: a worse value or another field of it needs review. A
+    finding on a resource they covered nothing of is their selector's to decide (a glob waives a
+    kind of resource, new ones included)."""
     base_findings, base_waivers = base
     head_findings, head_waivers = head
     waived_at_base = {(w.rule, w.resource) for w in base_waivers if w.resource is not None}
@@ -247,10 +253,17 @@ def unreviewed_waived(
         if f.waived and (f.rule, f.resource) in waived_at_base:  # annotation waivers apply first
             reviewed.setdefault((f.rule, f.resource), set()).add((f.key, f.digest, f.secrets))
     where = {(w.rule, w.resource): w.location for w in head_waivers if w.resource is not None}
+    covered: dict[tuple, set[tuple]] = {}  # (rule, what) -> the identities any waiver covered at the base
+    for f in base_findings:
+        if f.waived:
+            covered.setdefault(_waived_on(f), set()).add((f.key, f.digest, f.secrets))
     findings: list[Finding] = []
     seen: set[tuple] = set()
     for f in head_findings:
         waiver = (f.rule, f.resource)
+        if f.waived and f.rule not in allowed and waiver not in where:  # waived by the configuration
+            findings += _unreviewed_central(f, covered.get(_waived_on(f)), ref, seen)
+            continue
         if not f.waived or f.rule in allowed or waiver not in where or waiver not in waived_at_base:
             continue
         identity = (f.key, f.digest, f.secrets)
@@ -265,3 +278,25 @@ def unreviewed_waived(
         )
         findings.append(builtin_finding("gate-waiver-added", message, where[waiver], f.resource))
     return findings
+
+
+def _waived_on(f: Finding) -> tuple:
+    """What a waiver was reviewed on: the finding's rule and resource (its subject or file when it
+    is about no resource)."""
+    return (f.rule, f.resource) if f.resource is not None else (f.rule, None, f.subject or f.location.file)
+
+
+def _unreviewed_central(f: Finding, before: set[tuple] | None, ref: str, seen: set[tuple]) -> list[Finding]:
+    """``gate-waiver-added`` for a finding a waiver of the configuration covers, when that waiver
+    covered other findings of the rule on the same resource at ``ref`` (``before``) and not this one."""
+    identity = (f.key, f.digest, f.secrets)
+    if before is None or identity in before or (_waived_on(f), identity) in seen:
+        return []
+    seen.add((_waived_on(f), identity))
+    what = "a value" if any(key == f.key for key, _, _ in before) else "a finding"
+    subject = f.resource or f.subject or f.location.file
+    message = (
+        f"this change makes a waiver of the configuration cover {what} of {f.rule} for {subject} it was not "
+        f"reviewed for at {ref} ({f.field or 'the resource'}); a waived finding the change makes needs review"
+    )
+    return [builtin_finding("gate-waiver-added", message, f.location, f.resource)]

@@ -568,6 +568,57 @@ def test_a_waiver_that_waived_nothing_at_the_base_covers_no_new_finding_unreview
     assert "gate-waiver-added" in rules(result) and result.code == 1
 
 
+CENTRAL = (
+    "waivers:\n  - rule: ws-single-replica\n    kind: Deployment\n    name: %s\n"
+    "    reason: two for the migration\n    owner: trading-platform\n    expires: '2099-01-01'\n"
+)
+
+
+def _waive_ws_centrally(repo: Path, name: str = "torghut-ws") -> Path:
+    (repo / ".torghut-lint.yaml").write_text(CENTRAL % name)
+    return scale_ws(repo)  # replicas: 2, waived by the configuration
+
+
+def test_a_value_made_worse_under_a_waiver_of_the_configuration_needs_review(repo: Path) -> None:
+    """The configuration's waiver was reviewed for two replicas; the change makes them five. The
+    configuration is the trusted one, the same at both revisions: the value is what changed."""
+    ws = _waive_ws_centrally(repo)
+    commit_base(repo)
+    ws.write_text(ws.read_text().replace("replicas: 2", "replicas: 5"))
+    commit_pr(repo)
+    result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", cwd=repo)
+    added = [f for f in result.json["findings"] if f["rule"] == "gate-waiver-added"]
+    assert len(added) == 1 and "waiver of the configuration" in added[0]["message"], result.stdout
+    assert "ws-single-replica" in added[0]["message"] and "was not reviewed for" in added[0]["message"]
+    replicas = ws.read_text().splitlines().index("  replicas: 5") + 1
+    assert (added[0]["file"].endswith("ws/deployment.yaml"), added[0]["line"]) == (True, replicas)
+    assert result.code == 1
+
+
+def test_the_same_value_under_a_waiver_of_the_configuration_is_no_gate_change(repo: Path) -> None:
+    """Lines move and other fields change: the finding the configuration waived is the same one."""
+    ws = _waive_ws_centrally(repo)
+    commit_base(repo)
+    text = ws.read_text().replace("app: torghut-ws\n", "app: torghut-ws\n    tier: md\n", 1)
+    ws.write_text("# a comment that moves every line\n\n" + text)
+    commit_pr(repo)
+    result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", cwd=repo)
+    assert rules(result) == ["ws-single-replica"] and result.code == 0, result.stdout
+
+
+def test_a_new_resource_a_waiver_of_the_configuration_selects_is_its_selector_s_to_decide(repo: Path) -> None:
+    """A glob waives a kind of resource, new ones included: a finding on a resource the waiver
+    covered nothing of at the base is no change to review (the trusted configuration chose it)."""
+    ws = _waive_ws_centrally(repo, "torghut-ws*")
+    ws.write_text(ws.read_text().replace("replicas: 2", "replicas: 1"))
+    commit_base(repo)
+    ws.write_text(ws.read_text().replace("replicas: 1", "replicas: 3"))
+    commit_pr(repo)
+    result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", cwd=repo)
+    assert rules(result) == ["ws-single-replica"] and result.code == 0, result.stdout
+    assert result.json["findings"][0]["waived"]
+
+
 def test_an_unrelated_edit_beside_a_waived_value_is_not_a_gate_change(repo: Path) -> None:
     """Lines move, other fields change: the waived finding is the same one, so nothing to review."""
     _waive_ws_by_annotation(repo, KEY)
