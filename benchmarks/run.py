@@ -21,7 +21,8 @@ the deploy image's python:3.11-slim (built with --enable-optimizations and --wit
 pyenv build with neither, which runs the same code slower.
 
 Runs are interleaved (run 1 of every tool, then run 2, ...) so load drifts hit all tools alike;
-the minimum and the median of N runs are printed, with peak RSS, the machine (usable cores, load
+the minimum and the median of N runs are printed, with the CPU time (user and system, the
+process's and its descendants') and peak RSS of the fastest run, the machine (usable cores, load
 average at start), the versions, the time per document net of start-up (an empty directory's
 run), the time per added document between consecutive sizes of the replicated tree (the slope:
 what is paid once per run or per process drops out) with kubeconform's over the same steps (a
@@ -51,17 +52,20 @@ LAB_TORGHUT = Path("lab-argocd-2026-08-22") / "applications" / "torghut"
 TORGHUT_TREE = Path("torghut-2026-02-08")  # the Torghut tree of issue 17's table (35 documents)
 
 
-def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MB, exit code) of one cold process."""
+def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, int, float]:
+    """(wall seconds, peak RSS MB, exit code, CPU seconds) of one cold process. The CPU time is
+    user and system time of the process and of the descendants it waited for (torghut-lint's
+    worker, kubeconform's threads): what the run cost the machine, which a load that slows
+    every process moves less than the wall clock."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime
 
 
-def best(cmd: list[str], repeat: int) -> tuple[float, float, int]:
+def best(cmd: list[str], repeat: int) -> tuple[float, float, int, float]:
     runs = [measure(cmd) for _ in range(repeat)]
     return min(runs, key=lambda r: r[0])
 
@@ -509,9 +513,9 @@ def _version(cmd: list[str]) -> str:
     return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr).strip() else "?"
 
 
-def interleaved(commands: dict[str, list[str]], runs: int) -> dict[str, list[tuple[float, float, int]]]:
+def interleaved(commands: dict[str, list[str]], runs: int) -> dict[str, list[tuple[float, float, int, float]]]:
     """Each command ``runs`` times, round-robin."""
-    out: dict[str, list[tuple[float, float, int]]] = {name: [] for name in commands}
+    out: dict[str, list[tuple[float, float, int, float]]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, cmd in commands.items():
             out[name].append(measure(cmd))
@@ -586,7 +590,7 @@ def main() -> int:
         ("lab applications/torghut", CORPUS / LAB_TORGHUT),
     ]
     corpora += [(f"lab x{n}", lab_copies(n)) for n in (int(x) for x in args.sizes.split(","))]
-    columns = ("min s", "median s", "RSS MB", "ms/doc", "vs lint")
+    columns = ("min s", "median s", "CPU s", "RSS MB", "ms/doc", "vs lint")
     print(f"{'corpus':<28} {'docs':>7} {'tool':<15} " + " ".join(f"{c:>8}" for c in columns))
     startup = 0.0
     per_doc: dict[str, float] = {}
@@ -625,7 +629,7 @@ def main() -> int:
             ratio = f"{fastest[0] / lint_min:.1f}x" if tool != "torghut-lint" else ""
             shown = f"{net:.3f}" if net is not None else ""
             code = "" if fastest[2] in (0, 1) else f"  (exit {fastest[2]})"
-            cells = (_seconds(fastest[0]), _seconds(median), f"{fastest[1]:.0f}", shown, ratio)
+            cells = (_seconds(fastest[0]), _seconds(median), _seconds(fastest[3]), f"{fastest[1]:.0f}", shown, ratio)
             print(f"{name:<28} {docs:>7} {tool:<15} " + " ".join(f"{c:>8}" for c in cells) + code)
             if path == empty and tool == "torghut-lint":
                 startup = fastest[0]
@@ -673,7 +677,7 @@ def hostile(repeat: int) -> int:
     print(f"{'input':<34} {'KB':>7} {'wall s':>7} {'RSS MB':>7} {'bound MB':>8}  exit")
     for name, path in hostile_corpora():
         size = tree_bytes(path)
-        wall, rss, code = best([*lint, str(path)], repeat)
+        wall, rss, code, _ = best([*lint, str(path)], repeat)
         bound = 10 * size / 1024 / 1024 + 200
         print(f"{name:<34} {size // 1024:>7} {wall:>7.2f} {rss:>7.0f} {bound:>8.0f}  {code}")
     return 0
