@@ -242,9 +242,10 @@ def unreviewed_waived(
 
     The configuration's waivers (trusted: the same at both revisions) are held to what they covered
     at ``ref`` the same way, on each resource (or file, for a finding of no resource) whose
-    findings of the rule they covered there: a worse value or another field of it needs review. A
-    finding on a resource they covered nothing of is their selector's to decide (a glob waives a
-    kind of resource, new ones included)."""
+    findings of the rule they covered there: a worse value or another field of it needs review;
+    and so does a finding the base had unwaived that the change brings under one (a file moved
+    where a ``file`` glob selects it). Another finding on a resource they covered nothing of is
+    their selector's to decide (a glob waives a kind of resource, new ones included)."""
     base_findings, base_waivers = base
     head_findings, head_waivers = head
     waived_at_base = {(w.rule, w.resource) for w in base_waivers if w.resource is not None}
@@ -254,15 +255,18 @@ def unreviewed_waived(
             reviewed.setdefault((f.rule, f.resource), set()).add((f.key, f.digest, f.secrets))
     where = {(w.rule, w.resource): w.location for w in head_waivers if w.resource is not None}
     covered: dict[tuple, set[tuple]] = {}  # (rule, what) -> the identities any waiver covered at the base
+    unwaived: set[tuple] = set()  # ((rule, what), identity) of the base's findings no waiver covered
     for f in base_findings:
         if f.waived:
             covered.setdefault(_waived_on(f), set()).add((f.key, f.digest, f.secrets))
+        else:
+            unwaived.add((_waived_on(f), (f.key, f.digest, f.secrets)))
     findings: list[Finding] = []
     seen: set[tuple] = set()
     for f in head_findings:
         waiver = (f.rule, f.resource)
         if f.waived and f.rule not in allowed and waiver not in where:  # waived by the configuration
-            findings += _unreviewed_central(f, covered.get(_waived_on(f)), ref, seen)
+            findings += _unreviewed_central(f, covered.get(_waived_on(f)), unwaived, ref, seen)
             continue
         if not f.waived or f.rule in allowed or waiver not in where or waiver not in waived_at_base:
             continue
@@ -286,17 +290,29 @@ def _waived_on(f: Finding) -> tuple:
     return (f.rule, f.resource) if f.resource is not None else (f.rule, None, f.subject or f.location.file)
 
 
-def _unreviewed_central(f: Finding, before: set[tuple] | None, ref: str, seen: set[tuple]) -> list[Finding]:
-    """``gate-waiver-added`` for a finding a waiver of the configuration covers, when that waiver
-    covered other findings of the rule on the same resource at ``ref`` (``before``) and not this one."""
+def _unreviewed_central(
+    f: Finding, before: set[tuple] | None, unwaived: set[tuple], ref: str, seen: set[tuple]
+) -> list[Finding]:
+    """``gate-waiver-added`` for a finding a waiver of the configuration covers, when a waiver
+    covered other findings of the rule on the same resource at ``ref`` (``before``) and not this
+    one, or when the base had this very finding and no waiver covered it (``unwaived``)."""
     identity = (f.key, f.digest, f.secrets)
-    if before is None or identity in before or (_waived_on(f), identity) in seen:
+    where = (_waived_on(f), identity)
+    moved_under = before is None and where in unwaived
+    if (before is None and not moved_under) or (before is not None and identity in before) or where in seen:
         return []
-    seen.add((_waived_on(f), identity))
-    what = "a value" if any(key == f.key for key, _, _ in before) else "a finding"
+    seen.add(where)
+    what = "a value" if before is not None and any(key == f.key for key, _, _ in before) else "a finding"
     subject = f.resource or f.subject or f.location.file
-    message = (
-        f"this change makes a waiver of the configuration cover {what} of {f.rule} for {subject} it was not "
-        f"reviewed for at {ref} ({f.field or 'the resource'}); a waived finding the change makes needs review"
-    )
+    if moved_under:
+        message = (
+            f"this change brings a finding of {f.rule} for {subject} under a waiver of the configuration that did "
+            f"not cover it at {ref} ({f.field or 'the resource'}, at {f.location.file}); a finding the change "
+            "waives needs review"
+        )
+    else:
+        message = (
+            f"this change makes a waiver of the configuration cover {what} of {f.rule} for {subject} it was not "
+            f"reviewed for at {ref} ({f.field or 'the resource'}); a waived finding the change makes needs review"
+        )
     return [builtin_finding("gate-waiver-added", message, f.location, f.resource)]

@@ -619,6 +619,23 @@ def test_a_new_resource_a_waiver_of_the_configuration_selects_is_its_selector_s_
     assert result.json["findings"][0]["waived"]
 
 
+def test_a_finding_moved_under_a_waiver_of_the_configuration_by_its_file_needs_review(repo: Path) -> None:
+    """The base has the violation unwaived; the change moves the file to where a central waiver's
+    ``file`` glob covers it. Same resource, same value: the waiver now covers a finding it did not
+    cover at the base, which is the change's doing, not the configuration's."""
+    (repo / ".torghut-lint.yaml").write_text((CENTRAL % "'*'").replace("kind: Deployment", "file: '*/ws-canary/*'"))
+    scale_ws(repo)  # replicas: 2, not waived at the base
+    commit_base(repo)
+    (repo / APP / "ws").rename(repo / APP / "ws-canary")
+    kustomization = repo / APP / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text().replace("  - ws\n", "  - ws-canary\n"))
+    commit_pr(repo)
+    result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", cwd=repo)
+    added = [f for f in result.json["findings"] if f["rule"] == "gate-waiver-added"]
+    assert len(added) == 1 and added[0]["file"].endswith("ws-canary/deployment.yaml"), result.stdout
+    assert "did not cover" in added[0]["message"] and result.code == 1
+
+
 def test_an_unrelated_edit_beside_a_waived_value_is_not_a_gate_change(repo: Path) -> None:
     """Lines move, other fields change: the waived finding is the same one, so nothing to review."""
     _waive_ws_by_annotation(repo, KEY)
