@@ -636,6 +636,19 @@ def test_a_finding_moved_under_a_waiver_of_the_configuration_by_its_file_needs_r
     assert "did not cover" in added[0]["message"] and result.code == 1
 
 
+def test_a_waiver_of_the_configuration_by_file_is_read_alike_at_both_revisions(repo: Path) -> None:
+    """The base is read from git objects elsewhere on disk: a ``file`` glob must select the same
+    files there as in the working tree, or every finding it waives would look moved under it."""
+    (repo / ".torghut-lint.yaml").write_text((CENTRAL % "'*'").replace("kind: Deployment", "file: '*/ws/*'"))
+    ws = scale_ws(repo)  # replicas: 2, waived at both revisions
+    commit_base(repo)
+    ws.write_text("# a comment that moves every line\n\n" + ws.read_text())
+    commit_pr(repo)
+    result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", cwd=repo)
+    assert rules(result) == ["ws-single-replica"] and result.code == 0, result.stdout
+    assert result.json["findings"][0]["waived"]
+
+
 def test_an_unrelated_edit_beside_a_waived_value_is_not_a_gate_change(repo: Path) -> None:
     """Lines move, other fields change: the waived finding is the same one, so nothing to review."""
     _waive_ws_by_annotation(repo, KEY)
