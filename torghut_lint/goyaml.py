@@ -329,7 +329,8 @@ GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))
 
 # what go-yaml's is_printable refuses (but a tab, which its analysis allows in a block): controls,
 # U+FEFF, U+FFFE/U+FFFF and astral characters (its UTF-8 test stops at three bytes)
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff\U00010000-\U0010ffff]")
+# what go-yaml's emitter does not print (is_printable), tab and line feed aside
+UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff\U00010000-\U0010ffff]")
 _SPACE_BREAK = re.compile("[ ][\r\n\x85\u2028\u2029]")
 
 
@@ -337,9 +338,7 @@ def block_allowed(value: str) -> bool:
     """Whether go-yaml's emitter (v2's and v3's) writes ``value`` as a block scalar when asked to
     (its analyze_scalar): not empty, no space at the end or before a line break, nothing it does
     not print; otherwise it writes it double-quoted, which reads back unchanged."""
-    return (
-        bool(value) and value[-1] != " " and _SPACE_BREAK.search(value) is None and _UNPRINTABLE.search(value) is None
-    )
+    return bool(value) and value[-1] != " " and _SPACE_BREAK.search(value) is None and UNPRINTABLE.search(value) is None
 
 
 class Unreadable(ValueError):

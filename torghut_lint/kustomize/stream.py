@@ -2,7 +2,8 @@
 against it is meaningful: kustomize's legacy resource order, keys in the order the sources (and
 kustomize's own generators) give them, lists not indented under their key, strings
 double-quoted where YAML would read them as something else, multi-line strings as literal
-blocks, lines folded at 80 columns, documents separated by ``---``."""
+blocks, strings quoted, escaped and folded at 80 columns as go-yaml v2 writes them (kustomize
+prints through ``JSONToYAML``), documents separated by ``---``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ from typing import Any
 
 import yaml
 
-from torghut_lint.goyaml import BOOLS_1_1, Unencodable, block_allowed, go_float_text, is_string, resolve_plain
+from torghut_lint.goyaml import (
+    BOOLS_1_1,
+    UNPRINTABLE,
+    Unencodable,
+    block_allowed,
+    go_float_text,
+    is_string,
+    resolve_plain,
+)
 from torghut_lint.model import Resource
 
 # kustomize's legacy order (resid.Gvk): these kinds first, in this order; these last; every other
@@ -66,6 +75,69 @@ def legacy_order(resources: list[Resource]) -> list[Resource]:
 class _Dumper(yaml.SafeDumper):
     """SafeDumper with kustomize's conventions (see the module docstring)."""
 
+    def write_double_quoted(self, text: str, split: bool = True) -> None:
+        """A double-quoted scalar as go-yaml's emitter writes it (``write_double_quoted_scalar``):
+        the same escapes as PyYAML's, but a line longer than the width is broken at a space, the
+        space dropped (the line break folds back into it), with a backslash only where another
+        space follows; PyYAML ends the line with an escaped line break instead."""
+        self.write_indicator('"', True)
+        spaces = False
+        start = 0
+        for i, ch in enumerate(text):
+            escape = _DOUBLE_ESCAPED.match(ch) is not None
+            if not escape and ch != " ":
+                spaces = False
+                continue
+            self._write_run(text[start:i])
+            start = i + 1
+            if escape:
+                self._write_run("\\" + _escaped(ch))
+                spaces = False
+            elif split and not spaces and self.column > self.best_width and 0 < i < len(text) - 1:
+                self.write_indent()
+                if text[i + 1] == " ":
+                    self._write_run("\\")
+                spaces = True
+            else:
+                self._write_run(" ")
+                spaces = True
+        self._write_run(text[start:])
+        self.write_indicator('"', False)
+
+    def write_single_quoted(self, text: str, split: bool = True) -> None:
+        """A single-quoted scalar as go-yaml's emitter writes it (``write_single_quoted_scalar``,
+        reached for a string with a line break other than a line feed): as PyYAML's but for the
+        indentation, written only before what follows a line break, never before the closing
+        quote (PyYAML indents there too)."""
+        self.write_indicator("'", True)
+        spaces = breaks = False
+        for i, ch in enumerate(text):
+            if ch == " ":
+                if split and not spaces and self.column > self.best_width and 0 < i < len(text) - 1:
+                    if text[i + 1] != " ":
+                        self.write_indent()
+                        spaces = True
+                        continue
+                self._write_run(" ")
+                spaces = True
+            elif ch in _BREAKS:
+                if not breaks and ch == "\n":
+                    self.write_line_break()
+                self.write_line_break(ch)
+                breaks = True
+            else:
+                if breaks:
+                    self.write_indent()
+                self._write_run("''" if ch == "'" else ch)
+                spaces = breaks = False
+        self.write_indicator("'", False)
+
+    def _write_run(self, data: str) -> None:
+        if data:
+            self.column += len(data)
+            self.stream.write(data)
+            self.whitespace = self.indention = False
+
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:  # noqa: D102
         super().increase_indent(flow, False if flow else indentless)
 
@@ -84,13 +156,16 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    """Multi-line strings as literal blocks where go-yaml writes them so (no space at the end of a
-    line, nothing it cannot print); strings YAML would read as another type (``"1"``,
-    ``"true"``, ``"y"``) double-quoted, as go-yaml writes them; the emitter picks plain or single
-    quotes for the rest."""
-    if "\n" in value and block_allowed(value):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    if _reads_as_other_type(value):
+    """The style go-yaml v2's encoder asks for and its emitter settles on (kustomize prints through
+    ``JSONToYAML``): a multi-line string as a literal block where the emitter allows one (no space
+    at the end of a line, nothing it does not print), else double-quoted; a string with a
+    character go-yaml does not print (one outside the Basic Multilingual Plane: an emoji; NEL; a
+    control character) double-quoted, escaped, where PyYAML would write some of them as they are;
+    a string YAML would read as another type (``"1"``, ``"true"``, ``"y"``) double-quoted; the
+    emitter picks plain or single quotes for the rest."""
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if block_allowed(value) else '"')
+    if _reads_as_other_type(value) or UNPRINTABLE.search(value) is not None:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 
@@ -102,6 +177,24 @@ def _reads_as_other_type(value: str) -> bool:
     """Whether ``value`` written plain would read back as something else: a number, boolean, null
     or timestamp to go-yaml v3, or a YAML 1.1 boolean or base 60 number (go-yaml quotes those)."""
     return value in BOOLS_1_1 or not is_string(value) or _BASE_60.match(value) is not None
+
+
+# what go-yaml escapes in a double-quoted scalar (PyYAML the same, with allow_unicode): a quote, a
+# backslash, a tab, a line break, a byte-order mark, and what it does not print
+_DOUBLE_ESCAPED = re.compile('["\\\\\t\n\r\x85\u2028\u2029\ufeff]|' + UNPRINTABLE.pattern)
+_BREAKS = "\n\r\x85\u2028\u2029"  # what go-yaml (and YAML 1.1) reads as a line break
+_ESCAPES = {
+    "\0": "0", "\x07": "a", "\x08": "b", "\t": "t", "\n": "n", "\x0b": "v", "\x0c": "f", "\r": "r", "\x1b": "e",
+    '"': '"', "\\": "\\", "\x85": "N", "\xa0": "_", "\u2028": "L", "\u2029": "P",
+}  # fmt: skip
+
+
+def _escaped(ch: str) -> str:
+    """``ch`` after the backslash go-yaml writes for it."""
+    if ch in _ESCAPES:
+        return _ESCAPES[ch]
+    code = ord(ch)
+    return f"x{code:02X}" if code <= 0xFF else f"u{code:04X}" if code <= 0xFFFF else f"U{code:08X}"
 
 
 UNENCODABLE = "!torghut-lint/unencodable"  # a tag of its own, so that the emitter writes it plain
