@@ -280,7 +280,8 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "With --trusted-config: the change adds a waiver annotation, extends one, or makes one cover a finding it "
             "did not cover at the base (another value or field: a worse one, say); or makes a waiver of the "
             "configuration cover another value or field of a resource whose findings it covered at the base, or a "
-            "finding the base had unwaived (a file moved where a waiver's file glob selects it).",
+            "finding the base had unwaived (a file moved where a waiver's file glob selects it, a resource renamed "
+            "where its name glob does).",
             "A waiver written by the change it waives is the easiest way around the gate.",
             "Have the rule's owners review the waiver (or raise this rule to error in the trusted config).",
         ),

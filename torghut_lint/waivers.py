@@ -261,12 +261,18 @@ def unreviewed_waived(
             covered.setdefault(_waived_on(f), set()).add((f.key, f.digest, f.secrets))
         else:
             unwaived.add((_waived_on(f), (f.key, f.digest, f.secrets)))
+    # the base's unwaived findings the change made go from their resource: one of the same kind
+    # with the same field and value that a waiver covers now has been renamed or moved under it
+    at_head = {(_waived_on(f), (f.key, f.digest, f.secrets)) for f in head_findings}
+    gone = {_shape(f) for f in base_findings if not f.waived and f.resource is not None}
+    gone -= {_shape(f) for f in base_findings if (_waived_on(f), (f.key, f.digest, f.secrets)) in at_head}
+    known = {_waived_on(f) for f in base_findings}  # what the base found anything of
     findings: list[Finding] = []
     seen: set[tuple] = set()
     for f in head_findings:
         waiver = (f.rule, f.resource)
         if f.waived and f.rule not in allowed and waiver not in where:  # waived by the configuration
-            findings += _unreviewed_central(f, covered.get(_waived_on(f)), unwaived, ref, seen)
+            findings += _unreviewed_central(f, covered.get(_waived_on(f)), (unwaived, gone, known), ref, seen)
             continue
         if not f.waived or f.rule in allowed or waiver not in where or waiver not in waived_at_base:
             continue
@@ -290,23 +296,35 @@ def _waived_on(f: Finding) -> tuple:
     return (f.rule, f.resource) if f.resource is not None else (f.rule, None, f.subject or f.location.file)
 
 
+def _shape(f: Finding) -> tuple:
+    """A finding without its resource's name and namespace: what a rename or a move keeps."""
+    return (f.rule, f.resource.kind if f.resource else "", f.key, f.digest, f.secrets)
+
+
 def _unreviewed_central(
-    f: Finding, before: set[tuple] | None, unwaived: set[tuple], ref: str, seen: set[tuple]
+    f: Finding, before: set[tuple] | None, base: tuple[set, set, set], ref: str, seen: set[tuple]
 ) -> list[Finding]:
     """``gate-waiver-added`` for a finding a waiver of the configuration covers, when a waiver
     covered other findings of the rule on the same resource at ``ref`` (``before``) and not this
-    one, or when the base had this very finding and no waiver covered it (``unwaived``)."""
+    one; or when the base had this very finding and no waiver covered it; or, on a resource the
+    base found nothing of, when the change made the same finding go from a resource of the same
+    kind that no waiver covered (renamed, or moved to another namespace). ``base``: the base's
+    unwaived findings, the shapes (:func:`_shape`) of those the change made go, and what the base
+    found anything of."""
+    unwaived, gone, known = base
     identity = (f.key, f.digest, f.secrets)
     where = (_waived_on(f), identity)
-    moved_under = before is None and where in unwaived
+    renamed = f.resource is not None and _waived_on(f) not in known and _shape(f) in gone
+    moved_under = before is None and (where in unwaived or renamed)
     if (before is None and not moved_under) or (before is not None and identity in before) or where in seen:
         return []
     seen.add(where)
     what = "a value" if before is not None and any(key == f.key for key, _, _ in before) else "a finding"
     subject = f.resource or f.subject or f.location.file
     if moved_under:
+        how = "renames or moves a resource to bring" if renamed and where not in unwaived else "brings"
         message = (
-            f"this change brings a finding of {f.rule} for {subject} under a waiver of the configuration that did "
+            f"this change {how} a finding of {f.rule} for {subject} under a waiver of the configuration that did "
             f"not cover it at {ref} ({f.field or 'the resource'}, at {f.location.file}); a finding the change "
             "waives needs review"
         )

@@ -636,6 +636,21 @@ def test_a_finding_moved_under_a_waiver_of_the_configuration_by_its_file_needs_r
     assert "did not cover" in added[0]["message"] and result.code == 1
 
 
+def test_a_finding_renamed_under_a_waiver_of_the_configuration_by_its_name_needs_review(repo: Path) -> None:
+    """The base's torghut-ws runs two replicas, unwaived; the change renames it to what the
+    configuration's glob waives. The same violation on a Deployment the base did not have, while
+    the base's lost it: a rename under the waiver, not a new resource the glob was written for."""
+    (repo / ".torghut-lint.yaml").write_text(CENTRAL % "'torghut-ws-canary*'")
+    ws = scale_ws(repo)  # replicas: 2, not waived at the base
+    commit_base(repo)
+    ws.write_text(ws.read_text().replace("  name: torghut-ws\n", "  name: torghut-ws-canary\n", 1))
+    commit_pr(repo)
+    result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", cwd=repo)
+    added = [f for f in result.json["findings"] if f["rule"] == "gate-waiver-added"]
+    assert len(added) == 1 and "renames or moves" in added[0]["message"], result.stdout
+    assert added[0]["resource"]["name"] == "torghut-ws-canary" and result.code == 1
+
+
 def test_a_waiver_of_the_configuration_by_file_is_read_alike_at_both_revisions(repo: Path) -> None:
     """The base is read from git objects elsewhere on disk: a ``file`` glob must select the same
     files there as in the working tree, or every finding it waives would look moved under it."""
