@@ -264,8 +264,11 @@ def unreviewed_waived(
     # the base's unwaived findings the change made go from their resource: one of the same kind
     # with the same field and value that a waiver covers now has been renamed or moved under it
     at_head = {(_waived_on(f), (f.key, f.digest, f.secrets)) for f in head_findings}
-    gone = {_shape(f) for f in base_findings if not f.waived and f.resource is not None}
-    gone -= {_shape(f) for f in base_findings if (_waived_on(f), (f.key, f.digest, f.secrets)) in at_head}
+    gone = {
+        _shape(f)
+        for f in base_findings
+        if not f.waived and f.resource is not None and (_waived_on(f), (f.key, f.digest, f.secrets)) not in at_head
+    }
     known = {_waived_on(f) for f in base_findings}  # what the base found anything of
     findings: list[Finding] = []
     seen: set[tuple] = set()
