@@ -651,6 +651,27 @@ def test_a_finding_renamed_under_a_waiver_of_the_configuration_by_its_name_needs
     assert added[0]["resource"]["name"] == "torghut-ws-canary" and result.code == 1
 
 
+def test_one_of_two_alike_findings_renamed_under_a_waiver_of_the_configuration_needs_review(repo: Path) -> None:
+    """Two Deployments run the websocket with two replicas; the change renames one under the glob.
+    The other still has the same finding: the renamed one's is gone all the same."""
+    (repo / ".torghut-lint.yaml").write_text(CENTRAL % "'torghut-ws-canary*'")
+    ws = scale_ws(repo)
+    (ws.parent / "deployment-b.yaml").write_text(
+        ws.read_text().replace("  name: torghut-ws\n", "  name: torghut-ws-b\n", 1)
+    )
+    kustomization = ws.parent / "kustomization.yaml"
+    kustomization.write_text(
+        kustomization.read_text().replace("deployment.yaml", "deployment.yaml\n  - deployment-b.yaml", 1)
+    )
+    commit_base(repo)
+    ws.write_text(ws.read_text().replace("  name: torghut-ws\n", "  name: torghut-ws-canary\n", 1))
+    commit_pr(repo)
+    result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", cwd=repo)
+    added = [f for f in result.json["findings"] if f["rule"] == "gate-waiver-added"]
+    assert [f["resource"]["name"] for f in added] == ["torghut-ws-canary"], result.stdout
+    assert result.code == 1
+
+
 def test_a_waiver_of_the_configuration_by_file_is_read_alike_at_both_revisions(repo: Path) -> None:
     """The base is read from git objects elsewhere on disk: a ``file`` glob must select the same
     files there as in the working tree, or every finding it waives would look moved under it."""
