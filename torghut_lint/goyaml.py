@@ -327,11 +327,12 @@ GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))
 
 # -- folded block scalars ------------------------------------------------------------------------
 
-# what go-yaml's is_printable refuses (but a tab, which its analysis allows in a block): controls,
-# U+FEFF, U+FFFE/U+FFFF and astral characters (its UTF-8 test stops at three bytes)
-# what go-yaml's emitter does not print (is_printable), tab and line feed aside
+# what go-yaml's emitter does not print (is_printable), tab and line feed aside (its analysis allows
+# a tab in a block): controls, U+FEFF, U+FFFE/U+FFFF and astral characters (its UTF-8 test stops at
+# three bytes)
 UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff\U00010000-\U0010ffff]")
-_SPACE_BREAK = re.compile("[ ][\r\n\x85\u2028\u2029]")
+LINE_BREAKS = "\r\n\x85\u2028\u2029"  # what go-yaml's emitter (and YAML 1.1) takes for a line break
+_SPACE_BREAK = re.compile(f"[ ][{LINE_BREAKS}]")
 
 
 def block_allowed(value: str) -> bool:

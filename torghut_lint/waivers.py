@@ -244,31 +244,26 @@ def unreviewed_waived(
     at ``ref`` the same way, on each resource (or file, for a finding of no resource) whose
     findings of the rule they covered there: a worse value or another field of it needs review;
     and so does a finding the base had unwaived that the change brings under one (a file moved
-    where a ``file`` glob selects it). Another finding on a resource they covered nothing of is
-    their selector's to decide (a glob waives a kind of resource, new ones included)."""
+    where a ``file`` glob selects it, a resource renamed where a ``name`` glob does). Another
+    finding on a resource they covered nothing of is their selector's to decide (a glob waives a
+    kind of resource, new ones included)."""
     base_findings, base_waivers = base
     head_findings, head_waivers = head
     waived_at_base = {(w.rule, w.resource) for w in base_waivers if w.resource is not None}
-    reviewed: dict[tuple, set[tuple]] = {}
-    for f in base_findings:
-        if f.waived and (f.rule, f.resource) in waived_at_base:  # annotation waivers apply first
-            reviewed.setdefault((f.rule, f.resource), set()).add((f.key, f.digest, f.secrets))
     where = {(w.rule, w.resource): w.location for w in head_waivers if w.resource is not None}
-    covered: dict[tuple, set[tuple]] = {}  # (rule, what) -> the identities any waiver covered at the base
+    # (rule, what) -> the identities a waiver covered at the base (on a resource an annotation
+    # waives, the annotation's: it applies before the configuration's)
+    covered: dict[tuple, set[tuple]] = {}
     unwaived: set[tuple] = set()  # ((rule, what), identity) of the base's findings no waiver covered
     for f in base_findings:
         if f.waived:
-            covered.setdefault(_waived_on(f), set()).add((f.key, f.digest, f.secrets))
+            covered.setdefault(_waived_on(f), set()).add(_identity(f))
         else:
-            unwaived.add((_waived_on(f), (f.key, f.digest, f.secrets)))
+            unwaived.add((_waived_on(f), _identity(f)))
     # the base's unwaived findings the change made go from their resource: one of the same kind
     # with the same field and value that a waiver covers now has been renamed or moved under it
-    at_head = {(_waived_on(f), (f.key, f.digest, f.secrets)) for f in head_findings}
-    gone = {
-        _shape(f)
-        for f in base_findings
-        if not f.waived and f.resource is not None and (_waived_on(f), (f.key, f.digest, f.secrets)) not in at_head
-    }
+    lost = unwaived - {(_waived_on(f), _identity(f)) for f in head_findings}
+    gone = {_shape(f) for f in base_findings if f.resource is not None and (_waived_on(f), _identity(f)) in lost}
     known = {_waived_on(f) for f in base_findings}  # what the base found anything of
     findings: list[Finding] = []
     seen: set[tuple] = set()
@@ -279,15 +274,14 @@ def unreviewed_waived(
             continue
         if not f.waived or f.rule in allowed or waiver not in where or waiver not in waived_at_base:
             continue
-        identity = (f.key, f.digest, f.secrets)
-        before = reviewed.get(waiver, set())
+        identity = _identity(f)
+        before = covered.get(waiver, set())
         if identity in before or (where[waiver], identity) in seen:
             continue
         seen.add((where[waiver], identity))
-        what = "a value" if any(key == f.key for key, _, _ in before) else "a finding"
         message = (
-            f"this change makes the waiver of {f.rule} for {f.resource} cover {what} it was not reviewed for at "
-            f"{ref} ({f.field or 'the resource'}); a waived finding the change makes needs review"
+            f"this change makes the waiver of {f.rule} for {f.resource} cover {_what(before, f)} it was not reviewed "
+            f"for at {ref} ({f.field or 'the resource'}); a waived finding the change makes needs review"
         )
         findings.append(builtin_finding("gate-waiver-added", message, where[waiver], f.resource))
     return findings
@@ -299,9 +293,15 @@ def _waived_on(f: Finding) -> tuple:
     return (f.rule, f.resource) if f.resource is not None else (f.rule, None, f.subject or f.location.file)
 
 
+def _identity(f: Finding) -> tuple:
+    """A finding as a waiver was reviewed for it: the field and a digest of its value (the
+    credentials themselves, in memory, for a rule that never digests one)."""
+    return (f.key, f.digest, f.secrets)
+
+
 def _shape(f: Finding) -> tuple:
     """A finding without its resource's name and namespace: what a rename or a move keeps."""
-    return (f.rule, f.resource.kind if f.resource else "", f.key, f.digest, f.secrets)
+    return (f.rule, f.resource.kind if f.resource else "", *_identity(f))
 
 
 def _unreviewed_central(
@@ -315,17 +315,16 @@ def _unreviewed_central(
     unwaived findings, the shapes (:func:`_shape`) of those the change made go, and what the base
     found anything of."""
     unwaived, gone, known = base
-    identity = (f.key, f.digest, f.secrets)
+    identity = _identity(f)
     where = (_waived_on(f), identity)
-    renamed = f.resource is not None and _waived_on(f) not in known and _shape(f) in gone
-    moved_under = before is None and (where in unwaived or renamed)
-    if (before is None and not moved_under) or (before is not None and identity in before) or where in seen:
+    moved = where in unwaived
+    renamed = before is None and not moved and f.resource is not None and where[0] not in known and _shape(f) in gone
+    if (identity in before if before is not None else not (moved or renamed)) or where in seen:
         return []
     seen.add(where)
-    what = "a value" if before is not None and any(key == f.key for key, _, _ in before) else "a finding"
     subject = f.resource or f.subject or f.location.file
-    if moved_under:
-        how = "renames or moves a resource to bring" if renamed and where not in unwaived else "brings"
+    if before is None:
+        how = "renames or moves a resource to bring" if renamed else "brings"
         message = (
             f"this change {how} a finding of {f.rule} for {subject} under a waiver of the configuration that did "
             f"not cover it at {ref} ({f.field or 'the resource'}, at {f.location.file}); a finding the change "
@@ -333,7 +332,13 @@ def _unreviewed_central(
         )
     else:
         message = (
-            f"this change makes a waiver of the configuration cover {what} of {f.rule} for {subject} it was not "
-            f"reviewed for at {ref} ({f.field or 'the resource'}); a waived finding the change makes needs review"
+            f"this change makes a waiver of the configuration cover {_what(before, f)} of {f.rule} for {subject} it "
+            f"was not reviewed for at {ref} ({f.field or 'the resource'}); a waived finding the change makes needs "
+            "review"
         )
     return [builtin_finding("gate-waiver-added", message, f.location, f.resource)]
+
+
+def _what(before: set[tuple], f: Finding) -> str:
+    """What a waiver newly covers: another value of a field it covered, or another finding."""
+    return "a value" if any(key == f.key for key, _, _ in before) else "a finding"

@@ -15,6 +15,7 @@ import yaml
 
 from torghut_lint.goyaml import (
     BOOLS_1_1,
+    LINE_BREAKS,
     UNPRINTABLE,
     Unencodable,
     block_allowed,
@@ -81,28 +82,29 @@ class _Dumper(yaml.SafeDumper):
         space dropped (the line break folds back into it), with a backslash only where another
         space follows; PyYAML ends the line with an escaped line break instead."""
         self.write_indicator('"', True)
-        spaces = False
-        start = 0
-        for i, ch in enumerate(text):
-            escape = _DOUBLE_ESCAPED.match(ch) is not None
-            if not escape and ch != " ":
-                spaces = False
-                continue
+        start, last_space = 0, -2
+        for found in _ESCAPED_OR_SPACE.finditer(text):
+            i, ch = found.start(), found.group()
             self._write_run(text[start:i])
             start = i + 1
-            if escape:
-                self._write_run("\\" + _escaped(ch))
-                spaces = False
-            elif split and not spaces and self.column > self.best_width and 0 < i < len(text) - 1:
-                self.write_indent()
+            if ch != " ":
+                self._write_run("\\" + self._escape(ch))
+            elif split and last_space != i - 1 and self.column > self.best_width and 0 < i < len(text) - 1:
+                self.write_indent()  # (not after another space: go-yaml breaks at the first of a run)
                 if text[i + 1] == " ":
                     self._write_run("\\")
-                spaces = True
             else:
                 self._write_run(" ")
-                spaces = True
+            last_space = i if ch == " " else last_space
         self._write_run(text[start:])
         self.write_indicator('"', False)
+
+    def _escape(self, ch: str) -> str:
+        """``ch`` after the backslash go-yaml (and PyYAML) writes for it."""
+        if ch in self.ESCAPE_REPLACEMENTS:
+            return self.ESCAPE_REPLACEMENTS[ch]
+        code = ord(ch)
+        return f"x{code:02X}" if code <= 0xFF else f"u{code:04X}" if code <= 0xFFFF else f"U{code:08X}"
 
     def write_single_quoted(self, text: str, split: bool = True) -> None:
         """A single-quoted scalar as go-yaml's emitter writes it (``write_single_quoted_scalar``,
@@ -113,14 +115,13 @@ class _Dumper(yaml.SafeDumper):
         spaces = breaks = False
         for i, ch in enumerate(text):
             if ch == " ":
-                if split and not spaces and self.column > self.best_width and 0 < i < len(text) - 1:
-                    if text[i + 1] != " ":
-                        self.write_indent()
-                        spaces = True
-                        continue
-                self._write_run(" ")
+                wrap = split and not spaces and self.column > self.best_width and 0 < i < len(text) - 1
+                if wrap and text[i + 1] != " ":
+                    self.write_indent()
+                else:
+                    self._write_run(" ")
                 spaces = True
-            elif ch in _BREAKS:
+            elif ch in LINE_BREAKS:
                 if not breaks and ch == "\n":
                     self.write_line_break()
                 self.write_line_break(ch)
@@ -179,22 +180,9 @@ def _reads_as_other_type(value: str) -> bool:
     return value in BOOLS_1_1 or not is_string(value) or _BASE_60.match(value) is not None
 
 
-# what go-yaml escapes in a double-quoted scalar (PyYAML the same, with allow_unicode): a quote, a
-# backslash, a tab, a line break, a byte-order mark, and what it does not print
-_DOUBLE_ESCAPED = re.compile('["\\\\\t\n\r\x85\u2028\u2029\ufeff]|' + UNPRINTABLE.pattern)
-_BREAKS = "\n\r\x85\u2028\u2029"  # what go-yaml (and YAML 1.1) reads as a line break
-_ESCAPES = {
-    "\0": "0", "\x07": "a", "\x08": "b", "\t": "t", "\n": "n", "\x0b": "v", "\x0c": "f", "\r": "r", "\x1b": "e",
-    '"': '"', "\\": "\\", "\x85": "N", "\xa0": "_", "\u2028": "L", "\u2029": "P",
-}  # fmt: skip
-
-
-def _escaped(ch: str) -> str:
-    """``ch`` after the backslash go-yaml writes for it."""
-    if ch in _ESCAPES:
-        return _ESCAPES[ch]
-    code = ord(ch)
-    return f"x{code:02X}" if code <= 0xFF else f"u{code:04X}" if code <= 0xFFFF else f"U{code:08X}"
+# what go-yaml escapes in a double-quoted scalar (PyYAML the same, with allow_unicode: a quote, a
+# backslash, a tab, a line break, a byte-order mark, what it does not print), and the space
+_ESCAPED_OR_SPACE = re.compile(f'[ "\\\\\t{LINE_BREAKS}\ufeff]|' + UNPRINTABLE.pattern)
 
 
 UNENCODABLE = "!torghut-lint/unencodable"  # a tag of its own, so that the emitter writes it plain
