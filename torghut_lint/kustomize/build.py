@@ -619,11 +619,13 @@ def finalize(build: Build) -> None:
     content hash appended to their (prefixed, suffixed) names, references follow renames, an
     empty ``metadata.annotations`` goes. Then every resource's values are built from its nodes,
     once: during the build only nodes are read and written, so values can never lag them."""
+    unprinted: set[int] = set()  # resources told of already: one such finding each
     for res in build.resources:
         if not res.hash_type:
             continue
         if (odd := as_printed(res.node)) is not None:  # kustomize hashes the text it printed
             build.findings.append(_unprinted(res, odd))
+            unprinted.add(id(res))
         kind = ident(res.node)[1]
         data = nodes.get(res.node, "data")
         pairs = data.value if isinstance(data, yaml.MappingNode) else []
@@ -647,7 +649,7 @@ def finalize(build: Build) -> None:
         try:
             printing: list[tuple[yaml.Node, str, str]] = []  # as kustomize writes it out: see as_printed
             res.data = to_data(res.node, printing=printing)
-            if printing:
+            if printing and id(res) not in unprinted:
                 build.findings.append(_unprinted(res, printing[0]))
         except TooComplex as exc:
             message = f"{res.id} not linted: once patched it has {exc}"
@@ -705,6 +707,16 @@ def as_decoded(root: yaml.Node) -> None:
         else:
             node.flow_style = not node.value
             todo.extend(node.value)
+
+
+def _generated_value(text: str, like: yaml.Node) -> yaml.ScalarNode:
+    """A generated object's data value as kustomize makes it (kyaml's makeConfigMapValueRNode): a
+    text on several lines is a literal block, and printed as one (one that starts with a tab
+    cannot be read back: :func:`as_printed`)."""
+    node = nodes.scalar(text, like)
+    if "\n" in text:
+        node.style = "|"
+    return node
 
 
 def _unprinted(res: Resource, odd: tuple[yaml.Node, str, str]) -> Finding:
@@ -1016,7 +1028,7 @@ class _Kustomization:
             anchor = nodes.get(self.node, key).value[i]
             secret_type = str(gen.get("type") or "Opaque")
             encode = _base64 if kind == "Secret" else (lambda text: text)
-            data_pairs = [(nodes.scalar(k, kn), nodes.scalar(encode(v.value), v)) for k, kn, v in pairs]
+            data_pairs = [(nodes.scalar(k, kn), _generated_value(encode(v.value), v)) for k, kn, v in pairs]
             gen_options = gen.get("options") if isinstance(gen.get("options"), dict) else {}
             hashed = not gen_options.get("disableNameSuffixHash", options.get("disableNameSuffixHash", False))
             labels = {**(options.get("labels") or {}), **(gen_options.get("labels") or {})}
