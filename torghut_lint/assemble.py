@@ -75,6 +75,7 @@ class App:
     # what its kustomizations write with nodes of their own (``Build.as_written``).
     written: list[tuple[Path, Resource]] = field(default_factory=list)
     as_written: list[Resource] = field(default_factory=list)
+    sort_options: dict | None = None  # its kustomization's sortOptions: the order render prints it in
 
 
 @dataclass
@@ -420,11 +421,13 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
                 if helm_renders(result, helm):  # the charts were rendered too
                     dropped |= {"kustomize-helm-not-rendered", "kustomize-patch-unmatched"}
                 result.findings = [f for f in result.findings if f.rule not in dropped]
+                result.sort_options = {"order": "fifo"}  # kubectl's output is in the order it prints
                 if mode == "verify":
                     verify(directory, result.resources, rendered, project.findings)
             app.resources = rendered
         app.written = _written(plan.sources, result.used, app.resources)
         app.as_written = result.as_written
+        app.sort_options = result.sort_options
         app_path = real(directory).as_posix()
         for res in app.resources:
             res.app, res.app_path = app.name, app_path

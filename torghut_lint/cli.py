@@ -651,9 +651,11 @@ def _fix(args: argparse.Namespace) -> int:
 
 def _render_stream(args: argparse.Namespace) -> int:
     """``torghut-lint render``: each application's resources on stdout (applications in path
-    order, each in kustomize's order); what stops a faithful rendering goes to stderr (exit 1)."""
+    order, each in the order kustomize prints it: see ``kustomize.order``); what stops a faithful
+    rendering goes to stderr (exit 1)."""
     from torghut_lint.assemble import load
-    from torghut_lint.kustomize.stream import dump, legacy_order
+    from torghut_lint.kustomize.order import printed_order
+    from torghut_lint.kustomize.stream import dump
     from torghut_lint.model import Severity
     from torghut_lint.report.text import escape_line, safe_path
     from torghut_lint.secrets import SCRUB
@@ -668,7 +670,7 @@ def _render_stream(args: argparse.Namespace) -> int:
         if not kubectl_available():
             raise UsageError("--render kubectl needs kubectl on PATH")
     project = load(paths, args.mode, Path(args.repo_root) if args.repo_root else None)
-    streams = [dump(legacy_order(app.resources)) for app in project.apps if app.resources]
+    streams = [dump(printed_order(app.resources, app.sort_options)) for app in project.apps if app.resources]
     _stdout("---\n".join(streams))
     problems = [
         f for f in project.findings if f.severity >= Severity.ERROR and f.rule.startswith(("kustomize", "yaml"))

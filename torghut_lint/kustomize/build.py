@@ -41,7 +41,7 @@ from torghut_lint.goyaml import (
     reading,
     through_json,
 )
-from torghut_lint.kustomize import fieldspecs, namerefs, replace, work
+from torghut_lint.kustomize import fieldspecs, namerefs, order, replace, work
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.kustomize.merge_schema import kind_schema
 from torghut_lint.kustomize.namerefs import ident
@@ -83,7 +83,8 @@ _STR_MAP = _maybe(
         "propertyNames": {"minLength": 1, "description": "has an empty key"},
     }
 )
-_PATHS = _maybe({"type": "array", "items": {"type": "string"}})
+_STRINGS = _maybe({"type": "array", "items": {"type": "string"}})
+_PATHS = _STRINGS
 # kustomize splits a literal at its first '=' and refuses one without a key or without '='
 _LITERALS = _maybe({"type": "array", "items": {"type": "string", "pattern": "^[^=]+=", "description": "KEY=value"}})
 # a file source is a path, or KEY=path with one '=' and both sides written
@@ -129,7 +130,30 @@ _GENERATOR = _list_of(
         "options": _GENERATOR_OPTIONS,
     }
 )
-_ANY = {}
+# the kustomization's own metadata (kustomize's ObjectMeta): read, never applied
+_OBJECT_META = _maybe(
+    {
+        "type": "object",
+        "properties": {
+            "name": _STR,
+            "namespace": _STR,
+            "labels": _maybe({"type": "object", "additionalProperties": _STR}),
+            "annotations": _maybe({"type": "object", "additionalProperties": _STR}),
+        },
+    }
+)
+_HELM_GLOBALS = _maybe({"type": "object", "properties": {"chartHome": _STR, "configHome": _STR}})
+_SORT_OPTIONS = _maybe(
+    {
+        "type": "object",
+        "properties": {
+            "order": _STR,
+            "legacySortOptions": _maybe(
+                {"type": "object", "properties": {"orderFirst": _STRINGS, "orderLast": _STRINGS}}
+            ),
+        },
+    }
+)
 # field specs a `labels` entry adds to the built-in ones: where else its pairs are written
 _FIELD_SPECS = _list_of({"path": _STR, "kind": _STR, "group": _STR, "version": _STR, "create": _BOOL})
 
@@ -185,7 +209,7 @@ class Feature:
 FEATURES = (
     Feature("apiVersion", _STR, "-"),
     Feature("kind", _STR, "-"),
-    Feature("metadata", _ANY, "-"),
+    Feature("metadata", _OBJECT_META, "-"),
     Feature("resources", _PATHS, "resources"),
     Feature("bases", _PATHS, "resources"),
     Feature("configMapGenerator", _GENERATOR, "generators"),
@@ -196,7 +220,7 @@ FEATURES = (
         _list_of({k: _STR for k in ("name", "version", "repo", "releaseName", "namespace", "valuesFile")}),
         "helm",
     ),
-    Feature("helmGlobals", _ANY, "-"),
+    Feature("helmGlobals", _HELM_GLOBALS, "-"),
     Feature("components", _PATHS, "components"),
     Feature("patchesStrategicMerge", _PATHS, "patches"),
     Feature(
@@ -216,7 +240,7 @@ FEATURES = (
     Feature("images", _list_of({"name": _STR, "newName": _STR, "newTag": _STR, "digest": _STR}), "transformers"),
     Feature("replicas", _list_of({"name": _STR, "count": _INT}), "transformers"),
     Feature("replacements", _REPLACEMENTS, "transformers"),  # the last transformer, after images
-    Feature("sortOptions", _ANY, "-"),  # output order only
+    Feature("sortOptions", _SORT_OPTIONS, "-"),  # the order objects are printed in, the built one's alone
 )
 FEATURE_FIELDS = {f.field: f for f in FEATURES}
 KUSTOMIZATION_SHAPE = {"type": "object", "properties": {f.field: f.shape for f in FEATURES}}
@@ -411,6 +435,8 @@ class Build:
     # generated objects as they stood before a later generator merged into or replaced them, and
     # objects written as inline patches (what they patch may be remote, or lose the value later)
     as_written: list[Resource] = field(default_factory=list)
+    # the built kustomization's sortOptions, accepted (see order.problem); a nested build's are not read
+    sort_options: dict | None = None
 
     @property
     def helm(self) -> bool:
@@ -796,6 +822,18 @@ class _Kustomization:
             return []
         return [(i, entry) for i, entry in enumerate(value) if (key, i) not in self.bad_entries]
 
+    def check_sort_options(self) -> None:
+        """``sortOptions`` as kustomize validates it when it sorts the output (a base's are never
+        read, so never refused); an accepted one is the order ``render`` prints the objects in."""
+        options = self.spec.get("sortOptions")
+        refused = order.problem(options)
+        if refused is None:
+            self.result.sort_options = options
+            return
+        field, message = refused
+        at = ("sortOptions", field) if field in options else ("sortOptions",)
+        self.report("kustomize-invalid", f"{message}; kustomize refuses this", *at)
+
     def check_shape(self) -> None:
         """Report fields and list entries whose shape kustomize refuses, and leave them out: a
         bad field is dropped, a bad list entry is skipped by :meth:`entries`."""
@@ -823,6 +861,8 @@ class _Kustomization:
 
     def run(self) -> None:
         self.check_shape()
+        if len(self.stack) == 1:  # the kustomization built, whose sortOptions kustomize reads
+            self.check_sort_options()
         for key in self.spec:
             if key not in FEATURE_FIELDS:
                 what = (

@@ -1,9 +1,9 @@
 """The rendered resources as the YAML stream ``kubectl kustomize`` prints, so that ``diff``
-against it is meaningful: kustomize's legacy resource order, keys in the order the sources (and
-kustomize's own generators) give them, lists not indented under their key, strings
-double-quoted where YAML would read them as something else, multi-line strings as literal
-blocks, strings quoted, escaped and folded at 80 columns as go-yaml v2 writes them (kustomize
-prints through ``JSONToYAML``), documents separated by ``---``."""
+against it is meaningful: objects in the order given (see :mod:`torghut_lint.kustomize.order`),
+keys in the order the sources (and kustomize's own generators) give them, lists not indented
+under their key, strings double-quoted where YAML would read them as something else, multi-line
+strings as literal blocks, strings quoted, escaped and folded at 80 columns as go-yaml v2 writes
+them (kustomize prints through ``JSONToYAML``), documents separated by ``---``."""
 
 from __future__ import annotations
 
@@ -24,53 +24,6 @@ from torghut_lint.goyaml import (
     resolve_plain,
 )
 from torghut_lint.model import Resource
-
-# kustomize's legacy order (resid.Gvk): these kinds first, in this order; these last; every other
-# kind between, ordered by group_version_kind, then namespace and name.
-ORDER_FIRST = (
-    "Namespace",
-    "ResourceQuota",
-    "StorageClass",
-    "CustomResourceDefinition",
-    "ServiceAccount",
-    "PodSecurityPolicy",
-    "Role",
-    "ClusterRole",
-    "RoleBinding",
-    "ClusterRoleBinding",
-    "ConfigMap",
-    "Secret",
-    "Endpoints",
-    "Service",
-    "LimitRange",
-    "PriorityClass",
-    "PersistentVolume",
-    "PersistentVolumeClaim",
-    "Deployment",
-    "StatefulSet",
-    "CronJob",
-    "PodDisruptionBudget",
-)
-ORDER_LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
-
-
-def _rank(kind: str) -> int:
-    if kind in ORDER_FIRST:
-        return ORDER_FIRST.index(kind)
-    if kind in ORDER_LAST:
-        return len(ORDER_FIRST) + 1 + ORDER_LAST.index(kind)
-    return len(ORDER_FIRST)
-
-
-def _gvk(res: Resource) -> str:
-    rid = res.id
-    group, _, version = rid.api_version.rpartition("/") if "/" in rid.api_version else ("", "", rid.api_version)
-    return "_".join([group or "~G", version or "~V", rid.kind or "~K"])
-
-
-def legacy_order(resources: list[Resource]) -> list[Resource]:
-    """Resources in the order kustomize prints them by default."""
-    return sorted(resources, key=lambda r: (_rank(r.id.kind), _gvk(r), r.id.namespace, r.id.name))
 
 
 class _Dumper(yaml.SafeDumper):
