@@ -143,7 +143,14 @@ T6902 = "target: {group: apps, version: v1, kind: Deployment, name: api}"
 @pytest.mark.parametrize(
     "entry",
     [
-        "patches: [{path: empty.yaml, target: {kind: Deployment}}]",  # no text at all: nothing to do
+        "patches: [{path: empty.yaml, target: {kind: Deployment}}]",  # no text at all: a JSON patch of nothing
+        "patches: [{path: empty.yaml}]",  # refused: a JSON patch needs a target
+        "patches: [{path: blank.yaml, target: {kind: Deployment}}]",  # refused: both SM and JSON
+        "patches: [{path: blank.yaml}]",
+        "patches: [{patch: ' ', target: {kind: Deployment}}]",  # trimmed: unset, refused
+        'patches: [{patch: "\\n  \\n", target: {kind: Deployment}}]',
+        "patchesStrategicMerge: [empty.yaml]",  # refused: any empty patch
+        "patchesStrategicMerge: [blank.yaml]",
         "patches: [{path: comments.yaml, target: {kind: Deployment}}]",  # refused: both SM and JSON
         "patches: [{patch: 'null', target: {kind: Deployment}}]",  # refused
         "patches: [{patch: '', target: {kind: Deployment}}]",  # '' is unset: refused
@@ -160,6 +167,7 @@ def test_empty_and_doubly_given_patches_as_kubectl(tmp_path: Path, entry: str) -
     files = {
         "deployment.yaml": DEPLOYMENT,
         "empty.yaml": "",
+        "blank.yaml": "\n  \n",
         "comments.yaml": "# nothing here\n",
         "ops.yaml": "- {op: replace, path: /spec/replicas, value: 4}\n",
         "kustomization.yaml": f"resources: [deployment.yaml]\n{entry}\n",

@@ -1327,6 +1327,7 @@ class _Kustomization:
             parsed = self.builder.sources.get(path)
             text = _json_text(path)
         else:
+            path = None
             parsed = parse_inline(inline, self.kfile, key == "patches")
             self.result.findings.extend(parsed.findings)
             text = inline.value
@@ -1344,17 +1345,31 @@ class _Kustomization:
             self.result.findings += refused
             return
         if all(isinstance(d.data, list) and not d.data for d in documents):
-            # nothing but comments, null or []: `patches` reads it as both an empty strategic-merge
-            # and an empty JSON patch and refuses it (a file with no text at all is nothing to it);
-            # `patchesJson6902` refuses any empty patch
-            written = inline.value if inline is not None else path.read_bytes().decode("utf-8", "replace")
-            if (written.strip() or key == "patchesJson6902") and parsed.ok:
-                self.report("kustomize-patch-invalid", "an empty patch (comments, null or []) is refused", key, i)
-                return
+            if parsed.ok:  # (a syntax error is told already)
+                self.empty_patch(key, i, inline, path, target)
+            return
         for doc in documents:
             if isinstance(doc.node, yaml.SequenceNode) and (written := _json_patch_object(doc.node, target)):
                 self.result.as_written.append(written)
             self.apply_one(key, i, doc, target, options)
+
+    def empty_patch(
+        self, key: str, i: int, inline: yaml.ScalarNode | None, path: Path | None, target: dict | None
+    ) -> None:
+        """A patch with no object and no operation in it, as kustomize takes it. ``patches`` trims
+        an inline patch (blanks alone: neither ``patch`` nor ``path`` is set, refused), reads a file
+        with no bytes at all as a JSON patch of no operations (which needs a target, and then
+        changes nothing) and refuses any other (blank lines, comments, null, ``[]``: both an empty
+        strategic-merge and an empty JSON patch); ``patchesStrategicMerge`` and
+        ``patchesJson6902`` refuse every empty patch."""
+        if key == "patches" and inline is not None and not inline.value.strip():
+            self.report("kustomize-patch-invalid", f"{key}[{i}] is blank: kustomize trims it to nothing", key, i)
+        elif key == "patches" and path is not None and path.stat().st_size == 0:
+            if target is None:
+                message = "an empty patch file is a JSON patch to kustomize, which needs a target"
+                self.report("kustomize-patch-invalid", message, key, i)
+        else:
+            self.report("kustomize-patch-invalid", "an empty patch (blank, comments, null or []) is refused", key, i)
 
     def apply_one(self, key: str, i: int, doc: Document, target: dict | None, options: dict) -> None:
         is_json = isinstance(doc.node, yaml.SequenceNode)
