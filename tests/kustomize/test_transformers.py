@@ -251,6 +251,21 @@ def test_images_replicas_and_label_keys_as_kubectl(tmp_path: Path, entry: str) -
          "configMapGenerator: [{name: c, behavior: merge, literals: [B=2]}]"),
         ("configMapGenerator: [{name: c, literals: [A=1], options: {disableNameSuffixHash: true}}]",
          "configMapGenerator: [{name: c, behavior: merge, literals: [B=2]}]"),
+        # its labels and annotations over the base's (generatorOptions' where it has none), in key order
+        ("configMapGenerator: [{name: c, literals: [A=1], options: {labels: {z: b, c: d}}}]",
+         "generatorOptions: {labels: {a: g, e: f}}\n"
+         "configMapGenerator: [{name: c, behavior: merge, literals: [B=2], options: {labels: {z: x}}}]"),
+        ("configMapGenerator: [{name: c, literals: [A=1], options: {annotations: {a: b}}}]",
+         "configMapGenerator: [{name: c, behavior: replace, literals: [B=2], options: {annotations: {note: null}}}]"),
+        # a switch generatorOptions turns on a generator's false cannot turn off; null is ""
+        ("configMapGenerator: [{name: c, literals: [A=1]}]",
+         "generatorOptions: {disableNameSuffixHash: true, immutable: true, labels: {a: null}}\n"
+         "configMapGenerator: [{name: d, literals: [B=2], options: {disableNameSuffixHash: false, immutable: false}}]"),
+        # any behavior but merge and replace creates (refused where the object exists)
+        ("configMapGenerator: [{name: c, literals: [A=1]}]",
+         "configMapGenerator: [{name: d, behavior: upsert, literals: [B=2]}]"),
+        ("configMapGenerator: [{name: c, literals: [A=1]}]",
+         "configMapGenerator: [{name: c, behavior: Merge, literals: [B=2]}]"),
     ],
 )  # fmt: skip
 def test_a_generator_merged_in_an_overlay_as_kubectl(tmp_path: Path, base: str, overlay: str) -> None:
@@ -262,7 +277,8 @@ def test_a_generator_merged_in_an_overlay_as_kubectl(tmp_path: Path, base: str, 
     from test_parity import compare
 
     rendered, problems = compare(tmp_path / "overlay", tmp_path)
-    assert rendered and problems == [], problems
+    assert problems == [], problems
+    assert rendered == ("Merge" not in overlay)
 
 
 @pytest.mark.parametrize(

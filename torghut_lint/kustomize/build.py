@@ -1058,10 +1058,8 @@ class _Kustomization:
             if not isinstance(gen, dict) or not isinstance(gen.get("name"), str) or not gen["name"]:
                 self.report("kustomize-invalid", f"{key}[{i}] needs a name", key, i)
                 continue
-            behavior = gen.get("behavior") or "create"
-            if behavior not in ("create", "merge", "replace"):
-                self.report("kustomize-invalid", f"{key}[{i}].behavior must be create, merge or replace", key, i)
-                continue
+            # any text but merge and replace is kustomize's unspecified behavior, which creates
+            behavior = gen.get("behavior") if gen.get("behavior") in ("merge", "replace") else "create"
             pairs = self.generator_data(key, i, gen)
             if pairs is None or self.refused_keys(key, kind, gen["name"], pairs):
                 continue
@@ -1070,12 +1068,18 @@ class _Kustomization:
             encode = _base64 if kind == "Secret" else (lambda text: text)
             data_pairs = [(nodes.scalar(k, kn), _generated_value(encode(v.value), v)) for k, kn, v in pairs]
             gen_options = gen.get("options") if isinstance(gen.get("options"), dict) else {}
-            hashed = not gen_options.get("disableNameSuffixHash", options.get("disableNameSuffixHash", False))
-            labels = {**(options.get("labels") or {}), **(gen_options.get("labels") or {})}
-            annotations = {**(options.get("annotations") or {}), **(gen_options.get("annotations") or {})}
+            # the generator's labels and annotations before generatorOptions' (their keys it lacks
+            # added); a switch is on where either turns it on (kustomize's MergeGlobalOptionsIntoLocal:
+            # a local false cannot tell itself from an unset one)
+            hashed = not (gen_options.get("disableNameSuffixHash") or options.get("disableNameSuffixHash"))
+            immutable = bool(gen_options.get("immutable") or options.get("immutable"))
+            metadata = {
+                holder: _texts({**(options.get(holder) or {}), **(gen_options.get(holder) or {})})
+                for holder in ("labels", "annotations")
+            }
             if behavior != "create":
-                immutable = bool(gen_options.get("immutable", options.get("immutable")))
-                self.merge_generated(key, i, kind, gen, behavior, data_pairs, (secret_type, hashed, immutable))
+                made = (secret_type, hashed, immutable, metadata)
+                self.merge_generated(key, i, kind, gen, behavior, data_pairs, made)
                 continue
             if self.generated_targets(kind, gen):
                 message = f"{kind} {gen['name']} is in the resources already: behavior must be merge or replace"
@@ -1084,14 +1088,14 @@ class _Kustomization:
             meta = nodes.mapping([(nodes.scalar("name", anchor), nodes.scalar(gen["name"], anchor))], anchor)
             if gen.get("namespace"):
                 meta.value.append((nodes.scalar("namespace", anchor), nodes.scalar(gen["namespace"], anchor)))
-            for holder, values in (("labels", labels), ("annotations", annotations)):
+            for holder, values in metadata.items():
                 if values:
-                    items = [(nodes.scalar(str(k), anchor), nodes.scalar(str(v), anchor)) for k, v in values.items()]
+                    items = [(nodes.scalar(str(k), anchor), nodes.scalar(v, anchor)) for k, v in values.items()]
                     meta.value.append((nodes.scalar(holder, anchor), nodes.mapping(items, anchor)))
             body = [(nodes.scalar("apiVersion", anchor), nodes.scalar("v1", anchor))]  # keys sorted, as kustomize
             if data_pairs or kind == "Secret":  # kustomize leaves out an empty ConfigMap's data map
                 body.append((nodes.scalar("data", anchor), nodes.mapping(data_pairs, anchor)))
-            if gen_options.get("immutable", options.get("immutable")):
+            if immutable:
                 body.append((nodes.scalar("immutable", anchor), nodes.scalar("true", anchor, plain=True)))
             body.append((nodes.scalar("kind", anchor), nodes.scalar(kind, anchor)))
             body.append((nodes.scalar("metadata", anchor), meta))
@@ -1133,13 +1137,15 @@ class _Kustomization:
         return False
 
     def merge_generated(
-        self, key: str, i: int, kind: str, gen: dict, behavior: str, data_pairs: list, made: tuple[str, bool, bool]
+        self, key: str, i: int, kind: str, gen: dict, behavior: str, data_pairs: list, made: tuple
     ) -> None:
         """``behavior: merge|replace``: the data go into the object generated earlier, which takes
         this generator's make as kustomize gives it (measured against kubectl): a Secret's type
-        (Opaque when unset), ``immutable`` as this generator says (the earlier one's goes), and a
-        name hash only when neither generator disabled it."""
-        secret_type, hashed, immutable = made
+        (Opaque when unset), ``immutable`` as this generator says (the earlier one's goes), a
+        name hash only when neither generator disabled it, and its labels and annotations over the
+        earlier object's (``CopyMergeMetaDataFieldsFrom``: each map written anew in key order, an
+        empty one removed)."""
+        secret_type, hashed, immutable, metadata = made
         found = self.generated_targets(kind, gen)
         if len(found) != 1:
             problem = "is not in the resources" if not found else "is more than one of the resources"
@@ -1166,6 +1172,17 @@ class _Kustomization:
         if immutable:
             nodes.put(target.node, "immutable", nodes.scalar("true", anchor, plain=True), anchor)
         target.hash_type = secret_type if hashed and target.hash_type else ""
+        meta = nodes.ensure_map(target.node, "metadata", anchor)
+        for holder, values in metadata.items():
+            old = nodes.get(meta, holder)
+            pairs = {k.value: (k, v) for k, v in old.value} if isinstance(old, yaml.MappingNode) else {}
+            pairs.update({k: (nodes.scalar(k, anchor), nodes.scalar(v, anchor)) for k, v in values.items()})
+            if not pairs:
+                nodes.remove(meta, holder)
+            elif isinstance(old, yaml.MappingNode):
+                old.value = [pairs[k] for k in sorted(pairs)]
+            else:
+                nodes.put(meta, holder, nodes.mapping([pairs[k] for k in sorted(pairs)], anchor), anchor)
 
     def generated_targets(self, kind: str, gen: dict) -> list[Resource]:
         """The resources a generator's object would be: by any id they have had, in its namespace
@@ -1729,6 +1746,11 @@ def _expected(error) -> str:
     if error.validator == "minLength" and error.schema.get("description"):
         return error.schema["description"]
     return f"violates {error.validator}"
+
+
+def _texts(values: dict) -> dict[str, str]:
+    """A map of strings as Go reads it from JSON: null is the empty string."""
+    return {str(k): "" if v is None else str(v) for k, v in values.items()}
 
 
 def _json_text(path: Path) -> str:
