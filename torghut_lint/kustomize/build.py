@@ -653,14 +653,14 @@ def finalize(build: Build) -> None:
             build.findings.append(_unprinted(res, odd))
             unprinted.add(id(res))
         kind = ident(res.node)[1]
-        data = nodes.get(res.node, "data")
-        pairs = data.value if isinstance(data, yaml.MappingNode) else []
-        values = {k.value: v.value if isinstance(v, yaml.ScalarNode) else "" for k, v in pairs}
+        values, binary = (_text_map(nodes.get(res.node, field)) for field in ("data", "binaryData"))
         meta = nodes.get(res.node, "metadata")
         name_node = nodes.get(meta, "name")
         if isinstance(name_node, yaml.ScalarNode):
             namerefs.remember(res)
-            nodes.set_text(meta, "name", f"{name_node.value}-{content_hash(kind, values, res.hash_type)}", name_node)
+            nodes.set_text(
+                meta, "name", f"{name_node.value}-{content_hash(kind, values, res.hash_type, binary)}", name_node
+            )
     for refused in namerefs.fix_references(build.resources):
         build.findings.append(builtin_finding("kustomize-invalid", str(refused), Location.of(refused.node)))
     kept = []
@@ -1165,6 +1165,14 @@ class _Kustomization:
             holder.value = []
         for key_node, value_node in data_pairs:
             nodes.put(holder, key_node.value, value_node, key_node)
+        # a map left empty goes: a merge writes data and binaryData anew (SetDataMap), a replace
+        # is the generated object, which has data only when a Secret or given some
+        for held_key in ("data", "binaryData"):
+            held = nodes.get(target.node, held_key)
+            if (held is not None and not (isinstance(held, yaml.MappingNode) and held.value)) and (
+                behavior == "merge" or kind == "ConfigMap"
+            ):
+                nodes.remove(target.node, held_key)
         anchor = nodes.get(self.node, key).value[i]
         if kind == "Secret":
             nodes.set_text(target.node, "type", secret_type, anchor)
@@ -1748,6 +1756,13 @@ def _expected(error) -> str:
     return f"violates {error.validator}"
 
 
+def _text_map(node: yaml.Node | None) -> dict[str, str] | None:
+    """A ``data`` or ``binaryData`` map's texts (a value that is no text: ""), None when not a map."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return {k.value: v.value if isinstance(v, yaml.ScalarNode) else "" for k, v in node.value}
+
+
 def _texts(values: dict) -> dict[str, str]:
     """A map of strings as Go reads it from JSON: null is the empty string."""
     return {str(k): "" if v is None else str(v) for k, v in values.items()}
@@ -1994,13 +2009,17 @@ def _base64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
-def content_hash(kind: str, data: dict[str, str], secret_type: str) -> str:
+def content_hash(kind: str, data: dict[str, str] | None, secret_type: str, binary: dict | None = None) -> str:
     """kustomize's name-suffix hash for generated ConfigMaps and Secrets (kustomize hashes the
-    object before it is named, so the name is empty in the hashed JSON); Secret data is base64."""
-    # a ConfigMap without data hashes its data as "", a Secret's (always written) as {}
-    body: dict[str, object] = {"kind": kind, "name": "", "data": data if data or kind == "Secret" else ""}
+    object before it is named, so the name is empty in the hashed JSON); Secret data is base64.
+    ``data`` and a ConfigMap's ``binary`` are None where the object has no such map: kustomize
+    hashes a missing ``data`` as "" (a generated ConfigMap without values, a Secret a merge left
+    empty) and leaves out a missing ``binaryData``."""
+    body: dict[str, object] = {"kind": kind, "name": "", "data": "" if data is None else data}
     if kind == "Secret":
         body["type"] = secret_type
+    elif binary is not None:
+        body["binaryData"] = binary
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     digest = hashlib.sha256(text.encode()).hexdigest()[:10]
