@@ -193,6 +193,46 @@ def test_prefix_and_namespace_spare_what_kustomize_spares_by_group(tmp_path: Pat
     assert rendered and problems == [], problems
 
 
+SERVICE_USERS = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: things.x.io}
+spec:
+  group: x.io
+  names: {kind: Thing, plural: things}
+  scope: Namespaced
+  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]
+  conversion:
+    strategy: Webhook
+    webhook: {clientConfig: {service: SERVICE}, conversionReviewVersions: [v1]}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: vwc}
+webhooks:
+- {name: w.x.io, clientConfig: {service: SERVICE}, admissionReviewVersions: [v1], sideEffects: None}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: svc}
+spec: {ports: [{port: 80}]}
+"""
+
+
+@pytest.mark.parametrize("service", ["{name: svc}", "{name: svc, namespace: null}", "{name: svc, namespace: other}"])
+@pytest.mark.parametrize("kustomization", ["namespace: new", "namespace: new\nnamePrefix: p-"])
+def test_the_services_a_namespace_moves(tmp_path: Path, service: str, kustomization: str) -> None:
+    """kustomize's namespace field specs move a CRD's conversion webhook Service where its namespace
+    is written (and an APIService's, made where absent); a webhook configuration's Service is none
+    of them: it follows its Service by name reference, so one in another namespace stays (the
+    renderer moved it)."""
+    files = {
+        "r.yaml": SERVICE_USERS.replace("SERVICE", service),
+        "kustomization.yaml": f"resources: [r.yaml]\n{kustomization}\n",
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems
+
+
 @pytest.mark.parametrize("source", ["settings.txt", "key=settings.txt", "=settings.txt", "k=v=settings.txt", "k="])
 def test_generator_file_sources_as_kubectl(tmp_path: Path, source: str) -> None:
     """A file source is a path or KEY=path, one '=' with both sides written; kubectl refuses any other."""

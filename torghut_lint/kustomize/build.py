@@ -303,9 +303,11 @@ def _never_prefixed(api: str, kind: str) -> bool:
 
 
 def _service_refs(node: yaml.Node, api: str, kind: str) -> list[tuple[yaml.MappingNode, bool]]:
-    """The Service references of an APIService or a webhook configuration (kustomize's field specs,
-    by group and kind), each with whether the namespace transformer creates its namespace: it
-    does for an APIService (``spec.service`` made if absent), not for a webhook's service."""
+    """The Service references the namespace transformer moves (kustomize's namespace field specs,
+    by group and kind), each with whether it creates the namespace: an APIService's (its
+    ``spec.service`` made if absent) and a CustomResourceDefinition's conversion webhook's (only
+    where written). A webhook configuration's Service is no field spec of the namespace: it
+    follows its Service by name reference, as a prefix does (``namerefs``)."""
     group = api.rpartition("/")[0]
     if kind == "APIService" and group == "apiregistration.k8s.io":
         holder = node
@@ -315,14 +317,13 @@ def _service_refs(node: yaml.Node, api: str, kind: str) -> list[tuple[yaml.Mappi
                 return []  # a scalar where a map goes: schema validation says so
             holder = nodes.ensure_map(holder, key, node)
         return [(holder, True)]
-    webhooks = ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
-    if kind in webhooks and group == "admissionregistration.k8s.io":
-        webhooks = nodes.get(node, "webhooks")
-        found = [
-            nodes.get(nodes.get(hook, "clientConfig"), "service")
-            for hook in (webhooks.value if isinstance(webhooks, yaml.SequenceNode) else [])
-        ]
-        return [(service, False) for service in found if isinstance(service, yaml.MappingNode)]
+    if kind == "CustomResourceDefinition" and group == "apiextensions.k8s.io":
+        holder = node
+        for key in ("spec", "conversion", "webhook", "clientConfig", "service"):
+            holder = nodes.get(holder, key)
+            if not isinstance(holder, yaml.MappingNode):
+                return []
+        return [(holder, False)]
     return []
 
 
