@@ -4,6 +4,7 @@ file listed twice, nested kustomizations and their order."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -117,6 +118,54 @@ def test_resources_read_as_kubectl_reads_them(tmp_path: Path, name: str) -> None
     rendered, problems = render_both(tmp_path, CASES[name])
     assert problems == [], problems
     assert rendered == ("refused" not in name)
+
+
+_ITEMS = (
+    "  - kind: ConfigMap\n    metadata: {name: a, labels: {z: '1', b: '2'}}\n    apiVersion: v1\n"
+    "    data: {zeta: '1', alpha: x}\n"
+    "  - apiVersion: v1\n    kind: List\n    items:\n    - {metadata: {name: b}, kind: ConfigMap, apiVersion: v1}\n"
+)
+_LIST = "apiVersion: v1\nkind: List\nitems:\n" + _ITEMS
+# How kustomize reads a list of objects: its reader unwraps a file of one List (or ResourceList)
+# document as written; any *List kind with items is then expanded, its items read back from JSON
+# (keys in order) after the file's other objects, lists in lists too; a null, {} or [] document
+# or item is dropped; items of another shape are refused.
+LISTS = {
+    "one List": _LIST,
+    "a List among objects": CM % ("c", "") + "---\n" + _LIST + "---\n" + CM % ("d", ""),
+    "a List and a separator": _LIST + "---\n",
+    "a ResourceList": _LIST.replace("kind: List", "kind: ResourceList\nfunctionConfig: {a: b}", 1),
+    "a ConfigMapList": _LIST.replace("kind: List", "kind: ConfigMapList", 1),
+    "a List of null items": "apiVersion: v1\nkind: List\nitems: null\n",
+    "a List with functionConfig alone": "apiVersion: v1\nkind: List\nmetadata: {name: x}\nfunctionConfig: {a: b}\n",
+    "a List of a scalar": "apiVersion: v1\nkind: List\nitems: 5\n",
+    "empty items": "apiVersion: v1\nkind: List\nitems: [{}, null, []]\n---\n{}\n---\n[]\n---\n" + CM % ("e", ""),
+    "a kind named *List without items": "apiVersion: x.io/v1\nkind: AllowList\nmetadata: {name: a}\nspec: {x: 1}\n",
+    "a List in a List in a List of a scalar": "apiVersion: v1\nkind: List\nitems:\n"
+    "- {apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: List, items: 5}]}\n",
+    "refused: a List in a List of a scalar": "apiVersion: v1\nkind: List\nitems: [{kind: List, items: 5}]\n",
+    "refused: a *List in a List of a scalar": "apiVersion: v1\nkind: List\nitems: [{kind: XList, items: 5}]\n",
+    "refused: a *List of a map": "apiVersion: v1\nkind: FooList\nmetadata: {name: l}\nitems: {}\n",
+    "refused: a List of a map among objects": CM % ("c", "") + "---\napiVersion: v1\nkind: List\nitems: {a: b}\n",
+    "refused: a List of a map": "apiVersion: v1\nkind: List\nitems: {a: b}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LISTS))
+@pytest.mark.parametrize("order", ["", "sortOptions: {order: fifo}\n"])
+def test_lists_read_as_kubectl_reads_them(tmp_path: Path, name: str, order: str) -> None:
+    rendered, problems = render_both(
+        tmp_path, {"r.yaml": LISTS[name], "kustomization.yaml": f"resources: [r.yaml]\n{order}"}
+    )
+    assert problems == [], problems
+    assert rendered == (not name.startswith("refused"))
+    if rendered:
+        from conftest import run_cli
+
+        want = subprocess.run(["kubectl", "kustomize", str(tmp_path)], capture_output=True, timeout=120).stdout
+        assert run_cli("render", str(tmp_path)).stdout == want.decode()
+        findings = run_cli("--no-schemas", "--format", "json", str(tmp_path)).json["findings"]
+        assert [f for f in findings if f["severity"] == "error"] == []  # nothing kustomize reads blocks
 
 
 LOADED_FROM_ABOVE = {

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -463,32 +464,100 @@ class Build:
 
 def resources_of(parsed: ParsedFile, findings: list[Finding], kustomize: bool = False) -> list[Resource]:
     """Kubernetes objects in a parsed file (``List`` kinds expanded); ``kustomize``: as a
-    kustomization's resources, which kustomize requires to be named."""
+    kustomization's resources, which kustomize requires to be named, and whose lists it expands
+    as :func:`_kustomize_items` says."""
     out: list[Resource] = []
-    for doc in parsed.documents:
-        if doc.data is None:
+    for node, data in _kustomize_items(parsed, findings) if kustomize else _items(parsed):
+        problem = manifest_problem(data, kustomize)
+        if problem:
+            findings.append(builtin_finding("manifest-invalid", problem, Location.of(node)))
             continue
-        items = [(doc.node, doc.data)]
-        if _is_list(doc.data):
-            item_nodes = nodes.get(doc.node, "items")
-            items = list(zip(item_nodes.value, doc.data["items"], strict=True))
-        for node, data in items:
-            problem = manifest_problem(data, kustomize)
-            if problem:
-                findings.append(builtin_finding("manifest-invalid", problem, Location.of(node)))
-                continue
-            namespace = data["metadata"].get("namespace")
-            origin_namespace = namespace if isinstance(namespace, str) else ""
-            out.append(Resource(node, data, origin_name=data["metadata"]["name"], origin_namespace=origin_namespace))
+        namespace = data["metadata"].get("namespace")
+        origin_namespace = namespace if isinstance(namespace, str) else ""
+        out.append(Resource(node, data, origin_name=data["metadata"]["name"], origin_namespace=origin_namespace))
     return out
 
 
+def _items(parsed: ParsedFile) -> Iterator[tuple[yaml.Node, Any]]:
+    """(node, value) of each document, a list's items in its place (one level, as Argo CD reads a
+    directory's files)."""
+    for doc in parsed.documents:
+        if doc.data is None:
+            continue
+        if _is_list(doc.data):
+            yield from zip(nodes.get(doc.node, "items").value, doc.data["items"], strict=True)
+        else:
+            yield doc.node, doc.data
+
+
+def _kustomize_items(parsed: ParsedFile, findings: list[Finding]) -> list[tuple[yaml.Node, Any]]:
+    """(node, value) of each object as kustomize reads a resource file: its reader's documents
+    (:func:`_read_as_kustomize`), then (``inlineAnyEmbeddedLists``) a kind ending in ``List`` with
+    ``items`` replaced by its items, which go after the file's other objects and are read in turn,
+    each as a document of its own read back from JSON (keys in order at every level: the nodes
+    are reordered); ``items: null`` is no item, ``items`` of another shape refuses the build."""
+    documents = [(doc.node, doc.data) for doc in parsed.documents if doc.data is not None]
+    queue = deque(_read_as_kustomize(documents, len(parsed.documents) == 1))
+    out = []
+    while queue:
+        node, data = queue.popleft()
+        kind = data.get("kind") if isinstance(data, dict) else None
+        if not (isinstance(kind, str) and kind.endswith("List") and "items" in data):
+            out.append((node, data))
+            continue
+        items = data["items"]
+        if isinstance(items, list):
+            for item in zip(nodes.get(node, "items").value, items, strict=True):
+                _sort_keys(item[0])
+                queue.extend(_read_as_kustomize([item], True))
+        elif items is not None:
+            message = f"{kind}'s items must be a list (kustomize expands a *List kind's items); kustomize refuses this"
+            findings.append(builtin_finding("kustomize-invalid", message, Location.of(nodes.get(node, "items"))))
+    return out
+
+
+def _read_as_kustomize(documents: list[tuple[yaml.Node, Any]], alone: bool) -> list[tuple[yaml.Node, Any]]:
+    """The documents kustomize's reader gives for a text's documents (``alone``: the text holds
+    one): it unwraps a lone document of kind ``List`` or ``ResourceList`` with ``items`` (or
+    ``functionConfig``) into the items' nodes as written (a map's keys and values, nothing of a
+    scalar), and drops a document that is null, ``{}`` or ``[]``. (Documents are counted as libyaml
+    reads the file; kustomize counts the pieces between ``---`` lines, which differ for a file
+    that begins with a blank line and a ``---``: the same objects, another order of keys.)"""
+    if alone and documents:
+        node, data = documents[0]
+        if isinstance(data, dict) and data.get("kind") in ("List", "ResourceList"):
+            if "items" in data or "functionConfig" in data:
+                items = nodes.get(node, "items")
+                if isinstance(items, yaml.SequenceNode):
+                    documents = list(zip(items.value, data["items"], strict=True))
+                elif isinstance(items, yaml.MappingNode):
+                    documents = [(n, to_data(n)) for pair in items.value for n in pair]
+                else:
+                    documents = []
+    return [(node, data) for node, data in documents if data is not None and data != {} and data != []]
+
+
 def _is_list(data: object) -> bool:
-    """A ``List`` or ``*List`` kind with ``items``: kustomize adds each item, not the list."""
+    """A ``List`` or ``*List`` kind with ``items``: its items are added, not the list."""
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         return False
     kind = data.get("kind")
     return isinstance(kind, str) and kind.endswith("List")
+
+
+def _sort_keys(node: yaml.Node) -> None:
+    """Every mapping under ``node`` in key order, as JSON writes a map (aliases may share one)."""
+    todo, seen = [node], set()
+    while todo:
+        current = todo.pop()
+        if id(current) in seen or isinstance(current, yaml.ScalarNode):
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            current.value.sort(key=lambda pair: str(pair[0].value))
+            todo += [v for _, v in current.value]
+        else:
+            todo += current.value
 
 
 LFS_POINTER = "version https://git-lfs.github.com/spec/v1"  # what a file stored in Git LFS is, not checked out
