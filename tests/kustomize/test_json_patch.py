@@ -194,3 +194,42 @@ def test_a_patch_that_fails_on_every_object_it_selects_is_one_finding(tmp_path: 
     assert build.findings[0].message == (
         "patch cannot be applied to ConfigMap c0: no key 'data' (and 999 more resource(s) it selects)"
     )
+
+
+ARGS = "/spec/template/spec/containers/0/args"
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        # kustomize's JSON patch library (evanphx/json-patch v4): a negative index counts from the
+        # end, an index is what Go's Atoi reads (a sign, ASCII digits, leading zeros), "-" appends
+        *(f"{{op: add, path: {ARGS}/{i}, value: z}}" for i in ("-1", "-3", "-4", "+1", "01", "-0", "\u0661", "-")),
+        *(f"{{op: remove, path: {ARGS}/{i}}}" for i in ("-1", "-2", "-3", "2", "-")),
+        *(f"{{op: replace, path: {ARGS}/{i}, value: q}}" for i in ("-1", "-2", "-3", "9223372036854775808")),
+        f"{{op: test, path: {ARGS}/-1, value: b}}",
+        f"{{op: move, from: {ARGS}/-2, path: {ARGS}/-1}}",
+        f"{{op: copy, from: {ARGS}/-1, path: {ARGS}/0}}",
+        # an add or replace without a value writes null; a copy of a key the map lacks copies null
+        "{op: add, path: /metadata/labels/q}",
+        "{op: replace, path: /spec/replicas}",
+        "{op: copy, from: /spec/nothing, path: /spec/minReadySeconds}",
+        "{op: copy, from: /nothing/here, path: /spec/minReadySeconds}",  # refused: no such map
+        f"{{op: copy, from: {ARGS}/5, path: /spec/minReadySeconds}}",  # refused: no such index
+        # a test of a key the map lacks passes for null, fails for any other value, and without
+        # a value crashes kubectl (refused)
+        "{op: test, path: /spec/nothing, value: null}",
+        "{op: test, path: /spec/nothing, value: 0}",
+        "{op: test, path: /spec/nothing}",
+    ],
+)
+def test_json_patch_quirks_as_kubectl(tmp_path: Path, op: str) -> None:
+    deployment = DEPLOYMENT.replace("- name: api\n", "- name: api\n          args: [a, b]\n", 1)
+    assert "args: [a, b]" in deployment
+    files = {
+        "deployment.yaml": deployment,
+        "kustomization.yaml": f"resources: [deployment.yaml]\npatches:\n- target: {{kind: Deployment}}\n"
+        f"  patch: |\n    - {op}\n",
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert problems == [], problems

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from torghut_lint import nodes
@@ -279,14 +281,39 @@ def pointer(path: str) -> list[str]:
 
 
 def _child(node: yaml.Node, token: str) -> yaml.Node:
+    found = _get(node, token)
+    if found is None:
+        raise PatchError(f"no key {token!r}")
+    return found
+
+
+def _get(node: yaml.Node, token: str) -> yaml.Node | None:
+    """What ``token`` names in ``node``: None for a key a map lacks (kustomize's JSON patch library
+    reads that as null where a value is read: ``copy`` and ``test``), PatchError for an index a
+    list lacks or under a scalar."""
     if isinstance(node, yaml.MappingNode):
-        found = nodes.get(node, token)
-        if found is None:
-            raise PatchError(f"no key {token!r}")
-        return found
-    if isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
-        return node.value[int(token)]
+        return nodes.get(node, token)
+    if isinstance(node, yaml.SequenceNode):
+        return node.value[_index(token, len(node.value))]
     raise PatchError(f"no element {token!r}")
+
+
+_INDEX = re.compile(r"[+-]?[0-9]+")  # Go's strconv.Atoi: a sign, ASCII digits, leading zeros too
+
+
+def _index(token: str, size: int, adding: bool = False) -> int:
+    """A list index as kustomize's JSON patch library (evanphx/json-patch v4) reads it: a negative
+    one counts from the end (-1 is the last item, or where a new last one goes when adding), in
+    range or PatchError (``-`` is for ``add`` alone, which appends)."""
+    bound = size + 1 if adding else size
+    if not _INDEX.fullmatch(token) or abs(int(token)) >= 2**63:
+        raise PatchError(f"index {token!r} is not a number")
+    index = int(token)
+    if index < 0:
+        index += bound
+    if not 0 <= index < bound:
+        raise PatchError(f"index {token!r} out of range")
+    return index
 
 
 MAX_COPIED_NODES = 200_000  # what ``copy`` operations may add to one resource (a container is ~100)
@@ -338,10 +365,12 @@ def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
                 raise PatchError(f"'{kind}' needs 'from', a JSON pointer")
             src_tokens = pointer(source.value)
             holder = _parent(target, src_tokens)
-            value = _child(holder, src_tokens[-1])
             if kind == "move":
+                value = _child(holder, src_tokens[-1])
                 _remove(holder, src_tokens[-1])
                 parent = _parent(target, tokens)
+            elif (value := _get(holder, src_tokens[-1])) is None:
+                value = _null(op_node)  # a key the map lacks is copied as null
             else:
                 budget -= _size(value, budget)
                 if budget < 0:
@@ -354,18 +383,29 @@ def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
         if kind == "remove":
             _remove(parent, last)
         elif kind == "test":
-            if value is None or to_data(_child(parent, last)) != to_data(value):
-                raise PatchError(f"'test' at {path.value!r} failed; kustomize refuses the build")
-        elif value is None:
-            raise PatchError(f"'{kind}' needs 'value'")
-        elif kind == "add":
+            _test(parent, last, value, path.value)
+        elif kind not in ("add", "replace"):
+            raise PatchError(f"unknown JSON patch op {kind!r}")
+        elif value is None:  # the library writes an operation without a value as null
+            value = _null(op_node)
+        if kind == "add":
             _add(parent, last, value, op_node)
         elif kind == "replace":
             if not isinstance(parent, yaml.MappingNode):  # kustomize replaces a missing key as it adds one
                 _child(parent, last)
             _add(parent, last, value, op_node, replace=True)
-        else:
-            raise PatchError(f"unknown JSON patch op {kind!r}")
+
+
+def _null(like: yaml.Node) -> yaml.ScalarNode:
+    return nodes.scalar("null", like, plain=True)
+
+
+def _test(parent: yaml.Node, token: str, value: yaml.Node | None, path: str) -> None:
+    """A ``test`` as kustomize's JSON patch library runs it: a key the map lacks equals null (and
+    without a value the library crashes: refused), otherwise the values compared."""
+    found = _get(parent, token)
+    if value is None or to_data(value) != (None if found is None else to_data(found)):
+        raise PatchError(f"'test' at {path!r} failed; kustomize refuses the build")
 
 
 def _add(parent: yaml.Node, token: str, value: yaml.Node, like: yaml.Node, replace: bool = False) -> None:
@@ -373,15 +413,12 @@ def _add(parent: yaml.Node, token: str, value: yaml.Node, like: yaml.Node, repla
     if isinstance(parent, yaml.MappingNode):
         nodes.put(parent, token, value, value if value.start_mark.name == like.start_mark.name else like)
     elif isinstance(parent, yaml.SequenceNode):
-        if token == "-":
+        if token == "-" and not replace:
             parent.value.append(value)
-        elif token.isdigit() and int(token) <= len(parent.value):
-            if replace:
-                parent.value[int(token)] = value
-            else:
-                parent.value.insert(int(token), value)
+        elif replace:
+            parent.value[_index(token, len(parent.value))] = value
         else:
-            raise PatchError(f"index {token!r} out of range")
+            parent.value.insert(_index(token, len(parent.value), adding=True), value)
     else:
         raise PatchError(f"cannot add {token!r} under a scalar")
 
@@ -397,4 +434,4 @@ def _remove(parent: yaml.Node, token: str) -> None:
     if isinstance(parent, yaml.MappingNode):
         nodes.remove(parent, token)
     else:
-        del parent.value[int(token)]
+        del parent.value[_index(token, len(parent.value))]
