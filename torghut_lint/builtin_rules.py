@@ -218,6 +218,16 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "trusted config where the feature is known to be harmless.",
         ),
         BuiltinRule(
+            "kustomize-input-truncated",
+            _E,
+            "An env file a generator reads holds a line of 64 KiB or more: kustomize stops reading it there.",
+            "kustomize's line scanner gives up on a line that long and the build goes on without a word: that line "
+            "and every line after it are in the repository, where a reviewer reads them, and not in what Argo CD "
+            "deploys. The policies judge what is deployed; this says where the rest was dropped.",
+            "Shorten the line (a value that long belongs in a file source, `files:`), or move the lines after it "
+            "above it.",
+        ),
+        BuiltinRule(
             "kustomize-too-complex",
             _E,
             "An application's build takes more steps than the limit (patches and generators times the resources "

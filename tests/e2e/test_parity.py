@@ -165,6 +165,20 @@ def test_render_prints_strings_as_kubectl_prints_them(tmp_path: Path) -> None:
     assert _render(root).decode() == proc.stdout.decode()
 
 
+# Keys go-yaml writes after "? " where PyYAML would not, or the other way round: go-yaml counts
+# bytes (at most 128) where PyYAML counts characters (below 128), takes a carriage return for a line
+# break and an empty key for a simple one; and a text that starts with a byte-order mark has every
+# character escaped (go-yaml's is_bom looks at the text's start, whatever the position).
+KEYS = ["a" * 127, "a" * 128, "a" * 129, "é" * 64, "é" * 65, "", "x\ry", "\x1c\r1_0", "\ufeffab c", "k\u2029"]
+
+
+def test_render_prints_keys_as_kubectl_prints_them(tmp_path: Path) -> None:
+    root = _printed_tree(tmp_path, {**{key: "v" for key in KEYS}, "bom": "\ufeffa b\tc"})
+    proc = kubectl(root)
+    assert proc.returncode == 0, proc.stderr
+    assert _render(root).decode() == proc.stdout.decode()
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(

@@ -42,7 +42,7 @@ CASES = {
     "an unquoted y where a string goes": "configMapGenerator:\n  - name: opt\n    literals: [A=1]\n"
     "    options: {annotations: {x: y}}\n",
     "components": "components: [comp]\n",
-    # a line without '=' takes its value from kustomize's own environment: refused, not guessed
+    # a line without '=' is the name with an empty value (kustomize 5; kustomize 4 read its environment)
     "env file reading the environment": "configMapGenerator: [{name: envs, envs: [from-environment.env]}]\n",
     # kustomize reads the kustomization as YAML 1.1: these are booleans and numbers there, and refused
     "yaml 1.1 in the kustomization": "commonLabels: {ok: yes}\n",

@@ -19,6 +19,7 @@ import yaml
 from kubectl_parity import render_both
 
 from conftest import run_cli
+from torghut_lint.kustomize.build import Builder, SourceFiles
 
 CASES = 40
 
@@ -135,3 +136,54 @@ def test_three_levels_of_generators_render_as_kubectl_does_or_block(tmp_path: Pa
     if rendered:
         want = subprocess.run(["kubectl", "kustomize", str(tmp_path)], capture_output=True, timeout=120).stdout
         assert run_cli("render", str(tmp_path)).stdout == want.decode(), levels
+
+
+# Pieces of env file lines: names, '=' and '#', quotes, `export`, every kind of white space Go and
+# Python disagree on (a vertical tab, a form feed, an information separator, a no-break space,
+# U+2028), a lone carriage return, a byte-order mark, texts YAML reads as something else.
+PIECES = ["A", "TRADING_LIVE_ENABLED", "b", "x.y", "k-1", "=", "==", " ", "\t", "'", '"', "#", "export ", "true",
+          "false", "\\", "\\n", "é", "\u00a0", "\r", "", "a b", "$X", "${A}", ";", "\ufeff", "\x0b", "\x0c", "\x1c",
+          "\u2028", "\u2029", "1_0", "0x1F", "yes", "null", "~", "<&>"]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(CASES))
+def test_env_files_read_as_kubectl_reads_them(tmp_path: Path, seed: int) -> None:
+    """An env file of a ConfigMap and a Secret generator: the keys, values and name hashes
+    kubectl renders (found: a vertical tab, a form feed, a lone carriage return and U+2028 split
+    lines that kustomize's scanner keeps whole, a trailing vertical tab was dropped, a name-less
+    line refused where kustomize skips it, a name alone refused where kustomize reads "", U+2028
+    left unescaped in the hashed JSON)."""
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(rng.randint(1, 5)):
+        line = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 6)))
+        if rng.random() < 0.6:
+            line = rng.choice(["A", "TRADING_LIVE_ENABLED", "B_2", " C", "D "]) + "=" + line
+        lines.append(line)
+    text = rng.choice(["\n", "\r\n"]).join(lines) + rng.choice(["", "\n"])
+    generators = "configMapGenerator: [{name: g, envs: [e.env]}]\nsecretGenerator: [{name: s, envs: [e.env]}]\n"
+    (tmp_path / "e.env").write_bytes(text.encode())  # as it is: no newline translation
+    rendered, problems = render_both(tmp_path, {"kustomization.yaml": generators})
+    assert problems == [], (problems, text)
+    if rendered:
+        want = subprocess.run(["kubectl", "kustomize", str(tmp_path)], capture_output=True, timeout=120).stdout
+        assert run_cli("render", str(tmp_path)).stdout == want.decode(), text
+
+
+@pytest.mark.parametrize(
+    ("size", "ending", "kept"), [(65535, "\n", True), (65536, "\n", False), (65535, "\r\n", False)]
+)
+def test_an_env_file_is_read_up_to_a_line_of_64_kib(tmp_path: Path, size: int, ending: str, kept: bool) -> None:
+    """kustomize's line scanner stops, without a word, at a line of 64 KiB or more (its carriage
+    return counted): that line and the ones after it are not deployed, so the policies do not
+    read them, and the build says where (kustomize-input-truncated)."""
+    text = "A=1\n" + "BIG=" + "x" * (size - 4) + ending + "LLM_SHADOW_MODE=true\n"
+    (tmp_path / "e.env").write_text(text, newline="")
+    rendered, problems = render_both(
+        tmp_path, {"kustomization.yaml": "configMapGenerator: [{name: g, envs: [e.env]}]\n"}
+    )
+    assert rendered and problems == [], problems
+    build = Builder(SourceFiles(tmp_path)).build(tmp_path)
+    assert sorted(build.resources[0].data["data"]) == (["A", "BIG", "LLM_SHADOW_MODE"] if kept else ["A"])
+    truncated = [(f.rule, f.location.line) for f in build.findings]
+    assert truncated == ([] if kept else [("kustomize-input-truncated", 2)])

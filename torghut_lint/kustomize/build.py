@@ -1299,21 +1299,23 @@ class _Kustomization:
             text = self.read_text(path, entry)
             if text is None:
                 return None
-            for lineno, line in enumerate(text.splitlines(), 1):
-                line = line.lstrip()  # as kustomize reads env files: leading space only; the value is kept whole
+            lines, stopped = _scanned_lines(text)
+            if stopped is not None:
+                message = (
+                    f"line {stopped} is {SCANNED_LINE_LIMIT // 1024} KiB or longer: kustomize stops reading the env "
+                    "file there without a word, so neither it nor any line after it is deployed"
+                )
+                where = Location(display_path(path), stopped, 1)
+                self.result.findings.append(builtin_finding("kustomize-input-truncated", message, where))
+            for lineno, line in lines:
+                # as kustomize reads env files: leading space only (Go's, not Python's: \x1c-\x1f stay), the value whole
+                line = line.lstrip(GO_SPACE)
                 if not line or line.startswith("#"):
                     continue
                 anchor = _file_anchor(path, lineno)
-                if "=" not in line:  # kustomize takes the value from its own environment
-                    message = (
-                        f"names {line.strip()!r} without '=': kustomize takes its value from the environment it "
-                        "runs in, which the linter cannot see; write NAME=value"
-                    )
-                    finding = builtin_finding("kustomize-unsupported", message, Location(display_path(path), lineno, 1))
-                    self.result.findings.append(finding)
-                    continue
-                name, _, value = line.partition("=")
-                out.append((name, anchor, nodes.scalar(value, anchor)))
+                name, _, value = line.partition("=")  # a name alone is "" (kustomize 5)
+                if name:  # a line with no name before its '=' is skipped, as a blank one is
+                    out.append((name, anchor, nodes.scalar(value, anchor)))
         return out
 
     def read_text(self, path: Path, entry: yaml.Node) -> str | None:
@@ -1833,6 +1835,26 @@ def _text_map(node: yaml.Node | None) -> dict[str, str] | None:
     return {k.value: v.value if isinstance(v, yaml.ScalarNode) else "" for k, v in node.value}
 
 
+SCANNED_LINE_LIMIT = 64 * 1024  # Go's bufio.MaxScanTokenSize
+
+
+def _scanned_lines(text: str) -> tuple[list[tuple[int, str]], int | None]:
+    """(line number, line) of an env file as kustomize's ``bufio.Scanner`` gives them: split at
+    line feeds alone (a vertical tab, a form feed, a lone carriage return or U+2028 is inside a
+    line), one carriage return before each dropped; and the number of the line where the scan
+    stopped, or None: a line of 64 KiB or more (in UTF-8, its carriage return counted) ends it
+    silently, the lines from it on never read."""
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()  # the last line feed ends the last line
+    out = []
+    for number, line in enumerate(lines, 1):
+        if len(line) * 4 >= SCANNED_LINE_LIMIT and len(line.encode()) >= SCANNED_LINE_LIMIT:
+            return out, number
+        out.append((number, line[:-1] if line.endswith("\r") else line))
+    return out, None
+
+
 def _texts(values: dict) -> dict[str, str]:
     """A map of strings as Go reads it from JSON: null is the empty string."""
     return {str(k): "" if v is None else str(v) for k, v in values.items()}
@@ -2079,6 +2101,9 @@ def _base64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
+_GO_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
 def content_hash(kind: str, data: dict[str, str] | None, secret_type: str, binary: dict | None = None) -> str:
     """kustomize's name-suffix hash for generated ConfigMaps and Secrets (kustomize hashes the
     object before it is named, so the name is empty in the hashed JSON); Secret data is base64.
@@ -2091,7 +2116,9 @@ def content_hash(kind: str, data: dict[str, str] | None, secret_type: str, binar
     elif binary is not None:
         body["binaryData"] = binary
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    # Go's encoding/json escapes these as HTML-safe, and the two line separators JavaScript reads as ends of lines
+    for char, escaped in _GO_JSON_ESCAPES:
+        text = text.replace(char, escaped)
     digest = hashlib.sha256(text.encode()).hexdigest()[:10]
     return digest.translate(str.maketrans("013ae", "ghkmt"))
 

@@ -35,6 +35,10 @@ class _Dumper(yaml.SafeDumper):
         space dropped (the line break folds back into it), with a backslash only where another
         space follows; PyYAML ends the line with an escaped line break instead."""
         self.write_indicator('"', True)
+        if text.startswith("\ufeff"):  # go-yaml's is_bom looks at the text's start, not at each character
+            self._write_run("".join("\\" + self._escape(ch) for ch in text))  # so it escapes them all
+            self.write_indicator('"', False)
+            return
         start, last_space = 0, -2
         for found in _ESCAPED_OR_SPACE.finditer(text):
             i, ch = found.start(), found.group()
@@ -51,6 +55,16 @@ class _Dumper(yaml.SafeDumper):
             last_space = i if ch == " " else last_space
         self._write_run(text[start:])
         self.write_indicator('"', False)
+
+    def check_simple_key(self) -> bool:
+        """Whether a key is written after no ``? ``: go-yaml's test for a scalar (at most 128 bytes
+        of UTF-8, no line break, a carriage return one too, empty allowed) where PyYAML counts
+        characters, stops below 128 and takes neither a carriage return for a break nor an empty
+        key for a simple one."""
+        if isinstance(self.event, yaml.ScalarEvent):
+            text = self.event.value
+            return len(text.encode("utf-8", "surrogatepass")) <= 128 and not any(b in text for b in LINE_BREAKS)
+        return super().check_simple_key()
 
     def _escape(self, ch: str) -> str:
         """``ch`` after the backslash go-yaml (and PyYAML) writes for it."""
