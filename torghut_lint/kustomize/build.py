@@ -1286,7 +1286,7 @@ class _Kustomization:
             text = self.read_text(path, entry)
             if text is None:
                 return None
-            out.append((name or path.name, entry, nodes.scalar(text, _file_anchor(path))))
+            out.append((name or path.name, entry, nodes.scalar(text, _file_anchor(path))))  # a BOM kept
         envs = nodes.get(gen_node, "envs")
         env_entries = envs.value if isinstance(envs, yaml.SequenceNode) else []
         env_file = nodes.get(gen_node, "env")
@@ -1296,7 +1296,7 @@ class _Kustomization:
             path = self.local_file(entry.value, "env file", Location.of(entry))
             if path is None:
                 return None
-            text = self.read_text(path, entry)
+            text = self.read_text(path, entry, env=True)
             if text is None:
                 return None
             lines, stopped = _scanned_lines(text)
@@ -1318,9 +1318,10 @@ class _Kustomization:
                     out.append((name, anchor, nodes.scalar(value, anchor)))
         return out
 
-    def read_text(self, path: Path, entry: yaml.Node) -> str | None:
-        """A generator's input file as text (a UTF-8 byte-order mark dropped, as kustomize does),
-        or None with a finding when it is over the size limit, unreadable or not UTF-8."""
+    def read_text(self, path: Path, entry: yaml.Node, env: bool = False) -> str | None:
+        """A generator's input file as text (an env file's UTF-8 byte-order mark dropped, as
+        kustomize drops it from an env file's first line; a file source's is its content), or None
+        with a finding when it is over the size limit, unreadable or not UTF-8."""
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
@@ -1335,8 +1336,13 @@ class _Kustomization:
             self.result.findings.append(builtin_finding("kustomize-missing-resource", message, Location.of(entry)))
             return None
         try:
-            return data.decode("utf-8").removeprefix("\ufeff")
+            text = data.decode("utf-8")
+            return text.removeprefix("\ufeff") if env else text
         except UnicodeDecodeError:
+            if env:  # kustomize reads an env file line by line and refuses one that is not UTF-8
+                message = f"env file {shown(entry.value)} is not UTF-8 text; kustomize refuses the build"
+                self.result.findings.append(builtin_finding("kustomize-invalid", message, Location.of(entry)))
+                return None
             message = (
                 f"generator input {shown(entry.value)} is not UTF-8 text: kustomize stores such content "
                 "base64-encoded under binaryData, which the built-in renderer does not model; "
