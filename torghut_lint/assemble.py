@@ -91,6 +91,7 @@ class Project:
     # the openAPIV3Schema of every served CRD version under the roots, by (apiVersion, kind); a later
     # definition of the same version replaces an earlier one, as the schema store does
     crds: dict[tuple[str, str], dict] = field(default_factory=dict)
+    crd_origins: dict[tuple[str, str], Location] = field(default_factory=dict)  # where each was defined
     findings: list[Finding] = field(default_factory=list)
     values_files: list[Path] = field(default_factory=list)  # Helm charts' values files
     admission_files: list[Path] = field(default_factory=list)  # files with ValidatingAdmissionPolicies
@@ -202,7 +203,9 @@ def plan(
         resolved = real_text(path)
         if resolved in listed or governed(os.path.dirname(resolved)) is None:
             _account(resolved, parse_findings, project)
-            project.crds.update(crds)
+            for key, schema, line in crds:
+                project.crds[key] = schema
+                project.crd_origins[key] = Location(display_path(path), line, 1)
     _account_parsed(sources, project)
     sources.release()  # the kustomizations were read for the plan; each build reads its own again
     # A path with a kustomization is one application, as Argo CD builds it: kustomizations below
@@ -241,7 +244,8 @@ def _in_order(paths: Iterable[Path]) -> list[Path]:
 
 
 _CRD_MARKER = b"CustomResourceDefinition"
-CrdFile = tuple[list[Finding], list[tuple[tuple[str, str], dict]]]  # parse findings, (apiVersion, kind) -> schema
+# parse findings, and ((apiVersion, kind), schema, line of its CRD) for each served version
+CrdFile = tuple[list[Finding], list[tuple[tuple[str, str], dict, int]]]
 ADMISSION_MARKER = b"ValidatingAdmissionPolicy"
 
 
@@ -367,7 +371,7 @@ def _survey_file(path: Path, item: int, survey: _Survey) -> None:
     if data.find(_CRD_MARKER, 0, size) >= 0:  # parsed here, on the survey's processes; only the schemas are kept
         parsed = parse_source(path, bytes(data[:size]), display_path(path))
         crds = [
-            ((f"{group}/{version}", kind), schema)
+            ((f"{group}/{version}", kind), schema, crd.node.start_mark.line + 1)
             for crd in resources_of(parsed, [])
             if crd.id.kind == "CustomResourceDefinition"
             for group, kind, version, schema in crd_versions(crd.data)

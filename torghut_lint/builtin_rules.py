@@ -280,8 +280,11 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
         BuiltinRule(
             "gate-config-changed",
             _E,
-            "With --trusted-config: the change edits the linter's config or policy files.",
-            "A pull request must not weaken its own gate unnoticed; its edits are ignored and shown.",
+            "With --trusted-config: the change edits the linter's config or policy files, or a CRD of the tree whose "
+            "schema validates a kind (one it edits, or one that replaces the schema the catalog gave the kind).",
+            "A pull request must not weaken its own gate unnoticed: its edits to the config are ignored and shown; a "
+            "CRD schema is what the cluster is given too, so it is applied and shown (a permissive one would pass "
+            "every misplaced field of its kind).",
             "Have the gate's owners review the change; it takes effect once merged.",
         ),
         BuiltinRule(

@@ -23,11 +23,12 @@ from torghut_lint.cache import Cache
 from torghut_lint.check import Assessment, Checks, check_project
 from torghut_lint.config import Config
 from torghut_lint.discover import display_path, real
-from torghut_lint.model import Finding, Location, ResourceId, Severity
+from torghut_lint.model import Finding, Location, ResourceId, Severity, digest_of
 from torghut_lint.policy import Policy
 from torghut_lint.report.base import Report, RuleInfo, Summary, bounded, is_blocking, redact
 from torghut_lint.schemas.store import SchemaStore
 from torghut_lint.secrets import Redactor
+from torghut_lint.trust import changed_schemas
 from torghut_lint.waivers import Waiver, added_waivers, apply_waivers, central_waivers, unreviewed_waived
 
 
@@ -155,6 +156,8 @@ class Outcome:
     files: int
     root: Path  # identities are relative to it
     rules: list[Policy] = field(default_factory=list)  # the tree's admission policies, as rules
+    # the tree's CRD schemas: (apiVersion, kind) -> (digest of the schema, where its CRD is)
+    crds: dict[tuple[str, str], tuple[str, Location]] = field(default_factory=dict)
 
 
 def _with_admission_policies(
@@ -207,6 +210,7 @@ def assess(
             said.append(
                 f"Kubernetes {options.schemas.kubernetes_version}, {len(project.crds)} CRD version(s) from the tree"
             )
+    crds = {key: (digest_of(schema, structural=True), project.crd_origins[key]) for key, schema in project.crds.items()}
     project.crds = {}  # in the store now
     schemas = options.schemas
     missing = schemas is not None and schemas.report_missing
@@ -235,7 +239,7 @@ def assess(
     if options.retain is not None:
         options.retain.append((project, plans, store, checked))
     root = Path(os.path.realpath(boundary or (repository_root(paths[0]) if paths else Path.cwd())))
-    return Outcome(findings, annotations, checked, project.files, root, rules)
+    return Outcome(findings, annotations, checked, project.files, root, rules, crds)
 
 
 def run(paths: list[Path], policies: list[Policy], config: Config, options: RunOptions | None = None) -> Report:
@@ -257,6 +261,8 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
                 (before.findings, before.waivers), (head.findings, head.waivers), base.ref, allowed
             )
             findings += moved_sources(before.checked.revisions, head.checked.revisions, base.ref)
+            if options.schemas is not None:
+                findings += changed_schemas(before.crds, head.crds, options.schemas.bare_store(), base.ref)
         # what deploys the linted paths: every Application and ApplicationSet of the repository after the
         # change, read once (not only the linted tree's: the one that deploys it usually lives elsewhere)
         linted = [os.path.relpath(os.path.realpath(p), head.root) for p in paths]

@@ -10,12 +10,16 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.config import CONFIG_NAME
 from torghut_lint.discover import display_path
 from torghut_lint.model import Finding, Location
 from torghut_lint.policy import PolicyError, load_yaml_file
+
+if TYPE_CHECKING:
+    from torghut_lint.schemas.store import SchemaStore
 
 
 class TrustError(Exception):
@@ -243,3 +247,31 @@ def gate_changes(repo: Path, ref: str, gate_paths: list[str]) -> list[Finding]:
         for rel in changed
         if rel
     ]
+
+
+def changed_schemas(
+    before: dict[tuple[str, str], tuple[str, Location]],
+    after: dict[tuple[str, str], tuple[str, Location]],
+    store: SchemaStore,
+    ref: str,
+) -> list[Finding]:
+    """``gate-config-changed`` for each CRD of the changed tree whose schema validates a kind
+    otherwise than at ``ref``: a CRD the change edits (``before`` and ``after``: (apiVersion, kind)
+    -> (digest of the schema, where its CRD is)), or adds for a kind the schema locations or the
+    bundled catalog gave a schema (a CRD of the tree takes precedence over them). Like the config,
+    a schema decides the verdict: a permissive one (``x-kubernetes-preserve-unknown-fields``)
+    would make a misplaced field of every such resource pass. A kind new to the tree is not one."""
+    findings = []
+    for (api_version, kind), (digest, where) in sorted(after.items()):
+        was = before.get((api_version, kind))
+        if was is not None and was[0] == digest:
+            continue
+        if was is None and not store.known_beside_tree(api_version, kind):
+            continue
+        what = "edits the CRD schema" if was is not None else "adds a CRD whose schema replaces the one"
+        message = (
+            f"this change {what} that validates {kind} ({api_version}); the schema decides the verdict on "
+            f"every such resource and needs review against {ref}'s"
+        )
+        findings.append(builtin_finding("gate-config-changed", message, where))
+    return findings

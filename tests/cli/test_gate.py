@@ -695,3 +695,88 @@ def test_an_unrelated_edit_beside_a_waived_value_is_not_a_gate_change(repo: Path
     commit_pr(repo)
     result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", cwd=repo)
     assert rules(result) == ["ws-single-replica"] and result.code == 0, result.stdout
+
+
+# -- CRD schemas are gate inputs ---------------------------------------------------------------
+
+PERMISSIVE_CHI = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: clickhouseinstallations.clickhouse.altinity.com}
+spec:
+  group: clickhouse.altinity.com
+  names: {kind: ClickHouseInstallation, plural: clickhouseinstallations}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+"""
+THING = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: things.example.com}
+spec:
+  group: example.com
+  names: {kind: Thing, plural: things}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {size: {type: integer}}}}}
+"""
+
+
+def _add_resource(repo: Path, name: str, text: str) -> None:
+    (repo / APP / name).write_text(text)
+    kustomization = repo / APP / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text().replace("resources:\n", f"resources:\n  - {name}\n", 1))
+
+
+def _misplace_claim_templates(repo: Path) -> None:
+    chi = repo / APP / "clickhouse" / "clickhouse-cluster.yaml"
+    chi.write_text(chi.read_text().replace("\nspec:\n", "\nspec:\n  volumeClaimTemplatesTypo: []\n", 1))
+
+
+def test_a_crd_that_replaces_the_catalogs_schema_is_a_change_of_the_gate(repo: Path) -> None:
+    """A hostile PR adds a permissive CRD for a kind the bundled catalog validates, so a misplaced
+    field passes schema validation (the ClickHouse volumeClaimTemplates incident): with the
+    trusted config it is gate-config-changed, at the CRD."""
+    commit_base(repo)
+    _add_resource(repo, "chi-crd.yaml", PERMISSIVE_CHI)
+    _misplace_claim_templates(repo)
+    commit_pr(repo)
+    plain = run_cli("--format", "json", cwd=repo)
+    assert "schema-unknown-field" not in rules(plain)  # the tree's CRD is what the cluster is given
+    gated = run_cli("--format", "json", "--trusted-config", "main", cwd=repo)
+    assert gated.code == 1
+    changed = [f for f in gated.json["findings"] if f["rule"] == "gate-config-changed"]
+    assert [(f["file"].endswith("chi-crd.yaml"), f["line"]) for f in changed] == [(True, 1)]
+    assert "ClickHouseInstallation" in changed[0]["message"]
+
+
+def test_a_crd_schema_the_change_edits_is_a_change_of_the_gate(repo: Path) -> None:
+    _add_resource(repo, "thing-crd.yaml", THING)
+    commit_base(repo)
+    crd = repo / APP / "thing-crd.yaml"
+    crd.write_text(
+        crd.read_text().replace(
+            "metadata: {name: things.example.com}", "metadata:\n  name: things.example.com\n  labels: {a: b}"
+        )
+    )
+    commit_pr(repo)
+    same = run_cli("--format", "json", "--trusted-config", "main", cwd=repo)
+    assert "gate-config-changed" not in rules(same)  # the schema is the same: nothing to review
+    crd.write_text(crd.read_text().replace("{size: {type: integer}}", "{size: {x-kubernetes-int-or-string: true}}"))
+    commit_pr(repo)
+    edited = run_cli("--format", "json", "--trusted-config", "main", cwd=repo)
+    assert [f["line"] for f in edited.json["findings"] if f["rule"] == "gate-config-changed"] == [1]
+
+
+def test_a_crd_of_a_new_kind_is_no_change_of_the_gate(repo: Path) -> None:
+    commit_base(repo)
+    _add_resource(repo, "thing-crd.yaml", THING)
+    commit_pr(repo)
+    assert "gate-config-changed" not in rules(run_cli("--format", "json", "--trusted-config", "main", cwd=repo))

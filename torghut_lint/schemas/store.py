@@ -98,6 +98,13 @@ class SchemaStore:
         """Whether a CRD registered here (of the tree, or ``--crd``) gives the kind a schema."""
         return (api_version, kind) in self._crds
 
+    def known_beside_tree(self, api_version: str, kind: str) -> bool:
+        """Whether a schema of the schema locations or the bundled catalog gives the kind one,
+        which a CRD of the tree would take precedence over (a core kind's is never replaced)."""
+        if self._core_schema(api_version, kind) is not None:
+            return False
+        return self._from_locations(api_version, kind) is not None or self._bundled(api_version, kind) is not None
+
     def add_crd_schema(self, api_version: str, kind: str, schema: dict[str, Any]) -> None:
         """Register one served version's openAPIV3Schema (a later one for the same kind replaces it)."""
         self._crds[(api_version, kind)] = to_json_schema(schema, self.strict)
