@@ -699,34 +699,23 @@ def test_an_unrelated_edit_beside_a_waived_value_is_not_a_gate_change(repo: Path
 
 # -- CRD schemas are gate inputs ---------------------------------------------------------------
 
-PERMISSIVE_CHI = """apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: clickhouseinstallations.clickhouse.altinity.com}
-spec:
-  group: clickhouse.altinity.com
-  names: {kind: ClickHouseInstallation, plural: clickhouseinstallations}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
-"""
-THING = """apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: things.example.com}
-spec:
-  group: example.com
-  names: {kind: Thing, plural: things}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {size: {type: integer}}}}}
-"""
+
+def _crd(group: str, kind: str, schema: str) -> str:
+    plural = kind.lower() + "s"
+    return (
+        f"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {{name: {plural}.{group}}}\n"
+        f"spec:\n  group: {group}\n  names: {{kind: {kind}, plural: {plural}}}\n  scope: Namespaced\n"
+        "  versions:\n  - name: v1\n    served: true\n    storage: true\n"
+        f"    schema:\n      openAPIV3Schema: {schema}\n"
+    )
+
+
+PERMISSIVE_CHI = _crd(
+    "clickhouse.altinity.com", "ClickHouseInstallation", "{type: object, x-kubernetes-preserve-unknown-fields: true}"
+)
+THING = _crd(
+    "example.com", "Thing", "{type: object, properties: {spec: {type: object, properties: {size: {type: integer}}}}}"
+)
 
 
 def _add_resource(repo: Path, name: str, text: str) -> None:
