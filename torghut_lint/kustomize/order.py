@@ -66,9 +66,9 @@ def printed_order(resources: list[Resource], options: dict | None = None) -> lis
     else:
         first, last = legacy.get("orderFirst") or (), legacy.get("orderLast") or ()
     ranks = _ranks(first, last)
-    keyed = [(_gvk(r), r) for r in resources]
+    keyed = [(gvk, _gvk_text(gvk), _id_text(r), r) for r in resources for gvk in (_gvk(r),)]
     keyed.sort(key=functools.cmp_to_key(lambda a, b: _compare(a, b, ranks)))
-    return [r for _, r in keyed]
+    return [r for *_, r in keyed]
 
 
 def _ranks(first: Sequence[Any], last: Sequence[Any]) -> dict[str, int]:
@@ -94,20 +94,18 @@ def _gvk_text(gvk: tuple[str, str, str]) -> str:
     return f"{group or '~G'}_{version or '~V'}_{kind or '~K'}"
 
 
-def _compare(a: tuple[tuple[str, str, str], Resource], b: tuple[tuple[str, str, str], Resource], ranks: dict) -> int:
-    """kustomize's ``legacyIDSorter.Less`` as a comparison: by kind's rank, then the group,
-    version and kind text (reversed between two kinds named Namespace when either is the core
-    group's), then the namespace and name text."""
-    (ga, ra), (gb, rb) = a, b
+def _compare(a: tuple, b: tuple, ranks: dict[str, int]) -> int:
+    """kustomize's ``legacyIDSorter.Less`` as a comparison of (gvk, its text, namespace and name
+    text, resource): by kind's rank, then the group, version and kind text (reversed between two
+    kinds named Namespace when either is the core group's), then the namespace and name text."""
+    (ga, ta, ia, _), (gb, tb, ib, _) = a, b
     if ga != gb:
         rank_a, rank_b = ranks.get(ga[2], 0), ranks.get(gb[2], 0)
         if rank_a != rank_b:
             return -1 if rank_a < rank_b else 1
-        ta, tb = _gvk_text(ga), _gvk_text(gb)
         if ga[2] == gb[2] == "Namespace" and (not ga[0] or not gb[0]):
             ta, tb = tb, ta
         return (ta > tb) - (ta < tb)
-    ia, ib = _id_text(ra), _id_text(rb)
     return (ia > ib) - (ia < ib)
 
 
