@@ -382,7 +382,11 @@ class EnvSources:
     """What ``envFrom`` and ``valueFrom`` read within one application (:class:`ByNamespace`):
     ConfigMaps, and the keys of the Secrets whose keys the repository shows (a Secret's ``data``
     and ``stringData``, a SealedSecret's ``encryptedData`` and template ``data``, an
-    ExternalSecret's named keys), by name and original name (an ExternalSecret's by its target)."""
+    ExternalSecret's named keys), by the name the cluster is given (an ExternalSecret's target):
+    kustomize rewrites a reference of the kinds it knows to a ConfigMap it renamed (a prefix, a
+    generator's hash), and leaves any other (a Knative Service's, a custom resource's pod
+    template's) naming what the manifest says, which the cluster then looks up: an object by
+    that name, or none the tree shows."""
 
     def __init__(self, resources: list[Resource]) -> None:
         self._configmaps: ByNamespace[str, Resource] = ByNamespace()
@@ -397,8 +401,7 @@ class EnvSources:
                     continue
             else:
                 continue
-            for name in {res.id.name, res.origin_name}:
-                table.add(res.id.namespace, name, value)
+            table.add(res.id.namespace, res.id.name, value)
 
     def configmap(self, namespace: str, name: str) -> Resource | None:
         return self._configmaps.find(namespace, name)

@@ -105,6 +105,48 @@ spec:
     assert len([r for r in found if r[0] == "live-trading-default-off"]) == 2
 
 
+KNATIVE_READING_A_GENERATED_CONFIGMAP = """apiVersion: serving.knative.dev/v1
+kind: Service
+metadata: {name: torghut}
+spec:
+  template:
+    metadata:
+      annotations: {autoscaling.knative.dev/maxScale: "1"}
+    spec:
+      containers:
+      - image: registry.example.internal/torghut@sha256:%s
+        envFrom: [{configMapRef: {name: torghut-config}}]
+""" % ("0" * 64)
+
+
+@pytest.mark.parametrize(
+    ("kind", "blocked"),
+    [("serving.knative.dev/v1 Service", True), ("apps/v1 Deployment", False)],
+)
+def test_a_reference_kustomize_leaves_reads_the_name_it_says(tmp_path: Path, kind: str, blocked: bool) -> None:
+    """kustomize gives a generated ConfigMap its hash and rewrites the references of the kinds it
+    knows (a Deployment's); a Knative Service's it leaves naming torghut-config, which the cluster
+    looks up: not the generated one (its TRADING_LIVE_ENABLED=false is not what the service reads),
+    but whatever object has that name, which the repository does not show (it was matched by the
+    generated object's name before the hash, and the gate said yes)."""
+    api, name = kind.split()
+    manifest = KNATIVE_READING_A_GENERATED_CONFIGMAP
+    if name == "Deployment":
+        manifest = manifest.replace("serving.knative.dev/v1\nkind: Service", "apps/v1\nkind: Deployment")
+        manifest = manifest.replace("      - image:", "      - name: t\n        image:")
+    app = tmp_path / "torghut"
+    app.mkdir()
+    (app / "service.yaml").write_text(manifest)
+    (app / "kustomization.yaml").write_text(
+        "resources: [service.yaml]\nconfigMapGenerator:\n- name: torghut-config\n"
+        "  literals: [TRADING_LIVE_ENABLED=false]\n"
+        "  options: {annotations: {torghut.proompteng.ai/live-trading-owner: desk}}\n"
+    )
+    result = run([app], load_policies([bundled_policy_dir()]), Config())
+    off = [f for f in result.findings if f.rule == "live-trading-default-off"]
+    assert [f.location.line for f in off] == ([11] if blocked else [])
+
+
 def test_statefulset_and_pvc_budget_arithmetic(tmp_path: Path) -> None:
     text = """apiVersion: apps/v1
 kind: StatefulSet
