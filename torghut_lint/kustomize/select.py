@@ -23,94 +23,166 @@ class SelectorError(ValueError):
     """A target kustomize rejects (bad pattern or selector syntax)."""
 
 
-_TOKEN = re.compile(r"\s*(\(|\)|,|!=|==|=|!|<|>|[^\s(),!=<>]+)")
+# The label selector grammar of kustomize's copy of apimachinery's ``labels.Parse``: a lexer of
+# identifiers (runs of anything but white space and the special symbols) and operators, a
+# recursive-descent parser, and the requirement's checks (a qualified key, label values, one value
+# for an exact match, integers for > and <).
+_SPECIAL = "=!(),><"
+_WHITE = " \t\r\n"
+_OPERATORS = ("!", "!=", "(", ")", ",", "=", "==", ">", "<")
+_KEYWORDS = ("in", "notin")
+_END = ""  # the token after the last
+_NAME = re.compile(r"(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)\Z")
+_SUBDOMAIN = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*\Z")
 
 
-def _tokens(text: str) -> list[str]:
-    out: list[str] = []
-    pos = 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None:
-            if text[pos:].strip():
-                raise SelectorError(f"cannot read selector {text!r}")
-            break
-        out.append(match.group(1))
-        pos = match.end()
-    return out
+def _lex(text: str) -> list[tuple[str, str]]:
+    """(kind, text) tokens: kind "id" (an identifier or a keyword), "op" or "end"."""
+    tokens: list[tuple[str, str]] = []
+    i, n = 0, len(text)
+    while True:
+        while i < n and text[i] in _WHITE:
+            i += 1
+        if i >= n:
+            tokens.append(("end", _END))
+            return tokens
+        if text[i] in _SPECIAL:  # the longest operator the symbols spell, one symbol at a time
+            j, found = i, ""
+            while j < n and text[j] in _SPECIAL and text[i : j + 1] in _OPERATORS:
+                found = text[i : j + 1]
+                j += 1
+            tokens.append(("op", found))
+            i += len(found)
+            continue
+        j = i
+        while j < n and text[j] not in _SPECIAL and text[j] not in _WHITE:
+            j += 1
+        tokens.append(("id", text[i:j]))
+        i = j
+
+
+def _valid_key(key: str) -> str | None:
+    """Why ``key`` is no qualified name (``[prefix/]name``), or None."""
+    prefix, slash, name = key.rpartition("/")
+    if not _NAME.match(name):
+        return f"invalid label key {key!r}"
+    if slash and (not prefix or len(prefix) > 253 or not _SUBDOMAIN.match(prefix)):
+        return f"invalid label key {key!r}: the prefix must be a DNS subdomain"
+    return None
 
 
 def parse_selector(text: str) -> list[Requirement]:
-    """The requirements of a label selector; an empty selector selects everything."""
-    tokens = _tokens(text)
+    """The requirements of a label selector as kustomize parses one (an empty selector selects
+    everything); SelectorError where kustomize refuses it."""
+    tokens = _lex(text)
+    at = 0
+
+    def peek(values: bool = True) -> tuple[str, str]:
+        kind, word = tokens[at]
+        return ("id", word) if values and kind == "id" else (kind, word)
+
+    def take(values: bool = True) -> tuple[str, str]:
+        nonlocal at
+        found = peek(values)
+        at += 1
+        return found
+
+    def fail(why: str) -> SelectorError:
+        return SelectorError(f"selector {text!r}: {why}")
+
     requirements: list[Requirement] = []
-    i = 0
-
-    def take() -> str:
-        nonlocal i
-        if i >= len(tokens):
-            raise SelectorError(f"selector {text!r} ends too early")
-        i += 1
-        return tokens[i - 1]
-
-    def value_token() -> str:
-        if i < len(tokens) and tokens[i] not in (",", ")", "(", "=", "==", "!=", "!", "<", ">"):
-            return take()
-        return ""  # an empty value is allowed (k=)
-
-    while i < len(tokens):
-        token = take()
-        if token == "!":
-            key = take()
-            requirements.append(lambda labels, k=key: k not in labels)
+    while True:
+        kind, word = peek()
+        if kind == "end":
+            return requirements
+        if not (kind == "id" or word == "!"):
+            raise fail(f"found {word!r}, expected: !, identifier, or end of string")
+        absent = word == "!"
+        if absent:
+            take()
+        kind, key = take()
+        if kind != "id":
+            raise fail(f"found {key!r}, expected: identifier")
+        if (why := _valid_key(key)) is not None:
+            raise fail(why)
+        if absent or peek()[0] == "end" or peek()[1] == ",":
+            requirements.append(
+                (lambda labels, k=key: k not in labels) if absent else (lambda labels, k=key: k in labels)
+            )
         else:
-            key = token
-            if key in ("(", ")", ",", "=", "==", "!=", "<", ">"):
-                raise SelectorError(f"selector {text!r}: unexpected {key!r}")
-            op = tokens[i] if i < len(tokens) else ","
-            if op == ",":
-                requirements.append(lambda labels, k=key: k in labels)
-            elif op in ("=", "=="):
+            requirements.append(_requirement(key, take, peek, fail))
+        kind, word = take()
+        if kind == "end":
+            return requirements
+        if word != ",":
+            raise fail(f"found {word!r}, expected: ',' or end of string")
+        if not (peek()[0] == "id" or peek()[1] == "!"):
+            raise fail(f"found {peek()[1]!r}, expected: identifier after ','")
+
+
+def _requirement(key: str, take: Callable, peek: Callable, fail: Callable) -> Requirement:
+    """The requirement of ``key`` an operator and its values make (the tokens after the key)."""
+    kind, op = take(values=False)
+    if kind == "id" and op in _KEYWORDS:
+        opening = take()
+        if opening[1] != "(" or opening[0] != "op":
+            raise fail(f"found {opening[1]!r}, expected: '('")
+        values = _value_set(take, peek, fail)
+    elif kind == "op" and op in ("=", "==", "!=", ">", "<"):
+        following = peek()
+        if following[0] == "end" or following[1] == ",":
+            values = {""}
+        elif following[0] == "id":
+            values = {take()[1]}
+        else:
+            raise fail(f"found {following[1]!r}, expected: identifier")
+    else:
+        raise fail(f"found {op!r}, expected: in, notin, =, ==, !=, >, <")
+    for value in values:
+        if value and not _NAME.match(value):
+            raise fail(f"invalid label value {value!r} at key {key!r}")
+    if op in (">", "<"):
+        (bound,) = values
+        if not re.fullmatch(r"[+-]?[0-9]+", bound) or abs(int(bound)) >= 2**63:
+            raise fail(f"for {op} the value must be an integer")
+        limit = int(bound)
+        return lambda labels, k=key, n=limit, gt=(op == ">"): k in labels and _compare(labels[k], n, gt)
+    chosen = frozenset(values)
+    if op in ("in", "=", "=="):
+        return lambda labels, k=key, s=chosen: k in labels and str(labels[k]) in s
+    return lambda labels, k=key, s=chosen: k not in labels or str(labels[k]) not in s
+
+
+def _value_set(take: Callable, peek: Callable, fail: Callable) -> set[str]:
+    """The values of ``(a, b)`` after the opening parenthesis: empty ones where commas say so
+    (``()``, ``(,a)``, ``(a,)``), up to the closing parenthesis."""
+    values: set[str] = set()
+    if peek()[1] == ")" and peek()[0] == "op":
+        take()
+        return {""}
+    while True:
+        kind, word = take()
+        if kind == "id":
+            values.add(word)
+            after = peek()
+            if after == ("op", ")"):
                 take()
-                want = value_token()
-                requirements.append(lambda labels, k=key, v=want: k in labels and str(labels[k]) == v)
-            elif op == "!=":
+                return values
+            if after != ("op", ","):
+                raise fail(f"found {after[1]!r}, expected: ',' or ')'")
+        elif (kind, word) == ("op", ","):
+            if not values:
+                values.add("")
+            after = peek()
+            if after == ("op", ")"):
+                values.add("")
                 take()
-                want = value_token()
-                requirements.append(lambda labels, k=key, v=want: k not in labels or str(labels[k]) != v)
-            elif op in ("in", "notin"):
+                return values
+            if after == ("op", ","):
                 take()
-                if take() != "(":
-                    raise SelectorError(f"selector {text!r}: {op} needs a parenthesised set")
-                values: set[str] = set()
-                while True:
-                    values.add(value_token())
-                    closing = take()
-                    if closing == ")":
-                        break
-                    if closing != ",":
-                        raise SelectorError(f"selector {text!r}: unexpected {closing!r} in a set")
-                if op == "in":
-                    requirements.append(lambda labels, k=key, s=frozenset(values): k in labels and str(labels[k]) in s)
-                else:
-                    requirements.append(
-                        lambda labels, k=key, s=frozenset(values): k not in labels or str(labels[k]) not in s
-                    )
-            elif op in ("<", ">"):
-                take()
-                bound = value_token()
-                try:
-                    limit = int(bound)
-                except ValueError:
-                    raise SelectorError(f"selector {text!r}: {op} needs an integer") from None
-                requirements.append(lambda labels, k=key, n=limit, gt=(op == ">"): _compare(labels.get(k), n, gt))
-            else:
-                raise SelectorError(f"selector {text!r}: unexpected {op!r} after {key!r}")
-        if i < len(tokens):
-            if tokens[i] != ",":
-                raise SelectorError(f"selector {text!r}: expected ',' before {tokens[i]!r}")
-            i += 1
-    return requirements
+                values.add("")
+        else:
+            raise fail(f"found {word!r}, expected: ',', or identifier")
 
 
 def _compare(value: object, limit: int, greater: bool) -> bool:
