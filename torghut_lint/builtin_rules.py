@@ -256,8 +256,11 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
         BuiltinRule(
             "schema-invalid",
             _E,
-            "A field has the wrong type or value for its schema (core kinds and CRDs).",
-            "A number where Kubernetes wants a string, or an enum typo, fails the sync or changes behaviour.",
+            "A field has the wrong type or value for its schema (core kinds and CRDs), or metadata the API server "
+            "refuses whatever the kind (a label or annotation key that is no qualified name, a label value that is "
+            "no label value, annotations over 256 KiB; a built-in workload's pod template's too).",
+            "A number where Kubernetes wants a string, or an enum typo, fails the sync or changes behaviour; an "
+            "object the API server refuses is never applied.",
             "Fix the value at the reported field; `torghut-lint explain schema-invalid`.",
         ),
         BuiltinRule(

@@ -35,7 +35,7 @@ from torghut_lint.parallel import jobs_wanted, run_queue
 from torghut_lint.parse import parse_file
 from torghut_lint.policy import Policy
 from torghut_lint.schemas.store import SchemaStore
-from torghut_lint.schemas.validate import once_per_kind, validate_all
+from torghut_lint.schemas.validate import metadata_problems, once_per_kind, validate_all
 from torghut_lint.waivers import Waivers, annotation_waivers
 
 VALUES_BATCH = 200  # Helm values files held parsed at a time
@@ -279,6 +279,7 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     findings = part.findings
     if checks.store is not None:
         findings += validate_all(resources, checks.store, checks.report_missing)
+        findings += metadata_problems(resources)
     findings += source_overrides(resources, checks.kustomize_plugins)
     evaluated: dict[str, list[ResourceId]] = {}
     facts: list[Fact] = []

@@ -378,6 +378,33 @@ class ByNamespace(Generic[Key, Value]):
         return found
 
 
+# What the API server takes for a label or annotation key (a qualified name: an optional DNS
+# subdomain and '/', then 1-63 characters of letters, digits, '-', '_', '.' between alphanumerics)
+# and for a label value (such a name, or empty): apimachinery's IsQualifiedName, IsValidLabelValue.
+_LABEL_NAME = re.compile(r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*")
+
+
+def qualified_name_problem(key: str) -> str | None:
+    """Why the API server refuses ``key`` as a label or annotation key (or a label selector's),
+    or None."""
+    parts = key.split("/")
+    if len(parts) > 2:
+        return "has more than one '/'"
+    if len(parts) == 2 and not (parts[0] and len(parts[0]) <= 253 and _DNS_SUBDOMAIN.fullmatch(parts[0])):
+        return "has a prefix that is not a lowercase DNS subdomain"
+    if not _LABEL_NAME.fullmatch(parts[-1]):
+        return "is not 1-63 letters, digits, '-', '_' or '.' that begin and end with a letter or digit"
+    return None
+
+
+def label_value_problem(value: str) -> str | None:
+    """Why the API server refuses ``value`` as a label value (or a label selector's), or None."""
+    if value == "" or _LABEL_NAME.fullmatch(value):
+        return None
+    return "is not empty nor 1-63 letters, digits, '-', '_' or '.' that begin and end with a letter or digit"
+
+
 class EnvSources:
     """What ``envFrom`` and ``valueFrom`` read within one application (:class:`ByNamespace`):
     ConfigMaps, and the keys of the Secrets whose keys the repository shows (a Secret's ``data``

@@ -301,3 +301,40 @@ def test_a_kustomization_file_linked_under_two_names_is_validated_under_each(tmp
         for rule in ("schema-unknown-field", "schema-invalid")
         for app in ("app000", "twin")
     }
+
+
+# What the API server refuses in metadata whatever the kind's schema says: each case a manifest
+# line and the path of the finding (None: accepted).
+METADATA = {
+    "label key with a space": ("labels: {'a b': x}", "metadata.labels.a b"),
+    "label key with two slashes": ("labels: {a/b/c: x}", "metadata.labels.a/b/c"),
+    "label key with an uppercase prefix": ("labels: {Example.com/a: x}", "metadata.labels.Example.com/a"),
+    "label key of 64 characters": (f"labels: {{{'k' * 64}: x}}", f"metadata.labels.{'k' * 64}"),
+    "label value with a star": ("labels: {a: 'w*'}", "metadata.labels.a"),
+    "label value ending in a dash": ("labels: {a: x-}", "metadata.labels.a"),
+    "annotation key with a space": ("annotations: {'a b': x}", "metadata.annotations.a b"),
+    "annotations over 256 KiB": (f"annotations: {{a: '{'x' * 262144}'}}", "metadata.annotations"),
+    "an empty label value": ("labels: {a: ''}", None),
+    "a qualified label": ("labels: {app.kubernetes.io/name: torghut-ws_1.0}", None),
+    "an uppercase annotation prefix": ("annotations: {Example.com/Note: anything at all}", None),
+    "annotation values of any text": ("annotations: {note: 'w* x- y/z'}", None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(METADATA))
+def test_metadata_the_api_server_refuses_is_invalid(tmp_path: Path, name: str) -> None:
+    line, path = METADATA[name]
+    (tmp_path / "cm.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  {line}\n")
+    found = run_cli("--format", "json", str(tmp_path))
+    assert [f["field"] for f in found.json["findings"] if f["rule"] == "schema-invalid"] == ([path] if path else [])
+
+
+def test_a_pod_templates_labels_are_metadata_too(tmp_path: Path) -> None:
+    (tmp_path / "d.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {app: d}}\n"
+        "  template:\n    metadata: {labels: {app: d, 'bad key': x}}\n"
+        "    spec: {containers: [{name: c, image: 'i@sha256:" + "0" * 64 + "'}]}\n"
+    )
+    found = run_cli("--format", "json", str(tmp_path))
+    invalid = [(f["field"], f["line"]) for f in found.json["findings"] if f["rule"] == "schema-invalid"]
+    assert invalid == [("spec.template.metadata.labels.bad key", 7)]

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 import yaml
 
 from torghut_lint import nodes, regex
+from torghut_lint.k8s import label_value_problem, qualified_name_problem
 
 Requirement = Callable[[Mapping[str, object]], bool]
 
@@ -32,8 +33,6 @@ _WHITE = " \t\r\n"
 _OPERATORS = ("!", "!=", "(", ")", ",", "=", "==", ">", "<")
 _KEYWORDS = ("in", "notin")
 _END = ""  # the token after the last
-_NAME = re.compile(r"(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)\Z")
-_SUBDOMAIN = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*\Z")
 
 
 def _lex(text: str) -> list[tuple[str, str]]:
@@ -59,16 +58,6 @@ def _lex(text: str) -> list[tuple[str, str]]:
             j += 1
         tokens.append(("id", text[i:j]))
         i = j
-
-
-def _valid_key(key: str) -> str | None:
-    """Why ``key`` is no qualified name (``[prefix/]name``), or None."""
-    prefix, slash, name = key.rpartition("/")
-    if not _NAME.match(name):
-        return f"invalid label key {key!r}"
-    if slash and (not prefix or len(prefix) > 253 or not _SUBDOMAIN.match(prefix)):
-        return f"invalid label key {key!r}: the prefix must be a DNS subdomain"
-    return None
 
 
 def parse_selector(text: str) -> list[Requirement]:
@@ -103,8 +92,8 @@ def parse_selector(text: str) -> list[Requirement]:
         kind, key = take()
         if kind != "id":
             raise fail(f"found {key!r}, expected: identifier")
-        if (why := _valid_key(key)) is not None:
-            raise fail(why)
+        if (why := qualified_name_problem(key)) is not None:
+            raise fail(f"the key {key!r} {why}")
         if absent or peek()[0] == "end" or peek()[1] == ",":
             requirements.append(
                 (lambda labels, k=key: k not in labels) if absent else (lambda labels, k=key: k in labels)
@@ -139,8 +128,8 @@ def _requirement(key: str, take: Callable, peek: Callable, fail: Callable) -> Re
     else:
         raise fail(f"found {op!r}, expected: in, notin, =, ==, !=, >, <")
     for value in values:
-        if value and not _NAME.match(value):
-            raise fail(f"invalid label value {value!r} at key {key!r}")
+        if (why := label_value_problem(value)) is not None:
+            raise fail(f"the value {value!r} of {key!r} {why}")
     if op in (">", "<"):
         (bound,) = values
         if not re.fullmatch(r"[+-]?[0-9]+", bound) or abs(int(bound)) >= 2**63:

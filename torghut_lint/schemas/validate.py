@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from torghut_lint.builtin_rules import builtin_finding
+from torghut_lint.k8s import label_value_problem, qualified_name_problem
 from torghut_lint.model import Finding, Resource, digest_of, dotted, keyed, value_at
 from torghut_lint.schemas.store import SchemaStore
 
@@ -135,6 +136,68 @@ def validate_all(resources: list[Resource], store: SchemaStore, report_missing: 
     if report_missing:
         findings += [missing_schema(res) for res in missing.values()]
     return findings
+
+
+MAX_ANNOTATIONS_BYTES = 256 * 1024  # the API server's limit on one object's annotations, keys and values
+# the pod templates of the kinds whose templates the API server validates as objects of their own
+_TEMPLATES = {
+    **{
+        (api, kind): ("spec", "template")
+        for api in ("apps/v1",)
+        for kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+    },
+    ("batch/v1", "Job"): ("spec", "template"),
+    ("v1", "ReplicationController"): ("spec", "template"),
+    ("v1", "PodTemplate"): ("template",),
+    ("batch/v1", "CronJob"): ("spec", "jobTemplate", "spec", "template"),
+}
+
+
+def metadata_problems(resources: list[Resource]) -> list[Finding]:
+    """``schema-invalid`` for what the API server refuses in an object's ``metadata`` whatever its
+    kind (its schema does not say it): a label key that is no qualified name or a value that is no
+    label value, an annotation key (any case) that is no qualified name, annotations over 256 KiB;
+    and the same in the pod template of the built-in workload kinds. Argo CD's sync fails on such
+    an object: a gate that said yes would ship a deploy that cannot be applied."""
+    findings: list[Finding] = []
+    for res in resources:
+        metas = [("metadata",)]
+        template = _TEMPLATES.get((res.id.api_version, res.id.kind))
+        if template is not None:
+            metas.append((*template, "metadata"))
+        for at in metas:
+            meta = value_at(res.data, at)
+            if isinstance(meta, dict):
+                findings += _meta_problems(res, at, meta)
+    return findings
+
+
+def _meta_problems(res: Resource, at: tuple, meta: dict) -> Iterator[Finding]:
+    labels, annotations = meta.get("labels"), meta.get("annotations")
+    for key, value in labels.items() if isinstance(labels, dict) else ():
+        if (why := qualified_name_problem(str(key))) is not None:
+            yield _refused(res, at + ("labels", key), f"the label key {str(key)!r} {why}")
+        elif isinstance(value, str) and (why := label_value_problem(value)) is not None:
+            yield _refused(res, at + ("labels", key), f"the value of the label {str(key)!r} {why}")
+    if isinstance(annotations, dict):
+        for key in annotations:
+            if (why := qualified_name_problem(str(key).lower())) is not None:
+                yield _refused(res, at + ("annotations", key), f"the annotation key {str(key)!r} {why}")
+        size = sum(len(str(k).encode()) + len(str(v).encode()) for k, v in annotations.items())
+        if size > MAX_ANNOTATIONS_BYTES:
+            yield _refused(res, at + ("annotations",), f"the annotations are {size:,} bytes, over 256 KiB")
+
+
+def _refused(res: Resource, path: tuple, what: str) -> Finding:
+    finding = builtin_finding(
+        "schema-invalid",
+        f"{res.id.kind} {res.id.name}: {what}; the API server refuses the object",
+        res.locate(path),
+        res.id,
+        dotted(path),
+    )
+    finding.key = keyed(res.data, path)
+    return finding
 
 
 def missing_schema(res: Resource) -> Finding:
