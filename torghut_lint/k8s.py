@@ -385,6 +385,7 @@ _LABEL_NAME = re.compile(r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
 _DNS_SUBDOMAIN = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*")
 
 
+@functools.lru_cache(maxsize=4096)  # a tree repeats a few keys and values over and over
 def qualified_name_problem(key: str) -> str | None:
     """Why the API server refuses ``key`` as a label or annotation key (or a label selector's),
     or None."""
@@ -398,6 +399,7 @@ def qualified_name_problem(key: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def label_value_problem(value: str) -> str | None:
     """Why the API server refuses ``value`` as a label value (or a label selector's), or None."""
     if value == "" or _LABEL_NAME.fullmatch(value):

@@ -161,14 +161,12 @@ def metadata_problems(resources: list[Resource]) -> list[Finding]:
     an object: a gate that said yes would ship a deploy that cannot be applied."""
     findings: list[Finding] = []
     for res in resources:
-        metas = [("metadata",)]
+        meta = res.data.get("metadata")
+        if isinstance(meta, dict) and (meta.get("labels") or meta.get("annotations")):
+            findings += _meta_problems(res, ("metadata",), meta)
         template = _TEMPLATES.get((res.id.api_version, res.id.kind))
-        if template is not None:
-            metas.append((*template, "metadata"))
-        for at in metas:
-            meta = value_at(res.data, at)
-            if isinstance(meta, dict):
-                findings += _meta_problems(res, at, meta)
+        if template is not None and isinstance(meta := value_at(res.data, (*template, "metadata")), dict):
+            findings += _meta_problems(res, (*template, "metadata"), meta)
     return findings
 
 
@@ -183,8 +181,9 @@ def _meta_problems(res: Resource, at: tuple, meta: dict) -> Iterator[Finding]:
         for key in annotations:
             if (why := qualified_name_problem(str(key).lower())) is not None:
                 yield _refused(res, at + ("annotations", key), f"the annotation key {str(key)!r} {why}")
-        size = sum(len(str(k).encode()) + len(str(v).encode()) for k, v in annotations.items())
-        if size > MAX_ANNOTATIONS_BYTES:
+        texts = [str(text) for pair in annotations.items() for text in pair]
+        could_exceed = sum(map(len, texts)) * 4 > MAX_ANNOTATIONS_BYTES  # (UTF-8 takes at most 4 bytes a character)
+        if could_exceed and (size := sum(len(t.encode()) for t in texts)) > MAX_ANNOTATIONS_BYTES:
             yield _refused(res, at + ("annotations",), f"the annotations are {size:,} bytes, over 256 KiB")
 
 
