@@ -29,6 +29,9 @@ FILES = {
 
 CASES = {
     "patchesStrategicMerge": "patchesStrategicMerge: [smp.yaml]\n",
+    # an entry is tried as objects before as a path: compact JSON is objects too (it was a missing file)
+    "patchesStrategicMerge inline JSON": "patchesStrategicMerge:\n"
+    """- '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"api"},"spec":{"replicas":3}}'\n""",
     "patchesJson6902": "patchesJson6902:\n  - target: {group: apps, version: v1, kind: Deployment, name: api}\n"
     "    path: ops.yaml\n",
     "vars": "vars:\n  - name: SVC\n    objref: {kind: Service, name: svc, apiVersion: v1}\n"

@@ -2131,8 +2131,9 @@ def content_hash(kind: str, data: dict[str, str] | None, secret_type: str, binar
 
 def _inline_objects(node: yaml.Node, kfile: Path) -> bool:
     """Whether a ``patchesStrategicMerge`` entry is itself objects (mappings, every document),
-    as kustomize tries it before reading it as a path."""
-    if not isinstance(node, yaml.ScalarNode) or "\n" not in node.value.strip() and ": " not in node.value:
+    as kustomize tries it before reading it as a path: any text that holds a mapping, compact JSON
+    (``{"kind":"ConfigMap",...}``) too; a text without a colon or a line break is a path."""
+    if not isinstance(node, yaml.ScalarNode) or "\n" not in node.value.strip() and ":" not in node.value:
         return False
     parsed = parse_inline(node, kfile, False)
     documents = [d for d in parsed.documents if d.data is not None]
