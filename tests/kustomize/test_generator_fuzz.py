@@ -208,3 +208,15 @@ def test_file_sources_read_as_kubectl_reads_them(tmp_path: Path, seed: int) -> N
     if rendered and run_cli("render", str(tmp_path)).code == 0:
         want = subprocess.run(["kubectl", "kustomize", str(tmp_path)], capture_output=True, timeout=120).stdout
         assert run_cli("render", str(tmp_path)).stdout == want.decode(), content
+
+
+def test_a_credential_after_the_64_kib_line_is_still_in_the_repository(tmp_path: Path) -> None:
+    """The lines kustomize never reads are not deployed, but they sit in the repository in clear:
+    a credential among them is reported where it is written (the gate read the deployed Secret
+    alone, and a credential below the long line went unreported)."""
+    key = "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEYq9"
+    (tmp_path / "s.env").write_text("A=1\nBIG=" + "x" * 70000 + "\n" + key + "\n")
+    (tmp_path / "kustomization.yaml").write_text("secretGenerator: [{name: s, envs: [s.env]}]\n")
+    found = run_cli("--no-schemas", "--format", "json", str(tmp_path)).json["findings"]
+    assert ("no-inline-secrets", 3) in [(f["rule"], f["line"]) for f in found]
+    assert "wJalrXUtnFEMI" not in str(found)  # never quoted

@@ -1300,23 +1300,39 @@ class _Kustomization:
             if text is None:
                 return None
             lines, stopped = _scanned_lines(text)
-            if stopped is not None:
-                message = (
-                    f"line {stopped} is {SCANNED_LINE_LIMIT // 1024} KiB or longer: kustomize stops reading the env "
-                    "file there without a word, so neither it nor any line after it is deployed"
-                )
-                where = Location(display_path(path), stopped, 1)
-                self.result.findings.append(builtin_finding("kustomize-input-truncated", message, where))
-            for lineno, line in lines:
-                # as kustomize reads env files: leading space only (Go's, not Python's: \x1c-\x1f stay), the value whole
-                line = line.lstrip(GO_SPACE)
-                if not line or line.startswith("#"):
-                    continue
-                anchor = _file_anchor(path, lineno)
-                name, _, value = line.partition("=")  # a name alone is "" (kustomize 5)
-                if name:  # a line with no name before its '=' is skipped, as a blank one is
-                    out.append((name, anchor, nodes.scalar(value, anchor)))
+            if stopped is None:
+                out += _env_pairs(path, lines)
+                continue
+            out += _env_pairs(path, lines[: stopped - 1])
+            message = (
+                f"line {stopped} is {SCANNED_LINE_LIMIT // 1024} KiB or longer: kustomize stops reading the env "
+                "file there without a word, so neither it nor any line after it is deployed"
+            )
+            where = Location(display_path(path), stopped, 1)
+            self.result.findings.append(builtin_finding("kustomize-input-truncated", message, where))
+            self.written_unread(key, gen, _env_pairs(path, lines[stopped - 1 :]))
         return out
+
+    def written_unread(self, key: str, gen: dict, pairs: list[tuple[str, yaml.Node, yaml.Node]]) -> None:
+        """The lines of an env file kustomize never reads (from a line of 64 KiB on), as an object
+        of the generator's kind holding them in clear at their lines: never deployed, but in the
+        repository, where the rules that judge its text read them (a credential in clear)."""
+        if not pairs:
+            return
+        kind, at = ("Secret" if key == "secretGenerator" else "ConfigMap"), pairs[0][1]
+
+        def pair(name: str, value: yaml.Node) -> tuple[yaml.Node, yaml.Node]:
+            return nodes.scalar(name, at), value
+
+        held = nodes.mapping([(nodes.scalar(name, where), value) for name, where, value in pairs], at)
+        meta = nodes.mapping([pair("name", nodes.scalar(gen["name"], at))], at)
+        body = [
+            pair("apiVersion", nodes.scalar("v1", at)),
+            pair("kind", nodes.scalar(kind, at)),
+            pair("metadata", meta),
+        ]
+        node = nodes.mapping([*body, pair("stringData" if kind == "Secret" else "data", held)], at)
+        self.result.as_written.append(Resource(node, to_data(node), origin_name=gen["name"]))
 
     def read_text(self, path: Path, entry: yaml.Node, env: bool = False) -> str | None:
         """A generator's input file as text (an env file's UTF-8 byte-order mark dropped, as
@@ -1845,20 +1861,36 @@ SCANNED_LINE_LIMIT = 64 * 1024  # Go's bufio.MaxScanTokenSize
 
 
 def _scanned_lines(text: str) -> tuple[list[tuple[int, str]], int | None]:
-    """(line number, line) of an env file as kustomize's ``bufio.Scanner`` gives them: split at
-    line feeds alone (a vertical tab, a form feed, a lone carriage return or U+2028 is inside a
-    line), one carriage return before each dropped; and the number of the line where the scan
-    stopped, or None: a line of 64 KiB or more (in UTF-8, its carriage return counted) ends it
-    silently, the lines from it on never read."""
+    """(line number, line) of every line of an env file as kustomize's ``bufio.Scanner`` gives
+    them: split at line feeds alone (a vertical tab, a form feed, a lone carriage return or U+2028
+    is inside a line), one carriage return before each dropped; and the number of the line where
+    the scan stops, or None: a line of 64 KiB or more (in UTF-8, its carriage return counted) ends
+    it silently, the lines from it on never read."""
     lines = text.split("\n")
     if text.endswith("\n"):
         lines.pop()  # the last line feed ends the last line
-    out = []
+    stopped = None
     for number, line in enumerate(lines, 1):
         if len(line) * 4 >= SCANNED_LINE_LIMIT and len(line.encode()) >= SCANNED_LINE_LIMIT:
-            return out, number
-        out.append((number, line[:-1] if line.endswith("\r") else line))
-    return out, None
+            stopped = number
+            break
+    return [(number, line[:-1] if line.endswith("\r") else line) for number, line in enumerate(lines, 1)], stopped
+
+
+def _env_pairs(path: Path, lines: list[tuple[int, str]]) -> list[tuple[str, yaml.Node, yaml.Node]]:
+    """(name, where, value) of each assignment of an env file's ``lines`` as kustomize reads them:
+    leading white space trimmed (Go's, not Python's: \x1c-\x1f stay), comments and blank lines
+    skipped, the value whole; a name alone is "" (kustomize 5), a line with no name is skipped."""
+    out = []
+    for number, line in lines:
+        line = line.lstrip(GO_SPACE)
+        if not line or line.startswith("#"):
+            continue
+        name, _, value = line.partition("=")
+        if name:
+            anchor = _file_anchor(path, number)
+            out.append((name, anchor, nodes.scalar(value, anchor)))
+    return out
 
 
 def _texts(values: dict) -> dict[str, str]:
