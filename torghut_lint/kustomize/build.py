@@ -498,6 +498,7 @@ def _kustomize_items(parsed: ParsedFile, findings: list[Finding]) -> list[tuple[
     are reordered); ``items: null`` is no item, ``items`` of another shape refuses the build."""
     documents = [(doc.node, doc.data) for doc in parsed.documents if doc.data is not None]
     queue = deque(_read_as_kustomize(documents, len(parsed.documents) == 1))
+    ordered: set[int] = set()  # the nodes _sort_keys has put in order
     out = []
     while queue:
         node, data = queue.popleft()
@@ -508,7 +509,7 @@ def _kustomize_items(parsed: ParsedFile, findings: list[Finding]) -> list[tuple[
         items = data["items"]
         if isinstance(items, list):
             for item in zip(nodes.get(node, "items").value, items, strict=True):
-                _sort_keys(item[0])
+                _sort_keys(item[0], ordered)
                 queue.extend(_read_as_kustomize([item], True))
         elif items is not None:
             message = f"{kind}'s items must be a list (kustomize expands a *List kind's items); kustomize refuses this"
@@ -545,9 +546,10 @@ def _is_list(data: object) -> bool:
     return isinstance(kind, str) and kind.endswith("List")
 
 
-def _sort_keys(node: yaml.Node) -> None:
-    """Every mapping under ``node`` in key order, as JSON writes a map (aliases may share one)."""
-    todo, seen = [node], set()
+def _sort_keys(node: yaml.Node, seen: set[int]) -> None:
+    """Every mapping under ``node`` in key order, as JSON writes a map; ``seen``: the nodes put in
+    order already (an alias shares one; a list in a list is ordered once, not once per level)."""
+    todo = [node]
     while todo:
         current = todo.pop()
         if id(current) in seen or isinstance(current, yaml.ScalarNode):
