@@ -4,7 +4,12 @@ the objects were accumulated in (resources, generated objects, components, as th
 them); ``legacy``, the default, sorts by kind (these kinds first, in this order; these last;
 every other kind between), then by group, version and kind, then by namespace and name, each
 compared as kustomize's own sort strings compare (``~X`` for no namespace, ``~N`` for no name:
-after any letter). ``legacySortOptions`` replaces both lists (``{}``: no list at all)."""
+after any letter). ``legacySortOptions`` replaces both lists (``{}``: no list at all).
+
+Not modelled: kustomize reverses its comparison between two kinds named Namespace when either is
+the core group's, which with lists that rank other kinds beside them (``{}``) makes a cycle; Go's
+sort and Python's may then order those objects differently (``render`` only: no finding depends
+on the order)."""
 
 from __future__ import annotations
 
