@@ -223,7 +223,8 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "An env file a generator reads holds a line of 64 KiB or more: kustomize stops reading it there.",
             "kustomize's line scanner gives up on a line that long and the build goes on without a word: that line "
             "and every line after it are in the repository, where a reviewer reads them, and not in what Argo CD "
-            "deploys. The policies judge what is deployed; this says where the rest was dropped.",
+            "deploys. The policies judge what is deployed; this says where the rest was dropped (a credential in "
+            "clear among those lines is still reported where it is written).",
             "Shorten the line (a value that long belongs in a file source, `files:`), or move the lines after it "
             "above it.",
         ),
