@@ -11,18 +11,17 @@ not have (``admission-policy-invalid``)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import display_path
+from torghut_lint.k8s import DNS_SUBDOMAIN
 from torghut_lint.model import Finding, Location, Resource, Severity
 from torghut_lint.policy import Match, Policy
 
 GROUP = "admissionregistration.k8s.io"
 SEVERITY = {"Deny": Severity.ERROR, "Warn": Severity.WARNING, "Audit": Severity.INFO}
 MARKER = b"ValidatingAdmissionPolicy"  # both kinds' names hold it: files without it are not read
-NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")  # RFC 1123 subdomain
 
 
 def read(files: list[Path]) -> list[Resource]:
@@ -49,7 +48,7 @@ def policies(objects: list[Resource]) -> tuple[list[Policy], list[Finding]]:
     findings: list[Finding] = []
     for res in objects:
         if res.id.group == GROUP and res.id.kind == "ValidatingAdmissionPolicy":
-            if NAME.fullmatch(res.id.name):
+            if DNS_SUBDOMAIN.fullmatch(res.id.name):
                 vaps[res.id.name] = res
             else:  # it becomes a rule id, printed in every report and CI log
                 findings.append(

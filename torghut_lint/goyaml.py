@@ -218,6 +218,13 @@ def parse_int(text: str, base: int = 0) -> int | None:
     return _parse_uint(text, base)
 
 
+def atoi(text: str) -> int | None:
+    """strconv.Atoi on a 64-bit machine (ParseInt(text, 10, 64)): an optional sign and decimal
+    digits within int64, else None."""
+    number = parse_int(text, 10)
+    return number if number is not None and number < INT64 else None
+
+
 def _parse_uint(text: str, base: int) -> int | None:
     if not text:
         return None

@@ -382,7 +382,7 @@ class ByNamespace(Generic[Key, Value]):
 # subdomain and '/', then 1-63 characters of letters, digits, '-', '_', '.' between alphanumerics)
 # and for a label value (such a name, or empty): apimachinery's IsQualifiedName, IsValidLabelValue.
 _LABEL_NAME = re.compile(r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
-_DNS_SUBDOMAIN = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*")
+DNS_SUBDOMAIN = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*")
 
 
 @functools.lru_cache(maxsize=4096)  # a tree repeats a few keys and values over and over
@@ -392,7 +392,7 @@ def qualified_name_problem(key: str) -> str | None:
     parts = key.split("/")
     if len(parts) > 2:
         return "has more than one '/'"
-    if len(parts) == 2 and not (parts[0] and len(parts[0]) <= 253 and _DNS_SUBDOMAIN.fullmatch(parts[0])):
+    if len(parts) == 2 and not (parts[0] and len(parts[0]) <= 253 and DNS_SUBDOMAIN.fullmatch(parts[0])):
         return "has a prefix that is not a lowercase DNS subdomain"
     if not _LABEL_NAME.fullmatch(parts[-1]):
         return "is not 1-63 letters, digits, '-', '_' or '.' that begin and end with a letter or digit"

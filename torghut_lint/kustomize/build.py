@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -1150,7 +1150,7 @@ class _Kustomization:
                 for holder in ("labels", "annotations")
             }
             if behavior != "create":
-                made = (secret_type, hashed, immutable, metadata)
+                made = _Make(secret_type, hashed, immutable, metadata)
                 self.merge_generated(key, i, kind, gen, behavior, data_pairs, made)
                 continue
             if self.generated_targets(kind, gen):
@@ -1162,7 +1162,7 @@ class _Kustomization:
                 meta.value.append((nodes.scalar("namespace", anchor), nodes.scalar(gen["namespace"], anchor)))
             for holder, values in metadata.items():
                 if values:
-                    items = [(nodes.scalar(str(k), anchor), nodes.scalar(v, anchor)) for k, v in values.items()]
+                    items = [(nodes.scalar(k, anchor), nodes.scalar(v, anchor)) for k, v in values.items()]
                     meta.value.append((nodes.scalar(holder, anchor), nodes.mapping(items, anchor)))
             body = [(nodes.scalar("apiVersion", anchor), nodes.scalar("v1", anchor))]  # keys sorted, as kustomize
             if data_pairs or kind == "Secret":  # kustomize leaves out an empty ConfigMap's data map
@@ -1209,7 +1209,7 @@ class _Kustomization:
         return False
 
     def merge_generated(
-        self, key: str, i: int, kind: str, gen: dict, behavior: str, data_pairs: list, made: tuple
+        self, key: str, i: int, kind: str, gen: dict, behavior: str, data_pairs: list, made: _Make
     ) -> None:
         """``behavior: merge|replace``: the data go into the object generated earlier, which takes
         this generator's make as kustomize gives it (measured against kubectl): a Secret's type
@@ -1217,7 +1217,6 @@ class _Kustomization:
         name hash only when neither generator disabled it, and its labels and annotations over the
         earlier object's (``CopyMergeMetaDataFieldsFrom``: each map written anew in key order, an
         empty one removed)."""
-        secret_type, hashed, immutable, metadata = made
         found = self.generated_targets(kind, gen)
         if len(found) != 1:
             problem = "is not in the resources" if not found else "is more than one of the resources"
@@ -1239,21 +1238,19 @@ class _Kustomization:
             nodes.put(holder, key_node.value, value_node, key_node)
         # a map left empty goes: a merge writes data and binaryData anew (SetDataMap), a replace
         # is the generated object, which has data only when a Secret or given some
-        for held_key in ("data", "binaryData"):
+        for held_key in ("data", "binaryData") if behavior == "merge" or kind == "ConfigMap" else ():
             held = nodes.get(target.node, held_key)
-            if (held is not None and not (isinstance(held, yaml.MappingNode) and held.value)) and (
-                behavior == "merge" or kind == "ConfigMap"
-            ):
+            if held is not None and not (isinstance(held, yaml.MappingNode) and held.value):
                 nodes.remove(target.node, held_key)
         anchor = nodes.get(self.node, key).value[i]
         if kind == "Secret":
-            nodes.set_text(target.node, "type", secret_type, anchor)
+            nodes.set_text(target.node, "type", made.secret_type, anchor)
         nodes.remove(target.node, "immutable")
-        if immutable:
+        if made.immutable:
             nodes.put(target.node, "immutable", nodes.scalar("true", anchor, plain=True), anchor)
-        target.hash_type = secret_type if hashed and target.hash_type else ""
+        target.hash_type = made.secret_type if made.hashed and target.hash_type else ""
         meta = nodes.ensure_map(target.node, "metadata", anchor)
-        for holder, values in metadata.items():
+        for holder, values in made.metadata.items():
             old = nodes.get(meta, holder)
             pairs = {k.value: (k, v) for k, v in old.value} if isinstance(old, yaml.MappingNode) else {}
             pairs.update({k: (nodes.scalar(k, anchor), nodes.scalar(v, anchor)) for k, v in values.items()})
@@ -1893,6 +1890,15 @@ def _env_pairs(path: Path, lines: list[tuple[int, str]]) -> list[tuple[str, yaml
             anchor = _file_anchor(path, number)
             out.append((name, anchor, nodes.scalar(value, anchor)))
     return out
+
+
+class _Make(NamedTuple):
+    """What a generator makes of its object besides the data (a merge or replace gives it these)."""
+
+    secret_type: str
+    hashed: bool  # a name hash is appended (no options disabled it)
+    immutable: bool
+    metadata: dict[str, dict[str, str]]  # labels and annotations
 
 
 def _texts(values: dict) -> dict[str, str]:

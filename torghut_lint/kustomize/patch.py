@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import yaml
 
 from torghut_lint import nodes
+from torghut_lint.goyaml import atoi
 from torghut_lint.kustomize import merge_schema, work
 from torghut_lint.kustomize.merge_schema import Schema
 from torghut_lint.parse import as_yaml11, to_data
@@ -298,17 +297,14 @@ def _get(node: yaml.Node, token: str) -> yaml.Node | None:
     raise PatchError(f"no element {token!r}")
 
 
-_INDEX = re.compile(r"[+-]?[0-9]+")  # Go's strconv.Atoi: a sign, ASCII digits, leading zeros too
-
-
 def _index(token: str, size: int, adding: bool = False) -> int:
     """A list index as kustomize's JSON patch library (evanphx/json-patch v4) reads it: a negative
     one counts from the end (-1 is the last item, or where a new last one goes when adding), in
     range or PatchError (``-`` is for ``add`` alone, which appends)."""
     bound = size + 1 if adding else size
-    if not _INDEX.fullmatch(token) or abs(int(token)) >= 2**63:
+    index = atoi(token)
+    if index is None:
         raise PatchError(f"index {token!r} is not a number")
-    index = int(token)
     if index < 0:
         index += bound
     if not 0 <= index < bound:

@@ -9,12 +9,12 @@ raises :class:`SelectorError`, so the build reports it instead of matching nothi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 
 import yaml
 
 from torghut_lint import nodes, regex
+from torghut_lint.goyaml import atoi
 from torghut_lint.k8s import label_value_problem, qualified_name_problem
 
 Requirement = Callable[[Mapping[str, object]], bool]
@@ -132,9 +132,8 @@ def _requirement(key: str, take: Callable, peek: Callable, fail: Callable) -> Re
             raise fail(f"the value {value!r} of {key!r} {why}")
     if op in (">", "<"):
         (bound,) = values
-        if not re.fullmatch(r"[+-]?[0-9]+", bound) or abs(int(bound)) >= 2**63:
+        if (limit := atoi(bound)) is None:
             raise fail(f"for {op} the value must be an integer")
-        limit = int(bound)
         return lambda labels, k=key, n=limit, gt=(op == ">"): k in labels and _compare(labels[k], n, gt)
     chosen = frozenset(values)
     if op in ("in", "=", "=="):
