@@ -12,12 +12,19 @@ import pytest
 import yaml
 from kubectl_parity import render_both
 
-LABELS = [{"app": "ws", "tier": "a"}, {"app": "ta", "tier": "b", "x": ""}, {"app": "ws-2"}, {}, {"k.io/n": "v_1"}]
+LABELS = [
+    {"app": "ws", "tier": "a"},
+    {"app": "ta", "tier": "b", "x": ""},
+    {"app": "ws-2", "tier": "1_0"},  # a number to Python's int, none to Go's ParseInt
+    {"tier": "7"},
+    {"k.io/n": "v_1"},
+]
 TERMS = [
     "app=ws", "app==ws", "app!=ws", "app in (ws,ta)", "app notin (ws)", "tier", "!tier", "x", "!x", "x=",
     "app in ()", "k.io/n=v_1", "app in (ws, ta)", " app = ws ", "app=ws,", ",app=ws", "app", "tier in (a)",
     "app=w*", "app=Ws", "app notin ()", "a b", "app=(ws)", "tier>1", "app in (ws,,ta)", "k.io/n", "in in (in)",
     "app in (,ws)", "app in (ws,)", "!app=ws", "K.IO/n", "-a", "a" * 64, "app<x", "app!", "app=!ws", "=ws",
+    "tier>5", "tier<8", "tier>-1",
 ]  # fmt: skip
 
 

@@ -174,9 +174,10 @@ def _value_set(take: Callable, peek: Callable, fail: Callable) -> set[str]:
 
 
 def _compare(value: object, limit: int, greater: bool) -> bool:
-    try:
-        number = int(str(value))
-    except ValueError:
+    """A label's value against a ``>``/``<`` bound, read as Go's ParseInt reads it (``1_0`` and
+    ``١`` are no numbers to it, as they are to Python's int: never selected)."""
+    number = atoi(str(value))
+    if number is None:
         return False
     return number > limit if greater else number < limit
 
