@@ -341,6 +341,124 @@ def test_a_labels_entrys_own_field_specs_as_kubectl(tmp_path: Path, fields: str)
     assert "kustomize-unsupported" not in {f["rule"] for f in result.json["findings"]}
 
 
+SPEC_OBJECTS = (
+    "apiVersion: v1\nkind: Service\nmetadata: {name: ext}\nspec: {type: ExternalName, externalName: x}\n---\n"
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n"
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {template: {spec: {containers: []}}}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        # an entry's own spec covering the built-in one leaves it out: the ConfigMap gets no label
+        ("{pairs: {a: b}, fields: [{path: metadata/labels, kind: Service, create: true}]}", "exact"),
+        ("{pairs: {a: b}, fields: [{path: metadata/labels, version: v1, create: true}]}", "exact"),
+        ("{pairs: {a: b}, fields: [{path: /metadata/labels, kind: Service}]}", "exact"),  # another text: both
+        (
+            "{pairs: {a: b}, includeTemplates: true, fields: [{path: spec/template/metadata/labels, kind: Deployment,"
+            " group: x, create: true}]}",
+            "exact",
+        ),
+        (
+            "{pairs: {a: b}, fields: [{path: metadata/labels, kind: Service, create: true},"
+            " {path: metadata/labels, kind: Deployment}]}",
+            "exact",
+        ),  # the first one covering it decides
+        # ... and differing in create, kustomize refuses the build ("conflicting fieldspecs")
+        ("{pairs: {a: b}, fields: [{path: metadata/labels, kind: Service}]}", "refused"),
+        ("{fields: [{path: metadata/labels, kind: Service}]}", "refused"),  # even without pairs
+        (
+            "{pairs: {a: b}, fields: [{path: metadata/labels, kind: Deployment},"
+            " {path: metadata/labels, kind: Service, create: true}]}",
+            "refused",
+        ),
+        (
+            "{pairs: {a: b}, includeTemplates: true, fields: [{path: spec/template/metadata/labels, kind: Deployment,"
+            " group: apps}]}",
+            "refused",
+        ),
+        # a path with an empty step, once it applies; a null spec is one with no path
+        ("{pairs: {a: b}, fields: [{path: metadata/labels/, kind: Service, create: true}]}", "refused"),
+        ("{pairs: {a: b}, fields: [{path: //metadata/labels, create: true}]}", "refused"),
+        ("{pairs: {a: b}, fields: [{kind: Service}]}", "refused"),
+        ("{pairs: {a: b}, fields: [null]}", "refused"),
+        ("{fields: [null]}", "exact"),
+        # a path ending at a list, or through a list of containers to a field that is a list
+        ("{pairs: {a: b}, fields: [{path: 'spec/template/spec/containers[]', create: true}]}", "refused"),
+        ("{pairs: {a: b}, fields: [{path: 'metadata/annotations/q\\\\/r', create: true}]}", "exact"),
+    ],
+)
+def test_a_labels_entrys_field_specs_merge_as_kustomize_merges_them(tmp_path: Path, entry: str, expected: str) -> None:
+    """kustomize appends the built-in specs to an entry's own unless one of its own covers the
+    built-in one (same path as written, the built-in one's kind, group and version), and refuses
+    the build where that one differs in ``create``; it walks each path refusing an empty step."""
+    files = {"o.yaml": SPEC_OBJECTS, "kustomization.yaml": f"resources: [o.yaml]\nlabels:\n- {entry}\n"}
+    assert outcome(tmp_path, files) == expected
+
+
+@pytest.mark.parametrize(
+    ("objects", "transformer", "expected"),
+    [
+        # a value where the walk goes on, or where the labels go: kustomize refuses the build
+        (
+            "apiVersion: example.com/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {selector: 5}",
+            "commonLabels",
+            "refused",
+        ),
+        ("apiVersion: example.com/v1\nkind: Foo\nmetadata: {name: d, labels: x}", "commonLabels", "refused"),
+        (
+            "apiVersion: example.com/v1\nkind: Foo\nmetadata: {name: d, annotations: [x]}",
+            "commonAnnotations",
+            "refused",
+        ),
+        (
+            "apiVersion: example.com/v1\nkind: Service\nmetadata: {name: s}\nspec: {selector: [a]}",
+            "commonLabels",
+            "refused",
+        ),
+        # a null list on the way becomes an empty list; a null where a spec that does not create ends stays
+        (
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec: {volumeClaimTemplates: null}",
+            "commonLabels",
+            "exact",
+        ),
+        (
+            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: p}\n"
+            "spec: {selector: {matchLabels: null}}",
+            "commonLabels",
+            "exact",
+        ),
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, labels: null, annotations: null}",
+            "commonLabels",
+            "exact",
+        ),
+    ],
+)
+def test_a_label_walk_stops_where_kustomizes_does(
+    tmp_path: Path, objects: str, transformer: str, expected: str
+) -> None:
+    files = {"o.yaml": objects + "\n", "kustomization.yaml": f"resources: [o.yaml]\n{transformer}: {{a: b}}\n"}
+    assert outcome(tmp_path, files) == expected
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        "images: [null]",
+        "images: [{newTag: '2'}]",
+        "labels: [null]",
+        "sortOptions: {order: legacy, legacySortOptions: {orderFirst: [null, Deployment]}}",
+    ],
+)
+def test_a_null_entry_kustomize_reads_as_empty_is_no_finding(tmp_path: Path, entries: str) -> None:
+    """JSON's null in a list of entries is an empty entry to kustomize (Go's zero value): one
+    that does nothing is no reason to block."""
+    files = {"o.yaml": SPEC_OBJECTS, "kustomization.yaml": f"resources: [o.yaml]\n{entries}\n"}
+    assert outcome(tmp_path, files) == "exact"
+
+
 LABELLED = (
     "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, labels: {app: web}}\nspec:\n"
     "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"

@@ -86,6 +86,7 @@ _STR_MAP = _maybe(
 )
 _STRINGS = _maybe({"type": "array", "items": {"type": "string"}})
 _PATHS = _STRINGS
+_KINDS = _maybe({"type": "array", "items": {"type": ["string", "null"]}})  # a null kind is "", which sorts as any other
 # kustomize splits a literal at its first '=' and refuses one without a key or without '='
 _LITERALS = _maybe({"type": "array", "items": {"type": "string", "pattern": "^[^=]+=", "description": "KEY=value"}})
 # a file source is a path, or KEY=path with one '=' and both sides written
@@ -94,8 +95,12 @@ _FILE_SOURCES = _maybe(
 )
 
 
-def _list_of(properties: dict) -> dict:
-    return _maybe({"type": "array", "items": {"type": "object", "properties": properties}})
+def _list_of(properties: dict, nulls: bool = False) -> dict:
+    """A list of objects; with ``nulls``, null items too, for the lists whose null item kustomize
+    reads as an empty entry that does nothing (a ``labels`` or ``images`` entry, a field spec
+    with no path, which it refuses only once the spec applies)."""
+    item = {"type": "object", "properties": properties}
+    return _maybe({"type": "array", "items": _maybe(item) if nulls else item})
 
 
 _TARGET = _maybe(
@@ -149,14 +154,12 @@ _SORT_OPTIONS = _maybe(
         "type": "object",
         "properties": {
             "order": _STR,
-            "legacySortOptions": _maybe(
-                {"type": "object", "properties": {"orderFirst": _STRINGS, "orderLast": _STRINGS}}
-            ),
+            "legacySortOptions": _maybe({"type": "object", "properties": {"orderFirst": _KINDS, "orderLast": _KINDS}}),
         },
     }
 )
 # field specs a `labels` entry adds to the built-in ones: where else its pairs are written
-_FIELD_SPECS = _list_of({"path": _STR, "kind": _STR, "group": _STR, "version": _STR, "create": _BOOL})
+_FIELD_SPECS = _list_of({"path": _STR, "kind": _STR, "group": _STR, "version": _STR, "create": _BOOL}, nulls=True)
 
 
 _FIELD_OPTIONS = _maybe(
@@ -234,11 +237,16 @@ FEATURES = (
     Feature("commonLabels", _STR_MAP, "transformers"),
     Feature(
         "labels",
-        _list_of({"pairs": _STR_MAP, "includeSelectors": _BOOL, "includeTemplates": _BOOL, "fields": _FIELD_SPECS}),
+        _list_of(
+            {"pairs": _STR_MAP, "includeSelectors": _BOOL, "includeTemplates": _BOOL, "fields": _FIELD_SPECS},
+            nulls=True,
+        ),
         "transformers",
     ),
     Feature("commonAnnotations", _STR_MAP, "transformers"),
-    Feature("images", _list_of({"name": _STR, "newName": _STR, "newTag": _STR, "digest": _STR}), "transformers"),
+    Feature(
+        "images", _list_of({"name": _STR, "newName": _STR, "newTag": _STR, "digest": _STR}, nulls=True), "transformers"
+    ),
     Feature("replicas", _list_of({"name": _STR, "count": _INT}), "transformers"),
     Feature("replacements", _REPLACEMENTS, "transformers"),  # the last transformer, after images
     Feature("sortOptions", _SORT_OPTIONS, "-"),  # the order objects are printed in, the built one's alone
@@ -1602,25 +1610,22 @@ class _Kustomization:
         spec = self.spec
         namespace = spec.get("namespace")
         prefix, suffix = spec.get("namePrefix") or "", spec.get("nameSuffix") or ""
-        # (pairs, where they go, the kustomization node a written value points at)
-        label_sets: list[tuple[dict, list, yaml.Node]] = []  # ``labels`` first: commonLabels wins a clash
+        # (pairs, where they go, the kustomization node a written value points at, its field)
+        label_sets: list[tuple[dict, list, yaml.Node, str]] = []  # ``labels`` first: commonLabels wins a clash
         for j, group in self.entries("labels"):
-            if not isinstance(group, dict) or not isinstance(group.get("pairs"), dict) or not group["pairs"]:
-                continue  # an entry without pairs is skipped before its field specs count
-            if group.get("includeSelectors"):
-                where = fieldspecs.COMMON_LABELS
-            elif group.get("includeTemplates"):
-                where = fieldspecs.METADATA_LABELS
-            else:
-                where = fieldspecs.METADATA_LABELS[:1]
-            where = where + [fieldspecs.from_entry(f) for f in group.get("fields") or [] if f.get("path")]
-            label_sets.append((group["pairs"], where, nodes.get(self.node, "labels").value[j]))
+            if not isinstance(group, dict):
+                continue
+            where = self.label_specs(j, group)
+            if where is not None and isinstance(group.get("pairs"), dict) and group["pairs"]:
+                label_sets.append((group["pairs"], where, nodes.get(self.node, "labels").value[j], "labels"))
         if isinstance(spec.get("commonLabels"), dict) and spec["commonLabels"]:
-            label_sets.append((spec["commonLabels"], fieldspecs.COMMON_LABELS, nodes.get(self.node, "commonLabels")))
+            common = nodes.get(self.node, "commonLabels")
+            label_sets.append((spec["commonLabels"], fieldspecs.COMMON_LABELS, common, "commonLabels"))
         self.check_label_clashes(label_sets)
         annotations = spec.get("commonAnnotations") if isinstance(spec.get("commonAnnotations"), dict) else {}
         if annotations:
-            label_sets.append((annotations, fieldspecs.ANNOTATIONS, nodes.get(self.node, "commonAnnotations")))
+            source = nodes.get(self.node, "commonAnnotations")
+            label_sets.append((annotations, fieldspecs.ANNOTATIONS, source, "commonAnnotations"))
         images = []
         for j, image in self.entries("images"):
             if isinstance(image, dict) and image.get("name"):
@@ -1664,9 +1669,14 @@ class _Kustomization:
                         res.suffixes += (suffix,)
                     new_name = f"{prefix}{name_node.value}{suffix}"
                     changed |= nodes.set_text(meta, "name", new_name, name_node, untagged=True)
-            for pairs, where, source in label_sets:  # a node of its own for each object
+            for pairs, where, source, owner in label_sets:  # a node of its own for each object
                 work.charge(len(pairs))
-                changed |= fieldspecs.apply(res.node, api, kind, where, fieldspecs.written(pairs, source or self.node))
+                try:
+                    changed |= fieldspecs.apply(
+                        res.node, api, kind, where, fieldspecs.written(pairs, source or self.node)
+                    )
+                except fieldspecs.WrongKind as exc:
+                    self.wrong_kind(res, str(exc), owner, exc.why)
             if images:
                 try:
                     changed |= _set_images(res.node, images)
@@ -1780,11 +1790,28 @@ class _Kustomization:
                 if not isinstance(name, yaml.ScalarNode) or nodes.is_null(name) or not name.value:
                     raise replace.Refused(f"it leaves {res.id} without a metadata.name")
 
-    def wrong_kind(self, res: Resource, where: str, key: str) -> None:
+    def wrong_kind(self, res: Resource, where: str, key: str, why: str = "") -> None:
         """A transformer's field (``where``) of ``res`` that holds a map or a list, or a value where a
-        map goes: kustomize refuses the build ("wrong node kind")."""
-        message = f"{where} of {res.id} is not of the kind {key} writes to; kustomize refuses the build"
-        self.report("kustomize-invalid", message, key)
+        map goes (or, ``why``, another reason its walk stops there): kustomize refuses the build
+        ("wrong node kind", "cannot set or create an empty field name")."""
+        why = why or f"is not of the kind {key} writes to"
+        self.report("kustomize-invalid", f"{where} of {res.id} {why}; kustomize refuses the build", key)
+
+    def label_specs(self, j: int, group: dict) -> list | None:
+        """Where ``labels[j]`` writes: its own ``fields`` first, then the built-in specs its options
+        select that none of them covers (:func:`fieldspecs.merged`); None, reported, where they
+        conflict, which kustomize checks even for an entry without pairs."""
+        own = [fieldspecs.from_entry(f) for f in group.get("fields") or []]
+        try:
+            if group.get("includeSelectors"):
+                return fieldspecs.merged(own, fieldspecs.COMMON_LABELS)
+            if group.get("includeTemplates"):
+                own = fieldspecs.merged(own, fieldspecs.METADATA_LABELS)
+            return fieldspecs.merged(own, fieldspecs.METADATA_LABELS[:1])
+        except fieldspecs.Conflict as exc:
+            message = f"labels[{j}].fields conflicts with a built-in field spec: {exc}; kustomize refuses the build"
+            self.report("kustomize-invalid", message, "labels", j)
+            return None
 
     def check_namespace_conflicts(self) -> None:
         """Objects of one apiVersion, kind and name that the namespace transformer put in one
@@ -1800,13 +1827,13 @@ class _Kustomization:
                 return
             seen.add(key)
 
-    def check_label_clashes(self, label_sets: list[tuple[dict, list, yaml.Node]]) -> None:
+    def check_label_clashes(self, label_sets: list[tuple[dict, list, yaml.Node, str]]) -> None:
         """Several label entries giving one key different values: which value lands where then
         depends on how kustomize shares value nodes between the places an earlier entry wrote
         (a later entry can change a selector it was not configured for), which the built-in
         renderer does not reproduce: it says so (blocking) instead of guessing."""
         seen: dict[str, str] = {}
-        for pairs, _, source in label_sets:
+        for pairs, _, source, _ in label_sets:
             for key, value in pairs.items():
                 if key in seen and seen[key] != str(value):
                     message = f"label {shown(str(key))} is set to different values by several entries; "

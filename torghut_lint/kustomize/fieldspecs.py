@@ -2,9 +2,12 @@
 
 ``commonLabels`` and ``labels`` with ``includeSelectors`` write to every path below; ``labels``
 with ``includeTemplates`` only to :data:`METADATA_LABELS` (metadata and pod templates); plain
-``labels`` only to ``metadata/labels``. ``commonAnnotations`` writes to :data:`ANNOTATIONS`.
-A path through a list applies to every item (``[]`` marks it, as kustomize writes it). ``create``
-says whether a missing field is created or the spec is skipped for that resource.
+``labels`` only to ``metadata/labels``; a ``labels`` entry's own ``fields`` come first, and a
+built-in spec one of them already covers is left out (:func:`merged`). ``commonAnnotations``
+writes to :data:`ANNOTATIONS`. A path through a list applies to every item (``[]`` marks it, as
+kustomize writes it). ``create`` says whether a missing field is created or the spec is skipped
+for that resource. A path is walked as kustomize's field spec filter walks it (:func:`targets`),
+refusing what it refuses.
 """
 
 from __future__ import annotations
@@ -52,6 +55,18 @@ class FieldSpec:
     kind: str | None = None
     group: str | None = None  # None: any group
     version: str | None = None
+    text: str = ""  # the path as written, which kustomize compares when it merges specs
+
+    def covers(self, other: FieldSpec) -> bool:
+        """Whether kustomize counts ``other`` as already present when this spec is (same path as
+        written, and every part of ``other``'s kind, group and version that is set is this
+        spec's): ``FieldSpec.effectivelyEquals``."""
+        return (
+            self.text == other.text
+            and (other.kind is None or other.kind == self.kind)
+            and (other.group is None or other.group == self.group)
+            and (other.version is None or other.version == self.version)
+        )
 
     def applies(self, api_version: str, kind: str) -> bool:
         group, _, version = api_version.rpartition("/") if "/" in api_version else ("", "", api_version)
@@ -63,19 +78,60 @@ class FieldSpec:
 
 
 def _spec(path: str, create: bool, kind: str | None = None, group: str | None = None, version: str | None = None):
-    return FieldSpec(tuple(path.split("/")), create, kind, group, version)
+    return FieldSpec(split_path(path), create, kind, group, version, path)
 
 
-def from_entry(entry: dict) -> FieldSpec:
+def split_path(text: str) -> tuple[str, ...]:
+    """A field spec's path as kustomize splits it (``PathSplitter``): at each ``/`` but one after
+    a backslash (``metadata/annotations/a\\/b`` is two steps and ``a/b``), one leading ``/``
+    dropped. Any other empty step stays, for :func:`targets` to refuse as kustomize does."""
+    parts = text.split("/")
+    if len(parts) > 1 and parts[0] == "":
+        parts = parts[1:]
+    steps = [parts[0]]
+    for part in parts[1:]:
+        if steps[-1].endswith("\\"):
+            steps[-1] = steps[-1][:-1] + "/" + part
+        else:
+            steps.append(part)
+    return tuple(steps)
+
+
+def from_entry(entry: object) -> FieldSpec:
     """A field spec written in a kustomization (``labels[].fields``): path, optional kind, group,
-    version, and create."""
+    version, and create. A missing or null path is the empty path kustomize reads (and refuses
+    once it applies)."""
+    entry = entry if isinstance(entry, dict) else {}
     return _spec(
-        str(entry["path"]).strip("/"),
+        str(entry.get("path") or ""),
         bool(entry.get("create")),
         entry.get("kind") or None,
         entry.get("group") or None,
         entry.get("version") or None,
     )
+
+
+class Conflict(Exception):
+    """Two field specs of one path and kind, one creating the field and one not: kustomize
+    refuses the build ("conflicting fieldspecs")."""
+
+
+def merged(specs: list[FieldSpec], incoming: list[FieldSpec]) -> list[FieldSpec]:
+    """``specs`` with each of ``incoming`` appended unless one already there covers it
+    (:meth:`FieldSpec.covers`), as kustomize merges a ``labels`` entry's ``fields`` with its
+    built-in specs (``FsSlice.MergeAll``): a spec of the entry's for ``metadata/labels`` of
+    Services, created, leaves out the built-in one for every kind, so the other kinds get no
+    label. Raises :class:`Conflict` where the one covering it differs in ``create``."""
+    out = list(specs)
+    for spec in incoming:
+        present = next((s for s in out if s.covers(spec)), None)
+        if present is None:
+            out.append(spec)
+        elif present.create != spec.create:
+            raise Conflict(
+                f"{spec.text!r} is given with create {str(present.create).lower()} and {str(spec.create).lower()}"
+            )
+    return out
 
 
 _TEMPLATE_KINDS = [
@@ -133,31 +189,53 @@ ANNOTATIONS = [
 ]
 
 
-def targets(root: yaml.Node, path: tuple[str, ...], create: bool) -> Iterator[yaml.MappingNode]:
-    """The mappings at ``path`` under ``root`` (every item of a list on the way), created with
-    ``root``'s marks where missing when ``create``."""
+def targets(
+    root: yaml.Node, path: tuple[str, ...], create: bool, done: tuple[str, ...] = (), emptied: list | None = None
+) -> Iterator[yaml.Node]:
+    """The nodes at ``path`` under ``root`` (every item of a list on the way), as kustomize's field
+    spec filter finds them: a missing or null field is created (a mapping, with ``root``'s marks)
+    when ``create`` and its step is not a list's (``[]``), and a null list's becomes an empty list
+    whether or not (``volumeClaimTemplates: null`` is printed ``[]``); otherwise the walk ends
+    there (``emptied`` collects the lists so made). Raises :class:`WrongKind` where kustomize
+    refuses the build: a value the path goes on through, or an empty step. ``done``: the steps
+    walked so far, for the message."""
     if not path:
-        if isinstance(root, yaml.MappingNode):
-            yield root
+        yield root
+        return
+    if nodes.is_null(root):
         return
     if isinstance(root, yaml.SequenceNode):
         for item in root.value:
-            yield from targets(item, path, create)
+            yield from targets(item, path, create, done, emptied)
         return
     if not isinstance(root, yaml.MappingNode):
-        return
+        raise WrongKind("/".join(done) or "the object", "holds a value where the path goes on")
     step = path[0].removesuffix("[]")
+    if not step:
+        raise WrongKind("/".join((*done, path[0])), "has an empty field name")
+    listed = step != path[0]
     child = nodes.get(root, step)
     if child is None or nodes.is_null(child):
-        if not create or path[0].endswith("[]"):
+        if listed and child is not None:
+            null, child = child, nodes.sequence([], child)
+            nodes.put(root, step, child, null)
+            if emptied is not None:
+                emptied.append(child)
+        elif not create or listed:
             return
-        child = nodes.ensure_map(root, step, root)
-    yield from targets(child, path[1:], create)
+        else:
+            child = nodes.ensure_map(root, step, root)
+    yield from targets(child, path[1:], create, (*done, step), emptied)
 
 
 class WrongKind(Exception):
     """A field a transformer walks through holds what it cannot walk (a container that is a word
-    under ``images``): kustomize refuses the build."""
+    under ``images``, a label selector that is a number): kustomize refuses the build. ``str()``
+    is the field; ``why``, when given, what is wrong with it."""
+
+    def __init__(self, where: str, why: str = "") -> None:
+        super().__init__(where)
+        self.why = why
 
 
 def written(pairs: dict, source: yaml.Node) -> dict[str, yaml.ScalarNode]:
@@ -177,7 +255,14 @@ def apply(root: yaml.MappingNode, api_version: str, kind: str, specs: list[Field
     for spec in specs:
         if not spec.applies(api_version, kind):
             continue
-        for holder in list(targets(root, spec.path, spec.create)):
+        emptied: list[yaml.Node] = []
+        holders = list(targets(root, spec.path, spec.create, emptied=emptied))
+        changed |= bool(emptied)
+        for holder in holders:
+            if nodes.is_null(holder):
+                continue  # (a null at the end of a spec that does not create: kustomize leaves it)
+            if not isinstance(holder, yaml.MappingNode):
+                raise WrongKind("/".join(spec.path), "is not a map")
             # each key looked up among the holder's, which grow by them
             work.charge(len(values) * (1 + (len(holder.value) + len(values)) // work.PAIRS_PER_STEP))
             for key, value in values.items():
