@@ -459,6 +459,103 @@ def test_a_null_entry_kustomize_reads_as_empty_is_no_finding(tmp_path: Path, ent
     assert outcome(tmp_path, files) == "exact"
 
 
+def _deployment(spec: str) -> str:
+    return f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d}}\nspec: {spec}\n"
+
+
+TWO_WALKS = _deployment(
+    "{template: {spec: {containers: [{name: a, image: 'nginx:1'}]}}, x: {containers: [{image: nginx}]}}"
+)
+
+
+@pytest.mark.parametrize(
+    ("objects", "images", "expected"),
+    [
+        # each entry walks every containers list, then its field specs: a tagSuffix twice where both reach
+        (TWO_WALKS, "[{name: nginx, tagSuffix: -s}]", "exact"),
+        (TWO_WALKS, "[{name: nginx, tagSuffix: -s, digest: 'sha256:" + "b" * 64 + "'}]", "exact"),
+        # kustomize's split: the tag after the first colon past the host
+        (
+            _deployment("{template: {spec: {containers: [{image: 'a/b:1:2'}]}}}"),
+            "[{name: 'a/b:1', newTag: x}]",
+            "exact",
+        ),
+        # a null containers list becomes [], a null container is passed, a CustomResourceDefinition is never rewritten
+        (
+            _deployment("{template: {spec: {containers: null, initContainers: [null, {image: nginx}]}}}"),
+            "[{name: nginx, newTag: '2'}]",
+            "exact",
+        ),
+        (
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: a.b.c}\n"
+            "spec: {group: b.c, names: {kind: A, plural: a}, scope: Namespaced, versions: [],"
+            " x: {containers: [{image: nginx}]}}\n",
+            "[{name: nginx, newTag: '2'}]",
+            "exact",
+        ),
+        # an image that is a map, containers that are a word where a field spec goes: refused
+        (
+            _deployment("{template: {spec: {containers: [{name: a, image: {x: y}}]}}}"),
+            "[{name: nginx, newTag: '2'}]",
+            "refused",
+        ),
+        (
+            "apiVersion: x.io/v1\nkind: Foo\nmetadata: {name: f}\nspec: {containers: x}\n",
+            "[{name: nginx, newTag: '2'}]",
+            "refused",
+        ),
+    ],
+)
+def test_images_walk_as_kustomizes_two_walks(tmp_path: Path, objects: str, images: str, expected: str) -> None:
+    files = {"o.yaml": objects, "kustomization.yaml": f"resources: [o.yaml]\nimages: {images}\n"}
+    assert outcome(tmp_path, files) == expected
+
+
+BINDING = (
+    "apiVersion: rbac.authorization.k8s.io/v1\nkind: {kind}\nmetadata: {{name: r}}\n"
+    "roleRef: {{kind: Role, name: x, apiGroup: rbac.authorization.k8s.io}}\nsubjects: {subjects}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("objects", "kustomization", "expected"),
+    [
+        # the namespace transformer on binding subjects: a list of maps whose name and namespace are texts
+        (BINDING.format(kind="ClusterRoleBinding", subjects="[{name: default}, null]"), "namespace: t", "exact"),
+        (BINDING.format(kind="ClusterRoleBinding", subjects="[x]"), "namespace: t", "refused"),
+        (BINDING.format(kind="ClusterRoleBinding", subjects="x"), "namespace: t", "refused"),
+        (BINDING.format(kind="RoleBinding", subjects="[{name: {a: b}}]"), "namespace: t", "refused"),
+        (BINDING.format(kind="RoleBinding", subjects="[{name: default, namespace: [a]}]"), "namespace: t", "refused"),
+        # kustomize crashes reading a RoleBinding's subjects for its name references, namespace or not
+        (BINDING.format(kind="RoleBinding", subjects="[null]"), "", "refused"),
+        (BINDING.format(kind="RoleBinding", subjects="[{kind: 5, namespace: a, name: b}]"), "", "refused"),
+        (BINDING.format(kind="RoleBinding", subjects="[{kind: 5, name: b}]"), "", "exact"),
+        ("apiVersion: x.io/v1\nkind: RoleBinding\nmetadata: {name: r}\nsubjects: [null]\n", "", "exact"),
+        # the namespace's field specs: a Service's namespace that is a map, a word the path goes through
+        (
+            "apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata: {name: v1.x.io}\n"
+            "spec: {service: {namespace: [a]}}\n",
+            "namespace: t",
+            "refused",
+        ),
+        (
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: a.b.c}\n"
+            "spec: {group: b.c, names: {kind: A, plural: a}, scope: Namespaced, versions: [],"
+            " conversion: {webhook: x}}\n",
+            "namespace: t",
+            "refused",
+        ),
+        # a cluster-scoped object's metadata.namespace is never the transformer's to check
+        ("apiVersion: v1\nkind: Namespace\nmetadata: {name: x, namespace: {a: b}}\n", "namespace: t", "exact"),
+    ],
+)
+def test_the_namespace_and_name_references_read_bindings_as_kustomize(
+    tmp_path: Path, objects: str, kustomization: str, expected: str
+) -> None:
+    files = {"o.yaml": objects, "kustomization.yaml": f"resources: [o.yaml]\n{kustomization}\n"}
+    assert outcome(tmp_path, files) == expected
+
+
 LABELLED = (
     "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, labels: {app: web}}\nspec:\n"
     "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"

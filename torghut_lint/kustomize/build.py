@@ -245,7 +245,9 @@ FEATURES = (
     ),
     Feature("commonAnnotations", _STR_MAP, "transformers"),
     Feature(
-        "images", _list_of({"name": _STR, "newName": _STR, "newTag": _STR, "digest": _STR}, nulls=True), "transformers"
+        "images",
+        _list_of({"name": _STR, "newName": _STR, "newTag": _STR, "digest": _STR, "tagSuffix": _STR}, nulls=True),
+        "transformers",
     ),
     Feature("replicas", _list_of({"name": _STR, "count": _INT}), "transformers"),
     Feature("replacements", _REPLACEMENTS, "transformers"),  # the last transformer, after images
@@ -311,29 +313,33 @@ def _never_prefixed(api: str, kind: str) -> bool:
     )
 
 
-def _service_refs(node: yaml.Node, api: str, kind: str) -> list[tuple[yaml.MappingNode, bool]]:
-    """The Service references the namespace transformer moves (kustomize's namespace field specs,
-    by group and kind), each with whether it creates the namespace: an APIService's (its
-    ``spec.service`` made if absent) and a CustomResourceDefinition's conversion webhook's (only
-    where written). A webhook configuration's Service is no field spec of the namespace: it
-    follows its Service by name reference, as a prefix does (``namerefs``)."""
+def _set_namespace(root: yaml.MappingNode, api: str, kind: str, namespace: str, source: yaml.Node) -> bool:
+    """kustomize's namespace transformer on one object: its ``metadata.namespace`` unless its kind
+    is cluster-scoped, the subjects of a binding named ``default``, then its field specs: a v1
+    Namespace's own name, an APIService's Service (``spec.service`` made where absent), a
+    CustomResourceDefinition's conversion webhook Service (where written). A webhook
+    configuration's Service is no field spec of the namespace: it follows its Service by name
+    reference, as a prefix does (``namerefs``). True when anything changed; raises
+    :class:`fieldspecs.WrongKind` where kustomize refuses the build."""
+    changed = False
+    if (api, kind) not in CLUSTER_SCOPED:
+        for meta in fieldspecs.holders(root, ("metadata", "namespace"), create=True):
+            changed |= fieldspecs.set_text(meta, "namespace", namespace, source)
+    if kind in ("RoleBinding", "ClusterRoleBinding"):
+        changed |= _subjects_namespace(root, namespace, source)
     group = api.rpartition("/")[0]
-    if kind == "APIService" and group == "apiregistration.k8s.io":
-        holder = node
-        for key in ("spec", "service"):  # made where absent or null, as kustomize makes them
-            child = nodes.get(holder, key)
-            if child is not None and not nodes.is_null(child) and not isinstance(child, yaml.MappingNode):
-                return []  # a scalar where a map goes: schema validation says so
-            holder = nodes.ensure_map(holder, key, node)
-        return [(holder, True)]
-    if kind == "CustomResourceDefinition" and group == "apiextensions.k8s.io":
-        holder = node
-        for key in ("spec", "conversion", "webhook", "clientConfig", "service"):
-            holder = nodes.get(holder, key)
-            if not isinstance(holder, yaml.MappingNode):
-                return []
-        return [(holder, False)]
-    return []
+    if kind == "Namespace" and api == "v1":  # kustomize renames a Namespace object to it
+        paths = [(("metadata", "name"), True)]
+    elif kind == "APIService" and group == "apiregistration.k8s.io":
+        paths = [(("spec", "service", "namespace"), True)]
+    elif kind == "CustomResourceDefinition" and group == "apiextensions.k8s.io":
+        paths = [(("spec", "conversion", "webhook", "clientConfig", "service", "namespace"), False)]
+    else:
+        paths = []
+    for path, create in paths:
+        for holder in fieldspecs.holders(root, path, create=create):
+            changed |= fieldspecs.set_text(holder, path[-1], namespace, source)
+    return changed
 
 
 def _several_kustomizations(directory: Path, result: Build) -> bool:
@@ -1646,17 +1652,10 @@ class _Kustomization:
             if isinstance(namespace, str) and namespace:
                 source = nodes.get(self.node, "namespace")
                 namerefs.remember(res)
-                if isinstance(nodes.get(meta, "namespace"), (yaml.MappingNode, yaml.SequenceNode)):
-                    self.wrong_kind(res, "metadata/namespace", "namespace")
-                elif (api, kind) not in CLUSTER_SCOPED:
-                    changed |= nodes.set_text(meta, "namespace", namespace, source)
-                elif kind == "Namespace" and api == "v1":  # kustomize renames a Namespace object to it
-                    changed |= nodes.set_text(meta, "name", namespace, source)
-                if kind in ("RoleBinding", "ClusterRoleBinding"):
-                    changed |= _subjects_namespace(res.node, namespace, source)
-                for service, create in _service_refs(res.node, api, kind):  # the Service it calls moves too
-                    if create or nodes.get(service, "namespace") is not None:
-                        changed |= nodes.set_text(service, "namespace", namespace, source)
+                try:
+                    changed |= _set_namespace(res.node, api, kind, namespace, source)
+                except fieldspecs.WrongKind as exc:
+                    self.wrong_kind(res, str(exc), "namespace", exc.why)
             if (prefix or suffix) and not _never_prefixed(api, kind):
                 name_node = nodes.get(meta, "name")
                 if isinstance(name_node, yaml.ScalarNode):
@@ -1681,7 +1680,7 @@ class _Kustomization:
                 try:
                     changed |= _set_images(res.node, images)
                 except fieldspecs.WrongKind as exc:
-                    self.wrong_kind(res, str(exc), "images")
+                    self.wrong_kind(res, str(exc), "images", exc.why)
             # kustomize finds a replicas entry's object by any name it has had as a kind it scales
             # (before this or an earlier kustomization's prefix, say), entry after entry: the last wins
             names = {n for k, n, _ in res.history if k in _SCALABLE} | (
@@ -2041,12 +2040,27 @@ def _kustomization_kind(sources: SourceFiles, directory: Path) -> str:
 def _subjects_namespace(binding: yaml.MappingNode, namespace: str, source: yaml.Node) -> bool:
     """kustomize's namespace transformer sets the namespace of a binding's subjects named
     ``default`` (of any kind: the default ServiceAccount is meant); other subjects follow their
-    ServiceAccount, if any, through the name references at the end of the build (namerefs.py)."""
+    ServiceAccount, if any, through the name references at the end of the build (namerefs.py).
+    Subjects that are not a list, a subject that is a value, a name or namespace that is a map
+    or a list: kustomize refuses the build (:class:`fieldspecs.WrongKind`); a null one is passed."""
     changed = False
     subjects = nodes.get(binding, "subjects")
-    for subject in subjects.value if isinstance(subjects, yaml.SequenceNode) else []:
-        if isinstance(subject, yaml.MappingNode) and nodes.text(nodes.get(subject, "name")) == "default":
-            changed |= nodes.set_text(subject, "namespace", namespace, source)
+    if subjects is None or nodes.is_null(subjects):
+        return False
+    if not isinstance(subjects, yaml.SequenceNode):
+        raise fieldspecs.WrongKind("subjects", "is not a list")
+    for subject in subjects.value:
+        if nodes.is_null(subject):
+            continue
+        if not isinstance(subject, yaml.MappingNode):
+            raise fieldspecs.WrongKind("an item of subjects", "is not a map")
+        name = nodes.get(subject, "name")
+        if name is None or nodes.is_null(name):
+            continue
+        if not isinstance(name, yaml.ScalarNode):
+            raise fieldspecs.WrongKind("the name of a subject", "is not a text")
+        if name.value == "default":
+            changed |= fieldspecs.set_text(subject, "namespace", namespace, source)
     return changed
 
 
@@ -2108,42 +2122,72 @@ def _known_as(res: Resource, want: tuple[str, str, str, str]) -> bool:
 IMAGE_STEPS = 16  # an images entry tried on a container: a regular expression searched, in steps of work
 
 
+# kustomize's images field specs (every kind): walked after its walk of every containers list
+_IMAGE_PATHS = [
+    fieldspecs.split_path(p)
+    for p in (
+        "spec/containers[]/image",
+        "spec/initContainers[]/image",
+        "spec/template/spec/containers[]/image",
+        "spec/template/spec/initContainers[]/image",
+    )
+]
+
+
 def _set_images(root: yaml.Node, images: list[tuple[dict, yaml.Node, Any]]) -> bool:
-    """kustomize's images transformer: every containers/initContainers[].image at any depth,
-    rewritten by each ``(images entry, its node, its pattern)`` in turn (an entry sees what the ones before
-    it wrote, as kustomize runs one transformer per entry); True when an image changed."""
+    """kustomize's images transformer, one entry (with its node and pattern) after another, each
+    in its two walks (an entry sees what the ones before it wrote, and its own first walk's
+    writing: a ``tagSuffix`` is added twice where both walks reach): every list under a
+    ``containers`` or ``initContainers`` key at any depth, then its field specs
+    (:data:`_IMAGE_PATHS`). A CustomResourceDefinition is never rewritten. True when an image
+    changed; raises :class:`fieldspecs.WrongKind` where kustomize refuses the build (an image
+    that is a map or a list, a container that is a word)."""
+    if nodes.text(nodes.get(root, "kind")) == "CustomResourceDefinition":
+        return False
     changed = False
-    for holder in mappings(root):
-        held: dict[str, yaml.Node] = {}  # the (last) containers and initContainers, in one pass over the keys
-        for k, v in holder.value:
-            if k.value == "containers" or k.value == "initContainers":
-                held[k.value] = v
-        for key in ("containers", "initContainers") if held else ():
-            seq = held.get(key)
-            if not isinstance(seq, yaml.SequenceNode):
-                continue
-            for container in seq.value:
-                if not isinstance(container, yaml.MappingNode):  # kustomize's walk expects a map
-                    raise fieldspecs.WrongKind(f"an item of {key}")
-                # every entry is tried on every container (a pattern match, worth many steps)
-                work.charge(len(images) * IMAGE_STEPS)
-                for image, source, pattern in images:
-                    current = nodes.get(container, "image")
-                    if isinstance(current, yaml.ScalarNode):
-                        rewritten = rewrite_image(current.value, image, pattern)
-                        changed |= nodes.set_text(container, "image", rewritten, source, untagged=True)
+    for image, source, pattern in images:
+        for holder in mappings(root):
+            for k, v in holder.value:
+                if (k.value == "containers" or k.value == "initContainers") and isinstance(v, yaml.SequenceNode):
+                    for container in v.value:
+                        if nodes.is_null(container):
+                            continue
+                        if not isinstance(container, yaml.MappingNode):  # kustomize's lookup expects a map
+                            raise fieldspecs.WrongKind(f"an item of {k.value}")
+                        if nodes.get(container, "image") is not None:
+                            changed |= _set_image(container, image, source, pattern, k.value)
+        for path in _IMAGE_PATHS:
+            emptied: list[yaml.Node] = []
+            for container in fieldspecs.holders(root, path, emptied):
+                changed |= _set_image(container, image, source, pattern, "/".join(path[:-1]))
+            changed |= bool(emptied)
     return changed
 
 
+def _set_image(container: yaml.MappingNode, image: dict, source: yaml.Node, pattern: Any, where: str) -> bool:
+    """A container's image rewritten by one ``images`` entry (written untagged, as kustomize
+    writes it, located at the entry); a null one is its text, as kustomize reads it."""
+    current = nodes.get(container, "image")
+    if not isinstance(current, yaml.ScalarNode):
+        raise fieldspecs.WrongKind(f"an image of {where}", "is not a text")
+    work.charge(IMAGE_STEPS)  # a pattern match, worth many steps
+    return nodes.set_text(container, "image", rewrite_image(current.value, image, pattern), source, untagged=True)
+
+
 def split_image(ref: str) -> tuple[str, str, str]:
-    """(name, tag, digest) of an image reference."""
-    name, _, digest = ref.partition("@")
-    slash = name.rfind("/")
-    colon = name.rfind(":")
-    tag = ""
-    if colon > slash:
-        name, tag = name[:colon], name[colon + 1 :]
-    return name, tag, digest
+    """(name, tag, digest) of an image reference as kustomize splits it (``image.Split``): at the
+    first ``:`` or ``@`` after the first ``/`` (the host's port is before it), the tag up to the
+    digest's ``@`` (``a/b:1:2`` is ``a/b`` tagged ``1:2``)."""
+    slash = ref.find("/")
+    skip = slash if slash > 0 else 0
+    at, colon = ref.find("@", skip), ref.find(":", skip)
+    if at < 0 and colon < 0:
+        return ref, "", ""
+    if at >= 0 and (colon < 0 or at < colon):
+        return ref[:at], "", ref[at + 1 :]
+    if at >= 0:
+        return ref[:colon], ref[colon + 1 : at], ref[at + 1 :]
+    return ref[:colon], ref[colon + 1 :], ""
 
 
 def _image_pattern(name: str):
@@ -2158,13 +2202,15 @@ def rewrite_image(ref: str, image: dict, pattern: Any = None) -> str:
         return ref
     name, tag, digest = split_image(ref)
     new_name = image.get("newName") or name
-    new_tag, new_digest = image.get("newTag"), image.get("digest")
+    new_tag, new_digest, suffix = image.get("newTag"), image.get("digest"), image.get("tagSuffix")
     if new_tag and new_digest:  # kustomize keeps both: name:tag@digest
-        return f"{new_name}:{new_tag}@{new_digest}"
-    if new_digest:
-        return f"{new_name}@{new_digest}"
-    if new_tag:
-        return f"{new_name}:{new_tag}"
+        tag, digest = new_tag, new_digest
+    elif new_tag:
+        tag, digest = new_tag, ""
+    elif new_digest:
+        tag, digest = "", new_digest
+    elif suffix:
+        tag, digest = tag + suffix, ""
     return new_name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
 
 

@@ -195,10 +195,11 @@ def targets(
     """The nodes at ``path`` under ``root`` (every item of a list on the way), as kustomize's field
     spec filter finds them: a missing or null field is created (a mapping, with ``root``'s marks)
     when ``create`` and its step is not a list's (``[]``), and a null list's becomes an empty list
-    whether or not (``volumeClaimTemplates: null`` is printed ``[]``); otherwise the walk ends
-    there (``emptied`` collects the lists so made). Raises :class:`WrongKind` where kustomize
-    refuses the build: a value the path goes on through, or an empty step. ``done``: the steps
-    walked so far, for the message."""
+    whether or not (``volumeClaimTemplates: null`` is printed ``[]``; ``emptied`` collects the
+    lists so made); otherwise a missing field ends the walk, and a null one ends it unless it is
+    the last step (a null at the end is yielded: kustomize hands it to the setter). Raises
+    :class:`WrongKind` where kustomize refuses the build: a value the path goes on through, or an
+    empty step. ``done``: the steps walked so far, for the message."""
     if not path:
         yield root
         return
@@ -215,17 +216,50 @@ def targets(
         raise WrongKind("/".join((*done, path[0])), "has an empty field name")
     listed = step != path[0]
     child = nodes.get(root, step)
-    if child is None or nodes.is_null(child):
-        if listed and child is not None:
+    if child is None:
+        if not create or listed:
+            return
+        child = nodes.ensure_map(root, step, root)
+    elif nodes.is_null(child):
+        if listed:
             null, child = child, nodes.sequence([], child)
             nodes.put(root, step, child, null)
             if emptied is not None:
                 emptied.append(child)
-        elif not create or listed:
-            return
-        else:
+        elif create:
             child = nodes.ensure_map(root, step, root)
     yield from targets(child, path[1:], create, (*done, step), emptied)
+
+
+def holders(
+    root: yaml.Node, path: tuple[str, ...], create: bool = False, emptied: list | None = None
+) -> Iterator[yaml.MappingNode]:
+    """The mappings holding ``path``'s last field under ``root`` (every one on the way where
+    ``create``; else those where the field is written), walked as :func:`targets` walks, for a
+    setter that replaces the field's node (an image, a namespace) rather than write into it: the
+    last step from a list is taken from each item, a null ends it, a value is refused
+    (:class:`WrongKind`), as kustomize does."""
+    *before, last = path
+    stack = list(targets(root, tuple(before), create, emptied=emptied))
+    stack.reverse()
+    while stack:
+        node = stack.pop()
+        if nodes.is_null(node):
+            continue
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif not isinstance(node, yaml.MappingNode):
+            raise WrongKind("/".join(before), "holds a value where the path goes on")
+        elif create or nodes.get(node, last) is not None:
+            yield node
+
+
+def set_text(holder: yaml.MappingNode, key: str, value: str, source: yaml.Node) -> bool:
+    """A transformer's text written at ``key`` (:func:`nodes.set_text`), where kustomize's setter
+    takes a text or a null and refuses a map or a list (:class:`WrongKind`)."""
+    if isinstance(nodes.get(holder, key), (yaml.MappingNode, yaml.SequenceNode)):
+        raise WrongKind(key, "is not a text")
+    return nodes.set_text(holder, key, value, source)
 
 
 class WrongKind(Exception):

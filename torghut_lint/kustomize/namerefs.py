@@ -312,17 +312,20 @@ def fix_references(resources: list[Resource]) -> list[RefusedBuild]:
         if not tables:
             continue
         original_kind = referrer.original[0]
+        # kustomize picks referrers by their original kind and walks them by their current one
+        chosen = [
+            (selector, trie)
+            for selector, trie in tables
+            if _selected(referrer.api, referrer.kind, selector) and _selected(referrer.api, original_kind, selector)
+        ]
+        if not chosen:
+            continue  # (no referrer to kustomize: what a visit reads first is never read)
         try:
             visit = _Visit(referrer, by_old_name, namespaces)
         except RefusedBuild as exc:
             problems.append(exc)
             continue
-        for selector, trie in tables:
-            # kustomize picks referrers by their original kind and walks them by their current one
-            if not (
-                _selected(referrer.api, referrer.kind, selector) and _selected(referrer.api, original_kind, selector)
-            ):
-                continue
+        for _, trie in chosen:
             try:
                 visit.walk(referrer.res.node, trie)
             except RefusedBuild as exc:
@@ -428,9 +431,17 @@ class _Visit:
         out: set[str] = set()
         subjects = nodes.get(self.referrer.res.node, "subjects")
         for subject in subjects.value if isinstance(subjects, yaml.SequenceNode) else []:
-            if not isinstance(subject, yaml.MappingNode) or nodes.text(nodes.get(subject, "kind")) != "ServiceAccount":
-                continue
+            # kustomize reads each subject as a map, and a kind beside a namespace as a string:
+            # anything else crashes it (a Go panic, "interface conversion")
+            if not isinstance(subject, yaml.MappingNode):
+                raise RefusedBuild("a subject of a RoleBinding is not a map; kustomize crashes on it", subject)
             if not _has(subject, "namespace"):
+                continue
+            if _has(subject, "kind") and not _is_string(nodes.get(subject, "kind")):
+                raise RefusedBuild(
+                    "a subject's kind beside its namespace is not a string; kustomize crashes on it", subject
+                )
+            if nodes.text(nodes.get(subject, "kind")) != "ServiceAccount":
                 continue
             namespace = nodes.get(subject, "namespace")
             if not _is_string(namespace):
