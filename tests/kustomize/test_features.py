@@ -118,6 +118,60 @@ def test_the_kustomization_header_is_checked_as_kustomize_checks_it(tmp_path: Pa
     assert problems == [], problems
 
 
+COMPONENT_V1 = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+
+
+@pytest.mark.parametrize(
+    ("component", "expected"),
+    [
+        (COMPONENT_V1 + "namePrefix: p-\n", "exact"),
+        ("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Component\nnamePrefix: p-\n", "refused"),  # its header
+        ("kind: Component\napiVersion: v1\ncommonAnnotations: {a: b}\n", "refused"),
+        (COMPONENT_V1 + "metadata: {name: x}\n", "exact"),  # a metadata is something: not empty
+        (COMPONENT_V1, "refused"),  # empty
+    ],
+)
+def test_a_components_header_and_emptiness_as_kubectl(tmp_path: Path, component: str, expected: str) -> None:
+    files = {
+        "o.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+        "c/kustomization.yaml": component,
+        "kustomization.yaml": "resources: [o.yaml]\ncomponents: [c]\n",
+    }
+    assert outcome(tmp_path, files) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # kustomize calls a kustomization empty when it equals the empty one once its old fields are folded:
+        # a field written [] or {} is something, null or "" nothing; an empty `bases` folds into nothing
+        ("metadata: {}", "exact"),
+        ("resources: []", "exact"),
+        ("commonLabels: {}", "exact"),
+        ("sortOptions: {}", "exact"),  # (a base's sort options are never read)
+        ("metadata: null", "refused"),
+        ("resources: null", "refused"),
+        ("bases: []", "refused"),
+        ("imageTags: []", "refused"),
+        ("namePrefix: ''", "refused"),
+        # a field the renderer does not model, written empty, does nothing; an unknown one is refused
+        ("vars: []", "exact"),
+        ("crds: []", "exact"),
+        ("resources: []\ntransformers: null", "exact"),
+        ("buildMetadata: []", "exact"),
+        ("vars: {}", "refused"),
+        ("resourcez: []", "refused"),
+    ],
+)
+def test_what_kustomize_calls_an_empty_kustomization(tmp_path: Path, body: str, expected: str) -> None:
+    files = {
+        "o.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+        "b/kustomization.yaml": body + "\n",
+        "kustomization.yaml": "resources: [o.yaml, b]\n",
+    }
+    assert outcome(tmp_path, files) == expected
+
+
 def test_a_generator_file_that_is_not_utf8_blocks(tmp_path: Path) -> None:
     """kustomize puts it base64 under binaryData (a Secret: its raw bytes); not modelled, so refused
     with a finding rather than rendered with replacement characters (another hash, other data)."""

@@ -254,6 +254,11 @@ FEATURES = (
     Feature("sortOptions", _SORT_OPTIONS, "-"),  # the order objects are printed in, the built one's alone
 )
 FEATURE_FIELDS = {f.field: f for f in FEATURES}
+# kustomization fields, lists, that the built-in renderer does not model: written empty or null
+# they do nothing (any other field it does not know, empty or not, blocks: kustomize may refuse it)
+_UNMODELLED_LISTS = frozenset(
+    {"transformers", "generators", "validators", "vars", "crds", "configurations", "buildMetadata"}
+)
 KUSTOMIZATION_SHAPE = {"type": "object", "properties": {f.field: f.shape for f in FEATURES}}
 
 # What kustomize fetches instead of reading: a URL (any scheme://, and http: or https: with any
@@ -949,7 +954,9 @@ class _Kustomization:
         self.check_shape()
         if len(self.stack) == 1:  # the kustomization built, whose sortOptions kustomize reads
             self.check_sort_options()
-        for key in self.spec:
+        for key, value in self.spec.items():
+            if key in _UNMODELLED_LISTS and (value is None or value == []):
+                continue  # kustomize walks an empty list of them: nothing the gate does not see
             if key not in FEATURE_FIELDS:
                 what = (
                     "plugins are never executed"
@@ -1058,7 +1065,7 @@ class _Kustomization:
         kfile = find_kustomization(directory)
         self.result.used.add(real(kfile))
         doc = _kustomization_doc(self.builder.sources.get(kfile), kfile, self.result)
-        if doc is None:
+        if doc is None or _refused_header(doc, self.result):
             return
         component = _Kustomization(self.builder, kfile, doc, self.result, self.stack + (real(directory),))
         component.ids = self.ids
@@ -1988,11 +1995,22 @@ def as_configured(root: yaml.Node) -> list[Finding]:
     return findings
 
 
+# fields kustomize folds into others before it asks whether a kustomization is empty: an empty
+# list of them leaves nothing behind (``bases: []`` is empty, ``resources: []`` is not)
+_FOLDED = frozenset({"bases", "imageTags", "helmChartInflationGenerator"})
+
+
 def _kustomization_doc(parsed: ParsedFile, kfile: Path, result: Build) -> Document | None:
     """The kustomization's document, or None with a finding when kustomize would call it empty
-    (nothing but apiVersion, kind and metadata: "kustomization.yaml is empty")."""
+    ("kustomization.yaml is empty": Go's ``reflect.DeepEqual`` with the empty one once its type
+    is read and old fields folded, so a field written as ``[]``, ``{}`` or a ``metadata`` is
+    something, and a null or "" is nothing)."""
     doc = next((d for d in parsed.documents if isinstance(d.data, dict)), None)
-    if doc is not None and set(doc.data) - {"apiVersion", "kind", "metadata"}:
+    if doc is not None and any(
+        value is not None and value != "" and not (key in _FOLDED and value == [])
+        for key, value in doc.data.items()
+        if key not in ("apiVersion", "kind")
+    ):
         return doc
     if parsed.ok and not any(f.rule.startswith("yaml-") for f in parsed.findings):
         message = "kustomization is empty; kustomize refuses it"
