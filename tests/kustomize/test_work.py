@@ -103,6 +103,24 @@ def _replacing(replacements: int, objects: int) -> dict[str, str]:
     }
 
 
+def _field_specs(count: int) -> dict[str, str]:
+    """A labels entry of ``count`` field specs, each making a path of its own in each of ``count``
+    ConfigMaps (whose top-level maps grow by one key per spec)."""
+    fields = "".join(f"  - {{path: a{n}/b/c, create: true}}\n" for n in range(count))
+    return {
+        "kustomization.yaml": "resources: [c.yaml]\nlabels:\n- pairs: {a: b}\n  fields:\n" + fields,
+        "c.yaml": "".join(CONFIGMAP.format(i=i) for i in range(count)),
+    }
+
+
+def _field_spec_merge(count: int) -> dict[str, str]:
+    """``count`` labels entries of ``count`` field specs each, merged with the built-in ones."""
+    entry = "- pairs: {a: b}\n  includeSelectors: true\n  fields:\n" + "".join(
+        f"  - {{path: x{n}, kind: K{n}}}\n" for n in range(count)
+    )
+    return {"kustomization.yaml": "resources: [c.yaml]\nlabels:\n" + entry * count, "c.yaml": CONFIGMAP.format(i=0)}
+
+
 # Each exhausts a budget of 50,000 steps (the tests' own, so that they stay small); at a tenth of
 # the size it does not.
 SHAPES = {
@@ -113,6 +131,8 @@ SHAPES = {
     "labels times the objects and keys they meet": _labels,
     "generators merged into generated objects": _generator_merges,
     "replacements times the objects they write": lambda n: _replacing(n // 10, n),
+    "field specs times the objects whose keys they walk": _field_specs,
+    "field specs merged with the built-in ones": _field_spec_merge,
 }
 SIZES = {
     "images times containers": 80,
@@ -122,6 +142,8 @@ SIZES = {
     "labels times the objects and keys they meet": 120,
     "generators merged into generated objects": 120,
     "replacements times the objects they write": 300,
+    "field specs times the objects whose keys they walk": 100,
+    "field specs merged with the built-in ones": 120,
 }
 SMALL_BUDGET = 50_000
 

@@ -2163,17 +2163,22 @@ def _set_images(root: yaml.Node, images: list[tuple[dict, yaml.Node, Any]]) -> b
     if nodes.text(nodes.get(root, "kind")) == "CustomResourceDefinition":
         return False
     changed = False
+    # the lists its first walk finds, found once: rewriting an image changes no list
+    found = [
+        (k.value, v)
+        for holder in mappings(root)
+        for k, v in holder.value
+        if (k.value == "containers" or k.value == "initContainers") and isinstance(v, yaml.SequenceNode)
+    ]
     for image, source, pattern in images:
-        for holder in mappings(root):
-            for k, v in holder.value:
-                if (k.value == "containers" or k.value == "initContainers") and isinstance(v, yaml.SequenceNode):
-                    for container in v.value:
-                        if nodes.is_null(container):
-                            continue
-                        if not isinstance(container, yaml.MappingNode):  # kustomize's lookup expects a map
-                            raise fieldspecs.WrongKind(f"an item of {k.value}")
-                        if nodes.get(container, "image") is not None:
-                            changed |= _set_image(container, image, source, pattern, k.value)
+        for key, listed in found:
+            for container in listed.value:
+                if nodes.is_null(container):
+                    continue
+                if not isinstance(container, yaml.MappingNode):  # kustomize's lookup expects a map
+                    raise fieldspecs.WrongKind(f"an item of {key}")
+                if nodes.get(container, "image") is not None:
+                    changed |= _set_image(container, image, source, pattern, key)
         for path in _IMAGE_PATHS:
             emptied: list[yaml.Node] = []
             for container in fieldspecs.holders(root, path, emptied):

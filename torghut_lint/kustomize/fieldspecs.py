@@ -124,6 +124,7 @@ def merged(specs: list[FieldSpec], incoming: list[FieldSpec]) -> list[FieldSpec]
     label. Raises :class:`Conflict` where the one covering it differs in ``create``."""
     out = list(specs)
     for spec in incoming:
+        work.charge(1 + len(out) // work.PAIRS_PER_STEP)  # looked for among those there
         present = next((s for s in out if s.covers(spec)), None)
         if present is None:
             out.append(spec)
@@ -215,6 +216,7 @@ def targets(
     if not step:
         raise WrongKind("/".join((*done, path[0])), "has an empty field name")
     listed = step != path[0]
+    work.charge(1 + len(root.value) // work.PAIRS_PER_STEP)  # the step looked up among the map's keys
     child = nodes.get(root, step)
     if child is None:
         if not create or listed:
