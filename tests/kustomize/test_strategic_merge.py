@@ -370,3 +370,61 @@ DIRECTIVES = {
 def test_directives_render_as_kubectl_does_or_block(tmp_path: Path, name: str) -> None:
     expected, patch = DIRECTIVES[name]
     assert outcome(tmp_path, _patched(patch)) == expected
+
+
+KINDS_TARGET = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, labels: {x: y}, annotations: {q: r}}\n"
+    "data: {a: b}\nspec: {a: {b: c}, l: [1], s: str, n: null}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("patch", "expected"),
+    [
+        # kustomize walks a field as the object's kind and refuses a patch of another ("wrong node kind")
+        ("spec: {a: [x]}", "refused"),
+        ("spec: {a: x}", "refused"),
+        ("spec: {l: {k: v}}", "refused"),
+        ("spec: {s: [k]}", "refused"),
+        ("data: x", "refused"),
+        ("spec: {s: {$patch: delete}}", "refused"),
+        ("spec: {l: {$patch: replace}}", "refused"),
+        ("metadata: {name: c, labels: [a, b]}", "refused"),
+        # a null on either side is no kind: deleted, or replaced
+        ("spec: {a: null}", "exact"),
+        ("spec: {n: {k: v}}", "exact"),
+        ("spec: {n: [a]}", "exact"),
+    ],
+)
+def test_a_patch_of_another_kind_than_the_field_is_refused(tmp_path: Path, patch: str, expected: str) -> None:
+    files = {
+        "o.yaml": KINDS_TARGET,
+        "p.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\n{patch}\n".replace(
+            "metadata: {name: c}\nmetadata:", "metadata:"
+        ),
+        "kustomization.yaml": "resources: [o.yaml]\npatches:\n- path: p.yaml\n",
+    }
+    assert outcome(tmp_path, files) == expected
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        "labels: {app: null}",  # with a target: the label "null", set (without: deleted)
+        "labels: {x: null}",
+        "labels: null",  # with a target: nothing deleted
+        "labels: {a: 5, b: true, c: ~, d: '', e: {f: g}, f: [1]}",  # texts as written; a map or a list is ""
+        "annotations: {q: null, n: 0x10}",
+        "labels: {x: !!binary aGk=}",
+    ],
+)
+@pytest.mark.parametrize("target", ["", "  target: {kind: ConfigMap}\n"])
+def test_a_targeted_patchs_labels_and_annotations_are_read_as_texts(tmp_path: Path, metadata: str, target: str) -> None:
+    """kustomize applies a strategic-merge patch with a target to a copy whose labels and
+    annotations it first sets from the patch's own, as texts; without a target it merges them."""
+    files = {
+        "o.yaml": KINDS_TARGET,
+        "p.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  {metadata}\n",
+        "kustomization.yaml": f"resources: [o.yaml]\npatches:\n- path: p.yaml\n{target}",
+    }
+    assert outcome(tmp_path, files) == "exact"

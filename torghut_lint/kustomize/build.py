@@ -1593,6 +1593,8 @@ class _Kustomization:
                     body = _without_identity(
                         doc.node, bool(options.get("allowNameChange")), bool(options.get("allowKindChange"))
                     )
+                    if target is not None:
+                        _as_copied(body)
                     schema = kind_schema(res.id.api_version, res.id.kind)  # None for a custom resource
                     identity = _identity(res.node)
                     if options.get("allowNameChange") or options.get("allowKindChange"):
@@ -2096,6 +2098,31 @@ def _without_identity(patch: yaml.MappingNode, keep_name: bool = False, keep_kin
             nodes.remove(meta, "name")
         nodes.remove(meta, "namespace")
     return body
+
+
+def _as_copied(body: yaml.MappingNode) -> None:
+    """A strategic-merge patch with a target as kustomize applies it: to a copy whose labels and
+    annotations it first sets from the patch's own, read as texts (``CopyMergeMetaDataFieldsFrom``):
+    each value's text as written (``app: null`` is the label "null", set, not a deletion; a map or
+    a list is ""), the keys sorted, and an empty or null map dropped (``labels: null`` deletes
+    nothing). Labels or annotations written as a list or a word are read by kustomize in ways not
+    modelled: :class:`Unmodelled`."""
+    meta = nodes.get(body, "metadata")
+    if not isinstance(meta, yaml.MappingNode):
+        return
+    for field in ("labels", "annotations"):
+        written = nodes.get(meta, field)
+        if written is None:
+            continue
+        if not nodes.is_null(written) and not isinstance(written, yaml.MappingNode):
+            raise Unmodelled(f"the patch's metadata.{field} is not a map, which kustomize reads as one")
+        texts = {}
+        for key, value in written.value if isinstance(written, yaml.MappingNode) else ():
+            texts[key.value] = (value.value if isinstance(value, yaml.ScalarNode) else "", key, value)
+        nodes.remove(meta, field)
+        if texts:
+            pairs = [(nodes.scalar(k, key), nodes.scalar(text, value)) for k, (text, key, value) in sorted(texts.items())]
+            nodes.put(meta, field, nodes.mapping(pairs, written), written)
 
 
 Identity = tuple[yaml.Node | None, yaml.Node | None]  # metadata.name, metadata.namespace

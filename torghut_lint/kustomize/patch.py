@@ -54,7 +54,13 @@ def strategic_merge(target: yaml.Node, patch: yaml.Node, schema: Schema | None =
         return target
     if isinstance(patch, yaml.SequenceNode) and isinstance(target, yaml.SequenceNode):
         return _merge_list(target, patch, merge_schema.merge_keys(schema), merge_schema.items(schema))
+    if type(patch) is not type(target) and not nodes.is_null(target):
+        # kustomize's merge walks both as the target's kind and refuses the other ("wrong node kind")
+        raise PatchError(f"it puts {_KIND_NAMES[type(patch)]} where the object has {_KIND_NAMES[type(target)]}")
     return settled(patch, schema)
+
+
+_KIND_NAMES = {yaml.MappingNode: "a map", yaml.SequenceNode: "a list", yaml.ScalarNode: "a value"}
 
 
 DIRECTIVES = frozenset({"replace", "delete", "merge"})
