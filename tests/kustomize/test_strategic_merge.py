@@ -428,3 +428,66 @@ def test_a_targeted_patchs_labels_and_annotations_are_read_as_texts(tmp_path: Pa
         "kustomization.yaml": f"resources: [o.yaml]\npatches:\n- path: p.yaml\n{target}",
     }
     assert outcome(tmp_path, files) == "exact"
+
+
+TWO = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, labels: {a: b}}\n---\n"
+TWO += "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\n"
+
+
+@pytest.mark.parametrize(
+    ("patch", "options", "target", "expected"),
+    [
+        # with a target, the copy of the patch takes the object's apiVersion: a kind change keeps it
+        (
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {name: d}\n",
+            "{allowKindChange: true}",
+            "{kind: Deployment}",
+            "exact",
+        ),
+        (
+            "apiVersion: v1\nkind: Service\nmetadata: {name: d3}\n",
+            "{allowNameChange: true, allowKindChange: true}",
+            "{name: s}",
+            "exact",
+        ),
+        # a rename onto another object's id: kustomize crashes on the two
+        (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n",
+            "{allowNameChange: true, allowKindChange: true}",
+            "{name: s}",
+            "refused",
+        ),
+        (
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\n",
+            "{allowNameChange: true, allowKindChange: true}",
+            "{kind: Deployment}",
+            "refused",
+        ),
+        (
+            "- {op: replace, path: /metadata/name, value: s}\n- {op: replace, path: /kind, value: StatefulSet}\n",
+            "{}",
+            "{name: d}",
+            "refused",
+        ),
+    ],
+)
+def test_a_patch_that_renames_as_kustomize_does(
+    tmp_path: Path, patch: str, options: str, target: str, expected: str
+) -> None:
+    files = {
+        "o.yaml": TWO,
+        "p.yaml": patch,
+        "kustomization.yaml": "resources: [o.yaml]\npatches:\n- path: p.yaml\n"
+        f"  options: {options}\n  target: {target}\n",
+    }
+    assert outcome(tmp_path, files) == expected
+
+
+def test_a_replacement_that_renames_onto_another_object_is_refused(tmp_path: Path) -> None:
+    files = {
+        "o.yaml": TWO.replace("StatefulSet", "Deployment"),
+        "kustomization.yaml": "resources: [o.yaml]\nreplacements:\n"
+        "- source: {kind: Deployment, name: d, fieldPath: metadata.name}\n"
+        "  targets:\n  - select: {name: s}\n    fieldPaths: [metadata.name]\n",
+    }
+    assert outcome(tmp_path, files) == "refused"

@@ -754,6 +754,7 @@ def finalize(build: Build) -> None:
             )
     for refused in namerefs.fix_references(build.resources):
         build.findings.append(builtin_finding("kustomize-invalid", str(refused), Location.of(refused.node)))
+    build.findings += _ids_taken_twice(build.resources)
     kept = []
     for res in build.resources:
         meta = nodes.get(res.node, "metadata")
@@ -774,6 +775,24 @@ def finalize(build: Build) -> None:
             continue
         kept.append(res)
     build.resources = kept
+
+
+def _ids_taken_twice(resources: list[Resource]) -> list[Finding]:
+    """Objects the build leaves with one id (apiVersion, kind, namespace, name: a patch or a
+    replacement that renamed one into another's): kustomize's last step rebuilds its list of
+    objects from them and crashes on the second (a Go panic, "may not add resource with an already
+    registered id"). A base's are refused by the kustomization that includes it, as it accumulates
+    them (:meth:`_Kustomization.accumulate`)."""
+    seen: set[tuple[str, str, str, str]] = set()
+    found = []
+    for res in resources:
+        api, kind, namespace, name = ident(res.node)
+        key = (api, kind, namerefs.effective_namespace(api, kind, namespace), name)
+        if key in seen:
+            message = f"the build leaves two {kind} objects {shown(name)} ({api}) with one id; kustomize crashes on it"
+            found.append(builtin_finding("kustomize-invalid", message, Location.of(res.node)))
+        seen.add(key)
+    return found
 
 
 def as_printed(root: yaml.Node) -> tuple[yaml.Node, str, str] | None:
@@ -1595,6 +1614,7 @@ class _Kustomization:
                     )
                     if target is not None:
                         _as_copied(body)
+                        nodes.remove(body, "apiVersion")  # the copy takes the object's; a kind change keeps it
                     schema = kind_schema(res.id.api_version, res.id.kind)  # None for a custom resource
                     identity = _identity(res.node)
                     if options.get("allowNameChange") or options.get("allowKindChange"):
@@ -2110,19 +2130,21 @@ def _as_copied(body: yaml.MappingNode) -> None:
     meta = nodes.get(body, "metadata")
     if not isinstance(meta, yaml.MappingNode):
         return
-    for field in ("labels", "annotations"):
-        written = nodes.get(meta, field)
+    for part in ("labels", "annotations"):
+        written = nodes.get(meta, part)
         if written is None:
             continue
         if not nodes.is_null(written) and not isinstance(written, yaml.MappingNode):
-            raise Unmodelled(f"the patch's metadata.{field} is not a map, which kustomize reads as one")
+            raise Unmodelled(f"the patch's metadata.{part} is not a map, which kustomize reads as one")
         texts = {}
         for key, value in written.value if isinstance(written, yaml.MappingNode) else ():
             texts[key.value] = (value.value if isinstance(value, yaml.ScalarNode) else "", key, value)
-        nodes.remove(meta, field)
+        nodes.remove(meta, part)
         if texts:
-            pairs = [(nodes.scalar(k, key), nodes.scalar(text, value)) for k, (text, key, value) in sorted(texts.items())]
-            nodes.put(meta, field, nodes.mapping(pairs, written), written)
+            pairs = [
+                (nodes.scalar(k, key), nodes.scalar(text, value)) for k, (text, key, value) in sorted(texts.items())
+            ]
+            nodes.put(meta, part, nodes.mapping(pairs, written), written)
 
 
 Identity = tuple[yaml.Node | None, yaml.Node | None]  # metadata.name, metadata.namespace
