@@ -400,14 +400,14 @@ def mappings(node: yaml.Node) -> Iterator[yaml.MappingNode]:
 def resolve_merges(node: yaml.Node, depth: int = 0) -> yaml.Node:
     """The node graph with every ``<<`` merge key applied at node level (explicit keys win, then
     the merged mappings in order), so the renderer, patches and locations see the same keys as
-    the values do, and every collection an alias repeats copied (kustomize de-anchors what it
-    reads). Called only on documents :func:`to_data` accepted, so it is within the same node and
-    depth budget."""
+    the values do, and every node an alias repeats copied, values too (kustomize de-anchors what it
+    reads: a patch or transformer that writes into one place must not reach the other). Called
+    only on documents :func:`to_data` accepted, so it is within the same node and depth budget."""
     if isinstance(node, yaml.SequenceNode):
         items = [resolve_merges(item, depth + 1) for item in node.value]
         return yaml.SequenceNode(node.tag, items, node.start_mark, node.end_mark, node.flow_style)
     if not isinstance(node, yaml.MappingNode):
-        return node
+        return yaml.ScalarNode(node.tag, node.value, node.start_mark, node.end_mark, node.style)
     pairs: list[tuple[yaml.Node, yaml.Node]] = []
     merged: list[tuple[yaml.Node, yaml.Node]] = []
     for key, value in node.value:

@@ -594,6 +594,72 @@ def test_an_overlays_label_changes_every_place_the_base_wrote_it(tmp_path: Path,
     assert rendered and problems == [], problems
 
 
+SHARING = (
+    "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: st}\nspec:\n  selector: {matchLabels: {x: y}}\n"
+    "  template: {metadata: {labels: {x: y}}}\n  volumeClaimTemplates: [{metadata: {name: data}}]\n---\n"
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: src}\ndata: {v: NEW}\n"
+)
+SMP_LABEL = (
+    "patches:\n- target: {kind: StatefulSet}\n  patch: |\n    apiVersion: apps/v1\n    kind: StatefulSet\n"
+    "    metadata: {name: st, labels: {app: Q}}\n"
+)
+JSON_ANNOTATION = (
+    "patches:\n- target: {kind: StatefulSet}\n"
+    '  patch: \'[{"op": "add", "path": "/metadata/annotations", "value": {"a": "b"}}]\'\n'
+)
+REPLACED_LABEL = (
+    "replacements:\n- source: {kind: ConfigMap, name: src, fieldPath: data.v}\n"
+    "  targets: [{select: {kind: StatefulSet}, fieldPaths: [metadata.labels.app]}]\n"
+)
+
+
+@pytest.mark.parametrize("middle", [SMP_LABEL, REPLACED_LABEL, JSON_ANNOTATION])
+@pytest.mark.parametrize("top", ["", "labels: [{pairs: {app: c}}]\n"])
+def test_a_label_node_is_written_in_place_and_a_json_patch_unshares_it(tmp_path: Path, middle: str, top: str) -> None:
+    """The base's commonLabels make ``app`` one node at every place of the StatefulSet: a patch or
+    a replacement of its metadata label writes into that node (the selector and templates follow,
+    in kubectl), while a JSON patch decodes the object anew, each place a node of its own (a later
+    label without selectors leaves the selector as it was)."""
+    files = {
+        "b/o.yaml": SHARING,
+        "b/kustomization.yaml": "resources: [o.yaml]\ncommonLabels: {app: b}\n",
+        "m/kustomization.yaml": "resources: [../b]\n" + middle,
+        "kustomization.yaml": "resources: [m]\n" + top,
+    }
+    assert outcome(tmp_path, files) == "exact"
+
+
+ALIASED = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, labels: {a: &v one, b: *v}}\ndata: {x: &w two, y: *w}\n"
+TWO_MAPS = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1, labels: {k: v}}\n---\n"
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c2, labels: {k: v}}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("objects", "kustomization"),
+    [
+        # an alias is a copy of its own to kustomize: writing one place leaves the other
+        (ALIASED, "patches:\n- patch: '{apiVersion: v1, kind: ConfigMap, metadata: {name: c, labels: {a: uno}}}'\n"),
+        (ALIASED, "commonLabels: {a: tres}\n"),
+        (
+            ALIASED,
+            "replacements:\n- source: {kind: ConfigMap, fieldPath: metadata.name}\n"
+            "  targets: [{select: {kind: ConfigMap}, fieldPaths: [data.x]}]\n",
+        ),
+        # a JSON patch's value is each object's own
+        (
+            TWO_MAPS,
+            "patches:\n- target: {kind: ConfigMap}\n  patch: |\n    - {op: add, path: /metadata/labels/x, value: v}\n"
+            "- patch: '{apiVersion: v1, kind: ConfigMap, metadata: {name: c1, labels: {x: w}}}'\n",
+        ),
+    ],
+)
+def test_no_two_places_share_a_node_kustomize_keeps_apart(tmp_path: Path, objects: str, kustomization: str) -> None:
+    files = {"o.yaml": objects, "kustomization.yaml": "resources: [o.yaml]\n" + kustomization}
+    assert outcome(tmp_path, files) == "exact"
+
+
 def test_each_object_has_its_own_label_nodes(tmp_path: Path) -> None:
     """The node a label transformer shares is the object's own: the middle overlay's selector
     label is one node in the Deployment (its template follows the top's change) and another in

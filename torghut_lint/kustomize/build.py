@@ -829,7 +829,10 @@ def as_decoded(root: yaml.Node) -> None:
     again (``RNode.UnmarshalJSON``): no scalar keeps the style it was written in (a patch's folded
     value is not printed as one later); a text on several lines is a literal block (go-yaml's
     choice for it, printed again later); a collection is in flow style exactly when it is empty
-    (go-yaml writes ``{}`` and ``[]``)."""
+    (go-yaml writes ``{}`` and ``[]``). Decoded, it shares no node: a label value a transformer
+    had set at several places (one node to kustomize, changed everywhere by a later transformer
+    that changes one) is a value of its own at each from then on."""
+    seen: set[int] = {id(root)}
     todo = [root]
     while todo:
         node = todo.pop()
@@ -837,12 +840,31 @@ def as_decoded(root: yaml.Node) -> None:
             node.style = "|" if "\n" in node.value else None
         elif isinstance(node, yaml.MappingNode):
             node.flow_style = not node.value
-            for key, value in node.value:
+            for i, (key, value) in enumerate(node.value):
+                if id(key) in seen or id(value) in seen:
+                    key, value = _unshared(key, seen), _unshared(value, seen)
+                    node.value[i] = (key, value)
+                seen.update((id(key), id(value)))
                 key.style = None
                 todo.append(value)
         else:
             node.flow_style = not node.value
-            todo.extend(node.value)
+            for i, item in enumerate(node.value):
+                if id(item) in seen:
+                    node.value[i] = item = _unshared(item, seen)
+                seen.add(id(item))
+                todo.append(item)
+
+
+def _unshared(node: yaml.Node, seen: set[int]) -> yaml.Node:
+    """``node`` if not met before in the walk, else a copy of it (marks and attributes kept; what
+    the copy shares within itself is met again as the walk goes on)."""
+    if id(node) not in seen:
+        return node
+    fresh = nodes.copy(node)
+    if getattr(node, "untagged", False):
+        fresh.untagged = True
+    return fresh
 
 
 def _generated_value(text: str, like: yaml.Node) -> yaml.ScalarNode:

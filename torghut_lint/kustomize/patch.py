@@ -50,6 +50,8 @@ def strategic_merge(target: yaml.Node, patch: yaml.Node, schema: Schema | None =
             if merged is DELETED:
                 nodes.remove(target, name)  # a nested ``$patch: delete`` removes the whole map
             else:  # a map the patch emptied stays, as ``{}`` (kubectl kustomize)
+                if type(current) is yaml.ScalarNode and type(merged) is yaml.ScalarNode and merged is not current:
+                    merged = overwritten(current, merged)
                 nodes.put(target, name, merged, key)
         return target
     if isinstance(patch, yaml.SequenceNode) and isinstance(target, yaml.SequenceNode):
@@ -64,6 +66,18 @@ _KIND_NAMES = {yaml.MappingNode: "a map", yaml.SequenceNode: "a list", yaml.Scal
 
 
 DIRECTIVES = frozenset({"replace", "delete", "merge"})
+
+
+def overwritten(current: yaml.ScalarNode, merged: yaml.ScalarNode) -> yaml.ScalarNode:
+    """``current`` made ``merged`` in place, as kustomize's field setter overwrites the node a
+    field holds (kyaml's ``SetYNode``): a label value a transformer set at several places of an
+    object is one node to kustomize (metadata, selector, pod template), and a patch of one of
+    them changes them all."""
+    current.tag, current.value, current.style = merged.tag, merged.value, merged.style
+    current.start_mark, current.end_mark = merged.start_mark, merged.end_mark
+    if getattr(current, "untagged", False) != getattr(merged, "untagged", False):
+        current.untagged = getattr(merged, "untagged", False)
+    return current
 
 
 def strategy(node: yaml.MappingNode) -> str | None:
@@ -390,6 +404,9 @@ def json6902(target: yaml.MappingNode, ops: yaml.SequenceNode) -> None:
             raise PatchError(f"unknown JSON patch op {kind!r}")
         elif value is None:  # the library writes an operation without a value as null
             value = _null(op_node)
+        else:  # decoded anew for each object (kustomize's round trip through JSON): shared with none
+            work.charge(_size(value, MAX_COPIED_NODES) // work.PAIRS_PER_STEP)
+            value = nodes.copy(value)
         if kind == "add":
             _add(parent, last, value, op_node)
         elif kind == "replace":

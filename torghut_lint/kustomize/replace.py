@@ -39,7 +39,7 @@ from torghut_lint import nodes, regex
 from torghut_lint.goyaml import MISMATCH, Unencodable, is_string, plain_tag, resolve_tagged
 from torghut_lint.kustomize import work
 from torghut_lint.kustomize.namerefs import NOT_NAMESPACED, ident
-from torghut_lint.kustomize.patch import Unmodelled
+from torghut_lint.kustomize.patch import Unmodelled, overwritten
 from torghut_lint.kustomize.select import SelectorError, meets, selectors_of
 from torghut_lint.model import Resource
 from torghut_lint.parse import BINARY, CORE, PLAIN, STR, base64_text
@@ -490,8 +490,7 @@ def written(slot: Slot, value: yaml.Node, options: dict) -> tuple[yaml.Node, yam
         new: yaml.Node = yaml.ScalarNode(
             _kept_tag(current, text, flow), text, value.start_mark, value.end_mark, current.style
         )
-        if new.tag == PLAIN:
-            new.untagged = True  # it keeps no tag for the next replacement either
+        new.untagged = new.tag == PLAIN  # it keeps no tag for the next replacement either
         if new.tag.startswith(CORE) and new.tag not in (STR, BINARY):
             kind = new.tag[len(CORE) :]
             decoded = resolve_tagged(text, kind)
@@ -505,6 +504,9 @@ def written(slot: Slot, value: yaml.Node, options: dict) -> tuple[yaml.Node, yam
                 raise Refused(f"the target takes {shown_path(text)}, which JSON cannot hold")
         if new.tag == BINARY and base64_text(text, errors="replace") is None:
             raise Refused(f"the target's value is !!binary and {shown_path(text)} is not base64; go-yaml refuses it")
+        # written into the node itself: where a transformer set one node at several places (a
+        # label in metadata, selector and pod template), they all take the text
+        new = overwritten(current, new)
     else:
         new = nodes.copy(value)
         if isinstance(new, yaml.ScalarNode) and delimiter:
