@@ -745,3 +745,46 @@ def test_a_namespace_joins_two_objects_only_of_one_api_version(tmp_path: Path, s
         "kustomization.yaml": "resources: [d.yaml]\nnamespace: a\n",
     }
     assert outcome(tmp_path, files) == ("exact" if second != "apps/v1" else "refused")
+
+
+KEYED = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, labels: {'1': x}}\n"
+    "spec: {selector: {matchLabels: {'1': x}}, template: {metadata: {labels: {z: x}}}}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("kustomization", "expected"),
+    [
+        # a key kustomize reads as YAML 1.1 (y, n, on, 1, .inf) is the text it reads ("true", "1", "+Inf"),
+        # written unquoted where the label is new: it then reads as a boolean or a number, and the build fails
+        ("commonLabels: {n: m}", "refused"),
+        ("commonLabels: {y: m}", "refused"),
+        ("labels: [{pairs: {no: m}}]", "refused"),
+        ("commonLabels: {'1': yy}", "refused"),
+        ("labels: [{pairs: {'true': m}, includeTemplates: true}]", "refused"),
+        ("configMapGenerator: [{name: g, literals: [x=y], options: {labels: {n: m}}}]", "refused"),
+        # where every place already has the key (quoted), only its value is written
+        ("labels: [{pairs: {1: yy}}]", "exact"),
+        ("commonLabels: {'1a': yy}", "exact"),
+    ],
+)
+def test_a_label_key_kustomize_writes_unquoted_must_read_as_a_string(
+    tmp_path: Path, kustomization: str, expected: str
+) -> None:
+    files = {"o.yaml": KEYED, "kustomization.yaml": f"resources: [o.yaml]\n{kustomization}\n"}
+    assert outcome(tmp_path, files) == expected
+
+
+@pytest.mark.parametrize("labels", ["{a: 5}", "{a: null, b: true}", "{a: [x], b: {c: d}}", "{'1': x}", "{}"])
+@pytest.mark.parametrize("behavior", ["merge", "replace"])
+def test_a_generator_merge_writes_the_objects_labels_again_as_texts(tmp_path: Path, labels: str, behavior: str) -> None:
+    """kustomize sets the merged object's labels and annotations anew from both: each value its
+    text (a map or a list ""), each key unquoted (a quoted "1" is then a number: refused)."""
+    files = {
+        "o.yaml": "apiVersion: v1\nkind: ConfigMap\n"
+        f"metadata: {{name: g, labels: {labels}, annotations: {{q: 0x10}}}}\n",
+        "kustomization.yaml": "resources: [o.yaml]\n"
+        f"configMapGenerator: [{{name: g, behavior: {behavior}, literals: [x=y], options: {{labels: {{nn: m}}}}}}]\n",
+    }
+    assert outcome(tmp_path, files) == ("refused" if "'1'" in labels else "exact")

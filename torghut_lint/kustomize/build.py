@@ -14,7 +14,7 @@ import json
 import os
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -899,6 +899,23 @@ def _annotation_keys_refused(annotations: yaml.MappingNode) -> list[Finding]:
     ]
 
 
+def _label_keys_refused(keys: Iterable[yaml.Node]) -> list[Finding]:
+    """Label keys kustomize writes unquoted (a label transformer's new key, a generator's, every
+    label of an object a generator merges into, a targeted patch's) that then read as a number,
+    boolean, null or timestamp: kustomize cannot hold the object as JSON and refuses the build
+    (``commonLabels: {y: on}`` is the key "true" to it)."""
+    return [
+        builtin_finding(
+            "kustomize-invalid",
+            f"the label key {key.value!r} reads as {reading(key.value)} (go-yaml) once kustomize writes it unquoted, "
+            "and kustomize refuses the build; rename it",
+            Location.of(key),
+        )
+        for key in keys
+        if isinstance(key, yaml.ScalarNode) and not is_string(key.value)
+    ]
+
+
 def _annotations_as_written(annotations: yaml.MappingNode) -> None:
     """kustomize reads annotations back as strings: each scalar value as written (``8080``, ``1_0``,
     ``null`` stay that text, where go-yaml would read a number or null), a list or map as ``""``."""
@@ -1226,6 +1243,8 @@ class _Kustomization:
                 if values:
                     items = [(nodes.scalar(k, anchor), nodes.scalar(v, anchor)) for k, v in values.items()]
                     meta.value.append((nodes.scalar(holder, anchor), nodes.mapping(items, anchor)))
+                    if holder == "labels":
+                        self.result.findings += _label_keys_refused(k for k, _ in items)
             body = [(nodes.scalar("apiVersion", anchor), nodes.scalar("v1", anchor))]  # keys sorted, as kustomize
             if data_pairs or kind == "Secret":  # kustomize leaves out an empty ConfigMap's data map
                 body.append((nodes.scalar("data", anchor), nodes.mapping(data_pairs, anchor)))
@@ -1313,9 +1332,22 @@ class _Kustomization:
         target.hash_type = made.secret_type if made.hashed and target.hash_type else ""
         meta = nodes.ensure_map(target.node, "metadata", anchor)
         for holder, values in made.metadata.items():
+            # kustomize sets them anew (CopyMergeMetaDataFieldsFrom): each value as its text (a map
+            # or a list as ""), every key written again unquoted
             old = nodes.get(meta, holder)
-            pairs = {k.value: (k, v) for k, v in old.value} if isinstance(old, yaml.MappingNode) else {}
+            if isinstance(old, yaml.SequenceNode):
+                message = (
+                    f"{target.id}'s metadata.{holder} is a list, which kustomize reads as a map in a way not modelled"
+                )
+                self.report("kustomize-unsupported", f"{message}; use --render kubectl for exact output", key, i)
+                return
+            pairs = {
+                k.value: (k, nodes.scalar(v.value if isinstance(v, yaml.ScalarNode) else "", v))
+                for k, v in (old.value if isinstance(old, yaml.MappingNode) else ())
+            }
             pairs.update({k: (nodes.scalar(k, anchor), nodes.scalar(v, anchor)) for k, v in values.items()})
+            if holder == "labels":
+                self.result.findings += _label_keys_refused(k for k, _ in pairs.values())
             if not pairs:
                 nodes.remove(meta, holder)
             elif isinstance(old, yaml.MappingNode):
@@ -1722,9 +1754,8 @@ class _Kustomization:
             for pairs, where, source, owner in label_sets:  # a node of its own for each object
                 work.charge(len(pairs))
                 try:
-                    changed |= fieldspecs.apply(
-                        res.node, api, kind, where, fieldspecs.written(pairs, source or self.node)
-                    )
+                    values = fieldspecs.written(pairs, source or self.node)
+                    changed |= fieldspecs.apply(res.node, api, kind, where, values, owner != "commonAnnotations")
                 except fieldspecs.WrongKind as exc:
                     self.wrong_kind(res, str(exc), owner, exc.why)
             if images:
@@ -2167,6 +2198,8 @@ def _as_copied(body: yaml.MappingNode) -> None:
                 (nodes.scalar(k, key), nodes.scalar(text, value)) for k, (text, key, value) in sorted(texts.items())
             ]
             nodes.put(meta, part, nodes.mapping(pairs, written), written)
+            if part == "labels" and (refused := _label_keys_refused(k for k, _ in pairs)):
+                raise PatchError(refused[0].message)
 
 
 Identity = tuple[yaml.Node | None, yaml.Node | None]  # metadata.name, metadata.namespace

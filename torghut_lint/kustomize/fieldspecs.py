@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import yaml
 
 from torghut_lint import nodes
+from torghut_lint.goyaml import is_string, reading
 from torghut_lint.kustomize import work
 
 # What kustomize's namespace transformer leaves alone: the cluster-scoped kinds of the OpenAPI
@@ -280,13 +281,17 @@ def written(pairs: dict, source: yaml.Node) -> dict[str, yaml.ScalarNode]:
     return {str(key): nodes.scalar("" if value is None else str(value), source) for key, value in pairs.items()}
 
 
-def apply(root: yaml.MappingNode, api_version: str, kind: str, specs: list[FieldSpec], values: dict) -> bool:
+def apply(
+    root: yaml.MappingNode, api_version: str, kind: str, specs: list[FieldSpec], values: dict, labels: bool = False
+) -> bool:
     """Write ``values`` (from :func:`written`) at every field spec that applies to the resource;
     True when anything changed. Where a key is missing (or holds a map or a list, which kustomize
     overwrites), its shared node goes in; where it holds a value, that node takes the value in
     place, as kustomize overwrites a node: every place an earlier transformer gave that same node
     changes with it (a later ``labels`` entry without ``includeSelectors`` still changes the
-    selectors an earlier ``commonLabels`` wrote)."""
+    selectors an earlier ``commonLabels`` wrote). With ``labels``, a key it adds is written
+    unquoted, as kustomize writes it: one that then reads as a number, boolean, null or timestamp
+    is refused (:class:`WrongKind`; an annotation's is, once kustomize writes them all back)."""
     changed = False
     for spec in specs:
         if not spec.applies(api_version, kind):
@@ -311,6 +316,8 @@ def apply(root: yaml.MappingNode, api_version: str, kind: str, specs: list[Field
                     current.value, current.tag, current.style = value.value, value.tag, value.style
                     current.start_mark, current.end_mark = value.start_mark, value.end_mark
                 else:
+                    if current is None and labels and not is_string(key):  # a new key, written unquoted
+                        raise WrongKind(f"the label key {key!r}", f"reads as {reading(key)} once kustomize writes it")
                     nodes.put(holder, key, value, value)
                 changed = True
     return changed
