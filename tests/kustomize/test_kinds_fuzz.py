@@ -16,7 +16,7 @@ import yaml
 from kubectl_parity import render_both
 
 CASES = 40
-# seeds past CASES whose cases the renderer got wrong before (kept: each is a different defect's case)
+# seeds past CASES whose cases the renderer of the morning of 2026-11-27 (e85fdab) got wrong, kept
 FOUND = [65, 67, 91, 106, 125, 161, 167, 186, 235, 271]
 
 

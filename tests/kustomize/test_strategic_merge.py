@@ -491,3 +491,47 @@ def test_a_replacement_that_renames_onto_another_object_is_refused(tmp_path: Pat
         "  targets:\n  - select: {name: s}\n    fieldPaths: [metadata.name]\n",
     }
     assert outcome(tmp_path, files) == "refused"
+
+
+PAIR = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {x: '1'}\n---\n"
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {x: '1'}\n"
+)
+PATCH_PAIR = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {y: '2'}\n---\n"
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {y: '3'}\n"
+)
+TWO_OPS = "- {op: add, path: /data/z, value: '1'}\n---\n- {op: add, path: /data/w, value: '1'}\n"
+J6902 = "patchesJson6902: [{path: p.yaml, target: {version: v1, kind: ConfigMap, %s}}]"
+
+
+@pytest.mark.parametrize(
+    ("patch", "entry", "expected"),
+    [
+        # several objects: a patch each, but one entry with a target takes one alone
+        (PATCH_PAIR, "patches: [{path: p.yaml}]", "exact"),
+        (PATCH_PAIR, "patches: [{path: p.yaml, target: {kind: ConfigMap}}]", "refused"),
+        # a List's items are the patches, as a resource file's are
+        (
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n"
+            "  data: {y: '2'}\n",
+            "patches: [{path: p.yaml, target: {name: b}}]",
+            "exact",
+        ),
+        # JSON operations are read from the first document alone
+        (TWO_OPS, "patches: [{path: p.yaml, target: {name: a}}]", "exact"),
+        ("# a comment\n---\n" + TWO_OPS, "patches: [{path: p.yaml, target: {name: a}}]", "exact"),
+        (TWO_OPS, J6902 % "name: a", "exact"),
+        # ... and an object before them is neither kind of patch; patchesJson6902 needs a target's name
+        (
+            PATCH_PAIR + "---\n- {op: add, path: /data/z, value: '1'}\n",
+            "patches: [{path: p.yaml, target: {name: a}}]",
+            "refused",
+        ),
+        (PATCH_PAIR, J6902 % "name: a", "refused"),
+        (TWO_OPS, J6902 % "namespace: default", "refused"),
+    ],
+)
+def test_a_patch_text_is_read_as_each_field_reads_it(tmp_path: Path, patch: str, entry: str, expected: str) -> None:
+    files = {"o.yaml": PAIR, "p.yaml": patch, "kustomization.yaml": f"resources: [o.yaml]\n{entry}\n"}
+    assert outcome(tmp_path, files) == expected

@@ -1560,10 +1560,43 @@ class _Kustomization:
             if parsed.ok:  # (a syntax error is told already)
                 self.empty_patch(key, i, inline, path, target)
             return
-        for doc in documents:
+        for doc in documents:  # every one as written, applied or not (a credential in one is in the repository)
             if isinstance(doc.node, yaml.SequenceNode) and (written := _json_patch_object(doc.node, target)):
                 self.result.as_written.append(written)
+        for doc in self.patch_documents(key, i, parsed, documents, target):
             self.apply_one(key, i, doc, target, options)
+
+    def patch_documents(
+        self, key: str, i: int, parsed: ParsedFile, documents: list[Document], target: dict | None
+    ) -> list[Document]:
+        """The patches a patch text holds, as each field's transformer reads it: ``patchesJson6902``
+        reads JSON operations from the first document alone (YAML to JSON reads one), and needs
+        its target's name; ``patches`` reads the text as strategic-merge objects when every
+        document is one (a ``List``'s items unwrapped, as from a resource file; a target for one
+        object alone), else as the first document's JSON operations (an object before them is
+        neither); ``patchesStrategicMerge`` reads objects only (a list among them is refused by
+        :meth:`apply_one`). What kustomize refuses is reported, and no patch is returned."""
+        operations = any(isinstance(d.node, yaml.SequenceNode) for d in documents)
+        if key == "patchesJson6902" and target is not None and not target.get("name"):
+            self.report("kustomize-patch-invalid", "a patchesJson6902 target needs a name", key, i, "target")
+            return []
+        if key == "patchesJson6902" or (key == "patches" and operations):
+            if not isinstance(documents[0].node, yaml.SequenceNode):
+                why = "its first document is no list of JSON operations" if operations else "it is no JSON patch"
+                self.report("kustomize-patch-invalid", f"{key}[{i}]: {why}; kustomize refuses it", key, i)
+                return []
+            return documents[:1]
+        if any(isinstance(d.data, dict) and str(d.data.get("kind", "")).endswith("List") for d in documents):
+            findings: list[Finding] = []
+            documents = [Document(node, data, n) for n, (node, data) in enumerate(_kustomize_items(parsed, findings))]
+            if findings:
+                self.result.findings += findings
+                return []
+        if key == "patches" and target is not None and len(documents) > 1:
+            message = "several strategic-merge patches in one entry with a target; kustomize refuses it"
+            self.report("kustomize-patch-invalid", message, key, i)
+            return []
+        return documents
 
     def empty_patch(
         self, key: str, i: int, inline: yaml.ScalarNode | None, path: Path | None, target: dict | None
