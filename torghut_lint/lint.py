@@ -28,7 +28,6 @@ from torghut_lint.policy import Policy
 from torghut_lint.report.base import Report, RuleInfo, Summary, bounded, is_blocking, redact
 from torghut_lint.schemas.store import SchemaStore
 from torghut_lint.secrets import Redactor
-from torghut_lint.trust import changed_schemas
 from torghut_lint.waivers import Waiver, added_waivers, apply_waivers, central_waivers, unreviewed_waived
 
 
@@ -266,6 +265,8 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
             )
             findings += moved_sources(before.checked.revisions, head.checked.revisions, base.ref)
             if options.schemas is not None:
+                from torghut_lint.trust import changed_schemas  # (a gate's alone: git and temporary files)
+
                 findings += changed_schemas(before.crds, head.crds, options.schemas.bare_store(), base.ref)
         # what deploys the linted paths: every Application and ApplicationSet of the repository after the
         # change, read once (not only the linted tree's: the one that deploys it usually lives elsewhere)
