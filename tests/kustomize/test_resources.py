@@ -309,3 +309,52 @@ def test_an_alias_is_a_copy_of_its_own_as_kustomize_reads_it(tmp_path: Path, nam
     kustomization = f"resources: [d.yaml]\npatches:\n  - target: {{kind: Deployment}}\n    patch: |-\n      {patch}\n"
     rendered, problems = render_both(tmp_path, {"d.yaml": ALIASED, "kustomization.yaml": kustomization})
     assert rendered and problems == [], problems
+
+
+LOCAL = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, annotations: {config.kubernetes.io/local-config: %s}}\n"
+    "data: {n: from-local}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\ndata: {x: '1'}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "kustomization"),
+    [
+        ("'true'", "resources: [o.yaml]"),
+        ("'TRUE'", "resources: [o.yaml]"),  # any text but "false"
+        ("true", "resources: [o.yaml]"),
+        ("'false'", "resources: [o.yaml]"),  # kept
+        # it is dropped last: a replacement still reads it, a base's is dropped by the root
+        (
+            "'true'",
+            "resources: [o.yaml]\nreplacements:\n- source: {kind: ConfigMap, name: c, fieldPath: data.n}\n"
+            "  targets: [{select: {name: d}, fieldPaths: [data.x]}]",
+        ),
+        ("'true'", "resources: [o.yaml]\nnamePrefix: p-"),
+    ],
+)
+def test_a_local_config_object_is_left_out_as_kustomize_leaves_it(
+    tmp_path: Path, value: str, kustomization: str
+) -> None:
+    files = {"o.yaml": LOCAL % value, "kustomization.yaml": kustomization + "\n"}
+    assert outcome(tmp_path, files) == "exact"
+    files = {
+        "b/o.yaml": LOCAL % value,
+        "b/kustomization.yaml": kustomization + "\n",
+        "kustomization.yaml": "resources: [b]\n",
+    }
+    assert outcome(tmp_path / "overlay", files) == "exact"
+
+
+def test_a_credential_in_a_local_config_secret_is_still_in_the_repository(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    (tmp_path / "o.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s, annotations: {config.kubernetes.io/local-config: 'true'}}\n"
+        "stringData: {password: Sup3rS3cretValue99x}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\n"
+    )
+    (tmp_path / "kustomization.yaml").write_text("resources: [o.yaml]\n")
+    result = run_cli("--no-schemas", "--format", "json", str(tmp_path))
+    assert result.json["summary"]["resources"] == 1  # the Secret is never deployed...
+    assert [f["rule"] for f in result.json["findings"]] == ["no-inline-secrets"]  # ...but it is in the repository
+    assert "Sup3rS3cretValue99x" not in result.stdout

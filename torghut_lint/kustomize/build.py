@@ -754,9 +754,13 @@ def finalize(build: Build) -> None:
             )
     for refused in namerefs.fix_references(build.resources):
         build.findings.append(builtin_finding("kustomize-invalid", str(refused), Location.of(refused.node)))
+    local = [res for res in build.resources if _local_config(res.node)]
+    if local:  # kustomize's last step drops them (IgnoreLocal): read as written, never deployed
+        dropped = {id(res) for res in local}
+        build.resources = [res for res in build.resources if id(res) not in dropped]
     build.findings += _ids_taken_twice(build.resources)
     kept = []
-    for res in build.resources:
+    for res in build.resources + local:
         meta = nodes.get(res.node, "metadata")
         annotations = nodes.get(meta, "annotations")  # kustomize's own bookkeeping empties it
         if isinstance(annotations, yaml.MappingNode) and not annotations.value or nodes.is_null(annotations):
@@ -774,7 +778,22 @@ def finalize(build: Build) -> None:
             build.findings.append(builtin_finding("yaml-too-complex", message, Location.of(res.node)))
             continue
         kept.append(res)
-    build.resources = kept
+    build.resources = [res for res in kept if not local or not _local_config(res.node)]
+    build.as_written += [res for res in kept if local and _local_config(res.node)]
+
+
+LOCAL_CONFIG = "config.kubernetes.io/local-config"
+
+
+def _local_config(root: yaml.Node) -> bool:
+    """Whether kustomize leaves the object out of what it prints (``DropLocalNodes``): its
+    annotation ``config.kubernetes.io/local-config`` is there with any text but ``false``. It is
+    dropped last, once every transformer, reference and replacement of the build has read it."""
+    annotations = nodes.get(nodes.get(root, "metadata"), "annotations")
+    if not isinstance(annotations, yaml.MappingNode):
+        return False
+    value = nodes.get(annotations, LOCAL_CONFIG)
+    return value is not None and nodes.text(value) != "false"
 
 
 def _ids_taken_twice(resources: list[Resource]) -> list[Finding]:
