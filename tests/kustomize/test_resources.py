@@ -358,3 +358,31 @@ def test_a_credential_in_a_local_config_secret_is_still_in_the_repository(tmp_pa
     assert result.json["summary"]["resources"] == 1  # the Secret is never deployed...
     assert [f["rule"] for f in result.json["findings"]] == ["no-inline-secrets"]  # ...but it is in the repository
     assert "Sup3rS3cretValue99x" not in result.stdout
+
+
+BOOKKEPT = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, annotations: {%s}}\ndata: {a: b}\n---\n"
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
+    "spec: {template: {spec: {containers: [{name: a, image: x, envFrom: [{configMapRef: {name: c}}]}]}}}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("annotation", "expected"),
+    [
+        # kustomize's readers' bookkeeping: removed from what it prints
+        ("config.kubernetes.io/index: '3', internal.config.kubernetes.io/path: x.yaml", "exact"),
+        ("config.k8s.io/id: '1', internal.config.kubernetes.io/seqindent: compact", "exact"),
+        ("config.kubernetes.io/origin: x, alpha.config.kubernetes.io/transformations: y", "exact"),
+        # kustomize's own state of a build: it renames the object (a hash), or moves its references
+        ("internal.config.kubernetes.io/needsHashSuffix: enabled", "closed"),
+        ("internal.config.kubernetes.io/previousNames: zz", "refused"),  # (with the prefix kubectl fails)
+        ("internal.config.kubernetes.io/prefixes: q-", "closed"),
+        # another domain's, or another key of the domain: an annotation like any other
+        ("kustomize.config.k8s.io/needsHashSuffix: enabled", "exact"),
+        ("internal.config.kubernetes.io/other: z", "exact"),
+    ],
+)
+def test_kustomizes_own_annotations_as_kustomize_treats_them(tmp_path: Path, annotation: str, expected: str) -> None:
+    files = {"o.yaml": BOOKKEPT % annotation, "kustomization.yaml": "resources: [o.yaml]\nnamePrefix: p-\n"}
+    assert outcome(tmp_path, files) == expected

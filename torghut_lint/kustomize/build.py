@@ -763,6 +763,8 @@ def finalize(build: Build) -> None:
     for res in build.resources + local:
         meta = nodes.get(res.node, "metadata")
         annotations = nodes.get(meta, "annotations")  # kustomize's own bookkeeping empties it
+        if isinstance(annotations, yaml.MappingNode):
+            build.findings += _bookkeeping(annotations, res)
         if isinstance(annotations, yaml.MappingNode) and not annotations.value or nodes.is_null(annotations):
             nodes.remove(meta, "annotations")
         elif isinstance(annotations, yaml.MappingNode):
@@ -783,6 +785,59 @@ def finalize(build: Build) -> None:
 
 
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
+# annotations kustomize's readers and writers keep their bookkeeping in, removed from what it prints
+_STRIPPED = frozenset(
+    {
+        "config.kubernetes.io/index",
+        "config.kubernetes.io/path",
+        "config.k8s.io/id",
+        "internal.config.kubernetes.io/index",
+        "internal.config.kubernetes.io/path",
+        "internal.config.kubernetes.io/id",
+        "internal.config.kubernetes.io/seqindent",
+        "internal.config.kubernetes.io/annotations-migration-resource-id",
+        "config.kubernetes.io/origin",
+        "alpha.config.kubernetes.io/transformations",
+    }
+)
+# ... and those it keeps its own state of an object's build in, which change what it does with it
+# (a hash appended to any object's name, the names and prefixes references follow)
+_BUILD_STATE = frozenset(
+    f"internal.config.kubernetes.io/{name}"
+    for name in (
+        "previousKinds",
+        "previousNames",
+        "prefixes",
+        "suffixes",
+        "previousNamespaces",
+        "allowNameChange",
+        "allowKindChange",
+        "refBy",
+        "generatorBehavior",
+        "needsHashSuffix",
+    )
+)
+
+
+def _bookkeeping(annotations: yaml.MappingNode, res: Resource) -> list[Finding]:
+    """kustomize's own annotations written on an object: those of its readers are removed from
+    what it prints, as kustomize removes them; one it keeps the state of a build in
+    (``internal.config.kubernetes.io/needsHashSuffix: enabled`` renames any object with a hash)
+    is not modelled: ``kustomize-unsupported``, blocking."""
+    found = []
+    for key, _ in list(annotations.value):
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        if key.value in _STRIPPED:
+            nodes.remove(annotations, key.value)
+        elif key.value in _BUILD_STATE:
+            message = (
+                f"{res.id} carries {key.value!r}, an annotation kustomize keeps its own state of a build in (it "
+                "renames the object or changes the names its references follow), not modelled by the built-in "
+                "renderer; remove it, or use --render kubectl for exact output"
+            )
+            found.append(builtin_finding("kustomize-unsupported", message, Location.of(key)))
+    return found
 
 
 def _local_config(root: yaml.Node) -> bool:
