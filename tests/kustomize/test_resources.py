@@ -386,3 +386,18 @@ BOOKKEPT = (
 def test_kustomizes_own_annotations_as_kustomize_treats_them(tmp_path: Path, annotation: str, expected: str) -> None:
     files = {"o.yaml": BOOKKEPT % annotation, "kustomization.yaml": "resources: [o.yaml]\nnamePrefix: p-\n"}
     assert outcome(tmp_path, files) == expected
+
+
+@pytest.mark.parametrize(("order", "expected"), [("", "refused"), ("sortOptions: {order: fifo}\n", "exact")])
+def test_a_local_config_object_renamed_onto_a_kept_one_as_kubectl(tmp_path: Path, order: str, expected: str) -> None:
+    """kustomize's sort rebuilds its list of objects before local ones are left out (two of one id:
+    refused); without the sort, it leaves local objects out by id, and one with a kept object's id
+    stays (kubectl prints both)."""
+    files = {
+        "o.yaml": "apiVersion: v1\nkind: ConfigMap\n"
+        "metadata: {name: c, annotations: {config.kubernetes.io/local-config: 'true'}}\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\n",
+        "p.yaml": "- {op: replace, path: /metadata/name, value: d}\n",
+        "kustomization.yaml": f"resources: [o.yaml]\npatches: [{{path: p.yaml, target: {{name: c}}}}]\n{order}",
+    }
+    assert outcome(tmp_path, files) == expected

@@ -754,11 +754,22 @@ def finalize(build: Build) -> None:
             )
     for refused in namerefs.fix_references(build.resources):
         build.findings.append(builtin_finding("kustomize-invalid", str(refused), Location.of(refused.node)))
+    fifo = (build.sort_options or {}).get("order") == "fifo"
+    if not fifo:  # kustomize's sort rebuilds its list of objects first, local ones included
+        build.findings += _ids_taken_twice(build.resources)
     local = [res for res in build.resources if _local_config(res.node)]
     if local:  # kustomize's last step drops them (IgnoreLocal): read as written, never deployed
         dropped = {id(res) for res in local}
-        build.resources = [res for res in build.resources if id(res) not in dropped]
-    build.findings += _ids_taken_twice(build.resources)
+        remaining = [res for res in build.resources if id(res) not in dropped]
+        if fifo:
+            build.findings += _ids_taken_twice(remaining)
+        # ... by their ids: one that has the id of an object kept stays, where it was
+        kept_ids = {_id_key(res) for res in remaining}
+        local = [res for res in local if _id_key(res) not in kept_ids]
+        gone = {id(res) for res in local}
+        build.resources = [res for res in build.resources if id(res) not in gone]
+    elif fifo:
+        build.findings += _ids_taken_twice(build.resources)
     kept = []
     for res in build.resources + local:
         meta = nodes.get(res.node, "metadata")
@@ -780,8 +791,9 @@ def finalize(build: Build) -> None:
             build.findings.append(builtin_finding("yaml-too-complex", message, Location.of(res.node)))
             continue
         kept.append(res)
-    build.resources = [res for res in kept if not local or not _local_config(res.node)]
-    build.as_written += [res for res in kept if local and _local_config(res.node)]
+    dropped = {id(res) for res in local}
+    build.resources = [res for res in kept if id(res) not in dropped]
+    build.as_written += [res for res in kept if id(res) in dropped]
 
 
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
@@ -851,6 +863,13 @@ def _local_config(root: yaml.Node) -> bool:
     return value is not None and nodes.text(value) != "false"
 
 
+def _id_key(res: Resource) -> tuple[str, str, str, str]:
+    """An object's id as kustomize compares ids: apiVersion, kind, namespace (none is
+    ``default``, a cluster-scoped kind's is none), name."""
+    api, kind, namespace, name = ident(res.node)
+    return api, kind, namerefs.effective_namespace(api, kind, namespace), name
+
+
 def _ids_taken_twice(resources: list[Resource]) -> list[Finding]:
     """Objects the build leaves with one id (apiVersion, kind, namespace, name: a patch or a
     replacement that renamed one into another's): kustomize's last step rebuilds its list of
@@ -860,8 +879,8 @@ def _ids_taken_twice(resources: list[Resource]) -> list[Finding]:
     seen: set[tuple[str, str, str, str]] = set()
     found = []
     for res in resources:
-        api, kind, namespace, name = ident(res.node)
-        key = (api, kind, namerefs.effective_namespace(api, kind, namespace), name)
+        key = _id_key(res)
+        api, kind, _, name = key
         if key in seen:
             message = f"the build leaves two {kind} objects {shown(name)} ({api}) with one id; kustomize crashes on it"
             found.append(builtin_finding("kustomize-invalid", message, Location.of(res.node)))
