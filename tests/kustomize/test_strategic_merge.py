@@ -535,3 +535,41 @@ J6902 = "patchesJson6902: [{path: p.yaml, target: {version: v1, kind: ConfigMap,
 def test_a_patch_text_is_read_as_each_field_reads_it(tmp_path: Path, patch: str, entry: str, expected: str) -> None:
     files = {"o.yaml": PAIR, "p.yaml": patch, "kustomization.yaml": f"resources: [o.yaml]\n{entry}\n"}
     assert outcome(tmp_path, files) == expected
+
+
+def _env(items: str) -> str:
+    return (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
+        f"spec: {{template: {{spec: {{containers: [{{name: m, image: x, env: {items}}}]}}}}}}\n"
+    )
+
+
+def _finalizers(items: str) -> str:
+    return f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d, finalizers: {items}}}\n"
+
+
+@pytest.mark.parametrize(
+    ("written", "patch", "expected"),
+    [
+        # a keyed list holding an item that is no map: kustomize refuses, drops or keeps it case by case
+        (_env("[x, {name: A, value: b}]"), _env("[{name: B, value: c}]"), "refused"),
+        (_env("[[a], {name: A, value: b}]"), _env("[{name: A, value: c}]"), "refused"),
+        (_env("[x]"), _env("[]"), "refused"),
+        (_env("[{name: A, value: b}]"), _env("[x, {name: B, value: c}]"), "closed"),
+        (_env("[null, {name: A, value: b}]"), _env("[{name: B, value: c}]"), "closed"),
+        # a list of values merged as a set: each value once, the patch's order, the object's node kept
+        (_finalizers("[x, y]"), _finalizers("[y, x, y]"), "exact"),
+        (_finalizers("[b, a, a]"), _finalizers("[c]"), "exact"),
+        (_finalizers("[a, '1']"), _finalizers("[1]"), "exact"),
+        (_finalizers("[a, null]"), _finalizers("[c]"), "closed"),
+    ],
+)
+def test_a_keyed_list_with_odd_items_merges_as_kubectl_or_blocks(
+    tmp_path: Path, written: str, patch: str, expected: str
+) -> None:
+    files = {
+        "o.yaml": written,
+        "p.yaml": patch,
+        "kustomization.yaml": "resources: [o.yaml]\npatches: [{path: p.yaml}]\n",
+    }
+    assert outcome(tmp_path, files) == expected

@@ -788,3 +788,27 @@ def test_a_generator_merge_writes_the_objects_labels_again_as_texts(tmp_path: Pa
         f"configMapGenerator: [{{name: g, behavior: {behavior}, literals: [x=y], options: {{labels: {{nn: m}}}}}}]\n",
     }
     assert outcome(tmp_path, files) == ("refused" if "'1'" in labels else "exact")
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        # a field spec's step is read as kyaml's path getter reads it: trimmed, a blank one stays put,
+        # and a list's index, "-", "*" or "[k=v]" where a map is looked up fails the build
+        ("' metadata/labels '", "exact"),
+        ("'metadata/ /labels'", "exact"),
+        ("'-'", "refused"),
+        ("'0'", "refused"),
+        ("'*'", "refused"),
+        ("'[a=b]'", "refused"),
+        ("'spec/ports/0'", "refused"),
+        ("'99999999999999999999'", "exact"),  # no int64: a field's name
+    ],
+)
+def test_a_field_spec_step_is_read_as_kyamls_path_getter_reads_it(tmp_path: Path, path: str, expected: str) -> None:
+    objects = (
+        "apiVersion: v1\nkind: Service\nmetadata: {name: ext, labels: {q: r}}\n"
+        "spec: {type: ExternalName, externalName: x, ports: [{port: 80}]}\n"
+    )
+    kustomization = f"resources: [o.yaml]\nlabels:\n- pairs: {{a: b}}\n  fields:\n  - {{path: {path}, kind: Service}}\n"
+    assert outcome(tmp_path, {"o.yaml": objects, "kustomization.yaml": kustomization}) == expected

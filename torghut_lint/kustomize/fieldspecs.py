@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import yaml
 
 from torghut_lint import nodes
-from torghut_lint.goyaml import is_string, reading
+from torghut_lint.goyaml import GO_SPACE, atoi, is_string, reading
 from torghut_lint.kustomize import work
 
 # What kustomize's namespace transformer leaves alone: the cluster-scoped kinds of the OpenAPI
@@ -217,6 +217,15 @@ def targets(
     if not step:
         raise WrongKind("/".join((*done, path[0])), "has an empty field name")
     listed = step != path[0]
+    # looked up as kyaml's path getter reads a step: trimmed (a blank one stays at this map), and
+    # an index, "-", "*" or "[k=v]" is a list's, which a map refuses
+    name = step.strip(GO_SPACE)
+    if not name:
+        yield from targets(root, path[1:], create, (*done, path[0]), emptied)
+        return
+    if atoi(name) is not None or name in ("-", "*") or (name[0] == "[" and name[-1] == "]"):
+        raise WrongKind("/".join((*done, path[0])), "is a list's index where kustomize looks a field up in a map")
+    step = name
     work.charge(1 + len(root.value) // work.PAIRS_PER_STEP)  # the step looked up among the map's keys
     child = nodes.get(root, step)
     if child is None:

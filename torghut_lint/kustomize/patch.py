@@ -190,14 +190,23 @@ def _merge_list(
     work.charge(len(patch.value) + len(target.value))
     if not target.value:  # as an empty map does (strategic_merge)
         target.flow_style = patch.flow_style
-    if keys == ():  # scalars merged as a set: the patch's first, then the target's it does not hold
-        if not all(isinstance(i, yaml.ScalarNode) for i in target.value + patch.value):
-            return patch
-        given = {i.value for i in patch.value}
-        target.value = list(patch.value) + [i for i in target.value if i.value not in given]
-        return target
-    if keys is None or not all(isinstance(i, yaml.MappingNode) for i in target.value + patch.value):
+    if keys is None:
         return patch
+    if keys == ():  # scalars merged as a set: the patch's first, then the target's it does not hold
+        if not all(isinstance(i, yaml.ScalarNode) and not nodes.is_null(i) for i in target.value + patch.value):
+            raise Unmodelled("a strategic-merge patch of a list of values holding a null, a map or a list")
+        held = {i.value: i for i in reversed(target.value)}  # an item the object holds stays its own
+        merged: dict[str, yaml.Node] = {}  # each value once: the patch's order, then the object's
+        for item in patch.value:
+            merged.setdefault(item.value, held.get(item.value, item))
+        for item in target.value:
+            merged.setdefault(item.value, item)
+        target.value = list(merged.values())
+        return target
+    if not all(isinstance(i, yaml.MappingNode) for i in target.value + patch.value):
+        # kustomize's keyed merge drops, keeps or refuses such items case by case (a word in the
+        # object's list fails the build, one in the patch's is dropped with the object's items)
+        raise Unmodelled(f"a strategic-merge patch of a list keyed on {', '.join(keys)} holding an item that is no map")
     directive, items = _list_directive(patch)
     if directive == "delete":
         return DELETED
