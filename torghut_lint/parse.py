@@ -608,7 +608,11 @@ def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
         parsed.findings.append(_syntax(path, line, column, f"YAML syntax error: {what}"))
     except yaml.reader.ReaderError as exc:
         line = data.count(b"\n", 0, exc.position) + 1
-        message = f"not valid UTF-8 text: invalid byte at offset {exc.position} (line {line})"
+        if "UTF-8" in str(exc.reason):
+            message = f"not valid UTF-8 text: invalid byte at offset {exc.position} (line {line})"
+        else:  # a control character: valid UTF-8, not YAML
+            byte = f"byte {data[exc.position]:#04x} " if 0 <= exc.position < len(data) else ""
+            message = f"not YAML text: {exc.reason}: {byte}at offset {exc.position} (line {line})"
         parsed.findings.append(_syntax(path, line, 0, message))
     finally:
         loader.dispose()

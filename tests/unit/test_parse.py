@@ -300,3 +300,17 @@ def test_split_lines_of_an_inline_text_count_from_where_it_starts() -> None:
     padded = b"\n\n\n--- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n"
     assert parse_bytes(padded, "k.yaml", 4).splits[0][0::2] == (4, True)
     assert parse_bytes(padded, "k.yaml").splits[0][0::2] == (4, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (b"a: \xff\n", "not valid UTF-8 text: invalid byte at offset 3 (line 1)"),
+        (b"a: b\nc: \x1c\n", "not YAML text: control characters are not allowed: byte 0x1c at offset 8 (line 2)"),
+    ],
+)
+def test_text_libyaml_cannot_read_is_told_for_what_it_is(text: bytes, said: str) -> None:
+    """An invalid UTF-8 byte and a control character (valid UTF-8, which YAML does not allow) are
+    two reasons: the finding says which, and where."""
+    (finding,) = parse_bytes(text, "f.yaml").findings
+    assert finding.rule == "yaml-syntax" and finding.message == said
