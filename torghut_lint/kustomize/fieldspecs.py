@@ -200,8 +200,9 @@ def targets(
     whether or not (``volumeClaimTemplates: null`` is printed ``[]``; ``emptied`` collects the
     lists so made); otherwise a missing field ends the walk, and a null one ends it unless it is
     the last step (a null at the end is yielded: kustomize hands it to the setter). Raises
-    :class:`WrongKind` where kustomize refuses the build: a value the path goes on through, or an
-    empty step. ``done``: the steps walked so far, for the message."""
+    :class:`WrongKind` where kustomize refuses the build: a value the path goes on through, an
+    empty step, a list's index where a map is looked up. ``done``: the steps walked so far, for
+    the message."""
     if not path:
         yield root
         return
