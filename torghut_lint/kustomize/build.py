@@ -754,22 +754,17 @@ def finalize(build: Build) -> None:
             )
     for refused in namerefs.fix_references(build.resources):
         build.findings.append(builtin_finding("kustomize-invalid", str(refused), Location.of(refused.node)))
+    is_local = {id(res) for res in build.resources if _local_config(res.node)}
+    remaining = [res for res in build.resources if id(res) not in is_local] if is_local else build.resources
+    # two objects of one id: kustomize's sort rebuilds its list of objects first, local ones
+    # included; under fifo only its last step's rebuild does, of the objects it keeps
     fifo = (build.sort_options or {}).get("order") == "fifo"
-    if not fifo:  # kustomize's sort rebuilds its list of objects first, local ones included
-        build.findings += _ids_taken_twice(build.resources)
-    local = [res for res in build.resources if _local_config(res.node)]
-    if local:  # kustomize's last step drops them (IgnoreLocal): read as written, never deployed
-        dropped = {id(res) for res in local}
-        remaining = [res for res in build.resources if id(res) not in dropped]
-        if fifo:
-            build.findings += _ids_taken_twice(remaining)
-        # ... by their ids: one that has the id of an object kept stays, where it was
-        kept_ids = {_id_key(res) for res in remaining}
-        local = [res for res in local if _id_key(res) not in kept_ids]
-        gone = {id(res) for res in local}
-        build.resources = [res for res in build.resources if id(res) not in gone]
-    elif fifo:
-        build.findings += _ids_taken_twice(build.resources)
+    build.findings += _ids_taken_twice(remaining if fifo else build.resources)
+    # that last step (IgnoreLocal) leaves local objects out by id: one with a kept object's stays
+    kept_ids = {_id_key(res) for res in remaining} if is_local else set()
+    local = [res for res in build.resources if id(res) in is_local and _id_key(res) not in kept_ids]
+    gone = {id(res) for res in local}
+    build.resources = [res for res in build.resources if id(res) not in gone]
     kept = []
     for res in build.resources + local:
         meta = nodes.get(res.node, "metadata")
@@ -779,7 +774,7 @@ def finalize(build: Build) -> None:
         if isinstance(annotations, yaml.MappingNode) and not annotations.value or nodes.is_null(annotations):
             nodes.remove(meta, "annotations")
         elif isinstance(annotations, yaml.MappingNode):
-            build.findings += _annotation_keys_refused(annotations)
+            build.findings += _keys_refused((k for k, _ in annotations.value), "annotation", _ANNOTATIONS_BACK)
             _annotations_as_written(annotations)
         try:
             printing: list[tuple[yaml.Node, str, str]] = []  # as kustomize writes it out: see as_printed
@@ -791,9 +786,8 @@ def finalize(build: Build) -> None:
             build.findings.append(builtin_finding("yaml-too-complex", message, Location.of(res.node)))
             continue
         kept.append(res)
-    dropped = {id(res) for res in local}
-    build.resources = [res for res in kept if id(res) not in dropped]
-    build.as_written += [res for res in kept if id(res) in dropped]
+    build.resources = [res for res in kept if id(res) not in gone]
+    build.as_written += [res for res in kept if id(res) in gone]
 
 
 LOCAL_CONFIG = "config.kubernetes.io/local-config"
@@ -976,37 +970,27 @@ def _unprinted(res: Resource, odd: tuple[yaml.Node, str, str]) -> Finding:
     return builtin_finding(rule, f"{res.id}: {why}; {then}", Location.of(node))
 
 
-def _annotation_keys_refused(annotations: yaml.MappingNode) -> list[Finding]:
-    """kustomize writes an object's annotations back with its own and reads them again with go-yaml
-    v3, keys unquoted: a key that then reads as a number, boolean, null or timestamp (``"8080"``,
-    ``"true"``, quoted or not) fails the build (labels are not rewritten so)."""
+def _keys_refused(keys: Iterable[yaml.Node], what: str, written: str) -> list[Finding]:
+    """The ``what`` keys (label, annotation) among ``keys`` that read as a number, boolean, null or
+    timestamp once kustomize has ``written`` them unquoted (``"8080"``, ``"true"``): kustomize
+    reads the object back with go-yaml v3 and refuses the build. It writes back all of an object's
+    annotations, quoted or not, and the labels it writes itself (a label transformer's new key, a
+    generator's, every label of an object a generator merges into, a targeted patch's:
+    ``commonLabels: {y: on}`` is the key "true" to it)."""
     return [
         builtin_finding(
             "kustomize-invalid",
-            f"the annotation key {key.value!r} reads as {reading(key.value)} (go-yaml) once kustomize writes its "
-            "annotations back, quoted or not, and kustomize refuses the build; rename it",
-            Location.of(key),
-        )
-        for key, _ in annotations.value
-        if isinstance(key, yaml.ScalarNode) and not is_string(key.value)
-    ]
-
-
-def _label_keys_refused(keys: Iterable[yaml.Node]) -> list[Finding]:
-    """Label keys kustomize writes unquoted (a label transformer's new key, a generator's, every
-    label of an object a generator merges into, a targeted patch's) that then read as a number,
-    boolean, null or timestamp: kustomize cannot hold the object as JSON and refuses the build
-    (``commonLabels: {y: on}`` is the key "true" to it)."""
-    return [
-        builtin_finding(
-            "kustomize-invalid",
-            f"the label key {key.value!r} reads as {reading(key.value)} (go-yaml) once kustomize writes it unquoted, "
+            f"the {what} key {key.value!r} reads as {reading(key.value)} (go-yaml) once kustomize writes {written}, "
             "and kustomize refuses the build; rename it",
             Location.of(key),
         )
         for key in keys
         if isinstance(key, yaml.ScalarNode) and not is_string(key.value)
     ]
+
+
+_ANNOTATIONS_BACK = "its annotations back, quoted or not"
+_LABEL_UNQUOTED = "it unquoted"
 
 
 def _annotations_as_written(annotations: yaml.MappingNode) -> None:
@@ -1228,9 +1212,9 @@ class _Kustomization:
         build fails there, so it is an error."""
         have = self.ids
         for res in resources:
-            api, kind, ns, name = ident(res.node)
-            found = (api, kind, namerefs.effective_namespace(api, kind, ns), name)
+            found = _id_key(res)
             if found in have:
+                api, kind, ns, name = ident(res.node)
                 self.report(
                     "kustomize-invalid",
                     f"{kind} {ns + '/' if ns else ''}{name} ({api}) is already included; kustomize refuses the build",
@@ -1337,7 +1321,7 @@ class _Kustomization:
                     items = [(nodes.scalar(k, anchor), nodes.scalar(v, anchor)) for k, v in values.items()]
                     meta.value.append((nodes.scalar(holder, anchor), nodes.mapping(items, anchor)))
                     if holder == "labels":
-                        self.result.findings += _label_keys_refused(k for k, _ in items)
+                        self.result.findings += _keys_refused((k for k, _ in items), "label", _LABEL_UNQUOTED)
             body = [(nodes.scalar("apiVersion", anchor), nodes.scalar("v1", anchor))]  # keys sorted, as kustomize
             if data_pairs or kind == "Secret":  # kustomize leaves out an empty ConfigMap's data map
                 body.append((nodes.scalar("data", anchor), nodes.mapping(data_pairs, anchor)))
@@ -1440,7 +1424,7 @@ class _Kustomization:
             }
             pairs.update({k: (nodes.scalar(k, anchor), nodes.scalar(v, anchor)) for k, v in values.items()})
             if holder == "labels":
-                self.result.findings += _label_keys_refused(k for k, _ in pairs.values())
+                self.result.findings += _keys_refused((k for k, _ in pairs.values()), "label", _LABEL_UNQUOTED)
             if not pairs:
                 nodes.remove(meta, holder)
             elif isinstance(old, yaml.MappingNode):
@@ -1884,7 +1868,7 @@ class _Kustomization:
                     changed |= fieldspecs.apply(res.node, api, kind, where, values, owner != "commonAnnotations")
                 except fieldspecs.WrongKind as exc:
                     self.wrong_kind(res, str(exc), owner, exc.why)
-            if images:
+            if images and kind != "CustomResourceDefinition":  # (kustomize never rewrites one's images)
                 try:
                     changed |= _set_images(res.node, images)
                 except fieldspecs.WrongKind as exc:
@@ -2026,9 +2010,9 @@ class _Kustomization:
         (two versions of a kind are two ids to it)."""
         seen: set[tuple[str, str, str, str]] = set()
         for res in self.result.resources:
-            api, kind, namespace, name = ident(res.node)
-            key = (api, kind, namerefs.effective_namespace(api, kind, namespace), name)
+            key = _id_key(res)
             if key in seen:
+                _, kind, _, name = key
                 message = f"the namespace makes two {kind} objects {shown(name)} one; kustomize refuses the build"
                 self.report("kustomize-invalid", message, "namespace")
                 return
@@ -2324,7 +2308,7 @@ def _as_copied(body: yaml.MappingNode) -> None:
                 (nodes.scalar(k, key), nodes.scalar(text, value)) for k, (text, key, value) in sorted(texts.items())
             ]
             nodes.put(meta, part, nodes.mapping(pairs, written), written)
-            if part == "labels" and (refused := _label_keys_refused(k for k, _ in pairs)):
+            if part == "labels" and (refused := _keys_refused((k for k, _ in pairs), "label", _LABEL_UNQUOTED)):
                 raise PatchError(refused[0].message)
 
 
@@ -2387,11 +2371,9 @@ def _set_images(root: yaml.Node, images: list[tuple[dict, yaml.Node, Any]]) -> b
     in its two walks (an entry sees what the ones before it wrote, and its own first walk's
     writing: a ``tagSuffix`` is added twice where both walks reach): every list under a
     ``containers`` or ``initContainers`` key at any depth, then its field specs
-    (:data:`_IMAGE_PATHS`). A CustomResourceDefinition is never rewritten. True when an image
-    changed; raises :class:`fieldspecs.WrongKind` where kustomize refuses the build (an image
-    that is a map or a list, a container that is a word)."""
-    if nodes.text(nodes.get(root, "kind")) == "CustomResourceDefinition":
-        return False
+    (:data:`_IMAGE_PATHS`); never called on a CustomResourceDefinition, which kustomize never
+    rewrites. True when an image changed; raises :class:`fieldspecs.WrongKind` where kustomize
+    refuses the build (an image that is a map or a list, a container that is a word)."""
     changed = False
     # the lists its first walk finds, found once: rewriting an image changes no list
     found = [

@@ -75,8 +75,7 @@ def overwritten(current: yaml.ScalarNode, merged: yaml.ScalarNode) -> yaml.Scala
     them changes them all."""
     current.tag, current.value, current.style = merged.tag, merged.value, merged.style
     current.start_mark, current.end_mark = merged.start_mark, merged.end_mark
-    if getattr(current, "untagged", False) != getattr(merged, "untagged", False):
-        current.untagged = getattr(merged, "untagged", False)
+    current.untagged = getattr(merged, "untagged", False)
     return current
 
 
