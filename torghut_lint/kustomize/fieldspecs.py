@@ -82,20 +82,27 @@ def _spec(path: str, create: bool, kind: str | None = None, group: str | None = 
     return FieldSpec(split_path(path), create, kind, group, version, path)
 
 
-def split_path(text: str) -> tuple[str, ...]:
-    """A field spec's path as kustomize splits it (``PathSplitter``): at each ``/`` but one after
-    a backslash (``metadata/annotations/a\\/b`` is two steps and ``a/b``), one leading ``/``
-    dropped. Any other empty step stays, for :func:`targets` to refuse as kustomize does."""
-    parts = text.split("/")
+def path_splitter(text: str, delimiter: str) -> list[str]:
+    """kyaml's ``PathSplitter``: ``text`` split at each ``delimiter`` but one after a backslash
+    (which is dropped: ``a\\/b`` is the one part ``a/b``), one leading delimiter dropped. Any other
+    empty part stays."""
+    parts = text.split(delimiter)
     if len(parts) > 1 and parts[0] == "":
         parts = parts[1:]
-    steps = [parts[0]]
+    joined = [parts[0]]
     for part in parts[1:]:
-        if steps[-1].endswith("\\"):
-            steps[-1] = steps[-1][:-1] + "/" + part
+        if joined[-1].endswith("\\"):
+            joined[-1] = joined[-1][:-1] + delimiter + part
         else:
-            steps.append(part)
-    return tuple(steps)
+            joined.append(part)
+    return joined
+
+
+def split_path(text: str) -> tuple[str, ...]:
+    """A field spec's path as kustomize splits it (:func:`path_splitter` at ``/``:
+    ``metadata/annotations/a\\/b`` is two steps and ``a/b``); an empty step stays, for
+    :func:`targets` to refuse as kustomize does."""
+    return tuple(path_splitter(text, "/"))
 
 
 def from_entry(entry: object) -> FieldSpec:

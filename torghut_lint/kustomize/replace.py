@@ -38,6 +38,7 @@ import yaml
 from torghut_lint import nodes, regex
 from torghut_lint.goyaml import MISMATCH, Unencodable, is_string, plain_tag, resolve_tagged
 from torghut_lint.kustomize import work
+from torghut_lint.kustomize.fieldspecs import path_splitter
 from torghut_lint.kustomize.namerefs import NOT_NAMESPACED, ident
 from torghut_lint.kustomize.patch import Unmodelled, overwritten
 from torghut_lint.kustomize.select import SelectorError, meets, selectors_of
@@ -54,15 +55,7 @@ class Refused(Exception):
 def split_path(text: str) -> list[str]:
     """kyaml's SmarterPathSplitter on ``.``: ``\\.`` is a dot inside a part, a leading dot is
     dropped, ``[a.b=c.d]`` is one part and ``[a.b]`` the key ``a.b``."""
-    pieces = text.split(".")
-    if len(pieces) > 1 and pieces[0] == "":
-        pieces = pieces[1:]
-    joined = [pieces[0]]
-    for piece in pieces[1:]:
-        if joined[-1].endswith("\\"):
-            joined[-1] = joined[-1][:-1] + "." + piece
-        else:
-            joined.append(piece)
+    joined = path_splitter(text, ".")
     parts: list[str] = []
     i = 0
     while i < len(joined):
