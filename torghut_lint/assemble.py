@@ -43,6 +43,7 @@ from torghut_lint.parse import (
     ParsedFile,
     as_yaml11,
     json_findings,
+    json_problems,
     parse_file,
     parse_source,
     read_into,
@@ -490,7 +491,7 @@ def build_plain(plan: Plan, directory: Path, project: Project) -> None:
                 continue
             project.findings += split_findings(parsed, "manifest-invalid", "Argo CD")
             project.findings += json_findings(
-                parsed.documents, "manifest-invalid", "Argo CD cannot apply this", v2=True
+                json_problems(parsed.documents, v2=True), "manifest-invalid", "Argo CD cannot apply this"
             )
             for res in resources_of(_as_argocd_reads(parsed), project.findings):
                 res.app, res.app_path = app.name, app_path

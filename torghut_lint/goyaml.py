@@ -26,6 +26,7 @@ reads). Measured against ``kubectl kustomize`` (kustomize v5.5), scalar by scala
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import yaml
 
@@ -326,6 +327,23 @@ def go_float_text(value: float) -> str:
     if len(digits) <= point:
         return sign + digits + "0" * (point - len(digits))
     return f"{sign}{digits[:point]}.{digits[point:]}"
+
+
+def json_text(value: object) -> str:
+    """A number, boolean or null as Go's encoding/json writes it: a float's shortest digits, with
+    an exponent (``e-7``, ``e+21``) only below 1e-6 and from 1e21 (an integral float below 1e21 is
+    an integer by then, see :func:`after_json`)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    assert isinstance(value, float)
+    if value != 0 and (abs(value) < 1e-6 or abs(value) >= 1e21):
+        text = repr(value)  # Python writes these with an exponent too, of two digits at least
+        return text.replace("e-0", "e-")
+    return format(Decimal(repr(value)), "f")
 
 
 # what Go's unicode.IsSpace (and so strings.TrimSpace) takes for white space

@@ -14,7 +14,7 @@ import io
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -304,21 +304,30 @@ def json_problems(documents: list[Document], v2: bool = False) -> Iterator[tuple
     """The plain scalars of ``documents`` that JSON cannot hold as go-yaml v3 reads them (kustomize's
     reading of a manifest) or, with ``v2``, as sigs.k8s.io/yaml does (Argo CD's reading of a
     directory application, kustomize's of a JSON patch), each with why."""
+    return scalar_json_problems((pair for doc in documents for pair in doc.not_json), v2)
+
+
+def scalar_json_problems(
+    not_json: Iterable[tuple[yaml.ScalarNode, bool]], v2: bool = False
+) -> Iterator[tuple[yaml.ScalarNode, str]]:
+    """:func:`json_problems` of scalars :func:`to_data` collected (``not_json``: each with whether
+    it is a key)."""
     seen: set[int] = set()  # an alias visits its node again
-    for doc in documents:
-        for node, key in doc.not_json:
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            tag = "" if key or node.tag == PLAIN else node.tag
-            if (problem := json_problem(node.value, key, v2, tag)) is not None:
-                yield node, problem
+    for node, key in not_json:
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        tag = "" if key or node.tag == PLAIN else node.tag
+        if (problem := json_problem(node.value, key, v2, tag)) is not None:
+            yield node, problem
 
 
-def json_findings(documents: list[Document], rule: str, refused: str, v2: bool = False) -> list[Finding]:
-    """A ``rule`` finding at each scalar :func:`json_problems` yields, saying what is ``refused``
-    ("kustomize refuses the build") and why."""
-    return [builtin_finding(rule, f"{refused}: {why}", Location.of(node)) for node, why in json_problems(documents, v2)]
+def json_findings(
+    problems: Iterable[tuple[yaml.ScalarNode, str]], rule: str, refused: str = "kustomize refuses the build"
+) -> list[Finding]:
+    """A ``rule`` finding at each scalar of ``problems`` (:func:`json_problems`), saying what is
+    ``refused`` and why."""
+    return [builtin_finding(rule, f"{refused}: {why}", Location.of(node)) for node, why in problems]
 
 
 def _report_repeats(pairs: list[tuple[yaml.Node, yaml.Node]], repeats: list[yaml.Node], on_duplicate) -> None:

@@ -12,6 +12,7 @@ import yaml
 from test_parity import compare
 
 from torghut_lint.kustomize.build import Builder, SourceFiles
+from torghut_lint.model import Severity
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:
@@ -48,6 +49,13 @@ def outcome(tmp_path: Path, files: dict[str, str]) -> str:
     build = Builder(SourceFiles(tmp_path)).build(tmp_path)
     unsupported = any(f.rule == "kustomize-unsupported" for f in build.findings)
     return "refused" if not rendered else "closed" if unsupported else "exact"
+
+
+def blocking(root: Path) -> list[str]:
+    """The rules of the built-in build's blocking findings for the kustomization in ``root``
+    (none where kubectl renders it: the gate does not cry wolf)."""
+    build = Builder(SourceFiles(root)).build(root)
+    return sorted({f.rule for f in build.findings if f.severity >= Severity.ERROR})
 
 
 def assert_three_levels(tmp_path: Path, objects: list[dict], level, seed: int) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kubectl_parity import outcome, write_tree
+from kubectl_parity import blocking, outcome, write_tree
 
 from conftest import run_cli
 from torghut_lint.kustomize.build import Builder, SourceFiles
@@ -233,3 +233,79 @@ def test_a_switch_folded_into_an_environment_file_line_is_caught(tmp_path: Path)
         result.stdout
     ), result.stdout
     assert result.code == 1
+
+
+# What JSON cannot hold (an infinite or NaN number, a key that is not a string, a value its tag
+# refuses) refuses the build where kustomize has it through JSON: as it writes each object out,
+# where a JSON patch applies to it, as it expands a *List's items, and as it reads a
+# kustomization. A value a patch or transformer replaces or deletes before then is never written.
+_CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata: {%s}\n"
+_SET = "- patch: |\n    apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: a}\n    data: {%s}\n"
+_ADDED = "- target: {kind: ConfigMap}\n  patch: |\n    - {op: add, path: /data/z, value: q}\n"
+NOT_JSON = {
+    "written out: refused": ("a: .nan", ""),
+    "a key written out: refused": ("5: x", ""),
+    "a tag's refusal written out: refused": ("a: !!int 1.5", ""),
+    "a strategic-merge patch's, written out: refused": ("a: b", _SET % "c: .nan"),
+    "before a JSON patch: refused": ("a: .nan", _ADDED + _SET % "a: b"),
+    "replaced first": ("a: .nan", _SET % "a: b"),
+    "replaced first, then a JSON patch": ("a: .nan", _SET % "a: b" + _ADDED),
+    "deleted first": ("a: .nan", _SET % "a: null"),
+    "a key, replaced first": ("5: x", _SET % "$patch: replace, a: b"),
+    "a tag's refusal, replaced first": ("a: !!bool yes", _SET % "a: b"),
+    "a strategic-merge patch's, replaced": ("a: b", _SET % "c: .nan" + _SET % "c: d"),
+    "a strategic-merge patch's, matching nothing": ("a: b", "- target: {name: zz}\n " + (_SET % "c: .nan")[1:]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_JSON))
+def test_what_json_cannot_hold_is_refused_only_where_kustomize_has_it_through_json(tmp_path: Path, name: str) -> None:
+    data, patches = NOT_JSON[name]
+    files = {"cm.yaml": _CM % data, "kustomization.yaml": f"resources: [cm.yaml]\npatches:\n{patches}"}
+    if not patches:
+        files["kustomization.yaml"] = "resources: [cm.yaml]\n"
+    assert outcome(tmp_path, files) == ("refused" if name.endswith("refused") else "exact")
+    assert name.endswith("refused") or blocking(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"b/cm.yaml": _CM % "a: .nan", "b/kustomization.yaml": "resources: [cm.yaml]\n"},  # a base's, replaced above
+        {"cm.yaml": _CM % "a: .nan", "kustomization.yaml": "resources: [cm.yaml]\n", "dir": ""},
+        {"cm.yaml": (_CM % "a: b").replace("name: a", "name: .inf"), "kustomization.yaml": "resources: [cm.yaml]\n"},
+    ],
+    ids=["a base's", "a local object's", "a name a prefix makes a string"],
+)
+def test_what_json_cannot_hold_and_kustomize_never_writes_out_passes(tmp_path: Path, files: dict) -> None:
+    files = dict(files)
+    if "b/cm.yaml" in files:
+        files["kustomization.yaml"] = "resources: [b]\npatches:\n" + _SET % "a: b"
+    elif files.pop("dir", None) is not None:
+        files["cm.yaml"] = files["cm.yaml"].replace(
+            "name: a", "name: a\n  annotations: {config.kubernetes.io/local-config: 'true'}"
+        )
+    else:
+        files["kustomization.yaml"] += "namePrefix: p-\n"
+    assert outcome(tmp_path, files) == "exact"
+    assert blocking(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "commonAnnotations: {a: .nan}",
+        "commonAnnotations: {a: !!int x}",
+        "labels: [{pairs: {a: b}, fields: [{path: .inf}]}]",
+        "images: [{name: .inf, newName: z}]",  # (the resource's `.inf` image it would replace is never written)
+        "replicas: [{name: a, count: .inf}]",
+        "openapi: {x: -.inf}",
+    ],
+)
+def test_a_kustomization_json_cannot_hold_is_refused(tmp_path: Path, field: str) -> None:
+    """kustomize reads a kustomization through JSON (sigs.k8s.io/yaml): ``.nan`` anywhere in it
+    refuses the build."""
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: .inf}]}\n"
+    files = {"pod.yaml": pod, "kustomization.yaml": f"resources: [pod.yaml]\n{field}\n"}
+    assert outcome(tmp_path, files) == "refused"
+    assert blocking(tmp_path) == ["kustomize-invalid"]

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from kubectl_parity import outcome, render_both
+from kubectl_parity import outcome, render_both, write_tree
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s%s}\ndata: {a: b}\n"
 
@@ -401,3 +401,99 @@ def test_a_local_config_object_renamed_onto_a_kept_one_as_kubectl(tmp_path: Path
         "kustomization.yaml": f"resources: [o.yaml]\npatches: [{{path: p.yaml, target: {{name: c}}}}]\n{order}",
     }
     assert outcome(tmp_path, files) == expected
+
+
+NUMBERED = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\ndata: {a: b}\n---\n" + (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
+    "spec: {template: {spec: {containers: [{name: a, image: x, envFrom: [{configMapRef: {name: %s}}]}]}}}\n"
+)
+
+
+@pytest.mark.parametrize("name", ["5", "1.5", "true", "false", "0", "0x1F", "1e3", "010", "!!int 0x10"])
+@pytest.mark.parametrize("renamed", ["namePrefix: p-", "nameSuffix: -s", "namePrefix: p-\nnamespace: x"])
+def test_a_name_written_as_a_number_is_its_text_to_kustomize(tmp_path: Path, name: str, renamed: str) -> None:
+    """kustomize reads an object's name as the text it is written in (``name: 5`` is "5"), and a
+    prefix or suffix makes it a string the API server takes (``p-5``), references following:
+    rendered as kubectl renders it, nothing blocks."""
+    from conftest import run_cli
+
+    files = {"o.yaml": NUMBERED % (name, name), "kustomization.yaml": f"resources: [o.yaml]\n{renamed}\n"}
+    assert outcome(tmp_path, files) == "exact"
+    want = subprocess.run(["kubectl", "kustomize", str(tmp_path)], capture_output=True, timeout=120).stdout
+    assert run_cli("render", str(tmp_path)).stdout == want.decode()
+    findings = run_cli("--no-schemas", "--format", "json", str(tmp_path)).json["findings"]
+    assert [f for f in findings if f["severity"] == "error"] == []
+
+
+@pytest.mark.parametrize(("name", "reads"), [("5", "an integer"), ("1.5", "a number"), ("true", "a boolean")])
+@pytest.mark.parametrize("kustomized", [True, False])
+def test_a_name_still_a_number_once_built_is_refused_where_it_is_written(
+    tmp_path: Path, name: str, reads: str, kustomized: bool
+) -> None:
+    """Unrenamed, kubectl prints ``name: 5``, which the API server refuses (a name is a string);
+    Argo CD's reading of a directory sends it as written: blocked at the name, either way."""
+    from conftest import run_cli
+
+    files = {"o.yaml": NUMBERED.split("---")[0] % name}
+    if kustomized:
+        files["kustomization.yaml"] = "resources: [o.yaml]\n"
+        assert outcome(tmp_path, files) == "exact"  # kubectl renders it...
+    else:
+        write_tree(tmp_path, files)
+    result = run_cli("--no-schemas", "--format", "json", str(tmp_path))
+    errors = [(f["rule"], f["line"], f["column"], f["message"]) for f in result.json["findings"]]
+    message = f"metadata.name {name} is {reads}, not a string: the API server refuses it; quote it"
+    assert errors == [("manifest-invalid", 4, 9, message)]  # ...which the cluster refuses
+    assert result.code == 1
+
+
+# kustomize reads a *List's items back from JSON: a number is the text JSON writes for it from then
+# on, which is what a name, a label a selector matches and a replaced value are
+_ITEM = "apiVersion: v1\nkind: ConfigMapList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n" + (
+    "    name: %s\n    labels: {x: %s}\n  data: {a: %s}\n"
+)
+_SELECTED = [("16", "b"), ("1000", "c"), ("0.000015", "d"), ("true", "e"), ("7", "f"), ("3", "g"), ("0.5", "k")]
+_BY_LABEL = "".join(
+    f"- target: {{labelSelector: x={value}}}\n  patch: |\n    - {{op: add, path: /data/{key}, value: hit}}\n"
+    for value, key in _SELECTED
+)
+_REPLACED = (
+    "replacements:\n- source: {kind: ConfigMap, fieldPath: data.a}\n"
+    "  targets: [{select: {kind: ConfigMap}, fieldPaths: [metadata.annotations.z], options: {create: true}}]\n"
+)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0x10", "1e3", "1.5e-5", "1.5e-7", "1e21", "true", "null", "2001-12-14", "0o7", "-0.0", ".5", "+7", "0b11"],
+)
+def test_a_list_items_numbers_are_the_text_json_writes(tmp_path: Path, value: str) -> None:
+    files = {
+        "l.yaml": _ITEM % ("n" if value in ("null", "2001-12-14") else value, value, value),
+        "kustomization.yaml": f"resources: [l.yaml]\nnamePrefix: p-\npatches:\n{_BY_LABEL}{_REPLACED}",
+    }
+    assert outcome(tmp_path, files) == ("refused" if value == "null" else "exact")  # (no value to replace)
+
+
+_PATCHED = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  labels: {x: %s}\ndata: {a: %s}\n"
+_SELECTED_ONCE_PATCHED = [("16", "c"), ("1000000", "d"), ("1e06", "e"), ("0.000015", "f"), ("1.5e-05", "g"), ("0", "i")]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0x10", "1e6", "1000000", "1.5e-5", "1e21", "123456789.5", "-0.0", "-0", "9007199254740993", "true", "2001-12-14"],
+)
+def test_a_json_patched_objects_numbers_are_the_text_go_yaml_writes(tmp_path: Path, value: str) -> None:
+    """kustomize has a JSON patch's result back through go-yaml's encoder from decoded JSON, where
+    every number is a float: a name, a label a later patch selects by and a replaced value are
+    ``1e+06``, ``1.5e-05``, ``-0`` from then on."""
+    later = "".join(
+        f"- target: {{labelSelector: x={label}}}\n  patch: |\n    - {{op: add, path: /data/{key}, value: hit}}\n"
+        for label, key in _SELECTED_ONCE_PATCHED
+    )
+    files = {
+        "cm.yaml": _PATCHED % (value, value, value),
+        "kustomization.yaml": "resources: [cm.yaml]\nnamePrefix: p-\npatches:\n- target: {kind: ConfigMap}\n"
+        f"  patch: |\n    - {{op: add, path: /data/b, value: hit}}\n{later}{_REPLACED}",
+    }
+    assert outcome(tmp_path, files) == "exact"

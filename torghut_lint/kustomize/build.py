@@ -14,7 +14,7 @@ import json
 import os
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -37,9 +37,15 @@ from torghut_lint.discover import (
 from torghut_lint.goyaml import (
     FOLDED_KEY,
     GO_SPACE,
+    MAYBE_NOT_STRING,
+    Unencodable,
     Unreadable,
+    go_float_text,
     is_string,
+    json_text,
+    parse_int,
     reading,
+    resolve_plain,
     through_json,
 )
 from torghut_lint.kustomize import fieldspecs, namerefs, order, replace, work
@@ -51,6 +57,7 @@ from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity, digest_of, value_at
 from torghut_lint.parse import (
     MAX_FILE_BYTES,
+    PLAIN,
     STR,
     ComplexKey,
     Document,
@@ -58,10 +65,12 @@ from torghut_lint.parse import (
     TooComplex,
     as_yaml11,
     json_findings,
+    json_problems,
     mappings,
     parse_bytes,
     parse_file,
     print_block,
+    scalar_json_problems,
     split_findings,
     to_data,
 )
@@ -491,10 +500,25 @@ def resources_of(parsed: ParsedFile, findings: list[Finding], kustomize: bool = 
         if problem:
             findings.append(builtin_finding("manifest-invalid", problem, Location.of(node)))
             continue
-        namespace = data["metadata"].get("namespace")
+        meta = data["metadata"]
+        if _read_as_text(meta["name"]) and not kustomize:
+            findings.append(_not_a_name(nodes.get(nodes.get(node, "metadata"), "name")))
+            continue
+        if kustomize:  # kustomize reads a name or namespace written as a number as its text
+            for key in ("name", "namespace"):
+                if _read_as_text(meta.get(key)):
+                    meta[key] = nodes.get(nodes.get(node, "metadata"), key).value
+        namespace = meta.get("namespace")
         origin_namespace = namespace if isinstance(namespace, str) else ""
-        out.append(Resource(node, data, origin_name=data["metadata"]["name"], origin_namespace=origin_namespace))
+        out.append(Resource(node, data, origin_name=meta["name"], origin_namespace=origin_namespace))
     return out
+
+
+def _read_as_text(value: object) -> bool:
+    """A value kustomize reads an object's name or namespace from as the text it is written in: a
+    number or a boolean (``name: 5`` is the name "5" to it, ``p-5`` once prefixed); the API server
+    refuses one still written so once the build is done (:func:`_not_a_name`)."""
+    return type(value) in (int, float, bool)
 
 
 def _items(parsed: ParsedFile) -> Iterator[tuple[yaml.Node, Any]]:
@@ -533,6 +557,9 @@ def _kustomize_items(parsed: ParsedFile, findings: list[Finding]) -> list[tuple[
         elif items is not None:
             message = f"{kind}'s items must be a list (kustomize expands a *List kind's items); kustomize refuses this"
             findings.append(builtin_finding("kustomize-invalid", message, Location.of(nodes.get(node, "items"))))
+    if ordered:  # items read back from JSON: what JSON cannot hold in them refuses the build as it is read
+        read = (pair for doc in parsed.documents for pair in doc.not_json if id(pair[0]) in ordered)
+        findings += json_findings(scalar_json_problems(read), "kustomize-invalid")
     return out
 
 
@@ -566,19 +593,51 @@ def _is_list(data: object) -> bool:
 
 
 def _sort_keys(node: yaml.Node, seen: set[int]) -> None:
-    """Every mapping under ``node`` in key order, as JSON writes a map; ``seen``: the nodes put in
-    order already (an alias shares one; a list in a list is ordered once, not once per level)."""
+    """Every mapping under ``node`` in key order, and every plain number, boolean and null
+    written as JSON writes it (``0x10`` is ``16``, ``1e3`` is ``1000``: a name or a label is that
+    text to kustomize from then on; a timestamp is its text as a string); ``seen``: the nodes
+    done already (an alias shares one; a list in a list is ordered once, not once per level),
+    every node under ``node`` once it returns, keys included."""
     todo = [node]
     while todo:
         current = todo.pop()
-        if id(current) in seen or isinstance(current, yaml.ScalarNode):
+        if id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, yaml.MappingNode):
+        if isinstance(current, yaml.ScalarNode):
+            _through_json(current, json_text)
+        elif isinstance(current, yaml.MappingNode):
             current.value.sort(key=lambda pair: str(pair[0].value))
+            seen.update(id(k) for k, _ in current.value)
             todo += [v for _, v in current.value]
         else:
             todo += current.value
+
+
+def _through_json(node: yaml.ScalarNode, written: Callable[[Any], str]) -> None:
+    """A plain scalar as kustomize has it once its value went through JSON: a number, boolean or
+    null is the text ``written`` gives for it (:func:`~torghut_lint.goyaml.json_text` where
+    kustomize reads JSON text back, a *List's items; ``_go_text`` where go-yaml writes out what JSON
+    decoded, a JSON patch's result: every number a float, ``1e+06``), which is what a name, a label
+    a selector matches and a replaced value are from then on; a timestamp is the string JSON
+    writes for it. One JSON refuses is left (reported as the file is read)."""
+    if node.tag != PLAIN or not node.value or node.value[0] not in MAYBE_NOT_STRING:
+        return
+    value = resolve_plain(node.value)
+    if type(value) is Unencodable:
+        return
+    if isinstance(value, str):
+        if value != node.value:
+            node.value, node.tag = value, STR
+    elif value == 0 and node.value[0] == "-" and type(value) is int and parse_int(node.value) is None:
+        node.value = "-0"  # a float's negative zero, which JSON and go-yaml keep
+    else:
+        node.value = written(value)
+
+
+def _go_text(value: object) -> str:
+    """A value JSON decoded as go-yaml writes it: a number is a float (``1e+06``, ``16``)."""
+    return go_float_text(float(value)) if type(value) in (int, float) else json_text(value)
 
 
 LFS_POINTER = "version https://git-lfs.github.com/spec/v1"  # what a file stored in Git LFS is, not checked out
@@ -599,6 +658,8 @@ def manifest_problem(data: object, kustomize: bool = False) -> str | None:
     meta = data.get("metadata")
     if not isinstance(meta, dict):
         missing.append("metadata" if meta is None else "metadata (not a mapping)")
+    elif _read_as_text(meta.get("name")):
+        pass  # named, by its text to kustomize (see resources_of)
     elif not isinstance(meta.get("name"), str) or not meta.get("name"):
         if not meta.get("generateName"):
             missing.append("metadata.name")
@@ -606,9 +667,31 @@ def manifest_problem(data: object, kustomize: bool = False) -> str | None:
             return "kustomize refuses a resource without metadata.name (generateName alone is not enough)"
     if missing:
         return "not a Kubernetes object: missing " + ", ".join(missing)
-    if not isinstance(meta.get("name"), str):
+    if not isinstance(meta.get("name"), str) and not _read_as_text(meta.get("name")):
         meta["name"] = str(meta.get("generateName"))
     return None
+
+
+REFUSED = "kustomize refuses the patch"
+UNREAD = "kustomize refuses the kustomization"
+
+
+def _json_problems(root: yaml.Node) -> Iterator[tuple[yaml.ScalarNode, str]]:
+    """What in an object JSON cannot hold as kustomize reads it (:func:`~torghut_lint.parse.json_problems`):
+    kustomize writes it to JSON where a JSON patch applies, and as it writes it out."""
+    not_json: list[tuple[yaml.ScalarNode, bool]] = []
+    try:
+        to_data(root, not_json=not_json)
+    except TooComplex:
+        return iter(())  # told where the object's values are built (finalize)
+    return scalar_json_problems(not_json)
+
+
+def _not_a_name(name: yaml.ScalarNode) -> Finding:
+    """The API server refuses an object whose name is not a string (``name: 5``), which kustomize
+    renders as written unless a prefix, suffix or hash makes it one."""
+    message = f"metadata.name {name.value} is {reading(name.value)}, not a string: the API server refuses it; quote it"
+    return builtin_finding("manifest-invalid", message, Location.of(name))
 
 
 MAX_INCLUDE_DEPTH = 100  # kustomizations nested deeper than this are reported, not followed
@@ -778,13 +861,19 @@ def finalize(build: Build) -> None:
             _annotations_as_written(annotations)
         try:
             printing: list[tuple[yaml.Node, str, str]] = []  # as kustomize writes it out: see as_printed
-            res.data = to_data(res.node, printing=printing)
+            not_json: list[tuple[yaml.ScalarNode, bool]] = []  # what it cannot write out to JSON
+            res.data = to_data(res.node, not_json=not_json, printing=printing)
             if printing and id(res) not in unprinted:
                 build.findings.append(_unprinted(res, printing[0]))
+            if not_json and id(res) not in gone:
+                build.findings += json_findings(scalar_json_problems(not_json), "kustomize-invalid")
         except TooComplex as exc:
             message = f"{res.id} not linted: once patched it has {exc}"
             build.findings.append(builtin_finding("yaml-too-complex", message, Location.of(res.node)))
             continue
+        if isinstance(res.data.get("metadata"), dict) and _read_as_text(res.data["metadata"].get("name")):
+            build.findings.append(_not_a_name(nodes.get(meta, "name")))
+            gone.add(id(res))  # as a document whose name is not one is: not linted as an object
         kept.append(res)
     build.resources = [res for res in kept if id(res) not in gone]
     build.as_written += [res for res in kept if id(res) in gone]
@@ -925,6 +1014,7 @@ def as_decoded(root: yaml.Node) -> None:
         node = todo.pop()
         if isinstance(node, yaml.ScalarNode):
             node.style = "|" if "\n" in node.value else None
+            _through_json(node, _go_text)
         elif isinstance(node, yaml.MappingNode):
             node.flow_style = not node.value
             for i, (key, value) in enumerate(node.value):
@@ -1189,7 +1279,6 @@ class _Kustomization:
         self.restricted(target, entry, (key, index))
         taken = self.builder.sources.take(target)
         self.result.findings += split_findings(taken, "kustomize-invalid", "kustomize")
-        self.result.findings += json_findings(taken.documents, "kustomize-invalid", "kustomize refuses the build")
         self.accumulate(resources_of(taken, self.result.findings, kustomize=True), key, index)
 
     def apply_component(self, directory: Path) -> None:
@@ -1695,7 +1784,9 @@ class _Kustomization:
 
     def apply_one(self, key: str, i: int, doc: Document, target: dict | None, options: dict) -> None:
         is_json = isinstance(doc.node, yaml.SequenceNode)
-        if refused := json_findings([doc], "kustomize-patch-invalid", "kustomize refuses the patch", v2=is_json):
+        # a JSON patch is read through JSON; a strategic-merge one is not, and what JSON cannot hold
+        # in it refuses the build only if it is still in an object at the end (see finalize)
+        if is_json and (refused := json_findings(json_problems([doc], v2=True), "kustomize-patch-invalid", REFUSED)):
             self.result.findings += refused
             return
         if not is_json and not isinstance(doc.node, yaml.MappingNode):
@@ -1757,6 +1848,7 @@ class _Kustomization:
                     namerefs.remember(res)
                     if (odd := as_printed(res.node)) is not None:  # kustomize prints it to JSON first
                         self.result.findings.append(_unprinted(res, odd))
+                    self.result.findings += json_findings(_json_problems(res.node), "kustomize-invalid")
                     json6902(res.node, doc.node)
                     as_decoded(res.node)
                     name = nodes.get(nodes.get(res.node, "metadata"), "name")
@@ -2186,11 +2278,14 @@ _FOLDED = frozenset({"bases", "imageTags", "helmChartInflationGenerator"})
 
 
 def _kustomization_doc(parsed: ParsedFile, kfile: Path, result: Build) -> Document | None:
-    """The kustomization's document, or None with a finding when kustomize would call it empty
-    ("kustomization.yaml is empty": Go's ``reflect.DeepEqual`` with the empty one once its type
-    is read and old fields folded, so a field written as ``[]``, ``{}`` or a ``metadata`` is
-    something, and a null or "" is nothing)."""
+    """The kustomization's document, or None with a finding when kustomize cannot read it through
+    JSON (``.nan`` anywhere in it) or would call it empty ("kustomization.yaml is empty": Go's
+    ``reflect.DeepEqual`` with the empty one once its type is read and old fields folded, so a
+    field written as ``[]``, ``{}`` or a ``metadata`` is something, and a null or "" is nothing)."""
     doc = next((d for d in parsed.documents if isinstance(d.data, dict)), None)
+    if doc is not None and (refused := json_findings(json_problems([doc], v2=True), "kustomize-invalid", UNREAD)):
+        result.findings += refused  # kustomize reads the file through JSON (sigs.k8s.io/yaml)
+        return None
     if doc is not None and any(
         value is not None and value != "" and not (key in _FOLDED and value == [])
         for key, value in doc.data.items()
