@@ -497,3 +497,57 @@ def test_a_json_patched_objects_numbers_are_the_text_go_yaml_writes(tmp_path: Pa
         f"  patch: |\n    - {{op: add, path: /data/b, value: hit}}\n{later}{_REPLACED}",
     }
     assert outcome(tmp_path, files) == "exact"
+
+
+_ADDED = "- target: {kind: ConfigMap}\n  patch: |\n    - {op: add, path: /data/z, value: q}\n"
+
+
+@pytest.mark.parametrize("annotations", ["'x'", "5", "''", "[]", "null", "[a]", "[{a: b}]"])
+@pytest.mark.parametrize(
+    "kustomization",
+    ["", "namePrefix: p-\n", "namespace: n1\n", "commonAnnotations: {c: d}\n", f"patches:\n{_ADDED}"],
+)
+def test_annotations_that_are_no_map_as_kustomize_reads_them(
+    tmp_path: Path, annotations: str, kustomization: str
+) -> None:
+    """kustomize reads a word or an empty list as no annotations, and writes none back (kubectl
+    prints no ``annotations``: nothing for the schema to refuse); a list of anything fails it."""
+    from conftest import run_cli
+
+    cm = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations: {annotations}\ndata: {{a: b}}\n"
+    files = {"cm.yaml": cm, "kustomization.yaml": f"resources: [cm.yaml]\n{kustomization}"}
+    # (an annotation transformer refuses to walk into what is not a map)
+    listed = annotations.startswith("[") and annotations != "[]"
+    refused = listed or "commonAnnotations" in kustomization and annotations != "null"
+    assert outcome(tmp_path, files) == ("refused" if refused else "exact")
+    findings = run_cli("--format", "json", str(tmp_path)).json["findings"]
+    errors = [f["rule"] for f in findings if f["severity"] == "error"]
+    assert ("kustomize-invalid" in errors) if refused else errors == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "!!int 0x10",
+        "!!float 1",
+        "!!float -0",
+        "!!bool true",
+        "!!timestamp 2001-12-14",
+        "!!float '1e6'",
+        "!!binary bGl2ZQ==",
+    ],
+)
+@pytest.mark.parametrize("through", ["a List's item", "a JSON patch"])
+def test_a_tagged_value_through_json_is_the_text_json_leaves(tmp_path: Path, value: str, through: str) -> None:
+    """A value tagged as a number, boolean or timestamp goes through JSON as its tag reads it
+    (``!!int 0x10`` is ``16``, ``!!binary`` the text it decodes to): a name and a replaced value
+    are that text from then on."""
+    name = "b" if "binary" in value else value
+    cm = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata: {{a: {value}}}\n"
+    if through == "a List's item":
+        text = "apiVersion: v1\nkind: ConfigMapList\nitems:\n- " + cm.replace("\n", "\n  ").rstrip() + "\n"
+        kustomization = f"resources: [o.yaml]\nnamePrefix: p-\n{_REPLACED}"
+    else:
+        text = cm
+        kustomization = f"resources: [o.yaml]\nnamePrefix: p-\n{_REPLACED}patches:\n{_ADDED}"
+    assert outcome(tmp_path, {"o.yaml": text, "kustomization.yaml": kustomization}) == "exact"

@@ -38,6 +38,7 @@ from torghut_lint.goyaml import (
     FOLDED_KEY,
     GO_SPACE,
     MAYBE_NOT_STRING,
+    MISMATCH,
     Unencodable,
     Unreadable,
     go_float_text,
@@ -46,6 +47,7 @@ from torghut_lint.goyaml import (
     parse_int,
     reading,
     resolve_plain,
+    resolve_tagged,
     through_json,
 )
 from torghut_lint.kustomize import fieldspecs, namerefs, order, replace, work
@@ -56,6 +58,8 @@ from torghut_lint.kustomize.patch import PatchError, Unmodelled, json6902, point
 from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity, digest_of, value_at
 from torghut_lint.parse import (
+    BINARY,
+    CORE,
     MAX_FILE_BYTES,
     PLAIN,
     STR,
@@ -64,6 +68,7 @@ from torghut_lint.parse import (
     ParsedFile,
     TooComplex,
     as_yaml11,
+    base64_text,
     json_findings,
     json_problems,
     mappings,
@@ -501,6 +506,8 @@ def resources_of(parsed: ParsedFile, findings: list[Finding], kustomize: bool = 
             findings.append(builtin_finding("manifest-invalid", problem, Location.of(node)))
             continue
         meta = data["metadata"]
+        if kustomize and isinstance(meta.get("annotations"), list) and meta["annotations"]:
+            findings.append(_listed_annotations(nodes.get(nodes.get(node, "metadata"), "annotations")))
         if _read_as_text(meta["name"]) and not kustomize:
             findings.append(_not_a_name(nodes.get(nodes.get(node, "metadata"), "name")))
             continue
@@ -512,6 +519,13 @@ def resources_of(parsed: ParsedFile, findings: list[Finding], kustomize: bool = 
         origin_namespace = namespace if isinstance(namespace, str) else ""
         out.append(Resource(node, data, origin_name=meta["name"], origin_namespace=origin_namespace))
     return out
+
+
+def _listed_annotations(annotations: yaml.Node) -> Finding:
+    """kustomize fails on an object whose ``metadata.annotations`` is a list of anything, as it
+    reads the object (it panics: index out of range); an empty one or a scalar is none to it."""
+    message = "metadata.annotations is a list, which kustomize fails on (it panics); write a map"
+    return builtin_finding("kustomize-invalid", message, Location.of(annotations))
 
 
 def _read_as_text(value: object) -> bool:
@@ -615,24 +629,38 @@ def _sort_keys(node: yaml.Node, seen: set[int]) -> None:
 
 
 def _through_json(node: yaml.ScalarNode, written: Callable[[Any], str]) -> None:
-    """A plain scalar as kustomize has it once its value went through JSON: a number, boolean or
-    null is the text ``written`` gives for it (:func:`~torghut_lint.goyaml.json_text` where
-    kustomize reads JSON text back, a *List's items; ``_go_text`` where go-yaml writes out what JSON
-    decoded, a JSON patch's result: every number a float, ``1e+06``), which is what a name, a label
-    a selector matches and a replaced value are from then on; a timestamp is the string JSON
-    writes for it. One JSON refuses is left (reported as the file is read)."""
-    if node.tag != PLAIN or not node.value or node.value[0] not in MAYBE_NOT_STRING:
+    """A scalar as kustomize has it once its value went through JSON: a number, boolean or null
+    (plain, or tagged so) is the plain text ``written`` gives for it
+    (:func:`~torghut_lint.goyaml.json_text` where kustomize reads JSON text back, a *List's items;
+    ``_go_text`` where go-yaml writes out what JSON decoded, a JSON patch's result: every number a
+    float, ``1e+06``), which is what a name, a label a selector matches and a replaced value are
+    from then on; a timestamp is the string JSON writes for it, ``!!binary`` the text it decodes
+    to. One JSON refuses or its tag does not read is left (refused where it is reported)."""
+    tag, text = node.tag, node.value
+    if tag == PLAIN:
+        if not text or text[0] not in MAYBE_NOT_STRING:
+            return
+        value = resolve_plain(text)
+    elif tag == BINARY:  # decoded: JSON holds the text, a string from then on
+        value = base64_text(text, errors="replace")
+        if value is not None:
+            node.value, node.tag = value, STR
         return
-    value = resolve_plain(node.value)
-    if type(value) is Unencodable:
+    elif tag.startswith(CORE) and tag != STR:
+        value = resolve_tagged(text, tag.rsplit(":", 1)[1])
+    else:
+        return
+    if value is MISMATCH or type(value) is Unencodable:
         return
     if isinstance(value, str):
-        if value != node.value:
+        if value != text or tag != PLAIN:
             node.value, node.tag = value, STR
-    elif value == 0 and node.value[0] == "-" and type(value) is int and parse_int(node.value) is None:
+        return
+    if value == 0 and text.lstrip()[:1] == "-" and parse_int(text) is None:
         node.value = "-0"  # a float's negative zero, which JSON and go-yaml keep
     else:
         node.value = written(value)
+    node.tag = PLAIN
 
 
 def _go_text(value: object) -> str:
@@ -851,10 +879,14 @@ def finalize(build: Build) -> None:
     kept = []
     for res in build.resources + local:
         meta = nodes.get(res.node, "metadata")
-        annotations = nodes.get(meta, "annotations")  # kustomize's own bookkeeping empties it
+        # kustomize clears its own bookkeeping from the annotations it reads as a map (a scalar or
+        # an empty list as none: written back as none), and fails on a list of anything
+        annotations = nodes.get(meta, "annotations")
         if isinstance(annotations, yaml.MappingNode):
             build.findings += _bookkeeping(annotations, res)
-        if isinstance(annotations, yaml.MappingNode) and not annotations.value or nodes.is_null(annotations):
+        if isinstance(annotations, yaml.SequenceNode) and annotations.value:
+            build.findings.append(_listed_annotations(annotations))
+        elif annotations is not None and (not isinstance(annotations, yaml.MappingNode) or not annotations.value):
             nodes.remove(meta, "annotations")
         elif isinstance(annotations, yaml.MappingNode):
             build.findings += _keys_refused((k for k, _ in annotations.value), "annotation", _ANNOTATIONS_BACK)
