@@ -505,16 +505,16 @@ def resources_of(parsed: ParsedFile, findings: list[Finding], kustomize: bool = 
         if problem:
             findings.append(builtin_finding("manifest-invalid", problem, Location.of(node)))
             continue
-        meta = data["metadata"]
+        meta, meta_node = data["metadata"], nodes.get(node, "metadata")
         if kustomize and isinstance(meta.get("annotations"), list) and meta["annotations"]:
-            findings.append(_listed_annotations(nodes.get(nodes.get(node, "metadata"), "annotations")))
+            findings.append(_listed_annotations(nodes.get(meta_node, "annotations")))
         if _read_as_text(meta["name"]) and not kustomize:
-            findings.append(_not_a_name(nodes.get(nodes.get(node, "metadata"), "name")))
+            findings.append(_not_a_name(nodes.get(meta_node, "name")))
             continue
         if kustomize:  # kustomize reads a name or namespace written as a number as its text
             for key in ("name", "namespace"):
                 if _read_as_text(meta.get(key)):
-                    meta[key] = nodes.get(nodes.get(node, "metadata"), key).value
+                    meta[key] = nodes.get(meta_node, key).value
         namespace = meta.get("namespace")
         origin_namespace = namespace if isinstance(namespace, str) else ""
         out.append(Resource(node, data, origin_name=meta["name"], origin_namespace=origin_namespace))
@@ -700,11 +700,11 @@ def manifest_problem(data: object, kustomize: bool = False) -> str | None:
     return None
 
 
-REFUSED = "kustomize refuses the patch"
-UNREAD = "kustomize refuses the kustomization"
+_PATCH_REFUSED = "kustomize refuses the patch"
+_KUSTOMIZATION_REFUSED = "kustomize refuses the kustomization"
 
 
-def _json_problems(root: yaml.Node) -> Iterator[tuple[yaml.ScalarNode, str]]:
+def _object_json_problems(root: yaml.Node) -> Iterator[tuple[yaml.ScalarNode, str]]:
     """What in an object JSON cannot hold as kustomize reads it (:func:`~torghut_lint.parse.json_problems`):
     kustomize writes it to JSON where a JSON patch applies, and as it writes it out."""
     not_json: list[tuple[yaml.ScalarNode, bool]] = []
@@ -1818,7 +1818,9 @@ class _Kustomization:
         is_json = isinstance(doc.node, yaml.SequenceNode)
         # a JSON patch is read through JSON; a strategic-merge one is not, and what JSON cannot hold
         # in it refuses the build only if it is still in an object at the end (see finalize)
-        if is_json and (refused := json_findings(json_problems([doc], v2=True), "kustomize-patch-invalid", REFUSED)):
+        if is_json and (
+            refused := json_findings(json_problems([doc], v2=True), "kustomize-patch-invalid", _PATCH_REFUSED)
+        ):
             self.result.findings += refused
             return
         if not is_json and not isinstance(doc.node, yaml.MappingNode):
@@ -1880,7 +1882,7 @@ class _Kustomization:
                     namerefs.remember(res)
                     if (odd := as_printed(res.node)) is not None:  # kustomize prints it to JSON first
                         self.result.findings.append(_unprinted(res, odd))
-                    self.result.findings += json_findings(_json_problems(res.node), "kustomize-invalid")
+                    self.result.findings += json_findings(_object_json_problems(res.node), "kustomize-invalid")
                     json6902(res.node, doc.node)
                     as_decoded(res.node)
                     name = nodes.get(nodes.get(res.node, "metadata"), "name")
@@ -2315,7 +2317,9 @@ def _kustomization_doc(parsed: ParsedFile, kfile: Path, result: Build) -> Docume
     ``reflect.DeepEqual`` with the empty one once its type is read and old fields folded, so a
     field written as ``[]``, ``{}`` or a ``metadata`` is something, and a null or "" is nothing)."""
     doc = next((d for d in parsed.documents if isinstance(d.data, dict)), None)
-    if doc is not None and (refused := json_findings(json_problems([doc], v2=True), "kustomize-invalid", UNREAD)):
+    if doc is not None and (
+        refused := json_findings(json_problems([doc], v2=True), "kustomize-invalid", _KUSTOMIZATION_REFUSED)
+    ):
         result.findings += refused  # kustomize reads the file through JSON (sigs.k8s.io/yaml)
         return None
     if doc is not None and any(
