@@ -349,6 +349,8 @@ def _key_yaml11(key: yaml.Node) -> yaml.Node:
     """A plain key as sigs.k8s.io/yaml writes it into JSON: a number or boolean as its text
     (``on`` is ``"true"``, ``0x1F`` is ``"31"``), a timestamp as written; a null or uint64 key,
     which it refuses, is left for :func:`json_problems` to report."""
+    if isinstance(key, yaml.ScalarNode) and key.tag == BOOL and key.value in BOOLS_1_1:  # ``!!bool yes:``
+        return yaml.ScalarNode(STR, "true" if BOOLS_1_1[key.value] else "false", key.start_mark, key.end_mark)
     if not isinstance(key, yaml.ScalarNode) or key.tag != PLAIN or key.value[:1] not in _KEY_SUSPECT:
         return key
     text = key.value
@@ -368,6 +370,7 @@ _KEY_SUSPECT = frozenset("0123456789+-.~tTfFnNyYoO")  # a plain key starting oth
 # 1.1's booleans (`on`, `y`, `Off`), which a manifest (go-yaml v3) keeps as strings, and timestamps
 # kept as written (v2 hands one to JSON as its text); numbers as v3 reads them.
 BOOL = "tag:yaml.org,2002:bool"
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
 def as_yaml11(node: yaml.Node) -> yaml.Node:
@@ -380,6 +383,10 @@ def as_yaml11(node: yaml.Node) -> yaml.Node:
     if isinstance(node, yaml.MappingNode):
         pairs = [(_key_yaml11(k), as_yaml11(v)) for k, v in node.value]
         return yaml.MappingNode(node.tag, pairs, node.start_mark, node.end_mark, node.flow_style)
+    if isinstance(node, yaml.ScalarNode) and node.tag == BOOL and node.value in BOOLS_1_1:  # ``!!bool yes``
+        return yaml.ScalarNode(BOOL, "true" if BOOLS_1_1[node.value] else "false", node.start_mark, node.end_mark)
+    if isinstance(node, yaml.ScalarNode) and node.tag == TIMESTAMP and timestamp(node.value) is not None:
+        return yaml.ScalarNode(STR, node.value, node.start_mark, node.end_mark)  # kept as written
     if not isinstance(node, yaml.ScalarNode) or node.tag != PLAIN:
         return node
     text = node.value

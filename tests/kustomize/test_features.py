@@ -264,3 +264,22 @@ def test_a_generators_behavior_finds_its_object_as_kustomize_does(tmp_path: Path
         "kustomization.yaml": "resources: [base]\n" + overlay,
     }
     assert outcome(tmp_path, files) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        # a tag is read as go-yaml v2 reads it: !!bool takes YAML 1.1's words, !!timestamp keeps its text
+        ("labels: [{pairs: {a: b}, includeTemplates: !!bool yes}]", "exact"),
+        ("labels: [{pairs: {a: b}, includeTemplates: !!bool No}]", "exact"),
+        ("labels: [{pairs: {a: b}, includeTemplates: !!bool 'on'}]", "exact"),
+        ("labels: [{pairs: {a: b}, includeTemplates: !!str yes}]", "refused"),
+        ("commonAnnotations: {a: !!timestamp 2001-12-14}", "exact"),
+        ("commonAnnotations: {a: !!timestamp '2001-12-14 10:00:00'}", "exact"),
+        ("commonLabels: {!!bool yes: a}", "refused"),  # the label key "true", which reads back as a boolean
+        ("commonLabels: {a: !!bool yes}", "refused"),  # a boolean where a string goes
+    ],
+)
+def test_a_tagged_kustomization_value_is_read_as_go_yaml_v2_reads_it(tmp_path: Path, field: str, expected: str) -> None:
+    files = {**FILES, "kustomization.yaml": f"resources: [base.yaml]\n{field}\n"}
+    assert outcome(tmp_path, files) == expected
