@@ -188,6 +188,10 @@ def json_problem(text: str, key: bool, v2: bool = False, tag: str = "") -> str |
     ``v2``, as sigs.k8s.io/yaml does (Argo CD's reading of a directory application, kustomize's of
     a JSON patch), which turns a number or boolean key into its text and keeps a timestamp as
     written, but fails on a null or uint64 key and on an infinite or NaN number."""
+    if tag.endswith(":binary"):
+        if _base64(text):
+            return None
+        return f"{text!r} is tagged !!binary but is not base64 (go-yaml), which refuses it: drop the tag"
     if tag:  # an explicitly tagged value
         value = resolve_tagged(text, tag.rsplit(":", 1)[1], v2)
         if value is MISMATCH:
@@ -204,6 +208,19 @@ def json_problem(text: str, key: bool, v2: bool = False, tag: str = "") -> str |
     if not key and type(value) is Unencodable and not (v2 and _is_timestamp(text)):
         return f"{text!r} reads as {reading(text)} (go-yaml), which JSON cannot hold: quote it"
     return None
+
+
+def _base64(text: str) -> bool:
+    """Whether go-yaml decodes a ``!!binary`` text (Go's standard base64, padded; line breaks
+    ignored, any other white space refused)."""
+    import base64
+    import binascii
+
+    try:
+        base64.b64decode(text.replace("\n", "").replace("\r", ""), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
 
 
 def parse_int(text: str, base: int = 0) -> int | None:

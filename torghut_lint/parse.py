@@ -192,7 +192,7 @@ def to_data(
                 print_json(current, False)
             text = current.value
         if current.tag != PLAIN:
-            if current.tag not in _AS_WRITTEN and current.tag.startswith(CORE) and not_json is not None:
+            if current.tag != STR and current.tag.startswith(CORE) and not_json is not None:
                 if json_problem(text, False, tag=current.tag) is not None:  # kustomize refuses it
                     not_json.append((current, False))
             return scalar_value(current)

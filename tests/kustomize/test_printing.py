@@ -254,6 +254,9 @@ NOT_JSON = {
     "a key, replaced first": ("5: x", _SET % "$patch: replace, a: b"),
     "a tag's refusal, replaced first": ("a: !!bool yes", _SET % "a: b"),
     "a strategic-merge patch's, replaced": ("a: b", _SET % "c: .nan" + _SET % "c: d"),
+    "an undecodable !!binary written out: refused": ("a: !!binary 'bGl2 ZQ=='", ""),
+    "a !!binary with a line break in its text": ('a: !!binary "bGl2\\nZQ=="', ""),
+    "an undecodable !!binary, replaced first": ("a: !!binary bGl2ZQ", _SET % "a: b"),
     "a strategic-merge patch's, matching nothing": ("a: b", "- target: {name: zz}\n " + (_SET % "c: .nan")[1:]),
 }
 

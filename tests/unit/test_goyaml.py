@@ -28,7 +28,7 @@ from torghut_lint.goyaml import (
 )
 from torghut_lint.kustomize.build import Builder, SourceFiles
 from torghut_lint.kustomize.stream import dump
-from torghut_lint.model import Resource
+from torghut_lint.model import Resource, Severity
 from torghut_lint.parse import parse_bytes
 
 # (plain scalar, what `kubectl kustomize` printed for `k: <scalar>`), recorded from kubectl v1.32.4
@@ -340,6 +340,38 @@ def test_kustomize_refuses_what_json_cannot_hold_and_so_does_the_build(
     assert bool(found) is refused, [f.message for f in build.findings]
     if refused:
         assert found[0].location.line == 5 and "quote it" in found[0].message
+
+
+@needs_kubectl
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("!!binary bGl2ZQ==", False),
+        ("!!binary |\n    bGl2\n    ZQ==", False),  # line breaks are no part of base64 to Go
+        ('!!binary "bGl2\\r\\nZQ=="', False),
+        ("!!binary ''", False),
+        ("!!binary 'not base64'", True),
+        ("!!binary 'bGl2 ZQ=='", True),  # a space is
+        ("!!binary >\n    bGl2\n    ZQ==", True),  # folded: a space
+        ("!!binary bGl2ZQ", True),  # unpadded
+    ],
+)
+def test_a_binary_go_yaml_cannot_decode_is_refused_by_kustomize_and_kubectl(
+    tmp_path: Path, text: str, refused: bool
+) -> None:
+    """go-yaml decodes ``!!binary`` as Go's padded base64, line breaks ignored: anything else
+    fails kustomize's build and kubectl's reading of a file (Argo CD's of a directory)."""
+    from conftest import run_cli
+
+    manifest = THING + f"  a: {text}\n"
+    assert (_kubectl(tmp_path, manifest).returncode != 0) is refused
+    build = Builder(SourceFiles(tmp_path)).build(tmp_path)
+    assert [f.rule for f in build.findings if f.severity >= Severity.ERROR] == (
+        ["kustomize-invalid"] if refused else []
+    )
+    (tmp_path / "kustomization.yaml").unlink()
+    findings = run_cli("--no-schemas", "--format", "json", str(tmp_path)).json["findings"]
+    assert [(f["rule"], f["line"]) for f in findings] == ([("manifest-invalid", 5)] if refused else [])
 
 
 def _directory_app(tmp_path: Path, manifest: str) -> dict:
