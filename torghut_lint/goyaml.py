@@ -188,14 +188,23 @@ def json_problem(text: str, key: bool, v2: bool = False, tag: str = "") -> str |
     ``v2``, as sigs.k8s.io/yaml does (Argo CD's reading of a directory application, kustomize's of
     a JSON patch), which turns a number or boolean key into its text and keeps a timestamp as
     written, but fails on a null or uint64 key and on an infinite or NaN number."""
+    shown = tag.replace("tag:yaml.org,2002:", "!!")
+    if key and tag and not v2:  # go-yaml v3 decodes no tagged key into a JSON object's (a string)
+        return f"the key {text!r} is tagged {shown}, which kustomize refuses for a key (go-yaml): drop the tag"
     if tag.endswith(":binary"):
         if _base64(text):
             return None
         return f"{text!r} is tagged !!binary but is not base64 (go-yaml), which refuses it: drop the tag"
+    if key and tag:  # sigs.k8s.io/yaml: the key's text, once its tag is read
+        value = resolve_tagged(text, tag.rsplit(":", 1)[1], v2) if tag.startswith("tag:yaml.org,2002:") else text
+        if value is MISMATCH:
+            return f"the key {text!r} is tagged {shown} but reads as {reading(text)} (go-yaml), which refuses it"
+        if value is None or (type(value) is int and value >= INT64):
+            return f"the key {text!r} reads as {reading(text)} (go-yaml), which JSON cannot hold as a key: quote it"
+        return None
     if tag:  # an explicitly tagged value
         value = resolve_tagged(text, tag.rsplit(":", 1)[1], v2)
         if value is MISMATCH:
-            shown = tag.replace("tag:yaml.org,2002:", "!!")
             return f"{text!r} is tagged {shown} but reads as {reading(text)} (go-yaml), which refuses it: drop the tag"
         if type(value) is Unencodable:
             return f"{text!r} reads as {reading(text)} (go-yaml), which JSON cannot hold: quote it"

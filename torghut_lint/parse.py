@@ -150,6 +150,7 @@ def to_data(
     not_json: list[tuple[yaml.ScalarNode, bool]] | None = None,
     keys: dict[str, str] | None = None,
     printing: list[tuple[yaml.Node, str, str]] | None = None,
+    dropped: list[tuple[yaml.MappingNode, yaml.ScalarNode]] | None = None,
 ) -> Any:
     """Build plain Python values from a composed node, bounded in size and depth.
 
@@ -164,7 +165,9 @@ def to_data(
     that changes is no block scalar from then on; ``kustomize.build.as_printed`` is that walk alone),
     then every string's, keys' too, as JSON read back as YAML (:func:`~torghut_lint.goyaml.through_json`);
     ``printing`` collects the scalars kustomize cannot write out or whose printing is not modelled,
-    with that rule and why.
+    with that rule and why. With ``dropped`` (an object as kustomize marshals it to JSON), a key
+    ``<<`` that is no merge key (quoted or tagged) is left out with its value and collected with its
+    mapping: go-yaml reads it back as a merge key, and kustomize drops it.
     """
     remaining = [budget] if remaining is None else remaining
     strings: dict[str, str] = {} if strings is None else strings
@@ -229,6 +232,8 @@ def to_data(
                 raise ComplexKey(key)
             key.end_mark = key.start_mark
             name = key.value
+            if key.tag != PLAIN and key.tag != STR and not_json is not None:  # a tagged key: see json_problem
+                not_json.append((key, True))
             shared = keys.get(name)
             if shared is not None:
                 key.value = name = shared
@@ -242,6 +247,9 @@ def to_data(
                 print_json(key, True)  # (not kept: a key kustomize may not write out as it reads)
             elif len(name) <= SHARED_TEXT:
                 keys[name] = name
+            if name == MERGE_KEY and key.tag != PLAIN and dropped is not None:
+                dropped.append((current, key))
+                continue
             if name == MERGE_KEY and key.tag == PLAIN:
                 if merges is not None:
                     merges[0] = True
@@ -317,7 +325,7 @@ def scalar_json_problems(
         if id(node) in seen:
             continue
         seen.add(id(node))
-        tag = "" if key or node.tag == PLAIN else node.tag
+        tag = "" if node.tag == PLAIN else node.tag
         if (problem := json_problem(node.value, key, v2, tag)) is not None:
             yield node, problem
 
@@ -346,21 +354,33 @@ def _report_repeats(pairs: list[tuple[yaml.Node, yaml.Node]], repeats: list[yaml
 
 
 def _key_yaml11(key: yaml.Node) -> yaml.Node:
-    """A plain key as sigs.k8s.io/yaml writes it into JSON: a number or boolean as its text
-    (``on`` is ``"true"``, ``0x1F`` is ``"31"``), a timestamp as written; a null or uint64 key,
-    which it refuses, is left for :func:`json_problems` to report."""
-    if isinstance(key, yaml.ScalarNode) and key.tag == BOOL and key.value in BOOLS_1_1:  # ``!!bool yes:``
-        return yaml.ScalarNode(STR, "true" if BOOLS_1_1[key.value] else "false", key.start_mark, key.end_mark)
-    if not isinstance(key, yaml.ScalarNode) or key.tag != PLAIN or key.value[:1] not in _KEY_SUSPECT:
+    """A key as sigs.k8s.io/yaml writes it into JSON, plain or tagged: a number or boolean as its
+    text (``on`` is ``"true"``, ``0x1F`` is ``"31"``, ``!!bool yes`` is ``"true"``), a timestamp as
+    written, ``!!binary`` the text it decodes to; a null, uint64 or undecodable key, which it
+    refuses, is left for :func:`json_problems` to report."""
+    if not isinstance(key, yaml.ScalarNode) or key.tag == STR:
         return key
-    text = key.value
-    value = BOOLS_1_1.get(text, resolve_plain(text))
-    if value is None or isinstance(value, str) or (type(value) is int and value >= INT64):
+    text, tag = key.value, key.tag
+    if tag == PLAIN:
+        if text[:1] not in _KEY_SUSPECT:
+            return key
+        value = BOOLS_1_1.get(text, resolve_plain(text))
+        if isinstance(value, str):  # a string, or a timestamp: as written
+            return key
+    elif tag == BINARY:
+        value = base64_text(text, errors="replace")
+    elif tag.startswith(CORE):
+        value = resolve_tagged(text, tag.rsplit(":", 1)[1], v2=True)
+        value = text if isinstance(value, str) else value  # a timestamp: as written
+    else:
+        return key  # another tag: its text
+    if value is None or value is MISMATCH or (type(value) is int and value >= INT64):
         return key
-    written = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    if isinstance(value, float):
-        written = go_float_text(value)
-    return yaml.ScalarNode(STR, written, key.start_mark, key.end_mark)
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    elif isinstance(value, float):
+        value = go_float_text(value)
+    return yaml.ScalarNode(STR, str(value), key.start_mark, key.end_mark)
 
 
 _KEY_SUSPECT = frozenset("0123456789+-.~tTfFnNyYoO")  # a plain key starting otherwise reads as its text

@@ -312,3 +312,77 @@ def test_a_kustomization_json_cannot_hold_is_refused(tmp_path: Path, field: str)
     files = {"pod.yaml": pod, "kustomization.yaml": f"resources: [pod.yaml]\n{field}\n"}
     assert outcome(tmp_path, files) == "refused"
     assert blocking(tmp_path) == ["kustomize-invalid"]
+
+
+# kustomize marshals an object to JSON by printing it and reading it back with go-yaml v3, which
+# takes any key `<<` it did not resolve itself for a merge key: one written quoted or tagged is
+# lost with its value, as the object is written out and before a JSON patch
+QUOTED_MERGE_KEYS = [
+    "'<<': {b: c}",
+    "'<<': [{b: c}, {d: e}]",
+    "a: x\n  '<<': {a: z, b: c}",
+    '"<<": 5',
+    "!!str <<: {b: c}",
+]
+
+
+@pytest.mark.parametrize("data", QUOTED_MERGE_KEYS + ["x: {'<<': {b: c}}", "x: ['<<': {b: c}]"])
+@pytest.mark.parametrize("patched", [False, True])
+def test_a_key_like_a_merge_key_is_lost_as_kustomize_marshals_the_object(
+    tmp_path: Path, data: str, patched: bool
+) -> None:
+    from conftest import run_cli
+
+    files = {
+        "cm.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  {data}\n",
+        "kustomization.yaml": "resources: [cm.yaml]\n" + (f"patches:\n{_ADDED}" if patched else ""),
+    }
+    assert outcome(tmp_path, files) == "exact"
+    assert "<<" not in run_cli("render", str(tmp_path)).stdout
+
+
+def test_a_json_patch_writing_a_key_like_a_merge_key_is_not_modelled(tmp_path: Path) -> None:
+    """go-yaml writes the patched object's ``<<`` key out plain: kustomize reads it back as a merge
+    key (``{'<<': {m: n}, k: v}`` becomes ``{k: v, m: false}``)."""
+    patch = "- {op: add, path: /data/w, value: {'<<': {m: n}, k: v}}"
+    files = {
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata: {x: y}\n",
+        "kustomization.yaml": f"resources: [cm.yaml]\npatches:\n- target: {{kind: ConfigMap}}\n  patch: |\n    {patch}\n",
+    }
+    assert outcome(tmp_path, files) == "closed"
+
+
+@pytest.mark.parametrize(
+    ("key", "in_a_manifest", "in_the_kustomization"),
+    [
+        # go-yaml v3 (a manifest) decodes no tagged key into a JSON object's: any tag but !!str refuses
+        ("!!bool yes", "refused", "refused"),  # (the annotation key "true" to sigs.k8s.io/yaml)
+        ("!!int 5", "refused", "refused"),
+        ("!!binary YQ==", "refused", "exact"),  # the key "a" to sigs.k8s.io/yaml
+        ("!!null ''", "refused", "refused"),
+        ("!!int x", "refused", "refused"),  # no integer: go-yaml v2 refuses it too
+        ("!!binary 'a b'", "refused", "refused"),
+        ("!custom k", "refused", "exact"),
+        ("!!map k", "refused", "exact"),
+        ("!!str 5", "exact", "refused"),  # (an annotation key that reads back as a number)
+        ("!!str yes", "exact", "exact"),
+        ("! k", "exact", "exact"),
+    ],
+)
+def test_a_tagged_key_as_kustomize_reads_it(
+    tmp_path: Path, key: str, in_a_manifest: str, in_the_kustomization: str
+) -> None:
+    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  %s: x\n"
+    files = {"cm.yaml": manifest % key, "kustomization.yaml": "resources: [cm.yaml]\n"}
+    assert outcome(tmp_path / "manifest", files) == in_a_manifest
+    files = {"cm.yaml": manifest % "a", "kustomization.yaml": f"resources: [cm.yaml]\ncommonAnnotations:\n  {key}: x\n"}
+    assert outcome(tmp_path / "kustomization", files) == in_the_kustomization
+    # a JSON patch reads its values as sigs.k8s.io/yaml does, and leaves every key a string
+    patch = f"- {{op: add, path: /data, value: {{{key}: y}}}}"
+    files = {
+        "cm.yaml": manifest % "a",
+        "kustomization.yaml": f"resources: [cm.yaml]\npatches:\n- target: {{kind: ConfigMap}}\n  patch: |\n    {patch}\n",
+    }
+    assert outcome(tmp_path / "patched", files) == (
+        "refused" if key in ("!!null ''", "!!int x", "!!binary 'a b'") else "exact"
+    )

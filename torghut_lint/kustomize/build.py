@@ -61,6 +61,7 @@ from torghut_lint.parse import (
     BINARY,
     CORE,
     MAX_FILE_BYTES,
+    MERGE_KEY,
     PLAIN,
     STR,
     ComplexKey,
@@ -704,15 +705,26 @@ _PATCH_REFUSED = "kustomize refuses the patch"
 _KUSTOMIZATION_REFUSED = "kustomize refuses the kustomization"
 
 
-def _object_json_problems(root: yaml.Node) -> Iterator[tuple[yaml.ScalarNode, str]]:
-    """What in an object JSON cannot hold as kustomize reads it (:func:`~torghut_lint.parse.json_problems`):
-    kustomize writes it to JSON where a JSON patch applies, and as it writes it out."""
+def _marshalled(root: yaml.Node) -> Iterator[tuple[yaml.ScalarNode, str]]:
+    """An object as kustomize marshals it to JSON where a JSON patch applies (:func:`_drop_keys`),
+    and what JSON cannot hold in it (:func:`~torghut_lint.parse.json_problems`)."""
     not_json: list[tuple[yaml.ScalarNode, bool]] = []
+    dropped: list[tuple[yaml.MappingNode, yaml.ScalarNode]] = []
     try:
-        to_data(root, not_json=not_json)
+        to_data(root, not_json=not_json, dropped=dropped)
     except TooComplex:
         return iter(())  # told where the object's values are built (finalize)
+    _drop_keys(dropped)
     return scalar_json_problems(not_json)
+
+
+def _drop_keys(dropped: list[tuple[yaml.MappingNode, yaml.ScalarNode]]) -> None:
+    """The keys ``<<`` written quoted or tagged left out of their mappings with their values, as
+    kustomize loses them when it marshals an object to JSON: it prints the object and reads it back
+    with go-yaml v3, which takes a ``<<`` it did not resolve itself for a merge key (``data: {'<<':
+    x}`` is ``data: {}``)."""
+    for mapping, key in dropped:
+        mapping.value = [pair for pair in mapping.value if pair[0] is not key]
 
 
 def _not_a_name(name: yaml.ScalarNode) -> Finding:
@@ -894,7 +906,9 @@ def finalize(build: Build) -> None:
         try:
             printing: list[tuple[yaml.Node, str, str]] = []  # as kustomize writes it out: see as_printed
             not_json: list[tuple[yaml.ScalarNode, bool]] = []  # what it cannot write out to JSON
-            res.data = to_data(res.node, not_json=not_json, printing=printing)
+            dropped: list[tuple[yaml.MappingNode, yaml.ScalarNode]] = []  # what it loses doing so
+            res.data = to_data(res.node, not_json=not_json, printing=printing, dropped=dropped)
+            _drop_keys(dropped)
             if printing and id(res) not in unprinted:
                 build.findings.append(_unprinted(res, printing[0]))
             if not_json and id(res) not in gone:
@@ -1054,7 +1068,9 @@ def as_decoded(root: yaml.Node) -> None:
                     key, value = _unshared(key, seen), _unshared(value, seen)
                     node.value[i] = (key, value)
                 seen.update((id(key), id(value)))
-                key.style = None
+                key.style, key.tag = None, STR  # a JSON object's key: a string, whatever it was tagged
+                if key.value == MERGE_KEY:  # go-yaml writes it out plain: a merge key read back
+                    raise Unmodelled("a JSON patch leaves a key '<<', which kustomize reads back as a merge key")
                 todo.append(value)
         else:
             node.flow_style = not node.value
@@ -1882,7 +1898,7 @@ class _Kustomization:
                     namerefs.remember(res)
                     if (odd := as_printed(res.node)) is not None:  # kustomize prints it to JSON first
                         self.result.findings.append(_unprinted(res, odd))
-                    self.result.findings += json_findings(_object_json_problems(res.node), "kustomize-invalid")
+                    self.result.findings += json_findings(_marshalled(res.node), "kustomize-invalid")
                     json6902(res.node, doc.node)
                     as_decoded(res.node)
                     name = nodes.get(nodes.get(res.node, "metadata"), "name")
