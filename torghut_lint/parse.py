@@ -150,7 +150,7 @@ def to_data(
     not_json: list[tuple[yaml.ScalarNode, bool]] | None = None,
     keys: dict[str, str] | None = None,
     printing: list[tuple[yaml.Node, str, str]] | None = None,
-    dropped: list[tuple[yaml.MappingNode, yaml.ScalarNode]] | None = None,
+    merge_like: list[bool] | None = None,
 ) -> Any:
     """Build plain Python values from a composed node, bounded in size and depth.
 
@@ -165,9 +165,9 @@ def to_data(
     that changes is no block scalar from then on; ``kustomize.build.as_printed`` is that walk alone),
     then every string's, keys' too, as JSON read back as YAML (:func:`~torghut_lint.goyaml.through_json`);
     ``printing`` collects the scalars kustomize cannot write out or whose printing is not modelled,
-    with that rule and why. With ``dropped`` (an object as kustomize marshals it to JSON), a key
-    ``<<`` that is no merge key (quoted or tagged) is left out with its value and collected with its
-    mapping: go-yaml reads it back as a merge key, and kustomize drops it.
+    with that rule and why. ``merge_like[0]`` is set when a key ``<<`` that is no merge key is seen
+    (quoted or tagged, or written by kustomize): kustomize does not keep one (see
+    ``kustomize.build.merge_like_keys``).
     """
     remaining = [budget] if remaining is None else remaining
     strings: dict[str, str] = {} if strings is None else strings
@@ -247,9 +247,8 @@ def to_data(
                 print_json(key, True)  # (not kept: a key kustomize may not write out as it reads)
             elif len(name) <= SHARED_TEXT:
                 keys[name] = name
-            if name == MERGE_KEY and key.tag != PLAIN and dropped is not None:
-                dropped.append((current, key))
-                continue
+            if name == MERGE_KEY and key.tag != PLAIN and merge_like is not None:
+                merge_like[0] = True
             if name == MERGE_KEY and key.tag == PLAIN:
                 if merges is not None:
                     merges[0] = True
@@ -473,6 +472,7 @@ class Document:
     # plain scalars JSON cannot hold (a key that does not read as a string, ``.inf``, ``.nan``, a
     # zone 24 hours from UTC): kustomize refuses the build, Argo CD a directory application
     not_json: list[tuple[yaml.ScalarNode, bool]] | tuple = ()  # (scalar, whether it is a key)
+    merge_like: bool = False  # a key ``<<`` that is no merge key (quoted or tagged) is in it
 
 
 @dataclass
@@ -623,11 +623,11 @@ def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
         while loader.check_node():
             node = loader.get_node()
             try:
-                merges, not_json = [False], []
-                value = to_data(node, duplicate, budget, remaining, strings, merges, not_json, keys)
+                merges, not_json, merge_like = [False], [], [False]
+                value = to_data(node, duplicate, budget, remaining, strings, merges, not_json, keys, None, merge_like)
                 if merges[0] or anchored:
                     node = resolve_merges(node)
-                parsed.documents.append(Document(node, value, index, not_json or ()))
+                parsed.documents.append(Document(node, value, index, not_json or (), merge_like[0]))
             except TooComplex as exc:
                 message = f"document {index + 1} not linted: {exc}"
                 parsed.findings.append(builtin_finding("yaml-too-complex", message, Location.of(node)))

@@ -314,9 +314,10 @@ def test_a_kustomization_json_cannot_hold_is_refused(tmp_path: Path, field: str)
     assert blocking(tmp_path) == ["kustomize-invalid"]
 
 
-# kustomize marshals an object to JSON by printing it and reading it back with go-yaml v3, which
-# takes any key `<<` it did not resolve itself for a merge key: one written quoted or tagged is
-# lost with its value, as the object is written out and before a JSON patch
+# kustomize's reader clears every key `<<` once it has merged the merge keys (kyaml's DeAnchor): one
+# written quoted or tagged is lost with its value, merged nowhere; a `<<` kustomize writes itself is
+# plain, and go-yaml reads it back as a merge key as kustomize marshals the object
+_JSON_PATCHED = "resources: [cm.yaml]\npatches:\n- target: {kind: ConfigMap}\n  patch: |\n    %s\n"
 QUOTED_MERGE_KEYS = [
     "'<<': {b: c}",
     "'<<': [{b: c}, {d: e}]",
@@ -328,9 +329,7 @@ QUOTED_MERGE_KEYS = [
 
 @pytest.mark.parametrize("data", QUOTED_MERGE_KEYS + ["x: {'<<': {b: c}}", "x: ['<<': {b: c}]"])
 @pytest.mark.parametrize("patched", [False, True])
-def test_a_key_like_a_merge_key_is_lost_as_kustomize_marshals_the_object(
-    tmp_path: Path, data: str, patched: bool
-) -> None:
+def test_a_key_like_a_merge_key_is_lost_as_kustomize_reads_the_object(tmp_path: Path, data: str, patched: bool) -> None:
     from conftest import run_cli
 
     files = {
@@ -347,7 +346,7 @@ def test_a_json_patch_writing_a_key_like_a_merge_key_is_not_modelled(tmp_path: P
     patch = "- {op: add, path: /data/w, value: {'<<': {m: n}, k: v}}"
     files = {
         "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata: {x: y}\n",
-        "kustomization.yaml": f"resources: [cm.yaml]\npatches:\n- target: {{kind: ConfigMap}}\n  patch: |\n    {patch}\n",
+        "kustomization.yaml": _JSON_PATCHED % patch,
     }
     assert outcome(tmp_path, files) == "closed"
 
@@ -381,8 +380,49 @@ def test_a_tagged_key_as_kustomize_reads_it(
     patch = f"- {{op: add, path: /data, value: {{{key}: y}}}}"
     files = {
         "cm.yaml": manifest % "a",
-        "kustomization.yaml": f"resources: [cm.yaml]\npatches:\n- target: {{kind: ConfigMap}}\n  patch: |\n    {patch}\n",
+        "kustomization.yaml": _JSON_PATCHED % patch,
     }
     assert outcome(tmp_path / "patched", files) == (
         "refused" if key in ("!!null ''", "!!int x", "!!binary 'a b'") else "exact"
     )
+
+
+def test_a_key_like_a_merge_key_is_lost_before_a_replacement_reads_it(tmp_path: Path) -> None:
+    files = {
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  '<<': q\n  x: y\n",
+        "kustomization.yaml": "resources: [cm.yaml]\nreplacements:\n- source: {kind: ConfigMap, fieldPath: 'data.<<'}\n"
+        "  targets: [{select: {kind: ConfigMap}, fieldPaths: [data.x]}]\n",
+    }
+    assert outcome(tmp_path, files) == "refused"
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "commonAnnotations: {'<<': x}",
+        "commonLabels: {'<<': x}",
+        "labels: [{pairs: {'<<': x}}]",
+        "configMapGenerator: [{name: g, literals: ['<<=x']}]",
+        "configMapGenerator: [{name: g, literals: [a=b], options: {annotations: {'<<': x}}}]",
+        "secretGenerator: [{name: s, literals: ['<<=x']}]",
+        "replacements:\n- source: {kind: ConfigMap, fieldPath: data.x}\n"
+        "  targets: [{select: {kind: ConfigMap}, fieldPaths: ['data.<<'], options: {create: true}}]",
+    ],
+)
+def test_a_key_like_a_merge_key_kustomize_writes_is_refused(tmp_path: Path, field: str) -> None:
+    files = {
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  x: y\n",
+        "kustomization.yaml": f"resources: [cm.yaml]\n{field}\n",
+    }
+    assert outcome(tmp_path, files) == "refused"
+    assert blocking(tmp_path) == ["kustomize-invalid"]
+
+
+def test_a_credential_under_a_key_like_a_merge_key_is_still_in_the_repository(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  '<<': {password: Sup3rS3cretValue99x}\n"
+    write_tree(tmp_path, {"s.yaml": secret, "kustomization.yaml": "resources: [s.yaml]\n"})
+    result = run_cli("--no-schemas", "--format", "json", str(tmp_path))
+    assert [(f["rule"], f["line"]) for f in result.json["findings"]] == [("no-inline-secrets", 5)]
+    assert "Sup3rS3cretValue99x" not in result.stdout

@@ -501,6 +501,8 @@ def resources_of(parsed: ParsedFile, findings: list[Finding], kustomize: bool = 
     kustomization's resources, which kustomize requires to be named, and whose lists it expands
     as :func:`_kustomize_items` says."""
     out: list[Resource] = []
+    if kustomize:
+        _as_kustomize_reads(parsed)
     for node, data in _kustomize_items(parsed, findings) if kustomize else _items(parsed):
         problem = manifest_problem(data, kustomize)
         if problem:
@@ -705,26 +707,54 @@ _PATCH_REFUSED = "kustomize refuses the patch"
 _KUSTOMIZATION_REFUSED = "kustomize refuses the kustomization"
 
 
-def _marshalled(root: yaml.Node) -> Iterator[tuple[yaml.ScalarNode, str]]:
-    """An object as kustomize marshals it to JSON where a JSON patch applies (:func:`_drop_keys`),
-    and what JSON cannot hold in it (:func:`~torghut_lint.parse.json_problems`)."""
+def _marshalled(root: yaml.Node) -> list[Finding]:
+    """What kustomize refuses in an object as it marshals it to JSON, where a JSON patch applies:
+    what JSON cannot hold (:func:`~torghut_lint.parse.json_problems`), a key ``<<`` it wrote
+    (:func:`_merge_like_findings`)."""
     not_json: list[tuple[yaml.ScalarNode, bool]] = []
-    dropped: list[tuple[yaml.MappingNode, yaml.ScalarNode]] = []
+    merge_like = [False]
     try:
-        to_data(root, not_json=not_json, dropped=dropped)
+        to_data(root, not_json=not_json, merge_like=merge_like)
     except TooComplex:
-        return iter(())  # told where the object's values are built (finalize)
-    _drop_keys(dropped)
-    return scalar_json_problems(not_json)
+        return []  # told where the object's values are built (finalize)
+    refused = json_findings(scalar_json_problems(not_json), "kustomize-invalid")
+    return refused + _merge_like_findings(root) if merge_like[0] else refused
 
 
-def _drop_keys(dropped: list[tuple[yaml.MappingNode, yaml.ScalarNode]]) -> None:
-    """The keys ``<<`` written quoted or tagged left out of their mappings with their values, as
-    kustomize loses them when it marshals an object to JSON: it prints the object and reads it back
-    with go-yaml v3, which takes a ``<<`` it did not resolve itself for a merge key (``data: {'<<':
-    x}`` is ``data: {}``)."""
-    for mapping, key in dropped:
-        mapping.value = [pair for pair in mapping.value if pair[0] is not key]
+def _merge_like_keys(root: yaml.Node) -> list[tuple[yaml.MappingNode, yaml.ScalarNode, yaml.Node]]:
+    """(mapping, key, value) of every key ``<<`` under ``root`` (a plain one, a merge key, is
+    resolved as the file is read: these are quoted, tagged or written by kustomize)."""
+    return [
+        (m, k, v) for m in mappings(root) for k, v in m.value if isinstance(k, yaml.ScalarNode) and k.value == MERGE_KEY
+    ]
+
+
+def _as_kustomize_reads(parsed: ParsedFile) -> None:
+    """A file's documents as kustomize's reader leaves them (``DeAnchor``): it clears every key
+    ``<<`` once it has merged the merge keys, so one written quoted or tagged (``'<<': {b: c}``) is
+    lost with its value, merged nowhere."""
+    for doc in parsed.documents:
+        if doc.merge_like and isinstance(doc.node, yaml.MappingNode):
+            for mapping, key, _ in _merge_like_keys(doc.node):
+                mapping.value = [pair for pair in mapping.value if pair[0] is not key]
+            doc.merge_like = False  # (its values keep them: what the repository holds, for credentials)
+
+
+def _merge_like_findings(root: yaml.Node) -> list[Finding]:
+    """A key ``<<`` kustomize wrote itself (a label, an annotation, a generated key, a replacement's
+    new field): it writes it plain, and its go-yaml reads it back as a merge key, which refuses a
+    value that is no map and merges one that is (not modelled)."""
+    out = []
+    for _, key, value in _merge_like_keys(root):
+        if isinstance(value, yaml.ScalarNode):
+            message = "kustomize writes the key '<<' plain and reads it back as a merge key, refusing its value"
+            out.append(builtin_finding("kustomize-invalid", f"{message}; rename it", Location.of(key)))
+        else:
+            message = (
+                "kustomize writes the key '<<' plain and merges its value back as a merge key, which is not modelled"
+            )
+            out.append(builtin_finding("kustomize-unsupported", f"{message}; use --render kubectl", Location.of(key)))
+    return out
 
 
 def _not_a_name(name: yaml.ScalarNode) -> Finding:
@@ -906,9 +936,10 @@ def finalize(build: Build) -> None:
         try:
             printing: list[tuple[yaml.Node, str, str]] = []  # as kustomize writes it out: see as_printed
             not_json: list[tuple[yaml.ScalarNode, bool]] = []  # what it cannot write out to JSON
-            dropped: list[tuple[yaml.MappingNode, yaml.ScalarNode]] = []  # what it loses doing so
-            res.data = to_data(res.node, not_json=not_json, printing=printing, dropped=dropped)
-            _drop_keys(dropped)
+            merge_like = [False]  # a key "<<" it wrote, which it reads back as a merge key
+            res.data = to_data(res.node, not_json=not_json, printing=printing, merge_like=merge_like)
+            if merge_like[0] and id(res) not in gone:
+                build.findings += _merge_like_findings(res.node)
             if printing and id(res) not in unprinted:
                 build.findings.append(_unprinted(res, printing[0]))
             if not_json and id(res) not in gone:
@@ -1764,6 +1795,7 @@ class _Kustomization:
             # kustomize reads a patch that starts with '[' as JSON only (YAML flow style fails)
             self.report("kustomize-patch-invalid", "a patch starting with '[' must be valid JSON", key, i)
             return
+        _as_kustomize_reads(parsed)  # (a strategic-merge patch's reader; a JSON patch's objects are not read so)
         documents = [doc for doc in parsed.documents if doc.data is not None]
         if any(isinstance(d.node, yaml.MappingNode) for d in documents) and (
             refused := split_findings(parsed, "kustomize-patch-invalid", "kustomize")
@@ -1898,7 +1930,7 @@ class _Kustomization:
                     namerefs.remember(res)
                     if (odd := as_printed(res.node)) is not None:  # kustomize prints it to JSON first
                         self.result.findings.append(_unprinted(res, odd))
-                    self.result.findings += json_findings(_marshalled(res.node), "kustomize-invalid")
+                    self.result.findings += _marshalled(res.node)
                     json6902(res.node, doc.node)
                     as_decoded(res.node)
                     name = nodes.get(nodes.get(res.node, "metadata"), "name")
