@@ -61,7 +61,6 @@ BYTES_PER_NODE = 24
 SHARED_TEXT = 64  # scalars up to this long are kept once per file however often they repeat
 MAX_REPEATS_LISTED = 100  # repeated keys reported one by one per file; the rest in one finding
 CORE = "tag:yaml.org,2002:"  # the prefix of YAML's core tags
-_AS_WRITTEN = frozenset((STR, BINARY))  # core tags whose text is the value (decoded, for !!binary)
 _NUMBER_START = frozenset("0123456789+-.")  # a key starting so may read as a number or timestamp
 
 
@@ -167,7 +166,7 @@ def to_data(
     ``printing`` collects the scalars kustomize cannot write out or whose printing is not modelled,
     with that rule and why. ``merge_like[0]`` is set when a key ``<<`` that is no merge key is seen
     (quoted or tagged, or written by kustomize): kustomize does not keep one (see
-    ``kustomize.build.merge_like_keys``).
+    ``kustomize.build._as_kustomize_reads``).
     """
     remaining = [budget] if remaining is None else remaining
     strings: dict[str, str] = {} if strings is None else strings
