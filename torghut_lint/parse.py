@@ -99,12 +99,20 @@ class TooComplex(Exception):
     """A document exceeds the node or depth budget (alias bombs, pathological nesting)."""
 
 
-class ComplexKey(Exception):
+class Refused(Exception):
+    """YAML go-yaml's readers refuse, kustomize's and kubectl's (Argo CD's) alike, though libyaml
+    composes it: the file cannot be read (``yaml-syntax`` at ``node``)."""
+
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+
+
+class ComplexKey(Refused):
     """A mapping key that is itself a mapping or a list (valid YAML, never valid Kubernetes)."""
 
     def __init__(self, node: yaml.Node) -> None:
-        super().__init__("a mapping key is a list or mapping; Kubernetes keys are strings")
-        self.node = node
+        super().__init__(node, "a mapping key is a list or mapping; Kubernetes keys are strings")
 
 
 def scalar_value(node: yaml.ScalarNode) -> Any:
@@ -149,7 +157,7 @@ def to_data(
     not_json: list[tuple[yaml.ScalarNode, bool]] | None = None,
     keys: dict[str, str] | None = None,
     printing: list[tuple[yaml.Node, str, str]] | None = None,
-    merge_like: list[bool] | None = None,
+    odd_merges: list[tuple[yaml.ScalarNode, bool]] | None = None,
 ) -> Any:
     """Build plain Python values from a composed node, bounded in size and depth.
 
@@ -164,9 +172,10 @@ def to_data(
     that changes is no block scalar from then on; ``kustomize.build.as_printed`` is that walk alone),
     then every string's, keys' too, as JSON read back as YAML (:func:`~torghut_lint.goyaml.through_json`);
     ``printing`` collects the scalars kustomize cannot write out or whose printing is not modelled,
-    with that rule and why. ``merge_like[0]`` is set when a key ``<<`` that is no merge key is seen
-    (quoted or tagged, or written by kustomize): kustomize does not keep one (see
-    ``kustomize.build._as_kustomize_reads``).
+    with that rule and why. ``odd_merges`` collects each key ``<<`` kustomize's reader does not take
+    as go-yaml does (see ``kustomize.build._as_kustomize_reads``), with whether it is a merge key
+    repeated in its mapping (else it is no merge key: quoted, tagged, or written by kustomize).
+    Raises :class:`Refused` for a merge key whose value is no map or list of maps.
     """
     remaining = [budget] if remaining is None else remaining
     strings: dict[str, str] = {} if strings is None else strings
@@ -246,19 +255,22 @@ def to_data(
                 print_json(key, True)  # (not kept: a key kustomize may not write out as it reads)
             elif len(name) <= SHARED_TEXT:
                 keys[name] = name
-            if name == MERGE_KEY and key.tag != PLAIN and merge_like is not None:
-                merge_like[0] = True
+            if name == MERGE_KEY and key.tag != PLAIN and odd_merges is not None:
+                odd_merges.append((key, False))
             if name == MERGE_KEY and key.tag == PLAIN:
                 if merges is not None:
                     merges[0] = True
+                if merged is not None and odd_merges is not None:
+                    odd_merges.append((key, True))
                 sources = value.value if type(value) is sequence else [value]
                 remaining[0] -= len(sources) - 1
                 merged = {} if merged is None else merged
                 for source in sources:
                     part = build(source, depth + 1)
-                    if isinstance(part, dict):
-                        for k, v in part.items():
-                            merged.setdefault(k, v)
+                    if not isinstance(part, dict):
+                        raise Refused(key, "a merge key's value must be a map or a list of maps; go-yaml refuses it")
+                    for k, v in part.items():
+                        merged.setdefault(k, v)
                 continue
             if name in out and on_duplicate is not None:  # a repeat: reported once the mapping is read
                 if repeats is None:
@@ -471,7 +483,9 @@ class Document:
     # plain scalars JSON cannot hold (a key that does not read as a string, ``.inf``, ``.nan``, a
     # zone 24 hours from UTC): kustomize refuses the build, Argo CD a directory application
     not_json: list[tuple[yaml.ScalarNode, bool]] | tuple = ()  # (scalar, whether it is a key)
-    merge_like: bool = False  # a key ``<<`` that is no merge key (quoted or tagged) is in it
+    # keys ``<<`` kustomize's reader takes otherwise than go-yaml: (key, a merge key repeated in its
+    # mapping, else no merge key: quoted or tagged) (see ``kustomize.build._as_kustomize_reads``)
+    odd_merges: list[tuple[yaml.ScalarNode, bool]] | tuple = ()
 
 
 @dataclass
@@ -622,15 +636,15 @@ def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
         while loader.check_node():
             node = loader.get_node()
             try:
-                merges, not_json, merge_like = [False], [], [False]
-                value = to_data(node, duplicate, budget, remaining, strings, merges, not_json, keys, None, merge_like)
+                merges, not_json, odd = [False], [], []
+                value = to_data(node, duplicate, budget, remaining, strings, merges, not_json, keys, None, odd)
                 if merges[0] or anchored:
                     node = resolve_merges(node)
-                parsed.documents.append(Document(node, value, index, not_json or (), merge_like[0]))
+                parsed.documents.append(Document(node, value, index, not_json or (), odd or ()))
             except TooComplex as exc:
                 message = f"document {index + 1} not linted: {exc}"
                 parsed.findings.append(builtin_finding("yaml-too-complex", message, Location.of(node)))
-            except ComplexKey as exc:
+            except Refused as exc:
                 mark = exc.node.start_mark
                 parsed.findings.append(_syntax(path, mark.line + 1, mark.column + 1, str(exc)))
             index += 1

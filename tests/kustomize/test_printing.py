@@ -426,3 +426,53 @@ def test_a_credential_under_a_key_like_a_merge_key_is_still_in_the_repository(tm
     result = run_cli("--no-schemas", "--format", "json", str(tmp_path))
     assert [(f["rule"], f["line"]) for f in result.json["findings"]] == [("no-inline-secrets", 5)]
     assert "Sup3rS3cretValue99x" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("data", "kustomize_refuses", "kubectl_refuses"),
+    [
+        # go-yaml merges a map or a list of maps; anything else fails both readers (v2 and v3)
+        ("<<: 5", True, True),
+        ("<<: null", True, True),
+        ("<<: [{a: b}, 5]", True, True),
+        ("x: &s 5\n  y:\n    <<: *s", True, True),
+        ("<<: []", False, False),
+        ("<<: {}", False, False),
+        # kyaml's reader refuses two merge keys in one map; go-yaml v2 (kubectl, Argo CD) takes both
+        ("<<: {a: '1'}\n  <<: {b: '2'}", True, False),
+    ],
+)
+def test_a_merge_key_go_yaml_refuses_blocks(
+    tmp_path: Path, data: str, kustomize_refuses: bool, kubectl_refuses: bool
+) -> None:
+    """kubectl's own reading of a file (Argo CD's of a directory) is checked by ``kubectl create
+    --dry-run=client``, which parses before it needs a cluster."""
+    import shutil
+    import subprocess
+
+    from conftest import run_cli
+
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    cm = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  {data}\n"
+    files = {"cm.yaml": cm, "kustomization.yaml": "resources: [cm.yaml]\n"}
+    write_tree(tmp_path, files)
+    kubectl = subprocess.run(["kubectl", "kustomize", str(tmp_path)], capture_output=True, timeout=120)
+    assert (kubectl.returncode != 0) is kustomize_refuses
+    errors = [f["rule"] for f in run_cli("--no-schemas", "--format", "json", str(tmp_path)).json["findings"]]
+    assert bool(errors) is kustomize_refuses
+    (tmp_path / "kustomization.yaml").unlink()
+    create = [
+        "kubectl",
+        "create",
+        "--dry-run=client",
+        "--validate=false",
+        "-o",
+        "yaml",
+        "-f",
+        str(tmp_path / "cm.yaml"),
+    ]
+    parsed = b"error parsing" not in subprocess.run(create, capture_output=True, timeout=120).stderr
+    assert parsed is not kubectl_refuses
+    errors = [f["rule"] for f in run_cli("--no-schemas", "--format", "json", str(tmp_path)).json["findings"]]
+    assert bool(errors) is kubectl_refuses

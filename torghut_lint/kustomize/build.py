@@ -64,9 +64,9 @@ from torghut_lint.parse import (
     MERGE_KEY,
     PLAIN,
     STR,
-    ComplexKey,
     Document,
     ParsedFile,
+    Refused,
     TooComplex,
     as_yaml11,
     base64_text,
@@ -502,7 +502,7 @@ def resources_of(parsed: ParsedFile, findings: list[Finding], kustomize: bool = 
     as :func:`_kustomize_items` says."""
     out: list[Resource] = []
     if kustomize:
-        _as_kustomize_reads(parsed)
+        _as_kustomize_reads(parsed, findings)
     for node, data in _kustomize_items(parsed, findings) if kustomize else _items(parsed):
         problem = manifest_problem(data, kustomize)
         if problem:
@@ -712,13 +712,13 @@ def _marshalled(root: yaml.Node) -> list[Finding]:
     what JSON cannot hold (:func:`~torghut_lint.parse.json_problems`), a key ``<<`` it wrote
     (:func:`_merge_like_findings`)."""
     not_json: list[tuple[yaml.ScalarNode, bool]] = []
-    merge_like = [False]
+    odd: list[tuple[yaml.ScalarNode, bool]] = []
     try:
-        to_data(root, not_json=not_json, merge_like=merge_like)
+        to_data(root, not_json=not_json, odd_merges=odd)
     except TooComplex:
         return []  # told where the object's values are built (finalize)
     refused = json_findings(scalar_json_problems(not_json), "kustomize-invalid")
-    return refused + _merge_like_findings(root) if merge_like[0] else refused
+    return refused + _merge_like_findings(root) if odd else refused
 
 
 def _merge_like_keys(root: yaml.Node) -> list[tuple[yaml.MappingNode, yaml.ScalarNode, yaml.Node]]:
@@ -729,15 +729,20 @@ def _merge_like_keys(root: yaml.Node) -> list[tuple[yaml.MappingNode, yaml.Scala
     ]
 
 
-def _as_kustomize_reads(parsed: ParsedFile) -> None:
-    """A file's documents as kustomize's reader leaves them (``DeAnchor``): it clears every key
-    ``<<`` once it has merged the merge keys, so one written quoted or tagged (``'<<': {b: c}``) is
-    lost with its value, merged nowhere."""
+def _as_kustomize_reads(parsed: ParsedFile, findings: list[Finding]) -> None:
+    """A file's documents as kustomize's reader leaves them (kyaml's ``DeAnchor``), which differs
+    from go-yaml's in two ways: it refuses a mapping with two merge keys ("duplicate merge key"),
+    and it clears every key ``<<`` once it has merged the merge keys, so one written quoted or
+    tagged (``'<<': {b: c}``) is lost with its value, merged nowhere."""
     for doc in parsed.documents:
-        if doc.merge_like and isinstance(doc.node, yaml.MappingNode):
-            for mapping, key, _ in _merge_like_keys(doc.node):
-                mapping.value = [pair for pair in mapping.value if pair[0] is not key]
-            doc.merge_like = False  # (its values keep them: what the repository holds, for credentials)
+        if not doc.odd_merges or not isinstance(doc.node, yaml.MappingNode):
+            continue
+        for key, _ in (pair for pair in doc.odd_merges if pair[1]):
+            message = "a second merge key in one map; kustomize refuses it (duplicate merge key)"
+            findings.append(builtin_finding("kustomize-invalid", message, Location.of(key)))
+        for mapping, key, _ in _merge_like_keys(doc.node):
+            mapping.value = [pair for pair in mapping.value if pair[0] is not key]
+        doc.odd_merges = ()  # (its values keep them: what the repository holds, for credentials)
 
 
 def _merge_like_findings(root: yaml.Node) -> list[Finding]:
@@ -936,9 +941,9 @@ def finalize(build: Build) -> None:
         try:
             printing: list[tuple[yaml.Node, str, str]] = []  # as kustomize writes it out: see as_printed
             not_json: list[tuple[yaml.ScalarNode, bool]] = []  # what it cannot write out to JSON
-            merge_like = [False]  # a key "<<" it wrote, which it reads back as a merge key
-            res.data = to_data(res.node, not_json=not_json, printing=printing, merge_like=merge_like)
-            if merge_like[0] and id(res) not in gone:
+            odd: list[tuple[yaml.ScalarNode, bool]] = []  # a key "<<" it wrote: read back as a merge key
+            res.data = to_data(res.node, not_json=not_json, printing=printing, odd_merges=odd)
+            if odd and id(res) not in gone:
                 build.findings += _merge_like_findings(res.node)
             if printing and id(res) not in unprinted:
                 build.findings.append(_unprinted(res, printing[0]))
@@ -1795,7 +1800,9 @@ class _Kustomization:
             # kustomize reads a patch that starts with '[' as JSON only (YAML flow style fails)
             self.report("kustomize-patch-invalid", "a patch starting with '[' must be valid JSON", key, i)
             return
-        _as_kustomize_reads(parsed)  # (a strategic-merge patch's reader; a JSON patch's objects are not read so)
+        _as_kustomize_reads(
+            parsed, self.result.findings
+        )  # (a strategic-merge patch's reader; a JSON patch's objects are not read so)
         documents = [doc for doc in parsed.documents if doc.data is not None]
         if any(isinstance(d.node, yaml.MappingNode) for d in documents) and (
             refused := split_findings(parsed, "kustomize-patch-invalid", "kustomize")
@@ -2711,7 +2718,7 @@ def _json_patch_object(ops: yaml.SequenceNode, target: dict | None) -> Resource 
             root.value.insert(0, (nodes.scalar(key, ops), node))
     try:
         return Resource(root, to_data(root), origin_name=name)
-    except (TooComplex, ComplexKey):
+    except (TooComplex, Refused):
         return None
 
 
