@@ -210,7 +210,7 @@ def json_problem(text: str, key: bool, v2: bool = False, tag: str = "") -> str |
             return f"{text!r} reads as {reading(text)} (go-yaml), which JSON cannot hold: quote it"
         return None
     value = resolve_plain(text)
-    if key and not v2 and not is_string(text):
+    if key and not v2 and text and not is_string(text):  # (an empty key is "" to go-yaml v3)
         return f"the key {text!r} reads as {reading(text)} (go-yaml), and a JSON object's keys are strings: quote it"
     if key and v2 and (value is None or (type(value) is int and value >= INT64)):
         return f"the key {text!r} reads as {reading(text)} (go-yaml), which JSON cannot hold as a key: quote it"

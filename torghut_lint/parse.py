@@ -595,6 +595,21 @@ def _may_hold_anchor(data: bytes) -> bool:
     return False
 
 
+BOM = b"\xef\xbb\xbf"
+
+
+def _document_boms(data: bytes) -> bytes:
+    """``data`` without the byte-order mark that starts a document after a ``---`` line (files
+    with one each, joined): kustomize's reader and kubectl's cut a stream at ``---`` lines and read
+    each piece on its own, where a leading mark is no text; libyaml reads one stream, where it is a
+    column of indentation. After ``--- # a comment`` kustomize cuts and kubectl does not (its
+    reader then refuses the mark): kept there, as one anywhere else, and read as libyaml reads it."""
+    return _DOCUMENT_BOM.sub(rb"\1", data)
+
+
+_DOCUMENT_BOM = re.compile(rb"(\n---[ \t]*\r?\n)\xef\xbb\xbf")
+
+
 def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
     """Parse every document of ``data``; ``path`` is the name shown in findings; ``start``: the
     line where the text begins (an inline patch, padded to its place in its kustomization)."""
@@ -605,6 +620,8 @@ def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
         return parsed
     if len(data) > MAX_FILE_BYTES:
         return _too_large(path, len(data))
+    if BOM in data:
+        data = _document_boms(data)
     if _nesting_exceeds(data, MAX_DEPTH):
         message = f"not linted: nested deeper than {MAX_DEPTH} levels"
         parsed.findings.append(builtin_finding("yaml-too-complex", message, Location(path)))

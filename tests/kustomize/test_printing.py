@@ -476,3 +476,13 @@ def test_a_merge_key_go_yaml_refuses_blocks(
     assert parsed is not kubectl_refuses
     errors = [f["rule"] for f in run_cli("--no-schemas", "--format", "json", str(tmp_path)).json["findings"]]
     assert bool(errors) is kubectl_refuses
+
+
+def test_an_empty_key_is_the_key_empty_text_to_kustomize(tmp_path: Path) -> None:
+    """go-yaml v3 reads a key written empty (``? `` with nothing after it) as "", not null: kubectl
+    prints ``"": v``, where a key written ``~`` or ``null`` is refused."""
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  ? \n  : v\n"
+    assert outcome(tmp_path / "empty", {"cm.yaml": cm, "kustomization.yaml": "resources: [cm.yaml]\n"}) == "exact"
+    assert blocking(tmp_path / "empty") == []
+    files = {"cm.yaml": cm.replace("? \n", "? ~\n"), "kustomization.yaml": "resources: [cm.yaml]\n"}
+    assert outcome(tmp_path / "null", files) == "refused"

@@ -551,3 +551,22 @@ def test_a_tagged_value_through_json_is_the_text_json_leaves(tmp_path: Path, val
         text = cm
         kustomization = f"resources: [o.yaml]\nnamePrefix: p-\n{_REPLACED}patches:\n{_ADDED}"
     assert outcome(tmp_path, {"o.yaml": text, "kustomization.yaml": kustomization}) == "exact"
+
+
+_NAMED = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\ndata:\n  k: v\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # files with a byte-order mark each, joined at `---` lines: a mark starts each piece kustomize
+        # (and kubectl) reads on its own, where it is no text
+        (_NAMED % "a" + "---\n\ufeff" + _NAMED % "b", "exact"),
+        (_NAMED % "a" + "---  \n\ufeff" + _NAMED % "b" + "---\n\ufeff" + _NAMED % "c", "exact"),
+        ((_NAMED % "a" + "---\n\ufeff" + _NAMED % "b").replace("\n", "\r\n"), "exact"),
+        (_NAMED % "a" + "---\n\ufeff\ufeff" + _NAMED % "b", "refused"),  # a second one is text
+    ],
+)
+def test_a_byte_order_mark_starting_a_document_as_kubectl_reads_it(tmp_path: Path, text: str, expected: str) -> None:
+    (tmp_path / "cm.yaml").write_bytes(text.encode())
+    assert outcome(tmp_path, {"kustomization.yaml": "resources: [cm.yaml]\n"}) == expected
