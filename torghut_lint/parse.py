@@ -684,6 +684,10 @@ def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
         loader.dispose()
     if _may_be_split_wrongly(data) and parsed.ok:
         parsed.splits = split_problems(data, start)
+    if b"\\/" in data and parsed.ok and (escape := _slash_escape(data)) is not None:
+        message = "YAML syntax error: found unknown escape character '/' (go-yaml refuses '\\/', which libyaml reads)"
+        parsed.findings.append(_syntax(path, escape[0], escape[1], message))
+        parsed.documents = []  # the file is read by neither kustomize nor kubectl
     if repeats[0] > MAX_REPEATS_LISTED:
         message = (
             f"{repeats[0] - MAX_REPEATS_LISTED:,} more repeated keys in this file after the {MAX_REPEATS_LISTED} "
@@ -691,6 +695,26 @@ def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
         )
         parsed.findings.append(builtin_finding("yaml-duplicate-key", message, Location(path, 1, 1)))
     return parsed
+
+
+def _slash_escape(data: bytes) -> tuple[int, int] | None:
+    """(line, column) of the first ``\\/`` escape in a double-quoted scalar of ``data`` (libyaml
+    reads it as YAML 1.2 says, go-yaml refuses the whole file: kustomize's and kubectl's readers),
+    or None. Read from libyaml's events, only for a file that holds the two characters."""
+    text = data.decode("utf-8")
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if not isinstance(event, yaml.ScalarEvent) or event.style != '"':
+            continue
+        raw = text[event.start_mark.index : event.end_mark.index]
+        i = raw.find("\\")
+        while i != -1:
+            if raw[i + 1 : i + 2] == "/":
+                before = raw[:i]
+                line = event.start_mark.line + before.count("\n") + 1
+                column = i - before.rfind("\n") if "\n" in before else event.start_mark.column + i + 1
+                return line, column
+            i = raw.find("\\", i + 2)
+    return None
 
 
 # Go's readers of a manifest file cut it into pieces at lines that start with "---" before they

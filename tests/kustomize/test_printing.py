@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kubectl_parity import blocking, outcome, write_tree
+from kubectl_parity import blocking, outcome, render_both, write_tree
 
 from conftest import run_cli
 from torghut_lint.kustomize.build import Builder, SourceFiles
@@ -486,3 +486,31 @@ def test_an_empty_key_is_the_key_empty_text_to_kustomize(tmp_path: Path) -> None
     assert blocking(tmp_path / "empty") == []
     files = {"cm.yaml": cm.replace("? \n", "? ~\n"), "kustomization.yaml": "resources: [cm.yaml]\n"}
     assert outcome(tmp_path / "null", files) == "refused"
+
+
+@pytest.mark.parametrize(
+    ("value", "refused_at"),
+    [
+        ('"x\\/y"', (6, 8)),  # YAML 1.2's escaped slash: libyaml reads it, go-yaml refuses the file
+        ('"a\\\\\\/b"', (6, 10)),  # an escaped backslash, then the escaped slash
+        ('"one\n    two \\/ three"', (7, 9)),
+        ('"x\\\\/y"', None),  # an escaped backslash and a slash
+        ("'x\\/y'", None),  # no escapes in single quotes
+        ("x\\/y", None),
+    ],
+)
+def test_an_escaped_slash_is_refused_as_go_yaml_refuses_it(
+    tmp_path: Path, value: str, refused_at: tuple | None
+) -> None:
+    from conftest import run_cli
+
+    files = {
+        "cm.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  a: {value}\n",
+        "kustomization.yaml": "resources: [cm.yaml]\n",
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered is (refused_at is None)
+    findings = run_cli("--no-schemas", "--format", "json", str(tmp_path)).json["findings"]
+    assert [(f["rule"], f["line"], f["column"]) for f in findings] == (
+        [("yaml-syntax", *refused_at)] if refused_at else []
+    )
