@@ -684,7 +684,7 @@ def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
         loader.dispose()
     if _may_be_split_wrongly(data) and parsed.ok:
         parsed.splits = split_problems(data, start)
-    if b"\\/" in data and parsed.ok and (escape := _slash_escape(data)) is not None:
+    if b"\\/" in data and parsed.ok and not path.endswith(".json") and (escape := slash_escape(data)) is not None:
         message = "YAML syntax error: found unknown escape character '/' (go-yaml refuses '\\/', which libyaml reads)"
         parsed.findings.append(_syntax(path, escape[0], escape[1], message))
         parsed.documents = []  # the file is read by neither kustomize nor kubectl
@@ -697,10 +697,12 @@ def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
     return parsed
 
 
-def _slash_escape(data: bytes) -> tuple[int, int] | None:
+def slash_escape(data: bytes) -> tuple[int, int] | None:
     """(line, column) of the first ``\\/`` escape in a double-quoted scalar of ``data`` (libyaml
     reads it as YAML 1.2 says, go-yaml refuses the whole file: kustomize's and kubectl's readers),
-    or None. Read from libyaml's events, only for a file that holds the two characters."""
+    or None. Read from libyaml's events, only for a file that holds the two characters. A ``.json``
+    file is no YAML to kubectl (nor to Argo CD), which reads JSON's own ``\\/``: only
+    kustomize's reader of a resource refuses it there (``kustomize.build``)."""
     text = data.decode("utf-8")
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
         if not isinstance(event, yaml.ScalarEvent) or event.style != '"':

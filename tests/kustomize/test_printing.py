@@ -514,3 +514,36 @@ def test_an_escaped_slash_is_refused_as_go_yaml_refuses_it(
     assert [(f["rule"], f["line"], f["column"]) for f in findings] == (
         [("yaml-syntax", *refused_at)] if refused_at else []
     )
+
+
+def test_an_escaped_slash_in_a_json_file_is_refused_by_kustomize_alone(tmp_path: Path) -> None:
+    """JSON escapes a slash as it likes (``"http:\\/\\/x"``): kubectl (and Argo CD) read a ``.json``
+    manifest as JSON, kustomize reads a resource file as YAML, which refuses it."""
+    from conftest import run_cli
+
+    cm = '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"u": "http:\\/\\/x"}}\n'
+    write_tree(tmp_path / "directory", {"cm.json": cm, "dashboard.json": '{"url": "https:\\/\\/grafana"}\n'})
+    result = run_cli("--no-schemas", "--format", "json", str(tmp_path / "directory"))
+    assert result.json["findings"] == [] and result.json["summary"]["resources"] == 1
+    files = {"cm.json": cm, "kustomization.yaml": "resources: [cm.json]\n"}
+    assert outcome(tmp_path / "kustomized", files) == "refused"
+    findings = run_cli("--no-schemas", "--format", "json", str(tmp_path / "kustomized")).json["findings"]
+    assert [(f["rule"], f["line"], f["column"]) for f in findings] == [("kustomize-invalid", 1, 90)]
+
+
+@pytest.mark.parametrize(
+    ("patch", "expected"),
+    [
+        ('{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"v": "a\\/b"}}\n', "refused"),
+        ('[{"op": "add", "path": "/data/v", "value": "a\\/b"}]\n', "exact"),  # read as JSON
+    ],
+)
+def test_an_escaped_slash_in_a_json_patch_file_as_kustomize_reads_it(tmp_path: Path, patch: str, expected: str) -> None:
+    cm = '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"u": "x"}}\n'
+    target = "\n  target: {kind: ConfigMap}" if patch.startswith("[") else ""
+    files = {
+        "cm.json": cm,
+        "p.json": patch,
+        "kustomization.yaml": f"resources: [cm.json]\npatches:\n- path: p.json{target}\n",
+    }
+    assert outcome(tmp_path, files) == expected

@@ -77,6 +77,7 @@ from torghut_lint.parse import (
     parse_file,
     print_block,
     scalar_json_problems,
+    slash_escape,
     split_findings,
     to_data,
 )
@@ -522,6 +523,16 @@ def resources_of(parsed: ParsedFile, findings: list[Finding], kustomize: bool = 
         origin_namespace = namespace if isinstance(namespace, str) else ""
         out.append(Resource(node, data, origin_name=meta["name"], origin_namespace=origin_namespace))
     return out
+
+
+_JSON_AS_YAML = "kustomize reads a JSON file as YAML, where '\\/' is no escape"
+
+
+def _json_slash(path: Path) -> tuple[int, int] | None:
+    """Where a ``.json`` resource file holds JSON's escaped slash (``"http:\\/\\/x"``), which
+    kustomize's YAML reader (go-yaml) refuses (:func:`~torghut_lint.parse.slash_escape`)."""
+    data = path.read_bytes()  # (parsed already: a regular file within the size limit)
+    return slash_escape(data) if b"\\/" in data else None
 
 
 def _listed_annotations(annotations: yaml.Node) -> Finding:
@@ -1363,6 +1374,12 @@ class _Kustomization:
         self.restricted(target, entry, (key, index))
         taken = self.builder.sources.take(target)
         self.result.findings += split_findings(taken, "kustomize-invalid", "kustomize")
+        if target.suffix == ".json" and taken.documents and (escape := _json_slash(target)) is not None:
+            message = f"found unknown escape character '/': {_JSON_AS_YAML}"
+            self.result.findings.append(
+                builtin_finding("kustomize-invalid", message, Location(display_path(target), *escape))
+            )
+            return
         self.accumulate(resources_of(taken, self.result.findings, kustomize=True), key, index)
 
     def apply_component(self, directory: Path) -> None:
@@ -1800,15 +1817,20 @@ class _Kustomization:
             # kustomize reads a patch that starts with '[' as JSON only (YAML flow style fails)
             self.report("kustomize-patch-invalid", "a patch starting with '[' must be valid JSON", key, i)
             return
-        _as_kustomize_reads(
-            parsed, self.result.findings
-        )  # (a strategic-merge patch's reader; a JSON patch's objects are not read so)
+        # a strategic-merge patch is read as a resource file is (a JSON patch's objects are not)
+        _as_kustomize_reads(parsed, self.result.findings)
         documents = [doc for doc in parsed.documents if doc.data is not None]
         if any(isinstance(d.node, yaml.MappingNode) for d in documents) and (
             refused := split_findings(parsed, "kustomize-patch-invalid", "kustomize")
-        ):  # a strategic-merge patch is read as a resource file is
+        ):
             self.result.findings += refused
             return
+        if path is not None and path.suffix == ".json" and any(isinstance(d.node, yaml.MappingNode) for d in documents):
+            if (escape := _json_slash(path)) is not None:  # (read as YAML, as a resource file is)
+                message = f"found unknown escape character '/': {_JSON_AS_YAML}"
+                where = Location(display_path(path), *escape)
+                self.result.findings.append(builtin_finding("kustomize-patch-invalid", message, where))
+                return
         if all(isinstance(d.data, list) and not d.data for d in documents):
             if parsed.ok:  # (a syntax error is told already)
                 self.empty_patch(key, i, inline, path, target)
