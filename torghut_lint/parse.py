@@ -610,9 +610,11 @@ def _document_boms(data: bytes) -> bytes:
 _DOCUMENT_BOM = re.compile(rb"(\n---[ \t]*\r?\n)\xef\xbb\xbf")
 
 
-def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
+def parse_bytes(data: bytes, path: str, start: int = 1, go_yaml: bool = True) -> ParsedFile:
     """Parse every document of ``data``; ``path`` is the name shown in findings; ``start``: the
-    line where the text begins (an inline patch, padded to its place in its kustomization)."""
+    line where the text begins (an inline patch, padded to its place in its kustomization);
+    ``go_yaml``: a manifest, which go-yaml reads too (kustomize, kubectl, Argo CD), and whose YAML
+    it refuses is refused here (not the linter's own policies and configuration)."""
     parsed = ParsedFile(path)
     problem = _decode_problem(data)
     if problem:
@@ -684,7 +686,7 @@ def parse_bytes(data: bytes, path: str, start: int = 1) -> ParsedFile:
         loader.dispose()
     if _may_be_split_wrongly(data) and parsed.ok:
         parsed.splits = split_problems(data, start)
-    if b"\\/" in data and parsed.ok and not path.endswith(".json") and (escape := slash_escape(data)) is not None:
+    if go_yaml and b"\\/" in data and parsed.ok and not path.endswith(".json") and (escape := slash_escape(data)):
         message = "YAML syntax error: found unknown escape character '/' (go-yaml refuses '\\/', which libyaml reads)"
         parsed.findings.append(_syntax(path, escape[0], escape[1], message))
         parsed.documents = []  # the file is read by neither kustomize nor kubectl
@@ -781,10 +783,11 @@ def split_findings(parsed: ParsedFile, rule: str, reader: str) -> list[Finding]:
     ]
 
 
-def parse_file(path: Path, display: str) -> ParsedFile:
-    """Read and parse one file; unreadable files become findings, never exceptions."""
+def parse_file(path: Path, display: str, go_yaml: bool = True) -> ParsedFile:
+    """Read and parse one file; unreadable files become findings, never exceptions; ``go_yaml``:
+    see :func:`parse_bytes`."""
     data = read_source(path, display)
-    return data if isinstance(data, ParsedFile) else parse_source(path, data, display)
+    return data if isinstance(data, ParsedFile) else parse_source(path, data, display, go_yaml)
 
 
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)  # a FIFO would wait for a writer
@@ -833,11 +836,11 @@ def read_into(path: Path, buffer: bytearray) -> int | None:
         os.close(fd)
 
 
-def parse_source(path: Path, data: bytes, display: str) -> ParsedFile:
+def parse_source(path: Path, data: bytes, display: str, go_yaml: bool = True) -> ParsedFile:
     """Parse what :func:`read_source` read from ``path``."""
     if path.name.endswith(".json"):  # JSON is YAML 1.2, but libyaml refuses tabs as indentation: in
         data = data.replace(b"\t", b" ")  # JSON a raw tab is only ever whitespace (same offsets)
-    return parse_bytes(data, display)
+    return parse_bytes(data, display, go_yaml=go_yaml)
 
 
 def _read_all(fd: int, size: int) -> bytes:

@@ -282,7 +282,7 @@ def load_yaml_document(path: Path) -> Document:
     """Load a small YAML file (policy or config) that must hold one document, or raise PolicyError."""
     from torghut_lint.parse import parse_file
 
-    parsed = parse_file(path, display_path(path))
+    parsed = parse_file(path, display_path(path), go_yaml=False)
     problems = [f for f in parsed.findings]
     if problems:
         first = problems[0]

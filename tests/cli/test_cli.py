@@ -122,6 +122,22 @@ def test_user_policy_reuses_a_template_without_python(repo: Path, tmp_path: Path
     assert result.code == 0
 
 
+def test_the_linters_own_yaml_is_read_as_yaml_12(repo: Path, tmp_path: Path) -> None:
+    """A policy or configuration is read by the linter alone: YAML 1.2's escaped slash (which
+    go-yaml, and so kustomize and kubectl, refuse in a manifest) is a slash there."""
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "ws-replica-target.yaml").write_text(
+        "id: ws-replica-target\ntemplate: replica-count\nseverity: warning\n"
+        'description: "torghut-ws runs three replicas \\/ a target"\nrationale: a team-specific target\n'
+        "match: {kind: Deployment, name: torghut-ws}\nparams: {count: 3}\n"
+    )
+    (repo / ".torghut-lint.yaml").write_text('rules:\n  ws-single-replica:\n    severity: "warning"  # \\/\n')
+    result = run_cli("--policies", str(policies), "--format", "json", "--no-schemas", cwd=repo)
+    assert [f["rule"] for f in result.json["findings"]] == ["ws-replica-target"], result.stdout + result.stderr
+    assert result.code == 0
+
+
 def test_rules_and_explain() -> None:
     listed = run_cli("rules").stdout
     for rule in (

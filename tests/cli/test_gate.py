@@ -315,7 +315,8 @@ def _waive_ws_by_annotation(repo: Path, key: str) -> None:
 
 
 def _escaped_slash(repo: Path) -> None:
-    _waive_ws_by_annotation(repo, '"torghut-lint.io\\/waive.ws-single-replica"')
+    # (``\/`` is no escape to go-yaml: kustomize refuses that file, see test_printing)
+    _waive_ws_by_annotation(repo, '"torghut-lint.io\\u002Fwaive.ws-single-replica"')
 
 
 def _escaped_dot(repo: Path) -> None:

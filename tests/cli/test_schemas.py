@@ -267,9 +267,9 @@ def test_a_kustomization_file_is_parsed_for_its_schema_by_no_stage_of_its_own(
     parsed: Counter[str] = Counter()
     real_parse = parse.parse_bytes
 
-    def counting(data: bytes, path: str) -> parse.ParsedFile:
+    def counting(data: bytes, path: str, *args, **kwargs) -> parse.ParsedFile:
         parsed[path] += 1
-        return real_parse(data, path)
+        return real_parse(data, path, *args, **kwargs)
 
     monkeypatch.setattr(parse, "parse_bytes", counting)
     args = ("--format", "json", "--no-cache", "--schema-location", str(tmp_path / "schemas"), "tree")
