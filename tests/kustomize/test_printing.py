@@ -547,3 +547,22 @@ def test_an_escaped_slash_in_a_json_patch_file_as_kustomize_reads_it(tmp_path: P
         "kustomization.yaml": f"resources: [cm.json]\npatches:\n- path: p.json{target}\n",
     }
     assert outcome(tmp_path, files) == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("!x a", "exact"),  # kustomize writes every annotation back: the key as written, untagged
+        ("!!bool yes", "exact"),  # "yes", a string to go-yaml v3
+        ("!!binary YQ==", "exact"),  # its text, not what it decodes to
+        ("!!int x", "exact"),
+        ("!!int 5", "refused"),  # "5" written back plain reads as a number
+        ("!!null ''", "refused"),
+    ],
+)
+def test_a_tagged_annotation_key_is_its_text_as_kustomize_writes_annotations_back(
+    tmp_path: Path, key: str, expected: str
+) -> None:
+    cm = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    {key}: v\ndata: {{x: y}}\n"
+    assert outcome(tmp_path, {"cm.yaml": cm, "kustomization.yaml": "resources: [cm.yaml]\n"}) == expected
+    assert (blocking(tmp_path) == []) is (expected == "exact")

@@ -1180,12 +1180,17 @@ _LABEL_UNQUOTED = "it unquoted"
 
 def _annotations_as_written(annotations: yaml.MappingNode) -> None:
     """kustomize reads annotations back as strings: each scalar value as written (``8080``, ``1_0``,
-    ``null`` stay that text, where go-yaml would read a number or null), a list or map as ``""``."""
+    ``null`` stay that text, where go-yaml would read a number or null), a list or map as ``""``;
+    each key as written too, whatever its tag (``!x a`` is "a")."""
     for i, (key, value) in enumerate(annotations.value):
+        if isinstance(key, yaml.ScalarNode) and key.tag != PLAIN and key.tag != STR:
+            key = nodes.scalar(key.value, key)
         if not isinstance(value, yaml.ScalarNode):
             annotations.value[i] = (key, nodes.scalar("", value))
         elif value.tag != STR:
             annotations.value[i] = (key, nodes.scalar(value.value, value))
+        else:
+            annotations.value[i] = (key, value)
 
 
 class _Kustomization:
