@@ -3,6 +3,7 @@ and the trimming of an inline patch's text: against `kubectl kustomize`."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -566,3 +567,22 @@ def test_a_tagged_annotation_key_is_its_text_as_kustomize_writes_annotations_bac
     cm = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    {key}: v\ndata: {{x: y}}\n"
     assert outcome(tmp_path, {"cm.yaml": cm, "kustomization.yaml": "resources: [cm.yaml]\n"}) == expected
     assert (blocking(tmp_path) == []) is (expected == "exact")
+
+
+@pytest.mark.parametrize(
+    "kustomization",
+    ["", "namePrefix: p-\n", f"patches:\n{_ADDED}"],
+)
+def test_an_annotation_written_as_a_block_is_not_printed_as_one(tmp_path: Path, kustomization: str) -> None:
+    """kustomize writes every annotation back as a new string: a folded block's text is not
+    printed as a folded block (whose emitter adds an empty line before a more-indented line)."""
+    from conftest import run_cli
+
+    cm = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n"
+        "    a: >\n      x\n       y\n      z\n    b: |\n      l1\n      l2\ndata: {x: y}\n"
+    )
+    files = {"cm.yaml": cm, "kustomization.yaml": f"resources: [cm.yaml]\n{kustomization}"}
+    assert outcome(tmp_path, files) == "exact"
+    want = subprocess.run(["kubectl", "kustomize", str(tmp_path)], capture_output=True, timeout=120).stdout
+    assert run_cli("render", str(tmp_path)).stdout == want.decode()

@@ -1179,15 +1179,16 @@ _LABEL_UNQUOTED = "it unquoted"
 
 
 def _annotations_as_written(annotations: yaml.MappingNode) -> None:
-    """kustomize reads annotations back as strings: each scalar value as written (``8080``, ``1_0``,
-    ``null`` stay that text, where go-yaml would read a number or null), a list or map as ``""``;
-    each key as written too, whatever its tag (``!x a`` is "a")."""
+    """kustomize reads annotations back as strings and writes them as new ones: each scalar value
+    as written (``8080``, ``1_0``, ``null`` stay that text, where go-yaml would read a number or
+    null; a block scalar is no block scalar from then on, so its printing does not fold it), a list
+    or map as ``""``; each key as written too, whatever its tag (``!x a`` is "a")."""
     for i, (key, value) in enumerate(annotations.value):
         if isinstance(key, yaml.ScalarNode) and key.tag != PLAIN and key.tag != STR:
             key = nodes.scalar(key.value, key)
         if not isinstance(value, yaml.ScalarNode):
             annotations.value[i] = (key, nodes.scalar("", value))
-        elif value.tag != STR:
+        elif value.tag != STR or value.style in ("|", ">"):
             annotations.value[i] = (key, nodes.scalar(value.value, value))
         else:
             annotations.value[i] = (key, value)
