@@ -4,6 +4,7 @@ $deleteFromPrimitiveList, primitive lists, CRDs (no merge keys: lists replaced).
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -573,3 +574,38 @@ def test_a_keyed_list_with_odd_items_merges_as_kubectl_or_blocks(
         "kustomization.yaml": "resources: [o.yaml]\npatches: [{path: p.yaml}]\n",
     }
     assert outcome(tmp_path, files) == expected
+
+
+EMPTY_VALUES = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n    e:\n    f: g\n"
+    "data:\n  x: y\n  t:\n  n: null\n  m: ~\n  z: !!null\n"
+    "spec:\n  p:\n    q:\n    r: s\n  l:\n  - n:\n    o: p\n  -\nother:\n---\n"
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: 1\n  template:\n"
+    "    spec:\n      containers:\n      - name: a\n        image: x\n        workingDir:\n"
+    "        env:\n        - name: E\n          value:\n"
+)
+
+
+@pytest.mark.parametrize(
+    "patches",
+    [
+        "",  # nothing merged: every field stays as written
+        "- patch: '{apiVersion: v1, kind: ConfigMap, metadata: {name: c}, data: {s: t}}'\n"
+        "- patch: '{apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {replicas: 2}}'\n",
+    ],
+    ids=["not merged", "merged elsewhere"],
+)
+def test_a_strategic_merge_clears_the_fields_written_with_no_value(tmp_path: Path, patches: str) -> None:
+    """kustomize's merge walks the whole object: a field written with no value at all goes, in maps
+    and in keyed lists' items (a container, an env entry), not in a list replaced whole; ``null``
+    and ``~`` stay. Rendered byte for byte as kubectl renders it."""
+    from conftest import run_cli
+
+    files = {
+        "o.yaml": EMPTY_VALUES,
+        "kustomization.yaml": "resources: [o.yaml]\n" + (f"patches:\n{patches}" if patches else ""),
+    }
+    rendered, problems = render_both(tmp_path, files)
+    assert rendered and problems == [], problems
+    want = subprocess.run(["kubectl", "kustomize", str(tmp_path)], capture_output=True, timeout=120).stdout
+    assert run_cli("render", str(tmp_path)).stdout == want.decode()

@@ -54,7 +54,15 @@ from torghut_lint.kustomize import fieldspecs, namerefs, order, replace, work
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.kustomize.merge_schema import kind_schema
 from torghut_lint.kustomize.namerefs import ident
-from torghut_lint.kustomize.patch import PatchError, Unmodelled, json6902, pointer, strategic_merge, strategy
+from torghut_lint.kustomize.patch import (
+    PatchError,
+    Unmodelled,
+    json6902,
+    pointer,
+    strategic_merge,
+    strategy,
+    without_empty_values,
+)
 from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity, digest_of, value_at
 from torghut_lint.parse import (
@@ -1993,6 +2001,7 @@ class _Kustomization:
                     if options.get("allowNameChange") or options.get("allowKindChange"):
                         namerefs.remember(res)
                     res.node = strategic_merge(res.node, body, schema)
+                    without_empty_values(res.node, schema)
                     _restore_identity(res.node, identity, bool(options.get("allowNameChange")))
             except Unmodelled as exc:
                 failed.append(("kustomize-unsupported", res, str(exc)))

@@ -65,6 +65,23 @@ def strategic_merge(target: yaml.Node, patch: yaml.Node, schema: Schema | None =
 _KIND_NAMES = {yaml.MappingNode: "a map", yaml.SequenceNode: "a list", yaml.ScalarNode: "a value"}
 
 
+def without_empty_values(node: yaml.Node, schema: Schema | None = None) -> None:
+    """An object as kustomize's strategic merge leaves the whole of it, patched or not: its walk
+    clears every field written with no value at all (``workingDir:``, ``a: !!null``; ``a: null``
+    and ``a: ~`` stay), in maps and in the items of lists that merge on keys (a container's, an
+    env entry's), not in lists that are replaced whole (a custom resource's)."""
+    todo = [(node, schema)]
+    while todo:
+        current, where = todo.pop()
+        if isinstance(current, yaml.MappingNode):
+            work.charge(len(current.value) // work.PAIRS_PER_STEP)
+            if any(nodes.is_null(v) and not v.value for _, v in current.value):
+                current.value = [(k, v) for k, v in current.value if not (nodes.is_null(v) and not v.value)]
+            todo += [(v, merge_schema.child(where, k.value)) for k, v in current.value]
+        elif isinstance(current, yaml.SequenceNode) and merge_schema.merge_keys(where):
+            todo += [(item, merge_schema.items(where)) for item in current.value]
+
+
 DIRECTIVES = frozenset({"replace", "delete", "merge"})
 
 
