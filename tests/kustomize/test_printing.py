@@ -586,3 +586,33 @@ def test_an_annotation_written_as_a_block_is_not_printed_as_one(tmp_path: Path, 
     assert outcome(tmp_path, files) == "exact"
     want = subprocess.run(["kubectl", "kustomize", str(tmp_path)], capture_output=True, timeout=120).stdout
     assert run_cli("render", str(tmp_path)).stdout == want.decode()
+
+
+@pytest.mark.parametrize(
+    ("manifest", "kustomization"),
+    [
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    a:\ndata: {x: y}\n",
+            f"resources: [cm.yaml]\npatches:\n{_ADDED}",
+        ),
+        (
+            "apiVersion: v1\nkind: ConfigMapList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n"
+            "    name: c\n    annotations:\n      a:\n  data: {x: y}\n",
+            "resources: [cm.yaml]\n",
+        ),
+        (  # not through JSON: the annotation is its text, ""
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    a:\ndata: {x: y}\n",
+            "resources: [cm.yaml]\n",
+        ),
+    ],
+    ids=["JSON-patched", "a List's item", "as written"],
+)
+def test_a_value_written_empty_is_null_once_through_json(tmp_path: Path, manifest: str, kustomization: str) -> None:
+    """A value written with nothing is null: through JSON (a JSON patch, a *List's item) it is
+    written ``null``, and an annotation holding it is the text "null" from then on."""
+    from conftest import run_cli
+
+    files = {"cm.yaml": manifest, "kustomization.yaml": kustomization}
+    assert outcome(tmp_path, files) == "exact"
+    want = subprocess.run(["kubectl", "kustomize", str(tmp_path)], capture_output=True, timeout=120).stdout
+    assert run_cli("render", str(tmp_path)).stdout == want.decode()

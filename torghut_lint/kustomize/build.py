@@ -660,9 +660,9 @@ def _through_json(node: yaml.ScalarNode, written: Callable[[Any], str]) -> None:
     to. One JSON refuses or its tag does not read is left (refused where it is reported)."""
     tag, text = node.tag, node.value
     if tag == PLAIN:
-        if not text or text[0] not in MAYBE_NOT_STRING:
+        if text and text[0] not in MAYBE_NOT_STRING:
             return
-        value = resolve_plain(text)
+        value = resolve_plain(text) if text else None  # (written empty: null, "null" from then on)
     elif tag == BINARY:  # decoded: JSON holds the text, a string from then on
         value = base64_text(text, errors="replace")
         if value is not None:
