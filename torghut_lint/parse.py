@@ -255,12 +255,13 @@ def to_data(
                 print_json(key, True)  # (not kept: a key kustomize may not write out as it reads)
             elif len(name) <= SHARED_TEXT:
                 keys[name] = name
-            if name == MERGE_KEY and key.tag != PLAIN and odd_merges is not None:
-                odd_merges.append((key, False))
-            if name == MERGE_KEY and key.tag == PLAIN:
+            if name == MERGE_KEY and key.tag != PLAIN:  # no merge key (quoted or tagged)
+                if odd_merges is not None:
+                    odd_merges.append((key, False))
+            elif name == MERGE_KEY:
                 if merges is not None:
                     merges[0] = True
-                if merged is not None and odd_merges is not None:
+                if merged is not None and odd_merges is not None:  # a second merge key in this map
                     odd_merges.append((key, True))
                 sources = value.value if type(value) is sequence else [value]
                 remaining[0] -= len(sources) - 1

@@ -3,6 +3,7 @@ and the trimming of an inline patch's text: against `kubectl kustomize`."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -331,8 +332,6 @@ QUOTED_MERGE_KEYS = [
 @pytest.mark.parametrize("data", QUOTED_MERGE_KEYS + ["x: {'<<': {b: c}}", "x: ['<<': {b: c}]"])
 @pytest.mark.parametrize("patched", [False, True])
 def test_a_key_like_a_merge_key_is_lost_as_kustomize_reads_the_object(tmp_path: Path, data: str, patched: bool) -> None:
-    from conftest import run_cli
-
     files = {
         "cm.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  {data}\n",
         "kustomization.yaml": "resources: [cm.yaml]\n" + (f"patches:\n{_ADDED}" if patched else ""),
@@ -420,8 +419,6 @@ def test_a_key_like_a_merge_key_kustomize_writes_is_refused(tmp_path: Path, fiel
 
 
 def test_a_credential_under_a_key_like_a_merge_key_is_still_in_the_repository(tmp_path: Path) -> None:
-    from conftest import run_cli
-
     secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  '<<': {password: Sup3rS3cretValue99x}\n"
     write_tree(tmp_path, {"s.yaml": secret, "kustomization.yaml": "resources: [s.yaml]\n"})
     result = run_cli("--no-schemas", "--format", "json", str(tmp_path))
@@ -448,11 +445,6 @@ def test_a_merge_key_go_yaml_refuses_blocks(
 ) -> None:
     """kubectl's own reading of a file (Argo CD's of a directory) is checked by ``kubectl create
     --dry-run=client``, which parses before it needs a cluster."""
-    import shutil
-    import subprocess
-
-    from conftest import run_cli
-
     if shutil.which("kubectl") is None:
         pytest.skip("kubectl is not installed")
     cm = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  {data}\n"
@@ -503,8 +495,6 @@ def test_an_empty_key_is_the_key_empty_text_to_kustomize(tmp_path: Path) -> None
 def test_an_escaped_slash_is_refused_as_go_yaml_refuses_it(
     tmp_path: Path, value: str, refused_at: tuple | None
 ) -> None:
-    from conftest import run_cli
-
     files = {
         "cm.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  a: {value}\n",
         "kustomization.yaml": "resources: [cm.yaml]\n",
@@ -520,8 +510,6 @@ def test_an_escaped_slash_is_refused_as_go_yaml_refuses_it(
 def test_an_escaped_slash_in_a_json_file_is_refused_by_kustomize_alone(tmp_path: Path) -> None:
     """JSON escapes a slash as it likes (``"http:\\/\\/x"``): kubectl (and Argo CD) read a ``.json``
     manifest as JSON, kustomize reads a resource file as YAML, which refuses it."""
-    from conftest import run_cli
-
     cm = '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"u": "http:\\/\\/x"}}\n'
     write_tree(tmp_path / "directory", {"cm.json": cm, "dashboard.json": '{"url": "https:\\/\\/grafana"}\n'})
     result = run_cli("--no-schemas", "--format", "json", str(tmp_path / "directory"))
@@ -576,8 +564,6 @@ def test_a_tagged_annotation_key_is_its_text_as_kustomize_writes_annotations_bac
 def test_an_annotation_written_as_a_block_is_not_printed_as_one(tmp_path: Path, kustomization: str) -> None:
     """kustomize writes every annotation back as a new string: a folded block's text is not
     printed as a folded block (whose emitter adds an empty line before a more-indented line)."""
-    from conftest import run_cli
-
     cm = (
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n"
         "    a: >\n      x\n       y\n      z\n    b: |\n      l1\n      l2\ndata: {x: y}\n"
@@ -610,8 +596,6 @@ def test_an_annotation_written_as_a_block_is_not_printed_as_one(tmp_path: Path, 
 def test_a_value_written_empty_is_null_once_through_json(tmp_path: Path, manifest: str, kustomization: str) -> None:
     """A value written with nothing is null: through JSON (a JSON patch, a *List's item) it is
     written ``null``, and an annotation holding it is the text "null" from then on."""
-    from conftest import run_cli
-
     files = {"cm.yaml": manifest, "kustomization.yaml": kustomization}
     assert outcome(tmp_path, files) == "exact"
     want = subprocess.run(["kubectl", "kustomize", str(tmp_path)], capture_output=True, timeout=120).stdout

@@ -533,14 +533,16 @@ def resources_of(parsed: ParsedFile, findings: list[Finding], kustomize: bool = 
     return out
 
 
-_JSON_AS_YAML = "kustomize reads a JSON file as YAML, where '\\/' is no escape"
-
-
-def _json_slash(path: Path) -> tuple[int, int] | None:
-    """Where a ``.json`` resource file holds JSON's escaped slash (``"http:\\/\\/x"``), which
-    kustomize's YAML reader (go-yaml) refuses (:func:`~torghut_lint.parse.slash_escape`)."""
+def _json_slash(path: Path, rule: str) -> Finding | None:
+    """A ``rule`` finding where a ``.json`` file kustomize reads as YAML (a resource, a
+    strategic-merge patch) holds JSON's escaped slash (``"http:\\/\\/x"``), which go-yaml refuses
+    (:func:`~torghut_lint.parse.slash_escape`)."""
     data = path.read_bytes()  # (parsed already: a regular file within the size limit)
-    return slash_escape(data) if b"\\/" in data else None
+    escape = slash_escape(data) if b"\\/" in data else None
+    if escape is None:
+        return None
+    message = "found unknown escape character '/': kustomize reads a JSON file as YAML, where '\\/' is no escape"
+    return builtin_finding(rule, message, Location(display_path(path), *escape))
 
 
 def _listed_annotations(annotations: yaml.Node) -> Finding:
@@ -727,16 +729,25 @@ _KUSTOMIZATION_REFUSED = "kustomize refuses the kustomization"
 
 
 def _marshalled(root: yaml.Node) -> list[Finding]:
-    """What kustomize refuses in an object as it marshals it to JSON, where a JSON patch applies:
-    what JSON cannot hold (:func:`~torghut_lint.parse.json_problems`), a key ``<<`` it wrote
-    (:func:`_merge_like_findings`)."""
+    """What kustomize refuses in an object as it marshals it to JSON where a JSON patch applies
+    (:func:`_marshal_refusals`)."""
     not_json: list[tuple[yaml.ScalarNode, bool]] = []
     odd: list[tuple[yaml.ScalarNode, bool]] = []
     try:
         to_data(root, not_json=not_json, odd_merges=odd)
     except TooComplex:
         return []  # told where the object's values are built (finalize)
-    refused = json_findings(scalar_json_problems(not_json), "kustomize-invalid")
+    return _marshal_refusals(root, not_json, odd)
+
+
+def _marshal_refusals(
+    root: yaml.Node, not_json: list[tuple[yaml.ScalarNode, bool]], odd: list[tuple[yaml.ScalarNode, bool]]
+) -> list[Finding]:
+    """What kustomize refuses in an object as it marshals it to JSON (before a JSON patch, and as
+    it writes the object out), from what :func:`~torghut_lint.parse.to_data` collected: what JSON
+    cannot hold (:func:`~torghut_lint.parse.json_problems`), a key ``<<`` it wrote
+    (:func:`_merge_like_findings`)."""
+    refused = json_findings(scalar_json_problems(not_json), "kustomize-invalid") if not_json else []
     return refused + _merge_like_findings(root) if odd else refused
 
 
@@ -962,12 +973,10 @@ def finalize(build: Build) -> None:
             not_json: list[tuple[yaml.ScalarNode, bool]] = []  # what it cannot write out to JSON
             odd: list[tuple[yaml.ScalarNode, bool]] = []  # a key "<<" it wrote: read back as a merge key
             res.data = to_data(res.node, not_json=not_json, printing=printing, odd_merges=odd)
-            if odd and id(res) not in gone:
-                build.findings += _merge_like_findings(res.node)
+            if id(res) not in gone:  # (a local object is never written out)
+                build.findings += _marshal_refusals(res.node, not_json, odd)
             if printing and id(res) not in unprinted:
                 build.findings.append(_unprinted(res, printing[0]))
-            if not_json and id(res) not in gone:
-                build.findings += json_findings(scalar_json_problems(not_json), "kustomize-invalid")
         except TooComplex as exc:
             message = f"{res.id} not linted: once patched it has {exc}"
             build.findings.append(builtin_finding("yaml-too-complex", message, Location.of(res.node)))
@@ -1388,11 +1397,8 @@ class _Kustomization:
         self.restricted(target, entry, (key, index))
         taken = self.builder.sources.take(target)
         self.result.findings += split_findings(taken, "kustomize-invalid", "kustomize")
-        if target.suffix == ".json" and taken.documents and (escape := _json_slash(target)) is not None:
-            message = f"found unknown escape character '/': {_JSON_AS_YAML}"
-            self.result.findings.append(
-                builtin_finding("kustomize-invalid", message, Location(display_path(target), *escape))
-            )
+        if target.suffix == ".json" and taken.documents and (refused := _json_slash(target, "kustomize-invalid")):
+            self.result.findings.append(refused)
             return
         self.accumulate(resources_of(taken, self.result.findings, kustomize=True), key, index)
 
@@ -1840,10 +1846,8 @@ class _Kustomization:
             self.result.findings += refused
             return
         if path is not None and path.suffix == ".json" and any(isinstance(d.node, yaml.MappingNode) for d in documents):
-            if (escape := _json_slash(path)) is not None:  # (read as YAML, as a resource file is)
-                message = f"found unknown escape character '/': {_JSON_AS_YAML}"
-                where = Location(display_path(path), *escape)
-                self.result.findings.append(builtin_finding("kustomize-patch-invalid", message, where))
+            if refused_slash := _json_slash(path, "kustomize-patch-invalid"):  # (read as a resource file is)
+                self.result.findings.append(refused_slash)
                 return
         if all(isinstance(d.data, list) and not d.data for d in documents):
             if parsed.ok:  # (a syntax error is told already)
