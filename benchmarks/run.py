@@ -178,6 +178,18 @@ def hostile_corpora() -> list[tuple[str, Path]]:
         _write(t, files)
 
     case("diamond includes, 41 files", diamond)
+
+    def prefixed_diamond(t: Path) -> None:  # 2^22 objects: each copy went uncounted (47 s, 2.1 GB)
+        files = {}
+        for i in range(22):
+            files[f"l{i}/kustomization.yaml"] = f"resources: [../a{i}, ../b{i}]\n"
+            files[f"a{i}/kustomization.yaml"] = f"resources: [../l{i + 1}]\nnamePrefix: a-\n"
+            files[f"b{i}/kustomization.yaml"] = f"resources: [../l{i + 1}]\nnamePrefix: b-\n"
+        files["l22/kustomization.yaml"] = "resources: [cm.yaml]\n"
+        files["l22/cm.yaml"] = CM % "x"
+        _write(t, files)
+
+    case("diamond 22 levels deep, two prefixes (67 files)", prefixed_diamond)
     case("8 MB of '- a' (2M nodes)", {"list.yaml": "a:\n" + "- a\n" * 2_000_000})
     alias = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
     alias += "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
@@ -309,6 +321,21 @@ def hostile_corpora() -> list[tuple[str, Path]]:
     case(
         "150 patches each selecting 200 ConfigMaps (30 kB)",
         {"kustomization.yaml": "resources: [c.yaml]\npatches:\n" + selecting, "c.yaml": labelled},
+    )
+    wide = "".join(  # each object's size worked through once per patch: the walks went uncounted (11 s each)
+        f"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{n}\n  labels:\n    a: b\n"
+        + "".join(f"    l{k}: {'v' * 40}\n" for k in range(2_000))
+        + "data:\n"
+        + "".join(f"  k{k}: {'v' * 40}\n" for k in range(2_000))
+        for n in range(25)
+    )
+    case(
+        "1,000 JSON patches on 25 ConfigMaps of 2,000 keys and labels (5 MB)",
+        {"kustomization.yaml": "resources: [c.yaml]\npatches:\n" + selecting * 7, "c.yaml": wide},
+    )
+    case(
+        "1,000 patch targets testing 2,000 labels of 25 ConfigMaps (5 MB)",
+        {"kustomization.yaml": "resources: [c.yaml]\npatches:\n" + selecting.replace("a=b", "a=z") * 7, "c.yaml": wide},
     )
     many = "".join("---\n" + CM % f"c{n}" for n in range(3_000))
     labels = "".join(f"  l{n}: v\n" for n in range(3_000))

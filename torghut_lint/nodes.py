@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import yaml
 
+from torghut_lint.kustomize import work
 from torghut_lint.parse import PLAIN, STR
 
 MAP = "tag:yaml.org,2002:map"
@@ -24,9 +25,11 @@ def sequence(items: list[yaml.Node], like: yaml.Node) -> yaml.SequenceNode:
 
 
 def get(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    """Value node of ``key`` in a mapping node (last one wins, as Kubernetes does)."""
+    """Value node of ``key`` in a mapping node (last one wins, as Kubernetes does). The keys are
+    looked through: in a kustomize build, that is charged to its budget of work (:func:`scanned`)."""
     if not isinstance(node, yaml.MappingNode):
         return None
+    scanned(node)
     found = None
     for k, v in node.value:
         if k.value == key:
@@ -34,10 +37,21 @@ def get(node: yaml.Node | None, key: str) -> yaml.Node | None:
     return found
 
 
+def scanned(node: yaml.MappingNode | yaml.SequenceNode) -> None:
+    """Count a pass over ``node``'s keys (or items) against the open kustomize build's budget of
+    work (:mod:`~torghut_lint.kustomize.work`), one step per eight: a patch tried on every
+    resource reads each one's kind, name and labels, and a resource written with thousands of
+    keys must not make that pass free (a few short maps cost nothing: their steps are counted
+    where they are asked for). Nothing is counted outside a build."""
+    if len(node.value) >= work.PAIRS_PER_STEP:
+        work.charge(len(node.value) // work.PAIRS_PER_STEP)
+
+
 def put(node: yaml.MappingNode, key: str, value: yaml.Node, key_like: yaml.Node) -> None:
     """Set ``key`` to ``value`` in place. The key takes ``key_like``'s marks, so the entry is
     located where the value was written (a patch or kustomization), not where it was replaced."""
     entry = (scalar(key, key_like), value)
+    scanned(node)
     for i, (k, _) in enumerate(node.value):
         if k.value == key:
             node.value[i] = entry

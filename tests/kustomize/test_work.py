@@ -63,6 +63,66 @@ def _selecting(patches: int, objects: int) -> dict[str, str]:
     }
 
 
+def _large(i: int, keys: int, where: str = "data") -> str:
+    """ConfigMap ``c<i>`` labelled a=b, with ``keys`` more keys at the top (``top``), in its
+    metadata (``metadata``), among its labels (``labels``) or in its data (``data``)."""
+    extra = {
+        w: "".join(f"{' ' * indent}k{n}: v\n" for n in range(keys)) if w == where else ""
+        for w, indent in (("top", 0), ("metadata", 2), ("labels", 4), ("data", 2))
+    }
+    return (
+        f"---\n{extra['top']}apiVersion: v1\nkind: ConfigMap\nmetadata:\n{extra['metadata']}  name: c{i}\n"
+        f"  labels:\n    a: b\n{extra['labels']}data:\n  x: y\n{extra['data']}"
+    )
+
+
+def _patching_large(
+    count: int, kind: str = "json", where: str = "data", selector: str = "labelSelector: a=b"
+) -> dict[str, str]:
+    """Ten patches (JSON or strategic-merge), each selecting ten ConfigMaps of ``count`` keys (see :func:`_large`)
+    by ``selector`` and adding a key: the work is in the objects' size, not in the patches."""
+    if kind == "json":
+        patches = [f'[{{"op": "add", "path": "/data/p{n}", "value": "v"}}]' for n in range(10)]
+    else:
+        patches = [
+            f"{{apiVersion: v1, kind: ConfigMap, metadata: {{name: any}}, data: {{p{n}: v}}}}" for n in range(10)
+        ]
+    return {
+        "kustomization.yaml": "resources: [c.yaml]\npatches:\n"
+        + "".join(f"- {{target: {{{selector}}}, patch: '{patch}'}}\n" for patch in patches),
+        "c.yaml": "".join(_large(i, count, where) for i in range(10)),
+    }
+
+
+def _testing_large(count: int, where: str, selector: str) -> dict[str, str]:
+    """A hundred JSON patches whose ``selector`` each tests ten ConfigMaps of ``count`` keys
+    (:func:`_large`) and selects none of them: the work is in reading each object's identity and
+    labels, once per patch."""
+    return {
+        "kustomization.yaml": "resources: [c.yaml]\npatches:\n"
+        + "".join(
+            f'- {{target: {{{selector}}}, patch: \'[{{"op": "add", "path": "/data/p{n}", "value": "v"}}]\'}}\n'
+            for n in range(100)
+        ),
+        "c.yaml": "".join(_large(i, count, where) for i in range(10)),
+    }
+
+
+def _diamond(count: int) -> dict[str, str]:
+    """A ConfigMap reached by about ``count`` paths: log2(count) levels, each including the next
+    twice under two prefixes (kubectl kustomize takes 15 s at 4,096)."""
+    levels = round(math.log2(count))
+    files = {}
+    for i in range(levels):
+        files[f"l{i}/kustomization.yaml"] = f"resources: [../a{i}, ../b{i}]\n"
+        files[f"a{i}/kustomization.yaml"] = f"resources: [../l{i + 1}]\nnamePrefix: a-\n"
+        files[f"b{i}/kustomization.yaml"] = f"resources: [../l{i + 1}]\nnamePrefix: b-\n"
+    files[f"l{levels}/kustomization.yaml"] = "resources: [c.yaml]\n"
+    files[f"l{levels}/c.yaml"] = CONFIGMAP.format(i=0)
+    files["kustomization.yaml"] = "resources: [l0]\n"
+    return files
+
+
 def _env_merge(count: int) -> dict[str, str]:
     """A strategic-merge patch of ``count`` env entries into a container of ``count`` others."""
     env = "        env:\n" + "".join(f"        - {{name: A{n}, value: '1'}}\n" for n in range(count))
@@ -133,6 +193,14 @@ SHAPES = {
     "replacements times the objects they write": lambda n: _replacing(n // 10, n),
     "field specs times the objects whose keys they walk": _field_specs,
     "field specs merged with the built-in ones": _field_spec_merge,
+    "JSON patches times the size of the objects they change": _patching_large,
+    "strategic-merge patches times the size of the objects they change": lambda n: _patching_large(n, "merge"),
+    "includes of includes, twice each (a diamond per level)": _diamond,
+    "patch targets times the labels they test": lambda n: _testing_large(n, "labels", "labelSelector: k0=x"),
+    "patch targets times the metadata they read names in": lambda n: _testing_large(n, "metadata", "name: x"),
+    "patch targets times the top-level keys they read kinds in": lambda n: _testing_large(
+        n, "top", "kind: ConfigMap, name: x"
+    ),
 }
 SIZES = {
     "images times containers": 80,
@@ -144,6 +212,12 @@ SIZES = {
     "replacements times the objects they write": 300,
     "field specs times the objects whose keys they walk": 100,
     "field specs merged with the built-in ones": 120,
+    "JSON patches times the size of the objects they change": 1_000,
+    "strategic-merge patches times the size of the objects they change": 1_000,
+    "includes of includes, twice each (a diamond per level)": 2_000,
+    "patch targets times the labels they test": 1_000,
+    "patch targets times the metadata they read names in": 1_000,
+    "patch targets times the top-level keys they read kinds in": 1_000,
 }
 SMALL_BUDGET = 50_000
 
@@ -189,7 +263,7 @@ def test_the_real_budget_stops_a_few_kilobytes_of_images(tmp_path: Path) -> None
 def test_a_list_merge_is_linear_and_needs_no_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Env lists of 3,000 entries merged by name (kubectl kustomize takes a minute): items found by
     their key, the patch's first, then the target's in order."""
-    monkeypatch.setattr(work, "MAX_WORK", 20_000)
+    monkeypatch.setattr(work, "MAX_WORK", 40_000)  # (the merged object is walked once more: 6,000 items, 3 keys each)
     files = _env_merge(3_000)
     files["p.yaml"] += "        - {name: A7, value: changed}\n"
     build = Builder(SourceFiles(tmp_path)).build(_write(tmp_path, files))
@@ -213,6 +287,16 @@ def test_a_base_that_runs_out_is_reported_once_where_it_ran_out(
     assert build.resources == []  # the overlay's own objects too: the application was not rendered
 
 
+def test_what_a_spent_budget_leaves_half_done_reports_nothing(tmp_path: Path) -> None:
+    """A diamond of 17 levels (131,072 objects; kubectl kustomize runs for hours): the budget runs
+    out in a nested build, whose parents stop there too. Its objects, prefixed at some levels and
+    not at others, were once accumulated as if whole, and reported as tens of thousands of
+    objects "already included"."""
+    build = Builder(SourceFiles(tmp_path)).build(_write(tmp_path, _diamond(2**17)))
+    assert [f.rule for f in build.findings] == ["kustomize-too-complex"]
+    assert build.resources == []
+
+
 def test_the_budget_is_per_application_and_closed_after_it(tmp_path: Path) -> None:
     builder = Builder(SourceFiles(tmp_path))
     heavy = _write(tmp_path / "heavy", _images(400))
@@ -223,12 +307,13 @@ def test_the_budget_is_per_application_and_closed_after_it(tmp_path: Path) -> No
     assert work._left[0] == math.inf
 
 
-def test_the_command_answers_within_seconds_and_blocks(tmp_path: Path) -> None:
+def test_the_command_stops_at_the_budget_and_blocks(tmp_path: Path) -> None:
     """150 patches each selecting 200 ConfigMaps (30 kB; kubectl kustomize takes 78 s), through
-    the CLI in a process of its own: one located finding, exit 1."""
+    the CLI in a process of its own: one located finding, exit 1. (About a second; the timeout
+    only tells a hang from a loaded machine, the time itself is benchmarks/run.py's business.)"""
     app = _write(tmp_path / "app", _selecting(150, 200))
     (tmp_path / ".git").mkdir()
-    result = run_process("--no-schemas", "--format", "json", str(app), timeout=60)
+    result = run_process("--no-schemas", "--format", "json", str(app), timeout=300)
     assert result.code == 1
     assert [(f["rule"], f["line"]) for f in result.json["findings"]] == [("kustomize-too-complex", 2)]
 

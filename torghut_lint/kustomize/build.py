@@ -68,6 +68,7 @@ from torghut_lint.model import Finding, Location, Resource, Severity, digest_of,
 from torghut_lint.parse import (
     BINARY,
     CORE,
+    MAX_DOCUMENT_NODES,
     MAX_FILE_BYTES,
     MERGE_KEY,
     PLAIN,
@@ -730,13 +731,18 @@ _KUSTOMIZATION_REFUSED = "kustomize refuses the kustomization"
 
 def _marshalled(root: yaml.Node) -> list[Finding]:
     """What kustomize refuses in an object as it marshals it to JSON where a JSON patch applies
-    (:func:`_marshal_refusals`)."""
+    (:func:`_marshal_refusals`). The object is walked whole, as it is printed before and decoded
+    after the patch: its size is charged to the build's budget of work (:data:`work.WALK_STEPS`
+    per entry), once for each object a JSON patch changes."""
     not_json: list[tuple[yaml.ScalarNode, bool]] = []
     odd: list[tuple[yaml.ScalarNode, bool]] = []
+    remaining = [MAX_DOCUMENT_NODES]
     try:
-        to_data(root, not_json=not_json, odd_merges=odd)
+        to_data(root, not_json=not_json, odd_merges=odd, remaining=remaining)
     except TooComplex:
         return []  # told where the object's values are built (finalize)
+    finally:
+        work.charge(work.WALK_STEPS * (MAX_DOCUMENT_NODES - remaining[0]))
     return _marshal_refusals(root, not_json, odd)
 
 
@@ -827,8 +833,11 @@ class Builder:
             return self._build(directory, stack)
         with work.budget():
             result = self._build(directory, stack)
-            if work.spent():
-                result.resources, result.as_written = [], []
+            spent = work.spent()
+        if spent:
+            result.resources, result.as_written = [], []
+        else:  # (once per object, outside the budget: its lookups are no transformer's multiplied work)
+            finalize(result)
         return result
 
     def _build(self, directory: Path, stack: tuple[Path, ...]) -> Build:
@@ -852,10 +861,8 @@ class Builder:
             k.run()
         except OSError as exc:  # the filesystem refused a path no handler expected to probe
             k.report("kustomize-render-failed", f"cannot read a referenced path: {exc.strerror or type(exc).__name__}")
-        if str(key) in self._shared:
+        if str(key) in self._shared and not work.spent():
             self._done[key] = _copy_build(result)
-        if not stack and not work.spent():
-            finalize(result)
         return result
 
     def _included_twice(self, root: Path) -> set[str]:
@@ -910,7 +917,10 @@ def _copy_build(build: Build) -> Build:
     out.chart_patches = set(build.chart_patches)
     memo: dict[int, yaml.Node] = {}
     for res in build.resources:
+        copied_before = len(memo)
         node = nodes.copy(res.node, memo)
+        # each node copied, a diamond n levels deep 2^n times over: what a copy holds is memory, not a pass
+        work.charge(work.COPY_STEPS * (len(memo) - copied_before))
         copied = Resource(
             node, {}, origin_name=res.origin_name, origin_namespace=res.origin_namespace, hash_type=res.hash_type
         )
@@ -1390,6 +1400,9 @@ class _Kustomization:
                 self.apply_component(target)
                 return
             child = self.builder.build(target, self.stack)
+            if work.spent():  # told where it ran out; its resources are half transformed
+                self.result.absorb(child)
+                work.check()
             self.accumulate(child.resources, key, index)
             self.result.absorb(child)
             return

@@ -234,13 +234,19 @@ def ident(node: yaml.MappingNode) -> tuple[str, str, str, str]:
     asks for every resource at every step)."""
     found = ["", "", "", ""]
     meta = None
-    for key, value in node.value if isinstance(node, yaml.MappingNode) else ():
+    if not isinstance(node, yaml.MappingNode):
+        return "", "", "", ""
+    nodes.scanned(node)
+    for key, value in node.value:
         name = key.value
         if name == "metadata":
             meta = value
         elif name == "apiVersion" or name == "kind":
             found[_IDENT_KEYS[name]] = value.value if isinstance(value, yaml.ScalarNode) else ""
-    for key, value in meta.value if isinstance(meta, yaml.MappingNode) else ():
+    if not isinstance(meta, yaml.MappingNode):
+        return found[0], found[1], "", ""
+    nodes.scanned(meta)
+    for key, value in meta.value:
         if key.value == "namespace" or key.value == "name":
             found[_IDENT_KEYS[key.value]] = value.value if isinstance(value, yaml.ScalarNode) else ""
     return found[0], found[1], found[2], found[3]

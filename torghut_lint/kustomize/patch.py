@@ -74,7 +74,7 @@ def without_empty_values(node: yaml.Node, schema: Schema | None = None) -> None:
     while todo:
         current, where = todo.pop()
         if isinstance(current, yaml.MappingNode):
-            work.charge(len(current.value) // work.PAIRS_PER_STEP)
+            work.charge(1 + len(current.value))  # each map and its keys walked, for every object merged into
             if any(nodes.is_null(v) and not v.value for _, v in current.value):
                 current.value = [(k, v) for k, v in current.value if not (nodes.is_null(v) and not v.value)]
             todo += [(v, merge_schema.child(where, k.value)) for k, v in current.value]

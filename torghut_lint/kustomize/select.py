@@ -238,6 +238,8 @@ def meets(node: yaml.Node, selectors: dict[str, list[Requirement]]) -> bool:
     meta = nodes.get(node, "metadata") if selectors else None
     for holder, requirements in selectors.items():
         pairs = nodes.get(meta, holder)
+        if isinstance(pairs, yaml.MappingNode):
+            nodes.scanned(pairs)  # each label read, for every resource a patch's selector tests
         values = {
             k.value: nodes.text(v)
             for k, v in (pairs.value if isinstance(pairs, yaml.MappingNode) else [])
