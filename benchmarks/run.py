@@ -337,6 +337,16 @@ def hostile_corpora() -> list[tuple[str, Path]]:
         "1,000 patch targets testing 2,000 labels of 25 ConfigMaps (5 MB)",
         {"kustomization.yaml": "resources: [c.yaml]\npatches:\n" + selecting.replace("a=b", "a=z") * 7, "c.yaml": wide},
     )
+    overlays = {f"o{k}/kustomization.yaml": f"resources: [../base]\nnamePrefix: o{k}-\n" for k in range(100)}
+    case(  # each overlay built the base again, within its own budget: 100 times 0.8 s
+        "100 overlays of one base of 60 patches on 200 ConfigMaps (40 kB)",
+        {
+            "base/kustomization.yaml": "resources: [c.yaml]\npatches:\n"
+            + "".join(selecting.splitlines(keepends=True)[:60])
+        }
+        | {"base/c.yaml": labelled}
+        | overlays,
+    )
     many = "".join("---\n" + CM % f"c{n}" for n in range(3_000))
     labels = "".join(f"  l{n}: v\n" for n in range(3_000))
     case(

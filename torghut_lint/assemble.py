@@ -129,6 +129,14 @@ class Plan:
     sizes: dict[Path, int]  # bytes of YAML of each application (to share work)
     edges: Edges = field(default_factory=dict)  # what each kustomization file lists (builds ask again)
     texts: list[Path] = field(default_factory=list)  # files read for credentials (discover.TEXT_SUFFIXES)
+    _builder: Builder | None = field(default=None, repr=False)
+
+    def builder(self) -> Builder:
+        """The one builder of this tree's applications (in this process): a base several of
+        them include is built once for all (see :class:`~torghut_lint.kustomize.build.Builder`)."""
+        if self._builder is None:
+            self._builder = Builder(self.sources, self.edges)
+        return self._builder
 
 
 def repository_root(path: Path) -> Path:
@@ -398,7 +406,7 @@ def _below(own: dict[str, int], root: str) -> dict[str, int]:
 def build_apps(plan: Plan, directories: list[Path], project: Project, render: str) -> None:
     """Build the kustomization applications in ``directories`` (skipping any an earlier build
     already read) into ``project``."""
-    builder = Builder(plan.sources, plan.edges)
+    builder = plan.builder()
     for directory in directories:
         # Already built, as most are when finish() asks: a resolved kustomization.yaml a build
         # read is no link and a file, so it is the one find_kustomization() would find.

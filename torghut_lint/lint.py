@@ -293,13 +293,14 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
     for f in findings:
         if f.rule in BUILTIN_RULES:
             f.severity = config.severity_of(f.rule, f.severity)
+    scope = options.scope
+    if scope is not None:  # each application's copy of a finding asks (a base's, reached by several)
+        findings = [f for f in findings if scope.keep(f, head.checked)]
     findings = sorted(_unique(findings), key=Finding.sort_key)
     redactor = Redactor(s for f in findings for s in f.secrets)
     findings = redact(findings, redactor)  # before the baseline, which stores the redacted identity
     baselined = 0
-    scope = options.scope
     if scope is not None:
-        findings = [f for f in findings if scope.keep(f, head.checked)]
         if scope.baseline is not None:
             before_count = len(findings)
             findings = scope.baseline.new_findings(findings, head.root)

@@ -413,6 +413,30 @@ def test_changed_since_reports_what_a_kustomization_edit_causes(repo: Path) -> N
     assert "ws-single-replica" in [r for r, _, _ in _changed_since(repo)]
 
 
+def test_changed_since_reports_a_base_finding_to_each_application_that_changed(tmp_path: Path) -> None:
+    """A base two overlays include, with a finding of its own (an unknown field): a change to the
+    overlay built second reports it, as a change to either does. (The first overlay's copy, whose
+    application did not change, once hid the second's: repeats were dropped before the scope.)"""
+    files = {
+        "base/kustomization.yaml": "resources: [cm.yaml]\nbogusField: 1\n",
+        "base/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: b}\n",
+        "big/kustomization.yaml": "resources: [../base, more.yaml]\n",
+        "big/more.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: more}\ndata: {a: " + "b" * 4000 + "}\n",
+        "small/kustomization.yaml": "resources: [../base]\nnamePrefix: s-\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    commit_base(tmp_path)
+    for overlay in ("small", "big"):
+        with (tmp_path / overlay / "kustomization.yaml").open("a") as edited:
+            edited.write("# reviewed\n")
+        result = run_cli("--format", "json", "--no-schemas", "--changed-since", "main", ".", cwd=tmp_path)
+        found = findings_of(result)
+        assert ("kustomize-unsupported", "base/kustomization.yaml", 2) in found, (overlay, found)
+        git(tmp_path, "checkout", "-q", "--", ".")
+
+
 def test_changed_since_handles_non_ascii_file_names(repo: Path) -> None:
     commit_base(repo)
     cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\ndata:\n  TRADING_LIVE_ENABLED: 'true'\n"

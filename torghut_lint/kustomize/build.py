@@ -9,11 +9,12 @@ values scanned. Field specs for labels and annotations live in ``fieldspecs``, n
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -812,18 +813,46 @@ MAX_INCLUDE_DEPTH = 100  # kustomizations nested deeper than this are reported, 
 Edges = dict[tuple[str, str], tuple[str, ...]]
 
 
+@dataclass
+class _Kept:
+    """A nested kustomization's build, kept for the other applications that include it: what it
+    built, the steps its build charged, and how many kustomizations deep it nests (itself one).
+    A build that met a cycle or the include limit is not kept (its result depends on who
+    included it); one that did not reads no directory of any other stack (a directory there
+    includes it, so reading that directory would have been a cycle too)."""
+
+    build: Build
+    steps: float
+    depth: int
+
+    def fits(self, stack: tuple[Path, ...]) -> bool:
+        """Whether building it below ``stack`` would build the same, and charge as much without
+        running out: its deepest include stays within MAX_INCLUDE_DEPTH, and the budget has its
+        steps left (else it is built, and runs out where it does)."""
+        return len(stack) + self.depth <= MAX_INCLUDE_DEPTH and work.left() >= self.steps
+
+
 class Builder:
     """Builds kustomization directories into resources (recursively, cycle-safe).
 
     Each directory is built once per build of an application: a directory several kustomizations
     include (a diamond) is built the first time and handed out as a copy afterwards, so diamond
-    shaped includes cost time linear in the tree, not one build per path through it."""
+    shaped includes cost time linear in the tree, not one build per path through it. Across the
+    applications of a tree, a kustomization several others include (a base a hundred overlays
+    share) is built once too: the next application gets a copy of it, and is charged the steps
+    building it took, so that each application's budget runs out exactly where it would have
+    (:class:`_Kept`)."""
 
     def __init__(self, sources: SourceFiles, edges: Edges | None = None) -> None:
         self.sources = sources
         self.edges = edges or {}  # what the plan's survey found each kustomization file to list
         self._shared: set[str] = set()  # directories (resolved) included more than once from the current root
         self._done: dict[Path, Build] = {}  # pristine results of shared directories
+        listed = Counter(child for children in self.edges.values() for child in children)
+        self._keep = {directory for directory, times in listed.items() if times > 1}  # across applications
+        self._kept: dict[Path, _Kept] = {}
+        self._deepest = 0  # the longest stack of kustomizations the current nested build reached
+        self._stack_bound = 0  # includes refused for the stack (a cycle, too deep): such a build is not kept
 
     def build(self, directory: Path, stack: tuple[Path, ...] = ()) -> Build:
         """The resources (and findings) of the kustomization in ``directory``; ``stack``: the
@@ -847,6 +876,15 @@ class Builder:
             self._done = {}
         elif key in self._done:
             return _copy_build(self._done[key])
+        elif (kept := self._kept.get(key)) is not None and kept.fits(stack):
+            work.charge(kept.steps)
+            result = _copy_build(kept.build, whole=True)
+            if str(key) in self._shared:
+                self._done[key] = _copy_build(result)
+            return result
+        keep = bool(stack) and str(key) in self._keep
+        if keep:
+            left, deepest, bound, self._deepest = work.left(), self._deepest, self._stack_bound, len(stack)
         result = Build()
         kfile = find_kustomization(directory)
         if kfile is None or _several_kustomizations(directory, result):
@@ -861,6 +899,11 @@ class Builder:
             k.run()
         except OSError as exc:  # the filesystem refused a path no handler expected to probe
             k.report("kustomize-render-failed", f"cannot read a referenced path: {exc.strerror or type(exc).__name__}")
+        if keep:
+            if not work.spent() and self._stack_bound == bound:
+                pristine = _copy_build(result, whole=True)
+                self._kept[key] = _Kept(pristine, left - work.left(), self._deepest - len(stack))
+            self._deepest = max(deepest, self._deepest)
         if str(key) in self._shared and not work.spent():
             self._done[key] = _copy_build(result)
         return result
@@ -909,18 +952,26 @@ class Builder:
         return out
 
 
-def _copy_build(build: Build) -> Build:
-    """An independent copy of a build's resources (they are transformed in place later). Its
-    findings and Helm values are not copied: they were reported with the first build, and copying
-    them through every level of a diamond would double them per level."""
+def _copy_build(build: Build, whole: bool = False) -> Build:
+    """An independent copy of a build's resources (they are transformed in place later), charged
+    to the budget. Its findings and Helm values are not copied: they were reported with the first
+    build, and copying them through every level of a diamond would double them per level.
+    ``whole``: a build kept for another application (:class:`_Kept`), uncharged (the steps of
+    building it are), findings, Helm values and objects as written included."""
     out = Build(used=set(build.used), missing=set(build.missing), remote=build.remote, charts=list(build.charts))
     out.chart_patches = set(build.chart_patches)
+    if whole:
+        out.findings = [dataclasses.replace(finding) for finding in build.findings]
+        out.helm_values, out.as_written = (
+            list(build.helm_values),
+            [dataclasses.replace(res) for res in build.as_written],
+        )
     memo: dict[int, yaml.Node] = {}
     for res in build.resources:
         copied_before = len(memo)
         node = nodes.copy(res.node, memo)
-        # each node copied, a diamond n levels deep 2^n times over: what a copy holds is memory, not a pass
-        work.charge(work.COPY_STEPS * (len(memo) - copied_before))
+        if not whole:  # each node copied, a diamond n levels deep 2^n times over: memory, not a pass
+            work.charge(work.COPY_STEPS * (len(memo) - copied_before))
         copied = Resource(
             node, {}, origin_name=res.origin_name, origin_namespace=res.origin_namespace, hash_type=res.hash_type
         )
@@ -1235,6 +1286,7 @@ class _Kustomization:
         self.spec = to_data(as_yaml11(doc.node))
         self.result = result
         self.stack = stack
+        builder._deepest = max(builder._deepest, len(stack))
         self.display = display_path(kfile)
         self.ids: set[tuple[str, str, str, str]] = set()  # identities accumulated from resources
         self.bad_entries: set[tuple] = set()  # (field, index) of list entries of the wrong shape
@@ -1376,6 +1428,7 @@ class _Kustomization:
             return
         if is_dir(target):
             if real(target) in self.stack:
+                self.builder._stack_bound += 1
                 self.report("kustomize-cycle", f"{shown(entry)} includes this kustomization again", key, index)
                 return
             if find_kustomization(target) is None:
@@ -1384,6 +1437,7 @@ class _Kustomization:
                 )
                 return
             if len(self.stack) >= MAX_INCLUDE_DEPTH:
+                self.builder._stack_bound += 1
                 self.report(
                     "kustomize-invalid",
                     f"{shown(entry)} nests kustomizations deeper than {MAX_INCLUDE_DEPTH} levels; not followed",

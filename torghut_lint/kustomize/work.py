@@ -63,6 +63,11 @@ def check() -> None:
     charge(0)
 
 
+def left() -> float:
+    """Steps left in the open budget (infinite outside a build)."""
+    return _left[0]
+
+
 def spent() -> bool:
     """Whether the open budget ran out."""
     return _left[0] < 0

@@ -1,0 +1,149 @@
+"""A base several applications include is built once per run and handed to the others as a copy
+(kustomize/build.py, ``_Kept``): what each application renders and reports, and where its
+budget of work runs out, is exactly what building the base again would give. Each test lints a
+tree twice, once with the kept builds and once without, and compares the whole JSON report."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import IN_PROCESS, run_cli
+from torghut_lint.kustomize import build, work
+
+pytestmark = pytest.mark.skipif(not IN_PROCESS, reason="compares two in-process runs (one with kept builds off)")
+
+CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, labels: {{a: b}}}}\ndata: {{x: y}}\n"
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    (root / ".git").mkdir(exist_ok=True)
+    return root
+
+
+def _both(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[dict, dict, int]:
+    """The JSON report of the tree (with ``args``) with kept builds, without, and how many were
+    handed out."""
+    monkeypatch.setenv("TORGHUT_LINT_JOBS", "1")
+    handed = [0]
+    fits = build._Kept.fits
+
+    def counted(self: build._Kept, stack: tuple[Path, ...]) -> bool:
+        handed[0] += fits(self, stack)
+        return fits(self, stack)
+
+    monkeypatch.setattr(build._Kept, "fits", counted)
+    kept = run_cli("--no-schemas", "--format", "json", *args, str(root), cwd=root)
+    monkeypatch.setattr(build._Kept, "fits", lambda self, stack: False)
+    built = run_cli("--no-schemas", "--format", "json", *args, str(root), cwd=root)
+    assert kept.code == built.code and kept.stderr == built.stderr
+    return kept.json, built.json, handed[0]
+
+
+def test_overlays_of_one_base_get_what_building_it_again_gives(tmp_path: Path, monkeypatch) -> None:
+    """A base with a generator (hashed name, references to it), an inline patch (an object as
+    written), a component, a finding of its own, a Helm chart left unrendered and a nested base;
+    three overlays transform it differently. Every object, finding and its application match."""
+    files = {
+        "base/kustomization.yaml": (
+            "resources: [../core, cm.yaml, deploy.yaml]\ncomponents: [../comp]\n"
+            "configMapGenerator: [{name: gen, literals: [a=b]}]\n"
+            "patches:\n- patch: '{apiVersion: v1, kind: ConfigMap, metadata: {name: cm}, data: {p: q}}'\n"
+            '- target: {kind: Secret}\n  patch: \'[{"op": "add", "path": "/x", "value": 1}]\'\n'
+            "helmCharts: [{name: chart, repo: https://example.com, version: 1.0.0}]\n"
+        ),
+        "base/cm.yaml": CONFIGMAP.format(name="cm"),
+        "base/deploy.yaml": (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
+            "      containers:\n      - {name: c, image: nginx, envFrom: [{configMapRef: {name: gen}}]}\n"
+        ),
+        "core/kustomization.yaml": "resources: [core.yaml]\nnamePrefix: core-\n",
+        "core/core.yaml": CONFIGMAP.format(name="c"),
+        "comp/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+        "commonAnnotations: {from: component}\n",
+        "o1/kustomization.yaml": "resources: [../base]\nnamePrefix: one-\n",
+        "o2/kustomization.yaml": "resources: [../base]\nnamespace: two\ncommonLabels: {env: two}\n",
+        "o3/kustomization.yaml": "resources: [../mid]\nnameSuffix: -three\n",
+        "mid/kustomization.yaml": "resources: [../base, ../core2]\n",
+        "core2/kustomization.yaml": "resources: [../core]\nnamePrefix: two-\n",
+    }
+    kept, built, handed = _both(_write(tmp_path, files), monkeypatch)
+    assert handed >= 3  # base twice (o2, o3's mid) after o1, core inside them, core again via core2
+    assert kept == built
+    assert {f["rule"] for f in kept["findings"]} >= {"kustomize-patch-unmatched", "kustomize-helm-not-rendered"}
+    # each application has the base's findings as its own: a change to o3 alone (built after o2,
+    # which builds the base) reports them
+    git = ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci"]
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run([*git, *command], cwd=tmp_path, check=True, capture_output=True)
+    with (tmp_path / "o3/kustomization.yaml").open("a") as changed:
+        changed.write("# reviewed\n")
+    kept, built, _ = _both(tmp_path, monkeypatch, "--changed-since", "HEAD")
+    assert kept == built
+    assert {f["rule"] for f in kept["findings"]} >= {"kustomize-patch-unmatched", "kustomize-helm-not-rendered"}
+
+
+def test_a_base_in_a_cycle_is_never_kept(tmp_path: Path, monkeypatch) -> None:
+    """The base includes o2, which includes the base: a cycle inside the base's own build, whoever
+    includes it (a directory on another application's stack that the base reaches always is)."""
+    files = {
+        "base/kustomization.yaml": "resources: [b.yaml, ../o2]\n",
+        "base/b.yaml": CONFIGMAP.format(name="b"),
+        "o1/kustomization.yaml": "resources: [../base]\nnamePrefix: one-\n",
+        "o2/kustomization.yaml": "resources: [../base, o.yaml]\n",
+        "o2/o.yaml": CONFIGMAP.format(name="o"),
+        "o3/kustomization.yaml": "resources: [../base]\nnamePrefix: three-\n",
+    }
+    kept, built, _ = _both(_write(tmp_path, files), monkeypatch)
+    assert kept == built
+    assert any(f["rule"] == "kustomize-cycle" for f in kept["findings"])
+
+
+def test_a_base_reached_deeper_than_the_include_limit_is_built_again(tmp_path: Path, monkeypatch) -> None:
+    """A chain of kustomizations reached at depth 1 by one overlay and near MAX_INCLUDE_DEPTH by
+    another: only the second runs past the limit, as it does when each builds the chain."""
+    monkeypatch.setattr(build, "MAX_INCLUDE_DEPTH", 12)
+    files = {f"chain/c{i}/kustomization.yaml": f"resources: [../c{i + 1}]\n" for i in range(6)}
+    files["chain/c6/kustomization.yaml"] = "resources: [c.yaml]\n"
+    files["chain/c6/c.yaml"] = CONFIGMAP.format(name="end")
+    files["near/kustomization.yaml"] = "resources: [../chain/c0]\n"
+    files |= {f"far/d{i}/kustomization.yaml": f"resources: [../d{i + 1}]\n" for i in range(7)}
+    files["far/d7/kustomization.yaml"] = "resources: [../../chain/c0]\nnamePrefix: far-\n"
+    kept, built, handed = _both(_write(tmp_path, files), monkeypatch)
+    assert kept == built
+    assert any("deeper than 12 levels" in f["message"] for f in kept["findings"])
+
+
+def test_each_application_runs_out_where_building_the_base_again_would(tmp_path: Path, monkeypatch) -> None:
+    """A base costing about 60% of the budget: an overlay that adds little renders, two that add
+    more run out in their own patches, and one that spends half the budget before it includes the
+    base runs out inside the base, as it would have building it (the kept build is not handed to
+    an application without the steps it charged)."""
+    monkeypatch.setattr(work, "MAX_WORK", 50_000)
+    patches = "".join(
+        f'- {{target: {{labelSelector: a=b}}, patch: \'[{{"op": "add", "path": "/data/p{n}", "value": "v"}}]\'}}\n'
+        for n in range(20)
+    )
+    own = "".join(patches.splitlines(keepends=True)[:10])  # half the base's patches: half its steps and more
+    objects = "---\n".join(CONFIGMAP.format(name=f"c{i}") for i in range(26))
+    files = {
+        "base/kustomization.yaml": "resources: [c.yaml]\npatches:\n" + patches,
+        "base/c.yaml": objects,
+        "costly/kustomization.yaml": "resources: [c.yaml]\npatches:\n" + patches.replace("/p", "/q"),
+        "costly/c.yaml": objects.replace("name: c", "name: d"),
+        "light/kustomization.yaml": "resources: [../base]\nnamePrefix: light-\n",
+        "heavy/kustomization.yaml": "resources: [../base]\npatches:\n" + own.replace("/p", "/r"),
+        "heavy2/kustomization.yaml": "resources: [../base]\npatches:\n" + own.replace("/p", "/s"),
+        "late/kustomization.yaml": "resources: [../costly, ../base]\n",
+    }
+    kept, built, handed = _both(_write(tmp_path, files), monkeypatch)
+    assert kept == built and handed >= 1
+    ran_out = {f["file"].split("/")[-2] for f in kept["findings"] if f["rule"] == "kustomize-too-complex"}
+    assert ran_out == {"heavy", "heavy2", "base"}  # heavy's and heavy2's own patches; late inside the base
+    assert math.isinf(work.left())
