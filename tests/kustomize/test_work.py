@@ -297,6 +297,44 @@ def test_what_a_spent_budget_leaves_half_done_reports_nothing(tmp_path: Path) ->
     assert build.resources == []
 
 
+@pytest.mark.skipif(not IN_PROCESS, reason="counts the builds of an in-process run")
+def test_what_an_application_that_ran_out_did_not_reach_is_still_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kustomizations a diamond that runs out never got to are not applications of their own
+    (each was once built again, with a budget of its own, and ran out again: the tree's time was
+    the number of its kustomizations times the budget), and the files they name are not orphans
+    (resources, a patch, a generator's ``key=path``); a file none names still is."""
+    monkeypatch.setattr(work, "MAX_WORK", SMALL_BUDGET)
+    monkeypatch.setenv("TORGHUT_LINT_JOBS", "1")
+    files = _diamond(2**12)
+    del files["kustomization.yaml"]
+    files["l12/kustomization.yaml"] = (
+        "resources: [c.yaml, d.yaml]\npatches: [{path: p.yaml}]\n"
+        "configMapGenerator: [{name: g, files: [key=data.yaml]}]\n"
+    )
+    files["l12/d.yaml"] = CONFIGMAP.format(i=1)
+    files["l12/p.yaml"] = CONFIGMAP.format(i=1).replace("{x: y}", "{x: z}")
+    files["l12/data.yaml"] = CONFIGMAP.format(i=3)
+    files["l12/stray.yaml"] = CONFIGMAP.format(i=2)
+    _write(tmp_path, files)
+    (tmp_path / ".git").mkdir()
+    roots: list[Path] = []
+    build = Builder.build
+
+    def counted(self: Builder, directory: Path, stack: tuple = ()):
+        if not stack:
+            roots.append(directory)
+        return build(self, directory, stack)
+
+    monkeypatch.setattr(Builder, "build", counted)
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=tmp_path)
+    assert [path.name for path in roots] == ["l0"]
+    found = sorted((f["rule"], f["file"]) for f in result.json["findings"])
+    assert [rule for rule, _ in found] == ["kustomize-orphan", "kustomize-too-complex"]
+    assert found[0][1] == "l12/stray.yaml"
+
+
 def test_the_budget_is_per_application_and_closed_after_it(tmp_path: Path) -> None:
     builder = Builder(SourceFiles(tmp_path))
     heavy = _write(tmp_path / "heavy", _images(400))

@@ -865,6 +865,7 @@ class Builder:
             spent = work.spent()
         if spent:
             result.resources, result.as_written = [], []
+            result.used |= self._named_below(directory)
         else:  # (once per object, outside the budget: its lookups are no transformer's multiplied work)
             finalize(result)
         return result
@@ -911,7 +912,35 @@ class Builder:
     def _included_twice(self, root: Path) -> set[str]:
         """Directories (resolved, as text) reached by more than one include edge below ``root``
         (cheap: reads the kustomization files only)."""
-        seen: set[str] = set()
+        return self._reach(root)[1]
+
+    def _named_below(self, root: Path) -> set[Path]:
+        """What an application that ran out of its budget would have read, reached or not before it
+        ran out: every kustomization it includes, at any depth, and every file one of them names
+        (any text in it that is the path of a file, or is after the ``=`` of a generator's
+        ``key=path``). They are its own: none is an orphan, none an application of its own (each
+        was once built again, with a budget of its own, and ran out again)."""
+        named: set[Path] = set()
+        for directory in self._reach(root)[0]:
+            kfile = find_kustomization(directory)
+            if kfile is None:
+                continue
+            named.add(real(kfile))
+            for doc in self.sources.get(kfile).documents:
+                for text in _strings_in(doc.data):
+                    for candidate in {text, text.partition("=")[2]} - {""}:
+                        try:
+                            target = real_text(os.path.join(directory, candidate))
+                            if is_file(target):
+                                named.add(Path(target))
+                        except (OSError, ValueError):
+                            continue  # no path at all (a NUL byte, too long)
+        return named
+
+    def _reach(self, root: Path) -> tuple[set[str], set[str]]:
+        """The directories (resolved, as text) ``root``'s kustomization includes, at any depth
+        (``root`` too), and those reached by more than one include edge."""
+        seen: set[str] = {real_text(root)}
         twice: set[str] = set()
         todo = [real_text(root)]
         while todo:
@@ -926,7 +955,7 @@ class Builder:
                 else:
                     seen.add(child)
                     todo.append(child)
-        return twice
+        return seen, twice
 
     def referenced_dirs(self, kfile: Path, files: set[str] | None = None) -> set[str]:
         """Directories a kustomization lists (cheap pre-pass to find top-level apps); the files
@@ -950,6 +979,21 @@ class Builder:
                             except (OSError, ValueError):
                                 continue  # reported by the build itself
         return out
+
+
+def _strings_in(value: object) -> Iterator[str]:
+    """Every string in a value read from YAML (a kustomization's), keys excepted, short enough and
+    on one line, as a path is."""
+    todo = [value]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, str):
+            if len(current) < 4096 and "\n" not in current:
+                yield current
+        elif isinstance(current, dict):
+            todo += current.values()
+        elif isinstance(current, list):
+            todo += current
 
 
 def _copy_build(build: Build, whole: bool = False) -> Build:
