@@ -40,9 +40,11 @@ def _both(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[dict
 
     monkeypatch.setattr(build._Kept, "fits", counted)
     kept = run_cli("--no-schemas", "--format", "json", *args, str(root), cwd=root)
+    kept_render = run_cli("render", str(root), cwd=root)
     monkeypatch.setattr(build._Kept, "fits", lambda self, stack: False)
     built = run_cli("--no-schemas", "--format", "json", *args, str(root), cwd=root)
     assert kept.code == built.code and kept.stderr == built.stderr
+    assert kept_render == run_cli("render", str(root), cwd=root)  # every application's objects, as rendered
     return kept.json, built.json, handed[0]
 
 
@@ -147,3 +149,26 @@ def test_each_application_runs_out_where_building_the_base_again_would(tmp_path:
     ran_out = {f["file"].split("/")[-2] for f in kept["findings"] if f["rule"] == "kustomize-too-complex"}
     assert ran_out == {"heavy", "heavy2", "base"}  # heavy's and heavy2's own patches; late inside the base
     assert math.isinf(work.left())
+
+
+def test_a_base_built_with_a_copy_of_what_its_application_built_before_is_not_kept(tmp_path: Path, monkeypatch) -> None:
+    """Application a includes x, then the base, which includes x too: inside a, the base gets x as
+    a copy (a diamond), cheaper than building it. Kept and handed to b, which has to build x,
+    the base would charge b too little; b, whose own patches then fit the budget only without x's
+    steps, must run out as it does when it builds the base itself (30,304 steps; 28,000 given)."""
+    monkeypatch.setattr(work, "MAX_WORK", 28_000)
+    patches = "".join(
+        f"- {{target: {{labelSelector: a=b}}, patch: '[{{\"op\": \"add\", \"path\": \"/data/p{n}\", \"value\": \"v\"}}]'}}\n"
+        for n in range(10)
+    )
+    objects = "---\n".join(CONFIGMAP.format(name=f"c{i}") for i in range(26))
+    files = {
+        "x/kustomization.yaml": "resources: [c.yaml]\npatches:\n" + patches,
+        "x/c.yaml": objects,
+        "base/kustomization.yaml": "resources: [../x]\nnamePrefix: base-\n",
+        "a/kustomization.yaml": "resources: [../x, ../base]\nnamePrefix: a-\n",
+        "b/kustomization.yaml": "resources: [../base]\npatches:\n" + patches.replace("/p", "/q"),
+    }
+    kept, built, _ = _both(_write(tmp_path, files), monkeypatch)
+    assert kept == built
+    assert [f["file"].split("/")[-2] for f in kept["findings"] if f["rule"] == "kustomize-too-complex"] == ["b"]

@@ -818,8 +818,10 @@ class _Kept:
     """A nested kustomization's build, kept for the other applications that include it: what it
     built, the steps its build charged, and how many kustomizations deep it nests (itself one).
     A build that met a cycle or the include limit is not kept (its result depends on who
-    included it); one that did not reads no directory of any other stack (a directory there
-    includes it, so reading that directory would have been a cycle too)."""
+    included it), nor one handed a copy of a directory its application had built before it (a
+    diamond: cheaper than the build another application would do). One that met neither reads
+    no directory of any other stack (a directory there includes it, so reading that directory
+    would have been a cycle too)."""
 
     build: Build
     steps: float
@@ -853,6 +855,7 @@ class Builder:
         self._kept: dict[Path, _Kept] = {}
         self._deepest = 0  # the longest stack of kustomizations the current nested build reached
         self._stack_bound = 0  # includes refused for the stack (a cycle, too deep): such a build is not kept
+        self._copied: list[Path] = []  # the shared directories handed out as copies (see _done), in order
 
     def build(self, directory: Path, stack: tuple[Path, ...] = ()) -> Build:
         """The resources (and findings) of the kustomization in ``directory``; ``stack``: the
@@ -874,8 +877,9 @@ class Builder:
         key = real(directory)
         if not stack:
             self._shared = self._included_twice(directory)
-            self._done = {}
+            self._done, self._copied = {}, []
         elif key in self._done:
+            self._copied.append(key)
             return _copy_build(self._done[key])
         elif (kept := self._kept.get(key)) is not None and kept.fits(stack):
             work.charge(kept.steps)
@@ -886,6 +890,7 @@ class Builder:
         keep = bool(stack) and str(key) in self._keep
         if keep:
             left, deepest, bound, self._deepest = work.left(), self._deepest, self._stack_bound, len(stack)
+            done_before, copied_before = set(self._done), len(self._copied)
         result = Build()
         kfile = find_kustomization(directory)
         if kfile is None or _several_kustomizations(directory, result):
@@ -901,7 +906,12 @@ class Builder:
         except OSError as exc:  # the filesystem refused a path no handler expected to probe
             k.report("kustomize-render-failed", f"cannot read a referenced path: {exc.strerror or type(exc).__name__}")
         if keep:
-            if not work.spent() and self._stack_bound == bound:
+            # not if it got a copy of what its application built before it (cheaper than a build)
+            if (
+                not work.spent()
+                and self._stack_bound == bound
+                and not any(done in done_before for done in self._copied[copied_before:])
+            ):
                 pristine = _copy_build(result, whole=True)
                 self._kept[key] = _Kept(pristine, left - work.left(), self._deepest - len(stack))
             self._deepest = max(deepest, self._deepest)
