@@ -158,7 +158,7 @@ def test_a_base_built_with_a_copy_of_what_its_application_built_before_is_not_ke
     steps, must run out as it does when it builds the base itself (30,304 steps; 28,000 given)."""
     monkeypatch.setattr(work, "MAX_WORK", 28_000)
     patches = "".join(
-        f"- {{target: {{labelSelector: a=b}}, patch: '[{{\"op\": \"add\", \"path\": \"/data/p{n}\", \"value\": \"v\"}}]'}}\n"
+        f'- {{target: {{labelSelector: a=b}}, patch: \'[{{"op": "add", "path": "/data/p{n}", "value": "v"}}]\'}}\n'
         for n in range(10)
     )
     objects = "---\n".join(CONFIGMAP.format(name=f"c{i}") for i in range(26))

@@ -4,6 +4,7 @@ file listed twice, nested kustomizations and their order."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -226,6 +227,33 @@ def test_a_base_spelt_any_way_is_one_base_as_kubectl_reads_it(tmp_path: Path, sp
         "app/kustomization.yaml": "resources: [../one, ../two]\n",
     }
     (tmp_path / "link").symlink_to("base")
+    rendered, problems = render_both(tmp_path, files, root="app")
+    assert rendered and problems == [], problems
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: any}\n"
+        "spec: {template: {spec: {containers: [{name: c, env: [{name: B, value: '2'}]}]}}}\n",
+        '[{"op": "add", "path": "/spec/template/spec/containers/0/env/-", "value": {"name": "B", "value": "2"}}]',
+    ],
+    ids=["strategic merge", "JSON patch"],
+)
+def test_a_base_reached_twice_then_patched_merges_as_kubectl_merges_it(tmp_path: Path, patch: str) -> None:
+    """A base two includes reach (the second a copy of the first build), then patched above them:
+    each copy merges by the Deployment's schema (a container by name, its env by name). The copy
+    once carried no identity, and a strategic merge replaced its containers list whole (the image
+    and the env a switch rule reads gone from what the gate saw)."""
+    files = {
+        "base/kustomization.yaml": "resources: [d.yaml]\n",
+        "base/d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n"
+        "    spec:\n      containers:\n      - {name: c, image: 'nginx:1', env: [{name: A, value: '1'}]}\n",
+        "one/kustomization.yaml": "resources: [../base]\nnamePrefix: one-\n",
+        "two/kustomization.yaml": "resources: [../base]\nnamePrefix: two-\n",
+        "app/kustomization.yaml": "resources: [../one, ../two]\npatches:\n- target: {kind: Deployment}\n"
+        f"  patch: {json.dumps(patch)}\n",
+    }
     rendered, problems = render_both(tmp_path, files, root="app")
     assert rendered and problems == [], problems
 

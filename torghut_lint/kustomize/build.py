@@ -1026,8 +1026,8 @@ def _copy_build(build: Build, whole: bool = False) -> Build:
         node = nodes.copy(res.node, memo)
         if not whole:  # each node copied, a diamond n levels deep 2^n times over: memory, not a pass
             work.charge(work.COPY_STEPS * (len(memo) - copied_before))
-        copied = Resource(
-            node, {}, origin_name=res.origin_name, origin_namespace=res.origin_namespace, hash_type=res.hash_type
+        copied = Resource(  # (its values as the original has them: built from the nodes in finalize)
+            node, res.data, origin_name=res.origin_name, origin_namespace=res.origin_namespace, hash_type=res.hash_type
         )
         copied.history, copied.prefixes, copied.suffixes = res.history, res.prefixes, res.suffixes
         out.resources.append(copied)
@@ -2121,7 +2121,7 @@ class _Kustomization:
                     if target is not None:
                         _as_copied(body)
                         nodes.remove(body, "apiVersion")  # the copy takes the object's; a kind change keeps it
-                    schema = kind_schema(res.id.api_version, res.id.kind)  # None for a custom resource
+                    schema = kind_schema(*ident(res.node)[:2])  # as the object is now; None for a custom resource
                     identity = _identity(res.node)
                     if options.get("allowNameChange") or options.get("allowKindChange"):
                         namerefs.remember(res)
