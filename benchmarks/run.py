@@ -41,6 +41,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,29 +168,25 @@ def hostile_corpora() -> list[tuple[str, Path]]:
         {"cm.yaml": CM.replace("{a: b}", '{a: "x://' + ":" * 200_000 + '"}') % "c"},
     )
 
-    def diamond(t: Path) -> None:
-        files = {}
-        for i in range(20):
-            files[f"l{i}/kustomization.yaml"] = f"resources: [../a{i}, ../b{i}]\n"
-            files[f"a{i}/kustomization.yaml"] = f"resources: [../l{i + 1}]\n"
-            files[f"b{i}/kustomization.yaml"] = f"resources: [../l{i + 1}]\n"
-        files["l20/kustomization.yaml"] = "resources: [cm.yaml]\n"
-        files["l20/cm.yaml"] = CM % "x"
-        _write(t, files)
+    def diamond(levels: int, prefixed: bool) -> Callable[[Path], None]:
+        """Each level includes the next twice; ``prefixed``: under two prefixes (else one id twice)."""
 
-    case("diamond includes, 41 files", diamond)
+        def make(t: Path) -> None:
+            files = {}
+            for i in range(levels):
+                files[f"l{i}/kustomization.yaml"] = f"resources: [../a{i}, ../b{i}]\n"
+                for side in "ab":
+                    prefix = f"namePrefix: {side}-\n" if prefixed else ""
+                    files[f"{side}{i}/kustomization.yaml"] = f"resources: [../l{i + 1}]\n{prefix}"
+            files[f"l{levels}/kustomization.yaml"] = "resources: [cm.yaml]\n"
+            files[f"l{levels}/cm.yaml"] = CM % "x"
+            _write(t, files)
 
-    def prefixed_diamond(t: Path) -> None:  # 2^22 objects: each copy went uncounted (47 s, 2.1 GB)
-        files = {}
-        for i in range(22):
-            files[f"l{i}/kustomization.yaml"] = f"resources: [../a{i}, ../b{i}]\n"
-            files[f"a{i}/kustomization.yaml"] = f"resources: [../l{i + 1}]\nnamePrefix: a-\n"
-            files[f"b{i}/kustomization.yaml"] = f"resources: [../l{i + 1}]\nnamePrefix: b-\n"
-        files["l22/kustomization.yaml"] = "resources: [cm.yaml]\n"
-        files["l22/cm.yaml"] = CM % "x"
-        _write(t, files)
+        return make
 
-    case("diamond 22 levels deep, two prefixes (67 files)", prefixed_diamond)
+    case("diamond includes, 41 files", diamond(20, prefixed=False))
+    # 2^22 objects: each copy went uncounted (47 s, 2.1 GB)
+    case("diamond 22 levels deep, two prefixes (67 files)", diamond(22, prefixed=True))
     case("8 MB of '- a' (2M nodes)", {"list.yaml": "a:\n" + "- a\n" * 2_000_000})
     alias = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
     alias += "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
