@@ -172,3 +172,27 @@ def test_a_base_built_with_a_copy_of_what_its_application_built_before_is_not_ke
     kept, built, _ = _both(_write(tmp_path, files), monkeypatch)
     assert kept == built
     assert [f["file"].split("/")[-2] for f in kept["findings"] if f["rule"] == "kustomize-too-complex"] == ["b"]
+
+
+def test_a_kept_build_is_held_only_while_a_kustomization_that_lists_it_is_still_to_be_built(tmp_path: Path) -> None:
+    """Each kept build is let go at the last of the times the tree lists it (that one gets the
+    kept build itself, not a copy): memory holds it no longer than it can be asked for. What each
+    application renders is what a builder of its own renders."""
+    files = {
+        "base/kustomization.yaml": "resources: [cm.yaml]\n",
+        "base/cm.yaml": CONFIGMAP.format(name="cm"),
+        "mid/kustomization.yaml": "resources: [../base]\nnamePrefix: mid-\n",
+        **{f"o{n}/kustomization.yaml": f"resources: [../mid, ../base]\nnameSuffix: -{n}\n" for n in range(3)},
+    }
+    _write(tmp_path, files)
+    sources = build.SourceFiles(tmp_path)
+    edges = {}
+    for kfile in sorted(tmp_path.glob("*/kustomization.yaml")):
+        edges[(str(kfile.parent), str(kfile))] = tuple(build.Builder(sources).referenced_dirs(kfile))
+    shared = build.Builder(sources, edges)
+    for n in range(3):
+        app = tmp_path / f"o{n}"
+        got = [res.node for res in shared.build(app).resources]
+        want = [res.node for res in build.Builder(build.SourceFiles(tmp_path)).build(app).resources]
+        assert [build.to_data(node) for node in got] == [build.to_data(node) for node in want]
+        assert set(shared._kept) == ({Path(tmp_path / "base"), Path(tmp_path / "mid")} if n < 2 else set())

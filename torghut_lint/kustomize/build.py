@@ -843,7 +843,8 @@ class Builder:
     applications of a tree, a kustomization several others include (a base a hundred overlays
     share) is built once too: the next application gets a copy of it, and is charged the steps
     building it took, so that each application's budget runs out exactly where it would have
-    (:class:`_Kept`)."""
+    (:class:`_Kept`). It is held only while a kustomization that lists it may still be built (the
+    plan's edges count them), and the last of them gets it, not a copy."""
 
     def __init__(self, sources: SourceFiles, edges: Edges | None = None) -> None:
         self.sources = sources
@@ -851,7 +852,8 @@ class Builder:
         self._shared: set[str] = set()  # directories (resolved) included more than once from the current root
         self._done: dict[Path, Build] = {}  # pristine results of shared directories
         listed = Counter(child for children in self.edges.values() for child in children)
-        self._keep = {directory for directory, times in listed.items() if times > 1}  # across applications
+        # kept across applications: what several kustomizations list, for as many more times as they do
+        self._uses = {directory: times for directory, times in listed.items() if times > 1}
         self._kept: dict[Path, _Kept] = {}
         self._deepest = 0  # the longest stack of kustomizations the current nested build reached
         self._stack_bound = 0  # includes refused for the stack (a cycle, too deep): such a build is not kept
@@ -875,19 +877,24 @@ class Builder:
 
     def _build(self, directory: Path, stack: tuple[Path, ...]) -> Build:
         key = real(directory)
+        uses = self._uses.get(str(key), 0) - 1 if stack else 0  # the times it may be asked for after this one
+        if uses >= 0:
+            self._uses[str(key)] = uses
+        kept = self._kept.pop(key, None) if uses == 0 else self._kept.get(key)  # (never held past its last use)
         if not stack:
             self._shared = self._included_twice(directory)
             self._done, self._copied = {}, []
         elif key in self._done:
             self._copied.append(key)
             return _copy_build(self._done[key])
-        elif (kept := self._kept.get(key)) is not None and kept.fits(stack):
+        elif kept is not None and kept.fits(stack):
             work.charge(kept.steps)
-            result = _copy_build(kept.build, whole=True)
+            # the last time it is asked for: the kept build itself (no second copy in memory)
+            result = _copy_build(kept.build, whole=True) if uses > 0 else kept.build
             if str(key) in self._shared:
                 self._done[key] = _copy_build(result)
             return result
-        keep = bool(stack) and str(key) in self._keep
+        keep = uses > 0
         if keep:
             left, deepest, bound, self._deepest = work.left(), self._deepest, self._stack_bound, len(stack)
             done_before, copied_before = set(self._done), len(self._copied)
