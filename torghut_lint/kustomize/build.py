@@ -948,7 +948,7 @@ class Builder:
                     for candidate in {text, text.partition("=")[2]} - {""}:
                         try:
                             target = real_text(os.path.join(directory, candidate))
-                            if is_file(target):
+                            if is_file(target) and is_within(target, self.sources.boundary):
                                 named.add(Path(target))
                         except (OSError, ValueError):
                             continue  # no path at all (a NUL byte, too long)
