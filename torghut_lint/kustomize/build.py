@@ -1025,7 +1025,7 @@ def _copy_build(build: Build, whole: bool = False) -> Build:
         out.findings = [dataclasses.replace(finding) for finding in build.findings]
         out.helm_values, out.as_written = (
             list(build.helm_values),
-            [dataclasses.replace(res) for res in build.as_written],
+            [dataclasses.replace(res, node=nodes.copy(res.node)) for res in build.as_written],
         )
     memo: dict[int, yaml.Node] = {}
     for res in build.resources:
