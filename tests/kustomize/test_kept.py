@@ -91,19 +91,27 @@ def test_overlays_of_one_base_get_what_building_it_again_gives(tmp_path: Path, m
     assert {f["rule"] for f in kept["findings"]} >= {"kustomize-patch-unmatched", "kustomize-helm-not-rendered"}
 
 
-def test_a_base_in_a_cycle_is_never_kept(tmp_path: Path, monkeypatch) -> None:
-    """The base includes o2, which includes the base: a cycle inside the base's own build, whoever
-    includes it (a directory on another application's stack that the base reaches always is)."""
+@pytest.mark.parametrize("first", ["o1", "r2"])
+def test_a_base_with_a_cycle_within_is_kept_but_never_handed_to_an_application_on_it(
+    tmp_path: Path, monkeypatch, first: str
+) -> None:
+    """The base includes o2, which includes the base: a cycle within the base's own build, the same
+    for o1 and o3, which get one build. r2 includes o2: below it the cycle closes at o2, above the
+    base, and r2 builds the base itself, whichever application is built first (the largest):
+    o1's base is not handed to r2, and r2's is kept for no one."""
+    big = CONFIGMAP.format(name="big").replace("{x: y}", "{x: " + "y" * 2000 + "}")
     files = {
         "base/kustomization.yaml": "resources: [b.yaml, ../o2]\n",
         "base/b.yaml": CONFIGMAP.format(name="b"),
         "o1/kustomization.yaml": "resources: [../base]\nnamePrefix: one-\n",
         "o2/kustomization.yaml": "resources: [../base, o.yaml]\n",
         "o2/o.yaml": CONFIGMAP.format(name="o"),
+        "r2/kustomization.yaml": "resources: [../o2]\nnamePrefix: two-\n",
         "o3/kustomization.yaml": "resources: [../base]\nnamePrefix: three-\n",
+        f"{first}/big.yaml": big,  # (not listed: only its size counts, to order the builds)
     }
-    kept, built, _ = _both(_write(tmp_path, files), monkeypatch)
-    assert kept == built
+    kept, built, handed = _both(_write(tmp_path, files), monkeypatch)
+    assert kept == built and handed >= 1  # a base built within its own cycle handed to o3 at least
     assert any(f["rule"] == "kustomize-cycle" for f in kept["findings"])
 
 
@@ -196,3 +204,72 @@ def test_a_kept_build_is_held_only_while_a_kustomization_that_lists_it_is_still_
         want = [res.node for res in build.Builder(build.SourceFiles(tmp_path)).build(app).resources]
         assert [build.to_data(node) for node in got] == [build.to_data(node) for node in want]
         assert set(shared._kept) == ({Path(tmp_path / "base"), Path(tmp_path / "mid")} if n < 2 else set())
+
+
+def test_a_chain_the_include_limit_cuts_is_handed_only_to_applications_at_the_same_depth(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Twenty applications include a chain of kustomizations longer than the include limit (each
+    once built the whole chain again: 300 of them over a 150-long chain took 9 s). They are built
+    once, cut where the limit cuts it; an application that reaches the chain one level deeper
+    builds it itself, and is cut a level earlier."""
+    monkeypatch.setattr(build, "MAX_INCLUDE_DEPTH", 8)
+    files = {f"chain/c{i}/kustomization.yaml": f"resources: [../c{i + 1}]\n" for i in range(12)}
+    files["chain/c12/kustomization.yaml"] = "resources: [c.yaml]\n"
+    files["chain/c12/c.yaml"] = CONFIGMAP.format(name="end")
+    files |= {f"r{n}/kustomization.yaml": "resources: [../chain/c0]\n" for n in range(20)}
+    files |= {
+        "deeper/kustomization.yaml": "resources: [../via]\n",
+        "via/kustomization.yaml": "resources: [../chain/c0]\n",
+    }
+    kept, built, handed = _both(_write(tmp_path, files), monkeypatch)
+    assert kept == built and handed >= 19
+    deepest = {f["file"].split("/")[-2] for f in kept["findings"] if "deeper than 8 levels" in f["message"]}
+    assert deepest == {"c5", "c6"}  # cut one level earlier below the deeper application
+
+
+def test_a_kept_build_with_a_kept_build_inside_is_as_deep_as_both(tmp_path: Path, monkeypatch) -> None:
+    """mid includes the chain, which r1 built first: mid gets the kept chain, and is kept in turn,
+    as deep as itself and the chain together. An application that reaches mid two levels deeper
+    than r2 does is past the include limit, and must build it and be cut, not get mid as kept."""
+    monkeypatch.setattr(build, "MAX_INCLUDE_DEPTH", 6)
+    files = {f"chain/c{i}/kustomization.yaml": f"resources: [../c{i + 1}]\n" for i in range(3)}
+    files["chain/c3/kustomization.yaml"] = "resources: [c.yaml]\n"
+    files["chain/c3/c.yaml"] = CONFIGMAP.format(name="end")
+    files |= {
+        "r1/kustomization.yaml": "resources: [../chain/c0]\n",
+        "r2/kustomization.yaml": "resources: [../mid]\nnamePrefix: two-\n",
+        "mid/kustomization.yaml": "resources: [../chain/c0]\nnamePrefix: mid-\n",
+        "r3/kustomization.yaml": "resources: [../d1]\nnamePrefix: three-\n",
+        "d1/kustomization.yaml": "resources: [../d2]\n",
+        "d2/kustomization.yaml": "resources: [../mid]\n",
+        "r4/kustomization.yaml": "resources: [../chain/c0]\nnamePrefix: four-\n",
+    }
+    kept, built, handed = _both(_write(tmp_path, files), monkeypatch)
+    assert kept == built and handed >= 1
+    assert any("deeper than 6 levels" in f["message"] for f in kept["findings"])
+
+
+def test_a_kept_build_holding_a_cut_chain_is_handed_out_only_at_its_own_depth(tmp_path: Path, monkeypatch) -> None:
+    """a3 includes a chain the include limit cuts, at stack depth 3; b2's mid includes it at the
+    same depth and gets it as kept, and is kept in turn: what mid holds is cut where it is, so
+    mid is handed out at its own depth only. c1 includes mid a level higher: it builds mid, whose
+    chain goes a level further."""
+    monkeypatch.setattr(build, "MAX_INCLUDE_DEPTH", 8)
+    files = {f"chain/c{i}/kustomization.yaml": f"resources: [../c{i + 1}]\n" for i in range(12)}
+    files["chain/c12/kustomization.yaml"] = "resources: [c.yaml]\n"
+    files["chain/c12/c.yaml"] = CONFIGMAP.format(name="end")
+    big = CONFIGMAP.format(name="big").replace("{x: y}", "{x: " + "y" * 4000 + "}")
+    files |= {  # largest first: a1, then b1, then c1
+        "a1/kustomization.yaml": "resources: [../a2, big.yaml]\n",
+        "a1/big.yaml": big,
+        "a2/kustomization.yaml": "resources: [../a3]\n",
+        "a3/kustomization.yaml": "resources: [../chain/c0]\n",
+        "b1/kustomization.yaml": "resources: [../b2, medium.yaml]\nnamePrefix: b-\n",
+        "b1/medium.yaml": big.replace("y" * 4000, "y" * 2000),
+        "b2/kustomization.yaml": "resources: [../mid]\n",
+        "mid/kustomization.yaml": "resources: [../chain/c0]\nnamePrefix: mid-\n",
+        "c1/kustomization.yaml": "resources: [../mid]\nnamePrefix: c-\n",
+    }
+    kept, built, handed = _both(_write(tmp_path, files), monkeypatch)
+    assert kept == built and handed >= 1

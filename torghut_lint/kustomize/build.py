@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import re
 from collections import Counter, deque
@@ -816,22 +817,27 @@ Edges = dict[tuple[str, str], tuple[str, ...]]
 @dataclass
 class _Kept:
     """A nested kustomization's build, kept for the other applications that include it: what it
-    built, the steps its build charged, and how many kustomizations deep it nests (itself one).
-    A build that met a cycle or the include limit is not kept (its result depends on who
-    included it), nor one handed a copy of a directory its application had built before it (a
-    diamond: cheaper than the build another application would do). One that met neither reads
-    no directory of any other stack (a directory there includes it, so reading that directory
-    would have been a cycle too)."""
+    built, the steps its build charged, how many kustomizations deep it nests (itself one), the
+    directories it included or tried to (resolved, as text), and, when it met the include limit,
+    the depth it was built at. A build that met a cycle closing above it (on its includer's part of
+    the stack) is not kept, nor one handed a copy of a directory its application had built before
+    it (a diamond: cheaper than the build another application would do); a cycle within it is
+    the same whoever includes it."""
 
     build: Build
     steps: float
     depth: int
+    dirs: frozenset[str]
+    at: int | None  # the stack's length it was built below, when the include limit cut it
 
     def fits(self, stack: tuple[Path, ...]) -> bool:
         """Whether building it below ``stack`` would build the same, and charge as much without
-        running out: its deepest include stays within MAX_INCLUDE_DEPTH, and the budget has its
-        steps left (else it is built, and runs out where it does)."""
-        return len(stack) + self.depth <= MAX_INCLUDE_DEPTH and work.left() >= self.steps
+        running out: no directory it included is on ``stack`` (that would close a cycle
+        elsewhere), the include limit cuts it where it did (at the same depth) or nowhere (its
+        deepest include stays within MAX_INCLUDE_DEPTH), and the budget has its steps left (else
+        it is built, and runs out where it does)."""
+        within = len(stack) == self.at if self.at is not None else len(stack) + self.depth <= MAX_INCLUDE_DEPTH
+        return within and work.left() >= self.steps and not any(str(d) in self.dirs for d in stack)
 
 
 class Builder:
@@ -856,7 +862,9 @@ class Builder:
         self._uses = {directory: times for directory, times in listed.items() if times > 1}
         self._kept: dict[Path, _Kept] = {}
         self._deepest = 0  # the longest stack of kustomizations the current nested build reached
-        self._stack_bound = 0  # includes refused for the stack (a cycle, too deep): such a build is not kept
+        self._cycle_at = math.inf  # the lowest stack position a cycle closed at, in the current nested build
+        self._too_deep = 0  # includes the include limit refused
+        self._tried: list[str] = []  # the directories included (or refused) since the application began
         self._copied: list[Path] = []  # the shared directories handed out as copies (see _done), in order
 
     def build(self, directory: Path, stack: tuple[Path, ...] = ()) -> Build:
@@ -883,12 +891,16 @@ class Builder:
         kept = self._kept.pop(key, None) if uses == 0 else self._kept.get(key)  # (never held past its last use)
         if not stack:
             self._shared = self._included_twice(directory)
-            self._done, self._copied = {}, []
+            self._done, self._copied, self._tried = {}, [], []
         elif key in self._done:
             self._copied.append(key)
             return _copy_build(self._done[key])
         elif kept is not None and kept.fits(stack):
             work.charge(kept.steps)
+            # what building it would have told an enclosing build that may be kept in turn
+            self._tried += kept.dirs
+            self._deepest = max(self._deepest, len(stack) + kept.depth)
+            self._too_deep += kept.at is not None
             # the last time it is asked for: the kept build itself (no second copy in memory)
             result = _copy_build(kept.build, whole=True) if uses > 0 else kept.build
             if str(key) in self._shared:
@@ -896,8 +908,9 @@ class Builder:
             return result
         keep = uses > 0
         if keep:
-            left, deepest, bound, self._deepest = work.left(), self._deepest, self._stack_bound, len(stack)
-            done_before, copied_before = set(self._done), len(self._copied)
+            left, deepest, self._deepest = work.left(), self._deepest, len(stack)
+            done_before, copied_before, tried_before = set(self._done), len(self._copied), len(self._tried)
+            cycle_at, self._cycle_at, too_deep = self._cycle_at, math.inf, self._too_deep
         result = Build()
         kfile = find_kustomization(directory)
         if kfile is None or _several_kustomizations(directory, result):
@@ -916,12 +929,14 @@ class Builder:
             # not if it got a copy of what its application built before it (cheaper than a build)
             if (
                 not work.spent()
-                and self._stack_bound == bound
+                and self._cycle_at >= len(stack)  # (its own position: a cycle back to it is within it)
                 and not any(done in done_before for done in self._copied[copied_before:])
             ):
                 pristine = _copy_build(result, whole=True)
-                self._kept[key] = _Kept(pristine, left - work.left(), self._deepest - len(stack))
-            self._deepest = max(deepest, self._deepest)
+                dirs = frozenset([str(key), *self._tried[tried_before:]])
+                at = len(stack) if self._too_deep != too_deep else None
+                self._kept[key] = _Kept(pristine, left - work.left(), self._deepest - len(stack), dirs, at)
+            self._deepest, self._cycle_at = max(deepest, self._deepest), min(cycle_at, self._cycle_at)
         if str(key) in self._shared and not work.spent():
             self._done[key] = _copy_build(result)
         return result
@@ -1488,8 +1503,9 @@ class _Kustomization:
             self.report("kustomize-missing-resource", f"{shown(entry)} does not exist", key, index)
             return
         if is_dir(target):
+            self.builder._tried.append(str(real(target)))
             if real(target) in self.stack:
-                self.builder._stack_bound += 1
+                self.builder._cycle_at = min(self.builder._cycle_at, self.stack.index(real(target)))
                 self.report("kustomize-cycle", f"{shown(entry)} includes this kustomization again", key, index)
                 return
             if find_kustomization(target) is None:
@@ -1498,7 +1514,7 @@ class _Kustomization:
                 )
                 return
             if len(self.stack) >= MAX_INCLUDE_DEPTH:
-                self.builder._stack_bound += 1
+                self.builder._too_deep += 1
                 self.report(
                     "kustomize-invalid",
                     f"{shown(entry)} nests kustomizations deeper than {MAX_INCLUDE_DEPTH} levels; not followed",
