@@ -353,6 +353,16 @@ def hostile_corpora() -> list[tuple[str, Path]]:
         | {"base/c.yaml": labelled}
         | overlays,
     )
+    values = "".join(f"key{n}:\n  nested: value-{n}\n  password: notreal{n}\n" for n in range(40_000))
+    case(  # each finding located by a pass over the map's 40,000 keys: 15 s an application
+        "a Helm values file of 40,000 credentials (2 MB)",
+        {
+            "base/values.yaml": values,
+            "base/kustomization.yaml": "helmCharts:\n- {name: chart, repo: https://example.com, version: 1.0.0, "
+            "valuesFile: values.yaml}\n",
+            "app/kustomization.yaml": "resources: [../base]\n",
+        },
+    )
     many = "".join("---\n" + CM % f"c{n}" for n in range(3_000))
     labels = "".join(f"  l{n}: v\n" for n in range(3_000))
     case(

@@ -18,6 +18,7 @@ from torghut_lint.model import (
     digest_of,
     dotted,
     keyed,
+    nodes_stand_still,
     value_at,
 )
 from torghut_lint.policy import Match, Policy
@@ -76,42 +77,43 @@ def evaluate(
     if (orphans and project.orphans) or project.texts:  # texts: loose files and JSON data, read for secrets
         scopes.append((None, project.orphans if orphans else []))
     active = prepared(policies) if rules is None else rules
-    for app, resources in scopes:
-        index = KindIndex(resources)
-        for policy, template, params in active:
-            if app is None and not template.orphans:
-                continue
-            matched = [r for r in index.candidates(policy) if not template.kinds or r.id.kind in template.kinds]
-            ctx = RuleContext(
-                params,
-                matched,
-                resources,
-                app.helm_values if app else [],
-                texts=project.texts if app is None else [],
-                in_scope=policy.match.within,
-            )
-            if evaluated is not None:
-                evaluated.setdefault(policy.id, []).extend(r.id for r in ctx.matched)
-            try:
-                for v in template.check(ctx):
-                    findings.append(_finding(policy, v, app, fixable=v.fixable and template.fix is not None))
-                if facts is not None and app is not None and template.facts is not None:
-                    facts.extend(_fact(policy, o, app) for o in template.facts(ctx))
-                if census is not None and ctx.census is not None:
-                    census.setdefault(policy.id, []).extend(r.id for r in ctx.census)
-            except Exception as exc:  # noqa: BLE001 - fail closed, located, never a traceback
-                where = Location(app.name if app else "(orphaned files)")
-                findings.append(
-                    Finding(
-                        policy.id,
-                        Severity.ERROR,
-                        f"could not be evaluated here ({type(exc).__name__} in template {policy.template}): a "
-                        "manifest has a shape the rule does not expect; fix the schema findings, or report a bug",
-                        where,
-                        subject=app_subject(app),
-                        app=app.name if app else "",
-                    )
+    with nodes_stand_still():  # (templates read nodes; none edits one while they do)
+        for app, resources in scopes:
+            index = KindIndex(resources)
+            for policy, template, params in active:
+                if app is None and not template.orphans:
+                    continue
+                matched = [r for r in index.candidates(policy) if not template.kinds or r.id.kind in template.kinds]
+                ctx = RuleContext(
+                    params,
+                    matched,
+                    resources,
+                    app.helm_values if app else [],
+                    texts=project.texts if app is None else [],
+                    in_scope=policy.match.within,
                 )
+                if evaluated is not None:
+                    evaluated.setdefault(policy.id, []).extend(r.id for r in ctx.matched)
+                try:
+                    for v in template.check(ctx):
+                        findings.append(_finding(policy, v, app, fixable=v.fixable and template.fix is not None))
+                    if facts is not None and app is not None and template.facts is not None:
+                        facts.extend(_fact(policy, o, app) for o in template.facts(ctx))
+                    if census is not None and ctx.census is not None:
+                        census.setdefault(policy.id, []).extend(r.id for r in ctx.census)
+                except Exception as exc:  # noqa: BLE001 - fail closed, located, never a traceback
+                    where = Location(app.name if app else "(orphaned files)")
+                    findings.append(
+                        Finding(
+                            policy.id,
+                            Severity.ERROR,
+                            f"could not be evaluated here ({type(exc).__name__} in template {policy.template}): a "
+                            "manifest has a shape the rule does not expect; fix the schema findings, or report a bug",
+                            where,
+                            subject=app_subject(app),
+                            app=app.name if app else "",
+                        )
+                    )
     return findings
 
 

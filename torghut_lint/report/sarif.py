@@ -1,5 +1,7 @@
 """SARIF 2.1.0 for code scanning: rule metadata, levels, physical locations with line/column,
-waived findings as suppressions, and partial fingerprints that survive line shifts."""
+waived findings as suppressions, and partial fingerprints that survive line shifts. A run holds
+at most the 5,000 results code scanning keeps (it rejects more than 25,000): the blocking ones
+first, and a notification says how many it left out."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from urllib.parse import quote
 from torghut_lint import __version__
 from torghut_lint.baseline import fingerprints, relative_to_root
 from torghut_lint.model import Finding, Severity
-from torghut_lint.report.base import Report
+from torghut_lint.report.base import Report, by_priority
 from torghut_lint.report.jsontext import indented
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -77,11 +79,41 @@ def _result(f: Finding, index: dict[str, int], fingerprint: str, root: Path | No
     return result
 
 
+# GitHub code scanning rejects a run of more than 25,000 results and keeps 5,000 of one it takes
+# ("prioritized by severity"): a run holds at most this many, the ones a reviewer needs first.
+MAX_RESULTS = 5_000
+
+
+def _kept(report: Report, findings: list[Finding], prints: list[str]) -> tuple[list[tuple[Finding, str]], dict]:
+    """The findings (with their fingerprints) a run holds, in the report's order, and the run's
+    ``invocations`` when some were left out: beyond MAX_RESULTS, the blocking ones first, then the
+    change's own files, severity and place (:func:`by_priority`)."""
+    pairs = list(zip(findings, prints, strict=True))
+    if len(pairs) <= MAX_RESULTS:
+        return pairs, {}
+    ranked = by_priority(report, [f for f in findings if not f.waived]) + by_priority(
+        report,
+        [f for f in findings if f.waived],  # (a waived one last: a suppression, shown as closed)
+    )
+    chosen = {id(f) for f in ranked[:MAX_RESULTS]}
+    left = len(pairs) - MAX_RESULTS
+    text = (
+        f"{left:,} of {len(pairs):,} findings are not in this run: code scanning keeps {MAX_RESULTS:,} results of a "
+        "run, so it holds the blocking ones first, then the change's own files, severity and place; every finding is "
+        "in the job's text, JSON and markdown reports, and the exit code counts them all"
+    )
+    notice = {
+        "executionSuccessful": True,
+        "toolExecutionNotifications": [{"level": "warning", "message": {"text": text}}],
+    }
+    return [(f, p) for f, p in pairs if id(f) in chosen], {"invocations": [notice]}
+
+
 def render(report: Report, colour: bool = False) -> str:
     used = sorted({f.rule for f in report.findings} | set(report.rules))
     rules = [_rule(report.rules[r]) for r in used if r in report.rules]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    prints = fingerprints(report.findings, report.root)
+    kept, invocations = _kept(report, report.findings, fingerprints(report.findings, report.root))
     doc = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -96,7 +128,8 @@ def render(report: Report, colour: bool = False) -> str:
                         "rules": rules,
                     }
                 },
-                "results": [_result(f, index, p, report.root) for f, p in zip(report.findings, prints, strict=True)],
+                "results": [_result(f, index, p, report.root) for f, p in kept],
+                **invocations,
                 "columnKind": "unicodeCodePoints",
                 **({"originalUriBaseIds": {SRCROOT: {"uri": report.root.as_uri() + "/"}}} if report.root else {}),
             }
