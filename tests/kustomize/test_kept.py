@@ -34,14 +34,14 @@ def _both(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[dict
     handed = [0]
     fits = build._Kept.fits
 
-    def counted(self: build._Kept, stack: tuple[Path, ...]) -> bool:
-        handed[0] += fits(self, stack)
-        return fits(self, stack)
+    def counted(self: build._Kept, *args: object) -> bool:
+        handed[0] += fits(self, *args)
+        return fits(self, *args)
 
     monkeypatch.setattr(build._Kept, "fits", counted)
     kept = run_cli("--no-schemas", "--format", "json", *args, str(root), cwd=root)
     kept_render = run_cli("render", str(root), cwd=root)
-    monkeypatch.setattr(build._Kept, "fits", lambda self, stack: False)
+    monkeypatch.setattr(build._Kept, "fits", lambda self, *args: False)
     built = run_cli("--no-schemas", "--format", "json", *args, str(root), cwd=root)
     assert kept.code == built.code and kept.stderr == built.stderr
     assert kept_render == run_cli("render", str(root), cwd=root)  # every application's objects, as rendered
@@ -190,7 +190,8 @@ def test_a_kept_build_is_held_only_while_a_kustomization_that_lists_it_is_still_
         "base/kustomization.yaml": "resources: [cm.yaml]\n",
         "base/cm.yaml": CONFIGMAP.format(name="cm"),
         "mid/kustomization.yaml": "resources: [../base]\nnamePrefix: mid-\n",
-        **{f"o{n}/kustomization.yaml": f"resources: [../mid, ../base]\nnameSuffix: -{n}\n" for n in range(3)},
+        **{f"o{n}/kustomization.yaml": f"resources: [../mid]\nnameSuffix: -{n}\n" for n in range(3)},
+        "q/kustomization.yaml": "resources: [../base]\nnameSuffix: -q\n",
     }
     _write(tmp_path, files)
     sources = build.SourceFiles(tmp_path)
@@ -198,12 +199,13 @@ def test_a_kept_build_is_held_only_while_a_kustomization_that_lists_it_is_still_
     for kfile in sorted(tmp_path.glob("*/kustomization.yaml")):
         edges[(str(kfile.parent), str(kfile))] = tuple(build.Builder(sources).referenced_dirs(kfile))
     shared = build.Builder(sources, edges)
-    for n in range(3):
-        app = tmp_path / f"o{n}"
-        got = [res.node for res in shared.build(app).resources]
-        want = [res.node for res in build.Builder(build.SourceFiles(tmp_path)).build(app).resources]
+    base, mid = Path(tmp_path / "base"), Path(tmp_path / "mid")
+    # mid listed by o0-o2, base by mid and q: held until o2 (mid) and q (base) are built
+    for app, held in (("o0", {base, mid}), ("o1", {base, mid}), ("o2", {base}), ("q", set())):
+        got = [res.node for res in shared.build(tmp_path / app).resources]
+        want = [res.node for res in build.Builder(build.SourceFiles(tmp_path)).build(tmp_path / app).resources]
         assert [build.to_data(node) for node in got] == [build.to_data(node) for node in want]
-        assert set(shared._kept) == ({Path(tmp_path / "base"), Path(tmp_path / "mid")} if n < 2 else set())
+        assert set(shared._kept) == held, app
 
 
 def test_a_chain_the_include_limit_cuts_is_handed_only_to_applications_at_the_same_depth(
@@ -273,3 +275,51 @@ def test_a_kept_build_holding_a_cut_chain_is_handed_out_only_at_its_own_depth(tm
     }
     kept, built, handed = _both(_write(tmp_path, files), monkeypatch)
     assert kept == built and handed >= 1
+
+
+def test_a_kept_build_is_not_handed_where_its_application_reaches_what_is_below_it_twice(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """k1 includes k3, which has a finding of its own; r0 builds k1 first. r1 includes k1 and k3:
+    building k1 there keeps k3 for r1's second path to it (a copy, charged, without its findings),
+    so r1 gets k1 built, not kept, and reports k3's finding once, as it does without kept builds
+    (found by a random include-graph fuzzer: the finding twice)."""
+    big = CONFIGMAP.format(name="big").replace("{x: y}", "{x: " + "y" * 2000 + "}")
+    files = {
+        "k1/kustomization.yaml": "resources: [../k3]\nnamePrefix: one-\n",
+        "k3/kustomization.yaml": "resources: [c.yaml]\nbogusField: 1\n",
+        "k3/c.yaml": CONFIGMAP.format(name="three"),
+        "r0/kustomization.yaml": "resources: [../k1, big.yaml]\n",
+        "r0/big.yaml": big,
+        "r1/kustomization.yaml": "resources: [../k1, ../k3]\nnameSuffix: -r1\n",
+    }
+    kept, built, _ = _both(_write(tmp_path, files), monkeypatch)
+    assert kept == built
+
+
+def test_a_build_that_kept_a_copy_for_its_application_is_not_kept_for_others(tmp_path: Path, monkeypatch) -> None:
+    """a includes x and d, and x includes d: inside a, x's build keeps d for a's other path (a copy
+    of 500 keys, charged). Kept, x would charge b, which has no second path to d, the copy it never
+    makes: b, given just the steps it takes without kept builds (its own patches more than the copy
+    costs, so that the kept build would fit the budget left), must render."""
+    data = "".join(f"  k{n}: v\n" for n in range(500))
+    files = {
+        "d/kustomization.yaml": "resources: [c.yaml]\n",
+        "d/c.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\ndata:\n" + data,
+        "x/kustomization.yaml": "resources: [../d]\nnamePrefix: x-\n",
+        "a/kustomization.yaml": "resources: [../x, ../d, big.yaml]\n",
+        "a/big.yaml": CONFIGMAP.format(name="big").replace("{x: y}", "{x: " + "y" * 20_000 + "}"),
+        "b/kustomization.yaml": "resources: [../x]\npatches:\n"
+        + "".join(
+            f'- {{target: {{kind: ConfigMap}}, patch: \'[{{"op": "add", "path": "/data/p{n}", "value": "v"}}]\'}}\n'
+            for n in range(6)
+        ),
+    }
+    _write(tmp_path, files)
+    with work.budget():  # the steps b takes, built alone
+        build.Builder(build.SourceFiles(tmp_path)).build(tmp_path / "b", (tmp_path,))
+        steps = work.MAX_WORK - work.left()
+    monkeypatch.setattr(work, "MAX_WORK", int(steps) + 1)
+    kept, built, _ = _both(tmp_path, monkeypatch)
+    assert kept == built
+    assert not any(f["rule"] == "kustomize-too-complex" and "/b/" in f["file"] for f in kept["findings"])

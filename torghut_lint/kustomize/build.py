@@ -829,15 +829,28 @@ class _Kept:
     depth: int
     dirs: frozenset[str]
     at: int | None  # the stack's length it was built below, when the include limit cut it
+    dirs_root: str = ""  # its own directory (resolved, as text)
 
-    def fits(self, stack: tuple[Path, ...]) -> bool:
+    def fits(self, stack: tuple[Path, ...], shared: set[str]) -> bool:
         """Whether building it below ``stack`` would build the same, and charge as much without
         running out: no directory it included is on ``stack`` (that would close a cycle
-        elsewhere), the include limit cuts it where it did (at the same depth) or nowhere (its
-        deepest include stays within MAX_INCLUDE_DEPTH), and the budget has its steps left (else
-        it is built, and runs out where it does)."""
+        elsewhere), none below it is one the application reaches by another path too (``shared``:
+        the build would keep it for that other path, a copy without findings), the include limit
+        cuts it where it did (at the same depth) or nowhere (its deepest include stays within
+        MAX_INCLUDE_DEPTH), and the budget has its steps left (else it is built, and runs out
+        where it does)."""
         within = len(stack) == self.at if self.at is not None else len(stack) + self.depth <= MAX_INCLUDE_DEPTH
-        return within and work.left() >= self.steps and not any(str(d) in self.dirs for d in stack)
+        return (
+            within
+            and work.left() >= self.steps
+            and not any(str(d) in self.dirs for d in stack)
+            and not (self.below & shared)
+        )
+
+    @property
+    def below(self) -> frozenset[str]:
+        """The directories it included or tried to, itself left out."""
+        return self.dirs - {self.dirs_root}
 
 
 class Builder:
@@ -895,7 +908,7 @@ class Builder:
         elif key in self._done:
             self._copied.append(key)
             return _copy_build(self._done[key])
-        elif kept is not None and kept.fits(stack):
+        elif kept is not None and kept.fits(stack, self._shared):
             work.charge(kept.steps)
             # what building it would have told an enclosing build that may be kept in turn
             self._tried += kept.dirs
@@ -927,15 +940,17 @@ class Builder:
             k.report("kustomize-render-failed", f"cannot read a referenced path: {exc.strerror or type(exc).__name__}")
         if keep:
             # not if it got a copy of what its application built before it (cheaper than a build)
+            below = set(self._tried[tried_before:]) - {str(key)}
             if (
                 not work.spent()
                 and self._cycle_at >= len(stack)  # (its own position: a cycle back to it is within it)
                 and not any(done in done_before for done in self._copied[copied_before:])
+                and not below & self._shared  # (kept for another path of its application: a copy charged)
             ):
                 pristine = _copy_build(result, whole=True)
-                dirs = frozenset([str(key), *self._tried[tried_before:]])
+                dirs = frozenset([str(key), *below])
                 at = len(stack) if self._too_deep != too_deep else None
-                self._kept[key] = _Kept(pristine, left - work.left(), self._deepest - len(stack), dirs, at)
+                self._kept[key] = _Kept(pristine, left - work.left(), self._deepest - len(stack), dirs, at, str(key))
             self._deepest, self._cycle_at = max(deepest, self._deepest), min(cycle_at, self._cycle_at)
         if str(key) in self._shared and not work.spent():
             self._done[key] = _copy_build(result)
