@@ -323,3 +323,37 @@ def test_a_build_that_kept_a_copy_for_its_application_is_not_kept_for_others(tmp
     kept, built, _ = _both(tmp_path, monkeypatch)
     assert kept == built
     assert not any(f["rule"] == "kustomize-too-complex" and "/b/" in f["file"] for f in kept["findings"])
+
+
+@pytest.mark.parametrize("seed", range(int(__import__("os").environ.get("TORGHUT_LINT_KEPT_GRAPHS", "60"))))
+def test_random_include_graphs_lint_and_render_alike_with_kept_builds_and_without(
+    tmp_path: Path, monkeypatch, seed: int
+) -> None:
+    """Random graphs of kustomizations (cycles, chains, diamonds, prefixes, JSON patches) under a
+    small include limit and a small or large budget: the report and the render are the same with
+    kept builds as without (150 such graphs found the diamond case above)."""
+    import json as _json
+    import random
+
+    rng = random.Random(seed)
+    count = rng.randint(4, 12)
+    files = {}
+    for i in range(count):
+        resources = [f"r{i}.yaml"] if rng.random() < 0.7 else []
+        if resources:
+            files[f"k{i}/r{i}.yaml"] = CONFIGMAP.format(name=f"c{i}")
+        for _ in range(rng.randint(0, 3)):
+            j = rng.randrange(count)
+            if j != i and f"../k{j}" not in resources:
+                resources.append(f"../k{j}")
+        kustomization: dict = {"resources": resources}
+        if rng.random() < 0.5:
+            kustomization["namePrefix"] = f"p{i}-"
+        if rng.random() < 0.2:
+            patch = _json.dumps([{"op": "add", "path": f"/data/x{i}", "value": "v"}])
+            kustomization["patches"] = [{"target": {"kind": "ConfigMap"}, "patch": patch}]
+        files[f"k{i}/kustomization.yaml"] = _json.dumps(kustomization)
+    monkeypatch.setattr(build, "MAX_INCLUDE_DEPTH", rng.choice([3, 4, 6, 100]))
+    monkeypatch.setattr(work, "MAX_WORK", rng.choice([2_000, 20_000, 2_000_000]))
+    kept, built, _ = _both(_write(tmp_path, files), monkeypatch)
+    assert kept == built
