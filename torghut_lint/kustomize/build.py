@@ -821,15 +821,16 @@ class _Kept:
     directories it included or tried to (resolved, as text), and, when it met the include limit,
     the depth it was built at. A build that met a cycle closing above it (on its includer's part of
     the stack) is not kept, nor one handed a copy of a directory its application had built before
-    it (a diamond: cheaper than the build another application would do); a cycle within it is
-    the same whoever includes it."""
+    it (a diamond: cheaper than the build another application would do), nor one below which its
+    application reaches a directory by another path too (kept for that path: a copy charged,
+    without its findings); a cycle within it is the same whoever includes it."""
 
     build: Build
     steps: float
     depth: int
     dirs: frozenset[str]
     at: int | None  # the stack's length it was built below, when the include limit cut it
-    dirs_root: str = ""  # its own directory (resolved, as text)
+    directory: str  # its own (resolved, as text)
 
     def fits(self, stack: tuple[Path, ...], shared: set[str]) -> bool:
         """Whether building it below ``stack`` would build the same, and charge as much without
@@ -850,7 +851,7 @@ class _Kept:
     @property
     def below(self) -> frozenset[str]:
         """The directories it included or tried to, itself left out."""
-        return self.dirs - {self.dirs_root}
+        return self.dirs - {self.directory}
 
 
 class Builder:
