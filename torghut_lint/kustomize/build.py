@@ -818,40 +818,34 @@ Edges = dict[tuple[str, str], tuple[str, ...]]
 class _Kept:
     """A nested kustomization's build, kept for the other applications that include it: what it
     built, the steps its build charged, how many kustomizations deep it nests (itself one), the
-    directories it included or tried to (resolved, as text), and, when it met the include limit,
-    the depth it was built at. A build that met a cycle closing above it (on its includer's part of
-    the stack) is not kept, nor one handed a copy of a directory its application had built before
-    it (a diamond: cheaper than the build another application would do), nor one below which its
-    application reaches a directory by another path too (kept for that path: a copy charged,
-    without its findings); a cycle within it is the same whoever includes it."""
+    directories below it it included or tried to (resolved, as text), and, when it met the include
+    limit, the depth it was built at. A build that met a cycle closing above it (on its includer's
+    part of the stack) is not kept, nor one below which its application reaches a directory by
+    another path too (a diamond: the build keeps that directory for the other path, a copy
+    charged, without its findings, or is handed one made before it, cheaper than a build); a
+    cycle within it is the same whoever includes it."""
 
     build: Build
     steps: float
     depth: int
-    dirs: frozenset[str]
+    below: frozenset[str]
     at: int | None  # the stack's length it was built below, when the include limit cut it
-    directory: str  # its own (resolved, as text)
 
     def fits(self, stack: tuple[Path, ...], shared: set[str]) -> bool:
         """Whether building it below ``stack`` would build the same, and charge as much without
-        running out: no directory it included is on ``stack`` (that would close a cycle
-        elsewhere), none below it is one the application reaches by another path too (``shared``:
-        the build would keep it for that other path, a copy without findings), the include limit
-        cuts it where it did (at the same depth) or nowhere (its deepest include stays within
-        MAX_INCLUDE_DEPTH), and the budget has its steps left (else it is built, and runs out
-        where it does)."""
+        running out: no directory below it is on ``stack`` (that would close a cycle elsewhere;
+        its own never is, that include being refused as a cycle), none is one the application
+        reaches by another path too (``shared``: the build would keep it for that other path, a
+        copy without findings), the include limit cuts it where it did (at the same depth) or
+        nowhere (its deepest include stays within MAX_INCLUDE_DEPTH), and the budget has its steps
+        left (else it is built, and runs out where it does)."""
         within = len(stack) == self.at if self.at is not None else len(stack) + self.depth <= MAX_INCLUDE_DEPTH
         return (
             within
             and work.left() >= self.steps
-            and not any(str(d) in self.dirs for d in stack)
+            and not any(str(d) in self.below for d in stack)
             and not (self.below & shared)
         )
-
-    @property
-    def below(self) -> frozenset[str]:
-        """The directories it included or tried to, itself left out."""
-        return self.dirs - {self.directory}
 
 
 class Builder:
@@ -879,7 +873,6 @@ class Builder:
         self._cycle_at = math.inf  # the lowest stack position a cycle closed at, in the current nested build
         self._too_deep = 0  # includes the include limit refused
         self._tried: list[str] = []  # the directories included (or refused) since the application began
-        self._copied: list[Path] = []  # the shared directories handed out as copies (see _done), in order
 
     def build(self, directory: Path, stack: tuple[Path, ...] = ()) -> Build:
         """The resources (and findings) of the kustomization in ``directory``; ``stack``: the
@@ -905,14 +898,13 @@ class Builder:
         kept = self._kept.pop(key, None) if uses == 0 else self._kept.get(key)  # (never held past its last use)
         if not stack:
             self._shared = self._included_twice(directory)
-            self._done, self._copied, self._tried = {}, [], []
+            self._done, self._tried = {}, []
         elif key in self._done:
-            self._copied.append(key)
             return _copy_build(self._done[key])
         elif kept is not None and kept.fits(stack, self._shared):
             work.charge(kept.steps)
             # what building it would have told an enclosing build that may be kept in turn
-            self._tried += kept.dirs
+            self._tried += kept.below
             self._deepest = max(self._deepest, len(stack) + kept.depth)
             self._too_deep += kept.at is not None
             # the last time it is asked for: the kept build itself (no second copy in memory)
@@ -923,7 +915,7 @@ class Builder:
         keep = uses > 0
         if keep:
             left, deepest, self._deepest = work.left(), self._deepest, len(stack)
-            done_before, copied_before, tried_before = set(self._done), len(self._copied), len(self._tried)
+            tried_before = len(self._tried)
             cycle_at, self._cycle_at, too_deep = self._cycle_at, math.inf, self._too_deep
         result = Build()
         kfile = find_kustomization(directory)
@@ -940,18 +932,15 @@ class Builder:
         except OSError as exc:  # the filesystem refused a path no handler expected to probe
             k.report("kustomize-render-failed", f"cannot read a referenced path: {exc.strerror or type(exc).__name__}")
         if keep:
-            # not if it got a copy of what its application built before it (cheaper than a build)
-            below = set(self._tried[tried_before:]) - {str(key)}
+            below = frozenset(self._tried[tried_before:]) - {str(key)}  # (itself, tried again by a cycle within)
             if (
                 not work.spent()
                 and self._cycle_at >= len(stack)  # (its own position: a cycle back to it is within it)
-                and not any(done in done_before for done in self._copied[copied_before:])
-                and not below & self._shared  # (kept for another path of its application: a copy charged)
+                and not below & self._shared  # (a diamond of its application's: a copy kept or handed out)
             ):
-                pristine = _copy_build(result, whole=True)
-                dirs = frozenset([str(key), *below])
                 at = len(stack) if self._too_deep != too_deep else None
-                self._kept[key] = _Kept(pristine, left - work.left(), self._deepest - len(stack), dirs, at, str(key))
+                steps = left - work.left()
+                self._kept[key] = _Kept(_copy_build(result, whole=True), steps, self._deepest - len(stack), below, at)
             self._deepest, self._cycle_at = max(deepest, self._deepest), min(cycle_at, self._cycle_at)
         if str(key) in self._shared and not work.spent():
             self._done[key] = _copy_build(result)
