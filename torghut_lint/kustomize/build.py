@@ -52,6 +52,7 @@ from torghut_lint.goyaml import (
     resolve_tagged,
     through_json,
 )
+from torghut_lint.k8s import walk_strings
 from torghut_lint.kustomize import fieldspecs, namerefs, order, replace, work
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
 from torghut_lint.kustomize.merge_schema import kind_schema
@@ -964,7 +965,9 @@ class Builder:
                 continue
             named.add(real(kfile))
             for doc in self.sources.get(kfile).documents:
-                for text in _strings_in(doc.data):
+                for _, _, text in walk_strings(doc.data):
+                    if len(text) >= 4096 or "\n" in text:
+                        continue  # no path
                     for candidate in {text, text.partition("=")[2]} - {""}:
                         try:
                             target = real_text(os.path.join(directory, candidate))
@@ -1016,21 +1019,6 @@ class Builder:
                             except (OSError, ValueError):
                                 continue  # reported by the build itself
         return out
-
-
-def _strings_in(value: object) -> Iterator[str]:
-    """Every string in a value read from YAML (a kustomization's), keys excepted, short enough and
-    on one line, as a path is."""
-    todo = [value]
-    while todo:
-        current = todo.pop()
-        if isinstance(current, str):
-            if len(current) < 4096 and "\n" not in current:
-                yield current
-        elif isinstance(current, dict):
-            todo += current.values()
-        elif isinstance(current, list):
-            todo += current
 
 
 def _copy_build(build: Build, whole: bool = False) -> Build:
