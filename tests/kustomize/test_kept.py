@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from kubectl_parity import write_tree
 
 from conftest import IN_PROCESS, run_cli
 from torghut_lint.kustomize import build, work
@@ -20,10 +21,8 @@ CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, labels: 
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    (root / ".git").mkdir(exist_ok=True)
+    """``files`` written under ``root``, a repository of its own."""
+    (write_tree(root, files) / ".git").mkdir(exist_ok=True)
     return root
 
 
