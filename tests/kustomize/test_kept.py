@@ -5,7 +5,10 @@ tree twice, once with the kept builds and once without, and compares the whole J
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import random
 import subprocess
 from pathlib import Path
 
@@ -324,16 +327,13 @@ def test_a_build_that_kept_a_copy_for_its_application_is_not_kept_for_others(tmp
     assert not any(f["rule"] == "kustomize-too-complex" and "/b/" in f["file"] for f in kept["findings"])
 
 
-@pytest.mark.parametrize("seed", range(int(__import__("os").environ.get("TORGHUT_LINT_KEPT_GRAPHS", "60"))))
+@pytest.mark.parametrize("seed", range(int(os.environ.get("TORGHUT_LINT_KEPT_GRAPHS", "60"))))
 def test_random_include_graphs_lint_and_render_alike_with_kept_builds_and_without(
     tmp_path: Path, monkeypatch, seed: int
 ) -> None:
     """Random graphs of kustomizations (cycles, chains, diamonds, prefixes, JSON patches) under a
     small include limit and a small or large budget: the report and the render are the same with
     kept builds as without (150 such graphs found the diamond case above)."""
-    import json as _json
-    import random
-
     rng = random.Random(seed)
     count = rng.randint(4, 12)
     files = {}
@@ -349,9 +349,9 @@ def test_random_include_graphs_lint_and_render_alike_with_kept_builds_and_withou
         if rng.random() < 0.5:
             kustomization["namePrefix"] = f"p{i}-"
         if rng.random() < 0.2:
-            patch = _json.dumps([{"op": "add", "path": f"/data/x{i}", "value": "v"}])
+            patch = json.dumps([{"op": "add", "path": f"/data/x{i}", "value": "v"}])
             kustomization["patches"] = [{"target": {"kind": "ConfigMap"}, "patch": patch}]
-        files[f"k{i}/kustomization.yaml"] = _json.dumps(kustomization)
+        files[f"k{i}/kustomization.yaml"] = json.dumps(kustomization)
     monkeypatch.setattr(build, "MAX_INCLUDE_DEPTH", rng.choice([3, 4, 6, 100]))
     monkeypatch.setattr(work, "MAX_WORK", rng.choice([2_000, 20_000, 2_000_000]))
     kept, built, _ = _both(_write(tmp_path, files), monkeypatch)
