@@ -123,6 +123,18 @@ def _deep(root: Path, depth: int) -> Path:
     return root
 
 
+def credential_values(count: int) -> dict[str, str]:
+    """An application whose Helm values file holds ``count`` credentials in clear: a finding each,
+    every one of them reported (the worst case for a report's memory)."""
+    values = "".join(f"key{n}:\n  nested: value-{n}\n  password: notreal{n}\n" for n in range(count))
+    return {
+        "base/values.yaml": values,
+        "base/kustomization.yaml": "helmCharts:\n- {name: chart, repo: https://example.com, version: 1.0.0, "
+        "valuesFile: values.yaml}\n",
+        "app/kustomization.yaml": "resources: [../base]\n",
+    }
+
+
 def dense_configmaps(files: int, size: int) -> dict[str, str]:
     """``files`` files of ``size`` bytes each, ConfigMaps of 100 short keys: the densest realistic
     YAML (a node per 17 bytes), the worst case for memory per byte read."""
@@ -351,15 +363,8 @@ def hostile_corpora() -> list[tuple[str, Path]]:
         | {"base/c.yaml": labelled}
         | overlays,
     )
-    values = "".join(f"key{n}:\n  nested: value-{n}\n  password: notreal{n}\n" for n in range(40_000))
     case(  # each finding located by a pass over the map's 40,000 keys: 15 s an application
-        "a Helm values file of 40,000 credentials (2 MB)",
-        {
-            "base/values.yaml": values,
-            "base/kustomization.yaml": "helmCharts:\n- {name: chart, repo: https://example.com, version: 1.0.0, "
-            "valuesFile: values.yaml}\n",
-            "app/kustomization.yaml": "resources: [../base]\n",
-        },
+        "a Helm values file of 40,000 credentials (2 MB)", credential_values(40_000)
     )
     many = "".join("---\n" + CM % f"c{n}" for n in range(3_000))
     labels = "".join(f"  l{n}: v\n" for n in range(3_000))

@@ -38,6 +38,13 @@ READABLE_VERSIONS = (1, 2, 3)
 SALT_BYTES = 16
 # scrypt's cost: 16 ms and 8 MiB a credential finding when a baseline is written or read
 SCRYPT_N, SCRYPT_R = 2**13, 8
+CREDENTIAL = "credential:"  # how a credential finding's digest starts in a baseline entry
+# Slow digests a run computes: a baseline records at most this many credential findings (16 s to
+# write), and a run compares at most this many with one (16 s); past that, a finding that could
+# have been absorbed is reported as new, and said to be. Only a finding at a place the baseline
+# holds a credential for needs one: a pull request writing thousands of credentials elsewhere
+# costs nothing here (each used to cost 16 ms: 40,000 of them, 2 MB, took ten minutes).
+MAX_CREDENTIAL_DIGESTS = 1_000
 
 Identity = tuple[str, str, str, str]
 
@@ -94,7 +101,7 @@ def identity(finding: Finding, root: Path | None = None) -> Identity:
 def credential_digest(secrets: tuple[str, ...], salt: bytes) -> str:
     """A salted, slow digest of the credentials a finding is about (never stored unsalted)."""
     material = "\0".join(secrets).encode("utf-8", "surrogatepass")
-    return "credential:" + hashlib.scrypt(material, salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=1, dklen=16).hex()
+    return CREDENTIAL + hashlib.scrypt(material, salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=1, dklen=16).hex()
 
 
 def legacy_identity(finding: Finding) -> tuple[str, str, str]:
@@ -119,10 +126,14 @@ def fingerprints(findings: list[Finding], root: Path | None = None) -> list[str]
 class Baseline:
     """A multiset of finding identities (formats 2 and 3) or of legacy keys (format 1)."""
 
-    def __init__(self, counts: Counter[tuple], version: int = FORMAT_VERSION, salt: bytes = b"") -> None:
+    def __init__(
+        self, counts: Counter[tuple], version: int = FORMAT_VERSION, salt: bytes = b"", path: Path | None = None
+    ) -> None:
         self.counts = counts
         self.version = version
         self.salt = salt or os.urandom(SALT_BYTES)
+        self.path = path  # the file it was read from
+        self.uncompared = 0  # credential findings the last new_findings() reported unread (the digest limit)
 
     def key(self, finding: Finding, root: Path | None = None) -> tuple | None:
         """What ``finding`` is recorded as in this baseline; None when this baseline cannot
@@ -138,8 +149,18 @@ class Baseline:
 
     @classmethod
     def of(cls, findings: list[Finding], root: Path | None = None) -> Baseline:
+        """The baseline of ``findings`` (waived ones are not recorded); refused (:class:`BaselineError`)
+        when they are about more distinct credentials than :data:`MAX_CREDENTIAL_DIGESTS`."""
+        recorded = [f for f in findings if not f.waived]
+        credentials = len({tuple(f.secrets) for f in recorded if f.secrets})
+        if credentials > MAX_CREDENTIAL_DIGESTS:
+            raise BaselineError(
+                f"{credentials:,} credentials in clear among the findings: a baseline records at most "
+                f"{MAX_CREDENTIAL_DIGESTS:,} (each is a slow digest, computed again by every run that reads it); "
+                "move them out of the repository, or waive them in the configuration (central waivers)"
+            )
         baseline = cls(Counter())
-        baseline.counts = Counter(baseline.key(f, root) for f in findings if not f.waived)
+        baseline.counts = Counter(baseline.key(f, root) for f in recorded)
         return baseline
 
     @classmethod
@@ -162,7 +183,7 @@ class Baseline:
             salt = bytes.fromhex(doc["salt"]) if version >= 3 else b""
             if version >= 3 and len(salt) != SALT_BYTES:
                 raise BaselineError(f"{path}: not a torghut-lint baseline (salt is not {SALT_BYTES} bytes)")
-            return cls(counts, version, salt)
+            return cls(counts, version, salt, path)
         except OSError as exc:
             raise BaselineError(f"{path}: cannot read baseline: {exc.strerror}") from exc
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -184,12 +205,44 @@ class Baseline:
 
     def new_findings(self, findings: list[Finding], root: Path | None = None) -> list[Finding]:
         """Findings beyond what the baseline records (each recorded finding absorbs one);
-        identities relative to ``root``, the repository root."""
+        identities relative to ``root``, the repository root.
+
+        A credential finding is digested (slowly) only where the baseline still holds an unabsorbed
+        credential entry at its place (rule, subject, key), at most :data:`MAX_CREDENTIAL_DIGESTS`
+        a run; one past the limit is new (:attr:`uncompared` counts them)."""
         budget = Counter(self.counts)
+        places: Counter[tuple] = Counter()  # unabsorbed credential entries at each place
+        if self.version >= 3:
+            for (rule, subject, key, digest), count in self.counts.items():
+                if digest.startswith(CREDENTIAL):
+                    places[rule, subject, key] += count
+        digested: set[tuple[str, ...]] = set()
+        self.uncompared = 0
         out = []
         for finding in findings:
+            if finding.waived:
+                out.append(finding)
+                continue
+            if finding.secrets and self.version >= 3:
+                place = identity(finding, root)[:3]
+                secrets = tuple(finding.secrets)
+                if places[place] <= 0:  # nothing there it could be: no digest needed
+                    out.append(finding)
+                    continue
+                if secrets not in digested and len(digested) >= MAX_CREDENTIAL_DIGESTS:
+                    self.uncompared += 1
+                    out.append(finding)
+                    continue
+                digested.add(secrets)
+                key = (*place, credential_digest(secrets, self.salt))
+                if budget[key] > 0:
+                    budget[key] -= 1
+                    places[place] -= 1
+                else:
+                    out.append(finding)
+                continue
             key = self.key(finding, root)
-            if key is not None and budget[key] > 0 and not finding.waived:
+            if key is not None and budget[key] > 0:
                 budget[key] -= 1
             else:
                 out.append(finding)

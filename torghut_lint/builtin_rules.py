@@ -350,6 +350,15 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "Stale waivers hide the next real finding on the same resource.",
             "Delete the waiver.",
         ),
+        BuiltinRule(
+            "baseline-not-compared",
+            _W,
+            "Findings of credentials in clear were reported as new without being compared with the baseline.",
+            "A baseline records each credential as a salted, deliberately slow digest; a run computes at most "
+            "1,000 of them, so that thousands of credentials written where the baseline has some cannot stall "
+            "the gate. The findings it did not compare are reported as new, never absorbed.",
+            "Remove the credentials from the repository (they are the findings), or write the baseline again.",
+        ),
     ]
 }
 

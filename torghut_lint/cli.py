@@ -17,6 +17,9 @@ from torghut_lint.report import FORMATS
 from torghut_lint.schemas.store import SchemaError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import TextIO
+
     from torghut_lint.secrets import Redactor
     from torghut_lint.trust import TrustedConfig
 
@@ -485,12 +488,14 @@ def _report(args, config, policies, paths, trusted, adjust=None, boundary: Path 
         report.findings = [f for f in report.findings if f.severity >= Severity.ERROR]
         report.summary.findings = len(report.findings)
     if args.write_baseline:
-        from torghut_lint.baseline import Baseline
+        from torghut_lint.baseline import Baseline, BaselineError
 
         try:
             Baseline.of(report.findings, report.root).write(Path(args.write_baseline))
         except OSError as exc:
             raise UsageError(f"{args.write_baseline}: cannot write baseline: {exc.strerror}") from exc
+        except BaselineError as exc:
+            raise UsageError(f"{args.write_baseline}: not written: {exc}") from exc
         print(f"torghut-lint: baseline of {len(report.findings)} finding(s) written to {args.write_baseline}")
         return EXIT_OK
     for fmt, target in outputs:
@@ -500,12 +505,13 @@ def _report(args, config, policies, paths, trusted, adjust=None, boundary: Path 
             and "NO_COLOR" not in os.environ
             and (sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR")))
         )
-        text = _render(fmt, report, colour)
+        pieces = _pieces(fmt, report, colour)
         if target is None:
-            _stdout(text)
+            _stdout(pieces)
             continue
         try:
-            Path(target).write_text(text, encoding="utf-8")
+            with open(target, "w", encoding="utf-8") as out:
+                _write(pieces, out)
         except OSError as exc:
             raise UsageError(f"{target}: cannot write report: {exc.strerror}") from exc
     return EXIT_BLOCKING if report.summary.blocking else EXIT_OK
@@ -517,11 +523,11 @@ def _progress(line: str) -> None:
     print(f"torghut-lint: {escape_line(line)}", file=sys.stderr, flush=True)
 
 
-def _stdout(text: str) -> None:
-    """Write a report to stdout; a full disk or a closed pipe is a usage-level failure (exit 2),
-    not a bug."""
+def _stdout(text: str | Iterator[str]) -> None:
+    """Write a report (its text, or its pieces as they are made) to stdout; a full disk or a
+    closed pipe is a usage-level failure (exit 2), not a bug."""
     try:
-        sys.stdout.write(text)
+        _write(iter((text,)) if isinstance(text, str) else text, sys.stdout)
         sys.stdout.flush()
     except BrokenPipeError:
         raise
@@ -537,10 +543,24 @@ def _outputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
     return pairs
 
 
-def _render(fmt: str, report, colour: bool) -> str:
-    from torghut_lint.report import render
+_WRITTEN_AT_ONCE = 1 << 16  # characters of a report's pieces joined for one write
 
-    return render(fmt, report, colour)
+
+def _write(pieces: Iterator[str], out: TextIO) -> None:
+    """A report's pieces written as they are made, joined a batch at a time."""
+    batch: list[str] = []
+    size = 0
+    for piece in pieces:
+        batch.append(piece)
+        size += len(piece)
+        if size >= _WRITTEN_AT_ONCE:
+            out.write("".join(batch))
+            batch, size = [], 0
+    out.write("".join(batch))
+
+
+def _pieces(fmt: str, report, colour: bool) -> Iterator[str]:
+    return FORMATS[fmt].pieces(report, colour)
 
 
 def _base_tree(args: argparse.Namespace, paths: list[Path], options):

@@ -305,6 +305,8 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
             before_count = len(findings)
             findings = scope.baseline.new_findings(findings, head.root)
             baselined = before_count - len(findings)
+            if scope.baseline.uncompared and config.enabled("baseline-not-compared"):
+                findings = sorted([*findings, _uncompared(scope.baseline, config)], key=Finding.sort_key)
     threshold = Severity.parse(options.fail_on)
     summary = Summary(
         files=head.files,
@@ -409,6 +411,21 @@ def _moved_away(
     leaves the linted paths as they were."""
     compared = frozenset(r.resource for r in head.checked.revisions)
     return moved_away(repository_deployments(before.root, head.root), deployed, linted, base.ref, compared)
+
+
+def _uncompared(baseline: Baseline, config: Config) -> Finding:
+    """What a run says of the credential findings it reported without comparing them with the
+    baseline (past the limit of slow digests a run computes)."""
+    from torghut_lint.baseline import MAX_CREDENTIAL_DIGESTS
+
+    message = (
+        f"{baseline.uncompared:,} finding(s) of credentials in clear reported as new without being compared with "
+        f"the baseline: a run compares at most {MAX_CREDENTIAL_DIGESTS:,} (each is a slow digest)"
+    )
+    where = Location(display_path(baseline.path) if baseline.path is not None else "<baseline>")
+    found = builtin_finding("baseline-not-compared", message, where)
+    found.severity = config.severity_of(found.rule, found.severity)
+    return found
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import APP, CORPUS, findings_of, needs_corpus, run_cli, scale_ws
+from conftest import APP, CORPUS, IN_PROCESS, findings_of, needs_corpus, run_cli, scale_ws
 
 WAIVE = "reason=x; owner=me; expires=2099-01-01"
 
@@ -198,6 +198,38 @@ def test_a_baseline_tells_one_credential_from_another_without_holding_it(repo: P
     _leak(repo, "Pp7uQ1nW8oK3jS6vM2aX5bG0")
     other = run_cli("--baseline", "b.json", "--no-schemas", "--format", "json", cwd=repo)
     assert other.code == 1 and [f["rule"] for f in other.json["findings"]] == ["no-inline-secrets"]
+
+
+def _assigned(repo: Path, secrets: list[str]) -> None:
+    """A ConfigMap whose one text assigns each of ``secrets`` to a password (a finding each, one place)."""
+    text = "".join(f"    db{n}.password={value}\n" for n, value in enumerate(secrets))
+    (repo / APP / "leak.yaml").write_text(
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: leak}}\ndata:\n  app.properties: |\n{text}"
+    )
+
+
+@pytest.mark.skipif(not IN_PROCESS, reason="the limit is lowered in the process")
+def test_credentials_past_the_digest_limit_are_new_and_said_to_be(repo: Path, monkeypatch) -> None:
+    """Thousands of credentials written where a baseline holds one would each cost a slow digest
+    (16 ms: a few MB of them stalled the gate for minutes). A run digests at most so many; the
+    rest are reported as new, never absorbed unread, and a warning says how many."""
+    from torghut_lint import baseline
+
+    monkeypatch.setattr(baseline, "MAX_CREDENTIAL_DIGESTS", 5)
+    _assigned(repo, ["Zq8vR2mX9pL4kT7w"])
+    assert run_cli("--write-baseline", "b.json", "--no-schemas", cwd=repo).code == 0
+    _assigned(repo, [f"Pp7uQ1nW8oK3-{n}" for n in range(39)] + ["Zq8vR2mX9pL4kT7w"])  # the baselined one last
+    result = run_cli("--baseline", "b.json", "--no-schemas", "--format", "json", cwd=repo)
+    assert result.code == 1 and rules(result).count("no-inline-secrets") == 40
+    [note] = [f for f in result.json["findings"] if f["rule"] == "baseline-not-compared"]
+    assert note["severity"] == "warning" and note["file"] == "b.json" and note["message"].startswith("35 finding(s)")
+    monkeypatch.setattr(baseline, "MAX_CREDENTIAL_DIGESTS", 50)  # within the limit: the old one is absorbed
+    within = run_cli("--baseline", "b.json", "--no-schemas", "--format", "json", cwd=repo)
+    assert rules(within) == ["no-inline-secrets"] * 39 and within.json["summary"]["baselined"] == 2  # and the orphan
+    monkeypatch.setattr(baseline, "MAX_CREDENTIAL_DIGESTS", 3)
+    refused = run_cli("--write-baseline", "c.json", "--no-schemas", cwd=repo)
+    assert refused.code == 2 and refused.stderr.count("\n") == 1 and "40 credentials in clear" in refused.stderr
+    assert not (repo / "c.json").exists()
 
 
 def test_a_format_2_baseline_absorbs_no_credential_finding(repo: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from torghut_lint.report.jsontext import indented
+from torghut_lint.report.jsontext import Items, indented, pieces
 
 _SCALARS = (
     st.none()
@@ -33,6 +33,47 @@ _VALUES = st.recursive(
 @settings(max_examples=500, deadline=None)
 def test_indented_is_json_dumps(value: object) -> None:
     assert indented(value) == json.dumps(value, indent=2)
+
+
+def _streamed(value: object, wrap: st.DataObject) -> object:
+    """``value`` with some of its lists (drawn) made :class:`Items` over a one-pass iterator."""
+    if isinstance(value, dict):
+        return {k: _streamed(v, wrap) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        items = [_streamed(v, wrap) for v in value]
+        if isinstance(value, list) and wrap.draw(st.booleans()):
+            return Items(iter(items))
+        return items if isinstance(value, list) else tuple(items)
+    return value
+
+
+@pytest.mark.usefixtures("untraced")
+@given(_VALUES, st.data())
+@settings(max_examples=300, deadline=None)
+def test_pieces_are_indented_json_whatever_is_streamed(value: object, wrap: st.DataObject) -> None:
+    """A report written piece by piece (its findings made one at a time) is the same text."""
+    assert "".join(pieces(_streamed(value, wrap))) == json.dumps(value, indent=2)
+
+
+def test_items_are_made_as_they_are_written() -> None:
+    """Each item is made when its turn comes: the pieces before it are out already."""
+    made: list[int] = []
+
+    def findings():
+        for n in range(3):
+            made.append(n)
+            yield {"n": n}
+
+    out = pieces({"summary": {"findings": 3}, "findings": Items(findings()), "after": []})
+    written = ""
+    for piece in out:
+        if '"n": 1' in piece:
+            assert made == [0, 1]  # the third not made yet
+        written += piece
+    assert made == [0, 1, 2]
+    assert written == json.dumps(
+        {"summary": {"findings": 3}, "findings": [{"n": n} for n in range(3)], "after": []}, indent=2
+    )
 
 
 class Level(enum.IntEnum):

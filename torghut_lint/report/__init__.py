@@ -1,6 +1,8 @@
 """Report formats, by name: the registry the command line, the CI script and the Argo CD plugin
 choose from. Each format is a module with ``render(report, colour=False) -> str`` over a
 :class:`~torghut_lint.report.base.Report`; it is imported only when chosen, so start-up stays light.
+A format whose report grows with the findings also has ``pieces(report, colour=False)``, the same
+text in pieces made as they are written (:meth:`Format.pieces`): a large report is never held whole.
 
 Adding a format is one module and one entry here; the names are a public contract (``--format``)."""
 
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from torghut_lint.report.base import Report
 
 
@@ -24,6 +28,13 @@ class Format:
 
     def render(self, report: Report, colour: bool = False) -> str:
         return importlib.import_module(f"torghut_lint.report.{self.module}").render(report, colour)
+
+    def pieces(self, report: Report, colour: bool = False) -> Iterator[str]:
+        """:meth:`render`'s text in pieces, made as they are asked for where the format can."""
+        module = importlib.import_module(f"torghut_lint.report.{self.module}")
+        if hasattr(module, "pieces"):
+            return module.pieces(report, colour)
+        return iter((module.render(report, colour),))
 
 
 FORMATS: dict[str, Format] = {

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict
 
 from torghut_lint import __version__
 from torghut_lint.baseline import fingerprints
 from torghut_lint.model import Finding
+from torghut_lint.report import jsontext
 from torghut_lint.report.base import Report
-from torghut_lint.report.jsontext import indented
+from torghut_lint.report.jsontext import Items
 
 
 def finding_json(f: Finding, fingerprint: str) -> dict:
@@ -27,17 +29,23 @@ def finding_json(f: Finding, fingerprint: str) -> dict:
     }
 
 
-def render(report: Report, colour: bool = False) -> str:
+def pieces(report: Report, colour: bool = False) -> Iterator[str]:
+    """The report's text in pieces: each finding's JSON object is made as it is written (a
+    report of 40,000 findings is never held whole, as objects or as text)."""
     summary = asdict(report.summary)
     if report.baselined:
         summary["baselined"] = report.baselined
     if report.preexisting:
         summary["preexisting"] = report.preexisting
+    found = zip(report.findings, fingerprints(report.findings, report.root), strict=True)
     doc = {
         "tool": {"name": "torghut-lint", "version": __version__},
         "summary": summary,
-        "findings": [
-            finding_json(f, p) for f, p in zip(report.findings, fingerprints(report.findings, report.root), strict=True)
-        ],
+        "findings": Items(finding_json(f, p) for f, p in found),
     }
-    return indented(doc) + "\n"
+    yield from jsontext.pieces(doc)
+    yield "\n"
+
+
+def render(report: Report, colour: bool = False) -> str:
+    return "".join(pieces(report, colour))

@@ -7,6 +7,7 @@ rule catalog, baselines) is written here, so the public formats stay exactly wha
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring_ascii as _string  # the C function json.dumps uses
 from typing import Any
 
@@ -16,6 +17,48 @@ def indented(value: Any) -> str:
     out: list[str] = []
     _encode(value, "\n", out)
     return "".join(out)
+
+
+class Items:
+    """A JSON array whose items are made as it is written (:func:`pieces`): a large report's
+    findings, each turned into its JSON object only when its turn comes, never all held at once."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self.items = items
+
+
+def pieces(value: Any) -> Iterator[str]:
+    """``indented(value)`` in pieces, whose concatenation is exactly that text: a mapping or
+    list that holds an :class:`Items` (at any depth) is written member by member, an
+    :class:`Items` item by item; anything else in one piece."""
+    yield from _pieces(value, "\n")
+
+
+def _pieces(value: Any, newline: str) -> Iterator[str]:
+    if isinstance(value, Items):
+        items: Iterable[Any] = value.items
+    elif isinstance(value, (dict, list, tuple)) and _holds_items(value):
+        items = value.values() if isinstance(value, dict) else value
+    else:
+        out: list[str] = []
+        _encode(value, newline, out)
+        yield "".join(out)
+        return
+    mapping = isinstance(value, dict)
+    keys = iter([_KEY_TEXTS.get(k) or _key_text(k) for k in value] if mapping else ())
+    opening, closing = ("{", "}") if mapping else ("[", "]")
+    inner = newline + "  "
+    separator, empty = opening + inner, True
+    for item in items:
+        yield separator + (next(keys) if mapping else "")
+        yield from _pieces(item, inner)
+        separator, empty = "," + inner, False
+    yield opening + closing if empty else newline + closing
+
+
+def _holds_items(value: dict | list | tuple) -> bool:
+    members = value.values() if isinstance(value, dict) else value
+    return any(isinstance(m, Items) or (isinstance(m, (dict, list, tuple)) and _holds_items(m)) for m in members)
 
 
 def _encode(value: Any, newline: str, out: list[str]) -> None:

@@ -8,6 +8,7 @@ escapes, or split one finding into two lines."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from itertools import groupby
 
 from torghut_lint.model import Severity
@@ -45,11 +46,16 @@ def escape_text(text: str, prefix: str = "kustomize: ") -> str:
 
 
 def render(report: Report, colour: bool = False) -> str:
+    return "".join(pieces(report, colour))
+
+
+def pieces(report: Report, colour: bool = False) -> Iterator[str]:
+    """The report's lines, each made as it is written; a blank line between files."""
     findings, summary = report.findings, report.summary
-    lines: list[str] = []
+    separator = ""  # none before the first file's lines
     for _, group in groupby(findings, key=lambda f: f.location.file):
-        if lines:
-            lines.append("")
+        yield separator
+        separator = "\n"
         for f in group:
             severity = str(f.severity)
             if colour:
@@ -60,7 +66,7 @@ def render(report: Report, colour: bool = False) -> str:
                 line += f" [waived: {escape_line(f.waiver_reason)}]"
                 if colour:
                     line = f"{_DIM}{line}{_RESET}"
-            lines.append(line)
+            yield line + "\n"
     counts = {s: sum(1 for f in findings if f.severity == s and not f.waived) for s in Severity}
     waived = sum(1 for f in findings if f.waived)
     tail = (
@@ -73,7 +79,5 @@ def render(report: Report, colour: bool = False) -> str:
     fixable = sum(1 for f in findings if f.fixable and not f.waived)
     if fixable:
         tail += f"; {fixable} may be fixable with `torghut-lint fix`"
-    if lines:
-        lines.append("")
-    lines.append(f"{_BOLD}{tail}{_RESET}" if colour else tail)
-    return "\n".join(lines) + "\n"
+    yield separator
+    yield (f"{_BOLD}{tail}{_RESET}" if colour else tail) + "\n"
