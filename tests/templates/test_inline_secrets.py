@@ -169,6 +169,41 @@ def test_short_spellings_of_a_password_are_credential_names(name: str, found: bo
     assert bool(hits) is found, hits
 
 
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        ("DB_PASSWORD_2", True),
+        ("password0", True),
+        ("db_password1", True),
+        ("DB_PASSWORD_OLD", True),
+        ("dbPasswordNext", True),
+        ("SECRET_KEY_V2", True),
+        ("secretKeyV2", True),
+        ("API_KEY2", True),
+        ("token_1", True),
+        ("password.backup", True),
+        ("client-secret-2", True),
+        ("ALPACA_SECRET_LIVE", True),  # the trading account's: live or paper
+        ("APCA_API_SECRET_KEY_PAPER", True),
+        ("DB_PASS_2", True),  # the short spelling, in a variable's case
+        ("password_length", False),  # not a qualifier: the name ends in another word
+        ("threshold", False),  # a qualifier is a whole word, never the end of one
+        ("tokenizer_v2", False),
+        ("PASSWORD_FILE_2", False),  # an ignored name, qualified
+        ("secret_name_old", False),
+        ("token_ttl_prod", False),
+        ("next_on_pass_2", False),
+    ],
+)
+def test_a_credential_name_qualified_after_it_is_still_a_credential_name(name: str, found: bool) -> None:
+    """DB_PASSWORD_OLD holds a password as DB_PASSWORD does: matched on the name's end alone, a
+    number, a version, a rotation or an environment after it let the credential through."""
+    hits = _Scanner({}).walk({"env": [{"name": name, "value": "correcthorsebattery"}]})
+    assert bool(hits) is found, hits
+    text = _Scanner({}).walk({"data": {"app.properties": f"{name}=correcthorsebattery\n"}})
+    assert bool(text) is found, text
+
+
 LUA = (
     'hs = {}\nlocal status = obj.status or {}\nif status.phase == "Synced" then\n'
     '  hs.status = "Healthy"\nend\nreturn hs\n'

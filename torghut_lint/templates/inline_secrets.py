@@ -1,7 +1,8 @@
 """Template ``inline-secrets``: no plaintext credential in the repository.
 
 Flags Secret ``data``/``stringData`` values, string values under secret-like names (env
-entries, ConfigMap keys, any mapping key, Helm values), URLs with ``user:password@``, private
+entries, ConfigMap keys, any mapping key, Helm values; a name qualified after its credential word,
+``DB_PASSWORD_2``, ``SECRET_KEY_V2``, ``DB_PASSWORD_OLD``, is one), URLs with ``user:password@``, private
 keys and well-known token formats, and secret-like keys assigned inside a text (a properties,
 env, JSON, YAML or XML file held in a ConfigMap, a ``-D``/``--`` flag, a quoted literal in a
 script; a ConfigMap's ``binaryData`` decoded first). SealedSecrets, ExternalSecrets, ``secretKeyRef``,
@@ -115,6 +116,30 @@ def _norm(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", key.lower())
 
 
+# Words that qualify a credential's name after it without changing what it holds: a number or a
+# version (DB_PASSWORD_2, secretKeyV2), a rotation (_OLD, _NEXT, _BACKUP), an environment
+# (_PROD, _STAGING) or a trading account (ALPACA_SECRET_LIVE, _PAPER). DB_PASSWORD_OLD holds a
+# password as DB_PASSWORD does; matched on the name's end alone, it passed.
+QUALIFIERS = frozenset(
+    "old new prev previous next current curr backup bak legacy alt primary secondary orig original tmp temp "
+    "prod production staging stage dev development test qa uat live paper sandbox".split()
+)
+# a name's words: lower or capitalised (camelCase), runs of capitals (HTTPServer: HTTP, Server), numbers
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def credential_name(key: str) -> str:
+    """``key`` normalised (lower case, letters and digits) without the qualifying words that end
+    it (:data:`QUALIFIERS`, numbers, ``v2``): the name whose end says whether it holds a
+    credential. A word is only ever dropped whole: ``threshold`` keeps its ``old``."""
+    words = [word.lower() for word in _WORD.findall(key)]
+    while len(words) > 1 and (words[-1].isdigit() or words[-1] in QUALIFIERS):
+        if words.pop().isdigit() and len(words) > 1 and words[-1] == "v":  # v2, V_2
+            words.pop()
+    return "".join(words)
+
+
 # A number under a credential's name is a port, a count or a size up to this many digits; one of
 # more is a numeric password or PIN (``ALPACA_SECRET: "84736251908374651"``).
 NUMERIC_CREDENTIAL_DIGITS = 8
@@ -179,7 +204,7 @@ class _Scanner:
         return scanner
 
     def _secret_like(self, key: str) -> bool:
-        norm = _norm(key)
+        norm = credential_name(key)
         if norm.endswith(self.suffixes) or (self.variable and norm.endswith(self.variable) and _VARIABLE.match(key)):
             return not norm.endswith(self.ignored)
         return False
@@ -194,7 +219,7 @@ class _Scanner:
         text = value.strip()
         if "\n" in text and (" " in text or "\t" in text):
             return False
-        return not (_norm(key).endswith("secret") and _DNS_NAME.match(value) and "-" in value)
+        return not (credential_name(key).endswith("secret") and _DNS_NAME.match(value) and "-" in value)
 
     def walk(
         self, data: Any, path: Path_ = (), named: bool = True, skip: frozenset[Path_] = frozenset()
@@ -423,7 +448,8 @@ PARAMS_SCHEMA = {
             "items": {"type": "string"},
             "default": DEFAULT_SECRET_SUFFIXES,
             "description": (
-                "a key or env name ending with one of these (case and separators ignored) holds a credential"
+                "a key or env name ending with one of these (case and separators ignored; then a number, a version "
+                "or a qualifying word such as old, next, prod or live) holds a credential"
             ),
         },
         "variableSuffixes": {
