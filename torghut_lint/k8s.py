@@ -479,7 +479,7 @@ def secret_name(res: Resource) -> str:
 
 # Where a value the linter cannot see comes from, as findings say it (EnvValue.origin).
 ENV_FILE = "env file"  # EnvValue.origin of a line of an environment file mounted into the container
-EXPANSION = "expansion"  # EnvValue.origin of a value whose $(VAR) expansion is too long (_expand)
+EXPANSION = "expansion"  # EnvValue.origin of a value whose $(VAR) expansion is too long (expand)
 HIDDEN_ORIGINS = {
     "secretRef": "an envFrom Secret whose keys the repository does not show",
     "secretKey": "an envFrom Secret",
@@ -684,7 +684,7 @@ def effective_env(
         item_path = path + ("env", i)
         if "value" in item:
             # every literal is kept (env lists are short): a later $(NAME) may read it
-            expanded = _expand(text(item["value"]), env)
+            expanded = expand(text(item["value"]), env)
             origin = EXPANSION if expanded is TOO_LONG else "env"
             env[name] = EnvValue(name, None if expanded is TOO_LONG else expanded, res, item_path + ("value",), origin)
             continue
@@ -704,7 +704,7 @@ def effective_env(
     for field, i, word in command_words(container) if names is not None else ():  # what the process gets
         # the kubelet expands $(NAME) in the command line as in env values; a value the shell
         # would expand ($X, `...`) or that reads a hidden variable is unknown
-        expanded = _expand(word, env)
+        expanded = expand(word, env)
         expanded = None if expanded is TOO_LONG else expanded
         for name, value, offset in env_file_assignments(word if expanded is None else expanded, names, command=True):
             known = expanded is not None and value is not None
@@ -731,10 +731,15 @@ _REFERENCE = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
 # expanded past it never reaches the container (exec fails), and each variable doubling the one
 # before would otherwise grow 2 kB of manifest into terabytes.
 MAX_EXPANDED = 128 * 1024
-TOO_LONG = object()  # what _expand answers for an expansion past MAX_EXPANDED
+TOO_LONG = object()  # what expand answers for an expansion past MAX_EXPANDED
 
 
-def _expand(value: str, env: dict[str, EnvValue]) -> str | object | None:
+def references(value: str) -> set[str]:
+    """The variables ``value``'s ``$(VAR)`` references read (``$$`` is an escaped ``$``)."""
+    return {name for name in _REFERENCE.findall(value) if name} if "$(" in value else set()
+
+
+def expand(value: str, env: dict[str, EnvValue]) -> str | object | None:
     """``$(VAR)`` expanded as the kubelet does: from variables defined earlier (envFrom, then env
     in order), ``$$`` an escaped ``$``, an unknown reference left as written. A reference to a
     variable whose value cannot be seen (a Secret) makes the result unknown (None); one longer

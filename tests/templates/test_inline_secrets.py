@@ -7,7 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from torghut_lint.model import Resource
+from torghut_lint.parse import parse_bytes
 from torghut_lint.templates import inline_secrets
+from torghut_lint.templates.base import RuleContext
 from torghut_lint.templates.inline_secrets import _Scanner
 
 _TEXTS = st.sampled_from(
@@ -257,3 +260,104 @@ def test_what_scanners_remember_between_applications_is_bounded() -> None:
     for n in range(inline_secrets.MAX_SCANNERS + 3):
         _Scanner.of({"secretKeySuffixes": [f"suffix{n}"]})
     assert len(inline_secrets._SCANNERS) <= inline_secrets.MAX_SCANNERS
+
+
+# -- a credential handed on to a credential-named variable ---------------------------------------
+
+HANDED_ON = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {seed: Zq8vR2mX9pL4kT7wN3bY, region: us-east-1, flags: Kk3jS6vM2aX5bG0pQ1}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: bridge}
+spec:
+  template:
+    spec:
+      containers:
+        - name: bridge
+          image: registry.example/bridge:v1
+          envFrom: [{configMapRef: {name: settings}}]
+          env:
+            - {name: SEED, value: Pp7uQ1nW8oK3jS6vM2aX}
+            - {name: FROM_SECRET, valueFrom: {secretKeyRef: {name: s, key: k}}}
+%s
+"""
+
+
+def _handed_on(entries: str) -> list[tuple[tuple, str]]:
+    """(path, message) of each finding once ``entries`` are written into the container: env items
+    (``- {...}``) and its ``args``, one a line."""
+    lines = [("            " if line.startswith("- ") else "          ") + line for line in entries.split("\n")]
+    text = HANDED_ON % "\n".join(lines)
+    found = [Resource(d.node, d.data) for d in parse_bytes(text.encode(), "all.yaml").documents]
+    return [
+        (v.path, v.message.split(" (value redacted)")[0])
+        for v in inline_secrets.check(RuleContext({}, found, found, []))
+    ]
+
+
+ENV = ("spec", "template", "spec", "containers", 0, "env")
+ARGS = ("spec", "template", "spec", "containers", 0, "args")
+
+
+@pytest.mark.parametrize(
+    ("entries", "found"),
+    [
+        # a $(VAR) expansion of a literal written under a name the walk does not judge
+        (
+            "- {name: DB_PASSWORD, value: $(SEED)}",
+            [((*ENV, 2), "DB_PASSWORD is given a plaintext credential through a $(VAR) expansion")],
+        ),
+        (
+            "- {name: API_TOKEN, value: 'v1:$(SEED)'}",
+            [((*ENV, 2), "API_TOKEN is given a plaintext credential through a $(VAR) expansion")],
+        ),
+        # an envFrom ConfigMap's entry, expanded
+        (
+            "- {name: DB_PASSWORD, value: $(seed)}",
+            [((*ENV, 2), "DB_PASSWORD is given a plaintext credential through a $(VAR) expansion")],
+        ),
+        # a ConfigMap key read by valueFrom
+        (
+            "- {name: DB_PASSWORD, valueFrom: {configMapKeyRef: {name: settings, key: seed}}}",
+            [((*ENV, 2), "DB_PASSWORD is given a plaintext credential through key seed of ConfigMap settings")],
+        ),
+        # the command line, expanded by the kubelet: a flag's value, and the word after a flag
+        (
+            "args: ['--client-secret=$(flags)']",
+            [
+                (
+                    (*ARGS, 0),
+                    "client-secret written in the text holds a plaintext credential, once the kubelet expands $(VAR) "
+                    "in it",
+                )
+            ],
+        ),
+        (
+            "args: [--password, $(SEED)]",
+            [((*ARGS, 1), "password holds a plaintext credential, once the kubelet expands $(VAR) in it")],
+        ),
+        # what it is given cannot be seen (a Secret), is no credential, or is set again by a literal after it
+        ("- {name: API_TOKEN, value: $(FROM_SECRET)}", []),
+        ("- {name: API_TOKEN, value: $(UNDEFINED)}", []),
+        (
+            "- {name: DB_PASSWORD, value: $(SEED)}\n- {name: DB_PASSWORD, value: $(FROM_SECRET)}",
+            [],
+        ),
+        ("- {name: DB_PORT, value: $(SEED)}", []),
+        ("args: ['--port=$(SEED)', '--secret-name=$(SEED)']", []),
+        ("args: ['--password=$$(SEED)']", []),  # $$ escapes: the process is given the text $(SEED)
+    ],
+)
+def test_a_credential_handed_on_to_a_credential_named_variable_is_found(entries: str, found: list) -> None:
+    """``DB_PASSWORD: $(SEED)``, ``SEED`` a literal: the walk judged each value by its own name, so
+    the process got a password no finding named. Reported once, where it is handed on."""
+    assert _handed_on(entries) == found
+
+
+def test_a_credential_reported_where_it_is_written_is_not_reported_again_where_it_is_handed_on() -> None:
+    entries = "- {name: DB_PASSWORD, value: Zz9yX8wV7uT6sR5qP4}\n- {name: API_TOKEN, value: 'x-$(DB_PASSWORD)'}"
+    assert _handed_on(entries) == [((*ENV, 2, "value"), "DB_PASSWORD holds a plaintext credential")]

@@ -2,7 +2,8 @@
 
 Flags Secret ``data``/``stringData`` values, string values under secret-like names (env
 entries, ConfigMap keys, any mapping key, Helm values; a name qualified after its credential word,
-``DB_PASSWORD_2``, ``SECRET_KEY_V2``, ``DB_PASSWORD_OLD``, is one), URLs with ``user:password@``, private
+``DB_PASSWORD_2``, ``SECRET_KEY_V2``, ``DB_PASSWORD_OLD``, is one; a literal handed on to such a
+variable by ``$(VAR)`` or ``configMapKeyRef`` is judged there), URLs with ``user:password@``, private
 keys and well-known token formats, and secret-like keys assigned inside a text (a properties,
 env, JSON, YAML or XML file held in a ConfigMap, a ``-D``/``--`` flag, a quoted literal in a
 script; a ConfigMap's ``binaryData`` decoded first). SealedSecrets, ExternalSecrets, ``secretKeyRef``,
@@ -17,7 +18,17 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from torghut_lint.k8s import binary_texts
+from torghut_lint.k8s import (
+    EnvSources,
+    binary_texts,
+    command_words,
+    containers,
+    effective_env,
+    expand,
+    listed,
+    references,
+    text,
+)
 from torghut_lint.model import Location, Path_, Resource, find_node
 from torghut_lint.secrets import (
     CONFIG_FILES,
@@ -362,15 +373,15 @@ def _binary_data(res: Resource, scanner: _Scanner) -> list[tuple[Path_, str, str
     """What a ConfigMap's ``binaryData`` holds once decoded (base64 hides a token from the walk):
     each text entry judged as a ``data`` entry of that name would be."""
     found: list[tuple[Path_, str, str]] = []
-    for key, text in binary_texts(res):
-        found += scanner.judge(("binaryData", key), str(key), text)
+    for key, decoded in binary_texts(res):
+        found += scanner.judge(("binaryData", key), str(key), decoded)
     return found
 
 
 def _loose_files(texts: list[tuple[str, str]], scanner: _Scanner) -> Iterator[Violation]:
     """A loose configuration file, script or key (discover.TEXT_SUFFIXES) judged as a ConfigMap
     entry of its name would be; located at the line of each value, which is never printed."""
-    for shown, text in texts:
+    for shown, content in texts:
         reported: set[tuple[int, str]] = set()
         name = shown.rsplit("/", 1)[-1]
         # a configuration file by its suffix, or by its name (.env.production, .npmrc, credentials):
@@ -379,8 +390,8 @@ def _loose_files(texts: list[tuple[str, str]], scanner: _Scanner) -> Iterator[Vi
         # an example (.env.example, app.properties.sample) holds placeholders by convention: only
         # what is a credential whatever its name (a token format, a private key, URL userinfo)
         named = not name.endswith(EXAMPLE_SUFFIXES)
-        for _, what, value in scanner.judge((), key if named else "", text, named):
-            line = text.count("\n", 0, max(text.find(value), 0)) + 1
+        for _, what, value in scanner.judge((), key if named else "", content, named):
+            line = content.count("\n", 0, max(content.find(value), 0)) + 1
             if (line, value) in reported:  # a token under a credential's name: one finding, not two
                 continue
             reported.add((line, value))
@@ -402,9 +413,54 @@ _CIPHERTEXT = frozenset({("spec", "encryptedData")})
 _SCANNERS: dict[tuple, _Scanner] = {}
 
 
+def _passed_on(res: Resource, scanner: _Scanner, sources: EnvSources) -> Iterator[tuple[Path_, str, str]]:
+    """(path, what, value) of each credential a container is given under a credential's name from a
+    literal written under another, which the walk judges by that other name: ``DB_PASSWORD:
+    $(SEED)`` with ``SEED`` a literal, ``--password=$(SEED)`` on its command line (the kubelet
+    expands both), ``valueFrom.configMapKeyRef`` to a ConfigMap entry named ``seed``. Located at
+    the variable (or the word) that receives it."""
+    for path, container in containers(res):
+        wanted: dict[str, int] = {}  # credential-named variables set from elsewhere -> their (last) entry
+        for i, item in enumerate(listed(container, "env")):
+            if not isinstance(item, dict) or not isinstance(name := item.get("name"), str):
+                continue
+            value, value_from = item.get("value"), item.get("valueFrom")
+            from_map = isinstance(value_from, dict) and isinstance(value_from.get("configMapKeyRef"), dict)
+            if (from_map or (isinstance(value, str) and "$(" in value)) and scanner.secret_like(name):
+                wanted[name] = i
+            else:
+                wanted.pop(name, None)  # a later literal entry sets it: the walk judges that one
+        words = [(field, i, word) for field, i, word in command_words(container) if "$(" in word]
+        if not wanted and not words:
+            continue
+        read = {name for _, _, word in words for name in references(word)}
+        for i in wanted.values():
+            read |= references(text(listed(container, "env")[i].get("value")))
+        env = effective_env(res, path, container, sources, only={*wanted, *read})
+        for name, i in wanted.items():
+            given = env.get(name)
+            if given is None or given.value is None or not scanner.named_value(name, given.value):
+                continue
+            how = (
+                "a $(VAR) expansion"
+                if given.origin == "env"
+                else f"key {given.path[-1]} of ConfigMap {given.source.id.name}"
+            )
+            yield (*path, "env", i), f"{name} is given a plaintext credential through {how}", given.value
+        for field, i, word in words:
+            expanded = [text(w) for w in listed(container, field)]
+            line = expanded[i] = expand(word, env)
+            if not isinstance(line, str) or line == word:
+                continue
+            for at, what, value in scanner.walk({field: [w if isinstance(w, str) else "" for w in expanded]}):
+                if at[1] == i:
+                    yield (*path, *at), f"{what}, once the kubelet expands $(VAR) in it", value
+
+
 def check(ctx: RuleContext) -> Iterator[Violation]:
     scanner = _Scanner.of(ctx.params)
     exempt = set(ctx.params.get("exemptKinds") or DEFAULT_EXEMPT_KINDS)
+    found: list[Violation] = []
     for res in ctx.matched:
         if res.id.kind == "Secret" and res.id.api_version == "v1":
             yield from _secret_object(res, scanner)
@@ -420,12 +476,28 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             if res.id.kind == "ConfigMap" and res.id.api_version == "v1":
                 walk += _binary_data(res, scanner)
         for path, what, value in walk:
-            yield Violation(
-                res,
-                path,
-                f"{what} (value redacted); use secretKeyRef to a SealedSecret or ExternalSecret",
-                secrets=(value,),
+            found.append(
+                Violation(
+                    res,
+                    path,
+                    f"{what} (value redacted); use secretKeyRef to a SealedSecret or ExternalSecret",
+                    secrets=(value,),
+                )
             )
+    yield from found
+    # what reaches a credential-named variable from a literal under another name, unless that
+    # literal is reported already (each leak once)
+    reported = [secret for violation in found for secret in violation.secrets]
+    for res in ctx.matched:
+        for path, what, value in _passed_on(res, scanner, ctx.env_sources) if containers(res) else ():
+            if not any(secret in value for secret in reported):
+                reported.append(value)
+                yield Violation(
+                    res,
+                    path,
+                    f"{what} (value redacted); use secretKeyRef to a SealedSecret or ExternalSecret",
+                    secrets=(value,),
+                )
     yield from _loose_files(ctx.texts, scanner)
     for doc in ctx.helm_values:
         for path, what, value in scanner.walk(doc.data):
