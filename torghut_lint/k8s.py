@@ -845,22 +845,28 @@ def env_file_assignments(
     says."""
     if "=" not in text or names.mentioned(text) is None:
         return
-    found: dict[tuple[str, str | None, int], None] = {}
-    for match in (_COMMAND_ASSIGNMENT if command else _ENV_FILE_LINE).finditer(text):
-        name, start, end = match.group(1), match.start(1), match.end()
-        while True:  # the assignment, and the ones after it on the same command (`A=1 B=2 app`)
-            value, end = shell_word(text, end)
-            if names.canonical(name) is not None:
-                found[(name, value, start)] = None
-            following = None if command or value is None else _NEXT_ASSIGNMENT.match(text, end)
-            if following is None:
-                break
-            name, start, end = following.group(1), following.start(1), following.end()
+    found = {item: None for item in shell_assignments(text, command) if names.canonical(item[0]) is not None}
     if dotenv and not command:
         for key, value, offset in dotenv_bindings(text):
             if names.canonical(key) is not None:
                 found[(key, value, offset)] = None
     yield from sorted(found, key=lambda item: item[2])
+
+
+def shell_assignments(text: str, command: bool = False) -> Iterator[tuple[str, str | None, int]]:
+    """(name, value, offset of the name) of each ``NAME=value`` a POSIX shell reads in ``text``:
+    an environment file's lines (``export`` allowed), or with ``command`` each assignment anywhere
+    in a command line or script (``A=1 app``, ``export A=1``, after ``;``, ``&&``, ``(``); the value
+    as :func:`shell_word` gives it (None: the shell expands something in it)."""
+    for match in (_COMMAND_ASSIGNMENT if command else _ENV_FILE_LINE).finditer(text):
+        name, start, end = match.group(1), match.start(1), match.end()
+        while True:  # the assignment, and the ones after it on the same command (`A=1 B=2 app`)
+            value, end = shell_word(text, end)
+            yield name, value, start
+            following = None if command or value is None else _NEXT_ASSIGNMENT.match(text, end)
+            if following is None:
+                break
+            name, start, end = following.group(1), following.start(1), following.end()
 
 
 # python-dotenv's white space: Python's (str.isspace: Go's and the four separators U+001C-U+001F),

@@ -15,6 +15,7 @@ import functools
 from collections.abc import Iterable, Iterator
 
 from torghut_lint import regex
+from torghut_lint.k8s import shell_word
 
 REDACTED = "[REDACTED]"
 MIN_KNOWN_SECRET = 6  # shorter known values are too common to mask by text (messages never quote them)
@@ -133,6 +134,63 @@ def assignments(text: str, config: bool) -> Iterator[tuple[str, str]]:
         for match in _SPACED_FLAG.finditer(text):
             key, double, single, bare = match.groups()
             yield key, double if double is not None else single if single is not None else bare
+
+
+# A shell assignment at a command's start, where a shell reads it as one: a line's start, after
+# ``;``, ``&``, ``|`` or ``{``, after a subshell's ``(`` (not a call's, ``f(token=None)``), or
+# after a word that starts a command or declares a variable (``then``, ``export``, ``env``).
+_COMMAND_START = r"(?:^|[;&|{]|(?:^|[\s;&|{])\(|(?:^|[\s;&|{(])(?:then|do|else|export|local|readonly|env)[ \t]+)"
+_SCRIPT_ASSIGNMENT = regex.compile(rf"(?m){_COMMAND_START}[ \t]*([A-Za-z_][A-Za-z0-9_]*)=")
+_NEXT_IN_COMMAND = regex.compile(r"[ \t]+([A-Za-z_][A-Za-z0-9_]*)=")  # ``A=1 B=2 app``
+# a here-document's operator and its delimiter word, bare or quoted (``<<EOF``, ``<<-'PY'``)
+_HEREDOC = regex.compile(
+    r"<<(-?)[ \t]*(?:'([A-Za-z_][A-Za-z0-9_]*)'|\"([A-Za-z_][A-Za-z0-9_]*)\"|\\?([A-Za-z_][A-Za-z0-9_]*))"
+)
+
+
+def script_assignments(script: str) -> Iterator[tuple[str, str]]:
+    """(name, value) of each ``NAME=value`` a POSIX shell running ``script`` assigns a literal
+    (its value as the shell gives it, quotes removed; one the shell expands, ``$X`` or a
+    backquote, is no literal). Only where a command starts (:data:`_COMMAND_START`), and never in
+    a here-document's body, which is data for a command (an embedded Python program's
+    ``token=None``), not the shell's."""
+    if "=" not in script:
+        return
+    text = _without_heredocs(script)
+    for match in _SCRIPT_ASSIGNMENT.finditer(text):
+        name, end = match.group(1), match.end()
+        while True:
+            value, end = shell_word(text, end)
+            if value is not None:
+                yield name, value
+            following = None if value is None else _NEXT_IN_COMMAND.match(text, end)
+            if following is None:
+                break
+            name, end = following.group(1), following.end()
+
+
+def _without_heredocs(script: str) -> str:
+    """``script`` with each here-document's body blanked (its lines left empty), up to the line
+    that ends it: its delimiter alone (with ``<<-``, after leading tabs). A here-string (``<<<``)
+    has none."""
+    if "<<" not in script:
+        return script
+    out: list[str] = []
+    ends: list[tuple[str, bool]] = []  # the delimiters awaited, in order, and whether tabs go first
+    for line in script.split("\n"):
+        if ends:
+            word, tabs = ends[0]
+            if (line.lstrip("\t") if tabs else line) == word:
+                ends.pop(0)
+            out.append("")
+            continue
+        out.append(line)
+        if "<<" in line:
+            for match in _HEREDOC.finditer(line):
+                if match.start() > 0 and line[match.start() - 1] == "<":
+                    continue  # <<<: a here-string
+                ends.append((match.group(2) or match.group(3) or match.group(4), match.group(1) == "-"))
+    return "\n".join(out)
 
 
 # Credential files whose format is neither ``key=value`` nor a URL, by the end of their name (a

@@ -361,3 +361,62 @@ def test_a_credential_handed_on_to_a_credential_named_variable_is_found(entries:
 def test_a_credential_reported_where_it_is_written_is_not_reported_again_where_it_is_handed_on() -> None:
     entries = "- {name: DB_PASSWORD, value: Zz9yX8wV7uT6sR5qP4}\n- {name: API_TOKEN, value: 'x-$(DB_PASSWORD)'}"
     assert _handed_on(entries) == [((*ENV, 2, "value"), "DB_PASSWORD holds a plaintext credential")]
+
+
+# -- shell scripts: an unquoted NAME=value is a literal there --------------------------------------
+
+SH = "set -e\nexport DB_PASSWORD=Zq8vR2mX9pL4kT7w\nexec app\n"
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "found"),
+    [
+        ("entrypoint.sh", SH, True),  # a script by its name
+        ("start", "#!/bin/bash\n" + SH, True),  # by its #! line
+        ("start", "#!/usr/bin/env sh\n" + SH, True),
+        ("start.py", "#!/usr/bin/env python3\ntoken=load()\npassword=read_it()\n", False),  # code, not a shell's
+        ("entrypoint.sh", "export DB_PASSWORD=$VAULT_PASSWORD\nexec app\n", False),  # the shell expands it
+        ("entrypoint.sh", "python - <<'PY'\ndef f(token=None):\n    password=token\nPY\n", False),  # a heredoc's body
+        ("app.conf", "DB_PASSWORD=Zq8vR2mX9pL4kT7w\n", True),  # a configuration file, as before
+    ],
+)
+def test_a_shell_script_assigns_literals_unquoted(key: str, text: str, found: bool) -> None:
+    """``export DB_PASSWORD=hunter2`` in an entrypoint script in a ConfigMap (or a loose ``.sh``
+    file) passed: a script was read for quoted literals only, as Python's ``password = x`` is code."""
+    hits = _Scanner({}).walk({"data": {key: text}})
+    assert bool(hits) is found, hits
+
+
+@pytest.mark.parametrize(
+    ("entries", "found"),
+    [
+        (
+            "command: [sh, -c, 'export DB_PASSWORD=Yy1xW2vU3tS4rQ5p && exec app']",
+            [(("spec", "template", "spec", "containers", 0, "command", 2), "DB_PASSWORD assigned on the command line")],
+        ),
+        (
+            "command: [/bin/bash, -ec, 'DB_PASSWORD=Yy1xW2vU3tS4rQ5p exec app']",
+            [(("spec", "template", "spec", "containers", 0, "command", 2), "DB_PASSWORD assigned on the command line")],
+        ),
+        (
+            "command: [busybox, sh, -c, 'API_TOKEN=Yy1xW2vU3tS4rQ5p app']",
+            [((*ARGS[:-1], "command", 3), "API_TOKEN assigned on the command line")],
+        ),
+        (
+            "command: [env, API_TOKEN=Yy1xW2vU3tS4rQ5p, app]",
+            [((*ARGS[:-1], "command", 1), "API_TOKEN assigned on the command line")],
+        ),
+        (
+            "command: [/bin/sh]\n" + "args: [-c, 'TOKEN=Yy1xW2vU3tS4rQ5p app']",
+            [((*ARGS, 1), "TOKEN assigned on the command line")],
+        ),
+        # not a shell's script: a Python program's keyword arguments are code
+        ("command: [python, -c, 'f(token=Yy1xW2vU3tS4rQ5p)']", []),
+        ("command: [sh, /scripts/run.sh, --verbose]", []),
+        ("command: [sh, -c, 'DB_PASSWORD=$(cat /run/secrets/db) exec app']", []),
+    ],
+)
+def test_a_credential_assigned_on_a_shell_command_line_is_found(entries: str, found: list) -> None:
+    """``sh -c "export DB_PASSWORD=hunter2 && exec app"``, ``env API_TOKEN=... app``: the process
+    gets the credential; the walk read the words for quoted literals only."""
+    assert [(path, message.split(" holds")[0]) for path, message in _handed_on(entries)] == found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from torghut_lint import secrets as secrets_module
-from torghut_lint.secrets import LONG_TEXT, TOKEN_HINTS, TOKEN_PATTERNS, Redactor, tokens
+from torghut_lint.secrets import LONG_TEXT, TOKEN_HINTS, TOKEN_PATTERNS, Redactor, script_assignments, tokens
 
 # One token per format (fakes of the right shape).
 SAMPLES = {
@@ -161,3 +161,22 @@ def test_thousands_of_known_values_mask_a_text_in_one_pass() -> None:
     redactor = Redactor(known)
     text = f"Secret s1 stringData.token holds {known[12_345]} and {known[7][:12]}"
     assert redactor(text) == "Secret s1 stringData.token holds [REDACTED] and credential-0"
+
+
+@pytest.mark.parametrize(
+    ("script", "assigned"),
+    [
+        ("export DB_PASSWORD=hunter2-value && exec app", [("DB_PASSWORD", "hunter2-value")]),
+        ("A=1 B='two words' app --flag", [("A", "1"), ("B", "two words")]),
+        ("set -e\nif true; then TOKEN=abc; fi\n(X=1 run)\n", [("TOKEN", "abc"), ("X", "1")]),
+        ('local secret="s3cr3t"\nreadonly K=v', [("secret", "s3cr3t"), ("K", "v")]),
+        ("env API_TOKEN=tok-123 app", [("API_TOKEN", "tok-123")]),
+        ("PASSWORD=$VAULT_PW app\nTOKEN=`cat /run/t`", []),  # the shell expands them: no literal
+        ("echo done # x=1\nf(token=None)\nrequest(path, token=None)", []),  # not where a command starts
+        ("python - <<'PY'\ntoken=None\npassword = 'x'\nPY\nAFTER=1", [("AFTER", "1")]),  # a here-document's body
+        ("cat <<-EOF\n\tSECRET=a\n\tEOF\nB=2", [("B", "2")]),  # <<-: its delimiter after tabs
+        ("cat <<< 'X=1'\nY=2", [("Y", "2")]),  # a here-string has no body
+    ],
+)
+def test_script_assignments_are_the_literals_a_shell_assigns(script: str, assigned: list) -> None:
+    assert list(script_assignments(script)) == assigned

@@ -38,6 +38,7 @@ from torghut_lint.secrets import (
     assignments,
     credential_file,
     file_credentials,
+    script_assignments,
     token_hinted,
     tokens,
 )
@@ -345,9 +346,15 @@ class _Scanner:
                 or tuple(where[-2:]) == ("helm", "values")
                 or bool(key and self.secret_like(key))
             )
+            said = set()
             for name, literal in assignments(value, config):
                 if self.named_value(name, literal):
+                    said.add((name, literal))
                     yield where, f"{name} written in the text holds a plaintext credential", literal
+            if key and shell_script(key, value):  # where `NAME=value` unquoted is a literal too
+                for name, shell_literal in script_assignments(value):
+                    if (name, shell_literal) not in said and self.named_value(name, shell_literal):
+                        yield where, f"{name} assigned in the script holds a plaintext credential", shell_literal
 
 
 def _secret_object(res: Resource, scanner: _Scanner) -> Iterator[Violation]:
@@ -413,6 +420,42 @@ _CIPHERTEXT = frozenset({("spec", "encryptedData")})
 _SCANNERS: dict[tuple, _Scanner] = {}
 
 
+SHELL_SCRIPTS = (".sh", ".bash", ".zsh", ".ksh", ".ash")  # names of texts a shell runs
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"})
+_SHEBANG = re.compile(r"#![ \t]*\S*/(?:env[ \t]+)?(?:ba|da|a|z|k|mk)?sh\b")
+_WHOLE_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def shell_script(key: str, text: str) -> bool:
+    """Whether ``text`` is a script a POSIX shell runs: named as one, or starting with a shell's
+    ``#!`` line. There an unquoted ``NAME=value`` is a literal (in Python or JavaScript the right
+    of a ``=`` is code, which is why other scripts are read for quoted literals only)."""
+    return key.lower().endswith(SHELL_SCRIPTS) or (text.startswith("#!") and _SHEBANG.match(text) is not None)
+
+
+def _shell_words(container: dict) -> Iterator[tuple[str, int, str]]:
+    """(field, index, text) of each word of a container's command line a shell reads as one:
+    the script after a shell's ``-c`` (``sh -c``, ``bash -ec``, ``busybox sh -c``), and each word
+    that is an assignment whole (``env API_TOKEN=... app``, a program's ``KEY=value`` argument)."""
+    words = list(command_words(container))
+    if not words:
+        return
+    program = words[0][2].rsplit("/", 1)[-1]
+    rest = words[1:]
+    if program == "busybox" and rest and rest[0][2] in SHELLS:
+        program, rest = rest[0][2], rest[1:]
+    if program in SHELLS:
+        for n, (_, _, word) in enumerate(rest):
+            if not word.startswith("-") or word.startswith("--"):
+                break  # a script file, or a long option: no inline script
+            if "c" in word[1:] and n + 1 < len(rest):
+                yield rest[n + 1]
+                break
+    for field, i, word in words[1:]:
+        if _WHOLE_ASSIGNMENT.match(word):
+            yield field, i, word
+
+
 def _passed_on(res: Resource, scanner: _Scanner, sources: EnvSources) -> Iterator[tuple[Path_, str, str]]:
     """(path, what, value) of each credential a container is given under a credential's name from a
     literal written under another, which the walk judges by that other name: ``DB_PASSWORD:
@@ -455,6 +498,15 @@ def _passed_on(res: Resource, scanner: _Scanner, sources: EnvSources) -> Iterato
             for at, what, value in scanner.walk({field: [w if isinstance(w, str) else "" for w in expanded]}):
                 if at[1] == i:
                     yield (*path, *at), f"{what}, once the kubelet expands $(VAR) in it", value
+    for path, container in containers(res):
+        for field, i, script in _shell_words(container):
+            for name, literal in script_assignments(script):
+                if scanner.named_value(name, literal):
+                    yield (
+                        (*path, field, i),
+                        f"{name} assigned on the command line holds a plaintext credential",
+                        literal,
+                    )
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
