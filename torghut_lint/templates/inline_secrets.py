@@ -456,12 +456,13 @@ def _shell_words(container: dict) -> Iterator[tuple[str, int, str]]:
             yield field, i, word
 
 
-def _passed_on(res: Resource, scanner: _Scanner, sources: EnvSources) -> Iterator[tuple[Path_, str, str]]:
+def _given(res: Resource, scanner: _Scanner, sources: EnvSources) -> Iterator[tuple[Path_, str, str]]:
     """(path, what, value) of each credential a container is given under a credential's name from a
     literal written under another, which the walk judges by that other name: ``DB_PASSWORD:
     $(SEED)`` with ``SEED`` a literal, ``--password=$(SEED)`` on its command line (the kubelet
-    expands both), ``valueFrom.configMapKeyRef`` to a ConfigMap entry named ``seed``. Located at
-    the variable (or the word) that receives it."""
+    expands both), ``valueFrom.configMapKeyRef`` to a ConfigMap entry named ``seed``; and each
+    literal a shell assigns on the command line (:func:`_shell_words`), which the walk reads for
+    quoted literals only. Located at the variable (or the word) that receives it."""
     for path, container in containers(res):
         wanted: dict[str, int] = {}  # credential-named variables set from elsewhere -> their (last) entry
         for i, item in enumerate(listed(container, "env")):
@@ -541,7 +542,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     # literal is reported already (each leak once)
     reported = [secret for violation in found for secret in violation.secrets]
     for res in ctx.matched:
-        for path, what, value in _passed_on(res, scanner, ctx.env_sources) if containers(res) else ():
+        for path, what, value in _given(res, scanner, ctx.env_sources) if containers(res) else ():
             if not any(secret in value for secret in reported):
                 reported.append(value)
                 yield Violation(
