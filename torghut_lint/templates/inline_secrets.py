@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from torghut_lint.k8s import (
-    EnvSources,
     binary_texts,
     command_words,
     containers,
@@ -128,6 +127,9 @@ def _norm(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", key.lower())
 
 
+_NOT_ALNUM_BYTES = bytes(c for c in range(256) if not (48 <= c <= 57 or 97 <= c <= 122))  # what _norm drops
+
+
 # Words that qualify a credential's name after it without changing what it holds: a number or a
 # version (DB_PASSWORD_2, secretKeyV2), a rotation (_OLD, _NEXT, _BACKUP), an environment
 # (_PROD, _STAGING) or a trading account (ALPACA_SECRET_LIVE, _PAPER). DB_PASSWORD_OLD holds a
@@ -136,6 +138,7 @@ QUALIFIERS = frozenset(
     "old new prev previous next current curr backup bak legacy alt primary secondary orig original tmp temp "
     "prod production staging stage dev development test qa uat live paper sandbox".split()
 )
+_QUALIFIER_ENDS = tuple(QUALIFIERS)
 # a name's words: lower or capitalised (camelCase), runs of capitals (HTTPServer: HTTP, Server), numbers
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
@@ -145,6 +148,9 @@ def credential_name(key: str) -> str:
     """``key`` normalised (lower case, letters and digits) without the qualifying words that end
     it (:data:`QUALIFIERS`, numbers, ``v2``): the name whose end says whether it holds a
     credential. A word is only ever dropped whole: ``threshold`` keeps its ``old``."""
+    norm = _norm(key)
+    if not (norm[-1:].isdigit() or norm.endswith(_QUALIFIER_ENDS)):
+        return norm  # (most names: no word to drop, and no call into the pattern)
     words = [word.lower() for word in _WORD.findall(key)]
     while len(words) > 1 and (words[-1].isdigit() or words[-1] in QUALIFIERS):
         if words.pop().isdigit() and len(words) > 1 and words[-1] == "v":  # v2, V_2
@@ -190,6 +196,7 @@ class _Scanner:
         self.ignored = tuple(params.get("ignoredKeySuffixes") or DEFAULT_IGNORED_SUFFIXES)
         variable = params.get("variableSuffixes")
         self.variable = tuple(DEFAULT_VARIABLE_SUFFIXES if variable is None else variable)
+        self.stems = tuple(word.encode("ascii", "ignore") for word in (*self.suffixes, *self.variable))  # (mentions)
         # key -> whether a value under it is judged by the key (secret-like, or a credential file's name)
         self.judged_by_key: dict[str, bool] = {}
         # text (shorter than LONG_TEXT) -> _QUIET when it holds no URL nor token hint, plus
@@ -214,6 +221,13 @@ class _Scanner:
         if len(scanner.told) > MAX_REMEMBERED:
             scanner.told.clear()
         return scanner
+
+    def mentions(self, text: str) -> bool:
+        """Whether ``text`` may name a credential: it holds one of the suffixes once its case and
+        separators are dropped (False: no name in it is :meth:`secret_like`). For long texts (a
+        script) before they are read name by name."""
+        flat = text.lower().encode("ascii", "ignore").translate(None, _NOT_ALNUM_BYTES)  # _norm(text), in C
+        return any(word in flat for word in self.stems)
 
     def _secret_like(self, key: str) -> bool:
         norm = credential_name(key)
@@ -351,7 +365,7 @@ class _Scanner:
                 if self.named_value(name, literal):
                     said.add((name, literal))
                     yield where, f"{name} written in the text holds a plaintext credential", literal
-            if key and shell_script(key, value):  # where `NAME=value` unquoted is a literal too
+            if key and shell_script(key, value) and self.mentions(value):  # `NAME=value` unquoted is a literal too
                 for name, shell_literal in script_assignments(value):
                     if (name, shell_literal) not in said and self.named_value(name, shell_literal):
                         yield where, f"{name} assigned in the script holds a plaintext credential", shell_literal
@@ -456,7 +470,7 @@ def _shell_words(container: dict) -> Iterator[tuple[str, int, str]]:
             yield field, i, word
 
 
-def _given(res: Resource, scanner: _Scanner, sources: EnvSources) -> Iterator[tuple[Path_, str, str]]:
+def _given(res: Resource, scanner: _Scanner, ctx: RuleContext) -> Iterator[tuple[Path_, str, str]]:
     """(path, what, value) of each credential a container is given under a credential's name from a
     literal written under another, which the walk judges by that other name: ``DB_PASSWORD:
     $(SEED)`` with ``SEED`` a literal, ``--password=$(SEED)`` on its command line (the kubelet
@@ -472,15 +486,21 @@ def _given(res: Resource, scanner: _Scanner, sources: EnvSources) -> Iterator[tu
             from_map = isinstance(value_from, dict) and isinstance(value_from.get("configMapKeyRef"), dict)
             if (from_map or (isinstance(value, str) and "$(" in value)) and scanner.secret_like(name):
                 wanted[name] = i
-            else:
-                wanted.pop(name, None)  # a later literal entry sets it: the walk judges that one
-        words = [(field, i, word) for field, i, word in command_words(container) if "$(" in word]
+            elif name in wanted:
+                del wanted[name]  # a later literal entry sets it: the walk judges that one
+        words = []  # the words a $(VAR) reference may make a credential of (under a credential's name)
+        previous = ("", "")  # (field, word) before each word: a flag names the word after it
+        for field, i, word in command_words(container):
+            if "$(" in word and references(word):
+                if scanner.mentions(word) or (previous[0] == field and scanner.mentions(previous[1])):
+                    words.append((field, i, word))
+            previous = (field, word)
         if not wanted and not words:
-            continue
+            continue  # (most containers)
         read = {name for _, _, word in words for name in references(word)}
         for i in wanted.values():
             read |= references(text(listed(container, "env")[i].get("value")))
-        env = effective_env(res, path, container, sources, only={*wanted, *read})
+        env = effective_env(res, path, container, ctx.env_sources, only={*wanted, *read})  # (indexed when asked)
         for name, i in wanted.items():
             given = env.get(name)
             if given is None or given.value is None or not scanner.named_value(name, given.value):
@@ -501,7 +521,7 @@ def _given(res: Resource, scanner: _Scanner, sources: EnvSources) -> Iterator[tu
                     yield (*path, *at), f"{what}, once the kubelet expands $(VAR) in it", value
     for path, container in containers(res):
         for field, i, script in _shell_words(container):
-            for name, literal in script_assignments(script):
+            for name, literal in script_assignments(script) if scanner.mentions(script) else ():
                 if scanner.named_value(name, literal):
                     yield (
                         (*path, field, i),
@@ -542,7 +562,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     # literal is reported already (each leak once)
     reported = [secret for violation in found for secret in violation.secrets]
     for res in ctx.matched:
-        for path, what, value in _given(res, scanner, ctx.env_sources) if containers(res) else ():
+        for path, what, value in _given(res, scanner, ctx) if containers(res) else ():
             if not any(secret in value for secret in reported):
                 reported.append(value)
                 yield Violation(
