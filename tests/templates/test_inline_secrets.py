@@ -420,3 +420,29 @@ def test_a_credential_assigned_on_a_shell_command_line_is_found(entries: str, fo
     """``sh -c "export DB_PASSWORD=hunter2 && exec app"``, ``env API_TOKEN=... app``: the process
     gets the credential; the walk read the words for quoted literals only."""
     assert [(path, message.split(" holds")[0]) for path, message in _handed_on(entries)] == found
+
+
+@pytest.mark.usefixtures("untraced")
+@given(
+    name=st.from_regex(
+        r"[A-Za-z_][A-Za-z0-9_]{0,12}(password|Secret|TOKEN|api_key|Pass|pwd)[_.-]?[A-Za-z0-9]{0,4}", fullmatch=True
+    ),
+    suffixes=st.none() | st.lists(st.sampled_from(["pin", "Passphrase", "api-key", "ключ"]), min_size=1, max_size=3),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_script_is_skipped_only_when_no_name_in_it_can_be_a_credential_s(name: str, suffixes: list | None) -> None:
+    """``mentions`` spares reading most scripts name by name; it must never spare one that
+    assigns a credential-named variable (with the default suffixes or a policy's own)."""
+    scanner = _Scanner({} if suffixes is None else {"secretKeySuffixes": suffixes})
+    if scanner.secret_like(name):
+        assert scanner.mentions(f"set -e; cd /app && export {name}=value && exec app")
+
+
+def test_a_policy_s_own_suffixes_ignore_case_and_separators_as_names_do() -> None:
+    """``secretKeySuffixes: [broker-pin]`` names BROKER_PIN (the parameter says case and separators
+    are ignored; a suffix written with one matched no name); a suffix of no letter matches none."""
+    scanner = _Scanner({"secretKeySuffixes": ["broker-pin", "ключ"]})
+    assert [what for _, what, _ in scanner.walk({"env": [{"name": "IBKR_BROKER_PIN", "value": "84736251908"}]})] == [
+        "IBKR_BROKER_PIN holds a plaintext credential"
+    ]
+    assert scanner.walk({"data": {"region": "us-east-1", "note": "plain words"}}) == []

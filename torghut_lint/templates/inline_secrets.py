@@ -127,6 +127,10 @@ def _norm(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", key.lower())
 
 
+def _norms(suffixes: list[str]) -> tuple[str, ...]:
+    return tuple(n for n in map(_norm, suffixes) if n)
+
+
 _NOT_ALNUM_BYTES = bytes(c for c in range(256) if not (48 <= c <= 57 or 97 <= c <= 122))  # what _norm drops
 
 
@@ -192,11 +196,13 @@ class _Scanner:
     application, not one."""
 
     def __init__(self, params: dict[str, Any]) -> None:
-        self.suffixes = tuple(params.get("secretKeySuffixes") or DEFAULT_SECRET_SUFFIXES)
-        self.ignored = tuple(params.get("ignoredKeySuffixes") or DEFAULT_IGNORED_SUFFIXES)
+        # each compared with a name's letters and digits, lower case (``api-key`` is ``apikey``, as
+        # ``API_KEY`` is); one with none (``ключ``) would match every name, and matches none
+        self.suffixes = _norms(params.get("secretKeySuffixes") or DEFAULT_SECRET_SUFFIXES)
+        self.ignored = _norms(params.get("ignoredKeySuffixes") or DEFAULT_IGNORED_SUFFIXES)
         variable = params.get("variableSuffixes")
-        self.variable = tuple(DEFAULT_VARIABLE_SUFFIXES if variable is None else variable)
-        self.stems = tuple(word.encode("ascii", "ignore") for word in (*self.suffixes, *self.variable))  # (mentions)
+        self.variable = _norms(DEFAULT_VARIABLE_SUFFIXES if variable is None else variable)
+        self.stems = tuple(word.encode() for word in (*self.suffixes, *self.variable))  # (mentions)
         # key -> whether a value under it is judged by the key (secret-like, or a credential file's name)
         self.judged_by_key: dict[str, bool] = {}
         # text (shorter than LONG_TEXT) -> _QUIET when it holds no URL nor token hint, plus
