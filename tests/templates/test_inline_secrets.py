@@ -270,6 +270,11 @@ kind: ConfigMap
 metadata: {name: settings}
 data: {seed: Zq8vR2mX9pL4kT7wN3bY, region: us-east-1, flags: Kk3jS6vM2aX5bG0pQ1}
 ---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: words}
+data: {WORD: Vv5uT4sR3qP2oN1m, MODE: paper}
+---
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: bridge}
@@ -292,7 +297,11 @@ def _handed_on(entries: str) -> list[tuple[tuple, str]]:
     (``- {...}``) and its ``args``, one a line."""
     lines = [("            " if line.startswith("- ") else "          ") + line for line in entries.split("\n")]
     text = HANDED_ON % "\n".join(lines)
-    found = [Resource(d.node, d.data) for d in parse_bytes(text.encode(), "all.yaml").documents]
+    if "envFrom:" in entries:  # the entries' own, in place of the container's
+        text = text.replace("          envFrom: [{configMapRef: {name: settings}}]\n", "", 1)
+    parsed = parse_bytes(text.encode(), "all.yaml")
+    assert parsed.findings == []  # (no key written twice)
+    found = [Resource(d.node, d.data) for d in parsed.documents]
     return [
         (v.path, v.message.split(" (value redacted)")[0])
         for v in inline_secrets.check(RuleContext({}, found, found, []))
@@ -350,6 +359,18 @@ ARGS = ("spec", "template", "spec", "containers", 0, "args")
         ("- {name: DB_PORT, value: $(SEED)}", []),
         ("args: ['--port=$(SEED)', '--secret-name=$(SEED)']", []),
         ("args: ['--password=$$(SEED)']", []),  # $$ escapes: the process is given the text $(SEED)
+        # an envFrom prefix that makes an entry's name a credential's: DB_PASS + WORD
+        (
+            "envFrom: [{prefix: DB_PASS, configMapRef: {name: words}}]",
+            [
+                (
+                    ("spec", "template", "spec", "containers", 0, "envFrom", 0),
+                    "DB_PASSWORD is given a plaintext credential through key WORD of ConfigMap words under the prefix "
+                    "DB_PASS",
+                )
+            ],
+        ),
+        ("envFrom: [{prefix: APP_, configMapRef: {name: words}}]", []),
     ],
 )
 def test_a_credential_handed_on_to_a_credential_named_variable_is_found(entries: str, found: list) -> None:

@@ -526,6 +526,21 @@ def _given(res: Resource, scanner: _Scanner, ctx: RuleContext) -> Iterator[tuple
                 if at[1] == i:
                     yield (*path, *at), f"{what}, once the kubelet expands $(VAR) in it", value
     for path, container in containers(res):
+        for j, source in enumerate(listed(container, "envFrom")):  # a prefix makes a key a credential's name
+            prefix = text(source.get("prefix")) if isinstance(source, dict) else ""
+            ref = source.get("configMapRef") if prefix else None
+            held = ctx.env_sources.configmap(res.id.namespace, text(ref.get("name"))) if isinstance(ref, dict) else None
+            data = held.data.get("data") if held is not None else None
+            for key, value in data.items() if isinstance(data, dict) else ():
+                name = prefix + str(key)
+                if scanner.secret_like(name) and not scanner.secret_like(str(key)):
+                    if scanner.named_value(name, text(value)):
+                        how = f"key {key} of ConfigMap {held.id.name} under the prefix {prefix}"
+                        yield (
+                            (*path, "envFrom", j),
+                            f"{name} is given a plaintext credential through {how}",
+                            text(value),
+                        )
         for field, i, script in _shell_words(container):
             for name, literal in script_assignments(script) if scanner.mentions(script) else ():
                 if scanner.named_value(name, literal):
