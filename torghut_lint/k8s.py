@@ -1036,11 +1036,30 @@ def mounted_env_files(res: Resource, path: Path_, container: dict, sources: EnvS
     service's depends on its working directory: each counts. A ConfigMap the application does not
     hold shows nothing (the environment's unseen sources are judged where they are read). Each
     entry is read once however many mounts show it."""
+    wanted: dict[int, tuple[Resource, set[str]]] = {}  # by ConfigMap: the keys mounted as env files
+    for file, cm, key in mounted_configmap_keys(res, path, container, sources):
+        if is_dotenv(file):
+            wanted.setdefault(id(cm), (cm, set()))[1].add(key)
+    found: list[EnvValue] = []
+    for cm, keys in wanted.values():
+        for where, body, exact in configmap_files(cm):
+            if str(where[1]) in keys:
+                for variable, value, offset in env_file_assignments(body, names, dotenv=True):
+                    found.append(EnvValue(variable, value, cm, where, ENV_FILE, offset if exact else None))
+    return found
+
+
+def mounted_configmap_keys(
+    res: Resource, path: Path_, container: dict, sources: EnvSources
+) -> Iterator[tuple[str, Resource, str]]:
+    """(the file's path in the container, the ConfigMap, its key) of each entry a ConfigMap of the
+    application mounts into the container at ``path``: a ``configMap`` or ``projected`` volume,
+    with its ``items`` (a key under the path they give it) and the mount's ``subPath`` (one file,
+    at the mount path itself). A ConfigMap the application does not hold shows nothing."""
     pod = get_path(res.data, path[:-2])
     volumes = (
         {text(v.get("name")): v for v in listed(pod, "volumes") if isinstance(v, dict)} if isinstance(pod, dict) else {}
     )
-    wanted: dict[int, tuple[Resource, set[str]]] = {}  # by ConfigMap: the keys mounted as env files
     for mount in listed(container, "volumeMounts"):
         volume = volumes.get(text(mount.get("name"))) if isinstance(mount, dict) else None
         if not isinstance(volume, dict):
@@ -1048,7 +1067,7 @@ def mounted_env_files(res: Resource, path: Path_, container: dict, sources: EnvS
         projected = volume.get("projected") if isinstance(volume.get("projected"), dict) else {}
         parts = projected.get("sources") if isinstance(projected.get("sources"), list) else []
         refs = [volume.get("configMap"), *(part.get("configMap") for part in parts if isinstance(part, dict))]
-        sub = text(mount.get("subPath"))
+        sub, at = text(mount.get("subPath")), text(mount.get("mountPath")).rstrip("/")
         for ref in (r for r in refs if isinstance(r, dict)):
             cm = sources.configmap(res.id.namespace, text(ref.get("name")))
             if cm is None:
@@ -1059,18 +1078,10 @@ def mounted_env_files(res: Resource, path: Path_, container: dict, sources: EnvS
                 keys = {text(i.get("key")): text(i.get("path")) for i in items if isinstance(i, dict)}
             for key, file in keys.items():
                 if sub:  # one file of the volume, at the mount path itself
-                    if sub != file:
-                        continue
-                    file = text(mount.get("mountPath"))
-                if is_dotenv(file):
-                    wanted.setdefault(id(cm), (cm, set()))[1].add(key)
-    found: list[EnvValue] = []
-    for cm, keys in wanted.values():
-        for where, body, exact in configmap_files(cm):
-            if str(where[1]) in keys:
-                for variable, value, offset in env_file_assignments(body, names, dotenv=True):
-                    found.append(EnvValue(variable, value, cm, where, ENV_FILE, offset if exact else None))
-    return found
+                    if sub == file:
+                        yield at, cm, key
+                else:
+                    yield f"{at}/{file}", cm, key
 
 
 def _all_keys(cm: Resource) -> dict[str, str]:

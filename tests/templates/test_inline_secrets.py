@@ -289,6 +289,9 @@ spec:
             - {name: SEED, value: Pp7uQ1nW8oK3jS6vM2aX}
             - {name: FROM_SECRET, valueFrom: {secretKeyRef: {name: s, key: k}}}
 %s
+      volumes:
+        - {name: cfg, configMap: {name: settings}}
+        - {name: picked, configMap: {name: settings, items: [{key: seed, path: db/pw}]}}
 """
 
 
@@ -371,6 +374,40 @@ ARGS = ("spec", "template", "spec", "containers", 0, "args")
             ],
         ),
         ("envFrom: [{prefix: APP_, configMapRef: {name: words}}]", []),
+        # a variable naming the file that holds the credential (the *_FILE convention), mounted from a ConfigMap
+        (
+            "- {name: DB_PASSWORD_FILE, value: /etc/cfg/seed}\nvolumeMounts: [{name: cfg, mountPath: /etc/cfg}]",
+            [
+                (
+                    (*ENV, 2),
+                    "DB_PASSWORD_FILE names a file holding a plaintext credential (key seed of ConfigMap settings, "
+                    "mounted at /etc/cfg/seed)",
+                )
+            ],
+        ),
+        (
+            "- {name: DB_PASSWORD_FILE, value: /etc/p/db/pw}\nvolumeMounts: [{name: picked, mountPath: /etc/p/}]",
+            [
+                (
+                    (*ENV, 2),
+                    "DB_PASSWORD_FILE names a file holding a plaintext credential (key seed of ConfigMap settings, "
+                    "mounted at /etc/p/db/pw)",
+                )
+            ],
+        ),
+        (
+            "- {name: apiTokenPath, value: /token}\nvolumeMounts: [{name: cfg, mountPath: /token, subPath: flags}]",
+            [
+                (
+                    (*ENV, 2),
+                    "apiTokenPath names a file holding a plaintext credential (key flags of ConfigMap settings, "
+                    "mounted at /token)",
+                )
+            ],
+        ),
+        ("- {name: DB_PASSWORD_FILE, value: /etc/cfg/missing}\nvolumeMounts: [{name: cfg, mountPath: /etc/cfg}]", []),
+        ("- {name: CA_FILE, value: /etc/cfg/seed}\nvolumeMounts: [{name: cfg, mountPath: /etc/cfg}]", []),
+        ("- {name: DB_PASSWORD_FILE, value: /etc/cfg/seed}", []),  # not mounted here: a Secret's volume, say
     ],
 )
 def test_a_credential_handed_on_to_a_credential_named_variable_is_found(entries: str, found: list) -> None:

@@ -25,6 +25,7 @@ from torghut_lint.k8s import (
     effective_env,
     expand,
     listed,
+    mounted_configmap_keys,
     references,
     text,
 )
@@ -234,6 +235,17 @@ class _Scanner:
         script) before they are read name by name."""
         flat = text.lower().encode("ascii", "ignore").translate(None, _NOT_ALNUM_BYTES)  # _norm(text), in C
         return any(word in flat for word in self.stems)
+
+    def file_of(self, key: str) -> str | None:
+        """The credential's name (normalised, upper case) when ``key`` names a file that holds one
+        (``DB_PASSWORD_FILE``, ``tokenPath``: the ``*_FILE`` convention of the postgres and mysql
+        images, among others), else None."""
+        norm = credential_name(key)
+        for word in ("file", "path"):
+            rest = norm[: -len(word)] if norm.endswith(word) else ""
+            if rest and self.secret_like(rest.upper()):
+                return rest.upper()
+        return None
 
     def _secret_like(self, key: str) -> bool:
         norm = credential_name(key)
@@ -485,15 +497,27 @@ def _given(res: Resource, scanner: _Scanner, ctx: RuleContext) -> Iterator[tuple
     quoted literals only. Located at the variable (or the word) that receives it."""
     for path, container in containers(res):
         wanted: dict[str, int] = {}  # credential-named variables set from elsewhere -> their (last) entry
+        files: dict[str, tuple[int, str, str]] = {}  # a credential file's path -> (entry, variable, credential's name)
         for i, item in enumerate(listed(container, "env")):
             if not isinstance(item, dict) or not isinstance(name := item.get("name"), str):
                 continue
             value, value_from = item.get("value"), item.get("valueFrom")
+            if isinstance(value, str) and value.startswith("/") and (credential := scanner.file_of(name)):
+                files[value] = (i, name, credential)
             from_map = isinstance(value_from, dict) and isinstance(value_from.get("configMapKeyRef"), dict)
             if (from_map or (isinstance(value, str) and "$(" in value)) and scanner.secret_like(name):
                 wanted[name] = i
             elif name in wanted:
                 del wanted[name]  # a later literal entry sets it: the walk judges that one
+        for file, cm, key in mounted_configmap_keys(res, path, container, ctx.env_sources) if files else ():
+            if file not in files:
+                continue
+            i, name, credential = files[file]
+            held = cm.data.get("data")
+            content = held.get(key) if isinstance(held, dict) else None
+            if isinstance(content, str) and scanner.named_value(credential, content):
+                how = f"key {key} of ConfigMap {cm.id.name}, mounted at {file}"
+                yield (*path, "env", i), f"{name} names a file holding a plaintext credential ({how})", content.strip()
         words = []  # the words a $(VAR) reference may make a credential of (under a credential's name)
         previous = ("", "")  # (field, word) before each word: a flag names the word after it
         for field, i, word in command_words(container):
