@@ -405,6 +405,27 @@ ARGS = ("spec", "template", "spec", "containers", 0, "args")
                 )
             ],
         ),
+        (
+            "args: [--db-password-file=/etc/cfg/seed]\nvolumeMounts: [{name: cfg, mountPath: /etc/cfg}]",
+            [
+                (
+                    (*ARGS, 0),
+                    "db-password-file names a file holding a plaintext credential (key seed of ConfigMap settings, "
+                    "mounted at /etc/cfg/seed)",
+                )
+            ],
+        ),
+        (
+            "args: [--verbose, --token-file, /etc/cfg/flags]\nvolumeMounts: [{name: cfg, mountPath: /etc/cfg}]",
+            [
+                (
+                    (*ARGS, 2),
+                    "token-file names a file holding a plaintext credential (key flags of ConfigMap settings, "
+                    "mounted at /etc/cfg/flags)",
+                )
+            ],
+        ),
+        ("args: [--config-file, /etc/cfg/seed]\nvolumeMounts: [{name: cfg, mountPath: /etc/cfg}]", []),
         ("- {name: DB_PASSWORD_FILE, value: /etc/cfg/missing}\nvolumeMounts: [{name: cfg, mountPath: /etc/cfg}]", []),
         ("- {name: CA_FILE, value: /etc/cfg/seed}\nvolumeMounts: [{name: cfg, mountPath: /etc/cfg}]", []),
         ("- {name: DB_PASSWORD_FILE, value: /etc/cfg/seed}", []),  # not mounted here: a Secret's volume, say

@@ -494,30 +494,40 @@ def _given(res: Resource, scanner: _Scanner, ctx: RuleContext) -> Iterator[tuple
     $(SEED)`` with ``SEED`` a literal, ``--password=$(SEED)`` on its command line (the kubelet
     expands both), ``valueFrom.configMapKeyRef`` to a ConfigMap entry named ``seed``; and each
     literal a shell assigns on the command line (:func:`_shell_words`), which the walk reads for
-    quoted literals only. Located at the variable (or the word) that receives it."""
+    quoted literals only; and the content of a ConfigMap entry mounted where a variable or a
+    flag names the file holding a credential (``POSTGRES_PASSWORD_FILE``, ``--token-file``).
+    Located at the variable (or the word) that receives it."""
     for path, container in containers(res):
         wanted: dict[str, int] = {}  # credential-named variables set from elsewhere -> their (last) entry
-        files: dict[str, tuple[int, str, str]] = {}  # a credential file's path -> (entry, variable, credential's name)
+        files: dict[str, tuple[Path_, str, str]] = {}  # a credential file's path -> (where, its name, credential's)
         for i, item in enumerate(listed(container, "env")):
             if not isinstance(item, dict) or not isinstance(name := item.get("name"), str):
                 continue
             value, value_from = item.get("value"), item.get("valueFrom")
             if isinstance(value, str) and value.startswith("/") and (credential := scanner.file_of(name)):
-                files[value] = (i, name, credential)
+                files[value] = ((*path, "env", i), name, credential)
             from_map = isinstance(value_from, dict) and isinstance(value_from.get("configMapKeyRef"), dict)
             if (from_map or (isinstance(value, str) and "$(" in value)) and scanner.secret_like(name):
                 wanted[name] = i
             elif name in wanted:
                 del wanted[name]  # a later literal entry sets it: the walk judges that one
+        flag = ""
+        for field, i, word in command_words(container):  # --password-file=/x, or --password-file /x
+            option, equals, value = word.lstrip("-").partition("=") if word.startswith("-") else ("", "", word)
+            if not equals and flag and word.startswith("/"):
+                option, value = flag, word
+            if value.startswith("/") and option and (credential := scanner.file_of(option)):
+                files[value] = ((*path, field, i), option, credential)
+            flag = option if word.startswith("-") and not equals else ""
         for file, cm, key in mounted_configmap_keys(res, path, container, ctx.env_sources) if files else ():
             if file not in files:
                 continue
-            i, name, credential = files[file]
+            where, name, credential = files[file]
             held = cm.data.get("data")
             content = held.get(key) if isinstance(held, dict) else None
             if isinstance(content, str) and scanner.named_value(credential, content):
                 how = f"key {key} of ConfigMap {cm.id.name}, mounted at {file}"
-                yield (*path, "env", i), f"{name} names a file holding a plaintext credential ({how})", content.strip()
+                yield where, f"{name} names a file holding a plaintext credential ({how})", content.strip()
         words = []  # the words a $(VAR) reference may make a credential of (under a credential's name)
         previous = ("", "")  # (field, word) before each word: a flag names the word after it
         for field, i, word in command_words(container):
