@@ -57,9 +57,33 @@ def test_the_plan_of_a_monorepo(tmp_path: Path) -> None:
     assert layout.governing[root / "apps/web/forgotten.yaml"] == root / "apps/web"
     assert set(project.crds) == {("example.com/v1", "Widget")}  # the unlisted v9 is an orphan's
     assert [f.rule for f in project.findings] == ["yaml-syntax"]
-    assert layout.sizes[root / "apps/web"] == sum(
-        (root / "apps/web" / n).stat().st_size for n in ("kustomization.yaml", "cm.yaml", "crd.yaml", "forgotten.yaml")
-    )
+    own = ("apps/web/kustomization.yaml", "apps/web/cm.yaml", "apps/web/crd.yaml", "apps/web/forgotten.yaml")
+    base = ("base/kustomization.yaml", "base/deploy.yaml")  # the base it includes is its work too
+    assert layout.sizes[root / "apps/web"] == sum((root / n).stat().st_size for n in (*own, *base))
+
+
+def test_an_application_s_size_is_what_it_builds_its_bases_included(tmp_path: Path) -> None:
+    """A hundred overlays of one 40 kB base were a hundred builds of it counted as the overlays'
+    few bytes: the tree ran on one process, largest last. A base below the application (or
+    reached twice) counts once."""
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: '%s'}\n" % ("x" * 4000)
+    files = {"base/kustomization.yaml": "resources: [cm.yaml]\n", "base/cm.yaml": cm}
+    files |= {f"o{k}/kustomization.yaml": "resources: [../base, ../mid]\n" for k in range(3)}
+    files |= {
+        "mid/kustomization.yaml": "resources: [../base, inner]\n",
+        "mid/inner/kustomization.yaml": "resources: []\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    root = tmp_path.resolve()
+    layout = plan(root, Project(), root)
+    size = {n: (root / n).stat().st_size for n in files}
+    reached = size["base/kustomization.yaml"] + size["base/cm.yaml"] + size["mid/kustomization.yaml"]
+    reached += size["mid/inner/kustomization.yaml"]
+    assert {d.name: layout.sizes[d] for d in layout.apps} == {
+        f"o{k}": size[f"o{k}/kustomization.yaml"] + reached for k in range(3)
+    }
 
 
 def test_two_processes_plan_what_one_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
