@@ -34,6 +34,7 @@ Figures only: nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -365,6 +366,15 @@ def hostile_corpora() -> list[tuple[str, Path]]:
     )
     case(  # each finding located by a pass over the map's 40,000 keys: 15 s an application
         "a Helm values file of 40,000 credentials (2 MB)", credential_values(40_000)
+    )
+    env = "TRADING_LIVE_ENABLED=false\n" + "".join(f'K{i}="v" \n' for i in range(100_000))
+    script = "DB_PASSWORD=Zq8vR2mX9pL4kT7w\n" + ';A="' * 100_000
+    case(  # each assignment's successor searched through the RE2 binding's str interface: 7 minutes
+        "a ConfigMap's .env and script of 100,000 assignments each (2 MB)",
+        {
+            "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: torghut-env, namespace: torghut}\n"
+            f"data:\n  .env: {json.dumps(env)}\n  entrypoint.sh: {json.dumps(script)}\n"
+        },
     )
     many = "".join("---\n" + CM % f"c{n}" for n in range(3_000))
     labels = "".join(f"  l{n}: v\n" for n in range(3_000))

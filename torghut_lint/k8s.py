@@ -858,15 +858,17 @@ def shell_assignments(text: str, command: bool = False) -> Iterator[tuple[str, s
     an environment file's lines (``export`` allowed), or with ``command`` each assignment anywhere
     in a command line or script (``A=1 app``, ``export A=1``, after ``;``, ``&&``, ``(``); the value
     as :func:`shell_word` gives it (None: the shell expands something in it)."""
+    encoded = None if command else regex.Encoded(text)  # (searched again from each assignment's end)
     for match in (_COMMAND_ASSIGNMENT if command else _ENV_FILE_LINE).finditer(text):
         name, start, end = match.group(1), match.start(1), match.end()
         while True:  # the assignment, and the ones after it on the same command (`A=1 B=2 app`)
             value, end = shell_word(text, end)
             yield name, value, start
-            following = None if command or value is None else _NEXT_ASSIGNMENT.match(text, end)
+            following = None if encoded is None or value is None else encoded.match(_NEXT_ASSIGNMENT, end)
             if following is None:
                 break
-            name, start, end = following.group(1), following.start(1), following.end()
+            name, end = following.group(1), following.end()
+            start = end - len(name) - 1
 
 
 # python-dotenv's white space: Python's (str.isspace: Go's and the four separators U+001C-U+001F),

@@ -157,13 +157,14 @@ def script_assignments(script: str) -> Iterator[tuple[str, str]]:
     if "=" not in script:
         return
     text = _without_heredocs(script)
+    encoded = regex.Encoded(text)  # (searched again from each assignment's end)
     for match in _SCRIPT_ASSIGNMENT.finditer(text):
         name, end = match.group(1), match.end()
         while True:
             value, end = shell_word(text, end)
             if value is not None:
                 yield name, value
-            following = None if value is None else _NEXT_IN_COMMAND.match(text, end)
+            following = None if value is None else encoded.match(_NEXT_IN_COMMAND, end)
             if following is None:
                 break
             name, end = following.group(1), following.end()
@@ -354,7 +355,8 @@ class Redactor:
             ]
         out: list[tuple[int, int]] = []
         pos = 0
-        while (found := self._together.search(text, pos)) is not None:
+        encoded = regex.Encoded(text)  # (searched again from each value's start)
+        while (found := encoded.search(self._together, pos)) is not None:
             start, end = found.span()
             if counts(text[start:end], start):
                 out.append((start, end))

@@ -313,3 +313,18 @@ def test_spaces_in_a_clickhouse_ttl_do_not_make_its_reading_quadratic(tmp_path: 
     write(tmp_path, {"torghut/cm.yaml": CM.replace("{a: b}", "{schema.sql: '" + ttl + "'}") % "ddl"})
     code, stdout, stderr, _ = lint(tmp_path, timeout=10)
     assert (code, stderr) == (0, "") and rules_of(stdout) == set()  # the second delete is not judged
+
+
+def test_texts_searched_from_each_assignment_are_linear(tmp_path: Path) -> None:
+    """A ConfigMap's ``.env`` of 60,000 assignments naming the live-trading switch, and an
+    entrypoint script of 60,000 ``;A="``: each assignment's successor was searched for through the
+    RE2 binding's ``str`` interface, which encodes the text and counts to the position at every
+    call (2 MB of them took 7 minutes). Both read, within seconds: the switch (set, so it needs an
+    owner) and the script's credential."""
+    env = "TRADING_LIVE_ENABLED=false\n" + "".join(f'K{i}="v" \n' for i in range(60_000))
+    script = "DB_PASSWORD=Zq8vR2mX9pL4kT7w\n" + ';A="' * 60_000
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: torghut-env, namespace: torghut}\n"
+    write(tmp_path, {"cm.yaml": cm + f"data:\n  .env: {json.dumps(env)}\n  entrypoint.sh: {json.dumps(script)}\n"})
+    code, out, err, _ = lint(tmp_path, timeout=60)
+    assert code == 1, err
+    assert sorted(f["rule"] for f in json.loads(out)["findings"]) == ["live-trading-owner", "no-inline-secrets"]
