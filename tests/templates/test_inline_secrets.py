@@ -525,3 +525,10 @@ def test_a_policy_s_own_suffixes_ignore_case_and_separators_as_names_do() -> Non
         "IBKR_BROKER_PIN holds a plaintext credential"
     ]
     assert scanner.walk({"data": {"region": "us-east-1", "note": "plain words"}}) == []
+
+
+def test_a_loose_file_s_findings_are_on_the_lines_of_their_values() -> None:
+    """Each value after the one before it; the next scanner's from the start again; the same
+    value twice in a row is one place (a token under a credential's name: one finding)."""
+    lines = inline_secrets._Lines("a=x1\nb=y2\nc=x1\nd=z3\n")
+    assert [lines.of(v) for v in ("x1", "y2", "x1", "x1", "z3", "y2", "nowhere", "x1")] == [1, 2, 3, 3, 4, 2, 1, 1]

@@ -328,3 +328,14 @@ def test_texts_searched_from_each_assignment_are_linear(tmp_path: Path) -> None:
     code, out, err, _ = lint(tmp_path, timeout=60)
     assert code == 1, err
     assert sorted(f["rule"] for f in json.loads(out)["findings"]) == ["live-trading-owner", "no-inline-secrets"]
+
+
+def test_each_credential_of_a_large_loose_file_is_located_in_linear_time(tmp_path: Path) -> None:
+    """A loose ``.env`` of 80,000 credentials (2.9 MB): each finding's line was found by a search
+    and a count of lines from the file's start (40,000 took 12 s, this many a minute); each is now
+    looked for after the one before."""
+    write(tmp_path, {"app.env": "".join(f"DB{i}_PASSWORD=Zq8vR2mX{i:06d}pL4k\n" for i in range(80_000))})
+    code, out, err, _ = lint(tmp_path, timeout=30)
+    assert code == 1, err
+    lines = [f["line"] for f in json.loads(out)["findings"]]
+    assert lines == list(range(1, 80_001))

@@ -429,8 +429,9 @@ def _loose_files(texts: list[tuple[str, str]], scanner: _Scanner) -> Iterator[Vi
         # an example (.env.example, app.properties.sample) holds placeholders by convention: only
         # what is a credential whatever its name (a token format, a private key, URL userinfo)
         named = not name.endswith(EXAMPLE_SUFFIXES)
+        lines = _Lines(content)
         for _, what, value in scanner.judge((), key if named else "", content, named):
-            line = content.count("\n", 0, max(content.find(value), 0)) + 1
+            line = lines.of(value)
             if (line, value) in reported:  # a token under a credential's name: one finding, not two
                 continue
             reported.add((line, value))
@@ -443,6 +444,29 @@ def _loose_files(texts: list[tuple[str, str]], scanner: _Scanner) -> Iterator[Vi
                 secrets=(value,),
                 value=what,  # the identity: what was found and under which name, never the secret
             )
+
+
+class _Lines:
+    """The line each value found in a text stands on, asked in the order they were found: each
+    is looked for after the one before it (the scanners find in the text's order), from the start
+    again when it is not there (the next scanner's first). A search and a count of lines from the
+    start for each was quadratic: 40,000 credentials in a 1.4 MB ``.env`` took 12 s."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.at = self.line = 0  # the last place found, and the lines before it
+
+    def of(self, value: str) -> int:
+        """The (1-based) line of ``value``'s next place in the text; 1 when it stands nowhere."""
+        found = self.text.find(value, self.at)
+        if found < 0:
+            self.at = self.line = 0
+            found = self.text.find(value)
+            if found < 0:
+                return 1
+        self.line += self.text.count("\n", self.at, found)
+        self.at = found
+        return self.line + 1
 
 
 _SECRET_DATA = frozenset({("data",), ("stringData",)})
