@@ -371,6 +371,13 @@ def hostile_corpora() -> list[tuple[str, Path]]:
         "a loose .env of 80,000 credentials (2.9 MB)",
         {"app.env": "".join(f"DB{i}_PASSWORD=Zq8vR2mX{i:06d}pL4k\n" for i in range(80_000))},
     )
+    case(  # each finding's line counted from the start of the block scalar: 5 s, minutes for a few MB
+        "a ConfigMap's .env of 40,000 lines turning live trading on (1.2 MB)",
+        {
+            "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: torghut-env, namespace: torghut}\n"
+            "data:\n  .env: |\n" + "    TRADING_LIVE_ENABLED=true\n" * 40_000
+        },
+    )
     env = "TRADING_LIVE_ENABLED=false\n" + "".join(f'K{i}="v" \n' for i in range(100_000))
     script = "DB_PASSWORD=Zq8vR2mX9pL4kT7w\n" + ';A="' * 100_000
     case(  # each assignment's successor searched through the RE2 binding's str interface: 7 minutes

@@ -239,3 +239,30 @@ def test_locating_many_findings_in_one_large_map_looks_through_it_once() -> None
     assert len(found) == keys
     assert sorted(f.location.line for f in found) == list(range(5, 5 + keys))
     assert _Counted.looked <= 2 * keys  # once to index (and once by the template), not once per finding
+
+
+def test_locating_many_findings_in_one_long_block_scalar_lists_its_line_breaks_once(monkeypatch) -> None:
+    """A ConfigMap's ``.env`` of 6,000 lines, each turning live trading on: 6,000 findings, each on
+    its own line. Each line was counted from the value's start (40,000 lines: 5 s, a few MB:
+    minutes); during an evaluation the value's breaks are listed once, and the lines are the same."""
+    from torghut_lint import model
+
+    lines = 6_000
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: torghut-env, namespace: torghut}\ndata:\n  .env: |\n"
+        + "".join("    TRADING_LIVE_ENABLED=true\n" for _ in range(lines))
+    )
+    (res,) = resources(text)
+    listed = []
+    real_breaks = model._breaks_before
+
+    def counting(node, offset):
+        listed.append(len(model._BREAKS[-1]) if model._BREAKS else None)
+        return real_breaks(node, offset)
+
+    monkeypatch.setattr(model, "_breaks_before", counting)
+    project = Project(apps=[App("app", root=None, resources=[res])])  # type: ignore[arg-type]
+    switch = {"switches": [{"name": "TRADING_LIVE_ENABLED", "offValues": ["false"]}]}
+    found = evaluate(project, [policy({"kind": "ConfigMap"}, "env-switch-off", switch)])
+    assert sorted(f.location.line for f in found) == list(range(6, 6 + lines))
+    assert len(listed) == lines and set(listed[1:]) == {1}  # one list of breaks, made at the first finding
