@@ -532,3 +532,15 @@ def test_a_loose_file_s_findings_are_on_the_lines_of_their_values() -> None:
     value twice in a row is one place (a token under a credential's name: one finding)."""
     lines = inline_secrets._Lines("a=x1\nb=y2\nc=x1\nd=z3\n")
     assert [lines.of(v) for v in ("x1", "y2", "x1", "x1", "z3", "y2", "nowhere", "x1")] == [1, 2, 3, 3, 4, 2, 1, 1]
+
+
+def test_values_a_loose_file_does_not_hold_as_written_are_told_in_one_pass() -> None:
+    """A shell's ``"ab"cd`` is ``abcd``, which the text does not hold: such a value is on line 1
+    (as it was), told without a search of its own (20,000 of them in 0.9 MB took 9 s)."""
+    text = "".join(f"export DB{n}_PASSWORD=v{n:03d}x\n" for n in range(40))
+    values = [f"v{n:03d}x" for n in range(40)] + [f"absent{n}" for n in range(40)]
+    lines = inline_secrets._Lines(text, values)
+    searched = []
+    lines.text = type("Counting", (str,), {"find": lambda self, *a: searched.append(a) or str.find(self, *a)})(text)
+    assert [lines.of(v) for v in values] == list(range(1, 41)) + [1] * 40
+    assert all(args[0].startswith("v") for args in searched)  # no search for what the text does not hold

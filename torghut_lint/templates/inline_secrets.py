@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from torghut_lint import regex
 from torghut_lint.k8s import (
     binary_texts,
     command_words,
@@ -33,6 +34,7 @@ from torghut_lint.model import Location, Path_, Resource, find_node
 from torghut_lint.secrets import (
     CONFIG_FILES,
     LONG_TEXT,
+    SEARCHED_ONE_BY_ONE,
     URL_CREDENTIALS,
     assignment_hinted,
     assignments,
@@ -429,8 +431,9 @@ def _loose_files(texts: list[tuple[str, str]], scanner: _Scanner) -> Iterator[Vi
         # an example (.env.example, app.properties.sample) holds placeholders by convention: only
         # what is a credential whatever its name (a token format, a private key, URL userinfo)
         named = not name.endswith(EXAMPLE_SUFFIXES)
-        lines = _Lines(content)
-        for _, what, value in scanner.judge((), key if named else "", content, named):
+        found = list(scanner.judge((), key if named else "", content, named))
+        lines = _Lines(content, [value for _, _, value in found])
+        for _, what, value in found:
             line = lines.of(value)
             if (line, value) in reported:  # a token under a credential's name: one finding, not two
                 continue
@@ -450,14 +453,30 @@ class _Lines:
     """The line each value found in a text stands on, asked in the order they were found: each
     is looked for after the one before it (the scanners find in the text's order), from the start
     again when it is not there (the next scanner's first). A search and a count of lines from the
-    start for each was quadratic: 40,000 credentials in a 1.4 MB ``.env`` took 12 s."""
+    start for each was quadratic: 40,000 credentials in a 1.4 MB ``.env`` took 12 s. A value the
+    text does not hold as written (a shell's ``"ab"cd`` is ``abcd``) is on line 1, as before, and
+    is told in one pass over the text for all of them when there are many (each looked for in
+    vain was a pass of its own: 20,000 in 0.9 MB took 9 s)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, values: list[str] = ()) -> None:
         self.text = text
         self.at = self.line = 0  # the last place found, and the lines before it
+        self.held: set[str] | None = None  # the values the text holds as written (None: not told)
+        distinct = list(dict.fromkeys(values))
+        if len(distinct) > SEARCHED_ONE_BY_ONE:
+            try:
+                pattern = regex.literals(distinct)
+            except regex.RegexError:  # past RE2's memory budget: each looked for on its own
+                return
+            self.held, encoded, pos = set(), regex.Encoded(text), 0
+            while (match := encoded.search(pattern, pos)) is not None:  # (the longest at each place)
+                self.held.add(match.group(0))
+                pos = match.start() + 1
 
     def of(self, value: str) -> int:
         """The (1-based) line of ``value``'s next place in the text; 1 when it stands nowhere."""
+        if self.held is not None and value not in self.held:
+            return 1
         found = self.text.find(value, self.at)
         if found < 0:
             self.at = self.line = 0
