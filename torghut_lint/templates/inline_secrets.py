@@ -531,101 +531,124 @@ def _shell_words(container: dict) -> Iterator[tuple[str, int, str]]:
             yield field, i, word
 
 
-def _given(res: Resource, scanner: _Scanner, ctx: RuleContext) -> Iterator[tuple[Path_, str, str]]:
-    """(path, what, value) of each credential a container is given under a credential's name from a
-    literal written under another, which the walk judges by that other name: ``DB_PASSWORD:
-    $(SEED)`` with ``SEED`` a literal, ``--password=$(SEED)`` on its command line (the kubelet
-    expands both), ``valueFrom.configMapKeyRef`` to a ConfigMap entry named ``seed``; and each
-    literal a shell assigns on the command line (:func:`_shell_words`), which the walk reads for
-    quoted literals only; and the content of a ConfigMap entry mounted where a variable or a
-    flag names the file holding a credential (``POSTGRES_PASSWORD_FILE``, ``--token-file``).
-    Located at the variable (or the word) that receives it."""
+Given = Iterator[tuple[Path_, str, str]]  # (where the process is given it, what, the credential)
+
+
+def _given(res: Resource, scanner: _Scanner, ctx: RuleContext) -> Given:
+    """Each credential a container's process is given that the walk, which judges each value by
+    the name written beside it, does not see: handed on under a credential's name from a literal
+    under another (:func:`_handed_on`, :func:`_prefixed`), read from a mounted file a name says
+    holds one (:func:`_from_files`), assigned by a shell on the command line (:func:`_shell_assigned`).
+    Located at the variable, the ``envFrom`` entry or the word that gives it."""
     for path, container in containers(res):
-        wanted: dict[str, int] = {}  # credential-named variables set from elsewhere -> their (last) entry
-        files: dict[str, tuple[Path_, str, str]] = {}  # a credential file's path -> (where, its name, credential's)
-        for i, item in enumerate(listed(container, "env")):
-            if not isinstance(item, dict) or not isinstance(name := item.get("name"), str):
-                continue
-            value, value_from = item.get("value"), item.get("valueFrom")
+        yield from _handed_on(res, path, container, scanner, ctx)
+        yield from _from_files(res, path, container, scanner, ctx)
+        yield from _prefixed(res, path, container, scanner, ctx)
+        yield from _shell_assigned(path, container, scanner)
+
+
+def _handed_on(res: Resource, path: Path_, container: dict, scanner: _Scanner, ctx: RuleContext) -> Given:
+    """``DB_PASSWORD: $(SEED)`` with ``SEED`` a literal, ``--password=$(SEED)`` or ``[--password,
+    $(SEED)]`` on the command line (the kubelet expands both), ``valueFrom.configMapKeyRef`` to a
+    ConfigMap entry named ``seed``."""
+    wanted: dict[str, int] = {}  # credential-named variables set from elsewhere -> their (last) entry
+    for i, item in enumerate(listed(container, "env")):
+        if not isinstance(item, dict) or not isinstance(name := item.get("name"), str):
+            continue
+        value, value_from = item.get("value"), item.get("valueFrom")
+        from_map = isinstance(value_from, dict) and isinstance(value_from.get("configMapKeyRef"), dict)
+        if (from_map or (isinstance(value, str) and "$(" in value)) and scanner.secret_like(name):
+            wanted[name] = i
+        elif name in wanted:
+            del wanted[name]  # a later literal entry sets it: the walk judges that one
+    words = []  # the words a $(VAR) reference may make a credential of (under a credential's name)
+    previous = ("", "")  # (field, word) before each word: a flag names the word after it
+    for field, i, word in command_words(container):
+        if "$(" in word and references(word):
+            if scanner.mentions(word) or (previous[0] == field and scanner.mentions(previous[1])):
+                words.append((field, i, word))
+        previous = (field, word)
+    if not wanted and not words:
+        return  # (most containers)
+    read = {name for _, _, word in words for name in references(word)}
+    for i in wanted.values():
+        read |= references(text(listed(container, "env")[i].get("value")))
+    env = effective_env(res, path, container, ctx.env_sources, only={*wanted, *read})  # (indexed when asked)
+    for name, i in wanted.items():
+        given = env.get(name)
+        if given is None or given.value is None or not scanner.named_value(name, given.value):
+            continue
+        how = (
+            "a $(VAR) expansion"
+            if given.origin == "env"
+            else f"key {given.path[-1]} of ConfigMap {given.source.id.name}"
+        )
+        yield (*path, "env", i), f"{name} is given a plaintext credential through {how}", given.value
+    for field, i, word in words:
+        expanded = [text(w) for w in listed(container, field)]
+        line = expanded[i] = expand(word, env)
+        if not isinstance(line, str) or line == word:
+            continue
+        for at, what, value in scanner.walk({field: [w if isinstance(w, str) else "" for w in expanded]}):
+            if at[1] == i:
+                yield (*path, *at), f"{what}, once the kubelet expands $(VAR) in it", value
+
+
+def _from_files(res: Resource, path: Path_, container: dict, scanner: _Scanner, ctx: RuleContext) -> Given:
+    """The content of a ConfigMap entry mounted where a variable or a flag names the file holding
+    a credential: ``POSTGRES_PASSWORD_FILE: /run/config/seed`` (the ``*_FILE`` convention of the
+    postgres and mysql images), ``--token-file=/x`` or ``--token-file /x``."""
+    files: dict[str, tuple[Path_, str, str]] = {}  # a credential file's path -> (where, its name, credential's)
+    for i, item in enumerate(listed(container, "env")):
+        if isinstance(item, dict) and isinstance(name := item.get("name"), str):
+            value = item.get("value")
             if isinstance(value, str) and value.startswith("/") and (credential := scanner.file_of(name)):
                 files[value] = ((*path, "env", i), name, credential)
-            from_map = isinstance(value_from, dict) and isinstance(value_from.get("configMapKeyRef"), dict)
-            if (from_map or (isinstance(value, str) and "$(" in value)) and scanner.secret_like(name):
-                wanted[name] = i
-            elif name in wanted:
-                del wanted[name]  # a later literal entry sets it: the walk judges that one
-        flag = ""
-        for field, i, word in command_words(container):  # --password-file=/x, or --password-file /x
-            option, equals, value = word.lstrip("-").partition("=") if word.startswith("-") else ("", "", word)
-            if not equals and flag and word.startswith("/"):
-                option, value = flag, word
-            if value.startswith("/") and option and (credential := scanner.file_of(option)):
-                files[value] = ((*path, field, i), option, credential)
-            flag = option if word.startswith("-") and not equals else ""
-        for file, cm, key in mounted_configmap_keys(res, path, container, ctx.env_sources) if files else ():
-            if file not in files:
-                continue
-            where, name, credential = files[file]
-            held = cm.data.get("data")
-            content = held.get(key) if isinstance(held, dict) else None
-            if isinstance(content, str) and scanner.named_value(credential, content):
-                how = f"key {key} of ConfigMap {cm.id.name}, mounted at {file}"
-                yield where, f"{name} names a file holding a plaintext credential ({how})", content.strip()
-        words = []  # the words a $(VAR) reference may make a credential of (under a credential's name)
-        previous = ("", "")  # (field, word) before each word: a flag names the word after it
-        for field, i, word in command_words(container):
-            if "$(" in word and references(word):
-                if scanner.mentions(word) or (previous[0] == field and scanner.mentions(previous[1])):
-                    words.append((field, i, word))
-            previous = (field, word)
-        if not wanted and not words:
-            continue  # (most containers)
-        read = {name for _, _, word in words for name in references(word)}
-        for i in wanted.values():
-            read |= references(text(listed(container, "env")[i].get("value")))
-        env = effective_env(res, path, container, ctx.env_sources, only={*wanted, *read})  # (indexed when asked)
-        for name, i in wanted.items():
-            given = env.get(name)
-            if given is None or given.value is None or not scanner.named_value(name, given.value):
-                continue
-            how = (
-                "a $(VAR) expansion"
-                if given.origin == "env"
-                else f"key {given.path[-1]} of ConfigMap {given.source.id.name}"
-            )
-            yield (*path, "env", i), f"{name} is given a plaintext credential through {how}", given.value
-        for field, i, word in words:
-            expanded = [text(w) for w in listed(container, field)]
-            line = expanded[i] = expand(word, env)
-            if not isinstance(line, str) or line == word:
-                continue
-            for at, what, value in scanner.walk({field: [w if isinstance(w, str) else "" for w in expanded]}):
-                if at[1] == i:
-                    yield (*path, *at), f"{what}, once the kubelet expands $(VAR) in it", value
-    for path, container in containers(res):
-        for j, source in enumerate(listed(container, "envFrom")):  # a prefix makes a key a credential's name
-            prefix = text(source.get("prefix")) if isinstance(source, dict) else ""
-            ref = source.get("configMapRef") if prefix else None
-            held = ctx.env_sources.configmap(res.id.namespace, text(ref.get("name"))) if isinstance(ref, dict) else None
-            data = held.data.get("data") if held is not None else None
-            for key, value in data.items() if isinstance(data, dict) else ():
-                name = prefix + str(key)
-                if scanner.secret_like(name) and not scanner.secret_like(str(key)):
-                    if scanner.named_value(name, text(value)):
-                        how = f"key {key} of ConfigMap {held.id.name} under the prefix {prefix}"
-                        yield (
-                            (*path, "envFrom", j),
-                            f"{name} is given a plaintext credential through {how}",
-                            text(value),
-                        )
-        for field, i, script in _shell_words(container):
-            for name, literal in script_assignments(script) if scanner.mentions(script) else ():
-                if scanner.named_value(name, literal):
-                    yield (
-                        (*path, field, i),
-                        f"{name} assigned on the command line holds a plaintext credential",
-                        literal,
-                    )
+    flag = ""
+    for field, i, word in command_words(container):
+        option, equals, value = word.lstrip("-").partition("=") if word.startswith("-") else ("", "", word)
+        if not equals and flag and word.startswith("/"):
+            option, value = flag, word
+        if value.startswith("/") and option and (credential := scanner.file_of(option)):
+            files[value] = ((*path, field, i), option, credential)
+        flag = option if word.startswith("-") and not equals else ""
+    for file, cm, key in mounted_configmap_keys(res, path, container, ctx.env_sources) if files else ():
+        if file not in files:
+            continue
+        where, name, credential = files[file]
+        held = cm.data.get("data")
+        content = held.get(key) if isinstance(held, dict) else None
+        if isinstance(content, str) and scanner.named_value(credential, content):
+            how = f"key {key} of ConfigMap {cm.id.name}, mounted at {file}"
+            yield where, f"{name} names a file holding a plaintext credential ({how})", content.strip()
+
+
+def _prefixed(res: Resource, path: Path_, container: dict, scanner: _Scanner, ctx: RuleContext) -> Given:
+    """An ``envFrom`` prefix that makes a ConfigMap entry's name a credential's: prefix ``DB_PASS``,
+    key ``WORD``, the process gets ``DB_PASSWORD``."""
+    for j, source in enumerate(listed(container, "envFrom")):
+        prefix = text(source.get("prefix")) if isinstance(source, dict) else ""
+        ref = source.get("configMapRef") if prefix else None
+        held = ctx.env_sources.configmap(res.id.namespace, text(ref.get("name"))) if isinstance(ref, dict) else None
+        data = held.data.get("data") if held is not None else None
+        for key, value in data.items() if isinstance(data, dict) else ():
+            name = prefix + str(key)
+            if (
+                scanner.secret_like(name)
+                and not scanner.secret_like(str(key))
+                and scanner.named_value(name, text(value))
+            ):
+                how = f"key {key} of ConfigMap {held.id.name} under the prefix {prefix}"
+                yield (*path, "envFrom", j), f"{name} is given a plaintext credential through {how}", text(value)
+
+
+def _shell_assigned(path: Path_, container: dict, scanner: _Scanner) -> Given:
+    """Each literal a shell assigns on the command line (:func:`_shell_words`), which the walk
+    reads for quoted literals only."""
+    for field, i, script in _shell_words(container):
+        for name, literal in script_assignments(script) if scanner.mentions(script) else ():
+            if scanner.named_value(name, literal):
+                yield (*path, field, i), f"{name} assigned on the command line holds a plaintext credential", literal
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
