@@ -355,8 +355,9 @@ class Redactor:
             ]
         out: list[tuple[int, int]] = []
         pos = 0
-        encoded = regex.Encoded(text)  # (searched again from each value's start)
-        while (found := encoded.search(self._together, pos)) is not None:
+        # searched again from each value's start: a long text encoded once (most are a short message)
+        long = regex.Encoded(text) if len(text) >= LONG_TEXT else None
+        while (found := long.search(self._together, pos) if long else self._together.search(text, pos)) is not None:
             start, end = found.span()
             if counts(text[start:end], start):
                 out.append((start, end))
