@@ -357,7 +357,8 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "A baseline records each credential as a salted, deliberately slow digest; a run computes at most "
             "1,000 of them, so that thousands of credentials written where the baseline has some cannot stall "
             "the gate. The findings it did not compare are reported as new, never absorbed.",
-            "Remove the credentials from the repository (they are the findings), or write the baseline again.",
+            "Remove the credentials from the repository (they are the findings: a baseline is for adopting the "
+            "gate, not for keeping thousands of credentials in clear), or waive them centrally by file.",
         ),
     ]
 }
