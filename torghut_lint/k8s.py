@@ -858,10 +858,18 @@ def shell_assignments(text: str, command: bool = False) -> Iterator[tuple[str, s
     an environment file's lines (``export`` allowed), or with ``command`` each assignment anywhere
     in a command line or script (``A=1 app``, ``export A=1``, after ``;``, ``&&``, ``(``); the value
     as :func:`shell_word` gives it (None: the shell expands something in it)."""
-    encoded = None if command else regex.Encoded(text)  # (searched again from each assignment's end)
-    for match in (_COMMAND_ASSIGNMENT if command else _ENV_FILE_LINE).finditer(text):
+    return assignments_from(text, _COMMAND_ASSIGNMENT if command else _ENV_FILE_LINE, chained=not command)
+
+
+def assignments_from(text: str, starts, chained: bool) -> Iterator[tuple[str, str | None, int]]:
+    """(name, value, offset of the name) of each assignment the pattern ``starts`` finds in
+    ``text`` (its group 1 the name, its end the value's start), the value as :func:`shell_word`
+    gives it; ``chained``: with the ones after it on the same command (``A=1 B=2 app``), which a
+    pattern that finds assignments after any blank finds itself."""
+    encoded = regex.Encoded(text) if chained else None  # (searched again from each assignment's end)
+    for match in starts.finditer(text):
         name, start, end = match.group(1), match.start(1), match.end()
-        while True:  # the assignment, and the ones after it on the same command (`A=1 B=2 app`)
+        while True:
             value, end = shell_word(text, end)
             yield name, value, start
             following = None if encoded is None or value is None else encoded.match(_NEXT_ASSIGNMENT, end)

@@ -15,7 +15,7 @@ import functools
 from collections.abc import Iterable, Iterator
 
 from torghut_lint import regex
-from torghut_lint.k8s import shell_word
+from torghut_lint.k8s import assignments_from
 
 REDACTED = "[REDACTED]"
 MIN_KNOWN_SECRET = 6  # shorter known values are too common to mask by text (messages never quote them)
@@ -141,7 +141,6 @@ def assignments(text: str, config: bool) -> Iterator[tuple[str, str]]:
 # after a word that starts a command or declares a variable (``then``, ``export``, ``env``).
 _COMMAND_START = r"(?:^|[;&|{]|(?:^|[\s;&|{])\(|(?:^|[\s;&|{(])(?:then|do|else|export|local|readonly|env)[ \t]+)"
 _SCRIPT_ASSIGNMENT = regex.compile(rf"(?m){_COMMAND_START}[ \t]*([A-Za-z_][A-Za-z0-9_]*)=")
-_NEXT_IN_COMMAND = regex.compile(r"[ \t]+([A-Za-z_][A-Za-z0-9_]*)=")  # ``A=1 B=2 app``
 # a here-document's operator and its delimiter word, bare or quoted (``<<EOF``, ``<<-'PY'``)
 _HEREDOC = regex.compile(
     r"<<(-?)[ \t]*(?:'([A-Za-z_][A-Za-z0-9_]*)'|\"([A-Za-z_][A-Za-z0-9_]*)\"|\\?([A-Za-z_][A-Za-z0-9_]*))"
@@ -156,18 +155,9 @@ def script_assignments(script: str) -> Iterator[tuple[str, str]]:
     ``token=None``), not the shell's."""
     if "=" not in script:
         return
-    text = _without_heredocs(script)
-    encoded = regex.Encoded(text)  # (searched again from each assignment's end)
-    for match in _SCRIPT_ASSIGNMENT.finditer(text):
-        name, end = match.group(1), match.end()
-        while True:
-            value, end = shell_word(text, end)
-            if value is not None:
-                yield name, value
-            following = None if value is None else encoded.match(_NEXT_IN_COMMAND, end)
-            if following is None:
-                break
-            name, end = following.group(1), following.end()
+    for name, value, _ in assignments_from(_without_heredocs(script), _SCRIPT_ASSIGNMENT, chained=True):
+        if value is not None:
+            yield name, value
 
 
 def _without_heredocs(script: str) -> str:
