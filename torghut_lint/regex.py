@@ -13,6 +13,7 @@ RE2 has no look-around and no back-references; the project's own patterns avoid 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 
 import re2
 
@@ -82,6 +83,16 @@ class Encoded:
         self._char += len(self.data[self._byte : offset].decode("utf-8", "surrogatepass"))
         self._byte = offset
         return self._char
+
+
+def places(pattern, text: str) -> Iterator[Found]:
+    """The match of ``pattern`` at each place in ``text`` one starts, overlapping ones too (the
+    next search from one past the last start; with :func:`literals`, the longest value starting
+    at each place), the text encoded once."""
+    encoded, pos = Encoded(text), 0
+    while (found := encoded.search(pattern, pos)) is not None:
+        yield found
+        pos = found.start() + 1
 
 
 class Found:

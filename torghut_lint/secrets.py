@@ -344,10 +344,7 @@ class Redactor:
                 (at, at + len(secret)) for secret in self.known for at in _finds(text, secret) if counts(secret, at)
             ]
         out: list[tuple[int, int]] = []
-        pos = 0
-        # searched again from each value's start: a long text encoded once (most are a short message)
-        long = regex.Encoded(text) if len(text) >= LONG_TEXT else None
-        while (found := long.search(self._together, pos) if long else self._together.search(text, pos)) is not None:
+        for found in regex.places(self._together, text):
             start, end = found.span()
             if counts(text[start:end], start):
                 out.append((start, end))
@@ -357,7 +354,6 @@ class Redactor:
                     for secret in self.known
                     if len(secret) < end - start and text.startswith(secret, start) and counts(secret, start)
                 ]
-            pos = start + 1
         return out
 
 

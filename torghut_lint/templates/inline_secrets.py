@@ -468,10 +468,7 @@ class _Lines:
                 pattern = regex.literals(distinct)
             except regex.RegexError:  # past RE2's memory budget: each looked for on its own
                 return
-            self.held, encoded, pos = set(), regex.Encoded(text), 0
-            while (match := encoded.search(pattern, pos)) is not None:  # (the longest at each place)
-                self.held.add(match.group(0))
-                pos = match.start() + 1
+            self.held = {found.group(0) for found in regex.places(pattern, text)}
 
     def of(self, value: str) -> int:
         """The (1-based) line of ``value``'s next place in the text; 1 when it stands nowhere."""
