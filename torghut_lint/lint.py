@@ -17,7 +17,7 @@ from pathlib import Path
 
 from torghut_lint.argocd import Deployment, moved_away, moved_sources, repository_deployments, under
 from torghut_lint.assemble import Project, plan, repository_root
-from torghut_lint.baseline import Baseline, identity
+from torghut_lint.baseline import MAX_CREDENTIAL_DIGESTS, Baseline, identity
 from torghut_lint.builtin_rules import BUILTIN_RULES, builtin_finding
 from torghut_lint.cache import Cache
 from torghut_lint.check import Assessment, Checks, check_project
@@ -416,8 +416,6 @@ def _moved_away(
 def _uncompared(baseline: Baseline, config: Config) -> Finding:
     """What a run says of the credential findings it reported without comparing them with the
     baseline (past the limit of slow digests a run computes)."""
-    from torghut_lint.baseline import MAX_CREDENTIAL_DIGESTS
-
     message = (
         f"{baseline.uncompared:,} finding(s) of credentials in clear reported as new without being compared with "
         f"the baseline: a run compares at most {MAX_CREDENTIAL_DIGESTS:,} (each is a slow digest)"

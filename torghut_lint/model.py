@@ -179,9 +179,10 @@ INDEXED_TEXT = 4096  # a shorter scalar's breaks are counted, as fast as listing
 
 @contextlib.contextmanager
 def nodes_stand_still() -> Iterator[None]:
-    """Within it, :func:`find_node` indexes each large mapping it looks in, once: locating every
-    finding of a map of n keys costs n, not n per finding (40,000 credentials in one Helm values
-    file took minutes). Only where no node is edited: an index is not told of a change."""
+    """Within it, :func:`find_node` indexes each large mapping it looks in, once, and
+    :func:`line_in_scalar` lists each long block scalar's line breaks once: locating every finding
+    of a map of n keys (a text of n lines) costs n, not n per finding (40,000 credentials in one
+    Helm values file took minutes). Only where no node is edited: an index is not told of a change."""
     _INDEXES.append({})
     _BREAKS.append({})
     try:

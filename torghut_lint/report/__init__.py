@@ -27,7 +27,7 @@ class Format:
     description: str
 
     def render(self, report: Report, colour: bool = False) -> str:
-        return importlib.import_module(f"torghut_lint.report.{self.module}").render(report, colour)
+        return "".join(self.pieces(report, colour))
 
     def pieces(self, report: Report, colour: bool = False) -> Iterator[str]:
         """:meth:`render`'s text in pieces, made as they are asked for where the format can."""

@@ -127,7 +127,13 @@ _DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 
 @functools.lru_cache(maxsize=4096)
 def _norm(key: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", key.lower())
+    """``key``'s letters and digits, lower case: how names are compared (``API_KEY`` is ``apikey``)."""
+    return _flat(key).decode()
+
+
+def _flat(text: str) -> bytes:
+    """:func:`_norm` of any text, in C (a long script's too)."""
+    return text.lower().encode("ascii", "ignore").translate(None, _NOT_ALNUM_BYTES)
 
 
 def _norms(suffixes: list[str]) -> tuple[str, ...]:
@@ -235,7 +241,7 @@ class _Scanner:
         """Whether ``text`` may name a credential: it holds one of the suffixes once its case and
         separators are dropped (False: no name in it is :meth:`secret_like`). For long texts (a
         script) before they are read name by name."""
-        flat = text.lower().encode("ascii", "ignore").translate(None, _NOT_ALNUM_BYTES)  # _norm(text), in C
+        flat = _flat(text)
         return any(word in flat for word in self.stems)
 
     def file_of(self, key: str) -> str | None:
@@ -680,7 +686,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     # literal is reported already (each leak once)
     reported = [secret for violation in found for secret in violation.secrets]
     for res in ctx.matched:
-        for path, what, value in _given(res, scanner, ctx) if containers(res) else ():
+        for path, what, value in _given(res, scanner, ctx):
             if not any(secret in value for secret in reported):
                 reported.append(value)
                 yield Violation(
