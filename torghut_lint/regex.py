@@ -13,7 +13,7 @@ RE2 has no look-around and no back-references; the project's own patterns avoid 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import re2
 
@@ -117,6 +117,42 @@ class Found:
 
     def groups(self) -> tuple[str | None, ...]:
         return self._groups[1:]
+
+
+class AnyOf:
+    """Whether a text holds one of a growing list of values, each as written, in time linear in
+    the text whatever their number: they are looked for together, a few patterns of them
+    (:func:`literals`) of sizes that double (two of a size made one, as a binary counter carries:
+    each value compiled a few times at most), the last few one by one. A search per value for each
+    text was quadratic: 40,000 credentials reported in a ConfigMap and 5,000 handed on in a
+    Deployment took minutes."""
+
+    FEW = 16  # the last values added, looked for one by one
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        self._levels: list[tuple[object | None, list[str]]] = []  # (pattern, or None past RE2's budget; values)
+        self._recent: list[str] = []
+        for value in values:
+            self.add(value)
+
+    def add(self, value: str) -> None:
+        self._recent.append(value)
+        if len(self._recent) < self.FEW:
+            return
+        merged, self._recent = self._recent, []
+        while self._levels and len(self._levels[-1][1]) <= len(merged):
+            merged = self._levels.pop()[1] + merged
+        try:
+            pattern = literals(merged)
+        except RegexError:  # past RE2's memory budget: these one by one
+            pattern = None
+        self._levels.append((pattern, merged))
+
+    def __call__(self, text: str) -> bool:
+        for pattern, values in self._levels:
+            if pattern.search(text) is not None if pattern is not None else any(v in text for v in values):
+                return True
+        return any(value in text for value in self._recent)
 
 
 def literals(texts: list[str]):

@@ -684,11 +684,11 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     yield from found
     # what reaches a credential-named variable from a literal under another name, unless that
     # literal is reported already (each leak once)
-    reported = [secret for violation in found for secret in violation.secrets]
+    reported = regex.AnyOf(secret for violation in found for secret in violation.secrets)
     for res in ctx.matched:
         for path, what, value in _given(res, scanner, ctx):
-            if not any(secret in value for secret in reported):
-                reported.append(value)
+            if not reported(value):
+                reported.add(value)
                 yield Violation(
                     res,
                     path,
