@@ -13,7 +13,6 @@ RE2 has no look-around and no back-references; the project's own patterns avoid 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
 
 import re2
 
@@ -85,16 +84,6 @@ class Encoded:
         return self._char
 
 
-def places(pattern, text: str) -> Iterator[Found]:
-    """The match of ``pattern`` at each place in ``text`` one starts, overlapping ones too (the
-    next search from one past the last start; with :func:`literals`, the longest value starting
-    at each place), the text encoded once."""
-    encoded, pos = Encoded(text), 0
-    while (found := encoded.search(pattern, pos)) is not None:
-        yield found
-        pos = found.start() + 1
-
-
 class Found:
     """A match of :meth:`Encoded.search` or :meth:`Encoded.match`, in the text's positions."""
 
@@ -117,60 +106,6 @@ class Found:
 
     def groups(self) -> tuple[str | None, ...]:
         return self._groups[1:]
-
-
-class AnyOf:
-    """Whether a text holds one of a growing list of values, each as written, in time linear in
-    the text whatever their number: they are looked for together, a few patterns of them
-    (:func:`literals`) of sizes that double (two of a size made one, as a binary counter carries:
-    each value compiled a few times at most), the last few one by one. A search per value for each
-    text was quadratic: 40,000 credentials reported in a ConfigMap and 5,000 handed on in a
-    Deployment took minutes."""
-
-    FEW = 16  # the last values added, looked for one by one
-
-    def __init__(self, values: Iterable[str] = ()) -> None:
-        self._levels: list[tuple[object | None, list[str]]] = []  # (pattern, or None past RE2's budget; values)
-        self._recent: list[str] = []
-        for value in values:
-            self.add(value)
-
-    def add(self, value: str) -> None:
-        self._recent.append(value)
-        if len(self._recent) < self.FEW:
-            return
-        merged, self._recent = self._recent, []
-        while self._levels and len(self._levels[-1][1]) <= len(merged):
-            merged = self._levels.pop()[1] + merged
-        try:
-            pattern = literals(merged)
-        except RegexError:  # past RE2's memory budget: these one by one
-            pattern = None
-        self._levels.append((pattern, merged))
-
-    def __call__(self, text: str) -> bool:
-        for pattern, values in self._levels:
-            if pattern.search(text) is not None if pattern is not None else any(v in text for v in values):
-                return True
-        return any(value in text for value in self._recent)
-
-
-def literals(texts: list[str]):
-    """One pattern that finds any of ``texts`` as written (every other character escaped by its
-    code point), matching the longest of those that start where it matches (RE2's leftmost-longest):
-    thousands of texts found in one pass, where a search per text would take one pass each.
-    Raises :class:`RegexError` when the set is too large for RE2's memory budget."""
-    options = re2.Options()
-    options.log_errors = False
-    options.longest_match = True
-    options.max_mem = 256 << 20
-    pattern = "|".join(
-        "".join(c if c.isascii() and (c.isalnum() or c == "_") else f"\\x{{{ord(c):x}}}" for c in t) for t in texts
-    )
-    try:
-        return re2.compile(pattern, options)
-    except re2.error as exc:
-        raise RegexError(str(exc.args[0] if exc.args else "invalid")) from None
 
 
 def fullmatch(pattern: str, text: str) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 
 from torghut_lint import regex
 from torghut_lint.k8s import assignments_from
+from torghut_lint.literals import Literals
 
 REDACTED = "[REDACTED]"
 MIN_KNOWN_SECRET = 6  # shorter known values are too common to mask by text (messages never quote them)
@@ -292,15 +293,7 @@ class Redactor:
     where it stands as that whole word, so the message still names the key."""
 
     def __init__(self, known: Iterable[str] = ()) -> None:
-        self.known = sorted({s for s in known if len(s) >= MIN_KNOWN_SECRET}, key=len, reverse=True)
-        # many values are looked for in one pass per text (a tree can hold thousands: a search per
-        # value per text was quadratic); a few, one search each
-        self._together = None
-        if len(self.known) > SEARCHED_ONE_BY_ONE:
-            try:
-                self._together = regex.literals(self.known)
-            except regex.RegexError:  # past RE2's memory budget: one by one, slower, the same spans
-                self._together = None
+        self.known = Literals(s for s in known if len(s) >= MIN_KNOWN_SECRET)  # all looked for in one pass
         # every answer, by (text, keep): a report's findings repeat the same kinds, namespaces,
         # names and messages thousands of times, and each text is otherwise scanned anew
         self._masked: dict[tuple[str, tuple[str, ...]], str] = {}
@@ -332,40 +325,14 @@ class Redactor:
         return "".join(out)
 
     def _known_spans(self, text: str, kept: set[str]) -> list[tuple[int, int]]:
-        """Where the known values stand in ``text``, overlapping ones too, but for a value that is
-        a key name the text is about (in ``kept``) standing there as a whole word. What they cover
-        together is what matters: at each place a value starts, the longest one starting there."""
+        """Where the known values stand in ``text``, overlapping and nested ones too, but for a
+        value that is a key name the text is about (in ``kept``) standing there as a whole word."""
+        return [
+            (at, at + len(secret))
+            for at, secret in self.known.places(text)
+            if not (secret in kept and _word_at(text, at, at + len(secret)))
+        ]
 
-        def counts(secret: str, at: int) -> bool:
-            return not (secret in kept and _word_at(text, at, at + len(secret)))
-
-        if self._together is None:
-            return [
-                (at, at + len(secret)) for secret in self.known for at in _finds(text, secret) if counts(secret, at)
-            ]
-        out: list[tuple[int, int]] = []
-        for found in regex.places(self._together, text):
-            start, end = found.span()
-            if counts(text[start:end], start):
-                out.append((start, end))
-            else:  # a kept key name: any shorter value starting here still counts
-                out += [
-                    (start, start + len(secret))
-                    for secret in self.known
-                    if len(secret) < end - start and text.startswith(secret, start) and counts(secret, start)
-                ]
-        return out
-
-
-def _finds(text: str, secret: str) -> Iterator[int]:
-    """Every place ``secret`` starts in ``text``, overlapping ones too."""
-    at = text.find(secret)
-    while at >= 0:
-        yield at
-        at = text.find(secret, at + 1)
-
-
-SEARCHED_ONE_BY_ONE = 16  # up to this many known values, each is searched for on its own
 
 SCRUB = Redactor()
 """The detector alone (no known values): for text produced before the tree's secrets are known."""

@@ -339,3 +339,24 @@ def test_each_credential_of_a_large_loose_file_is_located_in_linear_time(tmp_pat
     assert code == 1, err
     lines = [f["line"] for f in json.loads(out)["findings"]]
     assert lines == list(range(1, 80_001))
+
+
+def test_masking_tens_of_thousands_of_credentials_of_mixed_shapes_is_linear(tmp_path: Path) -> None:
+    """40,000 credentials in clear in a ConfigMap and 5,000 of another shape handed on in a
+    Deployment: every text of the report is masked against all 45,000. One RE2 alternation of them
+    fell off its fast path (0.6 ms per search of a short message: two minutes); an Aho-Corasick
+    automaton takes seconds. Every finding is made and no value reaches the report."""
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n"
+    cm += "".join(f"  DB{i}_PASSWORD: Zq8vR2mX{i:06d}pL4k\n" for i in range(40_000))
+    env = "".join(f"            - {{name: S{i}, value: Yy1xW2vU{i:06d}tS4r}}\n" for i in range(5_000))
+    env += "".join(f"            - {{name: P{i}_PASSWORD, value: $(S{i})}}\n" for i in range(5_000))
+    deploy = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\nspec:\n  selector: {matchLabels: {app: b}}\n"
+        "  template:\n    metadata: {labels: {app: b}}\n    spec:\n      containers:\n        - name: b\n"
+        "          image: registry.example/b:v1\n          env:\n" + env
+    )
+    write(tmp_path, {"all.yaml": cm + "---\n" + deploy})
+    code, out, err, _ = lint(tmp_path, timeout=30)
+    assert code == 1, err
+    assert len(json.loads(out)["findings"]) == 45_000
+    assert "Zq8vR2mX" not in out and "Yy1xW2vU" not in out

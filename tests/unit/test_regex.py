@@ -59,20 +59,3 @@ def test_searching_from_each_match_never_encodes_the_text_again(monkeypatch: pyt
         pos = match.end()
     assert found == ["b"] * 1_000 and counted["encode"] == 0
     assert pattern.search(text, 5) is not None and counted["encode"] == 1  # (what the str interface does)
-
-
-@pytest.mark.usefixtures("untraced")
-@given(
-    first=st.lists(st.text(st.sampled_from("abé𝔘x"), min_size=1, max_size=4), max_size=40),
-    steps=st.lists(st.tuples(st.booleans(), st.text(st.sampled_from("abé𝔘x "), max_size=8)), max_size=60),
-)
-@settings(max_examples=300, deadline=None)
-def test_any_of_answers_what_a_search_per_value_answers(first: list[str], steps: list) -> None:
-    """Values added and texts asked in any order: the answer is ``any(value in text)``."""
-    held, values = regex.AnyOf(first), list(first)
-    for adding, text in steps:
-        if adding and text:
-            held.add(text)
-            values.append(text)
-        else:
-            assert held(text) == any(value in text for value in values)

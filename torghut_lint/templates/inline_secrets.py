@@ -18,7 +18,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from torghut_lint import regex
 from torghut_lint.k8s import (
     binary_texts,
     command_words,
@@ -30,11 +29,11 @@ from torghut_lint.k8s import (
     references,
     text,
 )
+from torghut_lint.literals import AnyOf, Literals
 from torghut_lint.model import Location, Path_, Resource, find_node
 from torghut_lint.secrets import (
     CONFIG_FILES,
     LONG_TEXT,
-    SEARCHED_ONE_BY_ONE,
     URL_CREDENTIALS,
     assignment_hinted,
     assignments,
@@ -461,31 +460,22 @@ class _Lines:
     again when it is not there (the next scanner's first). A search and a count of lines from the
     start for each was quadratic: 40,000 credentials in a 1.4 MB ``.env`` took 12 s. A value the
     text does not hold as written (a shell's ``"ab"cd`` is ``abcd``) is on line 1, as before, and
-    is told in one pass over the text for all of them when there are many (each looked for in
-    vain was a pass of its own: 20,000 in 0.9 MB took 9 s)."""
+    leaves the last place where it was; such values are told in one pass over the text for all of
+    them (each looked for in vain was a pass of its own: 20,000 in 0.9 MB took 9 s)."""
 
-    def __init__(self, text: str, values: list[str] = ()) -> None:
+    def __init__(self, text: str, values: list[str]) -> None:
         self.text = text
         self.at = self.line = 0  # the last place found, and the lines before it
-        self.held: set[str] | None = None  # the values the text holds as written (None: not told)
-        distinct = list(dict.fromkeys(values))
-        if len(distinct) > SEARCHED_ONE_BY_ONE:
-            try:
-                pattern = regex.literals(distinct)
-            except regex.RegexError:  # past RE2's memory budget: each looked for on its own
-                return
-            self.held = {found.group(0) for found in regex.places(pattern, text)}
+        self.held = Literals(values).held(text)  # the values the text holds as written
 
     def of(self, value: str) -> int:
         """The (1-based) line of ``value``'s next place in the text; 1 when it stands nowhere."""
-        if self.held is not None and value not in self.held:
+        if value not in self.held:
             return 1
         found = self.text.find(value, self.at)
-        if found < 0:
+        if found < 0:  # before the last place: the next scanner's first
             self.at = self.line = 0
             found = self.text.find(value)
-            if found < 0:
-                return 1
         self.line += self.text.count("\n", self.at, found)
         self.at = found
         return self.line + 1
@@ -684,7 +674,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     yield from found
     # what reaches a credential-named variable from a literal under another name, unless that
     # literal is reported already (each leak once)
-    reported = regex.AnyOf(secret for violation in found for secret in violation.secrets)
+    reported = AnyOf(secret for violation in found for secret in violation.secrets)
     for res in ctx.matched:
         for path, what, value in _given(res, scanner, ctx):
             if not reported(value):
