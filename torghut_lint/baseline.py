@@ -28,7 +28,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from torghut_lint import __version__
+from torghut_lint import __version__, written
 from torghut_lint.discover import real_text
 from torghut_lint.model import Finding
 from torghut_lint.report.jsontext import indented
@@ -201,7 +201,8 @@ class Baseline:
             "salt": self.salt.hex(),
             "entries": entries,
         }
-        path.write_text(indented(doc) + "\n", encoding="utf-8")
+        text = indented(doc) + "\n"
+        written.replace(path, lambda out: out.write(text))  # the old baseline until the new one is whole
 
     def new_findings(self, findings: list[Finding], root: Path | None = None) -> list[Finding]:
         """Findings beyond what the baseline records (each recorded finding absorbs one);

@@ -509,9 +509,10 @@ def _report(args, config, policies, paths, trusted, adjust=None, boundary: Path 
         if target is None:
             _stdout(pieces)
             continue
-        try:
-            with open(target, "w", encoding="utf-8") as out:
-                _write(pieces, out)
+        from torghut_lint import written
+
+        try:  # whole or not at all: no part, and no earlier run's report, is left when this run fails
+            written.replace(target, lambda out, pieces=pieces: _write(pieces, out), keep_old=False)
         except OSError as exc:
             raise UsageError(f"{target}: cannot write report: {exc.strerror}") from exc
     return EXIT_BLOCKING if report.summary.blocking else EXIT_OK

@@ -15,11 +15,11 @@ from __future__ import annotations
 import difflib
 import io
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from torghut_lint import written
 from torghut_lint.model import Finding
 from torghut_lint.policy import Policy
 from torghut_lint.templates import load_template
@@ -182,21 +182,13 @@ def diff(documents: dict[Path, EditedFile]) -> str:
 def write(documents: dict[Path, EditedFile]) -> list[Path]:
     """Write changed files atomically (same directory, same permissions); returns them. A symlink
     stays a symlink: the file it points at is edited (the caller has checked it is in the tree)."""
-    written = []
+    changed = []
     for path, document in sorted(documents.items()):
         new = document.text()
         if new == document.original:
             continue
         path = Path(os.path.realpath(path))
-        mode = path.stat().st_mode
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(new.encode("utf-8"))
-            os.chmod(temp, mode & 0o7777)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        written.append(path)
-    return written
+        data = new.encode("utf-8")
+        written.replace(path, lambda out, data=data: out.write(data), text=False)
+        changed.append(path)
+    return changed

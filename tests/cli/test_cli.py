@@ -60,6 +60,32 @@ def test_output_file(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["summary"]["findings"] == 6
 
 
+def test_a_report_cut_short_leaves_no_file(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A run that fails half-way through writing ``--output`` (a bug: exit 3) leaves no part of its
+    report, nor an earlier run's, for CI to upload as this run's; the other report is whole."""
+    from torghut_lint import cli
+
+    made = cli._pieces
+
+    def half(fmt, report, colour):
+        pieces = made(fmt, report, colour)
+        if fmt == "sarif":
+            yield next(pieces)
+            raise RuntimeError("cut short")
+        yield from pieces
+
+    monkeypatch.setattr(cli, "_pieces", half)
+    sarif, report = tmp_path / "out.sarif", tmp_path / "report.json"
+    sarif.write_text('{"the earlier run": []}')
+    monkeypatch.chdir(FIXTURES)
+    code = cli.main(
+        ["--format", "json", "--output", str(report), "--format", "sarif", "--output", str(sarif), *EXAMPLE]
+    )
+    assert code == 3 and "internal error: RuntimeError" in capsys.readouterr().err
+    assert sorted(os.listdir(tmp_path)) == ["report.json"]
+    assert json.loads(report.read_text())["summary"]["findings"] == 6
+
+
 def test_missing_path_is_a_usage_error() -> None:
     result = run_cli("no/such/dir")
     assert result.code == 2
