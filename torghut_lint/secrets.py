@@ -15,7 +15,7 @@ import functools
 from collections.abc import Iterable, Iterator
 
 from torghut_lint import regex
-from torghut_lint.k8s import assignments_from
+from torghut_lint.k8s import assignments_from, shell_word
 from torghut_lint.literals import Literals
 
 REDACTED = "[REDACTED]"
@@ -39,6 +39,15 @@ TOKEN_PATTERNS = [
     ("Stripe live key", regex.compile(r"\b[rs]k_live_[0-9A-Za-z]{24,}")),
     ("JSON Web Token", regex.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
     ("npm token", regex.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
+    # an HTTP Authorization header's credentials, wherever the header is written (``curl -H``, a
+    # script, a client's configuration): the credentials alone (the group), not the header's words
+    (
+        "credential in an HTTP Authorization header",
+        regex.compile(
+            r"\b(?i:proxy-)?(?i:authorization)[\"']?[ \t]*[:=][ \t]*[\"']?(?i:bearer|basic|token|apikey|api-key)"
+            r"[ \t]+([A-Za-z0-9._~+/-]{8,}=*)"
+        ),
+    ),
 ]
 # A URL's credentials: user:password@ (the rule reports the password) ...
 URL_CREDENTIALS = regex.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://([^/\s:@'\"]+):([^/\s@'\"]+)@")
@@ -79,6 +88,8 @@ TOKEN_HINTS = (
     "k_live_",
     "eyJ",
     "npm_",
+    "uthorization",  # Authorization, authorization
+    "UTHORIZATION",
 )
 
 
@@ -185,6 +196,133 @@ def _without_heredocs(script: str) -> str:
     return "\n".join(out)
 
 
+# Programs given a credential by an option of their own, which no name beside it calls one (a
+# word is judged by the flag before it: ``--password x`` is found, mysql's ``-px`` is not): per
+# program, each option as (option, whether the next word may be its value, the prefix of a value
+# written in the same word or None, what of the value is the credential). A value starting with
+# ``-`` is the next option (mongosh's ``-p`` alone prompts).
+_WHOLE, _PASSWORD, _PASS_PHRASE = "whole", "user:password", "pass:phrase"
+_MYSQL = ("mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mysqlslap", "mysqlpump")
+_MARIADB = ("mariadb", "mariadb-dump", "mariadb-admin", "mariadb-import", "mariadb-check", "mariadb-show")
+_MONGO = ("mongo", "mongosh", "mongodump", "mongorestore", "mongoexport", "mongoimport", "mongostat", "mongotop")
+Option = tuple[str, bool, "str | None", str]
+PROGRAM_OPTIONS: dict[str, tuple[Option, ...]] = {
+    "curl": (
+        ("-u", True, "-u", _PASSWORD),
+        ("--user", True, "--user=", _PASSWORD),
+        ("-U", True, "-U", _PASSWORD),
+        ("--proxy-user", True, "--proxy-user=", _PASSWORD),
+    ),
+    **dict.fromkeys(_MYSQL + _MARIADB, (("-p", False, "-p", _WHOLE),)),  # ``-p x``: a prompt, then database x
+    "sshpass": (("-p", True, "-p", _WHOLE),),
+    "redis-cli": (("-a", True, None, _WHOLE),),
+    **dict.fromkeys(_MONGO, (("-p", True, "-p", _WHOLE),)),
+    "openssl": tuple((option, True, None, _PASS_PHRASE) for option in ("-passin", "-passout", "-pass")),
+}
+# a registry login's ``-p`` (``docker login -u me -p x``, ``helm registry login``): these programs'
+# ``-p`` means something else in their other commands (``docker run -p 80:80``)
+LOGIN_PROGRAMS = frozenset({"docker", "podman", "nerdctl", "buildah", "skopeo", "helm", "oras", "crane"})
+_LOGIN_OPTIONS: tuple[Option, ...] = (("-p", True, "-p", _WHOLE),)
+_WRAPPERS = frozenset({"exec", "env", "command", "nohup", "time", "nice"})  # run the next word as the program
+_ASSIGNMENT_WORD = regex.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+# a text holding none of these runs none of the programs (told without splitting it into words),
+# as ``hint in text or ...`` written out (see token_hinted)
+PROGRAM_HINTS = ("curl", "mysql", "mariadb", "sshpass", "redis-cli", "mongo", "openssl", "login")
+program_hinted = eval("lambda text: " + " or ".join(f"{hint!r} in text" for hint in PROGRAM_HINTS))  # noqa: S307
+
+
+def program_credentials(words: list[str | None]) -> Iterator[tuple[int, str, str]]:
+    """(index of the word holding it, what, credential) for each credential one command gives a
+    program by its own option (:data:`PROGRAM_OPTIONS`); ``words``: the command's words, the
+    program first (after assignments and ``exec``/``env``), None for one a shell expands."""
+    start = 0
+    while start < len(words) and words[start] is not None:
+        if words[start] not in _WRAPPERS and _ASSIGNMENT_WORD.match(words[start]) is None:
+            break
+        start += 1
+    if start >= len(words) or words[start] is None:
+        return
+    program = words[start].rsplit("/", 1)[-1]
+    options = PROGRAM_OPTIONS.get(program, ())
+    if program in LOGIN_PROGRAMS and "login" in words[start + 1 :]:
+        options = _LOGIN_OPTIONS
+    if not options:
+        return
+    i = start + 1
+    while i < len(words):
+        word = words[i]
+        i += 1
+        if word is None or not word.startswith("-"):
+            continue
+        if word == "--":
+            return
+        for option, separate, prefix, part in options:
+            if word == option and separate:
+                if i < len(words) and (value := words[i]) is not None and not value.startswith("-"):
+                    yield from _option_credential(program, option, value, i, part)
+                    i += 1
+                break
+            if prefix is not None and word.startswith(prefix) and len(word) > len(prefix):
+                yield from _option_credential(program, option, word[len(prefix) :], i - 1, part)
+                break
+
+
+def _option_credential(program: str, option: str, value: str, at: int, part: str) -> Iterator[tuple[int, str, str]]:
+    if part == _PASSWORD:
+        value = value.partition(":")[2]  # (a user alone: curl asks for the password)
+    elif part == _PASS_PHRASE:
+        value = value[5:] if value.startswith("pass:") else ""  # (env:, file:, fd: name where it is)
+    if value:
+        yield at, f"{program}'s {option} option holds a plaintext credential", value
+
+
+def script_commands(script: str) -> Iterator[list[str | None]]:
+    """The words of each command a POSIX shell runs from ``script`` (as :func:`~torghut_lint.k8s.shell_word`
+    gives them: quotes removed, None for a word the shell expands), commands ending at a line break
+    or an operator; comments and here-document bodies (data) left out. Only for a script that
+    names one of :data:`PROGRAM_HINTS`."""
+    if not program_hinted(script):
+        return
+    text, words, i = _without_heredocs(script), [], 0
+    n = len(text)
+    while i < n:
+        char = text[i]
+        if char in " \t\r":
+            i += 1
+        elif char == "\\" and text.startswith("\n", i + 1):  # a line continued
+            i += 2
+        elif char in "<>":  # a redirection (``2>&1`` is no ``&``): its file is a word of the command
+            i += 2 if text.startswith("&", i + 1) else 1
+        elif char in "\n;&|()":
+            if words:
+                yield words
+                words = []
+            i += 1
+        elif char == "#":
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+        else:
+            word, end = shell_word(text, i)
+            if word is None:  # expanded: the word is skipped whole
+                end = _word_end(text, i)
+            words.append(word)
+            i = max(end, i + 1)
+    if words:
+        yield words
+
+
+def _word_end(text: str, i: int) -> int:
+    """Where the word that starts at ``i`` ends (an unquoted blank or operator), quotes skipped whole."""
+    n = len(text)
+    while i < n and text[i] not in " \t\n;&|()<>":
+        if text[i] in "'\"":
+            close = text.find(text[i], i + 1)
+            i = n if close < 0 else close + 1
+        else:
+            i += 1
+    return i
+
+
 # Credential files whose format is neither ``key=value`` nor a URL, by the end of their name (a
 # loose file's, or a ConfigMap key's mounted as one): libpq's password file, ``.netrc``, Docker's
 # legacy config. Each is read by its own format (:func:`file_credentials`).
@@ -258,7 +396,7 @@ def tokens(text: str) -> Iterator[tuple[str, str]]:
         return
     for label, pattern in TOKEN_PATTERNS:
         for match in pattern.finditer(text):
-            yield label, match.group(0)
+            yield label, match.group(match.re.groups and 1)  # the credential: a header's, not its words
 
 
 def _spans(text: str) -> list[tuple[int, int]]:

@@ -501,6 +501,62 @@ def test_a_credential_assigned_on_a_shell_command_line_is_found(entries: str, fo
     assert [(path, message.split(" holds")[0]) for path, message in _handed_on(entries)] == found
 
 
+# -- a program's own credential options: no name beside the value says it is one -------------------
+
+CMD = ("spec", "template", "spec", "containers", 0, "command")
+
+
+@pytest.mark.parametrize(
+    ("entries", "found"),
+    [
+        ("command: [curl, -sf, -u, 'default:Yy1xW2vU3tS4rQ5p', 'http://ch:8123/ping']", [((*CMD, 3), "curl's -u")]),
+        ("command: [/usr/bin/curl, --user=admin:Yy1xW2vU3tS4rQ5p, https://x]", [((*CMD, 1), "curl's --user")]),
+        ("command: [curl]\nargs: [-u, 'admin:Yy1xW2vU3tS4rQ5p', https://x]", [((*ARGS, 1), "curl's -u")]),
+        ("command: [mysql, -uroot, -pYy1xW2vU3tS4rQ5p, trading]", [((*CMD, 2), "mysql's -p")]),
+        ("command: [mariadb-dump, -pYy1xW2vU3tS4rQ5p, trading]", [((*CMD, 1), "mariadb-dump's -p")]),
+        ("command: [sshpass, -p, Yy1xW2vU3tS4rQ5p, ssh, host]", [((*CMD, 2), "sshpass's -p")]),
+        ("command: [redis-cli, -a, Yy1xW2vU3tS4rQ5p, ping]", [((*CMD, 2), "redis-cli's -a")]),
+        ("command: [mongosh, -u, app, -p, Yy1xW2vU3tS4rQ5p]", [((*CMD, 4), "mongosh's -p")]),
+        ("command: [docker, login, -u, me, -p, Yy1xW2vU3tS4rQ5p, reg.example]", [((*CMD, 5), "docker's -p")]),
+        ("command: [openssl, enc, -pass, 'pass:Yy1xW2vU3tS4rQ5p', -in, x]", [((*CMD, 3), "openssl's -pass")]),
+        ("command: [env, TZ=UTC, exec, curl, -u, 'a:Yy1xW2vU3tS4rQ5p', x]", [((*CMD, 5), "curl's -u")]),
+        # in the script a shell runs from the command line: located at that word
+        ("command: [sh, -c, 'set -e; curl -u \"u:Yy1xW2vU3tS4rQ5p\" x && exec app']", [((*CMD, 2), "curl's -u")]),
+        ("command: [bash, -ec, \"mysql -uroot -p'Yy1xW2vU3tS4rQ5p' db < /init.sql\"]", [((*CMD, 2), "mysql's -p")]),
+        # the same options of other programs, or no credential in them
+        ("command: [docker, run, -p, '80:80', -u, 'app:staff', image]", []),
+        ("command: [mysql, -u, root, -p, trading]", []),  # -p alone: a prompt, then the database
+        ("command: [mongosh, -u, app, -p, --authenticationDatabase, admin]", []),
+        ("command: [curl, -u, admin, https://x]", []),  # a user alone: curl asks for the password
+        ("command: [curl, -u, 'admin:$(ADMIN_PASSWORD)', https://x]", []),  # the kubelet expands it: a Secret's
+        ("command: [openssl, enc, -pass, 'env:ENC_PASSWORD']", []),
+        ('command: [sh, -c, \'curl -u "u:$PASSWORD" x; redis-cli -a "$REDIS_PASSWORD" ping\']', []),
+        ("command: [sh, -c, 'cat <<EOF\n curl -u a:Yy1xW2vU3tS4rQ5p x\nEOF\n']", []),  # a here-document: data
+        ("command: [sh, -c, '# curl -u a:Yy1xW2vU3tS4rQ5p x\nexec app']", []),  # a comment
+        ("command: [ssh, -p, '2222', host]", []),
+    ],
+)
+def test_a_credential_given_by_a_program_s_own_option_is_found(entries: str, found: list) -> None:
+    """``curl -u user:password``, ``mysql -p<password>``, ``sshpass -p``, ``redis-cli -a``, a
+    registry login's ``-p``: on the command line or in its ``sh -c`` script. The walk judges a
+    word by the flag before it (``--password x``), and passed these."""
+    assert [(path, message.split(" option")[0]) for path, message in _handed_on(entries)] == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("#!/bin/sh\nset -e\ncurl -sf -u default:Yy1xW2vU3tS4rQ5p http://ch:8123/?query=SELECT%201\n", ["curl's -u"]),
+        ("#!/bin/sh\nsshpass -p Yy1xW2vU3tS4rQ5p \\\n  ssh host\n", ["sshpass's -p"]),  # a line continued
+        ('#!/bin/sh\ncurl -u "default:${CLICKHOUSE_PASSWORD}" http://ch:8123/ping\n', []),
+        ("#!/usr/bin/env python3\nsubprocess.run(['curl', '-u', user + ':' + pw])\n", []),  # no shell's script
+    ],
+)
+def test_a_script_in_a_configmap_gives_programs_credentials(text: str, found: list) -> None:
+    hits = _Scanner({}).walk({"data": {"check": text}})
+    assert [what.split(" option")[0] for _, what, _ in hits] == found
+
+
 @pytest.mark.usefixtures("untraced")
 @given(
     name=st.from_regex(

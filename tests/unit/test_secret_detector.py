@@ -19,6 +19,7 @@ SAMPLES = {
     "JSON Web Token": "eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.abcdefghijkl",
     "base64 private key": "client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVB",
     "npm token": "//registry.npmjs.org/:_authToken=npm_" + "d" * 36,
+    "credential in an HTTP Authorization header": "curl -H 'Authorization: Bearer Zq8vR2mX9pL4kT7w' https://x.example",
 }
 
 
@@ -43,6 +44,76 @@ def test_every_token_format_is_found_past_the_literal_prefilter() -> None:
     for label, text in SAMPLES.items():
         assert any(hint in text for hint in TOKEN_HINTS), label
         assert label in {found for found, _ in tokens(text)}, label
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Authorization: Bearer Zq8vR2mX9pL4kT7w", ["Zq8vR2mX9pL4kT7w"]),
+        ('-H "authorization: token ghx0123456789abc"', ["ghx0123456789abc"]),  # any case
+        ("AUTHORIZATION=Basic dXNlcjpwYXNzd29yZA==", ["dXNlcjpwYXNzd29yZA=="]),
+        ("Proxy-Authorization: Basic dXNlcjpwYXNzd29yZA==", ["dXNlcjpwYXNzd29yZA=="]),
+        ('{"Authorization": "Bearer Zq8vR2mX9pL4kT7w"}', ["Zq8vR2mX9pL4kT7w"]),
+        ("Authorization: Bearer $TOKEN", []),  # references, not credentials
+        ("Authorization: Bearer ${API_TOKEN}", []),
+        ('headers = {"Authorization": f"Bearer {token}"}', []),
+        ('headers["Authorization"] = "Bearer " + token', []),
+        ("Authorization: Bearer <your token>", []),
+        ("Authorization: Bearer short", []),
+    ],
+)
+def test_an_http_authorization_header_s_credentials_are_found(text: str, found: list[str]) -> None:
+    """The credentials alone (what a report masks and a baseline digests), not the header's words."""
+    assert [token for _, token in tokens(text)] == found
+
+
+@pytest.mark.parametrize(
+    ("script", "commands"),
+    [
+        (
+            "curl -sf -u 'u:p w' x && mysql -uroot -p\"Pa\"ss db",
+            [["curl", "-sf", "-u", "u:p w", "x"], ["mysql", "-uroot", "-pPass", "db"]],
+        ),
+        ("curl 2>&1 -u a:b x | tee /log", [["curl", "2", "1", "-u", "a:b", "x"], ["tee", "/log"]]),  # 2>&1 is no &
+        ("sshpass -p pw \\\n  ssh host", [["sshpass", "-p", "pw", "ssh", "host"]]),  # a line continued
+        (
+            'redis-cli -a "$PW" ping; X=$(curl -u u:p x)',
+            [["redis-cli", "-a", None, "ping"], [None], ["curl", "-u", "u:p", "x"]],
+        ),
+        ("# curl -u a:b x\ncat <<EOF\ncurl -u a:b x\nEOF\nexec curl", [["cat", "EOF"], ["exec", "curl"]]),
+        ("echo 'unclosed curl -u a:b", [["echo", None]]),
+        ("ls -la /srv", []),  # names none of the programs: not split at all
+    ],
+)
+def test_a_script_s_commands_are_split_into_the_words_a_shell_gives(script: str, commands: list) -> None:
+    from torghut_lint.secrets import script_commands
+
+    assert list(script_commands(script)) == commands
+
+
+@pytest.mark.parametrize(
+    ("words", "found"),
+    [
+        (["curl", "-u", "admin:pw-1", "x"], [(2, "pw-1")]),
+        (["curl", "--user=admin:pw-1", "-U", "proxy:pw-2", "x"], [(1, "pw-1"), (3, "pw-2")]),
+        (["curl", "-u", "admin", "x"], []),  # a user alone
+        (["curl", "--", "-u", "a:b"], []),  # after --: arguments, not options
+        (["mysql", "-pPW", "db"], [(1, "PW")]),
+        (["mysql", "-p", "db"], []),  # -p alone: a prompt
+        (["docker", "run", "-p", "80:80"], []),
+        (["docker", "login", "-p", "PW", "r"], [(3, "PW")]),
+        (["mongosh", "-p", "--quiet"], []),  # the next option, no value
+        (["openssl", "rsa", "-passin", "pass:PW"], [(3, "PW")]),
+        (["openssl", "rsa", "-passin", "file:/run/pw"], []),
+        (["A=1", "exec", "/usr/bin/redis-cli", "-a", "PW"], [(4, "PW")]),
+        ([None, "curl", "-u", "a:b"], []),  # the program is computed: unknown
+        (["curl", "-u", None], []),
+    ],
+)
+def test_a_program_s_own_credential_options(words: list, found: list) -> None:
+    from torghut_lint.secrets import program_credentials
+
+    assert [(at, value) for at, _, value in program_credentials(words)] == found
 
 
 def test_fine_grained_github_tokens_are_found() -> None:
@@ -91,7 +162,9 @@ def test_long_texts_are_prefiltered_and_scanned_by_one_pass_with_the_same_answer
         body = _placed(text, size, where)
         assert len(body) == max(size, len(text) + 2)
         assert token_hinted(body) is any(hint in body for hint in TOKEN_HINTS), text
-        expected = [(label, m.group(0)) for label, pattern in TOKEN_PATTERNS for m in pattern.finditer(body)]
+        expected = [
+            (label, m.group(m.re.groups and 1)) for label, pattern in TOKEN_PATTERNS for m in pattern.finditer(body)
+        ]
         assert list(tokens(body)) == expected, text
         assert bool(expected) is (text in SAMPLES.values()), text
 

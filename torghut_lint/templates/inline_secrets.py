@@ -4,9 +4,11 @@ Flags Secret ``data``/``stringData`` values, string values under secret-like nam
 entries, ConfigMap keys, any mapping key, Helm values; a name qualified after its credential word,
 ``DB_PASSWORD_2``, ``SECRET_KEY_V2``, ``DB_PASSWORD_OLD``, is one; a literal handed on to such a
 variable by ``$(VAR)`` or ``configMapKeyRef`` is judged there), URLs with ``user:password@``, private
-keys and well-known token formats, and secret-like keys assigned inside a text (a properties,
-env, JSON, YAML or XML file held in a ConfigMap, a ``-D``/``--`` flag, a quoted literal in a
-script; a ConfigMap's ``binaryData`` decoded first). SealedSecrets, ExternalSecrets, ``secretKeyRef``,
+keys, well-known token formats and HTTP ``Authorization`` headers, a program's own credential
+option (``curl -u user:password``, ``mysql -p<password>``: ``secrets.PROGRAM_OPTIONS``), and
+secret-like keys assigned inside a text (a properties, env, JSON, YAML or XML file held in a
+ConfigMap, a ``-D``/``--`` flag, a quoted literal in a script; a ConfigMap's ``binaryData``
+decoded first). SealedSecrets, ExternalSecrets, ``secretKeyRef``,
 ``$(VAR)``/``${VAR}`` substitutions, file paths, numbers of fewer than eight digits and secret
 *names* are not flagged.
 The value itself never leaves this module except as a redaction token for the reporters."""
@@ -39,7 +41,10 @@ from torghut_lint.secrets import (
     assignments,
     credential_file,
     file_credentials,
+    program_credentials,
+    program_hinted,
     script_assignments,
+    script_commands,
     token_hinted,
     tokens,
 )
@@ -211,10 +216,10 @@ class _Scanner:
         variable = params.get("variableSuffixes")
         self.variable = _norms(DEFAULT_VARIABLE_SUFFIXES if variable is None else variable)
         self.stems = tuple(word.encode() for word in (*self.suffixes, *self.variable))  # (mentions)
-        # key -> whether a value under it is judged by the key (secret-like, or a credential file's name)
+        # key -> whether a value under it is judged by the key (secret-like, a credential file's or a script's name)
         self.judged_by_key: dict[str, bool] = {}
         # text (shorter than LONG_TEXT) -> _QUIET when it holds no URL nor token hint, plus
-        # _ASSIGNED when it may assign a credential-like key
+        # _ASSIGNED when it may assign a credential-like key, or give a program one (a #! script)
         self.told: dict[str, int] = {}
         self.secret_like = functools.lru_cache(maxsize=4096)(self._secret_like)
 
@@ -320,7 +325,8 @@ class _Scanner:
                         told = texts.get(child)
                         if told is None:
                             told = _QUIET * ("://" not in child and not hinted(child)) + (
-                                _ASSIGNED * assignment_hinted(child)
+                                # (or a script that may give a program a credential by an option)
+                                _ASSIGNED * (assignment_hinted(child) or (child[:2] == "#!" and program_hinted(child)))
                             )
                             if len(child) <= MAX_REMEMBERED_TEXT:
                                 texts[child] = told
@@ -332,7 +338,9 @@ class _Scanner:
                             continue
                         judged = by_key.get(key)
                         if judged is None:
-                            judged = bool(secret_like(key) or credential_file(key))
+                            judged = bool(
+                                secret_like(key) or credential_file(key) or key.lower().endswith(SHELL_SCRIPTS)
+                            )
                             if len(key) <= MAX_REMEMBERED_TEXT:
                                 by_key[key] = judged
                         if not judged:
@@ -390,10 +398,13 @@ class _Scanner:
                 if self.named_value(name, literal):
                     said.add((name, literal))
                     yield where, f"{name} written in the text holds a plaintext credential", literal
-            if key and shell_script(key, value) and self.mentions(value):  # `NAME=value` unquoted is a literal too
-                for name, shell_literal in script_assignments(value):
-                    if (name, shell_literal) not in said and self.named_value(name, shell_literal):
-                        yield where, f"{name} assigned in the script holds a plaintext credential", shell_literal
+            if key and shell_script(key, value):
+                if self.mentions(value):  # `NAME=value` unquoted is a literal too
+                    for name, shell_literal in script_assignments(value):
+                        if (name, shell_literal) not in said and self.named_value(name, shell_literal):
+                            yield where, f"{name} assigned in the script holds a plaintext credential", shell_literal
+                for what, literal in _given_to_programs(value):  # curl's -u user:password, mysql's -p...
+                    yield where, what, literal
 
 
 def _secret_object(res: Resource, scanner: _Scanner) -> Iterator[Violation]:
@@ -501,13 +512,26 @@ def shell_script(key: str, text: str) -> bool:
     return key.lower().endswith(SHELL_SCRIPTS) or (text.startswith("#!") and _SHEBANG.match(text) is not None)
 
 
-def _shell_words(container: dict) -> Iterator[tuple[str, int, str]]:
-    """(field, index, text) of each word of a container's command line a shell reads as one:
-    the script after a shell's ``-c`` (``sh -c``, ``bash -ec``, ``busybox sh -c``), and each word
-    that is an assignment whole (``env API_TOKEN=... app``, a program's ``KEY=value`` argument)."""
+CommandWord = tuple[str, int, str]  # (field, index, text) of a word of a container's command line
+
+
+def _shell_words(container: dict) -> Iterator[CommandWord]:
+    """Each word of a container's command line a shell reads as one: the script after a shell's
+    ``-c`` (:func:`_inline_script`), and each word that is an assignment whole (``env
+    API_TOKEN=... app``, a program's ``KEY=value`` argument)."""
     words = list(command_words(container))
+    if (script := _inline_script(words)) is not None:
+        yield script
+    for field, i, word in words[1:]:
+        if _WHOLE_ASSIGNMENT.match(word):
+            yield field, i, word
+
+
+def _inline_script(words: list[CommandWord]) -> CommandWord | None:
+    """The script a command line hands a shell after its ``-c`` (``sh -c``, ``bash -ec``,
+    ``busybox sh -c``), if it does."""
     if not words:
-        return
+        return None
     program = words[0][2].rsplit("/", 1)[-1]
     rest = words[1:]
     if program == "busybox" and rest and rest[0][2] in SHELLS:
@@ -515,13 +539,19 @@ def _shell_words(container: dict) -> Iterator[tuple[str, int, str]]:
     if program in SHELLS:
         for n, (_, _, word) in enumerate(rest):
             if not word.startswith("-") or word.startswith("--"):
-                break  # a script file, or a long option: no inline script
+                return None  # a script file, or a long option: no inline script
             if "c" in word[1:] and n + 1 < len(rest):
-                yield rest[n + 1]
-                break
-    for field, i, word in words[1:]:
-        if _WHOLE_ASSIGNMENT.match(word):
-            yield field, i, word
+                return rest[n + 1]
+    return None
+
+
+def _given_to_programs(script: str) -> Iterator[tuple[str, str]]:
+    """(what, credential) for each credential a command of ``script`` gives a program by an
+    option of its own (:func:`program_credentials`)."""
+    for command in script_commands(script):
+        for _, what, literal in program_credentials(command):
+            if not _placeholder(literal):
+                yield what, literal
 
 
 Given = Iterator[tuple[Path_, str, str]]  # (where the process is given it, what, the credential)
@@ -531,13 +561,15 @@ def _given(res: Resource, scanner: _Scanner, ctx: RuleContext) -> Given:
     """Each credential a container's process is given that the walk, which judges each value by
     the name written beside it, does not see: handed on under a credential's name from a literal
     under another (:func:`_handed_on`, :func:`_prefixed`), read from a mounted file a name says
-    holds one (:func:`_from_files`), assigned by a shell on the command line (:func:`_shell_assigned`).
-    Located at the variable, the ``envFrom`` entry or the word that gives it."""
+    holds one (:func:`_from_files`), assigned by a shell on the command line (:func:`_shell_assigned`),
+    taken by a program's own option (:func:`_program_options`). Located at the variable, the
+    ``envFrom`` entry or the word that gives it."""
     for path, container in containers(res):
         yield from _handed_on(res, path, container, scanner, ctx)
         yield from _from_files(res, path, container, scanner, ctx)
         yield from _prefixed(res, path, container, scanner, ctx)
         yield from _shell_assigned(path, container, scanner)
+        yield from _program_options(path, container)
 
 
 def _handed_on(res: Resource, path: Path_, container: dict, scanner: _Scanner, ctx: RuleContext) -> Given:
@@ -642,6 +674,20 @@ def _shell_assigned(path: Path_, container: dict, scanner: _Scanner) -> Given:
         for name, literal in script_assignments(script) if scanner.mentions(script) else ():
             if scanner.named_value(name, literal):
                 yield (*path, field, i), f"{name} assigned on the command line holds a plaintext credential", literal
+
+
+def _program_options(path: Path_, container: dict) -> Given:
+    """Each credential the command line gives a program by an option of its own (curl's ``-u
+    user:password``, mysql's ``-p<password>``: :data:`~torghut_lint.secrets.PROGRAM_OPTIONS`),
+    which the walk, judging a word by the flag before it, does not see: the program's own words,
+    and the commands of the script a shell runs from them (``sh -c``)."""
+    words = list(command_words(container))
+    for at, what, literal in program_credentials([word for _, _, word in words]):
+        if not _placeholder(literal):
+            yield (*path, words[at][0], words[at][1]), what, literal
+    if (script := _inline_script(words)) is not None:
+        for what, literal in _given_to_programs(script[2]):
+            yield (*path, script[0], script[1]), what, literal
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
