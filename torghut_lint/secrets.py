@@ -12,6 +12,7 @@ All patterns are RE2 (:mod:`torghut_lint.regex`), so a scan is linear in the tex
 from __future__ import annotations
 
 import functools
+from collections import deque
 from collections.abc import Iterable, Iterator
 
 from torghut_lint import regex
@@ -176,24 +177,75 @@ def _without_heredocs(script: str) -> str:
     """``script`` with each here-document's body blanked (its lines left empty), up to the line
     that ends it: its delimiter alone (with ``<<-``, after leading tabs). A here-string (``<<<``)
     has none."""
-    if "<<" not in script:
-        return script
+    return script if "<<" not in script else "\n".join(_heredocs(script)[0])
+
+
+def _heredocs(script: str) -> tuple[list[str], list[tuple[tuple[str, int, int], str]]]:
+    """``script``'s lines with each here-document's body blanked, and for each here-document the
+    command that opens it (its line, and where on it the command starts and ends: at a ``;`` or
+    ``&``) and its body (tabs leading a body's lines dropped with ``<<-``). Linear in the script
+    however many operators a line holds (each separator is looked for once)."""
     out: list[str] = []
-    ends: list[tuple[str, bool]] = []  # the delimiters awaited, in order, and whether tabs go first
-    for line in script.split("\n"):
+    bodies: list[tuple[tuple[str, int, int], str]] = []
+    ends: deque[tuple[str, bool, tuple[str, int, int]]] = deque()  # delimiters awaited, in order: word, tabs, command
+    body: list[str] = []
+    lines = script.split("\n")
+    for number, line in enumerate(lines):
         if ends:
-            word, tabs = ends[0]
+            word, tabs, command = ends[0]
             if (line.lstrip("\t") if tabs else line) == word:
-                ends.pop(0)
+                ends.popleft()
+                bodies.append((command, "".join(body)))
+                body = []
+            elif line or number + 1 < len(lines):  # (not the end of the script's last line)
+                body.append((line.lstrip("\t") if tabs else line) + "\n")
             out.append("")
             continue
         out.append(line)
         if "<<" in line:
+            start = scanned = 0  # where the operator's command starts; the line read up to there
+            after = {";": -1, "&": -1}  # the next of each separator after the last operator
             for match in _HEREDOC.finditer(line):
                 if match.start() > 0 and line[match.start() - 1] == "<":
                     continue  # <<<: a here-string
-                ends.append((match.group(2) or match.group(3) or match.group(4), match.group(1) == "-"))
-    return "\n".join(out)
+                start = max(
+                    start, line.rfind(";", scanned, match.start()) + 1, line.rfind("&", scanned, match.start()) + 1
+                )
+                scanned = match.start()
+                for separator, at in after.items():
+                    if at < match.end():
+                        found = line.find(separator, match.end())
+                        after[separator] = len(line) if found < 0 else found
+                command = (line, start, min(after.values()))
+                ends.append((match.group(2) or match.group(3) or match.group(4), match.group(1) == "-", command))
+    if ends:  # never closed: the shell reads it to the script's end
+        bodies.append((ends[0][2], "".join(body)))
+    return out, bodies
+
+
+# Where the line that opens a here-document sends it: ``> file``, ``>> file``, ``tee [-a] file``
+# (not a descriptor, ``>&2``, nor /dev/null)
+_HEREDOC_TARGET = regex.compile(
+    r"(?:^|[\s;&|])(?:>>?|>\|)[ \t]*(?:\"([^\"\n]+)\"|'([^'\n]+)'|([^\s;&|<>&'\"][^\s;&|<>]*))"
+    r"|(?:^|[\s;&|])tee(?:[ \t]+-[a-z]+)*[ \t]+(?:\"([^\"\n]+)\"|'([^'\n]+)'|([^\s;&|<>'\"]+))"
+)
+
+
+def heredoc_files(script: str) -> Iterator[tuple[str, str]]:
+    """(file, text) of each here-document ``script`` writes into a file (``cat <<EOF >
+    /etc/app/.env``, ``cat > app.properties <<'EOF'``, ``tee -a ~/.pgpass <<EOF``): the file as
+    its command names it (its last target), the body as written (an unquoted
+    delimiter's ``$X`` left as it is: a reference)."""
+    if "<<" not in script:
+        return
+    target: dict[tuple[int, int, int], str | None] = {}  # per command (several here-documents may share one)
+    for (line, start, end), body in _heredocs(script)[1]:
+        key = (id(line), start, end)
+        if key not in target:
+            named = (next(g for g in m.groups() if g is not None) for m in _HEREDOC_TARGET.finditer(line[start:end]))
+            target[key] = next(iter(reversed([t for t in named if t != "/dev/null"])), None)
+        if target[key] is not None:
+            yield target[key], body
 
 
 # Programs given a credential by an option of their own, which no name beside it calls one (a

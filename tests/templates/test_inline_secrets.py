@@ -531,16 +531,20 @@ CMD = ("spec", "template", "spec", "containers", 0, "command")
         ("command: [curl, -u, 'admin:$(ADMIN_PASSWORD)', https://x]", []),  # the kubelet expands it: a Secret's
         ("command: [openssl, enc, -pass, 'env:ENC_PASSWORD']", []),
         ('command: [sh, -c, \'curl -u "u:$PASSWORD" x; redis-cli -a "$REDIS_PASSWORD" ping\']', []),
-        ("command: [sh, -c, 'cat <<EOF\n curl -u a:Yy1xW2vU3tS4rQ5p x\nEOF\n']", []),  # a here-document: data
-        ("command: [sh, -c, '# curl -u a:Yy1xW2vU3tS4rQ5p x\nexec app']", []),  # a comment
+        ('command: [sh, -c, "cat <<EOF\\n curl -u a:Yy1xW2vU3tS4rQ5p x\\nEOF\\n"]', []),  # a here-document: data
+        ('command: [sh, -c, "# curl -u a:Yy1xW2vU3tS4rQ5p x\\nexec app"]', []),  # a comment
         ("command: [ssh, -p, '2222', host]", []),
+        (
+            'command: [sh, -c, "cat <<EOF > /etc/app/app.properties\\ndb.password=Yy1xW2vU3tS4rQ5p\\nEOF\\nexec app"]',
+            [((*CMD, 2), "db.password written in the text")],
+        ),
     ],
 )
 def test_a_credential_given_by_a_program_s_own_option_is_found(entries: str, found: list) -> None:
     """``curl -u user:password``, ``mysql -p<password>``, ``sshpass -p``, ``redis-cli -a``, a
     registry login's ``-p``: on the command line or in its ``sh -c`` script. The walk judges a
     word by the flag before it (``--password x``), and passed these."""
-    assert [(path, message.split(" option")[0]) for path, message in _handed_on(entries)] == found
+    assert [(path, message.split(" option")[0].split(" holds")[0]) for path, message in _handed_on(entries)] == found
 
 
 @pytest.mark.parametrize(
@@ -550,11 +554,26 @@ def test_a_credential_given_by_a_program_s_own_option_is_found(entries: str, fou
         ("#!/bin/sh\nsshpass -p Yy1xW2vU3tS4rQ5p \\\n  ssh host\n", ["sshpass's -p"]),  # a line continued
         ('#!/bin/sh\ncurl -u "default:${CLICKHOUSE_PASSWORD}" http://ch:8123/ping\n', []),
         ("#!/usr/bin/env python3\nsubprocess.run(['curl', '-u', user + ':' + pw])\n", []),  # no shell's script
+        # a file a here-document writes is read as a file of its name is
+        (
+            "#!/bin/sh\ncat <<EOF > /etc/app/.env\nDB_PASSWORD=Yy1xW2vU3tS4rQ5p\nEOF\nexec app\n",
+            ["DB_PASSWORD written"],
+        ),
+        ("#!/bin/sh\ncat > /root/.pgpass <<'EOF'\ndb:5432:*:app:Yy1xW2vU3tS4rQ5p\nEOF\n", ["a .pgpass password"]),
+        (
+            "#!/bin/sh\ntee /run/app/token >/dev/null <<EOF\nYy1xW2vU3tS4rQ5p\nEOF\n",
+            ["token holds a plaintext credential"],
+        ),
+        ("#!/bin/sh\ncat <<EOF > /etc/app/.env\nDB_PASSWORD=$DB_PASSWORD\nEOF\n", []),  # the shell expands it
+        ("#!/bin/sh\ncat <<EOF > /app/run.py\ntoken=None\npassword=load()\nEOF\n", []),  # code, not literals
+        ("#!/bin/sh\npython - <<'PY'\npassword=Yy1xW2vU3tS4rQ5p\nPY\n", []),  # a program's input, no file
     ],
 )
 def test_a_script_in_a_configmap_gives_programs_credentials(text: str, found: list) -> None:
     hits = _Scanner({}).walk({"data": {"check": text}})
-    assert [what.split(" option")[0] for _, what, _ in hits] == found
+    assert [
+        what.split(" option")[0].split(" in the text")[0].split(" is written")[0].split(",")[0] for _, what, _ in hits
+    ] == found
 
 
 @pytest.mark.usefixtures("untraced")

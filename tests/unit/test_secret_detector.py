@@ -92,6 +92,26 @@ def test_a_script_s_commands_are_split_into_the_words_a_shell_gives(script: str,
 
 
 @pytest.mark.parametrize(
+    ("script", "files"),
+    [
+        ("cat <<EOF > /etc/app/.env\nA=1\nEOF\n", [("/etc/app/.env", "A=1\n")]),
+        ("cat >> 'my file.conf' <<-'X'\n\ta=1\n\tX\n", [("my file.conf", "a=1\n")]),  # <<-: tabs go
+        ("tee -a ~/.pgpass >/dev/null <<EOF\nh:1:*:u:p\nEOF", [("~/.pgpass", "h:1:*:u:p\n")]),
+        ("cat <<A > a.env; cat <<B > b.env\n1\nA\n2\nB\n", [("a.env", "1\n"), ("b.env", "2\n")]),
+        ("cat <<EOF >&2\nnot a file\nEOF\n", []),
+        ("python - <<'PY'\ntoken=None\nPY\n", []),  # a program's input
+        ("cat <<EOF | kubectl apply -f -\nkind: X\nEOF\n", []),
+        ("cat <<EOF > x.env\nnever closed\n", [("x.env", "never closed\n")]),  # read to the end, as a shell does
+        ("x <<< 'here-string' > out.env", []),
+    ],
+)
+def test_the_files_a_script_s_here_documents_write(script: str, files: list) -> None:
+    from torghut_lint.secrets import heredoc_files
+
+    assert list(heredoc_files(script)) == files
+
+
+@pytest.mark.parametrize(
     ("words", "found"),
     [
         (["curl", "-u", "admin:pw-1", "x"], [(2, "pw-1")]),

@@ -41,6 +41,7 @@ from torghut_lint.secrets import (
     assignments,
     credential_file,
     file_credentials,
+    heredoc_files,
     program_credentials,
     program_hinted,
     script_assignments,
@@ -365,6 +366,20 @@ class _Scanner:
             visit(data, path, "")
         return found
 
+    def script(self, where: Path_, script: str) -> Iterator[tuple[Path_, str, str]]:
+        """What a shell's script gives away beyond its assignments: a credential a program takes
+        by an option of its own (:func:`program_credentials`), and each file a here-document
+        writes, read as a file of its name is (``cat <<EOF > /etc/app/.env``: its lines are an
+        env file's; ``tee ~/.pgpass``, a file named ``token``)."""
+        for command in script_commands(script):
+            for _, what, literal in program_credentials(command):
+                if not _placeholder(literal):
+                    yield where, what, literal
+        for name, body in heredoc_files(script):
+            file = name.rsplit("/", 1)[-1]
+            for at, what, literal in self.judge(where, file, body):
+                yield at, f"{what}, in the file {file} a here-document writes", literal
+
     def judge(self, where: Path_, key: str, value: str, named: bool = True) -> Iterator[tuple[Path_, str, str]]:
         """(where, what, value) of each credential in ``value``: under a secret-like ``key``, in a
         URL's userinfo, a token format, and (``named``) a secret-like key assigned inside the text."""
@@ -403,8 +418,7 @@ class _Scanner:
                     for name, shell_literal in script_assignments(value):
                         if (name, shell_literal) not in said and self.named_value(name, shell_literal):
                             yield where, f"{name} assigned in the script holds a plaintext credential", shell_literal
-                for what, literal in _given_to_programs(value):  # curl's -u user:password, mysql's -p...
-                    yield where, what, literal
+                yield from self.script(where, value)
 
 
 def _secret_object(res: Resource, scanner: _Scanner) -> Iterator[Violation]:
@@ -545,15 +559,6 @@ def _inline_script(words: list[CommandWord]) -> CommandWord | None:
     return None
 
 
-def _given_to_programs(script: str) -> Iterator[tuple[str, str]]:
-    """(what, credential) for each credential a command of ``script`` gives a program by an
-    option of its own (:func:`program_credentials`)."""
-    for command in script_commands(script):
-        for _, what, literal in program_credentials(command):
-            if not _placeholder(literal):
-                yield what, literal
-
-
 Given = Iterator[tuple[Path_, str, str]]  # (where the process is given it, what, the credential)
 
 
@@ -562,14 +567,14 @@ def _given(res: Resource, scanner: _Scanner, ctx: RuleContext) -> Given:
     the name written beside it, does not see: handed on under a credential's name from a literal
     under another (:func:`_handed_on`, :func:`_prefixed`), read from a mounted file a name says
     holds one (:func:`_from_files`), assigned by a shell on the command line (:func:`_shell_assigned`),
-    taken by a program's own option (:func:`_program_options`). Located at the variable, the
-    ``envFrom`` entry or the word that gives it."""
+    taken by a program's own option or written to a file by a script (:func:`_programs_run`).
+    Located at the variable, the ``envFrom`` entry or the word that gives it."""
     for path, container in containers(res):
         yield from _handed_on(res, path, container, scanner, ctx)
         yield from _from_files(res, path, container, scanner, ctx)
         yield from _prefixed(res, path, container, scanner, ctx)
         yield from _shell_assigned(path, container, scanner)
-        yield from _program_options(path, container)
+        yield from _programs_run(path, container, scanner)
 
 
 def _handed_on(res: Resource, path: Path_, container: dict, scanner: _Scanner, ctx: RuleContext) -> Given:
@@ -676,18 +681,18 @@ def _shell_assigned(path: Path_, container: dict, scanner: _Scanner) -> Given:
                 yield (*path, field, i), f"{name} assigned on the command line holds a plaintext credential", literal
 
 
-def _program_options(path: Path_, container: dict) -> Given:
-    """Each credential the command line gives a program by an option of its own (curl's ``-u
+def _programs_run(path: Path_, container: dict, scanner: _Scanner) -> Given:
+    """What the command line runs programs with that the walk, judging a word by the flag before
+    it, does not see: a credential given to a program by an option of its own (curl's ``-u
     user:password``, mysql's ``-p<password>``: :data:`~torghut_lint.secrets.PROGRAM_OPTIONS`),
-    which the walk, judging a word by the flag before it, does not see: the program's own words,
-    and the commands of the script a shell runs from them (``sh -c``)."""
+    and in the script a shell runs from it (``sh -c``) those and the files its here-documents
+    write (:meth:`_Scanner.script`)."""
     words = list(command_words(container))
     for at, what, literal in program_credentials([word for _, _, word in words]):
         if not _placeholder(literal):
             yield (*path, words[at][0], words[at][1]), what, literal
     if (script := _inline_script(words)) is not None:
-        for what, literal in _given_to_programs(script[2]):
-            yield (*path, script[0], script[1]), what, literal
+        yield from scanner.script((*path, script[0], script[1]), script[2])
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
