@@ -6,7 +6,9 @@ the file (relative to the repository root) for file-level ones; the key is the f
 items named by their merge key (``env[name=LIVE]``, never ``env[39]``) plus the requirement when
 several can fail at one place; the digest is a digest of the offending value (never the value).
 So a line that moves keeps its identity, a worse value gets a new one, and nothing depends on the
-order resources are rendered in. Baselines, ``--new-since`` and SARIF fingerprints all use it.
+order resources are rendered in. Baselines, ``--new-since`` and SARIF fingerprints all use it;
+the first two compare it without the index of an item that has no merge key when the finding is
+about a value (:func:`compared`: a word inserted before a baselined one on a command line).
 
 A finding about a credential in clear has no digest of its value in its identity (a short hash of
 a weak password can be reversed); ``--new-since`` compares the credentials themselves, in memory.
@@ -25,6 +27,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -95,6 +98,25 @@ def identity(finding: Finding, root: Path | None = None) -> Identity:
         else:
             subject = "file:" + relative_to_root(finding.location.file, root)
     return finding.rule, subject, finding.key or finding.field, finding.digest
+
+
+# A list item's index at the end of a key (before a requirement): ``args[3]``, ``args[3]#x``
+_TRAILING_INDEX = re.compile(r"\[[0-9]+\](?=(?:#.*)?$)", re.S)
+
+
+def compared(identity: Identity) -> Identity:
+    """``identity`` as findings are compared with (a baseline, ``--new-since``): a finding on a
+    list item that has no merge key (a word of a command line, a value of a list of values) is the
+    same finding wherever the item moves in its list when it is about a value (it has a digest: of
+    the value, or of nothing for a credential, whose credentials are compared besides), so its
+    index goes (``command[3]`` is ``command[*]``): a word inserted before it renews nothing, and
+    two of one value in one list are two of the multiset. One about a structure or an absence (no
+    digest) keeps its index: nothing else tells those items apart. Written identities (baseline
+    files, fingerprints) keep the index as they always had it."""
+    rule, subject, key, digest = identity
+    if digest and (key.endswith("]") or "]#" in key):
+        key = _TRAILING_INDEX.sub("[*]", key, count=1)
+    return rule, subject, key, digest
 
 
 @functools.lru_cache(maxsize=1024)
@@ -211,10 +233,12 @@ class Baseline:
         A credential finding is digested (slowly) only where the baseline still holds an unabsorbed
         credential entry at its place (rule, subject, key), at most :data:`MAX_CREDENTIAL_DIGESTS`
         a run; one past the limit is new (:attr:`uncompared` counts them)."""
-        budget = Counter(self.counts)
+        budget: Counter[tuple] = Counter()
+        for entry, count in self.counts.items():
+            budget[entry if self.version == 1 else compared(entry)] += count
         places: Counter[tuple] = Counter()  # unabsorbed credential entries at each place
         if self.version >= 3:
-            for (rule, subject, key, digest), count in self.counts.items():
+            for (rule, subject, key, digest), count in budget.items():
                 if digest.startswith(CREDENTIAL):
                     places[rule, subject, key] += count
         digested: set[tuple[str, ...]] = set()
@@ -225,7 +249,7 @@ class Baseline:
                 out.append(finding)
                 continue
             if finding.secrets and self.version >= 3:
-                place = identity(finding, root)[:3]
+                place = compared(identity(finding, root))[:3]
                 secrets = tuple(finding.secrets)
                 if places[place] <= 0:  # nothing there it could be: no digest needed
                     out.append(finding)
@@ -243,6 +267,8 @@ class Baseline:
                     out.append(finding)
                 continue
             key = self.key(finding, root)
+            if key is not None and self.version > 1:
+                key = compared(key)
             if key is not None and budget[key] > 0:
                 budget[key] -= 1
             else:

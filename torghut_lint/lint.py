@@ -17,7 +17,7 @@ from pathlib import Path
 
 from torghut_lint.argocd import Deployment, moved_away, moved_sources, repository_deployments, under
 from torghut_lint.assemble import Project, plan, repository_root
-from torghut_lint.baseline import MAX_CREDENTIAL_DIGESTS, Baseline, identity
+from torghut_lint.baseline import MAX_CREDENTIAL_DIGESTS, Baseline, compared, identity
 from torghut_lint.builtin_rules import BUILTIN_RULES, builtin_finding
 from torghut_lint.cache import Cache
 from torghut_lint.check import Assessment, Checks, check_project
@@ -279,10 +279,10 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
         if base.new_only:
             # Compared with the credentials a finding is about (in memory only: the identity
             # stores no digest of a secret): another plaintext credential where one was is a new leak.
-            known = Counter((identity(f, before.root), f.secrets) for f in before.findings)
+            known = Counter((compared(identity(f, before.root)), f.secrets) for f in before.findings)
             fresh = []
             for f in findings:
-                key = (identity(f, head.root), f.secrets)
+                key = (compared(identity(f, head.root)), f.secrets)
                 if known[key] > 0:
                     known[key] -= 1
                 else:

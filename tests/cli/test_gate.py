@@ -200,6 +200,38 @@ def test_a_baseline_tells_one_credential_from_another_without_holding_it(repo: P
     assert other.code == 1 and [f["rule"] for f in other.json["findings"]] == ["no-inline-secrets"]
 
 
+def _curl(repo: Path, *words: str) -> None:
+    """A Pod whose command line is ``words`` (a credential given by curl's own option)."""
+    (repo / APP / "leak.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: probe}\nspec:\n  containers:\n"
+        f"    - name: probe\n      image: registry.example/curl:8\n      command: {json.dumps(list(words))}\n"
+    )
+
+
+def test_a_word_inserted_before_a_baselined_one_renews_nothing(repo: Path) -> None:
+    """A command line's words have no merge key: a finding on one was named by its index, so a
+    flag inserted before a baselined credential made it new (the gate blocked an unrelated edit).
+    Compared, a finding about a value is the same wherever it moves in its list; another value,
+    or a second copy, is still new; and so with --new-since."""
+    _curl(repo, "curl", "-u", "admin:Zq8vR2mX9pL4kT7w", "http://ch:8123/ping")
+    assert run_cli("--write-baseline", "b.json", "--no-schemas", cwd=repo).code == 0
+    assert "command[2]" in (repo / "b.json").read_text()  # written as it always was
+    commit_base(repo)
+    _curl(repo, "curl", "-sf", "--retry", "3", "-u", "admin:Zq8vR2mX9pL4kT7w", "http://ch:8123/ping")
+    for gate in (["--baseline", "b.json"], ["--new-since", "main"]):
+        moved = run_cli(*gate, "--no-schemas", "--format", "json", cwd=repo)
+        assert moved.code == 0 and moved.json["findings"] == [], (gate, moved.stdout)
+    for words, new in (
+        (["curl", "-sf", "-u", "admin:Pp7uQ1nW8oK3jS6v", "http://ch:8123/ping"], "command[3]"),  # another credential
+        (["curl", "-u", "admin:Zq8vR2mX9pL4kT7w", "-U", "p:Pp7uQ1nW8oK3jS6v", "http://ch"], "command[4]"),  # a second
+    ):
+        _curl(repo, *words)
+        for gate in (["--baseline", "b.json"], ["--new-since", "main"]):
+            other = run_cli(*gate, "--no-schemas", "--format", "json", cwd=repo)
+            assert other.code == 1 and rules(other) == ["no-inline-secrets"], (gate, other.stdout)
+            assert other.json["findings"][0]["key"].endswith(new)
+
+
 def _assigned(repo: Path, secrets: list[str]) -> None:
     """A ConfigMap whose one text assigns each of ``secrets`` to a password (a finding each, one place)."""
     text = "".join(f"    db{n}.password={value}\n" for n, value in enumerate(secrets))

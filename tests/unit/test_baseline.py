@@ -112,3 +112,21 @@ def test_a_baseline_of_more_credentials_than_the_limit_is_refused(monkeypatch: p
     Baseline.of([_leak(f"c{n}", "same-credential-everywhere") for n in range(10)])  # one credential: one digest
     with pytest.raises(BaselineError, match="4 credentials in clear.*at most 3"):
         Baseline.of([_leak(f"c{n}", f"Pp7uQ1nW8oK3-{n}") for n in range(4)])
+
+
+@pytest.mark.parametrize(
+    ("key", "digest", "compared_key"),
+    [
+        ("spec.containers[name=c].command[3]", "d1", "spec.containers[name=c].command[*]"),  # a word: moves freely
+        ("spec.rules[2]#host", "d1", "spec.rules[*]#host"),  # before a requirement
+        ("spec.tolerations[2]", "", "spec.tolerations[2]"),  # a structure or an absence: nothing else tells them apart
+        ("spec.list[1].value", "d1", "spec.list[1].value"),  # an index inside the key is the item's, kept
+        ("spec.containers[name=c].env[name=A].value", "d1", "spec.containers[name=c].env[name=A].value"),
+    ],
+)
+def test_a_finding_about_a_value_is_compared_wherever_it_moves_in_its_list(
+    key: str, digest: str, compared_key: str
+) -> None:
+    from torghut_lint.baseline import compared
+
+    assert compared(("rule", "Pod/ns/p", key, digest)) == ("rule", "Pod/ns/p", compared_key, digest)
