@@ -12,12 +12,12 @@ All patterns are RE2 (:mod:`torghut_lint.regex`), so a scan is linear in the tex
 from __future__ import annotations
 
 import functools
-from collections import deque
 from collections.abc import Iterable, Iterator
 
 from torghut_lint import regex
-from torghut_lint.k8s import assignments_from, shell_word
+from torghut_lint.k8s import assignments_from
 from torghut_lint.literals import Literals
+from torghut_lint.shell import without_heredocs
 
 REDACTED = "[REDACTED]"
 MIN_KNOWN_SECRET = 6  # shorter known values are too common to mask by text (messages never quote them)
@@ -154,10 +154,6 @@ def assignments(text: str, config: bool) -> Iterator[tuple[str, str]]:
 # after a word that starts a command or declares a variable (``then``, ``export``, ``env``).
 _COMMAND_START = r"(?:^|[;&|{]|(?:^|[\s;&|{])\(|(?:^|[\s;&|{(])(?:then|do|else|export|local|readonly|env)[ \t]+)"
 _SCRIPT_ASSIGNMENT = regex.compile(rf"(?m){_COMMAND_START}[ \t]*([A-Za-z_][A-Za-z0-9_]*)=")
-# a here-document's operator and its delimiter word, bare or quoted (``<<EOF``, ``<<-'PY'``)
-_HEREDOC = regex.compile(
-    r"<<(-?)[ \t]*(?:'([A-Za-z_][A-Za-z0-9_]*)'|\"([A-Za-z_][A-Za-z0-9_]*)\"|\\?([A-Za-z_][A-Za-z0-9_]*))"
-)
 
 
 def script_assignments(script: str) -> Iterator[tuple[str, str]]:
@@ -168,211 +164,9 @@ def script_assignments(script: str) -> Iterator[tuple[str, str]]:
     ``token=None``), not the shell's."""
     if "=" not in script:
         return
-    for name, value, _ in assignments_from(_without_heredocs(script), _SCRIPT_ASSIGNMENT, chained=True):
+    for name, value, _ in assignments_from(without_heredocs(script), _SCRIPT_ASSIGNMENT, chained=True):
         if value is not None:
             yield name, value
-
-
-def _without_heredocs(script: str) -> str:
-    """``script`` with each here-document's body blanked (its lines left empty), up to the line
-    that ends it: its delimiter alone (with ``<<-``, after leading tabs). A here-string (``<<<``)
-    has none."""
-    return script if "<<" not in script else "\n".join(_heredocs(script)[0])
-
-
-def _heredocs(script: str) -> tuple[list[str], list[tuple[tuple[str, int, int], str]]]:
-    """``script``'s lines with each here-document's body blanked, and for each here-document the
-    command that opens it (its line, and where on it the command starts and ends: at a ``;`` or
-    ``&``) and its body (tabs leading a body's lines dropped with ``<<-``). Linear in the script
-    however many operators a line holds (each separator is looked for once)."""
-    out: list[str] = []
-    bodies: list[tuple[tuple[str, int, int], str]] = []
-    ends: deque[tuple[str, bool, tuple[str, int, int]]] = deque()  # delimiters awaited, in order: word, tabs, command
-    body: list[str] = []
-    lines = script.split("\n")
-    for number, line in enumerate(lines):
-        if ends:
-            word, tabs, command = ends[0]
-            if (line.lstrip("\t") if tabs else line) == word:
-                ends.popleft()
-                bodies.append((command, "".join(body)))
-                body = []
-            elif line or number + 1 < len(lines):  # (not the end of the script's last line)
-                body.append((line.lstrip("\t") if tabs else line) + "\n")
-            out.append("")
-            continue
-        out.append(line)
-        if "<<" in line:
-            start = scanned = 0  # where the operator's command starts; the line read up to there
-            after = {";": -1, "&": -1}  # the next of each separator after the last operator
-            for match in _HEREDOC.finditer(line):
-                if match.start() > 0 and line[match.start() - 1] == "<":
-                    continue  # <<<: a here-string
-                start = max(
-                    start, line.rfind(";", scanned, match.start()) + 1, line.rfind("&", scanned, match.start()) + 1
-                )
-                scanned = match.start()
-                for separator, at in after.items():
-                    if at < match.end():
-                        found = line.find(separator, match.end())
-                        after[separator] = len(line) if found < 0 else found
-                command = (line, start, min(after.values()))
-                ends.append((match.group(2) or match.group(3) or match.group(4), match.group(1) == "-", command))
-    if ends:  # never closed: the shell reads it to the script's end
-        bodies.append((ends[0][2], "".join(body)))
-    return out, bodies
-
-
-# Where the line that opens a here-document sends it: ``> file``, ``>> file``, ``tee [-a] file``
-# (not a descriptor, ``>&2``, nor /dev/null)
-_HEREDOC_TARGET = regex.compile(
-    r"(?:^|[\s;&|])(?:>>?|>\|)[ \t]*(?:\"([^\"\n]+)\"|'([^'\n]+)'|([^\s;&|<>&'\"][^\s;&|<>]*))"
-    r"|(?:^|[\s;&|])tee(?:[ \t]+-[a-z]+)*[ \t]+(?:\"([^\"\n]+)\"|'([^'\n]+)'|([^\s;&|<>'\"]+))"
-)
-
-
-def heredoc_files(script: str) -> Iterator[tuple[str, str]]:
-    """(file, text) of each here-document ``script`` writes into a file (``cat <<EOF >
-    /etc/app/.env``, ``cat > app.properties <<'EOF'``, ``tee -a ~/.pgpass <<EOF``): the file as
-    its command names it (its last target), the body as written (an unquoted
-    delimiter's ``$X`` left as it is: a reference)."""
-    if "<<" not in script:
-        return
-    target: dict[tuple[int, int, int], str | None] = {}  # per command (several here-documents may share one)
-    for (line, start, end), body in _heredocs(script)[1]:
-        key = (id(line), start, end)
-        if key not in target:
-            named = (next(g for g in m.groups() if g is not None) for m in _HEREDOC_TARGET.finditer(line[start:end]))
-            target[key] = next(iter(reversed([t for t in named if t != "/dev/null"])), None)
-        if target[key] is not None:
-            yield target[key], body
-
-
-# Programs given a credential by an option of their own, which no name beside it calls one (a
-# word is judged by the flag before it: ``--password x`` is found, mysql's ``-px`` is not): per
-# program, each option as (option, whether the next word may be its value, the prefix of a value
-# written in the same word or None, what of the value is the credential). A value starting with
-# ``-`` is the next option (mongosh's ``-p`` alone prompts).
-_WHOLE, _PASSWORD, _PASS_PHRASE = "whole", "user:password", "pass:phrase"
-_MYSQL = ("mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mysqlslap", "mysqlpump")
-_MARIADB = ("mariadb", "mariadb-dump", "mariadb-admin", "mariadb-import", "mariadb-check", "mariadb-show")
-_MONGO = ("mongo", "mongosh", "mongodump", "mongorestore", "mongoexport", "mongoimport", "mongostat", "mongotop")
-Option = tuple[str, bool, "str | None", str]
-PROGRAM_OPTIONS: dict[str, tuple[Option, ...]] = {
-    "curl": (
-        ("-u", True, "-u", _PASSWORD),
-        ("--user", True, "--user=", _PASSWORD),
-        ("-U", True, "-U", _PASSWORD),
-        ("--proxy-user", True, "--proxy-user=", _PASSWORD),
-    ),
-    **dict.fromkeys(_MYSQL + _MARIADB, (("-p", False, "-p", _WHOLE),)),  # ``-p x``: a prompt, then database x
-    "sshpass": (("-p", True, "-p", _WHOLE),),
-    "redis-cli": (("-a", True, None, _WHOLE),),
-    **dict.fromkeys(_MONGO, (("-p", True, "-p", _WHOLE),)),
-    "openssl": tuple((option, True, None, _PASS_PHRASE) for option in ("-passin", "-passout", "-pass")),
-}
-# a registry login's ``-p`` (``docker login -u me -p x``, ``helm registry login``): these programs'
-# ``-p`` means something else in their other commands (``docker run -p 80:80``)
-LOGIN_PROGRAMS = frozenset({"docker", "podman", "nerdctl", "buildah", "skopeo", "helm", "oras", "crane"})
-_LOGIN_OPTIONS: tuple[Option, ...] = (("-p", True, "-p", _WHOLE),)
-_WRAPPERS = frozenset({"exec", "env", "command", "nohup", "time", "nice"})  # run the next word as the program
-_ASSIGNMENT_WORD = regex.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
-# a text holding none of these runs none of the programs (told without splitting it into words),
-# as ``hint in text or ...`` written out (see token_hinted)
-PROGRAM_HINTS = ("curl", "mysql", "mariadb", "sshpass", "redis-cli", "mongo", "openssl", "login")
-program_hinted = eval("lambda text: " + " or ".join(f"{hint!r} in text" for hint in PROGRAM_HINTS))  # noqa: S307
-
-
-def program_credentials(words: list[str | None]) -> Iterator[tuple[int, str, str]]:
-    """(index of the word holding it, what, credential) for each credential one command gives a
-    program by its own option (:data:`PROGRAM_OPTIONS`); ``words``: the command's words, the
-    program first (after assignments and ``exec``/``env``), None for one a shell expands."""
-    start = 0
-    while start < len(words) and words[start] is not None:
-        if words[start] not in _WRAPPERS and _ASSIGNMENT_WORD.match(words[start]) is None:
-            break
-        start += 1
-    if start >= len(words) or words[start] is None:
-        return
-    program = words[start].rsplit("/", 1)[-1]
-    options = PROGRAM_OPTIONS.get(program, ())
-    if program in LOGIN_PROGRAMS and "login" in words[start + 1 :]:
-        options = _LOGIN_OPTIONS
-    if not options:
-        return
-    i = start + 1
-    while i < len(words):
-        word = words[i]
-        i += 1
-        if word is None or not word.startswith("-"):
-            continue
-        if word == "--":
-            return
-        for option, separate, prefix, part in options:
-            if word == option and separate:
-                if i < len(words) and (value := words[i]) is not None and not value.startswith("-"):
-                    yield from _option_credential(program, option, value, i, part)
-                    i += 1
-                break
-            if prefix is not None and word.startswith(prefix) and len(word) > len(prefix):
-                yield from _option_credential(program, option, word[len(prefix) :], i - 1, part)
-                break
-
-
-def _option_credential(program: str, option: str, value: str, at: int, part: str) -> Iterator[tuple[int, str, str]]:
-    if part == _PASSWORD:
-        value = value.partition(":")[2]  # (a user alone: curl asks for the password)
-    elif part == _PASS_PHRASE:
-        value = value[5:] if value.startswith("pass:") else ""  # (env:, file:, fd: name where it is)
-    if value:
-        yield at, f"{program}'s {option} option holds a plaintext credential", value
-
-
-def script_commands(script: str) -> Iterator[list[str | None]]:
-    """The words of each command a POSIX shell runs from ``script`` (as :func:`~torghut_lint.k8s.shell_word`
-    gives them: quotes removed, None for a word the shell expands), commands ending at a line break
-    or an operator; comments and here-document bodies (data) left out. Only for a script that
-    names one of :data:`PROGRAM_HINTS`."""
-    if not program_hinted(script):
-        return
-    text, words, i = _without_heredocs(script), [], 0
-    n = len(text)
-    while i < n:
-        char = text[i]
-        if char in " \t\r":
-            i += 1
-        elif char == "\\" and text.startswith("\n", i + 1):  # a line continued
-            i += 2
-        elif char in "<>":  # a redirection (``2>&1`` is no ``&``): its file is a word of the command
-            i += 2 if text.startswith("&", i + 1) else 1
-        elif char in "\n;&|()":
-            if words:
-                yield words
-                words = []
-            i += 1
-        elif char == "#":
-            i = text.find("\n", i)
-            i = n if i < 0 else i
-        else:
-            word, end = shell_word(text, i)
-            if word is None:  # expanded: the word is skipped whole
-                end = _word_end(text, i)
-            words.append(word)
-            i = max(end, i + 1)
-    if words:
-        yield words
-
-
-def _word_end(text: str, i: int) -> int:
-    """Where the word that starts at ``i`` ends (an unquoted blank or operator), quotes skipped whole."""
-    n = len(text)
-    while i < n and text[i] not in " \t\n;&|()<>":
-        if text[i] in "'\"":
-            close = text.find(text[i], i + 1)
-            i = n if close < 0 else close + 1
-        else:
-            i += 1
-    return i
 
 
 # Credential files whose format is neither ``key=value`` nor a URL, by the end of their name (a

@@ -5,7 +5,7 @@ entries, ConfigMap keys, any mapping key, Helm values; a name qualified after it
 ``DB_PASSWORD_2``, ``SECRET_KEY_V2``, ``DB_PASSWORD_OLD``, is one; a literal handed on to such a
 variable by ``$(VAR)`` or ``configMapKeyRef`` is judged there), URLs with ``user:password@``, private
 keys, well-known token formats and HTTP ``Authorization`` headers, a program's own credential
-option (``curl -u user:password``, ``mysql -p<password>``: ``secrets.PROGRAM_OPTIONS``), and
+option (``curl -u user:password``, ``mysql -p<password>``, ``helm --set``: :mod:`torghut_lint.shell`), and
 secret-like keys assigned inside a text (a properties, env, JSON, YAML or XML file held in a
 ConfigMap, a ``-D``/``--`` flag, a quoted literal in a script; a ConfigMap's ``binaryData``
 decoded first). SealedSecrets, ExternalSecrets, ``secretKeyRef``,
@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from torghut_lint import shell
 from torghut_lint.k8s import (
     binary_texts,
     command_words,
@@ -41,11 +42,7 @@ from torghut_lint.secrets import (
     assignments,
     credential_file,
     file_credentials,
-    heredoc_files,
-    program_credentials,
-    program_hinted,
     script_assignments,
-    script_commands,
     token_hinted,
     tokens,
 )
@@ -327,7 +324,7 @@ class _Scanner:
                         if told is None:
                             told = _QUIET * ("://" not in child and not hinted(child)) + (
                                 # (or a script that may give a program a credential by an option)
-                                _ASSIGNED * (assignment_hinted(child) or (child[:2] == "#!" and program_hinted(child)))
+                                _ASSIGNED * (assignment_hinted(child) or (child[:2] == "#!" and shell.hinted(child)))
                             )
                             if len(child) <= MAX_REMEMBERED_TEXT:
                                 texts[child] = told
@@ -367,18 +364,31 @@ class _Scanner:
         return found
 
     def script(self, where: Path_, script: str) -> Iterator[tuple[Path_, str, str]]:
-        """What a shell's script gives away beyond its assignments: a credential a program takes
-        by an option of its own (:func:`program_credentials`), and each file a here-document
-        writes, read as a file of its name is (``cat <<EOF > /etc/app/.env``: its lines are an
-        env file's; ``tee ~/.pgpass``, a file named ``token``)."""
-        for command in script_commands(script):
-            for _, what, literal in program_credentials(command):
-                if not _placeholder(literal):
-                    yield where, what, literal
-        for name, body in heredoc_files(script):
+        """What a shell's script gives away beyond its assignments (:mod:`torghut_lint.shell`):
+        what its commands give programs (options of their own, arguments, pipes), and each file
+        it writes a literal into (a here-document, ``echo ... > file``), read as a file of its
+        name is (``cat <<EOF > /etc/app/.env``: an env file's lines; ``~/.pgpass``; a file named
+        ``token``)."""
+        read = shell.read(script)
+        for command in read.commands:
+            yield from self.taken(where, shell.program_credentials(command.words))
+        yield from self.taken(where, shell.piped_credentials(read.commands))
+        for name, body in read.files:
             file = name.rsplit("/", 1)[-1]
             for at, what, literal in self.judge(where, file, body):
-                yield at, f"{what}, in the file {file} a here-document writes", literal
+                yield at, f"{what}, in the file {file} the script writes", literal
+
+    def taken(self, where: Path_, given: Iterator[shell.Given]) -> Iterator[tuple[Path_, str, str]]:
+        """(where, what, credential) of each value a command gives a program that is one: a
+        credential whatever its name (not a reference, a path or a placeholder), or assigned to a
+        name that says it is one."""
+        for taken in given:
+            if (
+                taken.value
+                if taken.name is None and not _placeholder(taken.value)
+                else (taken.name is not None and self.named_value(taken.name, taken.value))
+            ):
+                yield where, taken.what, taken.value
 
     def judge(self, where: Path_, key: str, value: str, named: bool = True) -> Iterator[tuple[Path_, str, str]]:
         """(where, what, value) of each credential in ``value``: under a secret-like ``key``, in a
@@ -684,13 +694,12 @@ def _shell_assigned(path: Path_, container: dict, scanner: _Scanner) -> Given:
 def _programs_run(path: Path_, container: dict, scanner: _Scanner) -> Given:
     """What the command line runs programs with that the walk, judging a word by the flag before
     it, does not see: a credential given to a program by an option of its own (curl's ``-u
-    user:password``, mysql's ``-p<password>``: :data:`~torghut_lint.secrets.PROGRAM_OPTIONS`),
+    user:password``, mysql's ``-p<password>``: :data:`~torghut_lint.shell.PROGRAM_OPTIONS`),
     and in the script a shell runs from it (``sh -c``) those and the files its here-documents
     write (:meth:`_Scanner.script`)."""
     words = list(command_words(container))
-    for at, what, literal in program_credentials([word for _, _, word in words]):
-        if not _placeholder(literal):
-            yield (*path, words[at][0], words[at][1]), what, literal
+    for given in shell.program_credentials([word for _, _, word in words]):
+        yield from scanner.taken((*path, words[given.at][0], words[given.at][1]), iter([given]))
     if (script := _inline_script(words)) is not None:
         yield from scanner.script((*path, script[0], script[1]), script[2])
 

@@ -1,0 +1,141 @@
+"""What a shell runs (:mod:`torghut_lint.shell`): the commands of a script and the words a shell
+gives them, their redirections and pipes, here-documents, and what programs are given."""
+
+from __future__ import annotations
+
+import pytest
+
+from torghut_lint.shell import commands, echoed, heredoc_files, piped_credentials, program_credentials, read
+
+
+@pytest.mark.parametrize(
+    ("script", "words"),
+    [
+        (
+            "curl -sf -u 'u:p w' x && mysql -uroot -p\"Pa\"ss db",
+            [["curl", "-sf", "-u", "u:p w", "x"], ["mysql", "-uroot", "-pPass", "db"]],
+        ),
+        ("curl 2>&1 -u a:b x | tee /log", [["curl", "-u", "a:b", "x"], ["tee", "/log"]]),  # 2>&1: no word, no &
+        ("sshpass -p pw \\\n  ssh host", [["sshpass", "-p", "pw", "ssh", "host"]]),  # a line continued
+        (
+            'redis-cli -a "$PW" ping; X=$(curl -u u:p x)',
+            [["redis-cli", "-a", None, "ping"], [None], ["curl", "-u", "u:p", "x"]],
+        ),
+        ("# curl -u a:b x\ncat <<EOF\ncurl -u a:b x\nEOF\nexec curl", [["cat"], ["exec", "curl"]]),  # data, comments
+        ("echo a#b # c", [["echo", "a#b"]]),  # a # inside a word starts no comment
+        ("echo 'unclosed curl -u a:b", [["echo", None]]),
+        ("a || b", [["a"], ["b"]]),
+    ],
+)
+def test_a_script_s_commands_are_the_words_a_shell_gives(script: str, words: list) -> None:
+    assert [command.words for command in commands(script)] == words
+
+
+def test_where_a_command_s_output_goes_and_what_it_reads() -> None:
+    run = list(commands("echo x > /a.env 2>/dev/null; printf y >>'/b c'\necho z |\n  docker login --password-stdin"))
+    assert [(c.words, c.writes, c.piped) for c in run] == [
+        (["echo", "x"], ["/a.env", "/dev/null"], False),
+        (["printf", "y"], ["/b c"], False),
+        (["echo", "z"], [], False),
+        (["docker", "login", "--password-stdin"], [], True),  # the pipe goes on over the line break
+    ]
+
+
+@pytest.mark.parametrize(
+    ("script", "files"),
+    [
+        ("cat <<EOF > /etc/app/.env\nA=1\nEOF\n", [("/etc/app/.env", "A=1\n")]),
+        ("cat >> 'my file.conf' <<-'X'\n\ta=1\n\tX\n", [("my file.conf", "a=1\n")]),  # <<-: tabs go
+        ("tee -a ~/.pgpass >/dev/null <<EOF\nh:1:*:u:p\nEOF", [("~/.pgpass", "h:1:*:u:p\n")]),
+        ("cat <<A > a.env; cat <<B > b.env\n1\nA\n2\nB\n", [("a.env", "1\n"), ("b.env", "2\n")]),
+        ("cat <<EOF >&2\nnot a file\nEOF\n", []),
+        ("python - <<'PY'\ntoken=None\nPY\n", []),  # a program's input
+        ("cat <<EOF | kubectl apply -f -\nkind: X\nEOF\n", []),
+        ("cat <<EOF > x.env\nnever closed\n", [("x.env", "never closed\n")]),  # read to the end, as a shell does
+        ("x <<< 'here-string' > out.env", []),
+    ],
+)
+def test_the_files_a_script_s_here_documents_write(script: str, files: list) -> None:
+    assert list(heredoc_files(script)) == files
+
+
+@pytest.mark.parametrize(
+    ("script", "files"),
+    [
+        ("echo 'DB_PASSWORD=x' >> /app/.env", [("/app/.env", "DB_PASSWORD=x\n")]),
+        ("echo -n s3cr3t > /run/secrets/db_password", [("/run/secrets/db_password", "s3cr3t")]),
+        ("printf 'a=1\\nb=2\\n' > x.conf", [("x.conf", "a=1\nb=2\n")]),
+        ("printf '%s' tok > /run/token", [("/run/token", "tok")]),
+        ('echo "$PW" > /run/token', []),  # expanded: unknown
+        ("printf '%d' 5 > n", []),  # a format not modelled
+        ("echo x > /dev/null", []),
+        ("cat <<EOF > a.env\nA=1\nEOF\necho B=2 >> a.env", [("a.env", "A=1\n"), ("a.env", "B=2\n")]),
+    ],
+)
+def test_what_echo_and_printf_write_into_files(script: str, files: list) -> None:
+    assert read(script).files == files
+
+
+def test_echo_s_options_are_read() -> None:
+    assert (echoed(["echo", "-n", "a", "b"]), echoed(["echo", "-e", "x"]), echoed(["echo", "-x"])) == (
+        "a b",
+        "x\n",
+        "-x\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("words", "found"),
+    [
+        (["curl", "-u", "admin:pw-1", "x"], [(2, "pw-1", None)]),
+        (["curl", "--user=admin:pw-1", "-U", "proxy:pw-2", "x"], [(1, "pw-1", None), (3, "pw-2", None)]),
+        (["curl", "-u", "admin", "x"], []),  # a user alone
+        (["curl", "--", "-u", "a:b"], []),  # after --: arguments, not options
+        (["mysql", "-pPW", "db"], [(1, "PW", None)]),
+        (["mysql", "-p", "db"], []),  # -p alone: a prompt
+        (
+            ["docker", "run", "-p", "80:80", "-e", "DB_PASSWORD=pw", "--env=MODE=x", "-e", "HOME", "i"],
+            [(5, "pw", "DB_PASSWORD"), (6, "x", "MODE")],
+        ),  # fmt: skip
+        (["docker", "login", "-p", "PW", "r"], [(3, "PW", None)]),
+        (
+            ["helm", "upgrade", "x", "--set", "a.b=1,auth.password=p\\,w", "--set-string=t=2"],
+            [(4, "1", "a.b"), (4, "p,w", "auth.password"), (5, "2", "t")],
+        ),  # fmt: skip
+        (["kubectl", "create", "secret", "generic", "db", "--from-literal=password=pw"], [(5, "pw", "password")]),
+        (["mongosh", "-p", "--quiet"], []),  # the next option, no value
+        (["openssl", "rsa", "-passin", "pass:PW"], [(3, "PW", None)]),
+        (["openssl", "rsa", "-passin", "file:/run/pw"], []),
+        (["A=1", "exec", "/usr/bin/redis-cli", "-a", "PW"], [(4, "PW", None)]),
+        (["keytool", "-importcert", "-storepass", "PW", "-keypass:env", "KP"], [(3, "PW", None)]),
+        (["htpasswd", "-b", "-c", "/etc/htpasswd", "admin", "PW"], [(5, "PW", None)]),
+        (["htpasswd", "-nb", "admin", "PW"], [(3, "PW", None)]),
+        (["htpasswd", "-c", "/etc/htpasswd", "admin"], []),  # prompts
+        (["mc", "alias", "set", "m", "http://minio:9000", "KEYID", "SECRET"], [(6, "SECRET", None)]),
+        (["aws", "configure", "set", "aws_secret_access_key", "SECRET"], [(4, "SECRET", "aws_secret_access_key")]),
+        (["vault", "login", "s.TOKEN"], [(2, "s.TOKEN", None)]),
+        (
+            ["vault", "login", "-method=userpass", "username=u", "password=PW"],
+            [(3, "u", "username"), (4, "PW", "password")],
+        ),
+        ([None, "curl", "-u", "a:b"], []),  # the program is computed: unknown
+        (["curl", "-u", None], []),
+    ],
+)
+def test_what_a_command_gives_its_program(words: list, found: list) -> None:
+    assert [(given.at, given.value, given.name) for given in program_credentials(words)] == found
+
+
+@pytest.mark.parametrize(
+    ("script", "found"),
+    [
+        ("echo 'PW' | docker login -u me --password-stdin reg", [(1, "PW")]),
+        ("printf '%s' PW | helm registry login r --password-stdin", [(1, "PW")]),
+        ("echo 'root:PW' | chpasswd", [(1, "PW")]),
+        ('echo "$PW" | docker login --password-stdin', []),
+        ("cat /run/pw | docker login --password-stdin", []),
+        ("echo PW; docker login --password-stdin", []),  # not piped
+    ],
+)
+def test_a_literal_piped_into_a_program_that_reads_a_credential(script: str, found: list) -> None:
+    assert [(given.at, given.value) for given in piped_credentials(list(commands(script)))] == found

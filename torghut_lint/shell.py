@@ -1,0 +1,502 @@
+"""What a POSIX shell runs, as far as a credential in clear goes: a script's commands and the
+words the shell gives each one, where their output goes, its here-documents; and what programs
+take as a credential in ways no name beside the value says.
+
+The ``inline-secrets`` rule judges a value by the name written beside it, on a command line by
+the flag before it (``--password x``). Many programs take a credential otherwise: by an option
+of their own (``curl -u user:password``, ``mysql -p<password>``), as an assignment given to an
+option (``helm --set auth.password=x``, ``kubectl create secret --from-literal=token=x``), by
+position (``htpasswd -b file user password``), from a pipe (``echo x | docker login
+--password-stdin``); and a script writes files (``cat <<EOF > /etc/app/.env``, ``echo x >
+/run/secrets/db_password``) that are read as files of their names are.
+
+Words are the ones a shell gives (quotes removed and what they join joined); a word the shell
+expands (``$X``, a backquote) is unknown (None), never a literal. Everything here is linear in
+the script: the text is the pull request's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from torghut_lint import regex
+from torghut_lint.k8s import shell_word
+
+# -- here-documents ------------------------------------------------------------------------------
+
+# a here-document's operator and its delimiter word, bare or quoted (``<<EOF``, ``<<-'PY'``)
+_HEREDOC = regex.compile(
+    r"<<(-?)[ \t]*(?:'([A-Za-z_][A-Za-z0-9_]*)'|\"([A-Za-z_][A-Za-z0-9_]*)\"|\\?([A-Za-z_][A-Za-z0-9_]*))"
+)
+# Where the line that opens a here-document sends it: ``> file``, ``>> file``, ``tee [-a] file``
+# (not a descriptor, ``>&2``, nor /dev/null)
+_HEREDOC_TARGET = regex.compile(
+    r"(?:^|[\s;&|])(?:>>?|>\|)[ \t]*(?:\"([^\"\n]+)\"|'([^'\n]+)'|([^\s;&|<>&'\"][^\s;&|<>]*))"
+    r"|(?:^|[\s;&|])tee(?:[ \t]+-[a-z]+)*[ \t]+(?:\"([^\"\n]+)\"|'([^'\n]+)'|([^\s;&|<>'\"]+))"
+)
+
+
+def without_heredocs(script: str) -> str:
+    """``script`` with each here-document's body blanked (its lines left empty), up to the line
+    that ends it: its delimiter alone (with ``<<-``, after leading tabs). A here-string (``<<<``)
+    has none. A body is data for a command (an embedded Python program's ``token=None``), not
+    the shell's."""
+    return script if "<<" not in script else "\n".join(_heredocs(script)[0])
+
+
+def _heredocs(script: str) -> tuple[list[str], list[tuple[tuple[str, int, int], str]]]:
+    """``script``'s lines with each here-document's body blanked, and for each here-document the
+    command that opens it (its line, and where on it the command starts and ends: at a ``;`` or
+    ``&``) and its body (tabs leading a body's lines dropped with ``<<-``). Linear in the script
+    however many operators a line holds (each separator is looked for once)."""
+    out: list[str] = []
+    bodies: list[tuple[tuple[str, int, int], str]] = []
+    ends: deque[tuple[str, bool, tuple[str, int, int]]] = deque()  # delimiters awaited, in order: word, tabs, command
+    body: list[str] = []
+    lines = script.split("\n")
+    for number, line in enumerate(lines):
+        if ends:
+            word, tabs, command = ends[0]
+            if (line.lstrip("\t") if tabs else line) == word:
+                ends.popleft()
+                bodies.append((command, "".join(body)))
+                body = []
+            elif line or number + 1 < len(lines):  # (not the end of the script's last line)
+                body.append((line.lstrip("\t") if tabs else line) + "\n")
+            out.append("")
+            continue
+        out.append(line)
+        if "<<" in line:
+            start = scanned = 0  # where the operator's command starts; the line read up to there
+            after = {";": -1, "&": -1}  # the next of each separator after the last operator
+            for match in _HEREDOC.finditer(line):
+                if match.start() > 0 and line[match.start() - 1] == "<":
+                    continue  # <<<: a here-string
+                start = max(
+                    start, line.rfind(";", scanned, match.start()) + 1, line.rfind("&", scanned, match.start()) + 1
+                )
+                scanned = match.start()
+                for separator, at in after.items():
+                    if at < match.end():
+                        found = line.find(separator, match.end())
+                        after[separator] = len(line) if found < 0 else found
+                command = (line, start, min(after.values()))
+                ends.append((match.group(2) or match.group(3) or match.group(4), match.group(1) == "-", command))
+    if ends:  # never closed: the shell reads it to the script's end
+        bodies.append((ends[0][2], "".join(body)))
+    return out, bodies
+
+
+def heredoc_files(script: str) -> Iterator[tuple[str, str]]:
+    """(file, text) of each here-document ``script`` writes into a file (``cat <<EOF >
+    /etc/app/.env``, ``cat > app.properties <<'EOF'``, ``tee -a ~/.pgpass <<EOF``): the file as
+    its command names it (its last target), the body as written (an unquoted delimiter's ``$X``
+    left as it is: a reference)."""
+    if "<<" in script:
+        yield from _heredoc_targets(_heredocs(script)[1])
+
+
+def _heredoc_targets(bodies: list[tuple[tuple[str, int, int], str]]) -> Iterator[tuple[str, str]]:
+    target: dict[tuple[int, int, int], str | None] = {}  # per command (several here-documents may share one)
+    for (line, start, end), body in bodies:
+        key = (id(line), start, end)
+        if key not in target:
+            named = (next(g for g in m.groups() if g is not None) for m in _HEREDOC_TARGET.finditer(line[start:end]))
+            target[key] = next(iter(reversed([t for t in named if t != "/dev/null"])), None)
+        if target[key] is not None:
+            yield target[key], body
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+class Command(NamedTuple):
+    """One command a shell runs: its words (None for one the shell expands), the files its output
+    is written to (``>``, ``>>``; None for one named by an expansion), and whether its input is
+    the output of the command before it (``a | b``)."""
+
+    words: list[str | None]
+    writes: list[str | None]
+    piped: bool
+
+
+# a script that names none of these gives no program a credential in a way modelled here (told
+# without splitting it into words), as ``hint in text or ...`` written out: each program's name,
+# or for a common one the option that gives it (``--set``, ``--from-literal``)
+HINTS = (
+    *("curl", "mysql", "mariadb", "sshpass", "redis-cli", "mongo", "openssl", "keytool", "--set", "--from-literal"),
+    *("docker", "podman", "nerdctl", "login", "htpasswd", "mc alias", "mc config", "aws configure", "vault login"),
+    *("password-stdin", "chpasswd"),
+)
+_named = eval("lambda text: " + " or ".join(f"{hint!r} in text" for hint in HINTS))  # noqa: S307
+# echo or printf writing into a file (``> file``, ``>> file``; not ``>&2``): a line that may
+_WRITES = regex.compile(r"\b(?:echo|printf)\b[^\n>]*>>?[ \t]*[\"']?[^&\s\"']")
+
+
+def hinted(script: str) -> bool:
+    """Whether :func:`commands` of ``script`` may give a program a credential or write one into
+    a file (False: nothing :func:`program_credentials`, :func:`piped_credentials` or
+    :func:`written_files` reads is in it, here-documents aside)."""
+    if _named(script):
+        return True
+    return ">" in script and ("echo" in script or "printf" in script) and _WRITES.search(script) is not None
+
+
+class Script(NamedTuple):
+    """What :func:`read` finds in a script: its commands (none when it names nothing modelled
+    here: :func:`hinted`), and (file, text) of each file it writes a literal into."""
+
+    commands: list[Command]
+    files: list[tuple[str, str]]
+
+
+def read(script: str) -> Script:
+    """``script``'s commands and the files it writes a literal into: a here-document's body
+    (:func:`heredoc_files`), what ``echo`` or ``printf`` prints into one (``echo 'DB_PASSWORD=x'
+    >> /app/.env``). Its here-documents are read once for both."""
+    lines, bodies = _heredocs(script) if "<<" in script else (None, [])
+    run = list(_commands(script if lines is None else "\n".join(lines))) if hinted(script) else []
+    files = list(_heredoc_targets(bodies))
+    for command in run:
+        targets = [t for t in command.writes if t is not None and t != "/dev/null"]
+        if targets and command.words and command.words[0] in ("echo", "printf"):
+            if (text := echoed(command.words)) is not None:
+                files.append((targets[-1], text))
+    return Script(run, files)
+
+
+def commands(script: str) -> Iterator[Command]:
+    """Each command a POSIX shell runs from ``script``: at a line break, ``;``, ``&``, ``&&``,
+    ``||``, ``|`` (the next one piped) or a parenthesis; comments and here-document bodies (data)
+    left out; a redirection's file is no word (``2>&1`` duplicates a descriptor: nothing)."""
+    return _commands(without_heredocs(script))
+
+
+def _commands(text: str) -> Iterator[Command]:
+    words: list[str | None] = []
+    writes: list[str | None] = []
+    piped = False
+    redirect = ""  # ">" (the next word is a file written), "<" (read: dropped), "&" (a descriptor: dropped)
+    i, n, last_end = 0, len(text), -1
+    while i < n:
+        char = text[i]
+        if char in " \t\r":
+            i = _BLANKS.match(text, i).end()
+        elif char == "\\" and text.startswith("\n", i + 1):  # a line continued
+            i += 2
+        elif char in "<>":
+            if words and last_end == i and (words[-1] or "").isdigit():
+                words.pop()  # ``2>``: the descriptor redirected, no word
+            redirect = "<" if char == "<" else ">"
+            i += 1
+            while i < n and text[i] in "<>|":  # >>, >|, <<<, <>
+                i += 1
+            if i < n and text[i] == "&":  # >&2, 2>&1, <&3: another descriptor
+                redirect = "&"
+                i += 1
+        elif char == "\n" and not (words or writes):  # an empty line (after ``a |``, the pipe goes on)
+            i += 1
+        elif char in "\n;&|()":
+            if words or writes:
+                yield Command(words, writes, piped)
+            words, writes = [], []
+            pipe = char == "|" and not text.startswith("|", i + 1)
+            i += 2 if text.startswith(char * 2, i) and char in "&|" else 1
+            if pipe and i < n and text[i] == "&":  # |&: bash's pipe of both outputs
+                i += 1
+            piped = pipe
+        elif char == "#" and (i == 0 or text[i - 1] in " \t\n;&|()"):
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+        else:
+            end = _PLAIN.match(text, i).end()
+            if end >= n or text[end] in _ENDS_WORD:  # (most words: nothing quoted, escaped or expanded)
+                word: str | None = text[i:end]
+            else:
+                word, end = shell_word(text, i)
+                if word is None:  # expanded: the word is skipped whole
+                    end = _word_end(text, i)
+            if redirect == ">":
+                writes.append(word)
+            elif not redirect:
+                words.append(word)
+            redirect = ""
+            i = last_end = max(end, i + 1)
+    if words or writes:
+        yield Command(words, writes, piped)
+
+
+# the run of a word's characters a shell takes as written, and what ends a word (a character
+# class each, matched from a position: linear, nothing to backtrack into)
+_PLAIN = re.compile(r"[^\s|&;()<>'\"\\$`]*")
+_BLANKS = re.compile(r"[ \t\r]+")
+_ENDS_WORD = frozenset(" \t\n;&|()<>")
+
+
+def _word_end(text: str, i: int) -> int:
+    """Where the word that starts at ``i`` ends (an unquoted blank or operator), quotes skipped whole."""
+    n = len(text)
+    while i < n and text[i] not in " \t\n;&|()<>":
+        if text[i] in "'\"":
+            close = text.find(text[i], i + 1)
+            i = n if close < 0 else close + 1
+        else:
+            i += 1
+    return i
+
+
+def echoed(words: list[str | None]) -> str | None:
+    """The text ``echo`` or ``printf`` (``words[0]``) writes, when every word of it is known:
+    echo's words joined by blanks (its ``-n``, ``-e`` options read), printf's format alone or
+    a ``%s`` format and one word; else None."""
+    program, args = words[0], words[1:]
+    if program == "echo":
+        newline = "\n"
+        while args and args[0] is not None and len(args[0]) > 1 and set(args[0]) <= set("-neE") and args[0][0] == "-":
+            newline = "" if "n" in args.pop(0) else newline
+        return None if None in args else " ".join(args) + newline  # type: ignore[arg-type]
+    if program == "printf" and args and None not in args:
+        form = args[0].replace("\\n", "\n").replace("\\t", "\t")
+        if len(args) == 1 and "%" not in form.replace("%%", ""):
+            return form.replace("%%", "%")
+        if len(args) == 2 and form in ("%s", "%s\n"):
+            return args[1] + form[2:]  # type: ignore[operator]
+    return None
+
+
+# -- what programs are given ---------------------------------------------------------------------
+
+# How an option's value holds a credential: whole, the password of ``user:password``, the phrase
+# of openssl's ``pass:phrase``, or ``NAME=value`` assignments judged by their names (helm's
+# ``--set`` takes several, comma-separated).
+WHOLE, PASSWORD, PASS_PHRASE, ASSIGNMENT, ASSIGNMENTS = (
+    "whole",
+    "user:password",
+    "pass:",
+    "NAME=value",
+    "NAME=value,...",
+)
+
+
+class Option(NamedTuple):
+    """An option of a program: its name, whether the next word may be its value, the prefix of a
+    value written in the same word (or None), and how the value holds a credential. A value
+    starting with ``-`` is the next option (mongosh's ``-p`` alone prompts)."""
+
+    name: str
+    separate: bool
+    attached: str | None
+    holds: str
+
+
+_MYSQL = ("mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mysqlslap", "mysqlpump")
+_MARIADB = ("mariadb", "mariadb-dump", "mariadb-admin", "mariadb-import", "mariadb-check", "mariadb-show")
+_MONGO = ("mongo", "mongosh", "mongodump", "mongorestore", "mongoexport", "mongoimport", "mongostat", "mongotop")
+_CONTAINERS = ("docker", "podman", "nerdctl")
+PROGRAM_OPTIONS: dict[str, tuple[Option, ...]] = {
+    "curl": (
+        Option("-u", True, "-u", PASSWORD),
+        Option("--user", True, "--user=", PASSWORD),
+        Option("-U", True, "-U", PASSWORD),
+        Option("--proxy-user", True, "--proxy-user=", PASSWORD),
+    ),
+    **dict.fromkeys(_MYSQL + _MARIADB, (Option("-p", False, "-p", WHOLE),)),  # ``-p x``: a prompt, then database x
+    "sshpass": (Option("-p", True, "-p", WHOLE),),
+    "redis-cli": (Option("-a", True, None, WHOLE),),
+    **dict.fromkeys(_MONGO, (Option("-p", True, "-p", WHOLE),)),
+    "openssl": tuple(Option(name, True, None, PASS_PHRASE) for name in ("-passin", "-passout", "-pass")),
+    # (``-storepass:env VAR`` and ``:file`` name where it is: another option, not taken)
+    "keytool": tuple(
+        Option(name, True, None, WHOLE)
+        for name in ("-storepass", "-keypass", "-srcstorepass", "-deststorepass", "-srckeypass", "-destkeypass")
+    ),
+    "helm": (Option("--set", True, "--set=", ASSIGNMENTS), Option("--set-string", True, "--set-string=", ASSIGNMENTS)),
+    "kubectl": (Option("--from-literal", True, "--from-literal=", ASSIGNMENT),),
+    **dict.fromkeys(
+        _CONTAINERS,
+        (
+            Option("-e", True, None, ASSIGNMENT),
+            Option("--env", True, "--env=", ASSIGNMENT),
+            Option("--build-arg", True, "--build-arg=", ASSIGNMENT),
+        ),
+    ),
+}
+# a registry login's ``-p`` (``docker login -u me -p x``, ``helm registry login``): these programs'
+# ``-p`` means something else in their other commands (``docker run -p 80:80``)
+LOGIN_PROGRAMS = frozenset({*_CONTAINERS, "buildah", "skopeo", "helm", "oras", "crane"})
+_LOGIN_OPTIONS = (Option("-p", True, "-p", WHOLE),)
+_WRAPPERS = frozenset({"exec", "env", "command", "nohup", "time", "nice", "sudo"})  # run the next word as the program
+_ASSIGNMENT_WORD = regex.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_NAMED = regex.compile(r"([A-Za-z_][A-Za-z0-9_.\-\[\]]*)=(.*)")  # NAME=value, helm's a.b[0].c=value
+
+
+class Given(NamedTuple):
+    """A credential a command gives a program: the index of the word holding it, what gives it,
+    the value, and the name it is assigned to (judged by that name), or None (a credential
+    whatever its name)."""
+
+    at: int
+    what: str
+    value: str
+    name: str | None = None
+
+
+def program_credentials(words: list[str | None]) -> Iterator[Given]:
+    """What one command gives its program: by the program's own options (:data:`PROGRAM_OPTIONS`)
+    and by position (``htpasswd -b``, ``mc alias set``, ``aws configure set``, ``vault login``);
+    ``words``: the command's words, the program first (after assignments, ``exec``, ``env``)."""
+    start = 0
+    while start < len(words) and words[start] is not None:
+        if words[start] not in _WRAPPERS and _ASSIGNMENT_WORD.match(words[start]) is None:
+            break
+        start += 1
+    if start >= len(words) or words[start] is None:
+        return
+    program = words[start].rsplit("/", 1)[-1]
+    rest = words[start + 1 :]
+    options = PROGRAM_OPTIONS.get(program, ())
+    if program in LOGIN_PROGRAMS and "login" in rest:
+        options = (*options, *_LOGIN_OPTIONS)
+    if options:
+        yield from _by_options(program, options, words, start + 1)
+    if (positional := _POSITIONAL.get(program)) is not None:
+        yield from positional(program, words, start + 1)
+
+
+def _by_options(program: str, options: tuple[Option, ...], words: list[str | None], i: int) -> Iterator[Given]:
+    while i < len(words):
+        word = words[i]
+        i += 1
+        if word is None or not word.startswith("-"):
+            continue
+        if word == "--":
+            return
+        for option in options:
+            if word == option.name and option.separate:
+                if i < len(words) and (value := words[i]) is not None and not value.startswith("-"):
+                    yield from _held(program, option, value, i)
+                    i += 1
+                break
+            if option.attached is not None and word.startswith(option.attached) and len(word) > len(option.attached):
+                yield from _held(program, option, word[len(option.attached) :], i - 1)
+                break
+
+
+def _held(program: str, option: Option, value: str, at: int) -> Iterator[Given]:
+    what = f"{program}'s {option.name} option holds a plaintext credential"
+    if option.holds in (ASSIGNMENT, ASSIGNMENTS):
+        for part in _unescaped_commas(value) if option.holds == ASSIGNMENTS else [value]:
+            if (named := _NAMED.fullmatch(part)) is not None and named.group(2):
+                name = named.group(1)
+                yield Given(
+                    at,
+                    f"{name} given by {program}'s {option.name} option holds a plaintext credential",
+                    named.group(2),
+                    name,
+                )
+        return
+    if option.holds == PASSWORD:
+        value = value.partition(":")[2]  # (a user alone: curl asks for the password)
+    elif option.holds == PASS_PHRASE:
+        value = value[5:] if value.startswith("pass:") else ""  # (env:, file:, fd: name where it is)
+    if value:
+        yield Given(at, what, value)
+
+
+def _unescaped_commas(value: str) -> list[str]:
+    """helm's ``--set a=1,b=2``: the parts between commas a backslash does not escape."""
+    parts, current, i = [], [], 0
+    while i < len(value):
+        if value[i] == "\\" and i + 1 < len(value):
+            current.append(value[i + 1])
+            i += 2
+            continue
+        if value[i] == ",":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(value[i])
+        i += 1
+    parts.append("".join(current))
+    return parts
+
+
+def _arguments(words: list[str | None], start: int) -> list[tuple[int, str | None]]:
+    """(index, word) of the words from ``start`` that are no option (``-x``, ``--x``, ``--x=y``)."""
+    return [(i, w) for i, w in enumerate(words[start:], start) if w is None or not w.startswith("-") or w == "-"]
+
+
+def _htpasswd(program: str, words: list[str | None], start: int) -> Iterator[Given]:
+    """``htpasswd -b[c] file user password``, ``htpasswd -nb user password``: the last argument."""
+    flags = "".join(w[1:] for w in words[start:] if w is not None and w.startswith("-") and not w.startswith("--"))
+    if "b" not in flags:
+        return
+    arguments = _arguments(words, start)
+    if len(arguments) == (2 if "n" in flags else 3) and (last := arguments[-1][1]) is not None:
+        yield Given(arguments[-1][0], "htpasswd's password argument holds a plaintext credential", last)
+
+
+def _mc(program: str, words: list[str | None], start: int) -> Iterator[Given]:
+    """MinIO's client: ``mc alias set NAME URL ACCESS SECRET``, ``mc config host add ...``."""
+    arguments = _arguments(words, start)
+    given = [w for _, w in arguments]
+    for command in (["alias", "set"], ["config", "host", "add"]):
+        if given[: len(command)] == command and len(given) >= len(command) + 4:
+            at, secret = arguments[len(command) + 3]
+            if secret is not None:
+                yield Given(at, "mc's secret key argument holds a plaintext credential", secret)
+
+
+def _aws(program: str, words: list[str | None], start: int) -> Iterator[Given]:
+    """``aws configure set NAME VALUE``: the value, judged by its name."""
+    arguments = _arguments(words, start)
+    given = [w for _, w in arguments]
+    if given[:2] == ["configure", "set"] and len(given) >= 4 and given[2] is not None and given[3] is not None:
+        yield Given(
+            arguments[3][0], f"{given[2]} set by aws configure holds a plaintext credential", given[3], given[2]
+        )
+
+
+def _vault(program: str, words: list[str | None], start: int) -> Iterator[Given]:
+    """``vault login TOKEN``, or with ``-method``, ``password=...`` (judged by its name)."""
+    arguments = _arguments(words, start)
+    if not arguments or arguments[0][1] != "login":
+        return
+    for at, word in arguments[1:]:
+        if word is None or word == "-":
+            continue
+        if (named := _NAMED.fullmatch(word)) is not None:
+            if named.group(2):
+                yield Given(
+                    at,
+                    f"{named.group(1)} given to vault login holds a plaintext credential",
+                    named.group(2),
+                    named.group(1),
+                )
+        else:
+            yield Given(at, "vault login's token argument holds a plaintext credential", word)
+
+
+_POSITIONAL = {"htpasswd": _htpasswd, "mc": _mc, "aws": _aws, "vault": _vault}
+
+
+def piped_credentials(script_commands: list[Command]) -> Iterator[Given]:
+    """A literal ``echo``/``printf`` pipes into a program that reads a credential from its input:
+    ``--password-stdin`` (a registry login), ``chpasswd`` (``user:password`` lines). ``at`` is
+    the index of the command that reads it."""
+    for n, command in enumerate(script_commands):
+        if not command.piped or n == 0 or not command.words:
+            continue
+        before = script_commands[n - 1].words
+        if not before or before[0] not in ("echo", "printf") or (text := echoed(before)) is None:
+            continue
+        program = (command.words[0] or "").rsplit("/", 1)[-1]
+        if "--password-stdin" in command.words:
+            yield Given(n, f"{program}'s --password-stdin is given a plaintext credential", text.strip())
+        elif program == "chpasswd":
+            for line in text.splitlines():
+                if password := line.partition(":")[2]:
+                    yield Given(n, "chpasswd is given a plaintext password", password)
