@@ -777,7 +777,7 @@ def expand(value: str, env: dict[str, EnvValue]) -> str | object | None:
 _ENV_FILE_LINE = regex.compile(r"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*")
 _COMMAND_ASSIGNMENT = regex.compile(r"(?:^|[\s;&|(`])(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=")
 _NEXT_ASSIGNMENT = regex.compile(r"[ \t]+([A-Za-z_][A-Za-z0-9_]*)=")  # another on the same command
-_WORD_END = frozenset(" \t\n;&|()<>")
+WORD_END = frozenset(" \t\n;&|()<>")
 
 
 def shell_word(text: str, pos: int) -> tuple[str | None, int]:
@@ -788,7 +788,7 @@ def shell_word(text: str, pos: int) -> tuple[str | None, int]:
     word is not closed."""
     out: list[str] = []
     i, n = pos, len(text)
-    while i < n and text[i] not in _WORD_END:
+    while i < n and text[i] not in WORD_END:
         char = text[i]
         if char in "$`":
             return None, i

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from torghut_lint import regex
-from torghut_lint.k8s import shell_word
+from torghut_lint.k8s import WORD_END, shell_word
 
 # -- here-documents ------------------------------------------------------------------------------
 
@@ -132,14 +132,14 @@ HINTS = (
     *("password-stdin", "chpasswd"),
 )
 _named = eval("lambda text: " + " or ".join(f"{hint!r} in text" for hint in HINTS))  # noqa: S307
-# echo or printf writing into a file (``> file``, ``>> file``; not ``>&2``): a line that may
+# a line where echo or printf may write into a file (``> file``, ``>> file``; not ``>&2``)
 _WRITES = regex.compile(r"\b(?:echo|printf)\b[^\n>]*>>?[ \t]*[\"']?[^&\s\"']")
 
 
 def hinted(script: str) -> bool:
     """Whether :func:`commands` of ``script`` may give a program a credential or write one into
     a file (False: nothing :func:`program_credentials`, :func:`piped_credentials` or
-    :func:`written_files` reads is in it, here-documents aside)."""
+    :func:`read` looks for is in it, here-documents aside)."""
     if _named(script):
         return True
     return ">" in script and ("echo" in script or "printf" in script) and _WRITES.search(script) is not None
@@ -213,7 +213,7 @@ def _commands(text: str) -> Iterator[Command]:
             i = n if i < 0 else i
         else:
             end = _PLAIN.match(text, i).end()
-            if end >= n or text[end] in _ENDS_WORD:  # (most words: nothing quoted, escaped or expanded)
+            if end >= n or text[end] in WORD_END:  # (most words: nothing quoted, escaped or expanded)
                 word: str | None = text[i:end]
             else:
                 word, end = shell_word(text, i)
@@ -229,17 +229,16 @@ def _commands(text: str) -> Iterator[Command]:
         yield Command(words, writes, piped)
 
 
-# the run of a word's characters a shell takes as written, and what ends a word (a character
-# class each, matched from a position: linear, nothing to backtrack into)
+# the run of a word's characters a shell takes as written, and blanks (a character class each,
+# matched from a position: linear, nothing to backtrack into)
 _PLAIN = re.compile(r"[^\s|&;()<>'\"\\$`]*")
 _BLANKS = re.compile(r"[ \t\r]+")
-_ENDS_WORD = frozenset(" \t\n;&|()<>")
 
 
 def _word_end(text: str, i: int) -> int:
     """Where the word that starts at ``i`` ends (an unquoted blank or operator), quotes skipped whole."""
     n = len(text)
-    while i < n and text[i] not in " \t\n;&|()<>":
+    while i < n and text[i] not in WORD_END:
         if text[i] in "'\"":
             close = text.find(text[i], i + 1)
             i = n if close < 0 else close + 1
