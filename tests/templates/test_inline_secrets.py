@@ -548,6 +548,30 @@ def test_a_credential_given_by_a_program_s_own_option_is_found(entries: str, fou
 
 
 @pytest.mark.parametrize(
+    ("command", "found"),
+    [
+        ("[bash]", ["curl's -u", "DB_PASSWORD assigned on the command line"]),
+        ("[/bin/sh]", ["curl's -u", "DB_PASSWORD assigned on the command line"]),
+        ("[python]", []),  # Python's source: code, read for quoted literals only
+    ],
+)
+def test_an_argo_script_template_s_source_is_its_shell_s_script(command: str, found: list) -> None:
+    """Argo runs a script template's command on its ``source``: with a shell, that is a script
+    like ``sh -c``'s (no #! line needed)."""
+    text = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: seed}\nspec:\n"
+        "  templates:\n    - name: seed\n      script:\n        image: registry.example/tools:1\n"
+        f"        command: {command}\n        source: |\n          export DB_PASSWORD=Yy1xW2vU3tS4rQ5p\n"
+        "          curl -u admin:Pp7uQ1nW8oK3jS6v http://ch:8123/ping\n"
+    )
+    parsed = parse_bytes(text.encode(), "wt.yaml")
+    resources = [Resource(d.node, d.data) for d in parsed.documents]
+    violations = list(inline_secrets.check(RuleContext({}, resources, resources, [])))
+    assert sorted(v.message.split(" option")[0].split(" holds")[0] for v in violations) == sorted(found)
+    assert all(v.path == ("spec", "templates", 0, "script", "source") for v in violations)
+
+
+@pytest.mark.parametrize(
     ("text", "found"),
     [
         ("#!/bin/sh\nset -e\ncurl -sf -u default:Yy1xW2vU3tS4rQ5p http://ch:8123/?query=SELECT%201\n", ["curl's -u"]),

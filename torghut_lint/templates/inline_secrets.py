@@ -537,36 +537,41 @@ def shell_script(key: str, text: str) -> bool:
 
 
 CommandWord = tuple[str, int, str]  # (field, index, text) of a word of a container's command line
+Script = tuple[Path_, str]  # (where in the container, text) of a script a shell runs
 
 
-def _shell_words(container: dict) -> Iterator[CommandWord]:
-    """Each word of a container's command line a shell reads as one: the script after a shell's
-    ``-c`` (:func:`_inline_script`), and each word that is an assignment whole (``env
+def _shell_words(container: dict) -> Iterator[Script]:
+    """Each text of a container a shell reads as its own: the scripts it runs
+    (:func:`_scripts`), and each word of the command line that is an assignment whole (``env
     API_TOKEN=... app``, a program's ``KEY=value`` argument)."""
     words = list(command_words(container))
-    if (script := _inline_script(words)) is not None:
-        yield script
+    yield from _scripts(container, words)
     for field, i, word in words[1:]:
         if _WHOLE_ASSIGNMENT.match(word):
-            yield field, i, word
+            yield (field, i), word
 
 
-def _inline_script(words: list[CommandWord]) -> CommandWord | None:
-    """The script a command line hands a shell after its ``-c`` (``sh -c``, ``bash -ec``,
-    ``busybox sh -c``), if it does."""
+def _scripts(container: dict, words: list[CommandWord]) -> Iterator[Script]:
+    """The scripts a container's shell runs: the one its command line hands a shell after ``-c``
+    (``sh -c``, ``bash -ec``, ``busybox sh -c``), and an Argo script template's ``source`` when
+    its command is a shell's (Argo runs the command on the source, written to a file)."""
     if not words:
-        return None
+        return
     program = words[0][2].rsplit("/", 1)[-1]
     rest = words[1:]
     if program == "busybox" and rest and rest[0][2] in SHELLS:
         program, rest = rest[0][2], rest[1:]
-    if program in SHELLS:
-        for n, (_, _, word) in enumerate(rest):
-            if not word.startswith("-") or word.startswith("--"):
-                return None  # a script file, or a long option: no inline script
-            if "c" in word[1:] and n + 1 < len(rest):
-                return rest[n + 1]
-    return None
+    if program not in SHELLS:
+        return
+    for n, (_, _, word) in enumerate(rest):
+        if not word.startswith("-") or word.startswith("--"):
+            break  # a script file, or a long option: no inline script
+        if "c" in word[1:] and n + 1 < len(rest):
+            field, i, script = rest[n + 1]
+            yield (field, i), script
+            break
+    if isinstance(source := container.get("source"), str):
+        yield ("source",), source
 
 
 Given = Iterator[tuple[Path_, str, str]]  # (where the process is given it, what, the credential)
@@ -685,23 +690,23 @@ def _prefixed(res: Resource, path: Path_, container: dict, scanner: _Scanner, ct
 def _shell_assigned(path: Path_, container: dict, scanner: _Scanner) -> Given:
     """Each literal a shell assigns on the command line (:func:`_shell_words`), which the walk
     reads for quoted literals only."""
-    for field, i, script in _shell_words(container):
+    for where, script in _shell_words(container):
         for name, literal in script_assignments(script) if scanner.mentions(script) else ():
             if scanner.named_value(name, literal):
-                yield (*path, field, i), f"{name} assigned on the command line holds a plaintext credential", literal
+                yield (*path, *where), f"{name} assigned on the command line holds a plaintext credential", literal
 
 
 def _programs_run(path: Path_, container: dict, scanner: _Scanner) -> Given:
     """What the command line runs programs with that the walk, judging a word by the flag before
     it, does not see: a credential given to a program by an option of its own (curl's ``-u
     user:password``, mysql's ``-p<password>``: :data:`~torghut_lint.shell.PROGRAM_OPTIONS`),
-    and in the script a shell runs from it (``sh -c``) those and the files its here-documents
-    write (:meth:`_Scanner.script`)."""
+    and in the scripts a shell runs from it (``sh -c``, an Argo script template's ``source``)
+    those and the files they write (:meth:`_Scanner.script`)."""
     words = list(command_words(container))
     for given in shell.program_credentials([word for _, _, word in words]):
         yield from scanner.taken((*path, words[given.at][0], words[given.at][1]), iter([given]))
-    if (script := _inline_script(words)) is not None:
-        yield from scanner.script((*path, script[0], script[1]), script[2])
+    for where, script in _scripts(container, words):
+        yield from scanner.script((*path, *where), script)
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
