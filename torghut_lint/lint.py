@@ -427,11 +427,13 @@ def _uncompared(baseline: Baseline, config: Config) -> Finding:
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
-    """Drop exact repeats (a file reached by two kustomizations yields the same finding twice)."""
+    """Drop exact repeats (a file reached by two kustomizations yields the same finding twice).
+    Two credentials at one place (two commands of one script) are two findings: one repeat would
+    hide the second, and a baseline holding the first would let the second pass."""
     seen: set[tuple] = set()
     out = []
     for f in findings:
-        key = (f.rule, f.location, f.message, f.resource)
+        key = (f.rule, f.location, f.message, f.resource, tuple(f.secrets))
         if key not in seen:
             seen.add(key)
             out.append(f)

@@ -232,6 +232,20 @@ def test_a_word_inserted_before_a_baselined_one_renews_nothing(repo: Path) -> No
             assert other.json["findings"][0]["key"].endswith(new)
 
 
+def test_a_second_credential_in_a_baselined_script_is_new(repo: Path) -> None:
+    """Two credentials at one place (two commands of one script) were one finding, an exact
+    repeat to the reporter: a baseline holding the first let a second one pass."""
+    script = "    #!/bin/sh\n    curl -u a:Zq8vR2mX9pL4kT7w http://x\n"
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: probe}\ndata:\n  run.sh: |\n"
+    (repo / APP / "leak.yaml").write_text(cm + script)
+    assert run_cli("--write-baseline", "b.json", "--no-schemas", cwd=repo).code == 0
+    (repo / APP / "leak.yaml").write_text(cm + script + "    curl -u b:Pp7uQ1nW8oK3jS6v http://y\n")
+    both = run_cli("--no-schemas", "--format", "json", cwd=repo)
+    assert rules(both).count("no-inline-secrets") == 2
+    new = run_cli("--baseline", "b.json", "--no-schemas", "--format", "json", cwd=repo)
+    assert new.code == 1 and rules(new) == ["no-inline-secrets"]
+
+
 def _assigned(repo: Path, secrets: list[str]) -> None:
     """A ConfigMap whose one text assigns each of ``secrets`` to a password (a finding each, one place)."""
     text = "".join(f"    db{n}.password={value}\n" for n, value in enumerate(secrets))
