@@ -255,20 +255,20 @@ def _written_findings(part: Project, checks: Checks, rendered: list[Finding]) ->
     render (``App.written``, ``App.as_written``): a credential in clear in a base that an overlay's
     patch removes is still in the repository. A document is read again as written (and located
     there) only once its values show a finding; one a rendered finding of the same rule already
-    stands for (the same place) is not reported twice."""
+    stands for (the same place, the same credentials) is not reported twice."""
     rules = checks.repository_rules
     if not rules:
         return []
     policies = [policy for policy, _, _ in rules]
     found: list[Finding] = []
-    standing = {(f.rule, f.location) for f in rendered}
+    standing = {(f.rule, f.location, f.secrets) for f in rendered}  # (another credential at a place: its own)
     for app in part.apps:
         paths = sorted({path for path, res in app.written if flags(res, rules)})
         fresh = [res for path in paths for res in resources_of(parse_file(path, display_path(path)), [])]
         if not fresh and not app.as_written:
             continue
         for finding in evaluate(Project(orphans=fresh + app.as_written), policies, orphans=True):
-            if (finding.rule, finding.location) not in standing:
+            if (finding.rule, finding.location, finding.secrets) not in standing:
                 finding.app, finding.message = app.name, finding.message + WRITTEN
                 found.append(finding)
     return found
