@@ -189,6 +189,16 @@ def test_short_spellings_of_a_password_are_credential_names(name: str, found: bo
         ("ALPACA_SECRET_LIVE", True),  # the trading account's: live or paper
         ("APCA_API_SECRET_KEY_PAPER", True),
         ("DB_PASS_2", True),  # the short spelling, in a variable's case
+        ("DB_PASSWORD_B64", True),  # how it is written down: base64 is no encryption
+        ("dbPasswordBase64", True),
+        ("API_TOKEN_ENCODED", True),
+        ("PRIVATE_KEY_PEM", True),
+        ("SECRET_VALUE", True),
+        ("JWT_SIGNING_KEY", True),  # whoever holds it mints tokens
+        ("HMAC_KEY", True),
+        ("SIGNING_KEY_ID", False),
+        ("CACHE_KEY", False),
+        ("SHA_B64", False),
         ("password_length", False),  # not a qualifier: the name ends in another word
         ("threshold", False),  # a qualifier is a whole word, never the end of one
         ("tokenizer_v2", False),

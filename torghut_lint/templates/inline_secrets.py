@@ -63,6 +63,9 @@ DEFAULT_SECRET_SUFFIXES = [
     "webhooksecret",
     "sessionkey",
     "encryptionkey",
+    "signingkey",  # JWT_SIGNING_KEY: whoever holds it mints tokens
+    "hmackey",
+    "masterkey",
 ]
 # Suffixes that name a credential only in an environment variable's spelling (upper case):
 # DB_PASS and SMTP_PASS are passwords, a workflow's next_on_pass is a step.
@@ -151,7 +154,9 @@ _NOT_ALNUM_BYTES = bytes(c for c in range(256) if not (48 <= c <= 57 or 97 <= c 
 # password as DB_PASSWORD does; matched on the name's end alone, it passed.
 QUALIFIERS = frozenset(
     "old new prev previous next current curr backup bak legacy alt primary secondary orig original tmp temp "
-    "prod production staging stage dev development test qa uat live paper sandbox".split()
+    "prod production staging stage dev development test qa uat live paper sandbox "
+    # how it is written down: a credential in base64 or hex is as clear as one in plain text
+    "encoded hex pem raw plain plaintext value".split()  # (and b64, base64: see credential_name)
 )
 _QUALIFIER_ENDS = tuple(QUALIFIERS)
 # a name's words: lower or capitalised (camelCase), runs of capitals (HTTPServer: HTTP, Server), numbers
@@ -161,15 +166,20 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 @functools.lru_cache(maxsize=4096)
 def credential_name(key: str) -> str:
     """``key`` normalised (lower case, letters and digits) without the qualifying words that end
-    it (:data:`QUALIFIERS`, numbers, ``v2``): the name whose end says whether it holds a
+    it (:data:`QUALIFIERS`, numbers, ``v2``, ``b64``): the name whose end says whether it holds a
     credential. A word is only ever dropped whole: ``threshold`` keeps its ``old``."""
     norm = _norm(key)
     if not (norm[-1:].isdigit() or norm.endswith(_QUALIFIER_ENDS)):
         return norm  # (most names: no word to drop, and no call into the pattern)
     words = [word.lower() for word in _WORD.findall(key)]
     while len(words) > 1 and (words[-1].isdigit() or words[-1] in QUALIFIERS):
-        if words.pop().isdigit() and len(words) > 1 and words[-1] == "v":  # v2, V_2
-            words.pop()
+        dropped = words.pop()
+        if (
+            dropped.isdigit()
+            and len(words) > 1
+            and (words[-1] == "v" or (dropped == "64" and words[-1] in ("b", "base")))
+        ):
+            words.pop()  # v2, V_2; B64, base64 (the words split at the digits)
     return "".join(words)
 
 
