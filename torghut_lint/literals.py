@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 
 import ahocorasick
 
+DENSE = 8  # places per character of a text past which it is too dense to list (see bounded_places)
+
 
 class Literals:
     """A fixed set of values, looked for together. The empty value, if given, is held by every
@@ -43,9 +45,29 @@ class Literals:
             for last, value in self._automaton.iter(text):
                 yield last - len(value) + 1, value
 
-    def held(self, text: str) -> set[str]:
-        """The values ``text`` holds: ``{v for v in values if v in text}``."""
-        found = {value for _, value in self.places(text)}
+    def bounded_places(self, text: str) -> list[tuple[int, str]] | None:
+        """:meth:`places` as a list, or None past :data:`DENSE` places per character of ``text``:
+        values nested in each other (``abab``, ``ababab``, ...) stand at up to one place per value
+        at each character, and a text of them would be listed at that cost (2 MB and 100 values,
+        10^8 places); the caller then answers as a dense text needs (masked whole, told nothing)."""
+        limit = DENSE * len(text) + 64
+        out: list[tuple[int, str]] = []
+        for place in self.places(text):
+            out.append(place)
+            if len(out) > limit:
+                return None
+        return out
+
+    def held(self, text: str) -> set[str] | None:
+        """The values ``text`` holds: ``{v for v in values if v in text}``; None when they stand in
+        it too densely to list (:meth:`bounded_places`)."""
+        limit, count = DENSE * len(text) + 64, 0
+        found: set[str] = set()
+        for _, value in self.places(text):
+            found.add(value)
+            count += 1
+            if count > limit:
+                return None
         if self._empty:
             found.add("")
         return found

@@ -311,9 +311,12 @@ class Redactor:
     def _known_spans(self, text: str, kept: set[str]) -> list[tuple[int, int]]:
         """Where the known values stand in ``text``, overlapping and nested ones too, but for a
         value that is a key name the text is about (in ``kept``) standing there as a whole word."""
+        places = self.known.bounded_places(text)
+        if places is None:  # values nested in each other, densely: the whole text goes
+            return [(0, len(text))]
         return [
             (at, at + len(secret))
-            for at, secret in self.known.places(text)
+            for at, secret in places
             if not (secret in kept and _word_at(text, at, at + len(secret)))
         ]
 

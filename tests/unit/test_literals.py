@@ -71,3 +71,16 @@ def test_any_of_answers_what_a_search_per_value_answers(first: list[str], steps:
             values.append(text)
         else:
             assert held(text) == any(value in text for value in values)
+
+
+def test_values_nested_in_each_other_are_not_listed_past_a_few_places_per_character() -> None:
+    """``abab``, ``ababab``, ... stand at one place per value at each character of a text of
+    them: 100 of them and a text of 2 MB would be 10^8 places. Past DENSE per character the text
+    is told dense (None), after listing at most that many."""
+    from torghut_lint.literals import DENSE
+
+    nested = Literals("ab" * k for k in range(2, 102))
+    assert nested.bounded_places("ab" * 1000) is None and nested.held("ab" * 1000) is None
+    sparse = Literals(["abab", "ababab"])
+    assert len(sparse.bounded_places("ab" * 1000)) <= DENSE * 2000
+    assert sparse.held("x abab y") == {"abab"}

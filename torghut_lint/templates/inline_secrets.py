@@ -511,7 +511,9 @@ class _Lines:
     def __init__(self, text: str, values: list[str]) -> None:
         self.text = text
         self.at = self.line = 0  # the last place found, and the lines before it
-        self.held = Literals(values).held(text)  # the values the text holds as written
+        # the values the text holds as written (none told when they stand in it too densely to
+        # list, values nested in each other: a hostile text, each then on line 1)
+        self.held = Literals(values).held(text) or set()
 
     def of(self, value: str) -> int:
         """The (1-based) line of ``value``'s next place in the text; 1 when it stands nowhere."""
