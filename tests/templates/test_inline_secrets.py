@@ -557,6 +557,26 @@ def test_a_credential_given_by_a_program_s_own_option_is_found(entries: str, fou
     assert [(path, message.split(" option")[0].split(" holds")[0]) for path, message in _handed_on(entries)] == found
 
 
+def test_each_credential_of_a_script_is_located_at_its_own_line() -> None:
+    """Every credential of a script (an env file) in a literal block scalar was located at its
+    key: two commands of one script, one line each. A text in another style, or a credential on
+    its first line, keeps the key's place."""
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\ndata:\n"  # lines 1-4
+        "  run.sh: |\n    #!/bin/sh\n    curl -u a:Zq8vR2mX9pL4kT7w http://x\n"  # 5-7
+        "    curl -u b:Pp7uQ1nW8oK3jS6v http://y\n"  # 8
+        "  app.properties: 'db.password=Yy1xW2vU3tS4rQ5p'\n"  # 9: one line, the key's place
+        "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"  # 10-15
+        "    - name: c\n      image: registry.example/x:1\n      command:\n        - sh\n        - -c\n"  # 16-20
+        "        - |\n          set -e\n          redis-cli -a Oo9tR3eW1qA5sD7f ping\n"  # 21-23
+    )
+    parsed = parse_bytes(text.encode(), "all.yaml")
+    resources = [Resource(d.node, d.data) for d in parsed.documents]
+    violations = list(inline_secrets.check(RuleContext({}, resources, resources, [])))
+    located = sorted((v.location or v.resource.locate(v.path)).line for v in violations)
+    assert located == [7, 8, 9, 23]
+
+
 @pytest.mark.parametrize(
     ("command", "found"),
     [

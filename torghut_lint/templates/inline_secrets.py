@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import yaml
+
 from torghut_lint import shell
 from torghut_lint.k8s import (
     binary_texts,
@@ -517,15 +519,38 @@ class _Lines:
 
     def of(self, value: str) -> int:
         """The (1-based) line of ``value``'s next place in the text; 1 when it stands nowhere."""
+        return 1 if self.place(value) is None else self.line + 1
+
+    def place(self, value: str) -> int | None:
+        """Where ``value``'s next place in the text starts; None when it stands nowhere."""
         if value not in self.held:
-            return 1
+            return None
         found = self.text.find(value, self.at)
         if found < 0:  # before the last place: the next scanner's first
             self.at = self.line = 0
             found = self.text.find(value)
         self.line += self.text.count("\n", self.at, found)
         self.at = found
-        return self.line + 1
+        return found
+
+
+def _in_text(
+    res: Resource, path: Path_, value: str, texts: dict[Path_, _Lines | None], found: dict[Path_, list[str]]
+) -> Location | None:
+    """Where a credential found in a literal block scalar of several lines (a script, an env file
+    in a ConfigMap) stands: the line of the text that holds it, not the key's (every credential
+    of a script was reported at its key). None (the key's place, as before) for one on the text's
+    first line, one it does not hold as written, or a text in another style (its lines are not
+    the file's). ``texts`` remembers each text's places; ``found``: the credentials found at each
+    path of the resource, the values each text is searched for."""
+    if path not in texts:
+        node = find_node(res.source_node or res.node, path, want_value=True)
+        text = node.value if isinstance(node, yaml.ScalarNode) and node.style == "|" else ""
+        texts[path] = _Lines(text, found[path]) if "\n" in text.rstrip("\n") else None
+    lines = texts[path]
+    if lines is None or (at := lines.place(value)) is None or lines.line == 0:
+        return None
+    return res.locate_in_text(path, at)
 
 
 _SECRET_DATA = frozenset({("data",), ("stringData",)})
@@ -739,12 +764,17 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             walk = scanner.walk(res.data)
             if res.id.kind == "ConfigMap" and res.id.api_version == "v1":
                 walk += _binary_data(res, scanner)
+        texts: dict[Path_, _Lines | None] = {}
+        at_path: dict[Path_, list[str]] = {}
+        for path, _, value in walk:
+            at_path.setdefault(path, []).append(value)
         for path, what, value in walk:
             found.append(
                 Violation(
                     res,
                     path,
                     f"{what} (value redacted); use secretKeyRef to a SealedSecret or ExternalSecret",
+                    location=_in_text(res, path, value, texts, at_path),
                     secrets=(value,),
                 )
             )
@@ -753,13 +783,19 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     # literal is reported already (each leak once)
     reported = AnyOf(secret for violation in found for secret in violation.secrets)
     for res in ctx.matched:
-        for path, what, value in _given(res, scanner, ctx):
+        given = [(path, what, value) for path, what, value in _given(res, scanner, ctx) if not reported(value)]
+        texts: dict[Path_, _Lines | None] = {}
+        at_path: dict[Path_, list[str]] = {}
+        for path, _, value in given:
+            at_path.setdefault(path, []).append(value)
+        for path, what, value in given:
             if not reported(value):
                 reported.add(value)
                 yield Violation(
                     res,
                     path,
                     f"{what} (value redacted); use secretKeyRef to a SealedSecret or ExternalSecret",
+                    location=_in_text(res, path, value, texts, at_path),  # a line of an sh -c script
                     secrets=(value,),
                 )
     yield from _loose_files(ctx.texts, scanner)
