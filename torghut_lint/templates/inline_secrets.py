@@ -539,16 +539,16 @@ def _in_text(
 ) -> Location | None:
     """Where a credential found in a literal block scalar of several lines (a script, an env file
     in a ConfigMap) stands: the line of the text that holds it, not the key's (every credential
-    of a script was reported at its key). None (the key's place, as before) for one on the text's
-    first line, one it does not hold as written, or a text in another style (its lines are not
-    the file's). ``texts`` remembers each text's places; ``found``: the credentials found at each
+    of a script was reported at its key). None (the key's place, as before) for a text of one
+    line, a value it does not hold as written, or a text in another style (its lines are not the
+    file's). ``texts`` remembers each text's places; ``found``: the credentials found at each
     path of the resource, the values each text is searched for."""
     if path not in texts:
         node = find_node(res.source_node or res.node, path, want_value=True)
         text = node.value if isinstance(node, yaml.ScalarNode) and node.style == "|" else ""
         texts[path] = _Lines(text, found[path]) if "\n" in text.rstrip("\n") else None
     lines = texts[path]
-    if lines is None or (at := lines.place(value)) is None or lines.line == 0:
+    if lines is None or (at := lines.place(value)) is None:
         return None
     return res.locate_in_text(path, at)
 
