@@ -547,7 +547,7 @@ def container_switch_state(
     environment (or a mounted env file), :data:`MAYBE` when none is shown on but a source the
     repository cannot show may set one, None when every one is shown off or unset."""
     env = effective_env(res, path, container, sources, only=names)
-    files = mounted_env_files(res, path, container, sources, names)
+    files = mounted_env_files(res, path, container, sources, names) + written_env_files(res, path, container, names)
     state = None
     for name, switch in switches.items():
         for item in names.setting(env, files, name):
@@ -1059,6 +1059,29 @@ def mounted_env_files(res: Resource, path: Path_, container: dict, sources: EnvS
     return found
 
 
+WRITTEN = "a file its script writes"  # EnvValue.origin of a line of an env file the container's script writes
+
+
+def written_env_files(res: Resource, path: Path_, container: dict, names: Names) -> list[EnvValue]:
+    """The assignments of ``names`` in each environment file (named ``.env`` or ``*.env``) the
+    container's own script writes before its program starts (``echo 'TRADING_MODE=live' >
+    /app/.env``, ``| tee``, a here-document; :func:`torghut_lint.shell.read`), read as a mounted
+    one is (:func:`mounted_env_files`): pydantic-settings reads the service's ``.env`` as it finds
+    it, whoever wrote it. Located at the script."""
+    from torghut_lint import shell  # (it reads words with shell_word, from here)
+
+    found: list[EnvValue] = []
+    for where, script in shell.scripts(container):
+        if names.mentioned(script) is None:
+            continue
+        for file, body in shell.read(script).files:
+            if is_dotenv(file):
+                for variable, value, _ in env_file_assignments(body, names, dotenv=True):
+                    known = value is not None and shell.UNKNOWN not in value  # (``echo "MODE=$X"``: unknown)
+                    found.append(EnvValue(variable, value if known else None, res, (*path, *where), WRITTEN))
+    return found
+
+
 def mounted_configmap_keys(
     res: Resource, path: Path_, container: dict, sources: EnvSources
 ) -> Iterator[tuple[str, Resource, str]]:
@@ -1143,6 +1166,8 @@ def direct_settings(res: Resource, names: Names | None = None) -> Iterator[tuple
         for field, i, word in command_words(container) if names is not None else ():
             for name, value, _ in env_file_assignments(word, names, command=True):
                 yield name, value, (*path, field, i)
+        for item in written_env_files(res, path, container, names) if names is not None else ():
+            yield item.name, item.value, item.path
 
 
 # Kubernetes' quantity grammar (resource.Quantity): a signed decimal number, then a binary SI

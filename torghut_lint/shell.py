@@ -23,7 +23,8 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from torghut_lint import regex
-from torghut_lint.k8s import WORD_END, shell_word
+from torghut_lint.k8s import WORD_END, command_words, shell_word
+from torghut_lint.model import Path_
 
 # -- here-documents ------------------------------------------------------------------------------
 
@@ -54,15 +55,16 @@ def _heredocs(script: str) -> tuple[list[str], list[tuple[tuple[str, int, int], 
     however many operators a line holds (each separator is looked for once)."""
     out: list[str] = []
     bodies: list[tuple[tuple[str, int, int], str]] = []
-    ends: deque[tuple[str, bool, tuple[str, int, int]]] = deque()  # delimiters awaited, in order: word, tabs, command
+    # the delimiters awaited, in order: word, tabs first, its command, quoted (a body the shell leaves as written)
+    ends: deque[tuple[str, bool, tuple[str, int, int], bool]] = deque()
     body: list[str] = []
     lines = script.split("\n")
     for number, line in enumerate(lines):
         if ends:
-            word, tabs, command = ends[0]
+            word, tabs, command, quoted = ends[0]
             if (line.lstrip("\t") if tabs else line) == word:
                 ends.popleft()
-                bodies.append((command, "".join(body)))
+                bodies.append((command, _as_written("".join(body), quoted)))
                 body = []
             elif line or number + 1 < len(lines):  # (not the end of the script's last line)
                 body.append((line.lstrip("\t") if tabs else line) + "\n")
@@ -84,10 +86,27 @@ def _heredocs(script: str) -> tuple[list[str], list[tuple[tuple[str, int, int], 
                         found = line.find(separator, match.end())
                         after[separator] = len(line) if found < 0 else found
                 command = (line, start, min(after.values()))
-                ends.append((match.group(2) or match.group(3) or match.group(4), match.group(1) == "-", command))
+                quoted = match.group(4) is None or line[match.start() : match.start(4)].endswith("\\")
+                ends.append(
+                    (match.group(2) or match.group(3) or match.group(4), match.group(1) == "-", command, quoted)
+                )
     if ends:  # never closed: the shell reads it to the script's end
-        bodies.append((ends[0][2], "".join(body)))
+        bodies.append((ends[0][2], _as_written("".join(body), ends[0][3])))
     return out, bodies
+
+
+# what a shell expands in a here-document whose delimiter is not quoted: a parameter, a command
+# (``$(...)``, backquotes) or arithmetic
+_EXPANDED = regex.compile(r"\$(?:\{[^}\n]*\}|\(\(?[^)\n]*\)?\)|[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])|`[^`\n]*`")
+
+
+def _as_written(body: str, quoted: bool) -> str:
+    """A here-document's body as the file gets it: as written under a quoted delimiter
+    (``<<'EOF'``), else with what the shell expands in it :data:`UNKNOWN` (``$MODE`` is
+    whatever the variable holds, not the text ``$MODE``)."""
+    if quoted or ("$" not in body and "`" not in body):
+        return body
+    return _EXPANDED.sub(UNKNOWN, body)
 
 
 def heredoc_files(script: str) -> Iterator[tuple[str, str]]:
@@ -129,7 +148,7 @@ class Command(NamedTuple):
 HINTS = (
     *("curl", "mysql", "mariadb", "sshpass", "redis-cli", "mongo", "openssl", "keytool", "--set", "--from-literal"),
     *("docker", "podman", "nerdctl", "login", "htpasswd", "mc alias", "mc config", "aws configure", "vault login"),
-    *("password-stdin", "chpasswd"),
+    *("password-stdin", "chpasswd", "| tee", "|tee"),
 )
 _named = eval("lambda text: " + " or ".join(f"{hint!r} in text" for hint in HINTS))  # noqa: S307
 # a line where echo or printf may write into a file (``> file``, ``>> file``; not ``>&2``)
@@ -156,15 +175,20 @@ class Script(NamedTuple):
 def read(script: str) -> Script:
     """``script``'s commands and the files it writes a literal into: a here-document's body
     (:func:`heredoc_files`), what ``echo`` or ``printf`` prints into one (``echo 'DB_PASSWORD=x'
-    >> /app/.env``). Its here-documents are read once for both."""
+    >> /app/.env``, ``| tee``), :data:`UNKNOWN` where the shell expands something. Its
+    here-documents are read once for both."""
     lines, bodies = _heredocs(script) if "<<" in script else (None, [])
     run = list(_commands(script if lines is None else "\n".join(lines))) if hinted(script) else []
     files = list(_heredoc_targets(bodies))
-    for command in run:
+    for n, command in enumerate(run):
         targets = [t for t in command.writes if t is not None and t != "/dev/null"]
         if targets and command.words and command.words[0] in ("echo", "printf"):
-            if (text := echoed(command.words)) is not None:
+            if (text := echoed(command.words, UNKNOWN)) is not None:
                 files.append((targets[-1], text))
+        # ``echo x | tee [-a] file...``: each file tee is given
+        if command.piped and command.words and command.words[0] == "tee" and run[n - 1].words:
+            if run[n - 1].words[0] in ("echo", "printf") and (text := echoed(run[n - 1].words, UNKNOWN)) is not None:
+                files += [(f, text) for f in command.words[1:] if f is not None and not f.startswith("-")]
     return Script(run, files)
 
 
@@ -247,11 +271,16 @@ def _word_end(text: str, i: int) -> int:
     return i
 
 
-def echoed(words: list[str | None]) -> str | None:
-    """The text ``echo`` or ``printf`` (``words[0]``) writes, when every word of it is known:
-    echo's words joined by blanks (its ``-n``, ``-e`` options read), printf's format alone or
-    a ``%s`` format and one word; else None."""
+UNKNOWN = "\x00"  # what a file is written where the shell expands a word (``echo "$X"``, ``$X`` in a here-document)
+
+
+def echoed(words: list[str | None], unknown: str | None = None) -> str | None:
+    """The text ``echo`` or ``printf`` (``words[0]``) writes: echo's words joined by blanks (its
+    ``-n``, ``-e`` options read), printf's format alone or a ``%s`` format and one word; None for
+    another printf, or when a word is one the shell expands and no ``unknown`` stands for it."""
     program, args = words[0], words[1:]
+    if unknown is not None:
+        args = [unknown if arg is None else arg for arg in args]
     if program == "echo":
         newline = "\n"
         while args and args[0] is not None and len(args[0]) > 1 and set(args[0]) <= set("-neE") and args[0][0] == "-":
@@ -264,6 +293,37 @@ def echoed(words: list[str | None]) -> str | None:
         if len(args) == 2 and form in ("%s", "%s\n"):
             return args[1] + form[2:]  # type: ignore[operator]
     return None
+
+
+# -- what a container's shell runs ----------------------------------------------------------------
+
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"})
+
+
+def scripts(container: dict, words: list[tuple[str, int, str]] | None = None) -> Iterator[tuple[Path_, str]]:
+    """(where in the container, text) of each script a container's shell runs: the one its command
+    line hands a shell after ``-c`` (``sh -c``, ``bash -ec``, ``busybox sh -c``), and an Argo
+    script template's ``source`` when its command is a shell's (Argo runs the command on the
+    source, written to a file). ``words``: its :func:`~torghut_lint.k8s.command_words`, when the
+    caller has them."""
+    words = list(command_words(container)) if words is None else words
+    if not words:
+        return
+    program = words[0][2].rsplit("/", 1)[-1]
+    rest = words[1:]
+    if program == "busybox" and rest and rest[0][2] in SHELLS:
+        program, rest = rest[0][2], rest[1:]
+    if program not in SHELLS:
+        return
+    for n, (_, _, word) in enumerate(rest):
+        if not word.startswith("-") or word.startswith("--"):
+            break  # a script file, or a long option: no inline script
+        if "c" in word[1:] and n + 1 < len(rest):
+            field, i, script = rest[n + 1]
+            yield (field, i), script
+            break
+    if isinstance(source := container.get("source"), str):
+        yield ("source",), source
 
 
 # -- what programs are given ---------------------------------------------------------------------

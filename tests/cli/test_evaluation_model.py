@@ -4,6 +4,7 @@ quantities as the API server reads them, every ClickHouse layout form, Helm hook
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,25 @@ def test_variable_references_are_expanded_as_the_kubelet_does(tmp_path: Path) ->
         "            - {name: ESCAPED, value: $$(APP_PROFILE)}\n"
     )
     assert ("live-trading-default-off", "deploy.yaml", 18) in lint(tmp_path, {"deploy.yaml": deployment(env)})
+
+
+@pytest.mark.parametrize(
+    ("script", "found"),
+    [
+        ("echo 'TRADING_MODE=live' > /app/.env", True),  # quoted: no assignment on the command line
+        ('printf "TRADING_LIVE_ENABLED=true\\n" >> .env', True),
+        ("echo 'TRADING_LIVE_ENABLED=true' | tee -a /app/.env >/dev/null", True),
+        ("cat <<EOF > /app/.env\nTRADING_MODE=$MODE\nEOF", True),  # what $MODE holds: cannot be shown off
+        ("cat <<'EOF' > /app/.env\nTRADING_MODE=paper\nEOF", False),
+        ("echo 'TRADING_MODE=live' >> /tmp/trace.log", False),  # no environment file
+    ],
+)
+def test_the_env_file_a_container_s_script_writes_sets_the_switch(tmp_path: Path, script: str, found: bool) -> None:
+    """pydantic-settings reads the service's .env whoever wrote it: a script that writes the
+    switch into it before exec turns live trading on as a mounted file would."""
+    command = f"          command: [sh, -c, {json.dumps(script + chr(10) + 'exec /app/server')}]\n"
+    result = switch_findings(tmp_path, {"deploy.yaml": deployment(PLAIN_ENV, command)})
+    assert result == ([("deploy.yaml", 16)] if found else []), result  # at the script, once
 
 
 def test_a_reference_to_a_secret_value_cannot_be_shown_off(tmp_path: Path) -> None:

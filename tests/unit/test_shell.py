@@ -66,7 +66,10 @@ def test_the_files_a_script_s_here_documents_write(script: str, files: list) -> 
         ("echo -n s3cr3t > /run/secrets/db_password", [("/run/secrets/db_password", "s3cr3t")]),
         ("printf 'a=1\\nb=2\\n' > x.conf", [("x.conf", "a=1\nb=2\n")]),
         ("printf '%s' tok > /run/token", [("/run/token", "tok")]),
-        ('echo "$PW" > /run/token', []),  # expanded: unknown
+        ('echo "$PW" > /run/token', [("/run/token", "\x00\n")]),  # expanded: unknown (shell.UNKNOWN)
+        ("cat <<EOF > a.env\nMODE=$MODE\nT=`date`\nEOF\n", [("a.env", "MODE=\x00\nT=\x00\n")]),  # expanded
+        ("cat <<'EOF' > a.env\nMODE=$MODE\nEOF\n", [("a.env", "MODE=$MODE\n")]),  # quoted: as written
+        ("cat <<\\EOF > a.env\nMODE=$MODE\nEOF\n", [("a.env", "MODE=$MODE\n")]),
         ("printf '%d' 5 > n", []),  # a format not modelled
         ("echo x > /dev/null", []),
         ("cat <<EOF > a.env\nA=1\nEOF\necho B=2 >> a.env", [("a.env", "A=1\n"), ("a.env", "B=2\n")]),

@@ -8,7 +8,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from torghut_lint.k8s import IGNORE_CASE_PARAM, Names, containers, effective_env, is_on, mounted_env_files
+from torghut_lint.k8s import (
+    IGNORE_CASE_PARAM,
+    Names,
+    containers,
+    effective_env,
+    is_on,
+    mounted_env_files,
+    written_env_files,
+)
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 _VALUES = {"type": "array", "items": {"type": "string"}, "minItems": 1}
@@ -44,6 +52,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         for path, container in containers(res):
             env = effective_env(res, path, container, ctx.env_sources, only=names)
             files = mounted_env_files(res, path, container, ctx.env_sources, names)
+            files += written_env_files(res, path, container, names)
 
             # a spelling that is on, else one that may be (from a source the repository cannot show)
             spellings = names.setting(env, files, trigger["name"])

@@ -18,6 +18,7 @@ from torghut_lint.k8s import (
     HIDDEN_ORIGINS,
     IGNORE_CASE_PARAM,
     SWITCH_PARAM,
+    WRITTEN,
     Names,
     configmap_files,
     containers,
@@ -26,6 +27,7 @@ from torghut_lint.k8s import (
     is_dotenv,
     is_on,
     text,
+    written_env_files,
 )
 from torghut_lint.model import Location, Path_, Resource
 from torghut_lint.templates.base import Observation, RuleContext, Template, Violation
@@ -82,7 +84,7 @@ class Setting:
     def in_text(self) -> bool:
         """An assignment inside a text (a line of an environment file, a word of a command line):
         named by the assignment, not fixable as a key."""
-        return self.origin == FILE or self.origin in COMMAND_LINE
+        return self.origin in (FILE, WRITTEN) or self.origin in COMMAND_LINE
 
     @property
     def location(self) -> Location | None:
@@ -132,12 +134,25 @@ def _settings(ctx: RuleContext) -> Iterator[Setting]:
                     if place in seen:
                         continue
                     seen.add(place)
+                    if command:
+                        seen.add((id(item.source), item.path, item.name))
                     via = "" if item.source is res else f" (via {item.origin} from {item.source.id})"
                     shown = f"{who} ({item.origin})" if command else who
                     yield Setting(
                         switch, item.name, item.source, item.path, item.value, shown, str(res.id), via, item.origin,
                         item.offset,
                     )  # fmt: skip
+            # the service's .env its own script writes (read when the environment does not set the name),
+            # unless the command line's own reading of that script sets the name already (one finding)
+            for item in written_env_files(res, path, container, names):
+                place = (id(res), item.path, item.name, item.value)
+                if canonical(item.name) is None or place in seen or (id(res), item.path, item.name) in seen:
+                    continue
+                seen.add(place)
+                yield Setting(
+                    switches[canonical(item.name)], item.name, res, item.path, item.value,
+                    f"{who} ({WRITTEN})", str(res.id), "", WRITTEN,
+                )  # fmt: skip
 
 
 # What shows a switch off where its value cannot be seen, by where it comes from: an envFrom

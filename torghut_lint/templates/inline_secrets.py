@@ -198,6 +198,7 @@ def _placeholder(value: str) -> bool:
     return (
         len(stripped) < 3
         or bool(_SUBSTITUTION.search(stripped))
+        or shell.UNKNOWN in stripped  # what a shell expands where a script writes a file
         or stripped.startswith(("/", "./", "file://", "~/"))
         or (stripped.replace(".", "", 1).isdigit() and len(stripped) < NUMERIC_CREDENTIAL_DIGITS)
         or len(set(stripped)) == 1  # one character repeated (``1111...``, ``xxxx``): a placeholder by convention
@@ -561,7 +562,6 @@ _SCANNERS: dict[tuple, _Scanner] = {}
 
 
 SHELL_SCRIPTS = (".sh", ".bash", ".zsh", ".ksh", ".ash")  # names of texts a shell runs
-SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"})
 _SHEBANG = re.compile(r"#![ \t]*\S*/(?:env[ \t]+)?(?:ba|da|a|z|k|mk)?sh\b")
 _WHOLE_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
@@ -579,36 +579,13 @@ Script = tuple[Path_, str]  # (where in the container, text) of a script a shell
 
 def _shell_words(container: dict) -> Iterator[Script]:
     """Each text of a container a shell reads as its own: the scripts it runs
-    (:func:`_scripts`), and each word of the command line that is an assignment whole (``env
+    (:func:`~torghut_lint.shell.scripts`), and each word of the command line that is an assignment whole (``env
     API_TOKEN=... app``, a program's ``KEY=value`` argument)."""
     words = list(command_words(container))
-    yield from _scripts(container, words)
+    yield from shell.scripts(container, words)
     for field, i, word in words[1:]:
         if _WHOLE_ASSIGNMENT.match(word):
             yield (field, i), word
-
-
-def _scripts(container: dict, words: list[CommandWord]) -> Iterator[Script]:
-    """The scripts a container's shell runs: the one its command line hands a shell after ``-c``
-    (``sh -c``, ``bash -ec``, ``busybox sh -c``), and an Argo script template's ``source`` when
-    its command is a shell's (Argo runs the command on the source, written to a file)."""
-    if not words:
-        return
-    program = words[0][2].rsplit("/", 1)[-1]
-    rest = words[1:]
-    if program == "busybox" and rest and rest[0][2] in SHELLS:
-        program, rest = rest[0][2], rest[1:]
-    if program not in SHELLS:
-        return
-    for n, (_, _, word) in enumerate(rest):
-        if not word.startswith("-") or word.startswith("--"):
-            break  # a script file, or a long option: no inline script
-        if "c" in word[1:] and n + 1 < len(rest):
-            field, i, script = rest[n + 1]
-            yield (field, i), script
-            break
-    if isinstance(source := container.get("source"), str):
-        yield ("source",), source
 
 
 Given = Iterator[tuple[Path_, str, str]]  # (where the process is given it, what, the credential)
@@ -742,7 +719,7 @@ def _programs_run(path: Path_, container: dict, scanner: _Scanner) -> Given:
     words = list(command_words(container))
     for given in shell.program_credentials([word for _, _, word in words]):
         yield from scanner.taken((*path, words[given.at][0], words[given.at][1]), iter([given]))
-    for where, script in _scripts(container, words):
+    for where, script in shell.scripts(container, words):
         yield from scanner.script((*path, *where), script)
 
 
