@@ -95,6 +95,8 @@ def _heredocs(script: str) -> tuple[list[str], list[tuple[tuple[str, int, int], 
     return out, bodies
 
 
+UNKNOWN = "\x00"  # what a file is written where the shell expands a word (``echo "$X"``, ``$X`` in a here-document)
+
 # what a shell expands in a here-document whose delimiter is not quoted: a parameter, a command
 # (``$(...)``, backquotes) or arithmetic
 _EXPANDED = regex.compile(r"\$(?:\{[^}\n]*\}|\(\(?[^)\n]*\)?\)|[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])|`[^`\n]*`")
@@ -140,6 +142,9 @@ class Command(NamedTuple):
     words: list[str | None]
     writes: list[str | None]
     piped: bool
+    # each expanded word as far as it is known: by index, the word with what the shell expands in
+    # it :data:`UNKNOWN` (``"TRADING_MODE=$X"`` is ``TRADING_MODE=`` and an unknown value)
+    partial: dict[int, str] = {}
 
 
 # a script that names none of these gives no program a credential in a way modelled here (told
@@ -183,11 +188,12 @@ def read(script: str) -> Script:
     for n, command in enumerate(run):
         targets = [t for t in command.writes if t is not None and t != "/dev/null"]
         if targets and command.words and command.words[0] in ("echo", "printf"):
-            if (text := echoed(command.words, UNKNOWN)) is not None:
+            if (text := echoed(command.words, command.partial)) is not None:
                 files.append((targets[-1], text))
         # ``echo x | tee [-a] file...``: each file tee is given
         if command.piped and command.words and command.words[0] == "tee" and run[n - 1].words:
-            if run[n - 1].words[0] in ("echo", "printf") and (text := echoed(run[n - 1].words, UNKNOWN)) is not None:
+            before = run[n - 1]
+            if before.words[0] in ("echo", "printf") and (text := echoed(before.words, before.partial)) is not None:
                 files += [(f, text) for f in command.words[1:] if f is not None and not f.startswith("-")]
     return Script(run, files)
 
@@ -202,6 +208,7 @@ def commands(script: str) -> Iterator[Command]:
 def _commands(text: str) -> Iterator[Command]:
     words: list[str | None] = []
     writes: list[str | None] = []
+    partial: dict[int, str] = {}
     piped = False
     redirect = ""  # ">" (the next word is a file written), "<" (read: dropped), "&" (a descriptor: dropped)
     i, n, last_end = 0, len(text), -1
@@ -225,8 +232,8 @@ def _commands(text: str) -> Iterator[Command]:
             i += 1
         elif char in "\n;&|()":
             if words or writes:
-                yield Command(words, writes, piped)
-            words, writes = [], []
+                yield Command(words, writes, piped, partial)
+            words, writes, partial = [], [], {}
             pipe = char == "|" and not text.startswith("|", i + 1)
             i += 2 if text.startswith(char * 2, i) and char in "&|" else 1
             if pipe and i < n and text[i] == "&":  # |&: bash's pipe of both outputs
@@ -246,11 +253,20 @@ def _commands(text: str) -> Iterator[Command]:
             if redirect == ">":
                 writes.append(word)
             elif not redirect:
+                if word is None:
+                    partial[len(words)] = _partly(text[i:end])
                 words.append(word)
             redirect = ""
             i = last_end = max(end, i + 1)
     if words or writes:
-        yield Command(words, writes, piped)
+        yield Command(words, writes, piped, partial)
+
+
+def _partly(word: str) -> str:
+    """An expanded word as far as it is known: what the shell expands :data:`UNKNOWN`, then the
+    quotes it removes removed (a single-quoted ``$`` is left as an expansion too: unknown, never
+    a value it may not hold)."""
+    return _EXPANDED.sub(UNKNOWN, word).replace("'", "").replace('"', "").replace("\\", "")
 
 
 # the run of a word's characters a shell takes as written, and blanks (a character class each,
@@ -271,16 +287,14 @@ def _word_end(text: str, i: int) -> int:
     return i
 
 
-UNKNOWN = "\x00"  # what a file is written where the shell expands a word (``echo "$X"``, ``$X`` in a here-document)
-
-
-def echoed(words: list[str | None], unknown: str | None = None) -> str | None:
+def echoed(words: list[str | None], partial: dict[int, str] | None = None) -> str | None:
     """The text ``echo`` or ``printf`` (``words[0]``) writes: echo's words joined by blanks (its
     ``-n``, ``-e`` options read), printf's format alone or a ``%s`` format and one word; None for
-    another printf, or when a word is one the shell expands and no ``unknown`` stands for it."""
+    another printf, or when a word is one the shell expands and ``partial`` (a command's) does
+    not say how far it is known."""
     program, args = words[0], words[1:]
-    if unknown is not None:
-        args = [unknown if arg is None else arg for arg in args]
+    if partial is not None:
+        args = [partial.get(n, UNKNOWN) if arg is None else arg for n, arg in enumerate(args, 1)]
     if program == "echo":
         newline = "\n"
         while args and args[0] is not None and len(args[0]) > 1 and set(args[0]) <= set("-neE") and args[0][0] == "-":

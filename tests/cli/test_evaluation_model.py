@@ -53,6 +53,7 @@ def test_variable_references_are_expanded_as_the_kubelet_does(tmp_path: Path) ->
         ('printf "TRADING_LIVE_ENABLED=true\\n" >> .env', True),
         ("echo 'TRADING_LIVE_ENABLED=true' | tee -a /app/.env >/dev/null", True),
         ("cat <<EOF > /app/.env\nTRADING_MODE=$MODE\nEOF", True),  # what $MODE holds: cannot be shown off
+        ('echo "TRADING_MODE=$MODE" > /app/.env', True),
         ("cat <<'EOF' > /app/.env\nTRADING_MODE=paper\nEOF", False),
         ("echo 'TRADING_MODE=live' >> /tmp/trace.log", False),  # no environment file
     ],

@@ -67,6 +67,7 @@ def test_the_files_a_script_s_here_documents_write(script: str, files: list) -> 
         ("printf 'a=1\\nb=2\\n' > x.conf", [("x.conf", "a=1\nb=2\n")]),
         ("printf '%s' tok > /run/token", [("/run/token", "tok")]),
         ('echo "$PW" > /run/token', [("/run/token", "\x00\n")]),  # expanded: unknown (shell.UNKNOWN)
+        ('echo "TRADING_MODE=${MODE}" x > a.env', [("a.env", "TRADING_MODE=\x00 x\n")]),  # the name is seen
         ("cat <<EOF > a.env\nMODE=$MODE\nT=`date`\nEOF\n", [("a.env", "MODE=\x00\nT=\x00\n")]),  # expanded
         ("cat <<'EOF' > a.env\nMODE=$MODE\nEOF\n", [("a.env", "MODE=$MODE\n")]),  # quoted: as written
         ("cat <<\\EOF > a.env\nMODE=$MODE\nEOF\n", [("a.env", "MODE=$MODE\n")]),
