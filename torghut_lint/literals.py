@@ -19,6 +19,10 @@ import ahocorasick
 DENSE = 8  # places per character of a text past which it is too dense to list (see bounded_places)
 
 
+class _Dense(Exception):
+    """A text holds the values at more places than :data:`DENSE` per character."""
+
+
 class Literals:
     """A fixed set of values, looked for together. The empty value, if given, is held by every
     text (as ``"" in text`` is) and stands at no place."""
@@ -50,27 +54,29 @@ class Literals:
         values nested in each other (``abab``, ``ababab``, ...) stand at up to one place per value
         at each character, and a text of them would be listed at that cost (2 MB and 100 values,
         10^8 places); the caller then answers as a dense text needs (masked whole, told nothing)."""
-        limit = DENSE * len(text) + 64
-        out: list[tuple[int, str]] = []
-        for place in self.places(text):
-            out.append(place)
-            if len(out) > limit:
-                return None
-        return out
+        try:
+            return list(self._within(text))
+        except _Dense:
+            return None
 
     def held(self, text: str) -> set[str] | None:
         """The values ``text`` holds: ``{v for v in values if v in text}``; None when they stand in
-        it too densely to list (:meth:`bounded_places`)."""
-        limit, count = DENSE * len(text) + 64, 0
-        found: set[str] = set()
-        for _, value in self.places(text):
-            found.add(value)
-            count += 1
-            if count > limit:
-                return None
+        it too densely to list (:meth:`bounded_places`; counted, not kept)."""
+        try:
+            found = {value for _, value in self._within(text)}
+        except _Dense:
+            return None
         if self._empty:
             found.add("")
         return found
+
+    def _within(self, text: str) -> Iterator[tuple[int, str]]:
+        """:meth:`places`, raising :class:`_Dense` past :data:`DENSE` per character of ``text``."""
+        limit = DENSE * len(text) + 64
+        for count, place in enumerate(self.places(text), 1):
+            if count > limit:
+                raise _Dense
+            yield place
 
     def any_in(self, text: str) -> bool:
         """Whether ``text`` holds one of the values: ``any(v in text for v in values)``."""
