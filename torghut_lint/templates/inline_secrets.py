@@ -349,9 +349,7 @@ class _Scanner:
                             continue
                         judged = by_key.get(key)
                         if judged is None:
-                            judged = bool(
-                                secret_like(key) or credential_file(key) or key.lower().endswith(SHELL_SCRIPTS)
-                            )
+                            judged = bool(secret_like(key) or credential_file(key) or _script_named(key))
                             if len(key) <= MAX_REMEMBERED_TEXT:
                                 by_key[key] = judged
                         if not judged:
@@ -535,23 +533,30 @@ class _Lines:
         return found
 
 
-def _in_text(
-    res: Resource, path: Path_, value: str, texts: dict[Path_, _Lines | None], found: dict[Path_, list[str]]
-) -> Location | None:
-    """Where a credential found in a literal block scalar of several lines (a script, an env file
-    in a ConfigMap) stands: the line of the text that holds it, not the key's (every credential
-    of a script was reported at its key). None (the key's place, as before) for a text of one
-    line, a value it does not hold as written, or a text in another style (its lines are not the
-    file's). ``texts`` remembers each text's places; ``found``: the credentials found at each
-    path of the resource, the values each text is searched for."""
-    if path not in texts:
-        node = find_node(res.source_node or res.node, path, want_value=True)
-        text = node.value if isinstance(node, yaml.ScalarNode) and node.style == "|" else ""
-        texts[path] = _Lines(text, found[path]) if "\n" in text.rstrip("\n") else None
-    lines = texts[path]
-    if lines is None or (at := lines.place(value)) is None:
-        return None
-    return res.locate_in_text(path, at)
+class _InTexts:
+    """Where each credential found in a resource's literal block scalars of several lines (a
+    script, an env file in a ConfigMap) stands: the line of the text that holds it, not the key's
+    (every credential of a script was reported at its key). ``found``: (path, what, value) of the
+    credentials, asked for in their order; each text's places are found once for all of them."""
+
+    def __init__(self, res: Resource, found: list[tuple[Path_, str, str]]) -> None:
+        self.res = res
+        self.values: dict[Path_, list[str]] = {}  # the credentials found at each path: what its text is searched for
+        for path, _, value in found:
+            self.values.setdefault(path, []).append(value)
+        self.texts: dict[Path_, _Lines | None] = {}
+
+    def of(self, path: Path_, value: str) -> Location | None:
+        """None (the key's place, as before) for a text of one line, a value it does not hold as
+        written, or a text in another style (its lines are not the file's)."""
+        if path not in self.texts:
+            node = find_node(self.res.source_node or self.res.node, path, want_value=True)
+            text = node.value if isinstance(node, yaml.ScalarNode) and node.style == "|" else ""
+            self.texts[path] = _Lines(text, self.values[path]) if "\n" in text.rstrip("\n") else None
+        lines = self.texts[path]
+        if lines is None or (at := lines.place(value)) is None:
+            return None
+        return self.res.locate_in_text(path, at)
 
 
 _SECRET_DATA = frozenset({("data",), ("stringData",)})
@@ -570,22 +575,16 @@ def shell_script(key: str, text: str) -> bool:
     """Whether ``text`` is a script a POSIX shell runs: named as one, or starting with a shell's
     ``#!`` line. There an unquoted ``NAME=value`` is a literal (in Python or JavaScript the right
     of a ``=`` is code, which is why other scripts are read for quoted literals only)."""
-    return key.lower().endswith(SHELL_SCRIPTS) or (text.startswith("#!") and _SHEBANG.match(text) is not None)
+    return _script_named(key) or (text.startswith("#!") and _SHEBANG.match(text) is not None)
+
+
+def _script_named(key: str) -> bool:
+    """Whether ``key`` names a text a shell runs (``entrypoint.sh``)."""
+    return key.lower().endswith(SHELL_SCRIPTS)
 
 
 CommandWord = tuple[str, int, str]  # (field, index, text) of a word of a container's command line
-Script = tuple[Path_, str]  # (where in the container, text) of a script a shell runs
-
-
-def _shell_words(container: dict) -> Iterator[Script]:
-    """Each text of a container a shell reads as its own: the scripts it runs
-    (:func:`~torghut_lint.shell.scripts`), and each word of the command line that is an assignment whole (``env
-    API_TOKEN=... app``, a program's ``KEY=value`` argument)."""
-    words = list(command_words(container))
-    yield from shell.scripts(container, words)
-    for field, i, word in words[1:]:
-        if _WHOLE_ASSIGNMENT.match(word):
-            yield (field, i), word
+ShellText = tuple[Path_, str]  # (where in the container, text) of a text a shell reads as its own
 
 
 Given = Iterator[tuple[Path_, str, str]]  # (where the process is given it, what, the credential)
@@ -602,8 +601,10 @@ def _given(res: Resource, scanner: _Scanner, ctx: RuleContext) -> Given:
         yield from _handed_on(res, path, container, scanner, ctx)
         yield from _from_files(res, path, container, scanner, ctx)
         yield from _prefixed(res, path, container, scanner, ctx)
-        yield from _shell_assigned(path, container, scanner)
-        yield from _programs_run(path, container, scanner)
+        words = list(command_words(container))
+        scripts = list(shell.scripts(container, words))  # (read once for both)
+        yield from _shell_assigned(path, words, scripts, scanner)
+        yield from _programs_run(path, words, scripts, scanner)
 
 
 def _handed_on(res: Resource, path: Path_, container: dict, scanner: _Scanner, ctx: RuleContext) -> Given:
@@ -701,25 +702,27 @@ def _prefixed(res: Resource, path: Path_, container: dict, scanner: _Scanner, ct
                 yield (*path, "envFrom", j), f"{name} is given a plaintext credential through {how}", text(value)
 
 
-def _shell_assigned(path: Path_, container: dict, scanner: _Scanner) -> Given:
-    """Each literal a shell assigns on the command line (:func:`_shell_words`), which the walk
-    reads for quoted literals only."""
-    for where, script in _shell_words(container):
+def _shell_assigned(path: Path_, words: list[CommandWord], scripts: list[ShellText], scanner: _Scanner) -> Given:
+    """Each literal a shell assigns on the command line, which the walk reads for quoted literals
+    only: in the scripts a shell runs (:func:`~torghut_lint.shell.scripts`), and in each word of
+    the command line that is an assignment whole (``env API_TOKEN=... app``, a program's
+    ``KEY=value`` argument)."""
+    whole = [((field, i), word) for field, i, word in words[1:] if _WHOLE_ASSIGNMENT.match(word)]
+    for where, script in scripts + whole:
         for name, literal in script_assignments(script) if scanner.mentions(script) else ():
             if scanner.named_value(name, literal):
                 yield (*path, *where), f"{name} assigned on the command line holds a plaintext credential", literal
 
 
-def _programs_run(path: Path_, container: dict, scanner: _Scanner) -> Given:
+def _programs_run(path: Path_, words: list[CommandWord], scripts: list[ShellText], scanner: _Scanner) -> Given:
     """What the command line runs programs with that the walk, judging a word by the flag before
     it, does not see: a credential given to a program by an option of its own (curl's ``-u
     user:password``, mysql's ``-p<password>``: :data:`~torghut_lint.shell.PROGRAM_OPTIONS`),
     and in the scripts a shell runs from it (``sh -c``, an Argo script template's ``source``)
     those and the files they write (:meth:`_Scanner.script`)."""
-    words = list(command_words(container))
     for given in shell.program_credentials([word for _, _, word in words]):
         yield from scanner.taken((*path, words[given.at][0], words[given.at][1]), iter([given]))
-    for where, script in shell.scripts(container, words):
+    for where, script in scripts:
         yield from scanner.script((*path, *where), script)
 
 
@@ -741,17 +744,14 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             walk = scanner.walk(res.data)
             if res.id.kind == "ConfigMap" and res.id.api_version == "v1":
                 walk += _binary_data(res, scanner)
-        texts: dict[Path_, _Lines | None] = {}
-        at_path: dict[Path_, list[str]] = {}
-        for path, _, value in walk:
-            at_path.setdefault(path, []).append(value)
+        in_texts = _InTexts(res, walk)
         for path, what, value in walk:
             found.append(
                 Violation(
                     res,
                     path,
                     f"{what} (value redacted); use secretKeyRef to a SealedSecret or ExternalSecret",
-                    location=_in_text(res, path, value, texts, at_path),
+                    location=in_texts.of(path, value),
                     secrets=(value,),
                 )
             )
@@ -760,11 +760,8 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     # literal is reported already (each leak once)
     reported = AnyOf(secret for violation in found for secret in violation.secrets)
     for res in ctx.matched:
-        given = [(path, what, value) for path, what, value in _given(res, scanner, ctx) if not reported(value)]
-        texts: dict[Path_, _Lines | None] = {}
-        at_path: dict[Path_, list[str]] = {}
-        for path, _, value in given:
-            at_path.setdefault(path, []).append(value)
+        given = list(_given(res, scanner, ctx))
+        in_texts = _InTexts(res, given)
         for path, what, value in given:
             if not reported(value):
                 reported.add(value)
@@ -772,7 +769,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     res,
                     path,
                     f"{what} (value redacted); use secretKeyRef to a SealedSecret or ExternalSecret",
-                    location=_in_text(res, path, value, texts, at_path),  # a line of an sh -c script
+                    location=in_texts.of(path, value),  # a line of an sh -c script
                     secrets=(value,),
                 )
     yield from _loose_files(ctx.texts, scanner)
