@@ -547,7 +547,7 @@ def container_switch_state(
     environment (or a mounted env file), :data:`MAYBE` when none is shown on but a source the
     repository cannot show may set one, None when every one is shown off or unset."""
     env = effective_env(res, path, container, sources, only=names)
-    files = mounted_env_files(res, path, container, sources, names) + written_env_files(res, path, container, names)
+    files = mounted_env_files(res, path, container, sources, names) + written_env_files(res, path, names)
     state = None
     for name, switch in switches.items():
         for item in names.setting(env, files, name):
@@ -785,14 +785,16 @@ def shell_word(text: str, pos: int) -> tuple[str | None, int]:
     where it ends: quotes removed and what they join joined (``l''ive``, ``"li"ve``, ``li\\ve`` are
     ``live``), a backslash taking the next character (in double quotes only ``$ ` " \\``), up to an
     unquoted blank or operator; None where the shell expands something (``$``, a backquote) or the
-    word is not closed."""
+    word is not closed (the end is the word's all the same)."""
     out: list[str] = []
     i, n = pos, len(text)
+    expanded = False
     while i < n and text[i] not in WORD_END:
         char = text[i]
         if char in "$`":
-            return None, i
-        if char == "\\":
+            expanded = True
+            i += 1
+        elif char == "\\":
             if i + 1 < n and text[i + 1] != "\n":  # (a backslash and a line break: nothing)
                 out.append(text[i + 1])
             i += 2
@@ -806,7 +808,7 @@ def shell_word(text: str, pos: int) -> tuple[str | None, int]:
             i += 1
             while i < n and text[i] != '"':
                 if text[i] in "$`":
-                    return None, i
+                    expanded = True
                 if text[i] == "\\" and i + 1 < n and text[i + 1] in '$`"\\\n':
                     if text[i + 1] != "\n":
                         out.append(text[i + 1])
@@ -820,7 +822,7 @@ def shell_word(text: str, pos: int) -> tuple[str | None, int]:
         else:
             out.append(char)
             i += 1
-    return "".join(out), i
+    return None if expanded else "".join(out), i
 
 
 def is_dotenv(name: str) -> bool:
@@ -1062,24 +1064,37 @@ def mounted_env_files(res: Resource, path: Path_, container: dict, sources: EnvS
 WRITTEN = "a file its script writes"  # EnvValue.origin of a line of an env file the container's script writes
 
 
-def written_env_files(res: Resource, path: Path_, container: dict, names: Names) -> list[EnvValue]:
+def written_env_files(res: Resource, path: Path_, names: Names) -> list[EnvValue]:
     """The assignments of ``names`` in each environment file (named ``.env`` or ``*.env``) the
     container's own script writes before its program starts (``echo 'TRADING_MODE=live' >
     /app/.env``, ``| tee``, a here-document; :func:`torghut_lint.shell.read`), read as a mounted
     one is (:func:`mounted_env_files`): pydantic-settings reads the service's ``.env`` as it finds
     it, whoever wrote it. Located at the script."""
-    from torghut_lint import shell  # (it reads words with shell_word, from here)
+    from torghut_lint.shell import UNKNOWN
 
     found: list[EnvValue] = []
-    for where, script in shell.scripts(container):
-        if names.mentioned(script) is None:
-            continue
-        for file, body in shell.read(script).files:
-            if is_dotenv(file):
-                for variable, value, _ in env_file_assignments(body, names, dotenv=True):
-                    known = value is not None and shell.UNKNOWN not in value  # (``echo "MODE=$X"``: unknown)
-                    found.append(EnvValue(variable, value if known else None, res, (*path, *where), WRITTEN))
+    for where, body in once(res, "_written_env_files", _written_env_files).get(path, ()):
+        for variable, value, _ in env_file_assignments(body, names, dotenv=True):
+            known = value is not None and UNKNOWN not in value  # (``echo "MODE=$X"``: unknown)
+            found.append(EnvValue(variable, value if known else None, res, (*path, *where), WRITTEN))
     return found
+
+
+def _written_env_files(res: Resource) -> dict[Path_, list[tuple[Path_, str]]]:
+    """Per container: (where its script stands, text) of each env file the script writes; read
+    once however many policies ask (a script that names no ``.env`` writes none)."""
+    from torghut_lint import shell  # (it reads words with shell_word, from here)
+
+    return {
+        path: [
+            (where, body)
+            for where, script in shell.scripts(container)
+            if ".env" in script
+            for file, body in shell.read(script).files
+            if is_dotenv(file)
+        ]
+        for path, container in containers(res)
+    }
 
 
 def mounted_configmap_keys(
@@ -1166,7 +1181,7 @@ def direct_settings(res: Resource, names: Names | None = None) -> Iterator[tuple
         for field, i, word in command_words(container) if names is not None else ():
             for name, value, _ in env_file_assignments(word, names, command=True):
                 yield name, value, (*path, field, i)
-        for item in written_env_files(res, path, container, names) if names is not None else ():
+        for item in written_env_files(res, path, names) if names is not None else ():
             yield item.name, item.value, item.path
 
 

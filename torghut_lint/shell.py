@@ -248,8 +248,6 @@ def _commands(text: str) -> Iterator[Command]:
                 word: str | None = text[i:end]
             else:
                 word, end = shell_word(text, i)
-                if word is None:  # expanded: the word is skipped whole
-                    end = _word_end(text, i)
             if redirect == ">":
                 writes.append(word)
             elif not redirect:
@@ -273,18 +271,6 @@ def _partly(word: str) -> str:
 # matched from a position: linear, nothing to backtrack into)
 _PLAIN = re.compile(r"[^\s|&;()<>'\"\\$`]*")
 _BLANKS = re.compile(r"[ \t\r]+")
-
-
-def _word_end(text: str, i: int) -> int:
-    """Where the word that starts at ``i`` ends (an unquoted blank or operator), quotes skipped whole."""
-    n = len(text)
-    while i < n and text[i] not in WORD_END:
-        if text[i] in "'\"":
-            close = text.find(text[i], i + 1)
-            i = n if close < 0 else close + 1
-        else:
-            i += 1
-    return i
 
 
 def echoed(words: list[str | None], partial: dict[int, str] | None = None) -> str | None:

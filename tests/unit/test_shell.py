@@ -143,3 +143,21 @@ def test_what_a_command_gives_its_program(words: list, found: list) -> None:
 )
 def test_a_literal_piped_into_a_program_that_reads_a_credential(script: str, found: list) -> None:
     assert [(given.at, given.value) for given in piped_credentials(list(commands(script)))] == found
+
+
+def test_every_modelled_program_is_hinted() -> None:
+    """A script is split into words only when it names a program modelled here (shell.HINTS, kept
+    short for speed): a program or an option added to the tables without a hint would be read
+    nowhere."""
+    from torghut_lint.shell import _POSITIONAL, LOGIN_PROGRAMS, PROGRAM_OPTIONS, hinted
+
+    for program, options in PROGRAM_OPTIONS.items():
+        for option in options:
+            assert hinted(f"#!/bin/sh\n{program} {option.name} x:y\n"), (program, option.name)
+    for program in LOGIN_PROGRAMS:
+        assert hinted(f"{program} login -p x reg"), program
+    for command in ("htpasswd -b f u p", "mc alias set m u k s", "mc config host add m u k s", "aws configure set k v"):
+        assert command.split()[0] in _POSITIONAL and hinted(command), command
+    assert (
+        hinted("vault login t") and hinted("echo x | docker login --password-stdin") and hinted("echo a:b | chpasswd")
+    )

@@ -52,7 +52,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         for path, container in containers(res):
             env = effective_env(res, path, container, ctx.env_sources, only=names)
             files = mounted_env_files(res, path, container, ctx.env_sources, names)
-            files += written_env_files(res, path, container, names)
+            files += written_env_files(res, path, names)
 
             # a spelling that is on, else one that may be (from a source the repository cannot show)
             spellings = names.setting(env, files, trigger["name"])

@@ -144,7 +144,7 @@ def _settings(ctx: RuleContext) -> Iterator[Setting]:
                     )  # fmt: skip
             # the service's .env its own script writes (read when the environment does not set the name),
             # unless the command line's own reading of that script sets the name already (one finding)
-            for item in written_env_files(res, path, container, names):
+            for item in written_env_files(res, path, names):
                 place = (id(res), item.path, item.name, item.value)
                 if canonical(item.name) is None or place in seen or (id(res), item.path, item.name) in seen:
                     continue
