@@ -191,10 +191,8 @@ def read(script: str) -> Script:
             if (text := echoed(command.words, command.partial)) is not None:
                 files.append((targets[-1], text))
         # ``echo x | tee [-a] file...``: each file tee is given
-        if command.piped and command.words and command.words[0] == "tee" and run[n - 1].words:
-            before = run[n - 1]
-            if before.words[0] in ("echo", "printf") and (text := echoed(before.words, before.partial)) is not None:
-                files += [(f, text) for f in command.words[1:] if f is not None and not f.startswith("-")]
+        if command.words and command.words[0] == "tee" and (text := _piped(run, n, known=False)) is not None:
+            files += [(f, text) for f in command.words[1:] if f is not None and not f.startswith("-")]
     return Script(run, files)
 
 
@@ -542,15 +540,20 @@ def _vault(program: str, words: list[str | None], start: int) -> Iterator[Given]
 _POSITIONAL = {"htpasswd": _htpasswd, "mc": _mc, "aws": _aws, "vault": _vault}
 
 
+def _piped(run: list[Command], n: int, known: bool) -> str | None:
+    """The text an ``echo`` or ``printf`` pipes into command ``n`` of ``run``, or None: every word
+    known (``known``: a literal given on), or as far as it is (:data:`UNKNOWN`: a file written)."""
+    if n == 0 or not run[n].piped or not (before := run[n - 1]).words or before.words[0] not in ("echo", "printf"):
+        return None
+    return echoed(before.words, None if known else before.partial)
+
+
 def piped_credentials(script_commands: list[Command]) -> Iterator[Given]:
     """A literal ``echo``/``printf`` pipes into a program that reads a credential from its input:
     ``--password-stdin`` (a registry login), ``chpasswd`` (``user:password`` lines). ``at`` is
     the index of the command that reads it."""
     for n, command in enumerate(script_commands):
-        if not command.piped or n == 0 or not command.words:
-            continue
-        before = script_commands[n - 1].words
-        if not before or before[0] not in ("echo", "printf") or (text := echoed(before)) is None:
+        if not command.words or (text := _piped(script_commands, n, known=True)) is None:
             continue
         program = (command.words[0] or "").rsplit("/", 1)[-1]
         if "--password-stdin" in command.words:
