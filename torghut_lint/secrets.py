@@ -12,6 +12,7 @@ All patterns are RE2 (:mod:`torghut_lint.regex`), so a scan is linear in the tex
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Iterator
 
 from torghut_lint import regex
@@ -58,7 +59,7 @@ _URL_USERINFO = regex.compile(r"([A-Za-z][A-Za-z0-9+.-]*:/+)([^/\s@'\"?#]+)@")
 # ``password=...``, ``"api_key": "..."`` in free text (tool errors quoting a generator literal or
 # a manifest line): the value after a credential-like key and ``=`` or ``:``.
 _KEYWORD_VALUE = regex.compile(
-    r"(?i)(?:passw(?:or)?d|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|credentials?)"
+    r"(?i)(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|credentials?)"
     r"[A-Za-z0-9_-]*[\"']?\s*[:=]\s*[\"']?([^\s\"',;}\]]{3,})"
 )
 _ANY_TOKEN = regex.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in TOKEN_PATTERNS))
@@ -97,56 +98,99 @@ TOKEN_HINTS = (
 # ``key=value``, ``key: value``, ``"key": "value"``, ``-Dkey=value``, ``--key=value`` and
 # ``<key>value</key>`` written inside a text (a properties, env, JSON, YAML or XML file held in a
 # ConfigMap, a JVM or command-line flag, a literal in a script): each key the inline-secrets rule
-# then judges by its name, as it judges a mapping key. Only texts holding a separator and a
-# credential word (CREDENTIAL_WORDS, lowercase) are searched.
-CREDENTIAL_WORDS = ("pass", "secret", "token", "key", "cred")
-_CREDENTIAL_KEY = r"(?:[A-Za-z_][A-Za-z0-9_.\-]*)?(?i:" + "|".join(CREDENTIAL_WORDS) + r")[A-Za-z0-9_.\-]*"
-_ASSIGNMENT = regex.compile(
-    rf"(-D|--|[?&])?({_CREDENTIAL_KEY})[\"']?[ \t]*[:=][ \t]*"
-    r"(?:\"([^\"\n]{3,})\"|'([^'\n]{3,})'|([^\s\"',;}\]<>]{3,}))"
-    rf"|<({_CREDENTIAL_KEY})>[ \t]*([^\s<>]{{3,}})[ \t]*</([A-Za-z_][A-Za-z0-9_.\-]*)>"
+# then judges by its name, as it judges a mapping key. The keys looked for are those holding one
+# of the words the rule judges names by (its policy's suffixes, :class:`Words`): a shorter list of
+# its own passed ``"pwd": "..."`` in a JSON file and a policy's own ``broker-pin`` in a properties
+# file, names it reported as keys or env vars.
+_KEY_CHAR = r"[A-Za-z0-9_.\-]"
+_VALUE = r"(?:\"([^\"\n]{3,})\"|'([^'\n]{3,})'|([^\s\"',;}\]<>]{3,}))"
+
+
+_HINTS = (b"pass", b"secret", b"token", b"key")  # words many credential names hold
+_NOTHING = r"[^\x00-\x{10FFFF}]"  # what no text holds (no word to look for)
+
+
+class Words:
+    """The words (letters and digits, lower case: how names are compared) a credential's name
+    ends with, and the patterns that find them assigned inside a text, made once per set of words."""
+
+    def __init__(self, words: Iterable[bytes]) -> None:
+        self.words = tuple(dict.fromkeys(w for w in words if w))
+        # What a text is searched for, and the keys looked for in it hold: each word, or the shorter
+        # common word it holds (``key`` for ``apikey`` and ``masterkey``, written as names write it);
+        # a key holding one is then judged by its whole name. A word of the policy's own is spelled
+        # as a name may spell it: any case, a separator between any two of its letters
+        # (``broker-pin``, ``brokerPin`` and ``BROKER_PIN`` are ``brokerpin``, as names are compared).
+        hints = {next((h for h in _HINTS if h in word), word) for word in self.words}
+        self._hints = tuple(sorted(h for h in hints if not any(other != h and other in h for other in hints)))
+        spelled = "|".join(
+            re.escape(hint.decode()) if hint in _HINTS else "[_.\\-]?".join(re.escape(chr(c)) for c in hint)
+            for hint in self._hints
+        )
+        key = rf"(?:[A-Za-z_]{_KEY_CHAR}*)?(?i:{spelled or _NOTHING}){_KEY_CHAR}*"
+        self.assignment = regex.compile(
+            rf"(-D|--|[?&])?({key})[\"']?[ \t]*[:=][ \t]*{_VALUE}"
+            rf"|<({key})>[ \t]*([^\s<>]{{3,}})[ \t]*</([A-Za-z_]{_KEY_CHAR}*)>"
+        )
+        # ``--password value`` in a text (a shell script's command line): a long flag and the word after it
+        self.spaced_flag = regex.compile(
+            rf"(?:^|[\s;&|(])--({key})[ \t]+"
+            r"(?:\"([^\"\n]{3,})\"|'([^'\n]{3,})'|([^\s\"'\-;&|)][^\s\"';&|)]{2,}))"
+        )
+
+    def mentioned(self, text: str) -> bool:
+        """Whether ``text`` holds one of the words once its case and separators are dropped (False:
+        no name in it ends with one)."""
+        return any(map(flat(text).__contains__, self._hints))
+
+    def assignments(self, text: str, config: bool) -> Iterator[tuple[str, str]]:
+        """(key, value) of every literal assigned inside ``text`` to a key holding one of the words:
+        a quoted value, a flag's (``--password=v``, and ``--password v`` as a shell splits it), a
+        URL query parameter's (``?user=u&password=p``: a JDBC or DSN string), an XML element's that
+        closes with its own name, and, where ``text`` is a configuration file (``config``), an
+        unquoted one too. In a script an unquoted right-hand side is code (``password =
+        os.environ["PW"]``), not a literal."""
+        if not assigns(text) or not self.mentioned(text):
+            return
+        for match in self.assignment.finditer(text):
+            flag, key, double, single, bare, element, content, closing = match.groups()
+            if key is not None:
+                value = double if double is not None else single if single is not None else bare
+                if bare is None or flag is not None or config:
+                    yield key, value
+            elif element == closing:
+                yield element, content
+        if "--" in text:
+            for match in self.spaced_flag.finditer(text):
+                key, double, single, bare = match.groups()
+                yield key, double if double is not None else single if single is not None else bare
+
+
+# An ODBC, ADO.NET or Npgsql connection string: one line of two or more ``key=value`` pairs joined by
+# ``;`` (no space around ``=``: ``a = 1; b = f()`` is code), whose values are literals as in a
+# configuration file.
+_CONNECTION_STRING = regex.compile(
+    r"[ \t]*[A-Za-z][A-Za-z0-9 _.]*=[^;=\s][^;\n]*(?:;[ \t]*[A-Za-z][A-Za-z0-9 _.]*=[^;=\s][^;\n]*)+;?[ \t]*"
 )
 
 
-# ``--password value`` in a text (a shell script's command line): a long flag and the word after it.
-_SPACED_FLAG = regex.compile(
-    rf"(?:^|[\s;&|(])--({_CREDENTIAL_KEY})[ \t]+"
-    r"(?:\"([^\"\n]{3,})\"|'([^'\n]{3,})'|([^\s\"'\-;&|)][^\s\"';&|)]{2,}))"
-)
+def connection_string(text: str) -> bool:
+    """Whether ``text`` is a connection string (its unquoted values are literals)."""
+    return ";" in text and "=" in text and _CONNECTION_STRING.fullmatch(text) is not None
 
 
-def assignment_hinted(text: str) -> bool:
-    """Whether ``text`` may hold a credential-like key assigned a value (False: :func:`assignments`
-    finds nothing the rule would judge)."""
-    if "=" not in text and ":" not in text and "<" not in text and "--" not in text:
-        return False
-    return _credential_word(text.lower())
+def assigns(text: str) -> bool:
+    """Whether ``text`` holds a character that assigns (``=``, ``:``, an element, a flag)."""
+    return "=" in text or ":" in text or "<" in text or "--" in text
 
 
-# Whether a lower-cased text holds one of CREDENTIAL_WORDS, written out as token_hinted is (below)
-_credential_word = eval("lambda text: " + " or ".join(f"{word!r} in text" for word in CREDENTIAL_WORDS))  # noqa: S307
+_NOT_ALNUM_BYTES = bytes(c for c in range(256) if not (48 <= c <= 57 or 97 <= c <= 122))
 
 
-def assignments(text: str, config: bool) -> Iterator[tuple[str, str]]:
-    """(key, value) of every literal assigned inside ``text`` (see _ASSIGNMENT): a quoted value, a
-    flag's (``--password=v``, and ``--password v`` as a shell splits it), a URL query parameter's
-    (``?user=u&password=p``: a JDBC or DSN string), an XML element's that closes with its own
-    name, and, where ``text`` is a configuration file (``config``), an unquoted one too. In a
-    script an unquoted right-hand side is code (``password = os.environ["PW"]``), not a literal."""
-    if not assignment_hinted(text):
-        return
-    for match in _ASSIGNMENT.finditer(text):
-        flag, key, double, single, bare, element, content, closing = match.groups()
-        if key is not None:
-            value = double if double is not None else single if single is not None else bare
-            if bare is None or flag is not None or config:
-                yield key, value
-        elif element == closing:
-            yield element, content
-    if "--" in text:
-        for match in _SPACED_FLAG.finditer(text):
-            key, double, single, bare = match.groups()
-            yield key, double if double is not None else single if single is not None else bare
+def flat(text: str) -> bytes:
+    """``text``'s letters and digits, lower case (ASCII): how names are compared, in C (a long
+    script's too)."""
+    return text.lower().encode("ascii", "ignore").translate(None, _NOT_ALNUM_BYTES)
 
 
 # A shell assignment at a command's start, where a shell reads it as one: a line's start, after

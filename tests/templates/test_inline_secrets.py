@@ -135,6 +135,76 @@ def test_credentials_assigned_inside_a_text_are_found_and_code_is_not(key: str, 
     assert bool(hits) is found, hits
 
 
+@pytest.mark.parametrize(
+    ("suffixes", "key", "text"),
+    [
+        (None, "config.json", '{"clickhouse": {"user": "torghut", "pwd": "Tr4d1ngS3cret"}}'),
+        (None, "odbc.ini", "[torghut]\nDriver = ClickHouse\nUID = torghut\nPWD = Tr4d1ngS3cret\n"),
+        (None, "start.sh", "exec app --pwd Tr4d1ngS3cret"),
+        (None, "start.sh", "exec app --db-pwd=Tr4d1ngS3cret"),
+        (None, "app.env", "MYSQL_PWD=Tr4d1ngS3cret\n"),
+        (["broker-pin"], "app.properties", "ibkr.broker_pin=84736251908\n"),
+        (["broker-pin"], "users.xml", "<brokerPin>84736251908</brokerPin>"),
+        (["authcode"], "jdbc.url", "jdbc:x://h/db?auth-code=Zk3jq9LmP2xR"),
+        (["authcode"], "start.sh", "exec app --AUTH_CODE 'Zk3jq9LmP2xR'"),
+    ],
+)
+def test_a_text_assigns_every_name_a_policy_judges_a_credential_s(suffixes: list | None, key: str, text: str) -> None:
+    """What a text assigns is found by the names the policy judges (its own suffixes, ``pwd``),
+    not by a shorter list of its own: ``"pwd": "..."`` in a JSON file, ODBC's ``PWD = ...`` and a
+    policy's ``broker-pin`` passed where the same name as a key or env var was reported."""
+    scanner = _Scanner({} if suffixes is None else {"secretKeySuffixes": suffixes})
+    secret = next(value for value in ("Tr4d1ngS3cret", "84736251908", "Zk3jq9LmP2xR") if value in text)
+    assert [value for _, _, value in scanner.walk({"data": {key: text}})] == [secret]
+
+
+@pytest.mark.usefixtures("untraced")
+@given(
+    name=st.from_regex(
+        r"[A-Za-z_][A-Za-z0-9_]{0,8}(password|Secret|TOKEN|api_key|Pass|pwd|PWD|pin|Broker-Pin)[_.-]?[A-Za-z0-9]{0,4}",
+        fullmatch=True,
+    ),
+    suffixes=st.none()
+    | st.lists(st.sampled_from(["pin", "Passphrase", "api-key", "broker_pin"]), min_size=1, max_size=3),
+    form=st.sampled_from(['{{"{0}": "Zk3jq9LmP2xR7vT4"}}', "{0}=Zk3jq9LmP2xR7vT4\n", "<{0}>Zk3jq9LmP2xR7vT4</{0}>"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_every_name_judged_a_credential_s_is_found_assigned_in_a_text(
+    name: str, suffixes: list | None, form: str
+) -> None:
+    """The class behind the cases above: whatever name the scanner judges a credential's, as a
+    key or an env var, is found when a configuration file in a ConfigMap assigns it a literal."""
+    scanner = _Scanner({} if suffixes is None else {"secretKeySuffixes": suffixes})
+    hits = scanner.walk({"data": {"app.properties": form.format(name)}})
+    assert bool(hits) is scanner.named_value(name, "Zk3jq9LmP2xR7vT4"), hits
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Driver={ClickHouse};Server=ch;UID=torghut;PWD=Tr4d1ngS3cret", True),  # ODBC
+        ("Server=tcp:db,1433;Initial Catalog=torghut;User ID=torghut;Password=Tr4d1ngS3cret;Encrypt=True;", True),
+        ("Host=db;Port=5432;Username=torghut;Password=Tr4d1ngS3cret", True),  # Npgsql
+        ("Host=db;Port=5432;Username=torghut;Password=${DB_PASSWORD}", False),  # a reference
+        ("a = 1; password = get_password()", False),  # code: spaces around its assignments
+        ("password=get_password()", False),  # one assignment: no connection string
+    ],
+)
+def test_a_connection_string_s_unquoted_values_are_literals(text: str, found: bool) -> None:
+    """An ODBC, ADO.NET or Npgsql connection string under a name of no credential
+    (``ConnectionStrings__Default``): ``key=value`` pairs joined by ``;``, each value a literal as
+    in a configuration file; code (spaces around ``=``) stays code."""
+    hits = _Scanner({}).walk({"env": [{"name": "ConnectionStrings__Default", "value": text}]})
+    assert [value for _, _, value in hits] == (["Tr4d1ngS3cret"] if found else [])
+
+
+def test_a_value_quoted_whole_is_not_taken_for_one_assignment_hiding_the_credential_in_it() -> None:
+    """A libpq connection string under a name of no credential in an env file
+    (``DSN="host=db password=..."``): the password inside the quotes is still found."""
+    text = 'DATABASE_DSN="host=db user=torghut password=Tr4d1ngS3cret"\nLOG_LEVEL=info\n'
+    assert [value for _, _, value in _Scanner({}).walk({"data": {"app.env": text}})] == ["Tr4d1ngS3cret"]
+
+
 def test_an_argo_cd_sources_inline_helm_values_are_a_values_file() -> None:
     """``spec.source.helm.values`` is a values.yaml written inline: an unquoted value in it is a
     literal (it passed as code); elsewhere an unquoted right-hand side stays code."""

@@ -40,10 +40,12 @@ from torghut_lint.secrets import (
     CONFIG_FILES,
     LONG_TEXT,
     URL_CREDENTIALS,
-    assignment_hinted,
-    assignments,
+    Words,
+    assigns,
+    connection_string,
     credential_file,
     file_credentials,
+    flat,
     script_assignments,
     token_hinted,
     tokens,
@@ -135,19 +137,11 @@ _DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 @functools.lru_cache(maxsize=4096)
 def _norm(key: str) -> str:
     """``key``'s letters and digits, lower case: how names are compared (``API_KEY`` is ``apikey``)."""
-    return _flat(key).decode()
-
-
-def _flat(text: str) -> bytes:
-    """:func:`_norm` of any text, in C (a long script's too)."""
-    return text.lower().encode("ascii", "ignore").translate(None, _NOT_ALNUM_BYTES)
+    return flat(key).decode()
 
 
 def _norms(suffixes: list[str]) -> tuple[str, ...]:
     return tuple(n for n in map(_norm, suffixes) if n)
-
-
-_NOT_ALNUM_BYTES = bytes(c for c in range(256) if not (48 <= c <= 57 or 97 <= c <= 122))  # what _norm drops
 
 
 # Words that qualify a credential's name after it without changing what it holds: a number or a
@@ -226,7 +220,8 @@ class _Scanner:
         self.ignored = _norms(params.get("ignoredKeySuffixes") or DEFAULT_IGNORED_SUFFIXES)
         variable = params.get("variableSuffixes")
         self.variable = _norms(DEFAULT_VARIABLE_SUFFIXES if variable is None else variable)
-        self.stems = tuple(word.encode() for word in (*self.suffixes, *self.variable))  # (mentions)
+        # the words a credential's name holds: what a text is searched for before it is read name by name
+        self.words = Words(word.encode() for word in (*self.suffixes, *self.variable))
         # key -> whether a value under it is judged by the key (secret-like, a credential file's or a script's name)
         self.judged_by_key: dict[str, bool] = {}
         # text (shorter than LONG_TEXT) -> _QUIET when it holds no URL nor token hint, plus
@@ -256,8 +251,7 @@ class _Scanner:
         """Whether ``text`` may name a credential: it holds one of the suffixes once its case and
         separators are dropped (False: no name in it is :meth:`secret_like`). For long texts (a
         script) before they are read name by name."""
-        flat = _flat(text)
-        return any(word in flat for word in self.stems)
+        return self.words.mentioned(text)
 
     def file_of(self, key: str) -> str | None:
         """The credential's name (normalised, upper case) when ``key`` names a file that holds one
@@ -297,10 +291,11 @@ class _Scanner:
         Only what :meth:`judge` could say something of is visited: most values are short words
         or numbers under ordinary names (this runs over every value of every resource)."""
         found: list[tuple[Path_, str, str]] = []
-        secret_like, judge, hinted, by_key, texts = (
+        secret_like, judge, hinted, mentions, by_key, texts = (
             self.secret_like,
             self.judge,
             token_hinted,
+            self.words.mentioned,
             self.judged_by_key,
             self.told,
         )
@@ -337,7 +332,8 @@ class _Scanner:
                         if told is None:
                             told = _QUIET * ("://" not in child and not hinted(child)) + (
                                 # (or a script that may give a program a credential by an option)
-                                _ASSIGNED * (assignment_hinted(child) or (child[:2] == "#!" and shell.hinted(child)))
+                                _ASSIGNED
+                                * ((assigns(child) and mentions(child)) or (child[:2] == "#!" and shell.hinted(child)))
                             )
                             if len(child) <= MAX_REMEMBERED_TEXT:
                                 texts[child] = told
@@ -428,9 +424,10 @@ class _Scanner:
                 key.lower().endswith(CONFIG_FILES)
                 or tuple(where[-2:]) == ("helm", "values")
                 or bool(key and self.secret_like(key))
+                or connection_string(value)
             )
             said = set()
-            for name, literal in assignments(value, config):
+            for name, literal in self.words.assignments(value, config):
                 if self.named_value(name, literal):
                     said.add((name, literal))
                     yield where, f"{name} written in the text holds a plaintext credential", literal
