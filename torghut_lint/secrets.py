@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from torghut_lint import regex
-from torghut_lint.k8s import assignments_from
+from torghut_lint.k8s import assignments_from, walk_strings
 from torghut_lint.literals import Literals
 from torghut_lint.shell import without_heredocs
 
@@ -143,11 +143,12 @@ class Words:
         no name in it ends with one)."""
         return any(map(flat(text).__contains__, self._hints))
 
-    def assignments(self, text: str, config: bool) -> Iterator[tuple[str, str]]:
+    def assignments(self, text: str, config: bool | Callable[[], bool]) -> Iterator[tuple[str, str]]:
         """(key, value) of every literal assigned inside ``text`` to a key holding one of the words:
         a quoted value, a flag's (``--password=v``, and ``--password v`` as a shell splits it), a
         URL query parameter's (``?user=u&password=p``: a JDBC or DSN string), an XML element's that
-        closes with its own name, and, where ``text`` is a configuration file (``config``), an
+        closes with its own name, and, where ``text`` is a configuration file (``config``, or a
+        function that tells, asked once and only of a text with an unquoted value to judge), an
         unquoted one too. In a script an unquoted right-hand side is code (``password =
         os.environ["PW"]``), not a literal."""
         if not assigns(text) or not self.mentioned(text):
@@ -156,6 +157,8 @@ class Words:
             flag, key, double, single, bare, element, content, closing = match.groups()
             if key is not None:
                 value = double if double is not None else single if single is not None else bare
+                if bare is not None and flag is None and not isinstance(config, bool):
+                    config = config()
                 if bare is None or flag is not None or config:
                     yield key, value
             elif element == closing:
@@ -177,6 +180,52 @@ _CONNECTION_STRING = regex.compile(
 def connection_string(text: str) -> bool:
     """Whether ``text`` is a connection string (its unquoted values are literals)."""
     return ";" in text and "=" in text and _CONNECTION_STRING.fullmatch(text) is not None
+
+
+# A configuration file known by what it holds (its name has no extension: ``credentials``,
+# ``kubeconfig``, ``config``, ``env``): an env file, every line ``NAME=value`` alone (no space
+# before ``=``: ``x = f()`` is code; nothing a shell would run: ``A=1 && app`` is a command line,
+# and a ``#!`` script is read as its shell reads it); an ini file, ``[section]`` lines and ``key = value`` lines alone
+# (an AWS credentials file); a YAML document that is a mapping (a kubeconfig), no value of it a
+# statement of code (``password: str = os.environ["PW"]`` reads as YAML too).
+_ENV_LINE = regex.compile(
+    r"[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.]*=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'()<>;&|`=][^\s\"'()<>;&|`]*)?"
+    r"[ \t]*(?:#.*)?"
+)
+_INI_SECTION = regex.compile(r"[ \t]*\[[^\]\n]+\][ \t]*")
+_INI_LINE = regex.compile(
+    r"[ \t]*[A-Za-z0-9_.\-]+(?:[ \t]+[A-Za-z0-9_.\-]+)*[ \t]*[=:][ \t]*[^\s=(]*(?:[ \t]+[^\s=(]+)*[ \t]*"
+)
+MAX_CONFIGURATION_TEXT = 1 << 20  # longer texts are not read as YAML to tell (the parse's limits apply below)
+
+
+def configuration_text(text: str) -> bool:
+    """Whether ``text`` is a configuration file by what it holds (see above): its unquoted values
+    are literals, as a ``.env``, ``.ini`` or ``.yaml`` file's are."""
+    if text.startswith("#!") or "\n" not in text.strip():  # a script, read as its shell reads it; one line, no file
+        return False
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith(("#", ";"))]
+    if not lines:
+        return False
+    if all(_ENV_LINE.fullmatch(line) for line in lines):
+        return True
+    sections = [_INI_SECTION.fullmatch(line) is not None for line in lines]
+    if any(sections) and all(s or _INI_LINE.fullmatch(line) for s, line in zip(sections, lines, strict=True)):
+        return True
+    return len(text) <= MAX_CONFIGURATION_TEXT and ":" in text and _yaml_mapping(text)
+
+
+def _yaml_mapping(text: str) -> bool:
+    from torghut_lint.parse import parse_bytes  # (a text with a credential-like name in it only)
+
+    parsed = parse_bytes(text.encode("utf-8", "surrogatepass"), "", go_yaml=False)
+    documents = [doc.data for doc in parsed.documents if doc.data is not None]
+    return (
+        not parsed.findings
+        and len(documents) == 1
+        and isinstance(documents[0], dict)
+        and not any(" = " in value for _, _, value in walk_strings(documents[0]))
+    )
 
 
 def assigns(text: str) -> bool:

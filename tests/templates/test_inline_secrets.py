@@ -125,6 +125,20 @@ def test_credentials_in_texts_past_the_prefilter_length_are_found() -> None:
         ("start.sh", "exec app --port 80 && other --api-token 'hunter2-value'", True),
         ("start.sh", 'exec app --api-token "$TOKEN"', False),
         ("start.sh", "exec app --token-file /run/secrets/token --password-stdin", False),
+        # a configuration file under a name of no extension, known by what it holds: an AWS
+        # credentials file (ini), a kubeconfig or another YAML file, an env file
+        ("credentials", "[default]\naws_secret_access_key = wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEQ12\n", True),
+        (
+            "kubeconfig",
+            "apiVersion: v1\nkind: Config\nusers:\n  - name: admin\n    user:\n      password: Tr4d1ngS3c\n",
+            True,
+        ),
+        ("config", "# ClickHouse\nclickhouse:\n  user: torghut\n  password: Tr4d1ngS3cretPw\n", True),
+        ("env", "CLICKHOUSE_USER=torghut\n# the writer\nCLICKHOUSE_PASSWORD=Tr4d1ngS3cretPw\n", True),
+        ("run", "import os\npassword = os.environ['DB_PASSWORD']\n", False),  # code
+        ("settings", "PASSWORD = get_password()\nTOKEN = read_token()\n", False),  # code: no env file
+        ("settings", "password: str = os.environ['PW']\ntoken: str = read_token()\n", False),  # annotated code
+        ("main", "[tool]\npassword = get_password()\nprint(password)\n", False),  # a line of neither
     ],
 )
 def test_credentials_assigned_inside_a_text_are_found_and_code_is_not(key: str, text: str, found: bool) -> None:
@@ -207,8 +221,9 @@ def test_a_value_quoted_whole_is_not_taken_for_one_assignment_hiding_the_credent
 
 def test_an_argo_cd_sources_inline_helm_values_are_a_values_file() -> None:
     """``spec.source.helm.values`` is a values.yaml written inline: an unquoted value in it is a
-    literal (it passed as code); elsewhere an unquoted right-hand side stays code."""
-    text = "auth:\n  password: hunter2-value-x\n"
+    literal (it passed as code), even one YAML could not read alone; elsewhere an unquoted
+    right-hand side of a text that is no configuration stays code."""
+    text = "auth:\n  password: hunter2-value-x\n  note: {{ .Values.x }\n"
     hits = _Scanner({}).walk({"spec": {"source": {"helm": {"values": text}}}})
     assert [what for _, what, _ in hits] == ["password written in the text holds a plaintext credential"]
     assert _Scanner({}).walk({"spec": {"source": {"notes": text}}}) == []

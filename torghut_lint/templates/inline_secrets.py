@@ -42,6 +42,7 @@ from torghut_lint.secrets import (
     URL_CREDENTIALS,
     Words,
     assigns,
+    configuration_text,
     connection_string,
     credential_file,
     file_credentials,
@@ -425,6 +426,7 @@ class _Scanner:
                 or tuple(where[-2:]) == ("helm", "values")
                 or bool(key and self.secret_like(key))
                 or connection_string(value)
+                or (lambda: configuration_text(value))  # (asked only of a text with an unquoted value to judge)
             )
             said = set()
             for name, literal in self.words.assignments(value, config):
