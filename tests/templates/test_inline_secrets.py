@@ -3,6 +3,8 @@ without judging them; what it skips must be exactly what the judgement would fin
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -760,3 +762,28 @@ def test_values_a_loose_file_does_not_hold_as_written_are_told_in_one_pass() -> 
     lines.text = type("Counting", (str,), {"find": lambda self, *a: searched.append(a) or str.find(self, *a)})(text)
     assert [lines.of(v) for v in values] == list(range(1, 41)) + [1] * 40
     assert all(args[0].startswith("v") for args in searched)  # no search for what the text does not hold
+
+
+@pytest.mark.parametrize(
+    ("kind", "template"),
+    [(kind, template) for kind, templates in inline_secrets.SECRET_TEMPLATES.items() for template in templates],
+)
+def test_a_template_an_exempt_kind_writes_into_its_secret_is_judged(kind: str, template: tuple) -> None:
+    """Every kind's template: a literal in its ``data`` is a Secret's value in clear, a template
+    action ({{ ... }}) or a connection coordinate is not, and a ``templateFrom`` literal is read
+    for what it assigns. The rest of an exempt kind is still read for token formats alone."""
+    data: dict = {"apiVersion": "x/v1", "kind": kind, "metadata": {"name": "s"}}
+    at = data
+    for step in template:
+        at = at.setdefault(step, {})
+    at["data"] = {"token": "Zk3jq9LmP2xR7vT4", "dsn": "postgres://u:{{ .pw }}@db/x", "username": "torghut"}
+    at["templateFrom"] = [{"literal": "db:\n  user: torghut\n  password: Yy1xW2vU3tS4rQ5p\n"}]
+    data["spec"]["secretKey"] = "db-password"  # a key's name (an ExternalSecret's data), not a credential
+    node = parse_bytes(json.dumps(data).encode(), "s.json").documents[0].node
+    res = Resource(node, data)
+    ctx = RuleContext({}, [res], [res], [])
+    found = [(v.path, v.secrets) for v in inline_secrets.check(ctx)]
+    assert found == [
+        ((*template, "data", "token"), ("Zk3jq9LmP2xR7vT4",)),
+        ((*template, "templateFrom", 0, "literal"), ("Yy1xW2vU3tS4rQ5p",)),
+    ]

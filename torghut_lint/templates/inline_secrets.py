@@ -35,7 +35,7 @@ from torghut_lint.k8s import (
     text,
 )
 from torghut_lint.literals import AnyOf, Literals
-from torghut_lint.model import Location, Path_, Resource, find_node
+from torghut_lint.model import Location, Path_, Resource, find_node, value_at
 from torghut_lint.secrets import (
     CONFIG_FILES,
     LONG_TEXT,
@@ -460,6 +460,32 @@ def _secret_object(res: Resource, scanner: _Scanner) -> Iterator[Violation]:
                     yield Violation(res, path, f"Secret {res.id.name}: {what} (value redacted)", secrets=(secret,))
 
 
+def _secret_templates(res: Resource, scanner: _Scanner) -> list[tuple[Path_, list[tuple[Path_, str, str]]]]:
+    """(path, what is found there) for each part of a template the kind writes into a Secret
+    (:data:`SECRET_TEMPLATES`): each ``data`` entry judged as a Secret's ``stringData`` entry is
+    when it is a literal (no template action in it), else by what its text holds (a literal URL's
+    password, a token, a credential-named key given a literal); each ``templateFrom`` literal by
+    what its text holds."""
+    out: list[tuple[Path_, list[tuple[Path_, str, str]]]] = []
+    for template in SECRET_TEMPLATES.get(res.id.kind, ()):
+        entries = value_at(res.data, (*template, "data"))
+        for key, value in entries.items() if isinstance(entries, dict) else ():
+            at: Path_ = (*template, "data", key)
+            if not isinstance(value, str) or not value:
+                continue
+            if _TEMPLATE_ACTION not in value and not _norm(str(key)).endswith(BENIGN_SECRET_KEY_SUFFIXES):
+                what = f"{res.id.kind} {res.id.name}'s template writes {key} into the Secret in clear"
+                out.append((at, [(at, what, value)]))
+            else:
+                out.append((at, list(scanner.judge(at, str(key), value))))
+        sources = value_at(res.data, (*template, "templateFrom"))
+        for i, source in enumerate(sources if isinstance(sources, list) else ()):
+            if isinstance(source, dict) and isinstance(literal := source.get("literal"), str):
+                at = (*template, "templateFrom", i, "literal")
+                out.append((at, list(scanner.judge(at, "", literal))))
+    return out
+
+
 def _binary_data(res: Resource, scanner: _Scanner) -> list[tuple[Path_, str, str]]:
     """What a ConfigMap's ``binaryData`` holds once decoded (base64 hides a token from the walk):
     each text entry judged as a ``data`` entry of that name would be."""
@@ -560,6 +586,17 @@ class _InTexts:
 
 _SECRET_DATA = frozenset({("data",), ("stringData",)})
 _CIPHERTEXT = frozenset({("spec", "encryptedData")})
+# Where a kind the rule otherwise exempts writes a Secret's data as the repository holds it: its
+# controller copies each entry into the Secret it makes, rendered as a Go template (sealed-secrets'
+# ``spec.template.data``, External Secrets' ``target.template.data`` and its ``templateFrom``
+# literals). A literal there is a Secret's value in clear, however sealed the rest is.
+SECRET_TEMPLATES: dict[str, tuple[Path_, ...]] = {
+    "SealedSecret": (("spec", "template"),),
+    "ExternalSecret": (("spec", "target", "template"),),
+    "ClusterExternalSecret": (("spec", "externalSecretSpec", "target", "template"),),
+    "PushSecret": (("spec", "template"),),
+}
+_TEMPLATE_ACTION = "{{"  # a Go template's action: the value is made from the sealed or fetched ones
 
 
 _SCANNERS: dict[tuple, _Scanner] = {}
@@ -736,9 +773,23 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             # of its data at worst: tokens there are as clear as in data.
             walk = scanner.walk(res.data, named=False, skip=_SECRET_DATA)
         elif res.id.kind in exempt:
-            # Ciphertext and references hold no credential, but a SealedSecret's template and
-            # every annotation are plain text: tokens there are still in clear.
-            walk = scanner.walk(res.data, named=False, skip=_CIPHERTEXT)
+            # Ciphertext and references hold no credential, but every annotation is plain text
+            # (tokens there are still in clear), and a template writes its literals into the Secret
+            templates = _secret_templates(res, scanner)
+            judged = [item for _, items in templates for item in items]
+            in_texts = _InTexts(res, judged)
+            for path, what, value in judged:
+                found.append(
+                    Violation(
+                        res,
+                        path,
+                        f"{what} (value redacted); seal it into the encrypted data or fetch it, and refer to it in the "
+                        "template",
+                        location=in_texts.of(path, value),
+                        secrets=(value,),
+                    )
+                )
+            walk = scanner.walk(res.data, named=False, skip=_CIPHERTEXT | {path for path, _ in templates})
         else:
             walk = scanner.walk(res.data)
             if res.id.kind == "ConfigMap" and res.id.api_version == "v1":
