@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from torghut_lint import regex
 from torghut_lint.k8s import assignments_from, walk_strings
@@ -129,7 +129,8 @@ class Words:
         )
         key = rf"(?:[A-Za-z_]{_KEY_CHAR}*)?(?i:{spelled or _NOTHING}){_KEY_CHAR}*"
         self.assignment = regex.compile(
-            rf"(-D|--|[?&])?({key})[\"']?[ \t]*[:=][ \t]*{_VALUE}"
+            # (``key :value`` is no assignment: psql's ``PASSWORD :'var'`` interpolates a variable)
+            rf"(-D|--|[?&])?({key})[\"']?(?:[ \t]*=[ \t]*|:[ \t]*|[ \t]+:[ \t]+){_VALUE}"
             rf"|<({key})>[ \t]*([^\s<>]{{3,}})[ \t]*</([A-Za-z_]{_KEY_CHAR}*)>"
         )
         # ``--password value`` in a text (a shell script's command line): a long flag and the word after it
@@ -143,30 +144,26 @@ class Words:
         no name in it ends with one)."""
         return any(map(flat(text).__contains__, self._hints))
 
-    def assignments(self, text: str, config: bool | Callable[[], bool]) -> Iterator[tuple[str, str]]:
-        """(key, value) of every literal assigned inside ``text`` to a key holding one of the words:
-        a quoted value, a flag's (``--password=v``, and ``--password v`` as a shell splits it), a
-        URL query parameter's (``?user=u&password=p``: a JDBC or DSN string), an XML element's that
-        closes with its own name, and, where ``text`` is a configuration file (``config``, or a
-        function that tells, asked once and only of a text with an unquoted value to judge), an
-        unquoted one too. In a script an unquoted right-hand side is code (``password =
-        os.environ["PW"]``), not a literal."""
+    def assignments(self, text: str) -> Iterator[tuple[str, str, bool]]:
+        """(key, value, unquoted) of every literal assigned inside ``text`` to a key holding one of
+        the words: a quoted value, a flag's (``--password=v``, and ``--password v`` as a shell
+        splits it), a URL query parameter's (``?user=u&password=p``: a JDBC or DSN string), an XML
+        element's that closes with its own name, and an unquoted one (``unquoted``), which is a
+        literal only where ``text`` is a configuration file: in a script an unquoted right-hand
+        side is code (``password = os.environ["PW"]``), not a literal. The caller tells."""
         if not assigns(text) or not self.mentioned(text):
             return
         for match in self.assignment.finditer(text):
             flag, key, double, single, bare, element, content, closing = match.groups()
             if key is not None:
                 value = double if double is not None else single if single is not None else bare
-                if bare is not None and flag is None and not isinstance(config, bool):
-                    config = config()
-                if bare is None or flag is not None or config:
-                    yield key, value
+                yield key, value, bare is not None and flag is None
             elif element == closing:
-                yield element, content
+                yield element, content, False
         if "--" in text:
             for match in self.spaced_flag.finditer(text):
                 key, double, single, bare = match.groups()
-                yield key, double if double is not None else single if single is not None else bare
+                yield key, double if double is not None else single if single is not None else bare, False
 
 
 # An ODBC, ADO.NET or Npgsql connection string: one line of two or more ``key=value`` pairs joined by
@@ -199,6 +196,7 @@ _INI_LINE = regex.compile(
 MAX_CONFIGURATION_TEXT = 1 << 20  # longer texts are not read as YAML to tell (the parse's limits apply below)
 
 
+@functools.lru_cache(maxsize=256)  # (texts repeat: a chart's ConfigMap in every environment)
 def configuration_text(text: str) -> bool:
     """Whether ``text`` is a configuration file by what it holds (see above): its unquoted values
     are literals, as a ``.env``, ``.ini`` or ``.yaml`` file's are."""
@@ -328,14 +326,47 @@ LONG_TEXT = 1024
 token_hinted = eval("lambda text: " + " or ".join(f"{hint!r} in text" for hint in TOKEN_HINTS))  # noqa: S307
 
 
+# A password a SQL statement sets in clear (a schema Job's script, an init script in a ConfigMap,
+# CloudNativePG's postInitSQL), under whatever name the text is: PostgreSQL's ``[ENCRYPTED]
+# PASSWORD 'x'``, MySQL's and ClickHouse's ``IDENTIFIED [WITH plugin] BY 'x'``, MySQL's ``SET
+# PASSWORD [FOR u] = 'x'``, SQL Server's ``PASSWORD = 'x'``; the literal (a doubled quote is one).
+SQL_PASSWORD = regex.compile(
+    r"(?i)\b(?:password(?:[ \t\r\n]+for[ \t\r\n]+[^ \t\r\n=]+)?|identified(?:[ \t\r\n]+with[ \t\r\n]+([a-z0-9_]+))?"
+    r"[ \t\r\n]+by)[ \t\r\n]*(?:=[ \t\r\n]*)?'((?:[^'\\\n]|''){3,})'"
+)
+# What is no password in clear: a hash (MySQL's ``*`` and 40 hex digits, PostgreSQL's md5 and
+# SCRAM verifiers, bcrypt), and what a client or template fills in.
+_PASSWORD_HASH = regex.compile(r"\*[0-9A-Fa-f]{40}|md5[0-9a-f]{32}|SCRAM-SHA-256\$.*|\$2[aby]?\$.*")
+_FILLED_IN = ("${", "{{", "$(", "%s", "%(")
+
+
+def sql_hinted(text: str) -> bool:
+    """Whether ``text`` may set a password in a SQL statement (False: :func:`sql_passwords` finds none)."""
+    return "'" in text and ("assword" in text or "ASSWORD" in text or "dentified" in text or "DENTIFIED" in text)
+
+
+def sql_passwords(text: str) -> Iterator[str]:
+    """Every password in clear that a SQL statement in ``text`` sets (see SQL_PASSWORD)."""
+    for match in SQL_PASSWORD.finditer(text):
+        plugin, value = match.group(1), match.group(2)
+        if plugin is not None and plugin.lower().endswith("_hash"):  # ClickHouse: the hash is given
+            continue
+        if _PASSWORD_HASH.fullmatch(value) is not None or any(mark in value for mark in _FILLED_IN):
+            continue
+        yield value
+
+
 def tokens(text: str) -> Iterator[tuple[str, str]]:
-    """(label, token) of every well-known token format or private key in ``text``."""
+    """(label, token) of every well-known token format or private key in ``text``, and every
+    password a SQL statement in it sets (:func:`sql_passwords`)."""
     # a long text goes to the patterns at once: hinted or not, it would be read once more
-    if (len(text) < LONG_TEXT and not token_hinted(text)) or _ANY_TOKEN.search(text) is None:
-        return
-    for label, pattern in TOKEN_PATTERNS:
-        for match in pattern.finditer(text):
-            yield label, match.group(match.re.groups and 1)  # the credential: a header's, not its words
+    if (len(text) >= LONG_TEXT or token_hinted(text)) and _ANY_TOKEN.search(text) is not None:
+        for label, pattern in TOKEN_PATTERNS:
+            for match in pattern.finditer(text):
+                yield label, match.group(match.re.groups and 1)  # the credential: a header's, not its words
+    if sql_hinted(text):
+        for value in sql_passwords(text):
+            yield "password a SQL statement sets", value
 
 
 def _spans(text: str) -> list[tuple[int, int]]:

@@ -37,6 +37,8 @@ _TEXTS = st.sampled_from(
         "--password",
         "password = os.environ['DB_PASSWORD']",
         "<password>p4ssw0rd-x</password>",
+        "CREATE USER app WITH PASSWORD 'hunter2-value';",
+        "the user's password is rotated",
         "TOKEN: ${TOKEN}",
         "",
         *(  # texts of LONG_TEXT characters and more, judged without the substring prefilter
@@ -787,3 +789,33 @@ def test_a_template_an_exempt_kind_writes_into_its_secret_is_judged(kind: str, t
         ((*template, "data", "token"), ("Zk3jq9LmP2xR7vT4",)),
         ((*template, "templateFrom", 0, "literal"), ("Yy1xW2vU3tS4rQ5p",)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("CREATE USER torghut WITH PASSWORD 'Tr4d1ngS3cretPw';", ["Tr4d1ngS3cretPw"]),  # PostgreSQL
+        ("ALTER ROLE app LOGIN ENCRYPTED PASSWORD 'An0therS3cretPw'", ["An0therS3cretPw"]),
+        ("CREATE USER 'app'@'%' IDENTIFIED BY 'Tr4d1ngS3cretPw';", ["Tr4d1ngS3cretPw"]),  # MySQL
+        ("SET PASSWORD FOR 'app'@'%' = 'Tr4d1ngS3cretPw';", ["Tr4d1ngS3cretPw"]),
+        ("CREATE USER IF NOT EXISTS torghut IDENTIFIED WITH sha256_password BY 'Tr4d1ngS3cretPw'", ["Tr4d1ngS3cretPw"]),
+        ("create login app with password = 'Tr4d1ngS3cretPw'", ["Tr4d1ngS3cretPw"]),  # SQL Server, any case
+        ("CREATE USER r IDENTIFIED BY 'it''s-a-S3cret'", ["it''s-a-S3cret"]),  # a quote doubled
+        # what is no password in clear: a hash, a variable, a template, a parameter
+        ("CREATE USER torghut IDENTIFIED WITH sha256_hash BY '" + "a1" * 32 + "'", []),
+        ("CREATE USER 'app'@'%' IDENTIFIED BY PASSWORD '*" + "A1" * 20 + "'", []),
+        ("ALTER ROLE app PASSWORD 'SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy'", []),
+        ("ALTER ROLE app PASSWORD 'md5" + "0f" * 16 + "'", []),
+        ("CREATE USER torghut WITH PASSWORD '${TORGHUT_DB_PASSWORD}';", []),
+        ("CREATE USER torghut WITH PASSWORD :'password';", []),
+        ("cursor.execute('CREATE USER x PASSWORD %s', (pw,))", []),
+        ("the password is rotated monthly", []),
+    ],
+)
+def test_a_password_a_sql_statement_sets_is_found(text: str, found: list) -> None:
+    """A schema Job's SQL, an init script in a ConfigMap, CloudNativePG's postInitSQL: a user
+    created or altered with a literal password holds it in clear, under any name."""
+    hits = _Scanner({}).walk({"data": {"init.sql": text}, "spec": {"postInitSQL": [text]}})
+    assert sorted({value for _, _, value in hits}) == found
+    if found:
+        assert {path for path, _, _ in hits} == {("data", "init.sql"), ("spec", "postInitSQL", 0)}

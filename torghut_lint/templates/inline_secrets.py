@@ -48,6 +48,7 @@ from torghut_lint.secrets import (
     file_credentials,
     flat,
     script_assignments,
+    sql_hinted,
     token_hinted,
     tokens,
 )
@@ -331,7 +332,7 @@ class _Scanner:
                         # told once per text (texts repeat: images, labels, annotations)
                         told = texts.get(child)
                         if told is None:
-                            told = _QUIET * ("://" not in child and not hinted(child)) + (
+                            told = _QUIET * ("://" not in child and not hinted(child) and not sql_hinted(child)) + (
                                 # (or a script that may give a program a credential by an option)
                                 _ASSIGNED
                                 * ((assigns(child) and mentions(child)) or (child[:2] == "#!" and shell.hinted(child)))
@@ -421,16 +422,18 @@ class _Scanner:
             # a configuration file by its name, or an Argo CD source's helm.values (a values.yaml
             # written inline: an unquoted value in it is a literal, as in the file)
             # written under a secret-like name, a text's unquoted right-hand sides are literals too
-            config = (
+            config: bool | None = (
                 key.lower().endswith(CONFIG_FILES)
                 or tuple(where[-2:]) == ("helm", "values")
                 or bool(key and self.secret_like(key))
                 or connection_string(value)
-                or (lambda: configuration_text(value))  # (asked only of a text with an unquoted value to judge)
+                or None  # not known yet: told by what the text holds, if an unquoted credential asks
             )
             said = set()
-            for name, literal in self.words.assignments(value, config):
+            for name, literal, unquoted in self.words.assignments(value):
                 if self.named_value(name, literal):
+                    if unquoted and not (config if config is not None else (config := configuration_text(value))):
+                        continue
                     said.add((name, literal))
                     yield where, f"{name} written in the text holds a plaintext credential", literal
             if key and shell_script(key, value):
