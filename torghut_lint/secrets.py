@@ -133,6 +133,12 @@ class Words:
             rf"(-D|--|[?&])?({key})[\"']?(?:[ \t]*=[ \t]*|:[ \t]*|[ \t]+:[ \t]+){_VALUE}"
             rf"|<({key})>[ \t]*([^\s<>]{{3,}})[ \t]*</([A-Za-z_]{_KEY_CHAR}*)>"
         )
+        # ``requirepass value`` in a directive file (Redis, HAProxy's ``user u insecure-password v``): a
+        # directive and its value, separated by spaces alone, outside a comment
+        self.directive = regex.compile(
+            rf"(?m)^(?:[^#;\n]*[ \t])?({key})[ \t]+"
+            r"(?:\"([^\"\n]{3,})\"|'([^'\n]{3,})'|([^\s\"'#;=:]{3,}))(?:[ \t]|$)"
+        )
         # ``--password value`` in a text (a shell script's command line): a long flag and the word after it
         self.spaced_flag = regex.compile(
             rf"(?:^|[\s;&|(])--({key})[ \t]+"
@@ -164,6 +170,15 @@ class Words:
             for match in self.spaced_flag.finditer(text):
                 key, double, single, bare = match.groups()
                 yield key, double if double is not None else single if single is not None else bare, False
+
+    def directives(self, text: str) -> Iterator[tuple[str, str]]:
+        """(directive, value) of every directive holding one of the words a directive file (see
+        DIRECTIVE_FILES) gives a value (``requirepass value``)."""
+        if not self.mentioned(text):
+            return
+        for match in self.directive.finditer(text):
+            key, double, single, bare = match.groups()
+            yield key, double if double is not None else single if single is not None else bare
 
 
 # An ODBC, ADO.NET or Npgsql connection string: one line of two or more ``key=value`` pairs joined by
@@ -311,6 +326,9 @@ def file_credentials(name: str, text: str) -> Iterator[tuple[str, str]]:
 
 # Keys of a ConfigMap (or any mapping) whose value is a configuration file: an unquoted value in
 # it is a literal.
+# Configuration files written as directives and their values, separated by spaces (redis.conf,
+# haproxy.cfg): in YAML, JSON or a properties file two words are prose, not a directive.
+DIRECTIVE_FILES = (".conf", ".cfg", ".cnf")
 CONFIG_FILES = (".properties", ".env", ".ini", ".conf", ".cfg", ".cnf", ".toml", ".yaml", ".yml", ".json", ".xml")
 
 

@@ -246,6 +246,25 @@ def test_a_flag_alone_on_a_command_line_names_the_word_after_it() -> None:
 
 
 @pytest.mark.parametrize(
+    ("key", "text", "found"),
+    [
+        ("redis.conf", "bind 0.0.0.0\nrequirepass Tr4d1ngS3cretPw\nmasterauth An0therS3cretPw\n", 2),
+        ("haproxy.cfg", "userlist admins\n  user admin insecure-password Tr4d1ngS3cretPw\n", 1),
+        ("redis.conf", "requirepass ${REDIS_PASSWORD}\n", 0),  # a reference
+        ("pg_hba.conf", "host all all 0.0.0.0/0 password\n", 0),  # a method's name, no value after it
+        ("mosquitto.conf", "password_file /mosquitto/config/passwd\n", 0),  # a path's name
+        ("start.sh", "redis-server --port 6379\necho requirepass Tr4d1ngS3cretPw\n", 0),  # a script: no directive
+        ("rules.yaml", "groups:\n  - rules:\n      - annotations:\n          summary: the token budget is spent\n", 0),
+        ("redis.conf", "# requirepass Tr4d1ngS3cretPw (set by the operator)\nbind 0.0.0.0\n", 0),  # a comment
+    ],
+)
+def test_a_configuration_file_s_directives_are_assignments(key: str, text: str, found: int) -> None:
+    """``requirepass <password>`` (Redis), ``insecure-password <password>`` (HAProxy): a directive
+    and its value, separated by spaces, in a configuration file."""
+    assert len(_Scanner({}).walk({"data": {key: text}})) == found
+
+
+@pytest.mark.parametrize(
     ("name", "found"),
     [
         ("DB_PASS", True),

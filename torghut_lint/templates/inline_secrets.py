@@ -38,6 +38,7 @@ from torghut_lint.literals import AnyOf, Literals
 from torghut_lint.model import Location, Path_, Resource, find_node, value_at
 from torghut_lint.secrets import (
     CONFIG_FILES,
+    DIRECTIVE_FILES,
     LONG_TEXT,
     URL_CREDENTIALS,
     Words,
@@ -72,6 +73,8 @@ DEFAULT_SECRET_SUFFIXES = [
     "signingkey",  # JWT_SIGNING_KEY: whoever holds it mints tokens
     "hmackey",
     "masterkey",
+    "requirepass",  # Redis's (and Valkey's) password directives
+    "masterauth",
 ]
 # Suffixes that name a credential only in an environment variable's spelling (upper case):
 # DB_PASS and SMTP_PASS are passwords, a workflow's next_on_pass is a step.
@@ -347,7 +350,12 @@ class _Scanner:
                             continue
                         judged = by_key.get(key)
                         if judged is None:
-                            judged = bool(secret_like(key) or credential_file(key) or _script_named(key))
+                            judged = bool(
+                                secret_like(key)
+                                or credential_file(key)
+                                or _script_named(key)
+                                or key.lower().endswith(DIRECTIVE_FILES)  # (its directives: requirepass value)
+                            )
                             if len(key) <= MAX_REMEMBERED_TEXT:
                                 by_key[key] = judged
                         if not judged:
@@ -436,6 +444,11 @@ class _Scanner:
                         continue
                     said.add((name, literal))
                     yield where, f"{name} written in the text holds a plaintext credential", literal
+            if key.lower().endswith(DIRECTIVE_FILES):
+                for name, literal in self.words.directives(value):
+                    if (name, literal) not in said and self.named_value(name, literal):
+                        said.add((name, literal))
+                        yield where, f"{name} set in the text holds a plaintext credential", literal
             if key and shell_script(key, value):
                 if self.mentions(value):  # `NAME=value` unquoted is a literal too
                     for name, shell_literal in script_assignments(value):
