@@ -716,6 +716,29 @@ def effective_env(
 COMMAND_LINE = ("command", "args")  # a container's command line: its words, in the order they run
 
 
+# The exec actions of a container: each a command line the kubelet runs in it (no shell unless it
+# names one, no $(VAR) expanded), beside the container's own.
+EXEC_ACTIONS: tuple[Path_, ...] = (
+    ("lifecycle", "postStart", "exec"),
+    ("lifecycle", "preStop", "exec"),
+    ("livenessProbe", "exec"),
+    ("readinessProbe", "exec"),
+    ("startupProbe", "exec"),
+)
+
+
+def command_lines(container: dict) -> Iterator[tuple[Path_, dict]]:
+    """(path in the container, what holds its ``command``) of each command line run in a
+    container: its own (``command`` and ``args``), then each exec action's (:data:`EXEC_ACTIONS`)."""
+    yield (), container
+    for path in EXEC_ACTIONS:
+        action: Any = container
+        for step in path:
+            action = action.get(step) if isinstance(action, dict) else None
+        if isinstance(action, dict) and isinstance(action.get("command"), list):
+            yield path, {"command": action["command"]}
+
+
 def command_words(container: dict) -> Iterator[tuple[str, int, str]]:
     """(field, index, text) of each word of a container's command line, in the order they run."""
     for field in COMMAND_LINE:

@@ -198,8 +198,9 @@ def connection_string(text: str) -> bool:
 # ``kubeconfig``, ``config``, ``env``): an env file, every line ``NAME=value`` alone (no space
 # before ``=``: ``x = f()`` is code; nothing a shell would run: ``A=1 && app`` is a command line,
 # and a ``#!`` script is read as its shell reads it); an ini file, ``[section]`` lines and ``key = value`` lines alone
-# (an AWS credentials file); a YAML document that is a mapping (a kubeconfig), no value of it a
-# statement of code (``password: str = os.environ["PW"]`` reads as YAML too).
+# (an AWS credentials file); a YAML document that is a mapping (a kubeconfig) or a list of them
+# (Argo CD's ``repositories``), no value of it a statement of code (``password: str =
+# os.environ["PW"]`` reads as YAML too).
 _ENV_LINE = regex.compile(
     r"[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.]*=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'()<>;&|`=][^\s\"'()<>;&|`]*)?"
     r"[ \t]*(?:#.*)?"
@@ -236,7 +237,10 @@ def _yaml_mapping(text: str) -> bool:
     return (
         not parsed.findings
         and len(documents) == 1
-        and isinstance(documents[0], dict)
+        and (
+            isinstance(documents[0], dict)
+            or (isinstance(documents[0], list) and all(isinstance(item, dict) for item in documents[0]))
+        )
         and not any(" = " in value for _, _, value in walk_strings(documents[0]))
     )
 

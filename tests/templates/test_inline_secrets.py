@@ -139,6 +139,7 @@ def test_credentials_in_texts_past_the_prefilter_length_are_found() -> None:
         ),
         ("config", "# ClickHouse\nclickhouse:\n  user: torghut\n  password: Tr4d1ngS3cretPw\n", True),
         ("env", "CLICKHOUSE_USER=torghut\n# the writer\nCLICKHOUSE_PASSWORD=Tr4d1ngS3cretPw\n", True),
+        ("repositories", "- url: https://github.com/example/x\n  username: git\n  password: Tr4d1ngS3cretPw\n", True),
         ("run", "import os\npassword = os.environ['DB_PASSWORD']\n", False),  # code
         ("settings", "PASSWORD = get_password()\nTOKEN = read_token()\n", False),  # code: no env file
         ("settings", "password: str = os.environ['PW']\ntoken: str = read_token()\n", False),  # annotated code
@@ -662,6 +663,37 @@ def test_a_credential_given_by_a_program_s_own_option_is_found(entries: str, fou
     """``curl -u user:password``, ``mysql -p<password>``, ``sshpass -p``, ``redis-cli -a``, a
     registry login's ``-p``: on the command line or in its ``sh -c`` script. The walk judges a
     word by the flag before it (``--password x``), and passed these."""
+    assert [(path, message.split(" option")[0].split(" holds")[0]) for path, message in _handed_on(entries)] == found
+
+
+CONTAINER = ("spec", "template", "spec", "containers", 0)
+
+
+@pytest.mark.parametrize(
+    ("entries", "found"),
+    [
+        (
+            "lifecycle: {postStart: {exec: {command: [sh, -c, 'mysql -uroot -pYy1xW2vU3tS4rQ5p -e \"select 1\"']}}}",
+            [((*CONTAINER, "lifecycle", "postStart", "exec", "command", 2), "mysql's -p")],
+        ),
+        (
+            "lifecycle: {preStop: {exec: {command: [redis-cli, -a, Yy1xW2vU3tS4rQ5p, shutdown]}}}",
+            [((*CONTAINER, "lifecycle", "preStop", "exec", "command", 2), "redis-cli's -a")],
+        ),
+        (
+            "livenessProbe: {exec: {command: [redis-cli, -a, Yy1xW2vU3tS4rQ5p, ping]}}",
+            [((*CONTAINER, "livenessProbe", "exec", "command", 2), "redis-cli's -a")],
+        ),
+        (
+            "readinessProbe: {exec: {command: [sh, -c, 'PGPASSWORD=Yy1xW2vU3tS4rQ5p pg_isready -U app']}}",
+            [((*CONTAINER, "readinessProbe", "exec", "command", 2), "PGPASSWORD assigned on the command line")],
+        ),
+        ("startupProbe: {exec: {command: [redis-cli, -a, '$(REDIS_PASSWORD)', ping]}}", []),
+    ],
+)
+def test_the_commands_a_container_s_hooks_and_probes_run_are_command_lines(entries: str, found: list) -> None:
+    """The kubelet runs each exec action of a container (its lifecycle hooks', its probes') as a
+    command line in it: what it gives a program there is as readable as on the container's own."""
     assert [(path, message.split(" option")[0].split(" holds")[0]) for path, message in _handed_on(entries)] == found
 
 

@@ -25,6 +25,7 @@ import yaml
 from torghut_lint import shell
 from torghut_lint.k8s import (
     binary_texts,
+    command_lines,
     command_words,
     containers,
     effective_env,
@@ -647,16 +648,18 @@ def _given(res: Resource, scanner: _Scanner, ctx: RuleContext) -> Given:
     the name written beside it, does not see: handed on under a credential's name from a literal
     under another (:func:`_handed_on`, :func:`_prefixed`), read from a mounted file a name says
     holds one (:func:`_from_files`), assigned by a shell on the command line (:func:`_shell_assigned`),
-    taken by a program's own option or written to a file by a script (:func:`_programs_run`).
+    taken by a program's own option or written to a file by a script (:func:`_programs_run`), on the
+    container's command line and on each its hooks and probes run (:func:`~torghut_lint.k8s.command_lines`).
     Located at the variable, the ``envFrom`` entry or the word that gives it."""
     for path, container in containers(res):
         yield from _handed_on(res, path, container, scanner, ctx)
         yield from _from_files(res, path, container, scanner, ctx)
         yield from _prefixed(res, path, container, scanner, ctx)
-        words = list(command_words(container))
-        scripts = list(shell.scripts(container, words))  # (read once for both)
-        yield from _shell_assigned(path, words, scripts, scanner)
-        yield from _programs_run(path, words, scripts, scanner)
+        for where, line in command_lines(container):  # its own, its hooks' and probes' exec actions
+            words = list(command_words(line))
+            scripts = list(shell.scripts(line, words))  # (read once for both)
+            yield from _shell_assigned((*path, *where), words, scripts, scanner)
+            yield from _programs_run((*path, *where), words, scripts, scanner)
 
 
 def _handed_on(res: Resource, path: Path_, container: dict, scanner: _Scanner, ctx: RuleContext) -> Given:
