@@ -93,10 +93,21 @@ def test_every_statement_that_makes_a_table_or_takes_its_ttl_away(sql: str, foun
         ("ts + INTERVAL 1 DAY GROUP BY k SET v = sum(v)", "deletes no row"),
         ("ts + INTERVAL 1 DAY WHERE kind = 'debug'", "deletes no row"),
         ("ts + INTERVAL 1 DAY TO VOLUME 'cold', ts + INTERVAL 35 DAY DELETE SETTINGS x = 1", None),
-        ("expires_at", None),  # an expiry column: not an interval, not judged
+        # what the linter cannot bound is no bound: an expiry column, an interval it cannot read
+        ("expires_at", "at a time the linter cannot bound"),
+        ("ts + INTERVAL (30 * 100) DAY", "at a time the linter cannot bound"),
+        ("ts + INTERVAL 30 DAY + INTERVAL retention DAY", "at a time the linter cannot bound"),
+        ("ts + toIntervalDay(days_kept)", "at a time the linter cannot bound"),
+        ("ts + INTERVAL 30 DAY, expires_at", None),  # the soonest delete is bounded: so is the table
+        ("expires_at, ts + INTERVAL 2 YEAR", "at a time the linter cannot bound"),
         ("ts + INTERVAL 30 DAY; CREATE TABLE x (a Int8) ENGINE = Log TTL a + INTERVAL 9 YEAR", None),  # its own
     ],
 )
 def test_a_ttl_bounds_the_table_only_if_it_deletes_rows_within_the_limit(clause: str, problem: str | None) -> None:
     found = clickhouse_table_ttl.ttl_problem(clause, 400)
     assert (found is None) if problem is None else (found is not None and problem in found), found
+
+
+def test_with_no_limit_a_ttl_that_deletes_is_enough_whatever_its_length() -> None:
+    assert clickhouse_table_ttl.ttl_problem("expires_at", None) is None
+    assert clickhouse_table_ttl.ttl_problem("ts + INTERVAL (30 * 100) DAY", None) is None

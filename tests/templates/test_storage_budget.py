@@ -33,3 +33,50 @@ def test_a_cloudnativepg_volume_is_its_size_else_its_templates_request(storage, 
 
     (found,) = requests(cluster(storage), set())
     assert (found.path, found.size, found.replicas) == (where, parse_quantity(size), 3)
+
+
+def _check(text: str) -> list[tuple[tuple, str]]:
+    from torghut_lint.templates.base import RuleContext
+    from torghut_lint.templates.storage_budget import check
+
+    found = [Resource(d.node, d.data) for d in parse_bytes(text.encode(), "x.yaml").documents]
+    params = {
+        "budgets": [{"kind": "Cluster", "perReplica": "5Gi"}],
+        "appTotal": "100Gi",
+        "flagUnreferencedTemplates": False,
+    }
+    return [(v.path, v.message) for v in check(RuleContext(params, found, found, []))]
+
+
+CHI = """\
+apiVersion: clickhouse.altinity.com/v1
+kind: ClickHouseInstallation
+metadata: {name: ch}
+spec:
+  configuration:
+    clusters: [{name: c, layout: {replicasCount: 2}, templates: {dataVolumeClaimTemplate: data}}]
+  templates:
+    volumeClaimTemplates:
+      - name: data
+        spec: {resources: {requests: {storage: %s}}}
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        CHI % "20Gi0",
+        CHI % "'0x500000000'",
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: p}\n"
+        "spec: {resources: {requests: {storage: 5 Gi}}}\n",
+        "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata: {name: db}\n"
+        "spec: {instances: 2, storage: {size: 2GB}}\n",
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec:\n  volumeClaimTemplates:\n"
+        "    - {metadata: {name: d}, spec: {resources: {requests: {storage: [1Gi]}}}}\n",
+    ],
+)
+def test_a_storage_request_that_is_no_quantity_is_a_finding_not_a_pass(text: str) -> None:
+    """A request the budget cannot read (``20Gi0``, hex, ``5 Gi``, ``2GB``, a list) was left out of
+    the sums without a word: the gate said yes to what it could not measure."""
+    (found,) = _check(text)
+    assert "is not a Kubernetes quantity" in found[1], found

@@ -223,10 +223,16 @@ def _top_level(text: str) -> list[str]:
     return parts
 
 
+# every interval an expression writes, read or not (``INTERVAL (30 * 100) DAY``, ``toIntervalDay(n)``)
+_ANY_INTERVAL = re.compile(r"\bINTERVAL\b|\btoInterval[A-Za-z]*\s*\(", re.I)
+
+
 def _days(expression: str) -> float | None:
-    """How many days past its column an expression's intervals reach (None: it adds none)."""
+    """How many days past its column an expression's intervals reach; None when the linter
+    cannot tell: no interval (an expiry column), or one that is no plain ``INTERVAL n UNIT`` or
+    ``toIntervalUnit(n)`` (an expression, a column: its length is not in the manifest)."""
     found = list(_INTERVAL.finditer(expression))
-    if not found:
+    if not found or len(found) != len(_ANY_INTERVAL.findall(expression)):
         return None
     total = 0.0
     for match in found:
@@ -300,8 +306,9 @@ def ttl_problem(clause: str, max_days: float | None) -> str | None:
     """Why a table TTL clause does not bound the table: every element moves, recompresses or
     groups rows, or deletes only those a WHERE selects (an element deletes by default), or the
     soonest unconditional delete is past ``max_days``, or the table's SETTINGS keep TTL merges
-    from running in time; None when it does (or its intervals are not plain ``INTERVAL n
-    UNIT``/``toIntervalUnit(n)`` ones, which are not judged for length)."""
+    from running in time; None when it does. With a limit, a TTL whose soonest delete the linter
+    cannot bound (its intervals not plain ``INTERVAL n UNIT``/``toIntervalUnit(n)`` ones, or an
+    expiry column) is a problem too: nothing shows it keeps the limit."""
     end = _TTL_END.search(clause)
     deletes: list[float | None] = []
     for element in _top_level(clause[: end.start()] if end else clause):
@@ -312,7 +319,12 @@ def ttl_problem(clause: str, max_days: float | None) -> str | None:
     if not deletes:
         return "deletes no row (it only moves, recompresses or groups rows, or deletes those a WHERE selects)"
     known = [days for days in deletes if days is not None]
-    if max_days is not None and len(known) == len(deletes) and min(known) > max_days:
+    if max_days is not None and not (known and min(known) <= max_days):  # no delete the linter can bound in time
+        if len(known) < len(deletes):  # a gate that cannot measure must not say yes
+            return (
+                "deletes rows at a time the linter cannot bound (an expiry column, or an interval that is no "
+                f"plain INTERVAL n UNIT or toIntervalUnit(n)), so it cannot show the {max_days:g}-day limit is kept"
+            )
         return f"keeps rows {min(known):g} days, past the {max_days:g}-day limit"
     if end is not None and end.group(0).upper() == "SETTINGS":
         return settings_problem(clause[end.start() :], min(known) if known else 0.0, max_days)
@@ -419,7 +431,9 @@ PARAMS_SCHEMA = {
             "exclusiveMinimum": 0,
             "default": None,
             "description": "the longest a table TTL may keep rows, in days (a month counted as 31, a year as 366; "
-            "null: any); a TTL whose intervals are not plain INTERVAL n UNIT or toIntervalUnit(n) is not judged",
+            "null: any); with a limit, a TTL whose soonest delete is not bounded by plain INTERVAL n UNIT or "
+            "toIntervalUnit(n) intervals (an expiry column, an interval computed) is reported: it cannot be shown to "
+            "keep the limit",
         },
         "exemptTables": {
             "type": "array",

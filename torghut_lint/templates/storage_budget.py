@@ -7,7 +7,8 @@ Counted: PersistentVolumeClaims; StatefulSet ``volumeClaimTemplates`` x replicas
 request); any other custom resource's ``spec.storage.size`` x ``spec.replicas``; and a generic
 ephemeral volume in any pod template (a claim per pod: x the workload's replicas, a Job's
 parallelism; once for a DaemonSet, whose pods follow the nodes). A volume claim template nobody
-references is reported as well."""
+references is reported as well, and so is a request that is no Kubernetes quantity (``20Gi0``,
+``5 Gi``, ``2GB``), which no budget can measure."""
 
 from __future__ import annotations
 
@@ -25,17 +26,27 @@ CLICKHOUSE_KINDS = ("ClickHouseInstallation", "ClickHouseKeeperInstallation")
 
 @dataclass
 class Request:
-    """One storage request: ``size`` per replica, ``replicas`` copies."""
+    """One storage request: ``size`` per replica, ``replicas`` copies; ``size`` None for a value
+    that is no Kubernetes quantity (``written``), which no budget can measure."""
 
     resource: Resource
     path: Path_
     label: str
-    size: Decimal
+    size: Decimal | None
     replicas: int
+    written: object = None
 
     @property
     def total(self) -> Decimal:
         return self.size * self.replicas
+
+
+def _size(value: object) -> Decimal | None | object:
+    """The amount a request writes, None when it is no quantity, ABSENT when nothing is written."""
+    return ABSENT if value is None else parse_quantity(value)
+
+
+ABSENT = object()
 
 
 def _int(value: object, default: int = 1) -> int:
@@ -48,10 +59,10 @@ def _templates(
     """One request per volume claim template listed at ``path``."""
     for i, tpl in enumerate(get_path(res.data, path) or []):
         storage = path + (i, "spec", "resources", "requests", "storage")
-        size = parse_quantity(get_path(res.data, storage))
-        if isinstance(tpl, dict) and size is not None:
+        written = get_path(res.data, storage)
+        if isinstance(tpl, dict) and (size := _size(written)) is not ABSENT:
             name = str(name_of(tpl))
-            yield Request(res, storage, f"volumeClaimTemplate {name}", size, replicas_of(name))
+            yield Request(res, storage, f"volumeClaimTemplate {name}", size, replicas_of(name), written)
 
 
 def _cluster_replicas(cluster: dict) -> int:
@@ -113,9 +124,9 @@ def requests(res: Resource, referenced: set[str]) -> Iterator[Request]:
     kind = res.id.kind
     spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
     if kind == "PersistentVolumeClaim":
-        size = parse_quantity(get_path(spec, ("resources", "requests", "storage")))
-        if size is not None:
-            yield Request(res, ("spec", "resources", "requests", "storage"), "claim", size, 1)
+        written = get_path(spec, ("resources", "requests", "storage"))
+        if (size := _size(written)) is not ABSENT:
+            yield Request(res, ("spec", "resources", "requests", "storage"), "claim", size, 1, written)
     elif kind == "StatefulSet":
         replicas = _int(spec.get("replicas"))
         for _, container in containers(res):
@@ -133,22 +144,21 @@ def requests(res: Resource, referenced: set[str]) -> Iterator[Request]:
             volumes.append((("spec", "tablespaces", i, "storage"), f"tablespace {name}"))
         for path, label in volumes:
             if (found := _cnpg_size(res, path)) is not None:
-                yield Request(res, found[0], label, found[1], instances)
+                yield Request(res, found[0], label, _size(found[1]), instances, found[1])
     elif res.id.group and isinstance(spec.get("storage"), dict):
-        size = parse_quantity(spec["storage"].get("size"))
-        if size is not None:
-            yield Request(res, ("spec", "storage", "size"), "storage", size, _int(spec.get("replicas")))
+        written = spec["storage"].get("size")
+        if (size := _size(written)) is not ABSENT:
+            yield Request(res, ("spec", "storage", "size"), "storage", size, _int(spec.get("replicas")), written)
     yield from _ephemeral(res, spec)
 
 
-def _cnpg_size(res: Resource, path: Path_) -> tuple[Path_, Decimal] | None:
-    """(where, size) of a CloudNativePG storage configuration at ``path``: its ``size``, which the
-    operator writes over its ``pvcTemplate``'s request, else that request."""
+def _cnpg_size(res: Resource, path: Path_) -> tuple[Path_, object] | None:
+    """(where, what is written) of a CloudNativePG storage configuration at ``path``: its ``size``,
+    which the operator writes over its ``pvcTemplate``'s request, else that request."""
     for tail in (("size",), ("pvcTemplate", "resources", "requests", "storage")):
         value = get_path(res.data, path + tail)
         if value is not None:
-            size = parse_quantity(value)
-            return None if size is None else (path + tail, size)
+            return path + tail, value
     return None
 
 
@@ -177,11 +187,11 @@ def _ephemeral(res: Resource, spec: dict) -> Iterator[Request]:
         for i, volume in enumerate(volumes if isinstance(volumes, list) else ()):
             template = get_path(volume, ("ephemeral", "volumeClaimTemplate")) if isinstance(volume, dict) else None
             storage = ("spec", "resources", "requests", "storage")
-            size = parse_quantity(get_path(template, storage)) if isinstance(template, dict) else None
-            if size is not None:
+            written = get_path(template, storage) if isinstance(template, dict) else None
+            if (size := _size(written)) is not ABSENT:
                 pods = _pods_per_template(res, spec) if pods is None else pods
                 where = path + ("volumes", i, "ephemeral", "volumeClaimTemplate", *storage)
-                yield Request(res, where, f"ephemeral volume {volume.get('name')}", size, pods)
+                yield Request(res, where, f"ephemeral volume {volume.get('name')}", size, pods, written)
 
 
 def _unreferenced(res: Resource, referenced: set[str]) -> Iterator[Violation]:
@@ -211,14 +221,21 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         referenced: set[str] = set()
         found = list(requests(res, referenced))
         for req in found:
-            if req.size <= 0:  # never subtracted from the total: a request the API server refuses
+            if req.size is None:  # measured by no budget: never a pass
+                yield Violation(
+                    res,
+                    req.path,
+                    f"{res.id.kind} {res.id.name} {req.label} requests {req.written!r}, which is not a Kubernetes "
+                    "quantity (the API server refuses it); the storage budget cannot be checked",
+                )
+            elif req.size <= 0:  # never subtracted from the total: a request the API server refuses
                 yield Violation(
                     res,
                     req.path,
                     f"{res.id.kind} {res.id.name} {req.label} requests {req.size.normalize():f} bytes; "
                     "a storage request must be positive",
                 )
-        found = [r for r in found if r.size > 0]
+        found = [r for r in found if r.size is not None and r.size > 0]
         everything.extend(found)
         if ctx.params["flagUnreferencedTemplates"]:
             yield from _unreferenced(res, referenced)
@@ -275,7 +292,7 @@ def facts(ctx: RuleContext) -> Iterator[Observation]:
         budget = _budget(res, budgets)
         limit = parse_quantity(budget["perReplica"]) if budget else None
         for req in requests(res, set()):
-            if req.size <= 0:
+            if req.size is None or req.size <= 0:
                 continue
             everything.append(req)
             yield Observation(
