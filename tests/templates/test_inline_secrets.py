@@ -274,6 +274,16 @@ def test_a_configuration_file_s_directives_are_assignments(key: str, text: str, 
         ("TLS_BYPASS", False),
         ("COMPASS", False),
         ("next_on_pass", False),  # a workflow's step (the lab tree's autonomous pipeline)
+        ("GPG_PASSPHRASE", True),  # a key's passphrase: whoever holds both holds the key
+        ("SSH_KEY_PASSPHRASE", True),
+        ("SECRET_KEY_BASE", True),  # Rails's: it signs and encrypts every session
+        ("JWT_KEY", True),  # symmetric keys by what they key
+        ("AES_KEY", True),
+        ("SIGNATURE_KEY", True),
+        ("DB_PW", True),  # a password's shortest spelling, as an env var
+        ("db_pw", False),
+        ("CACHE_KEY", False),  # a key of a map, not a credential
+        ("PARTITION_KEY", False),
     ],
 )
 def test_short_spellings_of_a_password_are_credential_names(name: str, found: bool) -> None:

@@ -76,10 +76,16 @@ DEFAULT_SECRET_SUFFIXES = [
     "masterkey",
     "requirepass",  # Redis's (and Valkey's) password directives
     "masterauth",
+    "passphrase",  # a key's passphrase: whoever holds both holds the key
+    "secretkeybase",  # Rails's: it signs and encrypts every session
+    "jwtkey",  # symmetric keys named by what they key (a bare KEY names a map's key too often)
+    "aeskey",
+    "signaturekey",
+    "cipherkey",
 ]
 # Suffixes that name a credential only in an environment variable's spelling (upper case):
-# DB_PASS and SMTP_PASS are passwords, a workflow's next_on_pass is a step.
-DEFAULT_VARIABLE_SUFFIXES = ["pass"]
+# DB_PASS and SMTP_PASS are passwords (DB_PW too), a workflow's next_on_pass is a step.
+DEFAULT_VARIABLE_SUFFIXES = ["pass", "pw"]
 DEFAULT_IGNORED_SUFFIXES = [
     "bypass",
     "compass",
