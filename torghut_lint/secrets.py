@@ -392,13 +392,15 @@ def tokens(text: str) -> Iterator[tuple[str, str]]:
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
-    """Where the detector sees a credential in ``text``: tokens, URL userinfo, and values written
-    after a credential-like key in free text."""
+    """Where the detector sees a credential in ``text``: tokens, URL userinfo, values written
+    after a credential-like key in free text, and passwords SQL statements set."""
     spans = [m.span(2) for m in _URL_USERINFO.finditer(text)] if ":/" in text else []
     if _ANY_TOKEN_ANYWHERE.search(text) is not None:
         spans += [m.span() for m in _ANY_TOKEN_ANYWHERE.finditer(text)]
     if ("=" in text or ":" in text) and _KEYWORD_VALUE.search(text) is not None:
         spans += [m.span(1) for m in _KEYWORD_VALUE.finditer(text)]
+    if sql_hinted(text):  # a password a SQL statement sets (a hash or a variable masked too: harmless)
+        spans += [m.span(2) for m in SQL_PASSWORD.finditer(text)]
     return spans
 
 

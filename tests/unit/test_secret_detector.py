@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from torghut_lint import secrets as secrets_module
-from torghut_lint.secrets import LONG_TEXT, TOKEN_HINTS, TOKEN_PATTERNS, Redactor, script_assignments, tokens
+from torghut_lint.secrets import (
+    LONG_TEXT,
+    REDACTED,
+    TOKEN_HINTS,
+    TOKEN_PATTERNS,
+    Redactor,
+    script_assignments,
+    tokens,
+)
 
 # One token per format (fakes of the right shape).
 SAMPLES = {
@@ -224,3 +232,18 @@ def test_thousands_of_known_values_mask_a_text_in_one_pass() -> None:
 )
 def test_script_assignments_are_the_literals_a_shell_assigns(script: str, assigned: list) -> None:
     assert list(script_assignments(script)) == assigned
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ERROR: CREATE USER torghut WITH PASSWORD 'Tr4d1ngS3cretPw' failed: role exists",
+        "line 3: create user r identified with sha256_password by 'Tr4d1ngS3cretPw'",
+        "a ODBC string Server=ch;UID=torghut;PWD=Tr4d1ngS3cretPw did not connect",
+    ],
+)
+def test_output_masks_what_the_detector_finds_in_free_text(text: str) -> None:
+    """A tool's error quoting a SQL statement or a connection string (kustomize, a plugin): the
+    password in it is masked, though no finding named it."""
+    masked = Redactor()(text)
+    assert "Tr4d1ngS3cretPw" not in masked and REDACTED in masked, masked
