@@ -787,6 +787,19 @@ def _programs_run(path: Path_, words: list[CommandWord], scripts: list[ShellText
         yield from scanner.script((*path, *where), script)
 
 
+_REFER_TO_IT = "use secretKeyRef to a SealedSecret or ExternalSecret"
+_SEAL_IT = "seal it into the encrypted data or fetch it, and refer to it in the template"
+
+
+def _violations(res: Resource, found: list[tuple[Path_, str, str]], fix: str) -> list[Violation]:
+    """A violation for each (path, what, credential), located at its own line of a text."""
+    in_texts = _InTexts(res, found)
+    return [
+        Violation(res, path, f"{what} (value redacted); {fix}", location=in_texts.of(path, value), secrets=(value,))
+        for path, what, value in found
+    ]
+
+
 def check(ctx: RuleContext) -> Iterator[Violation]:
     scanner = _Scanner.of(ctx.params)
     exempt = set(ctx.params.get("exemptKinds") or DEFAULT_EXEMPT_KINDS)
@@ -801,35 +814,13 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             # Ciphertext and references hold no credential, but every annotation is plain text
             # (tokens there are still in clear), and a template writes its literals into the Secret
             templates = _secret_templates(res, scanner)
-            judged = [item for _, items in templates for item in items]
-            in_texts = _InTexts(res, judged)
-            for path, what, value in judged:
-                found.append(
-                    Violation(
-                        res,
-                        path,
-                        f"{what} (value redacted); seal it into the encrypted data or fetch it, and refer to it in the "
-                        "template",
-                        location=in_texts.of(path, value),
-                        secrets=(value,),
-                    )
-                )
+            found += _violations(res, [item for _, items in templates for item in items], _SEAL_IT)
             walk = scanner.walk(res.data, named=False, skip=_CIPHERTEXT | {path for path, _ in templates})
         else:
             walk = scanner.walk(res.data)
             if res.id.kind == "ConfigMap" and res.id.api_version == "v1":
                 walk += _binary_data(res, scanner)
-        in_texts = _InTexts(res, walk)
-        for path, what, value in walk:
-            found.append(
-                Violation(
-                    res,
-                    path,
-                    f"{what} (value redacted); use secretKeyRef to a SealedSecret or ExternalSecret",
-                    location=in_texts.of(path, value),
-                    secrets=(value,),
-                )
-            )
+        found += _violations(res, walk, _REFER_TO_IT)
     yield from found
     # what reaches a credential-named variable from a literal under another name, unless that
     # literal is reported already (each leak once)
@@ -843,7 +834,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 yield Violation(
                     res,
                     path,
-                    f"{what} (value redacted); use secretKeyRef to a SealedSecret or ExternalSecret",
+                    f"{what} (value redacted); {_REFER_TO_IT}",
                     location=in_texts.of(path, value),  # a line of an sh -c script
                     secrets=(value,),
                 )
