@@ -136,14 +136,19 @@ class Resource:
         return line_in_scalar(node, offset)
 
 
+class TextStart(yaml.Mark):
+    """The start of a file whose whole text is one value (a kustomize generator's file source):
+    its first line is the value's first, where a literal block scalar's follows its indicator's."""
+
+
 def line_in_scalar(node: yaml.ScalarNode, offset: int) -> Location:
     """Where character ``offset`` of a scalar's value sits in the source file.
 
-    Literal block scalars (``|``) keep lines one to one; for other styles the scalar's own
-    line is the best honest answer."""
+    Literal block scalars (``|``) keep lines one to one, and so does a file's whole text
+    (:class:`TextStart`); for other styles the scalar's own line is the best honest answer."""
     mark = node.start_mark
     if node.style == "|":
-        line = mark.line + 2 + _breaks_before(node, offset)
+        line = mark.line + (1 if isinstance(mark, TextStart) else 2) + _breaks_before(node, offset)
         line_start = node.value.rfind("\n", 0, offset) + 1
         column = offset - line_start
         line_end = node.value.find("\n", offset)

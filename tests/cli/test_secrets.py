@@ -293,3 +293,14 @@ def test_a_json_patch_value_the_rendered_object_holds_is_reported_once(tmp_path:
     result, got = _located(repo)
     assert got == [("no-inline-secrets", "apps/torghut/kustomization.yaml", 5)], got
     assert "as written" not in result.json["findings"][0]["message"]
+
+
+def test_a_sql_script_beside_the_manifests_is_read_for_the_passwords_it_sets(tmp_path: Path) -> None:
+    """A seed script no build reads is in the repository all the same: the password a statement
+    of it sets is reported at its line (and never printed)."""
+    repo, app = app_tree(tmp_path)
+    (app / "seed").mkdir()
+    (app / "seed" / "init.sql").write_text("-- roles\nCREATE DATABASE t;\nALTER ROLE app PASSWORD 'Pw7kXq2Lm9RtSql';\n")
+    result, got = _located(repo)
+    assert got == [("no-inline-secrets", "apps/torghut/seed/init.sql", 3)], got
+    assert "Pw7kXq2Lm9RtSql" not in result.stdout

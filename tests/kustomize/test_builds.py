@@ -359,3 +359,24 @@ def test_identity_read_from_nodes_takes_the_last_key(text: str, ident: tuple) ->
     from torghut_lint.kustomize.namerefs import ident as _ident
 
     assert _ident(yaml.compose(text)) == ident
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line", "column"),
+    [
+        ("init.sql", "-- seed\nCREATE DATABASE t;\nCREATE USER app WITH PASSWORD 'Tr4d1ngS3cretPw';\n", 3, 32),
+        ("app.properties", "a=1\nb=2\n  db.password=Tr4d1ngS3cretPw\n", 3, 15),
+    ],
+)
+def test_a_finding_in_a_generator_s_file_source_is_at_its_line_of_that_file(
+    tmp_path: Path, name: str, text: str, line: int, column: int
+) -> None:
+    """A configMapGenerator's ``files:`` entry: the file's text is the value, its first line the
+    value's first (a YAML block scalar's first line follows its indicator's: counted so, every
+    finding in such a file was a line late)."""
+    (tmp_path / "kustomization.yaml").write_text(f"configMapGenerator:\n  - name: init\n    files: [{name}]\n")
+    (tmp_path / name).write_text(text)
+    result = run_cli("--format", "json", str(tmp_path))
+    assert [(f["file"].rsplit("/", 1)[-1], f["line"], f["column"]) for f in result.json["findings"]] == [
+        (name, line, column)
+    ]

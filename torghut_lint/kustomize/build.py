@@ -67,7 +67,7 @@ from torghut_lint.kustomize.patch import (
     without_empty_values,
 )
 from torghut_lint.kustomize.select import SelectorError, Target
-from torghut_lint.model import Finding, Location, Resource, Severity, digest_of, value_at
+from torghut_lint.model import Finding, Location, Resource, Severity, TextStart, digest_of, value_at
 from torghut_lint.parse import (
     BINARY,
     CORE,
@@ -1803,7 +1803,7 @@ class _Kustomization:
             text = self.read_text(path, entry)
             if text is None:
                 return None
-            out.append((name or path.name, entry, nodes.scalar(text, _file_anchor(path))))  # a BOM kept
+            out.append((name or path.name, entry, nodes.scalar(text, _file_anchor(path, whole=True))))  # a BOM kept
         envs = nodes.get(gen_node, "envs")
         env_entries = envs.value if isinstance(envs, yaml.SequenceNode) else []
         env_file = nodes.get(gen_node, "env")
@@ -2937,7 +2937,8 @@ def _block_indent(kfile: Path, line_index: int) -> int:
     return 0
 
 
-def _file_anchor(path: Path, line: int = 1) -> yaml.Node:
-    """A node whose marks point at ``path`` (line ``line``): where a generated value came from."""
-    mark = yaml.Mark(display_path(path), 0, line - 1, 0, None, None)
+def _file_anchor(path: Path, line: int = 1, whole: bool = False) -> yaml.Node:
+    """A node whose marks point at ``path`` (line ``line``): where a generated value came from;
+    ``whole``: the value is the file's whole text (its lines are the file's, from the first)."""
+    mark = (TextStart if whole else yaml.Mark)(display_path(path), 0, line - 1, 0, None, None)
     return yaml.ScalarNode("tag:yaml.org,2002:str", "", mark, mark)
