@@ -1,7 +1,8 @@
 """Template ``readiness-probe``: every container has an HTTP readiness probe on ``path``, and
 none of its probes (readiness, startup, liveness) is one that could never succeed: each aims at a
 port the container declares (by name; the readiness probe by number too), on the pod itself (no
-``host``), in the scheme the server speaks, and first asks within a bound. A startup or liveness
+``host``), in the scheme the server speaks, and first asks within a bound; and has one handler,
+as the API server requires. A startup or liveness
 probe that cannot succeed keeps the container from ever being ready as surely as a wrong readiness
 probe (torghut-ws stuck at 503)."""
 
@@ -24,6 +25,7 @@ NEVER = {  # what a probe that always fails does to the container
     "livenessProbe": "the kubelet would restart the container over and over",
 }
 HANDLERS = ("httpGet", "tcpSocket", "grpc")  # a probe's handlers that aim at a port
+ALL_HANDLERS = ("exec", *HANDLERS)  # a probe has exactly one (the API server's validation)
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -62,6 +64,13 @@ def _probe(
     if not isinstance(probe, dict):
         return
     never = NEVER[kind]
+    if len(handlers := [h for h in ALL_HANDLERS if probe.get(h) is not None]) > 1:
+        yield Violation(
+            res,
+            at,
+            f"container {name!r} {kind} has {len(handlers)} handlers ({', '.join(handlers)}); the API server refuses a "
+            "probe with more than one, so the workload is never updated",
+        )
     for handler in HANDLERS:
         action = probe.get(handler)
         if not isinstance(action, dict):
