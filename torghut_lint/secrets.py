@@ -212,10 +212,22 @@ _INI_LINE = regex.compile(
 MAX_CONFIGURATION_TEXT = 1 << 20  # longer texts are not read as YAML to tell (the parse's limits apply below)
 
 
-@functools.lru_cache(maxsize=256)  # (texts repeat: a chart's ConfigMap in every environment)
 def configuration_text(text: str) -> bool:
     """Whether ``text`` is a configuration file by what it holds (see above): its unquoted values
-    are literals, as a ``.env``, ``.ini`` or ``.yaml`` file's are."""
+    are literals, as a ``.env``, ``.ini`` or ``.yaml`` file's are. Remembered for short texts
+    (texts repeat: a chart's ConfigMap in every environment), never holding a long one alive."""
+    return _configuration_text(text) if len(text) > MAX_REMEMBERED_CONFIGURATION else _remembered(text)
+
+
+MAX_REMEMBERED_CONFIGURATION = 1 << 16
+
+
+@functools.lru_cache(maxsize=256)
+def _remembered(text: str) -> bool:
+    return _configuration_text(text)
+
+
+def _configuration_text(text: str) -> bool:
     if text.startswith("#!") or "\n" not in text.strip():  # a script, read as its shell reads it; one line, no file
         return False
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith(("#", ";"))]
@@ -235,7 +247,8 @@ def _yaml_mapping(text: str) -> bool:
     parsed = parse_bytes(text.encode("utf-8", "surrogatepass"), "", go_yaml=False)
     documents = [doc.data for doc in parsed.documents if doc.data is not None]
     return (
-        not parsed.findings
+        # read whole (a key written twice is still configuration: most readers keep the last)
+        all(finding.rule == "yaml-duplicate-key" for finding in parsed.findings)
         and len(documents) == 1
         and (
             isinstance(documents[0], dict)

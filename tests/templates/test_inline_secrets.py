@@ -140,6 +140,7 @@ def test_credentials_in_texts_past_the_prefilter_length_are_found() -> None:
         ("config", "# ClickHouse\nclickhouse:\n  user: torghut\n  password: Tr4d1ngS3cretPw\n", True),
         ("env", "CLICKHOUSE_USER=torghut\n# the writer\nCLICKHOUSE_PASSWORD=Tr4d1ngS3cretPw\n", True),
         ("repositories", "- url: https://github.com/example/x\n  username: git\n  password: Tr4d1ngS3cretPw\n", True),
+        ("config", "user: a\nuser: b\npassword: Tr4d1ngS3cretPw\n", True),  # a key twice: still configuration
         ("run", "import os\npassword = os.environ['DB_PASSWORD']\n", False),  # code
         ("settings", "PASSWORD = get_password()\nTOKEN = read_token()\n", False),  # code: no env file
         ("settings", "password: str = os.environ['PW']\ntoken: str = read_token()\n", False),  # annotated code

@@ -361,3 +361,18 @@ def test_masking_tens_of_thousands_of_credentials_of_mixed_shapes_is_linear(tmp_
     assert code == 1, err
     assert len(json.loads(out)["findings"]) == 45_000
     assert "Zq8vR2mX" not in out and "Yy1xW2vU" not in out
+
+
+def test_a_large_text_read_as_configuration_is_read_in_linear_time(tmp_path: Path) -> None:
+    """An ini file of 60,000 settings in a ConfigMap under a name of no extension, its last line a
+    password: told a configuration file by what it holds (each line looked at once, by RE2) and
+    the password found, within seconds; a dense YAML text of the same kind is read within the
+    parse's node budget."""
+    ini = "[s]\n" + "".join(f"key{i} = value{i}\n" for i in range(60_000)) + "password = Tr4d1ngS3cretPw\n"
+    dense = "x: 1\n" * 60_000 + "password: Tr4d1ngS3cretPw\n"
+    data = f"data:\n  settings: {json.dumps(ini)}\n  other: {json.dumps(dense)}\n"
+    write(tmp_path, {"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n" + data})
+    code, out, err, _ = lint(tmp_path, timeout=30)
+    assert code == 1, err
+    assert [f["rule"] for f in json.loads(out)["findings"]] == ["no-inline-secrets"] * 2
+    assert "Tr4d1ngS3cretPw" not in out
