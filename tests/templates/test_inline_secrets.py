@@ -881,3 +881,34 @@ def test_a_password_a_sql_statement_sets_is_found(text: str, found: list) -> Non
     assert sorted({value for _, _, value in hits}) == found
     if found:
         assert {path for path, _, _ in hits} == {("data", "init.sql"), ("spec", "postInitSQL", 0)}
+
+
+@pytest.mark.parametrize("kind", ["SecretStore", "ClusterSecretStore"])
+def test_a_fake_secret_store_s_values_are_secrets_in_clear(kind: str) -> None:
+    """External Secrets' fake provider serves the values its store holds: an ExternalSecret that
+    reads one delivers it to the Secret, and the repository holds it in clear. The rest of a store
+    (its provider's references) is read for token formats only."""
+    data = {
+        "apiVersion": "external-secrets.io/v1beta1",
+        "kind": kind,
+        "metadata": {"name": "fake"},
+        "spec": {
+            "provider": {
+                "fake": {
+                    "data": [
+                        {"key": "/db/password", "value": "Zk3jq9LmP2xR7vT4", "version": "v1"},
+                        {"key": "/db/all", "valueMap": {"user": "torghut", "password": "Yy1xW2vU3tS4rQ5p"}},
+                    ]
+                }
+            },
+            "secretKey": "db-password",
+        },
+    }
+    node = parse_bytes(json.dumps(data).encode(), "s.json").documents[0].node
+    res = Resource(node, data)
+    found = [(v.path, v.secrets) for v in inline_secrets.check(RuleContext({}, [res], [res], []))]
+    fake = ("spec", "provider", "fake", "data")
+    assert found == [
+        ((*fake, 0, "value"), ("Zk3jq9LmP2xR7vT4",)),
+        ((*fake, 1, "valueMap", "password"), ("Yy1xW2vU3tS4rQ5p",)),
+    ]

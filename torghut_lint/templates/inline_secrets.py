@@ -509,6 +509,26 @@ def _secret_templates(res: Resource, scanner: _Scanner) -> list[tuple[Path_, lis
     return out
 
 
+def _served_values(res: Resource) -> list[tuple[Path_, list[tuple[Path_, str, str]]]]:
+    """(path, what is found there) for each value a store of the kind serves (:data:`SERVED_VALUES`):
+    a ``value``, and each ``valueMap`` entry that names no connection coordinate, is a Secret's
+    value in clear."""
+    out: list[tuple[Path_, list[tuple[Path_, str, str]]]] = []
+    where = SERVED_VALUES.get(res.id.kind)
+    items = value_at(res.data, where) if where else None
+    for i, item in enumerate(items if isinstance(items, list) else ()):
+        if not isinstance(item, dict):
+            continue
+        values = [(("value",), item.get("value"))]
+        if isinstance(item.get("valueMap"), dict):
+            values += [(("valueMap", key), value) for key, value in item["valueMap"].items()]
+        for step, value in values:
+            if isinstance(value, str) and value and not _norm(str(step[-1])).endswith(BENIGN_SECRET_KEY_SUFFIXES):
+                at = (*where, i, *step)
+                out.append((at, [(at, f"{res.id.kind} {res.id.name} serves {item.get('key')!r} in clear", value)]))
+    return out
+
+
 def _binary_data(res: Resource, scanner: _Scanner) -> list[tuple[Path_, str, str]]:
     """What a ConfigMap's ``binaryData`` holds once decoded (base64 hides a token from the walk):
     each text entry judged as a ``data`` entry of that name would be."""
@@ -620,6 +640,12 @@ SECRET_TEMPLATES: dict[str, tuple[Path_, ...]] = {
     "PushSecret": (("spec", "template"),),
 }
 _TEMPLATE_ACTION = "{{"  # a Go template's action: the value is made from the sealed or fetched ones
+# The values a store serves as the repository holds them: External Secrets' fake provider, whose
+# data an ExternalSecret delivers to a Secret like any provider's.
+SERVED_VALUES: dict[str, Path_] = {
+    "SecretStore": ("spec", "provider", "fake", "data"),
+    "ClusterSecretStore": ("spec", "provider", "fake", "data"),
+}
 
 
 _SCANNERS: dict[tuple, _Scanner] = {}
@@ -788,7 +814,7 @@ def _programs_run(path: Path_, words: list[CommandWord], scripts: list[ShellText
 
 
 _REFER_TO_IT = "use secretKeyRef to a SealedSecret or ExternalSecret"
-_SEAL_IT = "seal it into the encrypted data or fetch it, and refer to it in the template"
+_SEAL_IT = "seal it into the encrypted data or keep it in a secret store's backend, and refer to it"
 
 
 def _violations(res: Resource, found: list[tuple[Path_, str, str]], fix: str) -> list[Violation]:
@@ -813,7 +839,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         elif res.id.kind in exempt:
             # Ciphertext and references hold no credential, but every annotation is plain text
             # (tokens there are still in clear), and a template writes its literals into the Secret
-            templates = _secret_templates(res, scanner)
+            templates = _secret_templates(res, scanner) + _served_values(res)
             found += _violations(res, [item for _, items in templates for item in items], _SEAL_IT)
             walk = scanner.walk(res.data, named=False, skip=_CIPHERTEXT | {path for path, _ in templates})
         else:
