@@ -73,6 +73,7 @@ def test_omitted_parameters_take_the_declared_defaults() -> None:
         "path": "/readyz",
         "scheme": None,
         "maxInitialDelaySeconds": None,
+        "maxPeriodSeconds": None,
         "containers": [],
     }
     assert template.with_defaults({"path": "/health"})["path"] == "/health"

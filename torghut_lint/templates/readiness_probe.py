@@ -1,8 +1,8 @@
 """Template ``readiness-probe``: every container has an HTTP readiness probe on ``path``, and
 none of its probes (readiness, startup, liveness) is one that could never succeed: each aims at a
 port the container declares (by name; the readiness probe by number too), on the pod itself (no
-``host``), in the scheme the server speaks, and first asks within a bound; and has one handler,
-as the API server requires. A startup or liveness
+``host``), in the scheme the server speaks, and first asks within a bound (the readiness probe
+asks again within one too); and has one handler, as the API server requires. A startup or liveness
 probe that cannot succeed keeps the container from ever being ready as surely as a wrong readiness
 probe (torghut-ws stuck at 503)."""
 
@@ -106,15 +106,28 @@ def _probe(
                 f"container {name!r} {kind} speaks {action.get('scheme', 'HTTP')!r} to a server that speaks "
                 f"{scheme}; the probe would always fail and {never}",
             )
+    period, most = probe.get("periodSeconds"), ctx.params.get("maxPeriodSeconds")
+    if kind == "readinessProbe" and most is not None and _int(period) and period > most:
+        yield Violation(
+            res,
+            at + ("periodSeconds",),
+            f"container {name!r} {kind} asks every {period} s (at most {most}): one failed answer keeps the "
+            "container out of its Service that long",
+        )
     delay = probe.get("initialDelaySeconds")
     bound = ctx.params.get("maxInitialDelaySeconds")
-    if bound is not None and isinstance(delay, int) and not isinstance(delay, bool) and delay > bound:
+    if bound is not None and _int(delay) and delay > bound:
         yield Violation(
             res,
             at + ("initialDelaySeconds",),
             f"container {name!r} {kind} waits {delay} s before it first asks (at most {bound}): "
             "the container is not ready for that long after every start",
         )
+
+
+def _int(value: Any) -> bool:
+    """Whether ``value`` is a YAML integer (a boolean is none)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _declared(port: Any, ports: list[dict], by_name: bool = True) -> bool:
@@ -152,6 +165,13 @@ PARAMS_SCHEMA = {
             "minimum": 0,
             "default": None,
             "description": "the longest initialDelaySeconds a probe may wait before it first asks (null: any)",
+        },
+        "maxPeriodSeconds": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "default": None,
+            "description": "the longest periodSeconds between a readiness probe's asks (null: any): one failed "
+            "answer keeps the container out of its Service that long",
         },
         "containers": {
             "type": "array",
