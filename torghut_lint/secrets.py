@@ -197,10 +197,10 @@ def connection_string(text: str) -> bool:
 # A configuration file known by what it holds (its name has no extension: ``credentials``,
 # ``kubeconfig``, ``config``, ``env``): an env file, every line ``NAME=value`` alone (no space
 # before ``=``: ``x = f()`` is code; nothing a shell would run: ``A=1 && app`` is a command line,
-# and a ``#!`` script is read as its shell reads it); an ini file, ``[section]`` lines and ``key = value`` lines alone
-# (an AWS credentials file); a YAML document that is a mapping (a kubeconfig) or a list of them
-# (Argo CD's ``repositories``), no value of it a statement of code (``password: str =
-# os.environ["PW"]`` reads as YAML too).
+# and a ``#!`` script is read as its shell reads it); an ini file, ``[section]`` lines and
+# ``key = value`` lines alone (an AWS credentials file); a YAML document that is a mapping (a
+# kubeconfig) or a list of them (Argo CD's ``repositories``), no value of it a statement of code
+# (``password: str = os.environ["PW"]`` reads as YAML too).
 _ENV_LINE = regex.compile(
     r"[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.]*=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'()<>;&|`=][^\s\"'()<>;&|`]*)?"
     r"[ \t]*(?:#.*)?"
