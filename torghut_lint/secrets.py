@@ -210,6 +210,7 @@ _INI_LINE = regex.compile(
     r"[ \t]*[A-Za-z0-9_.\-]+(?:[ \t]+[A-Za-z0-9_.\-]+)*[ \t]*[=:][ \t]*[^\s=(]*(?:[ \t]+[^\s=(]+)*[ \t]*"
 )
 MAX_CONFIGURATION_TEXT = 1 << 20  # longer texts are not read as YAML to tell (the parse's limits apply below)
+MAX_REMEMBERED_CONFIGURATION = 1 << 16  # longer texts' verdicts are not remembered (they would outlive their app)
 
 
 def configuration_text(text: str) -> bool:
@@ -217,9 +218,6 @@ def configuration_text(text: str) -> bool:
     are literals, as a ``.env``, ``.ini`` or ``.yaml`` file's are. Remembered for short texts
     (texts repeat: a chart's ConfigMap in every environment), never holding a long one alive."""
     return _configuration_text(text) if len(text) > MAX_REMEMBERED_CONFIGURATION else _remembered(text)
-
-
-MAX_REMEMBERED_CONFIGURATION = 1 << 16
 
 
 @functools.lru_cache(maxsize=256)

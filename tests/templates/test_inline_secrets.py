@@ -636,6 +636,15 @@ def test_a_credential_assigned_on_a_shell_command_line_is_found(entries: str, fo
 CMD = ("spec", "template", "spec", "containers", 0, "command")
 
 
+def _what_gives(message: str) -> str:
+    """What a finding says gives the credential (``curl's -u``), its advice cut off."""
+    return message.split(" option")[0].split(" holds")[0]
+
+
+def _given_by(entries: str) -> list[tuple[tuple, str]]:
+    return [(path, _what_gives(message)) for path, message in _handed_on(entries)]
+
+
 @pytest.mark.parametrize(
     ("entries", "found"),
     [
@@ -674,7 +683,7 @@ def test_a_credential_given_by_a_program_s_own_option_is_found(entries: str, fou
     """``curl -u user:password``, ``mysql -p<password>``, ``sshpass -p``, ``redis-cli -a``, a
     registry login's ``-p``: on the command line or in its ``sh -c`` script. The walk judges a
     word by the flag before it (``--password x``), and passed these."""
-    assert [(path, message.split(" option")[0].split(" holds")[0]) for path, message in _handed_on(entries)] == found
+    assert _given_by(entries) == found
 
 
 CONTAINER = ("spec", "template", "spec", "containers", 0)
@@ -705,7 +714,7 @@ CONTAINER = ("spec", "template", "spec", "containers", 0)
 def test_the_commands_a_container_s_hooks_and_probes_run_are_command_lines(entries: str, found: list) -> None:
     """The kubelet runs each exec action of a container (its lifecycle hooks', its probes') as a
     command line in it: what it gives a program there is as readable as on the container's own."""
-    assert [(path, message.split(" option")[0].split(" holds")[0]) for path, message in _handed_on(entries)] == found
+    assert _given_by(entries) == found
 
 
 def test_each_credential_of_a_script_is_located_at_its_own_line() -> None:
@@ -748,7 +757,7 @@ def test_an_argo_script_template_s_source_is_its_shell_s_script(command: str, fo
     parsed = parse_bytes(text.encode(), "wt.yaml")
     resources = [Resource(d.node, d.data) for d in parsed.documents]
     violations = list(inline_secrets.check(RuleContext({}, resources, resources, [])))
-    assert sorted(v.message.split(" option")[0].split(" holds")[0] for v in violations) == sorted(found)
+    assert sorted(_what_gives(v.message) for v in violations) == sorted(found)
     assert all(v.path == ("spec", "templates", 0, "script", "source") for v in violations)
 
 

@@ -470,7 +470,7 @@ def _secret_object(res: Resource, scanner: _Scanner) -> Iterator[Violation]:
         for key, value in values.items() if isinstance(values, dict) else ():
             if value in (None, ""):
                 continue
-            if not _norm(str(key)).endswith(BENIGN_SECRET_KEY_SUFFIXES):
+            if _secret_entry(key):
                 yield Violation(
                     res,
                     (field, key),
@@ -483,37 +483,41 @@ def _secret_object(res: Resource, scanner: _Scanner) -> Iterator[Violation]:
                     yield Violation(res, path, f"Secret {res.id.name}: {what} (value redacted)", secrets=(secret,))
 
 
-def _secret_templates(res: Resource, scanner: _Scanner) -> list[tuple[Path_, list[tuple[Path_, str, str]]]]:
-    """(path, what is found there) for each part of a template the kind writes into a Secret
-    (:data:`SECRET_TEMPLATES`): each ``data`` entry judged as a Secret's ``stringData`` entry is
+def _secret_entry(key: object) -> bool:
+    """Whether a Secret's entry under ``key`` holds a credential: every entry but a connection
+    coordinate's (:data:`BENIGN_SECRET_KEY_SUFFIXES`)."""
+    return not _norm(str(key)).endswith(BENIGN_SECRET_KEY_SUFFIXES)
+
+
+def _secret_templates(res: Resource, scanner: _Scanner) -> list[tuple[Path_, str, str]]:
+    """(path, what, credential) in each part of a template the kind writes into a Secret
+    (:data:`SECRET_TEMPLATES`): a ``data`` entry judged as a Secret's ``stringData`` entry is
     when it is a literal (no template action in it), else by what its text holds (a literal URL's
-    password, a token, a credential-named key given a literal); each ``templateFrom`` literal by
-    what its text holds."""
-    out: list[tuple[Path_, list[tuple[Path_, str, str]]]] = []
+    password, a token, a credential-named key given a literal); a ``templateFrom`` literal by what
+    its text holds."""
+    out: list[tuple[Path_, str, str]] = []
     for template in SECRET_TEMPLATES.get(res.id.kind, ()):
         entries = value_at(res.data, (*template, "data"))
         for key, value in entries.items() if isinstance(entries, dict) else ():
             at: Path_ = (*template, "data", key)
             if not isinstance(value, str) or not value:
                 continue
-            if _TEMPLATE_ACTION not in value and not _norm(str(key)).endswith(BENIGN_SECRET_KEY_SUFFIXES):
-                what = f"{res.id.kind} {res.id.name}'s template writes {key} into the Secret in clear"
-                out.append((at, [(at, what, value)]))
+            if _TEMPLATE_ACTION not in value and _secret_entry(key):
+                out.append((at, f"{res.id.kind} {res.id.name}'s template writes {key} into the Secret in clear", value))
             else:
-                out.append((at, list(scanner.judge(at, str(key), value))))
+                out += scanner.judge(at, str(key), value)
         sources = value_at(res.data, (*template, "templateFrom"))
         for i, source in enumerate(sources if isinstance(sources, list) else ()):
             if isinstance(source, dict) and isinstance(literal := source.get("literal"), str):
-                at = (*template, "templateFrom", i, "literal")
-                out.append((at, list(scanner.judge(at, "", literal))))
+                out += scanner.judge((*template, "templateFrom", i, "literal"), "", literal)
     return out
 
 
-def _served_values(res: Resource) -> list[tuple[Path_, list[tuple[Path_, str, str]]]]:
-    """(path, what is found there) for each value a store of the kind serves (:data:`SERVED_VALUES`):
+def _served_values(res: Resource) -> list[tuple[Path_, str, str]]:
+    """(path, what, credential) for each value a store of the kind serves (:data:`SERVED_VALUES`):
     a ``value``, and each ``valueMap`` entry that names no connection coordinate, is a Secret's
     value in clear."""
-    out: list[tuple[Path_, list[tuple[Path_, str, str]]]] = []
+    out: list[tuple[Path_, str, str]] = []
     where = SERVED_VALUES.get(res.id.kind)
     items = value_at(res.data, where) if where else None
     for i, item in enumerate(items if isinstance(items, list) else ()):
@@ -523,9 +527,10 @@ def _served_values(res: Resource) -> list[tuple[Path_, list[tuple[Path_, str, st
         if isinstance(item.get("valueMap"), dict):
             values += [(("valueMap", key), value) for key, value in item["valueMap"].items()]
         for step, value in values:
-            if isinstance(value, str) and value and not _norm(str(step[-1])).endswith(BENIGN_SECRET_KEY_SUFFIXES):
-                at = (*where, i, *step)
-                out.append((at, [(at, f"{res.id.kind} {res.id.name} serves {item.get('key')!r} in clear", value)]))
+            if isinstance(value, str) and value and _secret_entry(step[-1]):
+                out.append(
+                    ((*where, i, *step), f"{res.id.kind} {res.id.name} serves {item.get('key')!r} in clear", value)
+                )
     return out
 
 
@@ -839,9 +844,10 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         elif res.id.kind in exempt:
             # Ciphertext and references hold no credential, but every annotation is plain text
             # (tokens there are still in clear), and a template writes its literals into the Secret
-            templates = _secret_templates(res, scanner) + _served_values(res)
-            found += _violations(res, [item for _, items in templates for item in items], _SEAL_IT)
-            walk = scanner.walk(res.data, named=False, skip=_CIPHERTEXT | {path for path, _ in templates})
+            # (what they found is not looked at again: the name-blind walk finds a subset of it)
+            written = _secret_templates(res, scanner) + _served_values(res)
+            found += _violations(res, written, _SEAL_IT)
+            walk = scanner.walk(res.data, named=False, skip=_CIPHERTEXT | {path for path, _, _ in written})
         else:
             walk = scanner.walk(res.data)
             if res.id.kind == "ConfigMap" and res.id.api_version == "v1":

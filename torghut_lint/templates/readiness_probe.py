@@ -134,7 +134,7 @@ def _declared(port: Any, ports: list[dict], by_name: bool = True) -> bool:
     """Whether the kubelet finds ``port`` among the container's: a number it declares, or (not for
     gRPC, whose port is a number) a name it declares, or a number written as text."""
     numbers = {p.get("containerPort") for p in ports}
-    if isinstance(port, int) and not isinstance(port, bool):
+    if _int(port):
         return port in numbers
     if not isinstance(port, str):
         return False
