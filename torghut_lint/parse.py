@@ -169,11 +169,11 @@ def to_data(
     ``keys`` is ``strings`` for mapping keys. With ``printing`` (a list: a kustomize build's object,
     once built), each scalar first takes the text kustomize writes out: a block scalar's as go-yaml
     prints and reads it back (:func:`~torghut_lint.goyaml.printed`, outside flow collections; one
-    that changes is no block scalar from then on; ``kustomize.build.as_printed`` is that walk alone),
+    that changes is no block scalar from then on; ``kustomize.printing.as_printed`` is that walk alone),
     then every string's, keys' too, as JSON read back as YAML (:func:`~torghut_lint.goyaml.through_json`);
     ``printing`` collects the scalars kustomize cannot write out or whose printing is not modelled,
     with that rule and why. ``odd_merges`` collects each key ``<<`` kustomize's reader does not take
-    as go-yaml does (see ``kustomize.build._as_kustomize_reads``), with whether it is a merge key
+    as go-yaml does (see ``kustomize.printing.as_kustomize_reads``), with whether it is a merge key
     repeated in its mapping (else it is no merge key: quoted, tagged, or written by kustomize).
     Raises :class:`Refused` for a merge key whose value is no map or list of maps.
     """
@@ -485,7 +485,7 @@ class Document:
     # zone 24 hours from UTC): kustomize refuses the build, Argo CD a directory application
     not_json: list[tuple[yaml.ScalarNode, bool]] | tuple = ()  # (scalar, whether it is a key)
     # keys ``<<`` kustomize's reader takes otherwise than go-yaml: (key, a merge key repeated in its
-    # mapping, else no merge key: quoted or tagged) (see ``kustomize.build._as_kustomize_reads``)
+    # mapping, else no merge key: quoted or tagged) (see ``kustomize.printing.as_kustomize_reads``)
     odd_merges: list[tuple[yaml.ScalarNode, bool]] | tuple = ()
 
 

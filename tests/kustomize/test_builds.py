@@ -11,7 +11,8 @@ import yaml
 
 from conftest import APP, FIXTURES, findings_of, run_cli
 from torghut_lint.assemble import load
-from torghut_lint.kustomize.build import content_hash, rewrite_image
+from torghut_lint.kustomize.build import content_hash
+from torghut_lint.kustomize.images import rewrite_image
 
 needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
 

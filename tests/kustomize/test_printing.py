@@ -1,4 +1,4 @@
-"""What kustomize's printing of an object does to its text (``build.as_printed``, ``as_decoded``),
+"""What kustomize's printing of an object does to its text (``printing.as_printed``, ``as_decoded``),
 and the trimming of an inline patch's text: against `kubectl kustomize`."""
 
 from __future__ import annotations

@@ -252,7 +252,8 @@ def test_what_the_plan_found_each_kustomization_to_list_is_what_a_build_would_fi
     """Builds take the directories a kustomization lists from the plan instead of resolving its
     entries again: under links (a linked kustomization file, a linked directory, ``..`` through a
     link), the plan's answer is what resolving them from the build's own path gives."""
-    from torghut_lint.kustomize.build import Builder, SourceFiles, find_kustomization
+    from torghut_lint.kustomize.build import Builder, SourceFiles
+    from torghut_lint.kustomize.kustomization import find_kustomization
 
     more = {
         "apps/api/kustomization.yaml": "resources:\n  - ../../deep/linked\n  - ../../via/base\n  - ../../via/../base\n",

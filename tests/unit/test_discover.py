@@ -281,7 +281,7 @@ def test_the_kustomization_files_of_a_walked_directory_are_what_stat_says(tmp_pa
     for every directory a build reaches); where it cannot tell (a link, a FIFO, a directory not
     walked, a name that differs from one only by case) the filesystem is asked, and the answer is
     always ``isfile``'s, in kustomize's order."""
-    from torghut_lint.kustomize.build import _kustomization_names
+    from torghut_lint.kustomize.kustomization import kustomization_names
 
     root = tmp_path / "tree"
     layout = {
@@ -310,7 +310,7 @@ def test_the_kustomization_files_of_a_walked_directory_are_what_stat_says(tmp_pa
         text = str(root / directory)
         told[directory] = discover.kustomization_files(text)
         want = [n for n in discover.KUSTOMIZATION_NAMES if os.path.isfile(os.path.join(text, n))]
-        assert list(_kustomization_names(text)) == want, directory
+        assert list(kustomization_names(text)) == want, directory
     assert told["three"] == ("kustomization.yaml", "kustomization.yml", "Kustomization")
     assert told["none"] == () and told["a-dir"] == ()
     assert {d for d, names in told.items() if names is None} == {

@@ -1,10 +1,13 @@
 """Built-in kustomize renderer over composed nodes, so every value keeps its file:line:col.
 
-What it models is the :data:`FEATURES` table (field, shape, build step), kept at parity with
-``kubectl kustomize`` by the parity tests; any other kustomization field is reported as
-``kustomize-unsupported`` (blocking), plugins are never run, Helm charts are reported with their
-values scanned. Field specs for labels and annotations live in ``fieldspecs``, name references in
-``namerefs``, patch semantics in ``patch``, target selection in ``select``.
+What it models is the :data:`~torghut_lint.kustomize.kustomization.FEATURES` table (field,
+shape, build step), kept at parity with ``kubectl kustomize`` by the parity tests; any other
+kustomization field is reported as ``kustomize-unsupported`` (blocking), plugins are never run,
+Helm charts are reported with their values scanned. The kustomization file's shape and reading
+live in ``kustomization``, objects as kustomize writes them out and reads them back in
+``printing``, the images transformer in ``images``, field specs for labels and annotations in
+``fieldspecs``, name references in ``namerefs``, patch semantics in ``patch``, target selection in
+``select``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import math
 import os
 import re
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -26,35 +29,42 @@ import yaml
 from torghut_lint import nodes, regex
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import (
-    KUSTOMIZATION_NAMES,
     display_path,
     exists,
     is_dir,
     is_file,
     is_within,
-    kustomization_files,
     real,
     real_text,
 )
 from torghut_lint.goyaml import (
-    FOLDED_KEY,
     GO_SPACE,
-    MAYBE_NOT_STRING,
-    MISMATCH,
-    Unencodable,
-    Unreadable,
-    go_float_text,
     is_string,
-    json_text,
-    parse_int,
     reading,
-    resolve_plain,
-    resolve_tagged,
-    through_json,
 )
 from torghut_lint.k8s import walk_strings
 from torghut_lint.kustomize import fieldspecs, namerefs, order, replace, work
 from torghut_lint.kustomize.fieldspecs import CLUSTER_SCOPED
+from torghut_lint.kustomize.images import image_pattern, set_images
+from torghut_lint.kustomize.kustomization import (
+    FEATURE_FIELDS,
+    FEATURES,
+    KUSTOMIZATION_SHAPE,
+    ONE_REPLACEMENT,
+    REMOTE,
+    REPLACEMENT_FILE,
+    UNMODELLED_LISTS,
+    as_configured,
+    dotted,
+    expected_shape,
+    find_kustomization,
+    innermost,
+    kustomization_doc,
+    kustomization_names,
+    refused_header,
+    shown,
+    unmodelled_keys,
+)
 from torghut_lint.kustomize.merge_schema import kind_schema
 from torghut_lint.kustomize.namerefs import ident
 from torghut_lint.kustomize.patch import (
@@ -66,275 +76,41 @@ from torghut_lint.kustomize.patch import (
     strategy,
     without_empty_values,
 )
+from torghut_lint.kustomize.printing import (
+    ANNOTATIONS_BACK,
+    LABEL_UNQUOTED,
+    annotations_as_written,
+    as_decoded,
+    as_kustomize_reads,
+    as_printed,
+    bookkeeping,
+    generated_value,
+    keys_refused,
+    local_config,
+    marshal_refusals,
+    marshalled,
+    sort_keys,
+    unprinted_finding,
+)
 from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity, TextStart, digest_of, value_at
 from torghut_lint.parse import (
-    BINARY,
-    CORE,
-    MAX_DOCUMENT_NODES,
     MAX_FILE_BYTES,
-    MERGE_KEY,
-    PLAIN,
-    STR,
     Document,
     ParsedFile,
     Refused,
     TooComplex,
     as_yaml11,
-    base64_text,
     json_findings,
     json_problems,
-    mappings,
     parse_bytes,
     parse_file,
-    print_block,
     scalar_json_problems,
     slash_escape,
     split_findings,
     to_data,
 )
 from torghut_lint.schemas.compiled import compiled
-
-
-def _maybe(schema: dict) -> dict:
-    """``schema`` or null: kustomize reads its file as JSON into Go structs, where null is the zero value."""
-    return {"anyOf": [{"type": "null"}, schema]}
-
-
-_STR = _maybe({"type": "string"})
-_BOOL = _maybe({"type": "boolean"})
-_INT = _maybe({"type": "integer"})
-# labels and annotations: an empty key makes kustomize fail setting the field
-_STR_MAP = _maybe(
-    {
-        "type": "object",
-        "additionalProperties": _STR,
-        "propertyNames": {"minLength": 1, "description": "has an empty key"},
-    }
-)
-_STRINGS = _maybe({"type": "array", "items": {"type": "string"}})
-_PATHS = _STRINGS
-_KINDS = _maybe({"type": "array", "items": {"type": ["string", "null"]}})  # a null kind is "", which sorts as any other
-# kustomize splits a literal at its first '=' and refuses one without a key or without '='
-_LITERALS = _maybe({"type": "array", "items": {"type": "string", "pattern": "^[^=]+=", "description": "KEY=value"}})
-# a file source is a path, or KEY=path with one '=' and both sides written
-_FILE_SOURCES = _maybe(
-    {"type": "array", "items": {"type": "string", "pattern": "^[^=]+(=[^=]+)?$", "description": "a path or KEY=path"}}
-)
-
-
-def _list_of(properties: dict, nulls: bool = False) -> dict:
-    """A list of objects; with ``nulls``, null items too, for the lists whose null item kustomize
-    reads as an empty entry that does nothing (a ``labels`` or ``images`` entry, a field spec
-    with no path, which it refuses only once the spec applies)."""
-    item = {"type": "object", "properties": properties}
-    return _maybe({"type": "array", "items": _maybe(item) if nulls else item})
-
-
-_TARGET = _maybe(
-    {
-        "type": "object",
-        "properties": {
-            k: _STR for k in ("group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector")
-        },
-    }
-)
-_GENERATOR_OPTIONS = _maybe(
-    {
-        "type": "object",
-        "properties": {
-            "labels": _STR_MAP,
-            "annotations": _STR_MAP,
-            "disableNameSuffixHash": _BOOL,
-            "immutable": _BOOL,
-        },
-    }
-)
-_PATCH_OPTIONS = _maybe({"type": "object", "properties": {"allowNameChange": _BOOL, "allowKindChange": _BOOL}})
-_GENERATOR = _list_of(
-    {
-        "name": _STR,
-        "namespace": _STR,
-        "behavior": _STR,
-        "literals": _LITERALS,
-        "files": _FILE_SOURCES,
-        "envs": _PATHS,
-        "env": _STR,
-        "type": _STR,
-        "options": _GENERATOR_OPTIONS,
-    }
-)
-# the kustomization's own metadata (kustomize's ObjectMeta): read, never applied
-_OBJECT_META = _maybe(
-    {
-        "type": "object",
-        "properties": {
-            "name": _STR,
-            "namespace": _STR,
-            "labels": _maybe({"type": "object", "additionalProperties": _STR}),
-            "annotations": _maybe({"type": "object", "additionalProperties": _STR}),
-        },
-    }
-)
-_HELM_GLOBALS = _maybe({"type": "object", "properties": {"chartHome": _STR, "configHome": _STR}})
-_SORT_OPTIONS = _maybe(
-    {
-        "type": "object",
-        "properties": {
-            "order": _STR,
-            "legacySortOptions": _maybe({"type": "object", "properties": {"orderFirst": _KINDS, "orderLast": _KINDS}}),
-        },
-    }
-)
-# field specs a `labels` entry adds to the built-in ones: where else its pairs are written
-_FIELD_SPECS = _list_of({"path": _STR, "kind": _STR, "group": _STR, "version": _STR, "create": _BOOL}, nulls=True)
-
-
-_FIELD_OPTIONS = _maybe(
-    {"type": "object", "properties": {"delimiter": _STR, "index": _INT, "encoding": _STR, "create": _BOOL}}
-)
-_REPLACEMENT = {
-    "source": _maybe(
-        {
-            "type": "object",
-            "properties": {
-                **{k: _STR for k in ("group", "version", "kind", "name", "namespace", "fieldPath")},
-                "options": _FIELD_OPTIONS,
-            },
-        }
-    ),
-    "targets": _maybe(
-        {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "select": _TARGET,  # kustomize's Selector: a patch's target and a replacement's are one type
-                    "reject": _maybe({"type": "array", "items": _TARGET}),
-                    "fieldPaths": _PATHS,
-                    "options": _FIELD_OPTIONS,
-                },
-            },
-        }
-    ),
-}
-# a replacement written inline, or the path of a file holding one or a list of them
-_REPLACEMENTS = _list_of({**_REPLACEMENT, "path": _STR})
-_ONE_REPLACEMENT = {"type": "object", "properties": _REPLACEMENT}
-_REPLACEMENT_FILE = {"anyOf": [_ONE_REPLACEMENT, {"type": "array", "items": _ONE_REPLACEMENT}]}
-
-
-@dataclass(frozen=True)
-class Feature:
-    """One kustomization field the built-in renderer models: its shape (the Go type kustomize
-    reads it into; a value of another shape blocks, as kustomize refuses the file) and the build
-    step that applies it. Adding a kustomize feature is one row here, its handler in that step,
-    and fixtures proving parity with ``kubectl kustomize``."""
-
-    field: str
-    shape: dict
-    step: str  # resources, generators, helm, patches, transformers, or "-" (read by another row's step)
-
-
-# In kustomize's build order: resources, generated objects, Helm charts (reported), components
-# (which see all of those), patches, then the built-in transformers.
-FEATURES = (
-    Feature("apiVersion", _STR, "-"),
-    Feature("kind", _STR, "-"),
-    Feature("metadata", _OBJECT_META, "-"),
-    Feature("resources", _PATHS, "resources"),
-    Feature("bases", _PATHS, "resources"),
-    Feature("configMapGenerator", _GENERATOR, "generators"),
-    Feature("secretGenerator", _GENERATOR, "generators"),
-    Feature("generatorOptions", _GENERATOR_OPTIONS, "-"),
-    Feature(
-        "helmCharts",
-        _list_of({k: _STR for k in ("name", "version", "repo", "releaseName", "namespace", "valuesFile")}),
-        "helm",
-    ),
-    Feature("helmGlobals", _HELM_GLOBALS, "-"),
-    Feature("components", _PATHS, "components"),
-    Feature("patchesStrategicMerge", _PATHS, "patches"),
-    Feature(
-        "patches", _list_of({"path": _STR, "patch": _STR, "target": _TARGET, "options": _PATCH_OPTIONS}), "patches"
-    ),
-    Feature("patchesJson6902", _list_of({"path": _STR, "patch": _STR, "target": _TARGET}), "patches"),
-    Feature("namespace", _STR, "transformers"),
-    Feature("namePrefix", _STR, "transformers"),
-    Feature("nameSuffix", _STR, "transformers"),
-    Feature("commonLabels", _STR_MAP, "transformers"),
-    Feature(
-        "labels",
-        _list_of(
-            {"pairs": _STR_MAP, "includeSelectors": _BOOL, "includeTemplates": _BOOL, "fields": _FIELD_SPECS},
-            nulls=True,
-        ),
-        "transformers",
-    ),
-    Feature("commonAnnotations", _STR_MAP, "transformers"),
-    Feature(
-        "images",
-        _list_of({"name": _STR, "newName": _STR, "newTag": _STR, "digest": _STR, "tagSuffix": _STR}, nulls=True),
-        "transformers",
-    ),
-    Feature("replicas", _list_of({"name": _STR, "count": _INT}), "transformers"),
-    Feature("replacements", _REPLACEMENTS, "transformers"),  # the last transformer, after images
-    Feature("sortOptions", _SORT_OPTIONS, "-"),  # the order objects are printed in, the built one's alone
-)
-FEATURE_FIELDS = {f.field: f for f in FEATURES}
-# kustomization fields, lists, that the built-in renderer does not model: written empty or null
-# they do nothing (any other field it does not know, empty or not, blocks: kustomize may refuse it)
-_UNMODELLED_LISTS = frozenset(
-    {"transformers", "generators", "validators", "vars", "crds", "configurations", "buildMetadata"}
-)
-KUSTOMIZATION_SHAPE = {"type": "object", "properties": {f.field: f.shape for f in FEATURES}}
-
-# What kustomize fetches instead of reading: a URL (any scheme://, and http: or https: with any
-# number of slashes, as Go's URL parser reads "http:/x.yaml"), go-getter's git:: forms, scp-like git
-# addresses and the hosts it knows
-_REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*://|(?i:https?):|git::|git@|github\.com/|gitlab\.com/|bitbucket\.org/)")
-
-
-_PATH_LIKE = re.compile(r"[\w./@:~+=-]{1,160}")
-
-
-def shown(entry: str) -> str:
-    """A path entry quoted in a message, or a neutral description when it does not look like a
-    path at all (an inline patch pasted as a path, a long or multi-line value): a message never
-    carries arbitrary tree text that no rule has judged."""
-    if _PATH_LIKE.fullmatch(entry):
-        return repr(entry)
-    return f"an entry of {len(entry):,} characters that is not a path"
-
-
-def _kustomization_names(directory: Path | str) -> Iterator[str]:
-    """The kustomization file names present in ``directory``, in kustomize's order, each asked
-    when wanted (as text: most directories have none)."""
-    base = str(directory)
-    known = kustomization_files(base)
-    if known is not None:
-        return iter(known)
-    return (name for name in KUSTOMIZATION_NAMES if is_file(os.path.join(base, name)))
-
-
-def find_kustomization(directory: Path | str) -> Path | None:
-    name = next(_kustomization_names(directory), None)
-    return None if name is None else Path(directory) / name
-
-
-def _unmodelled_keys(schema: dict, value: object, path: tuple) -> Iterator[tuple]:
-    """Paths of keys in ``value`` that its shape (a KUSTOMIZATION_SHAPE schema) does not list."""
-    options = [s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"]
-    shape = options[0] if options else {}
-    if shape.get("type") == "object" and "properties" in shape and "additionalProperties" not in shape:
-        for key, sub in (value or {}).items() if isinstance(value, dict) else ():
-            if key not in shape["properties"]:
-                yield (*path, key)
-            else:
-                yield from _unmodelled_keys(shape["properties"][key], sub, (*path, key))
-    elif shape.get("type") == "array" and isinstance(shape.get("items"), dict) and isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _unmodelled_keys(shape["items"], item, (*path, i))
 
 
 def _never_prefixed(api: str, kind: str) -> bool:
@@ -378,7 +154,7 @@ def _set_namespace(root: yaml.MappingNode, api: str, kind: str, namespace: str, 
 def _several_kustomizations(directory: Path, result: Build) -> bool:
     """Whether ``directory`` holds more than one kustomization file, which kustomize refuses
     ("Found multiple kustomization files"); reported at the first."""
-    names = list(_kustomization_names(directory))
+    names = list(kustomization_names(directory))
     if len(names) < 2:
         return False
     listed = ", ".join(names)
@@ -515,7 +291,7 @@ def resources_of(parsed: ParsedFile, findings: list[Finding], kustomize: bool = 
     as :func:`_kustomize_items` says."""
     out: list[Resource] = []
     if kustomize:
-        _as_kustomize_reads(parsed, findings)
+        as_kustomize_reads(parsed, findings)
     for node, data in _kustomize_items(parsed, findings) if kustomize else _items(parsed):
         problem = manifest_problem(data, kustomize)
         if problem:
@@ -583,7 +359,7 @@ def _kustomize_items(parsed: ParsedFile, findings: list[Finding]) -> list[tuple[
     are reordered); ``items: null`` is no item, ``items`` of another shape refuses the build."""
     documents = [(doc.node, doc.data) for doc in parsed.documents if doc.data is not None]
     queue = deque(_read_as_kustomize(documents, len(parsed.documents) == 1))
-    ordered: set[int] = set()  # the nodes _sort_keys has put in order
+    ordered: set[int] = set()  # the nodes sort_keys has put in order
     out = []
     while queue:
         node, data = queue.popleft()
@@ -594,7 +370,7 @@ def _kustomize_items(parsed: ParsedFile, findings: list[Finding]) -> list[tuple[
         items = data["items"]
         if isinstance(items, list):
             for item in zip(nodes.get(node, "items").value, items, strict=True):
-                _sort_keys(item[0], ordered)
+                sort_keys(item[0], ordered)
                 queue.extend(_read_as_kustomize([item], True))
         elif items is not None:
             message = f"{kind}'s items must be a list (kustomize expands a *List kind's items); kustomize refuses this"
@@ -634,68 +410,6 @@ def _is_list(data: object) -> bool:
     return isinstance(kind, str) and kind.endswith("List")
 
 
-def _sort_keys(node: yaml.Node, seen: set[int]) -> None:
-    """Every mapping under ``node`` in key order, and every plain number, boolean and null
-    written as JSON writes it (``0x10`` is ``16``, ``1e3`` is ``1000``: a name or a label is that
-    text to kustomize from then on; a timestamp is its text as a string); ``seen``: the nodes
-    done already (an alias shares one; a list in a list is ordered once, not once per level),
-    every node under ``node`` once it returns, keys included."""
-    todo = [node]
-    while todo:
-        current = todo.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, yaml.ScalarNode):
-            _through_json(current, json_text)
-        elif isinstance(current, yaml.MappingNode):
-            current.value.sort(key=lambda pair: str(pair[0].value))
-            seen.update(id(k) for k, _ in current.value)
-            todo += [v for _, v in current.value]
-        else:
-            todo += current.value
-
-
-def _through_json(node: yaml.ScalarNode, written: Callable[[Any], str]) -> None:
-    """A scalar as kustomize has it once its value went through JSON: a number, boolean or null
-    (plain, or tagged so) is the plain text ``written`` gives for it
-    (:func:`~torghut_lint.goyaml.json_text` where kustomize reads JSON text back, a *List's items;
-    ``_go_text`` where go-yaml writes out what JSON decoded, a JSON patch's result: every number a
-    float, ``1e+06``), which is what a name, a label a selector matches and a replaced value are
-    from then on; a timestamp is the string JSON writes for it, ``!!binary`` the text it decodes
-    to. One JSON refuses or its tag does not read is left (refused where it is reported)."""
-    tag, text = node.tag, node.value
-    if tag == PLAIN:
-        if text and text[0] not in MAYBE_NOT_STRING:
-            return
-        value = resolve_plain(text) if text else None  # (written empty: null, "null" from then on)
-    elif tag == BINARY:  # decoded: JSON holds the text, a string from then on
-        value = base64_text(text, errors="replace")
-        if value is not None:
-            node.value, node.tag = value, STR
-        return
-    elif tag.startswith(CORE) and tag != STR:
-        value = resolve_tagged(text, tag.rsplit(":", 1)[1])
-    else:
-        return
-    if value is MISMATCH or type(value) is Unencodable:
-        return
-    if isinstance(value, str):
-        if value != text or tag != PLAIN:
-            node.value, node.tag = value, STR
-        return
-    if value == 0 and text.lstrip()[:1] == "-" and parse_int(text) is None:
-        node.value = "-0"  # a float's negative zero, which JSON and go-yaml keep
-    else:
-        node.value = written(value)
-    node.tag = PLAIN
-
-
-def _go_text(value: object) -> str:
-    """A value JSON decoded as go-yaml writes it: a number is a float (``1e+06``, ``16``)."""
-    return go_float_text(float(value)) if type(value) in (int, float) else json_text(value)
-
-
 LFS_POINTER = "version https://git-lfs.github.com/spec/v1"  # what a file stored in Git LFS is, not checked out
 
 
@@ -729,76 +443,6 @@ def manifest_problem(data: object, kustomize: bool = False) -> str | None:
 
 
 _PATCH_REFUSED = "kustomize refuses the patch"
-_KUSTOMIZATION_REFUSED = "kustomize refuses the kustomization"
-
-
-def _marshalled(root: yaml.Node) -> list[Finding]:
-    """What kustomize refuses in an object as it marshals it to JSON where a JSON patch applies
-    (:func:`_marshal_refusals`). The object is walked whole, as it is printed before and decoded
-    after the patch: its size is charged to the build's budget of work (:data:`work.WALK_STEPS`
-    per entry), once for each object a JSON patch changes."""
-    not_json: list[tuple[yaml.ScalarNode, bool]] = []
-    odd: list[tuple[yaml.ScalarNode, bool]] = []
-    remaining = [MAX_DOCUMENT_NODES]
-    try:
-        to_data(root, not_json=not_json, odd_merges=odd, remaining=remaining)
-    except TooComplex:
-        return []  # told where the object's values are built (finalize)
-    finally:
-        work.charge(work.WALK_STEPS * (MAX_DOCUMENT_NODES - remaining[0]))
-    return _marshal_refusals(root, not_json, odd)
-
-
-def _marshal_refusals(
-    root: yaml.Node, not_json: list[tuple[yaml.ScalarNode, bool]], odd: list[tuple[yaml.ScalarNode, bool]]
-) -> list[Finding]:
-    """What kustomize refuses in an object as it marshals it to JSON (before a JSON patch, and as
-    it writes the object out), from what :func:`~torghut_lint.parse.to_data` collected: what JSON
-    cannot hold (:func:`~torghut_lint.parse.json_problems`), a key ``<<`` it wrote
-    (:func:`_merge_like_findings`)."""
-    refused = json_findings(scalar_json_problems(not_json), "kustomize-invalid") if not_json else []
-    return refused + _merge_like_findings(root) if odd else refused
-
-
-def _merge_like_keys(root: yaml.Node) -> list[tuple[yaml.MappingNode, yaml.ScalarNode, yaml.Node]]:
-    """(mapping, key, value) of every key ``<<`` under ``root`` (a plain one, a merge key, is
-    resolved as the file is read: these are quoted, tagged or written by kustomize)."""
-    return [
-        (m, k, v) for m in mappings(root) for k, v in m.value if isinstance(k, yaml.ScalarNode) and k.value == MERGE_KEY
-    ]
-
-
-def _as_kustomize_reads(parsed: ParsedFile, findings: list[Finding]) -> None:
-    """A file's documents as kustomize's reader leaves them (kyaml's ``DeAnchor``), which differs
-    from go-yaml's in two ways: it refuses a mapping with two merge keys ("duplicate merge key"),
-    and it clears every key ``<<`` once it has merged the merge keys, so one written quoted or
-    tagged (``'<<': {b: c}``) is lost with its value, merged nowhere."""
-    for doc in parsed.documents:
-        if not doc.odd_merges or not isinstance(doc.node, yaml.MappingNode):
-            continue
-        for key, _ in (pair for pair in doc.odd_merges if pair[1]):
-            message = "a second merge key in one map; kustomize refuses it (duplicate merge key)"
-            findings.append(builtin_finding("kustomize-invalid", message, Location.of(key)))
-        for mapping, key, _ in _merge_like_keys(doc.node):
-            mapping.value = [pair for pair in mapping.value if pair[0] is not key]
-        doc.odd_merges = ()  # (its values keep them: what the repository holds, for credentials)
-
-
-def _merge_like_findings(root: yaml.Node) -> list[Finding]:
-    """A key ``<<`` kustomize wrote itself (a label, an annotation, a generated key, a replacement's
-    new field): it writes it plain, and its go-yaml reads it back as a merge key, which refuses a
-    value that is no map and merges one that is (not modelled)."""
-    out = []
-    for _, key, value in _merge_like_keys(root):
-        if isinstance(value, yaml.ScalarNode):
-            message = "kustomize writes the key '<<' plain and reads it back as a merge key, refusing its value"
-            out.append(builtin_finding("kustomize-invalid", f"{message}; rename it", Location.of(key)))
-        else:
-            message = (
-                "kustomize writes the key '<<' plain and merges its value back as a merge key, which is not modelled"
-            )
-            out.append(builtin_finding("kustomize-unsupported", f"{message}; use --render kubectl", Location.of(key)))
-    return out
 
 
 def _not_a_name(name: yaml.ScalarNode) -> Finding:
@@ -924,8 +568,8 @@ class Builder:
             return result
         result.used.add(real(kfile))
         parsed = self.sources.get(kfile)
-        doc = _kustomization_doc(parsed, kfile, result)
-        if doc is None or _refused_header(doc, result):
+        doc = kustomization_doc(parsed, kfile, result)
+        if doc is None or refused_header(doc, result):
             return result
         k = _Kustomization(self, kfile, doc, result, stack + (key,))
         try:
@@ -1009,7 +653,7 @@ class Builder:
                 for key in ("resources", "bases", "components"):
                     entries = doc.data.get(key)
                     for entry in entries if isinstance(entries, list) else []:
-                        if isinstance(entry, str) and not _REMOTE.match(entry):
+                        if isinstance(entry, str) and not REMOTE.match(entry):
                             try:
                                 target = real_text(os.path.join(base, entry))
                                 if is_dir(target):
@@ -1059,7 +703,7 @@ def finalize(build: Build) -> None:
         if not res.hash_type:
             continue
         if (odd := as_printed(res.node)) is not None:  # kustomize hashes the text it printed
-            build.findings.append(_unprinted(res, odd))
+            build.findings.append(unprinted_finding(res, odd))
             unprinted.add(id(res))
         kind = ident(res.node)[1]
         values, binary = (_text_map(nodes.get(res.node, field)) for field in ("data", "binaryData"))
@@ -1072,7 +716,7 @@ def finalize(build: Build) -> None:
             )
     for refused in namerefs.fix_references(build.resources):
         build.findings.append(builtin_finding("kustomize-invalid", str(refused), Location.of(refused.node)))
-    is_local = {id(res) for res in build.resources if _local_config(res.node)}
+    is_local = {id(res) for res in build.resources if local_config(res.node)}
     remaining = [res for res in build.resources if id(res) not in is_local] if is_local else build.resources
     # two objects of one id: kustomize's sort rebuilds its list of objects first, local ones
     # included; under fifo only its last step's rebuild does, of the objects it keeps
@@ -1090,23 +734,23 @@ def finalize(build: Build) -> None:
         # an empty list as none: written back as none), and fails on a list of anything
         annotations = nodes.get(meta, "annotations")
         if isinstance(annotations, yaml.MappingNode):
-            build.findings += _bookkeeping(annotations, res)
+            build.findings += bookkeeping(annotations, res)
         if isinstance(annotations, yaml.SequenceNode) and annotations.value:
             build.findings.append(_listed_annotations(annotations))
         elif annotations is not None and (not isinstance(annotations, yaml.MappingNode) or not annotations.value):
             nodes.remove(meta, "annotations")
         elif isinstance(annotations, yaml.MappingNode):
-            build.findings += _keys_refused((k for k, _ in annotations.value), "annotation", _ANNOTATIONS_BACK)
-            _annotations_as_written(annotations)
+            build.findings += keys_refused((k for k, _ in annotations.value), "annotation", ANNOTATIONS_BACK)
+            annotations_as_written(annotations)
         try:
             printing: list[tuple[yaml.Node, str, str]] = []  # as kustomize writes it out: see as_printed
             not_json: list[tuple[yaml.ScalarNode, bool]] = []  # what it cannot write out to JSON
             odd: list[tuple[yaml.ScalarNode, bool]] = []  # a key "<<" it wrote: read back as a merge key
             res.data = to_data(res.node, not_json=not_json, printing=printing, odd_merges=odd)
             if id(res) not in gone:  # (a local object is never written out)
-                build.findings += _marshal_refusals(res.node, not_json, odd)
+                build.findings += marshal_refusals(res.node, not_json, odd)
             if printing and id(res) not in unprinted:
-                build.findings.append(_unprinted(res, printing[0]))
+                build.findings.append(unprinted_finding(res, printing[0]))
         except TooComplex as exc:
             message = f"{res.id} not linted: once patched it has {exc}"
             build.findings.append(builtin_finding("yaml-too-complex", message, Location.of(res.node)))
@@ -1117,73 +761,6 @@ def finalize(build: Build) -> None:
         kept.append(res)
     build.resources = [res for res in kept if id(res) not in gone]
     build.as_written += [res for res in kept if id(res) in gone]
-
-
-LOCAL_CONFIG = "config.kubernetes.io/local-config"
-# annotations kustomize's readers and writers keep their bookkeeping in, removed from what it prints
-_STRIPPED = frozenset(
-    {
-        "config.kubernetes.io/index",
-        "config.kubernetes.io/path",
-        "config.k8s.io/id",
-        "internal.config.kubernetes.io/index",
-        "internal.config.kubernetes.io/path",
-        "internal.config.kubernetes.io/id",
-        "internal.config.kubernetes.io/seqindent",
-        "internal.config.kubernetes.io/annotations-migration-resource-id",
-        "config.kubernetes.io/origin",
-        "alpha.config.kubernetes.io/transformations",
-    }
-)
-# ... and those it keeps its own state of an object's build in, which change what it does with it
-# (a hash appended to any object's name, the names and prefixes references follow)
-_BUILD_STATE = frozenset(
-    f"internal.config.kubernetes.io/{name}"
-    for name in (
-        "previousKinds",
-        "previousNames",
-        "prefixes",
-        "suffixes",
-        "previousNamespaces",
-        "allowNameChange",
-        "allowKindChange",
-        "refBy",
-        "generatorBehavior",
-        "needsHashSuffix",
-    )
-)
-
-
-def _bookkeeping(annotations: yaml.MappingNode, res: Resource) -> list[Finding]:
-    """kustomize's own annotations written on an object: those of its readers are removed from
-    what it prints, as kustomize removes them; one it keeps the state of a build in
-    (``internal.config.kubernetes.io/needsHashSuffix: enabled`` renames any object with a hash)
-    is not modelled: ``kustomize-unsupported``, blocking."""
-    found = []
-    for key, _ in list(annotations.value):
-        if not isinstance(key, yaml.ScalarNode):
-            continue
-        if key.value in _STRIPPED:
-            nodes.remove(annotations, key.value)
-        elif key.value in _BUILD_STATE:
-            message = (
-                f"{res.id} carries {key.value!r}, an annotation kustomize keeps its own state of a build in (it "
-                "renames the object or changes the names its references follow), not modelled by the built-in "
-                "renderer; remove it, or use --render kubectl for exact output"
-            )
-            found.append(builtin_finding("kustomize-unsupported", message, Location.of(key)))
-    return found
-
-
-def _local_config(root: yaml.Node) -> bool:
-    """Whether kustomize leaves the object out of what it prints (``DropLocalNodes``): its
-    annotation ``config.kubernetes.io/local-config`` is there with any text but ``false``. It is
-    dropped last, once every transformer, reference and replacement of the build has read it."""
-    annotations = nodes.get(nodes.get(root, "metadata"), "annotations")
-    if not isinstance(annotations, yaml.MappingNode):
-        return False
-    value = nodes.get(annotations, LOCAL_CONFIG)
-    return value is not None and nodes.text(value) != "false"
 
 
 def _id_key(res: Resource) -> tuple[str, str, str, str]:
@@ -1209,136 +786,6 @@ def _ids_taken_twice(resources: list[Resource]) -> list[Finding]:
             found.append(builtin_finding("kustomize-invalid", message, Location.of(res.node)))
         seen.add(key)
     return found
-
-
-def as_printed(root: yaml.Node) -> tuple[yaml.Node, str, str] | None:
-    """An object as kustomize has it once printed (``RNode.MarshalJSON``: go-yaml writes the object,
-    styles kept, and reads the text back), which it does before it writes the object out and before
-    a JSON patch: each block scalar holds :func:`~torghut_lint.goyaml.printed` of its text (a folded
-    one changes, and is no block scalar from then on: printed once, its lines not the file's). A
-    block scalar inside a flow collection is written double-quoted, which reads back unchanged.
-    Returns the first node kustomize cannot print and read back (``kustomize-invalid``) or whose
-    printing is not modelled (``kustomize-unsupported``), with that rule and why; its text is left
-    as written."""
-    odd: tuple[yaml.Node, str, str] | None = None
-    todo = [root]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, yaml.ScalarNode):
-            if node.style in ("|", ">"):
-                found = print_block(node)  # (every one printed; the first that fails reported)
-                odd = odd or found
-        elif isinstance(node, yaml.SequenceNode):
-            if not node.flow_style:
-                todo.extend(node.value)
-        elif not node.flow_style:
-            for key, value in node.value:
-                # a folded key on several lines is written as a complex key (``? >``), and changes too
-                if key.style == ">" and "\n" in key.value:
-                    odd = odd or (key, "kustomize-unsupported", FOLDED_KEY)
-                todo.append(value)
-    return odd
-
-
-def as_decoded(root: yaml.Node) -> None:
-    """An object as kustomize has it after a JSON patch, which it decodes from JSON and encodes
-    again (``RNode.UnmarshalJSON``): no scalar keeps the style it was written in (a patch's folded
-    value is not printed as one later); a text on several lines is a literal block (go-yaml's
-    choice for it, printed again later); a collection is in flow style exactly when it is empty
-    (go-yaml writes ``{}`` and ``[]``). Decoded, it shares no node: a label value a transformer
-    had set at several places (one node to kustomize, changed everywhere by a later transformer
-    that changes one) is a value of its own at each from then on."""
-    seen: set[int] = {id(root)}
-    todo = [root]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, yaml.ScalarNode):
-            node.style = "|" if "\n" in node.value else None
-            _through_json(node, _go_text)
-        elif isinstance(node, yaml.MappingNode):
-            node.flow_style = not node.value
-            for i, (key, value) in enumerate(node.value):
-                if id(key) in seen or id(value) in seen:
-                    key, value = _unshared(key, seen), _unshared(value, seen)
-                    node.value[i] = (key, value)
-                seen.update((id(key), id(value)))
-                key.style, key.tag = None, STR  # a JSON object's key: a string, whatever it was tagged
-                if key.value == MERGE_KEY:  # go-yaml writes it out plain: a merge key read back
-                    raise Unmodelled("a JSON patch leaves a key '<<', which kustomize reads back as a merge key")
-                todo.append(value)
-        else:
-            node.flow_style = not node.value
-            for i, item in enumerate(node.value):
-                if id(item) in seen:
-                    node.value[i] = item = _unshared(item, seen)
-                seen.add(id(item))
-                todo.append(item)
-
-
-def _unshared(node: yaml.Node, seen: set[int]) -> yaml.Node:
-    """``node`` if not met before in the walk, else a copy of it (marks and attributes kept; what
-    the copy shares within itself is met again as the walk goes on)."""
-    if id(node) not in seen:
-        return node
-    fresh = nodes.copy(node)
-    if getattr(node, "untagged", False):
-        fresh.untagged = True
-    return fresh
-
-
-def _generated_value(text: str, like: yaml.Node) -> yaml.ScalarNode:
-    """A generated object's data value as kustomize makes it (kyaml's makeConfigMapValueRNode): a
-    text on several lines is a literal block, and printed as one (one that starts with a tab
-    cannot be read back: :func:`as_printed`)."""
-    node = nodes.scalar(text, like)
-    if "\n" in text:
-        node.style = "|"
-    return node
-
-
-def _unprinted(res: Resource, odd: tuple[yaml.Node, str, str]) -> Finding:
-    node, rule, why = odd
-    then = "kustomize refuses the build" if rule == "kustomize-invalid" else "use --render kubectl for exact output"
-    return builtin_finding(rule, f"{res.id}: {why}; {then}", Location.of(node))
-
-
-def _keys_refused(keys: Iterable[yaml.Node], what: str, written: str) -> list[Finding]:
-    """The ``what`` keys (label, annotation) among ``keys`` that read as a number, boolean, null or
-    timestamp once kustomize has ``written`` them unquoted (``"8080"``, ``"true"``): kustomize
-    reads the object back with go-yaml v3 and refuses the build. It writes back all of an object's
-    annotations, quoted or not, and the labels it writes itself (a label transformer's new key, a
-    generator's, every label of an object a generator merges into, a targeted patch's:
-    ``commonLabels: {y: on}`` is the key "true" to it)."""
-    return [
-        builtin_finding(
-            "kustomize-invalid",
-            f"the {what} key {key.value!r} reads as {reading(key.value)} (go-yaml) once kustomize writes {written}, "
-            "and kustomize refuses the build; rename it",
-            Location.of(key),
-        )
-        for key in keys
-        if isinstance(key, yaml.ScalarNode) and not is_string(key.value)
-    ]
-
-
-_ANNOTATIONS_BACK = "its annotations back, quoted or not"
-_LABEL_UNQUOTED = "it unquoted"
-
-
-def _annotations_as_written(annotations: yaml.MappingNode) -> None:
-    """kustomize reads annotations back as strings and writes them as new ones: each scalar value
-    as written (``8080``, ``1_0``, ``null`` stay that text, where go-yaml would read a number or
-    null; a block scalar is no block scalar from then on, so its printing does not fold it), a list
-    or map as ``""``; each key as written too, whatever its tag (``!x a`` is "a")."""
-    for i, (key, value) in enumerate(annotations.value):
-        if isinstance(key, yaml.ScalarNode) and key.tag != PLAIN and key.tag != STR:
-            key = nodes.scalar(key.value, key)
-        if not isinstance(value, yaml.ScalarNode):
-            annotations.value[i] = (key, nodes.scalar("", value))
-        elif value.tag != STR or value.style in ("|", ">"):
-            annotations.value[i] = (key, nodes.scalar(value.value, value))
-        else:
-            annotations.value[i] = (key, value)
 
 
 class _Kustomization:
@@ -1404,7 +851,7 @@ class _Kustomization:
         bad field is dropped, a bad list entry is skipped by :meth:`entries`."""
         bad: set[str] = set()
         errors = compiled(KUSTOMIZATION_SHAPE).iter_errors(self.spec)
-        for error in (inner for e in errors for inner in _innermost(e)):
+        for error in (inner for e in errors for inner in innermost(e)):
             path = tuple(error.absolute_path)
             if not path or path[0] in bad or path[:2] in self.bad_entries:
                 continue
@@ -1412,14 +859,14 @@ class _Kustomization:
                 self.bad_entries.add(path[:2])
             else:
                 bad.add(path[0])
-            self.report("kustomize-invalid", f"{_dotted(path)} {_expected(error)}; kustomize refuses this", *path)
+            self.report("kustomize-invalid", f"{dotted(path)} {expected_shape(error)}; kustomize refuses this", *path)
         self.spec = {k: v for k, v in self.spec.items() if k not in bad}
-        for path in _unmodelled_keys(KUSTOMIZATION_SHAPE, self.spec, ()):
+        for path in unmodelled_keys(KUSTOMIZATION_SHAPE, self.spec, ()):
             # top-level fields are reported by run(); a chart is rendered by helm or reported not rendered
             if len(path) > 1 and path[:2] not in self.bad_entries and path[0] != "helmCharts":
                 self.report(
                     "kustomize-unsupported",
-                    f"{_dotted(path)} is not a field the built-in renderer models (kustomize refuses an unknown "
+                    f"{dotted(path)} is not a field the built-in renderer models (kustomize refuses an unknown "
                     "field, or applies one the gate would not see); use --render kubectl for exact output",
                     *path,
                 )
@@ -1429,7 +876,7 @@ class _Kustomization:
         if len(self.stack) == 1:  # the kustomization built, whose sortOptions kustomize reads
             self.check_sort_options()
         for key, value in self.spec.items():
-            if key in _UNMODELLED_LISTS and (value is None or value == []):
+            if key in UNMODELLED_LISTS and (value is None or value == []):
                 continue  # kustomize walks an empty list of them: nothing the gate does not see
             if key not in FEATURE_FIELDS:
                 what = (
@@ -1474,7 +921,7 @@ class _Kustomization:
         if not isinstance(entry, str):
             self.report("kustomize-missing-resource", f"{key}[{index}] is not a path", key, index)
             return
-        if _REMOTE.match(entry):
+        if REMOTE.match(entry):
             self.result.remote = True
             self.report(
                 "kustomize-remote-resource", f"remote resource {shown(entry)} is not fetched or linted", key, index
@@ -1546,8 +993,8 @@ class _Kustomization:
         generators and transformers)."""
         kfile = find_kustomization(directory)
         self.result.used.add(real(kfile))
-        doc = _kustomization_doc(self.builder.sources.get(kfile), kfile, self.result)
-        if doc is None or _refused_header(doc, self.result):
+        doc = kustomization_doc(self.builder.sources.get(kfile), kfile, self.result)
+        if doc is None or refused_header(doc, self.result):
             return
         component = _Kustomization(self.builder, kfile, doc, self.result, self.stack + (real(directory),))
         component.ids = self.ids
@@ -1579,7 +1026,7 @@ class _Kustomization:
         value = self.spec.get(key)
         named = [value.get("path")] if key == "openapi" and isinstance(value, dict) else value
         for entry in named if isinstance(named, list) else ():
-            if isinstance(entry, str) and not _REMOTE.match(entry):
+            if isinstance(entry, str) and not REMOTE.match(entry):
                 try:
                     path = self.dir / entry
                     if is_file(path) and self.builder.sources.inside(path):
@@ -1641,7 +1088,7 @@ class _Kustomization:
             anchor = nodes.get(self.node, key).value[i]
             secret_type = str(gen.get("type") or "Opaque")
             encode = _base64 if kind == "Secret" else (lambda text: text)
-            data_pairs = [(nodes.scalar(k, kn), _generated_value(encode(v.value), v)) for k, kn, v in pairs]
+            data_pairs = [(nodes.scalar(k, kn), generated_value(encode(v.value), v)) for k, kn, v in pairs]
             gen_options = gen.get("options") if isinstance(gen.get("options"), dict) else {}
             # the generator's labels and annotations before generatorOptions' (their keys it lacks
             # added); a switch is on where either turns it on (kustomize's MergeGlobalOptionsIntoLocal:
@@ -1668,7 +1115,7 @@ class _Kustomization:
                     items = [(nodes.scalar(k, anchor), nodes.scalar(v, anchor)) for k, v in values.items()]
                     meta.value.append((nodes.scalar(holder, anchor), nodes.mapping(items, anchor)))
                     if holder == "labels":
-                        self.result.findings += _keys_refused((k for k, _ in items), "label", _LABEL_UNQUOTED)
+                        self.result.findings += keys_refused((k for k, _ in items), "label", LABEL_UNQUOTED)
             body = [(nodes.scalar("apiVersion", anchor), nodes.scalar("v1", anchor))]  # keys sorted, as kustomize
             if data_pairs or kind == "Secret":  # kustomize leaves out an empty ConfigMap's data map
                 body.append((nodes.scalar("data", anchor), nodes.mapping(data_pairs, anchor)))
@@ -1771,7 +1218,7 @@ class _Kustomization:
             }
             pairs.update({k: (nodes.scalar(k, anchor), nodes.scalar(v, anchor)) for k, v in values.items()})
             if holder == "labels":
-                self.result.findings += _keys_refused((k for k, _ in pairs.values()), "label", _LABEL_UNQUOTED)
+                self.result.findings += keys_refused((k for k, _ in pairs.values()), "label", LABEL_UNQUOTED)
             if not pairs:
                 nodes.remove(meta, holder)
             elif isinstance(old, yaml.MappingNode):
@@ -1975,7 +1422,7 @@ class _Kustomization:
             self.report("kustomize-patch-invalid", "a patch starting with '[' must be valid JSON", key, i)
             return
         # a strategic-merge patch is read as a resource file is (a JSON patch's objects are not)
-        _as_kustomize_reads(parsed, self.result.findings)
+        as_kustomize_reads(parsed, self.result.findings)
         documents = [doc for doc in parsed.documents if doc.data is not None]
         if any(isinstance(d.node, yaml.MappingNode) for d in documents) and (
             refused := split_findings(parsed, "kustomize-patch-invalid", "kustomize")
@@ -2113,8 +1560,8 @@ class _Kustomization:
                 if is_json:
                     namerefs.remember(res)
                     if (odd := as_printed(res.node)) is not None:  # kustomize prints it to JSON first
-                        self.result.findings.append(_unprinted(res, odd))
-                    self.result.findings += _marshalled(res.node)
+                        self.result.findings.append(unprinted_finding(res, odd))
+                    self.result.findings += marshalled(res.node)
                     json6902(res.node, doc.node)
                     as_decoded(res.node)
                     name = nodes.get(nodes.get(res.node, "metadata"), "name")
@@ -2188,7 +1635,7 @@ class _Kustomization:
         for j, image in self.entries("images"):
             if isinstance(image, dict) and image.get("name"):
                 try:  # compiled once here: a thousand entries would not stay in the patterns' cache
-                    pattern = _image_pattern(str(image["name"]))
+                    pattern = image_pattern(str(image["name"]))
                 except regex.RegexError as exc:  # kustomize compiles it too, and fails the build
                     self.report("kustomize-invalid", f"images[{j}].name is not a valid pattern: {exc}", "images", j)
                     continue
@@ -2229,7 +1676,7 @@ class _Kustomization:
                     self.wrong_kind(res, str(exc), owner, exc.why)
             if images and kind != "CustomResourceDefinition":  # (kustomize never rewrites one's images)
                 try:
-                    changed |= _set_images(res.node, images)
+                    changed |= set_images(res.node, images)
                 except fieldspecs.WrongKind as exc:
                     self.wrong_kind(res, str(exc), "images", exc.why)
             # kustomize finds a replicas entry's object by any name it has had as a kind it scales
@@ -2298,11 +1745,11 @@ class _Kustomization:
         if not parsed.ok or len(documents) != 1:
             raise Unmodelled(f"the replacements file {shown(rel)} holding {len(documents)} documents")
         data = to_data(as_yaml11(documents[0].node))
-        for error in compiled(_REPLACEMENT_FILE).iter_errors(data):
+        for error in compiled(REPLACEMENT_FILE).iter_errors(data):
             raise replace.Refused(f"the replacements file {shown(rel)}: {error.message}")
         found = data if isinstance(data, list) else [data]
         for item in found:
-            if list(_unmodelled_keys(_ONE_REPLACEMENT, item, ())):
+            if list(unmodelled_keys(ONE_REPLACEMENT, item, ())):
                 raise Unmodelled(f"a field of the replacements file {shown(rel)} that kustomize 5.5 ignores")
         return found
 
@@ -2393,39 +1840,6 @@ class _Kustomization:
                 seen[str(key)] = str(value)
 
 
-def _dotted(path: tuple) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else ("." if i else "") + str(p) for i, p in enumerate(path))
-
-
-def _innermost(error) -> Iterator:
-    """The errors inside a nullable field's ``anyOf`` that say what is wrong where (a literal
-    without '=' is reported at that literal, not as "the generator list must be an array"); every
-    one of them, so each bad entry is left out."""
-    if error.validator != "anyOf" or not error.context:
-        yield error
-        return
-    inner = [e for e in error.context if not (e.validator == "type" and e.validator_value == "null")]
-    if not inner or all(e.validator == "type" and len(e.absolute_path) == len(error.absolute_path) for e in inner):
-        yield error  # the value itself has the wrong type: said at the field
-        return
-    for e in inner:
-        yield from _innermost(e)
-
-
-def _expected(error) -> str:
-    """What a shape error expected, in words (the value itself is never quoted)."""
-    if error.validator == "anyOf":
-        types = [s.get("type") for s in error.validator_value if s.get("type") != "null"]
-        return f"must be {' or '.join(map(str, types))}" if types else "has the wrong shape"
-    if error.validator == "type":
-        return f"must be {error.validator_value}"
-    if error.validator == "pattern" and error.schema.get("description"):
-        return f"must be {error.schema['description']}"
-    if error.validator == "minLength" and error.schema.get("description"):
-        return error.schema["description"]
-    return f"violates {error.validator}"
-
-
 def _text_map(node: yaml.Node | None) -> dict[str, str] | None:
     """A ``data`` or ``binaryData`` map's texts (a value that is no text: ""), None when not a map."""
     if not isinstance(node, yaml.MappingNode):
@@ -2500,100 +1914,6 @@ def _is_json(text: str) -> bool:
 
 
 _SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
-
-
-# what kustomize reads itself (the files it loads); every other field configures a builtin plugin
-_NOT_CONFIGURED = frozenset({"resources", "bases", "components", "apiVersion", "kind", "metadata"})
-
-
-def as_configured(root: yaml.Node) -> list[Finding]:
-    """A kustomization's text as its builtin plugins are given it: kustomize encodes each plugin's
-    configuration (the generators', patches', transformers', replacements' fields) as JSON and reads
-    that back as YAML (sigs.k8s.io/yaml's Marshal), so a string takes
-    :func:`~torghut_lint.goyaml.through_json`: a U+0085 folds as a line break (an inline patch's
-    text too, before it is read), and a character that YAML reader refuses fails the build. The
-    nodes are changed in place (they read back the same again); the findings are returned."""
-    findings: list[Finding] = []
-
-    def configured(scalar: yaml.ScalarNode, key: bool) -> None:
-        try:
-            written = through_json(scalar.value, key)
-        except Unreadable as exc:
-            message = f"{exc}: kustomize cannot configure its plugins with it (JSON read as YAML)"
-            findings.append(builtin_finding("kustomize-invalid", message, Location.of(scalar)))
-            return
-        if not key:
-            scalar.value = written
-
-    todo = [v for k, v in root.value if k.value not in _NOT_CONFIGURED] if isinstance(root, yaml.MappingNode) else []
-    while todo:
-        node = todo.pop()
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                configured(key, True)
-                todo.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            todo.extend(node.value)
-        else:
-            configured(node, False)
-    return findings
-
-
-# fields kustomize folds into others before it asks whether a kustomization is empty: an empty
-# list of them leaves nothing behind (``bases: []`` is empty, ``resources: []`` is not)
-_FOLDED = frozenset({"bases", "imageTags", "helmChartInflationGenerator"})
-
-
-def _kustomization_doc(parsed: ParsedFile, kfile: Path, result: Build) -> Document | None:
-    """The kustomization's document, or None with a finding when kustomize cannot read it through
-    JSON (``.nan`` anywhere in it) or would call it empty ("kustomization.yaml is empty": Go's
-    ``reflect.DeepEqual`` with the empty one once its type is read and old fields folded, so a
-    field written as ``[]``, ``{}`` or a ``metadata`` is something, and a null or "" is nothing)."""
-    doc = next((d for d in parsed.documents if isinstance(d.data, dict)), None)
-    if doc is not None and (
-        refused := json_findings(json_problems([doc], v2=True), "kustomize-invalid", _KUSTOMIZATION_REFUSED)
-    ):
-        result.findings += refused  # kustomize reads the file through JSON (sigs.k8s.io/yaml)
-        return None
-    if doc is not None and any(
-        value is not None and value != "" and not (key in _FOLDED and value == [])
-        for key, value in doc.data.items()
-        if key not in ("apiVersion", "kind")
-    ):
-        return doc
-    if parsed.ok and not any(f.rule.startswith("yaml-") for f in parsed.findings):
-        message = "kustomization is empty; kustomize refuses it"
-        result.findings.append(builtin_finding("kustomize-invalid", message, Location(display_path(kfile), 1, 1)))
-    return None
-
-
-KUSTOMIZATION_API = {
-    "Kustomization": "kustomize.config.k8s.io/v1beta1",
-    "Component": "kustomize.config.k8s.io/v1alpha1",
-}
-
-
-def _refused_header(doc: Document, result: Build) -> bool:
-    """Whether kustomize refuses the file for its ``kind`` (Kustomization, Component or none) or
-    its ``apiVersion`` (none, or the one of its kind); the finding is at the field."""
-    kind, api = doc.data.get("kind"), doc.data.get("apiVersion")
-    not_text = [name for name, v in (("kind", kind), ("apiVersion", api)) if v is not None and not isinstance(v, str)]
-    if not_text:
-        field = not_text[0]
-        message = f"{field} must be a string; kustomize refuses this file"
-    elif isinstance(kind, str) and kind and kind not in KUSTOMIZATION_API:
-        message = "kind must be Kustomization or Component; kustomize refuses this file"
-        field = "kind"
-    elif isinstance(api, str) and api and api != KUSTOMIZATION_API.get(kind or "Kustomization"):
-        want = KUSTOMIZATION_API.get(kind or "Kustomization")
-        message = f"apiVersion of a {kind or 'Kustomization'} must be {want}; kustomize refuses this file"
-        field = "apiVersion"
-    else:
-        return False
-    # the key as written (a merge key may have supplied it: then the document)
-    key = next((k for k, _ in doc.node.value if isinstance(k, yaml.ScalarNode) and k.value == field), doc.node)
-    result.findings.append(builtin_finding("kustomize-invalid", message, Location.of(key)))
-    return True
 
 
 def _kustomization_kind(sources: SourceFiles, directory: Path) -> str:
@@ -2672,7 +1992,7 @@ def _as_copied(body: yaml.MappingNode) -> None:
                 (nodes.scalar(k, key), nodes.scalar(text, value)) for k, (text, key, value) in sorted(texts.items())
             ]
             nodes.put(meta, part, nodes.mapping(pairs, written), written)
-            if part == "labels" and (refused := _keys_refused((k for k, _ in pairs), "label", _LABEL_UNQUOTED)):
+            if part == "labels" and (refused := keys_refused((k for k, _ in pairs), "label", LABEL_UNQUOTED)):
                 raise PatchError(refused[0].message)
 
 
@@ -2713,104 +2033,6 @@ def _known_as(res: Resource, want: tuple[str, str, str, str]) -> bool:
     return wanted == (have_kind, have_name, namerefs.effective_namespace(api, have_kind, have_ns)) or (
         wanted in res.history
     )
-
-
-IMAGE_STEPS = 16  # an images entry tried on a container: a regular expression searched, in steps of work
-
-
-# kustomize's images field specs (every kind): walked after its walk of every containers list
-_IMAGE_PATHS = [
-    fieldspecs.split_path(p)
-    for p in (
-        "spec/containers[]/image",
-        "spec/initContainers[]/image",
-        "spec/template/spec/containers[]/image",
-        "spec/template/spec/initContainers[]/image",
-    )
-]
-
-
-def _set_images(root: yaml.Node, images: list[tuple[dict, yaml.Node, Any]]) -> bool:
-    """kustomize's images transformer, one entry (with its node and pattern) after another, each
-    in its two walks (an entry sees what the ones before it wrote, and its own first walk's
-    writing: a ``tagSuffix`` is added twice where both walks reach): every list under a
-    ``containers`` or ``initContainers`` key at any depth, then its field specs
-    (:data:`_IMAGE_PATHS`); never called on a CustomResourceDefinition, which kustomize never
-    rewrites. True when an image changed; raises :class:`fieldspecs.WrongKind` where kustomize
-    refuses the build (an image that is a map or a list, a container that is a word)."""
-    changed = False
-    # the lists its first walk finds, found once: rewriting an image changes no list
-    found = [
-        (k.value, v)
-        for holder in mappings(root)
-        for k, v in holder.value
-        if (k.value == "containers" or k.value == "initContainers") and isinstance(v, yaml.SequenceNode)
-    ]
-    for image, source, pattern in images:
-        for key, listed in found:
-            for container in listed.value:
-                if nodes.is_null(container):
-                    continue
-                if not isinstance(container, yaml.MappingNode):  # kustomize's lookup expects a map
-                    raise fieldspecs.WrongKind(f"an item of {key}")
-                if nodes.get(container, "image") is not None:
-                    changed |= _set_image(container, image, source, pattern, key)
-        for path in _IMAGE_PATHS:
-            emptied: list[yaml.Node] = []
-            for container in fieldspecs.holders(root, path, emptied):
-                changed |= _set_image(container, image, source, pattern, "/".join(path[:-1]))
-            changed |= bool(emptied)
-    return changed
-
-
-def _set_image(container: yaml.MappingNode, image: dict, source: yaml.Node, pattern: Any, where: str) -> bool:
-    """A container's image rewritten by one ``images`` entry (written untagged, as kustomize
-    writes it, located at the entry); a null one is its text, as kustomize reads it."""
-    current = nodes.get(container, "image")
-    if not isinstance(current, yaml.ScalarNode):
-        raise fieldspecs.WrongKind(f"an image of {where}", "is not a text")
-    work.charge(IMAGE_STEPS)  # a pattern match, worth many steps
-    return nodes.set_text(container, "image", rewrite_image(current.value, image, pattern), source, untagged=True)
-
-
-def split_image(ref: str) -> tuple[str, str, str]:
-    """(name, tag, digest) of an image reference as kustomize splits it (``image.Split``): at the
-    first ``:`` or ``@`` after the first ``/`` (the host's port is before it), the tag up to the
-    digest's ``@`` (``a/b:1:2`` is ``a/b`` tagged ``1:2``)."""
-    slash = ref.find("/")
-    skip = slash if slash > 0 else 0
-    at, colon = ref.find("@", skip), ref.find(":", skip)
-    if at < 0 and colon < 0:
-        return ref, "", ""
-    if at >= 0 and (colon < 0 or at < colon):
-        return ref[:at], "", ref[at + 1 :]
-    if at >= 0:
-        return ref[:colon], ref[colon + 1 : at], ref[at + 1 :]
-    return ref[:colon], ref[colon + 1 :], ""
-
-
-def _image_pattern(name: str):
-    """How kustomize matches an images entry: its name is a regular expression (``.`` is any
-    character, ``app:1`` matches ``app:1``), followed by an optional tag and digest."""
-    return regex.compile("^" + name + "(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$")
-
-
-def rewrite_image(ref: str, image: dict, pattern: Any = None) -> str:
-    """``ref`` as an ``images`` entry rewrites it (``pattern``: the entry's, compiled)."""
-    if (pattern or _image_pattern(str(image["name"]))).search(ref) is None:
-        return ref
-    name, tag, digest = split_image(ref)
-    new_name = image.get("newName") or name
-    new_tag, new_digest, suffix = image.get("newTag"), image.get("digest"), image.get("tagSuffix")
-    if new_tag and new_digest:  # kustomize keeps both: name:tag@digest
-        tag, digest = new_tag, new_digest
-    elif new_tag:
-        tag, digest = new_tag, ""
-    elif new_digest:
-        tag, digest = "", new_digest
-    elif suffix:
-        tag, digest = tag + suffix, ""
-    return new_name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
 
 
 def _base64(text: str) -> str:

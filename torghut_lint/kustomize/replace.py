@@ -479,7 +479,7 @@ def written(slot: Slot, value: yaml.Node, options: dict) -> tuple[yaml.Node, yam
             parts[index_option] = text
         text = delimiter.join(parts)
     if isinstance(current, yaml.ScalarNode):
-        # the node keeps its tag and its style (a folded target is printed as one: kustomize.build.as_printed)
+        # the node keeps its tag and its style (a folded target is printed as one: kustomize.printing.as_printed)
         new: yaml.Node = yaml.ScalarNode(
             _kept_tag(current, text, flow), text, value.start_mark, value.end_mark, current.style
         )
