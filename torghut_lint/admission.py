@@ -26,7 +26,7 @@ MARKER = b"ValidatingAdmissionPolicy"  # both kinds' names hold it: files withou
 
 def read(files: list[Path]) -> list[Resource]:
     """The admission policy objects (and every other object, for paramRef) of ``files``."""
-    from torghut_lint.kustomize.build import resources_of
+    from torghut_lint.kustomize.reading import resources_of
     from torghut_lint.parse import parse_file
 
     out: list[Resource] = []

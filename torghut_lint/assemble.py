@@ -29,8 +29,9 @@ from torghut_lint.discover import (
     real_text,
     unseen_submodules,
 )
-from torghut_lint.kustomize.build import Builder, Edges, SourceFiles, resources_of
+from torghut_lint.kustomize.build import Builder, Edges, SourceFiles
 from torghut_lint.kustomize.kustomization import find_kustomization
+from torghut_lint.kustomize.reading import resources_of
 from torghut_lint.model import Finding, Location, Resource
 from torghut_lint.parallel import jobs_wanted, run_queue
 from torghut_lint.parse import (

@@ -29,7 +29,7 @@ from torghut_lint.assemble import (
 )
 from torghut_lint.discover import display_path, real_text
 from torghut_lint.engine import Prepared, evaluate, flags, prepared, repository_rules
-from torghut_lint.kustomize.build import resources_of
+from torghut_lint.kustomize.reading import resources_of
 from torghut_lint.model import Fact, Finding, ResourceId
 from torghut_lint.parallel import jobs_wanted, run_queue
 from torghut_lint.parse import parse_file

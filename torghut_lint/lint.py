@@ -50,7 +50,7 @@ class SchemaOptions:
 
     def store(self, project: Project) -> tuple[SchemaStore, list[Finding]]:
         """A schema store with every CRD of the project and of ``--crd`` registered."""
-        from torghut_lint.kustomize.build import resources_of
+        from torghut_lint.kustomize.reading import resources_of
         from torghut_lint.parse import parse_file
 
         store = self.bare_store()

@@ -705,7 +705,7 @@ def slash_escape(data: bytes) -> tuple[int, int] | None:
     reads it as YAML 1.2 says, go-yaml refuses the whole file: kustomize's and kubectl's readers),
     or None. Read from libyaml's events, only for a file that holds the two characters. A ``.json``
     file is no YAML to kubectl (nor to Argo CD), which reads JSON's own ``\\/``: only
-    kustomize's reader of a resource refuses it there (``kustomize.build``)."""
+    kustomize's reader of a resource refuses it there (``kustomize.reading.json_slash``)."""
     text = data.decode("utf-8")
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
         if not isinstance(event, yaml.ScalarEvent) or event.style != '"':

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, FIXTURES, ROOT
 from torghut_lint.cli import main
-from torghut_lint.kustomize.build import Builder, SourceFiles, manifest_problem, resources_of
+from torghut_lint.kustomize.build import Builder, SourceFiles
+from torghut_lint.kustomize.reading import manifest_problem, resources_of
 from torghut_lint.model import Severity
 from torghut_lint.parse import parse_bytes
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, FIXTURES, SHARED, needs_corpus
 from torghut_lint.assemble import load
-from torghut_lint.kustomize.build import resources_of
+from torghut_lint.kustomize.reading import resources_of
 from torghut_lint.model import Resource
 from torghut_lint.parse import parse_file
 from torghut_lint.schemas.compiled import CompiledSchema, compiled

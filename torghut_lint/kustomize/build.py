@@ -3,11 +3,12 @@
 What it models is the :data:`~torghut_lint.kustomize.kustomization.FEATURES` table (field,
 shape, build step), kept at parity with ``kubectl kustomize`` by the parity tests; any other
 kustomization field is reported as ``kustomize-unsupported`` (blocking), plugins are never run,
-Helm charts are reported with their values scanned. The kustomization file's shape and reading
-live in ``kustomization``, objects as kustomize writes them out and reads them back in
+Helm charts are reported with their values scanned. Here: the build steps. Beside them: the
+kustomization file's shape and reading in ``kustomization``, a resource file's objects as
+kustomize reads them in ``reading``, objects as kustomize writes them out and reads them back in
 ``printing``, the images transformer in ``images``, field specs for labels and annotations in
-``fieldspecs``, name references in ``namerefs``, patch semantics in ``patch``, target selection in
-``select``.
+``fieldspecs``, name references in ``namerefs``, patch semantics in ``patch``, target selection
+in ``select``.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ import json
 import math
 import os
 import re
-from collections import Counter, deque
-from collections.abc import Iterator
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import yaml
 
@@ -40,7 +40,6 @@ from torghut_lint.discover import (
 from torghut_lint.goyaml import (
     GO_SPACE,
     is_string,
-    reading,
 )
 from torghut_lint.k8s import walk_strings
 from torghut_lint.kustomize import fieldspecs, namerefs, order, replace, work
@@ -89,8 +88,15 @@ from torghut_lint.kustomize.printing import (
     local_config,
     marshal_refusals,
     marshalled,
-    sort_keys,
     unprinted_finding,
+)
+from torghut_lint.kustomize.reading import (
+    json_slash,
+    kustomize_items,
+    listed_annotations,
+    not_a_name,
+    read_as_text,
+    resources_of,
 )
 from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity, TextStart, digest_of, value_at
@@ -105,8 +111,6 @@ from torghut_lint.parse import (
     json_problems,
     parse_bytes,
     parse_file,
-    scalar_json_problems,
-    slash_escape,
     split_findings,
     to_data,
 )
@@ -285,171 +289,7 @@ class Build:
         self.as_written += other.as_written
 
 
-def resources_of(parsed: ParsedFile, findings: list[Finding], kustomize: bool = False) -> list[Resource]:
-    """Kubernetes objects in a parsed file (``List`` kinds expanded); ``kustomize``: as a
-    kustomization's resources, which kustomize requires to be named, and whose lists it expands
-    as :func:`_kustomize_items` says."""
-    out: list[Resource] = []
-    if kustomize:
-        as_kustomize_reads(parsed, findings)
-    for node, data in _kustomize_items(parsed, findings) if kustomize else _items(parsed):
-        problem = manifest_problem(data, kustomize)
-        if problem:
-            findings.append(builtin_finding("manifest-invalid", problem, Location.of(node)))
-            continue
-        meta, meta_node = data["metadata"], nodes.get(node, "metadata")
-        if kustomize and isinstance(meta.get("annotations"), list) and meta["annotations"]:
-            findings.append(_listed_annotations(nodes.get(meta_node, "annotations")))
-        if _read_as_text(meta["name"]) and not kustomize:
-            findings.append(_not_a_name(nodes.get(meta_node, "name")))
-            continue
-        if kustomize:  # kustomize reads a name or namespace written as a number as its text
-            for key in ("name", "namespace"):
-                if _read_as_text(meta.get(key)):
-                    meta[key] = nodes.get(meta_node, key).value
-        namespace = meta.get("namespace")
-        origin_namespace = namespace if isinstance(namespace, str) else ""
-        out.append(Resource(node, data, origin_name=meta["name"], origin_namespace=origin_namespace))
-    return out
-
-
-def _json_slash(path: Path, rule: str) -> Finding | None:
-    """A ``rule`` finding where a ``.json`` file kustomize reads as YAML (a resource, a
-    strategic-merge patch) holds JSON's escaped slash (``"http:\\/\\/x"``), which go-yaml refuses
-    (:func:`~torghut_lint.parse.slash_escape`)."""
-    data = path.read_bytes()  # (parsed already: a regular file within the size limit)
-    escape = slash_escape(data) if b"\\/" in data else None
-    if escape is None:
-        return None
-    message = "found unknown escape character '/': kustomize reads a JSON file as YAML, where '\\/' is no escape"
-    return builtin_finding(rule, message, Location(display_path(path), *escape))
-
-
-def _listed_annotations(annotations: yaml.Node) -> Finding:
-    """kustomize fails on an object whose ``metadata.annotations`` is a list of anything, as it
-    reads the object (it panics: index out of range); an empty one or a scalar is none to it."""
-    message = "metadata.annotations is a list, which kustomize fails on (it panics); write a map"
-    return builtin_finding("kustomize-invalid", message, Location.of(annotations))
-
-
-def _read_as_text(value: object) -> bool:
-    """A value kustomize reads an object's name or namespace from as the text it is written in: a
-    number or a boolean (``name: 5`` is the name "5" to it, ``p-5`` once prefixed); the API server
-    refuses one still written so once the build is done (:func:`_not_a_name`)."""
-    return type(value) in (int, float, bool)
-
-
-def _items(parsed: ParsedFile) -> Iterator[tuple[yaml.Node, Any]]:
-    """(node, value) of each document, a list's items in its place (one level, as Argo CD reads a
-    directory's files)."""
-    for doc in parsed.documents:
-        if doc.data is None:
-            continue
-        if _is_list(doc.data):
-            yield from zip(nodes.get(doc.node, "items").value, doc.data["items"], strict=True)
-        else:
-            yield doc.node, doc.data
-
-
-def _kustomize_items(parsed: ParsedFile, findings: list[Finding]) -> list[tuple[yaml.Node, Any]]:
-    """(node, value) of each object as kustomize reads a resource file: its reader's documents
-    (:func:`_read_as_kustomize`), then (``inlineAnyEmbeddedLists``) a kind ending in ``List`` with
-    ``items`` replaced by its items, which go after the file's other objects and are read in turn,
-    each as a document of its own read back from JSON (keys in order at every level: the nodes
-    are reordered); ``items: null`` is no item, ``items`` of another shape refuses the build."""
-    documents = [(doc.node, doc.data) for doc in parsed.documents if doc.data is not None]
-    queue = deque(_read_as_kustomize(documents, len(parsed.documents) == 1))
-    ordered: set[int] = set()  # the nodes sort_keys has put in order
-    out = []
-    while queue:
-        node, data = queue.popleft()
-        kind = data.get("kind") if isinstance(data, dict) else None
-        if not (isinstance(kind, str) and kind.endswith("List") and "items" in data):
-            out.append((node, data))
-            continue
-        items = data["items"]
-        if isinstance(items, list):
-            for item in zip(nodes.get(node, "items").value, items, strict=True):
-                sort_keys(item[0], ordered)
-                queue.extend(_read_as_kustomize([item], True))
-        elif items is not None:
-            message = f"{kind}'s items must be a list (kustomize expands a *List kind's items); kustomize refuses this"
-            findings.append(builtin_finding("kustomize-invalid", message, Location.of(nodes.get(node, "items"))))
-    if ordered:  # items read back from JSON: what JSON cannot hold in them refuses the build as it is read
-        read = (pair for doc in parsed.documents for pair in doc.not_json if id(pair[0]) in ordered)
-        findings += json_findings(scalar_json_problems(read), "kustomize-invalid")
-    return out
-
-
-def _read_as_kustomize(documents: list[tuple[yaml.Node, Any]], alone: bool) -> list[tuple[yaml.Node, Any]]:
-    """The documents kustomize's reader gives for a text's documents (``alone``: the text holds
-    one): it unwraps a lone document of kind ``List`` or ``ResourceList`` with ``items`` (or
-    ``functionConfig``) into the items' nodes as written (a map's keys and values, nothing of a
-    scalar), and drops a document that is null, ``{}`` or ``[]``. (Documents are counted as libyaml
-    reads the file; kustomize counts the pieces between ``---`` lines, which differ for a file
-    that begins with a blank line and a ``---``: the same objects, another order of keys.)"""
-    if alone and documents:
-        node, data = documents[0]
-        if isinstance(data, dict) and data.get("kind") in ("List", "ResourceList"):
-            if "items" in data or "functionConfig" in data:
-                items = nodes.get(node, "items")
-                if isinstance(items, yaml.SequenceNode):
-                    documents = list(zip(items.value, data["items"], strict=True))
-                elif isinstance(items, yaml.MappingNode):
-                    documents = [(n, to_data(n)) for pair in items.value for n in pair]
-                else:
-                    documents = []
-    return [(node, data) for node, data in documents if data is not None and data != {} and data != []]
-
-
-def _is_list(data: object) -> bool:
-    """A ``List`` or ``*List`` kind with ``items``: its items are added, not the list."""
-    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
-        return False
-    kind = data.get("kind")
-    return isinstance(kind, str) and kind.endswith("List")
-
-
-LFS_POINTER = "version https://git-lfs.github.com/spec/v1"  # what a file stored in Git LFS is, not checked out
-
-
-def manifest_problem(data: object, kustomize: bool = False) -> str | None:
-    """Why a document is not a Kubernetes object, or None. The API server names an object from
-    ``generateName``; kustomize does not, and refuses a resource without ``metadata.name``."""
-    if not isinstance(data, dict):
-        if isinstance(data, str) and data.startswith(LFS_POINTER):
-            return (
-                "a Git LFS pointer, not the manifest: Argo CD checks LFS content out (where the repository has "
-                "LFS enabled) and applies what the linter cannot see; check it out too (actions/checkout: lfs: true)"
-            )
-        kind = "a list" if isinstance(data, list) else "a scalar"
-        return f"document is {kind}, not a Kubernetes object (mapping)"
-    missing = [k for k in ("apiVersion", "kind") if not isinstance(data.get(k), str) or not data.get(k)]
-    meta = data.get("metadata")
-    if not isinstance(meta, dict):
-        missing.append("metadata" if meta is None else "metadata (not a mapping)")
-    elif _read_as_text(meta.get("name")):
-        pass  # named, by its text to kustomize (see resources_of)
-    elif not isinstance(meta.get("name"), str) or not meta.get("name"):
-        if not meta.get("generateName"):
-            missing.append("metadata.name")
-        elif kustomize:
-            return "kustomize refuses a resource without metadata.name (generateName alone is not enough)"
-    if missing:
-        return "not a Kubernetes object: missing " + ", ".join(missing)
-    if not isinstance(meta.get("name"), str) and not _read_as_text(meta.get("name")):
-        meta["name"] = str(meta.get("generateName"))
-    return None
-
-
 _PATCH_REFUSED = "kustomize refuses the patch"
-
-
-def _not_a_name(name: yaml.ScalarNode) -> Finding:
-    """The API server refuses an object whose name is not a string (``name: 5``), which kustomize
-    renders as written unless a prefix, suffix or hash makes it one."""
-    message = f"metadata.name {name.value} is {reading(name.value)}, not a string: the API server refuses it; quote it"
-    return builtin_finding("manifest-invalid", message, Location.of(name))
 
 
 MAX_INCLUDE_DEPTH = 100  # kustomizations nested deeper than this are reported, not followed
@@ -736,7 +576,7 @@ def finalize(build: Build) -> None:
         if isinstance(annotations, yaml.MappingNode):
             build.findings += bookkeeping(annotations, res)
         if isinstance(annotations, yaml.SequenceNode) and annotations.value:
-            build.findings.append(_listed_annotations(annotations))
+            build.findings.append(listed_annotations(annotations))
         elif annotations is not None and (not isinstance(annotations, yaml.MappingNode) or not annotations.value):
             nodes.remove(meta, "annotations")
         elif isinstance(annotations, yaml.MappingNode):
@@ -755,8 +595,8 @@ def finalize(build: Build) -> None:
             message = f"{res.id} not linted: once patched it has {exc}"
             build.findings.append(builtin_finding("yaml-too-complex", message, Location.of(res.node)))
             continue
-        if isinstance(res.data.get("metadata"), dict) and _read_as_text(res.data["metadata"].get("name")):
-            build.findings.append(_not_a_name(nodes.get(meta, "name")))
+        if isinstance(res.data.get("metadata"), dict) and read_as_text(res.data["metadata"].get("name")):
+            build.findings.append(not_a_name(nodes.get(meta, "name")))
             gone.add(id(res))  # as a document whose name is not one is: not linted as an object
         kept.append(res)
     build.resources = [res for res in kept if id(res) not in gone]
@@ -981,7 +821,7 @@ class _Kustomization:
         self.restricted(target, entry, (key, index))
         taken = self.builder.sources.take(target)
         self.result.findings += split_findings(taken, "kustomize-invalid", "kustomize")
-        if target.suffix == ".json" and taken.documents and (refused := _json_slash(target, "kustomize-invalid")):
+        if target.suffix == ".json" and taken.documents and (refused := json_slash(target, "kustomize-invalid")):
             self.result.findings.append(refused)
             return
         self.accumulate(resources_of(taken, self.result.findings, kustomize=True), key, index)
@@ -1430,7 +1270,7 @@ class _Kustomization:
             self.result.findings += refused
             return
         if path is not None and path.suffix == ".json" and any(isinstance(d.node, yaml.MappingNode) for d in documents):
-            if refused_slash := _json_slash(path, "kustomize-patch-invalid"):  # (read as a resource file is)
+            if refused_slash := json_slash(path, "kustomize-patch-invalid"):  # (read as a resource file is)
                 self.result.findings.append(refused_slash)
                 return
         if all(isinstance(d.data, list) and not d.data for d in documents):
@@ -1465,7 +1305,7 @@ class _Kustomization:
             return documents[:1]
         if any(isinstance(d.data, dict) and str(d.data.get("kind", "")).endswith("List") for d in documents):
             findings: list[Finding] = []
-            documents = [Document(node, data, n) for n, (node, data) in enumerate(_kustomize_items(parsed, findings))]
+            documents = [Document(node, data, n) for n, (node, data) in enumerate(kustomize_items(parsed, findings))]
             if findings:
                 self.result.findings += findings
                 return []

@@ -22,8 +22,9 @@ import yaml
 
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import KUSTOMIZATION_NAMES, display_path
-from torghut_lint.kustomize.build import Build, resources_of
+from torghut_lint.kustomize.build import Build
 from torghut_lint.kustomize.kustomization import find_kustomization
+from torghut_lint.kustomize.reading import resources_of
 from torghut_lint.model import Finding, Location, Resource, dotted
 from torghut_lint.parse import parse_bytes
 from torghut_lint.secrets import SCRUB
