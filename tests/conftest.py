@@ -44,6 +44,13 @@ if "TORGHUT_LINT_CACHE_DIR" not in os.environ or os.environ.get("TORGHUT_LINT_TE
 
     os.environ["TORGHUT_LINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="torghut-lint-test-cache-")
 
+# The suite runs `kubectl kustomize` some 2,200 times on small trees, each a Go process whose
+# garbage collector, on every core, was a third of the suite's CPU time (and competed with the
+# other worker): one core for its runtime and a collection at 200% growth instead of 100% take 40%
+# less CPU per call (what kubectl renders is the same). Set only where the user has not.
+os.environ.setdefault("GOMAXPROCS", "1")
+os.environ.setdefault("GOGC", "200")
+
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> CliResult:
     """``torghut-lint ARGS`` as a user runs it: ``main`` with the working directory, environment
