@@ -28,7 +28,7 @@ from torghut_lint.assemble import (
     kustomization_schema,
 )
 from torghut_lint.discover import display_path, real_text
-from torghut_lint.engine import Prepared, evaluate, flags, prepared, repository_rules
+from torghut_lint.engine import Prepared, across_applications, evaluate, flags, prepared, repository_rules
 from torghut_lint.kustomize.reading import resources_of
 from torghut_lint.model import Fact, Finding, ResourceId
 from torghut_lint.parallel import jobs_wanted, run_queue
@@ -36,6 +36,7 @@ from torghut_lint.parse import parse_file
 from torghut_lint.policy import Policy
 from torghut_lint.schemas.store import SchemaStore
 from torghut_lint.schemas.validate import metadata_problems, once_per_kind, validate_all
+from torghut_lint.templates.base import Occupant
 from torghut_lint.waivers import Waivers, annotation_waivers
 
 VALUES_BATCH = 200  # Helm values files held parsed at a time
@@ -118,9 +119,13 @@ class Assessment:
     unpruned: set[ResourceId] = field(default_factory=set)
     # per single-copy rule, the copies it counted (with whenEnv: the workloads with a switch on)
     census: dict[str, list[ResourceId]] = field(default_factory=dict)
+    # every workload a single-copy template counted in its namespace (``alone``), for the count
+    # over every application (engine.across_applications)
+    occupants: list[Occupant] = field(default_factory=list)
 
     def add(self, other: Assessment) -> None:
         self.findings += other.findings
+        self.occupants += other.occupants
         self.facts += other.facts
         self.revisions += other.revisions
         self.unpruned |= other.unpruned
@@ -212,6 +217,8 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
     for i, plan in enumerate(plans):
         finish(plan, rest, checks.render, redo.get(i, []), flush)
     result.add(_assess(rest, checks, orphans=True))
+    result.findings += across_applications(result.occupants)
+    result.occupants = []
     result.findings = once_per_kind(result.findings)
     return result
 
@@ -285,6 +292,7 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     facts: list[Fact] = []
     record = checks.evaluated or bool(checks.counted)
     census: dict[str, list[ResourceId]] | None = {} if checks.counted else None
+    occupants: list[Occupant] = []
     findings += evaluate(
         part,
         checks.policies,
@@ -293,6 +301,7 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
         facts=facts,
         census=census,
         rules=checks.rules,
+        occupants=occupants,
     )
     if not checks.evaluated:
         evaluated = {rule: ids for rule, ids in evaluated.items() if rule in checks.counted}
@@ -329,4 +338,5 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
         revisions=revisions(resources) if checks.revisions else [],
         unpruned={res.id for res in resources if unpruned(res)} if checks.counted else set(),
         census={rule: ids for rule, ids in (census or {}).items() if rule in checks.counted},
+        occupants=occupants,
     )

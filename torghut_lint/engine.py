@@ -23,7 +23,7 @@ from torghut_lint.model import (
 )
 from torghut_lint.policy import Match, Policy
 from torghut_lint.templates import load_template
-from torghut_lint.templates.base import RuleContext, Template
+from torghut_lint.templates.base import Occupant, RuleContext, Template, crowded
 
 
 class KindIndex:
@@ -62,6 +62,7 @@ def evaluate(
     facts: list[Fact] | None = None,
     census: dict[str, list[ResourceId]] | None = None,
     rules: list[Prepared] | None = None,
+    occupants: list[Occupant] | None = None,
 ) -> list[Finding]:
     """Findings of every enabled policy on the applications (all by default) and, with
     ``orphans``, on orphaned manifests where the template applies to them.
@@ -70,7 +71,9 @@ def evaluate(
     ``facts``, what templates with a ``facts(ctx)`` report whatever their verdict (applications
     only: the job summary's switches and volumes); ``census``, per rule, what a single-copy
     template counted as copies (:attr:`RuleContext.census`); ``rules``: ``prepared(policies)``,
-    when the caller has them already (it evaluates application after application)."""
+    when the caller has them already (it evaluates application after application); ``occupants``,
+    the workloads single-copy templates counted in their namespaces (:class:`Occupant`), each
+    unreported one's finding located, for :func:`across_applications`."""
     findings: list[Finding] = []
     chosen = project.apps if apps is None else apps
     scopes: list[tuple[App | None, list[Resource]]] = [(app, app.resources) for app in chosen]
@@ -101,6 +104,13 @@ def evaluate(
                         facts.extend(_fact(policy, o, app) for o in template.facts(ctx))
                     if census is not None and ctx.census is not None:
                         census.setdefault(policy.id, []).extend(r.id for r in ctx.census)
+                    if occupants is not None and app is not None:
+                        for occupant in ctx.occupants:
+                            if occupant.violation is not None:  # located now: the nodes go with the application
+                                occupant.finding = _finding(policy, occupant.violation, app, fixable=False)
+                                occupant.violation = None
+                            occupant.rule, occupant.app = policy.id, app.name
+                            occupants.append(occupant)
                 except Exception as exc:  # noqa: BLE001 - fail closed, located, never a traceback
                     where = Location(app.name if app else "(orphaned files)")
                     findings.append(
@@ -183,3 +193,37 @@ def app_subject(app: App | None) -> str:
     """The subject of a finding about a whole application (its resolved directory; identities
     make it relative to the repository root)."""
     return f"app:{real(app.root).as_posix()}" if app is not None else "orphans"
+
+
+def across_applications(occupants: list[Occupant]) -> list[Finding]:
+    """The count of ``alone`` over every application of the run, namespace by namespace: Argo CD
+    runs the applications that deploy into one namespace side by side, so where their workloads
+    of one connection (:func:`crowded`) together run more than one copy, each that its own
+    application's count did not report is reported. One object several applications hold
+    (overlays of one base) is one workload: Argo CD applies it once. A namespace none of them
+    names is each application's destination, unknown here: not counted across."""
+    by_namespace: dict[tuple[str, str], dict[str, Occupant]] = {}
+    for occupant in occupants:
+        if occupant.namespace:  # by what the count lists: an object held twice is one
+            by_namespace.setdefault((occupant.rule, occupant.namespace), {}).setdefault(occupant.described, occupant)
+    findings: list[Finding] = []
+    for (_, namespace), workloads in by_namespace.items():
+        if all(o.reported or o.finding is None for o in workloads.values()):
+            continue
+        said: set[int] = set()
+        for group in crowded(list(workloads.values()), lambda o: o.connection, lambda o: o.copies):
+            apps = len({o.app for o in group})
+            if apps < 2:
+                continue  # within one application: its own count's
+            listed = ", ".join(sorted(o.described for o in group))
+            for occupant in group:
+                if occupant.reported or occupant.finding is None or id(occupant) in said:
+                    continue
+                said.add(id(occupant))
+                finding = occupant.finding
+                finding.message = (
+                    f"{len(group)} workload(s) of namespace {namespace} {occupant.what} across {apps} applications "
+                    f"({listed}); each runs {occupant.its}, so exactly one may"
+                )
+                findings.append(finding)
+    return findings

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from torghut_lint.k8s import EnvSources
-from torghut_lint.model import UNSET, Location, Path_, Resource
+from torghut_lint.model import UNSET, Finding, Location, Path_, Resource
 from torghut_lint.parse import Document
 
 
@@ -32,6 +32,44 @@ class Violation:
     value: Any = UNSET
     requirement: str = ""
     subject: str = ""
+
+
+@dataclass
+class Occupant:
+    """One workload a single-copy template counted in its namespace (``alone``), for the count
+    across applications: Argo CD runs the applications that deploy into one namespace side by
+    side, so a copy in another application is a second one as surely as one in the same. The
+    engine turns ``violation`` into ``finding`` (located while the application's nodes are held)
+    and reports it, its message said anew, when the namespace's count over every application of
+    the run exceeds one and its own application's count did not report it already."""
+
+    namespace: str
+    copies: int  # it runs at once: each revision routed, each container running it
+    described: str  # how the count lists it
+    reported: bool  # its own application's count reported it
+    what: str  # what the workloads counted do ("run it", "have the switch on")
+    its: str  # what each runs ("its own", "the loop")
+    violation: Violation | None
+    connection: tuple[str, ...] | None = None  # what its copies may connect with (:func:`crowded`); None: unknown
+    finding: Finding | None = None
+    rule: str = ""
+    app: str = ""
+
+
+Counted = TypeVar("Counted")
+
+
+def crowded(
+    counted: list[Counted], connection: Callable[[Counted], tuple[str, ...] | None], copies: Callable[[Counted], int]
+) -> list[list[Counted]]:
+    """The groups of ``counted`` that together run more than one copy of one connection: for each
+    thing one connects with (``connection``: what each may connect with, any of them), those that
+    may (two websockets authenticating with two keys are not in each other's way; one that may use
+    either is in both groups). One whose connection is unknown (None: a source the repository
+    cannot show) is in every group; where none is known, all are one group."""
+    known = sorted({key for found in map(connection, counted) if found is not None for key in found})
+    groups = [[x for x in counted if (c := connection(x)) is None or key in c] for key in known] if known else [counted]
+    return [group for group in groups if sum(map(copies, group)) >= 2]
 
 
 @dataclass
@@ -69,6 +107,9 @@ class RuleContext:
     # what a single-copy template counts as copies (set by its check: with ``whenEnv``, only the
     # workloads with a switch on): a copy a change removes and Argo CD does not prune is a second one
     census: list[Resource] | None = None
+    # each workload a single-copy template counted in its namespace (``alone``), for the count
+    # across the run's applications
+    occupants: list[Occupant] = field(default_factory=list)
 
     @cached_property
     def env_sources(self) -> EnvSources:

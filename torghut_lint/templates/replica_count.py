@@ -18,7 +18,13 @@ A pod may run more than one copy: two containers with the switch on (whenEnv), o
 template's sidecar among them, each submit or connect on their own. A pod of a workload held runs at
 most ``count`` copies, and the census of ``alone`` counts each workload as many times as it runs
 copies at once. With ``whenEnv``, a workload Git keeps at zero replicas that no autoscaler or
-Rollout scales (a standby) runs no loop: it is neither held nor counted."""
+Rollout scales (a standby) runs no loop: it is neither held nor counted.
+
+The namespace of ``alone`` is the cluster's, not the application's: Argo CD runs every application
+that deploys into it side by side, so its count spans the applications of the run
+(``aloneAcrossApplications``; :func:`~torghut_lint.engine.across_applications`), and workloads
+count together only when they may connect with the same thing (``connectionEnv``: a key allows one
+connection; another key's websocket is not in the way)."""
 
 from __future__ import annotations
 
@@ -34,16 +40,18 @@ from torghut_lint.k8s import (
     ON,
     SWITCH_PARAM,
     ByNamespace,
+    EnvValue,
     Names,
     any_of,
     container_switch_state,
     containers,
     copies,
+    effective_env,
     get_path,
     repository,
 )
-from torghut_lint.model import Path_, Resource
-from torghut_lint.templates.base import RuleContext, Template, Violation, defaulted
+from torghut_lint.model import Path_, Resource, digest_of
+from torghut_lint.templates.base import Occupant, RuleContext, Template, Violation, crowded, defaulted
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -92,7 +100,8 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         return counted[id(res)]
 
     if ctx.params.get("alone"):
-        yield from _alone(ctx, switched, ctx.resources if when is not None else held, pods, held)
+        connection = _connection(ctx, running, tuple(ctx.params.get("connectionEnv") or ()))
+        yield from _alone(ctx, switched, ctx.resources if when is not None else held, pods, held, connection)
     for res in held:
         yield from _copies_per_pod(res, pods(res), want, when is not None)
     workloads: ByNamespace[tuple[str, str], Resource] = ByNamespace()  # by (kind, name)
@@ -197,6 +206,7 @@ def _alone(
     census: list[Resource],
     pods: Callable[[Resource], dict[Path_, list[Path_]]],
     held: list[Resource],
+    connection: Callable[[Resource], tuple[str, ...] | None],
 ) -> Iterator[Violation]:
     """A violation at each workload of a namespace where more than one has a switch on (without
     whenEnv: more than one the policy selects runs at all), among ``census`` (with whenEnv every
@@ -204,7 +214,8 @@ def _alone(
     the policy's scope (another team's, beside Torghut's moved into a shared namespace) counts when
     its switch is shown on, not merely when a source nobody can see might set it; one inside it (a
     bare Pod in Torghut's namespace) counts as the policy's own do. Each counts as many times as
-    it runs copies at once (``pods``: the containers of each pod, every revision Knative routes)."""
+    it runs copies at once (``pods``: the containers of each pod, every revision Knative routes),
+    and only with those that connect as it does (``connection``: :func:`crowded`)."""
     namespaces = {res.id.namespace for res in ctx.matched}
     routes = _routes(ctx.of_kind("Route"))
     by_namespace: dict[str, list[tuple[Resource, int, int]]] = {}
@@ -218,20 +229,73 @@ def _alone(
     switch = ctx.params.get("whenEnv") is not None
     what, its = ("have the switch on", "the loop") if switch else ("run it", "its own")
     held_ids = {id(res) for res in held}
+    across = ctx.params["aloneAcrossApplications"]
     for namespace, found in by_namespace.items():
-        if sum(routed * each for _, routed, each in found) < 2:
-            continue
-        if len(found) == 1 and found[0][1] == 1 and id(found[0][0]) in held_ids:
-            continue  # one workload held, its copies in one pod: reported per pod
-        listed = ", ".join(f"{res.id}" + _times(routed, each) for res, routed, each in found)
-        for res, routed, _ in found:
-            yield Violation(
+        entries = [(res, routed, each, connection(res)) for res, routed, each in found]
+        groups = [
+            group
+            for group in crowded(entries, lambda e: e[3], lambda e: e[1] * e[2])
+            # one workload held, its copies in one pod: reported per pod
+            if not (len(group) == 1 and group[0][1] == 1 and id(group[0][0]) in held_ids)
+        ]
+        for res, routed, each, conn in entries:
+            group = next((g for g in groups if any(e[0] is res for e in g)), None)
+            described = f"{res.id}" + _times(routed, each)
+            listed = ", ".join(f"{e[0].id}" + _times(e[1], e[2]) for e in group or [(res, routed, each, conn)])
+            violation = Violation(
                 res,
                 ("spec", "traffic") if routed > 1 else ("metadata", "name"),
-                f"{len(found)} workload(s) of namespace {namespace or '(default)'} {what} ({listed}); "
+                f"{len(group or [res])} workload(s) of namespace {namespace or '(default)'} {what} ({listed}); "
                 f"each runs {its}, so exactly one may",
                 requirement="alone",
             )
+            if group is not None:
+                yield violation
+            if across:  # the same violation, should other applications' workloads make the count exceed one
+                reported = group is not None
+                ctx.occupants.append(
+                    Occupant(
+                        namespace, routed * each, described, reported, what, its, None if reported else violation, conn
+                    )
+                )
+
+
+def _connection(
+    ctx: RuleContext, running: Callable[[Resource], Callable[[Path_, dict], bool]], names: tuple[str, ...]
+) -> Callable[[Resource], tuple[str, ...] | None]:
+    """What a workload's copies may connect with: where each of ``names`` set in the environment of
+    a container running it comes from (a Secret's name and key, through ``secretKeyRef`` or
+    ``envFrom``, or a literal's digest), any of them (an application may read either spelling);
+    None where it cannot be told (none of them set, one from a source the repository cannot show),
+    which counts with every other."""
+
+    def source(res: Resource, value: EnvValue) -> str | None:
+        if value.value is not None:
+            return "value:" + digest_of(value.value)
+        envfrom = value.origin in ("secretRef", "secretKey")
+        holder = get_path(res.data, value.path[:-1] if envfrom else value.path)
+        if value.origin == "secretKeyRef":
+            ref = get_path(holder, ("valueFrom", "secretKeyRef"))
+            name, key = (ref.get("name"), ref.get("key")) if isinstance(ref, dict) else (None, None)
+        elif envfrom and isinstance(holder, dict):
+            ref = holder.get("secretRef")
+            name = ref.get("name") if isinstance(ref, dict) else None
+            key = value.name[len(str(holder.get("prefix") or "")) :]
+        else:
+            return None
+        return f"secret:{res.id.namespace}/{name}:{key}" if isinstance(name, str) and isinstance(key, str) else None
+
+    def connection(res: Resource) -> tuple[str, ...] | None:
+        if not names:
+            return None
+        found: set[str | None] = set()
+        for path, container in containers(res):
+            if running(res)(path, container):
+                env = effective_env(res, path, container, ctx.env_sources, only=set(names))
+                found |= {source(res, env[name]) for name in names if name in env} or {None}
+        return None if not found or None in found else tuple(sorted(found))
+
+    return connection
 
 
 def _times(routed: int, each: int) -> str:
@@ -488,6 +552,27 @@ PARAMS_SCHEMA = {
                 "a copy under another name count); with whenEnv, the only one of any kind that runs pods with "
                 "a switch on (one outside the policy's scope counts when its switch is shown on, not when an "
                 "unseen source merely may set it)"
+            ),
+        },
+        "connectionEnv": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": (
+                "with alone, environment variables naming what a copy connects with (the Alpaca key id a "
+                "websocket authenticates with, first one set wins): workloads count together only where it "
+                "comes from the same place (a Secret's name and key, or one literal); one whose source the "
+                "repository cannot show, or that sets none, counts with every other (empty: all count together)"
+            ),
+        },
+        "aloneAcrossApplications": {
+            "type": "boolean",
+            "default": True,
+            "description": (
+                "with alone, the namespace's count spans every application of the run (Argo CD runs the "
+                "applications that deploy into one namespace side by side: a copy in another application is "
+                "a second one; one object several applications hold counts once); false counts each "
+                "application apart (applications of one namespace name deployed to clusters of their own)"
             ),
         },
     },
