@@ -500,6 +500,8 @@ class Deployment:
     prunes: bool = False  # syncPolicy.automated.prune: Argo CD deletes what the repository no longer has
     # syncPolicy.syncOptions holds Prune=false or Prune=confirm: it prunes nothing on its own
     prune_held: bool = False
+    # the namespaces its destination may be (:func:`_possible`); None: unknown
+    namespaces: tuple[str, ...] | None = ()
 
 
 _PARAMETER = re.compile(r"\{\{-?\s*\.?([A-Za-z0-9_.-]+)\s*-?\}\}")  # {{path}}, {{ .path }}
@@ -516,6 +518,38 @@ def _resolved(text: object, element: dict) -> str | None:
     return os.path.normpath(value.strip().strip("/")) if value.strip().strip("/") else "."
 
 
+MAX_TEMPLATED_FIELD = 256  # a destination namespace is a DNS label; a longer template is left unknown
+
+
+def _possible(text: object, element: dict) -> tuple[str, ...] | None:
+    """The values a templated field (a destination's namespace) may take with a list element's
+    parameters: the text itself, the parameters written in, or where the template chooses among
+    parameters (``{{ if hasKey . "namespace" }}{{ .namespace }}{{ else }}{{ .name }}{{ end }}``),
+    each one it may write that the element has (Argo CD takes one branch; which, the linter need
+    not tell). None where something stays unknown (a function's result, text beside a choice)."""
+    if not isinstance(text, str):
+        return ()
+    if "{{" not in text:
+        return (text.strip(),) if text.strip() else ()
+    if len(text) > MAX_TEMPLATED_FIELD:
+        return None
+    value = _PARAMETER.sub(lambda m: str(element.get(m.group(1), m.group(0))), text)
+    if "{{" not in value:
+        return (value.strip(),)
+    actions = re.findall(r"\{\{(.*?)\}\}", text, re.S)
+    if re.sub(r"\{\{.*?\}\}", "", text, flags=re.S).strip():
+        return None  # text beside a choice: what it makes is not one parameter
+    written = []
+    for action in actions:
+        inner = action.strip("-").strip()
+        if (found := _PARAMETER.fullmatch("{{" + inner + "}}")) is not None:
+            written.append(found.group(1))
+        elif not _CONTROL.match(inner):
+            return None
+    values = sorted({str(element[k]) for k in written if k in element})
+    return tuple(values) or None
+
+
 def deployments(resources: list[Resource]) -> list[Deployment]:
     """Every source of every Application, and each list element of every ApplicationSet."""
     found: list[Deployment] = []
@@ -526,17 +560,19 @@ def deployments(resources: list[Resource]) -> list[Deployment]:
         automated = sync.get("automated") if isinstance(sync, dict) else None
         prunes = isinstance(automated, dict) and automated.get("prune") is True
         held = _holds_pruning(sync.get("syncOptions") if isinstance(sync, dict) else None)
+        destination = inner.get("destination") if isinstance(inner.get("destination"), dict) else {}
         if not templated:
             for path, source in listed:
-                found.append(
-                    _deployment(res, ".".join(map(str, path[1:])), source, {}, res.locate(path), live, prunes, held)
-                )
+                at = ".".join(map(str, path[1:]))
+                found.append(_deployment(res, at, source, {}, res.locate(path), live, prunes, held, destination))
             continue
         for path, element in _elements(spec.get("generators"), ("spec", "generators")):
             key = f"element {element.get('name', path[-1])}"
             for where, source in listed:
                 which = key if where[3:] == ("source",) else f"{key}, {'.'.join(map(str, where[3:]))}"
-                found.append(_deployment(res, which, source, element, res.locate(path), live, prunes, held))
+                found.append(
+                    _deployment(res, which, source, element, res.locate(path), live, prunes, held, destination)
+                )
     return found
 
 
@@ -549,9 +585,25 @@ def _deployment(
     live: Finding | None = None,
     prunes: bool = False,
     held: bool = False,
+    destination: dict | None = None,
 ) -> Deployment:
+    destination = destination or {}
     path = _resolved(source.get("path"), element)  # the template's path, the element's parameters written in
-    return Deployment(res.id, key, *_checked_out(source, element), path, location, live, prunes, held)
+    namespaces = _possible(destination.get("namespace"), element)
+    return Deployment(res.id, key, *_checked_out(source, element), path, location, live, prunes, held, namespaces)
+
+
+def repository_key(url: str) -> str:
+    """A repository URL as compared with another: scheme, user, a trailing ``.git`` or slash and
+    case dropped, an scp-like address (``git@github.com:o/r``) as its host and path
+    (``github.com/o/r``), so the spellings of one repository are one key."""
+    text = url.strip().lower()
+    scp = "://" not in text
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
+    text = re.sub(r"^[^@/]*@", "", text)
+    if scp:
+        text = text.replace(":", "/", 1)
+    return text.rstrip("/").removesuffix(".git")
 
 
 def under(path: str | None, linted: list[str]) -> bool:

@@ -122,10 +122,14 @@ class Assessment:
     # every workload a single-copy template counted in its namespace (``alone``), for the count
     # over every application (engine.across_applications)
     occupants: list[Occupant] = field(default_factory=list)
+    # the namespaces each application's objects are in, by its root (resolved, as text)
+    namespaces: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, other: Assessment) -> None:
         self.findings += other.findings
         self.occupants += other.occupants
+        for root, names in other.namespaces.items():
+            self.namespaces.setdefault(root, set()).update(names)
         self.facts += other.facts
         self.revisions += other.revisions
         self.unpruned |= other.unpruned
@@ -339,4 +343,7 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
         unpruned={res.id for res in resources if unpruned(res)} if checks.counted else set(),
         census={rule: ids for rule, ids in (census or {}).items() if rule in checks.counted},
         occupants=occupants,
+        namespaces={
+            real_text(app.root): {r.id.namespace for r in app.resources if r.id.namespace} for app in part.apps
+        },
     )

@@ -15,14 +15,14 @@ from dataclasses import astuple, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from torghut_lint.argocd import Deployment, moved_away, moved_sources, repository_deployments, under
+from torghut_lint.argocd import Deployment, moved_away, moved_sources, repository_deployments, repository_key, under
 from torghut_lint.assemble import Project, plan, repository_root
 from torghut_lint.baseline import MAX_CREDENTIAL_DIGESTS, Baseline, compared, identity
 from torghut_lint.builtin_rules import BUILTIN_RULES, builtin_finding
 from torghut_lint.cache import Cache
 from torghut_lint.check import Assessment, Checks, check_project
 from torghut_lint.config import Config
-from torghut_lint.discover import display_path, real
+from torghut_lint.discover import display_path, is_within, real
 from torghut_lint.model import Finding, Location, ResourceId, Severity, digest_of
 from torghut_lint.policy import Policy
 from torghut_lint.report.base import Report, RuleInfo, Summary, bounded, is_blocking, redact
@@ -250,6 +250,21 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
     options = options or RunOptions()
     start = time.perf_counter()
     head = assess(paths, policies, config, options, options.boundary)
+    # what deploys what: every Application and ApplicationSet of the repository after the change and
+    # at the base, read once each (not only the linted tree's: the one that deploys it usually lives
+    # elsewhere); none when the linted paths are outside the repository
+    linted = [os.path.relpath(os.path.realpath(p), head.root) for p in paths]
+    inside = options.base is not None and not any(p.startswith("..") for p in linted)
+    deployed = repository_deployments(head.root, head.root) if inside else []
+    deployed_before = repository_deployments(options.base.root, head.root) if inside and options.base else []
+    if inside and (beside := deployed_beside(linted, head, (deployed, deployed_before), policies, config, options)):
+        if options.log is not None:
+            options.log("linted with the tree: " + "; ".join(why for _, why in beside))
+        head = assess(paths + [path for path, _ in beside], policies, config, options, options.boundary)
+        there = [options.base.root / path.relative_to(head.root) for path, _ in beside]
+        options = replace(
+            options, base=replace(options.base, paths=options.base.paths + [p for p in there if p.is_dir()])
+        )
     findings = head.findings + options.extra
     preexisting = 0
     if options.base is not None:
@@ -268,13 +283,9 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
                 from torghut_lint.trust import changed_schemas  # (a gate's alone: git and temporary files)
 
                 findings += changed_schemas(before.crds, head.crds, options.schemas.bare_store(), base.ref)
-        # what deploys the linted paths: every Application and ApplicationSet of the repository after the
-        # change, read once (not only the linted tree's: the one that deploys it usually lives elsewhere)
-        linted = [os.path.relpath(os.path.realpath(p), head.root) for p in paths]
-        inside = not any(p.startswith("..") for p in linted)  # outside the repository, none of its deploys them
-        deployed = repository_deployments(head.root, head.root) if inside else []
         if base.waivers and inside:
-            findings += _moved_away(linted, deployed, head, base, before)
+            revisions = frozenset(r.resource for r in head.checked.revisions)  # moved_sources compares these
+            findings += moved_away(deployed_before, deployed, linted, base.ref, revisions)
         findings += _left_running(paths, linted, deployed, head, before, base)
         if base.new_only:
             # Compared with the credentials a finding is about (in memory only: the identity
@@ -359,6 +370,63 @@ def _present(checked: Assessment, rule: str) -> set[ResourceId]:
     return set(checked.evaluated.get(rule, ()))
 
 
+def deployed_beside(
+    linted: list[str],
+    head: Outcome,
+    deployments: tuple[list[Deployment], list[Deployment]],
+    policies: list[Policy],
+    config: Config,
+    options: RunOptions,
+) -> list[tuple[Path, str]]:
+    """The directories of this repository Argo CD deploys into the linted tree's namespaces that
+    a change makes it deploy (a new Application or list element, or one given another path or
+    namespace) or changes the files of (an application beside it already), with why: Argo CD runs
+    them beside the linted tree (a copy of it with live trading on under another path, a second
+    websocket), so the gate lints them with it. Into its namespaces: its destination may be one of
+    them (a template's branches each taken), or, linted alone, its objects are in one. One the
+    change leaves as the base deployed it, one elsewhere, or one whose destination a template
+    leaves unknown and whose objects name no namespace, is not the gate's. ``deployments``: the
+    repository's after the change and at the base; ``linted``: the linted paths, relative to the
+    repository."""
+    deployed, deployed_before = deployments
+
+    def seen(d: Deployment) -> tuple:
+        return d.resource, d.key, d.path, d.repo_url, d.revision, d.namespaces
+
+    before = {seen(d) for d in deployed_before}
+    namespaces = {ns for names in head.checked.namespaces.values() for ns in names}
+    namespaces |= {ns for d in deployed if under(d.path, linted) for ns in d.namespaces or ()}
+    touched = {str(parent) for f in options.changed or () for parent in f.parents}  # directories holding a change
+    # this repository, as the Applications that deploy the linted paths name it (another's path
+    # may be spelled like one of these directories); none deploys them: any that names a directory
+    ours = {repository_key(d.repo_url) for d in deployed if under(d.path, linted)}
+    candidates: dict[Path, list[Deployment]] = {}
+    for d in deployed:
+        if d.path is None or d.path.startswith("..") or under(d.path, linted):
+            continue
+        if ours and repository_key(d.repo_url) not in ours:
+            continue
+        directory = head.root / d.path
+        if directory.is_dir() and (seen(d) not in before or os.path.realpath(directory) in touched):
+            candidates.setdefault(directory, []).append(d)
+    # what its objects name: the directories whose destinations do not settle it, linted alone once
+    unsettled = [p for p, ds in candidates.items() if not any(set(d.namespaces or ()) & namespaces for d in ds)]
+    named: dict[str, set[str]] = {}
+    if unsettled:
+        alone = replace(options, base=None, retain=None, scope=None, log=None, extra=[])
+        named = assess(unsettled, policies, config, alone, options.boundary).checked.namespaces
+    found: list[tuple[Path, str]] = []
+    for directory, ds in sorted(candidates.items()):
+        inside = os.path.realpath(directory)
+        into = {ns for d in ds for ns in d.namespaces or ()} & namespaces
+        into |= {ns for root, names in named.items() if is_within(root, inside) for ns in names} & namespaces
+        if into:
+            d = ds[0]
+            why = f"{d.path} ({d.resource.kind} {d.resource.name}, {d.key}: into {', '.join(sorted(into))})"
+            found.append((directory, why))
+    return found
+
+
 def _counted(checked: Assessment, rule: str) -> set[ResourceId]:
     """What ``rule`` counted as copies: its census, else every resource it matched."""
     return set(checked.census[rule] if rule in checked.census else checked.evaluated.get(rule, ()))
@@ -400,17 +468,6 @@ def _left_running(
             )
             findings.append(builtin_finding("argocd-not-pruned", message, where, old))
     return findings
-
-
-def _moved_away(
-    linted: list[str], deployed: list[Deployment], head: Outcome, base: BaseTree, before: Outcome
-) -> list[Finding]:
-    """``argocd-source-moved`` where the change points what deployed the linted paths elsewhere,
-    read from every Application and ApplicationSet of the repository (before and after: ``deployed``),
-    not only the linted tree's: a change that copies the tree and points its Application at the copy
-    leaves the linted paths as they were."""
-    compared = frozenset(r.resource for r in head.checked.revisions)
-    return moved_away(repository_deployments(before.root, head.root), deployed, linted, base.ref, compared)
 
 
 def _uncompared(baseline: Baseline, config: Config) -> Finding:

@@ -185,6 +185,10 @@ def snapshot(ref: str, merge_base: bool = True) -> Snapshot:
     workdir = tempfile.TemporaryDirectory(prefix="torghut-lint-base-")
     root = Path(os.path.realpath(workdir.name)) / "tree"
     root.mkdir()
+    # the repository at ``ref``, marked as one's root (an empty .git, which discovery never walks):
+    # what asks whether a path is in the repository (a source's path an ApplicationSet patches, a
+    # kustomize reference) answers in the snapshot as it does in the work tree
+    (root / ".git").mkdir()
     listing = _git_bytes(repo, "ls-tree", "-r", "-z", "--full-tree", revision)
     entries = []
     for record in listing.split(b"\0"):

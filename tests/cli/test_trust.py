@@ -267,8 +267,12 @@ def test_an_application_outside_the_linted_tree_pointed_at_a_copy_of_it_is_repor
     product.write_text(_product_set(TORGHUT_ELEMENT.replace("torghut}", "torghut-next}") + OTHER_ELEMENT))
     moved = _gate(repo)
     assert moved.code == 1, (moved.stdout, moved.stderr)
-    got = [(f["rule"], f["file"]) for f in moved.json["findings"]]
-    assert got == [("argocd-source-moved", "argocd/applicationsets/product.yaml")], moved.json["findings"]
+    got = sorted((f["rule"], f["file"]) for f in moved.json["findings"])
+    assert got == [
+        ("argocd-source-moved", "argocd/applicationsets/product.yaml"),
+        # deployed into the linted namespace, the copy is linted with the tree
+        ("live-trading-default-off", "argocd/applications/torghut-next/trading-configmap.yaml"),
+    ], moved.json["findings"]
     assert "argocd/applications/torghut-next" in moved.stdout and moved.code == 1
     # renamed as well: no element deploys the linted tree any more
     product.write_text(
@@ -277,7 +281,8 @@ def test_an_application_outside_the_linted_tree_pointed_at_a_copy_of_it_is_repor
         )
     )
     renamed = _gate(repo)
-    assert [f["rule"] for f in renamed.json["findings"]] == ["argocd-source-moved"], renamed.json["findings"]
+    got = sorted(f["rule"] for f in renamed.json["findings"])
+    assert got == ["argocd-source-moved", "live-trading-default-off"], renamed.json["findings"]
     assert "no Application deploys argocd/applications/torghut" in renamed.stdout and renamed.code == 1
 
 
@@ -313,7 +318,8 @@ def test_an_application_of_the_linted_tree_given_a_second_source_beside_it_is_re
         f"    - {{repoURL: {lab}, path: argocd/applications/torghut-extra, targetRevision: main}}\n"
     )
     result = _gate(repo)
-    assert [(f["rule"], f["line"]) for f in result.json["findings"]] == [("argocd-source-moved", 7)], result.json
+    got = sorted((f["rule"], f["line"]) for f in result.json["findings"])
+    assert got == [("argocd-source-moved", 7), ("live-trading-default-off", 9)], result.json  # (the copy's, linted)
     assert "torghut-extra" in result.stdout and result.code == 1
 
 
@@ -364,3 +370,140 @@ def test_an_application_that_keeps_live_values_of_the_linted_tree_is_reported_on
     assert "RespectIgnoreDifferences" in added.json["findings"][0]["message"]
     git(repo, "commit", "-qam", "kept live")
     assert _gate(repo).json["findings"] == []  # on the base now: the next change is not the one
+
+
+def _element(name: str, path: str, namespace: str | None = None) -> str:
+    ns = f", namespace: {namespace}" if namespace else ""
+    return f"          - {{name: {name}, path: {path}{ns}}}\n"
+
+
+def test_a_new_application_deploying_a_copy_into_the_linted_namespace_is_linted_with_it(repo: Path) -> None:
+    """The gate lints argocd/applications/torghut. A change that leaves it as it was and adds an
+    application of its own (a new list element) deploying a copy with live trading on into the
+    same namespace: Argo CD runs both. The copy is linted with the tree: its own findings block,
+    and so does its websocket beside the linted one (a second connection on the key)."""
+    product = _trusted_repo(repo)
+    _copied_live(repo, "torghut-live")  # its kustomization sets namespace torghut, whatever the element's
+    ws = repo / "argocd" / "applications" / "torghut-live" / "ws" / "deployment.yaml"
+    ws.write_text(ws.read_text().replace("name: torghut-ws\n  labels", "name: torghut-ws-live\n  labels"))
+    product.write_text(
+        _product_set(TORGHUT_ELEMENT + OTHER_ELEMENT + _element("torghut-live", "argocd/applications/torghut-live"))
+    )
+    result = _gate(repo)
+    got = sorted({(f["rule"], f["file"].split("/")[2]) for f in result.json["findings"]})
+    assert ("live-trading-default-off", "torghut-live") in got, result.json["findings"]
+    assert ("ws-single-replica", "torghut") in got and ("ws-single-replica", "torghut-live") in got, got
+    assert result.code == 1
+
+
+def test_a_new_application_of_another_namespace_is_not_the_gates(repo: Path) -> None:
+    """Another team's new application, in its own namespace, with its own problems: not linted
+    by the Torghut gate (its objects never meet Torghut's)."""
+    product = _trusted_repo(repo)
+    feed = repo / "argocd" / "applications" / "feed-v2"
+    feed.mkdir()
+    (feed / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f}\ndata: {DB_PASSWORD: hunter2hunter2}\n"
+    )
+    product.write_text(
+        _product_set(TORGHUT_ELEMENT + OTHER_ELEMENT + _element("feed-v2", "argocd/applications/feed-v2"))
+    )
+    result = _gate(repo)
+    assert result.json["findings"] == [] and result.code == 0, result.json["findings"]
+
+
+def test_an_application_given_the_linted_namespace_is_linted_with_it(repo: Path) -> None:
+    """A new application whose objects name no namespace, deployed into Torghut's by its
+    destination (an element's parameter, read through a Go template's branches: Argo CD may take
+    either), running the websocket with live trading on: linted with the tree."""
+    product = _trusted_repo(repo)
+    extra = repo / "argocd" / "applications" / "ws-canary"
+    extra.mkdir()
+    (extra / "ws.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: torghut-ws-canary}\nspec:\n  replicas: 1\n"
+        "  strategy: {type: Recreate}\n  selector: {matchLabels: {app: c}}\n  template:\n"
+        "    metadata: {labels: {app: c}}\n    spec:\n      containers:\n        - name: ws\n"
+        "          image: registry.example.internal/lab/torghut-ws:v1\n"
+        '          env: [{name: TRADING_LIVE_ENABLED, value: "true"}]\n'
+    )
+    text = _product_set(
+        TORGHUT_ELEMENT + OTHER_ELEMENT + _element("ws-canary", "argocd/applications/ws-canary", "torghut")
+    )
+    text = text.replace("spec:\n  generators", "spec:\n  goTemplate: true\n  generators")
+    text = text.replace("'{{name}}'", "'{{ .name }}'").replace("'{{path}}'", "'{{ .path }}'")
+    go = "'{{ if hasKey . \"namespace\" }}{{ .namespace }}{{ else }}{{ .name }}{{ end }}'"
+    product.write_text(text.replace("namespace: '{{ .name }}'}", f"namespace: {go}}}"))
+    assert "hasKey" in product.read_text()
+    result = _gate(repo)
+    got = sorted({(f["rule"], f["file"].split("/")[2]) for f in result.json["findings"]})
+    assert ("live-trading-default-off", "ws-canary") in got, result.json["findings"]
+    assert result.code == 1
+    # the same application deployed elsewhere: not the gate's
+    product.write_text(product.read_text().replace("namespace: torghut}", "namespace: canary}"))
+    assert _gate(repo).json["findings"] == []
+
+
+def test_a_neighbour_deployed_into_the_linted_namespace_is_linted_when_the_change_touches_it(repo: Path) -> None:
+    """An application the base deploys into Torghut's namespace already (the lab's torghut-options
+    beside torghut), which the gate does not lint: a change to its files that adds a second
+    websocket on the equities key is linted with the tree; unchanged, it is not the gate's."""
+    product = _trusted_repo(repo)
+    options = repo / "argocd" / "applications" / "torghut-options"
+    options.mkdir()
+    (options / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: options}\n")
+    (options / "kustomization.yaml").write_text("namespace: torghut\nresources: [cm.yaml]\n")
+    product.write_text(
+        _product_set(
+            TORGHUT_ELEMENT + OTHER_ELEMENT + _element("torghut-options", "argocd/applications/torghut-options")
+        )
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "options")
+    assert _gate(repo).json["findings"] == []
+    ws = (repo / APP / "ws" / "deployment.yaml").read_text()
+    (options / "ws.yaml").write_text(ws.replace("name: torghut-ws\n  labels", "name: torghut-ws-2\n  labels"))
+    (options / "kustomization.yaml").write_text("namespace: torghut\nresources: [cm.yaml, ws.yaml]\n")
+    result = _gate(repo)
+    got = sorted({(f["rule"], f["file"].split("/")[2]) for f in result.json["findings"]})
+    assert ("ws-single-replica", "torghut") in got and ("ws-single-replica", "torghut-options") in got, got
+    assert result.code == 1
+
+
+def test_an_unchanged_tree_of_applicationsets_has_nothing_new(repo: Path) -> None:
+    """The base is linted from a snapshot of the ref: what asks whether a source's path is in the
+    repository (an ApplicationSet's templatePatch switching its sources to a plugin) answers there
+    as in the work tree, so the same findings are the base's too, not the change's."""
+    product = _trusted_repo(repo)
+    product.write_text(
+        product.read_text() + "  templatePatch: |\n    spec:\n      source:\n        plugin: {name: lovely}\n"
+    )
+    git(repo, "commit", "-qam", "plugin")
+    direct = run_cli("--no-schemas", "--format", "json", "argocd/applicationsets", cwd=repo)
+    assert [f["rule"] for f in direct.json["findings"]] == ["argocd-source-override"], direct.json["findings"]
+    gate = run_cli(
+        "--no-schemas", "--format", "json", "--trusted-config", "main", "--new-since", "main",
+        "argocd/applicationsets", cwd=repo,
+    )  # fmt: skip
+    assert gate.json["findings"] == [] and gate.code == 0, gate.json["findings"]
+
+
+def test_another_repositorys_path_spelled_like_a_directory_here_is_not_linted(repo: Path) -> None:
+    """The lab's home-root Application deploys ``argocd`` from another repository: that this
+    repository has an ``argocd`` directory too (changed, Torghut's namespace inside) makes it no
+    application of this tree."""
+    product = _trusted_repo(repo)
+    (repo / "argocd" / "home-root.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: home-root}\nspec:\n"
+        "  source: {repoURL: 'git@github.com:gregkonush/home.git', path: argocd, targetRevision: main}\n"
+        "  destination: {server: https://kubernetes.default.svc, namespace: argocd}\n"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "home")
+    (repo / "argocd" / "other").mkdir()
+    (repo / "argocd" / "other" / "cm.yaml").write_text(  # below no element's path: only home-root's spelling
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f, namespace: torghut}\n"
+        "data: {DB_PASSWORD: hunter2hunter2}\n"
+    )
+    assert product.exists()
+    result = _gate(repo)
+    assert result.json["findings"] == [] and result.code == 0, result.json["findings"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from torghut_lint.argocd import _elements, _parameters
+import pytest
+
+from torghut_lint.argocd import _elements, _parameters, _possible
 
 
 def test_list_elements_are_found_through_matrix_and_merge_generators() -> None:
@@ -47,3 +49,41 @@ def test_a_list_elements_path_is_the_templates_with_its_parameters_written_in() 
         "argocd/applications/torghut",
         "argocd/applications/feed",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "element", "want"),
+    [
+        ("torghut", {}, ("torghut",)),
+        (None, {}, ()),
+        ("{{name}}", {"name": "torghut"}, ("torghut",)),
+        ("'{{ .name }}-prod'", {"name": "torghut"}, ("'torghut-prod'",)),
+        # the lab's product set: either branch may be taken
+        (
+            '{{ if hasKey . "namespace" }}{{ .namespace }}{{ else }}{{ .name }}{{ end }}',
+            {"name": "torghut-live", "namespace": "torghut"},
+            ("torghut", "torghut-live"),
+        ),
+        ('{{- if hasKey . "namespace" -}}{{ .namespace }}{{- else -}}{{ .name }}{{- end -}}', {"name": "a"}, ("a",)),
+        ('{{ printf "%s-x" .name }}', {"name": "a"}, None),  # a function's result: unknown
+        ("{{ if .x }}{{ .x }}{{ end }}-suffix", {"x": "a"}, None),  # text beside a choice
+        ("{{ .missing }}", {}, None),
+        ("{{ .name }}" + " " * 300, {"name": "a"}, None),  # longer than any namespace: not read
+    ],
+)
+def test_the_namespaces_a_templated_destination_may_be(text, element, want) -> None:
+    assert _possible(text, element) == want
+
+
+def test_the_spellings_of_one_repository_are_one_key() -> None:
+    from torghut_lint.argocd import repository_key
+
+    spellings = [
+        "https://github.com/proompteng/lab.git",
+        "https://github.com/proompteng/lab",
+        "git@github.com:proompteng/lab.git",
+        "ssh://git@github.com/proompteng/lab.git/",
+        "HTTPS://GitHub.com/Proompteng/Lab",
+    ]
+    assert {repository_key(url) for url in spellings} == {"github.com/proompteng/lab"}
+    assert repository_key("git@github.com:gregkonush/home.git") != repository_key(spellings[0])
