@@ -485,6 +485,66 @@ def _elements(generators: Any, path: Path_) -> Iterator[tuple[Path_, dict]]:
                 yield from _elements(inner.get("generators"), path + (i, nested, "generators"))
 
 
+def _directories(
+    res: Resource, generators: Any, path: Path_, listed: dict[Path, tuple[str, ...]]
+) -> Iterator[tuple[Path_, dict]]:
+    """The parameters of each application a git directory generator makes of this repository's
+    directories, as Argo CD's makes them: every directory one of its patterns matches (Go's
+    ``path.Match``: ``*`` within one segment), none an ``exclude: true`` pattern matches; its
+    ``path``, ``path.basename`` and ``path[n]`` (and, under Go templates, ``path.path``), under
+    ``pathParamPrefix`` where one is set. Nested matrix and merge generators included; the
+    generator's ``repoURL`` and ``revision`` given as the element's own. ``listed``: the
+    repositories' directories, listed once per reading of the repository's applications."""
+    for i, generator in enumerate(generators if isinstance(generators, list) else []):
+        if not isinstance(generator, dict):
+            continue
+        git = generator.get("git")
+        items = git.get("directories") if isinstance(git, dict) else None
+        if isinstance(items, list) and items:
+            patterns = [(str(d.get("path") or ""), d.get("exclude") is True) for d in items if isinstance(d, dict)]
+            prefix = str(git.get("pathParamPrefix") or "")
+            name = f"{prefix}.path" if prefix else "path"
+            root = _repository_of(os.path.dirname(os.path.abspath(res.node.start_mark.name)))
+            if root not in listed:
+                listed[root] = _repository_directories(root)
+            for directory in listed[root]:
+                matched = [exclude for pattern, exclude in patterns if _path_match(pattern, directory)]
+                if not matched or any(matched):
+                    continue
+                base = directory.rsplit("/", 1)[-1]
+                element = {name: directory, f"{name}.path": directory, f"{name}.basename": base}
+                element |= {f"{name}[{k}]": part for k, part in enumerate(directory.split("/")) if part}
+                element |= {"repoURL": git.get("repoURL"), "targetRevision": git.get("revision")}
+                yield path + (i, "git", "directories", directory), {k: v for k, v in element.items() if v is not None}
+        for nested in ("matrix", "merge"):
+            inner = generator.get(nested)
+            if isinstance(inner, dict):
+                yield from _directories(res, inner.get("generators"), path + (i, nested, "generators"), listed)
+
+
+def _repository_directories(root: Path) -> tuple[str, ...]:
+    """Every directory of the repository at ``root``, relative to it, POSIX (hidden and tool
+    directories skipped, as git's listing has none of its own)."""
+    from torghut_lint.discover import SKIPPED_DIRS
+
+    found = []
+    for directory, dirs, _ in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
+        relative = os.path.relpath(directory, root)
+        if relative != ".":
+            found.append(relative.replace(os.sep, "/"))
+    return tuple(found)
+
+
+def _path_match(pattern: str, directory: str) -> bool:
+    """Go's ``path.Match``: the same number of segments, each matched by its glob (``*`` and
+    ``?`` never cross a ``/``)."""
+    import fnmatch
+
+    parts, names = pattern.strip("/").split("/"), directory.split("/")
+    return len(parts) == len(names) and all(fnmatch.fnmatchcase(n, p) for p, n in zip(parts, names, strict=True))
+
+
 @dataclass(frozen=True)
 class Deployment:
     """One source an Application (or an ApplicationSet list element) deploys: which of the
@@ -551,8 +611,10 @@ def _possible(text: object, element: dict) -> tuple[str, ...] | None:
 
 
 def deployments(resources: list[Resource]) -> list[Deployment]:
-    """Every source of every Application, and each list element of every ApplicationSet."""
+    """Every source of every Application, and each list element of every ApplicationSet (and
+    each directory its git directory generators make an application of)."""
     found: list[Deployment] = []
+    listings: dict[Path, tuple[str, ...]] = {}  # each repository's directories, listed once
     for res, spec, templated, listed in _application_sources(resources):
         inner = spec["template"]["spec"] if templated else spec
         live = kept_live(res, ("spec", "template", "spec") if templated else ("spec",), inner)
@@ -561,13 +623,20 @@ def deployments(resources: list[Resource]) -> list[Deployment]:
         prunes = isinstance(automated, dict) and automated.get("prune") is True
         held = _holds_pruning(sync.get("syncOptions") if isinstance(sync, dict) else None)
         destination = inner.get("destination") if isinstance(inner.get("destination"), dict) else {}
+        generators, at = spec.get("generators"), ("spec", "generators")
         if not templated:
             for path, source in listed:
                 at = ".".join(map(str, path[1:]))
                 found.append(_deployment(res, at, source, {}, res.locate(path), live, prunes, held, destination))
             continue
-        for path, element in _elements(spec.get("generators"), ("spec", "generators")):
-            key = f"element {element.get('name', path[-1])}"
+        generated = [
+            *(
+                (path, element, f"element {element.get('name', path[-1])}")
+                for path, element in _elements(generators, at)
+            ),
+            *((p[:-1], element, f"directory {p[-1]}") for p, element in _directories(res, generators, at, listings)),
+        ]
+        for path, element, key in generated:
             for where, source in listed:
                 which = key if where[3:] == ("source",) else f"{key}, {'.'.join(map(str, where[3:]))}"
                 found.append(

@@ -507,3 +507,39 @@ def test_another_repositorys_path_spelled_like_a_directory_here_is_not_linted(re
     assert product.exists()
     result = _gate(repo)
     assert result.json["findings"] == [] and result.code == 0, result.json["findings"]
+
+
+def _directory_set(pattern: str, exclude: str = "") -> str:
+    excluded = f"        - {{path: '{exclude}', exclude: true}}\n" if exclude else ""
+    return (
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: apps}\nspec:\n"
+        "  goTemplate: true\n  generators:\n    - git:\n"
+        "        repoURL: https://github.com/proompteng/lab.git\n        revision: HEAD\n        directories:\n"
+        f"        - path: '{pattern}'\n{excluded}"
+        "  template:\n    metadata: {name: '{{ .path.basename }}'}\n    spec:\n      project: default\n"
+        "      source:\n        repoURL: https://github.com/proompteng/lab.git\n"
+        "        path: '{{ .path.path }}'\n        targetRevision: main\n"
+        "      destination: {server: https://kubernetes.default.svc, namespace: '{{ .path.basename }}'}\n"
+    )
+
+
+def test_a_directory_a_git_generator_deploys_once_it_exists_is_linted_with_the_tree(repo: Path) -> None:
+    """Argo CD's git directory generator makes an application of every directory its patterns
+    match (Go's path.Match: ``*`` within one segment; ``exclude: true`` wins): a pull request adds
+    a directory, and no Application changes. One it excludes, or deploys into another namespace,
+    is not the gate's."""
+    sets = repo / "argocd" / "applicationsets"
+    sets.mkdir(parents=True)
+    (sets / "apps.yaml").write_text(_directory_set("argocd/applications/*", exclude="argocd/applications/scratch"))
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "ci")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    assert _gate(repo).json["findings"] == []
+    for name in ("torghut-live", "scratch"):  # deployed, excluded
+        _copied_live(repo, name)
+    result = _gate(repo)
+    got = sorted({f["file"].split("/")[2] for f in result.json["findings"] if f["rule"] == "live-trading-default-off"})
+    assert got == ["torghut-live"], result.json["findings"]
+    assert result.code == 1
