@@ -688,7 +688,8 @@ def moved_away(
     ApplicationSet is in the repository: the gate lints ``linted``, and Argo CD would deploy what it
     never saw (a copy of the tree with live trading on, the old one left as it was). An Application
     that deployed them is held whole: a source it gains beside them is not linted either (a list
-    element that is new is another application, not compared). Where the linted paths were deployed
+    element that is new is another application, not compared here: ``lint.deployed_beside`` lints it
+    with the tree where it lands beside it). Where the linted paths were deployed
     at ``ref`` and no source deploys them after the change (the Application renamed and pointed
     elsewhere), the same, at each source that deployed them. ``compared``: the Applications in the
     linted tree, whose repository and revision :func:`moved_sources` compares."""
