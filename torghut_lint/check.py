@@ -29,6 +29,7 @@ from torghut_lint.assemble import (
 )
 from torghut_lint.discover import display_path, real_text
 from torghut_lint.engine import Prepared, across_applications, evaluate, flags, prepared, repository_rules
+from torghut_lint.k8s import secret_values
 from torghut_lint.kustomize.reading import resources_of
 from torghut_lint.model import Fact, Finding, ResourceId
 from torghut_lint.parallel import jobs_wanted, run_queue
@@ -124,10 +125,13 @@ class Assessment:
     occupants: list[Occupant] = field(default_factory=list)
     # the namespaces each application's objects are in, by its root (resolved, as text)
     namespaces: dict[str, set[str]] = field(default_factory=dict)
+    # what each key of the Secrets the applications make holds, for the count across applications
+    secrets: dict[str, str] = field(default_factory=dict)
 
     def add(self, other: Assessment) -> None:
         self.findings += other.findings
         self.occupants += other.occupants
+        self.secrets.update(other.secrets)
         for root, names in other.namespaces.items():
             self.namespaces.setdefault(root, set()).update(names)
         self.facts += other.facts
@@ -221,8 +225,8 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
     for i, plan in enumerate(plans):
         finish(plan, rest, checks.render, redo.get(i, []), flush)
     result.add(_assess(rest, checks, orphans=True))
-    result.findings += across_applications(result.occupants)
-    result.occupants = []
+    result.findings += across_applications(result.occupants, result.secrets)
+    result.occupants, result.secrets = [], {}
     result.findings = once_per_kind(result.findings)
     return result
 
@@ -346,4 +350,5 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
         namespaces={
             real_text(app.root): {r.id.namespace for r in app.resources if r.id.namespace} for app in part.apps
         },
+        secrets=secret_values(r for app in part.apps for r in app.resources),
     )

@@ -24,6 +24,7 @@ from torghut_lint.model import (
 from torghut_lint.policy import Match, Policy
 from torghut_lint.templates import load_template
 from torghut_lint.templates.base import Occupant, RuleContext, Template, crowded
+from torghut_lint.templates.replica_count import resolved
 
 
 class KindIndex:
@@ -195,13 +196,15 @@ def app_subject(app: App | None) -> str:
     return f"app:{real(app.root).as_posix()}" if app is not None else "orphans"
 
 
-def across_applications(occupants: list[Occupant]) -> list[Finding]:
+def across_applications(occupants: list[Occupant], secrets: dict[str, str]) -> list[Finding]:
     """The count of ``alone`` over every application of the run, namespace by namespace: Argo CD
     runs the applications that deploy into one namespace side by side, so where their workloads
     of one connection (:func:`crowded`) together run more than one copy, each that its own
     application's count did not report is reported. One object several applications hold
     (overlays of one base) is one workload: Argo CD applies it once. A namespace none of them
-    names is each application's destination, unknown here: not counted across."""
+    names is each application's destination, unknown here: not counted across. ``secrets``: what
+    each key of the Secrets the applications make holds (:func:`~torghut_lint.k8s.secret_values`),
+    for a Secret one application makes and another's workload reads."""
     by_namespace: dict[tuple[str, str], dict[str, Occupant]] = {}
     for occupant in occupants:
         if occupant.namespace:  # by what the count lists: an object held twice is one
@@ -211,7 +214,9 @@ def across_applications(occupants: list[Occupant]) -> list[Finding]:
         if all(o.reported or o.finding is None for o in workloads.values()):
             continue
         said: set[int] = set()
-        for group in crowded(list(workloads.values()), lambda o: o.connection, lambda o: o.copies):
+        told = [(o, resolved(o.connection, secrets.get)) for o in workloads.values()]
+        for pairs in crowded(told, lambda pair: pair[1], lambda pair: pair[0].copies):
+            group = [o for o, _ in pairs]
             apps = len({o.app for o in group})
             if apps < 2:
                 continue  # within one application: its own count's

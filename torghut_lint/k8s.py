@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from torghut_lint import regex
 from torghut_lint.goyaml import GO_SPACE
-from torghut_lint.model import Location, Path_, Resource
+from torghut_lint.model import Location, Path_, Resource, digest_of
 from torghut_lint.parse import base64_text
 
 # Where each kind keeps its pod spec(s).
@@ -420,11 +420,13 @@ class EnvSources:
     def __init__(self, resources: list[Resource]) -> None:
         self._configmaps: ByNamespace[str, Resource] = ByNamespace()
         self._secret_keys: ByNamespace[str, frozenset[str]] = ByNamespace()
+        self._secrets: ByNamespace[str, Resource] = ByNamespace()  # what makes each Secret
         for res in resources:
             if res.id.kind == "ConfigMap" and res.id.api_version == "v1":
                 table, value = self._configmaps, res
             elif (keys := secret_keys(res)) is not None:
                 table, value = self._secret_keys, keys
+                self._secrets.add(res.id.namespace, secret_name(res), res)
                 if (target := secret_name(res)) != res.id.name:  # an ExternalSecret's target
                     table.add(res.id.namespace, target, value)
                     continue
@@ -438,6 +440,60 @@ class EnvSources:
     def secret_keys(self, namespace: str, name: str) -> frozenset[str] | None:
         """The keys of the Secret a reference reads, or None when the repository does not show them."""
         return self._secret_keys.find(namespace, name)
+
+    def secret_value(self, namespace: str, name: str, key: str) -> str | None:
+        """What the repository shows one key of a Secret of the application holds
+        (:func:`secret_value`); None for a Secret it does not hold."""
+        res = self._secrets.find(namespace, name)
+        return None if res is None else secret_value(res, key)
+
+
+def secret_reference(namespace: str, name: str, key: str) -> str:
+    """One key of a Secret, as :func:`secret_values` and a reference to it name it."""
+    return f"ref:{namespace}/{name}:{key}"
+
+
+def secret_values(resources: Iterable[Resource]) -> dict[str, str]:
+    """What every key of every Secret the resources make holds as far as the repository shows
+    (:func:`secret_value`), by :func:`secret_reference`: read across applications, whose
+    references to a namespace's Secrets another application may make."""
+    found: dict[str, str] = {}
+    for res in resources:
+        for key in secret_keys(res) or ():
+            if (value := secret_value(res, key)) is not None:
+                found[secret_reference(res.id.namespace, secret_name(res), key)] = value
+    return found
+
+
+def secret_value(res: Resource, key: str) -> str | None:
+    """What the repository shows one key of the Secret ``res`` makes holds, as a text two places
+    compare: its value's digest (a Secret in clear), the store's key an ExternalSecret fetches it
+    from, a SealedSecret's name and key (its ciphertext decrypts under that name alone), or, sealed
+    namespace- or cluster-wide to be copied, the ciphertext's digest; None where the repository does
+    not show it (a key a template or the provider makes)."""
+    if res.id.kind == "Secret":
+        for field, decode in (("stringData", False), ("data", True)):
+            values = res.data.get(field)
+            if isinstance(values, dict) and key in values and values[key] is not None:
+                text = str(values[key])
+                shown = (base64_text(text, errors="replace") or text) if decode else text
+                return "value:" + digest_of(shown)
+        return None
+    if res.id.kind == "SealedSecret":
+        sealed = get_path(res.data, ("spec", "encryptedData", key))
+        if not isinstance(sealed, str):
+            return None
+        annotations = get_path(res.data, ("metadata", "annotations"))
+        wide = isinstance(annotations, dict) and any(
+            str(annotations.get(f"sealedsecrets.bitnami.com/{scope}", "")).lower() == "true"
+            for scope in ("namespace-wide", "cluster-wide")
+        )
+        return "sealed:" + digest_of(sealed) if wide else f"sealed:{res.id.namespace}/{res.id.name}:{key}"
+    for entry in get_path(res.data, ("spec", "data")) or []:  # an ExternalSecret
+        if isinstance(entry, dict) and entry.get("secretKey") == key and isinstance(entry.get("remoteRef"), dict):
+            store = get_path(res.data, ("spec", "secretStoreRef"))
+            return "external:" + digest_of([store, entry["remoteRef"]], structural=True)
+    return None
 
 
 def secret_keys(res: Resource) -> frozenset[str] | None:

@@ -160,8 +160,10 @@ def test_websockets_authenticating_with_other_keys_are_not_each_others_second(tm
     or a key the repository cannot show (a Secret's keys through envFrom, nothing set), counts
     with each of them."""
     root = tmp_path / "applications"
-    app(root, "torghut", "torghut", {"ws.yaml": keyed_ws("torghut-ws", "torghut-alpaca")})
-    app(root, "torghut-options", "torghut", {"ws.yaml": keyed_ws("torghut-ws-options", "torghut-options-alpaca")})
+    key = {"key.yaml": sealed("torghut-alpaca", "AgA1")}  # each key sealed in its own application, as the lab has it
+    app(root, "torghut", "torghut", {"ws.yaml": keyed_ws("torghut-ws", "torghut-alpaca"), **key})
+    options = {"ws.yaml": keyed_ws("torghut-ws-options", "torghut-options-alpaca")}
+    app(root, "torghut-options", "torghut", {**options, "key.yaml": sealed("torghut-options-alpaca", "AgB2")})
     assert alone(root, "ws-single-replica") == []
     app(root, "torghut-canary", "torghut", {"ws.yaml": keyed_ws("torghut-ws-canary", "torghut-alpaca")})
     found = alone(root, "ws-single-replica")
@@ -205,3 +207,70 @@ def test_a_copy_given_another_key_under_one_spelling_and_the_same_under_the_othe
     app(root, "torghut-2", "torghut", {"ws.yaml": copy})
     found = alone(root, "ws-single-replica")
     assert [(where, line) for where, line, _ in found] == [("torghut", 3), ("torghut-2", 3)], found
+
+
+def external(name: str, remote: str) -> str:
+    return (
+        f"apiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\nmetadata: {{name: {name}}}\nspec:\n"
+        "  secretStoreRef: {kind: ClusterSecretStore, name: vault}\n  target: {name: " + name + "}\n"
+        f"  data:\n    - secretKey: APCA_API_KEY_ID\n      remoteRef: {{key: {remote}, property: key_id}}\n"
+    )
+
+
+def sealed(name: str, ciphertext: str, scope: str = "") -> str:
+    annotation = f"\n  annotations: {{sealedsecrets.bitnami.com/{scope}: 'true'}}" if scope else ""
+    return (
+        f"apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: {name}{annotation}\n"
+        f"spec:\n  encryptedData: {{APCA_API_KEY_ID: {ciphertext}}}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("secrets", "counted"),
+    [
+        # an ExternalSecret under another name fetching the same key from the store: the same key
+        ((external("torghut-alpaca", "alpaca/equities"), external("torghut-alpaca-2", "alpaca/equities")), True),
+        ((external("torghut-alpaca", "alpaca/equities"), external("torghut-alpaca-2", "alpaca/options")), False),
+        # a SealedSecret's ciphertext decrypts under its own name only, unless sealed namespace- or cluster-wide
+        ((sealed("torghut-alpaca", "AgBy3i4"), sealed("torghut-alpaca-2", "AgBy3i4")), False),
+        (
+            (
+                sealed("torghut-alpaca", "AgBy3i4", "namespace-wide"),
+                sealed("torghut-alpaca-2", "AgBy3i4", "namespace-wide"),
+            ),
+            True,
+        ),
+        (
+            (
+                sealed("torghut-alpaca", "AgBy3i4", "cluster-wide"),
+                sealed("torghut-alpaca-2", "AgOther", "cluster-wide"),
+            ),
+            False,
+        ),
+        # a Secret the repository does not show may hold any key: counted with the other
+        (("", ""), True),
+    ],
+)
+def test_a_key_is_told_by_the_object_that_makes_its_secret(
+    tmp_path: Path, secrets: tuple[str, str], counted: bool
+) -> None:
+    """A copy reading a Secret of another name is another connection only when that Secret holds
+    another key as far as the repository shows: an ExternalSecret by the store's key it fetches, a
+    SealedSecret by its name (its ciphertext decrypts under no other) or, sealed to be copied, by
+    the ciphertext."""
+    root = tmp_path / "applications"
+    first, second = secrets
+    app(
+        root,
+        "torghut",
+        "torghut",
+        {"ws.yaml": keyed_ws("torghut-ws", "torghut-alpaca"), **({"s.yaml": first} if first else {})},
+    )
+    app(
+        root,
+        "torghut-2",
+        "torghut",
+        {"ws.yaml": keyed_ws("torghut-ws-2", "torghut-alpaca-2"), **({"s.yaml": second} if second else {})},
+    )
+    found = alone(root, "ws-single-replica")
+    assert bool(found) is counted, found

@@ -49,6 +49,8 @@ from torghut_lint.k8s import (
     effective_env,
     get_path,
     repository,
+    secret_reference,
+    secret_values,
 )
 from torghut_lint.model import Path_, Resource, digest_of
 from torghut_lint.templates.base import Occupant, RuleContext, Template, Violation, crowded, defaulted
@@ -231,17 +233,19 @@ def _alone(
     held_ids = {id(res) for res in held}
     across = ctx.params["aloneAcrossApplications"]
     for namespace, found in by_namespace.items():
-        entries = [(res, routed, each, connection(res)) for res, routed, each in found]
+        shown = ctx.shared("secret values", lambda c: secret_values(c.resources)).get
+        raw = {id(res): connection(res) for res, _, _ in found}  # (the count across applications reads these)
+        entries = [(res, routed, each, resolved(raw[id(res)], shown)) for res, routed, each in found]
         groups = [
             group
             for group in crowded(entries, lambda e: e[3], lambda e: e[1] * e[2])
             # one workload held, its copies in one pod: reported per pod
             if not (len(group) == 1 and group[0][1] == 1 and id(group[0][0]) in held_ids)
         ]
-        for res, routed, each, conn in entries:
+        for res, routed, each, _ in entries:
             group = next((g for g in groups if any(e[0] is res for e in g)), None)
             described = f"{res.id}" + _times(routed, each)
-            listed = ", ".join(f"{e[0].id}" + _times(e[1], e[2]) for e in group or [(res, routed, each, conn)])
+            listed = ", ".join(f"{e[0].id}" + _times(e[1], e[2]) for e in group or [(res, routed, each, None)])
             violation = Violation(
                 res,
                 ("spec", "traffic") if routed > 1 else ("metadata", "name"),
@@ -255,7 +259,14 @@ def _alone(
                 reported = group is not None
                 ctx.occupants.append(
                     Occupant(
-                        namespace, routed * each, described, reported, what, its, None if reported else violation, conn
+                        namespace,
+                        routed * each,
+                        described,
+                        reported,
+                        what,
+                        its,
+                        None if reported else violation,
+                        raw[id(res)],
                     )
                 )
 
@@ -263,10 +274,10 @@ def _alone(
 def _connection(
     ctx: RuleContext, running: Callable[[Resource], Callable[[Path_, dict], bool]], names: tuple[str, ...]
 ) -> Callable[[Resource], tuple[str, ...] | None]:
-    """What a workload's copies may connect with: where each of ``names`` set in the environment of
-    a container running it comes from (a Secret's name and key, through ``secretKeyRef`` or
-    ``envFrom``, or a literal's digest), any of them (an application may read either spelling);
-    None where it cannot be told (none of them set, one from a source the repository cannot show),
+    """What a workload's copies may connect with: each of ``names`` set in the environment of a
+    container running it (an application may read either spelling), as a literal's digest or the
+    key of the Secret a ``secretKeyRef`` or ``envFrom`` reads (:func:`resolved` tells what that
+    holds); None where it cannot be told (none of them set, a source the repository cannot show),
     which counts with every other."""
 
     def source(res: Resource, value: EnvValue) -> str | None:
@@ -283,7 +294,9 @@ def _connection(
             key = value.name[len(str(holder.get("prefix") or "")) :]
         else:
             return None
-        return f"secret:{res.id.namespace}/{name}:{key}" if isinstance(name, str) and isinstance(key, str) else None
+        if not (isinstance(name, str) and isinstance(key, str)):
+            return None
+        return secret_reference(res.id.namespace, name, key)  # told by what makes it: see resolved
 
     def connection(res: Resource) -> tuple[str, ...] | None:
         if not names:
@@ -296,6 +309,17 @@ def _connection(
         return None if not found or None in found else tuple(sorted(found))
 
     return connection
+
+
+def resolved(connection: tuple[str, ...] | None, secrets: Callable[[str], str | None]) -> tuple[str, ...] | None:
+    """A connection (:func:`_connection`) with each Secret's key read as what makes the Secret
+    shows it holds (``secrets``: :func:`~torghut_lint.k8s.secret_values`, an ExternalSecret's store
+    key, a SealedSecret's name): two names for one key are one connection. None where one is not
+    shown (a Secret the repository does not make), which counts with every other."""
+    if connection is None:
+        return None
+    found = tuple(sorted({item if item.startswith("value:") else secrets(item) or "" for item in connection}))
+    return None if "" in found else found
 
 
 def _times(routed: int, each: int) -> str:
