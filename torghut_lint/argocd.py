@@ -687,7 +687,9 @@ def moved_away(
     ``ref`` somewhere else (another path, repository or revision), wherever its Application or
     ApplicationSet is in the repository: the gate lints ``linted``, and Argo CD would deploy what it
     never saw (a copy of the tree with live trading on, the old one left as it was). An Application
-    that deployed them is held whole: a source it gains beside them is not linted either (a list
+    that deployed them is held whole: a source it gains beside them is not linted either; a new
+    source (an Application, a list element) deploying them from another repository or revision than
+    the base deploys them from is what the gate never saw too (a list
     element that is new is another application, not compared here: ``lint.deployed_beside`` lints it
     with the tree where it lands beside it). Where the linted paths were deployed
     at ``ref`` and no source deploys them after the change (the Application renamed and pointed
@@ -699,10 +701,16 @@ def moved_away(
     for d in base:
         before_all.setdefault(d.resource, set()).add((d.path, d.repo_url, d.revision))
     held = {resource for resource, _ in was if resource.kind == "Application"}
+    # where the base deploys the linted paths from: a new source deploying them from elsewhere (a
+    # branch, a fork) deploys what the gate never saw
+    blessed = {(repository_key(d.repo_url), d.revision) for d in was.values()}
     for after in head:
         before = was.get((after.resource, after.key))
-        if before is None:
-            if after.resource not in held or under(after.path, linted):
+        if before is None and under(after.path, linted):
+            if not blessed or (repository_key(after.repo_url), after.revision) in blessed:
+                continue  # the tree the gate lints (or nothing to tell it by)
+        elif before is None:
+            if after.resource not in held:
                 continue
             if (after.path, after.repo_url, after.revision) in before_all.get(after.resource, ()):
                 continue  # a source it had
@@ -711,7 +719,8 @@ def moved_away(
         ):
             continue  # still the linted path, from where it was (or a linted Application: moved_sources compares it)
         shown = after.path if after.path is not None else "a path its parameters leave unknown"
-        had = before or next(d for d in was.values() if d.resource == after.resource)
+        # (what deployed them at the base: this source, another of its resource, or any)
+        had = before or next((d for d in was.values() if d.resource == after.resource), next(iter(was.values())))
         message = (
             f"this change deploys {after.resource.kind} {after.resource.name} ({after.key}) from {shown} at "
             f"{after.repo_url or '(this repository)'}@{after.revision}, which the gate does not lint (at {ref}: "

@@ -543,3 +543,23 @@ def test_a_directory_a_git_generator_deploys_once_it_exists_is_linted_with_the_t
     got = sorted({f["file"].split("/")[2] for f in result.json["findings"] if f["rule"] == "live-trading-default-off"})
     assert got == ["torghut-live"], result.json["findings"]
     assert result.code == 1
+
+
+def test_a_new_application_deploying_the_linted_tree_from_another_revision_is_reported(repo: Path) -> None:
+    """The linted tree deployed a second time, from a branch the gate never saw (its manifests may
+    say anything: live trading on, a namespace of their own), by a new list element: Argo CD deploys
+    that branch. Deployed from where the base deploys it (the same repository, spelled otherwise, at
+    the same revision), it is the tree the gate lints."""
+    product = _trusted_repo(repo)
+    same = (  # the same repository, spelled as an scp-like address
+        "          - {name: torghut-2, path: argocd/applications/torghut,"
+        " repoURL: 'git@github.com:proompteng/lab.git'}\n"
+    )
+    product.write_text(_product_set(TORGHUT_ELEMENT + OTHER_ELEMENT + same))
+    assert _gate(repo).json["findings"] == []
+    branch = "          - {name: torghut-2, path: argocd/applications/torghut, targetRevision: codex/live}\n"
+    product.write_text(_product_set(TORGHUT_ELEMENT + OTHER_ELEMENT + branch))
+    result = _gate(repo)
+    got = [(f["rule"], f["file"]) for f in result.json["findings"]]
+    assert got == [("argocd-source-moved", "argocd/applicationsets/product.yaml")], result.json["findings"]
+    assert "codex/live" in result.stdout and result.code == 1
