@@ -485,6 +485,9 @@ def _elements(generators: Any, path: Path_) -> Iterator[tuple[Path_, dict]]:
                 yield from _elements(inner.get("generators"), path + (i, nested, "generators"))
 
 
+MAX_DIRECTORY_MATCHES = 1_000_000  # patterns times directories one git generator may ask (a second or so)
+
+
 def _directories(
     res: Resource, generators: Any, path: Path_, listed: dict[Path, tuple[str, ...]]
 ) -> Iterator[tuple[Path_, dict]]:
@@ -507,6 +510,8 @@ def _directories(
             root = _repository_of(os.path.dirname(os.path.abspath(res.node.start_mark.name)))
             if root not in listed:
                 listed[root] = _repository_directories(root)
+            if len(patterns) * len(listed[root]) > MAX_DIRECTORY_MATCHES:
+                continue  # (a hostile list of patterns: read as before git generators were, not at all)
             for directory in listed[root]:
                 matched = [exclude for pattern, exclude in patterns if _path_match(pattern, directory)]
                 if not matched or any(matched):
@@ -564,7 +569,7 @@ class Deployment:
     namespaces: tuple[str, ...] | None = ()
 
 
-_PARAMETER = re.compile(r"\{\{-?\s*\.?([A-Za-z0-9_.-]+)\s*-?\}\}")  # {{path}}, {{ .path }}
+_PARAMETER = re.compile(r"\{\{-?\s*\.?([A-Za-z0-9_.-]+(?:\[[0-9]+\])?)\s*-?\}\}")  # {{path}}, {{ .path }}, {{path[1]}}
 
 
 def _resolved(text: object, element: dict) -> str | None:

@@ -87,3 +87,29 @@ def test_the_spellings_of_one_repository_are_one_key() -> None:
     ]
     assert {repository_key(url) for url in spellings} == {"github.com/proompteng/lab"}
     assert repository_key("git@github.com:gregkonush/home.git") != repository_key(spellings[0])
+
+
+def test_a_git_generators_directories_are_matched_within_a_bound(tmp_path, monkeypatch) -> None:
+    """Every directory a git directory generator's patterns match is an application; patterns
+    times directories past the bound (a pull request's list of thousands of patterns over a large
+    repository) are not matched one by one: the generator is read as having none."""
+    from torghut_lint import argocd
+    from torghut_lint.argocd import deployments
+    from torghut_lint.model import Resource
+    from torghut_lint.parse import parse_bytes
+
+    (tmp_path / ".git").mkdir()
+    for name in ("apps/a", "apps/b", "apps/b/deeper", "other"):
+        (tmp_path / name).mkdir(parents=True)
+    text = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s}\nspec:\n  generators:\n"
+        "    - git: {repoURL: r, revision: HEAD, directories: [{path: 'apps/*'}, {path: apps/b, exclude: true}]}\n"
+        "  template:\n    metadata: {name: '{{path.basename}}'}\n"
+        "    spec: {source: {repoURL: r, path: '{{path}}'}, destination: {namespace: '{{path[1]}}'}}\n"
+    )
+    (tmp_path / "set.yaml").write_text(text)
+    doc = parse_bytes(text.encode(), str(tmp_path / "set.yaml")).documents[0]
+    found = deployments([Resource(doc.node, doc.data)])
+    assert [(d.path, d.namespaces, d.key) for d in found] == [("apps/a", ("a",), "directory apps/a")]
+    monkeypatch.setattr(argocd, "MAX_DIRECTORY_MATCHES", 5)  # 2 patterns x 4 directories
+    assert deployments([Resource(doc.node, doc.data)]) == []
