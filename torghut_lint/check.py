@@ -65,6 +65,9 @@ class Checks:
     # rules whose evaluated resources are recorded whatever ``evaluated`` says (single-copy policies,
     # compared with the base's: lint._left_running)
     counted: frozenset[str] = frozenset()
+    # an application's directory (resolved) -> the namespace Argo CD deploys it into, where the
+    # repository's Applications say (the gate): where its objects that name none land
+    destinations: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def policies_by_id(self) -> dict[str, Policy]:
@@ -225,7 +228,7 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
     for i, plan in enumerate(plans):
         finish(plan, rest, checks.render, redo.get(i, []), flush)
     result.add(_assess(rest, checks, orphans=True))
-    result.findings += across_applications(result.occupants, result.secrets)
+    result.findings += across_applications(result.occupants, result.secrets, checks.destinations)
     result.occupants, result.secrets = [], {}
     result.findings = once_per_kind(result.findings)
     return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from torghut_lint.assemble import App, Project
-from torghut_lint.discover import real
+from torghut_lint.discover import real, real_text
 from torghut_lint.k8s import has_wildcards
 from torghut_lint.model import (
     UNSET,
@@ -110,7 +110,7 @@ def evaluate(
                             if occupant.violation is not None:  # located now: the nodes go with the application
                                 occupant.finding = _finding(policy, occupant.violation, app, fixable=False)
                                 occupant.violation = None
-                            occupant.rule, occupant.app = policy.id, app.name
+                            occupant.rule, occupant.app, occupant.root = policy.id, app.name, real_text(app.root)
                             occupants.append(occupant)
                 except Exception as exc:  # noqa: BLE001 - fail closed, located, never a traceback
                     where = Location(app.name if app else "(orphaned files)")
@@ -196,19 +196,24 @@ def app_subject(app: App | None) -> str:
     return f"app:{real(app.root).as_posix()}" if app is not None else "orphans"
 
 
-def across_applications(occupants: list[Occupant], secrets: dict[str, str]) -> list[Finding]:
+def across_applications(
+    occupants: list[Occupant], secrets: dict[str, str], destinations: dict[str, str] | None = None
+) -> list[Finding]:
     """The count of ``alone`` over every application of the run, namespace by namespace: Argo CD
     runs the applications that deploy into one namespace side by side, so where their workloads
     of one connection (:func:`crowded`) together run more than one copy, each that its own
     application's count did not report is reported. One object several applications hold
     (overlays of one base) is one workload: Argo CD applies it once. A namespace none of them
-    names is each application's destination, unknown here: not counted across. ``secrets``: what
+    names is its application's destination: counted there where ``destinations`` knows it (an
+    application's directory, resolved, to the one namespace Argo CD deploys it into), else not
+    counted across. ``secrets``: what
     each key of the Secrets the applications make holds (:func:`~torghut_lint.k8s.secret_values`),
     for a Secret one application makes and another's workload reads."""
     by_namespace: dict[tuple[str, str], dict[str, Occupant]] = {}
     for occupant in occupants:
-        if occupant.namespace:  # by what the count lists: an object held twice is one
-            by_namespace.setdefault((occupant.rule, occupant.namespace), {}).setdefault(occupant.described, occupant)
+        namespace = occupant.namespace or (destinations or {}).get(occupant.root, "")
+        if namespace:  # by what the count lists: an object held twice is one
+            by_namespace.setdefault((occupant.rule, namespace), {}).setdefault(occupant.described, occupant)
     findings: list[Finding] = []
     for (_, namespace), workloads in by_namespace.items():
         if all(o.reported or o.finding is None for o in workloads.values()):

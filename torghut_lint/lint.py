@@ -132,6 +132,9 @@ class RunOptions:
     evaluated: bool = True  # keep which resources each rule evaluated (only JUnit reports them)
     # the linter's own inputs in the tree (policy directories, with their cases): not manifests
     own: tuple[Path, ...] = ()
+    # an application's directory (resolved) -> the namespace Argo CD deploys it into (the gate's,
+    # read from the repository's Applications: :func:`destinations`)
+    destinations: dict[str, str] = field(default_factory=dict)
 
 
 @contextmanager
@@ -230,6 +233,7 @@ def assess(
         revisions=options.base is not None and options.base.waivers,  # --trusted-config: its base's too
         max_waiver_days=config.gate.get("maxWaiverDays"),
         counted=single_copy(policies) if options.base is not None else frozenset(),
+        destinations=options.destinations,
     )
     with _stage(options, "build, validate, evaluate") as said:
         checked = check_project(project, plans, checks)
@@ -241,22 +245,40 @@ def assess(
     findings = apply_waivers(findings, waivers)
     if options.retain is not None:
         options.retain.append((project, plans, store, checked))
-    root = Path(os.path.realpath(boundary or (repository_root(paths[0]) if paths else Path.cwd())))
-    return Outcome(findings, annotations, checked, project.files, root, rules, crds)
+    return Outcome(findings, annotations, checked, project.files, _root(paths, boundary), rules, crds)
+
+
+def _root(paths: list[Path], boundary: Path | None) -> Path:
+    """The repository root identities are relative to (resolved)."""
+    return Path(os.path.realpath(boundary or (repository_root(paths[0]) if paths else Path.cwd())))
+
+
+def destinations(deployed: list[Deployment], root: Path) -> dict[str, str]:
+    """Each directory of the repository at ``root`` its Applications deploy, resolved, to the one
+    namespace Argo CD deploys it into, where every source deploying it says the same one (its
+    objects that name none land there)."""
+    found: dict[str, set[str]] = {}
+    for d in deployed:
+        if d.path is not None and not d.path.startswith(".."):
+            found.setdefault(os.path.realpath(root / d.path), set()).update(d.namespaces or {""})
+    return {directory: next(iter(names)) for directory, names in found.items() if len(names) == 1 and "" not in names}
 
 
 def run(paths: list[Path], policies: list[Policy], config: Config, options: RunOptions | None = None) -> Report:
     """Lint ``paths``: the one pipeline every command and integration goes through."""
     options = options or RunOptions()
     start = time.perf_counter()
-    head = assess(paths, policies, config, options, options.boundary)
     # what deploys what: every Application and ApplicationSet of the repository after the change and
     # at the base, read once each (not only the linted tree's: the one that deploys it usually lives
     # elsewhere); none when the linted paths are outside the repository
-    linted = [os.path.relpath(os.path.realpath(p), head.root) for p in paths]
+    root = _root(paths, options.boundary)
+    linted = [os.path.relpath(os.path.realpath(p), root) for p in paths]
     inside = options.base is not None and not any(p.startswith("..") for p in linted)
-    deployed = repository_deployments(head.root, head.root) if inside else []
-    deployed_before = repository_deployments(options.base.root, head.root) if inside and options.base else []
+    deployed = repository_deployments(root, root) if inside else []
+    deployed_before = repository_deployments(options.base.root, root) if inside and options.base else []
+    if inside:
+        options = replace(options, destinations=destinations(deployed, root))
+    head = assess(paths, policies, config, options, options.boundary)
     if inside and (beside := deployed_beside(linted, head, (deployed, deployed_before), policies, config, options)):
         if options.log is not None:
             options.log("linted with the tree: " + "; ".join(why for _, why in beside))
@@ -271,7 +293,8 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
         base = options.base
         if options.log is not None:
             options.log(f"the base revision {base.ref}:")
-        before = assess(base.paths, policies, config, replace(options, retain=None), base.root)
+        there = destinations(deployed_before, base.root)  # the base's applications, where they land
+        before = assess(base.paths, policies, config, replace(options, retain=None, destinations=there), base.root)
         if base.waivers:
             allowed = set(config.gate.get("allowPullRequestWaivers") or [])
             findings += added_waivers(before.waivers, head.waivers, base.ref, allowed)

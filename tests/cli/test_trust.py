@@ -563,3 +563,21 @@ def test_a_new_application_deploying_the_linted_tree_from_another_revision_is_re
     got = [(f["rule"], f["file"]) for f in result.json["findings"]]
     assert got == [("argocd-source-moved", "argocd/applicationsets/product.yaml")], result.json["findings"]
     assert "codex/live" in result.stdout and result.code == 1
+
+
+def test_a_websocket_naming_no_namespace_counts_in_the_namespace_its_application_deploys_into(repo: Path) -> None:
+    """A new application whose Deployment names no namespace, deployed into Torghut's by its
+    element's destination: the cluster puts it beside torghut-ws, a second connection on the key
+    (the tree's websocket reads a key the repository cannot show: it counts with any)."""
+    product = _trusted_repo(repo)
+    extra = repo / "argocd" / "applications" / "ws-2"
+    extra.mkdir()
+    ws = (repo / APP / "ws" / "deployment.yaml").read_text()
+    (extra / "ws.yaml").write_text(ws.replace("name: torghut-ws\n  labels", "name: torghut-ws-2\n  labels"))
+    product.write_text(_product_set(TORGHUT_ELEMENT + OTHER_ELEMENT + _element("ws-2", "argocd/applications/ws-2")))
+    assert "namespace: '{{name}}'" in product.read_text()  # ws-2: not Torghut's
+    assert not [f for f in _gate(repo).json["findings"] if f["rule"] == "ws-single-replica"]
+    product.write_text(product.read_text().replace("namespace: '{{name}}'", "namespace: torghut"))  # every one
+    result = _gate(repo)
+    got = sorted({(f["rule"], f["file"].split("/")[2]) for f in result.json["findings"]})
+    assert ("ws-single-replica", "torghut") in got and ("ws-single-replica", "ws-2") in got, result.json["findings"]

@@ -54,6 +54,7 @@ class Occupant:
     finding: Finding | None = None
     rule: str = ""
     app: str = ""
+    root: str = ""  # its application's directory, resolved (where Argo CD's destination is known)
 
 
 Counted = TypeVar("Counted")
