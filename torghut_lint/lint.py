@@ -440,9 +440,9 @@ def deployed_beside(
         named = assess(unsettled, policies, config, alone, options.boundary).checked.namespaces
     found: list[tuple[Path, str]] = []
     for directory, ds in sorted(candidates.items()):
-        inside = os.path.realpath(directory)
+        resolved = os.path.realpath(directory)
         into = {ns for d in ds for ns in d.namespaces or ()} & namespaces
-        into |= {ns for root, names in named.items() if is_within(root, inside) for ns in names} & namespaces
+        into |= {ns for app, names in named.items() if is_within(app, resolved) for ns in names} & namespaces
         if into:
             d = ds[0]
             why = f"{d.path} ({d.resource.kind} {d.resource.name}, {d.key}: into {', '.join(sorted(into))})"
