@@ -279,7 +279,10 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
     if inside:
         options = replace(options, destinations=destinations(deployed, root))
     head = assess(paths, policies, config, options, options.boundary)
-    if inside and (beside := deployed_beside(linted, head, (deployed, deployed_before), policies, config, options)):
+    beside, elsewhere = (
+        deployed_beside(linted, head, (deployed, deployed_before), policies, config, options) if inside else ([], [])
+    )
+    if beside:
         if options.log is not None:
             options.log("linted with the tree: " + "; ".join(why for _, why in beside))
         head = assess(paths + [path for path, _ in beside], policies, config, options, options.boundary)
@@ -287,7 +290,7 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
         options = replace(
             options, base=replace(options.base, paths=options.base.paths + [p for p in there if p.is_dir()])
         )
-    findings = head.findings + options.extra
+    findings = head.findings + options.extra + elsewhere
     preexisting = 0
     if options.base is not None:
         base = options.base
@@ -400,7 +403,7 @@ def deployed_beside(
     policies: list[Policy],
     config: Config,
     options: RunOptions,
-) -> list[tuple[Path, str]]:
+) -> tuple[list[tuple[Path, str]], list[Finding]]:
     """The directories of this repository Argo CD deploys into the linted tree's namespaces that
     a change makes it deploy (a new Application or list element, or one given another path or
     namespace) or changes the files of (an application beside it already), with why: Argo CD runs
@@ -408,7 +411,9 @@ def deployed_beside(
     websocket), so the gate lints them with it. Into its namespaces: its destination may be one of
     them (a template's branches each taken), or, linted alone, its objects are in one. One the
     change leaves as the base deployed it, one elsewhere, or one whose destination a template
-    leaves unknown and whose objects name no namespace, is not the gate's. ``deployments``: the
+    leaves unknown and whose objects name no namespace, is not the gate's. One a new or changed
+    source deploys from a revision other than the linted tree's (a branch) is not linted but
+    reported (``argocd-source-moved``): Argo CD deploys that revision's. ``deployments``: the
     repository's after the change and at the base; ``linted``: the linted paths, relative to the
     repository."""
     deployed, deployed_before = deployments
@@ -423,6 +428,8 @@ def deployed_beside(
     # this repository, as the Applications that deploy the linted paths name it (another's path
     # may be spelled like one of these directories); none deploys them: any that names a directory
     ours = {repository_key(d.repo_url) for d in deployed if under(d.path, linted)}
+    # the revisions the linted tree is deployed from, now or at the base: what the gate sees
+    lints = {(repository_key(d.repo_url), d.revision) for d in (*deployed, *deployed_before) if under(d.path, linted)}
     candidates: dict[Path, list[Deployment]] = {}
     for d in deployed:
         if d.path is None or d.path.startswith("..") or under(d.path, linted):
@@ -439,15 +446,31 @@ def deployed_beside(
         alone = replace(options, base=None, retain=None, scope=None, log=None, extra=[])
         named = assess(unsettled, policies, config, alone, options.boundary).checked.namespaces
     found: list[tuple[Path, str]] = []
+    elsewhere: list[Finding] = []
     for directory, ds in sorted(candidates.items()):
         resolved = os.path.realpath(directory)
         into = {ns for d in ds for ns in d.namespaces or ()} & namespaces
         into |= {ns for app, names in named.items() if is_within(app, resolved) for ns in names} & namespaces
-        if into:
+        if not into:
+            continue
+        # deployed from a revision the linted tree is not (a branch): what Argo CD deploys is that
+        # revision's, which the gate never saw; only a new or changed source says so
+        moved = [
+            d for d in ds if lints and seen(d) not in before and (repository_key(d.repo_url), d.revision) not in lints
+        ]
+        for d in moved:
+            message = (
+                f"this change deploys {d.path} ({d.resource.kind} {d.resource.name}, {d.key}) into namespace "
+                f"{', '.join(sorted(into))} beside the linted tree from {d.repo_url or '(this repository)'}@"
+                f"{d.revision}, which the gate does not lint: it lints this change's tree"
+            )
+            elsewhere.append(builtin_finding("argocd-source-moved", message, d.location, d.resource))
+        if not moved:
             d = ds[0]
-            why = f"{d.path} ({d.resource.kind} {d.resource.name}, {d.key}: into {', '.join(sorted(into))})"
-            found.append((directory, why))
-    return found
+            found.append(
+                (directory, f"{d.path} ({d.resource.kind} {d.resource.name}, {d.key}: into {', '.join(sorted(into))})")
+            )
+    return found, elsewhere
 
 
 def _counted(checked: Assessment, rule: str) -> set[ResourceId]:

@@ -581,3 +581,23 @@ def test_a_websocket_naming_no_namespace_counts_in_the_namespace_its_application
     result = _gate(repo)
     got = sorted({(f["rule"], f["file"].split("/")[2]) for f in result.json["findings"]})
     assert ("ws-single-replica", "torghut") in got and ("ws-single-replica", "ws-2") in got, result.json["findings"]
+
+
+def test_an_application_beside_the_tree_deployed_from_a_branch_is_reported(repo: Path) -> None:
+    """A new element deploying a directory into Torghut's namespace from a branch: the gate sees
+    the directory as this change has it, Argo CD deploys the branch's (live trading on, say).
+    Another namespace's, from a branch (a preview), is not the gate's."""
+    product = _trusted_repo(repo)
+    (repo / "argocd" / "applications" / "torghut-next").mkdir()
+    (repo / "argocd" / "applications" / "torghut-next" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: next, namespace: torghut}\n"
+    )
+    branch = "          - {name: torghut-next, path: argocd/applications/torghut-next, targetRevision: codex/next}\n"
+    product.write_text(_product_set(TORGHUT_ELEMENT + OTHER_ELEMENT + branch))
+    result = _gate(repo)
+    got = [(f["rule"], f["file"]) for f in result.json["findings"]]
+    assert got == [("argocd-source-moved", "argocd/applicationsets/product.yaml")], result.json["findings"]
+    assert "codex/next" in result.stdout and result.code == 1
+    preview = "          - {name: preview, path: argocd/applications/feed, targetRevision: codex/next}\n"
+    product.write_text(_product_set(TORGHUT_ELEMENT + OTHER_ELEMENT + preview))
+    assert _gate(repo).json["findings"] == []
