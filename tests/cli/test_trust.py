@@ -377,6 +377,18 @@ def _element(name: str, path: str, namespace: str | None = None) -> str:
     return f"          - {{name: {name}, path: {path}{ns}}}\n"
 
 
+def _gate_with(product: Path, element: str):
+    """The gate, once the product set deploys ``element`` beside Torghut's and the other one."""
+    product.write_text(_product_set(TORGHUT_ELEMENT + OTHER_ELEMENT + element))
+    return _gate(product.parents[2])
+
+
+def _moved_in_product_set(result) -> bool:
+    """Whether the one finding is ``argocd-source-moved`` at the product set, blocking."""
+    got = [(f["rule"], f["file"]) for f in result.json["findings"]]
+    return got == [("argocd-source-moved", "argocd/applicationsets/product.yaml")] and result.code == 1
+
+
 def test_a_new_application_deploying_a_copy_into_the_linted_namespace_is_linted_with_it(repo: Path) -> None:
     """The gate lints argocd/applications/torghut. A change that leaves it as it was and adds an
     application of its own (a new list element) deploying a copy with live trading on into the
@@ -555,14 +567,10 @@ def test_a_new_application_deploying_the_linted_tree_from_another_revision_is_re
         "          - {name: torghut-2, path: argocd/applications/torghut,"
         " repoURL: 'git@github.com:proompteng/lab.git'}\n"
     )
-    product.write_text(_product_set(TORGHUT_ELEMENT + OTHER_ELEMENT + same))
-    assert _gate(repo).json["findings"] == []
+    assert _gate_with(product, same).json["findings"] == []
     branch = "          - {name: torghut-2, path: argocd/applications/torghut, targetRevision: codex/live}\n"
-    product.write_text(_product_set(TORGHUT_ELEMENT + OTHER_ELEMENT + branch))
-    result = _gate(repo)
-    got = [(f["rule"], f["file"]) for f in result.json["findings"]]
-    assert got == [("argocd-source-moved", "argocd/applicationsets/product.yaml")], result.json["findings"]
-    assert "codex/live" in result.stdout and result.code == 1
+    result = _gate_with(product, branch)
+    assert _moved_in_product_set(result) and "codex/live" in result.stdout, result.json["findings"]
 
 
 def test_a_websocket_naming_no_namespace_counts_in_the_namespace_its_application_deploys_into(repo: Path) -> None:
@@ -593,11 +601,7 @@ def test_an_application_beside_the_tree_deployed_from_a_branch_is_reported(repo:
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: next, namespace: torghut}\n"
     )
     branch = "          - {name: torghut-next, path: argocd/applications/torghut-next, targetRevision: codex/next}\n"
-    product.write_text(_product_set(TORGHUT_ELEMENT + OTHER_ELEMENT + branch))
-    result = _gate(repo)
-    got = [(f["rule"], f["file"]) for f in result.json["findings"]]
-    assert got == [("argocd-source-moved", "argocd/applicationsets/product.yaml")], result.json["findings"]
-    assert "codex/next" in result.stdout and result.code == 1
+    result = _gate_with(product, branch)
+    assert _moved_in_product_set(result) and "codex/next" in result.stdout, result.json["findings"]
     preview = "          - {name: preview, path: argocd/applications/feed, targetRevision: codex/next}\n"
-    product.write_text(_product_set(TORGHUT_ELEMENT + OTHER_ELEMENT + preview))
-    assert _gate(repo).json["findings"] == []
+    assert _gate_with(product, preview).json["findings"] == []
