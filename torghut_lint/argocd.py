@@ -604,15 +604,40 @@ def _possible(text: object, element: dict) -> tuple[str, ...] | None:
     actions = re.findall(r"\{\{(.*?)\}\}", text, re.S)
     if re.sub(r"\{\{.*?\}\}", "", text, flags=re.S).strip():
         return None  # text beside a choice: what it makes is not one parameter
-    written = []
+    written: list[str] = []
+    literals: list[str] = []
     for action in actions:
         inner = action.strip("-").strip()
         if (found := _PARAMETER.fullmatch("{{" + inner + "}}")) is not None:
             written.append(found.group(1))
+        elif (chosen := _defaulted(inner)) is not None:  # sprig's default: the one given, else the default
+            written += chosen[0]
+            literals += chosen[1]
         elif not _CONTROL.match(inner):
             return None
-    values = sorted({str(element[k]) for k in written if k in element})
+    values = sorted({str(element[k]) for k in written if k in element} | set(literals))
     return tuple(values) or None
+
+
+_DEFAULT_WORD = re.compile(r'\.?([A-Za-z0-9_.-]+(?:\[[0-9]+\])?)|"([^"\\]*)"|(default|\|)')
+
+
+def _defaulted(action: str) -> tuple[list[str], list[str]] | None:
+    """The parameters and literals a ``default`` action may write (``default .name .namespace``,
+    ``.namespace | default "torghut"``), or None for any other action."""
+    words = action.split()
+    if "default" not in words:
+        return None
+    params, literals = [], []
+    for word in words:
+        found = _DEFAULT_WORD.fullmatch(word)
+        if found is None:
+            return None
+        if found.group(1) is not None and word != "default":
+            params.append(found.group(1))
+        elif found.group(2) is not None:
+            literals.append(found.group(2))
+    return params, literals
 
 
 def deployments(resources: list[Resource]) -> list[Deployment]:

@@ -66,6 +66,11 @@ def test_a_list_elements_path_is_the_templates_with_its_parameters_written_in() 
         ),
         ('{{- if hasKey . "namespace" -}}{{ .namespace }}{{- else -}}{{ .name }}{{- end -}}', {"name": "a"}, ("a",)),
         ('{{ printf "%s-x" .name }}', {"name": "a"}, None),  # a function's result: unknown
+        # sprig's default: the parameter given, else the default, either way round
+        ("{{ default .name .namespace }}", {"name": "a", "namespace": "torghut"}, ("a", "torghut")),
+        ('{{ .namespace | default "torghut" }}', {"namespace": "b"}, ("b", "torghut")),
+        ('{{ default "torghut" .namespace }}', {}, ("torghut",)),
+        ("{{ default (lower .name) .namespace }}", {"name": "a"}, None),  # a function inside: unknown
         ("{{ if .x }}{{ .x }}{{ end }}-suffix", {"x": "a"}, None),  # text beside a choice
         ("{{ .missing }}", {}, None),
         ("{{ .name }}" + " " * 300, {"name": "a"}, None),  # longer than any namespace: not read
