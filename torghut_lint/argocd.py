@@ -488,16 +488,13 @@ def _elements(generators: Any, path: Path_) -> Iterator[tuple[Path_, dict]]:
 MAX_DIRECTORY_MATCHES = 1_000_000  # patterns times directories one git generator may ask (a second or so)
 
 
-def _directories(
-    res: Resource, generators: Any, path: Path_, listed: dict[Path, tuple[str, ...]]
-) -> Iterator[tuple[Path_, dict]]:
-    """The parameters of each application a git directory generator makes of this repository's
-    directories, as Argo CD's makes them: every directory one of its patterns matches (Go's
-    ``path.Match``: ``*`` within one segment), none an ``exclude: true`` pattern matches; its
-    ``path``, ``path.basename`` and ``path[n]`` (and, under Go templates, ``path.path``), under
-    ``pathParamPrefix`` where one is set. Nested matrix and merge generators included; the
-    generator's ``repoURL`` and ``revision`` given as the element's own. ``listed``: the
-    repositories' directories, listed once per reading of the repository's applications."""
+def _directories(generators: Any, path: Path_, directories: tuple[str, ...]) -> Iterator[tuple[Path_, dict]]:
+    """The parameters of each application a git directory generator makes of the repository's
+    ``directories`` (relative to its root, POSIX), as Argo CD's makes them: every directory one of
+    its patterns matches (Go's ``path.Match``: ``*`` within one segment), none an ``exclude: true``
+    pattern matches; its ``path``, ``path.basename`` and ``path[n]`` (and, under Go templates,
+    ``path.path``), under ``pathParamPrefix`` where one is set. Nested matrix and merge generators
+    included; the generator's ``repoURL`` and ``revision`` given as the element's own."""
     for i, generator in enumerate(generators if isinstance(generators, list) else []):
         if not isinstance(generator, dict):
             continue
@@ -507,12 +504,9 @@ def _directories(
             patterns = [(str(d.get("path") or ""), d.get("exclude") is True) for d in items if isinstance(d, dict)]
             prefix = str(git.get("pathParamPrefix") or "")
             name = f"{prefix}.path" if prefix else "path"
-            root = _repository_of(os.path.dirname(os.path.abspath(res.node.start_mark.name)))
-            if root not in listed:
-                listed[root] = _repository_directories(root)
-            if len(patterns) * len(listed[root]) > MAX_DIRECTORY_MATCHES:
+            if len(patterns) * len(directories) > MAX_DIRECTORY_MATCHES:
                 continue  # (a hostile list of patterns: read as before git generators were, not at all)
-            for directory in listed[root]:
+            for directory in directories:
                 matched = [exclude for pattern, exclude in patterns if _path_match(pattern, directory)]
                 if not matched or any(matched):
                     continue
@@ -524,21 +518,7 @@ def _directories(
         for nested in ("matrix", "merge"):
             inner = generator.get(nested)
             if isinstance(inner, dict):
-                yield from _directories(res, inner.get("generators"), path + (i, nested, "generators"), listed)
-
-
-def _repository_directories(root: Path) -> tuple[str, ...]:
-    """Every directory of the repository at ``root``, relative to it, POSIX (hidden and tool
-    directories skipped, as git's listing has none of its own)."""
-    from torghut_lint.discover import SKIPPED_DIRS
-
-    found = []
-    for directory, dirs, _ in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
-        relative = os.path.relpath(directory, root)
-        if relative != ".":
-            found.append(relative.replace(os.sep, "/"))
-    return tuple(found)
+                yield from _directories(inner.get("generators"), path + (i, nested, "generators"), directories)
 
 
 def _path_match(pattern: str, directory: str) -> bool:
@@ -640,11 +620,10 @@ def _defaulted(action: str) -> tuple[list[str], list[str]] | None:
     return params, literals
 
 
-def deployments(resources: list[Resource]) -> list[Deployment]:
+def deployments(resources: list[Resource], directories: tuple[str, ...] = ()) -> list[Deployment]:
     """Every source of every Application, and each list element of every ApplicationSet (and
-    each directory its git directory generators make an application of)."""
+    each of the repository's ``directories`` its git directory generators make an application of)."""
     found: list[Deployment] = []
-    listings: dict[Path, tuple[str, ...]] = {}  # each repository's directories, listed once
     for res, spec, templated, listed in _application_sources(resources):
         inner = spec["template"]["spec"] if templated else spec
         live = kept_live(res, ("spec", "template", "spec") if templated else ("spec",), inner)
@@ -664,7 +643,7 @@ def deployments(resources: list[Resource]) -> list[Deployment]:
                 (path, element, f"element {element.get('name', path[-1])}")
                 for path, element in _elements(generators, at)
             ),
-            *((p[:-1], element, f"directory {p[-1]}") for p, element in _directories(res, generators, at, listings)),
+            *((p[:-1], element, f"directory {p[-1]}") for p, element in _directories(generators, at, directories)),
         ]
         for path, element, key in generated:
             for where, source in listed:
@@ -780,13 +759,17 @@ def moved_away(
 def repository_deployments(root: Path, shown: Path) -> list[Deployment]:
     """:func:`deployments` of every Application and ApplicationSet in the repository at ``root``
     (a work tree, or a snapshot of the base), its files named as they are below ``shown`` (the
-    work tree): only files that mention both are parsed."""
+    work tree): only files that mention both are parsed; its directories are what its git
+    directory generators match."""
     from torghut_lint.discover import SKIPPED_DIRS, YAML_SUFFIXES
     from torghut_lint.parse import parse_source, read_source
 
     resources: list[Resource] = []
+    directories: list[str] = []  # (what git directory generators match: the same walk's)
     for directory, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
+        if (relative := os.path.relpath(directory, root)) != ".":
+            directories.append(relative.replace(os.sep, "/"))
         for name in sorted(n for n in files if n.endswith(YAML_SUFFIXES)):
             path = Path(directory, name)
             data = read_source(path, "")
@@ -797,4 +780,4 @@ def repository_deployments(root: Path, shown: Path) -> list[Deployment]:
                     for doc in parsed.documents
                     if isinstance(doc.data, dict) and doc.data.get("kind") in ("Application", "ApplicationSet")
                 ]
-    return deployments(resources)
+    return deployments(resources, tuple(directories))

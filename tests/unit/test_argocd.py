@@ -99,11 +99,8 @@ def test_a_git_generators_directories_are_matched_within_a_bound(tmp_path, monke
     times directories past the bound (a pull request's list of thousands of patterns over a large
     repository) are not matched one by one: the generator is read as having none."""
     from torghut_lint import argocd
-    from torghut_lint.argocd import deployments
-    from torghut_lint.model import Resource
-    from torghut_lint.parse import parse_bytes
+    from torghut_lint.argocd import repository_deployments
 
-    (tmp_path / ".git").mkdir()
     for name in ("apps/a", "apps/b", "apps/b/deeper", "other"):
         (tmp_path / name).mkdir(parents=True)
     text = (
@@ -113,8 +110,7 @@ def test_a_git_generators_directories_are_matched_within_a_bound(tmp_path, monke
         "    spec: {source: {repoURL: r, path: '{{path}}'}, destination: {namespace: '{{path[1]}}'}}\n"
     )
     (tmp_path / "set.yaml").write_text(text)
-    doc = parse_bytes(text.encode(), str(tmp_path / "set.yaml")).documents[0]
-    found = deployments([Resource(doc.node, doc.data)])
+    found = repository_deployments(tmp_path, tmp_path)
     assert [(d.path, d.namespaces, d.key) for d in found] == [("apps/a", ("a",), "directory apps/a")]
-    monkeypatch.setattr(argocd, "MAX_DIRECTORY_MATCHES", 5)  # 2 patterns x 4 directories
-    assert deployments([Resource(doc.node, doc.data)]) == []
+    monkeypatch.setattr(argocd, "MAX_DIRECTORY_MATCHES", 5)  # 2 patterns x 5 directories (apps among them)
+    assert repository_deployments(tmp_path, tmp_path) == []
