@@ -23,8 +23,7 @@ from torghut_lint.model import (
 )
 from torghut_lint.policy import Match, Policy
 from torghut_lint.templates import load_template
-from torghut_lint.templates.base import Occupant, RuleContext, Template, crowded
-from torghut_lint.templates.replica_count import resolved
+from torghut_lint.templates.base import Occupant, RuleContext, Template, crowded, resolved
 
 
 class KindIndex:
@@ -216,7 +215,7 @@ def across_applications(
             by_namespace.setdefault((occupant.rule, namespace), {}).setdefault(occupant.described, occupant)
     findings: list[Finding] = []
     for (_, namespace), workloads in by_namespace.items():
-        if all(o.reported or o.finding is None for o in workloads.values()):
+        if all(o.finding is None for o in workloads.values()):  # each reported by its own application
             continue
         said: set[int] = set()
         told = [(o, resolved(o.connection, secrets.get)) for o in workloads.values()]
@@ -227,7 +226,7 @@ def across_applications(
                 continue  # within one application: its own count's
             listed = ", ".join(sorted(o.described for o in group))
             for occupant in group:
-                if occupant.reported or occupant.finding is None or id(occupant) in said:
+                if occupant.finding is None or id(occupant) in said:
                     continue
                 said.add(id(occupant))
                 finding = occupant.finding

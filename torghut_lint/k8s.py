@@ -420,13 +420,11 @@ class EnvSources:
     def __init__(self, resources: list[Resource]) -> None:
         self._configmaps: ByNamespace[str, Resource] = ByNamespace()
         self._secret_keys: ByNamespace[str, frozenset[str]] = ByNamespace()
-        self._secrets: ByNamespace[str, Resource] = ByNamespace()  # what makes each Secret
         for res in resources:
             if res.id.kind == "ConfigMap" and res.id.api_version == "v1":
                 table, value = self._configmaps, res
             elif (keys := secret_keys(res)) is not None:
                 table, value = self._secret_keys, keys
-                self._secrets.add(res.id.namespace, secret_name(res), res)
                 if (target := secret_name(res)) != res.id.name:  # an ExternalSecret's target
                     table.add(res.id.namespace, target, value)
                     continue
@@ -440,12 +438,6 @@ class EnvSources:
     def secret_keys(self, namespace: str, name: str) -> frozenset[str] | None:
         """The keys of the Secret a reference reads, or None when the repository does not show them."""
         return self._secret_keys.find(namespace, name)
-
-    def secret_value(self, namespace: str, name: str, key: str) -> str | None:
-        """What the repository shows one key of a Secret of the application holds
-        (:func:`secret_value`); None for a Secret it does not hold."""
-        res = self._secrets.find(namespace, name)
-        return None if res is None else secret_value(res, key)
 
 
 def secret_reference(namespace: str, name: str, key: str) -> str:

@@ -41,12 +41,11 @@ class Occupant:
     side, so a copy in another application is a second one as surely as one in the same. The
     engine turns ``violation`` into ``finding`` (located while the application's nodes are held)
     and reports it, its message said anew, when the namespace's count over every application of
-    the run exceeds one and its own application's count did not report it already."""
+    the run exceeds one; one its own application's count reported already has no violation."""
 
     namespace: str
     copies: int  # it runs at once: each revision routed, each container running it
     described: str  # how the count lists it
-    reported: bool  # its own application's count reported it
     what: str  # what the workloads counted do ("run it", "have the switch on")
     its: str  # what each runs ("its own", "the loop")
     violation: Violation | None
@@ -71,6 +70,18 @@ def crowded(
     known = sorted({key for found in map(connection, counted) if found is not None for key in found})
     groups = [[x for x in counted if (c := connection(x)) is None or key in c] for key in known] if known else [counted]
     return [group for group in groups if sum(map(copies, group)) >= 2]
+
+
+def resolved(connection: tuple[str, ...] | None, secrets: Callable[[str], str | None]) -> tuple[str, ...] | None:
+    """A connection (what :func:`crowded` groups by: literals' digests and Secrets' keys) with each
+    Secret's key read as what makes the Secret shows it holds (``secrets``:
+    :func:`~torghut_lint.k8s.secret_values`, an ExternalSecret's store key, a SealedSecret's name):
+    two names for one key are one connection. None where one is not shown (a Secret the repository
+    does not make), which counts with every other."""
+    if connection is None:
+        return None
+    found = tuple(sorted({item if item.startswith("value:") else secrets(item) or "" for item in connection}))
+    return None if "" in found else found
 
 
 @dataclass

@@ -53,7 +53,7 @@ from torghut_lint.k8s import (
     secret_values,
 )
 from torghut_lint.model import Path_, Resource, digest_of
-from torghut_lint.templates.base import Occupant, RuleContext, Template, Violation, crowded, defaulted
+from torghut_lint.templates.base import Occupant, RuleContext, Template, Violation, crowded, defaulted, resolved
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -232,8 +232,11 @@ def _alone(
     what, its = ("have the switch on", "the loop") if switch else ("run it", "its own")
     held_ids = {id(res) for res in held}
     across = ctx.params["aloneAcrossApplications"]
+
+    def shown(ref: str) -> str | None:  # the application's Secrets, read once the first is asked for
+        return ctx.shared("secret values", lambda c: secret_values(c.resources)).get(ref)
+
     for namespace, found in by_namespace.items():
-        shown = ctx.shared("secret values", lambda c: secret_values(c.resources)).get
         raw = {id(res): connection(res) for res, _, _ in found}  # (the count across applications reads these)
         entries = [(res, routed, each, resolved(raw[id(res)], shown)) for res, routed, each in found]
         groups = [
@@ -256,19 +259,8 @@ def _alone(
             if group is not None:
                 yield violation
             if across:  # the same violation, should other applications' workloads make the count exceed one
-                reported = group is not None
-                ctx.occupants.append(
-                    Occupant(
-                        namespace,
-                        routed * each,
-                        described,
-                        reported,
-                        what,
-                        its,
-                        None if reported else violation,
-                        raw[id(res)],
-                    )
-                )
+                unreported = None if group is not None else violation
+                ctx.occupants.append(Occupant(namespace, routed * each, described, what, its, unreported, raw[id(res)]))
 
 
 def _connection(
@@ -309,17 +301,6 @@ def _connection(
         return None if not found or None in found else tuple(sorted(found))
 
     return connection
-
-
-def resolved(connection: tuple[str, ...] | None, secrets: Callable[[str], str | None]) -> tuple[str, ...] | None:
-    """A connection (:func:`_connection`) with each Secret's key read as what makes the Secret
-    shows it holds (``secrets``: :func:`~torghut_lint.k8s.secret_values`, an ExternalSecret's store
-    key, a SealedSecret's name): two names for one key are one connection. None where one is not
-    shown (a Secret the repository does not make), which counts with every other."""
-    if connection is None:
-        return None
-    found = tuple(sorted({item if item.startswith("value:") else secrets(item) or "" for item in connection}))
-    return None if "" in found else found
 
 
 def _times(routed: int, each: int) -> str:
