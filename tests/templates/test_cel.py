@@ -141,3 +141,21 @@ def test_a_policy_whose_expression_does_not_compile_is_exit_2_at_its_line(
 def test_explain_shows_a_cel_policy_and_its_example() -> None:
     text = run_cli("explain", "ws-single-replica-cel", "--policies", str(EXAMPLES)).stdout
     assert "template cel" in text and "validations" in text and "> " in text
+
+
+def test_a_length_limit_counts_characters_as_admission_does(tmp_path: Path) -> None:
+    """``size()`` of a string is its code points (cel-go, the API server); cel-rust's own counted
+    UTF-8 bytes, so a limit the cluster accepts failed here, and one it refuses could pass. A size
+    of a number is the expression's own error, named as it wrote it."""
+    app = _tree(tmp_path)
+    (app / "deployment.yaml").write_text(DEPLOYMENT.replace("name: api\n", "name: api\n  labels: {owner: zoë}\n", 1))
+    validations = (
+        '    - {expression: "size(object.metadata.labels.owner) == 3", message: three}\n'
+        '    - {expression: "object.metadata.labels.owner.size() <= 3", message: at most three}\n'
+        '    - {expression: "size(object.spec.replicas) == 1"}\n'
+    )
+    found = _lint(tmp_path, tmp_path / "policies") if _policy(tmp_path / "policies", validations) else []
+    assert [f["message"].split(":")[0] for f in found] == [
+        "expression 'size(object.spec.replicas) == 1' could not be evaluated"
+    ]
+    assert "size(int)" in found[0]["message"] and "__torghut" not in found[0]["message"]

@@ -45,3 +45,19 @@ def test_an_invalid_quantity_or_url_is_an_evaluation_error() -> None:
     for expression in ("quantity('ten') > 1", "url('no scheme').getHost() == ''"):
         with pytest.raises(Exception, match="quantity|url"):
             program(expression).execute(context({}))
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        # the CEL specification and cel-go (the API server) count a string's code points; cel-rust
+        # counted its UTF-8 bytes (size('é') was 2), so a length limit read other text than admission's
+        ("size('héllo') == 5 && 'héllo'.size() == 5 && size('😀') == 1", True),
+        ("object.name.size() <= 3", True),
+        ("size(b'\\xc3\\xa9') == 2 && size([1, 2]) == 2 && size({'a': 1}) == 1 && object.size() == 2", True),
+        ("object.size == 7", True),  # a field of that name is no call
+        ("'size(x)' == 'size(x)' && [1, 22].all(x, size(string(x)) <= 2)", True),
+    ],
+)
+def test_size_counts_as_cel_specifies(expression: str, expected: object) -> None:
+    assert program(expression).execute(context({"object": {"size": 7, "name": "héé"}}, lambda: True)) == expected

@@ -133,7 +133,7 @@ _IDENT = _IDENT_START | frozenset("0123456789")
 _OPEN, _CLOSE = "([{", ")]}"
 
 
-def _tokens(text: str) -> list[tuple[int, int, str]]:
+def tokens(text: str) -> list[tuple[int, int, str]]:
     """(start, end, kind) of each token of ``text``: "ident", "string" (every CEL quoting, with its
     raw and bytes prefixes), "number", or the character itself for punctuation; whitespace and
     ``//`` comments are left out. ValueError for a string that never ends."""
@@ -199,28 +199,34 @@ def metered(expression: str) -> str:
     ``map`` becomes ``TICK() ? (p) : false``, a two-argument ``map``'s transform ``t`` becomes
     ``TICK() ? (t) : null`` (same value; the step is counted first, and a spent budget is an error
     no ``||`` or ``&&`` absorbs)."""
-    tokens = _tokens(expression)
-    edits: list[tuple[int, str]] = []  # (offset, text inserted there)
-    for k, (start, end, kind) in enumerate(tokens):
+    found = tokens(expression)
+    edits: list[tuple[int, int, str]] = []  # (start, end, text written there instead)
+    for k, (start, end, kind) in enumerate(found):
         name = expression[start:end]
         if kind != "ident" or name not in MACROS:
             continue
-        if k == 0 or tokens[k - 1][2] != "." or k + 1 >= len(tokens) or tokens[k + 1][2] != "(":
+        if k == 0 or found[k - 1][2] != "." or k + 1 >= len(found) or found[k + 1][2] != "(":
             continue  # not a member call: a field or function of that name
-        args = _arguments(tokens, k + 1)
+        args = _arguments(found, k + 1)
         if args is None:
             continue  # unbalanced: the compiler refuses the expression
         if len(args) == 2 or (name == "map" and len(args) == 3):
             first, last = args[1]
             fallback = "null" if name == "map" and len(args) == 2 else "false"
-            edits.append((tokens[first][0], f"{TICK}() ? ("))
-            edits.append((tokens[last][1], f") : {fallback}"))
+            edits.append((found[first][0], found[first][0], f"{TICK}() ? ("))
+            edits.append((found[last][1], found[last][1], f") : {fallback}"))
+    return edited(expression, edits)
+
+
+def edited(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """``text`` with each (start, end, replacement) of ``edits`` made (spans that do not overlap;
+    start == end inserts)."""
     out, at = [], 0
-    for offset, text in sorted(edits, key=lambda e: e[0]):
-        out.append(expression[at:offset])
-        out.append(text)
-        at = offset
-    out.append(expression[at:])
+    for start, end, replacement in sorted(edits, key=lambda e: e[0]):
+        out.append(text[at:start])
+        out.append(replacement)
+        at = end
+    out.append(text[at:])
     return "".join(out)
 
 

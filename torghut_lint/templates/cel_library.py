@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from torghut_lint.templates.cel_budget import TICK, bounded, silence_library_log
+from torghut_lint.templates.cel_budget import TICK, bounded, edited, silence_library_log, tokens
 
 # Functions the cel package implements natively (macros expand to operators, not listed).
 NATIVE = frozenset(
@@ -97,7 +97,33 @@ def is_url(text: Any) -> bool:
         return False
 
 
+SIZE = "__torghut_size"  # what a call of size() runs: see as_specified
+
+
+def size(value: Any) -> int:
+    """CEL's ``size``: a string's Unicode code points (cel-rust's own counts its UTF-8 bytes:
+    ``size('é')`` is 2 there, 1 in cel-go and the API server), a bytes value's bytes, a list's
+    items, a map's entries."""
+    if isinstance(value, (str, bytes, list, dict)):
+        return len(value)
+    raise TypeError(f"no such overload: size({type(value).__name__})")
+
+
+def as_specified(expression: str) -> str:
+    """``expression`` with each call of ``size`` (``size(x)``, ``x.size()``) made a call of
+    :func:`size`: the CEL specification's and cel-go's (the API server's) answer, where cel-rust's
+    differs. A field named ``size`` is no call and is left alone."""
+    found = tokens(expression)
+    edits = [
+        (start, end, SIZE)
+        for k, (start, end, kind) in enumerate(found)
+        if kind == "ident" and expression[start:end] == "size" and k + 1 < len(found) and found[k + 1][2] == "("
+    ]
+    return edited(expression, edits)
+
+
 FUNCTIONS: dict[str, Any] = {
+    SIZE: size,
     "find": find,
     "findAll": find_all,
     "isSorted": lambda items: all(a <= b for a, b in zip(items, items[1:], strict=False)),
