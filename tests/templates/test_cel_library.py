@@ -42,8 +42,18 @@ def test_kubernetes_libraries(expression: str, expected: object) -> None:
 
 
 def test_an_invalid_quantity_or_url_is_an_evaluation_error() -> None:
-    for expression in ("quantity('ten') > 1", "url('no scheme').getHost() == ''"):
-        with pytest.raises(Exception, match="quantity|url"):
+    """As Kubernetes' libraries: an integer of a quantity with a fraction, or past int64, is an
+    error (it was truncated: ``quantity('1.5').asInteger() <= 1`` passed where admission fails)."""
+    assert program("quantity('50k').asInteger() == 50000 && !quantity('50m').isInteger()").execute(context({}))
+    assert program("!quantity('10E').isInteger() && quantity('9E').isInteger()").execute(context({}))
+    for expression in (
+        "quantity('ten') > 1",
+        "url('no scheme').getHost() == ''",
+        "quantity('1.5').asInteger() <= 1",
+        "quantity('50m').asInteger() == 0",
+        "quantity('10E').asInteger() > 0",
+    ):
+        with pytest.raises(Exception, match="quantity|url|asInteger"):
             program(expression).execute(context({}))
 
 

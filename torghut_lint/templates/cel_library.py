@@ -83,6 +83,25 @@ def last_index_of(container: Any, item: Any) -> int:
     return next((i for i in range(len(container) - 1, -1, -1) if container[i] == item), -1)
 
 
+INT64 = range(-(2**63), 2**63)
+
+
+def _integer(value: int | float) -> int | None:
+    """A quantity's value as an int64 (Kubernetes' ``AsInt64``), None when it has a fraction
+    (``50m``) or does not fit."""
+    whole = int(value) if value == int(value) else None
+    return whole if whole is not None and whole in INT64 else None
+
+
+def _as_integer(value: int | float) -> int:
+    """``asInteger()``: an error where Kubernetes' is (``quantity('1.5').asInteger()`` is no 1:
+    a limit read through it must not pass where admission fails)."""
+    whole = _integer(value)
+    if whole is None:
+        raise ValueError(f"asInteger: cannot convert {value} to an integer (a fraction, or past int64)")
+    return whole
+
+
 def _url(text: str):
     parts = urlsplit(text)
     if not parts.scheme:
@@ -136,9 +155,9 @@ FUNCTIONS: dict[str, Any] = {
     "compareTo": _compare,
     "add": lambda a, b: a + (b if not isinstance(b, str) else quantity(b)),
     "sub": lambda a, b: a - (b if not isinstance(b, str) else quantity(b)),
-    "asInteger": lambda a: int(a),
+    "asInteger": lambda a: _as_integer(a),
     "asApproximateFloat": lambda a: float(a),
-    "isInteger": lambda a: float(a).is_integer(),
+    "isInteger": lambda a: _integer(a) is not None,
     "sign": lambda a: (a > 0) - (a < 0),
     "url": lambda text: _url(text).geturl(),
     "isURL": is_url,
