@@ -34,6 +34,10 @@ from torghut_lint.templates.cel_library import context
         ("'abc'.find('z')", ""),
         ("[1, 2, 2, 3].isSorted() && ![3, 1].isSorted()", True),
         ("[1, 2, 1].lastIndexOf(1) + [1, 2, 1].indexOf(2) + 'abca'.lastIndexOf('a')", 2 + 1 + 3),
+        # the strings library's offset forms, in code points (cel-go's ext/strings)
+        ("'hello mellow'.indexOf('ello', 2) == 7 && 'hello mellow'.lastIndexOf('ello', 6) == 1", True),
+        ("'héllo'.indexOf('l', 3) == 3 && 'abc'.indexOf('', 2) == 2 && 'abc'.lastIndexOf('') == 3", True),
+        ("'abcabc'.lastIndexOf('abc', 5) == 3 && 'ab'.lastIndexOf('abc', 1) == -1", True),
         ("'a,b'.split(',').join('-') + 'AbC'.lowerAscii()", "a-babc"),
     ],
 )
@@ -52,8 +56,12 @@ def test_an_invalid_quantity_or_url_is_an_evaluation_error() -> None:
         "quantity('1.5').asInteger() <= 1",
         "quantity('50m').asInteger() == 0",
         "quantity('10E').asInteger() > 0",
+        "'abc'.indexOf('c', 5) == -1",
+        "'abc'.indexOf('c', -1) == 2",
+        "'abc'.lastIndexOf('a', 3) == 0",
+        "[1, 2].indexOf(1, 0) == 0",
     ):
-        with pytest.raises(Exception, match="quantity|url|asInteger"):
+        with pytest.raises(Exception, match="quantity|url|asInteger|index out of range|no such overload"):
             program(expression).execute(context({}))
 
 

@@ -71,16 +71,41 @@ def _compare(a: Any, b: Any) -> int:
     return (a > b) - (a < b)
 
 
-def index_of(container: Any, item: Any) -> int:
+def index_of(container: Any, item: Any, offset: int | None = None) -> int:
+    """``indexOf``: of a string (the strings library, in code points, from ``offset``) or of a
+    list (the lists library)."""
     if isinstance(container, str):
-        return container.find(item)
+        start = 0 if offset is None else offset
+        if item == "":
+            return start
+        _in_string(container, start)
+        return container.find(item, start)
+    if offset is not None:
+        raise TypeError("no such overload: indexOf(list, item, int)")
     return next((i for i, x in enumerate(container) if x == item), -1)
 
 
-def last_index_of(container: Any, item: Any) -> int:
+def last_index_of(container: Any, item: Any, offset: int | None = None) -> int:
+    """``lastIndexOf``: the last occurrence starting at or before ``offset`` (a string's), as
+    :func:`index_of`."""
     if isinstance(container, str):
-        return container.rfind(item)
+        if offset is None:
+            if item == "":
+                return len(container)
+            offset = len(container) - 1
+        if item == "":
+            return offset
+        _in_string(container, offset)
+        return container.rfind(item, 0, min(offset, len(container) - len(item)) + len(item))
+    if offset is not None:
+        raise TypeError("no such overload: lastIndexOf(list, item, int)")
     return next((i for i in range(len(container) - 1, -1, -1) if container[i] == item), -1)
+
+
+def _in_string(text: str, offset: int) -> None:
+    """An offset the strings library searches a text from: an error outside it, as cel-go's."""
+    if not 0 <= offset < len(text):
+        raise IndexError(f"index out of range: {offset}")
 
 
 INT64 = range(-(2**63), 2**63)
