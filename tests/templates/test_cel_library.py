@@ -72,10 +72,16 @@ def test_an_invalid_quantity_or_url_is_an_evaluation_error() -> None:
         # counted its UTF-8 bytes (size('é') was 2), so a length limit read other text than admission's
         ("size('héllo') == 5 && 'héllo'.size() == 5 && size('😀') == 1", True),
         ("object.name.size() <= 3", True),
-        ("size(b'\\xc3\\xa9') == 2 && size([1, 2]) == 2 && size({'a': 1}) == 1 && object.size() == 2", True),
+        ("size(b'\\xc3\\xa9') == 2 && size([1, 2]) == 2 && size({'a': 1}) == 1 && object.size() == 3", True),
         ("object.size == 7", True),  # a field of that name is no call
         ("'size(x)' == 'size(x)' && [1, 22].all(x, size(string(x)) <= 2)", True),
+        # matches() is RE2's search (cel-go): ASCII classes; cel-rust's Rust regex read \\d, \\w, \\s
+        # and \\b as Unicode classes and had no global matches(text, re)
+        ("'٣'.matches('^\\\\d$') || 'é'.matches('^\\\\w$') || '\\u00a0'.matches('^\\\\s$')", False),
+        ("'aé'.matches('a\\\\b') && matches('abc', 'b') && 'ab'.matches('(?i)AB') && !'abc'.matches('^b')", True),
+        ("object.name.matches('^h') && object.matches == 1", True),
     ],
 )
-def test_size_counts_as_cel_specifies(expression: str, expected: object) -> None:
-    assert program(expression).execute(context({"object": {"size": 7, "name": "héé"}}, lambda: True)) == expected
+def test_size_and_matches_answer_as_cel_specifies(expression: str, expected: object) -> None:
+    activation = {"object": {"size": 7, "matches": 1, "name": "héé"}}
+    assert program(expression).execute(context(activation, lambda: True)) == expected

@@ -44,7 +44,7 @@ def program(expression: str) -> Any:
             f"unsupported CEL function {', '.join(unknown)} (supported: the CEL standard library and the "
             f"Kubernetes strings, lists, regex, quantity and url libraries)"
         )
-    try:  # what runs: every comprehension step counted (cel_budget), size() as CEL specifies it
+    try:  # what runs: every comprehension step counted (cel_budget), size() and matches() as CEL specifies them
         return cel_library.cel().compile(metered(cel_library.as_specified(expression)))
     except ValueError as exc:  # never run unmetered
         raise ValueError(f"its comprehension steps cannot be counted ({exc})") from exc
@@ -177,7 +177,7 @@ def _label(validation: dict[str, Any]) -> str:
 
 def _reason(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    text = text.replace(cel_library.SIZE, "size")  # the function the expression calls, as it wrote it
+    text = cel_library.as_written(text)  # the functions the expression calls, as it wrote them
     return f"{type(exc).__name__}: {text}"[:300]
 
 

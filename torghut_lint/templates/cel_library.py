@@ -141,9 +141,6 @@ def is_url(text: Any) -> bool:
         return False
 
 
-SIZE = "__torghut_size"  # what a call of size() runs: see as_specified
-
-
 def size(value: Any) -> int:
     """CEL's ``size``: a string's Unicode code points (cel-rust's own counts its UTF-8 bytes:
     ``size('é')`` is 2 there, 1 in cel-go and the API server), a bytes value's bytes, a list's
@@ -153,21 +150,45 @@ def size(value: Any) -> int:
     raise TypeError(f"no such overload: size({type(value).__name__})")
 
 
+def matches(text: str, pattern: str) -> bool:
+    """CEL's ``matches``: whether RE2 finds ``pattern`` anywhere in ``text``. cel-rust's own uses
+    Rust's regex, whose ``\\d``, ``\\w``, ``\\s`` and ``\\b`` are Unicode-aware (``'٣'.matches('^\\\\d$')``
+    is true there, false in cel-go and the API server), and has no global ``matches(text, re)``."""
+    if not isinstance(text, str) or not isinstance(pattern, str):
+        raise TypeError(f"no such overload: matches({type(text).__name__}, {type(pattern).__name__})")
+    return _regex(pattern).search(text) is not None
+
+
+# The standard functions whose cel-rust answer differs from the CEL specification and cel-go's,
+# and the names the calls are made to instead (see as_specified).
+AS_SPECIFIED = {"size": ("__torghut_size", size), "matches": ("__torghut_matches", matches)}
+_WRITTEN = {name: written for written, (name, _) in AS_SPECIFIED.items()}
+
+
 def as_specified(expression: str) -> str:
-    """``expression`` with each call of ``size`` (``size(x)``, ``x.size()``) made a call of
-    :func:`size`: the CEL specification's and cel-go's (the API server's) answer, where cel-rust's
-    differs. A field named ``size`` is no call and is left alone."""
+    """``expression`` with each call of a function of :data:`AS_SPECIFIED` (``size(x)``,
+    ``x.size()``, ``s.matches(re)``) made a call of the linter's: the CEL specification's and
+    cel-go's (the API server's) answer, where cel-rust's differs. A field of such a name is no
+    call and is left alone."""
     found = tokens(expression)
     edits = [
-        (start, end, SIZE)
+        (start, end, AS_SPECIFIED[expression[start:end]][0])
         for k, (start, end, kind) in enumerate(found)
-        if kind == "ident" and expression[start:end] == "size" and k + 1 < len(found) and found[k + 1][2] == "("
+        if kind == "ident" and expression[start:end] in AS_SPECIFIED and k + 1 < len(found) and found[k + 1][2] == "("
     ]
     return edited(expression, edits)
 
 
+def as_written(text: str) -> str:
+    """``text`` (an error's) with the functions :func:`as_specified` renamed named as the
+    expression wrote them."""
+    for name, written in _WRITTEN.items():
+        text = text.replace(name, written)
+    return text
+
+
 FUNCTIONS: dict[str, Any] = {
-    SIZE: size,
+    **dict(AS_SPECIFIED.values()),
     "find": find,
     "findAll": find_all,
     "isSorted": lambda items: all(a <= b for a, b in zip(items, items[1:], strict=False)),
