@@ -422,26 +422,59 @@ def revisions(resources: list[Resource]) -> list[Revision]:
     found: list[Revision] = []
     for res, spec, templated, listed in _application_sources(resources):
         for path, source in listed:
-            found.append(_revision(res, source, {}, res.locate(path)))
+            found.append(_revision(res, source, None, res.locate(path)))
         if templated and listed:
-            for path, element in _elements(spec.get("generators"), ("spec", "generators")):
-                found.append(_revision(res, listed[0][1], element, res.locate(path)))  # its own, or the template's
+            for generated, own in parameter_sets(spec.get("generators"), ("spec", "generators"), ()):
+                inner = _over(own.get("spec"), spec["template"]["spec"]) if own else spec["template"]["spec"]
+                source = _listed_sources((), inner)[0][1] if own and _listed_sources((), inner) else listed[0][1]
+                found.append(_revision(res, source, generated, res.locate(generated.location)))
     return found
 
 
-def _checked_out(source: dict, element: dict) -> tuple[str, str]:
+def _checked_out(source: dict, element: dict | None) -> tuple[str | None, str | None]:
     """(repository, revision) Argo CD checks out for a source: a list element's own, else the
-    template's (``HEAD`` when none is written)."""
-    repo = element.get("repoURL", source.get("repoURL"))
-    revision = element.get("targetRevision", source.get("targetRevision"))
-    return str(repo or ""), str(revision or "HEAD")
+    template's with the element's parameters (``HEAD`` when none is written); None for one the
+    parameters do not settle (a template this reading does not model, a parameter the element
+    lacks, a generator whose parameters are unknown: :func:`template_value`)."""
+    own = element or {}
+    repo, revision = own.get("repoURL"), own.get("targetRevision")
+    return (
+        str(repo) if repo is not None else template_value(str(source.get("repoURL") or ""), element),
+        str(revision) if revision is not None else template_value(str(source.get("targetRevision") or "HEAD"), element),
+    )
 
 
-def _revision(res: Resource, source: dict, element: dict, location: Location) -> Revision:
-    path = element.get("path", source.get("path"))
+_HAS_KEY = re.compile(
+    r'\{\{-?\s*if\s+hasKey\s+\.\s+"([^"]+)"\s*-?\}\}(.*?)\{\{-?\s*else\s*-?\}\}(.*?)\{\{-?\s*end\s*-?\}\}', re.S
+)
+
+
+def template_value(text: str, element: dict | None) -> str | None:
+    """A template field's value with a generator's parameters, as Argo CD renders it: parameters
+    written in (``{{ .name }}``, ``{{name}}``) and the ``hasKey`` choice (``{{ if hasKey .
+    "targetRevision" }}{{ .targetRevision }}{{ else }}main{{ end }}``); None where it stays
+    unknown (another template, a parameter the element lacks: Argo CD's ``missingkey=error``, or
+    unknown parameters)."""
+    if "{{" not in text:
+        return text
+    if element is None:
+        return None
+    if (choice := _HAS_KEY.fullmatch(text.strip())) is not None:
+        return template_value(choice.group(2) if choice.group(1) in element else choice.group(3), element)
+    value = _PARAMETER.sub(lambda m: _printed(element[m.group(1)]) if m.group(1) in element else m.group(0), text)
+    return value if "{{" not in value else None
+
+
+def _revision(res: Resource, source: dict, generated: ParameterSet | None, location: Location) -> Revision:
+    """Where ``source`` deploys from: the Application's own, or with a generator's parameters."""
+    element = generated.params if generated is not None else {}
     ours = _templated(source.get("path")) or _in_repository(res, source.get("path"))  # the path Argo CD renders
-    key = f"element {element.get('name', path)}" if element else f"path {path}"
-    return Revision(res.id, *_checked_out(source, element), location, ours, key)
+    key = generated.key if generated is not None else f"path {source.get('path')}"
+    repo, revision = _checked_out(source, element)
+    # (one a template leaves unknown: as written, compared as written with the base's)
+    repo = str(source.get("repoURL") or "") if repo is None else repo
+    revision = str(source.get("targetRevision") or "HEAD") if revision is None else revision
+    return Revision(res.id, repo, revision, location, ours, key)
 
 
 def moved_sources(base: list[Revision], head: list[Revision], ref: str) -> list[Finding]:
@@ -488,37 +521,28 @@ def _elements(generators: Any, path: Path_) -> Iterator[tuple[Path_, dict]]:
 MAX_DIRECTORY_MATCHES = 1_000_000  # patterns times directories one git generator may ask (a second or so)
 
 
-def _directories(generators: Any, path: Path_, directories: tuple[str, ...]) -> Iterator[tuple[Path_, dict]]:
-    """The parameters of each application a git directory generator makes of the repository's
-    ``directories`` (relative to its root, POSIX), as Argo CD's makes them: every directory one of
-    its patterns matches (Go's ``path.Match``: ``*`` within one segment), none an ``exclude: true``
-    pattern matches; its ``path``, ``path.basename`` and ``path[n]`` (and, under Go templates,
-    ``path.path``), under ``pathParamPrefix`` where one is set. Nested matrix and merge generators
-    included; the generator's ``repoURL`` and ``revision`` given as the element's own."""
-    for i, generator in enumerate(generators if isinstance(generators, list) else []):
-        if not isinstance(generator, dict):
+def _git_directories(git: dict, path: Path_, directories: tuple[str, ...]) -> Iterator[tuple[Path_, dict]]:
+    """The parameters of each application a git directory generator (at ``path``) makes of the
+    repository's ``directories`` (relative to its root, POSIX), as Argo CD's makes them: every
+    directory one of its patterns matches (Go's ``path.Match``: ``*`` within one segment), none an
+    ``exclude: true`` pattern matches; its ``path``, ``path.basename`` and ``path[n]`` (and, under
+    Go templates, ``path.path``), under ``pathParamPrefix`` where one is set; the generator's
+    ``repoURL`` and ``revision`` given as the element's own."""
+    items = git.get("directories")
+    patterns = [(str(d.get("path") or ""), d.get("exclude") is True) for d in items if isinstance(d, dict)]
+    prefix = str(git.get("pathParamPrefix") or "")
+    name = f"{prefix}.path" if prefix else "path"
+    if len(patterns) * len(directories) > MAX_DIRECTORY_MATCHES:
+        return  # (a hostile list of patterns: read as before git generators were, not at all)
+    for directory in directories:
+        matched = [exclude for pattern, exclude in patterns if _path_match(pattern, directory)]
+        if not matched or any(matched):
             continue
-        git = generator.get("git")
-        items = git.get("directories") if isinstance(git, dict) else None
-        if isinstance(items, list) and items:
-            patterns = [(str(d.get("path") or ""), d.get("exclude") is True) for d in items if isinstance(d, dict)]
-            prefix = str(git.get("pathParamPrefix") or "")
-            name = f"{prefix}.path" if prefix else "path"
-            if len(patterns) * len(directories) > MAX_DIRECTORY_MATCHES:
-                continue  # (a hostile list of patterns: read as before git generators were, not at all)
-            for directory in directories:
-                matched = [exclude for pattern, exclude in patterns if _path_match(pattern, directory)]
-                if not matched or any(matched):
-                    continue
-                base = directory.rsplit("/", 1)[-1]
-                element = {name: directory, f"{name}.path": directory, f"{name}.basename": base}
-                element |= {f"{name}[{k}]": part for k, part in enumerate(directory.split("/")) if part}
-                element |= {"repoURL": git.get("repoURL"), "targetRevision": git.get("revision")}
-                yield path + (i, "git", "directories", directory), {k: v for k, v in element.items() if v is not None}
-        for nested in ("matrix", "merge"):
-            inner = generator.get(nested)
-            if isinstance(inner, dict):
-                yield from _directories(inner.get("generators"), path + (i, nested, "generators"), directories)
+        base = directory.rsplit("/", 1)[-1]
+        element = {name: directory, f"{name}.path": directory, f"{name}.basename": base}
+        element |= {f"{name}[{k}]": part for k, part in enumerate(directory.split("/")) if part}
+        element |= {"repoURL": git.get("repoURL"), "targetRevision": git.get("revision")}
+        yield path + ("git", "directories", directory), {k: v for k, v in element.items() if v is not None}
 
 
 def _path_match(pattern: str, directory: str) -> bool:
@@ -547,6 +571,9 @@ class Deployment:
     prune_held: bool = False
     # the namespaces its destination may be (:func:`_possible`); None: unknown
     namespaces: tuple[str, ...] | None = ()
+    # whether its repository and revision are what Argo CD checks out (else as written: a template
+    # its parameters do not settle, or a generator whose parameters are unknown)
+    known: bool = True
 
 
 _PARAMETER = re.compile(r"\{\{-?\s*\.?([A-Za-z0-9_.-]+(?:\[[0-9]+\])?)\s*-?\}\}")  # {{path}}, {{ .path }}, {{path[1]}}
@@ -638,20 +665,206 @@ def deployments(resources: list[Resource], directories: tuple[str, ...] = ()) ->
                 at = ".".join(map(str, path[1:]))
                 found.append(_deployment(res, at, source, {}, res.locate(path), live, prunes, held, destination))
             continue
-        generated = [
-            *(
-                (path, element, f"element {element.get('name', path[-1])}")
-                for path, element in _elements(generators, at)
-            ),
-            *((p[:-1], element, f"directory {p[-1]}") for p, element in _directories(generators, at, directories)),
-        ]
-        for path, element, key in generated:
-            for where, source in listed:
+        for generated, own in parameter_sets(generators, at, directories):
+            # a generator's own template, where it writes one, over the ApplicationSet's (Argo CD's merge)
+            inner_own = _over(own.get("spec"), inner) if own else inner
+            sources = _listed_sources(("spec", "template", "spec"), inner_own) if own else listed
+            into = inner_own.get("destination") if isinstance(inner_own.get("destination"), dict) else {}
+            for where, source in sources:
+                key = generated.key
                 which = key if where[3:] == ("source",) else f"{key}, {'.'.join(map(str, where[3:]))}"
-                found.append(
-                    _deployment(res, which, source, element, res.locate(path), live, prunes, held, destination)
-                )
+                place = res.locate(generated.location)
+                found.append(_deployment(res, which, source, generated.params, place, live, prunes, held, into))
     return found
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    """The parameters of one application an ApplicationSet's generators make, and where they are
+    written; ``params`` None for a generator the linter cannot expand (a pull request, SCM
+    provider, cluster, plugin or git files generator: whatever it makes is unknown here)."""
+
+    location: Path_
+    params: dict | None
+    key: str
+
+
+UNEXPANDED = "generator "  # the key of what a generator the linter cannot expand makes
+MAX_PARAMETER_SETS = 100_000  # applications one ApplicationSet's generators may make here; more: unknown
+
+
+def parameter_sets(generators: Any, at: Path_, directories: tuple[str, ...]) -> list[tuple[ParameterSet, dict]]:
+    """(parameter set, the generator's own ``template``) of each application the top-level
+    generators make, as Argo CD's make them: a list's elements, a git directory generator's
+    directories, a matrix's product (its first generator's parameters winning, as under Go
+    templates), a merge's base sets overridden by ``mergeKeys``, each filtered by its
+    ``selector``; keys made unique within the ApplicationSet."""
+    out: list[tuple[ParameterSet, dict]] = []
+    for i, generator in enumerate(generators if isinstance(generators, list) else []):
+        if not isinstance(generator, dict):
+            continue
+        kind = next((k for k in generator if k not in ("selector", "values")), None)
+        own = generator[kind].get("template") if kind and isinstance(generator[kind], dict) else None
+        out += [(found, own if isinstance(own, dict) else {}) for found in _generated(generator, (*at, i), directories)]
+    seen: dict[str, int] = {}
+    unique = []
+    for found, own in out:
+        seen[found.key] = seen.get(found.key, 0) + 1
+        key = found.key if seen[found.key] == 1 else f"{found.key} #{seen[found.key]}"
+        unique.append((ParameterSet(found.location, found.params, key), own))
+    return unique
+
+
+def _generated(generator: dict, at: Path_, directories: tuple[str, ...]) -> list[ParameterSet]:
+    """The parameter sets one generator makes (see :func:`parameter_sets`)."""
+    unknown = [ParameterSet(at, None, UNEXPANDED + ".".join(map(str, at[1:])))]
+    kind = next((k for k in generator if k not in ("selector", "values")), None)
+    body = generator.get(kind) if kind else None
+    if not isinstance(body, dict):
+        return []  # (Argo CD refuses a generator of no kind: it makes nothing)
+    found: list[ParameterSet]
+    if kind == "list":
+        elements = body.get("elements")
+        found = [
+            ParameterSet((*at, "list", "elements", j), element, f"element {element.get('name', j)}")
+            for j, element in enumerate(elements if isinstance(elements, list) else [])
+            if isinstance(element, dict)
+        ]
+        if isinstance(body.get("elementsYaml"), str) and body["elementsYaml"].strip():
+            found += unknown  # (written by another generator's parameters, as a rule)
+    elif kind == "git" and isinstance(body.get("directories"), list) and body["directories"]:
+        found = [
+            ParameterSet(p[:-1], element, f"directory {p[-1]}")
+            for p, element in _git_directories(body, at, directories)
+        ]
+    elif kind in ("matrix", "merge"):
+        children = body.get("generators") if isinstance(body.get("generators"), list) else []
+        parts = [
+            _generated(child, (*at, kind, "generators", k), directories) if isinstance(child, dict) else []
+            for k, child in enumerate(children)
+        ]
+        found = _product(parts, unknown) if kind == "matrix" else _merged(parts, body.get("mergeKeys"), unknown)
+    else:
+        return unknown
+    return _selected(found, generator.get("selector"))
+
+
+def _product(parts: list[list[ParameterSet]], unknown: list[ParameterSet]) -> list[ParameterSet]:
+    """A matrix generator's sets: every pair of its two generators' (Argo CD refuses any other
+    number), the first's parameters winning where both set one."""
+    if len(parts) != 2:
+        return []
+    first, second = parts
+    if len(first) * len(second) > MAX_PARAMETER_SETS:
+        return unknown
+    out = []
+    for a in first:
+        for b in second:
+            if a.params is None or b.params is None:
+                out.append(a if a.params is None else b)
+                continue
+            params = {**b.params, **a.params}
+            named = params.get("name")
+            key = f"element {named}" if isinstance(named, str) else f"{b.key} x {a.key}"
+            out.append(ParameterSet(b.location, params, key))
+    return list({(s.location, s.key): s for s in out}.values())  # an unknown one once
+
+
+def _merged(parts: list[list[ParameterSet]], keys: Any, unknown: list[ParameterSet]) -> list[ParameterSet]:
+    """A merge generator's sets: its first generator's, each overridden by the sets of the others
+    with the same values of ``mergeKeys``; an unknown generator among them leaves every set unknown."""
+    if not parts or not isinstance(keys, list) or not keys:
+        return []
+    if any(s.params is None for part in parts for s in part):
+        return [ParameterSet(s.location, None, s.key) for s in parts[0]] or unknown
+    import json
+
+    def merge_key(params: dict) -> str:
+        return json.dumps({str(k): params.get(str(k)) for k in keys}, sort_keys=True, default=str)
+
+    base = {merge_key(s.params): s for s in parts[0]}
+    if len(base) < len(parts[0]):
+        return []  # two sets with one merge key: Argo CD refuses the ApplicationSet
+    for part in parts[1:]:
+        overrides = {merge_key(s.params): s for s in part}
+        if len(overrides) < len(part):
+            return []
+        for value, s in base.items():
+            if (other := overrides.get(value)) is not None:
+                base[value] = ParameterSet(s.location, {**s.params, **other.params}, s.key)
+    return list(base.values())
+
+
+def _selected(sets: list[ParameterSet], selector: Any) -> list[ParameterSet]:
+    """The sets a generator's ``selector`` (a label selector on the flattened parameters, values
+    as Go prints them) keeps; an unknown set is kept (what it holds is unknown)."""
+    if not isinstance(selector, dict) or not selector:
+        return sets
+    wanted = [(str(k), "In", [_printed(v)]) for k, v in (selector.get("matchLabels") or {}).items()]
+    for expression in selector.get("matchExpressions") or []:
+        if isinstance(expression, dict):
+            values = expression.get("values") if isinstance(expression.get("values"), list) else []
+            wanted.append((str(expression.get("key")), str(expression.get("operator")), [_printed(v) for v in values]))
+    kept = []
+    for s in sets:
+        if s.params is None:
+            kept.append(s)
+            continue
+        flat = _flattened(s.params)
+        if all(_label_test(flat, key, operator, values) for key, operator, values in wanted):
+            kept.append(s)
+    return kept
+
+
+def _label_test(flat: dict[str, str], key: str, operator: str, values: list[str]) -> bool:
+    if operator == "In":
+        return key in flat and flat[key] in values
+    if operator == "NotIn":
+        return key not in flat or flat[key] not in values
+    if operator == "Exists":
+        return key in flat
+    if operator == "DoesNotExist":
+        return key not in flat
+    return True  # an operator Argo CD refuses: the ApplicationSet makes nothing; kept here (fail closed)
+
+
+def _flattened(params: dict, prefix: str = "") -> dict[str, str]:
+    """Parameters as Argo CD's selectors read them: nested keys joined with dots, values printed."""
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out |= _flattened(value, name + ".")
+        elif isinstance(value, list):
+            out |= _flattened({str(i): v for i, v in enumerate(value)}, name + ".")
+        else:
+            out[name] = _printed(value)
+    return out
+
+
+def _printed(value: object) -> str:
+    """A value as Go's ``%v`` prints it (``true``, ``1``, ``<nil>``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "<nil>"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _over(own: Any, template: dict) -> dict:
+    """A generator's template spec over the ApplicationSet's: what it writes wins, what it leaves
+    out is the ApplicationSet's (mergo's merge, as Argo CD merges them)."""
+    if not isinstance(own, dict):
+        return template
+    merged = dict(template)
+    for key, value in own.items():
+        if isinstance(value, dict) and isinstance(template.get(key), dict):
+            merged[key] = _over(value, template[key])
+        elif value not in (None, "", [], {}):
+            merged[key] = value
+    return merged
 
 
 def _deployment(
@@ -666,9 +879,20 @@ def _deployment(
     destination: dict | None = None,
 ) -> Deployment:
     destination = destination or {}
-    path = _resolved(source.get("path"), element)  # the template's path, the element's parameters written in
-    namespaces = _possible(destination.get("namespace"), element)
-    return Deployment(res.id, key, *_checked_out(source, element), path, location, live, prunes, held, namespaces)
+    # the template's path, the element's parameters written in (a literal one whatever they are)
+    path = (
+        _resolved(source.get("path"), element or {})
+        if element is not None or not _templated(source.get("path"))
+        else None
+    )
+    namespaces = _possible(destination.get("namespace"), element) if element is not None else None
+    if element is None and not _templated(destination.get("namespace")):
+        namespaces = _possible(destination.get("namespace"), {})
+    repo, revision = _checked_out(source, element)
+    known = repo is not None and revision is not None
+    repo = str(source.get("repoURL") or "") if repo is None else repo  # (as written where unknown)
+    revision = str(source.get("targetRevision") or "HEAD") if revision is None else revision
+    return Deployment(res.id, key, repo, revision, path, location, live, prunes, held, namespaces, known)
 
 
 def repository_key(url: str) -> str:
@@ -712,11 +936,20 @@ def moved_away(
     held = {resource for resource, _ in was if resource.kind == "Application"}
     # where the base deploys the linted paths from: a new source deploying them from elsewhere (a
     # branch, a fork) deploys what the gate never saw
-    blessed = {(repository_key(d.repo_url), d.revision) for d in was.values()}
+    blessed = {(repository_key(d.repo_url), d.revision) for d in was.values() if d.known}
+    # what generators the linter cannot expand deployed at the base, as written (unchanged: not the change's)
+    unexpanded = {(d.resource, d.key, d.repo_url, d.revision) for d in base if d.key.startswith(UNEXPANDED)}
     for after in head:
         before = was.get((after.resource, after.key))
-        if before is None and under(after.path, linted):
-            if not blessed or (repository_key(after.repo_url), after.revision) in blessed:
+        if before is None and after.path is None and after.key.startswith(UNEXPANDED):
+            # a generator the linter cannot expand (pull requests, a plugin, git files) writing the
+            # path: it may deploy the linted paths, from wherever its parameters say
+            if not blessed or (after.resource, after.key, after.repo_url, after.revision) in unexpanded:
+                continue  # nothing to tell it by, or as it was at the base
+            if "{{" not in after.repo_url and repository_key(after.repo_url) not in {r for r, _ in blessed}:
+                continue  # another repository's paths
+        elif before is None and under(after.path, linted):
+            if not blessed or (after.known and (repository_key(after.repo_url), after.revision) in blessed):
                 continue  # the tree the gate lints (or nothing to tell it by)
         elif before is None:
             if after.resource not in held:

@@ -309,7 +309,9 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "repository at another repository or revision than it deployed from at the trusted ref, or points "
             "a source that deployed the linted paths (wherever its Application is in the repository) at "
             "another path; or adds a source that deploys the linted paths, or a directory into their "
-            "namespaces, from a repository or revision the linted tree is not deployed from (a branch).",
+            "namespaces, from a repository or revision the linted tree is not deployed from (a branch); or adds "
+            "an ApplicationSet generator the linter cannot expand (pull requests, SCM providers, clusters, "
+            "plugins, git files) whose template may deploy them.",
             "The gate lints the tree of the pull request; a source moved to a branch, a tag or a fork, or to a "
             "copy of the linted tree beside it, makes Argo CD deploy manifests the gate never saw.",
             "Keep the source on the revision and path the gate lints (or have the platform's owners review the "

@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from conftest import APP, findings_of, run_cli, scale_ws
 
 
@@ -605,3 +607,107 @@ def test_an_application_beside_the_tree_deployed_from_a_branch_is_reported(repo:
     assert _moved_in_product_set(result) and "codex/next" in result.stdout, result.json["findings"]
     preview = "          - {name: preview, path: argocd/applications/feed, targetRevision: codex/next}\n"
     assert _gate_with(product, preview).json["findings"] == []
+
+
+def _matrix_set(clusters: str, elements: str, extra: str = "", revision: str = "main") -> str:
+    """The lab's product ApplicationSet: a matrix of a cluster list and the applications' list, a
+    Go template choosing the revision by hasKey."""
+    return (
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: product}\nspec:\n"
+        "  goTemplate: true\n  generators:\n    - matrix:\n"
+        f"{extra}"
+        "        generators:\n          - list:\n              elements:\n"
+        f"{clusters}"
+        "          - list:\n              elements:\n"
+        f"{elements}"
+        "  template:\n    metadata: {name: '{{ .name }}'}\n    spec:\n      project: default\n"
+        "      source:\n        repoURL: https://github.com/proompteng/lab.git\n"
+        f'        targetRevision: \'{{{{ if hasKey . "targetRevision" }}}}{{{{ .targetRevision }}}}{{{{ else }}}}'
+        f"{revision}{{{{ end }}}}'\n"
+        "        path: '{{ .path }}'\n"
+        "      destination: {server: https://kubernetes.default.svc, namespace: '{{ .name }}'}\n"
+    )
+
+
+CLUSTER = "                - {cluster: in-cluster}\n"
+MATRIX_ELEMENTS = (
+    "                - {name: torghut, path: argocd/applications/torghut}\n"
+    "                - {name: feed, path: argocd/applications/feed}\n"
+)
+
+
+def test_a_matrix_generators_other_list_moving_the_revision_is_reported(repo: Path) -> None:
+    """The lab's layout: a matrix of a one-element cluster list and the applications' list. One line
+    in the cluster's element (``targetRevision: feature-x``) makes Argo CD deploy every application
+    of the set, Torghut's among them, from that branch: the parameters of a matrix's generators are
+    combined as Argo CD combines them, not read list by list."""
+    product = _trusted_repo(repo)
+    product.write_text(_matrix_set(CLUSTER, MATRIX_ELEMENTS))
+    git(repo, "commit", "-qam", "the lab's matrix")
+    assert _gate(repo).json["findings"] == []
+    product.write_text(_matrix_set(CLUSTER.replace("}", ", targetRevision: feature-x}"), MATRIX_ELEMENTS))
+    result = _gate(repo)
+    assert _moved_in_product_set(result) and "@feature-x" in result.stdout, result.json["findings"]
+    assert "(element torghut)" in result.stdout
+    # the generator's own template over the set's (Argo CD merges them, the generator's winning)
+    own = "        template:\n          metadata: {}\n          spec:\n            project: default\n"
+    own += "            source: {targetRevision: codex/live}\n"
+    product.write_text(_matrix_set(CLUSTER, MATRIX_ELEMENTS, extra=own))
+    result = _gate(repo)
+    assert _moved_in_product_set(result) and "@codex/live" in result.stdout, result.json["findings"]
+
+
+def test_a_selector_leaves_out_what_argo_cd_leaves_out(repo: Path) -> None:
+    """A generator's selector on the parameters (the lab's ``enabled``): an element it leaves out is
+    deployed by nothing, so its branch is no finding; the one it keeps is."""
+    product = _trusted_repo(repo)
+    product.write_text(_matrix_set(CLUSTER, MATRIX_ELEMENTS))
+    git(repo, "commit", "-qam", "the lab's matrix")
+    selected = (
+        "    - selector:\n        matchExpressions: [{key: enabled, operator: NotIn, values: ['false']}]\n"
+        "      matrix:\n"
+    )
+    off = "                - {name: torghut-b, path: argocd/applications/torghut, targetRevision: b, enabled: false}\n"
+    for elements, moved in (
+        (off, False),
+        (off.replace("false", "true"), True),
+        (off.replace(", enabled: false", ""), True),
+    ):
+        product.write_text(_matrix_set(CLUSTER, MATRIX_ELEMENTS + elements).replace("    - matrix:\n", selected))
+        result = _gate(repo)
+        assert _moved_in_product_set(result) is moved, (elements, result.json["findings"])
+
+
+@pytest.mark.parametrize(
+    "generator",
+    [
+        "    - pullRequest:\n        github: {owner: proompteng, repo: lab}\n",
+        "    - scmProvider:\n        github: {organization: proompteng}\n",
+        "    - plugin:\n        configMapRef: {name: previews}\n",
+        "    - git:\n        repoURL: https://github.com/proompteng/lab.git\n        revision: main\n"
+        "        files: [{path: 'previews/*.json'}]\n",
+    ],
+)
+def test_a_generator_the_linter_cannot_expand_deploying_the_tree_is_reported(repo: Path, generator: str) -> None:
+    """A new ApplicationSet whose generator the linter cannot expand (every pull request's head, a
+    plugin's answer, files it does not read) deploying the linted tree, or a path its parameters
+    write, from a revision they write: what Argo CD deploys is nothing the gate saw. The same one
+    unchanged at the base is not the change's."""
+    _trusted_repo(repo)
+    previews = repo / "argocd" / "applicationsets" / "previews.yaml"
+    for path in ("argocd/applications/torghut", "'{{ .path }}'"):
+        previews.write_text(
+            "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: previews}\nspec:\n"
+            f"  goTemplate: true\n  generators:\n{generator}"
+            "  template:\n    metadata: {name: 'preview-{{ .number }}'}\n    spec:\n      project: default\n"
+            "      source:\n        repoURL: https://github.com/proompteng/lab.git\n"
+            f"        targetRevision: '{{{{ .head_sha }}}}'\n        path: {path}\n"
+            "      destination: {server: https://kubernetes.default.svc, namespace: 'preview-{{ .number }}'}\n"
+        )
+        result = _gate(repo)
+        got = [(f["rule"], f["file"]) for f in result.json["findings"]]
+        assert got == [("argocd-source-moved", "argocd/applicationsets/previews.yaml")], result.json["findings"]
+        assert result.code == 1
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "previews, reviewed")
+    assert _gate(repo).json["findings"] == []
