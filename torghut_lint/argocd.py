@@ -11,14 +11,14 @@ import os
 import re
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import display_path, is_dir
 from torghut_lint.model import Finding, Location, Path_, Resource, ResourceId
-from torghut_lint.parse import parse_bytes, parse_file
+from torghut_lint.parse import parse_bytes, parse_file, to_data
 
 ARGOCD_SOURCE = ".argocd-source"
 # torghut-lint's own Config Management Plugin (deploy/argocd/plugin.yaml): it renders with kustomize
@@ -276,6 +276,42 @@ def _skeleton(text: str) -> str:
     return "\n".join(line for line in "".join(out).splitlines() if line.strip())
 
 
+def _read_patch(text: str) -> Any:
+    """A templatePatch's :func:`_skeleton` read as YAML (its findings not reported): the one
+    document's value, None where it is not one readable document. A key two branches of the
+    template each write (``{{ if .a }}source: ...{{ end }}{{ if .b }}source: ...{{ end }}``)
+    is read once, with what both write (maps merged; two texts that differ: a parameter's)."""
+    parsed = parse_bytes(_skeleton(text).encode(), "templatePatch")
+    documents = [d for d in parsed.documents if d.data is not None]
+    if len(documents) != 1 or any(f.rule != "yaml-duplicate-key" for f in parsed.findings):
+        return None
+    return _branches_merged(documents[0].node) if parsed.findings else documents[0].data
+
+
+def _branches_merged(node: Any) -> Any:
+    """A composed node's value, a mapping's repeated keys merged (see :func:`_read_patch`)."""
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key, value in node.value:
+            name = str(key.value)
+            merged = _branches_merged(value)
+            out[name] = _merge_values(out[name], merged) if name in out else merged
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_branches_merged(item) for item in node.value]
+    return to_data(node)
+
+
+def _merge_values(a: Any, b: Any) -> Any:
+    """What two branches write at one key: maps merged, one value where they agree, else a value
+    the parameters decide (:data:`TEMPLATED`: which branch runs is theirs to say)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {**a, **b} | {k: _merge_values(a[k], v) for k, v in b.items() if k in a}
+    return a if a == b else TEMPLATED
+
+
 def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Iterator[Finding]:
     """``argocd-source-override`` for what an ApplicationSet's ``templatePatch`` sets on the source
     of each application it generates (Argo CD renders the patch with each element's parameters and
@@ -292,9 +328,7 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
     if len(text) > MAX_PATCH_TEXT:
         yield finding(f"{who} is {len(text):,} characters, past {MAX_PATCH_TEXT:,}: not read, what it sets is unknown")
         return
-    parsed = parse_bytes(_skeleton(text).encode(), "templatePatch")  # its findings are not reported
-    documents = [d.data for d in parsed.documents if d.data is not None]
-    patch = documents[0] if len(documents) == 1 and not parsed.findings else None
+    patch = _read_patch(text)
     if not isinstance(patch, dict):
         yield finding(
             f"{who} cannot be read as YAML with its template actions set aside: what it sets on the sources "
@@ -424,10 +458,17 @@ def revisions(resources: list[Resource]) -> list[Revision]:
         for path, source in listed:
             found.append(_revision(res, source, None, res.locate(path)))
         if templated and listed:
+            patched = _patched(spec)  # (what its templatePatch may write, given with the revision)
             for generated, own in parameter_sets(spec.get("generators"), ("spec", "generators"), ()):
                 inner = _over(own.get("spec"), spec["template"]["spec"]) if own else spec["template"]["spec"]
                 source = _listed_sources((), inner)[0][1] if own and _listed_sources((), inner) else listed[0][1]
-                found.append(_revision(res, source, generated, res.locate(generated.location)))
+                made = _revision(res, source, generated, res.locate(generated.location))
+                if patched:
+                    written = _as_patched(
+                        Deployment(res.id, "", made.repo_url, made.revision, None, made.location), patched
+                    )
+                    made = replace(made, revision=written.revision)
+                found.append(made)
     return found
 
 
@@ -665,6 +706,7 @@ def deployments(resources: list[Resource], directories: tuple[str, ...] = ()) ->
                 at = ".".join(map(str, path[1:]))
                 found.append(_deployment(res, at, source, {}, res.locate(path), live, prunes, held, destination))
             continue
+        patched = _patched(spec)
         for generated, own in parameter_sets(generators, at, directories):
             # a generator's own template, where it writes one, over the ApplicationSet's (Argo CD's merge)
             inner_own = _over(own.get("spec"), inner) if own else inner
@@ -674,8 +716,62 @@ def deployments(resources: list[Resource], directories: tuple[str, ...] = ()) ->
                 key = generated.key
                 which = key if where[3:] == ("source",) else f"{key}, {'.'.join(map(str, where[3:]))}"
                 place = res.locate(generated.location)
-                found.append(_deployment(res, which, source, generated.params, place, live, prunes, held, into))
+                made = _deployment(res, which, source, generated.params, place, live, prunes, held, into)
+                found.append(_as_patched(made, patched) if patched else made)
     return found
+
+
+_PATCHABLE = ("repoURL", "targetRevision", "path")  # what says where a source deploys from
+
+
+def _patched(spec: dict) -> dict[str, str]:
+    """What an ApplicationSet's ``templatePatch`` may set, in any branch of its template, of where
+    its applications deploy from: each of a source's ``repoURL``, ``targetRevision`` and ``path``
+    (as written, or :data:`TEMPLATED` where a parameter writes it), and ``namespace`` for the
+    destination's; ``*`` for all of them where the patch cannot be read (or writes whole sources)."""
+    text = spec.get("templatePatch")
+    if not isinstance(text, str) or not text.strip():
+        return {}
+    if len(text) > MAX_PATCH_TEXT:
+        return {"*": TEMPLATED}
+    patch = _read_patch(text)
+    inner = patch.get("spec") if isinstance(patch, dict) else None
+    if inner is None and isinstance(patch, dict):
+        return {}  # (metadata only)
+    if not isinstance(inner, dict):
+        return {"*": TEMPLATED}
+    sources = [inner.get("source"), *(_as_list(inner.get("sources")) if "sources" in inner else [])]
+    if any(s == TEMPLATED for s in sources) or inner.get("sources") == TEMPLATED:
+        return {"*": TEMPLATED}
+    found = {key: str(s[key]) for s in sources if isinstance(s, dict) for key in _PATCHABLE if key in s}
+    if "sources" in inner:
+        found.setdefault("path", TEMPLATED)  # sources of its own: every field of them the patch's
+    destination = inner.get("destination")
+    if destination == TEMPLATED or (isinstance(destination, dict) and "namespace" in destination):
+        found["namespace"] = TEMPLATED
+    return found
+
+
+def _as_patched(deployment: Deployment, patched: dict[str, str]) -> Deployment:
+    """``deployment`` as the ApplicationSet's templatePatch may leave it (:func:`_patched`): a path it
+    may set unknown; a repository or revision it may set given beside the template's ("main (or,
+    by its templatePatch, targetRevision feature-x)"), and not known: what the template says is
+    not what Argo CD may check out."""
+    every = "*" in patched
+    shown = {key: "as a parameter writes it" if value == TEMPLATED else value for key, value in patched.items()}
+    notes = (
+        ["what it writes"]
+        if every
+        else [f"{key} {shown[key]}" for key in ("repoURL", "targetRevision") if key in patched]
+    )
+    revision = f"{deployment.revision} (or, by its templatePatch, {', '.join(notes)})" if notes else deployment.revision
+    return replace(
+        deployment,
+        revision=revision,
+        path=None if every or "path" in patched else deployment.path,
+        namespaces=None if every or "namespace" in patched else deployment.namespaces,
+        known=deployment.known and not notes,
+    )
 
 
 @dataclass(frozen=True)

@@ -711,3 +711,40 @@ def test_a_generator_the_linter_cannot_expand_deploying_the_tree_is_reported(rep
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "previews, reviewed")
     assert _gate(repo).json["findings"] == []
+
+
+PATCH_BRANCHES = """  templatePatch: |
+    {{- if .plugin }}
+    spec:
+      source:
+        plugin: {name: lovely}
+    {{- end }}
+"""
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        # inside the branch the lab's patch already has
+        PATCH_BRANCHES.replace(
+            "        plugin: {name: lovely}\n", "        plugin: {name: lovely}\n        targetRevision: x\n"
+        ),
+        # a branch of its own for Torghut's element: the skeleton writes spec.source twice, read as one
+        PATCH_BRANCHES
+        + '    {{- if eq .name "torghut" }}\n    spec:\n      source: {targetRevision: x}\n    {{- end }}\n',
+        # its path
+        PATCH_BRANCHES.replace("        plugin: {name: lovely}\n", "        path: argocd/applications/copy\n"),
+    ],
+)
+def test_a_template_patch_moving_where_the_tree_deploys_from_is_reported(repo: Path, patch: str) -> None:
+    """The lab's product set patches each application's source in a templatePatch (a plugin, by a
+    parameter). A revision or path written there, in any branch, is where Argo CD deploys from for
+    the applications the branch is taken for: not what the gate lints."""
+    product = _trusted_repo(repo)
+    product.write_text(_matrix_set(CLUSTER, MATRIX_ELEMENTS) + PATCH_BRANCHES)
+    git(repo, "commit", "-qam", "the lab's matrix, its templatePatch")
+    assert _gate(repo).json["findings"] == []
+    product.write_text(_matrix_set(CLUSTER, MATRIX_ELEMENTS) + patch)
+    result = _gate(repo)
+    assert _moved_in_product_set(result), result.json["findings"]
+    assert "by its templatePatch" in result.stdout or "a path its parameters leave unknown" in result.stdout
