@@ -10,7 +10,7 @@ import functools
 import os
 import re
 import shlex
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -615,6 +615,7 @@ class Deployment:
     # whether its repository and revision are what Argo CD checks out (else as written: a template
     # its parameters do not settle, or a generator whose parameters are unknown)
     known: bool = True
+    file: str = ""  # the file of its Application or ApplicationSet, in the repository (repository_deployments)
 
 
 _PARAMETER = re.compile(r"\{\{-?\s*\.?([A-Za-z0-9_.-]+(?:\[[0-9]+\])?)\s*-?\}\}")  # {{path}}, {{ .path }}, {{path[1]}}
@@ -1010,7 +1011,12 @@ def under(path: str | None, linted: list[str]) -> bool:
 
 
 def moved_away(
-    base: list[Deployment], head: list[Deployment], linted: list[str], ref: str, compared: frozenset[ResourceId]
+    base: list[Deployment],
+    head: list[Deployment],
+    linted: list[str],
+    ref: str,
+    compared: frozenset[ResourceId],
+    chain: Iterable[str] = (),
 ) -> list[Finding]:
     """``argocd-source-moved`` where the change points a source that deployed a linted path at
     ``ref`` somewhere else (another path, repository or revision), wherever its Application or
@@ -1023,9 +1029,11 @@ def moved_away(
     with the tree where it lands beside it). Where the linted paths were deployed
     at ``ref`` and no source deploys them after the change (the Application renamed and pointed
     elsewhere), the same, at each source that deployed them. ``compared``: the Applications in the
-    linted tree, whose repository and revision :func:`moved_sources` compares."""
+    linted tree, whose repository and revision :func:`moved_sources` compares. ``chain``: the files
+    of the Applications that deploy the linted paths and of those deploying them (:func:`deploying`),
+    held as the linted paths are: the root moved to a branch moves everything below it."""
     findings: list[Finding] = []
-    was = {(d.resource, d.key): d for d in base if under(d.path, linted)}
+    was = {(d.resource, d.key): d for d in base if covers(d.path, linted, chain)}
     before_all: dict[ResourceId, set[tuple[str | None, str, str]]] = {}
     for d in base:
         before_all.setdefault(d.resource, set()).add((d.path, d.repo_url, d.revision))
@@ -1044,7 +1052,7 @@ def moved_away(
                 continue  # nothing to tell it by, or as it was at the base
             if "{{" not in after.repo_url and repository_key(after.repo_url) not in {r for r, _ in blessed}:
                 continue  # another repository's paths
-        elif before is None and under(after.path, linted):
+        elif before is None and covers(after.path, linted, chain):
             if not blessed or (after.known and (repository_key(after.repo_url), after.revision) in blessed):
                 continue  # the tree the gate lints (or nothing to tell it by)
         elif before is None:
@@ -1052,26 +1060,27 @@ def moved_away(
                 continue
             if (after.path, after.repo_url, after.revision) in before_all.get(after.resource, ()):
                 continue  # a source it had
-        elif under(after.path, linted) and (
+        elif covers(after.path, linted, chain) and (
             (after.repo_url, after.revision) == (before.repo_url, before.revision) or after.resource in compared
         ):
             continue  # still the linted path, from where it was (or a linted Application: moved_sources compares it)
         shown = after.path if after.path is not None else "a path its parameters leave unknown"
         # (what deployed them at the base: this source, another of its resource, or any)
         had = before or next((d for d in was.values() if d.resource == after.resource), next(iter(was.values())))
+        does = "which it does" if under(had.path, linted) else "which deploys what it lints"
         message = (
             f"this change deploys {after.resource.kind} {after.resource.name} ({after.key}) from {shown} at "
             f"{after.repo_url or '(this repository)'}@{after.revision}, which the gate does not lint (at {ref}: "
-            f"{had.path} at {had.repo_url or '(this repository)'}@{had.revision}, which it does)"
+            f"{had.path} at {had.repo_url or '(this repository)'}@{had.revision}, {does})"
         )
         findings.append(builtin_finding("argocd-source-moved", message, after.location, after.resource))
-    live_before = {(d.resource, d.key) for d in base if d.kept_live is not None and under(d.path, linted)}
+    live_before = {(d.resource, d.key) for d in base if d.kept_live is not None and covers(d.path, linted, chain)}
     for after in head:  # a new RespectIgnoreDifferences on what deploys the linted paths, wherever it is
-        if after.kept_live is not None and under(after.path, linted) and after.resource not in compared:
+        if after.kept_live is not None and covers(after.path, linted, chain) and after.resource not in compared:
             if (after.resource, after.key) not in live_before and after.kept_live not in findings:
                 findings.append(after.kept_live)
     now = {(d.resource, d.key) for d in head}
-    if was and not any(under(d.path, linted) for d in head):
+    if was and not any(covers(d.path, linted, chain) for d in head):
         for before in was.values():
             if (before.resource, before.key) in now:
                 continue  # reported above, where it moved
@@ -1095,6 +1104,7 @@ def repository_deployments(root: Path, shown: Path) -> list[Deployment]:
 
     resources: list[Resource] = []
     directories: list[str] = []  # (what git directory generators match: the same walk's)
+    relative_of: dict[str, str] = {}  # a file's name as shown -> its path in the repository
     for directory, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
         if (relative := os.path.relpath(directory, root)) != ".":
@@ -1104,9 +1114,28 @@ def repository_deployments(root: Path, shown: Path) -> list[Deployment]:
             data = read_source(path, "")
             if isinstance(data, bytes) and b"argoproj.io" in data and b"Application" in data:
                 parsed = parse_source(path, data, display_path(shown / path.relative_to(root)))
+                relative_of[parsed.path] = path.relative_to(root).as_posix()
                 resources += [
                     Resource(doc.node, doc.data)
                     for doc in parsed.documents
                     if isinstance(doc.data, dict) and doc.data.get("kind") in ("Application", "ApplicationSet")
                 ]
-    return deployments(resources, tuple(directories))
+    return [replace(d, file=relative_of.get(d.location.file, "")) for d in deployments(resources, tuple(directories))]
+
+
+def deploying(deployments: list[Deployment], linted: list[str]) -> list[str]:
+    """The files (in the repository) of the Applications and ApplicationSets that deploy the
+    linted paths, and of those that deploy them, up to the root (an app of apps): each is where
+    Argo CD is told where the linted tree comes from; one moved to a branch (the root's revision)
+    moves everything it deploys, which the branch may point anywhere."""
+    files: set[str] = set()
+    while more := {d.file for d in deployments if d.file and d.file not in files and covers(d.path, linted, files)}:
+        files |= more
+    return sorted(files)
+
+
+def covers(path: str | None, linted: list[str], files: Iterable[str] = ()) -> bool:
+    """Whether a source's path deploys a linted path (it or a path below it), or one of ``files``
+    (below it, at any depth: whether a kustomization or a directory application reaches it is not
+    told here)."""
+    return under(path, linted) or (path is not None and any(path == "." or f.startswith(path + "/") for f in files))

@@ -15,7 +15,15 @@ from dataclasses import astuple, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from torghut_lint.argocd import Deployment, moved_away, moved_sources, repository_deployments, repository_key, under
+from torghut_lint.argocd import (
+    Deployment,
+    deploying,
+    moved_away,
+    moved_sources,
+    repository_deployments,
+    repository_key,
+    under,
+)
 from torghut_lint.assemble import Project, plan, repository_root
 from torghut_lint.baseline import MAX_CREDENTIAL_DIGESTS, Baseline, compared, identity
 from torghut_lint.builtin_rules import BUILTIN_RULES, builtin_finding
@@ -311,7 +319,8 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
                 findings += changed_schemas(before.crds, head.crds, options.schemas.bare_store(), base.ref)
         if base.waivers and inside:
             revisions = frozenset(r.resource for r in head.checked.revisions)  # moved_sources compares these
-            findings += moved_away(deployed_before, deployed, linted, base.ref, revisions)
+            chain = deploying(deployed_before, linted)  # (as the trusted ref has it)
+            findings += moved_away(deployed_before, deployed, linted, base.ref, revisions, chain)
         findings += _left_running(paths, linted, deployed, head, before, base)
         if base.new_only:
             # Compared with the credentials a finding is about (in memory only: the identity

@@ -748,3 +748,28 @@ def test_a_template_patch_moving_where_the_tree_deploys_from_is_reported(repo: P
     result = _gate(repo)
     assert _moved_in_product_set(result), result.json["findings"]
     assert "by its templatePatch" in result.stdout or "a path its parameters leave unknown" in result.stdout
+
+
+def test_the_app_of_apps_moved_to_a_branch_is_reported(repo: Path) -> None:
+    """The lab's root Application deploys argocd/applicationsets, where the set that deploys the
+    linted tree lives. One line moving the root to a branch makes Argo CD read the sets from there,
+    and the branch may deploy the tree from anywhere: the chain of what deploys the linted paths is
+    held as they are. An Application deploying something else moving is still not the gate's."""
+    _trusted_repo(repo)
+    root = repo / "argocd" / "root.yaml"
+    other = repo / "argocd" / "other.yaml"
+    app = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: {name}}}\nspec:\n  project: default\n"
+    app += "  source: {{repoURL: https://github.com/proompteng/lab.git, path: {path}, targetRevision: main}}\n"
+    app += "  destination: {{server: https://kubernetes.default.svc, namespace: argocd}}\n"
+    root.write_text(app.format(name="root", path="argocd/applicationsets"))
+    other.write_text(app.format(name="other", path="argocd/applications/feed"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "an app of apps")
+    assert _gate(repo).json["findings"] == []
+    other.write_text(other.read_text().replace("targetRevision: main", "targetRevision: feature-x"))
+    assert _gate(repo).json["findings"] == []
+    root.write_text(root.read_text().replace("targetRevision: main", "targetRevision: feature-x"))
+    result = _gate(repo)
+    got = [(f["rule"], f["file"]) for f in result.json["findings"]]
+    assert got == [("argocd-source-moved", "argocd/root.yaml")] and result.code == 1, result.json["findings"]
+    assert "which deploys what it lints" in result.stdout
