@@ -10,7 +10,7 @@ import functools
 import os
 import re
 import shlex
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -99,7 +99,9 @@ def source_overrides(resources: list[Resource], plugins: frozenset[str] = frozen
             continue
         template = spec.get("template")
         if isinstance(template, dict) and isinstance(template.get("spec"), dict):
-            yield from _sources(res, ("spec", "template", "spec"), template["spec"], plugins)
+            # a path its parameters write is this repository's where an element's is (or may be)
+            ours = functools.partial(_patch_in_repository, res, spec)
+            yield from _sources(res, ("spec", "template", "spec"), template["spec"], plugins, ours)
         for path, element in _elements(spec.get("generators"), ("spec", "generators")):
             yield from _overrides(res, path, element, f"an element of {res.id.kind} {res.id.name} renders", plugins)
         if isinstance(spec.get("templatePatch"), str) and spec["templatePatch"].strip():
@@ -115,11 +117,13 @@ def _applications(resources: list[Resource]) -> Iterator[tuple[Resource, dict]]:
                 yield res, spec
 
 
-def _sources(res: Resource, path: Path_, spec: dict, plugins: frozenset[str]) -> Iterator[Finding]:
+def _sources(
+    res: Resource, path: Path_, spec: dict, plugins: frozenset[str], ours: Callable[[list[dict]], bool] | None = None
+) -> Iterator[Finding]:
     where = f"{res.id.kind} {res.id.name} renders"
     sources = _listed_sources(path, spec)
     for at, source in sources:
-        yield from _overrides(res, at, source, where, plugins)
+        yield from _overrides(res, at, source, where, plugins, ours)
     if any(_in_repository(res, source.get("path")) for _, source in sources):
         if (finding := kept_live(res, path, spec)) is not None:
             yield finding
@@ -204,15 +208,27 @@ def _repository_of(directory: str) -> Path:
     return repository_root(Path(directory))
 
 
-def _overrides(res: Resource, path: Path_, source: dict, who: str, plugins: frozenset[str]) -> Iterator[Finding]:
-    """Findings for what ``source`` sets, asked of the filesystem only when it sets something."""
+def _overrides(
+    res: Resource,
+    path: Path_,
+    source: dict,
+    who: str,
+    plugins: frozenset[str],
+    ours: Callable[[list[dict]], bool] | None = None,
+) -> Iterator[Finding]:
+    """Findings for what ``source`` sets, asked of the filesystem only when it sets something;
+    ``ours`` tells, of an ApplicationSet's template, whether a path its parameters write may be
+    this repository's."""
     kustomize = source.get("kustomize")
     set_ = [k for k, v in kustomize.items() if k not in _TOOL_ONLY and v] if isinstance(kustomize, dict) else []
     plugin = source.get("plugin")
     foreign = isinstance(plugin, dict) and plugin.get("name") != OWN_PLUGIN and not _kustomize_alike(plugin, plugins)
     if isinstance(plugin, dict) and not foreign:
         yield from _own_plugin_env(res, path + ("plugin",), plugin, who)
-    if not (set_ or foreign) or not _in_repository(res, source.get("path")):
+    if not (set_ or foreign):
+        return
+    written = source.get("path")
+    if not (_in_repository(res, written) or (ours is not None and _templated(written) and ours([source]))):
         return
     target = f" {source['path']}"
     if set_:
@@ -616,6 +632,8 @@ class Deployment:
     # its parameters do not settle, or a generator whose parameters are unknown)
     known: bool = True
     file: str = ""  # the file of its Application or ApplicationSet, in the repository (repository_deployments)
+    # what its Application or ApplicationSet sets on how Argo CD renders (:func:`source_overrides`)
+    overrides: tuple[Finding, ...] = ()
 
 
 _PARAMETER = re.compile(r"\{\{-?\s*\.?([A-Za-z0-9_.-]+(?:\[[0-9]+\])?)\s*-?\}\}")  # {{path}}, {{ .path }}, {{path[1]}}
@@ -1094,11 +1112,12 @@ def moved_away(
     return findings
 
 
-def repository_deployments(root: Path, shown: Path) -> list[Deployment]:
+def repository_deployments(root: Path, shown: Path, plugins: frozenset[str] = frozenset()) -> list[Deployment]:
     """:func:`deployments` of every Application and ApplicationSet in the repository at ``root``
     (a work tree, or a snapshot of the base), its files named as they are below ``shown`` (the
     work tree): only files that mention both are parsed; its directories are what its git
-    directory generators match."""
+    directory generators match. Each carries its resource's :func:`source_overrides` (``plugins``:
+    the configuration's kustomize-alike plugins)."""
     from torghut_lint.discover import SKIPPED_DIRS, YAML_SUFFIXES
     from torghut_lint.parse import parse_source, read_source
 
@@ -1120,7 +1139,11 @@ def repository_deployments(root: Path, shown: Path) -> list[Deployment]:
                     for doc in parsed.documents
                     if isinstance(doc.data, dict) and doc.data.get("kind") in ("Application", "ApplicationSet")
                 ]
-    return [replace(d, file=relative_of.get(d.location.file, "")) for d in deployments(resources, tuple(directories))]
+    overrides = {res.id: tuple(source_overrides([res], plugins)) for res in resources}
+    return [
+        replace(d, file=relative_of.get(d.location.file, ""), overrides=overrides.get(d.resource, ()))
+        for d in deployments(resources, tuple(directories))
+    ]
 
 
 def deploying(deployments: list[Deployment], linted: list[str]) -> list[str]:

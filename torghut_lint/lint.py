@@ -17,6 +17,7 @@ from pathlib import Path
 
 from torghut_lint.argocd import (
     Deployment,
+    covers,
     deploying,
     moved_away,
     moved_sources,
@@ -272,6 +273,25 @@ def destinations(deployed: list[Deployment], root: Path) -> dict[str, str]:
     return {directory: next(iter(names)) for directory, names in found.items() if len(names) == 1 and "" not in names}
 
 
+def _overridden(
+    base: list[Deployment], head: list[Deployment], linted: list[str], chain: list[str], compared: frozenset
+) -> list[Finding]:
+    """``argocd-source-override`` of what deploys the linted paths (or an Application or ApplicationSet
+    deploying those, :func:`argocd.deploying`) wherever it is in the repository, where the change
+    makes it render otherwise (kustomize parameters, a plugin, patches in the ApplicationSet that
+    deploys the tree): Argo CD renders what the gate never checked. What the trusted ref has is
+    reviewed; the linted tree's own are reported by its check."""
+    known = {(d.resource, f.message) for d in base for f in d.overrides}
+    found: dict[tuple, Finding] = {}
+    for d in head:
+        if d.resource in compared or not covers(d.path, linted, chain):
+            continue
+        for f in d.overrides:
+            if (d.resource, f.message) not in known:
+                found.setdefault((d.resource, f.message), f)
+    return list(found.values())
+
+
 def run(paths: list[Path], policies: list[Policy], config: Config, options: RunOptions | None = None) -> Report:
     """Lint ``paths``: the one pipeline every command and integration goes through."""
     options = options or RunOptions()
@@ -282,8 +302,9 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
     root = _root(paths, options.boundary)
     linted = [os.path.relpath(os.path.realpath(p), root) for p in paths]
     inside = options.base is not None and not any(p.startswith("..") for p in linted)
-    deployed = repository_deployments(root, root) if inside else []
-    deployed_before = repository_deployments(options.base.root, root) if inside and options.base else []
+    plugins = frozenset(config.argocd.get("kustomizePlugins") or ())
+    deployed = repository_deployments(root, root, plugins) if inside else []
+    deployed_before = repository_deployments(options.base.root, root, plugins) if inside and options.base else []
     if inside:
         options = replace(options, destinations=destinations(deployed, root))
     head = assess(paths, policies, config, options, options.boundary)
@@ -321,6 +342,7 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
             revisions = frozenset(r.resource for r in head.checked.revisions)  # moved_sources compares these
             chain = deploying(deployed_before, linted)  # (as the trusted ref has it)
             findings += moved_away(deployed_before, deployed, linted, base.ref, revisions, chain)
+            findings += _overridden(deployed_before, deployed, linted, chain, revisions)
         findings += _left_running(paths, linted, deployed, head, before, base)
         if base.new_only:
             # Compared with the credentials a finding is about (in memory only: the identity

@@ -773,3 +773,31 @@ def test_the_app_of_apps_moved_to_a_branch_is_reported(repo: Path) -> None:
     got = [(f["rule"], f["file"]) for f in result.json["findings"]]
     assert got == [("argocd-source-moved", "argocd/root.yaml")] and result.code == 1, result.json["findings"]
     assert "which deploys what it lints" in result.stdout
+
+
+def test_kustomize_parameters_given_by_the_set_that_deploys_the_tree_are_reported(repo: Path) -> None:
+    """The set that deploys the linted tree lives outside it. Kustomize patches (the websocket at
+    three replicas, live trading on) or a plugin added to its template are applied by Argo CD as it
+    renders the tree, which the gate never sees: reported where the set gains them, once; what the
+    trusted ref already has is reviewed, and a set deploying only other paths is not the gate's."""
+    product = _trusted_repo(repo)
+    product.write_text(_matrix_set(CLUSTER, MATRIX_ELEMENTS))
+    git(repo, "commit", "-qam", "the lab's matrix")
+    patched = _matrix_set(CLUSTER, MATRIX_ELEMENTS).replace(
+        "        path: '{{ .path }}'\n",
+        "        path: '{{ .path }}'\n        kustomize:\n          patches:\n"
+        "            - {target: {kind: Deployment, name: torghut-ws}, patch: '[{op: replace, path: /spec/replicas,"
+        " value: 3}]'}\n",
+    )
+    product.write_text(patched)
+    result = _gate(repo)
+    got = [(f["rule"], f["file"]) for f in result.json["findings"]]
+    assert got == [("argocd-source-override", "argocd/applicationsets/product.yaml")], result.json["findings"]
+    assert "kustomize patches" in result.stdout and result.code == 1
+    git(repo, "commit", "-qam", "reviewed")
+    assert _gate(repo).json["findings"] == []
+    feed_only = patched.replace("                - {name: torghut, path: argocd/applications/torghut}\n", "")
+    (repo / "argocd" / "applicationsets" / "feed.yaml").write_text(
+        feed_only.replace("name: product", "name: feed").replace("patches", "namePrefix: x-\n          patches")
+    )
+    assert _gate(repo).json["findings"] == []
