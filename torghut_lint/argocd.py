@@ -711,6 +711,7 @@ def deployments(resources: list[Resource], directories: tuple[str, ...] = ()) ->
     """Every source of every Application, and each list element of every ApplicationSet (and
     each of the repository's ``directories`` its git directory generators make an application of)."""
     found: list[Deployment] = []
+    budget = [MAX_APPLICATIONS_READ]  # (what the ApplicationSets make, together)
     for res, spec, templated, listed in _application_sources(resources):
         inner = spec["template"]["spec"] if templated else spec
         live = kept_live(res, ("spec", "template", "spec") if templated else ("spec",), inner)
@@ -726,7 +727,7 @@ def deployments(resources: list[Resource], directories: tuple[str, ...] = ()) ->
                 found.append(_deployment(res, at, source, {}, res.locate(path), live, prunes, held, destination))
             continue
         patched = _patched(spec)
-        for generated, own in parameter_sets(generators, at, directories):
+        for generated, own in parameter_sets(generators, at, directories, budget):
             # a generator's own template, where it writes one, over the ApplicationSet's (Argo CD's merge)
             inner_own = _over(own.get("spec"), inner) if own else inner
             sources = _listed_sources(("spec", "template", "spec"), inner_own) if own else listed
@@ -805,22 +806,31 @@ class ParameterSet:
 
 
 UNEXPANDED = "generator "  # the key of what a generator the linter cannot expand makes
-MAX_PARAMETER_SETS = 100_000  # applications one ApplicationSet's generators may make here; more: unknown
+MAX_PARAMETER_SETS = 10_000  # applications one ApplicationSet's generators may make here; more: unknown
+MAX_APPLICATIONS_READ = 100_000  # applications the ApplicationSets of one repository may make here; more: unknown
 
 
-def parameter_sets(generators: Any, at: Path_, directories: tuple[str, ...]) -> list[tuple[ParameterSet, dict]]:
+def parameter_sets(
+    generators: Any, at: Path_, directories: tuple[str, ...], budget: list[int] | None = None
+) -> list[tuple[ParameterSet, dict]]:
     """(parameter set, the generator's own ``template``) of each application the top-level
     generators make, as Argo CD's make them: a list's elements, a git directory generator's
     directories, a matrix's product (its first generator's parameters winning, as under Go
     templates), a merge's base sets overridden by ``mergeKeys``, each filtered by its
-    ``selector``; keys made unique within the ApplicationSet."""
+    ``selector``; keys made unique within the ApplicationSet. A generator making more than
+    :data:`MAX_PARAMETER_SETS` (or than is left of ``budget``, the repository's) is one unknown set."""
+    budget = [MAX_APPLICATIONS_READ] if budget is None else budget
     out: list[tuple[ParameterSet, dict]] = []
     for i, generator in enumerate(generators if isinstance(generators, list) else []):
         if not isinstance(generator, dict):
             continue
         kind = next((k for k in generator if k not in ("selector", "values")), None)
         own = generator[kind].get("template") if kind and isinstance(generator[kind], dict) else None
-        out += [(found, own if isinstance(own, dict) else {}) for found in _generated(generator, (*at, i), directories)]
+        made = _generated(generator, (*at, i), directories)
+        if len(made) > min(MAX_PARAMETER_SETS, budget[0]):
+            made = [ParameterSet((*at, i), None, UNEXPANDED + ".".join(map(str, (*at, i)[1:])))]
+        budget[0] -= len(made)
+        out += [(found, own if isinstance(own, dict) else {}) for found in made]
     seen: dict[str, int] = {}
     unique = []
     for found, own in out:
@@ -882,7 +892,8 @@ def _product(parts: list[list[ParameterSet]], unknown: list[ParameterSet]) -> li
             named = params.get("name")
             key = f"element {named}" if isinstance(named, str) else f"{b.key} x {a.key}"
             out.append(ParameterSet(b.location, params, key))
-    return list({(s.location, s.key): s for s in out}.values())  # an unknown one once
+    unknown_once = {(s.location, s.key): s for s in out if s.params is None}  # an unknown one once
+    return [s for s in out if s.params is not None] + list(unknown_once.values())
 
 
 def _merged(parts: list[list[ParameterSet]], keys: Any, unknown: list[ParameterSet]) -> list[ParameterSet]:

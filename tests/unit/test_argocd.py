@@ -114,3 +114,75 @@ def test_a_git_generators_directories_are_matched_within_a_bound(tmp_path, monke
     assert [(d.path, d.namespaces, d.key) for d in found] == [("apps/a", ("a",), "directory apps/a")]
     monkeypatch.setattr(argocd, "MAX_DIRECTORY_MATCHES", 5)  # 2 patterns x 5 directories (apps among them)
     assert repository_deployments(tmp_path, tmp_path) == []
+
+
+def _sets(generators: list) -> list[tuple]:
+    from torghut_lint.argocd import parameter_sets
+
+    return [(s.key, s.params) for s, _ in parameter_sets(generators, ("spec", "generators"), ())]
+
+
+def test_a_matrix_makes_every_pair_the_first_generators_parameters_winning() -> None:
+    clusters = {"list": {"elements": [{"cluster": "a"}, {"cluster": "b", "targetRevision": "x"}]}}
+    apps = {"list": {"elements": [{"name": "torghut", "path": "p", "cluster": "z"}]}}
+    assert _sets([{"matrix": {"generators": [clusters, apps]}}]) == [
+        ("element torghut", {"name": "torghut", "path": "p", "cluster": "a"}),
+        ("element torghut #2", {"name": "torghut", "path": "p", "cluster": "b", "targetRevision": "x"}),
+    ]
+    assert _sets([{"matrix": {"generators": [clusters]}}]) == []  # Argo CD refuses one generator
+    unknown = {"pullRequest": {"github": {}}}
+    assert _sets([{"matrix": {"generators": [clusters, unknown]}}]) == [
+        ("generator generators.0.matrix.generators.1", None)
+    ]
+
+
+def test_a_merge_overrides_its_base_sets_by_their_merge_keys() -> None:
+    base = {"list": {"elements": [{"name": "torghut", "rev": "main"}, {"name": "feed", "rev": "main"}]}}
+    override = {"list": {"elements": [{"name": "torghut", "rev": "x"}, {"name": "other", "rev": "y"}]}}
+    merged = _sets([{"merge": {"mergeKeys": ["name"], "generators": [base, override]}}])
+    assert merged == [
+        ("element torghut", {"name": "torghut", "rev": "x"}),
+        ("element feed", {"name": "feed", "rev": "main"}),
+    ]
+    twice = {"list": {"elements": [{"name": "torghut"}, {"name": "torghut"}]}}
+    assert _sets([{"merge": {"mergeKeys": ["name"], "generators": [twice, override]}}]) == []  # refused
+
+
+def test_a_selector_reads_the_flattened_parameters_as_go_prints_them() -> None:
+    elements = [{"name": "a", "enabled": True}, {"name": "b", "enabled": False}, {"name": "c", "meta": {"tier": "1"}}]
+    keep = {"matchExpressions": [{"key": "enabled", "operator": "NotIn", "values": ["false"]}]}
+    assert [k for k, _ in _sets([{"list": {"elements": elements}, "selector": keep}])] == ["element a", "element c"]
+    labels = {"matchLabels": {"meta.tier": "1"}}
+    assert [k for k, _ in _sets([{"list": {"elements": elements}, "selector": labels}])] == ["element c"]
+
+
+def test_a_generator_making_more_than_the_bound_is_one_unknown_set() -> None:
+    from torghut_lint.argocd import MAX_PARAMETER_SETS
+
+    wide = {"list": {"elements": [{"c": i} for i in range(101)]}}
+    tall = {"list": {"elements": [{"name": f"a{i}"} for i in range(MAX_PARAMETER_SETS // 100)]}}
+    assert len(_sets([{"matrix": {"generators": [wide, tall]}}])) == 1
+    assert _sets([{"matrix": {"generators": [wide, tall]}}])[0][1] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "element", "want"),
+    [
+        ('{{ if hasKey . "targetRevision" }}{{ .targetRevision }}{{ else }}main{{ end }}', {}, "main"),
+        (
+            '{{ if hasKey . "targetRevision" }}{{ .targetRevision }}{{ else }}main{{ end }}',
+            {"targetRevision": "x"},
+            "x",
+        ),
+        ("{{ .rev }}", {"rev": "x"}, "x"),
+        ("{{rev}}", {"rev": "x"}, "x"),
+        ("{{ .rev }}", {}, None),  # missingkey=error: Argo CD makes no application; unknown here
+        ("{{ .rev | lower }}", {"rev": "X"}, None),
+        ("{{ .rev }}", None, None),
+        ("main", None, "main"),
+    ],
+)
+def test_a_templates_value_with_a_generators_parameters(text, element, want) -> None:
+    from torghut_lint.argocd import template_value
+
+    assert template_value(text, element) == want
