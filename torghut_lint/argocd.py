@@ -589,8 +589,6 @@ def _git_directories(git: dict, path: Path_, directories: tuple[str, ...]) -> It
     patterns = [(str(d.get("path") or ""), d.get("exclude") is True) for d in items if isinstance(d, dict)]
     prefix = str(git.get("pathParamPrefix") or "")
     name = f"{prefix}.path" if prefix else "path"
-    if len(patterns) * len(directories) > MAX_DIRECTORY_MATCHES:
-        return  # (a hostile list of patterns: read as before git generators were, not at all)
     for directory in directories:
         matched = [exclude for pattern, exclude in patterns if _path_match(pattern, directory)]
         if not matched or any(matched):
@@ -858,6 +856,8 @@ def _generated(generator: dict, at: Path_, directories: tuple[str, ...]) -> list
         if isinstance(body.get("elementsYaml"), str) and body["elementsYaml"].strip():
             found += unknown  # (written by another generator's parameters, as a rule)
     elif kind == "git" and isinstance(body.get("directories"), list) and body["directories"]:
+        if len(body["directories"]) * len(directories) > MAX_DIRECTORY_MATCHES:
+            return unknown  # (a hostile list of patterns: what it matches is not asked)
         found = [
             ParameterSet(p[:-1], element, f"directory {p[-1]}")
             for p, element in _git_directories(body, at, directories)

@@ -97,7 +97,8 @@ def test_the_spellings_of_one_repository_are_one_key() -> None:
 def test_a_git_generators_directories_are_matched_within_a_bound(tmp_path, monkeypatch) -> None:
     """Every directory a git directory generator's patterns match is an application; patterns
     times directories past the bound (a pull request's list of thousands of patterns over a large
-    repository) are not matched one by one: the generator is read as having none."""
+    repository) are not matched one by one: the generator is read as one whose applications are
+    unknown (the gate holds a new or changed one that may deploy the linted paths)."""
     from torghut_lint import argocd
     from torghut_lint.argocd import repository_deployments
 
@@ -113,7 +114,8 @@ def test_a_git_generators_directories_are_matched_within_a_bound(tmp_path, monke
     found = repository_deployments(tmp_path, tmp_path)
     assert [(d.path, d.namespaces, d.key) for d in found] == [("apps/a", ("a",), "directory apps/a")]
     monkeypatch.setattr(argocd, "MAX_DIRECTORY_MATCHES", 5)  # 2 patterns x 5 directories (apps among them)
-    assert repository_deployments(tmp_path, tmp_path) == []
+    (unknown,) = repository_deployments(tmp_path, tmp_path)
+    assert (unknown.path, unknown.namespaces, unknown.key) == (None, None, "generator generators.0")
 
 
 def _sets(generators: list) -> list[tuple]:
