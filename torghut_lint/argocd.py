@@ -1095,7 +1095,8 @@ def moved_away(
             continue  # still the linted path, from where it was (or a linted Application: moved_sources compares it)
         shown = after.path if after.path is not None else "a path its parameters leave unknown"
         # (what deployed them at the base: this source, another of its resource, or any)
-        had = before or next((d for d in was.values() if d.resource == after.resource), next(iter(was.values())))
+        linted_ones = [d for d in was.values() if under(d.path, linted)] or list(was.values())
+        had = before or next((d for d in was.values() if d.resource == after.resource), linted_ones[0])
         does = "which it does" if under(had.path, linted) else "which deploys what it lints"
         message = (
             f"this change deploys {after.resource.kind} {after.resource.name} ({after.key}) from {shown} at "
