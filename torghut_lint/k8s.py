@@ -652,6 +652,14 @@ class Names:
         return [item for item in env.values() if item.name.lower() == wanted]
 
 
+def session_cluster(job: Resource, deployments: list[Resource]) -> Resource | None:
+    """The session cluster a FlinkSessionJob runs on: the FlinkDeployment of its namespace its
+    ``spec.deploymentName`` names, among ``deployments``; None where the application has none."""
+    spec = job.data.get("spec")
+    name = spec.get("deploymentName") if isinstance(spec, dict) else None
+    return next((d for d in deployments if d.id.name == name and d.id.namespace == job.id.namespace), None)
+
+
 def flink_properties(job: Resource, sources: EnvSources) -> tuple[dict[str, tuple[str, EnvValue]], list[EnvValue]]:
     """What ``FLINK_PROPERTIES`` sets in a Flink job's containers, key -> (value, the variable): the
     Flink image appends its lines (``key: value``) to the configuration it starts with, so a key

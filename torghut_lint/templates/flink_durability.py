@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from torghut_lint.k8s import FLINK_CHECKPOINT_DIRS, containers, effective_env, flink_properties, get_path
+from torghut_lint.k8s import (
+    FLINK_CHECKPOINT_DIRS,
+    containers,
+    effective_env,
+    flink_properties,
+    get_path,
+    session_cluster,
+)
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
 DEFAULT_RESTARTS = {
@@ -92,8 +99,7 @@ def _session_job(job, ctx: RuleContext, pattern: re.Pattern) -> Iterator[Violati
     it (the operator submits the job with it) is what holds it. A cluster the application does not
     deploy cannot be seen: a job writing to the store on it is a finding."""
     name = get_path(job.data, ("spec", "deploymentName"))
-    sessions = [d for d in ctx.of_kind("FlinkDeployment") if d.id.name == name and d.id.namespace == job.id.namespace]
-    session = sessions[0] if sessions else None
+    session = session_cluster(job, ctx.of_kind("FlinkDeployment"))
     args = [str(a) for a in get_path(job.data, ("spec", "job", "args")) or []]
     own = get_path(job.data, _CONF)
     own = own if isinstance(own, dict) else {}

@@ -21,6 +21,7 @@ from torghut_lint.k8s import (
     effective_env,
     flink_properties,
     get_path,
+    session_cluster,
 )
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
@@ -44,7 +45,12 @@ _NAMED = 10  # jobs named one by one for a shared group; the rest in one finding
 def group_ids(
     job: Resource, ctx: RuleContext, env_pattern: re.Pattern, config_pattern: re.Pattern, properties: Properties
 ) -> list[Setting]:
+    """Where ``job`` is told its Kafka group id; a FlinkSessionJob, by its own configuration and
+    arguments and by its session cluster's (its environment, configuration and FLINK_PROPERTIES:
+    every job on the cluster reads those)."""
     found: list[Setting] = []
+    if job.id.kind == "FlinkSessionJob" and (session := session_cluster(job, ctx.of_kind("FlinkDeployment"))):
+        found += group_ids(session, ctx, env_pattern, config_pattern, flink_properties(session, ctx.env_sources)[0])
     config = get_path(job.data, ("spec", "flinkConfiguration"))
     for key, value in config.items() if isinstance(config, dict) else ():
         if config_pattern.search(key) and value not in (None, ""):
@@ -78,6 +84,8 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     ids = {id(job): group_ids(job, ctx, env_pattern, config_pattern, properties[id(job)]) for job in jobs}
     by_group: dict[str, list[Resource]] = {}  # group id -> the jobs that consume as it, each once, in order
     for job in jobs:
+        if job.id.kind == "FlinkDeployment" and get_path(job.data, ("spec", "job")) is None:
+            continue  # a session cluster consumes nothing itself: its settings are its jobs'
         for value in dict.fromkeys(s.value for s in ids[id(job)]):
             by_group.setdefault(value, []).append(job)
     for job in jobs:
@@ -139,7 +147,7 @@ PARAMS_SCHEMA = {
             "type": "array",
             "items": {"type": "string"},
             "minItems": 1,
-            "description": "names of the FlinkDeployments that consume live data",
+            "description": "names of the FlinkDeployments (or FlinkSessionJobs) that consume live data",
         },
         "groupIdEnv": {
             "type": "string",
@@ -171,8 +179,9 @@ PARAMS_SCHEMA = {
 
 TEMPLATE = Template(
     "flink-job-isolation",
-    "The live Flink job's Kafka consumer group id is its own.",
+    "The live Flink job's Kafka consumer group id is its own (a FlinkSessionJob's read with its session cluster's "
+    "settings under its own).",
     PARAMS_SCHEMA,
     check,
-    kinds=("FlinkDeployment",),
+    kinds=("FlinkDeployment", "FlinkSessionJob"),
 )
