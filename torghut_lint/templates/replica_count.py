@@ -10,8 +10,9 @@ names: the trading loop is wherever TRADING_ENABLED is on. With ``alone``, such 
 the only one of its namespace that has a switch on, of any kind that runs pods (a Knative Service
 trading beside the scheduler is a second loop, and so is each revision its traffic keeps routed).
 A Knative Service or Configuration held is bounded by its revisions' max-scale annotation instead
-of ``spec.replicas``; a Job, CronJob or KEDA ScaledJob by how many pods it runs at once
-(parallelism, a CronJob's concurrencyPolicy Forbid, maxReplicaCount).
+of ``spec.replicas``; a Job, CronJob, KEDA ScaledJob or Argo CronWorkflow by how many pods it runs
+at once (parallelism, a CronJob's or CronWorkflow's concurrencyPolicy Forbid, maxReplicaCount); a bare
+Pod or an Argo Workflow (or WorkflowTemplate) by the census of ``alone`` alone.
 
 A pod may run more than one copy: two containers with the switch on (whenEnv), or running one of
 ``copyImages``, a native sidecar (an init container with ``restartPolicy: Always``) or an Argo
@@ -108,7 +109,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         yield from _copies_per_pod(res, pods(res), want, when is not None)
     workloads: ByNamespace[tuple[str, str], Resource] = ByNamespace()  # by (kind, name)
     for res in held:
-        if (res.id.group, res.id.kind) == ("", "Pod"):  # one pod: counted by alone, no replicas to set
+        if (res.id.group, res.id.kind) in _RUN_ONCE:  # one run: counted by alone, no replicas to set
             continue
         if res.id.group == KNATIVE_SERVING:  # its revisions scale by an annotation, not spec.replicas
             yield from _knative_cap(res, want, "the loop" if when is not None else "it")
@@ -363,7 +364,15 @@ def _surges(res: Resource, spec: dict) -> tuple[tuple, str] | None:
     return where, f"{reason} with maxSurge {surge}" + (" (the default)" if surge == "25%" else "")
 
 
-_JOBS = {("batch", "Job"), ("batch", "CronJob"), ("keda.sh", "ScaledJob")}
+_JOBS = {("batch", "Job"), ("batch", "CronJob"), ("keda.sh", "ScaledJob"), ("argoproj.io", "CronWorkflow")}
+# what runs its pods once, with no replicas to set: a bare Pod, an Argo workflow (or the template
+# one is submitted from, by hand, a sensor or another workflow); each is counted by alone
+_RUN_ONCE = {
+    ("", "Pod"),
+    ("argoproj.io", "Workflow"),
+    ("argoproj.io", "WorkflowTemplate"),
+    ("argoproj.io", "ClusterWorkflowTemplate"),
+}
 
 
 def _past(bound: Any, want: int) -> bool:
@@ -373,19 +382,21 @@ def _past(bound: Any, want: int) -> bool:
 
 
 def _concurrent_runs(res: Resource, want: int) -> Iterator[Violation]:
-    """Violations where a Job, CronJob or KEDA ScaledJob may run more than ``want`` pods at once:
-    a Job's ``parallelism`` (1 when unset), a CronJob's ``concurrencyPolicy`` (Allow, the default,
-    starts a run beside one still running) and its jobs' parallelism, a ScaledJob's
-    ``maxReplicaCount`` (100 when unset)."""
+    """Violations where a Job, CronJob, KEDA ScaledJob or Argo CronWorkflow may run more than
+    ``want`` pods at once: a Job's ``parallelism`` (1 when unset), a CronJob's or CronWorkflow's
+    ``concurrencyPolicy`` (Allow, the default, starts a run beside one still running) and a CronJob's
+    jobs' parallelism, a ScaledJob's ``maxReplicaCount`` (100 when unset)."""
     spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
     job, path = spec, ("spec",)
-    if res.id.kind == "CronJob":
+    if res.id.kind in ("CronJob", "CronWorkflow"):
         if spec.get("concurrencyPolicy", "Allow") != "Forbid":
             where, shown = defaulted(spec, "concurrencyPolicy", "Allow")
             yield Violation(
                 res, where, f"{res.id} has concurrencyPolicy {shown}: a run may start beside one still running; "
                 "use Forbid", requirement="concurrency",
             )  # fmt: skip
+        if res.id.kind == "CronWorkflow":
+            return  # (its workflow's own runs: counted as a Workflow's, by alone)
         template = spec.get("jobTemplate")
         job = template.get("spec") if isinstance(template, dict) and isinstance(template.get("spec"), dict) else {}
         path = ("spec", "jobTemplate", "spec")
@@ -589,9 +600,9 @@ TEMPLATE = Template(
         "A workload runs exactly ``count`` replicas, and no autoscaler scales it past that "
         "(HorizontalPodAutoscaler, KEDA ScaledObject, anything whose spec.scaleTargetRef names it), nor an Argo "
         "Rollout's workloadRef. Optionally: only the workloads with a switch on (whenEnv), alone in their "
-        "namespace (alone), never surging in a rollout (noSurge); Jobs, CronJobs, ScaledJobs and Knative "
-        "services by how many pods they run at once. A pod runs at most count copies: containers (native sidecars "
-        "included) with a switch on, or running one of copyImages."
+        "namespace (alone), never surging in a rollout (noSurge); Jobs, CronJobs, ScaledJobs, CronWorkflows and "
+        "Knative services by how many pods they run at once. A pod runs at most count copies: containers (native "
+        "sidecars included) with a switch on, or running one of copyImages."
     ),
     PARAMS_SCHEMA,
     check,
