@@ -510,11 +510,12 @@ def template_value(text: str, element: dict | None) -> str | None:
     """A template field's value with a generator's parameters, as Argo CD renders it: parameters
     written in (``{{ .name }}``, ``{{name}}``) and the ``hasKey`` choice (``{{ if hasKey .
     "targetRevision" }}{{ .targetRevision }}{{ else }}main{{ end }}``); None where it stays
-    unknown (another template, a parameter the element lacks: Argo CD's ``missingkey=error``, or
-    unknown parameters)."""
+    unknown (another template, a parameter the element lacks: Argo CD's ``missingkey=error``,
+    unknown parameters, or a template past :data:`MAX_TEMPLATED_FIELD` characters, which the
+    backtracking match of the choice could take minutes over)."""
     if "{{" not in text:
         return text
-    if element is None:
+    if element is None or len(text) > MAX_TEMPLATED_FIELD:  # (a longer template: unknown, never matched)
         return None
     if (choice := _HAS_KEY.fullmatch(text.strip())) is not None:
         return template_value(choice.group(2) if choice.group(1) in element else choice.group(3), element)

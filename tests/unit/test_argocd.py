@@ -182,6 +182,8 @@ def test_a_generator_making_more_than_the_bound_is_one_unknown_set() -> None:
         ("{{ .rev | lower }}", {"rev": "X"}, None),
         ("{{ .rev }}", None, None),
         ("main", None, "main"),
+        # a hostile choice (500 kB of else branches took two minutes to match): unknown at once
+        ('{{ if hasKey . "x" }}' + "{{ else }}" * 50_000 + "a", {}, None),
     ],
 )
 def test_a_templates_value_with_a_generators_parameters(text, element, want) -> None:
