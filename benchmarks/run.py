@@ -279,6 +279,15 @@ def hostile_corpora() -> list[tuple[str, Path]]:
             f"  templatePatch: '{opened}'\n"
         },
     )
+    branches = '{{ if hasKey . \\"x\\" }}' + "{{ else }}" * 50_000 + "a"  # a revision's choice, matched backtracking
+    case(
+        "500 kB targetRevision of template branches",
+        {
+            "set.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s}\nspec:\n"
+            "  generators: [{list: {elements: [{name: a, path: x}]}}]\n  template:\n    metadata: {name: a}\n"
+            f'    spec: {{source: {{repoURL: r, path: "{{{{ .path }}}}", targetRevision: "{branches}"}}}}\n'
+        },
+    )
     ttl = "CREATE TABLE t (ts DateTime) ENGINE = MergeTree ORDER BY ts TTL ts + INTERVAL 1 DAY, ts +"
     ttl += " " * 2_000_000 + "toIntervalDay"  # no interval after the spaces
     case(
