@@ -85,3 +85,40 @@ def test_an_invalid_quantity_or_url_is_an_evaluation_error() -> None:
 def test_size_and_matches_answer_as_cel_specifies(expression: str, expected: object) -> None:
     activation = {"object": {"size": 7, "matches": 1, "name": "héé"}}
     assert program(expression).execute(context(activation, lambda: True)) == expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        # string() as cel-go writes it (cel-rust had no string(bool) and wrote doubles, durations and
+        # timestamps its own way): Go's %g, seconds, RFC 3339 with Z
+        ("string(true) + string(5) + string(5u)", "true55"),
+        (
+            "[string(1.0), string(1e-7), string(123456789.0), string(100000.0), string(-0.0)]",
+            ["1", "1e-07", "1.23456789e+08", "100000", "-0"],
+        ),  # fmt: skip
+        (
+            "string(duration('90s')) + ' ' + string(duration('1.5h')) + ' ' + string(duration('1us'))",
+            "90s 5400s 0.000001s",
+        ),
+        (
+            "string(timestamp('2026-01-01T00:00:00Z')) + ' ' + string(timestamp('2026-01-01T00:00:00.5+01:00'))",
+            "2026-01-01T00:00:00Z 2026-01-01T00:00:00.5+01:00",
+        ),  # fmt: skip
+        # bool() as Go's ParseBool reads a text; int() of a text, a double, a timestamp, a duration
+        ("bool('T') && !bool('F') && bool('TRUE') && !bool('0')", True),
+        ("[int('+1'), int(-2.9), int(timestamp('1970-01-01T00:00:10Z')), int(duration('1s'))]", [1, -2, 10, 10**9]),
+        ("type(1) == int && type('') == string && type(true) == bool", True),  # type names are no calls
+    ],
+)
+def test_conversions_answer_as_cel_go(expression: str, expected: object) -> None:
+    assert program(expression).execute(context({}, lambda: True)) == expected
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["string(b'\\xff')", "string(null)", "bool('yes')", "int(' 1')", "int('1_000')", "int(1e20)", "int(true)"],
+)
+def test_conversions_cel_go_refuses_are_errors(expression: str) -> None:
+    with pytest.raises(Exception, match="string|bool|int"):
+        program(expression).execute(context({}, lambda: True))

@@ -11,6 +11,9 @@ methods and the ordinary comparison operators both work; a url is carried as its
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -159,9 +162,116 @@ def matches(text: str, pattern: str) -> bool:
     return _regex(pattern).search(text) is not None
 
 
+def to_string(value: Any) -> str:
+    """CEL's ``string()`` as cel-go writes it: a bool as ``true``, a double as Go's ``%g``
+    (``1e+06``, ``1.5``), a duration as seconds (``90s``), a timestamp as RFC 3339 (``Z`` for
+    UTC), bytes as UTF-8 (an error where they are not); cel-rust had no ``string(bool)`` and wrote
+    the others its own way."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _go_float(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8")  # (UnicodeDecodeError: invalid UTF-8, an error in cel-go too)
+    if isinstance(value, dt.timedelta):
+        return format(Decimal(repr(value.total_seconds())).normalize(), "f") + "s"
+    if isinstance(value, dt.datetime):
+        return _rfc3339(value)
+    raise TypeError(f"no such overload: string({type(value).__name__})")
+
+
+def _go_float(value: float) -> str:
+    """A double as Go's ``%g`` (``strconv.FormatFloat(v, 'g', -1, 64)``) writes it: the shortest
+    digits that read back, in exponent form from 1e+06 and below 1e-04."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if value == 0:
+        return "-0" if math.copysign(1, value) < 0 else "0"
+    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
+    text = "".join(map(str, digits))
+    point = len(text) + int(exponent)  # where the decimal point falls in the digits
+    lead = "-" if sign else ""
+    if point - 1 < -4 or point - 1 >= 6:
+        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        power = point - 1
+        return f"{lead}{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
+    if point <= 0:
+        return f"{lead}0.{'0' * -point}{text}"
+    if point >= len(text):
+        return lead + text + "0" * (point - len(text))
+    return f"{lead}{text[:point]}.{text[point:]}"
+
+
+def _rfc3339(value: dt.datetime) -> str:
+    """A timestamp as Go's RFC3339Nano: fractional seconds without trailing zeros, ``Z`` for UTC."""
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond:06d}".rstrip("0")
+    offset = value.utcoffset()
+    if not offset:
+        return text + "Z"
+    minutes = int(offset.total_seconds()) // 60
+    return f"{text}{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def to_bool(value: Any) -> bool:
+    """CEL's ``bool()``: a text as Go's ``strconv.ParseBool`` reads it (``1``, ``t``, ``T``, ``TRUE``,
+    ``true``, ``True`` and their false spellings); cel-rust refused ``T`` and ``F``."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if value in ("1", "t", "T", "TRUE", "true", "True"):
+            return True
+        if value in ("0", "f", "F", "FALSE", "false", "False"):
+            return False
+        raise ValueError(f"bool: cannot convert {value!r}")
+    raise TypeError(f"no such overload: bool({type(value).__name__})")
+
+
+def to_int(value: Any) -> int:
+    """CEL's ``int()`` as cel-go answers it: a text in base 10 (a sign, digits: no spaces or
+    underscores), a double toward zero (an error for NaN, infinities and past int64), a timestamp as
+    its Unix seconds, a duration as its nanoseconds; cel-rust had no int of a timestamp."""
+    if isinstance(value, bool):
+        raise TypeError("no such overload: int(bool)")
+    if isinstance(value, int):
+        found = value
+    elif isinstance(value, str):
+        if not _DECIMAL.fullmatch(value):
+            raise ValueError(f"int: {value!r} is not a base-10 integer")
+        found = int(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value) or not -(2.0**63) <= value < 2.0**63:
+            raise OverflowError(f"int: {value} is out of range")
+        found = int(value)
+    elif isinstance(value, dt.datetime):
+        found = math.floor(value.timestamp())
+    elif isinstance(value, dt.timedelta):
+        found = (value.days * 86_400 + value.seconds) * 1_000_000_000 + value.microseconds * 1_000
+    else:
+        raise TypeError(f"no such overload: int({type(value).__name__})")
+    if found not in INT64:
+        raise OverflowError(f"int: {found} is out of range")
+    return found
+
+
+_DECIMAL = re.compile(r"[+-]?[0-9]+")
+
 # The standard functions whose cel-rust answer differs from the CEL specification and cel-go's,
 # and the names the calls are made to instead (see as_specified).
-AS_SPECIFIED = {"size": ("__torghut_size", size), "matches": ("__torghut_matches", matches)}
+AS_SPECIFIED = {
+    "size": ("__torghut_size", size),
+    "matches": ("__torghut_matches", matches),
+    "string": ("__torghut_string", to_string),
+    "bool": ("__torghut_bool", to_bool),
+    "int": ("__torghut_int", to_int),
+}
 _WRITTEN = {name: written for written, (name, _) in AS_SPECIFIED.items()}
 
 
