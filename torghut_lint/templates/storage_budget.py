@@ -2,7 +2,9 @@
 and an application total.
 
 Counted: PersistentVolumeClaims; StatefulSet ``volumeClaimTemplates`` x replicas; ClickHouse
-(CHI/CHK) ``volumeClaimTemplates`` x the replicas of the clusters that use them; CloudNativePG
+(CHI/CHK) ``volumeClaimTemplates`` x the replicas of the clusters that use them (one an installation
+does not define: from the ClickHouseInstallationTemplates it applies, ``useTemplates`` and those the
+operator applies to every installation; one none defines is a finding, its size unseen); CloudNativePG
 ``storage``/``walStorage``/``tablespaces`` x instances (``size``, else the ``pvcTemplate``'s
 request); any other custom resource's ``spec.storage.size`` x ``spec.replicas``; and a generic
 ephemeral volume in any pod template (a claim per pod: x the workload's replicas, a Job's
@@ -96,9 +98,71 @@ def _installation_replicas(clusters: list[dict]) -> int:
     return sum(_cluster_replicas(c) for c in clusters) or 1
 
 
-def _clickhouse(res: Resource, referenced: set[str]) -> Iterator[Request]:
+CHI_TEMPLATE = "ClickHouseInstallationTemplate"
+
+
+def installation_templates(resources: list[Resource]) -> dict[str, list[Resource]]:
+    """The application's ClickHouseInstallationTemplates by name; those with ``templating.policy:
+    auto`` (which the operator applies to every installation) under the key ``""`` as well."""
+    found: dict[str, list[Resource]] = {}
+    for res in resources:
+        if res.id.kind == CHI_TEMPLATE and res.id.group == "clickhouse.altinity.com":
+            found.setdefault(res.id.name, []).append(res)
+            if str(get_path(res.data, ("spec", "templating", "policy")) or "").lower() == "auto":
+                found.setdefault("", []).append(res)
+    return found
+
+
+def _from_templates(
+    res: Resource, names: dict[str, int], chits: dict[str, list[Resource]], unseen: list[tuple[str, int]]
+) -> Iterator[Request]:
+    """Requests of the volume claim templates an installation uses and does not define itself: the
+    operator takes them from the ClickHouseInstallationTemplates it applies (``useTemplates``, the
+    last one listed that defines a name winning, and those applied to every installation); a name
+    none of them defines is ``unseen`` (its size cannot be read)."""
+    path = ("spec", "templates", "volumeClaimTemplates")
+    own = {t.get("name") for t in get_path(res.data, path) or [] if isinstance(t, dict)}
+    used = [u.get("name") for u in get_path(res.data, ("spec", "useTemplates")) or [] if isinstance(u, dict)]
+    applied = [*chits.get("", []), *(t for name in used for t in chits.get(str(name), []))]
+    for name, replicas in names.items():
+        if name in own:
+            continue
+        defining = [
+            (chit, i)
+            for chit in applied
+            for i, tpl in enumerate(get_path(chit.data, path) or [])
+            if isinstance(tpl, dict) and tpl.get("name") == name
+        ]
+        if not defining:
+            unseen.append((name, replicas))
+            continue
+        chit, i = defining[-1]
+        storage = path + (i, "spec", "resources", "requests", "storage")
+        written = get_path(chit.data, storage)
+        if (size := _size(written)) is not ABSENT:
+            label = f"volumeClaimTemplate {name} (from {CHI_TEMPLATE} {chit.id.name})"
+            yield Request(chit, storage, label, size, replicas, written)
+
+
+def _reference(res: Resource, name: str) -> Path_:
+    """Where an installation names the volume claim template ``name``: its defaults' or a cluster's
+    templates (the first), else its spec."""
+    places = [("spec", "defaults", "templates")]
+    places += [("spec", "configuration", "clusters", i, "templates") for i in range(len(_clusters(res.data["spec"])))]
+    for place in places:
+        templates = get_path(res.data, place)
+        for key, value in templates.items() if isinstance(templates, dict) else ():
+            if value == name and str(key).lower().endswith("volumeclaimtemplate"):
+                return (*place, key)
+    return ("spec",)
+
+
+def _clickhouse(
+    res: Resource, referenced: set[str], chits: dict[str, list[Resource]], unseen: list[tuple[str, int]]
+) -> Iterator[Request]:
     """CHI/CHK templates: a template counts once per replica of each cluster that uses it,
-    by name in ``defaults``/cluster ``templates`` or as a container volume mount."""
+    by name in ``defaults``/cluster ``templates`` or as a container volume mount; one the
+    installation does not define, from the ClickHouseInstallationTemplates applied to it."""
     spec = res.data.get("spec") or {}
     clusters = _clusters(spec)
     defaults = get_path(spec, ("defaults", "templates")) or {}
@@ -117,10 +181,19 @@ def _clickhouse(res: Resource, referenced: set[str]) -> Iterator[Request]:
     referenced.update(replicas_of)
     path = ("spec", "templates", "volumeClaimTemplates")
     yield from _templates(res, path, lambda t: t.get("name"), lambda name: replicas_of.get(name, 0))
+    if res.id.kind == "ClickHouseInstallation":
+        yield from _from_templates(res, {n: r for n, r in replicas_of.items() if r}, chits, unseen)
 
 
-def requests(res: Resource, referenced: set[str]) -> Iterator[Request]:
-    """Every storage request of one resource; ``referenced`` collects used template names."""
+def requests(
+    res: Resource,
+    referenced: set[str],
+    chits: dict[str, list[Resource]] | None = None,
+    unseen: list[tuple[str, int]] | None = None,
+) -> Iterator[Request]:
+    """Every storage request of one resource; ``referenced`` collects used template names,
+    ``unseen`` the volume claim templates an installation uses that nothing of the application
+    defines (``chits``: :func:`installation_templates`)."""
     kind = res.id.kind
     spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
     if kind == "PersistentVolumeClaim":
@@ -135,7 +208,7 @@ def requests(res: Resource, referenced: set[str]) -> Iterator[Request]:
         name_of = lambda t: (t.get("metadata") or {}).get("name")  # noqa: E731
         yield from _templates(res, ("spec", "volumeClaimTemplates"), name_of, lambda _: replicas)
     elif kind in CLICKHOUSE_KINDS:
-        yield from _clickhouse(res, referenced)
+        yield from _clickhouse(res, referenced, chits or {}, [] if unseen is None else unseen)
     elif kind == "Cluster" and res.id.group == "postgresql.cnpg.io":
         instances = _int(spec.get("instances"))
         volumes = [(("spec", key), key) for key in ("storage", "walStorage")]
@@ -217,20 +290,32 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     budgets = ctx.params["budgets"]
     total_budget = parse_quantity(ctx.params.get("appTotal")) if ctx.params.get("appTotal") else None
     everything: list[Request] = []
+    chits = installation_templates(ctx.resources)
     for res in ctx.matched:
         referenced: set[str] = set()
-        found = list(requests(res, referenced))
+        unseen: list[tuple[str, int]] = []
+        found = list(requests(res, referenced, chits, unseen))
+        for name, replicas in unseen:
+            yield Violation(
+                res,
+                _reference(res, name),
+                f"{res.id.kind} {res.id.name} puts {replicas} replica(s) on volumeClaimTemplate {name!r}, which "
+                f"neither it nor a {CHI_TEMPLATE} of this application defines: its size cannot be checked against "
+                "the budget",
+                value=name,
+                requirement="template",
+            )
         for req in found:
             if req.size is None:  # measured by no budget: never a pass
                 yield Violation(
-                    res,
+                    req.resource,
                     req.path,
                     f"{res.id.kind} {res.id.name} {req.label} requests {req.written!r}, which is not a Kubernetes "
                     "quantity (the API server refuses it); the storage budget cannot be checked",
                 )
             elif req.size <= 0:  # never subtracted from the total: a request the API server refuses
                 yield Violation(
-                    res,
+                    req.resource,
                     req.path,
                     f"{res.id.kind} {res.id.name} {req.label} requests {req.size.normalize():f} bytes; "
                     "a storage request must be positive",
@@ -246,7 +331,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         for req in found:
             if limit is not None and req.size > limit:
                 yield Violation(
-                    res,
+                    req.resource,
                     req.path,
                     f"{res.id.kind} {res.id.name} {req.label} requests {format_bytes(req.size)} per replica, "
                     f"over the {budget['perReplica']} budget ({req.replicas} x {format_bytes(req.size)} "
@@ -359,7 +444,8 @@ PARAMS_SCHEMA = {
 
 TEMPLATE = Template(
     "storage-budget",
-    "Persistent storage requests stay within per-replica budgets and an application total.",
+    "Persistent storage requests stay within per-replica budgets and an application total (a ClickHouse "
+    "installation's volumes read with the ClickHouseInstallationTemplates it applies).",
     PARAMS_SCHEMA,
     check,
     facts=facts,
