@@ -114,12 +114,17 @@ def installation_templates(resources: list[Resource]) -> dict[str, list[Resource
 
 
 def _from_templates(
-    res: Resource, names: dict[str, int], chits: dict[str, list[Resource]], unseen: list[tuple[str, int]]
+    res: Resource,
+    names: dict[str, int],
+    named: set[str],
+    chits: dict[str, list[Resource]],
+    unseen: list[tuple[str, int]],
 ) -> Iterator[Request]:
     """Requests of the volume claim templates an installation uses and does not define itself: the
     operator takes them from the ClickHouseInstallationTemplates it applies (``useTemplates``, the
     last one listed that defines a name winning, and those applied to every installation); a name
-    none of them defines is ``unseen`` (its size cannot be read)."""
+    of ``named`` (what the installation's templates name as a volume claim template) none of them
+    defines is ``unseen`` (its size cannot be read)."""
     path = ("spec", "templates", "volumeClaimTemplates")
     own = {t.get("name") for t in get_path(res.data, path) or [] if isinstance(t, dict)}
     used = [u.get("name") for u in get_path(res.data, ("spec", "useTemplates")) or [] if isinstance(u, dict)]
@@ -134,7 +139,8 @@ def _from_templates(
             if isinstance(tpl, dict) and tpl.get("name") == name
         ]
         if not defining:
-            unseen.append((name, replicas))
+            if name in named:  # (a container's mount of another name is a volume of the pod's own)
+                unseen.append((name, replicas))
             continue
         chit, i = defining[-1]
         storage = path + (i, "spec", "resources", "requests", "storage")
@@ -167,12 +173,14 @@ def _clickhouse(
     clusters = _clusters(spec)
     defaults = get_path(spec, ("defaults", "templates")) or {}
     replicas_of: dict[str, int] = {}
+    named: set[str] = set()  # named as a volume claim template (not a container's mount)
     for cluster in clusters:
         own = cluster.get("templates")
         chosen = {**(defaults if isinstance(defaults, dict) else {}), **(own if isinstance(own, dict) else {})}
         for key, name in chosen.items():
             if key.endswith(("VolumeClaimTemplate", "volumeClaimTemplate")) and isinstance(name, str):
                 replicas_of[name] = replicas_of.get(name, 0) + _cluster_replicas(cluster)
+                named.add(name)
     everywhere = _installation_replicas(clusters)
     for _, container in containers(res, init=False):
         for mount in listed(container, "volumeMounts"):
@@ -182,7 +190,7 @@ def _clickhouse(
     path = ("spec", "templates", "volumeClaimTemplates")
     yield from _templates(res, path, lambda t: t.get("name"), lambda name: replicas_of.get(name, 0))
     if res.id.kind == "ClickHouseInstallation":
-        yield from _from_templates(res, {n: r for n, r in replicas_of.items() if r}, chits, unseen)
+        yield from _from_templates(res, {n: r for n, r in replicas_of.items() if r}, named, chits, unseen)
 
 
 def requests(
