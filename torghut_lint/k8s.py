@@ -652,6 +652,31 @@ class Names:
         return [item for item in env.values() if item.name.lower() == wanted]
 
 
+CHI_TEMPLATE = "ClickHouseInstallationTemplate"
+
+
+def installation_templates(resources: list[Resource]) -> dict[str, list[Resource]]:
+    """An application's ClickHouseInstallationTemplates by name; those with ``templating.policy:
+    auto`` (which the operator applies to every installation) under the key ``""`` as well."""
+    found: dict[str, list[Resource]] = {}
+    for res in resources:
+        if res.id.kind == CHI_TEMPLATE and res.id.group == "clickhouse.altinity.com":
+            found.setdefault(res.id.name, []).append(res)
+            if str(get_path(res.data, ("spec", "templating", "policy")) or "").lower() == "auto":
+                found.setdefault("", []).append(res)
+    return found
+
+
+def applied_templates(installation: Resource, templates: dict[str, list[Resource]]) -> list[Resource]:
+    """The ClickHouseInstallationTemplates the operator applies to ``installation``, in the order it
+    merges them under it (what a later one sets wins, and the installation's own over all): those
+    it applies to every installation, then its ``useTemplates`` (``templates``: as
+    :func:`installation_templates` makes them)."""
+    used = get_path(installation.data, ("spec", "useTemplates"))
+    names = [u.get("name") for u in used if isinstance(u, dict)] if isinstance(used, list) else []
+    return [*templates.get("", []), *(t for name in names for t in templates.get(str(name), []))]
+
+
 def session_cluster(job: Resource, deployments: list[Resource]) -> Resource | None:
     """The session cluster a FlinkSessionJob runs on: the FlinkDeployment of its namespace its
     ``spec.deploymentName`` names, among ``deployments``; None where the application has none."""

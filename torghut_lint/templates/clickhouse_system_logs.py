@@ -1,8 +1,9 @@
 """Template ``clickhouse-system-logs``: every ClickHouse system log table that is enabled has a
 TTL or is removed, judged from the server config XML in a ClickHouseInstallation's
-``spec.configuration.files`` (parsed as XML, merged across files in ClickHouse's order, not
-grepped): ``remove="1"`` drops a log, ``replace="1"`` replaces what earlier files said (a TTL
-included), a plain element merges into it."""
+``spec.configuration.files`` with those of the ClickHouseInstallationTemplates it applies under
+them (parsed as XML, merged across files in ClickHouse's order, not grepped): ``remove="1"`` drops
+a log, ``replace="1"`` replaces what earlier files said (a TTL included), a plain element merges
+into it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from torghut_lint.k8s import get_path
+from torghut_lint.k8s import applied_templates, get_path, installation_templates
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 from torghut_lint.templates.clickhouse_table_ttl import ttl_problem
@@ -53,20 +54,20 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     import xml.etree.ElementTree as ET  # here: only ClickHouse installations need an XML parser
 
     table = re.compile(ctx.params["tablePattern"])
+    templates = installation_templates(ctx.resources)
     for res in ctx.matched:
-        files = get_path(res.data, _FILES)
-        files = files if isinstance(files, dict) else {}
+        files = _files(res, applied_templates(res, templates) if res.id.kind == "ClickHouseInstallation" else [])
         states: dict[str, str] = {}  # merged across files, as ClickHouse merges config.d
-        first_seen: dict[str, tuple[str, str]] = {}
+        first_seen: dict[str, tuple[str, str, Resource]] = {}
         reasons: dict[str, str] = {}  # why the last TTL of a log does not bound it
-        for name, text in sorted(files.items(), key=lambda item: str(item[0])):  # ClickHouse's file order
+        for name, (text, source) in sorted(files.items(), key=lambda item: str(item[0])):  # ClickHouse's order
             if not str(name).endswith(".xml") or not isinstance(text, str):
                 continue
             try:
                 root = ET.fromstring(text)
             except ET.ParseError as exc:
                 yield Violation(
-                    res,
+                    source,
                     _FILES + (name,),
                     f"config file {name} is not valid XML ({exc}); ClickHouse would fail to start",
                     value=str(exc),
@@ -81,18 +82,18 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 if element.get("replace", "").lower() in ("1", "true") or state == "removed" or before == "removed":
                     states[element.tag] = state  # replaces what earlier files said (a TTL too)
                     reasons[element.tag] = why
-                    first_seen[element.tag] = (name, text)
+                    first_seen[element.tag] = (name, text, source)
                 elif sets_ttl or before != "ttl":  # merged: a TTL it sets replaces one set earlier, which
                     states[element.tag] = state  # survives a later element that sets none
                     if sets_ttl:  # where the TTL that counts is set; else an earlier one still stands
                         reasons[element.tag] = why
-                        first_seen[element.tag] = (name, text)
-                    first_seen.setdefault(element.tag, (name, text))
+                        first_seen[element.tag] = (name, text, source)
+                    first_seen.setdefault(element.tag, (name, text, source))
         for tag, state in states.items():
             if state == "unbounded":
-                name, text = first_seen[tag]
+                name, text, source = first_seen[tag]
                 yield Violation(
-                    res,
+                    source,
                     _FILES + (name,),
                     (
                         f"system log {tag} is enabled in {name} with a TTL that {reasons[tag]}; give it one that "
@@ -101,13 +102,14 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                         else f"system log {tag} is enabled in {name} without a TTL; add <ttl> (or TTL in <engine>) "
                         'or remove="1"'
                     ),
-                    location=_element_location(res, name, text, tag),
+                    location=_element_location(source, name, text, tag),
                     # the file's text changes for unrelated reasons: the element is the identity, and
                     # what its TTL fails by (a longer one is another finding)
                     value=reasons.get(tag, ""),
                     requirement=tag,
                 )
-        anchor = _FILES if files else ("spec", "configuration")
+        own = get_path(res.data, _FILES)
+        anchor = _FILES if isinstance(own, dict) and own else ("spec", "configuration")
         for tag in (t for t in defaults if t not in states):  # one finding per log: each is its own requirement
             yield Violation(
                 res,
@@ -116,6 +118,18 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 'give it a TTL or remove="1" in spec.configuration.files',
                 requirement=tag,
             )
+
+
+def _files(installation: Resource, templates: list[Resource]) -> dict[str, tuple[object, Resource]]:
+    """The configuration files the operator writes for ``installation``: those of the templates it
+    applies (:func:`~torghut_lint.k8s.applied_templates`), in order, under its own (a name it writes
+    is its own), each with the resource it comes from."""
+    found: dict[str, tuple[object, Resource]] = {}
+    for source in [*templates, installation]:
+        files = get_path(source.data, _FILES)
+        for name, text in files.items() if isinstance(files, dict) else ():
+            found[name] = (text, source)
+    return found
 
 
 def _element_location(res: Resource, name: str, text: str, tag: str):

@@ -19,7 +19,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from torghut_lint.k8s import containers, format_bytes, get_path, listed, parse_quantity, pod_specs
+from torghut_lint.k8s import (
+    CHI_TEMPLATE,
+    applied_templates,
+    containers,
+    format_bytes,
+    get_path,
+    installation_templates,
+    listed,
+    parse_quantity,
+    pod_specs,
+)
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import Observation, RuleContext, Template, Violation
 
@@ -98,21 +108,6 @@ def _installation_replicas(clusters: list[dict]) -> int:
     return sum(_cluster_replicas(c) for c in clusters) or 1
 
 
-CHI_TEMPLATE = "ClickHouseInstallationTemplate"
-
-
-def installation_templates(resources: list[Resource]) -> dict[str, list[Resource]]:
-    """The application's ClickHouseInstallationTemplates by name; those with ``templating.policy:
-    auto`` (which the operator applies to every installation) under the key ``""`` as well."""
-    found: dict[str, list[Resource]] = {}
-    for res in resources:
-        if res.id.kind == CHI_TEMPLATE and res.id.group == "clickhouse.altinity.com":
-            found.setdefault(res.id.name, []).append(res)
-            if str(get_path(res.data, ("spec", "templating", "policy")) or "").lower() == "auto":
-                found.setdefault("", []).append(res)
-    return found
-
-
 def _from_templates(
     res: Resource,
     names: dict[str, int],
@@ -127,8 +122,7 @@ def _from_templates(
     defines is ``unseen`` (its size cannot be read)."""
     path = ("spec", "templates", "volumeClaimTemplates")
     own = {t.get("name") for t in get_path(res.data, path) or [] if isinstance(t, dict)}
-    used = [u.get("name") for u in get_path(res.data, ("spec", "useTemplates")) or [] if isinstance(u, dict)]
-    applied = [*chits.get("", []), *(t for name in used for t in chits.get(str(name), []))]
+    applied = applied_templates(res, chits)
     for name, replicas in names.items():
         if name in own:
             continue
