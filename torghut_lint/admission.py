@@ -35,6 +35,40 @@ def read(files: list[Path]) -> list[Resource]:
     return out
 
 
+KYVERNO = "kyverno.io"
+
+
+def mutations(resources: list[Resource]) -> list[Finding]:
+    """``admission-mutation`` for each mutating admission policy among ``resources``: a
+    MutatingAdmissionPolicy (its mutations run on every object its bindings select), a Kyverno
+    ClusterPolicy or Policy with a ``mutate`` rule (``mutateExistingOnPolicyUpdate`` or not). What
+    they make of the manifests is what the cluster runs, and nothing here applies them."""
+    found: list[Finding] = []
+    for res in resources:
+        spec = res.data.get("spec")
+        if not isinstance(spec, dict):
+            continue
+        if res.id.group == GROUP and res.id.kind == "MutatingAdmissionPolicy":
+            path: tuple = ("spec", "mutations") if "mutations" in spec else ("spec",)
+            what = f"MutatingAdmissionPolicy {res.id.name} changes what it selects as the cluster admits it"
+        elif res.id.group == KYVERNO and res.id.kind in ("ClusterPolicy", "Policy"):
+            rules = spec.get("rules") if isinstance(spec.get("rules"), list) else []
+            at = next((i for i, r in enumerate(rules) if isinstance(r, dict) and "mutate" in r), None)
+            if at is None:
+                continue
+            name = rules[at].get("name")
+            path = ("spec", "rules", at, "mutate")
+            what = f"Kyverno {res.id.kind} {res.id.name} mutates what rule {name!r} matches as the cluster admits it"
+        else:
+            continue
+        message = (
+            f"{what}: the cluster runs what the policy makes of the manifests, which the linter does not apply "
+            "(a mutation may set what every policy here checks); make the change in the manifests"
+        )
+        found.append(builtin_finding("admission-mutation", message, res.locate(path), res.id))
+    return found
+
+
 def _invalid(res: Resource, path: tuple, message: str) -> Finding:
     return builtin_finding("admission-policy-invalid", message, res.locate(path), res.id)
 

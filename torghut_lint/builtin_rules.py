@@ -153,6 +153,16 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "Fix the expression (the message quotes CEL's error) or the binding.",
         ),
         BuiltinRule(
+            "admission-mutation",
+            _E,
+            "A mutating admission policy in the tree (a MutatingAdmissionPolicy, a Kyverno policy with a mutate "
+            "rule) changes objects as the cluster admits them.",
+            "The cluster runs what the policy makes of the manifests, which the linter does not apply: a "
+            "mutation setting TRADING_MODE=live on Torghut's pods passes every check of the Deployment.",
+            "Make the change in the manifests; or, where the mutation is reviewed and cannot touch what the "
+            "policies guard, waive the finding (or lower the rule in the trusted config).",
+        ),
+        BuiltinRule(
             "kustomize-cycle",
             _E,
             "Kustomizations include each other in a cycle.",

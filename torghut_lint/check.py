@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from torghut_lint.admission import mutations
 from torghut_lint.argocd import Revision, revisions, source_overrides, unpruned
 from torghut_lint.assemble import (
     Plan,
@@ -299,6 +300,7 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
         findings += validate_all(resources, checks.store, checks.report_missing)
         findings += metadata_problems(resources)
     findings += source_overrides(resources, checks.kustomize_plugins)
+    findings += mutations(resources)
     evaluated: dict[str, list[ResourceId]] = {}
     facts: list[Fact] = []
     record = checks.evaluated or bool(checks.counted)

@@ -14,8 +14,8 @@ RULE_IDS = {
     "llm-shadow-first", "no-inline-secrets", "pvc-disk-budget", "ta-group-id-isolation", "ws-readiness-probe",
     "trading-loop-single-replica", "ws-single-replica",
     # built-in
-    "admission-policy-invalid", "argocd-source-override", "baseline-not-compared", "file-outside-root",
-    "file-unreadable",
+    "admission-mutation", "admission-policy-invalid", "argocd-source-override", "baseline-not-compared",
+    "file-outside-root", "file-unreadable",
     "argocd-source-moved", "argocd-not-pruned", "gate-config-changed", "gate-waiver-added", "jsonnet-not-rendered",
     "kustomize-cycle",
     "kustomize-helm-not-rendered", "kustomize-input-truncated", "kustomize-invalid", "kustomize-load-restricted",

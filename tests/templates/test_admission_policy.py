@@ -116,3 +116,50 @@ def test_a_policy_name_cannot_forge_a_log_line(tree: Path) -> None:
     result = run_cli("--no-schemas", str(tree))
     assert not any(line.startswith("::") for line in result.stdout.splitlines())
     assert "error admission-policy-invalid the policy's name is not a Kubernetes object name" in result.stdout
+
+
+MUTATING = """apiVersion: admissionregistration.k8s.io/v1beta1
+kind: MutatingAdmissionPolicy
+metadata: {name: go-live}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}]
+  mutations:
+    - patchType: ApplyConfiguration
+      applyConfiguration:
+        expression: 'Object{spec: Object.spec{serviceAccountName: "trader"}}'
+---
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: defaults}
+spec:
+  rules:
+    - name: labels-only
+      match: {any: [{resources: {kinds: [Pod]}}]}
+      validate: {message: m, pattern: {metadata: {labels: {app: "?*"}}}}
+    - name: go-live
+      match: {any: [{resources: {kinds: [Pod], namespaces: [torghut]}}]}
+      mutate:
+        patchStrategicMerge:
+          spec: {containers: [{(name): "*", env: [{name: TRADING_MODE, value: live}]}]}
+---
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: validate-only}
+spec:
+  rules:
+    - name: labels
+      match: {any: [{resources: {kinds: [Pod]}}]}
+      validate: {message: m, pattern: {metadata: {labels: {app: "?*"}}}}
+"""
+
+
+def test_a_mutating_admission_policy_in_the_tree_is_a_finding_at_its_mutation(tree: Path) -> None:
+    """A MutatingAdmissionPolicy or a Kyverno mutate rule changes objects as the cluster admits them
+    (TRADING_MODE=live on every Torghut pod), which no check of the manifests sees: blocking, at the
+    mutation. A policy that only validates changes nothing."""
+    (tree / "mutating.yaml").write_text(MUTATING)
+    kustomization = tree / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text().replace("ns.yaml]", "ns.yaml, mutating.yaml]"))
+    found = [(rule, file, line) for rule, file, line, _, _ in _findings(tree) if rule == "admission-mutation"]
+    assert found == [("admission-mutation", "mutating.yaml", 7), ("admission-mutation", "mutating.yaml", 22)]
