@@ -80,6 +80,33 @@ def source_file(path: Path, findings: list[Finding]) -> bool:
     return True
 
 
+def chain_source_files(
+    head: list[Deployment], linted: list[str], chain: Iterable[str], root: Path, base_root: Path
+) -> list[Finding]:
+    """``argocd-source-override`` for each ``.argocd-source*.yaml`` the change adds or edits in a
+    directory an Application deploys that deploys the linted paths or what deploys them (the chain,
+    outside the linted tree, whose own files the plan reports): Argo CD merges it into that
+    Application's source (a plugin rendering the ApplicationSets, say), which the gate never saw."""
+    found: list[Finding] = []
+    seen: set[str] = set()
+    for d in head:
+        if d.path is None or d.path.startswith("..") or under(d.path, linted) or not covers(d.path, linted, chain):
+            continue
+        directory = root / d.path
+        if d.path in seen or not directory.is_dir():
+            continue
+        seen.add(d.path)
+        for path in sorted(directory.glob(ARGOCD_SOURCE + "*.yaml")):
+            before = base_root / d.path / path.name
+            try:
+                same = before.is_file() and before.read_bytes() == path.read_bytes()
+            except OSError:
+                same = False
+            if not same:
+                source_file(path, found)
+    return found
+
+
 def _parameters(data: dict) -> list[str]:
     """The parameters a source override sets, one level down (``kustomize.patches``)."""
     found: list[str] = []

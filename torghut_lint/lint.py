@@ -17,6 +17,7 @@ from pathlib import Path
 
 from torghut_lint.argocd import (
     Deployment,
+    chain_source_files,
     covers,
     deploying,
     moved_away,
@@ -343,6 +344,7 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
             chain = deploying(deployed_before, linted)  # (as the trusted ref has it)
             findings += moved_away(deployed_before, deployed, linted, base.ref, revisions, chain)
             findings += _overridden(deployed_before, deployed, linted, chain, revisions)
+            findings += chain_source_files(deployed, linted, chain, root, base.root)
         findings += _left_running(paths, linted, deployed, head, before, base)
         if base.new_only:
             # Compared with the credentials a finding is about (in memory only: the identity

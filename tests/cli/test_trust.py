@@ -801,3 +801,27 @@ def test_kustomize_parameters_given_by_the_set_that_deploys_the_tree_are_reporte
         feed_only.replace("name: product", "name: feed").replace("patches", "namePrefix: x-\n          patches")
     )
     assert _gate(repo).json["findings"] == []
+
+
+def test_a_source_file_beside_the_sets_that_deploy_the_tree_is_reported(repo: Path) -> None:
+    """An `.argocd-source-root.yaml` in the directory the root Application deploys (where the set that
+    deploys the linted tree lives): Argo CD merges it into the root's source (a plugin rendering the
+    ApplicationSets as it likes). The change's own is reported; one the trusted ref has is reviewed."""
+    _trusted_repo(repo)
+    root = repo / "argocd" / "root.yaml"
+    root.write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: root}\nspec:\n  project: default\n"
+        "  source: {repoURL: https://github.com/proompteng/lab.git, path: argocd/applicationsets,"
+        " targetRevision: main}\n"
+        "  destination: {server: https://kubernetes.default.svc, namespace: argocd}\n"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "an app of apps")
+    source = repo / "argocd" / "applicationsets" / ".argocd-source-root.yaml"
+    source.write_text("plugin:\n  name: lovely\n")
+    result = _gate(repo)
+    got = [(f["rule"], f["file"]) for f in result.json["findings"]]
+    assert got == [("argocd-source-override", "argocd/applicationsets/.argocd-source-root.yaml")], got
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "reviewed")
+    assert _gate(repo).json["findings"] == []
