@@ -4,7 +4,8 @@ port the container declares (by name; the readiness probe by number too), on the
 ``host``), in the scheme the server speaks, and first asks within a bound (the readiness probe
 asks again within one too); and has one handler, as the API server requires. A startup or liveness
 probe that cannot succeed keeps the container from ever being ready as surely as a wrong readiness
-probe (torghut-ws stuck at 503)."""
+probe (torghut-ws stuck at 503); one that runs a command (``exec: [false]``) is a finding unless
+``execProbes`` allows it, as whether a command ever succeeds cannot be told."""
 
 from __future__ import annotations
 
@@ -70,6 +71,13 @@ def _probe(
             at,
             f"container {name!r} {kind} has {len(handlers)} handlers ({', '.join(handlers)}); the API server refuses a "
             "probe with more than one, so the workload is never updated",
+        )
+    if kind != "readinessProbe" and probe.get("exec") is not None and not ctx.params.get("execProbes"):
+        yield Violation(
+            res,
+            at + ("exec",),
+            f"container {name!r} {kind} runs a command, whose outcome the linter cannot tell: one that never "
+            f"succeeds means {never}; probe an HTTP path or a declared port instead",
         )
     for handler in HANDLERS:
         action = probe.get(handler)
@@ -179,6 +187,13 @@ PARAMS_SCHEMA = {
             "default": [],
             "description": "container names to check (empty: every container)",
         },
+        "execProbes": {
+            "type": "boolean",
+            "default": False,
+            "description": "a startup or liveness probe may run a command (false: each is a finding, since whether "
+            "a command ever succeeds cannot be told from the manifest, and one that never does keeps the container "
+            "from being ready)",
+        },
     },
 }
 
@@ -186,7 +201,8 @@ TEMPLATE = Template(
     "readiness-probe",
     "Every container has an HTTP readiness probe on ``path``; none of its probes (readiness, startup, liveness) "
     "could never succeed: each aims at a port the container declares (by name; the readiness probe by number "
-    "too), on the pod, in the server's scheme.",
+    "too), on the pod, in the server's scheme; a startup or liveness probe running a command only where execProbes "
+    "allows it.",
     PARAMS_SCHEMA,
     check,
 )
