@@ -75,6 +75,7 @@ def test_omitted_parameters_take_the_declared_defaults() -> None:
         "maxInitialDelaySeconds": None,
         "maxPeriodSeconds": None,
         "containers": [],
+        "execProbes": False,
     }
     assert template.with_defaults({"path": "/health"})["path"] == "/health"
     assert json.loads(run_cli("templates", "--format", "json").stdout)["templates"][0]["id"] == "annotation-equals"
