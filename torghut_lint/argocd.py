@@ -504,14 +504,10 @@ def revisions(resources: list[Resource]) -> list[Revision]:
             patched = _patched(spec)  # (what its templatePatch may write, given with the revision)
             for generated, own in parameter_sets(spec.get("generators"), ("spec", "generators"), ()):
                 inner = _over(own.get("spec"), spec["template"]["spec"]) if own else spec["template"]["spec"]
-                source = _listed_sources((), inner)[0][1] if own and _listed_sources((), inner) else listed[0][1]
+                own_sources = _listed_sources((), inner) if own else []
+                source = own_sources[0][1] if own_sources else listed[0][1]
                 made = _revision(res, source, generated, res.locate(generated.location))
-                if patched:
-                    written = _as_patched(
-                        Deployment(res.id, "", made.repo_url, made.revision, None, made.location), patched
-                    )
-                    made = replace(made, revision=written.revision)
-                found.append(made)
+                found.append(replace(made, revision=_patched_revision(made.revision, patched)))
     return found
 
 
@@ -800,24 +796,29 @@ def _patched(spec: dict) -> dict[str, str]:
 
 def _as_patched(deployment: Deployment, patched: dict[str, str]) -> Deployment:
     """``deployment`` as the ApplicationSet's templatePatch may leave it (:func:`_patched`): a path it
-    may set unknown; a repository or revision it may set given beside the template's ("main (or,
-    by its templatePatch, targetRevision feature-x)"), and not known: what the template says is
-    not what Argo CD may check out."""
+    may set unknown; a repository or revision it may set given beside the template's
+    (:func:`_patched_revision`), and not known: what the template says is not what Argo CD may
+    check out."""
     every = "*" in patched
-    shown = {key: "as a parameter writes it" if value == TEMPLATED else value for key, value in patched.items()}
-    notes = (
-        ["what it writes"]
-        if every
-        else [f"{key} {shown[key]}" for key in ("repoURL", "targetRevision") if key in patched]
-    )
-    revision = f"{deployment.revision} (or, by its templatePatch, {', '.join(notes)})" if notes else deployment.revision
+    revision = _patched_revision(deployment.revision, patched)
     return replace(
         deployment,
         revision=revision,
         path=None if every or "path" in patched else deployment.path,
         namespaces=None if every or "namespace" in patched else deployment.namespaces,
-        known=deployment.known and not notes,
+        known=deployment.known and revision == deployment.revision,
     )
+
+
+def _patched_revision(revision: str, patched: dict[str, str]) -> str:
+    """``revision`` with what a templatePatch may write of the repository or revision beside it
+    ("main (or, by its templatePatch, targetRevision feature-x)"), as it is when it writes neither."""
+    shown = {key: "as a parameter writes it" if value == TEMPLATED else value for key, value in patched.items()}
+    if "*" in patched:
+        notes = ["what it writes"]
+    else:
+        notes = [f"{key} {shown[key]}" for key in ("repoURL", "targetRevision") if key in patched]
+    return f"{revision} (or, by its templatePatch, {', '.join(notes)})" if notes else revision
 
 
 @dataclass(frozen=True)
