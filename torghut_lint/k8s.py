@@ -528,6 +528,9 @@ def secret_name(res: Resource) -> str:
 # Where a value the linter cannot see comes from, as findings say it (EnvValue.origin).
 ENV_FILE = "env file"  # EnvValue.origin of a line of an environment file mounted into the container
 EXPANSION = "expansion"  # EnvValue.origin of a value whose $(VAR) expansion is too long (expand)
+WORKFLOW_PARAMETER = "workflow parameter"  # EnvValue.origin of an Argo workflow's {{...}} in a value
+# what Argo Workflows substitutes {{inputs.parameters.x}} and its kin in as it runs a template
+WORKFLOW_KINDS = frozenset({"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"})
 HIDDEN_ORIGINS = {
     "secretRef": "an envFrom Secret whose keys the repository does not show",
     "secretKey": "an envFrom Secret",
@@ -540,6 +543,7 @@ HIDDEN_ORIGINS = {
     "args": "the container's arguments, through a variable",
     ENV_FILE: "an environment file mounted into the container",
     EXPANSION: "a $(VAR) expansion longer than the 128 KiB a process can be given (the container cannot start)",
+    WORKFLOW_PARAMETER: "a workflow parameter ({{...}}), written when the workflow is submitted or run",
 }
 
 
@@ -724,6 +728,9 @@ def effective_env(
     names = only if isinstance(only, Names) or only is None else Names(only)
     wanted, fold = (None, None) if names is None else (names.keys, names.fold)
     ns = res.id.namespace
+    # an Argo workflow's {{...}} in a value is written as it runs (a parameter's default, or what
+    # the submitter gives): unknown here
+    workflow = res.id.group == "argoproj.io" and res.id.kind in WORKFLOW_KINDS
     env: dict[str, EnvValue] = {}
     for j, source in enumerate(listed(container, "envFrom")):
         if not isinstance(source, dict):
@@ -767,6 +774,8 @@ def effective_env(
             # every literal is kept (env lists are short): a later $(NAME) may read it
             expanded = expand(text(item["value"]), env)
             origin = EXPANSION if expanded is TOO_LONG else "env"
+            if expanded is not TOO_LONG and workflow and "{{" in expanded:
+                expanded, origin = TOO_LONG, WORKFLOW_PARAMETER
             env[name] = EnvValue(name, None if expanded is TOO_LONG else expanded, res, item_path + ("value",), origin)
             continue
         value_from = item.get("valueFrom") if isinstance(item.get("valueFrom"), dict) else {}
@@ -788,7 +797,7 @@ def effective_env(
         expanded = expand(word, env)
         expanded = None if expanded is TOO_LONG else expanded
         for name, value, offset in env_file_assignments(word if expanded is None else expanded, names, command=True):
-            known = expanded is not None and value is not None
+            known = expanded is not None and value is not None and not (workflow and "{{" in value)
             env.pop(name, None)  # the latest assignment last, as the shell leaves it
             env[name] = EnvValue(name, value if known else None, res, (*path, field, i), field, offset)
     return env
