@@ -16,7 +16,7 @@ from pathlib import Path
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import display_path
 from torghut_lint.k8s import DNS_SUBDOMAIN
-from torghut_lint.model import Finding, Location, Resource, Severity
+from torghut_lint.model import Finding, Location, Resource, Severity, digest_of
 from torghut_lint.policy import Match, Policy
 
 GROUP = "admissionregistration.k8s.io"
@@ -50,6 +50,7 @@ def mutations(resources: list[Resource]) -> list[Finding]:
             continue
         if res.id.group == GROUP and res.id.kind == "MutatingAdmissionPolicy":
             path: tuple = ("spec", "mutations") if "mutations" in spec else ("spec",)
+            mutation: object = spec.get("mutations")
             what = f"MutatingAdmissionPolicy {res.id.name} changes what it selects as the cluster admits it"
         elif res.id.group == KYVERNO and res.id.kind in ("ClusterPolicy", "Policy"):
             rules = spec.get("rules") if isinstance(spec.get("rules"), list) else []
@@ -58,6 +59,7 @@ def mutations(resources: list[Resource]) -> list[Finding]:
                 continue
             name = rules[at].get("name")
             path = ("spec", "rules", at, "mutate")
+            mutation = [r.get("mutate") for r in rules if isinstance(r, dict) and "mutate" in r]
             what = f"Kyverno {res.id.kind} {res.id.name} mutates what rule {name!r} matches as the cluster admits it"
         else:
             continue
@@ -65,7 +67,11 @@ def mutations(resources: list[Resource]) -> list[Finding]:
             f"{what}: the cluster runs what the policy makes of the manifests, which the linter does not apply "
             "(a mutation may set what every policy here checks); make the change in the manifests"
         )
-        found.append(builtin_finding("admission-mutation", message, res.locate(path), res.id))
+        finding = builtin_finding("admission-mutation", message, res.locate(path), res.id)
+        # what it mutates is the identity: a mutation made worse (labels, then TRADING_MODE=live) is
+        # a new finding, never the baseline's or the base's
+        finding.digest = digest_of(mutation, structural=True)
+        found.append(finding)
     return found
 
 

@@ -163,3 +163,27 @@ def test_a_mutating_admission_policy_in_the_tree_is_a_finding_at_its_mutation(tr
     kustomization.write_text(kustomization.read_text().replace("ns.yaml]", "ns.yaml, mutating.yaml]"))
     found = [(rule, file, line) for rule, file, line, _, _ in _findings(tree) if rule == "admission-mutation"]
     assert found == [("admission-mutation", "mutating.yaml", 7), ("admission-mutation", "mutating.yaml", 22)]
+
+
+def test_a_mutation_made_worse_is_a_new_finding_and_an_unchanged_one_is_not(tmp_path: Path) -> None:
+    """The identity of an admission-mutation finding is what the policy mutates: a mutation the
+    base had (labels) changed to set TRADING_MODE=live is new to --new-since, not the base's."""
+    import subprocess
+
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "kustomization.yaml").write_text("resources: [ky.yaml]\n")
+    policy = (
+        "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: defaults}\nspec:\n  rules:\n"
+        "    - name: label\n      match: {any: [{resources: {kinds: [Pod]}}]}\n"
+        "      mutate: {patchStrategicMerge: {metadata: {labels: {team: torghut}}}}\n"
+    )
+    (app / "ky.yaml").write_text(policy)
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "b"]):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+    new = lambda: run_cli("--no-schemas", "--format", "json", "--new-since", "HEAD", "app", cwd=tmp_path)  # noqa: E731
+    assert new().json["findings"] == []
+    live = "spec: {containers: [{(name): '*', env: [{name: TRADING_MODE, value: live}]}]}"
+    worse = "{metadata: {labels: {team: torghut}}, " + live + "}"
+    (app / "ky.yaml").write_text(policy.replace("{metadata: {labels: {team: torghut}}}", worse))
+    assert [f["rule"] for f in new().json["findings"]] == ["admission-mutation"]
