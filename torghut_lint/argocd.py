@@ -29,7 +29,7 @@ from torghut_lint.appsets import (
 )
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import display_path, is_dir
-from torghut_lint.model import Finding, Location, Path_, Resource, ResourceId
+from torghut_lint.model import Finding, Location, Path_, Resource, ResourceId, digest_of
 from torghut_lint.parse import parse_bytes, parse_file, to_data
 
 ARGOCD_SOURCE = ".argocd-source"
@@ -88,8 +88,15 @@ def source_file(path: Path, findings: list[Finding]) -> bool:
                 "rendering; the linter does not apply them, so what Argo CD deploys is not what was checked"
             )
             where = Location(display_path(path), doc.node.start_mark.line + 1, 1)
-            findings.append(builtin_finding("argocd-source-override", message, where))
+            findings.append(_valued(builtin_finding("argocd-source-override", message, where), doc.data))
     return True
+
+
+def _valued(finding: Finding, value: object) -> Finding:
+    """``finding`` with what overrides the rendering as its identity's digest (the identity's
+    offending value: a worse patch, plugin or argument where one was is a new finding)."""
+    finding.digest = digest_of(value, structural=True)
+    return finding
 
 
 def chain_source_files(
@@ -217,7 +224,7 @@ def kept_live(res: Resource, path: Path_, spec: dict) -> Finding | None:
         "cannot see; drop the option, or keep those fields out of what the policies judge"
     )
     at = path + ("syncPolicy", "syncOptions", index)
-    return builtin_finding("argocd-source-override", message, res.locate(at), res.id)
+    return _valued(builtin_finding("argocd-source-override", message, res.locate(at), res.id), ignored)
 
 
 def _listed_sources(path: Path_, spec: dict) -> list[tuple[Path_, dict]]:
@@ -275,13 +282,16 @@ def _overrides(
             f"{who}{target} with kustomize {', '.join(map(str, set_))}, which the linter does not apply: "
             "what Argo CD deploys is not what was checked; move them into the kustomization"
         )
-        yield builtin_finding("argocd-source-override", message, res.locate(path + ("kustomize",)), res.id)
+        finding = builtin_finding("argocd-source-override", message, res.locate(path + ("kustomize",)), res.id)
+        yield _valued(finding, {k: v for k, v in kustomize.items() if k not in _TOOL_ONLY})
     if foreign:
         message = (
             f"{who}{target} with the plugin {plugin.get('name', '(discovered)')!r}, whose output the linter "
             "cannot render: what Argo CD deploys is not what was checked"
         )
-        yield builtin_finding("argocd-source-override", message, res.locate(path + ("plugin",)), res.id)
+        yield _valued(
+            builtin_finding("argocd-source-override", message, res.locate(path + ("plugin",)), res.id), plugin
+        )
 
 
 def _own_plugin_env(res: Resource, path: Path_, plugin: dict, who: str) -> Iterator[Finding]:
@@ -297,7 +307,8 @@ def _own_plugin_env(res: Resource, path: Path_, plugin: dict, who: str) -> Itera
                 "an Application may only make the check stricter (--fail-on, -v), and the plugin refuses "
                 "to render it; give the rest to the sidecar's own env"
             )
-            yield builtin_finding("argocd-source-override", message, res.locate(path + ("env", i, "value")), res.id)
+            finding = builtin_finding("argocd-source-override", message, res.locate(path + ("env", i, "value")), res.id)
+            yield _valued(finding, entry.get("value"))
 
 
 TEMPLATED = "torghut-lint-templated-value"
@@ -373,9 +384,8 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
     who = f"{res.id.kind} {res.id.name}'s templatePatch"
 
     def finding(message: str, offset: int = 0) -> Finding:
-        return builtin_finding(
-            "argocd-source-override", message, res.locate_in_text(("spec", "templatePatch"), offset), res.id
-        )
+        where = res.locate_in_text(("spec", "templatePatch"), offset)
+        return _valued(builtin_finding("argocd-source-override", message, where, res.id), text)
 
     if len(text) > MAX_PATCH_TEXT:
         yield finding(f"{who} is {len(text):,} characters, past {MAX_PATCH_TEXT:,}: not read, what it sets is unknown")

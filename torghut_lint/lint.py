@@ -282,14 +282,14 @@ def _overridden(
     makes it render otherwise (kustomize parameters, a plugin, patches in the ApplicationSet that
     deploys the tree): Argo CD renders what the gate never checked. What the trusted ref has is
     reviewed; the linted tree's own are reported by its check."""
-    known = {(d.resource, f.message) for d in base for f in d.overrides}
+    known = {(d.resource, f.message, f.digest) for d in base for f in d.overrides}
     found: dict[tuple, Finding] = {}
     for d in head:
         if d.resource in compared or not covers(d.path, linted, chain):
             continue
-        for f in d.overrides:
-            if (d.resource, f.message) not in known:
-                found.setdefault((d.resource, f.message), f)
+        for f in d.overrides:  # (what it sets is in the digest: a worse patch where one was is new)
+            if (d.resource, f.message, f.digest) not in known:
+                found.setdefault((d.resource, f.message, f.digest), f)
     return list(found.values())
 
 

@@ -872,3 +872,24 @@ def test_a_crd_of_a_new_kind_is_no_change_of_the_gate(repo: Path) -> None:
     _add_resource(repo, "thing-crd.yaml", THING)
     commit_pr(repo)
     assert "gate-config-changed" not in rules(run_cli("--format", "json", "--trusted-config", "main", cwd=repo))
+
+
+def test_a_worse_override_of_the_same_parameters_is_new(repo: Path) -> None:
+    """An Application of the linted tree that gives its path kustomize patches (reviewed at the
+    base): the same parameters with a worse patch is a new finding, its identity what it sets."""
+    app = repo / APP / "self.yaml"
+    app.write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: torghut, namespace: argocd}\n"
+        "spec:\n  project: default\n  destination: {server: https://kubernetes.default.svc, namespace: torghut}\n"
+        "  source:\n    repoURL: https://github.com/proompteng/lab.git\n    targetRevision: main\n"
+        "    path: argocd/applications/torghut\n    kustomize:\n      patches:\n"
+        "        - {target: {kind: Deployment, name: torghut-ws}, patch: '[{op: replace, path: /spec/replicas,"
+        " value: 1}]'}\n"
+    )
+    kustomization = repo / APP / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text().replace("resources:\n", "resources:\n  - self.yaml\n", 1))
+    commit_base(repo)
+    app.write_text(app.read_text().replace("value: 1}", "value: 3}"))
+    commit_pr(repo)
+    result = run_cli("--format", "json", "--no-schemas", "--new-since", "main", cwd=repo)
+    assert rules(result) == ["argocd-source-override"], result.json["findings"]

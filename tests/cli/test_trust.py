@@ -796,6 +796,9 @@ def test_kustomize_parameters_given_by_the_set_that_deploys_the_tree_are_reporte
     assert "kustomize patches" in result.stdout and result.code == 1
     git(repo, "commit", "-qam", "reviewed")
     assert _gate(repo).json["findings"] == []
+    product.write_text(patched.replace("value: 3}", "value: 30}"))  # the same keys, a worse patch: new
+    assert [f["rule"] for f in _gate(repo).json["findings"]] == ["argocd-source-override"]
+    product.write_text(patched)
     feed_only = patched.replace("                - {name: torghut, path: argocd/applications/torghut}\n", "")
     (repo / "argocd" / "applicationsets" / "feed.yaml").write_text(
         feed_only.replace("name: product", "name: feed").replace("patches", "namePrefix: x-\n          patches")
