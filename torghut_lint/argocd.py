@@ -383,9 +383,9 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
     text = spec["templatePatch"]
     who = f"{res.id.kind} {res.id.name}'s templatePatch"
 
-    def finding(message: str, offset: int = 0) -> Finding:
-        where = res.locate_in_text(("spec", "templatePatch"), offset)
-        return _valued(builtin_finding("argocd-source-override", message, where, res.id), text)
+    def finding(message: str, offset: int = 0, value: object = text) -> Finding:
+        where = res.locate_in_text(("spec", "templatePatch"), offset)  # (value: what it sets, else its text)
+        return _valued(builtin_finding("argocd-source-override", message, where, res.id), value)
 
     if len(text) > MAX_PATCH_TEXT:
         yield finding(f"{who} is {len(text):,} characters, past {MAX_PATCH_TEXT:,}: not read, what it sets is unknown")
@@ -413,6 +413,7 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
             f"{who} syncs the applications it patches with {RESPECT}: the fields its ignoreDifferences lists "
             "are not applied from the repository, the cluster keeps values the linter cannot see",
             max(text.find("RespectIgnoreDifferences"), 0),
+            patched.get("ignoreDifferences"),
         )
     offsets: dict[str, int] = {}  # where the patch first names each
     for match in _PATCH_KEY.finditer(text):
@@ -426,6 +427,7 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
                 f"{who} sets kustomize parameters on the sources it patches, which the linter does not apply: "
                 "what Argo CD deploys is not what was checked; move them into the kustomization",
                 offsets.get("kustomize", 0),
+                kustomize,
             )
         plugin = source.get("plugin")
         if plugin is None:
@@ -439,6 +441,7 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
                     f"{who} gives the torghut-lint plugin arguments in its env {PLUGIN_ENV} that could weaken "
                     "its check (or that the generator's parameters write): the plugin refuses to render them",
                     offsets.get("plugin", 0),
+                    values,
                 )
             continue
         if isinstance(plugin, dict) and _kustomize_alike(plugin, plugins):
@@ -450,6 +453,7 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
             "cannot render: what Argo CD deploys is not what was checked (a plugin that renders as kustomize "
             "build does can be named in the configuration's argocd.kustomizePlugins)",
             offsets.get("plugin", 0),
+            plugin,
         )
 
 
