@@ -21,6 +21,7 @@ from torghut_lint.argocd import ARGOCD_SOURCE, source_file
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import (
     KUSTOMIZATION_NAMES,
+    content_digest,
     discover,
     display_path,
     is_within,
@@ -97,6 +98,7 @@ class Project:
     used: set[str] = field(default_factory=set)
     parsed: set[str] = field(default_factory=set)
     chart_files: int = 0
+    chart_digests: dict[Path, str] = field(default_factory=dict)  # each chart's content, read once a run
     # (shown path, text) of the files read for credentials that no build read (discover.TEXT_SUFFIXES)
     texts: list[tuple[str, str]] = field(default_factory=list)
 
@@ -658,11 +660,14 @@ def _unrendered_jsonnet(
     message = (
         "Argo CD evaluates a directory application's Jsonnet and applies its output, which the linter does not render"
     )
-    return [
-        builtin_finding("jsonnet-not-rendered", message, Location(display_path(path), 1, 1))
-        for path in jsonnet
-        if path not in charted and governed(real_parent(path)) is None
-    ]
+    found = []
+    for path in jsonnet:
+        if path not in charted and governed(real_parent(path)) is None:
+            finding = builtin_finding("jsonnet-not-rendered", message, Location(display_path(path), 1, 1))
+            # what it evaluates is the identity: the file and the Jsonnet beside it (what it imports)
+            finding.digest = content_digest(path) + content_digest(path.parent, (".jsonnet", ".libsonnet"))
+            found.append(finding)
+    return found
 
 
 def _chart_candidates(files: list[Path], chart_dirs: set[Path]) -> set[Path]:
@@ -693,13 +698,16 @@ def _helm_chart_file(path: Path, chart_dirs: set[Path], project: Project, templa
         return False
     if in_templates:
         templates.append(path)
-        project.findings.append(
-            builtin_finding(
-                "kustomize-helm-not-rendered",
-                f"Helm template of chart {chart.name} is not rendered offline; not linted",
-                Location(display_path(path)),
-            )
+        finding = builtin_finding(
+            "kustomize-helm-not-rendered",
+            f"Helm template of chart {chart.name} is not rendered offline; not linted",
+            Location(display_path(path)),
         )
+        # the whole chart (templates, values, Chart.yaml) is what renders: a change to any is new
+        if chart not in project.chart_digests:
+            project.chart_digests[chart] = content_digest(chart)
+        finding.digest = project.chart_digests[chart]
+        project.findings.append(finding)
         return True
     project.values_files.append(path)  # read when checked, a batch at a time (helm_values_apps)
     return True

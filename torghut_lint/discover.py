@@ -386,6 +386,36 @@ def kustomization_files(directory: str) -> tuple[str, ...] | None:
 _KUSTOMIZATIONS: dict[str, tuple[str, ...] | None] = {}  # walked directory -> its kustomization files
 
 
+MAX_DIGESTED_BYTES = 64 << 20  # what a content digest reads; past it, the rest is known by name and size
+
+
+def content_digest(root: Path, suffixes: tuple[str, ...] = ()) -> str:
+    """A digest of what is below ``root`` (a file, or a directory's files, recursively, in name
+    order, links not followed; only names ending in one of ``suffixes`` when given): the identity of
+    what the linter cannot render (a Helm chart, Jsonnet), so that any change to it is a new finding.
+    Past :data:`MAX_DIGESTED_BYTES`, a file counts by its name and size; an unreadable one by its name."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    budget = MAX_DIGESTED_BYTES
+    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+    for path in files:
+        if suffixes and not path.name.endswith(suffixes):
+            continue
+        digest.update(str(path.relative_to(root) if path != root else path.name).encode("utf-8", "surrogatepass"))
+        try:
+            size = path.stat().st_size
+            if size <= budget:
+                digest.update(path.read_bytes())
+                budget -= size
+            else:
+                digest.update(f"\0{size}".encode())
+        except OSError:
+            digest.update(b"\0unreadable")
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
 def _unreadable(path: Path, exc: OSError) -> Finding:
     reason = exc.strerror or type(exc).__name__
     return Finding("file-unreadable", Severity.ERROR, f"cannot read: {reason}", Location(display_path(path)))

@@ -893,3 +893,40 @@ def test_a_worse_override_of_the_same_parameters_is_new(repo: Path) -> None:
     commit_pr(repo)
     result = run_cli("--format", "json", "--no-schemas", "--new-since", "main", cwd=repo)
     assert rules(result) == ["argocd-source-override"], result.json["findings"]
+
+
+def test_a_change_to_what_is_not_rendered_is_new(tmp_path: Path) -> None:
+    """A Helm chart, a helmCharts entry's values file and Jsonnet are not rendered here: their
+    findings stand for what they render, so a change to any of their inputs (a chart's values, a
+    template, the values file, an imported libsonnet) is a new finding, not the base's."""
+    import subprocess
+
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: ws\nversion: 1.0.0\n")
+    (chart / "values.yaml").write_text("replicas: 1\n")
+    (chart / "templates" / "deploy.yaml").write_text("replicas: {{ .Values.replicas }}\n")
+    kust = tmp_path / "kust"
+    kust.mkdir()
+    (kust / "kustomization.yaml").write_text(
+        "helmCharts:\n  - {name: ws, repo: https://charts.example.com, version: 1.0.0, valuesFile: values.yaml}\n"
+    )
+    (kust / "values.yaml").write_text("replicas: 1\n")
+    jsonnet = tmp_path / "jsonnet"
+    jsonnet.mkdir()
+    (jsonnet / "main.jsonnet").write_text("local lib = import 'lib.libsonnet'; lib.deployment(1)\n")
+    (jsonnet / "lib.libsonnet").write_text("{ deployment(n):: { replicas: n } }\n")
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "b"]):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    def new(path: str) -> list[str]:
+        result = run_cli("--no-schemas", "--format", "json", "--new-since", "HEAD", path, cwd=tmp_path)
+        return sorted(f["rule"] for f in result.json["findings"])
+
+    assert new("chart") == [] and new("kust") == [] and new("jsonnet") == []
+    (chart / "values.yaml").write_text("replicas: 3\n")
+    (kust / "values.yaml").write_text("replicas: 3\n")
+    (jsonnet / "lib.libsonnet").write_text("{ deployment(n):: { replicas: n * 3 } }\n")
+    assert new("chart") == ["kustomize-helm-not-rendered"]
+    assert new("kust") == ["kustomize-helm-not-rendered"]
+    assert new("jsonnet") == ["jsonnet-not-rendered"]

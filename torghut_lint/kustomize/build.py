@@ -29,6 +29,7 @@ import yaml
 from torghut_lint import nodes, regex
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import (
+    content_digest,
     display_path,
     exists,
     is_dir,
@@ -1185,8 +1186,9 @@ class _Kustomization:
             inline = nodes.get(nodes.get(self.node, "helmCharts").value[i], "valuesInline")
             if inline is not None:
                 self.result.helm_values.append(Document(inline, to_data(inline), 0))
-            self.result.charts.append(self.local_chart(chart))
-            self.report(
+            local = self.local_chart(chart)
+            self.result.charts.append(local)
+            finding = self.report(
                 "kustomize-helm-not-rendered",
                 f"helm chart {' '.join(str(chart[k]) for k in ('name', 'version') if chart.get(k)) or '?'} "
                 "is not rendered offline; "
@@ -1194,6 +1196,11 @@ class _Kustomization:
                 "helmCharts",
                 i,
             )
+            # what renders is the entry, its values file and a chart kept in the repository: a
+            # change to any is a new finding (the entry alone was the identity)
+            inputs = [content_digest(p) for p in (path if isinstance(values, str) else None, local) if p is not None]
+            if inputs:
+                finding.digest = digest_of([finding.digest, *inputs], structural=True)
 
     def local_chart(self, chart: dict) -> Path | None:
         """The chart's directory when it is in the repository under the chart home (kustomize's
