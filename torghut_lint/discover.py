@@ -348,10 +348,32 @@ def unseen_submodules(repository: Path, root: Path) -> list[Finding]:
             f"the submodule at {display_path(Path(directory))} is not checked out: Argo CD checks it out and "
             "applies what it holds, which the linter cannot see"
         )
-        found.append(
-            Finding("submodule-not-checked-out", Severity.ERROR, message, Location(display_path(gitmodules), line, 1))
+        finding = Finding(
+            "submodule-not-checked-out", Severity.ERROR, message, Location(display_path(gitmodules), line, 1)
         )
+        # the commit it is pinned at is what Argo CD checks out: another one is a new finding
+        finding.digest = _gitlink(repository, relative.strip())
+        found.append(finding)
     return found
+
+
+def _gitlink(repository: Path, relative: str) -> str:
+    """The commit git records for the submodule at ``relative`` (its index's gitlink), as a
+    finding's digest; empty where git cannot tell (not a work tree, no git)."""
+    import subprocess
+
+    try:
+        listed = subprocess.run(
+            ["git", "-C", str(repository), "ls-files", "--stage", "--", relative],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    fields = listed.split()
+    return fields[1][:16] if len(fields) >= 2 and fields[0] == "160000" else ""
 
 
 def _record_kustomizations(real: str, entries: list[os.DirEntry]) -> None:

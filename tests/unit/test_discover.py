@@ -393,3 +393,24 @@ def test_display_path_is_relpath_for_any_absolute_path(tmp_path: Path, monkeypat
         path = Path("/" + "/".join(rng.choice(parts) for _ in range(rng.randint(0, 7))))
         assert discover.display_path(path) == os.path.relpath(path, cwd), path
     discover.forget()
+
+
+def test_a_submodule_is_identified_by_the_commit_it_is_pinned_at(tmp_path: Path) -> None:
+    """What Argo CD checks out of a submodule is the commit the repository pins (its gitlink): a
+    pull request moving it to another commit is a new finding (the digest), the same one is not."""
+    import subprocess
+
+    from torghut_lint.discover import unseen_submodules
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / ".gitmodules").write_text('[submodule "v"]\n\tpath = vendor\n\turl = https://example.com/v.git\n')
+    digests = []
+    for commit in ("1" * 40, "2" * 40):
+        git("update-index", "--add", "--cacheinfo", f"160000,{commit},vendor")
+        (found,) = unseen_submodules(tmp_path, tmp_path)
+        digests.append(found.digest)
+    assert digests == ["1" * 16, "2" * 16]
