@@ -359,21 +359,30 @@ def unseen_submodules(repository: Path, root: Path) -> list[Finding]:
 
 def _gitlink(repository: Path, relative: str) -> str:
     """The commit git records for the submodule at ``relative`` (its index's gitlink), as a
-    finding's digest; empty where git cannot tell (not a work tree, no git)."""
+    finding's digest; empty where git cannot tell (not a work tree, no git). In a base snapshot
+    (trust.snapshot), the commits it recorded there."""
     import subprocess
 
+    recorded = repository / ".git" / "torghut-lint-gitlinks"  # (trust.GITLINKS)
     try:
-        listed = subprocess.run(
-            ["git", "-C", str(repository), "ls-files", "--stage", "--", relative],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        ).stdout
+        if recorded.is_file():
+            listed = recorded.read_text()
+        else:
+            listed = subprocess.run(
+                ["git", "-C", str(repository), "ls-files", "--stage", "--", relative],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            ).stdout
     except (OSError, subprocess.SubprocessError):
         return ""
-    fields = listed.split()
-    return fields[1][:16] if len(fields) >= 2 and fields[0] == "160000" else ""
+    for line in listed.splitlines():
+        meta, _, name = line.partition("\t")
+        fields = meta.split()
+        if name == os.path.normpath(relative).strip("/") and len(fields) >= 2 and fields[0] == "160000":
+            return fields[1][:16]
+    return ""
 
 
 def _record_kustomizations(real: str, entries: list[os.DirEntry]) -> None:

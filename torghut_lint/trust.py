@@ -176,10 +176,14 @@ class Snapshot:
         self.workdir.cleanup()
 
 
+GITLINKS = "torghut-lint-gitlinks"  # in a snapshot's .git: its submodules' commits
+
+
 def snapshot(ref: str, merge_base: bool = True) -> Snapshot:
     """The tree at ``ref`` (where the current branch left it, with ``merge_base``: later changes
     on ``ref`` are not the change's). Files are written as git stores them; submodules are not
-    followed (their content is not in this repository's objects)."""
+    followed (their content is not in this repository's objects): each is an empty directory, its
+    commit recorded (:data:`GITLINKS`)."""
     repo = repository(ref)
     revision = _diff_base(repo, ref) if merge_base else ref
     workdir = tempfile.TemporaryDirectory(prefix="torghut-lint-base-")
@@ -191,6 +195,7 @@ def snapshot(ref: str, merge_base: bool = True) -> Snapshot:
     (root / ".git").mkdir()
     listing = _git_bytes(repo, "ls-tree", "-r", "-z", "--full-tree", revision)
     entries = []
+    gitlinks: list[str] = []
     for record in listing.split(b"\0"):
         if not record:
             continue
@@ -198,6 +203,12 @@ def snapshot(ref: str, merge_base: bool = True) -> Snapshot:
         mode, kind, sha = meta.split()
         if kind == b"blob":
             entries.append((mode, sha, os.fsdecode(name)))
+        elif kind == b"commit":  # a submodule: an empty directory, as a checkout without it has
+            (root / os.fsdecode(name)).mkdir(parents=True, exist_ok=True)
+            gitlinks.append(f"160000 {sha.decode()} 0\t{os.fsdecode(name)}")
+    # the commits the submodules are pinned at, as `git ls-files --stage` lists them in a work tree
+    # (discover.unseen_submodules reads them here: the snapshot is no repository git can ask)
+    (root / ".git" / GITLINKS).write_text("".join(line + "\n" for line in gitlinks))
     blobs = _cat_blobs(repo, [sha for _, sha, _ in entries])
     for (mode, _sha, name), data in zip(entries, blobs, strict=True):
         target = root / name

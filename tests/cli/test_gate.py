@@ -930,3 +930,26 @@ def test_a_change_to_what_is_not_rendered_is_new(tmp_path: Path) -> None:
     assert new("chart") == ["kustomize-helm-not-rendered"]
     assert new("kust") == ["kustomize-helm-not-rendered"]
     assert new("jsonnet") == ["jsonnet-not-rendered"]
+
+
+def test_a_submodule_the_base_pins_is_the_base_s_and_another_commit_is_new(tmp_path: Path) -> None:
+    """An unchecked submodule is reported where the base had it too (the base snapshot keeps it, an
+    empty directory with its commit), so --new-since says nothing until the change pins another
+    commit, which Argo CD would check out unseen."""
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    app = tmp_path / "app"
+    (app / "vendor").mkdir(parents=True)
+    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    (tmp_path / ".gitmodules").write_text('[submodule "v"]\n\tpath = ./app/vendor\n\turl = https://example.com/v\n')
+    git("init", "-q")
+    git("add", "-A")
+    git("update-index", "--add", "--cacheinfo", f"160000,{'1' * 40},app/vendor")
+    git("-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "base")
+    new = lambda: rules(run_cli("--no-schemas", "--format", "json", "--new-since", "HEAD", "app", cwd=tmp_path))  # noqa: E731
+    assert new() == []
+    git("update-index", "--cacheinfo", f"160000,{'2' * 40},app/vendor")
+    assert new() == ["submodule-not-checked-out"]
