@@ -953,3 +953,21 @@ def test_a_submodule_the_base_pins_is_the_base_s_and_another_commit_is_new(tmp_p
     assert new() == []
     git("update-index", "--cacheinfo", f"160000,{'2' * 40},app/vendor")
     assert new() == ["submodule-not-checked-out"]
+
+
+def test_a_plugin_s_configuration_edited_is_new(tmp_path: Path) -> None:
+    """A kustomize plugin (`transformers:`) is never run here: its finding stands for what its
+    configuration file says, so editing that file is a new finding, not the base's."""
+    import subprocess
+
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "kustomization.yaml").write_text("resources: [cm.yaml]\ntransformers: [setter.yaml]\n")
+    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    (app / "setter.yaml").write_text("apiVersion: example.com/v1\nkind: Setter\nmetadata: {name: s}\nvalue: paper\n")
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "b"]):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+    new = lambda: rules(run_cli("--no-schemas", "--format", "json", "--new-since", "HEAD", "app", cwd=tmp_path))  # noqa: E731
+    assert new() == []
+    (app / "setter.yaml").write_text((app / "setter.yaml").read_text().replace("paper", "live"))
+    assert new() == ["kustomize-unsupported"]

@@ -728,8 +728,11 @@ class _Kustomization:
                     if key == "vars"
                     else "not modelled by the built-in renderer"
                 )
-                self.report("kustomize-unsupported", f"'{key}' {what}; use --render kubectl for exact output", key)
-                self.mark_named_files(key)
+                finding = self.report(
+                    "kustomize-unsupported", f"'{key}' {what}; use --render kubectl for exact output", key
+                )
+                if named := self.mark_named_files(key):  # what they configure is what is not rendered
+                    finding.digest = digest_of([finding.digest, *map(content_digest, named)], structural=True)
         steps = {
             "resources": self.add_resources,
             "components": self.add_resources,
@@ -860,20 +863,24 @@ class _Kustomization:
             have.add(found)
             self.result.resources.append(res)
 
-    def mark_named_files(self, key: str) -> None:
+    def mark_named_files(self, key: str) -> list[Path]:
         """The files an unmodelled field names (a transformer's or generator's configuration,
         ``configurations``, ``crds``, ``openapi.path``) are the kustomization's, not orphans: the
-        field itself is already a blocking finding, a warning per file would say it again wrongly."""
+        field itself is already a blocking finding, a warning per file would say it again wrongly.
+        Returns them (their content is the finding's identity)."""
         value = self.spec.get(key)
         named = [value.get("path")] if key == "openapi" and isinstance(value, dict) else value
+        found: list[Path] = []
         for entry in named if isinstance(named, list) else ():
             if isinstance(entry, str) and not REMOTE.match(entry):
                 try:
                     path = self.dir / entry
                     if is_file(path) and self.builder.sources.inside(path):
                         self.result.used.add(real(path))
+                        found.append(path)
                 except (OSError, ValueError):  # a name the filesystem refuses: nothing to mark
                     continue
+        return found
 
     def local_file(self, rel: str, what: str, location: Location) -> Path | None:
         """A file the kustomization names, inside the repository, marked as used; or a finding."""
