@@ -622,17 +622,21 @@ def parse_bytes(data: bytes, path: str, start: int = 1, go_yaml: bool = True) ->
         parsed.findings.append(_syntax(path, 0, 0, problem))
         return parsed
     if len(data) > MAX_FILE_BYTES:
-        return _too_large(path, len(data))
+        return _too_large(path, len(data), _bytes_digest(data))
     if BOM in data:
         data = _document_boms(data)
     if _nesting_exceeds(data, MAX_DEPTH):
         message = f"not linted: nested deeper than {MAX_DEPTH} levels"
-        parsed.findings.append(builtin_finding("yaml-too-complex", message, Location(path)))
+        parsed.findings.append(
+            _unlinted(builtin_finding("yaml-too-complex", message, Location(path)), _bytes_digest(data))
+        )
         return parsed
     budget = node_budget(len(data))
     if _too_many_nodes(data, budget):
         message = f"not linted: more than {budget:,} YAML nodes for {len(data):,} bytes (denser than any manifest)"
-        parsed.findings.append(builtin_finding("yaml-too-complex", message, Location(path)))
+        parsed.findings.append(
+            _unlinted(builtin_finding("yaml-too-complex", message, Location(path)), _bytes_digest(data))
+        )
         return parsed
     remaining = [budget]
     strings: dict[str, str] = {}
@@ -663,7 +667,8 @@ def parse_bytes(data: bytes, path: str, start: int = 1, go_yaml: bool = True) ->
                 parsed.documents.append(Document(node, value, index, not_json or (), odd or ()))
             except TooComplex as exc:
                 message = f"document {index + 1} not linted: {exc}"
-                parsed.findings.append(builtin_finding("yaml-too-complex", message, Location.of(node)))
+                finding = builtin_finding("yaml-too-complex", message, Location.of(node))
+                parsed.findings.append(_unlinted(finding, _bytes_digest(data)))
             except Refused as exc:
                 mark = exc.node.start_mark
                 parsed.findings.append(_syntax(path, mark.line + 1, mark.column + 1, str(exc)))
@@ -804,7 +809,9 @@ def read_source(path: Path, display: str) -> bytes | ParsedFile:
             if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
                 return _unreadable(display, "not a regular file")
             if info.st_size > MAX_FILE_BYTES:
-                return _too_large(display, info.st_size)
+                from torghut_lint.discover import content_digest  # (a file never linted: its content)
+
+                return _too_large(display, info.st_size, content_digest(Path(path)))
             return _read_all(fd, info.st_size)
         finally:
             os.close(fd)
@@ -862,8 +869,21 @@ def _unreadable(display: str, reason: str) -> ParsedFile:
     return parsed
 
 
-def _too_large(display: str, size: int) -> ParsedFile:
+def _too_large(display: str, size: int, digest: str) -> ParsedFile:
     parsed = ParsedFile(display)
     message = f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; not linted"
-    parsed.findings.append(builtin_finding("yaml-too-large", message, Location(display)))
+    parsed.findings.append(_unlinted(builtin_finding("yaml-too-large", message, Location(display)), digest))
     return parsed
+
+
+def _bytes_digest(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _unlinted(finding: Finding, digest: str) -> Finding:
+    """``finding`` (about what is not linted) identified by the content it stands for: an edit of a
+    file too large or too complex to lint is a new finding, never the base's or the baseline's."""
+    finding.digest = digest
+    return finding

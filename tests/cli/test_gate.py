@@ -971,3 +971,25 @@ def test_a_plugin_s_configuration_edited_is_new(tmp_path: Path) -> None:
     assert new() == []
     (app / "setter.yaml").write_text((app / "setter.yaml").read_text().replace("paper", "live"))
     assert new() == ["kustomize-unsupported"]
+
+
+def test_an_edit_of_what_is_too_large_or_complex_to_lint_is_new(tmp_path: Path) -> None:
+    """A file over the size limit, or nested past the depth limit, is not linted: its finding stands
+    for its content, so an edit of it (live trading switched on inside) is new, not the base's."""
+    import subprocess
+
+    from torghut_lint.parse import MAX_DEPTH, MAX_FILE_BYTES
+
+    app = tmp_path / "app"
+    app.mkdir()
+    big = app / "big.yaml"
+    big.write_text("a: " + "x" * (MAX_FILE_BYTES + 10) + "\n")
+    deep = app / "deep.yaml"
+    deep.write_text("[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n")
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "b"]):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+    new = lambda: rules(run_cli("--no-schemas", "--format", "json", "--new-since", "HEAD", "app", cwd=tmp_path))  # noqa: E731
+    assert new() == []
+    big.write_text("TRADING_MODE: live\n" + big.read_text())
+    deep.write_text("# TRADING_MODE: live\n" + deep.read_text())
+    assert new() == ["yaml-too-complex", "yaml-too-large"]

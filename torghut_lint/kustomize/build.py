@@ -752,7 +752,10 @@ class _Kustomization:
                     if not any(f.rule == "kustomize-too-complex" for f in self.result.findings):
                         field = next((f for f in fields if f in self.spec), None)
                         at = (field,) if field else ()
-                        self.report("kustomize-too-complex", f"the application is not rendered: {exc}", *at)
+                        finding = self.report("kustomize-too-complex", f"the application is not rendered: {exc}", *at)
+                        # what is not rendered is the application: an edit in it is a new finding
+                        root = self.stack[0].parent if self.stack else self.dir
+                        finding.digest = digest_of([finding.digest, content_digest(root)], structural=True)
                     return
 
     def add_resources(self, fields: list[str]) -> None:
