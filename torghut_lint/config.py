@@ -117,6 +117,11 @@ class Config:
     def enabled(self, rule: str) -> bool:
         return self.rules.get(rule, {}).get("enabled", True)
 
+    @property
+    def kustomize_plugins(self) -> frozenset[str]:
+        """The plugins ``argocd.kustomizePlugins`` names as rendering a path as ``kustomize build``."""
+        return frozenset(self.argocd.get("kustomizePlugins") or ())
+
 
 def find_config(start: Path, boundary: Path | None = None) -> Path:
     """``.torghut-lint.yaml`` in ``start`` or the nearest parent up to the repository root (the

@@ -773,10 +773,13 @@ def effective_env(
         if "value" in item:
             # every literal is kept (env lists are short): a later $(NAME) may read it
             expanded = expand(text(item["value"]), env)
-            origin = EXPANSION if expanded is TOO_LONG else "env"
-            if expanded is not TOO_LONG and workflow and "{{" in expanded:
-                expanded, origin = TOO_LONG, WORKFLOW_PARAMETER
-            env[name] = EnvValue(name, None if expanded is TOO_LONG else expanded, res, item_path + ("value",), origin)
+            if expanded is TOO_LONG:
+                value, origin = None, EXPANSION
+            elif workflow and "{{" in expanded:
+                value, origin = None, WORKFLOW_PARAMETER
+            else:
+                value, origin = expanded, "env"
+            env[name] = EnvValue(name, value, res, item_path + ("value",), origin)
             continue
         value_from = item.get("valueFrom") if isinstance(item.get("valueFrom"), dict) else {}
         cm_ref = value_from.get("configMapKeyRef")
