@@ -148,7 +148,8 @@ def _reference(res: Resource, name: str) -> Path_:
     """Where an installation names the volume claim template ``name``: its defaults' or a cluster's
     templates (the first), else its spec."""
     places = [("spec", "defaults", "templates")]
-    places += [("spec", "configuration", "clusters", i, "templates") for i in range(len(_clusters(res.data["spec"])))]
+    clusters = _clusters(res.data.get("spec") or {})
+    places += [("spec", "configuration", "clusters", i, "templates") for i in range(len(clusters))]
     for place in places:
         templates = get_path(res.data, place)
         for key, value in templates.items() if isinstance(templates, dict) else ():
@@ -375,15 +376,16 @@ def facts(ctx: RuleContext) -> Iterator[Observation]:
     """Each volume against its budget, and the application's total (the job summary's storage table)."""
     budgets = ctx.params["budgets"]
     everything: list[Request] = []
+    chits = installation_templates(ctx.resources)
     for res in ctx.matched:
         budget = _budget(res, budgets)
         limit = parse_quantity(budget["perReplica"]) if budget else None
-        for req in requests(res, set()):
+        for req in requests(res, set(), chits):
             if req.size is None or req.size <= 0:
                 continue
             everything.append(req)
             yield Observation(
-                res,
+                req.resource,
                 req.path,
                 "Storage per volume",
                 f"{res.id.kind} {res.id.name} {req.label}",
