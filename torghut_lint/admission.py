@@ -36,13 +36,17 @@ def read(files: list[Path]) -> list[Resource]:
 
 
 KYVERNO = "kyverno.io"
+# what a Kyverno rule does to the cluster besides judging: changes an object, or makes one (which
+# `synchronize` keeps as the rule writes it, over what the repository says)
+_KYVERNO_ACTIONS = ("mutate", "generate")
 
 
 def mutations(resources: list[Resource]) -> list[Finding]:
     """``admission-mutation`` for each mutating admission policy among ``resources``: a
     MutatingAdmissionPolicy (its mutations run on every object its bindings select), a Kyverno
-    ClusterPolicy or Policy with a ``mutate`` rule (``mutateExistingOnPolicyUpdate`` or not). What
-    they make of the manifests is what the cluster runs, and nothing here applies them."""
+    ClusterPolicy or Policy with a ``mutate`` rule (``mutateExistingOnPolicyUpdate`` or not) or a
+    ``generate`` rule (objects it makes, a ConfigMap of Torghut's namespace with live trading on, say).
+    What they make of the manifests is what the cluster runs, and nothing here applies them."""
     found: list[Finding] = []
     for res in resources:
         spec = res.data.get("spec")
@@ -54,13 +58,15 @@ def mutations(resources: list[Resource]) -> list[Finding]:
             what = f"MutatingAdmissionPolicy {res.id.name} changes what it selects as the cluster admits it"
         elif res.id.group == KYVERNO and res.id.kind in ("ClusterPolicy", "Policy"):
             rules = spec.get("rules") if isinstance(spec.get("rules"), list) else []
-            at = next((i for i, r in enumerate(rules) if isinstance(r, dict) and "mutate" in r), None)
-            if at is None:
+            acting = [(i, r, a) for i, r in enumerate(rules) if isinstance(r, dict) for a in _KYVERNO_ACTIONS if a in r]
+            if not acting:
                 continue
-            name = rules[at].get("name")
-            path = ("spec", "rules", at, "mutate")
-            mutation = [r.get("mutate") for r in rules if isinstance(r, dict) and "mutate" in r]
-            what = f"Kyverno {res.id.kind} {res.id.name} mutates what rule {name!r} matches as the cluster admits it"
+            at, rule, action = acting[0]
+            path = ("spec", "rules", at, action)
+            mutation = [r.get(a) for _, r, a in acting]
+            does = "mutates what" if action == "mutate" else "generates objects (and keeps them so) where"
+            named = f"rule {rule.get('name')!r}"
+            what = f"Kyverno {res.id.kind} {res.id.name} {does} {named} matches, as the cluster admits it"
         else:
             continue
         message = (

@@ -156,7 +156,7 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "admission-mutation",
             _E,
             "A mutating admission policy in the tree (a MutatingAdmissionPolicy, a Kyverno policy with a mutate "
-            "rule) changes objects as the cluster admits them.",
+            "or generate rule) changes or makes objects as the cluster admits them.",
             "The cluster runs what the policy makes of the manifests, which the linter does not apply: a "
             "mutation setting TRADING_MODE=live on Torghut's pods passes every check of the Deployment.",
             "Make the change in the manifests; or, where the mutation is reviewed and cannot touch what the "

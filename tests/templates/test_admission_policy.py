@@ -145,6 +145,21 @@ spec:
 ---
 apiVersion: kyverno.io/v1
 kind: ClusterPolicy
+metadata: {name: make-config}
+spec:
+  rules:
+    - name: live-config
+      match: {any: [{resources: {kinds: [Namespace]}}]}
+      generate:
+        apiVersion: v1
+        kind: ConfigMap
+        name: torghut-config
+        namespace: torghut
+        synchronize: true
+        data: {data: {TRADING_MODE: live}}
+---
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
 metadata: {name: validate-only}
 spec:
   rules:
@@ -156,13 +171,18 @@ spec:
 
 def test_a_mutating_admission_policy_in_the_tree_is_a_finding_at_its_mutation(tree: Path) -> None:
     """A MutatingAdmissionPolicy or a Kyverno mutate rule changes objects as the cluster admits them
-    (TRADING_MODE=live on every Torghut pod), which no check of the manifests sees: blocking, at the
-    mutation. A policy that only validates changes nothing."""
+    (TRADING_MODE=live on every Torghut pod), and a Kyverno generate rule makes objects (a ConfigMap
+    with live trading on, kept so): no check of the manifests sees them; blocking, at the rule. A
+    policy that only validates changes nothing."""
     (tree / "mutating.yaml").write_text(MUTATING)
     kustomization = tree / "kustomization.yaml"
     kustomization.write_text(kustomization.read_text().replace("ns.yaml]", "ns.yaml, mutating.yaml]"))
     found = [(rule, file, line) for rule, file, line, _, _ in _findings(tree) if rule == "admission-mutation"]
-    assert found == [("admission-mutation", "mutating.yaml", 7), ("admission-mutation", "mutating.yaml", 22)]
+    assert found == [
+        ("admission-mutation", "mutating.yaml", 7),
+        ("admission-mutation", "mutating.yaml", 22),
+        ("admission-mutation", "mutating.yaml", 33),
+    ]
 
 
 def test_a_mutation_made_worse_is_a_new_finding_and_an_unchanged_one_is_not(tmp_path: Path) -> None:
