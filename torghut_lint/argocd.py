@@ -837,14 +837,17 @@ def repository_deployments(root: Path, shown: Path, plugins: frozenset[str] = fr
     """:func:`deployments` of every Application and ApplicationSet in the repository at ``root``
     (a work tree, or a snapshot of the base), its files named as they are below ``shown`` (the
     work tree): only files that mention both are parsed; its directories are what its git
-    directory generators match. Each carries its resource's :func:`source_overrides` (``plugins``:
-    the configuration's kustomize-alike plugins)."""
+    directory generators match. Where an Application deploys a directory that holds a
+    kustomization, Argo CD renders it: the Applications and ApplicationSets of the files that build
+    reads are read as it builds them (a patch of an ApplicationSet's targetRevision applies),
+    and where the built-in renderer cannot build it, their revisions are not known
+    (:func:`_as_rendered`). Each carries its resource's :func:`source_overrides` (``plugins``: the
+    configuration's kustomize-alike plugins)."""
     from torghut_lint.discover import SKIPPED_DIRS, YAML_SUFFIXES
     from torghut_lint.parse import parse_source, read_source
 
-    resources: list[Resource] = []
+    raw: list[tuple[str, Resource]] = []  # (the file's resolved path, an object of it)
     directories: list[str] = []  # (what git directory generators match: the same walk's)
-    relative_of: dict[str, str] = {}  # a file's name as shown -> its path in the repository
     for directory, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
         if (relative := os.path.relpath(directory, root)) != ".":
@@ -854,17 +857,91 @@ def repository_deployments(root: Path, shown: Path, plugins: frozenset[str] = fr
             data = read_source(path, "")
             if isinstance(data, bytes) and b"argoproj.io" in data and b"Application" in data:
                 parsed = parse_source(path, data, display_path(shown / path.relative_to(root)))
-                relative_of[parsed.path] = path.relative_to(root).as_posix()
-                resources += [
-                    Resource(doc.node, doc.data)
+                raw += [
+                    (os.path.realpath(path), Resource(doc.node, doc.data))
                     for doc in parsed.documents
                     if isinstance(doc.data, dict) and doc.data.get("kind") in ("Application", "ApplicationSet")
                 ]
-    overrides = {res.id: tuple(source_overrides([res], plugins)) for res in resources}
+    found = deployments([res for _, res in raw], tuple(directories))
+    rendered, built, unbuilt = _as_rendered(root, found, {f for f, _ in raw})
+    if rendered or unbuilt:
+        raw = [(f, res) for f, res in raw if f not in built] + rendered
+        found = deployments([res for _, res in raw], tuple(directories))
+    top = os.path.realpath(root)
+    relative_of = {res.node.start_mark.name: os.path.relpath(f, top).replace(os.sep, "/") for f, res in raw if f}
+    overrides = {res.id: tuple(source_overrides([res], plugins)) for _, res in raw}
+    unseen = {res.id for f, res in raw if f in unbuilt}
     return [
-        replace(d, file=relative_of.get(d.location.file, ""), overrides=overrides.get(d.resource, ()))
-        for d in deployments(resources, tuple(directories))
+        replace(
+            _unrendered(d) if d.resource in unseen else d,
+            file=relative_of.get(d.location.file, ""),
+            overrides=overrides.get(d.resource, ()),
+        )
+        for d in found
     ]
+
+
+def _as_rendered(
+    root: Path, found: list[Deployment], holding: set[str]
+) -> tuple[list[tuple[str, Resource]], set[str], set[str]]:
+    """The Applications and ApplicationSets as Argo CD renders the directories holding a
+    kustomization that an Application of ``found`` deploys: (file, object) of each one built, the
+    files of ``holding`` (those holding such objects, resolved) whose objects the builds replace,
+    and those a build the built-in renderer cannot make reads (a blocking finding: a feature it does
+    not model), whose objects stay as written with their revisions unknown."""
+    from torghut_lint.kustomize.build import Builder, SourceFiles
+    from torghut_lint.model import Severity
+
+    rendered: list[tuple[str, Resource]] = []
+    built: set[str] = set()
+    unbuilt: set[str] = set()
+    holders = {os.path.dirname(f) for f in holding}
+    for rel in sorted({d.path for d in found if d.path and not d.path.startswith("..")}):
+        directory = root / rel
+        if not directory.is_dir() or not _reaches(directory, holders, set()):
+            continue  # (no kustomization, or one whose build reads no Application: nothing to render)
+        build = Builder(SourceFiles(root)).build(directory)
+        used = {str(p) for p in build.used} & holding
+        if any(f.severity is Severity.ERROR and f.rule.startswith("kustomize-") for f in build.findings):
+            unbuilt |= used
+            continue
+        built |= used
+        for res in build.resources:
+            if res.id.kind in ("Application", "ApplicationSet") and res.id.group == "argoproj.io":
+                name = res.node.start_mark.name
+                rendered.append((os.path.realpath(name) if name else "", res))
+    return rendered, built, unbuilt - built
+
+
+MAX_REACHED = 1_000  # kustomization directories one reachability question may read
+
+
+def _reaches(directory: Path, holders: set[str], seen: set[str]) -> bool:
+    """Whether the kustomization in ``directory`` may read a file of ``holders`` (the directories
+    of files holding Applications): one is at or below it, or below a directory its ``resources``
+    or ``components`` name, recursively (a directory without a kustomization: no). Past
+    :data:`MAX_REACHED` directories, yes (built, as fails closed)."""
+    from torghut_lint.kustomize.kustomization import find_kustomization
+
+    kfile = find_kustomization(directory)
+    if kfile is None:
+        return False
+    real = os.path.realpath(directory)
+    if real in seen:
+        return False
+    seen.add(real)
+    if len(seen) > MAX_REACHED or any(h == real or h.startswith(real + os.sep) for h in holders):
+        return True
+    parsed = parse_file(kfile, display_path(kfile))
+    spec = next((d.data for d in parsed.documents if isinstance(d.data, dict)), {})
+    entries = [e for key in ("resources", "components") for e in _as_list(spec.get(key)) if isinstance(e, str)]
+    return any(_reaches(directory / entry, holders, seen) for entry in entries if (directory / entry).is_dir())
+
+
+def _unrendered(deployment: Deployment) -> Deployment:
+    """``deployment`` of an object a kustomization renders that the built-in renderer cannot build:
+    where it deploys from is as written, not known to be what Argo CD renders."""
+    return replace(deployment, revision=f"{deployment.revision} (as its kustomization renders it)", known=False)
 
 
 def deploying(deployments: list[Deployment], linted: list[str]) -> list[str]:

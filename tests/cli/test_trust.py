@@ -828,3 +828,33 @@ def test_a_source_file_beside_the_sets_that_deploy_the_tree_is_reported(repo: Pa
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "reviewed")
     assert _gate(repo).json["findings"] == []
+
+
+def test_a_kustomization_rendering_the_sets_that_deploy_the_tree_is_read_as_built(repo: Path) -> None:
+    """Argo CD renders the directory the root Application deploys: a kustomization added there
+    that patches the product set's targetRevision to a branch deploys the tree from that branch,
+    whatever product.yaml says. The sets are read as the kustomization builds them; one that only
+    lists them changes nothing, and one the built-in renderer cannot build leaves them unknown."""
+    product = _trusted_repo(repo)
+    root = repo / "argocd" / "root.yaml"
+    root.write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: root}\nspec:\n  project: default\n"
+        "  source: {repoURL: https://github.com/proompteng/lab.git, path: argocd/applicationsets,"
+        " targetRevision: main}\n"
+        "  destination: {server: https://kubernetes.default.svc, namespace: argocd}\n"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "an app of apps")
+    kustomization = product.parent / "kustomization.yaml"
+    kustomization.write_text("resources: [product.yaml]\n")
+    assert _gate(repo).json["findings"] == []
+    kustomization.write_text(
+        "resources: [product.yaml]\npatches:\n  - target: {kind: ApplicationSet, name: product}\n"
+        '    patch: \'[{"op": "replace", "path": "/spec/template/spec/source/targetRevision",'
+        ' "value": "codex/live"}]\'\n'
+    )
+    result = _gate(repo)
+    assert _moved_in_product_set(result) and "@codex/live" in result.stdout, result.json["findings"]
+    kustomization.write_text("resources: [product.yaml]\nopenapi: {path: schema.json}\n")
+    result = _gate(repo)
+    assert _moved_in_product_set(result) and "as its kustomization renders it" in result.stdout, result.stdout
