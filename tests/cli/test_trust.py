@@ -806,13 +806,9 @@ def test_kustomize_parameters_given_by_the_set_that_deploys_the_tree_are_reporte
     assert _gate(repo).json["findings"] == []
 
 
-def test_a_source_file_beside_the_sets_that_deploy_the_tree_is_reported(repo: Path) -> None:
-    """An `.argocd-source-root.yaml` in the directory the root Application deploys (where the set that
-    deploys the linted tree lives): Argo CD merges it into the root's source (a plugin rendering the
-    ApplicationSets as it likes). The change's own is reported; one the trusted ref has is reviewed."""
-    _trusted_repo(repo)
-    root = repo / "argocd" / "root.yaml"
-    root.write_text(
+def _with_app_of_apps(repo: Path) -> None:
+    """The lab's root Application, deploying argocd/applicationsets from main, committed."""
+    (repo / "argocd" / "root.yaml").write_text(
         "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: root}\nspec:\n  project: default\n"
         "  source: {repoURL: https://github.com/proompteng/lab.git, path: argocd/applicationsets,"
         " targetRevision: main}\n"
@@ -820,6 +816,14 @@ def test_a_source_file_beside_the_sets_that_deploy_the_tree_is_reported(repo: Pa
     )
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "an app of apps")
+
+
+def test_a_source_file_beside_the_sets_that_deploy_the_tree_is_reported(repo: Path) -> None:
+    """An `.argocd-source-root.yaml` in the directory the root Application deploys (where the set that
+    deploys the linted tree lives): Argo CD merges it into the root's source (a plugin rendering the
+    ApplicationSets as it likes). The change's own is reported; one the trusted ref has is reviewed."""
+    _trusted_repo(repo)
+    _with_app_of_apps(repo)
     source = repo / "argocd" / "applicationsets" / ".argocd-source-root.yaml"
     source.write_text("plugin:\n  name: lovely\n")
     result = _gate(repo)
@@ -836,15 +840,7 @@ def test_a_kustomization_rendering_the_sets_that_deploy_the_tree_is_read_as_buil
     whatever product.yaml says. The sets are read as the kustomization builds them; one that only
     lists them changes nothing, and one the built-in renderer cannot build leaves them unknown."""
     product = _trusted_repo(repo)
-    root = repo / "argocd" / "root.yaml"
-    root.write_text(
-        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: root}\nspec:\n  project: default\n"
-        "  source: {repoURL: https://github.com/proompteng/lab.git, path: argocd/applicationsets,"
-        " targetRevision: main}\n"
-        "  destination: {server: https://kubernetes.default.svc, namespace: argocd}\n"
-    )
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "an app of apps")
+    _with_app_of_apps(repo)
     kustomization = product.parent / "kustomization.yaml"
     kustomization.write_text("resources: [product.yaml]\n")
     assert _gate(repo).json["findings"] == []
