@@ -429,7 +429,15 @@ def content_digest(root: Path, suffixes: tuple[str, ...] = ()) -> str:
 
     digest = hashlib.sha256()
     budget = MAX_DIGESTED_BYTES
-    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+    if root.is_file():
+        files = [root]
+    else:  # (links not followed: a link to / in a chart is not the whole file system)
+        files = sorted(
+            Path(directory, name)
+            for directory, _, names in os.walk(root, followlinks=False)
+            for name in names
+            if not os.path.islink(os.path.join(directory, name))
+        )
     for path in files:
         if suffixes and not path.name.endswith(suffixes):
             continue

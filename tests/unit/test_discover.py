@@ -414,3 +414,21 @@ def test_a_submodule_is_identified_by_the_commit_it_is_pinned_at(tmp_path: Path)
         (found,) = unseen_submodules(tmp_path, tmp_path)
         digests.append(found.digest)
     assert digests == ["1" * 16, "2" * 16]
+
+
+def test_a_content_digest_changes_with_any_file_and_follows_no_link(tmp_path: Path) -> None:
+    """What is not rendered is identified by its content: any file's bytes or name change it; a
+    link (to / here) is not followed, so a chart cannot make the digest read the file system."""
+    from torghut_lint.discover import content_digest
+
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "values.yaml").write_text("replicas: 1\n")
+    (chart / "templates" / "d.yaml").write_text("x\n")
+    (chart / "root").symlink_to("/")
+    first = content_digest(chart)
+    (chart / "values.yaml").write_text("replicas: 3\n")
+    second = content_digest(chart)
+    (chart / "templates" / "d.yaml").rename(chart / "templates" / "e.yaml")
+    assert len({first, second, content_digest(chart)}) == 3
+    assert content_digest(chart / "values.yaml") != content_digest(chart)
