@@ -443,12 +443,14 @@ def content_digest(root: Path, suffixes: tuple[str, ...] = ()) -> str:
             continue
         digest.update(str(path.relative_to(root) if path != root else path.name).encode("utf-8", "surrogatepass"))
         try:
-            size = path.stat().st_size
-            if size <= budget:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):  # a FIFO or a device: never opened (it would block)
+                digest.update(b"\0not a file")
+            elif info.st_size <= budget:
                 digest.update(path.read_bytes())
-                budget -= size
+                budget -= info.st_size
             else:
-                digest.update(f"\0{size}".encode())
+                digest.update(f"\0{info.st_size}".encode())
         except OSError:
             digest.update(b"\0unreadable")
         digest.update(b"\0")

@@ -754,7 +754,7 @@ class _Kustomization:
                         at = (field,) if field else ()
                         finding = self.report("kustomize-too-complex", f"the application is not rendered: {exc}", *at)
                         # what is not rendered is the application: an edit in it is a new finding
-                        root = self.stack[0].parent if self.stack else self.dir
+                        root = Path(self.stack[0]) if self.stack else self.dir  # (the application's directory)
                         finding.digest = digest_of([finding.digest, content_digest(root)], structural=True)
                     return
 
