@@ -138,6 +138,11 @@ def _judged(job, ctx: RuleContext, config: dict, set_at: dict, unseen: list) -> 
             location=env.source.locate(env.path),
         )
     at = set_at.get  # a key FLINK_PROPERTIES (or a session cluster) sets is located there
+
+    def flag(key: str, message: str) -> Violation:
+        """A violation of one configuration key, located where that key is set."""
+        return Violation(job, _CONF + (key,), message, location=at(key))
+
     # every spelling that is set is held to the rule (k8s.FLINK_CHECKPOINT_DIRS); none set is
     # reported where it always was, so that finding keeps its identity
     dirs = [key for key in FLINK_CHECKPOINT_DIRS if key in config] or ["state.checkpoints.dir"]
@@ -145,21 +150,17 @@ def _judged(job, ctx: RuleContext, config: dict, set_at: dict, unseen: list) -> 
         checkpoints = str(config.get(key) or "")
         if not checkpoints.startswith(schemes):
             where = "is not set" if not checkpoints else f"is {checkpoints!r}"
-            yield Violation(
-                job,
-                _CONF + (key,),
+            yield flag(
+                key,
                 f"{name} writes to an external store but {key} {where}; "
                 f"it must be on durable storage ({', '.join(schemes)})",
-                location=at(key),
             )
     for key, what in IN_MEMORY.items():
         if str(config.get(key) or "").strip().lower() in _IN_MEMORY_VALUES:
-            yield Violation(
-                job,
-                _CONF + (key,),
+            yield flag(
+                key,
                 f"{name} {what} {key} is {config[key]!r}: checkpoints are kept in the JobManager's memory "
                 "and lost with it, whatever the checkpoint directory",
-                location=at(key),
             )
     strategy_key = "restart-strategy.type" if "restart-strategy.type" in config else "restart-strategy"
     strategy = str(config.get(strategy_key) or "").strip().lower()
@@ -170,23 +171,16 @@ def _judged(job, ctx: RuleContext, config: dict, set_at: dict, unseen: list) -> 
             f"{name} sets no restart strategy; Flink's default with checkpointing restarts forever: set a bounded one",
         )
     elif strategy not in restarts:
-        yield Violation(
-            job,
-            _CONF + (strategy_key,),
+        yield flag(
+            strategy_key,
             f"{name} restart strategy {strategy!r} is not one "
             f"known to be bounded ({', '.join(sorted(k for k in restarts if '-' in k or k == 'none'))})",
-            location=at(strategy_key),
         )
     elif restarts[strategy] and not str(config.get(restarts[strategy]) or "").strip():
-        yield Violation(
-            job,
-            _CONF + (strategy_key,),
-            f"{name} uses {strategy} without {restarts[strategy]}, so restarts are unbounded",
-            location=at(strategy_key),
-        )
+        yield flag(strategy_key, f"{name} uses {strategy} without {restarts[strategy]}, so restarts are unbounded")
     elif restarts[strategy] and (why := _unbounded(config[restarts[strategy]], ctx.params["maxRestartAttempts"])):
         key = restarts[strategy]
-        yield Violation(job, _CONF + (key,), f"{name} {key} is {config[key]!r}: {why}", location=at(key))
+        yield flag(key, f"{name} {key} is {config[key]!r}: {why}")
     mode = get_path(job.data, ("spec", "job", "upgradeMode"))
     if job.id.kind == "FlinkDeployment" and get_path(job.data, ("spec", "job")) is None:
         return  # a session cluster: it runs no job of its own (each FlinkSessionJob's mode is its own)
