@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from torghut_lint.assemble import App, Project
 from torghut_lint.discover import real, real_text
-from torghut_lint.k8s import has_wildcards
+from torghut_lint.k8s import has_wildcards, unknown_workload
 from torghut_lint.model import (
     UNSET,
     Fact,
@@ -37,6 +37,8 @@ class KindIndex:
         for res in resources:
             self.by_kind[res.id.kind].append(res)
         self._selected: dict[Match, list[Resource]] = {}
+        self._unlisted: dict[Match, list[Resource]] = {}
+        self._unknown: list[Resource] | None = None  # the workloads of unknown kinds, found when first asked
 
     def candidates(self, policy: Policy) -> list[Resource]:
         """The resources ``policy`` matches, in the application's order (shared by the policies
@@ -51,6 +53,20 @@ class KindIndex:
                 pool = self.all
             selected = self._selected[match] = pool if match.selects_all else [r for r in pool if match.matches(r)]
         return selected
+
+    def unlisted(self, policy: Policy) -> list[Resource]:
+        """The workloads of kinds nobody knew of (:func:`unknown_workload`) that ``policy``'s match
+        selects but for their kind, when it names kinds (:attr:`RuleContext.unlisted`)."""
+        match = policy.match
+        if not match.all_kinds:
+            return []
+        found = self._unlisted.get(match)
+        if found is None:
+            if self._unknown is None:
+                self._unknown = [r for r in self.all if unknown_workload(r)]
+            wider = match.without_kinds
+            found = self._unlisted[match] = [r for r in self._unknown if not match.matches(r) and wider.matches(r)]
+        return found
 
 
 def evaluate(
@@ -94,9 +110,10 @@ def evaluate(
                     app.helm_values if app else [],
                     texts=project.texts if app is None else [],
                     in_scope=policy.match.within,
+                    unlisted=index.unlisted(policy) if template.unlisted and not template.kinds else [],
                 )
                 if evaluated is not None:
-                    evaluated.setdefault(policy.id, []).extend(r.id for r in ctx.matched)
+                    evaluated.setdefault(policy.id, []).extend(r.id for r in ctx.matched + ctx.unlisted)
                 try:
                     for v in template.check(ctx):
                         findings.append(_finding(policy, v, app, fixable=v.fixable and template.fix is not None))

@@ -23,6 +23,7 @@ POD_SPEC_PATHS: dict[str, list[Path_]] = {
     "StatefulSet": [("spec", "template", "spec")],
     "DaemonSet": [("spec", "template", "spec")],
     "ReplicaSet": [("spec", "template", "spec")],
+    "ReplicationController": [("spec", "template", "spec")],
     "Job": [("spec", "template", "spec")],
     "CronJob": [("spec", "jobTemplate", "spec", "template", "spec")],
     "Rollout": [("spec", "template", "spec")],
@@ -162,15 +163,54 @@ CONTAINER_LISTS = ("containers", "sidecars", "initContainers")
 SINGLE_CONTAINERS = ("container", "script")
 
 
+# The operators' kinds whose layouts the linter knows (what they run, where they keep it), by API
+# group and kind; Kubernetes' own kinds are known by their groups (a CRD's group has a dot).
+KNOWN_WORKLOADS = frozenset(
+    [("argoproj.io", k) for k in ("Rollout", "Workflow", "CronWorkflow", "WorkflowTemplate", "ClusterWorkflowTemplate")]
+    + [(KNATIVE_SERVING, k) for k in ("Service", "Configuration", "Revision")]
+    + [("keda.sh", "ScaledJob"), ("flink.apache.org", "FlinkDeployment"), ("flink.apache.org", "FlinkSessionJob")]
+    + [("clickhouse.altinity.com", k) for k in ("ClickHouseInstallation", "ClickHouseInstallationTemplate")]
+    + [("clickhouse-keeper.altinity.com", "ClickHouseKeeperInstallation")]
+    # what admission writes into pods is its mutation, not a workload (``admission-mutation``)
+    + [("kyverno.io", "ClusterPolicy"), ("kyverno.io", "Policy")]
+    + [("admissionregistration.k8s.io", "MutatingAdmissionPolicy")]
+)
+
+
+def unknown_workload(res: Resource) -> bool:
+    """Whether ``res`` runs containers (:func:`containers`) in a kind neither Kubernetes defines
+    nor the linter knows (:data:`KNOWN_WORKLOADS`): an OpenKruise CloneSet, a Tekton TaskRun, a
+    CRD a change adds. A policy that selects workloads by kind never listed it, and cannot have
+    left it out on purpose (:attr:`RuleContext.unlisted`)."""
+    group = res.id.group
+    return "." in group and (group, res.id.kind) not in KNOWN_WORKLOADS and bool(containers(res))
+
+
 def _runs_image(item: Any) -> bool:
     return isinstance(item, dict) and "image" in item
+
+
+def _container_like(value: dict) -> bool:
+    """Whether a mapping of a kind whose layout the linter does not know is a container in all
+    but name: it names an image, or sets an environment (a Tekton step, a Spark driver, a chart's
+    values). Operators keep what they run under keys of their own; what one runs is read
+    wherever it stands, not only under ``containers``."""
+    image, env, env_from = value.get("image"), value.get("env"), value.get("envFrom")
+    return (
+        (isinstance(image, str) and bool(image))
+        or (isinstance(env, list) and any(isinstance(e, dict) and "name" in e for e in env))
+        or (isinstance(env_from, list) and any(isinstance(e, dict) for e in env_from))
+    )
 
 
 def _carried(data: Any) -> Iterator[tuple[str, Path_, dict]]:
     """("pod", path, pod spec) for mappings anywhere in ``data`` that hold ``containers``, and
     ("container", path, container) for every other container that runs: an Argo template's
     ``container``, ``script``, ``sidecars`` and ``initContainers`` (a template that also holds a
-    ``containerSet`` is walked on into it); one walk, bounded by the document's size."""
+    ``containerSet`` is walked on into it), and any other mapping that is one in all but name
+    (:func:`_container_like`: a Tekton step, a Spark application's driver), walked on into (its
+    parts may be more: a Spark application's image beside its driver's environment); one walk,
+    bounded by the document's size."""
     stack: list[tuple[Any, Path_]] = [(data, ())]
     while stack:
         value, path = stack.pop()
@@ -192,10 +232,21 @@ def _carried(data: Any) -> Iterator[tuple[str, Path_, dict]]:
             children = value.items()
             if held:  # the containers are yielded; the rest of the template may hold more (a containerSet)
                 children = [(k, v) for k, v in children if k not in CONTAINER_LISTS and k not in SINGLE_CONTAINERS]
+            elif path and _container_like(value):
+                yield "container", path, value
             # only what can hold more (most values are scalars: no path made for them)
             stack.extend((v, path + (k,)) for k, v in reversed(list(children)) if isinstance(v, (dict, list)))
         elif isinstance(value, list):
             stack.extend((v, path + (i,)) for i, v in reversed(list(enumerate(value))) if isinstance(v, (dict, list)))
+
+
+def container_name(path: Path_, container: dict) -> str:
+    """What a finding calls the container at ``path``: its name, else the key that holds it (a
+    Spark application's ``driver``), else ``?``."""
+    name = container.get("name")
+    if isinstance(name, str) and name:
+        return name
+    return path[-1] if path and isinstance(path[-1], str) else "?"
 
 
 def _pod_containers(path: Path_, spec: dict, key: str) -> list[tuple[Path_, dict]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -169,6 +169,11 @@ class Match:
                 or (bool(self.within_images) and _runs_any(self.within_images, res)),
             )
         return found[1]
+
+    @cached_property
+    def without_kinds(self) -> Match:
+        """This match with no kind named, in it or its alternatives: what it selects of any kind."""
+        return replace(self, kinds=(), alternatives=tuple(each.without_kinds for each in self.alternatives))
 
     @cached_property
     def selects_all(self) -> bool:

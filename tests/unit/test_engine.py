@@ -266,3 +266,67 @@ def test_locating_many_findings_in_one_long_block_scalar_lists_its_line_breaks_o
     found = evaluate(project, [policy({"kind": "ConfigMap"}, "env-switch-off", switch)])
     assert sorted(f.location.line for f in found) == list(range(6, 6 + lines))
     assert len(listed) == lines and set(listed[1:]) == {1}  # one list of breaks, made at the first finding
+
+
+UNLISTED = resources(
+    "apiVersion: apps.kruise.io/v1alpha1\nkind: CloneSet\nmetadata: {name: feed, namespace: torghut}\n"
+    "spec: {replicas: 3, template: {spec: {containers: [{name: ws, image: reg/torghut-ws:1}]}}}\n"
+    "---\napiVersion: apps.kruise.io/v1alpha1\nkind: CloneSet\nmetadata: {name: cache, namespace: torghut}\n"
+    "spec: {replicas: 3, template: {spec: {containers: [{name: c, image: reg/redis:7}]}}}\n"
+    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: debug, namespace: torghut}\n"
+    "spec: {containers: [{name: ws, image: reg/torghut-ws:1}]}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("match", "names"),
+    [
+        # selected but for its kind: the CloneSet running the image; the Pod is a kind the policy
+        # left out knowingly, the other CloneSet runs another image
+        ({"kind": ["Deployment"], "image": ["*/torghut-ws"]}, ["feed"]),
+        (
+            {
+                "kind": ["Deployment"],
+                "any": [{"name": "torghut-ws", "kind": ["Deployment"]}, {"image": ["*/torghut-ws"]}],
+            },
+            ["feed"],
+        ),
+        ({"kind": ["Deployment"], "namespace": ["other"]}, []),  # not selected whatever its kind
+        ({"image": ["*/torghut-ws"]}, []),  # a policy naming no kind selects every kind already
+        ({"kind": ["CloneSet"], "image": ["*/torghut-ws"]}, []),  # a kind listed is matched, not unlisted
+    ],
+)
+def test_unlisted_are_the_unknown_kinds_the_match_selects_but_for_their_kind(match: dict, names: list[str]) -> None:
+    assert [r.id.name for r in KindIndex(UNLISTED).unlisted(policy(match))] == names
+
+
+def test_only_a_template_that_asks_for_them_is_given_the_unlisted_workloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """replica-count judges a CloneSet running the websocket (its pods cannot be counted); a
+    template that does not ask for them is not given them."""
+    import torghut_lint.engine as engine_module
+    from torghut_lint.templates import load_template
+
+    app = App(name="app", root=Path("app"), resources=UNLISTED)
+    project = Project(apps=[app])
+    ws = policy(
+        {"kind": ["Deployment"], "image": ["*/torghut-ws"]}, params={"count": 1, "copyImages": ["*/torghut-ws"]}
+    )
+    found = evaluate(project, [ws])
+    assert [(f.message.split(" runs ")[0], f.location.line) for f in found] == [("CloneSet torghut/feed", 2)]
+    seen: list[list[str]] = []
+    plain = load_template("replica-count")
+
+    def spy(name: str):
+        template = plain if name == "replica-count" else None
+        assert template is not None
+        from dataclasses import replace
+
+        def check(ctx):
+            seen.append([r.id.name for r in ctx.unlisted])
+            return iter(())
+
+        return replace(template, check=check, unlisted=False)
+
+    monkeypatch.setattr(engine_module, "load_template", spy)
+    assert evaluate(project, [ws]) == []
+    assert seen == [[]]

@@ -398,3 +398,71 @@ def test_an_expansion_within_the_limit_is_the_value_the_kubelet_gives() -> None:
         "          env:\n            - {name: A, value: on}\n            - {name: B, value: '$(A)-$$(A)-$(C)'}\n"
     )
     assert env(None)["B"].value == "on-$(A)-$(C)"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # a Tekton step: an image and an environment under a key of the operator's own
+        (
+            "apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: t}\nspec:\n  taskSpec:\n    steps:\n"
+            "      - {name: trade, image: torghut:1, env: [{name: TRADING_MODE, value: live}]}\n",
+            [("spec", "taskSpec", "steps", 0)],
+        ),
+        # a Spark application: its image beside its driver's environment, each read
+        (
+            "apiVersion: sparkoperator.k8s.io/v1beta2\nkind: SparkApplication\nmetadata: {name: s}\nspec:\n"
+            "  image: torghut:1\n  driver:\n    env: [{name: TRADING_MODE, value: live}]\n",
+            [("spec",), ("spec", "driver")],
+        ),
+        # an environment read from a ConfigMap is an environment too
+        (
+            "apiVersion: example.com/v1\nkind: Runner\nmetadata: {name: r}\nspec:\n"
+            "  worker:\n    envFrom: [{configMapRef: {name: torghut-config}}]\n",
+            [("spec", "worker")],
+        ),
+        # what names no image and sets no environment runs nothing the linter can tell
+        (
+            "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: m}\nspec:\n"
+            "  selector: {matchLabels: {app: ws}}\n  endpoints: [{port: http, env: not-a-list}]\n",
+            [],
+        ),
+    ],
+)
+def test_a_container_in_all_but_name_is_read_in_a_kind_nobody_listed(text: str, where: list) -> None:
+    """Operators keep what they run under keys of their own: a live switch in a Tekton step or a
+    Spark driver's environment is still found (it passed live-trading-default-off)."""
+    assert [path for path, _ in containers(resource(text))] == where
+
+
+def test_a_container_in_all_but_name_is_read_once_inside_a_pod_or_an_argo_template() -> None:
+    """Inside a pod's ``containers`` and an Argo template's ``container`` nothing is counted twice:
+    the container mapping itself holds an image and an environment."""
+    pod = resource(f"apiVersion: example.com/v1\nkind: Runner\nmetadata:\n  name: x\n{POD}")
+    assert [path for path, _ in containers(pod)] == [("spec", "template", "spec", "containers", 0)]
+    argo = resource(
+        "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: w}\nspec:\n  templates:\n"
+        "    - name: run\n      container: {image: torghut:1, env: [{name: A, value: b}]}\n"
+    )
+    assert [path for path, _ in containers(argo)] == [("spec", "templates", 0, "container")]
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind", "unknown"),
+    [
+        ("apps.kruise.io/v1alpha1", "CloneSet", True),  # an operator's kind nobody listed
+        ("tekton.dev/v1", "TaskRun", True),
+        ("apps/v1", "Deployment", False),  # Kubernetes' own (a CRD's group has a dot)
+        ("v1", "ReplicationController", False),
+        ("argoproj.io/v1alpha1", "Rollout", False),  # an operator's kind the linter reads
+        ("flink.apache.org/v1beta1", "FlinkDeployment", False),
+        ("kyverno.io/v1", "ClusterPolicy", False),  # a mutation it writes, not a workload
+    ],
+)
+def test_an_unknown_workload_is_a_kind_of_a_crd_the_linter_does_not_read(api_version, kind, unknown) -> None:
+    from torghut_lint.k8s import unknown_workload
+
+    res = resource(f"apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: x\n{POD}")
+    assert unknown_workload(res) is unknown
+    empty = resource(f"apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: x\nspec: {{replicas: 3}}\n")
+    assert unknown_workload(empty) is False  # runs no container the linter can see

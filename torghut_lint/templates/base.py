@@ -116,6 +116,11 @@ class RuleContext:
     # whether a resource of the application is in the policy's scope (its ``within``), whatever
     # its kind: a census of the namespace judges those the policy answers for as it judges its own
     in_scope: Callable[[Resource], bool] = field(default=lambda res: True)
+    # resources the policy's match selects in every respect but their kind, of a kind neither
+    # Kubernetes defines nor the linter knows, that run containers (:func:`k8s.unknown_workload`);
+    # given to templates that ask for them (``Template.unlisted``): a workload a CRD's kind runs is
+    # still the workload, and a policy listing kinds cannot have left out one nobody knew of
+    unlisted: list[Resource] = field(default_factory=list)
     # what a single-copy template counts as copies (set by its check: with ``whenEnv``, only the
     # workloads with a switch on): a copy a change removes and Argo CD does not prune is a second one
     census: list[Resource] | None = None
@@ -192,7 +197,9 @@ class Template:
     ``params`` is a JSON Schema object whose properties each carry a ``description`` and, when
     optional, the ``default`` the template uses (applied before ``check`` runs: one place for
     defaults). ``kinds`` are the resource kinds the template understands (empty: any kind); a
-    policy matching another kind is refused when it loads. ``orphans``: the template also looks
+    policy matching another kind is refused when it loads. ``unlisted``: the template judges the
+    workloads of kinds nobody knew of that the policy selects but for their kind
+    (:attr:`RuleContext.unlisted`). ``orphans``: the template also looks
     at manifests no application applies (a secret in an orphaned file is still in the
     repository). ``fix`` repairs the findings it marks fixable; ``facts`` reports values
     whatever the verdict (the job summary); ``prepare`` checks parameters beyond their schema
@@ -207,6 +214,7 @@ class Template:
     fix: Fixer | None = None
     facts: Callable[[RuleContext], Iterable[Observation]] | None = None
     prepare: Callable[[dict[str, Any]], None] | None = None  # checks params further (ParamError)
+    unlisted: bool = False  # judges RuleContext.unlisted too (the workloads of kinds nobody knew of)
 
     def with_defaults(self, params: dict[str, Any]) -> dict[str, Any]:
         """``params`` with every omitted optional parameter set to its documented default."""

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from torghut_lint.k8s import (
     IGNORE_CASE_PARAM,
     Names,
+    container_name,
     containers,
     effective_env,
     is_on,
@@ -61,7 +62,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             if not triggers:
                 continue
             switch = triggers[0]
-            cname = container.get("name", "?")
+            cname = container_name(path, container)
             on = f"container {cname!r} of {res.id} has {trigger['name']} on, but"
             found: list[Violation] = []
             unmet: list[str] = []  # each unmet need, briefly

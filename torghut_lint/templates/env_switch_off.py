@@ -21,6 +21,7 @@ from torghut_lint.k8s import (
     WRITTEN,
     Names,
     configmap_files,
+    container_name,
     containers,
     effective_env,
     env_file_assignments,
@@ -123,7 +124,7 @@ def _settings(ctx: RuleContext) -> Iterator[Setting]:
                         )
             continue
         for path, container in containers(res):
-            who = f"container {container.get('name', '?')!r}"
+            who = f"container {container_name(path, container)!r}"
             env = effective_env(res, path, container, ctx.env_sources, only=names)
             for name, switch in switches.items():
                 for item in names.matching(env, name):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from torghut_lint.k8s import KNATIVE_SERVING, containers, listed
+from torghut_lint.k8s import KNATIVE_SERVING, container_name, containers, listed
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 
@@ -32,9 +32,9 @@ ALL_HANDLERS = ("exec", *HANDLERS)  # a probe has exactly one (the API server's 
 def check(ctx: RuleContext) -> Iterator[Violation]:
     want = ctx.params["path"]
     only = set(ctx.params["containers"])
-    for res in ctx.matched:
+    for res in ctx.matched + ctx.unlisted:  # (a kind nobody knew of runs containers as a Deployment does)
         for path, container in containers(res, init=False):
-            name = container.get("name", "?")
+            name = container_name(path, container)
             if only and name not in only:
                 continue
             ports = [p for p in listed(container, "ports") if isinstance(p, dict)]
@@ -205,4 +205,5 @@ TEMPLATE = Template(
     "allows it.",
     PARAMS_SCHEMA,
     check,
+    unlisted=True,
 )

@@ -94,7 +94,6 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         def running(res: Resource) -> Callable[[Path_, dict], bool]:  # a container running the image
             return lambda path, c: isinstance(c.get("image"), str) and image(repository(c["image"]))
 
-    ctx.census = held  # what a removed copy Argo CD leaves running would be a second of
     counted: dict[int, dict[Path_, list[Path_]]] = {}  # by resource: the copies each pod runs, found once
 
     def pods(res: Resource) -> dict[Path_, list[Path_]]:
@@ -102,11 +101,28 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             counted[id(res)] = copies(res, running(res))
         return counted[id(res)]
 
+    # a workload of a kind nobody knew of that runs what the policy holds: how many pods it runs
+    # at once cannot be read, so the count cannot be shown
+    if when is not None:
+        unread = [r for r in ctx.unlisted if (s := switched(r)) == ON or (s is not None and ctx.in_scope(r))]
+    else:
+        unread = list(ctx.unlisted)  # (selected as the policy's own are: by name, or by an image it runs)
+    ctx.census = held + unread  # what a removed copy Argo CD leaves running would be a second of
     if ctx.params.get("alone"):
         connection = _connection(ctx, running, tuple(ctx.params.get("connectionEnv") or ()))
-        yield from _alone(ctx, switched, ctx.resources if when is not None else held, pods, held, connection)
-    for res in held:
+        yield from _alone(ctx, switched, ctx.resources if when is not None else held + unread, pods, held, connection)
+    for res in held + unread:
         yield from _copies_per_pod(res, pods(res), want, when is not None)
+    for res in unread:
+        yield Violation(
+            res,
+            ("kind",),
+            f"{res.id} runs {'the loop (the switch on)' if when is not None else 'it'} as a {res.id.kind} "
+            f"({res.id.group}), a kind the policy does not list and the linter does not know: how many pods it "
+            f"runs at once cannot be read, so exactly {want} cannot be shown; run it as a kind the policy lists, "
+            "or list this one in the policy's match (its spec.replicas is then read)",
+            requirement="kind",
+        )
     workloads: ByNamespace[tuple[str, str], Resource] = ByNamespace()  # by (kind, name)
     for res in held:
         if (res.id.group, res.id.kind) in _RUN_ONCE:  # one run: counted by alone, no replicas to set
@@ -162,7 +178,13 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             yield from _scales_past(scaler, scaler.data["spec"], res, want)
 
 
-_REPLICATED = {("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "ReplicaSet"), ("argoproj.io", "Rollout")}
+_REPLICATED = {
+    ("apps", "Deployment"),
+    ("apps", "StatefulSet"),
+    ("apps", "ReplicaSet"),
+    ("", "ReplicationController"),
+    ("argoproj.io", "Rollout"),
+}
 
 
 def _idle(res: Resource, scaled: set[tuple[str, str | None, str]]) -> bool:
@@ -607,4 +629,5 @@ TEMPLATE = Template(
     PARAMS_SCHEMA,
     check,
     fix=fix,
+    unlisted=True,
 )
