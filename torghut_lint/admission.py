@@ -15,7 +15,7 @@ from pathlib import Path
 
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import display_path
-from torghut_lint.k8s import DNS_SUBDOMAIN
+from torghut_lint.k8s import DNS_SUBDOMAIN, listed
 from torghut_lint.model import Finding, Location, Resource, Severity, digest_of
 from torghut_lint.policy import Match, Policy
 
@@ -78,6 +78,67 @@ def mutations(resources: list[Resource]) -> list[Finding]:
         # a new finding, never the baseline's or the base's
         finding.digest = digest_of(mutation, structural=True)
         found.append(finding)
+    return found
+
+
+ANYWHERE = "*"  # a namespace pattern: every namespace (a cluster-scoped mutation, a selector)
+
+
+def reaches(resources: list[Resource]) -> set[str]:
+    """The namespaces (patterns, ``*`` for any) where the mutating admission policies among
+    ``resources`` change or make objects (:func:`mutations`): a cluster-scoped one may act far
+    from the application that holds it (a Kyverno ClusterPolicy in another team's directory
+    setting TRADING_MODE=live on Torghut's pods). Read as an upper bound: a MutatingAdmissionPolicy's
+    bindings select by labels (anywhere); a Kyverno rule's match by its resource filters'
+    ``namespaces`` (a filter without, or one that selects Namespaces, anywhere), a generate rule
+    in the namespace it writes to, a mutation of existing objects in its targets'; a namespaced
+    Policy in its own namespace."""
+    found: set[str] = set()
+    for res in resources:
+        spec = res.data.get("spec")
+        if not isinstance(spec, dict):
+            continue
+        if res.id.group == GROUP and res.id.kind == "MutatingAdmissionPolicy":
+            found.add(ANYWHERE)
+        elif res.id.group == KYVERNO and res.id.kind == "Policy":
+            if any(isinstance(r, dict) and any(a in r for a in _KYVERNO_ACTIONS) for r in listed(spec, "rules")):
+                found.add(res.id.namespace)  # (none: where the destination puts it, as its other objects)
+        elif res.id.group == KYVERNO and res.id.kind == "ClusterPolicy":
+            for rule in listed(spec, "rules"):
+                if isinstance(rule, dict):
+                    found |= _kyverno_rule_reaches(rule)
+    found.discard("")
+    return found
+
+
+def _kyverno_rule_reaches(rule: dict) -> set[str]:
+    """Where one ClusterPolicy rule changes or makes objects (:func:`reaches`), none if it only
+    validates."""
+    found: set[str] = set()
+    generate = rule.get("generate")
+    if isinstance(generate, dict):
+        namespace = generate.get("namespace")
+        written = isinstance(namespace, str) and namespace and "{{" not in namespace
+        found.add(namespace if written else ANYWHERE)
+    mutate = rule.get("mutate")
+    if isinstance(mutate, dict):
+        match = rule.get("match")
+        filters = [match] if isinstance(match, dict) and "resources" in match else []
+        if isinstance(match, dict):
+            filters += [f for key in ("any", "all") for f in listed(match, key) if isinstance(f, dict)]
+        if not filters:
+            found.add(ANYWHERE)
+        for each in filters:
+            selected = each.get("resources") if isinstance(each.get("resources"), dict) else {}
+            names = [n for n in listed(selected, "namespaces") if isinstance(n, str) and n]
+            kinds = [str(k) for k in listed(selected, "kinds")]
+            if not names or any(k.rsplit("/", 1)[-1] == "Namespace" for k in kinds):
+                found.add(ANYWHERE)
+            found.update(names)
+        for target in listed(mutate, "targets"):  # existing objects it changes (mutateExisting)
+            namespace = target.get("namespace") if isinstance(target, dict) else None
+            written = isinstance(namespace, str) and namespace and "{{" not in namespace
+            found.add(namespace if written else ANYWHERE)
     return found
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from torghut_lint.admission import mutations
+from torghut_lint.admission import mutations, reaches
 from torghut_lint.argocd import Revision, revisions, source_overrides, unpruned
 from torghut_lint.assemble import (
     Plan,
@@ -129,6 +129,9 @@ class Assessment:
     occupants: list[Occupant] = field(default_factory=list)
     # the namespaces each application's objects are in, by its root (resolved, as text)
     namespaces: dict[str, set[str]] = field(default_factory=dict)
+    # where each application's mutating admission policies act, by its root: namespace patterns,
+    # ``*`` for any (admission.reaches)
+    reaches: dict[str, set[str]] = field(default_factory=dict)
     # what each key of the Secrets the applications make holds, for the count across applications
     secrets: dict[str, str] = field(default_factory=dict)
 
@@ -138,6 +141,8 @@ class Assessment:
         self.secrets.update(other.secrets)
         for root, names in other.namespaces.items():
             self.namespaces.setdefault(root, set()).update(names)
+        for root, names in other.reaches.items():
+            self.reaches.setdefault(root, set()).update(names)
         self.facts += other.facts
         self.revisions += other.revisions
         self.unpruned |= other.unpruned
@@ -355,5 +360,6 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
         namespaces={
             real_text(app.root): {r.id.namespace for r in app.resources if r.id.namespace} for app in part.apps
         },
+        reaches={real_text(app.root): found for app in part.apps if (found := reaches(app.resources))},
         secrets=secret_values(r for app in part.apps for r in app.resources),
     )

@@ -33,6 +33,7 @@ from torghut_lint.cache import Cache
 from torghut_lint.check import Assessment, Checks, check_project
 from torghut_lint.config import Config
 from torghut_lint.discover import display_path, is_within, real
+from torghut_lint.k8s import any_of
 from torghut_lint.model import Finding, Location, ResourceId, Severity, digest_of
 from torghut_lint.policy import Policy
 from torghut_lint.report.base import Report, RuleInfo, Summary, bounded, is_blocking, redact
@@ -475,16 +476,20 @@ def deployed_beside(
     # what its objects name: the directories whose destinations do not settle it, linted alone once
     unsettled = [p for p, ds in candidates.items() if not any(set(d.namespaces or ()) & namespaces for d in ds)]
     named: dict[str, set[str]] = {}
+    reached: dict[str, set[str]] = {}  # where their mutating admission policies act (cluster-scoped: anywhere)
     if unsettled:
         alone = replace(options, base=None, retain=None, scope=None, log=None, extra=[])
-        named = assess(unsettled, policies, config, alone, options.boundary).checked.namespaces
+        checked = assess(unsettled, policies, config, alone, options.boundary).checked
+        named, reached = checked.namespaces, checked.reaches
     found: list[tuple[Path, str]] = []
     elsewhere: list[Finding] = []
     for directory, ds in sorted(candidates.items()):
         resolved = os.path.realpath(directory)
         into = {ns for d in ds for ns in d.namespaces or ()} & namespaces
         into |= {ns for app, names in named.items() if is_within(app, resolved) for ns in names} & namespaces
-        if not into:
+        acting = {p for app, patterns in reached.items() if is_within(app, resolved) for p in patterns}
+        acts = {ns for ns in namespaces if acting and any_of(tuple(sorted(acting)))(ns)} - into
+        if not into and not acts:
             continue
         # deployed from a revision the linted tree is not (a branch): what Argo CD deploys is that
         # revision's, which the gate never saw; only a new or changed source says so
@@ -494,15 +499,15 @@ def deployed_beside(
         for d in moved:
             message = (
                 f"this change deploys {d.path} ({d.resource.kind} {d.resource.name}, {d.key}) into namespace "
-                f"{', '.join(sorted(into))} beside the linted tree from {d.repo_url or '(this repository)'}@"
+                f"{', '.join(sorted(into | acts))} beside the linted tree from {d.repo_url or '(this repository)'}@"
                 f"{d.revision}, which the gate does not lint: it lints this change's tree"
             )
             elsewhere.append(builtin_finding("argocd-source-moved", message, d.location, d.resource))
         if not moved:
             d = ds[0]
-            found.append(
-                (directory, f"{d.path} ({d.resource.kind} {d.resource.name}, {d.key}: into {', '.join(sorted(into))})")
-            )
+            where = [f"into {', '.join(sorted(into))}"] if into else []
+            where += [f"its admission policies acting in {', '.join(sorted(acts))}"] if acts else []
+            found.append((directory, f"{d.path} ({d.resource.kind} {d.resource.name}, {d.key}: {'; '.join(where)})"))
     return found, elsewhere
 
 

@@ -483,6 +483,54 @@ def test_a_neighbour_deployed_into_the_linted_namespace_is_linted_when_the_chang
     assert result.code == 1
 
 
+KYVERNO_LIVE = """apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: trading-defaults}
+spec:
+  rules:
+    - name: go-live
+      match: {any: [{resources: {kinds: [Pod], namespaces: [NAMESPACES]}}]}
+      mutate:
+        patchStrategicMerge:
+          spec: {containers: [{(name): "*", env: [{name: TRADING_MODE, value: live}]}]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("namespaces", "reaches"),
+    [("torghut", True), ("torghut*", True), ("platform", False)],
+)
+def test_a_cluster_wide_mutation_in_another_application_that_reaches_the_tree_is_linted_with_it(
+    repo: Path, namespaces: str, reaches: bool
+) -> None:
+    """A Kyverno ClusterPolicy added to another team's application (deployed into its own
+    namespace, nothing of it in Torghut's) that sets TRADING_MODE=live on Torghut's pods as the
+    cluster admits them: it is cluster-scoped, so where it acts is what its rules match, not where
+    its application lands. It passed with exit 0; now that application is linted with the tree.
+    One that mutates only its own namespace is not the gate's."""
+    product = _trusted_repo(repo)
+    platform = repo / "argocd" / "applications" / "platform"
+    platform.mkdir()
+    (platform / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n")
+    (platform / "kustomization.yaml").write_text("namespace: platform\nresources: [cm.yaml]\n")
+    product.write_text(
+        _product_set(TORGHUT_ELEMENT + OTHER_ELEMENT + _element("platform", "argocd/applications/platform"))
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "platform")
+    assert _gate(repo).json["findings"] == []
+    (platform / "policy.yaml").write_text(KYVERNO_LIVE.replace("NAMESPACES", namespaces))
+    (platform / "kustomization.yaml").write_text("namespace: platform\nresources: [cm.yaml, policy.yaml]\n")
+    result = _gate(repo)
+    got = sorted({(f["rule"], f["file"].split("/")[2]) for f in result.json["findings"]})
+    if reaches:
+        assert ("admission-mutation", "platform") in got, got
+        assert ("live-trading-default-off", "platform") in got, got
+        assert result.code == 1
+    else:
+        assert got == [] and result.code == 0, got
+
+
 def test_an_unchanged_tree_of_applicationsets_has_nothing_new(repo: Path) -> None:
     """The base is linted from a snapshot of the ref: what asks whether a source's path is in the
     repository (an ApplicationSet's templatePatch switching its sources to a plugin) answers there

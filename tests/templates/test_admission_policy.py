@@ -209,3 +209,67 @@ def test_a_mutation_made_worse_is_a_new_finding_and_an_unchanged_one_is_not(tmp_
     # (the patch sets the switch in what is a container in all but name: the switch's policies too)
     rules = ["admission-mutation", "live-trading-default-off", "live-trading-owner"]
     assert sorted(f["rule"] for f in new().json["findings"]) == rules
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # a mutation by its rule's filters: their namespaces, wildcards kept
+        (
+            "kind: ClusterPolicy\nspec: {rules: [{name: r, match: {any: [{resources: {kinds: [Pod], "
+            "namespaces: [torghut, 'trade-*']}}]}, mutate: {patchStrategicMerge: {}}}]}",
+            {"torghut", "trade-*"},
+        ),
+        # a filter without namespaces, or one that selects Namespaces, acts anywhere
+        (
+            "kind: ClusterPolicy\nspec: {rules: [{name: r, match: {all: [{resources: {kinds: [Pod]}}]}, mutate: {}}]}",
+            {"*"},
+        ),
+        (
+            "kind: ClusterPolicy\nspec: {rules: [{name: r, match: {resources: {kinds: [Namespace], "
+            "namespaces: [x]}}, mutate: {}}]}",
+            {"*", "x"},
+        ),
+        ("kind: ClusterPolicy\nspec: {rules: [{name: r, mutate: {}}]}", {"*"}),  # no match read: anywhere
+        # a generate rule where it writes; a templated namespace is any
+        ("kind: ClusterPolicy\nspec: {rules: [{name: r, generate: {namespace: torghut}}]}", {"torghut"}),
+        (
+            "kind: ClusterPolicy\nspec: {rules: [{name: r, generate: "
+            "{namespace: '{{request.object.metadata.name}}'}}]}",
+            {"*"},
+        ),
+        # existing objects a mutation changes: its targets' namespaces
+        (
+            "kind: ClusterPolicy\nspec: {rules: [{name: r, match: {any: [{resources: {kinds: [ConfigMap], "
+            "namespaces: [a]}}]}, mutate: {targets: [{kind: Deployment, namespace: torghut}]}}]}",
+            {"a", "torghut"},
+        ),
+        # validating only: nowhere; a namespaced Policy: its own namespace
+        ("kind: ClusterPolicy\nspec: {rules: [{name: r, validate: {message: m}}]}", set()),
+        ("kind: Policy\nmetadata: {name: p, namespace: team}\nspec: {rules: [{name: r, mutate: {}}]}", {"team"}),
+    ],
+)
+def test_where_a_kyverno_policy_acts_is_what_its_rules_match(text: str, where: set) -> None:
+    """``admission.reaches``: an upper bound of where a cluster-scoped mutation acts, read from
+    the rules (the gate lints the application holding it with the tree when that is Torghut's)."""
+    from torghut_lint.admission import reaches
+    from torghut_lint.model import Resource
+    from torghut_lint.parse import parse_bytes
+
+    if "metadata" not in text:
+        text = text.replace("\nspec:", "\nmetadata: {name: p}\nspec:", 1)
+    doc = parse_bytes(f"apiVersion: kyverno.io/v1\n{text}\n".encode(), "p.yaml").documents[0]
+    assert reaches([Resource(doc.node, doc.data)]) == where
+
+
+def test_a_mutating_admission_policy_acts_anywhere() -> None:
+    from torghut_lint.admission import reaches
+    from torghut_lint.model import Resource
+    from torghut_lint.parse import parse_bytes
+
+    text = (
+        "apiVersion: admissionregistration.k8s.io/v1alpha1\nkind: MutatingAdmissionPolicy\n"
+        "metadata: {name: m}\nspec: {mutations: []}\n"
+    )
+    doc = parse_bytes(text.encode(), "m.yaml").documents[0]
+    assert reaches([Resource(doc.node, doc.data)]) == {"*"}

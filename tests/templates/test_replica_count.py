@@ -79,3 +79,26 @@ def test_the_context_indexes_kinds_and_namespaces_in_order() -> None:
         assert ctx.of_kind(kind) == [r for r in found if r.id.kind == kind]
     assert ctx.namespace("torghut").data["metadata"]["labels"] == {"n": "1"}
     assert ctx.namespace("other") is None and ctx.namespace("") is None
+
+
+def test_a_workload_of_a_kind_nobody_knew_of_is_a_finding_whose_identity_is_its_spec() -> None:
+    """A CloneSet running the websocket (given as unlisted: the policy names other kinds): how
+    many pods it runs cannot be read, so it is a finding at its kind; what sets the count is not
+    read either, so a change of its spec (3 replicas made 30) is a new finding, never the base's."""
+    from torghut_lint.engine import _finding
+    from torghut_lint.model import Severity
+    from torghut_lint.policy import Match, Policy
+
+    def found(replicas: int) -> list:
+        clone = resources(
+            "apiVersion: apps.kruise.io/v1alpha1\nkind: CloneSet\nmetadata: {name: feed, namespace: torghut}\n"
+            f"spec:\n  replicas: {replicas}\n"
+            "  template: {spec: {containers: [{name: ws, image: r/torghut-ws:1}]}}\n"
+        )
+        ctx = RuleContext(PARAMS, [], clone, [], unlisted=clone)
+        return list(replica_count.check(ctx))
+
+    three, thirty = found(3), found(30)
+    assert [(v.path, v.requirement) for v in three] == [(("kind",), "kind")]
+    policy = Policy("p", "replica-count", Severity.ERROR, "d", "r", "p.yaml", Match(), PARAMS)
+    assert _finding(policy, three[0], None, False).digest != _finding(policy, thirty[0], None, False).digest

@@ -122,6 +122,8 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             f"runs at once cannot be read, so exactly {want} cannot be shown; run it as a kind the policy lists, "
             "or list this one in the policy's match (its spec.replicas is then read)",
             requirement="kind",
+            # whatever in its spec sets the count (not read): any change of it is a new finding
+            value=digest_of(res.data.get("spec"), structural=True),
         )
     workloads: ByNamespace[tuple[str, str], Resource] = ByNamespace()  # by (kind, name)
     for res in held:
