@@ -457,22 +457,25 @@ def test_an_application_given_the_linted_namespace_is_linted_with_it(repo: Path)
     assert _gate(repo).json["findings"] == []
 
 
+def _neighbour(repo: Path, name: str, namespace: str) -> Path:
+    """The trusted repository with an application ``name`` beside Torghut's (one ConfigMap, in
+    ``namespace``), deployed by the product set and committed: its directory."""
+    product = _trusted_repo(repo)
+    directory = repo / "argocd" / "applications" / name
+    directory.mkdir()
+    (directory / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n")
+    (directory / "kustomization.yaml").write_text(f"namespace: {namespace}\nresources: [cm.yaml]\n")
+    product.write_text(_product_set(TORGHUT_ELEMENT + OTHER_ELEMENT + _element(name, f"argocd/applications/{name}")))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", name)
+    return directory
+
+
 def test_a_neighbour_deployed_into_the_linted_namespace_is_linted_when_the_change_touches_it(repo: Path) -> None:
     """An application the base deploys into Torghut's namespace already (the lab's torghut-options
     beside torghut), which the gate does not lint: a change to its files that adds a second
     websocket on the equities key is linted with the tree; unchanged, it is not the gate's."""
-    product = _trusted_repo(repo)
-    options = repo / "argocd" / "applications" / "torghut-options"
-    options.mkdir()
-    (options / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: options}\n")
-    (options / "kustomization.yaml").write_text("namespace: torghut\nresources: [cm.yaml]\n")
-    product.write_text(
-        _product_set(
-            TORGHUT_ELEMENT + OTHER_ELEMENT + _element("torghut-options", "argocd/applications/torghut-options")
-        )
-    )
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "options")
+    options = _neighbour(repo, "torghut-options", "torghut")
     assert _gate(repo).json["findings"] == []
     ws = (repo / APP / "ws" / "deployment.yaml").read_text()
     (options / "ws.yaml").write_text(ws.replace("name: torghut-ws\n  labels", "name: torghut-ws-2\n  labels"))
@@ -508,16 +511,7 @@ def test_a_cluster_wide_mutation_in_another_application_that_reaches_the_tree_is
     cluster admits them: it is cluster-scoped, so where it acts is what its rules match, not where
     its application lands. It passed with exit 0; now that application is linted with the tree.
     One that mutates only its own namespace is not the gate's."""
-    product = _trusted_repo(repo)
-    platform = repo / "argocd" / "applications" / "platform"
-    platform.mkdir()
-    (platform / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n")
-    (platform / "kustomization.yaml").write_text("namespace: platform\nresources: [cm.yaml]\n")
-    product.write_text(
-        _product_set(TORGHUT_ELEMENT + OTHER_ELEMENT + _element("platform", "argocd/applications/platform"))
-    )
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "platform")
+    platform = _neighbour(repo, "platform", "platform")
     assert _gate(repo).json["findings"] == []
     (platform / "policy.yaml").write_text(KYVERNO_LIVE.replace("NAMESPACES", namespaces))
     (platform / "kustomization.yaml").write_text("namespace: platform\nresources: [cm.yaml, policy.yaml]\n")
