@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -325,11 +326,67 @@ def image_repositories(res: Resource) -> tuple[str, ...]:
 
 
 def _image_repositories(res: Resource) -> tuple[str, ...]:
-    found = [container.get("image") for _, container in containers(res)]
+    found = [image for _, container in containers(res) for image in images_of(res, container.get("image"))]
     spec = res.data.get("spec")
     if res.id.kind == "FlinkDeployment" and isinstance(spec, dict):
         found.append(spec.get("image"))
     return tuple(dict.fromkeys(repository(image) for image in found if isinstance(image, str) and image))
+
+
+# an Argo workflow parameter written into a field (``{{inputs.parameters.image}}``,
+# ``{{ workflow.parameters.img }}``); an expression (``{{= ...}}``) is none of them
+_WORKFLOW_PARAMETER = re.compile(r"\{\{\s*(?:inputs|workflow)\.parameters\.([A-Za-z0-9_.-]+)\s*\}\}")
+MAX_IMAGE_EXPANSIONS = 64  # images one templated field is read as, at most (the rest: as written)
+MAX_TEMPLATED_IMAGE = 1024  # a longer field is no image reference: read as written
+
+
+def images_of(res: Resource, image: Any) -> tuple[str, ...]:
+    """The images a container's ``image`` field may run: itself, and in an Argo workflow (or
+    template) whose image is a parameter, each value the workflow names for that parameter (a
+    template's default, the workflow's arguments, a caller's step argument, an ``enum``): one
+    submitted as written runs it. A parameter no value in the workflow names stays as written."""
+    if not isinstance(image, str):
+        return ()
+    if "{{" not in image or res.id.group != "argoproj.io" or len(image) > MAX_TEMPLATED_IMAGE:
+        return (image,)
+    values = once(res, "_parameter_values", _parameter_values)
+    found = [image]
+    for name in dict.fromkeys(_WORKFLOW_PARAMETER.findall(image)):
+        if not values.get(name):
+            continue
+        pattern = re.compile(r"\{\{\s*(?:inputs|workflow)\.parameters\." + re.escape(name) + r"\s*\}\}")
+        made = (pattern.sub(lambda _, v=v: v, each) for each in found for v in values[name])
+        found = list(itertools.islice(made, MAX_IMAGE_EXPANSIONS))
+    return tuple(dict.fromkeys([image, *found]))
+
+
+def _any_string(value: Any) -> str:
+    """A parameter's value as Argo reads it (its ``AnyString``: a number or a boolean written
+    unquoted is its text); empty for what is none."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, (str, int)) else ""
+
+
+def _parameter_values(res: Resource) -> dict[str, list[str]]:
+    """Every value an Argo workflow names for each parameter, by name: ``value``, ``default`` and
+    ``enum`` of each entry of any ``parameters`` list in it (inputs, arguments, step arguments)."""
+    found: dict[str, list[str]] = {}
+    stack: list[Any] = [res.data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key, child in value.items():
+                if key == "parameters" and isinstance(child, list):
+                    for entry in child:
+                        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                            named = [entry.get("value"), entry.get("default"), *listed(entry, "enum")]
+                            found.setdefault(entry["name"], []).extend(_any_string(v) for v in named if _any_string(v))
+                if isinstance(child, (dict, list)):
+                    stack.append(child)
+        elif isinstance(value, list):
+            stack.extend(v for v in value if isinstance(v, (dict, list)))
+    return {name: list(dict.fromkeys(values)) for name, values in found.items()}
 
 
 def has_wildcards(pattern: str) -> bool:

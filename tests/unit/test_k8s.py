@@ -466,3 +466,54 @@ def test_an_unknown_workload_is_a_kind_of_a_crd_the_linter_does_not_read(api_ver
     assert unknown_workload(res) is unknown
     empty = resource(f"apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: x\nspec: {{replicas: 3}}\n")
     assert unknown_workload(empty) is False  # runs no container the linter can see
+
+
+WORKFLOW = """apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {name: w}
+spec:
+  arguments:
+    parameters: [{name: tag, value: "2"}, {name: tag, enum: ["3"]}]
+  templates:
+    - name: run
+      inputs:
+        parameters: [{name: repo, default: reg/torghut-ws}]
+      container: {image: "IMAGE"}
+"""
+
+
+@pytest.mark.parametrize(
+    ("image", "images"),
+    [
+        ("reg/app:1", ["reg/app:1"]),  # nothing templated
+        (
+            "{{inputs.parameters.repo}}:{{ workflow.parameters.tag }}",
+            ["{{inputs.parameters.repo}}:{{ workflow.parameters.tag }}", "reg/torghut-ws:2", "reg/torghut-ws:3"],
+        ),
+        ("{{inputs.parameters.unset}}", ["{{inputs.parameters.unset}}"]),  # no value named: as written
+        ("{{= sprig.trim(inputs.parameters.repo) }}", ["{{= sprig.trim(inputs.parameters.repo) }}"]),  # an expression
+    ],
+)
+def test_an_argo_image_from_a_parameter_runs_each_value_the_workflow_names(image: str, images: list[str]) -> None:
+    from torghut_lint.k8s import images_of
+
+    res = resource(WORKFLOW.replace("IMAGE", image))
+    assert list(images_of(res, image)) == images
+    if len(images) > 1:
+        assert "docker.io/reg/torghut-ws" in image_repositories(res)
+
+
+def test_an_image_of_many_parameters_with_many_values_is_read_as_a_bounded_number_of_images() -> None:
+    """A hostile workflow: 30 parameters in one image field, each given 1,000 values."""
+    from torghut_lint.k8s import MAX_IMAGE_EXPANSIONS, images_of
+
+    names = [f"p{i}" for i in range(30)]
+    parameters = ", ".join(f"{{name: {n}, enum: [{', '.join(str(v) for v in range(1000))}]}}" for n in names)
+    image = "".join(f"{{{{inputs.parameters.{n}}}}}" for n in names)
+    res = resource(
+        WORKFLOW.replace('[{name: tag, value: "2"}, {name: tag, enum: ["3"]}]', f"[{parameters}]").replace(
+            "IMAGE", image
+        )
+    )
+    assert 1 < len(images_of(res, image)) <= MAX_IMAGE_EXPANSIONS + 1
+    assert images_of(res, "{{inputs.parameters.p0}}" + "x" * 2000) == ("{{inputs.parameters.p0}}" + "x" * 2000,)

@@ -49,6 +49,7 @@ from torghut_lint.k8s import (
     copies,
     effective_env,
     get_path,
+    images_of,
     repository,
     secret_reference,
     secret_values,
@@ -92,7 +93,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             return ON
 
         def running(res: Resource) -> Callable[[Path_, dict], bool]:  # a container running the image
-            return lambda path, c: isinstance(c.get("image"), str) and image(repository(c["image"]))
+            return lambda path, c: any(image(repository(each)) for each in images_of(res, c.get("image")))
 
     counted: dict[int, dict[Path_, list[Path_]]] = {}  # by resource: the copies each pod runs, found once
 
