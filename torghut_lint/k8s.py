@@ -242,11 +242,14 @@ def _carried(data: Any) -> Iterator[tuple[str, Path_, dict]]:
 
 
 def container_name(path: Path_, container: dict) -> str:
-    """What a finding calls the container at ``path``: its name, else the key that holds it (a
-    Spark application's ``driver``), else ``?``."""
+    """What a finding calls the container at ``path``: its name, else Argo's for a template's
+    ``container`` or ``script`` (``main``), else the key that holds it (a Spark application's
+    ``driver``), else ``?``."""
     name = container.get("name")
     if isinstance(name, str) and name:
         return name
+    if path and path[-1] in SINGLE_CONTAINERS:
+        return "main"
     return path[-1] if path and isinstance(path[-1], str) else "?"
 
 
@@ -327,6 +330,8 @@ def image_repositories(res: Resource) -> tuple[str, ...]:
 
 def _image_repositories(res: Resource) -> tuple[str, ...]:
     found = [image for _, container in containers(res) for image in images_of(res, container.get("image"))]
+    if res.id.group == "argoproj.io" and res.id.kind in WORKFLOW_KINDS:  # a pod spec patch's images run too
+        found += [image for named in _patched_images(res.data) for image in images_of(res, named)]
     spec = res.data.get("spec")
     if res.id.kind == "FlinkDeployment" and isinstance(spec, dict):
         found.append(spec.get("image"))
@@ -637,6 +642,7 @@ def secret_name(res: Resource) -> str:
 ENV_FILE = "env file"  # EnvValue.origin of a line of an environment file mounted into the container
 EXPANSION = "expansion"  # EnvValue.origin of a value whose $(VAR) expansion is too long (expand)
 WORKFLOW_PARAMETER = "workflow parameter"  # EnvValue.origin of an Argo workflow's {{...}} in a value
+POD_SPEC_PATCH = "podSpecPatch"  # EnvValue.origin of what an Argo workflow's pod spec patch sets
 # what Argo Workflows substitutes {{inputs.parameters.x}} and its kin in as it runs a template
 WORKFLOW_KINDS = frozenset({"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"})
 HIDDEN_ORIGINS = {
@@ -652,6 +658,7 @@ HIDDEN_ORIGINS = {
     ENV_FILE: "an environment file mounted into the container",
     EXPANSION: "a $(VAR) expansion longer than the 128 KiB a process can be given (the container cannot start)",
     WORKFLOW_PARAMETER: "a workflow parameter ({{...}}), written when the workflow is submitted or run",
+    POD_SPEC_PATCH: "a podSpecPatch the linter cannot read (a parameter in it, envFrom or a command line it sets)",
 }
 
 
@@ -861,18 +868,7 @@ def effective_env(
         else:
             continue
         where = path + ("envFrom", j, "configMapRef" if origin == "configMapRef" else "secretRef")
-        if names is not None and names.ignore_case:
-            held = (
-                [prefix + k for k in sorted(keys) if names.canonical(prefix + k) is not None]
-                if keys is not None
-                else [n for n in names if names.key(n).startswith(names.key(prefix))]
-            )
-            for name in held:  # a name the source may hold in any spelling: kept apart from every literal
-                env[name if keys is not None else f"{name}\0{j}"] = EnvValue(name, None, res, where, origin)
-            continue
-        for name in [*env, *sorted(n for n in names or () if n not in env)]:  # in a stable order
-            if name.startswith(prefix) and (keys is None or name[len(prefix) :] in keys):
-                env[name] = EnvValue(name, None, res, where, origin)
+        _unseen(env, names, res, where, origin, prefix, keys, str(j))
     for i, item in enumerate(listed(container, "env")):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             continue
@@ -902,6 +898,13 @@ def effective_env(
             continue
         origin = next(iter(value_from), "env") if value_from else "env"
         env[name] = EnvValue(name, None, res, item_path, origin)
+    if workflow:  # what a podSpecPatch sets in the container as the pod is made, over its own env
+        for where, patch in pod_spec_patches(res, path, container):
+            if patch is None:  # (templated, unreadable, or setting what it reads from elsewhere)
+                _unseen(env, names, res, where, POD_SPEC_PATCH, "", None, "patch")
+                continue
+            for name, value, offset in patch:
+                env[name] = EnvValue(name, value, res, where, POD_SPEC_PATCH, offset)
     for field, i, word in command_words(container) if names is not None else ():  # what the process gets
         # the kubelet expands $(NAME) in the command line as in env values; a value the shell
         # would expand ($X, `...`) or that reads a hidden variable is unknown
@@ -915,6 +918,137 @@ def effective_env(
 
 
 COMMAND_LINE = ("command", "args")  # a container's command line: its words, in the order they run
+
+
+def _unseen(
+    env: dict[str, EnvValue],
+    names: Names | None,
+    res: Resource,
+    where: Path_,
+    origin: str,
+    prefix: str,
+    keys: frozenset[str] | None,
+    tag: str,
+) -> None:
+    """A source whose values cannot be seen (an envFrom Secret or ConfigMap, a pod spec patch the
+    linter cannot read) may set any name it holds (``keys``; None: any, under ``prefix``): each
+    such name of ``names`` and of ``env`` so far is unknown. Where names are read in any case, a
+    name it may hold in any spelling is kept apart from every literal (under ``tag``)."""
+    if names is not None and names.ignore_case:
+        held = (
+            [prefix + k for k in sorted(keys) if names.canonical(prefix + k) is not None]
+            if keys is not None
+            else [n for n in names if names.key(n).startswith(names.key(prefix))]
+        )
+        for name in held:
+            env[name if keys is not None else f"{name}\0{tag}"] = EnvValue(name, None, res, where, origin)
+        return
+    for name in [*env, *sorted(n for n in names or () if n not in env)]:  # in a stable order
+        if name.startswith(prefix) and (keys is None or name[len(prefix) :] in keys):
+            env[name] = EnvValue(name, None, res, where, origin)
+
+
+MAX_POD_SPEC_PATCH = 64 * 1024  # a longer patch is not read: what it sets is unknown
+_PARAMETER_IN_PATCH = re.compile(r"\{\{[^{}]*\}\}")  # a parameter or an expression of Argo's, as it runs
+PARAMETER_MARK = "__argo_parameter__"  # what stands for one while the patch is read
+
+
+PatchedEnv = list[tuple[str, "str | None", int]]  # (name, value or None, offset in the patch's text)
+
+
+def pod_spec_patches(res: Resource, path: Path_, container: dict) -> list[tuple[Path_, PatchedEnv | None]]:
+    """(where, what it sets in the container's environment) of each ``podSpecPatch`` of an Argo
+    workflow that applies to the container at ``path``, in the order Argo merges them (the
+    workflow's, its template defaults', the template's own): a strategic merge patch of the pod,
+    in JSON or YAML, matched to the container by name (a template's ``container`` or ``script`` is
+    ``main``). None where the patch cannot be read (a parameter in it, a syntax error, too long)
+    or sets the environment from elsewhere (``envFrom``) or the command line: what it sets is
+    then unknown."""
+    template = pod_of(path)
+    if len(template) < 2 or template[-2] != "templates":
+        return []
+    spec = template[:-2]
+    name = "main" if path[-1] in SINGLE_CONTAINERS else container.get("name")
+    found = []
+    for where in (spec + ("podSpecPatch",), spec + ("templateDefaults", "podSpecPatch"), template + ("podSpecPatch",)):
+        patch = get_path(res.data, where)
+        if patch is None:
+            continue
+        entry = _patched_container(patch, name)
+        if entry is not False:
+            found.append((where, entry))
+    return found
+
+
+def _patched_images(data: Any) -> list[str]:
+    """The images the containers of every ``podSpecPatch`` in an Argo workflow name (a patch may
+    give the main container another image, or add one)."""
+    found: list[str] = []
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            patch = value.get("podSpecPatch")
+            if isinstance(patch, str) and (read := _read_patch(patch)) is not None:
+                for key in ("containers", "initContainers"):
+                    found += [
+                        c["image"]
+                        for c in listed(read.data, key)
+                        if isinstance(c, dict) and isinstance(c.get("image"), str)
+                    ]
+            stack.extend(v for v in value.values() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend(v for v in value if isinstance(v, (dict, list)))
+    return found
+
+
+def _read_patch(patch: str) -> Any:
+    """A pod spec patch read (its parameters marked, :data:`PARAMETER_MARK`), None where it cannot be."""
+    if len(patch) > MAX_POD_SPEC_PATCH:
+        return None
+    patch = _PARAMETER_IN_PATCH.sub(PARAMETER_MARK, patch)  # (a value written as the workflow runs)
+    if "{{" in patch:
+        return None
+    from torghut_lint.parse import parse_bytes  # (the parser imports the model, not the other way)
+
+    parsed = parse_bytes(patch.encode("utf-8", "surrogatepass"), "podSpecPatch", go_yaml=False)
+    if not parsed.ok or len(parsed.documents) != 1 or not isinstance(parsed.documents[0].data, dict):
+        return None
+    return parsed.documents[0]
+
+
+def _patched_container(patch: Any, name: Any) -> PatchedEnv | None | bool:
+    """What a pod spec patch sets in container ``name``'s environment (False: it patches no such
+    container; None: what cannot be told), each value located in the patch's text."""
+    import yaml
+
+    from torghut_lint import nodes
+
+    document = _read_patch(patch) if isinstance(patch, str) else None
+    if document is None:
+        return None
+    for key in ("containers", "initContainers"):
+        held = nodes.get(document.node, key)
+        for i, entry in enumerate(listed(document.data, key)):
+            if not (isinstance(entry, dict) and entry.get("name") == name):
+                continue
+            if any(field in entry for field in ("envFrom", *COMMAND_LINE)):
+                return None
+            found: PatchedEnv = []
+            items = nodes.get(held.value[i], "env") if isinstance(held, yaml.SequenceNode) else None
+            for j, item in enumerate(listed(entry, "env")):
+                if not (isinstance(item, dict) and isinstance(item.get("name"), str)):
+                    continue
+                node = items.value[j] if isinstance(items, yaml.SequenceNode) else None
+                at = nodes.get(node, "value") or node
+                if PARAMETER_MARK in item["name"]:
+                    return None
+                value = text(item["value"]) if "value" in item else None  # (valueFrom: unknown)
+                if value is not None and PARAMETER_MARK in value:
+                    value = None
+                found.append((item["name"], value, at.start_mark.index if at is not None else 0))
+            return found
+    return False
 
 
 # The exec actions of a container: each a command line the kubelet runs in it (no shell unless it

@@ -517,3 +517,36 @@ def test_an_image_of_many_parameters_with_many_values_is_read_as_a_bounded_numbe
     )
     assert 1 < len(images_of(res, image)) <= MAX_IMAGE_EXPANSIONS + 1
     assert images_of(res, "{{inputs.parameters.p0}}" + "x" * 2000) == ("{{inputs.parameters.p0}}" + "x" * 2000,)
+
+
+@pytest.mark.parametrize(
+    ("patch", "env"),
+    [
+        ('{"containers":[{"name":"main","env":[{"name":"A","value":"1"}]}]}', [("A", "1")]),
+        ("containers: [{name: other, env: [{name: A, value: '1'}]}]", None),  # another container: no patch
+        ("containers: [{name: main, resources: {limits: {cpu: '{{inputs.parameters.cpu}}'}}}]", []),
+        ("containers: [{name: main, env: [{name: A, value: '{{inputs.parameters.a}}'}]}]", [("A", None)]),
+        ("containers: [{name: main, envFrom: [{configMapRef: {name: c}}]}]", "unknown"),
+        ("containers: [{name: main, args: [--live]}]", "unknown"),
+        ("containers: [{name: main, env: [", "unknown"),  # not YAML
+        ("x" * (64 * 1024 + 1), "unknown"),  # too long to read
+    ],
+)
+def test_what_a_workflow_pod_spec_patch_sets_in_the_main_container(patch: str, env) -> None:
+    from torghut_lint.k8s import pod_spec_patches
+
+    text = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: w}\nspec:\n  templates:\n"
+        "    - name: run\n      podSpecPatch: PATCH\n      container: {image: a:1}\n"
+    )
+    import json
+
+    res = resource(text.replace("PATCH", json.dumps(patch)))
+    (path, container), *_ = containers(res)
+    found = pod_spec_patches(res, path, container)
+    if env is None:
+        assert found == []
+    elif env == "unknown":
+        assert found == [(("spec", "templates", 0, "podSpecPatch"), None)]
+    else:
+        assert [(name, value) for name, value, _ in found[0][1]] == env

@@ -17,6 +17,7 @@ from torghut_lint.k8s import (
     COMMAND_LINE,
     HIDDEN_ORIGINS,
     IGNORE_CASE_PARAM,
+    POD_SPEC_PATCH,
     SWITCH_PARAM,
     WRITTEN,
     Names,
@@ -85,7 +86,7 @@ class Setting:
     def in_text(self) -> bool:
         """An assignment inside a text (a line of an environment file, a word of a command line):
         named by the assignment, not fixable as a key."""
-        return self.origin in (FILE, WRITTEN) or self.origin in COMMAND_LINE
+        return self.origin in (FILE, WRITTEN, POD_SPEC_PATCH) or self.origin in COMMAND_LINE
 
     @property
     def location(self) -> Location | None:
@@ -130,7 +131,7 @@ def _settings(ctx: RuleContext) -> Iterator[Setting]:
                 for item in names.matching(env, name):
                     # one place once (a ConfigMap entry two containers read, a Secret that may hold
                     # several switches); a word of a command line may set several
-                    command = item.origin in COMMAND_LINE
+                    command = item.origin in COMMAND_LINE or item.origin == POD_SPEC_PATCH  # (inside a text)
                     place = (id(item.source), item.path) + ((item.name, item.offset) if command else ())
                     if place in seen:
                         continue
