@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
+import yaml
+
 from torghut_lint import regex
 from torghut_lint.goyaml import GO_SPACE
 from torghut_lint.model import Location, Path_, Resource, digest_of
@@ -489,6 +491,31 @@ class ByNamespace(Generic[Key, Value]):
         if found is None:
             found = self._exact.get(("", key)) if namespace else self._anywhere.get(key)
         return found
+
+
+def scale_targets(resources: list[Resource]) -> Iterator[tuple[Resource, str, str, str | None, str]]:
+    """(resource, field, namespace, kind, name) of each workload another resource runs or scales:
+    an Argo Rollout's ``workloadRef``, any other's ``spec.scaleTargetRef`` (an autoscaler, whose
+    bound the linter may not know; a KEDA ScaledObject's kind defaults to Deployment)."""
+    for res in resources:
+        spec = res.data.get("spec")
+        if not isinstance(spec, dict):
+            continue
+        rollout = res.id.kind == "Rollout" and res.id.group == "argoproj.io"
+        field = "workloadRef" if rollout and isinstance(spec.get("workloadRef"), dict) else "scaleTargetRef"
+        ref = spec.get(field)
+        if not isinstance(ref, dict) or not isinstance(ref.get("name"), str):
+            continue
+        kind = ref.get("kind", "Deployment" if res.id.group == "keda.sh" else None)
+        if kind is None or isinstance(kind, str):
+            yield res, field, res.id.namespace, kind, ref["name"]
+
+
+# Where each autoscaler keeps its upper bound, and the bound it applies when none is written.
+SCALER_BOUNDS = {
+    ("autoscaling", "HorizontalPodAutoscaler"): ("maxReplicas", None),
+    ("keda.sh", "ScaledObject"): ("maxReplicaCount", 100),
+}
 
 
 # What the API server takes for a label or annotation key (a qualified name: an optional DNS
@@ -1213,6 +1240,55 @@ def env_file_assignments(
     yield from sorted(found, key=lambda item: item[2])
 
 
+STRUCTURED_SUFFIXES = (".json", ".yaml", ".yml")  # a settings file a loader reads keys from
+MAX_STRUCTURED_TEXT = 1024 * 1024  # a longer settings file is read as an environment file only
+
+
+def entry_assignments(key: str, text: str, names: Names) -> Iterator[tuple[str, str | None, int]]:
+    """(name as written, value, offset of the name) of each of ``names`` a ConfigMap entry called
+    ``key`` sets: as an environment file (:func:`env_file_assignments`), and, in a JSON or YAML
+    settings file (by its name), as a key of its top-level mapping, which a settings loader
+    reading the mounted file takes (pydantic-settings' JSON and YAML sources; a value that is no
+    scalar is unknown, and so is every switch a settings file too large to read names). A key
+    nested under another is some other setting's."""
+    yield from env_file_assignments(text, names, dotenv=is_dotenv(key))
+    if not key.lower().endswith(STRUCTURED_SUFFIXES) or (mention := names.mentioned(text)) is None:
+        return
+    if len(text) > MAX_STRUCTURED_TEXT:  # not read: a switch it names may be set there
+        yield mention.group(0), None, mention.start()
+        return
+    for written, value, offset in _top_level_settings(text):
+        if names.canonical(written) is not None:
+            yield written, value, offset
+
+
+@functools.lru_cache(maxsize=32)  # (each policy reading the switches asks of the same entries)
+def _top_level_settings(text: str) -> tuple[tuple[str, str | None, int], ...]:
+    """(key, value as text or None, offset of the key) of each top-level key of a JSON or YAML
+    settings file, every document's; none where it is no such file."""
+    from torghut_lint.parse import parse_bytes  # (the parser imports the model, not the other way)
+
+    found = []
+    for document in parse_bytes(text.encode("utf-8", "surrogatepass"), "settings", go_yaml=False).documents:
+        if not isinstance(document.data, dict) or not isinstance(document.node, yaml.MappingNode):
+            continue
+        for key_node, _ in document.node.value:
+            written = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if isinstance(written, str):
+                found.append((written, text_of_scalar(document.data.get(written)), key_node.start_mark.index))
+    return tuple(found)
+
+
+def text_of_scalar(value: Any) -> str | None:
+    """A settings file's scalar as the variable's text (a YAML ``true`` is ``true``); None for a
+    list, a mapping or null: what a loader makes of it is not told here."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
 def shell_assignments(text: str, command: bool = False) -> Iterator[tuple[str, str | None, int]]:
     """(name, value, offset of the name) of each ``NAME=value`` a POSIX shell reads in ``text``:
     an environment file's lines (``export`` allowed), or with ``command`` each assignment anywhere
@@ -1528,7 +1604,7 @@ def direct_settings(res: Resource, names: Names | None = None) -> Iterator[tuple
             for key, value in data.items():
                 yield key, value, ("data", key)
         for path, content, _ in configmap_files(res) if names is not None else ():
-            for name, value, _ in env_file_assignments(content, names, dotenv=is_dotenv(str(path[1]))):
+            for name, value, _ in entry_assignments(str(path[1]), content, names):
                 yield name, value, path
         return
     for path, container in containers(res):

@@ -80,3 +80,65 @@ def test_a_storage_request_that_is_no_quantity_is_a_finding_not_a_pass(text: str
     the sums without a word: the gate said yes to what it could not measure."""
     (found,) = _check(text)
     assert "is not a Kubernetes quantity" in found[1], found
+
+
+SCALED = """apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: cache, namespace: torghut}
+spec:
+  replicas: 2
+  template: {spec: {containers: [{name: c, image: r:1, volumeMounts: [{name: d, mountPath: /d}]}]}}
+  volumeClaimTemplates: [{metadata: {name: d}, spec: {resources: {requests: {storage: 1Gi}}}}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("scaler", "replicas", "unknown"),
+    [
+        ("", 2, 0),  # no autoscaler: its own replicas
+        (
+            "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h, namespace: torghut}\n"
+            "spec: {scaleTargetRef: {kind: StatefulSet, name: cache}, maxReplicas: 7}\n",
+            7,
+            0,
+        ),
+        (
+            "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: k}\n"  # its default, 100
+            "spec: {scaleTargetRef: {kind: StatefulSet, name: cache}}\n",
+            100,
+            0,
+        ),
+        (
+            "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h, namespace: other}\n"
+            "spec: {scaleTargetRef: {kind: StatefulSet, name: cache}, maxReplicas: 7}\n",
+            2,
+            0,
+        ),  # another namespace's
+        (
+            "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\n"
+            "spec: {scaleTargetRef: {kind: StatefulSet, name: cache}, maxReplicas: '7'}\n",
+            2,
+            1,
+        ),  # no number: unknown
+        (
+            "apiVersion: example.com/v1\nkind: Scaler\nmetadata: {name: s}\n"
+            "spec: {scaleTargetRef: {kind: StatefulSet, name: cache}}\n",
+            2,
+            1,
+        ),
+    ],
+)
+def test_a_volume_claim_template_counts_the_replicas_an_autoscaler_may_give(
+    scaler: str, replicas: int, unknown: int
+) -> None:
+    from torghut_lint.templates.storage_budget import scaled_to
+
+    found = [
+        Resource(d.node, d.data)
+        for d in parse_bytes((SCALED + "---\n" + scaler).encode(), "a.yaml").documents
+        if d.data
+    ]
+    workload = found[0]
+    tops, unbounded = scaled_to(found, [workload])
+    assert [r.replicas for r in requests(workload, set(), scaled=tops)] == [replicas]
+    assert len(unbounded) == unknown

@@ -550,3 +550,28 @@ def test_what_a_workflow_pod_spec_patch_sets_in_the_main_container(patch: str, e
         assert found == [(("spec", "templates", 0, "podSpecPatch"), None)]
     else:
         assert [(name, value) for name, value, _ in found[0][1]] == env
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "found"),
+    [
+        ("settings.json", '{"TRADING_MODE": "live", "X": 1}', [("TRADING_MODE", "live", 1)]),
+        ("s.yaml", "a: 1\nTRADING_MODE: true\n", [("TRADING_MODE", "true", 5)]),
+        ("s.YML", "TRADING_MODE: [live]\n", [("TRADING_MODE", None, 0)]),  # no scalar: unknown
+        ("s.yaml", "broker:\n  TRADING_MODE: live\n", []),  # nested: another setting's
+        (
+            "s.yaml",
+            "---\nTRADING_MODE: paper\n---\nTRADING_MODE: live\n",
+            [("TRADING_MODE", "paper", 4), ("TRADING_MODE", "live", 28)],
+        ),
+        ("s.txt", '{"TRADING_MODE": "live"}', []),  # not named as a settings file: an environment file's reading only
+        ("s.json", "{not json", []),
+        # too large to read: the switch it names is unknown, at its first mention
+        ("big.json", '{"TRADING_MODE": "paper", "x": "' + "y" * 1024 * 1024 + '"}', [("TRADING_MODE", None, 2)]),
+    ],
+)
+def test_a_settings_file_sets_what_its_top_level_keys_name(key: str, text: str, found: list) -> None:
+    from torghut_lint.k8s import entry_assignments
+
+    names = Names({"TRADING_MODE": {}})
+    assert list(entry_assignments(key, text, names)) == found

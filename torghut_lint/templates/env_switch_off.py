@@ -18,6 +18,7 @@ from torghut_lint.k8s import (
     HIDDEN_ORIGINS,
     IGNORE_CASE_PARAM,
     POD_SPEC_PATCH,
+    STRUCTURED_SUFFIXES,
     SWITCH_PARAM,
     WRITTEN,
     Names,
@@ -25,8 +26,7 @@ from torghut_lint.k8s import (
     container_name,
     containers,
     effective_env,
-    env_file_assignments,
-    is_dotenv,
+    entry_assignments,
     is_on,
     text,
     written_env_files,
@@ -80,6 +80,8 @@ class Setting:
 
     @property
     def hidden_in(self) -> str:
+        if self.origin == FILE:  # (an environment file's line always has a value: a settings file's)
+            return "a settings file whose value there is not read (a list or a mapping, or a file over 1 MiB)"
         return HIDDEN_ORIGINS.get(self.origin, self.origin)
 
     @property
@@ -114,11 +116,12 @@ def _settings(ctx: RuleContext) -> Iterator[Setting]:
                     seen.add((id(res), ("data", key)))
                     yield Setting(switches[name], key, res, ("data", key), text(value), f"ConfigMap {res.id.name}")
             for path, content, exact in configmap_files(res):  # an entry that is an environment file
-                for written, value, offset in env_file_assignments(content, names, dotenv=is_dotenv(str(path[1]))):
+                for written, value, offset in entry_assignments(str(path[1]), content, names):
                     # (a line a shell and python-dotenv read differently is one setting of each reading)
                     if (id(res), path, written, offset, value) not in seen:
                         seen.add((id(res), path, written, offset, value))
-                        who = f"ConfigMap {res.id.name} (environment file {path[1]!r})"
+                        kind = "settings" if str(path[1]).lower().endswith(STRUCTURED_SUFFIXES) else "environment"
+                        who = f"ConfigMap {res.id.name} ({kind} file {path[1]!r})"
                         at = offset if exact else None
                         yield Setting(
                             switches[canonical(written)], written, res, path, value, who, origin=FILE, offset=at

@@ -39,6 +39,7 @@ from torghut_lint.k8s import (
     MAYBE,
     NO_PODS,
     ON,
+    SCALER_BOUNDS,
     SWITCH_PARAM,
     ByNamespace,
     EnvValue,
@@ -51,6 +52,7 @@ from torghut_lint.k8s import (
     get_path,
     images_of,
     repository,
+    scale_targets,
     secret_reference,
     secret_values,
 )
@@ -67,7 +69,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         switches = {s["name"]: s for s in when["switches"]}
         names = Names(switches, when.get("ignoreCase", False))
         known: dict[int, dict[Path_, str | None]] = {}  # by resource: each container's switch, read once
-        scaled = {(ns, kind, name) for _, _, ns, kind, name in _targets(ctx.resources)}
+        scaled = {(ns, kind, name) for _, _, ns, kind, name in scale_targets(ctx.resources)}
 
         def states(res: Resource) -> dict[Path_, str | None]:  # none for a standby at zero replicas
             if id(res) not in known:
@@ -166,7 +168,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             )
     if not held:
         return
-    for scaler, field, namespace, kind, name in _targets(ctx.resources):  # each, against the workload it names
+    for scaler, field, namespace, kind, name in scale_targets(ctx.resources):  # each, against the workload it names
         res = workloads.find(namespace, (kind, name))
         if res is None:
             continue
@@ -201,31 +203,6 @@ def _idle(res: Resource, scaled: set[tuple[str, str | None, str]]) -> bool:
         and (res.id.group, res.id.kind) in _REPLICATED
         and (res.id.namespace, res.id.kind, res.id.name) not in scaled
     )
-
-
-def _targets(resources: list[Resource]) -> Iterator[tuple[Resource, str, str, str | None, str]]:
-    """(resource, field, namespace, kind, name) of each workload another resource runs or scales:
-    an Argo Rollout's ``workloadRef``, any other's ``spec.scaleTargetRef`` (an autoscaler, whose
-    bound the linter may not know; a KEDA ScaledObject's kind defaults to Deployment)."""
-    for res in resources:
-        spec = res.data.get("spec")
-        if not isinstance(spec, dict):
-            continue
-        rollout = res.id.kind == "Rollout" and res.id.group == "argoproj.io"
-        field = "workloadRef" if rollout and isinstance(spec.get("workloadRef"), dict) else "scaleTargetRef"
-        ref = spec.get(field)
-        if not isinstance(ref, dict) or not isinstance(ref.get("name"), str):
-            continue
-        kind = ref.get("kind", "Deployment" if res.id.group == "keda.sh" else None)
-        if kind is None or isinstance(kind, str):
-            yield res, field, res.id.namespace, kind, ref["name"]
-
-
-# Where each autoscaler keeps its upper bound, and the bound it applies when none is written.
-_BOUNDS = {
-    ("autoscaling", "HorizontalPodAutoscaler"): ("maxReplicas", None),
-    ("keda.sh", "ScaledObject"): ("maxReplicaCount", 100),
-}
 
 
 def _alone(
@@ -512,7 +489,7 @@ def _listed(value: object) -> list[dict]:
 
 def _scales_past(scaler: Resource, spec: dict, res: Resource, want: int) -> Iterator[Violation]:
     """A violation when ``scaler``, which targets ``res``, may scale it past ``want``."""
-    bound = _BOUNDS.get((scaler.id.group, scaler.id.kind))
+    bound = SCALER_BOUNDS.get((scaler.id.group, scaler.id.kind))
     if bound is None:
         yield Violation(
             scaler,

@@ -21,6 +21,8 @@ from decimal import Decimal
 
 from torghut_lint.k8s import (
     CHI_TEMPLATE,
+    SCALER_BOUNDS,
+    ByNamespace,
     applied_templates,
     containers,
     format_bytes,
@@ -29,11 +31,13 @@ from torghut_lint.k8s import (
     listed,
     parse_quantity,
     pod_specs,
+    scale_targets,
 )
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import Observation, RuleContext, Template, Violation
 
 CLICKHOUSE_KINDS = ("ClickHouseInstallation", "ClickHouseKeeperInstallation")
+SCALED_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "Rollout")  # replicas an autoscaler may raise
 
 
 @dataclass
@@ -193,18 +197,21 @@ def requests(
     referenced: set[str],
     chits: dict[str, list[Resource]] | None = None,
     unseen: list[tuple[str, int]] | None = None,
+    scaled: dict[int, int] | None = None,
 ) -> Iterator[Request]:
     """Every storage request of one resource; ``referenced`` collects used template names,
     ``unseen`` the volume claim templates an installation uses that nothing of the application
-    defines (``chits``: :func:`installation_templates`)."""
+    defines (``chits``: :func:`installation_templates`); ``scaled``: the replicas autoscalers may
+    give each workload (:func:`scaled_to`), a claim per replica as for its own."""
     kind = res.id.kind
     spec = res.data.get("spec") if isinstance(res.data.get("spec"), dict) else {}
+    autoscaled = (scaled or {}).get(id(res), 0)
     if kind == "PersistentVolumeClaim":
         written = get_path(spec, ("resources", "requests", "storage"))
         if (size := _size(written)) is not ABSENT:
             yield Request(res, ("spec", "resources", "requests", "storage"), "claim", size, 1, written)
     elif kind == "StatefulSet":
-        replicas = _int(spec.get("replicas"))
+        replicas = max(_int(spec.get("replicas")), autoscaled)
         for _, container in containers(res):
             mounts = listed(container, "volumeMounts")
             referenced.update(m["name"] for m in mounts if isinstance(m, dict) and isinstance(m.get("name"), str))
@@ -225,7 +232,38 @@ def requests(
         written = spec["storage"].get("size")
         if (size := _size(written)) is not ABSENT:
             yield Request(res, ("spec", "storage", "size"), "storage", size, _int(spec.get("replicas")), written)
-    yield from _ephemeral(res, spec)
+    yield from _ephemeral(res, spec, autoscaled)
+
+
+def scaled_to(resources: list[Resource], workloads: list[Resource]) -> tuple[dict[int, int], list[tuple]]:
+    """How many replicas the autoscalers among ``resources`` may give each of ``workloads`` (by
+    ``id``: the highest bound of those that target it, a KEDA ScaledObject's default of 100 when it
+    writes none), and (scaler, workload) for each whose bound the linter cannot read (any object
+    whose ``spec.scaleTargetRef`` names the workload): the storage it provisions is unbounded."""
+    by_name: ByNamespace[tuple[str, str], Resource] = ByNamespace()
+    for res in workloads:
+        by_name.add(res.id.namespace, (res.id.kind, res.id.name), res)
+    tops: dict[int, int] = {}
+    unknown: list[tuple] = []
+    for scaler, field, namespace, kind, name in scale_targets(resources):
+        res = by_name.find(namespace, (kind, name)) if field == "scaleTargetRef" and kind else None
+        if res is None:
+            continue
+        bound = SCALER_BOUNDS.get((scaler.id.group, scaler.id.kind))
+        spec = scaler.data["spec"]
+        top = spec.get(bound[0], bound[1]) if bound is not None else None
+        if type(top) is int:
+            tops[id(res)] = max(tops.get(id(res), 0), top)
+        else:
+            unknown.append((scaler, res))
+    return tops, unknown
+
+
+def _scaling(ctx: RuleContext) -> tuple[dict[int, int], list[tuple]]:
+    """:func:`scaled_to` of the application's matched workloads, found once for check and facts."""
+    return ctx.shared(
+        "storage scaling", lambda c: scaled_to(c.resources, [r for r in c.matched if r.id.kind in SCALED_KINDS])
+    )
 
 
 def _cnpg_size(res: Resource, path: Path_) -> tuple[Path_, object] | None:
@@ -238,11 +276,12 @@ def _cnpg_size(res: Resource, path: Path_) -> tuple[Path_, object] | None:
     return None
 
 
-def _pods_per_template(res: Resource, spec: dict) -> int:
-    """How many pods one of the resource's pod templates makes at once, as far as its spec says."""
+def _pods_per_template(res: Resource, spec: dict, autoscaled: int = 0) -> int:
+    """How many pods one of the resource's pod templates makes at once, as far as its spec (and
+    the autoscalers that target it: ``autoscaled``) says."""
     kind = res.id.kind
-    if kind in ("Deployment", "StatefulSet", "ReplicaSet", "Rollout"):
-        return _int(spec.get("replicas"))
+    if kind in SCALED_KINDS:
+        return max(_int(spec.get("replicas")), autoscaled)
     if kind == "Job":
         return _int(spec.get("parallelism"))
     if kind == "CronJob":
@@ -252,7 +291,7 @@ def _pods_per_template(res: Resource, spec: dict) -> int:
     return 1
 
 
-def _ephemeral(res: Resource, spec: dict) -> Iterator[Request]:
+def _ephemeral(res: Resource, spec: dict, autoscaled: int = 0) -> Iterator[Request]:
     """Generic ephemeral volumes: each makes a claim per pod, deleted with it, but provisioned
     (and filling the same storage) while it runs."""
     if res.id.kind == "PersistentVolumeClaim":
@@ -265,7 +304,7 @@ def _ephemeral(res: Resource, spec: dict) -> Iterator[Request]:
             storage = ("spec", "resources", "requests", "storage")
             written = get_path(template, storage) if isinstance(template, dict) else None
             if (size := _size(written)) is not ABSENT:
-                pods = _pods_per_template(res, spec) if pods is None else pods
+                pods = _pods_per_template(res, spec, autoscaled) if pods is None else pods
                 where = path + ("volumes", i, "ephemeral", "volumeClaimTemplate", *storage)
                 yield Request(res, where, f"ephemeral volume {volume.get('name')}", size, pods, written)
 
@@ -294,10 +333,19 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     total_budget = parse_quantity(ctx.params.get("appTotal")) if ctx.params.get("appTotal") else None
     everything: list[Request] = []
     chits = installation_templates(ctx.resources)
+    scaled, unbounded = _scaling(ctx)
     for res in ctx.matched:
         referenced: set[str] = set()
         unseen: list[tuple[str, int]] = []
-        found = list(requests(res, referenced, chits, unseen))
+        found = list(requests(res, referenced, chits, unseen, scaled))
+        for scaler, _ in (u for u in unbounded if u[1] is res and found):
+            yield Violation(
+                scaler,
+                ("spec", "scaleTargetRef"),
+                f"{scaler.id.kind} {scaler.id.name} scales {res.id}, whose replicas each make storage claims, and how "
+                "far is not known to the linter: the storage it provisions cannot be checked against the budget",
+                requirement="scaled",
+            )
         for name, replicas in unseen:
             yield Violation(
                 res,
@@ -380,7 +428,7 @@ def facts(ctx: RuleContext) -> Iterator[Observation]:
     for res in ctx.matched:
         budget = _budget(res, budgets)
         limit = parse_quantity(budget["perReplica"]) if budget else None
-        for req in requests(res, set(), chits):
+        for req in requests(res, set(), chits, scaled=_scaling(ctx)[0]):
             if req.size is None or req.size <= 0:
                 continue
             everything.append(req)
