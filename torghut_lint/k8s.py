@@ -237,6 +237,9 @@ def _carried(data: Any) -> Iterator[tuple[str, Path_, dict]]:
                 children = [(k, v) for k, v in children if k not in CONTAINER_LISTS and k not in SINGLE_CONTAINERS]
             elif path and _container_like(value):
                 yield "container", path, value
+            patch = value.get("podSpecPatch")
+            if isinstance(patch, str) and "workflowTemplateRef" in value:  # a workflow of a template it refers to
+                yield from _patch_containers(path + ("podSpecPatch",), patch)
             # only what can hold more (most values are scalars: no path made for them)
             stack.extend((v, path + (k,)) for k, v in reversed(list(children)) if isinstance(v, (dict, list)))
         elif isinstance(value, list):
@@ -1042,6 +1045,28 @@ def _read_patch(patch: str) -> Any:
     if not parsed.ok or len(parsed.documents) != 1 or not isinstance(parsed.documents[0].data, dict):
         return None
     return parsed.documents[0]
+
+
+def _patch_containers(path: Path_, patch: str) -> Iterator[tuple[str, Path_, dict]]:
+    """("container", path, container) of each container a pod spec patch sets, for an Argo
+    workflow whose templates are another object's (``workflowTemplateRef``): what the patch gives
+    them is what its pods run, whatever the template says (a value from a parameter stays one)."""
+    document = _read_patch(patch)
+    for key in ("containers", "initContainers"):
+        for i, entry in enumerate(listed(document.data, key) if document is not None else ()):
+            if isinstance(entry, dict):
+                yield "container", path + (key, i), _unmarked(entry)
+
+
+def _unmarked(value: Any) -> Any:
+    """``value`` with each parameter :func:`_read_patch` marked written as one again."""
+    if isinstance(value, str):
+        return value.replace(PARAMETER_MARK, "{{parameter}}")
+    if isinstance(value, dict):
+        return {k: _unmarked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unmarked(v) for v in value]
+    return value
 
 
 def _patched_container(patch: Any, name: Any) -> PatchedEnv | None | bool:

@@ -575,3 +575,24 @@ def test_a_settings_file_sets_what_its_top_level_keys_name(key: str, text: str, 
 
     names = Names({"TRADING_MODE": {}})
     assert list(entry_assignments(key, text, names)) == found
+
+
+def test_a_workflow_of_a_referenced_template_runs_the_containers_its_pod_spec_patch_sets() -> None:
+    """A CronWorkflow whose templates are a WorkflowTemplate's (``workflowTemplateRef``): its own
+    podSpecPatch's containers are read (a parameter in one stays one); one of its own templates'
+    is read with them (:func:`pod_spec_patches`), not as a container of its own."""
+    text = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: CronWorkflow\nmetadata: {name: c}\nspec:\n  workflowSpec:\n"
+        "    workflowTemplateRef: {name: t}\n    podSpecPatch: PATCH\n"
+    )
+    patch = '{"containers":[{"name":"main","env":[{"name":"A","value":"{{workflow.parameters.a}}"}]}]}'
+    res = resource(text.replace("PATCH", repr(patch)))
+    found = containers(res)
+    assert [path for path, _ in found] == [("spec", "workflowSpec", "podSpecPatch", "containers", 0)]
+    assert found[0][1]["env"] == [{"name": "A", "value": "{{parameter}}"}]
+    own = resource(
+        text.replace("workflowTemplateRef: {name: t}", "templates: [{name: r, container: {image: a}}]").replace(
+            "PATCH", repr(patch)
+        )
+    )
+    assert [path for path, _ in containers(own)] == [("spec", "workflowSpec", "templates", 0, "container")]
