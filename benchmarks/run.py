@@ -288,6 +288,40 @@ def hostile_corpora() -> list[tuple[str, Path]]:
             f'    spec: {{source: {{repoURL: r, path: "{{{{ .path }}}}", targetRevision: "{branches}"}}}}\n'
         },
     )
+    patch = json.dumps(
+        {"containers": [{"name": "main", "env": [{"name": f"V{i}", "value": "x"} for i in range(1500)]}]}
+    )
+    templates = [
+        {"name": f"t{i}", "container": {"image": "r/torghut:1", "env": [{"name": "TRADING_MODE", "value": "paper"}]}}
+        for i in range(3000)
+    ]
+    case(  # the workflow's patch of 1,500 variables read again for each template's container, each policy
+        "a workflow's podSpecPatch of 1,500 variables over 3,000 templates (450 kB)",
+        {
+            "torghut/wf.yaml": json.dumps(
+                {
+                    "apiVersion": "argoproj.io/v1alpha1",
+                    "kind": "WorkflowTemplate",
+                    "metadata": {"name": "w", "namespace": "torghut"},
+                    "spec": {"entrypoint": "t0", "podSpecPatch": patch, "templates": templates},
+                }
+            )
+        },
+    )
+    settings = json.dumps({("TRADING_MODE" if i == 30_000 else f"K{i}"): "live" for i in range(50_000)})
+    case(  # each a settings file parsed whole (the switch is named in it), each policy reading the switches
+        "7 settings files of 870 kB in one ConfigMap (6 MB)",
+        {
+            "torghut/cm.yaml": json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": "settings", "namespace": "torghut"},
+                    "data": {f"s{j}.json": settings for j in range(7)},
+                }
+            )
+        },
+    )
     ttl = "CREATE TABLE t (ts DateTime) ENGINE = MergeTree ORDER BY ts TTL ts + INTERVAL 1 DAY, ts +"
     ttl += " " * 2_000_000 + "toIntervalDay"  # no interval after the spaces
     case(

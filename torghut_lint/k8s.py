@@ -933,7 +933,11 @@ def effective_env(
             if patch is None:  # (templated, unreadable, or setting what it reads from elsewhere)
                 _unseen(env, names, res, where, POD_SPEC_PATCH, "", None, "patch")
                 continue
-            for name, value, offset in patch:
+            entries, by_lower = patch
+            if wanted is not None:  # (a patch may set thousands: only the names asked about, in order)
+                at = sorted({i for key in wanted for i in by_lower.get(key.lower(), ())})
+                entries = tuple(e for e in (entries[i] for i in at) if (fold(e[0]) if fold else e[0]) in wanted)
+            for name, value, offset in entries:
                 env[name] = EnvValue(name, value, res, where, POD_SPEC_PATCH, offset)
     for field, i, word in command_words(container) if names is not None else ():  # what the process gets
         # the kubelet expands $(NAME) in the command line as in env values; a value the shell
@@ -983,7 +987,9 @@ _PARAMETER_IN_PATCH = re.compile(r"\{\{[^{}]*\}\}")  # a parameter or an express
 PARAMETER_MARK = "__argo_parameter__"  # what stands for one while the patch is read
 
 
-PatchedEnv = list[tuple[str, "str | None", int]]  # (name, value or None, offset in the patch's text)
+# (name, value or None, offset in the patch's text) of each entry, and their indexes by the name in
+# lower case (a lookup of the names a policy asks about, however many the patch sets)
+PatchedEnv = tuple[tuple[tuple[str, "str | None", int], ...], dict[str, tuple[int, ...]]]
 
 
 def pod_spec_patches(res: Resource, path: Path_, container: dict) -> list[tuple[Path_, PatchedEnv | None]]:
@@ -1032,6 +1038,7 @@ def _patched_images(data: Any) -> list[str]:
     return found
 
 
+@functools.lru_cache(maxsize=64)  # (every container of every template asks of a workflow's patch)
 def _read_patch(patch: str) -> Any:
     """A pod spec patch read (its parameters marked, :data:`PARAMETER_MARK`), None where it cannot be."""
     if len(patch) > MAX_POD_SPEC_PATCH:
@@ -1070,13 +1077,22 @@ def _unmarked(value: Any) -> Any:
 
 
 def _patched_container(patch: Any, name: Any) -> PatchedEnv | None | bool:
+    """:func:`_patched_entry`, answered once per patch and name (a workflow's own patch applies to
+    each of its templates' containers, and each policy reading the environment asks)."""
+    if not isinstance(patch, str) or not isinstance(name, (str, type(None))):
+        return None
+    return _patched_entry(patch, name)
+
+
+@functools.lru_cache(maxsize=256)
+def _patched_entry(patch: str, name: str | None) -> PatchedEnv | None | bool:
     """What a pod spec patch sets in container ``name``'s environment (False: it patches no such
     container; None: what cannot be told), each value located in the patch's text."""
     import yaml
 
     from torghut_lint import nodes
 
-    document = _read_patch(patch) if isinstance(patch, str) else None
+    document = _read_patch(patch)
     if document is None:
         return None
     for key in ("containers", "initContainers"):
@@ -1086,7 +1102,7 @@ def _patched_container(patch: Any, name: Any) -> PatchedEnv | None | bool:
                 continue
             if any(field in entry for field in ("envFrom", *COMMAND_LINE)):
                 return None
-            found: PatchedEnv = []
+            found: list[tuple[str, str | None, int]] = []
             items = nodes.get(held.value[i], "env") if isinstance(held, yaml.SequenceNode) else None
             for j, item in enumerate(listed(entry, "env")):
                 if not (isinstance(item, dict) and isinstance(item.get("name"), str)):
@@ -1099,7 +1115,10 @@ def _patched_container(patch: Any, name: Any) -> PatchedEnv | None | bool:
                 if value is not None and PARAMETER_MARK in value:
                     value = None
                 found.append((item["name"], value, at.start_mark.index if at is not None else 0))
-            return found
+            by_lower: dict[str, list[int]] = {}
+            for i, (variable, _, _) in enumerate(found):
+                by_lower.setdefault(variable.lower(), []).append(i)
+            return tuple(found), {key: tuple(indexes) for key, indexes in by_lower.items()}
     return False
 
 

@@ -549,7 +549,7 @@ def test_what_a_workflow_pod_spec_patch_sets_in_the_main_container(patch: str, e
     elif env == "unknown":
         assert found == [(("spec", "templates", 0, "podSpecPatch"), None)]
     else:
-        assert [(name, value) for name, value, _ in found[0][1]] == env
+        assert [(name, value) for name, value, _ in found[0][1][0]] == env
 
 
 @pytest.mark.parametrize(
