@@ -1540,39 +1540,79 @@ def mounted_env_files(res: Resource, path: Path_, container: dict, sources: EnvS
 
 
 WRITTEN = "a file its script writes"  # EnvValue.origin of a line of an env file the container's script writes
+# EnvValue.origin of a line of an env file another container of the pod writes into a volume both mount
+WRITTEN_BESIDE = "a file another container of its pod writes into a volume they share"
 
 
 def written_env_files(res: Resource, path: Path_, names: Names) -> list[EnvValue]:
     """The assignments of ``names`` in each environment file (named ``.env`` or ``*.env``) the
-    container's own script writes before its program starts (``echo 'TRADING_MODE=live' >
-    /app/.env``, ``| tee``, a here-document; :func:`torghut_lint.shell.read`), read as a mounted
-    one is (:func:`mounted_env_files`): pydantic-settings reads the service's ``.env`` as it finds
-    it, whoever wrote it. Located at the script."""
+    scripts of the container's pod write (its own before its program starts, or another
+    container's, an init container's above all, into a volume they share: ``echo
+    'TRADING_MODE=live' > /app/.env``, ``| tee``, a here-document; :func:`torghut_lint.shell.read`),
+    read as a mounted one is (:func:`mounted_env_files`): pydantic-settings reads the service's
+    ``.env`` as it finds it, whoever wrote it. One written with what cannot be told may set every
+    name. Located at the script that writes it."""
     from torghut_lint.shell import UNKNOWN
 
     found: list[EnvValue] = []
-    for where, body in once(res, "_written_env_files", _written_env_files).get(path, ()):
-        for variable, value, _ in env_file_assignments(body, names, dotenv=True):
-            known = value is not None and UNKNOWN not in value  # (``echo "MODE=$X"``: unknown)
-            found.append(EnvValue(variable, value if known else None, res, (*path, *where), WRITTEN))
+    pod = pod_of(path)
+    reader = get_path(res.data, path)
+    for writer, written in once(res, "_written_env_files", _written_env_files).items():
+        if pod_of(writer) != pod:
+            continue
+        origin = WRITTEN if writer == path else WRITTEN_BESIDE
+        for where, body, file in written:
+            # another container's file is this one's through a volume both mount (an emptyDir)
+            if writer != path and not _shared(get_path(res.data, writer), reader, file):
+                continue
+            if body is None:  # written with what cannot be told: any name may be set there
+                found += [EnvValue(name, None, res, (*writer, *where), origin) for name in names]
+                continue
+            for variable, value, _ in env_file_assignments(body, names, dotenv=True):
+                known = value is not None and UNKNOWN not in value  # (``echo "MODE=$X"``: unknown)
+                found.append(EnvValue(variable, value if known else None, res, (*writer, *where), origin))
     return found
 
 
-def _written_env_files(res: Resource) -> dict[Path_, list[tuple[Path_, str]]]:
-    """Per container: (where its script stands, text) of each env file the script writes; read
-    once however many policies ask (a script that names no ``.env`` writes none)."""
+def _written_env_files(res: Resource) -> dict[Path_, list[tuple[Path_, str | None, str]]]:
+    """Per container: (where its script stands, text, the file) of each env file the script writes,
+    text None where it cannot be told (:func:`torghut_lint.shell.unread_writes`: printf's format, a copy, a
+    download; its command line's own program too); read once however many policies ask (a
+    container that names no ``.env`` writes none)."""
     from torghut_lint import shell  # (it reads words with shell_word, from here)
 
-    return {
-        path: [
-            (where, body)
-            for where, script in shell.scripts(container)
-            if ".env" in script
-            for file, body in shell.read(script).files
-            if is_dotenv(file)
-        ]
-        for path, container in containers(res)
-    }
+    found: dict[Path_, list[tuple[Path_, str | None, str]]] = {}
+    for path, container in containers(res):
+        written: list[tuple[Path_, str | None, str]] = []
+        words = list(command_words(container))
+        scripts = list(shell.scripts(container, words))
+        for where, script in scripts:
+            if ".env" not in script:
+                continue
+            written += [(where, body, file) for file, body in shell.read(script).files if is_dotenv(file)]
+            for command in shell.commands(script):
+                unread = shell.unread_writes(command.words, command.writes, is_dotenv, command.partial)
+                written += [(where, None, f) for f in unread]
+        if not scripts and any(".env" in word for _, _, word in words):  # a program run without a shell
+            field, i, _ = words[0]
+            program = [word for _, _, word in words]
+            written += [((field, i), None, f) for f in shell.unread_writes(program, [], is_dotenv)]
+        found[path] = list(dict.fromkeys(written))
+    return found
+
+
+def _shared(writer: Any, reader: Any, file: str) -> bool:
+    """Whether ``file`` (an absolute path) that the container ``writer`` writes lies in a volume
+    the container ``reader`` mounts too (the same volume, under each one's mount path)."""
+    if not (isinstance(writer, dict) and isinstance(reader, dict) and file.startswith("/")):
+        return False
+    mounts = {text(m.get("name")) for m in listed(reader, "volumeMounts") if isinstance(m, dict)}
+    for mount in listed(writer, "volumeMounts"):
+        if isinstance(mount, dict) and text(mount.get("name")) in mounts:
+            at = text(mount.get("mountPath")).rstrip("/")
+            if at and file.startswith(at + "/"):
+                return True
+    return False
 
 
 def mounted_configmap_keys(

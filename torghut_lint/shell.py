@@ -196,6 +196,47 @@ def read(script: str) -> Script:
     return Script(run, files)
 
 
+# programs that only read a file named as their argument (or test it): a ``.env`` among their words
+# is not written by them
+_READERS = frozenset(
+    ("cat", ".", "source", "grep", "egrep", "fgrep", "head", "tail", "less", "more", "test", "[", "[[", "ls")
+    + ("stat", "wc", "diff", "cmp", "md5sum", "sha256sum", "file", "echo", "printf", "export", "set", "env")
+)
+
+
+_COPIES = frozenset(("cp", "mv", "install", "ln", "rsync", "scp"))  # the last word is what they write
+
+
+def unread_writes(
+    words: list[str | None], writes: list[str | None], is_target, partial: dict[int, str] | None = None
+) -> list[str]:
+    """The files named so (``is_target``: a ``.env``) that one command writes with what a script's
+    reader cannot tell: a redirection of anything but ``echo``/``printf`` of a known text or a
+    here-document's ``cat`` (whose text :func:`read` gives), ``printf`` of a format, and any word of
+    a program that does not only read its arguments (``cp x /app/.env``, ``curl -o``, ``sed -i``,
+    ``python gen.py --out=/app/.env``). ``partial``: the command's words the shell expands, as far
+    as they are known (an ``echo "MODE=$X"`` writes a known name and an unknown value: :func:`read`'s)."""
+    program = (words[0] or "").rsplit("/", 1)[-1] if words else ""
+    found = []
+    targets = [t for t in writes if t is not None and is_target(t)]
+    if targets:
+        told = (
+            program in ("echo", "printf")
+            and echoed(words, partial) is not None
+            and "%" not in "".join(w for w in words[1:2] if w is not None)
+        )
+        if not told and not (program == "cat" and len(words) == 1):  # (``cat <<EOF > f``: the body is read)
+            found += targets
+    if program and program not in _READERS and program != "tee":  # (tee: :func:`read`, from its input)
+        # a copy writes its last word only (``cp /app/.env /backup/env`` reads the .env)
+        arguments = words[-1:] if program in _COPIES and len(words) > 2 else words[1:]
+        for word in arguments:
+            for part in (word or "").split("=", 1)[-1:] if word else ():
+                if is_target(part) and not part.startswith("-") and not any(c in part for c in " \t\n"):
+                    found.append(part)
+    return found
+
+
 def commands(script: str) -> Iterator[Command]:
     """Each command a POSIX shell runs from ``script``: at a line break, ``;``, ``&``, ``&&``,
     ``||``, ``|`` (the next one piped) or a parenthesis; comments and here-document bodies (data)

@@ -161,3 +161,29 @@ def test_every_modelled_program_is_hinted() -> None:
     assert (
         hinted("vault login t") and hinted("echo x | docker login --password-stdin") and hinted("echo a:b | chpasswd")
     )
+
+
+@pytest.mark.parametrize(
+    ("script", "files"),
+    [
+        ("echo 'TRADING_MODE=paper' > /app/.env", []),  # a known text: read() gives it
+        ("printf 'TRADING_%s=li%s\\n' MODE ve > /app/.env", ["/app/.env"]),  # a format: not told
+        ("printf 'A=1\\n' > /app/.env", []),  # no format: the text as printed
+        ("cat <<'EOF' > /app/.env\nA=1\nEOF", []),  # a here-document: read() gives it
+        ("cat /defaults/.env > /app/.env", ["/app/.env"]),  # a copy
+        ("envsubst < /t/env.tpl > /app/.env", ["/app/.env"]),
+        ("cp /defaults/.env /app/settings.env", ["/app/settings.env"]),
+        ("cp /app/.env /backup/env", []),  # a copy reads its source
+        ("curl -sSfo /app/.env https://c/x", ["/app/.env"]),
+        ("python gen.py --out=/app/.env", ["/app/.env"]),
+        ("sed -i s/paper/live/ /app/.env", ["/app/.env"]),  # edited in place
+        ("cat /app/.env; . /app/.env; grep X /app/.env > /tmp/x; test -f /app/.env", []),  # only read
+        ("printf 'ready' > /app/ready.txt", []),  # another file
+    ],
+)
+def test_an_env_file_written_with_what_cannot_be_told(script: str, files: list) -> None:
+    from torghut_lint.k8s import is_dotenv
+    from torghut_lint.shell import unread_writes
+
+    found = [f for c in commands(script) for f in unread_writes(c.words, c.writes, is_dotenv)]
+    assert found == files
