@@ -18,6 +18,7 @@ import fnmatch
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from torghut_lint.k8s import (
     CHI_TEMPLATE,
@@ -228,11 +229,41 @@ def requests(
         for path, label in volumes:
             if (found := _cnpg_size(res, path)) is not None:
                 yield Request(res, found[0], label, _size(found[1]), instances, found[1])
-    elif res.id.group and isinstance(spec.get("storage"), dict):
-        written = spec["storage"].get("size")
-        if (size := _size(written)) is not ABSENT:
-            yield Request(res, ("spec", "storage", "size"), "storage", size, _int(spec.get("replicas")), written)
+    elif res.id.group:
+        yield from _operator_storage(res, spec)
     yield from _ephemeral(res, spec, autoscaled)
+
+
+def _operator_storage(res: Resource, spec: dict) -> Iterator[Request]:
+    """The storage an operator's resource of a kind not modelled above asks for, wherever its spec
+    says it (a KubeVirt VirtualMachine's ``dataVolumeTemplates``, a Strimzi node pool's JBOD
+    ``storage.volumes``, a CloneSet's ``volumeClaimTemplates``): every claim spec
+    (``resources.requests.storage``) and every ``size`` under a ``storage`` key, each times the
+    ``replicas`` of the nearest mapping above it that sets them (one when none does). What its
+    pod templates mount as ephemeral volumes is counted with the pods (:func:`_ephemeral`)."""
+    stack: list[tuple[Any, Path_, int, bool]] = [(spec, ("spec",), _int(spec.get("replicas")), False)]
+    while stack:
+        value, path, replicas, in_storage = stack.pop()
+        if isinstance(value, dict):
+            if "replicas" in value and value is not spec:
+                replicas = _int(value.get("replicas"))
+            written = get_path(value, ("resources", "requests", "storage"))
+            if written is not None and not isinstance(written, (dict, list)):
+                at = (*path, "resources", "requests", "storage")
+                yield Request(res, at, _claim_label(path), _size(written), replicas, written)
+            elif in_storage and "size" in value and (size := _size(value["size"])) not in (None, ABSENT):
+                # (a size that is no quantity is some other setting's: the claim specs are the API's)
+                yield Request(res, (*path, "size"), _claim_label(path), size, replicas, value["size"])
+            for key, child in value.items():
+                if key != "ephemeral" and isinstance(child, (dict, list)):
+                    stack.append((child, (*path, key), replicas, in_storage or key == "storage"))
+        elif isinstance(value, list):
+            stack.extend((child, (*path, i), replicas, in_storage) for i, child in enumerate(value))
+
+
+def _claim_label(path: Path_) -> str:
+    """What a finding calls a storage request of an operator's resource: its place in the spec."""
+    return "storage" if path == ("spec", "storage") else ".".join(str(p) for p in path[1:]) or "storage"
 
 
 def scaled_to(resources: list[Resource], workloads: list[Resource]) -> tuple[dict[int, int], list[tuple]]:
