@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from torghut_lint.k8s import applied_templates, get_path, installation_templates
+from torghut_lint.k8s import applied_templates, get_path, installation_templates, listed, pod_specs
+from torghut_lint.k8s import text as as_text
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
 from torghut_lint.templates.clickhouse_table_ttl import ttl_problem
@@ -57,10 +58,13 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     templates = installation_templates(ctx.resources)
     for res in ctx.matched:
         files = _files(res, applied_templates(res, templates) if res.id.kind == "ClickHouseInstallation" else [])
+        mounted, unseen = _mounted(res, ctx)
+        files.update(mounted)
+        yield from unseen
         states: dict[str, str] = {}  # merged across files, as ClickHouse merges config.d
         first_seen: dict[str, tuple[str, str, Resource]] = {}
         reasons: dict[str, str] = {}  # why the last TTL of a log does not bound it
-        for name, (text, source) in sorted(files.items(), key=lambda item: str(item[0])):  # ClickHouse's order
+        for name, (text, source, at) in sorted(files.items(), key=lambda item: str(item[0])):  # ClickHouse's order
             if not str(name).endswith(".xml") or not isinstance(text, str):
                 continue
             try:
@@ -68,7 +72,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             except ET.ParseError as exc:
                 yield Violation(
                     source,
-                    _FILES + (name,),
+                    at,
                     f"config file {name} is not valid XML ({exc}); ClickHouse would fail to start",
                     value=str(exc),
                 )
@@ -82,19 +86,19 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 if element.get("replace", "").lower() in ("1", "true") or state == "removed" or before == "removed":
                     states[element.tag] = state  # replaces what earlier files said (a TTL too)
                     reasons[element.tag] = why
-                    first_seen[element.tag] = (name, text, source)
+                    first_seen[element.tag] = (name, text, source, at)
                 elif sets_ttl or before != "ttl":  # merged: a TTL it sets replaces one set earlier, which
                     states[element.tag] = state  # survives a later element that sets none
                     if sets_ttl:  # where the TTL that counts is set; else an earlier one still stands
                         reasons[element.tag] = why
-                        first_seen[element.tag] = (name, text, source)
-                    first_seen.setdefault(element.tag, (name, text, source))
+                        first_seen[element.tag] = (name, text, source, at)
+                    first_seen.setdefault(element.tag, (name, text, source, at))
         for tag, state in states.items():
             if state == "unbounded":
-                name, text, source = first_seen[tag]
+                name, text, source, at = first_seen[tag]
                 yield Violation(
                     source,
-                    _FILES + (name,),
+                    at,
                     (
                         f"system log {tag} is enabled in {name} with a TTL that {reasons[tag]}; give it one that "
                         'deletes rows or remove="1"'
@@ -102,7 +106,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                         else f"system log {tag} is enabled in {name} without a TTL; add <ttl> (or TTL in <engine>) "
                         'or remove="1"'
                     ),
-                    location=_element_location(source, name, text, tag),
+                    location=_element_location(source, at, text, tag),
                     # the file's text changes for unrelated reasons: the element is the identity, and
                     # what its TTL fails by (a longer one is another finding)
                     value=reasons.get(tag, ""),
@@ -120,21 +124,85 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             )
 
 
-def _files(installation: Resource, templates: list[Resource]) -> dict[str, tuple[object, Resource]]:
+def _files(installation: Resource, templates: list[Resource]) -> dict[str, tuple[object, Resource, Path_]]:
     """The configuration files the operator writes for ``installation``: those of the templates it
     applies (:func:`~torghut_lint.k8s.applied_templates`), in order, under its own (a name it writes
-    is its own), each with the resource it comes from."""
-    found: dict[str, tuple[object, Resource]] = {}
+    is its own), each with the resource it comes from and where in it."""
+    found: dict[str, tuple[object, Resource, Path_]] = {}
     for source in [*templates, installation]:
         files = get_path(source.data, _FILES)
         for name, text in files.items() if isinstance(files, dict) else ():
-            found[name] = (text, source)
+            found[name] = (text, source, _FILES + (name,))
     return found
 
 
-def _element_location(res: Resource, name: str, text: str, tag: str):
+# the directories ClickHouse merges into its configuration, each file in it (not its subdirectories)
+CONFIG_DIRS = ("/etc/clickhouse-server/config.d", "/etc/clickhouse-server/conf.d")
+
+
+def _mounted(res: Resource, ctx: RuleContext) -> tuple[dict[str, tuple[object, Resource, Path_]], list[Violation]]:
+    """The configuration files an installation's pod templates mount into ClickHouse's
+    configuration directories (:data:`CONFIG_DIRS`), by the name the operator's own would have
+    there (``config.d/NAME``: merged in one order with them), from ConfigMaps of the application
+    (``items`` and ``subPath`` as the kubelet reads them); and a violation at each mount whose files
+    the repository does not show (a Secret, an emptyDir an init container fills, a ConfigMap the
+    application does not hold): a system log may be enabled there without a TTL."""
+    found: dict[str, tuple[object, Resource, Path_]] = {}
+    unseen: list[Violation] = []
+    for pod_path, pod in pod_specs(res):
+        volumes = {as_text(v.get("name")): v for v in listed(pod, "volumes") if isinstance(v, dict)}
+        for c, container in enumerate(listed(pod, "containers")):
+            for m, mount in enumerate(listed(container, "volumeMounts") if isinstance(container, dict) else ()):
+                where = as_text(mount.get("mountPath")).rstrip("/") if isinstance(mount, dict) else ""
+                into = next((d for d in CONFIG_DIRS if where == d or where.startswith(d + "/")), None)
+                if into is None:
+                    continue
+                at = (*pod_path, "containers", c, "volumeMounts", m)
+                volume = volumes.get(as_text(mount.get("name")))
+                ref = volume.get("configMap") if isinstance(volume, dict) else None
+                cm = (
+                    ctx.env_sources.configmap(res.id.namespace, as_text(ref.get("name")))
+                    if isinstance(ref, dict)
+                    else None
+                )
+                if cm is None:
+                    what = next((k for k in (volume or {}) if k != "name"), "a volume it does not define")
+                    unseen.append(
+                        Violation(
+                            res,
+                            at,
+                            f"{res.id} mounts {what} {as_text(mount.get('name'))!r} at {where}, whose files the "
+                            "repository does not show: ClickHouse merges them into its configuration, where a "
+                            "system log may be enabled without a TTL; mount a ConfigMap of the application, or "
+                            "use spec.configuration.files",
+                            requirement="mounted",
+                        )
+                    )
+                    continue
+                for name, key in _mounted_names(cm, ref, mount, where, into):
+                    found[f"config.d/{name}"] = (cm.data["data"][key], cm, ("data", key))
+    return found, unseen
+
+
+def _mounted_names(cm: Resource, ref: dict, mount: dict, where: str, into: str) -> list[tuple[str, str]]:
+    """(file name in the configuration directory, ConfigMap key) of each entry a mount puts there:
+    a ``subPath`` one file at the mount path, else every key (or each of ``items`` at its path);
+    what lands in a subdirectory ClickHouse does not read."""
+    data = cm.data.get("data") if isinstance(cm.data.get("data"), dict) else {}
+    items = [i for i in listed(ref, "items") if isinstance(i, dict)]
+    paths = {as_text(i.get("path")): as_text(i.get("key")) for i in items} if items else {k: k for k in data}
+    sub = as_text(mount.get("subPath"))
+    if sub:
+        key = paths.get(sub)
+        return [(where[len(into) + 1 :], key)] if key in data and "/" not in where[len(into) + 1 :] else []
+    if where != into:  # a directory below config.d: not read
+        return []
+    return [(path, key) for path, key in paths.items() if key in data and "/" not in path]
+
+
+def _element_location(res: Resource, at: Path_, text: str, tag: str):
     match = re.search(rf"<{re.escape(tag)}[\s>/]", text)
-    return res.locate_in_text(_FILES + (name,), match.start() if match else 0)
+    return res.locate_in_text(at, match.start() if match else 0)
 
 
 PARAMS_SCHEMA = {
