@@ -308,6 +308,28 @@ def hostile_corpora() -> list[tuple[str, Path]]:
             )
         },
     )
+    writers = [
+        {
+            "name": f"c{i}",
+            "image": "r/torghut:1",
+            "command": ["sh", "-c", f"echo 'TRADING_MODE=paper' > /shared/{i}.env; exec app"],
+            "volumeMounts": [{"name": "s", "mountPath": "/shared"}],
+        }
+        for i in range(2000)
+    ]
+    case(  # each container's files were read for each other container sharing the volume (this session's first version)
+        "2,000 containers each writing an env file into one shared volume (400 kB)",
+        {
+            "torghut/pod.yaml": json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {"name": "p", "namespace": "torghut"},
+                    "spec": {"volumes": [{"name": "s", "emptyDir": {}}], "containers": writers},
+                }
+            )
+        },
+    )
     settings = json.dumps({("TRADING_MODE" if i == 30_000 else f"K{i}"): "live" for i in range(50_000)})
     case(  # each a settings file parsed whole (the switch is named in it), each policy reading the switches
         "7 settings files of 870 kB in one ConfigMap (6 MB)",

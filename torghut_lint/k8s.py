@@ -1540,37 +1540,26 @@ def mounted_env_files(res: Resource, path: Path_, container: dict, sources: EnvS
 
 
 WRITTEN = "a file its script writes"  # EnvValue.origin of a line of an env file the container's script writes
-# EnvValue.origin of a line of an env file another container of the pod writes into a volume both mount
-WRITTEN_BESIDE = "a file another container of its pod writes into a volume they share"
 
 
 def written_env_files(res: Resource, path: Path_, names: Names) -> list[EnvValue]:
     """The assignments of ``names`` in each environment file (named ``.env`` or ``*.env``) the
-    scripts of the container's pod write (its own before its program starts, or another
-    container's, an init container's above all, into a volume they share: ``echo
-    'TRADING_MODE=live' > /app/.env``, ``| tee``, a here-document; :func:`torghut_lint.shell.read`),
-    read as a mounted one is (:func:`mounted_env_files`): pydantic-settings reads the service's
-    ``.env`` as it finds it, whoever wrote it. One written with what cannot be told may set every
-    name. Located at the script that writes it."""
+    container's own script writes (``echo 'TRADING_MODE=live' > /app/.env``, ``| tee``, a
+    here-document; :func:`torghut_lint.shell.read`), read as a mounted one is
+    (:func:`mounted_env_files`): pydantic-settings reads the service's ``.env`` as it finds it,
+    whoever wrote it (an init container writing it into a volume the service mounts is judged so
+    too, at its own script). One written with what cannot be told may set every name. Located at
+    the script that writes it."""
     from torghut_lint.shell import UNKNOWN
 
     found: list[EnvValue] = []
-    pod = pod_of(path)
-    reader = get_path(res.data, path)
-    for writer, written in once(res, "_written_env_files", _written_env_files).items():
-        if pod_of(writer) != pod:
+    for where, body, _ in once(res, "_written_env_files", _written_env_files).get(path, ()):
+        if body is None:  # written with what cannot be told: any name may be set there
+            found += [EnvValue(name, None, res, (*path, *where), WRITTEN) for name in names]
             continue
-        origin = WRITTEN if writer == path else WRITTEN_BESIDE
-        for where, body, file in written:
-            # another container's file is this one's through a volume both mount (an emptyDir)
-            if writer != path and not _shared(get_path(res.data, writer), reader, file):
-                continue
-            if body is None:  # written with what cannot be told: any name may be set there
-                found += [EnvValue(name, None, res, (*writer, *where), origin) for name in names]
-                continue
-            for variable, value, _ in env_file_assignments(body, names, dotenv=True):
-                known = value is not None and UNKNOWN not in value  # (``echo "MODE=$X"``: unknown)
-                found.append(EnvValue(variable, value if known else None, res, (*writer, *where), origin))
+        for variable, value, _ in env_file_assignments(body, names, dotenv=True):
+            known = value is not None and UNKNOWN not in value  # (``echo "MODE=$X"``: unknown)
+            found.append(EnvValue(variable, value if known else None, res, (*path, *where), WRITTEN))
     return found
 
 
@@ -1599,20 +1588,6 @@ def _written_env_files(res: Resource) -> dict[Path_, list[tuple[Path_, str | Non
             written += [((field, i), None, f) for f in shell.unread_writes(program, [], is_dotenv)]
         found[path] = list(dict.fromkeys(written))
     return found
-
-
-def _shared(writer: Any, reader: Any, file: str) -> bool:
-    """Whether ``file`` (an absolute path) that the container ``writer`` writes lies in a volume
-    the container ``reader`` mounts too (the same volume, under each one's mount path)."""
-    if not (isinstance(writer, dict) and isinstance(reader, dict) and file.startswith("/")):
-        return False
-    mounts = {text(m.get("name")) for m in listed(reader, "volumeMounts") if isinstance(m, dict)}
-    for mount in listed(writer, "volumeMounts"):
-        if isinstance(mount, dict) and text(mount.get("name")) in mounts:
-            at = text(mount.get("mountPath")).rstrip("/")
-            if at and file.startswith(at + "/"):
-                return True
-    return False
 
 
 def mounted_configmap_keys(

@@ -21,7 +21,6 @@ from torghut_lint.k8s import (
     STRUCTURED_SUFFIXES,
     SWITCH_PARAM,
     WRITTEN,
-    WRITTEN_BESIDE,
     Names,
     configmap_files,
     container_name,
@@ -89,7 +88,7 @@ class Setting:
     def in_text(self) -> bool:
         """An assignment inside a text (a line of an environment file, a word of a command line):
         named by the assignment, not fixable as a key."""
-        return self.origin in (FILE, WRITTEN, WRITTEN_BESIDE, POD_SPEC_PATCH) or self.origin in COMMAND_LINE
+        return self.origin in (FILE, WRITTEN, POD_SPEC_PATCH) or self.origin in COMMAND_LINE
 
     @property
     def location(self) -> Location | None:
@@ -148,8 +147,7 @@ def _settings(ctx: RuleContext) -> Iterator[Setting]:
                         switch, item.name, item.source, item.path, item.value, shown, str(res.id), via, item.origin,
                         item.offset,
                     )  # fmt: skip
-            # the service's .env its own script writes, or another container of its pod into a volume they share
-            # (read when the environment does not set the name),
+            # the service's .env its own script writes (read when the environment does not set the name),
             # unless the command line's own reading of that script sets the name already (one finding)
             for item in written_env_files(res, path, names):
                 place = (id(res), item.path, item.name, item.value)
