@@ -82,63 +82,88 @@ def mutations(resources: list[Resource]) -> list[Finding]:
 
 
 ANYWHERE = "*"  # a namespace pattern: every namespace (a cluster-scoped mutation, a selector)
+Reach = tuple[str, tuple[str, ...]]  # a namespace pattern where a policy acts, and those it excludes
 
 
-def reaches(resources: list[Resource]) -> set[str]:
-    """The namespaces (patterns, ``*`` for any) where the mutating admission policies among
-    ``resources`` change or make objects (:func:`mutations`): a cluster-scoped one may act far
-    from the application that holds it (a Kyverno ClusterPolicy in another team's directory
-    setting TRADING_MODE=live on Torghut's pods). Read as an upper bound: a MutatingAdmissionPolicy's
-    bindings select by labels (anywhere); a Kyverno rule's match by its resource filters'
-    ``namespaces`` (a filter without, or one that selects Namespaces, anywhere), a generate rule
-    in the namespace it writes to, a mutation of existing objects in its targets'; a namespaced
-    Policy in its own namespace."""
-    found: set[str] = set()
+def reaches(resources: list[Resource]) -> set[Reach]:
+    """Where the mutating admission policies among ``resources`` change or make objects
+    (:func:`mutations`): namespace patterns (``*`` for any), each with the patterns its rule
+    excludes. A cluster-scoped one may act far from the application that holds it (a Kyverno
+    ClusterPolicy in another team's directory setting TRADING_MODE=live on Torghut's pods). Read
+    as an upper bound: a MutatingAdmissionPolicy's bindings select by labels (anywhere); a Kyverno
+    rule's match by its resource filters' ``namespaces`` (a filter without, or one that selects
+    Namespaces, anywhere), less what its ``exclude`` takes out by namespace alone; a generate rule
+    acts in the namespace it writes to, a mutation of existing objects in its targets'; a
+    namespaced Policy in its own namespace."""
+    found: set[Reach] = set()
     for res in resources:
         spec = res.data.get("spec")
         if not isinstance(spec, dict):
             continue
         if res.id.group == GROUP and res.id.kind == "MutatingAdmissionPolicy":
-            found.add(ANYWHERE)
+            found.add((ANYWHERE, ()))
         elif res.id.group == KYVERNO and res.id.kind == "Policy":
             if any(isinstance(r, dict) and any(a in r for a in _KYVERNO_ACTIONS) for r in listed(spec, "rules")):
-                found.add(res.id.namespace)  # (none: where the destination puts it, as its other objects)
+                found.add((res.id.namespace, ()))  # (none: where the destination puts it, as its other objects)
         elif res.id.group == KYVERNO and res.id.kind == "ClusterPolicy":
             for rule in listed(spec, "rules"):
                 if isinstance(rule, dict):
                     found |= _kyverno_rule_reaches(rule)
-    found.discard("")
-    return found
+    return {reach for reach in found if reach[0]}
 
 
-def _kyverno_rule_reaches(rule: dict) -> set[str]:
+def _filters(match: object) -> list[dict]:
+    """The resource filters of a Kyverno ``match`` or ``exclude``: its ``any`` and ``all`` lists,
+    and the older form's own ``resources``."""
+    if not isinstance(match, dict):
+        return []
+    filters = [match] if "resources" in match else []
+    return filters + [f for key in ("any", "all") for f in listed(match, key) if isinstance(f, dict)]
+
+
+def _excluded(rule: dict) -> tuple[str, ...]:
+    """The namespaces a Kyverno rule's ``exclude`` takes out whatever else they hold: its filters
+    that name namespaces and nothing else (under ``all``, only when it has one filter)."""
+    exclude = rule.get("exclude")
+    if not isinstance(exclude, dict):
+        return ()
+    filters = _filters(exclude)
+    if len(listed(exclude, "all")) > 1:
+        filters = [f for f in filters if f not in listed(exclude, "all")]
+    found: list[str] = []
+    for each in filters:
+        selected = each.get("resources")
+        if isinstance(selected, dict) and set(selected) == {"namespaces"} and set(each) == {"resources"}:
+            found += [n for n in listed(selected, "namespaces") if isinstance(n, str) and n]
+    return tuple(sorted(set(found)))
+
+
+def _kyverno_rule_reaches(rule: dict) -> set[Reach]:
     """Where one ClusterPolicy rule changes or makes objects (:func:`reaches`), none if it only
     validates."""
-    found: set[str] = set()
+    found: set[Reach] = set()
     generate = rule.get("generate")
     if isinstance(generate, dict):
         namespace = generate.get("namespace")
         written = isinstance(namespace, str) and namespace and "{{" not in namespace
-        found.add(namespace if written else ANYWHERE)
+        found.add((namespace if written else ANYWHERE, ()))
     mutate = rule.get("mutate")
     if isinstance(mutate, dict):
-        match = rule.get("match")
-        filters = [match] if isinstance(match, dict) and "resources" in match else []
-        if isinstance(match, dict):
-            filters += [f for key in ("any", "all") for f in listed(match, key) if isinstance(f, dict)]
+        excluded = _excluded(rule)
+        filters = _filters(rule.get("match"))
         if not filters:
-            found.add(ANYWHERE)
+            found.add((ANYWHERE, excluded))
         for each in filters:
             selected = each.get("resources") if isinstance(each.get("resources"), dict) else {}
             names = [n for n in listed(selected, "namespaces") if isinstance(n, str) and n]
             kinds = [str(k) for k in listed(selected, "kinds")]
             if not names or any(k.rsplit("/", 1)[-1] == "Namespace" for k in kinds):
-                found.add(ANYWHERE)
-            found.update(names)
+                found.add((ANYWHERE, excluded))
+            found.update((name, excluded) for name in names)
         for target in listed(mutate, "targets"):  # existing objects it changes (mutateExisting)
             namespace = target.get("namespace") if isinstance(target, dict) else None
             written = isinstance(namespace, str) and namespace and "{{" not in namespace
-            found.add(namespace if written else ANYWHERE)
+            found.add((namespace if written else ANYWHERE, ()))
     return found
 
 

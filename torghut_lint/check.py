@@ -130,8 +130,8 @@ class Assessment:
     # the namespaces each application's objects are in, by its root (resolved, as text)
     namespaces: dict[str, set[str]] = field(default_factory=dict)
     # where each application's mutating admission policies act, by its root: namespace patterns,
-    # ``*`` for any (admission.reaches)
-    reaches: dict[str, set[str]] = field(default_factory=dict)
+    # ``*`` for any, each with those its rule excludes (admission.reaches)
+    reaches: dict[str, set[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
     # what each key of the Secrets the applications make holds, for the count across applications
     secrets: dict[str, str] = field(default_factory=dict)
 

@@ -476,7 +476,7 @@ def deployed_beside(
     # what its objects name: the directories whose destinations do not settle it, linted alone once
     unsettled = [p for p, ds in candidates.items() if not any(set(d.namespaces or ()) & namespaces for d in ds)]
     named: dict[str, set[str]] = {}
-    reached: dict[str, set[str]] = {}  # where their mutating admission policies act (cluster-scoped: anywhere)
+    reached: dict[str, set[tuple]] = {}  # where their mutating admission policies act (cluster-scoped: anywhere)
     if unsettled:
         alone = replace(options, base=None, retain=None, scope=None, log=None, extra=[])
         checked = assess(unsettled, policies, config, alone, options.boundary).checked
@@ -487,8 +487,12 @@ def deployed_beside(
         resolved = os.path.realpath(directory)
         into = {ns for d in ds for ns in d.namespaces or ()} & namespaces
         into |= {ns for app, names in named.items() if is_within(app, resolved) for ns in names} & namespaces
-        acting = {p for app, patterns in reached.items() if is_within(app, resolved) for p in patterns}
-        acts = {ns for ns in namespaces if acting and any_of(tuple(sorted(acting)))(ns)} - into
+        acting = [reach for app, found in reached.items() if is_within(app, resolved) for reach in found]
+        acts = {
+            ns
+            for ns in namespaces
+            if any(any_of((pattern,))(ns) and not (excluded and any_of(excluded)(ns)) for pattern, excluded in acting)
+        } - into
         if not into and not acts:
             continue
         # deployed from a revision the linted tree is not (a branch): what Argo CD deploys is that

@@ -493,6 +493,7 @@ spec:
   rules:
     - name: go-live
       match: {any: [{resources: {kinds: [Pod], namespaces: [NAMESPACES]}}]}
+      exclude: {any: [{resources: {namespaces: [EXCLUDED]}}]}
       mutate:
         patchStrategicMerge:
           spec: {containers: [{(name): "*", env: [{name: TRADING_MODE, value: live}]}]}
@@ -501,7 +502,7 @@ spec:
 
 @pytest.mark.parametrize(
     ("namespaces", "reaches"),
-    [("torghut", True), ("torghut*", True), ("platform", False)],
+    [("torghut", True), ("torghut*", True), ("platform", False), ("'*'", True), ("'*'", False)],
 )
 def test_a_cluster_wide_mutation_in_another_application_that_reaches_the_tree_is_linted_with_it(
     repo: Path, namespaces: str, reaches: bool
@@ -513,7 +514,9 @@ def test_a_cluster_wide_mutation_in_another_application_that_reaches_the_tree_is
     One that mutates only its own namespace is not the gate's."""
     platform = _neighbour(repo, "platform", "platform")
     assert _gate(repo).json["findings"] == []
-    (platform / "policy.yaml").write_text(KYVERNO_LIVE.replace("NAMESPACES", namespaces))
+    # (the last case: every namespace but Torghut's, by an exclusion of namespaces alone)
+    excluded = "torghut" if namespaces == "'*'" and not reaches else "kube-system"
+    (platform / "policy.yaml").write_text(KYVERNO_LIVE.replace("NAMESPACES", namespaces).replace("EXCLUDED", excluded))
     (platform / "kustomization.yaml").write_text("namespace: platform\nresources: [cm.yaml, policy.yaml]\n")
     result = _gate(repo)
     got = sorted({(f["rule"], f["file"].split("/")[2]) for f in result.json["findings"]})

@@ -259,7 +259,35 @@ def test_where_a_kyverno_policy_acts_is_what_its_rules_match(text: str, where: s
     if "metadata" not in text:
         text = text.replace("\nspec:", "\nmetadata: {name: p}\nspec:", 1)
     doc = parse_bytes(f"apiVersion: kyverno.io/v1\n{text}\n".encode(), "p.yaml").documents[0]
-    assert reaches([Resource(doc.node, doc.data)]) == where
+    assert {pattern for pattern, _ in reaches([Resource(doc.node, doc.data)])} == where
+
+
+@pytest.mark.parametrize(
+    ("exclude", "excluded"),
+    [
+        ("{any: [{resources: {namespaces: [torghut, 'torghut-*']}}]}", ("torghut", "torghut-*")),
+        ("{resources: {namespaces: [torghut]}}", ("torghut",)),  # the older form
+        ("{all: [{resources: {namespaces: [torghut]}}]}", ("torghut",)),
+        # by namespace and something else: only some of its objects are taken out
+        ("{any: [{resources: {namespaces: [torghut], kinds: [Pod]}}]}", ()),
+        ("{any: [{resources: {namespaces: [torghut]}, subjects: [{kind: User, name: u}]}]}", ()),
+        ("{all: [{resources: {namespaces: [torghut]}}, {resources: {namespaces: [x]}}]}", ()),  # both must hold
+    ],
+)
+def test_what_a_kyverno_rule_excludes_by_namespace_alone_is_not_where_it_acts(exclude: str, excluded: tuple) -> None:
+    """A platform ClusterPolicy mutating every namespace but Torghut's does not act there (its
+    application is not linted with the tree for it): only an exclusion by namespace alone counts."""
+    from torghut_lint.admission import reaches
+    from torghut_lint.model import Resource
+    from torghut_lint.parse import parse_bytes
+
+    text = (
+        "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: p}\nspec:\n  rules:\n"
+        f"    - name: r\n      match: {{any: [{{resources: {{kinds: [Pod]}}}}]}}\n      exclude: {exclude}\n"
+        "      mutate: {patchStrategicMerge: {}}\n"
+    )
+    doc = parse_bytes(text.encode(), "p.yaml").documents[0]
+    assert reaches([Resource(doc.node, doc.data)]) == {("*", excluded)}
 
 
 def test_a_mutating_admission_policy_acts_anywhere() -> None:
@@ -272,4 +300,4 @@ def test_a_mutating_admission_policy_acts_anywhere() -> None:
         "metadata: {name: m}\nspec: {mutations: []}\n"
     )
     doc = parse_bytes(text.encode(), "m.yaml").documents[0]
-    assert reaches([Resource(doc.node, doc.data)]) == {"*"}
+    assert reaches([Resource(doc.node, doc.data)]) == {("*", ())}
