@@ -921,3 +921,27 @@ def test_a_fake_secret_store_s_values_are_secrets_in_clear(kind: str) -> None:
         ((*fake, 0, "value"), ("Zk3jq9LmP2xR7vT4",)),
         ((*fake, 1, "valueMap", "password"), ("Yy1xW2vU3tS4rQ5p",)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "entries"),
+    [
+        ('[{"name":"DB_PASSWORD","value":"a\\"b"}]', [("DB_PASSWORD", 'a"b')]),  # JSON's escapes read
+        ("- name: DB_PASSWORD\n  value: 'x y'\n", [("DB_PASSWORD", "x y")]),
+        ('env: [{name: A, value: b}, {name: C, value: "d"}]', [("A", "b"), ("C", "d")]),
+        ("- name: A\n  valueFrom: {secretKeyRef: {name: s, key: k}}\n", []),  # a reference: no value
+        ("name: A\nimage: x\nvalue: y\n", []),  # not one entry's
+    ],
+)
+def test_environment_entries_written_inside_a_text(text: str, entries: list) -> None:
+    from torghut_lint.templates.inline_secrets import env_entries
+
+    assert list(env_entries(text)) == entries
+
+
+def test_environment_entries_are_found_in_linear_time_on_a_hostile_text() -> None:
+    """A megabyte of names and values that never close: RE2 reads it once (no backtracking)."""
+    from torghut_lint.templates.inline_secrets import env_entries
+
+    text = '"name": "A", "value": "' + "\\\\" * 500_000 + "name: A\n" * 50_000
+    assert len(list(env_entries(text))) <= 1

@@ -16,13 +16,14 @@ The value itself never leaves this module except as a redaction token for the re
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import yaml
 
-from torghut_lint import shell
+from torghut_lint import regex, shell
 from torghut_lint.k8s import (
     binary_texts,
     command_lines,
@@ -451,6 +452,11 @@ class _Scanner:
                         continue
                     said.add((name, literal))
                     yield where, f"{name} written in the text holds a plaintext credential", literal
+            if '"value"' in value or "value:" in value:  # environment entries inside the text
+                for name, literal in env_entries(value):
+                    if (name, literal) not in said and self.named_value(name, literal):
+                        said.add((name, literal))
+                        yield where, f"{name} set in the text's environment entry holds a plaintext credential", literal
             if key.lower().endswith(DIRECTIVE_FILES):
                 for name, literal in self.words.directives(value):
                     if (name, literal) not in said and self.named_value(name, literal):
@@ -659,6 +665,31 @@ _SCANNERS: dict[tuple, _Scanner] = {}
 SHELL_SCRIPTS = (".sh", ".bash", ".zsh", ".ksh", ".ash")  # names of texts a shell runs
 _SHEBANG = re.compile(r"#![ \t]*\S*/(?:env[ \t]+)?(?:ba|da|a|z|k|mk)?sh\b")
 _WHOLE_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+# a container's environment entry written inside a text (a JSON or YAML pod spec patch, a manifest
+# a ConfigMap carries): its name, then its value, as JSON writes them or as YAML does (in a flow
+# mapping, or on the lines of a block one); matched in linear time (RE2)
+_ENV_ENTRY = regex.compile(
+    r'"name"\s*:\s*"([A-Za-z_][A-Za-z0-9_.-]*)"\s*,\s*"value"\s*:\s*"((?:[^"\\\n]|\\.)*)"'
+    r"|\bname:[ \t]*[\"']?([A-Za-z_][A-Za-z0-9_.-]*)[\"']?[ \t]*[,\n][ \t\n]*value:[ \t]*"
+    r"(?:\"([^\"\n]*)\"|'([^'\n]*)'|([^\s,}#][^,}\n#]*))"
+)
+
+
+def env_entries(text: str) -> Iterator[tuple[str, str]]:
+    """(name, value) of each environment entry written inside ``text`` (:data:`_ENV_ENTRY`): a
+    name and a literal value, JSON's escapes read."""
+    for match in _ENV_ENTRY.finditer(text):
+        if match.group(1) is not None:
+            raw = match.group(2)
+            try:
+                value = json.loads(f'"{raw}"')
+            except ValueError:
+                value = raw
+            yield match.group(1), value
+        else:
+            value = next(g for g in (match.group(4), match.group(5), match.group(6)) if g is not None)
+            yield match.group(3), value.strip()
 
 
 def shell_script(key: str, text: str) -> bool:
