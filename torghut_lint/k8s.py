@@ -174,6 +174,8 @@ KNOWN_WORKLOADS = frozenset(
     + [("keda.sh", "ScaledJob"), ("flink.apache.org", "FlinkDeployment"), ("flink.apache.org", "FlinkSessionJob")]
     + [("clickhouse.altinity.com", k) for k in ("ClickHouseInstallation", "ClickHouseInstallationTemplate")]
     + [("clickhouse-keeper.altinity.com", "ClickHouseKeeperInstallation")]
+    # what deploys the tree, judged by the Argo CD rules (a plugin's env is the plugin's)
+    + [("argoproj.io", k) for k in ("Application", "ApplicationSet", "AppProject")]
     # what admission writes into pods is its mutation, not a workload (``admission-mutation``)
     + [("kyverno.io", "ClusterPolicy"), ("kyverno.io", "Policy")]
     + [("admissionregistration.k8s.io", "MutatingAdmissionPolicy")]

@@ -457,6 +457,7 @@ def test_a_container_in_all_but_name_is_read_once_inside_a_pod_or_an_argo_templa
         ("argoproj.io/v1alpha1", "Rollout", False),  # an operator's kind the linter reads
         ("flink.apache.org/v1beta1", "FlinkDeployment", False),
         ("kyverno.io/v1", "ClusterPolicy", False),  # a mutation it writes, not a workload
+        ("argoproj.io/v1alpha1", "Application", False),  # what deploys the tree (its plugin's env is the plugin's)
     ],
 )
 def test_an_unknown_workload_is_a_kind_of_a_crd_the_linter_does_not_read(api_version, kind, unknown) -> None:
