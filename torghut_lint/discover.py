@@ -20,7 +20,23 @@ SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__"}
 # and INI-style configuration, shell scripts, private keys and the dotfiles tools keep tokens in.
 # The secrets rule reads each that no kustomization reads (a generator's input is read in the
 # ConfigMap or Secret it makes): a credential committed in one is in the repository in clear.
-TEXT_SUFFIXES = (".env", ".properties", ".ini", ".conf", ".cfg", ".cnf", ".toml", ".sh", ".sql", ".pem", ".key")
+# files read for credentials in clear (whether or not anything applies them): configuration,
+# scripts, keys, and the other text a repository keeps beside its manifests (XML configuration,
+# notes, Terraform, code), each judged as a file of its kind (inline_secrets._loose_files)
+TEXT_SUFFIXES = (
+    ".env",
+    ".properties",
+    ".ini",
+    ".conf",
+    ".cfg",
+    ".cnf",
+    ".toml",
+    ".sh",
+    ".sql",
+    ".pem",
+    ".key",
+    ".xml",
+) + (".txt", ".md", ".tf", ".tfvars", ".hcl", ".py", ".js", ".ts", ".go", ".rb", ".java", ".bash", ".zsh")
 TEXT_NAMES = frozenset(
     {".env", ".npmrc", ".netrc", ".pgpass", ".git-credentials", ".dockercfg", "credentials"}
     | {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"}  # ssh private keys

@@ -304,3 +304,31 @@ def test_a_sql_script_beside_the_manifests_is_read_for_the_passwords_it_sets(tmp
     result, got = _located(repo)
     assert got == [("no-inline-secrets", "apps/torghut/seed/init.sql", 3)], got
     assert "Pw7kXq2Lm9RtSql" not in result.stdout
+
+
+def test_a_credential_in_a_text_file_of_any_kind_is_in_the_repository(tmp_path: Path) -> None:
+    """Beside the manifests, an XML configuration (ClickHouse's users.xml), a text note, Terraform
+    and a Python module each holding a credential in clear passed: only a few suffixes were read.
+    Each is judged as a file of its kind (code and prose by what is quoted or a token's format,
+    XML as configuration); a placeholder, a variable or a function call is no credential."""
+    repo, app = app_tree(tmp_path)
+    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    (app / "users.xml").write_text("<clickhouse>\n  <users><torghut>\n    <password>Zq8vR2mKp4TnW7xY1cBd9</password>\n")
+    (app / "notes.txt").write_text(
+        "keys for the lab\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8vR2mKp\n"
+    )
+    (app / "main.tf").write_text(
+        'resource "x" "y" {\n  password = var.db_password\n  token = "Zq8vR2mKp4TnW7xY1cBd8"\n}\n'
+    )
+    (app / "settings.py").write_text(
+        "DB_PASSWORD = os.environ['DB_PASSWORD']\nAPI_KEY = get_key()\nSECRET = 'Zq8vR2mKp4TnW7xY1cBd7'\n"
+    )
+    (app / "README.md").write_text("Set `password: <your password>` in the Secret; see docs.\n")
+    result, got = _located(repo)
+    assert got == [
+        ("no-inline-secrets", "apps/torghut/main.tf", 3),
+        ("no-inline-secrets", "apps/torghut/notes.txt", 2),
+        ("no-inline-secrets", "apps/torghut/settings.py", 3),
+        ("no-inline-secrets", "apps/torghut/users.xml", 3),
+    ], got
+    assert "Zq8vR2mKp4TnW7xY1cBd" not in result.stdout

@@ -115,6 +115,10 @@ _VARIABLE = re.compile(r"^[A-Z][A-Z0-9_]*$")  # an environment variable's spelli
 # A command-line word that is a flag alone (``--password``, ``-token``): the next word is its value.
 _FLAG = re.compile(r"^--?([A-Za-z][A-Za-z0-9_.-]*)$")
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist")
+# loose files whose unquoted words are code or documentation, not values (discover.TEXT_SUFFIXES;
+# a plain .txt is read as configuration: ``secret_key = abc`` in a note is the key itself)
+SCRIPT_OR_PROSE = (".sh", ".bash", ".zsh", ".md", ".tf", ".tfvars", ".hcl", ".py", ".js", ".ts", ".go")
+SCRIPT_OR_PROSE += (".rb", ".java")
 _SUBSTITUTION = re.compile(r"\$\(|\$\{|\$[A-Za-z_]|\{\{|^<[^>]*>$|^\*+$|^%[sd]$")
 # Key suffixes of a Secret entry that configure a credential rather than hold one (Argo CD
 # repository secrets, SASL settings, connection coordinates); every other Secret key is a
@@ -557,7 +561,8 @@ def _loose_files(texts: list[tuple[str, str]], scanner: _Scanner) -> Iterator[Vi
         name = shown.rsplit("/", 1)[-1]
         # a configuration file by its suffix, or by its name (.env.production, .npmrc, credentials):
         # an unquoted value in it is a literal; a script's is code
-        key = name if name.endswith(CONFIG_FILES) or name.endswith(".sh") else f"{name}.conf"
+        # (code and prose: what is quoted, or a token's format; an unquoted word there is a name)
+        key = name if name.endswith((*CONFIG_FILES, *SCRIPT_OR_PROSE)) else f"{name}.conf"
         # an example (.env.example, app.properties.sample) holds placeholders by convention: only
         # what is a credential whatever its name (a token format, a private key, URL userinfo)
         named = not name.endswith(EXAMPLE_SUFFIXES)
