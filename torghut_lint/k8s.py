@@ -339,6 +339,9 @@ def _image_repositories(res: Resource) -> tuple[str, ...]:
     found = [image for _, container in containers(res) for image in images_of(res, container.get("image"))]
     if res.id.group == "argoproj.io" and res.id.kind in WORKFLOW_KINDS:  # a pod spec patch's images run too
         found += [image for named in _patched_images(res.data) for image in images_of(res, named)]
+        if _refers(res.data):  # what it passes a template it refers to may be the image that runs
+            values = once(res, "_parameter_values", _parameter_values).values()
+            found += [value for named in values for value in named if _image_like(value)]
     spec = res.data.get("spec")
     if res.id.kind == "FlinkDeployment" and isinstance(spec, dict):
         found.append(spec.get("image"))
@@ -1016,6 +1019,32 @@ def pod_spec_patches(res: Resource, path: Path_, container: dict) -> list[tuple[
         if entry is not False:
             found.append((where, entry))
     return found
+
+
+def _refers(data: Any) -> bool:
+    """Whether an Argo workflow runs a template another object holds (``workflowTemplateRef``,
+    a step's or task's ``templateRef``): its parameters are then that template's to use."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if "workflowTemplateRef" in value or "templateRef" in value:
+                return True
+            stack.extend(v for v in value.values() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend(v for v in value if isinstance(v, (dict, list)))
+    return False
+
+
+def _image_like(value: str) -> bool:
+    """Whether a parameter's value may be an image reference (a registry path or a tag: no white
+    space, a ``/`` or a ``:``, no URL's scheme)."""
+    return (
+        0 < len(value) <= 256
+        and ("/" in value or ":" in value)
+        and "://" not in value
+        and not any(c.isspace() for c in value)
+    )
 
 
 def _patched_images(data: Any) -> list[str]:

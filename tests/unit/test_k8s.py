@@ -597,3 +597,17 @@ def test_a_workflow_of_a_referenced_template_runs_the_containers_its_pod_spec_pa
         )
     )
     assert [path for path, _ in containers(own)] == [("spec", "workflowSpec", "templates", 0, "container")]
+
+
+def test_a_workflow_of_a_referenced_template_runs_the_images_its_arguments_name() -> None:
+    """A CronWorkflow passing the websocket's image to a WorkflowTemplate it refers to runs it; a
+    URL, a word or a sentence among its arguments is no image."""
+    text = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: CronWorkflow\nmetadata: {name: c}\nspec:\n  workflowSpec:\n"
+        "    workflowTemplateRef: {name: t}\n    arguments:\n      parameters:\n"
+        "        - {name: image, value: 'reg/torghut-ws:1'}\n        - {name: url, value: 'https://x/y'}\n"
+        "        - {name: mode, value: paper}\n        - {name: note, value: 'a b/c'}\n"
+    )
+    assert image_repositories(resource(text)) == ("docker.io/reg/torghut-ws",)
+    own = text.replace("workflowTemplateRef: {name: t}", "templates: [{name: r, container: {image: a}}]")
+    assert image_repositories(resource(own)) == ("docker.io/library/a",)  # its own template's parameters
