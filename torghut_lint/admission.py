@@ -109,7 +109,13 @@ def reaches(resources: list[Resource]) -> set[Reach]:
             for rule in listed(spec, "rules"):
                 if isinstance(rule, dict):
                     found |= _kyverno_rule_reaches(rule)
-    return {reach for reach in found if reach[0]}
+    found = {reach for reach in found if reach[0]}
+    # more places than any platform names is read as what it bounds: anywhere (a hostile list of
+    # rules and namespaces would make every namespace of the tree a test of each)
+    return {(ANYWHERE, ())} if len(found) > MAX_REACHES else found
+
+
+MAX_REACHES = 1_000
 
 
 def _filters(match: object) -> list[dict]:

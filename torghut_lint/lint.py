@@ -487,11 +487,16 @@ def deployed_beside(
         resolved = os.path.realpath(directory)
         into = {ns for d in ds for ns in d.namespaces or ()} & namespaces
         into |= {ns for app, names in named.items() if is_within(app, resolved) for ns in names} & namespaces
-        acting = [reach for app, found in reached.items() if is_within(app, resolved) for reach in found]
+        acting: dict[tuple[str, ...], list[str]] = {}  # the patterns where they act, by what each excludes
+        for app, reach in reached.items():
+            if is_within(app, resolved):
+                for pattern, excluded in reach:
+                    acting.setdefault(excluded, []).append(pattern)
+        tests = [(any_of(tuple(sorted(set(patterns)))), excluded) for excluded, patterns in acting.items()]
         acts = {
             ns
             for ns in namespaces
-            if any(any_of((pattern,))(ns) and not (excluded and any_of(excluded)(ns)) for pattern, excluded in acting)
+            if any(test(ns) and not (excluded and any_of(excluded)(ns)) for test, excluded in tests)
         } - into
         if not into and not acts:
             continue

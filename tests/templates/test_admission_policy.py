@@ -301,3 +301,20 @@ def test_a_mutating_admission_policy_acts_anywhere() -> None:
     )
     doc = parse_bytes(text.encode(), "m.yaml").documents[0]
     assert reaches([Resource(doc.node, doc.data)]) == {("*", ())}
+
+
+def test_more_places_than_a_platform_names_are_read_as_anywhere() -> None:
+    """A hostile ClusterPolicy naming thousands of namespaces is read as acting anywhere (an upper
+    bound), not as thousands of patterns each namespace of the tree is tested against."""
+    from torghut_lint.admission import MAX_REACHES, reaches
+    from torghut_lint.model import Resource
+    from torghut_lint.parse import parse_bytes
+
+    names = ", ".join(f"ns-{i}" for i in range(MAX_REACHES + 1))
+    text = (
+        "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: p}\nspec:\n  rules:\n"
+        f"    - name: r\n      match: {{any: [{{resources: {{kinds: [Pod], namespaces: [{names}]}}}}]}}\n"
+        "      mutate: {patchStrategicMerge: {}}\n"
+    )
+    doc = parse_bytes(text.encode(), "p.yaml").documents[0]
+    assert reaches([Resource(doc.node, doc.data)]) == {("*", ())}
