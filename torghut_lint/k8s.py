@@ -1327,7 +1327,19 @@ def entry_assignments(key: str, text: str, names: Names) -> Iterator[tuple[str, 
     scalar is unknown, and so is every switch a settings file too large to read names). A key
     nested under another is some other setting's."""
     yield from env_file_assignments(text, names, dotenv=is_dotenv(key))
-    if not key.lower().endswith(STRUCTURED_SUFFIXES) or (mention := names.mentioned(text)) is None:
+    if is_settings_file(key):
+        yield from settings_assignments(text, names)
+
+
+def is_settings_file(name: str) -> bool:
+    """Whether a file (a ConfigMap entry, a mounted path) is named as a JSON or YAML settings file."""
+    return name.lower().endswith(STRUCTURED_SUFFIXES)
+
+
+def settings_assignments(text: str, names: Names) -> Iterator[tuple[str, str | None, int]]:
+    """(name as written, value, offset of the name) of each of ``names`` a JSON or YAML settings
+    file's top-level keys set (:func:`entry_assignments`)."""
+    if (mention := names.mentioned(text)) is None:
         return
     if len(text) > MAX_STRUCTURED_TEXT:  # not read: a switch it names may be set there
         yield mention.group(0), None, mention.start()
@@ -1551,21 +1563,26 @@ def _interpolated(value: str, bound: dict[str, str | None]) -> str | None:
 
 def mounted_env_files(res: Resource, path: Path_, container: dict, sources: EnvSources, names: Names) -> list[EnvValue]:
     """The assignments of ``names`` in every environment file (a file named ``.env`` or ``*.env``)
-    that a ConfigMap of the application mounts into the container at ``path`` (a ``configMap`` or
-    ``projected`` volume, with its ``items`` and the mount's ``subPath``): pydantic-settings reads
-    the service's ``.env`` for each variable the environment does not set. Which of them is the
+    and settings file (``*.json``, ``*.yaml``: its top-level keys) that a ConfigMap of the
+    application mounts into the container at ``path`` (a ``configMap`` or ``projected`` volume,
+    with its ``items`` and the mount's ``subPath``): pydantic-settings reads the service's ``.env``
+    (and its settings files) for each variable the environment does not set. Which of them is the
     service's depends on its working directory: each counts. A ConfigMap the application does not
     hold shows nothing (the environment's unseen sources are judged where they are read). Each
     entry is read once however many mounts show it."""
-    wanted: dict[int, tuple[Resource, set[str]]] = {}  # by ConfigMap: the keys mounted as env files
+    # by ConfigMap: the keys mounted as env files, and as settings files
+    wanted: dict[int, tuple[Resource, set[str], set[str]]] = {}
     for file, cm, key in mounted_configmap_keys(res, path, container, sources):
-        if is_dotenv(file):
-            wanted.setdefault(id(cm), (cm, set()))[1].add(key)
+        if is_dotenv(file) or is_settings_file(file):
+            wanted.setdefault(id(cm), (cm, set(), set()))[1 if is_dotenv(file) else 2].add(key)
     found: list[EnvValue] = []
-    for cm, keys in wanted.values():
+    for cm, dotenv, settings in wanted.values():
         for where, body, exact in configmap_files(cm):
-            if str(where[1]) in keys:
-                for variable, value, offset in env_file_assignments(body, names, dotenv=True):
+            key = str(where[1])
+            read = [env_file_assignments(body, names, dotenv=True)] if key in dotenv else []
+            read += [settings_assignments(body, names)] if key in settings else []
+            for assignments in read:
+                for variable, value, offset in assignments:
                     found.append(EnvValue(variable, value, cm, where, ENV_FILE, offset if exact else None))
     return found
 
