@@ -133,9 +133,9 @@ def _excluded(rule: dict) -> tuple[str, ...]:
     exclude = rule.get("exclude")
     if not isinstance(exclude, dict):
         return ()
-    filters = _filters(exclude)
-    if len(listed(exclude, "all")) > 1:
-        filters = [f for f in filters if f not in listed(exclude, "all")]
+    every = [f for f in listed(exclude, "all") if isinstance(f, dict)]  # (all must hold: one alone counts)
+    filters = [exclude] if "resources" in exclude else []
+    filters += [f for f in listed(exclude, "any") if isinstance(f, dict)] + (every if len(every) == 1 else [])
     found: list[str] = []
     for each in filters:
         selected = each.get("resources")

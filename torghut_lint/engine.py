@@ -174,6 +174,12 @@ def flags(res: Resource, rules: list[Prepared]) -> bool:
     return False
 
 
+def _inside_text(data: object, path: tuple) -> bool:
+    """Whether ``path`` goes on into a text it meets (a value inside a pod spec patch's JSON): no
+    fixer edits a text's inside, so such a finding is never offered to fix."""
+    return any(isinstance(value_at(data, path[:i]), str) for i in range(len(path)))
+
+
 def _finding(policy: Policy, v, app: App | None, fixable: bool) -> Finding:
     """A template's violation as a located finding with its identity (merge-keyed field, digest
     of the offending value, requirement)."""
@@ -192,7 +198,7 @@ def _finding(policy: Policy, v, app: App | None, fixable: bool) -> Finding:
         resource=v.resource.id if v.resource else None,
         field=dotted(v.path),
         secrets=v.secrets,
-        fixable=fixable,
+        fixable=fixable and not _inside_text(data, v.path),
         key=key,
         digest=digest_of(value),
         subject=app_subject(app) if v.subject == "app" else v.subject,

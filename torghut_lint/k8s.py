@@ -387,20 +387,11 @@ def _parameter_values(res: Resource) -> dict[str, list[str]]:
     """Every value an Argo workflow names for each parameter, by name: ``value``, ``default`` and
     ``enum`` of each entry of any ``parameters`` list in it (inputs, arguments, step arguments)."""
     found: dict[str, list[str]] = {}
-    stack: list[Any] = [res.data]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            for key, child in value.items():
-                if key == "parameters" and isinstance(child, list):
-                    for entry in child:
-                        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                            named = [entry.get("value"), entry.get("default"), *listed(entry, "enum")]
-                            found.setdefault(entry["name"], []).extend(_any_string(v) for v in named if _any_string(v))
-                if isinstance(child, (dict, list)):
-                    stack.append(child)
-        elif isinstance(value, list):
-            stack.extend(v for v in value if isinstance(v, (dict, list)))
+    for mapping in mappings_in(res.data):
+        for entry in listed(mapping, "parameters"):
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                named = [entry.get("value"), entry.get("default"), *listed(entry, "enum")]
+                found.setdefault(entry["name"], []).extend(_any_string(v) for v in named if _any_string(v))
     return {name: list(dict.fromkeys(values)) for name, values in found.items()}
 
 
@@ -524,6 +515,17 @@ SCALER_BOUNDS = {
     ("autoscaling", "HorizontalPodAutoscaler"): ("maxReplicas", None),
     ("keda.sh", "ScaledObject"): ("maxReplicaCount", 100),
 }
+
+
+def scaler_bound(scaler: Resource) -> tuple[str, Any] | None:
+    """(the field, the bound: as written, else the autoscaler's default) of an autoscaler of
+    :data:`SCALER_BOUNDS`; None for any other object that scales a workload (its bound unknown)."""
+    bound = SCALER_BOUNDS.get((scaler.id.group, scaler.id.kind))
+    if bound is None:
+        return None
+    field, default = bound
+    spec = scaler.data.get("spec")
+    return field, spec.get(field, default) if isinstance(spec, dict) else default
 
 
 # What the API server takes for a label or annotation key (a qualified name: an optional DNS
@@ -1015,25 +1017,30 @@ def pod_spec_patches(res: Resource, path: Path_, container: dict) -> list[tuple[
         patch = get_path(res.data, where)
         if patch is None:
             continue
-        entry = _patched_container(patch, name)
+        readable = isinstance(patch, str) and isinstance(name, (str, type(None)))
+        entry = _patched_entry(patch, name) if readable else None
         if entry is not False:
             found.append((where, entry))
     return found
 
 
-def _refers(data: Any) -> bool:
-    """Whether an Argo workflow runs a template another object holds (``workflowTemplateRef``,
-    a step's or task's ``templateRef``): its parameters are then that template's to use."""
+def mappings_in(data: Any) -> Iterator[dict]:
+    """Every mapping in ``data``, itself included, in no particular order (one walk, bounded by
+    its size)."""
     stack = [data]
     while stack:
         value = stack.pop()
         if isinstance(value, dict):
-            if "workflowTemplateRef" in value or "templateRef" in value:
-                return True
+            yield value
             stack.extend(v for v in value.values() if isinstance(v, (dict, list)))
         elif isinstance(value, list):
             stack.extend(v for v in value if isinstance(v, (dict, list)))
-    return False
+
+
+def _refers(data: Any) -> bool:
+    """Whether an Argo workflow runs a template another object holds (``workflowTemplateRef``,
+    a step's or task's ``templateRef``): its parameters are then that template's to use."""
+    return any("workflowTemplateRef" in m or "templateRef" in m for m in mappings_in(data))
 
 
 def _image_like(value: str) -> bool:
@@ -1050,23 +1057,15 @@ def _image_like(value: str) -> bool:
 def _patched_images(data: Any) -> list[str]:
     """The images the containers of every ``podSpecPatch`` in an Argo workflow name (a patch may
     give the main container another image, or add one)."""
-    found: list[str] = []
-    stack = [data]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            patch = value.get("podSpecPatch")
-            if isinstance(patch, str) and (read := _read_patch(patch)) is not None:
-                for key in ("containers", "initContainers"):
-                    found += [
-                        c["image"]
-                        for c in listed(read.data, key)
-                        if isinstance(c, dict) and isinstance(c.get("image"), str)
-                    ]
-            stack.extend(v for v in value.values() if isinstance(v, (dict, list)))
-        elif isinstance(value, list):
-            stack.extend(v for v in value if isinstance(v, (dict, list)))
-    return found
+    patches = [m["podSpecPatch"] for m in mappings_in(data) if isinstance(m.get("podSpecPatch"), str)]
+    read = [document.data for document in map(_read_patch, patches) if document is not None]
+    return [
+        c["image"]
+        for patched in read
+        for key in ("containers", "initContainers")
+        for c in listed(patched, key)
+        if isinstance(c, dict) and isinstance(c.get("image"), str)
+    ]
 
 
 @functools.lru_cache(maxsize=64)  # (every container of every template asks of a workflow's patch)
@@ -1107,20 +1106,10 @@ def _unmarked(value: Any) -> Any:
     return value
 
 
-def _patched_container(patch: Any, name: Any) -> PatchedEnv | None | bool:
-    """:func:`_patched_entry`, answered once per patch and name (a workflow's own patch applies to
-    each of its templates' containers, and each policy reading the environment asks)."""
-    if not isinstance(patch, str) or not isinstance(name, (str, type(None))):
-        return None
-    return _patched_entry(patch, name)
-
-
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=256)  # (a workflow's own patch applies to each of its templates' containers)
 def _patched_entry(patch: str, name: str | None) -> PatchedEnv | None | bool:
     """What a pod spec patch sets in container ``name``'s environment (False: it patches no such
     container; None: what cannot be told), each value located in the patch's text."""
-    import yaml
-
     from torghut_lint import nodes
 
     document = _read_patch(patch)
@@ -1138,10 +1127,10 @@ def _patched_entry(patch: str, name: str | None) -> PatchedEnv | None | bool:
             for j, item in enumerate(listed(entry, "env")):
                 if not (isinstance(item, dict) and isinstance(item.get("name"), str)):
                     continue
-                node = items.value[j] if isinstance(items, yaml.SequenceNode) else None
-                at = nodes.get(node, "value") or node
                 if PARAMETER_MARK in item["name"]:
                     return None
+                node = items.value[j] if isinstance(items, yaml.SequenceNode) else None
+                at = nodes.get(node, "value") or node
                 value = text(item["value"]) if "value" in item else None  # (valueFrom: unknown)
                 if value is not None and PARAMETER_MARK in value:
                     value = None

@@ -11,7 +11,14 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from torghut_lint.k8s import applied_templates, get_path, installation_templates, listed, pod_specs
+from torghut_lint.k8s import (
+    applied_templates,
+    get_path,
+    installation_templates,
+    listed,
+    mounted_configmap_keys,
+    pod_specs,
+)
 from torghut_lint.k8s import text as as_text
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import RuleContext, Template, Violation
@@ -142,62 +149,61 @@ CONFIG_DIRS = ("/etc/clickhouse-server/config.d", "/etc/clickhouse-server/conf.d
 
 def _mounted(res: Resource, ctx: RuleContext) -> tuple[dict[str, tuple[object, Resource, Path_]], list[Violation]]:
     """The configuration files an installation's pod templates mount into ClickHouse's
-    configuration directories (:data:`CONFIG_DIRS`), by the name the operator's own would have
-    there (``config.d/NAME``: merged in one order with them), from ConfigMaps of the application
-    (``items`` and ``subPath`` as the kubelet reads them); and a violation at each mount whose files
-    the repository does not show (a Secret, an emptyDir an init container fills, a ConfigMap the
-    application does not hold): a system log may be enabled there without a TTL."""
+    configuration directories (:data:`CONFIG_DIRS`; not their subdirectories), by the name the
+    operator's own would have there (``config.d/NAME``: merged in one order with them), from
+    ConfigMaps of the application as the kubelet mounts them (:func:`mounted_configmap_keys`);
+    and a violation at each mount there whose files the repository does not show (a Secret, an
+    emptyDir an init container fills, a ConfigMap the application does not hold): a system log
+    may be enabled there without a TTL."""
     found: dict[str, tuple[object, Resource, Path_]] = {}
     unseen: list[Violation] = []
     for pod_path, pod in pod_specs(res):
         volumes = {as_text(v.get("name")): v for v in listed(pod, "volumes") if isinstance(v, dict)}
         for c, container in enumerate(listed(pod, "containers")):
-            for m, mount in enumerate(listed(container, "volumeMounts") if isinstance(container, dict) else ()):
+            if not isinstance(container, dict):
+                continue
+            for file, cm, key in mounted_configmap_keys(res, (*pod_path, "containers", c), container, ctx.env_sources):
+                directory, _, name = file.rpartition("/")
+                data = cm.data.get("data")
+                if directory in CONFIG_DIRS and isinstance(data, dict) and key in data:
+                    found[f"config.d/{name}"] = (data[key], cm, ("data", key))
+            for m, mount in enumerate(listed(container, "volumeMounts")):
                 where = as_text(mount.get("mountPath")).rstrip("/") if isinstance(mount, dict) else ""
-                into = next((d for d in CONFIG_DIRS if where == d or where.startswith(d + "/")), None)
-                if into is None:
+                if not any(where == d or where.startswith(d + "/") for d in CONFIG_DIRS):
                     continue
-                at = (*pod_path, "containers", c, "volumeMounts", m)
                 volume = volumes.get(as_text(mount.get("name")))
-                ref = volume.get("configMap") if isinstance(volume, dict) else None
-                cm = (
-                    ctx.env_sources.configmap(res.id.namespace, as_text(ref.get("name")))
-                    if isinstance(ref, dict)
-                    else None
-                )
-                if cm is None:
-                    what = next((k for k in (volume or {}) if k != "name"), "a volume it does not define")
-                    unseen.append(
-                        Violation(
-                            res,
-                            at,
-                            f"{res.id} mounts {what} {as_text(mount.get('name'))!r} at {where}, whose files the "
-                            "repository does not show: ClickHouse merges them into its configuration, where a "
-                            "system log may be enabled without a TTL; mount a ConfigMap of the application, or "
-                            "use spec.configuration.files",
-                            requirement="mounted",
-                        )
-                    )
+                if _shown(volume, res.id.namespace, ctx):
                     continue
-                for name, key in _mounted_names(cm, ref, mount, where, into):
-                    found[f"config.d/{name}"] = (cm.data["data"][key], cm, ("data", key))
+                what = next((k for k in (volume or {}) if k != "name"), "a volume it does not define")
+                unseen.append(
+                    Violation(
+                        res,
+                        (*pod_path, "containers", c, "volumeMounts", m),
+                        f"{res.id} mounts {what} {as_text(mount.get('name'))!r} at {where}, whose files the "
+                        "repository does not show: ClickHouse merges them into its configuration, where a "
+                        "system log may be enabled without a TTL; mount a ConfigMap of the application, or "
+                        "use spec.configuration.files",
+                        requirement="mounted",
+                    )
+                )
     return found, unseen
 
 
-def _mounted_names(cm: Resource, ref: dict, mount: dict, where: str, into: str) -> list[tuple[str, str]]:
-    """(file name in the configuration directory, ConfigMap key) of each entry a mount puts there:
-    a ``subPath`` one file at the mount path, else every key (or each of ``items`` at its path);
-    what lands in a subdirectory ClickHouse does not read."""
-    data = cm.data.get("data") if isinstance(cm.data.get("data"), dict) else {}
-    items = [i for i in listed(ref, "items") if isinstance(i, dict)]
-    paths = {as_text(i.get("path")): as_text(i.get("key")) for i in items} if items else {k: k for k in data}
-    sub = as_text(mount.get("subPath"))
-    if sub:
-        key = paths.get(sub)
-        return [(where[len(into) + 1 :], key)] if key in data and "/" not in where[len(into) + 1 :] else []
-    if where != into:  # a directory below config.d: not read
-        return []
-    return [(path, key) for path, key in paths.items() if key in data and "/" not in path]
+def _shown(volume: object, namespace: str, ctx: RuleContext) -> bool:
+    """Whether a volume's files are the application's ConfigMaps' (a ``configMap`` volume, or a
+    ``projected`` one of ConfigMaps only), each of which the application holds."""
+    if not isinstance(volume, dict):
+        return False
+    projected = volume.get("projected")
+    if "configMap" in volume:
+        refs = [volume["configMap"]]
+    else:
+        parts = listed(projected, "sources") if isinstance(projected, dict) else []
+        refs = [part.get("configMap") if isinstance(part, dict) else None for part in parts]
+    return bool(refs) and all(
+        isinstance(ref, dict) and ctx.env_sources.configmap(namespace, as_text(ref.get("name"))) is not None
+        for ref in refs
+    )
 
 
 def _element_location(res: Resource, at: Path_, text: str, tag: str):

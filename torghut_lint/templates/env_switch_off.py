@@ -201,7 +201,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                 s.source,
                 s.path,
                 f"{s.who}{s.owner_suffix}: {_verdict(s.switch, s.name, s.value)}{s.via}",
-                fixable=resettable(s.switch) and "podSpecPatch" not in s.path,  # (not inside a patch's text)
+                fixable=resettable(s.switch),
             )
         elif is_on(s.switch, s.value):  # an assignment inside a text: located at it, named by it
             yield Violation(

@@ -117,8 +117,7 @@ _FLAG = re.compile(r"^--?([A-Za-z][A-Za-z0-9_.-]*)$")
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist")
 # loose files whose unquoted words are code or documentation, not values (discover.TEXT_SUFFIXES;
 # a plain .txt is read as configuration: ``secret_key = abc`` in a note is the key itself)
-SCRIPT_OR_PROSE = (".sh", ".bash", ".zsh", ".md", ".tf", ".tfvars", ".hcl", ".py", ".js", ".ts", ".go")
-SCRIPT_OR_PROSE += (".rb", ".java")
+SCRIPT_OR_PROSE = (".sh", ".bash", ".zsh", ".md", ".tf", ".tfvars", ".hcl", ".py", ".js", ".ts", ".go", ".rb", ".java")
 _SUBSTITUTION = re.compile(r"\$\(|\$\{|\$[A-Za-z_]|\{\{|^<[^>]*>$|^\*+$|^%[sd]$")
 # Key suffixes of a Secret entry that configure a credential rather than hold one (Argo CD
 # repository secrets, SASL settings, connection coordinates); every other Secret key is a

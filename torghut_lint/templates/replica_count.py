@@ -39,7 +39,6 @@ from torghut_lint.k8s import (
     MAYBE,
     NO_PODS,
     ON,
-    SCALER_BOUNDS,
     SWITCH_PARAM,
     ByNamespace,
     EnvValue,
@@ -53,6 +52,7 @@ from torghut_lint.k8s import (
     images_of,
     repository,
     scale_targets,
+    scaler_bound,
     secret_reference,
     secret_values,
 )
@@ -110,11 +110,12 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         unread = [r for r in ctx.unlisted if (s := switched(r)) == ON or (s is not None and ctx.in_scope(r))]
     else:
         unread = list(ctx.unlisted)  # (selected as the policy's own are: by name, or by an image it runs)
-    ctx.census = held + unread  # what a removed copy Argo CD leaves running would be a second of
+    copies_of = held + unread  # every workload that runs what the policy holds
+    ctx.census = copies_of  # what a removed copy Argo CD leaves running would be a second of
     if ctx.params.get("alone"):
         connection = _connection(ctx, running, tuple(ctx.params.get("connectionEnv") or ()))
-        yield from _alone(ctx, switched, ctx.resources if when is not None else held + unread, pods, held, connection)
-    for res in held + unread:
+        yield from _alone(ctx, switched, ctx.resources if when is not None else copies_of, pods, held, connection)
+    for res in copies_of:
         yield from _copies_per_pod(res, pods(res), want, when is not None)
     for res in unread:
         yield Violation(
@@ -489,7 +490,7 @@ def _listed(value: object) -> list[dict]:
 
 def _scales_past(scaler: Resource, spec: dict, res: Resource, want: int) -> Iterator[Violation]:
     """A violation when ``scaler``, which targets ``res``, may scale it past ``want``."""
-    bound = SCALER_BOUNDS.get((scaler.id.group, scaler.id.kind))
+    bound = scaler_bound(scaler)
     if bound is None:
         yield Violation(
             scaler,
@@ -497,8 +498,7 @@ def _scales_past(scaler: Resource, spec: dict, res: Resource, want: int) -> Iter
             f"{scaler.id.kind} scales {res.id}, and how far is not known to the linter; it must stay at {want}",
         )
         return
-    field, default = bound
-    top = spec.get(field, default)
+    field, top = bound
     if _past(top, want):
         yield Violation(
             scaler,

@@ -22,7 +22,6 @@ from typing import Any
 
 from torghut_lint.k8s import (
     CHI_TEMPLATE,
-    SCALER_BOUNDS,
     ByNamespace,
     applied_templates,
     containers,
@@ -33,6 +32,7 @@ from torghut_lint.k8s import (
     parse_quantity,
     pod_specs,
     scale_targets,
+    scaler_bound,
 )
 from torghut_lint.model import Path_, Resource
 from torghut_lint.templates.base import Observation, RuleContext, Template, Violation
@@ -280,9 +280,8 @@ def scaled_to(resources: list[Resource], workloads: list[Resource]) -> tuple[dic
         res = by_name.find(namespace, (kind, name)) if field == "scaleTargetRef" and kind else None
         if res is None:
             continue
-        bound = SCALER_BOUNDS.get((scaler.id.group, scaler.id.kind))
-        spec = scaler.data["spec"]
-        top = spec.get(bound[0], bound[1]) if bound is not None else None
+        bound = scaler_bound(scaler)
+        top = bound[1] if bound is not None else None
         if type(top) is int:
             tops[id(res)] = max(tops.get(id(res), 0), top)
         else:
