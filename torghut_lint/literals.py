@@ -77,36 +77,3 @@ class Literals:
             if count > limit:
                 raise _Dense
             yield place
-
-    def any_in(self, text: str) -> bool:
-        """Whether ``text`` holds one of the values: ``any(v in text for v in values)``."""
-        return self._empty or next(self.places(text), None) is not None
-
-
-class AnyOf:
-    """Whether a text holds one of a growing list of values, each as written, in time linear in
-    the text whatever their number: they are looked for together, a few sets of them
-    (:class:`Literals`) of sizes that double (two of a size made one, as a binary counter carries:
-    each value built into a set a few times at most), the last few one by one. A search per value
-    for each text was quadratic: 40,000 credentials reported in a ConfigMap and 5,000 handed on in a
-    Deployment took minutes."""
-
-    FEW = 16  # the last values added, looked for one by one
-
-    def __init__(self, values: Iterable[str] = ()) -> None:
-        self._levels: list[tuple[Literals, list[str]]] = []
-        self._recent: list[str] = []
-        for value in values:
-            self.add(value)
-
-    def add(self, value: str) -> None:
-        self._recent.append(value)
-        if len(self._recent) < self.FEW:
-            return
-        merged, self._recent = self._recent, []
-        while self._levels and len(self._levels[-1][1]) <= len(merged):
-            merged = self._levels.pop()[1] + merged
-        self._levels.append((Literals(merged), merged))
-
-    def __call__(self, text: str) -> bool:
-        return any(level.any_in(text) for level, _ in self._levels) or any(value in text for value in self._recent)

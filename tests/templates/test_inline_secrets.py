@@ -572,6 +572,92 @@ def test_a_credential_reported_where_it_is_written_is_not_reported_again_where_i
     assert _handed_on(entries) == [((*ENV, 2, "value"), "DB_PASSWORD holds a plaintext credential")]
 
 
+@pytest.mark.parametrize(
+    ("entries", "found"),
+    [
+        # a literal of its own that holds a reported one (a rotated password: hunter2 -> hunter2024!)
+        (
+            "- {name: DB_PASSWORD, value: Zz9yX8wV7uT6sR5qP4}\n"
+            "- {name: SPARE, value: Zz9yX8wV7uT6sR5qP4-2024}\n- {name: API_TOKEN, value: $(SPARE)}",
+            [
+                ((*ENV, 2, "value"), "DB_PASSWORD holds a plaintext credential"),
+                ((*ENV, 4), "API_TOKEN is given a plaintext credential through a $(VAR) expansion"),
+            ],
+        ),
+        # the same through a ConfigMap entry (the walk does not judge key ``seed``)
+        (
+            "- {name: DB_PASSWORD, value: Zq8vR2mX9pL}\n"
+            "- {name: API_TOKEN, valueFrom: {configMapKeyRef: {name: settings, key: seed}}}",
+            [
+                ((*ENV, 2, "value"), "DB_PASSWORD holds a plaintext credential"),
+                ((*ENV, 3), "API_TOKEN is given a plaintext credential through key seed of ConfigMap settings"),
+            ],
+        ),
+        # a script's literal: DB1_PASSWORD's value is in DB10_PASSWORD's, a credential of its own
+        (
+            "- {name: DB1_PASSWORD, value: Sup3rS3cretValue1}\n"
+            "args: [sh, -c, 'export DB10_PASSWORD=Sup3rS3cretValue10 && exec app']",
+            [
+                ((*ENV, 2, "value"), "DB1_PASSWORD holds a plaintext credential"),
+                ((*ARGS, 2), "DB10_PASSWORD assigned on the command line holds a plaintext credential"),
+            ],
+        ),
+    ],
+)
+def test_a_credential_that_holds_a_reported_one_is_reported_too(entries: str, found: list) -> None:
+    """Only what is made from a reported literal (``x-$(DB_PASSWORD)``) is that literal's leak: a
+    literal of its own that holds one (``hunter2024!`` beside ``hunter2``) is another credential.
+    Each passed: with the shorter one on the base (or in the baseline), the longer was the
+    change's new credential and no finding named it."""
+    assert _handed_on(entries) == found
+
+
+@pytest.mark.parametrize(
+    ("entries", "found"),
+    [
+        (
+            "args: [sh, -c, 'export DB_PASSWORD=$(SEED) && exec app']",
+            [((*ARGS, 2), "DB_PASSWORD assigned on the command line holds a plaintext credential")],
+        ),
+        (
+            'args: [sh, -c, "cat <<EOF > /etc/app.env\\nDB_PASSWORD=$(SEED)\\nEOF\\nexec app"]',
+            [
+                (
+                    (*ARGS, 2),
+                    "DB_PASSWORD written in the text holds a plaintext credential, "
+                    "in the file app.env the script writes",
+                )
+            ],
+        ),
+        (
+            "args: [sh, -c, 'curl -u admin:$(SEED) https://api.example']",
+            [((*ARGS, 2), "curl's -u option holds a plaintext credential")],
+        ),
+        (
+            "- {name: DB_URL, value: 'postgres://app:$(SEED)@db:5432/app'}",
+            [((*ENV, 2), "a URL embeds user:password credentials, once the kubelet expands $(VAR) in it")],
+        ),
+        # what the kubelet cannot expand here (a Secret's value, a variable it does not define) is no literal
+        ("args: [sh, -c, 'export DB_PASSWORD=$(FROM_SECRET) && exec app']", []),
+        ("args: [sh, -c, 'export DB_PASSWORD=$(UNDEFINED) && exec app']", []),
+        ("- {name: DB_URL, value: 'postgres://app:$(FROM_SECRET)@db:5432/app'}", []),
+    ],
+)
+def test_the_command_line_is_read_as_the_kubelet_expands_it(entries: str, found: list) -> None:
+    """The kubelet expands ``$(VAR)`` in ``command``, ``args`` and ``env`` before the process
+    starts: ``sh -c 'export DB_PASSWORD=$(SEED)'``, ``SEED`` a literal under a name the walk does
+    not judge, assigns that literal. Each passed: scripts and URLs were read as written."""
+    assert _handed_on(entries) == found
+
+
+def test_every_literal_of_a_script_is_reported_whatever_the_others_hold() -> None:
+    """Thirty passwords in an env file a script writes, where ``Value1`` is in ``Value10`` to
+    ``Value19``: ten were reported."""
+    body = "".join(f"DB{i}_PASSWORD=Sup3rS3cretValue{i}\\n" for i in range(30))
+    found = _handed_on(f'args: [sh, -c, "cat <<EOF > /etc/app.env\\n{body}EOF\\n"]')
+    assert len(found) == 30, found
+
+
 # -- shell scripts: an unquoted NAME=value is a literal there --------------------------------------
 
 SH = "set -e\nexport DB_PASSWORD=Zq8vR2mX9pL4kT7w\nexec app\n"

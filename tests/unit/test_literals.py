@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from torghut_lint.literals import AnyOf, Literals
+from torghut_lint.literals import Literals
 
 # ASCII, two-byte, astral and a lone surrogate (a JSON string can hold one) code points
 _CHARS = st.sampled_from(["a", "b", "x", " ", "é", "𝔘", "\ud800"])
@@ -36,16 +36,11 @@ def test_literals_answer_what_a_search_per_value_answers(values: list[str], text
     assert len(places) == len(set(places)) and set(places) == _every_place(values, text)
     assert [at + len(value) for at, value in places] == sorted(at + len(value) for at, value in places)
     assert literals.held(text) == {value for value in values if value in text}
-    assert literals.any_in(text) == any(value in text for value in values)
 
 
 def test_no_values_hold_nothing_and_the_empty_one_is_in_every_text() -> None:
-    assert (list(Literals([]).places("abc")), Literals([]).held("abc"), Literals([]).any_in("abc")) == (
-        [],
-        set(),
-        False,
-    )
-    assert (list(Literals([""]).places("abc")), Literals([""]).held(""), Literals([""]).any_in("")) == ([], {""}, True)
+    assert (list(Literals([]).places("abc")), Literals([]).held("abc")) == ([], set())
+    assert (list(Literals([""]).places("abc")), Literals([""]).held("")) == ([], {""})
 
 
 def test_tens_of_thousands_of_values_of_mixed_shapes_are_found_where_they_stand() -> None:
@@ -54,23 +49,6 @@ def test_tens_of_thousands_of_values_of_mixed_shapes_are_found_where_they_stand(
     literals = Literals(values)
     text = f"env P7_PASSWORD holds {values[40_007]}; c holds {values[12_345]}{values[3]}"
     assert list(literals.places(text)) == [(22, values[40_007]), (50, values[12_345]), (68, values[3])]
-
-
-@pytest.mark.usefixtures("untraced")
-@given(
-    first=st.lists(st.text(st.sampled_from("abé𝔘x"), min_size=1, max_size=4), max_size=40),
-    steps=st.lists(st.tuples(st.booleans(), st.text(st.sampled_from("abé𝔘x "), max_size=8)), max_size=60),
-)
-@settings(max_examples=300, deadline=None)
-def test_any_of_answers_what_a_search_per_value_answers(first: list[str], steps: list) -> None:
-    """Values added and texts asked in any order: the answer is ``any(value in text)``."""
-    held, values = AnyOf(first), list(first)
-    for adding, text in steps:
-        if adding:
-            held.add(text)
-            values.append(text)
-        else:
-            assert held(text) == any(value in text for value in values)
 
 
 def test_values_nested_in_each_other_are_not_listed_past_a_few_places_per_character() -> None:

@@ -25,6 +25,7 @@ import yaml
 
 from torghut_lint import regex, shell
 from torghut_lint.k8s import (
+    EnvValue,
     binary_texts,
     command_lines,
     command_words,
@@ -36,7 +37,7 @@ from torghut_lint.k8s import (
     references,
     text,
 )
-from torghut_lint.literals import AnyOf, Literals
+from torghut_lint.literals import Literals
 from torghut_lint.model import Location, Path_, Resource, find_node, value_at
 from torghut_lint.secrets import (
     CONFIG_FILES,
@@ -715,7 +716,25 @@ ShellText = tuple[Path_, str]  # (where in the container, text) of a text a shel
 Given = Iterator[tuple[Path_, str, str]]  # (where the process is given it, what, the credential)
 
 
-def _given(res: Resource, scanner: _Scanner, ctx: RuleContext) -> Given:
+class _Told:
+    """Whether a finding names a credential already: the credential itself was reported, or each
+    credential the name-blind scan finds in it (a URL's password, a token) was. Exactly, never
+    as a part of a longer text: ``hunter2024!`` holds a reported ``hunter2`` and is a credential
+    of its own (with the shorter one on the base, the longer was a change's new credential that
+    no finding named). What a value is made of by ``$(VAR)`` expansion is asked of its pieces
+    (:func:`_handed_on`)."""
+
+    def __init__(self, scanner: _Scanner, reported: set[str]) -> None:
+        self.scanner, self.reported = scanner, reported
+
+    def __call__(self, value: str) -> bool:
+        if value in self.reported:
+            return True
+        held = [literal for _, _, literal in self.scanner.walk(value, named=False)]
+        return bool(held) and all(literal in self.reported for literal in held)
+
+
+def _given(res: Resource, scanner: _Scanner, ctx: RuleContext, told: _Told) -> Given:
     """Each credential a container's process is given that the walk, which judges each value by
     the name written beside it, does not see: handed on under a credential's name from a literal
     under another (:func:`_handed_on`, :func:`_prefixed`), read from a mounted file a name says
@@ -724,30 +743,56 @@ def _given(res: Resource, scanner: _Scanner, ctx: RuleContext) -> Given:
     container's command line and on each its hooks and probes run (:func:`~torghut_lint.k8s.command_lines`).
     Located at the variable, the ``envFrom`` entry or the word that gives it."""
     for path, container in containers(res):
-        yield from _handed_on(res, path, container, scanner, ctx)
+        yield from _handed_on(res, path, container, scanner, ctx, told)
         yield from _from_files(res, path, container, scanner, ctx)
         yield from _prefixed(res, path, container, scanner, ctx)
         for where, line in command_lines(container):  # its own, its hooks' and probes' exec actions
             words = list(command_words(line))
+            if not where:  # the container's own: what the process runs, $(VAR) expanded by the kubelet
+                words = _as_run(res, path, container, words, ctx)
             scripts = list(shell.scripts(line, words))  # (read once for both)
             yield from _shell_assigned((*path, *where), words, scripts, scanner)
             yield from _programs_run((*path, *where), words, scripts, scanner)
 
 
-def _handed_on(res: Resource, path: Path_, container: dict, scanner: _Scanner, ctx: RuleContext) -> Given:
+def _as_run(
+    res: Resource, path: Path_, container: dict, words: list[CommandWord], ctx: RuleContext
+) -> list[CommandWord]:
+    """A container's command line as its process gets it: the kubelet expands ``$(VAR)`` in
+    ``command`` and ``args`` before it starts (``sh -c 'export DB_PASSWORD=$(SEED)'`` with ``SEED``
+    a literal under a name the walk does not judge: the shell assigns that literal). A word whose
+    expansion cannot be seen (a variable from a Secret) or is too long stays as written."""
+    read = {name for _, _, word in words for name in references(word)}
+    if not read:
+        return words  # (most containers)
+    env = effective_env(res, path, container, ctx.env_sources, only=read)
+    run = []
+    for field, i, word in words:
+        expanded = expand(word, env) if "$(" in word else word
+        run.append((field, i, expanded if isinstance(expanded, str) else word))
+    return run
+
+
+def _handed_on(res: Resource, path: Path_, container: dict, scanner: _Scanner, ctx: RuleContext, told: _Told) -> Given:
     """``DB_PASSWORD: $(SEED)`` with ``SEED`` a literal, ``--password=$(SEED)`` or ``[--password,
     $(SEED)]`` on the command line (the kubelet expands both), ``valueFrom.configMapKeyRef`` to a
-    ConfigMap entry named ``seed``."""
+    ConfigMap entry named ``seed``; and under any other name, what the expansion holds as the walk
+    would find it written there (``DB_URL: postgres://app:$(SEED)@db/app``). An expansion made of
+    literals each reported already (``x-$(DB_PASSWORD)``) is their leak, not another."""
     wanted: dict[str, int] = {}  # credential-named variables set from elsewhere -> their (last) entry
+    made: dict[str, int] = {}  # other variables a $(VAR) expansion makes -> their (last) entry
     for i, item in enumerate(listed(container, "env")):
         if not isinstance(item, dict) or not isinstance(name := item.get("name"), str):
             continue
         value, value_from = item.get("value"), item.get("valueFrom")
         from_map = isinstance(value_from, dict) and isinstance(value_from.get("configMapKeyRef"), dict)
-        if (from_map or (isinstance(value, str) and "$(" in value)) and scanner.secret_like(name):
-            wanted[name] = i
-        elif name in wanted:
-            del wanted[name]  # a later literal entry sets it: the walk judges that one
+        wanted.pop(name, None)  # a later entry sets it: the walk judges a literal one
+        made.pop(name, None)
+        if scanner.secret_like(name):
+            if from_map or (isinstance(value, str) and "$(" in value):
+                wanted[name] = i
+        elif isinstance(value, str) and "$(" in value and references(value):
+            made[name] = i
     words = []  # the words a $(VAR) reference may make a credential of (under a credential's name)
     previous = ("", "")  # (field, word) before each word: a flag names the word after it
     for field, i, word in command_words(container):
@@ -755,15 +800,17 @@ def _handed_on(res: Resource, path: Path_, container: dict, scanner: _Scanner, c
             if scanner.mentions(word) or (previous[0] == field and scanner.mentions(previous[1])):
                 words.append((field, i, word))
         previous = (field, word)
-    if not wanted and not words:
+    if not wanted and not made and not words:
         return  # (most containers)
     read = {name for _, _, word in words for name in references(word)}
-    for i in wanted.values():
+    for i in [*wanted.values(), *made.values()]:
         read |= references(text(listed(container, "env")[i].get("value")))
-    env = effective_env(res, path, container, ctx.env_sources, only={*wanted, *read})  # (indexed when asked)
+    env = effective_env(res, path, container, ctx.env_sources, only={*wanted, *made, *read})  # (indexed when asked)
     for name, i in wanted.items():
         given = env.get(name)
         if given is None or given.value is None or not scanner.named_value(name, given.value):
+            continue
+        if given.origin == "env" and _made_of_told(text(listed(container, "env")[i].get("value")), env, told):
             continue
         how = (
             "a $(VAR) expansion"
@@ -771,14 +818,25 @@ def _handed_on(res: Resource, path: Path_, container: dict, scanner: _Scanner, c
             else f"key {given.path[-1]} of ConfigMap {given.source.id.name}"
         )
         yield (*path, "env", i), f"{name} is given a plaintext credential through {how}", given.value
+    for name, i in made.items():
+        given = env.get(name)
+        if given is not None and given.origin == "env" and given.value is not None:
+            for _, what, value in scanner.judge((), name, given.value):
+                yield (*path, "env", i), f"{what}, once the kubelet expands $(VAR) in it", value
     for field, i, word in words:
         expanded = [text(w) for w in listed(container, field)]
         line = expanded[i] = expand(word, env)
-        if not isinstance(line, str) or line == word:
+        if not isinstance(line, str) or line == word or _made_of_told(word, env, told):
             continue
         for at, what, value in scanner.walk({field: [w if isinstance(w, str) else "" for w in expanded]}):
             if at[1] == i:
                 yield (*path, *at), f"{what}, once the kubelet expands $(VAR) in it", value
+
+
+def _made_of_told(written: str, env: dict[str, EnvValue], told: _Told) -> bool:
+    """Whether every variable ``written`` expands (``$(VAR)``) holds a credential a finding names."""
+    pieces = [env[name].value for name in references(written) if name in env]
+    return bool(pieces) and all(piece is not None and told(piece) for piece in pieces)
 
 
 def _from_files(res: Resource, path: Path_, container: dict, scanner: _Scanner, ctx: RuleContext) -> Given:
@@ -891,13 +949,13 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
     yield from found
     # what reaches a credential-named variable from a literal under another name, unless that
     # literal is reported already (each leak once)
-    reported = AnyOf(secret for violation in found for secret in violation.secrets)
+    told = _Told(scanner, {secret for violation in found for secret in violation.secrets})
     for res in ctx.matched:
-        given = list(_given(res, scanner, ctx))
+        given = list(_given(res, scanner, ctx, told))
         in_texts = _InTexts(res, given)
         for path, what, value in given:
-            if not reported(value):
-                reported.add(value)
+            if not told(value):
+                told.reported.add(value)
                 yield Violation(
                     res,
                     path,
