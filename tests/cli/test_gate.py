@@ -246,6 +246,27 @@ def test_a_second_credential_in_a_baselined_script_is_new(repo: Path) -> None:
     assert new.code == 1 and rules(new) == ["no-inline-secrets"]
 
 
+def test_a_credential_that_extends_a_reported_one_is_new(repo: Path) -> None:
+    """A password rotated by a suffix (``...gF`` to ``...gF2``), written where no name beside it
+    judges it (a script's ``export``): it holds the reported one, and was taken for that one's
+    leak, so with the reported one on the base the change's new credential passed the gate."""
+    env = '          env: [{name: CLICKHOUSE_PASSWORD, value: "Mm5nB6vC7xZ8lK9jH0gF"}]\n'
+
+    def pod(script: str) -> None:
+        (repo / APP / "leak.yaml").write_text(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: ingest}\nspec:\n  containers:\n"
+            f"    - name: ingest\n      image: registry.example/ingest:v1\n{env[4:]}"
+            f"      command: [sh, -c, {json.dumps(script)}]\n"
+        )
+
+    pod("exec ingest")
+    commit_base(repo)
+    pod("export CLICKHOUSE_ADMIN_PASSWORD=Mm5nB6vC7xZ8lK9jH0gF2 && exec ingest")
+    new = run_cli("--new-since", "main", "--no-schemas", "--format", "json", cwd=repo)
+    assert new.code == 1 and rules(new) == ["no-inline-secrets"], new.stdout
+    assert "CLICKHOUSE_ADMIN_PASSWORD" in new.json["findings"][0]["message"]
+
+
 def _assigned(repo: Path, secrets: list[str]) -> None:
     """A ConfigMap whose one text assigns each of ``secrets`` to a password (a finding each, one place)."""
     text = "".join(f"    db{n}.password={value}\n" for n, value in enumerate(secrets))
