@@ -16,7 +16,7 @@ from pathlib import Path
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import display_path
 from torghut_lint.k8s import DNS_SUBDOMAIN, listed
-from torghut_lint.model import Finding, Location, Resource, Severity, digest_of
+from torghut_lint.model import Finding, Location, Resource, ResourceId, Severity, digest_of
 from torghut_lint.policy import Match, Policy
 
 GROUP = "admissionregistration.k8s.io"
@@ -245,3 +245,56 @@ def policies(objects: list[Resource]) -> tuple[list[Policy], list[Finding]]:
             )
         )
     return rules, findings
+
+
+def enforced(rules: list[Policy], objects: list[Resource]) -> dict[str, tuple[str, Location]]:
+    """What each admission rule enforces, for the gate to compare with its base (``rules``: from
+    :func:`policies`, ``objects`` their sources): a digest of the policy's spec and its bindings',
+    and where the policy is written. A change to one, or one gone, decides the verdict on every
+    resource it selects (a validation made ``true``, a binding told to ``Audit``)."""
+    where = {
+        f"vap/{res.id.name}": Location.of(res.node)
+        for res in objects
+        if res.id.group == GROUP and res.id.kind == "ValidatingAdmissionPolicy"
+    }
+    found = {}
+    for rule in rules:
+        bindings = sorted(digest_of(b, structural=True) for b in rule.params["bindings"])
+        found[rule.id] = (
+            digest_of({"policy": rule.params["policy"], "bindings": bindings}, structural=True),
+            where[rule.id],
+        )
+    return found
+
+
+ParamsRead = tuple[str, ResourceId, str, Location]  # (rule, params object, digest of it, where it is)
+
+
+def params_read(rules: list[Policy], resources: list[Resource]) -> list[ParamsRead]:
+    """The objects among ``resources`` each admission rule's bindings may read as params (of the
+    policy's ``paramKind``, named by a binding's ``paramRef``, by name or by its selector, in its
+    namespace or any), with a digest of what each holds besides its metadata (labels a build adds
+    to every object are no change of it): the params decide the verdict as the policy does (a
+    limit raised in the same change as the replicas it limits)."""
+    from torghut_lint.templates.admission_policy import selects
+
+    found: list[ParamsRead] = []
+    for rule in rules:
+        kind = rule.params["policy"].get("paramKind")
+        refs = [b.get("paramRef") for b in rule.params["bindings"] if isinstance(b.get("paramRef"), dict)]
+        if not isinstance(kind, dict) or not refs:
+            continue
+        for res in resources:
+            if res.id.kind != kind.get("kind") or res.id.api_version != kind.get("apiVersion"):
+                continue
+            meta = res.data.get("metadata") if isinstance(res.data.get("metadata"), dict) else {}
+            labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+            if any(
+                (ref.get("name") is None or str(ref["name"]) == res.id.name)
+                and (not ref.get("namespace") or not res.id.namespace or ref["namespace"] == res.id.namespace)
+                and (ref.get("name") is not None or selects(ref.get("selector") or {}, labels))
+                for ref in refs
+            ):
+                held = {key: value for key, value in res.data.items() if key != "metadata"}  # (labels: a build's)
+                found.append((rule.id, res.id, digest_of(held, structural=True), Location.of(res.node)))
+    return found

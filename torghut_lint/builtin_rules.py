@@ -295,10 +295,13 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "gate-config-changed",
             _E,
             "With --trusted-config: the change edits the linter's config or policy files, or a CRD of the tree whose "
-            "schema validates a kind (one it edits, or one that replaces the schema the catalog gave the kind).",
+            "schema validates a kind (one it edits, or one that replaces the schema the catalog gave the kind), or "
+            "edits or removes a ValidatingAdmissionPolicy of the tree (a vap/ rule) or its bindings, or edits, adds "
+            "or removes an object its bindings may read as params.",
             "A pull request must not weaken its own gate unnoticed: its edits to the config are ignored and shown; a "
             "CRD schema is what the cluster is given too, so it is applied and shown (a permissive one would pass "
-            "every misplaced field of its kind).",
+            "every misplaced field of its kind); so is an admission policy and its params (a validation made true, "
+            "a binding told to Audit, or a limit raised in the change that raises what it limits).",
             "Have the gate's owners review the change; it takes effect once merged.",
         ),
         BuiltinRule(

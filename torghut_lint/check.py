@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from torghut_lint.admission import mutations, reaches
+from torghut_lint.admission import ParamsRead, mutations, params_read, reaches
 from torghut_lint.argocd import Revision, revisions, source_overrides, unpruned
 from torghut_lint.assemble import (
     Plan,
@@ -81,6 +81,11 @@ class Checks:
         return prepared(self.policies)
 
     @cached_property
+    def admission_rules(self) -> list[Policy]:
+        """The tree's admission policies among the rules (``vap/<name>``)."""
+        return [p for p in self.policies if p.template == "validating-admission-policy"]
+
+    @cached_property
     def repository_rules(self) -> list[Prepared]:
         """The rules that judge what sits in the repository (``_written_findings``), prepared once."""
         return repository_rules(self.policies)
@@ -134,6 +139,8 @@ class Assessment:
     reaches: dict[str, set[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
     # what each key of the Secrets the applications make holds, for the count across applications
     secrets: dict[str, str] = field(default_factory=dict)
+    # the objects the admission rules may read as params (--trusted-config: compared with its base's)
+    admission_params: list[ParamsRead] = field(default_factory=list)
 
     def add(self, other: Assessment) -> None:
         self.findings += other.findings
@@ -145,6 +152,7 @@ class Assessment:
             self.reaches.setdefault(root, set()).update(names)
         self.facts += other.facts
         self.revisions += other.revisions
+        self.admission_params += other.admission_params
         self.unpruned |= other.unpruned
         for rule, ids in other.census.items():
             self.census.setdefault(rule, []).extend(ids)
@@ -354,6 +362,7 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
         apps=apps,
         facts=facts,
         revisions=revisions(resources) if checks.revisions else [],
+        admission_params=params_read(checks.admission_rules, resources) if checks.revisions else [],
         unpruned={res.id for res in resources if unpruned(res)} if checks.counted else set(),
         census={rule: ids for rule, ids in (census or {}).items() if rule in checks.counted},
         occupants=occupants,

@@ -171,26 +171,29 @@ class Outcome:
     rules: list[Policy] = field(default_factory=list)  # the tree's admission policies, as rules
     # the tree's CRD schemas: (apiVersion, kind) -> (digest of the schema, where its CRD is)
     crds: dict[tuple[str, str], tuple[str, Location]] = field(default_factory=dict)
+    # what the tree's admission rules enforce: rule -> (digest of the policy and its bindings, where)
+    admission: dict[str, tuple[str, Location]] = field(default_factory=dict)
 
 
 def _with_admission_policies(
     project: Project, policies: list[Policy], options: RunOptions, findings: list[Finding]
-) -> tuple[list[Policy], list[Policy]]:
+) -> tuple[list[Policy], list[Policy], dict[str, tuple[str, Location]]]:
     """``policies`` plus a rule per ValidatingAdmissionPolicy of the tree and of
-    ``options.admission`` (and those rules alone, for the catalog); what cannot be evaluated goes
-    to ``findings``."""
+    ``options.admission`` (and those rules alone, for the catalog, and what each enforces, for the
+    gate: :func:`admission.enforced`); what cannot be evaluated goes to ``findings``."""
     from torghut_lint import admission
 
     extra = [p for d in options.admission for p in (sorted(d.rglob("*.y*ml")) if d.is_dir() else [d])]
     if not project.admission_files and not extra:
-        return policies, []
+        return policies, [], {}
     from torghut_lint.parse import parse_file
 
     for path in extra:  # outside the linted tree: their parse findings are reported here
         findings += parse_file(path, str(path)).findings
-    rules, problems = admission.policies(admission.read(project.admission_files + extra))
+    objects = admission.read(project.admission_files + extra)
+    rules, problems = admission.policies(objects)
     findings += problems
-    return [*policies, *rules], rules
+    return [*policies, *rules], rules, admission.enforced(rules, objects)
 
 
 def rule_catalog(policies: list[Policy], config: Config) -> dict[str, RuleInfo]:
@@ -214,7 +217,7 @@ def assess(
         apps = sum(len(p.apps) + len(p.plain) for p in plans)
         said.append(f"{apps} application(s), {len(project.kustomizations)} kustomization(s) under {len(paths)} path(s)")
     findings = list(project.findings)
-    policies, rules = _with_admission_policies(project, policies, options, findings)
+    policies, rules, enforced = _with_admission_policies(project, policies, options, findings)
     store = None
     if options.schemas is not None:
         with _stage(options, "schemas") as said:
@@ -256,7 +259,7 @@ def assess(
     findings = apply_waivers(findings, waivers)
     if options.retain is not None:
         options.retain.append((project, plans, store, checked))
-    return Outcome(findings, annotations, checked, project.files, _root(paths, boundary), rules, crds)
+    return Outcome(findings, annotations, checked, project.files, _root(paths, boundary), rules, crds, enforced)
 
 
 def _root(paths: list[Path], boundary: Path | None) -> Path:
@@ -336,10 +339,15 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
                 (before.findings, before.waivers), (head.findings, head.waivers), base.ref, allowed
             )
             findings += moved_sources(before.checked.revisions, head.checked.revisions, base.ref)
-            if options.schemas is not None:
-                from torghut_lint.trust import changed_schemas  # (a gate's alone: git and temporary files)
+            from torghut_lint.trust import changed_admission, changed_schemas  # (a gate's alone)
 
+            if options.schemas is not None:
                 findings += changed_schemas(before.crds, head.crds, options.schemas.bare_store(), base.ref)
+            findings += changed_admission(
+                (before.admission, before.checked.admission_params, before.root),
+                (head.admission, head.checked.admission_params, head.root),
+                base.ref,
+            )
         if base.waivers and inside:
             revisions = frozenset(r.resource for r in head.checked.revisions)  # moved_sources compares these
             chain = deploying(deployed_before, linted)  # (as the trusted ref has it)

@@ -19,6 +19,7 @@ from torghut_lint.model import Finding, Location
 from torghut_lint.policy import PolicyError, load_yaml_file
 
 if TYPE_CHECKING:
+    from torghut_lint.admission import ParamsRead
     from torghut_lint.schemas.store import SchemaStore
 
 
@@ -290,3 +291,51 @@ def changed_schemas(
         )
         findings.append(builtin_finding("gate-config-changed", message, where))
     return findings
+
+
+AdmissionSide = tuple[dict[str, tuple[str, Location]], "list[ParamsRead]", Path]  # enforced, params, root
+
+
+def changed_admission(before: AdmissionSide, after: AdmissionSide, ref: str) -> list[Finding]:
+    """``gate-config-changed`` for each ValidatingAdmissionPolicy of the tree (a rule of the gate,
+    ``vap/<name>``, read from the changed tree) that the change edits, with its bindings, or
+    removes, and for each object its bindings may read as params that the change edits, adds or
+    removes (``before``, ``after``: :func:`admission.enforced`, :func:`admission.params_read`, the
+    tree's root). Like the config, they decide the verdict: a validation made ``true``, a binding
+    told to ``Audit``, a limit raised in the change that raises what it limits. A policy the change
+    adds only adds denials."""
+    (was, was_params, was_root), (now, now_params, now_root) = before, after
+    findings = []
+
+    def finding(what: str, where: Location) -> None:
+        message = f"this change {what}; admission decides the verdict with it, and it needs review against {ref}'s"
+        findings.append(builtin_finding("gate-config-changed", message, where))
+
+    for rule, (digest, where) in sorted(now.items()):
+        if rule in was and was[rule][0] != digest:
+            finding(f"edits ValidatingAdmissionPolicy {rule[4:]} or its bindings", where)
+    for rule, (_, where) in sorted(was.items()):
+        if rule not in now:
+            finding(
+                f"removes ValidatingAdmissionPolicy {rule[4:]} (or every binding of it)",
+                _moved(where, was_root, now_root),
+            )
+    held = {(rule, rid): digest for rule, rid, digest, _ in was_params}
+    reads = {(rule, rid) for rule, rid, _, _ in now_params}
+    for rule, rid, digest, where in sorted(set(now_params), key=lambda p: (p[0], str(p[3]))):
+        if rule in now and held.get((rule, rid)) != digest:
+            how = "edits" if (rule, rid) in held else "adds"
+            finding(f"{how} {rid.kind} {rid.name}, which ValidatingAdmissionPolicy {rule[4:]} reads as params", where)
+    for rule, rid in sorted(set(held) - reads, key=lambda p: (p[0], str(p[1]))):
+        if rule in now:
+            finding(
+                f"removes {rid.kind} {rid.name}, which ValidatingAdmissionPolicy {rule[4:]} read as params",
+                now[rule][1],
+            )
+    return findings
+
+
+def _moved(where: Location, was_root: Path, now_root: Path) -> Location:
+    """``where`` in the base's checkout, as the same place in the changed tree."""
+    relative = os.path.relpath(os.path.realpath(where.file), os.path.realpath(was_root))
+    return Location(display_path(now_root / relative), where.line, where.column)

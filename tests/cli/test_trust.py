@@ -899,3 +899,76 @@ def test_a_kustomization_rendering_the_sets_that_deploy_the_tree_is_read_as_buil
     kustomization.write_text("resources: [product.yaml]\nopenapi: {path: schema.json}\n")
     result = _gate(repo)
     assert _moved_in_product_set(result) and "as its kustomization renders it" in result.stdout, result.stdout
+
+
+# -- the tree's admission policies decide a verdict: a change to them is the gate's --------------
+
+ADMISSION = Path(__file__).resolve().parents[2] / "fixtures" / "admission" / "app"
+
+
+def _admission_repo(tmp_path: Path) -> Path:
+    """The admission fixture as a repository whose base passes (replicas within the params' 3)."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(ADMISSION, repo / "app")
+    deploy = repo / "app" / "deploy.yaml"
+    deploy.write_text(deploy.read_text().replace("replicas: 5", "replicas: 2").replace("replicas: 9", "replicas: 2"))
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "-c", "user.email=ci@example.com", "-c", "user.name=ci", "add", "-A")
+    git(repo, "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "base")
+    return repo
+
+
+def _edit(repo: Path, name: str, old: str, new: str | None = None) -> None:
+    path = repo / "app" / name
+    if new is None:
+        path.unlink()
+        return
+    text = path.read_text()
+    assert old in text, (name, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(
+    ("edits", "where"),
+    [
+        # the validation made to pass everything
+        ([("vap.yaml", "object.spec.replicas <= int(params.data.maxReplicas)", "true")], ("vap.yaml", 3)),
+        # the binding told to audit only
+        ([("vap.yaml", "validationActions: [Deny]", "validationActions: [Audit]")], ("vap.yaml", 3)),
+        # the params the policy reads raised
+        ([("params.yaml", 'maxReplicas: "3"', 'maxReplicas: "10"')], ("params.yaml", 1)),
+        # the policy removed with its binding
+        ([("kustomization.yaml", "vap.yaml, ", ""), ("vap.yaml", "")], ("vap.yaml", 3)),
+    ],
+)
+def test_a_change_to_the_trees_admission_policies_is_the_gates(tmp_path: Path, edits: list, where: tuple) -> None:
+    """A ValidatingAdmissionPolicy of the tree is a rule of the gate (vap/<name>), read from the
+    change's own tree: weakened (its validation, its binding's actions, the params it reads, or
+    gone), it let the replicas it limits rise in the same pull request."""
+    repo = _admission_repo(tmp_path)
+    _edit(repo, "deploy.yaml", "replicas: 2", "replicas: 9")
+    for edit in edits:
+        _edit(repo, *edit)
+    result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", "app", cwd=repo)
+    got = findings_of(result)
+    assert ("gate-config-changed", f"app/{where[0]}", where[1]) in got, got
+    assert result.code == 1
+
+
+def test_a_change_that_leaves_the_trees_admission_policies_as_they_were_is_not_the_gates(tmp_path: Path) -> None:
+    repo = _admission_repo(tmp_path)
+    _edit(repo, "deploy.yaml", "replicas: 2", "replicas: 3")  # within the limit
+    _edit(repo, "vap.yaml", "# A ValidatingAdmissionPolicy", "# The ValidatingAdmissionPolicy")  # a comment
+    (repo / "app" / "strict.yaml").write_text(  # a policy the change adds: stricter, never weaker
+        "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\n"
+        "metadata: {name: named}\nspec:\n  matchConstraints:\n    resourceRules:\n"
+        "      - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}\n"
+        "  validations: [{expression: has(object.metadata.name)}]\n---\n"
+        "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\n"
+        "metadata: {name: named-binding}\nspec: {policyName: named, validationActions: [Deny]}\n"
+    )
+    _edit(repo, "kustomization.yaml", "ns.yaml]", "ns.yaml, strict.yaml]")
+    result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", "app", cwd=repo)
+    assert result.code == 0 and result.json["findings"] == [], result.stdout
