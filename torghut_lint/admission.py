@@ -279,14 +279,17 @@ def params_read(rules: list[Policy], resources: list[Resource]) -> list[ParamsRe
     from torghut_lint.templates.admission_policy import selects
 
     found: list[ParamsRead] = []
+    by_kind: dict[tuple[str, str], list[Resource]] | None = None
     for rule in rules:
         kind = rule.params["policy"].get("paramKind")
         refs = [b.get("paramRef") for b in rule.params["bindings"] if isinstance(b.get("paramRef"), dict)]
         if not isinstance(kind, dict) or not refs:
             continue
-        for res in resources:
-            if res.id.kind != kind.get("kind") or res.id.api_version != kind.get("apiVersion"):
-                continue
+        if by_kind is None:  # (indexed once, for the rules that read params: a scan each was rules x objects)
+            by_kind = {}
+            for res in resources:
+                by_kind.setdefault((res.id.api_version, res.id.kind), []).append(res)
+        for res in by_kind.get((str(kind.get("apiVersion")), str(kind.get("kind"))), []):
             meta = res.data.get("metadata") if isinstance(res.data.get("metadata"), dict) else {}
             labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
             if any(
