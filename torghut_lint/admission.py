@@ -186,7 +186,12 @@ def policies(objects: list[Resource]) -> tuple[list[Policy], list[Finding]]:
     findings: list[Finding] = []
     for res in objects:
         if res.id.group == GROUP and res.id.kind == "ValidatingAdmissionPolicy":
-            if DNS_SUBDOMAIN.fullmatch(res.id.name):
+            if res.id.name in vaps and vaps[res.id.name].data != res.data:  # the cluster holds one of them
+                first = Location.of(vaps[res.id.name].node)
+                findings.append(
+                    _invalid(res, ("metadata", "name"), f"a second policy of this name, unlike the one at {first}")
+                )
+            elif DNS_SUBDOMAIN.fullmatch(res.id.name):
                 vaps[res.id.name] = res
             else:  # it becomes a rule id, printed in every report and CI log
                 findings.append(

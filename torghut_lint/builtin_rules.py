@@ -149,7 +149,8 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             _E,
             "A ValidatingAdmissionPolicy or binding in the tree cannot be evaluated offline.",
             "An expression that does not compile, a binding without validationActions or of a policy the tree "
-            "does not have: admission would fail or enforce nothing, and the gate cannot check the rule.",
+            "does not have, a second policy of one name unlike the first (the cluster holds one of them): "
+            "admission would fail or enforce nothing, and the gate cannot check the rule.",
             "Fix the expression (the message quotes CEL's error) or the binding.",
         ),
         BuiltinRule(

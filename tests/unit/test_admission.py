@@ -79,3 +79,19 @@ def test_what_a_policy_enforces_changes_with_its_spec_and_bindings_not_with_thei
     assert enforced(one + second) == enforced(second.lstrip("-\n") + "---\n" + one)
     assert enforced(one) != enforced(one.replace("[Deny]", "[Audit]"))
     assert enforced(one) != enforced(one.replace("<= int", ">= int"))
+
+
+def test_a_second_policy_of_one_name_is_reported_not_taken_for_the_first() -> None:
+    """The last one read was the rule: a file no kustomization applies, holding ``limits`` with
+    its validation made ``true``, replaced the policy the cluster enforces."""
+    one = POLICY % "{name: limits}"
+    weak = one.split("---")[0].replace("object.spec.replicas <= int(params.data.max)", "true")
+    objects = _resources(one + "---\n" + weak)
+    rules, problems = admission.policies(objects)
+    assert [r.params["policy"]["validations"][0]["expression"] for r in rules] == [
+        "object.spec.replicas <= int(params.data.max)"
+    ]
+    assert [(p.rule, p.location.line) for p in problems] == [("admission-policy-invalid", 18)]
+    assert "a second policy of this name, unlike the one at all.yaml:1:1" in problems[0].message
+    same, none = admission.policies(_resources(one + "---\n" + one.split("---")[0]))
+    assert none == [] and len(same) == 1  # the same policy twice (two overlays' copies) is one
