@@ -1180,6 +1180,10 @@ _REFERENCE = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
 # expanded past it never reaches the container (exec fails), and each variable doubling the one
 # before would otherwise grow 2 kB of manifest into terabytes.
 MAX_EXPANDED = 128 * 1024
+# The most a whole command line may hold for exec to start it: Linux's ARG_MAX, a quarter of the
+# default 8 MiB stack. A line expanded past it never runs; read as written instead (2,000 words
+# each expanding to 120 kB, 136 kB of manifest, were 240 MB of expansions).
+MAX_COMMAND_LINE = 2 * 1024 * 1024
 TOO_LONG = object()  # what expand answers for an expansion past MAX_EXPANDED
 
 

@@ -376,3 +376,21 @@ def test_a_large_text_read_as_configuration_is_read_in_linear_time(tmp_path: Pat
     assert code == 1, err
     assert [f["rule"] for f in json.loads(out)["findings"]] == ["no-inline-secrets"] * 2
     assert "Tr4d1ngS3cretPw" not in out
+
+
+def test_a_command_line_expanding_past_what_exec_takes_is_read_as_written(tmp_path: Path) -> None:
+    """6,000 words of ``$(A)`` fifteen times, ``A`` 8 kB: each word under the kernel's limit for
+    one, together 720 MB that no exec would take. Read as the kubelet expands it, the line was
+    built whole (400 kB of manifest, 720 MB of memory); past ARG_MAX it is read as written."""
+    container = {
+        "name": "c",
+        "image": "registry.example/app:v1",
+        "env": [{"name": "A", "value": "y" * 8000}],
+        "command": ["app"],
+        "args": ["$(A)" * 15] * 6000,
+    }
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [container]}}
+    write(tmp_path, {"pod.json": json.dumps(pod)})
+    code, _, err, rss = lint(tmp_path, timeout=30)
+    assert code == 0, err
+    assert rss < 150, rss

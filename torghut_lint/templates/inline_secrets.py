@@ -25,6 +25,7 @@ import yaml
 
 from torghut_lint import regex, shell
 from torghut_lint.k8s import (
+    MAX_COMMAND_LINE,
     EnvValue,
     binary_texts,
     command_lines,
@@ -761,15 +762,19 @@ def _as_run(
     """A container's command line as its process gets it: the kubelet expands ``$(VAR)`` in
     ``command`` and ``args`` before it starts (``sh -c 'export DB_PASSWORD=$(SEED)'`` with ``SEED``
     a literal under a name the walk does not judge: the shell assigns that literal). A word whose
-    expansion cannot be seen (a variable from a Secret) or is too long stays as written."""
+    expansion cannot be seen (a variable from a Secret) or is too long stays as written, and so
+    does a line that expands past what exec takes (:data:`~torghut_lint.k8s.MAX_COMMAND_LINE`)."""
     read = {name for _, _, word in words for name in references(word)}
     if not read:
         return words  # (most containers)
     env = effective_env(res, path, container, ctx.env_sources, only=read)
-    run = []
+    run, size = [], 0
     for field, i, word in words:
         expanded = expand(word, env) if "$(" in word else word
         run.append((field, i, expanded if isinstance(expanded, str) else word))
+        size += len(run[-1][2])
+        if size > MAX_COMMAND_LINE:
+            return words
     return run
 
 
