@@ -179,8 +179,9 @@ def _with_admission_policies(
     project: Project, policies: list[Policy], options: RunOptions, findings: list[Finding]
 ) -> tuple[list[Policy], list[Policy], dict[str, tuple[str, Location]]]:
     """``policies`` plus a rule per ValidatingAdmissionPolicy of the tree and of
-    ``options.admission`` (and those rules alone, for the catalog, and what each enforces, for the
-    gate: :func:`admission.enforced`); what cannot be evaluated goes to ``findings``."""
+    ``options.admission`` (and those rules alone, for the catalog, and what each enforces, which
+    only --trusted-config compares: :func:`admission.enforced`); what cannot be evaluated goes to
+    ``findings``."""
     from torghut_lint import admission
 
     extra = [p for d in options.admission for p in (sorted(d.rglob("*.y*ml")) if d.is_dir() else [d])]
@@ -193,7 +194,8 @@ def _with_admission_policies(
     objects = admission.read(project.admission_files + extra)
     rules, problems = admission.policies(objects)
     findings += problems
-    return [*policies, *rules], rules, admission.enforced(rules, objects)
+    compared = options.base is not None and options.base.waivers
+    return [*policies, *rules], rules, admission.enforced(rules, objects) if compared else {}
 
 
 def rule_catalog(policies: list[Policy], config: Config) -> dict[str, RuleInfo]:

@@ -728,6 +728,10 @@ class _Told:
     def __init__(self, scanner: _Scanner, reported: set[str]) -> None:
         self.scanner, self.reported = scanner, reported
 
+    def add(self, value: str) -> None:
+        """``value`` is reported now."""
+        self.reported.add(value)
+
     def __call__(self, value: str) -> bool:
         if value in self.reported:
             return True
@@ -960,7 +964,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         in_texts = _InTexts(res, given)
         for path, what, value in given:
             if not told(value):
-                told.reported.add(value)
+                told.add(value)
                 yield Violation(
                     res,
                     path,
