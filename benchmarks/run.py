@@ -330,6 +330,20 @@ def hostile_corpora() -> list[tuple[str, Path]]:
             )
         },
     )
+    expanding = "".join(f"P=v{i}-{'ab1' * 40}\n" for i in range(32)) + 'curl -u "admin:$P" http://ch\n' * 1500
+    case(  # each reading of the script holds every literal put in: bounded in all (shell.READ_FACTOR)
+        "a script of 32 literals for one variable, expanded 1,500 times (45 kB)",
+        {
+            "torghut/cm.yaml": json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": "seed", "namespace": "torghut"},
+                    "data": {f"seed{j}.sh": f"#!/bin/sh\n# {j}\n{expanding}" for j in range(20)},
+                }
+            )
+        },
+    )
     settings = json.dumps({("TRADING_MODE" if i == 30_000 else f"K{i}"): "live" for i in range(50_000)})
     case(  # each a settings file parsed whole (the switch is named in it), each policy reading the switches
         "7 settings files of 870 kB in one ConfigMap (6 MB)",

@@ -1233,6 +1233,9 @@ _NEXT_ASSIGNMENT = regex.compile(r"[ \t]+([A-Za-z_][A-Za-z0-9_]*)=")  # another 
 WORD_END = frozenset(" \t\n;&|()<>")
 
 
+_IN_DOUBLE_QUOTES = re.compile(r'["\\$`]')  # what double quotes do not take as written
+
+
 def shell_word(text: str, pos: int) -> tuple[str | None, int]:
     """The value a POSIX shell gives the word that starts at ``pos`` (an assignment's value), and
     where it ends: quotes removed and what they join joined (``l''ive``, ``"li"ve``, ``li\\ve`` are
@@ -1260,6 +1263,13 @@ def shell_word(text: str, pos: int) -> tuple[str | None, int]:
         elif char == '"':
             i += 1
             while i < n and text[i] != '"':
+                # the run up to the next character double quotes treat specially, taken whole
+                special = _IN_DOUBLE_QUOTES.search(text, i)
+                stop = n if special is None else special.start()
+                if stop > i:
+                    out.append(text[i:stop])
+                    i = stop
+                    continue
                 if text[i] in "$`":
                     expanded = True
                 if text[i] == "\\" and i + 1 < n and text[i + 1] in '$`"\\\n':

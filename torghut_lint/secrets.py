@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from torghut_lint import regex
 from torghut_lint.k8s import assignments_from, walk_strings
 from torghut_lint.literals import Literals
-from torghut_lint.shell import without_heredocs
+from torghut_lint.shell import SCRIPT_ASSIGNMENT, reads, without_heredocs
 
 REDACTED = "[REDACTED]"
 MIN_KNOWN_SECRET = 6  # shorter known values are too common to mask by text (messages never quote them)
@@ -270,22 +270,17 @@ def flat(text: str) -> bytes:
     return text.lower().encode("ascii", "ignore").translate(None, _NOT_ALNUM_BYTES)
 
 
-# A shell assignment at a command's start, where a shell reads it as one: a line's start, after
-# ``;``, ``&``, ``|`` or ``{``, after a subshell's ``(`` (not a call's, ``f(token=None)``), or
-# after a word that starts a command or declares a variable (``then``, ``export``, ``env``).
-_COMMAND_START = r"(?:^|[;&|{]|(?:^|[\s;&|{])\(|(?:^|[\s;&|{(])(?:then|do|else|export|local|readonly|env)[ \t]+)"
-_SCRIPT_ASSIGNMENT = regex.compile(rf"(?m){_COMMAND_START}[ \t]*([A-Za-z_][A-Za-z0-9_]*)=")
-
-
 def script_assignments(script: str) -> Iterator[tuple[str, str]]:
     """(name, value) of each ``NAME=value`` a POSIX shell running ``script`` assigns a literal
     (its value as the shell gives it, quotes removed; one the shell expands, ``$X`` or a
-    backquote, is no literal). Only where a command starts (:data:`_COMMAND_START`), and never in
+    backquote, is no literal). Only where a command starts (:data:`~torghut_lint.shell.SCRIPT_ASSIGNMENT`), and never in
     a here-document's body, which is data for a command (an embedded Python program's
     ``token=None``), not the shell's."""
-    if "=" not in script:
-        return
-    for name, value, _ in assignments_from(without_heredocs(script), _SCRIPT_ASSIGNMENT, chained=True):
+    if "=" in script:
+        for name, value, _ in assignments_from(without_heredocs(script), SCRIPT_ASSIGNMENT, chained=True):
+            if value is not None:
+                yield name, value
+    for name, value, _ in reads(script):  # ``read -r PASSWORD <<< x``
         if value is not None:
             yield name, value
 

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from torghut_lint import regex
-from torghut_lint.k8s import WORD_END, command_words, shell_word
+from torghut_lint.k8s import WORD_END, assignments_from, command_words, shell_word
 from torghut_lint.model import Path_
 
 # -- here-documents ------------------------------------------------------------------------------
@@ -131,6 +131,227 @@ def _heredoc_targets(bodies: list[tuple[tuple[str, int, int], str]]) -> Iterator
             yield target[key], body
 
 
+# -- the shell's own variables ------------------------------------------------------------------
+
+# A shell assignment at a command's start, where a shell reads it as one: a line's start, after
+# ``;``, ``&``, ``|`` or ``{``, after a subshell's ``(`` (not a call's, ``f(token=None)``), or
+# after a word that starts a command or declares a variable (``then``, ``export``, ``env``).
+_COMMAND_START = r"(?:^|[;&|{]|(?:^|[\s;&|{])\(|(?:^|[\s;&|{(])(?:then|do|else|export|local|readonly|env)[ \t]+)"
+SCRIPT_ASSIGNMENT = regex.compile(rf"(?m){_COMMAND_START}[ \t]*([A-Za-z_][A-Za-z0-9_]*)=")
+# ``read [-r] NAME <<< word``: the here-string's word assigned to the variable
+_READ_HERESTRING = regex.compile(
+    rf"(?m){_COMMAND_START}[ \t]*read(?:[ \t]+-[A-Za-z]+)*[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*<<<[ \t]*"
+)
+# ``read [-r] NAME <<EOF``: the here-document's first line assigned to the variable
+_READ_HEREDOC = regex.compile(
+    r"(?:^|[\s;&|{(])read(?:[ \t]+-[A-Za-z]+)*[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*<<-?[ \t]*[^<]"
+)
+# a parameter the shell expands by its name alone, ``$NAME`` or ``${NAME}`` (``${NAME:-x}``, an
+# operator, is not followed: what it gives is not the literal alone)
+_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_QUOTING = re.compile(r"[\\'\"$]")  # what changes how the shell reads what follows, or expands
+MAX_VALUE = 4096  # a longer literal is not put in for its variable (no credential is that long)
+MAX_READINGS = 32  # copies of a line, each taking another of the literals its variables may hold
+# the characters a script's reading may hold: this many times the script, and this many more
+READ_FACTOR, READ_ALLOWANCE = 4, 1024
+
+
+class Expanded(NamedTuple):
+    """A script read with its variables expanded (:func:`expanded`): the text (None: nothing to
+    put in, or past its bound), and whether it was past its bound (what the literals give a
+    program is not read)."""
+
+    reading: str | None
+    cut: bool = False
+
+
+def expanded(script: str, given: dict[str, str] | None = None, kept=None) -> Expanded:
+    """``script`` as the shell runs it where a variable it expands holds a literal: ``P=x;
+    prog --password "$P"`` read as ``prog --password "x"``. A variable's literals are those the
+    script assigns it before the reference (since it was last assigned something else: ``P=$(cat
+    file)`` holds what the file does), and ``given`` (the environment's, by name) until the script
+    assigns it. Where a variable may hold several (``if ...; then P=a; else P=b; fi``), each is
+    put in, in a copy of the line that expands it, the last assigned first (at most
+    :data:`MAX_READINGS`). A reference in single quotes is no expansion, in double quotes the
+    literal is put in escaped, in a here-document's body as it is. None when nothing the script
+    expands holds a literal. ``kept(literal)``: whether a literal is worth putting in (None: each is).
+
+    Bounded: the reading holds at most :data:`READ_FACTOR` times the script and
+    :data:`READ_ALLOWANCE` characters (a few kB of script referring to a long literal thousands
+    of times would make megabytes), ``cut`` when it would hold more."""
+    if "$" not in script:
+        return Expanded(None)
+    blanked = without_heredocs(script)
+    # name -> [(offset, literal or None)] in the order the script assigns them
+    assigned: dict[str, list[tuple[int, str | None]]] = {}
+    if "=" in blanked:
+        for name, value, at in assignments_from(blanked, SCRIPT_ASSIGNMENT, chained=True):
+            assigned.setdefault(name, []).append((at, value))
+    for name, value, at in reads(script):
+        assigned.setdefault(name, []).append((at, value))
+    given = given or {}
+    if not assigned and not given:
+        return Expanded(None)
+    for events in assigned.values():
+        events.sort()
+    lines, original = blanked.split("\n"), script.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    # (line, start, end, how: "'" unquoted, '"' in double quotes, "" in a body), and its literals, the last first
+    found: list[tuple[int, tuple[int, int, int, str], str]] = []  # (offset in ``blanked``, where, name)
+    line_of = _line_index(starts)
+    for start, end, name, quoted in _references(blanked, assigned, given):
+        number = line_of(start)
+        found.append((start, (number, start - starts[number], end - starts[number], '"' if quoted else "'"), name))
+    for number, line in enumerate(lines):
+        if not line and number < len(original) and "$" in original[number]:  # a here-document's body
+            for match in _REFERENCE.finditer(original[number]):
+                name = match.group(1) or match.group(2)
+                if name in assigned or name in given:
+                    found.append((starts[number], (number, match.start(), match.end(), ""), name))
+    found.sort(key=lambda one: one[0])
+    references = [(where, held) for where, held in _choices(found, assigned, given, kept) if held]
+    if not references:
+        return Expanded(None)
+    texts = [lines[n] or original[n] for n in range(len(lines))]
+    reading = _reading(texts, references, READ_FACTOR * len(script) + READ_ALLOWANCE)
+    return Expanded(None, cut=True) if reading is None else Expanded(reading)
+
+
+def _reading(
+    lines: list[str], references: list[tuple[tuple[int, int, int, str], list[str]]], budget: int
+) -> str | None:
+    """``lines`` joined, each literal put in at its reference (quoted as the reference is: see
+    :func:`expanded`), or None past ``budget`` characters. A line whose variables may hold
+    several literals is followed by a copy for each further one (the k-th of each, or its last):
+    the line with every choice, where the rest of the script is read once."""
+    by_line: dict[int, list[tuple[int, int, str, list[str]]]] = {}
+    for (number, start, end, how), held in references:
+        by_line.setdefault(number, []).append((start, end, how, held))
+    size = sum(map(len, lines)) + len(lines)
+    out = list(lines)
+    for number, spans in by_line.items():
+        spans.sort()
+        line, copies = out[number], []
+        for k in range(min(MAX_READINGS, max(len(held) for _, _, _, held in spans))):
+            pieces, last = [], 0
+            for start, end, how, held in spans:
+                value = held[min(k, len(held) - 1)]
+                text = (
+                    value if not how else ("'" + value.replace("'", "'\\''") + "'" if how == "'" else _escaped(value))
+                )
+                pieces += [line[last:start], text]
+                last = end
+            copies.append("".join(pieces) + line[last:])
+            size += len(copies[-1]) + 1 - (len(line) + 1 if k == 0 else 0)
+            if size > budget:
+                return None
+        out[number] = "\n".join(copies)
+    return "\n".join(out)
+
+
+def reads(script: str) -> Iterator[tuple[str, str | None, int]]:
+    """(name, value, offset in :func:`without_heredocs`'s text) of each variable ``read`` assigns
+    from a here-string (``read -r P <<< word``) or the first line of a here-document (``read P
+    <<EOF``); the value None where the shell expands something in it."""
+    if "read" not in script or "<<" not in script:
+        return
+    lines, bodies = _heredocs(script)
+    if "<<<" in script:
+        blanked = "\n".join(lines)
+        for match in _READ_HERESTRING.finditer(blanked):
+            yield match.group(1), shell_word(blanked, match.end())[0], match.start(1)
+    if bodies:
+        offsets, at = {}, 0
+        for line in lines:
+            offsets.setdefault(id(line), at)
+            at += len(line) + 1
+        for (line, start, end), body in bodies:
+            if (match := _READ_HEREDOC.search(line[start:end])) is not None and id(line) in offsets:
+                first = body.split("\n", 1)[0]
+                yield match.group(1), None if UNKNOWN in first else first, offsets[id(line)] + start + match.start(1)
+
+
+def referenced(script: str) -> set[str]:
+    """The names of the variables ``script`` expands by name (``$NAME``, ``${NAME}``), wherever
+    written."""
+    return {match.group(1) or match.group(2) for match in _REFERENCE.finditer(script)} if "$" in script else set()
+
+
+def _line_index(starts: list[int]):
+    """The line an offset is on, given each line's start."""
+    import bisect
+
+    return lambda offset: bisect.bisect_right(starts, offset) - 1
+
+
+def _references(text: str, assigned: dict, given: dict) -> Iterator[tuple[int, int, str, bool]]:
+    """(start, end, name, in double quotes) of each ``$NAME``/``${NAME}`` the shell expands in
+    ``text`` (here-document bodies blanked) of a name in ``assigned`` or ``given``: not in single
+    quotes, not escaped. Linear: each quoting character is looked at once."""
+    i, n, double = 0, len(text), False
+    while (found := _QUOTING.search(text, i)) is not None:
+        i = found.start()
+        char = text[i]
+        if char == "\\":
+            i += 2
+        elif char == "'" and not double:
+            close = text.find("'", i + 1)
+            i = n if close < 0 else close + 1
+        elif char == '"':
+            double = not double
+            i += 1
+        else:
+            match = _REFERENCE.match(text, i)
+            if match is None:
+                i += 1
+                continue
+            name = match.group(1) or match.group(2)
+            if name in assigned or name in given:
+                yield i, match.end(), name, double
+            i = match.end()
+
+
+def _choices(found, assigned: dict, given: dict, kept) -> Iterator[tuple[tuple[int, int, int, str], list[str]]]:
+    """Each reference of ``found`` (in the order of the script) with the literals its variable
+    may hold there: those assigned before it since it was last assigned something else (else its
+    ``given`` one too), the last first, none longer than :data:`MAX_VALUE` nor one ``kept`` refuses.
+    One sweep: each assignment is met once, each literal judged once."""
+    state: dict[str, list] = {}  # name -> [events met, literals held, the choices they make (None: to make)]
+    worth: dict[str, bool] = {}
+    for offset, where, name in found:
+        events = assigned.get(name, ())
+        if (now := state.get(name)) is None:
+            now = state[name] = [0, [] if given.get(name) is None else [given[name]], None]
+        while now[0] < len(events) and events[now[0]][0] < offset:
+            value = events[now[0]][1]
+            now[0] += 1
+            if value is None:
+                now[1], now[2] = [], None
+            elif value not in now[1]:
+                now[1].append(value)
+                now[2] = None
+        if now[2] is None:
+            choices = []
+            for value in reversed(now[1]):
+                if len(value) <= MAX_VALUE and (ok := worth.get(value)) is not False:
+                    if ok is None:
+                        ok = worth[value] = kept is None or bool(kept(value))
+                    if ok:
+                        choices.append(value)
+            now[2] = choices
+        yield where, now[2]
+
+
+_IN_DOUBLE_QUOTES = str.maketrans({c: "\\" + c for c in '\\"$`'})
+
+
+def _escaped(value: str) -> str:
+    """``value`` written inside double quotes so the shell reads it back as it is."""
+    return value.translate(_IN_DOUBLE_QUOTES)
+
+
 # -- commands ------------------------------------------------------------------------------------
 
 
@@ -145,6 +366,8 @@ class Command(NamedTuple):
     # each expanded word as far as it is known: by index, the word with what the shell expands in
     # it :data:`UNKNOWN` (``"TRADING_MODE=$X"`` is ``TRADING_MODE=`` and an unknown value)
     partial: dict[int, str] = {}
+    # the here-string its input is (``<<< word``: the word and a line break), None if unknown
+    herestring: str | None = None
 
 
 # a script that names none of these gives no program a credential in a way modelled here (told
@@ -153,7 +376,7 @@ class Command(NamedTuple):
 HINTS = (
     *("curl", "mysql", "mariadb", "sshpass", "redis-cli", "mongo", "openssl", "keytool", "--set", "--from-literal"),
     *("docker", "podman", "nerdctl", "login", "htpasswd", "mc alias", "mc config", "aws configure", "vault login"),
-    *("password-stdin", "chpasswd", "| tee", "|tee"),
+    *("password-stdin", "chpasswd", "| tee", "|tee", "<<<"),
 )
 _named = eval("lambda text: " + " or ".join(f"{hint!r} in text" for hint in HINTS))  # noqa: S307
 # a line where echo or printf may write into a file (``> file``, ``>> file``; not ``>&2``)
@@ -212,7 +435,8 @@ def unread_writes(
 ) -> list[str]:
     """The files named so (``is_target``: a ``.env``) that one command writes with what a script's
     reader cannot tell: a redirection of anything but ``echo``/``printf`` of a known text or a
-    here-document's ``cat`` (whose text :func:`read` gives), ``printf`` of a format, and any word of
+    here-document's ``cat`` (whose text :func:`read` gives; ``printf`` converting other than with
+    ``%s``, or ``echo`` of a backslash, is unknown: :func:`echoed`), and any word of
     a program that does not only read its arguments (``cp x /app/.env``, ``curl -o``, ``sed -i``,
     ``python gen.py --out=/app/.env``). ``partial``: the command's words the shell expands, as far
     as they are known (an ``echo "MODE=$X"`` writes a known name and an unknown value: :func:`read`'s)."""
@@ -220,11 +444,7 @@ def unread_writes(
     found = []
     targets = [t for t in writes if t is not None and is_target(t)]
     if targets:
-        told = (
-            program in ("echo", "printf")
-            and echoed(words, partial) is not None
-            and "%" not in "".join(w for w in words[1:2] if w is not None)
-        )
+        told = program in ("echo", "printf") and echoed(words, partial) is not None
         if not told and not (program == "cat" and len(words) == 1):  # (``cat <<EOF > f``: the body is read)
             found += targets
     if program and program not in _READERS and program != "tee":  # (tee: :func:`read`, from its input)
@@ -249,7 +469,10 @@ def _commands(text: str) -> Iterator[Command]:
     writes: list[str | None] = []
     partial: dict[int, str] = {}
     piped = False
-    redirect = ""  # ">" (the next word is a file written), "<" (read: dropped), "&" (a descriptor: dropped)
+    herestring: str | None = None
+    # ">" (the next word is a file written), "<" (read: dropped), "<<<" (a here-string: the input),
+    # "&" (a descriptor: dropped)
+    redirect = ""
     i, n, last_end = 0, len(text), -1
     while i < n:
         char = text[i]
@@ -261,6 +484,8 @@ def _commands(text: str) -> Iterator[Command]:
             if words and last_end == i and (words[-1] or "").isdigit():
                 words.pop()  # ``2>``: the descriptor redirected, no word
             redirect = "<" if char == "<" else ">"
+            if text.startswith("<<<", i):
+                redirect = "<<<"
             i += 1
             while i < n and text[i] in "<>|":  # >>, >|, <<<, <>
                 i += 1
@@ -271,8 +496,8 @@ def _commands(text: str) -> Iterator[Command]:
             i += 1
         elif char in "\n;&|()":
             if words or writes:
-                yield Command(words, writes, piped, partial)
-            words, writes, partial = [], [], {}
+                yield Command(words, writes, piped, partial, herestring)
+            words, writes, partial, herestring = [], [], {}, None
             pipe = char == "|" and not text.startswith("|", i + 1)
             i += 2 if text.startswith(char * 2, i) and char in "&|" else 1
             if pipe and i < n and text[i] == "&":  # |&: bash's pipe of both outputs
@@ -289,6 +514,8 @@ def _commands(text: str) -> Iterator[Command]:
                 word, end = shell_word(text, i)
             if redirect == ">":
                 writes.append(word)
+            elif redirect == "<<<":
+                herestring = None if word is None else word + "\n"
             elif not redirect:
                 if word is None:
                     partial[len(words)] = _partly(text[i:end])
@@ -296,7 +523,7 @@ def _commands(text: str) -> Iterator[Command]:
             redirect = ""
             i = last_end = max(end, i + 1)
     if words or writes:
-        yield Command(words, writes, piped, partial)
+        yield Command(words, writes, piped, partial, herestring)
 
 
 def _partly(word: str) -> str:
@@ -324,14 +551,57 @@ def echoed(words: list[str | None], partial: dict[int, str] | None = None) -> st
         newline = "\n"
         while args and args[0] is not None and len(args[0]) > 1 and set(args[0]) <= set("-neE") and args[0][0] == "-":
             newline = "" if "n" in args.pop(0) else newline
-        return None if None in args else " ".join(args) + newline  # type: ignore[arg-type]
-    if program == "printf" and args and None not in args:
-        form = args[0].replace("\\n", "\n").replace("\\t", "\t")
-        if len(args) == 1 and "%" not in form.replace("%%", ""):
-            return form.replace("%%", "%")
-        if len(args) == 2 and form in ("%s", "%s\n"):
-            return args[1] + form[2:]  # type: ignore[operator]
+        if None in args or any("\\" in arg for arg in args):  # type: ignore[operator]
+            return None  # (dash's echo reads ``\154`` as ``l``, bash's does not: the shell decides)
+        return " ".join(args) + newline  # type: ignore[arg-type]
+    if program == "printf" and args and None not in args and (form := _unescaped(args[0])) is not None:  # type: ignore[arg-type]
+        return _printed(form, args[1:])  # type: ignore[arg-type]
     return None
+
+
+# a backslash escape of printf's format: octal (one to three digits), bash's hexadecimal, or one character
+_PRINTF_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|(.?))", re.S)
+_PRINTF_CHARACTERS = {"\\": "\\", "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", '"': '"'}
+
+
+def _unescaped(form: str) -> str | None:
+    """printf's format with its backslash escapes read (``TRADING_MODE=\\154ive`` is
+    ``TRADING_MODE=live``), or None for one the shells read differently (``\\c``, ``\\u``)."""
+    if "\\" not in form:
+        return form
+    unknown = False
+
+    def one(match: re.Match) -> str:
+        nonlocal unknown
+        if match.group(1) is not None:
+            return chr(int(match.group(1), 8) & 0xFF)
+        if match.group(2) is not None:
+            return chr(int(match.group(2), 16))
+        if (char := _PRINTF_CHARACTERS.get(match.group(3))) is None:
+            unknown = True
+            return ""
+        return char
+
+    text = _PRINTF_ESCAPE.sub(one, form)
+    return None if unknown else text
+
+
+def _printed(form: str, args: list[str]) -> str | None:
+    """What ``printf FORMAT ARGS...`` writes when the format converts with ``%s`` only (``%%`` is
+    a percent sign): the format again for each group of as many arguments as it takes, a missing
+    one empty (POSIX); None for another conversion (``%d``, ``%-10s``)."""
+    pieces = form.split("%%")
+    if any("%" in piece.replace("%s", "") for piece in pieces):
+        return None
+    parts = "\x01".join(pieces).split("%s")  # (\x01: where a percent sign is written)
+    taken = len(parts) - 1
+    if taken == 0:
+        return form.replace("%%", "%")
+    out = []
+    for start in range(0, max(len(args), 1), taken):
+        group = args[start : start + taken] + [""] * (taken - len(args[start : start + taken]))
+        out.append("".join(part + value for part, value in zip(parts, [*group, ""], strict=True)))
+    return "".join(out).replace("\x01", "%")
 
 
 # -- what a container's shell runs ----------------------------------------------------------------
@@ -582,17 +852,20 @@ _POSITIONAL = {"htpasswd": _htpasswd, "mc": _mc, "aws": _aws, "vault": _vault}
 
 
 def _piped(run: list[Command], n: int, known: bool) -> str | None:
-    """The text an ``echo`` or ``printf`` pipes into command ``n`` of ``run``, or None: every word
-    known (``known``: a literal given on), or as far as it is (:data:`UNKNOWN`: a file written)."""
+    """The text an ``echo`` or ``printf`` pipes into command ``n`` of ``run``, or its here-string
+    (``<<< word``), or None: every word known (``known``: a literal given on), or as far as it is
+    (:data:`UNKNOWN`: a file written)."""
+    if run[n].herestring is not None:
+        return run[n].herestring
     if n == 0 or not run[n].piped or not (before := run[n - 1]).words or before.words[0] not in ("echo", "printf"):
         return None
     return echoed(before.words, None if known else before.partial)
 
 
 def piped_credentials(script_commands: list[Command]) -> Iterator[Given]:
-    """A literal ``echo``/``printf`` pipes into a program that reads a credential from its input:
-    ``--password-stdin`` (a registry login), ``chpasswd`` (``user:password`` lines). ``at`` is
-    the index of the command that reads it."""
+    """A literal ``echo``/``printf`` pipes (or a here-string gives) into a program that reads a
+    credential from its input: ``--password-stdin`` (a registry login), ``chpasswd``
+    (``user:password`` lines). ``at`` is the index of the command that reads it."""
     for n, command in enumerate(script_commands):
         if not command.words or (text := _piped(script_commands, n, known=True)) is None:
             continue

@@ -178,6 +178,57 @@ def test_a_text_assigns_every_name_a_policy_judges_a_credential_s(suffixes: list
     assert [value for _, _, value in scanner.walk({"data": {key: text}})] == [secret]
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ('#!/bin/sh\nP=Yy1xW2vU3tS4rQ5p\ncurl -u "default:$P" http://ch:8123/ping\n', ["curl's -u"]),
+        (
+            '#!/bin/sh\nexport ADMIN=Yy1xW2vU3tS4rQ5p\necho "$ADMIN" | docker login -u ci --password-stdin r\n',
+            ["docker's --password-stdin is given a plaintext credential"],
+        ),
+        ('#!/bin/sh\nread -r K <<< Yy1xW2vU3tS4rQ5p\nredis-cli -a "$K" ping\n', ["redis-cli's -a"]),
+        (  # a here-document's body: the literal written into the file
+            "#!/bin/sh\nP=Yy1xW2vU3tS4rQ5p\ncat <<EOF > /etc/app/.env\nDB_PASSWORD=$P\nEOF\n",
+            ["DB_PASSWORD written"],
+        ),
+        # told once: the assignment's name says it already
+        (
+            '#!/bin/sh\nDB_PASSWORD=Yy1xW2vU3tS4rQ5p\ncurl -u "default:$DB_PASSWORD" http://x\n',
+            ["DB_PASSWORD assigned in the script"],
+        ),
+        (
+            "#!/bin/sh\nP=Yy1xW2vU3tS4rQ5p\necho 'curl -u \"default:$P\"' > /tmp/howto\n",
+            [],
+        ),  # single quotes: no expansion
+        ('#!/bin/sh\nP=Yy1xW2vU3tS4rQ5p\nP="$(cat /run/pw)"\ncurl -u "default:$P" http://x\n', []),  # reassigned
+        ('#!/bin/sh\nHOST=clickhouse.torghut.svc\ncurl -u "default:$CH_PASSWORD" "http://$HOST:8123"\n', []),
+    ],
+)
+def test_a_script_is_judged_as_the_shell_runs_it_with_its_variables_expanded(text: str, found: list) -> None:
+    """``P=x; curl -u "default:$P"``: the literal reaches curl through a variable whose name
+    says nothing; the shell puts it in before curl runs."""
+    hits = _Scanner({}).walk({"data": {"run.sh": text}})
+    assert [
+        what.split(" option")[0].split(" in the text")[0].split(" holds")[0].split(" on the")[0].split(",")[0]
+        for _, what, _ in hits
+    ] == found
+    assert all(value == "Yy1xW2vU3tS4rQ5p" for _, _, value in hits)
+
+
+def test_a_script_whose_expansion_is_past_its_bound_is_a_blocking_finding_without_a_secret() -> None:
+    """A few kB referring to a long literal thousands of times would make megabytes to read: the
+    readings stop at their bound, and what is left unread is a finding at the script (the gate
+    does not say yes), naming no credential."""
+    script = "#!/bin/sh\nP=" + "ab1" * 1300 + "\n" + "prog $P\n" * 3000 + 'P=Yy1xW2vU3tS4rQ5p; redis-cli -a "$P"\n'
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\ndata:\n  run.sh: " + json.dumps(script) + "\n"
+    parsed = parse_bytes(text.encode(), "cm.yaml")
+    resources = [Resource(d.node, d.data) for d in parsed.documents]
+    violations = list(inline_secrets.check(RuleContext({}, resources, resources, [])))
+    assert [(v.path, v.message, v.secrets) for v in violations] == [
+        (("data", "run.sh"), inline_secrets.UNREAD_EXPANSION, ())
+    ]
+
+
 @pytest.mark.usefixtures("untraced")
 @given(
     name=st.from_regex(

@@ -72,6 +72,12 @@ def test_the_files_a_script_s_here_documents_write(script: str, files: list) -> 
         ("cat <<'EOF' > a.env\nMODE=$MODE\nEOF\n", [("a.env", "MODE=$MODE\n")]),  # quoted: as written
         ("cat <<\\EOF > a.env\nMODE=$MODE\nEOF\n", [("a.env", "MODE=$MODE\n")]),
         ("printf '%d' 5 > n", []),  # a format not modelled
+        ("printf 'TRADING_MODE=\\154ive\\n' > a.env", [("a.env", "TRADING_MODE=live\n")]),  # octal, as every shell
+        ("printf '%s=%s\\n' A 1 B > a.env", [("a.env", "A=1\nB=\n")]),  # the format again, a missing one empty
+        ("printf '100%% %s\\x21' x > a", [("a", "100% x!")]),
+        ("printf 'a\\cb' > a", []),  # an escape the shells read differently
+        ("echo 'TRADING_MODE=\\0154ive' > a.env", []),  # dash's echo reads it, bash's does not
+        ("tee /app/.env <<< 'DB_PASSWORD=x'", [("/app/.env", "DB_PASSWORD=x\n")]),  # a here-string's word
         ("echo x > /dev/null", []),
         ("cat <<EOF > a.env\nA=1\nEOF\necho B=2 >> a.env", [("a.env", "A=1\n"), ("a.env", "B=2\n")]),
     ],
@@ -139,6 +145,8 @@ def test_what_a_command_gives_its_program(words: list, found: list) -> None:
         ('echo "$PW" | docker login --password-stdin', []),
         ("cat /run/pw | docker login --password-stdin", []),
         ("echo PW; docker login --password-stdin", []),  # not piped
+        ("docker login -u me --password-stdin reg <<< 'PW'", [(0, "PW")]),  # a here-string
+        ('chpasswd <<< "$PAIR"', []),
     ],
 )
 def test_a_literal_piped_into_a_program_that_reads_a_credential(script: str, found: list) -> None:
@@ -167,7 +175,10 @@ def test_every_modelled_program_is_hinted() -> None:
     ("script", "files"),
     [
         ("echo 'TRADING_MODE=paper' > /app/.env", []),  # a known text: read() gives it
-        ("printf 'TRADING_%s=li%s\\n' MODE ve > /app/.env", ["/app/.env"]),  # a format: not told
+        ("printf 'TRADING_%s=li%s\\n' MODE ve > /app/.env", []),  # %s conversions: read() gives the text
+        ("printf 'TRADING_MODE=%d\\n' 1 > /app/.env", ["/app/.env"]),  # another conversion: not told
+        ("printf '%b' 'TRADING_MODE=\\154ive' > /app/.env", ["/app/.env"]),
+        ("echo -e 'TRADING_MODE=\\x6cive' > /app/.env", ["/app/.env"]),  # the shell decides: not told
         ("printf 'A=1\\n' > /app/.env", []),  # no format: the text as printed
         ("cat <<'EOF' > /app/.env\nA=1\nEOF", []),  # a here-document: read() gives it
         ("cat /defaults/.env > /app/.env", ["/app/.env"]),  # a copy
@@ -187,3 +198,47 @@ def test_an_env_file_written_with_what_cannot_be_told(script: str, files: list) 
 
     found = [f for c in commands(script) for f in unread_writes(c.words, c.writes, is_dotenv)]
     assert found == files
+
+
+@pytest.mark.parametrize(
+    ("script", "given", "reading"),
+    [
+        ('P=pw1; prog --password "$P" $P', {}, "P=pw1; prog --password \"pw1\" 'pw1'"),
+        ("P=pw1; echo '$P' \\$P", {}, None),  # single-quoted, escaped: no expansion
+        ('prog -u "a:${SEED}"', {"SEED": 'x"y'}, 'prog -u "a:x\\"y"'),  # the environment's, escaped
+        ("P=a; P=$(cat f); prog $P", {}, None),  # assigned something else since
+        (
+            'P=$(cat f); [ -n "$P" ] || P=fallback; prog $P',
+            {},
+            "P=$(cat f); [ -n \"$P\" ] || P=fallback; prog 'fallback'",
+        ),
+        (  # each literal it may hold, the last first, in a copy of the line: the rest read once
+            "if x; then P=a; else P=b; fi\nprog $P\nother",
+            {},
+            "if x; then P=a; else P=b; fi\nprog 'b'\nprog 'a'\nother",
+        ),
+        ("prog $P; P=late", {}, None),  # assigned after it is expanded
+        ("read -r P <<< 'it s'; prog \"$P\"", {}, "read -r P <<< 'it s'; prog \"it s\""),
+        ("read P <<EOF\npw2\nEOF\nprog $P", {}, "read P <<EOF\npw2\nEOF\nprog 'pw2'"),
+        ("P=pw3\ncat <<EOF > a\nX=$P\nEOF\n", {}, "P=pw3\ncat <<EOF > a\nX=pw3\nEOF\n"),  # a body: as it is
+        ("P=it\\'s; prog $P", {}, "P=it\\'s; prog 'it'\\''s'"),
+        ("prog ${P:-x} $1", {"P": "v"}, None),  # an operator, a positional parameter: not followed
+    ],
+)
+def test_a_script_read_with_its_variables_expanded(script: str, given: dict, reading: str | None) -> None:
+    from torghut_lint.shell import expanded
+
+    assert expanded(script, given) == (reading, False)
+
+
+def test_expansion_is_bounded() -> None:
+    """The reading holds at most READ_FACTOR times the script and READ_ALLOWANCE characters
+    (``cut`` past it), a line's copies count against MAX_READINGS, and a literal past MAX_VALUE
+    is not put in: a few kB of script never makes megabytes."""
+    from torghut_lint.shell import MAX_READINGS, MAX_VALUE, expanded
+
+    long = "x" * MAX_VALUE
+    assert expanded(f"P={long}\n" + "prog $P\n" * 5000) == (None, True)
+    assert expanded(f"P={long}x; prog $P") == (None, False)
+    choices = expanded("".join(f"P=v{i}; " for i in range(100)) + "\nprog $P")
+    assert choices.reading.split("\n")[1:] == [f"prog 'v{99 - k}'" for k in range(MAX_READINGS)] and not choices.cut

@@ -16,6 +16,7 @@ The value itself never leaves this module except as a redaction token for the re
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -245,6 +246,7 @@ class _Scanner:
         # text (shorter than LONG_TEXT) -> _QUIET when it holds no URL nor token hint, plus
         # _ASSIGNED when it may assign a credential-like key, or give a program one (a #! script)
         self.told: dict[str, int] = {}
+        self.expansions: dict[bytes, list[tuple[str, str]]] = {}  # script's digest -> :meth:`_expansion`
         self.secret_like = functools.lru_cache(maxsize=4096)(self._secret_like)
 
     @staticmethod
@@ -263,6 +265,8 @@ class _Scanner:
             scanner.judged_by_key.clear()
         if len(scanner.told) > MAX_REMEMBERED:
             scanner.told.clear()
+        if len(scanner.expansions) > MAX_REMEMBERED:
+            scanner.expansions.clear()
         return scanner
 
     def mentions(self, text: str) -> bool:
@@ -420,9 +424,34 @@ class _Scanner:
             ):
                 yield where, taken.what, taken.value
 
-    def judge(self, where: Path_, key: str, value: str, named: bool = True) -> Iterator[tuple[Path_, str, str]]:
+    def judge(
+        self, where: Path_, key: str, value: str, named: bool = True, script: bool = False, expand: bool = True
+    ) -> Iterator[tuple[Path_, str, str]]:
         """(where, what, value) of each credential in ``value``: under a secret-like ``key``, in a
-        URL's userinfo, a token format, and (``named``) a secret-like key assigned inside the text."""
+        URL's userinfo, a token format, and (``named``) a secret-like key assigned inside the text.
+        A shell's script (``script``, or named or marked as one) is read as the shell runs it too:
+        its variables expanded (:meth:`expanded`; not with ``expand`` False)."""
+        found = self._judged(where, key, value, named, script)
+        if expand and named and "$" in value and (script or (key and shell_script(key, value))):
+            return self._and_expanded(where, value, found)
+        return found
+
+    def expands(self, script: str) -> bool:
+        """Whether what ``script``'s variables expand to may give a credential (:meth:`expanded`)."""
+        return "$" in script and (self.mentions(script) or shell.hinted(script) or "://" in script)
+
+    def _and_expanded(
+        self, where: Path_, script: str, found: Iterator[tuple[Path_, str, str]]
+    ) -> Iterator[tuple[Path_, str, str]]:
+        told: set[str] = set()
+        for one in found:
+            told.add(one[2])
+            yield one
+        yield from (one[:3] for one in self.expanded(where, script, told=told))
+
+    def _judged(
+        self, where: Path_, key: str, value: str, named: bool, script: bool
+    ) -> Iterator[tuple[Path_, str, str]]:
         if key and self.named_value(key, value):
             yield where, f"{key} holds a plaintext credential", value
             return
@@ -467,12 +496,59 @@ class _Scanner:
                     if (name, literal) not in said and self.named_value(name, literal):
                         said.add((name, literal))
                         yield where, f"{name} set in the text holds a plaintext credential", literal
-            if key and shell_script(key, value):
+            if script or (key and shell_script(key, value)):
                 if self.mentions(value):  # `NAME=value` unquoted is a literal too
                     for name, shell_literal in script_assignments(value):
                         if (name, shell_literal) not in said and self.named_value(name, shell_literal):
                             yield where, f"{name} assigned in the script holds a plaintext credential", shell_literal
                 yield from self.script(where, value)
+
+    def expanded(
+        self, where: Path_, script: str, given: dict[str, str] | None = None, told: set[str] | None = None
+    ) -> Iterator[tuple[Path_, str, str, bool]]:
+        """(where, what, credential, whether the script writes it) of each credential a shell's
+        script gives a program, writes or assigns only once it expands its variables
+        (:func:`~torghut_lint.shell.expanded`): ``P=x; clickhouse-client --password "$P"``,
+        ``psql "postgresql://app:$SEED@db/app"``, ``echo "$ADMIN" | docker login
+        --password-stdin``, with ``given`` (the container's environment) as the variables the
+        script does not assign. ``told``: the credentials the script as written was found to
+        hold (not told again; None: the caller leaves out what was told).
+
+        Only a script where a credential can be given by what a variable expands to is read so:
+        one that names a credential (``--password "$P"``, a file ``db_password``), runs a program
+        taking one by an option or its input (:func:`~torghut_lint.shell.hinted`), or holds a URL.
+        A token's format is seen where the literal is assigned."""
+        if not self.expands(script):
+            return
+        told = set() if told is None else told
+        for what, literal in self._expansion(script, given or {}):
+            if literal == UNREAD or literal not in told:
+                told.add(literal)
+                yield where, what, literal, literal in script
+
+    def _expansion(self, script: str, given: dict[str, str]) -> list[tuple[str, str]]:
+        """(what, credential) of each credential the reading of ``script`` holds, the first of
+        each (:data:`UNREAD` where it is past its bound): worked out once per script and
+        environment for the run (a base's script is rendered by each overlay of it), by digest."""
+        key = hashlib.blake2b(f"{script}\0{sorted(given.items())}".encode(errors="surrogatepass")).digest()
+        if (known := self.expansions.get(key)) is not None:
+            return known
+        expanded = shell.expanded(script, given, kept=_worth_putting_in)
+        found = [(UNREAD_EXPANSION, UNREAD)] if expanded.cut else []  # (unread: the gate does not say yes)
+        seen: set[str] = set()
+        if expanded.reading is not None:
+            for _, what, literal in self.judge((), "", expanded.reading, script=True, expand=False):
+                if literal not in seen:
+                    seen.add(literal)
+                    found.append((f"{what}, once the shell expands its variables", literal))
+        self.expansions[key] = found
+        return found
+
+
+def _worth_putting_in(literal: str) -> bool:
+    """Whether a variable's literal may be a credential once expanded: not a placeholder (a path,
+    a short number, a boolean), nor a Go or Argo template's action (``{{inputs.parameters.x}}``)."""
+    return not _placeholder(literal) and "{{" not in literal
 
 
 def _secret_object(res: Resource, scanner: _Scanner) -> Iterator[Violation]:
@@ -577,10 +653,9 @@ def _loose_files(texts: list[tuple[str, str]], scanner: _Scanner) -> Iterator[Vi
             yield Violation(
                 None,
                 (),
-                f"{what} (value redacted); keep it out of the repository (a SealedSecret or ExternalSecret), "
-                "and rotate it",
+                _said(what, value, "keep it out of the repository (a SealedSecret or ExternalSecret), and rotate it"),
                 location=Location(shown, line, 1),
-                secrets=(value,),
+                secrets=_secrets(value),
                 value=what,  # the identity: what was found and under which name, never the secret
             )
 
@@ -639,7 +714,7 @@ class _InTexts:
             text = node.value if isinstance(node, yaml.ScalarNode) and node.style == "|" else ""
             self.texts[path] = _Lines(text, self.values[path]) if "\n" in text.rstrip("\n") else None
         lines = self.texts[path]
-        if lines is None or (at := lines.place(value)) is None:
+        if lines is None or value == UNREAD or (at := lines.place(value)) is None:
             return None
         return self.res.locate_in_text(path, at)
 
@@ -758,6 +833,7 @@ def _given(res: Resource, scanner: _Scanner, ctx: RuleContext, told: _Told) -> G
             scripts = list(shell.scripts(line, words))  # (read once for both)
             yield from _shell_assigned((*path, *where), words, scripts, scanner)
             yield from _programs_run((*path, *where), words, scripts, scanner)
+            yield from _shell_expanded(res, path, container, where, scripts, scanner, ctx)
 
 
 def _as_run(
@@ -908,6 +984,39 @@ def _shell_assigned(path: Path_, words: list[CommandWord], scripts: list[ShellTe
                 yield (*path, *where), f"{name} assigned on the command line holds a plaintext credential", literal
 
 
+def _shell_expanded(
+    res: Resource,
+    path: Path_,
+    container: dict,
+    where: Path_,
+    scripts: list[ShellText],
+    scanner: _Scanner,
+    ctx: RuleContext,
+) -> Given:
+    """What each script a container's shell runs gives away once the shell expands its variables
+    (:meth:`_Scanner.expanded`), those it does not assign taken from the container's environment
+    (a literal under a name nobody judges, ``SEED``, used as ``curl -u "default:$SEED"``): located
+    at the literal, in the script or at the environment's entry."""
+    for at, script in scripts:
+        if not scanner.expands(script):
+            continue
+        names = shell.referenced(script)
+        env = effective_env(res, path, container, ctx.env_sources, only=names) if names else {}
+        given = {
+            name: held.value
+            for name, held in env.items()
+            if held.value is not None and held.origin not in ("command", "args")  # (the script's own)
+        }
+        for _, what, literal, written in scanner.expanded((*path, *where, *at), script, given):
+            entry = (
+                None if written or literal == UNREAD else next((e for e in env.values() if e.value == literal), None)
+            )
+            if entry is not None and entry.source is res and entry.origin == "env":
+                yield entry.path, what, literal
+            else:
+                yield (*path, *where, *at), what, literal
+
+
 def _programs_run(path: Path_, words: list[CommandWord], scripts: list[ShellText], scanner: _Scanner) -> Given:
     """What the command line runs programs with that the walk, judging a word by the flag before
     it, does not see: a credential given to a program by an option of its own (curl's ``-u
@@ -921,6 +1030,14 @@ def _programs_run(path: Path_, words: list[CommandWord], scripts: list[ShellText
 
 
 _REFER_TO_IT = "use secretKeyRef to a SealedSecret or ExternalSecret"
+# what is found where a script's variables expand past their bound (shell.expanded): no credential,
+# a finding all the same (what the literals give a program there is not read)
+UNREAD = ""
+UNREAD_EXPANSION = (
+    f"the script's variables expand past what is read ({shell.READ_FACTOR} times the script and "
+    f"{shell.READ_ALLOWANCE:,} characters), so a credential one gives a program is not seen: keep long values out of "
+    "shell variables the script expands many times"
+)
 _SEAL_IT = "seal it into the encrypted data or keep it in a secret store's backend, and refer to it"
 
 
@@ -928,9 +1045,20 @@ def _violations(res: Resource, found: list[tuple[Path_, str, str]], fix: str) ->
     """A violation for each (path, what, credential), located at its own line of a text."""
     in_texts = _InTexts(res, found)
     return [
-        Violation(res, path, f"{what} (value redacted); {fix}", location=in_texts.of(path, value), secrets=(value,))
+        Violation(res, path, _said(what, value, fix), location=in_texts.of(path, value), secrets=_secrets(value))
         for path, what, value in found
     ]
+
+
+def _said(what: str, value: str, fix: str) -> str:
+    """A finding's message: what was found, that its value is not shown, and the fix (where the
+    finding is that a script's expansion was not read, :data:`UNREAD`, what alone)."""
+    return what if value == UNREAD else f"{what} (value redacted); {fix}"
+
+
+def _secrets(value: str) -> tuple[str, ...]:
+    """The credential a finding names, masked in everything printed (none for :data:`UNREAD`)."""
+    return () if value == UNREAD else (value,)
 
 
 def check(ctx: RuleContext) -> Iterator[Violation]:
@@ -963,14 +1091,14 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         given = list(_given(res, scanner, ctx, told))
         in_texts = _InTexts(res, given)
         for path, what, value in given:
-            if not told(value):
+            if value == UNREAD or not told(value):
                 told.add(value)
                 yield Violation(
                     res,
                     path,
-                    f"{what} (value redacted); {_REFER_TO_IT}",
+                    _said(what, value, _REFER_TO_IT),
                     location=in_texts.of(path, value),  # a line of an sh -c script
-                    secrets=(value,),
+                    secrets=_secrets(value),
                 )
     yield from _loose_files(ctx.texts, scanner)
     for doc in ctx.helm_values:
@@ -979,9 +1107,9 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
             yield Violation(
                 None,
                 path,
-                f"Helm values: {what} (value redacted); reference an existing Secret instead",
+                "Helm values: " + _said(what, value, "reference an existing Secret instead"),
                 location=Location.of(node),
-                secrets=(value,),
+                secrets=_secrets(value),
             )
 
 
