@@ -332,7 +332,7 @@ def hostile_corpora() -> list[tuple[str, Path]]:
     )
     expanding = "".join(f"P=v{i}-{'ab1' * 40}\n" for i in range(32)) + 'curl -u "admin:$P" http://ch\n' * 1500
     case(  # each reading of the script holds every literal put in: bounded in all (shell.READ_FACTOR)
-        "a script of 32 literals for one variable, expanded 1,500 times (45 kB)",
+        "20 scripts of 32 literals for one variable, each expanded 1,500 times (1 MB)",
         {
             "torghut/cm.yaml": json.dumps(
                 {
