@@ -960,3 +960,58 @@ def covers(path: str | None, linted: list[str], files: Iterable[str] = ()) -> bo
     (below it, at any depth: whether a kustomization or a directory application reaches it is not
     told here)."""
     return under(path, linted) or (path is not None and any(path == "." or f.startswith(path + "/") for f in files))
+
+
+# What marks a manifest of the Argo CD that renders every application, where it manages itself
+# from the repository (the lab's argocd/applications/argocd): its settings (argocd-cm: kustomize's
+# build options and binaries; argocd-cmd-params-cm; argocd-cmp-cm), its repo-server (which runs
+# kustomize, helm and the plugin sidecars), a plugin's definition, the upstream install.
+ARGOCD_RENDERER = (b"argocd-cm", b"argocd-repo-server", b"ConfigManagementPlugin", b"argoproj/argo-cd")
+MAX_RENDERER_FILE = 8 * 1024 * 1024  # (the manifest size limit: a larger file is no manifest Argo CD applies)
+
+
+def renderer_changes(root: Path, base_root: Path, changed: Iterable[Path], ref: str) -> list[Finding]:
+    """``argocd-source-override`` for each manifest the change edits, adds or removes (``changed``,
+    below ``root``; ``base_root`` the trusted ref's copy) that configures how Argo CD renders every
+    application: one naming its settings, repo-server or plugins (:data:`ARGOCD_RENDERER`) at
+    either revision, or a manifest beside a kustomization that names them (a patch of the settings
+    in a file of its own). ``--helm-command``, a ``kustomize.path.<version>`` binary, a plugin: what
+    Argo CD renders is then not what the gate checked."""
+    from torghut_lint.discover import KUSTOMIZATION_NAMES, YAML_SUFFIXES
+
+    def held(path: Path) -> bytes:
+        try:
+            if path.is_file() and path.stat().st_size <= MAX_RENDERER_FILE:
+                return path.read_bytes()
+        except OSError:
+            pass
+        return b""
+
+    def marked(text: bytes) -> bool:
+        return any(marker in text for marker in ARGOCD_RENDERER)
+
+    findings = []
+    for path in sorted(changed):
+        try:
+            rel = path.relative_to(root)
+        except ValueError:
+            continue
+        if not path.name.endswith(YAML_SUFFIXES) and path.name not in KUSTOMIZATION_NAMES:
+            continue
+        now, was = held(path), held(base_root / rel)
+        beside = (
+            held(directory / name)
+            for directory in (path.parent, (base_root / rel).parent)
+            for name in KUSTOMIZATION_NAMES
+        )
+        if not (marked(now) or marked(was) or any(marked(text) for text in beside)):
+            continue
+        at = min((now.find(m) for m in ARGOCD_RENDERER if m in now), default=-1)
+        message = (
+            f"this change edits how Argo CD renders every application (its settings, repo-server or plugins: "
+            f"kustomize's build options and binaries, helm, config management plugins): what it deploys of the "
+            f"linted tree may not be what the gate checked; review it against {ref}'s on its own"
+        )
+        line = now.count(b"\n", 0, at) + 1 if at >= 0 else 1
+        findings.append(builtin_finding("argocd-source-override", message, Location(display_path(path), line)))
+    return findings

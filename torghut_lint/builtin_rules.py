@@ -100,17 +100,22 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "An .argocd-source.yaml (or .argocd-source-<app>.yaml), or an Application or ApplicationSet source, "
             "overrides how Argo CD renders a path of the repository (kustomize parameters, another plugin), "
             "keeps fields of it from being applied (RespectIgnoreDifferences with ignoreDifferences), or gives "
-            "torghut-lint's plugin arguments that could weaken its check at sync.",
+            "torghut-lint's plugin arguments that could weaken its check at sync; or (with --trusted-config) the "
+            "change edits Argo CD's own settings, repo-server or plugins where Argo CD manages itself from the "
+            "repository.",
             "Argo CD merges the file's kustomize, helm, directory or plugin parameters into the application's "
             "source before rendering (patches, images, replicas, name prefixes...); the linter does not apply "
             "them, so what Argo CD deploys would not be what was checked. With RespectIgnoreDifferences the "
             "fields ignoreDifferences lists keep the cluster's values, which no linter sees (a websocket scaled "
             "by hand stays scaled). An Application is a manifest a pull request edits: its plugin env may only "
-            "make the check stricter, and the plugin refuses the rest.",
+            "make the check stricter, and the plugin refuses the rest. Argo CD renders every application with its "
+            "settings' build options and kustomize binaries (--helm-command, kustomize.path.<version>) and its "
+            "plugins: a change to them changes what it deploys of a tree the gate checked unchanged.",
             "Move the parameters into the kustomization (patches, images, replicas), or lower this rule in the "
             "trusted config where the file only pins images an image updater writes; drop RespectIgnoreDifferences "
             "or keep the fields it covers out of what the policies judge; give the plugin's other arguments in "
-            "the sidecar's own env.",
+            "the sidecar's own env; change Argo CD's settings in a pull request of their own, reviewed as such "
+            "(a central waiver of the file in the trusted config passes it once reviewed).",
         ),
         BuiltinRule(
             "manifest-invalid",

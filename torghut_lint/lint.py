@@ -22,6 +22,7 @@ from torghut_lint.argocd import (
     deploying,
     moved_away,
     moved_sources,
+    renderer_changes,
     repository_deployments,
     repository_key,
     under,
@@ -356,6 +357,7 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
             findings += moved_away(deployed_before, deployed, linted, base.ref, revisions, chain)
             findings += _overridden(deployed_before, deployed, linted, chain, revisions)
             findings += chain_source_files(deployed, linted, chain, root, base.root)
+            findings += renderer_changes(root, base.root, options.changed or (), base.ref)
         findings += _left_running(paths, linted, deployed, head, before, base)
         if base.new_only:
             # Compared with the credentials a finding is about (in memory only: the identity

@@ -972,3 +972,73 @@ def test_a_change_that_leaves_the_trees_admission_policies_as_they_were_is_not_t
     _edit(repo, "kustomization.yaml", "ns.yaml]", "ns.yaml, strict.yaml]")
     result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", "app", cwd=repo)
     assert result.code == 0 and result.json["findings"] == [], result.stdout
+
+
+ARGOCD_CM = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: argocd-cm, namespace: argocd}\n"
+    "data:\n  kustomize.buildOptions: --enable-helm\n  url: https://argocd.example\n"
+)
+
+
+def _argocd_install(repo: Path) -> Path:
+    """Argo CD managing itself from the repository, as the lab's does: its settings beside the
+    product's applications (kustomize.buildOptions, plugins, the repo-server)."""
+    install = repo / "argocd" / "applications" / "argocd"
+    install.mkdir(parents=True)
+    (install / "kustomization.yaml").write_text("namespace: argocd\nresources: [argocd-cm.yaml]\n")
+    (install / "argocd-cm.yaml").write_text(ARGOCD_CM)
+    return install
+
+
+@pytest.mark.parametrize(
+    ("edit", "files"),
+    [
+        (  # the build options every application is rendered with: another helm, its kube version
+            lambda d: (d / "argocd-cm.yaml").write_text(
+                ARGOCD_CM.replace("--enable-helm", "--enable-helm --helm-command /custom-tools/helm")
+            ),
+            ["argocd/applications/argocd/argocd-cm.yaml"],
+        ),
+        (  # a kustomize binary an Application's kustomize.version then selects
+            lambda d: (d / "argocd-cm.yaml").write_text(
+                ARGOCD_CM + "  kustomize.path.v3.5.4: /custom-tools/kustomize\n"
+            ),
+            ["argocd/applications/argocd/argocd-cm.yaml"],
+        ),
+        (  # a patch of the settings in a file of its own, named nowhere in it
+            lambda d: (
+                (d / "opts.yaml").write_text(
+                    "- op: add\n  path: /data/kustomize.buildOptions\n  value: --load-restrictor LoadRestrictionsNone\n"
+                ),
+                (d / "kustomization.yaml").write_text(
+                    (d / "kustomization.yaml").read_text()
+                    + "patches: [{path: opts.yaml, target: {kind: ConfigMap, name: 'argocd-c.*'}}]\n"
+                ),
+            ),
+            ["argocd/applications/argocd/kustomization.yaml", "argocd/applications/argocd/opts.yaml"],
+        ),
+        (lambda d: (d / "argocd-cm.yaml").unlink(), ["argocd/applications/argocd/argocd-cm.yaml"]),
+    ],
+)
+def test_a_change_to_how_argo_cd_renders_every_application_is_reported(repo: Path, edit, files: list) -> None:
+    """Argo CD renders the linted tree with the build options, kustomize binaries and plugins its
+    own settings name; where Argo CD manages itself from the repository, a pull request edits
+    them (a helm or kustomize of its choosing renders what the gate checked otherwise)."""
+    install = _argocd_install(repo)
+    _trusted_repo(repo)
+    edit(install)
+    result = _gate(repo)
+    got = sorted((f["rule"], f["file"]) for f in result.json["findings"])
+    assert got == [("argocd-source-override", file) for file in files], result.json["findings"]
+    assert result.code == 1
+
+
+def test_a_change_beside_argo_cd_s_settings_is_not_the_gates(repo: Path) -> None:
+    install = _argocd_install(repo)
+    _trusted_repo(repo)
+    (repo / "argocd" / "applications" / "feed" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f, labels: {a: b}}\n"
+    )
+    (install.parent / "notes.md").write_text("argocd-cm holds the build options\n")  # not Argo CD's
+    result = _gate(repo)
+    assert result.json["findings"] == [] and result.code == 0
