@@ -344,6 +344,24 @@ def hostile_corpora() -> list[tuple[str, Path]]:
             )
         },
     )
+    printf = "printf '" + "TRADING_MODE=paper " * 500 + "%s\\n' " + "a " * 20_000 + "> /app/.env; exec /app/server"
+    case(  # printf's format repeated for each argument: 200 MB from 50 kB (this session's first version)
+        "printf's 10 kB format given 20,000 arguments (50 kB)",
+        {
+            "torghut/deploy.yaml": json.dumps(
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "Deployment",
+                    "metadata": {"name": "torghut-x", "namespace": "torghut"},
+                    "spec": {
+                        "template": {
+                            "spec": {"containers": [{"name": "c", "image": "x:1", "command": ["sh", "-c", printf]}]}
+                        }
+                    },
+                }
+            )
+        },
+    )
     settings = json.dumps({("TRADING_MODE" if i == 30_000 else f"K{i}"): "live" for i in range(50_000)})
     case(  # each a settings file parsed whole (the switch is named in it), each policy reading the switches
         "7 settings files of 870 kB in one ConfigMap (6 MB)",

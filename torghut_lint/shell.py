@@ -586,10 +586,15 @@ def _unescaped(form: str) -> str | None:
     return None if unknown else text
 
 
+# what printf's format repeated for its arguments may make: this many times what it is given, and this many more
+PRINTED_FACTOR, PRINTED_ALLOWANCE = 4, 4096
+
+
 def _printed(form: str, args: list[str]) -> str | None:
     """What ``printf FORMAT ARGS...`` writes when the format converts with ``%s`` only (``%%`` is
     a percent sign): the format again for each group of as many arguments as it takes, a missing
-    one empty (POSIX); None for another conversion (``%d``, ``%-10s``)."""
+    one empty (POSIX); None for another conversion (``%d``, ``%-10s``), or past
+    :data:`PRINTED_FACTOR` times the format and arguments (and :data:`PRINTED_ALLOWANCE`): unknown."""
     pieces = form.split("%%")
     if any("%" in piece.replace("%s", "") for piece in pieces):
         return None
@@ -597,6 +602,9 @@ def _printed(form: str, args: list[str]) -> str | None:
     taken = len(parts) - 1
     if taken == 0:
         return form.replace("%%", "%")
+    groups = max(-(-len(args) // taken), 1)
+    if groups * len(form) > PRINTED_FACTOR * (len(form) + sum(map(len, args))) + PRINTED_ALLOWANCE:
+        return None  # (a long format given thousands of arguments: megabytes from kilobytes)
     out = []
     for start in range(0, max(len(args), 1), taken):
         group = args[start : start + taken] + [""] * (taken - len(args[start : start + taken]))

@@ -242,3 +242,11 @@ def test_expansion_is_bounded() -> None:
     assert expanded(f"P={long}x; prog $P") == (None, False)
     choices = expanded("".join(f"P=v{i}; " for i in range(100)) + "\nprog $P")
     assert choices.reading.split("\n")[1:] == [f"prog 'v{99 - k}'" for k in range(MAX_READINGS)] and not choices.cut
+
+
+def test_printf_s_repeated_format_is_bounded() -> None:
+    """printf repeats its format for each group of arguments: a 10 kB format given 20,000 words
+    (50 kB of script) would print 200 MB (this session's first version took 5 GB and minutes):
+    past PRINTED_FACTOR times what it is given, what it prints is unknown."""
+    assert echoed(["printf", "%s\\n", *"abc"]) == "a\nb\nc\n"  # the common repetition
+    assert echoed(["printf", "TRADING_MODE=paper " * 500 + "%s\\n", *["a"] * 20_000]) is None
