@@ -1629,9 +1629,11 @@ def _written_env_files(res: Resource) -> dict[Path_, list[tuple[Path_, str | Non
         for where, script in scripts:
             if ".env" not in script:
                 continue
-            written += [(where, body, file) for file, body in shell.read(script).files if is_dotenv(file)]
-            for command in shell.commands(script):
-                unread = shell.unread_writes(command.words, command.writes, is_dotenv, command.partial)
+            read = shell.read(script, every=True)
+            written += [(where, body, file) for file, body in read.files if is_dotenv(file)]
+            for n, command in enumerate(read.commands):
+                told = command.heredoc or shell.input_text(read.commands, n) is not None
+                unread = shell.unread_writes(command.words, command.writes, is_dotenv, command.partial, told)
                 written += [(where, None, f) for f in unread]
         if not scripts and any(".env" in word for _, _, word in words):  # a program run without a shell
             field, i, _ = words[0]

@@ -267,8 +267,12 @@ def reads(script: str) -> Iterator[tuple[str, str | None, int]]:
         for line in lines:
             offsets.setdefault(id(line), at)
             at += len(line) + 1
+        commands: dict[tuple[int, int, int], re.Match | None] = {}  # (several here-documents may share one)
         for (line, start, end), body in bodies:
-            if (match := _READ_HEREDOC.search(line[start:end])) is not None and id(line) in offsets:
+            key = (id(line), start, end)
+            if key not in commands:
+                commands[key] = _READ_HEREDOC.search(line[start:end])
+            if (match := commands[key]) is not None and id(line) in offsets:
                 first = body.split("\n", 1)[0]
                 yield match.group(1), None if UNKNOWN in first else first, offsets[id(line)] + start + match.start(1)
 
@@ -366,8 +370,11 @@ class Command(NamedTuple):
     # each expanded word as far as it is known: by index, the word with what the shell expands in
     # it :data:`UNKNOWN` (``"TRADING_MODE=$X"`` is ``TRADING_MODE=`` and an unknown value)
     partial: dict[int, str] = {}
-    # the here-string its input is (``<<< word``: the word and a line break), None if unknown
+    # the here-string its input is (``<<< word``: the word and a line break, what the shell expands
+    # in it :data:`UNKNOWN`), None if it has none
     herestring: str | None = None
+    heredoc: bool = False  # its input is a here-document (``<<EOF``: :func:`heredoc_files` reads the body)
+    appends: tuple[bool, ...] = ()  # for each of ``writes``, whether it appends (``>>``) to the file
 
 
 # a script that names none of these gives no program a credential in a way modelled here (told
@@ -400,23 +407,39 @@ class Script(NamedTuple):
     files: list[tuple[str, str]]
 
 
-def read(script: str) -> Script:
+def read(script: str, every: bool = False) -> Script:
     """``script``'s commands and the files it writes a literal into: a here-document's body
     (:func:`heredoc_files`), what ``echo`` or ``printf`` prints into one (``echo 'DB_PASSWORD=x'
-    >> /app/.env``, ``| tee``), :data:`UNKNOWN` where the shell expands something. Its
-    here-documents are read once for both."""
+    >> /app/.env``, ``| tee``, ``cat <<< x > file``), :data:`UNKNOWN` where the shell expands
+    something; a file several of them append to, also as they leave it together (``printf
+    'TRADING_' > f; printf 'MODE=live' >> f``). Its here-documents are read once for both. The
+    commands of a script that names nothing :func:`hinted` are not read unless ``every``."""
     lines, bodies = _heredocs(script) if "<<" in script else (None, [])
-    run = list(_commands(script if lines is None else "\n".join(lines))) if hinted(script) else []
+    run = list(_commands(script if lines is None else "\n".join(lines))) if every or hinted(script) else []
     files = list(_heredoc_targets(bodies))
+    together: dict[str, list[str]] = {}  # what the known writes leave in each file, in order
     for n, command in enumerate(run):
         targets = [t for t in command.writes if t is not None and t != "/dev/null"]
+        text = None
         if targets and command.words and command.words[0] in ("echo", "printf"):
-            if (text := echoed(command.words, command.partial)) is not None:
-                files.append((targets[-1], text))
+            text = echoed(command.words, command.partial)
+        elif targets and command.words in (["cat"], ["cat", "-"]) and not command.heredoc:
+            text = input_text(run, n)  # ``cat <<< x > f``, ``echo x | cat > f``
+        if text is not None:
+            files.append((targets[-1], text))
+            appended = command.appends[-1] if command.appends else False
+            together[targets[-1]] = [*together.get(targets[-1], []), text] if appended else [text]
         # ``echo x | tee [-a] file...``: each file tee is given
         if command.words and command.words[0] == "tee" and (text := _piped(run, n, known=False)) is not None:
             files += [(f, text) for f in command.words[1:] if f is not None and not f.startswith("-")]
+    files += [(file, "".join(texts)) for file, texts in together.items() if len(texts) > 1]
     return Script(run, files)
+
+
+def input_text(run: list[Command], n: int) -> str | None:
+    """What command ``n`` of ``run`` reads as its input where a script shows it: its here-string,
+    or what an ``echo``/``printf`` pipes into it (:data:`UNKNOWN` where the shell expands)."""
+    return _piped(run, n, known=False)
 
 
 # programs that only read a file named as their argument (or test it): a ``.env`` among their words
@@ -431,7 +454,11 @@ _COPIES = frozenset(("cp", "mv", "install", "ln", "rsync", "scp"))  # the last w
 
 
 def unread_writes(
-    words: list[str | None], writes: list[str | None], is_target, partial: dict[int, str] | None = None
+    words: list[str | None],
+    writes: list[str | None],
+    is_target,
+    partial: dict[int, str] | None = None,
+    input_told: bool = True,
 ) -> list[str]:
     """The files named so (``is_target``: a ``.env``) that one command writes with what a script's
     reader cannot tell: a redirection of anything but ``echo``/``printf`` of a known text or a
@@ -445,7 +472,9 @@ def unread_writes(
     targets = [t for t in writes if t is not None and is_target(t)]
     if targets:
         told = program in ("echo", "printf") and echoed(words, partial) is not None
-        if not told and not (program == "cat" and len(words) == 1):  # (``cat <<EOF > f``: the body is read)
+        # (``cat <<EOF > f``, ``cat <<< x > f``, ``echo x | cat > f``: what it reads is read; not
+        # what another program pipes into it: ``input_told`` False)
+        if not told and not (program == "cat" and words in (["cat"], ["cat", "-"]) and input_told):
             found += targets
     if program and program not in _READERS and program != "tee":  # (tee: :func:`read`, from its input)
         # a copy writes its last word only (``cp /app/.env /backup/env`` reads the .env)
@@ -470,6 +499,8 @@ def _commands(text: str) -> Iterator[Command]:
     partial: dict[int, str] = {}
     piped = False
     herestring: str | None = None
+    heredoc = False
+    appends: list[bool] = []
     # ">" (the next word is a file written), "<" (read: dropped), "<<<" (a here-string: the input),
     # "&" (a descriptor: dropped)
     redirect = ""
@@ -486,6 +517,9 @@ def _commands(text: str) -> Iterator[Command]:
             redirect = "<" if char == "<" else ">"
             if text.startswith("<<<", i):
                 redirect = "<<<"
+            elif text.startswith("<<", i):
+                heredoc = True
+            append = text.startswith(">>", i)
             i += 1
             while i < n and text[i] in "<>|":  # >>, >|, <<<, <>
                 i += 1
@@ -496,8 +530,8 @@ def _commands(text: str) -> Iterator[Command]:
             i += 1
         elif char in "\n;&|()":
             if words or writes:
-                yield Command(words, writes, piped, partial, herestring)
-            words, writes, partial, herestring = [], [], {}, None
+                yield Command(words, writes, piped, partial, herestring, heredoc, tuple(appends))
+            words, writes, partial, herestring, heredoc, appends = [], [], {}, None, False, []
             pipe = char == "|" and not text.startswith("|", i + 1)
             i += 2 if text.startswith(char * 2, i) and char in "&|" else 1
             if pipe and i < n and text[i] == "&":  # |&: bash's pipe of both outputs
@@ -514,8 +548,9 @@ def _commands(text: str) -> Iterator[Command]:
                 word, end = shell_word(text, i)
             if redirect == ">":
                 writes.append(word)
+                appends.append(append)
             elif redirect == "<<<":
-                herestring = None if word is None else word + "\n"
+                herestring = (_partly(text[i:end]) if word is None else word) + "\n"
             elif not redirect:
                 if word is None:
                     partial[len(words)] = _partly(text[i:end])
@@ -523,7 +558,7 @@ def _commands(text: str) -> Iterator[Command]:
             redirect = ""
             i = last_end = max(end, i + 1)
     if words or writes:
-        yield Command(words, writes, piped, partial, herestring)
+        yield Command(words, writes, piped, partial, herestring, heredoc, tuple(appends))
 
 
 def _partly(word: str) -> str:

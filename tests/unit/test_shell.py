@@ -78,6 +78,14 @@ def test_the_files_a_script_s_here_documents_write(script: str, files: list) -> 
         ("printf 'a\\cb' > a", []),  # an escape the shells read differently
         ("echo 'TRADING_MODE=\\0154ive' > a.env", []),  # dash's echo reads it, bash's does not
         ("tee /app/.env <<< 'DB_PASSWORD=x'", [("/app/.env", "DB_PASSWORD=x\n")]),  # a here-string's word
+        ("cat <<< 'MODE=live' > a.env", [("a.env", "MODE=live\n")]),  # cat gives what it reads
+        ('cat <<< "MODE=$M" > a.env', [("a.env", "MODE=\x00\n")]),
+        ("echo MODE=live | cat - > a.env", [("a.env", "MODE=live\n")]),
+        (  # appended: each write, and what they leave in the file together
+            "printf 'TRADING_' > a.env; printf 'MODE=live\\n' >> a.env",
+            [("a.env", "TRADING_"), ("a.env", "MODE=live\n"), ("a.env", "TRADING_MODE=live\n")],
+        ),
+        ("printf 'A' >> a.env; printf 'B' > a.env", [("a.env", "A"), ("a.env", "B")]),  # > starts it anew
         ("echo x > /dev/null", []),
         ("cat <<EOF > a.env\nA=1\nEOF\necho B=2 >> a.env", [("a.env", "A=1\n"), ("a.env", "B=2\n")]),
     ],
@@ -190,13 +198,20 @@ def test_every_modelled_program_is_hinted() -> None:
         ("sed -i s/paper/live/ /app/.env", ["/app/.env"]),  # edited in place
         ("cat /app/.env; . /app/.env; grep X /app/.env > /tmp/x; test -f /app/.env", []),  # only read
         ("printf 'ready' > /app/ready.txt", []),  # another file
+        ("curl -s https://c/x | cat > /app/.env", ["/app/.env"]),  # cat gives what another program pipes
+        ("echo A=1 | cat > /app/.env; cat <<< A=1 > /app/.env", []),  # what it reads is read()'s
     ],
 )
 def test_an_env_file_written_with_what_cannot_be_told(script: str, files: list) -> None:
     from torghut_lint.k8s import is_dotenv
-    from torghut_lint.shell import unread_writes
+    from torghut_lint.shell import input_text, unread_writes
 
-    found = [f for c in commands(script) for f in unread_writes(c.words, c.writes, is_dotenv)]
+    run = read(script, every=True).commands
+    found = [
+        f
+        for n, c in enumerate(run)
+        for f in unread_writes(c.words, c.writes, is_dotenv, c.partial, c.heredoc or input_text(run, n) is not None)
+    ]
     assert found == files
 
 
