@@ -465,7 +465,8 @@ def unread_writes(
     here-document's ``cat`` (whose text :func:`read` gives; ``printf`` converting other than with
     ``%s``, or ``echo`` of a backslash, is unknown: :func:`echoed`), and any word of
     a program that does not only read its arguments (``cp x /app/.env``, ``curl -o``, ``sed -i``,
-    ``python gen.py --out=/app/.env``). ``partial``: the command's words the shell expands, as far
+    ``python gen.py --out=/app/.env``, a file named in the code a program is given: ``python -c
+    "open('/app/.env', 'w')..."``). ``partial``: the command's words the shell expands, as far
     as they are known (an ``echo "MODE=$X"`` writes a known name and an unknown value: :func:`read`'s)."""
     program = (words[0] or "").rsplit("/", 1)[-1] if words else ""
     found = []
@@ -480,10 +481,17 @@ def unread_writes(
         # a copy writes its last word only (``cp /app/.env /backup/env`` reads the .env)
         arguments = words[-1:] if program in _COPIES and len(words) > 2 else words[1:]
         for word in arguments:
-            for part in (word or "").split("=", 1)[-1:] if word else ():
-                if is_target(part) and not part.startswith("-") and not any(c in part for c in " \t\n"):
+            # the paths a word names, whole or inside the code a program is given (``--out=/app/.env``,
+            # ``python -c "open('/app/.env', 'w')..."``, an inner ``sh -c '... > /app/.env'``)
+            for part in _PATHS_IN_WORD.findall(word) if word else ():
+                if is_target(part) and not part.startswith("-"):
                     found.append(part)
     return found
+
+
+# what may be a path inside a word: a run of characters no quote, blank, assignment or bracket of a
+# program's code interrupts
+_PATHS_IN_WORD = re.compile(r"[^\s'\"=,;:()\[\]{}<>`|&]+")
 
 
 def commands(script: str) -> Iterator[Command]:

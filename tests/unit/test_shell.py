@@ -199,6 +199,9 @@ def test_every_modelled_program_is_hinted() -> None:
         ("cat /app/.env; . /app/.env; grep X /app/.env > /tmp/x; test -f /app/.env", []),  # only read
         ("printf 'ready' > /app/ready.txt", []),  # another file
         ("curl -s https://c/x | cat > /app/.env", ["/app/.env"]),  # cat gives what another program pipes
+        ("python -c \"open('/app/.env', 'w').write(x)\"", ["/app/.env"]),  # named in a program's code
+        ("perl -e 'open(F, \">/app/.env\")'", ["/app/.env"]),
+        ("sh -c 'echo A=1 > /app/.env'", ["/app/.env"]),  # an inner shell's script: not read here
         ("echo A=1 | cat > /app/.env; cat <<< A=1 > /app/.env", []),  # what it reads is read()'s
     ],
 )
