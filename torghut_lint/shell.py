@@ -17,6 +17,7 @@ the script: the text is the pull request's.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import deque
 from collections.abc import Iterator
@@ -198,8 +199,8 @@ def expanded(script: str, given: dict[str, str] | None = None, kept=None) -> Exp
     starts = [0]
     for line in lines[:-1]:
         starts.append(starts[-1] + len(line) + 1)
-    # (line, start, end, how: "'" unquoted, '"' in double quotes, "" in a body), and its literals, the last first
-    found: list[tuple[int, tuple[int, int, int, str], str]] = []  # (offset in ``blanked``, where, name)
+    # (offset in ``blanked``, (line, start, end, how: "'" unquoted, '"' in double quotes, "" in a body), name)
+    found: list[tuple[int, tuple[int, int, int, str], str]] = []
     line_of = _line_index(starts)
     for start, end, name, quoted in _references(blanked, assigned, given):
         number = line_of(start)
@@ -285,8 +286,6 @@ def referenced(script: str) -> set[str]:
 
 def _line_index(starts: list[int]):
     """The line an offset is on, given each line's start."""
-    import bisect
-
     return lambda offset: bisect.bisect_right(starts, offset) - 1
 
 

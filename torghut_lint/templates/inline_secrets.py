@@ -443,6 +443,7 @@ class _Scanner:
     def _and_expanded(
         self, where: Path_, script: str, found: Iterator[tuple[Path_, str, str]]
     ) -> Iterator[tuple[Path_, str, str]]:
+        """What :meth:`_judged` found in a script, then what its expansion adds (not told twice)."""
         told: set[str] = set()
         for one in found:
             told.add(one[2])
