@@ -340,8 +340,7 @@ def _image_repositories(res: Resource) -> tuple[str, ...]:
     if res.id.group == "argoproj.io" and res.id.kind in WORKFLOW_KINDS:  # a pod spec patch's images run too
         found += [image for named in _patched_images(res.data) for image in images_of(res, named)]
         if _refers(res.data):  # what it passes a template it refers to may be the image that runs
-            values = once(res, "_parameter_values", _parameter_values).values()
-            found += [value for named in values for value in named if _image_like(value)]
+            found += [value for named in parameter_values(res).values() for value in named if _image_like(value)]
     spec = res.data.get("spec")
     if res.id.kind == "FlinkDeployment" and isinstance(spec, dict):
         found.append(spec.get("image"))
@@ -350,7 +349,7 @@ def _image_repositories(res: Resource) -> tuple[str, ...]:
 
 # an Argo workflow parameter written into a field (``{{inputs.parameters.image}}``,
 # ``{{ workflow.parameters.img }}``); an expression (``{{= ...}}``) is none of them
-_WORKFLOW_PARAMETER = re.compile(r"\{\{\s*(?:inputs|workflow)\.parameters\.([A-Za-z0-9_.-]+)\s*\}\}")
+PARAMETER_REFERENCE = re.compile(r"\{\{\s*(?:inputs|workflow)\.parameters\.([A-Za-z0-9_.-]+)\s*\}\}")
 MAX_IMAGE_EXPANSIONS = 64  # images one templated field is read as, at most (the rest: as written)
 MAX_TEMPLATED_IMAGE = 1024  # a longer field is no image reference: read as written
 
@@ -364,9 +363,9 @@ def images_of(res: Resource, image: Any) -> tuple[str, ...]:
         return ()
     if "{{" not in image or res.id.group != "argoproj.io" or len(image) > MAX_TEMPLATED_IMAGE:
         return (image,)
-    values = once(res, "_parameter_values", _parameter_values)
+    values = parameter_values(res)
     found = [image]
-    for name in dict.fromkeys(_WORKFLOW_PARAMETER.findall(image)):
+    for name in dict.fromkeys(PARAMETER_REFERENCE.findall(image)):
         if not values.get(name):
             continue
         pattern = re.compile(r"\{\{\s*(?:inputs|workflow)\.parameters\." + re.escape(name) + r"\s*\}\}")
@@ -381,6 +380,11 @@ def _any_string(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value) if isinstance(value, (str, int)) else ""
+
+
+def parameter_values(res: Resource) -> dict[str, list[str]]:
+    """:func:`_parameter_values` of an Argo workflow, found once (:func:`once`)."""
+    return once(res, "_parameter_values", _parameter_values)
 
 
 def _parameter_values(res: Resource) -> dict[str, list[str]]:

@@ -1082,3 +1082,46 @@ def test_environment_entries_are_found_in_linear_time_on_a_hostile_text() -> Non
 
     text = '"name": "A", "value": "' + "\\\\" * 500_000 + "name: A\n" * 50_000
     assert len(list(env_entries(text))) <= 1
+
+
+def _workflow(parameters: list, templates: list) -> list[Resource]:
+    doc = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "WorkflowTemplate",
+        "metadata": {"name": "w"},
+        "spec": {"arguments": {"parameters": parameters}, "templates": templates},
+    }
+    parsed = parse_bytes(json.dumps(doc).encode(), "w.yaml")
+    return [Resource(d.node, d.data) for d in parsed.documents]
+
+
+def test_each_value_a_workflow_parameter_may_take_is_read_where_argo_puts_it_in() -> None:
+    """An enum's every value may be the one submitted: each is a credential where a template puts
+    it under a credential's name; a parameter used where none goes (a symbol) is none."""
+    secrets = [f"Zq8vR2mX9pL4kT{i:02d}" for i in range(20)]
+    resources = _workflow(
+        [{"name": "q", "enum": secrets}, {"name": "sym", "enum": ["AAPL", "MSFT"]}],
+        [
+            {
+                "name": "u",
+                "container": {
+                    "image": "x:1",
+                    "args": ["--symbol={{workflow.parameters.sym}}"],
+                    "env": [{"name": "DB_PASSWORD", "value": "{{ workflow.parameters.q }}"}],
+                },
+            }
+        ],
+    )
+    violations = list(inline_secrets.check(RuleContext({}, resources, resources, [])))
+    assert sorted(v.secrets[0] for v in violations) == secrets
+    assert all(v.path == ("spec", "templates", 0, "container", "env", 0, "value") for v in violations)
+
+
+def test_a_workflow_whose_parameters_expand_past_the_bound_is_a_finding_naming_no_credential() -> None:
+    source = 'curl -u "a:{{workflow.parameters.p}}" x\n' * 5000
+    resources = _workflow(
+        [{"name": "p", "value": "ab1" * 1300}],
+        [{"name": "t", "script": {"image": "x:1", "command": ["sh"], "source": source}}],
+    )
+    violations = list(inline_secrets.check(RuleContext({}, resources, resources, [])))
+    assert [(v.path, v.message, v.secrets) for v in violations] == [((), inline_secrets.UNREAD_PARAMETERS, ())]

@@ -20,6 +20,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import yaml
@@ -27,6 +28,8 @@ import yaml
 from torghut_lint import regex, shell
 from torghut_lint.k8s import (
     MAX_COMMAND_LINE,
+    PARAMETER_REFERENCE,
+    WORKFLOW_KINDS,
     EnvValue,
     binary_texts,
     command_lines,
@@ -36,6 +39,7 @@ from torghut_lint.k8s import (
     expand,
     listed,
     mounted_configmap_keys,
+    parameter_values,
     references,
     text,
 )
@@ -544,6 +548,119 @@ class _Scanner:
                     found.append((f"{what}, once the shell expands its variables", literal))
         self.expansions[key] = found
         return found
+
+
+# what putting parameters in may add to the strings that name them: this many times them, and this many more
+PARAMETER_FACTOR, PARAMETER_ALLOWANCE = 4, 4096
+# what the readings of a workflow (one per value a parameter may take) may hold together: this many times
+# its strings, and this many characters more
+READINGS_FACTOR, READINGS_ALLOWANCE = 16, 1 << 20
+UNREAD_PARAMETERS = (
+    f"the workflow's parameters expand past what is read ({PARAMETER_FACTOR} times the fields that name them and "
+    f"{PARAMETER_ALLOWANCE:,} characters a reading, one reading per value a parameter may take, "
+    f"{READINGS_FACTOR} times the workflow and {READINGS_ALLOWANCE:,} characters in all), so a credential one "
+    "gives a program is not seen: keep long values and long lists of them out of parameters its templates name"
+)
+
+
+def _with_parameters(res: Resource, scanner: _Scanner, ctx: RuleContext, told: _Told) -> Iterator[Violation]:
+    """Each credential an Argo workflow (or template) holds once Argo puts in its parameters as it
+    runs a template: a literal value the workflow names for a parameter (a default, an argument,
+    an ``enum``: :func:`~torghut_lint.k8s.parameter_values`) where ``{{workflow.parameters.x}}``
+    or ``{{inputs.parameters.x}}`` is written, under a name that says nothing (``seed`` given to
+    ``curl -u "default:{{workflow.parameters.seed}}"``, ``CLICKHOUSE_PASSWORD:
+    "{{workflow.parameters.seed}}"``). The workflow is read once per value a parameter may take
+    (the k-th value of each, or its last) as the walk and the command lines are, at the field that
+    names the parameter; bounded (:data:`PARAMETER_FACTOR`, :data:`READINGS_FACTOR`: past it, a finding)."""
+    if res.id.group != "argoproj.io" or res.id.kind not in WORKFLOW_KINDS:
+        return
+    values = {
+        name: kept
+        for name, named in parameter_values(res).items()
+        if (kept := [v for v in named if len(v) <= shell.MAX_VALUE and _worth_putting_in(v)])
+    }
+    if not values:
+        return
+    written = [0, 0]  # the characters of the strings that name a parameter with values, of all its strings
+
+    def count(value: Any) -> None:
+        if type(value) is str:
+            written[1] += len(value)
+            if "{{" in value and PARAMETER_REFERENCE.search(value):
+                written[0] += len(value)
+        elif type(value) is dict:
+            for child in value.values():
+                count(child)
+        elif type(value) is list:
+            for child in value:
+                count(child)
+
+    count(res.data)
+    if not written[0]:
+        return
+    budget = PARAMETER_FACTOR * written[0] + PARAMETER_ALLOWANCE
+    readings = max(len(v) for v in values.values())
+    if readings * (written[1] + budget) > READINGS_FACTOR * written[1] + READINGS_ALLOWANCE:
+        yield Violation(res, (), UNREAD_PARAMETERS)
+        return
+    put: dict[str, str] = {}  # each value put in -> its parameter (where the finding is placed)
+    for k in range(readings):
+        grown = [0]
+
+        def choose(match: re.Match, k: int = k, grown: list[int] = grown) -> str:
+            named = values.get(match.group(1))
+            if named is None:
+                return match.group(0)
+            value = named[min(k, len(named) - 1)]
+            put[value] = match.group(1)
+            grown[0] += len(value) - len(match.group(0))
+            if grown[0] > budget:
+                raise _PastBudget
+            return value
+
+        def copy(value: Any) -> Any:
+            if type(value) is str:
+                return PARAMETER_REFERENCE.sub(choose, value) if "{{" in value else value
+            if type(value) is dict:
+                return {key: copy(child) for key, child in value.items()}
+            if type(value) is list:
+                return [copy(child) for child in value]
+            return value
+
+        try:
+            reading = replace(res, data=copy(res.data))
+        except _PastBudget:
+            yield Violation(res, (), UNREAD_PARAMETERS)
+            return
+        found = scanner.walk(reading.data) + list(_given(reading, scanner, ctx, told))
+        for path, what, value in found:
+            named = [name for v, name in put.items() if v in value or value in v]
+            if value == UNREAD or not named or told(value):
+                continue
+            told.add(value)
+            yield Violation(
+                res,
+                path,
+                f"{what}, once Argo Workflows puts in its parameters (value redacted); {_REFER_TO_IT}",
+                location=_reference_place(res, path, named),
+                secrets=(value,),
+            )
+
+
+class _PastBudget(Exception):
+    """Putting a workflow's parameters in would grow it past its bound (:func:`_with_parameters`)."""
+
+
+def _reference_place(res: Resource, path: Path_, names: list[str]) -> Location | None:
+    """Where the field at ``path`` names one of the parameters ``names`` (its own line of a
+    script), else None (the field's place)."""
+    written = value_at(res.data, path)
+    if not isinstance(written, str):
+        return None
+    for match in PARAMETER_REFERENCE.finditer(written):
+        if match.group(1) in names:
+            return _InTexts(res, [(path, "", match.group(0))]).of(path, match.group(0))
+    return None
 
 
 def _worth_putting_in(literal: str) -> bool:
@@ -1101,6 +1218,8 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     location=in_texts.of(path, value),  # a line of an sh -c script
                     secrets=_secrets(value),
                 )
+    for res in ctx.matched:  # an Argo workflow's literal parameters, where Argo puts them in
+        yield from _with_parameters(res, scanner, ctx, told)
     yield from _loose_files(ctx.texts, scanner)
     for doc in ctx.helm_values:
         for path, what, value in scanner.walk(doc.data):
