@@ -40,7 +40,9 @@ def template_value(text: str, element: dict | None) -> str | None:
         return None
     if (choice := _HAS_KEY.fullmatch(text.strip())) is not None:
         return template_value(choice.group(2) if choice.group(1) in element else choice.group(3), element)
-    value = _PARAMETER.sub(lambda m: _printed(element[m.group(1)]) if m.group(1) in element else m.group(0), text)
+    value = TEMPLATE_PARAMETER.sub(
+        lambda m: _printed(element[m.group(1)]) if m.group(1) in element else m.group(0), text
+    )
     return value if "{{" not in value else None
 
 
@@ -93,7 +95,8 @@ def _path_match(pattern: str, directory: str) -> bool:
     return len(parts) == len(names) and all(fnmatch.fnmatchcase(n, p) for p, n in zip(parts, names, strict=True))
 
 
-_PARAMETER = re.compile(r"\{\{-?\s*\.?([A-Za-z0-9_.-]+(?:\[[0-9]+\])?)\s*-?\}\}")  # {{path}}, {{ .path }}, {{path[1]}}
+# a parameter written into a template: {{path}}, {{ .path }}, {{path[1]}}
+TEMPLATE_PARAMETER = re.compile(r"\{\{-?\s*\.?([A-Za-z0-9_.-]+(?:\[[0-9]+\])?)\s*-?\}\}")
 
 
 def resolved_path(text: object, element: dict) -> str | None:
@@ -101,7 +104,7 @@ def resolved_path(text: object, element: dict) -> str | None:
     Go template's ``{{ .name }}``), normalised; None when something stays unknown."""
     if not isinstance(text, str):
         return None
-    value = _PARAMETER.sub(lambda m: str(element.get(m.group(1), m.group(0))), text)
+    value = TEMPLATE_PARAMETER.sub(lambda m: str(element.get(m.group(1), m.group(0))), text)
     if "{{" in value:
         return None
     return os.path.normpath(value.strip().strip("/")) if value.strip().strip("/") else "."
@@ -122,7 +125,7 @@ def possible_values(text: object, element: dict) -> tuple[str, ...] | None:
         return (text.strip(),) if text.strip() else ()
     if len(text) > MAX_TEMPLATED_FIELD:
         return None
-    value = _PARAMETER.sub(lambda m: str(element.get(m.group(1), m.group(0))), text)
+    value = TEMPLATE_PARAMETER.sub(lambda m: str(element.get(m.group(1), m.group(0))), text)
     if "{{" not in value:
         return (value.strip(),)
     actions = re.findall(r"\{\{(.*?)\}\}", text, re.S)
@@ -132,7 +135,7 @@ def possible_values(text: object, element: dict) -> tuple[str, ...] | None:
     literals: list[str] = []
     for action in actions:
         inner = action.strip("-").strip()
-        if (found := _PARAMETER.fullmatch("{{" + inner + "}}")) is not None:
+        if (found := TEMPLATE_PARAMETER.fullmatch("{{" + inner + "}}")) is not None:
             written.append(found.group(1))
         elif (chosen := _defaulted(inner)) is not None:  # sprig's default: the one given, else the default
             written += chosen[0]

@@ -1125,3 +1125,48 @@ def test_a_workflow_whose_parameters_expand_past_the_bound_is_a_finding_naming_n
     )
     violations = list(inline_secrets.check(RuleContext({}, resources, resources, [])))
     assert [(v.path, v.message, v.secrets) for v in violations] == [((), inline_secrets.UNREAD_PARAMETERS, ())]
+
+
+def _application_set(elements: list, template_spec: dict) -> list[Resource]:
+    doc = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": "s"},
+        "spec": {
+            "goTemplate": True,
+            "generators": [{"list": {"elements": elements}}],
+            "template": {"metadata": {"name": "{{.name}}"}, "spec": template_spec},
+        },
+    }
+    parsed = parse_bytes(json.dumps(doc).encode(), "s.yaml")
+    return [Resource(d.node, d.data) for d in parsed.documents]
+
+
+def test_a_large_application_set_is_read_whole_and_a_credential_in_one_element_found() -> None:
+    """Each application is read for the fields that name a parameter only (an entry's name
+    beside them): 3,000 elements are far from the bound. Put into a chart's username, no seed is
+    a credential; into its password, each is one, found at the template's parameter."""
+    elements = [{"name": f"app-{i}", "path": f"apps/app-{i}", "seed": f"seed-{i}"} for i in range(3000)]
+    elements[1234]["seed"] = "Zq8vR2mX9pL4kT7w"
+    source = {
+        "repoURL": "https://charts.example.com",
+        "chart": "c",
+        "path": "{{.path}}",
+        "helm": {"parameters": [{"name": "auth.username", "value": "{{.seed}}"}]},
+    }
+    resources = _application_set(elements, {"project": "default", "source": source})
+    assert list(inline_secrets.check(RuleContext({}, resources, resources, []))) == []
+    source["helm"]["parameters"][0]["name"] = "auth.password"
+    resources = _application_set(elements, {"project": "default", "source": source})
+    violations = list(inline_secrets.check(RuleContext({}, resources, resources, [])))
+    assert sorted(v.secrets[0] for v in violations) == sorted(element["seed"] for element in elements)
+    assert {v.path for v in violations} == {("spec", "template", "spec", "source", "helm", "parameters", 0, "value")}
+
+
+def test_an_application_set_whose_parameters_expand_past_the_bound_is_a_finding_naming_no_credential() -> None:
+    values = "\n".join(f"k{i}: {{{{.p}}}}" for i in range(3000))
+    elements = [{"name": "a", "p": "ab1" * 1300}]
+    source = {"repoURL": "https://charts.example.com", "chart": "c", "helm": {"values": values}}
+    resources = _application_set(elements, {"project": "default", "source": source})
+    violations = list(inline_secrets.check(RuleContext({}, resources, resources, [])))
+    assert [(v.path, v.message, v.secrets) for v in violations] == [((), inline_secrets.UNREAD_ELEMENTS, ())]

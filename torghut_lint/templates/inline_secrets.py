@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from torghut_lint import regex, shell
+from torghut_lint.appsets import TEMPLATE_PARAMETER, merged_template, parameter_sets
 from torghut_lint.k8s import (
     MAX_COMMAND_LINE,
     PARAMETER_REFERENCE,
@@ -42,6 +43,7 @@ from torghut_lint.k8s import (
     parameter_values,
     references,
     text,
+    walk_strings,
 )
 from torghut_lint.literals import Literals
 from torghut_lint.model import Location, Path_, Resource, find_node, value_at
@@ -555,11 +557,17 @@ PARAMETER_FACTOR, PARAMETER_ALLOWANCE = 4, 4096
 # what the readings of a workflow (one per value a parameter may take) may hold together: this many times
 # its strings, and this many characters more
 READINGS_FACTOR, READINGS_ALLOWANCE = 16, 1 << 20
+UNREAD_ELEMENTS = (
+    f"the ApplicationSet's parameters expand past what is read ({PARAMETER_FACTOR} times the fields that name "
+    f"them and {PARAMETER_ALLOWANCE:,} characters an application, {READINGS_FACTOR} times the ApplicationSet's "
+    f"text and {READINGS_ALLOWANCE:,} characters in all), so a credential one gives a chart is not seen: keep long "
+    "values out of the parameters its template names"
+)
 UNREAD_PARAMETERS = (
     f"the workflow's parameters expand past what is read ({PARAMETER_FACTOR} times the fields that name them and "
     f"{PARAMETER_ALLOWANCE:,} characters a reading, one reading per value a parameter may take, "
-    f"{READINGS_FACTOR} times the workflow and {READINGS_ALLOWANCE:,} characters in all), so a credential one "
-    "gives a program is not seen: keep long values and long lists of them out of parameters its templates name"
+    f"{READINGS_FACTOR} times the workflow's text and {READINGS_ALLOWANCE:,} characters in all), so a credential "
+    "one gives a program is not seen: keep long values and long lists of them out of parameters its templates name"
 )
 
 
@@ -571,7 +579,7 @@ def _with_parameters(res: Resource, scanner: _Scanner, ctx: RuleContext, told: _
     ``curl -u "default:{{workflow.parameters.seed}}"``, ``CLICKHOUSE_PASSWORD:
     "{{workflow.parameters.seed}}"``). The workflow is read once per value a parameter may take
     (the k-th value of each, or its last) as the walk and the command lines are, at the field that
-    names the parameter; bounded (:data:`PARAMETER_FACTOR`, :data:`READINGS_FACTOR`: past it, a finding)."""
+    names the parameter (:func:`_readings`)."""
     if res.id.group != "argoproj.io" or res.id.kind not in WORKFLOW_KINDS:
         return
     values = {
@@ -581,12 +589,68 @@ def _with_parameters(res: Resource, scanner: _Scanner, ctx: RuleContext, told: _
     }
     if not values:
         return
-    written = [0, 0]  # the characters of the strings that name a parameter with values, of all its strings
+    choices = [
+        (res.data, {name: named[min(k, len(named) - 1)] for name, named in values.items()})
+        for k in range(max(len(named) for named in values.values()))
+    ]
+    for reading in _readings(choices, PARAMETER_REFERENCE, _total(res)):
+        if reading is None:
+            yield Violation(res, (), UNREAD_PARAMETERS)
+            return
+        data, put = reading
+        copy = replace(res, data=data)
+        found = scanner.walk(copy.data) + list(_given(copy, scanner, ctx, told))
+        yield from _told_anew(res, found, put, told, PARAMETER_REFERENCE, "once Argo Workflows puts in its parameters")
+
+
+def _with_elements(res: Resource, scanner: _Scanner, told: _Told) -> Iterator[Violation]:
+    """Each credential an ApplicationSet's template holds once Argo CD writes a generator's
+    parameters into it (a list's elements, a matrix's product: :func:`~torghut_lint.appsets.parameter_sets`):
+    a literal under a name that says nothing (``seed``) put in as a chart's ``auth.password``
+    parameter or a password of its helm values. One reading per application it makes, at the
+    field that names the parameter (:func:`_readings`)."""
+    if res.id.group != "argoproj.io" or res.id.kind != "ApplicationSet":
+        return
+    spec = res.data.get("spec")
+    template = spec.get("template") if isinstance(spec, dict) else None
+    if not isinstance(template, dict):
+        return
+    choices = []
+    for generated, own in parameter_sets(spec.get("generators"), ("spec", "generators"), ()):
+        params = {
+            name: value
+            for name, value in (generated.params or {}).items()
+            if isinstance(value, str) and len(value) <= shell.MAX_VALUE and _worth_putting_in(value)
+        }
+        if params:
+            choices.append(({"spec": {"template": merged_template(own, template)}}, params))
+    for reading in _readings(choices, TEMPLATE_PARAMETER, _total(res), sparse=True):
+        if reading is None:
+            yield Violation(res, (), UNREAD_ELEMENTS)
+            return
+        data, put = reading
+        found = scanner.walk(data)
+        yield from _told_anew(res, found, put, told, TEMPLATE_PARAMETER, "once Argo CD writes its parameters in")
+
+
+def _readings(
+    choices: list[tuple[Any, dict[str, str]]], pattern: re.Pattern, total: int, sparse: bool = False
+) -> Iterator[tuple[Any, dict[str, str]] | None]:
+    """For each (data, parameters) of ``choices``, ``data`` with each parameter's value put in
+    where ``pattern`` (its group 1 the parameter's name) names it, and each value put in with its
+    parameter's name. ``sparse``: only the strings that name a parameter, with the scalars beside
+    them (an entry's ``name``) and the lists' places kept (None for what is left out), which is
+    all the walk needs of an application's template. None, and no more, past the bound: a reading
+    may add :data:`PARAMETER_FACTOR` times the strings that name a parameter and
+    :data:`PARAMETER_ALLOWANCE` characters, and the readings together may hold ``total``."""
+    if not choices:
+        return
+    written = [0, 0]  # the characters of the strings that name a parameter, of all the strings
 
     def count(value: Any) -> None:
         if type(value) is str:
             written[1] += len(value)
-            if "{{" in value and PARAMETER_REFERENCE.search(value):
+            if "{{" in value and pattern.search(value):
                 written[0] += len(value)
         elif type(value) is dict:
             for child in value.values():
@@ -595,23 +659,19 @@ def _with_parameters(res: Resource, scanner: _Scanner, ctx: RuleContext, told: _
             for child in value:
                 count(child)
 
-    count(res.data)
+    count(choices[0][0])
     if not written[0]:
         return
     budget = PARAMETER_FACTOR * written[0] + PARAMETER_ALLOWANCE
-    readings = max(len(v) for v in values.values())
-    if readings * (written[1] + budget) > READINGS_FACTOR * written[1] + READINGS_ALLOWANCE:
-        yield Violation(res, (), UNREAD_PARAMETERS)
-        return
-    put: dict[str, str] = {}  # each value put in -> its parameter (where the finding is placed)
-    for k in range(readings):
+    spent = 0
+    for data, values in choices:
+        put: dict[str, str] = {}
         grown = [0]
 
-        def choose(match: re.Match, k: int = k, grown: list[int] = grown) -> str:
-            named = values.get(match.group(1))
-            if named is None:
+        def choose(match: re.Match, values: dict[str, str] = values, put: dict = put, grown: list = grown) -> str:
+            value = values.get(match.group(1))
+            if value is None:
                 return match.group(0)
-            value = named[min(k, len(named) - 1)]
             put[value] = match.group(1)
             grown[0] += len(value) - len(match.group(0))
             if grown[0] > budget:
@@ -620,44 +680,81 @@ def _with_parameters(res: Resource, scanner: _Scanner, ctx: RuleContext, told: _
 
         def copy(value: Any) -> Any:
             if type(value) is str:
-                return PARAMETER_REFERENCE.sub(choose, value) if "{{" in value else value
+                return pattern.sub(choose, value) if "{{" in value else value
             if type(value) is dict:
                 return {key: copy(child) for key, child in value.items()}
             if type(value) is list:
                 return [copy(child) for child in value]
             return value
 
+        def part(value: Any) -> Any:  # (sparse: None for what names no parameter)
+            if type(value) is str:
+                return pattern.sub(choose, value) if "{{" in value and pattern.search(value) else None
+            if type(value) is dict:
+                kept = {key: found for key, child in value.items() if (found := part(child)) is not None}
+                if not kept:
+                    return None
+                beside = {k: v for k, v in value.items() if k not in kept and type(v) in (str, int, bool)}
+                return {**beside, **kept}
+            if type(value) is list:
+                items = [part(child) for child in value]
+                return items if any(item is not None for item in items) else None
+            return None
+
         try:
-            reading = replace(res, data=copy(res.data))
+            reading = part(data) if sparse else copy(data)
         except _PastBudget:
-            yield Violation(res, (), UNREAD_PARAMETERS)
+            yield None
             return
-        found = scanner.walk(reading.data) + list(_given(reading, scanner, ctx, told))
-        for path, what, value in found:
-            named = [name for v, name in put.items() if v in value or value in v]
-            if value == UNREAD or not named or told(value):
-                continue
-            told.add(value)
-            yield Violation(
-                res,
-                path,
-                f"{what}, once Argo Workflows puts in its parameters (value redacted); {_REFER_TO_IT}",
-                location=_reference_place(res, path, named),
-                secrets=(value,),
-            )
+        spent += (written[0] if sparse else written[1]) + grown[0]
+        if spent > total:
+            yield None
+            return
+        if put:
+            yield reading, put
+
+
+def _told_anew(
+    res: Resource,
+    found: list[tuple[Path_, str, str]],
+    put: dict[str, str],
+    told: _Told,
+    pattern: re.Pattern,
+    how: str,
+) -> Iterator[Violation]:
+    """A violation for each credential of a reading (:func:`_readings`) made of a value put in
+    (``put``: value -> its parameter) that no finding named yet, at the reference to the parameter."""
+    for path, what, value in found:
+        named = [name for v, name in put.items() if v in value or value in v]
+        if value == UNREAD or not named or told(value):
+            continue
+        told.add(value)
+        yield Violation(
+            res,
+            path,
+            f"{what}, {how} (value redacted); {_REFER_TO_IT}",
+            location=_reference_place(res, path, named, pattern),
+            secrets=(value,),
+        )
+
+
+def _total(res: Resource) -> int:
+    """What the readings of a resource may hold together: :data:`READINGS_FACTOR` times its
+    strings and :data:`READINGS_ALLOWANCE` characters."""
+    return READINGS_FACTOR * sum(len(text) for _, _, text in walk_strings(res.data)) + READINGS_ALLOWANCE
 
 
 class _PastBudget(Exception):
-    """Putting a workflow's parameters in would grow it past its bound (:func:`_with_parameters`)."""
+    """Putting parameters in would grow a reading past its bound (:func:`_readings`)."""
 
 
-def _reference_place(res: Resource, path: Path_, names: list[str]) -> Location | None:
-    """Where the field at ``path`` names one of the parameters ``names`` (its own line of a
-    script), else None (the field's place)."""
+def _reference_place(res: Resource, path: Path_, names: list[str], pattern: re.Pattern) -> Location | None:
+    """Where the field at ``path`` names one of the parameters ``names`` (``pattern``'s group 1;
+    its own line of a script), else None (the field's place)."""
     written = value_at(res.data, path)
     if not isinstance(written, str):
         return None
-    for match in PARAMETER_REFERENCE.finditer(written):
+    for match in pattern.finditer(written):
         if match.group(1) in names:
             return _InTexts(res, [(path, "", match.group(0))]).of(path, match.group(0))
     return None
@@ -1218,8 +1315,9 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
                     location=in_texts.of(path, value),  # a line of an sh -c script
                     secrets=_secrets(value),
                 )
-    for res in ctx.matched:  # an Argo workflow's literal parameters, where Argo puts them in
+    for res in ctx.matched:  # literal parameters, where Argo Workflows and Argo CD put them in
         yield from _with_parameters(res, scanner, ctx, told)
+        yield from _with_elements(res, scanner, told)
     yield from _loose_files(ctx.texts, scanner)
     for doc in ctx.helm_values:
         for path, what, value in scanner.walk(doc.data):
