@@ -362,6 +362,27 @@ def hostile_corpora() -> list[tuple[str, Path]]:
             )
         },
     )
+    parameters = [{"name": "q", "enum": [f"Zq8vR2mX9pL4kT{i:04d}" for i in range(2000)]}]
+    used = [
+        {
+            "name": f"t{i}",
+            "container": {"image": "x:1", "env": [{"name": "DB_PASSWORD", "value": "{{workflow.parameters.q}}"}]},
+        }
+        for i in range(300)
+    ]
+    case(  # a reading per value a parameter may take, each the whole workflow: bounded in all (READINGS_FACTOR)
+        "a workflow parameter of 2,000 values named by 300 templates (80 kB)",
+        {
+            "torghut/wf.yaml": json.dumps(
+                {
+                    "apiVersion": "argoproj.io/v1alpha1",
+                    "kind": "WorkflowTemplate",
+                    "metadata": {"name": "w", "namespace": "torghut"},
+                    "spec": {"arguments": {"parameters": parameters}, "templates": used},
+                }
+            )
+        },
+    )
     settings = json.dumps({("TRADING_MODE" if i == 30_000 else f"K{i}"): "live" for i in range(50_000)})
     case(  # each a settings file parsed whole (the switch is named in it), each policy reading the switches
         "7 settings files of 870 kB in one ConfigMap (6 MB)",
