@@ -966,16 +966,19 @@ def covers(path: str | None, linted: list[str], files: Iterable[str] = ()) -> bo
 # from the repository (the lab's argocd/applications/argocd): its settings (argocd-cm: kustomize's
 # build options and binaries; argocd-cmd-params-cm; argocd-cmp-cm), its repo-server (which runs
 # kustomize, helm and the plugin sidecars), a plugin's definition, the upstream install.
-ARGOCD_RENDERER = (b"argocd-cm", b"argocd-repo-server", b"ConfigManagementPlugin", b"argoproj/argo-cd")
+ARGOCD_RENDERER = (
+    *(b"argocd-cm", b"argocd-repo-server", b"ConfigManagementPlugin", b"argoproj/argo-cd"),
+    *(b"name: argo-cd", b"chart: argo-cd"),  # the argo-cd Helm chart (its values: configs.cm, repoServer)
+)
 MAX_RENDERER_FILE = 8 * 1024 * 1024  # (the manifest size limit: a larger file is no manifest Argo CD applies)
 
 
 def renderer_changes(root: Path, base_root: Path, changed: Iterable[Path], ref: str) -> list[Finding]:
     """``argocd-source-override`` for each manifest the change edits, adds or removes (``changed``,
     below ``root``; ``base_root`` the trusted ref's copy) that configures how Argo CD renders every
-    application: one naming its settings, repo-server or plugins (:data:`ARGOCD_RENDERER`) at
-    either revision, or a manifest beside a kustomization that names them (a patch of the settings
-    in a file of its own). ``--helm-command``, a ``kustomize.path.<version>`` binary, a plugin: what
+    application: one naming its settings, repo-server, plugins or chart (:data:`ARGOCD_RENDERER`)
+    at either revision, or a manifest beside one that does (a patch of the settings in a file of
+    its own, the chart's values). ``--helm-command``, a ``kustomize.path.<version>`` binary, a plugin: what
     Argo CD renders is then not what the gate checked."""
     from torghut_lint.discover import KUSTOMIZATION_NAMES, YAML_SUFFIXES
 
@@ -990,6 +993,17 @@ def renderer_changes(root: Path, base_root: Path, changed: Iterable[Path], ref: 
     def marked(text: bytes) -> bool:
         return any(marker in text for marker in ARGOCD_RENDERER)
 
+    @functools.cache
+    def directory_marked(directory: Path) -> bool:  # (each directory read once, however many files change in it)
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            return False
+        return any(
+            (name.endswith(YAML_SUFFIXES) or name in KUSTOMIZATION_NAMES) and marked(held(directory / name))
+            for name in names
+        )
+
     findings = []
     for path in sorted(changed):
         try:
@@ -999,12 +1013,9 @@ def renderer_changes(root: Path, base_root: Path, changed: Iterable[Path], ref: 
         if not path.name.endswith(YAML_SUFFIXES) and path.name not in KUSTOMIZATION_NAMES:
             continue
         now, was = held(path), held(base_root / rel)
-        beside = (
-            held(directory / name)
-            for directory in (path.parent, (base_root / rel).parent)
-            for name in KUSTOMIZATION_NAMES
-        )
-        if not (marked(now) or marked(was) or any(marked(text) for text in beside)):
+        if not (
+            marked(now) or marked(was) or directory_marked(path.parent) or directory_marked((base_root / rel).parent)
+        ):
             continue
         at = min((now.find(m) for m in ARGOCD_RENDERER if m in now), default=-1)
         message = (

@@ -1042,3 +1042,22 @@ def test_a_change_beside_argo_cd_s_settings_is_not_the_gates(repo: Path) -> None
     (install.parent / "notes.md").write_text("argocd-cm holds the build options\n")  # not Argo CD's
     result = _gate(repo)
     assert result.json["findings"] == [] and result.code == 0
+
+
+def test_the_values_of_the_argo_cd_chart_are_argo_cd_s_settings(repo: Path) -> None:
+    """Argo CD installed from its Helm chart: the values file beside the kustomization that names
+    the chart holds the settings (configs.cm's kustomize.buildOptions) without naming argocd-cm."""
+    install = repo / "argocd" / "applications" / "argocd"
+    install.mkdir(parents=True)
+    (install / "kustomization.yaml").write_text(
+        "helmCharts:\n  - name: argo-cd\n    repo: https://argoproj.github.io/argo-helm\n"
+        "    version: 7.7.0\n    valuesFile: values.yaml\n"
+    )
+    (install / "values.yaml").write_text("configs:\n  cm:\n    kustomize.buildOptions: --enable-helm\n")
+    _trusted_repo(repo)
+    (install / "values.yaml").write_text(
+        "configs:\n  cm:\n    kustomize.buildOptions: --enable-helm --helm-command /custom-tools/helm\n"
+    )
+    result = _gate(repo)
+    got = sorted((f["rule"], f["file"]) for f in result.json["findings"])
+    assert got == [("argocd-source-override", "argocd/applications/argocd/values.yaml")], result.json["findings"]
