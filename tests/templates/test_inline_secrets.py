@@ -1170,3 +1170,25 @@ def test_an_application_set_whose_parameters_expand_past_the_bound_is_a_finding_
     resources = _application_set(elements, {"project": "default", "source": source})
     violations = list(inline_secrets.check(RuleContext({}, resources, resources, [])))
     assert [(v.path, v.message, v.secrets) for v in violations] == [((), inline_secrets.UNREAD_ELEMENTS, ())]
+
+
+@pytest.mark.parametrize(
+    ("entry", "found"),
+    [
+        ({"name": "DB_PASSWORDS", "value": "Zq8vR2mX9pL4kT7w,Pp7uQ1nW8oK3jS6v"}, True),  # a plural: a list of them
+        ({"name": "API_TOKENS", "value": '["Zq8vR2mX9pL4kT7w"]'}, True),
+        ({"name": "AGENTS_RUN_SECRETS", "value": "github-token,codex-auth"}, False),  # Secret names
+        ({"name": "BEARER_TOKENS", "value": "<token1>,<token2>"}, False),  # placeholders
+        ({"name": "ACCESS", "value": "Zq8vR2mX9pL4kT7w"}, False),  # no plural: a word ending in ss
+        ({"name": "waive.no-inline-secrets", "value": "reason=rotated key; owner=sre"}, False),  # prose
+        ({"name": "DB_PASSWORDS", "value": "Zq8vR2mX9pL4kT7w, Pp7uQ1nW8oK3jS6v"}, True),  # blanks after commas
+        # an Argo CD plugin's parameters and an Argo workflow's: the entry's name says what it holds
+        ({"name": "db-password", "string": "Zq8vR2mX9pL4kT7w"}, True),
+        ({"name": "api-tokens", "array": ["Zq8vR2mX9pL4kT7w"]}, True),
+        ({"name": "db-password", "default": "Zq8vR2mX9pL4kT7w"}, True),
+        ({"name": "mode", "string": "Zq8vR2mX9pL4kT7w"}, False),
+    ],
+)
+def test_an_entry_s_name_judges_its_value_however_the_entry_holds_it(entry: dict, found: bool) -> None:
+    hits = _Scanner({}).walk({"spec": {"parameters": [entry]}})
+    assert bool(hits) is found, hits

@@ -184,6 +184,22 @@ _QUALIFIER_ENDS = tuple(QUALIFIERS)
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
 
+_LIST_ITEMS = re.compile(r"[\s,;\[\]\"']+")  # what separates the items of a list written in one value
+_AFTER_COMMA = re.compile(r",\s+")
+
+
+def _one_credential(norm: str, value: str) -> bool:
+    """Whether ``value`` under a credential's normalised name ``norm`` is one: not a placeholder,
+    nor a Secret's name under a ``...secret`` name."""
+    return not _placeholder(value) and not (norm.endswith("secret") and _DNS_NAME.match(value) and "-" in value)
+
+
+def _forms(norm: str) -> tuple[str, ...]:
+    """A normalised name, and its singular where it ends in a plural ``s`` (``passwords``,
+    ``apitokens``; not ``access``)."""
+    return (norm, norm[:-1]) if norm.endswith("s") and not norm.endswith("ss") else (norm,)
+
+
 @functools.lru_cache(maxsize=4096)
 def credential_name(key: str) -> str:
     """``key`` normalised (lower case, letters and digits) without the qualifying words that end
@@ -293,7 +309,10 @@ class _Scanner:
         return None
 
     def _secret_like(self, key: str) -> bool:
-        norm = credential_name(key)
+        return any(self._names_one(form, key) for form in _forms(credential_name(key)))
+
+    def _names_one(self, norm: str, key: str) -> bool:
+        """Whether the normalised name ``norm`` (of ``key``) is a credential's."""
         if norm.endswith(self.suffixes) or (self.variable and norm.endswith(self.variable) and _VARIABLE.match(key)):
             return not norm.endswith(self.ignored)
         return False
@@ -302,13 +321,22 @@ class _Scanner:
         """A literal under a secret-like name (a Secret's *name* under ``...secret`` is fine). A
         text of several lines with words in them (a script, a configuration file: Argo CD's health
         check of a SealedSecret in Lua) is no literal: what it holds is judged by its contents
-        (token formats, URLs, assignments), as any text's."""
+        (token formats, URLs, assignments), as any text's. Under a plural (``DB_PASSWORDS``,
+        ``AGENTS_RUN_SECRETS``) a list is judged item by item (a JSON array, words between commas):
+        one credential among them is enough, and Secret names or placeholders are none; words
+        between blanks are prose, no list."""
         if not self.secret_like(key) or _placeholder(value):
             return False
         text = value.strip()
         if "\n" in text and (" " in text or "\t" in text):
             return False
-        return not (credential_name(key).endswith("secret") and _DNS_NAME.match(value) and "-" in value)
+        norm = credential_name(key)
+        if not self._names_one(norm, key):  # (a plural's: each item of a list as its singular's value)
+            listed = _AFTER_COMMA.sub(",", text)
+            if not listed.startswith("[") and any(c.isspace() for c in listed):
+                return False  # prose, no list (a waiver's reason under a key naming no-inline-secrets)
+            return any(_one_credential(norm[:-1], item) for item in _LIST_ITEMS.split(listed) if item)
+        return _one_credential(norm, value)
 
     def walk(
         self, data: Any, path: Path_ = (), named: bool = True, skip: frozenset[Path_] = frozenset()
@@ -332,7 +360,7 @@ class _Scanner:
             mapping = type(value) is dict
             if mapping:
                 name = value.get("name")
-                env_name = name if type(name) is str and "value" in value else None
+                env_name = name if type(name) is str and not _NAMED_VALUES.isdisjoint(value) else None
                 entries = value.items()
             else:
                 env_name = None
@@ -343,7 +371,7 @@ class _Scanner:
                 if words:  # a credential flag names the word after it; any other word is the list's
                     key, flag = (flag, "") if flag and secret_like(flag) else (outer, "")
                 elif named:
-                    key = env_name if (env_name and step == "value") else str(step)
+                    key = env_name if (env_name and step in _NAMED_VALUES) else str(step)
                 kind = type(child)
                 if kind is str:
                     if words and child[:1] == "-" and (found_flag := _FLAG.match(child)):
@@ -1244,6 +1272,11 @@ def _programs_run(path: Path_, words: list[CommandWord], scripts: list[ShellText
         yield from scanner.script((*path, *where), script)
 
 
+# The keys of an entry ``{name: N, <key>: V}`` whose value its name says what it is: an environment
+# variable's and a Helm or Argo CD parameter's ``value``, an Argo CD plugin parameter's ``string``
+# and ``array``, an Argo workflow parameter's ``default`` and ``enum`` (a ``map``'s keys name their
+# own values)
+_NAMED_VALUES = frozenset(("value", "string", "array", "default", "enum"))
 _REFER_TO_IT = "use secretKeyRef to a SealedSecret or ExternalSecret"
 # what is found where a script's variables expand past their bound (shell.expanded): no credential,
 # a finding all the same (what the literals give a program there is not read)
