@@ -202,6 +202,10 @@ def test_a_text_assigns_every_name_a_policy_judges_a_credential_s(suffixes: list
         ),  # single quotes: no expansion
         ('#!/bin/sh\nP=Yy1xW2vU3tS4rQ5p\nP="$(cat /run/pw)"\ncurl -u "default:$P" http://x\n', []),  # reassigned
         ('#!/bin/sh\nHOST=clickhouse.torghut.svc\ncurl -u "default:$CH_PASSWORD" "http://$HOST:8123"\n', []),
+        (  # a program taking it by no option of its own: the header says what it is
+            '#!/bin/sh\nT=Yy1xW2vU3tS4rQ5p\nwget -q --header="Authorization: Bearer $T" https://api.example\n',
+            ["a credential in an HTTP Authorization header is written in clear"],
+        ),
     ],
 )
 def test_a_script_is_judged_as_the_shell_runs_it_with_its_variables_expanded(text: str, found: list) -> None:

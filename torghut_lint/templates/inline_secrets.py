@@ -360,7 +360,18 @@ class _Scanner:
             mapping = type(value) is dict
             if mapping:
                 name = value.get("name")
-                env_name = name if type(name) is str and not _NAMED_VALUES.isdisjoint(value) else None
+                env_name = (
+                    name
+                    if type(name) is str
+                    and (
+                        "value" in value
+                        or "string" in value
+                        or "default" in value
+                        or "array" in value
+                        or "enum" in value
+                    )
+                    else None
+                )  # (:data:`_NAMED_VALUES` written out: this runs for every mapping with a name)
                 entries = value.items()
             else:
                 env_name = None
@@ -472,7 +483,9 @@ class _Scanner:
 
     def expands(self, script: str) -> bool:
         """Whether what ``script``'s variables expand to may give a credential (:meth:`expanded`)."""
-        return "$" in script and (self.mentions(script) or shell.hinted(script) or "://" in script)
+        return "$" in script and (
+            self.mentions(script) or shell.hinted(script) or "://" in script or "uthorization" in script
+        )
 
     def _and_expanded(
         self, where: Path_, script: str, found: Iterator[tuple[Path_, str, str]]
@@ -615,7 +628,7 @@ def _with_parameters(res: Resource, scanner: _Scanner, ctx: RuleContext, told: _
         for name, named in parameter_values(res).items()
         if (kept := [v for v in named if len(v) <= shell.MAX_VALUE and _worth_putting_in(v)])
     }
-    if not values:
+    if not values or not _may_give(scanner, res.data):
         return
     choices = [
         (res.data, {name: named[min(k, len(named) - 1)] for name, named in values.items()})
@@ -641,7 +654,7 @@ def _with_elements(res: Resource, scanner: _Scanner, told: _Told) -> Iterator[Vi
         return
     spec = res.data.get("spec")
     template = spec.get("template") if isinstance(spec, dict) else None
-    if not isinstance(template, dict):
+    if not isinstance(template, dict) or not _may_give(scanner, spec):
         return
     choices = []
     for generated, own in parameter_sets(spec.get("generators"), ("spec", "generators"), ()):
@@ -659,6 +672,18 @@ def _with_elements(res: Resource, scanner: _Scanner, told: _Told) -> Iterator[Vi
         data, put = reading
         found = scanner.walk(data)
         yield from _told_anew(res, found, put, told, TEMPLATE_PARAMETER, "once Argo CD writes its parameters in")
+
+
+def _may_give(scanner: _Scanner, data: Any) -> bool:
+    """Whether a value put into ``data`` may be a credential there: its keys and strings name
+    one (``auth.password``, ``--password``, ``DB_PASSWORD``), a program that takes one by an
+    option of its own (:func:`~torghut_lint.shell.hinted`), a URL or an HTTP ``Authorization``
+    header (most templates name none:
+    their readings are spared)."""
+    text = " ".join(f"{key} {value}" for _, key, value in walk_strings(data))
+    return (
+        scanner.mentions(text) or "://" in text or shell.hinted(text) or "uthorization" in text  # (an HTTP header's)
+    )
 
 
 def _readings(
