@@ -278,6 +278,16 @@ def reads(script: str) -> Iterator[tuple[str, str | None, int]]:
                 yield match.group(1), None if UNKNOWN in first else first, offsets[id(line)] + start + match.start(1)
 
 
+def assigned(script: str) -> set[str]:
+    """The names of the variables ``script`` assigns (where a command starts, or by ``read``)."""
+    if "=" not in script and "read" not in script:
+        return set()
+    names = (
+        {match.group(1) for match in SCRIPT_ASSIGNMENT.finditer(without_heredocs(script))} if "=" in script else set()
+    )
+    return names | {name for name, _, _ in reads(script)}
+
+
 def referenced(script: str) -> set[str]:
     """The names of the variables ``script`` expands by name (``$NAME``, ``${NAME}``), wherever
     written."""

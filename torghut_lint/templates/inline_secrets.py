@@ -1268,7 +1268,7 @@ def _shell_expanded(
     for at, script in scripts:
         if not scanner.expands(script):
             continue
-        names = shell.referenced(script)
+        names = shell.referenced(script) - shell.assigned(script)  # (what the environment gives it)
         env = effective_env(res, path, container, ctx.env_sources, only=names) if names else {}
         given = {
             name: held.value
