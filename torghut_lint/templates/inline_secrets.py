@@ -678,8 +678,7 @@ def _may_give(scanner: _Scanner, data: Any) -> bool:
     """Whether a value put into ``data`` may be a credential there: its keys and strings name
     one (``auth.password``, ``--password``, ``DB_PASSWORD``), a program that takes one by an
     option of its own (:func:`~torghut_lint.shell.hinted`), a URL or an HTTP ``Authorization``
-    header (most templates name none:
-    their readings are spared)."""
+    header (most templates name none: their readings are spared)."""
     text = " ".join(f"{key} {value}" for _, key, value in walk_strings(data))
     return (
         scanner.mentions(text) or "://" in text or shell.hinted(text) or "uthorization" in text  # (an HTTP header's)
