@@ -8,9 +8,13 @@ keys, well-known token formats and HTTP ``Authorization`` headers, a program's o
 option (``curl -u user:password``, ``mysql -p<password>``, ``helm --set``: :mod:`torghut_lint.shell`), and
 secret-like keys assigned inside a text (a properties, env, JSON, YAML or XML file held in a
 ConfigMap, a ``-D``/``--`` flag, a quoted literal in a script; a ConfigMap's ``binaryData``
-decoded first). SealedSecrets, ExternalSecrets, ``secretKeyRef``,
-``$(VAR)``/``${VAR}`` substitutions, file paths, numbers of fewer than eight digits and secret
-*names* are not flagged.
+decoded first). A literal that reaches a credential's place through a substitution whose name
+says nothing is judged where it is put in: a shell's own variables (``P=x; prog --password "$P"``),
+an Argo workflow's parameters (``{{workflow.parameters.seed}}``), an ApplicationSet's generator
+parameters (``{{.seed}}``); each reading bounded, and past its bound a finding itself.
+SealedSecrets, ExternalSecrets, ``secretKeyRef``, ``$(VAR)``/``${VAR}`` substitutions of what
+the repository does not hold, file paths, numbers of fewer than eight digits and secret *names*
+are not flagged.
 The value itself never leaves this module except as a redaction token for the reporters."""
 
 from __future__ import annotations
