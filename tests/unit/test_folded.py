@@ -385,3 +385,30 @@ def test_a_custom_kind_that_does_not_fold_is_cached_whole(tmp_path: Path, monkey
     validator = SchemaStore(cache=cache, locations=[location]).validator("example.com/v1", "Gadget")
     assert [e.validator for e in validator.iter_errors({"size": "big"})] == ["type"] and validator.is_valid({"size": 3})
     assert made == [] and validator._folded is None and cache.hits == 1
+
+
+def test_a_crd_of_the_tree_is_converted_and_folded_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CRD the tree holds is read like a schema file: its schema converted and folded on the
+    first run, taken from the cache on the next while it is the same, made again once it changes."""
+    from torghut_lint.cache import Cache
+    from torghut_lint.schemas.store import SchemaStore
+
+    openapi = {
+        "type": "object",
+        "properties": {"spec": {"type": "object", "properties": {"size": {"type": "integer"}}}},
+    }
+    cache = Cache(tmp_path / "cache")
+
+    def store(schema: dict) -> SchemaStore:
+        made = SchemaStore(cache=cache)
+        made.add_crd_schema("example.com/v1", "Gadget", schema)
+        return made
+
+    store(openapi).validator("example.com/v1", "Gadget")
+    made = _made(monkeypatch)
+    validator = store(openapi).validator("example.com/v1", "Gadget")
+    assert made == [] and cache.hits == 1
+    assert validator.is_valid({"spec": {"size": 3}}) and not validator.is_valid({"spec": {"size": "big"}})
+    changed = json.loads(json.dumps(openapi))
+    changed["properties"]["spec"]["properties"]["size"]["type"] = "string"
+    assert store(changed).validator("example.com/v1", "Gadget").is_valid({"spec": {"size": "big"}})

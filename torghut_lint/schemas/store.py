@@ -107,11 +107,17 @@ class SchemaStore:
 
     def add_crd_schema(self, api_version: str, kind: str, schema: dict[str, Any]) -> None:
         """Register one served version's openAPIV3Schema (a later one for the same kind replaces it)."""
-        self._crds[(api_version, kind)] = to_json_schema(schema, self.strict)
+        self._crds[(api_version, kind)] = schema
 
     def _from_tree(self, key: tuple[str, str]) -> Converted | None:
+        """A CRD's schema as a schema file's is (:meth:`_converted`): converted and folded once,
+        then taken from the cache while the CRD's schema is the same (the lab tree's fourteen CRDs
+        were converted and folded again on every run)."""
         schema = self._crds.get(key)
-        return None if schema is None else (schema, fold(schema))
+        if schema is None:
+            return None
+        data = json.dumps(schema, sort_keys=True, separators=(",", ":")).encode()
+        return self._converted(data, lambda _: schema)
 
     def _from_locations(self, api_version: str, kind: str) -> Converted | None:
         group, _, version = api_version.rpartition("/")
