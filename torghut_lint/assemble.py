@@ -522,7 +522,8 @@ def build_plain(plan: Plan, directory: Path, project: Project) -> None:
         app_path = real(directory).as_posix()
         for path in files:
             parsed = _parsed(plan, path, project)
-            if _json_data(path, parsed):  # not applied, and still in the repository: read for secrets
+            # not applied, and still in the repository: read for secrets
+            if _json_data(path, parsed) or _skipped_by_argocd(path):
                 project.texts += _loose_texts([path], project)
                 continue
             project.findings += split_findings(parsed, "manifest-invalid", "Argo CD")
@@ -547,6 +548,19 @@ def _as_argocd_reads(parsed: ParsedFile) -> ParsedFile:
             doc = Document(node, to_data(node), doc.index)
         documents.append(doc)
     return ParsedFile(parsed.path, documents, parsed.findings)
+
+
+SKIP_FILE_RENDERING = b"+argocd:skip-file-rendering"  # Argo CD's marker: a directory app leaves the file out
+
+
+def _skipped_by_argocd(path: Path) -> bool:
+    """Whether a directory application's file holds Argo CD's skip marker anywhere (a comment
+    ``# +argocd:skip-file-rendering``): Argo CD does not apply it (``getPotentiallyValidManifestFile``
+    reads the whole file for it). A kustomization's resources carry no such meaning. Read as
+    every file is (:func:`~torghut_lint.parse.read_source`: never a FIFO, never past the size
+    limit)."""
+    data = read_source(path, "")
+    return isinstance(data, bytes) and SKIP_FILE_RENDERING in data
 
 
 def _json_data(path: Path, parsed: ParsedFile) -> bool:

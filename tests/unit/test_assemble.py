@@ -315,3 +315,22 @@ def test_the_survey_reads_every_file_whole_whatever_its_size(tmp_path: Path, pad
 )
 def test_holds_tells_whether_rendered_values_hold_every_written_one(have: object, want: object, held: bool) -> None:
     assert holds(have, want) is held
+
+
+def test_a_directory_application_leaves_out_a_file_argo_cd_skips(tmp_path: Path) -> None:
+    """Argo CD does not apply a directory application's file that holds its skip marker (an
+    example kept beside the manifests): no resource of it is checked, and it is still in the
+    repository, read for credentials as a loose file is. A kustomization's resource is built
+    whatever its comments say."""
+    (tmp_path / "loose").mkdir()
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s}\ndata: {a: b}\n"
+    (tmp_path / "loose" / "kept.yaml").write_text(cm % "kept")
+    (tmp_path / "loose" / "example.yaml").write_text("# +argocd:skip-file-rendering\n" + cm % "example")
+    (tmp_path / "built").mkdir()
+    (tmp_path / "built" / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    (tmp_path / "built" / "cm.yaml").write_text("# +argocd:skip-file-rendering\n" + cm % "built")
+    root = tmp_path.resolve()
+    project = load([root], boundary=root)
+    names = sorted(r.id.name for app in project.apps for r in app.resources)
+    assert names == ["built", "kept"]
+    assert [shown for shown, _ in project.texts if shown.endswith("example.yaml")]
