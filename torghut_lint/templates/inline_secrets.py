@@ -1271,13 +1271,16 @@ def _shell_expanded(
     for at, script in scripts:
         if not scanner.expands(script):
             continue
-        names = shell.referenced(script) - shell.assigned(script)  # (what the environment gives it)
+        referenced, assigned = shell.referenced(script), shell.assigned(script)
+        names = referenced - assigned  # (what the environment gives it)
         env = effective_env(res, path, container, ctx.env_sources, only=names) if names else {}
         given = {
             name: held.value
             for name, held in env.items()
             if held.value is not None and held.origin not in ("command", "args")  # (the script's own)
         }
+        if not given and referenced.isdisjoint(assigned):
+            continue  # (no literal to put in: what it expands is a Secret's, or nothing it holds)
         for _, what, literal, written in scanner.expanded((*path, *where, *at), script, given):
             entry = (
                 None if written or literal == UNREAD else next((e for e in env.values() if e.value == literal), None)
