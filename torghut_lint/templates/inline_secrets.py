@@ -1105,6 +1105,7 @@ def _given(res: Resource, scanner: _Scanner, ctx: RuleContext, told: _Told) -> G
             yield from _shell_assigned((*path, *where), words, scripts, scanner)
             yield from _programs_run((*path, *where), words, scripts, scanner)
             yield from _shell_expanded(res, path, container, where, scripts, scanner, ctx)
+        yield from _mounted_scripts(res, path, container, scanner, ctx)
 
 
 def _as_run(
@@ -1289,6 +1290,33 @@ def _shell_expanded(
                 yield entry.path, what, literal
             else:
                 yield (*path, *where, *at), what, literal
+
+
+def _mounted_scripts(res: Resource, path: Path_, container: dict, scanner: _Scanner, ctx: RuleContext) -> Given:
+    """What each shell script a ConfigMap of the application mounts into the container gives away
+    once the shell expands the container's environment in it (``curl -u "default:$SEED"`` in a
+    mounted ``seed.sh``, ``SEED`` a literal of the container's env): at the environment's entry.
+    What the script assigns itself is the ConfigMap's finding (:meth:`_Scanner.judge`)."""
+    if not listed(container, "volumeMounts") or not listed(container, "env"):
+        return
+    for file, cm, key in mounted_configmap_keys(res, path, container, ctx.env_sources):
+        held = cm.data.get("data")
+        script = held.get(key) if isinstance(held, dict) else None
+        if not isinstance(script, str) or not shell_script(key, script) or not scanner.expands(script):
+            continue
+        names = shell.referenced(script) - shell.assigned(script)
+        env = effective_env(res, path, container, ctx.env_sources, only=names) if names else {}
+        given = {
+            name: entry.value
+            for name, entry in env.items()
+            if entry.value is not None and entry.origin == "env" and entry.source is res
+        }
+        if not given:
+            continue
+        for _, what, literal, written in scanner.expanded((*path, "volumeMounts"), script, given):
+            entry = None if written else next((e for e in env.values() if e.value == literal), None)
+            if entry is not None and entry.source is res and entry.origin == "env":
+                yield entry.path, f"{what} (the script {file}, mounted from ConfigMap {cm.id.name})", literal
 
 
 def _programs_run(path: Path_, words: list[CommandWord], scripts: list[ShellText], scanner: _Scanner) -> Given:
