@@ -970,7 +970,6 @@ ARGOCD_RENDERER = (
     *(b"argocd-cm", b"argocd-repo-server", b"ConfigManagementPlugin", b"argoproj/argo-cd"),
     *(b"name: argo-cd", b"chart: argo-cd"),  # the argo-cd Helm chart (its values: configs.cm, repoServer)
 )
-MAX_RENDERER_FILE = 8 * 1024 * 1024  # (the manifest size limit: a larger file is no manifest Argo CD applies)
 
 
 def renderer_changes(root: Path, base_root: Path, changed: Iterable[Path], ref: str) -> list[Finding]:
@@ -981,28 +980,22 @@ def renderer_changes(root: Path, base_root: Path, changed: Iterable[Path], ref: 
     its own, the chart's values). ``--helm-command``, a ``kustomize.path.<version>`` binary, a plugin: what
     Argo CD renders is then not what the gate checked."""
     from torghut_lint.discover import KUSTOMIZATION_NAMES, YAML_SUFFIXES
+    from torghut_lint.parse import read_source
 
-    def held(path: Path) -> bytes:
-        try:
-            if path.is_file() and path.stat().st_size <= MAX_RENDERER_FILE:
-                return path.read_bytes()
-        except OSError:
-            pass
-        return b""
+    def held(path: Path) -> bytes:  # (as every file is read: never a FIFO, never past the size limit)
+        data = read_source(path, "")
+        return data if isinstance(data, bytes) else b""
 
-    def marked(text: bytes) -> bool:
-        return any(marker in text for marker in ARGOCD_RENDERER)
+    def manifest(name: str) -> bool:
+        return name.endswith(YAML_SUFFIXES) or name in KUSTOMIZATION_NAMES
 
     @functools.cache
-    def directory_marked(directory: Path) -> bool:  # (each directory read once, however many files change in it)
+    def marked(directory: Path) -> bool:  # (each directory read once, however many files change in it)
         try:
             names = sorted(os.listdir(directory))
         except OSError:
             return False
-        return any(
-            (name.endswith(YAML_SUFFIXES) or name in KUSTOMIZATION_NAMES) and marked(held(directory / name))
-            for name in names
-        )
+        return any(manifest(name) and any(m in held(directory / name) for m in ARGOCD_RENDERER) for name in names)
 
     findings = []
     for path in sorted(changed):
@@ -1010,13 +1003,10 @@ def renderer_changes(root: Path, base_root: Path, changed: Iterable[Path], ref: 
             rel = path.relative_to(root)
         except ValueError:
             continue
-        if not path.name.endswith(YAML_SUFFIXES) and path.name not in KUSTOMIZATION_NAMES:
+        # (the file is in its directory at the revision that has it: named there, or beside one that is)
+        if not manifest(path.name) or not (marked(path.parent) or marked((base_root / rel).parent)):
             continue
-        now, was = held(path), held(base_root / rel)
-        if not (
-            marked(now) or marked(was) or directory_marked(path.parent) or directory_marked((base_root / rel).parent)
-        ):
-            continue
+        now = held(path)
         at = min((now.find(m) for m in ARGOCD_RENDERER if m in now), default=-1)
         message = (
             f"this change edits how Argo CD renders every application (its settings, repo-server or plugins: "

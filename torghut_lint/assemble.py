@@ -127,6 +127,7 @@ class Plan:
     sizes: dict[Path, int]  # bytes of YAML of each application (to share work)
     edges: Edges = field(default_factory=dict)  # what each kustomization file lists (builds ask again)
     texts: list[Path] = field(default_factory=list)  # files read for credentials (discover.TEXT_SUFFIXES)
+    skipped: set[Path] = field(default_factory=set)  # files holding Argo CD's skip marker (SKIP_FILE_RENDERING)
     _builder: Builder | None = field(default=None, repr=False)
 
     def builder(self) -> Builder:
@@ -232,7 +233,7 @@ def plan(
     }
     included = _in_order(d for t, d in k_dirs.items() if t in referenced)
     texts = [p for p in [*found.texts, *templates] if not _own_input(p, own_text)]
-    return Plan(root, sources, files, apps, included, governing, plain, sizes, survey.edges, texts)
+    return Plan(root, sources, files, apps, included, governing, plain, sizes, survey.edges, texts, survey.skipped)
 
 
 def _reached_bytes(apps: list[Path], edges: Edges, below: dict[str, int]) -> dict[Path, int]:
@@ -284,6 +285,10 @@ _CRD_MARKER = b"CustomResourceDefinition"
 # parse findings, and ((apiVersion, kind), schema, line of its CRD) for each served version
 CrdFile = tuple[list[Finding], list[tuple[tuple[str, str], dict, int]]]
 ADMISSION_MARKER = b"ValidatingAdmissionPolicy"
+# Argo CD's marker: a directory application leaves out a file holding it anywhere (a comment
+# ``# +argocd:skip-file-rendering``; getPotentiallyValidManifestFile reads the whole file for it).
+# A kustomization's resources carry no such meaning. Found by the survey, which reads every file.
+SKIP_FILE_RENDERING = b"+argocd:skip-file-rendering"
 
 
 @dataclass
@@ -301,6 +306,7 @@ class _Survey:
     # files holding CRDs, read whole: their parse findings and (apiVersion, kind) -> schema
     crd_files: dict[int, CrdFile] = field(default_factory=dict)
     admission_files: list[int] = field(default_factory=list)  # hold ValidatingAdmissionPolicy objects
+    skipped: list[int] = field(default_factory=list)  # hold Argo CD's skip marker (SKIP_FILE_RENDERING)
     referenced: set[str] = field(default_factory=set)  # directories some kustomization lists
     listed: set[str] = field(default_factory=set)  # files some kustomization lists
     parsed: list[tuple[int, list[Finding]]] = field(default_factory=list)  # kustomizations read, their findings
@@ -313,6 +319,7 @@ class _Survey:
             self.below[directory] = self.below.get(directory, 0) + size
         self.crd_files.update(other.crd_files)
         self.admission_files += other.admission_files
+        self.skipped += other.skipped
         self.referenced |= other.referenced
         self.listed |= other.listed
         self.parsed += other.parsed
@@ -328,6 +335,7 @@ class _Layout:
     below: dict[str, int]
     crd_files: list[tuple[Path, CrdFile]]
     admission_files: list[Path]
+    skipped: set[Path]
     referenced: set[str]  # resolved paths as text: compared, never opened
     listed: set[str]
     parsed: list[tuple[str, list[Finding]]]  # resolved kustomization files as text
@@ -372,6 +380,7 @@ def _read_layout(
         _below(survey.below, root),
         [(files[n - first], survey.crd_files[n]) for n in sorted(survey.crd_files)],
         [files[n - first] for n in sorted(survey.admission_files)],
+        {files[n - first] for n in survey.skipped},
         survey.referenced,
         survey.listed,
         [(real_text(kfiles[n]), found) for n, found in sorted(survey.parsed, key=lambda item: item[0])],
@@ -416,6 +425,8 @@ def _survey_file(path: Path, item: int, survey: _Survey) -> None:
         survey.crd_files[item] = (parsed.findings, crds)
     if data.find(ADMISSION_MARKER, 0, size) >= 0:
         survey.admission_files.append(item)
+    if data.find(SKIP_FILE_RENDERING, 0, size) >= 0:
+        survey.skipped.append(item)
     directory = real_parent(path)
     survey.below[directory] = survey.below.get(directory, 0) + size
 
@@ -523,7 +534,7 @@ def build_plain(plan: Plan, directory: Path, project: Project) -> None:
         for path in files:
             parsed = _parsed(plan, path, project)
             # not applied, and still in the repository: read for secrets
-            if _json_data(path, parsed) or _skipped_by_argocd(path):
+            if _json_data(path, parsed) or path in plan.skipped:
                 project.texts += _loose_texts([path], project)
                 continue
             project.findings += split_findings(parsed, "manifest-invalid", "Argo CD")
@@ -548,19 +559,6 @@ def _as_argocd_reads(parsed: ParsedFile) -> ParsedFile:
             doc = Document(node, to_data(node), doc.index)
         documents.append(doc)
     return ParsedFile(parsed.path, documents, parsed.findings)
-
-
-SKIP_FILE_RENDERING = b"+argocd:skip-file-rendering"  # Argo CD's marker: a directory app leaves the file out
-
-
-def _skipped_by_argocd(path: Path) -> bool:
-    """Whether a directory application's file holds Argo CD's skip marker anywhere (a comment
-    ``# +argocd:skip-file-rendering``): Argo CD does not apply it (``getPotentiallyValidManifestFile``
-    reads the whole file for it). A kustomization's resources carry no such meaning. Read as
-    every file is (:func:`~torghut_lint.parse.read_source`: never a FIFO, never past the size
-    limit)."""
-    data = read_source(path, "")
-    return isinstance(data, bytes) and SKIP_FILE_RENDERING in data
 
 
 def _json_data(path: Path, parsed: ParsedFile) -> bool:

@@ -201,9 +201,8 @@ def expanded(script: str, given: dict[str, str] | None = None, kept=None) -> Exp
         starts.append(starts[-1] + len(line) + 1)
     # (offset in ``blanked``, (line, start, end, how: "'" unquoted, '"' in double quotes, "" in a body), name)
     found: list[tuple[int, tuple[int, int, int, str], str]] = []
-    line_of = _line_index(starts)
     for start, end, name, quoted in _references(blanked, assigned, given):
-        number = line_of(start)
+        number = bisect.bisect_right(starts, start) - 1  # (the line it is on)
         found.append((start, (number, start - starts[number], end - starts[number], '"' if quoted else "'"), name))
     for number, line in enumerate(lines):
         if not line and number < len(original) and "$" in original[number]:  # a here-document's body
@@ -294,11 +293,6 @@ def referenced(script: str) -> set[str]:
     return {match.group(1) or match.group(2) for match in _REFERENCE.finditer(script)} if "$" in script else set()
 
 
-def _line_index(starts: list[int]):
-    """The line an offset is on, given each line's start."""
-    return lambda offset: bisect.bisect_right(starts, offset) - 1
-
-
 def _references(text: str, assigned: dict, given: dict) -> Iterator[tuple[int, int, str, bool]]:
     """(start, end, name, in double quotes) of each ``$NAME``/``${NAME}`` the shell expands in
     ``text`` (here-document bodies blanked) of a name in ``assigned`` or ``given``: not in single
@@ -357,12 +351,12 @@ def _choices(found, assigned: dict, given: dict, kept) -> Iterator[tuple[tuple[i
         yield where, now[2]
 
 
-_IN_DOUBLE_QUOTES = str.maketrans({c: "\\" + c for c in '\\"$`'})
+_DOUBLE_QUOTED_ESCAPES = str.maketrans({c: "\\" + c for c in '\\"$`'})
 
 
 def _escaped(value: str) -> str:
     """``value`` written inside double quotes so the shell reads it back as it is."""
-    return value.translate(_IN_DOUBLE_QUOTES)
+    return value.translate(_DOUBLE_QUOTED_ESCAPES)
 
 
 # -- commands ------------------------------------------------------------------------------------
@@ -439,16 +433,10 @@ def read(script: str, every: bool = False) -> Script:
             appended = command.appends[-1] if command.appends else False
             together[targets[-1]] = [*together.get(targets[-1], []), text] if appended else [text]
         # ``echo x | tee [-a] file...``: each file tee is given
-        if command.words and command.words[0] == "tee" and (text := _piped(run, n, known=False)) is not None:
+        if command.words and command.words[0] == "tee" and (text := input_text(run, n)) is not None:
             files += [(f, text) for f in command.words[1:] if f is not None and not f.startswith("-")]
     files += [(file, "".join(texts)) for file, texts in together.items() if len(texts) > 1]
     return Script(run, files)
-
-
-def input_text(run: list[Command], n: int) -> str | None:
-    """What command ``n`` of ``run`` reads as its input where a script shows it: its here-string,
-    or what an ``echo``/``printf`` pipes into it (:data:`UNKNOWN` where the shell expands)."""
-    return _piped(run, n, known=False)
 
 
 # programs that only read a file named as their argument (or test it): a ``.env`` among their words
@@ -911,10 +899,10 @@ def _vault(program: str, words: list[str | None], start: int) -> Iterator[Given]
 _POSITIONAL = {"htpasswd": _htpasswd, "mc": _mc, "aws": _aws, "vault": _vault}
 
 
-def _piped(run: list[Command], n: int, known: bool) -> str | None:
-    """The text an ``echo`` or ``printf`` pipes into command ``n`` of ``run``, or its here-string
-    (``<<< word``), or None: every word known (``known``: a literal given on), or as far as it is
-    (:data:`UNKNOWN`: a file written)."""
+def input_text(run: list[Command], n: int, known: bool = False) -> str | None:
+    """What command ``n`` of ``run`` reads as its input where a script shows it: its here-string
+    (``<<< word``), or what an ``echo`` or ``printf`` pipes into it; None otherwise. Every word
+    known (``known``: a literal given on), or as far as it is (:data:`UNKNOWN`: a file written)."""
     if run[n].herestring is not None:
         return run[n].herestring
     if n == 0 or not run[n].piped or not (before := run[n - 1]).words or before.words[0] not in ("echo", "printf"):
@@ -927,7 +915,7 @@ def piped_credentials(script_commands: list[Command]) -> Iterator[Given]:
     credential from its input: ``--password-stdin`` (a registry login), ``chpasswd``
     (``user:password`` lines). ``at`` is the index of the command that reads it."""
     for n, command in enumerate(script_commands):
-        if not command.words or (text := _piped(script_commands, n, known=True)) is None:
+        if not command.words or (text := input_text(script_commands, n, known=True)) is None:
             continue
         program = (command.words[0] or "").rsplit("/", 1)[-1]
         if "--password-stdin" in command.words:

@@ -485,11 +485,17 @@ class _Scanner:
             return self._and_expanded(where, value, found)
         return found
 
+    def may_give(self, text: str) -> bool:
+        """Whether a value put into ``text`` may be a credential there: it names one
+        (``--password "$P"``, ``auth.password``, a file ``db_password``), runs a program that takes
+        one by an option of its own or its input (:func:`~torghut_lint.shell.hinted`), or holds a
+        URL or an HTTP ``Authorization`` header (most texts do none: their readings are spared).
+        A token's format is seen where the literal is written."""
+        return self.mentions(text) or shell.hinted(text) or "://" in text or "uthorization" in text
+
     def expands(self, script: str) -> bool:
         """Whether what ``script``'s variables expand to may give a credential (:meth:`expanded`)."""
-        return "$" in script and (
-            self.mentions(script) or shell.hinted(script) or "://" in script or "uthorization" in script
-        )
+        return "$" in script and self.may_give(script)
 
     def _and_expanded(
         self, where: Path_, script: str, found: Iterator[tuple[Path_, str, str]]
@@ -564,12 +570,8 @@ class _Scanner:
         ``psql "postgresql://app:$SEED@db/app"``, ``echo "$ADMIN" | docker login
         --password-stdin``, with ``given`` (the container's environment) as the variables the
         script does not assign. ``told``: the credentials the script as written was found to
-        hold (not told again; None: the caller leaves out what was told).
-
-        Only a script where a credential can be given by what a variable expands to is read so:
-        one that names a credential (``--password "$P"``, a file ``db_password``), runs a program
-        taking one by an option or its input (:func:`~torghut_lint.shell.hinted`), or holds a URL.
-        A token's format is seen where the literal is assigned."""
+        hold (not told again; None: the caller leaves out what was told). Only a script where a
+        credential can be given by what a variable expands to is read so (:meth:`expands`)."""
         if not self.expands(script):
             return
         told = set() if told is None else told
@@ -632,13 +634,13 @@ def _with_parameters(res: Resource, scanner: _Scanner, ctx: RuleContext, told: _
         for name, named in parameter_values(res).items()
         if (kept := [v for v in named if len(v) <= shell.MAX_VALUE and _worth_putting_in(v)])
     }
-    if not values or not _may_give(scanner, res.data):
+    if not values or (total := _read_whole(res, scanner)) is None:
         return
     choices = [
         (res.data, {name: named[min(k, len(named) - 1)] for name, named in values.items()})
         for k in range(max(len(named) for named in values.values()))
     ]
-    for reading in _readings(choices, PARAMETER_REFERENCE, _total(res)):
+    for reading in _readings(choices, PARAMETER_REFERENCE, total):
         if reading is None:
             yield Violation(res, (), UNREAD_PARAMETERS)
             return
@@ -658,7 +660,7 @@ def _with_elements(res: Resource, scanner: _Scanner, told: _Told) -> Iterator[Vi
         return
     spec = res.data.get("spec")
     template = spec.get("template") if isinstance(spec, dict) else None
-    if not isinstance(template, dict) or not _may_give(scanner, spec):
+    if not isinstance(template, dict) or (total := _read_whole(res, scanner)) is None:
         return
     choices = []
     for generated, own in parameter_sets(spec.get("generators"), ("spec", "generators"), ()):
@@ -669,7 +671,7 @@ def _with_elements(res: Resource, scanner: _Scanner, told: _Told) -> Iterator[Vi
         }
         if params:
             choices.append(({"spec": {"template": merged_template(own, template)}}, params))
-    for reading in _readings(choices, TEMPLATE_PARAMETER, _total(res), sparse=True):
+    for reading in _readings(choices, TEMPLATE_PARAMETER, total, sparse=True):
         if reading is None:
             yield Violation(res, (), UNREAD_ELEMENTS)
             return
@@ -678,15 +680,14 @@ def _with_elements(res: Resource, scanner: _Scanner, told: _Told) -> Iterator[Vi
         yield from _told_anew(res, found, put, told, TEMPLATE_PARAMETER, "once Argo CD writes its parameters in")
 
 
-def _may_give(scanner: _Scanner, data: Any) -> bool:
-    """Whether a value put into ``data`` may be a credential there: its keys and strings name
-    one (``auth.password``, ``--password``, ``DB_PASSWORD``), a program that takes one by an
-    option of its own (:func:`~torghut_lint.shell.hinted`), a URL or an HTTP ``Authorization``
-    header (most templates name none: their readings are spared)."""
-    text = " ".join(f"{key} {value}" for _, key, value in walk_strings(data))
-    return (
-        scanner.mentions(text) or "://" in text or shell.hinted(text) or "uthorization" in text  # (an HTTP header's)
-    )
+def _read_whole(res: Resource, scanner: _Scanner) -> int | None:
+    """What the readings of a resource may hold together (:data:`READINGS_FACTOR` times its
+    strings and :data:`READINGS_ALLOWANCE` characters), or None where no value put into it may be
+    a credential (:meth:`_Scanner.may_give` of its keys and strings): one walk for both."""
+    strings = [(key, value) for _, key, value in walk_strings(res.data)]
+    if not scanner.may_give(" ".join(f"{key} {value}" for key, value in strings)):
+        return None
+    return READINGS_FACTOR * sum(len(value) for _, value in strings) + READINGS_ALLOWANCE
 
 
 def _readings(
@@ -701,24 +702,11 @@ def _readings(
     :data:`PARAMETER_ALLOWANCE` characters, and the readings together may hold ``total``."""
     if not choices:
         return
-    written = [0, 0]  # the characters of the strings that name a parameter, of all the strings
-
-    def count(value: Any) -> None:
-        if type(value) is str:
-            written[1] += len(value)
-            if "{{" in value and pattern.search(value):
-                written[0] += len(value)
-        elif type(value) is dict:
-            for child in value.values():
-                count(child)
-        elif type(value) is list:
-            for child in value:
-                count(child)
-
-    count(choices[0][0])
-    if not written[0]:
+    strings = [value for _, _, value in walk_strings(choices[0][0])]
+    naming = sum(len(value) for value in strings if "{{" in value and pattern.search(value))
+    if not naming:
         return
-    budget = PARAMETER_FACTOR * written[0] + PARAMETER_ALLOWANCE
+    budget = PARAMETER_FACTOR * naming + PARAMETER_ALLOWANCE
     spent = 0
     for data, values in choices:
         put: dict[str, str] = {}
@@ -762,7 +750,7 @@ def _readings(
         except _PastBudget:
             yield None
             return
-        spent += (written[0] if sparse else written[1]) + grown[0]
+        spent += (naming if sparse else sum(map(len, strings))) + grown[0]
         if spent > total:
             yield None
             return
@@ -792,12 +780,6 @@ def _told_anew(
             location=_reference_place(res, path, named, pattern),
             secrets=(value,),
         )
-
-
-def _total(res: Resource) -> int:
-    """What the readings of a resource may hold together: :data:`READINGS_FACTOR` times its
-    strings and :data:`READINGS_ALLOWANCE` characters."""
-    return READINGS_FACTOR * sum(len(text) for _, _, text in walk_strings(res.data)) + READINGS_ALLOWANCE
 
 
 class _PastBudget(Exception):
@@ -1266,30 +1248,10 @@ def _shell_expanded(
     ctx: RuleContext,
 ) -> Given:
     """What each script a container's shell runs gives away once the shell expands its variables
-    (:meth:`_Scanner.expanded`), those it does not assign taken from the container's environment
-    (a literal under a name nobody judges, ``SEED``, used as ``curl -u "default:$SEED"``): located
-    at the literal, in the script or at the environment's entry."""
+    (:func:`_with_environment`): located at the literal, in the script or at the environment's entry."""
     for at, script in scripts:
-        if not scanner.expands(script):
-            continue
-        referenced, assigned = shell.referenced(script), shell.assigned(script)
-        names = referenced - assigned  # (what the environment gives it)
-        env = effective_env(res, path, container, ctx.env_sources, only=names) if names else {}
-        given = {
-            name: held.value
-            for name, held in env.items()
-            if held.value is not None and held.origin not in ("command", "args")  # (the script's own)
-        }
-        if not given and referenced.isdisjoint(assigned):
-            continue  # (no literal to put in: what it expands is a Secret's, or nothing it holds)
-        for _, what, literal, written in scanner.expanded((*path, *where, *at), script, given):
-            entry = (
-                None if written or literal == UNREAD else next((e for e in env.values() if e.value == literal), None)
-            )
-            if entry is not None and entry.source is res and entry.origin == "env":
-                yield entry.path, what, literal
-            else:
-                yield (*path, *where, *at), what, literal
+        if scanner.expands(script):
+            yield from _with_environment(res, path, container, (*path, *where, *at), script, scanner, ctx)
 
 
 def _mounted_scripts(res: Resource, path: Path_, container: dict, scanner: _Scanner, ctx: RuleContext) -> Given:
@@ -1302,21 +1264,48 @@ def _mounted_scripts(res: Resource, path: Path_, container: dict, scanner: _Scan
     for file, cm, key in mounted_configmap_keys(res, path, container, ctx.env_sources):
         held = cm.data.get("data")
         script = held.get(key) if isinstance(held, dict) else None
-        if not isinstance(script, str) or not shell_script(key, script) or not scanner.expands(script):
-            continue
-        names = shell.referenced(script) - shell.assigned(script)
-        env = effective_env(res, path, container, ctx.env_sources, only=names) if names else {}
-        given = {
-            name: entry.value
-            for name, entry in env.items()
-            if entry.value is not None and entry.origin == "env" and entry.source is res
-        }
-        if not given:
-            continue
-        for _, what, literal, written in scanner.expanded((*path, "volumeMounts"), script, given):
-            entry = None if written else next((e for e in env.values() if e.value == literal), None)
-            if entry is not None and entry.source is res and entry.origin == "env":
-                yield entry.path, f"{what} (the script {file}, mounted from ConfigMap {cm.id.name})", literal
+        if isinstance(script, str) and shell_script(key, script) and scanner.expands(script):
+            mounted = f" (the script {file}, mounted from ConfigMap {cm.id.name})"
+            yield from _with_environment(res, path, container, (), script, scanner, ctx, mounted)
+
+
+def _with_environment(
+    res: Resource,
+    path: Path_,
+    container: dict,
+    where: Path_,
+    script: str,
+    scanner: _Scanner,
+    ctx: RuleContext,
+    mounted: str = "",
+) -> Given:
+    """(where, what, credential) of what ``script`` gives away once the shell expands its variables
+    (:meth:`_Scanner.expanded`), those it does not assign taken from the container's environment
+    (a literal under a name nobody judges, ``SEED``, used as ``curl -u "default:$SEED"``): at the
+    environment's entry when the literal is one, else at ``where``. ``mounted`` (said after what
+    was found): the script is a ConfigMap's, mounted into the container; only the container's own
+    entries are put in, and only what they give is the container's finding."""
+    referenced, assigned = shell.referenced(script), shell.assigned(script)
+    names = referenced - assigned  # (what the environment gives it)
+    env = effective_env(res, path, container, ctx.env_sources, only=names) if names else {}
+    given = {
+        name: entry.value
+        for name, entry in env.items()
+        if entry.value is not None
+        and (
+            (entry.origin == "env" and entry.source is res)
+            if mounted
+            else entry.origin not in ("command", "args")  # (the script's own)
+        )
+    }
+    if not given and (mounted or referenced.isdisjoint(assigned)):
+        return  # (no literal to put in: what it expands is a Secret's, or nothing it holds)
+    for _, what, literal, written in scanner.expanded(where, script, given):
+        entry = None if written or literal == UNREAD else next((e for e in env.values() if e.value == literal), None)
+        if entry is not None and entry.source is res and entry.origin == "env":
+            yield entry.path, what + mounted, literal
+        elif not mounted:
+            yield where, what, literal
 
 
 def _programs_run(path: Path_, words: list[CommandWord], scripts: list[ShellText], scanner: _Scanner) -> Given:
