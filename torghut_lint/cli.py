@@ -356,7 +356,14 @@ def _trusted(args: argparse.Namespace) -> TrustedConfig | None:
     if args.config:
         raise UsageError("--trusted-config and --config are exclusive")
     try:
-        return load_trusted(args.trusted_config, policy_dirs=args.policies, baseline=args.baseline)
+        return load_trusted(
+            args.trusted_config,
+            policy_dirs=args.policies,
+            baseline=args.baseline,
+            schema_locations=args.schema_location,
+            crds=args.crd,
+            admission=args.admission_policies,
+        )
     except TrustError as exc:
         raise UsageError(f"--trusted-config {args.trusted_config}: {exc}") from exc
 
@@ -394,10 +401,22 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
 
         if not kubectl_available():
             raise UsageError(f"--render {args.render} needs kubectl (or the kustomize binary) on PATH")
-    for path in [*paths, *config.admission, *map(Path, args.admission_policies)]:
+    for path in [*paths, *config.admission, *_given(args, trusted)[2]]:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
     return _report(args, config, policies, paths, trusted)
+
+
+def _given(args: argparse.Namespace, trusted: TrustedConfig | None) -> tuple[list[Path], list[Path], list[Path]]:
+    """The schema locations, CRD files and admission policies the command line names: under
+    --trusted-config as they are at the trusted ref (those of the repository; see ``load_trusted``)."""
+    if trusted is not None:
+        return trusted.schema_locations, trusted.crds, trusted.admission
+    return (
+        [Path(p) for p in args.schema_location],
+        [Path(p) for p in args.crd],
+        [Path(p) for p in args.admission_policies],
+    )
 
 
 def _lint_stdin(args: argparse.Namespace, config, policies) -> int:
@@ -463,13 +482,13 @@ def _report(args, config, policies, paths, trusted, adjust=None, boundary: Path 
         retain=_RETAINED,
         log=_progress if args.verbose else None,
         evaluated=any(fmt == "junit" for fmt, _ in outputs),
-        admission=[*config.admission, *(Path(p) for p in args.admission_policies)],
+        admission=[*config.admission, *_given(args, trusted)[2]],
     )
     if options.scope is not None and options.scope.changed_files is not None:
         options.changed = options.scope.changed_files
     base = None
     try:
-        options.schemas = _schema_options(args, config.schemas)
+        options.schemas = _schema_options(args, config.schemas, _given(args, trusted))
         if getattr(args, "new_since", None) or trusted is not None:
             base = _base_tree(args, paths, options)
         report = run(paths, policies, config, options)
@@ -619,16 +638,17 @@ def _scope(args: argparse.Namespace, trusted: TrustedConfig | None = None):
     return scope
 
 
-def _schema_options(args: argparse.Namespace, settings: dict):
-    """Schema validation settings: flags first, then the config's ``schemas`` section."""
+def _schema_options(args: argparse.Namespace, settings: dict, given: tuple[list[Path], list[Path], list[Path]]):
+    """Schema validation settings: flags first (``given``: see :func:`_given`), then the config's
+    ``schemas`` section."""
     from torghut_lint.cache import Cache
     from torghut_lint.lint import SchemaOptions
     from torghut_lint.schemas.store import DEFAULT_KUBERNETES_VERSION
 
     if args.no_schemas or settings.get("enabled") is False:
         return None
-    locations = [*args.schema_location, *settings.get("locations", [])]
-    crds = [*args.crd, *settings.get("crds", [])]
+    locations = [*given[0], *settings.get("locations", [])]
+    crds = [*given[1], *settings.get("crds", [])]
     for path in [*locations, *crds]:
         if not Path(path).exists():
             raise UsageError(f"{path}: no such file or directory")

@@ -37,6 +37,9 @@ class TrustedConfig:
     findings: list[Finding] = field(default_factory=list)
     policy_dirs: list[Path] = field(default_factory=list)  # --policies, as they are at the ref
     baseline: Path | None = None  # --baseline, as it is at the ref (None: not there)
+    schema_locations: list[Path] = field(default_factory=list)  # --schema-location, as at the ref
+    crds: list[Path] = field(default_factory=list)  # --crd, as at the ref
+    admission: list[Path] = field(default_factory=list)  # --admission-policies, as at the ref
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -60,13 +63,9 @@ def _exists(repo: Path, ref: str, path: str) -> bool:
 
 
 def in_repository(path: Path) -> str | None:
-    """``path`` relative to the root of the git work tree the command runs in (None outside)."""
+    """``path``, resolved, relative to the root of the git work tree the command runs in (None
+    outside): where a linted path's content is at another revision."""
     repo = Path(_git(Path.cwd(), "rev-parse", "--show-toplevel").strip())
-    return _in_repo(repo, str(path))
-
-
-def _in_repo(repo: Path, path: str) -> str | None:
-    """``path`` (from the command line) relative to the repository, or None when it is outside."""
     resolved = Path(os.path.realpath(path))
     try:
         return resolved.relative_to(Path(os.path.realpath(repo))).as_posix()
@@ -74,31 +73,111 @@ def _in_repo(repo: Path, path: str) -> str | None:
         return None
 
 
-def _materialize(repo: Path, ref: str, rel: str, base: Path) -> bool:
-    """Copy the file or directory ``rel`` as it is at ``ref`` to ``base/rel``; False when the ref
+def _in_repo(repo: Path, path: str) -> str | None:
+    """``path`` (a gate input the command line names) relative to the repository, or None when it
+    is outside.
+
+    Spelled as given, not resolved: the path is what the ref is asked for, and a change that makes
+    it a symbolic link (to another directory of the repository, one it leaves alone) changes that
+    path, a gate change. Only the part before the repository is resolved (a checkout reached
+    through a link), for a path given from outside it."""
+    root = Path(os.path.realpath(repo))
+    given = Path(os.path.abspath(path))  # the working directory is resolved: so is a relative path
+    for anchor in (given, Path(os.path.realpath(given.parent)) / given.name):
+        try:
+            return anchor.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return None
+
+
+_MAX_LINKS = 40  # symbolic links followed resolving one path (Linux's own limit)
+_LINK_MODE = "120000"
+
+
+def _resolve_at_ref(repo: Path, ref: str, rel: str, links: list[str]) -> str | Path:
+    """``rel`` as the tree at ``ref`` resolves it: its symbolic links followed as they are there
+    (each one's path added to ``links``: a change to it is a gate change); a path of the repository,
+    or the path outside it (a str or a Path) that the ref's links lead to."""
+    root = Path(os.path.realpath(repo))
+    done: list[str] = []
+    parts = rel.split("/")
+    followed = 0
+    while parts:
+        part = parts.pop(0)
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not done:  # above the repository's root
+                return Path(os.path.normpath(root.joinpath("..", *parts)))
+            done.pop()
+            continue
+        prefix = "/".join([*done, part])
+        entry = _git(repo, "ls-tree", "-z", ref, "--", prefix).split("\0")[0]
+        if not entry.startswith(_LINK_MODE + " "):
+            done.append(part)
+            continue
+        followed += 1
+        if followed > _MAX_LINKS:
+            raise TrustError(f"{rel}: more than {_MAX_LINKS} symbolic links at {ref}")
+        links.append(prefix)
+        target = _git(repo, "cat-file", "blob", entry.split()[2])
+        if target.startswith("/"):
+            outside = Path(os.path.normpath(Path(target).joinpath(*parts)))
+            try:
+                return _resolve_at_ref(repo, ref, outside.relative_to(root).as_posix(), links)
+            except ValueError:
+                return outside
+        parts = [*target.split("/"), *parts]
+    return "/".join(done) or "."
+
+
+def _materialize(repo: Path, ref: str, rel: str, target: Path) -> bool:
+    """Copy the file or directory ``rel`` as it is at ``ref`` to ``target``; False when the ref
     does not have it."""
     if not _exists(repo, ref, rel):
         return False
     kind = _git(repo, "cat-file", "-t", f"{ref}:{rel}").strip()
     if kind == "blob":
-        sources = [rel]
+        sources, targets = [rel], [target]
     else:
-        listing = _git(repo, "ls-tree", "-r", "-z", "--name-only", f"{ref}:{rel}").split("\0")
-        sources = [f"{rel}/{name}" for name in listing if name]
+        listing = [
+            name for name in _git(repo, "ls-tree", "-r", "-z", "--name-only", f"{ref}:{rel}").split("\0") if name
+        ]
+        sources, targets = [f"{rel}/{name}" for name in listing], [target / name for name in listing]
+        target.mkdir(parents=True, exist_ok=True)
     blobs = _cat_blobs(repo, [f"{ref}:{source}".encode() for source in sources])
-    for source, data in zip(sources, blobs, strict=True):
-        target = base / source
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+    for path, data in zip(targets, blobs, strict=True):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     return True
 
 
+def _copy_at_ref(repo: Path, ref: str, named: str, target: Path, gate_paths: list[str]) -> Path | None:
+    """``named`` (a path of the repository) as the tree at ``ref`` has it, copied to ``target``
+    (its symbolic links followed as they are there, ``named`` and each link added to
+    ``gate_paths``); the path outside the repository they lead to, as it is; None when the ref has
+    nothing there."""
+    gate_paths.append(named)
+    rel = _resolve_at_ref(repo, ref, named, gate_paths)
+    if isinstance(rel, Path):
+        return rel
+    return target if _materialize(repo, ref, rel, target) else None
+
+
 def load_trusted(
-    ref: str, config_name: str = CONFIG_NAME, policy_dirs: list[str] = (), baseline: str | None = None
+    ref: str,
+    config_name: str = CONFIG_NAME,
+    policy_dirs: list[str] = (),
+    baseline: str | None = None,
+    schema_locations: list[str] = (),
+    crds: list[str] = (),
+    admission: list[str] = (),
 ) -> TrustedConfig:
     """Everything that decides the verdict as it is at ``ref`` (the config, the policy
-    directories it names and those given with --policies, the schema locations and CRD files it
-    names, the baseline), plus findings for what the change did to any of them."""
+    directories, schema locations, CRD files and admission policies it names and those given on
+    the command line, the baseline), plus findings for what the change did to any of them. What the
+    command line names outside the repository is not the change's to edit: read as it is."""
     repo = repository(ref)
     workdir = tempfile.TemporaryDirectory(prefix="torghut-lint-trusted-")
     base = Path(workdir.name)
@@ -115,32 +194,50 @@ def load_trusted(
         schemas = raw.get("schemas") if isinstance(raw.get("schemas"), dict) else {}
         named = [*(raw.get("policies") or []), *(raw.get("admissionPolicies") or [])]
         named += [*(schemas.get("locations") or []), *(schemas.get("crds") or [])]
-        for rel in named:
-            gate_paths.append(rel)
-            if not _materialize(repo, ref, rel, base):
-                (base / rel).mkdir(parents=True, exist_ok=True)  # absent at the ref: empty
-    trusted_dirs: list[Path] = []
-    for directory in policy_dirs:
-        rel = _in_repo(repo, directory)
-        if rel is None:  # outside the repository: not the change's to edit
-            trusted_dirs.append(Path(directory))
-            continue
-        gate_paths.append(rel)
-        target = base / "policies-given" / rel
-        target.mkdir(parents=True, exist_ok=True)
-        _materialize(repo, ref, rel, base / "policies-given")
-        trusted_dirs.append(target)
-    trusted_baseline = None
-    if baseline is not None:
-        rel = _in_repo(repo, baseline)
-        if rel is None:
-            trusted_baseline = Path(baseline)
-        else:
-            gate_paths.append(rel)
-            if _materialize(repo, ref, rel, base / "baseline"):
-                trusted_baseline = base / "baseline" / rel
-    findings = gate_changes(repo, ref, gate_paths)
-    return TrustedConfig(config, workdir, findings, trusted_dirs, trusted_baseline)
+        for written in named:  # read from the copy of the config, in ``base``, as from the repository's root
+            if Path(written).is_absolute():
+                if _in_repo(repo, written) is None:
+                    continue  # outside the repository: not the change's to edit, read as written
+                # the copy of the config would read it from the change's tree
+                raise TrustError(f"{ref}:{config_name}: {written}: give a path of the repository relative to its root")
+            rel = os.path.normpath(written)
+            if rel == ".." or rel.startswith("../"):  # it would be read beside the copy of the config
+                raise TrustError(f"{ref}:{config_name}: {written}: outside the repository (give an absolute path)")
+            target = base / rel
+            found = _copy_at_ref(repo, ref, Path(rel).as_posix(), target, gate_paths)
+            if found is None:
+                target.mkdir(parents=True, exist_ok=True)  # absent at the ref: empty
+            elif found != target:  # the ref's links lead out of the repository
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.symlink_to(found)
+
+    def at_ref(given: list[str], folder: str, required: bool = True) -> list[Path]:
+        """The command line's paths as they are at the ref, each in ``folder`` of the work
+        directory; those outside the repository as given. One the ref lacks is left out (the
+        change adds it: a gate change); ``required``: one neither the ref nor the tree has is a
+        mistake of the command line (a typo must not leave a rule of the gate out unseen)."""
+        found = []
+        for path in given:
+            rel = _in_repo(repo, path)
+            copy = Path(path) if rel is None else _copy_at_ref(repo, ref, rel, base / folder / rel, gate_paths)
+            if copy is not None:
+                found.append(copy)
+            elif required and not os.path.lexists(path):
+                raise TrustError(f"{path}: no such file or directory, at {ref} or in the tree")
+        return found
+
+    trusted_baseline = at_ref([baseline] if baseline is not None else [], "baseline", required=False)
+    trusted = TrustedConfig(
+        config,
+        workdir,
+        policy_dirs=at_ref(policy_dirs, "policies-given"),
+        baseline=trusted_baseline[0] if trusted_baseline else None,
+        schema_locations=at_ref(schema_locations, "schema-locations"),
+        crds=at_ref(crds, "crds"),
+        admission=at_ref(admission, "admission"),
+    )
+    trusted.findings = gate_changes(repo, ref, gate_paths)
+    return trusted
 
 
 def changed_files(ref: str) -> set[Path]:

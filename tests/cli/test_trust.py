@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import APP, findings_of, run_cli, scale_ws
+from conftest import APP, findings_of, run_cli, scale_ws, write_policy
 
 
 def git(repo: Path, *args: str) -> None:
@@ -1061,3 +1061,190 @@ def test_the_values_of_the_argo_cd_chart_are_argo_cd_s_settings(repo: Path) -> N
     result = _gate(repo)
     got = sorted((f["rule"], f["file"]) for f in result.json["findings"])
     assert got == [("argocd-source-override", "argocd/applications/argocd/values.yaml")], result.json["findings"]
+
+
+# -- gate inputs named on the command line are read at the trusted ref too ------------------------
+
+WIDGET_CRD = (
+    "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\n"
+    "spec:\n  group: example.com\n  names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n"
+    "  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n"
+    "        openAPIV3Schema:\n          type: object\n          properties:\n            spec:\n"
+    "              type: object\n              properties: {size: {type: integer, maximum: 3}}\n"
+)
+WIDGET_SCHEMA = (
+    '{"type": "object", "properties": {"apiVersion": {"type": "string"}, "kind": {"type": "string"},'
+    ' "metadata": {"type": "object"}, "spec": {"type": "object", "properties":'
+    ' {"size": {"type": "integer", "maximum": 3}}}}}\n'
+)
+
+
+def _widget_repo(repo: Path) -> Path:
+    """The fixture tree with a Widget of size 2 (its schema allows at most 3), committed."""
+    _base_repo(repo)
+    (repo / APP / "widget.yaml").write_text(
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: torghut\nspec:\n  size: 2\n"
+    )
+    kustomization = repo / APP / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text().replace("resources:\n", "resources:\n  - widget.yaml\n", 1))
+    (repo / "gate" / "crds").mkdir(parents=True)
+    (repo / "gate" / "crds" / "widget.yaml").write_text(WIDGET_CRD)
+    (repo / "gate" / "schemas" / "example.com").mkdir(parents=True)
+    (repo / "gate" / "schemas" / "example.com" / "widget_v1.json").write_text(WIDGET_SCHEMA)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    return repo
+
+
+@pytest.mark.parametrize(
+    ("flag", "given", "loosened"),
+    [
+        ("--crd", "gate/crds/widget.yaml", "gate/crds/widget.yaml"),
+        ("--crd", "gate/crds", "gate/crds/widget.yaml"),
+        ("--schema-location", "gate/schemas", "gate/schemas/example.com/widget_v1.json"),
+    ],
+)
+def test_schemas_named_on_the_command_line_inside_the_repository_come_from_the_trusted_ref(
+    repo: Path, flag: str, given: str, loosened: str
+) -> None:
+    """The workflow passes --crd or --schema-location with a path of the repository: the pull
+    request raises the schema's maximum and the Widget's size together. Read from the change's
+    own tree, the loosened schema passed it; at the trusted ref it is refused and the edit is the gate's."""
+    _widget_repo(repo)
+    widget = repo / APP / "widget.yaml"
+    widget.write_text(widget.read_text().replace("size: 2", "size: 9"))
+    schema = repo / loosened
+    schema.write_text(schema.read_text().replace("maximum: 3", "maximum: 30").replace('"maximum": 3', '"maximum": 30'))
+    git(repo, "commit", "-qam", "pr")
+    assert run_cli("--format", "json", flag, given, cwd=repo).code == 0  # the change's own schema passes it
+    result = run_cli("--format", "json", flag, given, "--trusted-config", "main~1", cwd=repo)
+    got = findings_of(result)
+    assert ("schema-invalid", f"{APP}/widget.yaml", 7) in got, got
+    assert ("gate-config-changed", loosened, 0) in got, got
+    assert result.code == 1
+
+
+def test_a_schema_named_on_the_command_line_that_the_trusted_ref_lacks_is_not_read(repo: Path) -> None:
+    """A --crd file the change adds (the ref has none) validates nothing: the gate at the ref had
+    no such schema (the Widget has none: schema-missing), and the addition is the gate's."""
+    _widget_repo(repo)
+    (repo / "gate" / "crds" / "widget.yaml").rename(repo / "gate" / "crds" / "gadget.yaml")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "pr")
+    result = run_cli("--format", "json", "--crd", "gate/crds/gadget.yaml", "--trusted-config", "main~1", cwd=repo)
+    got = findings_of(result)
+    assert ("gate-config-changed", "gate/crds/gadget.yaml", 0) in got, got
+    assert ("schema-missing", f"{APP}/widget.yaml", 2) in got, got
+    assert result.code == 1
+
+
+def test_admission_policies_named_on_the_command_line_come_from_the_trusted_ref(tmp_path: Path) -> None:
+    """--admission-policies with a directory of the repository: the change makes the validation
+    pass everything and raises the replicas it limits; the policy as it is at the ref still refuses them."""
+    repo = _admission_repo(tmp_path)
+    (repo / "gate").mkdir()
+    (repo / "app" / "vap.yaml").rename(repo / "gate" / "vap.yaml")
+    _edit(repo, "kustomization.yaml", "vap.yaml, ", "")
+    git(repo, "-c", "user.email=ci@example.com", "-c", "user.name=ci", "add", "-A")
+    git(repo, "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "policies beside the tree")
+    _edit(repo, "deploy.yaml", "replicas: 2", "replicas: 9")
+    vap = repo / "gate" / "vap.yaml"
+    vap.write_text(vap.read_text().replace("object.spec.replicas <= int(params.data.maxReplicas)", "true"))
+    args = ("--format", "json", "--no-schemas", "--admission-policies", "gate", "app")
+    assert run_cli(*args, cwd=repo).code == 0  # the change's own policy lets the replicas through
+    result = run_cli(*args, "--trusted-config", "main", cwd=repo)
+    got = findings_of(result)
+    assert [f for f in got if f[0] == "vap/max-replicas"] == [("vap/max-replicas", "app/deploy.yaml", 7)], got
+    assert ("gate-config-changed", "gate/vap.yaml", 0) in got, got
+    assert all("torghut-lint-trusted-" not in f["file"] for f in result.json["findings"]), result.stdout
+    assert result.code == 1
+
+
+def test_a_policy_directory_swapped_for_a_link_to_another_is_the_gates(repo: Path) -> None:
+    """--policies team: the change replaces the directory with a symbolic link to one of the
+    repository that holds no policy. Resolved first, the link named a directory the change did not
+    touch (no gate change) whose copy at the ref is empty; the path given is what the gate reads."""
+    _base_repo(repo)
+    write_policy(repo / "team", "ws-at-most-one", "replica-count", "Deployment", "{count: 1}")
+    (repo / "docs").mkdir()
+    (repo / "docs" / "README.md").write_text("notes\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    scale_ws(repo)
+    import shutil
+
+    shutil.rmtree(repo / "team")
+    (repo / "team").symlink_to("docs")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "pr")
+    result = run_cli("--format", "json", "--policies", "team", "--trusted-config", "main~1", cwd=repo)
+    got = findings_of(result)
+    assert any(rule == "ws-at-most-one" for rule, *_ in got), got
+    assert any(rule == "gate-config-changed" and file.startswith("team") for rule, file, _ in got), got
+    assert result.code == 1
+
+
+def test_a_policy_directory_the_config_names_through_a_link_is_read_as_the_ref_links_it(repo: Path) -> None:
+    """The trusted config names lint/policies, where lint is a symbolic link to platform/lint at
+    the ref: its policies apply (asked for at the path as written, the ref has no such tree and
+    they were silently left out); the change pointing the link at an empty directory is the gate's."""
+    _base_repo(repo)
+    (repo / "platform" / "lint").mkdir(parents=True)
+    write_policy(repo / "platform" / "lint" / "policies", "ws-at-most-one", "replica-count", "Deployment", "{count: 1}")
+    (repo / "empty").mkdir()
+    (repo / "empty" / "README.md").write_text("nothing here\n")
+    (repo / "lint").symlink_to("platform/lint")
+    (repo / ".torghut-lint.yaml").write_text("policies: [lint/policies]\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    scale_ws(repo)
+    (repo / "lint").unlink()
+    (repo / "lint").symlink_to("empty")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "pr")
+    result = run_cli("--format", "json", "--trusted-config", "main~1", cwd=repo)
+    got = findings_of(result)
+    assert any(rule == "ws-at-most-one" for rule, *_ in got), got
+    assert ("gate-config-changed", "lint", 0) in got, got
+    assert result.code == 1
+
+
+def test_policies_a_link_of_the_repository_leads_out_of_it_to_are_read_there(repo: Path, tmp_path: Path) -> None:
+    """--policies vendor/policies, vendor a link to a directory outside the repository (a shared
+    checkout): not the change's to edit, read where the ref's link leads."""
+    shared = tmp_path.parent / f"{tmp_path.name}-shared"
+    shared.mkdir()
+    write_policy(shared / "policies", "ws-at-most-one", "replica-count", "Deployment", "{count: 1}")
+    _base_repo(repo)
+    (repo / "vendor").symlink_to(shared)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    scale_ws(repo)
+    git(repo, "commit", "-qam", "pr")
+    result = run_cli("--format", "json", "--policies", "vendor/policies", "--trusted-config", "main~1", cwd=repo)
+    got = findings_of(result)
+    assert any(rule == "ws-at-most-one" for rule, *_ in got), got
+    assert not any(rule == "gate-config-changed" for rule, *_ in got), got
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("../elsewhere", "../elsewhere: outside the repository (give an absolute path)"),
+        ("{repo}/lint-policies", "/lint-policies: give a path of the repository relative to its root"),
+    ],
+)
+def test_a_trusted_config_naming_a_path_its_copy_cannot_read_as_the_ref_has_it_is_refused(
+    repo: Path, written: str, message: str
+) -> None:
+    """A path the trusted config names relative to it but outside the repository, or absolute into
+    the repository, would be read beside the temporary copy of the config, or from the change's
+    own tree: a clear error (exit 2), not a gate that silently loads nothing or the change's policies."""
+    _base_repo(repo)
+    (repo / "lint-policies").mkdir()
+    (repo / ".torghut-lint.yaml").write_text(f"policies: ['{written.format(repo=repo.resolve())}']\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    result = run_cli("--format", "json", "--trusted-config", "main", cwd=repo)
+    assert result.code == 2, result.stdout
+    assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
