@@ -450,7 +450,8 @@ def _own_inputs(args, config, trusted: TrustedConfig | None) -> tuple[Path, ...]
     purpose), not manifests. Under --trusted-config they are read from the ref; the tree's copies
     are still the linter's."""
     from torghut_lint.assemble import repository_root
-    from torghut_lint.discover import CONFIG_NAME, is_within, real
+    from torghut_lint.config import find_config
+    from torghut_lint.discover import is_within, real
     from torghut_lint.policy import bundled_policy_dir
 
     dirs = [bundled_policy_dir(), *(Path(p) for p in getattr(args, "policies", None) or [])]
@@ -460,8 +461,11 @@ def _own_inputs(args, config, trusted: TrustedConfig | None) -> tuple[Path, ...]
         if workdir is not None and is_within(resolved, workdir):
             resolved = repository_root(Path.cwd()) / resolved.relative_to(workdir)
         dirs.append(resolved)
-    if trusted is not None:  # the tree's copy (the ref's decides; a changed one is gate-config-changed)
-        dirs.append(repository_root(Path.cwd()) / CONFIG_NAME)
+    if trusted is not None:  # the tree's copies (the ref's decides; a changed one is gate-config-changed)
+        boundary = Path(args.repo_root) if getattr(args, "repo_root", None) else None
+        dirs.append(find_config(Path.cwd(), boundary))
+        if trusted.config is not None and is_within(trusted.config.resolve(), workdir):
+            dirs.append(repository_root(Path.cwd()) / trusted.config.resolve().relative_to(workdir))
     elif config.path is not None:
         dirs.append(config.path)
     return tuple(dict.fromkeys(real(d.absolute()) for d in dirs))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.config import CONFIG_NAME
-from torghut_lint.discover import display_path
+from torghut_lint.discover import display_path, is_within
 from torghut_lint.model import Finding, Location
 from torghut_lint.policy import PolicyError, load_yaml_file
 
@@ -165,6 +165,22 @@ def _copy_at_ref(repo: Path, ref: str, named: str, target: Path, gate_paths: lis
     return target if _materialize(repo, ref, rel, target) else None
 
 
+def _config_at_ref(repo: Path, ref: str, config_name: str, base: Path, gate_paths: list[str]) -> Path | None:
+    """The config the command finds, as the tree at ``ref`` has it: the nearest ``config_name``
+    from the working directory up to the repository's root (as ``config.find_config`` looks in
+    the tree), copied to its place in ``base`` (or where the ref's links lead, outside the
+    repository). Every place looked at is a gate path: the change adding a config nearer the
+    working directory than the ref's, or editing the ref's, changes which rules decide."""
+    here = _in_repo(repo, ".")
+    directory = Path(here) if here is not None else Path(".")
+    for place in (directory, *directory.parents):
+        rel = (place / config_name).as_posix()
+        found = _copy_at_ref(repo, ref, rel, base / rel, gate_paths)
+        if found is not None and (found.is_file() or not is_within(found, base)):
+            return found
+    return None
+
+
 def load_trusted(
     ref: str,
     config_name: str = CONFIG_NAME,
@@ -181,28 +197,28 @@ def load_trusted(
     repo = repository(ref)
     workdir = tempfile.TemporaryDirectory(prefix="torghut-lint-trusted-")
     base = Path(workdir.name)
-    config: Path | None = None
-    gate_paths = [config_name]
-    if _exists(repo, ref, config_name):
-        config = base / config_name
-        config.write_text(_git(repo, "show", f"{ref}:{config_name}"), encoding="utf-8")
+    gate_paths: list[str] = []
+    config = _config_at_ref(repo, ref, config_name, base, gate_paths)
+    if config is not None and is_within(config, base):
         try:
             raw = load_yaml_file(config) or {}
         except PolicyError as exc:
-            raise TrustError(f"{ref}:{config_name}: {exc}") from exc
+            raise TrustError(f"{ref}:{config.relative_to(base).as_posix()}: {exc}") from exc
         raw = raw if isinstance(raw, dict) else {}
         schemas = raw.get("schemas") if isinstance(raw.get("schemas"), dict) else {}
         named = [*(raw.get("policies") or []), *(raw.get("admissionPolicies") or [])]
         named += [*(schemas.get("locations") or []), *(schemas.get("crds") or [])]
-        for written in named:  # read from the copy of the config, in ``base``, as from the repository's root
+        beside = config.parent.relative_to(base)  # the copy reads them as from the config's directory
+        for written in named:
+            shown = f"{ref}:{(beside / config_name).as_posix()}: {written}"
             if Path(written).is_absolute():
                 if _in_repo(repo, written) is None:
                     continue  # outside the repository: not the change's to edit, read as written
                 # the copy of the config would read it from the change's tree
-                raise TrustError(f"{ref}:{config_name}: {written}: give a path of the repository relative to its root")
-            rel = os.path.normpath(written)
+                raise TrustError(f"{shown}: give a path of the repository relative to the config")
+            rel = os.path.normpath(beside / written)
             if rel == ".." or rel.startswith("../"):  # it would be read beside the copy of the config
-                raise TrustError(f"{ref}:{config_name}: {written}: outside the repository (give an absolute path)")
+                raise TrustError(f"{shown}: outside the repository (give an absolute path)")
             target = base / rel
             found = _copy_at_ref(repo, ref, Path(rel).as_posix(), target, gate_paths)
             if found is None:

@@ -1231,7 +1231,7 @@ def test_policies_a_link_of_the_repository_leads_out_of_it_to_are_read_there(rep
     ("written", "message"),
     [
         ("../elsewhere", "../elsewhere: outside the repository (give an absolute path)"),
-        ("{repo}/lint-policies", "/lint-policies: give a path of the repository relative to its root"),
+        ("{repo}/lint-policies", "/lint-policies: give a path of the repository relative to the config"),
     ],
 )
 def test_a_trusted_config_naming_a_path_its_copy_cannot_read_as_the_ref_has_it_is_refused(
@@ -1248,3 +1248,40 @@ def test_a_trusted_config_naming_a_path_its_copy_cannot_read_as_the_ref_has_it_i
     result = run_cli("--format", "json", "--trusted-config", "main", cwd=repo)
     assert result.code == 2, result.stdout
     assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_the_config_found_from_a_subdirectory_is_read_at_the_trusted_ref(repo: Path) -> None:
+    """The gate runs in argocd/, whose .torghut-lint.yaml names the team's policies: under
+    --trusted-config the config the command finds there (the nearest, as without it) is the ref's,
+    its paths read beside it; only the root's was looked for, so the team's rules were left out."""
+    _base_repo(repo)
+    write_policy(repo / "argocd" / "team", "ws-at-most-one", "replica-count", "Deployment", "{count: 1}")
+    (repo / "argocd" / ".torghut-lint.yaml").write_text("policies: [team]\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    scale_ws(repo)
+    git(repo, "commit", "-qam", "pr")
+    result = run_cli("--format", "json", "--trusted-config", "main~1", ".", cwd=repo / "argocd")
+    got = findings_of(result)
+    assert [rule for rule, *_ in got].count("ws-at-most-one") == 1, got
+    assert not any(rule == "manifest-invalid" for rule, *_ in got), got  # the policy is no manifest
+    assert result.code == 1
+
+
+def test_a_config_the_change_adds_nearer_the_gate_than_the_refs_is_the_gates(repo: Path) -> None:
+    """The ref's config, at the root, names the team's policies; the change adds one in argocd/,
+    where the gate runs, switching a rule off. The ref's decides, and the new one is a gate change."""
+    _base_repo(repo)
+    write_policy(repo / "team", "ws-at-most-one", "replica-count", "Deployment", "{count: 1}")
+    (repo / ".torghut-lint.yaml").write_text("policies: [team]\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    scale_ws(repo)
+    (repo / "argocd" / ".torghut-lint.yaml").write_text("rules:\n  ws-single-replica: {enabled: false}\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "pr")
+    result = run_cli("--format", "json", "--trusted-config", "main~1", ".", cwd=repo / "argocd")
+    got = findings_of(result)
+    assert {"ws-at-most-one", "ws-single-replica"} <= {rule for rule, *_ in got}, got
+    assert ("gate-config-changed", ".torghut-lint.yaml", 0) in got, got  # argocd's: shown from where the gate runs
+    assert result.code == 1
