@@ -258,11 +258,26 @@ def load_trusted(
 
 def changed_files(ref: str) -> set[Path]:
     """Files changed since ``ref`` (committed, staged, unstaged, untracked and deleted), resolved.
-    Names are read NUL-separated: git quotes non-ASCII names in its line output."""
+    Names are read NUL-separated: git quotes non-ASCII names in its line output.
+
+    git names a submodule that moved (or holds edits) by its directory, never the files that
+    changed in it, and not at all when the change's own .gitmodules says ``ignore = all``: every
+    submodule is compared (``--ignore-submodules=none``), and every file of a directory it names
+    (a submodule, or a repository nested untracked) counts as changed."""
     repo = repository(ref)
-    names = _git(repo, "diff", "--name-only", "-z", "--no-renames", _diff_base(repo, ref)).split("\0")
+    names = _git(
+        repo, "diff", "--name-only", "-z", "--no-renames", "--ignore-submodules=none", _diff_base(repo, ref)
+    ).split("\0")
     names += _git(repo, "ls-files", "-z", "--others", "--exclude-standard").split("\0")
-    return {Path(os.path.realpath(repo / name)) for name in names if name}
+    changed = set()
+    for name in filter(None, names):
+        path = repo / name
+        if path.is_dir() and not path.is_symlink():
+            for directory, subdirectories, files in os.walk(path):
+                subdirectories[:] = [d for d in subdirectories if d != ".git"]
+                changed.update(Path(os.path.realpath(os.path.join(directory, f))) for f in files if f != ".git")
+        changed.add(Path(os.path.realpath(path)))
+    return changed
 
 
 def repository(ref: str) -> Path:
@@ -365,7 +380,9 @@ def gate_changes(repo: Path, ref: str, gate_paths: list[str]) -> list[Finding]:
     """A finding for each config, policy, baseline or schema file changed since ``ref``. (Waivers
     the change adds are found by comparing the parsed waivers of both trees, not here.)"""
     base = _diff_base(repo, ref)
-    changed = _git(repo, "diff", "--name-only", "-z", "--no-renames", base, "--", *gate_paths).split("\0")
+    changed = _git(
+        repo, "diff", "--name-only", "-z", "--no-renames", "--ignore-submodules=none", base, "--", *gate_paths
+    ).split("\0")
     return [
         builtin_finding(
             "gate-config-changed",

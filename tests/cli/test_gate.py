@@ -547,6 +547,36 @@ def test_changed_since_handles_non_ascii_file_names(repo: Path) -> None:
     assert "live-trading-default-off" in [r for r, _, _ in _changed_since(repo)]
 
 
+@pytest.mark.parametrize("hidden", [False, True])
+def test_changed_since_reports_what_a_submodule_bump_brings_in(repo: Path, tmp_path_factory, hidden: bool) -> None:
+    """The application lists a file of a vendored submodule; the change moves the submodule to a
+    commit that switches live trading on there. git names the submodule's directory, never its
+    files (which the scope compared with: nothing changed); with ``ignore = all`` in the change's
+    own .gitmodules, git names nothing at all unless asked to."""
+    upstream = tmp_path_factory.mktemp("upstream")
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: vendored\ndata:\n  note: hello\n"
+    (upstream / "flags.yaml").write_text(cm)
+    git(upstream, "init", "-q", "-b", "main")
+    git(upstream, "add", "-A")
+    git(upstream, "commit", "-qm", "one")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(upstream), f"{APP}/vendored")
+    kust = repo / APP / "kustomization.yaml"
+    kust.write_text(kust.read_text().replace("resources:\n", "resources:\n  - vendored/flags.yaml\n", 1))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    git(repo, "checkout", "-q", "-b", "pr")
+    vendored = repo / APP / "vendored"
+    (vendored / "flags.yaml").write_text(cm + "  TRADING_LIVE_ENABLED: 'true'\n")
+    git(vendored, "commit", "-qam", "two")
+    if hidden:
+        git(repo, "config", "-f", ".gitmodules", f"submodule.{APP}/vendored.ignore", "all")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "bump")
+    got = _changed_since(repo)
+    assert ("live-trading-default-off", f"{APP}/vendored/flags.yaml", 7) in got, got
+
+
 def test_changed_since_leaves_out_old_findings_of_untouched_resources(repo: Path) -> None:
     scale_ws(repo)
     commit_base(repo)
