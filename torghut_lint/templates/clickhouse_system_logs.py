@@ -63,6 +63,12 @@ def _state(element: ET.Element, max_days: float | None) -> tuple[str, str]:
     return ("ttl", "") if problem is None else ("unbounded", problem)
 
 
+def _own_text(element: ET.Element) -> str:
+    """The text directly in an element (before, between and after its children: the text nodes
+    ClickHouse's merge replaces), not its children's."""
+    return (element.text or "") + "".join(child.tail or "" for child in element)
+
+
 def _text(element: ET.Element | None) -> str:
     """An element's text as ClickHouse's configuration reads it (every text below it, joined)."""
     return "" if element is None else "".join(element.itertext())
@@ -257,8 +263,8 @@ def _merge(config: ET.Element, other: ET.Element, wanted, where, origins: dict, 
     match is appended, unless it removes. Down to ``depth`` levels of the elements ``wanted`` names
     (a log, its settings, their text: nothing deeper bounds one); ``origins`` records, for each log element,
     the file that last set its TTL (or made it), else the first that touched it."""
-    theirs = (other.text or "") + "".join(child.tail or "" for child in other)
-    if ((config.text or "") + "".join(child.tail or "" for child in config)).strip():
+    theirs = _own_text(other)
+    if _own_text(config).strip():
         config.text = None
         for child in config:
             child.tail = None
@@ -278,28 +284,26 @@ def _merge(config: ET.Element, other: ET.Element, wanted, where, origins: dict, 
             raise _Unreadable(f"<{child.tag}> has both remove and replace", child.tag)
         matches = pending.get(_identifier(child))
         target = matches.pop(0) if matches else None
-        sets_ttl = child.find("ttl") is not None or child.find("engine") is not None
+        kept = None  # the element this one leaves in the configuration
         if target is not None and remove:
             config.remove(target)
         elif target is not None and replace:
-            made = _copied(child, strip=False)
-            config[list(config).index(target)] = made
-            if depth == 2:
-                origins[id(made)] = where
+            kept = _copied(child, strip=False)
+            config[list(config).index(target)] = kept
         elif target is not None:
             if len(child) or child.text:
                 for attribute in _SUBSTITUTIONS:
                     target.attrib.pop(attribute, None)
             target.attrib.update(child.attrib)
             _merge(target, child, lambda tag: True, where, origins, depth - 1)
-            if depth == 2:
-                if sets_ttl or id(target) not in origins:
-                    origins[id(target)] = where
+            kept = target
         elif not remove:
-            made = _copied(child, strip=True)
-            config.append(made)
-            if depth == 2:
-                origins[id(made)] = where
+            kept = _copied(child, strip=True)
+            config.append(kept)
+        if depth == 2 and kept is not None:  # a log: made here, or given its TTL here, or first touched here
+            sets_ttl = child.find("ttl") is not None or child.find("engine") is not None
+            if kept is not target or sets_ttl or id(kept) not in origins:
+                origins[id(kept)] = where
 
 
 def _copied(element: ET.Element, strip: bool) -> ET.Element:
@@ -317,7 +321,7 @@ def _copied(element: ET.Element, strip: bool) -> ET.Element:
         made.text = text
         return made
 
-    made = shallow(element, (element.text or "") + "".join(child.tail or "" for child in element))
+    made = shallow(element, _own_text(element))
     for child in element:
         if isinstance(child.tag, str):
             made.append(shallow(child, _text(child)))
