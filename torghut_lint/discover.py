@@ -15,7 +15,10 @@ from torghut_lint.model import Finding, Location, Severity
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")  # Argo CD applies .json manifests of directory apps too
 JSONNET_SUFFIX = ".jsonnet"  # a directory app's Jsonnet, which Argo CD evaluates and applies
-SKIPPED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__"}
+# Only git's own store: git cannot commit a path through a ``.git`` directory, so nothing under
+# one is in the repository. ``node_modules/``, ``__pycache__/``, ``.hg/`` and ``.svn/`` are
+# committed like any directory and applied by a recursive directory source: walked.
+SKIPPED_DIRS = frozenset({".git"})
 # Files that are not manifests and hold a credential when they hold one: environment, properties
 # and INI-style configuration, shell scripts, private keys and the dotfiles tools keep tokens in.
 # The secrets rule reads each that no kustomization reads (a generator's input is read in the

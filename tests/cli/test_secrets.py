@@ -332,3 +332,26 @@ def test_a_credential_in_a_text_file_of_any_kind_is_in_the_repository(tmp_path: 
         ("no-inline-secrets", "apps/torghut/users.xml", 3),
     ], got
     assert "Zq8vR2mKp4TnW7xY1cBd" not in result.stdout
+
+
+@pytest.mark.parametrize("directory", ["node_modules", "__pycache__", ".hg", ".svn", "vendor/node_modules"])
+def test_a_credential_under_a_directory_other_tools_skip_is_in_the_repository(tmp_path: Path, directory: str) -> None:
+    """Git commits ``node_modules/``, ``__pycache__/``, ``.hg/`` and ``.svn/`` like any other
+    directory and Argo CD's recursive directory source applies the manifests under them: the walk
+    skipped them, so a Secret in clear (or an .env) committed there passed unseen. Only ``.git``,
+    which git cannot commit, is left out."""
+    repo, app = app_tree(tmp_path)
+    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    hidden = app / directory
+    hidden.mkdir(parents=True)
+    (hidden / "s.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: Zq8vR2mKp4TnW7xY1cBdHid\n"
+    )
+    (hidden / ".env").write_text("ALPACA_SECRET_KEY=Zx9Kq2LmN8pR4tV7wY1bC3dHid\n")
+    git = app / "sub" / ".git"
+    git.mkdir(parents=True)  # a nested repository's own store: never the outer repository's content
+    (git / "s.yaml").write_text("apiVersion: v1\nkind: Secret\nmetadata: {name: g}\nstringData: {password: Qq8vR2mK}\n")
+    result, got = _located(repo)
+    shown = f"apps/torghut/{directory}"
+    assert got == [("no-inline-secrets", f"{shown}/.env", 1), ("no-inline-secrets", f"{shown}/s.yaml", 5)], got
+    assert "Hid" not in result.stdout

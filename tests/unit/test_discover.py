@@ -289,7 +289,7 @@ def test_the_kustomization_files_of_a_walked_directory_are_what_stat_says(tmp_pa
         "one": ["kustomization.yaml"],
         "two": ["Kustomization", "kustomization.yml"],
         "three": ["Kustomization", "kustomization.yml", "kustomization.yaml"],
-        "node_modules/skipped": ["kustomization.yaml"],
+        "sub/.git/skipped": ["kustomization.yaml"],
         "cased": ["Kustomization.yaml"],  # kustomization.yaml itself on a case-insensitive filesystem
     }
     for directory, names in layout.items():
@@ -314,7 +314,7 @@ def test_the_kustomization_files_of_a_walked_directory_are_what_stat_says(tmp_pa
     assert told["three"] == ("kustomization.yaml", "kustomization.yml", "Kustomization")
     assert told["none"] == () and told["a-dir"] == ()
     assert {d for d, names in told.items() if names is None} == {
-        "node_modules/skipped",
+        "sub/.git/skipped",
         "to-file",
         "to-dir",
         "dangling",
