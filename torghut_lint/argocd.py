@@ -36,8 +36,29 @@ ARGOCD_SOURCE = ".argocd-source"
 # torghut-lint's own Config Management Plugin (deploy/argocd/plugin.yaml): it renders with kustomize
 # what it linted, so an Application using it changes nothing the linter does not see.
 OWN_PLUGIN = "torghut-lint"
-# kustomize parameters that select the tool, not what it renders (Argo CD's kustomize.version)
-_TOOL_ONLY = {"version"}
+# the kustomize parameter that selects the binary (argocd-cm's kustomize.path.<version>), not
+# what it is given: reported apart from the others, unless the configuration names the version
+_VERSION = "version"
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """What the configuration's ``argocd:`` says renders a path as the built-in renderer does: the
+    Config Management Plugins (``kustomizePlugins``) that, given no env or parameters, render as
+    ``kustomize build``; the kustomize versions argocd-cm registers (``kustomizeVersions``) whose
+    binary renders as the kustomize the renderer is proven against (``kubectl kustomize``)."""
+
+    plugins: frozenset[str] = frozenset()
+    kustomize_versions: frozenset[str] = frozenset()
+
+    def other_kustomize(self, kustomize: object) -> object:
+        """The ``version`` a source's ``kustomize`` names that the configuration does not (Argo CD
+        builds with that binary), or None: the name as written, looked up as Argo CD looks it up."""
+        version = kustomize.get(_VERSION) if isinstance(kustomize, dict) else None
+        if version in (None, "") or (isinstance(version, str) and version in self.kustomize_versions):
+            return None
+        return version
+
 
 # The plugin's extra arguments: the sidecar's own env, and an Application's plugin env of that name
 # (Argo CD passes it as ARGOCD_ENV_TORGHUT_LINT_ARGS). An Application is a manifest of the
@@ -134,24 +155,24 @@ def _parameters(data: dict) -> list[str]:
     return found
 
 
-def source_overrides(resources: list[Resource], plugins: frozenset[str] = frozenset()) -> Iterator[Finding]:
+def source_overrides(resources: list[Resource], rendering: Rendering = Rendering()) -> Iterator[Finding]:
     """``argocd-source-override`` for each Application source (and ApplicationSet template source,
-    list element or ``templatePatch``) that gives kustomize parameters or a plugin other than
-    torghut-lint's own; ``plugins`` names those the configuration says render a path as
-    ``kustomize build`` does when given no env or parameters (in a ``templatePatch``)."""
+    list element or ``templatePatch``) that gives kustomize parameters, another kustomize or a
+    plugin other than torghut-lint's own, except what ``rendering`` (the configuration) says
+    renders as the built-in renderer does."""
     for res, spec in _applications(resources):
         if res.id.kind == "Application":
-            yield from _sources(res, ("spec",), spec, plugins)
+            yield from _sources(res, ("spec",), spec, rendering)
             continue
         template = spec.get("template")
         if isinstance(template, dict) and isinstance(template.get("spec"), dict):
             # a path its parameters write is this repository's where an element's is (or may be)
             ours = functools.partial(_patch_in_repository, res, spec)
-            yield from _sources(res, ("spec", "template", "spec"), template["spec"], plugins, ours)
+            yield from _sources(res, ("spec", "template", "spec"), template["spec"], rendering, ours)
         for path, element in list_elements(spec.get("generators"), ("spec", "generators")):
-            yield from _overrides(res, path, element, f"an element of {res.id.kind} {res.id.name} renders", plugins)
+            yield from _overrides(res, path, element, f"an element of {res.id.kind} {res.id.name} renders", rendering)
         if isinstance(spec.get("templatePatch"), str) and spec["templatePatch"].strip():
-            yield from _template_patch(res, spec, plugins)
+            yield from _template_patch(res, spec, rendering)
 
 
 def _applications(resources: list[Resource]) -> Iterator[tuple[Resource, dict]]:
@@ -164,12 +185,12 @@ def _applications(resources: list[Resource]) -> Iterator[tuple[Resource, dict]]:
 
 
 def _sources(
-    res: Resource, path: Path_, spec: dict, plugins: frozenset[str], ours: Callable[[list[dict]], bool] | None = None
+    res: Resource, path: Path_, spec: dict, rendering: Rendering, ours: Callable[[list[dict]], bool] | None = None
 ) -> Iterator[Finding]:
     where = f"{res.id.kind} {res.id.name} renders"
     sources = _listed_sources(path, spec)
     for at, source in sources:
-        yield from _overrides(res, at, source, where, plugins, ours)
+        yield from _overrides(res, at, source, where, rendering, ours)
     if any(_in_repository(res, source.get("path")) for _, source in sources):
         if (finding := kept_live(res, path, spec)) is not None:
             yield finding
@@ -259,19 +280,20 @@ def _overrides(
     path: Path_,
     source: dict,
     who: str,
-    plugins: frozenset[str],
+    rendering: Rendering,
     ours: Callable[[list[dict]], bool] | None = None,
 ) -> Iterator[Finding]:
     """Findings for what ``source`` sets, asked of the filesystem only when it sets something;
     ``ours`` tells, of an ApplicationSet's template, whether a path its parameters write may be
     this repository's."""
     kustomize = source.get("kustomize")
-    set_ = [k for k, v in kustomize.items() if k not in _TOOL_ONLY and v] if isinstance(kustomize, dict) else []
+    set_ = [k for k, v in kustomize.items() if k != _VERSION and v] if isinstance(kustomize, dict) else []
+    version = rendering.other_kustomize(kustomize)
     plugin = source.get("plugin")
-    foreign = isinstance(plugin, dict) and plugin.get("name") != OWN_PLUGIN and not _kustomize_alike(plugin, plugins)
+    foreign = isinstance(plugin, dict) and plugin.get("name") != OWN_PLUGIN and not _kustomize_alike(plugin, rendering)
     if isinstance(plugin, dict) and not foreign:
         yield from _own_plugin_env(res, path + ("plugin",), plugin, who)
-    if not (set_ or foreign):
+    if not (set_ or foreign or version is not None):
         return
     written = source.get("path")
     if not (_in_repository(res, written) or (ours is not None and _templated(written) and ours([source]))):
@@ -283,7 +305,11 @@ def _overrides(
             "what Argo CD deploys is not what was checked; move them into the kustomization"
         )
         finding = builtin_finding("argocd-source-override", message, res.locate(path + ("kustomize",)), res.id)
-        yield _valued(finding, {k: v for k, v in kustomize.items() if k not in _TOOL_ONLY})
+        yield _valued(finding, {k: v for k, v in kustomize.items() if k != _VERSION})
+    if version is not None:
+        message = f"{who}{target} {_other_kustomize(version)}"
+        where = res.locate(path + ("kustomize", _VERSION))
+        yield _valued(builtin_finding("argocd-source-override", message, where, res.id), {_VERSION: version})
     if foreign:
         message = (
             f"{who}{target} with the plugin {plugin.get('name', '(discovered)')!r}, whose output the linter "
@@ -375,7 +401,17 @@ def _merge_values(a: Any, b: Any) -> Any:
     return a if a == b else TEMPLATED
 
 
-def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Iterator[Finding]:
+def _other_kustomize(version: object) -> str:
+    """What building with the kustomize ``version`` names means, for a finding's message."""
+    shown = "named by a parameter" if version == TEMPLATED else repr(version)
+    return (
+        f"with the kustomize version {shown}, the binary argocd-cm registers under that name: not the kustomize "
+        "the linter's renderer is proven against, so what Argo CD deploys may not be what was checked (once its "
+        "rendering is shown the same, name the version in the configuration's argocd.kustomizeVersions)"
+    )
+
+
+def _template_patch(res: Resource, spec: dict, rendering: Rendering) -> Iterator[Finding]:
     """``argocd-source-override`` for what an ApplicationSet's ``templatePatch`` sets on the source
     of each application it generates (Argo CD renders the patch with each element's parameters and
     merges it into the template): kustomize parameters or a plugin, wherever a branch of it sets
@@ -422,12 +458,18 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
         if not isinstance(source, dict):
             continue
         kustomize = source.get("kustomize")
-        if kustomize == TEMPLATED or (isinstance(kustomize, dict) and any(k not in _TOOL_ONLY for k in kustomize)):
+        if kustomize == TEMPLATED or (isinstance(kustomize, dict) and any(k != _VERSION for k in kustomize)):
             yield finding(
                 f"{who} sets kustomize parameters on the sources it patches, which the linter does not apply: "
                 "what Argo CD deploys is not what was checked; move them into the kustomization",
                 offsets.get("kustomize", 0),
                 kustomize,
+            )
+        if (version := rendering.other_kustomize(kustomize)) is not None:
+            yield finding(
+                f"{who} builds the sources it patches {_other_kustomize(version)}",
+                offsets.get("kustomize", 0),
+                {_VERSION: version},
             )
         plugin = source.get("plugin")
         if plugin is None:
@@ -444,10 +486,10 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
                     values,
                 )
             continue
-        if isinstance(plugin, dict) and _kustomize_alike(plugin, plugins):
+        if isinstance(plugin, dict) and _kustomize_alike(plugin, rendering):
             continue
         shown_name = "named by a parameter" if name in (TEMPLATED, None) else repr(name)
-        detail = " with env or parameters" if name in plugins else ""  # named, so tuned
+        detail = " with env or parameters" if name in rendering.plugins else ""  # named, so tuned
         yield finding(
             f"{who} renders the sources it patches with the plugin {shown_name}{detail}, whose output the linter "
             "cannot render: what Argo CD deploys is not what was checked (a plugin that renders as kustomize "
@@ -457,10 +499,10 @@ def _template_patch(res: Resource, spec: dict, plugins: frozenset[str]) -> Itera
         )
 
 
-def _kustomize_alike(plugin: dict, plugins: frozenset[str]) -> bool:
+def _kustomize_alike(plugin: dict, rendering: Rendering) -> bool:
     """Whether the configuration names ``plugin`` as rendering a path as ``kustomize build`` does,
     and it is given no env or parameters (which could make it render otherwise)."""
-    return plugin.get("name") in plugins and not any(plugin.get(k) for k in ("env", "parameters"))
+    return plugin.get("name") in rendering.plugins and not any(plugin.get(k) for k in ("env", "parameters"))
 
 
 def _as_list(value: Any) -> list:
@@ -833,7 +875,7 @@ def moved_away(
     return findings
 
 
-def repository_deployments(root: Path, shown: Path, plugins: frozenset[str] = frozenset()) -> list[Deployment]:
+def repository_deployments(root: Path, shown: Path, rendering: Rendering = Rendering()) -> list[Deployment]:
     """:func:`deployments` of every Application and ApplicationSet in the repository at ``root``
     (a work tree, or a snapshot of the base), its files named as they are below ``shown`` (the
     work tree): only files that mention both are parsed; its directories are what its git
@@ -841,8 +883,8 @@ def repository_deployments(root: Path, shown: Path, plugins: frozenset[str] = fr
     kustomization, Argo CD renders it: the Applications and ApplicationSets of the files that build
     reads are read as it builds them (a patch of an ApplicationSet's targetRevision applies),
     and where the built-in renderer cannot build it, their revisions are not known
-    (:func:`_as_rendered`). Each carries its resource's :func:`source_overrides` (``plugins``: the
-    configuration's kustomize-alike plugins)."""
+    (:func:`_as_rendered`). Each carries its resource's :func:`source_overrides` (``rendering``: what
+    the configuration says renders as the built-in renderer does)."""
     from torghut_lint.discover import SKIPPED_DIRS, YAML_SUFFIXES
     from torghut_lint.parse import parse_source, read_source
 
@@ -869,7 +911,7 @@ def repository_deployments(root: Path, shown: Path, plugins: frozenset[str] = fr
         found = deployments([res for _, res in raw], tuple(directories))
     top = os.path.realpath(root)
     relative_of = {res.node.start_mark.name: os.path.relpath(f, top).replace(os.sep, "/") for f, res in raw if f}
-    overrides = {res.id: tuple(source_overrides([res], plugins)) for _, res in raw}
+    overrides = {res.id: tuple(source_overrides([res], rendering)) for _, res in raw}
     unseen = {res.id for f, res in raw if f in unbuilt}
     return [
         replace(

@@ -98,7 +98,8 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "argocd-source-override",
             _E,
             "An .argocd-source.yaml (or .argocd-source-<app>.yaml), or an Application or ApplicationSet source, "
-            "overrides how Argo CD renders a path of the repository (kustomize parameters, another plugin), "
+            "overrides how Argo CD renders a path of the repository (kustomize parameters, another kustomize "
+            "version or plugin), "
             "keeps fields of it from being applied (RespectIgnoreDifferences with ignoreDifferences), or gives "
             "torghut-lint's plugin arguments that could weaken its check at sync; or (with --trusted-config) the "
             "change edits Argo CD's own settings, repo-server or plugins where Argo CD manages itself from the "

@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 
 from torghut_lint.admission import ParamsRead, mutations, params_read, reaches
-from torghut_lint.argocd import Revision, revisions, source_overrides, unpruned
+from torghut_lint.argocd import Rendering, Revision, revisions, source_overrides, unpruned
 from torghut_lint.assemble import (
     Plan,
     Project,
@@ -59,8 +59,8 @@ class Checks:
     # record the files behind each finding and application (what --changed-since asks of a finding:
     # most of what a process sends back on a large tree, so only when it is asked)
     causes: bool = True
-    # Config Management Plugins the configuration says render a path as kustomize build does
-    kustomize_plugins: frozenset[str] = frozenset()
+    # what the configuration says renders a path as the built-in renderer does (argocd:)
+    rendering: Rendering = Rendering()
     revisions: bool = False  # record where Applications deploy from (--trusted-config compares them)
     max_waiver_days: int | None = None  # the longest a waiver may run (the config's gate.maxWaiverDays)
     # rules whose evaluated resources are recorded whatever ``evaluated`` says (single-copy policies,
@@ -312,7 +312,7 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
     if checks.store is not None:
         findings += validate_all(resources, checks.store, checks.report_missing)
         findings += metadata_problems(resources)
-    findings += source_overrides(resources, checks.kustomize_plugins)
+    findings += source_overrides(resources, checks.rendering)
     findings += mutations(resources)
     evaluated: dict[str, list[ResourceId]] = {}
     facts: list[Fact] = []

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from torghut_lint.argocd import Rendering
 from torghut_lint.builtin_rules import BUILTIN_RULES
 from torghut_lint.discover import CONFIG_NAME, display_path
 from torghut_lint.model import Severity
@@ -77,6 +78,9 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 # Config Management Plugins that, given no env or parameters, render a path as
                 # `kustomize build` does (argocd-lovely-plugin without LOVELY_* settings)
                 "kustomizePlugins": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                # kustomize versions argocd-cm registers (kustomize.path.<version>) whose binary
+                # renders as the kustomize the built-in renderer is proven against
+                "kustomizeVersions": {"type": "array", "items": {"type": "string", "minLength": 1}},
             },
         },
         "schemas": {
@@ -118,9 +122,12 @@ class Config:
         return self.rules.get(rule, {}).get("enabled", True)
 
     @property
-    def kustomize_plugins(self) -> frozenset[str]:
-        """The plugins ``argocd.kustomizePlugins`` names as rendering a path as ``kustomize build``."""
-        return frozenset(self.argocd.get("kustomizePlugins") or ())
+    def rendering(self) -> Rendering:
+        """What ``argocd:`` says renders a path as the built-in renderer does: the plugins
+        ``kustomizePlugins`` names, the kustomize versions ``kustomizeVersions`` names."""
+        return Rendering(
+            frozenset(self.argocd.get("kustomizePlugins") or ()), frozenset(self.argocd.get("kustomizeVersions") or ())
+        )
 
 
 def find_config(start: Path, boundary: Path | None = None) -> Path:

@@ -246,7 +246,7 @@ def assess(
         options.today,
         options.evaluated,
         causes,
-        kustomize_plugins=config.kustomize_plugins,
+        rendering=config.rendering,
         revisions=options.base is not None and options.base.waivers,  # --trusted-config: its base's too
         max_waiver_days=config.gate.get("maxWaiverDays"),
         counted=single_copy(policies) if options.base is not None else frozenset(),
@@ -310,9 +310,9 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
     root = _root(paths, options.boundary)
     linted = [os.path.relpath(os.path.realpath(p), root) for p in paths]
     inside = options.base is not None and not any(p.startswith("..") for p in linted)
-    deployed = repository_deployments(root, root, config.kustomize_plugins) if inside else []
+    deployed = repository_deployments(root, root, config.rendering) if inside else []
     before_root = options.base.root if inside and options.base else None
-    deployed_before = repository_deployments(before_root, root, config.kustomize_plugins) if before_root else []
+    deployed_before = repository_deployments(before_root, root, config.rendering) if before_root else []
     if inside:
         options = replace(options, destinations=destinations(deployed, root))
     head = assess(paths, policies, config, options, options.boundary)

@@ -118,8 +118,9 @@ def test_argo_cd_source_overrides_in_the_tree_block_and_are_no_orphans(tmp_path:
 def test_argo_cd_applications_that_render_a_path_of_the_repository_their_own_way(tmp_path: Path) -> None:
     """An Application (or an ApplicationSet's template or list element) that gives kustomize
     parameters or a plugin for a path of this repository: Argo CD renders that path differently
-    from the directory the lint checks. Tool selection, torghut-lint's own plugin and paths of
-    other repositories change nothing here."""
+    from the directory the lint checks; so does another kustomize (``kustomize.version``: the
+    binary argocd-cm registers under that name, not the one the renderer is proven against).
+    torghut-lint's own plugin and paths of other repositories change nothing here."""
     repo = tmp_path / "repo"
     (repo / "apps" / "torghut").mkdir(parents=True)
     (repo / ".git").mkdir()
@@ -152,6 +153,7 @@ def test_argo_cd_applications_that_render_a_path_of_the_repository_their_own_way
         ("- {name: torghut, path: apps/torghut, kustomize: {images: [x=y:1]}}", "an element of ApplicationSet set"),
         ("kustomize:", "Application patched"),
         ("kustomize: {namePrefix: t-}", "ApplicationSet set"),
+        ("kustomize: {version: v5.4.3}", "Application tool-only"),
         ("plugin: {name: lovely}", "Application other-plugin"),
     ]
     assert all(f["rule"] == "argocd-source-override" for f in result.json["findings"])
@@ -459,6 +461,51 @@ def test_a_plugin_the_configuration_names_as_kustomize_alike_is_no_override(
     )
     result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
     assert [f["rule"] for f in result.json["findings"]] == (["argocd-source-override"] if found else [])
+
+
+@pytest.mark.parametrize(
+    ("where", "version", "found"),
+    [
+        ("source", "v5.4.3", False),  # named in argocd.kustomizeVersions
+        ("source", "v3.9.4", True),
+        ("source", "'5.4.3'", True),  # Argo CD looks the name up as written
+        ("source", "'{{version}}'", True),  # an element decides
+        ("patch", "v5.4.3", False),
+        ("patch", "v3.9.4", True),
+        ("patch", "'{{ .version }}'", True),
+    ],
+)
+def test_another_kustomize_version_renders_otherwise_unless_the_configuration_names_it(
+    tmp_path: Path, where: str, version: str, found: bool
+) -> None:
+    """``kustomize.version`` makes Argo CD build the path with the binary argocd-cm registers as
+    ``kustomize.path.<version>``: kustomize 3 or 4 renders some kustomizations otherwise than the
+    one the built-in renderer is proven against (and a pull request picks the version). Blocking
+    unless ``argocd.kustomizeVersions`` names it, in an Application's source as in a templatePatch."""
+    repo, app = app_tree(tmp_path)
+    (app / "kustomization.yaml").write_text("resources: []\n")
+    (repo / ".torghut-lint.yaml").write_text("argocd:\n  kustomizeVersions: [v5.4.3]\n")
+    if where == "source":
+        body = f"  source: {{path: apps/torghut, kustomize: {{version: {version}}}}}\n"
+        kind = "Application"
+    else:
+        body = (
+            "  goTemplate: true\n  generators: [{list: {elements: [{path: apps/torghut}]}}]\n"
+            "  template: {metadata: {name: t}, spec: {source: {path: '{{ .path }}'}}}\n"
+            f"  templatePatch: |\n    spec:\n      source:\n        kustomize: {{version: {version}}}\n"
+        )
+        kind = "ApplicationSet"
+    (repo / "app.yaml").write_text(
+        f"apiVersion: argoproj.io/v1alpha1\nkind: {kind}\nmetadata: {{name: t}}\nspec:\n{body}"
+    )
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
+    got = [(f["rule"], f["line"]) for f in result.json["findings"]]
+    if not found:
+        assert got == [] and result.code == 0, result.json["findings"]
+        return
+    assert [rule for rule, _ in got] == ["argocd-source-override"] and result.code == 1, got
+    assert "kustomize" in (repo / "app.yaml").read_text().splitlines()[got[0][1] - 1]
+    assert "argocd.kustomizeVersions" in result.json["findings"][0]["message"]
 
 
 @pytest.mark.parametrize("directive", ["replace", "delete"])
