@@ -163,12 +163,14 @@ def source_overrides(resources: list[Resource], rendering: Rendering = Rendering
     for res, spec in _applications(resources):
         if res.id.kind == "Application":
             yield from _sources(res, ("spec",), spec, rendering)
+            yield from _explicit_types(res, ("spec",), spec)
             continue
         template = spec.get("template")
         if isinstance(template, dict) and isinstance(template.get("spec"), dict):
             # a path its parameters write is this repository's where an element's is (or may be)
             ours = functools.partial(_patch_in_repository, res, spec)
             yield from _sources(res, ("spec", "template", "spec"), template["spec"], rendering, ours)
+            yield from _explicit_types(res, ("spec", "template", "spec"), template["spec"], spec)
         for path, element in list_elements(spec.get("generators"), ("spec", "generators")):
             yield from _overrides(res, path, element, f"an element of {res.id.kind} {res.id.name} renders", rendering)
         if isinstance(spec.get("templatePatch"), str) and spec["templatePatch"].strip():
@@ -267,6 +269,57 @@ def _in_repository(res: Resource, path: object) -> bool:
         return False
 
 
+def _holds_kustomization(res: Resource, path: object) -> bool:
+    """Whether a source's ``path`` is a directory of the repository that holds ``res`` with a
+    kustomization file in it (what Argo CD would detect as a kustomize source)."""
+    from torghut_lint.kustomize.kustomization import find_kustomization
+
+    if not _in_repository(res, path):
+        return False
+    directory = _repository_of(os.path.abspath(os.path.dirname(res.node.start_mark.name))) / str(path).strip("/")
+    try:
+        return find_kustomization(directory) is not None
+    except OSError:
+        return False
+
+
+# A source's type made explicit by one of these keys (Argo CD's ExplicitType: a key present and not
+# null), rendering its path as this says whatever the path holds
+EXPLICIT_TYPES = {"directory": "as plain manifests (its directory source)", "helm": "with helm (its helm source)"}
+
+
+def _explicit_type(source: dict) -> str | None:
+    return next((key for key in EXPLICIT_TYPES if source.get(key) is not None), None)
+
+
+def _typed_message(kind: str) -> str:
+    applies = (
+        "every manifest file there as it is (patches, and files no kustomization includes, among them)"
+        if kind == "directory"
+        else "the chart helm renders there"
+    )
+    return (
+        f"{EXPLICIT_TYPES[kind]}, though it holds a kustomization: Argo CD applies {applies}, never what kustomize "
+        f"builds, which is what the linter checked; drop {kind} from the source"
+    )
+
+
+def _explicit_types(res: Resource, path: Path_, spec: dict, generated: dict | None = None) -> Iterator[Finding]:
+    """``argocd-source-override`` for each source of an Application spec (or an ApplicationSet's
+    template, ``generated`` its spec) whose explicit type renders a path holding a kustomization
+    otherwise than kustomize builds it: a path its parameters write counts where an element's holds
+    one, or where no element settles it."""
+    for at, source in _listed_sources(path, spec):
+        if (kind := _explicit_type(source)) is None:
+            continue
+        written = source.get("path")
+        paths = _candidate_paths(generated, [source]) if generated is not None and _templated(written) else [written]
+        if paths is None or any(_holds_kustomization(res, p) for p in paths):
+            message = f"{res.id.kind} {res.id.name} renders {written} {_typed_message(kind)}"
+            finding = builtin_finding("argocd-source-override", message, res.locate(at + (kind,)), res.id)
+            yield _valued(finding, {kind: source[kind]})
+
+
 @functools.lru_cache(maxsize=256)
 def _repository_of(directory: str) -> Path:
     """The repository an absolute directory is in (asked once per directory)."""
@@ -339,7 +392,7 @@ def _own_plugin_env(res: Resource, path: Path_, plugin: dict, who: str) -> Itera
 
 TEMPLATED = "torghut-lint-templated-value"
 MAX_PATCH_TEXT = 1 << 16  # a templatePatch is a few hundred lines at most
-_PATCH_KEY = re.compile(r"\b(kustomize|plugin)\s*:")
+_PATCH_KEY = re.compile(r"\b(kustomize|plugin|directory|helm)\s*:")
 
 
 def _skeleton(text: str) -> str:
@@ -471,6 +524,14 @@ def _template_patch(res: Resource, spec: dict, rendering: Rendering) -> Iterator
                 offsets.get("kustomize", 0),
                 {_VERSION: version},
             )
+        if (kind := _explicit_type(source)) is not None:
+            paths = _candidate_paths(spec, [s for s in sources if isinstance(s, dict)])
+            if paths is None or any(_templated(p) or _holds_kustomization(res, p) for p in paths):
+                yield finding(
+                    f"{who} renders the sources it patches {_typed_message(kind)}",
+                    offsets.get(kind, 0),
+                    {kind: source[kind]},
+                )
         plugin = source.get("plugin")
         if plugin is None:
             continue
@@ -515,22 +576,27 @@ def _templated(path: object) -> bool:
 
 
 def _patch_in_repository(res: Resource, spec: dict, sources: list[dict]) -> bool:
-    """Whether a patched source may render a directory of this repository: its path (the patch's, or
-    the template's), or where a parameter writes the path, any list element's; a path nothing here
-    settles (a git generator's) counts as this repository's (fail closed)."""
+    """Whether a patched source may render a directory of this repository: one of its
+    :func:`_candidate_paths`, or any where nothing here settles them (fail closed)."""
+    paths = _candidate_paths(spec, sources)
+    return paths is None or any(_in_repository(res, p) for p in paths)
+
+
+def _candidate_paths(spec: dict, sources: list[dict]) -> list[object] | None:
+    """The paths an ApplicationSet's (patched) ``sources`` may render: their own paths (the patch's,
+    or else the template's); where a parameter writes one, those written as they are and each list
+    element's path; None where nothing here settles it (a git generator's)."""
     template = spec.get("template") if isinstance(spec.get("template"), dict) else {}
     inner = template.get("spec") if isinstance(template.get("spec"), dict) else {}
     written = [s.get("path") for s in sources if "path" in s]
     if not written:
         written = [s.get("path") for _, s in _listed_sources((), inner)]
-    if any(not _templated(p) and _in_repository(res, p) for p in written):
-        return True
     if written and not any(map(_templated, written)):
-        return False
+        return written
     elements = [e for _, e in list_elements(spec.get("generators"), ("spec", "generators"))]
     if not elements:
-        return True
-    return any(_in_repository(res, e.get("path")) for e in elements)
+        return None
+    return [p for p in written if not _templated(p)] + [e.get("path") for e in elements]
 
 
 @dataclass(frozen=True)

@@ -291,6 +291,8 @@ def discover(root: Path) -> Discovery:
             _KUSTOMIZATIONS[real] = None  # not listed: a name in it may still be a file
             return
         _record_kustomizations(real, entries)
+        if real in _KUSTOMIZATIONS and (chart := _detected_as_chart(entries)) is not None:
+            found.findings.append(_chart_finding(directory, *chart))
         stack.append((iter(entries), directory, real, real if real.endswith(os.sep) else real + os.sep))
 
     enter(root, real_root)
@@ -422,6 +424,44 @@ def _record_kustomizations(real: str, entries: list[os.DirEntry]) -> None:
 
 
 _KUSTOMIZATION_NAMES_LOWER = frozenset(n.lower() for n in KUSTOMIZATION_NAMES)
+
+
+# Argo CD's source detection (util/app/discovery): walking a path's files in byte order, a name
+# ending in this makes it a Helm chart, a kustomization file's name a kustomization; the last seen decides
+HELM_CHART_SUFFIX = "Chart.yaml"
+
+
+def _detected_as_chart(entries: list[os.DirEntry]) -> tuple[str, str] | None:
+    """(the name that makes Argo CD detect the directory as a Helm chart, the kustomization file it
+    comes after), where the directory holds a kustomization file and Argo CD's detection reads it
+    as a chart all the same: ``values-Chart.yaml`` comes after ``kustomization.yaml``, so the last
+    seen is a chart's (exactly ``Chart.yaml`` always comes before a kustomization). Every entry that
+    is not a directory counts, links too (its walk does not follow them); names compared as bytes."""
+    named = []
+    for entry in entries:
+        if entry.name.endswith(HELM_CHART_SUFFIX) or entry.name in KUSTOMIZATION_NAMES:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    continue
+            except OSError:
+                pass  # (not listed as a directory: a file to the walk)
+            named.append(entry.name)
+    kustomizations = [n for n in named if n in KUSTOMIZATION_NAMES]
+    last = max(named, key=os.fsencode, default=None)
+    if not kustomizations or last is None or last in KUSTOMIZATION_NAMES:
+        return None
+    return last, max(kustomizations, key=os.fsencode)
+
+
+def _chart_finding(directory: Path, chart: str, kustomization: str) -> Finding:
+    from torghut_lint.builtin_rules import builtin_finding
+
+    message = (
+        f"Argo CD detects this directory as a Helm chart: {chart!r} ends in {HELM_CHART_SUFFIX} and comes after "
+        f"{kustomization!r}, so an Application deploying it without an explicit source type renders it with helm, "
+        "not the kustomization the linter checks; rename it, or give the Application's source kustomize: {}"
+    )
+    return builtin_finding("argocd-source-override", message, Location(display_path(_child(directory, chart))))
 
 
 def kustomization_files(directory: str) -> tuple[str, ...] | None:

@@ -581,3 +581,124 @@ def test_a_key_repeated_a_hundred_thousand_times_answers_in_seconds(tmp_path: Pa
     assert result.code == 1
     assert {f["rule"] for f in result.json["findings"]} == {"yaml-duplicate-key"}
     assert len(result.json["findings"]) == 101
+
+
+@pytest.mark.parametrize(
+    ("names", "found"),
+    [
+        (["kustomization.yaml", "Chart.yaml"], None),  # "Chart.yaml" comes first: kustomize's
+        (["kustomization.yaml", "values-Chart.yaml"], "values-Chart.yaml"),
+        (["kustomization.yaml", "Chart.yaml", "zChart.yaml"], "zChart.yaml"),
+        (["Kustomization", "LChart.yaml"], "LChart.yaml"),  # byte order: L after K
+        (["Kustomization", "AChart.yaml"], None),
+        (["kustomization.yaml", "zChart.yaml@link"], "zChart.yaml"),  # a link to a directory: a file to Walk
+        (["kustomization.yaml", "zChart.yaml/"], None),  # a directory
+        (["kustomization.yaml", "sub/zChart.yaml"], None),  # another directory's type
+    ],
+)
+def test_a_file_that_makes_argo_cd_detect_a_helm_chart_in_a_kustomization_directory(
+    tmp_path: Path, names: list[str], found: str | None
+) -> None:
+    """Argo CD detects a path's source type by walking its files in byte order: a name ending in
+    ``Chart.yaml`` makes it Helm, a kustomization file kustomize, the last one seen deciding. A
+    ``values-Chart.yaml`` (or a link named ``zChart.yaml``) beside ``kustomization.yaml`` makes an
+    Application without an explicit source type render the chart, not the kustomization the linter
+    checks (only exactly ``Chart.yaml`` was known, and it always comes before a kustomization)."""
+    repo, app = app_tree(tmp_path)
+    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    for name in names:
+        if name.endswith("/"):
+            (app / name).mkdir()
+        elif name.endswith("@link"):
+            (app / "target").mkdir()
+            (app / name.removesuffix("@link")).symlink_to("target")
+        elif name in ("kustomization.yaml", "Kustomization"):
+            (app / name).write_text("resources: [cm.yaml]\n")
+        else:
+            (app / name).parent.mkdir(exist_ok=True)
+            (app / name).write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
+    got = [(f["rule"], f["file"]) for f in result.json["findings"] if f["rule"] == "argocd-source-override"]
+    if found is None:
+        assert got == [], result.json["findings"]
+        return
+    assert got == [("argocd-source-override", f"apps/torghut/{found}")], result.json["findings"]
+    assert result.code == 1 and "Helm" in result.json["findings"][0]["message"]
+
+
+EXPLICIT_TYPES = {
+    "directory": "  source: {path: apps/torghut, directory: {exclude: kustomization.yaml}}\n",
+    "directory-empty": "  source: {path: apps/torghut, directory: {}}\n",
+    "helm": "  source: {path: apps/torghut, helm: {releaseName: t}}\n",
+    "directory-null": "  source: {path: apps/torghut, directory: null}\n",  # no type: Argo CD reads a nil pointer
+    "plain-directory": "  source: {path: apps/plain, directory: {recurse: true}}\n",
+    "chart": "  source: {repoURL: registry-1.docker.io/bitnamicharts, chart: spark, helm: {releaseName: s}}\n",
+    "in-sources": "  sources:\n    - {path: apps/plain}\n    - {path: apps/torghut, directory: {recurse: true}}\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "found"),
+    [
+        ("directory", True),
+        ("directory-empty", True),
+        ("helm", True),
+        ("directory-null", False),
+        ("plain-directory", False),
+        ("chart", False),
+        ("in-sources", True),
+    ],
+)
+def test_an_explicit_source_type_that_renders_a_kustomization_otherwise(tmp_path: Path, case: str, found: bool) -> None:
+    """``directory:`` (or ``helm:``) on a source makes its type explicit: Argo CD applies every
+    manifest file of a path holding a kustomization as it is (a file no kustomization includes, which
+    the lint calls an orphan Argo CD never applies, among them), or runs helm there, and never
+    kustomize. A ConfigMap switching live trading on beside the kustomization passed with a warning."""
+    repo, app = app_tree(tmp_path)
+    (app / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    (repo / "apps" / "plain").mkdir()
+    (repo / "apps" / "plain" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: p}\n")
+    (repo / "argocd").mkdir()
+    (repo / "argocd" / "app.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: t}\nspec:\n" + EXPLICIT_TYPES[case]
+    )
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
+    got = [(f["rule"], f["file"], f["line"]) for f in result.json["findings"]]
+    if not found:
+        assert got == [] and result.code == 0, got
+        return
+    line = len(EXPLICIT_TYPES[case].splitlines()) + 4
+    assert got == [("argocd-source-override", "argocd/app.yaml", line)], got
+    assert "kustomization" in result.json["findings"][0]["message"] and result.code == 1
+
+
+@pytest.mark.parametrize(
+    ("template", "patch", "found"),
+    [
+        ("{path: '{{ .path }}', directory: {recurse: true}}", "", True),
+        ("{path: '{{ .path }}'}", "spec:\n  source:\n    directory: {recurse: true}\n", True),
+        ("{path: '{{ .path }}'}", "spec:\n  source:\n    helm: {releaseName: x}\n", True),
+        ("{path: apps/plain, directory: {recurse: true}}", "", False),
+    ],
+)
+def test_an_application_set_that_makes_the_source_type_explicit(
+    tmp_path: Path, template: str, patch: str, found: bool
+) -> None:
+    """The same in an ApplicationSet's template or its templatePatch: a path the elements write
+    that holds a kustomization (or one no element settles) is rendered as the type says."""
+    repo, app = app_tree(tmp_path)
+    (app / "kustomization.yaml").write_text("resources: []\n")
+    (repo / "apps" / "plain").mkdir()
+    (repo / "argocd").mkdir()
+    text = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s}\nspec:\n  goTemplate: true\n"
+        "  generators: [{list: {elements: [{path: apps/torghut}]}}]\n"
+        f"  template: {{metadata: {{name: t}}, spec: {{source: {template}}}}}\n"
+    )
+    if patch:
+        text += "  templatePatch: |\n" + "".join(f"    {line}\n" for line in patch.splitlines())
+    (repo / "argocd" / "set.yaml").write_text(text)
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
+    got = [f["rule"] for f in result.json["findings"]]
+    assert got == (["argocd-source-override"] if found else []), result.json["findings"]
