@@ -191,12 +191,23 @@ def apply_waivers(findings: list[Finding], waivers: Waivers) -> list[Finding]:
             waiver.used = True
             finding.waived = True
             finding.waiver_reason = f"{waiver.reason} (owner {waiver.owner}, expires {waiver.expires})"
+    # one written waiver (a kustomization's commonAnnotations puts it on many resources) is unused
+    # when none of its copies waives anything: one finding, on the first resource it is on
+    written: dict[tuple, list[Waiver]] = {}
+    for waiver in unique.values():
+        written.setdefault((waiver.rule, waiver.location), []).append(waiver)
     unused = [
-        builtin_finding("waiver-unused", f"waiver of {w.rule} matches no finding", w.location, w.resource)
-        for w in unique.values()
-        if not w.used
+        builtin_finding("waiver-unused", _unused(copies), copies[0].location, copies[0].resource)
+        for copies in written.values()
+        if not any(w.used for w in copies)
     ]
     return findings + waivers.problems + unused
+
+
+def _unused(copies: list[Waiver]) -> str:
+    resources = len({w.resource for w in copies})
+    on = f" on any of the {resources} resources it is written on" if resources > 1 else ""
+    return f"waiver of {copies[0].rule} matches no finding{on}"
 
 
 def added_waivers(base: list[Waiver], head: list[Waiver], ref: str, allowed: set[str]) -> list[Finding]:
@@ -209,13 +220,12 @@ def added_waivers(base: list[Waiver], head: list[Waiver], ref: str, allowed: set
         if w.resource is not None:
             key = (w.resource, w.rule)
             before[key] = max(before.get(key, w.expires), w.expires)
-    findings: list[Finding] = []
-    seen: set[tuple] = set()
+    # each copy of a written waiver on its own resource: a kustomization's commonAnnotations the base
+    # had puts it on every resource the change adds there, which it was never reviewed for
+    written: dict[tuple, list[tuple[Waiver, str]]] = {}
     for w in head:
-        # one finding per written waiver: a kustomization's commonAnnotations puts it on many resources
-        if w.resource is None or w.rule in allowed or (w.rule, w.location) in seen:
+        if w.resource is None or w.rule in allowed:
             continue
-        seen.add((w.rule, w.location))
         earlier = before.get((w.resource, w.rule))
         if earlier is None:
             what = f"adds a waiver of {w.rule} for {w.resource}"
@@ -223,7 +233,14 @@ def added_waivers(base: list[Waiver], head: list[Waiver], ref: str, allowed: set
             what = f"extends the waiver of {w.rule} for {w.resource} from {earlier} to {w.expires}"
         else:
             continue
-        message = f"this change {what} (not at {ref}); a waiver written by the change it waives needs review"
+        written.setdefault((w.rule, w.location), []).append((w, what))
+    findings: list[Finding] = []
+    for added in written.values():
+        # one finding per written waiver, naming a resource whose finding it waives where it waives one
+        w, what = next((item for item in added if item[0].used), added[0])
+        others = len({x.resource for x, _ in added} - {w.resource})
+        also = f" and {others} other resource(s) it is written on" if others else ""
+        message = f"this change {what}{also} (not at {ref}); a waiver written by the change it waives needs review"
         findings.append(builtin_finding("gate-waiver-added", message, w.location, w.resource))
     return findings
 

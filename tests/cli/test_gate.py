@@ -457,6 +457,42 @@ def test_a_waiver_added_by_the_change_is_found_however_it_is_written(repo: Path,
     assert result.code == 1
 
 
+def _canary_without_a_probe(repo: Path) -> None:
+    """A second torghut-ws workload with no readiness probe, in the ws kustomization."""
+    ws = repo / APP / "ws"
+    text = (ws / "deployment.yaml").read_text().replace("name: torghut-ws\n", "name: torghut-ws-canary\n", 1)
+    start, end = text.index("          readinessProbe:"), text.index("          livenessProbe:")
+    (ws / "canary.yaml").write_text(text[:start] + text[end:])
+    kust = ws / "kustomization.yaml"
+    kust.write_text(kust.read_text().replace("  - service.yaml\n", "  - service.yaml\n  - canary.yaml\n"))
+
+
+PROBE_KEY = "torghut-lint.io/waive.ws-readiness-probe"
+
+
+def test_a_written_waiver_the_change_puts_on_a_new_resource_is_a_gate_change(repo: Path) -> None:
+    """A kustomization's commonAnnotations waiver, reviewed for the resources it covered at the
+    base, covers whatever the change adds to that kustomization: a new workload's finding was
+    waived unreviewed (one finding per written waiver was kept, and the first resource it is on
+    had it at the base). The finding names the resource whose finding it waives; an unused copy
+    on the others is no noise."""
+    kust = repo / APP / "ws" / "kustomization.yaml"
+    kust.write_text(kust.read_text() + f'commonAnnotations:\n  {PROBE_KEY}: "{WAIVE}"\n')
+    commit_base(repo)
+    before = run_cli("--format", "json", "--no-schemas", cwd=repo)
+    assert [f["rule"] for f in before.json["findings"]] == ["waiver-unused"], before.stdout  # one, not three
+    _canary_without_a_probe(repo)
+    commit_pr(repo)
+    result = run_cli("--format", "json", "--no-schemas", "--trusted-config", "main", cwd=repo)
+    probe = [f for f in result.json["findings"] if f["rule"] == "ws-readiness-probe"]
+    assert probe and all(f["waived"] for f in probe), result.stdout
+    added = [f for f in result.json["findings"] if f["rule"] == "gate-waiver-added"]
+    assert len(added) == 1 and "torghut-ws-canary" in added[0]["message"], result.stdout
+    assert added[0]["file"].endswith("ws/kustomization.yaml") and added[0]["resource"]["name"] == "torghut-ws-canary"
+    assert not [f for f in result.json["findings"] if f["rule"] == "waiver-unused"], result.stdout
+    assert result.code == 1
+
+
 def test_a_widened_waiver_is_a_gate_change_and_an_unchanged_one_is_not(repo: Path) -> None:
     _waive_ws_by_annotation(repo, KEY)
     commit_base(repo)
