@@ -41,6 +41,8 @@ from torghut_lint.parse import (
     as_yaml11,
     json_findings,
     json_problems,
+    lfs_pointer,
+    lfs_unseen,
     parse_file,
     parse_source,
     read_into,
@@ -634,6 +636,9 @@ def _loose_texts(paths: list[Path], project: Project) -> list[tuple[str, str]]:
         data = read_source(path, shown)
         if isinstance(data, ParsedFile):
             project.findings += data.findings
+            continue
+        if lfs_pointer(data):  # (its credentials are in the repository all the same: unseen)
+            project.findings.append(lfs_unseen(shown))
             continue
         try:
             out.append((shown, data.decode("utf-8")))

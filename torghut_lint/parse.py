@@ -501,7 +501,12 @@ class ParsedFile:
 
     @property
     def ok(self) -> bool:
-        return not any(f.rule == "yaml-syntax" for f in self.findings)
+        """Whether its documents are what the file says: read whole and parsed (a file that could
+        not be read, over the size limit, a Git LFS pointer or not YAML is told already)."""
+        return not any(f.rule in _UNREAD for f in self.findings)
+
+
+_UNREAD = frozenset({"yaml-syntax", "file-unreadable", "yaml-too-large"})  # a file whose content is not parsed
 
 
 def _syntax(path: str, line: int, column: int, message: str) -> Finding:
@@ -844,8 +849,31 @@ def read_into(path: Path, buffer: bytearray) -> int | None:
         os.close(fd)
 
 
+# The first line of a file stored in Git LFS where the checkout did not fetch LFS content (and of
+# git-lfs's first pointers): Argo CD, with LFS enabled for the repository, reads the content instead
+LFS_POINTERS = (b"version https://git-lfs.github.com/spec/v1", b"version https://hawser.github.com/spec/v1")
+LFS_UNSEEN = (
+    "a Git LFS pointer, not its content: Argo CD checks LFS content out (where the repository has LFS enabled) "
+    "and reads what the linter cannot see; check it out too (actions/checkout: lfs: true)"
+)
+
+
+def lfs_pointer(data: bytes) -> bool:
+    """Whether a file's bytes are a Git LFS pointer (what the linter reads is then not the file)."""
+    return data.startswith(LFS_POINTERS)
+
+
+def lfs_unseen(display: str) -> Finding:
+    """The finding for a file that is a Git LFS pointer: its content is unseen."""
+    return builtin_finding("file-unreadable", f"cannot read file: {LFS_UNSEEN}", Location(display))
+
+
 def parse_source(path: Path, data: bytes, display: str, go_yaml: bool = True) -> ParsedFile:
-    """Parse what :func:`read_source` read from ``path``."""
+    """Parse what :func:`read_source` read from ``path`` (a Git LFS pointer: nothing, a finding)."""
+    if lfs_pointer(data):
+        parsed = ParsedFile(display)
+        parsed.findings.append(lfs_unseen(display))
+        return parsed
     if path.name.endswith(".json"):  # JSON is YAML 1.2, but libyaml refuses tabs as indentation: in
         data = data.replace(b"\t", b" ")  # JSON a raw tab is only ever whitespace (same offsets)
     return parse_bytes(data, display, go_yaml=go_yaml)

@@ -209,9 +209,42 @@ def test_what_argo_cds_checkout_has_and_this_one_lacks_blocks(tmp_path: Path) ->
     result = run_cli("--no-schemas", "--format", "json", "apps/torghut", cwd=tmp_path, timeout=60)
     got = [(f["rule"], f["file"], f["line"], f["message"][:32]) for f in result.json["findings"]]
     assert sorted(got) == [
-        ("manifest-invalid", "apps/torghut/deploy.yaml", 1, "a Git LFS pointer, not the manif"),
+        ("file-unreadable", "apps/torghut/deploy.yaml", 0, "cannot read file: a Git LFS poin"),
         ("submodule-not-checked-out", ".gitmodules", 2, "the submodule at apps/torghut/ve"),
     ]
+    assert result.code == 1
+
+
+LFS_POINTER_TEXT = "version https://git-lfs.github.com/spec/v1\noid sha256:" + "4" * 64 + "\nsize 2048\n"
+
+
+def test_a_git_lfs_pointer_is_no_content_whatever_reads_it(tmp_path: Path) -> None:
+    """A file stored in Git LFS is a pointer in a checkout without LFS; Argo CD (LFS enabled) reads
+    the content. Only a manifest was told apart: a generator's env file or file (the ConfigMap the
+    service reads switching live trading on), an .env read for credentials, a patch or a
+    kustomization passed as empty or with a misleading message. Each is the same finding, naming
+    the file and why."""
+    repo, app = app_tree(tmp_path)
+    (app / "kustomization.yaml").write_text(
+        "resources: [cm.yaml]\npatches: [{path: patch.yaml}]\nconfigMapGenerator:\n"
+        "  - {name: trading, envs: [trading.env]}\n  - {name: catalog, files: [catalog.yaml]}\n"
+    )
+    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    for name in ("patch.yaml", "trading.env", "catalog.yaml", ".env"):
+        (app / name).write_text(LFS_POINTER_TEXT)
+    (repo / "apps" / "other").mkdir()
+    (repo / "apps" / "other" / "kustomization.yaml").write_text(LFS_POINTER_TEXT)
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
+    lfs = sorted((f["rule"], f["file"]) for f in result.json["findings"] if "Git LFS pointer" in f["message"])
+    assert lfs == [
+        ("file-unreadable", "apps/other/kustomization.yaml"),
+        ("file-unreadable", "apps/torghut/.env"),
+        ("file-unreadable", "apps/torghut/catalog.yaml"),  # a YAML file, parsed as every one is
+        ("file-unreadable", "apps/torghut/kustomization.yaml"),  # its envs entry, at its line
+        ("file-unreadable", "apps/torghut/kustomization.yaml"),  # its files entry
+        ("file-unreadable", "apps/torghut/patch.yaml"),
+    ], result.json["findings"]
+    assert not [f for f in result.json["findings"] if "empty" in f["message"]], result.json["findings"]
     assert result.code == 1
 
 

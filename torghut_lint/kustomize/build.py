@@ -102,6 +102,7 @@ from torghut_lint.kustomize.reading import (
 from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity, TextStart, digest_of, value_at
 from torghut_lint.parse import (
+    LFS_UNSEEN,
     MAX_FILE_BYTES,
     Document,
     ParsedFile,
@@ -110,6 +111,7 @@ from torghut_lint.parse import (
     as_yaml11,
     json_findings,
     json_problems,
+    lfs_pointer,
     parse_bytes,
     parse_file,
     split_findings,
@@ -1165,6 +1167,10 @@ class _Kustomization:
         except OSError as exc:
             message = f"generator input {shown(entry.value)} cannot be read: {exc.strerror or type(exc).__name__}"
             self.result.findings.append(builtin_finding("kustomize-missing-resource", message, Location.of(entry)))
+            return None
+        if lfs_pointer(data):
+            message = f"generator input {shown(entry.value)} is {LFS_UNSEEN}"
+            self.result.findings.append(builtin_finding("file-unreadable", message, Location.of(entry)))
             return None
         try:
             text = data.decode("utf-8")
