@@ -101,7 +101,7 @@ class Project:
     parsed: set[str] = field(default_factory=set)
     chart_files: int = 0
     chart_digests: dict[Path, str] = field(default_factory=dict)  # each chart's content, read once a run
-    # (shown path, text) of the files read for credentials that no build read (discover.TEXT_SUFFIXES)
+    # (shown path, text) of the files read for credentials that no build read (discover.text_name)
     texts: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -128,7 +128,7 @@ class Plan:
     plain: dict[Path, list[Path]]  # directory-type applications: the other files, per directory
     sizes: dict[Path, int]  # bytes of YAML of each application (to share work)
     edges: Edges = field(default_factory=dict)  # what each kustomization file lists (builds ask again)
-    texts: list[Path] = field(default_factory=list)  # files read for credentials (discover.TEXT_SUFFIXES)
+    texts: list[Path] = field(default_factory=list)  # files read for credentials (discover.text_name)
     skipped: set[Path] = field(default_factory=set)  # files holding Argo CD's skip marker (SKIP_FILE_RENDERING)
     _builder: Builder | None = field(default=None, repr=False)
 

@@ -44,6 +44,23 @@ TEXT_NAMES = frozenset(
     {".env", ".npmrc", ".netrc", ".pgpass", ".git-credentials", ".dockercfg", "credentials"}
     | {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"}  # ssh private keys
 )
+# what an editor, a merge or a hand leaves on a copy of a file: the copy holds what the file does
+BACKUP_SUFFIXES = ("~", ".bak", ".orig", ".old", ".backup", ".save", ".prev", ".tmp")
+
+
+def text_name(name: str) -> str | None:
+    """The name a file is read for credentials as (lower case, backup suffixes removed: ``prod.ENV``
+    is an .env file, ``values.yml~`` a YAML file), or None when the scan reads no such file: a
+    name of TEXT_NAMES or ending in one of TEXT_SUFFIXES, or a manifest's suffix that is no manifest
+    (another case, a copy; Argo CD applies neither, a kustomization may list either)."""
+    lowered = name.lower()
+    while stripped := next((s for s in BACKUP_SUFFIXES if lowered.endswith(s)), None):
+        lowered = lowered[: -len(stripped)]
+    if lowered.endswith(TEXT_SUFFIXES + YAML_SUFFIXES) or lowered in TEXT_NAMES or lowered.startswith(".env."):
+        return lowered
+    return None
+
+
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")  # kustomize's order
 CONFIG_NAME = ".torghut-lint.yaml"  # the linter's configuration: never a manifest
 
@@ -328,7 +345,7 @@ def discover(root: Path) -> Discovery:
                 _REAL_PATHS[path] = path if target == entry.path else target
             elif name.endswith(JSONNET_SUFFIX):
                 found.jsonnet.append(_child(directory, sys.intern(name)))
-            elif name.endswith(TEXT_SUFFIXES) or name in TEXT_NAMES or name.startswith(".env."):
+            elif text_name(name) is not None:
                 path = _child(directory, sys.intern(name))
                 found.texts.append(path)
                 _REAL_PATHS[path] = path if target == entry.path else target

@@ -355,3 +355,30 @@ def test_a_credential_under_a_directory_other_tools_skip_is_in_the_repository(tm
     shown = f"apps/torghut/{directory}"
     assert got == [("no-inline-secrets", f"{shown}/.env", 1), ("no-inline-secrets", f"{shown}/s.yaml", 5)], got
     assert "Hid" not in result.stdout
+
+
+def test_a_credential_file_is_known_by_its_kind_whatever_the_case_or_a_backup_suffix(tmp_path: Path) -> None:
+    """``prod.ENV``, ``db.Properties``, a Secret in ``creds.YAML`` (Argo CD applies no such name,
+    kustomize reads it where one lists it) and an editor's or a merge's leftover (``.env.bak``,
+    ``values.yml~``, ``app.properties.orig``) are in the repository in clear all the same: only
+    lower-case suffixes were read. Each is judged as the file it is a copy of."""
+    repo, app = app_tree(tmp_path)
+    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: Zq8vR2mKp4TnW7xY1cBdCas\n"
+    (app / "creds.YAML").write_text(secret)
+    (app / "values.yml~").write_text(secret)
+    (app / "prod.ENV").write_text("# keys\nALPACA_SECRET_KEY=Zx9Kq2LmN8pR4tV7wY1bC3dCas\n")
+    (app / ".env.bak").write_text("ALPACA_SECRET_KEY=Zx9Kq2LmN8pR4tV7wY1bC3dCas\n")
+    (app / "db.Properties").write_text("url=jdbc:postgresql://db/x\npassword=Zx9Kq2LmN8pR4tV7wY1bC3dCas\n")
+    (app / "app.properties.orig").write_text("password=Zx9Kq2LmN8pR4tV7wY1bC3dCas\n")
+    (app / "notes.bak").write_text("nothing here\n")  # a backup of nothing the scan reads
+    result, got = _located(repo)
+    assert got == [
+        ("no-inline-secrets", "apps/torghut/.env.bak", 1),
+        ("no-inline-secrets", "apps/torghut/app.properties.orig", 1),
+        ("no-inline-secrets", "apps/torghut/creds.YAML", 5),
+        ("no-inline-secrets", "apps/torghut/db.Properties", 2),
+        ("no-inline-secrets", "apps/torghut/prod.ENV", 2),
+        ("no-inline-secrets", "apps/torghut/values.yml~", 5),
+    ], got
+    assert "Cas" not in result.stdout

@@ -111,7 +111,7 @@ class RuleContext:
     resources: list[Resource]  # the whole application, for cross-references
     helm_values: list[Document]
     # (shown path, text) of the tree's loose configuration files, scripts and keys no build read
-    # (given with the orphans: discover.TEXT_SUFFIXES)
+    # (given with the orphans: discover.text_name)
     texts: list[tuple[str, str]] = field(default_factory=list)
     # whether a resource of the application is in the policy's scope (its ``within``), whatever
     # its kind: a census of the namespace judges those the policy answers for as it judges its own

@@ -31,6 +31,7 @@ import yaml
 
 from torghut_lint import regex, shell
 from torghut_lint.appsets import TEMPLATE_PARAMETER, merged_template, parameter_sets
+from torghut_lint.discover import text_name
 from torghut_lint.k8s import (
     MAX_COMMAND_LINE,
     PARAMETER_REFERENCE,
@@ -128,7 +129,7 @@ _VARIABLE = re.compile(r"^[A-Z][A-Z0-9_]*$")  # an environment variable's spelli
 # A command-line word that is a flag alone (``--password``, ``-token``): the next word is its value.
 _FLAG = re.compile(r"^--?([A-Za-z][A-Za-z0-9_.-]*)$")
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist")
-# loose files whose unquoted words are code or documentation, not values (discover.TEXT_SUFFIXES;
+# loose files whose unquoted words are code or documentation, not values (discover.text_name;
 # a plain .txt is read as configuration: ``secret_key = abc`` in a note is the key itself)
 SCRIPT_OR_PROSE = (".sh", ".bash", ".zsh", ".md", ".tf", ".tfvars", ".hcl", ".py", ".js", ".ts", ".go", ".rb", ".java")
 _SUBSTITUTION = re.compile(r"\$\(|\$\{|\$[A-Za-z_]|\{\{|^<[^>]*>$|^\*+$|^%[sd]$")
@@ -884,11 +885,12 @@ def _binary_data(res: Resource, scanner: _Scanner) -> list[tuple[Path_, str, str
 
 
 def _loose_files(texts: list[tuple[str, str]], scanner: _Scanner) -> Iterator[Violation]:
-    """A loose configuration file, script or key (discover.TEXT_SUFFIXES) judged as a ConfigMap
+    """A loose configuration file, script or key (discover.text_name) judged as a ConfigMap
     entry of its name would be; located at the line of each value, which is never printed."""
     for shown, content in texts:
         reported: set[tuple[int, str]] = set()
         name = shown.rsplit("/", 1)[-1]
+        name = text_name(name) or name  # judged as the file it is (prod.ENV, .env.bak: an .env)
         # a configuration file by its suffix, or by its name (.env.production, .npmrc, credentials):
         # an unquoted value in it is a literal; a script's is code
         # (code and prose: what is quoted, or a token's format; an unquoted word there is a name)
