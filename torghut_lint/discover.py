@@ -58,7 +58,20 @@ def text_name(name: str) -> str | None:
         lowered = lowered[: -len(stripped)]
     if lowered.endswith(TEXT_SUFFIXES + YAML_SUFFIXES) or lowered in TEXT_NAMES or lowered.startswith(".env."):
         return lowered
+    if (format_ := FORMAT_OF.get(lowered) or FORMAT_OF.get(lowered[lowered.rfind(".") :])) is not None:
+        return lowered + format_  # judged in the format it is written in
     return None
+
+
+# files tools keep credentials in whose names do not tell their format (names, and suffixes)
+FORMAT_OF = {
+    "kubeconfig": ".yaml",  # a user's token or password
+    ".kubeconfig": ".yaml",
+    ".tfstate": ".json",  # Terraform state: outputs and resource attributes, passwords among them
+    ".dockerconfigjson": ".json",  # registry auths
+    ".pypirc": ".ini",
+    ".s3cfg": ".ini",
+}
 
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")  # kustomize's order

@@ -382,3 +382,36 @@ def test_a_credential_file_is_known_by_its_kind_whatever_the_case_or_a_backup_su
         ("no-inline-secrets", "apps/torghut/values.yml~", 5),
     ], got
     assert "Cas" not in result.stdout
+
+
+def test_the_files_tools_keep_credentials_in_are_read_by_their_format(tmp_path: Path) -> None:
+    """A kubeconfig's user token, a Terraform state's outputs, .pypirc and .s3cfg passwords and a
+    Docker config's registry auth are credentials in clear; none of those names was read. Each
+    is judged in its own format (a kubeconfig is YAML, a state or Docker config JSON, the others
+    INI)."""
+    repo, app = app_tree(tmp_path)
+    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    (app / "kubeconfig").write_text(
+        "apiVersion: v1\nkind: Config\nusers:\n  - name: ci\n    user:\n      token: Zq8vR2mKp4TnW7xY1cBdKube\n"
+    )
+    (app / "lab.kubeconfig").write_text("users:\n  - name: ci\n    user:\n      password: Zq8vR2mKp4TnW7xY1cBdKub2\n")
+    (app / "terraform.tfstate").write_text(
+        '{\n  "version": 4,\n  "resources": [{"type": "aws_db_instance", "instances": [\n'
+        '    {"attributes": {"password": "Zq8vR2mKp4TnW7xY1cBdTfst"}}\n  ]}]\n}\n'
+    )
+    (app / ".pypirc").write_text("[pypi]\nusername = __token__\npassword = Zq8vR2mKp4TnW7xY1cBdPypi\n")
+    (app / ".s3cfg").write_text("[default]\naccess_key = AKIAIOSFODNN7EXAMPLF\nsecret_key = Zq8vR2mKp4TnW7xY1cBdS3cf\n")
+    (app / ".dockerconfigjson").write_text(
+        '{"auths": {"registry.example.internal": {"password": "Zq8vR2mKp4TnW7xY1cBdDock"}}}\n'
+    )
+    result, got = _located(repo)
+    assert [(file, line) for rule, file, line in got if rule == "no-inline-secrets"] == [
+        ("apps/torghut/.dockerconfigjson", 1),
+        ("apps/torghut/.pypirc", 3),
+        ("apps/torghut/.s3cfg", 2),  # an AWS access key id, by its format
+        ("apps/torghut/.s3cfg", 3),
+        ("apps/torghut/kubeconfig", 6),
+        ("apps/torghut/lab.kubeconfig", 4),
+        ("apps/torghut/terraform.tfstate", 4),
+    ], got
+    assert "Zq8vR2mKp4TnW7xY1cBd" not in result.stdout
