@@ -48,6 +48,7 @@ from torghut_lint.parse import (
     read_into,
     read_source,
     split_findings,
+    text_of,
     to_data,
 )
 from torghut_lint.schemas.openapi import crd_versions
@@ -640,10 +641,8 @@ def _loose_texts(paths: list[Path], project: Project) -> list[tuple[str, str]]:
         if lfs_pointer(data):  # (its credentials are in the repository all the same: unseen)
             project.findings.append(lfs_unseen(shown))
             continue
-        try:
-            out.append((shown, data.decode("utf-8")))
-        except UnicodeDecodeError:
-            continue
+        if (text := text_of(data)) is not None:  # (binary: no plaintext)
+            out.append((shown, text))
     return out
 
 

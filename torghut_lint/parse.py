@@ -132,16 +132,48 @@ def scalar_value(node: yaml.ScalarNode) -> Any:
 
 def base64_text(text: str, errors: str = "strict") -> str | None:
     """The UTF-8 text base64 ``text`` encodes (whitespace ignored, undecodable bytes as ``errors``
-    says), or None when it is not base64 (or, strictly, not text). A ``!!binary`` scalar deploys
-    its bytes (replaced where not UTF-8); a ConfigMap's ``binaryData`` is scanned as the text it
-    holds."""
+    says; strictly, the text :func:`text_of` reads in the bytes), or None when it is not base64
+    (or, strictly, binary). A ``!!binary`` scalar deploys its bytes (replaced where not UTF-8); a
+    ConfigMap's ``binaryData`` is scanned as the text it holds."""
     import base64
     import binascii
 
     try:
-        return base64.b64decode("".join(text.split()), validate=True).decode("utf-8", errors=errors)
+        data = base64.b64decode("".join(text.split()), validate=True)
     except (binascii.Error, ValueError):
         return None
+    return text_of(data) if errors == "strict" else data.decode("utf-8", errors=errors)
+
+
+_BOMS = (  # longest first: UTF-32's little-endian mark begins with UTF-16's
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def text_of(data: bytes) -> str | None:
+    """The text ``data`` holds as a reader takes it, or None when it is binary: UTF-8; UTF-16 or
+    UTF-32 by a byte-order mark (dropped), UTF-16 without one (a NUL in every other byte: what a
+    Windows editor saves); bytes with no NUL that are not UTF-8 read one byte a character
+    (ISO-8859-1, a Java .properties file's own encoding: nothing lost). A NUL elsewhere is binary
+    (a DER key), as git takes it."""
+    for mark, encoding in _BOMS:
+        if data.startswith(mark):
+            return data[len(mark) :].decode(encoding, errors="replace")
+    if b"\0" not in data:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+    half = len(data) // 2
+    if len(data) % 2 == 0 and half:
+        for encoding, nuls in (("utf-16-le", data[1::2]), ("utf-16-be", data[0::2])):
+            if nuls.count(0) * 10 >= half * 9:  # (a character past U+00FF now and then)
+                return data.decode(encoding, errors="replace")
+    return None
 
 
 DuplicateHandler = Callable[[yaml.Node, yaml.Node], None]

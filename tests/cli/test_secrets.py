@@ -415,3 +415,32 @@ def test_the_files_tools_keep_credentials_in_are_read_by_their_format(tmp_path: 
         ("apps/torghut/terraform.tfstate", 4),
     ], got
     assert "Zq8vR2mKp4TnW7xY1cBd" not in result.stdout
+
+
+def test_a_credential_in_a_text_of_another_encoding_is_in_the_repository(tmp_path: Path) -> None:
+    """Only UTF-8 was read: an .env saved as UTF-16 (with a byte-order mark, or without one), a
+    Java .properties file in its own encoding (ISO-8859-1, an ``é`` in it) and a ConfigMap's
+    binaryData holding a UTF-16 file passed as "not text". A file with NUL bytes in no UTF-16
+    pattern is binary (a DER key): nothing there is plaintext."""
+    repo, app = app_tree(tmp_path)
+    (app / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nbinaryData:\n  app.env: "
+        + base64.b64encode("DB_PASSWORD=Zx9Kq2LmN8pR4tV7wY1bC3dBin\n".encode("utf-16")).decode()
+        + "\n"
+    )
+    (app / ".env").write_bytes("# keys\nALPACA_SECRET_KEY=Zx9Kq2LmN8pR4tV7wY1bC3dU16\n".encode("utf-16"))
+    (app / "notes.txt").write_bytes(
+        "keys\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8vR2mKp\n".encode("utf-16-be")
+    )
+    (app / "db.properties").write_bytes(
+        "# base de donn\u00e9es\npassword=Zx9Kq2LmN8pR4tV7wY1bC3dLat\n".encode("latin-1")
+    )
+    (app / "der.key").write_bytes(bytes(range(256)) * 4)
+    result, got = _located(repo)
+    assert got == [
+        ("no-inline-secrets", "apps/torghut/.env", 2),
+        ("no-inline-secrets", "apps/torghut/cm.yaml", 5),
+        ("no-inline-secrets", "apps/torghut/db.properties", 2),
+        ("no-inline-secrets", "apps/torghut/notes.txt", 2),
+    ], got
+    assert "Zx9Kq2LmN8pR4tV7wY1bC3d" not in result.stdout and "wJalrXUtnFEMI" not in result.stdout

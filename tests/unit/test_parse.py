@@ -314,3 +314,25 @@ def test_text_libyaml_cannot_read_is_told_for_what_it_is(text: bytes, said: str)
     two reasons: the finding says which, and where."""
     (finding,) = parse_bytes(text, "f.yaml").findings
     assert finding.rule == "yaml-syntax" and finding.message == said
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        (b"", ""),
+        ("caf\u00e9=1\n".encode(), "caf\u00e9=1\n"),
+        (b"\xef\xbb\xbfa=1\n", "a=1\n"),  # the mark dropped
+        ("a=\u00e9\n".encode("utf-16"), "a=\u00e9\n"),
+        ("a=\u00e9\n".encode("utf-32"), "a=\u00e9\n"),  # UTF-32's mark, not UTF-16's it begins with
+        ("a=1\nb=2\n".encode("utf-16-le"), "a=1\nb=2\n"),
+        ("a=1\nb=2\n".encode("utf-16-be"), "a=1\nb=2\n"),
+        ("pass=caf\u00e9\n".encode("latin-1"), "pass=caf\u00e9\n"),  # a .properties file's encoding
+        (bytes(range(256)), None),  # NULs in no UTF-16 pattern: binary
+        (b"a=1\x00\n", None),
+        (b"\x00", None),
+    ],
+)
+def test_text_of_reads_what_a_reader_takes_for_text(data: bytes, text: str | None) -> None:
+    from torghut_lint.parse import text_of
+
+    assert text_of(data) == text
