@@ -639,7 +639,7 @@ def _loose_texts(paths: list[Path], project: Project) -> list[tuple[str, str]]:
             project.findings += data.findings
             continue
         if lfs_pointer(data):  # (its credentials are in the repository all the same: unseen)
-            project.findings.append(lfs_unseen(shown))
+            project.findings.append(lfs_unseen(data, Location(shown)))
             continue
         if (text := text_of(data)) is not None:  # (binary: no plaintext)
             out.append((shown, text))

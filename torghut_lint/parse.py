@@ -895,16 +895,18 @@ def lfs_pointer(data: bytes) -> bool:
     return data.startswith(LFS_POINTERS)
 
 
-def lfs_unseen(display: str) -> Finding:
-    """The finding for a file that is a Git LFS pointer: its content is unseen."""
-    return builtin_finding("file-unreadable", f"cannot read file: {LFS_UNSEEN}", Location(display))
+def lfs_unseen(data: bytes, location: Location, what: str = "cannot read file:") -> Finding:
+    """The finding for a Git LFS pointer ``data`` at ``location``: its content is unseen, and the
+    pointer (its oid is the content's hash) is its identity, so other content is a new finding."""
+    finding = builtin_finding("file-unreadable", f"{what} {LFS_UNSEEN}", location)
+    return _unlinted(finding, _bytes_digest(data))
 
 
 def parse_source(path: Path, data: bytes, display: str, go_yaml: bool = True) -> ParsedFile:
     """Parse what :func:`read_source` read from ``path`` (a Git LFS pointer: nothing, a finding)."""
     if lfs_pointer(data):
         parsed = ParsedFile(display)
-        parsed.findings.append(lfs_unseen(display))
+        parsed.findings.append(lfs_unseen(data, Location(display)))
         return parsed
     if path.name.endswith(".json"):  # JSON is YAML 1.2, but libyaml refuses tabs as indentation: in
         data = data.replace(b"\t", b" ")  # JSON a raw tab is only ever whitespace (same offsets)

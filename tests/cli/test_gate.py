@@ -101,6 +101,28 @@ def test_a_baseline_does_not_swallow_a_longer_clickhouse_ttl(tmp_path: Path) -> 
     assert worse.code == 1 and rules(worse) == ["clickhouse-table-ttl"]
 
 
+@pytest.mark.parametrize("name", ["trading.env", ".env", "extra.yaml"])
+def test_a_baseline_does_not_swallow_new_content_behind_a_git_lfs_pointer(tmp_path: Path, name: str) -> None:
+    """A Git LFS pointer accepted in a baseline (content the linter cannot see) stands for that
+    content alone: a pointer to other content (the oid is the content's hash) is a new finding,
+    whether the file is a generator's input, a text read for credentials or a manifest."""
+    (tmp_path / ".git").mkdir()
+    app = tmp_path / "torghut"
+    app.mkdir()
+    (app / "kustomization.yaml").write_text("configMapGenerator: [{name: t, envs: [trading.env]}]\n")
+    for other in ("trading.env", ".env", "extra.yaml"):
+        (app / other).write_text("A=1\n" if other.endswith("env") else "apiVersion: v1\nkind: ConfigMap\n")
+    (app / "extra.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: e}\n")
+    pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:{}\nsize 2048\n"
+    (app / name).write_text(pointer.format("4" * 64))
+    first = run_cli("--write-baseline", "b.json", "--no-schemas", "--format", "json", ".", cwd=tmp_path)
+    assert first.code == 0 and (tmp_path / "b.json").exists()
+    assert run_cli("--baseline", "b.json", "--no-schemas", ".", cwd=tmp_path).code == 0
+    (app / name).write_text(pointer.format("5" * 64))
+    worse = run_cli("--baseline", "b.json", "--no-schemas", "--format", "json", ".", cwd=tmp_path)
+    assert worse.code == 1 and rules(worse) == ["file-unreadable"], worse.stdout
+
+
 def test_inserting_an_env_var_does_not_renew_baselined_findings(repo: Path) -> None:
     """Identities name env entries by name, not index: one variable inserted at the top of the
     list must not turn baselined findings (and SARIF fingerprints) into new ones."""

@@ -102,7 +102,6 @@ from torghut_lint.kustomize.reading import (
 from torghut_lint.kustomize.select import SelectorError, Target
 from torghut_lint.model import Finding, Location, Resource, Severity, TextStart, digest_of, value_at
 from torghut_lint.parse import (
-    LFS_UNSEEN,
     MAX_FILE_BYTES,
     Document,
     ParsedFile,
@@ -112,6 +111,7 @@ from torghut_lint.parse import (
     json_findings,
     json_problems,
     lfs_pointer,
+    lfs_unseen,
     parse_bytes,
     parse_file,
     split_findings,
@@ -1169,8 +1169,9 @@ class _Kustomization:
             self.result.findings.append(builtin_finding("kustomize-missing-resource", message, Location.of(entry)))
             return None
         if lfs_pointer(data):
-            message = f"generator input {shown(entry.value)} is {LFS_UNSEEN}"
-            self.result.findings.append(builtin_finding("file-unreadable", message, Location.of(entry)))
+            self.result.findings.append(
+                lfs_unseen(data, Location.of(entry), f"generator input {shown(entry.value)} is")
+            )
             return None
         try:
             text = data.decode("utf-8")
