@@ -317,7 +317,16 @@ def _explicit_types(res: Resource, path: Path_, spec: dict, generated: dict | No
         if paths is None or any(_holds_kustomization(res, p) for p in paths):
             message = f"{res.id.kind} {res.id.name} renders {written} {_typed_message(kind)}"
             finding = builtin_finding("argocd-source-override", message, res.locate(at + (kind,)), res.id)
-            yield _valued(finding, {kind: source[kind]})
+            yield _valued(finding, {kind: source[kind], "applied": _contents(res, paths)})
+
+
+def _contents(res: Resource, paths: list[object] | None) -> list[str]:
+    """Digests of what the paths hold (those of the repository holding a kustomization): what Argo
+    CD renders there otherwise than kustomize is unseen, so any change to it is a new finding."""
+    from torghut_lint.discover import content_digest
+
+    top = _repository_of(os.path.abspath(os.path.dirname(res.node.start_mark.name)))
+    return sorted(content_digest(top / str(p).strip("/")) for p in paths or () if _holds_kustomization(res, p))
 
 
 @functools.lru_cache(maxsize=256)
@@ -530,7 +539,7 @@ def _template_patch(res: Resource, spec: dict, rendering: Rendering) -> Iterator
                 yield finding(
                     f"{who} renders the sources it patches {_typed_message(kind)}",
                     offsets.get(kind, 0),
-                    {kind: source[kind]},
+                    {kind: source[kind], "applied": _contents(res, paths)},
                 )
         plugin = source.get("plugin")
         if plugin is None:

@@ -491,7 +491,9 @@ def _chart_finding(directory: Path, chart: str, kustomization: str) -> Finding:
         f"{kustomization!r}, so an Application deploying it without an explicit source type renders it with helm, "
         "not the kustomization the linter checks; rename it, or give the Application's source kustomize: {}"
     )
-    return builtin_finding("argocd-source-override", message, Location(display_path(_child(directory, chart))))
+    finding = builtin_finding("argocd-source-override", message, Location(display_path(_child(directory, chart))))
+    finding.digest = content_digest(directory)  # what helm renders there is unseen: any change to it is new
+    return finding
 
 
 def kustomization_files(directory: str) -> tuple[str, ...] | None:

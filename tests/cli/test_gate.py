@@ -123,6 +123,32 @@ def test_a_baseline_does_not_swallow_new_content_behind_a_git_lfs_pointer(tmp_pa
     assert worse.code == 1 and rules(worse) == ["file-unreadable"], worse.stdout
 
 
+@pytest.mark.parametrize("how", ["directory", "chart"])
+def test_a_baseline_does_not_swallow_a_change_to_what_argo_cd_renders_otherwise(tmp_path: Path, how: str) -> None:
+    """A path Argo CD renders otherwise than kustomize (a source's explicit directory type, a file
+    that makes its detection read a chart), accepted in a baseline, stands for what it held then:
+    a manifest added there (which Argo CD applies and the linter does not render) is new."""
+    (tmp_path / ".git").mkdir()
+    app = tmp_path / "apps" / "torghut"
+    app.mkdir(parents=True)
+    (app / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    if how == "chart":
+        (app / "values-Chart.yaml").write_text("name: c\n")
+    else:
+        (tmp_path / "app.yaml").write_text(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: t}\nspec:\n"
+            "  source: {path: apps/torghut, directory: {recurse: true}}\n"
+        )
+    assert run_cli("--write-baseline", "b.json", "--no-schemas", ".", cwd=tmp_path).code == 0
+    assert run_cli("--baseline", "b.json", "--no-schemas", ".", cwd=tmp_path).code == 0
+    (tmp_path / "other.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: o}\n")  # elsewhere
+    assert run_cli("--baseline", "b.json", "--no-schemas", ".", cwd=tmp_path).code == 0
+    (app / "live.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: l}\n")
+    worse = run_cli("--baseline", "b.json", "--no-schemas", "--format", "json", ".", cwd=tmp_path)
+    assert worse.code == 1 and "argocd-source-override" in rules(worse), worse.stdout
+
+
 def test_inserting_an_env_var_does_not_renew_baselined_findings(repo: Path) -> None:
     """Identities name env entries by name, not index: one variable inserted at the top of the
     list must not turn baselined findings (and SARIF fingerprints) into new ones."""
