@@ -269,18 +269,26 @@ def _in_repository(res: Resource, path: object) -> bool:
         return False
 
 
-def _holds_kustomization(res: Resource, path: object) -> bool:
+def _holds_kustomization(res: Resource, path: object, below: bool = False) -> bool:
     """Whether a source's ``path`` is a directory of the repository that holds ``res`` with a
-    kustomization file in it (what Argo CD would detect as a kustomize source)."""
+    kustomization file in it (what Argo CD would detect as a kustomize source), or, ``below``, in
+    it or any directory under it (Argo CD's recursive walk, which follows no link to a directory)."""
+    from torghut_lint.discover import KUSTOMIZATION_NAMES, SKIPPED_DIRS
     from torghut_lint.kustomize.kustomization import find_kustomization
 
     if not _in_repository(res, path):
         return False
     directory = _repository_of(os.path.abspath(os.path.dirname(res.node.start_mark.name))) / str(path).strip("/")
     try:
-        return find_kustomization(directory) is not None
+        if find_kustomization(directory) is not None:
+            return True
     except OSError:
         return False
+    for _, subdirectories, names in os.walk(directory) if below else ():
+        subdirectories[:] = [d for d in subdirectories if d not in SKIPPED_DIRS]
+        if any(name in KUSTOMIZATION_NAMES for name in names):
+            return True
+    return False
 
 
 # A source's type made explicit by one of these keys (Argo CD's ExplicitType: a key present and not
@@ -292,6 +300,13 @@ def _explicit_type(source: dict) -> str | None:
     return next((key for key in EXPLICIT_TYPES if source.get(key) is not None), None)
 
 
+def _recursing(source: dict, kind: str) -> bool:
+    """Whether a directory source walks the directories under its path (``recurse``: anything but
+    false, a value a parameter writes too)."""
+    directory = source.get(kind)
+    return kind == "directory" and isinstance(directory, dict) and directory.get("recurse") not in (None, False)
+
+
 def _typed_message(kind: str) -> str:
     applies = (
         "every manifest file there as it is (patches, and files no kustomization includes, among them)"
@@ -299,7 +314,7 @@ def _typed_message(kind: str) -> str:
         else "the chart helm renders there"
     )
     return (
-        f"{EXPLICIT_TYPES[kind]}, though it holds a kustomization: Argo CD applies {applies}, never what kustomize "
+        f"{EXPLICIT_TYPES[kind]}, though a kustomization is there: Argo CD applies {applies}, never what kustomize "
         f"builds, which is what the linter checked; drop {kind} from the source"
     )
 
@@ -314,19 +329,21 @@ def _explicit_types(res: Resource, path: Path_, spec: dict, generated: dict | No
             continue
         written = source.get("path")
         paths = _candidate_paths(generated, [source]) if generated is not None and _templated(written) else [written]
-        if paths is None or any(_holds_kustomization(res, p) for p in paths):
+        below = _recursing(source, kind)
+        if paths is None or any(_holds_kustomization(res, p, below) for p in paths):
             message = f"{res.id.kind} {res.id.name} renders {written} {_typed_message(kind)}"
             finding = builtin_finding("argocd-source-override", message, res.locate(at + (kind,)), res.id)
-            yield _valued(finding, {kind: source[kind], "applied": _contents(res, paths)})
+            yield _valued(finding, {kind: source[kind], "applied": _contents(res, paths, below)})
 
 
-def _contents(res: Resource, paths: list[object] | None) -> list[str]:
-    """Digests of what the paths hold (those of the repository holding a kustomization): what Argo
-    CD renders there otherwise than kustomize is unseen, so any change to it is a new finding."""
+def _contents(res: Resource, paths: list[object] | None, below: bool) -> list[str]:
+    """Digests of what the paths hold (those of the repository with a kustomization there): what
+    Argo CD renders there otherwise than kustomize is unseen, so any change to it is a new finding."""
     from torghut_lint.discover import content_digest
 
     top = _repository_of(os.path.abspath(os.path.dirname(res.node.start_mark.name)))
-    return sorted(content_digest(top / str(p).strip("/")) for p in paths or () if _holds_kustomization(res, p))
+    kustomized = [p for p in paths or () if _holds_kustomization(res, p, below)]
+    return sorted(content_digest(top / str(p).strip("/")) for p in kustomized)
 
 
 @functools.lru_cache(maxsize=256)
@@ -535,11 +552,12 @@ def _template_patch(res: Resource, spec: dict, rendering: Rendering) -> Iterator
             )
         if (kind := _explicit_type(source)) is not None:
             paths = _candidate_paths(spec, [s for s in sources if isinstance(s, dict)])
-            if paths is None or any(_templated(p) or _holds_kustomization(res, p) for p in paths):
+            below = _recursing(source, kind)
+            if paths is None or any(_templated(p) or _holds_kustomization(res, p, below) for p in paths):
                 yield finding(
                     f"{who} renders the sources it patches {_typed_message(kind)}",
                     offsets.get(kind, 0),
-                    {kind: source[kind], "applied": _contents(res, paths)},
+                    {kind: source[kind], "applied": _contents(res, paths, below)},
                 )
         plugin = source.get("plugin")
         if plugin is None:

@@ -667,6 +667,9 @@ EXPLICIT_TYPES = {
     "plain-directory": "  source: {path: apps/plain, directory: {recurse: true}}\n",
     "chart": "  source: {repoURL: registry-1.docker.io/bitnamicharts, chart: spark, helm: {releaseName: s}}\n",
     "in-sources": "  sources:\n    - {path: apps/plain}\n    - {path: apps/torghut, directory: {recurse: true}}\n",
+    # every file below applied as it is: a kustomization's base without its patches among them
+    "recurse-above": "  source: {path: apps, directory: {recurse: true, exclude: '**/kustomization.yaml'}}\n",
+    "above": "  source: {path: apps, directory: {exclude: x.yaml}}\n",  # (not recursing: its own files alone)
 }
 
 
@@ -680,6 +683,8 @@ EXPLICIT_TYPES = {
         ("plain-directory", False),
         ("chart", False),
         ("in-sources", True),
+        ("recurse-above", True),
+        ("above", False),
     ],
 )
 def test_an_explicit_source_type_that_renders_a_kustomization_otherwise(tmp_path: Path, case: str, found: bool) -> None:
