@@ -160,7 +160,7 @@ def load(roots: list[Path], render: str = "builtin", boundary: Path | None = Non
     project = Project()
     plans = [plan(root, project, boundary) for root in roots]
     for p in plans:
-        build_apps(p, p.apps, project, render)
+        build_apps(p, p.apps, project, render, again=True)
     for p in plans:
         finish(p, project, render, list(p.plain))
     return project
@@ -172,10 +172,13 @@ def plan(
     boundary: Path | None,
     store: SchemaStore | None = None,
     own_inputs: tuple[Path, ...] = (),
+    deployed: frozenset[str] = frozenset(),
 ) -> Plan:
     """Discover ``root``, parse its kustomization files and CRD manifests, and order its
-    applications. Helm charts are handled here (their files are Helm's, not manifests), and so are
-    the linter's own inputs: the configuration in use and what is under the ``own_inputs`` directories (the
+    applications (``deployed``: directories, resolved, that the repository's Applications deploy,
+    besides those the tree's own Applications do: each is built as an application of its own).
+    Helm charts are handled here (their files are Helm's, not manifests), and so are the linter's
+    own inputs: the configuration in use and what is under the ``own_inputs`` directories (the
     policies the run loads, with their cases), which are not manifests either. With a
     schema ``store`` (no CRD in it yet), each kustomization file is validated as it is read (see
     ``Project.validated``), so that no later stage parses it again for its schema."""
@@ -224,6 +227,10 @@ def plan(
     # Only in a directory without one is every kustomization no other includes a root.
     own = find_kustomization(root) if root.is_dir() else None
     apps = [real(root)] if own is not None else _in_order(d for t, d in k_dirs.items() if t not in referenced)
+    # and every kustomization an Application deploys, though another includes it: Argo CD builds
+    # it alone (a base without the patches of the overlay the tree is linted as)
+    deployed = deployed | survey.deployed
+    apps += _in_order(d for t, d in k_dirs.items() if t in deployed and d not in apps)
     governing: dict[Path, Path] = {}
     plain: dict[Path, list[Path]] = {}
     for path in files:
@@ -310,6 +317,7 @@ class _Survey:
     crd_files: dict[int, CrdFile] = field(default_factory=dict)
     admission_files: list[int] = field(default_factory=list)  # hold ValidatingAdmissionPolicy objects
     skipped: list[int] = field(default_factory=list)  # hold Argo CD's skip marker (SKIP_FILE_RENDERING)
+    deployed: set[str] = field(default_factory=set)  # directories the files' Applications deploy (resolved)
     referenced: set[str] = field(default_factory=set)  # directories some kustomization lists
     listed: set[str] = field(default_factory=set)  # files some kustomization lists
     parsed: list[tuple[int, list[Finding]]] = field(default_factory=list)  # kustomizations read, their findings
@@ -323,6 +331,7 @@ class _Survey:
         self.crd_files.update(other.crd_files)
         self.admission_files += other.admission_files
         self.skipped += other.skipped
+        self.deployed |= other.deployed
         self.referenced |= other.referenced
         self.listed |= other.listed
         self.parsed += other.parsed
@@ -339,6 +348,7 @@ class _Layout:
     crd_files: list[tuple[Path, CrdFile]]
     admission_files: list[Path]
     skipped: set[Path]
+    deployed: set[str]  # resolved directories Applications of the tree deploy
     referenced: set[str]  # resolved paths as text: compared, never opened
     listed: set[str]
     parsed: list[tuple[str, list[Finding]]]  # resolved kustomization files as text
@@ -384,6 +394,7 @@ def _read_layout(
         [(files[n - first], survey.crd_files[n]) for n in sorted(survey.crd_files)],
         [files[n - first] for n in sorted(survey.admission_files)],
         {files[n - first] for n in survey.skipped},
+        survey.deployed,
         survey.referenced,
         survey.listed,
         [(real_text(kfiles[n]), found) for n, found in sorted(survey.parsed, key=lambda item: item[0])],
@@ -430,8 +441,30 @@ def _survey_file(path: Path, item: int, survey: _Survey) -> None:
         survey.admission_files.append(item)
     if data.find(SKIP_FILE_RENDERING, 0, size) >= 0:
         survey.skipped.append(item)
+    if data.find(_APPLICATION_MARKER, 0, size) >= 0 and data.find(b"argoproj.io", 0, size) >= 0:
+        survey.deployed |= _deployed_dirs(path, bytes(data[:size]))
     directory = real_parent(path)
     survey.below[directory] = survey.below.get(directory, 0) + size
+
+
+_APPLICATION_MARKER = b"Application"
+
+
+def _deployed_dirs(path: Path, data: bytes) -> set[str]:
+    """The directories of its repository (resolved) that the Applications of a file, and the list
+    elements of its ApplicationSets, deploy: Argo CD builds each as an application of its own,
+    though a kustomization of the tree includes it (a base deployed alone, without the overlay's
+    patches). A path a parameter leaves unknown, or out of the repository, is none."""
+    from torghut_lint.argocd import deployments
+
+    parsed = parse_source(path, data, display_path(path))
+    resources = [r for r in resources_of(parsed, []) if r.id.kind in ("Application", "ApplicationSet")]
+    top = repository_root(path.parent) if resources else None
+    return {
+        real_text(str(top / d.path))
+        for d in deployments(resources)
+        if top is not None and d.path and d.path != "." and not d.path.startswith("..")
+    }
 
 
 def _below(own: dict[str, int], root: str) -> dict[str, int]:
@@ -445,16 +478,16 @@ def _below(own: dict[str, int], root: str) -> dict[str, int]:
     return total
 
 
-def build_apps(plan: Plan, directories: list[Path], project: Project, render: str) -> None:
+def build_apps(plan: Plan, directories: list[Path], project: Project, render: str, again: bool = False) -> None:
     """Build the kustomization applications in ``directories`` (skipping any an earlier build
-    already read) into ``project``."""
+    already read, unless ``again``: each is an application of its own) into ``project``."""
     builder = plan.builder()
     for directory in directories:
         # Already built, as most are when finish() asks: a resolved kustomization.yaml a build
         # read is no link and a file, so it is the one find_kustomization() would find.
-        if os.path.join(real_text(directory), KUSTOMIZATION_NAMES[0]) in project.used:
+        if not again and os.path.join(real_text(directory), KUSTOMIZATION_NAMES[0]) in project.used:
             continue
-        if (kfile := find_kustomization(directory)) is None or real_text(kfile) in project.used:
+        if (kfile := find_kustomization(directory)) is None or (not again and real_text(kfile) in project.used):
             continue
         result = builder.build(directory)
         app = App(

@@ -208,7 +208,7 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
             if plain:
                 build_plain(plans[i], directory, part)
             else:
-                build_apps(plans[i], [directory], part, checks.render)
+                build_apps(plans[i], [directory], part, checks.render, again=True)
             done[n] = _assess(part, checks, orphans=False)
             plans[i].sources.release()  # the application is checked: its nodes can go
         parsed -= project.parsed  # what this process parsed, not what it was handed (sent back)

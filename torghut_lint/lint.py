@@ -147,6 +147,9 @@ class RunOptions:
     # an application's directory (resolved) -> the namespace Argo CD deploys it into (the gate's,
     # read from the repository's Applications: :func:`destinations`)
     destinations: dict[str, str] = field(default_factory=dict)
+    # the directories (resolved) the repository's Applications deploy (the gate's): each is built
+    # as an application of its own, though a kustomization of the tree includes it
+    deployed: frozenset[str] = frozenset()
 
 
 @contextmanager
@@ -216,7 +219,7 @@ def assess(
     project = Project()
     with _stage(options, "plan") as said:
         bare = options.schemas.bare_store() if options.schemas is not None else None
-        plans = [plan(root, project, boundary, bare, options.own) for root in paths]
+        plans = [plan(root, project, boundary, bare, options.own, options.deployed) for root in paths]
         apps = sum(len(p.apps) + len(p.plain) for p in plans)
         said.append(f"{apps} application(s), {len(project.kustomizations)} kustomization(s) under {len(paths)} path(s)")
     findings = list(project.findings)
@@ -270,6 +273,13 @@ def _root(paths: list[Path], boundary: Path | None) -> Path:
     return Path(os.path.realpath(boundary or (repository_root(paths[0]) if paths else Path.cwd())))
 
 
+def deployed_dirs(deployed: list[Deployment], root: Path) -> frozenset[str]:
+    """The directories of the repository at ``root`` (resolved) its Applications deploy."""
+    return frozenset(
+        os.path.realpath(root / d.path) for d in deployed if d.path and d.path != "." and not d.path.startswith("..")
+    )
+
+
 def destinations(deployed: list[Deployment], root: Path) -> dict[str, str]:
     """Each directory of the repository at ``root`` its Applications deploy, resolved, to the one
     namespace Argo CD deploys it into, where every source deploying it says the same one (its
@@ -314,7 +324,7 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
     before_root = options.base.root if inside and options.base else None
     deployed_before = repository_deployments(before_root, root, config.rendering) if before_root else []
     if inside:
-        options = replace(options, destinations=destinations(deployed, root))
+        options = replace(options, destinations=destinations(deployed, root), deployed=deployed_dirs(deployed, root))
     head = assess(paths, policies, config, options, options.boundary)
     beside, elsewhere = (
         deployed_beside(linted, head, (deployed, deployed_before), policies, config, options) if inside else ([], [])
@@ -334,7 +344,8 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
         if options.log is not None:
             options.log(f"the base revision {base.ref}:")
         there = destinations(deployed_before, base.root)  # the base's applications, where they land
-        before = assess(base.paths, policies, config, replace(options, retain=None, destinations=there), base.root)
+        at_base = replace(options, retain=None, destinations=there, deployed=deployed_dirs(deployed_before, base.root))
+        before = assess(base.paths, policies, config, at_base, base.root)
         if base.waivers:
             allowed = set(config.gate.get("allowPullRequestWaivers") or [])
             findings += added_waivers(before.waivers, head.waivers, base.ref, allowed)

@@ -740,3 +740,51 @@ def test_an_application_set_that_makes_the_source_type_explicit(
     result = run_cli("--no-schemas", "--format", "json", ".", cwd=repo, timeout=60)
     got = [f["rule"] for f in result.json["findings"]]
     assert got == (["argocd-source-override"] if found else []), result.json["findings"]
+
+
+BASE_LIVE = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: torghut-trading-config\n"
+    "  annotations: {torghut.proompteng.ai/live-trading-owner: x}\ndata:\n  TRADING_LIVE_ENABLED: 'true'\n"
+)
+OVERLAY_OFF = (
+    "resources: [../base]\npatches:\n  - patch: |-\n      apiVersion: v1\n      kind: ConfigMap\n"
+    "      metadata: {name: torghut-trading-config}\n      data: {TRADING_LIVE_ENABLED: 'false'}\n"
+)
+
+
+@pytest.mark.parametrize("gate", [False, True])
+def test_a_base_an_application_deploys_is_an_application_of_its_own(tmp_path: Path, gate: bool) -> None:
+    """An overlay switches live trading off over its base; an Application that deploys the base
+    itself renders it alone, live. Only kustomizations nothing includes were built as
+    applications, so the base passed: linting the repository with the Application in it, and as
+    the gate with a pull request adding the Application elsewhere."""
+    from test_gate import commit_base, commit_pr
+
+    app = tmp_path / "apps" / "torghut"
+    (app / "base").mkdir(parents=True)
+    (app / "overlay").mkdir()
+    (app / "base" / "live.yaml").write_text(BASE_LIVE)
+    (app / "base" / "kustomization.yaml").write_text("resources: [live.yaml]\n")
+    (app / "overlay" / "kustomization.yaml").write_text(OVERLAY_OFF)
+    (tmp_path / "argocd").mkdir()
+    application = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: torghut-base}\nspec:\n"
+        "  destination: {namespace: torghut, server: https://kubernetes.default.svc}\n"
+        "  source: {repoURL: https://example.com/lab.git, path: apps/torghut/base}\n"
+    )
+    if gate:
+        commit_base(tmp_path)
+        (tmp_path / "argocd" / "app.yaml").write_text(application)
+        commit_pr(tmp_path)
+        result = run_cli("--no-schemas", "--format", "json", "--trusted-config", "main", "apps/torghut", cwd=tmp_path)
+    else:
+        (tmp_path / ".git").mkdir()
+        (tmp_path / "argocd" / "app.yaml").write_text(application)
+        result = run_cli("--no-schemas", "--format", "json", ".", cwd=tmp_path)
+    got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
+    assert ("live-trading-default-off", "apps/torghut/base/live.yaml", 7) in got, got
+    assert result.code == 1
+    # the overlay alone (no Application deploys its base) is what it was: live trading off
+    (tmp_path / "argocd" / "app.yaml").unlink()
+    alone = run_cli("--no-schemas", "--format", "json", "apps/torghut", cwd=tmp_path)
+    assert alone.json["findings"] == [] and alone.code == 0, alone.json["findings"]
