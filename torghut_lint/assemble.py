@@ -131,6 +131,8 @@ class Plan:
     edges: Edges = field(default_factory=dict)  # what each kustomization file lists (builds ask again)
     texts: list[Path] = field(default_factory=list)  # files read for credentials (discover.text_name)
     skipped: set[Path] = field(default_factory=set)  # files holding Argo CD's skip marker (SKIP_FILE_RENDERING)
+    # directory applications an Application deploys: every file is applied, though a build used it
+    deployed: set[Path] = field(default_factory=set)
     _builder: Builder | None = field(default=None, repr=False)
 
     def builder(self) -> Builder:
@@ -231,10 +233,20 @@ def plan(
     # it alone (a base without the patches of the overlay the tree is linted as)
     deployed = deployed | survey.deployed
     apps += _in_order(d for t, d in k_dirs.items() if t in deployed and d not in apps)
+    # a directory an Application deploys that holds no kustomization is a directory application,
+    # whatever kustomization is above it: its files (and, where nearer than any kustomization, its
+    # subdirectories': a recursing source's) are applied as they are, an included one too
+    directory_apps = _nearest_above({d for d in deployed if d not in k_dir_names}, root_name)
     governing: dict[Path, Path] = {}
     plain: dict[Path, list[Path]] = {}
+    whole: set[Path] = set()  # directory applications an Application deploys: every file, used or not
     for path in files:
-        if (directory := governed(real_parent(path))) is not None:
+        parent = real_parent(path)
+        directory, applied = governed(parent), directory_apps(parent)
+        if applied is not None and (directory is None or len(applied) > len(directory)):
+            plain.setdefault(path.parent, []).append(path)
+            whole.add(path.parent)
+        elif directory is not None:
             governing[path] = k_dirs[directory]  # one Path per kustomization directory, not per file
         else:
             plain.setdefault(path.parent, []).append(path)
@@ -243,7 +255,9 @@ def plan(
     }
     included = _in_order(d for t, d in k_dirs.items() if t in referenced)
     texts = [p for p in [*found.texts, *templates] if not _own_input(p, own_text)]
-    return Plan(root, sources, files, apps, included, governing, plain, sizes, survey.edges, texts, survey.skipped)
+    return Plan(
+        root, sources, files, apps, included, governing, plain, sizes, survey.edges, texts, survey.skipped, whole
+    )
 
 
 def _reached_bytes(apps: list[Path], edges: Edges, below: dict[str, int]) -> dict[Path, int]:
@@ -562,8 +576,10 @@ def holds(have: object, want: object) -> bool:
 
 
 def build_plain(plan: Plan, directory: Path, project: Project) -> None:
-    """The directory-type application of ``directory``: its files that no build used, as they are."""
-    files = [p for p in plan.plain[directory] if real_text(p) not in project.used]
+    """The directory-type application of ``directory``: its files that no build used (every file,
+    where an Application deploys it), as they are."""
+    whole = directory in plan.deployed
+    files = [p for p in plan.plain[directory] if whole or real_text(p) not in project.used]
     if files:
         app = App(display_path(directory), directory, inputs={real(p) for p in files})
         app_path = real(directory).as_posix()

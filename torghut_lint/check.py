@@ -225,7 +225,8 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
         _merge_once(project.parsed, assessment.parsed, merged)
     redo: dict[int, list[Path]] = {}
     for n, (i, directory, plain) in enumerate(items):
-        files = {real_text(p) for p in plans[i].plain[directory]} if plain else set()
+        whole = plain and directory in plans[i].deployed  # (every file applied, used or not)
+        files = {real_text(p) for p in plans[i].plain[directory]} if plain and not whole else set()
         if files & project.used:  # built before a kustomization was seen to include some of its files
             del by_item[n]
             project.parsed -= files  # report their parse findings once more, from the redo

@@ -788,3 +788,30 @@ def test_a_base_an_application_deploys_is_an_application_of_its_own(tmp_path: Pa
     (tmp_path / "argocd" / "app.yaml").unlink()
     alone = run_cli("--no-schemas", "--format", "json", "apps/torghut", cwd=tmp_path)
     assert alone.json["findings"] == [] and alone.code == 0, alone.json["findings"]
+
+
+@pytest.mark.parametrize("listed", [False, True])
+def test_a_directory_an_application_deploys_below_a_kustomization_is_a_directory_application(
+    tmp_path: Path, listed: bool
+) -> None:
+    """Below a kustomization, a file none includes is an orphan Argo CD never applies, unless an
+    Application deploys its directory: then Argo CD applies every manifest there as it is (a file
+    the kustomization includes too, raw). The orphan warning let live trading on through."""
+    (tmp_path / ".git").mkdir()
+    app = tmp_path / "apps" / "torghut"
+    (app / "extra").mkdir(parents=True)
+    (app / "kustomization.yaml").write_text(
+        "resources: [cm.yaml"
+        + (", extra/live.yaml]\n" if listed else "]\n")
+        + (OVERLAY_OFF.split("\n", 1)[1] if listed else "")
+    )
+    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    (app / "extra" / "live.yaml").write_text(BASE_LIVE)
+    (tmp_path / "app.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: extra}\nspec:\n"
+        "  source: {repoURL: https://example.com/lab.git, path: apps/torghut/extra}\n"
+    )
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=tmp_path)
+    got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
+    assert got == [("live-trading-default-off", "apps/torghut/extra/live.yaml", 7)], got
+    assert result.code == 1
