@@ -13,7 +13,7 @@ reached). :func:`load` runs them all in this process.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,8 +131,12 @@ class Plan:
     edges: Edges = field(default_factory=dict)  # what each kustomization file lists (builds ask again)
     texts: list[Path] = field(default_factory=list)  # files read for credentials (discover.text_name)
     skipped: set[Path] = field(default_factory=set)  # files holding Argo CD's skip marker (SKIP_FILE_RENDERING)
-    # directory applications an Application deploys: every file is applied, though a build used it
-    deployed: set[Path] = field(default_factory=set)
+    # directory applications an Application deploys (-> that directory, resolved, an ancestor where
+    # it recurses): every file is applied, though a build used it
+    deployed: dict[Path, str] = field(default_factory=dict)
+    # directory an Application deploys (resolved) -> the files of the Applications deploying it
+    # (resolved): inputs of its application (a change to one may make it one: --changed-since)
+    deployers: dict[str, set[str]] = field(default_factory=dict)
     _builder: Builder | None = field(default=None, repr=False)
 
     def builder(self) -> Builder:
@@ -174,11 +178,12 @@ def plan(
     boundary: Path | None,
     store: SchemaStore | None = None,
     own_inputs: tuple[Path, ...] = (),
-    deployed: frozenset[str] = frozenset(),
+    deployed: Mapping[str, frozenset[str]] | None = None,
 ) -> Plan:
     """Discover ``root``, parse its kustomization files and CRD manifests, and order its
     applications (``deployed``: directories, resolved, that the repository's Applications deploy,
-    besides those the tree's own Applications do: each is built as an application of its own).
+    to the files of those Applications, besides those the tree's own Applications deploy: each is
+    built as an application of its own).
     Helm charts are handled here (their files are Helm's, not manifests), and so are the linter's
     own inputs: the configuration in use and what is under the ``own_inputs`` directories (the
     policies the run loads, with their cases), which are not manifests either. With a
@@ -231,21 +236,23 @@ def plan(
     apps = [real(root)] if own is not None else _in_order(d for t, d in k_dirs.items() if t not in referenced)
     # and every kustomization an Application deploys, though another includes it: Argo CD builds
     # it alone (a base without the patches of the overlay the tree is linted as)
-    deployed = deployed | survey.deployed
-    apps += _in_order(d for t, d in k_dirs.items() if t in deployed and d not in apps)
+    deployers = {d: set(by) for d, by in (deployed or {}).items()}
+    for directory, by in survey.deployed.items():
+        deployers.setdefault(directory, set()).update(by)
+    apps += _in_order(d for t, d in k_dirs.items() if t in deployers and d not in apps)
     # a directory an Application deploys that holds no kustomization is a directory application,
     # whatever kustomization is above it: its files (and, where nearer than any kustomization, its
     # subdirectories': a recursing source's) are applied as they are, an included one too
-    directory_apps = _nearest_above({d for d in deployed if d not in k_dir_names}, root_name)
+    directory_apps = _nearest_above({d for d in deployers if d not in k_dir_names}, root_name)
     governing: dict[Path, Path] = {}
     plain: dict[Path, list[Path]] = {}
-    whole: set[Path] = set()  # directory applications an Application deploys: every file, used or not
+    whole: dict[Path, str] = {}  # directory applications an Application deploys: every file, used or not
     for path in files:
         parent = real_parent(path)
         directory, applied = governed(parent), directory_apps(parent)
         if applied is not None and (directory is None or len(applied) > len(directory)):
             plain.setdefault(path.parent, []).append(path)
-            whole.add(path.parent)
+            whole[path.parent] = applied
         elif directory is not None:
             governing[path] = k_dirs[directory]  # one Path per kustomization directory, not per file
         else:
@@ -256,7 +263,19 @@ def plan(
     included = _in_order(d for t, d in k_dirs.items() if t in referenced)
     texts = [p for p in [*found.texts, *templates] if not _own_input(p, own_text)]
     return Plan(
-        root, sources, files, apps, included, governing, plain, sizes, survey.edges, texts, survey.skipped, whole
+        root,
+        sources,
+        files,
+        apps,
+        included,
+        governing,
+        plain,
+        sizes,
+        survey.edges,
+        texts,
+        survey.skipped,
+        whole,
+        deployers,
     )
 
 
@@ -331,7 +350,8 @@ class _Survey:
     crd_files: dict[int, CrdFile] = field(default_factory=dict)
     admission_files: list[int] = field(default_factory=list)  # hold ValidatingAdmissionPolicy objects
     skipped: list[int] = field(default_factory=list)  # hold Argo CD's skip marker (SKIP_FILE_RENDERING)
-    deployed: set[str] = field(default_factory=set)  # directories the files' Applications deploy (resolved)
+    # directories the files' Applications deploy (resolved) -> those files (resolved)
+    deployed: dict[str, set[str]] = field(default_factory=dict)
     referenced: set[str] = field(default_factory=set)  # directories some kustomization lists
     listed: set[str] = field(default_factory=set)  # files some kustomization lists
     parsed: list[tuple[int, list[Finding]]] = field(default_factory=list)  # kustomizations read, their findings
@@ -345,7 +365,8 @@ class _Survey:
         self.crd_files.update(other.crd_files)
         self.admission_files += other.admission_files
         self.skipped += other.skipped
-        self.deployed |= other.deployed
+        for directory, files in other.deployed.items():
+            self.deployed.setdefault(directory, set()).update(files)
         self.referenced |= other.referenced
         self.listed |= other.listed
         self.parsed += other.parsed
@@ -362,7 +383,7 @@ class _Layout:
     crd_files: list[tuple[Path, CrdFile]]
     admission_files: list[Path]
     skipped: set[Path]
-    deployed: set[str]  # resolved directories Applications of the tree deploy
+    deployed: dict[str, set[str]]  # resolved directories Applications of the tree deploy -> their files
     referenced: set[str]  # resolved paths as text: compared, never opened
     listed: set[str]
     parsed: list[tuple[str, list[Finding]]]  # resolved kustomization files as text
@@ -456,7 +477,8 @@ def _survey_file(path: Path, item: int, survey: _Survey) -> None:
     if data.find(SKIP_FILE_RENDERING, 0, size) >= 0:
         survey.skipped.append(item)
     if data.find(_APPLICATION_MARKER, 0, size) >= 0 and data.find(b"argoproj.io", 0, size) >= 0:
-        survey.deployed |= _deployed_dirs(path, bytes(data[:size]))
+        for directory in _deployed_dirs(path, bytes(data[:size])):
+            survey.deployed.setdefault(directory, set()).add(real_text(path))
     directory = real_parent(path)
     survey.below[directory] = survey.below.get(directory, 0) + size
 
@@ -504,9 +526,8 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
         if (kfile := find_kustomization(directory)) is None or (not again and real_text(kfile) in project.used):
             continue
         result = builder.build(directory)
-        app = App(
-            display_path(directory), directory, result.resources, result.helm_values, result.used | result.missing
-        )
+        inputs = result.used | result.missing | plan.deployers.get(real_text(directory), set())
+        app = App(display_path(directory), directory, result.resources, result.helm_values, inputs)
         for finding in result.findings:
             finding.app = app.name
         mode, _, option = render.partition("+")  # "kubectl+helm": --enable-helm as well
@@ -578,10 +599,11 @@ def holds(have: object, want: object) -> bool:
 def build_plain(plan: Plan, directory: Path, project: Project) -> None:
     """The directory-type application of ``directory``: its files that no build used (every file,
     where an Application deploys it), as they are."""
-    whole = directory in plan.deployed
-    files = [p for p in plan.plain[directory] if whole or real_text(p) not in project.used]
+    applied = plan.deployed.get(directory)
+    files = [p for p in plan.plain[directory] if applied is not None or real_text(p) not in project.used]
     if files:
-        app = App(display_path(directory), directory, inputs={real(p) for p in files})
+        deployers = {Path(f) for f in plan.deployers.get(applied, ())} if applied is not None else set()
+        app = App(display_path(directory), directory, inputs={real(p) for p in files} | deployers)
         app_path = real(directory).as_posix()
         for path in files:
             parsed = _parsed(plan, path, project)

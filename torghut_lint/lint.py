@@ -147,9 +147,10 @@ class RunOptions:
     # an application's directory (resolved) -> the namespace Argo CD deploys it into (the gate's,
     # read from the repository's Applications: :func:`destinations`)
     destinations: dict[str, str] = field(default_factory=dict)
-    # the directories (resolved) the repository's Applications deploy (the gate's): each is built
-    # as an application of its own, though a kustomization of the tree includes it
-    deployed: frozenset[str] = frozenset()
+    # the directories (resolved) the repository's Applications deploy (the gate's), to those
+    # Applications' files: each is built as an application of its own, though a kustomization of
+    # the tree includes it
+    deployed: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @contextmanager
@@ -273,11 +274,16 @@ def _root(paths: list[Path], boundary: Path | None) -> Path:
     return Path(os.path.realpath(boundary or (repository_root(paths[0]) if paths else Path.cwd())))
 
 
-def deployed_dirs(deployed: list[Deployment], root: Path) -> frozenset[str]:
-    """The directories of the repository at ``root`` (resolved) its Applications deploy."""
-    return frozenset(
-        os.path.realpath(root / d.path) for d in deployed if d.path and d.path != "." and not d.path.startswith("..")
-    )
+def deployed_dirs(deployed: list[Deployment], root: Path) -> dict[str, frozenset[str]]:
+    """Each directory of the repository at ``root`` (resolved) its Applications deploy, to the
+    files of those Applications (resolved): a change to one can make the directory an application."""
+    found: dict[str, set[str]] = {}
+    for d in deployed:
+        if d.path and d.path != "." and not d.path.startswith(".."):
+            files = found.setdefault(os.path.realpath(root / d.path), set())
+            if d.file:
+                files.add(os.path.realpath(root / d.file))
+    return {directory: frozenset(files) for directory, files in found.items()}
 
 
 def destinations(deployed: list[Deployment], root: Path) -> dict[str, str]:

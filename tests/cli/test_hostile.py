@@ -752,12 +752,13 @@ OVERLAY_OFF = (
 )
 
 
-@pytest.mark.parametrize("gate", [False, True])
-def test_a_base_an_application_deploys_is_an_application_of_its_own(tmp_path: Path, gate: bool) -> None:
+@pytest.mark.parametrize("gate", [False, True, "--changed-since"])
+def test_a_base_an_application_deploys_is_an_application_of_its_own(tmp_path: Path, gate: bool | str) -> None:
     """An overlay switches live trading off over its base; an Application that deploys the base
     itself renders it alone, live. Only kustomizations nothing includes were built as
     applications, so the base passed: linting the repository with the Application in it, and as
-    the gate with a pull request adding the Application elsewhere."""
+    the gate with a pull request adding the Application elsewhere. The Application's file is an
+    input of the application it makes (a change adding it is in ``--changed-since``'s scope)."""
     from test_gate import commit_base, commit_pr
 
     app = tmp_path / "apps" / "torghut"
@@ -776,7 +777,12 @@ def test_a_base_an_application_deploys_is_an_application_of_its_own(tmp_path: Pa
         commit_base(tmp_path)
         (tmp_path / "argocd" / "app.yaml").write_text(application)
         commit_pr(tmp_path)
-        result = run_cli("--no-schemas", "--format", "json", "--trusted-config", "main", "apps/torghut", cwd=tmp_path)
+        how = (
+            ("--changed-since", "main", ".")
+            if gate == "--changed-since"
+            else ("--trusted-config", "main", "apps/torghut")
+        )
+        result = run_cli("--no-schemas", "--format", "json", *how, cwd=tmp_path)
     else:
         (tmp_path / ".git").mkdir()
         (tmp_path / "argocd" / "app.yaml").write_text(application)
