@@ -554,6 +554,20 @@ def hostile_corpora() -> list[tuple[str, Path]]:
             + "      - {name: TRADING_LIVE_ENABLED, value: '$(V44)'}\n"
         },
     )
+
+    def recursing(target: Path) -> None:  # each walk of the directory (and digest of it) once, however spelt
+        for n in range(1_500):
+            _write(target / "plain" / f"d{n}", {"cm.yaml": CM % n})
+        _write(target / "plain" / "d0", {"kustomization.yaml": "resources: [cm.yaml]\n"})
+        apps = "---\n".join(
+            f"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: a{n}}}\nspec:\n"
+            f"  source: {{path: plain/d{n % 1_500}/.., directory: {{recurse: true}}}}\n"
+            for n in range(3_000)
+        )
+        _write(target, {"apps.yaml": apps})
+        (target / ".git").mkdir()  # the repository the sources' paths are in
+
+    case("3,000 Applications recursing over 1,500 directories, each spelt its own way (450 kB)", recursing)
     return out
 
 

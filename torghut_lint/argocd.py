@@ -273,22 +273,16 @@ def _holds_kustomization(res: Resource, path: object, below: bool = False) -> bo
     """Whether a source's ``path`` is a directory of the repository that holds ``res`` with a
     kustomization file in it (what Argo CD would detect as a kustomize source), or, ``below``, in
     it or any directory under it (Argo CD's recursive walk, which follows no link to a directory)."""
-    from torghut_lint.discover import KUSTOMIZATION_NAMES, SKIPPED_DIRS
+    from torghut_lint.discover import kustomization_below
     from torghut_lint.kustomize.kustomization import find_kustomization
 
     if not _in_repository(res, path):
         return False
     directory = _repository_of(os.path.abspath(os.path.dirname(res.node.start_mark.name))) / str(path).strip("/")
     try:
-        if find_kustomization(directory) is not None:
-            return True
+        return find_kustomization(directory) is not None or (below and kustomization_below(directory))
     except OSError:
         return False
-    for _, subdirectories, names in os.walk(directory) if below else ():
-        subdirectories[:] = [d for d in subdirectories if d not in SKIPPED_DIRS]
-        if any(name in KUSTOMIZATION_NAMES for name in names):
-            return True
-    return False
 
 
 # A source's type made explicit by one of these keys (Argo CD's ExplicitType: a key present and not

@@ -212,6 +212,8 @@ def forget() -> None:
     _KINDS.clear()
     _LINKED.clear()
     _KUSTOMIZATIONS.clear()
+    _DIGESTS.clear()
+    _BELOW.clear()
 
 
 _REAL_PATHS: dict[Path, Path | str] = {}
@@ -516,6 +518,35 @@ def content_digest(root: Path, suffixes: tuple[str, ...] = ()) -> str:
     order, links not followed; only names ending in one of ``suffixes`` when given): the identity of
     what the linter cannot render (a Helm chart, Jsonnet), so that any change to it is a new finding.
     Past :data:`MAX_DIGESTED_BYTES`, a file counts by its name and size; an unreadable one by its name."""
+    key = (real_text(root), suffixes)  # (asked again for each Application deploying one directory)
+    if (known := _DIGESTS.get(key)) is None:
+        known = _DIGESTS[key] = _content_digest(root, suffixes)
+    return known
+
+
+_DIGESTS: dict[tuple[str, tuple[str, ...]], str] = {}
+
+
+def kustomization_below(directory: Path) -> bool:
+    """Whether a kustomization file (by its exact name, as Argo CD's walk tells one) is in
+    ``directory`` or any directory under it, links to directories not followed (as that walk does
+    not); remembered for the run (each Application recursing over one directory asks again)."""
+    key = real_text(directory)  # (however a path spells it: ``d/..``)
+    if (known := _BELOW.get(key)) is None:
+        known = False
+        for _, subdirectories, names in os.walk(directory):
+            subdirectories[:] = [d for d in subdirectories if d not in SKIPPED_DIRS]
+            if any(name in KUSTOMIZATION_NAMES for name in names):
+                known = True
+                break
+        _BELOW[key] = known
+    return known
+
+
+_BELOW: dict[str, bool] = {}
+
+
+def _content_digest(root: Path, suffixes: tuple[str, ...]) -> str:
     import hashlib
 
     digest = hashlib.sha256()

@@ -429,7 +429,10 @@ def test_a_content_digest_changes_with_any_file_and_follows_no_link(tmp_path: Pa
     os.mkfifo(chart / "pipe")  # never opened: it would block
     first = content_digest(chart)
     (chart / "values.yaml").write_text("replicas: 3\n")
+    assert content_digest(chart) == first  # remembered for the run (one tree, many Applications asking)
+    discover.forget()
     second = content_digest(chart)
     (chart / "templates" / "d.yaml").rename(chart / "templates" / "e.yaml")
+    discover.forget()
     assert len({first, second, content_digest(chart)}) == 3
     assert content_digest(chart / "values.yaml") != content_digest(chart)
