@@ -27,8 +27,10 @@ from torghut_lint.kustomize.printing import (
 )
 from torghut_lint.model import Finding, Location, Resource
 from torghut_lint.parse import (
+    LFS_UNSEEN,
     ParsedFile,
     json_findings,
+    lfs_pointer,
     scalar_json_problems,
     slash_escape,
     to_data,
@@ -160,18 +162,12 @@ def _is_list(data: object) -> bool:
     return isinstance(kind, str) and kind.endswith("List")
 
 
-LFS_POINTER = "version https://git-lfs.github.com/spec/v1"  # what a file stored in Git LFS is, not checked out
-
-
 def manifest_problem(data: object, kustomize: bool = False) -> str | None:
     """Why a document is not a Kubernetes object, or None. The API server names an object from
     ``generateName``; kustomize does not, and refuses a resource without ``metadata.name``."""
     if not isinstance(data, dict):
-        if isinstance(data, str) and data.startswith(LFS_POINTER):
-            return (
-                "a Git LFS pointer, not the manifest: Argo CD checks LFS content out (where the repository has "
-                "LFS enabled) and applies what the linter cannot see; check it out too (actions/checkout: lfs: true)"
-            )
+        if isinstance(data, str) and lfs_pointer(data.encode("utf-8", "surrogatepass")):
+            return LFS_UNSEEN  # (a document of a file: a file that is one is not parsed)
         kind = "a list" if isinstance(data, list) else "a scalar"
         return f"document is {kind}, not a Kubernetes object (mapping)"
     missing = [k for k in ("apiVersion", "kind") if not isinstance(data.get(k), str) or not data.get(k)]
