@@ -150,6 +150,11 @@ def repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
+PLAIN_CM = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n"  # a manifest no rule finds anything in
+)
+
+
 def app_tree(tmp_path: Path) -> tuple[Path, Path]:
     """(repository, its apps/torghut directory): an empty Torghut application in a repository."""
     repo = tmp_path / "repo"

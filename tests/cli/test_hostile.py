@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXTURES, app_tree, run_cli, run_process
+from conftest import FIXTURES, PLAIN_CM, app_tree, run_cli, run_process
 
 CASES = sorted(p for p in (FIXTURES / "hostile").iterdir() if p.is_dir())
 
@@ -229,7 +229,7 @@ def test_a_git_lfs_pointer_is_no_content_whatever_reads_it(tmp_path: Path) -> No
         "resources: [cm.yaml]\npatches: [{path: patch.yaml}]\nconfigMapGenerator:\n"
         "  - {name: trading, envs: [trading.env]}\n  - {name: catalog, files: [catalog.yaml]}\n"
     )
-    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    (app / "cm.yaml").write_text(PLAIN_CM)
     for name in ("patch.yaml", "trading.env", "catalog.yaml", ".env"):
         (app / name).write_text(LFS_POINTER_TEXT)
     (repo / "apps" / "other").mkdir()
@@ -638,7 +638,7 @@ def test_a_file_that_makes_argo_cd_detect_a_helm_chart_in_a_kustomization_direct
     Application without an explicit source type render the chart, not the kustomization the linter
     checks (only exactly ``Chart.yaml`` was known, and it always comes before a kustomization)."""
     repo, app = app_tree(tmp_path)
-    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    (app / "cm.yaml").write_text(PLAIN_CM)
     for name in names:
         if name.endswith("/"):
             (app / name).mkdir()
@@ -694,7 +694,7 @@ def test_an_explicit_source_type_that_renders_a_kustomization_otherwise(tmp_path
     kustomize. A ConfigMap switching live trading on beside the kustomization passed with a warning."""
     repo, app = app_tree(tmp_path)
     (app / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
-    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    (app / "cm.yaml").write_text(PLAIN_CM)
     (repo / "apps" / "plain").mkdir()
     (repo / "apps" / "plain" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: p}\n")
     (repo / "argocd").mkdir()
@@ -811,7 +811,7 @@ def test_a_directory_an_application_deploys_below_a_kustomization_is_a_directory
         + (", extra/live.yaml]\n" if listed else "]\n")
         + (OVERLAY_OFF.split("\n", 1)[1] if listed else "")
     )
-    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    (app / "cm.yaml").write_text(PLAIN_CM)
     (app / "extra" / "live.yaml").write_text(BASE_LIVE)
     (tmp_path / "app.yaml").write_text(
         "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: extra}\nspec:\n"

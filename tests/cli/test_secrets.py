@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import APP, app_tree, run_cli
+from conftest import APP, PLAIN_CM, app_tree, run_cli
 from torghut_lint.model import Finding, Location, Severity
 from torghut_lint.report.base import redact
 from torghut_lint.secrets import Redactor
@@ -109,7 +109,7 @@ def test_a_credential_in_a_file_no_build_reads_is_still_in_the_repository(tmp_pa
     import os
 
     repo, app = app_tree(tmp_path)
-    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    (app / "cm.yaml").write_text(PLAIN_CM)
     (app / ".env.production").write_text("# keys\nALPACA_SECRET_KEY=Zx9Kq2LmN8pR4tV7wY1bC3dF5gH6jJ0k\n")
     (app / "db.properties").write_text("url=jdbc:postgresql://db/x\npassword=${DB_PASSWORD}\n")  # a reference
     # an example holds placeholders by convention: only a token format counts there
@@ -312,7 +312,7 @@ def test_a_credential_in_a_text_file_of_any_kind_is_in_the_repository(tmp_path: 
     Each is judged as a file of its kind (code and prose by what is quoted or a token's format,
     XML as configuration); a placeholder, a variable or a function call is no credential."""
     repo, app = app_tree(tmp_path)
-    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    (app / "cm.yaml").write_text(PLAIN_CM)
     (app / "users.xml").write_text("<clickhouse>\n  <users><torghut>\n    <password>Zq8vR2mKp4TnW7xY1cBd9</password>\n")
     (app / "notes.txt").write_text(
         "keys for the lab\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8vR2mKp\n"
@@ -341,7 +341,7 @@ def test_a_credential_under_a_directory_other_tools_skip_is_in_the_repository(tm
     skipped them, so a Secret in clear (or an .env) committed there passed unseen. Only ``.git``,
     which git cannot commit, is left out."""
     repo, app = app_tree(tmp_path)
-    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    (app / "cm.yaml").write_text(PLAIN_CM)
     hidden = app / directory
     hidden.mkdir(parents=True)
     (hidden / "s.yaml").write_text(
@@ -363,7 +363,7 @@ def test_a_credential_file_is_known_by_its_kind_whatever_the_case_or_a_backup_su
     ``values.yml~``, ``app.properties.orig``) are in the repository in clear all the same: only
     lower-case suffixes were read. Each is judged as the file it is a copy of."""
     repo, app = app_tree(tmp_path)
-    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    (app / "cm.yaml").write_text(PLAIN_CM)
     secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: Zq8vR2mKp4TnW7xY1cBdCas\n"
     (app / "creds.YAML").write_text(secret)
     (app / "values.yml~").write_text(secret)
@@ -390,7 +390,7 @@ def test_the_files_tools_keep_credentials_in_are_read_by_their_format(tmp_path: 
     is judged in its own format (a kubeconfig is YAML, a state or Docker config JSON, the others
     INI)."""
     repo, app = app_tree(tmp_path)
-    (app / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    (app / "cm.yaml").write_text(PLAIN_CM)
     (app / "kubeconfig").write_text(
         "apiVersion: v1\nkind: Config\nusers:\n  - name: ci\n    user:\n      token: Zq8vR2mKp4TnW7xY1cBdKube\n"
     )
