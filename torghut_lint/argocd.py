@@ -28,7 +28,7 @@ from torghut_lint.appsets import (
     template_value,
 )
 from torghut_lint.builtin_rules import builtin_finding
-from torghut_lint.discover import display_path, is_dir
+from torghut_lint.discover import display_path, is_dir, is_within, real_text
 from torghut_lint.model import Finding, Location, Path_, Resource, ResourceId, digest_of
 from torghut_lint.parse import parse_bytes, parse_file, to_data
 
@@ -193,6 +193,7 @@ def _sources(
     sources = _listed_sources(path, spec)
     for at, source in sources:
         yield from _overrides(res, at, source, where, rendering, ours)
+    yield from _values_of_repository(res, sources, where)
     if any(_in_repository(res, source.get("path")) for _, source in sources):
         if (finding := kept_live(res, path, spec)) is not None:
             yield finding
@@ -288,6 +289,43 @@ def _holds_kustomization(res: Resource, path: object, below: bool = False) -> bo
 # A source's type made explicit by one of these keys (Argo CD's ExplicitType: a key present and not
 # null), rendering its path as this says whatever the path holds
 EXPLICIT_TYPES = {"directory": "as plain manifests (its directory source)", "helm": "with helm (its helm source)"}
+
+
+def ref_values(sources: list[tuple[Path_, dict]]) -> Iterator[tuple[Path_, dict, int, str]]:
+    """(place, source, index, path) of each values file a source's helm reads through another
+    source's ``ref`` (``$values/apps/torghut/values.yaml``: a path from that source's root)."""
+    refs = {s["ref"] for _, s in sources if isinstance(s.get("ref"), str) and s["ref"]}
+    for at, source in sources if refs else ():
+        helm = source.get("helm")
+        files = helm.get("valueFiles") if isinstance(helm, dict) else None
+        for i, entry in enumerate(files if isinstance(files, list) else []):
+            if isinstance(entry, str) and entry.startswith("$"):
+                name, _, rest = entry[1:].partition("/")
+                if name in refs and rest.strip("/"):
+                    yield at, source, i, os.path.normpath(rest.strip("/"))
+
+
+def _values_of_repository(res: Resource, sources: list[tuple[Path_, dict]], who: str) -> Iterator[Finding]:
+    """``argocd-source-override`` for each values file of this repository (or one a parameter
+    names) that a source's chart is rendered with through a ``ref`` source: helm renders it, the
+    linter renders no chart, and what the chart makes of the repository's file is deployed unseen.
+    Identified by what it reads (the file's content, the chart and its version)."""
+    from torghut_lint.discover import content_digest
+
+    top = _repository_of(os.path.abspath(os.path.dirname(res.node.start_mark.name)))
+    for at, source, i, rel in ref_values(sources):
+        file = top / rel
+        if not _templated(rel) and not (file.is_file() and is_within(real_text(file), real_text(top))):
+            continue
+        chart = source.get("chart") or source.get("path")
+        message = (
+            f"{who} the chart {chart!r} with the values file {rel} of this repository: helm renders it there, "
+            "which the linter does not (what the chart makes of the file is deployed unseen)"
+        )
+        where = res.locate(at + ("helm", "valueFiles", i))
+        read = content_digest(file) if not _templated(rel) else ""
+        finding = builtin_finding("argocd-source-override", message, where, res.id)
+        yield _valued(finding, {"values": rel, "read": read, "chart": chart, "version": source.get("targetRevision")})
 
 
 def _explicit_type(source: dict) -> str | None:
@@ -735,6 +773,8 @@ class Deployment:
     # its parameters do not settle, or a generator whose parameters are unknown)
     known: bool = True
     file: str = ""  # the file of its Application or ApplicationSet, in the repository (repository_deployments)
+    # the files of the repository its Application's charts are rendered with (:func:`ref_values`)
+    reads: tuple[str, ...] = ()
     # what its Application or ApplicationSet sets on how Argo CD renders (:func:`source_overrides`)
     overrides: tuple[Finding, ...] = ()
 
@@ -754,9 +794,11 @@ def deployments(resources: list[Resource], directories: tuple[str, ...] = ()) ->
         destination = inner.get("destination") if isinstance(inner.get("destination"), dict) else {}
         generators, at = spec.get("generators"), ("spec", "generators")
         if not templated:
+            reads = tuple(rel for _, _, _, rel in ref_values(listed))
             for path, source in listed:
                 at = ".".join(map(str, path[1:]))
-                found.append(_deployment(res, at, source, {}, res.locate(path), live, prunes, held, destination))
+                made = _deployment(res, at, source, {}, res.locate(path), live, prunes, held, destination)
+                found.append(replace(made, reads=reads) if reads else made)
             continue
         patched = _patched(spec)
         for generated, own in parameter_sets(generators, at, directories, budget):

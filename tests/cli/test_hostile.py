@@ -821,3 +821,56 @@ def test_a_directory_an_application_deploys_below_a_kustomization_is_a_directory
     got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
     assert got == [("live-trading-default-off", "apps/torghut/extra/live.yaml", 7)], got
     assert result.code == 1
+
+
+CHART_WITH_OUR_VALUES = (
+    "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: raw}}\nspec:\n"
+    "  destination: {{namespace: torghut, server: https://kubernetes.default.svc}}\n  sources:\n"
+    "    - repoURL: https://charts.example.com\n      chart: raw\n      targetRevision: 2.0.0\n"
+    "      helm:\n        valueFiles:\n          - $values/{file}\n"
+    "    - {{repoURL: https://example.com/lab.git, targetRevision: main, ref: values}}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("mode", "file", "found"),
+    [
+        ("tree", "apps/torghut/values.yaml", True),
+        ("tree", "apps/elsewhere.yaml", False),
+        ("gate", "apps/torghut/values.yaml", True),
+    ],
+)
+def test_a_chart_rendered_with_values_of_the_repository_is_unseen(
+    tmp_path: Path, mode: str, file: str, found: bool
+) -> None:
+    """An Application renders a chart (a raw chart makes any object of its values) with a values
+    file of this repository through a ``ref`` source: what it deploys is the repository's, which
+    the linter calls an orphan and never renders. A blocking finding at the values entry (the
+    gate: a change adding the Application elsewhere), identified by the values it reads."""
+    from test_gate import commit_base, commit_pr
+
+    app = tmp_path / "apps" / "torghut"
+    app.mkdir(parents=True)
+    (app / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    (app / "cm.yaml").write_text(PLAIN_CM)
+    (app / "values.yaml").write_text(
+        "resources:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: live}\n"
+        "    data: {TRADING_LIVE_ENABLED: 'true'}\n"
+    )
+    (tmp_path / "argocd").mkdir()
+    application = CHART_WITH_OUR_VALUES.format(file=file)
+    if mode == "gate":
+        commit_base(tmp_path)
+        (tmp_path / "argocd" / "raw.yaml").write_text(application)
+        commit_pr(tmp_path)
+        result = run_cli("--no-schemas", "--format", "json", "--trusted-config", "main", "apps/torghut", cwd=tmp_path)
+    else:
+        (tmp_path / ".git").mkdir()
+        (tmp_path / "argocd" / "raw.yaml").write_text(application)
+        result = run_cli("--no-schemas", "--format", "json", ".", cwd=tmp_path)
+    got = [(f["rule"], f["file"], f["line"]) for f in result.json["findings"] if f["rule"] != "kustomize-orphan"]
+    if not found:
+        assert got == [] and result.code == 0, got
+        return
+    assert got == [("argocd-source-override", "argocd/raw.yaml", 12)], result.json["findings"]
+    assert result.code == 1
