@@ -682,7 +682,10 @@ def finish(
                 kdisp = display_path(kfile) if kfile else "?"
                 message = f"no kustomization includes this file (nearest: {kdisp}); Argo CD never applies it"
             project.findings.append(builtin_finding("kustomize-orphan", message, Location(display_path(path), 1, 1)))
-            project.orphans.extend(resources_of(parsed, []))
+            orphaned = resources_of(parsed, [])
+            if not orphaned:  # data (values, settings), not objects: still in the repository, read for secrets
+                project.texts += _loose_texts([path], project)
+            project.orphans.extend(orphaned)
             if flush is not None and len(project.orphans) >= ORPHAN_BATCH:
                 flush(project.orphans)
                 project.orphans = []

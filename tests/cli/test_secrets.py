@@ -444,3 +444,21 @@ def test_a_credential_in_a_text_of_another_encoding_is_in_the_repository(tmp_pat
         ("no-inline-secrets", "apps/torghut/notes.txt", 2),
     ], got
     assert "Zx9Kq2LmN8pR4tV7wY1bC3d" not in result.stdout and "wJalrXUtnFEMI" not in result.stdout
+
+
+def test_a_credential_in_a_yaml_data_file_no_kustomization_includes_is_in_the_repository(tmp_path: Path) -> None:
+    """Below a kustomization, a YAML file that holds no Kubernetes object (a chart's values read
+    through an Application's ``ref`` source, a script's settings) and that nothing includes was an
+    orphan whose documents were dropped: its credential in clear passed with a warning. It is
+    data, read for credentials as a JSON data file is; an orphaned object is judged as before."""
+    repo, app = app_tree(tmp_path)
+    (app / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    (app / "cm.yaml").write_text(PLAIN_CM)
+    (app / "values.yaml").write_text("grafana:\n  adminPassword: Zq8vR2mKp4TnW7xY1cBdVal\n")
+    (app / "list.yaml").write_text("- name: a\n  token: Zq8vR2mKp4TnW7xY1cBdLst\n")
+    result, got = _located(repo)
+    assert [g for g in got if g[0] != "kustomize-orphan"] == [
+        ("no-inline-secrets", "apps/torghut/list.yaml", 2),
+        ("no-inline-secrets", "apps/torghut/values.yaml", 2),
+    ], got
+    assert "Zq8vR2mKp4TnW7xY1cBd" not in result.stdout
