@@ -608,7 +608,7 @@ def build_plain(plan: Plan, directory: Path, project: Project) -> None:
         for path in files:
             parsed = _parsed(plan, path, project)
             # not applied, and still in the repository: read for secrets
-            if _json_data(path, parsed) or path in plan.skipped:
+            if _json_data(path, parsed) or path in plan.skipped or _ignored_yaml(path, parsed):
                 project.texts += _loose_texts([path], project)
                 continue
             project.findings += split_findings(parsed, "manifest-invalid", "Argo CD")
@@ -633,6 +633,28 @@ def _as_argocd_reads(parsed: ParsedFile) -> ParsedFile:
             doc = Document(node, to_data(node), doc.index)
         documents.append(doc)
     return ParsedFile(parsed.path, documents, parsed.findings)
+
+
+# What Argo CD's directory source looks for in a YAML file it cannot read as objects: with all of
+# them it is a manifest in error (the sync fails), without them unrelated YAML it leaves out. With
+# any of them the linter takes it for a manifest written wrong (a list of objects), as it did.
+_MANIFEST_WORDS = (b"apiVersion:", b"kind:", b"metadata:")
+
+
+def _ignored_yaml(path: Path, parsed: ParsedFile) -> bool:
+    """A YAML file a directory application's Argo CD leaves out (getObjsFromYAMLOrJSON): parsed,
+    its first document that is not empty no object (a mapping without a ``kind`` fails to decode),
+    and its text without any of :data:`_MANIFEST_WORDS` (a CI workflow, a docs configuration, a
+    chart's values; Argo CD leaves out one without all of them). A file an object comes first in is
+    refused at the next one; one the parser refuses is not judged here (go-yaml may read it
+    otherwise)."""
+    if path.suffix == ".json" or not parsed.ok or parsed.findings:
+        return False
+    first = next((d.data for d in parsed.documents if d.data is not None), None)
+    if first is None or (isinstance(first, dict) and isinstance(first.get("kind"), str) and first["kind"]):
+        return False
+    data = read_source(path, "")
+    return isinstance(data, bytes) and not any(word in data for word in _MANIFEST_WORDS)
 
 
 def _json_data(path: Path, parsed: ParsedFile) -> bool:

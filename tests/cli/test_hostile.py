@@ -874,3 +874,34 @@ def test_a_chart_rendered_with_values_of_the_repository_is_unseen(
         return
     assert got == [("argocd-source-override", "argocd/raw.yaml", 12)], result.json["findings"]
     assert result.code == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "found"),
+    [
+        # Argo CD ignores a YAML file it cannot read as objects that does not look like a manifest
+        (".github/workflows/ci.yaml", "name: ci\non: [push]\njobs: {a: {runs-on: x, steps: [{run: make}]}}\n", []),
+        ("mkdocs.yml", "site_name: torghut\nnav: [index.md]\n", []),
+        ("values.yaml", "grafana:\n  adminPassword: Zq8vR2mKp4TnW7xY1cBdIgn\n", [("no-inline-secrets", 2)]),
+        # one that does (apiVersion:, kind: and metadata: all in it) fails the sync; with any of
+        # them it is taken for a manifest written wrong (a list of objects), as before
+        ("cm.yaml", "apiVersion: v1\nmetadata: {name: c}\ndata: {kind: x}\n", [("manifest-invalid", 1)]),
+        ("list.yaml", "- apiVersion: v1\n  kind: ConfigMap\n", [("manifest-invalid", 1)]),
+        # an object first, then one that is not: Argo CD refuses the file
+        ("two.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: t}\n---\nname: x\n", [("manifest-invalid", 5)]),
+    ],
+)
+def test_a_yaml_file_argo_cd_ignores_in_a_directory_application(
+    tmp_path: Path, name: str, text: str, found: list
+) -> None:
+    """Argo CD's directory source ignores a YAML file that is not a Kubernetes object and does not
+    look like one (getObjsFromYAMLOrJSON: apiVersion:, kind: and metadata: not all in it): a
+    repository root's CI workflow or docs configuration was a blocking manifest-invalid. It is data
+    (read for credentials); one that looks like a manifest, or follows an object, still blocks."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_text(text)
+    result = run_cli("--no-schemas", "--format", "json", ".", cwd=tmp_path)
+    got = [(f["rule"], f["line"]) for f in result.json["findings"]]
+    assert got == found, result.json["findings"]
+    assert result.code == (1 if found else 0)
