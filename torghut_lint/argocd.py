@@ -263,7 +263,7 @@ def _in_repository(res: Resource, path: object) -> bool:
     repository's path, or a chart from a registry, is nothing this tree renders)."""
     if not isinstance(path, str) or not path.strip("/. "):
         return False
-    directory = _repository_of(os.path.abspath(os.path.dirname(res.node.start_mark.name))) / path.strip("/")
+    directory = _top(res) / path.strip("/")
     try:
         return is_dir(directory)
     except OSError:  # a name too long, a directory that may not be searched: no path Argo CD could render
@@ -279,7 +279,7 @@ def _holds_kustomization(res: Resource, path: object, below: bool = False) -> bo
 
     if not _in_repository(res, path):
         return False
-    directory = _repository_of(os.path.abspath(os.path.dirname(res.node.start_mark.name))) / str(path).strip("/")
+    directory = _top(res) / str(path).strip("/")
     try:
         return find_kustomization(directory) is not None or (below and kustomization_below(directory))
     except OSError:
@@ -312,7 +312,7 @@ def _values_of_repository(res: Resource, sources: list[tuple[Path_, dict]], who:
     Identified by what it reads (the file's content, the chart and its version)."""
     from torghut_lint.discover import content_digest
 
-    top = _repository_of(os.path.abspath(os.path.dirname(res.node.start_mark.name)))
+    top = _top(res)
     for at, source, i, rel in ref_values(sources):
         file = top / rel
         if not _templated(rel) and not (file.is_file() and is_within(real_text(file), real_text(top))):
@@ -373,9 +373,14 @@ def _contents(res: Resource, paths: list[object] | None, below: bool) -> list[st
     Argo CD renders there otherwise than kustomize is unseen, so any change to it is a new finding."""
     from torghut_lint.discover import content_digest
 
-    top = _repository_of(os.path.abspath(os.path.dirname(res.node.start_mark.name)))
+    top = _top(res)
     kustomized = [p for p in paths or () if _holds_kustomization(res, p, below)]
     return sorted(content_digest(top / str(p).strip("/")) for p in kustomized)
+
+
+def _top(res: Resource) -> Path:
+    """The repository that holds ``res``: where its sources' paths (and values files) are read."""
+    return _repository_of(os.path.abspath(os.path.dirname(res.node.start_mark.name)))
 
 
 @functools.lru_cache(maxsize=256)

@@ -133,7 +133,7 @@ class Plan:
     skipped: set[Path] = field(default_factory=set)  # files holding Argo CD's skip marker (SKIP_FILE_RENDERING)
     # directory applications an Application deploys (-> that directory, resolved, an ancestor where
     # it recurses): every file is applied, though a build used it
-    deployed: dict[Path, str] = field(default_factory=dict)
+    applied: dict[Path, str] = field(default_factory=dict)
     # directory an Application deploys (resolved) -> the files of the Applications deploying it
     # (resolved): inputs of its application (a change to one may make it one: --changed-since)
     deployers: dict[str, set[str]] = field(default_factory=dict)
@@ -178,10 +178,10 @@ def plan(
     boundary: Path | None,
     store: SchemaStore | None = None,
     own_inputs: tuple[Path, ...] = (),
-    deployed: Mapping[str, frozenset[str]] | None = None,
+    deployers: Mapping[str, frozenset[str]] | None = None,
 ) -> Plan:
     """Discover ``root``, parse its kustomization files and CRD manifests, and order its
-    applications (``deployed``: directories, resolved, that the repository's Applications deploy,
+    applications (``deployers``: directories, resolved, that the repository's Applications deploy,
     to the files of those Applications, besides those the tree's own Applications deploy: each is
     built as an application of its own).
     Helm charts are handled here (their files are Helm's, not manifests), and so are the linter's
@@ -236,8 +236,8 @@ def plan(
     apps = [real(root)] if own is not None else _in_order(d for t, d in k_dirs.items() if t not in referenced)
     # and every kustomization an Application deploys, though another includes it: Argo CD builds
     # it alone (a base without the patches of the overlay the tree is linted as)
-    deployers = {d: set(by) for d, by in (deployed or {}).items()}
-    for directory, by in survey.deployed.items():
+    deployers = {d: set(by) for d, by in (deployers or {}).items()}
+    for directory, by in survey.deployers.items():
         deployers.setdefault(directory, set()).update(by)
     apps += _in_order(d for t, d in k_dirs.items() if t in deployers and d not in apps)
     # a directory an Application deploys that holds no kustomization is a directory application,
@@ -351,7 +351,7 @@ class _Survey:
     admission_files: list[int] = field(default_factory=list)  # hold ValidatingAdmissionPolicy objects
     skipped: list[int] = field(default_factory=list)  # hold Argo CD's skip marker (SKIP_FILE_RENDERING)
     # directories the files' Applications deploy (resolved) -> those files (resolved)
-    deployed: dict[str, set[str]] = field(default_factory=dict)
+    deployers: dict[str, set[str]] = field(default_factory=dict)
     referenced: set[str] = field(default_factory=set)  # directories some kustomization lists
     listed: set[str] = field(default_factory=set)  # files some kustomization lists
     parsed: list[tuple[int, list[Finding]]] = field(default_factory=list)  # kustomizations read, their findings
@@ -365,8 +365,8 @@ class _Survey:
         self.crd_files.update(other.crd_files)
         self.admission_files += other.admission_files
         self.skipped += other.skipped
-        for directory, files in other.deployed.items():
-            self.deployed.setdefault(directory, set()).update(files)
+        for directory, files in other.deployers.items():
+            self.deployers.setdefault(directory, set()).update(files)
         self.referenced |= other.referenced
         self.listed |= other.listed
         self.parsed += other.parsed
@@ -383,7 +383,7 @@ class _Layout:
     crd_files: list[tuple[Path, CrdFile]]
     admission_files: list[Path]
     skipped: set[Path]
-    deployed: dict[str, set[str]]  # resolved directories Applications of the tree deploy -> their files
+    deployers: dict[str, set[str]]  # resolved directories Applications of the tree deploy -> their files
     referenced: set[str]  # resolved paths as text: compared, never opened
     listed: set[str]
     parsed: list[tuple[str, list[Finding]]]  # resolved kustomization files as text
@@ -429,7 +429,7 @@ def _read_layout(
         [(files[n - first], survey.crd_files[n]) for n in sorted(survey.crd_files)],
         [files[n - first] for n in sorted(survey.admission_files)],
         {files[n - first] for n in survey.skipped},
-        survey.deployed,
+        survey.deployers,
         survey.referenced,
         survey.listed,
         [(real_text(kfiles[n]), found) for n, found in sorted(survey.parsed, key=lambda item: item[0])],
@@ -478,7 +478,7 @@ def _survey_file(path: Path, item: int, survey: _Survey) -> None:
         survey.skipped.append(item)
     if data.find(_APPLICATION_MARKER, 0, size) >= 0 and data.find(b"argoproj.io", 0, size) >= 0:
         for directory in _deployed_dirs(path, bytes(data[:size])):
-            survey.deployed.setdefault(directory, set()).add(real_text(path))
+            survey.deployers.setdefault(directory, set()).add(real_text(path))
     directory = real_parent(path)
     survey.below[directory] = survey.below.get(directory, 0) + size
 
@@ -599,7 +599,7 @@ def holds(have: object, want: object) -> bool:
 def build_plain(plan: Plan, directory: Path, project: Project) -> None:
     """The directory-type application of ``directory``: its files that no build used (every file,
     where an Application deploys it), as they are."""
-    applied = plan.deployed.get(directory)
+    applied = plan.applied.get(directory)
     files = [p for p in plan.plain[directory] if applied is not None or real_text(p) not in project.used]
     if files:
         deployers = {Path(f) for f in plan.deployers.get(applied, ())} if applied is not None else set()

@@ -225,7 +225,7 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
         _merge_once(project.parsed, assessment.parsed, merged)
     redo: dict[int, list[Path]] = {}
     for n, (i, directory, plain) in enumerate(items):
-        whole = plain and directory in plans[i].deployed  # (every file applied, used or not)
+        whole = plain and directory in plans[i].applied  # (every file applied, used or not)
         files = {real_text(p) for p in plans[i].plain[directory]} if plain and not whole else set()
         if files & project.used:  # built before a kustomization was seen to include some of its files
             del by_item[n]

@@ -150,7 +150,7 @@ class RunOptions:
     # the directories (resolved) the repository's Applications deploy (the gate's), to those
     # Applications' files: each is built as an application of its own, though a kustomization of
     # the tree includes it
-    deployed: dict[str, frozenset[str]] = field(default_factory=dict)
+    deployers: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @contextmanager
@@ -220,7 +220,7 @@ def assess(
     project = Project()
     with _stage(options, "plan") as said:
         bare = options.schemas.bare_store() if options.schemas is not None else None
-        plans = [plan(root, project, boundary, bare, options.own, options.deployed) for root in paths]
+        plans = [plan(root, project, boundary, bare, options.own, options.deployers) for root in paths]
         apps = sum(len(p.apps) + len(p.plain) for p in plans)
         said.append(f"{apps} application(s), {len(project.kustomizations)} kustomization(s) under {len(paths)} path(s)")
     findings = list(project.findings)
@@ -274,7 +274,7 @@ def _root(paths: list[Path], boundary: Path | None) -> Path:
     return Path(os.path.realpath(boundary or (repository_root(paths[0]) if paths else Path.cwd())))
 
 
-def deployed_dirs(deployed: list[Deployment], root: Path) -> dict[str, frozenset[str]]:
+def deployers(deployed: list[Deployment], root: Path) -> dict[str, frozenset[str]]:
     """Each directory of the repository at ``root`` (resolved) its Applications deploy, to the
     files of those Applications (resolved): a change to one can make the directory an application."""
     found: dict[str, set[str]] = {}
@@ -330,7 +330,7 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
     before_root = options.base.root if inside and options.base else None
     deployed_before = repository_deployments(before_root, root, config.rendering) if before_root else []
     if inside:
-        options = replace(options, destinations=destinations(deployed, root), deployed=deployed_dirs(deployed, root))
+        options = replace(options, destinations=destinations(deployed, root), deployers=deployers(deployed, root))
     head = assess(paths, policies, config, options, options.boundary)
     beside, elsewhere = (
         deployed_beside(linted, head, (deployed, deployed_before), policies, config, options) if inside else ([], [])
@@ -350,7 +350,7 @@ def run(paths: list[Path], policies: list[Policy], config: Config, options: RunO
         if options.log is not None:
             options.log(f"the base revision {base.ref}:")
         there = destinations(deployed_before, base.root)  # the base's applications, where they land
-        at_base = replace(options, retain=None, destinations=there, deployed=deployed_dirs(deployed_before, base.root))
+        at_base = replace(options, retain=None, destinations=there, deployers=deployers(deployed_before, base.root))
         before = assess(base.paths, policies, config, at_base, base.root)
         if base.waivers:
             allowed = set(config.gate.get("allowPullRequestWaivers") or [])
