@@ -24,6 +24,7 @@ from torghut_lint.discover import (
     content_digest,
     discover,
     display_path,
+    git_ignored,
     is_within,
     real,
     real_parent,
@@ -189,9 +190,9 @@ def plan(
     policies the run loads, with their cases), which are not manifests either. With a
     schema ``store`` (no CRD in it yet), each kustomization file is validated as it is read (see
     ``Project.validated``), so that no later stage parses it again for its schema."""
-    found = discover(root)
-    project.findings.extend(found.findings)
     repository = boundary or repository_root(root)
+    found = discover(root, git_ignored(repository, root))
+    project.findings.extend(found.findings)
     if root.is_dir():
         project.findings.extend(unseen_submodules(repository, root))
     sources = SourceFiles(repository)

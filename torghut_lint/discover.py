@@ -295,8 +295,9 @@ def _outside_root(link: Path, name: str) -> Finding:
     return Finding("file-outside-root", Severity.WARNING, message, Location(display_path(link)))
 
 
-def discover(root: Path) -> Discovery:
-    """All ``*.yaml``/``*.yml`` files under ``root``, sorted, symlinks kept inside ``root``."""
+def discover(root: Path, ignored: frozenset[str] = frozenset()) -> Discovery:
+    """All ``*.yaml``/``*.yml`` files under ``root``, sorted, symlinks kept inside ``root``; none of
+    ``ignored`` (resolved paths: what git ignores, :func:`git_ignored`)."""
     found = Discovery(root)
     if root.is_file():
         found.files.append(root)
@@ -334,6 +335,8 @@ def discover(root: Path) -> Discovery:
             # A Path only for what is kept or reported: most entries of a tree are neither.
             name = entry.name
             target = inside + name  # os.path.join(real, name)
+            if ignored and target in ignored:
+                continue
             if entry.is_symlink():
                 _LINKED.setdefault(real, set()).add(name)
                 target = os.path.realpath(entry.path)
@@ -408,6 +411,37 @@ def unseen_submodules(repository: Path, root: Path) -> list[Finding]:
         finding.digest = _gitlink(repository, relative.strip())
         found.append(finding)
     return found
+
+
+def git_ignored(repository: Path, root: Path) -> frozenset[str]:
+    """The files and directories under ``root`` that git ignores and does not track (resolved): never
+    committed, never deployed (a developer's ignored ``.env``, an installed ``node_modules/``). A
+    file committed in spite of .gitignore is tracked, so none of these. Empty where git cannot tell
+    (no work tree, no git, a base snapshot: its ``.git`` holds no repository)."""
+    import subprocess
+
+    git = repository / ".git"
+    if not (git.is_file() or (git / "HEAD").exists()):
+        return frozenset()
+    relative = os.path.relpath(real_text(root), real_text(repository))
+    if relative.startswith(".."):
+        return frozenset()
+    try:
+        listed = subprocess.run(
+            ["git", "-C", str(repository), "ls-files", "-z", "--others", "--ignored", "--exclude-standard"]
+            + ["--directory", "--", relative],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    if listed.returncode != 0:
+        return frozenset()
+    top = real_text(repository)
+    return frozenset(
+        os.path.join(top, os.path.normpath(os.fsdecode(name))) for name in listed.stdout.split(b"\0") if name
+    )
 
 
 def _gitlink(repository: Path, relative: str) -> str:

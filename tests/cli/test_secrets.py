@@ -462,3 +462,37 @@ def test_a_credential_in_a_yaml_data_file_no_kustomization_includes_is_in_the_re
         ("no-inline-secrets", "apps/torghut/values.yaml", 2),
     ], got
     assert "Zq8vR2mKp4TnW7xY1cBd" not in result.stdout
+
+
+def test_what_git_ignores_is_not_the_repository(tmp_path: Path) -> None:
+    """A developer's ignored ``.env`` (and an ignored ``node_modules/`` of manifests) in the work
+    tree is never committed, never deployed: the pre-commit hook blocked every commit on it. What
+    git ignores and does not track is left out; a file committed in spite of .gitignore (``git
+    add -f``) is tracked, and read."""
+    import subprocess
+
+    repo, app = app_tree(tmp_path)
+    (repo / ".git").rmdir()
+    (app / "cm.yaml").write_text(PLAIN_CM)
+    (repo / ".gitignore").write_text("*.env\nnode_modules/\n")
+    (app / "forced.env").write_text("API_TOKEN=Qw3rTy8Uiop5Asdf6Ghjk7Frc\n")
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
+            cwd=repo,
+            check=True,
+            capture_output=True,
+        )
+
+    git("init", "-q")
+    git("add", "-A")
+    git("add", "-f", "apps/torghut/forced.env")
+    git("commit", "-qm", "base")
+    (app / "local.env").write_text("API_TOKEN=Qw3rTy8Uiop5Asdf6Ghjk7Loc\n")
+    (app / "node_modules" / "pkg").mkdir(parents=True)
+    (app / "node_modules" / "pkg" / "s.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {password: Zq8vR2mKp4TnW7xY1cBdNod}\n"
+    )
+    result, got = _located(repo)
+    assert got == [("no-inline-secrets", "apps/torghut/forced.env", 1)], got
