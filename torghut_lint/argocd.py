@@ -780,6 +780,15 @@ class Deployment:
     file: str = ""  # the file of its Application or ApplicationSet, in the repository (repository_deployments)
     # the files of the repository its Application's charts are rendered with (:func:`ref_values`)
     reads: tuple[str, ...] = ()
+    # the path an ApplicationSet's templatePatch writes as it is (normalised), which it may deploy
+    # instead of ``path`` (unknown then: a branch of the patch may leave the template's)
+    patched_path: str | None = None
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The paths of this repository it may deploy: its own, and one its templatePatch writes."""
+        return tuple(p for p in (self.path, self.patched_path) if p)
+
     # what its Application or ApplicationSet sets on how Argo CD renders (:func:`source_overrides`)
     overrides: tuple[Finding, ...] = ()
 
@@ -858,9 +867,11 @@ def _as_patched(deployment: Deployment, patched: dict[str, str]) -> Deployment:
     check out."""
     every = "*" in patched
     revision = _patched_revision(deployment.revision, patched)
+    written = patched.get("path")
     return replace(
         deployment,
         revision=revision,
+        patched_path=resolved_path(written, {}) if written and written != TEMPLATED and not every else None,
         path=None if every or "path" in patched else deployment.path,
         namespaces=None if every or "namespace" in patched else deployment.namespaces,
         known=deployment.known and revision == deployment.revision,

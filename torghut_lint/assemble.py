@@ -498,9 +498,10 @@ def _deployed_dirs(path: Path, data: bytes) -> set[str]:
     resources = [r for r in resources_of(parsed, []) if r.id.kind in ("Application", "ApplicationSet")]
     top = repository_root(path.parent) if resources else None
     return {
-        real_text(str(top / d.path))
+        real_text(str(top / path))
         for d in deployments(resources)
-        if top is not None and d.path and d.path != "." and not d.path.startswith("..")
+        for path in d.paths
+        if top is not None and path != "." and not path.startswith("..")
     }
 
 

@@ -279,10 +279,11 @@ def deployers(deployed: list[Deployment], root: Path) -> dict[str, frozenset[str
     files of those Applications (resolved): a change to one can make the directory an application."""
     found: dict[str, set[str]] = {}
     for d in deployed:
-        if d.path and d.path != "." and not d.path.startswith(".."):
-            files = found.setdefault(os.path.realpath(root / d.path), set())
-            if d.file:
-                files.add(os.path.realpath(root / d.file))
+        for path in d.paths:
+            if path != "." and not path.startswith(".."):
+                files = found.setdefault(os.path.realpath(root / path), set())
+                if d.file:
+                    files.add(os.path.realpath(root / d.file))
     return {directory: frozenset(files) for directory, files in found.items()}
 
 

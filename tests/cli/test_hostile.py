@@ -905,3 +905,38 @@ def test_a_yaml_file_argo_cd_ignores_in_a_directory_application(
     got = [(f["rule"], f["line"]) for f in result.json["findings"]]
     assert got == found, result.json["findings"]
     assert result.code == (1 if found else 0)
+
+
+@pytest.mark.parametrize("gate", [False, True])
+def test_a_base_an_application_sets_template_patch_deploys_is_an_application(tmp_path: Path, gate: bool) -> None:
+    """An ApplicationSet's templatePatch may set the path its applications deploy: one setting the
+    base (live, switched off by the overlay its elements name) deploys the base alone."""
+    from test_gate import commit_base, commit_pr
+
+    app = tmp_path / "apps" / "torghut"
+    (app / "base").mkdir(parents=True)
+    (app / "overlay").mkdir()
+    (app / "base" / "live.yaml").write_text(BASE_LIVE)
+    (app / "base" / "kustomization.yaml").write_text("resources: [live.yaml]\n")
+    (app / "overlay" / "kustomization.yaml").write_text(OVERLAY_OFF)
+    (tmp_path / "argocd").mkdir()
+    appset = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: set}\nspec:\n  goTemplate: true\n"
+        "  generators: [{list: {elements: [{name: t, path: apps/torghut/overlay}]}}]\n"
+        "  template:\n    metadata: {name: '{{ .name }}'}\n    spec:\n"
+        "      source: {repoURL: https://example.com/lab.git, path: '{{ .path }}'}\n"
+        "      destination: {namespace: torghut, server: https://kubernetes.default.svc}\n"
+        "  templatePatch: |\n    spec:\n      source:\n        path: apps/torghut/base\n"
+    )
+    if gate:
+        commit_base(tmp_path)
+        (tmp_path / "argocd" / "set.yaml").write_text(appset)
+        commit_pr(tmp_path)
+        result = run_cli("--no-schemas", "--format", "json", "--trusted-config", "main", "apps/torghut", cwd=tmp_path)
+    else:
+        (tmp_path / ".git").mkdir()
+        (tmp_path / "argocd" / "set.yaml").write_text(appset)
+        result = run_cli("--no-schemas", "--format", "json", ".", cwd=tmp_path)
+    got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
+    assert ("live-trading-default-off", "apps/torghut/base/live.yaml", 7) in got, got
+    assert result.code == 1
