@@ -557,7 +557,7 @@ def hostile_corpora() -> list[tuple[str, Path]]:
 
     def recursing(target: Path) -> None:  # each walk of the directory (and digest of it) once, however spelt
         for n in range(1_500):
-            _write(target / "plain" / f"d{n}", {"cm.yaml": CM % n})
+            _write(target / "plain" / f"d{n}", {"cm.yaml": CM % f"c{n}"})
         _write(target / "plain" / "d0", {"kustomization.yaml": "resources: [cm.yaml]\n"})
         apps = "---\n".join(
             f"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: a{n}}}\nspec:\n"

@@ -394,3 +394,20 @@ def test_a_command_line_expanding_past_what_exec_takes_is_read_as_written(tmp_pa
     code, _, err, rss = lint(tmp_path, timeout=30)
     assert code == 0, err
     assert rss < 150, rss
+
+
+def test_applications_recursing_over_one_directory_walk_it_once(tmp_path: Path) -> None:
+    """3,000 Applications recursing over one directory of 1,500, each spelling its path its own way
+    (450 kB): whether a kustomization is below and what the directory holds were asked again for
+    each (48 s); once per run per resolved directory."""
+    files = {f"plain/d{n}/cm.yaml": CM % f"c{n}" for n in range(1_500)}
+    files["plain/d0/kustomization.yaml"] = "resources: [cm.yaml]\n"
+    files["apps.yaml"] = "---\n".join(
+        f"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: a{n}}}\nspec:\n"
+        f"  source: {{path: plain/d{n % 1_500}/.., directory: {{recurse: true}}}}\n"
+        for n in range(3_000)
+    )
+    write(tmp_path, files)
+    (tmp_path / ".git").mkdir()
+    code, stdout, stderr, _ = lint(tmp_path, timeout=20)
+    assert (code, stderr) == (1, "") and rules_of(stdout) == {"argocd-source-override"}
