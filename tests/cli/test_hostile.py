@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXTURES, PLAIN_CM, app_tree, run_cli, run_process
+from conftest import FIXTURES, PLAIN_CM, CliResult, app_tree, run_cli, run_process
 
 CASES = sorted(p for p in (FIXTURES / "hostile").iterdir() if p.is_dir())
 
@@ -752,6 +752,37 @@ OVERLAY_OFF = (
 )
 
 
+def _base_under_an_overlay(tmp_path: Path) -> None:
+    """apps/torghut/base switching live trading on, apps/torghut/overlay switching it off over it."""
+    app = tmp_path / "apps" / "torghut"
+    (app / "base").mkdir(parents=True)
+    (app / "overlay").mkdir()
+    (app / "base" / "live.yaml").write_text(BASE_LIVE)
+    (app / "base" / "kustomization.yaml").write_text("resources: [live.yaml]\n")
+    (app / "overlay" / "kustomization.yaml").write_text(OVERLAY_OFF)
+
+
+def _linted_with(tmp_path: Path, file: str, text: str, mode: bool | str) -> CliResult:
+    """The repository at ``tmp_path`` linted with ``text`` written at ``file`` (an Application that
+    deploys or reads something): as a tree holding it (``mode`` false); as the gate, a pull request
+    adding it (true, linting apps/torghut); with ``--changed-since`` the base without it."""
+    from test_gate import commit_base, commit_pr
+
+    target = tmp_path / file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not mode:
+        (tmp_path / ".git").mkdir()
+        target.write_text(text)
+        return run_cli("--no-schemas", "--format", "json", ".", cwd=tmp_path)
+    commit_base(tmp_path)
+    target.write_text(text)
+    commit_pr(tmp_path)
+    how = (
+        ("--changed-since", "main", ".") if mode == "--changed-since" else ("--trusted-config", "main", "apps/torghut")
+    )
+    return run_cli("--no-schemas", "--format", "json", *how, cwd=tmp_path)
+
+
 @pytest.mark.parametrize("gate", [False, True, "--changed-since"])
 def test_a_base_an_application_deploys_is_an_application_of_its_own(tmp_path: Path, gate: bool | str) -> None:
     """An overlay switches live trading off over its base; an Application that deploys the base
@@ -759,34 +790,13 @@ def test_a_base_an_application_deploys_is_an_application_of_its_own(tmp_path: Pa
     applications, so the base passed: linting the repository with the Application in it, and as
     the gate with a pull request adding the Application elsewhere. The Application's file is an
     input of the application it makes (a change adding it is in ``--changed-since``'s scope)."""
-    from test_gate import commit_base, commit_pr
-
-    app = tmp_path / "apps" / "torghut"
-    (app / "base").mkdir(parents=True)
-    (app / "overlay").mkdir()
-    (app / "base" / "live.yaml").write_text(BASE_LIVE)
-    (app / "base" / "kustomization.yaml").write_text("resources: [live.yaml]\n")
-    (app / "overlay" / "kustomization.yaml").write_text(OVERLAY_OFF)
-    (tmp_path / "argocd").mkdir()
+    _base_under_an_overlay(tmp_path)
     application = (
         "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: torghut-base}\nspec:\n"
         "  destination: {namespace: torghut, server: https://kubernetes.default.svc}\n"
         "  source: {repoURL: https://example.com/lab.git, path: apps/torghut/base}\n"
     )
-    if gate:
-        commit_base(tmp_path)
-        (tmp_path / "argocd" / "app.yaml").write_text(application)
-        commit_pr(tmp_path)
-        how = (
-            ("--changed-since", "main", ".")
-            if gate == "--changed-since"
-            else ("--trusted-config", "main", "apps/torghut")
-        )
-        result = run_cli("--no-schemas", "--format", "json", *how, cwd=tmp_path)
-    else:
-        (tmp_path / ".git").mkdir()
-        (tmp_path / "argocd" / "app.yaml").write_text(application)
-        result = run_cli("--no-schemas", "--format", "json", ".", cwd=tmp_path)
+    result = _linted_with(tmp_path, "argocd/app.yaml", application, gate)
     got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
     assert ("live-trading-default-off", "apps/torghut/base/live.yaml", 7) in got, got
     assert result.code == 1
@@ -847,8 +857,6 @@ def test_a_chart_rendered_with_values_of_the_repository_is_unseen(
     file of this repository through a ``ref`` source: what it deploys is the repository's, which
     the linter calls an orphan and never renders. A blocking finding at the values entry (the
     gate: a change adding the Application elsewhere), identified by the values it reads."""
-    from test_gate import commit_base, commit_pr
-
     app = tmp_path / "apps" / "torghut"
     app.mkdir(parents=True)
     (app / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
@@ -857,17 +865,7 @@ def test_a_chart_rendered_with_values_of_the_repository_is_unseen(
         "resources:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: live}\n"
         "    data: {TRADING_LIVE_ENABLED: 'true'}\n"
     )
-    (tmp_path / "argocd").mkdir()
-    application = CHART_WITH_OUR_VALUES.format(file=file)
-    if mode == "gate":
-        commit_base(tmp_path)
-        (tmp_path / "argocd" / "raw.yaml").write_text(application)
-        commit_pr(tmp_path)
-        result = run_cli("--no-schemas", "--format", "json", "--trusted-config", "main", "apps/torghut", cwd=tmp_path)
-    else:
-        (tmp_path / ".git").mkdir()
-        (tmp_path / "argocd" / "raw.yaml").write_text(application)
-        result = run_cli("--no-schemas", "--format", "json", ".", cwd=tmp_path)
+    result = _linted_with(tmp_path, "argocd/raw.yaml", CHART_WITH_OUR_VALUES.format(file=file), mode == "gate")
     got = [(f["rule"], f["file"], f["line"]) for f in result.json["findings"] if f["rule"] != "kustomize-orphan"]
     if not found:
         assert got == [] and result.code == 0, got
@@ -911,15 +909,7 @@ def test_a_yaml_file_argo_cd_ignores_in_a_directory_application(
 def test_a_base_an_application_sets_template_patch_deploys_is_an_application(tmp_path: Path, gate: bool) -> None:
     """An ApplicationSet's templatePatch may set the path its applications deploy: one setting the
     base (live, switched off by the overlay its elements name) deploys the base alone."""
-    from test_gate import commit_base, commit_pr
-
-    app = tmp_path / "apps" / "torghut"
-    (app / "base").mkdir(parents=True)
-    (app / "overlay").mkdir()
-    (app / "base" / "live.yaml").write_text(BASE_LIVE)
-    (app / "base" / "kustomization.yaml").write_text("resources: [live.yaml]\n")
-    (app / "overlay" / "kustomization.yaml").write_text(OVERLAY_OFF)
-    (tmp_path / "argocd").mkdir()
+    _base_under_an_overlay(tmp_path)
     appset = (
         "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: set}\nspec:\n  goTemplate: true\n"
         "  generators: [{list: {elements: [{name: t, path: apps/torghut/overlay}]}}]\n"
@@ -928,15 +918,7 @@ def test_a_base_an_application_sets_template_patch_deploys_is_an_application(tmp
         "      destination: {namespace: torghut, server: https://kubernetes.default.svc}\n"
         "  templatePatch: |\n    spec:\n      source:\n        path: apps/torghut/base\n"
     )
-    if gate:
-        commit_base(tmp_path)
-        (tmp_path / "argocd" / "set.yaml").write_text(appset)
-        commit_pr(tmp_path)
-        result = run_cli("--no-schemas", "--format", "json", "--trusted-config", "main", "apps/torghut", cwd=tmp_path)
-    else:
-        (tmp_path / ".git").mkdir()
-        (tmp_path / "argocd" / "set.yaml").write_text(appset)
-        result = run_cli("--no-schemas", "--format", "json", ".", cwd=tmp_path)
+    result = _linted_with(tmp_path, "argocd/set.yaml", appset, gate)
     got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
     assert ("live-trading-default-off", "apps/torghut/base/live.yaml", 7) in got, got
     assert result.code == 1
