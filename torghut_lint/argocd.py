@@ -917,6 +917,23 @@ def _deployment(
     return Deployment(res.id, key, repo, revision, path, location, live, prunes, held, namespaces, known)
 
 
+def deployed_directories(resources: list[Resource]) -> dict[str, set[str]]:
+    """Each directory of its repository (resolved) that an Application or ApplicationSet among
+    ``resources`` may deploy (:attr:`Deployment.paths`), to the files (resolved) of those that
+    do: Argo CD builds it as an application of its own. A path a parameter leaves unknown, the
+    repository's root, or one out of it, is none."""
+    found: dict[str, set[str]] = {}
+    for res in resources:
+        if res.id.kind not in ("Application", "ApplicationSet") or res.id.group != "argoproj.io":
+            continue
+        top, file = _top(res), real_text(os.path.abspath(res.node.start_mark.name))
+        for d in deployments([res]):
+            for path in d.paths:
+                if path != "." and not path.startswith(".."):
+                    found.setdefault(real_text(str(top / path)), set()).add(file)
+    return found
+
+
 def repository_key(url: str) -> str:
     """A repository URL as compared with another: scheme, user, a trailing ``.git`` or slash and
     case dropped, an scp-like address (``git@github.com:o/r``) as its host and path

@@ -78,6 +78,7 @@ class App:
     written: list[tuple[Path, Resource]] = field(default_factory=list)
     as_written: list[Resource] = field(default_factory=list)
     sort_options: dict | None = None  # its kustomization's sortOptions: the order render prints it in
+    rendered: bool = False  # built by kustomize (its objects may not be what its files say)
 
 
 @dataclass
@@ -478,31 +479,18 @@ def _survey_file(path: Path, item: int, survey: _Survey) -> None:
     if data.find(SKIP_FILE_RENDERING, 0, size) >= 0:
         survey.skipped.append(item)
     if data.find(_APPLICATION_MARKER, 0, size) >= 0 and data.find(b"argoproj.io", 0, size) >= 0:
-        for directory in _deployed_dirs(path, bytes(data[:size])):
-            survey.deployers.setdefault(directory, set()).add(real_text(path))
+        # what the tree's Applications deploy, as written (a kustomization's rendering of them:
+        # Assessment.deployers)
+        from torghut_lint.argocd import deployed_directories
+
+        parsed = parse_source(path, bytes(data[:size]), display_path(path))
+        for directory, files in deployed_directories(resources_of(parsed, [])).items():
+            survey.deployers.setdefault(directory, set()).update(files)
     directory = real_parent(path)
     survey.below[directory] = survey.below.get(directory, 0) + size
 
 
 _APPLICATION_MARKER = b"Application"
-
-
-def _deployed_dirs(path: Path, data: bytes) -> set[str]:
-    """The directories of its repository (resolved) that the Applications of a file, and the list
-    elements of its ApplicationSets, deploy: Argo CD builds each as an application of its own,
-    though a kustomization of the tree includes it (a base deployed alone, without the overlay's
-    patches). A path a parameter leaves unknown, or out of the repository, is none."""
-    from torghut_lint.argocd import deployments
-
-    parsed = parse_source(path, data, display_path(path))
-    resources = [r for r in resources_of(parsed, []) if r.id.kind in ("Application", "ApplicationSet")]
-    top = repository_root(path.parent) if resources else None
-    return {
-        real_text(str(top / path))
-        for d in deployments(resources)
-        for path in d.paths
-        if top is not None and path != "." and not path.startswith("..")
-    }
 
 
 def _below(own: dict[str, int], root: str) -> dict[str, int]:
@@ -553,6 +541,7 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
         app.written = _written(plan.sources, result.used, app.resources)
         app.as_written = result.as_written
         app.sort_options = result.sort_options
+        app.rendered = True
         app_path = real(directory).as_posix()
         for res in app.resources:
             res.app, res.app_path = app.name, app_path

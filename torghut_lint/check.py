@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 
 from torghut_lint.admission import ParamsRead, mutations, params_read, reaches
-from torghut_lint.argocd import Rendering, Revision, revisions, source_overrides, unpruned
+from torghut_lint.argocd import Rendering, Revision, deployed_directories, revisions, source_overrides, unpruned
 from torghut_lint.assemble import (
     Plan,
     Project,
@@ -125,6 +125,9 @@ class Assessment:
     apps: dict[str, AppFiles] = field(default_factory=dict)
     facts: list[Fact] = field(default_factory=list)
     revisions: list[Revision] = field(default_factory=list)  # where Applications deploy this repository from
+    # what the Applications kustomize renders deploy (argocd.deployed_directories): a directory the
+    # plan did not know of as deployed is planned again (lint.assess)
+    deployers: dict[str, set[str]] = field(default_factory=dict)
     # resources that ask Argo CD never to prune them (read where single-copy rules are counted)
     unpruned: set[ResourceId] = field(default_factory=set)
     # per single-copy rule, the copies it counted (with whenEnv: the workloads with a switch on)
@@ -152,6 +155,8 @@ class Assessment:
             self.reaches.setdefault(root, set()).update(names)
         self.facts += other.facts
         self.revisions += other.revisions
+        for directory, files in other.deployers.items():
+            self.deployers.setdefault(directory, set()).update(files)
         self.admission_params += other.admission_params
         self.unpruned |= other.unpruned
         for rule, ids in other.census.items():
@@ -363,6 +368,7 @@ def _assess(part: Project, checks: Checks, orphans: bool) -> Assessment:
         apps=apps,
         facts=facts,
         revisions=revisions(resources) if checks.revisions else [],
+        deployers=deployed_directories([r for app in part.apps if app.rendered for r in app.resources]),
         admission_params=params_read(checks.admission_rules, resources) if checks.revisions else [],
         unpruned={res.id for res in resources if unpruned(res)} if checks.counted else set(),
         census={rule: ids for rule, ids in (census or {}).items() if rule in checks.counted},

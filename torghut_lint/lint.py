@@ -27,13 +27,13 @@ from torghut_lint.argocd import (
     repository_key,
     under,
 )
-from torghut_lint.assemble import Project, plan, repository_root
+from torghut_lint.assemble import Plan, Project, plan, repository_root
 from torghut_lint.baseline import MAX_CREDENTIAL_DIGESTS, Baseline, compared, identity
 from torghut_lint.builtin_rules import BUILTIN_RULES, builtin_finding
 from torghut_lint.cache import Cache
 from torghut_lint.check import Assessment, Checks, check_project
 from torghut_lint.config import Config
-from torghut_lint.discover import display_path, is_within, real
+from torghut_lint.discover import display_path, is_within, real, real_text
 from torghut_lint.k8s import any_of
 from torghut_lint.model import Finding, Location, ResourceId, Severity, digest_of
 from torghut_lint.policy import Policy
@@ -259,6 +259,15 @@ def assess(
     with _stage(options, "build, validate, evaluate") as said:
         checked = check_project(project, plans, checks)
         said.append(f"{checked.resources} resource(s) from {project.files} file(s), {len(checked.findings)} finding(s)")
+    if unplanned := _unplanned(plans, checked.deployers):
+        # an Application kustomize renders (an app of apps' patch) deploys a directory of the tree the
+        # plan took for part of another application: planned again, as an application of its own
+        if options.log is not None:
+            options.log(f"planned again: {len(unplanned)} directory(ies) a rendered Application deploys")
+        deployers = {d: frozenset(files) for d, files in options.deployers.items()}
+        for directory, files in unplanned.items():
+            deployers[directory] = deployers.get(directory, frozenset()) | frozenset(files)
+        return assess(paths, policies, config, replace(options, deployers=deployers), boundary)
     findings += checked.findings
     waivers = checked.waivers
     annotations = [w for w in waivers.valid if w.resource is not None]
@@ -267,6 +276,17 @@ def assess(
     if options.retain is not None:
         options.retain.append((project, plans, store, checked))
     return Outcome(findings, annotations, checked, project.files, _root(paths, boundary), rules, crds, enforced)
+
+
+def _unplanned(plans: list[Plan], deployed: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The directories of ``deployed`` (what rendered Applications deploy) inside a planned root that
+    the plans did not know of as deployed (each planned so: an application of its own)."""
+    roots = [real_text(p.root) for p in plans]
+    return {
+        d: files
+        for d, files in deployed.items()
+        if any(is_within(d, r) for r in roots) and not any(d in p.deployers for p in plans)
+    }
 
 
 def _root(paths: list[Path], boundary: Path | None) -> Path:

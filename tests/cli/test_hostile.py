@@ -922,3 +922,25 @@ def test_a_base_an_application_sets_template_patch_deploys_is_an_application(tmp
     got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
     assert ("live-trading-default-off", "apps/torghut/base/live.yaml", 7) in got, got
     assert result.code == 1
+
+
+def test_an_application_a_kustomization_renders_deploys_what_it_renders(tmp_path: Path) -> None:
+    """An app of apps built by kustomize: a patch of its kustomization points an Application at the
+    base (live, switched off by the overlay the Application's file names). The tree's Applications
+    were read as written; what deploys is what kustomize renders of them."""
+    _base_under_an_overlay(tmp_path)
+    apps = tmp_path / "argocd" / "apps"
+    apps.mkdir(parents=True)
+    (apps / "app.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: torghut}\nspec:\n"
+        "  destination: {namespace: torghut, server: https://kubernetes.default.svc}\n"
+        "  source: {repoURL: https://example.com/lab.git, path: apps/torghut/overlay}\n"
+    )
+    (apps / "kustomization.yaml").write_text(
+        "resources: [app.yaml]\npatches:\n  - target: {kind: Application, name: torghut}\n    patch: |-\n"
+        "      - {op: replace, path: /spec/source/path, value: apps/torghut/base}\n"
+    )
+    result = _linted_with(tmp_path, "argocd/root.yaml", "", False)
+    got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
+    assert ("live-trading-default-off", "apps/torghut/base/live.yaml", 7) in got, got
+    assert result.code == 1
