@@ -99,8 +99,10 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             _E,
             "An .argocd-source.yaml (or .argocd-source-<app>.yaml), or an Application or ApplicationSet source, "
             "overrides how Argo CD renders a path of the repository (kustomize parameters, another kustomize "
-            "version or plugin), "
-            "keeps fields of it from being applied (RespectIgnoreDifferences with ignoreDifferences), or gives "
+            "version or plugin; an explicit directory or helm type on a path with a kustomization; a file whose "
+            "name ends in Chart.yaml and sorts after the kustomization; a chart rendered with a values file of "
+            "the repository through a ref source), keeps fields of it from being applied "
+            "(RespectIgnoreDifferences with ignoreDifferences), or gives "
             "torghut-lint's plugin arguments that could weaken its check at sync; or (with --trusted-config) the "
             "change edits Argo CD's own settings, repo-server or plugins where Argo CD manages itself from the "
             "repository.",
@@ -116,7 +118,9 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             "trusted config where the file only pins images an image updater writes; drop RespectIgnoreDifferences "
             "or keep the fields it covers out of what the policies judge; give the plugin's other arguments in "
             "the sidecar's own env; change Argo CD's settings in a pull request of their own, reviewed as such "
-            "(a central waiver of the file in the trusted config passes it once reviewed).",
+            "(a central waiver of the file in the trusted config passes it once reviewed); drop directory or helm "
+            "from a kustomize source, rename a *Chart.yaml that is no chart; name a kustomize version shown to "
+            "render as kubectl's in argocd.kustomizeVersions.",
         ),
         BuiltinRule(
             "manifest-invalid",
