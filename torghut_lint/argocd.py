@@ -10,7 +10,7 @@ import functools
 import os
 import re
 import shlex
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -261,29 +261,39 @@ def _listed_sources(path: Path_, spec: dict) -> list[tuple[Path_, dict]]:
 def _in_repository(res: Resource, path: object) -> bool:
     """Whether a source's ``path`` is a directory of the repository that holds ``res`` (another
     repository's path, or a chart from a registry, is nothing this tree renders)."""
+    return _directory(res, path) is not None
+
+
+def _directory(res: Resource, path: object) -> Path | None:
+    """The directory of the repository that holds ``res`` a source's ``path`` names, or None."""
     if not isinstance(path, str) or not path.strip("/. "):
-        return False
+        return None
     directory = _top(res) / path.strip("/")
     try:
-        return is_dir(directory)
+        return directory if is_dir(directory) else None
     except OSError:  # a name too long, a directory that may not be searched: no path Argo CD could render
-        return False
+        return None
 
 
-def _holds_kustomization(res: Resource, path: object, below: bool = False) -> bool:
-    """Whether a source's ``path`` is a directory of the repository that holds ``res`` with a
-    kustomization file in it (what Argo CD would detect as a kustomize source), or, ``below``, in
-    it or any directory under it (Argo CD's recursive walk, which follows no link to a directory)."""
-    from torghut_lint.discover import kustomization_below
+def _kustomized(res: Resource, paths: list[object] | None, below: bool) -> list[str]:
+    """Digests of what each of ``paths`` holds that is a directory of the repository holding ``res``
+    with a kustomization file in it (what Argo CD would detect as a kustomize source), or,
+    ``below``, in it or a directory under it (Argo CD's recursive walk, which follows no link to a
+    directory): what Argo CD renders there otherwise than kustomize is unseen, so any change to it
+    is a new finding."""
+    from torghut_lint.discover import content_digest, kustomization_below
     from torghut_lint.kustomize.kustomization import find_kustomization
 
-    if not _in_repository(res, path):
-        return False
-    directory = _top(res) / str(path).strip("/")
-    try:
-        return find_kustomization(directory) is not None or (below and kustomization_below(directory))
-    except OSError:
-        return False
+    found = []
+    for path in paths or ():
+        if (directory := _directory(res, path)) is None:
+            continue
+        try:
+            if find_kustomization(directory) is not None or (below and kustomization_below(directory)):
+                found.append(content_digest(directory))
+        except OSError:
+            continue
+    return sorted(found)
 
 
 # A source's type made explicit by one of these keys (Argo CD's ExplicitType: a key present and not
@@ -361,21 +371,11 @@ def _explicit_types(res: Resource, path: Path_, spec: dict, generated: dict | No
             continue
         written = source.get("path")
         paths = _candidate_paths(generated, [source]) if generated is not None and _templated(written) else [written]
-        below = _recursing(source, kind)
-        if paths is None or any(_holds_kustomization(res, p, below) for p in paths):
+        applied = _kustomized(res, paths, _recursing(source, kind))
+        if paths is None or applied:
             message = f"{res.id.kind} {res.id.name} renders {written} {_typed_message(kind)}"
             finding = builtin_finding("argocd-source-override", message, res.locate(at + (kind,)), res.id)
-            yield _valued(finding, {kind: source[kind], "applied": _contents(res, paths, below)})
-
-
-def _contents(res: Resource, paths: list[object] | None, below: bool) -> list[str]:
-    """Digests of what the paths hold (those of the repository with a kustomization there): what
-    Argo CD renders there otherwise than kustomize is unseen, so any change to it is a new finding."""
-    from torghut_lint.discover import content_digest
-
-    top = _top(res)
-    kustomized = [p for p in paths or () if _holds_kustomization(res, p, below)]
-    return sorted(content_digest(top / str(p).strip("/")) for p in kustomized)
+            yield _valued(finding, {kind: source[kind], "applied": applied})
 
 
 def _top(res: Resource) -> Path:
@@ -589,12 +589,12 @@ def _template_patch(res: Resource, spec: dict, rendering: Rendering) -> Iterator
             )
         if (kind := _explicit_type(source)) is not None:
             paths = _candidate_paths(spec, [s for s in sources if isinstance(s, dict)])
-            below = _recursing(source, kind)
-            if paths is None or any(_templated(p) or _holds_kustomization(res, p, below) for p in paths):
+            applied = _kustomized(res, paths, _recursing(source, kind))
+            if paths is None or applied or any(map(_templated, paths)):
                 yield finding(
                     f"{who} renders the sources it patches {_typed_message(kind)}",
                     offsets.get(kind, 0),
-                    {kind: source[kind], "applied": _contents(res, paths, below)},
+                    {kind: source[kind], "applied": applied},
                 )
         plugin = source.get("plugin")
         if plugin is None:
@@ -917,21 +917,41 @@ def _deployment(
     return Deployment(res.id, key, repo, revision, path, location, live, prunes, held, namespaces, known)
 
 
-def deployed_directories(resources: list[Resource]) -> dict[str, set[str]]:
-    """Each directory of its repository (resolved) that an Application or ApplicationSet among
-    ``resources`` may deploy (:attr:`Deployment.paths`), to the files (resolved) of those that
-    do: Argo CD builds it as an application of its own. A path a parameter leaves unknown, the
-    repository's root, or one out of it, is none."""
-    found: dict[str, set[str]] = {}
-    for res in resources:
-        if res.id.kind not in ("Application", "ApplicationSet") or res.id.group != "argoproj.io":
-            continue
-        top, file = _top(res), real_text(os.path.abspath(res.node.start_mark.name))
-        for d in deployments([res]):
-            for path in d.paths:
-                if path != "." and not path.startswith(".."):
-                    found.setdefault(real_text(str(top / path)), set()).add(file)
+# a directory (resolved) Applications deploy -> the files (resolved) of those that do: Argo CD
+# builds it as an application of its own, and a change to one of them may make it one
+Deployers = dict[str, set[str]]
+
+
+def deployers_of(deployed: Iterable[Deployment], where: Callable[[Deployment], tuple[Path, set[str]]]) -> Deployers:
+    """The directories ``deployed`` may deploy (:attr:`Deployment.paths`), each to the files of the
+    Applications that do; ``where`` tells of one its repository's root and its files. A path a
+    parameter leaves unknown, the repository's root, or one out of it, is none."""
+    found: Deployers = {}
+    for d in deployed:
+        paths = [path for path in d.paths if path != "." and not path.startswith("..")]
+        if paths:
+            top, files = where(d)
+            for path in paths:
+                found.setdefault(real_text(str(top / path)), set()).update(files)
     return found
+
+
+def deployed_directories(resources: list[Resource]) -> Deployers:
+    """:func:`deployers_of` the Applications and ApplicationSets among ``resources`` (read as one,
+    under one bound on what their generators make), each in the repository of its own file."""
+    tops: dict[ResourceId, Path] = {}
+    files: dict[ResourceId, set[str]] = {}
+    for res, _ in _applications(resources):
+        tops.setdefault(res.id, _top(res))
+        files.setdefault(res.id, set()).add(real_text(os.path.abspath(res.node.start_mark.name)))
+    return deployers_of(deployments(resources), lambda d: (tops[d.resource], files[d.resource])) if tops else {}
+
+
+def add_deployers(into: Deployers, other: Mapping[str, Iterable[str]]) -> Deployers:
+    """``into`` with what ``other`` says deploys each directory added."""
+    for directory, files in other.items():
+        into.setdefault(directory, set()).update(files)
+    return into
 
 
 def repository_key(url: str) -> str:

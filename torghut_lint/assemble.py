@@ -13,11 +13,11 @@ reached). :func:`load` runs them all in this process.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from torghut_lint.argocd import ARGOCD_SOURCE, source_file
+from torghut_lint.argocd import ARGOCD_SOURCE, Deployers, add_deployers, deployed_directories, source_file
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import (
     KUSTOMIZATION_NAMES,
@@ -138,7 +138,7 @@ class Plan:
     applied: dict[Path, str] = field(default_factory=dict)
     # directory an Application deploys (resolved) -> the files of the Applications deploying it
     # (resolved): inputs of its application (a change to one may make it one: --changed-since)
-    deployers: dict[str, set[str]] = field(default_factory=dict)
+    deployers: Deployers = field(default_factory=dict)
     _builder: Builder | None = field(default=None, repr=False)
 
     def builder(self) -> Builder:
@@ -168,7 +168,7 @@ def load(roots: list[Path], render: str = "builtin", boundary: Path | None = Non
     project = Project()
     plans = [plan(root, project, boundary) for root in roots]
     for p in plans:
-        build_apps(p, p.apps, project, render, again=True)
+        build_apps(p, p.apps, project, render)
     for p in plans:
         finish(p, project, render, list(p.plain))
     return project
@@ -180,7 +180,7 @@ def plan(
     boundary: Path | None,
     store: SchemaStore | None = None,
     own_inputs: tuple[Path, ...] = (),
-    deployers: Mapping[str, frozenset[str]] | None = None,
+    deployers: Deployers | None = None,
 ) -> Plan:
     """Discover ``root``, parse its kustomization files and CRD manifests, and order its
     applications (``deployers``: directories, resolved, that the repository's Applications deploy,
@@ -238,9 +238,7 @@ def plan(
     apps = [real(root)] if own is not None else _in_order(d for t, d in k_dirs.items() if t not in referenced)
     # and every kustomization an Application deploys, though another includes it: Argo CD builds
     # it alone (a base without the patches of the overlay the tree is linted as)
-    deployers = {d: set(by) for d, by in (deployers or {}).items()}
-    for directory, by in survey.deployers.items():
-        deployers.setdefault(directory, set()).update(by)
+    deployers = add_deployers(add_deployers({}, deployers or {}), survey.deployers)
     apps += _in_order(d for t, d in k_dirs.items() if t in deployers and d not in apps)
     # a directory an Application deploys that holds no kustomization is a directory application,
     # whatever kustomization is above it: its files (and, where nearer than any kustomization, its
@@ -352,8 +350,7 @@ class _Survey:
     crd_files: dict[int, CrdFile] = field(default_factory=dict)
     admission_files: list[int] = field(default_factory=list)  # hold ValidatingAdmissionPolicy objects
     skipped: list[int] = field(default_factory=list)  # hold Argo CD's skip marker (SKIP_FILE_RENDERING)
-    # directories the files' Applications deploy (resolved) -> those files (resolved)
-    deployers: dict[str, set[str]] = field(default_factory=dict)
+    deployers: Deployers = field(default_factory=dict)  # what the files' Applications deploy
     referenced: set[str] = field(default_factory=set)  # directories some kustomization lists
     listed: set[str] = field(default_factory=set)  # files some kustomization lists
     parsed: list[tuple[int, list[Finding]]] = field(default_factory=list)  # kustomizations read, their findings
@@ -367,8 +364,7 @@ class _Survey:
         self.crd_files.update(other.crd_files)
         self.admission_files += other.admission_files
         self.skipped += other.skipped
-        for directory, files in other.deployers.items():
-            self.deployers.setdefault(directory, set()).update(files)
+        add_deployers(self.deployers, other.deployers)
         self.referenced |= other.referenced
         self.listed |= other.listed
         self.parsed += other.parsed
@@ -385,7 +381,7 @@ class _Layout:
     crd_files: list[tuple[Path, CrdFile]]
     admission_files: list[Path]
     skipped: set[Path]
-    deployers: dict[str, set[str]]  # resolved directories Applications of the tree deploy -> their files
+    deployers: Deployers  # what the tree's Applications deploy
     referenced: set[str]  # resolved paths as text: compared, never opened
     listed: set[str]
     parsed: list[tuple[str, list[Finding]]]  # resolved kustomization files as text
@@ -481,11 +477,8 @@ def _survey_file(path: Path, item: int, survey: _Survey) -> None:
     if data.find(_APPLICATION_MARKER, 0, size) >= 0 and data.find(b"argoproj.io", 0, size) >= 0:
         # what the tree's Applications deploy, as written (a kustomization's rendering of them:
         # Assessment.deployers)
-        from torghut_lint.argocd import deployed_directories
-
         parsed = parse_source(path, bytes(data[:size]), display_path(path))
-        for directory, files in deployed_directories(resources_of(parsed, [])).items():
-            survey.deployers.setdefault(directory, set()).update(files)
+        add_deployers(survey.deployers, deployed_directories(resources_of(parsed, [])))
     directory = real_parent(path)
     survey.below[directory] = survey.below.get(directory, 0) + size
 
@@ -504,16 +497,16 @@ def _below(own: dict[str, int], root: str) -> dict[str, int]:
     return total
 
 
-def build_apps(plan: Plan, directories: list[Path], project: Project, render: str, again: bool = False) -> None:
-    """Build the kustomization applications in ``directories`` (skipping any an earlier build
-    already read, unless ``again``: each is an application of its own) into ``project``."""
+def build_apps(plan: Plan, directories: list[Path], project: Project, render: str, unbuilt_only: bool = False) -> None:
+    """Build the kustomization applications in ``directories`` (each an application of its own)
+    into ``project``; ``unbuilt_only``: those no earlier build read (what no application reached)."""
     builder = plan.builder()
     for directory in directories:
         # Already built, as most are when finish() asks: a resolved kustomization.yaml a build
         # read is no link and a file, so it is the one find_kustomization() would find.
-        if not again and os.path.join(real_text(directory), KUSTOMIZATION_NAMES[0]) in project.used:
+        if unbuilt_only and os.path.join(real_text(directory), KUSTOMIZATION_NAMES[0]) in project.used:
             continue
-        if (kfile := find_kustomization(directory)) is None or (not again and real_text(kfile) in project.used):
+        if (kfile := find_kustomization(directory)) is None or (unbuilt_only and real_text(kfile) in project.used):
             continue
         result = builder.build(directory)
         inputs = result.used | result.missing | plan.deployers.get(real_text(directory), set())
@@ -673,7 +666,7 @@ def finish(
 
     With ``flush``, orphaned resources are handed over (and their parses released) every
     :data:`ORPHAN_BATCH`, so a tree full of orphans is held a batch at a time."""
-    build_apps(plan, plan.referenced, project, render)
+    build_apps(plan, plan.referenced, project, render, unbuilt_only=True)
     for path in plan.files:
         resolved = real_text(path)
         if resolved in project.used:

@@ -18,7 +18,16 @@ from functools import cached_property
 from pathlib import Path
 
 from torghut_lint.admission import ParamsRead, mutations, params_read, reaches
-from torghut_lint.argocd import Rendering, Revision, deployed_directories, revisions, source_overrides, unpruned
+from torghut_lint.argocd import (
+    Deployers,
+    Rendering,
+    Revision,
+    add_deployers,
+    deployed_directories,
+    revisions,
+    source_overrides,
+    unpruned,
+)
 from torghut_lint.assemble import (
     Plan,
     Project,
@@ -127,7 +136,7 @@ class Assessment:
     revisions: list[Revision] = field(default_factory=list)  # where Applications deploy this repository from
     # what the Applications kustomize renders deploy (argocd.deployed_directories): a directory the
     # plan did not know of as deployed is planned again (lint.assess)
-    deployers: dict[str, set[str]] = field(default_factory=dict)
+    deployers: Deployers = field(default_factory=dict)
     # resources that ask Argo CD never to prune them (read where single-copy rules are counted)
     unpruned: set[ResourceId] = field(default_factory=set)
     # per single-copy rule, the copies it counted (with whenEnv: the workloads with a switch on)
@@ -155,8 +164,7 @@ class Assessment:
             self.reaches.setdefault(root, set()).update(names)
         self.facts += other.facts
         self.revisions += other.revisions
-        for directory, files in other.deployers.items():
-            self.deployers.setdefault(directory, set()).update(files)
+        add_deployers(self.deployers, other.deployers)
         self.admission_params += other.admission_params
         self.unpruned |= other.unpruned
         for rule, ids in other.census.items():
@@ -213,7 +221,7 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
             if plain:
                 build_plain(plans[i], directory, part)
             else:
-                build_apps(plans[i], [directory], part, checks.render, again=True)
+                build_apps(plans[i], [directory], part, checks.render)
             done[n] = _assess(part, checks, orphans=False)
             plans[i].sources.release()  # the application is checked: its nodes can go
         parsed -= project.parsed  # what this process parsed, not what it was handed (sent back)

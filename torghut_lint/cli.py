@@ -10,7 +10,7 @@ import gc
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
 from torghut_lint import __version__
 from torghut_lint.report import FORMATS
@@ -401,18 +401,26 @@ def _lint_with(args: argparse.Namespace, trusted: TrustedConfig | None) -> int:
 
         if not kubectl_available():
             raise UsageError(f"--render {args.render} needs kubectl (or the kustomize binary) on PATH")
-    for path in [*paths, *config.admission, *_given(args, trusted)[2]]:
+    for path in [*paths, *config.admission, *_given(args, trusted).admission]:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
     return _report(args, config, policies, paths, trusted)
 
 
-def _given(args: argparse.Namespace, trusted: TrustedConfig | None) -> tuple[list[Path], list[Path], list[Path]]:
-    """The schema locations, CRD files and admission policies the command line names: under
-    --trusted-config as they are at the trusted ref (those of the repository; see ``load_trusted``)."""
+class _Given(NamedTuple):
+    """The schema locations, CRD files and admission policies the command line names."""
+
+    schema_locations: list[Path]
+    crds: list[Path]
+    admission: list[Path]
+
+
+def _given(args: argparse.Namespace, trusted: TrustedConfig | None) -> _Given:
+    """What the command line names: under --trusted-config as it is at the trusted ref (those of
+    the repository; see ``load_trusted``)."""
     if trusted is not None:
-        return trusted.schema_locations, trusted.crds, trusted.admission
-    return (
+        return _Given(trusted.schema_locations, trusted.crds, trusted.admission)
+    return _Given(
         [Path(p) for p in args.schema_location],
         [Path(p) for p in args.crd],
         [Path(p) for p in args.admission_policies],
@@ -486,7 +494,7 @@ def _report(args, config, policies, paths, trusted, adjust=None, boundary: Path 
         retain=_RETAINED,
         log=_progress if args.verbose else None,
         evaluated=any(fmt == "junit" for fmt, _ in outputs),
-        admission=[*config.admission, *_given(args, trusted)[2]],
+        admission=[*config.admission, *_given(args, trusted).admission],
     )
     if options.scope is not None and options.scope.changed_files is not None:
         options.changed = options.scope.changed_files
@@ -642,7 +650,7 @@ def _scope(args: argparse.Namespace, trusted: TrustedConfig | None = None):
     return scope
 
 
-def _schema_options(args: argparse.Namespace, settings: dict, given: tuple[list[Path], list[Path], list[Path]]):
+def _schema_options(args: argparse.Namespace, settings: dict, given: _Given):
     """Schema validation settings: flags first (``given``: see :func:`_given`), then the config's
     ``schemas`` section."""
     from torghut_lint.cache import Cache
@@ -651,8 +659,8 @@ def _schema_options(args: argparse.Namespace, settings: dict, given: tuple[list[
 
     if args.no_schemas or settings.get("enabled") is False:
         return None
-    locations = [*given[0], *settings.get("locations", [])]
-    crds = [*given[1], *settings.get("crds", [])]
+    locations = [*given.schema_locations, *settings.get("locations", [])]
+    crds = [*given.crds, *settings.get("crds", [])]
     for path in [*locations, *crds]:
         if not Path(path).exists():
             raise UsageError(f"{path}: no such file or directory")

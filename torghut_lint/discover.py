@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from torghut_lint import regex
+from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.model import Finding, Location, Severity
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")  # Argo CD applies .json manifests of directory apps too
@@ -48,6 +49,17 @@ TEXT_NAMES = frozenset(
 BACKUP_SUFFIXES = ("~", ".bak", ".orig", ".old", ".backup", ".save", ".prev", ".tmp")
 
 
+# files tools keep credentials in whose names do not tell their format (names, and suffixes)
+FORMAT_OF = {
+    "kubeconfig": ".yaml",  # a user's token or password
+    ".kubeconfig": ".yaml",
+    ".tfstate": ".json",  # Terraform state: outputs and resource attributes, passwords among them
+    ".dockerconfigjson": ".json",  # registry auths
+    ".pypirc": ".ini",
+    ".s3cfg": ".ini",
+}
+
+
 def text_name(name: str) -> str | None:
     """The name a file is read for credentials as (lower case, backup suffixes removed: ``prod.ENV``
     is an .env file, ``values.yml~`` a YAML file), or None when the scan reads no such file: a
@@ -58,20 +70,10 @@ def text_name(name: str) -> str | None:
         lowered = lowered[: -len(stripped)]
     if lowered.endswith(TEXT_SUFFIXES + YAML_SUFFIXES) or lowered in TEXT_NAMES or lowered.startswith(".env."):
         return lowered
-    if (format_ := FORMAT_OF.get(lowered) or FORMAT_OF.get(lowered[lowered.rfind(".") :])) is not None:
+    suffix = lowered[lowered.rfind(".") :] if "." in lowered else ""
+    if (format_ := FORMAT_OF.get(lowered) or FORMAT_OF.get(suffix)) is not None:
         return lowered + format_  # judged in the format it is written in
     return None
-
-
-# files tools keep credentials in whose names do not tell their format (names, and suffixes)
-FORMAT_OF = {
-    "kubeconfig": ".yaml",  # a user's token or password
-    ".kubeconfig": ".yaml",
-    ".tfstate": ".json",  # Terraform state: outputs and resource attributes, passwords among them
-    ".dockerconfigjson": ".json",  # registry auths
-    ".pypirc": ".ini",
-    ".s3cfg": ".ini",
-}
 
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")  # kustomize's order
@@ -520,8 +522,6 @@ def _detected_as_chart(entries: list[os.DirEntry]) -> tuple[str, str] | None:
 
 
 def _chart_finding(directory: Path, chart: str, kustomization: str) -> Finding:
-    from torghut_lint.builtin_rules import builtin_finding
-
     message = (
         f"Argo CD detects this directory as a Helm chart: {chart!r} ends in {HELM_CHART_SUFFIX} and comes after "
         f"{kustomization!r}, so an Application deploying it without an explicit source type renders it with helm, "

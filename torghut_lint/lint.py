@@ -16,9 +16,12 @@ from functools import cached_property
 from pathlib import Path
 
 from torghut_lint.argocd import (
+    Deployers,
     Deployment,
+    add_deployers,
     chain_source_files,
     covers,
+    deployers_of,
     deploying,
     moved_away,
     moved_sources,
@@ -150,7 +153,7 @@ class RunOptions:
     # the directories (resolved) the repository's Applications deploy (the gate's), to those
     # Applications' files: each is built as an application of its own, though a kustomization of
     # the tree includes it
-    deployers: dict[str, frozenset[str]] = field(default_factory=dict)
+    deployers: Deployers = field(default_factory=dict)
 
 
 @contextmanager
@@ -264,9 +267,7 @@ def assess(
         # plan took for part of another application: planned again, as an application of its own
         if options.log is not None:
             options.log(f"planned again: {len(unplanned)} directory(ies) a rendered Application deploys")
-        deployers = {d: frozenset(files) for d, files in options.deployers.items()}
-        for directory, files in unplanned.items():
-            deployers[directory] = deployers.get(directory, frozenset()) | frozenset(files)
+        deployers = add_deployers(add_deployers({}, options.deployers), unplanned)
         return assess(paths, policies, config, replace(options, deployers=deployers), boundary)
     findings += checked.findings
     waivers = checked.waivers
@@ -278,7 +279,7 @@ def assess(
     return Outcome(findings, annotations, checked, project.files, _root(paths, boundary), rules, crds, enforced)
 
 
-def _unplanned(plans: list[Plan], deployed: dict[str, set[str]]) -> dict[str, set[str]]:
+def _unplanned(plans: list[Plan], deployed: Deployers) -> Deployers:
     """The directories of ``deployed`` (what rendered Applications deploy) inside a planned root that
     the plans did not know of as deployed (each planned so: an application of its own)."""
     roots = [real_text(p.root) for p in plans]
@@ -294,17 +295,10 @@ def _root(paths: list[Path], boundary: Path | None) -> Path:
     return Path(os.path.realpath(boundary or (repository_root(paths[0]) if paths else Path.cwd())))
 
 
-def deployers(deployed: list[Deployment], root: Path) -> dict[str, frozenset[str]]:
-    """Each directory of the repository at ``root`` (resolved) its Applications deploy, to the
-    files of those Applications (resolved): a change to one can make the directory an application."""
-    found: dict[str, set[str]] = {}
-    for d in deployed:
-        for path in d.paths:
-            if path != "." and not path.startswith(".."):
-                files = found.setdefault(os.path.realpath(root / path), set())
-                if d.file:
-                    files.add(os.path.realpath(root / d.file))
-    return {directory: frozenset(files) for directory, files in found.items()}
+def deployers(deployed: list[Deployment], root: Path) -> Deployers:
+    """:func:`~torghut_lint.argocd.deployers_of` the repository at ``root`` (its deployments name
+    their Applications' files relative to it: :func:`~torghut_lint.argocd.repository_deployments`)."""
+    return deployers_of(deployed, lambda d: (root, {real_text(root / d.file)} if d.file else set()))
 
 
 def destinations(deployed: list[Deployment], root: Path) -> dict[str, str]:

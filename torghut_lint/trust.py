@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.config import CONFIG_NAME
-from torghut_lint.discover import display_path, is_within
+from torghut_lint.discover import SKIPPED_DIRS, display_path, is_within
 from torghut_lint.model import Finding, Location
 from torghut_lint.policy import PolicyError, load_yaml_file
 
@@ -274,7 +274,7 @@ def changed_files(ref: str) -> set[Path]:
         path = repo / name
         if path.is_dir() and not path.is_symlink():
             for directory, subdirectories, files in os.walk(path):
-                subdirectories[:] = [d for d in subdirectories if d != ".git"]
+                subdirectories[:] = [d for d in subdirectories if d not in SKIPPED_DIRS]
                 changed.update(Path(os.path.realpath(os.path.join(directory, f))) for f in files if f != ".git")
         changed.add(Path(os.path.realpath(path)))
     return changed
