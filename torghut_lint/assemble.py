@@ -106,6 +106,9 @@ class Project:
     chart_digests: dict[Path, str] = field(default_factory=dict)  # each chart's content, read once a run
     # (shown path, text) of the files read for credentials that no build read (discover.text_name)
     texts: list[tuple[str, str]] = field(default_factory=list)
+    # (shown path, comments, properties) of the parsed files with margins (torghut_lint.margins), read
+    # for credentials: what no value holds is in the repository too
+    margins: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def resources(self) -> list[Resource]:
@@ -210,8 +213,8 @@ def plan(
         kfiles.append(k)
     project.kustomizations += kfiles
     survey = _read_layout(files, kfiles, Builder(sources), str(real(root)), store)
-    for key, parsed_findings in survey.parsed:
-        _account(key, parsed_findings, project)
+    for key, report in survey.parsed:
+        _account(key, report, project)
     project.validated.update(survey.validated)
     project.admission_files += survey.admission_files
     # the resolved directories the kustomization files are read from (the survey's keys): a Path each, made once
@@ -220,12 +223,12 @@ def plan(
     governed = _nearest_above(k_dir_names, root_name)  # the kustomization directory a file is below
     project.findings.extend(_unrendered_jsonnet(found.jsonnet, governed, chart_dirs))
     referenced, listed = survey.referenced, survey.listed
-    for path, (parse_findings, crds) in survey.crd_files:  # the schema store needs every CRD first
+    for path, (report, crds) in survey.crd_files:  # the schema store needs every CRD first
         # only CRDs that are applied count: a file below a kustomization that none lists is an
         # orphan, and its CRD must not redefine a kind's schema (found by a hostile PR)
         resolved = real_text(path)
         if resolved in listed or governed(os.path.dirname(resolved)) is None:
-            _account(resolved, parse_findings, project)
+            _account(resolved, report, project)
             for key, schema, line in crds:
                 project.crds[key] = schema
                 project.crd_origins[key] = Location(display_path(path), line, 1)
@@ -326,7 +329,7 @@ def _in_order(paths: Iterable[Path]) -> list[Path]:
 
 _CRD_MARKER = b"CustomResourceDefinition"
 # parse findings, and ((apiVersion, kind), schema, line of its CRD) for each served version
-CrdFile = tuple[list[Finding], list[tuple[tuple[str, str], dict, int]]]
+CrdFile = tuple[ParsedFile, list[tuple[tuple[str, str], dict, int]]]  # (its parse's report, its CRDs)
 ADMISSION_MARKER = b"ValidatingAdmissionPolicy"
 # Argo CD's marker: a directory application leaves out a file holding it anywhere (a comment
 # ``# +argocd:skip-file-rendering``; getPotentiallyValidManifestFile reads the whole file for it).
@@ -353,7 +356,7 @@ class _Survey:
     deployers: Deployers = field(default_factory=dict)  # what the files' Applications deploy
     referenced: set[str] = field(default_factory=set)  # directories some kustomization lists
     listed: set[str] = field(default_factory=set)  # files some kustomization lists
-    parsed: list[tuple[int, list[Finding]]] = field(default_factory=list)  # kustomizations read, their findings
+    parsed: list[tuple[int, ParsedFile]] = field(default_factory=list)  # kustomizations read, their reports
     validated: dict[int, Validated] = field(default_factory=dict)  # kustomizations validated as read
     edges: dict[int, tuple[str, ...]] = field(default_factory=dict)  # the directories each one lists
 
@@ -384,7 +387,7 @@ class _Layout:
     deployers: Deployers  # what the tree's Applications deploy
     referenced: set[str]  # resolved paths as text: compared, never opened
     listed: set[str]
-    parsed: list[tuple[str, list[Finding]]]  # resolved kustomization files as text
+    parsed: list[tuple[str, ParsedFile]]  # resolved kustomization files as text, their parses' reports
     validated: dict[Path, Validated]
     edges: Edges
 
@@ -409,7 +412,7 @@ def _read_layout(
                 # too) is left to be validated on its own: its findings must name it as given
                 if store is not None and (read := builder.sources.get(kfiles[n])).path == display_path(kfiles[n]):
                     part.validated[n] = kustomization_schema(kfiles[n], read, store)
-                part.parsed += [(n, parsed.findings) for _, parsed in builder.sources.newly_parsed()]
+                part.parsed += [(n, parsed.report()) for _, parsed in builder.sources.newly_parsed()]
                 if len(builder.sources) >= PLAN_BATCH:  # hold a batch of kustomizations, not the tree's
                     builder.sources.release()
             else:
@@ -469,7 +472,7 @@ def _survey_file(path: Path, item: int, survey: _Survey) -> None:
             if crd.id.kind == "CustomResourceDefinition"
             for group, kind, version, schema in crd_versions(crd.data)
         ]
-        survey.crd_files[item] = (parsed.findings, crds)
+        survey.crd_files[item] = (parsed.report(), crds)
     if data.find(ADMISSION_MARKER, 0, size) >= 0:
         survey.admission_files.append(item)
     if data.find(SKIP_FILE_RENDERING, 0, size) >= 0:
@@ -540,6 +543,7 @@ def build_apps(plan: Plan, directories: list[Path], project: Project, render: st
             res.app, res.app_path = app.name, app_path
         project.apps.append(app)
         project.findings.extend(result.findings)
+        project.margins += result.margins
         project.used.update(map(str, result.used))
     _account_parsed(plan.sources, project)
 
@@ -729,21 +733,27 @@ def _loose_texts(paths: list[Path], project: Project) -> list[tuple[str, str]]:
 def _account_parsed(sources: SourceFiles, project: Project) -> None:
     """Report the parse findings of the files parsed since the last call, once per project."""
     for key, parsed in sources.newly_parsed():
-        _account(str(key), parsed.findings, project)
+        _account(str(key), parsed, project)
 
 
-def _account(key: str, findings: list[Finding], project: Project) -> None:
-    """A file's parse findings, reported once per project."""
+def _account(key: str, parsed: ParsedFile, project: Project) -> None:
+    """A file's parse findings and margins, reported once per project."""
     if key not in project.parsed:
         project.parsed.add(key)
-        project.findings.extend(findings)
+        _report(parsed, project)
+
+
+def _report(parsed: ParsedFile, project: Project) -> None:
+    project.findings.extend(parsed.findings)
+    if parsed.comments or parsed.properties:
+        project.margins.append((parsed.path, parsed.comments, parsed.properties))
 
 
 def _parsed(plan: Plan, path: Path, project: Project) -> ParsedFile:
     """A file taken as it is (directory apps, orphans), its parse findings reported to ``project``
     even if another process or an abandoned application parsed it first."""
     parsed = plan.sources.get(path)
-    _account(real_text(path), parsed.findings, project)
+    _account(real_text(path), parsed, project)
     return parsed
 
 
@@ -815,7 +825,7 @@ def helm_values_apps(paths: list[Path]) -> Project:
     project = Project()
     for path in paths:
         parsed = parse_file(path, display_path(path))
-        project.findings.extend(parsed.findings)
+        _report(parsed, project)
         project.apps.append(App(display_path(path), path.parent, helm_values=parsed.documents))
     return project
 

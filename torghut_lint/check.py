@@ -248,7 +248,7 @@ def check_project(project: Project, plans: list[Plan], checks: Checks) -> Assess
     for n in sorted(by_item):  # applications in item order, then the values and kustomization batches
         result.add(by_item[n])
     result.findings += validated
-    rest = Project(used=project.used, parsed=project.parsed)
+    rest = Project(used=project.used, parsed=project.parsed, margins=project.margins)
 
     def flush(orphans: list) -> None:  # a batch of orphaned resources, checked and let go
         result.add(_assess(Project(orphans=orphans), checks, orphans=True))

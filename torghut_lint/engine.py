@@ -93,14 +93,15 @@ def evaluate(
     findings: list[Finding] = []
     chosen = project.apps if apps is None else apps
     scopes: list[tuple[App | None, list[Resource]]] = [(app, app.resources) for app in chosen]
-    if (orphans and project.orphans) or project.texts:  # texts: loose files and JSON data, read for secrets
+    # texts (loose files and JSON data) and margins (comments, keys): read for secrets
+    if (orphans and project.orphans) or project.texts or project.margins:
         scopes.append((None, project.orphans if orphans else []))
     active = prepared(policies) if rules is None else rules
     with nodes_stand_still():  # (templates read nodes; none edits one while they do)
         for app, resources in scopes:
             index = KindIndex(resources)
             for policy, template, params in active:
-                if app is None and not template.orphans:
+                if app is None and not (template.orphans and (resources or template.texts)):
                     continue
                 matched = [r for r in index.candidates(policy) if not template.kinds or r.id.kind in template.kinds]
                 ctx = RuleContext(
@@ -109,6 +110,7 @@ def evaluate(
                     resources,
                     app.helm_values if app else [],
                     texts=project.texts if app is None else [],
+                    margins=project.margins if app is None else [],
                     in_scope=policy.match.within,
                     unlisted=index.unlisted(policy) if template.unlisted and not template.kinds else [],
                 )

@@ -42,6 +42,7 @@ from torghut_lint.goyaml import (
     timestamp,
 )
 from torghut_lint.goyaml import MAYBE_NOT_STRING as _MAYBE_NOT_STRING
+from torghut_lint.margins import Candidates, may_hold_a_token, properties
 from torghut_lint.model import Finding, Location
 
 PLAIN = "!torghut-lint/plain"
@@ -530,6 +531,15 @@ class ParsedFile:
     findings: list[Finding] = field(default_factory=list)
     # how Go's readers would split it: (line, why, on the text's first line) (:func:`split_problems`)
     splits: list[tuple[int, str, bool]] = field(default_factory=list)
+    # its margins (:mod:`torghut_lint.margins`), read from a file of the tree: comments, and anchors
+    # and tags, each in place ("" for none)
+    comments: str = ""
+    properties: str = ""
+
+    def report(self) -> ParsedFile:
+        """What the parse tells of the file but its documents (what crosses processes, and is
+        reported once per file: its findings and margins)."""
+        return ParsedFile(self.path, [], self.findings, self.splits, self.comments, self.properties)
 
     @property
     def ok(self) -> bool:
@@ -648,11 +658,12 @@ def _document_boms(data: bytes) -> bytes:
 _DOCUMENT_BOM = re.compile(rb"(\n---[ \t]*\r?\n)\xef\xbb\xbf")
 
 
-def parse_bytes(data: bytes, path: str, start: int = 1, go_yaml: bool = True) -> ParsedFile:
+def parse_bytes(data: bytes, path: str, start: int = 1, go_yaml: bool = True, with_margins: bool = False) -> ParsedFile:
     """Parse every document of ``data``; ``path`` is the name shown in findings; ``start``: the
     line where the text begins (an inline patch, padded to its place in its kustomization);
     ``go_yaml``: a manifest, which go-yaml reads too (kustomize, kubectl, Argo CD), and whose YAML
-    it refuses is refused here (not the linter's own policies and configuration)."""
+    it refuses is refused here (not the linter's own policies and configuration);
+    ``with_margins``: a file of the tree, whose margins are kept (:attr:`ParsedFile.comments`)."""
     parsed = ParsedFile(path)
     problem = _decode_problem(data)
     if problem:
@@ -691,11 +702,14 @@ def parse_bytes(data: bytes, path: str, start: int = 1, go_yaml: bool = True) ->
     # an alias is a copy of its own to kustomize (it reads every object de-anchored): a patch of
     # one place must not reach the other, so a file that may hold one has its collections copied
     anchored = _may_hold_anchor(data)
+    candidates = Candidates.of(data) if with_margins else None
     loader = _Loader(_NamedBytes(data, path))
     index = 0
     try:
         while loader.check_node():
             node = loader.get_node()
+            if candidates is not None:  # (before the end marks are dropped)
+                candidates.quoted_in(node)
             try:
                 merges, not_json, odd = [False], [], []
                 value = to_data(node, duplicate, budget, remaining, strings, merges, not_json, keys, None, odd)
@@ -739,6 +753,10 @@ def parse_bytes(data: bytes, path: str, start: int = 1, go_yaml: bool = True) ->
             "listed (not listed one by one)"
         )
         parsed.findings.append(builtin_finding("yaml-duplicate-key", message, Location(path, 1, 1)))
+    if with_margins and parsed.ok:
+        parsed.comments = candidates.comments() if candidates is not None else ""
+        if (anchored or b"!" in data) and may_hold_a_token(data):
+            parsed.properties = properties(data)
     return parsed
 
 
@@ -910,7 +928,7 @@ def parse_source(path: Path, data: bytes, display: str, go_yaml: bool = True) ->
         return parsed
     if path.name.endswith(".json"):  # JSON is YAML 1.2, but libyaml refuses tabs as indentation: in
         data = data.replace(b"\t", b" ")  # JSON a raw tab is only ever whitespace (same offsets)
-    return parse_bytes(data, display, go_yaml=go_yaml)
+    return parse_bytes(data, display, go_yaml=go_yaml, with_margins=go_yaml)
 
 
 def _read_all(fd: int, size: int) -> bytes:

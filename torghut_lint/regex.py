@@ -25,8 +25,8 @@ class RegexError(ValueError):
 
 
 @functools.lru_cache(maxsize=1024)
-def compile(pattern: str):  # noqa: A001 - the module is used as ``regex.compile``
-    """The compiled RE2 pattern; raises :class:`RegexError` with RE2's reason."""
+def compile(pattern: str | bytes):  # noqa: A001 - the module is used as ``regex.compile``
+    """The compiled RE2 pattern (of bytes: it searches bytes); raises :class:`RegexError` with RE2's reason."""
     try:
         return re2.compile(pattern, _OPTIONS)
     except re2.error as exc:

@@ -384,6 +384,11 @@ def sql_passwords(text: str) -> Iterator[str]:
         yield value
 
 
+def any_token(text: str) -> bool:
+    """Whether ``text`` holds a well-known token format or a private key anywhere."""
+    return _ANY_TOKEN.search(text) is not None
+
+
 def tokens(text: str) -> Iterator[tuple[str, str]]:
     """(label, token) of every well-known token format or private key in ``text``, and every
     password a SQL statement in it sets (:func:`sql_passwords`)."""

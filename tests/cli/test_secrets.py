@@ -496,3 +496,91 @@ def test_what_git_ignores_is_not_the_repository(tmp_path: Path) -> None:
     )
     result, got = _located(repo)
     assert got == [("no-inline-secrets", "apps/torghut/forced.env", 1)], got
+
+
+MARGIN_SECRETS = {
+    "comment_token": "ghp_" + "Mc7Qw2Er9Ty4Ui1Op6As3Df8Gh5Jk0Lz2XcQ",
+    "comment_password": "Cm7tPw-9vQ2xL4rT8zK",
+    "kust_comment": "AKIA" + "QC3EGRT5KJ7NXW2P",
+    "inline_patch_comment": "ghp_" + "Ip4Lm8Nb2Vc6Xz0Qa5Ws9Ed3Rf7Tg1Yh6UjQ",
+    "patch_file_comment": "postgres://app:PfC0mm3ntPw77@db:5432/app",
+    "values_comment": "ghp_" + "Vc1Bn5Mq9We3Rt7Yu2Io6Pa0Sd4Fg8Hj3KlQ",
+    "orphan_comment": "ghp_" + "Or2Ph6An0Co4Mm8En2Tq6Wr0Ty4Ui8Op2AsQ",
+    "anchor": "ghp_" + "An5Ch9Or3Tk7Gh1Jk5Lz9Xc3Vb7Nm1Qw5ErQ",
+    "tag": "ghp_" + "Tg8Aa2Bb6Cc0Dd4Ee8Ff2Gg6Hh0Ii4Jj8KkQ",
+    "cm_key": "ghp_" + "Ky3Mm7Nn1Oo5Pp9Qq3Rr7Ss1Tt5Uu9Vv3WwQ",
+    "label_key": "AKIA" + "LB7KQ2MX9PZ4RT6W",
+    "generated_key": "ghp_" + "Gk6Xx0Yy4Zz8Ab2Cd6Ef0Gh4Ij8Kl2Mn6OpQ",
+}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_credential_in_a_comment_a_key_an_anchor_or_a_tag_is_in_the_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    """What the cluster never gets as a value is in the repository all the same: a token pasted into
+    a comment (of a manifest, a kustomization, a patch written inline or in a file, a chart's values,
+    an orphan), a commented-out line under a credential's name, an anchor's or a tag's name, and a
+    key (a ConfigMap's, a label's, one a generator makes from a literal). Each at its own line.
+    Prose after a credential's name is no value, a ``#`` inside a quoted or block scalar is the
+    scalar's (a script's comment is judged as the script: once), and no credential is printed; the
+    same on one process and two."""
+    monkeypatch.setenv("TORGHUT_LINT_JOBS", jobs)
+    s = MARGIN_SECRETS
+    repo, app = app_tree(tmp_path)
+    (app / "kustomization.yaml").write_text(
+        "resources: [cm.yaml]\n"
+        f"# old key: {s['kust_comment']}\n"
+        "patches:\n  - path: patch.yaml\n"
+        "  - target: {kind: ConfigMap, name: c}\n    patch: |-\n"
+        f"      # {s['inline_patch_comment']}\n"
+        "      - op: add\n        path: /data/x\n        value: y\n"
+        "configMapGenerator:\n"
+        f"  - name: gen\n    literals: [{s['generated_key']}=1]\n"
+        "helmCharts:\n  - name: mini\n    valuesFile: values.yaml\n"
+    )
+    (app / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\n"
+        "metadata:\n  name: c\n"
+        f"  labels: {{{s['label_key']}: x}}\n"
+        "data:\n"
+        f"  NOTE: plain  # {s['comment_token']}\n"
+        '  QUOTED: "not # a comment"\n'
+        "  run.sh: |\n    #!/bin/sh\n    # export PGPASSWORD='Sc7iptPw-44xQ'\n    exec app\n"
+        f"  {s['cm_key']}: '1'\n"
+        f"  ANCHORED: &{s['anchor']} a\n"
+        f"  TAGGED: !{s['tag']} b\n"
+        "# password: rotated every quarter by the platform team\n"
+        "# token: see the vault\n"
+        f"# DB_PASSWORD: {s['comment_password']}\n"
+    )
+    (app / "patch.yaml").write_text(
+        f"# was: {s['patch_file_comment']}\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata: {{y: z}}\n"
+    )
+    (app / "values.yaml").write_text(f"replicas: 1  # {s['values_comment']}\n")
+    orphans = app / "old"
+    orphans.mkdir()
+    (orphans / "kustomization.yaml").write_text("resources: []\n")
+    (orphans / "unused.yaml").write_text(f"# {s['orphan_comment']}\n{PLAIN_CM}")
+    result, got = _located(repo)
+    secrets = [f for f in got if f[0] == "no-inline-secrets"]
+    assert secrets == [
+        ("no-inline-secrets", "apps/torghut/cm.yaml", 5),  # the label's key
+        ("no-inline-secrets", "apps/torghut/cm.yaml", 7),  # the comment after a value
+        ("no-inline-secrets", "apps/torghut/cm.yaml", 11),  # the script's own comment, once
+        ("no-inline-secrets", "apps/torghut/cm.yaml", 13),  # the ConfigMap's key
+        ("no-inline-secrets", "apps/torghut/cm.yaml", 14),  # the anchor
+        ("no-inline-secrets", "apps/torghut/cm.yaml", 15),  # the tag
+        ("no-inline-secrets", "apps/torghut/cm.yaml", 18),  # the commented-out line
+        ("no-inline-secrets", "apps/torghut/kustomization.yaml", 2),
+        ("no-inline-secrets", "apps/torghut/kustomization.yaml", 7),  # inside the inline patch
+        ("no-inline-secrets", "apps/torghut/kustomization.yaml", 13),  # the generated key, at its literal
+        ("no-inline-secrets", "apps/torghut/old/unused.yaml", 1),
+        ("no-inline-secrets", "apps/torghut/patch.yaml", 1),
+        ("no-inline-secrets", "apps/torghut/values.yaml", 1),
+    ], got
+    output = result.stdout + result.stderr
+    for name, value in {**s, "script": "Sc7iptPw-44xQ"}.items():
+        assert value not in output, name
+    columns = {(f["line"], f["column"]) for f in result.json["findings"] if f["file"] == "apps/torghut/cm.yaml"}
+    assert (7, 18) in columns and (18, 16) in columns, columns  # the credential's own column

@@ -267,6 +267,9 @@ class Build:
     # generated objects as they stood before a later generator merged into or replaced them, and
     # objects written as inline patches (what they patch may be remote, or lose the value later)
     as_written: list[Resource] = field(default_factory=list)
+    # (shown path, comments, properties) of the patches written inline: their margins are the
+    # kustomization's (its own are read with the file; torghut_lint.margins)
+    margins: list[tuple[str, str, str]] = field(default_factory=list)
     # the built kustomization's sortOptions, accepted (see order.problem); a nested build's are not read
     sort_options: dict | None = None
 
@@ -290,6 +293,7 @@ class Build:
         self.charts += other.charts
         self.chart_patches |= other.chart_patches
         self.as_written += other.as_written
+        self.margins += other.margins
 
 
 _PATCH_REFUSED = "kustomize refuses the patch"
@@ -513,11 +517,12 @@ def _copy_build(build: Build, whole: bool = False) -> Build:
     to the budget. Its findings and Helm values are not copied: they were reported with the first
     build, and copying them through every level of a diamond would double them per level.
     ``whole``: a build kept for another application (:class:`_Kept`), uncharged (the steps of
-    building it are), findings, Helm values and objects as written included."""
+    building it are), findings, Helm values, objects as written and margins included."""
     out = Build(used=set(build.used), missing=set(build.missing), remote=build.remote, charts=list(build.charts))
     out.chart_patches = set(build.chart_patches)
     if whole:
         out.findings = [dataclasses.replace(finding) for finding in build.findings]
+        out.margins = list(build.margins)
         out.helm_values, out.as_written = (
             list(build.helm_values),
             [dataclasses.replace(res, node=nodes.copy(res.node)) for res in build.as_written],
@@ -1277,6 +1282,8 @@ class _Kustomization:
             path = None
             parsed = parse_inline(inline, self.kfile, key == "patches")
             self.result.findings.extend(parsed.findings)
+            if parsed.comments or parsed.properties:
+                self.result.margins.append((parsed.path, parsed.comments, parsed.properties))
             text = inline.value
             # as written in the kustomization, whatever it patches (an object not rendered here, a
             # value a later patch removes): nodes of its own, never merged into (a copy is)
@@ -1996,14 +2003,15 @@ def parse_inline(node: yaml.ScalarNode, kfile: Path, trimmed: bool) -> ParsedFil
     is then read as kustomize reads it (usually refused), located at the patch."""
     text = node.value.rstrip(GO_SPACE) if trimmed else node.value
     if trimmed and text.lstrip(GO_SPACE) and text.lstrip("\n")[:1] in GO_SPACE:
-        return parse_bytes(("\n" * node.start_mark.line + text.lstrip(GO_SPACE)).encode(), node.start_mark.name)
+        padded = "\n" * node.start_mark.line + text.lstrip(GO_SPACE)
+        return parse_bytes(padded.encode(), node.start_mark.name, with_margins=True)
     first_line = node.start_mark.line + (1 if node.style in ("|", ">") else 0)
     indent = _block_indent(kfile, first_line) if node.style in ("|", ">") else 0
     padded = "\n" * first_line + "".join(
         (" " * indent + line if line.strip() and not _DOCUMENT_MARKER.match(line) else line)
         for line in text.splitlines(keepends=True)
     )
-    return parse_bytes(padded.encode(), node.start_mark.name, first_line + 1)
+    return parse_bytes(padded.encode(), node.start_mark.name, first_line + 1, with_margins=True)
 
 
 # Lines of a patch's own text that separate or end its documents, or are directives: they stay at

@@ -113,6 +113,9 @@ class RuleContext:
     # (shown path, text) of the tree's loose configuration files, scripts and keys no build read
     # (given with the orphans: discover.text_name)
     texts: list[tuple[str, str]] = field(default_factory=list)
+    # (shown path, comments, properties) of the parsed files' margins: their comments, and anchors
+    # and tags, each in place (torghut_lint.margins; given with the orphans)
+    margins: list[tuple[str, str, str]] = field(default_factory=list)
     # whether a resource of the application is in the policy's scope (its ``within``), whatever
     # its kind: a census of the namespace judges those the policy answers for as it judges its own
     in_scope: Callable[[Resource], bool] = field(default=lambda res: True)
@@ -201,9 +204,11 @@ class Template:
     workloads of kinds nobody knew of that the policy selects but for their kind
     (:attr:`RuleContext.unlisted`). ``orphans``: the template also looks
     at manifests no application applies (a secret in an orphaned file is still in the
-    repository). ``fix`` repairs the findings it marks fixable; ``facts`` reports values
-    whatever the verdict (the job summary); ``prepare`` checks parameters beyond their schema
-    when the policy loads (compiles expressions), raising :class:`ParamError`."""
+    repository); ``texts``: and at the tree's texts no build read and the parsed files' margins
+    (:attr:`RuleContext.texts`, :attr:`RuleContext.margins`). ``fix`` repairs the findings it marks
+    fixable; ``facts`` reports values whatever the verdict (the job summary); ``prepare`` checks
+    parameters beyond their schema when the policy loads (compiles expressions), raising
+    :class:`ParamError`."""
 
     id: str
     description: str
@@ -215,6 +220,7 @@ class Template:
     facts: Callable[[RuleContext], Iterable[Observation]] | None = None
     prepare: Callable[[dict[str, Any]], None] | None = None  # checks params further (ParamError)
     unlisted: bool = False  # judges RuleContext.unlisted too (the workloads of kinds nobody knew of)
+    texts: bool = False  # judges RuleContext.texts and RuleContext.margins too (with ``orphans``)
 
     def with_defaults(self, params: dict[str, Any]) -> dict[str, Any]:
         """``params`` with every omitted optional parameter set to its documented default."""

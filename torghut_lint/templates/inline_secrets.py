@@ -12,6 +12,11 @@ decoded first). A literal that reaches a credential's place through a substituti
 says nothing is judged where it is put in: a shell's own variables (``P=x; prog --password "$P"``),
 an Argo workflow's parameters (``{{workflow.parameters.seed}}``), an ApplicationSet's generator
 parameters (``{{.seed}}``); each reading bounded, and past its bound a finding itself.
+What no value holds is in the repository too: a key is read for token formats and URL passwords
+(a ConfigMap's, a label's, one a generator makes from a literal), and so is every parsed file's
+margins (:mod:`torghut_lint.margins`): its comments, where a commented-out line under a
+credential's name counts as the file's own line would (prose after the name is none), and its
+anchors and tags.
 SealedSecrets, ExternalSecrets, ``secretKeyRef``, ``$(VAR)``/``${VAR}`` substitutions of what
 the repository does not hold, file paths, numbers of fewer than eight digits and secret *names*
 are not flagged.
@@ -388,6 +393,12 @@ class _Scanner:
                     key, flag = (flag, "") if flag and secret_like(flag) else (outer, "")
                 elif named:
                     key = env_name if (env_name and step in _NAMED_VALUES) else str(step)
+                if mapping and len(step) >= 12 and ("://" in step or hinted(step)):
+                    # a key is written in clear as a value is (a ConfigMap's key, a label's): read
+                    # for what is a credential whatever its name
+                    found.extend(
+                        (at, f"{what}, as a key", token) for at, what, token in judge((*where, step), "", step, False)
+                    )
                 kind = type(child)
                 if kind is str:
                     if words and child[:1] == "-" and (found_flag := _FLAG.match(child)):
@@ -915,6 +926,56 @@ def _loose_files(texts: list[tuple[str, str]], scanner: _Scanner) -> Iterator[Vi
             )
 
 
+# A comment line that assigns a value as a configuration's line does (``password: x``, ``- name: P``,
+# ``export P="x"``): a line commented out, judged as the file's own would be. Any other comment is
+# prose, where the word after a credential's name is none (``# password: rotated every quarter``):
+# only what is a credential whatever its name is looked for there.
+_ASSIGNING = regex.compile(
+    r"[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?[\"']?[A-Za-z_][\w.\-/]*[\"']?[ \t]*[:=][ \t]*"
+    r"(?:\"[^\"]*\"|'[^']*'|[^\s\"'#][^\s#]*)?[ \t]*,?[ \t]*"
+)
+
+
+def _in_margins(
+    margins: list[tuple[str, str, str]], texts: list[tuple[str, str]], scanner: _Scanner
+) -> Iterator[Violation]:
+    """Each credential in a parsed file's margins (:mod:`torghut_lint.margins`): a comment's
+    token, URL password or private key, and a commented-out line's value under a credential's
+    name; an anchor's or a tag's token or URL password. Located at its own line and
+    column; a file read whole as a text (its comments in it) is judged there already."""
+    whole = {shown for shown, _ in texts}
+    fix = "keep it out of the repository (a SealedSecret or ExternalSecret), and rotate it"
+    for shown, comments, properties in margins:
+        if shown in whole:
+            continue
+        in_comments: list[tuple[Path_, str, str]] = []
+        if comments:
+            assigning = "\n".join(line if _ASSIGNING.fullmatch(line) else "" for line in comments.split("\n"))
+            in_comments += scanner.judge((), "", comments, named=False)
+            in_comments += scanner.judge((), text_name(shown.rsplit("/", 1)[-1]) or "comment.yaml", assigning)
+        in_properties = list(scanner.judge((), "", properties, named=False)) if properties else []
+        for margin, where, found in (
+            (comments, "a comment", in_comments),
+            (properties, "an anchor or a tag", in_properties),
+        ):
+            lines = _Lines(margin, [value for _, _, value in found])
+            reported: set[tuple[int, int, str]] = set()
+            for _, what, value in found:
+                at = lines.place(value)
+                line, column = (1, 1) if at is None else (lines.line + 1, at - margin.rfind("\n", 0, at))
+                if (line, column, value) in reported:  # a token under a credential's name: one finding
+                    continue
+                reported.add((line, column, value))
+                yield Violation(
+                    None,
+                    (),
+                    _said(f"{what}, in {where}", value, fix),
+                    location=Location(shown, line, column),
+                    secrets=_secrets(value),
+                    value=f"{what}, in {where}",  # the identity: what was found and where, never the secret
+                )
+
+
 class _Lines:
     """The line each value found in a text stands on, asked in the order they were found: each
     is looked for after the one before it (the scanners find in the text's order), from the start
@@ -1402,6 +1463,7 @@ def check(ctx: RuleContext) -> Iterator[Violation]:
         yield from _with_parameters(res, scanner, ctx, told)
         yield from _with_elements(res, scanner, told)
     yield from _loose_files(ctx.texts, scanner)
+    yield from _in_margins(ctx.margins, ctx.texts, scanner)
     for doc in ctx.helm_values:
         for path, what, value in scanner.walk(doc.data):
             node = find_node(doc.node, path)
@@ -1455,4 +1517,5 @@ TEMPLATE = Template(
     PARAMS_SCHEMA,
     check,
     orphans=True,
+    texts=True,
 )

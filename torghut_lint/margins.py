@@ -1,0 +1,173 @@
+"""A YAML file's margins: its text that neither a key nor a value holds. Comments, anchors and
+tags are never deployed, so the rules that read objects never see them; they are in the
+repository all the same, and a credential in them is one in clear (a private key pasted into a
+comment, a token made an anchor's name).
+
+Each margin is kept in place: the file's text with everything else blanked (line breaks kept), so
+a finding in it is located at the file's own line and column. Made while the file is parsed
+(:func:`torghut_lint.parse.parse_bytes`), from libyaml's own reading, never guessed from the text:
+a ``#`` inside a quoted or block scalar is no comment (a script's comment in a ConfigMap is that
+value's, judged as the script), and a key is what the parser read as one.
+
+- comments: every comment of a file that holds one (``#`` at a line's start or after a blank, not
+  inside a quoted or block scalar): found from the composed nodes, each collection looked into
+  only where a candidate stands in it;
+- properties: anchors (and their aliases) and tags, only of a file that may hold one and whose
+  text holds a token or a URL with a password (what the name-blind scan finds): read from
+  libyaml's events, the file read once more (few files).
+
+Keys are values to the scan (a rendered object's keys are what the cluster gets, a ConfigMap's
+key made from a generator's literal too): :meth:`~torghut_lint.templates.inline_secrets._Scanner.walk`
+reads them."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+import yaml
+
+from torghut_lint import regex
+
+# a comment runs from its ``#`` to the end of its line; a ``#`` starts one at a line's start or after
+# a blank (libyaml's rule), unless a quoted or block scalar holds it (:meth:`Candidates.quoted_in`)
+_LINE_END = re.compile(r"[\r\n\x85\u2028\u2029]")
+_CANDIDATE_BYTES = re.compile(rb"(?:^|[ \t])#", re.M)
+_BEFORE_COMMENT = frozenset(" \t\r\n\x85\u2028\u2029")
+
+
+class Candidates:
+    """The places of a file's text where a comment may start, before the parse says which are."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = _hashes(text)  # libyaml's character index of each
+        self.quoted: set[int] = set()  # candidates inside a quoted or block scalar: no comments
+
+    @staticmethod
+    def of(data: bytes) -> Candidates | None:
+        """The candidates of ``data`` (a file's bytes, as libyaml reads them), None when it holds none."""
+        utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # (its bytes are no ASCII: decoded first)
+        if not utf16 and (b"#" not in data or _CANDIDATE_BYTES.search(data) is None):
+            return None
+        found = Candidates(text_of(data))
+        return found if found.starts else None
+
+    def quoted_in(self, node: yaml.Node) -> None:
+        """Mark the candidates inside the quoted and block scalars of ``node`` (a document, as
+        composed: before its end marks are dropped). Only a collection a candidate stands in is
+        looked into; an alias's node once."""
+        starts, seen = self.starts, set()
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            first, end = current.start_mark.index, current.end_mark.index
+            i = bisect.bisect_left(starts, first)
+            if i == len(starts) or starts[i] >= end:
+                continue
+            if type(current) is yaml.ScalarNode:
+                if current.style:  # quoted or block (a plain scalar ends where a comment starts)
+                    while i < len(starts) and starts[i] < end:
+                        self.quoted.add(i)
+                        i += 1
+            elif type(current) is yaml.SequenceNode:
+                stack.extend(current.value)
+            else:
+                for key, value in current.value:
+                    stack += (key, value)
+
+    def comments(self) -> str:
+        """The file's comments in place (each without its ``#``), everything else blanked; the
+        text up to the last comment."""
+        text, pieces, last = self.text, [], 0
+        for n, start in enumerate(self.starts):
+            if n in self.quoted or start < last:  # a scalar's, or inside the comment before it
+                continue
+            end = _LINE_END.search(text, start)
+            pieces += (_blank(text, last, start), " ")
+            last = len(text) if end is None else end.start()
+            pieces.append(text[start + 1 : last])
+        return "".join(pieces)
+
+
+def _hashes(text: str) -> list[int]:
+    """Where each ``#`` of ``text`` that may start a comment stands (``a#b`` starts none)."""
+    found, at = [], text.find("#")
+    while at >= 0:
+        if at == 0 or text[at - 1] in _BEFORE_COMMENT:
+            found.append(at)
+        at = text.find("#", at + 1)
+    return found
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    """``text[start:end]`` blanked: its line breaks, then as many spaces as its last line's characters."""
+    breaks = text.count("\n", start, end)
+    if not breaks:
+        return " " * (end - start)
+    return "\n" * breaks + " " * (end - text.rfind("\n", start, end) - 1)
+
+
+def may_hold_a_token(data: bytes) -> bool:
+    """Whether ``data`` holds a token or a URL with a password anywhere (what the name-blind scan
+    finds: :func:`~torghut_lint.secrets.tokens`, URL credentials): only then may an anchor or a
+    tag of it hold one. A hint first (one pass over the bytes), then the patterns themselves."""
+    from torghut_lint import secrets  # (secrets reads manifests: imported by the time files are parsed)
+
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # (read as the UTF-8 of its text)
+        data = text_of(data).encode("utf-8", "surrogatepass")
+    global _TOKEN_HINT
+    if _TOKEN_HINT is None:  # (RE2: one pass for every hint, five times Python's alternation)
+        _TOKEN_HINT = regex.compile(b"|".join(re.escape(hint.encode()) for hint in secrets.TOKEN_HINTS))
+    hinted = _TOKEN_HINT.search(data) is not None
+    if not hinted and (b"://" not in data or b"@" not in data):
+        return False
+    text = data.decode("utf-8", errors="replace")
+    return (hinted and secrets.any_token(text)) or secrets.URL_CREDENTIALS.search(text) is not None
+
+
+_TOKEN_HINT = None
+
+
+def text_of(data: bytes) -> str:
+    """``data`` decoded as libyaml decodes it, without a byte-order mark (which libyaml's character
+    index does not count)."""
+    text = data.decode("utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8", errors="replace")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def properties(data: bytes) -> str:
+    """The anchors, aliases and tags of ``data`` (a YAML file that parsed) in place, as written,
+    everything else blanked."""
+    text = text_of(data)
+    out, last = [], 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if type(event) not in _NODES or not (event.anchor or getattr(event, "tag", None)):
+            continue
+        start, stop = event.start_mark.index, event.end_mark.index
+        if type(event) is not yaml.AliasEvent:  # (an alias is its ``*name`` alone)
+            stop = _properties_end(text, start, stop)
+        out += (_blank(text, last, start), text[start:stop])
+        last = stop
+    return "".join(out)
+
+
+def _properties_end(text: str, start: int, stop: int) -> int:
+    """Where a node's properties written from ``start`` end (an anchor and a tag, in either order,
+    each ``&`` or ``!`` and what follows up to a blank or a flow indicator; the node's content,
+    where they end, is before ``stop``)."""
+    at = end = start
+    while at < stop and text[at] in "&!":
+        while at < stop and text[at] not in _PROPERTY_END:
+            at += 1
+        end = at
+        while at < stop and text[at] in " \t\r\n":
+            at += 1
+    return end
+
+
+_PROPERTY_END = frozenset(" \t\r\n,[]{}")
+_NODES = (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
