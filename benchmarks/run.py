@@ -489,6 +489,19 @@ def hostile_corpora() -> list[tuple[str, Path]]:
         "a loose .env of 80,000 credentials (2.9 MB)",
         {"app.env": "".join(f"DB{i}_PASSWORD=Zq8vR2mX{i:06d}pL4k\n" for i in range(80_000))},
     )
+    case(  # each "#" that may start a comment searched to its line's end from each: minutes
+        "a quoted line of 300,000 ' #' then a comment (1.2 MB)",
+        {"cm.yaml": CM.replace("{a: b}", "{a: '" + " #" * 300_000 + "'}  " + " #" * 300_000) % "c"},
+    )
+    case(  # every comment read for credentials, each a commented-out line under a credential's name
+        "20,000 commented-out credentials and 20,000 anchors (1.5 MB)",
+        {
+            "cm.yaml": CM % "c"
+            + "".join(f"# DB{i}_PASSWORD: Zq8vR2mX{i:06d}pL4k\n" for i in range(20_000))
+            + "---\nlist:\n"
+            + "".join(f"  - &ghp_{i:06d}Zq8vR2mXpL4kTw7Ba9Cd3Ef5Gh1Jk2 x\n" for i in range(20_000))
+        },
+    )
     case(  # each finding's line counted from the start of the block scalar: 5 s, minutes for a few MB
         "a ConfigMap's .env of 40,000 lines turning live trading on (1.2 MB)",
         {

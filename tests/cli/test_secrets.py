@@ -510,6 +510,8 @@ MARGIN_SECRETS = {
     "tag": "ghp_" + "Tg8Aa2Bb6Cc0Dd4Ee8Ff2Gg6Hh0Ii4Jj8KkQ",
     "cm_key": "ghp_" + "Ky3Mm7Nn1Oo5Pp9Qq3Rr7Ss1Tt5Uu9Vv3WwQ",
     "label_key": "AKIA" + "LB7KQ2MX9PZ4RT6W",
+    "kust_annotation": "AKIA" + "KA9QW3ER7TY5UI1O",
+    "unmatched_tag": "ghp_" + "Nt4Ag8Xx2Yy6Zz0Aa4Bb8Cc2Dd6Ee0Ff4Gg8",
     "generated_key": "ghp_" + "Gk6Xx0Yy4Zz8Ab2Cd6Ef0Gh4Ij8Kl2Mn6OpQ",
 }
 
@@ -520,8 +522,9 @@ def test_a_credential_in_a_comment_a_key_an_anchor_or_a_tag_is_in_the_repository
 ) -> None:
     """What the cluster never gets as a value is in the repository all the same: a token pasted into
     a comment (of a manifest, a kustomization, a patch written inline or in a file, a chart's values,
-    an orphan), a commented-out line under a credential's name, an anchor's or a tag's name, and a
-    key (a ConfigMap's, a label's, one a generator makes from a literal). Each at its own line.
+    an orphan), a commented-out line under a credential's name, an anchor's or a tag's name, a key
+    (a ConfigMap's, a label's, one a generator makes from a literal), and a kustomization's own value
+    no object takes (its metadata, an image's tag no image matches). Each at its own line, once.
     Prose after a credential's name is no value, a ``#`` inside a quoted or block scalar is the
     scalar's (a script's comment is judged as the script: once), and no credential is printed; the
     same on one process and two."""
@@ -538,6 +541,8 @@ def test_a_credential_in_a_comment_a_key_an_anchor_or_a_tag_is_in_the_repository
         "configMapGenerator:\n"
         f"  - name: gen\n    literals: [{s['generated_key']}=1]\n"
         "helmCharts:\n  - name: mini\n    valuesFile: values.yaml\n"
+        f"metadata:\n  name: k\n  annotations: {{note: {s['kust_annotation']}}}\n"
+        f"images:\n  - {{name: no-such-image, newTag: {s['unmatched_tag']}}}\n"
     )
     (app / "cm.yaml").write_text(
         "apiVersion: v1\nkind: ConfigMap\n"
@@ -575,6 +580,8 @@ def test_a_credential_in_a_comment_a_key_an_anchor_or_a_tag_is_in_the_repository
         ("no-inline-secrets", "apps/torghut/kustomization.yaml", 2),
         ("no-inline-secrets", "apps/torghut/kustomization.yaml", 7),  # inside the inline patch
         ("no-inline-secrets", "apps/torghut/kustomization.yaml", 13),  # the generated key, at its literal
+        ("no-inline-secrets", "apps/torghut/kustomization.yaml", 19),  # the kustomization's own annotation
+        ("no-inline-secrets", "apps/torghut/kustomization.yaml", 21),  # a tag no image takes
         ("no-inline-secrets", "apps/torghut/old/unused.yaml", 1),
         ("no-inline-secrets", "apps/torghut/patch.yaml", 1),
         ("no-inline-secrets", "apps/torghut/values.yaml", 1),

@@ -415,6 +415,7 @@ class Builder:
             return result
         result.used.add(real(kfile))
         parsed = self.sources.get(kfile)
+        result.as_written += as_written(parsed, kfile)
         doc = kustomization_doc(parsed, kfile, result)
         if doc is None or refused_header(doc, result):
             return result
@@ -510,6 +511,32 @@ class Builder:
                             except (OSError, ValueError):
                                 continue  # reported by the build itself
         return out
+
+
+def as_written(parsed: ParsedFile, kfile: Path) -> list[Resource]:
+    """A kustomization's (or component's) own documents as written: build input, never objects,
+    whose values are in the repository all the same (an annotation of its ``metadata``, a patch's
+    target selector, an image's tag no object takes). Read for what sits in the repository: a
+    value the build renders is reported where the rendered object holds it, once
+    (``check._written_findings``). A patch written inline is read as written where it is parsed
+    (its objects, its operations' values): its text is left out here, in its place."""
+    return [
+        Resource(doc.node, _without_patch_texts(doc.data), origin_name=kfile.name)
+        for doc in parsed.documents
+        if isinstance(doc.data, dict)
+    ]
+
+
+def _without_patch_texts(data: dict) -> dict:
+    """``data`` (a kustomization's) with each patch written inline an empty text, in its place."""
+    out = dict(data)
+    for key in ("patches", "patchesJson6902"):
+        if isinstance(entries := out.get(key), list):
+            out[key] = [{**e, "patch": ""} if isinstance(e, dict) and "patch" in e else e for e in entries]
+    if isinstance(entries := out.get("patchesStrategicMerge"), list):
+        # (objects written inline, a compact JSON one too: a text with a line break or a colon)
+        out["patchesStrategicMerge"] = ["" if isinstance(e, str) and ("\n" in e or ":" in e) else e for e in entries]
+    return out
 
 
 def _copy_build(build: Build, whole: bool = False) -> Build:
@@ -847,7 +874,9 @@ class _Kustomization:
         generators and transformers)."""
         kfile = find_kustomization(directory)
         self.result.used.add(real(kfile))
-        doc = kustomization_doc(self.builder.sources.get(kfile), kfile, self.result)
+        parsed = self.builder.sources.get(kfile)
+        self.result.as_written += as_written(parsed, kfile)
+        doc = kustomization_doc(parsed, kfile, self.result)
         if doc is None or refused_header(doc, self.result):
             return
         component = _Kustomization(self.builder, kfile, doc, self.result, self.stack + (real(directory),))

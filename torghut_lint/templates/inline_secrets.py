@@ -950,9 +950,10 @@ def _in_margins(
             continue
         in_comments: list[tuple[Path_, str, str]] = []
         if comments:
-            assigning = "\n".join(line if _ASSIGNING.fullmatch(line) else "" for line in comments.split("\n"))
             in_comments += scanner.judge((), "", comments, named=False)
-            in_comments += scanner.judge((), text_name(shown.rsplit("/", 1)[-1]) or "comment.yaml", assigning)
+            if scanner.mentions(comments):  # (a commented-out line under a credential's name: one of its words)
+                assigning = "\n".join(line if _ASSIGNING.fullmatch(line) else "" for line in comments.split("\n"))
+                in_comments += scanner.judge((), text_name(shown.rsplit("/", 1)[-1]) or "comment.yaml", assigning)
         in_properties = list(scanner.judge((), "", properties, named=False)) if properties else []
         for margin, where, found in (
             (comments, "a comment", in_comments),
