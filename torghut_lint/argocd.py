@@ -778,8 +778,9 @@ class Deployment:
     # its parameters do not settle, or a generator whose parameters are unknown)
     known: bool = True
     file: str = ""  # the file of its Application or ApplicationSet, in the repository (repository_deployments)
-    # the files of the repository its Application's charts are rendered with (:func:`ref_values`)
-    reads: tuple[str, ...] = ()
+    # the files of the repository its charts are rendered with (:func:`ref_values`; an ApplicationSet
+    # element's parameters written in, None where one stays unknown: it may read any file)
+    reads: tuple[str | None, ...] = ()
     # the path an ApplicationSet's templatePatch writes as it is (normalised), which it may deploy
     # instead of ``path`` (unknown then: a branch of the patch may leave the template's)
     patched_path: str | None = None
@@ -820,11 +821,16 @@ def deployments(resources: list[Resource], directories: tuple[str, ...] = ()) ->
             inner_own = merged_template(own.get("spec"), inner) if own else inner
             sources = _listed_sources(("spec", "template", "spec"), inner_own) if own else listed
             into = inner_own.get("destination") if isinstance(inner_own.get("destination"), dict) else {}
+            reads = tuple(
+                resolved_path(rel, generated.params) if generated.params is not None else None
+                for _, _, _, rel in ref_values(sources)
+            )
             for where, source in sources:
                 key = generated.key
                 which = key if where[3:] == ("source",) else f"{key}, {'.'.join(map(str, where[3:]))}"
                 place = res.locate(generated.location)
                 made = _deployment(res, which, source, generated.params, place, live, prunes, held, into)
+                made = replace(made, reads=reads) if reads else made
                 found.append(_as_patched(made, patched) if patched else made)
     return found
 

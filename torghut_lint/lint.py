@@ -323,7 +323,9 @@ def _overridden(
     known = {(d.resource, f.message, f.digest) for d in base for f in d.overrides}
     found: dict[tuple, Finding] = {}
     for d in head:
-        if d.resource in compared or not (covers(d.path, linted, chain) or any(under(f, linted) for f in d.reads)):
+        # (a values file a parameter leaves unknown may be any file, a linted one too)
+        reads = any(f is None or under(f, linted) for f in d.reads)
+        if d.resource in compared or not (covers(d.path, linted, chain) or reads):
             continue
         for f in d.overrides:  # (what it sets is in the digest: a worse patch where one was is new)
             if (d.resource, f.message, f.digest) not in known:

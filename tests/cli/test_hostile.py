@@ -842,21 +842,37 @@ CHART_WITH_OUR_VALUES = (
 )
 
 
+CHART_SET_WITH_OUR_VALUES = (
+    "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {{name: raws}}\nspec:\n  goTemplate: true\n"
+    "  generators: [{{list: {{elements: [{{name: torghut}}]}}}}, {{clusters: {{}}}}]\n"
+    "  template:\n    metadata: {{name: 'raw-{{{{ .name }}}}'}}\n    spec:\n"
+    "      destination: {{namespace: torghut, server: https://kubernetes.default.svc}}\n      sources:\n"
+    "        - repoURL: https://charts.example.com\n          chart: raw\n          targetRevision: 2.0.0\n"
+    "          helm:\n            valueFiles:\n              - $values/{file}\n"
+    "        - {{repoURL: https://example.com/lab.git, targetRevision: main, ref: values}}\n"
+)
+
+
 @pytest.mark.parametrize(
-    ("mode", "file", "found"),
+    ("mode", "file", "found", "kind"),
     [
-        ("tree", "apps/torghut/values.yaml", True),
-        ("tree", "apps/elsewhere.yaml", False),
-        ("gate", "apps/torghut/values.yaml", True),
+        ("tree", "apps/torghut/values.yaml", True, "Application"),
+        ("tree", "apps/elsewhere.yaml", False, "Application"),
+        ("gate", "apps/torghut/values.yaml", True, "Application"),
+        ("tree", "apps/torghut/values.yaml", True, "ApplicationSet"),
+        ("gate", "apps/torghut/values.yaml", True, "ApplicationSet"),
+        ("gate", "apps/{{{{ .name }}}}/values.yaml", True, "ApplicationSet"),  # the element's name: torghut
+        ("gate", "apps/{{{{ .nameNormalized }}}}/values.yaml", True, "ApplicationSet"),  # a cluster's: unknown
     ],
 )
 def test_a_chart_rendered_with_values_of_the_repository_is_unseen(
-    tmp_path: Path, mode: str, file: str, found: bool
+    tmp_path: Path, mode: str, file: str, found: bool, kind: str
 ) -> None:
-    """An Application renders a chart (a raw chart makes any object of its values) with a values
-    file of this repository through a ``ref`` source: what it deploys is the repository's, which
-    the linter calls an orphan and never renders. A blocking finding at the values entry (the
-    gate: a change adding the Application elsewhere), identified by the values it reads."""
+    """An Application (or an ApplicationSet's) renders a chart (a raw chart makes any object of its
+    values) with a values file of this repository through a ``ref`` source: what it deploys is the
+    repository's, which the linter calls an orphan and never renders. A blocking finding at the
+    values entry (the gate: a change adding the Application elsewhere), identified by the values it
+    reads."""
     app = tmp_path / "apps" / "torghut"
     app.mkdir(parents=True)
     (app / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
@@ -865,12 +881,14 @@ def test_a_chart_rendered_with_values_of_the_repository_is_unseen(
         "resources:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: live}\n"
         "    data: {TRADING_LIVE_ENABLED: 'true'}\n"
     )
-    result = _linted_with(tmp_path, "argocd/raw.yaml", CHART_WITH_OUR_VALUES.format(file=file), mode == "gate")
+    text = (CHART_WITH_OUR_VALUES if kind == "Application" else CHART_SET_WITH_OUR_VALUES).format(file=file.format())
+    result = _linted_with(tmp_path, "argocd/raw.yaml", text, mode == "gate")
     got = [(f["rule"], f["file"], f["line"]) for f in result.json["findings"] if f["rule"] != "kustomize-orphan"]
     if not found:
         assert got == [] and result.code == 0, got
         return
-    assert got == [("argocd-source-override", "argocd/raw.yaml", 12)], result.json["findings"]
+    line = 12 if kind == "Application" else 17
+    assert got == [("argocd-source-override", "argocd/raw.yaml", line)], result.json["findings"]
     assert result.code == 1
 
 
