@@ -69,6 +69,9 @@ class Candidates:
             if i == len(starts) or starts[i] >= end:
                 continue
             if type(current) is yaml.ScalarNode:
+                if current.style in ("|", ">"):  # a block's header line may end in a comment
+                    header = _LINE_END.search(self.text, first)
+                    i = bisect.bisect_left(starts, len(self.text) if header is None else header.end())
                 if current.style:  # quoted or block (a plain scalar ends where a comment starts)
                     while i < len(starts) and starts[i] < end:
                         self.quoted.add(i)

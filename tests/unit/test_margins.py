@@ -49,6 +49,11 @@ def test_comments_stand_where_they_are_written_and_nothing_else_does() -> None:
     assert got[11] == at(11, 11)
 
 
+def test_a_block_scalar_s_header_line_may_end_in_a_comment() -> None:
+    assert comments("a: | # head\n  text # not\n") == " " * 7 + "head"
+    assert comments("a: >2- # head\n  text\n").split("\n")[0] == "         head"
+
+
 def test_a_multi_line_quoted_scalar_holds_its_hashes() -> None:
     assert comments('a: "one\n  # two"\nb: 1 # three\n').split("\n") == ["", "", "       three"]
 
