@@ -252,10 +252,22 @@ def kept_live(res: Resource, path: Path_, spec: dict) -> Finding | None:
 
 
 def _listed_sources(path: Path_, spec: dict) -> list[tuple[Path_, dict]]:
-    """(path, source) of an Application spec's ``source`` and each of its ``sources``."""
+    """(path, source) of an Application spec's ``source``, each of its ``sources``, and its source
+    hydrator's ``drySource`` (Argo CD renders it as a source, kustomize, helm, directory and plugin
+    options included, and pushes the manifests to the branch it then syncs: what deploys is what
+    the dry source renders)."""
     listed = [(path + ("source",), spec["source"])] if isinstance(spec.get("source"), dict) else []
     sources = spec.get("sources")
-    return listed + [(path + ("sources", i), x) for i, x in enumerate(_as_list(sources)) if isinstance(x, dict)]
+    listed += [(path + ("sources", i), x) for i, x in enumerate(_as_list(sources)) if isinstance(x, dict)]
+    if isinstance(dry := _dry_source(spec), dict):
+        listed.append((path + ("sourceHydrator", "drySource"), dry))
+    return listed
+
+
+def _dry_source(spec: dict) -> object:
+    """An Application spec's ``sourceHydrator.drySource`` as written (None where there is none)."""
+    hydrator = spec.get("sourceHydrator")
+    return hydrator.get("drySource") if isinstance(hydrator, dict) else hydrator
 
 
 def _in_repository(res: Resource, path: object) -> bool:
@@ -550,7 +562,11 @@ def _template_patch(res: Resource, spec: dict, rendering: Rendering) -> Iterator
         )
         return
     patched = patch.get("spec")
-    sources = [] if not isinstance(patched, dict) else [patched.get("source"), *_as_list(patched.get("sources"))]
+    sources = (
+        []
+        if not isinstance(patched, dict)
+        else [patched.get("source"), *_as_list(patched.get("sources")), _dry_source(patched)]
+    )
     if (
         patched == TEMPLATED
         or TEMPLATED in sources
@@ -855,10 +871,11 @@ def _patched(spec: dict) -> dict[str, str]:
     if not isinstance(inner, dict):
         return {"*": TEMPLATED}
     sources = [inner.get("source"), *(_as_list(inner.get("sources")) if "sources" in inner else [])]
+    sources.append(_dry_source(inner))
     if any(s == TEMPLATED for s in sources) or inner.get("sources") == TEMPLATED:
         return {"*": TEMPLATED}
     found = {key: str(s[key]) for s in sources if isinstance(s, dict) for key in _PATCHABLE if key in s}
-    if "sources" in inner:
+    if "sources" in inner or "sourceHydrator" in inner:
         found.setdefault("path", TEMPLATED)  # sources of its own: every field of them the patch's
     destination = inner.get("destination")
     if destination == TEMPLATED or (isinstance(destination, dict) and "namespace" in destination):

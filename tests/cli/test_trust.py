@@ -638,6 +638,48 @@ def test_a_websocket_naming_no_namespace_counts_in_the_namespace_its_application
     assert ("ws-single-replica", "torghut") in got and ("ws-single-replica", "ws-2") in got, result.json["findings"]
 
 
+@pytest.mark.parametrize("how", ["patched", "branch"])
+def test_an_application_s_source_hydrator_renders_its_dry_source(tmp_path: Path, how: str) -> None:
+    """Argo CD's source hydrator renders ``sourceHydrator.drySource`` (its kustomize patches, its
+    revision) and syncs the manifests it pushes: a change moving an Application there, with a
+    patch turning live trading on or at a branch, deployed what the gate never saw and passed."""
+    repo = tmp_path / "repo"
+    (repo / "apps" / "torghut").mkdir(parents=True)
+    (repo / "apps" / "torghut" / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    (repo / "apps" / "torghut" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {TRADING_LIVE_ENABLED: 'false'}\n"
+    )
+    lab = "https://github.com/proompteng/lab.git"
+    head = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: torghut}\nspec:\n"
+    (repo / "argocd").mkdir()
+    (repo / "argocd" / "torghut.yaml").write_text(
+        head + f"  source: {{repoURL: {lab}, path: apps/torghut, targetRevision: main}}\n"
+    )
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "ci")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    patch = "[{op: replace, path: /data/TRADING_LIVE_ENABLED, value: 'true'}]"
+    options = (
+        f'\n      kustomize: {{patches: [{{target: {{kind: ConfigMap}}, patch: "{patch}"}}]}}'
+        if how == "patched"
+        else ""
+    )
+    revision = "main" if how == "patched" else "codex/live-on"
+    (repo / "argocd" / "torghut.yaml").write_text(
+        head + "  sourceHydrator:\n"
+        f"    drySource:\n      repoURL: {lab}\n      path: apps/torghut\n      targetRevision: {revision}{options}\n"
+        "    syncSource: {targetBranch: environments/prod, path: torghut}\n"
+    )
+    git(repo, "commit", "-qam", "pr")
+    result = run_cli("--no-schemas", "--format", "json", "--trusted-config", "main~1", "apps/torghut", cwd=repo)
+    got = [(f["rule"], f["file"]) for f in result.json["findings"] if f["rule"].startswith("argocd-")]
+    rule = "argocd-source-override" if how == "patched" else "argocd-source-moved"
+    assert got == [(rule, "argocd/torghut.yaml")], result.json["findings"]
+    assert result.code == 1
+
+
 def test_an_application_beside_the_tree_deployed_from_a_branch_is_reported(repo: Path) -> None:
     """A new element deploying a directory into Torghut's namespace from a branch: the gate sees
     the directory as this change has it, Argo CD deploys the branch's (live trading on, say).
