@@ -384,6 +384,29 @@ def sql_passwords(text: str) -> Iterator[str]:
         yield value
 
 
+# A Go template's ``default`` (Helm's, sprig's): the literal a chart, an ExternalSecret's template or
+# an Argo workflow renders when the value it names is unset, ``{{ .Values.password | default "x" }}``
+# or ``{{ default "x" .Values.password }}``; with the key it is assigned to in a text, if any.
+_DEFAULT = r'\{\{-?[^}\n]*?\bdefault[ \t]+(?:"((?:[^"\\\n]|\\.)*)"|`([^`]*)`)'
+_TEMPLATE_DEFAULT = regex.compile(_DEFAULT)
+_ASSIGNED_DEFAULT = regex.compile(r"([A-Za-z_][A-Za-z0-9_.\-]*)[\"']?[ \t]*[:=][ \t]*[\"']?" + _DEFAULT)
+
+
+def template_defaults(text: str) -> Iterator[str]:
+    """The literal of each template ``default`` in ``text`` (a value that is a template action)."""
+    if "default" in text and "{{" in text:
+        for match in _TEMPLATE_DEFAULT.finditer(text):
+            yield match.group(1) if match.group(1) is not None else match.group(2)
+
+
+def assigned_defaults(text: str) -> Iterator[tuple[str, str]]:
+    """(key, literal) of each template ``default`` assigned to a key inside ``text`` (a chart's
+    template, a configuration file a template renders): ``password: {{ ... | default "x" }}``."""
+    if "default" in text and "{{" in text:
+        for match in _ASSIGNED_DEFAULT.finditer(text):
+            yield match.group(1), match.group(2) if match.group(2) is not None else match.group(3)
+
+
 def any_token(text: str) -> bool:
     """Whether ``text`` holds a well-known token format or a private key anywhere."""
     return _ANY_TOKEN.search(text) is not None

@@ -139,7 +139,8 @@ def test_a_credential_in_a_file_no_build_reads_is_still_in_the_repository(tmp_pa
 def test_a_credential_in_a_helm_template_is_in_the_repository_though_it_is_not_rendered(tmp_path: Path) -> None:
     """A chart's templates are not rendered offline (kustomize-helm-not-rendered, which a team may
     set down for charts it does not own); a literal credential written in one is in clear all the
-    same. Template expressions are references, not literals."""
+    same. Template expressions are references, not literals; a ``default`` in one is the literal
+    the chart renders where the value is unset."""
     repo, app = app_tree(tmp_path)
     chart = app / "charts" / "mini"
     (chart / "templates").mkdir(parents=True)
@@ -147,13 +148,20 @@ def test_a_credential_in_a_helm_template_is_in_the_repository_though_it_is_not_r
     (chart / "templates" / "secret.yaml").write_text(
         "apiVersion: v1\nkind: Secret\nmetadata: {name: '{{ .Release.Name }}'}\nstringData:\n"
         "  password: Zq8vX2mLp9RtW4yB7nKd\n  token: '{{ .Values.token }}'\n"
+        '  adminPassword: {{ .Values.admin | default "Xk7vP2mLq9RtW4yB8nJd" | quote }}\n'  # rendered when unset
+        '  apiKey: {{ default "Wm3cN8bV1xZ6lK4jH9gF" .Values.apiKey }}\n'
+        '  existingSecret: {{ .Values.existing | default "" }}\n'  # nothing to default to
+        '  passwordKey: {{ .Values.key | default "password" }}\n'  # a key's name
     )
     result, got = _located(repo)
     assert got == [
         ("kustomize-helm-not-rendered", "apps/torghut/charts/mini/templates/secret.yaml", 0),
         ("no-inline-secrets", "apps/torghut/charts/mini/templates/secret.yaml", 5),
+        ("no-inline-secrets", "apps/torghut/charts/mini/templates/secret.yaml", 7),
+        ("no-inline-secrets", "apps/torghut/charts/mini/templates/secret.yaml", 8),
     ], got
-    assert "Zq8vX2mLp9RtW4yB7nKd" not in result.stdout
+    for value in ("Zq8vX2mLp9RtW4yB7nKd", "Xk7vP2mLq9RtW4yB8nJd", "Wm3cN8bV1xZ6lK4jH9gF"):
+        assert value not in result.stdout
 
 
 def test_credential_files_are_read_by_their_own_format(tmp_path: Path) -> None:

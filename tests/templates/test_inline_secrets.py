@@ -145,6 +145,15 @@ def test_credentials_in_texts_past_the_prefilter_length_are_found() -> None:
         ("settings", "PASSWORD = get_password()\nTOKEN = read_token()\n", False),  # code: no env file
         ("settings", "password: str = os.environ['PW']\ntoken: str = read_token()\n", False),  # annotated code
         ("main", "[tool]\npassword = get_password()\nprint(password)\n", False),  # a line of neither
+        # a template's default: the literal rendered where the value is unset (a chart's, a
+        # configuration file a template renders); a default naming a key, a Secret or nothing is none
+        ("app.yaml", 'password: {{ .Values.password | default "hunter2-value" }}\n', True),
+        ("app.yaml", "token: {{ default `hunter2-value` .Values.token }}\n", True),
+        ("app.yaml", 'password: {{ .Values.password | default (randAlphaNum 16) }}\n', False),
+        ("app.yaml", 'passwordKey: {{ .Values.key | default "password" }}\n', False),
+        ("app.yaml", 'existingSecret: {{ .Values.s | default "torghut-db-secret" }}\n', False),
+        ("DB_PASSWORD", '{{ .Values.db.password | default "hunter2-value" }}', True),  # a value that is one
+        ("DB_PASSWORD", "{{ .Values.db.password }}", False),
     ],
 )
 def test_credentials_assigned_inside_a_text_are_found_and_code_is_not(key: str, text: str, found: bool) -> None:

@@ -63,6 +63,7 @@ from torghut_lint.secrets import (
     LONG_TEXT,
     URL_CREDENTIALS,
     Words,
+    assigned_defaults,
     assigns,
     configuration_text,
     connection_string,
@@ -71,6 +72,7 @@ from torghut_lint.secrets import (
     flat,
     script_assignments,
     sql_hinted,
+    template_defaults,
     token_hinted,
     tokens,
 )
@@ -525,6 +527,10 @@ class _Scanner:
         if key and self.named_value(key, value):
             yield where, f"{key} holds a plaintext credential", value
             return
+        if key and "{{" in value:  # a template's default: what renders where the value is unset
+            for literal in template_defaults(value):
+                if self.named_value(key, literal):
+                    yield where, f"{key} defaults to a plaintext credential", literal
         if named and key:  # a credential file by its name (.pgpass, .netrc), read by its format
             for what, literal in file_credentials(key, value):
                 if not _placeholder(literal):
@@ -556,6 +562,10 @@ class _Scanner:
                         continue
                     said.add((name, literal))
                     yield where, f"{name} written in the text holds a plaintext credential", literal
+            for name, literal in assigned_defaults(value):  # a template's text (a chart's, say)
+                if (name, literal) not in said and self.named_value(name, literal):
+                    said.add((name, literal))
+                    yield where, f"{name} defaults in the text to a plaintext credential", literal
             if '"value"' in value or "value:" in value:  # environment entries inside the text
                 for name, literal in env_entries(value):
                     if (name, literal) not in said and self.named_value(name, literal):
