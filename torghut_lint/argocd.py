@@ -287,25 +287,25 @@ def _directory(res: Resource, path: object) -> Path | None:
         return None
 
 
-def _kustomized(res: Resource, paths: list[object] | None, below: bool) -> list[str]:
-    """Digests of what each of ``paths`` holds that is a directory of the repository holding ``res``
-    with a kustomization file in it (what Argo CD would detect as a kustomize source), or,
-    ``below``, in it or a directory under it (Argo CD's recursive walk, which follows no link to a
-    directory): what Argo CD renders there otherwise than kustomize is unseen, so any change to it
-    is a new finding."""
+def _kustomized(res: Resource, paths: list[object] | None, below: bool) -> dict[str, str]:
+    """Each of ``paths`` that is a directory of the repository holding ``res`` with a kustomization
+    file in it (what Argo CD would detect as a kustomize source), or, ``below``, in it or a
+    directory under it (Argo CD's recursive walk, which follows no link to a directory), resolved,
+    to the digest of what it holds: what Argo CD renders there otherwise than kustomize is unseen,
+    so any change to it is a new finding (the digests, sorted, are its identity)."""
     from torghut_lint.discover import content_digest, kustomization_below
     from torghut_lint.kustomize.kustomization import find_kustomization
 
-    found = []
+    found = {}
     for path in paths or ():
         if (directory := _directory(res, path)) is None:
             continue
         try:
             if find_kustomization(directory) is not None or (below and kustomization_below(directory)):
-                found.append(content_digest(directory))
+                found[real_text(directory)] = content_digest(directory)
         except OSError:
             continue
-    return sorted(found)
+    return found
 
 
 # A source's type made explicit by one of these keys (Argo CD's ExplicitType: a key present and not
@@ -347,6 +347,7 @@ def _values_of_repository(res: Resource, sources: list[tuple[Path_, dict]], who:
         where = res.locate(at + ("helm", "valueFiles", i))
         read = content_digest(file) if not _templated(rel) else ""
         finding = builtin_finding("argocd-source-override", message, where, res.id)
+        finding.reads = (real_text(file),) if read else ()
         yield _valued(finding, {"values": rel, "read": read, "chart": chart, "version": source.get("targetRevision")})
 
 
@@ -387,7 +388,8 @@ def _explicit_types(res: Resource, path: Path_, spec: dict, generated: dict | No
         if paths is None or applied:
             message = f"{res.id.kind} {res.id.name} renders {written} {_typed_message(kind)}"
             finding = builtin_finding("argocd-source-override", message, res.locate(at + (kind,)), res.id)
-            yield _valued(finding, {kind: source[kind], "applied": applied})
+            finding.reads = tuple(applied)
+            yield _valued(finding, {kind: source[kind], "applied": sorted(applied.values())})
 
 
 def _top(res: Resource) -> Path:
@@ -547,9 +549,11 @@ def _template_patch(res: Resource, spec: dict, rendering: Rendering) -> Iterator
     text = spec["templatePatch"]
     who = f"{res.id.kind} {res.id.name}'s templatePatch"
 
-    def finding(message: str, offset: int = 0, value: object = text) -> Finding:
+    def finding(message: str, offset: int = 0, value: object = text, reads: tuple[str, ...] = ()) -> Finding:
         where = res.locate_in_text(("spec", "templatePatch"), offset)  # (value: what it sets, else its text)
-        return _valued(builtin_finding("argocd-source-override", message, where, res.id), value)
+        found = _valued(builtin_finding("argocd-source-override", message, where, res.id), value)
+        found.reads = reads
+        return found
 
     if len(text) > MAX_PATCH_TEXT:
         yield finding(f"{who} is {len(text):,} characters, past {MAX_PATCH_TEXT:,}: not read, what it sets is unknown")
@@ -610,7 +614,8 @@ def _template_patch(res: Resource, spec: dict, rendering: Rendering) -> Iterator
                 yield finding(
                     f"{who} renders the sources it patches {_typed_message(kind)}",
                     offsets.get(kind, 0),
-                    {kind: source[kind], "applied": applied},
+                    {kind: source[kind], "applied": sorted(applied.values())},
+                    tuple(applied),
                 )
         plugin = source.get("plugin")
         if plugin is None:

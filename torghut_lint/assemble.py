@@ -772,6 +772,7 @@ def _unrendered_jsonnet(
             finding = builtin_finding("jsonnet-not-rendered", message, Location(display_path(path), 1, 1))
             # what it evaluates is the identity: the file and the Jsonnet beside it (what it imports)
             finding.digest = content_digest(path) + content_digest(path.parent, (".jsonnet", ".libsonnet"))
+            finding.reads = (real_text(path.parent),)
             found.append(finding)
     return found
 
@@ -812,7 +813,7 @@ def _helm_chart_file(path: Path, chart_dirs: set[Path], project: Project, templa
         # the whole chart (templates, values, Chart.yaml) is what renders: a change to any is new
         if chart not in project.chart_digests:
             project.chart_digests[chart] = content_digest(chart)
-        finding.digest = project.chart_digests[chart]
+        finding.digest, finding.reads = project.chart_digests[chart], (real_text(chart),)
         project.findings.append(finding)
         return True
     project.values_files.append(path)  # read when checked, a batch at a time (helm_values_apps)

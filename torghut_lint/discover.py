@@ -529,6 +529,7 @@ def _chart_finding(directory: Path, chart: str, kustomization: str) -> Finding:
     )
     finding = builtin_finding("argocd-source-override", message, Location(display_path(_child(directory, chart))))
     finding.digest = content_digest(directory)  # what helm renders there is unseen: any change to it is new
+    finding.reads = (real_text(directory),)
     return finding
 
 

@@ -98,13 +98,16 @@ class Scope:
         its file, the files its resource comes from, and for the application it was found in,
         any build input (a kustomization, a patch, a generator's source, a file it names that was
         deleted: each can change every resource of the application), or any file at all when the
-        finding is about the application as a whole (a total over its resources)."""
+        finding is about the application as a whole (a total over its resources); and anything
+        below what its identity reads (:attr:`Finding.reads`)."""
         if self.changed_files is None:
             return True
         changed = self.changed_files
         files = {finding.location.file} | checked.resource_files.get(finding.resource, set())
         if any(real(Path(f)) in changed for f in files):
             return True
+        if finding.reads and any(is_within(name, read) for name in self.changed_names for read in finding.reads):
+            return True  # (a change to what its identity reads: a chart, a directory an Application renders)
         app = checked.apps.get(finding.app)
         if app is None:
             return False

@@ -253,6 +253,10 @@ class Finding:
     digest: str = ""  # digest of the offending value (never the value): a worse value is a new finding
     subject: str = ""  # what the finding is about when not ``resource`` alone: ``app:PATH``, ``kind:API/KIND``
     app: str = ""  # the application it was found in (display path), for --changed-since causes
+    # what its digest reads besides its own file (resolved files and directories: a chart, the
+    # directory an Application renders, a values file): a change below one is a cause of it
+    # (--changed-since), as it is a new finding (never in the JSON output)
+    reads: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple:
         return (self.location.file, self.location.line, self.location.column, self.rule)

@@ -962,3 +962,49 @@ def test_an_application_a_kustomization_renders_deploys_what_it_renders(tmp_path
     got = sorted((f["rule"], f["file"], f["line"]) for f in result.json["findings"])
     assert ("live-trading-default-off", "apps/torghut/base/live.yaml", 7) in got, got
     assert result.code == 1
+
+
+@pytest.mark.parametrize(
+    ("what", "edited"),
+    [
+        ("an explicit directory type", "apps/torghut/cm.yaml"),
+        ("a chart rendered with the repository's values", "apps/torghut/values.yaml"),
+        ("a chart kept in the tree", "apps/chart/values.yaml"),
+    ],
+)
+def test_a_finding_identified_by_what_it_reads_is_in_the_scope_of_a_change_to_it(
+    tmp_path: Path, what: str, edited: str
+) -> None:
+    """``--changed-since`` (pre-commit) keeps a finding whose cause changed: its file, its
+    application's inputs, and what its identity reads (an Application's explicit directory
+    type digests the directory it renders; a ref values file; a chart's templates). A change to
+    that alone renewed the finding (the gate sees it new) and pre-commit dropped it."""
+    from test_gate import commit_base, commit_pr
+
+    app = tmp_path / "apps" / "torghut"
+    app.mkdir(parents=True)
+    (app / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    (app / "cm.yaml").write_text(PLAIN_CM)
+    (app / "values.yaml").write_text("replicas: 1\n")
+    chart = tmp_path / "apps" / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: chart\nversion: 0.1.0\n")
+    (chart / "templates" / "cm.yaml").write_text(PLAIN_CM)
+    (chart / "values.yaml").write_text("replicas: 1\n")
+    (tmp_path / "argocd").mkdir()
+    application = {
+        "an explicit directory type": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: d}\n"
+        "spec:\n  source: {repoURL: https://example.com/lab.git, path: apps/torghut, directory: {recurse: true}}\n",
+        "a chart rendered with the repository's values": CHART_WITH_OUR_VALUES.format(file="apps/torghut/values.yaml"),
+        "a chart kept in the tree": "",
+    }[what]
+    if application:
+        (tmp_path / "argocd" / "app.yaml").write_text(application)
+    commit_base(tmp_path)
+    changed = tmp_path / edited
+    changed.write_text(changed.read_text().replace("{a: b}", "{a: c}").replace("replicas: 1", "replicas: 2"))
+    commit_pr(tmp_path)
+    result = run_cli("--no-schemas", "--format", "json", "--changed-since", "main", ".", cwd=tmp_path)
+    rule = "kustomize-helm-not-rendered" if what == "a chart kept in the tree" else "argocd-source-override"
+    assert rule in {f["rule"] for f in result.json["findings"]}, result.json["findings"]
+    assert result.code == 1

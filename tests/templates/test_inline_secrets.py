@@ -149,7 +149,7 @@ def test_credentials_in_texts_past_the_prefilter_length_are_found() -> None:
         # configuration file a template renders); a default naming a key, a Secret or nothing is none
         ("app.yaml", 'password: {{ .Values.password | default "hunter2-value" }}\n', True),
         ("app.yaml", "token: {{ default `hunter2-value` .Values.token }}\n", True),
-        ("app.yaml", 'password: {{ .Values.password | default (randAlphaNum 16) }}\n', False),
+        ("app.yaml", "password: {{ .Values.password | default (randAlphaNum 16) }}\n", False),
         ("app.yaml", 'passwordKey: {{ .Values.key | default "password" }}\n', False),
         ("app.yaml", 'existingSecret: {{ .Values.s | default "torghut-db-secret" }}\n', False),
         ("DB_PASSWORD", '{{ .Values.db.password | default "hunter2-value" }}', True),  # a value that is one

@@ -790,6 +790,7 @@ class _Kustomization:
                         # what is not rendered is the application: an edit in it is a new finding
                         root = Path(self.stack[0]) if self.stack else self.dir  # (the application's directory)
                         finding.digest = digest_of([finding.digest, content_digest(root)], structural=True)
+                        finding.reads = (real_text(root),)
                     return
 
     def add_resources(self, fields: list[str]) -> None:
@@ -1249,9 +1250,10 @@ class _Kustomization:
             )
             # what renders is the entry, its values file and a chart kept in the repository: a
             # change to any is a new finding (the entry alone was the identity)
-            inputs = [content_digest(p) for p in (path if isinstance(values, str) else None, local) if p is not None]
-            if inputs:
-                finding.digest = digest_of([finding.digest, *inputs], structural=True)
+            read = [p for p in (path if isinstance(values, str) else None, local) if p is not None]
+            if read:
+                finding.digest = digest_of([finding.digest, *map(content_digest, read)], structural=True)
+                finding.reads = tuple(map(real_text, read))
 
     def local_chart(self, chart: dict) -> Path | None:
         """The chart's directory when it is in the repository under the chart home (kustomize's
