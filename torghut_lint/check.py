@@ -311,9 +311,12 @@ def _written_findings(part: Project, checks: Checks, rendered: list[Finding]) ->
     for app in part.apps:
         paths = sorted({path for path, res in app.written if flags(res, rules)})
         fresh = [res for path in paths for res in resources_of(parse_file(path, display_path(path)), [])]
-        if not fresh and not app.as_written:
+        # (most are kustomizations, whose values most rules find nothing in: asked first, as the
+        # written documents are)
+        written = [res for res in app.as_written if flags(res, rules)]
+        if not fresh and not written:
             continue
-        for finding in evaluate(Project(orphans=fresh + app.as_written), policies, orphans=True):
+        for finding in evaluate(Project(orphans=fresh + written), policies, orphans=True):
             if (finding.rule, finding.location, finding.secrets) not in standing:
                 finding.app, finding.message = app.name, finding.message + WRITTEN
                 found.append(finding)

@@ -7,7 +7,7 @@ Each margin is kept in place: the file's text with everything else blanked (line
 a finding in it is located at the file's own line and column. Made while the file is parsed
 (:func:`torghut_lint.parse.parse_bytes`), from libyaml's own reading, never guessed from the text:
 a ``#`` inside a quoted or block scalar is no comment (a script's comment in a ConfigMap is that
-value's, judged as the script), and a key is what the parser read as one.
+value's, judged as the script).
 
 - comments: every comment of a file that holds one (``#`` at a line's start or after a blank, not
   inside a quoted or block scalar): found from the composed nodes, each collection looked into
@@ -23,6 +23,7 @@ reads them."""
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 import yaml
@@ -32,7 +33,6 @@ from torghut_lint import regex
 # a comment runs from its ``#`` to the end of its line; a ``#`` starts one at a line's start or after
 # a blank (libyaml's rule), unless a quoted or block scalar holds it (:meth:`Candidates.quoted_in`)
 _LINE_END = re.compile(r"[\r\n\x85\u2028\u2029]")
-_CANDIDATE_BYTES = re.compile(rb"(?:^|[ \t])#", re.M)
 _BEFORE_COMMENT = frozenset(" \t\r\n\x85\u2028\u2029")
 
 
@@ -48,7 +48,7 @@ class Candidates:
     def of(data: bytes) -> Candidates | None:
         """The candidates of ``data`` (a file's bytes, as libyaml reads them), None when it holds none."""
         utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # (its bytes are no ASCII: decoded first)
-        if not utf16 and (b"#" not in data or _CANDIDATE_BYTES.search(data) is None):
+        if not utf16 and not _may_hold_comment(data):
             return None
         found = Candidates(text_of(data))
         return found if found.starts else None
@@ -96,6 +96,19 @@ class Candidates:
         return "".join(pieces)
 
 
+def _may_hold_comment(data: bytes) -> bool:
+    """Whether ``data`` holds a ``#`` that may start a comment (most files: none, or a few)."""
+    at = data.find(b"#")
+    while at >= 0:
+        if at == 0 or data[at - 1] in _BEFORE_COMMENT_BYTES:
+            return True
+        at = data.find(b"#", at + 1)
+    return False
+
+
+_BEFORE_COMMENT_BYTES = frozenset(b" \t\r\n\x85\xa8\xa9")  # (and the last bytes of NEL, LS, PS in UTF-8)
+
+
 def _hashes(text: str) -> list[int]:
     """Where each ``#`` of ``text`` that may start a comment stands (``a#b`` starts none)."""
     found, at = [], text.find("#")
@@ -122,17 +135,19 @@ def may_hold_a_token(data: bytes) -> bool:
 
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # (read as the UTF-8 of its text)
         data = text_of(data).encode("utf-8", "surrogatepass")
-    global _TOKEN_HINT
-    if _TOKEN_HINT is None:  # (RE2: one pass for every hint, five times Python's alternation)
-        _TOKEN_HINT = regex.compile(b"|".join(re.escape(hint.encode()) for hint in secrets.TOKEN_HINTS))
-    hinted = _TOKEN_HINT.search(data) is not None
+    hinted = _token_hint().search(data) is not None
     if not hinted and (b"://" not in data or b"@" not in data):
         return False
     text = data.decode("utf-8", errors="replace")
     return (hinted and secrets.any_token(text)) or secrets.URL_CREDENTIALS.search(text) is not None
 
 
-_TOKEN_HINT = None
+@functools.cache
+def _token_hint():  # noqa: ANN202 - an RE2 pattern
+    """Every token's hint in one pattern (RE2: one pass for them all, five times Python's alternation)."""
+    from torghut_lint.secrets import TOKEN_HINTS
+
+    return regex.compile(b"|".join(re.escape(hint.encode()) for hint in TOKEN_HINTS))
 
 
 def text_of(data: bytes) -> str:
@@ -151,6 +166,8 @@ def properties(data: bytes) -> str:
         if type(event) not in _NODES or not (event.anchor or getattr(event, "tag", None)):
             continue
         start, stop = event.start_mark.index, event.end_mark.index
+        if start < last:  # (never one inside another's: kept in place)
+            continue
         if type(event) is not yaml.AliasEvent:  # (an alias is its ``*name`` alone)
             stop = _properties_end(text, start, stop)
         out += (_blank(text, last, start), text[start:stop])
