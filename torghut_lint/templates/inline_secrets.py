@@ -385,8 +385,10 @@ class _Scanner:
                     else None
                 )  # (:data:`_NAMED_VALUES` written out: this runs for every mapping with a name)
                 entries = value.items()
+                # a key that may hold a token (most maps: none of 12 characters, told in one pass)
+                long_keys = bool(value) and max(map(len, value)) >= 12
             else:
-                env_name = None
+                env_name, long_keys = None, False
                 entries = enumerate(value)
             words = named and not mapping  # a list (a command line): a flag names the word after it
             flag, outer = "", key
@@ -395,7 +397,7 @@ class _Scanner:
                     key, flag = (flag, "") if flag and secret_like(flag) else (outer, "")
                 elif named:
                     key = env_name if (env_name and step in _NAMED_VALUES) else str(step)
-                if mapping and len(step) >= 12 and ("://" in step or hinted(step)):
+                if long_keys and len(step) >= 12 and ("://" in step or hinted(step)):
                     # a key is written in clear as a value is (a ConfigMap's key, a label's): read
                     # for what is a credential whatever its name
                     found.extend(
