@@ -494,7 +494,7 @@ def hostile_corpora() -> list[tuple[str, Path]]:
         {"cm.yaml": CM.replace("{a: b}", "{a: '" + " #" * 300_000 + "'}  " + " #" * 300_000) % "c"},
     )
     case(  # every comment read for credentials, each a commented-out line under a credential's name
-        "20,000 commented-out credentials and 20,000 anchors (1.5 MB)",
+        "20,000 commented-out credentials and 20,000 anchors (1.7 MB)",
         {
             "cm.yaml": CM % "c"
             + "".join(f"# DB{i}_PASSWORD: Zq8vR2mX{i:06d}pL4k\n" for i in range(20_000))
