@@ -50,7 +50,7 @@ class Candidates:
         utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # (its bytes are no ASCII: decoded first)
         if not utf16 and not _may_hold_comment(data):
             return None
-        found = Candidates(text_of(data))
+        found = Candidates(libyaml_text(data))
         return found if found.starts else None
 
     def quoted_in(self, node: yaml.Node) -> None:
@@ -134,7 +134,7 @@ def may_hold_a_token(data: bytes) -> bool:
     from torghut_lint import secrets  # (secrets reads manifests: imported by the time files are parsed)
 
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # (read as the UTF-8 of its text)
-        data = text_of(data).encode("utf-8", "surrogatepass")
+        data = libyaml_text(data).encode("utf-8", "surrogatepass")
     hinted = _token_hint().search(data) is not None
     if not hinted and (b"://" not in data or b"@" not in data):
         return False
@@ -150,7 +150,7 @@ def _token_hint():  # noqa: ANN202 - an RE2 pattern
     return regex.compile(b"|".join(re.escape(hint.encode()) for hint in TOKEN_HINTS))
 
 
-def text_of(data: bytes) -> str:
+def libyaml_text(data: bytes) -> str:
     """``data`` decoded as libyaml decodes it, without a byte-order mark (which libyaml's character
     index does not count)."""
     text = data.decode("utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8", errors="replace")
@@ -160,7 +160,7 @@ def text_of(data: bytes) -> str:
 def properties(data: bytes) -> str:
     """The anchors, aliases and tags of ``data`` (a YAML file that parsed) in place, as written,
     everything else blanked."""
-    text = text_of(data)
+    text = libyaml_text(data)
     out, last = [], 0
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
         if type(event) not in _NODES or not (event.anchor or getattr(event, "tag", None)):

@@ -911,7 +911,6 @@ def _loose_files(texts: list[tuple[str, str]], scanner: _Scanner) -> Iterator[Vi
     """A loose configuration file, script or key (discover.text_name) judged as a ConfigMap
     entry of its name would be; located at the line of each value, which is never printed."""
     for shown, content in texts:
-        reported: set[tuple[int, str]] = set()
         name = shown.rsplit("/", 1)[-1]
         name = text_name(name) or name  # judged as the file it is (prod.ENV, .env.bak: an .env)
         # a configuration file by its suffix, or by its name (.env.production, .npmrc, credentials):
@@ -921,21 +920,34 @@ def _loose_files(texts: list[tuple[str, str]], scanner: _Scanner) -> Iterator[Vi
         # an example (.env.example, app.properties.sample) holds placeholders by convention: only
         # what is a credential whatever its name (a token format, a private key, URL userinfo)
         named = not name.endswith(EXAMPLE_SUFFIXES)
-        found = list(scanner.judge((), key if named else "", content, named))
-        lines = _Lines(content, [value for _, _, value in found])
-        for _, what, value in found:
-            line = lines.of(value)
-            if (line, value) in reported:  # a token under a credential's name: one finding, not two
-                continue
-            reported.add((line, value))
-            yield Violation(
-                None,
-                (),
-                _said(what, value, "keep it out of the repository (a SealedSecret or ExternalSecret), and rotate it"),
-                location=Location(shown, line, 1),
-                secrets=_secrets(value),
-                value=what,  # the identity: what was found and under which name, never the secret
-            )
+        yield from _in_file(shown, content, list(scanner.judge((), key if named else "", content, named)))
+
+
+_KEEP_IT_OUT = "keep it out of the repository (a SealedSecret or ExternalSecret), and rotate it"
+
+
+def _in_file(shown: str, text: str, found: list[tuple[Path_, str, str]], where: str = "") -> Iterator[Violation]:
+    """A violation for each credential ``found`` in ``text`` (a file's, or its margin in place),
+    at the line and column of its value in the file ``shown``, one per place (a token under a
+    credential's name is found twice there); ``where`` says which part of the file held it."""
+    lines = _Lines(text, [value for _, _, value in found])
+    reported: set[tuple[int, int, str]] = set()
+    for _, what, value in found:
+        at = lines.place(value)
+        line, column = (1, 1) if at is None else (lines.line + 1, at - text.rfind("\n", 0, at))
+        if (line, column, value) in reported:
+            continue
+        reported.add((line, column, value))
+        said = f"{what}, in {where}" if where else what
+        # the identity: what was found and under which name, never the secret
+        yield Violation(
+            None,
+            (),
+            _said(said, value, _KEEP_IT_OUT),
+            location=Location(shown, line, column),
+            secrets=_secrets(value),
+            value=said,
+        )
 
 
 # A comment line that assigns a value as a configuration's line does (``password: x``, ``- name: P``,
@@ -956,7 +968,6 @@ def _in_margins(
     name; an anchor's or a tag's token or URL password. Located at its own line and
     column; a file read whole as a text (its comments in it) is judged there already."""
     whole = {shown for shown, _ in texts}
-    fix = "keep it out of the repository (a SealedSecret or ExternalSecret), and rotate it"
     for shown, comments, properties in margins:
         if shown in whole:
             continue
@@ -966,27 +977,11 @@ def _in_margins(
             if scanner.mentions(comments):  # (a commented-out line under a credential's name: one of its words)
                 assigning = "\n".join(line if _ASSIGNING.fullmatch(line) else "" for line in comments.split("\n"))
                 in_comments += scanner.judge((), text_name(shown.rsplit("/", 1)[-1]) or "comment.yaml", assigning)
-        in_properties = list(scanner.judge((), "", properties, named=False)) if properties else []
-        for margin, where, found in (
-            (comments, "a comment", in_comments),
-            (properties, "an anchor or a tag", in_properties),
-        ):
-            lines = _Lines(margin, [value for _, _, value in found])
-            reported: set[tuple[int, int, str]] = set()
-            for _, what, value in found:
-                at = lines.place(value)
-                line, column = (1, 1) if at is None else (lines.line + 1, at - margin.rfind("\n", 0, at))
-                if (line, column, value) in reported:  # a token under a credential's name: one finding
-                    continue
-                reported.add((line, column, value))
-                yield Violation(
-                    None,
-                    (),
-                    _said(f"{what}, in {where}", value, fix),
-                    location=Location(shown, line, column),
-                    secrets=_secrets(value),
-                    value=f"{what}, in {where}",  # the identity: what was found and where, never the secret
-                )
+        yield from _in_file(shown, comments, in_comments, "a comment")
+        if properties:
+            yield from _in_file(
+                shown, properties, list(scanner.judge((), "", properties, named=False)), "an anchor or a tag"
+            )
 
 
 class _Lines:
@@ -1004,10 +999,6 @@ class _Lines:
         # the values the text holds as written (none told when they stand in it too densely to
         # list, values nested in each other: a hostile text, each then on line 1)
         self.held = Literals(values).held(text) or set()
-
-    def of(self, value: str) -> int:
-        """The (1-based) line of ``value``'s next place in the text; 1 when it stands nowhere."""
-        return 1 if self.place(value) is None else self.line + 1
 
     def place(self, value: str) -> int | None:
         """Where ``value``'s next place in the text starts; None when it stands nowhere."""
