@@ -29,6 +29,7 @@ from torghut_lint.discover import (
     real,
     real_parent,
     real_text,
+    text_name,
     unseen_submodules,
 )
 from torghut_lint.kustomize.build import Builder, Edges, SourceFiles
@@ -46,6 +47,7 @@ from torghut_lint.parse import (
     lfs_unseen,
     parse_file,
     parse_source,
+    read_head,
     read_into,
     read_source,
     split_findings,
@@ -717,6 +719,8 @@ def _loose_texts(paths: list[Path], project: Project) -> list[tuple[str, str]]:
     for path in paths:
         if real_text(path) in project.used:
             continue
+        if text_name(path.name) is None and _binary_or_stored(path):
+            continue  # a file of no text kind: an image, an archive, a Git LFS object of one
         shown = display_path(path)
         data = read_source(path, shown)
         if isinstance(data, ParsedFile):
@@ -728,6 +732,17 @@ def _loose_texts(paths: list[Path], project: Project) -> list[tuple[str, str]]:
         if (text := text_of(data)) is not None:  # (binary: no plaintext)
             out.append((shown, text))
     return out
+
+
+_HEAD = 8192
+
+
+def _binary_or_stored(path: Path) -> bool:
+    """Whether a file of no text kind is binary by its first 8 KiB (a NUL where no encoding puts
+    one: :func:`~torghut_lint.parse.text_of`) or a Git LFS pointer (an image or an archive kept out
+    of the repository, which holds no text to read): never read whole (it may be large)."""
+    head = read_head(path, _HEAD)
+    return head is not None and (text_of(head) is None or lfs_pointer(head))
 
 
 def _account_parsed(sources: SourceFiles, project: Project) -> None:

@@ -47,6 +47,9 @@ TEXT_NAMES = frozenset(
 )
 # what an editor, a merge or a hand leaves on a copy of a file: the copy holds what the file does
 BACKUP_SUFFIXES = ("~", ".bak", ".orig", ".old", ".backup", ".save", ".prev", ".tmp")
+# a template rendered into the file its name goes on to (``values.yaml.j2`` is a values file), its
+# literals written as they are (an example's placeholders, ``.tmpl``/``.template``: EXAMPLE_SUFFIXES)
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tpl", ".gotmpl")
 
 
 # files tools keep credentials in whose names do not tell their format (names, and suffixes)
@@ -57,16 +60,33 @@ FORMAT_OF = {
     ".dockerconfigjson": ".json",  # registry auths
     ".pypirc": ".ini",
     ".s3cfg": ".ini",
+    ".gitmodules": ".ini",  # a submodule's URL, a token in its userinfo
+    ".gitconfig": ".ini",
+    ".envrc": ".sh",  # direnv: a shell's exports
+    ".bash_history": ".sh",  # what was typed, passwords on command lines among it
+    ".zsh_history": ".sh",
+    ".sh_history": ".sh",
+    ".psql_history": ".sql",
+    ".mysql_history": ".sql",
+    "makefile": ".sh",  # recipes: shell command lines
+    ".mk": ".sh",
+    "dockerfile": ".conf",  # ENV and ARG: NAME=value, a literal
+    "containerfile": ".conf",
+    ".dockerfile": ".conf",
+    ".jsonc": ".json",
+    ".json5": ".json",
 }
 
 
 def text_name(name: str) -> str | None:
-    """The name a file is read for credentials as (lower case, backup suffixes removed: ``prod.ENV``
-    is an .env file, ``values.yml~`` a YAML file), or None when the scan reads no such file: a
-    name of TEXT_NAMES or ending in one of TEXT_SUFFIXES, or a manifest's suffix that is no manifest
-    (another case, a copy; Argo CD applies neither, a kustomization may list either)."""
+    """The name a file is read for credentials as (lower case, backup and template suffixes
+    removed: ``prod.ENV`` is an .env file, ``values.yml~`` and ``values.yaml.j2`` YAML files), or
+    None for a file of no kind the scan knows (read for what is a credential whatever its name): a
+    name of TEXT_NAMES or ending in one of TEXT_SUFFIXES, a manifest's suffix that is no manifest
+    (another case, a copy; Argo CD applies neither, a kustomization may list either), or a name
+    FORMAT_OF tells the format of."""
     lowered = name.lower()
-    while stripped := next((s for s in BACKUP_SUFFIXES if lowered.endswith(s)), None):
+    while stripped := next((s for s in BACKUP_SUFFIXES + TEMPLATE_SUFFIXES if lowered.endswith(s)), None):
         lowered = lowered[: -len(stripped)]
     if lowered.endswith(TEXT_SUFFIXES + YAML_SUFFIXES) or lowered in TEXT_NAMES or lowered.startswith(".env."):
         return lowered
@@ -365,7 +385,7 @@ def discover(root: Path, ignored: frozenset[str] = frozenset()) -> Discovery:
                 _REAL_PATHS[path] = path if target == entry.path else target
             elif name.endswith(JSONNET_SUFFIX):
                 found.jsonnet.append(_child(directory, sys.intern(name)))
-            elif text_name(name) is not None:
+            else:  # any other file: read for credentials (by its kind, else whatever its name: text_name)
                 path = _child(directory, sys.intern(name))
                 found.texts.append(path)
                 _REAL_PATHS[path] = path if target == entry.path else target

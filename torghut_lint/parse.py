@@ -874,6 +874,21 @@ def read_source(path: Path, display: str) -> bytes | ParsedFile:
         return _unreadable(display, exc.strerror or type(exc).__name__)
 
 
+def read_head(path: Path, size: int) -> bytes | None:
+    """The first ``size`` bytes of a regular file, read as :func:`read_source` reads (never
+    blocking); None for anything else, which :func:`read_source` explains."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except (OSError, ValueError):
+        return None
+    try:
+        return os.read(fd, size) if stat.S_ISREG(os.fstat(fd).st_mode) else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def read_into(path: Path, buffer: bytearray) -> int | None:
     """How many bytes of a regular file were read into the start of ``buffer``, when they fit, as
     :func:`read_source` reads them (never blocking); None for anything else, which

@@ -599,3 +599,45 @@ def test_a_credential_in_a_comment_a_key_an_anchor_or_a_tag_is_in_the_repository
         assert value not in output, name
     columns = {(f["line"], f["column"]) for f in result.json["findings"] if f["file"] == "apps/torghut/cm.yaml"}
     assert (7, 18) in columns and (18, 16) in columns, columns  # the credential's own column
+
+
+def test_every_text_file_of_the_tree_is_read_for_credentials(tmp_path: Path) -> None:
+    """Files were read for credentials by a list of names and suffixes, so a direnv ``.envrc``, a
+    ``Dockerfile``'s ``ENV``, a ``Makefile``'s recipe, a shell's history, a ``.gitmodules`` URL,
+    an OpenVPN profile's key, a JSONC settings file or a rendered template (``values.yaml.j2``)
+    passed. Every text file is read now: by its kind where it has one, else for what is a
+    credential whatever its name (a token format, a private key, a URL's password). A binary
+    file holds no plaintext; a Git LFS object of a kind never read as text is not fetched."""
+    repo, app = app_tree(tmp_path)
+    (app / "cm.yaml").write_text(PLAIN_CM)
+    files = {
+        ".envrc": "export PGPASSWORD=Zq8vR2mX9pL4kT7wEnv\n",
+        "Dockerfile": "FROM python:3.11\nENV DB_PASSWORD=Zq8vR2mX9pL4kT7wDkr\nRUN make\n",
+        "Makefile": "deploy:\n\tcurl -u admin:Zq8vR2mX9pL4kT7wMak https://example.com/x\n",
+        ".bash_history": "mysql -u root -pZq8vR2mX9pL4kT7wHis db\n",
+        ".gitmodules": '[submodule "x"]\n\tpath = x\n\turl = https://deploy:Zq8vR2mX9pL4kT7wGit@example.com/x.git\n',
+        "client.ovpn": "client\n<key>\n-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----\n",
+        "settings.jsonc": '{\n  "apiToken": "Zq8vR2mX9pL4kT7wJsc"\n}\n',
+        "values.yaml.j2": "auth:\n  password: Zq8vR2mX9pL4kT7wJin\n",
+        "notes.river": 'remote "x" {\n  url = "https://u:Zq8vR2mX9pL4kT7wRiv@example.com"\n}\n',
+        "readme.rst": "Set ``password: rotated-by-the-platform`` in the vault.\n",  # prose, no credential
+    }
+    for name, text in files.items():
+        (app / name).write_text(text)
+    (app / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    (app / "big.tar.gz").write_text(
+        "version https://git-lfs.github.com/spec/v1\noid sha256:" + "a" * 64 + "\nsize 12345\n"
+    )
+    result, got = _located(repo)
+    assert got == [
+        ("no-inline-secrets", "apps/torghut/.bash_history", 1),
+        ("no-inline-secrets", "apps/torghut/.envrc", 1),
+        ("no-inline-secrets", "apps/torghut/.gitmodules", 3),
+        ("no-inline-secrets", "apps/torghut/Dockerfile", 2),
+        ("no-inline-secrets", "apps/torghut/Makefile", 2),
+        ("no-inline-secrets", "apps/torghut/client.ovpn", 3),
+        ("no-inline-secrets", "apps/torghut/notes.river", 2),
+        ("no-inline-secrets", "apps/torghut/settings.jsonc", 2),
+        ("no-inline-secrets", "apps/torghut/values.yaml.j2", 2),
+    ], got
+    assert "Zq8vR2mX9pL4kT7w" not in result.stdout

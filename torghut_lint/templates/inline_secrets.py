@@ -909,17 +909,20 @@ def _binary_data(res: Resource, scanner: _Scanner) -> list[tuple[Path_, str, str
 
 def _loose_files(texts: list[tuple[str, str]], scanner: _Scanner) -> Iterator[Violation]:
     """A loose configuration file, script or key (discover.text_name) judged as a ConfigMap
-    entry of its name would be; located at the line of each value, which is never printed."""
+    entry of its name would be, any other text file for what is a credential whatever its name;
+    located at the line and column of each value, which is never printed."""
     for shown, content in texts:
         name = shown.rsplit("/", 1)[-1]
-        name = text_name(name) or name  # judged as the file it is (prod.ENV, .env.bak: an .env)
+        kind = text_name(name)  # judged as the file it is (prod.ENV, .env.bak: an .env)
+        name = kind or name
         # a configuration file by its suffix, or by its name (.env.production, .npmrc, credentials):
         # an unquoted value in it is a literal; a script's is code
         # (code and prose: what is quoted, or a token's format; an unquoted word there is a name)
         key = name if name.endswith((*CONFIG_FILES, *SCRIPT_OR_PROSE)) else f"{name}.conf"
-        # an example (.env.example, app.properties.sample) holds placeholders by convention: only
-        # what is a credential whatever its name (a token format, a private key, URL userinfo)
-        named = not name.endswith(EXAMPLE_SUFFIXES)
+        # an example (.env.example, app.properties.sample) holds placeholders by convention, and a
+        # file of no kind the scan knows has no names it can read: only what is a credential
+        # whatever its name (a token format, a private key, URL userinfo)
+        named = kind is not None and not name.endswith(EXAMPLE_SUFFIXES)
         yield from _in_file(shown, content, list(scanner.judge((), key if named else "", content, named)))
 
 
