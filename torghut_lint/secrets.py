@@ -41,6 +41,24 @@ TOKEN_PATTERNS = [
     ("Stripe live key", regex.compile(r"\b[rs]k_live_[0-9A-Za-z]{24,}")),
     ("JSON Web Token", regex.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
     ("npm token", regex.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
+    ("GitLab token", regex.compile(r"\bgl(?:pat|dt|rt|ptt)-[0-9A-Za-z_-]{20,}")),
+    ("Slack webhook", regex.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]{20,}")),
+    (
+        "Discord webhook",
+        regex.compile(r"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/[0-9]+/[A-Za-z0-9_-]{60,}"),
+    ),
+    ("SendGrid key", regex.compile(r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b")),
+    ("Hugging Face token", regex.compile(r"\bhf_[A-Za-z]{34}\b")),
+    ("PyPI token", regex.compile(r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}")),
+    ("Docker Hub token", regex.compile(r"\bdckr_pat_[A-Za-z0-9_-]{27,}")),
+    ("Databricks token", regex.compile(r"\bdapi[0-9a-f]{32}(?:-[0-9])?\b")),
+    ("Shopify token", regex.compile(r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b")),
+    ("DigitalOcean token", regex.compile(r"\bdo[opr]_v1_[a-f0-9]{64}\b")),
+    ("age secret key", regex.compile(r"\bAGE-SECRET-KEY-1[0-9A-Z]{58}\b")),
+    ("Vault token", regex.compile(r"\bhv[sb]\.[A-Za-z0-9_-]{90,}")),
+    ("Grafana token", regex.compile(r"\b(?:glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,}={0,2})")),
+    ("Telegram bot token", regex.compile(r"\b[0-9]{8,10}:AA[A-Za-z0-9_-]{33}\b")),
+    ("Azure storage key", regex.compile(r"AccountKey=([A-Za-z0-9+/]{86}==)")),
     # an HTTP Authorization header's credentials, wherever the header is written (``curl -H``, a
     # script, a client's configuration): the credentials alone (the group), not the header's words
     (
@@ -90,6 +108,10 @@ TOKEN_HINTS = (
     "k_live_",
     "eyJ",
     "npm_",
+    *("glpat-", "gldt-", "glrt-", "glptt-"),
+    *("hooks.slack.com/", "/api/webhooks/", "SG.", "hf_", "pypi-AgEIcHlwaS5vcmc", "dckr_pat_", "dapi"),
+    *("shpat_", "shpca_", "shppa_", "shpss_", "_v1_", "AGE-SECRET-KEY-1", "hvs.", "hvb.", "glsa_", "glc_"),
+    *(":AA", "AccountKey="),
     "uthorization",  # Authorization, authorization
     "UTHORIZATION",
 )

@@ -28,6 +28,21 @@ SAMPLES = {
     "base64 private key": "client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVB",
     "npm token": "//registry.npmjs.org/:_authToken=npm_" + "d" * 36,
     "credential in an HTTP Authorization header": "curl -H 'Authorization: Bearer Zq8vR2mX9pL4kT7w' https://x.example",
+    "GitLab token": "GITLAB_TOKEN=glpat-" + "e1F" * 7,
+    "Slack webhook": "url: https://hooks.slack.com/services/T0000AAAA/B0000BBBB/" + "f2G" * 8,
+    "Discord webhook": "https://discord.com/api/webhooks/123456789012345678/" + "g3H_" * 17,
+    "SendGrid key": "SG." + "h4J" * 7 + "k" + "." + "m5N" * 14 + "p",
+    "Hugging Face token": "hf_" + "q" * 34,
+    "PyPI token": "password: pypi-AgEIcHlwaS5vcmc" + "r6S" * 20,
+    "Docker Hub token": "dckr_pat_" + "t7U" * 9,
+    "Databricks token": "DATABRICKS_TOKEN=dapi" + "0a1b" * 8,
+    "Shopify token": "shpat_" + "0c1d" * 8,
+    "DigitalOcean token": "dop_v1_" + "2e3f" * 16,
+    "age secret key": "AGE-SECRET-KEY-1" + "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7LQPZRY9X8GF2TVDW0S3JN54KHCE",
+    "Vault token": "VAULT_TOKEN=hvs." + "v8W_" * 24,
+    "Grafana token": "glsa_" + "x9Y" * 10 + "zz_0a1b2c3d",
+    "Telegram bot token": "bot 1234567890:AA" + "y0Z-" * 8 + "q",
+    "Azure storage key": "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=" + "Ab9+" * 21 + "cd==",
 }
 
 
