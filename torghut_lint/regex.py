@@ -20,6 +20,24 @@ _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False  # a bad pattern is reported by the caller, not logged to stderr
 
 
+class Lazy:
+    """An RE2 pattern compiled when it is first used: one of many that most runs never run (each
+    token format alone, asked only once their union has found one), not compiled at import."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    @functools.cached_property
+    def compiled(self):  # noqa: ANN201 - an RE2 pattern
+        return compile(self.pattern)
+
+    def finditer(self, text: str):  # noqa: ANN201 - RE2's match iterator
+        return self.compiled.finditer(text)
+
+    def search(self, text: str):  # noqa: ANN201 - RE2's match, or None
+        return self.compiled.search(text)
+
+
 class RegexError(ValueError):
     """A pattern RE2 (and so Go's regexp) does not accept."""
 

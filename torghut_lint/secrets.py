@@ -24,46 +24,46 @@ REDACTED = "[REDACTED]"
 MIN_KNOWN_SECRET = 6  # shorter known values are too common to mask by text (messages never quote them)
 
 TOKEN_PATTERNS = [
-    ("private key", regex.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+    ("private key", regex.Lazy(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
     # the same, base64-encoded (a kubeconfig's client-key-data): "-----BEGIN ", then "PRIVATE KEY"
     # at any of the three alignments base64 can give it; the whole blob
     (
         "base64 private key",
-        regex.compile(
+        regex.Lazy(
             r"\bLS0tLS1CRUdJTi[A-Za-z0-9+/]{0,64}?(?:UFJJVkFURSBLRVk|SVZBVEUgS0VZ|UklWQVRFIEtFWS)[A-Za-z0-9+/=]*"
         ),
     ),
-    ("AWS access key", regex.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("GitHub token", regex.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{40,})\b")),
-    ("Slack token", regex.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    ("API secret key", regex.compile(r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{32,}")),
-    ("Google API key", regex.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
-    ("Stripe live key", regex.compile(r"\b[rs]k_live_[0-9A-Za-z]{24,}")),
-    ("JSON Web Token", regex.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
-    ("npm token", regex.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
-    ("GitLab token", regex.compile(r"\bgl(?:pat|dt|rt|ptt)-[0-9A-Za-z_-]{20,}")),
-    ("Slack webhook", regex.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]{20,}")),
+    ("AWS access key", regex.Lazy(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("GitHub token", regex.Lazy(r"\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{40,})\b")),
+    ("Slack token", regex.Lazy(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("API secret key", regex.Lazy(r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{32,}")),
+    ("Google API key", regex.Lazy(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("Stripe live key", regex.Lazy(r"\b[rs]k_live_[0-9A-Za-z]{24,}")),
+    ("JSON Web Token", regex.Lazy(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
+    ("npm token", regex.Lazy(r"\bnpm_[A-Za-z0-9]{36}\b")),
+    ("GitLab token", regex.Lazy(r"\bgl(?:pat|dt|rt|ptt)-[0-9A-Za-z_-]{20,}")),
+    ("Slack webhook", regex.Lazy(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]{20,}")),
     (
         "Discord webhook",
-        regex.compile(r"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/[0-9]+/[A-Za-z0-9_-]{60,}"),
+        regex.Lazy(r"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/[0-9]+/[A-Za-z0-9_-]{60,}"),
     ),
-    ("SendGrid key", regex.compile(r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b")),
-    ("Hugging Face token", regex.compile(r"\bhf_[A-Za-z]{34}\b")),
-    ("PyPI token", regex.compile(r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}")),
-    ("Docker Hub token", regex.compile(r"\bdckr_pat_[A-Za-z0-9_-]{27,}")),
-    ("Databricks token", regex.compile(r"\bdapi[0-9a-f]{32}(?:-[0-9])?\b")),
-    ("Shopify token", regex.compile(r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b")),
-    ("DigitalOcean token", regex.compile(r"\bdo[opr]_v1_[a-f0-9]{64}\b")),
-    ("age secret key", regex.compile(r"\bAGE-SECRET-KEY-1[0-9A-Z]{58}\b")),
-    ("Vault token", regex.compile(r"\bhv[sb]\.[A-Za-z0-9_-]{90,}")),
-    ("Grafana token", regex.compile(r"\b(?:glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,}={0,2})")),
-    ("Telegram bot token", regex.compile(r"\b[0-9]{8,10}:AA[A-Za-z0-9_-]{33}\b")),
-    ("Azure storage key", regex.compile(r"AccountKey=([A-Za-z0-9+/]{86}==)")),
+    ("SendGrid key", regex.Lazy(r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b")),
+    ("Hugging Face token", regex.Lazy(r"\bhf_[A-Za-z]{34}\b")),
+    ("PyPI token", regex.Lazy(r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}")),
+    ("Docker Hub token", regex.Lazy(r"\bdckr_pat_[A-Za-z0-9_-]{27,}")),
+    ("Databricks token", regex.Lazy(r"\bdapi[0-9a-f]{32}(?:-[0-9])?\b")),
+    ("Shopify token", regex.Lazy(r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b")),
+    ("DigitalOcean token", regex.Lazy(r"\bdo[opr]_v1_[a-f0-9]{64}\b")),
+    ("age secret key", regex.Lazy(r"\bAGE-SECRET-KEY-1[0-9A-Z]{58}\b")),
+    ("Vault token", regex.Lazy(r"\bhv[sb]\.[A-Za-z0-9_-]{90,}")),
+    ("Grafana token", regex.Lazy(r"\b(?:glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,}={0,2})")),
+    ("Telegram bot token", regex.Lazy(r"\b[0-9]{8,10}:AA[A-Za-z0-9_-]{33}\b")),
+    ("Azure storage key", regex.Lazy(r"AccountKey=([A-Za-z0-9+/]{86}==)")),
     # an HTTP Authorization header's credentials, wherever the header is written (``curl -H``, a
     # script, a client's configuration): the credentials alone (the group), not the header's words
     (
         "credential in an HTTP Authorization header",
-        regex.compile(
+        regex.Lazy(
             r"\b(?i:proxy-)?(?i:authorization)[\"']?[ \t]*[:=][ \t]*[\"']?(?i:bearer|basic|token|apikey|api-key)"
             r"[ \t]+([A-Za-z0-9._~+/-]{8,}=*)"
         ),
@@ -80,10 +80,10 @@ _KEYWORD_VALUE = regex.compile(
     r"(?i)(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|credentials?)"
     r"[A-Za-z0-9_-]*[\"']?\s*[:=]\s*[\"']?([^\s\"',;}\]]{3,})"
 )
-_ANY_TOKEN = regex.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in TOKEN_PATTERNS))
+_ANY_TOKEN = regex.Lazy("|".join(f"(?:{pattern.pattern})" for _, pattern in TOKEN_PATTERNS))
 # Output masks a token wherever it stands, even glued to other name characters (a token used as
 # a namePrefix ends up inside a resource name): the same patterns without word boundaries.
-_ANY_TOKEN_ANYWHERE = regex.compile(
+_ANY_TOKEN_ANYWHERE = regex.Lazy(
     "|".join(f"(?:{pattern.pattern.replace(chr(92) + 'b', '')})" for _, pattern in TOKEN_PATTERNS)
 )
 
@@ -410,8 +410,8 @@ def sql_passwords(text: str) -> Iterator[str]:
 # an Argo workflow renders when the value it names is unset, ``{{ .Values.password | default "x" }}``
 # or ``{{ default "x" .Values.password }}``; with the key it is assigned to in a text, if any.
 _DEFAULT = r'\{\{-?[^}\n]*?\bdefault[ \t]+(?:"((?:[^"\\\n]|\\.)*)"|`([^`]*)`)'
-_TEMPLATE_DEFAULT = regex.compile(_DEFAULT)
-_ASSIGNED_DEFAULT = regex.compile(r"([A-Za-z_][A-Za-z0-9_.\-]*)[\"']?[ \t]*[:=][ \t]*[\"']?" + _DEFAULT)
+_TEMPLATE_DEFAULT = regex.Lazy(_DEFAULT)
+_ASSIGNED_DEFAULT = regex.Lazy(r"([A-Za-z_][A-Za-z0-9_.\-]*)[\"']?[ \t]*[:=][ \t]*[\"']?" + _DEFAULT)
 
 
 def template_defaults(text: str) -> Iterator[str]:
