@@ -31,33 +31,51 @@ import yaml
 from torghut_lint import regex
 
 # a comment runs from its ``#`` to the end of its line; a ``#`` starts one at a line's start or after
-# a blank (libyaml's rule), unless a quoted or block scalar holds it (:meth:`Candidates.quoted_in`)
+# a blank (libyaml's rule), unless a quoted or block scalar holds it (:meth:`Comments.quoted_in`).
+# Searched for by a byte search, then, past a few ``#`` no blank precedes, by the patterns (each
+# position once, in C): a line of ``#``, or of `` #`` inside a quoted scalar, is no loop of
+# Python's per ``#``.
 _LINE_END = re.compile(r"[\r\n\x85\u2028\u2029]")
-_BEFORE_COMMENT = frozenset(" \t\r\n\x85\u2028\u2029")
+_BLANKS = " \t\r\n\x85\u2028\u2029"
+_COMMENT_START = re.compile(r"(?:^|(?<=[ \t\r\n\x85\u2028\u2029]))#", re.M)
+_COMMENT_START_BYTES = re.compile(rb"(?:^|(?<=[ \t\r\n\x85\xa8\xa9]))#", re.M)  # (NEL, LS, PS: their last bytes)
+_BEFORE = frozenset(_BLANKS)
+_BEFORE_BYTES = frozenset(b" \t\r\n\x85\xa8\xa9")
+_MISSES = 16  # ``#`` no blank precedes (a colour, a URL's fragment) looked past one by one
 
 
-class Candidates:
-    """The places of a file's text where a comment may start, before the parse says which are."""
+def _next_start(text, at: int, before: frozenset, pattern: re.Pattern) -> int:  # noqa: ANN001 - str or bytes
+    """Where the next ``#`` from ``at`` that may start a comment stands, or -1."""
+    for _ in range(_MISSES):
+        at = text.find(b"#" if isinstance(text, bytes) else "#", at)
+        if at <= 0 or text[at - 1] in before:  # (none, the text's start, or after a blank)
+            return at
+        at += 1
+    found = pattern.search(text, at)
+    return -1 if found is None else found.start()
+
+
+class Comments:
+    """A file's comments, found once the parse says which ``#`` a scalar holds."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = _hashes(text)  # libyaml's character index of each
-        self.quoted: set[int] = set()  # candidates inside a quoted or block scalar: no comments
+        self.quoted: list[tuple[int, int]] = []  # (start, end) of each quoted or block scalar holding a ``#``
 
     @staticmethod
-    def of(data: bytes) -> Candidates | None:
-        """The candidates of ``data`` (a file's bytes, as libyaml reads them), None when it holds none."""
+    def of(data: bytes) -> Comments | None:
+        """For ``data`` (a file's bytes, as libyaml reads them), None when no ``#`` of it may start a
+        comment (most files: a byte search, then the pattern only where one is found)."""
         utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # (its bytes are no ASCII: decoded first)
-        if not utf16 and not _may_hold_comment(data):
+        if not utf16 and _next_start(data, 0, _BEFORE_BYTES, _COMMENT_START_BYTES) < 0:
             return None
-        found = Candidates(libyaml_text(data))
-        return found if found.starts else None
+        return Comments(libyaml_text(data))
 
     def quoted_in(self, node: yaml.Node) -> None:
-        """Mark the candidates inside the quoted and block scalars of ``node`` (a document, as
-        composed: before its end marks are dropped). Only a collection a candidate stands in is
-        looked into; an alias's node once."""
-        starts, seen = self.starts, set()
+        """Note the quoted and block scalars of ``node`` (a document, as composed: before its end
+        marks are dropped) that hold a ``#``. Only a collection holding one is looked into; an
+        alias's node once."""
+        text, seen = self.text, set()
         stack = [node]
         while stack:
             current = stack.pop()
@@ -65,58 +83,36 @@ class Candidates:
                 continue
             seen.add(id(current))
             first, end = current.start_mark.index, current.end_mark.index
-            i = bisect.bisect_left(starts, first)
-            if i == len(starts) or starts[i] >= end:
+            if text.find("#", first, end) < 0:
                 continue
             if type(current) is yaml.ScalarNode:
                 if current.style in ("|", ">"):  # a block's header line may end in a comment
-                    header = _LINE_END.search(self.text, first)
-                    i = bisect.bisect_left(starts, len(self.text) if header is None else header.end())
-                if current.style:  # quoted or block (a plain scalar ends where a comment starts)
-                    while i < len(starts) and starts[i] < end:
-                        self.quoted.add(i)
-                        i += 1
+                    header = _LINE_END.search(text, first)
+                    first = len(text) if header is None else header.end()
+                if current.style and first < end:  # (a plain scalar ends where a comment starts)
+                    self.quoted.append((first, end))
             elif type(current) is yaml.SequenceNode:
                 stack.extend(current.value)
             else:
                 for key, value in current.value:
                     stack += (key, value)
 
-    def comments(self) -> str:
+    def in_place(self) -> str:
         """The file's comments in place (each without its ``#``), everything else blanked; the
         text up to the last comment."""
-        text, pieces, last = self.text, [], 0
-        for n, start in enumerate(self.starts):
-            if n in self.quoted or start < last:  # a scalar's, or inside the comment before it
+        text, pieces, last, at = self.text, [], 0, 0
+        quoted = sorted(self.quoted)
+        starts = [start for start, _ in quoted]
+        while (start := _next_start(text, at, _BEFORE, _COMMENT_START)) >= 0:
+            i = bisect.bisect_right(starts, start) - 1
+            if i >= 0 and start < quoted[i][1]:  # a scalar's: on from where it ends
+                at = quoted[i][1]
                 continue
             end = _LINE_END.search(text, start)
             pieces += (_blank(text, last, start), " ")
-            last = len(text) if end is None else end.start()
+            last = at = len(text) if end is None else end.start()
             pieces.append(text[start + 1 : last])
         return "".join(pieces)
-
-
-def _may_hold_comment(data: bytes) -> bool:
-    """Whether ``data`` holds a ``#`` that may start a comment (most files: none, or a few)."""
-    at = data.find(b"#")
-    while at >= 0:
-        if at == 0 or data[at - 1] in _BEFORE_COMMENT_BYTES:
-            return True
-        at = data.find(b"#", at + 1)
-    return False
-
-
-_BEFORE_COMMENT_BYTES = frozenset(b" \t\r\n\x85\xa8\xa9")  # (and the last bytes of NEL, LS, PS in UTF-8)
-
-
-def _hashes(text: str) -> list[int]:
-    """Where each ``#`` of ``text`` that may start a comment stands (``a#b`` starts none)."""
-    found, at = [], text.find("#")
-    while at >= 0:
-        if at == 0 or text[at - 1] in _BEFORE_COMMENT:
-            found.append(at)
-        at = text.find("#", at + 1)
-    return found
 
 
 def _blank(text: str, start: int, end: int) -> str:

@@ -42,7 +42,7 @@ from torghut_lint.goyaml import (
     timestamp,
 )
 from torghut_lint.goyaml import MAYBE_NOT_STRING as _MAYBE_NOT_STRING
-from torghut_lint.margins import Candidates, may_hold_a_token, properties
+from torghut_lint.margins import Comments, may_hold_a_token, properties
 from torghut_lint.model import Finding, Location
 
 PLAIN = "!torghut-lint/plain"
@@ -702,14 +702,14 @@ def parse_bytes(data: bytes, path: str, start: int = 1, go_yaml: bool = True, wi
     # an alias is a copy of its own to kustomize (it reads every object de-anchored): a patch of
     # one place must not reach the other, so a file that may hold one has its collections copied
     anchored = _may_hold_anchor(data)
-    candidates = Candidates.of(data) if with_margins else None
+    comments = Comments.of(data) if with_margins else None
     loader = _Loader(_NamedBytes(data, path))
     index = 0
     try:
         while loader.check_node():
             node = loader.get_node()
-            if candidates is not None:  # (before the end marks are dropped)
-                candidates.quoted_in(node)
+            if comments is not None:  # (before the end marks are dropped)
+                comments.quoted_in(node)
             try:
                 merges, not_json, odd = [False], [], []
                 value = to_data(node, duplicate, budget, remaining, strings, merges, not_json, keys, None, odd)
@@ -754,7 +754,7 @@ def parse_bytes(data: bytes, path: str, start: int = 1, go_yaml: bool = True, wi
         )
         parsed.findings.append(builtin_finding("yaml-duplicate-key", message, Location(path, 1, 1)))
     if with_margins and parsed.ok:
-        parsed.comments = candidates.comments() if candidates is not None else ""
+        parsed.comments = comments.in_place() if comments is not None else ""
         if (anchored or b"!" in data) and may_hold_a_token(data):
             parsed.properties = properties(data)
     return parsed

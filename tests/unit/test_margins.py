@@ -122,3 +122,10 @@ def test_a_line_of_hashes_is_read_once() -> None:
     parsed = parse_bytes((line + "\n").encode(), "f.yaml", with_margins=True)
     first = line.index("#", line.rindex("' "))  # the first after the quoted scalar
     assert parsed.comments == " " * (first + 1) + line[first + 1 :]
+
+
+def test_a_line_of_hashes_no_blank_precedes_is_read_once() -> None:
+    """A ``#`` no blank precedes starts no comment (a colour, a URL's fragment): a plain scalar of
+    600,000 of them is passed over by the pattern, not one ``#`` at a time."""
+    line = "a: x" + "#" * 600_000 + " # c"
+    assert parse_bytes((line + "\n").encode(), "f.yaml", with_margins=True).comments == " " * (len(line) - 1) + "c"
