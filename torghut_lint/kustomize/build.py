@@ -767,6 +767,7 @@ class _Kustomization:
                 )
                 if named := self.mark_named_files(key):  # what they configure is what is not rendered
                     finding.digest = digest_of([finding.digest, *map(content_digest, named)], structural=True)
+                    finding.reads = tuple(map(real_text, named))
         steps = {
             "resources": self.add_resources,
             "components": self.add_resources,
