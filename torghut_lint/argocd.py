@@ -270,6 +270,12 @@ def _dry_source(spec: dict) -> object:
     return hydrator.get("drySource") if isinstance(hydrator, dict) else hydrator
 
 
+def _written_sources(spec: dict) -> list[object]:
+    """Every source a spec (a templatePatch's, read with its template actions set aside) writes, as
+    written: its ``source``, each of its ``sources``, its source hydrator's ``drySource``."""
+    return [spec.get("source"), *_as_list(spec.get("sources")), _dry_source(spec)]
+
+
 def _in_repository(res: Resource, path: object) -> bool:
     """Whether a source's ``path`` is a directory of the repository that holds ``res`` (another
     repository's path, or a chart from a registry, is nothing this tree renders)."""
@@ -566,11 +572,7 @@ def _template_patch(res: Resource, spec: dict, rendering: Rendering) -> Iterator
         )
         return
     patched = patch.get("spec")
-    sources = (
-        []
-        if not isinstance(patched, dict)
-        else [patched.get("source"), *_as_list(patched.get("sources")), _dry_source(patched)]
-    )
+    sources = _written_sources(patched) if isinstance(patched, dict) else []
     if (
         patched == TEMPLATED
         or TEMPLATED in sources
@@ -875,8 +877,7 @@ def _patched(spec: dict) -> dict[str, str]:
         return {}  # (metadata only)
     if not isinstance(inner, dict):
         return {"*": TEMPLATED}
-    sources = [inner.get("source"), *(_as_list(inner.get("sources")) if "sources" in inner else [])]
-    sources.append(_dry_source(inner))
+    sources = _written_sources(inner)
     if any(s == TEMPLATED for s in sources) or inner.get("sources") == TEMPLATED:
         return {"*": TEMPLATED}
     found = {key: str(s[key]) for s in sources if isinstance(s, dict) for key in _PATCHABLE if key in s}

@@ -136,7 +136,7 @@ class Plan:
     plain: dict[Path, list[Path]]  # directory-type applications: the other files, per directory
     sizes: dict[Path, int]  # bytes of YAML of each application (to share work)
     edges: Edges = field(default_factory=dict)  # what each kustomization file lists (builds ask again)
-    texts: list[Path] = field(default_factory=list)  # files read for credentials (discover.text_name)
+    texts: list[Path] = field(default_factory=list)  # other files: read for credentials (discover.text_name)
     skipped: set[Path] = field(default_factory=set)  # files holding Argo CD's skip marker (SKIP_FILE_RENDERING)
     # directory applications an Application deploys (-> that directory, resolved, an ancestor where
     # it recurses): every file is applied, though a build used it
@@ -759,6 +759,7 @@ def _account(key: str, parsed: ParsedFile, project: Project) -> None:
 
 
 def _report(parsed: ParsedFile, project: Project) -> None:
+    """A file's parse findings and margins, reported to ``project``."""
     project.findings.extend(parsed.findings)
     if parsed.comments or parsed.properties:
         project.margins.append((parsed.path, parsed.comments, parsed.properties))

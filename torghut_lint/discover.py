@@ -12,7 +12,7 @@ from pathlib import Path
 
 from torghut_lint import regex
 from torghut_lint.builtin_rules import builtin_finding
-from torghut_lint.model import Finding, Location, Severity
+from torghut_lint.model import Finding, Location, Severity, digest_of
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")  # Argo CD applies .json manifests of directory apps too
 JSONNET_SUFFIX = ".jsonnet"  # a directory app's Jsonnet, which Argo CD evaluates and applies
@@ -304,7 +304,7 @@ class Discovery:
     files: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     jsonnet: list[Path] = field(default_factory=list)  # never parsed: the plan reports those Argo CD evaluates
-    texts: list[Path] = field(default_factory=list)  # TEXT_SUFFIXES and TEXT_NAMES: read for credentials
+    texts: list[Path] = field(default_factory=list)  # every other file: read for credentials (text_name)
 
 
 def _outside_root(link: Path, name: str) -> Finding:
@@ -566,6 +566,13 @@ _KUSTOMIZATIONS: dict[str, tuple[str, ...] | None] = {}  # walked directory -> i
 
 
 MAX_DIGESTED_BYTES = 64 << 20  # what a content digest reads; past it, the rest is known by name and size
+
+
+def identified_by(finding: Finding, paths: list[Path]) -> None:
+    """``finding`` identified by what ``paths`` hold as well (what it stands for and the linter does
+    not render: a change to any is a new finding), and caused by a change below them."""
+    finding.digest = digest_of([finding.digest, *map(content_digest, paths)], structural=True)
+    finding.reads = tuple(map(real_text, paths))
 
 
 def content_digest(root: Path, suffixes: tuple[str, ...] = ()) -> str:

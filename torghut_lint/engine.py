@@ -93,7 +93,7 @@ def evaluate(
     findings: list[Finding] = []
     chosen = project.apps if apps is None else apps
     scopes: list[tuple[App | None, list[Resource]]] = [(app, app.resources) for app in chosen]
-    # texts (loose files and JSON data) and margins (comments, keys): read for secrets
+    # texts (loose files and JSON data) and margins (comments, anchors, tags): read for secrets
     if (orphans and project.orphans) or project.texts or project.margins:
         scopes.append((None, project.orphans if orphans else []))
     active = prepared(policies) if rules is None else rules

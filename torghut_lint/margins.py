@@ -10,8 +10,8 @@ a ``#`` inside a quoted or block scalar is no comment (a script's comment in a C
 value's, judged as the script).
 
 - comments: every comment of a file that holds one (``#`` at a line's start or after a blank, not
-  inside a quoted or block scalar): found from the composed nodes, each collection looked into
-  only where a candidate stands in it;
+  inside a quoted or block scalar): the composed nodes say which scalars hold a ``#``, each
+  collection looked into only where one stands in it;
 - properties: anchors (and their aliases) and tags, only of a file that may hold one and whose
   text holds a token or a URL with a password (what the name-blind scan finds): read from
   libyaml's events, the file read once more (few files).
@@ -37,10 +37,12 @@ from torghut_lint import regex
 # Python's per ``#``.
 _LINE_END = re.compile(r"[\r\n\x85\u2028\u2029]")
 _BLANKS = " \t\r\n\x85\u2028\u2029"
-_COMMENT_START = re.compile(r"(?:^|(?<=[ \t\r\n\x85\u2028\u2029]))#", re.M)
-_COMMENT_START_BYTES = re.compile(rb"(?:^|(?<=[ \t\r\n\x85\xa8\xa9]))#", re.M)  # (NEL, LS, PS: their last bytes)
+_BLANK_BYTES = b" \t\r\n\x85\xa8\xa9"  # (NEL, LS, PS: their last bytes in UTF-8)
+_COMMENT_START = re.compile(f"(?:^|(?<=[{_BLANKS}]))#", re.M)
+_COMMENT_START_BYTES = re.compile(b"(?:^|(?<=[" + _BLANK_BYTES + b"]))#", re.M)
 _BEFORE = frozenset(_BLANKS)
-_BEFORE_BYTES = frozenset(b" \t\r\n\x85\xa8\xa9")
+_BEFORE_BYTES = frozenset(_BLANK_BYTES)
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")  # a UTF-16 byte-order mark: no byte of the text is ASCII's
 _MISSES = 16  # ``#`` no blank precedes (a colour, a URL's fragment) looked past one by one
 
 
@@ -66,8 +68,7 @@ class Comments:
     def of(data: bytes) -> Comments | None:
         """For ``data`` (a file's bytes, as libyaml reads them), None when no ``#`` of it may start a
         comment (most files: a byte search, then the pattern only where one is found)."""
-        utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # (its bytes are no ASCII: decoded first)
-        if not utf16 and _next_start(data, 0, _BEFORE_BYTES, _COMMENT_START_BYTES) < 0:
+        if not data.startswith(_UTF16) and _next_start(data, 0, _BEFORE_BYTES, _COMMENT_START_BYTES) < 0:
             return None
         return Comments(libyaml_text(data))
 
@@ -129,7 +130,7 @@ def may_hold_a_token(data: bytes) -> bool:
     tag of it hold one. A hint first (one pass over the bytes), then the patterns themselves."""
     from torghut_lint import secrets  # (secrets reads manifests: imported by the time files are parsed)
 
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # (read as the UTF-8 of its text)
+    if data.startswith(_UTF16):  # (read as the UTF-8 of its text)
         data = libyaml_text(data).encode("utf-8", "surrogatepass")
     hinted = _token_hint().search(data) is not None
     if not hinted and (b"://" not in data or b"@" not in data):
@@ -149,7 +150,7 @@ def _token_hint():  # noqa: ANN202 - an RE2 pattern
 def libyaml_text(data: bytes) -> str:
     """``data`` decoded as libyaml decodes it, without a byte-order mark (which libyaml's character
     index does not count)."""
-    text = data.decode("utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8", errors="replace")
+    text = data.decode("utf-16" if data.startswith(_UTF16) else "utf-8", errors="replace")
     return text[1:] if text.startswith("\ufeff") else text
 
 

@@ -409,7 +409,8 @@ def sql_passwords(text: str) -> Iterator[str]:
 # A Go template's ``default`` (Helm's, sprig's): the literal a chart, an ExternalSecret's template or
 # an Argo workflow renders when the value it names is unset, ``{{ .Values.password | default "x" }}``
 # or ``{{ default "x" .Values.password }}``; with the key it is assigned to in a text, if any.
-_DEFAULT = r'\{\{-?[^}\n]*?\bdefault[ \t]+(?:"((?:[^"\\\n]|\\.)*)"|`([^`]*)`)'
+# (the literal with its quotes: a Go string, or a raw string in backquotes)
+_DEFAULT = r'\{\{-?[^}\n]*?\bdefault[ \t]+("(?:[^"\\\n]|\\.)*"|`[^`]*`)'
 _TEMPLATE_DEFAULT = regex.Lazy(_DEFAULT)
 _ASSIGNED_DEFAULT = regex.Lazy(r"([A-Za-z_][A-Za-z0-9_.\-]*)[\"']?[ \t]*[:=][ \t]*[\"']?" + _DEFAULT)
 
@@ -418,7 +419,7 @@ def template_defaults(text: str) -> Iterator[str]:
     """The literal of each template ``default`` in ``text`` (a value that is a template action)."""
     if "default" in text and "{{" in text:
         for match in _TEMPLATE_DEFAULT.finditer(text):
-            yield match.group(1) if match.group(1) is not None else match.group(2)
+            yield match.group(1)[1:-1]
 
 
 def assigned_defaults(text: str) -> Iterator[tuple[str, str]]:
@@ -426,7 +427,7 @@ def assigned_defaults(text: str) -> Iterator[tuple[str, str]]:
     template, a configuration file a template renders): ``password: {{ ... | default "x" }}``."""
     if "default" in text and "{{" in text:
         for match in _ASSIGNED_DEFAULT.finditer(text):
-            yield match.group(1), match.group(2) if match.group(2) is not None else match.group(3)
+            yield match.group(1), match.group(2)[1:-1]
 
 
 def any_token(text: str) -> bool:

@@ -29,9 +29,9 @@ import yaml
 from torghut_lint import nodes, regex
 from torghut_lint.builtin_rules import builtin_finding
 from torghut_lint.discover import (
-    content_digest,
     display_path,
     exists,
+    identified_by,
     is_dir,
     is_file,
     is_within,
@@ -766,8 +766,7 @@ class _Kustomization:
                     "kustomize-unsupported", f"'{key}' {what}; use --render kubectl for exact output", key
                 )
                 if named := self.mark_named_files(key):  # what they configure is what is not rendered
-                    finding.digest = digest_of([finding.digest, *map(content_digest, named)], structural=True)
-                    finding.reads = tuple(map(real_text, named))
+                    identified_by(finding, named)
         steps = {
             "resources": self.add_resources,
             "components": self.add_resources,
@@ -790,8 +789,7 @@ class _Kustomization:
                         finding = self.report("kustomize-too-complex", f"the application is not rendered: {exc}", *at)
                         # what is not rendered is the application: an edit in it is a new finding
                         root = Path(self.stack[0]) if self.stack else self.dir  # (the application's directory)
-                        finding.digest = digest_of([finding.digest, content_digest(root)], structural=True)
-                        finding.reads = (real_text(root),)
+                        identified_by(finding, [root])
                     return
 
     def add_resources(self, fields: list[str]) -> None:
@@ -1251,10 +1249,8 @@ class _Kustomization:
             )
             # what renders is the entry, its values file and a chart kept in the repository: a
             # change to any is a new finding (the entry alone was the identity)
-            read = [p for p in (path if isinstance(values, str) else None, local) if p is not None]
-            if read:
-                finding.digest = digest_of([finding.digest, *map(content_digest, read)], structural=True)
-                finding.reads = tuple(map(real_text, read))
+            if read := [p for p in (path if isinstance(values, str) else None, local) if p is not None]:
+                identified_by(finding, read)
 
     def local_chart(self, chart: dict) -> Path | None:
         """The chart's directory when it is in the repository under the chart home (kustomize's

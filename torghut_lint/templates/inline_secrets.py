@@ -529,7 +529,7 @@ class _Scanner:
         if key and self.named_value(key, value):
             yield where, f"{key} holds a plaintext credential", value
             return
-        if key and "{{" in value:  # a template's default: what renders where the value is unset
+        if key:  # a template's default: what renders where the value is unset
             for literal in template_defaults(value):
                 if self.named_value(key, literal):
                     yield where, f"{key} defaults to a plaintext credential", literal
